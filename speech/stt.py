@@ -1,0 +1,214 @@
+"""Streaming speech recognition with Vosk, as typed ``Transcript`` values.
+
+Open mode transcribes anything the model knows. Grammar mode restricts recognition to
+a phrase list and *rejects* speech outside it: Vosk itself always forces the closest
+phrase (or a fragment of one), so a result only counts when it is one whole phrase of
+the grammar with enough confidence; otherwise the transcript is a no-match that keeps
+what Vosk heard in ``alternatives``. Out-of-grammar speech is absorbed by ``[unk]`` where
+the model has it, and by optional filler words.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .audio import SAMPLE_RATE, frames, to_int16
+from .errors import RecognitionError
+from .models import load_model
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_REJECT_BELOW = 0.5
+"""Grammar-mode results whose mean word confidence is lower are rejected."""
+
+UNKNOWN_WORD = "[unk]"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Word:
+    """One recognised word with its timing."""
+
+    word: str
+    start: float
+    """Seconds from the start of the stream."""
+    end: float
+    """Seconds from the start of the stream."""
+    conf: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transcript:
+    """What the recognizer heard: partial while speech goes on, final at an endpoint."""
+
+    text: str
+    confidence: float = 0.0
+    """Mean word confidence, 0..1."""
+    words: tuple[Word, ...] = ()
+    is_final: bool = False
+    alternatives: tuple[str, ...] = ()
+    """Other hypotheses; for a rejected grammar result, what Vosk forced."""
+
+    @property
+    def is_match(self) -> bool:
+        """True when something was recognised (not silence, not a rejected utterance)."""
+        return bool(self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "confidence": round(self.confidence, 3),
+            "is_final": self.is_final,
+            "alternatives": list(self.alternatives),
+            "words": [
+                {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3), "conf": round(w.conf, 3)}
+                for w in self.words
+            ],
+        }
+
+
+def normalize_phrase(text: str) -> str:
+    """Lower case, no punctuation, single spaces: how grammar phrases are compared."""
+    return " ".join(re.sub(r"[^\w\s'\[\]-]", " ", text.lower()).split())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Grammar:
+    """A phrase list that recognition is restricted to."""
+
+    phrases: tuple[str, ...]
+    fillers: tuple[str, ...] = ()
+    """Extra words that out-of-grammar speech can fall onto instead of a phrase."""
+    reject_below: float = DEFAULT_REJECT_BELOW
+    _accepted: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        phrases = tuple(dict.fromkeys(normalize_phrase(p) for p in self.phrases if normalize_phrase(p)))
+        if not phrases:
+            raise RecognitionError("the grammar has no phrases; give at least one phrase to listen for.")
+        object.__setattr__(self, "phrases", phrases)
+        object.__setattr__(self, "_accepted", frozenset(phrases))
+
+    def vosk_json(self, model: Any) -> str:
+        """The grammar as Vosk takes it, with ``[unk]`` where the model knows it."""
+        extra = [normalize_phrase(f) for f in self.fillers] + [UNKNOWN_WORD]
+        known = [word for word in extra if model.vosk_model_find_word(word) >= 0]
+        return json.dumps([*self.phrases, *known], ensure_ascii=False)
+
+    def judge(self, heard: Transcript) -> Transcript:
+        """Keep ``heard`` if it is a whole phrase said with confidence, else a no-match."""
+        if not heard.text or (heard.text in self._accepted and heard.confidence >= self.reject_below):
+            return heard
+        return Transcript(text="", confidence=heard.confidence, is_final=heard.is_final, alternatives=(heard.text,))
+
+
+class Recognizer:
+    """A streaming Vosk recognizer: feed chunks, read partials, get finals at endpoints."""
+
+    def __init__(
+        self,
+        model: str | Path | Any,
+        *,
+        rate: int = SAMPLE_RATE,
+        grammar: Grammar | Sequence[str] | None = None,
+    ) -> None:
+        import vosk
+
+        self.model = load_model(model) if isinstance(model, (str, Path)) else model
+        self.rate = rate
+        self.grammar = Grammar(phrases=tuple(grammar)) if isinstance(grammar, (list, tuple)) else grammar
+        try:
+            if self.grammar is None:
+                self._vosk = vosk.KaldiRecognizer(self.model, float(rate))
+            else:
+                self._vosk = vosk.KaldiRecognizer(self.model, float(rate), self.grammar.vosk_json(self.model))
+        except Exception as exc:  # vosk raises a bare Exception
+            raise RecognitionError(f"Vosk could not create a recognizer at {rate} Hz: {exc}.") from exc
+        self._vosk.SetWords(True)  # not SetPartialWords: in vosk 0.3.45 it empties grammar-mode partials
+        self.samples_fed = 0
+
+    def accept(self, chunk: np.ndarray | bytes) -> Transcript | None:
+        """Feed int16 audio; returns the final transcript when Vosk detects an endpoint."""
+        data = chunk if isinstance(chunk, bytes) else to_int16(chunk).tobytes()
+        self.samples_fed += len(data) // 2
+        if self._vosk.AcceptWaveform(data):
+            return self._final(self._vosk.Result())
+        return None
+
+    def partial(self) -> Transcript:
+        """What has been heard so far in the current utterance."""
+        return Transcript(text=json.loads(self._vosk.PartialResult()).get("partial", ""))
+
+    def finish(self) -> Transcript:
+        """Force the end of the utterance (end of stream, or our own endpoint)."""
+        return self._final(self._vosk.FinalResult())
+
+    def reset(self) -> None:
+        """Drop the current utterance and start afresh."""
+        self._vosk.Reset()
+
+    @property
+    def seconds_fed(self) -> float:
+        return self.samples_fed / self.rate
+
+    def _final(self, raw: str) -> Transcript:
+        result = json.loads(raw)
+        words = tuple(_word(w) for w in result.get("result", []) if w.get("word") != UNKNOWN_WORD)
+        text = " ".join(w.word for w in words) if words else result.get("text", "").replace(UNKNOWN_WORD, "")
+        heard = Transcript(text=" ".join(text.split()), confidence=_mean_conf(words), words=words, is_final=True)
+        if self.grammar is None:
+            return heard
+        unknown_heard = UNKNOWN_WORD in result.get("text", "")
+        judged = self.grammar.judge(heard)
+        if unknown_heard and judged.is_match:
+            return Transcript(text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],))
+        return judged
+
+
+def _word(raw: dict[str, Any]) -> Word:
+    return Word(word=raw["word"], start=float(raw["start"]), end=float(raw["end"]), conf=float(raw.get("conf", 1.0)))
+
+
+def _mean_conf(words: Sequence[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def stream(
+    recognizer: Recognizer, chunks: Iterable[np.ndarray], *, partials: bool = True
+) -> Iterator[Transcript]:
+    """Feed chunks; yield changed partials (if asked) and every final, then the last final."""
+    last_partial = ""
+    for chunk in chunks:
+        final = recognizer.accept(chunk)
+        if final is not None:
+            last_partial = ""
+            if final.is_match or final.alternatives:
+                yield final
+        elif partials:
+            partial = recognizer.partial()
+            if partial.text and partial.text != last_partial:
+                last_partial = partial.text
+                yield partial
+    final = recognizer.finish()
+    if final.is_match or final.alternatives:
+        yield final
+
+
+def transcribe(
+    samples: np.ndarray,
+    model: str | Path | Any,
+    *,
+    grammar: Grammar | Sequence[str] | None = None,
+    rate: int = SAMPLE_RATE,
+    chunk_ms: int = 100,
+) -> list[Transcript]:
+    """Recognise a whole recording; returns its final transcripts (one per utterance)."""
+    recognizer = Recognizer(model, rate=rate, grammar=grammar)
+    return [t for t in stream(recognizer, frames(samples, chunk_ms, rate), partials=False) if t.is_final]

@@ -1,0 +1,148 @@
+"""The ``voice`` command line: speak, transcribe, manage models and fixtures.
+
+Every expected failure is a ``VoiceError``: the group prints its one sentence (no
+traceback) and exits with the error's exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from speech import audio, download, models, stt, tts
+from speech.fixtures import load_manifest, regenerate
+
+from .errors import VoiceError
+
+DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
+
+
+class _VoiceGroup(click.Group):
+    """A click group that renders every ``VoiceError`` as one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VoiceError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_VoiceGroup)
+@click.version_option(package_name="voice-skills")
+def cli() -> None:
+    """Voice skills: offline speech (Vosk, espeak-ng), one skill for microphone, Alexa and Dialogflow."""
+
+
+@cli.command()
+@click.argument("text")
+@click.option("-l", "--locale", default="en", show_default=True, help="Language of the text, e.g. en, nl, en-GB.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write a WAV file.")
+@click.option("--voice", help="espeak-ng voice, e.g. nl+f2 (default: the locale's voice).")
+@click.option("--rate", type=int, default=tts.DEFAULT_RATE, show_default=True, help="Words per minute.")
+def say(text: str, locale: str, output: Path | None, voice: str | None, rate: int) -> None:
+    """Speak TEXT (plain or SSML) on the speaker, or into a WAV file with -o."""
+    if not text.strip():
+        raise VoiceError("there is nothing to say; give the text to speak.")
+    synthesizer = tts.EspeakSynthesizer(voices={locale: voice} if voice else None, rate=rate)
+    speech = synthesizer.synthesize(text, locale)
+    if output is None:
+        from speech.playback import play
+
+        play(speech.samples, speech.rate)
+        return
+    audio.write_wav(output, speech.samples, speech.rate)
+    click.echo(f"wrote {output} ({speech.duration:.2f} s)")
+
+
+@cli.command()
+@click.argument("wav", type=click.Path(path_type=Path))
+@click.option("-l", "--locale", help="Language of the speech; picks the installed model for it.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="A Vosk model folder.")
+@click.option("--grammar", "phrases", multiple=True, metavar="PHRASE", help="Only these phrases (repeatable).")
+@click.option("--reject-below", type=float, default=stt.DEFAULT_REJECT_BELOW, show_default=True,
+              help="Grammar mode: reject results with a lower mean word confidence.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per utterance.")
+def transcribe(
+    wav: Path, locale: str | None, model_path: Path | None, phrases: tuple[str, ...], reject_below: float, as_json: bool
+) -> None:
+    """Transcribe a WAV file with Vosk."""
+    samples = audio.read_wav(wav)
+    model = models.resolve_model(locale, model_path)
+    grammar = stt.Grammar(phrases=phrases, reject_below=reject_below) if phrases else None
+    transcripts = stt.transcribe(samples, model, grammar=grammar)
+    for transcript in transcripts:
+        if as_json:
+            click.echo(json.dumps(transcript.to_dict(), ensure_ascii=False))
+        elif transcript.is_match:
+            click.echo(transcript.text)
+        else:
+            click.echo(f"(no match: heard {transcript.alternatives[0]!r})", err=True)
+    if not any(t.is_match for t in transcripts):
+        if grammar is not None and transcripts:
+            raise VoiceError(f"the speech in {wav} matched none of the grammar's phrases.")
+        raise VoiceError(f"no speech was recognised in {wav}.")
+
+
+@cli.group()
+def models_group() -> None:
+    """List and download Vosk models."""
+
+
+cli.add_command(models_group, "models")
+
+
+@models_group.command("list")
+def models_list() -> None:
+    """Show the installed models in the order they are used."""
+    found = models.find_models()
+    if not found:
+        click.echo("no models installed; run 'voice models pull LANG'.")
+    for info in found:
+        kind = "  (fixture: synthetic speech only)" if info.is_fixture else ""
+        click.echo(f"{info.lang or '?':8} {info.name:40} {info.source}: {info.path}{kind}")
+
+
+@models_group.command("pull")
+@click.argument("lang")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), help="Install into this folder.")
+def models_pull(lang: str, dest: Path | None) -> None:
+    """Download Vosk's small model for LANG (e.g. en-us, nl) into ~/.cache/vosk."""
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=f"downloading {lang}", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        path = download.pull_model(lang, dest, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"installed {path}")
+
+
+@cli.group()
+def fixtures() -> None:
+    """Build test fixtures: synthetic audio (and speech models)."""
+
+
+@fixtures.command("audio")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_MANIFEST,
+              show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: the manifest's).")
+def fixtures_audio(manifest: Path, out: Path | None) -> None:
+    """Regenerate every WAV in the manifest (deterministic: same bytes every time)."""
+    written = regenerate(load_manifest(manifest), out or manifest.parent)
+    click.echo(f"wrote {len(written)} fixtures to {out or manifest.parent}")
+
+
+def main() -> None:
+    cli(prog_name="voice")

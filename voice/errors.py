@@ -1,0 +1,25 @@
+"""The framework's errors; the base ``VoiceError`` lives in ``speech.errors``.
+
+    VoiceError (speech.errors)
+     +-- AudioError, ModelError, RecognitionError, SynthesisError   (speech layer)
+     +-- ConfigError            a bad config file or setting
+"""
+
+from __future__ import annotations
+
+from speech.errors import AudioError, ModelError, RecognitionError, SynthesisError, VoiceError
+
+__all__ = [
+    "AudioError",
+    "ConfigError",
+    "ModelError",
+    "RecognitionError",
+    "SynthesisError",
+    "VoiceError",
+]
+
+
+class ConfigError(VoiceError):
+    """A config file or setting is invalid."""
+
+    exit_code = 2
