@@ -3,6 +3,7 @@
     VoiceError (speech.errors)
      +-- AudioError, ModelError, RecognitionError, SynthesisError   (speech layer)
      +-- ConfigError            a bad config file or setting
+     +-- VerificationError      an Alexa request that failed verification (HTTP 400)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ __all__ = [
     "ModelError",
     "RecognitionError",
     "SynthesisError",
+    "VerificationError",
     "VoiceError",
 ]
 
@@ -23,3 +25,9 @@ class ConfigError(VoiceError):
     """A config file or setting is invalid."""
 
     exit_code = 2
+
+
+class VerificationError(VoiceError):
+    """An Alexa request failed verification: its signature, certificate, timestamp or application id."""
+
+    http_status = 400
