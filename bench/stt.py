@@ -59,7 +59,9 @@ def run_one(model: object, samples: np.ndarray, grammar: tuple[str, ...] | None)
 
 
 def main() -> None:
-    fixtures = [f for f in load_manifest(ROOT / "fixtures/audio/manifest.yaml") if f.locale == "ko" and f.expect]
+    fixtures = [
+        f for f in load_manifest(ROOT / "fixtures/audio/manifest.yaml") if f.locale == "ko" and f.expect
+    ]
     started = time.perf_counter()
     model = load_model(resolve_model("ko"))
     load_s = time.perf_counter() - started
@@ -78,8 +80,12 @@ def main() -> None:
         p50 = statistics.median(delays)
         p95 = float(np.percentile(delays, 95))
         print(f"{mode:8} {rtf:6.3f} {p50:8.0f}ms {p95:8.0f}ms {correct / len(fixtures):9.0%}")
-        figures[mode] = {"rtf": round(rtf, 4), "delay_ms_p50": round(p50), "delay_ms_p95": round(p95),
-                         "accuracy": round(correct / len(fixtures), 3)}
+        figures[mode] = {
+            "rtf": round(rtf, 4),
+            "delay_ms_p50": round(p50),
+            "delay_ms_p95": round(p95),
+            "accuracy": round(correct / len(fixtures), 3),
+        }
     print(json.dumps(figures, ensure_ascii=False))
 
 

@@ -61,7 +61,9 @@ def published_models(list_url: str | None = None) -> list[PublishedModel]:
     except ValueError as exc:
         raise ModelError(f"{url} did not return a valid model list; try again later.") from exc
     return [
-        PublishedModel(name=e["name"], lang=e["lang"].lower(), url=e["url"], size=int(e["size"]), md5=e["md5"])
+        PublishedModel(
+            name=e["name"], lang=e["lang"].lower(), url=e["url"], size=int(e["size"]), md5=e["md5"]
+        )
         for e in entries
         if e.get("type") == "small" and str(e.get("obsolete", "false")).lower() != "true"
     ]
@@ -112,7 +114,8 @@ def _download(model: PublishedModel, archive: Path, progress: Progress | None) -
                     progress(done, model.size)
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise ModelError(
-            f"downloading {model.name} failed ({_reason(exc)}); check the connection and run the command again."
+            f"downloading {model.name} failed ({_reason(exc)}); "
+            "check the connection and run the command again."
         ) from exc
     if done != model.size or digest.hexdigest() != model.md5:
         raise ModelError(
@@ -132,14 +135,18 @@ def _extract(archive: Path, staging: Path, target: Path) -> None:
     roots = [p for p in staging.iterdir() if p.is_dir()]
     folder = roots[0] if len(roots) == 1 and not is_model_dir(staging) else staging
     if not is_model_dir(folder):
-        raise ModelError("the downloaded archive holds no Vosk model (no am/final.mdl); it was not installed.")
+        raise ModelError(
+            "the downloaded archive holds no Vosk model (no am/final.mdl); it was not installed."
+        )
     try:
         folder.rename(target)
     except OSError as exc:
         if is_model_dir(target):  # another process installed it meanwhile
             return
         shutil.rmtree(folder, ignore_errors=True)
-        raise ModelError(f"cannot install the model into {target} ({exc.strerror}); check permissions.") from exc
+        raise ModelError(
+            f"cannot install the model into {target} ({exc.strerror}); check permissions."
+        ) from exc
 
 
 def _reason(exc: BaseException) -> str:

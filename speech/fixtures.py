@@ -55,14 +55,18 @@ def load_manifest(path: str | Path) -> list[AudioFixture]:
     try:
         entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["fixtures"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise VoiceError(f"{path} is not a readable fixture manifest ({exc}); it needs a 'fixtures:' list.") from exc
+        raise VoiceError(
+            f"{path} is not a readable fixture manifest ({exc}); it needs a 'fixtures:' list."
+        ) from exc
     fixtures = []
     for entry in entries:
         try:
             entry = {**entry, "grammar": tuple(entry.get("grammar", ()))}
             fixtures.append(AudioFixture(**entry))
         except TypeError as exc:
-            raise VoiceError(f"{path}: fixture {entry.get('name', '?')!r} is invalid ({exc}); fix the entry.") from exc
+            raise VoiceError(
+                f"{path}: fixture {entry.get('name', '?')!r} is invalid ({exc}); fix the entry."
+            ) from exc
     return fixtures
 
 

@@ -94,7 +94,9 @@ def _package_models() -> Iterator[ModelInfo]:
             continue
         folder = Path(next(iter(spec.submodule_search_locations))) / "model"
         if is_model_dir(folder):
-            yield ModelInfo(name=dist_name, lang=language_of(dist_name), path=folder, source=f"package {dist_name}")
+            yield ModelInfo(
+                name=dist_name, lang=language_of(dist_name), path=folder, source=f"package {dist_name}"
+            )
 
 
 def resolve_model(lang: str | None = None, path: str | Path | None = None) -> Path:
@@ -144,6 +146,8 @@ def load_model(path: str | Path) -> Any:
             try:
                 model = vosk.Model(str(folder))
             except Exception as exc:  # vosk raises a bare Exception on any load failure
-                raise ModelError(f"the Vosk model in {folder} could not be loaded; it may be damaged.") from exc
+                raise ModelError(
+                    f"the Vosk model in {folder} could not be loaded; it may be damaged."
+                ) from exc
             _ModelCache.models[folder] = model
         return model

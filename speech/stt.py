@@ -106,7 +106,9 @@ class Grammar:
         """Keep ``heard`` if it is a whole phrase said with confidence, else a no-match."""
         if not heard.text or (heard.text in self._accepted and heard.confidence >= self.reject_below):
             return heard
-        return Transcript(text="", confidence=heard.confidence, is_final=heard.is_final, alternatives=(heard.text,))
+        return Transcript(
+            text="", confidence=heard.confidence, is_final=heard.is_final, alternatives=(heard.text,)
+        )
 
 
 class Recognizer:
@@ -123,7 +125,9 @@ class Recognizer:
 
         self.model = load_model(model) if isinstance(model, (str, Path)) else model
         self.rate = rate
-        self.grammar = Grammar(phrases=tuple(grammar)) if isinstance(grammar, (list, tuple)) else grammar
+        self.grammar: Grammar | None = (
+            grammar if grammar is None or isinstance(grammar, Grammar) else Grammar(phrases=tuple(grammar))
+        )
         try:
             if self.grammar is None:
                 self._vosk = vosk.KaldiRecognizer(self.model, float(rate))
@@ -162,18 +166,24 @@ class Recognizer:
         result = json.loads(raw)
         words = tuple(_word(w) for w in result.get("result", []) if w.get("word") != UNKNOWN_WORD)
         text = " ".join(w.word for w in words) if words else result.get("text", "").replace(UNKNOWN_WORD, "")
-        heard = Transcript(text=" ".join(text.split()), confidence=_mean_conf(words), words=words, is_final=True)
+        heard = Transcript(
+            text=" ".join(text.split()), confidence=_mean_conf(words), words=words, is_final=True
+        )
         if self.grammar is None:
             return heard
         unknown_heard = UNKNOWN_WORD in result.get("text", "")
         judged = self.grammar.judge(heard)
         if unknown_heard and judged.is_match:
-            return Transcript(text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],))
+            return Transcript(
+                text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],)
+            )
         return judged
 
 
 def _word(raw: dict[str, Any]) -> Word:
-    return Word(word=raw["word"], start=float(raw["start"]), end=float(raw["end"]), conf=float(raw.get("conf", 1.0)))
+    return Word(
+        word=raw["word"], start=float(raw["start"]), end=float(raw["end"]), conf=float(raw.get("conf", 1.0))
+    )
 
 
 def _mean_conf(words: Sequence[Word]) -> float:

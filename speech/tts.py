@@ -155,7 +155,18 @@ class EspeakCliSynthesizer(Synthesizer):
     def render(self, text: str, voice: str, words_per_minute: int) -> np.ndarray:
         with tempfile.TemporaryDirectory(prefix="voice-tts-") as work:
             target = Path(work) / "speech.wav"
-            command = ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-b", "1", "-w", str(target), text]
+            command = [
+                "espeak-ng",
+                "-v",
+                voice,
+                "-s",
+                str(words_per_minute),
+                "-b",
+                "1",
+                "-w",
+                str(target),
+                text,
+            ]
             self._run(command, text, voice)
             return decode_wav(target.read_bytes(), name="espeak-ng output", rate=ESPEAK_RATE)
 
@@ -164,9 +175,13 @@ class EspeakCliSynthesizer(Synthesizer):
         try:
             subprocess.run(command, capture_output=True, check=True, timeout=60)
         except FileNotFoundError as exc:
-            raise SynthesisError("the espeak-ng program is missing; install it with 'apt-get install espeak-ng'.") from exc
+            raise SynthesisError(
+                "the espeak-ng program is missing; install it with 'apt-get install espeak-ng'."
+            ) from exc
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise SynthesisError(f"espeak-ng failed to speak {text[:40]!r}; check the voice {voice!r}.") from exc
+            raise SynthesisError(
+                f"espeak-ng failed to speak {text[:40]!r}; check the voice {voice!r}."
+            ) from exc
 
 
 @functools.cache

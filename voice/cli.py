@@ -40,7 +40,9 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("text")
-@click.option("-l", "--locale", default="en", show_default=True, help="Language of the text, e.g. en, nl, en-GB.")
+@click.option(
+    "-l", "--locale", default="en", show_default=True, help="Language of the text, e.g. en, nl, en-GB."
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write a WAV file.")
 @click.option("--voice", help="espeak-ng voice, e.g. nl+f2 (default: the locale's voice).")
 @click.option("--rate", type=int, default=tts.DEFAULT_RATE, show_default=True, help="Words per minute.")
@@ -63,12 +65,24 @@ def say(text: str, locale: str, output: Path | None, voice: str | None, rate: in
 @click.argument("wav", type=click.Path(path_type=Path))
 @click.option("-l", "--locale", help="Language of the speech; picks the installed model for it.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="A Vosk model folder.")
-@click.option("--grammar", "phrases", multiple=True, metavar="PHRASE", help="Only these phrases (repeatable).")
-@click.option("--reject-below", type=float, default=stt.DEFAULT_REJECT_BELOW, show_default=True,
-              help="Grammar mode: reject results with a lower mean word confidence.")
+@click.option(
+    "--grammar", "phrases", multiple=True, metavar="PHRASE", help="Only these phrases (repeatable)."
+)
+@click.option(
+    "--reject-below",
+    type=float,
+    default=stt.DEFAULT_REJECT_BELOW,
+    show_default=True,
+    help="Grammar mode: reject results with a lower mean word confidence.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per utterance.")
 def transcribe(
-    wav: Path, locale: str | None, model_path: Path | None, phrases: tuple[str, ...], reject_below: float, as_json: bool
+    wav: Path,
+    locale: str | None,
+    model_path: Path | None,
+    phrases: tuple[str, ...],
+    reject_below: float,
+    as_json: bool,
 ) -> None:
     """Transcribe a WAV file with Vosk."""
     samples = audio.read_wav(wav)
@@ -135,9 +149,15 @@ def fixtures() -> None:
 
 
 @fixtures.command("audio")
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_MANIFEST,
-              show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: the manifest's).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_MANIFEST,
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: the manifest's)."
+)
 def fixtures_audio(manifest: Path, out: Path | None) -> None:
     """Regenerate every WAV in the manifest (deterministic: same bytes every time)."""
     written = regenerate(load_manifest(manifest), out or manifest.parent)

@@ -1,9 +1,9 @@
 """The framework's errors; the base ``VoiceError`` lives in ``speech.errors``.
 
-    VoiceError (speech.errors)
-     +-- AudioError, ModelError, RecognitionError, SynthesisError   (speech layer)
-     +-- ConfigError            a bad config file or setting
-     +-- VerificationError      an Alexa request that failed verification (HTTP 400)
+VoiceError (speech.errors)
+ +-- AudioError, ModelError, RecognitionError, SynthesisError   (speech layer)
+ +-- ConfigError            a bad config file or setting
+ +-- VerificationError      an Alexa request that failed verification (HTTP 400)
 """
 
 from __future__ import annotations

@@ -18,14 +18,24 @@ def _tone(seconds: float = 0.5, rate: int = 16_000, freq: float = 440.0) -> np.n
     return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
-def _riff(fmt_tag: int, channels: int, rate: int, bits: int, payload: bytes, extensible: bool = False) -> bytes:
+def _riff(
+    fmt_tag: int, channels: int, rate: int, bits: int, payload: bytes, extensible: bool = False
+) -> bytes:
     block = channels * bits // 8
     if extensible:
         fmt = struct.pack("<HHIIHHHHI", 0xFFFE, channels, rate, rate * block, block, bits, 22, bits, 0)
         fmt += struct.pack("<H", fmt_tag) + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
     else:
         fmt = struct.pack("<HHIIHH", fmt_tag, channels, rate, rate * block, block, bits)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(payload)) + payload
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(payload))
+        + payload
+    )
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
@@ -53,10 +63,21 @@ def _encode(signal: np.ndarray, bits: int, is_float: bool) -> bytes:
         (16, False, 48_000, 2, True),
         (32, True, 44_100, 1, True),
     ],
-    ids=["pcm16-16k", "pcm16-44k-stereo", "pcm8-8k", "pcm24-48k-stereo", "pcm32-22k", "float32-48k",
-         "float64-16k-stereo", "extensible-pcm16", "extensible-float32"],
+    ids=[
+        "pcm16-16k",
+        "pcm16-44k-stereo",
+        "pcm8-8k",
+        "pcm24-48k-stereo",
+        "pcm32-22k",
+        "float32-48k",
+        "float64-16k-stereo",
+        "extensible-pcm16",
+        "extensible-float32",
+    ],
 )
-def test_reads_every_wav_shape_as_16k_mono(bits: int, is_float: bool, rate: int, channels: int, extensible: bool) -> None:
+def test_reads_every_wav_shape_as_16k_mono(
+    bits: int, is_float: bool, rate: int, channels: int, extensible: bool
+) -> None:
     signal = _tone(0.5, rate)
     interleaved = np.repeat(signal, channels)
     data = _riff(3 if is_float else 1, channels, rate, bits, _encode(interleaved, bits, is_float), extensible)

@@ -33,7 +33,9 @@ def test_fixtures_have_the_format_the_manifest_says(audio_fixtures: dict[str, Au
 def test_noisy_fixture_is_noisier_than_its_clean_twin(audio_fixtures: dict[str, AudioFixture]) -> None:
     clean = audio.read_wav(AUDIO / "ko_music_on_175.wav")
     noisy = audio.read_wav(AUDIO / "ko_music_on_175_snr20.wav")
-    assert audio.level_dbfs(noisy[:2000]) > audio.level_dbfs(clean[:2000]) + 20, "the lead-in is no longer silent"
+    assert audio.level_dbfs(noisy[:2000]) > audio.level_dbfs(clean[:2000]) + 20, (
+        "the lead-in is no longer silent"
+    )
 
 
 def test_a_bad_manifest_entry_is_named(tmp_path: Path) -> None:

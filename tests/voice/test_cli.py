@@ -21,7 +21,9 @@ GRAMMAR = [arg for phrase in KOREAN_PHRASES for arg in ("--grammar", phrase)]
 def _voice(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the installed console script in a child process, as a user would."""
     command = [str(Path(sys.executable).with_name("voice")), *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env}, timeout=120
+    )
 
 
 def _empty_file(path: Path) -> Path:
@@ -57,7 +59,10 @@ def test_out_of_grammar_speech_is_reported() -> None:
 @pytest.mark.parametrize(
     ("make_input", "message"),
     [
-        (lambda d: ROOT / "pyproject.toml", "is not a WAV file (no RIFF/WAVE header); convert it to WAV first."),
+        (
+            lambda d: ROOT / "pyproject.toml",
+            "is not a WAV file (no RIFF/WAVE header); convert it to WAV first.",
+        ),
         (lambda d: _empty_file(d / "empty.wav"), "is empty (0 bytes)"),
         (lambda d: d / "missing.wav", "missing.wav: no such file; check the path."),
     ],
@@ -73,7 +78,11 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, make_input, message: str) -
 def test_models_pull_offline_is_one_clear_line() -> None:
     result = _voice("models", "pull", "en-us", VOSK_MODEL_LIST_URL="http://127.0.0.1:9/model-list.json")
     assert result.returncode == 3
-    assert result.stderr.count("\n") == 1 and "cannot reach" in result.stderr and "check the internet" in result.stderr
+    assert (
+        result.stderr.count("\n") == 1
+        and "cannot reach" in result.stderr
+        and "check the internet" in result.stderr
+    )
 
 
 def test_models_list_shows_the_korean_package() -> None:
