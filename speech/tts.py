@@ -1,19 +1,19 @@
 """Text-to-speech with espeak-ng, rendered to memory or to a WAV file.
 
-``EspeakSynthesizer`` speaks through pyttsx3, in process. espeak-ng is initialised once
-per process and is not reentrant, so every synthesizer shares one engine behind one lock:
-any thread may call ``synthesize``; calls run one after another. pyttsx3 drives espeak-ng
-asynchronously, and the samples of the same sentence differ slightly from call to call;
-``EspeakCliSynthesizer`` runs the ``espeak-ng`` program instead, whose output is the same
-bit for bit every time, which the audio fixtures need. Text may be plain or the SSML
-subset in ``speech.ssml``.
+``EspeakSynthesizer`` speaks in process through pyttsx3's espeak-ng binding. espeak-ng is
+initialised once per process and is not reentrant, so every synthesizer shares one engine
+behind one lock: any thread may call ``synthesize``; calls run one after another.
+espeak-ng carries a little state from one utterance to the next, so in process the same
+sentence can differ by a few samples between calls; ``EspeakCliSynthesizer`` runs the
+``espeak-ng`` program, a fresh process per call, whose output is the same bit for bit
+every time, as the audio fixtures need. Text may be plain or the SSML subset in
+``speech.ssml``.
 """
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
 import functools
-import io
 import logging
 import subprocess
 import tempfile
@@ -104,41 +104,50 @@ class Synthesizer(ABC):
 
 
 class _Engine:
-    """The process's one pyttsx3 engine, used under a lock."""
+    """libespeak-ng in this process, through pyttsx3's ctypes binding, used under a lock.
+
+    pyttsx3's own driver loop is not used: in pyttsx3 2.99 it applies voice and rate
+    changes one or more calls late (a Dutch reply could come out in the English voice).
+    Synchronous mode applies every call's settings before it speaks.
+    """
 
     lock = threading.Lock()
-    _engine: Any = None
-    _workdir: tempfile.TemporaryDirectory[str] | None = None
+    _binding: Any = None
+    _chunks: list[bytes] = []
 
     @classmethod
-    def get(cls) -> Any:
-        if cls._engine is None:
-            import pyttsx3
-
+    def binding(cls) -> Any:
+        if cls._binding is None:
             try:
-                cls._engine = pyttsx3.init("espeak")
+                from pyttsx3.drivers import _espeak
             except (RuntimeError, OSError) as exc:
-                raise SynthesisError(
-                    "espeak-ng could not be started; install it with 'apt-get install espeak-ng'."
-                ) from exc
-            cls._workdir = tempfile.TemporaryDirectory(prefix="voice-tts-")
-        return cls._engine
+                raise SynthesisError(_MISSING) from exc
+            if _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 0) == -1:
+                raise SynthesisError(_MISSING)
+            _espeak.SetSynthCallback(cls._collect)
+            cls._binding = _espeak
+        return cls._binding
+
+    @classmethod
+    def _collect(cls, wav: Any, count: int, events: Any) -> int:
+        if count > 0:
+            cls._chunks.append(ctypes.string_at(wav, count * 2))
+        return 0  # 0 = go on
 
     @classmethod
     def render(cls, text: str, voice: str, words_per_minute: int) -> np.ndarray:
         """Speak one plain-text segment into int16 samples at ``ESPEAK_RATE``; hold ``lock``."""
-        engine = cls.get()
-        assert cls._workdir is not None
-        target = Path(cls._workdir.name) / "segment.wav"
-        engine.setProperty("voice", voice)
-        engine.setProperty("rate", words_per_minute)
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
-                engine.save_to_file(text, str(target))
-                engine.runAndWait()
-            return decode_wav(target.read_bytes(), name="espeak-ng output", rate=ESPEAK_RATE)
-        except (RuntimeError, OSError, ValueError) as exc:
-            raise SynthesisError(f"espeak-ng failed to speak {text[:40]!r}: {exc}") from exc
+        espeak = cls.binding()
+        if espeak.SetVoiceByName(voice.encode("utf-8")) != espeak.EE_OK:
+            raise SynthesisError(f"espeak-ng has no voice {voice!r}; espeak-ng --voices lists them.")
+        espeak.SetParameter(espeak.RATE, words_per_minute, 0)
+        cls._chunks = []
+        if espeak.Synth(text, flags=espeak.CHARS_UTF8 | espeak.ENDPAUSE) != espeak.EE_OK:
+            raise SynthesisError(f"espeak-ng failed to speak {text[:40]!r}; try shorter text.")
+        return np.frombuffer(b"".join(cls._chunks), dtype="<i2").copy()
+
+
+_MISSING = "espeak-ng could not be started; install it with 'apt-get install espeak-ng libespeak-ng1'."
 
 
 class EspeakSynthesizer(Synthesizer):
@@ -188,11 +197,13 @@ class EspeakCliSynthesizer(Synthesizer):
 def known_voices() -> frozenset[str]:
     """Voice identifiers, their short names and language codes that espeak-ng accepts."""
     with _Engine.lock:
-        voices = _Engine.get().getProperty("voices")
+        voices = _Engine.binding().ListVoices(None)
     names: set[str] = set()
     for voice in voices:
-        names.update({voice.id, voice.id.rsplit("/", 1)[-1], *(voice.languages or [])})
-    return frozenset(name.lower() for name in names)
+        identifier = voice.identifier.decode("utf-8")
+        names.update({identifier, identifier.rsplit("/", 1)[-1], voice.name.decode("utf-8")})
+        names.add(voice.languages[1:].decode("utf-8", errors="ignore"))
+    return frozenset(name.lower() for name in names if name)
 
 
 def _trim_end(samples: np.ndarray, keep: int = ESPEAK_RATE // 20) -> np.ndarray:

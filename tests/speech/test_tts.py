@@ -159,3 +159,17 @@ def test_safe_from_several_threads(synthesizer: EspeakSynthesizer) -> None:
 )
 def test_ssml_subset_parses_into_segments(markup: str, expected: list[ssml.Segment]) -> None:
     assert ssml.parse(markup) == expected
+
+
+def test_voice_and_rate_changes_apply_to_the_very_next_call() -> None:
+    """pyttsx3 2.99's driver loop applied them calls late; our engine must not."""
+    text = "Your appointment is on Tuesday"
+    slow, fast = EspeakSynthesizer(rate=120), EspeakSynthesizer(rate=300)
+    durations = [s.synthesize(text, "en").duration for s in (slow, fast, slow, fast)]
+    assert durations[0] > 1.8 * durations[1] and durations[2] > 1.8 * durations[3]
+    word = "honderddrieënzestig"
+    lengths = [len(EspeakSynthesizer().synthesize(word, loc).samples) for loc in ("en", "nl", "en", "nl")]
+    assert lengths[0] == pytest.approx(lengths[2], rel=0.005) and lengths[1] == pytest.approx(
+        lengths[3], rel=0.005
+    )
+    assert abs(lengths[1] - lengths[0]) > 0.02 * lengths[0], f"Dutch and English must differ: {lengths}"
