@@ -1,0 +1,33 @@
+"""Sessions, user attributes and the conversation log: ``open_store(url)`` and the ``Store`` API."""
+
+from .base import (
+    DEFAULT_RETRIES,
+    DEFAULT_TTL,
+    Clock,
+    ConflictError,
+    JsonDict,
+    LogEntry,
+    Session,
+    Speaker,
+    Store,
+    StoreError,
+    TurnRecord,
+)
+from .sqlite import SqliteStore
+from .url import open_store
+
+__all__ = [
+    "Clock",
+    "ConflictError",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TTL",
+    "JsonDict",
+    "LogEntry",
+    "Session",
+    "Speaker",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "TurnRecord",
+    "open_store",
+]

@@ -1,0 +1,372 @@
+"""Sessions, user attributes and the conversation log, behind one small ``Store`` interface.
+
+Every webhook worker process loads a session, lets the dialog layer change it, and saves it.
+Saving is optimistic: each stored session carries a ``version``, and a save that started from
+an older version raises ``ConflictError`` instead of silently overwriting another worker's turn.
+``Store.update`` wraps the load-change-save cycle and retries on conflict.
+
+    VoiceError (speech.errors)
+     +-- StoreError             the database cannot be opened, read or written (HTTP 503)
+          +-- ConflictError     another worker saved the session first (HTTP 409)
+
+Times are seconds since the epoch (UTC), as a ``clock`` callable such as ``time.time`` gives them,
+so a test can move time forward without sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import TracebackType
+from typing import Any, Self
+
+from voice.errors import VoiceError
+
+Clock = Callable[[], float]
+"""Returns the current time in seconds since the epoch."""
+
+JsonDict = dict[str, Any]
+"""A dict of JSON values: str, int, float, bool, None, lists and dicts of them."""
+
+DEFAULT_TTL = 1800.0
+"""Seconds a session lives after its last save; Alexa and Dialogflow sessions are shorter."""
+
+DEFAULT_RETRIES = 10
+"""Conflicts ``Store.update`` absorbs before it gives up; each retry reloads the session."""
+
+
+class StoreError(VoiceError):
+    """The session database cannot be opened, read or written."""
+
+    http_status = 503
+
+
+class ConflictError(StoreError):
+    """Another worker saved the session after it was loaded; load it again and reapply the change."""
+
+    http_status = 409
+
+
+class Speaker(StrEnum):
+    """Who said a turn."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TurnRecord:
+    """One utterance in a session's history: what was said, by whom, and what it meant."""
+
+    time: float
+    """Seconds since the epoch."""
+    speaker: Speaker
+    text: str
+    intent: str = ""
+    """The recognised intent; empty for assistant turns and for no match."""
+    slots: JsonDict = field(default_factory=dict)
+    """Slot name -> canonical value."""
+    confidence: float | None = None
+    """Recognition confidence from 0 to 1, when the channel reports one."""
+
+    def to_dict(self) -> JsonDict:
+        """A JSON-ready dict; ``from_dict`` reads it back."""
+        return {
+            "time": self.time,
+            "speaker": self.speaker.value,
+            "text": self.text,
+            "intent": self.intent,
+            "slots": self.slots,
+            "confidence": self.confidence,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TurnRecord:
+        """Read a dict written by ``to_dict``."""
+        return cls(
+            time=data["time"],
+            speaker=Speaker(data["speaker"]),
+            text=data["text"],
+            intent=data.get("intent", ""),
+            slots=dict(data.get("slots", {})),
+            confidence=data.get("confidence"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    """One conversation's state; change it with the ``with_*`` methods and hand it to ``Store.save``."""
+
+    id: str
+    user_id: str
+    skill: str
+    locale: str
+    channel: str
+    attributes: JsonDict = field(default_factory=dict)
+    """The skill's session attributes."""
+    dialog: JsonDict = field(default_factory=dict)
+    """The dialog layer's state: active intent, slots gathered, what is expected next, fallbacks."""
+    history: tuple[TurnRecord, ...] = ()
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    expires_at: float = 0.0
+    """Seconds since the epoch; every save moves it to ``updated_at + ttl``."""
+    ttl: float = DEFAULT_TTL
+    """Seconds the session lives after its last save."""
+    handed_over: bool = False
+    ended: bool = False
+    version: int = 0
+    """The stored version this copy was loaded from; 0 for a session that was never saved."""
+
+    @classmethod
+    def new(
+        cls, *, id: str, user_id: str, skill: str, locale: str, channel: str, now: float, ttl: float
+    ) -> Session:
+        """A fresh, unsaved session that starts now."""
+        return cls(
+            id=id,
+            user_id=user_id,
+            skill=skill,
+            locale=locale,
+            channel=channel,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + ttl,
+            ttl=ttl,
+        )
+
+    def is_live(self, now: float) -> bool:
+        """Whether the session can still take turns: not ended and not expired."""
+        return not self.ended and now < self.expires_at
+
+    def with_turn(self, turn: TurnRecord) -> Session:
+        """A copy with ``turn`` appended to the history."""
+        return replace(self, history=(*self.history, turn))
+
+    def with_attributes(self, changes: Mapping[str, Any]) -> Session:
+        """A copy whose session attributes are updated with ``changes`` (other keys stay)."""
+        return replace(self, attributes={**self.attributes, **changes})
+
+    def with_dialog(self, state: Mapping[str, Any]) -> Session:
+        """A copy whose dialog state is replaced by ``state``; the dialog layer owns all of it."""
+        return replace(self, dialog=dict(state))
+
+    def handed_over_to_human(self) -> Session:
+        """A copy marked as handed over to a person."""
+        return replace(self, handed_over=True)
+
+    def ended_now(self) -> Session:
+        """A copy marked as ended; ``Store.load_or_start`` starts a new session in its place."""
+        return replace(self, ended=True)
+
+    def to_dict(self) -> JsonDict:
+        """A JSON-ready dict with every field; ``from_dict`` reads it back."""
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "skill": self.skill,
+            "locale": self.locale,
+            "channel": self.channel,
+            "attributes": self.attributes,
+            "dialog": self.dialog,
+            "history": [turn.to_dict() for turn in self.history],
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "expires_at": self.expires_at,
+            "ttl": self.ttl,
+            "handed_over": self.handed_over,
+            "ended": self.ended,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Session:
+        """Read a dict written by ``to_dict``."""
+        fields = dict(data)
+        fields["attributes"] = dict(fields.get("attributes", {}))
+        fields["dialog"] = dict(fields.get("dialog", {}))
+        fields["history"] = tuple(TurnRecord.from_dict(turn) for turn in fields.get("history", ()))
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogEntry:
+    """One row of the conversation log, the raw material of the KPIs (containment, handoff rate)."""
+
+    session_id: str
+    user_id: str
+    time: float
+    speaker: Speaker
+    text: str
+    intent: str = ""
+    confidence: float | None = None
+    skill: str = ""
+    locale: str = ""
+    channel: str = ""
+    handed_over: bool = False
+
+    @classmethod
+    def from_turn(cls, session: Session, turn: TurnRecord) -> LogEntry:
+        """The log row for ``turn`` in ``session``."""
+        return cls(
+            session_id=session.id,
+            user_id=session.user_id,
+            time=turn.time,
+            speaker=turn.speaker,
+            text=turn.text,
+            intent=turn.intent,
+            confidence=turn.confidence,
+            skill=session.skill,
+            locale=session.locale,
+            channel=session.channel,
+            handed_over=session.handed_over,
+        )
+
+
+class Store(ABC):
+    """Where sessions, user attributes and the conversation log live; one subclass per database."""
+
+    def __init__(self, *, clock: Clock = time.time) -> None:
+        self.clock = clock
+
+    @abstractmethod
+    def load(self, session_id: str) -> Session | None:
+        """The stored session, or None when there is none or it has expired."""
+
+    @abstractmethod
+    def save(self, session: Session, *, log: Iterable[LogEntry] = ()) -> Session:
+        """Store ``session`` and ``log`` in one transaction and return the session as stored.
+
+        The stored copy has the next version, ``updated_at`` now and ``expires_at`` one ``ttl``
+        later. Raises ``ConflictError`` when another save happened since ``session`` was loaded;
+        a session of version 0 may replace one that has ended or expired.
+        """
+
+    @abstractmethod
+    def get_user(self, user_id: str) -> JsonDict:
+        """The attributes kept for a user across sessions; empty for an unknown user."""
+
+    @abstractmethod
+    def save_user(self, user_id: str, attributes: Mapping[str, Any]) -> None:
+        """Replace the attributes kept for a user."""
+
+    @abstractmethod
+    def log_turn(self, entry: LogEntry) -> None:
+        """Append one row to the conversation log."""
+
+    @abstractmethod
+    def read_log(
+        self, *, session_id: str | None = None, user_id: str | None = None, since: float = 0.0
+    ) -> tuple[LogEntry, ...]:
+        """Conversation log rows in the order they were written, optionally filtered."""
+
+    @abstractmethod
+    def purge_expired(self, now: float | None = None) -> int:
+        """Delete the sessions that expired before ``now`` (default: the clock); return how many."""
+
+    @abstractmethod
+    def purge_log(self, retention_days: float, now: float | None = None) -> int:
+        """Delete log rows older than ``retention_days``; return how many."""
+
+    @abstractmethod
+    def delete_user(self, user_id: str) -> int:
+        """Erase a user's sessions, attributes and log rows (GDPR); return how many records went."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the database connections; the store cannot be used afterwards."""
+
+    def start(
+        self,
+        session_id: str,
+        *,
+        user_id: str,
+        skill: str,
+        locale: str,
+        channel: str,
+        ttl: float = DEFAULT_TTL,
+    ) -> Session:
+        """Save a new session; ``ConflictError`` if a live session with this id exists."""
+        fresh = Session.new(
+            id=session_id,
+            user_id=user_id,
+            skill=skill,
+            locale=locale,
+            channel=channel,
+            now=self.clock(),
+            ttl=ttl,
+        )
+        return self.save(fresh)
+
+    def load_or_start(
+        self,
+        session_id: str,
+        *,
+        user_id: str,
+        skill: str,
+        locale: str,
+        channel: str,
+        ttl: float = DEFAULT_TTL,
+    ) -> Session:
+        """The live session with this id, or a new one when it is absent, ended or expired."""
+        for _ in range(DEFAULT_RETRIES):
+            current = self.load(session_id)
+            if current is not None and not current.ended:
+                return current
+            try:
+                return self.start(
+                    session_id, user_id=user_id, skill=skill, locale=locale, channel=channel, ttl=ttl
+                )
+            except ConflictError:
+                continue  # another worker started it first: use theirs
+        raise ConflictError(f"session {session_id} kept changing while it was started; try the turn again.")
+
+    def update(
+        self, session_id: str, change: Callable[[Session], Session], *, retries: int = DEFAULT_RETRIES
+    ) -> Session:
+        """Load the session, apply ``change`` and save, reloading and reapplying on conflict.
+
+        ``change`` may run more than once, so it must be a pure function of the session.
+        """
+        return self._retry(session_id, lambda session: self.save(change(session)), retries)
+
+    def record_turn(self, session_id: str, turn: TurnRecord, *, retries: int = DEFAULT_RETRIES) -> Session:
+        """Append ``turn`` to the session's history and to the conversation log in one transaction."""
+
+        def attempt(session: Session) -> Session:
+            changed = session.with_turn(turn)
+            return self.save(changed, log=(LogEntry.from_turn(changed, turn),))
+
+        return self._retry(session_id, attempt, retries)
+
+    def end(self, session_id: str) -> Session:
+        """Mark the session as ended and return it."""
+        return self.update(session_id, Session.ended_now)
+
+    def _retry(self, session_id: str, attempt: Callable[[Session], Session], retries: int) -> Session:
+        """Run ``attempt`` on the freshly loaded session until it saves without a conflict."""
+        for tries in range(retries + 1):
+            session = self.load(session_id)
+            if session is None:
+                raise StoreError(f"there is no live session {session_id}; start it with load_or_start first.")
+            try:
+                return attempt(session)
+            except ConflictError:
+                # Random back-off so that workers that collided do not collide again in lockstep.
+                time.sleep(random.uniform(0, 0.002 * (tries + 1)))
+        raise ConflictError(
+            f"session {session_id} was changed by other workers {retries + 1} times in a row; "
+            "try the turn again."
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

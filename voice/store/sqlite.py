@@ -1,0 +1,362 @@
+"""The SQLite store: one database file that every worker process on one machine shares.
+
+The file runs in WAL mode, so readers never wait for the writer, and every write is a
+``BEGIN IMMEDIATE`` transaction, so writers queue on SQLite's lock (up to ``busy_timeout``)
+instead of failing halfway. Each thread gets its own connection; a process that was forked
+after the store was used opens fresh ones, because SQLite connections must not cross a fork.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Speaker, Store, StoreError
+
+_LOGGER = logging.getLogger(__name__)
+
+MEMORY = ":memory:"
+SCHEMA_VERSION = 1
+"""Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
+
+_SESSION_COLUMNS = (
+    "id",
+    "user_id",
+    "skill",
+    "locale",
+    "channel",
+    "attributes",
+    "dialog",
+    "history",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "ttl",
+    "handed_over",
+    "ended",
+    "version",
+)
+_JSON_COLUMNS = frozenset({"attributes", "dialog", "history"})
+_LOG_COLUMNS = (
+    "session_id",
+    "user_id",
+    "time",
+    "speaker",
+    "text",
+    "intent",
+    "confidence",
+    "skill",
+    "locale",
+    "channel",
+    "handed_over",
+)
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, skill TEXT NOT NULL, locale TEXT NOT NULL,
+        channel TEXT NOT NULL, attributes TEXT NOT NULL CHECK (json_valid(attributes)),
+        dialog TEXT NOT NULL CHECK (json_valid(dialog)), history TEXT NOT NULL CHECK (json_valid(history)),
+        created_at REAL NOT NULL, updated_at REAL NOT NULL, expires_at REAL NOT NULL, ttl REAL NOT NULL,
+        handed_over INTEGER NOT NULL, ended INTEGER NOT NULL, version INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+    "CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at)",
+    """CREATE TABLE IF NOT EXISTS users (
+        id TEXT PRIMARY KEY, attributes TEXT NOT NULL CHECK (json_valid(attributes)),
+        updated_at REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        time REAL NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, intent TEXT NOT NULL,
+        confidence REAL, skill TEXT NOT NULL, locale TEXT NOT NULL, channel TEXT NOT NULL,
+        handed_over INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS log_by_time ON log (time)",
+    "CREATE INDEX IF NOT EXISTS log_by_user ON log (user_id)",
+    "CREATE INDEX IF NOT EXISTS log_by_session ON log (session_id)",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+
+class SqliteStore(Store):
+    """Sessions, users and the conversation log in one SQLite file (or ``":memory:"`` for tests)."""
+
+    def __init__(self, path: str | Path, *, clock: Clock = time.time, busy_timeout: float = 10.0) -> None:
+        """Open (and if needed create) the database; ``busy_timeout`` is how many seconds a write
+        waits for another process's write before it fails."""
+        super().__init__(clock=clock)
+        self.path = MEMORY if str(path) == MEMORY else Path(path).expanduser()
+        self.busy_timeout = busy_timeout
+        # One in-memory database means one connection, shared by every thread in turn.
+        self._local: Any = SimpleNamespace() if self.path == MEMORY else threading.local()
+        self._lock = threading.RLock()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._closed = False
+        if isinstance(self.path, Path):
+            _make_parent(self.path)
+        try:
+            with self._write() as db:
+                _migrate(db, self.path)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def load(self, session_id: str) -> Session | None:
+        columns = ", ".join(_SESSION_COLUMNS)
+        with self._read() as db:
+            row = db.execute(
+                f"SELECT {columns} FROM sessions WHERE id = ? AND expires_at > ?", (session_id, self.clock())
+            ).fetchone()
+        return None if row is None else _session_from_row(row)
+
+    def save(self, session: Session, *, log: Iterable[LogEntry] = ()) -> Session:
+        log_rows = [_log_row(entry) for entry in log]
+        now = self.clock()
+        with self._write() as db:
+            stored = db.execute(
+                "SELECT version, expires_at, ended FROM sessions WHERE id = ?", (session.id,)
+            ).fetchone()
+            version = _next_version(session, stored, now)
+            saved = replace(session, version=version, updated_at=now, expires_at=now + session.ttl)
+            db.execute(_insert("INSERT OR REPLACE INTO sessions", _SESSION_COLUMNS), _session_row(saved))
+            db.executemany(_insert("INSERT INTO log", _LOG_COLUMNS), log_rows)
+        return saved
+
+    def purge_expired(self, now: float | None = None) -> int:
+        cutoff = self.clock() if now is None else now
+        with self._write() as db:
+            return db.execute("DELETE FROM sessions WHERE expires_at <= ?", (cutoff,)).rowcount
+
+    # -- users -----------------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> JsonDict:
+        with self._read() as db:
+            row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
+        return {} if row is None else dict(json.loads(row[0]))
+
+    def save_user(self, user_id: str, attributes: Mapping[str, Any]) -> None:
+        encoded = _to_json(dict(attributes), f"the attributes of user {user_id}")
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO users (id, attributes, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) "
+                "DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
+                (user_id, encoded, self.clock()),
+            )
+
+    def delete_user(self, user_id: str) -> int:
+        with self._write() as db:
+            return sum(
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,)).rowcount
+                for table, column in (("sessions", "user_id"), ("users", "id"), ("log", "user_id"))
+            )
+
+    # -- conversation log ------------------------------------------------------------------
+
+    def log_turn(self, entry: LogEntry) -> None:
+        row = _log_row(entry)
+        with self._write() as db:
+            db.execute(_insert("INSERT INTO log", _LOG_COLUMNS), row)
+
+    def read_log(
+        self, *, session_id: str | None = None, user_id: str | None = None, since: float = 0.0
+    ) -> tuple[LogEntry, ...]:
+        where: list[str] = ["time >= ?"]
+        params: list[Any] = [since]
+        for column, value in (("session_id", session_id), ("user_id", user_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        query = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log WHERE {' AND '.join(where)} ORDER BY seq"
+        with self._read() as db:
+            rows = db.execute(query, params).fetchall()
+        return tuple(_log_entry(row) for row in rows)
+
+    def purge_log(self, retention_days: float, now: float | None = None) -> int:
+        cutoff = (self.clock() if now is None else now) - retention_days * 86400
+        with self._write() as db:
+            return db.execute("DELETE FROM log WHERE time < ?", (cutoff,)).rowcount
+
+    # -- connections -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pid = os.getpid()
+            for owner, db in self._connections:
+                if owner == pid:  # a parent's connection must not be closed from a forked child
+                    db.close()
+            self._connections.clear()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads; each statement sees one consistent snapshot."""
+        with self._connection() as db, self._translated():
+            yield db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front, so it never fails half-way on a busy file."""
+        with self._connection() as db, self._translated():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            finally:
+                if db.in_transaction:  # the body or the COMMIT failed
+                    db.execute("ROLLBACK")
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self.path == MEMORY:
+            with self._lock:
+                yield self._own_connection()
+        else:
+            yield self._own_connection()
+
+    def _own_connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use (and again after a fork)."""
+        if self._closed:
+            raise StoreError("the session store was closed; open a new one with open_store.")
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None or self._local.pid != os.getpid():
+            db = _connect(self.path, self.busy_timeout)
+            self._local.db, self._local.pid = db, os.getpid()
+            with self._lock:
+                self._connections.append((os.getpid(), db))
+        return db
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Turn SQLite's failures into a ``StoreError`` that says what to do."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"the session database {self.path} stayed locked for over {self.busy_timeout:g} s; "
+                    "another process holds it too long, so try again or raise busy_timeout."
+                ) from exc
+            raise StoreError(
+                f"the session database {self.path} failed: {exc}; check its disk and folder."
+            ) from exc
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the session database {self.path} failed: {exc}; check that it is a voice-skills store."
+            ) from exc
+
+
+def _make_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder of the session database {path}: {exc.strerror}; "
+            "choose a path in a writable folder."
+        ) from exc
+
+
+def _connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
+    """Open a connection in autocommit mode, so that transactions are exactly the ones ``_write`` begins."""
+    try:
+        # ``timeout`` installs SQLite's busy_timeout handler.
+        db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise _unopenable(path, exc) from exc
+    try:
+        if path != MEMORY:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                _LOGGER.warning("%s runs in %s mode, not WAL; readers will wait for writers", path, mode)
+        # NORMAL is durable across process crashes in WAL mode; FULL would also survive power loss at
+        # the cost of an fsync per turn.
+        db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        db.close()
+        raise _unopenable(path, exc) from exc
+    return db
+
+
+def _unopenable(path: str | Path, exc: sqlite3.Error) -> StoreError:
+    return StoreError(
+        f"cannot open the session database {path}: {exc}; "
+        "check that the path names a file (not a folder) in a writable folder."
+    )
+
+
+def _migrate(db: sqlite3.Connection, path: str | Path) -> None:
+    """Create the tables on first use; refuse a file written by a newer version of the program."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"the session database {path} has schema version {found}, newer than this program's "
+            f"{SCHEMA_VERSION}; upgrade voice-skills or use another file."
+        )
+    if found < SCHEMA_VERSION:
+        for statement in _SCHEMA:
+            db.execute(statement)
+
+
+def _next_version(session: Session, stored: tuple[int, float, int] | None, now: float) -> int:
+    """The version ``session`` gets when saved over ``stored``, or ``ConflictError``."""
+    if stored is None:
+        if session.version == 0:
+            return 1
+        raise ConflictError(f"session {session.id} was deleted after it was loaded; start a new session.")
+    version, expires_at, ended = stored
+    # Keep counting up when a new session replaces a dead one, so a stale copy of the old one still conflicts.
+    if version == session.version or (session.version == 0 and (ended or expires_at <= now)):
+        return version + 1
+    raise ConflictError(
+        f"session {session.id} was saved by another worker (version {version}, this copy {session.version}); "
+        "load it again and reapply the change."
+    )
+
+
+def _insert(verb: str, columns: tuple[str, ...]) -> str:
+    return f"{verb} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _to_json(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise StoreError(
+            f"{what} cannot be stored: {exc}; keep them to JSON values (text, numbers, booleans, "
+            "None, lists and dicts)."
+        ) from exc
+
+
+def _session_row(session: Session) -> tuple[Any, ...]:
+    data = session.to_dict()
+    return tuple(
+        _to_json(data[column], f"the {column} of session {session.id}")
+        if column in _JSON_COLUMNS
+        else data[column]
+        for column in _SESSION_COLUMNS
+    )
+
+
+def _session_from_row(row: tuple[Any, ...]) -> Session:
+    data = dict(zip(_SESSION_COLUMNS, row, strict=True))
+    for column in _JSON_COLUMNS:
+        data[column] = json.loads(data[column])
+    data["handed_over"], data["ended"] = bool(data["handed_over"]), bool(data["ended"])
+    return Session.from_dict(data)
+
+
+def _log_row(entry: LogEntry) -> tuple[Any, ...]:
+    return tuple(getattr(entry, column) for column in _LOG_COLUMNS)
+
+
+def _log_entry(row: tuple[Any, ...]) -> LogEntry:
+    data = dict(zip(_LOG_COLUMNS, row, strict=True))
+    return LogEntry(**{**data, "speaker": Speaker(data["speaker"]), "handed_over": bool(data["handed_over"])})
