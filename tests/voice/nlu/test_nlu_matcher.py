@@ -1,0 +1,118 @@
+"""Matching: intents and slots, context, wildcards, runtime lists, ranking, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from nlu_data import SHOP_NL
+
+from voice.nlu import IntentSet, Matcher, TemplateError
+
+UTTERANCES = [
+    ("Hoe laat gaan jullie open?", "OpeningHours", {}),
+    ("wat zijn de openingstijden", "OpeningHours", {}),
+    ("  WAT   zijn jullie openingstijden!! ", "OpeningHours", {}),
+    ("waar is mijn bestelling nummer 12345", "OrderStatus", {"order_id": 12345}),
+    ("status van bestelling 77", "OrderStatus", {"order_id": 77}),
+    ("zet een timer van 5 minuten", "SetTimer", {"minutes": 5}),
+    ("zet een timer van vijf minuten", "SetTimer", {"minutes": 5}),
+    ("zet een timer op tweeënveertig minuten", "SetTimer", {"minutes": 42}),
+    ("zet een timer van anderhalf uur", "SetTimer", {"length": dt.timedelta(minutes=90)}),
+    ("herinner me aan de melk kopen", "Remind", {"message": "de melk kopen"}),
+    ("bel Anna de Vries", "CallPerson", {"person": "anna"}),
+    ("bel piet alsjeblieft", "CallPerson", {"person": "Piet"}),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), UTTERANCES, ids=[u[0] for u in UTTERANCES])
+def test_utterances(shop: Matcher, text: str, intent: str, slots: dict[str, Any]) -> None:
+    found = shop.match(text)
+    assert found is not None and found.intent == intent and found.skill == "shop"
+    assert {name: slot.value for name, slot in found.slots.items()} == slots
+    assert found.score == 1.0 and not found.is_fuzzy
+
+
+def test_slot_carries_spoken_text_value_and_id(shop: Matcher) -> None:
+    found = shop.match("bel Anna de Vries")
+    assert found is not None
+    person = found.slots["person"]
+    assert (person.text, person.value, person.id) == ("Anna de Vries", "anna", "emp-17")
+    assert found.text[slice(*person.span or (0, 0))] == "Anna de Vries"
+    assert found.response == "calling" and found.template == "bel {person}"
+
+
+CONTEXTS = [
+    ("doe het licht hier aan", {"area": "keuken"}, "LightsHere", {"area": "keuken", "domain": "light"}),
+    ("doe het licht hier aan", {}, None, {}),
+    ("doe het licht aan", {}, "LightsAway", {}),
+    ("doe het licht aan", {"mode": "stil"}, None, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "intent", "slots"),
+    CONTEXTS,
+    ids=["requires-met", "requires-missing", "excludes-met", "excluded"],
+)
+def test_context_filters_candidates(
+    shop: Matcher, text: str, context: dict[str, Any], intent: str | None, slots: dict[str, Any]
+) -> None:
+    found = shop.match(text, context=context)
+    assert (found and found.intent) == intent
+    assert found is None or {name: slot.value for name, slot in found.slots.items()} == slots
+
+
+def test_ranked_alternatives_tie_break_on_intent_name(shop: Matcher) -> None:
+    ranked = shop.match_all("doe het licht aan", context={"area": "keuken"})
+    assert [found.intent for found in ranked] == ["LightsAway", "LightsHere"]
+    assert [
+        found.intent for found in shop.match_all("doe het licht aan", context={"area": "x"}, limit=1)
+    ] == ["LightsAway"]
+
+
+def test_runtime_list_replacement_without_recompiling(shop: Matcher) -> None:
+    entries = shop.entries
+    shop.set_list("person", ["Klaas"])
+    try:
+        assert shop.match("bel klaas") is not None and shop.match("bel piet") is None
+        assert shop.entries == entries
+    finally:
+        shop.set_list("person", [{"in": "Anna de Vries", "out": "anna", "id": "emp-17"}, "Piet"])
+
+
+def test_skills_merge_and_each_match_knows_its_skill() -> None:
+    other = {"language": "nl", "intents": {"Weather": {"data": [{"sentences": ["wat voor weer wordt het"]}]}}}
+    matcher = Matcher([IntentSet.from_dict(SHOP_NL, skill="shop"), IntentSet.from_dict(other, skill="weer")])
+    weather, hours = matcher.match("wat voor weer wordt het"), matcher.match("hoe laat gaan jullie open")
+    assert weather is not None and (weather.skill, weather.intent) == ("weer", "Weather")
+    assert hours is not None and (hours.skill, hours.intent) == ("shop", "OpeningHours")
+
+
+def test_one_language_per_matcher() -> None:
+    with pytest.raises(TemplateError, match="one language"):
+        Matcher([IntentSet.from_dict(SHOP_NL), IntentSet.from_dict({"language": "en", "intents": {}})])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "?!", None, 42, b"bel piet", "bel piet " * 1200, "x" * 10_000],
+    ids=["empty", "blank", "punctuation", "none", "int", "bytes", "long-words", "long-blob"],
+)
+def test_bad_input_is_no_match_quickly(shop: Matcher, text: Any) -> None:
+    started = time.perf_counter()
+    assert shop.match(text) is None and shop.match_all(text) == ()
+    assert time.perf_counter() - started < 0.05
+
+
+def test_to_dict_is_json_ready(shop: Matcher) -> None:
+    found = shop.match("zet een timer van anderhalf uur")
+    assert found is not None
+    assert found.to_dict()["slots"] == {"length": {"text": "anderhalf uur", "value": 5400.0, "id": None}}
+
+
+def test_wildcard_sentence_keeps_skip_words_inside(shop: Matcher) -> None:
+    found = shop.match("herinner me aan graag iets kopen")
+    assert found is not None and found.slots["message"].value == "graag iets kopen"

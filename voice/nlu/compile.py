@@ -1,0 +1,257 @@
+"""Compile intent sets into template graphs, once, at load.
+
+Each template becomes a ``Graph``; expansion rules become shared graphs behind
+call edges; list references become call edges that look their list up by key at
+match time (so runtime lists can be replaced without recompiling). A rule that
+contains list references is compiled once per distinct data-block context,
+because list values are filtered by the block's ``requires_context``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import TemplateError
+from .graph import Graph, Run, execute
+from .intents import IntentData, IntentSet, inline_range_list
+from .lists import ListMatcher, RuleCall, SlotCall, compile_list
+from .prefilter import TemplateIndex, edge_atoms, required_clauses
+from .slots import BUILTIN_TYPES, BuiltinList, ListValue, SlotList, ValueList, WildcardList
+from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text, walk
+
+__all__ = ["Entry", "compile_sets", "list_key"]
+
+_LOGGER = logging.getLogger(__name__)
+
+ListKey = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Entry:
+    """One compiled template with everything needed to report a match of it."""
+
+    number: int
+    skill: str
+    intent: str
+    block: IntentData
+    template: Template
+    graph: Graph
+    skip_words: tuple[str, ...]
+    wildcard_edge: str
+    """Where a wildcard sits at the template's edge: "", "start", "end" or "whole"."""
+
+    literal_skip: bool
+    """True if a skip word occurs in the template's own words (try the raw text too)."""
+
+    def best(self, run: Run) -> tuple[int, tuple[Any, ...]] | None:
+        """The best (score, captures) of this template on ``run``, or None."""
+        best: tuple[int, tuple[Any, ...]] | None = None
+        for (end, _sow), found in execute(self.graph, run, 0, True).items():
+            if end >= run.blank_from and (best is None or found[0] < best[0]):
+                best = found
+        return best
+
+
+def list_key(scope: str, name: str) -> ListKey:
+    """The key of a list in the matcher's list table."""
+    return (scope, name)
+
+
+class _Scope:
+    """Name resolution for one data block of one skill."""
+
+    def __init__(self, intent_set: IntentSet, block: IntentData) -> None:
+        self.set = intent_set
+        self.block = block
+        self.lists: Mapping[str, SlotList] = {**intent_set.lists, **block.lists}
+        self.rules: Mapping[str, Template] = {**intent_set.rules, **block.rules}
+        local = bool(block.lists or block.rules)
+        context = (repr(sorted(block.requires_context.items())), repr(sorted(block.excludes_context.items())))
+        self.signature = (intent_set.skill, id(block) if local else 0, context)
+
+    def list_key(self, ref: ListRef) -> ListKey:
+        name = ref.list_name
+        if name in self.block.lists:
+            return list_key(f"block:{id(self.block)}", name)
+        if name in self.set.lists:
+            return list_key(f"skill:{self.set.skill}", name)
+        if name in BUILTIN_TYPES:
+            return list_key("builtin", name)
+        if ref.inline_range is not None:
+            return list_key("inline", name)
+        return list_key("runtime", name)
+
+    def value_list_key(self, ref: ListRef) -> ListKey | None:
+        """The key of a value list (a pre-filter atom), or None for ranges, wildcards, built-ins."""
+        key = self.list_key(ref)
+        if key[0] in ("builtin", "inline"):
+            return None
+        return key if key[0] == "runtime" or isinstance(self.lists[ref.list_name], ValueList) else None
+
+
+class _Compiler:
+    """Builds graphs; owns the shared rule graphs and the list table."""
+
+    def __init__(self, lists: MutableMapping[ListKey, ListMatcher], language: str) -> None:
+        self.lists = lists
+        self.language = language
+        self.rules: dict[tuple[Any, ...], RuleCall] = {}
+
+    def graph(self, expr: Expr, scope: _Scope | None, *, counted: bool = True) -> Graph:
+        graph = Graph(counted=counted)
+        end = self.emit(graph, expr, 0, scope)
+        if end != graph.final or end == 0:
+            graph.epsilon(end, graph.node())
+        graph.skip_epsilons()
+        return graph
+
+    def emit(self, graph: Graph, expr: Expr, start: int, scope: _Scope | None) -> int:
+        if isinstance(expr, Text):
+            return graph.literal(start, expr.text.lower()) if expr.text else start
+        if isinstance(expr, Seq):
+            return self._sequence(graph, expr, start, scope)
+        if isinstance(expr, Alt | Perm):
+            return self._alternative(graph, expr, start, scope)
+        if scope is None:
+            raise TemplateError(f"list values cannot use {{lists}} or <rules>: {expr!r}")
+        if isinstance(expr, RuleRef):
+            return graph.call(start, self._rule(expr.name, scope))
+        return graph.call(start, self._slot(expr, scope))
+
+    def _sequence(self, graph: Graph, expr: Seq, start: int, scope: _Scope | None) -> int:
+        node, pending = start, ""
+        for item in expr.items:
+            if isinstance(item, Text):
+                pending = _join(pending, item.text)
+                continue
+            if pending:
+                node, pending = graph.literal(node, pending.lower()), ""
+            node = self.emit(graph, item, node, scope)
+        return graph.literal(node, pending.lower()) if pending else node
+
+    def _alternative(self, graph: Graph, expr: Alt | Perm, start: int, scope: _Scope | None) -> int:
+        branches = expr.orders() if isinstance(expr, Perm) else expr.items
+        ends = [self.emit(graph, branch, start, scope) for branch in branches]
+        join = graph.node()
+        for end in ends:
+            graph.epsilon(end, join)
+        return join
+
+    def _rule(self, name: str, scope: _Scope) -> RuleCall:
+        key = (name, *scope.signature)
+        call = self.rules.get(key)
+        if call is None:
+            call = self.rules[key] = RuleCall(self.graph(scope.rules[name].expr, scope))
+        return call
+
+    def _slot(self, ref: ListRef, scope: _Scope) -> SlotCall:
+        key = scope.list_key(ref)
+        if key not in self.lists and key[0] != "runtime":
+            self.lists[key] = self.compile_list(self._slot_list(ref, scope, key))
+        return SlotCall(
+            self.lists,
+            key,
+            ref.slot_name,
+            ref.capture,
+            ref.end_of_word,
+            scope.block.requires_context,
+            scope.block.excludes_context,
+        )
+
+    @staticmethod
+    def _slot_list(ref: ListRef, scope: _Scope, key: ListKey) -> SlotList:
+        if key[0] == "builtin":
+            return BuiltinList(ref.list_name, ref.list_name)
+        if key[0] == "inline":
+            return inline_range_list(ref)
+        return scope.lists[ref.list_name]
+
+    def compile_list(self, slot_list: SlotList) -> ListMatcher:
+        return compile_list(slot_list, self.language, self._value_graph)
+
+    def _value_graph(self, value: ListValue) -> Graph:
+        return self.graph(value.expr, None, counted=False)
+
+
+def _join(left: str, right: str) -> str:
+    return (
+        (left.rstrip() + " " + right.lstrip())
+        if left.endswith(" ") and right.startswith(" ")
+        else left + right
+    )
+
+
+def _wildcard_edge(expr: Expr, lists: Mapping[str, SlotList]) -> str:
+    def is_wild(item: Expr) -> bool:
+        return isinstance(item, ListRef) and isinstance(lists.get(item.list_name), WildcardList)
+
+    if is_wild(expr):
+        return "whole"
+    if not isinstance(expr, Seq) or len(expr.items) < 2:
+        return ""
+    return "start" if is_wild(expr.items[0]) else "end" if is_wild(expr.items[-1]) else ""
+
+
+def _words(expr: Expr, rules: Mapping[str, Template], seen: frozenset[str] = frozenset()) -> set[str]:
+    found: set[str] = set()
+    for item in walk(expr):
+        if isinstance(item, Text):
+            found.update(item.text.lower().split())
+        elif isinstance(item, RuleRef) and item.name in rules and item.name not in seen:
+            found |= _words(rules[item.name].expr, rules, seen | {item.name})
+    return found
+
+
+def _chunk_count(expr: Expr) -> int:
+    return sum(max(1, len(item.text.split())) for item in walk(expr) if isinstance(item, Text))
+
+
+def _ordered(block: IntentData, lists: Mapping[str, SlotList]) -> list[Template]:
+    """hassil tries templates with wildcards and more text first."""
+
+    def key(template: Template) -> int:
+        refs = (item for item in walk(template.expr) if isinstance(item, ListRef))
+        wild = any(isinstance(lists.get(ref.list_name), WildcardList) for ref in refs)
+        return -_chunk_count(template.expr) if wild else 0
+
+    return sorted(block.templates, key=key)
+
+
+def compile_sets(
+    intent_sets: list[IntentSet], lists: MutableMapping[ListKey, ListMatcher], language: str
+) -> tuple[list[Entry], TemplateIndex, _Compiler]:
+    """Compile every template of every set, in hassil's order."""
+    compiler = _Compiler(lists, language)
+    entries: list[Entry] = []
+    index = TemplateIndex()
+    for intent_set in intent_sets:
+        skip = tuple(intent_set.skip_words)
+        skip_words = {word for phrase in skip for word in phrase.lower().split()}
+        for intent in intent_set.intents.values():
+            for block in intent.data:
+                scope = _Scope(intent_set, block)
+                for template in _ordered(block, scope.lists):
+                    clauses = frozenset(required_clauses(template.expr, scope.rules, scope.value_list_key))
+                    first, last = (
+                        edge_atoms(template.expr, scope.rules, scope.value_list_key, last=at_end)[0]
+                        for at_end in (False, True)
+                    )
+                    words = _words(template.expr, scope.rules)
+                    entries.append(
+                        Entry(
+                            number=index.add(clauses, first, last),
+                            skill=intent_set.skill,
+                            intent=intent.name,
+                            block=block,
+                            template=template,
+                            graph=compiler.graph(template.expr, scope),
+                            skip_words=skip,
+                            wildcard_edge=_wildcard_edge(template.expr, intent_set.lists),
+                            literal_skip=bool(words & skip_words),
+                        )
+                    )
+    _LOGGER.debug("Compiled %d templates, %d rule graphs", len(entries), len(compiler.rules))
+    return entries, index, compiler

@@ -1,0 +1,78 @@
+"""Intent context: ``requires_context`` / ``excludes_context`` as hassil defines them.
+
+A context is a dict the caller supplies (the satellite's area, the dialog state);
+list values may add to it (a device name brings its domain). A required key may
+be a value, a list of allowed values, or ``{value: ..., slot: true|"name"}`` to
+also copy the context value into a slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+__all__ = ["allows_value", "context_slots", "excludes_ok", "requires_ok"]
+
+
+def _unpack(value: Any) -> Any:
+    return value.get("value") if isinstance(value, Mapping) else value
+
+
+def _is_many(value: Any) -> bool:
+    return isinstance(value, Collection) and not isinstance(value, str | Mapping)
+
+
+def _satisfies(wanted: Any, actual: Any) -> bool:
+    if _is_many(wanted):
+        return actual in wanted
+    return wanted is None or actual == wanted
+
+
+def requires_ok(
+    required: Mapping[str, Any], context: Mapping[str, Any], *, allow_missing: bool = False
+) -> bool:
+    """True if ``context`` has every required key with an allowed value."""
+    for key, wanted in required.items():
+        if key not in context:
+            if allow_missing:
+                continue
+            return False
+        actual = _unpack(context[key])
+        if not _satisfies(_unpack(wanted), actual) or (actual is None and not allow_missing):
+            return False
+    return True
+
+
+def excludes_ok(excluded: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+    """True if no excluded key of ``context`` has an excluded value."""
+    for key, unwanted in excluded.items():
+        if key not in context:
+            continue
+        actual, unwanted = _unpack(context[key]), _unpack(unwanted)
+        if (actual in unwanted) if _is_many(unwanted) else (actual == unwanted):
+            return False
+    return True
+
+
+def allows_value(
+    value_context: Mapping[str, Any], requires: Mapping[str, Any], excludes: Mapping[str, Any]
+) -> bool:
+    """True if a list value's own context fits a data block's context rules."""
+    if not value_context:
+        return True
+    return requires_ok(requires, value_context, allow_missing=True) and excludes_ok(excludes, value_context)
+
+
+def context_slots(required: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Slots copied from context (``slot: true`` or ``slot: "name"``) as name -> (value, text)."""
+    copied: dict[str, tuple[Any, str]] = {}
+    for key, wanted in required.items():
+        if not isinstance(wanted, Mapping) or not wanted.get("slot") or key not in context:
+            continue
+        name = wanted["slot"] if isinstance(wanted["slot"], str) else key
+        actual = context[key]
+        if isinstance(actual, Mapping):
+            copied[name] = (actual.get("value"), str(actual.get("text", "")))
+        else:
+            copied[name] = (actual, "")
+    return copied

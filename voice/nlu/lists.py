@@ -1,0 +1,296 @@
+"""Slot lists compiled for matching, and the call edges that use them.
+
+Each compiled list reports, for a position in the utterance, every way one of
+its values can be said there: a trie walk for plain values, a small graph per
+templated value, a regex and a number-word trie for ranges, every word boundary
+for wildcards, and the built-in parsers for numbers, times, dates and durations.
+Results are memoised per utterance and shared by every template using the list;
+replacing a list (``Matcher.set_list``) swaps one object and recompiles nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from . import builtins
+from .context import allows_value
+from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Capture, Graph, Outcome, Run, execute
+from .normalize import normalize_template_text
+from .numbers import number_words
+from .slots import BuiltinList, ListValue, RangeList, SlotList, ValueList, WildcardList
+from .template import Text
+
+__all__ = [
+    "BuiltinMatcher",
+    "ListMatcher",
+    "RangeMatcher",
+    "RuleCall",
+    "SlotCall",
+    "ValueMatcher",
+    "WildcardMatcher",
+    "compile_list",
+]
+
+LIST_VALUE, NUMBER, WILDCARD = 0, 1, 2
+
+Raw = tuple[int, int, bool, int, Any, "ListValue | None", int]
+"""(start, end, start of word after, score delta, value, list value, kind)."""
+
+_INTEGER = re.compile(r" *(-?[0-9]+)")
+_DECIMAL = re.compile(r" *(-?[0-9]+(?:[.,][0-9]+)?)")
+_END = "\0"
+_TRIE_LIMIT = 2000
+"""Ranges up to this many numbers get a word trie (hassil's way); larger ones parse words."""
+
+
+def _skip_space(run: Run, pos: int, sow: bool) -> int:
+    return pos + 1 if sow and pos < len(run.folded) and run.folded[pos] == " " else pos
+
+
+def _trie_insert(trie: dict[str, Any], key: str, item: Any) -> None:
+    node = trie
+    for char in key:
+        node = node.setdefault(char, {})
+    node.setdefault(_END, []).append(item)
+
+
+def _trie_walk(trie: dict[str, Any], text: str, pos: int) -> list[tuple[int, list[Any]]]:
+    """Every (end, items) for keys that are a prefix of ``text[pos:]``, shortest first."""
+    found: list[tuple[int, list[Any]]] = []
+    node: dict[str, Any] | None = trie
+    for index in range(pos, len(text)):
+        node = node.get(text[index]) if node is not None else None
+        if node is None:
+            break
+        if _END in node:
+            found.append((index + 1, node[_END]))
+    return found
+
+
+class ListMatcher:
+    """Base of compiled lists: ``raw`` lists every way a value is said at ``pos``."""
+
+    def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
+        raise NotImplementedError
+
+    def present(self, text: str, where: int) -> bool:
+        """False only if no value can occur in ``text`` anywhere (0), at its start (1) or end (2)."""
+        return True
+
+    def context_keys(self) -> frozenset[str]:
+        """Context keys that matching a value of this list can add."""
+        return frozenset()
+
+    def cached_raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
+        """``raw``, memoised per utterance."""
+        key = id(self) * 2 + end_of_word
+        return run.cached(key, pos, sow, lambda: self.raw(run, pos, sow, end_of_word))
+
+
+class ValueMatcher(ListMatcher):
+    """Fixed values: plain ones in a trie, templated ones as small graphs."""
+
+    def __init__(self, slot_list: ValueList, compile_value: Callable[[ListValue], Graph]) -> None:
+        self.values = slot_list.values
+        self.trie: dict[str, Any] = {}
+        self.keys: list[str] = []
+        self.graphs: list[tuple[ListValue, Graph]] = []
+        self._patterns: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+        for value in self.values:
+            if not isinstance(value.expr, Text):
+                self.graphs.append((value, compile_value(value)))
+                continue
+            key = normalize_template_text(value.expr.text).strip().lower()
+            if key:
+                _trie_insert(self.trie, key, value)
+                self.keys.append(key)
+
+    def present(self, text: str, where: int) -> bool:
+        if self.graphs:
+            return True
+        if where == 1:
+            return bool(_trie_walk(self.trie, text, 0))
+        if self._patterns is None:
+            if not self.keys:
+                return False
+            alternation = "|".join(re.escape(key) for key in sorted(self.keys, key=len, reverse=True))
+            self._patterns = (re.compile(alternation), re.compile(f"(?:{alternation})$"))
+        return self._patterns[where // 2].search(text) is not None
+
+    def context_keys(self) -> frozenset[str]:
+        return frozenset(key for value in self.values for key in value.context)
+
+    def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
+        start = _skip_space(run, pos, sow)
+        found: list[Raw] = []
+        texts = [run.folded] if run.broken is None else [run.folded, run.broken]
+        for text in texts:
+            for end, values in _trie_walk(self.trie, text, start):
+                found.extend(self._make(run, start, end, sow, value) for value in values)
+        for value, graph in self.graphs:
+            for end, _sow in execute(graph, run, pos, sow):
+                found.append(self._make(run, start, end, sow, value))
+        return found
+
+    @staticmethod
+    def _make(run: Run, start: int, end: int, sow: bool, value: ListValue) -> Raw:
+        spoken = run.text[start:end].strip()
+        return start, end, sow, 0, spoken if value.value is None else value.value, value, LIST_VALUE
+
+
+class RangeMatcher(ListMatcher):
+    """Numbers in a range, as digits ("5", "2,5") or words ("vijf", "twenty-five")."""
+
+    def __init__(self, slot_list: RangeList, language: str) -> None:
+        self.range = slot_list
+        self.language = slot_list.words_language or language
+        self.pattern = _INTEGER if slot_list.fractions is None else _DECIMAL
+
+    def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
+        digits = self.pattern.match(run.folded, pos)
+        if digits is not None:
+            return self._digits(run, digits, sow)
+        if not self.range.words:
+            return []
+        start = _skip_space(run, pos, sow)
+        spec = self.range
+        if (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
+            spans = builtins.find("number", run.folded, start, self.language, None)
+            found: list[tuple[int, Any]] = [(end, number) for end, number in spans if spec.contains(number)]
+        else:
+            trie = _range_words(self.language, spec)
+            found = [(end, numbers[0]) for end, numbers in _trie_walk(trie, run.folded, start)]
+        return [
+            (
+                start,
+                end,
+                False,
+                -sum(1 for c in run.folded[start:end] if c != " ") * LITERAL_WEIGHT,
+                spec.scaled(number),
+                None,
+                NUMBER,
+            )
+            for end, number in found
+        ]
+
+    def _digits(self, run: Run, found: re.Match[str], sow: bool) -> list[Raw]:
+        if not self.range.digits:
+            return []
+        number = float(found[1].replace(",", "."))
+        if not self.range.contains(number):
+            return []
+        value = int(number) if number == int(number) else number
+        return [(found.start(1), found.end(1), sow, 0, self.range.scaled(value), None, NUMBER)]
+
+
+@lru_cache(maxsize=256)
+def _range_words_cached(
+    language: str, start: int, stop: int, step: int, fractions: str | None
+) -> dict[str, Any]:
+    trie: dict[str, Any] = {}
+    spec = RangeList(name="", start=start, stop=stop, step=step, fractions=fractions)
+    for number in spec.numbers():
+        for words in number_words(number, language):
+            _trie_insert(trie, words, number)
+    return trie
+
+
+def _range_words(language: str, spec: RangeList) -> dict[str, Any]:
+    return _range_words_cached(language, spec.start, spec.stop, spec.step, spec.fractions)
+
+
+class WildcardMatcher(ListMatcher):
+    """Any non-empty text; ends at a word boundary unless the template glues it to a word."""
+
+    def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
+        start = _skip_space(run, pos, sow)
+        folded = run.folded
+        found: list[Raw] = []
+        for end in range(start + 1, len(folded) + 1):
+            if end_of_word and end < len(folded) and folded[end - 1] != " ":
+                continue
+            spoken = run.text[start:end].strip()
+            if spoken:
+                found.append((start, end, True, WILDCARD_WEIGHT + len(spoken), spoken, None, WILDCARD))
+        return found
+
+
+class BuiltinMatcher(ListMatcher):
+    """A built-in slot type (see ``builtins``)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
+        start = _skip_space(run, pos, sow)
+        return [
+            (start, end, sow, 0, value, None, NUMBER)
+            for end, value in builtins.find(self.kind, run.folded, start, run.language, run.now)
+        ]
+
+
+def compile_list(
+    slot_list: SlotList, language: str, compile_value: Callable[[ListValue], Graph]
+) -> ListMatcher:
+    """Compile a slot list for matching."""
+    if isinstance(slot_list, ValueList):
+        return ValueMatcher(slot_list, compile_value)
+    if isinstance(slot_list, RangeList):
+        return RangeMatcher(slot_list, language)
+    if isinstance(slot_list, WildcardList):
+        return WildcardMatcher()
+    assert isinstance(slot_list, BuiltinList)
+    return BuiltinMatcher(slot_list.kind)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RuleCall:
+    """A call edge into a shared expansion-rule graph."""
+
+    graph: Graph
+
+    def outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]:
+        return run.cached(
+            id(self),
+            pos,
+            sow,
+            lambda: [
+                (end, end_sow, cost, caps)
+                for (end, end_sow), (cost, caps) in execute(self.graph, run, pos, sow).items()
+            ],
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SlotCall:
+    """A call edge for ``{list:slot}``: looks the list up at match time, so it can change."""
+
+    lists: Mapping[Any, ListMatcher]
+    key: Any
+    slot: str
+    capture: bool
+    end_of_word: bool
+    requires: Mapping[str, Any]
+    excludes: Mapping[str, Any]
+
+    def outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]:
+        matcher = self.lists.get(self.key)
+        if matcher is None:
+            return []
+        seen: set[int] = set()
+        found: list[Outcome] = []
+        for start, end, end_sow, delta, value, listed, kind in matcher.cached_raw(
+            run, pos, sow, self.end_of_word
+        ):
+            if end in seen or (
+                listed is not None and not allows_value(listed.context, self.requires, self.excludes)
+            ):
+                continue
+            seen.add(end)
+            capture: Capture = (self.slot, start, end, value, listed, -1 if self.capture else kind)
+            found.append((end, end_sow, delta, (capture,)))
+        return found

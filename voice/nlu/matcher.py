@@ -1,0 +1,293 @@
+"""The router's entry point: compiled templates of one or more skills, one language.
+
+``Matcher`` compiles every template once. ``match_all`` normalises the utterance,
+asks the pre-filter for the few templates that could match, walks their graphs
+and ranks the results the way hassil does (fewer wildcards, more literal text,
+less wildcard text, then intent name). Bad input -- not a string, empty, longer
+than ``max_chars`` -- is "no match", never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from .compile import Entry, ListKey, compile_sets
+from .context import context_slots, excludes_ok, requires_ok
+from .errors import TemplateError
+from .fuzzy import DEFAULT_THRESHOLD, Corrector
+from .graph import Capture, Run
+from .intents import IntentData, IntentSet
+from .lists import ListMatcher
+from .normalize import Utterance, remove_skip_words
+from .slots import ListValue, ValueList
+from .types import IntentMatch, SlotValue
+
+__all__ = ["Matcher"]
+
+_LOGGER = logging.getLogger(__name__)
+
+_CAPTURE = -1
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A template that matched, before it becomes an IntentMatch."""
+
+    cost: int
+    entry: Entry
+    run: Run
+    captures: tuple[Capture, ...]
+    context: Mapping[str, Any]
+
+    @property
+    def rank(self) -> tuple[int, str, int]:
+        return self.cost, self.entry.intent, self.entry.number
+
+
+class _Texts:
+    """The utterance with and without skip words, as hassil tries it."""
+
+    def __init__(self, utterance: Utterance, language: str, now: Any) -> None:
+        self.utterance = utterance
+        self.language = language
+        self.now = now
+        self._runs: dict[tuple[tuple[str, ...], str], Run | None] = {}
+
+    def runs(self, entry: Entry) -> list[Run]:
+        if not entry.skip_words:
+            return [self._run((), "with")]  # type: ignore[list-item]
+        mode = {"whole": "with", "start": "end", "end": "start"}.get(entry.wildcard_edge, "none")
+        found = [self._run(entry.skip_words, mode)]
+        if mode == "none" and entry.literal_skip:
+            found.insert(0, self._run(entry.skip_words, "with"))
+        return [run for run in found if run is not None]
+
+    def variants(self, skip_words: Iterable[tuple[str, ...]]) -> list[str]:
+        """The utterance as matched, with and without each skill's skip words."""
+        texts = [self.utterance.folded]
+        for words in skip_words:
+            run = self._run(words, "none")
+            if run is not None and run.folded.rstrip() not in texts:
+                texts.append(run.folded.rstrip())
+        return texts
+
+    def _run(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
+        key = (skip_words, mode)
+        if key not in self._runs:
+            self._runs[key] = self._make(skip_words, mode)
+        return self._runs[key]
+
+    def _make(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
+        utterance = self.utterance
+        if mode != "with":
+            stripped = remove_skip_words(utterance, skip_words, start=mode != "end", end=mode != "start")
+            if mode == "none" and stripped.folded == utterance.folded:
+                return self._run(skip_words, "with")
+            utterance = stripped
+        if not utterance.folded:
+            return None
+        return Run.of(utterance.folded, utterance.text, self.language, self.now)
+
+
+class Matcher:
+    """Templates of one or more skills for one language, compiled into a fast matcher."""
+
+    def __init__(
+        self, intent_sets: Iterable[IntentSet], *, fuzzy_threshold: float | None = None, max_chars: int = 500
+    ) -> None:
+        """Compile ``intent_sets`` (one per skill, same language).
+
+        ``fuzzy_threshold`` (rapidfuzz ratio, 0-100) turns the fuzzy pass on by default;
+        ``max_chars`` bounds the input length (longer input is "no match").
+        """
+        self.sets = tuple(intent_sets)
+        languages = {intent_set.language for intent_set in self.sets}
+        if len(languages) > 1:
+            raise TemplateError(f"one matcher serves one language, got {sorted(languages)}")
+        self.language = languages.pop() if languages else "en"
+        self.fuzzy_threshold = fuzzy_threshold
+        self.max_chars = max_chars
+        self._lists: dict[ListKey, ListMatcher] = {}
+        self._entries, self._index, self._compiler = compile_sets(list(self.sets), self._lists, self.language)
+        self._skip_sets = tuple({entry.skip_words for entry in self._entries if entry.skip_words})
+        self._corrector: Corrector | None = None
+        self._provided: frozenset[str] | None = None
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every compiled template, in matching order (used by the checker and sampler)."""
+        return tuple(self._entries)
+
+    def set_list(
+        self,
+        name: str,
+        values: Iterable[str | Mapping[str, Any] | tuple[Any, ...] | ListValue],
+        *,
+        skill: str | None = None,
+    ) -> None:
+        """Replace the values of list ``name`` (for ``skill``, or every skill) without recompiling."""
+        compiled = self._compiler.compile_list(ValueList.of(name, values))
+        scopes = {"runtime"} if skill is None else set()
+        scopes |= {f"skill:{s.skill}" for s in self.sets if name in s.lists and skill in (None, s.skill)}
+        if skill is not None and not scopes:
+            scopes.add("runtime")
+        for scope in scopes:
+            self._lists[(scope, name)] = compiled
+        self._corrector = None
+        self._provided = None
+
+    def match(
+        self,
+        text: object,
+        *,
+        context: Mapping[str, Any] | None = None,
+        fuzzy: bool | None = None,
+        now: Any = None,
+    ) -> IntentMatch | None:
+        """The best match for ``text``, or None."""
+        found = self.match_all(text, context=context, limit=1, fuzzy=fuzzy, now=now)
+        return found[0] if found else None
+
+    def match_all(
+        self,
+        text: object,
+        *,
+        context: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+        fuzzy: bool | None = None,
+        now: Any = None,
+    ) -> tuple[IntentMatch, ...]:
+        """Every matching intent, best first (one match per skill and intent)."""
+        if not isinstance(text, str) or not text.strip() or len(text) > self.max_chars:
+            return ()
+        context = dict(context or {})
+        utterance = Utterance.of(text)
+        found = self._search(utterance, context, now)
+        if found or not self._fuzzy_enabled(fuzzy):
+            return self._matches(found, limit, 1.0)
+        corrected = self.corrector().correct(utterance)
+        _LOGGER.debug("Fuzzy pass: %r -> %r", utterance.folded, corrected and corrected.utterance.folded)
+        if corrected is None:
+            return ()
+        return self._matches(self._search(corrected.utterance, context, now), limit, corrected.score)
+
+    def corrector(self) -> Corrector:
+        """The fuzzy corrector over every word the templates and lists can match."""
+        if self._corrector is None:
+            self._corrector = Corrector.of(
+                (entry.graph for entry in self._entries),
+                self._lists.values(),
+                self.language,
+                self.fuzzy_threshold or DEFAULT_THRESHOLD,
+            )
+        return self._corrector
+
+    def _fuzzy_enabled(self, fuzzy: bool | None) -> bool:
+        return self.fuzzy_threshold is not None if fuzzy is None else fuzzy
+
+    def _search(self, utterance: Utterance, context: dict[str, Any], now: Any) -> list[_Found]:
+        if not utterance.folded:
+            return []
+        texts = _Texts(utterance, self.language, now)
+        variants = texts.variants(self._skip_sets)
+        best: dict[tuple[str, str], _Found] = {}
+        allowed: dict[int, bool] = {}
+        for number in self._index.candidates(variants, self._presence(variants)):
+            entry = self._entries[number]
+            block_ok = allowed.get(id(entry.block))
+            if block_ok is None:
+                block_ok = allowed[id(entry.block)] = self._block_allows(entry.block, context)
+            if not block_ok:
+                continue
+            found = _best_of(entry, texts.runs(entry), context)
+            key = (entry.skill, entry.intent)
+            if found is not None and (key not in best or found.rank < best[key].rank):
+                best[key] = found
+        return sorted(best.values(), key=lambda item: item.rank)
+
+    def _presence(self, texts: list[str]) -> Callable[[Any, int], bool]:
+        """Pre-filter answer for list atoms: can a value of this list occur in the utterance?"""
+        lists, seen = self._lists, {}
+
+        def present(key: Any, where: int) -> bool:
+            if (key, where) not in seen:
+                matcher = lists.get(key)
+                seen[key, where] = matcher is not None and any(matcher.present(text, where) for text in texts)
+            return seen[key, where]
+
+        return present
+
+    def _block_allows(self, block: IntentData, context: Mapping[str, Any]) -> bool:
+        """False if the block's context rules rule it out before matching."""
+        required = block.requires_context
+        if any(key not in context and key not in self._context_keys() for key in required):
+            return False
+        if not context:
+            return True
+        return requires_ok(required, context, allow_missing=True) and excludes_ok(
+            block.excludes_context, context
+        )
+
+    def _context_keys(self) -> frozenset[str]:
+        if self._provided is None:
+            self._provided = frozenset().union(*(matcher.context_keys() for matcher in self._lists.values()))
+        return self._provided
+
+    def _matches(self, found: list[_Found], limit: int | None, score: float) -> tuple[IntentMatch, ...]:
+        return tuple(_to_match(item, score) for item in found[:limit])
+
+
+def _best_of(entry: Entry, runs: list[Run], context: Mapping[str, Any]) -> _Found | None:
+    best: _Found | None = None
+    for run in runs:
+        result = entry.best(run)
+        if result is None or (best is not None and result[0] >= best.cost):
+            continue
+        merged = _merged_context(context, result[1])
+        block = entry.block
+        if excludes_ok(block.excludes_context, merged) and requires_ok(block.requires_context, merged):
+            best = _Found(result[0], entry, run, result[1], merged)
+    return best
+
+
+def _merged_context(context: Mapping[str, Any], captures: tuple[Capture, ...]) -> dict[str, Any]:
+    merged = dict(context)
+    for capture in captures:
+        listed = capture[4]
+        if listed is not None and listed.context:
+            merged.update(listed.context)
+    return merged
+
+
+def _to_match(found: _Found, score: float) -> IntentMatch:
+    entry, block, run = found.entry, found.entry.block, found.run
+    slots: dict[str, SlotValue] = {}
+    for name, start, end, value, listed, kind in found.captures:
+        if kind != _CAPTURE:
+            slots[name] = SlotValue(
+                text=run.text[start:end].strip(),
+                value=value,
+                id=None if listed is None else listed.id,
+                span=(start, end),
+            )
+    spoken = set(slots)
+    for name, value in block.slots.items():
+        slots.setdefault(name, SlotValue(text="", value=value))
+    for name, (value, text) in context_slots(block.requires_context, found.context).items():
+        if name not in spoken:
+            slots.setdefault(name, SlotValue(text=text, value=value))
+    return IntentMatch(
+        intent=entry.intent,
+        slots=MappingProxyType(slots),
+        score=score,
+        skill=entry.skill,
+        template=entry.template.text,
+        text=run.text.strip(),
+        response=block.response,
+        metadata=block.metadata,
+        context=MappingProxyType(dict(found.context)),
+    )

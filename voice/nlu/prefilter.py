@@ -1,0 +1,278 @@
+"""A sound pre-filter: skip templates whose required words are not in the utterance.
+
+For every template we derive, through its rules, what any matching utterance
+must contain, in conjunctive normal form (at least one atom of every clause). An
+atom is a literal fragment ("lamp") or a value list ("some {area} value occurs"),
+which is checked against the list's current values, so runtime lists filter too.
+Templates are indexed under the first three letters of the fragments of their
+most selective clause, so an utterance only visits templates that share a
+trigram with it; the full clause test then runs on those few. A template is only
+skipped when it provably cannot match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+
+from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text
+
+__all__ = ["Clauses", "Ends", "TemplateIndex", "edge_atoms", "required_clauses"]
+
+Atom = Hashable
+"""A fragment (``str``) or a list key (``tuple``)."""
+
+Clauses = frozenset[frozenset[Atom]]
+ListAtom = Callable[[ListRef], "tuple[str, ...] | None"]
+
+_KEY = 3
+_SUFFIX = 2
+
+
+def required_clauses(
+    expr: Expr, rules: Mapping[str, Template], list_atom: ListAtom, depth: int = 0
+) -> set[frozenset[Atom]]:
+    """Atoms any match of ``expr`` must contain, as a set of OR-clauses."""
+    if depth > 32:
+        return set()
+    if isinstance(expr, Text):
+        return {frozenset((piece.lower(),)) for piece in expr.text.split() if piece.isalnum()}
+    if isinstance(expr, Alt):
+        return _alternative(expr, rules, list_atom, depth)
+    if isinstance(expr, Seq | Perm):
+        found: set[frozenset[Atom]] = set()
+        for item in expr.items:
+            found |= required_clauses(item, rules, list_atom, depth + 1)
+        return found
+    if isinstance(expr, RuleRef):
+        return (
+            required_clauses(rules[expr.name].expr, rules, list_atom, depth + 1)
+            if expr.name in rules
+            else set()
+        )
+    atom = list_atom(expr)
+    return set() if atom is None else {frozenset((atom,))}
+
+
+def _alternative(
+    expr: Alt, rules: Mapping[str, Template], list_atom: ListAtom, depth: int
+) -> set[frozenset[Atom]]:
+    if expr.optional:
+        return set()
+    merged: set[Atom] = set()
+    for item in expr.items:
+        branch = required_clauses(item, rules, list_atom, depth + 1)
+        if not branch:
+            return set()
+        merged |= min(branch, key=len)
+    return {frozenset(merged)}
+
+
+Ends = frozenset[Atom] | None
+"""What a match can start (or end) with: literal texts and list keys; None means anything."""
+
+
+def edge_atoms(
+    expr: Expr, rules: Mapping[str, Template], list_atom: ListAtom, *, last: bool, depth: int = 0
+) -> tuple[Ends, bool]:
+    """(atoms a match of ``expr`` can start or end with, whether ``expr`` can be empty)."""
+    if depth > 32:
+        return None, True
+    if isinstance(expr, Text):
+        text = expr.text.strip().lower()
+        return (frozenset((text,)), False) if text else (frozenset(), True)
+    if isinstance(expr, Seq):
+        return _sequence_atoms(expr.items[::-1] if last else expr.items, rules, list_atom, last, depth)
+    if isinstance(expr, Alt | Perm):
+        parts = [edge_atoms(item, rules, list_atom, last=last, depth=depth + 1) for item in expr.items]
+        atoms = _union(part[0] for part in parts)
+        empty = any(part[1] for part in parts) if isinstance(expr, Alt) else all(part[1] for part in parts)
+        return atoms, empty
+    if isinstance(expr, RuleRef):
+        if expr.name not in rules:
+            return None, True
+        return edge_atoms(rules[expr.name].expr, rules, list_atom, last=last, depth=depth + 1)
+    atom = list_atom(expr)
+    return (None if atom is None else frozenset((atom,))), False
+
+
+def _union(parts: Iterable[Ends]) -> Ends:
+    merged: set[Atom] = set()
+    for part in parts:
+        if part is None:
+            return None
+        merged |= part
+    return frozenset(merged)
+
+
+def _sequence_atoms(
+    items: Sequence[Expr], rules: Mapping[str, Template], list_atom: ListAtom, last: bool, depth: int
+) -> tuple[Ends, bool]:
+    found: list[Ends] = []
+    for item in items:
+        atoms, empty = edge_atoms(item, rules, list_atom, last=last, depth=depth + 1)
+        found.append(atoms)
+        if not empty:
+            return _union(found), False
+    return _union(found), True
+
+
+def _fragments(clause: frozenset[Atom]) -> list[str] | None:
+    """The clause's fragments, or None if it also has list atoms (no index key)."""
+    fragments = [atom for atom in clause if isinstance(atom, str)]
+    return fragments if len(fragments) == len(clause) else None
+
+
+def _anchor_keys(clauses: Clauses) -> frozenset[Atom] | None:
+    """Index keys for the most selective clause: trigrams of fragments, or list keys."""
+    usable = [f for f in map(_fragments, clauses) if f and min(map(len, f)) >= _KEY]
+    if usable:
+        best = min(
+            usable, key=lambda fragments: (len({f[:_KEY] for f in fragments}), -min(map(len, fragments)))
+        )
+        return frozenset(fragment[:_KEY] for fragment in best)
+    lists = [clause for clause in clauses if not any(isinstance(atom, str) for atom in clause)]
+    return min(lists, key=len) if lists else None
+
+
+class TemplateIndex:
+    """Maps an utterance to the templates (by number) that might match it.
+
+    Buckets are bit masks over template numbers, so combining them costs a few
+    integer operations however many templates share a common word.
+    """
+
+    def __init__(self) -> None:
+        self._clauses: list[Clauses] = []
+        self._ends: list[tuple[Ends, Ends]] = []
+        self._anchors: dict[Atom, int] = {}
+        self._anchorless = 0
+        self._suffixes: dict[Atom, int] = {}
+        self._suffixless = 0
+        self._list_anchors: dict[Atom, int] = {}
+        self._list_suffixes: dict[Atom, int] = {}
+        self._prefixes: dict[Atom, int] = {}
+        self._list_prefixes: dict[Atom, int] = {}
+        self._prefixless = 0
+
+    def add(self, clauses: Clauses, first: Ends = None, last: Ends = None) -> int:
+        """Index one template's clauses and what it starts and ends with; return its number."""
+        number = len(self._clauses)
+        bit = 1 << number
+        self._clauses.append(clauses)
+        self._ends.append((first, last))
+        self._suffixless |= _index_edge(
+            last, bit, self._suffixes, self._list_suffixes, lambda a: a[-_SUFFIX:]
+        )
+        self._prefixless |= _index_edge(
+            first, bit, self._prefixes, self._list_prefixes, lambda a: a[:_SUFFIX]
+        )
+        keys = _anchor_keys(clauses)
+        if keys is None:
+            self._anchorless |= bit
+        for key in keys or ():
+            bucket = self._anchors if isinstance(key, str) else self._list_anchors
+            bucket[key] = bucket.get(key, 0) | bit
+        return number
+
+    def candidates(self, texts: Sequence[str], present: Callable[[Atom, int], bool]) -> list[int]:
+        """Template numbers, in order, that might match one of ``texts`` (the utterance variants).
+
+        ``present(list_key, where)`` answers for list atoms: does a value of that list occur
+        anywhere (where=0), at the start (1) or at the end (2) of a text?
+        """
+        haystack = "\n".join(texts)
+        grams = {haystack[i : i + _KEY] for i in range(len(haystack))}
+        anchored = self._anchorless | _masks(
+            self._anchors, grams, self._list_anchors, lambda key: present(key, 0)
+        )
+        ending = self._suffixless | _masks(
+            self._suffixes,
+            {text[-_SUFFIX:] for text in texts},
+            self._list_suffixes,
+            lambda key: present(key, 2),
+        )
+        starting = self._prefixless | _masks(
+            self._prefixes,
+            {text[:_SUFFIX] for text in texts},
+            self._list_prefixes,
+            lambda key: present(key, 1),
+        )
+        survivors = anchored & ending & starting
+        numbers: list[int] = []
+        while survivors:
+            low = survivors & -survivors
+            numbers.append(low.bit_length() - 1)
+            survivors ^= low
+        return self._verified(numbers, haystack, texts, present)
+
+    def _verified(
+        self, numbers: list[int], haystack: str, texts: Sequence[str], present: Callable[[Atom, int], bool]
+    ) -> list[int]:
+        starts, ends = _EdgeTest(texts, present, 1), _EdgeTest(texts, present, 2)
+        verdicts: dict[frozenset[Atom], bool] = {}
+
+        def holds(clause: frozenset[Atom]) -> bool:
+            verdict = verdicts.get(clause)
+            if verdict is None:
+                verdict = verdicts[clause] = any(
+                    (atom in haystack) if isinstance(atom, str) else present(atom, 0) for atom in clause
+                )
+            return verdict
+
+        clauses, edges = self._clauses, self._ends
+        return [
+            n for n in numbers if all(map(holds, clauses[n])) and starts(edges[n][0]) and ends(edges[n][1])
+        ]
+
+
+def _index_edge(
+    atoms: Ends, bit: int, buckets: dict[Atom, int], list_buckets: dict[Atom, int], cut: Callable[[str], str]
+) -> int:
+    """Put a template in the buckets of its edge atoms; return ``bit`` if it cannot be indexed."""
+    if atoms is None or any(isinstance(atom, str) and len(atom) < _SUFFIX for atom in atoms):
+        return bit
+    for atom in atoms:
+        bucket, key = (buckets, cut(atom)) if isinstance(atom, str) else (list_buckets, atom)
+        bucket[key] = bucket.get(key, 0) | bit
+    return 0
+
+
+def _masks(
+    buckets: Mapping[Atom, int],
+    keys: set[str],
+    list_buckets: Mapping[Atom, int],
+    list_present: Callable[[Atom], bool],
+) -> int:
+    """OR of the buckets under ``keys`` and under every list key whose list is present."""
+    mask = 0
+    for gram in keys & buckets.keys():
+        mask |= buckets[gram]
+    for key, bits in list_buckets.items():
+        if list_present(key):
+            mask |= bits
+    return mask
+
+
+class _EdgeTest:
+    """Does some utterance variant start (or end) with one of a template's edge atoms?"""
+
+    def __init__(self, texts: Sequence[str], present: Callable[[Atom, int], bool], where: int) -> None:
+        self.texts = texts
+        self.present = present
+        self.where = where
+        self.verdicts: dict[frozenset[Atom], bool] = {}
+
+    def __call__(self, atoms: Ends) -> bool:
+        if atoms is None:
+            return True
+        verdict = self.verdicts.get(atoms)
+        if verdict is None:
+            verdict = self.verdicts[atoms] = any(map(self._holds, atoms))
+        return verdict
+
+    def _holds(self, atom: Atom) -> bool:
+        if not isinstance(atom, str):
+            return self.present(atom, self.where)
+        if self.where == 1:
+            return any(text.startswith(atom) for text in self.texts)
+        return any(text.endswith(atom) for text in self.texts)

@@ -1,0 +1,221 @@
+"""Slot lists: the values a ``{list}`` reference can take.
+
+Four kinds, as in hassil plus built-ins: fixed values (``in``/``out``, optionally
+templates, with an ``id`` for entity resolution and ``context`` for filtering),
+number ranges (step, fractions, multiplier), wildcards (any text), and built-in
+types (numbers, percentages, times, dates, durations) that need no YAML at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .errors import TemplateError
+from .template import Expr, Text, is_template, parse_template
+
+__all__ = [
+    "BUILTIN_TYPES",
+    "BuiltinList",
+    "ListValue",
+    "RangeList",
+    "SlotList",
+    "SlotSpec",
+    "ValueList",
+    "WildcardList",
+    "parse_slot_list",
+    "slot_kind",
+]
+
+BUILTIN_TYPES = ("date", "duration", "number", "percentage", "time")
+"""List names that resolve to built-in slot types unless a file defines them."""
+
+_FRACTIONS = {"halves": (0.5,), "tenths": tuple(i / 10 for i in range(1, 10))}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListValue:
+    """One value of a list: what may be said (``text``), what it means (``value``)."""
+
+    text: str
+    value: Any = None
+    """The ``out`` value; None means "the words as spoken"."""
+
+    id: str | None = None
+    context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    expr: Expr = Text("")
+    """``text`` parsed as a template (a plain ``Text`` when it has no syntax)."""
+
+    @classmethod
+    def of(cls, raw: str | Mapping[str, Any] | tuple[Any, ...] | ListValue) -> ListValue:
+        """Build a value from a string, an ``{in, out, id, context, metadata}`` dict or a tuple."""
+        if isinstance(raw, ListValue):
+            return raw
+        if isinstance(raw, str):
+            return cls._make(raw, raw if not is_template(raw) else None, None, {}, {})
+        if isinstance(raw, tuple):
+            text, value, *rest = raw
+            return cls._make(
+                str(text), value, None, rest[0] if rest else {}, rest[1] if len(rest) > 1 else {}
+            )
+        if "in" not in raw:
+            raise TemplateError(f"list value {dict(raw)!r} has no 'in' text")
+        ident = raw.get("id")
+        return cls._make(
+            str(raw["in"]),
+            raw.get("out"),
+            None if ident is None else str(ident),
+            raw.get("context") or {},
+            raw.get("metadata") or {},
+        )
+
+    @classmethod
+    def _make(
+        cls, text: str, value: Any, ident: str | None, context: Mapping[str, Any], metadata: Mapping[str, Any]
+    ) -> ListValue:
+        expr = parse_template(text).expr if is_template(text) else Text(text)
+        return cls(
+            text=text,
+            value=value,
+            id=ident,
+            context=MappingProxyType(dict(context)),
+            metadata=MappingProxyType(dict(metadata)),
+            expr=expr,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ValueList:
+    """A list of fixed values; an empty list is filled at runtime (``Matcher.set_list``)."""
+
+    name: str
+    values: tuple[ListValue, ...] = ()
+
+    @classmethod
+    def of(
+        cls, name: str, values: Iterable[str | Mapping[str, Any] | tuple[Any, ...] | ListValue]
+    ) -> ValueList:
+        """Build a list from strings, dicts or tuples (see ``ListValue.of``)."""
+        return cls(name, tuple(ListValue.of(value) for value in values))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeList:
+    """Numbers from ``start`` to ``stop`` inclusive, said as digits or words."""
+
+    name: str
+    start: int
+    stop: int
+    step: int = 1
+    type: str = "number"
+    fractions: str | None = None
+    multiplier: float | None = None
+    digits: bool = True
+    words: bool = True
+    words_language: str | None = None
+
+    def numbers(self) -> Iterator[int | float]:
+        """Every number in the range, fractions included."""
+        for whole in range(self.start, self.stop + 1, self.step):
+            yield whole
+            for fraction in _FRACTIONS.get(self.fractions or "", ()):
+                yield whole + fraction
+
+    def contains(self, number: float) -> bool:
+        """True if ``number`` is one of ``numbers()``."""
+        if self.step == 1 and self.fractions is None:
+            return self.start <= number <= self.stop and number == int(number)
+        return number in set(self.numbers())
+
+    def scaled(self, number: int | float) -> int | float:
+        """Apply the multiplier to a matched number."""
+        return number if self.multiplier is None else number * self.multiplier
+
+
+@dataclass(frozen=True, slots=True)
+class WildcardList:
+    """Any non-empty text (a message, a song title)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinList:
+    """A built-in slot type: ``number``, ``percentage``, ``time``, ``date`` or ``duration``."""
+
+    name: str
+    kind: str
+
+
+SlotList = ValueList | RangeList | WildcardList | BuiltinList
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSpec:
+    """A slot an intent can fill: for dialog prompts, grammars and exports."""
+
+    name: str
+    list_name: str
+    """The list behind the slot ("" for fixed slots)."""
+
+    kind: str
+    """"values", "range", "wildcard", "runtime" (filled by ``set_list``), "fixed", or a built-in type."""
+
+
+def slot_kind(slot_list: SlotList | None) -> str:
+    """The ``SlotSpec.kind`` of a list (None: a runtime list)."""
+    if slot_list is None:
+        return "runtime"
+    if isinstance(slot_list, BuiltinList):
+        return slot_list.kind
+    return {ValueList: "values", RangeList: "range", WildcardList: "wildcard"}[type(slot_list)]
+
+
+def parse_slot_list(name: str, data: Mapping[str, Any]) -> SlotList:
+    """Parse one entry of a ``lists:`` block; raise TemplateError naming the list."""
+    if not isinstance(data, Mapping):
+        raise TemplateError(f"list {{{name}}} must be a mapping, not {type(data).__name__}")
+    if "values" in data:
+        return ValueList.of(name, data["values"] or ())
+    if "range" in data:
+        return _parse_range(name, data["range"])
+    if data.get("wildcard", False):
+        return WildcardList(name)
+    raise TemplateError(f"list {{{name}}} needs 'values', 'range' or 'wildcard: true'")
+
+
+def _parse_range(name: str, spec: Mapping[str, Any]) -> RangeList:
+    try:
+        result = RangeList(
+            name=name,
+            start=int(spec["from"]),
+            stop=int(spec["to"]),
+            step=int(spec.get("step", 1)),
+            type=str(spec.get("type", "number")),
+            fractions=spec.get("fractions"),
+            multiplier=None if spec.get("multiplier") is None else float(spec["multiplier"]),
+            digits=bool(spec.get("digits", True)),
+            words=bool(spec.get("words", True)),
+            words_language=spec.get("words_language"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TemplateError(f"bad range in list {{{name}}}: {exc}", token=name) from exc
+    _check_range(result)
+    return result
+
+
+def _check_range(found: RangeList) -> None:
+    problem = ""
+    if found.start > found.stop:
+        problem = f"'from' {found.start} is greater than 'to' {found.stop}"
+    elif found.step <= 0:
+        problem = f"'step' {found.step} must be positive"
+    elif found.fractions not in (None, *_FRACTIONS):
+        problem = f"'fractions' must be one of {sorted(_FRACTIONS)}"
+    elif not (found.digits or found.words):
+        problem = "'digits' and 'words' cannot both be false"
+    if problem:
+        raise TemplateError(f"bad range in list {{{found.name}}}: {problem}", token=found.name)
