@@ -1,8 +1,38 @@
 """voice: one skill definition for a local microphone, Alexa and Dialogflow.
 
-Skill authors import what they need from here.
+Skill authors import what they need from here::
+
+    from voice import Expect, Reply, Skill, Turn
+
+    skill = Skill("shop", __file__)
+
+    @skill.intent("OpeningHours")
+    def opening_hours(turn: Turn) -> Reply:
+        return skill.reply(turn, "OpeningHours", hours="9 to 5")
 """
 
-from .errors import VoiceError
+from .dialog import Slot
+from .dialog.manager import Dialog
+from .errors import ConfigError, SkillError, VoiceError
+from .nlu import IntentMatch, SlotValue
+from .reply import Card, Expect, Reply
+from .router import Router
+from .skill import Skill, load_skill
+from .turn import Turn
 
-__all__ = ["VoiceError"]
+__all__ = [
+    "Card",
+    "ConfigError",
+    "Dialog",
+    "Expect",
+    "IntentMatch",
+    "Reply",
+    "Router",
+    "Skill",
+    "SkillError",
+    "Slot",
+    "SlotValue",
+    "Turn",
+    "VoiceError",
+    "load_skill",
+]

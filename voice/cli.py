@@ -16,6 +16,7 @@ import click
 from speech import audio, download, models, stt, tts
 from speech.fixtures import load_manifest, regenerate
 
+from . import cli_skills
 from .errors import VoiceError
 
 DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
@@ -162,6 +163,11 @@ def fixtures_audio(manifest: Path, out: Path | None) -> None:
     """Regenerate every WAV in the manifest (deterministic: same bytes every time)."""
     written = regenerate(load_manifest(manifest), out or manifest.parent)
     click.echo(f"wrote {len(written)} fixtures to {out or manifest.parent}")
+
+
+cli.add_command(cli_skills.parse)
+cli.add_command(cli_skills.chat)
+cli.add_command(cli_skills.test_skills)
 
 
 def main() -> None:

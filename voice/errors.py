@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "ModelError",
     "RecognitionError",
+    "SkillError",
     "SynthesisError",
     "VerificationError",
     "VoiceError",
@@ -31,3 +32,9 @@ class VerificationError(VoiceError):
     """An Alexa request failed verification: its signature, certificate, timestamp or application id."""
 
     http_status = 400
+
+
+class SkillError(VoiceError):
+    """A skill is broken: a missing response, a bad template, a handler that cannot load."""
+
+    exit_code = 2

@@ -1,0 +1,1 @@
+"""The skills that ship with voice-skills."""

@@ -1,0 +1,100 @@
+"""The customer-service skill in English and Dutch, through the real router and handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from voice import Expect, Router, Turn, load_skill
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router([load_skill("customer_service")])
+
+
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "intent", "reply"),
+    [
+        ("en", "What are your opening hours?", "OpeningHours", r"Monday to Friday from 9:00 to 17:30"),
+        ("en", "are you open on sunday", "OpeningHours", r"^On Sunday we are closed\.$"),
+        ("en", "when are you open on thursday", "OpeningHours", r"Thursday we are open from 9:00 to 21:00"),
+        ("en", "are you open tomorrow", "OpeningHours", r"^On Tuesday we are open from 9:00 to 17:30\.$"),
+        (
+            "en",
+            "where is order one two three four",
+            "OrderStatus",
+            r"Order 1 2 3 4 has been shipped .* 2026-11-26",
+        ),
+        ("en", "what's the status of my order 5678", "OrderStatus", r"Order 5 6 7 8 is being prepared"),
+        ("en", "track my order", "OrderStatus", r"^What is your order number\?$"),
+        ("en", "where is order 9999", "OrderStatus", r"can't find order 9 9 9 9"),
+        ("en", "how can I contact you", "ContactOptions", r"call us on 020 123 4567, email klantenservice@"),
+        ("en", "what can you do", "Capabilities", r"opening hours, check the status of your order"),
+        (
+            "nl",
+            "Wat zijn jullie openingstijden?",
+            "OpeningHours",
+            r"maandag tot en met vrijdag open van 9:00",
+        ),
+        (
+            "nl",
+            "zijn jullie zaterdag open",
+            "OpeningHours",
+            r"^Op zaterdag zijn we open van 10:00 tot 16:00\.$",
+        ),
+        (
+            "nl",
+            "hoe laat zijn jullie vandaag open",
+            "OpeningHours",
+            r"^Op maandag zijn we open van 9:00 tot 17:30\.$",
+        ),
+        ("nl", "waar is bestelling een twee drie vier", "OrderStatus", r"Bestelling 1 2 3 4 is verzonden"),
+        (
+            "nl",
+            "wat is de status van mijn bestelling 4321",
+            "OrderStatus",
+            r"Bestelling 4 3 2 1 is op 2026-11-20 bezorgd",
+        ),
+        ("nl", "waar blijft mijn bestelling", "OrderStatus", r"^Wat is uw bestelnummer\?$"),
+        ("nl", "hoe kan ik contact opnemen", "ContactOptions", r"bellen op 020 123 4567"),
+        ("nl", "wat is jullie telefoonnummer", "ContactOptions", r"bellen op 020 123 4567"),
+        ("nl", "waarmee kunt u mij helpen", "Capabilities", r"openingstijden vertellen"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and " " not in value else None,
+)
+def test_answers(router: Router, locale: str, text: str, intent: str, reply: str) -> None:
+    match = router.parse(text, locale)
+    assert match is not None and (match.intent, match.skill) == (intent, "customer_service")
+    answer = router.respond(Turn(text=text, locale=locale, time=MONDAY))
+    assert re.search(reply, answer.text), answer.text
+
+
+def test_asking_for_the_order_number_expects_it(router: Router) -> None:
+    reply = router.respond(Turn(text="where is my order", locale="en"))
+    assert reply.expect is Expect.SLOT and not reply.end_session
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        ("en", "what is the weather like"),
+        ("nl", "hoe laat is het in tokio"),
+        ("en", ""),
+        ("nl", "x" * 10_000),
+    ],
+    ids=["en-weather", "nl-tokyo", "empty", "very-long"],
+)
+def test_anything_else_gets_the_polite_fallback(router: Router, locale: str, text: str) -> None:
+    reply = router.respond(Turn(text=text, locale=locale))
+    assert reply.expect is Expect.ANSWER and "Sorry" in reply.text
+
+
+def test_contact_reply_carries_a_card(router: Router) -> None:
+    reply = router.respond(Turn(text="how can I reach you", locale="en"))
+    assert reply.card is not None and reply.card.title == "Contact" and "020 123 4567" in reply.card.text

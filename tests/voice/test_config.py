@@ -1,0 +1,55 @@
+"""voice.config: defaults without a file, strict validation with one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice.config import Config, load_config, skill_references
+from voice.errors import ConfigError
+
+
+def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VOICE_CONFIG", raising=False)
+    config = load_config()
+    assert config == Config() and config.locales == ("en", "nl") and config.fuzzy_threshold is None
+    assert "customer_service" in skill_references(config)
+
+
+def test_a_file_sets_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "voice.toml"
+    path.write_text(
+        'skills = ["customer_service"]\nfuzzy_threshold = 0.85\n[voices]\nnl = "nl+f2"\n'
+        '[skill.customer_service]\norders_file = "/srv/orders.json"\n'
+    )
+    monkeypatch.setenv("VOICE_CONFIG", str(path))
+    config = load_config()
+    assert config.skills == ("customer_service",) and config.fuzzy_threshold == 0.85
+    assert (
+        config.voices == {"nl": "nl+f2"}
+        and config.skill["customer_service"]["orders_file"] == "/srv/orders.json"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("skils = []\n", r"unknown setting 'skils'; known settings: .*skills"),
+        ("skills = 'customer_service'\n", r"'skills' must be a list of names"),
+        ("fuzzy_threshold = 2\n", r"fuzzy_threshold must be a number above 0 and at most 1"),
+        ("skills = [\n", r"is not valid TOML"),
+    ],
+    ids=["typo", "not-a-list", "threshold", "bad-toml"],
+)
+def test_bad_settings_are_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "voice.toml"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.toml does not exist"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,139 @@
+"""The skill SDK: handlers, response templates, routing, failures that never reach the caller."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import voice
+from voice import Expect, Reply, Router, Skill, SkillError, Turn, load_skill
+from voice.responses import Responses
+
+
+def _write_skill(root: Path, code: str, intents: str, responses: str, language: str = "en") -> Path:
+    folder = root / "demo_skill"
+    (folder / "locales" / language).mkdir(parents=True)
+    (folder / "__init__.py").write_text(textwrap.dedent(code))
+    (folder / "locales" / language / "intents.yaml").write_text(textwrap.dedent(intents))
+    (folder / "locales" / language / "responses.yaml").write_text(textwrap.dedent(responses))
+    return folder
+
+
+DEMO_CODE = """
+    from voice import Reply, Skill, Turn
+    skill = Skill("demo", __file__)
+
+    @skill.intent("Boom")
+    def boom(turn: Turn) -> Reply:
+        raise RuntimeError("the booking API is down")
+"""
+DEMO_INTENTS = """
+    language: en
+    intents:
+      Greet:
+        data: [{sentences: ["hello [there]", "hi {name}"]}]
+      Boom:
+        data: [{sentences: ["explode"]}]
+    lists:
+      name: {values: ["anna", "bob"]}
+"""
+DEMO_RESPONSES = """
+    responses:
+      Greet: "Hello{% if name is defined %} {{ name | title }}{% endif %}!"
+"""
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Skill:
+    return load_skill(_write_skill(tmp_path, DEMO_CODE, DEMO_INTENTS, DEMO_RESPONSES))
+
+
+def test_an_intent_without_handler_answers_from_its_response(demo: Skill) -> None:
+    router = Router([demo])
+    assert router.respond(Turn(text="hi anna")).speech == "Hello Anna!"
+
+
+def test_a_failing_handler_gives_an_apology_and_logs_the_traceback(
+    demo: Skill, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="voice.router"):
+        reply = Router([demo]).respond(Turn(text="explode", session_id="s1"))
+    assert "something went wrong" in reply.text and not reply.end_session
+    assert "the booking API is down" in caplog.text and "Traceback" in caplog.text
+
+
+def test_resolved_intents_find_their_skill(demo: Skill) -> None:
+    reply = Router([demo]).respond(Turn(intent="Greet", locale="en-US"))
+    assert reply.speech == "Hello!"
+
+
+def test_unsupported_language_is_said_politely(demo: Skill) -> None:
+    reply = Router([demo]).respond(Turn(text="hallo", locale="nl"))
+    assert reply.text == "Sorry, in die taal kan ik nog niet helpen." and reply.end_session
+
+
+def test_duplicate_handlers_are_refused() -> None:
+    skill = Skill("x", Path("."))
+    skill.intent("A")(lambda turn: Reply(speech=""))
+    with pytest.raises(SkillError, match="two handlers for intent 'A'"):
+        skill.intent("A")(lambda turn: Reply(speech=""))
+
+
+def test_ssml_responses_escape_their_values() -> None:
+    responses = Responses.from_dict({"Hi": "<speak>Hi {{ name }}</speak>", "Plain": "Hi {{ name }}"})
+    assert responses.render("Hi", {"name": "Tom & Jerry"}) == "<speak>Hi Tom &amp; Jerry</speak>"
+    assert responses.render("Plain", {"name": "Tom & Jerry"}) == "Hi Tom & Jerry"
+
+
+def test_variants_are_chosen_repeatably_per_session() -> None:
+    responses = Responses.from_dict({"Bye": ["Bye!", "Goodbye!", "See you!"]})
+    picks = {responses.render("Bye", {}, seed=f"session-{n}") for n in range(30)}
+    assert picks == {"Bye!", "Goodbye!", "See you!"}
+    assert responses.render("Bye", {}, seed="s") == responses.render("Bye", {}, seed="s")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "message"),
+    [
+        ({"A": "{{ oops"}, "A", r"response 'A' has a template error on line 1"),
+        ({"A": 3}, "A", r"response 'A' must be a text or a list of texts"),
+        ({"A": "Hi {{ who }}"}, "A", r"response 'A' needs a value that is missing \('who' is undefined\)"),
+        ({}, "Missing", r"has no response 'Missing'; add it to the responses file"),
+    ],
+    ids=["syntax", "not-text", "missing-value", "missing-key"],
+)
+def test_broken_responses_name_the_key(raw: dict[str, object], key: str, message: str) -> None:
+    with pytest.raises(SkillError, match=message):
+        Responses.from_dict(raw).render(key, {})
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [("no_such_skill", r"no skill 'no_such_skill'"), ("voice.reply", r"defines no 'skill = Skill\(...\)'")],
+    ids=["unknown", "not-a-skill"],
+)
+def test_bad_skill_references(reference: str, message: str) -> None:
+    with pytest.raises(SkillError, match=message):
+        load_skill(reference)
+
+
+def test_reply_round_trips_through_a_dict() -> None:
+    reply = Reply(
+        speech="<speak>Hi</speak>",
+        reprompt="Still there?",
+        card=voice.Card(title="T", text="x"),
+        expect=Expect.SLOT,
+        slot="date",
+        end_session=False,
+        handoff=True,
+    )
+    assert Reply.from_dict(reply.to_dict()) == reply
+    assert reply.text == "Hi" and reply.is_ssml and reply.expects_answer
+
+
+def test_public_names_are_sorted_and_exported() -> None:
+    assert voice.__all__ == sorted(voice.__all__)
+    assert all(hasattr(voice, name) for name in voice.__all__)

@@ -1,0 +1,91 @@
+"""The one config file (TOML). Every setting has a default, so no file is needed to start.
+
+    skills = ["customer_service"]          # module names under skills/ or folder paths
+    locales = ["en", "nl"]
+    fuzzy_threshold = 0.8                   # off when absent
+    store = "sqlite:///var/lib/voice/sessions.db"
+    retention_days = 30
+
+    [models]  nl = "/srv/models/vosk-model-small-nl-0.22"
+    [voices]  nl = "nl+f2"
+    [skill.customer_service]  orders_file = "/srv/orders.json"
+
+Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+SKILLS_DIR = Path(__file__).resolve().parent.parent / "skills"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Validated settings; unknown keys are refused so typos do not pass silently."""
+
+    skills: tuple[str, ...] = ()
+    """Empty: every skill in the shipped ``skills/`` folder."""
+    locales: tuple[str, ...] = ("en", "nl")
+    fuzzy_threshold: float | None = None
+    models: dict[str, str] = field(default_factory=dict)
+    voices: dict[str, str] = field(default_factory=dict)
+    speaking_rate: int = 175
+    store: str = "sqlite:///" + str(Path.home() / ".local/share/voice-skills/sessions.db")
+    retention_days: int = 30
+    skill: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per-skill settings, ``[skill.<name>]``."""
+    source: str = "defaults"
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>") -> Config:
+        known = {f.name for f in fields(cls)} - {"source"}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown setting {unknown[0]!r}; known settings: {', '.join(sorted(known))}."
+            )
+        values = dict(raw)
+        for name in ("skills", "locales"):
+            if name in values:
+                if not isinstance(values[name], list) or not all(isinstance(v, str) for v in values[name]):
+                    raise ConfigError(
+                        f'{source}: {name!r} must be a list of names, like {name} = ["a", "b"].'
+                    )
+                values[name] = tuple(values[name])
+        threshold = values.get("fuzzy_threshold")
+        if threshold is not None and not (isinstance(threshold, int | float) and 0 < threshold <= 1):
+            raise ConfigError(f"{source}: fuzzy_threshold must be a number above 0 and at most 1.")
+        return cls(**values, source=source)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the config file, or return the defaults when there is none."""
+    chosen = (
+        path or os.environ.get("VOICE_CONFIG") or ("voice.toml" if Path("voice.toml").is_file() else None)
+    )
+    if chosen is None:
+        return Config()
+    file = Path(chosen)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} does not exist; check the path or VOICE_CONFIG.") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file} is not valid TOML ({exc}); fix the file.") from exc
+    return Config.from_dict(raw, source=str(file))
+
+
+def skill_references(config: Config) -> list[str]:
+    """The skills to load: the configured ones, or every shipped skill."""
+    if config.skills:
+        return list(config.skills)
+    from .skill import discover
+
+    return discover(SKILLS_DIR)

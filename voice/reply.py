@@ -1,0 +1,84 @@
+"""What a skill answers: speech for every channel, and what it expects next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from speech.ssml import looks_like_ssml, strip_tags
+
+
+class Expect(Enum):
+    """What the assistant waits for after it has spoken."""
+
+    NOTHING = "nothing"
+    """No answer needed; the local loop goes back to the wake word."""
+    ANSWER = "answer"
+    """A free follow-up: the reply asked a question."""
+    SLOT = "slot"
+    """The value of ``Reply.slot``."""
+    CONFIRMATION = "confirmation"
+    """Yes or no."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Card:
+    """A short text for screens (the Alexa app, a chat window)."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """One answer of the assistant, independent of the channel that renders it."""
+
+    speech: str
+    """Plain text, or SSML wrapped in ``<speak>``."""
+    reprompt: str | None = None
+    """Said when the caller stays silent; channels that listen again use it."""
+    card: Card | None = None
+    expect: Expect = Expect.NOTHING
+    slot: str | None = None
+    """The slot being elicited or confirmed, with ``Expect.SLOT`` / ``Expect.CONFIRMATION``."""
+    end_session: bool = False
+    handoff: bool = False
+    """True when the conversation goes to a human."""
+
+    @property
+    def is_ssml(self) -> bool:
+        return looks_like_ssml(self.speech)
+
+    @property
+    def text(self) -> str:
+        """The speech without markup, for text channels and logs."""
+        return strip_tags(self.speech) if self.is_ssml else self.speech
+
+    @property
+    def expects_answer(self) -> bool:
+        return self.expect is not Expect.NOTHING and not self.end_session
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "speech": self.speech,
+            "reprompt": self.reprompt,
+            "card": {"title": self.card.title, "text": self.card.text} if self.card else None,
+            "expect": self.expect.value,
+            "slot": self.slot,
+            "end_session": self.end_session,
+            "handoff": self.handoff,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        card = data.get("card")
+        return cls(
+            speech=data["speech"],
+            reprompt=data.get("reprompt"),
+            card=Card(title=card["title"], text=card["text"]) if card else None,
+            expect=Expect(data.get("expect", "nothing")),
+            slot=data.get("slot"),
+            end_session=bool(data.get("end_session", False)),
+            handoff=bool(data.get("handoff", False)),
+        )

@@ -1,0 +1,84 @@
+"""Response templates: what a skill says, per language, written in Jinja2.
+
+``locales/<lang>/responses.yaml`` maps a key (usually the intent name) to a template or
+a list of variants::
+
+    responses:
+      OpeningHours: "We are open {{ hours }}."
+      Goodbye: ["Goodbye!", "Bye, have a nice day!"]
+
+A template that starts with ``<speak>`` is SSML: the values put into it are escaped.
+Templates are compiled once, at load.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from .errors import SkillError
+
+_PLAIN = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_SSML = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Responses:
+    """The compiled response templates of one skill in one language."""
+
+    source: str
+    templates: Mapping[str, tuple[jinja2.Template, ...]]
+
+    @classmethod
+    def from_file(cls, path: Path) -> Responses:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SkillError(f"{path} cannot be read as YAML ({exc}); fix the file.") from exc
+        return cls.from_dict(data.get("responses", {}), source=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], *, source: str = "<dict>") -> Responses:
+        compiled: dict[str, tuple[jinja2.Template, ...]] = {}
+        for key, value in raw.items():
+            variants = [value] if isinstance(value, str) else value
+            if (
+                not isinstance(variants, list)
+                or not variants
+                or not all(isinstance(v, str) for v in variants)
+            ):
+                raise SkillError(f"{source}: response {key!r} must be a text or a list of texts.")
+            compiled[str(key)] = tuple(_compile(text, source, str(key)) for text in variants)
+        return cls(source, compiled)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.templates
+
+    def render(self, key: str, values: Mapping[str, Any], *, seed: str = "") -> str:
+        """Render response ``key``; with several variants, ``seed`` picks one repeatably."""
+        variants = self.templates.get(key)
+        if variants is None:
+            raise SkillError(f"{self.source} has no response {key!r}; add it to the responses file.")
+        template = variants[0] if len(variants) == 1 else random.Random(f"{seed}:{key}").choice(variants)
+        try:
+            return " ".join(template.render(values).split())
+        except jinja2.UndefinedError as exc:
+            raise SkillError(
+                f"{self.source}: response {key!r} needs a value that is missing ({exc.message})."
+            ) from exc
+
+
+def _compile(text: str, source: str, key: str) -> jinja2.Template:
+    env = _SSML if text.lstrip().startswith("<speak") else _PLAIN
+    try:
+        return env.from_string(text)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SkillError(
+            f"{source}: response {key!r} has a template error on line {exc.lineno}: {exc.message}."
+        ) from exc

@@ -1,0 +1,177 @@
+"""The skill SDK: a named bundle of intent templates, response templates and handlers.
+
+A skill lives in a folder::
+
+    skills/<name>/__init__.py                  skill = Skill("name", __file__) and @skill.intent handlers
+    skills/<name>/locales/<lang>/intents.yaml  templates (hassil format)
+    skills/<name>/locales/<lang>/responses.yaml
+
+An intent without a handler is answered with the response of the same name, filled with
+the slot values, so a skill that only answers from content needs no code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .dialog.flow import Describer, Flow, Slot
+from .errors import SkillError
+from .nlu import IntentSet, TemplateError
+from .reply import Card, Expect, Reply
+from .responses import Responses
+from .turn import Turn
+
+Handler = Callable[[Turn], Reply]
+
+
+class Skill:
+    """Handlers per intent, and the skill's templates per language."""
+
+    def __init__(self, name: str, location: str | Path) -> None:
+        path = Path(location)
+        self.name = name
+        self.root = path.parent if path.is_file() else path
+        self.handlers: dict[str, Handler] = {}
+        self.flows: dict[str, Flow] = {}
+        self.settings: dict[str, Any] = {}
+        """Values from the config file's ``[skill.<name>]`` table."""
+
+    def __repr__(self) -> str:
+        return f"Skill({self.name!r})"
+
+    def intent(self, name: str) -> Callable[[Handler], Handler]:
+        """Register the decorated function as the handler of intent ``name``."""
+
+        def register(handler: Handler) -> Handler:
+            if name in self.handlers:
+                raise SkillError(f"skill {self.name!r} has two handlers for intent {name!r}; keep one.")
+            self.handlers[name] = handler
+            return handler
+
+        return register
+
+    def flow(
+        self,
+        intent: str,
+        *,
+        slots: Sequence[Slot] = (),
+        confirm: str | None = None,
+        describe: Describer | None = None,
+    ) -> Flow:
+        """Declare the slots ``intent`` needs (asked for in order) and an optional confirmation."""
+        self.flows[intent] = Flow(intent=intent, slots=tuple(slots), confirm=confirm, describe=describe)
+        return self.flows[intent]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages with an ``intents.yaml``."""
+        locales = self.root / "locales"
+        return tuple(sorted(p.parent.name for p in locales.glob("*/intents.yaml")))
+
+    def intents(self, language: str) -> IntentSet:
+        """The skill's intent templates in ``language`` (loaded once)."""
+        return _intents(self.root, self.name, language)
+
+    def responses(self, language: str) -> Responses:
+        """The skill's response templates in ``language`` (loaded once)."""
+        return _responses(self.root / "locales" / language / "responses.yaml")
+
+    def say(self, turn: Turn, key: str, **values: Any) -> str:
+        """Render response ``key`` in the turn's language with the slot values and ``values``."""
+        slots = {name: slot.value for name, slot in turn.slots.items()}
+        context = {**slots, "slots": slots, "settings": self.settings, **values}
+        return self.responses(turn.language).render(key, context, seed=turn.session_id)
+
+    def reply(
+        self,
+        turn: Turn,
+        key: str,
+        *,
+        expect: Expect = Expect.NOTHING,
+        reprompt: str | None = None,
+        card_title: str | None = None,
+        end_session: bool = False,
+        **values: Any,
+    ) -> Reply:
+        """A reply whose speech is response ``key``; a card when ``card_title`` is given."""
+        speech = self.say(turn, key, **values)
+        card = Card(title=card_title, text=Reply(speech=speech).text) if card_title else None
+        return Reply(speech=speech, expect=expect, reprompt=reprompt, card=card, end_session=end_session)
+
+    def answer(self, turn: Turn) -> Reply:
+        """Run the intent's handler, or answer with the response named after the intent."""
+        assert turn.intent is not None
+        handler = self.handlers.get(turn.intent)
+        if handler is not None:
+            return handler(turn)
+        return self.reply(turn, turn.intent)
+
+
+@cache
+def _intents(root: Path, name: str, language: str) -> IntentSet:
+    path = root / "locales" / language / "intents.yaml"
+    if not path.is_file():
+        raise SkillError(f"skill {name!r} has no intents for language {language!r} ({path}).")
+    return IntentSet.from_file(path, skill=name)
+
+
+@cache
+def _responses(path: Path) -> Responses:
+    if not path.is_file():
+        return Responses.from_dict({}, source=str(path))
+    return Responses.from_file(path)
+
+
+def load_skill(reference: str | Path) -> Skill:
+    """Import a skill by module name (``skills.customer_service``) or folder path."""
+    path = Path(reference)
+    try:
+        if path.is_dir():
+            module = _import_folder(path)
+        else:
+            module = importlib.import_module(
+                str(reference) if "." in str(reference) else f"skills.{reference}"
+            )
+    except ModuleNotFoundError as exc:
+        raise SkillError(
+            f"no skill {str(reference)!r}: {exc.msg}; check the name or the folder path."
+        ) from exc
+    except TemplateError:
+        raise
+    except Exception as exc:
+        raise SkillError(f"skill {str(reference)!r} failed to load: {exc!r}; fix its code.") from exc
+    skill = getattr(module, "skill", None)
+    if not isinstance(skill, Skill):
+        raise SkillError(f"{module.__name__} defines no 'skill = Skill(...)'; add one.")
+    return skill
+
+
+def _import_folder(path: Path) -> Any:
+    name = f"voice_skill_{path.resolve().name}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, path / "__init__.py", submodule_search_locations=[str(path)]
+    )
+    if spec is None or spec.loader is None or not (path / "__init__.py").is_file():
+        raise SkillError(
+            f"{path} is not a skill folder (no __init__.py); create one with 'skill = Skill(...)'."
+        )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def discover(folder: str | Path) -> list[str]:
+    """Names of the skill packages in ``folder`` (those with ``locales/``)."""
+    root = Path(folder)
+    return sorted(
+        p.name for p in root.iterdir() if (p / "__init__.py").is_file() and (p / "locales").is_dir()
+    )

@@ -1,0 +1,53 @@
+"""One user turn as every channel hands it to the router and the skills."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from .nlu import IntentMatch, SlotValue
+
+_NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Turn:
+    """What the caller said (or what the platform resolved), with who, where and until when."""
+
+    text: str = ""
+    """The utterance; empty when the channel resolved the intent itself (Alexa)."""
+    intent: str | None = None
+    slots: Mapping[str, SlotValue] = field(default_factory=lambda: _NO_SLOTS)
+    locale: str = "en"
+    channel: str = "text"
+    session_id: str = ""
+    user_id: str = ""
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    deadline: float | None = None
+    """``time.monotonic()`` by which the reply must be ready; None for no limit."""
+    confidence: float = 1.0
+    """Recognition confidence of ``text`` (1.0 for typed text)."""
+    skill: str = ""
+    match: IntentMatch | None = None
+
+    @property
+    def language(self) -> str:
+        """``nl`` for ``nl-NL``."""
+        return self.locale.split("-")[0].split("_")[0].lower()
+
+    def value(self, slot: str, default: Any = None) -> Any:
+        """The canonical value of a slot, or ``default``."""
+        found = self.slots.get(slot)
+        return default if found is None else found.value
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (never negative), or None without one."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def matched(self, match: IntentMatch) -> Turn:
+        """This turn with the router's match filled in."""
+        return replace(self, intent=match.intent, slots=match.slots, skill=match.skill, match=match)
