@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import TracebackType
@@ -336,10 +336,25 @@ class Store(ABC):
 
     def record_turn(self, session_id: str, turn: TurnRecord, *, retries: int = DEFAULT_RETRIES) -> Session:
         """Append ``turn`` to the session's history and to the conversation log in one transaction."""
+        return self.record_exchange(session_id, (turn,), retries=retries)
+
+    def record_exchange(
+        self,
+        session_id: str,
+        turns: Sequence[TurnRecord],
+        change: Callable[[Session], Session] | None = None,
+        *,
+        retries: int = DEFAULT_RETRIES,
+    ) -> Session:
+        """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction."""
 
         def attempt(session: Session) -> Session:
-            changed = session.with_turn(turn)
-            return self.save(changed, log=(LogEntry.from_turn(changed, turn),))
+            changed = session
+            for turn in turns:
+                changed = changed.with_turn(turn)
+            if change is not None:
+                changed = change(changed)
+            return self.save(changed, log=tuple(LogEntry.from_turn(changed, turn) for turn in turns))
 
         return self._retry(session_id, attempt, retries)
 

@@ -1,0 +1,193 @@
+"""The dialog layer's parts that scripts do not show: failures, sinks, state, resolved intents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice import Expect, Reply, Router, Skill, SlotValue, Turn, load_skill
+from voice.dialog import DialogState, HandoffPolicy, HandoffRecord, HttpSink, QueueFileSink
+from voice.dialog.manager import Dialog
+from voice.store import Store, open_store
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def customer_service() -> Skill:
+    return load_skill("customer_service")
+
+
+def _turn(text: str = "", **fields: object) -> Turn:
+    return Turn(
+        text=text, locale=str(fields.pop("locale", "en")), session_id="s1", user_id="u1", time=NOW, **fields
+    )  # type: ignore[arg-type]
+
+
+def test_a_failing_handler_apologises_keeps_the_session_and_logs(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = Skill("broken", tmp_path)
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Crash:\n    data: [{sentences: ['crash now']}]\n"
+    )
+
+    @broken.intent("Crash")
+    def crash(turn: Turn) -> Reply:
+        raise ConnectionError("the order API refused the connection")
+
+    dialog = Dialog(Router([broken]), store)
+    with caplog.at_level(logging.ERROR):
+        reply = dialog.respond(_turn("crash now"))
+    assert reply.text == "Sorry, something went wrong on my side. Please try again in a moment."
+    assert not reply.end_session and reply.expect is Expect.ANSWER
+    session = store.load("s1")
+    assert session is not None and not session.ended and [t.text for t in session.history][-1] == reply.text
+    assert "Traceback" in caplog.text and "the order API refused the connection" in caplog.text
+
+
+def test_intents_resolved_by_the_channel_run_the_flow(store: Store, customer_service: Skill) -> None:
+    dialog = Dialog(Router([customer_service]), store)
+    tomorrow = SlotValue(text="tomorrow", value=dt.date(2026, 11, 24))
+    reply = dialog.respond(_turn(intent="BookAppointment", slots={"date": tomorrow}))
+    assert (reply.text, reply.expect, reply.slot) == ("At what time?", Expect.SLOT, "time")
+
+
+def test_the_handoff_record_carries_transcript_slots_and_ids(
+    store: Store, customer_service: Skill, tmp_path: Path
+) -> None:
+    queue = tmp_path / "handoff.jsonl"
+    dialog = Dialog(Router([customer_service]), store, sink=QueueFileSink(queue))
+    dialog.respond(_turn("ik wil een afspraak maken", locale="nl"))
+    dialog.respond(_turn("morgen", locale="nl"))
+    reply = dialog.respond(_turn("ik wil een medewerker spreken", locale="nl"))
+    assert reply.handoff and reply.end_session
+    record = json.loads(queue.read_text())
+    assert record["reason"] == "asked" and (record["session_id"], record["user_id"]) == ("s1", "u1")
+    assert record["slots"] == {"date": {"$date": "2026-11-24"}} and record["skill"] == "customer_service"
+    assert [t["text"] for t in record["transcript"] if t["speaker"] == "user"][:2] == [
+        "ik wil een afspraak maken",
+        "morgen",
+    ]
+    session = store.load("s1")
+    assert session is not None and session.handed_over
+    assert session.ended, "the assistant's part of the call is over"
+    dialog.respond(_turn("hallo?", locale="nl"))
+    fresh = store.load("s1")
+    assert fresh is not None and not fresh.handed_over and len(fresh.history) == 2, "a new call starts afresh"
+
+
+def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_service: Skill) -> None:
+    dialog = Dialog(Router([customer_service]), store, policy=HandoffPolicy(max_no_input=2))
+    dialog.respond(_turn("where is my order"))
+    first, second, third = (dialog.respond(_turn("")) for _ in range(3))
+    assert first.text == second.text == "Are you still there? What is your order number?"
+    assert third.end_session and "end the call" in third.text
+
+
+def test_dialog_state_round_trips_through_json() -> None:
+    state = DialogState.from_dict(
+        {
+            "flow": {
+                "intent": "BookAppointment",
+                "skill": "cs",
+                "slots": {"date": {"text": "morgen", "value": {"$date": "2026-11-24"}, "id": None}},
+                "asking": "time",
+            },
+            "fallbacks": 1,
+        }
+    )
+    assert DialogState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+    assert state.context() == {"dialog": "BookAppointment", "asking": "time"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "irritated"),
+    [
+        ("this is useless", "en", True),
+        ("Dit is BELACHELIJK!", "nl", True),
+        ("het werkt niet", "nl", True),
+        ("useful information", "en", False),
+        ("stomen", "nl", False),
+        ("wat is de status", "nl", False),
+    ],
+    ids=["useless", "belachelijk", "werkt-niet", "useful", "stomen", "neutral"],
+)
+def test_irritation_cues_are_whole_words(text: str, language: str, irritated: bool) -> None:
+    assert HandoffPolicy().irritated(text, language) is irritated
+
+
+def _record() -> HandoffRecord:
+    return HandoffRecord(
+        reason="asked",
+        session_id="s",
+        user_id="u",
+        skill="cs",
+        locale="nl",
+        channel="test",
+        time=NOW,
+        transcript=({"speaker": "user", "text": "help", "intent": "Help"},),
+        slots={},
+    )
+
+
+class _Endpoint:
+    """A loopback HTTP endpoint for handoff records that fails the first ``failures`` posts."""
+
+    def __init__(self, failures: int) -> None:
+        self.received: list[dict[str, object]] = []
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if endpoint.failed < failures:
+                    endpoint.failed += 1
+                    self.send_response(500)
+                else:
+                    endpoint.received.append(body)
+                    self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.failed = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/handoff"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_http_sink_retries_until_the_record_arrives() -> None:
+    endpoint = _Endpoint(failures=2)
+    try:
+        assert HttpSink(endpoint.url, retries=2, backoff=0.01).deliver(_record())
+        assert endpoint.failed == 2 and endpoint.received[0]["reason"] == "asked"
+    finally:
+        endpoint.close()
+
+
+def test_http_sink_gives_up_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR):
+        assert not HttpSink("http://127.0.0.1:9/handoff", timeout=0.5, retries=1, backoff=0.01).deliver(
+            _record()
+        )
+    assert "was not delivered" in caplog.text

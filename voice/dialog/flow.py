@@ -1,0 +1,52 @@
+"""What a multi-turn intent needs before its handler runs: required slots and a confirmation.
+
+A skill declares it next to the handler::
+
+    skill.flow("BookAppointment",
+               slots=[Slot("date", prompt="AskDate", validate=in_future), Slot("time", prompt="AskTime")],
+               confirm="ConfirmBooking", describe=lambda turn: {"day": spoken_date(turn.value("date"))})
+
+Prompts and confirmations are response keys of the skill's ``responses.yaml``; a
+validator returns the response key that says what was wrong, or None when the value is fine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..turn import Turn
+
+Validator = Callable[[Any, Turn], str | None]
+Describer = Callable[[Turn], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A slot the flow must fill."""
+
+    name: str
+    prompt: str
+    """Response key that asks for the value."""
+    validate: Validator | None = None
+    confirm: str | None = None
+    """Response key that asks to confirm this slot's value (slot confirmation)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flow:
+    """The dialog of one intent."""
+
+    intent: str
+    slots: tuple[Slot, ...] = ()
+    confirm: str | None = None
+    """Response key that asks to confirm the whole intent before the handler runs."""
+    describe: Describer | None = None
+    """Extra values for the prompts and the confirmation (a date said the way people say it)."""
+
+    def values(self, turn: Turn) -> dict[str, Any]:
+        return self.describe(turn) if self.describe else {}
+
+    def slot(self, name: str) -> Slot | None:
+        return next((s for s in self.slots if s.name == name), None)

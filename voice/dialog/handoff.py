@@ -1,0 +1,169 @@
+"""Handing a conversation over to a human: when, and how the record gets to the team.
+
+Triggers (each configurable): the caller asks for a person, N misunderstood turns in a
+row, N turns in a row with low recognition confidence, and irritation in the words.
+The record (reason, transcript, slots gathered, ids) goes to a sink: an HTTP endpoint
+(with a timeout and retries) or a local queue file (one JSON object per line).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+_LOGGER = logging.getLogger(__name__)
+
+IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
+    "en": (
+        "useless",
+        "stupid",
+        "ridiculous",
+        "not working",
+        "doesn't work",
+        "you don't understand",
+        "not listening",
+        "damn",
+        "for god's sake",
+        "terrible",
+        "annoying",
+        "waste of time",
+        "idiot",
+    ),
+    "nl": (
+        "belachelijk",
+        "waardeloos",
+        "stom",
+        "nutteloos",
+        "werkt niet",
+        "snap je het niet",
+        "luister je wel",
+        "verdorie",
+        "godverdomme",
+        "irritant",
+        "zonde van mijn tijd",
+        "idioot",
+        "slaat nergens op",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoffPolicy:
+    """When the assistant gives up and gets a person."""
+
+    max_fallbacks: int = 3
+    """The N-th misunderstood turn in a row hands over."""
+    max_low_confidence: int = 3
+    """The N-th turn in a row heard with low confidence hands over."""
+    low_confidence_below: float = 0.5
+    max_no_input: int = 2
+    """Silent turns in a row before closing politely."""
+    irritation_cues: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(IRRITATION_CUES))
+
+    def irritated(self, text: str, language: str) -> bool:
+        """True when the words show irritation (whole words or phrases, any case)."""
+        lowered = " " + re.sub(r"[^\w'\s]", " ", text.lower()) + " "
+        return any(f" {cue} " in lowered for cue in self.irritation_cues.get(language, ()))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoffRecord:
+    """What a colleague needs to take over without asking everything again."""
+
+    reason: str
+    """``asked``, ``fallbacks``, ``low_confidence``, ``irritation`` or ``no_input``."""
+    session_id: str
+    user_id: str
+    skill: str
+    locale: str
+    channel: str
+    time: datetime
+    transcript: tuple[dict[str, Any], ...]
+    """The conversation so far: speaker, text, intent."""
+    slots: dict[str, Any]
+    """Slot values gathered in the flow in progress."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["time"] = self.time.isoformat()
+        data["transcript"] = list(self.transcript)
+        return data
+
+
+class HandoffSink(ABC):
+    """Where handoff records go."""
+
+    @abstractmethod
+    def deliver(self, record: HandoffRecord) -> bool:
+        """Deliver one record; True when it arrived."""
+
+
+class QueueFileSink(HandoffSink):
+    """Appends records as JSON lines to a file that the team's tools read (locked, so workers share it)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def deliver(self, record: HandoffRecord) -> bool:
+        line = json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as queue:
+                fcntl.flock(queue, fcntl.LOCK_EX)
+                queue.write(line)
+                queue.flush()
+        except OSError:
+            _LOGGER.exception("handoff record for session %s could not be queued", record.session_id)
+            return False
+        return True
+
+
+class HttpSink(HandoffSink):
+    """POSTs each record as JSON, with a timeout per attempt and a few retries."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 2.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.url, self.timeout, self.retries, self.backoff = url, timeout, retries, backoff
+        self.headers = {"Content-Type": "application/json", **(headers or {})}
+
+    def deliver(self, record: HandoffRecord) -> bool:
+        body = json.dumps(record.to_dict(), ensure_ascii=False).encode("utf-8")
+        for attempt in range(self.retries + 1):
+            request = urllib.request.Request(self.url, data=body, headers=self.headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    if 200 <= response.status < 300:
+                        return True
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                _LOGGER.warning("handoff delivery attempt %d to %s failed: %s", attempt + 1, self.url, exc)
+            time.sleep(self.backoff * (attempt + 1))
+        _LOGGER.error("handoff record for session %s was not delivered to %s", record.session_id, self.url)
+        return False
+
+
+class FanOutSink(HandoffSink):
+    """Tries the sinks in order and stops at the first that takes the record (HTTP, then a queue file)."""
+
+    def __init__(self, sinks: Sequence[HandoffSink]) -> None:
+        self.sinks = tuple(sinks)
+
+    def deliver(self, record: HandoffRecord) -> bool:
+        return any(sink.deliver(record) for sink in self.sinks)

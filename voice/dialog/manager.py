@@ -1,0 +1,389 @@
+"""The dialog manager: the responder every channel calls, one turn at a time.
+
+Per turn it loads the session, matches the words in the dialog's context, applies the
+built-in intents (help, stop, cancel, repeat, start over, yes/no, a person), fills and
+validates the slots of a flow, asks for confirmation, runs the handler within the turn's
+deadline, decides on a handoff, and commits history, log and state in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..nlu import IntentMatch, IntentSet, SlotValue
+from ..reply import Expect, Reply
+from ..router import Router
+from ..skill import Skill
+from ..store import Session, Speaker, Store, TurnRecord
+from ..turn import Turn
+from .deadline import run_within
+from .flow import Flow
+from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
+from .state import ActiveFlow, DialogState
+
+_LOGGER = logging.getLogger(__name__)
+_BUILTIN_INTENTS = Path(__file__).resolve().parent.parent / "locales"
+BUILTIN = "builtin"
+
+
+def builtin_intents(language: str) -> IntentSet:
+    """The built-in intents (yes, no, help, stop, ...) for ``language``."""
+    return IntentSet.from_file(_BUILTIN_INTENTS / language / "intents.yaml", skill=BUILTIN)
+
+
+class Dialog:
+    """Multi-turn conversations over a router, with sessions kept in a store."""
+
+    def __init__(
+        self,
+        router: Router,
+        store: Store,
+        *,
+        policy: HandoffPolicy | None = None,
+        sink: HandoffSink | None = None,
+        session_ttl: float = 600.0,
+    ) -> None:
+        self.router, self.store, self.sink = router, store, sink
+        self.policy = policy or HandoffPolicy()
+        self.session_ttl = session_ttl
+        for language in router.languages:
+            if (_BUILTIN_INTENTS / language / "intents.yaml").is_file():
+                router.add_intents(language, builtin_intents(language))
+
+    def respond(self, turn: Turn) -> Reply:
+        """Answer one turn and remember it."""
+        if not turn.session_id:
+            turn = replace(turn, session_id=uuid.uuid4().hex)
+        session = self.store.load_or_start(
+            turn.session_id,
+            user_id=turn.user_id,
+            skill="",
+            locale=turn.locale,
+            channel=turn.channel,
+            ttl=self.session_ttl,
+        )
+        state = DialogState.from_dict(session.dialog)
+        step = _Step(self, turn, state, session)
+        reply = step.run()
+        self._commit(step, reply)
+        return reply
+
+    def _commit(self, step: _Step, reply: Reply) -> None:
+        turn, state = step.turn, replace(step.state, last_reply=reply.to_dict())
+        now = turn.time.timestamp()
+        heard = TurnRecord(
+            time=now,
+            speaker=Speaker.USER,
+            text=turn.text,
+            intent=turn.intent or "",
+            slots=_plain(turn.slots),
+            confidence=turn.confidence,
+        )
+        said = TurnRecord(time=now, speaker=Speaker.ASSISTANT, text=reply.text)
+
+        def change(session: Session) -> Session:
+            changed = session.with_dialog(state.to_dict())
+            changed = changed.handed_over_to_human() if state.handed_over else changed
+            return changed.ended_now() if reply.end_session else changed
+
+        self.store.record_exchange(turn.session_id, (heard, said), change)
+        if step.handoff_reason:
+            self._hand_over(step, state)
+
+    def _hand_over(self, step: _Step, state: DialogState) -> None:
+        if self.sink is None:
+            _LOGGER.warning(
+                "session %s needs a person (%s) but no handoff sink is set",
+                step.turn.session_id,
+                step.handoff_reason,
+            )
+            return
+        session = self.store.load(step.turn.session_id) or step.session
+        record = HandoffRecord(
+            reason=step.handoff_reason or "",
+            session_id=session.id,
+            user_id=session.user_id,
+            skill=state.flow.skill if state.flow else step.turn.skill,
+            locale=step.turn.locale,
+            channel=step.turn.channel,
+            time=step.turn.time,
+            transcript=tuple(
+                {"speaker": t.speaker.value, "text": t.text, "intent": t.intent} for t in session.history
+            ),
+            slots={k: v.get("value") for k, v in (state.flow.slots if state.flow else {}).items()},
+        )
+        self.sink.deliver(record)
+
+    def keep_late_reply(self, session_id: str, reply: Reply) -> None:
+        """Store a reply that missed its deadline; the next turn speaks it."""
+
+        def change(session: Session) -> Session:
+            state = DialogState.from_dict(session.dialog)
+            return session.with_dialog(replace(state, pending_reply=reply.to_dict()).to_dict())
+
+        self.store.update(session_id, change)
+
+
+def _plain(slots: Any) -> dict[str, Any]:
+    return {name: _encode(slot.value) for name, slot in slots.items()}
+
+
+def _encode(value: Any) -> Any:
+    """Slot values as JSON that ``_decode`` turns back into dates, times and durations."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return {"$" + type(value).__name__: value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$seconds": value.total_seconds()}
+    if isinstance(value, str | int | float | bool | type(None) | list | dict):
+        return value
+    return str(value)
+
+
+def _seconds(value: Any) -> dt.timedelta:
+    return dt.timedelta(seconds=float(value))
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "$datetime": dt.datetime.fromisoformat,
+    "$date": dt.date.fromisoformat,
+    "$time": dt.time.fromisoformat,
+    "$seconds": _seconds,
+}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        key, raw = next(iter(value.items()))
+        if key in _DECODERS:
+            return _DECODERS[key](raw)
+    return value
+
+
+class _Step:
+    """One turn's decisions; ``run`` returns the reply and leaves the new state in ``state``."""
+
+    def __init__(self, dialog: Dialog, turn: Turn, state: DialogState, session: Session) -> None:
+        self.dialog, self.router, self.policy = dialog, dialog.router, dialog.policy
+        self.turn, self.state, self.session = turn, state, session
+        self.handoff_reason: str | None = None
+
+    def run(self) -> Reply:
+        if self.state.handed_over:
+            return self._builtin("handed_over", end_session=True)
+        if not self.turn.text.strip() and self.turn.intent is None:
+            return self._silence()
+        self.state = replace(self.state, no_input=0)
+        match = self._match()
+        if match is not None:
+            self.turn = self.turn.matched(match)
+        reason = self._handoff_trigger(match)
+        if reason:
+            return self._hand_over(reason)
+        if match is None:
+            return self._not_understood()
+        self.state = replace(self.state, fallbacks=0)
+        reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
+        return self._with_late_reply(reply)
+
+    # -- understanding --------------------------------------------------------------------------
+
+    def _match(self) -> IntentMatch | None:
+        if self.turn.intent is not None:
+            skill = self.turn.skill or (self.state.flow.skill if self.state.flow else "")
+            return IntentMatch(intent=self.turn.intent, slots=self.turn.slots, skill=skill or self._owner())
+        return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
+
+    def _owner(self) -> str:
+        for skill in self.router.skills.values():
+            if (
+                self.turn.language in skill.languages
+                and self.turn.intent in skill.intents(self.turn.language).intents
+            ):
+                return skill.name
+        return BUILTIN
+
+    def _handoff_trigger(self, match: IntentMatch | None) -> str | None:
+        if match is not None and match.intent == "TalkToAgent":
+            return "asked"
+        if self.turn.text and self.policy.irritated(self.turn.text, self.turn.language):
+            return "irritation"
+        low = self.turn.confidence < self.policy.low_confidence_below
+        self.state = replace(self.state, low_confidence=self.state.low_confidence + 1 if low else 0)
+        if self.state.low_confidence >= self.policy.max_low_confidence:
+            return "low_confidence"
+        if match is None and self.state.fallbacks + 1 >= self.policy.max_fallbacks:
+            return "fallbacks"
+        return None
+
+    def _hand_over(self, reason: str) -> Reply:
+        self.handoff_reason = reason
+        self.state = replace(self.state, handed_over=True)
+        reply = self._builtin("handoff")
+        return replace(reply, handoff=True, end_session=True)
+
+    def _not_understood(self) -> Reply:
+        self.state = replace(self.state, fallbacks=self.state.fallbacks + 1)
+        question = self._pending_question()
+        if question:
+            return self._builtin("not_understood_in_flow", expect=Expect.ANSWER, question=question)
+        return self._builtin("fallback", expect=Expect.ANSWER)
+
+    def _silence(self) -> Reply:
+        count = self.state.no_input + 1
+        self.state = replace(self.state, no_input=count)
+        if count > self.policy.max_no_input:
+            return self._builtin("closing", end_session=True)
+        last = Reply.from_dict(self.state.last_reply) if self.state.last_reply else None
+        question = (last.reprompt or last.text) if last else self._builtin("help").text
+        return replace(self._builtin("no_input", expect=Expect.ANSWER, question=question), reprompt=question)
+
+    # -- built-in intents -----------------------------------------------------------------------
+
+    def _builtin_intent(self, intent: str) -> Reply:
+        flow = self.state.flow
+        if intent in ("Yes", "No") and flow is not None and flow.confirming:
+            return self._confirmed(flow) if intent == "Yes" else self._denied(flow)
+        if intent == "Stop":
+            self.state = replace(self.state, flow=None)
+            return self._builtin("goodbye", end_session=True)
+        if intent == "Cancel":
+            self.state = replace(self.state, flow=None)
+            return self._builtin("cancelled" if flow else "nothing_to_cancel", expect=Expect.ANSWER)
+        if intent == "StartOver":
+            self.state = replace(self.state, flow=None, previous_intent=None, previous_slots={})
+            return self._builtin("start_over", expect=Expect.ANSWER)
+        if intent == "Repeat":
+            return (
+                Reply.from_dict(self.state.last_reply)
+                if self.state.last_reply
+                else self._builtin("nothing_to_repeat", expect=Expect.ANSWER)
+            )
+        if intent == "Help":
+            question = self._pending_question()
+            help_reply = self._builtin("help", expect=Expect.ANSWER)
+            return replace(help_reply, speech=f"{help_reply.text} {question}") if question else help_reply
+        return self._not_understood()  # a stray yes or no
+
+    def _pending_question(self) -> str | None:
+        last = self.state.last_reply
+        if self.state.flow is None or not last:
+            return None
+        return str(last.get("reprompt") or last.get("speech") or "") or None
+
+    # -- intents and flows ----------------------------------------------------------------------
+
+    def _intent(self, match: IntentMatch) -> Reply:
+        skill = self.router.skills.get(match.skill)
+        if skill is None:
+            return self._not_understood()
+        flow_spec = skill.flows.get(match.intent)
+        if flow_spec is None:
+            return self._answer(skill)
+        active = self.state.flow
+        if active is None or active.intent != match.intent:
+            active = ActiveFlow(intent=match.intent, skill=skill.name)
+        slots = {**active.slots, **{name: _slot_dict(value) for name, value in match.slots.items()}}
+        changed = [name for name in match.slots if active.slots.get(name) != slots[name]]
+        confirming = None if changed else active.confirming
+        self.state = replace(
+            self.state, flow=replace(active, slots=slots, confirming=confirming, asking=None)
+        )
+        return self._advance(skill, flow_spec, changed)
+
+    def _advance(self, skill: Skill, spec: Flow, changed: list[str]) -> Reply:
+        """Validate what changed, ask for what is missing, confirm, then run the handler."""
+        flow = self.state.flow
+        assert flow is not None
+        turn = self._flow_turn(flow)
+        for name in changed:
+            slot = spec.slot(name)
+            problem = slot.validate(turn.value(name), turn) if slot and slot.validate else None
+            if problem and slot:
+                slots = {k: v for k, v in flow.slots.items() if k != name}
+                self.state = replace(self.state, flow=replace(flow, slots=slots, asking=name))
+                prompt = skill.say(turn, slot.prompt, **spec.values(turn))
+                return Reply(
+                    speech=f"{skill.say(turn, problem)} {prompt}",
+                    reprompt=prompt,
+                    expect=Expect.SLOT,
+                    slot=name,
+                )
+        missing = next((s for s in spec.slots if s.name not in flow.slots), None)
+        if missing is not None:
+            self.state = replace(self.state, flow=replace(flow, asking=missing.name))
+            prompt = skill.say(turn, missing.prompt, **spec.values(turn))
+            return Reply(speech=prompt, reprompt=prompt, expect=Expect.SLOT, slot=missing.name)
+        if spec.confirm and flow.confirming != "done":
+            self.state = replace(self.state, flow=replace(flow, confirming="intent"))
+            question = skill.say(turn, spec.confirm, **spec.values(turn))
+            return Reply(speech=question, reprompt=question, expect=Expect.CONFIRMATION)
+        return self._finish_flow(skill, turn)
+
+    def _confirmed(self, flow: ActiveFlow) -> Reply:
+        skill = self.router.skills[flow.skill]
+        self.state = replace(self.state, flow=replace(flow, confirming="done"))
+        return self._advance(skill, skill.flows[flow.intent], [])
+
+    def _denied(self, flow: ActiveFlow) -> Reply:
+        self.state = replace(self.state, flow=replace(flow, confirming=None))
+        return self._builtin("deny_confirmation", expect=Expect.ANSWER)
+
+    def _finish_flow(self, skill: Skill, turn: Turn) -> Reply:
+        self.state = replace(self.state, flow=None)
+        return self._answer(skill, turn)
+
+    def _flow_turn(self, flow: ActiveFlow) -> Turn:
+        slots = {
+            name: SlotValue(text=v.get("text", ""), value=_decode(v.get("value")), id=v.get("id"))
+            for name, v in flow.slots.items()
+        }
+        return replace(self.turn, intent=flow.intent, skill=flow.skill, slots=slots)
+
+    def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
+        """Run the skill's handler within the deadline; an exception becomes an apology."""
+        turn = turn or self.turn
+        session_id = turn.session_id
+        try:
+            reply = run_within(
+                lambda: skill.answer(turn),
+                turn.remaining(),
+                lambda late: self.dialog.keep_late_reply(session_id, late),
+            )
+        except Exception:
+            _LOGGER.exception(
+                "skill %s failed on intent %s (session %s)", skill.name, turn.intent, session_id
+            )
+            return self._builtin("error", expect=Expect.ANSWER)
+        if reply is None:
+            return self._builtin("one_moment", expect=Expect.ANSWER)
+        self.state = replace(
+            self.state,
+            previous_intent=turn.intent,
+            previous_slots={k: _slot_dict(v) for k, v in turn.slots.items()},
+        )
+        return reply
+
+    def _with_late_reply(self, reply: Reply) -> Reply:
+        """Put a reply that missed an earlier deadline in front of this one."""
+        pending = self.state.pending_reply
+        if not pending:
+            return reply
+        self.state = replace(self.state, pending_reply=None)
+        late = Reply.from_dict(pending)
+        intro = self._builtin("late_result").text
+        return replace(reply, speech=f"{intro} {late.text} {reply.text}")
+
+    def _builtin(
+        self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
+    ) -> Reply:
+        return self.router.builtin(self.turn, key, expect=expect, end_session=end_session, **values)
+
+
+def _slot_dict(value: SlotValue) -> dict[str, Any]:
+    return {"text": value.text, "value": _encode(value.value), "id": value.id}

@@ -1,0 +1,251 @@
+"""Conversation tests: YAML scripts of what the caller says and what must come back.
+
+A script (``skills/<name>/tests/*.yaml``)::
+
+    name: Book with a correction
+    locale: nl
+    now: 2026-11-23T10:00:00+00:00          # the clock of the conversation ("morgen" = 24 Nov)
+    stubs:                                  # local HTTP stand-ins for the company's APIs
+      booking_url: {status: 201, json: {id: "A1"}, delay: 0}
+    turns:
+      - user: ik wil een afspraak maken
+        intent: BookAppointment
+        reply: Op welke dag wilt u komen?   # exact text, or /a regular expression/
+        expect: slot                        # nothing, answer, slot, confirmation
+      - user: morgen
+        slots: {date: "2026-11-24"}
+      - user: ""                            # silence
+      - user: mag ik een medewerker spreken
+        handoff: asked                      # the reason in the handoff record
+        end: true
+        state: {handed_over: true}          # keys of the dialog state
+
+Each turn may also set ``confidence`` (of the recognition), ``deadline`` (seconds the
+channel allows) and ``wait`` (seconds to let pass before the turn). ``run_script`` returns
+the failures as sentences; pytest and ``voice test`` both use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import http.server
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .dialog import QueueFileSink
+from .dialog.manager import Dialog
+from .errors import SkillError
+from .router import Router
+from .store import open_store
+from .turn import Turn
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScriptTurn:
+    """One line of the caller and what is expected back."""
+
+    user: str
+    expected: Mapping[str, Any]
+    confidence: float = 1.0
+    deadline: float | None = None
+    wait: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Script:
+    name: str
+    path: Path
+    locale: str
+    now: dt.datetime
+    turns: tuple[ScriptTurn, ...]
+    stubs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+_EXPECTATIONS = {"intent", "slots", "reply", "expect", "end", "handoff", "state"}
+
+
+class _ScriptLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """YAML where only true/false are booleans: callers say "yes", "no" and "nee", not True and False."""
+
+
+_ScriptLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScriptLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_script(path: str | Path) -> Script:
+    """Read a conversation script; a malformed one is a ``SkillError`` naming the file."""
+    path = Path(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScriptLoader)  # noqa: S506 - a SafeLoader
+        turns = tuple(_turn(item) for item in raw["turns"])
+        now = raw.get("now", dt.datetime.now(dt.UTC))
+        now = now if isinstance(now, dt.datetime) else dt.datetime.fromisoformat(str(now))
+        return Script(
+            name=str(raw.get("name", path.stem)),
+            path=path,
+            locale=str(raw.get("locale", "en")),
+            now=now,
+            turns=turns,
+            stubs=raw.get("stubs", {}),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise SkillError(f"{path} is not a valid conversation script ({exc}); see voice/testing.py.") from exc
+
+
+def _turn(item: Mapping[str, Any]) -> ScriptTurn:
+    unknown = set(item) - _EXPECTATIONS - {"user", "confidence", "deadline", "wait"}
+    if unknown:
+        raise ValueError(f"unknown key {sorted(unknown)[0]!r} in turn {item.get('user')!r}")
+    return ScriptTurn(
+        user=str(item["user"] or ""),
+        expected={k: v for k, v in item.items() if k in _EXPECTATIONS},
+        confidence=float(item.get("confidence", 1.0)),
+        deadline=item.get("deadline"),
+        wait=float(item.get("wait", 0.0)),
+    )
+
+
+def scripts_of(skill_root: Path) -> list[Path]:
+    return sorted((skill_root / "tests").glob("*.yaml"))
+
+
+def run_script(script: Script, router: Router, workdir: Path) -> list[str]:
+    """Play the script against a fresh dialog; returns what did not go as expected."""
+    failures: list[str] = []
+    queue = workdir / f"handoff-{script.path.stem}.jsonl"
+    queue.unlink(missing_ok=True)
+    with ExitStack() as stack:
+        for setting, behaviour in script.stubs.items():
+            stack.enter_context(_stubbed_setting(router, setting, behaviour))
+        store = stack.enter_context(open_store(f"sqlite:///{workdir / f'{script.path.stem}.db'}"))
+        dialog = Dialog(router, store, sink=QueueFileSink(queue))
+        session = f"test-{script.path.stem}-{time.monotonic_ns()}"
+        for number, step in enumerate(script.turns, 1):
+            time.sleep(step.wait)
+            deadline = time.monotonic() + step.deadline if step.deadline else None
+            turn = Turn(
+                text=step.user,
+                locale=script.locale,
+                channel="test",
+                session_id=session,
+                user_id="tester",
+                time=script.now,
+                confidence=step.confidence,
+                deadline=deadline,
+            )
+            reply = dialog.respond(turn)
+            state = store.load(session)
+            failures += [
+                f"{script.path.name} turn {number} ({step.user!r}): {problem}"
+                for problem in _check(step.expected, dialog, reply, state, queue)
+            ]
+    return failures
+
+
+def _check(
+    expected: Mapping[str, Any], dialog: Dialog, reply: Any, session: Any, queue: Path
+) -> Iterator[str]:
+    history: tuple[Any, ...] = session.history if session else ()
+    heard = history[-2] if len(history) >= 2 else None
+    if "intent" in expected and (heard is None or heard.intent != (expected["intent"] or "")):
+        yield f"intent {heard.intent if heard else None!r}, expected {expected['intent']!r}"
+    for name, value in (expected.get("slots") or {}).items():
+        got = heard.slots.get(name) if heard else None
+        if _slot_text(got) != str(value):
+            yield f"slot {name} = {_slot_text(got)!r}, expected {str(value)!r}"
+    if "reply" in expected and not _text_matches(str(expected["reply"]), reply.text):
+        yield f"reply {reply.text!r}, expected {expected['reply']!r}"
+    if "expect" in expected and reply.expect.value != expected["expect"]:
+        yield f"expects {reply.expect.value!r}, expected {expected['expect']!r}"
+    if "end" in expected and reply.end_session != bool(expected["end"]):
+        yield f"end of session {reply.end_session}, expected {bool(expected['end'])}"
+    if "handoff" in expected:
+        yield from _check_handoff(expected["handoff"], reply, queue)
+    for key, value in (expected.get("state") or {}).items():
+        actual = (session.dialog if session else {}).get(key)
+        if actual != value:
+            yield f"state {key} = {actual!r}, expected {value!r}"
+
+
+def _check_handoff(reason: Any, reply: Any, queue: Path) -> Iterator[str]:
+    records = [json.loads(line) for line in queue.read_text().splitlines()] if queue.exists() else []
+    if not reason:
+        if reply.handoff or records:
+            yield "handed over, expected no handoff"
+        return
+    if not reply.handoff:
+        yield "no handoff, expected one"
+    if not records or records[-1]["reason"] != reason:
+        yield f"handoff record {records[-1]['reason'] if records else None!r}, expected {reason!r}"
+
+
+def _slot_text(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:  # an encoded date, time or duration
+        value = next(iter(value.values()))
+    return None if value is None else str(value)
+
+
+def _text_matches(pattern: str, text: str) -> bool:
+    if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
+        return re.search(pattern[1:-1], text) is not None
+    return pattern == text
+
+
+@contextmanager
+def _stubbed_setting(router: Router, setting: str, behaviour: Mapping[str, Any]) -> Iterator[None]:
+    """Point every skill's ``setting`` at a loopback server that answers as ``behaviour`` says."""
+    server = _stub_server(
+        int(behaviour.get("status", 200)), behaviour.get("json", {}), float(behaviour.get("delay", 0))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    saved = {name: dict(skill.settings) for name, skill in router.skills.items()}
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    for skill in router.skills.values():
+        skill.settings[setting] = url
+    try:
+        yield
+    finally:
+        for name, skill in router.skills.items():
+            skill.settings = saved[name]
+        server.shutdown()
+        server.server_close()
+
+
+def _stub_server(status: int, body: Any, delay: float) -> http.server.ThreadingHTTPServer:
+    payload = json.dumps(body).encode("utf-8")
+
+    class Stub(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+            time.sleep(delay)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up waiting
+                self.wfile.write(payload)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    server.daemon_threads = True
+    return server
