@@ -231,7 +231,8 @@ class _Step:
         self.state = replace(self.state, fallbacks=self.state.fallbacks + 1)
         question = self._pending_question()
         if question:
-            return self._builtin("not_understood_in_flow", expect=Expect.ANSWER, question=question)
+            reply = self._builtin("not_understood_in_flow", expect=Expect.ANSWER, question=question)
+            return replace(reply, reprompt=question)
         return self._builtin("fallback", expect=Expect.ANSWER)
 
     def _silence(self) -> Reply:
@@ -291,8 +292,10 @@ class _Step:
         slots = {**active.slots, **{name: _slot_dict(value) for name, value in match.slots.items()}}
         changed = [name for name in match.slots if active.slots.get(name) != slots[name]]
         confirming = None if changed else active.confirming
+        confirmed = tuple(name for name in active.confirmed if name not in changed)
         self.state = replace(
-            self.state, flow=replace(active, slots=slots, confirming=confirming, asking=None)
+            self.state,
+            flow=replace(active, slots=slots, confirming=confirming, confirmed=confirmed, asking=None),
         )
         return self._advance(skill, flow_spec, changed)
 
@@ -314,6 +317,11 @@ class _Step:
                     expect=Expect.SLOT,
                     slot=name,
                 )
+        for slot in (spec.slot(name) for name in changed):
+            if slot is not None and slot.confirm:
+                self.state = replace(self.state, flow=replace(flow, confirming=slot.name))
+                question = skill.say(turn, slot.confirm, **spec.values(turn))
+                return Reply(speech=question, reprompt=question, expect=Expect.CONFIRMATION, slot=slot.name)
         missing = next((s for s in spec.slots if s.name not in flow.slots), None)
         if missing is not None:
             self.state = replace(self.state, flow=replace(flow, asking=missing.name))
@@ -327,12 +335,27 @@ class _Step:
 
     def _confirmed(self, flow: ActiveFlow) -> Reply:
         skill = self.router.skills[flow.skill]
-        self.state = replace(self.state, flow=replace(flow, confirming="done"))
+        if flow.confirming == "intent":
+            flow = replace(flow, confirming="done")
+        else:
+            flow = replace(flow, confirming=None, confirmed=(*flow.confirmed, str(flow.confirming)))
+        self.state = replace(self.state, flow=flow)
         return self._advance(skill, skill.flows[flow.intent], [])
 
     def _denied(self, flow: ActiveFlow) -> Reply:
-        self.state = replace(self.state, flow=replace(flow, confirming=None))
-        return self._builtin("deny_confirmation", expect=Expect.ANSWER)
+        if flow.confirming == "intent":
+            self.state = replace(self.state, flow=replace(flow, confirming=None))
+            return self._builtin("deny_confirmation", expect=Expect.ANSWER)
+        skill = self.router.skills[flow.skill]
+        spec = skill.flows[flow.intent]
+        name = str(flow.confirming)
+        slots = {k: v for k, v in flow.slots.items() if k != name}
+        flow = replace(flow, slots=slots, confirming=None, asking=name)
+        self.state = replace(self.state, flow=flow)
+        turn = self._flow_turn(flow)
+        slot = spec.slot(name)
+        prompt = skill.say(turn, slot.prompt, **spec.values(turn)) if slot else ""
+        return Reply(speech=prompt, reprompt=prompt, expect=Expect.SLOT, slot=name)
 
     def _finish_flow(self, skill: Skill, turn: Turn) -> Reply:
         self.state = replace(self.state, flow=None)

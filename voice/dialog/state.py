@@ -17,7 +17,9 @@ class ActiveFlow:
     asking: str | None = None
     """The slot whose value was asked for."""
     confirming: str | None = None
-    """``"intent"`` or a slot name, while waiting for yes or no."""
+    """``"intent"`` or a slot name while waiting for yes or no; ``"done"`` once the intent is confirmed."""
+    confirmed: tuple[str, ...] = ()
+    """Slots whose value the caller confirmed."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +50,8 @@ class DialogState:
             return cls()
         flow = raw.get("flow")
         known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__ and k != "flow"}
+        if flow:
+            flow = {**flow, "confirmed": tuple(flow.get("confirmed", ()))}
         return cls(**known, flow=ActiveFlow(**flow) if flow else None)
 
     def context(self) -> dict[str, Any]:
