@@ -16,10 +16,10 @@ from typing import Any
 
 from .errors import TemplateError
 from .graph import Graph, Run, execute
-from .intents import IntentData, IntentSet, inline_range_list
+from .intents import IntentData, IntentSet
 from .lists import ListMatcher, RuleCall, SlotCall, compile_list
 from .prefilter import TemplateIndex, edge_atoms, required_clauses
-from .slots import BUILTIN_TYPES, BuiltinList, ListValue, SlotList, ValueList, WildcardList
+from .slots import BUILTIN_TYPES, BuiltinList, ListValue, RangeList, SlotList, ValueList, WildcardList
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text, walk
 
 __all__ = ["Entry", "compile_sets", "list_key"]
@@ -84,12 +84,14 @@ class _Scope:
             return list_key("inline", name)
         return list_key("runtime", name)
 
-    def value_list_key(self, ref: ListRef) -> ListKey | None:
-        """The key of a value list (a pre-filter atom), or None for ranges, wildcards, built-ins."""
+    def atom_key(self, ref: ListRef) -> ListKey | None:
+        """The key of a value or range list (a pre-filter atom), or None for wildcards and built-ins."""
         key = self.list_key(ref)
-        if key[0] in ("builtin", "inline"):
+        if key[0] in ("runtime", "inline"):
+            return key
+        if key[0] == "builtin":
             return None
-        return key if key[0] == "runtime" or isinstance(self.lists[ref.list_name], ValueList) else None
+        return key if isinstance(self.lists[ref.list_name], ValueList | RangeList) else None
 
 
 class _Compiler:
@@ -166,7 +168,7 @@ class _Compiler:
         if key[0] == "builtin":
             return BuiltinList(ref.list_name, ref.list_name)
         if key[0] == "inline":
-            return inline_range_list(ref)
+            return RangeList.inline(ref)
         return scope.lists[ref.list_name]
 
     def compile_list(self, slot_list: SlotList) -> ListMatcher:
@@ -234,9 +236,9 @@ def compile_sets(
             for block in intent.data:
                 scope = _Scope(intent_set, block)
                 for template in _ordered(block, scope.lists):
-                    clauses = frozenset(required_clauses(template.expr, scope.rules, scope.value_list_key))
+                    clauses = frozenset(required_clauses(template.expr, scope.rules, scope.atom_key))
                     first, last = (
-                        edge_atoms(template.expr, scope.rules, scope.value_list_key, last=at_end)[0]
+                        edge_atoms(template.expr, scope.rules, scope.atom_key, last=at_end)[0]
                         for at_end in (False, True)
                     )
                     words = _words(template.expr, scope.rules)

@@ -149,37 +149,44 @@ def execute(graph: Graph, run: Run, pos: int, sow: bool) -> dict[State, tuple[in
         if node == final:
             return states[node]
         here = states.pop(node)
-        if not here:
-            continue
         for edge in edges[node]:
-            target = edge[1]
-            dest = states.get(target)
-            if dest is None:
-                dest = states[target] = {}
-                heappush(queue, target)
             if edge[0] == LIT:
-                _literal(run, edge, here, dest)
+                moved = _literal(run, edge, here)
             elif edge[0] == EPS:
-                for key, found in here.items():
-                    old = dest.get(key)
-                    if old is None or found[0] < old[0]:
-                        dest[key] = found
+                moved = list(here.items())
             else:
-                _call(run, edge[2], here, dest)
+                moved = _call(run, edge[2], here)
+            if moved:
+                _relax(states, queue, edge[1], moved)
     return {}
 
 
-def _literal(
-    run: Run,
-    edge: tuple[Any, ...],
-    here: dict[State, tuple[int, tuple[Capture, ...]]],
-    dest: dict[State, tuple[int, tuple[Capture, ...]]],
+Moved = list[tuple[State, tuple[int, tuple[Capture, ...]]]]
+
+
+def _relax(
+    states: dict[int, dict[State, tuple[int, tuple[Capture, ...]]]],
+    queue: list[int],
+    target: int,
+    moved: Moved,
 ) -> None:
+    """Keep the better of each state reaching ``target``."""
+    dest = states.get(target)
+    if dest is None:
+        dest = states[target] = {}
+        heappush(queue, target)
+    for key, found in moved:
+        old = dest.get(key)
+        if old is None or found[0] < old[0]:
+            dest[key] = found
+
+
+def _literal(run: Run, edge: tuple[Any, ...], here: dict[State, tuple[int, tuple[Capture, ...]]]) -> Moved:
     """Advance every state over a literal, the way hassil matches a text chunk."""
     folded, broken = run.folded, run.broken
     _, _, full, stripped, ends_word, count = edge
-    bonus = count * LITERAL_WEIGHT
-    for (pos, sow), (cost, caps) in here.items():
+    moved: Moved = []
+    for (pos, sow), found in here.items():
         if sow:
             text = stripped
             if folded.startswith(" ", pos):
@@ -187,28 +194,18 @@ def _literal(
         else:
             text = full
         if folded.startswith(text, pos):
-            key, cost = (pos + len(text), ends_word), cost - bonus
+            moved.append(((pos + len(text), ends_word), (found[0] - count * LITERAL_WEIGHT, found[1])))
         elif pos >= run.blank_from and text.isspace():
-            key = (pos, sow)
+            moved.append(((pos, sow), found))
         elif broken is not None and broken.startswith(text, pos):
-            key = (pos + len(text), sow)
-        else:
-            continue
-        old = dest.get(key)
-        if old is None or cost < old[0]:
-            dest[key] = (cost, caps)
+            moved.append(((pos + len(text), sow), found))
+    return moved
 
 
-def _call(
-    run: Run,
-    callee: Callee,
-    here: dict[State, tuple[int, tuple[Capture, ...]]],
-    dest: dict[State, tuple[int, tuple[Capture, ...]]],
-) -> None:
+def _call(run: Run, callee: Callee, here: dict[State, tuple[int, tuple[Capture, ...]]]) -> Moved:
     """Advance every state over a call edge (rule, list, range, wildcard, built-in)."""
+    moved: Moved = []
     for (pos, sow), (cost, caps) in here.items():
         for end, end_sow, delta, more in callee.outcomes(run, pos, sow):
-            key, total = (end, end_sow), cost + delta
-            old = dest.get(key)
-            if old is None or total < old[0]:
-                dest[key] = (total, caps + more if more else caps)
+            moved.append(((end, end_sow), (cost + delta, caps + more if more else caps)))
+    return moved

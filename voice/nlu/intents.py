@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 
 from .errors import TemplateError
-from .slots import BUILTIN_TYPES, BuiltinList, RangeList, SlotList, SlotSpec, parse_slot_list, slot_kind
-from .template import ListRef, RuleRef, Template, parse_template, walk
+from .slots import BUILTIN_TYPES, BuiltinList, SlotList, SlotSpec, parse_slot_list, slot_kind
+from .template import ListRef, RuleRef, Template, check_rule_cycle, parse_template, walk
 
 __all__ = ["HOME_ASSISTANT_RUNTIME_LISTS", "Intent", "IntentData", "IntentSet", "load_skills"]
 
@@ -383,7 +383,7 @@ class _Loader:
         for name, body in rules.items():
             try:
                 self._check_refs(body, lists, rules)
-                _check_cycle(name, rules, (name,))
+                check_rule_cycle(name, rules)
             except TemplateError as error:
                 problem = (
                     error.problem
@@ -395,16 +395,6 @@ class _Loader:
                 ) from None
 
 
-def _check_cycle(name: str, rules: Mapping[str, Template], path: tuple[str, ...]) -> None:
-    for expr in walk(rules[name].expr):
-        if not isinstance(expr, RuleRef) or expr.name not in rules:
-            continue
-        if expr.name in path:
-            chain = " -> ".join(f"<{step}>" for step in (*path, expr.name))
-            raise TemplateError(f"expansion rule <{path[0]}> refers to itself: {chain}", token=expr.name)
-        _check_cycle(expr.name, rules, (*path, expr.name))
-
-
 def _check_inline_range(ref: ListRef, template: Template) -> None:
     bounds = ref.inline_range
     if bounds is not None and (bounds[0] > bounds[1] or bounds[2] <= 0):
@@ -413,9 +403,3 @@ def _check_inline_range(ref: ListRef, template: Template) -> None:
             position=ref.position,
             token=ref.list_name,
         )
-
-
-def inline_range_list(ref: ListRef) -> RangeList:
-    """The range list an inline ``{1..10:slot}`` reference stands for."""
-    start, stop, step = ref.inline_range or (0, 0, 1)
-    return RangeList(name=ref.list_name, start=start, stop=stop, step=step)

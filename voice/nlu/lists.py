@@ -162,7 +162,7 @@ class RangeMatcher(ListMatcher):
             spans = builtins.find("number", run.folded, start, self.language, None)
             found: list[tuple[int, Any]] = [(end, number) for end, number in spans if spec.contains(number)]
         else:
-            trie = _range_words(self.language, spec)
+            trie = _spellings(self.language, spec).trie
             found = [(end, numbers[0]) for end, numbers in _trie_walk(trie, run.folded, start)]
         return [
             (
@@ -177,6 +177,23 @@ class RangeMatcher(ListMatcher):
             for end, number in found
         ]
 
+    def present(self, text: str, where: int) -> bool:
+        if where == 1 and self.pattern.match(text):
+            return True
+        if where == 2 and text[-1:].isdigit():
+            return True
+        if where == 0 and any(char.isdigit() for char in text):
+            return True
+        spec = self.range
+        if not spec.words or (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
+            return spec.words
+        spellings = _spellings(self.language, spec)
+        if where == 1:
+            return bool(_trie_walk(spellings.trie, text, 0))
+        if where == 2:
+            return text.rsplit(" ", 1)[-1] in spellings.last_words
+        return spellings.pattern is not None and spellings.pattern.search(text) is not None
+
     def _digits(self, run: Run, found: re.Match[str], sow: bool) -> list[Raw]:
         if not self.range.digits:
             return []
@@ -187,20 +204,31 @@ class RangeMatcher(ListMatcher):
         return [(found.start(1), found.end(1), sow, 0, self.range.scaled(value), None, NUMBER)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Spellings:
+    """How the numbers of a range are said: a trie plus word sets for the pre-filter."""
+
+    trie: dict[str, Any]
+    pattern: re.Pattern[str] | None
+    last_words: frozenset[str]
+
+
 @lru_cache(maxsize=256)
-def _range_words_cached(
-    language: str, start: int, stop: int, step: int, fractions: str | None
-) -> dict[str, Any]:
+def _spellings_cached(language: str, start: int, stop: int, step: int, fractions: str | None) -> _Spellings:
     trie: dict[str, Any] = {}
     spec = RangeList(name="", start=start, stop=stop, step=step, fractions=fractions)
+    spelled: set[str] = set()
     for number in spec.numbers():
         for words in number_words(number, language):
             _trie_insert(trie, words, number)
-    return trie
+            spelled.add(words)
+    pieces = sorted({word for words in spelled for word in words.split()}, key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, pieces))) if pieces else None
+    return _Spellings(trie, pattern, frozenset(words.split()[-1] for words in spelled))
 
 
-def _range_words(language: str, spec: RangeList) -> dict[str, Any]:
-    return _range_words_cached(language, spec.start, spec.stop, spec.step, spec.fractions)
+def _spellings(language: str, spec: RangeList) -> _Spellings:
+    return _spellings_cached(language, spec.start, spec.stop, spec.step, spec.fractions)
 
 
 class WildcardMatcher(ListMatcher):

@@ -211,13 +211,17 @@ class Matcher:
 
     def _presence(self, texts: list[str]) -> Callable[[Any, int], bool]:
         """Pre-filter answer for list atoms: can a value of this list occur in the utterance?"""
-        lists, seen = self._lists, {}
+        lists = self._lists
+        seen: tuple[dict[Any, bool], ...] = ({}, {}, {})
 
         def present(key: Any, where: int) -> bool:
-            if (key, where) not in seen:
+            known = seen[where].get(key)
+            if known is None:
                 matcher = lists.get(key)
-                seen[key, where] = matcher is not None and any(matcher.present(text, where) for text in texts)
-            return seen[key, where]
+                known = seen[where][key] = matcher is not None and any(
+                    matcher.present(t, where) for t in texts
+                )
+            return known
 
         return present
 

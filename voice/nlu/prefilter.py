@@ -13,6 +13,7 @@ skipped when it provably cannot match.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import cache
 
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text
 
@@ -153,6 +154,8 @@ class TemplateIndex:
         self._prefixes: dict[Atom, int] = {}
         self._list_prefixes: dict[Atom, int] = {}
         self._prefixless = 0
+        self._list_masks = [0, 0, 0]
+        """Union of the list buckets for anchors, prefixes and suffixes."""
 
     def add(self, clauses: Clauses, first: Ends = None, last: Ends = None) -> int:
         """Index one template's clauses and what it starts and ends with; return its number."""
@@ -172,6 +175,8 @@ class TemplateIndex:
         for key in keys or ():
             bucket = self._anchors if isinstance(key, str) else self._list_anchors
             bucket[key] = bucket.get(key, 0) | bit
+        for where, buckets in enumerate((self._list_anchors, self._list_prefixes, self._list_suffixes)):
+            self._list_masks[where] = _or_all(buckets.values())
         return number
 
     def candidates(self, texts: Sequence[str], present: Callable[[Atom, int], bool]) -> list[int]:
@@ -181,23 +186,18 @@ class TemplateIndex:
         anywhere (where=0), at the start (1) or at the end (2) of a text?
         """
         haystack = "\n".join(texts)
-        grams = {haystack[i : i + _KEY] for i in range(len(haystack))}
         anchored = self._anchorless | _masks(
-            self._anchors, grams, self._list_anchors, lambda key: present(key, 0)
+            self._anchors, {haystack[i : i + _KEY] for i in range(len(haystack))}
         )
-        ending = self._suffixless | _masks(
-            self._suffixes,
-            {text[-_SUFFIX:] for text in texts},
-            self._list_suffixes,
-            lambda key: present(key, 2),
-        )
-        starting = self._prefixless | _masks(
-            self._prefixes,
-            {text[:_SUFFIX] for text in texts},
-            self._list_prefixes,
-            lambda key: present(key, 1),
-        )
-        survivors = anchored & ending & starting
+        ending = self._suffixless | _masks(self._suffixes, {text[-_SUFFIX:] for text in texts})
+        starting = self._prefixless | _masks(self._prefixes, {text[:_SUFFIX] for text in texts})
+        lists = self._list_masks
+        possible = (anchored | lists[0]) & (starting | lists[1]) & (ending | lists[2])
+        anchored |= _list_masks(self._list_anchors, possible & ~anchored, present, 0)
+        ending |= _list_masks(self._list_suffixes, possible & anchored & ~ending, present, 2)
+        survivors = anchored & ending
+        starting |= _list_masks(self._list_prefixes, possible & survivors & ~starting, present, 1)
+        survivors &= starting
         numbers: list[int] = []
         while survivors:
             low = survivors & -survivors
@@ -210,19 +210,26 @@ class TemplateIndex:
     ) -> list[int]:
         starts, ends = _EdgeTest(texts, present, 1), _EdgeTest(texts, present, 2)
         verdicts: dict[frozenset[Atom], bool] = {}
+        found: list[int] = []
+        for number in numbers:
+            for clause in self._clauses[number]:
+                verdict = verdicts.get(clause)
+                if verdict is None:
+                    verdict = verdicts[clause] = _holds(clause, haystack, present)
+                if not verdict:
+                    break
+            else:
+                first, last = self._ends[number]
+                if starts(first) and ends(last):
+                    found.append(number)
+        return found
 
-        def holds(clause: frozenset[Atom]) -> bool:
-            verdict = verdicts.get(clause)
-            if verdict is None:
-                verdict = verdicts[clause] = any(
-                    (atom in haystack) if isinstance(atom, str) else present(atom, 0) for atom in clause
-                )
-            return verdict
 
-        clauses, edges = self._clauses, self._ends
-        return [
-            n for n in numbers if all(map(holds, clauses[n])) and starts(edges[n][0]) and ends(edges[n][1])
-        ]
+def _or_all(masks: Iterable[int]) -> int:
+    found = 0
+    for mask in masks:
+        found |= mask
+    return found
 
 
 def _index_edge(
@@ -237,18 +244,26 @@ def _index_edge(
     return 0
 
 
-def _masks(
-    buckets: Mapping[Atom, int],
-    keys: set[str],
-    list_buckets: Mapping[Atom, int],
-    list_present: Callable[[Atom], bool],
-) -> int:
-    """OR of the buckets under ``keys`` and under every list key whose list is present."""
+def _holds(clause: frozenset[Atom], haystack: str, present: Callable[[Atom, int], bool]) -> bool:
+    """True if some atom of the clause occurs in the utterance."""
+    return any(atom in haystack if isinstance(atom, str) else present(atom, 0) for atom in clause)
+
+
+def _masks(buckets: Mapping[Atom, int], keys: set[str]) -> int:
+    """OR of the buckets under ``keys``."""
     mask = 0
-    for gram in keys & buckets.keys():
-        mask |= buckets[gram]
-    for key, bits in list_buckets.items():
-        if list_present(key):
+    for key in keys & buckets.keys():
+        mask |= buckets[key]
+    return mask
+
+
+def _list_masks(
+    buckets: Mapping[Atom, int], needed: int, present: Callable[[Atom, int], bool], where: int
+) -> int:
+    """OR of the list buckets whose list is present, asking only about buckets that could still matter."""
+    mask = 0
+    for key, bits in buckets.items():
+        if bits & needed and present(key, where):
             mask |= bits
     return mask
 
@@ -267,12 +282,19 @@ class _EdgeTest:
             return True
         verdict = self.verdicts.get(atoms)
         if verdict is None:
-            verdict = self.verdicts[atoms] = any(map(self._holds, atoms))
+            verdict = self.verdicts[atoms] = self._holds(atoms)
         return verdict
 
-    def _holds(self, atom: Atom) -> bool:
-        if not isinstance(atom, str):
-            return self.present(atom, self.where)
-        if self.where == 1:
-            return any(text.startswith(atom) for text in self.texts)
-        return any(text.endswith(atom) for text in self.texts)
+    def _holds(self, atoms: frozenset[Atom]) -> bool:
+        strings, lists = _split(atoms)
+        for text in self.texts:
+            if text.startswith(strings) if self.where == 1 else text.endswith(strings):
+                return True
+        return any(self.present(atom, self.where) for atom in lists)
+
+
+@cache
+def _split(atoms: frozenset[Atom]) -> tuple[tuple[str, ...], tuple[Atom, ...]]:
+    """An atom set as (fragments, list keys), so ``str.startswith`` can test all fragments at once."""
+    strings = tuple(atom for atom in atoms if isinstance(atom, str))
+    return strings, tuple(atom for atom in atoms if not isinstance(atom, str))

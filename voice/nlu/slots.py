@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import TemplateError
-from .template import Expr, Text, is_template, parse_template
+from .template import Expr, ListRef, Text, is_template, parse_template
 
 __all__ = [
     "BUILTIN_TYPES",
@@ -116,6 +116,12 @@ class RangeList:
     digits: bool = True
     words: bool = True
     words_language: str | None = None
+
+    @classmethod
+    def inline(cls, ref: ListRef) -> RangeList:
+        """The range an inline ``{1..10:slot}`` reference stands for."""
+        start, stop, step = ref.inline_range or (0, 0, 1)
+        return cls(name=ref.list_name, start=start, stop=stop, step=step)
 
     def numbers(self) -> Iterator[int | float]:
         """Every number in the range, fractions included."""

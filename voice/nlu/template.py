@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import TemplateError
@@ -24,6 +25,7 @@ __all__ = [
     "Seq",
     "Template",
     "Text",
+    "check_rule_cycle",
     "is_template",
     "parse_template",
     "walk",
@@ -126,6 +128,18 @@ def walk(expr: Expr) -> list[Expr]:
         for item in expr.items:
             found.extend(walk(item))
     return found
+
+
+def check_rule_cycle(name: str, rules: Mapping[str, Template], path: tuple[str, ...] = ()) -> None:
+    """Raise TemplateError if expansion rule ``name`` refers back to itself."""
+    path = path or (name,)
+    for expr in walk(rules[name].expr):
+        if not isinstance(expr, RuleRef) or expr.name not in rules:
+            continue
+        if expr.name in path:
+            chain = " -> ".join(f"<{step}>" for step in (*path, expr.name))
+            raise TemplateError(f"expansion rule <{path[0]}> refers to itself: {chain}", token=expr.name)
+        check_rule_cycle(expr.name, rules, (*path, expr.name))
 
 
 def _sequence(items: list[Expr]) -> Expr:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from voice.nlu import IntentSet, Matcher
@@ -84,11 +85,25 @@ HOMES: dict[str, dict[str, Any]] = {
 }
 
 
+@cache
 def home_matcher(language: str) -> Matcher:
-    """Home Assistant's templates with a small fake home."""
+    """Home Assistant's templates with a small fake home (built once per test session)."""
     matcher = Matcher([IntentSet.from_home_assistant(language)])
     home = HOMES[language]
     matcher.set_list("area", home["area"])
     matcher.set_list("floor", home["floor"])
     matcher.set_list("name", [{"in": n, "out": n, "context": {"domain": d}} for n, d in home["name"]])
     return matcher
+
+
+@cache
+def shop_matcher() -> Matcher:
+    """The Dutch shop skill, with its runtime list of people filled (built once per test session)."""
+    matcher = Matcher([IntentSet.from_dict(SHOP_NL, skill="shop")])
+    reset_people(matcher)
+    return matcher
+
+
+def reset_people(matcher: Matcher) -> None:
+    """Fill the shop's runtime list of people."""
+    matcher.set_list("person", [{"in": "Anna de Vries", "out": "anna", "id": "emp-17"}, "Piet"])

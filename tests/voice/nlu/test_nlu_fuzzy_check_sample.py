@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from nlu_data import SHOP_NL
+from nlu_data import SHOP_NL, home_matcher, shop_matcher
 
 from voice.nlu import IntentSet, Matcher, find_conflicts, sample_sentences
 
@@ -16,9 +16,9 @@ from voice.nlu import IntentSet, Matcher, find_conflicts, sample_sentences
     [("wat zijn de openingstyden", "OpeningHours"), ("hoe laat gan jullie open", "OpeningHours")],
     ids=["typo", "misheard"],
 )
-def test_fuzzy_match_never_scores_full(shop: Matcher, text: str, intent: str) -> None:
-    assert shop.match(text) is None
-    found = shop.match(text, fuzzy=True)
+def test_fuzzy_match_never_scores_full(text: str, intent: str) -> None:
+    assert shop_matcher().match(text) is None
+    found = shop_matcher().match(text, fuzzy=True)
     assert found is not None and found.intent == intent
     assert 0.5 < found.score < 1.0 and found.is_fuzzy
 
@@ -53,17 +53,17 @@ def test_check_finds_cross_skill_conflicts_and_dead_templates() -> None:
     assert [(d.skill, d.template) for d in report.dead] == [("shop", "bel {nobody}")]
 
 
-def test_check_runs_over_home_assistant(home_nl: Matcher) -> None:
+def test_check_runs_over_home_assistant() -> None:
     started = time.perf_counter()
-    report = find_conflicts(home_nl, per_template=1)
+    report = find_conflicts(home_matcher("nl"), per_template=1)
     assert report.sentences > 900 and time.perf_counter() - started < 30
 
 
-def test_samples_match_their_intent_and_mark_slots(shop: Matcher) -> None:
-    samples = list(sample_sentences(shop, "OrderStatus", limit=5))
+def test_samples_match_their_intent_and_mark_slots() -> None:
+    samples = list(sample_sentences(shop_matcher(), "OrderStatus", limit=5))
     assert samples and all(sample.intent == "OrderStatus" for sample in samples)
     for sample in samples:
-        found = shop.match(sample.text)
+        found = shop_matcher().match(sample.text)
         assert found is not None and found.intent == "OrderStatus"
         (slot,) = sample.slots
         assert slot.name == "order_id" and found.slots["order_id"].text == sample.text[slot.start : slot.end]

@@ -8,9 +8,9 @@ import pytest
 from hassil import Intents, recognize_best
 from hassil.intents import TextSlotList
 from home_assistant_intents import get_intents
-from nlu_data import HOMES
+from nlu_data import HOMES, home_matcher
 
-from voice.nlu import Matcher, sample_sentences
+from voice.nlu import sample_sentences
 
 SENTENCES = [
     ("nl", "doe de lampen in de keuken aan", {}, "HassTurnOn", {"area": "keuken", "domain": "light"}),
@@ -41,15 +41,13 @@ SENTENCES = [
     ("language", "text", "context", "intent", "slots"), SENTENCES, ids=[sentence[1] for sentence in SENTENCES]
 )
 def test_home_assistant_sentences(
-    home_nl: Matcher,
-    home_en: Matcher,
     language: str,
     text: str,
     context: dict[str, Any],
     intent: str,
     slots: dict[str, Any],
 ) -> None:
-    found = (home_nl if language == "nl" else home_en).match(text, context=context)
+    found = home_matcher(language).match(text, context=context)
     assert found is not None and found.intent == intent and found.skill == "homeassistant"
     assert {name: slot.value for name, slot in found.slots.items()} == slots
 
@@ -65,8 +63,8 @@ def _hassil(language: str) -> tuple[Intents, dict[str, TextSlotList]]:
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_agrees_with_hassil_on_sampled_sentences(home_nl: Matcher, home_en: Matcher, language: str) -> None:
-    matcher = home_nl if language == "nl" else home_en
+def test_agrees_with_hassil_on_sampled_sentences(language: str) -> None:
+    matcher = home_matcher(language)
     intents, lists = _hassil(language)
     texts = sorted({sample.text for sample in sample_sentences(matcher, limit=1, seed=7)})[::12]
     compared = 0
