@@ -16,7 +16,7 @@ import click
 from speech import audio, download, models, stt, tts
 from speech.fixtures import load_manifest, regenerate
 
-from . import cli_skills
+from . import cli_run, cli_skills
 from .errors import VoiceError
 
 DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
@@ -168,6 +168,9 @@ def fixtures_audio(manifest: Path, out: Path | None) -> None:
 cli.add_command(cli_skills.parse)
 cli.add_command(cli_skills.chat)
 cli.add_command(cli_skills.test_skills)
+cli.add_command(cli_skills.check)
+cli.add_command(cli_run.run)
+cli.add_command(cli_run.devices)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from .app import build_router, build_synthesizer
 from .config import Config, load_config, skill_references
 from .dialog.manager import Dialog
 from .errors import VoiceError
+from .nlu.check import find_conflicts
 from .router import Router
 from .skill import load_skill
 from .store import open_store
@@ -109,6 +110,46 @@ def _chat_turn(dialog: Dialog, text: str, locale: str, session: str, synthesizer
         speech = synthesizer.synthesize(reply.speech, locale)
         play(speech.samples, speech.rate)
     return reply.end_session
+
+
+@click.command()
+@click.option("-l", "--locale", "locales", multiple=True, help="Languages to check (default: all loaded).")
+@click.option("--per-template", default=3, show_default=True, help="Sample sentences per template.")
+@_ha_option
+@_list_option
+@_config_option
+def check(
+    locales: tuple[str, ...],
+    per_template: int,
+    ha: bool,
+    list_values: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
+    """Find sentences that more than one intent matches, and templates that can never match.
+
+    Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
+    """
+    config = load_config(config_path)
+    languages = [loc.split("-")[0].lower() for loc in locales] or None
+    router = build_router(
+        config, home_assistant=languages or config.locales if ha else [], lists=_lists(list_values)
+    )
+    ok = True
+    for language in languages or router.languages:
+        report = find_conflicts(router.matcher(language), per_template=per_template)
+        click.echo(
+            f"{language}: {report.sentences} sample sentences, {len(report.conflicts)} claimed by more "
+            f"than one intent, {len(report.dead)} templates that can never match"
+        )
+        for conflict in report.conflicts:
+            where = "ACROSS SKILLS" if conflict.cross_skill else "within a skill"
+            claims = ", ".join(f"{skill}/{intent}" for skill, intent in conflict.matches)
+            click.echo(f"  {where}: {conflict.sentence!r} ({conflict.skill}/{conflict.intent}) -> {claims}")
+        for dead in report.dead:
+            click.echo(f"  NEVER MATCHES: {dead.skill}/{dead.intent} {dead.template!r}: {dead.reason}")
+        ok = ok and report.ok
+    if not ok:
+        sys.exit(1)
 
 
 @click.command("test")

@@ -45,3 +45,53 @@ def test_chat_answers_each_line_in_dutch_and_english() -> None:
     assert lines[0].startswith("We zijn maandag tot en met vrijdag open") and "020 123 4567" in lines[1]
     english = CliRunner().invoke(cli, ["chat", "-l", "en"], input="what can you do\n")
     assert english.output.startswith("I can tell you our opening hours")
+
+
+def _skill_folder(root, name: str, sentences: list[str], lists: str = "") -> str:  # type: ignore[no-untyped-def]
+    folder = root / name
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(f"from voice import Skill\nskill = Skill({name!r}, __file__)\n")
+    body = "".join(f"        - {s!r}\n" for s in sentences)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        f"language: en\nintents:\n  Thief:\n    data:\n      - sentences:\n{body}{lists}"
+    )
+    return str(folder)
+
+
+def test_check_reports_a_skill_stealing_another_skills_sentences(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    thief = _skill_folder(tmp_path, "thief", ["what can you do", "when do you open"])
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["customer_service", "{thief}"]\n')
+    result = CliRunner().invoke(cli, ["check", "-l", "en", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "ACROSS SKILLS: 'what can you do'" in result.output and "thief/Thief" in result.output
+
+
+def test_check_reports_templates_that_never_match(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    lonely = _skill_folder(tmp_path, "lonely", ["call {person}"], lists="lists:\n  person:\n    values: []\n")
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{lonely}"]\n')
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code == 1 and "NEVER MATCHES: lonely/Thief 'call {person}'" in result.output
+    filled = CliRunner().invoke(cli, ["check", "--config", str(config), "--list", "person=anna"])
+    assert filled.exit_code == 0, filled.output
+
+
+def test_check_runs_over_home_assistant_in_both_languages() -> None:
+    home = [
+        "--list",
+        "area=keuken",
+        "--list",
+        "area=kitchen",
+        "--list",
+        "name=plafondlamp",
+        "--list",
+        "floor=zolder",
+    ]
+    result = CliRunner().invoke(cli, ["check", "--home-assistant", "-l", "nl", "-l", "en", *home])
+    lines = result.output.splitlines()
+    assert any(line.startswith("nl: ") for line in lines) and any(line.startswith("en: ") for line in lines)
+    assert "NEVER MATCHES" not in result.output
+    assert "ACROSS SKILLS" in result.output, (
+        "the shipped skill and Home Assistant both claim 'what can you do'"
+    )
