@@ -85,9 +85,10 @@ class Grammar:
 
     phrases: tuple[str, ...]
     fillers: tuple[str, ...] = ()
-    """Extra words that out-of-grammar speech can fall onto instead of a phrase."""
+    """Extra words or phrases that other speech can fall onto instead of a phrase (never accepted)."""
     reject_below: float = DEFAULT_REJECT_BELOW
     _accepted: frozenset[str] = field(init=False, repr=False, compare=False)
+    _prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         phrases = tuple(dict.fromkeys(normalize_phrase(p) for p in self.phrases if normalize_phrase(p)))
@@ -95,12 +96,26 @@ class Grammar:
             raise RecognitionError("the grammar has no phrases; give at least one phrase to listen for.")
         object.__setattr__(self, "phrases", phrases)
         object.__setattr__(self, "_accepted", frozenset(phrases))
+        words = [p.split() for p in phrases]
+        object.__setattr__(
+            self, "_prefixes", frozenset(" ".join(w[:n]) for w in words for n in range(1, len(w)))
+        )
 
     def vosk_json(self, model: Any) -> str:
         """The grammar as Vosk takes it, with ``[unk]`` where the model knows it."""
         extra = [normalize_phrase(f) for f in self.fillers] + [UNKNOWN_WORD]
-        known = [word for word in extra if model.vosk_model_find_word(word) >= 0]
+        known = [
+            phrase for phrase in extra if all(model.vosk_model_find_word(w) >= 0 for w in phrase.split())
+        ]
         return json.dumps([*self.phrases, *known], ensure_ascii=False)
+
+    def accepts(self, text: str) -> bool:
+        """True when ``text`` is one whole phrase of the grammar."""
+        return normalize_phrase(text) in self._accepted
+
+    def continues(self, text: str) -> bool:
+        """True when ``text`` is the start of a longer phrase: the speaker may not be done."""
+        return normalize_phrase(text) in self._prefixes
 
     def judge(self, heard: Transcript) -> Transcript:
         """Keep ``heard`` if it is a whole phrase said with confidence, else a no-match."""

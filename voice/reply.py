@@ -45,6 +45,8 @@ class Reply:
     end_session: bool = False
     handoff: bool = False
     """True when the conversation goes to a human."""
+    intent: str | None = None
+    """The intent this reply answers; the dialog layer fills it in, for logs and local feedback."""
 
     @property
     def is_ssml(self) -> bool:
@@ -68,6 +70,7 @@ class Reply:
             "slot": self.slot,
             "end_session": self.end_session,
             "handoff": self.handoff,
+            "intent": self.intent,
         }
 
     @classmethod
@@ -81,4 +84,5 @@ class Reply:
             slot=data.get("slot"),
             end_session=bool(data.get("end_session", False)),
             handoff=bool(data.get("handoff", False)),
+            intent=data.get("intent"),
         )

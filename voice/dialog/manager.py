@@ -70,7 +70,7 @@ class Dialog:
         )
         state = DialogState.from_dict(session.dialog)
         step = _Step(self, turn, state, session)
-        reply = step.run()
+        reply = replace(step.run(), intent=step.turn.intent)
         self._commit(step, reply)
         return reply
 

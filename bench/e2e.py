@@ -1,0 +1,137 @@
+"""End of the user's speech to the first sample of the spoken reply, through the whole local loop.
+
+Each fixture session is: silence, the wake phrase, a pause, a command, silence. The loop
+runs on the simulated device (real Vosk, real router and dialog, real espeak-ng). The
+delay per command is split into:
+- endpointing: stream time from the last speech frame to the decision that the utterance ended,
+- recognition: wall time of the chunk that ended it, Vosk's final result included,
+- routing: matching, dialog and handler,
+- synthesis: espeak-ng rendering the reply (its first sample is ready when it is done).
+Reference in the same run: Vosk's own endpoint (``Recognizer.accept`` returning a final) on the
+same commands. Ends with one JSON line.   Run: .venv/bin/python bench/e2e.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from speech import audio, stt  # noqa: E402
+from speech.devices import SimulatedAudio  # noqa: E402
+from speech.models import load_model, resolve_model  # noqa: E402
+from speech.tts import EspeakSynthesizer  # noqa: E402
+from voice import Dialog, Router, load_skill  # noqa: E402
+from voice.grammar import grammar_phrases  # noqa: E402
+from voice.local import LocalLoop, LoopConfig, LoopEvent  # noqa: E402
+from voice.store import open_store  # noqa: E402
+
+COMMANDS = [
+    "ko_music_on_130",
+    "ko_music_on_175",
+    "ko_music_on_230",
+    "ko_light_off_130",
+    "ko_light_off_175",
+    "ko_light_off_230",
+    "ko_music_on_130_snr30",
+    "ko_music_on_175_snr20",
+    "ko_light_off_130_snr20",
+]
+WAKE = "ko_hello_175"
+
+
+def clip(name: str) -> np.ndarray:
+    return audio.read_wav(ROOT / "fixtures/audio" / f"{name}.wav")
+
+
+def run_session(model: object, router: Router, grammar: list[str], command: str) -> dict[str, float] | None:
+    stream = np.concatenate(
+        [audio.silence(0.5), clip(WAKE), audio.silence(0.7), clip(command), audio.silence(3.0)]
+    )
+    device = SimulatedAudio(stream)
+    events: list[LoopEvent] = []
+    with open_store("sqlite://:memory:") as store:
+        LocalLoop(
+            LoopConfig(locale="ko", wake_phrase="안녕하세요"),
+            model=model,
+            grammar=grammar,
+            responder=Dialog(router, store),
+            synthesizer=EspeakSynthesizer(),
+            audio_in=device,
+            audio_out=device,
+            on_event=events.append,
+        ).run()
+    heard = next((e.data for e in events if e.kind == "heard"), None)
+    reply = next((e.data for e in events if e.kind == "reply"), None)
+    if heard is None or reply is None:
+        return None
+    parts = {
+        "endpointing": float(heard["endpoint_delay_s"]),
+        "recognition": float(heard["recognition_s"]),
+        "routing": float(reply["routing_s"]),
+        "synthesis": float(reply["synthesis_s"]),
+    }
+    return {**parts, "total": sum(parts.values()), "correct": float(reply["intent"] is not None)}
+
+
+def vosk_endpoint_delay(model: object, grammar: list[str], command: str) -> float:
+    """Stream seconds from the end of speech to Vosk's own final result (the reference)."""
+    samples = clip(command)
+    loud = [i for i, f in enumerate(audio.frames(samples, 20)) if audio.level_dbfs(f) > -45]
+    speech_end = (loud[-1] + 1) * 0.02
+    recognizer = stt.Recognizer(model, grammar=grammar)
+    fed = 0
+    for chunk in audio.frames(np.concatenate([samples, audio.silence(3.0)]), 40):
+        fed += len(chunk)
+        if recognizer.accept(chunk) is not None:
+            return fed / audio.SAMPLE_RATE - speech_end
+    return fed / audio.SAMPLE_RATE - speech_end
+
+
+def main() -> None:
+    router = Router([load_skill(ROOT / "tests/voice/korean_skill")])
+    grammar = grammar_phrases(router, "ko")
+    model = load_model(resolve_model("ko"))
+    rows = [r for r in (run_session(model, router, grammar, c) for c in COMMANDS) if r is not None]
+    reference = [vosk_endpoint_delay(model, grammar, c) * 1000 for c in COMMANDS]
+    total = [r["total"] * 1000 for r in rows]
+    split = {
+        k: round(statistics.median(r[k] for r in rows) * 1000, 1)
+        for k in ("endpointing", "recognition", "routing", "synthesis")
+    }
+    print(
+        f"{len(rows)}/{len(COMMANDS)} sessions answered, "
+        f"{sum(r['correct'] for r in rows):.0f} with the right intent"
+    )
+    print(
+        f"end of speech -> first reply sample: median {statistics.median(total):.0f} ms, "
+        f"p95 {np.percentile(total, 95):.0f} ms"
+    )
+    print("median split (ms): " + ", ".join(f"{k} {v}" for k, v in split.items()))
+    print(f"reference, Vosk's own endpoint alone: median {statistics.median(reference):.0f} ms")
+    print(
+        json.dumps(
+            {
+                "bench": "e2e",
+                "sessions": len(COMMANDS),
+                "answered": len(rows),
+                "correct": int(sum(r["correct"] for r in rows)),
+                "delay_ms_p50": round(statistics.median(total)),
+                "delay_ms_p95": round(float(np.percentile(total, 95))),
+                "split_ms_p50": split,
+                "vosk_endpoint_ms_p50": round(statistics.median(reference)),
+                "ratio_vs_vosk_endpoint": round(statistics.median(total) / statistics.median(reference), 3),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Listening for one utterance: streaming recognition with endpointing of our own.
+
+Vosk's endpoint rules wait about 0.8 s of silence before they finalise, although the
+partial result often holds the whole command before the speech ends. The listener ends
+the utterance sooner when the partial result is a complete phrase of the grammar and a
+short silence follows, and otherwise after a longer silence; Vosk's own endpoint still
+counts. A pause inside a sentence leaves a partial that is not a whole phrase, so people
+are not cut off mid-sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+from .stt import Recognizer, Transcript
+from .vad import EnergyVad
+
+RESCUED_CONFIDENCE = 0.6
+"""Confidence given to a phrase taken from the partial results."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpointing:
+    """When an utterance is over."""
+
+    phrase_silence_ms: int = 120
+    """Silence after a partial result that is a whole phrase of the grammar (and no longer one's start)."""
+    continued_silence_ms: int = 400
+    """Silence after a whole phrase that also starts a longer one ("opening hours" / "... on monday")."""
+    silence_ms: int = 700
+    """Silence after any speech."""
+    max_utterance_s: float = 12.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heard:
+    """The end of an utterance."""
+
+    transcript: Transcript
+    speech_start: float
+    """Stream seconds where speech began."""
+    speech_end: float
+    """Stream seconds of the last speech frame."""
+    decided_at: float
+    """Stream seconds when the end was decided."""
+    how: str
+    """``phrase`` (our early endpoint), ``silence``, ``vosk`` or ``limit``."""
+    compute_s: float
+    """Wall seconds spent on the chunk that ended the utterance, final result included."""
+    audio: np.ndarray
+    """The utterance's samples, for a second opinion (open-vocabulary fallback)."""
+
+
+@dataclass(slots=True)
+class Listener:
+    """Feeds chunks to a recognizer and decides where the utterance ends."""
+
+    recognizer: Recognizer
+    endpointing: Endpointing = field(default_factory=Endpointing)
+    vad: EnergyVad = field(default_factory=EnergyVad)
+    partial: str = ""
+    last_phrase: str = ""
+    """The last partial result that was a whole phrase of the grammar."""
+    speech_start: float | None = None
+    speech_end: float = 0.0
+    _chunks: list[np.ndarray] = field(default_factory=list)
+    _time: float = 0.0
+    _fed_at: float = 0.0
+
+    def feed(self, chunk: np.ndarray, now: float) -> Heard | None:
+        """Feed the chunk that ends at stream time ``now``; returns the utterance when it is over."""
+        self._fed_at = time.perf_counter()
+        self._time = now
+        self._chunks.append(chunk)
+        flags = self.vad.feed(chunk)
+        frame_s = self.vad.frame_size / SAMPLE_RATE
+        for i, speech in enumerate(flags):
+            at = now - (len(flags) - i) * frame_s
+            if speech and self.vad.in_speech:
+                self.speech_start = self.speech_start if self.speech_start is not None else at - 0.06
+                self.speech_end = at + frame_s
+        final = self.recognizer.accept(chunk)
+        if final is not None:
+            return self._heard(final, "vosk") if final.text or self.speech_start is not None else None
+        if self.speech_start is None:
+            return None
+        self.partial = self.recognizer.partial().text
+        grammar = self.recognizer.grammar
+        if grammar is not None and self.partial and grammar.accepts(self.partial):
+            self.last_phrase = self.partial
+        return self._endpoint()
+
+    def _endpoint(self) -> Heard | None:
+        silence_ms = (self._time - self.speech_end) * 1000
+        if self._phrase_complete(silence_ms):
+            return self._heard(self._rescued(self.recognizer.finish()), "phrase")
+        if silence_ms >= self.endpointing.silence_ms:
+            return self._heard(self._rescued(self.recognizer.finish()), "silence")
+        if self._time - (self.speech_start or 0.0) >= self.endpointing.max_utterance_s:
+            return self._heard(self.recognizer.finish(), "limit")
+        return None
+
+    def _phrase_complete(self, silence_ms: float) -> bool:
+        """True when the partial result is a whole phrase and the speaker has stopped."""
+        grammar, rules = self.recognizer.grammar, self.endpointing
+        if grammar is None or not self.partial or not grammar.accepts(self.partial):
+            return False
+        if grammar.continues(self.partial):
+            return silence_ms >= rules.continued_silence_ms
+        return silence_ms >= rules.phrase_silence_ms
+
+    def _rescued(self, final: Transcript) -> Transcript:
+        """When the final result is refused but a partial result was a whole phrase, take the phrase.
+
+        Vosk's grammar graph can turn a fading last sound or noise into extra words at the very
+        end ("음악 틀어 틀어", "꺼 음악 꺼") after the partial results had the phrase right.
+        """
+        if final.is_match or not self.last_phrase:
+            return final
+        return Transcript(
+            text=self.last_phrase,
+            confidence=RESCUED_CONFIDENCE,
+            is_final=True,
+            alternatives=final.alternatives,
+        )
+
+    def _heard(self, transcript: Transcript, how: str) -> Heard:
+        start = self.speech_start if self.speech_start is not None else self._time
+        heard = Heard(
+            transcript=transcript,
+            speech_start=start,
+            speech_end=max(self.speech_end, start),
+            decided_at=self._time,
+            how=how,
+            audio=np.concatenate(self._chunks),
+            compute_s=time.perf_counter() - self._fed_at,
+        )
+        self.reset()
+        return heard
+
+    @property
+    def hears_speech(self) -> bool:
+        """True once speech has started in the current utterance."""
+        return self.speech_start is not None
+
+    def reset(self) -> None:
+        self.recognizer.reset()
+        self.vad.reset()
+        self.partial = ""
+        self.last_phrase = ""
+        self.speech_start = None
+        self.speech_end = 0.0
+        self._chunks = []

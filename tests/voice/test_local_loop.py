@@ -1,0 +1,170 @@
+"""The hands-free loop through the real Korean Vosk model, real espeak-ng and the simulated device."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import AUDIO, ROOT
+
+from speech import audio
+from speech.devices import SimulatedAudio
+from speech.models import load_model
+from speech.tts import EspeakSynthesizer
+from voice import Dialog, Router, load_skill
+from voice.cli import cli
+from voice.grammar import grammar_phrases
+from voice.local import LocalLoop, LoopConfig, LoopEvent, Mode
+from voice.store import open_store
+
+KOREAN_SKILL = ROOT / "tests" / "voice" / "korean_skill"
+LONG_REPLY_S = 3.0
+
+
+def _clip(name: str) -> np.ndarray:
+    return audio.read_wav(AUDIO / f"{name}.wav")
+
+
+def _onset(samples: np.ndarray) -> float:
+    """Seconds to the first 20 ms frame of a clip louder than -45 dBFS: where speech starts."""
+    return next(i for i, f in enumerate(audio.frames(samples, 20)) if audio.level_dbfs(f) > -45) * 0.02
+
+
+class Session:
+    """A scripted stretch of microphone audio, the loop that hears it, and what it did."""
+
+    def __init__(
+        self, parts: list[np.ndarray | float], korean_model: Path, mode: Mode = Mode.WAKE_WORD
+    ) -> None:
+        self.starts: list[float] = []
+        pieces, at = [], 0.0
+        for part in parts:
+            piece = audio.silence(part) if isinstance(part, float) else part
+            if not isinstance(part, float):
+                self.starts.append(at)
+            pieces.append(piece)
+            at += audio.duration(piece)
+        self.device = SimulatedAudio(np.concatenate(pieces))
+        self.events: list[LoopEvent] = []
+        router = Router([load_skill(KOREAN_SKILL)])
+        with open_store("sqlite://:memory:") as store:
+            LocalLoop(
+                LoopConfig(locale="ko", wake_phrase="안녕하세요", mode=mode, follow_up_s=2.0),
+                model=load_model(korean_model),
+                grammar=grammar_phrases(router, "ko"),
+                responder=Dialog(router, store),
+                synthesizer=EspeakSynthesizer(),
+                audio_in=self.device,
+                audio_out=self.device,
+                on_event=self.events.append,
+            ).run()
+
+    def kinds(self, kind: str) -> list[LoopEvent]:
+        return [e for e in self.events if e.kind == kind]
+
+    def replies(self) -> list[str]:
+        return [str(e.data["intent"]) for e in self.kinds("reply")]
+
+
+@pytest.fixture(scope="module")
+def model(korean_model: Path) -> Iterator[Path]:
+    yield korean_model
+
+
+def test_wake_word_command_reply_and_a_follow_up_without_the_wake_word(model: Path) -> None:
+    session = Session(
+        [0.5, _clip("ko_hello_175"), 0.7, _clip("ko_music_on_175"), 3.0, _clip("ko_light_off_175"), 4.0],
+        model,
+    )
+    assert session.kinds("wake") and session.replies() == ["PlayMusic", "LightsOff"]
+    follow_up = [e for e in session.kinds("state") if e.data.get("follow_up")]
+    assert follow_up, "the question was followed by listening without the wake word"
+    spoken = session.device.playbacks
+    assert len(spoken) == 2 and all(p.stopped_at is None for p in spoken)
+    assert all(audio.level_dbfs(p.heard) > -30 for p in spoken), "real espeak-ng speech, not silence"
+    heard = session.kinds("heard")
+    assert [e.data["text"] for e in heard] == ["음악 틀어", "불 꺼"]
+    assert [e.data["how"] for e in heard] == ["phrase", "phrase"], "our own endpoint, not Vosk's 0.8 s"
+    assert all(float(e.data["endpoint_delay_s"]) <= 0.25 for e in heard)
+
+
+def test_without_the_wake_word_nothing_happens(model: Path) -> None:
+    session = Session([0.5, _clip("ko_music_on_175"), 1.0, _clip("ko_light_off_130"), 2.0], model)
+    assert session.kinds("wake") == [] and session.replies() == [] and session.device.playbacks == []
+
+
+def test_barge_in_stops_playback_within_200_ms_and_becomes_the_next_turn(model: Path) -> None:
+    interruption = _clip("ko_music_on_130")
+    session = Session(
+        [0.5, _clip("ko_hello_175"), 0.7, _clip("ko_light_off_175"), 1.2, interruption, 3.0], model
+    )
+    long_reply = session.device.playbacks[0]
+    assert audio.duration(long_reply.samples) > LONG_REPLY_S and long_reply.stopped_at is not None
+    speech_starts = session.starts[2] + _onset(interruption)
+    assert long_reply.start < speech_starts < long_reply.stopped_at
+    assert long_reply.stopped_at - speech_starts <= 0.2, "playback stops within 200 ms of stream time"
+    assert session.kinds("barge_in") and session.replies() == ["LightsOff", "PlayMusic"]
+
+
+def test_an_unanswered_follow_up_goes_back_to_the_wake_word(model: Path) -> None:
+    session = Session(
+        [0.5, _clip("ko_hello_175"), 0.7, _clip("ko_music_on_175"), 5.0, _clip("ko_light_off_175"), 2.0],
+        model,
+    )
+    assert session.kinds("timeout") and session.replies() == ["PlayMusic"], (
+        "'불 꺼' came too late, without wake"
+    )
+    assert len(session.kinds("wake")) == 1, "a command is not taken for the wake phrase"
+    assert session.kinds("state")[-1].data["state"] == "waiting"
+
+
+def test_always_listening_needs_no_wake_word(model: Path) -> None:
+    session = Session([0.3, _clip("ko_light_off_175"), 5.0], model, mode=Mode.ALWAYS)
+    assert session.replies() == ["LightsOff"]
+
+
+def test_speech_outside_the_grammar_gets_an_open_vocabulary_second_opinion(model: Path) -> None:
+    session = Session([0.3, _clip("ko_oog_thanks"), 3.0], model, mode=Mode.ALWAYS)
+    assert session.kinds("rejected"), "the grammar refused it"
+    heard = session.kinds("heard")[0]
+    assert heard.data["text"] != "" and heard.data["text"] not in ("음악 틀어", "불 꺼")
+    assert session.replies() == ["None"], "nothing matched, so the fallback answered"
+
+
+def test_voice_run_on_files_writes_the_spoken_reply(tmp_path: Path) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{KOREAN_SKILL}"]\n')
+    output = tmp_path / "reply.wav"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "-l",
+            "ko",
+            "--input",
+            str(AUDIO / "ko_wake_music_on.wav"),
+            "--output",
+            str(output),
+            "--config",
+            str(config),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [e["intent"] for e in events if e["event"] == "reply"] == ["PlayMusic"]
+    said = audio.read_wav(output)
+    reply_start = next(e["at"] for e in events if e["event"] == "reply")
+    assert audio.level_dbfs(said[int(reply_start * 16000) :]) > -35 and audio.level_dbfs(
+        said[:8000]
+    ) == float("-inf")
+
+
+def test_without_audio_devices_the_loop_suggests_files() -> None:
+    result = CliRunner().invoke(cli, ["run", "-l", "ko"])
+    assert result.exit_code != 0
+    assert "no audio input device is available; run with --input FILE.wav" in result.output

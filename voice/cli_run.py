@@ -1,0 +1,154 @@
+"""``voice run`` (the hands-free loop) and ``voice devices``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from speech import audio, models
+from speech.devices import (
+    AudioInput,
+    AudioOutput,
+    SimulatedAudio,
+    SoundDeviceInput,
+    SoundDeviceOutput,
+    list_devices,
+)
+from speech.listen import Endpointing
+
+from .app import build_router, build_synthesizer
+from .config import load_config
+from .dialog.manager import Dialog
+from .grammar import grammar_phrases
+from .local import LocalLoop, LoopConfig, LoopEvent, Mode
+from .store import open_store
+
+WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하세요"}
+
+
+@click.command()
+@click.option("-l", "--locale", default="en", show_default=True)
+@click.option(
+    "--input",
+    "input_wav",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Listen to a WAV file instead of the microphone.",
+)
+@click.option(
+    "--output",
+    "output_wav",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write what the assistant says to a WAV file (on the input's timeline).",
+)
+@click.option("--input-device", help="Microphone name or index ('voice devices' lists them).")
+@click.option("--output-device", help="Speaker name or index.")
+@click.option(
+    "--mode",
+    type=click.Choice([m.value for m in Mode]),
+    default=Mode.WAKE_WORD.value,
+    show_default=True,
+    help="wake: say the wake phrase first; always: every utterance is a command.",
+)
+@click.option("--wake", "wake_phrase", help="Wake phrase (default per language, e.g. 'hallo computer').")
+@click.option(
+    "--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Vosk model folder."
+)
+@click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (TOML)."
+)
+def run(
+    locale: str,
+    input_wav: Path | None,
+    output_wav: Path | None,
+    input_device: str | None,
+    output_device: str | None,
+    mode: str,
+    wake_phrase: str | None,
+    model_path: Path | None,
+    realtime: bool,
+    as_json: bool,
+    config_path: Path | None,
+) -> None:
+    """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups, barge-in."""
+    config = load_config(config_path)
+    language = locale.split("-")[0].lower()
+    model_dir = models.resolve_model(language, model_path or config.models.get(language))
+    simulated = (
+        SimulatedAudio(audio.read_wav(input_wav), realtime=realtime, tail_seconds=2.0) if input_wav else None
+    )
+    audio_in: AudioInput = simulated or SoundDeviceInput(_device(input_device))
+    if simulated is None and models.ModelInfo(name="", lang=language, path=model_dir, source="").is_fixture:
+        click.secho(
+            "WARNING: this is a fixture model trained on synthetic speech only; it will not understand "
+            "people at a live microphone. Install a real model with 'voice models pull'.",
+            fg="red",
+            err=True,
+        )
+    audio_out: AudioOutput = (
+        simulated if simulated and (output_wav or input_wav) else SoundDeviceOutput(_device(output_device))
+    )
+    router = build_router(config)
+    phrase = wake_phrase or WAKE_PHRASES.get(language, "hey computer")
+    with open_store("sqlite://:memory:") as store:
+        loop = LocalLoop(
+            LoopConfig(locale=locale, wake_phrase=phrase, mode=Mode(mode), endpointing=Endpointing()),
+            model=models.load_model(model_dir),
+            grammar=grammar_phrases(router, language),
+            responder=Dialog(router, store),
+            synthesizer=build_synthesizer(config),
+            audio_in=audio_in,
+            audio_out=audio_out,
+            on_event=_printer(as_json),
+        )
+        try:
+            loop.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            audio_in.close()
+    if simulated is not None and output_wav is not None:
+        audio.write_wav(output_wav, simulated.timeline())
+        click.echo(f"wrote {output_wav}", err=as_json)
+
+
+def _device(name: str | None) -> int | str | None:
+    return int(name) if name is not None and name.isdigit() else name
+
+
+def _printer(as_json: bool):  # type: ignore[no-untyped-def]
+    def show(event: LoopEvent) -> None:
+        if as_json:
+            click.echo(json.dumps(event.to_dict(), ensure_ascii=False))
+            return
+        data = event.data
+        line = {
+            "state": f"[{data.get('state')}{' (follow-up)' if data.get('follow_up') else ''}]",
+            "wake": f"(wake word: {data.get('phrase')})",
+            "partial": f"  … {data.get('text')}",
+            "heard": f"you: {data.get('text') or '(nothing understood)'}",
+            "rejected": f"  (not in the grammar: {', '.join(data.get('heard', []))})",
+            "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
+            "barge_in": "(interrupted)",
+            "timeout": "(no answer; waiting for the wake word)",
+        }.get(event.kind, event.kind)
+        click.echo(f"{event.at:7.2f}s {line}")
+        sys.stdout.flush()
+
+    return show
+
+
+@click.command()
+def devices() -> None:
+    """List the audio devices (index, name, input and output channels)."""
+    found = list_devices()
+    if not found:
+        click.echo("no audio devices found; use 'voice run --input FILE.wav --output FILE.wav'.")
+    for device in found:
+        click.echo(
+            f"{device['index']:3}  {device['name']:40} in: {device['inputs']}  out: {device['outputs']}"
+        )

@@ -1,0 +1,204 @@
+"""The hands-free loop at a local microphone: wake word, command, reply, follow-up, barge-in.
+
+States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
+that expects an answer is followed by listening without the wake word, for a while; speech
+while the assistant talks stops playback at once and becomes the next turn. Every step is
+reported as a ``LoopEvent`` (for the terminal, ``--json`` and the benchmark).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol
+
+from speech.devices import AudioInput, AudioOutput
+from speech.listen import Endpointing, Heard, Listener
+from speech.stt import Grammar, Recognizer, transcribe
+from speech.tts import Synthesizer
+
+from .reply import Reply
+from .turn import Turn
+
+CHUNK_MS = 40
+
+
+class Mode(Enum):
+    WAKE_WORD = "wake"
+    ALWAYS = "always"
+
+
+class State(Enum):
+    WAITING = "waiting"
+    LISTENING = "listening"
+    THINKING = "thinking"
+    SPEAKING = "speaking"
+
+
+class Responder(Protocol):
+    def respond(self, turn: Turn) -> Reply: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoopEvent:
+    """Something the loop did, at a point of the stream clock."""
+
+    kind: str
+    """``state``, ``wake``, ``partial``, ``heard``, ``rejected``, ``reply``, ``barge_in``, ``timeout``."""
+    at: float
+    """Stream seconds."""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.kind, "at": round(self.at, 3), **self.data}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoopConfig:
+    locale: str
+    wake_phrase: str
+    mode: Mode = Mode.WAKE_WORD
+    follow_up_s: float = 6.0
+    """How long to listen for an answer without the wake word."""
+    endpointing: Endpointing = field(default_factory=Endpointing)
+
+
+class LocalLoop:
+    """Runs the conversation on an input and an output until the input ends."""
+
+    def __init__(
+        self,
+        config: LoopConfig,
+        *,
+        model: Any,
+        grammar: Sequence[str],
+        responder: Responder,
+        synthesizer: Synthesizer,
+        audio_in: AudioInput,
+        audio_out: AudioOutput,
+        on_event: Callable[[LoopEvent], None] = lambda event: None,
+    ) -> None:
+        self.config, self.model, self.responder, self.synthesizer = config, model, responder, synthesizer
+        self.audio_in, self.audio_out, self.on_event = audio_in, audio_out, on_event
+        # The commands compete with the wake phrase, so a command said without it is not taken for it.
+        wake_grammar = Grammar(phrases=(config.wake_phrase,), fillers=tuple(grammar))
+        self.wake = Listener(Recognizer(model, grammar=wake_grammar), config.endpointing)
+        self.command = Listener(
+            Recognizer(model, grammar=Grammar(phrases=tuple(grammar))), config.endpointing
+        )
+        self.session_id = uuid.uuid4().hex
+        self.state = State.WAITING
+        self.listen_until: float | None = None
+        self.reply: Reply | None = None
+
+    def run(self) -> None:
+        """Read the input chunk by chunk and act on it; returns when the input ends."""
+        self._enter(State.WAITING if self.config.mode is Mode.WAKE_WORD else State.LISTENING)
+        frames = self.audio_in.rate * CHUNK_MS // 1000
+        while (chunk := self.audio_in.read(frames)) is not None:
+            now = self.audio_in.now()
+            if self.state is State.WAITING:
+                self._wait_for_wake(chunk, now)
+            elif self.state is State.SPEAKING:
+                self._speak_or_yield(chunk, now)
+            else:
+                self._listen(chunk, now)
+
+    def _enter(self, state: State, **data: Any) -> None:
+        self.state = state
+        self._emit("state", state=state.value, **data)
+
+    def _emit(self, kind: str, **data: Any) -> None:
+        self.on_event(LoopEvent(kind=kind, at=self.audio_in.now(), data=data))
+
+    def _wait_for_wake(self, chunk: Any, now: float) -> None:
+        heard = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
+        if heard is not None and heard.transcript.is_match:
+            self._emit("wake", phrase=self.config.wake_phrase)
+            self.listen_until = None
+            self._enter(State.LISTENING)
+
+    def _listen(self, chunk: Any, now: float) -> None:
+        partial_before = self.command.partial
+        heard = self.command.feed(chunk, now)
+        if self.command.partial and self.command.partial != partial_before:
+            self._emit("partial", text=self.command.partial)
+        if heard is not None:
+            self._understand(heard)
+        elif self.listen_until is not None and not self.command.hears_speech and now >= self.listen_until:
+            self._emit("timeout", after_s=self.config.follow_up_s)
+            self.command.reset()
+            self._enter(State.WAITING if self.config.mode is Mode.WAKE_WORD else State.LISTENING)
+
+    def _understand(self, heard: Heard) -> None:
+        started = time.perf_counter()
+        transcript = heard.transcript
+        text, confidence = transcript.text, transcript.confidence
+        if not transcript.is_match:
+            self._emit("rejected", heard=list(transcript.alternatives))
+            second = transcribe(heard.audio, self.model)  # open vocabulary: a second opinion
+            text = " ".join(t.text for t in second if t.text)
+            confidence = min([t.confidence for t in second if t.text] or [0.0])
+        recognized = time.perf_counter()
+        self._emit(
+            "heard",
+            text=text,
+            confidence=round(confidence, 3),
+            how=heard.how,
+            speech_end=round(heard.speech_end, 3),
+            endpoint_delay_s=round(heard.decided_at - heard.speech_end, 3),
+            recognition_s=round(heard.compute_s + recognized - started, 4),
+        )
+        self._enter(State.THINKING)
+        turn = Turn(
+            text=text,
+            locale=self.config.locale,
+            channel="local",
+            session_id=self.session_id,
+            confidence=confidence,
+        )
+        reply = self.responder.respond(turn)
+        routed = time.perf_counter()
+        speech = self.synthesizer.synthesize(reply.speech, self.config.locale)
+        synthesized = time.perf_counter()
+        self.reply = reply
+        self._emit(
+            "reply",
+            text=reply.text,
+            intent=reply.intent,
+            expects_answer=reply.expects_answer,
+            end_session=reply.end_session,
+            routing_s=round(routed - recognized, 4),
+            synthesis_s=round(synthesized - routed, 4),
+        )
+        self.audio_out.play(speech.samples, speech.rate)
+        self._enter(State.SPEAKING)
+
+    def _speak_or_yield(self, chunk: Any, now: float) -> None:
+        """While talking, listen for the caller: speech stops playback and becomes the next turn."""
+        heard = self.command.feed(chunk, now)
+        if self.command.hears_speech and self.audio_out.playing:
+            self.audio_out.stop()
+            self._emit("barge_in", speech_start=round(self.command.speech_start or now, 3))
+            self._enter(State.LISTENING)
+            if heard is not None:
+                self._understand(heard)
+            return
+        if heard is not None:
+            self._understand(heard)
+            return
+        if not self.audio_out.playing:
+            self._after_reply(now)
+
+    def _after_reply(self, now: float) -> None:
+        reply = self.reply
+        follow_up = reply is not None and reply.expects_answer
+        if self.config.mode is Mode.ALWAYS or follow_up:
+            self.listen_until = now + self.config.follow_up_s if follow_up else None
+            self._enter(State.LISTENING, follow_up=follow_up)
+        else:
+            self.command.reset()
+            self._enter(State.WAITING)
