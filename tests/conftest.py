@@ -14,6 +14,12 @@ AUDIO = ROOT / "fixtures" / "audio"
 KOREAN_PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
 
 
+@pytest.fixture(autouse=True)
+def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default session stores go to a temporary folder, never into the real home."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
+
+
 @pytest.fixture(scope="session")
 def audio_fixtures() -> dict[str, AudioFixture]:
     return {f.name: f for f in load_manifest(AUDIO / "manifest.yaml")}

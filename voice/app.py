@@ -6,10 +6,13 @@ from collections.abc import Iterable, Mapping
 
 from speech.tts import EspeakSynthesizer
 
-from .config import Config, skill_references
+from .config import Config, skill_references, store_url
+from .dialog import FanOutSink, HandoffSink, HttpSink, QueueFileSink
+from .dialog.manager import Dialog
 from .nlu import IntentSet
 from .router import Router
 from .skill import load_skill
+from .store import open_store
 
 
 def build_router(
@@ -28,6 +31,27 @@ def build_router(
         for name, values in (lists or {}).items():
             router.matcher(language).set_list(name, list(values))
     return router
+
+
+def build_sink(config: Config) -> HandoffSink | None:
+    """The sink of ``[handoff]``: ``url`` (HTTP), ``queue`` (a JSON-lines file), or both, tried in that order."""
+    sinks: list[HandoffSink] = []
+    if config.handoff.get("url"):
+        sinks.append(
+            HttpSink(
+                str(config.handoff["url"]),
+                timeout=float(config.handoff.get("timeout", 2.0)),
+                retries=int(config.handoff.get("retries", 2)),
+            )
+        )
+    if config.handoff.get("queue"):
+        sinks.append(QueueFileSink(str(config.handoff["queue"])))
+    return FanOutSink(sinks) if len(sinks) > 1 else (sinks[0] if sinks else None)
+
+
+def build_dialog(config: Config, router: Router | None = None) -> Dialog:
+    """The responder for channels: the router, the session store and the handoff sink of the config."""
+    return Dialog(router or build_router(config), open_store(store_url(config)), sink=build_sink(config))
 
 
 def build_synthesizer(config: Config) -> EspeakSynthesizer:

@@ -8,7 +8,9 @@
 
     [models]  nl = "/srv/models/vosk-model-small-nl-0.22"
     [voices]  nl = "nl+f2"
-    [skill.customer_service]  orders_file = "/srv/orders.json"
+    [skill.customer_service]  booking_url = "https://calendar.example.com/api"
+    [server]  alexa_application_ids = ["amzn1.ask.skill.…"]
+    [handoff]  url = "https://crm.example.com/handoff"   queue = "/var/lib/voice/handoff.jsonl"
 
 Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present.
 """
@@ -37,10 +39,15 @@ class Config:
     models: dict[str, str] = field(default_factory=dict)
     voices: dict[str, str] = field(default_factory=dict)
     speaking_rate: int = 175
-    store: str = "sqlite:///" + str(Path.home() / ".local/share/voice-skills/sessions.db")
+    store: str = ""
+    """Session store URL; empty: ``sqlite:///$XDG_DATA_HOME/voice-skills/sessions.db``."""
     retention_days: int = 30
     skill: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per-skill settings, ``[skill.<name>]``."""
+    handoff: dict[str, Any] = field(default_factory=dict)
+    """Where handoff records go, ``[handoff]``: ``url`` (HTTP POST), ``queue`` (a JSON-lines file)."""
+    server: dict[str, Any] = field(default_factory=dict)
+    """Webhook settings, ``[server]`` (see docs/channels.md)."""
     source: str = "defaults"
 
     @classmethod
@@ -89,3 +96,11 @@ def skill_references(config: Config) -> list[str]:
     from .skill import discover
 
     return discover(SKILLS_DIR)
+
+
+def store_url(config: Config) -> str:
+    """The configured store, or an SQLite file in the user's data folder."""
+    if config.store:
+        return config.store
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{data / 'voice-skills' / 'sessions.db'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -54,8 +55,8 @@ class Reply:
 
     @property
     def text(self) -> str:
-        """The speech without markup, for text channels and logs."""
-        return strip_tags(self.speech) if self.is_ssml else self.speech
+        """The speech without markup and with entities (``&amp;``) decoded, for screens and logs."""
+        return html.unescape(strip_tags(self.speech)) if self.is_ssml else self.speech
 
     @property
     def expects_answer(self) -> bool:

@@ -105,9 +105,21 @@ class Router:
         **values: Any,
     ) -> Reply:
         """One of the framework's own replies (fallback, error, goodbye, ...) in the turn's language."""
-        language = turn.language if (_BUILTIN / turn.language).is_dir() else "en"
-        speech = _builtin_responses(language).render(key, values, seed=f"{turn.session_id}{turn.text}")
-        return Reply(speech=speech, expect=expect, end_session=end_session)
+        return builtin_reply(turn, key, expect=expect, end_session=end_session, **values)
+
+
+def builtin_reply(
+    turn: Turn, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
+) -> Reply:
+    """One of the framework's own replies (``voice/locales/<lang>/responses.yaml``); English otherwise."""
+    language = turn.language if turn.language in _builtin_languages() else "en"
+    speech = _builtin_responses(language).render(key, values, seed=f"{turn.session_id}{turn.text}")
+    return Reply(speech=speech, expect=expect, end_session=end_session)
+
+
+@cache
+def _builtin_languages() -> frozenset[str]:
+    return frozenset(path.parent.name for path in _BUILTIN.glob("*/responses.yaml"))
 
 
 @cache

@@ -1,0 +1,251 @@
+"""The Dialogflow ES v2 channel through a real Flask test client, with requests in Google's shapes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from voice import Card, Expect, Reply, Router, Turn, load_skill
+from voice.server import create_app
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "dialogflow"
+SESSION_STATE = "/contexts/voice-state"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+@dataclass
+class Recorder:
+    """Passes turns to the real router (or answers ``reply``) and keeps them."""
+
+    router: Router
+    reply: Reply | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    def respond(self, turn: Turn) -> Reply:
+        self.turns.append(turn)
+        return self.reply if self.reply is not None else self.router.respond(turn)
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router([load_skill("customer_service")])
+
+
+@pytest.fixture
+def recorder(router: Router) -> Recorder:
+    return Recorder(router)
+
+
+def client_for(recorder: Recorder, **settings: Any) -> FlaskClient:
+    return create_app(settings, responder=recorder).test_client()
+
+
+def post(client: FlaskClient, body: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+    response = client.post("/dialogflow", json=body, **kwargs)
+    assert response.status_code == 200, response.data
+    data: dict[str, Any] = response.get_json()
+    return data
+
+
+def state_context(data: Mapping[str, Any]) -> dict[str, Any]:
+    (context,) = [c for c in data["outputContexts"] if c["name"].endswith(SESSION_STATE)]
+    return dict(context)
+
+
+def test_english_request_in_google_shape(recorder: Recorder) -> None:
+    data = post(client_for(recorder), fixture("order_status_en"))
+    turn = recorder.turns[0]
+    assert (turn.intent, turn.locale, turn.language, turn.channel) == (
+        "OrderStatus",
+        "en-us",
+        "en",
+        "dialogflow",
+    )
+    assert turn.session_id == "projects/voice-skills-demo/agent/sessions/7f3e9a1c-2b4d-4c6e-8f0a-1b2c3d4e5f60"
+    assert turn.user_id == "ABwppHG14A1ZYzE2MjM0NTY3ODkwYWJjZGVm"
+    assert (turn.slots["order_number"].text, turn.slots["order_number"].value) == ("1234", 1234)
+    assert turn.deadline is not None and (turn.remaining() or 0) <= 5
+    assert "1 2 3 4 has been shipped" in data["fulfillmentText"]
+    assert data["fulfillmentMessages"] == [{"text": {"text": [data["fulfillmentText"]]}}]
+
+
+def test_dutch_phone_request(recorder: Recorder) -> None:
+    data = post(client_for(recorder), fixture("order_status_nl"))
+    turn = recorder.turns[0]
+    assert (turn.language, turn.user_id, turn.confidence) == ("nl", "+31201234567", 0.86)
+    assert turn.slots["order_number"].text == "een twee drie vier"
+    assert data["fulfillmentText"].startswith("Bestelling 1 2 3 4 is verzonden")
+
+
+def test_payload_google_simple_response(recorder: Recorder) -> None:
+    data = post(client_for(recorder), fixture("order_status_en"))
+    google = data["payload"]["google"]
+    assert google["expectUserResponse"] is False
+    (item,) = google["richResponse"]["items"]
+    assert item["simpleResponse"] == {
+        "textToSpeech": data["fulfillmentText"],
+        "displayText": data["fulfillmentText"],
+    }
+    assert data["payload"]["voice"]["expect"] == "nothing"
+
+
+def test_ssml_card_and_expectation_are_rendered(recorder: Recorder) -> None:
+    recorder.reply = Reply(
+        speech="<speak>Call us <break time='200ms'/> &amp; ask.</speak>",
+        card=Card(title="Contact", text="020 123"),
+        expect=Expect.SLOT,
+        slot="order_number",
+    )
+    data = post(client_for(recorder), fixture("order_status_en"))
+    simple = data["payload"]["google"]["richResponse"]["items"][0]["simpleResponse"]
+    assert simple == {"ssml": recorder.reply.speech, "displayText": "Call us & ask."}
+    assert data["payload"]["google"]["expectUserResponse"] is True
+    assert {"card": {"title": "Contact", "subtitle": "020 123"}} in data["fulfillmentMessages"]
+    assert Reply.from_dict(data["payload"]["voice"]) == recorder.reply
+
+
+def test_intent_mapping_is_configurable(recorder: Recorder) -> None:
+    client = client_for(recorder, DIALOGFLOW_INTENT_MAP={"opening.hours": "OpeningHours"})
+    data = post(client, fixture("opening_hours_mapped_en"))
+    turn = recorder.turns[0]
+    assert (turn.intent, turn.locale) == ("OpeningHours", "en-GB")
+    assert (turn.slots["day"].text, turn.slots["day"].value) == ("Monday", "monday")
+    assert "monday" in data["fulfillmentText"].lower()
+
+
+def test_welcome_intent_is_launch(recorder: Recorder) -> None:
+    data = post(client_for(recorder), fixture("welcome_en"))
+    assert data["fulfillmentText"].startswith("Welcome")
+    assert data["payload"]["google"]["expectUserResponse"] is True
+
+
+def test_fallback_intent_is_reparsed_by_the_router(recorder: Recorder) -> None:
+    data = post(client_for(recorder), fixture("fallback_nl"))
+    turn = recorder.turns[0]
+    assert (turn.intent, turn.text) == (None, "hoe laat zijn jullie op maandag open")
+    assert "maandag" in data["fulfillmentText"].lower()
+
+
+def test_reparse_mode_ignores_the_agents_intent(recorder: Recorder) -> None:
+    body = fixture("opening_hours_mapped_en")
+    body["queryResult"]["queryText"] = "what is your phone number"
+    data = post(client_for(recorder, DIALOGFLOW_REPARSE=True), body)
+    assert recorder.turns[0].intent is None and recorder.turns[0].slots == {}
+    assert data["fulfillmentText"] == post(client_for(recorder), _contact_request())["fulfillmentText"]
+
+
+def _contact_request() -> dict[str, Any]:
+    body = fixture("welcome_en")
+    body["queryResult"]["intent"]["displayName"] = "ContactOptions"
+    return body
+
+
+def test_output_context_round_trip(recorder: Recorder) -> None:
+    sent = fixture("order_status_en")
+    data = post(client_for(recorder), sent)
+    context = state_context(data)
+    assert context["name"] == sent["session"] + SESSION_STATE
+    assert context["lifespanCount"] == 50
+    assert context["parameters"] == sent["queryResult"]["outputContexts"][0]["parameters"]
+
+
+def test_session_responder_state_and_end_of_session(router: Router) -> None:
+    class Counter:
+        def respond(self, turn: Turn) -> Reply:
+            raise AssertionError("the channel must call respond_in_session")
+
+        def respond_in_session(self, turn: Turn, state: Mapping[str, Any]) -> tuple[Reply, Mapping[str, Any]]:
+            return Reply(speech="Bye.", end_session=True), {"visits": state["visits"] + 1}
+
+    data = post(create_app({}, responder=Counter()).test_client(), fixture("order_status_en"))
+    assert state_context(data)["parameters"] == {"visits": 3}
+    assert state_context(data)["lifespanCount"] == 0
+
+
+# --- authentication -----------------------------------------------------------------------------
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+BASIC = {"DIALOGFLOW_USERNAME": "dialogflow", "DIALOGFLOW_PASSWORD": "s3cret"}
+TOKEN = {"DIALOGFLOW_TOKEN_HEADER": "X-Webhook-Token", "DIALOGFLOW_TOKEN": "t0ken"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "headers", "status"),
+    [
+        ({}, {}, 200),
+        (BASIC, basic("dialogflow", "s3cret"), 200),
+        (BASIC, basic("dialogflow", "wrong"), 401),
+        (BASIC, basic("someone", "s3cret"), 401),
+        (BASIC, {}, 401),
+        (BASIC, {"Authorization": "Bearer s3cret"}, 401),
+        (TOKEN, {"X-Webhook-Token": "t0ken"}, 200),
+        (TOKEN, {"X-Webhook-Token": "t0ken!"}, 401),
+        (TOKEN, {"X-Voice-Token": "t0ken"}, 401),
+        (TOKEN, {}, 401),
+        ({**BASIC, **TOKEN}, {**basic("dialogflow", "s3cret"), "X-Webhook-Token": "t0ken"}, 200),
+        ({**BASIC, **TOKEN}, basic("dialogflow", "s3cret"), 401),
+    ],
+    ids=[
+        "open",
+        "basic-ok",
+        "basic-wrong-password",
+        "basic-wrong-user",
+        "basic-missing",
+        "basic-other-scheme",
+        "token-ok",
+        "token-wrong",
+        "token-other-header",
+        "token-missing",
+        "both-ok",
+        "both-one-missing",
+    ],
+)
+def test_authentication(
+    recorder: Recorder, settings: dict[str, str], headers: dict[str, str], status: int
+) -> None:
+    response = client_for(recorder, **settings).post(
+        "/dialogflow", json=fixture("order_status_en"), headers=headers
+    )
+    assert response.status_code == status
+    if status == 401:
+        assert response.get_json()["error"]["status"] == 401
+        assert recorder.turns == []
+
+
+def test_unauthenticated_requests_are_refused_before_the_body_is_read(recorder: Recorder) -> None:
+    response = client_for(recorder, **TOKEN).post("/dialogflow", data="{not json", content_type="text/plain")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda body: body.pop("session"), "session"),
+        (lambda body: body.pop("queryResult"), "queryResult"),
+        (lambda body: body["queryResult"].pop("languageCode"), "queryResult.languageCode"),
+        (lambda body: body["queryResult"].update(parameters=[1, 2]), "queryResult.parameters"),
+        (lambda body: body["queryResult"]["intent"].update(displayName=7), "queryResult.intent.displayName"),
+    ],
+    ids=["session", "queryResult", "languageCode", "parameters", "displayName"],
+)
+def test_missing_or_wrong_fields_are_400(recorder: Recorder, mutate: Any, message: str) -> None:
+    body = fixture("order_status_en")
+    mutate(body)
+    response = client_for(recorder).post("/dialogflow", json=body)
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]["message"]

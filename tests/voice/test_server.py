@@ -1,0 +1,281 @@
+"""The webhook server: app factory, JSON errors, size limit, robustness, a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.serving import make_server
+
+from voice import Reply, Router, Turn, load_skill
+from voice.cli_server import serve
+from voice.server import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUESTS = ROOT / "fixtures" / "requests"
+UNVERIFIED = {"ALEXA_VERIFY": False}
+ENDPOINTS = ("/alexa", "/dialogflow")
+
+
+def request_fixture(channel: str, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((REQUESTS / channel / f"{name}.json").read_text())
+    return data
+
+
+VALID = {
+    "/alexa": request_fixture("alexa", "order_status"),
+    "/dialogflow": request_fixture("dialogflow", "order_status_nl"),
+}
+
+
+class Broken:
+    """A responder with a bug."""
+
+    def respond(self, turn: Turn) -> Reply:
+        raise ZeroDivisionError("bug")
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router([load_skill("customer_service")])
+
+
+@pytest.fixture(scope="module")
+def app(router: Router) -> Flask:
+    return create_app(UNVERIFIED, responder=router)
+
+
+@pytest.fixture(scope="module")
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def assert_json_error(response: Any, status: int) -> str:
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert error["status"] == status
+    message: str = error["message"]
+    return message
+
+
+def test_healthz(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_unknown_path_and_wrong_method_are_json(client: FlaskClient) -> None:
+    assert_json_error(client.get("/nowhere"), 404)
+    response = client.get("/alexa")
+    assert_json_error(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b"\xff\xfe\x00garbage", "application/json", 400),
+        (b"[1, 2, 3]", "application/json", 400),
+        (b"{}", "application/json", 400),
+        (b'{"request": {"type": "Nonsense"}, "queryResult": 5}', "application/json", 400),
+        (b"{}", "text/plain", 415),
+        (b"{}", "", 415),
+        (b"a=1", "application/x-www-form-urlencoded", 415),
+    ],
+    ids=["malformed", "binary", "array", "empty-object", "unknown-type", "text-plain", "no-type", "form"],
+)
+def test_bad_requests_are_4xx_json(
+    client: FlaskClient, endpoint: str, body: bytes, content_type: str, status: int
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    assert_json_error(client.post(endpoint, data=body, headers=headers), status)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_oversized_bodies_are_413_json(router: Router, endpoint: str) -> None:
+    client = create_app({**UNVERIFIED, "MAX_CONTENT_LENGTH": 4096}, responder=router).test_client()
+    padded = {**VALID[endpoint], "padding": "x" * 5000}
+    assert_json_error(client.post(endpoint, json=padded), 413)
+    assert client.post(endpoint, json=VALID[endpoint]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "speech"),
+    [
+        ("/alexa", lambda data: data["response"]["outputSpeech"]["ssml"]),
+        ("/dialogflow", lambda d: d["fulfillmentText"]),
+    ],
+    ids=ENDPOINTS,
+)
+def test_a_raising_responder_gets_a_spoken_apology(endpoint: str, speech: Any) -> None:
+    client = create_app(UNVERIFIED, responder=Broken()).test_client()
+    response = client.post(endpoint, json=VALID[endpoint])
+    assert response.status_code == 200
+    assert "went wrong" in speech(response.get_json()) or "ging bij mij iets mis" in speech(
+        response.get_json()
+    )
+
+
+def test_our_own_bugs_are_a_json_500_without_a_traceback(router: Router) -> None:
+    app = create_app(UNVERIFIED, responder=router)
+
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    app.add_url_rule("/boom", view_func=boom)
+    message = assert_json_error(app.test_client().get("/boom"), 500)
+    assert "secret" not in message and "Traceback" not in message
+
+
+def test_create_app_without_arguments_serves_the_configured_skills(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("VOICE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)  # no voice.toml here: the defaults load every shipped skill
+    monkeypatch.setenv("VOICE_DIALOGFLOW_TOKEN", "from-env")
+    client = create_app().test_client()
+    body = VALID["/dialogflow"]
+    assert_json_error(client.post("/dialogflow", json=body), 401)
+    response = client.post("/dialogflow", json=body, headers={"X-Voice-Token": "from-env"})
+    assert response.get_json()["fulfillmentText"].startswith("Bestelling 1 2 3 4")
+    assert_json_error(client.post("/alexa", json=VALID["/alexa"]), 400)  # verification is on
+
+
+def test_voice_config_setting_names_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\nlocales = ["en"]\n')
+    client = create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)}).test_client()
+    assert client.post("/alexa", json=VALID["/alexa"]).status_code == 200
+
+
+def test_voice_serve_builds_the_app_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    runs: list[tuple[Flask, dict[str, Any]]] = []
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: runs.append((self, kwargs)))
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\n')
+    result = CliRunner().invoke(serve, ["--port", "8123", "--config", str(config), "--no-verify"])
+    assert result.exit_code == 0, result.output
+    ((app, kwargs),) = runs
+    assert kwargs == {"host": "127.0.0.1", "port": 8123}
+    assert app.config["ALEXA_VERIFY"] is False
+    assert app.test_client().post("/alexa", json=VALID["/alexa"]).status_code == 200
+
+
+# --- a real HTTP server on loopback ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_url(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def http_post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+def test_real_http_server_serves_both_channels(base_url: str) -> None:
+    with urllib.request.urlopen(f"{base_url}/healthz", timeout=10) as response:
+        assert json.loads(response.read()) == {"status": "ok"}
+    status, alexa = http_post(f"{base_url}/alexa", json.dumps(VALID["/alexa"]).encode())
+    assert status == 200 and "has been shipped" in alexa["response"]["outputSpeech"]["ssml"]
+    status, dialogflow = http_post(f"{base_url}/dialogflow", json.dumps(VALID["/dialogflow"]).encode())
+    assert status == 200 and dialogflow["fulfillmentText"].startswith("Bestelling")
+    status, error = http_post(f"{base_url}/dialogflow", b"{oops")
+    assert (status, error["error"]["status"]) == (400, 400)
+
+
+# --- property-based: no input gives a 500 ---------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every path into a JSON document, the root included."""
+    yield prefix
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        yield from paths(child, (*prefix, key))
+
+
+def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy = json.loads(json.dumps(document))
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return copy
+
+
+@st.composite
+def mutated_requests(draw: st.DrawFn, endpoint: str) -> Any:
+    """A valid request with one field anywhere in it replaced by arbitrary JSON."""
+    valid = VALID[endpoint]
+    path = draw(st.sampled_from(list(paths(valid))))
+    return replaced(valid, path, draw(JSON))
+
+
+def assert_never_500(response: Any) -> None:
+    assert response.status_code < 500, response.data
+    if response.status_code >= 400:
+        assert response.get_json()["error"]["status"] == response.status_code
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@FUZZ
+@given(data=st.data())
+def test_mutated_requests_never_give_500(client: FlaskClient, endpoint: str, data: st.DataObject) -> None:
+    assert_never_500(client.post(endpoint, json=data.draw(mutated_requests(endpoint))))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@FUZZ
+@given(body=JSON)
+def test_random_json_never_gives_500(client: FlaskClient, endpoint: str, body: Any) -> None:
+    assert_never_500(client.post(endpoint, json=body))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@FUZZ
+@given(
+    body=st.binary(max_size=200), content_type=st.sampled_from(["application/json", "text/plain", "a/b+json"])
+)
+def test_random_bytes_never_give_500(
+    client: FlaskClient, endpoint: str, body: bytes, content_type: str
+) -> None:
+    assert_never_500(client.post(endpoint, data=body, headers={"Content-Type": content_type}))

@@ -1,0 +1,26 @@
+"""``voice serve``: the Alexa and Dialogflow webhooks on Flask's development server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .server import create_app, settings_from_env
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="The TOML config file."
+)
+@click.option("--no-verify", is_flag=True, help="Accept unsigned Alexa requests (development only).")
+def serve(host: str, port: int, config_path: Path | None, no_verify: bool) -> None:
+    """Serve /alexa, /dialogflow and /healthz for development; production uses gunicorn (docs/channels.md)."""
+    settings = settings_from_env()
+    if config_path is not None:
+        settings["VOICE_CONFIG"] = str(config_path)
+    if no_verify:
+        settings["ALEXA_VERIFY"] = False
+    create_app(settings).run(host=host, port=port)
