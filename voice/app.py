@@ -34,7 +34,7 @@ def build_router(
 
 
 def build_sink(config: Config) -> HandoffSink | None:
-    """The sink of ``[handoff]``: ``url`` (HTTP), ``queue`` (a JSON-lines file), or both, tried in that order."""
+    """The sink of ``[handoff]``: ``url`` (HTTP), ``queue`` (JSON lines), or both, tried in order."""
     sinks: list[HandoffSink] = []
     if config.handoff.get("url"):
         sinks.append(
