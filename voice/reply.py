@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -48,6 +49,8 @@ class Reply:
     """True when the conversation goes to a human."""
     intent: str | None = None
     """The intent this reply answers; the dialog layer fills it in, for logs and local feedback."""
+    remember: Mapping[str, Any] = field(default_factory=dict)
+    """Attributes to keep for this caller across sessions (merged into ``Turn.user`` next time)."""
 
     @property
     def is_ssml(self) -> bool:
@@ -72,6 +75,7 @@ class Reply:
             "end_session": self.end_session,
             "handoff": self.handoff,
             "intent": self.intent,
+            "remember": dict(self.remember),
         }
 
     @classmethod
@@ -86,4 +90,5 @@ class Reply:
             end_session=bool(data.get("end_session", False)),
             handoff=bool(data.get("handoff", False)),
             intent=data.get("intent"),
+            remember=dict(data.get("remember") or {}),
         )

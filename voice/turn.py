@@ -12,6 +12,7 @@ from typing import Any
 from .nlu import IntentMatch, SlotValue
 
 _NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
+_NO_USER: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +34,8 @@ class Turn:
     """Recognition confidence of ``text`` (1.0 for typed text)."""
     skill: str = ""
     match: IntentMatch | None = None
+    user: Mapping[str, Any] = field(default_factory=lambda: _NO_USER)
+    """What is remembered about the caller across sessions (``Reply.remember`` adds to it)."""
 
     @property
     def language(self) -> str:

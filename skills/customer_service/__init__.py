@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -176,4 +177,5 @@ def book_appointment(turn: Turn) -> Reply:
         booking_id = client.book(appointment, timeout=BOOKING_TIMEOUT_S)
     except BookingError:
         return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
-    return skill.reply(turn, "Booked", booking_id=" ".join(booking_id), **described)
+    reply = skill.reply(turn, "Booked", booking_id=" ".join(booking_id), **described)
+    return replace(reply, remember={"name": described["name"], "last_booking": booking_id})

@@ -191,3 +191,29 @@ def test_http_sink_gives_up_and_says_so(caplog: pytest.LogCaptureFixture) -> Non
             _record()
         )
     assert "was not delivered" in caplog.text
+
+
+def test_what_a_reply_remembers_comes_back_in_the_next_session(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "memo"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Remember:\n    data: [{sentences: ['call me {name}']}]\n"
+        "  Greet:\n    data: [{sentences: ['hello']}]\nlists:\n  name: {wildcard: true}\n"
+    )
+    memo = Skill("memo", folder)
+
+    @memo.intent("Remember")
+    def remember(turn: Turn) -> Reply:
+        return Reply(speech="Okay.", remember={"name": turn.value("name")})
+
+    @memo.intent("Greet")
+    def greet(turn: Turn) -> Reply:
+        return Reply(speech=f"Hello {turn.user.get('name', 'stranger')}!", end_session=True)
+
+    dialog = Dialog(Router([memo]), store)
+    assert dialog.respond(_turn("hello")).speech == "Hello stranger!"
+    dialog.respond(Turn(text="call me anna", session_id="s2", user_id="u1", time=NOW))
+    assert dialog.respond(Turn(text="hello", session_id="s3", user_id="u1", time=NOW)).speech == "Hello anna!"
+    assert dialog.respond(Turn(text="hello", session_id="s4", user_id="someone else", time=NOW)).speech == (
+        "Hello stranger!"
+    )

@@ -69,6 +69,8 @@ class Dialog:
             ttl=self.session_ttl,
         )
         state = DialogState.from_dict(session.dialog)
+        if turn.user_id:
+            turn = replace(turn, user=self.store.get_user(turn.user_id))
         step = _Step(self, turn, state, session)
         reply = replace(step.run(), intent=step.turn.intent)
         self._commit(step, reply)
@@ -93,6 +95,8 @@ class Dialog:
             return changed.ended_now() if reply.end_session else changed
 
         self.store.record_exchange(turn.session_id, (heard, said), change)
+        if reply.remember and turn.user_id:
+            self.store.save_user(turn.user_id, {**turn.user, **reply.remember})
         if step.handoff_reason:
             self._hand_over(step, state)
 
