@@ -199,18 +199,20 @@ class _Step:
 
     def _match(self) -> IntentMatch | None:
         if self.turn.intent is not None:
-            skill = self.turn.skill or (self.state.flow.skill if self.state.flow else "")
-            return IntentMatch(intent=self.turn.intent, slots=self.turn.slots, skill=skill or self._owner())
+            skill = self.turn.skill or self._owner()
+            return IntentMatch(intent=self.turn.intent, slots=self.turn.slots, skill=skill)
         return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
 
     def _owner(self) -> str:
-        for skill in self.router.skills.values():
-            if (
-                self.turn.language in skill.languages
-                and self.turn.intent in skill.intents(self.turn.language).intents
-            ):
-                return skill.name
-        return BUILTIN
+        """The skill that declares the channel's intent, the active flow's first; else the built-ins."""
+        owners = [
+            skill.name
+            for skill in self.router.skills.values()
+            if self.turn.language in skill.languages
+            and self.turn.intent in skill.intents(self.turn.language).intents
+        ]
+        flow_skill = self.state.flow.skill if self.state.flow else None
+        return flow_skill if flow_skill in owners else (owners[0] if owners else BUILTIN)
 
     def _handoff_trigger(self, match: IntentMatch | None) -> str | None:
         if match is not None and match.intent == "TalkToAgent":

@@ -1,0 +1,267 @@
+"""Exports of the shipped customer_service skill: an Alexa skill package and a Dialogflow ES agent zip."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from voice import Skill, load_skill
+from voice.cli_export import export
+from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
+from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
+
+SKILL_INTENTS = {"OpeningHours", "OrderStatus", "ContactOptions", "Capabilities", "BookAppointment"}
+
+
+@pytest.fixture(scope="module")
+def skill() -> Skill:
+    return load_skill("customer_service")
+
+
+@pytest.fixture(scope="module")
+def model(skill: Skill) -> dict[str, Any]:
+    return alexa_package(skill, "en-US").interaction_model
+
+
+def language_model(model: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = model["interactionModel"]["languageModel"]
+    return found
+
+
+def intent(model: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(i for i in language_model(model)["intents"] if i["name"] == name)
+
+
+# -- Alexa ----------------------------------------------------------------------------------------
+
+
+def test_the_alexa_model_keeps_every_rule(model: dict[str, Any]) -> None:
+    assert check_interaction_model(model) == []
+
+
+def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]) -> None:
+    names = {i["name"] for i in language_model(model)["intents"]}
+    assert names == SKILL_INTENTS | set(REQUIRED_INTENTS)
+    assert language_model(model)["invocationName"] == "customer service"
+
+
+def test_samples_are_expanded_from_the_templates_with_slot_references(model: dict[str, Any]) -> None:
+    hours = intent(model, "OpeningHours")["samples"]
+    assert "what are your opening hours" in hours
+    assert "when are you open on {day}" in hours
+    booking = intent(model, "BookAppointment")["samples"]
+    assert "book an appointment for {date} at {time}" in booking
+    assert all(len(i["samples"]) <= 200 for i in language_model(model)["intents"])
+
+
+def test_builtin_and_custom_slot_types(model: dict[str, Any]) -> None:
+    slots = {s["name"]: s["type"] for s in intent(model, "BookAppointment")["slots"]}
+    assert slots == {
+        "date": "AMAZON.DATE",
+        "time": "AMAZON.TIME",
+        "topic": "TopicType",
+        "name": "AMAZON.SearchQuery",
+    }
+    types = {t["name"]: t["values"] for t in language_model(model)["types"]}
+    topic = {v["name"]["value"]: v for v in types["TopicType"]}
+    assert topic["return"]["id"] == "RETURN"
+    assert {"my refund", "a return"} <= set(topic["return"]["name"]["synonyms"])
+    assert {v["name"]["value"] for v in types["DayType"]} >= {"monday", "sunday", "tomorrow"}
+
+
+def test_search_query_samples_have_a_carrier_phrase_and_no_other_slot(model: dict[str, Any]) -> None:
+    booking = intent(model, "BookAppointment")
+    assert "my name is {name}" in booking["samples"]
+    assert "{name}" not in booking["samples"]
+    order = intent(model, "OrderStatus")["samples"]
+    assert "where is my order number {order_number}" in order
+
+
+def test_the_dialog_model_follows_the_flow(model: dict[str, Any]) -> None:
+    dialog = model["interactionModel"]["dialog"]
+    (booking,) = dialog["intents"]
+    assert booking["name"] == "BookAppointment" and booking["confirmationRequired"] is True
+    assert [s["name"] for s in booking["slots"]] == ["date", "time", "name", "topic"]
+    assert all(s["elicitationRequired"] for s in booking["slots"])
+    assert [s["name"] for s in booking["slots"] if s["confirmationRequired"]] == ["name"]
+    prompts = {p["id"]: [v["value"] for v in p["variations"]] for p in model["interactionModel"]["prompts"]}
+    assert prompts["Elicit.Slot.BookAppointment.date"] == ["On which day would you like to come?"]
+    assert prompts["Confirm.Slot.BookAppointment.name"] == ["Did I get your name right: {name}?"]
+    # ConfirmBooking needs a described topic, which is no slot: a neutral question stands in
+    assert prompts["Confirm.Intent.BookAppointment"] == ["Shall I go ahead?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what's the status, please?", "what's the status please"),
+        ("call me at 10", None),
+        ("book {date} now", "book {date} now"),
+        ("e-mail us", "e-mail us"),
+        ("x" * 201, None),
+    ],
+    ids=["punctuation", "digits", "slot", "hyphen", "too-long"],
+)
+def test_clean_utterance(text: str, expected: str | None) -> None:
+    assert clean_utterance(text) == expected
+
+
+def test_invocation_names_avoid_launch_words_and_single_words() -> None:
+    assert invocation_name("customer_service") == "customer service"
+    assert invocation_name("ask_app") == "voice desk"
+    assert len(invocation_name("shop").split()) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda m: intent(m, "OpeningHours")["samples"].append("are you open {weekday}"), "undeclared slot"),
+        (lambda m: intent(m, "OrderStatus")["samples"].append("{order_number}"), "carrier phrase"),
+        (lambda m: intent(m, "ContactOptions")["samples"].append("call 555"), "does not allow"),
+        (lambda m: intent(m, "Capabilities")["samples"].append("what can you do"), "also a sample"),
+        (lambda m: language_model(m).update(invocationName="alexa shop"), "wake word"),
+        (lambda m: language_model(m).update(invocationName="shop"), "two words"),
+        (lambda m: intent(m, "OpeningHours")["slots"][0].update(type="WeekdayType"), "unknown slot type"),
+        (lambda m: language_model(m)["intents"].pop(), "is missing"),
+        (lambda m: m["interactionModel"]["prompts"].clear(), "prompt"),
+        (lambda m: m["interactionModel"]["dialog"]["intents"][0]["slots"][0].update(type="X"), "not a slot"),
+    ],
+    ids=[
+        "slot",
+        "search-query",
+        "digits",
+        "duplicate",
+        "wake-word",
+        "one-word",
+        "type",
+        "builtin",
+        "prompt",
+        "dialog",
+    ],
+)
+def test_the_validator_finds_each_broken_rule(model: dict[str, Any], change: Any, problem: str) -> None:
+    broken = json.loads(json.dumps(model))
+    change(broken)
+    assert any(problem in found for found in check_interaction_model(broken))
+
+
+def test_export_alexa_writes_an_ask_cli_skill_package(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        export,
+        ["alexa", "customer_service", "-l", "en-US", "-o", str(tmp_path), "--invocation-name", "city shop"],
+    )
+    assert result.exit_code == 0, result.output
+    package = tmp_path / "skill-package"
+    model = json.loads((package / "interactionModels" / "custom" / "en-US.json").read_text())
+    assert language_model(model)["invocationName"] == "city shop"
+    assert check_interaction_model(model) == []
+    manifest = json.loads((package / "skill.json").read_text())["manifest"]
+    locale = manifest["publishingInformation"]["locales"]["en-US"]
+    assert locale["name"] == "Customer Service" and locale["summary"].startswith("Customer service")
+    assert locale["examplePhrases"][0] == "Alexa, open city shop"
+    assert manifest["apis"]["custom"]["endpoint"]["uri"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("locale", "invocation", "message"),
+    [
+        ("english", None, "not an Alexa locale"),
+        ("de-DE", None, "has no 'de' templates"),
+        ("en-US", "open shop", "launch word"),
+    ],
+    ids=["bad-locale", "no-templates", "bad-invocation"],
+)
+def test_export_alexa_refuses_what_alexa_would(
+    skill: Skill, locale: str, invocation: str | None, message: str
+) -> None:
+    with pytest.raises(ExportError, match=message):
+        alexa_package(skill, locale, invocation=invocation)
+
+
+def test_the_cli_prints_export_errors_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(export, ["alexa", "customer_service", "-l", "english", "-o", str(tmp_path)])
+    assert result.exit_code != 0 and "not an Alexa locale" in str(result.exception)
+
+
+# -- Dialogflow -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def agent_zip(skill: Skill, tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    path = tmp_path_factory.mktemp("dialogflow") / "agent.zip"
+    result = CliRunner().invoke(export, ["dialogflow", "customer_service", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return zipfile.ZipFile(path)
+
+
+def read(archive: zipfile.ZipFile, name: str) -> Any:
+    return json.loads(archive.read(name))
+
+
+def test_the_agent_serves_both_languages(agent_zip: zipfile.ZipFile) -> None:
+    agent = read(agent_zip, "agent.json")
+    assert [agent["language"], *agent["supportedLanguages"]] == ["en", "nl"]
+    assert read(agent_zip, "package.json") == {"version": "1.0.0"}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_every_intent_has_training_phrases_with_known_entities(
+    agent_zip: zipfile.ZipFile, language: str
+) -> None:
+    names = set(agent_zip.namelist())
+    entities = {
+        re.sub(r"^entities/|\.json$", "", n)
+        for n in names
+        if re.fullmatch(r"entities/[^_]+(_[^_]+)*\.json", n)
+    }
+    for name in SKILL_INTENTS:
+        definition = read(agent_zip, f"intents/{name}.json")
+        assert definition["webhookUsed"] is True
+        phrases = read(agent_zip, f"intents/{name}_usersays_{language}.json")
+        assert phrases, f"{name} has no {language} training phrases"
+        parameters = {p["name"]: p["dataType"] for p in definition["responses"][0]["parameters"]}
+        for phrase in phrases:
+            assert phrase["lang"] == language
+            for part in phrase["data"]:
+                if "meta" in part:
+                    assert parameters[part["alias"]] == part["meta"]
+                    assert part["meta"].startswith("@sys.") or part["meta"][1:] in entities
+                    if not part["meta"].startswith("@sys."):
+                        assert f"entities/{part['meta'][1:]}_entries_{language}.json" in names
+
+
+def test_parameters_use_system_and_custom_entities(agent_zip: zipfile.ZipFile) -> None:
+    booking = read(agent_zip, "intents/BookAppointment.json")
+    types = {p["name"]: p["dataType"] for p in booking["responses"][0]["parameters"]}
+    assert types == {"date": "@sys.date", "time": "@sys.time", "topic": "@topic", "name": "@sys.any"}
+    phrases = read(agent_zip, "intents/BookAppointment_usersays_nl.json")
+    annotated = {
+        (part["text"], part["meta"]) for phrase in phrases for part in phrase["data"] if "meta" in part
+    }
+    assert ("morgen", "@sys.date") in annotated
+
+
+def test_entities_keep_values_and_synonyms_per_language(agent_zip: zipfile.ZipFile) -> None:
+    english = {e["value"]: e["synonyms"] for e in read(agent_zip, "entities/topic_entries_en.json")}
+    dutch = {e["value"]: e["synonyms"] for e in read(agent_zip, "entities/topic_entries_nl.json")}
+    assert set(english) == set(dutch) == {"delivery", "return", "invoice", "advice"}
+    assert "my refund" in english["return"] and "terugbetaling" in dutch["return"]
+    assert read(agent_zip, "entities/day.json")["name"] == "day"
+
+
+def test_the_channel_intents_are_included(agent_zip: zipfile.ZipFile) -> None:
+    welcome = read(agent_zip, "intents/Default Welcome Intent.json")
+    fallback = read(agent_zip, "intents/Default Fallback Intent.json")
+    assert welcome["events"] == [{"name": "WELCOME"}] and fallback["fallbackIntent"] is True
+
+
+def test_the_agent_zip_is_reproducible(skill: Skill, tmp_path: Path) -> None:
+    first = dialogflow_agent(skill).write(tmp_path / "a.zip").read_bytes()
+    second = dialogflow_agent(skill).write(tmp_path / "b.zip").read_bytes()
+    assert first == second

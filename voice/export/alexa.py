@@ -1,0 +1,242 @@
+"""``voice export alexa``: an ASK CLI skill package built from a skill's templates, lists and flows.
+
+    skill-package/skill.json                                  the manifest (locale, name, summary)
+    skill-package/interactionModels/custom/<locale>.json      invocation name, intents, slot types, dialog
+
+Sample utterances are the router's own sample sentences with slots as ``{slot}``; the ones Alexa
+would refuse (digits, ``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are left out
+rather than rewritten, and ``check_interaction_model`` runs before anything is written.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..nlu import IntentSet, SlotSpec
+from ..skill import Skill
+from .alexa_dialog import dialog_model
+from .alexa_rules import (
+    REQUIRED_INTENTS,
+    SEARCH_QUERY,
+    check_interaction_model,
+    clean_utterance,
+    invocation_name,
+)
+from .common import (
+    ExportError,
+    SkillIntent,
+    TemplateSentence,
+    list_entries,
+    skill_intents,
+    slot_list,
+    value_kind,
+)
+
+__all__ = ["DEFAULT_ENDPOINT", "MAX_SAMPLES_PER_INTENT", "AlexaPackage", "alexa_package"]
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_SAMPLES_PER_INTENT = 200
+MAX_SLOT_SAMPLES = 40
+DEFAULT_ENDPOINT = "https://voice.example.com/alexa"
+"""Placeholder for the manifest; pass the real HTTPS address of ``/alexa`` with ``--endpoint``."""
+
+_BUILTIN_TYPES = {
+    "number": "AMAZON.NUMBER",
+    "percentage": "AMAZON.NUMBER",
+    "range": "AMAZON.NUMBER",
+    "date": "AMAZON.DATE",
+    "time": "AMAZON.TIME",
+    "duration": "AMAZON.DURATION",
+    "wildcard": SEARCH_QUERY,
+    "runtime": SEARCH_QUERY,
+}
+_LOCALE = re.compile(r"([a-z]{2})-[A-Z]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class AlexaPackage:
+    """The two files of an ASK CLI skill package for one locale."""
+
+    locale: str
+    interaction_model: dict[str, Any]
+    manifest: dict[str, Any]
+
+    def write(self, folder: Path) -> Path:
+        """Write ``<folder>/skill-package/...``; returns the interaction model's path."""
+        package = folder / "skill-package"
+        model_path = package / "interactionModels" / "custom" / f"{self.locale}.json"
+        model_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_json(package / "skill.json", self.manifest)
+        _write_json(model_path, self.interaction_model)
+        return model_path
+
+
+def alexa_package(
+    skill: Skill, locale: str, *, invocation: str | None = None, endpoint: str = DEFAULT_ENDPOINT
+) -> AlexaPackage:
+    """The skill package for ``locale`` (``en-US``); ``ExportError`` when Alexa would refuse the model."""
+    found = _LOCALE.fullmatch(locale)
+    if found is None:
+        raise ExportError(f"{locale!r} is not an Alexa locale; use one like en-US or en-GB.")
+    name = invocation or invocation_name(skill.name)
+    model = interaction_model(skill, found[1], name)
+    problems = check_interaction_model(model)
+    if problems:
+        raise ExportError(f"the {locale} interaction model breaks Alexa's rules: {problems[0]}.")
+    return AlexaPackage(locale, model, _manifest(skill, locale, name, endpoint, model))
+
+
+def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str, Any]:
+    """The interaction model JSON: language model, dialog model and prompts."""
+    intents = skill_intents(skill, language)
+    intent_set = skill.intents(language)
+    types = _slot_types(intent_set, intents)
+    slot_types = {intent.name: _slot_type_map(intent_set, intent) for intent in intents}
+    taken: set[str] = set()
+    language_model = {
+        "invocationName": invocation,
+        "intents": [_intent(intent, slot_types[intent.name], taken) for intent in intents]
+        + [{"name": name, "samples": []} for name in REQUIRED_INTENTS],
+        "types": types,
+    }
+    dialog, prompts = dialog_model(skill, language, intents, slot_types)
+    return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
+
+
+def _slot_type_map(intent_set: IntentSet, intent: SkillIntent) -> dict[str, str]:
+    """Slot name -> Alexa slot type for one intent."""
+    return {spec.name: _slot_type(intent_set, spec) for spec in intent.slots}
+
+
+def _slot_type(intent_set: IntentSet, spec: SlotSpec) -> str:
+    kind = value_kind(intent_set, spec)
+    return _BUILTIN_TYPES.get(kind) or _custom_type_name(spec.list_name)
+
+
+def _custom_type_name(list_name: str) -> str:
+    """``order_number`` -> ``OrderNumberType``: Alexa type names are letters and underscores."""
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z]+", list_name) if part) + "Type"
+
+
+def _slot_types(intent_set: IntentSet, intents: tuple[SkillIntent, ...]) -> list[dict[str, Any]]:
+    """Custom slot types from the value lists the intents use: values with ids and synonyms."""
+    types: dict[str, list[dict[str, Any]]] = {}
+    for spec in (spec for intent in intents for spec in intent.slots):
+        if value_kind(intent_set, spec) != "values":
+            continue
+        values = []
+        for entry in list_entries(slot_list(intent_set, spec)):
+            synonyms = [s for s in map(clean_utterance, entry.synonyms) if s]
+            value: dict[str, Any] = {"name": {"value": entry.value, "synonyms": synonyms}}
+            values.append({"id": _value_id(entry.id or entry.value), **value})
+        types.setdefault(_custom_type_name(spec.list_name), values)
+    return [{"name": name, "values": values} for name, values in types.items()]
+
+
+def _value_id(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", value).strip("_").upper() or "VALUE"
+
+
+def _intent(intent: SkillIntent, slot_types: dict[str, str], taken: set[str]) -> dict[str, Any]:
+    """One intent: slots with their types and up to ``MAX_SAMPLES_PER_INTENT`` samples Alexa accepts."""
+    samples: list[str] = []
+    for sentence in intent.sentences:
+        sample = _sample(sentence, slot_types)
+        if sample is not None and sample not in taken and len(samples) < MAX_SAMPLES_PER_INTENT:
+            taken.add(sample)
+            samples.append(sample)
+    slots = [
+        {"name": name, "type": kind, "samples": _slot_samples(intent, name, kind)}
+        for name, kind in slot_types.items()
+    ]
+    dropped = len(intent.sentences) - len(samples)
+    if dropped:
+        _LOGGER.info(
+            "intent %s: %d sentences left out (alike once slots are {slot}, refused, or over the cap)",
+            intent.name,
+            dropped,
+        )
+    return {"name": intent.name, "slots": slots, "samples": samples}
+
+
+def _sample(sentence: TemplateSentence, slot_types: dict[str, str]) -> str | None:
+    """The sentence as an Alexa sample, or None when Alexa would refuse it."""
+    names = sentence.slot_names
+    if any(slot_types.get(name) == SEARCH_QUERY for name in names) and (
+        len(names) > 1 or not sentence.carrier
+    ):
+        return None
+    return clean_utterance(sentence.with_slots())
+
+
+def _slot_samples(intent: SkillIntent, name: str, kind: str) -> list[str]:
+    """What a caller says when asked for this slot alone: the intent's sentences with only this slot."""
+    found: dict[str, None] = {}
+    for sentence in intent.sentences:
+        if sentence.slot_names == (name,) and (sentence.carrier or kind != SEARCH_QUERY):
+            sample = clean_utterance(sentence.with_slots())
+            if sample is not None:
+                found[sample] = None
+    return list(found)[:MAX_SLOT_SAMPLES]
+
+
+def _manifest(
+    skill: Skill, locale: str, invocation: str, endpoint: str, model: dict[str, Any]
+) -> dict[str, Any]:
+    """``skill.json``: what the Alexa console shows, and where Alexa sends the requests."""
+    samples = [
+        sample
+        for intent in model["interactionModel"]["languageModel"]["intents"]
+        for sample in intent["samples"][:1]
+        if "{" not in sample
+    ]
+    examples = [f"Alexa, open {invocation}"] + [f"Alexa, ask {invocation} {s}" for s in samples[:2]]
+    summary = _summary(skill)
+    return {
+        "manifest": {
+            "manifestVersion": "1.0",
+            "publishingInformation": {
+                "locales": {
+                    locale: {
+                        "name": skill.name.replace("_", " ").title(),
+                        "summary": summary[:160],
+                        "description": summary,
+                        "examplePhrases": examples,
+                        "keywords": [],
+                    }
+                },
+                "isAvailableWorldwide": False,
+                "distributionCountries": [locale.split("-")[1]],
+                "testingInstructions": "Try the example phrases; every sample utterance gets an answer.",
+            },
+            "apis": {"custom": {"endpoint": {"uri": endpoint, "sslCertificateType": "Wildcard"}}},
+            "privacyAndCompliance": {
+                "allowsPurchases": False,
+                "usesPersonalInfo": False,
+                "isChildDirected": False,
+                "isExportCompliant": True,
+                "containsAds": False,
+            },
+        }
+    }
+
+
+def _summary(skill: Skill) -> str:
+    """The first line of the skill module's docstring: the author already wrote what the skill does."""
+    source = skill.root / "__init__.py"
+    try:
+        docstring = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
+    except (OSError, SyntaxError):
+        docstring = ""
+    return docstring.strip().splitlines()[0] if docstring.strip() else f"The {skill.name} skill."
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,136 @@
+"""The dialog model of an Alexa export: the skill's flows as required slots, confirmations and prompts.
+
+Our dialog layer drives every conversation itself (``Dialog.ElicitSlot`` / ``ConfirmSlot`` /
+``ConfirmIntent`` with our own speech), so the model says ``delegationStrategy:
+SKILL_RESPONSE``; the prompts exist because Alexa requires them and speaks them only if a
+request is delegated. They are the skill's own response templates with each slot value as
+Alexa's ``{slot}`` reference; a variant that needs any other value is left out, and when no
+variant is left a neutral sentence keeps the slot required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..dialog.flow import Flow
+from ..dialog.flow import Slot as FlowSlot
+from ..responses import Responses
+from ..skill import Skill
+from .common import SkillIntent
+
+__all__ = ["dialog_model"]
+
+_BUILTIN_LOCALES = Path(__file__).resolve().parent.parent / "locales"
+_NEUTRAL = {
+    "en": {"elicitation": "What is the {spoken}?", "confirmation": "Shall I go ahead?"},
+    "nl": {"elicitation": "Wat is de {spoken}?", "confirmation": "Zal ik dat doen?"},
+}
+
+
+def dialog_model(
+    skill: Skill,
+    language: str,
+    intents: tuple[SkillIntent, ...],
+    slot_types: Mapping[str, Mapping[str, str]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The ``dialog`` section and the ``prompts`` it uses, for every flow whose intent is exported."""
+    prompts: dict[str, list[dict[str, str]]] = {}
+    renderer = _Prompts(skill.responses(language), _builtin_responses(language), language)
+    dialog_intents = []
+    for intent in intents:
+        flow = skill.flows.get(intent.name)
+        if flow is not None:
+            dialog_intents.append(_dialog_intent(flow, slot_types[intent.name], renderer, prompts))
+    dialog = {"delegationStrategy": "SKILL_RESPONSE", "intents": dialog_intents}
+    return dialog, [{"id": pid, "variations": variations} for pid, variations in prompts.items()]
+
+
+def _dialog_intent(
+    flow: Flow,
+    slot_types: Mapping[str, str],
+    renderer: _Prompts,
+    prompts: dict[str, list[dict[str, str]]],
+) -> dict[str, Any]:
+    asked = [slot.name for slot in flow.slots if slot.name in slot_types]  # Alexa asks in this order
+    ordered = asked + [name for name in slot_types if name not in asked]
+    slots = [_dialog_slot(flow, name, slot_types, renderer, prompts) for name in ordered]
+    entry: dict[str, Any] = {
+        "name": flow.intent,
+        "confirmationRequired": flow.confirm is not None,
+        "prompts": {},
+        "slots": slots,
+    }
+    if flow.confirm is not None:
+        prompt_id = f"Confirm.Intent.{flow.intent}"
+        prompts[prompt_id] = renderer.variations(flow.confirm, slot_types, "confirmation", "")
+        entry["prompts"]["confirmation"] = prompt_id
+    return entry
+
+
+def _dialog_slot(
+    flow: Flow,
+    name: str,
+    slot_types: Mapping[str, str],
+    renderer: _Prompts,
+    prompts: dict[str, list[dict[str, str]]],
+) -> dict[str, Any]:
+    """One slot of a dialog intent: required and confirmed as the flow says."""
+    wanted: FlowSlot | None = flow.slot(name)
+    entry: dict[str, Any] = {
+        "name": name,
+        "type": slot_types[name],
+        "elicitationRequired": wanted is not None,
+        "confirmationRequired": bool(wanted and wanted.confirm),
+        "prompts": {},
+    }
+    if wanted is not None:
+        prompt_id = f"Elicit.Slot.{flow.intent}.{name}"
+        prompts[prompt_id] = renderer.variations(wanted.prompt, slot_types, "elicitation", name)
+        entry["prompts"]["elicitation"] = prompt_id
+    if wanted is not None and wanted.confirm:
+        prompt_id = f"Confirm.Slot.{flow.intent}.{name}"
+        prompts[prompt_id] = renderer.slot_confirmation(wanted.confirm, slot_types, name)
+        entry["prompts"]["confirmation"] = prompt_id
+    return entry
+
+
+def _builtin_responses(language: str) -> Responses:
+    """The framework's own replies (``voice/locales``), for its neutral slot confirmation."""
+    path = _BUILTIN_LOCALES / language / "responses.yaml"
+    return Responses.from_file(path) if path.is_file() else Responses.from_dict({}, source=str(path))
+
+
+class _Prompts:
+    """Renders response templates into Alexa prompt variations, slot values as ``{slot}``."""
+
+    def __init__(self, responses: Responses, builtins: Responses, language: str) -> None:
+        self.responses, self.builtins = responses, builtins
+        self.neutral = _NEUTRAL.get(language, _NEUTRAL["en"])
+
+    def variations(self, key: str, slots: Mapping[str, str], kind: str, slot: str) -> list[dict[str, str]]:
+        """Every variant of ``key`` that renders with slot references only; else the neutral sentence."""
+        found = _rendered(self.responses, key, {name: f"{{{name}}}" for name in slots})
+        if found:
+            return found
+        return [{"type": "PlainText", "value": self.neutral[kind].format(spoken=slot.replace("_", " "))}]
+
+    def slot_confirmation(self, key: str, slots: Mapping[str, str], slot: str) -> list[dict[str, str]]:
+        """The skill's confirmation question, else the framework's "Did you say {slot}?"."""
+        found = _rendered(self.responses, key, {name: f"{{{name}}}" for name in slots})
+        return found or _rendered(self.builtins, "confirm_slot", {"value": f"{{{slot}}}"})
+
+
+def _rendered(responses: Responses, key: str, values: Mapping[str, str]) -> list[dict[str, str]]:
+    variations = []
+    for template in responses.templates.get(key, ()):
+        try:
+            text = " ".join(template.render(values).split())
+        except jinja2.UndefinedError:
+            continue  # needs a value that is not a slot (a description computed at runtime)
+        kind = "SSML" if text.startswith("<speak") else "PlainText"
+        variations.append({"type": kind, "value": text})
+    return variations

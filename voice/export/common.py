@@ -1,0 +1,180 @@
+"""What both exports read from a skill: sample sentences with slot spans, slot types and list entries.
+
+The Alexa interaction model and the Dialogflow agent are two spellings of the same facts: which
+intents a skill has, which sentences say them, which slots they fill and what the values of a
+slot list are called. Those facts are gathered here once, from the compiled templates, so the
+exports never re-parse YAML and never disagree with the router.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ..errors import VoiceError
+from ..nlu import IntentSet, Matcher, Sample, SlotSpec, sample_sentences
+from ..nlu.slots import SlotList, ValueList
+from ..nlu.template import Alt, Expr, Perm, Seq, Text
+from ..skill import Skill
+
+__all__ = [
+    "ExportError",
+    "ListEntry",
+    "SkillIntent",
+    "TemplateSentence",
+    "expansions",
+    "list_entries",
+    "skill_intents",
+    "slot_list",
+    "value_kind",
+]
+
+SAMPLES_PER_TEMPLATE = 40
+"""Random walks per template; the exports cap the total per intent themselves."""
+_MAX_SYNONYMS = 60
+_SPACES = re.compile(r"\s+")
+
+
+class ExportError(VoiceError):
+    """A skill cannot be exported: an unknown skill language, locale or an invalid model."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSentence:
+    """A sample sentence as literal and slot parts: ``("are you open ", None), ("monday", "day")``."""
+
+    parts: tuple[tuple[str, str | None], ...]
+    template: str
+    """The template the sentence was sampled from."""
+
+    @classmethod
+    def of(cls, sample: Sample) -> TemplateSentence:
+        parts: list[tuple[str, str | None]] = []
+        position = 0
+        for slot in sorted(sample.slots, key=lambda s: s.start):
+            if slot.start > position:
+                parts.append((sample.text[position : slot.start], None))
+            parts.append((sample.text[slot.start : slot.end], slot.name))
+            position = slot.end
+        if position < len(sample.text):
+            parts.append((sample.text[position:], None))
+        return cls(tuple(parts), sample.template)
+
+    @property
+    def slot_names(self) -> tuple[str, ...]:
+        return tuple(name for _, name in self.parts if name is not None)
+
+    @property
+    def carrier(self) -> str:
+        """The literal words around the slots (Alexa's "carrier phrase")."""
+        return " ".join(text.strip() for text, name in self.parts if name is None).strip()
+
+    def with_slots(self, render: str = "{{{name}}}") -> str:
+        """The sentence with every slot replaced by ``render`` (``{day}`` by default), spaces tidied."""
+        text = "".join(render.format(name=name) if name else words for words, name in self.parts)
+        return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class SkillIntent:
+    """One intent of a skill in one language: its slots and its sample sentences."""
+
+    name: str
+    slots: tuple[SlotSpec, ...]
+    sentences: tuple[TemplateSentence, ...]
+
+    def slot(self, name: str) -> SlotSpec | None:
+        return next((spec for spec in self.slots if spec.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One canonical value of a slot list with the ways to say it (Alexa synonyms, Dialogflow entries)."""
+
+    value: str
+    id: str | None
+    synonyms: tuple[str, ...]
+
+
+def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
+    """The skill's intents in ``language`` with up to ``SAMPLES_PER_TEMPLATE`` sentences per template."""
+    if language not in skill.languages:
+        raise ExportError(
+            f"skill {skill.name!r} has no {language!r} templates; it has {', '.join(skill.languages)}."
+        )
+    intent_set = skill.intents(language)
+    matcher = Matcher([intent_set])
+    found = []
+    for name, intent in intent_set.intents.items():
+        samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill.name)
+        sentences = _interleaved(TemplateSentence.of(sample) for sample in samples)
+        slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
+        found.append(SkillIntent(name, slots, sentences))
+    return tuple(found)
+
+
+def _interleaved(sentences: Iterable[TemplateSentence]) -> tuple[TemplateSentence, ...]:
+    """Distinct sentences taking turns by template, so a cap on the count keeps every template."""
+    groups: dict[str, list[TemplateSentence]] = {}
+    for sentence in dict.fromkeys(sentences):
+        groups.setdefault(sentence.template, []).append(sentence)
+    rounds = itertools.zip_longest(*groups.values())
+    return tuple(sentence for round_ in rounds for sentence in round_ if sentence is not None)
+
+
+def slot_list(intent_set: IntentSet, spec: SlotSpec) -> SlotList | None:
+    """The list behind a slot: the file's lists first, then an intent block's own lists."""
+    found = intent_set.lists.get(spec.list_name)
+    if found is not None:
+        return found
+    blocks = (block for intent in intent_set.intents.values() for block in intent.data)
+    return next((block.lists[spec.list_name] for block in blocks if spec.list_name in block.lists), None)
+
+
+def list_entries(slot_list: SlotList | None) -> tuple[ListEntry, ...]:
+    """A value list's canonical values; every template a value can be said with becomes a synonym."""
+    if not isinstance(slot_list, ValueList):
+        return ()
+    merged: dict[str, tuple[str | None, dict[str, None]]] = {}
+    for value in slot_list.values:
+        spoken = expansions(value.expr)
+        canonical = str(value.value) if value.value is not None else (spoken[0] if spoken else value.text)
+        ident, synonyms = merged.setdefault(canonical, (value.id, {}))
+        synonyms.update(dict.fromkeys(spoken))
+        if ident is None and value.id is not None:
+            merged[canonical] = (value.id, synonyms)
+    return tuple(
+        ListEntry(value, ident, tuple(s for s in synonyms if s != value)[:_MAX_SYNONYMS])
+        for value, (ident, synonyms) in merged.items()
+    )
+
+
+def expansions(expr: Expr) -> tuple[str, ...]:
+    """Every text a list value's template can be said as (``[a|my] order`` -> a order, my order, order)."""
+    texts = (_SPACES.sub(" ", text).strip() for text in itertools.islice(_expand(expr), _MAX_SYNONYMS))
+    return tuple(dict.fromkeys(text for text in texts if text))
+
+
+def _expand(expr: Expr) -> Iterator[str]:
+    if isinstance(expr, Text):
+        yield expr.text
+    elif isinstance(expr, Alt):
+        for item in expr.items:
+            yield from _expand(item)
+    elif isinstance(expr, Seq | Perm):
+        sequences = expr.orders() if isinstance(expr, Perm) else (expr,)
+        for sequence in sequences:
+            for pieces in itertools.product(*(tuple(_expand(item)) for item in sequence.items)):
+                yield "".join(pieces)
+    # list and rule references inside a list value have no fixed words: they add no synonym
+
+
+def value_kind(intent_set: IntentSet, spec: SlotSpec) -> str:
+    """The slot's kind for an export: a value list that is empty until runtime counts as ``runtime``."""
+    if spec.kind == "values" and not list_entries(slot_list(intent_set, spec)):
+        return "runtime"
+    return spec.kind

@@ -1,0 +1,241 @@
+"""``voice export dialogflow``: a Dialogflow ES agent zip built from a skill's templates, for every language.
+
+    agent.json, package.json
+    intents/<Intent>.json                  parameters (@sys.date, @sys.any, @<list> ...), webhook on
+    intents/<Intent>_usersays_<lang>.json  training phrases, slot words annotated with their entity
+    entities/<list>.json                   one custom entity per value list
+    entities/<list>_entries_<lang>.json    its canonical values with their synonyms
+
+The agent only recognises; every intent calls our webhook, which runs the dialog. The welcome
+and fallback intents are included because the channel maps them (launch, re-parse the text).
+Ids are derived from names, so exporting twice gives the same zip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..channels.dialogflow import FALLBACK_INTENT
+from ..nlu import IntentSet, SlotSpec
+from ..skill import Skill
+from .common import (
+    ExportError,
+    TemplateSentence,
+    list_entries,
+    skill_intents,
+    slot_list,
+    value_kind,
+)
+
+__all__ = ["MAX_PHRASES_PER_INTENT", "DialogflowAgent", "dialogflow_agent"]
+
+MAX_PHRASES_PER_INTENT = 300
+WELCOME_INTENT = "Default Welcome Intent"
+_SYSTEM_ENTITIES = {
+    "number": "@sys.number",
+    "percentage": "@sys.percentage",
+    "range": "@sys.number",
+    "date": "@sys.date",
+    "time": "@sys.time",
+    "duration": "@sys.duration",
+    "wildcard": "@sys.any",
+    "runtime": "@sys.any",
+}
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""Every zip entry gets this timestamp, so the zip's bytes depend on the skill only."""
+
+
+@dataclass(frozen=True, slots=True)
+class DialogflowAgent:
+    """The files of an agent zip, by path inside the zip."""
+
+    files: Mapping[str, Any]
+
+    def write(self, path: Path) -> Path:
+        """Write the zip that Dialogflow's "Import from zip" (or ``agents.restore``) takes."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(self.files):
+                text = json.dumps(self.files[name], ensure_ascii=False, indent=2)
+                archive.writestr(zipfile.ZipInfo(name, _ZIP_TIME), text)
+        return path
+
+
+def dialogflow_agent(
+    skill: Skill, *, languages: tuple[str, ...] | None = None, webhook_url: str = ""
+) -> DialogflowAgent:
+    """The agent for ``languages`` (every language of the skill by default); the first is its default."""
+    chosen = languages or skill.languages
+    if not chosen:
+        raise ExportError(f"skill {skill.name!r} has no intents.yaml in any language; nothing to export.")
+    builder = _Builder(skill)
+    for language in chosen:
+        builder.add_language(language)
+    files: dict[str, Any] = {
+        "package.json": {"version": "1.0.0"},
+        "agent.json": _agent(skill, chosen, webhook_url),
+        **builder.files(),
+    }
+    return DialogflowAgent(files)
+
+
+class _Builder:
+    """Collects intents, parameters and entities across languages, then writes them as files."""
+
+    def __init__(self, skill: Skill) -> None:
+        self.skill = skill
+        self.parameters: dict[str, dict[str, str]] = {WELCOME_INTENT: {}, FALLBACK_INTENT: {}}
+        self.phrases: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.entries: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def add_language(self, language: str) -> None:
+        intent_set = self.skill.intents(language)
+        for intent in skill_intents(self.skill, language):
+            types = {spec.name: self._entity(intent_set, spec, language) for spec in intent.slots}
+            self.parameters.setdefault(intent.name, {}).update(types)
+            phrases = [_phrase(s, types, language, self._id) for s in intent.sentences]
+            self.phrases[(intent.name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
+
+    def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str) -> str:
+        """The parameter's entity; a value list becomes a custom entity with this language's entries."""
+        kind = value_kind(intent_set, spec)
+        if kind != "values":
+            return _SYSTEM_ENTITIES[kind]
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", spec.list_name)
+        self.entries[(name, language)] = [
+            {"value": entry.value, "synonyms": list(dict.fromkeys((entry.value, *entry.synonyms)))}
+            for entry in list_entries(slot_list(intent_set, spec))
+        ]
+        return f"@{name}"
+
+    def _id(self, *names: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(("voice", self.skill.name, *names))))
+
+    def files(self) -> dict[str, Any]:
+        files: dict[str, Any] = {}
+        for name, parameters in self.parameters.items():
+            files[f"intents/{name}.json"] = self._intent(name, parameters)
+        for (name, language), phrases in self.phrases.items():
+            files[f"intents/{name}_usersays_{language}.json"] = phrases
+        for name, _ in self.entries:
+            files[f"entities/{name}.json"] = self._entity_file(name)
+        for (name, language), entries in self.entries.items():
+            files[f"entities/{name}_entries_{language}.json"] = entries
+        return files
+
+    def _intent(self, name: str, parameters: Mapping[str, str]) -> dict[str, Any]:
+        response = {
+            "resetContexts": False,
+            "action": "input.unknown" if name == FALLBACK_INTENT else "",
+            "affectedContexts": [],
+            "parameters": [
+                _parameter(slot, entity, self._id(name, slot)) for slot, entity in parameters.items()
+            ],
+            "messages": [],
+            "speech": [],
+        }
+        return {
+            "id": self._id("intent", name),
+            "name": name,
+            "auto": True,
+            "contexts": [],
+            "responses": [response],
+            "priority": 500000,
+            "webhookUsed": True,
+            "webhookForSlotFilling": False,
+            "fallbackIntent": name == FALLBACK_INTENT,
+            "events": [{"name": "WELCOME"}] if name == WELCOME_INTENT else [],
+            "conditionalResponses": [],
+            "condition": "",
+            "conditionalFollowupEvents": [],
+        }
+
+    def _entity_file(self, name: str) -> dict[str, Any]:
+        return {
+            "id": self._id("entity", name),
+            "name": name,
+            "isOverridable": True,
+            "isEnumeration": False,
+            "isRegexp": False,
+            "automatedExpansion": False,
+            "allowFuzzyExtraction": False,
+        }
+
+
+def _parameter(slot: str, entity: str, ident: str) -> dict[str, Any]:
+    """Not required: our webhook asks for missing slots itself, in the dialog's own words."""
+    return {
+        "id": ident,
+        "name": slot,
+        "required": False,
+        "dataType": entity,
+        "value": f"${slot}",
+        "defaultValue": "",
+        "isList": False,
+        "prompts": [],
+        "promptMessages": [],
+        "noMatchPromptMessages": [],
+        "noInputPromptMessages": [],
+        "outputDialogContexts": [],
+    }
+
+
+def _phrase(
+    sentence: TemplateSentence, entities: Mapping[str, str], language: str, ids: Any
+) -> dict[str, Any]:
+    """One training phrase: literal parts, and slot words annotated with their entity and parameter."""
+    data = []
+    for text, slot in sentence.parts:
+        if slot is None:
+            data.append({"text": text, "userDefined": False})
+        else:
+            data.append({"text": text, "alias": slot, "meta": entities[slot], "userDefined": True})
+    plain = "".join(text for text, _ in sentence.parts)
+    return {
+        "id": ids("phrase", language, plain),
+        "data": data,
+        "isTemplate": False,
+        "count": 0,
+        "lang": language,
+        "updated": 0,
+    }
+
+
+def _agent(skill: Skill, languages: tuple[str, ...], webhook_url: str) -> dict[str, Any]:
+    return {
+        "description": f"{skill.name} (voice export dialogflow); every intent calls the webhook.",
+        "language": languages[0],
+        "supportedLanguages": list(languages[1:]),
+        "shortDescription": "",
+        "examples": "",
+        "linkToDocs": "",
+        "displayName": skill.name,
+        "disableInteractionLogs": False,
+        "disableStackdriverLogs": True,
+        "defaultTimezone": "Europe/Amsterdam",
+        "isPrivate": True,
+        "mlMinConfidence": 0.3,
+        "enableOnePlatformResponses": True,
+        "onePlatformApiVersion": "v2",
+        "analyzeQueryTextSentiment": False,
+        "enabledKnowledgeBaseNames": [],
+        "knowledgeServiceConfidenceAdjustment": 0.0,
+        "dialogBuilderMode": False,
+        "baseActionPackagesUrl": "",
+        "webhook": {
+            "url": webhook_url,
+            "username": "",
+            "headers": {},
+            "available": bool(webhook_url),
+            "useForDomains": False,
+            "cloudFunctionsEnabled": False,
+            "cloudFunctionsInitialized": False,
+        },
+    }
