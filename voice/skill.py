@@ -104,6 +104,12 @@ class Skill:
         card = Card(title=card_title, text=Reply(speech=speech).text) if card_title else None
         return Reply(speech=speech, expect=expect, reprompt=reprompt, card=card, end_session=end_session)
 
+    def slot_kinds(self, intent: str, language: str) -> dict[str, str]:
+        """Slot name -> kind (``date``, ``time``, ``number``, a list, ...) of one intent."""
+        intents = self.intents(language)
+        found = intents.intents.get(intent)
+        return {spec.name: spec.kind for spec in found.slot_specs(intents)} if found else {}
+
     def answer(self, turn: Turn) -> Reply:
         """Run the intent's handler, or answer with the response named after the intent."""
         assert turn.intent is not None

@@ -18,10 +18,8 @@ What the channel adds to Alexa's model:
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -238,31 +236,9 @@ def _slots(intent: Intent) -> dict[str, SlotValue]:
     for name, slot in (intent.slots or {}).items():
         if isinstance(slot, Slot) and isinstance(slot.value, str) and slot.value:
             resolved_name, resolved_id = _resolution(slot)
-            value = resolved_name or _typed(slot.value)
+            value = resolved_name or slot.value
             found[name] = SlotValue(text=slot.value, value=value, id=resolved_id)
     return found
-
-
-def _typed(value: str) -> Any:
-    """AMAZON.DATE / TIME / DURATION values as the dates, times and durations our parsers give."""
-    for pattern, convert in _BUILTIN_FORMATS:
-        if pattern.fullmatch(value):
-            return convert(value)
-    return value
-
-
-def _duration(value: str) -> dt.timedelta:
-    days, hours, minutes, seconds = (float(part or 0) for part in _ISO_DURATION.findall(value)[0])
-    return dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-
-
-_ISO_DURATION = re.compile(r"P(?=\d|T\d)(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
-_BUILTIN_FORMATS: tuple[tuple[re.Pattern[str], Callable[[str], Any]], ...] = (
-    (re.compile(r"\d{4}-\d{2}-\d{2}"), dt.date.fromisoformat),
-    (re.compile(r"\d{2}:\d{2}"), dt.time.fromisoformat),
-    (_ISO_DURATION, _duration),
-)
-"""Alexa's ISO forms; week, weekend, month and season dates ("2026-W48") stay text."""
 
 
 def _resolution(slot: Slot) -> tuple[str | None, str | None]:

@@ -20,6 +20,7 @@ from ..nlu import IntentMatch, IntentSet, SlotValue
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
+from ..slot_values import coerce
 from ..store import Session, Speaker, Store, TurnRecord
 from ..turn import Turn
 from .deadline import run_within
@@ -198,9 +199,11 @@ class _Step:
     # -- understanding --------------------------------------------------------------------------
 
     def _match(self) -> IntentMatch | None:
-        if self.turn.intent is not None:
-            skill = self.turn.skill or self._owner()
-            return IntentMatch(intent=self.turn.intent, slots=self.turn.slots, skill=skill)
+        if self.turn.intent is not None:  # resolved by the platform: its values become ours
+            name = self.turn.skill or self._owner()
+            skill = self.router.skills.get(name)
+            kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
+            return IntentMatch(intent=self.turn.intent, slots=coerce(self.turn.slots, kinds), skill=name)
         return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
 
     def _owner(self) -> str:
