@@ -84,8 +84,8 @@ class Listener:
                 self.speech_start = self.speech_start if self.speech_start is not None else at - 0.06
                 self.speech_end = at + frame_s
         final = self.recognizer.accept(chunk)
-        if final is not None:
-            return self._heard(final, "vosk") if final.text or self.speech_start is not None else None
+        if final is not None:  # words Vosk finds where our VAD heard no speech are noise, not a turn
+            return self._heard(final, "vosk") if self.speech_start is not None else None
         if self.speech_start is None:
             return None
         self.partial = self.recognizer.partial().text

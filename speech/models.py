@@ -43,7 +43,9 @@ class ModelInfo:
     @property
     def is_fixture(self) -> bool:
         """True for a model built from synthetic speech (it has a fixture model card)."""
-        return (self.path / "FIXTURE").exists()
+        from .fixture_model import is_fixture_model
+
+        return is_fixture_model(self.path)
 
 
 def is_model_dir(path: Path) -> bool:
@@ -142,7 +144,7 @@ def load_model(path: str | Path) -> Any:
                 raise ModelError(f"{folder} is not a Vosk model folder (no am/final.mdl); check the path.")
             import vosk
 
-            vosk.SetLogLevel(-1)
+            vosk.SetLogLevel(-2)  # errors only: no warnings on stderr (a model without runtime graphs, ...)
             try:
                 model = vosk.Model(str(folder))
             except Exception as exc:  # vosk raises a bare Exception on any load failure

@@ -11,6 +11,8 @@ from speech.models import resolve_model
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT / "fixtures" / "audio"
+FIXTURE_MODELS = ROOT / "fixtures" / "models"
+"""Prebuilt English and Dutch fixture models of fixtures/phrases (rebuild: see its README)."""
 KOREAN_PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
 
 
@@ -23,6 +25,18 @@ def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 @pytest.fixture(scope="session")
 def audio_fixtures() -> dict[str, AudioFixture]:
     return {f.name: f for f in load_manifest(AUDIO / "manifest.yaml")}
+
+
+def fixture_phrases(language: str) -> tuple[str, ...]:
+    """The phrases the committed fixture model of ``language`` recognises (fixtures/phrases)."""
+    path = ROOT / "fixtures" / "phrases" / f"{language}.txt"
+    return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+@pytest.fixture(scope="session")
+def fixture_models() -> dict[str, Path]:
+    """The committed English and Dutch fixture models (see docs/fixture-models.md)."""
+    return {language: FIXTURE_MODELS / language for language in ("en", "nl")}
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ traceback) and exits with the error's exit code.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,53 @@ cli.add_command(cli_run.run)
 cli.add_command(cli_run.devices)
 cli.add_command(cli_server.serve)
 cli.add_command(cli_export.export)
+
+
+@fixtures.command("model")
+@click.option("-l", "--locale", required=True, help="Language of the phrases, e.g. en or nl.")
+@click.option(
+    "--phrases",
+    "phrase_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file with one phrase a line (default: sentences sampled from the loaded skills).",
+)
+@click.option("--phrase", "phrase_list", multiple=True, help="A phrase (repeatable).")
+@click.option("--runtime-grammar", is_flag=True, help="The variant for Vosk's runtime grammars (HCLr + Gr).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Also copy the model to this folder."
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file.")
+def fixtures_model(
+    locale: str,
+    phrase_file: Path | None,
+    phrase_list: tuple[str, ...],
+    runtime_grammar: bool,
+    out: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Build (or find in the cache) a Vosk model that recognises these phrases spoken by espeak-ng."""
+    from speech.fixture_model import build_fixture_model
+
+    from .app import build_router
+    from .config import load_config
+    from .grammar import grammar_phrases
+
+    language = locale.split("-")[0].lower()
+    phrases = list(phrase_list)
+    if phrase_file is not None:
+        phrases += [
+            line.strip() for line in phrase_file.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
+    if not phrases:
+        phrases = grammar_phrases(build_router(load_config(config_path)), language)
+    path = build_fixture_model(
+        phrases, language, runtime_grammar=runtime_grammar, progress=lambda line: click.echo(line, err=True)
+    )
+    if out is not None:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(path, out)
+        path = out
+    click.echo(str(path))
 
 
 def main() -> None:

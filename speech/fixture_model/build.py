@@ -1,0 +1,183 @@
+"""Build a fixture model for a phrase list, or fetch it from the cache.
+
+A build synthesises the phrases in many espeak-ng voices, learns the lexicon from
+espeak-ng's phonemes, trains the network and writes two Vosk model folders that share the
+acoustic model: ``hclg`` (the phrases as a fixed graph) and ``grammar`` (a word loop for
+Vosk's runtime grammars). The result is cached under a hash of every input, and written
+to a temporary folder that is renamed into place, so a crashed build leaves nothing behind
+and a second call returns at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from speech.errors import ModelError
+from speech.fixture_model import voices as voice_lists
+from speech.fixture_model.alignment import align
+from speech.fixture_model.dataset import RenderedItem, frame_labels, plan, render
+from speech.fixture_model.graph import Scoring
+from speech.fixture_model.lexicon import Lexicon
+from speech.fixture_model.synth import SynthesisJob, map_in_workers, synthesize_many
+from speech.fixture_model.train import Network, TrainingConfig, train
+from speech.fixture_model.voices import LocaleVoices, locale_voices
+from speech.fixture_model.writer import CARD_FILE, write_model_folders
+
+_LOGGER = logging.getLogger(__name__)
+
+GENERATOR_VERSION = 1
+"""Bump when a change to the generator changes the models it builds."""
+
+_RESERVED = "[]<>#"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildSpec:
+    """Everything a fixture model depends on; its hash names the cache entry."""
+
+    phrases: tuple[str, ...]
+    voices: LocaleVoices
+    copies: int = 1
+    """Renderings of each phrase per training voice."""
+    seed: int = 7
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    scoring: Scoring = field(default_factory=Scoring)
+
+    @property
+    def key(self) -> str:
+        """A hex digest of the inputs, the generator version and the voice settings."""
+        inputs = {
+            "version": GENERATOR_VERSION,
+            "spec": asdict(self),
+            "rates": voice_lists.TRAINING_RATES,
+            "pitches": voice_lists.TRAINING_PITCHES,
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``$VOICE_CACHE_DIR/fixture-models``, else ``~/.cache/voice-skills/fixture-models``."""
+    root = os.environ.get("VOICE_CACHE_DIR")
+    base = Path(root) if root else Path.home() / ".cache" / "voice-skills"
+    return base / "fixture-models"
+
+
+def normalise_phrases(phrases: Sequence[str]) -> tuple[str, ...]:
+    """Lowercase, single-spaced, unique, sorted phrases; rejects empty or reserved input."""
+    clean = sorted({" ".join(phrase.lower().split()) for phrase in phrases})
+    if not clean or "" in clean:
+        raise ModelError("a fixture model needs at least one non-empty phrase; check the phrase list.")
+    for phrase in clean:
+        if any(char in phrase for char in _RESERVED):
+            raise ModelError(f"phrase {phrase!r} uses one of {_RESERVED!r}, which Kaldi reserves; remove it.")
+    return tuple(clean)
+
+
+def fixture_model_key(phrases: Sequence[str], locale: str) -> str:
+    """The hash a model built now from these phrases would carry (``fixture.json`` ``key``).
+
+    A committed model whose key differs was built by another generator or phrase list: rebuild it.
+    """
+    return BuildSpec(phrases=normalise_phrases(phrases), voices=locale_voices(locale)).key
+
+
+def build_fixture_model(
+    phrases: Sequence[str],
+    locale: str,
+    *,
+    cache_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    runtime_grammar: bool = False,
+) -> Path:
+    """Build (or fetch from the cache) a Vosk model that recognises ``phrases`` spoken by espeak-ng.
+
+    Returns the model folder for ``vosk.Model``. By default its graph is the phrase list
+    itself (``graph/HCLG.fst``); with ``runtime_grammar=True`` it is a word loop that
+    ``KaldiRecognizer(model, rate, grammar_json)`` restricts at run time. The model
+    recognises synthetic espeak-ng speech only.
+    """
+    spec = BuildSpec(phrases=normalise_phrases(phrases), voices=locale_voices(locale))
+    report = progress or _LOGGER.info
+    entry = (cache_dir or default_cache_dir()) / f"{spec.voices.locale}-{spec.key[:20]}"
+    if not is_fixture_model(entry / "hclg"):
+        _build_atomically(spec, entry, report)
+    else:
+        report(f"fixture model cached at {entry}")
+    return entry / ("grammar" if runtime_grammar else "hclg")
+
+
+def _build_atomically(spec: BuildSpec, entry: Path, report: Callable[[str], None]) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=entry.parent))
+    except OSError as exc:
+        raise ModelError(
+            f"cannot write the fixture model cache {entry.parent} ({exc}); set VOICE_CACHE_DIR."
+        ) from exc
+    try:
+        _build(spec, scratch, report)
+        os.rename(scratch, entry)
+    except OSError:
+        if not is_fixture_model(entry / "hclg"):  # not merely a concurrent build that won the race
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report(f"fixture model written to {entry}")
+
+
+def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None:
+    items = plan(spec.phrases, spec.voices, copies=spec.copies, seed=spec.seed)
+    report(f"synthesising {len(items)} utterances in {len(spec.voices.training)} voices")
+    rendered = map_in_workers(render, items)
+    lexicon, network = _learn(spec, rendered, report)
+    report(f"writing the model ({len(lexicon.words)} words, {len(lexicon.phone_set().base)} phones)")
+    write_model_folders(folder, spec.phrases, lexicon, network, spec.scoring, _card_data(spec))
+
+
+def _learn(
+    spec: BuildSpec, rendered: list[RenderedItem], report: Callable[[str], None]
+) -> tuple[Lexicon, Network]:
+    vocabulary = sorted({word for phrase in spec.phrases for word in phrase.split()})
+    solo_jobs = [SynthesisJob(text=word, voice=spec.voices.lexicon_voice, rate=175) for word in vocabulary]
+    solo = {
+        word: tuple(p.symbol for p in synthesis.phonemes if not p.symbol.startswith("_"))
+        for word, synthesis in zip(vocabulary, synthesize_many(solo_jobs), strict=True)
+    }
+    alignments = [align(item.synthesis, solo) for item in rendered]
+    lexicon = Lexicon.from_alignments(alignments)
+    phones = lexicon.phone_set()
+    labels = [
+        frame_labels(item, alignment, phones) for item, alignment in zip(rendered, alignments, strict=True)
+    ]
+    frames = sum(len(label) for label in labels)
+    report(f"training on {frames} frames ({frames / 360000:.1f} h), {phones.num_pdfs} classes")
+    network = train([item.features for item in rendered], labels, phones.num_trained, spec.training, report)
+    return lexicon, network
+
+
+def _card_data(spec: BuildSpec) -> dict[str, object]:
+    return {
+        "fixture_model": True,
+        "generator_version": GENERATOR_VERSION,
+        "key": spec.key,
+        "locale": spec.voices.locale,
+        "phrases": list(spec.phrases),
+        "training_voices": list(spec.voices.training),
+        "held_out_voices": list(spec.voices.held_out),
+    }
+
+
+def is_fixture_model(path: Path) -> bool:
+    """Whether the Vosk model folder at ``path`` is a fixture model (it recognises synthetic speech only)."""
+    try:
+        return bool(json.loads((path / CARD_FILE).read_text(encoding="utf-8")).get("fixture_model"))
+    except (OSError, ValueError, AttributeError):
+        return False

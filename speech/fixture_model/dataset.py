@@ -1,0 +1,127 @@
+"""Training material: espeak-ng phrases rendered with silence, level changes and noise.
+
+Each item is planned in the main process (so the plan, and with it the model, is a pure
+function of the inputs) and rendered in a synthesis worker, features included, so both
+cores work. Frame labels come later, once the lexicon and phone set are known.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import soxr
+
+from speech.fixture_model.alignment import Alignment
+from speech.fixture_model.features import frame_centres, mfcc
+from speech.fixture_model.lexicon import PhoneSet
+from speech.fixture_model.synth import SAMPLE_RATE, Synthesis, SynthesisJob, speak_in_worker
+from speech.fixture_model.voices import TRAINING_PITCHES, TRAINING_RATES, LocaleVoices
+
+_SNRS: tuple[float | None, ...] = (None, 30.0, None, 20.0, 15.0, None, 10.0, 25.0)
+"""Signal-to-noise ratios (dB) cycled over the items; None is clean."""
+_GAINS = (0.0, -8.0, 4.0, -16.0, -4.0)
+"""Level changes (dB) cycled over the items: the model has no CMVN."""
+_SPEEDS = (1.0, 0.92, 1.08, 0.96, 1.04, 0.88, 1.12)
+"""Playback speed factors cycled over the items: they shift formants like other vocal tracts."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainingItem:
+    """How to render one training utterance."""
+
+    job: SynthesisJob
+    lead: int
+    """Samples of silence before the speech."""
+    tail: int
+    """Samples of silence after the speech."""
+    gain_db: float
+    speed: float
+    """Playback speed: 1.1 plays the speech 10% faster and higher."""
+    snr_db: float | None
+    """White noise level relative to the speech; None for none."""
+    seed: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RenderedItem:
+    """A training utterance: what espeak-ng said and the MFCCs of the rendered audio."""
+
+    item: TrainingItem
+    synthesis: Synthesis
+    features: np.ndarray
+
+
+def plan(phrases: Sequence[str], voices: LocaleVoices, *, copies: int, seed: int) -> list[TrainingItem]:
+    """Every phrase in every training voice, ``copies`` times, with rate, pitch and noise varied."""
+    rng = np.random.default_rng(seed)
+    snrs = itertools.cycle(_SNRS)
+    gains = itertools.cycle(_GAINS)
+    speeds = itertools.cycle(_SPEEDS)
+    items = []
+    for (p, phrase), (v, voice), copy in itertools.product(
+        enumerate(phrases), enumerate(voices.training), range(copies)
+    ):
+        turn = p + v + 2 * copy
+        job = SynthesisJob(
+            text=phrase,
+            voice=voice,
+            rate=TRAINING_RATES[turn % len(TRAINING_RATES)],
+            pitch=TRAINING_PITCHES[(turn + v) % len(TRAINING_PITCHES)],
+        )
+        lead, tail = (int(x) for x in rng.integers(SAMPLE_RATE // 20, SAMPLE_RATE // 2, size=2))
+        items.append(
+            TrainingItem(
+                job=job,
+                lead=lead,
+                tail=tail,
+                gain_db=next(gains),
+                speed=next(speeds),
+                snr_db=next(snrs),
+                seed=int(rng.integers(2**31)),
+            )
+        )
+    return items
+
+
+def render(item: TrainingItem) -> RenderedItem:
+    """Speak and render one item (runs in a synthesis worker)."""
+    synthesis = speak_in_worker(item.job)
+    speech = soxr.resample(synthesis.audio.astype(np.float64), SAMPLE_RATE * item.speed, SAMPLE_RATE)
+    speech *= 10 ** (item.gain_db / 20)
+    audio = np.concatenate([np.zeros(item.lead), speech, np.zeros(item.tail)])
+    if item.snr_db is not None:
+        audio = add_noise(audio, item.snr_db, seed=item.seed, reference=speech)
+    return RenderedItem(item=item, synthesis=synthesis, features=mfcc(_to_int16(audio)))
+
+
+def add_noise(
+    audio: np.ndarray, snr_db: float, *, seed: int, reference: np.ndarray | None = None
+) -> np.ndarray:
+    """``audio`` plus white noise ``snr_db`` below the power of ``reference`` (default: ``audio``).
+
+    Returns int16 if ``audio`` is int16, else float64.
+    """
+    signal = (audio if reference is None else reference).astype(np.float64)
+    power = float(np.mean(signal**2)) if signal.size else 0.0
+    noise = np.random.default_rng(seed).standard_normal(len(audio)) * np.sqrt(power / 10 ** (snr_db / 10))
+    mixed = audio.astype(np.float64) + noise
+    return _to_int16(mixed) if audio.dtype == np.int16 else mixed
+
+
+def _to_int16(audio: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(audio), -32768, 32767).astype(np.int16)
+
+
+def frame_labels(rendered: RenderedItem, alignment: Alignment, phones: PhoneSet) -> np.ndarray:
+    """The pdf of every feature frame: the phone under the frame's centre, silence outside speech."""
+    starts = np.array([span.start for span in alignment.phones])
+    pdfs = np.array([phones.pdf(span.phone) for span in alignment.phones])
+    centres = (frame_centres(len(rendered.features)) - rendered.item.lead) * rendered.item.speed
+    index = np.clip(np.searchsorted(starts, centres, side="right") - 1, 0, len(starts) - 1)
+    labels = pdfs[index]
+    outside = (centres < 0) | (centres >= alignment.phones[-1].end)
+    labels[outside] = phones.pdf_of_id(phones.silence_id)
+    return labels.astype(np.int32)

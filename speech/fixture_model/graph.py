@@ -1,0 +1,143 @@
+"""Decoding graphs for a phrase list: a fixed HCLG, and Vosk's runtime-grammar pieces.
+
+The acoustic model is monophone with one HMM state per phone, so H, C and L collapse into
+a simple rule: entering a phone is an arc carrying its forward transition id (and the word
+label on a word's first phone), and the state it enters carries the phone's self-loop.
+That is the transition order Kaldi's word alignment expects (``reorder``: the forward
+transition first, then self-loops). Optional silence may sit between words.
+
+An ``[unk]`` word -- a garbage phone with a constant score per frame -- competes with the
+phrases, so speech outside the phrase list comes out as ``[unk]`` instead of the nearest
+phrase.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from speech.fixture_model.fst import Arc, Fst
+from speech.fixture_model.kaldi import forward_tid, self_loop_tid
+from speech.fixture_model.lexicon import Lexicon, PhoneSet
+
+UNKNOWN = "[unk]"
+"""The word that out-of-set speech is recognised as."""
+
+_SILENCE_COST = 0.7
+"""-log(1/2): silence between words is as likely as none."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scoring:
+    """How acoustic and graph scores combine, and what rejecting costs (negative log probabilities)."""
+
+    acoustic_scale: float = 1.0
+    """Weight of the network's log-likelihoods against graph costs (Vosk's ``--acoustic-scale``)."""
+    garbage_score: float = -0.6
+    """Log-likelihood per frame of ``[unk]``'s garbage phone, on the scale of ``log(posterior / prior)``.
+
+    A phrase wins where its frames score better on average; speech outside the phrases
+    scores far below it on the phrase paths and comes out as ``[unk]``.
+    """
+    unknown_entry: float = 5.0
+    """Cost of choosing ``[unk]`` over a phrase."""
+
+
+def word_table(lexicon: Lexicon) -> dict[str, int]:
+    """``words.txt``: ``<eps>`` 0, the words in order, then ``[unk]``."""
+    words = ["<eps>", *lexicon.words, UNKNOWN]
+    return {word: index for index, word in enumerate(words)}
+
+
+class _Builder:
+    """Builds an HMM-level graph where each non-start state loops on the phone that enters it."""
+
+    def __init__(self, lexicon: Lexicon, phones: PhoneSet, words: dict[str, int], scoring: Scoring) -> None:
+        self.fst = Fst()
+        self.start = self.fst.add_state()
+        self.lexicon, self.phones, self.words, self.scoring = lexicon, phones, words, scoring
+
+    def phone_state(self, phone_id: int) -> int:
+        state = self.fst.add_state()
+        self.fst.add_arc(state, Arc(self_loop_tid(phone_id), 0, 0.0, state))
+        return state
+
+    def enter(
+        self, sources: Sequence[int], target: int, phone_id: int, word: int = 0, cost: float = 0.0
+    ) -> None:
+        for source in sources:
+            self.fst.add_arc(source, Arc(forward_tid(phone_id), word, cost, target))
+
+    def with_silence(self, states: Sequence[int]) -> list[int]:
+        """``states`` plus a silence state reachable from each of them."""
+        silence = self.phone_state(self.phones.silence_id)
+        self.enter(states, silence, self.phones.silence_id, cost=_SILENCE_COST)
+        return [*states, silence]
+
+    def word(self, sources: Sequence[int], word: str) -> list[int]:
+        """Every pronunciation of ``word`` from ``sources``; returns the states that end it."""
+        ends = []
+        for pronunciation in self.lexicon.pronunciations(word):
+            ids = self.phones.word_phones(pronunciation)
+            state = self.phone_state(ids[0])
+            self.enter(sources, state, ids[0], self.words[word])
+            for phone_id in ids[1:]:
+                following = self.phone_state(phone_id)
+                self.enter([state], following, phone_id)
+                state = following
+            ends.append(state)
+        return ends
+
+    def unknown(self, sources: Sequence[int]) -> list[int]:
+        """``[unk]``: the garbage phone for as long as it lasts."""
+        state = self.phone_state(self.phones.garbage_id)
+        self.enter(sources, state, self.phones.garbage_id, self.words[UNKNOWN], self.scoring.unknown_entry)
+        return [state]
+
+
+def build_hclg(
+    phrases: Sequence[str], lexicon: Lexicon, phones: PhoneSet, words: dict[str, int], scoring: Scoring
+) -> Fst:
+    """The fixed graph: exactly one phrase (or ``[unk]``) per utterance, silence around it."""
+    builder = _Builder(lexicon, phones, words, scoring)
+    entry = builder.with_silence([builder.start])
+    exits = builder.with_silence(builder.unknown(entry))
+    for phrase in phrases:
+        states = entry
+        for word in phrase.split():
+            states = builder.with_silence(builder.word(states, word))
+        exits += states
+    for state in exits:
+        builder.fst.set_final(state)
+    return builder.fst
+
+
+def build_hclr(lexicon: Lexicon, phones: PhoneSet, words: dict[str, int], scoring: Scoring) -> Fst:
+    """The runtime-grammar word loop: any word or ``[unk]``, optional silence between.
+
+    Vosk composes it with a grammar built from the phrases passed to ``KaldiRecognizer``.
+    """
+    builder = _Builder(lexicon, phones, words, scoring)
+    hub = builder.with_silence([builder.start])
+    ends = builder.unknown(hub)
+    for word in lexicon.words:
+        ends += builder.word(hub, word)
+    for state in ends:
+        builder.fst.add_arc(state, Arc(0, 0, 0.0, builder.start))
+    for state in hub:
+        builder.fst.set_final(state)
+    return builder.fst
+
+
+def build_gr(words: dict[str, int]) -> Fst:
+    """The default grammar when none is given: any word, equally likely, any number of times."""
+    fst = Fst()
+    state = fst.add_state()
+    labels = sorted(index for index in words.values() if index)
+    cost = math.log(len(labels))
+    for label in labels:
+        fst.add_arc(state, Arc(label, label, cost, state))
+    fst.set_final(state)
+    fst.sort_input()
+    return fst

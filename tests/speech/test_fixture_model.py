@@ -1,0 +1,201 @@
+"""Fixture speech models through real Vosk: held-out voices, rejection, word times, streaming.
+
+Recognition runs on the committed models of fixtures/models (built from fixtures/phrases by
+the generator, whose key the tests check, so a stale model fails); the generator itself is
+tested on tiny phrase sets (determinism, cache, atomic builds, runtime grammars).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import vosk
+from conftest import fixture_phrases
+
+import speech.fixture_model as fixture_model
+from speech.errors import ModelError, SynthesisError
+from speech.fixture_model import (
+    UNKNOWN,
+    align,
+    build_fixture_model,
+    default_cache_dir,
+    fixture_model_key,
+    held_out_utterances,
+    is_fixture_model,
+    locale_voices,
+    recognise,
+    synthesize,
+)
+
+PHRASES = {language: fixture_phrases(language) for language in ("en", "nl")}
+OUT_OF_SET = {
+    "en": ("the weather is nice today", "play some music", "good morning"),
+    "nl": ("het weer is mooi vandaag", "speel wat muziek", "doe het licht in de keuken uit"),
+}
+LOCALES = sorted(PHRASES)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_vosk() -> None:
+    vosk.SetLogLevel(-1)
+
+
+@pytest.fixture(scope="session")
+def model_paths(fixture_models: dict[str, Path]) -> dict[str, Path]:
+    return fixture_models
+
+
+@pytest.fixture(scope="session")
+def models(model_paths: dict[str, Path]) -> dict[str, vosk.Model]:
+    return {locale: vosk.Model(str(path)) for locale, path in model_paths.items()}
+
+
+def test_exports_are_sorted_and_exist() -> None:
+    assert fixture_model.__all__ == sorted(fixture_model.__all__)
+    assert all(hasattr(fixture_model, name) for name in fixture_model.__all__)
+
+
+def test_held_out_voices_are_not_training_voices() -> None:
+    for locale in LOCALES:
+        voices = locale_voices(locale)
+        assert voices.held_out
+        assert not set(voices.held_out) & set(voices.training)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_held_out_voices_are_recognised(models: dict[str, vosk.Model], locale: str) -> None:
+    utterances = held_out_utterances(PHRASES[locale], locale)
+    wrong = [
+        (u.synthesis.job, text)
+        for u in utterances
+        if (text := recognise(models[locale], u.audio)["text"]) != u.text
+    ]
+    accuracy = 1 - len(wrong) / len(utterances)
+    assert accuracy >= 0.98, f"{accuracy:.1%} sentence accuracy; misrecognised: {wrong}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_out_of_set_speech_is_rejected(models: dict[str, vosk.Model], locale: str) -> None:
+    voices = locale_voices(locale).held_out[:2]
+    utterances = held_out_utterances(OUT_OF_SET[locale], locale, voices=voices)
+    results = [recognise(models[locale], u.audio)["text"] for u in utterances]
+    assert all(set(text.split()) <= {UNKNOWN} for text in results), results
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_word_times_match_espeak(models: dict[str, vosk.Model], locale: str) -> None:
+    phrase = {"en": "where is order one two three four", "nl": "waar is bestelling een twee drie vier"}[
+        locale
+    ]
+    for utterance in held_out_utterances([phrase], locale, voices=locale_voices(locale).held_out[:3]):
+        words = recognise(models[locale], utterance.audio)["result"]
+        expected = align(utterance.synthesis, {}).words
+        assert [w["word"] for w in words] == phrase.split()
+        for got, spoken in zip(words, expected, strict=True):
+            start, end = ((utterance.lead + sample) / 16000 for sample in (spoken.start, spoken.end))
+            assert got["start"] == pytest.approx(start, abs=0.05), (got, start)
+            assert got["end"] == pytest.approx(end, abs=0.05), (got, end)
+
+
+def test_partial_results_stream_before_the_final(models: dict[str, vosk.Model]) -> None:
+    phrase = "where is order one two three four"
+    audio = held_out_utterances([phrase], "en", voices=locale_voices("en").held_out[:1])[0].audio
+    recognizer = vosk.KaldiRecognizer(models["en"], 16000)
+    partials = []
+    for start in range(0, len(audio), 1600):
+        recognizer.AcceptWaveform(audio[start : start + 1600].tobytes())
+        partials.append(json.loads(recognizer.PartialResult()).get("partial", ""))
+    assert any(partials), "no partial result before the final one"
+    assert json.loads(recognizer.FinalResult())["text"] == phrase
+
+
+def test_runtime_grammar_model_recognises_phrases() -> None:
+    phrases = (
+        "yes",
+        "no",
+        "stop",
+        "talk to a person",
+        "what are your opening hours",
+        "where is order one two three four",
+    )
+    model = vosk.Model(str(build_fixture_model(phrases, "en", runtime_grammar=True)))
+    grammar = [*phrases, UNKNOWN]
+    voice = locale_voices("en").held_out[0]
+    for utterance in held_out_utterances(phrases[-3:], "en", voices=[voice]):
+        assert recognise(model, utterance.audio, grammar=grammar)["text"] == utterance.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_committed_models_are_current_and_carry_a_model_card(
+    model_paths: dict[str, Path], locale: str
+) -> None:
+    path = model_paths[locale]
+    assert is_fixture_model(path)
+    assert not is_fixture_model(path.parent)
+    assert "synthetic speech only" in (path / "README.md").read_text(encoding="utf-8")
+    card = json.loads((path / "fixture.json").read_text(encoding="utf-8"))
+    assert card["phrases"] == sorted(PHRASES[locale])
+    assert card["key"] == fixture_model_key(PHRASES[locale], locale), (
+        f"fixtures/models/{locale} is stale: rebuild it with 'voice fixtures model -l {locale} "
+        f"--phrases fixtures/phrases/{locale}.txt --out fixtures/models/{locale}'"
+    )
+    assert (path / "graph" / "HCLG.fst").is_file()
+
+
+def test_second_build_comes_from_the_cache() -> None:
+    phrases = ["ja", "nee", "stop"]
+    first = build_fixture_model(phrases, "nl")
+    messages: list[str] = []
+    started = time.perf_counter()
+    path = build_fixture_model(list(reversed(phrases)), "NL", progress=messages.append)
+    assert time.perf_counter() - started < 1.0
+    assert path == first and path.parent.parent == default_cache_dir()
+    assert any("cached" in message for message in messages)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(
+        (path / "am" / "final.mdl").read_bytes() + (path / "graph" / "HCLG.fst").read_bytes()
+    ).hexdigest()
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    first = build_fixture_model(["ja", "nee"], "nl", cache_dir=tmp_path / "one")
+    second = build_fixture_model(["ja", "nee"], "nl", cache_dir=tmp_path / "two")
+    assert _digest(first) == _digest(second)
+    assert [p.name for p in (tmp_path / "one").iterdir()] == [first.parent.name]
+
+
+def test_a_failed_build_leaves_nothing_behind(tmp_path: Path) -> None:
+    with pytest.raises(SynthesisError, match="no voice"):
+        build_fixture_model(["hallo"], "xx-nothing", cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("phrases", "locale", "match"),
+    [
+        ([], "en", "at least one"),
+        (["  "], "en", "at least one"),
+        (["say <yes>"], "en", "reserves"),
+        (["yes"], "e n", "locale"),
+    ],
+    ids=["no-phrases", "blank-phrase", "reserved-character", "bad-locale"],
+)
+def test_bad_input_is_a_model_error(phrases: list[str], locale: str, match: str, tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=match):
+        build_fixture_model(phrases, locale, cache_dir=tmp_path)
+
+
+def test_synthesize_gives_16khz_speech_with_phoneme_times() -> None:
+    synthesis = synthesize("talk to a person", voice="en-us+f5", rate=175)
+    assert synthesis.audio.dtype == np.int16
+    assert 0.5 < synthesis.duration < 3.0
+    starts = [p.start for p in synthesis.phonemes]
+    assert starts == sorted(starts) and starts[-1] <= len(synthesis.audio)
+    assert [w.word for w in align(synthesis, {}).words] == ["talk", "to", "a", "person"]
