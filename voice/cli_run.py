@@ -17,6 +17,7 @@ from speech.devices import (
     SoundDeviceOutput,
     list_devices,
 )
+from speech.fixture_model import is_fixture_model
 from speech.listen import Endpointing
 
 from .app import build_router, build_synthesizer
@@ -81,14 +82,14 @@ def run(
     simulated = (
         SimulatedAudio(audio.read_wav(input_wav), realtime=realtime, tail_seconds=2.0) if input_wav else None
     )
-    audio_in: AudioInput = simulated or SoundDeviceInput(_device(input_device))
-    if simulated is None and models.ModelInfo(name="", lang=language, path=model_dir, source="").is_fixture:
+    if simulated is None and is_fixture_model(model_dir):
         click.secho(
             "WARNING: this is a fixture model trained on synthetic speech only; it will not understand "
             "people at a live microphone. Install a real model with 'voice models pull'.",
             fg="red",
             err=True,
         )
+    audio_in: AudioInput = simulated or SoundDeviceInput(_device(input_device))
     audio_out: AudioOutput = (
         simulated if simulated and (output_wav or input_wav) else SoundDeviceOutput(_device(output_device))
     )

@@ -1,0 +1,99 @@
+"""The local loop in English and Dutch on the shipped skill, through real Vosk with the fixture models.
+
+The microphone plays espeak-ng voices the models were not trained on; the assistant speaks with
+real espeak-ng. (The models recognise synthetic speech only: they are fixtures, like a tape.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases
+
+from speech import audio
+from speech.devices import SimulatedAudio
+from speech.models import load_model
+from speech.tts import EspeakSynthesizer
+from voice import Dialog, Router, load_skill
+from voice.local import LocalLoop, LoopConfig, LoopEvent
+from voice.store import open_store
+
+WAKE = {"en": "hey computer", "nl": "hallo computer"}
+
+
+def _session(
+    language: str, parts: list[str | float], tmp_path: Path
+) -> tuple[list[LoopEvent], SimulatedAudio]:
+    pieces = [audio.silence(p) if isinstance(p, float) else audio.read_wav(AUDIO / f"{p}.wav") for p in parts]
+    device = SimulatedAudio(np.concatenate(pieces))
+    events: list[LoopEvent] = []
+    router = Router([load_skill("customer_service")])
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        LocalLoop(
+            LoopConfig(locale=language, wake_phrase=WAKE[language]),
+            model=load_model(FIXTURE_MODELS / language),
+            grammar=fixture_phrases(language),
+            responder=Dialog(router, store),
+            synthesizer=EspeakSynthesizer(),
+            audio_in=device,
+            audio_out=device,
+            on_event=events.append,
+        ).run()
+    return events, device
+
+
+def _said(events: list[LoopEvent], kind: str, key: str) -> list[object]:
+    return [e.data[key] for e in events if e.kind == kind]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_question_is_answered_without_the_wake_word(language: str, tmp_path: Path) -> None:
+    events, device = _session(
+        language,
+        [
+            0.5,
+            f"{language}_fx_wake",
+            0.6,
+            f"{language}_fx_where_is_my_order",
+            3.0,
+            f"{language}_fx_order_1234",
+            5.0,
+        ],
+        tmp_path,
+    )
+    assert _said(events, "heard", "text") == [
+        {"en": "where is my order", "nl": "waar is mijn bestelling"}[language],
+        {"en": "where is order one two three four", "nl": "waar is bestelling een twee drie vier"}[language],
+    ]
+    replies = _said(events, "reply", "text")
+    assert replies[0] in ("What is your order number?", "Wat is uw bestelnummer?")
+    assert "1 2 3 4" in str(replies[1])
+    assert any(e.data.get("follow_up") for e in events if e.kind == "state"), (
+        "listened again without wake word"
+    )
+    assert len(device.playbacks) == 2 and all(audio.level_dbfs(p.heard) > -30 for p in device.playbacks)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_barge_in_hands_over_to_a_person(language: str, tmp_path: Path) -> None:
+    agent = f"{language}_fx_{'talk_to_a_person' if language == 'en' else 'agent'}"
+    events, device = _session(
+        language, [0.5, f"{language}_fx_wake", 0.6, f"{language}_fx_opening_hours", 2.0, agent, 4.0], tmp_path
+    )
+    opening_hours = device.playbacks[0]
+    assert opening_hours.stopped_at is not None, "the long answer about opening hours was interrupted"
+    assert _said(events, "barge_in", "speech_start")
+    assert _said(events, "reply", "intent") == ["OpeningHours", "TalkToAgent"]
+    assert device.playbacks[1].stopped_at is None
+
+
+def test_a_fixture_model_at_a_live_microphone_is_warned_about() -> None:
+    from click.testing import CliRunner
+
+    from voice.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", "-l", "nl", "--model", str(FIXTURE_MODELS / "nl")])
+    assert "WARNING: this is a fixture model trained on synthetic speech only" in result.output
+    assert "no audio input device is available" in result.output and result.exit_code != 0
