@@ -14,7 +14,7 @@ Skill authors import what they need from here::
 from .dialog import Slot
 from .dialog.manager import Dialog
 from .errors import ConfigError, SkillError, VoiceError
-from .nlu import IntentMatch, SlotValue
+from .nlu import IntentMatch, SlotValue, spoken_date, weekday_name
 from .reply import Card, Expect, Reply
 from .router import Router
 from .skill import Skill, load_skill
@@ -35,4 +35,6 @@ __all__ = [
     "Turn",
     "VoiceError",
     "load_skill",
+    "spoken_date",
+    "weekday_name",
 ]

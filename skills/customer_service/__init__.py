@@ -14,11 +14,10 @@ from typing import Any
 
 from text_to_num import alpha2digit
 
-from voice import Expect, Reply, Skill, Slot, Turn
+from voice import Expect, Reply, Skill, Slot, Turn, spoken_date, weekday_name
 
 from .booking import Appointment, BookingClient, BookingError
 from .content import (
-    DAY_NAMES,
     TOPICS,
     WEEKDAYS,
     JsonOrders,
@@ -26,7 +25,6 @@ from .content import (
     business_time,
     load_company,
     resolve_day,
-    spoken_date,
 )
 
 skill = Skill("customer_service", __file__)
@@ -57,7 +55,7 @@ def opening_hours(turn: Turn) -> Reply:
         return skill.reply(turn, "OpeningHours", hours=hours)
     weekday = resolve_day(day, turn.time.date())
     today = hours[weekday]  # type: ignore[index]
-    day_name = DAY_NAMES.get(turn.language, DAY_NAMES["en"])[weekday]
+    day_name = weekday_name(WEEKDAYS.index(weekday), turn.language)
     if today.open is None:
         return skill.reply(turn, "ClosedOnDay", day_name=day_name)
     return skill.reply(turn, "OpenOnDay", day_name=day_name, open=today.open, close=today.close)

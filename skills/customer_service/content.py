@@ -17,65 +17,10 @@ import yaml
 
 DATA = Path(__file__).parent / "data"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-DAY_NAMES = {
-    "en": dict(
-        zip(
-            WEEKDAYS,
-            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-            strict=True,
-        )
-    ),
-    "nl": dict(
-        zip(
-            WEEKDAYS,
-            ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-            strict=True,
-        )
-    ),
-}
-
-
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-}
 TOPICS = {
     "en": {"delivery": "a delivery", "return": "a return", "invoice": "an invoice", "advice": "advice"},
     "nl": {"delivery": "een levering", "return": "een retour", "invoice": "een factuur", "advice": "advies"},
 }
-
-
-def spoken_date(day: dt.date, language: str) -> str:
-    """ "Tuesday 24 November" / "dinsdag 24 november"."""
-    names = DAY_NAMES.get(language, DAY_NAMES["en"])
-    months = MONTHS.get(language, MONTHS["en"])
-    return f"{names[WEEKDAYS[day.weekday()]]} {day.day} {months[day.month - 1]}"
 
 
 def business_time(time: dt.time) -> dt.time:

@@ -137,3 +137,19 @@ def test_reply_round_trips_through_a_dict() -> None:
 def test_public_names_are_sorted_and_exported() -> None:
     assert voice.__all__ == sorted(voice.__all__)
     assert all(hasattr(voice, name) for name in voice.__all__)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Tuesday 24 November"),
+        ("en-GB", "Tuesday 24 November"),
+        ("nl", "dinsdag 24 november"),
+        ("de", "Tuesday 24 November"),
+    ],
+    ids=["en", "en-GB", "nl", "unknown-falls-back-to-en"],
+)
+def test_dates_are_said_the_way_people_say_them(language: str, expected: str) -> None:
+    import datetime as dt
+
+    assert voice.spoken_date(dt.date(2026, 11, 24), language) == expected

@@ -6,6 +6,7 @@ match = matcher.match("hoe laat gaan jullie open")
 """
 
 from .check import CheckReport, Conflict, DeadTemplate, find_conflicts
+from .dates import spoken_date, weekday_name
 from .errors import TemplateError
 from .intents import Intent, IntentData, IntentSet, load_skills
 from .matcher import Matcher
@@ -33,4 +34,6 @@ __all__ = [
     "load_skills",
     "normalize",
     "sample_sentences",
+    "spoken_date",
+    "weekday_name",
 ]

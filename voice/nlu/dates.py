@@ -208,3 +208,19 @@ def parse_date(text: str, language: str, now: Any = None) -> dt.date | None:
     if text in _DAYS_FROM_TODAY[family]:
         return today + dt.timedelta(days=_DAYS_FROM_TODAY[family][text])
     return _weekday(text, family, today) or _calendar(text, family, today)
+
+
+def weekday_name(weekday: int, language: str) -> str:
+    """The name of a weekday (Monday = 0) as it is written in a sentence: "Tuesday", "dinsdag"."""
+    family = _family(language)
+    name = _WEEKDAYS[family][weekday]
+    return name.capitalize() if family == "en" else name
+
+
+def spoken_date(day: dt.date, language: str) -> str:
+    """A date the way people say it: "Tuesday 24 November", "dinsdag 24 november"."""
+    family = _family(language)
+    month = _MONTHS[family][day.month - 1]
+    return (
+        f"{weekday_name(day.weekday(), language)} {day.day} {month.capitalize() if family == 'en' else month}"
+    )
