@@ -217,3 +217,8 @@ def test_what_a_reply_remembers_comes_back_in_the_next_session(store: Store, tmp
     assert dialog.respond(Turn(text="hello", session_id="s4", user_id="someone else", time=NOW)).speech == (
         "Hello stranger!"
     )
+
+
+def test_a_language_no_skill_speaks_is_declined_politely(store: Store, customer_service: Skill) -> None:
+    reply = Dialog(Router([customer_service]), store).respond(_turn("bonjour", locale="fr-FR"))
+    assert reply.text == "Sorry, I can't help in that language yet." and reply.end_session

@@ -181,6 +181,8 @@ class _Step:
     def run(self) -> Reply:
         if self.state.handed_over:
             return self._builtin("handed_over", end_session=True)
+        if self.turn.language not in self.router.languages:
+            return self._builtin("unsupported_language", end_session=True)
         if not self.turn.text.strip() and self.turn.intent is None:
             return self._silence()
         self.state = replace(self.state, no_input=0)
