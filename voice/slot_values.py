@@ -1,4 +1,4 @@
-"""Slot values that platforms resolve, turned into the Python values our own parser gives.
+"""Slot values across boundaries: from the platforms into Python values, and to JSON and back.
 
 Alexa sends AMAZON.DATE as "2026-11-27" and AMAZON.TIME as "10:00"; Dialogflow sends
 @sys.date and @sys.time as full date-times ("2026-11-27T12:00:00+01:00") and @sys.duration
@@ -69,3 +69,38 @@ def coerce(slots: Mapping[str, SlotValue], kinds: Mapping[str, str]) -> dict[str
             value = slot.value  # not in the platform's usual form: leave it to the validator
         converted[name] = slot if value is slot.value else replace(slot, value=value)
     return converted
+
+
+def to_json(value: Any) -> Any:
+    """A slot value as JSON that ``from_json`` turns back into the date, time or duration it was."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return {"$" + type(value).__name__: value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$seconds": value.total_seconds()}
+    if isinstance(value, str | int | float | bool | type(None) | list | dict):
+        return value
+    return str(value)
+
+
+_FROM_JSON: Mapping[str, Callable[[Any], Any]] = {
+    "$datetime": dt.datetime.fromisoformat,
+    "$date": dt.date.fromisoformat,
+    "$time": dt.time.fromisoformat,
+    "$seconds": lambda seconds: dt.timedelta(seconds=float(seconds)),
+}
+
+
+def from_json(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        key, raw = next(iter(value.items()))
+        if key in _FROM_JSON:
+            return _FROM_JSON[key](raw)
+    return value
+
+
+def slot_to_json(slot: SlotValue) -> dict[str, Any]:
+    return {"text": slot.text, "value": to_json(slot.value), "id": slot.id}
+
+
+def slot_from_json(data: Mapping[str, Any]) -> SlotValue:
+    return SlotValue(text=data.get("text", ""), value=from_json(data.get("value")), id=data.get("id"))

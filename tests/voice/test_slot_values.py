@@ -42,3 +42,25 @@ from voice.slot_values import coerce
 def test_values_by_slot_kind(kind: str, raw: object, expected: object) -> None:
     slots = coerce({"x": SlotValue(text="said", value=raw)}, {"x": kind})
     assert slots["x"].value == expected and slots["x"].text == "said"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.date(2026, 11, 24),
+        dt.time(15, 30),
+        dt.datetime(2026, 11, 24, 15, 30),
+        dt.timedelta(minutes=90),
+        "anna",
+        3,
+        None,
+    ],
+    ids=["date", "time", "datetime", "duration", "text", "number", "none"],
+)
+def test_slot_values_round_trip_through_json(value: object) -> None:
+    import json
+
+    from voice.slot_values import slot_from_json, slot_to_json
+
+    slot = SlotValue(text="said", value=value, id="x")
+    assert slot_from_json(json.loads(json.dumps(slot_to_json(slot)))) == slot

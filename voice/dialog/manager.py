@@ -8,19 +8,17 @@ deadline, decides on a handoff, and commits history, log and state in one transa
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..nlu import IntentMatch, IntentSet, SlotValue
+from ..nlu import IntentMatch, IntentSet
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
-from ..slot_values import coerce
+from ..slot_values import coerce, slot_from_json, slot_to_json, to_json
 from ..store import Session, Speaker, Store, TurnRecord
 from ..turn import Turn
 from .deadline import run_within
@@ -85,7 +83,7 @@ class Dialog:
             speaker=Speaker.USER,
             text=turn.text,
             intent=turn.intent or "",
-            slots=_plain(turn.slots),
+            slots={name: to_json(slot.value) for name, slot in turn.slots.items()},
             confidence=turn.confidence,
         )
         said = TurnRecord(time=now, speaker=Speaker.ASSISTANT, text=reply.text)
@@ -133,41 +131,6 @@ class Dialog:
             return session.with_dialog(replace(state, pending_reply=reply.to_dict()).to_dict())
 
         self.store.update(session_id, change)
-
-
-def _plain(slots: Any) -> dict[str, Any]:
-    return {name: _encode(slot.value) for name, slot in slots.items()}
-
-
-def _encode(value: Any) -> Any:
-    """Slot values as JSON that ``_decode`` turns back into dates, times and durations."""
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return {"$" + type(value).__name__: value.isoformat()}
-    if isinstance(value, dt.timedelta):
-        return {"$seconds": value.total_seconds()}
-    if isinstance(value, str | int | float | bool | type(None) | list | dict):
-        return value
-    return str(value)
-
-
-def _seconds(value: Any) -> dt.timedelta:
-    return dt.timedelta(seconds=float(value))
-
-
-_DECODERS: dict[str, Callable[[Any], Any]] = {
-    "$datetime": dt.datetime.fromisoformat,
-    "$date": dt.date.fromisoformat,
-    "$time": dt.time.fromisoformat,
-    "$seconds": _seconds,
-}
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) == 1:
-        key, raw = next(iter(value.items()))
-        if key in _DECODERS:
-            return _DECODERS[key](raw)
-    return value
 
 
 class _Step:
@@ -300,7 +263,7 @@ class _Step:
         active = self.state.flow
         if active is None or active.intent != match.intent:
             active = ActiveFlow(intent=match.intent, skill=skill.name)
-        slots = {**active.slots, **{name: _slot_dict(value) for name, value in match.slots.items()}}
+        slots = {**active.slots, **{name: slot_to_json(value) for name, value in match.slots.items()}}
         changed = [name for name in match.slots if active.slots.get(name) != slots[name]]
         confirming = None if changed else active.confirming
         confirmed = tuple(name for name in active.confirmed if name not in changed)
@@ -373,10 +336,7 @@ class _Step:
         return self._answer(skill, turn)
 
     def _flow_turn(self, flow: ActiveFlow) -> Turn:
-        slots = {
-            name: SlotValue(text=v.get("text", ""), value=_decode(v.get("value")), id=v.get("id"))
-            for name, v in flow.slots.items()
-        }
+        slots = {name: slot_from_json(v) for name, v in flow.slots.items()}
         return replace(self.turn, intent=flow.intent, skill=flow.skill, slots=slots)
 
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
@@ -399,7 +359,7 @@ class _Step:
         self.state = replace(
             self.state,
             previous_intent=turn.intent,
-            previous_slots={k: _slot_dict(v) for k, v in turn.slots.items()},
+            previous_slots={k: slot_to_json(v) for k, v in turn.slots.items()},
         )
         return reply
 
@@ -417,7 +377,3 @@ class _Step:
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
     ) -> Reply:
         return self.router.builtin(self.turn, key, expect=expect, end_session=end_session, **values)
-
-
-def _slot_dict(value: SlotValue) -> dict[str, Any]:
-    return {"text": value.text, "value": _encode(value.value), "id": value.id}
