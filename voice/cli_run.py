@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -55,6 +57,14 @@ WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하�
 )
 @click.option("--wake", "wake_phrase", help="Wake phrase (default per language, e.g. 'hallo computer').")
 @click.option(
+    "--push-at",
+    "push_at",
+    type=float,
+    multiple=True,
+    metavar="SECONDS",
+    help="With --input and --mode push: press the talk button at this point of the file (repeatable).",
+)
+@click.option(
     "--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Vosk model folder."
 )
 @click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
@@ -70,6 +80,7 @@ def run(
     output_device: str | None,
     mode: str,
     wake_phrase: str | None,
+    push_at: tuple[float, ...],
     model_path: Path | None,
     realtime: bool,
     as_json: bool,
@@ -105,6 +116,7 @@ def run(
             audio_in=audio_in,
             audio_out=audio_out,
             on_event=_printer(as_json),
+            pushed=_talk_button(push_at, live=simulated is None and Mode(mode) is Mode.PUSH_TO_TALK),
         )
         try:
             loop.run()
@@ -115,6 +127,30 @@ def run(
     if simulated is not None and output_wav is not None:
         audio.write_wav(output_wav, simulated.timeline())
         click.echo(f"wrote {output_wav}", err=as_json)
+
+
+def _talk_button(presses: tuple[float, ...], *, live: bool) -> Callable[[float], bool]:
+    """Push-to-talk: Enter in the terminal (live), or presses at given points of an input file."""
+    scheduled = sorted(presses)
+    pressed = threading.Event()
+
+    def read_enter() -> None:
+        for _line in sys.stdin:
+            pressed.set()
+
+    if live:
+        threading.Thread(target=read_enter, daemon=True).start()
+
+    def pushed(now: float) -> bool:
+        if pressed.is_set():
+            pressed.clear()
+            return True
+        if scheduled and now >= scheduled[0]:
+            scheduled.pop(0)
+            return True
+        return False
+
+    return pushed
 
 
 def _device(name: str | None) -> int | str | None:
@@ -130,6 +166,7 @@ def _printer(as_json: bool):  # type: ignore[no-untyped-def]
         line = {
             "state": f"[{data.get('state')}{' (follow-up)' if data.get('follow_up') else ''}]",
             "wake": f"(wake word: {data.get('phrase')})",
+            "push": "(talk button)",
             "partial": f"  … {data.get('text')}",
             "heard": f"you: {data.get('text') or '(nothing understood)'}",
             "rejected": f"  (not in the grammar: {', '.join(data.get('heard', []))})",

@@ -28,7 +28,11 @@ CHUNK_MS = 40
 
 class Mode(Enum):
     WAKE_WORD = "wake"
+    """Listen after the wake phrase."""
+    PUSH_TO_TALK = "push"
+    """Listen after the talk button (Enter in the terminal)."""
     ALWAYS = "always"
+    """Every utterance is a command."""
 
 
 class State(Enum):
@@ -80,9 +84,12 @@ class LocalLoop:
         audio_in: AudioInput,
         audio_out: AudioOutput,
         on_event: Callable[[LoopEvent], None] = lambda event: None,
+        pushed: Callable[[float], bool] = lambda now: False,
     ) -> None:
         self.config, self.model, self.responder, self.synthesizer = config, model, responder, synthesizer
         self.audio_in, self.audio_out, self.on_event = audio_in, audio_out, on_event
+        self.pushed = pushed
+        """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         # The commands compete with the wake phrase, so a command said without it is not taken for it.
         wake_grammar = Grammar(phrases=(config.wake_phrase,), fillers=tuple(grammar))
         self.wake = Listener(Recognizer(model, grammar=wake_grammar), config.endpointing)
@@ -96,7 +103,7 @@ class LocalLoop:
 
     def run(self) -> None:
         """Read the input chunk by chunk and act on it; returns when the input ends."""
-        self._enter(State.WAITING if self.config.mode is Mode.WAKE_WORD else State.LISTENING)
+        self._enter(self._idle)
         frames = self.audio_in.rate * CHUNK_MS // 1000
         while (chunk := self.audio_in.read(frames)) is not None:
             now = self.audio_in.now()
@@ -107,6 +114,11 @@ class LocalLoop:
             else:
                 self._listen(chunk, now)
 
+    @property
+    def _idle(self) -> State:
+        """Where the loop rests between conversations."""
+        return State.LISTENING if self.config.mode is Mode.ALWAYS else State.WAITING
+
     def _enter(self, state: State, **data: Any) -> None:
         self.state = state
         self._emit("state", state=state.value, **data)
@@ -115,6 +127,12 @@ class LocalLoop:
         self.on_event(LoopEvent(kind=kind, at=self.audio_in.now(), data=data))
 
     def _wait_for_wake(self, chunk: Any, now: float) -> None:
+        if self.config.mode is Mode.PUSH_TO_TALK:
+            if self.pushed(now):
+                self._emit("push")
+                self.listen_until = now + self.config.follow_up_s
+                self._enter(State.LISTENING)
+            return
         heard = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
         if heard is not None and heard.transcript.is_match:
             self._emit("wake", phrase=self.config.wake_phrase)
@@ -131,7 +149,7 @@ class LocalLoop:
         elif self.listen_until is not None and not self.command.hears_speech and now >= self.listen_until:
             self._emit("timeout", after_s=self.config.follow_up_s)
             self.command.reset()
-            self._enter(State.WAITING if self.config.mode is Mode.WAKE_WORD else State.LISTENING)
+            self._enter(self._idle)
 
     def _understand(self, heard: Heard) -> None:
         started = time.perf_counter()

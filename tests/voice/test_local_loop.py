@@ -38,7 +38,11 @@ class Session:
     """A scripted stretch of microphone audio, the loop that hears it, and what it did."""
 
     def __init__(
-        self, parts: list[np.ndarray | float], korean_model: Path, mode: Mode = Mode.WAKE_WORD
+        self,
+        parts: list[np.ndarray | float],
+        korean_model: Path,
+        mode: Mode = Mode.WAKE_WORD,
+        pushes: tuple[float, ...] = (),
     ) -> None:
         self.starts: list[float] = []
         pieces, at = [], 0.0
@@ -49,6 +53,7 @@ class Session:
             pieces.append(piece)
             at += audio.duration(piece)
         self.device = SimulatedAudio(np.concatenate(pieces))
+        self.pushes = sorted(pushes)
         self.events: list[LoopEvent] = []
         router = Router([load_skill(KOREAN_SKILL)])
         with open_store("sqlite://:memory:") as store:
@@ -61,7 +66,15 @@ class Session:
                 audio_in=self.device,
                 audio_out=self.device,
                 on_event=self.events.append,
+                pushed=self._pressed,
             ).run()
+
+    def _pressed(self, now: float) -> bool:
+        """The simulated talk button: pressed at the scripted stream times."""
+        if self.pushes and now >= self.pushes[0]:
+            self.pushes.pop(0)
+            return True
+        return False
 
     def kinds(self, kind: str) -> list[LoopEvent]:
         return [e for e in self.events if e.kind == kind]
@@ -168,3 +181,43 @@ def test_without_audio_devices_the_loop_suggests_files() -> None:
     result = CliRunner().invoke(cli, ["run", "-l", "ko"])
     assert result.exit_code != 0
     assert "no audio input device is available; run with --input FILE.wav" in result.output
+
+
+def test_push_to_talk_listens_after_the_button_only(model: Path) -> None:
+    # "불 꺼" before any press is ignored; the press at 2.5 s opens the microphone for "음악 틀어".
+    session = Session(
+        [0.3, _clip("ko_light_off_175"), 1.0, _clip("ko_music_on_175"), 3.0],
+        model,
+        mode=Mode.PUSH_TO_TALK,
+        pushes=(2.5,),
+    )
+    assert session.kinds("push") and session.kinds("wake") == []
+    assert session.replies() == ["PlayMusic"]
+
+
+def test_an_unused_push_times_out_back_to_waiting(model: Path) -> None:
+    session = Session([0.3, 8.0], model, mode=Mode.PUSH_TO_TALK, pushes=(0.5,))
+    assert session.kinds("timeout") and session.kinds("state")[-1].data["state"] == "waiting"
+
+
+def test_voice_run_push_to_talk_on_a_file(tmp_path: Path) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{KOREAN_SKILL}"]\n')
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "-l",
+            "ko",
+            "--mode",
+            "push",
+            "--push-at",
+            "1.5",
+            "--input",
+            str(AUDIO / "ko_wake_music_on.wav"),
+            "--config",
+            str(config),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "(talk button)" in result.output and "assistant [PlayMusic]" in result.output
