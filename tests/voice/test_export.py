@@ -265,3 +265,17 @@ def test_the_agent_zip_is_reproducible(skill: Skill, tmp_path: Path) -> None:
     first = dialogflow_agent(skill).write(tmp_path / "a.zip").read_bytes()
     second = dialogflow_agent(skill).write(tmp_path / "b.zip").read_bytes()
     assert first == second
+
+
+def test_digits_in_templates_are_spelled_out_for_alexa(tmp_path: Path) -> None:
+    from voice import Skill
+    from voice.export.common import skill_intents
+
+    folder = tmp_path / "clock"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Early:\n    data: [{sentences: ['wake me at 6 on {day}']}]\n"
+        "lists:\n  day: {values: [monday]}\n"
+    )
+    (intent,) = skill_intents(Skill("clock", folder), "en")
+    assert [s.with_slots() for s in intent.sentences] == ["wake me at six on {day}"]

@@ -4,7 +4,8 @@
     skill-package/interactionModels/custom/<locale>.json      invocation name, intents, slot types, dialog
 
 Sample utterances are the router's own sample sentences with slots as ``{slot}``; the ones Alexa
-would refuse (digits, ``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are left out
+would refuse (``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are left out; digits in the
+templates are spelled out
 rather than rewritten, and ``check_interaction_model`` runs before anything is written.
 """
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, sample_sentences
+from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList, ValueList
 from ..nlu.template import Alt, Expr, Perm, Seq, Text
 from ..skill import Skill
@@ -52,16 +53,17 @@ class TemplateSentence:
     """The template the sentence was sampled from."""
 
     @classmethod
-    def of(cls, sample: Sample) -> TemplateSentence:
+    def of(cls, sample: Sample, language: str) -> TemplateSentence:
+        """Split a sample at its slots; digits in the literal words are spelled out (Alexa refuses them)."""
         parts: list[tuple[str, str | None]] = []
         position = 0
         for slot in sorted(sample.slots, key=lambda s: s.start):
             if slot.start > position:
-                parts.append((sample.text[position : slot.start], None))
+                parts.append((_spelled(sample.text[position : slot.start], language), None))
             parts.append((sample.text[slot.start : slot.end], slot.name))
             position = slot.end
         if position < len(sample.text):
-            parts.append((sample.text[position:], None))
+            parts.append((_spelled(sample.text[position:], language), None))
         return cls(tuple(parts), sample.template)
 
     @property
@@ -111,10 +113,23 @@ def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
     found = []
     for name, intent in intent_set.intents.items():
         samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill.name)
-        sentences = _interleaved(TemplateSentence.of(sample) for sample in samples)
+        sentences = _interleaved(TemplateSentence.of(sample, language) for sample in samples)
         slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
         found.append(SkillIntent(name, slots, sentences))
     return tuple(found)
+
+
+def _spelled(text: str, language: str) -> str:
+    """Whole numbers in ``text`` as words ("15" -> "fifteen"); left as digits when they cannot be spelled."""
+
+    def words(match: re.Match[str]) -> str:
+        spellings = number_words(int(match.group()), language)
+        return spellings[0] if spellings else match.group()
+
+    return _DIGITS.sub(words, text)
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _interleaved(sentences: Iterable[TemplateSentence]) -> tuple[TemplateSentence, ...]:
