@@ -3,10 +3,9 @@
     skill-package/skill.json                                  the manifest (locale, name, summary)
     skill-package/interactionModels/custom/<locale>.json      invocation name, intents, slot types, dialog
 
-Sample utterances are the router's own sample sentences with slots as ``{slot}``; the ones Alexa
-would refuse (``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are left out; digits in the
-templates are spelled out
-rather than rewritten, and ``check_interaction_model`` runs before anything is written.
+Sample utterances are the router's own sample sentences with slots as ``{slot}``, digits spelled
+out. The ones Alexa would refuse (``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are
+left out rather than rewritten, and ``check_interaction_model`` runs before anything is written.
 """
 
 from __future__ import annotations
