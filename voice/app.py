@@ -51,7 +51,12 @@ def build_sink(config: Config) -> HandoffSink | None:
 
 def build_dialog(config: Config, router: Router | None = None) -> Dialog:
     """The responder for channels: the router, the session store and the handoff sink of the config."""
-    return Dialog(router or build_router(config), open_store(store_url(config)), sink=build_sink(config))
+    return Dialog(
+        router or build_router(config),
+        open_store(store_url(config)),
+        sink=build_sink(config),
+        retention_days=config.retention_days,
+    )
 
 
 def build_synthesizer(config: Config) -> EspeakSynthesizer:

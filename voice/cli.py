@@ -17,7 +17,7 @@ import click
 from speech import audio, download, models, stt, tts
 from speech.fixtures import load_manifest, regenerate
 
-from . import cli_export, cli_run, cli_server, cli_skills
+from . import cli_data, cli_export, cli_run, cli_server, cli_skills
 from .errors import VoiceError
 
 DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
@@ -174,6 +174,7 @@ cli.add_command(cli_run.run)
 cli.add_command(cli_run.devices)
 cli.add_command(cli_server.serve)
 cli.add_command(cli_export.export)
+cli.add_command(cli_data.data)
 
 
 @fixtures.command("model")

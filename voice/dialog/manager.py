@@ -9,12 +9,14 @@ deadline, decides on a handoff, and commits history, log and state in one transa
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..nlu import IntentMatch, IntentSet
+from ..errors import VoiceError
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
@@ -29,6 +31,7 @@ from .state import ActiveFlow, DialogState
 _LOGGER = logging.getLogger(__name__)
 _BUILTIN_INTENTS = Path(__file__).resolve().parent.parent / "locales"
 BUILTIN = "builtin"
+HOUSEKEEPING_INTERVAL_S = 3600.0
 
 
 def builtin_intents(language: str) -> IntentSet:
@@ -47,10 +50,14 @@ class Dialog:
         policy: HandoffPolicy | None = None,
         sink: HandoffSink | None = None,
         session_ttl: float = 600.0,
+        retention_days: float | None = None,
     ) -> None:
         self.router, self.store, self.sink = router, store, sink
         self.policy = policy or HandoffPolicy()
         self.session_ttl = session_ttl
+        self.retention_days = retention_days
+        """Conversation-log rows older than this are deleted (hourly, as turns come in); None keeps them."""
+        self._next_housekeeping = 0.0
         for language in router.languages:
             if (_BUILTIN_INTENTS / language / "intents.yaml").is_file():
                 router.add_intents(language, builtin_intents(language))
@@ -73,7 +80,19 @@ class Dialog:
         step = _Step(self, turn, state, session)
         reply = replace(step.run(), intent=step.turn.intent)
         self._commit(step, reply)
+        self._housekeeping()
         return reply
+
+    def _housekeeping(self) -> None:
+        """Drop expired sessions and log rows past retention, at most once an hour per process."""
+        if self.retention_days is None or time.monotonic() < self._next_housekeeping:
+            return
+        self._next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_S
+        try:
+            self.store.purge_expired()
+            self.store.purge_log(self.retention_days)
+        except VoiceError:
+            _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
 
     def _commit(self, step: _Step, reply: Reply) -> None:
         turn, state = step.turn, replace(step.state, last_reply=reply.to_dict())

@@ -1,0 +1,69 @@
+"""Retention and erasure of conversation data: voice data purge / forget, and the dialog's housekeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from voice import Dialog, Router, Turn, load_skill
+from voice.cli import cli
+from voice.store import open_store
+
+DAY = 86400.0
+
+
+def _config(tmp_path: Path) -> tuple[Path, str]:
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "{url}"\nretention_days = 30\n')
+    return config, url
+
+
+def _converse(url: str, user: str, session: str, days_ago: float) -> None:
+    then = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    with open_store(url, clock=lambda: time.time() - days_ago * DAY) as store:
+        Dialog(Router([load_skill("customer_service")]), store).respond(
+            Turn(
+                text="wat zijn jullie openingstijden",
+                locale="nl",
+                session_id=session,
+                user_id=user,
+                time=then,
+            )
+        )
+
+
+def test_purge_deletes_what_is_past_retention_and_keeps_the_rest(tmp_path: Path) -> None:
+    config, url = _config(tmp_path)
+    _converse(url, "old-caller", "s-old", days_ago=45)
+    _converse(url, "new-caller", "s-new", days_ago=0)
+    result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert result.exit_code == 0 and "deleted 1 expired sessions and 2 log rows" in result.output
+    with open_store(url) as store:
+        assert [row.user_id for row in store.read_log()] == ["new-caller", "new-caller"]
+        assert store.load("s-new") is not None
+
+
+def test_forget_erases_a_user(tmp_path: Path) -> None:
+    config, url = _config(tmp_path)
+    _converse(url, "anna", "s1", days_ago=0)
+    _converse(url, "bob", "s2", days_ago=0)
+    result = CliRunner().invoke(cli, ["data", "forget", "anna", "--config", str(config)])
+    assert result.exit_code == 0 and "erased" in result.output
+    with open_store(url) as store:
+        assert {row.user_id for row in store.read_log()} == {"bob"}
+        assert store.load("s1") is None and store.load("s2") is not None
+
+
+def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> None:
+    _, url = _config(tmp_path)
+    _converse(url, "old-caller", "s-old", days_ago=45)
+    with open_store(url) as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store, retention_days=30)
+        dialog.respond(
+            Turn(text="hoe kan ik contact opnemen", locale="nl", session_id="s-new", user_id="new")
+        )
+        assert {row.user_id for row in store.read_log()} == {"new"}
