@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..nlu import IntentMatch, IntentSet
 from ..errors import VoiceError
+from ..nlu import IntentMatch, IntentSet
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
