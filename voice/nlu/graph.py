@@ -44,6 +44,9 @@ Outcome = tuple[int, bool, int, tuple[Capture, ...]]
 """(end position, start of word, score delta, captures) reported by a callee."""
 
 State = tuple[int, bool]
+Best = tuple[int, tuple[Capture, ...]]
+"""(score, captures) of the best way found to reach a state."""
+
 _T = TypeVar("_T")
 
 
@@ -114,7 +117,9 @@ class Graph:
         """Add a literal edge from ``start`` to a new node; return the new node."""
         end = self.node()
         count = sum(1 for char in text if not char.isspace()) if self.counted else 0
-        self.edges[start].append((LIT, end, text, text.lstrip(), text.endswith((" ", "'")), count))
+        self.edges[start].append(
+            (LIT, end, text, text.lstrip(), text.endswith((" ", "'")), count * LITERAL_WEIGHT, text.isspace())
+        )
         return end
 
     def call(self, start: int, callee: Callee) -> int:
@@ -138,54 +143,54 @@ class Graph:
             out[:] = [(edge[0], forward[edge[1]], *edge[2:]) for edge in out]
 
 
-def execute(graph: Graph, run: Run, pos: int, sow: bool) -> dict[State, tuple[int, tuple[Capture, ...]]]:
-    """Walk ``graph`` from (pos, sow); return the best (score, captures) per final state."""
+def execute(graph: Graph, run: Run, pos: int, sow: bool) -> dict[State, Best]:
+    """Walk ``graph`` from (pos, sow); return the best (score, captures) per final state.
+
+    Edge steps build their own state dicts, so the first arrival at a node adopts
+    one without copying (most nodes are reached once, with one state); only an
+    empty edge passes the node's own dict on, which is still read by its other edges.
+    """
     edges = graph.edges
     final = len(edges) - 1
-    states: dict[int, dict[State, tuple[int, tuple[Capture, ...]]]] = {0: {(pos, sow): (0, ())}}
+    states: dict[int, dict[State, Best]] = {0: {(pos, sow): (0, ())}}
     queue = [0]
     while queue:
         node = heappop(queue)
-        if node == final:
-            return states[node]
         here = states.pop(node)
+        if node == final:
+            return here
         for edge in edges[node]:
-            if edge[0] == LIT:
+            kind = edge[0]
+            if kind == LIT:
                 moved = _literal(run, edge, here)
-            elif edge[0] == EPS:
-                moved = list(here.items())
+            elif kind == EPS:
+                moved = here
             else:
                 moved = _call(run, edge[2], here)
-            if moved:
-                _relax(states, queue, edge[1], moved)
+            if not moved:
+                continue
+            dest = states.get(edge[1])
+            if dest is None:
+                states[edge[1]] = moved.copy() if moved is here else moved
+                heappush(queue, edge[1])
+            else:
+                _merge(dest, moved)
     return {}
 
 
-Moved = list[tuple[State, tuple[int, tuple[Capture, ...]]]]
-
-
-def _relax(
-    states: dict[int, dict[State, tuple[int, tuple[Capture, ...]]]],
-    queue: list[int],
-    target: int,
-    moved: Moved,
-) -> None:
-    """Keep the better of each state reaching ``target``."""
-    dest = states.get(target)
-    if dest is None:
-        dest = states[target] = {}
-        heappush(queue, target)
-    for key, found in moved:
+def _merge(dest: dict[State, Best], moved: dict[State, Best]) -> None:
+    """Keep the better of each state (the earlier one on a tie)."""
+    for key, found in moved.items():
         old = dest.get(key)
         if old is None or found[0] < old[0]:
             dest[key] = found
 
 
-def _literal(run: Run, edge: tuple[Any, ...], here: dict[State, tuple[int, tuple[Capture, ...]]]) -> Moved:
+def _literal(run: Run, edge: tuple[Any, ...], here: dict[State, Best]) -> dict[State, Best]:
     """Advance every state over a literal, the way hassil matches a text chunk."""
-    folded, broken = run.folded, run.broken
-    _, _, full, stripped, ends_word, count = edge
-    moved: Moved = []
+    folded = run.folded
+    _, _, full, stripped, ends_word, weight, blank = edge
+    moved: dict[State, Best] = {}
     for (pos, sow), found in here.items():
         if sow:
             text = stripped
@@ -194,18 +199,28 @@ def _literal(run: Run, edge: tuple[Any, ...], here: dict[State, tuple[int, tuple
         else:
             text = full
         if folded.startswith(text, pos):
-            moved.append(((pos + len(text), ends_word), (found[0] - count * LITERAL_WEIGHT, found[1])))
-        elif pos >= run.blank_from and text.isspace():
-            moved.append(((pos, sow), found))
-        elif broken is not None and broken.startswith(text, pos):
-            moved.append(((pos + len(text), sow), found))
+            key = (pos + len(text), ends_word)
+            found = (found[0] - weight, found[1])
+        elif blank and not sow and pos >= run.blank_from:
+            key = (pos, sow)
+        elif run.broken is not None and run.broken.startswith(text, pos):
+            key = (pos + len(text), sow)
+        else:
+            continue
+        old = moved.get(key)
+        if old is None or found[0] < old[0]:
+            moved[key] = found
     return moved
 
 
-def _call(run: Run, callee: Callee, here: dict[State, tuple[int, tuple[Capture, ...]]]) -> Moved:
+def _call(run: Run, callee: Callee, here: dict[State, Best]) -> dict[State, Best]:
     """Advance every state over a call edge (rule, list, range, wildcard, built-in)."""
-    moved: Moved = []
+    moved: dict[State, Best] = {}
     for (pos, sow), (cost, caps) in here.items():
         for end, end_sow, delta, more in callee.outcomes(run, pos, sow):
-            moved.append(((end, end_sow), (cost + delta, caps + more if more else caps)))
+            key = (end, end_sow)
+            score = cost + delta
+            old = moved.get(key)
+            if old is None or score < old[0]:
+                moved[key] = (score, caps + more if more else caps)
     return moved

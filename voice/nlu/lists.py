@@ -11,7 +11,7 @@ replacing a list (``Matcher.set_list``) swaps one object and recompiles nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,8 +21,9 @@ from .context import allows_value
 from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Capture, Graph, Outcome, Run, execute
 from .normalize import normalize_template_text
 from .numbers import number_words
+from .prefilter import edge_atoms, required_clauses
 from .slots import BuiltinList, ListValue, RangeList, SlotList, ValueList, WildcardList
-from .template import Text
+from .template import Expr, ListRef, Text
 
 __all__ = [
     "BuiltinMatcher",
@@ -42,6 +43,7 @@ Raw = tuple[int, int, bool, int, Any, "ListValue | None", int]
 
 _INTEGER = re.compile(r" *(-?[0-9]+)")
 _DECIMAL = re.compile(r" *(-?[0-9]+(?:[.,][0-9]+)?)")
+_DIGIT = re.compile("[0-9]")
 _END = "\0"
 _TRIE_LIMIT = 2000
 """Ranges up to this many numbers get a word trie (hassil's way); larger ones parse words."""
@@ -81,6 +83,10 @@ class ListMatcher:
         """False only if no value can occur in ``text`` anywhere (0), at its start (1) or end (2)."""
         return True
 
+    def presence_key(self) -> Hashable:
+        """Lists with equal keys answer ``present`` alike, so the pre-filter asks one of them."""
+        return self
+
     def context_keys(self) -> frozenset[str]:
         """Context keys that matching a value of this list can add."""
         return frozenset()
@@ -99,7 +105,6 @@ class ValueMatcher(ListMatcher):
         self.trie: dict[str, Any] = {}
         self.keys: list[str] = []
         self.graphs: list[tuple[ListValue, Graph]] = []
-        self._patterns: tuple[re.Pattern[str], re.Pattern[str]] | None = None
         for value in self.values:
             if not isinstance(value.expr, Text):
                 self.graphs.append((value, compile_value(value)))
@@ -108,18 +113,17 @@ class ValueMatcher(ListMatcher):
             if key:
                 _trie_insert(self.trie, key, value)
                 self.keys.append(key)
+        self._hints = _Hints.of(self.keys, [value.expr for value, _ in self.graphs])
 
     def present(self, text: str, where: int) -> bool:
-        if self.graphs:
-            return True
+        hints = self._hints
+        if where == 0:
+            return hints.inside is None or hints.inside.search(text) is not None
         if where == 1:
-            return bool(_trie_walk(self.trie, text, 0))
-        if self._patterns is None:
-            if not self.keys:
-                return False
-            alternation = "|".join(re.escape(key) for key in sorted(self.keys, key=len, reverse=True))
-            self._patterns = (re.compile(alternation), re.compile(f"(?:{alternation})$"))
-        return self._patterns[where // 2].search(text) is not None
+            return (
+                hints.starts is None or text.startswith(hints.starts) or bool(_trie_walk(self.trie, text, 0))
+            )
+        return hints.ends is None or text.endswith(hints.ends)
 
     def context_keys(self) -> frozenset[str]:
         return frozenset(key for value in self.values for key in value.context)
@@ -140,6 +144,69 @@ class ValueMatcher(ListMatcher):
     def _make(run: Run, start: int, end: int, sow: bool, value: ListValue) -> Raw:
         spoken = run.text[start:end].strip()
         return start, end, sow, 0, spoken if value.value is None else value.value, value, LIST_VALUE
+
+
+@dataclass(frozen=True, slots=True)
+class _Hints:
+    """What the utterance must contain for a value list to occur (None: no hint, anything may).
+
+    Plain values are searched whole. A templated value ("[de] max|maximaal") contributes
+    the fragments of one of its required clauses and the first and last words it can
+    start and end with, cut at spaces because its literals may also match "-" or "_".
+    """
+
+    inside: re.Pattern[str] | None
+    starts: tuple[str, ...] | None
+    """Starts of templated values (plain ones are looked up in the trie)."""
+
+    ends: tuple[str, ...] | None
+
+    @classmethod
+    def of(cls, keys: list[str], templated: list[Expr]) -> _Hints:
+        needles: set[str] | None = set(keys)
+        starts: set[str] | None = set()
+        ends: set[str] | None = set(keys)
+        for expr in templated:
+            needles = _add(needles, _needles(expr))
+            starts = _add(starts, _edge_words(expr, last=False))
+            ends = _add(ends, _edge_words(expr, last=True))
+        return cls(
+            None if needles is None else _alternation(needles),
+            None if starts is None else tuple(sorted(starts)),
+            None if ends is None else tuple(sorted(ends)),
+        )
+
+
+def _add(found: set[str] | None, more: Iterable[str] | None) -> set[str] | None:
+    return None if found is None or more is None else found | set(more)
+
+
+def _alternation(needles: Iterable[str]) -> re.Pattern[str]:
+    """A regex for "one of ``needles`` occurs" (longest first); it never matches if there are none."""
+    ordered = sorted(needles, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered)) if ordered else "(?!)")
+
+
+def _needles(expr: Expr) -> list[str] | None:
+    """Fragments of the value's most selective required clause, or None if it requires none."""
+    clauses = [
+        sorted(map(str, clause))
+        for clause in required_clauses(expr, {}, _no_list)
+        if all(isinstance(atom, str) for atom in clause)
+    ]
+    return min(clauses, key=lambda fragments: (len(fragments), fragments)) if clauses else None
+
+
+def _edge_words(expr: Expr, *, last: bool) -> set[str] | None:
+    """First (or last) words the value can start (or end) with, or None if unknown."""
+    atoms, empty = edge_atoms(expr, {}, _no_list, last=last)
+    if atoms is None or empty or not all(isinstance(atom, str) and atom.split() for atom in atoms):
+        return None
+    return {str(atom).split()[-1 if last else 0] for atom in atoms}
+
+
+def _no_list(_ref: ListRef) -> None:
+    return None
 
 
 class RangeMatcher(ListMatcher):
@@ -182,7 +249,7 @@ class RangeMatcher(ListMatcher):
             return True
         if where == 2 and text[-1:].isdigit():
             return True
-        if where == 0 and any(char.isdigit() for char in text):
+        if where == 0 and _DIGIT.search(text):
             return True
         spec = self.range
         if not spec.words or (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
@@ -193,6 +260,11 @@ class RangeMatcher(ListMatcher):
         if where == 2:
             return text.rsplit(" ", 1)[-1] in spellings.last_words
         return spellings.pattern is not None and spellings.pattern.search(text) is not None
+
+    def presence_key(self) -> Hashable:
+        """Everything ``present`` reads: many ranges (0-100) share their answer."""
+        spec = self.range
+        return self.pattern, self.language, spec.words, spec.start, spec.stop, spec.step, spec.fractions
 
     def _digits(self, run: Run, found: re.Match[str], sow: bool) -> list[Raw]:
         if not self.range.digits:

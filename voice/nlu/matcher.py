@@ -10,7 +10,7 @@ than ``max_chars`` -- is "no match", never an exception.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -210,17 +210,19 @@ class Matcher:
         return sorted(best.values(), key=lambda item: item.rank)
 
     def _presence(self, texts: list[str]) -> Callable[[Any, int], bool]:
-        """Pre-filter answer for list atoms: can a value of this list occur in the utterance?"""
+        """Pre-filter answer for list atoms: can a value of this list occur in the utterance?
+
+        Answers are kept for this utterance by list key and by the list's presence key, so
+        lists that answer alike (the many 0-100 ranges) search the text once.
+        """
         lists = self._lists
         seen: tuple[dict[Any, bool], ...] = ({}, {}, {})
+        shared: tuple[dict[Hashable, bool], ...] = ({}, {}, {})
 
         def present(key: Any, where: int) -> bool:
             known = seen[where].get(key)
             if known is None:
-                matcher = lists.get(key)
-                known = seen[where][key] = matcher is not None and any(
-                    matcher.present(t, where) for t in texts
-                )
+                known = seen[where][key] = _present(lists.get(key), texts, where, shared[where])
             return known
 
         return present
@@ -243,6 +245,16 @@ class Matcher:
 
     def _matches(self, found: list[_Found], limit: int | None, score: float) -> tuple[IntentMatch, ...]:
         return tuple(_to_match(item, score) for item in found[:limit])
+
+
+def _present(matcher: ListMatcher | None, texts: list[str], where: int, shared: dict[Hashable, bool]) -> bool:
+    if matcher is None:
+        return False
+    key = matcher.presence_key()
+    known = shared.get(key)
+    if known is None:
+        known = shared[key] = any(matcher.present(text, where) for text in texts)
+    return known
 
 
 def _best_of(entry: Entry, runs: list[Run], context: Mapping[str, Any]) -> _Found | None:

@@ -31,6 +31,7 @@ _PUNCT_RULES = (
     re.compile(rf"(?<=\W){_P}(?=\W)"),
 )
 _PUNCT_END = re.compile(rf"{_P}$")
+_ANY_PUNCT = re.compile(_P)
 _INITIALISM_END = re.compile(r"\b(?:\w\.){2,}$")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -42,6 +43,8 @@ def normalize_template_text(text: str) -> str:
 
 
 def _strip_punctuation(text: str) -> str:
+    if not _ANY_PUNCT.search(text):
+        return text  # every rule removes punctuation; most utterances have none
     text = _PUNCT_RULES[0].sub("", text)
     if not _INITIALISM_END.search(text):
         text = _PUNCT_END.sub("", text)

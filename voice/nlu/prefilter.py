@@ -13,7 +13,6 @@ skipped when it provably cannot match.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from functools import cache
 
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text
 
@@ -143,8 +142,11 @@ class TemplateIndex:
     """
 
     def __init__(self) -> None:
-        self._clauses: list[Clauses] = []
-        self._ends: list[tuple[Ends, Ends]] = []
+        self._checks: list[tuple[int, ...]] = []
+        """Per template, the tests (by number) it must pass, in the order they are tried."""
+
+        self._tests: list[_Test] = []
+        self._test_numbers: dict[_Test, int] = {}
         self._anchors: dict[Atom, int] = {}
         self._anchorless = 0
         self._suffixes: dict[Atom, int] = {}
@@ -159,10 +161,9 @@ class TemplateIndex:
 
     def add(self, clauses: Clauses, first: Ends = None, last: Ends = None) -> int:
         """Index one template's clauses and what it starts and ends with; return its number."""
-        number = len(self._clauses)
+        number = len(self._checks)
         bit = 1 << number
-        self._clauses.append(clauses)
-        self._ends.append((first, last))
+        self._checks.append(self._checks_of(clauses, first, last))
         self._suffixless |= _index_edge(
             last, bit, self._suffixes, self._list_suffixes, lambda a: a[-_SUFFIX:]
         )
@@ -177,6 +178,23 @@ class TemplateIndex:
             bucket[key] = bucket.get(key, 0) | bit
         for where, buckets in enumerate((self._list_anchors, self._list_prefixes, self._list_suffixes)):
             self._list_masks[where] = _or_all(buckets.values())
+        return number
+
+    def _checks_of(self, clauses: Clauses, first: Ends, last: Ends) -> tuple[int, ...]:
+        """Number a template's tests, sharing equal tests between templates (one verdict each).
+
+        A failed test ends a template's verification, so the likeliest to fail go first:
+        selective clauses, then what the utterance must end and start with.
+        """
+        tests = sorted((_test(clause, 0) for clause in clauses), key=_selectivity)
+        tests += [_test(atoms, where) for atoms, where in ((last, 2), (first, 1)) if atoms is not None]
+        return tuple(map(self._number, tests))
+
+    def _number(self, test: _Test) -> int:
+        number = self._test_numbers.get(test)
+        if number is None:
+            number = self._test_numbers[test] = len(self._tests)
+            self._tests.append(test)
         return number
 
     def candidates(self, texts: Sequence[str], present: Callable[[Atom, int], bool]) -> list[int]:
@@ -197,31 +215,28 @@ class TemplateIndex:
         ending |= _list_masks(self._list_suffixes, possible & anchored & ~ending, present, 2)
         survivors = anchored & ending
         starting |= _list_masks(self._list_prefixes, possible & survivors & ~starting, present, 1)
-        survivors &= starting
-        numbers: list[int] = []
-        while survivors:
-            low = survivors & -survivors
-            numbers.append(low.bit_length() - 1)
-            survivors ^= low
-        return self._verified(numbers, haystack, texts, present)
+        return self._verified(survivors & starting, haystack, texts, present)
 
     def _verified(
-        self, numbers: list[int], haystack: str, texts: Sequence[str], present: Callable[[Atom, int], bool]
+        self, survivors: int, haystack: str, texts: Sequence[str], present: Callable[[Atom, int], bool]
     ) -> list[int]:
-        starts, ends = _EdgeTest(texts, present, 1), _EdgeTest(texts, present, 2)
-        verdicts: dict[frozenset[Atom], bool] = {}
+        """The template numbers in ``survivors`` (a bit mask) that pass all their tests, in order."""
+        tests = self._tests
+        verdicts: list[bool | None] = [None] * len(tests)
+        checks = self._checks
         found: list[int] = []
-        for number in numbers:
-            for clause in self._clauses[number]:
-                verdict = verdicts.get(clause)
+        while survivors:
+            low = survivors & -survivors
+            survivors ^= low
+            number = low.bit_length() - 1
+            for test in checks[number]:
+                verdict = verdicts[test]
                 if verdict is None:
-                    verdict = verdicts[clause] = _holds(clause, haystack, present)
+                    verdict = verdicts[test] = _passes(tests[test], haystack, texts, present)
                 if not verdict:
                     break
             else:
-                first, last = self._ends[number]
-                if starts(first) and ends(last):
-                    found.append(number)
+                found.append(number)
         return found
 
 
@@ -244,11 +259,6 @@ def _index_edge(
     return 0
 
 
-def _holds(clause: frozenset[Atom], haystack: str, present: Callable[[Atom, int], bool]) -> bool:
-    """True if some atom of the clause occurs in the utterance."""
-    return any(atom in haystack if isinstance(atom, str) else present(atom, 0) for atom in clause)
-
-
 def _masks(buckets: Mapping[Atom, int], keys: set[str]) -> int:
     """OR of the buckets under ``keys``."""
     mask = 0
@@ -268,33 +278,31 @@ def _list_masks(
     return mask
 
 
-class _EdgeTest:
-    """Does some utterance variant start (or end) with one of a template's edge atoms?"""
+_Test = tuple[int, tuple[str, ...], tuple[Atom, ...]]
+"""(where: 0 anywhere, 1 at the start, 2 at the end; fragments; list keys): one must occur there."""
 
-    def __init__(self, texts: Sequence[str], present: Callable[[Atom, int], bool], where: int) -> None:
-        self.texts = texts
-        self.present = present
-        self.where = where
-        self.verdicts: dict[frozenset[Atom], bool] = {}
 
-    def __call__(self, atoms: Ends) -> bool:
-        if atoms is None:
-            return True
-        verdict = self.verdicts.get(atoms)
-        if verdict is None:
-            verdict = self.verdicts[atoms] = self._holds(atoms)
-        return verdict
+def _test(atoms: frozenset[Atom], where: int) -> _Test:
+    """A clause or edge-atom set as a test; sorted, so equal sets share one test and verdict."""
+    strings = tuple(sorted(atom for atom in atoms if isinstance(atom, str)))
+    return where, strings, tuple(sorted((atom for atom in atoms if not isinstance(atom, str)), key=repr))
 
-    def _holds(self, atoms: frozenset[Atom]) -> bool:
-        strings, lists = _split(atoms)
-        for text in self.texts:
-            if text.startswith(strings) if self.where == 1 else text.endswith(strings):
+
+def _selectivity(test: _Test) -> tuple[int, int]:
+    """Try clauses of few, long fragments first: they are the least likely to hold."""
+    _, strings, lists = test
+    return len(strings) + 4 * len(lists), -min(map(len, strings), default=0)
+
+
+def _passes(test: _Test, haystack: str, texts: Sequence[str], present: Callable[[Atom, int], bool]) -> bool:
+    """True if one of the test's fragments or lists occurs where it must in some utterance variant."""
+    where, strings, lists = test
+    if where == 0:
+        for fragment in strings:
+            if fragment in haystack:
                 return True
-        return any(self.present(atom, self.where) for atom in lists)
-
-
-@cache
-def _split(atoms: frozenset[Atom]) -> tuple[tuple[str, ...], tuple[Atom, ...]]:
-    """An atom set as (fragments, list keys), so ``str.startswith`` can test all fragments at once."""
-    strings = tuple(atom for atom in atoms if isinstance(atom, str))
-    return strings, tuple(atom for atom in atoms if not isinstance(atom, str))
+    elif strings:
+        for text in texts:
+            if text.startswith(strings) if where == 1 else text.endswith(strings):
+                return True
+    return any(present(atom, where) for atom in lists)
