@@ -11,6 +11,9 @@ from pathlib import Path
 
 import click
 
+from speech.audio import write_wav
+from speech.errors import AudioError
+from speech.playback import play
 from speech.tts import Synthesizer
 
 from .app import build_router, build_synthesizer
@@ -78,14 +81,27 @@ def parse(
 @click.command()
 @click.option("-l", "--locale", default="en", show_default=True)
 @click.option("--speak", is_flag=True, help="Also speak every reply on the speaker.")
+@click.option(
+    "--speak-to",
+    "speak_to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write every spoken reply as a WAV file into this folder (reply-001.wav, ...).",
+)
 @_ha_option
 @_list_option
 @_config_option
-def chat(locale: str, speak: bool, ha: bool, list_values: tuple[str, ...], config_path: Path | None) -> None:
+def chat(
+    locale: str,
+    speak: bool,
+    speak_to: Path | None,
+    ha: bool,
+    list_values: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
     """A text conversation with the loaded skills; one line is one turn (Ctrl-D ends)."""
     config = load_config(config_path)
     router = _router(config, locale, ha, list_values)
-    synthesizer = build_synthesizer(config) if speak else None
+    voice_out = _ReplyVoice(build_synthesizer(config), locale, speak, speak_to) if speak or speak_to else None
     session = uuid.uuid4().hex
     interactive = sys.stdin.isatty()
     with open_store("sqlite://:memory:") as store:
@@ -96,19 +112,38 @@ def chat(locale: str, speak: bool, ha: bool, list_values: tuple[str, ...], confi
             line = sys.stdin.readline()
             if not line:
                 break
-            if line.strip() and _chat_turn(dialog, line.strip(), locale, session, synthesizer):
+            if line.strip() and _chat_turn(dialog, line.strip(), locale, session, voice_out):
                 break
 
 
-def _chat_turn(dialog: Dialog, text: str, locale: str, session: str, synthesizer: Synthesizer | None) -> bool:
+_NO_SPEAKER = "no audio output device is available; use --speak-to FOLDER to write the replies as WAV files."
+
+
+class _ReplyVoice:
+    """Speaks chat replies on the speaker and/or into numbered WAV files."""
+
+    def __init__(self, synthesizer: Synthesizer, locale: str, play: bool, folder: Path | None) -> None:
+        self.synthesizer, self.locale, self.play, self.folder = synthesizer, locale, play, folder
+        self.count = 0
+
+    def say(self, speech_text: str) -> None:
+        speech = self.synthesizer.synthesize(speech_text, self.locale)
+        self.count += 1
+        if self.folder is not None:
+            write_wav(self.folder / f"reply-{self.count:03}.wav", speech.samples, speech.rate)
+        if self.play:
+            try:
+                play(speech.samples, speech.rate)
+            except AudioError as exc:
+                raise AudioError(_NO_SPEAKER) from exc
+
+
+def _chat_turn(dialog: Dialog, text: str, locale: str, session: str, voice_out: _ReplyVoice | None) -> bool:
     """Answer one line; True when the conversation is over."""
     reply = dialog.respond(Turn(text=text, locale=locale, channel="chat", session_id=session))
     click.echo(reply.text)
-    if synthesizer is not None:
-        from speech.playback import play
-
-        speech = synthesizer.synthesize(reply.speech, locale)
-        play(speech.samples, speech.rate)
+    if voice_out is not None:
+        voice_out.say(reply.speech)
     return reply.end_session
 
 

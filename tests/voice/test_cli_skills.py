@@ -95,3 +95,17 @@ def test_check_runs_over_home_assistant_in_both_languages() -> None:
     assert "ACROSS SKILLS" in result.output, (
         "the shipped skill and Home Assistant both claim 'what can you do'"
     )
+
+
+def test_chat_speaks_the_replies_into_wav_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from speech import audio
+
+    result = CliRunner().invoke(cli, ["chat", "-l", "nl", "--speak-to", str(tmp_path)], input="wat kun je\n")
+    assert result.exit_code == 0
+    spoken = audio.read_wav(tmp_path / "reply-001.wav")
+    assert audio.duration(spoken) > 3 and audio.level_dbfs(spoken) > -30
+
+
+def test_chat_speak_without_a_speaker_suggests_files() -> None:
+    result = CliRunner().invoke(cli, ["chat", "--speak"], input="hello\n")
+    assert result.exit_code == 1 and "use --speak-to FOLDER" in result.output
