@@ -72,7 +72,8 @@ class Router:
             if match is None:
                 return self.builtin(turn, "fallback", expect=Expect.ANSWER)
             turn = turn.matched(match)
-        skill = self.skills.get(turn.skill) or self._owner(turn)
+        owners = self.owners(turn.intent, turn.language)
+        skill = self.skills.get(turn.skill) or (owners[0] if owners else None)
         if skill is None:
             return self.builtin(turn, "fallback", expect=Expect.ANSWER)
         try:
@@ -83,12 +84,13 @@ class Router:
             )
             return self.builtin(turn, "error", expect=Expect.ANSWER)
 
-    def _owner(self, turn: Turn) -> Skill | None:
-        """The skill that declares the turn's intent (for channels that resolved it)."""
-        for skill in self.skills.values():
-            if turn.language in skill.languages and turn.intent in skill.intents(turn.language).intents:
-                return skill
-        return None
+    def owners(self, intent: str | None, language: str) -> list[Skill]:
+        """The skills that declare ``intent`` in ``language`` (for intents a channel resolved)."""
+        return [
+            skill
+            for skill in self.skills.values()
+            if language in skill.languages and intent in skill.intents(language).intents
+        ]
 
     def add_intents(self, language: str, intent_set: IntentSet) -> None:
         """Add templates that belong to no skill (the dialog's built-in intents)."""

@@ -192,12 +192,7 @@ class _Step:
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""
-        owners = [
-            skill.name
-            for skill in self.router.skills.values()
-            if self.turn.language in skill.languages
-            and self.turn.intent in skill.intents(self.turn.language).intents
-        ]
+        owners = [skill.name for skill in self.router.owners(self.turn.intent, self.turn.language)]
         flow_skill = self.state.flow.skill if self.state.flow else None
         return flow_skill if flow_skill in owners else (owners[0] if owners else BUILTIN)
 
