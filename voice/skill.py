@@ -70,9 +70,8 @@ class Skill:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """Languages with an ``intents.yaml``."""
-        locales = self.root / "locales"
-        return tuple(sorted(p.parent.name for p in locales.glob("*/intents.yaml")))
+        """Languages with an ``intents.yaml`` (looked up once: every turn asks)."""
+        return _languages(self.root)
 
     def intents(self, language: str) -> IntentSet:
         """The skill's intent templates in ``language`` (loaded once)."""
@@ -117,6 +116,11 @@ class Skill:
         if handler is not None:
             return handler(turn)
         return self.reply(turn, turn.intent)
+
+
+@cache
+def _languages(root: Path) -> tuple[str, ...]:
+    return tuple(sorted(p.parent.name for p in (root / "locales").glob("*/intents.yaml")))
 
 
 @cache

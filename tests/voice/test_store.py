@@ -204,6 +204,17 @@ def test_update_retries_after_a_conflict(store: SqliteStore) -> None:
     assert updated.attributes == {"theirs": True, "mine": True} and updated.version == 3
 
 
+def test_record_exchange_uses_the_loaded_session_and_rereads_a_stale_one(store: SqliteStore) -> None:
+    loaded = _start(store)
+    said = TurnRecord(time=START, speaker=Speaker.ASSISTANT, text="hello")
+    first = store.record_exchange("s1", (said,), loaded=loaded)
+    assert first.version == loaded.version + 1 and [t.text for t in first.history] == ["hello"]
+    # ``loaded`` is now stale: the save conflicts and the exchange lands on the fresh session.
+    again = store.record_exchange("s1", (said,), lambda s: s.with_attributes({"n": 2}), loaded=loaded)
+    assert [t.text for t in again.history] == ["hello", "hello"] and again.attributes == {"n": 2}
+    assert [e.text for e in store.read_log(session_id="s1")] == ["hello", "hello"]
+
+
 def test_update_gives_up_after_its_retries(store: SqliteStore) -> None:
     _start(store)
 

@@ -297,12 +297,11 @@ def _directive(reply: Reply, intent: Intent | None, dialog_state: DialogState | 
 
 def _fitted(reply: Reply, state: dict[str, Any], directive: Directive | None) -> bytes:
     """The rendered response, shrunk step by step until it is within Alexa's 24 KB."""
+    body = _serialize(_render(reply, state, directive))
+    if len(body) <= MAX_RESPONSE_BYTES:
+        return body
     short = shorten(reply.text, _SHORT_SPEECH_CHARS)
-    for candidate in (
-        reply,
-        replace(reply, card=None),
-        replace(reply, card=None, speech=short, reprompt=None),
-    ):
+    for candidate in (replace(reply, card=None), replace(reply, card=None, speech=short, reprompt=None)):
         body = _serialize(_render(candidate, state, directive))
         if len(body) <= MAX_RESPONSE_BYTES:
             return body

@@ -112,7 +112,7 @@ class Dialog:
             changed = changed.handed_over_to_human() if state.handed_over else changed
             return changed.ended_now() if reply.end_session else changed
 
-        self.store.record_exchange(turn.session_id, (heard, said), change)
+        self.store.record_exchange(turn.session_id, (heard, said), change, loaded=step.session)
         if reply.remember and turn.user_id:
             self.store.save_user(turn.user_id, {**turn.user, **reply.remember})
         if step.handoff_reason:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 
@@ -42,7 +42,12 @@ class DialogState:
     handed_over: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a JSON-ready dict; nested dicts are shared, not copied (states are never changed
+        in place), which keeps this off the profile of every turn."""
+        raw = {name: getattr(self, name) for name in _STATE_FIELDS}
+        if self.flow is not None:
+            raw["flow"] = {name: getattr(self.flow, name) for name in _FLOW_FIELDS}
+        return raw
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> DialogState:
@@ -67,3 +72,7 @@ class DialogState:
 
     def counted(self, **changes: Any) -> DialogState:
         return replace(self, **changes)
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(DialogState))
+_FLOW_FIELDS = tuple(f.name for f in fields(ActiveFlow))

@@ -345,8 +345,13 @@ class Store(ABC):
         change: Callable[[Session], Session] | None = None,
         *,
         retries: int = DEFAULT_RETRIES,
+        loaded: Session | None = None,
     ) -> Session:
-        """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction."""
+        """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction.
+
+        ``loaded`` is the session as the caller read it this turn, which saves reading it again; if
+        another worker changed it since, the save conflicts and the fresh session is used instead.
+        """
 
         def attempt(session: Session) -> Session:
             changed = session
@@ -356,16 +361,22 @@ class Store(ABC):
                 changed = change(changed)
             return self.save(changed, log=tuple(LogEntry.from_turn(changed, turn) for turn in turns))
 
-        return self._retry(session_id, attempt, retries)
+        return self._retry(session_id, attempt, retries, loaded)
 
     def end(self, session_id: str) -> Session:
         """Mark the session as ended and return it."""
         return self.update(session_id, Session.ended_now)
 
-    def _retry(self, session_id: str, attempt: Callable[[Session], Session], retries: int) -> Session:
-        """Run ``attempt`` on the freshly loaded session until it saves without a conflict."""
+    def _retry(
+        self,
+        session_id: str,
+        attempt: Callable[[Session], Session],
+        retries: int,
+        loaded: Session | None = None,
+    ) -> Session:
+        """Run ``attempt`` on the loaded session (``loaded`` first) until it saves without a conflict."""
         for tries in range(retries + 1):
-            session = self.load(session_id)
+            session = loaded if tries == 0 and loaded is not None else self.load(session_id)
             if session is None:
                 raise StoreError(f"there is no live session {session_id}; start it with load_or_start first.")
             try:
