@@ -15,9 +15,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .dialog.flow import Describer, Flow, Slot
@@ -105,9 +106,7 @@ class Skill:
 
     def slot_kinds(self, intent: str, language: str) -> dict[str, str]:
         """Slot name -> kind (``date``, ``time``, ``number``, a list, ...) of one intent."""
-        intents = self.intents(language)
-        found = intents.intents.get(intent)
-        return {spec.name: spec.kind for spec in found.slot_specs(intents)} if found else {}
+        return dict(_slot_kinds(self.root, self.name, language).get(intent, ()))
 
     def answer(self, turn: Turn) -> Reply:
         """Run the intent's handler, or answer with the response named after the intent."""
@@ -121,6 +120,18 @@ class Skill:
 @cache
 def _languages(root: Path) -> tuple[str, ...]:
     return tuple(sorted(p.parent.name for p in (root / "locales").glob("*/intents.yaml")))
+
+
+@cache
+def _slot_kinds(root: Path, name: str, language: str) -> Mapping[str, tuple[tuple[str, str], ...]]:
+    """Intent -> its (slot, kind) pairs, worked out once: every webhook turn asks, templates never change."""
+    intents = _intents(root, name, language)
+    return MappingProxyType(
+        {
+            intent.name: tuple((spec.name, spec.kind) for spec in intent.slot_specs(intents))
+            for intent in intents.intents.values()
+        }
+    )
 
 
 @cache
