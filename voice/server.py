@@ -70,6 +70,7 @@ def create_app(
     ``verifier`` replaces the Alexa verifier built from the settings (tests inject a test CA);
     ``catalog`` says which intents exist, by default read from the router's skills.
     """
+    _log_through_gunicorn()
     app = Flask(__name__)
     overrides = dict(test_config) if test_config is not None else settings_from_env()
     config = load_config(overrides.get("VOICE_CONFIG"))
@@ -94,6 +95,22 @@ def settings_from_env() -> dict[str, Any]:
     found = FlaskConfig(".")
     found.from_prefixed_env("VOICE")
     return dict(found)
+
+
+def _log_through_gunicorn() -> None:
+    """Under gunicorn, our warnings and errors go to its error log, in its format and at its level.
+
+    Without this they would reach stderr bare (no time, no level), or be lost with ``--error-logfile``.
+    Nothing changes when the application has configured logging itself.
+    """
+    server_log = logging.getLogger("gunicorn.error")
+    if not server_log.handlers or logging.getLogger().handlers:
+        return
+    for name in ("voice", "speech", "skills"):
+        ours = logging.getLogger(name)
+        if not ours.handlers:
+            ours.handlers = list(server_log.handlers)
+            ours.setLevel(server_log.level)
 
 
 def _file_settings(config: Config) -> dict[str, Any]:
