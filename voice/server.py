@@ -114,9 +114,17 @@ def _log_through_gunicorn() -> None:
 
 
 def _file_settings(config: Config) -> dict[str, Any]:
-    """The config file's ``[server]`` table as Flask keys (``alexa_verify`` -> ``ALEXA_VERIFY``)."""
-    table = config.server
-    return {str(key).upper(): value for key, value in table.items()}
+    """The config file's ``[server]`` table as Flask keys (``alexa_verify`` -> ``ALEXA_VERIFY``).
+
+    A key we do not know is refused: a misspelt ``alexa_application_ids`` must not leave the webhook open.
+    """
+    known = sorted(key.lower() for key in DEFAULTS if key != "VOICE_CONFIG")
+    for key in config.server:
+        if str(key).lower() not in known:
+            raise ConfigError(
+                f"{config.source}: unknown [server] setting {key!r}; known settings: {', '.join(known)}."
+            )
+    return {str(key).upper(): value for key, value in config.server.items()}
 
 
 def _verifier(settings: Mapping[str, Any]) -> AlexaVerifier:

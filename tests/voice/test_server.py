@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from voice import Reply, Router, Turn, load_skill
 from voice.cli_server import serve
+from voice.errors import ConfigError
 from voice.server import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,6 +160,20 @@ def test_voice_config_setting_names_the_config_file(tmp_path: Path) -> None:
     config.write_text('skills = ["customer_service"]\nlocales = ["en"]\n')
     client = create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)}).test_client()
     assert client.post("/alexa", json=VALID["/alexa"]).status_code == 200
+
+
+def test_the_server_table_sets_settings_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\n[server]\ndialogflow_token = "from-file"\n')
+    client = create_app({"VOICE_CONFIG": str(config)}).test_client()
+    assert client.post("/dialogflow", json=VALID["/dialogflow"]).status_code == 401
+    answered = client.post("/dialogflow", json=VALID["/dialogflow"], headers={"X-Voice-Token": "from-file"})
+    assert answered.status_code == 200
+    config.write_text('[server]\nalexa_aplication_ids = ["amzn1.ask.skill.1"]\n')
+    with pytest.raises(
+        ConfigError, match="unknown \\[server\\] setting 'alexa_aplication_ids'.*alexa_application_ids"
+    ):
+        create_app({"VOICE_CONFIG": str(config)})
 
 
 def test_voice_serve_builds_the_app_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
