@@ -166,6 +166,17 @@ def test_user_attributes_outlive_sessions(store: SqliteStore, clock: FakeClock) 
     assert store.get_user("u1") == {"name": "Anne"}
 
 
+def test_update_user_merges_so_two_sessions_of_one_caller_both_keep_theirs(store: SqliteStore) -> None:
+    store.save_user("u1", {"name": "Anneke"})
+    assert store.update_user("u1", {"language": "nl"}) == {"name": "Anneke", "language": "nl"}  # phone
+    store.update_user("u1", {"postcode": "1011AB", "name": "Anne"})  # speaker, from what it read before
+    assert store.get_user("u1") == {"name": "Anne", "language": "nl", "postcode": "1011AB"}
+    assert store.update_user("u2", {"name": "Piet"}) == {"name": "Piet"} == store.get_user("u2")
+    with pytest.raises(StoreError, match="JSON values"):
+        store.update_user("u1", {"ratio": float("nan")})
+    assert store.get_user("u1")["postcode"] == "1011AB"  # a refused update changes nothing
+
+
 def test_ended_session_is_replaced_by_a_new_one(store: SqliteStore) -> None:
     _start(store)
     ended = store.end("s1")

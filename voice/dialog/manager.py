@@ -114,7 +114,7 @@ class Dialog:
 
         self.store.record_exchange(turn.session_id, (heard, said), change, loaded=step.session)
         if reply.remember and turn.user_id:
-            self.store.save_user(turn.user_id, {**turn.user, **reply.remember})
+            self.store.update_user(turn.user_id, reply.remember)
         if step.handoff_reason:
             self._hand_over(step, state)
 

@@ -255,6 +255,14 @@ class Store(ABC):
         """Replace the attributes kept for a user."""
 
     @abstractmethod
+    def update_user(self, user_id: str, changes: Mapping[str, Any]) -> JsonDict:
+        """Merge ``changes`` into a user's attributes in one transaction and return the result.
+
+        Two sessions of one caller (a phone and a speaker) that remember different things at once
+        both keep theirs; a read-then-``save_user`` would lose one.
+        """
+
+    @abstractmethod
     def log_turn(self, entry: LogEntry) -> None:
         """Append one row to the conversation log."""
 

@@ -144,13 +144,23 @@ class SqliteStore(Store):
         return {} if row is None else dict(json.loads(row[0]))
 
     def save_user(self, user_id: str, attributes: Mapping[str, Any]) -> None:
-        encoded = _to_json(dict(attributes), f"the attributes of user {user_id}")
         with self._write() as db:
-            db.execute(
-                "INSERT INTO users (id, attributes, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) "
-                "DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
-                (user_id, encoded, self.clock()),
-            )
+            self._put_user(db, user_id, attributes)
+
+    def _put_user(self, db: sqlite3.Connection, user_id: str, attributes: Mapping[str, Any]) -> None:
+        encoded = _to_json(dict(attributes), f"the attributes of user {user_id}")
+        db.execute(
+            "INSERT INTO users (id, attributes, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) "
+            "DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
+            (user_id, encoded, self.clock()),
+        )
+
+    def update_user(self, user_id: str, changes: Mapping[str, Any]) -> JsonDict:
+        with self._write() as db:
+            row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
+            merged = {**(json.loads(row[0]) if row else {}), **changes}
+            self._put_user(db, user_id, merged)
+        return merged
 
     def delete_user(self, user_id: str) -> int:
         with self._write() as db:
