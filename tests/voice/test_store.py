@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,6 +165,25 @@ def test_user_attributes_outlive_sessions(store: SqliteStore, clock: FakeClock) 
     assert store.get_user("u1") == {"name": "Anneke", "language": "nl"}
     store.save_user("u1", {"name": "Anne"})
     assert store.get_user("u1") == {"name": "Anne"}
+
+
+def test_a_background_thread_checkpoints_the_wal_soon_after_writes(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    before = _checkpoint_threads()  # other tests' stores may still be open
+    with SqliteStore(path) as store:
+        for n in range(300):  # about 300 pages: well under the turns' own safety-net checkpoint
+            session = _start(store, f"s{n}")
+            store.save(session.with_attributes({"note": "x" * 1000}))
+        deadline = time.monotonic() + 10
+        while path.stat().st_size < 300_000 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the pages are still only in the write-ahead log
+        assert path.stat().st_size >= 300_000, "no checkpoint copied the log into the database file"
+        assert len(_checkpoint_threads() - before) == 1
+    assert _checkpoint_threads() <= before  # close stops it
+
+
+def _checkpoint_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "voice-store-checkpoint"}
 
 
 def test_update_user_merges_so_two_sessions_of_one_caller_both_keep_theirs(store: SqliteStore) -> None:

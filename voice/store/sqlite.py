@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Speaker, Store, StoreError
+from .checkpoint import SAFETY_NET_PAGES, Checkpointer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class SqliteStore(Store):
         self._local: Any = SimpleNamespace() if self.path == MEMORY else threading.local()
         self._lock = threading.RLock()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._checkpointer: Checkpointer | None = None
         self._closed = False
         if isinstance(self.path, Path):
             _make_parent(self.path)
@@ -205,6 +207,9 @@ class SqliteStore(Store):
                 if owner == pid:  # a parent's connection must not be closed from a forked child
                     db.close()
             self._connections.clear()
+            if self._checkpointer is not None and self._checkpointer.pid == pid:
+                self._checkpointer.stop()
+            self._checkpointer = None
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -223,6 +228,15 @@ class SqliteStore(Store):
             finally:
                 if db.in_transaction:  # the body or the COMMIT failed
                     db.execute("ROLLBACK")
+        if isinstance(self.path, Path):
+            self._process_checkpointer(self.path).written()
+
+    def _process_checkpointer(self, path: Path) -> Checkpointer:
+        """This process's checkpoint thread, started on the first write (and again after a fork)."""
+        with self._lock:
+            if self._checkpointer is None or self._checkpointer.pid != os.getpid():
+                self._checkpointer = Checkpointer(path)
+            return self._checkpointer
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -289,6 +303,7 @@ def _connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
         # NORMAL is durable across process crashes in WAL mode; FULL would also survive power loss at
         # the cost of an fsync per turn.
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")  # a Checkpointer does it sooner
     except sqlite3.Error as exc:
         db.close()
         raise _unopenable(path, exc) from exc
