@@ -77,7 +77,10 @@ def order_status(turn: Turn) -> Reply:
     if order is None:
         return skill.reply(turn, "OrderUnknown", number=_spaced(number), expect=Expect.ANSWER)
     return skill.reply(
-        turn, _STATUS_RESPONSES[order.status], number=_spaced(number), eta=order.eta.isoformat()
+        turn,
+        _STATUS_RESPONSES[order.status],
+        number=_spaced(number),
+        eta=spoken_date(order.eta, turn.language),  # "Thursday 26 November", never "2026-11-26"
     )
 
 
