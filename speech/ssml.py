@@ -54,8 +54,9 @@ def parse(text: str) -> list[Segment]:
 
 
 def strip_tags(text: str) -> str:
-    """Remove markup and collapse white space."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text)).strip()
+    """Remove markup and collapse white space (none is left before punctuation: "4567</say-as>,")."""
+    spaced = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text))
+    return re.sub(r" (?=[,.;:!?])", "", spaced).strip()
 
 
 def _walk(element: ET.Element, rate: float, out: list[Segment]) -> None:
@@ -108,8 +109,11 @@ def _say_as(element: ET.Element) -> str:
     kind = element.get("interpret-as", "").lower()
     if kind in ("characters", "spell-out", "verbatim"):
         return " ".join(ch for ch in text if not ch.isspace())
-    if kind in ("digits", "telephone"):
+    if kind == "digits":
         return " ".join(ch for ch in text if ch.isalnum())
+    if kind == "telephone":  # digit by digit, with a short pause between the groups as written
+        groups = ["".join(ch for ch in group if ch.isalnum()) for group in re.split(r"[\s\-/().]+", text)]
+        return ", ".join(" ".join(group) for group in groups if group)
     return text
 
 

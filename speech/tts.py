@@ -29,6 +29,7 @@ import numpy as np
 from . import ssml
 from .audio import decode_wav, silence, wav_bytes, write_wav
 from .errors import SynthesisError
+from .speakable import speakable
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class Synthesizer(ABC):
         for segment in ssml.parse(text):
             if segment.text:
                 words_per_minute = int(min(max(self.rate * segment.rate, 80), 450))
-                spoken = self.render(segment.text, voice, words_per_minute)
+                spoken = self.render(speakable(segment.text, locale), voice, words_per_minute)
                 parts.append(_trim_end(spoken) if segment.pause_ms else spoken)
             if segment.pause_ms:
                 parts.append(silence(segment.pause_ms / 1000, ESPEAK_RATE))

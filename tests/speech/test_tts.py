@@ -10,7 +10,8 @@ import pytest
 
 from speech import audio, ssml
 from speech.errors import SynthesisError
-from speech.tts import ESPEAK_RATE, EspeakSynthesizer
+from speech.speakable import speakable
+from speech.tts import ESPEAK_RATE, EspeakCliSynthesizer, EspeakSynthesizer
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +132,8 @@ def test_safe_from_several_threads(synthesizer: EspeakSynthesizer) -> None:
             [ssml.Segment(text="code A B 1 2")],
         ),
         (
-            '<speak>bel <say-as interpret-as="telephone">020-123</say-as></speak>',
-            [ssml.Segment(text="bel 0 2 0 1 2 3")],
+            '<speak>bel <say-as interpret-as="telephone">020 123-4567</say-as></speak>',
+            [ssml.Segment(text="bel 0 2 0, 1 2 3, 4 5 6 7")],
         ),
         ('<speak><prosody rate="50%">x</prosody></speak>', [ssml.Segment(text="x", rate=0.5)]),
         ('<speak><emphasis level="strong">x</emphasis></speak>', [ssml.Segment(text="x", rate=0.8)]),
@@ -173,3 +174,25 @@ def test_voice_and_rate_changes_apply_to_the_very_next_call() -> None:
         lengths[3], rel=0.005
     )
     assert abs(lengths[1] - lengths[0]) > 0.02 * lengths[0], f"Dutch and English must differ: {lengths}"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "spoken"),
+    [
+        ("open from 9:00 to 17:30", "en", "open from 9 o'clock to 17:30"),
+        ("open van 9:00 tot 17:30", "nl", "open van 9 uur tot 17 uur 30"),
+        ("om 08:05", "nl-NL", "om 8 uur 5"),
+        ("order 1234, 25:00 or 9:60 are no times", "en", "order 1234, 25:00 or 9:60 are no times"),
+        ("um 9:00", "de", "um 9:00"),
+    ],
+)
+def test_clock_times_are_rewritten_the_way_people_say_them(text: str, language: str, spoken: str) -> None:
+    assert speakable(text, language) == spoken
+
+
+def test_the_synthesizer_says_clock_times_in_words() -> None:
+    """Bit-identical espeak-ng output: "9:00" is spoken exactly as "9 uur", not "negen nul nul"."""
+    synthesizer = EspeakCliSynthesizer()
+    as_written = synthesizer.synthesize("We gaan om 9:00 open.", "nl").samples
+    assert np.array_equal(as_written, synthesizer.synthesize("We gaan om 9 uur open.", "nl").samples)
+    assert not np.array_equal(as_written, synthesizer.synthesize("We gaan om 9 00 open.", "nl").samples)
