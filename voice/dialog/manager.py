@@ -257,6 +257,12 @@ class _Step:
             question = self._pending_question()
             help_reply = self._builtin("help", expect=Expect.ANSWER)
             return replace(help_reply, speech=f"{help_reply.text} {question}") if question else help_reply
+        if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
+            question = self._pending_question()
+            if question:
+                said = self._builtin(f"{intent.lower()}_in_flow", expect=Expect.ANSWER, question=question)
+                return replace(said, reprompt=question)
+            return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._not_understood()  # a stray yes or no
 
     def _pending_question(self) -> str | None:

@@ -32,6 +32,7 @@ from .common import (
     ExportError,
     SkillIntent,
     TemplateSentence,
+    framework_intents,
     list_entries,
     skill_intents,
     slot_list,
@@ -103,6 +104,7 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     language_model = {
         "invocationName": invocation,
         "intents": [_intent(intent, slot_types[intent.name], taken) for intent in intents]
+        + [_intent(intent, {}, taken) for intent in framework_intents(language)]
         + [{"name": name, "samples": []} for name in REQUIRED_INTENTS],
         "types": types,
     }

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ..dialog.manager import BUILTIN, builtin_intents
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, sample_sentences
 from ..nlu.numbers import number_words
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 SAMPLES_PER_TEMPLATE = 40
+FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
 """Random walks per template; the exports cap the total per intent themselves."""
 _MAX_SYNONYMS = 60
 _SPACES = re.compile(r"\s+")
@@ -108,11 +110,24 @@ def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
         raise ExportError(
             f"skill {skill.name!r} has no {language!r} templates; it has {', '.join(skill.languages)}."
         )
-    intent_set = skill.intents(language)
+    return _intents_of(skill.intents(language), skill.name, language, None)
+
+
+def framework_intents(language: str) -> tuple[SkillIntent, ...]:
+    """The dialog's own intents that platforms have no built-in for (asking for a person, greeting,
+    thanks), so the platform can recognise them instead of sending a fallback."""
+    return _intents_of(builtin_intents(language), BUILTIN, language, FRAMEWORK_INTENTS)
+
+
+def _intents_of(
+    intent_set: IntentSet, skill: str, language: str, names: tuple[str, ...] | None
+) -> tuple[SkillIntent, ...]:
     matcher = Matcher([intent_set])
     found = []
     for name, intent in intent_set.intents.items():
-        samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill.name)
+        if names is not None and name not in names:
+            continue
+        samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill)
         sentences = _interleaved(TemplateSentence.of(sample, language) for sample in samples)
         slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
         found.append(SkillIntent(name, slots, sentences))

@@ -156,6 +156,25 @@ def test_launch_utterances_and_stop(driver: Path, skill_url: str, model_file: Pa
     assert stop["response"]["response"]["shouldEndSession"] is True
 
 
+def test_greeting_thanks_and_asking_for_a_person(driver: Path, skill_url: str, model_file: Path) -> None:
+    _, hello, thanks, person = converse(
+        driver,
+        skill_url,
+        model_file,
+        [
+            {"launch": True},
+            {"utter": "good morning"},
+            {"utter": "thank you"},
+            {"utter": "i want to speak to someone"},
+        ],
+    )
+    assert hello["request"]["request"]["intent"]["name"] == "Greeting"
+    assert speech(hello) == "Hello! How can I help you?"
+    assert speech(thanks) == "You're welcome! Is there anything else I can do for you?"
+    assert person["request"]["request"]["intent"]["name"] == "TalkToAgent"
+    assert speech(person) == "I'll put you through to one of my colleagues. Please hold on."
+
+
 def test_a_booking_with_elicitation_and_confirmation(driver: Path, skill_url: str, model_file: Path) -> None:
     day = next_open_weekday()
     turns = converse(

@@ -1,0 +1,117 @@
+"""How callers really phrase things: the customer-service skill and the built-ins must understand them.
+
+Each line is something a caller says to a shop's phone line or smart speaker, with the intent (and
+slots) it must reach. The templates are written for the line, not the other way round; a new
+phrasing that callers use belongs here first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from voice import Router, load_skill
+from voice.dialog.manager import builtin_intents
+
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+    "nl": [
+        ("hoe laat gaan jullie morgen open", "OpeningHours", {"day": "tomorrow"}),
+        ("tot hoe laat zijn jullie open", "OpeningHours", {}),
+        ("tot hoe laat zijn jullie vandaag open", "OpeningHours", {"day": "today"}),
+        ("hoe laat sluiten jullie", "OpeningHours", {}),
+        ("hoe laat gaat de winkel dicht", "OpeningHours", {}),
+        ("wat zijn de openingstijden van de winkel", "OpeningHours", {}),
+        ("zijn jullie zaterdag geopend", "OpeningHours", {"day": "saturday"}),
+        ("zijn jullie nu open", "OpeningHours", {"day": "today"}),
+        ("zijn jullie in het weekend open", "OpeningHours", {}),
+        ("openingstijden", "OpeningHours", {}),
+        ("hallo, hoe laat zijn jullie open", "OpeningHours", {}),
+        ("goedemorgen, wat zijn uw openingstijden op zondag", "OpeningHours", {"day": "sunday"}),
+        ("waar is mijn pakket", "OrderStatus", {}),
+        ("ik wil weten waar mijn bestelling is", "OrderStatus", {}),
+        ("wanneer komt mijn bestelling", "OrderStatus", {}),
+        ("wanneer wordt mijn bestelling bezorgd", "OrderStatus", {}),
+        ("ik heb mijn bestelling nog niet ontvangen", "OrderStatus", {}),
+        ("mijn bestelnummer is 1234", "OrderStatus", {}),
+        ("status van bestelling 1234", "OrderStatus", {}),
+        ("wat is het telefoonnummer", "ContactOptions", {}),
+        ("hoe kan ik jullie bellen", "ContactOptions", {}),
+        ("hoe kan ik contact met jullie opnemen", "ContactOptions", {}),
+        ("hoe bereik ik de klantenservice", "ContactOptions", {}),
+        ("kan ik met jullie chatten", "ContactOptions", {}),
+        ("ik wil graag een afspraak", "BookAppointment", {}),
+        ("afspraak maken", "BookAppointment", {}),
+        ("ik wil een afspraak maken voor morgen", "BookAppointment", {"date": "2026-11-24"}),
+        ("ik wil langskomen", "BookAppointment", {}),
+        ("kan ik morgen om 10 uur langskomen", "BookAppointment", {"date": "2026-11-24", "time": "10:00:00"}),
+        ("wat kan ik je vragen", "Capabilities", {}),
+        ("waar kun je mee helpen", "Capabilities", {}),
+        ("hallo", "Greeting", {}),
+        ("goedemiddag", "Greeting", {}),
+        ("bedankt", "Thanks", {}),
+        ("dank u wel", "Thanks", {}),
+        ("fijne dag nog", "Stop", {}),
+        ("ik wil iemand spreken", "TalkToAgent", {}),
+        ("kan ik een echt mens spreken", "TalkToAgent", {}),
+    ],
+    "en": [
+        ("what time do you open tomorrow", "OpeningHours", {"day": "tomorrow"}),
+        ("how late are you open today", "OpeningHours", {"day": "today"}),
+        ("what time do you close", "OpeningHours", {}),
+        ("when does the shop close", "OpeningHours", {}),
+        ("are you open now", "OpeningHours", {"day": "today"}),
+        ("are you open on the weekend", "OpeningHours", {}),
+        ("opening hours", "OpeningHours", {}),
+        ("hi, what are your opening hours", "OpeningHours", {}),
+        ("good morning, are you open on sunday", "OpeningHours", {"day": "sunday"}),
+        ("where is my package", "OrderStatus", {}),
+        ("where's my order", "OrderStatus", {}),
+        ("when will my order arrive", "OrderStatus", {}),
+        ("i haven't received my order yet", "OrderStatus", {}),
+        ("my order number is 1234", "OrderStatus", {}),
+        ("order status", "OrderStatus", {}),
+        ("what's your phone number", "ContactOptions", {}),
+        ("how do i get in touch with you", "ContactOptions", {}),
+        ("how can i contact customer service", "ContactOptions", {}),
+        ("can i chat with someone online", "ContactOptions", {}),
+        ("i'd like an appointment", "BookAppointment", {}),
+        ("book an appointment for tomorrow", "BookAppointment", {"date": "2026-11-24"}),
+        ("can i come by tomorrow at 10", "BookAppointment", {"date": "2026-11-24", "time": "10:00:00"}),
+        ("i want to visit the store", "BookAppointment", {}),
+        ("what can i ask you", "Capabilities", {}),
+        ("hello", "Greeting", {}),
+        ("good afternoon", "Greeting", {}),
+        ("thanks", "Thanks", {}),
+        ("thank you very much", "Thanks", {}),
+        ("have a nice day", "Stop", {}),
+        ("can i talk to a real person", "TalkToAgent", {}),
+        ("i want to speak to someone", "TalkToAgent", {}),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    router = Router([load_skill("customer_service")])
+    for language in ("en", "nl"):
+        router.add_intents(language, builtin_intents(language))
+    return router
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent", "slots"),
+    [(language, *case) for language, cases in PHRASINGS.items() for case in cases],
+    ids=[f"{language}-{case[0]}" for language, cases in PHRASINGS.items() for case in cases],
+)
+def test_callers_phrasing_is_understood(
+    router: Router, language: str, text: str, intent: str, slots: dict[str, Any]
+) -> None:
+    match = router.parse(text, language, now=MONDAY)
+    assert match is not None, f"{text!r} is not understood"
+    assert match.intent == intent
+    found = {name: str(value.value) for name, value in match.slots.items()}
+    assert {name: found.get(name) for name in slots} == slots
