@@ -12,7 +12,7 @@ import logging
 import re
 from functools import lru_cache
 
-from text_to_num import text2num  # type: ignore[import-untyped]
+from text_to_num import text2num
 from unicode_rbnf import RbnfEngine
 
 __all__ = ["number_words", "parse_number"]
