@@ -289,6 +289,22 @@ def test_read_log_filters_and_purge_log_keeps_recent_rows(store: SqliteStore, cl
     assert [e.session_id for e in store.read_log()] == ["b", "c"]
 
 
+def test_purges_delete_in_batches_until_nothing_is_left(
+    store: SqliteStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(voice.store.sqlite, "PURGE_BATCH_ROWS", 3)
+    for n in range(10):
+        store.log_turn(
+            LogEntry(session_id="a", user_id="u1", time=START - DAY, speaker=Speaker.USER, text=f"{n}")
+        )
+        _start(store, f"s{n}", ttl=60)
+    store.log_turn(LogEntry(session_id="b", user_id="u1", time=START, speaker=Speaker.USER, text="recent"))
+    assert store.purge_log(retention_days=0.5) == 10
+    assert [e.text for e in store.read_log()] == ["recent"]
+    clock.advance(120)
+    assert store.purge_expired() == 10
+
+
 def test_delete_user_erases_everything_of_theirs(store: SqliteStore) -> None:
     for session_id, user_id in (("s1", "u1"), ("s2", "u1"), ("s3", "u2")):
         _start(store, session_id, user_id)

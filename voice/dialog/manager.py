@@ -9,13 +9,13 @@ deadline, decides on a handoff, and commits history, log and state in one transa
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import VoiceError
 from ..nlu import IntentMatch, IntentSet
 from ..reply import Expect, Reply
 from ..router import Router
@@ -83,15 +83,23 @@ class Dialog:
         self._housekeeping()
         return reply
 
-    def _housekeeping(self) -> None:
-        """Drop expired sessions and log rows past retention, at most once an hour per process."""
+    def _housekeeping(self) -> threading.Thread | None:
+        """At most once an hour per process, start dropping expired sessions and log rows past
+        retention in a background thread: a big purge must not hold up the turn that started it."""
         if self.retention_days is None or time.monotonic() < self._next_housekeeping:
-            return
+            return None
         self._next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_S
+        worker = threading.Thread(
+            target=self._purge, args=(self.retention_days,), name="voice-housekeeping", daemon=True
+        )
+        worker.start()
+        return worker
+
+    def _purge(self, retention_days: float) -> None:
         try:
             self.store.purge_expired()
-            self.store.purge_log(self.retention_days)
-        except VoiceError:
+            self.store.purge_log(retention_days)
+        except Exception:  # a background thread has no caller to tell; the next hour tries again
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
 
     def _commit(self, step: _Step, reply: Reply) -> None:

@@ -28,6 +28,8 @@ _LOGGER = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
 SCHEMA_VERSION = 1
+PURGE_BATCH_ROWS = 2000
+"""Rows deleted per transaction by the purges; each batch holds the write lock for a few milliseconds."""
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 
 _SESSION_COLUMNS = (
@@ -135,8 +137,7 @@ class SqliteStore(Store):
 
     def purge_expired(self, now: float | None = None) -> int:
         cutoff = self.clock() if now is None else now
-        with self._write() as db:
-            return db.execute("DELETE FROM sessions WHERE expires_at <= ?", (cutoff,)).rowcount
+        return self._delete_in_batches("sessions", "id", "expires_at <= ?", cutoff)
 
     # -- users -----------------------------------------------------------------------------
 
@@ -194,8 +195,21 @@ class SqliteStore(Store):
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
-        with self._write() as db:
-            return db.execute("DELETE FROM log WHERE time < ?", (cutoff,)).rowcount
+        return self._delete_in_batches("log", "seq", "time < ?", cutoff)
+
+    def _delete_in_batches(self, table: str, key: str, condition: str, value: float) -> int:
+        """Delete matching rows a batch per transaction, so turns get the write lock in between."""
+        deleted = 0
+        while True:
+            with self._write() as db:
+                found = db.execute(
+                    f"DELETE FROM {table} WHERE {key} IN "
+                    f"(SELECT {key} FROM {table} WHERE {condition} LIMIT {PURGE_BATCH_ROWS})",
+                    (value,),
+                ).rowcount
+            deleted += found
+            if found < PURGE_BATCH_ROWS:
+                return deleted
 
     # -- connections -----------------------------------------------------------------------
 
