@@ -121,11 +121,24 @@ def test_dialog_state_round_trips_through_json() -> None:
         ("this is useless", "en", True),
         ("Dit is BELACHELIJK!", "nl", True),
         ("het werkt niet", "nl", True),
+        ("wat een onzin, ik word hier gek van", "nl", True),
+        ("oh what the hell", "en", True),
+        ("can i come on monday", "en", False),
         ("useful information", "en", False),
         ("stomen", "nl", False),
         ("wat is de status", "nl", False),
     ],
-    ids=["useless", "belachelijk", "werkt-niet", "useful", "stomen", "neutral"],
+    ids=[
+        "useless",
+        "belachelijk",
+        "werkt-niet",
+        "onzin",
+        "what-the-hell",
+        "come-on-monday",
+        "useful",
+        "stomen",
+        "neutral",
+    ],
 )
 def test_irritation_cues_are_whole_words(text: str, language: str, irritated: bool) -> None:
     assert HandoffPolicy().irritated(text, language) is irritated

@@ -39,6 +39,12 @@ IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
         "annoying",
         "waste of time",
         "idiot",
+        "what the hell",
+        "hopeless",
+        "pointless",
+        "rubbish",
+        "shit",
+        "fuck",
     ),
     "nl": (
         "belachelijk",
@@ -54,6 +60,13 @@ IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
         "zonde van mijn tijd",
         "idioot",
         "slaat nergens op",
+        "onzin",
+        "hopeloos",
+        "gek van",
+        "schiet op",
+        "kut",
+        "tering",
+        "jezus",
     ),
 }
 
