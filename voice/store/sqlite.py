@@ -28,9 +28,9 @@ _LOGGER = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
 SCHEMA_VERSION = 1
+"""Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 PURGE_BATCH_ROWS = 2000
 """Rows deleted per transaction by the purges; each batch holds the write lock for a few milliseconds."""
-"""Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 
 _SESSION_COLUMNS = (
     "id",
