@@ -83,17 +83,15 @@ class Dialog:
         self._housekeeping()
         return reply
 
-    def _housekeeping(self) -> threading.Thread | None:
+    def _housekeeping(self) -> None:
         """At most once an hour per process, start dropping expired sessions and log rows past
         retention in a background thread: a big purge must not hold up the turn that started it."""
         if self.retention_days is None or time.monotonic() < self._next_housekeeping:
-            return None
+            return
         self._next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_S
-        worker = threading.Thread(
+        threading.Thread(
             target=self._purge, args=(self.retention_days,), name="voice-housekeeping", daemon=True
-        )
-        worker.start()
-        return worker
+        ).start()
 
     def _purge(self, retention_days: float) -> None:
         try:

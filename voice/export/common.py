@@ -34,8 +34,9 @@ __all__ = [
 ]
 
 SAMPLES_PER_TEMPLATE = 40
-FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
 """Random walks per template; the exports cap the total per intent themselves."""
+FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
+"""The dialog's built-in intents that Alexa has no built-in for; exports carry them as custom intents."""
 _MAX_SYNONYMS = 60
 _SPACES = re.compile(r"\s+")
 
