@@ -235,3 +235,21 @@ def test_what_a_reply_remembers_comes_back_in_the_next_session(store: Store, tmp
 def test_a_language_no_skill_speaks_is_declined_politely(store: Store, customer_service: Skill) -> None:
     reply = Dialog(Router([customer_service]), store).respond(_turn("bonjour", locale="fr-FR"))
     assert reply.text == "Sorry, I can't help in that language yet." and reply.end_session
+
+
+def test_help_comes_from_the_skills_that_know_what_they_do(
+    store: Store, customer_service: Skill, tmp_path: Path
+) -> None:
+    reply = Dialog(Router([customer_service]), store).respond(_turn("help"))
+    assert "book an appointment" in reply.text and reply.expect is Expect.ANSWER
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Weather:\n    data: [{sentences: ['how is the weather']}]\n"
+    )
+    quiet = Dialog(Router([Skill("weather", tmp_path)]), store).respond(
+        Turn(text="help", session_id="s2", time=NOW)
+    )
+    assert (
+        quiet.text
+        == "You can ask me your question in your own words. You can also ask for a person at any time."
+    )

@@ -235,7 +235,7 @@ class _Step:
         if count > self.policy.max_no_input:
             return self._builtin("closing", end_session=True)
         last = Reply.from_dict(self.state.last_reply) if self.state.last_reply else None
-        question = (last.reprompt or last.text) if last else self._builtin("help").text
+        question = (last.reprompt or last.text) if last else self._help().text
         return replace(self._builtin("no_input", expect=Expect.ANSWER, question=question), reprompt=question)
 
     # -- built-in intents -----------------------------------------------------------------------
@@ -261,7 +261,7 @@ class _Step:
             )
         if intent == "Help":
             question = self._pending_question()
-            help_reply = self._builtin("help", expect=Expect.ANSWER)
+            help_reply = self._help()
             return replace(help_reply, speech=f"{help_reply.text} {question}") if question else help_reply
         if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
             question = self._pending_question()
@@ -270,6 +270,17 @@ class _Step:
                 return replace(said, reprompt=question)
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._not_understood()  # a stray yes or no
+
+    def _help(self) -> Reply:
+        """The skills know what they can do: their ``Help`` response (the active flow's skill first),
+        else the framework's general one."""
+        language = self.turn.language
+        first = [self.state.flow.skill] if self.state.flow else []
+        for name in dict.fromkeys([*first, *self.router.skills]):
+            skill = self.router.skills.get(name)
+            if skill and language in skill.languages and "Help" in skill.responses(language):
+                return skill.reply(self.turn, "Help", expect=Expect.ANSWER)
+        return self._builtin("help", expect=Expect.ANSWER)
 
     def _pending_question(self) -> str | None:
         last = self.state.last_reply
