@@ -1,13 +1,16 @@
-"""``voice data``: the conversation data the store keeps, with GDPR care (retention, erasure)."""
+"""``voice data``: the conversation data the store keeps, with GDPR care (retention, access, erasure)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .config import load_config, store_url
-from .store import open_store
+from .store import Store, open_store
 
 _config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (TOML)."
@@ -40,3 +43,36 @@ def forget(user_id: str, config_path: Path | None) -> None:
     with open_store(store_url(load_config(config_path))) as store:
         count = store.delete_user(user_id)
     click.echo(f"erased {count} records of user {user_id}")
+
+
+@data.command(name="export")
+@click.argument("user_id")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON to this file instead of standard output.",
+)
+@_config_option
+def export_user(user_id: str, output: Path | None, config_path: Path | None) -> None:
+    """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log), for an
+    access request; ``forget`` erases the same records."""
+    with open_store(store_url(load_config(config_path))) as store:
+        text = json.dumps(user_data(store, user_id), ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote everything kept about user {user_id} to {output}")
+
+
+def user_data(store: Store, user_id: str) -> dict[str, Any]:
+    """The records of one user, as JSON-ready values."""
+    return {
+        "user_id": user_id,
+        "attributes": store.get_user(user_id),
+        "sessions": [session.to_dict() for session in store.sessions_of(user_id)],
+        "log": [
+            asdict(entry) | {"speaker": entry.speaker.value} for entry in store.read_log(user_id=user_id)
+        ],
+    }

@@ -1,8 +1,9 @@
-"""Retention and erasure of conversation data: voice data purge / forget, and the dialog's housekeeping."""
+"""Retention, access and erasure of conversation data: voice data purge, export and forget; housekeeping."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
@@ -56,6 +57,26 @@ def test_forget_erases_a_user(tmp_path: Path) -> None:
     with open_store(url) as store:
         assert {row.user_id for row in store.read_log()} == {"bob"}
         assert store.load("s1") is None and store.load("s2") is not None
+
+
+def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_path: Path) -> None:
+    config, url = _config(tmp_path)
+    _converse(url, "anna", "s1", days_ago=0)
+    _converse(url, "anna", "s2", days_ago=1)
+    _converse(url, "bob", "s3", days_ago=0)
+    with open_store(url) as store:
+        store.save_user("anna", {"name": "Anna"})
+    out = tmp_path / "anna.json"
+    result = CliRunner().invoke(cli, ["data", "export", "anna", "-o", str(out), "--config", str(config)])
+    assert result.exit_code == 0 and str(out) in result.output
+    found = json.loads(out.read_text(encoding="utf-8"))
+    assert found["user_id"] == "anna" and found["attributes"] == {"name": "Anna"}
+    assert [s["id"] for s in found["sessions"]] == ["s2", "s1"]  # oldest first
+    assert found["sessions"][0]["history"][0]["text"] == "wat zijn jullie openingstijden"
+    assert [row["speaker"] for row in found["log"]] == ["user", "assistant", "user", "assistant"]
+    assert "bob" not in out.read_text(encoding="utf-8")
+    printed = CliRunner().invoke(cli, ["data", "export", "nobody", "--config", str(config)])
+    assert json.loads(printed.output) == {"user_id": "nobody", "attributes": {}, "sessions": [], "log": []}
 
 
 def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> None:

@@ -281,6 +281,10 @@ class Store(ABC):
         """Delete log rows older than ``retention_days``; return how many."""
 
     @abstractmethod
+    def sessions_of(self, user_id: str) -> tuple[Session, ...]:
+        """Every stored session of a user, expired ones included, oldest first (for access requests)."""
+
+    @abstractmethod
     def delete_user(self, user_id: str) -> int:
         """Erase a user's sessions, attributes and log rows (GDPR); return how many records went."""
 

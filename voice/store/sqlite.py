@@ -165,6 +165,14 @@ class SqliteStore(Store):
             self._put_user(db, user_id, merged)
         return merged
 
+    def sessions_of(self, user_id: str) -> tuple[Session, ...]:
+        columns = ", ".join(_SESSION_COLUMNS)
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {columns} FROM sessions WHERE user_id = ? ORDER BY created_at", (user_id,)
+            ).fetchall()
+        return tuple(_session_from_row(row) for row in rows)
+
     def delete_user(self, user_id: str) -> int:
         with self._write() as db:
             return sum(
