@@ -7,6 +7,7 @@ go to the company's booking API (setting ``booking_url`` of ``[skill.customer_se
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import replace
 from functools import cache
@@ -28,6 +29,7 @@ from .content import (
 )
 
 skill = Skill("customer_service", __file__)
+_LOGGER = logging.getLogger(__name__)
 
 BOOKING_TIMEOUT_S = 5.0
 _STATUS_RESPONSES = {
@@ -171,7 +173,13 @@ def book_appointment(turn: Turn) -> Reply:
         name=described["name"],
         topic=turn.value("topic"),
     )
-    client = BookingClient(skill.settings.get("booking_url", "http://127.0.0.1:8089"))
+    url = skill.settings.get("booking_url")
+    if not url:
+        _LOGGER.warning(
+            "no booking API is configured: set booking_url in [skill.customer_service] of the config file"
+        )
+        return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
+    client = BookingClient(url)
     try:
         # The API gets its own timeout, not the turn's: when the turn runs out the caller hears
         # "one moment" and this booking still completes; the dialog speaks it at the next turn.

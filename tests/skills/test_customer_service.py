@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
 
-from voice import Expect, Router, Turn, load_skill
+from voice import Expect, Router, SlotValue, Turn, load_skill
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +99,22 @@ def test_anything_else_gets_the_polite_fallback(router: Router, locale: str, tex
 def test_contact_reply_carries_a_card(router: Router) -> None:
     reply = router.respond(Turn(text="how can I reach you", locale="en"))
     assert reply.card is not None and reply.card.title == "Contact" and "020 123 4567" in reply.card.text
+
+
+def test_a_booking_without_a_configured_api_is_refused_with_a_clear_log_line(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from skills.customer_service import book_appointment, skill
+
+    monkeypatch.setattr(skill, "settings", {})
+    slots = {
+        "date": SlotValue(text="morgen", value=dt.date(2026, 11, 24)),
+        "time": SlotValue(text="tien uur", value=dt.time(10, 0)),
+        "name": SlotValue(text="anna", value="anna"),
+        "topic": SlotValue(text="retour", value="return"),
+    }
+    turn = Turn(text="ja", locale="nl", intent="BookAppointment", slots=slots, time=MONDAY)
+    with caplog.at_level(logging.WARNING):
+        reply = book_appointment(turn)
+    assert reply.text.startswith("Sorry, ik kon de afspraak niet boeken") and reply.expect is Expect.ANSWER
+    assert "set booking_url in [skill.customer_service]" in caplog.text
