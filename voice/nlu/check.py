@@ -53,6 +53,10 @@ class DeadTemplate:
     template: str
     reason: str
 
+    @classmethod
+    def of(cls, entry: Entry, reason: str) -> DeadTemplate:
+        return cls(skill=entry.skill, intent=entry.intent, template=entry.template.text, reason=reason)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckReport:
@@ -88,11 +92,8 @@ def find_conflicts(matcher: Matcher, *, per_template: int = 3, seed: int = 0) ->
         samples = list(sample_entry(entry, matcher.language, limit=per_template, seed=seed))
         if not samples:
             dead.append(
-                DeadTemplate(
-                    skill=entry.skill,
-                    intent=entry.intent,
-                    template=entry.template.text,
-                    reason="no sentence can be generated: a list is empty or no value fits the context",
+                DeadTemplate.of(
+                    entry, "no sentence can be generated: a list is empty or no value fits the context"
                 )
             )
             continue
@@ -114,12 +115,7 @@ def find_conflicts(matcher: Matcher, *, per_template: int = 3, seed: int = 0) ->
                 )
         if not comes_back:
             dead.append(
-                DeadTemplate(
-                    skill=entry.skill,
-                    intent=entry.intent,
-                    template=entry.template.text,
-                    reason=f"its own sentences do not match it, e.g. {samples[0].text!r}",
-                )
+                DeadTemplate.of(entry, f"its own sentences do not match it, e.g. {samples[0].text!r}")
             )
     _LOGGER.debug("Checked %d sentences: %d conflicts, %d dead templates", total, len(conflicts), len(dead))
     return CheckReport(conflicts=tuple(conflicts.values()), dead=tuple(dead), sentences=total)
