@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from speech.devices import AudioInput, AudioOutput
 from speech.listen import Endpointing, Heard, Listener
@@ -21,7 +21,7 @@ from speech.stt import Grammar, Recognizer, transcribe
 from speech.tts import Synthesizer
 
 from .reply import Reply
-from .turn import Turn
+from .turn import Responder, Turn
 
 CHUNK_MS = 40
 
@@ -40,10 +40,6 @@ class State(Enum):
     LISTENING = "listening"
     THINKING = "thinking"
     SPEAKING = "speaking"
-
-
-class Responder(Protocol):
-    def respond(self, turn: Turn) -> Reply: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,6 +22,8 @@ from typing import Any
 import jinja2
 import yaml
 
+from speech.ssml import looks_like_ssml
+
 from .errors import SkillError
 
 _PLAIN = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -75,7 +77,7 @@ class Responses:
 
 
 def _compile(text: str, source: str, key: str) -> jinja2.Template:
-    env = _SSML if text.lstrip().startswith("<speak") else _PLAIN
+    env = _SSML if looks_like_ssml(text) else _PLAIN
     try:
         return env.from_string(text)
     except jinja2.TemplateSyntaxError as exc:

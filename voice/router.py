@@ -22,7 +22,8 @@ from .skill import Skill
 from .turn import Turn
 
 _LOGGER = logging.getLogger(__name__)
-_BUILTIN = Path(__file__).parent / "locales"
+BUILTIN_LOCALES = Path(__file__).parent / "locales"
+"""The framework's own intents and replies: ``<lang>/intents.yaml`` and ``<lang>/responses.yaml``."""
 
 
 class Router:
@@ -93,8 +94,11 @@ class Router:
         ]
 
     def add_intents(self, language: str, intent_set: IntentSet) -> None:
-        """Add templates that belong to no skill (the dialog's built-in intents)."""
-        self.extra_intents[language] = (*self.extra_intents.get(language, ()), intent_set)
+        """Add templates that belong to no skill (the dialog's built-in intents), once."""
+        present = self.extra_intents.get(language, ())
+        if any(existing is intent_set for existing in present):
+            return
+        self.extra_intents[language] = (*present, intent_set)
         self._matchers.pop(language, None)
 
     def builtin(
@@ -114,16 +118,16 @@ def builtin_reply(
     turn: Turn, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
 ) -> Reply:
     """One of the framework's own replies (``voice/locales/<lang>/responses.yaml``); English otherwise."""
-    language = turn.language if turn.language in _builtin_languages() else "en"
-    speech = _builtin_responses(language).render(key, values, seed=f"{turn.session_id}{turn.text}")
+    language = turn.language if turn.language in builtin_languages() else "en"
+    speech = builtin_responses(language).render(key, values, seed=f"{turn.session_id}{turn.text}")
     return Reply(speech=speech, expect=expect, end_session=end_session)
 
 
 @cache
-def _builtin_languages() -> frozenset[str]:
-    return frozenset(path.parent.name for path in _BUILTIN.glob("*/responses.yaml"))
+def builtin_languages() -> frozenset[str]:
+    return frozenset(path.parent.name for path in BUILTIN_LOCALES.glob("*/responses.yaml"))
 
 
 @cache
-def _builtin_responses(language: str) -> Responses:
-    return Responses.from_file(_BUILTIN / language / "responses.yaml")
+def builtin_responses(language: str) -> Responses:
+    return Responses.from_file(BUILTIN_LOCALES / language / "responses.yaml")

@@ -26,10 +26,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .app import build_dialog
 from .channels import alexa, dialogflow
 from .channels.alexa_verify import AlexaVerifier, AlexaVerifyConfig
-from .channels.base import Assistant, Catalog, Responder, catalog_of
+from .channels.base import Assistant, Catalog, catalog_of
 from .channels.dialogflow import DEFAULT_INTENT_MAP, DialogflowSettings
 from .config import Config, load_config
 from .errors import ConfigError, VoiceError
+from .turn import Responder
 
 __all__ = ["DEFAULTS", "create_app", "settings_from_env"]
 

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from .nlu import IntentMatch, SlotValue
+from .reply import Reply
 
 _NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
 _NO_USER: Mapping[str, Any] = MappingProxyType({})
@@ -54,3 +55,9 @@ class Turn:
     def matched(self, match: IntentMatch) -> Turn:
         """This turn with the router's match filled in."""
         return replace(self, intent=match.intent, slots=match.slots, skill=match.skill, match=match)
+
+
+class Responder(Protocol):
+    """Anything that answers a turn: the router, or the dialog layer over it."""
+
+    def respond(self, turn: Turn) -> Reply: ...

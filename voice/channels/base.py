@@ -30,7 +30,7 @@ from ..errors import VoiceError
 from ..reply import Expect, Reply
 from ..router import Router, builtin_reply
 from ..skill import Skill
-from ..turn import Turn
+from ..turn import Responder, Turn
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,12 +61,6 @@ class MediaTypeError(RequestError):
     """A webhook request whose Content-Type is not JSON."""
 
     http_status = 415
-
-
-class Responder(Protocol):
-    """Anything that answers a turn: the router now, the dialog layer later."""
-
-    def respond(self, turn: Turn) -> Reply: ...
 
 
 @runtime_checkable

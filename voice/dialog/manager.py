@@ -13,12 +13,12 @@ import threading
 import time
 import uuid
 from dataclasses import replace
-from pathlib import Path
+from functools import cache
 from typing import Any
 
 from ..nlu import IntentMatch, IntentSet
 from ..reply import Expect, Reply
-from ..router import Router
+from ..router import BUILTIN_LOCALES, Router
 from ..skill import Skill
 from ..slot_values import coerce, slot_from_json, slot_to_json, to_json
 from ..store import Session, Speaker, Store, TurnRecord
@@ -29,14 +29,14 @@ from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .state import ActiveFlow, DialogState
 
 _LOGGER = logging.getLogger(__name__)
-_BUILTIN_INTENTS = Path(__file__).resolve().parent.parent / "locales"
 BUILTIN = "builtin"
 HOUSEKEEPING_INTERVAL_S = 3600.0
 
 
+@cache
 def builtin_intents(language: str) -> IntentSet:
-    """The built-in intents (yes, no, help, stop, ...) for ``language``."""
-    return IntentSet.from_file(_BUILTIN_INTENTS / language / "intents.yaml", skill=BUILTIN)
+    """The built-in intents (yes, no, help, stop, ...) for ``language`` (read once)."""
+    return IntentSet.from_file(BUILTIN_LOCALES / language / "intents.yaml", skill=BUILTIN)
 
 
 class Dialog:
@@ -59,7 +59,7 @@ class Dialog:
         """Conversation-log rows older than this are deleted (hourly, as turns come in); None keeps them."""
         self._next_housekeeping = 0.0
         for language in router.languages:
-            if (_BUILTIN_INTENTS / language / "intents.yaml").is_file():
+            if (BUILTIN_LOCALES / language / "intents.yaml").is_file():
                 router.add_intents(language, builtin_intents(language))
 
     def respond(self, turn: Turn) -> Reply:
@@ -118,13 +118,13 @@ class Dialog:
             changed = changed.handed_over_to_human() if state.handed_over else changed
             return changed.ended_now() if reply.end_session else changed
 
-        self.store.record_exchange(turn.session_id, (heard, said), change, loaded=step.session)
+        saved = self.store.record_exchange(turn.session_id, (heard, said), change, loaded=step.session)
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
         if step.handoff_reason:
-            self._hand_over(step, state)
+            self._hand_over(step, state, saved)
 
-    def _hand_over(self, step: _Step, state: DialogState) -> None:
+    def _hand_over(self, step: _Step, state: DialogState, session: Session) -> None:
         if self.sink is None:
             _LOGGER.warning(
                 "session %s needs a person (%s) but no handoff sink is set",
@@ -132,7 +132,6 @@ class Dialog:
                 step.handoff_reason,
             )
             return
-        session = self.store.load(step.turn.session_id) or step.session
         record = HandoffRecord(
             reason=step.handoff_reason or "",
             session_id=session.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -69,9 +69,6 @@ class DialogState:
         if self.previous_intent:
             context["previous"] = self.previous_intent
         return context
-
-    def counted(self, **changes: Any) -> DialogState:
-        return replace(self, **changes)
 
 
 _STATE_FIELDS = tuple(f.name for f in fields(DialogState))

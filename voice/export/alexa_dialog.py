@@ -11,7 +11,6 @@ variant is left a neutral sentence keeps the slot required.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -19,12 +18,12 @@ import jinja2
 from ..dialog.flow import Flow
 from ..dialog.flow import Slot as FlowSlot
 from ..responses import Responses
+from ..router import BUILTIN_LOCALES, builtin_languages, builtin_responses
 from ..skill import Skill
 from .common import SkillIntent
 
 __all__ = ["dialog_model"]
 
-_BUILTIN_LOCALES = Path(__file__).resolve().parent.parent / "locales"
 _NEUTRAL = {
     "en": {"elicitation": "What is the {spoken}?", "confirmation": "Shall I go ahead?"},
     "nl": {"elicitation": "Wat is de {spoken}?", "confirmation": "Zal ik dat doen?"},
@@ -99,9 +98,10 @@ def _dialog_slot(
 
 
 def _builtin_responses(language: str) -> Responses:
-    """The framework's own replies (``voice/locales``), for its neutral slot confirmation."""
-    path = _BUILTIN_LOCALES / language / "responses.yaml"
-    return Responses.from_file(path) if path.is_file() else Responses.from_dict({}, source=str(path))
+    """The framework's own replies, for its neutral slot confirmation; none in a language it lacks."""
+    if language in builtin_languages():
+        return builtin_responses(language)
+    return Responses.from_dict({}, source=str(BUILTIN_LOCALES / language / "responses.yaml"))
 
 
 class _Prompts:

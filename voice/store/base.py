@@ -139,10 +139,6 @@ class Session:
             ttl=ttl,
         )
 
-    def is_live(self, now: float) -> bool:
-        """Whether the session can still take turns: not ended and not expired."""
-        return not self.ended and now < self.expires_at
-
     def with_turn(self, turn: TurnRecord) -> Session:
         """A copy with ``turn`` appended to the history."""
         return replace(self, history=(*self.history, turn))
