@@ -27,9 +27,8 @@ def build_router(
         skill.settings = dict(config.skill.get(skill.name, {}))
     extra = {lang: [IntentSet.from_home_assistant(lang)] for lang in home_assistant}
     router = Router(skills, extra_intents=extra, fuzzy_threshold=config.fuzzy_threshold)
-    for language in router.languages:
-        for name, values in (lists or {}).items():
-            router.matcher(language).set_list(name, list(values))
+    for name, values in (lists or {}).items():
+        router.set_list(name, values)
     return router
 
 

@@ -40,6 +40,7 @@ class Router:
         self.extra_intents = {lang: tuple(sets) for lang, sets in (extra_intents or {}).items()}
         self.fuzzy_threshold = fuzzy_threshold
         self._matchers: dict[str, Matcher] = {}
+        self._lists: dict[str, list[Any]] = {}
 
     @cached_property
     def languages(self) -> tuple[str, ...]:
@@ -55,8 +56,17 @@ class Router:
                 raise SkillError(
                     f"no skill speaks {language!r}; loaded languages: {', '.join(self.languages)}."
                 )
-            self._matchers[language] = Matcher(sets, fuzzy_threshold=self.fuzzy_threshold)
+            matcher = Matcher(sets, fuzzy_threshold=self.fuzzy_threshold)
+            for name, values in self._lists.items():
+                matcher.set_list(name, values)
+            self._matchers[language] = matcher
         return self._matchers[language]
+
+    def set_list(self, name: str, values: Iterable[Any]) -> None:
+        """Give list ``name`` these values in every language; kept when the matchers are rebuilt."""
+        self._lists[name] = list(values)
+        for matcher in self._matchers.values():
+            matcher.set_list(name, self._lists[name])
 
     def parse(
         self, text: str, language: str, context: Mapping[str, Any] | None = None, *, now: Any = None

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from voice import Expect, Reply, Router, Skill, SlotValue, Turn, load_skill
+from voice.app import build_router
+from voice.config import Config
 from voice.dialog import DialogState, HandoffPolicy, HandoffRecord, HttpSink, QueueFileSink
 from voice.dialog.manager import Dialog
 from voice.store import Store, open_store
@@ -253,3 +255,10 @@ def test_help_comes_from_the_skills_that_know_what_they_do(
         quiet.text
         == "You can ask me your question in your own words. You can also ask for a person at any time."
     )
+
+
+def test_runtime_lists_survive_the_dialog_adding_its_built_in_intents(store: Store) -> None:
+    router = build_router(Config(), home_assistant=["nl"], lists={"area": ["keuken"]})
+    Dialog(router, store)  # adds the built-in intents, which rebuilds the matchers
+    match = router.parse("doe de lampen in de keuken aan", "nl")
+    assert match is not None and match.intent == "HassTurnOn" and match.slots["area"].value == "keuken"
