@@ -91,6 +91,27 @@ def _spaced(number: str) -> str:
     return " ".join(number)
 
 
+def _order_problem(_: Any, turn: Turn) -> str | None:
+    """In a conversation, an order number that cannot be read or found is asked for again."""
+    number = order_number(turn.slots["order_number"].text, turn.language)
+    if number is None:
+        return "OrderNumberUnclear"
+    return None if orders().find(number) else "OrderUnknown"
+
+
+def _describe_order(turn: Turn) -> dict[str, Any]:
+    spoken = turn.slots.get("order_number")
+    number = order_number(spoken.text, turn.language) if spoken else None
+    return {"number": _spaced(number)} if number else {}
+
+
+skill.flow(
+    "OrderStatus",
+    slots=[Slot("order_number", prompt="AskOrderNumber", validate=_order_problem)],
+    describe=_describe_order,
+)
+
+
 @skill.intent("ContactOptions")
 def contact_options(turn: Turn) -> Reply:
     return skill.reply(turn, "ContactOptions", company=company(), card_title="Contact")
@@ -108,16 +129,19 @@ def _date_problem(day: dt.date, turn: Turn) -> str | None:
         return "DateTooFar"
     if company()["hours"][WEEKDAYS[day.weekday()]].open is None:  # type: ignore[index]
         return "ClosedThatDay"
-    return None
+    time = turn.value("time")  # a time said first ("at five") is checked once the day is known
+    return "OutsideHours" if time is not None and not _open_at(day, time) else None
 
 
 def _time_problem(time: dt.time, turn: Turn) -> str | None:
     day = turn.value("date")
-    hours = company()["hours"][WEEKDAYS[day.weekday()] if day else "monday"]  # type: ignore[index]
+    return "OutsideHours" if day is not None and not _open_at(day, time) else None
+
+
+def _open_at(day: dt.date, time: dt.time) -> bool:
+    hours = company()["hours"][WEEKDAYS[day.weekday()]]  # type: ignore[index]
     when = business_time(time).strftime("%H:%M").lstrip("0")
-    if hours.open is None or not (_minutes(hours.open) <= _minutes(when) < _minutes(hours.close)):
-        return "OutsideHours"
-    return None
+    return hours.open is not None and _minutes(hours.open) <= _minutes(when) < _minutes(hours.close)
 
 
 def _minutes(clock: str) -> int:

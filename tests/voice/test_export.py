@@ -89,7 +89,10 @@ def test_search_query_samples_have_a_carrier_phrase_and_no_other_slot(model: dic
 
 def test_the_dialog_model_follows_the_flow(model: dict[str, Any]) -> None:
     dialog = model["interactionModel"]["dialog"]
-    (booking,) = dialog["intents"]
+    intents = {intent["name"]: intent for intent in dialog["intents"]}
+    assert set(intents) == {"BookAppointment", "OrderStatus"}
+    assert [s["name"] for s in intents["OrderStatus"]["slots"]] == ["order_number"]
+    booking = intents["BookAppointment"]
     assert booking["name"] == "BookAppointment" and booking["confirmationRequired"] is True
     assert [s["name"] for s in booking["slots"]] == ["date", "time", "name", "topic"]
     assert all(s["elicitationRequired"] for s in booking["slots"])

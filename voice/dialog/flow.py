@@ -8,6 +8,7 @@ A skill declares it next to the handler::
 
 Prompts and confirmations are response keys of the skill's ``responses.yaml``; a
 validator returns the response key that says what was wrong, or None when the value is fine.
+Every one of them is rendered with the ``describe`` values as well as the slots.
 """
 
 from __future__ import annotations

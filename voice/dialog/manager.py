@@ -320,9 +320,10 @@ class _Step:
             if problem and slot:
                 slots = {k: v for k, v in flow.slots.items() if k != name}
                 self.state = replace(self.state, flow=replace(flow, slots=slots, asking=name))
-                prompt = skill.say(turn, slot.prompt, **spec.values(turn))
+                values = spec.values(turn)
+                prompt = skill.say(turn, slot.prompt, **values)
                 return Reply(
-                    speech=f"{skill.say(turn, problem)} {prompt}",
+                    speech=f"{skill.say(turn, problem, **values)} {prompt}",
                     reprompt=prompt,
                     expect=Expect.SLOT,
                     slot=name,
