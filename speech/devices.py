@@ -131,7 +131,7 @@ class SoundDeviceInput(AudioInput):
     """A real microphone: a PortAudio input stream feeding a queue."""
 
     def __init__(self, device: int | str | None = None, *, block_ms: int = 20) -> None:
-        sd = _sounddevice(_NO_INPUT)
+        sd = import_sounddevice(_NO_INPUT)
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
         self._frames = 0
         try:
@@ -174,7 +174,7 @@ class SoundDeviceOutput(AudioOutput):
     """A real speaker."""
 
     def __init__(self, device: int | str | None = None) -> None:
-        self._sd = _sounddevice(_NO_OUTPUT)
+        self._sd = import_sounddevice(_NO_OUTPUT)
         self.device = device
         try:
             self._sd.check_output_settings(device=device, samplerate=SAMPLE_RATE, channels=1, dtype="int16")
@@ -199,7 +199,8 @@ class SoundDeviceOutput(AudioOutput):
         return time.monotonic() < self._until
 
 
-def _sounddevice(message: str) -> Any:
+def import_sounddevice(message: str) -> Any:
+    """The sounddevice module; ``AudioError(message)`` when PortAudio is missing."""
     try:
         import sounddevice
     except OSError as exc:  # PortAudio is missing
@@ -209,7 +210,7 @@ def _sounddevice(message: str) -> Any:
 
 def list_devices() -> list[dict[str, Any]]:
     """Every audio device PortAudio sees: index, name, input and output channels."""
-    sd = _sounddevice("PortAudio is not installed; install libportaudio2.")
+    sd = import_sounddevice("PortAudio is not installed; install libportaudio2.")
     try:
         devices = sd.query_devices()
     except sd.PortAudioError:

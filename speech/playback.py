@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .devices import import_sounddevice
 from .errors import AudioError
 
 _NO_DEVICE = "no audio output device is available; write the audio to a file with -o FILE.wav instead."
@@ -11,10 +12,7 @@ _NO_DEVICE = "no audio output device is available; write the audio to a file wit
 
 def play(samples: np.ndarray, rate: int) -> None:
     """Play int16 samples and wait until they are done."""
-    try:
-        import sounddevice
-    except OSError as exc:  # PortAudio itself is missing
-        raise AudioError(_NO_DEVICE) from exc
+    sounddevice = import_sounddevice(_NO_DEVICE)
     try:
         sounddevice.play(samples, rate, blocking=True)
     except sounddevice.PortAudioError as exc:

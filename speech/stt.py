@@ -151,12 +151,10 @@ class Recognizer:
         except Exception as exc:  # vosk raises a bare Exception
             raise RecognitionError(f"Vosk could not create a recognizer at {rate} Hz: {exc}.") from exc
         self._vosk.SetWords(True)  # not SetPartialWords: in vosk 0.3.45 it empties grammar-mode partials
-        self.samples_fed = 0
 
     def accept(self, chunk: np.ndarray | bytes) -> Transcript | None:
         """Feed int16 audio; returns the final transcript when Vosk detects an endpoint."""
         data = chunk if isinstance(chunk, bytes) else to_int16(chunk).tobytes()
-        self.samples_fed += len(data) // 2
         if self._vosk.AcceptWaveform(data):
             return self._final(self._vosk.Result())
         return None
@@ -172,10 +170,6 @@ class Recognizer:
     def reset(self) -> None:
         """Drop the current utterance and start afresh."""
         self._vosk.Reset()
-
-    @property
-    def seconds_fed(self) -> float:
-        return self.samples_fed / self.rate
 
     def _final(self, raw: str) -> Transcript:
         result = json.loads(raw)

@@ -29,7 +29,6 @@ class EnergyVad:
     rate: int = SAMPLE_RATE
     noise_floor: float = -70.0
     speech_run: int = 0
-    silence_run: int = 0
     _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
     @property
@@ -51,7 +50,6 @@ class EnergyVad:
                 level if level < self.noise_floor else 0.9 * self.noise_floor + 0.1 * max(level, -90.0)
             )
         self.speech_run = self.speech_run + 1 if speech else 0
-        self.silence_run = 0 if speech else self.silence_run + 1
         return speech
 
     @property
@@ -59,10 +57,6 @@ class EnergyVad:
         """True once enough consecutive speech frames were seen."""
         return self.speech_run >= self.speech_frames_to_start
 
-    @property
-    def trailing_silence_ms(self) -> int:
-        return self.silence_run * FRAME_MS
-
     def reset(self) -> None:
-        self.speech_run = self.silence_run = 0
+        self.speech_run = 0
         self._pending = np.zeros(0, dtype=np.int16)

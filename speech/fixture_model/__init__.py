@@ -15,9 +15,9 @@ from speech.fixture_model.build import (
 )
 from speech.fixture_model.dataset import add_noise
 from speech.fixture_model.evaluate import HeldOutUtterance, held_out_utterances, recognise
-from speech.fixture_model.graph import UNKNOWN
 from speech.fixture_model.synth import Synthesis, SynthesisJob, synthesize, synthesize_many
 from speech.fixture_model.voices import HELD_OUT_RATES, TRAINING_RATES, LocaleVoices, locale_voices
+from speech.stt import UNKNOWN_WORD as UNKNOWN
 
 __all__ = [
     "Alignment",

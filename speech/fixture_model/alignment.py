@@ -66,7 +66,7 @@ class Alignment:
 def align(synthesis: Synthesis, solo: Mapping[str, tuple[str, ...]]) -> Alignment:
     """Word and phone timings of ``synthesis``; ``solo`` maps each word to its phones spoken alone."""
     words = synthesis.job.text.split()
-    spans, owners = _phone_spans(synthesis, words)
+    spans, owners = _phone_spans(synthesis)
     groups: list[list[PhoneSpan]] = [[] for _ in words]
     for span, owner in zip(spans, owners, strict=True):
         if owner is not None:
@@ -79,7 +79,7 @@ def align(synthesis: Synthesis, solo: Mapping[str, tuple[str, ...]]) -> Alignmen
     return Alignment(phones=tuple(spans), words=word_spans)
 
 
-def _phone_spans(synthesis: Synthesis, words: Sequence[str]) -> tuple[list[PhoneSpan], list[int | None]]:
+def _phone_spans(synthesis: Synthesis) -> tuple[list[PhoneSpan], list[int | None]]:
     """Phones with their end samples and the index of the word each belongs to (None: silence)."""
     offsets = _word_offsets(synthesis.job.text)
     events: list[PhonemeEvent] = list(synthesis.phonemes)
@@ -95,8 +95,6 @@ def _phone_spans(synthesis: Synthesis, words: Sequence[str]) -> tuple[list[Phone
         pause = event.symbol.startswith("_")
         spans.append(PhoneSpan(phone=SILENCE if pause else event.symbol, start=start, end=end))
         owners.append(None if pause else max(0, bisect.bisect_right(offsets, event.text_position) - 1))
-    if len(words) != len(offsets):
-        raise ModelError(f"cannot split {synthesis.job.text!r} into words; use single spaces between words.")
     return spans, owners
 
 

@@ -30,6 +30,7 @@ from speech.fixture_model.synth import SynthesisJob, map_in_workers, synthesize_
 from speech.fixture_model.train import Network, TrainingConfig, train
 from speech.fixture_model.voices import LocaleVoices, locale_voices
 from speech.fixture_model.writer import CARD_FILE, write_model_folders
+from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -146,7 +147,9 @@ def _learn(
     spec: BuildSpec, rendered: list[RenderedItem], report: Callable[[str], None]
 ) -> tuple[Lexicon, Network]:
     vocabulary = sorted({word for phrase in spec.phrases for word in phrase.split()})
-    solo_jobs = [SynthesisJob(text=word, voice=spec.voices.lexicon_voice, rate=175) for word in vocabulary]
+    solo_jobs = [
+        SynthesisJob(text=word, voice=spec.voices.lexicon_voice, rate=DEFAULT_RATE) for word in vocabulary
+    ]
     solo = {
         word: tuple(p.symbol for p in synthesis.phonemes if not p.symbol.startswith("_"))
         for word, synthesis in zip(vocabulary, synthesize_many(solo_jobs), strict=True)

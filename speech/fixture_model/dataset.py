@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
+from speech.audio import SAMPLE_RATE
 from speech.fixture_model.alignment import Alignment
 from speech.fixture_model.features import frame_centres, mfcc
 from speech.fixture_model.lexicon import PhoneSet
-from speech.fixture_model.synth import SAMPLE_RATE, Synthesis, SynthesisJob, speak_in_worker
+from speech.fixture_model.synth import Synthesis, SynthesisJob, speak_in_worker
 from speech.fixture_model.voices import TRAINING_PITCHES, TRAINING_RATES, LocaleVoices
 
 _SNRS: tuple[float | None, ...] = (None, 30.0, None, 20.0, 15.0, None, 10.0, 25.0)

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from speech.audio import SAMPLE_RATE, frames
 from speech.fixture_model.dataset import add_noise
-from speech.fixture_model.synth import SAMPLE_RATE, Synthesis, SynthesisJob, synthesize_many
+from speech.fixture_model.synth import Synthesis, SynthesisJob, synthesize_many
 from speech.fixture_model.voices import HELD_OUT_RATES, locale_voices
 
 _LEAD = SAMPLE_RATE // 4
@@ -60,8 +61,7 @@ def recognise(model: Any, audio: np.ndarray, *, grammar: Sequence[str] | None = 
     else:
         recognizer = vosk.KaldiRecognizer(model, SAMPLE_RATE, json.dumps(list(grammar)))
     recognizer.SetWords(True)
-    step = SAMPLE_RATE // 10
-    for start in range(0, len(audio), step):
-        recognizer.AcceptWaveform(audio[start : start + step].tobytes())
+    for chunk in frames(audio, 100):
+        recognizer.AcceptWaveform(chunk.tobytes())
     result: dict[str, Any] = json.loads(recognizer.FinalResult())
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 import kaldi_native_fbank as knf
 import numpy as np
 
-from speech.fixture_model.synth import SAMPLE_RATE
+from speech.audio import SAMPLE_RATE
 
 NUM_CEPS = 40
 """Features per frame."""
@@ -61,12 +61,3 @@ def mfcc(audio: np.ndarray) -> np.ndarray:
 def frame_centres(num_frames: int) -> np.ndarray:
     """The sample at the centre of each frame's window."""
     return np.arange(num_frames) * FRAME_SHIFT + FRAME_LENGTH // 2
-
-
-def splice(features: np.ndarray) -> np.ndarray:
-    """Each frame with its +-``CONTEXT`` neighbours, edges repeated as nnet3 does."""
-    padded = np.concatenate(
-        [np.repeat(features[:1], CONTEXT, axis=0), features, np.repeat(features[-1:], CONTEXT, axis=0)]
-    )
-    count = len(features)
-    return np.concatenate([padded[offset : offset + count] for offset in range(2 * CONTEXT + 1)], axis=1)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from speech.fixture_model.fst import Arc, Fst
 from speech.fixture_model.kaldi import forward_tid, self_loop_tid
 from speech.fixture_model.lexicon import Lexicon, PhoneSet
+from speech.stt import UNKNOWN_WORD as UNKNOWN
 
-UNKNOWN = "[unk]"
 """The word that out-of-set speech is recognised as."""
 
 _SILENCE_COST = 0.7

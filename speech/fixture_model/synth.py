@@ -19,21 +19,18 @@ from typing import TypeVar
 import numpy as np
 import soxr
 
+from speech.audio import SAMPLE_RATE  # the rate of every waveform this module returns
 from speech.errors import SynthesisError
 
 _LOGGER = logging.getLogger(__name__)
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
-SAMPLE_RATE = 16000
-"""Hertz: the rate of every waveform this module returns."""
-
 _LIBRARY = "libespeak-ng.so.1"
 _WORKERS = 2
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_PHONEME_EVENTS = 0x0001
 _INITIALIZE_DONT_EXIT = 0x8000
-_EVENT_WORD = 1
 _EVENT_PHONEME = 7
 _PARAMETER_RATE = 1
 _PARAMETER_PITCH = 3
@@ -109,7 +106,7 @@ class _Engine:
     def __init__(self) -> None:
         self._lib = ctypes.CDLL(_LIBRARY)
         self._samples: list[np.ndarray] = []
-        self._events: list[tuple[int, str, int, int]] = []
+        self._events: list[tuple[str, int, int]] = []
         self._callback = _CALLBACK(self._collect)
         self._start()
 
@@ -133,7 +130,7 @@ class _Engine:
             event = events[index]
             if event.type == _EVENT_PHONEME:
                 symbol = event.id.string.decode("utf-8", "replace")
-                self._events.append((event.type, symbol, event.sample, event.text_position))
+                self._events.append((symbol, event.sample, event.text_position))
             index += 1
         return 0
 
@@ -151,7 +148,7 @@ class _Engine:
         audio = soxr.resample(native, self.native_rate, SAMPLE_RATE, quality="HQ")
         phonemes = tuple(
             PhonemeEvent(symbol=symbol, start=round(sample * scale), text_position=position)
-            for _, symbol, sample, position in self._events
+            for symbol, sample, position in self._events
         )
         return Synthesis(job=job, audio=audio.astype(np.int16), phonemes=phonemes)
 

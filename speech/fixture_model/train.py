@@ -43,14 +43,6 @@ class Network:
     priors: np.ndarray
     """Frequency of each pdf in training; the decoder divides by it."""
 
-    def log_posteriors(self, spliced: np.ndarray) -> np.ndarray:
-        """Log-softmax outputs for spliced input rows (for checks; Kaldi computes its own)."""
-        hidden = spliced.astype(np.float32)
-        for weights, bias in self.layers[:-1]:
-            hidden = np.maximum(hidden @ weights.T + bias, 0)
-        weights, bias = self.layers[-1]
-        return _log_softmax(hidden @ weights.T + bias)
-
 
 class _Frames:
     """Utterances' features stored once, edge-padded, spliced on demand per batch."""
