@@ -23,6 +23,10 @@ RESCUED_CONFIDENCE = 0.6
 """Confidence given to a phrase taken from the partial results."""
 
 
+PRE_ROLL_S = 1.0
+"""Seconds of audio kept from before the speech starts, for the second opinion; older silence is dropped."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Endpointing:
     """When an utterance is over."""
@@ -76,6 +80,9 @@ class Listener:
         self._fed_at = time.perf_counter()
         self._time = now
         self._chunks.append(chunk)
+        if self.speech_start is None:  # before speech, keep a short pre-roll, not every silent chunk
+            while len(self._chunks) > 1 and sum(map(len, self._chunks[1:])) >= PRE_ROLL_S * SAMPLE_RATE:
+                del self._chunks[0]
         flags = self.vad.feed(chunk)
         frame_s = self.vad.frame_size / SAMPLE_RATE
         for i, speech in enumerate(flags):
@@ -107,7 +114,7 @@ class Listener:
     def _phrase_complete(self, silence_ms: float) -> bool:
         """True when the partial result is a whole phrase and the speaker has stopped."""
         grammar, rules = self.recognizer.grammar, self.endpointing
-        if grammar is None or not self.partial or not grammar.accepts(self.partial):
+        if grammar is None or not self.partial or self.partial != self.last_phrase:  # not a whole phrase
             return False
         if grammar.continues(self.partial):
             return silence_ms >= rules.continued_silence_ms
