@@ -83,8 +83,7 @@ class Router:
             if match is None:
                 return self.builtin(turn, "fallback", expect=Expect.ANSWER)
             turn = turn.matched(match)
-        owners = self.owners(turn.intent, turn.language)
-        skill = self.skills.get(turn.skill) or (owners[0] if owners else None)
+        skill = self.skills.get(turn.skill) or next(iter(self.owners(turn.intent, turn.language)), None)
         if skill is None:
             return self.builtin(turn, "fallback", expect=Expect.ANSWER)
         try:

@@ -9,11 +9,11 @@ more than one intent and templates whose own sentences never come back to them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .compile import Entry
+from .context import is_many, unpack
 from .matcher import Matcher
 from .sample import sample_entry
 
@@ -76,8 +76,8 @@ def _context_for(entry: Entry) -> dict[str, Any]:
     """A context that satisfies the block's ``requires_context`` (any value where any will do)."""
     context: dict[str, Any] = {}
     for key, wanted in entry.block.requires_context.items():
-        value = wanted.get("value") if isinstance(wanted, Mapping) else wanted
-        if isinstance(value, list | tuple | set | frozenset):
+        value = unpack(wanted)
+        if is_many(value):
             value = next(iter(value), None)
         context[key] = "check" if value is None else value
     return context

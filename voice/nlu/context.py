@@ -14,16 +14,18 @@ from typing import Any
 __all__ = ["allows_value", "context_slots", "excludes_ok", "requires_ok"]
 
 
-def _unpack(value: Any) -> Any:
+def unpack(value: Any) -> Any:
+    """A context value as written, ``{"value": x}`` or plain ``x``."""
     return value.get("value") if isinstance(value, Mapping) else value
 
 
-def _is_many(value: Any) -> bool:
+def is_many(value: Any) -> bool:
+    """True for a list of allowed values (not one string or mapping)."""
     return isinstance(value, Collection) and not isinstance(value, str | Mapping)
 
 
 def _satisfies(wanted: Any, actual: Any) -> bool:
-    if _is_many(wanted):
+    if is_many(wanted):
         return actual in wanted
     return wanted is None or actual == wanted
 
@@ -37,8 +39,8 @@ def requires_ok(
             if allow_missing:
                 continue
             return False
-        actual = _unpack(context[key])
-        if not _satisfies(_unpack(wanted), actual) or (actual is None and not allow_missing):
+        actual = unpack(context[key])
+        if not _satisfies(unpack(wanted), actual) or (actual is None and not allow_missing):
             return False
     return True
 
@@ -48,8 +50,8 @@ def excludes_ok(excluded: Mapping[str, Any], context: Mapping[str, Any]) -> bool
     for key, unwanted in excluded.items():
         if key not in context:
             continue
-        actual, unwanted = _unpack(context[key]), _unpack(unwanted)
-        if (actual in unwanted) if _is_many(unwanted) else (actual == unwanted):
+        actual, unwanted = unpack(context[key]), unpack(unwanted)
+        if (actual in unwanted) if is_many(unwanted) else (actual == unwanted):
             return False
     return True
 

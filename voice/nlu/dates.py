@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .numbers import parse_number
+from .numbers import language_family, parse_number
 
 __all__ = ["parse_date", "parse_time"]
 
@@ -90,8 +90,7 @@ _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|de|ste)?$")
 
 
 def _family(language: str) -> str:
-    family = language.split("-")[0].split("_")[0]
-    return family if family in _WEEKDAYS else "en"
+    return language_family(language, _WEEKDAYS)
 
 
 def _hour(text: str, family: str) -> int | None:

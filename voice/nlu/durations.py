@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .numbers import parse_number
+from .numbers import language_family, parse_number
 
 __all__ = ["parse_duration", "parse_percentage"]
 
@@ -40,8 +40,7 @@ _PERCENT = {"en": r"\s*(?:%|percent|per cent)", "nl": r"\s*(?:%|procent)"}
 
 
 def _family(language: str) -> str:
-    family = language.split("-")[0].split("_")[0]
-    return family if family in _UNITS else "en"
+    return language_family(language, _UNITS)
 
 
 def _unit_seconds(word: str, family: str) -> int | None:

@@ -50,16 +50,15 @@ class Corrector:
         cls,
         graphs: Iterable[Graph],
         lists: Iterable[ListMatcher],
-        language: str,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> Corrector:
         """Build the vocabulary from template graphs (rules followed) and lists."""
         words: set[str] = set()
         seen: set[int] = set()
         for graph in graphs:
-            _graph_words(graph, words, seen, language)
+            _graph_words(graph, words, seen)
         for matcher in lists:
-            _list_words(matcher, words, seen, language)
+            _list_words(matcher, words, seen)
         return cls(words, threshold)
 
     def correct(self, utterance: Utterance) -> Correction | None:
@@ -84,7 +83,7 @@ class Corrector:
         return Correction(Utterance(text, text), round(score, 4))
 
 
-def _graph_words(graph: Graph, words: set[str], seen: set[int], language: str) -> None:
+def _graph_words(graph: Graph, words: set[str], seen: set[int]) -> None:
     if id(graph) in seen:
         return
     seen.add(id(graph))
@@ -93,14 +92,14 @@ def _graph_words(graph: Graph, words: set[str], seen: set[int], language: str) -
             if edge[0] == LIT:
                 words.update(edge[2].split())
             elif edge[0] == CALL and isinstance(edge[2], RuleCall):
-                _graph_words(edge[2].graph, words, seen, language)
+                _graph_words(edge[2].graph, words, seen)
             elif edge[0] == CALL and isinstance(edge[2], SlotCall):
                 matcher = edge[2].lists.get(edge[2].key)
                 if matcher is not None:
-                    _list_words(matcher, words, seen, language)
+                    _list_words(matcher, words, seen)
 
 
-def _list_words(matcher: ListMatcher, words: set[str], seen: set[int], language: str) -> None:
+def _list_words(matcher: ListMatcher, words: set[str], seen: set[int]) -> None:
     if id(matcher) in seen:
         return
     seen.add(id(matcher))
@@ -108,7 +107,7 @@ def _list_words(matcher: ListMatcher, words: set[str], seen: set[int], language:
         for key in matcher.keys:
             words.update(key.split())
         for _value, graph in matcher.graphs:
-            _graph_words(graph, words, seen, language)
+            _graph_words(graph, words, seen)
     elif isinstance(matcher, RangeMatcher) and matcher.range.words:
         spec = matcher.range
         numbers = spec.numbers() if (spec.stop - spec.start) // spec.step <= _SPELLED_LIMIT else range(101)

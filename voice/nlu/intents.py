@@ -62,8 +62,6 @@ class IntentData:
     lists: Mapping[str, SlotList] = field(default_factory=lambda: _frozen(None))
     rules: Mapping[str, Template] = field(default_factory=lambda: _frozen(None))
     extra: Mapping[str, Any] = field(default_factory=lambda: _frozen(None))
-    first_sentence: int = 1
-    """1-based number of this block's first sentence within the intent (for errors)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -333,7 +331,6 @@ class _Loader:
             lists=_frozen(local_lists),
             rules=_frozen(local_rules),
             extra=_frozen({key: value for key, value in raw.items() if key not in _DATA_KEYS}),
-            first_sentence=first,
         )
 
     def _sentence(

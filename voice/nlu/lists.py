@@ -36,7 +36,7 @@ __all__ = [
     "compile_list",
 ]
 
-LIST_VALUE, NUMBER, WILDCARD = 0, 1, 2
+LIST_VALUE, NUMBER, WILDCARD, CAPTURE = 0, 1, 2, -1
 
 Raw = tuple[int, int, bool, int, Any, "ListValue | None", int]
 """(start, end, start of word after, score delta, value, list value, kind)."""
@@ -391,6 +391,6 @@ class SlotCall:
             ):
                 continue
             seen.add(end)
-            capture: Capture = (self.slot, start, end, value, listed, -1 if self.capture else kind)
+            capture: Capture = (self.slot, start, end, value, listed, CAPTURE if self.capture else kind)
             found.append((end, end_sow, delta, (capture,)))
         return found

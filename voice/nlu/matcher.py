@@ -21,7 +21,7 @@ from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import Capture, Run
 from .intents import IntentData, IntentSet
-from .lists import ListMatcher
+from .lists import CAPTURE, ListMatcher
 from .normalize import Utterance, remove_skip_words
 from .slots import ListValue, ValueList
 from .types import IntentMatch, SlotValue
@@ -29,8 +29,6 @@ from .types import IntentMatch, SlotValue
 __all__ = ["Matcher"]
 
 _LOGGER = logging.getLogger(__name__)
-
-_CAPTURE = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +179,6 @@ class Matcher:
             self._corrector = Corrector.of(
                 (entry.graph for entry in self._entries),
                 self._lists.values(),
-                self.language,
                 self.fuzzy_threshold or DEFAULT_THRESHOLD,
             )
         return self._corrector
@@ -283,7 +280,7 @@ def _to_match(found: _Found, score: float) -> IntentMatch:
     entry, block, run = found.entry, found.entry.block, found.run
     slots: dict[str, SlotValue] = {}
     for name, start, end, value, listed, kind in found.captures:
-        if kind != _CAPTURE:
+        if kind != CAPTURE:
             slots[name] = SlotValue(
                 text=run.text[start:end].strip(),
                 value=value,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from text_to_num import text2num
@@ -85,6 +86,12 @@ def _fraction(text: str, language: str) -> float | None:
         return None
     whole = 0 if found["n"] is None else parse_number(found["n"], language)
     return None if whole is None else whole + fraction
+
+
+def language_family(language: str, known: Iterable[str]) -> str:
+    """``nl-NL`` -> ``nl`` when that is in ``known``, else ``en``."""
+    family = language.split("-")[0].split("_")[0]
+    return family if family in known else "en"
 
 
 @lru_cache(maxsize=4096)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -134,7 +135,7 @@ class RangeList:
         """True if ``number`` is one of ``numbers()``."""
         if self.step == 1 and self.fractions is None:
             return self.start <= number <= self.stop and number == int(number)
-        return number in set(self.numbers())
+        return number in _members(self)
 
     def scaled(self, number: int | float) -> int | float:
         """Apply the multiplier to a matched number."""
@@ -225,3 +226,9 @@ def _check_range(found: RangeList) -> None:
         problem = "'digits' and 'words' cannot both be false"
     if problem:
         raise TemplateError(f"bad range in list {{{found.name}}}: {problem}", token=found.name)
+
+
+@lru_cache(maxsize=256)
+def _members(spec: RangeList) -> frozenset[int | float]:
+    """Every number of a stepped or fractional range, worked out once (it is asked per utterance)."""
+    return frozenset(spec.numbers())
