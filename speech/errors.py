@@ -15,12 +15,17 @@ and one Flask error handler treat every error alike::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 
 class VoiceError(Exception):
     """Base of every expected failure; ``str(error)`` is the sentence shown to people."""
 
     exit_code: int = 1
     http_status: int = 400
+    headers: ClassVar[Mapping[str, str]] = {}
+    """Extra HTTP headers for the error response (``WWW-Authenticate`` ...)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

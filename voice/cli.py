@@ -18,6 +18,7 @@ from speech import audio, download, models, stt, tts
 from speech.fixtures import load_manifest, regenerate
 
 from . import cli_data, cli_export, cli_run, cli_server, cli_skills
+from .cli_options import config_option
 from .errors import VoiceError
 
 DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
@@ -190,7 +191,7 @@ cli.add_command(cli_data.data)
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Also copy the model to this folder."
 )
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file.")
+@config_option
 def fixtures_model(
     locale: str,
     phrase_file: Path | None,

@@ -9,12 +9,9 @@ from typing import Any
 
 import click
 
+from .cli_options import config_option
 from .config import load_config, store_url
 from .store import Store, open_store
-
-_config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (TOML)."
-)
 
 
 @click.group()
@@ -23,7 +20,7 @@ def data() -> None:
 
 
 @data.command()
-@_config_option
+@config_option
 def purge(config_path: Path | None) -> None:
     """Delete expired sessions and conversation-log rows older than the configured retention_days."""
     config = load_config(config_path)
@@ -37,7 +34,7 @@ def purge(config_path: Path | None) -> None:
 
 @data.command()
 @click.argument("user_id")
-@_config_option
+@config_option
 def forget(user_id: str, config_path: Path | None) -> None:
     """Erase everything kept about USER_ID: sessions, remembered attributes and the conversation log."""
     with open_store(store_url(load_config(config_path))) as store:
@@ -53,7 +50,7 @@ def forget(user_id: str, config_path: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the JSON to this file instead of standard output.",
 )
-@_config_option
+@config_option
 def export_user(user_id: str, output: Path | None, config_path: Path | None) -> None:
     """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log), for an
     access request; ``forget`` erases the same records."""

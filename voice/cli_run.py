@@ -20,9 +20,9 @@ from speech.devices import (
     list_devices,
 )
 from speech.fixture_model import is_fixture_model
-from speech.listen import Endpointing
 
 from .app import build_router, build_synthesizer
+from .cli_options import config_option
 from .config import load_config
 from .dialog.manager import Dialog
 from .grammar import grammar_phrases
@@ -69,9 +69,7 @@ WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하�
 )
 @click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (TOML)."
-)
+@config_option
 def run(
     locale: str,
     input_wav: Path | None,
@@ -101,14 +99,13 @@ def run(
             err=True,
         )
     audio_in: AudioInput = simulated or SoundDeviceInput(_device(input_device))
-    audio_out: AudioOutput = (
-        simulated if simulated and (output_wav or input_wav) else SoundDeviceOutput(_device(output_device))
-    )
+    audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(output_device))
     router = build_router(config)
     phrase = wake_phrase or WAKE_PHRASES.get(language, "hey computer")
+    loop_mode = Mode(mode)
     with open_store("sqlite://:memory:") as store:
         loop = LocalLoop(
-            LoopConfig(locale=locale, wake_phrase=phrase, mode=Mode(mode), endpointing=Endpointing()),
+            LoopConfig(locale=locale, wake_phrase=phrase, mode=loop_mode),
             model=models.load_model(model_dir),
             grammar=grammar_phrases(router, language),
             responder=Dialog(router, store),
@@ -116,7 +113,7 @@ def run(
             audio_in=audio_in,
             audio_out=audio_out,
             on_event=_printer(as_json),
-            pushed=_talk_button(push_at, live=simulated is None and Mode(mode) is Mode.PUSH_TO_TALK),
+            pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )
         try:
             loop.run()

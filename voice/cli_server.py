@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
+from .cli_options import config_option
 from .server import create_app, settings_from_env
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="The TOML config file."
-)
+@config_option
 @click.option("--no-verify", is_flag=True, help="Accept unsigned Alexa requests (development only).")
 def serve(host: str, port: int, config_path: Path | None, no_verify: bool) -> None:
     """Serve /alexa, /dialogflow and /healthz for development; production uses gunicorn (docs/channels.md)."""

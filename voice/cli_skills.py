@@ -17,6 +17,7 @@ from speech.playback import play
 from speech.tts import Synthesizer
 
 from .app import build_router, build_synthesizer
+from .cli_options import config_option
 from .config import Config, load_config, skill_references
 from .dialog.manager import Dialog
 from .errors import VoiceError
@@ -27,9 +28,6 @@ from .store import open_store
 from .testing import load_script, run_script, scripts_of
 from .turn import Turn
 
-_config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (TOML)."
-)
 _ha_option = click.option("--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents.")
 _list_option = click.option(
     "--list",
@@ -61,7 +59,7 @@ def _router(config: Config, locale: str, ha: bool, list_values: tuple[str, ...])
 @click.option("--all", "show_all", is_flag=True, help="Also list the other matching intents, best first.")
 @_ha_option
 @_list_option
-@_config_option
+@config_option
 def parse(
     text: str, locale: str, show_all: bool, ha: bool, list_values: tuple[str, ...], config_path: Path | None
 ) -> None:
@@ -89,7 +87,7 @@ def parse(
 )
 @_ha_option
 @_list_option
-@_config_option
+@config_option
 def chat(
     locale: str,
     speak: bool,
@@ -152,7 +150,7 @@ def _chat_turn(dialog: Dialog, text: str, locale: str, session: str, voice_out: 
 @click.option("--per-template", default=3, show_default=True, help="Sample sentences per template.")
 @_ha_option
 @_list_option
-@_config_option
+@config_option
 def check(
     locales: tuple[str, ...],
     per_template: int,
@@ -189,7 +187,7 @@ def check(
 
 @click.command("test")
 @click.argument("skill_names", nargs=-1, metavar="[SKILL]...")
-@_config_option
+@config_option
 def test_skills(skill_names: tuple[str, ...], config_path: Path | None) -> None:
     """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default."""
     config = load_config(config_path)

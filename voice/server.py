@@ -173,7 +173,7 @@ def _voice_error(error: VoiceError) -> tuple[Response, int, Mapping[str, str]]:
     return (
         jsonify(_json_error(error.http_status, error.message)),
         error.http_status,
-        getattr(error, "headers", {}),
+        error.headers,
     )
 
 

@@ -312,10 +312,11 @@ def _fitted(reply: Reply, state: dict[str, Any], directive: Directive | None) ->
 def _render(reply: Reply, state: dict[str, Any], directive: Directive | None) -> ResponseEnvelope:
     """The response envelope: SSML speech, reprompt and card, end of session, the directive."""
     delegate = isinstance(directive, DelegateDirective)  # Alexa refuses speech next to Delegate
-    speech = None if delegate or not reply.speech.strip() else _ssml(reply.speech)
+    spoken = None if delegate else _ssml(reply.speech)
+    speech = spoken if reply.speech.strip() else None
     reprompt = None
-    if reply.expects_answer and not delegate:
-        reprompt = Reprompt(output_speech=_ssml(reply.reprompt or reply.speech))
+    if reply.expects_answer and spoken is not None:
+        reprompt = Reprompt(output_speech=_ssml(reply.reprompt) if reply.reprompt else spoken)
     card = SimpleCard(title=reply.card.title, content=reply.card.text) if reply.card else None
     response = Response(
         output_speech=speech,

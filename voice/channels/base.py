@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, unescape
 
 from flask import Request
 
-from speech.ssml import strip_tags
+from speech.ssml import looks_like_ssml, strip_tags
 
 from ..errors import VoiceError
 from ..reply import Expect, Reply
@@ -46,8 +46,6 @@ class RequestError(VoiceError):
     """A webhook request that is malformed, incomplete or of a type this channel does not serve."""
 
     http_status = 400
-    headers: ClassVar[Mapping[str, str]] = {}
-    """Extra HTTP headers for the error response."""
 
 
 class AuthenticationError(RequestError):
@@ -194,7 +192,7 @@ def to_ssml(speech: str, limit: int | None = None) -> str:
 
     Markup that is not well formed, or too long to cut safely, is spoken as its plain text.
     """
-    if speech.lstrip().startswith("<speak"):
+    if looks_like_ssml(speech):
         if _well_formed(speech) and (limit is None or len(speech.strip()) <= limit):
             return speech.strip()
         speech = unescape(strip_tags(speech), _ENTITIES)

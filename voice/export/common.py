@@ -78,9 +78,9 @@ class TemplateSentence:
         """The literal words around the slots (Alexa's "carrier phrase")."""
         return " ".join(text.strip() for text, name in self.parts if name is None).strip()
 
-    def with_slots(self, render: str = "{{{name}}}") -> str:
-        """The sentence with every slot replaced by ``render`` (``{day}`` by default), spaces tidied."""
-        text = "".join(render.format(name=name) if name else words for words, name in self.parts)
+    def with_slots(self) -> str:
+        """The sentence with every slot written as ``{day}``, spaces tidied."""
+        text = "".join(f"{{{name}}}" if name else words for words, name in self.parts)
         return _SPACES.sub(" ", text).strip()
 
 
@@ -91,9 +91,6 @@ class SkillIntent:
     name: str
     slots: tuple[SlotSpec, ...]
     sentences: tuple[TemplateSentence, ...]
-
-    def slot(self, name: str) -> SlotSpec | None:
-        return next((spec for spec in self.slots if spec.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)
