@@ -224,8 +224,7 @@ class _Step:
         self.state = replace(self.state, fallbacks=self.state.fallbacks + 1)
         question = self._pending_question()
         if question:
-            reply = self._builtin("not_understood_in_flow", expect=Expect.ANSWER, question=question)
-            return replace(reply, reprompt=question)
+            return self._with_question("not_understood_in_flow", question)
         return self._builtin("fallback", expect=Expect.ANSWER)
 
     def _silence(self) -> Reply:
@@ -235,7 +234,7 @@ class _Step:
             return self._builtin("closing", end_session=True)
         last = Reply.from_dict(self.state.last_reply) if self.state.last_reply else None
         question = (last.reprompt or last.text) if last else self._help().text
-        return replace(self._builtin("no_input", expect=Expect.ANSWER, question=question), reprompt=question)
+        return self._with_question("no_input", question)
 
     # -- built-in intents -----------------------------------------------------------------------
 
@@ -265,8 +264,7 @@ class _Step:
         if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
             question = self._pending_question()
             if question:
-                said = self._builtin(f"{intent.lower()}_in_flow", expect=Expect.ANSWER, question=question)
-                return replace(said, reprompt=question)
+                return self._with_question(f"{intent.lower()}_in_flow", question)
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._not_understood()  # a stray yes or no
 
@@ -332,16 +330,16 @@ class _Step:
             if slot is not None and slot.confirm:
                 self.state = replace(self.state, flow=replace(flow, confirming=slot.name))
                 question = skill.say(turn, slot.confirm, **spec.values(turn))
-                return Reply(speech=question, reprompt=question, expect=Expect.CONFIRMATION, slot=slot.name)
+                return _asking(question, Expect.CONFIRMATION, slot.name)
         missing = next((s for s in spec.slots if s.name not in flow.slots), None)
         if missing is not None:
             self.state = replace(self.state, flow=replace(flow, asking=missing.name))
             prompt = skill.say(turn, missing.prompt, **spec.values(turn))
-            return Reply(speech=prompt, reprompt=prompt, expect=Expect.SLOT, slot=missing.name)
+            return _asking(prompt, Expect.SLOT, missing.name)
         if spec.confirm and flow.confirming != "done":
             self.state = replace(self.state, flow=replace(flow, confirming="intent"))
             question = skill.say(turn, spec.confirm, **spec.values(turn))
-            return Reply(speech=question, reprompt=question, expect=Expect.CONFIRMATION)
+            return _asking(question, Expect.CONFIRMATION)
         return self._finish_flow(skill, turn)
 
     def _confirmed(self, flow: ActiveFlow) -> Reply:
@@ -366,7 +364,7 @@ class _Step:
         turn = self._flow_turn(flow)
         slot = spec.slot(name)
         prompt = skill.say(turn, slot.prompt, **spec.values(turn)) if slot else ""
-        return Reply(speech=prompt, reprompt=prompt, expect=Expect.SLOT, slot=name)
+        return _asking(prompt, Expect.SLOT, name)
 
     def _finish_flow(self, skill: Skill, turn: Turn) -> Reply:
         self.state = replace(self.state, flow=None)
@@ -410,7 +408,16 @@ class _Step:
         intro = self._builtin("late_result").text
         return replace(reply, speech=f"{intro} {late.text} {reply.text}")
 
+    def _with_question(self, key: str, question: str) -> Reply:
+        """A built-in reply that ends with the question still open, which is also its reprompt."""
+        return replace(self._builtin(key, expect=Expect.ANSWER, question=question), reprompt=question)
+
     def _builtin(
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
     ) -> Reply:
         return self.router.builtin(self.turn, key, expect=expect, end_session=end_session, **values)
+
+
+def _asking(question: str, expect: Expect, slot: str | None = None) -> Reply:
+    """A question for the caller, repeated as the reprompt."""
+    return Reply(speech=question, reprompt=question, expect=expect, slot=slot)

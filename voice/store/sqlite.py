@@ -64,6 +64,15 @@ _LOG_COLUMNS = (
     "handed_over",
 )
 
+_SELECT_SESSIONS = f"SELECT {', '.join(_SESSION_COLUMNS)} FROM sessions"
+_SELECT_LOG = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log"
+_SAVE_SESSION = (
+    f"INSERT OR REPLACE INTO sessions ({', '.join(_SESSION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_SESSION_COLUMNS))})"
+)
+_INSERT_LOG = f"INSERT INTO log ({', '.join(_LOG_COLUMNS)}) VALUES ({', '.join('?' * len(_LOG_COLUMNS))})"
+"""The statements of every turn, written out once."""
+
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY, user_id TEXT NOT NULL, skill TEXT NOT NULL, locale TEXT NOT NULL,
@@ -115,10 +124,9 @@ class SqliteStore(Store):
     # -- sessions --------------------------------------------------------------------------
 
     def load(self, session_id: str) -> Session | None:
-        columns = ", ".join(_SESSION_COLUMNS)
         with self._read() as db:
             row = db.execute(
-                f"SELECT {columns} FROM sessions WHERE id = ? AND expires_at > ?", (session_id, self.clock())
+                f"{_SELECT_SESSIONS} WHERE id = ? AND expires_at > ?", (session_id, self.clock())
             ).fetchone()
         return None if row is None else _session_from_row(row)
 
@@ -131,8 +139,8 @@ class SqliteStore(Store):
             ).fetchone()
             version = _next_version(session, stored, now)
             saved = replace(session, version=version, updated_at=now, expires_at=now + session.ttl)
-            db.execute(_insert("INSERT OR REPLACE INTO sessions", _SESSION_COLUMNS), _session_row(saved))
-            db.executemany(_insert("INSERT INTO log", _LOG_COLUMNS), log_rows)
+            db.execute(_SAVE_SESSION, _session_row(saved))
+            db.executemany(_INSERT_LOG, log_rows)
         return saved
 
     def purge_expired(self, now: float | None = None) -> int:
@@ -166,10 +174,9 @@ class SqliteStore(Store):
         return merged
 
     def sessions_of(self, user_id: str) -> tuple[Session, ...]:
-        columns = ", ".join(_SESSION_COLUMNS)
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {columns} FROM sessions WHERE user_id = ? ORDER BY created_at", (user_id,)
+                f"{_SELECT_SESSIONS} WHERE user_id = ? ORDER BY created_at", (user_id,)
             ).fetchall()
         return tuple(_session_from_row(row) for row in rows)
 
@@ -185,7 +192,7 @@ class SqliteStore(Store):
     def log_turn(self, entry: LogEntry) -> None:
         row = _log_row(entry)
         with self._write() as db:
-            db.execute(_insert("INSERT INTO log", _LOG_COLUMNS), row)
+            db.execute(_INSERT_LOG, row)
 
     def read_log(
         self, *, session_id: str | None = None, user_id: str | None = None, since: float = 0.0
@@ -196,7 +203,7 @@ class SqliteStore(Store):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        query = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log WHERE {' AND '.join(where)} ORDER BY seq"
+        query = f"{_SELECT_LOG} WHERE {' AND '.join(where)} ORDER BY seq"
         with self._read() as db:
             rows = db.execute(query, params).fetchall()
         return tuple(_log_entry(row) for row in rows)
@@ -366,10 +373,6 @@ def _next_version(session: Session, stored: tuple[int, float, int] | None, now: 
         f"session {session.id} was saved by another worker (version {version}, this copy {session.version}); "
         "load it again and reapply the change."
     )
-
-
-def _insert(verb: str, columns: tuple[str, ...]) -> str:
-    return f"{verb} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _to_json(value: Any, what: str) -> str:
