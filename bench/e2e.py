@@ -44,6 +44,8 @@ COMMANDS = [
     "ko_light_off_130_snr20",
 ]
 WAKE = "ko_hello_175"
+INTENTS = {"ko_music_on": "PlayMusic", "ko_light_off": "LightsOff"}
+"""The intent each command fixture must reach (by name prefix), in tests/voice/korean_skill."""
 
 
 def clip(name: str) -> np.ndarray:
@@ -77,7 +79,11 @@ def run_session(model: object, router: Router, grammar: list[str], command: str)
         "routing": float(reply["routing_s"]),
         "synthesis": float(reply["synthesis_s"]),
     }
-    return {**parts, "total": sum(parts.values()), "correct": float(reply["intent"] is not None)}
+    return {**parts, "total": sum(parts.values()), "correct": float(reply["intent"] == _intent_of(command))}
+
+
+def _intent_of(command: str) -> str:
+    return next(intent for prefix, intent in INTENTS.items() if command.startswith(prefix))
 
 
 def vosk_endpoint_delay(model: object, grammar: list[str], command: str) -> float:

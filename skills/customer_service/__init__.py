@@ -31,7 +31,6 @@ from .content import (
 skill = Skill("customer_service", __file__)
 _LOGGER = logging.getLogger(__name__)
 
-BOOKING_TIMEOUT_S = 5.0
 _STATUS_RESPONSES = {
     "shipped": "OrderShipped",
     "processing": "OrderProcessing",
@@ -205,10 +204,8 @@ def book_appointment(turn: Turn) -> Reply:
         return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
     client = BookingClient(url)
     try:
-        # The API gets its own timeout, not the turn's: when the turn runs out the caller hears
-        # "one moment" and this booking still completes; the dialog speaks it at the next turn.
-        booking_id = client.book(appointment, timeout=BOOKING_TIMEOUT_S)
+        booking_id = client.book(appointment)  # its own timeout, not the turn's (see booking.py)
     except BookingError:
         return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
-    reply = skill.reply(turn, "Booked", booking_id=" ".join(booking_id), **described)
+    reply = skill.reply(turn, "Booked", booking_id=_spaced(booking_id), **described)
     return replace(reply, remember={"name": described["name"], "last_booking": booking_id})

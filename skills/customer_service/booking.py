@@ -1,8 +1,9 @@
 """The booking API client: how the skill books an appointment in the company's calendar.
 
 The API takes ``POST {base_url}/appointments`` with JSON ``{date, time, name, topic}`` and
-answers ``201 {"id": ...}``. Every call gets the time that remains of the caller's turn,
-so a slow calendar never makes the platform time out on us.
+answers ``201 {"id": ...}``. Every call has its own timeout, not the turn's: when the turn runs
+out, the caller hears "one moment" and the booking still completes; the dialog speaks it at the
+next turn.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class BookingClient:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
 
-    def book(self, appointment: Appointment, *, timeout: float | None = None) -> str:
+    def book(self, appointment: Appointment, *, timeout: float = DEFAULT_TIMEOUT_S) -> str:
         """Book the appointment; returns the booking id. ``timeout`` is in seconds."""
         body = json.dumps(
             {
@@ -55,7 +56,7 @@ class BookingClient:
             headers={"Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout or DEFAULT_TIMEOUT_S) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 answer = json.load(response)
         except urllib.error.HTTPError as exc:
             raise BookingError(f"the booking API refused the appointment (HTTP {exc.code}).") from exc

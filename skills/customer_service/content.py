@@ -1,7 +1,7 @@
 """The company's content the skill answers from: opening hours, contact details, orders.
 
 Kept in ``data/`` as plain files a customer-service team edits; ``OrderLookup`` is the
-seam where a company's order API plugs in (settings ``orders_file`` or a subclass).
+seam where a company's order API plugs in (a subclass that asks the API).
 """
 
 from __future__ import annotations
