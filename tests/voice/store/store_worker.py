@@ -1,6 +1,6 @@
 """A worker process for the multi-process store test (run as a script, not collected by pytest).
 
-    python store_worker.py DATABASE WORKER TURNS GO_FILE
+    python tests/voice/store/store_worker.py DATABASE WORKER TURNS GO_FILE
 
 Waits until GO_FILE exists, so that every worker starts writing at the same moment, then
 appends TURNS turns to the shared session "shared" and TURNS turns to its own session

@@ -1,0 +1,543 @@
+"""The store contract: what every store passes, whatever its database (see STORE_URLS in conftest.py).
+
+Each test runs once per store URL. The tests count what the store holds afterwards (sessions, users,
+log rows) instead of trusting what a method returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from voice.nlu import SlotValue
+from voice.reply import Card, Expect, Reply
+from voice.state import ActiveFlow, Confirming, DialogState
+from voice.store import (
+    ConflictError,
+    LogEntry,
+    Session,
+    Speaker,
+    Store,
+    StoreError,
+    TurnRecord,
+    open_store,
+)
+
+from .store_fakes import START, FakeClock
+
+DAY = 86400.0
+_CEST = dt.timezone(dt.timedelta(hours=2))
+
+
+def _start(store: Store, session_id: str = "s1", user_id: str = "u1", ttl: float = 600) -> Session:
+    return store.load_or_start(session_id, user_id=user_id, skill="cs", locale="nl", channel="alexa", ttl=ttl)
+
+
+def _turn(text: str, at: float = START, speaker: Speaker = Speaker.USER) -> TurnRecord:
+    return TurnRecord(
+        time=at, speaker=speaker, text=text, intent="Book", slots={"time": "20:00"}, confidence=0.9
+    )
+
+
+def _entry(text: str, *, session_id: str = "s1", user_id: str = "u1", at: float = START) -> LogEntry:
+    return LogEntry(session_id=session_id, user_id=user_id, time=at, speaker=Speaker.USER, text=text)
+
+
+def _active_dialog() -> DialogState:
+    """A dialog in the middle of a flow, with a slot value of every typed kind and a reply."""
+    return DialogState(
+        flow=ActiveFlow(
+            intent="BookTable",
+            skill="restaurant",
+            slots={
+                "date": SlotValue(text="morgen", value=dt.date(2025, 5, 2)),
+                "time": SlotValue(text="om half negen", value=dt.time(20, 30)),
+                "stay": SlotValue(text="anderhalf uur", value=dt.timedelta(minutes=90)),
+                "call_back": SlotValue(text="vrijdag 17u", value=dt.datetime(2025, 5, 2, 17, tzinfo=_CEST)),
+                "party": SlotValue(text="vier", value=4),
+                "budget": SlotValue(text="tweeënhalf", value=2.5),
+                "area": SlotValue(text="het terras", value="terrace", id="TERRACE"),
+            },
+            asking="name",
+            confirming=Confirming.SLOT,
+            confirming_slot="party",
+            confirmed=("date", "time"),
+        ),
+        previous_intent="OpeningHours",
+        previous_slots={"day": SlotValue(text="zondag", value="sunday")},
+        last_reply=Reply(
+            speech="<speak>Voor <emphasis>vier</emphasis> personen?</speak>",
+            reprompt="Klopt het, vier personen?",
+            card=Card(title="Reservering", text="Vier personen, 2 mei, 20:30"),
+            expect=Expect.CONFIRMATION,
+            slot="party",
+            intent="BookTable",
+            remember={"name": "Anneke", "seats": ["raam"]},
+        ),
+        fallbacks=1,
+        low_confidence=2,
+        no_input=1,
+        pending_reply=Reply(speech="Sorry, dat duurde te lang.", end_session=True, handoff=True),
+        handed_over=True,
+        handoff_reason="fallbacks",
+    )
+
+
+def _full_session() -> Session:
+    """A never-saved session with a non-default value in every field."""
+    return Session(
+        id="amzn1.echo-api.session.1'; --",
+        user_id="amzn1.ask.account.X",
+        skill="customer_service",
+        locale="nl-NL",
+        channel="alexa",
+        attributes={"naam": "Anneke", "party": 4, "vip": True, "tags": ["a", "b"], "nested": {"x": None}},
+        dialog=_active_dialog(),
+        history=(
+            TurnRecord(
+                time=START + 0.25,
+                speaker=Speaker.USER,
+                text="een tafel om half negen, café ’t Hoekje",
+                intent="BookTable",
+                slots={"time": "20:30", "party": 4},
+                confidence=0.83,
+            ),
+            TurnRecord(time=START + 1.5, speaker=Speaker.ASSISTANT, text="Voor hoeveel personen?"),
+        ),
+        created_at=START - 10,
+        updated_at=START - 5,
+        expires_at=START + 300,
+        ttl=305.0,
+        handed_over=True,
+        ended=False,
+        version=0,
+    )
+
+
+def _in_threads(work: Callable[[int], object], count: int) -> None:
+    """Run ``work(0)`` .. ``work(count - 1)`` at once, each in its own thread; re-raise what they raise."""
+    ready = threading.Barrier(count)
+
+    def started_together(n: int) -> object:
+        ready.wait()
+        return work(n)
+
+    with ThreadPoolExecutor(count) as pool:
+        for result in [pool.submit(started_together, n) for n in range(count)]:
+            result.result()
+
+
+# -- round trips ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dialog",
+    [DialogState(), _active_dialog(), DialogState(previous_intent="Help", fallbacks=3)],
+    ids=["fresh", "active-flow", "between-flows"],
+)
+def test_every_session_field_survives_the_store(store: Store, clock: FakeClock, dialog: DialogState) -> None:
+    saved = store.save(replace(_full_session(), history=(), dialog=dialog))
+    saved = store.save(saved.with_turn(_full_session().history[0]).with_turn(_full_session().history[1]))
+    loaded = store.load(saved.id)
+    assert loaded == saved
+    assert loaded.dialog == dialog and loaded.history == _full_session().history
+    assert saved.version == 2
+    assert (saved.created_at, saved.updated_at, saved.expires_at) == (
+        START - 10,
+        clock.now,
+        clock.now + 305.0,
+    )
+    assert store.sessions_of("amzn1.ask.account.X") == (saved,)
+
+
+def test_dialog_slot_values_come_back_typed(store: Store) -> None:
+    store.save(_full_session())
+    loaded = store.load(_full_session().id)
+    assert loaded is not None and loaded.dialog.flow is not None
+    values = {name: slot.value for name, slot in loaded.dialog.flow.slots.items()}
+    assert values == {
+        "date": dt.date(2025, 5, 2),
+        "time": dt.time(20, 30),
+        "stay": dt.timedelta(minutes=90),
+        "call_back": dt.datetime(2025, 5, 2, 17, tzinfo=_CEST),
+        "party": 4,
+        "budget": 2.5,
+        "area": "terrace",
+    }
+    kinds = [dt.date, dt.time, dt.timedelta, dt.datetime, int, float, str]
+    assert [type(value) for value in values.values()] == kinds
+    assert loaded.dialog.flow.confirming is Confirming.SLOT
+    assert loaded.dialog.last_reply is not None and loaded.dialog.last_reply.expect is Expect.CONFIRMATION
+
+
+def test_tuples_come_back_as_lists(store: Store) -> None:
+    session = _start(store)
+    store.save(session.with_attributes({"pair": (1, 2)}))
+    store.save_user("u1", {"pair": (3, 4)})
+    assert store.load("s1").attributes == {"pair": [1, 2]}  # type: ignore[union-attr]
+    assert store.get_user("u1") == {"pair": [3, 4]}
+
+
+def test_log_entries_keep_every_field(store: Store) -> None:
+    full = LogEntry(
+        session_id="s1",
+        user_id="u1",
+        time=START + 0.125,
+        speaker=Speaker.ASSISTANT,
+        text="Tot ziens, ‘Anneke’!",
+        intent="Goodbye",
+        confidence=0.75,
+        skill="cs",
+        locale="nl-NL",
+        channel="dialogflow",
+        handed_over=True,
+    )
+    bare = _entry("hallo")
+    store.log_turn(full)
+    store.log_turn(bare)
+    assert store.read_log() == (full, bare)
+
+
+# -- versions and conflicts ---------------------------------------------------------------------
+
+
+def test_saves_bump_the_version_and_slide_the_expiry(store: Store, clock: FakeClock) -> None:
+    first = _start(store)
+    clock.advance(100)
+    second = store.save(first.with_attributes({"step": 2}))
+    assert (first.version, second.version) == (1, 2)
+    assert second.created_at == START and second.expires_at == clock.now + 600
+    assert store.load("s1") == second
+
+
+def test_a_stale_copy_conflicts_and_changes_nothing(store: Store) -> None:
+    mine = _start(store)
+    theirs = store.load("s1")
+    assert theirs is not None
+    store.save(theirs.with_attributes({"who": "them"}))
+    with pytest.raises(ConflictError):
+        store.save(mine.with_attributes({"who": "me"}), log=[_entry("mine")])
+    stored = store.load("s1")
+    assert stored is not None and stored.attributes == {"who": "them"} and stored.version == 2
+    assert store.read_log() == ()  # the conflicting save wrote no log row either
+
+
+def test_starting_over_a_live_session_conflicts(store: Store) -> None:
+    _start(store)
+    with pytest.raises(ConflictError):
+        store.start("s1", user_id="u2", skill="other", locale="en", channel="local")
+    assert [s.user_id for s in store.sessions_of("u1")] == ["u1"] and store.sessions_of("u2") == ()
+
+
+def test_load_or_start_returns_the_live_session(store: Store) -> None:
+    started = _start(store)
+    assert _start(store, user_id="someone else") == started == store.load("s1")
+
+
+def test_update_retries_after_a_conflict(store: Store) -> None:
+    _start(store)
+    seen: list[int] = []
+
+    def add_mine(session: Session) -> Session:
+        seen.append(session.version)
+        if len(seen) == 1:  # another worker saves between our load and our save
+            store.save(session.with_attributes({"theirs": True}))
+        return session.with_attributes({"mine": True})
+
+    updated = store.update("s1", add_mine)
+    assert seen == [1, 2]
+    assert updated.version == 3
+    assert store.load("s1") == updated and updated.attributes == {"theirs": True, "mine": True}
+
+
+def test_update_gives_up_after_its_retries(store: Store) -> None:
+    _start(store)
+    calls: list[int] = []
+
+    def always_overtaken(session: Session) -> Session:
+        calls.append(session.version)
+        store.save(session)
+        return session
+
+    with pytest.raises(ConflictError, match="3 times in a row"):
+        store.update("s1", always_overtaken, retries=2)
+    assert calls == [1, 2, 3] and store.load("s1").version == 4  # type: ignore[union-attr]
+
+
+def test_update_needs_a_live_session(store: Store) -> None:
+    with pytest.raises(StoreError, match="no live session missing"):
+        store.update("missing", lambda session: session)
+    assert store.sessions_of("u1") == ()
+
+
+def test_record_turn_writes_history_and_log_together(store: Store) -> None:
+    _start(store)
+    store.update("s1", Session.handed_over_to_human)
+    session = store.record_turn("s1", _turn("mag ik een medewerker spreken"))
+    stored = store.load("s1")
+    [entry] = store.read_log()
+    assert stored == session and [t.text for t in stored.history] == ["mag ik een medewerker spreken"]
+    assert entry == LogEntry.from_turn(session, session.history[-1])
+    assert entry.handed_over and entry.locale == "nl" and entry.speaker is Speaker.USER
+
+
+def test_record_exchange_uses_the_loaded_session_and_rereads_a_stale_one(store: Store) -> None:
+    loaded = _start(store)
+    said = (_turn("hello"), _turn("hi there", speaker=Speaker.ASSISTANT))
+    first = store.record_exchange("s1", said, loaded=loaded)
+    assert first.version == loaded.version + 1
+    # ``loaded`` is stale now: its save conflicts and the exchange lands on the fresh session.
+    again = store.record_exchange("s1", said, lambda s: s.with_attributes({"n": 2}), loaded=loaded)
+    stored = store.load("s1")
+    assert stored == again and again.version == 3 and again.attributes == {"n": 2}
+    assert [t.text for t in stored.history] == ["hello", "hi there"] * 2
+    assert [e.text for e in store.read_log(session_id="s1")] == ["hello", "hi there"] * 2
+
+
+# -- lifetime ------------------------------------------------------------------------------------
+
+
+def test_a_session_expires_ttl_seconds_after_its_last_save(store: Store, clock: FakeClock) -> None:
+    old = _start(store, ttl=60)
+    clock.advance(59.5)
+    assert store.load("s1") == old
+    clock.advance(0.5)  # exactly at expires_at: gone
+    assert store.load("s1") is None
+    assert [s.version for s in store.sessions_of("u1")] == [1]  # still stored until purged
+    fresh = _start(store)
+    assert fresh.created_at == clock.now and fresh.history == () and fresh.version == old.version + 1
+    with pytest.raises(ConflictError):
+        store.save(old.with_attributes({"late": True}))  # a copy of the expired one stays stale
+
+
+def test_an_ended_session_is_kept_until_a_new_one_replaces_it(store: Store) -> None:
+    store.record_turn(_start(store).id, _turn("dag"))
+    ended = store.end("s1")
+    assert ended.ended and store.load("s1") == ended and len(ended.history) == 1
+    fresh = _start(store)
+    assert not fresh.ended and fresh.history == () and fresh.version == ended.version + 1
+    assert store.load("s1") == fresh
+
+
+def test_purge_expired_deletes_only_expired_sessions(store: Store, clock: FakeClock) -> None:
+    for n in range(5):
+        _start(store, f"short{n}", ttl=60)
+    _start(store, "long", ttl=600)
+    clock.advance(60)
+    assert store.purge_expired() == 5
+    assert [s.id for s in store.sessions_of("u1")] == ["long"]
+    assert store.purge_expired() == 0
+    assert store.purge_expired(clock.now + 540) == 1
+    assert store.sessions_of("u1") == ()
+
+
+def test_sessions_of_lists_a_users_sessions_oldest_first(store: Store, clock: FakeClock) -> None:
+    for session_id, user_id in (("b", "u1"), ("other", "u2"), ("a", "u1"), ("c", "u1")):
+        _start(store, session_id, user_id, ttl=60)
+        clock.advance(10)
+    store.end("a")
+    clock.advance(60)  # every one has expired now, and a has ended
+    assert [s.id for s in store.sessions_of("u1")] == ["b", "a", "c"]
+    assert [s.ended for s in store.sessions_of("u1")] == [False, True, False]
+    assert store.sessions_of("nobody") == ()
+
+
+# -- user attributes -----------------------------------------------------------------------------
+
+
+def test_user_attributes_outlive_sessions(store: Store, clock: FakeClock) -> None:
+    assert store.get_user("u1") == {}
+    _start(store, "s1")
+    store.save_user("u1", {"name": "Anneke", "language": "nl", "seen": [1, 2], "prefs": {"quiet": True}})
+    store.end("s1")
+    clock.advance(DAY)
+    store.purge_expired()
+    assert _start(store, "s2").user_id == "u1"
+    assert store.get_user("u1") == {
+        "name": "Anneke",
+        "language": "nl",
+        "seen": [1, 2],
+        "prefs": {"quiet": True},
+    }
+    store.save_user("u1", {"name": "Anne"})  # replaces the whole dict
+    assert store.get_user("u1") == {"name": "Anne"}
+    assert store.get_user("u2") == {}
+
+
+def test_update_user_merges(store: Store) -> None:
+    store.save_user("u1", {"name": "Anneke"})
+    assert store.update_user("u1", {"language": "nl"}) == {"name": "Anneke", "language": "nl"}
+    store.update_user("u1", {"postcode": "1011AB", "name": "Anne"})
+    assert store.get_user("u1") == {"name": "Anne", "language": "nl", "postcode": "1011AB"}
+    assert store.update_user("u2", {"name": "Piet"}) == {"name": "Piet"} == store.get_user("u2")
+
+
+def test_two_sessions_updating_one_user_at_once_both_keep_theirs(store: Store) -> None:
+    store.save_user("u1", {"name": "Anneke"})
+    devices = ("phone", "speaker")
+
+    def remember(device: int) -> None:
+        for n in range(20):
+            store.update_user("u1", {f"{devices[device]}-{n}": n})
+
+    _in_threads(remember, len(devices))
+    expected = {f"{device}-{n}": n for device in devices for n in range(20)}
+    assert store.get_user("u1") == {"name": "Anneke", **expected}
+
+
+# -- the conversation log ------------------------------------------------------------------------
+
+
+def test_read_log_filters_and_keeps_the_order_of_writing(store: Store) -> None:
+    rows = [("a", "u1", 2), ("b", "u2", 0), ("c", "u1", 1), ("a", "u1", 3)]  # not written in time order
+    for n, (session_id, user_id, day) in enumerate(rows):
+        store.log_turn(_entry(f"row {n}", session_id=session_id, user_id=user_id, at=START + day * DAY))
+    assert [e.text for e in store.read_log()] == ["row 0", "row 1", "row 2", "row 3"]
+    assert [e.text for e in store.read_log(user_id="u1")] == ["row 0", "row 2", "row 3"]
+    assert [e.text for e in store.read_log(session_id="a")] == ["row 0", "row 3"]
+    assert [e.text for e in store.read_log(since=START + DAY)] == ["row 0", "row 2", "row 3"]
+    assert [e.text for e in store.read_log(session_id="c", user_id="u1", since=START + DAY)] == ["row 2"]
+    assert store.read_log(session_id="a", user_id="u2") == ()
+
+
+def test_save_writes_its_log_rows_in_the_same_transaction(store: Store) -> None:
+    session = _start(store)
+    store.save(session.with_attributes({"n": 1}), log=[_entry("one"), _entry("two")])
+    assert [e.text for e in store.read_log(session_id="s1")] == ["one", "two"]
+
+
+def test_purge_log_keeps_rows_within_retention(store: Store, clock: FakeClock) -> None:
+    for day in range(4):
+        store.log_turn(_entry(f"day {day}", at=START - day * DAY))
+    assert store.purge_log(retention_days=2) == 1  # exactly two days old is kept
+    assert [e.text for e in store.read_log()] == ["day 0", "day 1", "day 2"]
+    assert store.purge_log(retention_days=0.5, now=START + DAY) == 3
+    assert store.read_log() == ()
+
+
+def test_purges_remove_more_rows_than_fit_in_one_batch(store: Store, clock: FakeClock) -> None:
+    session = _start(store, "recent")
+    old = [_entry(f"{n}", at=START - 2 * DAY) for n in range(4500)]
+    store.save(session, log=[*old, _entry("recent", at=START)])
+    assert len(store.read_log()) == 4501
+    assert store.purge_log(retention_days=1) == 4500
+    assert [e.text for e in store.read_log()] == ["recent"]
+
+
+# -- erasure -------------------------------------------------------------------------------------
+
+
+def test_delete_user_erases_sessions_attributes_and_log(store: Store) -> None:
+    for session_id, user_id in (("s1", "u1"), ("s2", "u1"), ("s3", "u2")):
+        _start(store, session_id, user_id)
+        store.record_turn(session_id, _turn("hallo"))
+        store.save_user(user_id, {"name": user_id})
+    assert store.delete_user("u1") == 2 + 1 + 2
+    assert store.sessions_of("u1") == () and store.load("s1") is None
+    assert store.get_user("u1") == {} and store.read_log(user_id="u1") == ()
+    assert len(store.sessions_of("u2")) == 1 and store.get_user("u2") and len(store.read_log()) == 1
+    assert store.delete_user("u1") == 0
+
+
+def test_a_copy_of_a_deleted_session_is_not_resurrected(store: Store) -> None:
+    session = _start(store)
+    store.delete_user("u1")
+    with pytest.raises(ConflictError, match="deleted"):
+        store.save(session.with_turn(_turn("nog iets")), log=[_entry("nog iets")])
+    with pytest.raises(StoreError, match="no live session"):
+        store.record_exchange("s1", (_turn("nog iets"),), loaded=session)
+    assert store.sessions_of("u1") == () and store.read_log() == ()
+
+
+# -- refusals and errors -------------------------------------------------------------------------
+
+_NOT_JSON: dict[str, Callable[[Store, Session], Any]] = {
+    "attribute-object": lambda store, s: store.save(s.with_attributes({"when": object()})),
+    "attribute-nan": lambda store, s: store.save(s.with_attributes({"ratio": float("nan")})),
+    "attribute-infinity": lambda store, s: store.update(
+        "s1", lambda now: now.with_attributes({"x": float("inf")})
+    ),
+    "turn-slot-date": lambda store, s: store.record_turn(
+        "s1", TurnRecord(time=START, speaker=Speaker.USER, text="morgen", slots={"date": dt.date(2025, 5, 2)})
+    ),
+    "reply-remember": lambda store, s: store.save(
+        s.with_dialog(DialogState(last_reply=Reply(speech="ok", remember={"at": dt.datetime(2025, 5, 2)})))
+    ),
+    "save-user": lambda store, s: store.save_user("u1", {"ratio": float("nan")}),
+    "update-user": lambda store, s: store.update_user("u1", {"tags": {"a", "b"}}),
+}
+
+
+@pytest.mark.parametrize("write", _NOT_JSON.values(), ids=_NOT_JSON.keys())
+def test_values_that_are_not_json_are_refused_and_change_nothing(
+    store: Store, write: Callable[[Store, Session], Any]
+) -> None:
+    session = _start(store)
+    store.save_user("u1", {"name": "Anneke"})
+    with pytest.raises(StoreError, match="JSON values"):
+        write(store, session)
+    assert store.load("s1") == session
+    assert store.get_user("u1") == {"name": "Anneke"} and store.read_log() == ()
+
+
+_CALLS: dict[str, Callable[[Store], object]] = {
+    "load": lambda store: store.load("s1"),
+    "save": lambda store: store.save(Session(id="s2", user_id="u1", skill="cs", locale="nl", channel="x")),
+    "load_or_start": lambda store: _start(store, "s2"),
+    "record_turn": lambda store: store.record_turn("s1", _turn("hallo")),
+    "get_user": lambda store: store.get_user("u1"),
+    "save_user": lambda store: store.save_user("u1", {}),
+    "update_user": lambda store: store.update_user("u1", {}),
+    "log_turn": lambda store: store.log_turn(_entry("hallo")),
+    "read_log": lambda store: store.read_log(),
+    "purge_expired": lambda store: store.purge_expired(),
+    "purge_log": lambda store: store.purge_log(30),
+    "sessions_of": lambda store: store.sessions_of("u1"),
+    "delete_user": lambda store: store.delete_user("u1"),
+}
+
+
+@pytest.mark.parametrize("call", _CALLS.values(), ids=_CALLS.keys())
+def test_a_closed_store_says_so(store_url: str, clock: FakeClock, call: Callable[[Store], object]) -> None:
+    with open_store(store_url, clock=clock) as store:
+        _start(store)
+    with pytest.raises(StoreError, match="closed"):
+        call(store)
+    store.close()  # closing twice is harmless
+
+
+# -- several threads -----------------------------------------------------------------------------
+
+
+def test_threads_sharing_one_store_lose_no_turn(store: Store) -> None:
+    _start(store, "shared")
+    workers, turns = 4, 25
+
+    def work(worker: int) -> None:
+        for n in range(turns):
+            store.record_turn("shared", _turn(f"{worker}:{n}"), retries=1000)
+
+    _in_threads(work, workers)
+    shared = store.load("shared")
+    expected = sorted(f"{w}:{n}" for w in range(workers) for n in range(turns))
+    assert shared is not None and shared.version == 1 + workers * turns
+    assert sorted(t.text for t in shared.history) == expected
+    assert sorted(e.text for e in store.read_log(session_id="shared")) == expected
+    for w in range(workers):  # each worker's turns keep their order
+        assert [t.text for t in shared.history if t.text.startswith(f"{w}:")] == [
+            f"{w}:{n}" for n in range(turns)
+        ]
+
+
+def test_threads_starting_one_session_at_once_share_it(store: Store) -> None:
+    started: list[Session] = []
+    _in_threads(lambda n: started.append(_start(store, "shared", user_id=f"u{n}")), 4)
+    stored = store.load("shared")
+    assert stored is not None and stored.version == 1
+    assert started == [stored] * 4

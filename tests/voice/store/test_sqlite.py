@@ -1,0 +1,171 @@
+"""What only the SQLite store has: its file, its URLs, its checkpoints, several processes at once."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import voice.store.sqlite
+from voice.errors import ConfigError
+from voice.store import LogEntry, Session, Speaker, SqliteStore, Store, StoreError, TurnRecord, open_store
+
+from .store_fakes import START, FakeClock
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKER = Path(__file__).with_name("store_worker.py")
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[SqliteStore]:
+    with SqliteStore(tmp_path / "state" / "sessions.db", clock=clock) as opened:
+        yield opened
+
+
+def _start(store: Store, session_id: str = "s1", ttl: float = 600) -> Session:
+    return store.load_or_start(session_id, user_id="u1", skill="cs", locale="nl", channel="alexa", ttl=ttl)
+
+
+def test_wal_mode_and_schema_version(store: SqliteStore) -> None:
+    db = sqlite3.connect(store.path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == voice.store.sqlite.SCHEMA_VERSION == 1
+    finally:
+        db.close()
+
+
+def test_a_reopened_file_keeps_everything(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "sessions.db"
+    with SqliteStore(path, clock=clock) as store:
+        saved = store.record_turn(_start(store).id, TurnRecord(time=START, speaker=Speaker.USER, text="hoi"))
+        store.save_user("u1", {"name": "Anneke"})
+    with SqliteStore(path, clock=clock) as store:
+        assert store.load("s1") == saved and store.get_user("u1") == {"name": "Anneke"}
+        assert [e.text for e in store.read_log()] == ["hoi"]
+
+
+def test_memory_stores_are_private(clock: FakeClock) -> None:
+    with open_store("sqlite://:memory:", clock=clock) as first, open_store("sqlite://:memory:") as second:
+        _start(first)
+        assert second.load("s1") is None
+
+
+def test_purges_delete_in_batches_until_nothing_is_left(
+    store: SqliteStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(voice.store.sqlite, "PURGE_BATCH_ROWS", 3)
+    for n in range(10):
+        store.log_turn(
+            LogEntry(session_id="a", user_id="u1", time=START - 86400, speaker=Speaker.USER, text=f"{n}")
+        )
+        _start(store, f"s{n}", ttl=60)
+    store.log_turn(LogEntry(session_id="b", user_id="u1", time=START, speaker=Speaker.USER, text="recent"))
+    assert store.purge_log(retention_days=0.5) == 10
+    assert [e.text for e in store.read_log()] == ["recent"]
+    clock.advance(120)
+    assert store.purge_expired() == 10
+    assert store.sessions_of("u1") == ()
+
+
+def test_a_background_thread_checkpoints_the_wal_soon_after_writes(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    before = _checkpoint_threads()  # other tests' stores may still be open
+    with SqliteStore(path) as store:
+        for n in range(300):  # about 300 pages: well under the turns' own safety-net checkpoint
+            session = _start(store, f"s{n}")
+            store.save(session.with_attributes({"note": "x" * 1000}))
+        deadline = time.monotonic() + 10
+        while path.stat().st_size < 300_000 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the pages are still only in the write-ahead log
+        assert path.stat().st_size >= 300_000, "no checkpoint copied the log into the database file"
+        assert len(_checkpoint_threads() - before) == 1
+    assert _checkpoint_threads() <= before  # close stops it
+
+
+def _checkpoint_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "voice-store-checkpoint"}
+
+
+def test_paths_that_cannot_be_opened(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        SqliteStore(tmp_path / "a-file" / "sessions.db")
+    with pytest.raises(StoreError, match="cannot open the session database"):
+        SqliteStore(tmp_path)
+
+
+def test_a_file_from_a_newer_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreError, match="schema version 99"):
+        SqliteStore(path)
+
+
+@pytest.mark.parametrize(
+    ("url", "match"),
+    [
+        ("postgresql://user:secret@db/voice", "PostgreSQL is planned"),
+        ("redis://localhost", "scheme 'redis' is not supported"),
+        ("sessions.db", "has no scheme"),
+        ("sqlite://", "names no file"),
+    ],
+    ids=["postgres", "redis", "no-scheme", "no-path"],
+)
+def test_bad_urls(url: str, match: str) -> None:
+    with pytest.raises(ConfigError, match=match) as caught:
+        open_store(url)
+    assert "secret" not in str(caught.value)
+
+
+def test_urls_that_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_store(f"sqlite://{tmp_path}/a/b.db") as store:
+        assert isinstance(store, SqliteStore) and store.path == tmp_path / "a" / "b.db"
+        _start(store)
+    assert (tmp_path / "a" / "b.db").exists()
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite://relative/c.db") as store:
+        _start(store)
+    assert (tmp_path / "relative" / "c.db").exists()
+    with open_store("SQLite://:memory:") as store:
+        assert isinstance(store, SqliteStore) and store.path == ":memory:"
+
+
+def test_processes_writing_the_same_file_lose_nothing(tmp_path: Path) -> None:
+    """Separate processes append to one session (and each to its own) at the same time."""
+    database, go_file, workers, turns = tmp_path / "shared.db", tmp_path / "go", 4, 150
+    with SqliteStore(database) as store:
+        store.load_or_start("shared", user_id="caller", skill="demo", locale="nl", channel="alexa")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), str(database), str(w), str(turns), str(go_file)], env=env
+        )
+        for w in range(workers)
+    ]
+    go_file.touch()
+    assert [child.wait(timeout=60) for child in children] == [0] * workers
+
+    expected = Counter(f"{w}:{n}" for w in range(workers) for n in range(turns))
+    with SqliteStore(database) as store:
+        shared = store.load("shared")
+        assert shared is not None and shared.version == 1 + workers * turns
+        assert Counter(turn.text for turn in shared.history) == expected
+        writers = [turn.text.split(":")[0] for turn in shared.history]
+        switches = sum(a != b for a, b in itertools.pairwise(writers))
+        assert switches > workers, "the workers did not write at the same time"
+        assert Counter(entry.text for entry in store.read_log(session_id="shared")) == expected
+        for w in range(workers):
+            own = store.load(f"own-{w}")
+            assert own is not None and [t.text for t in own.history] == [f"{w}:{n}" for n in range(turns)]
