@@ -9,7 +9,7 @@ import pytest
 
 from voice.store import Store, open_store
 
-from .store_fakes import FakeClock
+from .samples import FakeClock
 
 STORE_URLS: dict[str, Callable[[Path], str]] = {
     "sqlite-file": lambda tmp_path: f"sqlite://{tmp_path / 'state' / 'sessions.db'}",

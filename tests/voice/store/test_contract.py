@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from voice.nlu import SlotValue
-from voice.reply import Card, Expect, Reply
-from voice.state import ActiveFlow, Confirming, DialogState
+from voice.reply import Expect, Reply
+from voice.state import Confirming, DialogState
 from voice.store import (
     ConflictError,
     LogEntry,
@@ -29,10 +28,9 @@ from voice.store import (
     open_store,
 )
 
-from .store_fakes import START, FakeClock
+from .samples import CEST, START, FakeClock, active_dialog, full_session
 
 DAY = 86400.0
-_CEST = dt.timezone(dt.timedelta(hours=2))
 
 
 def _start(store: Store, session_id: str = "s1", user_id: str = "u1", ttl: float = 600) -> Session:
@@ -47,77 +45,6 @@ def _turn(text: str, at: float = START, speaker: Speaker = Speaker.USER) -> Turn
 
 def _entry(text: str, *, session_id: str = "s1", user_id: str = "u1", at: float = START) -> LogEntry:
     return LogEntry(session_id=session_id, user_id=user_id, time=at, speaker=Speaker.USER, text=text)
-
-
-def _active_dialog() -> DialogState:
-    """A dialog in the middle of a flow, with a slot value of every typed kind and a reply."""
-    return DialogState(
-        flow=ActiveFlow(
-            intent="BookTable",
-            skill="restaurant",
-            slots={
-                "date": SlotValue(text="morgen", value=dt.date(2025, 5, 2)),
-                "time": SlotValue(text="om half negen", value=dt.time(20, 30)),
-                "stay": SlotValue(text="anderhalf uur", value=dt.timedelta(minutes=90)),
-                "call_back": SlotValue(text="vrijdag 17u", value=dt.datetime(2025, 5, 2, 17, tzinfo=_CEST)),
-                "party": SlotValue(text="vier", value=4),
-                "budget": SlotValue(text="tweeënhalf", value=2.5),
-                "area": SlotValue(text="het terras", value="terrace", id="TERRACE"),
-            },
-            asking="name",
-            confirming=Confirming.SLOT,
-            confirming_slot="party",
-            confirmed=("date", "time"),
-        ),
-        previous_intent="OpeningHours",
-        previous_slots={"day": SlotValue(text="zondag", value="sunday")},
-        last_reply=Reply(
-            speech="<speak>Voor <emphasis>vier</emphasis> personen?</speak>",
-            reprompt="Klopt het, vier personen?",
-            card=Card(title="Reservering", text="Vier personen, 2 mei, 20:30"),
-            expect=Expect.CONFIRMATION,
-            slot="party",
-            intent="BookTable",
-            remember={"name": "Anneke", "seats": ["raam"]},
-        ),
-        fallbacks=1,
-        low_confidence=2,
-        no_input=1,
-        pending_reply=Reply(speech="Sorry, dat duurde te lang.", end_session=True, handoff=True),
-        handed_over=True,
-        handoff_reason="fallbacks",
-    )
-
-
-def _full_session() -> Session:
-    """A never-saved session with a non-default value in every field."""
-    return Session(
-        id="amzn1.echo-api.session.1'; --",
-        user_id="amzn1.ask.account.X",
-        skill="customer_service",
-        locale="nl-NL",
-        channel="alexa",
-        attributes={"naam": "Anneke", "party": 4, "vip": True, "tags": ["a", "b"], "nested": {"x": None}},
-        dialog=_active_dialog(),
-        history=(
-            TurnRecord(
-                time=START + 0.25,
-                speaker=Speaker.USER,
-                text="een tafel om half negen, café ’t Hoekje",
-                intent="BookTable",
-                slots={"time": "20:30", "party": 4},
-                confidence=0.83,
-            ),
-            TurnRecord(time=START + 1.5, speaker=Speaker.ASSISTANT, text="Voor hoeveel personen?"),
-        ),
-        created_at=START - 10,
-        updated_at=START - 5,
-        expires_at=START + 300,
-        ttl=305.0,
-        handed_over=True,
-        ended=False,
-        version=0,
-    )
 
 
 def _in_threads(work: Callable[[int], object], count: int) -> None:
@@ -138,15 +65,15 @@ def _in_threads(work: Callable[[int], object], count: int) -> None:
 
 @pytest.mark.parametrize(
     "dialog",
-    [DialogState(), _active_dialog(), DialogState(previous_intent="Help", fallbacks=3)],
+    [DialogState(), active_dialog(), DialogState(previous_intent="Help", fallbacks=3)],
     ids=["fresh", "active-flow", "between-flows"],
 )
 def test_every_session_field_survives_the_store(store: Store, clock: FakeClock, dialog: DialogState) -> None:
-    saved = store.save(replace(_full_session(), history=(), dialog=dialog))
-    saved = store.save(saved.with_turn(_full_session().history[0]).with_turn(_full_session().history[1]))
+    saved = store.save(replace(full_session(), history=(), dialog=dialog))
+    saved = store.save(saved.with_turn(full_session().history[0]).with_turn(full_session().history[1]))
     loaded = store.load(saved.id)
     assert loaded == saved
-    assert loaded.dialog == dialog and loaded.history == _full_session().history
+    assert loaded.dialog == dialog and loaded.history == full_session().history
     assert saved.version == 2
     assert (saved.created_at, saved.updated_at, saved.expires_at) == (
         START - 10,
@@ -157,15 +84,15 @@ def test_every_session_field_survives_the_store(store: Store, clock: FakeClock, 
 
 
 def test_dialog_slot_values_come_back_typed(store: Store) -> None:
-    store.save(_full_session())
-    loaded = store.load(_full_session().id)
+    store.save(full_session())
+    loaded = store.load(full_session().id)
     assert loaded is not None and loaded.dialog.flow is not None
     values = {name: slot.value for name, slot in loaded.dialog.flow.slots.items()}
     assert values == {
         "date": dt.date(2025, 5, 2),
         "time": dt.time(20, 30),
         "stay": dt.timedelta(minutes=90),
-        "call_back": dt.datetime(2025, 5, 2, 17, tzinfo=_CEST),
+        "call_back": dt.datetime(2025, 5, 2, 17, tzinfo=CEST),
         "party": 4,
         "budget": 2.5,
         "area": "terrace",

@@ -6,7 +6,7 @@ import voice.store
 from voice.state import DialogState
 from voice.store import Session, Speaker, TurnRecord
 
-from .test_contract import _full_session
+from .samples import full_session
 
 
 def test_exports_are_sorted_and_exist() -> None:
@@ -15,12 +15,12 @@ def test_exports_are_sorted_and_exist() -> None:
 
 
 def test_session_dict_round_trip() -> None:
-    session = _full_session()
+    session = full_session()
     assert Session.from_dict(session.to_dict()) == session
 
 
 def test_with_methods_change_copies() -> None:
-    session = _full_session()
+    session = full_session()
     said = TurnRecord(time=0.0, speaker=Speaker.USER, text="ja")
     changed = session.with_attributes({"party": 5}).with_dialog(DialogState(fallbacks=2)).with_turn(said)
     assert changed.attributes["party"] == 5 and changed.attributes["naam"] == "Anneke"

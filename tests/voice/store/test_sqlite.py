@@ -19,7 +19,7 @@ import voice.store.sqlite
 from voice.errors import ConfigError
 from voice.store import LogEntry, Session, Speaker, SqliteStore, Store, StoreError, TurnRecord, open_store
 
-from .store_fakes import START, FakeClock
+from .samples import START, FakeClock
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = Path(__file__).with_name("store_worker.py")

@@ -1,0 +1,98 @@
+"""What the store tests share: a fake clock, and a session and dialog state with every field set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from voice.nlu import SlotValue
+from voice.reply import Card, Expect, Reply
+from voice.state import ActiveFlow, Confirming, DialogState
+from voice.store import Session, Speaker, TurnRecord
+
+START = 1_700_000_000.0
+"""The fake clock's first reading, in seconds since the epoch."""
+CEST = dt.timezone(dt.timedelta(hours=2))
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def active_dialog() -> DialogState:
+    """A dialog in the middle of a flow, with a slot value of every typed kind and a reply."""
+    return DialogState(
+        flow=ActiveFlow(
+            intent="BookTable",
+            skill="restaurant",
+            slots={
+                "date": SlotValue(text="morgen", value=dt.date(2025, 5, 2)),
+                "time": SlotValue(text="om half negen", value=dt.time(20, 30)),
+                "stay": SlotValue(text="anderhalf uur", value=dt.timedelta(minutes=90)),
+                "call_back": SlotValue(text="vrijdag 17u", value=dt.datetime(2025, 5, 2, 17, tzinfo=CEST)),
+                "party": SlotValue(text="vier", value=4),
+                "budget": SlotValue(text="tweeënhalf", value=2.5),
+                "area": SlotValue(text="het terras", value="terrace", id="TERRACE"),
+            },
+            asking="name",
+            confirming=Confirming.SLOT,
+            confirming_slot="party",
+            confirmed=("date", "time"),
+        ),
+        previous_intent="OpeningHours",
+        previous_slots={"day": SlotValue(text="zondag", value="sunday")},
+        last_reply=Reply(
+            speech="<speak>Voor <emphasis>vier</emphasis> personen?</speak>",
+            reprompt="Klopt het, vier personen?",
+            card=Card(title="Reservering", text="Vier personen, 2 mei, 20:30"),
+            expect=Expect.CONFIRMATION,
+            slot="party",
+            intent="BookTable",
+            remember={"name": "Anneke", "seats": ["raam"]},
+        ),
+        fallbacks=1,
+        low_confidence=2,
+        no_input=1,
+        pending_reply=Reply(speech="Sorry, dat duurde te lang.", end_session=True, handoff=True),
+        handed_over=True,
+        handoff_reason="fallbacks",
+    )
+
+
+def full_session() -> Session:
+    """A never-saved session with a non-default value in every field."""
+    return Session(
+        id="amzn1.echo-api.session.1'; --",
+        user_id="amzn1.ask.account.X",
+        skill="customer_service",
+        locale="nl-NL",
+        channel="alexa",
+        attributes={"naam": "Anneke", "party": 4, "vip": True, "tags": ["a", "b"], "nested": {"x": None}},
+        dialog=active_dialog(),
+        history=(
+            TurnRecord(
+                time=START + 0.25,
+                speaker=Speaker.USER,
+                text="een tafel om half negen, café ’t Hoekje",
+                intent="BookTable",
+                slots={"time": "20:30", "party": 4},
+                confidence=0.83,
+            ),
+            TurnRecord(time=START + 1.5, speaker=Speaker.ASSISTANT, text="Voor hoeveel personen?"),
+        ),
+        created_at=START - 10,
+        updated_at=START - 5,
+        expires_at=START + 300,
+        ttl=305.0,
+        handed_over=True,
+        ended=False,
+        version=0,
+    )
