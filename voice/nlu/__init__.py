@@ -7,11 +7,20 @@ match = matcher.match("hoe laat gaan jullie open")
 
 from .check import CheckReport, Conflict, DeadTemplate, find_conflicts
 from .dates import spoken_date, weekday_name
-from .errors import TemplateError
+from .errors import SlotTypeError, TemplateError
 from .intents import Intent, IntentData, IntentSet, load_skills
 from .matcher import Matcher
 from .normalize import normalize
 from .sample import Sample, SampleSlot, sample_sentences
+from .slot_types import (
+    JsonForm,
+    SlotType,
+    find_slot_type,
+    register_slot_type,
+    slot_type,
+    slot_types,
+    unregister_slot_type,
+)
 from .slots import ListValue, SlotSpec
 from .types import IntentMatch, SlotValue
 
@@ -23,17 +32,25 @@ __all__ = [
     "IntentData",
     "IntentMatch",
     "IntentSet",
+    "JsonForm",
     "ListValue",
     "Matcher",
     "Sample",
     "SampleSlot",
     "SlotSpec",
+    "SlotType",
+    "SlotTypeError",
     "SlotValue",
     "TemplateError",
     "find_conflicts",
+    "find_slot_type",
     "load_skills",
     "normalize",
+    "register_slot_type",
     "sample_sentences",
+    "slot_type",
+    "slot_types",
     "spoken_date",
+    "unregister_slot_type",
     "weekday_name",
 ]

@@ -19,7 +19,8 @@ from .graph import Graph, Run, execute
 from .intents import IntentData, IntentSet
 from .lists import ListMatcher, RuleCall, SlotCall, compile_list
 from .prefilter import TemplateIndex, edge_atoms, required_clauses
-from .slots import BUILTIN_TYPES, BuiltinList, ListValue, RangeList, SlotList, ValueList, WildcardList
+from .slot_types import find_slot_type
+from .slots import ListValue, RangeList, SlotList, SlotTypeList, ValueList, WildcardList
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text, walk
 
 __all__ = ["Entry", "compile_sets", "list_key"]
@@ -78,18 +79,18 @@ class _Scope:
             return list_key(f"block:{id(self.block)}", name)
         if name in self.set.lists:
             return list_key(f"skill:{self.set.skill}", name)
-        if name in BUILTIN_TYPES:
-            return list_key("builtin", name)
+        if find_slot_type(name) is not None:
+            return list_key("slot_type", name)
         if ref.inline_range is not None:
             return list_key("inline", name)
         return list_key("runtime", name)
 
     def atom_key(self, ref: ListRef) -> ListKey | None:
-        """The key of a value or range list (a pre-filter atom), or None for wildcards and built-ins."""
+        """The key of a value or range list (a pre-filter atom), or None for wildcards and slot types."""
         key = self.list_key(ref)
         if key[0] in ("runtime", "inline"):
             return key
-        if key[0] == "builtin":
+        if key[0] == "slot_type":
             return None
         return key if isinstance(self.lists[ref.list_name], ValueList | RangeList) else None
 
@@ -165,8 +166,8 @@ class _Compiler:
 
     @staticmethod
     def _slot_list(ref: ListRef, scope: _Scope, key: ListKey) -> SlotList:
-        if key[0] == "builtin":
-            return BuiltinList(ref.list_name, ref.list_name)
+        if key[0] == "slot_type":
+            return SlotTypeList(ref.list_name)
         if key[0] == "inline":
             return RangeList.inline(ref)
         return scope.lists[ref.list_name]

@@ -2,6 +2,7 @@
 
     VoiceError (speech.errors)
      +-- TemplateError      a broken template, list, range or rule, with where it is
+     +-- SlotTypeError      a slot type that cannot be registered, or is not registered
 
 The message names the file, the intent, the sentence and the offending token, so a
 skill developer can fix the YAML without a debugger.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from speech.errors import VoiceError
 
-__all__ = ["TemplateError"]
+__all__ = ["SlotTypeError", "TemplateError"]
 
 
 class TemplateError(VoiceError):
@@ -62,3 +63,9 @@ class TemplateError(VoiceError):
             position=self.position,
             token=self.token,
         )
+
+
+class SlotTypeError(VoiceError):
+    """A slot type cannot be registered (its name is taken, a field is missing) or is not registered."""
+
+    exit_code = 2

@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 
 from .errors import TemplateError
-from .slots import BUILTIN_TYPES, BuiltinList, SlotList, SlotSpec, parse_slot_list, slot_kind
+from .slot_types import find_slot_type
+from .slots import SlotList, SlotSpec, SlotTypeList, parse_slot_list, slot_kind
 from .template import ListRef, RuleRef, Template, check_rule_cycle, parse_template, walk
 
 __all__ = ["HOME_ASSISTANT_RUNTIME_LISTS", "Intent", "IntentData", "IntentSet", "load_skills"]
@@ -79,8 +80,8 @@ class Intent:
             if ref.capture or ref.slot_name in specs:
                 continue
             found = block.lists.get(ref.list_name) or intent_set.lists.get(ref.list_name)
-            if found is None and ref.list_name in BUILTIN_TYPES:
-                found = BuiltinList(ref.list_name, ref.list_name)
+            if found is None and find_slot_type(ref.list_name) is not None:
+                found = SlotTypeList(ref.list_name)
             kind = "range" if found is None and ref.inline_range else slot_kind(found)
             specs[ref.slot_name] = SlotSpec(ref.slot_name, ref.list_name, kind)
         for block in self.data:
@@ -372,7 +373,7 @@ class _Loader:
         return (
             name in lists
             or name in self.runtime_lists
-            or name in BUILTIN_TYPES
+            or find_slot_type(name) is not None
             or ref.inline_range is not None
         )
 

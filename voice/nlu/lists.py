@@ -3,7 +3,7 @@
 Each compiled list reports, for a position in the utterance, every way one of
 its values can be said there: a trie walk for plain values, a small graph per
 templated value, a regex and a number-word trie for ranges, every word boundary
-for wildcards, and the built-in parsers for numbers, times, dates and durations.
+for wildcards, and the slot types' parsers (numbers, times, dates, durations ...).
 Results are memoised per utterance and shared by every template using the list;
 replacing a list (``Matcher.set_list``) swaps one object and recompiles nothing.
 """
@@ -16,21 +16,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import builtins
 from .context import allows_value
 from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Capture, Graph, Outcome, Run, execute
 from .normalize import normalize_template_text
 from .numbers import number_words
 from .prefilter import edge_atoms, required_clauses
-from .slots import BuiltinList, ListValue, RangeList, SlotList, ValueList, WildcardList
+from .slot_types import SlotType, slot_type
+from .slots import ListValue, RangeList, SlotList, SlotTypeList, ValueList, WildcardList
 from .template import Expr, ListRef, Text
 
 __all__ = [
-    "BuiltinMatcher",
     "ListMatcher",
     "RangeMatcher",
     "RuleCall",
     "SlotCall",
+    "SlotTypeMatcher",
     "ValueMatcher",
     "WildcardMatcher",
     "compile_list",
@@ -226,7 +226,7 @@ class RangeMatcher(ListMatcher):
         start = _skip_space(run, pos, sow)
         spec = self.range
         if (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
-            spans = builtins.find("number", run.folded, start, self.language, None)
+            spans = slot_type("number").spans(run.folded, start, self.language, None)
             found: list[tuple[int, Any]] = [(end, number) for end, number in spans if spec.contains(number)]
         else:
             trie = _spellings(self.language, spec).trie
@@ -319,17 +319,17 @@ class WildcardMatcher(ListMatcher):
         return found
 
 
-class BuiltinMatcher(ListMatcher):
-    """A built-in slot type (see ``builtins``)."""
+class SlotTypeMatcher(ListMatcher):
+    """A slot type's phrases (see ``slot_types``)."""
 
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
+    def __init__(self, slot_type: SlotType) -> None:
+        self.type = slot_type
 
     def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         start = _skip_space(run, pos, sow)
         return [
             (start, end, sow, 0, value, None, NUMBER)
-            for end, value in builtins.find(self.kind, run.folded, start, run.language, run.now)
+            for end, value in self.type.spans(run.folded, start, run.language, run.now)
         ]
 
 
@@ -343,8 +343,8 @@ def compile_list(
         return RangeMatcher(slot_list, language)
     if isinstance(slot_list, WildcardList):
         return WildcardMatcher()
-    assert isinstance(slot_list, BuiltinList)
-    return BuiltinMatcher(slot_list.kind)
+    assert isinstance(slot_list, SlotTypeList)
+    return SlotTypeMatcher(slot_type(slot_list.name))
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -17,11 +17,11 @@ from .compile import Entry
 from .context import allows_value
 from .graph import CALL, LIT, Graph
 from .lists import (
-    BuiltinMatcher,
     ListMatcher,
     RangeMatcher,
     RuleCall,
     SlotCall,
+    SlotTypeMatcher,
     ValueMatcher,
     WildcardMatcher,
 )
@@ -31,22 +31,6 @@ from .template import Text
 __all__ = ["Sample", "SampleSlot", "sample_entry", "sample_sentences"]
 
 _WILDCARD_FILLER = {"nl": "boodschappen", "en": "groceries"}
-_BUILTIN_EXAMPLES = {
-    "nl": {
-        "number": "vijf",
-        "percentage": "50 procent",
-        "time": "kwart over drie",
-        "date": "morgen",
-        "duration": "tien minuten",
-    },
-    "en": {
-        "number": "five",
-        "percentage": "50 percent",
-        "time": "3:15 pm",
-        "date": "tomorrow",
-        "duration": "ten minutes",
-    },
-}
 _SPACES = re.compile(r" +")
 
 
@@ -113,9 +97,8 @@ def _options(matcher: ListMatcher, callee: SlotCall, language: str) -> list[tupl
     if isinstance(matcher, WildcardMatcher):
         filler = _WILDCARD_FILLER.get(language.split("-")[0], "something")
         return [(filler, filler)]
-    assert isinstance(matcher, BuiltinMatcher)
-    words = _BUILTIN_EXAMPLES.get(language.split("-")[0], _BUILTIN_EXAMPLES["en"])[matcher.kind]
-    return [(words, None)]
+    assert isinstance(matcher, SlotTypeMatcher)
+    return [(words, None) for words in matcher.type.examples_for(language)]
 
 
 def _walk(graph: Graph, walk: _Walk, rng: random.Random, language: str) -> bool:

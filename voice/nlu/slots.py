@@ -1,9 +1,9 @@
 """Slot lists: the values a ``{list}`` reference can take.
 
-Four kinds, as in hassil plus built-ins: fixed values (``in``/``out``, optionally
+Four kinds, as in hassil plus slot types: fixed values (``in``/``out``, optionally
 templates, with an ``id`` for entity resolution and ``context`` for filtering),
-number ranges (step, fractions, multiplier), wildcards (any text), and built-in
-types (numbers, percentages, times, dates, durations) that need no YAML at all.
+number ranges (step, fractions, multiplier), wildcards (any text), and slot types
+(numbers, percentages, times, dates, durations; see ``slot_types``) that need no YAML at all.
 """
 
 from __future__ import annotations
@@ -18,20 +18,16 @@ from .errors import TemplateError
 from .template import Expr, ListRef, Text, is_template, parse_template
 
 __all__ = [
-    "BUILTIN_TYPES",
-    "BuiltinList",
     "ListValue",
     "RangeList",
     "SlotList",
     "SlotSpec",
+    "SlotTypeList",
     "ValueList",
     "WildcardList",
     "parse_slot_list",
     "slot_kind",
 ]
-
-BUILTIN_TYPES = ("date", "duration", "number", "percentage", "time")
-"""List names that resolve to built-in slot types unless a file defines them."""
 
 _FRACTIONS = {"halves": (0.5,), "tenths": tuple(i / 10 for i in range(1, 10))}
 
@@ -150,14 +146,13 @@ class WildcardList:
 
 
 @dataclass(frozen=True, slots=True)
-class BuiltinList:
-    """A built-in slot type: ``number``, ``percentage``, ``time``, ``date`` or ``duration``."""
+class SlotTypeList:
+    """A list name that is a registered slot type (``{date}``); its parser reads the words."""
 
     name: str
-    kind: str
 
 
-SlotList = ValueList | RangeList | WildcardList | BuiltinList
+SlotList = ValueList | RangeList | WildcardList | SlotTypeList
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,15 +164,15 @@ class SlotSpec:
     """The list behind the slot ("" for fixed slots)."""
 
     kind: str
-    """"values", "range", "wildcard", "runtime" (filled by ``set_list``), "fixed", or a built-in type."""
+    """"values", "range", "wildcard", "runtime" (filled by ``set_list``), "fixed", or a slot type's name."""
 
 
 def slot_kind(slot_list: SlotList | None) -> str:
     """The ``SlotSpec.kind`` of a list (None: a runtime list)."""
     if slot_list is None:
         return "runtime"
-    if isinstance(slot_list, BuiltinList):
-        return slot_list.kind
+    if isinstance(slot_list, SlotTypeList):
+        return slot_list.name
     return {ValueList: "values", RangeList: "range", WildcardList: "wildcard"}[type(slot_list)]
 
 

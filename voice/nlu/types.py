@@ -6,11 +6,12 @@ carry only plain data; ``to_dict`` gives a JSON-ready form for ``voice parse``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from .slot_types import plain_json
 
 __all__ = ["IntentMatch", "SlotValue"]
 
@@ -18,16 +19,12 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def _jsonable(value: Any) -> Any:
-    """Turn built-in slot values (times, dates, durations) into JSON values."""
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
+    """Turn slot types' values (times, dates, durations ...) into plain JSON values."""
     if isinstance(value, Mapping):
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
-    return value
+    return plain_json(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
