@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 
 from .audio import mix_noise, resample, to_int16, write_wav
-from .errors import VoiceError
+from .errors import SpeechError
 from .tts import DEFAULT_RATE, EspeakCliSynthesizer
 
 
@@ -55,7 +55,7 @@ def load_manifest(path: str | Path) -> list[AudioFixture]:
     try:
         entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["fixtures"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise VoiceError(
+        raise SpeechError(
             f"{path} is not a readable fixture manifest ({exc}); it needs a 'fixtures:' list."
         ) from exc
     fixtures = []
@@ -64,7 +64,7 @@ def load_manifest(path: str | Path) -> list[AudioFixture]:
             entry = {**entry, "grammar": tuple(entry.get("grammar", ()))}
             fixtures.append(AudioFixture(**entry))
         except TypeError as exc:
-            raise VoiceError(
+            raise SpeechError(
                 f"{path}: fixture {entry.get('name', '?')!r} is invalid ({exc}); fix the entry."
             ) from exc
     return fixtures

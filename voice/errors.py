@@ -1,37 +1,45 @@
-"""The framework's errors; the base ``VoiceError`` lives in ``speech.errors``.
+"""The framework's errors: one base, a subclass per kind of failure.
 
-VoiceError (speech.errors)
- +-- AudioError, ModelError, RecognitionError, SynthesisError   (speech layer)
- +-- ConfigError            a bad config file or setting
- +-- VerificationError      an Alexa request that failed verification (HTTP 400)
+Every expected failure is a ``VoiceError`` whose message is one sentence that says what is
+wrong and what to do. The class carries how to render it (an exit code, an HTTP status and
+headers), so one CLI wrapper and one Flask error handler treat every error alike::
+
+    VoiceError                  exit 1, HTTP 400
+     +-- ConfigError            a bad config file or setting (exit 2)
+     +-- SkillError             a broken skill: template, response, handler (exit 2)
+     +-- VerificationError      an Alexa request that failed verification (voice.channels.alexa_certs)
+     +-- RequestError           a malformed webhook request (voice.channels.webhook)
+     +-- StoreError             the session database failed (voice.store, HTTP 503)
+     +-- TemplateError          a broken intent template (voice.nlu.errors)
+
+The speech layer has its own base, ``speech.errors.SpeechError`` (speech knows nothing of voice).
 """
 
 from __future__ import annotations
 
-from speech.errors import AudioError, ModelError, RecognitionError, SynthesisError, VoiceError
+from collections.abc import Mapping
+from typing import ClassVar
 
-__all__ = [
-    "AudioError",
-    "ConfigError",
-    "ModelError",
-    "RecognitionError",
-    "SkillError",
-    "SynthesisError",
-    "VerificationError",
-    "VoiceError",
-]
+__all__ = ["ConfigError", "SkillError", "VoiceError"]
+
+
+class VoiceError(Exception):
+    """Base of every expected failure of the framework; ``str(error)`` is the sentence shown to people."""
+
+    exit_code: int = 1
+    http_status: int = 400
+    headers: ClassVar[Mapping[str, str]] = {}
+    """Extra HTTP headers for the error response (``WWW-Authenticate`` ...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class ConfigError(VoiceError):
     """A config file or setting is invalid."""
 
     exit_code = 2
-
-
-class VerificationError(VoiceError):
-    """An Alexa request failed verification: its signature, certificate, timestamp or application id."""
-
-    http_status = 400
 
 
 class SkillError(VoiceError):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from speech.ssml import looks_like_ssml, strip_tags
+from .ssml import looks_like_ssml, strip_tags
 
 
 class Expect(Enum):

@@ -22,9 +22,8 @@ from typing import Any
 import jinja2
 import yaml
 
-from speech.ssml import looks_like_ssml
-
 from .errors import SkillError
+from .ssml import looks_like_ssml
 
 _PLAIN = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 _SSML = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=False)

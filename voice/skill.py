@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .dialog.flow import Describer, Flow, Slot
+from .flow import Describer, Flow, Slot
 from .errors import SkillError
 from .nlu import IntentSet, TemplateError
 from .reply import Card, Expect, Reply

@@ -21,8 +21,9 @@ A script (``skills/<name>/tests/*.yaml``)::
         state: {handed_over: true}          # keys of the dialog state
 
 Each turn may also set ``confidence`` (of the recognition), ``deadline`` (seconds the
-channel allows) and ``wait`` (seconds to let pass before the turn). ``run_script`` returns
-the failures as sentences; pytest and ``voice test`` both use it.
+channel allows) and ``wait`` (seconds to let pass before the turn). ``run_script`` plays a
+script against an assistant (``assistant_for_tests`` builds one per skill) and returns the
+failures as sentences; pytest and ``voice test`` both use it.
 """
 
 from __future__ import annotations
@@ -36,17 +37,18 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .dialog import QueueFileSink
-from .dialog.manager import Dialog
+from .assistant import Assistant, build_assistant
+from .config import Config
 from .errors import SkillError
+from .reply import Reply
 from .router import Router
-from .store import open_store
+from .store import Session
 from .turn import Turn
 
 
@@ -124,16 +126,25 @@ def scripts_of(skill_root: Path) -> list[Path]:
     return sorted((skill_root / "tests").glob("*.yaml"))
 
 
-def run_script(script: Script, router: Router, workdir: Path) -> list[str]:
-    """Play the script against a fresh dialog; returns what did not go as expected."""
+def assistant_for_tests(reference: str, workdir: Path, config: Config | None = None) -> Assistant:
+    """An assistant with only the skill ``reference``, a store and a handoff queue in ``workdir``."""
+    name = Path(reference).name
+    settings = replace(
+        config or Config(),
+        skills=(reference,),
+        store=f"sqlite:///{workdir / f'{name}.db'}",
+        handoff={"queue": str(workdir / f"handoff-{name}.jsonl")},
+    )
+    return build_assistant(settings)
+
+
+def run_script(script: Script, assistant: Assistant) -> list[str]:
+    """Play the script as a new session of ``assistant``; returns what did not go as expected."""
     failures: list[str] = []
-    queue = workdir / f"handoff-{script.path.stem}.jsonl"
-    queue.unlink(missing_ok=True)
+    queue = Path(str(assistant.config.handoff.get("queue", "")))
     with ExitStack() as stack:
         for setting, behaviour in script.stubs.items():
-            stack.enter_context(_stubbed_setting(router, setting, behaviour))
-        store = stack.enter_context(open_store(f"sqlite:///{workdir / f'{script.path.stem}.db'}"))
-        dialog = Dialog(router, store, sink=QueueFileSink(queue))
+            stack.enter_context(_stubbed_setting(assistant.router, setting, behaviour))
         session = f"test-{script.path.stem}-{time.monotonic_ns()}"
         for number, step in enumerate(script.turns, 1):
             time.sleep(step.wait)
@@ -148,17 +159,25 @@ def run_script(script: Script, router: Router, workdir: Path) -> list[str]:
                 confidence=step.confidence,
                 deadline=deadline,
             )
-            reply = dialog.respond(turn)
-            state = store.load(session)
+            reply = assistant.respond(turn)
+            state = assistant.store.load(session)
             failures += [
                 f"{script.path.name} turn {number} ({step.user!r}): {problem}"
-                for problem in _check(step.expected, dialog, reply, state, queue)
+                for problem in _check(step.expected, reply, state, _records(queue, session))
             ]
     return failures
 
 
+def _records(queue: Path, session: str) -> list[dict[str, Any]]:
+    """The handoff records of ``session`` in the queue file."""
+    if not queue.is_file():
+        return []
+    records = [json.loads(line) for line in queue.read_text(encoding="utf-8").splitlines()]
+    return [record for record in records if record.get("session_id") == session]
+
+
 def _check(
-    expected: Mapping[str, Any], dialog: Dialog, reply: Any, session: Any, queue: Path
+    expected: Mapping[str, Any], reply: Reply, session: Session | None, records: list[dict[str, Any]]
 ) -> Iterator[str]:
     history: tuple[Any, ...] = session.history if session else ()
     heard = history[-2] if len(history) >= 2 else None
@@ -175,15 +194,14 @@ def _check(
     if "end" in expected and reply.end_session != bool(expected["end"]):
         yield f"end of session {reply.end_session}, expected {bool(expected['end'])}"
     if "handoff" in expected:
-        yield from _check_handoff(expected["handoff"], reply, queue)
+        yield from _check_handoff(expected["handoff"], reply, records)
+    state = session.dialog.to_json() if session else {}
     for key, value in (expected.get("state") or {}).items():
-        actual = (session.dialog if session else {}).get(key)
-        if actual != value:
-            yield f"state {key} = {actual!r}, expected {value!r}"
+        if state.get(key) != value:
+            yield f"state {key} = {state.get(key)!r}, expected {value!r}"
 
 
-def _check_handoff(reason: Any, reply: Any, queue: Path) -> Iterator[str]:
-    records = [json.loads(line) for line in queue.read_text().splitlines()] if queue.exists() else []
+def _check_handoff(reason: Any, reply: Reply, records: list[dict[str, Any]]) -> Iterator[str]:
     if not reason:
         if reply.handoff or records:
             yield "handed over, expected no handoff"

@@ -1,4 +1,4 @@
-"""One user turn as every channel hands it to the router and the skills."""
+"""One user turn as every channel hands it to the dialog and the skills."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from .language import language_of
 from .nlu import IntentMatch, SlotValue
 from .reply import Reply
 
@@ -37,11 +38,13 @@ class Turn:
     match: IntentMatch | None = None
     user: Mapping[str, Any] = field(default_factory=lambda: _NO_USER)
     """What is remembered about the caller across sessions (``Reply.remember`` adds to it)."""
+    platform: Any = None
+    """What the channel keeps from the request to render the reply; the dialog never reads it."""
 
     @property
     def language(self) -> str:
         """``nl`` for ``nl-NL``."""
-        return self.locale.split("-")[0].split("_")[0].lower()
+        return language_of(self.locale)
 
     def value(self, slot: str, default: Any = None) -> Any:
         """The canonical value of a slot, or ``default``."""
@@ -58,6 +61,6 @@ class Turn:
 
 
 class Responder(Protocol):
-    """Anything that answers a turn: the router, or the dialog layer over it."""
+    """Anything that answers a turn: the dialog, or a test's stand-in for it."""
 
     def respond(self, turn: Turn) -> Reply: ...

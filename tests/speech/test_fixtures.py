@@ -8,7 +8,7 @@ import pytest
 from conftest import AUDIO
 
 from speech import audio
-from speech.errors import VoiceError
+from speech.errors import SpeechError
 from speech.fixtures import AudioFixture, load_manifest, regenerate
 
 
@@ -41,5 +41,5 @@ def test_noisy_fixture_is_noisier_than_its_clean_twin(audio_fixtures: dict[str, 
 def test_a_bad_manifest_entry_is_named(tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text("fixtures:\n  - {name: broken, text: hi, locale: en, colour: red}\n")
-    with pytest.raises(VoiceError, match=r"fixture 'broken' is invalid"):
+    with pytest.raises(SpeechError, match=r"fixture 'broken' is invalid"):
         load_manifest(manifest)

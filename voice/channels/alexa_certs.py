@@ -33,7 +33,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as _ChainError
 
-from ..errors import VerificationError
+from ..errors import VoiceError
 
 __all__ = [
     "CertificateFetcher",
@@ -45,6 +45,13 @@ __all__ = [
     "validate_cert_url",
     "verify_chain",
 ]
+
+
+class VerificationError(VoiceError):
+    """An Alexa request failed verification: its signature, certificate, timestamp or application id."""
+
+    http_status = 400
+
 
 _LOGGER = logging.getLogger(__name__)
 

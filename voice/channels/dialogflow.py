@@ -5,8 +5,9 @@ channel maps its ``displayName`` to our intent name and its parameters to slots.
 fell back, or when ``reparse`` is set, the router matches ``queryText`` itself instead, so the
 agent can be a thin speech-to-text front for the same templates.
 
-Session state travels in an output context named ``voice-state``: its parameters go to a
-``SessionResponder`` and come back, with a lifespan, in the response (lifespan 0 ends it).
+The conversation's state is kept in our store. An output context named ``voice-state`` carries
+what the platform itself keeps for the session: its parameters come back unchanged, with a
+lifespan, in the response (lifespan 0 ends it).
 
 Dialogflow calls the webhook with configured HTTP basic auth and/or extra headers; a shared
 token header and basic auth are both compared in constant time.
@@ -14,30 +15,36 @@ token header and basic auth are both compared in constant time.
 
 from __future__ import annotations
 
+import base64
 import hmac
+import json
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from flask import Blueprint, Request, jsonify, request
-from flask import Response as HttpResponse
-
+from ..builtins import LAUNCH
+from ..errors import ConfigError
 from ..nlu import SlotValue
 from ..reply import Reply
+from ..ssml import to_ssml
 from ..turn import Turn
-from .base import (
-    LAUNCH,
-    Assistant,
+from .webhook import (
     AuthenticationError,
+    Responder,
+    WebhookChannel,
+    WebRequest,
+    WebResponse,
     deadline,
-    json_object,
+    json_body,
     locale,
     lookup,
-    to_ssml,
 )
 
-__all__ = ["FALLBACK_INTENT", "STATE_CONTEXT", "DialogflowChannel", "DialogflowSettings", "blueprint"]
+_LOGGER = logging.getLogger(__name__)
+
+__all__ = ["FALLBACK_INTENT", "STATE_CONTEXT", "DialogflowChannel", "DialogflowSettings"]
 
 DEADLINE_SECONDS = 5.0
 """Dialogflow gives a webhook 5 s."""
@@ -69,70 +76,117 @@ class DialogflowSettings:
         """True when no credentials are configured: anyone may call the webhook."""
         return self.token is None and self.username is None
 
-
-@dataclass(frozen=True, slots=True)
-class DialogflowChannel:
-    """Authenticates, parses, answers and renders one Dialogflow webhook request."""
-
-    assistant: Assistant
-    settings: DialogflowSettings = DialogflowSettings()
-
-    def authenticate(self, http: Request) -> None:
-        """Raise ``AuthenticationError`` unless every configured credential matches."""
-        settings = self.settings
-        if settings.username is not None and not _basic_auth_matches(
-            http, settings.username, settings.password or ""
-        ):
-            raise AuthenticationError("the request's basic auth credentials are missing or wrong.")
-        if settings.token is not None and not _equal(
-            http.headers.get(settings.token_header, ""), settings.token
-        ):
-            raise AuthenticationError(f"the request's {settings.token_header} header is missing or wrong.")
-
-    def handle(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The WebhookResponse for a WebhookRequest; ``RequestError`` for missing fields."""
-        session = lookup(data, "session")
-        contexts = lookup(data, "queryResult.outputContexts", list, default=[])
-        contexts = [context for context in contexts if isinstance(context, dict)]
-        reply, state = self.assistant.answer(self._turn(data, contexts), _state(contexts))
-        return _render(reply, state, session, self.settings.state_lifespan)
-
-    def _turn(self, data: Mapping[str, Any], contexts: list[dict[str, Any]]) -> Turn:
-        display_name = lookup(data, "queryResult.intent.displayName", default="")
-        fell_back = lookup(data, "queryResult.intent.isFallback", bool, default=False)
-        reparse = self.settings.reparse or fell_back or display_name in ("", FALLBACK_INTENT)
-        parameters = lookup(data, "queryResult.parameters", dict, default={})
-        return Turn(
-            text=lookup(data, "queryResult.queryText", default=""),
-            intent=None if reparse else self.settings.intent_map.get(display_name, display_name),
-            slots={} if reparse else _slots(parameters, contexts),
-            locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
-            channel="dialogflow",
-            session_id=lookup(data, "session"),
-            user_id=_user_id(lookup(data, "originalDetectIntentRequest.payload", dict, default={})),
-            confidence=_confidence(lookup(data, "queryResult", dict)),
-            deadline=deadline(DEADLINE_SECONDS),
+    @classmethod
+    def from_server(cls, settings: Mapping[str, Any]) -> DialogflowSettings:
+        """The ``dialogflow_*`` keys of ``[server]``; a wrong shape is a ``ConfigError``."""
+        intent_map = settings["dialogflow_intent_map"]
+        if not isinstance(intent_map, Mapping):
+            raise ConfigError("dialogflow_intent_map must map Dialogflow intent names to ours.")
+        if settings["dialogflow_password"] is not None and settings["dialogflow_username"] is None:
+            raise ConfigError(
+                "dialogflow_password is set without dialogflow_username; set both for basic auth."
+            )
+        if not isinstance(settings["dialogflow_reparse"], bool):
+            raise ConfigError(
+                f"dialogflow_reparse must be true or false, not {settings['dialogflow_reparse']!r}."
+            )
+        return cls(
+            intent_map={**DEFAULT_INTENT_MAP, **intent_map},
+            reparse=settings["dialogflow_reparse"],
+            username=settings["dialogflow_username"],
+            password=settings["dialogflow_password"],
+            token_header=settings["dialogflow_token_header"],
+            token=settings["dialogflow_token"],
+            state_lifespan=int(settings["dialogflow_state_lifespan"]),
         )
 
 
-def blueprint(channel: DialogflowChannel) -> Blueprint:
-    """The ``/dialogflow`` endpoint around ``channel``; credentials are checked before the body is read."""
-    dialogflow = Blueprint("dialogflow", __name__)
+class DialogflowChannel(WebhookChannel):
+    """Authenticates, parses, answers and renders one Dialogflow webhook request."""
 
-    @dialogflow.post("/dialogflow")
-    def respond() -> HttpResponse:
-        channel.authenticate(request)
-        return jsonify(channel.handle(json_object(request)))
+    name = "dialogflow"
+    path = "/dialogflow"
+    deadline_s = DEADLINE_SECONDS
+    settings: ClassVar[Mapping[str, Any]] = MappingProxyType(
+        {
+            "dialogflow_reparse": False,
+            "dialogflow_intent_map": {},
+            "dialogflow_username": None,
+            "dialogflow_password": None,
+            "dialogflow_token_header": "X-Voice-Token",
+            "dialogflow_token": None,
+            "dialogflow_state_lifespan": 50,
+        }
+    )
 
-    return dialogflow
+    def __init__(self, responder: Responder, options: DialogflowSettings | None = None) -> None:
+        super().__init__(responder)
+        self.options = options or DialogflowSettings()
+
+    @classmethod
+    def create(cls, responder: Responder, settings: Mapping[str, Any]) -> Self:
+        options = DialogflowSettings.from_server(settings)
+        if options.open:
+            _LOGGER.warning(
+                "the Dialogflow webhook accepts any caller; set dialogflow_token or dialogflow_username"
+            )
+        return cls(responder, options)
+
+    def authenticate(self, request: WebRequest) -> None:
+        """Raise ``AuthenticationError`` unless every configured credential matches."""
+        options = self.options
+        if options.username is not None and not _basic_auth_matches(
+            request, options.username, options.password or ""
+        ):
+            raise AuthenticationError("the request's basic auth credentials are missing or wrong.")
+        if options.token is not None and not _equal(_header(request, options.token_header), options.token):
+            raise AuthenticationError(f"the request's {options.token_header} header is missing or wrong.")
+
+    def to_turn(self, request: WebRequest) -> Turn:
+        data = json_body(request)
+        session = lookup(data, "session")
+        contexts = lookup(data, "queryResult.outputContexts", list, default=[])
+        contexts = [context for context in contexts if isinstance(context, dict)]
+        display_name = lookup(data, "queryResult.intent.displayName", default="")
+        fell_back = lookup(data, "queryResult.intent.isFallback", bool, default=False)
+        reparse = self.options.reparse or fell_back or display_name in ("", FALLBACK_INTENT)
+        parameters = lookup(data, "queryResult.parameters", dict, default={})
+        return Turn(
+            text=lookup(data, "queryResult.queryText", default=""),
+            intent=None if reparse else self.options.intent_map.get(display_name, display_name),
+            slots={} if reparse else _slots(parameters, contexts),
+            locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
+            channel=self.name,
+            session_id=session,
+            user_id=_user_id(lookup(data, "originalDetectIntentRequest.payload", dict, default={})),
+            confidence=_confidence(lookup(data, "queryResult", dict)),
+            deadline=deadline(self.deadline_s),
+            platform=_state(contexts),
+        )
+
+    def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
+        body = _render(reply, turn.platform or {}, turn.session_id, self.options.state_lifespan)
+        return WebResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def _basic_auth_matches(http: Request, username: str, password: str) -> bool:
-    auth = http.authorization
-    if auth is None or auth.type != "basic":
+def _header(request: WebRequest, name: str) -> str:
+    value = request.headers.get(name)
+    if value is None:
+        wanted = name.lower()
+        value = next((v for k, v in request.headers.items() if k.lower() == wanted), None)
+    return value or ""
+
+
+def _basic_auth_matches(request: WebRequest, username: str, password: str) -> bool:
+    scheme, _, encoded = _header(request, "Authorization").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given_user, _, given_password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
         return False
     # Compare both parts every time, so the answer's timing says nothing about which was wrong.
-    return _equal(auth.username or "", username) & _equal(auth.password or "", password)
+    return _equal(given_user, username) & _equal(given_password, password)
 
 
 def _equal(given: str, expected: str) -> bool:

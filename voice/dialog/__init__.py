@@ -1,16 +1,19 @@
 """The dialog layer every channel shares: slot filling, confirmation, context, handoff, deadlines.
 
-``voice.dialog.manager.Dialog`` is the responder the channels call; this package's top
-level holds the small types skills use.
+``Dialog`` is the responder; ``Answerer`` is the extension point for turns no intent
+matched; the rest are the small types skills use.
 """
 
-from .flow import Flow, Slot
+from ..flow import Flow, Slot
+from .answerers import Answer, Answerer, Fallback
 from .handoff import FanOutSink, HandoffPolicy, HandoffRecord, HandoffSink, HttpSink, QueueFileSink
-from .state import ActiveFlow, DialogState
+from .manager import Dialog, apology
 
 __all__ = [
-    "ActiveFlow",
-    "DialogState",
+    "Answer",
+    "Answerer",
+    "Dialog",
+    "Fallback",
     "FanOutSink",
     "Flow",
     "HandoffPolicy",
@@ -19,4 +22,5 @@ __all__ = [
     "HttpSink",
     "QueueFileSink",
     "Slot",
+    "apology",
 ]

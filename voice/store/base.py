@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from voice.errors import VoiceError
+from voice.state import DialogState
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
@@ -108,7 +109,7 @@ class Session:
     channel: str
     attributes: JsonDict = field(default_factory=dict)
     """The skill's session attributes."""
-    dialog: JsonDict = field(default_factory=dict)
+    dialog: DialogState = field(default_factory=DialogState)
     """The dialog layer's state: active intent, slots gathered, what is expected next, fallbacks."""
     history: tuple[TurnRecord, ...] = ()
     created_at: float = 0.0
@@ -147,9 +148,9 @@ class Session:
         """A copy whose session attributes are updated with ``changes`` (other keys stay)."""
         return replace(self, attributes={**self.attributes, **changes})
 
-    def with_dialog(self, state: Mapping[str, Any]) -> Session:
+    def with_dialog(self, state: DialogState) -> Session:
         """A copy whose dialog state is replaced by ``state``; the dialog layer owns all of it."""
-        return replace(self, dialog=dict(state))
+        return replace(self, dialog=state)
 
     def handed_over_to_human(self) -> Session:
         """A copy marked as handed over to a person."""
@@ -168,7 +169,7 @@ class Session:
             "locale": self.locale,
             "channel": self.channel,
             "attributes": self.attributes,
-            "dialog": self.dialog,
+            "dialog": self.dialog.to_json(),
             "history": [turn.to_dict() for turn in self.history],
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -184,7 +185,7 @@ class Session:
         """Read a dict written by ``to_dict``."""
         fields = dict(data)
         fields["attributes"] = dict(fields.get("attributes", {}))
-        fields["dialog"] = dict(fields.get("dialog", {}))
+        fields["dialog"] = DialogState.from_json(fields.get("dialog"))
         fields["history"] = tuple(TurnRecord.from_dict(turn) for turn in fields.get("history", ()))
         return cls(**fields)
 

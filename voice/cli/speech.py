@@ -1,8 +1,4 @@
-"""The ``voice`` command line: speak, transcribe, manage models and fixtures.
-
-Every expected failure is a ``VoiceError``: the group prints its one sentence (no
-traceback) and exits with the error's exit code.
-"""
+"""``voice say``, ``transcribe``, ``models`` and ``fixtures``: the speech side, from the command line."""
 
 from __future__ import annotations
 
@@ -17,31 +13,14 @@ import click
 from speech import audio, download, models, stt, tts
 from speech.fixtures import load_manifest, regenerate
 
-from . import cli_data, cli_export, cli_run, cli_server, cli_skills
-from .cli_options import config_option
-from .errors import VoiceError
+from ..errors import VoiceError
+from ..language import language_of
+from .context import CliContext, config_option, pass_context
 
 DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
 
 
-class _VoiceGroup(click.Group):
-    """A click group that renders every ``VoiceError`` as one line."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except VoiceError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            ctx.exit(exc.exit_code)
-
-
-@click.group(cls=_VoiceGroup)
-@click.version_option(package_name="voice-skills")
-def cli() -> None:
-    """Voice skills: offline speech (Vosk, espeak-ng), one skill for microphone, Alexa and Dialogflow."""
-
-
-@cli.command()
+@click.command()
 @click.argument("text")
 @click.option(
     "-l", "--locale", default="en", show_default=True, help="Language of the text, e.g. en, nl, en-GB."
@@ -64,7 +43,7 @@ def say(text: str, locale: str, output: Path | None, voice: str | None, rate: in
     click.echo(f"wrote {output} ({speech.duration:.2f} s)")
 
 
-@cli.command()
+@click.command()
 @click.argument("wav", type=click.Path(path_type=Path))
 @click.option("-l", "--locale", help="Language of the speech; picks the installed model for it.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="A Vosk model folder.")
@@ -105,12 +84,9 @@ def transcribe(
         raise VoiceError(f"no speech was recognised in {wav}.")
 
 
-@cli.group()
+@click.group("models")
 def models_group() -> None:
     """List and download Vosk models."""
-
-
-cli.add_command(models_group, "models")
 
 
 @models_group.command("list")
@@ -146,7 +122,7 @@ def models_pull(lang: str, dest: Path | None) -> None:
     click.echo(f"installed {path}")
 
 
-@cli.group()
+@click.group()
 def fixtures() -> None:
     """Build test fixtures: synthetic audio (and speech models)."""
 
@@ -167,17 +143,6 @@ def fixtures_audio(manifest: Path, out: Path | None) -> None:
     click.echo(f"wrote {len(written)} fixtures to {out or manifest.parent}")
 
 
-cli.add_command(cli_skills.parse)
-cli.add_command(cli_skills.chat)
-cli.add_command(cli_skills.test_skills)
-cli.add_command(cli_skills.check)
-cli.add_command(cli_run.run)
-cli.add_command(cli_run.devices)
-cli.add_command(cli_server.serve)
-cli.add_command(cli_export.export)
-cli.add_command(cli_data.data)
-
-
 @fixtures.command("model")
 @click.option("-l", "--locale", required=True, help="Language of the phrases, e.g. en or nl.")
 @click.option(
@@ -192,29 +157,28 @@ cli.add_command(cli_data.data)
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Also copy the model to this folder."
 )
 @config_option
+@pass_context
 def fixtures_model(
+    context: CliContext,
     locale: str,
     phrase_file: Path | None,
     phrase_list: tuple[str, ...],
     runtime_grammar: bool,
     out: Path | None,
-    config_path: Path | None,
 ) -> None:
     """Build (or find in the cache) a Vosk model that recognises these phrases spoken by espeak-ng."""
     from speech.fixture_model import build_fixture_model
 
-    from .app import build_router
-    from .config import load_config
-    from .grammar import grammar_phrases
+    from ..grammar import grammar_phrases
 
-    language = locale.split("-")[0].lower()
+    language = language_of(locale)
     phrases = list(phrase_list)
     if phrase_file is not None:
         phrases += [
             line.strip() for line in phrase_file.read_text(encoding="utf-8").splitlines() if line.strip()
         ]
     if not phrases:
-        phrases = grammar_phrases(build_router(load_config(config_path)), language)
+        phrases = grammar_phrases(context.assistant(memory=True).router, language)
     path = build_fixture_model(
         phrases, language, runtime_grammar=runtime_grammar, progress=lambda line: click.echo(line, err=True)
     )
@@ -223,7 +187,3 @@ def fixtures_model(
         shutil.copytree(path, out)
         path = out
     click.echo(str(path))
-
-
-def main() -> None:
-    cli(prog_name="voice")

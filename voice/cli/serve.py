@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from .cli_options import config_option
-from .server import create_app, settings_from_env
+from ..server import create_app, settings_from_env
+from .context import CliContext, config_option, pass_context
 
 
 @click.command()
@@ -15,11 +13,12 @@ from .server import create_app, settings_from_env
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @config_option
 @click.option("--no-verify", is_flag=True, help="Accept unsigned Alexa requests (development only).")
-def serve(host: str, port: int, config_path: Path | None, no_verify: bool) -> None:
+@pass_context
+def serve(context: CliContext, host: str, port: int, no_verify: bool) -> None:
     """Serve /alexa, /dialogflow and /healthz for development; production uses gunicorn (docs/channels.md)."""
     settings = settings_from_env()
-    if config_path is not None:
-        settings["VOICE_CONFIG"] = str(config_path)
+    if context.config_path is not None:
+        settings["VOICE_CONFIG"] = str(context.config_path)
     if no_verify:
         settings["ALEXA_VERIFY"] = False
     create_app(settings).run(host=host, port=port)

@@ -1,11 +1,11 @@
-"""``voice parse``, ``voice chat`` and ``voice check``: skills from the command line."""
+"""``voice parse``, ``chat``, ``check`` and ``test``: the skills from the command line, via the assistant."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import tempfile
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,19 +14,16 @@ import click
 from speech.audio import write_wav
 from speech.errors import AudioError
 from speech.playback import play
-from speech.tts import Synthesizer
+from speech.tts import EspeakSynthesizer, Synthesizer
 
-from .app import build_router, build_synthesizer
-from .cli_options import config_option
-from .config import Config, load_config, skill_references
-from .dialog.manager import Dialog
-from .errors import VoiceError
-from .nlu.check import find_conflicts
-from .router import Router
-from .skill import load_skill
-from .store import open_store
-from .testing import load_script, run_script, scripts_of
-from .turn import Turn
+from ..assistant import Assistant
+from ..channels.chat import ChatChannel
+from ..config import skill_references
+from ..errors import VoiceError
+from ..language import language_of
+from ..nlu.check import find_conflicts
+from ..testing import assistant_for_tests, load_script, run_script, scripts_of
+from .context import CliContext, config_option, pass_context
 
 _ha_option = click.option("--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents.")
 _list_option = click.option(
@@ -48,9 +45,10 @@ def _lists(values: tuple[str, ...]) -> dict[str, list[str]]:
     return dict(lists)
 
 
-def _router(config: Config, locale: str, ha: bool, list_values: tuple[str, ...]) -> Router:
-    language = locale.split("-")[0].lower()
-    return build_router(config, home_assistant=[language] if ha else [], lists=_lists(list_values))
+def _assistant(
+    context: CliContext, languages: list[str], ha: bool, list_values: tuple[str, ...], *, memory: bool
+) -> Assistant:
+    return context.assistant(memory=memory, home_assistant=languages if ha else [], lists=_lists(list_values))
 
 
 @click.command()
@@ -60,13 +58,14 @@ def _router(config: Config, locale: str, ha: bool, list_values: tuple[str, ...])
 @_ha_option
 @_list_option
 @config_option
+@pass_context
 def parse(
-    text: str, locale: str, show_all: bool, ha: bool, list_values: tuple[str, ...], config_path: Path | None
+    context: CliContext, text: str, locale: str, show_all: bool, ha: bool, list_values: tuple[str, ...]
 ) -> None:
-    """Print the intent and slots that TEXT matches, as JSON."""
-    router = _router(load_config(config_path), locale, ha, list_values)
-    language = locale.split("-")[0].lower()
-    matches = router.matcher(language).match_all(text, limit=None if show_all else 1)
+    """Print the intent and slots that TEXT matches, as JSON (built-in intents such as yes and stop too)."""
+    language = language_of(locale)
+    assistant = _assistant(context, [language], ha, list_values, memory=True)
+    matches = assistant.router.matcher(language).match_all(text, limit=None if show_all else 1)
     if not matches:
         click.echo(json.dumps({"intent": None, "text": text}, ensure_ascii=False))
         sys.exit(1)
@@ -78,6 +77,8 @@ def parse(
 
 @click.command()
 @click.option("-l", "--locale", default="en", show_default=True)
+@click.option("--user", default=None, help="The caller's id in the store (default: your login name).")
+@click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
 @click.option("--speak", is_flag=True, help="Also speak every reply on the speaker.")
 @click.option(
     "--speak-to",
@@ -88,30 +89,38 @@ def parse(
 @_ha_option
 @_list_option
 @config_option
+@pass_context
 def chat(
+    context: CliContext,
     locale: str,
+    user: str | None,
+    memory: bool,
     speak: bool,
     speak_to: Path | None,
     ha: bool,
     list_values: tuple[str, ...],
-    config_path: Path | None,
 ) -> None:
-    """A text conversation with the loaded skills; one line is one turn (Ctrl-D ends)."""
-    config = load_config(config_path)
-    router = _router(config, locale, ha, list_values)
-    voice_out = _ReplyVoice(build_synthesizer(config), locale, speak, speak_to) if speak or speak_to else None
-    session = uuid.uuid4().hex
+    """A typed conversation with the skills; one line is one turn (Ctrl-D ends).
+
+    It is kept, logged and handed off like a call, in the configured store (``--memory``: not kept).
+    """
+    assistant = _assistant(context, [language_of(locale)], ha, list_values, memory=memory)
+    config = assistant.config
+    synthesizer = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
+    voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
+    channel = ChatChannel(locale, user_id=user or getpass.getuser())
     interactive = sys.stdin.isatty()
-    with open_store("sqlite://:memory:") as store:
-        dialog = Dialog(router, store)
+    try:
         while True:
             if interactive:
                 click.echo("> ", nl=False)
             line = sys.stdin.readline()
             if not line:
                 break
-            if line.strip() and _chat_turn(dialog, line.strip(), locale, session, voice_out):
+            if line.strip() and _chat_turn(assistant, channel, line, voice_out):
                 break
+    finally:
+        assistant.close()
 
 
 _NO_SPEAKER = "no audio output device is available; use --speak-to FOLDER to write the replies as WAV files."
@@ -136,10 +145,11 @@ class _ReplyVoice:
                 raise AudioError(_NO_SPEAKER) from exc
 
 
-def _chat_turn(dialog: Dialog, text: str, locale: str, session: str, voice_out: _ReplyVoice | None) -> bool:
+def _chat_turn(assistant: Assistant, channel: ChatChannel, line: str, voice_out: _ReplyVoice | None) -> bool:
     """Answer one line; True when the conversation is over."""
-    reply = dialog.respond(Turn(text=text, locale=locale, channel="chat", session_id=session))
-    click.echo(reply.text)
+    turn = channel.to_turn(line)
+    reply = assistant.respond(turn)
+    click.echo(channel.to_response(reply, turn))
     if voice_out is not None:
         voice_out.say(reply.speech)
     return reply.end_session
@@ -151,25 +161,19 @@ def _chat_turn(dialog: Dialog, text: str, locale: str, session: str, voice_out: 
 @_ha_option
 @_list_option
 @config_option
+@pass_context
 def check(
-    locales: tuple[str, ...],
-    per_template: int,
-    ha: bool,
-    list_values: tuple[str, ...],
-    config_path: Path | None,
+    context: CliContext, locales: tuple[str, ...], per_template: int, ha: bool, list_values: tuple[str, ...]
 ) -> None:
     """Find sentences that more than one intent matches, and templates that can never match.
 
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     """
-    config = load_config(config_path)
-    languages = [loc.split("-")[0].lower() for loc in locales] or None
-    router = build_router(
-        config, home_assistant=languages or config.locales if ha else [], lists=_lists(list_values)
-    )
+    languages = [language_of(loc) for loc in locales]
+    assistant = _assistant(context, languages or list(context.config.locales), ha, list_values, memory=True)
     ok = True
-    for language in languages or router.languages:
-        report = find_conflicts(router.matcher(language), per_template=per_template)
+    for language in languages or assistant.router.languages:
+        report = find_conflicts(assistant.router.matcher(language), per_template=per_template)
         click.echo(
             f"{language}: {report.sentences} sample sentences, {len(report.conflicts)} claimed by more "
             f"than one intent, {len(report.dead)} templates that can never match"
@@ -188,22 +192,23 @@ def check(
 @click.command("test")
 @click.argument("skill_names", nargs=-1, metavar="[SKILL]...")
 @config_option
-def test_skills(skill_names: tuple[str, ...], config_path: Path | None) -> None:
+@pass_context
+def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
     """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default."""
-    config = load_config(config_path)
-    references = list(skill_names) or skill_references(config)
+    references = list(skill_names) or skill_references(context.config)
     failed = total = 0
     with tempfile.TemporaryDirectory(prefix="voice-test-") as workdir:
         for reference in references:
-            skill = load_skill(reference)
-            router = Router([skill])
-            for path in scripts_of(skill.root):
-                failures = run_script(load_script(path), router, Path(workdir))
-                total += 1
-                failed += bool(failures)
-                click.echo(f"{'FAIL' if failures else 'ok  '} {skill.name}/{path.name}")
-                for failure in failures:
-                    click.echo(f"     {failure}")
+            assistant = assistant_for_tests(reference, Path(workdir), context.config)
+            for skill in assistant.router.skills.values():
+                for path in scripts_of(skill.root):
+                    failures = run_script(load_script(path), assistant)
+                    total += 1
+                    failed += bool(failures)
+                    click.echo(f"{'FAIL' if failures else 'ok  '} {skill.name}/{path.name}")
+                    for failure in failures:
+                        click.echo(f"     {failure}")
+            assistant.close()
     click.echo(f"{total - failed} passed, {failed} failed")
     if failed or not total:
         sys.exit(1)

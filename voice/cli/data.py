@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from .cli_options import config_option
-from .config import load_config, store_url
-from .store import Store, open_store
+from ..config import store_url
+from ..store import Store, open_store
+from .context import CliContext, config_option, pass_context
 
 
 @click.group()
@@ -21,9 +21,10 @@ def data() -> None:
 
 @data.command()
 @config_option
-def purge(config_path: Path | None) -> None:
+@pass_context
+def purge(context: CliContext) -> None:
     """Delete expired sessions and conversation-log rows older than the configured retention_days."""
-    config = load_config(config_path)
+    config = context.config
     with open_store(store_url(config)) as store:
         sessions = store.purge_expired()
         rows = store.purge_log(config.retention_days)
@@ -35,9 +36,10 @@ def purge(config_path: Path | None) -> None:
 @data.command()
 @click.argument("user_id")
 @config_option
-def forget(user_id: str, config_path: Path | None) -> None:
+@pass_context
+def forget(context: CliContext, user_id: str) -> None:
     """Erase everything kept about USER_ID: sessions, remembered attributes and the conversation log."""
-    with open_store(store_url(load_config(config_path))) as store:
+    with open_store(store_url(context.config)) as store:
         count = store.delete_user(user_id)
     click.echo(f"erased {count} records of user {user_id}")
 
@@ -51,10 +53,11 @@ def forget(user_id: str, config_path: Path | None) -> None:
     help="Write the JSON to this file instead of standard output.",
 )
 @config_option
-def export_user(user_id: str, output: Path | None, config_path: Path | None) -> None:
+@pass_context
+def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
     """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log), for an
     access request; ``forget`` erases the same records."""
-    with open_store(store_url(load_config(config_path))) as store:
+    with open_store(store_url(context.config)) as store:
         text = json.dumps(user_data(store, user_id), ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)

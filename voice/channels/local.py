@@ -1,4 +1,9 @@
-"""The hands-free loop at a local microphone: wake word, command, reply, follow-up, barge-in.
+"""The local channel: the hands-free loop at a microphone (wake word, command, reply, follow-up, barge-in).
+
+``LocalChannel`` is the channel proper: what was heard becomes a ``Turn``, the ``Reply``
+becomes synthesized speech. ``LocalLoop`` drives it from an audio input; ``build_local_loop``
+assembles a loop for an assistant (its grammar comes from the assistant's router, its voice
+from the config). This module and the CLI are the only parts of ``voice`` that load ``speech``.
 
 States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
 that expects an answer is followed by listening without the wake word, for a while; speech
@@ -13,17 +18,25 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
+from speech import models
 from speech.devices import AudioInput, AudioOutput
 from speech.listen import Endpointing, Heard, Listener
 from speech.stt import Grammar, Recognizer, transcribe
-from speech.tts import Synthesizer
+from speech.tts import EspeakSynthesizer, Speech, Synthesizer
 
-from .reply import Reply
-from .turn import Responder, Turn
+from ..assistant import Assistant
+from ..errors import VoiceError
+from ..grammar import grammar_phrases
+from ..language import language_of
+from ..reply import Reply
+from ..turn import Responder, Turn
 
 CHUNK_MS = 40
+WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하세요"}
+"""The wake phrase of each language, unless one is given."""
 
 
 class Mode(Enum):
@@ -58,7 +71,6 @@ class LoopEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoopConfig:
-    locale: str
     wake_phrase: str
     mode: Mode = Mode.WAKE_WORD
     follow_up_s: float = 6.0
@@ -66,33 +78,68 @@ class LoopConfig:
     endpointing: Endpointing = field(default_factory=Endpointing)
 
 
+@dataclass(frozen=True, slots=True)
+class LocalChannel:
+    """What was heard at the microphone -> ``Turn``; ``Reply`` -> speech for the speaker."""
+
+    locale: str
+    synthesizer: Synthesizer
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    name: str = "local"
+    deadline_s: float | None = None
+    """A person at the microphone waits as long as it takes."""
+
+    def to_turn(self, heard: tuple[str, float]) -> Turn:
+        """The words heard and their recognition confidence."""
+        text, confidence = heard
+        return Turn(
+            text=text,
+            locale=self.locale,
+            channel=self.name,
+            session_id=self.session_id,
+            confidence=confidence,
+        )
+
+    def to_response(self, reply: Reply, turn: Turn) -> Speech:
+        return self.synthesizer.synthesize(reply.speech, self.locale)
+
+    def error_response(self, error: VoiceError) -> Speech:
+        return self.synthesizer.synthesize(error.message, self.locale)
+
+
+@dataclass(frozen=True, slots=True)
+class Ears:
+    """The recognizer side of the loop: a Vosk model and the phrases it may accept."""
+
+    model: Any
+    grammar: Sequence[str]
+
+
 class LocalLoop:
     """Runs the conversation on an input and an output until the input ends."""
 
     def __init__(
         self,
-        config: LoopConfig,
-        *,
-        model: Any,
-        grammar: Sequence[str],
         responder: Responder,
-        synthesizer: Synthesizer,
-        audio_in: AudioInput,
-        audio_out: AudioOutput,
+        channel: LocalChannel,
+        ears: Ears,
+        config: LoopConfig,
+        audio: tuple[AudioInput, AudioOutput],
+        *,
         on_event: Callable[[LoopEvent], None] = lambda event: None,
         pushed: Callable[[float], bool] = lambda now: False,
     ) -> None:
-        self.config, self.model, self.responder, self.synthesizer = config, model, responder, synthesizer
-        self.audio_in, self.audio_out, self.on_event = audio_in, audio_out, on_event
+        self.config, self.responder, self.channel, self.model = config, responder, channel, ears.model
+        self.audio_in, self.audio_out = audio
+        self.on_event = on_event
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         # The commands compete with the wake phrase, so a command said without it is not taken for it.
-        wake_grammar = Grammar(phrases=(config.wake_phrase,), fillers=tuple(grammar))
-        self.wake = Listener(Recognizer(model, grammar=wake_grammar), config.endpointing)
+        wake_grammar = Grammar(phrases=(config.wake_phrase,), fillers=tuple(ears.grammar))
+        self.wake = Listener(Recognizer(ears.model, grammar=wake_grammar), config.endpointing)
         self.command = Listener(
-            Recognizer(model, grammar=Grammar(phrases=tuple(grammar))), config.endpointing
+            Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))), config.endpointing
         )
-        self.session_id = uuid.uuid4().hex
         self.state = State.WAITING
         self.listen_until: float | None = None
         self.reply: Reply | None = None
@@ -167,16 +214,10 @@ class LocalLoop:
             recognition_s=round(heard.compute_s + recognized - started, 4),
         )
         self._enter(State.THINKING)
-        turn = Turn(
-            text=text,
-            locale=self.config.locale,
-            channel="local",
-            session_id=self.session_id,
-            confidence=confidence,
-        )
+        turn = self.channel.to_turn((text, confidence))
         reply = self.responder.respond(turn)
         routed = time.perf_counter()
-        speech = self.synthesizer.synthesize(reply.speech, self.config.locale)
+        speech = self.channel.to_response(reply, turn)
         synthesized = time.perf_counter()
         self.reply = reply
         self._emit(
@@ -216,3 +257,33 @@ class LocalLoop:
         else:
             self.command.reset()
             self._enter(State.WAITING)
+
+
+def build_local_loop(
+    assistant: Assistant,
+    locale: str,
+    audio: tuple[AudioInput, AudioOutput],
+    *,
+    model_dir: Path | None = None,
+    mode: Mode = Mode.WAKE_WORD,
+    wake_phrase: str | None = None,
+    on_event: Callable[[LoopEvent], None] = lambda event: None,
+    pushed: Callable[[float], bool] = lambda now: False,
+) -> LocalLoop:
+    """The loop of ``assistant`` in ``locale``: its model (``model_dir``, else the configured or installed
+    one), a grammar of every phrase its router knows, and the configured voice."""
+    language = language_of(locale)
+    config = assistant.config
+    model = models.load_model(models.resolve_model(language, model_dir or config.models.get(language)))
+    ears = Ears(model, grammar_phrases(assistant.router, language))
+    voice = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
+    phrase = wake_phrase or WAKE_PHRASES.get(language, "hey computer")
+    return LocalLoop(
+        assistant,
+        LocalChannel(locale, voice),
+        ears,
+        LoopConfig(wake_phrase=phrase, mode=mode),
+        audio,
+        on_event=on_event,
+        pushed=pushed,
+    )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .export import alexa_package, dialogflow_agent
-from .export.alexa import DEFAULT_ENDPOINT
-from .skill import load_skill
+from ..export import alexa_package, dialogflow_agent
+from ..export.alexa import DEFAULT_ENDPOINT
+from ..skill import load_skill
 
 
 @click.group()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..turn import Turn
+from .turn import Turn
 
 Validator = Callable[[Any, Turn], str | None]
 Describer = Callable[[Turn], dict[str, Any]]

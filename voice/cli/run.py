@@ -21,15 +21,9 @@ from speech.devices import (
 )
 from speech.fixture_model import is_fixture_model
 
-from .app import build_router, build_synthesizer
-from .cli_options import config_option
-from .config import load_config
-from .dialog.manager import Dialog
-from .grammar import grammar_phrases
-from .local import LocalLoop, LoopConfig, LoopEvent, Mode
-from .store import open_store
-
-WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하세요"}
+from ..channels.local import LoopEvent, Mode, build_local_loop
+from ..language import language_of
+from .context import CliContext, config_option, pass_context
 
 
 @click.command()
@@ -69,8 +63,11 @@ WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하�
 )
 @click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
 @config_option
+@pass_context
 def run(
+    context: CliContext,
     locale: str,
     input_wav: Path | None,
     output_wav: Path | None,
@@ -82,12 +79,11 @@ def run(
     model_path: Path | None,
     realtime: bool,
     as_json: bool,
-    config_path: Path | None,
+    memory: bool,
 ) -> None:
     """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups, barge-in."""
-    config = load_config(config_path)
-    language = locale.split("-")[0].lower()
-    model_dir = models.resolve_model(language, model_path or config.models.get(language))
+    language = language_of(locale)
+    model_dir = models.resolve_model(language, model_path or context.config.models.get(language))
     simulated = (
         SimulatedAudio(audio.read_wav(input_wav), realtime=realtime, tail_seconds=2.0) if input_wav else None
     )
@@ -100,27 +96,25 @@ def run(
         )
     audio_in: AudioInput = simulated or SoundDeviceInput(_device(input_device))
     audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(output_device))
-    router = build_router(config)
-    phrase = wake_phrase or WAKE_PHRASES.get(language, "hey computer")
     loop_mode = Mode(mode)
-    with open_store("sqlite://:memory:") as store:
-        loop = LocalLoop(
-            LoopConfig(locale=locale, wake_phrase=phrase, mode=loop_mode),
-            model=models.load_model(model_dir),
-            grammar=grammar_phrases(router, language),
-            responder=Dialog(router, store),
-            synthesizer=build_synthesizer(config),
-            audio_in=audio_in,
-            audio_out=audio_out,
+    assistant = context.assistant(memory=memory)
+    try:
+        loop = build_local_loop(
+            assistant,
+            locale,
+            (audio_in, audio_out),
+            model_dir=model_dir,
+            mode=loop_mode,
+            wake_phrase=wake_phrase,
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )
-        try:
-            loop.run()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            audio_in.close()
+        loop.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        audio_in.close()
+        assistant.close()
     if simulated is not None and output_wav is not None:
         audio.write_wav(output_wav, simulated.timeline())
         click.echo(f"wrote {output_wav}", err=as_json)

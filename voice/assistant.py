@@ -1,0 +1,93 @@
+"""The assistant, built once from the config: router, dialog, store, handoff sink and answerers.
+
+Every channel and every command uses the object ``build_assistant`` returns, so a typed
+conversation, a microphone session and a webhook call are understood, answered, logged,
+purged and handed off alike. A broken skill or config stops the build with one sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Config, skill_references, store_url
+from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
+from .nlu import IntentSet
+from .reply import Reply
+from .router import Router
+from .skill import Skill, load_skill
+from .skill_check import check_skills
+from .store import Store, open_store
+from .turn import Responder, Turn
+
+__all__ = ["MEMORY_STORE", "Assistant", "build_assistant", "build_sink"]
+
+MEMORY_STORE = "sqlite://:memory:"
+"""A store that forgets everything when the process ends (``--memory`` on the CLI)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assistant:
+    """What every channel talks to: ``respond`` answers a turn and never raises."""
+
+    config: Config
+    router: Router
+    dialog: Responder
+    """The ``Dialog`` (tests may put a stand-in here)."""
+    store: Store
+
+    def respond(self, turn: Turn) -> Reply:
+        return self.dialog.respond(turn)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.store.close()
+
+
+def build_assistant(
+    config: Config,
+    *,
+    store: str | None = None,
+    home_assistant: Iterable[str] = (),
+    lists: Mapping[str, Iterable[Any]] | None = None,
+    answerers: Sequence[Answerer] = (),
+) -> Assistant:
+    """The assistant of ``config``; ``store`` overrides the configured store URL (e.g. ``MEMORY_STORE``).
+
+    ``home_assistant`` adds Home Assistant's intents for those languages; ``lists`` gives
+    runtime list values (``{"area": ["keuken"]}``).
+    """
+    skills = load_skills(config)
+    extra = {language: [IntentSet.from_home_assistant(language)] for language in home_assistant}
+    router = Router(skills, extra_intents=extra, lists=lists, fuzzy_threshold=config.fuzzy_threshold)
+    check_skills(router)
+    opened = open_store(store or store_url(config))
+    dialog = Dialog(
+        router, opened, sink=build_sink(config), answerers=answerers, retention_days=config.retention_days
+    )
+    return Assistant(config=config, router=router, dialog=dialog, store=opened)
+
+
+def load_skills(config: Config) -> list[Skill]:
+    """The configured skills, each with its ``[skill.<name>]`` settings."""
+    skills = [load_skill(reference) for reference in skill_references(config)]
+    for skill in skills:
+        skill.settings = dict(config.skill.get(skill.name, {}))
+    return skills
+
+
+def build_sink(config: Config) -> HandoffSink | None:
+    """The sink of ``[handoff]``: ``url`` (HTTP), ``queue`` (JSON lines), or both, tried in order."""
+    sinks: list[HandoffSink] = []
+    if config.handoff.get("url"):
+        sinks.append(
+            HttpSink(
+                str(config.handoff["url"]),
+                timeout=float(config.handoff.get("timeout", 2.0)),
+                retries=int(config.handoff.get("retries", 2)),
+            )
+        )
+    if config.handoff.get("queue"):
+        sinks.append(QueueFileSink(str(config.handoff["queue"])))
+    return FanOutSink(sinks) if len(sinks) > 1 else (sinks[0] if sinks else None)

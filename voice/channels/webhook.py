@@ -1,0 +1,175 @@
+"""What the webhook channels share: the request and response they see, their base class, and request errors.
+
+A webhook channel knows nothing of Flask: ``voice.server`` hands it a ``WebRequest`` (headers and
+the raw body) and sends back the ``WebResponse`` it returns. Everything about one platform is
+in its subclass: ``to_turn`` (parse and check the body once), ``to_response`` (render the reply),
+and optionally ``authenticate`` and ``settings`` (its keys of the config's ``[server]`` table).
+
+    VoiceError (voice.errors)
+     +-- RequestError              a malformed or unsupported webhook request (HTTP 400)
+          +-- AuthenticationError  missing or wrong webhook credentials (HTTP 401)
+          +-- MediaTypeError       a body that is not declared as JSON (HTTP 415)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar, Self
+
+from ..errors import VoiceError
+from ..reply import Reply
+from ..turn import Responder, Turn
+
+__all__ = [
+    "AuthenticationError",
+    "MediaTypeError",
+    "RequestError",
+    "Responder",
+    "WebRequest",
+    "WebResponse",
+    "WebhookChannel",
+    "deadline",
+    "json_body",
+    "locale",
+    "lookup",
+]
+
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+class RequestError(VoiceError):
+    """A webhook request that is malformed, incomplete or of a type this channel does not serve."""
+
+    http_status = 400
+
+
+class AuthenticationError(RequestError):
+    """A webhook request without the configured credentials."""
+
+    http_status = 401
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": 'Basic realm="voice"'}
+
+
+class MediaTypeError(RequestError):
+    """A webhook request whose Content-Type is not JSON."""
+
+    http_status = 415
+
+
+@dataclass(frozen=True, slots=True)
+class WebRequest:
+    """An HTTP request as a channel sees it."""
+
+    headers: Mapping[str, str]
+    """Names compare case-insensitively when the server's mapping does (Flask's does)."""
+    body: bytes
+    is_json: bool = True
+    """The Content-Type is JSON (``application/json`` or ``+json``)."""
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class WebResponse:
+    """An HTTP response a channel returns."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=lambda: _NO_HEADERS)
+
+
+class WebhookChannel(ABC):
+    """One platform's webhook; subclasses set the class attributes and fill in the two methods."""
+
+    name: ClassVar[str]
+    """Also the ``Turn.channel`` of its turns."""
+    path: ClassVar[str]
+    """Where ``voice.server`` serves it (``/alexa``)."""
+    deadline_s: ClassVar[float]
+    """Seconds the platform waits for the answer."""
+    settings: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    """The channel's keys of the ``[server]`` table, with their defaults."""
+
+    def __init__(self, responder: Responder) -> None:
+        self.responder = responder
+
+    @classmethod
+    def create(cls, responder: Responder, settings: Mapping[str, Any]) -> Self:
+        """The channel, configured by ``settings`` (its keys of ``[server]``, defaults filled in)."""
+        return cls(responder)
+
+    def handle(self, request: WebRequest) -> WebResponse:
+        """The whole exchange: check, read the turn, answer it, render the reply."""
+        self.authenticate(request)
+        turn = self.to_turn(request)
+        return self.to_response(self.responder.respond(turn), turn)
+
+    def authenticate(self, request: WebRequest) -> None:  # noqa: B027 - most platforms need no check
+        """Raise ``AuthenticationError`` (or another ``VoiceError``) for a caller that may not call."""
+
+    @abstractmethod
+    def to_turn(self, request: WebRequest) -> Turn:
+        """The caller's turn in the request; ``RequestError`` for a bad one."""
+
+    @abstractmethod
+    def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
+        """The platform's response for ``reply``."""
+
+    def error_response(self, error: VoiceError) -> WebResponse:
+        """A bad request, as JSON ``{"error": {"status", "message"}}`` with the error's status."""
+        return error_response(error.http_status, error.message, error.headers)
+
+
+def error_response(status: int, message: str, headers: Mapping[str, str] = _NO_HEADERS) -> WebResponse:
+    body = json.dumps({"error": {"status": status, "message": message}}).encode()
+    return WebResponse(body, status=status, headers=headers)
+
+
+def json_body(request: WebRequest) -> dict[str, Any]:
+    """The request's JSON object; ``RequestError`` for anything else (never a 500)."""
+    if not request.is_json:
+        raise MediaTypeError(
+            f"the request's Content-Type is {request.content_type or 'missing'!r}; send application/json."
+        )
+    try:
+        data = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError too
+        raise RequestError("the request body is not valid JSON; send a JSON object.") from exc
+    if not isinstance(data, dict):
+        raise RequestError("the request body is not a JSON object.")
+    return data
+
+
+def locale(value: Any, path: str) -> str:
+    """A BCP 47 language tag such as ``nl`` or ``en-US``; platforms send nothing else."""
+    if not isinstance(value, str) or not _LOCALE.fullmatch(value):
+        raise RequestError(f"the request's {path} {str(value)[:40]!r} is not a locale such as en-US or nl.")
+    return value
+
+
+def deadline(seconds: float) -> float:
+    """The ``time.monotonic()`` by which a platform that waits ``seconds`` needs the reply."""
+    return time.monotonic() + seconds
+
+
+def lookup(
+    data: Mapping[str, Any], path: str, kind: type | tuple[type, ...] = str, *, default: Any = ...
+) -> Any:
+    """``data["a"]["b"]`` for path ``"a.b"``, checked to be ``kind``; ``RequestError`` names the path."""
+    node: Any = data
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, Mapping) else None
+        if node is None:
+            if default is not ...:
+                return default
+            raise RequestError(f"the request has no {path} field.")
+    if not isinstance(node, kind):
+        raise RequestError(f"the request's {path} field has the wrong type.")
+    return node

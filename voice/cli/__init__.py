@@ -1,0 +1,58 @@
+"""The ``voice`` command line: speech, skills, conversations, the server, exports and data.
+
+Every expected failure is a ``VoiceError`` (or the speech layer's ``SpeechError``): the group
+prints its one sentence (no traceback) and exits with the error's exit code. The config is
+read once (``--config`` on the group or on any command) and shared through ``CliContext``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from speech.errors import SpeechError
+
+from ..errors import VoiceError
+from . import data, export, run, serve, skills, speech
+from .context import config_option
+
+
+class _VoiceGroup(click.Group):
+    """A click group that renders every expected error as one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (VoiceError, SpeechError) as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_VoiceGroup)
+@click.version_option(package_name="voice-skills")
+@config_option
+def cli() -> None:
+    """Voice skills: offline speech (Vosk, espeak-ng), one skill for microphone, Alexa and Dialogflow."""
+
+
+for command in (
+    speech.say,
+    speech.transcribe,
+    speech.models_group,
+    speech.fixtures,
+    run.devices,
+    run.run,
+    skills.parse,
+    skills.chat,
+    skills.test_skills,
+    skills.check,
+    serve.serve,
+    export.export,
+    data.data,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="voice")

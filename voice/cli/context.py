@@ -1,0 +1,66 @@
+"""What the ``voice`` commands share: the config, read once, and the assistant built from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..assistant import Assistant, build_assistant
+from ..config import Config, load_config
+
+__all__ = ["CliContext", "config_option", "pass_context"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class CliContext:
+    """The group's object: ``--config`` (on the group or any command) and what is built from it."""
+
+    config_path: Path | None = None
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The config file, read on first use."""
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def assistant(
+        self,
+        *,
+        memory: bool = False,
+        home_assistant: Iterable[str] = (),
+        lists: Mapping[str, Iterable[Any]] | None = None,
+    ) -> Assistant:
+        """The assistant of the config; ``memory`` keeps its conversations in memory only."""
+        from ..assistant import MEMORY_STORE
+
+        store = MEMORY_STORE if memory else None
+        return build_assistant(self.config, store=store, home_assistant=home_assistant, lists=lists)
+
+
+pass_context = click.make_pass_decorator(CliContext, ensure=True)
+
+
+def _remember_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliContext).config_path = value
+
+
+def config_option(command: F) -> F:
+    """``--config FILE``, accepted by the group and by every command that reads the config."""
+    option = click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (TOML); default: $VOICE_CONFIG, else ./voice.toml.",
+        callback=_remember_config,
+        expose_value=False,
+        is_eager=True,
+    )
+    return option(command)

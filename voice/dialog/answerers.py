@@ -1,0 +1,67 @@
+"""The answerer chain: who answers a turn that no intent matched.
+
+The dialog asks each answerer in order; the first that returns an ``Answer`` wins. The
+chain always ends with ``Fallback``, today's policy: say that it was not understood (and
+repeat the open question of a flow), and hand over to a person after too many misses in a
+row. An answerer for knowledge answers goes in front of it::
+
+    class Knowledge:
+        def answer(self, turn: Turn, state: DialogState) -> Answer | None:
+            found = ...  # None when the content has nothing to say
+            return Answer(Reply(speech=found.spoken), replace(state, fallbacks=0)) if found else None
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from ..builtins import builtin_reply
+from ..reply import Expect, Reply
+from ..state import DialogState
+from ..turn import Turn
+from .handoff import HandoffPolicy
+
+__all__ = ["Answer", "Answerer", "Fallback", "handoff_reply", "with_question"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answerer's reply and the dialog state after it."""
+
+    reply: Reply
+    state: DialogState
+
+
+class Answerer(Protocol):
+    """Answers a turn no intent matched, or passes (None) to the next answerer."""
+
+    def answer(self, turn: Turn, state: DialogState) -> Answer | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """The last answerer: "sorry, I did not get that", and a person after ``max_fallbacks`` in a row."""
+
+    policy: HandoffPolicy
+
+    def answer(self, turn: Turn, state: DialogState) -> Answer:
+        misses = state.fallbacks + 1
+        if misses >= self.policy.max_fallbacks:
+            return Answer(handoff_reply(turn), replace(state, fallbacks=misses).handing_over("fallbacks"))
+        state = replace(state, fallbacks=misses)
+        question = state.open_question
+        if question:
+            return Answer(with_question(turn, "not_understood_in_flow", question), state)
+        return Answer(builtin_reply(turn, "fallback", expect=Expect.ANSWER), state)
+
+
+def handoff_reply(turn: Turn) -> Reply:
+    """What the caller hears when the conversation goes to a person."""
+    return replace(builtin_reply(turn, "handoff"), handoff=True, end_session=True)
+
+
+def with_question(turn: Turn, key: str, question: str) -> Reply:
+    """A built-in reply that ends with the question still open, which is also its reprompt."""
+    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=question)
+    return replace(reply, reprompt=question)

@@ -1,0 +1,123 @@
+"""Filling a flow: validate what changed, confirm, ask for what is missing, then run the handler.
+
+``FlowFilling`` is the part of a turn's decisions (``voice.dialog.step.TurnStep``) that deals
+with multi-turn intents; it works on the step's ``turn`` and ``state``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..builtins import builtin_reply
+from ..flow import Flow
+from ..nlu import IntentMatch, SlotValue
+from ..reply import Expect, Reply
+from ..skill import Skill
+from ..state import ActiveFlow, Confirming, DialogState
+from ..turn import Turn
+
+
+class FlowFilling:
+    """Slot filling and confirmation; mixed into the turn step, which provides these attributes."""
+
+    turn: Turn
+    state: DialogState
+
+    def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
+        raise NotImplementedError
+
+    def _flow_intent(self, skill: Skill, spec: Flow, match: IntentMatch) -> Reply:
+        """A turn that starts or continues ``spec``: merge its slots, then advance."""
+        active = self.state.flow
+        if active is None or active.intent != match.intent:
+            active = ActiveFlow(intent=match.intent, skill=skill.name)
+        said = {name: plain(value) for name, value in match.slots.items()}
+        changed = [name for name, value in said.items() if active.slots.get(name) != value]
+        keep = active if not changed else replace(active, confirming=Confirming.NOTHING, confirming_slot=None)
+        flow = replace(
+            keep,
+            slots={**active.slots, **said},
+            confirmed=tuple(name for name in active.confirmed if name not in changed),
+            asking=None,
+        )
+        self.state = replace(self.state, flow=flow)
+        return self._advance(skill, spec, changed)
+
+    def _advance(self, skill: Skill, spec: Flow, changed: list[str]) -> Reply:
+        """Validate what changed, ask for what is missing, confirm, then run the handler."""
+        flow = self.state.flow
+        assert flow is not None
+        turn = self._flow_turn(flow)
+        for name in changed:
+            slot = spec.slot(name)
+            problem = slot.validate(turn.value(name), turn) if slot and slot.validate else None
+            if problem and slot:
+                self._set_flow(replace(flow, slots=_without(flow.slots, name), asking=name))
+                values = spec.values(turn)
+                prompt = skill.say(turn, slot.prompt, **values)
+                speech = f"{skill.say(turn, problem, **values)} {prompt}"
+                return Reply(speech=speech, reprompt=prompt, expect=Expect.SLOT, slot=name)
+        for slot in (spec.slot(name) for name in changed):
+            if slot is not None and slot.confirm:
+                self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
+                return asking(
+                    skill.say(turn, slot.confirm, **spec.values(turn)), Expect.CONFIRMATION, slot.name
+                )
+        missing = next((s for s in spec.slots if s.name not in flow.slots), None)
+        if missing is not None:
+            self._set_flow(replace(flow, asking=missing.name))
+            return asking(skill.say(turn, missing.prompt, **spec.values(turn)), Expect.SLOT, missing.name)
+        if spec.confirm and flow.confirming is not Confirming.DONE:
+            self._set_flow(replace(flow, confirming=Confirming.INTENT))
+            return asking(skill.say(turn, spec.confirm, **spec.values(turn)), Expect.CONFIRMATION)
+        self.state = replace(self.state, flow=None)
+        return self._answer(skill, turn)
+
+    def _confirmed(self, skill: Skill, flow: ActiveFlow) -> Reply:
+        if flow.confirming is Confirming.INTENT:
+            flow = replace(flow, confirming=Confirming.DONE)
+        else:
+            confirmed = (*flow.confirmed, str(flow.confirming_slot))
+            flow = replace(flow, confirming=Confirming.NOTHING, confirming_slot=None, confirmed=confirmed)
+        self._set_flow(flow)
+        return self._advance(skill, skill.flows[flow.intent], [])
+
+    def _denied(self, skill: Skill, flow: ActiveFlow) -> Reply:
+        if flow.confirming is Confirming.INTENT:
+            self._set_flow(replace(flow, confirming=Confirming.NOTHING))
+            return builtin_reply(self.turn, "deny_confirmation", expect=Expect.ANSWER)
+        spec = skill.flows[flow.intent]
+        name = str(flow.confirming_slot)
+        flow = replace(
+            flow,
+            slots=_without(flow.slots, name),
+            confirming=Confirming.NOTHING,
+            confirming_slot=None,
+            asking=name,
+        )
+        self._set_flow(flow)
+        turn = self._flow_turn(flow)
+        slot = spec.slot(name)
+        prompt = skill.say(turn, slot.prompt, **spec.values(turn)) if slot else ""
+        return asking(prompt, Expect.SLOT, name)
+
+    def _flow_turn(self, flow: ActiveFlow) -> Turn:
+        return replace(self.turn, intent=flow.intent, skill=flow.skill, slots=flow.slots)
+
+    def _set_flow(self, flow: ActiveFlow) -> None:
+        self.state = replace(self.state, flow=flow)
+
+
+def asking(question: str, expect: Expect, slot: str | None = None) -> Reply:
+    """A question for the caller, repeated as the reprompt."""
+    return Reply(speech=question, reprompt=question, expect=expect, slot=slot)
+
+
+def plain(value: SlotValue) -> SlotValue:
+    """The slot without its position in the utterance: the same value said elsewhere is no change."""
+    return value if value.span is None else replace(value, span=None)
+
+
+def _without(slots: Mapping[str, SlotValue], name: str) -> dict[str, SlotValue]:
+    return {key: value for key, value in slots.items() if key != name}

@@ -1,0 +1,192 @@
+"""One turn's decisions: understand, apply the built-in intents, fill flows, answer or hand over.
+
+``TurnStep.run`` returns the reply and leaves the new dialog state in ``state``; it reads
+and writes nothing else, so the dialog can commit both in one transaction afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..builtins import BUILTIN, LAUNCH, builtin_reply
+from ..nlu import IntentMatch
+from ..reply import Expect, Reply
+from ..router import Router
+from ..skill import Skill
+from ..slot_values import coerce
+from ..state import Confirming, DialogState
+from ..turn import Turn
+from .answerers import Answerer, handoff_reply, with_question
+from .deadline import run_within
+from .flows import FlowFilling, plain
+from .handoff import HandoffPolicy
+
+_LOGGER = logging.getLogger(__name__)
+
+LateReply = Callable[[Reply], None]
+"""Keeps a handler's reply that came after the turn's deadline."""
+
+
+class TurnStep(FlowFilling):
+    """The decisions of one turn over ``state``."""
+
+    def __init__(
+        self,
+        router: Router,
+        policy: HandoffPolicy,
+        answerers: Sequence[Answerer],
+        turn: Turn,
+        state: DialogState,
+        on_late: LateReply,
+    ) -> None:
+        self.router, self.policy, self.answerers = router, policy, answerers
+        self.turn, self.state, self.on_late = turn, state, on_late
+
+    def run(self) -> Reply:
+        if self.state.handed_over:
+            return self._builtin("handed_over", end_session=True)
+        if self.turn.language not in self.router.languages:
+            return self._builtin("unsupported_language", end_session=True)
+        if not self.turn.text.strip() and self.turn.intent is None:
+            return self._silence()
+        self.state = replace(self.state, no_input=0)
+        match = self._match()
+        if match is not None:
+            self.turn = self.turn.matched(match)
+        reason = self._handoff_trigger(match)
+        if reason:
+            self.state = self.state.handing_over(reason)
+            return handoff_reply(self.turn)
+        if match is None:
+            return self._unmatched()
+        self.state = replace(self.state, fallbacks=0)
+        reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
+        return self._with_late_reply(reply)
+
+    # -- understanding --------------------------------------------------------------------------
+
+    def _match(self) -> IntentMatch | None:
+        if self.turn.intent is not None:  # resolved by the platform: its values become ours
+            name = self.turn.skill or self._owner()
+            skill = self.router.skills.get(name)
+            kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
+            return IntentMatch(intent=self.turn.intent, slots=coerce(self.turn.slots, kinds), skill=name)
+        return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
+
+    def _owner(self) -> str:
+        """The skill that declares the channel's intent, the active flow's first; else the built-ins."""
+        owners = [skill.name for skill in self.router.owners(self.turn.intent, self.turn.language)]
+        flow_skill = self.state.flow.skill if self.state.flow else None
+        return flow_skill if flow_skill in owners else (owners[0] if owners else BUILTIN)
+
+    def _handoff_trigger(self, match: IntentMatch | None) -> str | None:
+        if match is not None and match.intent == "TalkToAgent":
+            return "asked"
+        if self.turn.text and self.policy.irritated(self.turn.text, self.turn.language):
+            return "irritation"
+        low = self.turn.confidence < self.policy.low_confidence_below
+        self.state = replace(self.state, low_confidence=self.state.low_confidence + 1 if low else 0)
+        if self.state.low_confidence >= self.policy.max_low_confidence:
+            return "low_confidence"
+        return None
+
+    def _unmatched(self) -> Reply:
+        """The answerer chain; its last link always answers."""
+        for answerer in self.answerers:
+            found = answerer.answer(self.turn, self.state)
+            if found is not None:
+                self.state = found.state
+                return found.reply
+        raise RuntimeError("the answerer chain ended without an answer; end it with Fallback")
+
+    def _silence(self) -> Reply:
+        count = self.state.no_input + 1
+        self.state = replace(self.state, no_input=count)
+        if count > self.policy.max_no_input:
+            return self._builtin("closing", end_session=True)
+        last = self.state.last_reply
+        question = (last.reprompt or last.text) if last else self._help().text
+        return with_question(self.turn, "no_input", question)
+
+    # -- built-in intents -----------------------------------------------------------------------
+
+    def _builtin_intent(self, intent: str) -> Reply:
+        flow = self.state.flow
+        if intent in ("Yes", "No") and flow is not None and flow.confirming in _ASKED:
+            skill = self.router.skills[flow.skill]
+            return self._confirmed(skill, flow) if intent == "Yes" else self._denied(skill, flow)
+        if intent == LAUNCH:
+            return self._builtin("welcome", expect=Expect.ANSWER)
+        if intent == "Stop":
+            self.state = replace(self.state, flow=None)
+            return self._builtin("goodbye", end_session=True)
+        if intent == "Cancel":
+            self.state = replace(self.state, flow=None)
+            return self._builtin("cancelled" if flow else "nothing_to_cancel", expect=Expect.ANSWER)
+        if intent == "StartOver":
+            self.state = replace(self.state, flow=None, previous_intent=None, previous_slots={})
+            return self._builtin("start_over", expect=Expect.ANSWER)
+        if intent == "Repeat":
+            last = self.state.last_reply
+            return last or self._builtin("nothing_to_repeat", expect=Expect.ANSWER)
+        if intent == "Help":
+            question = self.state.open_question
+            help_reply = self._help()
+            return replace(help_reply, speech=f"{help_reply.text} {question}") if question else help_reply
+        if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
+            question = self.state.open_question
+            if question:
+                return with_question(self.turn, f"{intent.lower()}_in_flow", question)
+            return self._builtin(intent.lower(), expect=Expect.ANSWER)
+        return self._unmatched()  # a stray yes or no
+
+    def _help(self) -> Reply:
+        """The skills know what they can do: their ``Help`` response (the active flow's skill first),
+        else the framework's general one."""
+        language = self.turn.language
+        first = [self.state.flow.skill] if self.state.flow else []
+        for name in dict.fromkeys([*first, *self.router.skills]):
+            skill = self.router.skills.get(name)
+            if skill and language in skill.languages and "Help" in skill.responses(language):
+                return skill.reply(self.turn, "Help", expect=Expect.ANSWER)
+        return self._builtin("help", expect=Expect.ANSWER)
+
+    # -- intents --------------------------------------------------------------------------------
+
+    def _intent(self, match: IntentMatch) -> Reply:
+        skill = self.router.skills.get(match.skill)
+        if skill is None:
+            return self._unmatched()
+        spec = skill.flows.get(match.intent)
+        return self._answer(skill) if spec is None else self._flow_intent(skill, spec, match)
+
+    def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
+        """Run the skill's handler within the deadline; a slow one gets "one moment" and is kept."""
+        turn = turn or self.turn
+        reply = run_within(lambda: skill.answer(turn), turn.remaining(), self.on_late)
+        if reply is None:
+            return self._builtin("one_moment", expect=Expect.ANSWER)
+        previous = {name: plain(value) for name, value in turn.slots.items()}
+        self.state = replace(self.state, previous_intent=turn.intent, previous_slots=previous)
+        return reply
+
+    def _with_late_reply(self, reply: Reply) -> Reply:
+        """Put a reply that missed an earlier deadline in front of this one."""
+        late = self.state.pending_reply
+        if late is None:
+            return reply
+        self.state = replace(self.state, pending_reply=None)
+        intro = self._builtin("late_result").text
+        return replace(reply, speech=f"{intro} {late.text} {reply.text}")
+
+    def _builtin(
+        self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
+    ) -> Reply:
+        return builtin_reply(self.turn, key, expect=expect, end_session=end_session, **values)
+
+
+_ASKED = (Confirming.SLOT, Confirming.INTENT)
+"""A flow waiting for yes or no."""

@@ -1,0 +1,64 @@
+"""Replies as SSML: recognising it, reading its text, and making valid SSML for the platforms.
+
+Only text handling lives here; speaking SSML is ``speech.ssml``'s job (the local channel).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, unescape
+
+__all__ = ["looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
+
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+"""The XML entities ``unescape`` does not decode by itself."""
+
+
+def looks_like_ssml(text: str) -> bool:
+    """True when the text is wrapped in ``<speak>``."""
+    return text.lstrip().startswith("<speak")
+
+
+def strip_tags(text: str) -> str:
+    """Remove markup and collapse white space (none is left before punctuation: "4567</say-as>,")."""
+    spaced = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text))
+    return re.sub(r" (?=[,.;:!?])", "", spaced).strip()
+
+
+def to_ssml(speech: str, limit: int | None = None) -> str:
+    """Valid SSML for a reply's speech: plain text escaped into ``<speak>``; at most ``limit`` chars.
+
+    Markup that is not well formed, or too long to cut safely, is spoken as its plain text.
+    """
+    if looks_like_ssml(speech):
+        if _well_formed(speech) and (limit is None or len(speech.strip()) <= limit):
+            return speech.strip()
+        speech = unescape(strip_tags(speech), _ENTITIES)
+    text = speech.strip()
+    if limit is not None:
+        text = shorten(text, limit - len("<speak></speak>"), escaped=True)
+    return f"<speak>{escape(text)}</speak>"
+
+
+def shorten(text: str, limit: int, *, escaped: bool = False) -> str:
+    """``text`` cut at the last sentence end (else word) that fits ``limit`` (counted escaped)."""
+    size = (lambda part: len(escape(part))) if escaped else len
+    if size(text) <= limit:
+        return text
+    head = text[:limit]
+    while size(head) > limit:
+        head = head[: len(head) - (size(head) - limit)]
+    for boundary in (r"[.!?](?=\s|$)", r"\s"):
+        ends = [m.end() for m in re.finditer(boundary, head)]
+        if ends:
+            return head[: ends[-1]].strip()
+    return head
+
+
+def _well_formed(ssml: str) -> bool:
+    try:
+        ET.fromstring(ssml)
+    except ET.ParseError:
+        return False
+    return True

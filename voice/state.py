@@ -1,0 +1,172 @@
+"""The dialog's memory of one session: typed while the dialog works, JSON only in the store.
+
+The dialog changes a ``DialogState`` turn by turn (frozen: every change is a ``replace``);
+the store calls ``to_json`` when it saves the session and ``from_json`` when it loads it.
+``from_json`` also reads what earlier versions wrote (``confirming`` as a plain string).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from .nlu import SlotValue
+from .reply import Reply
+from .slot_values import slot_from_json, slot_to_json
+
+__all__ = ["ActiveFlow", "Confirming", "DialogState"]
+
+_NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
+
+
+class Confirming(Enum):
+    """What a flow waits for a yes or no about."""
+
+    NOTHING = "nothing"
+    SLOT = "slot"
+    """The value of ``ActiveFlow.confirming_slot``."""
+    INTENT = "intent"
+    """The whole intent, before its handler runs."""
+    DONE = "done"
+    """The caller confirmed the intent; the handler may run."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActiveFlow:
+    """An intent being filled in: its slots so far and what was asked last."""
+
+    intent: str
+    skill: str
+    slots: Mapping[str, SlotValue] = field(default_factory=lambda: _NO_SLOTS)
+    asking: str | None = None
+    """The slot whose value was asked for."""
+    confirming: Confirming = Confirming.NOTHING
+    confirming_slot: str | None = None
+    """The slot whose value awaits a yes or no, with ``Confirming.SLOT``."""
+    confirmed: tuple[str, ...] = ()
+    """Slots whose value the caller confirmed."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "skill": self.skill,
+            "slots": _slots_to_json(self.slots),
+            "asking": self.asking,
+            "confirming": self.confirming.value,
+            "confirming_slot": self.confirming_slot,
+            "confirmed": list(self.confirmed),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> ActiveFlow:
+        confirming, slot = _confirming(raw.get("confirming"), raw.get("confirming_slot"))
+        return cls(
+            intent=str(raw["intent"]),
+            skill=str(raw["skill"]),
+            slots=_slots_from_json(raw.get("slots")),
+            asking=raw.get("asking"),
+            confirming=confirming,
+            confirming_slot=slot,
+            confirmed=tuple(raw.get("confirmed") or ()),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DialogState:
+    """Everything the dialog needs from earlier turns of a session."""
+
+    flow: ActiveFlow | None = None
+    previous_intent: str | None = None
+    """The last answered intent, for follow-ups ("en morgen?")."""
+    previous_slots: Mapping[str, SlotValue] = field(default_factory=lambda: _NO_SLOTS)
+    last_reply: Reply | None = None
+    fallbacks: int = 0
+    """Misunderstood turns in a row."""
+    low_confidence: int = 0
+    """Turns in a row whose recognition confidence was low."""
+    no_input: int = 0
+    """Silent turns in a row."""
+    pending_reply: Reply | None = None
+    """A reply that arrived after its turn's deadline, spoken at the next turn."""
+    handed_over: bool = False
+    handoff_reason: str = ""
+    """Why the conversation went to a person (``asked``, ``fallbacks``, ...); empty before."""
+
+    def context(self) -> dict[str, Any]:
+        """The intent context for the matcher: the flow in progress, or the previous intent."""
+        context: dict[str, Any] = {}
+        if self.flow is not None:
+            context["dialog"] = self.flow.intent
+            if self.flow.asking:
+                context["asking"] = self.flow.asking
+        if self.previous_intent:
+            context["previous"] = self.previous_intent
+        return context
+
+    @property
+    def open_question(self) -> str | None:
+        """The question a flow in progress asked last (to ask again), or None."""
+        if self.flow is None or self.last_reply is None:
+            return None
+        return self.last_reply.reprompt or self.last_reply.speech or None
+
+    def handing_over(self, reason: str) -> DialogState:
+        """This state, handed over to a person for ``reason``."""
+        return replace(self, handed_over=True, handoff_reason=reason)
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as JSON values, for the store."""
+        return {
+            "flow": self.flow.to_json() if self.flow else None,
+            "previous_intent": self.previous_intent,
+            "previous_slots": _slots_to_json(self.previous_slots),
+            "last_reply": self.last_reply.to_dict() if self.last_reply else None,
+            "fallbacks": self.fallbacks,
+            "low_confidence": self.low_confidence,
+            "no_input": self.no_input,
+            "pending_reply": self.pending_reply.to_dict() if self.pending_reply else None,
+            "handed_over": self.handed_over,
+            "handoff_reason": self.handoff_reason,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> DialogState:
+        """Read what ``to_json`` (or an earlier version) wrote; an empty value is a fresh state."""
+        if not raw:
+            return cls()
+        flow, last, pending = raw.get("flow"), raw.get("last_reply"), raw.get("pending_reply")
+        return cls(
+            flow=ActiveFlow.from_json(flow) if flow else None,
+            previous_intent=raw.get("previous_intent"),
+            previous_slots=_slots_from_json(raw.get("previous_slots")),
+            last_reply=Reply.from_dict(last) if last else None,
+            fallbacks=int(raw.get("fallbacks", 0)),
+            low_confidence=int(raw.get("low_confidence", 0)),
+            no_input=int(raw.get("no_input", 0)),
+            pending_reply=Reply.from_dict(pending) if pending else None,
+            handed_over=bool(raw.get("handed_over", False)),
+            handoff_reason=str(raw.get("handoff_reason") or ""),
+        )
+
+
+def _slots_to_json(slots: Mapping[str, SlotValue]) -> dict[str, Any]:
+    return {name: slot_to_json(value) for name, value in slots.items()}
+
+
+def _slots_from_json(raw: Any) -> Mapping[str, SlotValue]:
+    if not raw:
+        return _NO_SLOTS
+    return MappingProxyType({name: slot_from_json(value) for name, value in raw.items()})
+
+
+def _confirming(raw: Any, slot: Any) -> tuple[Confirming, str | None]:
+    """The enum and slot; before the enum, a slot name stood in ``confirming`` itself."""
+    if raw is None:
+        return Confirming.NOTHING, None
+    try:
+        return Confirming(raw), slot
+    except ValueError:
+        return Confirming.SLOT, str(raw)
