@@ -34,6 +34,7 @@ from .common import (
     TemplateSentence,
     framework_intents,
     list_entries,
+    platform_type,
     skill_intents,
     slot_list,
     value_kind,
@@ -48,16 +49,6 @@ MAX_SLOT_SAMPLES = 40
 DEFAULT_ENDPOINT = "https://voice.example.com/alexa"
 """Placeholder for the manifest; pass the real HTTPS address of ``/alexa`` with ``--endpoint``."""
 
-_BUILTIN_TYPES = {
-    "number": "AMAZON.NUMBER",
-    "percentage": "AMAZON.NUMBER",
-    "range": "AMAZON.NUMBER",
-    "date": "AMAZON.DATE",
-    "time": "AMAZON.TIME",
-    "duration": "AMAZON.DURATION",
-    "wildcard": SEARCH_QUERY,
-    "runtime": SEARCH_QUERY,
-}
 _LOCALE = re.compile(r"([a-z]{2})-[A-Z]{2}")
 
 
@@ -119,7 +110,10 @@ def _slot_type_map(intent_set: IntentSet, intent: SkillIntent) -> dict[str, str]
 
 def _slot_type(intent_set: IntentSet, spec: SlotSpec) -> str:
     kind = value_kind(intent_set, spec)
-    return _BUILTIN_TYPES.get(kind) or _custom_type_name(spec.list_name)
+    if kind == "values":
+        return _custom_type_name(spec.list_name)
+    found = platform_type(kind)
+    return SEARCH_QUERY if found is None else found.alexa  # wildcards and runtime lists: any words
 
 
 def _custom_type_name(list_name: str) -> str:

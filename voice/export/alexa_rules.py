@@ -18,8 +18,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..nlu import slot_types
+
 __all__ = [
-    "BUILTIN_SLOT_TYPES",
     "MAX_UTTERANCE_CHARS",
     "REQUIRED_INTENTS",
     "check_interaction_model",
@@ -30,10 +31,6 @@ __all__ = [
 MAX_UTTERANCE_CHARS = 200
 MAX_INVOCATION_CHARS = 50
 SEARCH_QUERY = "AMAZON.SearchQuery"
-BUILTIN_SLOT_TYPES = frozenset(
-    {"AMAZON.NUMBER", "AMAZON.DATE", "AMAZON.TIME", "AMAZON.DURATION", SEARCH_QUERY}
-)
-"""The built-in slot types the export uses."""
 
 REQUIRED_INTENTS = (
     "AMAZON.CancelIntent",
@@ -104,9 +101,10 @@ def check_interaction_model(model: Mapping[str, Any]) -> list[str]:
     intents = {i.get("name"): i for i in language.get("intents", [])}
     problems += [f"type {name}: it has no values" for name, t in types.items() if not t.get("values")]
     problems += [f"built-in intent {name} is missing" for name in REQUIRED_INTENTS if name not in intents]
+    known = {*types, SEARCH_QUERY, *(found.alexa for found in slot_types())}
     seen: dict[str, str] = {}
     for intent in intents.values():
-        problems += _intent_problems(intent, types, seen)
+        problems += _intent_problems(intent, known, seen)
     dialog = model.get("interactionModel", {}).get("dialog", {})
     prompts = {p.get("id"): p for p in model.get("interactionModel", {}).get("prompts", [])}
     for dialog_intent in dialog.get("intents", []):
@@ -126,12 +124,13 @@ def _invocation_problems(name: str) -> Iterator[str]:
         yield f"invocation name {name!r}: it contains the launch word or wake word {banned[0]!r}"
 
 
-def _intent_problems(intent: Mapping[str, Any], types: Mapping[str, Any], seen: dict[str, str]) -> list[str]:
+def _intent_problems(intent: Mapping[str, Any], known: set[Any], seen: dict[str, str]) -> list[str]:
+    """The intent's problems; ``known`` holds the slot types it may use (declared and built in)."""
     name = str(intent.get("name"))
     problems = [] if name.startswith("AMAZON.") or _NAME.fullmatch(name) else [f"intent {name!r}: bad name"]
     slots = {slot.get("name"): slot.get("type") for slot in intent.get("slots", [])}
     for slot, kind in slots.items():
-        if kind not in types and kind not in BUILTIN_SLOT_TYPES:
+        if kind not in known:
             problems.append(f"intent {name}, slot {slot}: unknown slot type {kind!r}")
         if not _NAME.fullmatch(str(slot)):
             problems.append(f"intent {name}: bad slot name {slot!r}")

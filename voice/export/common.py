@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..dialog.manager import BUILTIN, builtin_intents
 from ..errors import VoiceError
-from ..nlu import IntentSet, Matcher, Sample, SlotSpec, sample_sentences
+from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList, ValueList
 from ..nlu.template import Alt, Expr, Perm, Seq, Text
@@ -28,6 +28,7 @@ __all__ = [
     "TemplateSentence",
     "expansions",
     "list_entries",
+    "platform_type",
     "skill_intents",
     "slot_list",
     "value_kind",
@@ -206,3 +207,8 @@ def value_kind(intent_set: IntentSet, spec: SlotSpec) -> str:
     if spec.kind == "values" and not list_entries(slot_list(intent_set, spec)):
         return "runtime"
     return spec.kind
+
+
+def platform_type(kind: str) -> SlotType | None:
+    """The slot type whose platform types a slot of this kind is exported with (a range is a number)."""
+    return find_slot_type("number" if kind == "range" else kind)

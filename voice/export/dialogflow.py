@@ -29,6 +29,7 @@ from .common import (
     ExportError,
     TemplateSentence,
     list_entries,
+    platform_type,
     skill_intents,
     slot_list,
     value_kind,
@@ -38,16 +39,8 @@ __all__ = ["MAX_PHRASES_PER_INTENT", "DialogflowAgent", "dialogflow_agent"]
 
 MAX_PHRASES_PER_INTENT = 300
 WELCOME_INTENT = "Default Welcome Intent"
-_SYSTEM_ENTITIES = {
-    "number": "@sys.number",
-    "percentage": "@sys.percentage",
-    "range": "@sys.number",
-    "date": "@sys.date",
-    "time": "@sys.time",
-    "duration": "@sys.duration",
-    "wildcard": "@sys.any",
-    "runtime": "@sys.any",
-}
+ANY_TEXT = "@sys.any"
+"""The entity of wildcard and runtime lists."""
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Every zip entry gets this timestamp, so the zip's bytes depend on the skill only."""
 
@@ -107,7 +100,8 @@ class _Builder:
         """The parameter's entity; a value list becomes a custom entity with this language's entries."""
         kind = value_kind(intent_set, spec)
         if kind != "values":
-            return _SYSTEM_ENTITIES[kind]
+            found = platform_type(kind)
+            return ANY_TEXT if found is None else found.dialogflow
         name = re.sub(r"[^A-Za-z0-9_-]+", "_", spec.list_name)
         self.entries[(name, language)] = [
             {"value": entry.value, "synonyms": list(dict.fromkeys((entry.value, *entry.synonyms)))}
