@@ -11,9 +11,10 @@ Skill authors import what they need from here::
         return skill.reply(turn, "OpeningHours", hours="9 to 5")
 """
 
-from .dialog import Slot
-from .dialog.manager import Dialog
+from .assistant import Assistant, build_assistant
+from .dialog import Answer, Answerer, Dialog
 from .errors import ConfigError, SkillError, VoiceError
+from .flow import Slot
 from .nlu import IntentMatch, JsonForm, SlotType, SlotValue, register_slot_type, spoken_date, weekday_name
 from .reply import Card, Expect, Reply
 from .router import Router
@@ -21,6 +22,9 @@ from .skill import Skill, load_skill
 from .turn import Turn
 
 __all__ = [
+    "Answer",
+    "Answerer",
+    "Assistant",
     "Card",
     "ConfigError",
     "Dialog",
@@ -36,6 +40,7 @@ __all__ = [
     "SlotValue",
     "Turn",
     "VoiceError",
+    "build_assistant",
     "load_skill",
     "register_slot_type",
     "spoken_date",

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from voice import Router, load_skill
-from voice.dialog.manager import builtin_intents
 
 MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
@@ -96,10 +95,7 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
 
 @pytest.fixture(scope="module")
 def router() -> Router:
-    router = Router([load_skill("customer_service")])
-    for language in ("en", "nl"):
-        router.add_intents(language, builtin_intents(language))
-    return router
+    return Router([load_skill("customer_service")])  # the built-in intents come with it
 
 
 @pytest.mark.parametrize(

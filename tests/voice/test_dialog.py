@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from voice import Expect, Reply, Router, Skill, SlotValue, Turn, load_skill
-from voice.app import build_router
+from voice.assistant import build_assistant
 from voice.config import Config
-from voice.dialog import DialogState, HandoffPolicy, HandoffRecord, HttpSink, QueueFileSink
-from voice.dialog.manager import Dialog
+from voice.dialog import Dialog, HandoffPolicy, HandoffRecord, HttpSink, QueueFileSink
+from voice.state import Confirming, DialogState
 from voice.store import Store, open_store
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -102,19 +102,32 @@ def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_servi
 
 
 def test_dialog_state_round_trips_through_json() -> None:
-    state = DialogState.from_dict(
+    state = DialogState.from_json(
         {
             "flow": {
                 "intent": "BookAppointment",
                 "skill": "cs",
                 "slots": {"date": {"text": "morgen", "value": {"$date": "2026-11-24"}, "id": None}},
                 "asking": "time",
+                "confirming": "intent",
             },
             "fallbacks": 1,
+            "last_reply": Reply(speech="Hoe laat?", reprompt="Hoe laat?", expect=Expect.SLOT).to_dict(),
         }
     )
-    assert DialogState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+    assert state.flow is not None and state.flow.slots["date"].value == dt.date(2026, 11, 24)
+    assert state.flow.confirming is Confirming.INTENT and state.last_reply is not None
+    assert DialogState.from_json(json.loads(json.dumps(state.to_json()))) == state
     assert state.context() == {"dialog": "BookAppointment", "asking": "time"}
+
+
+def test_a_state_stored_by_an_earlier_version_still_loads() -> None:
+    """Before the enum, a flow confirming a slot kept the slot's name in ``confirming``."""
+    state = DialogState.from_json(
+        {"flow": {"intent": "Book", "skill": "cs", "slots": {}, "confirming": "name"}, "handed_over": False}
+    )
+    assert state.flow is not None
+    assert (state.flow.confirming, state.flow.confirming_slot) == (Confirming.SLOT, "name")
 
 
 @pytest.mark.parametrize(
@@ -257,8 +270,11 @@ def test_help_comes_from_the_skills_that_know_what_they_do(
     )
 
 
-def test_runtime_lists_survive_the_dialog_adding_its_built_in_intents(store: Store) -> None:
-    router = build_router(Config(), home_assistant=["nl"], lists={"area": ["keuken"]})
-    Dialog(router, store)  # adds the built-in intents, which rebuilds the matchers
+def test_runtime_lists_and_built_in_intents_are_in_the_router_from_the_start() -> None:
+    assistant = build_assistant(
+        Config(), store="sqlite://:memory:", home_assistant=["nl"], lists={"area": ["keuken"]}
+    )
+    router = assistant.router
+    assert router.parse("ja", "nl") is not None and router.parse("ja", "nl").intent == "Yes"  # type: ignore[union-attr]
     match = router.parse("doe de lampen in de keuken aan", "nl")
     assert match is not None and match.intent == "HassTurnOn" and match.slots["area"].value == "keuken"

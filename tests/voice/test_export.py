@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from voice import Skill, load_skill
-from voice.cli_export import export
+from voice.cli.export import export
 from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
 from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
 

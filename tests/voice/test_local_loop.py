@@ -13,13 +13,10 @@ from conftest import AUDIO, ROOT
 
 from speech import audio
 from speech.devices import SimulatedAudio
-from speech.models import load_model
-from speech.tts import EspeakSynthesizer
-from voice import Dialog, Router, load_skill
+from voice.assistant import MEMORY_STORE, build_assistant
+from voice.channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
 from voice.cli import cli
-from voice.grammar import grammar_phrases
-from voice.local import LocalLoop, LoopConfig, LoopEvent, Mode
-from voice.store import open_store
+from voice.config import Config
 
 KOREAN_SKILL = ROOT / "tests" / "voice" / "korean_skill"
 LONG_REPLY_S = 3.0
@@ -55,19 +52,17 @@ class Session:
         self.device = SimulatedAudio(np.concatenate(pieces))
         self.pushes = sorted(pushes)
         self.events: list[LoopEvent] = []
-        router = Router([load_skill(KOREAN_SKILL)])
-        with open_store("sqlite://:memory:") as store:
-            LocalLoop(
-                LoopConfig(locale="ko", wake_phrase="안녕하세요", mode=mode, follow_up_s=2.0),
-                model=load_model(korean_model),
-                grammar=grammar_phrases(router, "ko"),
-                responder=Dialog(router, store),
-                synthesizer=EspeakSynthesizer(),
-                audio_in=self.device,
-                audio_out=self.device,
-                on_event=self.events.append,
-                pushed=self._pressed,
-            ).run()
+        assistant = build_assistant(Config(skills=(str(KOREAN_SKILL),)), store=MEMORY_STORE)
+        build_local_loop(
+            assistant,
+            "ko",
+            (self.device, self.device),
+            model_dir=korean_model,
+            settings=LoopConfig(wake_phrase="안녕하세요", mode=mode, follow_up_s=2.0),
+            on_event=self.events.append,
+            pushed=self._pressed,
+        ).run()
+        assistant.close()
 
     def _pressed(self, now: float) -> bool:
         """The simulated talk button: pressed at the scripted stream times."""

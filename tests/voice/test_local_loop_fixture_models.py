@@ -16,9 +16,9 @@ from speech import audio
 from speech.devices import SimulatedAudio
 from speech.models import load_model
 from speech.tts import EspeakSynthesizer
-from voice import Dialog, Router, load_skill
-from voice.local import LocalLoop, LoopConfig, LoopEvent
-from voice.store import open_store
+from voice.assistant import build_assistant
+from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent
+from voice.config import Config
 
 WAKE = {"en": "hey computer", "nl": "hallo computer"}
 
@@ -29,18 +29,18 @@ def _session(
     pieces = [audio.silence(p) if isinstance(p, float) else audio.read_wav(AUDIO / f"{p}.wav") for p in parts]
     device = SimulatedAudio(np.concatenate(pieces))
     events: list[LoopEvent] = []
-    router = Router([load_skill("customer_service")])
-    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
-        LocalLoop(
-            LoopConfig(locale=language, wake_phrase=WAKE[language]),
-            model=load_model(FIXTURE_MODELS / language),
-            grammar=fixture_phrases(language),
-            responder=Dialog(router, store),
-            synthesizer=EspeakSynthesizer(),
-            audio_in=device,
-            audio_out=device,
-            on_event=events.append,
-        ).run()
+    config = Config(skills=("customer_service",), store=f"sqlite:///{tmp_path / 'sessions.db'}")
+    assistant = build_assistant(config)
+    ears = Ears(load_model(FIXTURE_MODELS / language), fixture_phrases(language))  # what the model knows
+    LocalLoop(
+        assistant,
+        LocalChannel(language, EspeakSynthesizer()),
+        ears,
+        LoopConfig(wake_phrase=WAKE[language]),
+        (device, device),
+        on_event=events.append,
+    ).run()
+    assistant.close()
     return events, device
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import voice
-from voice import Expect, Reply, Router, Skill, SkillError, Turn, load_skill
+from voice import Dialog, Expect, Reply, Router, Skill, SkillError, Turn, load_skill
 from voice.responses import Responses
+from voice.store import open_store
 
 
 def _write_skill(root: Path, code: str, intents: str, responses: str, language: str = "en") -> Path:
@@ -51,27 +52,32 @@ def demo(tmp_path: Path) -> Skill:
     return load_skill(_write_skill(tmp_path, DEMO_CODE, DEMO_INTENTS, DEMO_RESPONSES))
 
 
+def _answer(skill: Skill, turn: Turn) -> Reply:
+    """The skill's answer through the real dialog, with a store that forgets."""
+    with open_store("sqlite://:memory:") as store:
+        return Dialog(Router([skill]), store).respond(turn)
+
+
 def test_an_intent_without_handler_answers_from_its_response(demo: Skill) -> None:
-    router = Router([demo])
-    assert router.respond(Turn(text="hi anna")).speech == "Hello Anna!"
+    assert _answer(demo, Turn(text="hi anna")).speech == "Hello Anna!"
 
 
 def test_a_failing_handler_gives_an_apology_and_logs_the_traceback(
     demo: Skill, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="voice.router"):
-        reply = Router([demo]).respond(Turn(text="explode", session_id="s1"))
+    with caplog.at_level(logging.ERROR, logger="voice.dialog"):
+        reply = _answer(demo, Turn(text="explode", session_id="s1"))
     assert "something went wrong" in reply.text and not reply.end_session
     assert "the booking API is down" in caplog.text and "Traceback" in caplog.text
 
 
 def test_resolved_intents_find_their_skill(demo: Skill) -> None:
-    reply = Router([demo]).respond(Turn(intent="Greet", locale="en-US"))
+    reply = _answer(demo, Turn(intent="Greet", locale="en-US"))
     assert reply.speech == "Hello!"
 
 
 def test_unsupported_language_is_said_politely(demo: Skill) -> None:
-    reply = Router([demo]).respond(Turn(text="hallo", locale="nl"))
+    reply = _answer(demo, Turn(text="hallo", locale="nl"))
     assert reply.text == "Sorry, in die taal kan ik nog niet helpen." and reply.end_session
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,8 @@ class LoopEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoopConfig:
-    wake_phrase: str
+    wake_phrase: str | None = None
+    """None: the language's default (``WAKE_PHRASES``)."""
     mode: Mode = Mode.WAKE_WORD
     follow_up_s: float = 6.0
     """How long to listen for an answer without the wake word."""
@@ -135,7 +136,7 @@ class LocalLoop:
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         # The commands compete with the wake phrase, so a command said without it is not taken for it.
-        wake_grammar = Grammar(phrases=(config.wake_phrase,), fillers=tuple(ears.grammar))
+        wake_grammar = Grammar(phrases=(str(config.wake_phrase),), fillers=tuple(ears.grammar))
         self.wake = Listener(Recognizer(ears.model, grammar=wake_grammar), config.endpointing)
         self.command = Listener(
             Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))), config.endpointing
@@ -265,8 +266,7 @@ def build_local_loop(
     audio: tuple[AudioInput, AudioOutput],
     *,
     model_dir: Path | None = None,
-    mode: Mode = Mode.WAKE_WORD,
-    wake_phrase: str | None = None,
+    settings: LoopConfig | None = None,
     on_event: Callable[[LoopEvent], None] = lambda event: None,
     pushed: Callable[[float], bool] = lambda now: False,
 ) -> LocalLoop:
@@ -277,12 +277,13 @@ def build_local_loop(
     model = models.load_model(models.resolve_model(language, model_dir or config.models.get(language)))
     ears = Ears(model, grammar_phrases(assistant.router, language))
     voice = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
-    phrase = wake_phrase or WAKE_PHRASES.get(language, "hey computer")
+    settings = settings or LoopConfig()
+    phrase = settings.wake_phrase or WAKE_PHRASES.get(language, "hey computer")
     return LocalLoop(
         assistant,
         LocalChannel(locale, voice),
         ears,
-        LoopConfig(wake_phrase=phrase, mode=mode),
+        replace(settings, wake_phrase=phrase),
         audio,
         on_event=on_event,
         pushed=pushed,

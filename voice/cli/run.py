@@ -21,7 +21,7 @@ from speech.devices import (
 )
 from speech.fixture_model import is_fixture_model
 
-from ..channels.local import LoopEvent, Mode, build_local_loop
+from ..channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
 from ..language import language_of
 from .context import CliContext, config_option, pass_context
 
@@ -104,8 +104,7 @@ def run(
             locale,
             (audio_in, audio_out),
             model_dir=model_dir,
-            mode=loop_mode,
-            wake_phrase=wake_phrase,
+            settings=LoopConfig(wake_phrase=wake_phrase, mode=loop_mode),
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )

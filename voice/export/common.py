@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..dialog.manager import BUILTIN, builtin_intents
+from ..builtins import BUILTIN, builtin_intents
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.numbers import number_words

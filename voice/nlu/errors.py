@@ -1,6 +1,6 @@
 """Template failures of the router, raised while loading or compiling intents.
 
-    VoiceError (speech.errors)
+    VoiceError (voice.errors)
      +-- TemplateError      a broken template, list, range or rule, with where it is
      +-- SlotTypeError      a slot type that cannot be registered, or is not registered
 
@@ -10,7 +10,7 @@ skill developer can fix the YAML without a debugger.
 
 from __future__ import annotations
 
-from speech.errors import VoiceError
+from ..errors import VoiceError
 
 __all__ = ["SlotTypeError", "TemplateError"]
 

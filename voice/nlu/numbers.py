@@ -16,6 +16,8 @@ from functools import lru_cache
 from text_to_num import text2num
 from unicode_rbnf import RbnfEngine
 
+from ..language import language_of
+
 __all__ = ["number_words", "parse_number"]
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ _SPECIAL = {"nl": {"anderhalf": 1.5, "anderhalve": 1.5}, "en": {}}
 
 @lru_cache(maxsize=32)
 def _engine(language: str) -> RbnfEngine | None:
-    for candidate in (language, language.replace("-", "_"), language.split("-")[0].split("_")[0]):
+    for candidate in (language, language.replace("-", "_"), language_of(language)):
         try:
             return RbnfEngine.for_language(candidate)
         except ValueError:
@@ -73,7 +75,7 @@ def _whole(text: str, language: str) -> int | None:
 
 
 def _fraction(text: str, language: str) -> float | None:
-    family = language.split("-")[0]
+    family = language_of(language)
     if text in _SPECIAL.get(family, {}):
         return _SPECIAL[family][text]
     if text in _QUARTERS.get(family, {}):
@@ -90,7 +92,7 @@ def _fraction(text: str, language: str) -> float | None:
 
 def language_family(language: str, known: Iterable[str]) -> str:
     """``nl-NL`` -> ``nl`` when that is in ``known``, else ``en``."""
-    family = language.split("-")[0].split("_")[0]
+    family = language_of(language)
     return family if family in known else "en"
 
 
@@ -103,7 +105,7 @@ def parse_number(text: str, language: str) -> int | float | None:
     if _DIGITS.match(text):
         number = float(text.replace(",", "."))
         return int(number) if number == int(number) and not re.search(r"[.,]", text) else number
-    family = language.split("-")[0]
+    family = language_of(language)
     whole = _whole(text, family)
     if whole is not None:
         return whole

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..language import language_of
 from .compile import Entry
 from .context import allows_value
 from .graph import CALL, LIT, Graph
@@ -95,7 +96,7 @@ def _options(matcher: ListMatcher, callee: SlotCall, language: str) -> list[tupl
         )
         return [(str(number), spec.scaled(number)) for number in numbers]
     if isinstance(matcher, WildcardMatcher):
-        filler = _WILDCARD_FILLER.get(language.split("-")[0], "something")
+        filler = _WILDCARD_FILLER.get(language_of(language), "something")
         return [(filler, filler)]
     assert isinstance(matcher, SlotTypeMatcher)
     return [(words, None) for words in matcher.type.examples_for(language)]
