@@ -21,8 +21,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .flow import Describer, Flow, Slot
 from .errors import SkillError
+from .flow import Describer, Flow, Slot
 from .nlu import IntentSet, TemplateError
 from .reply import Card, Expect, Reply
 from .responses import Responses

@@ -15,10 +15,10 @@ from typing import Any
 
 import jinja2
 
+from ..builtins import BUILTIN_LOCALES, builtin_languages, builtin_responses
 from ..flow import Flow
 from ..flow import Slot as FlowSlot
 from ..responses import Responses
-from ..builtins import BUILTIN_LOCALES, builtin_languages, builtin_responses
 from ..skill import Skill
 from .common import SkillIntent
 
