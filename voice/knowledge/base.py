@@ -1,0 +1,205 @@
+"""``KnowledgeBase``: a skill's content for one language, indexed, asked, and kept up to date.
+
+    kb = KnowledgeBase.load(Path("skills/customer_service"), "nl")
+    decision = kb.ask("kan ik met een creditcard betalen")
+    decision.kind, decision.candidates[0].spoken, decision.reason
+
+``load`` uses the stored index when it matches the content and rebuilds (and stores) it otherwise.
+``ask`` looks at the index's manifest once per call (one ``stat``) and picks up an index that
+``voice knowledge import`` rebuilt meanwhile, so a running server needs no restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from . import dense
+from .content import content_folder, load_content
+from .decision import Candidate, Decision, Evidence, Policy, decide
+from .entries import Entry
+from .sparse import SparseIndex
+from .spoken import spoken_answer
+from .storage import fingerprint, index_folder, manifest_stamp, prepare, publish, read_manifest
+from .text import analyzer
+
+_LOGGER = logging.getLogger(__name__)
+KEYWORD_SHARE = 0.35
+"""The keyword index's share of the combined score (the embedding model has the rest)."""
+SHORTLIST = 10
+
+
+@dataclass(slots=True)
+class _Indexes:
+    entries: tuple[Entry, ...]
+    sparse: SparseIndex | None
+    dense: dense.DenseIndex | None
+
+
+class KnowledgeBase:
+    """Answers questions from one skill's content in one language."""
+
+    def __init__(
+        self, skill_root: Path, language: str, *, index_dir: Path, policy: Policy, use_model: bool
+    ) -> None:
+        self.skill_root = skill_root
+        self.language = language
+        self.index_dir = index_dir
+        self.policy = policy
+        self.use_model = use_model
+        self._indexes = _Indexes((), None, None)
+        self._stamp = -1
+
+    @classmethod
+    def load(
+        cls,
+        skill_root: str | Path,
+        language: str,
+        *,
+        index_root: Path | None = None,
+        policy: Policy | None = None,
+        use_model: bool | None = None,
+    ) -> KnowledgeBase:
+        """The skill's knowledge for ``language``: the stored index, rebuilt first when the content changed.
+
+        ``use_model``: use the packaged embedding model (default: when it is installed).
+        """
+        root = Path(skill_root)
+        model = dense.available() if use_model is None else use_model
+        folder = index_folder(root, language, index_root)
+        kb = cls(root, language, index_dir=folder, policy=policy or Policy(), use_model=model)
+        if not kb._stored_index_is_current():
+            kb.rebuild()
+        kb.reload()
+        return kb
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return self._indexes.entries
+
+    @property
+    def content_dir(self) -> Path:
+        return content_folder(self.skill_root, self.language)
+
+    def rebuild(self) -> float:
+        """Read the content, build the indexes and store them; returns the seconds it took."""
+        started = time.perf_counter()
+        entries = load_content(self.content_dir)
+        sparse = SparseIndex.build(entries, analyzer(self.language)) if entries else None
+        model = dense.DenseIndex.build(entries, dense.embedder()) if self.use_model and entries else None
+        staging = prepare(self.index_dir)
+        if sparse is not None:
+            sparse.save(staging)
+        if model is not None:
+            model.save(staging)
+        (staging / "entries.json").write_text(
+            json.dumps([e.to_dict() for e in entries], ensure_ascii=False), encoding="utf-8"
+        )
+        seconds = time.perf_counter() - started
+        manifest = {
+            "content": fingerprint(self.content_dir),
+            "entries": len(entries),
+            "model": dense.MODEL if model is not None else None,
+            "build_seconds": round(seconds, 3),
+        }
+        publish(staging, self.index_dir, manifest)
+        _LOGGER.info("knowledge index %s built: %d entries in %.2f s", self.index_dir, len(entries), seconds)
+        return seconds
+
+    def reload(self) -> None:
+        """Read the stored index (done by ``ask`` when the index changed on disk)."""
+        stamp = manifest_stamp(self.index_dir)
+        manifest = read_manifest(self.index_dir)
+        if manifest is None:
+            return
+        raw = json.loads((self.index_dir / "entries.json").read_text(encoding="utf-8"))
+        entries = tuple(Entry.from_dict(item) for item in raw)
+        sparse = SparseIndex.load(self.index_dir, analyzer(self.language)) if entries else None
+        model = None
+        if self.use_model and manifest.get("model") == dense.MODEL:
+            model = dense.DenseIndex.load(self.index_dir, dense.embedder())
+        self._indexes = _Indexes(entries, sparse, model)
+        self._stamp = stamp
+
+    def ask(self, question: str) -> Decision:
+        """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""
+        candidates, evidence = self._ranked(question)
+        return decide(candidates, evidence, self.policy)
+
+    def rank(self, question: str) -> tuple[Candidate, ...]:
+        """The best entries for ``question`` by combined score, before any decision (at most 10)."""
+        return self._ranked(question)[0]
+
+    def _ranked(self, question: str) -> tuple[tuple[Candidate, ...], Evidence]:
+        if manifest_stamp(self.index_dir) != self._stamp:
+            self.reload()
+        indexes = self._indexes
+        if indexes.sparse is None:
+            return (), Evidence(keyword_first=None, model_first=None)
+        keyword = indexes.sparse.scores(question)
+        similarity = indexes.dense.scores(question) if indexes.dense is not None else None
+        order = _order(keyword, similarity)
+        candidates = tuple(self._candidate(indexes.entries[i], i, keyword, similarity) for i in order)
+        evidence = Evidence(
+            keyword_first=_position(order, keyword) if keyword.max() > 0 else None,
+            model_first=_position(order, similarity) if similarity is not None else None,
+        )
+        return candidates, evidence
+
+    def _candidate(
+        self,
+        entry: Entry,
+        i: int,
+        keyword: npt.NDArray[np.float32],
+        similarity: npt.NDArray[np.float32] | None,
+    ) -> Candidate:
+        return Candidate(
+            entry=entry,
+            spoken=spoken_answer(entry, self.language),
+            score=float(_combined(keyword, similarity)[i]),
+            keyword_score=float(keyword[i]),
+            similarity=float(similarity[i]) if similarity is not None else None,
+        )
+
+    def _stored_index_is_current(self) -> bool:
+        manifest = read_manifest(self.index_dir)
+        if manifest is None or manifest.get("content") != fingerprint(self.content_dir):
+            return False
+        return (manifest.get("model") == dense.MODEL) == self.use_model
+
+
+def _combined(
+    keyword: npt.NDArray[np.float32], similarity: npt.NDArray[np.float32] | None
+) -> npt.NDArray[np.float32]:
+    """Each method's scores as standard scores, mixed: scales differ, so raw scores cannot be added."""
+    if similarity is None:
+        return keyword
+    result: npt.NDArray[np.float32] = KEYWORD_SHARE * _standard(keyword) + (1 - KEYWORD_SHARE) * _standard(
+        similarity
+    )
+    return result
+
+
+def _standard(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    spread = float(scores.std())
+    result: npt.NDArray[np.float32] = (scores - scores.mean()) / spread if spread > 0 else scores * 0
+    return result
+
+
+def _order(keyword: npt.NDArray[np.float32], similarity: npt.NDArray[np.float32] | None) -> list[int]:
+    combined = _combined(keyword, similarity)
+    count = min(SHORTLIST, len(combined))
+    top = np.argpartition(-combined, count - 1)[:count]
+    return [int(i) for i in top[np.argsort(-combined[top], kind="stable")]]
+
+
+def _position(order: list[int], scores: npt.NDArray[np.float32]) -> int | None:
+    """Where the method's own best entry stands in the combined order (None: not in the shortlist)."""
+    best = int(np.argmax(scores))
+    return order.index(best) if best in order else None

@@ -1,0 +1,102 @@
+"""``voice knowledge``: import content, ask a question, evaluate. Registered in the CLI as a click group."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+
+from ..config import SKILLS_DIR
+from ..errors import SkillError
+from .base import KnowledgeBase
+from .content import READERS, content_folder, read_file
+from .evaluation import EvalSet, evaluate
+
+
+def skill_root(reference: str) -> Path:
+    """A skill folder from a name under ``skills/`` or a path."""
+    path = Path(reference)
+    root = path if path.is_dir() else SKILLS_DIR / reference
+    if not root.is_dir():
+        raise SkillError(f"no skill {reference!r}; give a name under {SKILLS_DIR} or a skill folder.")
+    return root
+
+
+@click.group("knowledge")
+def knowledge() -> None:
+    """Answers from the organisation's own content (FAQ, pages) -- see docs/knowledge.md."""
+
+
+@knowledge.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
+@click.option("-l", "--language", required=True, help="Language of the content, like nl or en.")
+def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
+    """Check content files, copy them into the skill and rebuild its index."""
+    target = content_folder(skill_root(skill), language)
+    files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
+    files = [f for f in files if f.suffix.lower() in READERS]
+    if not files:
+        raise SkillError(
+            f"no content files in {', '.join(map(str, paths))}; use {', '.join(sorted(READERS))}."
+        )
+    counts = {f: len(read_file(f)) for f in files}
+    target.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        if not (target / file.name).exists() or not (target / file.name).samefile(file):
+            shutil.copy2(file, target / file.name)
+        click.echo(f"{file.name}: {counts[file]} entries")
+    kb = KnowledgeBase.load(target.parent.parent, language)
+    seconds = kb.rebuild()
+    kb.reload()
+    click.echo(f"index of {len(kb.entries)} entries built in {seconds:.2f} s: {kb.index_dir}")
+
+
+@knowledge.command("ask")
+@click.argument("question")
+@click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
+@click.option("-l", "--language", required=True, help="Language of the question, like nl or en.")
+def ask(question: str, skill: str, language: str) -> None:
+    """Print the decision for QUESTION, with the answer, its source and its scores."""
+    decision = KnowledgeBase.load(skill_root(skill), language).ask(question)
+    click.echo(f"{decision.kind.value}: {decision.reason}")
+    for number, candidate in enumerate(decision.candidates, start=1):
+        similarity = "-" if candidate.similarity is None else f"{candidate.similarity:.3f}"
+        click.echo(
+            f"{number}. {candidate.title} [{candidate.id}, {candidate.source}] score {candidate.score:.2f} "
+            f"(keywords {candidate.keyword_score:.2f}, similarity {similarity})"
+        )
+        click.echo(f"   says: {candidate.spoken}")
+        if candidate.link:
+            click.echo(f"   link: {candidate.link}")
+
+
+@knowledge.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skill", "skill", default=None, help="Skill name or folder (default: the file's skill).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON line.")
+@click.option("-v", "--verbose", is_flag=True, help="List the questions that went wrong.")
+def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
+    """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
+    evalset = EvalSet.from_file(file)
+    reference = skill or evalset.skill
+    if not reference:
+        raise SkillError(f"{file} names no skill; add 'skill: NAME' or pass --skill.")
+    report = evaluate(KnowledgeBase.load(skill_root(reference), evalset.language), evalset)
+    if as_json:
+        click.echo(json.dumps(report.to_dict()))
+    else:
+        click.echo(
+            f"{report.language}: {report.questions} questions, {report.out_of_scope} out of scope\n"
+            f"top-1 accuracy   {report.top1:.3f}\n"
+            f"answered right   {report.answered_right:.3f}\n"
+            f"confirm rate     {report.confirm_rate:.3f} (right entry offered: {report.confirm_right:.3f})\n"
+            f"abstain rate     {report.abstain_rate:.3f}\n"
+            f"false answers    {report.false_answer_rate:.3f}\n"
+            f"latency          p50 {report.p50_ms} ms, p95 {report.p95_ms} ms"
+        )
+    if verbose:
+        for line in report.misses:
+            click.echo(f"  {line}")

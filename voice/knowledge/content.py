@@ -1,0 +1,65 @@
+"""A skill's content for one language: every file in ``<skill>/knowledge/<lang>/`` read into entries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import SkillError
+from .entries import Entry
+from .faq import read_csv, read_yaml
+from .pages import read_html, read_markdown, read_text
+
+READERS: dict[str, Callable[[Path, str], list[Entry]]] = {
+    ".yaml": read_yaml,
+    ".yml": read_yaml,
+    ".csv": read_csv,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".txt": read_text,
+}
+"""What each kind of content file is read with, by suffix."""
+
+
+def content_folder(skill_root: Path, language: str) -> Path:
+    """Where a skill keeps its content for ``language``."""
+    return skill_root / "knowledge" / language
+
+
+def content_files(folder: Path) -> list[Path]:
+    """The content files in ``folder``, sorted, ignoring hidden files and other suffixes."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in READERS and not _hidden(p, folder)
+    )
+
+
+def read_file(path: Path, source: str | None = None) -> list[Entry]:
+    """The entries of one content file; a bad file raises ``SkillError`` saying what to fix."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        kinds = ", ".join(sorted(READERS))
+        raise SkillError(f"{path}: unknown kind of content file; use one of {kinds}.")
+    if not path.is_file():
+        raise SkillError(f"{path} does not exist; check the path.")
+    return reader(path, source or path.name)
+
+
+def load_content(folder: Path) -> tuple[Entry, ...]:
+    """Every entry in ``folder``; ids must be unique across its files."""
+    entries: list[Entry] = []
+    where: dict[str, str] = {}
+    for path in content_files(folder):
+        for entry in read_file(path, path.relative_to(folder).as_posix()):
+            if entry.id in where:
+                raise SkillError(f"{path}: the id {entry.id!r} is used in {where[entry.id]} too; rename one.")
+            where[entry.id] = entry.source
+            entries.append(entry)
+    return tuple(entries)
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)

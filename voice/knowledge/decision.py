@@ -1,0 +1,138 @@
+"""Deciding what to do with the ranked entries: answer, ask "do you mean ...?", or abstain.
+
+A single score threshold does not separate right answers from off-topic questions; two methods that agree
+do. So an answer needs the keyword index and the embedding model to rank the same entry first, with the
+model's similarity and the keyword score above their thresholds; anything with some evidence is offered
+for confirmation; the rest is left to the fallback. Without the embedding model, the keyword score and
+its margin decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .entries import Entry
+
+
+class DecisionKind(StrEnum):
+    """What the dialog should do with a question."""
+
+    ANSWER = "answer"
+    CONFIRM = "confirm"
+    ABSTAIN = "abstain"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    """One entry that may answer the question, best first in ``Decision.candidates``."""
+
+    entry: Entry
+    spoken: str
+    """The short answer to say aloud: plain text, at most about 40 words, safe to put into SSML."""
+    score: float
+    """The combined score the candidates are ordered by (higher is better; comparable within a question)."""
+    keyword_score: float
+    """BM25 score (0: no word in common)."""
+    similarity: float | None
+    """Cosine similarity from the embedding model; None when the model is not installed."""
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+    @property
+    def text(self) -> str:
+        return self.entry.text
+
+    @property
+    def link(self) -> str:
+        return self.entry.link
+
+    @property
+    def source(self) -> str:
+        return self.entry.source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """The knowledge base's verdict on one question."""
+
+    kind: DecisionKind
+    candidates: tuple[Candidate, ...]
+    """Best first; for ``CONFIRM`` offer them in this order ("no" tries the next); empty when abstaining."""
+    reason: str
+    """Why, in one line with the figures (scores, margin, agreement): for logs and ``voice knowledge ask``."""
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """The thresholds of the decision (measured on the shipped evaluation sets, see docs/knowledge.md)."""
+
+    answer_similarity: float = 0.86
+    """With both methods agreeing, the model's similarity needed to answer without asking..."""
+    answer_keywords: float = 4.0
+    """... and the keyword score needed with it (measured: keeps false answers at 0 on the shipped sets)."""
+    confirm_similarity: float = 0.83
+    """The model's similarity needed to offer the best entry for confirmation."""
+    answer_keyword: float = 6.0
+    """Without the model: the BM25 score needed to answer (with ``answer_margin``)."""
+    answer_margin: float = 1.5
+    """Without the model: how many times the runner-up's score the best needs to answer."""
+    confirm_keyword: float = 3.0
+    """Without the model: the BM25 score needed to offer the best entry for confirmation."""
+    offered: int = 3
+    """How many candidates a confirmation offers at most."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """The ranking figures a decision is made from (index positions into the candidate list)."""
+
+    keyword_first: int | None
+    """Position in the candidates of the keyword index's best entry (None: no word matched)."""
+    model_first: int | None
+    """Position of the embedding model's best entry (None: no model)."""
+
+
+def decide(candidates: tuple[Candidate, ...], evidence: Evidence, policy: Policy) -> Decision:
+    """Answer, confirm or abstain on ``candidates`` (ordered by combined score)."""
+    if not candidates:
+        return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason="no content to answer from")
+    best = candidates[0]
+    if best.similarity is None:
+        return _by_keywords(candidates, policy)
+    agree = evidence.keyword_first == 0 and evidence.model_first == 0
+    figures = (
+        f"similarity {best.similarity:.3f}, keyword score {best.keyword_score:.2f}, "
+        f"methods {'agree' if agree else 'disagree'}"
+    )
+    if agree and best.similarity >= policy.answer_similarity and best.keyword_score >= policy.answer_keywords:
+        return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=f"confident: {figures}")
+    offered = tuple(
+        c for c in candidates[: policy.offered] if (c.similarity or 0) >= policy.confirm_similarity
+    )
+    if offered and (best.keyword_score > 0 or best.similarity >= policy.answer_similarity):
+        return Decision(kind=DecisionKind.CONFIRM, candidates=offered, reason=f"unsure: {figures}")
+    return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=f"nothing close enough: {figures}")
+
+
+def _by_keywords(candidates: tuple[Candidate, ...], policy: Policy) -> Decision:
+    best = candidates[0]
+    runner_up = candidates[1].keyword_score if len(candidates) > 1 else 0.0
+    margin = best.keyword_score / runner_up if runner_up > 0 else float("inf")
+    figures = f"keyword score {best.keyword_score:.2f}, margin {margin:.2f}x (no embedding model)"
+    if best.keyword_score >= policy.answer_keyword and margin >= policy.answer_margin:
+        return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=f"confident: {figures}")
+    offered = tuple(c for c in candidates[: policy.offered] if c.keyword_score >= policy.confirm_keyword)
+    if offered:
+        return Decision(kind=DecisionKind.CONFIRM, candidates=offered, reason=f"unsure: {figures}")
+    return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=f"nothing close enough: {figures}")

@@ -1,0 +1,142 @@
+"""Measuring a knowledge base on an evaluation file: top-1 accuracy and what the decisions would do.
+
+An evaluation file (YAML)::
+
+    skill: customer_service        # a name under skills/ or a folder
+    language: nl
+    questions:                     # as callers say them, with the entry id that answers them
+      - {say: "kan ik met ideal betalen", expect: betaalmethoden}
+    out_of_scope:                  # things callers say that the content does not answer
+      - "verkopen jullie ook wasmachines"
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SkillError
+from .base import KnowledgeBase
+from .decision import DecisionKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvalSet:
+    """Questions with the entry that answers them, and questions nothing should answer."""
+
+    skill: str
+    language: str
+    questions: tuple[tuple[str, str], ...]
+    """(what the caller says, the id of the entry that answers it)."""
+    out_of_scope: tuple[str, ...]
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> EvalSet:
+        file = Path(path)
+        try:
+            data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise SkillError(
+                f"cannot read the evaluation file {file} ({exc}); check the path and YAML."
+            ) from exc
+        if not isinstance(data, dict) or not data.get("language") or not data.get("questions"):
+            raise SkillError(f"{file} needs a language and a list of questions ({{say: ..., expect: ...}}).")
+        questions = []
+        for number, item in enumerate(data["questions"], start=1):
+            if not isinstance(item, dict) or not item.get("say") or not item.get("expect"):
+                raise SkillError(f"{file}, question {number}: give it as {{say: ..., expect: entry id}}.")
+            questions.append((str(item["say"]), str(item["expect"])))
+        return cls(
+            skill=str(data.get("skill") or ""),
+            language=str(data["language"]),
+            questions=tuple(questions),
+            out_of_scope=tuple(str(q) for q in data.get("out_of_scope") or ()),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """Evaluation figures; rates are fractions (0..1)."""
+
+    language: str
+    questions: int
+    out_of_scope: int
+    top1: float
+    """In-scope questions whose best candidate is the expected entry."""
+    answered_right: float
+    """In-scope questions answered straight away with the expected entry."""
+    confirm_rate: float
+    """All questions that got "do you mean ...?"."""
+    abstain_rate: float
+    """All questions left to the fallback."""
+    false_answer_rate: float
+    """All questions answered with a wrong entry, or answered although out of scope."""
+    confirm_right: float
+    """In-scope questions confirmed with the expected entry among the offered candidates."""
+    p50_ms: float
+    p95_ms: float
+    misses: tuple[str, ...] = ()
+    """What went wrong, one line each (for ``voice knowledge eval --verbose``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__ if name != "misses"}
+
+
+def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
+    """Ask every question of ``evalset`` and count."""
+    known = {e.id for e in kb.entries}
+    unknown = sorted({expect for _, expect in evalset.questions} - known)
+    if unknown:
+        raise SkillError(f"the evaluation expects entry {unknown[0]!r}, which the content does not have.")
+    top1 = right = confirm_right = confirms = abstains = false = 0
+    misses: list[str] = []
+    timings: list[float] = []
+    cases = [*evalset.questions, *((say, "") for say in evalset.out_of_scope)]
+    for say, expect in cases:
+        started = time.perf_counter()
+        decision = kb.ask(say)
+        timings.append(time.perf_counter() - started)
+        best = decision.best.id if decision.best else ""
+        ranked_first = best or _ranked_first(kb, say)
+        top1 += bool(expect) and ranked_first == expect
+        confirms += decision.kind is DecisionKind.CONFIRM
+        abstains += decision.kind is DecisionKind.ABSTAIN
+        if decision.kind is DecisionKind.ANSWER:
+            right += bool(expect) and best == expect
+            false += best != expect
+        offered = {c.id for c in decision.candidates}
+        confirm_right += decision.kind is DecisionKind.CONFIRM and bool(expect) and expect in offered
+        if decision.kind is DecisionKind.ANSWER and best != expect or expect and ranked_first != expect:
+            misses.append(
+                f"{decision.kind.value:7} {say!r}: got {ranked_first}, expected {expect or '(none)'}"
+            )
+    timings.sort()
+    n_in, total = len(evalset.questions), len(cases)
+    return Report(
+        language=evalset.language,
+        questions=n_in,
+        out_of_scope=len(evalset.out_of_scope),
+        top1=_rate(top1, n_in),
+        answered_right=_rate(right, n_in),
+        confirm_rate=_rate(confirms, total),
+        abstain_rate=_rate(abstains, total),
+        false_answer_rate=_rate(false, total),
+        confirm_right=_rate(confirm_right, n_in),
+        p50_ms=round(timings[len(timings) // 2] * 1000, 2),
+        p95_ms=round(timings[int(len(timings) * 0.95)] * 1000, 2),
+        misses=tuple(misses),
+    )
+
+
+def _ranked_first(kb: KnowledgeBase, say: str) -> str:
+    """The best-ranked entry even when the decision offered none (an abstention)."""
+    ranked = kb.rank(say)
+    return ranked[0].id if ranked else ""
+
+
+def _rate(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0

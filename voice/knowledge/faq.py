@@ -1,0 +1,101 @@
+"""FAQ files: YAML (a list of entries) or CSV (one entry a row).
+
+YAML::
+
+    - id: shipping-costs                      # optional; made from the question when absent
+      question: How much does shipping cost?
+      phrasings: [What are your delivery charges?, Is shipping free?]
+      answer: Shipping within the Netherlands costs 4.95 euros. ...
+      short: Shipping costs 4.95 euros.       # optional: what is said aloud
+      link: https://www.example.com/help/shipping   # optional
+
+CSV has the columns ``question,answer`` and optionally ``id,phrasings,short,link``; phrasings are
+separated by ``|``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SkillError
+from .entries import Entry
+
+FIELDS = ("id", "question", "phrasings", "answer", "short", "link")
+REQUIRED = ("question", "answer")
+
+
+def read_yaml(path: Path, source: str) -> list[Entry]:
+    """The entries of a YAML FAQ file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SkillError(f"{path} is not valid YAML ({_first_line(exc)}); fix the file.") from exc
+    if isinstance(data, dict) and "faq" in data:
+        data = data["faq"]
+    if not isinstance(data, list) or not data:
+        raise SkillError(f"{path} must be a list of FAQ entries, each with a question and an answer.")
+    return [_entry(raw, path, source, number) for number, raw in enumerate(data, start=1)]
+
+
+def read_csv(path: Path, source: str) -> list[Entry]:
+    """The entries of a CSV FAQ file (a header row, then one entry a row)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8 CSV.") from exc
+    rows = list(csv.DictReader(io.StringIO(text)))
+    header = [name.strip() for name in (rows[0].keys() if rows else [])]
+    missing = [name for name in REQUIRED if name not in header]
+    if not rows or missing:
+        raise SkillError(f"{path} needs a header row with the columns question and answer (and rows).")
+    entries = []
+    for number, row in enumerate(rows, start=1):
+        raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]
+        entries.append(_entry(raw, path, source, number))
+    return entries
+
+
+def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
+    if not isinstance(raw, dict):
+        raise SkillError(f"{path}, entry {number}: expected question, answer, ...; got {raw!r}.")
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        raise SkillError(
+            f"{path}, entry {number}: unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}."
+        )
+    for name in REQUIRED:
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise SkillError(f"{path}, entry {number}: the {name} is missing or empty; add it.")
+    phrasings = raw.get("phrasings") or []
+    if not isinstance(phrasings, list) or not all(isinstance(p, str) for p in phrasings):
+        raise SkillError(f"{path}, entry {number}: phrasings must be a list of sentences.")
+    question = _clean(raw["question"])
+    return Entry(
+        id=str(raw.get("id") or slug(question)),
+        title=question,
+        text=_clean(raw["answer"]),
+        phrasings=tuple(_clean(p) for p in phrasings),
+        short=_clean(str(raw.get("short") or "")),
+        link=str(raw.get("link") or "").strip(),
+        source=source,
+    )
+
+
+def slug(text: str) -> str:
+    """An id made from a title: lower case words joined by hyphens."""
+    return "-".join(re.findall(r"[^\W_]+", text.lower()))[:60] or "entry"
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]

@@ -1,0 +1,112 @@
+"""Pages: Markdown and HTML split into passages at their headings, plain text at blank-line paragraphs."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..errors import SkillError
+from .entries import Entry
+from .faq import slug
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"[*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIPPED = {"script", "style", "nav", "header", "footer", "head"}
+_BLOCKS = {"p", "li", "div", "br", "tr", "section", "article", "dd", "dt", "table", "ul", "ol"}
+
+
+def read_markdown(path: Path, source: str) -> list[Entry]:
+    """One passage per heading (the text up to the next heading); text before the first heading too."""
+    sections: list[tuple[str, list[str]]] = [(path.stem, [])]
+    for line in _text(path).splitlines():
+        heading = _MD_HEADING.match(line)
+        if heading:
+            sections.append((_MD_MARKS.sub("", heading.group(2)).strip(), []))
+        else:
+            sections[-1][1].append(_MD_MARKS.sub("", _MD_LINK.sub(r"\1", line)))
+    return _passages(path, source, [(title, " ".join(lines)) for title, lines in sections])
+
+
+def read_html(path: Path, source: str) -> list[Entry]:
+    """One passage per heading (h1-h6) of the page's visible text."""
+    parser = _Sections(path.stem)
+    parser.feed(_text(path))
+    parser.close()
+    return _passages(path, source, parser.sections)
+
+
+def read_text(path: Path, source: str) -> list[Entry]:
+    """One passage per paragraph (separated by blank lines); the first line of each is its title."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
+    return _passages(path, source, [(p.splitlines()[0][:80], p) for p in paragraphs])
+
+
+def _passages(path: Path, source: str, sections: list[tuple[str, str]]) -> list[Entry]:
+    entries = []
+    for title, body in sections:
+        text = " ".join(body.split())
+        if text:
+            entry_id = f"{slug(path.stem)}#{slug(title)}"
+            entries.append(Entry(id=entry_id, title=title or path.stem, text=text, source=source))
+    if not entries:
+        raise SkillError(f"{path} has no text to answer from; add some or remove the file.")
+    return _unique(entries)
+
+
+def _unique(entries: list[Entry]) -> list[Entry]:
+    """Give repeated headings distinct ids (``page#faq``, ``page#faq-2``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for entry in entries:
+        seen[entry.id] = seen.get(entry.id, 0) + 1
+        if seen[entry.id] > 1:
+            entry = Entry(**{**entry.to_dict(), "id": f"{entry.id}-{seen[entry.id]}"})
+        out.append(entry)
+    return out
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8.") from exc
+
+
+class _Sections(HTMLParser):
+    """Collects (heading, text) pairs from an HTML page, skipping scripts, styles and navigation."""
+
+    def __init__(self, first_title: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[tuple[str, str]] = [(first_title, "")]
+        self._skip = 0
+        self._heading: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skip += 1
+        elif tag in _HEADINGS:
+            self._heading = []
+        elif tag in _BLOCKS:
+            self._add(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _HEADINGS and self._heading is not None:
+            self.sections.append((" ".join("".join(self._heading).split()), ""))
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._heading is not None:
+            self._heading.append(data)
+        else:
+            self._add(data)
+
+    def _add(self, data: str) -> None:
+        title, body = self.sections[-1]
+        self.sections[-1] = (title, body + data)

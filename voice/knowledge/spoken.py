@@ -1,0 +1,35 @@
+"""The short answer a voice says: the content's own short answer, else the first sentences, SSML-safe."""
+
+from __future__ import annotations
+
+import re
+
+from .entries import Entry
+
+MAX_WORDS = 40
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'])")
+_AND = {"en": "and", "nl": "en"}
+_UNSAFE = re.compile(r"[<>&{}\[\]\\|*_`#~^]")
+
+
+def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS) -> str:
+    """At most ``max_words`` words: whole sentences where they fit, else the first sentence cut at a word."""
+    text = ssml_safe(entry.short or entry.text, language)
+    chosen: list[str] = []
+    count = 0
+    for sentence in _SENTENCE_END.split(text):
+        words = len(sentence.split())
+        if chosen and count + words > max_words:
+            break
+        chosen.append(sentence)
+        count += words
+    spoken = " ".join(chosen)
+    if count > max_words:
+        spoken = " ".join(spoken.split()[:max_words]).rstrip(",;:") + "..."
+    return spoken
+
+
+def ssml_safe(text: str, language: str = "en") -> str:
+    """Plain text without characters that are markup in SSML, Markdown or templates; one line."""
+    text = text.replace("&", f" {_AND.get(language, 'and')} ")
+    return " ".join(_UNSAFE.sub(" ", text).split())

@@ -1,0 +1,130 @@
+"""Turning questions and content into index terms: normalise, drop stop words, map synonyms, stem, split.
+
+Both sides of the index go through the same ``Analyzer``, so a caller's "pakketje terugsturen" and the
+content's "een pakket retourneren" meet on the same terms. The word lists live in ``lexicon/<lang>.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import Stemmer
+import yaml
+
+from ..errors import ConfigError
+
+LEXICON = Path(__file__).parent / "lexicon"
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_MIN_PART = 3
+"""Shortest part a compound is split into (characters)."""
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents, so "België" and "belgie" are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, normalised; hyphens inside a word are dropped ("e-mail" -> "email")."""
+    return [w.replace("-", "").replace("’", "'") for w in _WORD.findall(normalise(text))]
+
+
+@dataclass(slots=True)
+class Analyzer:
+    """One language's way from text to index terms."""
+
+    language: str
+    stemmer: Any
+    stop_words: frozenset[str]
+    synonyms: dict[str, str]
+    split_compounds: bool = False
+    diminutives: bool = False
+    vocabulary: set[str] = field(default_factory=set)
+    """Stems known from the content; compounds are split only into known stems."""
+    _splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of ``text`` (stems, plus the parts of compounds)."""
+        out: list[str] = []
+        for word in words(text):
+            word = self.synonyms.get(word, word)
+            if word in self.stop_words:
+                continue
+            if self.diminutives:
+                word = _without_diminutive(word)
+            stem = self.stemmer.stemWord(word)
+            out.append(stem)
+            if self.split_compounds and len(word) >= 2 * _MIN_PART:
+                out.extend(self._parts(word, stem))
+        return out
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Add the stems of ``texts`` to the vocabulary compounds are split into."""
+        self._splits.clear()
+        for text in texts:
+            for word in words(text):
+                if word not in self.stop_words:
+                    self.vocabulary.add(self.stemmer.stemWord(self.synonyms.get(word, word)))
+
+    def _parts(self, word: str, stem: str) -> tuple[str, ...]:
+        if word not in self._splits:
+            self._splits[word] = self._split(word, stem)
+        return self._splits[word]
+
+    def _split(self, word: str, stem: str) -> tuple[str, ...]:
+        """Two known stems that make up ``word`` (with a linking s or e allowed), the longest tail first."""
+        stem_of = self.stemmer.stemWord
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            tail_stem = stem_of(self.synonyms.get(tail, tail))
+            if tail_stem == stem or tail_stem not in self.vocabulary:
+                continue
+            for linked in (head, head[:-1] if head[-1] in "se" else ""):
+                head_stem = stem_of(self.synonyms.get(linked, linked)) if len(linked) >= _MIN_PART else ""
+                if head_stem in self.vocabulary and linked not in self.stop_words:
+                    return (head_stem, tail_stem)
+        return ()
+
+
+def _without_diminutive(word: str) -> str:
+    """Dutch "pakketje" -> "pakket", "tasjes" -> "tas" (the stemmer leaves diminutives alone)."""
+    for ending in ("jes", "je"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+@cache
+def _lexicon(language: str) -> dict[str, Any]:
+    path = LEXICON / f"{language}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in LEXICON.glob("*.yaml")))
+        raise ConfigError(f"no knowledge lexicon for language {language!r}; known: {known}.")
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def analyzer(language: str) -> Analyzer:
+    """A fresh analyzer for ``language`` (its vocabulary is filled by the index that uses it)."""
+    lexicon = _lexicon(language)
+    synonyms = {_one_word(k): _one_word(v) for k, v in (lexicon.get("synonyms") or {}).items()}
+    return Analyzer(
+        language=language,
+        stemmer=Stemmer.Stemmer(lexicon["stemmer"]),
+        stop_words=frozenset(_one_word(w) for w in lexicon.get("stop_words") or ()),
+        synonyms=synonyms,
+        split_compounds=bool(lexicon.get("split_compounds")),
+        diminutives=bool(lexicon.get("diminutives")),
+    )
+
+
+def _one_word(text: Any) -> str:
+    found = words(str(text))
+    return found[0] if found else ""
