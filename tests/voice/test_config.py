@@ -53,3 +53,21 @@ def test_bad_settings_are_one_clear_error(tmp_path: Path, content: str, message:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope\.toml does not exist"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_server_settings_merge_defaults_file_and_overrides() -> None:
+    from voice.server import SERVER_DEFAULTS, server_settings
+
+    config = Config.from_dict(
+        {"server": {"dialogflow_token": "from-file", "ALEXA_VERIFY": False}}, source="voice.toml"
+    )
+    settings = server_settings(config, {"DIALOGFLOW_TOKEN": "override", "max_content_length": 1024})
+    assert set(settings) == set(SERVER_DEFAULTS)
+    assert (settings["dialogflow_token"], settings["alexa_verify"]) == ("override", False)
+    assert (settings["max_content_length"], settings["dialogflow_state_lifespan"]) == (1024, 50)
+    with pytest.raises(ConfigError, match=r"unknown \[server\] setting 'alexa_verifi'"):
+        server_settings(config, {"alexa_verifi": False})
+    assert server_settings(config, {"alexa_verifi": False}, strict=False)["alexa_verify"] is False
+    typo = Config.from_dict({"server": {"alexa_aplication_ids": []}}, source="voice.toml")
+    with pytest.raises(ConfigError, match=r"voice.toml: unknown \[server\] setting 'alexa_aplication_ids'"):
+        server_settings(typo, {}, strict=False)  # the file is always strict

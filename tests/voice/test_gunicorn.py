@@ -102,3 +102,34 @@ def test_our_warnings_reach_gunicorns_error_log_in_its_format(server: tuple[str,
     lines = [line for line in error_log.read_text().splitlines() if "verification is OFF" in line]
     assert lines, error_log.read_text()  # one per worker that has booted
     assert all("[WARNING]" in line and line.startswith("[20") for line in lines)
+
+
+def test_a_broken_skill_stops_gunicorn_with_one_line(tmp_path: Path) -> None:
+    """A handler for an intent no template defines: gunicorn exits, and says why in one line."""
+    skill = tmp_path / "gunicorn_orphan_handler"
+    (skill / "locales" / "en").mkdir(parents=True)
+    (skill / "__init__.py").write_text(
+        'from voice import Reply, Skill, Turn\n\nskill = Skill("orphan", __file__)\n\n\n'
+        '@skill.intent("Goodbye")\ndef goodbye(turn: Turn) -> Reply:\n    return Reply(speech="Bye.")\n'
+    )
+    (skill / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Hello:\n    data: [{sentences: ['hello there']}]\n"
+    )
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{skill}"]\nstore = "sqlite:///{tmp_path / "sessions.db"}"\n')
+    # One worker: with several, gunicorn 27.0.1 itself sometimes adds a HaltServer traceback when a
+    # second worker exits while the arbiter halts (Arbiter.stop -> reap_workers raises again).
+    done = subprocess.run(
+        [str(GUNICORN), "-w", "1", "-b", f"127.0.0.1:{_free_port()}", "voice.server:create_app()"],
+        cwd=ROOT,
+        env={**os.environ, "VOICE_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr, done.stderr
+    ours = {line for line in done.stderr.splitlines() if not line.startswith("[")}  # not gunicorn's own
+    (line,) = ours
+    assert line.startswith("error: skill 'orphan' has a handler for intent 'Goodbye'"), line

@@ -26,7 +26,7 @@ from alexa_test_ca import (
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from speech.errors import VoiceError
+from voice.channels import alexa_certs
 from voice.channels.alexa_certs import _open_without_redirects, validate_cert_url
 from voice.channels.alexa_verify import (
     AlexaVerifier,
@@ -35,6 +35,7 @@ from voice.channels.alexa_verify import (
     VerificationError,
     load_trusted_roots,
 )
+from voice.errors import VoiceError
 
 Verifier = Callable[..., AlexaVerifier]
 
@@ -97,6 +98,7 @@ def test_verification_error_is_a_400_voice_error() -> None:
     error = VerificationError("the request signature does not match its body")
     assert isinstance(error, VoiceError)
     assert error.http_status == 400
+    assert VerificationError is alexa_certs.VerificationError  # defined there, re-exported here
 
 
 # -- signature -----------------------------------------------------------------------------------

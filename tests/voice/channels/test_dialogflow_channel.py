@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,45 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from voice import Card, Expect, Reply, Router, Turn, load_skill
+from voice import Card, Dialog, Expect, Reply, Router, Turn, load_skill
+from voice.assistant import MEMORY_STORE, Assistant
+from voice.config import Config
+from voice.errors import ConfigError
 from voice.server import create_app
+from voice.store import open_store
+from voice.turn import Responder
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "dialogflow"
 SESSION_STATE = "/contexts/voice-state"
+
+Serve = Callable[..., FlaskClient]
+ClientFor = Callable[..., FlaskClient]
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    """``serve(responder, settings, router=...)``: the app's test client over ``responder``.
+
+    The responder stands where the dialog is (``Assistant.dialog``); ``router`` is what the
+    channels ask which intents exist (CanFulfillIntentRequest), by default one without skills.
+    """
+    assistants: list[Assistant] = []
+
+    def make(
+        responder: Responder, settings: Mapping[str, Any] | None = None, *, router: Router | None = None
+    ) -> FlaskClient:
+        assistant = Assistant(
+            config=Config(),
+            router=router if router is not None else Router([]),
+            dialog=responder,
+            store=open_store(MEMORY_STORE),
+        )
+        assistants.append(assistant)
+        return create_app(dict(settings or {}), assistant=assistant).test_client()
+
+    yield make
+    for assistant in assistants:
+        assistant.close()
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -26,15 +60,15 @@ def fixture(name: str) -> dict[str, Any]:
 
 @dataclass
 class Recorder:
-    """Passes turns to the real router (or answers ``reply``) and keeps them."""
+    """Passes turns to the real dialog (or answers ``reply``) and keeps them."""
 
-    router: Router
+    dialog: Dialog
     reply: Reply | None = None
     turns: list[Turn] = field(default_factory=list)
 
     def respond(self, turn: Turn) -> Reply:
         self.turns.append(turn)
-        return self.reply if self.reply is not None else self.router.respond(turn)
+        return self.reply if self.reply is not None else self.dialog.respond(turn)
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +77,16 @@ def router() -> Router:
 
 
 @pytest.fixture
-def recorder(router: Router) -> Recorder:
-    return Recorder(router)
+def recorder(router: Router) -> Iterator[Recorder]:
+    store = open_store(MEMORY_STORE)
+    yield Recorder(Dialog(router, store))
+    store.close()
 
 
-def client_for(recorder: Recorder, **settings: Any) -> FlaskClient:
-    return create_app(settings, responder=recorder).test_client()
+@pytest.fixture
+def client_for(serve: Serve, router: Router) -> ClientFor:
+    """``client_for(recorder, **settings)``: an app over the recorder with those settings."""
+    return lambda recorder, **settings: serve(recorder, settings, router=router)
 
 
 def post(client: FlaskClient, body: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -63,7 +101,7 @@ def state_context(data: Mapping[str, Any]) -> dict[str, Any]:
     return dict(context)
 
 
-def test_english_request_in_google_shape(recorder: Recorder) -> None:
+def test_english_request_in_google_shape(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("order_status_en"))
     turn = recorder.turns[0]
     assert (turn.intent, turn.locale, turn.language, turn.channel) == (
@@ -80,7 +118,7 @@ def test_english_request_in_google_shape(recorder: Recorder) -> None:
     assert data["fulfillmentMessages"] == [{"text": {"text": [data["fulfillmentText"]]}}]
 
 
-def test_dutch_phone_request(recorder: Recorder) -> None:
+def test_dutch_phone_request(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("order_status_nl"))
     turn = recorder.turns[0]
     assert (turn.language, turn.user_id, turn.confidence) == ("nl", "+31201234567", 0.86)
@@ -88,7 +126,7 @@ def test_dutch_phone_request(recorder: Recorder) -> None:
     assert data["fulfillmentText"].startswith("Bestelling 1 2 3 4 is verzonden")
 
 
-def test_payload_google_simple_response(recorder: Recorder) -> None:
+def test_payload_google_simple_response(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("order_status_en"))
     google = data["payload"]["google"]
     assert google["expectUserResponse"] is False
@@ -100,7 +138,7 @@ def test_payload_google_simple_response(recorder: Recorder) -> None:
     assert data["payload"]["voice"]["expect"] == "nothing"
 
 
-def test_ssml_card_and_expectation_are_rendered(recorder: Recorder) -> None:
+def test_ssml_card_and_expectation_are_rendered(client_for: ClientFor, recorder: Recorder) -> None:
     recorder.reply = Reply(
         speech="<speak>Call us <break time='200ms'/> &amp; ask.</speak>",
         card=Card(title="Contact", text="020 123"),
@@ -115,7 +153,7 @@ def test_ssml_card_and_expectation_are_rendered(recorder: Recorder) -> None:
     assert Reply.from_dict(data["payload"]["voice"]) == recorder.reply
 
 
-def test_intent_mapping_is_configurable(recorder: Recorder) -> None:
+def test_intent_mapping_is_configurable(client_for: ClientFor, recorder: Recorder) -> None:
     client = client_for(recorder, DIALOGFLOW_INTENT_MAP={"opening.hours": "OpeningHours"})
     data = post(client, fixture("opening_hours_mapped_en"))
     turn = recorder.turns[0]
@@ -124,20 +162,20 @@ def test_intent_mapping_is_configurable(recorder: Recorder) -> None:
     assert "monday" in data["fulfillmentText"].lower()
 
 
-def test_welcome_intent_is_launch(recorder: Recorder) -> None:
+def test_welcome_intent_is_launch(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("welcome_en"))
     assert data["fulfillmentText"].startswith("Welcome")
     assert data["payload"]["google"]["expectUserResponse"] is True
 
 
-def test_fallback_intent_is_reparsed_by_the_router(recorder: Recorder) -> None:
+def test_fallback_intent_is_reparsed_by_the_router(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("fallback_nl"))
     turn = recorder.turns[0]
     assert (turn.intent, turn.text) == (None, "hoe laat zijn jullie op maandag open")
     assert "maandag" in data["fulfillmentText"].lower()
 
 
-def test_reparse_mode_ignores_the_agents_intent(recorder: Recorder) -> None:
+def test_reparse_mode_ignores_the_agents_intent(client_for: ClientFor, recorder: Recorder) -> None:
     body = fixture("opening_hours_mapped_en")
     body["queryResult"]["queryText"] = "what is your phone number"
     data = post(client_for(recorder, DIALOGFLOW_REPARSE=True), body)
@@ -151,7 +189,7 @@ def _contact_request() -> dict[str, Any]:
     return body
 
 
-def test_output_context_round_trip(recorder: Recorder) -> None:
+def test_output_context_round_trip(client_for: ClientFor, recorder: Recorder) -> None:
     sent = fixture("order_status_en")
     data = post(client_for(recorder), sent)
     context = state_context(data)
@@ -160,17 +198,33 @@ def test_output_context_round_trip(recorder: Recorder) -> None:
     assert context["parameters"] == sent["queryResult"]["outputContexts"][0]["parameters"]
 
 
-def test_session_responder_state_and_end_of_session(router: Router) -> None:
-    class Counter:
-        def respond(self, turn: Turn) -> Reply:
-            raise AssertionError("the channel must call respond_in_session")
+def test_state_context_parameters_are_echoed_unchanged_and_end_of_session(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
+    """The dialog keeps its state in the store; the voice-state parameters come back as they were sent."""
+    sent = fixture("order_status_en")
+    parameters = {"visits": 2, "cart": {"items": ["a"], "total": 1.5}, "flag": False}
+    sent["queryResult"]["outputContexts"][0]["parameters"] = parameters
+    recorder.reply = Reply(speech="Anything else?", expect=Expect.ANSWER)
+    client = client_for(recorder)
+    listening = state_context(post(client, sent))
+    assert (listening["parameters"], listening["lifespanCount"]) == (parameters, 50)
+    recorder.reply = Reply(speech="Bye.", end_session=True)
+    ended = state_context(post(client, sent))
+    assert (ended["parameters"], ended["lifespanCount"]) == (parameters, 0)
+    assert recorder.turns[0].platform == parameters
 
-        def respond_in_session(self, turn: Turn, state: Mapping[str, Any]) -> tuple[Reply, Mapping[str, Any]]:
-            return Reply(speech="Bye.", end_session=True), {"visits": state["visits"] + 1}
 
-    data = post(create_app({}, responder=Counter()).test_client(), fixture("order_status_en"))
-    assert state_context(data)["parameters"] == {"visits": 3}
-    assert state_context(data)["lifespanCount"] == 0
+def test_state_lifespan_is_configurable(client_for: ClientFor, recorder: Recorder) -> None:
+    data = post(client_for(recorder, dialogflow_state_lifespan=5), fixture("order_status_en"))
+    assert state_context(data)["lifespanCount"] == 5
+
+
+def test_no_state_context_sent_gives_an_empty_one(client_for: ClientFor, recorder: Recorder) -> None:
+    sent = fixture("order_status_en")
+    sent["queryResult"]["outputContexts"] = []
+    context = state_context(post(client_for(recorder), sent))
+    assert (context["name"], context["parameters"]) == (sent["session"] + SESSION_STATE, {})
 
 
 # --- authentication -----------------------------------------------------------------------------
@@ -216,7 +270,7 @@ TOKEN = {"DIALOGFLOW_TOKEN_HEADER": "X-Webhook-Token", "DIALOGFLOW_TOKEN": "t0ke
     ],
 )
 def test_authentication(
-    recorder: Recorder, settings: dict[str, str], headers: dict[str, str], status: int
+    client_for: ClientFor, recorder: Recorder, settings: dict[str, str], headers: dict[str, str], status: int
 ) -> None:
     response = client_for(recorder, **settings).post(
         "/dialogflow", json=fixture("order_status_en"), headers=headers
@@ -227,7 +281,9 @@ def test_authentication(
         assert recorder.turns == []
 
 
-def test_unauthenticated_requests_are_refused_before_the_body_is_read(recorder: Recorder) -> None:
+def test_unauthenticated_requests_are_refused_before_the_body_is_read(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
     response = client_for(recorder, **TOKEN).post("/dialogflow", data="{not json", content_type="text/plain")
     assert response.status_code == 401
 
@@ -243,9 +299,27 @@ def test_unauthenticated_requests_are_refused_before_the_body_is_read(recorder: 
     ],
     ids=["session", "queryResult", "languageCode", "parameters", "displayName"],
 )
-def test_missing_or_wrong_fields_are_400(recorder: Recorder, mutate: Any, message: str) -> None:
+def test_missing_or_wrong_fields_are_400(
+    client_for: ClientFor, recorder: Recorder, mutate: Any, message: str
+) -> None:
     body = fixture("order_status_en")
     mutate(body)
     response = client_for(recorder).post("/dialogflow", json=body)
     assert response.status_code == 400
     assert message in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"DIALOGFLOW_PASSWORD": "s3cret"}, "dialogflow_password is set without dialogflow_username"),
+        ({"dialogflow_intent_map": ["opening.hours"]}, "dialogflow_intent_map must map"),
+        ({"dialogflow_reparse": "yes"}, "dialogflow_reparse must be true or false"),
+    ],
+    ids=["password-alone", "intent-map-list", "reparse-string"],
+)
+def test_dialogflow_settings_of_the_wrong_shape_are_refused(
+    client_for: ClientFor, recorder: Recorder, settings: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        client_for(recorder, **settings)
