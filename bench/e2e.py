@@ -27,10 +27,11 @@ from speech import audio, stt  # noqa: E402
 from speech.devices import SimulatedAudio  # noqa: E402
 from speech.models import load_model, resolve_model  # noqa: E402
 from speech.tts import EspeakSynthesizer  # noqa: E402
-from voice import Dialog, Router, load_skill  # noqa: E402
+from voice import Assistant, build_assistant  # noqa: E402
+from voice.assistant import MEMORY_STORE  # noqa: E402
+from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent  # noqa: E402
+from voice.config import Config  # noqa: E402
 from voice.grammar import grammar_phrases  # noqa: E402
-from voice.local import LocalLoop, LoopConfig, LoopEvent  # noqa: E402
-from voice.store import open_store  # noqa: E402
 
 COMMANDS = [
     "ko_music_on_130",
@@ -52,23 +53,21 @@ def clip(name: str) -> np.ndarray:
     return audio.read_wav(ROOT / "fixtures/audio" / f"{name}.wav")
 
 
-def run_session(model: object, router: Router, grammar: list[str], command: str) -> dict[str, float] | None:
+def run_session(assistant: Assistant, ears: Ears, command: str) -> dict[str, float] | None:
     stream = np.concatenate(
         [audio.silence(0.5), clip(WAKE), audio.silence(0.7), clip(command), audio.silence(3.0)]
     )
     device = SimulatedAudio(stream)
     events: list[LoopEvent] = []
-    with open_store("sqlite://:memory:") as store:
-        LocalLoop(
-            LoopConfig(locale="ko", wake_phrase="안녕하세요"),
-            model=model,
-            grammar=grammar,
-            responder=Dialog(router, store),
-            synthesizer=EspeakSynthesizer(),
-            audio_in=device,
-            audio_out=device,
-            on_event=events.append,
-        ).run()
+    channel = LocalChannel("ko", EspeakSynthesizer())  # a new session each time
+    LocalLoop(
+        assistant,
+        channel,
+        ears,
+        LoopConfig(wake_phrase="안녕하세요"),
+        (device, device),
+        on_event=events.append,
+    ).run()
     heard = next((e.data for e in events if e.kind == "heard"), None)
     reply = next((e.data for e in events if e.kind == "reply"), None)
     if heard is None or reply is None:
@@ -101,10 +100,11 @@ def vosk_endpoint_delay(model: object, grammar: list[str], command: str) -> floa
 
 
 def main() -> None:
-    router = Router([load_skill(ROOT / "tests/voice/korean_skill")])
-    grammar = grammar_phrases(router, "ko")
+    assistant = build_assistant(Config(skills=(str(ROOT / "tests/voice/korean_skill"),)), store=MEMORY_STORE)
+    grammar = grammar_phrases(assistant.router, "ko")
     model = load_model(resolve_model("ko"))
-    rows = [r for r in (run_session(model, router, grammar, c) for c in COMMANDS) if r is not None]
+    ears = Ears(model, grammar)
+    rows = [r for r in (run_session(assistant, ears, c) for c in COMMANDS) if r is not None]
     reference = [vosk_endpoint_delay(model, grammar, c) * 1000 for c in COMMANDS]
     total = [r["total"] * 1000 for r in rows]
     split = {
