@@ -35,7 +35,9 @@ def read_yaml(path: Path, source: str) -> list[Entry]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SkillError(f"{path} is not valid YAML ({_first_line(exc)}); fix the file.") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise SkillError(f"{path} is not valid YAML{where} ({_first_line(exc)}); fix the file.") from exc
     if isinstance(data, dict) and "faq" in data:
         data = data["faq"]
     if not isinstance(data, list) or not data:
@@ -71,6 +73,8 @@ def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
             f"{path}, entry {number}: unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}."
         )
     for name in REQUIRED:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise SkillError(f"{path}, entry {number}: the {name} must be text; put it in quotes.")
         if not isinstance(raw.get(name), str) or not raw[name].strip():
             raise SkillError(f"{path}, entry {number}: the {name} is missing or empty; add it.")
     phrasings = raw.get("phrasings") or []

@@ -1,0 +1,133 @@
+"""KnowledgeBase: decisions, spoken answers, a stored index reused, and re-imported content picked up."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import needs_model, write_skill
+
+import voice.knowledge
+from voice.knowledge import DecisionKind, Entry, KnowledgeBase, spoken_answer
+from voice.knowledge.decision import Candidate, Evidence, Policy, decide
+
+FAQ = """
+- id: shipping
+  question: How much does shipping cost?
+  phrasings: ["What are your delivery charges?", "Is shipping free?"]
+  answer: Shipping within the Netherlands costs 4.95 euros. Orders from 50 euros ship for free.
+- id: password
+  question: I forgot my password
+  phrasings: ["How do I reset my password?"]
+  answer: Click Forgot password under Log in and you get a link to choose a new one.
+"""
+
+
+def _candidate(entry_id: str, similarity: float | None, keywords: float) -> Candidate:
+    entry = Entry(id=entry_id, title=entry_id, text=f"About {entry_id}.")
+    return Candidate(entry=entry, spoken=entry.text, score=1.0, keyword_score=keywords, similarity=similarity)
+
+
+@pytest.mark.parametrize(
+    ("similarity", "keywords", "agree", "kind"),
+    [
+        (0.95, 6.0, True, DecisionKind.ANSWER),
+        (0.95, 6.0, False, DecisionKind.CONFIRM),
+        (0.95, 1.0, True, DecisionKind.CONFIRM),
+        (0.84, 6.0, True, DecisionKind.CONFIRM),
+        (0.70, 6.0, True, DecisionKind.ABSTAIN),
+        (0.85, 0.0, False, DecisionKind.ABSTAIN),
+    ],
+    ids=["agree-and-close", "disagree", "few-keywords", "less-similar", "far", "no-words-in-common"],
+)
+def test_an_answer_needs_both_methods_to_agree(
+    similarity: float, keywords: float, agree: bool, kind: DecisionKind
+) -> None:
+    candidates = (_candidate("a", similarity, keywords), _candidate("b", 0.80, 0.5))
+    evidence = Evidence(keyword_first=0 if agree else 1, model_first=0)
+    decision = decide(candidates, evidence, Policy())
+    assert decision.kind is kind
+    assert ("agree" in decision.reason) and f"{similarity:.3f}" in decision.reason
+
+
+def test_without_the_model_the_keyword_score_and_margin_decide() -> None:
+    evidence = Evidence(keyword_first=0, model_first=None)
+    clear = (_candidate("a", None, 8.0), _candidate("b", None, 2.0))
+    close = (_candidate("a", None, 8.0), _candidate("b", None, 7.0), _candidate("c", None, 3.5))
+    assert decide(clear, evidence, Policy()).kind is DecisionKind.ANSWER
+    unsure = decide(close, evidence, Policy())
+    assert unsure.kind is DecisionKind.CONFIRM and [c.id for c in unsure.candidates] == ["a", "b", "c"]
+    nothing = decide((_candidate("a", None, 0.5),), evidence, Policy())
+    assert (
+        nothing.kind is DecisionKind.ABSTAIN and nothing.candidates == () and "no embedding" in nothing.reason
+    )
+
+
+def test_the_spoken_answer_is_short_plain_and_whole_sentences() -> None:
+    long = " ".join(f"Sentence {n} has <b>six</b> words & more." for n in range(20))
+    spoken = spoken_answer(Entry(id="x", title="x", text=long), "en")
+    assert len(spoken.split()) <= 40 and spoken.endswith(".")
+    assert not re.search(r"[<>&{}\[\]*_`#]", spoken) and "and more" in spoken
+    assert (
+        spoken_answer(Entry(id="x", title="x", text=long, short="Short & sweet."), "nl") == "Short en sweet."
+    )
+    one_long_sentence = Entry(id="x", title="x", text=" ".join(["word"] * 60) + ".")
+    assert len(spoken_answer(one_long_sentence).split()) == 40
+
+
+def test_an_index_is_stored_reused_and_rebuilt_when_content_changes(tmp_path: Path) -> None:
+    skill = write_skill(tmp_path, "en", {"faq.yaml": FAQ})
+    kb = KnowledgeBase.load(skill, "en", use_model=False)
+    assert kb.rank("how much is shipping")[0].id == "shipping"
+    stamp = (kb.index_dir / "manifest.json").stat().st_mtime_ns
+    KnowledgeBase.load(skill, "en", use_model=False)
+    assert (kb.index_dir / "manifest.json").stat().st_mtime_ns == stamp, "an unchanged index is not rebuilt"
+    faq = skill / "knowledge" / "en" / "faq.yaml"
+    faq.write_text(FAQ.replace("4.95", "5.95"), encoding="utf-8")
+    os.utime(faq, ns=(stamp + 10**9, stamp + 10**9))
+    again = KnowledgeBase.load(skill, "en", use_model=False)
+    assert "5.95" in again.rank("how much is shipping")[0].text
+
+
+def test_a_running_knowledge_base_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
+    skill = write_skill(tmp_path, "en", {"faq.yaml": FAQ})
+    server = KnowledgeBase.load(skill, "en", use_model=False)
+    assert not server.rank("do you have gift cards") or server.rank("do you have gift cards")[0].id != "gift"
+    extra = "- {id: gift, question: 'Do you sell gift cards?', answer: 'Yes, from 10 euros.'}\n"
+    (skill / "knowledge" / "en" / "more.yaml").write_text(extra, encoding="utf-8")
+    KnowledgeBase.load(skill, "en", use_model=False)  # what `voice knowledge import` does in another process
+    assert server.rank("do you have gift cards")[0].id == "gift"
+    assert len(server.entries) == 3
+
+
+def test_no_content_abstains(tmp_path: Path) -> None:
+    kb = KnowledgeBase.load(tmp_path / "empty-skill", "nl", use_model=False)
+    decision = kb.ask("wat kost verzending")
+    assert decision.kind is DecisionKind.ABSTAIN and decision.reason == "no content to answer from"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question", "kind", "entry"),
+    [
+        ("nl", "wat kost verzending naar België", DecisionKind.ANSWER, "verzending-belgie"),
+        ("en", "how much is shipping to belgium", DecisionKind.ANSWER, "shipping-belgium"),
+        ("nl", "ik ben mijn wachtwoord kwijt", DecisionKind.CONFIRM, "wachtwoord-vergeten"),
+        ("en", "what is the capital of france", DecisionKind.ABSTAIN, None),
+    ],
+    ids=["nl-answer", "en-answer", "nl-confirm", "en-abstain"],
+)
+def test_the_shipped_content_answers_confirms_and_abstains(
+    shipped: dict[str, KnowledgeBase], language: str, question: str, kind: DecisionKind, entry: str | None
+) -> None:
+    decision = shipped[language].ask(question)
+    assert decision.kind is kind, decision.reason
+    if entry is not None:
+        assert decision.candidates[0].id == entry and decision.candidates[0].link.startswith("https://")
+
+
+def test_the_public_names_are_exported_sorted() -> None:
+    assert voice.knowledge.__all__ == sorted(voice.knowledge.__all__)
+    assert all(hasattr(voice.knowledge, name) for name in voice.knowledge.__all__)

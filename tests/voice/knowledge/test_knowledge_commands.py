@@ -1,0 +1,75 @@
+"""The ``knowledge`` click group: import, ask and eval (run on the group until the CLI registers it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import EVAL, write_skill
+
+from voice.knowledge.commands import knowledge
+
+FAQ_CSV = (
+    "id,question,phrasings,answer,short,link\n"
+    "hours,When is the store open?,What are your opening hours?,"
+    "We are open every day from 9 to 5.,Every day from 9 to 5.,https://example.com/hours\n"
+    "parking,Can I park at the store?,Is there parking?,There is a car park behind the store.,,\n"
+)
+
+
+def test_import_checks_copies_and_indexes_content(tmp_path: Path) -> None:
+    skill = write_skill(tmp_path, "en", {})
+    source = tmp_path / "upload" / "faq.csv"
+    source.parent.mkdir()
+    source.write_text(FAQ_CSV, encoding="utf-8")
+    result = CliRunner().invoke(knowledge, ["import", str(source), "--skill", str(skill), "-l", "en"])
+    assert result.exit_code == 0, result.output
+    assert "faq.csv: 2 entries" in result.output and "index of 2 entries built" in result.output
+    assert (skill / "knowledge" / "en" / "faq.csv").read_text(encoding="utf-8") == FAQ_CSV
+
+
+def test_import_refuses_a_bad_file_and_copies_nothing(tmp_path: Path) -> None:
+    skill = write_skill(tmp_path, "nl", {})
+    bad = tmp_path / "faq.yaml"
+    bad.write_text("- question: 'Hoe laat?'\n", encoding="utf-8")
+    result = CliRunner().invoke(knowledge, ["import", str(bad), "--skill", str(skill), "-l", "nl"])
+    assert result.exit_code != 0 and "the answer is missing" in str(result.exception)
+    assert not (skill / "knowledge" / "nl" / "faq.yaml").exists()
+
+
+def test_ask_prints_the_decision_the_answer_its_source_and_scores(tmp_path: Path) -> None:
+    skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    result = CliRunner().invoke(knowledge, ["ask", "when are you open", "--skill", str(skill), "-l", "en"])
+    assert result.exit_code == 0, result.output
+    first_line, candidate = result.output.splitlines()[:2]
+    assert first_line.split(":")[0] in {"answer", "confirm", "abstain"}
+    assert "When is the store open? [hours, faq.csv] score" in candidate
+    assert (
+        "says: Every day from 9 to 5." in result.output and "link: https://example.com/hours" in result.output
+    )
+
+
+def test_eval_reports_accuracy_and_decision_rates(tmp_path: Path) -> None:
+    skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text(
+        f"skill: {skill}\nlanguage: en\nquestions:\n"
+        "  - {say: 'till when are you open today', expect: hours}\n"
+        "  - {say: 'where do i leave my car', expect: parking}\n"
+        "out_of_scope: ['what is the capital of france']\n",
+        encoding="utf-8",
+    )
+    text = CliRunner().invoke(knowledge, ["eval", str(evalfile)])
+    assert text.exit_code == 0, text.output
+    for label in ("top-1 accuracy", "confirm rate", "abstain rate", "false answers"):
+        assert label in text.output
+    figures = json.loads(CliRunner().invoke(knowledge, ["eval", str(evalfile), "--json"]).output)
+    assert figures["questions"] == 2 and figures["out_of_scope"] == 1
+    assert 0 <= figures["false_answer_rate"] <= 1 and 0 <= figures["top1"] <= 1
+
+
+def test_eval_runs_on_the_shipped_set() -> None:
+    result = CliRunner().invoke(knowledge, ["eval", str(EVAL / "nl.yaml"), "--skill", "customer_service"])
+    assert result.exit_code == 0, result.output
+    assert "nl: 73 questions, 35 out of scope" in result.output

@@ -1,0 +1,114 @@
+"""Reading content: FAQ files (YAML, CSV), Markdown, HTML and plain text; bad files say what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice.errors import SkillError
+from voice.knowledge import load_content, read_file
+
+FAQ_YAML = """
+- id: shipping
+  question: How much does shipping cost?
+  phrasings: ["What are the delivery charges?"]
+  answer: Shipping costs 4.95 euros. It is free from 50 euros.
+  short: Shipping costs 4.95 euros.
+  link: https://example.com/shipping
+- question: Can I pay by credit card?
+  answer: Yes, we take Visa and Mastercard.
+"""
+FAQ_CSV = (
+    "question,phrasings,answer,short,link\n"
+    '"Can I return it?","Is there a return policy?|Can I send it back?","You have 30 days.",,\n'
+)
+MARKDOWN = (
+    "# Returns\n\nYou have **30 days** to [return](https://x) an item.\n\n## Refunds\n\nWithin 5 days.\n"
+)
+HTML = (
+    "<html><head><title>t</title><style>p{}</style></head><body><nav>Home</nav>"
+    "<h1>Payment</h1><p>We accept <b>iDEAL</b> &amp; PayPal.</p><script>x()</script>"
+    "<h2>Invoices</h2><p>By email.</p></body></html>"
+)
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_yaml_faq_gives_questions_phrasings_answers_and_links(tmp_path: Path) -> None:
+    first, second = read_file(_file(tmp_path, "faq.yaml", FAQ_YAML))
+    assert first.id == "shipping" and first.phrasings == ("What are the delivery charges?",)
+    assert first.short == "Shipping costs 4.95 euros." and first.link == "https://example.com/shipping"
+    assert second.id == "can-i-pay-by-credit-card" and second.short == "" and second.source == "faq.yaml"
+
+
+def test_a_csv_faq_splits_phrasings_at_bars(tmp_path: Path) -> None:
+    (entry,) = read_file(_file(tmp_path, "faq.csv", FAQ_CSV))
+    assert entry.phrasings == ("Is there a return policy?", "Can I send it back?")
+    assert entry.text == "You have 30 days."
+
+
+def test_markdown_is_split_at_headings_without_markup(tmp_path: Path) -> None:
+    returns, refunds = read_file(_file(tmp_path, "help.md", MARKDOWN))
+    assert (returns.id, returns.title, returns.text) == (
+        "help#returns",
+        "Returns",
+        "You have 30 days to return an item.",
+    )
+    assert (refunds.title, refunds.text) == ("Refunds", "Within 5 days.")
+
+
+def test_html_is_split_at_headings_and_skips_scripts_styles_and_navigation(tmp_path: Path) -> None:
+    payment, invoices = read_file(_file(tmp_path, "pay.html", HTML))
+    assert (payment.title, payment.text) == ("Payment", "We accept iDEAL & PayPal.")
+    assert (invoices.title, invoices.text) == ("Invoices", "By email.")
+
+
+def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:
+    entries = read_file(_file(tmp_path, "notes.txt", "Parking\nThere is a car park.\n\nPets are welcome.\n"))
+    assert [e.title for e in entries] == ["Parking", "Pets are welcome."]
+
+
+def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
+    _file(tmp_path, "a.yaml", FAQ_YAML)
+    _file(tmp_path, ".hidden.yaml", "not: [valid")
+    assert len(load_content(tmp_path)) == 2
+    _file(tmp_path, "b.yaml", FAQ_YAML)
+    with pytest.raises(SkillError, match="the id 'shipping' is used in a.yaml too"):
+        load_content(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("faq.yaml", "- question: Hi?\n", r"entry 1: the answer is missing or empty"),
+        ("faq.yaml", "- {question: 'Hi?', answer: Sure, anwser: typo}\n", r"unknown field 'anwser'"),
+        ("faq.yaml", "question: [unclosed\n", r"is not valid YAML at line 2"),
+        ("faq.yaml", "just text\n", r"must be a list of FAQ entries"),
+        ("faq.yaml", "- {question: 'Hi?', answer: Sure, phrasings: Hello}\n", r"phrasings must be a list"),
+        ("faq.yaml", "- {question: 'Open?', answer: yes}\n", r"the answer must be text; put it in quotes"),
+        ("faq.csv", "title,body\nx,y\n", r"needs a header row with the columns question and answer"),
+        ("page.md", "\n\n", r"has no text to answer from"),
+        ("faq.pdf", "%PDF", r"unknown kind of content file"),
+    ],
+    ids=[
+        "no-answer",
+        "unknown-field",
+        "bad-yaml",
+        "not-a-list",
+        "phrasings-text",
+        "yes-is-not-text",
+        "csv-header",
+        "empty",
+        "pdf",
+    ],
+)
+def test_a_bad_file_says_which_file_and_what_to_fix(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    with pytest.raises(SkillError, match=message):
+        read_file(_file(tmp_path, name, text))
