@@ -36,4 +36,5 @@ def create_app() -> Flask:
     root = x509.load_pem_x509_certificate(Path(os.environ["BENCH_ALEXA_ROOT_PEM"]).read_bytes())
     chain = Path(os.environ["BENCH_ALEXA_CHAIN_PEM"]).read_bytes()
     config = AlexaVerifyConfig(trusted_roots=(root,), fetcher=FileFetcher(chain))
-    return create_voice_app({**settings_from_env(), "ALEXA_VERIFY": True}, verifier=AlexaVerifier(config))
+    settings = {**settings_from_env(), "ALEXA_VERIFY": True, "ALEXA_VERIFIER": AlexaVerifier(config)}
+    return create_voice_app(settings)

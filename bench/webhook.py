@@ -59,6 +59,8 @@ from alexa_test_ca import APPLICATION_ID, CERT_URL, build_test_pki, pem_chain  #
 from voice.server import create_app as create_voice_app  # noqa: E402
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+APP_MS_GOAL = 0.25
+"""Our in-process cost per request must stay at or below this (issue 11), committing every turn."""
 Body = tuple[bytes, dict[str, str]]
 """A request body and its extra headers."""
 
@@ -348,7 +350,8 @@ def report(
         "ours_verified_p50_ms": results["ours_verified"]["p50_ms"],
         "ours_verified_p99_ms": results["ours_verified"]["p99_ms"],
         "threads": args.threads,
-        "goal_met": ours["rps"] >= 2 * reference["rps"] and ours["p99_ms"] <= reference["p99_ms"],
+        "rps_goal_met": ours["rps"] >= reference["rps"] and ours["p99_ms"] <= reference["p99_ms"],
+        "app_goal_met": in_process["ours"] <= APP_MS_GOAL,
     }
     print(json.dumps(summary))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-__all__ = ["ConfigError", "SkillError", "VoiceError"]
+__all__ = ["ConfigError", "SkillError", "VoiceError", "yaml_problem"]
 
 
 class VoiceError(Exception):
@@ -46,3 +46,10 @@ class SkillError(VoiceError):
     """A skill is broken: a missing response, a bad template, a handler that cannot load."""
 
     exit_code = 2
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A YAML parser's error as one line: where and what ("line 3, column 1: expected the node content")."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + " ".join(str(problem or exc).split())

@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from .errors import SkillError
+from .errors import SkillError, yaml_problem
 from .ssml import looks_like_ssml
 
 _PLAIN = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -40,8 +40,10 @@ class Responses:
     def from_file(cls, path: Path) -> Responses:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise SkillError(f"{path} cannot be read as YAML ({exc}); fix the file.") from exc
+        except OSError as exc:
+            raise SkillError(f"{path} cannot be read ({exc.strerror}); check the file.") from exc
+        except yaml.YAMLError as exc:
+            raise SkillError(f"{path} is not valid YAML at {yaml_problem(exc)}; fix the file.") from exc
         return cls.from_dict(data.get("responses", {}), source=str(path))
 
     @classmethod

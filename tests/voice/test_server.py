@@ -249,6 +249,7 @@ BROKEN_SKILLS = {
     # name: (intents.yaml, a handler, what the one sentence names)
     "orphan_handler": ("intents:\n  Hello:\n    data: [{sentences: ['hello there']}]\n", ORPHAN, "'Goodbye'"),
     "yaml_typo": ("intents: [\n", "", "intents.yaml"),
+    "unknown_list": ("intents:\n  Hello:\n    data: [{sentences: ['hello {colleague}']}]\n", "", "colleague"),
 }
 
 
@@ -266,17 +267,7 @@ def broken_config(folder: Path, name: str) -> Path:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "orphan_handler",
-        pytest.param(
-            "yaml_typo",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: a YAML error's message is PyYAML's multi-line text (3 lines), "
-                "not the one clear line issue 11 asks for",
-            ),
-        ),
-    ],
+    ["orphan_handler", "yaml_typo", "unknown_list"],
 )
 def test_a_broken_skill_stops_create_app_with_one_sentence(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str

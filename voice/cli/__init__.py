@@ -14,6 +14,7 @@ import click
 from speech.errors import SpeechError
 
 from ..errors import VoiceError
+from ..knowledge.commands import knowledge
 from . import data, export, run, serve, skills, speech
 from .context import config_option
 
@@ -50,6 +51,7 @@ for command in (
     serve.serve,
     export.export,
     data.data,
+    knowledge,
 ):
     cli.add_command(command)
 

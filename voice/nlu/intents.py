@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import yaml_problem
 from .errors import TemplateError
 from .slot_types import find_slot_type
 from .slots import SlotList, SlotSpec, SlotTypeList, parse_slot_list, slot_kind
@@ -219,7 +220,7 @@ def _read_yaml(path: Path) -> Mapping[str, Any]:
     except OSError as exc:
         raise TemplateError(f"cannot read intents file: {exc.strerror}", file=str(path)) from exc
     except yaml.YAMLError as exc:
-        raise TemplateError(f"invalid YAML: {exc}", file=str(path)) from exc
+        raise TemplateError(f"invalid YAML at {yaml_problem(exc)}", file=str(path)) from exc
     if not isinstance(data, Mapping):
         raise TemplateError("an intents file must be a mapping with 'language' and 'intents'", file=str(path))
     return data

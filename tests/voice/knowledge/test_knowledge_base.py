@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import needs_model, write_skill
+from .knowledge_support import needs_model, write_skill
 
 import voice.knowledge
 from voice.knowledge import DecisionKind, Entry, KnowledgeBase, spoken_answer

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import EVAL, write_skill
+from .knowledge_support import EVAL, write_skill
 
 from voice.knowledge.commands import knowledge
 

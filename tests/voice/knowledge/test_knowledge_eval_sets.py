@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EVAL, needs_model
+from .knowledge_support import EVAL, needs_model
 
 from voice.knowledge import EvalSet, KnowledgeBase, evaluate
 from voice.knowledge.text import words
