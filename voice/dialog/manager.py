@@ -54,6 +54,7 @@ class Dialog:
         self.retention_days = retention_days
         """Conversation-log rows older than this are deleted (hourly, as turns come in); None keeps them."""
         self._next_housekeeping = 0.0
+        self._purging: threading.Thread | None = None
 
     def respond(self, turn: Turn) -> Reply:
         """Answer one turn and remember it; never raises."""
@@ -68,16 +69,7 @@ class Dialog:
     def _respond(self, turn: Turn) -> Reply:
         if not turn.session_id:
             turn = replace(turn, session_id=uuid.uuid4().hex)
-        session = self.store.load_or_start(
-            turn.session_id,
-            user_id=turn.user_id,
-            skill="",
-            locale=turn.locale,
-            channel=turn.channel,
-            ttl=self.session_ttl,
-        )
-        if turn.user_id:
-            turn = replace(turn, user=self.store.get_user(turn.user_id))
+        session, turn = self._session(turn)
         session_id = turn.session_id
         step = TurnStep(
             self.router,
@@ -97,6 +89,24 @@ class Dialog:
         self._housekeeping()
         return reply
 
+    def _session(self, turn: Turn) -> tuple[Session, Turn]:
+        """The live session, or a new one that the turn's commit saves; and the turn with what is
+        remembered about the caller."""
+        loaded, user = self.store.load_with_user(turn.session_id, turn.user_id)
+        if user:
+            turn = replace(turn, user=user)
+        if loaded is not None and not loaded.ended:
+            return loaded, turn
+        return Session.new(
+            id=turn.session_id,
+            user_id=turn.user_id,
+            skill="",
+            locale=turn.locale,
+            channel=turn.channel,
+            now=self.store.clock(),
+            ttl=self.session_ttl,
+        ), turn
+
     def _commit(self, turn: Turn, state: DialogState, reply: Reply, loaded: Session) -> None:
         now = turn.time.timestamp()
         heard = TurnRecord(
@@ -111,9 +121,12 @@ class Dialog:
         handing_over = state.handed_over and not loaded.dialog.handed_over
 
         def change(session: Session) -> Session:
-            changed = session.with_dialog(state)
-            changed = changed.handed_over_to_human() if state.handed_over else changed
-            return changed.ended_now() if reply.end_session else changed
+            return replace(
+                session,
+                dialog=state,
+                handed_over=session.handed_over or state.handed_over,
+                ended=session.ended or reply.end_session,
+            )
 
         saved = self.store.record_exchange(turn.session_id, (heard, said), change, loaded=loaded)
         if reply.remember and turn.user_id:
@@ -159,9 +172,15 @@ class Dialog:
         if self.retention_days is None or time.monotonic() < self._next_housekeeping:
             return
         self._next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_S
-        threading.Thread(
+        self._purging = threading.Thread(
             target=self._purge, args=(self.retention_days,), name="voice-housekeeping", daemon=True
-        ).start()
+        )
+        self._purging.start()
+
+    def close(self) -> None:
+        """Wait for a purge in progress, so the store can be closed under no one's feet."""
+        if self._purging is not None:
+            self._purging.join()
 
     def _purge(self, retention_days: float) -> None:
         try:

@@ -144,6 +144,10 @@ class Session:
         """A copy with ``turn`` appended to the history."""
         return replace(self, history=(*self.history, turn))
 
+    def with_turns(self, turns: Sequence[TurnRecord]) -> Session:
+        """A copy with ``turns`` appended to the history."""
+        return replace(self, history=(*self.history, *turns)) if turns else self
+
     def with_attributes(self, changes: Mapping[str, Any]) -> Session:
         """A copy whose session attributes are updated with ``changes`` (other keys stay)."""
         return replace(self, attributes={**self.attributes, **changes})
@@ -334,6 +338,16 @@ class Store(ABC):
                 continue  # another worker started it first: use theirs
         raise ConflictError(f"session {session_id} kept changing while it was started; try the turn again.")
 
+    def load_with_user(self, session_id: str, user_id: str) -> tuple[Session | None, JsonDict]:
+        """``load(session_id)`` and ``get_user(user_id)`` (empty for an empty id); a store may read
+        both at once.
+
+        A turn starts from this: when there is no live session it works on an unsaved
+        ``Session.new`` (version 0), which its one save stores; if another worker started the
+        session in between, that save conflicts and ``record_exchange`` reapplies the turn to theirs.
+        """
+        return self.load(session_id), (self.get_user(user_id) if user_id else {})
+
     def update(
         self, session_id: str, change: Callable[[Session], Session], *, retries: int = DEFAULT_RETRIES
     ) -> Session:
@@ -363,9 +377,7 @@ class Store(ABC):
         """
 
         def attempt(session: Session) -> Session:
-            changed = session
-            for turn in turns:
-                changed = changed.with_turn(turn)
+            changed = session.with_turns(turns)
             if change is not None:
                 changed = change(changed)
             return self.save(changed, log=tuple(LogEntry.from_turn(changed, turn) for turn in turns))

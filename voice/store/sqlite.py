@@ -21,7 +21,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Speaker, Store, StoreError
+from ..state import DialogState
+from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Speaker, Store, StoreError, TurnRecord
 from .checkpoint import SAFETY_NET_PAGES, Checkpointer
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ _SESSION_COLUMNS = (
     "ended",
     "version",
 )
-_JSON_COLUMNS = frozenset({"attributes", "dialog", "history"})
 _LOG_COLUMNS = (
     "session_id",
     "user_id",
@@ -70,6 +70,24 @@ _SAVE_SESSION = (
     f"INSERT OR REPLACE INTO sessions ({', '.join(_SESSION_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_SESSION_COLUMNS))})"
 )
+_UPDATE_SESSION = (
+    f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in _SESSION_COLUMNS[1:])} "
+    "WHERE id = ? AND version = ?"
+)
+"""Saves a loaded session: no row changes when another worker saved it first."""
+_INSERT_SESSION = (
+    f"INSERT INTO sessions ({', '.join(_SESSION_COLUMNS)}) VALUES ({', '.join('?' * len(_SESSION_COLUMNS))}) "
+    f"ON CONFLICT (id) DO UPDATE SET "
+    f"{', '.join(f'{column} = excluded.{column}' for column in _SESSION_COLUMNS[1:-1])}, "
+    "version = sessions.version + 1 WHERE sessions.ended OR sessions.expires_at <= ? RETURNING version"
+)
+"""Saves a new session, in place of an ended or expired one; no row comes back over a live one."""
+_LOAD_WITH_USER = (
+    f"SELECT {', '.join(f's.{column}' for column in _SESSION_COLUMNS)}, "
+    "(SELECT attributes FROM users WHERE id = ?) FROM (SELECT 1) "
+    "LEFT JOIN sessions AS s ON s.id = ? AND s.expires_at > ?"
+)
+"""A session and its user's attributes in one statement; always one row."""
 _INSERT_LOG = f"INSERT INTO log ({', '.join(_LOG_COLUMNS)}) VALUES ({', '.join('?' * len(_LOG_COLUMNS))})"
 """The statements of every turn, written out once."""
 
@@ -130,16 +148,27 @@ class SqliteStore(Store):
             ).fetchone()
         return None if row is None else _session_from_row(row)
 
+    def load_with_user(self, session_id: str, user_id: str) -> tuple[Session | None, JsonDict]:
+        with self._read() as db:
+            *row, user = db.execute(_LOAD_WITH_USER, (user_id, session_id, self.clock())).fetchone()
+        session = None if row[0] is None else _session_from_row(tuple(row))
+        return session, ({} if user is None else dict(_from_json(user)))
+
     def save(self, session: Session, *, log: Iterable[LogEntry] = ()) -> Session:
         log_rows = [_log_row(entry) for entry in log]
         now = self.clock()
+        saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
+        row = _session_row(saved)
         with self._write() as db:
-            stored = db.execute(
-                "SELECT version, expires_at, ended FROM sessions WHERE id = ?", (session.id,)
-            ).fetchone()
-            version = _next_version(session, stored, now)
-            saved = replace(session, version=version, updated_at=now, expires_at=now + session.ttl)
-            db.execute(_SAVE_SESSION, _session_row(saved))
+            if session.version:
+                stored = db.execute(_UPDATE_SESSION, (*row[1:], session.id, session.version)).rowcount == 1
+            else:
+                found = db.execute(_INSERT_SESSION, (*row, now)).fetchone()
+                stored = found is not None
+                if stored and found[0] != saved.version:  # it replaced an ended or expired session
+                    saved = replace(saved, version=found[0])
+            if not stored:
+                _conflict(db, session, now)
             db.executemany(_INSERT_LOG, log_rows)
         return saved
 
@@ -152,7 +181,7 @@ class SqliteStore(Store):
     def get_user(self, user_id: str) -> JsonDict:
         with self._read() as db:
             row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
-        return {} if row is None else dict(json.loads(row[0]))
+        return {} if row is None else dict(_from_json(row[0]))
 
     def save_user(self, user_id: str, attributes: Mapping[str, Any]) -> None:
         with self._write() as db:
@@ -169,7 +198,7 @@ class SqliteStore(Store):
     def update_user(self, user_id: str, changes: Mapping[str, Any]) -> JsonDict:
         with self._write() as db:
             row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
-            merged = {**(json.loads(row[0]) if row else {}), **changes}
+            merged = {**(_from_json(row[0]) if row else {}), **changes}
             self._put_user(db, user_id, merged)
         return merged
 
@@ -359,6 +388,15 @@ def _migrate(db: sqlite3.Connection, path: str | Path) -> None:
             db.execute(statement)
 
 
+def _conflict(db: sqlite3.Connection, session: Session, now: float) -> None:
+    """Raise the ``ConflictError`` that says why ``session`` could not be saved."""
+    stored = db.execute(
+        "SELECT version, expires_at, ended FROM sessions WHERE id = ?", (session.id,)
+    ).fetchone()
+    _next_version(session, stored, now)
+    raise ConflictError(f"session {session.id} was saved by another worker; load it again.")
+
+
 def _next_version(session: Session, stored: tuple[int, float, int] | None, now: float) -> int:
     """The version ``session`` gets when saved over ``stored``, or ``ConflictError``."""
     if stored is None:
@@ -375,9 +413,13 @@ def _next_version(session: Session, stored: tuple[int, float, int] | None, now: 
     )
 
 
+_ENCODE = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode
+_from_json = json.JSONDecoder().decode
+
+
 def _to_json(value: Any, what: str) -> str:
     try:
-        return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODE(value)
     except (TypeError, ValueError) as exc:
         raise StoreError(
             f"{what} cannot be stored: {exc}; keep them to JSON values (text, numbers, booleans, "
@@ -386,21 +428,60 @@ def _to_json(value: Any, what: str) -> str:
 
 
 def _session_row(session: Session) -> tuple[Any, ...]:
-    data = session.to_dict()
-    return tuple(
-        _to_json(data[column], f"the {column} of session {session.id}")
-        if column in _JSON_COLUMNS
-        else data[column]
-        for column in _SESSION_COLUMNS
+    """The row of ``_SESSION_COLUMNS``."""
+    what = f"session {session.id}"
+    return (
+        session.id,
+        session.user_id,
+        session.skill,
+        session.locale,
+        session.channel,
+        _to_json(session.attributes, f"the attributes of {what}"),
+        _to_json(session.dialog.to_json(), f"the dialog state of {what}"),
+        _to_json([turn.to_dict() for turn in session.history], f"the history of {what}"),
+        session.created_at,
+        session.updated_at,
+        session.expires_at,
+        session.ttl,
+        session.handed_over,
+        session.ended,
+        session.version,
     )
 
 
 def _session_from_row(row: tuple[Any, ...]) -> Session:
-    data = dict(zip(_SESSION_COLUMNS, row, strict=True))
-    for column in _JSON_COLUMNS:
-        data[column] = json.loads(data[column])
-    data["handed_over"], data["ended"] = bool(data["handed_over"]), bool(data["ended"])
-    return Session.from_dict(data)
+    (
+        id_,
+        user_id,
+        skill,
+        locale,
+        channel,
+        attributes,
+        dialog,
+        history,
+        *times,
+        handed_over,
+        ended,
+        version,
+    ) = row
+    created_at, updated_at, expires_at, ttl = times
+    return Session(
+        id=id_,
+        user_id=user_id,
+        skill=skill,
+        locale=locale,
+        channel=channel,
+        attributes=dict(_from_json(attributes)),
+        dialog=DialogState.from_json(_from_json(dialog)),
+        history=tuple(TurnRecord.from_dict(turn) for turn in _from_json(history)),
+        created_at=created_at,
+        updated_at=updated_at,
+        expires_at=expires_at,
+        ttl=ttl,
+        handed_over=bool(handed_over),
+        ended=bool(ended),
+        version=version,
+    )
 
 
 def _log_row(entry: LogEntry) -> tuple[Any, ...]:

@@ -468,3 +468,46 @@ def test_threads_starting_one_session_at_once_share_it(store: Store) -> None:
     stored = store.load("shared")
     assert stored is not None and stored.version == 1
     assert started == [stored] * 4
+
+
+def test_threads_saving_one_new_session_at_once_keep_every_turn(store: Store) -> None:
+    """The dialog's first turn saves an unsaved ``Session.new``; a concurrent creator makes it conflict,
+    and ``record_exchange`` reapplies the turn to the stored session."""
+
+    def first_turn(n: int) -> None:
+        fresh = Session.new(
+            id="shared", user_id=f"u{n}", skill="cs", locale="nl", channel="alexa", now=START, ttl=600
+        )
+        store.record_exchange("shared", (_turn(f"hello {n}"),), loaded=fresh, retries=100)
+
+    _in_threads(first_turn, 4)
+    stored = store.load("shared")
+    assert stored is not None and stored.version == 4
+    assert sorted(t.text for t in stored.history) == [f"hello {n}" for n in range(4)]
+    assert len(store.read_log(session_id="shared")) == 4
+
+
+# -- one read per turn ---------------------------------------------------------------------------
+
+
+def test_load_with_user_reads_the_session_and_the_users_attributes(store: Store) -> None:
+    assert store.load_with_user("s1", "u1") == (None, {})
+    started = _start(store)
+    store.save_user("u1", {"name": "Ann"})
+    assert store.load_with_user("s1", "u1") == (started, {"name": "Ann"})
+    assert store.load_with_user("s1", "") == (started, {})
+    assert store.load_with_user("missing", "u1") == (None, {"name": "Ann"})
+
+
+def test_load_with_user_skips_an_expired_session(store: Store, clock: FakeClock) -> None:
+    _start(store, ttl=60)
+    clock.advance(60)
+    assert store.load_with_user("s1", "u1") == (None, {})
+
+
+def test_a_new_session_saved_over_a_live_one_conflicts(store: Store) -> None:
+    live = _start(store)
+    fresh = Session.new(id="s1", user_id="u2", skill="cs", locale="nl", channel="alexa", now=START, ttl=600)
+    with pytest.raises(ConflictError):
+        store.save(fresh, log=[_entry("mine")])
+    assert store.load("s1") == live and store.read_log() == ()
