@@ -41,7 +41,9 @@ class Assistant:
         return self.dialog.respond(turn)
 
     def close(self) -> None:
-        """Release the store's connections."""
+        """Let background work finish, then release the store's connections."""
+        if isinstance(self.dialog, Dialog):
+            self.dialog.close()
         self.store.close()
 
 

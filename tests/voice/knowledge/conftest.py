@@ -1,4 +1,4 @@
-"""The knowledge tests' fixtures live in knowledge_support (a plain module, so its helpers can be imported)."""
+"""Fixtures of the knowledge tests; they live in knowledge_support, whose helpers tests import."""
 
 from .knowledge_support import _private_index, shipped
 

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from .knowledge_support import needs_model, write_skill
 
 import voice.knowledge
 from voice.knowledge import DecisionKind, Entry, KnowledgeBase, spoken_answer
 from voice.knowledge.decision import Candidate, Evidence, Policy, decide
+
+from .knowledge_support import needs_model, write_skill
 
 FAQ = """
 - id: shipping

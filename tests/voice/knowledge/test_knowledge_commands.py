@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from .knowledge_support import EVAL, write_skill
 
 from voice.knowledge.commands import knowledge
+
+from .knowledge_support import EVAL, write_skill
 
 FAQ_CSV = (
     "id,question,phrasings,answer,short,link\n"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from .knowledge_support import EVAL, needs_model
 
 from voice.knowledge import EvalSet, KnowledgeBase, evaluate
 from voice.knowledge.text import words
+
+from .knowledge_support import EVAL, needs_model
 
 LANGUAGES = ("nl", "en")
 
