@@ -8,7 +8,6 @@ after the store was used opens fresh ones, because SQLite connections must not c
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
@@ -21,98 +20,30 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..state import DialogState
-from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Speaker, Store, StoreError, TurnRecord
+from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Store, StoreError
 from .checkpoint import SAFETY_NET_PAGES, Checkpointer
+from .sqlite_rows import (
+    INSERT_LOG,
+    INSERT_SESSION,
+    LOAD_WITH_USER,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SELECT_LOG,
+    SELECT_SESSIONS,
+    UPDATE_SESSION,
+    from_json,
+    log_entry,
+    log_row,
+    session_from_row,
+    session_row,
+    to_json,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
-SCHEMA_VERSION = 1
-"""Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 PURGE_BATCH_ROWS = 2000
 """Rows deleted per transaction by the purges; each batch holds the write lock for a few milliseconds."""
-
-_SESSION_COLUMNS = (
-    "id",
-    "user_id",
-    "skill",
-    "locale",
-    "channel",
-    "attributes",
-    "dialog",
-    "history",
-    "created_at",
-    "updated_at",
-    "expires_at",
-    "ttl",
-    "handed_over",
-    "ended",
-    "version",
-)
-_LOG_COLUMNS = (
-    "session_id",
-    "user_id",
-    "time",
-    "speaker",
-    "text",
-    "intent",
-    "confidence",
-    "skill",
-    "locale",
-    "channel",
-    "handed_over",
-)
-
-_SELECT_SESSIONS = f"SELECT {', '.join(_SESSION_COLUMNS)} FROM sessions"
-_SELECT_LOG = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log"
-_SAVE_SESSION = (
-    f"INSERT OR REPLACE INTO sessions ({', '.join(_SESSION_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_SESSION_COLUMNS))})"
-)
-_UPDATE_SESSION = (
-    f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in _SESSION_COLUMNS[1:])} "
-    "WHERE id = ? AND version = ?"
-)
-"""Saves a loaded session: no row changes when another worker saved it first."""
-_INSERT_SESSION = (
-    f"INSERT INTO sessions ({', '.join(_SESSION_COLUMNS)}) VALUES ({', '.join('?' * len(_SESSION_COLUMNS))}) "
-    f"ON CONFLICT (id) DO UPDATE SET "
-    f"{', '.join(f'{column} = excluded.{column}' for column in _SESSION_COLUMNS[1:-1])}, "
-    "version = sessions.version + 1 WHERE sessions.ended OR sessions.expires_at <= ? RETURNING version"
-)
-"""Saves a new session, in place of an ended or expired one; no row comes back over a live one."""
-_LOAD_WITH_USER = (
-    f"SELECT {', '.join(f's.{column}' for column in _SESSION_COLUMNS)}, "
-    "(SELECT attributes FROM users WHERE id = ?) FROM (SELECT 1) "
-    "LEFT JOIN sessions AS s ON s.id = ? AND s.expires_at > ?"
-)
-"""A session and its user's attributes in one statement; always one row."""
-_INSERT_LOG = f"INSERT INTO log ({', '.join(_LOG_COLUMNS)}) VALUES ({', '.join('?' * len(_LOG_COLUMNS))})"
-"""The statements of every turn, written out once."""
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS sessions (
-        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, skill TEXT NOT NULL, locale TEXT NOT NULL,
-        channel TEXT NOT NULL, attributes TEXT NOT NULL CHECK (json_valid(attributes)),
-        dialog TEXT NOT NULL CHECK (json_valid(dialog)), history TEXT NOT NULL CHECK (json_valid(history)),
-        created_at REAL NOT NULL, updated_at REAL NOT NULL, expires_at REAL NOT NULL, ttl REAL NOT NULL,
-        handed_over INTEGER NOT NULL, ended INTEGER NOT NULL, version INTEGER NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
-    "CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at)",
-    """CREATE TABLE IF NOT EXISTS users (
-        id TEXT PRIMARY KEY, attributes TEXT NOT NULL CHECK (json_valid(attributes)),
-        updated_at REAL NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS log (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, user_id TEXT NOT NULL,
-        time REAL NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, intent TEXT NOT NULL,
-        confidence REAL, skill TEXT NOT NULL, locale TEXT NOT NULL, channel TEXT NOT NULL,
-        handed_over INTEGER NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS log_by_time ON log (time)",
-    "CREATE INDEX IF NOT EXISTS log_by_user ON log (user_id)",
-    "CREATE INDEX IF NOT EXISTS log_by_session ON log (session_id)",
-    f"PRAGMA user_version = {SCHEMA_VERSION}",
-)
 
 
 class SqliteStore(Store):
@@ -144,32 +75,32 @@ class SqliteStore(Store):
     def load(self, session_id: str) -> Session | None:
         with self._read() as db:
             row = db.execute(
-                f"{_SELECT_SESSIONS} WHERE id = ? AND expires_at > ?", (session_id, self.clock())
+                f"{SELECT_SESSIONS} WHERE id = ? AND expires_at > ?", (session_id, self.clock())
             ).fetchone()
-        return None if row is None else _session_from_row(row)
+        return None if row is None else session_from_row(row)
 
     def load_with_user(self, session_id: str, user_id: str) -> tuple[Session | None, JsonDict]:
         with self._read() as db:
-            *row, user = db.execute(_LOAD_WITH_USER, (user_id, session_id, self.clock())).fetchone()
-        session = None if row[0] is None else _session_from_row(tuple(row))
-        return session, ({} if user is None else dict(_from_json(user)))
+            *row, user = db.execute(LOAD_WITH_USER, (user_id, session_id, self.clock())).fetchone()
+        session = None if row[0] is None else session_from_row(tuple(row))
+        return session, ({} if user is None else dict(from_json(user)))
 
     def save(self, session: Session, *, log: Iterable[LogEntry] = ()) -> Session:
-        log_rows = [_log_row(entry) for entry in log]
+        log_rows = [log_row(entry) for entry in log]
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
-        row = _session_row(saved)
+        row = session_row(saved)
         with self._write() as db:
             if session.version:
-                stored = db.execute(_UPDATE_SESSION, (*row[1:], session.id, session.version)).rowcount == 1
+                stored = db.execute(UPDATE_SESSION, (*row[1:], session.id, session.version)).rowcount == 1
             else:
-                found = db.execute(_INSERT_SESSION, (*row, now)).fetchone()
+                found = db.execute(INSERT_SESSION, (*row, now)).fetchone()
                 stored = found is not None
                 if stored and found[0] != saved.version:  # it replaced an ended or expired session
                     saved = replace(saved, version=found[0])
             if not stored:
                 _conflict(db, session, now)
-            db.executemany(_INSERT_LOG, log_rows)
+            db.executemany(INSERT_LOG, log_rows)
         return saved
 
     def purge_expired(self, now: float | None = None) -> int:
@@ -181,14 +112,14 @@ class SqliteStore(Store):
     def get_user(self, user_id: str) -> JsonDict:
         with self._read() as db:
             row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
-        return {} if row is None else dict(_from_json(row[0]))
+        return {} if row is None else dict(from_json(row[0]))
 
     def save_user(self, user_id: str, attributes: Mapping[str, Any]) -> None:
         with self._write() as db:
             self._put_user(db, user_id, attributes)
 
     def _put_user(self, db: sqlite3.Connection, user_id: str, attributes: Mapping[str, Any]) -> None:
-        encoded = _to_json(dict(attributes), f"the attributes of user {user_id}")
+        encoded = to_json(dict(attributes), f"the attributes of user {user_id}")
         db.execute(
             "INSERT INTO users (id, attributes, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) "
             "DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
@@ -198,16 +129,16 @@ class SqliteStore(Store):
     def update_user(self, user_id: str, changes: Mapping[str, Any]) -> JsonDict:
         with self._write() as db:
             row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
-            merged = {**(_from_json(row[0]) if row else {}), **changes}
+            merged = {**(from_json(row[0]) if row else {}), **changes}
             self._put_user(db, user_id, merged)
         return merged
 
     def sessions_of(self, user_id: str) -> tuple[Session, ...]:
         with self._read() as db:
             rows = db.execute(
-                f"{_SELECT_SESSIONS} WHERE user_id = ? ORDER BY created_at", (user_id,)
+                f"{SELECT_SESSIONS} WHERE user_id = ? ORDER BY created_at", (user_id,)
             ).fetchall()
-        return tuple(_session_from_row(row) for row in rows)
+        return tuple(session_from_row(row) for row in rows)
 
     def delete_user(self, user_id: str) -> int:
         with self._write() as db:
@@ -219,9 +150,9 @@ class SqliteStore(Store):
     # -- conversation log ------------------------------------------------------------------
 
     def log_turn(self, entry: LogEntry) -> None:
-        row = _log_row(entry)
+        row = log_row(entry)
         with self._write() as db:
-            db.execute(_INSERT_LOG, row)
+            db.execute(INSERT_LOG, row)
 
     def read_log(
         self, *, session_id: str | None = None, user_id: str | None = None, since: float = 0.0
@@ -232,10 +163,10 @@ class SqliteStore(Store):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        query = f"{_SELECT_LOG} WHERE {' AND '.join(where)} ORDER BY seq"
+        query = f"{SELECT_LOG} WHERE {' AND '.join(where)} ORDER BY seq"
         with self._read() as db:
             rows = db.execute(query, params).fetchall()
-        return tuple(_log_entry(row) for row in rows)
+        return tuple(log_entry(row) for row in rows)
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
@@ -384,7 +315,7 @@ def _migrate(db: sqlite3.Connection, path: str | Path) -> None:
             f"{SCHEMA_VERSION}; upgrade voice-skills or use another file."
         )
     if found < SCHEMA_VERSION:
-        for statement in _SCHEMA:
+        for statement in SCHEMA:
             db.execute(statement)
 
 
@@ -411,83 +342,3 @@ def _next_version(session: Session, stored: tuple[int, float, int] | None, now: 
         f"session {session.id} was saved by another worker (version {version}, this copy {session.version}); "
         "load it again and reapply the change."
     )
-
-
-_ENCODE = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode
-_from_json = json.JSONDecoder().decode
-
-
-def _to_json(value: Any, what: str) -> str:
-    try:
-        return _ENCODE(value)
-    except (TypeError, ValueError) as exc:
-        raise StoreError(
-            f"{what} cannot be stored: {exc}; keep them to JSON values (text, numbers, booleans, "
-            "None, lists and dicts)."
-        ) from exc
-
-
-def _session_row(session: Session) -> tuple[Any, ...]:
-    """The row of ``_SESSION_COLUMNS``."""
-    what = f"session {session.id}"
-    return (
-        session.id,
-        session.user_id,
-        session.skill,
-        session.locale,
-        session.channel,
-        _to_json(session.attributes, f"the attributes of {what}"),
-        _to_json(session.dialog.to_json(), f"the dialog state of {what}"),
-        _to_json([turn.to_dict() for turn in session.history], f"the history of {what}"),
-        session.created_at,
-        session.updated_at,
-        session.expires_at,
-        session.ttl,
-        session.handed_over,
-        session.ended,
-        session.version,
-    )
-
-
-def _session_from_row(row: tuple[Any, ...]) -> Session:
-    (
-        id_,
-        user_id,
-        skill,
-        locale,
-        channel,
-        attributes,
-        dialog,
-        history,
-        *times,
-        handed_over,
-        ended,
-        version,
-    ) = row
-    created_at, updated_at, expires_at, ttl = times
-    return Session(
-        id=id_,
-        user_id=user_id,
-        skill=skill,
-        locale=locale,
-        channel=channel,
-        attributes=dict(_from_json(attributes)),
-        dialog=DialogState.from_json(_from_json(dialog)),
-        history=tuple(TurnRecord.from_dict(turn) for turn in _from_json(history)),
-        created_at=created_at,
-        updated_at=updated_at,
-        expires_at=expires_at,
-        ttl=ttl,
-        handed_over=bool(handed_over),
-        ended=bool(ended),
-        version=version,
-    )
-
-
-def _log_row(entry: LogEntry) -> tuple[Any, ...]:
-    return tuple(getattr(entry, column) for column in _LOG_COLUMNS)
-
-
-def _log_entry(row: tuple[Any, ...]) -> LogEntry:
-    data = dict(zip(_LOG_COLUMNS, row, strict=True))
-    return LogEntry(**{**data, "speaker": Speaker(data["speaker"]), "handed_over": bool(data["handed_over"])})

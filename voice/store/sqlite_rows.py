@@ -1,0 +1,172 @@
+"""The SQLite store's tables, statements and row codec: a session or log entry <-> one row.
+
+``SCHEMA_VERSION`` is kept in ``PRAGMA user_version``; ``voice.store.sqlite`` refuses a newer file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..state import DialogState
+from .base import LogEntry, Session, Speaker, StoreError, TurnRecord
+
+SCHEMA_VERSION = 1
+"""Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
+
+SESSION_COLUMNS = (
+    "id",
+    "user_id",
+    "skill",
+    "locale",
+    "channel",
+    "attributes",
+    "dialog",
+    "history",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "ttl",
+    "handed_over",
+    "ended",
+    "version",
+)
+LOG_COLUMNS = (
+    "session_id",
+    "user_id",
+    "time",
+    "speaker",
+    "text",
+    "intent",
+    "confidence",
+    "skill",
+    "locale",
+    "channel",
+    "handed_over",
+)
+
+SELECT_SESSIONS = f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions"
+SELECT_LOG = f"SELECT {', '.join(LOG_COLUMNS)} FROM log"
+UPDATE_SESSION = (
+    f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in SESSION_COLUMNS[1:])} "
+    "WHERE id = ? AND version = ?"
+)
+"""Saves a loaded session: no row changes when another worker saved it first."""
+INSERT_SESSION = (
+    f"INSERT INTO sessions ({', '.join(SESSION_COLUMNS)}) VALUES ({', '.join('?' * len(SESSION_COLUMNS))}) "
+    f"ON CONFLICT (id) DO UPDATE SET "
+    f"{', '.join(f'{column} = excluded.{column}' for column in SESSION_COLUMNS[1:-1])}, "
+    "version = sessions.version + 1 WHERE sessions.ended OR sessions.expires_at <= ? RETURNING version"
+)
+"""Saves a new session, in place of an ended or expired one; no row comes back over a live one."""
+LOAD_WITH_USER = (
+    f"SELECT {', '.join(f's.{column}' for column in SESSION_COLUMNS)}, "
+    "(SELECT attributes FROM users WHERE id = ?) FROM (SELECT 1) "
+    "LEFT JOIN sessions AS s ON s.id = ? AND s.expires_at > ?"
+)
+"""A session and its user's attributes in one statement; always one row."""
+INSERT_LOG = f"INSERT INTO log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
+"""The statements of every turn, written out once."""
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, skill TEXT NOT NULL, locale TEXT NOT NULL,
+        channel TEXT NOT NULL, attributes TEXT NOT NULL CHECK (json_valid(attributes)),
+        dialog TEXT NOT NULL CHECK (json_valid(dialog)), history TEXT NOT NULL CHECK (json_valid(history)),
+        created_at REAL NOT NULL, updated_at REAL NOT NULL, expires_at REAL NOT NULL, ttl REAL NOT NULL,
+        handed_over INTEGER NOT NULL, ended INTEGER NOT NULL, version INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+    "CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at)",
+    """CREATE TABLE IF NOT EXISTS users (
+        id TEXT PRIMARY KEY, attributes TEXT NOT NULL CHECK (json_valid(attributes)),
+        updated_at REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        time REAL NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, intent TEXT NOT NULL,
+        confidence REAL, skill TEXT NOT NULL, locale TEXT NOT NULL, channel TEXT NOT NULL,
+        handed_over INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS log_by_time ON log (time)",
+    "CREATE INDEX IF NOT EXISTS log_by_user ON log (user_id)",
+    "CREATE INDEX IF NOT EXISTS log_by_session ON log (session_id)",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+
+ENCODE = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode
+from_json = json.JSONDecoder().decode
+
+
+def to_json(value: Any, what: str) -> str:
+    try:
+        return ENCODE(value)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(
+            f"{what} cannot be stored: {exc}; keep them to JSON values (text, numbers, booleans, "
+            "None, lists and dicts)."
+        ) from exc
+
+
+def session_row(session: Session) -> tuple[Any, ...]:
+    """The row of ``SESSION_COLUMNS``."""
+    what = f"session {session.id}"
+    return (
+        session.id,
+        session.user_id,
+        session.skill,
+        session.locale,
+        session.channel,
+        to_json(session.attributes, f"the attributes of {what}"),
+        to_json(session.dialog.to_json(), f"the dialog state of {what}"),
+        to_json([turn.to_dict() for turn in session.history], f"the history of {what}"),
+        session.created_at,
+        session.updated_at,
+        session.expires_at,
+        session.ttl,
+        session.handed_over,
+        session.ended,
+        session.version,
+    )
+
+
+def session_from_row(row: tuple[Any, ...]) -> Session:
+    (
+        id_,
+        user_id,
+        skill,
+        locale,
+        channel,
+        attributes,
+        dialog,
+        history,
+        *times,
+        handed_over,
+        ended,
+        version,
+    ) = row
+    created_at, updated_at, expires_at, ttl = times
+    return Session(
+        id=id_,
+        user_id=user_id,
+        skill=skill,
+        locale=locale,
+        channel=channel,
+        attributes=dict(from_json(attributes)),
+        dialog=DialogState.from_json(from_json(dialog)),
+        history=tuple(TurnRecord.from_dict(turn) for turn in from_json(history)),
+        created_at=created_at,
+        updated_at=updated_at,
+        expires_at=expires_at,
+        ttl=ttl,
+        handed_over=bool(handed_over),
+        ended=bool(ended),
+        version=version,
+    )
+
+
+def log_row(entry: LogEntry) -> tuple[Any, ...]:
+    return tuple(getattr(entry, column) for column in LOG_COLUMNS)
+
+
+def log_entry(row: tuple[Any, ...]) -> LogEntry:
+    data = dict(zip(LOG_COLUMNS, row, strict=True))
+    return LogEntry(**{**data, "speaker": Speaker(data["speaker"]), "handed_over": bool(data["handed_over"])})
