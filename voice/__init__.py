@@ -15,7 +15,17 @@ from .assistant import Assistant, build_assistant
 from .dialog import Answer, Answerer, Dialog
 from .errors import ConfigError, SkillError, VoiceError
 from .flow import Slot
-from .nlu import IntentMatch, JsonForm, SlotType, SlotValue, register_slot_type, spoken_date, weekday_name
+from .nlu import (
+    DateRange,
+    IntentMatch,
+    JsonForm,
+    PartOfDay,
+    SlotType,
+    SlotValue,
+    register_slot_type,
+    spoken_date,
+    weekday_name,
+)
 from .reply import Card, Expect, Reply
 from .router import Router
 from .skill import Skill, load_skill
@@ -27,10 +37,12 @@ __all__ = [
     "Assistant",
     "Card",
     "ConfigError",
+    "DateRange",
     "Dialog",
     "Expect",
     "IntentMatch",
     "JsonForm",
+    "PartOfDay",
     "Reply",
     "Router",
     "Skill",

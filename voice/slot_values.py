@@ -3,12 +3,16 @@
 Alexa sends AMAZON.DATE as "2026-11-27" and AMAZON.TIME as "10:00"; Dialogflow sends
 @sys.date and @sys.time as full date-times ("2026-11-27T12:00:00+01:00") and @sys.duration
 as {"amount": 10, "unit": "min"}. Handlers and validators get ``datetime.date``,
-``datetime.time`` and ``datetime.timedelta`` whatever the channel, as from the router.
+``datetime.time`` and ``datetime.timedelta`` whatever the channel, as from the router, and a
+``DateRange`` or ``PartOfDay`` for "this weekend" (``2026-W49-WE``) or "in the morning" (``MO``).
+A value in no known form (Alexa's "?" for a number it did not catch) stays as it came.
 Each slot type says how (``voice.nlu.slot_types``); this module applies it to slots.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,15 +22,31 @@ from .nlu.slot_types import from_json, to_json
 
 __all__ = ["coerce", "from_json", "slot_from_json", "slot_to_json", "to_json"]
 
+_LOGGER = logging.getLogger(__name__)
 
-def coerce(slots: Mapping[str, SlotValue], kinds: Mapping[str, str]) -> dict[str, SlotValue]:
-    """The slots with their values converted to the Python type their kind has."""
+
+def coerce(
+    slots: Mapping[str, SlotValue], kinds: Mapping[str, str], *, now: dt.datetime | None = None
+) -> dict[str, SlotValue]:
+    """The slots with their values converted to the Python type their kind has.
+
+    ``now`` is the turn's time (the current time when not given): Alexa's ``XXXX-12-02`` and
+    ``PRESENT_REF`` are read from it. Never raises: a value that cannot be read stays as it came.
+    """
+    when = now or dt.datetime.now(dt.UTC)
     converted: dict[str, SlotValue] = {}
     for name, slot in slots.items():
         found = find_slot_type(kinds.get(name, ""))
         try:
-            value = found.from_platform(slot.value) if found else slot.value
-        except ValueError:
+            value = found.from_platform(slot.value, when) if found else slot.value
+        except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
+            _LOGGER.info(
+                "slot %s: %r is not a %s value (%s); the skill gets it as sent",
+                name,
+                slot.value,
+                found.name if found else "?",
+                exc,
+            )
             value = slot.value  # not in the platform's usual form: leave it to the validator
         converted[name] = slot if value is slot.value else replace(slot, value=value)
     return converted

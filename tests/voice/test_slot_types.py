@@ -45,7 +45,7 @@ def _parse_colour(text: str, language: str, now: Any) -> Colour | None:
     return None if rgb is None else Colour(rgb)
 
 
-def _platform_colour(value: Any) -> Any:
+def _platform_colour(value: Any, now: Any) -> Any:
     """Alexa's AMAZON.Color and Dialogflow's @sys.color send the English name."""
     return (_parse_colour(value.lower(), "en", None) or value) if isinstance(value, str) else value
 

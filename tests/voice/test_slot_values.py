@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from voice import SlotValue
+from voice import DateRange, SlotValue
 from voice.slot_values import coerce
 
 
@@ -15,7 +15,7 @@ from voice.slot_values import coerce
     [
         ("date", "2026-11-27", dt.date(2026, 11, 27)),
         ("date", "2026-11-27T12:00:00+01:00", dt.date(2026, 11, 27)),
-        ("date", "2026-W48", "2026-W48"),
+        ("date", "2026-W48", DateRange(start=dt.date(2026, 11, 23), end=dt.date(2026, 11, 29))),
         ("time", "10:00", dt.time(10, 0)),
         ("time", "2026-11-24T15:30:00+01:00", dt.time(15, 30)),
         ("duration", "PT1H30M", dt.timedelta(hours=1, minutes=30)),

@@ -11,6 +11,7 @@ from .errors import SlotTypeError, TemplateError
 from .intents import Intent, IntentData, IntentSet, load_skills
 from .matcher import Matcher
 from .normalize import normalize
+from .periods import DateRange, PartOfDay
 from .sample import Sample, SampleSlot, sample_sentences
 from .slot_types import (
     JsonForm,
@@ -27,6 +28,7 @@ from .types import IntentMatch, SlotValue
 __all__ = [
     "CheckReport",
     "Conflict",
+    "DateRange",
     "DeadTemplate",
     "Intent",
     "IntentData",
@@ -35,6 +37,7 @@ __all__ = [
     "JsonForm",
     "ListValue",
     "Matcher",
+    "PartOfDay",
     "Sample",
     "SampleSlot",
     "SlotSpec",

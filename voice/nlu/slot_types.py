@@ -7,7 +7,8 @@ A slot type is a list name that needs no values in the YAML: a parser reads the 
 - ``examples``: what to say for it in sample sentences, recogniser grammars and exports, per language;
 - ``alexa`` / ``dialogflow``: the platform's built-in type (``AMAZON.DURATION``, ``@sys.duration``);
 - ``from_platform``: a platform's value (Alexa's "PT10M", Dialogflow's ``{"amount": 10, "unit": "min"}``)
-  as the Python value the parser gives;
+  as the Python value the parser gives, or a ``DateRange`` / ``PartOfDay`` for the platform forms
+  no parser gives ("2026-W49-WE", "MO"; ``voice.nlu.platform_values``);
 - ``json``: how its values are stored as JSON (``{"$seconds": 600.0}``) and read back.
 
 The built-in types (number, percentage, time, date, duration) are registered below; a skill adds
@@ -27,10 +28,19 @@ from .dates import parse_date, parse_time
 from .durations import parse_duration, parse_percentage
 from .errors import SlotTypeError
 from .numbers import language_family, parse_number
+from .periods import DateRange, PartOfDay
+from .platform_values import (
+    platform_date,
+    platform_duration,
+    platform_number,
+    platform_percentage,
+    platform_time,
+)
 
 __all__ = [
     "JsonForm",
     "Parser",
+    "PlatformReader",
     "SlotType",
     "find_slot_type",
     "from_json",
@@ -44,6 +54,8 @@ __all__ = [
 
 Parser = Callable[[str, str, Any], Any]
 """``(words, language, now) -> value``, or None when the words are not one value of the type."""
+PlatformReader = Callable[[Any, dt.datetime], Any]
+"""``(platform value, the turn's time) -> value``; the value itself when it is not in a known form."""
 
 _MAX_WORDS = 8
 """The longest phrase the matcher tries a parser on."""
@@ -52,7 +64,7 @@ _LIST_KINDS = frozenset({"values", "range", "wildcard", "runtime", "fixed"})
 _PLAIN = (str, int, float, bool, type(None), list, dict)
 
 
-def _unchanged(value: Any) -> Any:
+def _unchanged(value: Any, now: dt.datetime) -> Any:
     return value
 
 
@@ -87,8 +99,9 @@ class SlotType:
     dialogflow: str
     """Dialogflow's entity: ``@sys.date``."""
 
-    from_platform: Callable[[Any], Any] = _unchanged
-    """A platform's value as the parser's value; raise ValueError (or return it) when it is not one."""
+    from_platform: PlatformReader = _unchanged
+    """``(value, now)``: a platform's value as the parser's value, ``now`` the turn's time (Alexa's
+    ``XXXX-12-02`` is the next 2 December); return the value (or raise ValueError) when it is not one."""
 
     json: tuple[JsonForm, ...] = ()
     """Forms of the values that are not plain JSON (none for numbers)."""
@@ -219,66 +232,26 @@ def plain_json(value: Any) -> Any:
 
 # -- the built-in types ------------------------------------------------------------------------
 
-_ISO_DURATION = re.compile(r"P(?=\d|T\d)(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
-_UNIT_SECONDS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "min": 60,
-    "minute": 60,
-    "h": 3600,
-    "hour": 3600,
-    "day": 86400,
-}
-
 
 def _without_now(parse: Callable[[str, str], Any]) -> Parser:
     """A parser that ignores ``now`` (only dates are relative to the turn's time)."""
     return lambda text, language, now: parse(text, language)
 
 
-def _platform_number(value: Any) -> Any:
-    """Alexa's "42" and Dialogflow's 42.0 -> 42."""
-    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
-        value = float(value)
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _platform_percentage(value: Any) -> Any:
-    """Dialogflow's "50%" and Alexa's "50" -> 50."""
-    return _platform_number(value.strip().removesuffix("%").strip() if isinstance(value, str) else value)
-
-
-def _platform_date(value: Any) -> Any:
-    """Alexa's "2026-11-27" and Dialogflow's "2026-11-27T12:00:00+01:00" -> a date ("2026-W48" stays)."""
-    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
-        return dt.date.fromisoformat(value[:10])
-    return value
-
-
-def _platform_time(value: Any) -> Any:
-    """Alexa's "10:00" and Dialogflow's "2026-11-24T10:00:00+01:00" -> 10:00 ("MO" stays)."""
-    if isinstance(value, str) and "T" in value:
-        return dt.datetime.fromisoformat(value).time().replace(tzinfo=None)
-    if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", value):
-        return dt.time.fromisoformat(value)
-    return value
-
-
-def _platform_duration(value: Any) -> Any:
-    """Alexa's "PT1H30M" and Dialogflow's ``{"amount": 10, "unit": "min"}`` -> a timedelta."""
-    if isinstance(value, Mapping) and isinstance(value.get("amount"), int | float):
-        unit = _UNIT_SECONDS.get(str(value.get("unit", "s")), 1)
-        return dt.timedelta(seconds=float(value["amount"]) * unit)
-    match = _ISO_DURATION.match(value) if isinstance(value, str) else None
-    if match:
-        days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
-        return dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    return value
-
-
 def _iso(value: dt.date | dt.time) -> str:
     return value.isoformat()
+
+
+def _part_of_day(code: Any) -> PartOfDay:
+    return PartOfDay(code)
+
+
+def _code(value: PartOfDay) -> str:
+    return value.value
+
+
+def _range(value: DateRange) -> dict[str, str]:
+    return value.to_dict()
 
 
 def _seconds(value: dt.timedelta) -> float:
@@ -296,7 +269,7 @@ _BUILT_IN = (
         examples={"en": ("five",), "nl": ("vijf",)},
         alexa="AMAZON.NUMBER",
         dialogflow="@sys.number",
-        from_platform=_platform_number,
+        from_platform=platform_number,
     ),
     SlotType(
         name="percentage",
@@ -304,7 +277,7 @@ _BUILT_IN = (
         examples={"en": ("50 percent",), "nl": ("50 procent",)},
         alexa="AMAZON.NUMBER",
         dialogflow="@sys.percentage",
-        from_platform=_platform_percentage,
+        from_platform=platform_percentage,
     ),
     SlotType(
         name="time",
@@ -312,8 +285,11 @@ _BUILT_IN = (
         examples={"en": ("3:15 pm",), "nl": ("kwart over drie",)},
         alexa="AMAZON.TIME",
         dialogflow="@sys.time",
-        from_platform=_platform_time,
-        json=(JsonForm(type=dt.time, tag="$time", encode=_iso, decode=dt.time.fromisoformat),),
+        from_platform=platform_time,
+        json=(
+            JsonForm(type=dt.time, tag="$time", encode=_iso, decode=dt.time.fromisoformat),
+            JsonForm(type=PartOfDay, tag="$part_of_day", encode=_code, decode=_part_of_day),
+        ),
     ),
     SlotType(
         name="date",
@@ -321,10 +297,11 @@ _BUILT_IN = (
         examples={"en": ("tomorrow",), "nl": ("morgen",)},
         alexa="AMAZON.DATE",
         dialogflow="@sys.date",
-        from_platform=_platform_date,
+        from_platform=platform_date,
         json=(
             JsonForm(type=dt.date, tag="$date", encode=_iso, decode=dt.date.fromisoformat),
             JsonForm(type=dt.datetime, tag="$datetime", encode=_iso, decode=dt.datetime.fromisoformat),
+            JsonForm(type=DateRange, tag="$date_range", encode=_range, decode=DateRange.from_dict),
         ),
     ),
     SlotType(
@@ -333,7 +310,7 @@ _BUILT_IN = (
         examples={"en": ("ten minutes",), "nl": ("tien minuten",)},
         alexa="AMAZON.DURATION",
         dialogflow="@sys.duration",
-        from_platform=_platform_duration,
+        from_platform=platform_duration,
         json=(JsonForm(type=dt.timedelta, tag="$seconds", encode=_seconds, decode=_timedelta),),
     ),
 )
