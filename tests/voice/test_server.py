@@ -199,6 +199,7 @@ def test_create_app_without_arguments_serves_the_configured_skills(
     monkeypatch.delenv("VOICE_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)  # no voice.toml here: the defaults load every shipped skill
     monkeypatch.setenv("VOICE_DIALOGFLOW_TOKEN", "from-env")
+    monkeypatch.setenv("VOICE_ALEXA_APPLICATION_IDS", '["amzn1.ask.skill.1"]')
     client = create_app().test_client()
     body = VALID["/dialogflow"]
     assert_json_error(client.post("/dialogflow", json=body), 401)
@@ -216,7 +217,10 @@ def test_voice_config_setting_names_the_config_file(tmp_path: Path) -> None:
 
 def test_the_server_table_sets_settings_and_refuses_unknown_ones(tmp_path: Path) -> None:
     config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n[server]\ndialogflow_token = "from-file"\n')
+    config.write_text(
+        'skills = ["customer_service"]\n[server]\ndialogflow_token = "from-file"\n'
+        'alexa_application_ids = ["amzn1.ask.skill.1"]\n'
+    )
     client = create_app({"VOICE_CONFIG": str(config)}).test_client()
     assert client.post("/dialogflow", json=VALID["/dialogflow"]).status_code == 401
     answered = client.post("/dialogflow", json=VALID["/dialogflow"], headers={"X-Voice-Token": "from-file"})
@@ -286,11 +290,44 @@ def test_a_broken_skill_stops_create_app_with_one_sentence(
     assert str(under_gunicorn.value) == f"error: {message}"
 
 
+@pytest.mark.parametrize(
+    ("server_table", "starts"),
+    [
+        ("", False),
+        ("alexa_application_ids = []\n", False),
+        ("alexa_accept_any_skill = true\n", True),
+        ('alexa_application_ids = ["amzn1.ask.skill.1"]\n', True),
+        ("alexa_verify = false\n", True),
+    ],
+    ids=["nothing", "empty-ids", "any-skill", "ids", "unverified"],
+)
+def test_verification_without_skill_ids_needs_an_explicit_opt_in(
+    tmp_path: Path, assistant: Assistant, caplog: pytest.LogCaptureFixture, server_table: str, starts: bool
+) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text(f"[server]\n{server_table}")
+    if not starts:
+        with pytest.raises(ConfigError) as refused:
+            create_app({"VOICE_CONFIG": str(config)}, assistant=assistant)
+        assert refused.value.message == (
+            "alexa_application_ids is empty while Alexa verification is on, so any skill could call this "
+            'webhook; set [server] alexa_application_ids = ["amzn1.ask.skill.…"] to your skill\'s id, '
+            "or alexa_accept_any_skill = true to accept every skill."
+        )
+        return
+    caplog.set_level("WARNING", logger="voice.channels.alexa_verify")
+    client = create_app({"VOICE_CONFIG": str(config)}, assistant=assistant).test_client()
+    assert client.get("/healthz").status_code == 200
+    assert ("ANY Alexa skill is accepted" in caplog.text) == ("any_skill" in server_table)
+
+
 def test_voice_serve_builds_the_app_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     runs: list[tuple[Flask, dict[str, Any]]] = []
     monkeypatch.setattr(Flask, "run", lambda self, **kwargs: runs.append((self, kwargs)))
     config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n')
+    config.write_text(
+        'skills = ["customer_service"]\n[server]\nalexa_application_ids = ["amzn1.ask.skill.1"]\n'
+    )
     result = CliRunner().invoke(serve, ["--port", "8123", "--config", str(config), "--no-verify"])
     assert result.exit_code == 0, result.output
     ((app, kwargs),) = runs

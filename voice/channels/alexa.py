@@ -84,7 +84,12 @@ class AlexaChannel(WebhookChannel):
     path = "/alexa"
     deadline_s = DEADLINE_SECONDS
     settings: ClassVar[Mapping[str, Any]] = MappingProxyType(
-        {"alexa_verify": True, "alexa_application_ids": [], "alexa_verifier": None}
+        {
+            "alexa_verify": True,
+            "alexa_application_ids": [],
+            "alexa_accept_any_skill": False,
+            "alexa_verifier": None,
+        }
     )
 
     def __init__(self, responder: Responder, verifier: AlexaVerifier, router: Router | None = None) -> None:
@@ -95,7 +100,11 @@ class AlexaChannel(WebhookChannel):
 
     @classmethod
     def create(cls, responder: Responder, settings: Mapping[str, Any]) -> Self:
-        """``alexa_verifier`` (programmatic only) replaces the verifier built from the other two keys."""
+        """``alexa_verifier`` (programmatic only) replaces the verifier built from the other keys.
+
+        With verification on, an empty ``alexa_application_ids`` stops the start (``ConfigError``)
+        unless ``alexa_accept_any_skill`` is true; a given verifier was checked when it was built.
+        """
         verifier = settings["alexa_verifier"]
         if verifier is None:
             verifier = AlexaVerifier(_verify_config(settings))
@@ -185,9 +194,12 @@ def _verify_config(settings: Mapping[str, Any]) -> AlexaVerifyConfig:
     ids, enabled = settings["alexa_application_ids"], settings["alexa_verify"]
     if isinstance(ids, str) or not isinstance(ids, list | tuple) or not all(isinstance(i, str) for i in ids):
         raise ConfigError('alexa_application_ids must be a list of skill ids, like ["amzn1.ask.skill.…"].')
-    if not isinstance(enabled, bool):
-        raise ConfigError(f"alexa_verify must be true or false, not {enabled!r}.")
-    return AlexaVerifyConfig(enabled=enabled, application_ids=frozenset(ids))
+    for key in ("alexa_verify", "alexa_accept_any_skill"):
+        if not isinstance(settings[key], bool):
+            raise ConfigError(f"{key} must be true or false, not {settings[key]!r}.")
+    return AlexaVerifyConfig(
+        enabled=enabled, application_ids=frozenset(ids), accept_any_skill=settings["alexa_accept_any_skill"]
+    )
 
 
 def _can_fulfill_slot(known: bool) -> dict[str, str]:

@@ -7,7 +7,9 @@ and names ``echo-api.amazon.com``, and verifies the chain up to a trusted root w
 ``cryptography.x509.verification``. A verified key is cached by URL until a certificate of its chain
 expires, so a busy skill fetches the chain once.
 
-Fetching is a ``CertificateFetcher`` so tests hand in a throwaway CA instead of the network.
+Fetching is a ``CertificateFetcher`` (``alexa_fetch``) so tests hand in a throwaway CA instead of the
+network. Every fetch runs within one time budget, DNS included, and a URL whose fetch or chain failed
+fails fast for a short while (``failure_seconds``) instead of being fetched again by every request.
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ import logging
 import posixpath
 import re
 import threading
-import urllib.request
+import time
 import warnings
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from http.client import HTTPException
 from pathlib import Path
-from typing import IO
+from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from cryptography import x509
@@ -33,10 +33,11 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as _ChainError
 
-from ..errors import VoiceError
+from .alexa_fetch import CertificateFetcher, FetchGate, UrllibFetcher, VerificationError
 
 __all__ = [
     "CertificateFetcher",
+    "FetchGate",
     "SigningCertificate",
     "SigningCertificates",
     "UrllibFetcher",
@@ -47,13 +48,8 @@ __all__ = [
 ]
 
 
-class VerificationError(VoiceError):
-    """An Alexa request failed verification: its signature, certificate, timestamp or application id."""
-
-    http_status = 400
-
-
 _LOGGER = logging.getLogger(__name__)
+_V = TypeVar("_V")
 
 SIGNING_NAME = "echo-api.amazon.com"
 _CERT_HOST = "s3.amazonaws.com"
@@ -87,54 +83,6 @@ def validate_cert_url(url: str) -> str:
     else:
         return f"https://{_CERT_HOST}{quote(path)}"
     raise VerificationError(f"the certificate URL {url!r} {reason}")
-
-
-class CertificateFetcher(ABC):
-    """Gets the PEM certificate chain at a URL; subclass it to fetch from somewhere else (tests do)."""
-
-    @abstractmethod
-    def fetch(self, url: str) -> bytes:
-        """Return the bytes at ``url``; raise ``VerificationError`` (or ``OSError``) when it fails."""
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead away from the checked URL, so a 3xx answer is an error."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_Opener = Callable[[str, float], IO[bytes]]
-
-
-def _open_without_redirects(url: str, timeout: float) -> IO[bytes]:
-    response: IO[bytes] = urllib.request.build_opener(_RefuseRedirects).open(url, timeout=timeout)
-    return response
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UrllibFetcher(CertificateFetcher):
-    """Fetches over https with the standard library, a short timeout and a size limit."""
-
-    timeout: float = 3.0
-    """Seconds per socket operation; Alexa waits about 8 s for the whole answer."""
-    max_bytes: int = 64 * 1024
-    """A real chain is about 5 KB; anything much larger is not one."""
-    opener: _Opener = _open_without_redirects
-    """Opens a URL with a timeout; replaced only in tests."""
-
-    def fetch(self, url: str) -> bytes:
-        """Return the body at the https ``url``, refusing other schemes, redirects and oversize bodies."""
-        if urlsplit(url).scheme.lower() != "https":
-            raise VerificationError(f"refusing to fetch a certificate chain over a non-https URL {url!r}")
-        try:
-            with self.opener(url, self.timeout) as response:
-                data = response.read(self.max_bytes + 1)
-        except (OSError, HTTPException, ValueError) as exc:
-            raise VerificationError(f"could not fetch the Alexa certificate chain from {url}: {exc}") from exc
-        if len(data) > self.max_bytes:
-            raise VerificationError(f"the certificate chain at {url} is larger than {self.max_bytes} bytes")
-        return data
 
 
 def load_trusted_roots(path: Path | str | None = None) -> tuple[x509.Certificate, ...]:
@@ -236,38 +184,72 @@ def _check_leaf(leaf: x509.Certificate, now: datetime) -> None:
 class SigningCertificates:
     """Verified signing keys by certificate URL: fetched and verified once, kept until they expire.
 
-    Thread-safe. Two threads that miss at once may both fetch; the second result simply replaces
-    the first, which keeps network I/O outside the lock.
+    Each fetch runs through a ``FetchGate``: within ``fetch_budget`` seconds, DNS included, and one
+    at a time per URL, so threads that miss at once share one download. A URL whose fetch or chain
+    failed is remembered for ``failure_seconds`` (by ``clock``): requests that name it then fail
+    at once with the same message, and the first one after that window tries again. Thread-safe.
     """
 
     def __init__(
-        self, fetcher: CertificateFetcher, roots: Sequence[x509.Certificate], *, max_entries: int = 32
+        self,
+        fetcher: CertificateFetcher,
+        roots: Sequence[x509.Certificate],
+        *,
+        max_entries: int = 32,
+        fetch_budget: float = 3.0,
+        failure_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not roots:
             raise VerificationError("the Alexa trust store is empty; configure at least one root certificate")
-        self._fetcher = fetcher
+        self.gate = FetchGate(fetcher, budget=fetch_budget)
         self._store = Store(list(roots))
         self._max_entries = max_entries
+        self._failure_seconds = failure_seconds
+        self._clock = clock
         self._entries: dict[str, SigningCertificate] = {}
+        self._failures: dict[str, tuple[float, str]] = {}
+        """URL -> (clock time until which it fails fast, the message)."""
         self._lock = threading.Lock()
 
     def get(self, url: str, now: datetime) -> SigningCertificate:
         """Return the verified signing certificate for a validated ``url`` at ``now``."""
         with self._lock:
             cached = self._entries.get(url)
+            failed = self._failures.get(url)
         if cached is not None and cached.is_valid_at(now):
             return cached
+        if failed is not None and self._clock() < failed[0]:
+            raise VerificationError(failed[1])
         try:
-            pem = self._fetcher.fetch(url)
-        except OSError as exc:
-            raise VerificationError(f"could not fetch the Alexa certificate chain from {url}: {exc}") from exc
-        certificate = verify_chain(pem, self._store, now)
+            certificate = verify_chain(self.gate.fetch(url), self._store, now)
+        except VerificationError as exc:
+            self._fail(url, exc.message)
+            raise
         self._remember(url, certificate)
         return certificate
 
     def _remember(self, url: str, certificate: SigningCertificate) -> None:
         with self._lock:
-            self._entries.pop(url, None)
-            if len(self._entries) >= self._max_entries:
-                del self._entries[next(iter(self._entries))]  # the oldest entry
-            self._entries[url] = certificate
+            self._failures.pop(url, None)
+            _put(self._entries, url, certificate, self._max_entries)
+
+    def _fail(self, url: str, message: str) -> None:
+        if self._failure_seconds <= 0:
+            return
+        _LOGGER.warning(
+            "Alexa certificate chain %s failed (%s); requests naming it fail for %g s",
+            url,
+            message,
+            self._failure_seconds,
+        )
+        with self._lock:
+            _put(self._failures, url, (self._clock() + self._failure_seconds, message), self._max_entries)
+
+
+def _put(entries: dict[str, _V], key: str, value: _V, max_entries: int) -> None:
+    """Set ``entries[key]`` as the newest entry, dropping the oldest one when it is full."""
+    entries.pop(key, None)
+    if len(entries) >= max_entries:
+        del entries[next(iter(entries))]
+    entries[key] = value

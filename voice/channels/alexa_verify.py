@@ -6,7 +6,7 @@ later, or that are meant for another skill. ``AlexaVerifier.verify`` checks, che
 1. the ``Signature-256`` header (SHA-256 with RSA; the legacy SHA-1 ``Signature`` alone is refused)
    and the ``SignatureCertChainUrl`` header (https, s3.amazonaws.com, port 443, path /echo.api/);
 2. the JSON envelope: ``request.timestamp`` within ``max_skew_seconds`` of now, and the
-   application id in the allow-list when one is configured;
+   application id in the allow-list (an empty list is refused at start unless ``accept_any_skill``);
 3. the certificate chain at the URL (see ``alexa_certs``) and the signature over the raw body.
 
 Every failure is a ``VerificationError`` (HTTP 400) with a one-sentence reason; nothing else escapes
@@ -19,7 +19,8 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ..errors import ConfigError
 from .alexa_certs import (
     CertificateFetcher,
     SigningCertificates,
@@ -61,13 +63,21 @@ class AlexaVerifyConfig:
     enabled: bool = True
     """Off only for local development: then ``verify`` just parses the JSON."""
     application_ids: frozenset[str] = frozenset()
-    """Skill ids (``amzn1.ask.skill.…``) to accept; empty accepts any skill."""
+    """Skill ids (``amzn1.ask.skill.…``) to accept; empty is refused unless ``accept_any_skill``."""
+    accept_any_skill: bool = False
+    """Accept a signed request of any skill when ``application_ids`` is empty (a warning at start)."""
     max_skew_seconds: float = 150.0
     """Largest distance between ``request.timestamp`` and now; Amazon allows at most 150 s."""
     trusted_roots: tuple[x509.Certificate, ...] | None = None
     """Root certificates to trust; None loads certifi's bundle, else the system's."""
     fetcher: CertificateFetcher = field(default_factory=UrllibFetcher)
     """Gets the certificate chain; tests inject a fake that serves a test CA."""
+    fetch_budget_seconds: float = 3.0
+    """The whole certificate download, DNS included; the request fails (400) when it takes longer."""
+    failure_seconds: float = 30.0
+    """How long a certificate URL whose download or chain failed fails at once, without a new download."""
+    clock: Callable[[], float] = time.monotonic
+    """Measures ``failure_seconds``; replaced only in tests."""
 
     def __post_init__(self) -> None:
         # Accept any iterable (a list from TOML) but keep the frozen value immutable.
@@ -80,10 +90,15 @@ class AlexaVerifier:
     def __init__(self, config: AlexaVerifyConfig | None = None) -> None:
         self.config = config or AlexaVerifyConfig()
         self._certificates: SigningCertificates | None = None
-        if self.config.enabled:
-            roots = self.config.trusted_roots
+        config = self.config
+        if config.enabled:
+            _check_skill_ids(config)
             self._certificates = SigningCertificates(
-                self.config.fetcher, roots if roots is not None else load_trusted_roots()
+                config.fetcher,
+                config.trusted_roots if config.trusted_roots is not None else load_trusted_roots(),
+                fetch_budget=config.fetch_budget_seconds,
+                failure_seconds=config.failure_seconds,
+                clock=config.clock,
             )
         else:
             _LOGGER.warning("Alexa request verification is OFF; never run like this in production")
@@ -104,6 +119,19 @@ class AlexaVerifier:
         _check_application_id(envelope, self.config.application_ids)
         _check_signature(self._certificates.get(url, now).public_key, signature, body)
         return envelope
+
+
+def _check_skill_ids(config: AlexaVerifyConfig) -> None:
+    """Refuse an empty skill-id list unless the config accepts any skill explicitly (then warn)."""
+    if config.application_ids:
+        return
+    if not config.accept_any_skill:
+        raise ConfigError(
+            "alexa_application_ids is empty while Alexa verification is on, so any skill could call this "
+            'webhook; set [server] alexa_application_ids = ["amzn1.ask.skill.…"] to your skill\'s id, '
+            "or alexa_accept_any_skill = true to accept every skill."
+        )
+    _LOGGER.warning("alexa_accept_any_skill is on: a correctly signed request of ANY Alexa skill is accepted")
 
 
 def _parse_envelope(body: bytes) -> dict[str, Any]:

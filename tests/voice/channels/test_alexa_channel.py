@@ -485,7 +485,7 @@ def signed(name: str) -> tuple[bytes, dict[str, str]]:
 
 
 def test_verification_is_on_by_default(serve: Serve, recorder: Recorder) -> None:
-    client = serve(recorder, {})
+    client = serve(recorder, {"alexa_application_ids": [APPLICATION_ID]})
     response = client.post("/alexa", json=fixture("order_status"))
     assert response.status_code == 400
     assert "Signature-256" in response.get_json()["error"]["message"]
@@ -499,8 +499,9 @@ def test_verification_is_on_by_default(serve: Serve, recorder: Recorder) -> None
         ({"alexa_verify": 0}, "alexa_verify must be true or false"),
         ({"alexa_application_ids": "amzn1.ask.skill.1"}, "alexa_application_ids must be a list"),
         ({"alexa_verifier": AlexaVerifyConfig()}, "alexa_verifier must be an AlexaVerifier"),
+        ({"alexa_accept_any_skill": "yes"}, "alexa_accept_any_skill must be true or false"),
     ],
-    ids=["verify-string", "verify-number", "ids-string", "verifier-config"],
+    ids=["verify-string", "verify-number", "ids-string", "verifier-config", "any-skill-string"],
 )
 def test_alexa_settings_of_the_wrong_shape_are_refused(
     serve: Serve, recorder: Recorder, settings: dict[str, Any], message: str
@@ -527,3 +528,47 @@ def test_signed_request_is_answered_and_tampering_is_refused(
     assert tampered.status_code == 400
     assert tampered.get_json()["error"]["status"] == 400
     assert len(recorder.turns) == 1
+
+
+def test_verification_without_skill_ids_refuses_to_start(serve: Serve, recorder: Recorder) -> None:
+    for settings in ({}, {"alexa_application_ids": []}, {"ALEXA_ACCEPT_ANY_SKILL": False}):
+        with pytest.raises(ConfigError) as refused:
+            serve(recorder, settings)
+        message = refused.value.message
+        assert message.startswith("alexa_application_ids is empty while Alexa verification is on")
+        assert "alexa_accept_any_skill = true" in message and "\n" not in message
+
+
+def test_accepting_any_skill_is_explicit_and_warned_about(
+    serve: Serve, router: Router, recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    pki = build_test_pki()
+    verifier = AlexaVerifier(
+        AlexaVerifyConfig(
+            trusted_roots=(pki.root,), fetcher=FakeFetcher({CERT_URL: pki.valid.pem}), accept_any_skill=True
+        )
+    )
+    caplog.set_level("WARNING", logger="voice.channels.alexa_verify")
+    client = serve(recorder, {"alexa_verifier": verifier}, router=router)
+    assert "ANY Alexa skill is accepted" in caplog.text
+    body = fixture("order_status", timestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    body["session"]["application"]["applicationId"] = "amzn1.ask.skill.another-skill"
+    body["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.another-skill"
+    raw = json.dumps(body).encode()
+    response = client.post(
+        "/alexa", data=raw, headers={"Content-Type": "application/json", **pki.valid.headers(raw)}
+    )
+    assert response.status_code == 200
+    caplog.clear()
+    serve(recorder, {"alexa_accept_any_skill": True})  # the setting builds the same kind of verifier
+    assert "ANY Alexa skill is accepted" in caplog.text
+
+
+def test_a_verifier_without_skill_ids_cannot_be_built() -> None:
+    with pytest.raises(ConfigError, match="alexa_application_ids is empty"):
+        AlexaVerifier(AlexaVerifyConfig(trusted_roots=(build_test_pki().root,)))
+
+
+def test_without_verification_no_skill_id_is_needed(serve: Serve, recorder: Recorder) -> None:
+    client = serve(recorder, {"alexa_verify": False, "alexa_application_ids": []})
+    assert client.post("/alexa", json=fixture("order_status")).status_code == 200

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import base64
-import http.server
-import io
-import threading
-import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
 
 import pytest
 from alexa_test_ca import (
@@ -27,15 +22,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from voice.channels import alexa_certs
-from voice.channels.alexa_certs import _open_without_redirects, validate_cert_url
+from voice.channels.alexa_certs import validate_cert_url
 from voice.channels.alexa_verify import (
     AlexaVerifier,
     AlexaVerifyConfig,
-    UrllibFetcher,
     VerificationError,
     load_trusted_roots,
 )
-from voice.errors import VoiceError
+from voice.errors import ConfigError, VoiceError
 
 Verifier = Callable[..., AlexaVerifier]
 
@@ -60,7 +54,11 @@ def fetcher(pki: AlexaTestPki) -> FakeFetcher:
 @pytest.fixture
 def make_verifier(pki: AlexaTestPki, fetcher: FakeFetcher) -> Verifier:
     def make(**overrides: object) -> AlexaVerifier:
-        options: dict[str, object] = {"trusted_roots": (pki.root,), "fetcher": fetcher}
+        options: dict[str, object] = {
+            "trusted_roots": (pki.root,),
+            "fetcher": fetcher,
+            "accept_any_skill": True,
+        }
         return AlexaVerifier(AlexaVerifyConfig(**(options | overrides)))  # type: ignore[arg-type]
 
     return make
@@ -294,14 +292,63 @@ def test_the_cache_expires_with_the_certificate(
     assert fetcher.calls == [CERT_URL, CERT_URL]
 
 
-def test_failures_are_not_cached(pki: AlexaTestPki, verifier: AlexaVerifier, fetcher: FakeFetcher) -> None:
+class Clock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [(b"garbage", "not a readable PEM chain"), (None, "could not fetch .* 404")],
+    ids=["bad-chain", "http-error"],
+)
+def test_a_failure_is_cached_briefly_then_tried_again(
+    pki: AlexaTestPki, make_verifier: Verifier, fetcher: FakeFetcher, bad: bytes | None, message: str
+) -> None:
+    clock = Clock()
+    verifier = make_verifier(clock=clock, failure_seconds=30.0)
+    if bad is None:
+        del fetcher.chains[CERT_URL]
+    else:
+        fetcher.chains[CERT_URL] = bad
+    body = envelope(pki.now)
+    for seconds in (0.0, 29.9):  # within the window: the same error, no new fetch
+        clock.now = 1000.0 + seconds
+        with pytest.raises(VerificationError, match=message):
+            verifier.verify(pki.valid.headers(body), body, now=pki.now)
+    assert fetcher.calls == [CERT_URL]
+    fetcher.chains[CERT_URL] = pki.valid.pem
+    clock.now = 1030.0  # the window is over: fetched again, and now it works
+    assert verifier.verify(pki.valid.headers(body), body, now=pki.now)
+    assert verifier.verify(pki.valid.headers(body), body, now=pki.now)
+    assert fetcher.calls == [CERT_URL, CERT_URL]
+
+
+def test_a_failure_window_of_zero_caches_nothing(
+    pki: AlexaTestPki, make_verifier: Verifier, fetcher: FakeFetcher
+) -> None:
+    verifier = make_verifier(failure_seconds=0)
     fetcher.chains[CERT_URL] = b"garbage"
     body = envelope(pki.now)
-    with pytest.raises(VerificationError):
-        verifier.verify(pki.valid.headers(body), body, now=pki.now)
-    fetcher.chains[CERT_URL] = pki.valid.pem
+    for _ in range(2):
+        with pytest.raises(VerificationError):
+            verifier.verify(pki.valid.headers(body), body, now=pki.now)
+    assert fetcher.calls == [CERT_URL, CERT_URL]
+
+
+def test_a_failed_url_does_not_block_other_urls(
+    pki: AlexaTestPki, make_verifier: Verifier, fetcher: FakeFetcher
+) -> None:
+    verifier = make_verifier(clock=Clock())
+    body = envelope(pki.now)
+    with pytest.raises(VerificationError, match="404"):
+        verifier.verify(pki.valid.headers(body, _url("missing")), body, now=pki.now)
     assert verifier.verify(pki.valid.headers(body), body, now=pki.now)
-    assert len(fetcher.calls) == 2
 
 
 def test_concurrent_requests_share_one_verifier(
@@ -344,6 +391,24 @@ def test_the_allowed_skew_is_configurable(pki: AlexaTestPki, make_verifier: Veri
 
 
 # -- application id ------------------------------------------------------------------------------
+
+
+def test_an_empty_id_list_is_refused_unless_any_skill_is_accepted(
+    pki: AlexaTestPki, make_verifier: Verifier, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(ConfigError, match="alexa_application_ids is empty .* alexa_accept_any_skill = true"):
+        make_verifier(accept_any_skill=False)
+    with pytest.raises(ConfigError, match="alexa_application_ids is empty"):
+        AlexaVerifier()
+    caplog.set_level("WARNING", logger="voice.channels.alexa_verify")
+    verifier = make_verifier(accept_any_skill=True)
+    assert "ANY Alexa skill is accepted" in caplog.text
+    body = envelope(pki.now, application_id="amzn1.ask.skill.someone-else")
+    assert verifier.verify(pki.valid.headers(body), body, now=pki.now)
+
+
+def test_without_verification_no_id_list_is_needed() -> None:
+    assert not AlexaVerifier(AlexaVerifyConfig(enabled=False)).config.application_ids
 
 
 def test_an_allowed_application_id_passes(pki: AlexaTestPki, make_verifier: Verifier) -> None:
@@ -438,7 +503,7 @@ def test_disabled_verification_only_parses(pki: AlexaTestPki, fetcher: FakeFetch
 def test_the_default_trust_store_loads_without_warnings() -> None:
     roots = load_trusted_roots()
     assert any("Amazon Root CA 1" in root.subject.rfc4514_string() for root in roots)
-    assert AlexaVerifier().config.enabled
+    assert AlexaVerifier(AlexaVerifyConfig(application_ids={APPLICATION_ID})).config.enabled
 
 
 def test_an_unreadable_trust_store_is_a_clear_error(tmp_path: Path) -> None:
@@ -453,57 +518,3 @@ def test_a_trust_store_file_can_be_configured(tmp_path: Path, pki: AlexaTestPki)
     bundle = tmp_path / "roots.pem"
     bundle.write_bytes(pem_chain(pki.root))
     assert load_trusted_roots(bundle) == (pki.root,)
-
-
-def _serving(data: bytes) -> Callable[[str, float], IO[bytes]]:
-    def opener(url: str, timeout: float) -> IO[bytes]:
-        return io.BytesIO(data)
-
-    return opener
-
-
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/echo.api/cert.pem", "file:///etc/passwd"])
-def test_the_real_fetcher_refuses_non_https(url: str) -> None:
-    with pytest.raises(VerificationError, match="non-https URL"):
-        UrllibFetcher(opener=_serving(b"never read")).fetch(url)
-
-
-def test_the_real_fetcher_enforces_its_size_limit() -> None:
-    assert UrllibFetcher(max_bytes=10, opener=_serving(b"x" * 10)).fetch(CERT_URL) == b"x" * 10
-    with pytest.raises(VerificationError, match="larger than 10 bytes"):
-        UrllibFetcher(max_bytes=10, opener=_serving(b"x" * 11)).fetch(CERT_URL)
-
-
-def test_the_real_fetcher_wraps_network_errors() -> None:
-    def failing(url: str, timeout: float) -> IO[bytes]:
-        raise TimeoutError("timed out")
-
-    with pytest.raises(VerificationError, match="could not fetch the Alexa certificate chain .* timed out"):
-        UrllibFetcher(opener=failing).fetch(CERT_URL)
-
-
-@pytest.fixture
-def redirecting_server() -> Iterator[str]:
-    class Redirect(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(302)
-            self.send_header("Location", "http://127.0.0.1:9/elsewhere.pem")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/echo.api/cert.pem"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def test_the_default_opener_does_not_follow_redirects(redirecting_server: str) -> None:
-    with pytest.raises(urllib.error.HTTPError) as info:
-        _open_without_redirects(redirecting_server, 2.0)
-    assert info.value.code == 302
-    info.value.close()

@@ -24,6 +24,8 @@ FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "dial
 SESSION_STATE = "/contexts/voice-state"
 
 Serve = Callable[..., FlaskClient]
+ALEXA_IDS = {"alexa_application_ids": ["amzn1.ask.skill.dialogflow-tests"]}
+"""The Alexa channel is served too, and with verification on it needs a skill id to start."""
 ClientFor = Callable[..., FlaskClient]
 
 
@@ -46,7 +48,7 @@ def serve() -> Iterator[Serve]:
             store=open_store(MEMORY_STORE),
         )
         assistants.append(assistant)
-        return create_app(dict(settings or {}), assistant=assistant).test_client()
+        return create_app({**ALEXA_IDS, **(settings or {})}, assistant=assistant).test_client()
 
     yield make
     for assistant in assistants:
