@@ -23,6 +23,7 @@ from .nlu import (
     SlotType,
     SlotValue,
     register_slot_type,
+    slot_type,
     spoken_date,
     weekday_name,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "build_assistant",
     "load_skill",
     "register_slot_type",
+    "slot_type",
     "spoken_date",
     "weekday_name",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from text_to_num import alpha2digit
 
-from voice import Expect, Reply, Skill, Slot, Turn, spoken_date, weekday_name
+from voice import DateRange, Expect, PartOfDay, Reply, Skill, Slot, Turn, spoken_date, weekday_name
 
 from .booking import Appointment, BookingClient, BookingError
 from .content import (
@@ -25,8 +25,8 @@ from .content import (
     OrderLookup,
     business_time,
     load_company,
-    resolve_day,
 )
+from .when import MAX_DAYS_NAMED, PART_NAMES, asked_day, minutes, one_day, open_during, weekday
 
 skill = Skill("customer_service", __file__)
 _LOGGER = logging.getLogger(__name__)
@@ -50,16 +50,27 @@ def orders() -> OrderLookup:
 
 @skill.intent("OpeningHours")
 def opening_hours(turn: Turn) -> Reply:
+    """The weekly hours, or one day's; a weekend day by day; an unclear day is asked again."""
     hours = company()["hours"]
     day = turn.value("day")
     if day is None:
         return skill.reply(turn, "OpeningHours", hours=hours)
-    weekday = resolve_day(day, turn.time.date())
-    today = hours[weekday]  # type: ignore[index]
-    day_name = weekday_name(WEEKDAYS.index(weekday), turn.language)
+    asked = asked_day(day, turn.time)
+    if asked is None:
+        return skill.reply(turn, "DayUnclear", expect=Expect.ANSWER)
+    if isinstance(asked, DateRange):
+        if asked.days > MAX_DAYS_NAMED:
+            return skill.reply(turn, "OpeningHours", hours=hours)
+        return Reply(speech=" ".join(_hours_on(turn, weekday(date)) for date in asked.dates()))
+    return Reply(speech=_hours_on(turn, weekday(asked)))
+
+
+def _hours_on(turn: Turn, day: str) -> str:
+    today = company()["hours"][day]  # type: ignore[index]
+    day_name = weekday_name(WEEKDAYS.index(day), turn.language)
     if today.open is None:
-        return skill.reply(turn, "ClosedOnDay", day_name=day_name)
-    return skill.reply(turn, "OpenOnDay", day_name=day_name, open=today.open, close=today.close)
+        return skill.say(turn, "ClosedOnDay", day_name=day_name)
+    return skill.say(turn, "OpenOnDay", day_name=day_name, open=today.open, close=today.close)
 
 
 def order_number(spoken: str, language: str) -> str | None:
@@ -121,7 +132,11 @@ def capabilities(turn: Turn) -> Reply:
     return skill.reply(turn, "Capabilities", expect=Expect.ANSWER)
 
 
-def _date_problem(day: dt.date, turn: Turn) -> str | None:
+def _date_problem(value: Any, turn: Turn) -> str | None:
+    """A day to book: a range or words are asked again; then past, too far, closed, outside hours."""
+    day = one_day(value)
+    if day is None:
+        return "PickDayInRange" if isinstance(value, DateRange) else "DateUnclear"
     if day <= turn.time.date():
         return "DateInPast"
     if day > turn.time.date() + dt.timedelta(days=62):
@@ -129,23 +144,30 @@ def _date_problem(day: dt.date, turn: Turn) -> str | None:
     if company()["hours"][WEEKDAYS[day.weekday()]].open is None:  # type: ignore[index]
         return "ClosedThatDay"
     time = turn.value("time")  # a time said first ("at five") is checked once the day is known
-    return "OutsideHours" if time is not None and not _open_at(day, time) else None
+    return "OutsideHours" if isinstance(time, dt.time) and not _open_at(day, time) else None
 
 
-def _time_problem(time: dt.time, turn: Turn) -> str | None:
-    day = turn.value("date")
-    return "OutsideHours" if day is not None and not _open_at(day, time) else None
+def _time_problem(value: Any, turn: Turn) -> str | None:
+    """A part of the day asks for an exact time within it; words that are no time are asked again."""
+    day = one_day(turn.value("date"))
+    if isinstance(value, PartOfDay):
+        return "ExactTime" if _part_hours(value, day) else "OutsideHours"
+    if not isinstance(value, dt.time):
+        return "TimeUnclear"
+    return "OutsideHours" if day is not None and not _open_at(day, value) else None
+
+
+def _part_hours(part: PartOfDay, day: dt.date | None) -> tuple[str, str] | None:
+    """When we are open in that part of the day: on ``day``, or on any day when none is known."""
+    hours = company()["hours"]
+    days = [WEEKDAYS[day.weekday()]] if day else WEEKDAYS
+    return open_during(part, [hours[name] for name in days])  # type: ignore[index]
 
 
 def _open_at(day: dt.date, time: dt.time) -> bool:
     hours = company()["hours"][WEEKDAYS[day.weekday()]]  # type: ignore[index]
     when = business_time(time).strftime("%H:%M").lstrip("0")
-    return hours.open is not None and _minutes(hours.open) <= _minutes(when) < _minutes(hours.close)
-
-
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
+    return hours.open is not None and minutes(hours.open) <= minutes(when) < minutes(hours.close)
 
 
 _PARTICLES = {"de", "der", "den", "van", "het", "ter", "te", "in", "'t", "von", "du", "la", "le"}
@@ -158,12 +180,16 @@ def _proper_name(spoken: str) -> str:
 
 
 def _describe(turn: Turn) -> dict[str, Any]:
-    """The booking as the caller hears it."""
+    """The booking as the caller hears it (and a range or part of the day asked about)."""
     values: dict[str, Any] = {}
-    if turn.value("date"):
-        values["date"] = spoken_date(turn.value("date"), turn.language)
-    if turn.value("time"):
-        values["time"] = business_time(turn.value("time")).strftime("%H:%M").lstrip("0")
+    day, time = one_day(turn.value("date")), turn.value("time")
+    if day:
+        values["date"] = spoken_date(day, turn.language)
+    values.update(_range_words(turn.value("date"), turn.language))
+    if isinstance(time, dt.time):
+        values["time"] = business_time(time).strftime("%H:%M").lstrip("0")
+    if isinstance(time, PartOfDay):
+        values.update(_part_words(time, day, turn.language))
     if turn.value("topic"):
         values["topic_name"] = TOPICS.get(turn.language, TOPICS["en"]).get(
             turn.value("topic"), turn.value("topic")
@@ -171,6 +197,19 @@ def _describe(turn: Turn) -> dict[str, Any]:
     if turn.slots.get("name"):
         values["name"] = _proper_name(turn.slots["name"].text)
     return values
+
+
+def _range_words(value: Any, language: str) -> dict[str, Any]:
+    """ "from Saturday 5 December to Sunday 6 December" for a week or less; a longer range: nothing."""
+    if not isinstance(value, DateRange) or value.days > 7:
+        return {}
+    return {"first": spoken_date(value.start, language), "last": spoken_date(value.end, language)}
+
+
+def _part_words(part: PartOfDay, day: dt.date | None, language: str) -> dict[str, Any]:
+    found = _part_hours(part, day)
+    names = PART_NAMES.get(language, PART_NAMES["en"])
+    return {"part_of_day": names[part]} | ({"part_from": found[0], "part_until": found[1]} if found else {})
 
 
 skill.flow(
@@ -190,8 +229,11 @@ skill.flow(
 def book_appointment(turn: Turn) -> Reply:
     """Runs once every slot is filled and the caller said yes."""
     described = _describe(turn)
+    day = one_day(turn.value("date"))
+    if day is None:  # the date validator lets only one day through; never book a range
+        return skill.reply(turn, "AskDate", expect=Expect.SLOT)
     appointment = Appointment(
-        date=turn.value("date"),
+        date=day,
         time=business_time(turn.value("time")),
         name=described["name"],
         topic=turn.value("topic"),
