@@ -6,6 +6,8 @@
 Sample utterances are the router's own sample sentences with slots as ``{slot}``, digits spelled
 out. The ones Alexa would refuse (``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are
 left out rather than rewritten, and ``check_interaction_model`` runs before anything is written.
+A sample whose words alone are a yes or a no ("no {date}", the booking's correction) is left out
+too: Alexa would send a bare "no" as that intent instead of AMAZON.NoIntent.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import ast
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..nlu import IntentSet, SlotSpec
+from ..builtins import builtin_intents, builtin_languages
+from ..nlu import IntentSet, Matcher, SlotSpec
 from ..skill import Skill
 from .alexa_dialog import dialog_model
 from .alexa_rules import (
@@ -32,6 +37,7 @@ from .common import (
     ExportError,
     SkillIntent,
     TemplateSentence,
+    answer_intents,
     framework_intents,
     list_entries,
     platform_type,
@@ -50,6 +56,9 @@ DEFAULT_ENDPOINT = "https://voice.example.com/alexa"
 """Placeholder for the manifest; pass the real HTTPS address of ``/alexa`` with ``--endpoint``."""
 
 _LOCALE = re.compile(r"([a-z]{2})-[A-Z]{2}")
+_SLOT = re.compile(r"\{[^{}]*\}")
+_YES_NO = {"Yes": "AMAZON.YesIntent", "No": "AMAZON.NoIntent"}
+"""The dialog's built-ins that Alexa sends as its own yes and no intents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +101,26 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     types = _slot_types(intent_set, intents)
     slot_types = {intent.name: _slot_type_map(intent_set, intent) for intent in intents}
     taken: set[str] = set()
+    shadows = _shadows_yes_no(language)
     language_model = {
         "invocationName": invocation,
-        "intents": [_intent(intent, slot_types[intent.name], taken) for intent in intents]
-        + [_intent(intent, {}, taken) for intent in framework_intents(language)]
-        + [{"name": name, "samples": []} for name in REQUIRED_INTENTS],
+        "intents": [_intent(intent, slot_types[intent.name], taken, shadows) for intent in intents]
+        + [_intent(intent, {}, taken, shadows) for intent in framework_intents(language)]
+        + _required_intents(language, taken, shadows),
         "types": types,
     }
     dialog, prompts = dialog_model(skill, language, intents, slot_types)
     return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
+
+
+def _required_intents(language: str, taken: set[str], shadows: Callable[[str], bool]) -> list[dict[str, Any]]:
+    """Alexa's built-ins; its yes and no get the words our router takes for a yes or a no as
+    samples, so that a locale's "nee" or "ja" reaches them even where a simulator knows only English."""
+    extended = {
+        _YES_NO[intent.name]: _intent(intent, {}, taken, lambda sample: not shadows(sample))["samples"]
+        for intent in answer_intents(language)
+    }
+    return [{"name": name, "samples": extended.get(name, [])} for name in REQUIRED_INTENTS]
 
 
 def _slot_type_map(intent_set: IntentSet, intent: SkillIntent) -> dict[str, str]:
@@ -140,16 +160,20 @@ def _value_id(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", value).strip("_").upper() or "VALUE"
 
 
-def _intent(intent: SkillIntent, slot_types: dict[str, str], taken: set[str]) -> dict[str, Any]:
+def _intent(
+    intent: SkillIntent, slot_types: dict[str, str], taken: set[str], shadows: Callable[[str], bool]
+) -> dict[str, Any]:
     """One intent: slots with their types and up to ``MAX_SAMPLES_PER_INTENT`` samples Alexa accepts."""
     samples: list[str] = []
     for sentence in intent.sentences:
         sample = _sample(sentence, slot_types)
-        if sample is not None and sample not in taken and len(samples) < MAX_SAMPLES_PER_INTENT:
+        if sample is None or shadows(sample):
+            continue
+        if sample not in taken and len(samples) < MAX_SAMPLES_PER_INTENT:
             taken.add(sample)
             samples.append(sample)
     slots = [
-        {"name": name, "type": kind, "samples": _slot_samples(intent, name, kind)}
+        {"name": name, "type": kind, "samples": _slot_samples(intent, name, kind, shadows)}
         for name, kind in slot_types.items()
     ]
     dropped = len(intent.sentences) - len(samples)
@@ -172,15 +196,31 @@ def _sample(sentence: TemplateSentence, slot_types: dict[str, str]) -> str | Non
     return clean_utterance(sentence.with_slots())
 
 
-def _slot_samples(intent: SkillIntent, name: str, kind: str) -> list[str]:
+def _slot_samples(intent: SkillIntent, name: str, kind: str, shadows: Callable[[str], bool]) -> list[str]:
     """What a caller says when asked for this slot alone: the intent's sentences with only this slot."""
     found: dict[str, None] = {}
     for sentence in intent.sentences:
         if sentence.slot_names == (name,) and (sentence.carrier or kind != SEARCH_QUERY):
             sample = clean_utterance(sentence.with_slots())
-            if sample is not None:
+            if sample is not None and not shadows(sample):
                 found[sample] = None
     return list(found)[:MAX_SLOT_SAMPLES]
+
+
+@cache
+def _shadows_yes_no(language: str) -> Callable[[str], bool]:
+    """Whether a sample's words without its slots are a yes or a no to the built-in intents
+    ("no {date}" is; "no, make it {date}" and "ok thanks" are not)."""
+    if language not in builtin_languages():
+        return lambda sample: False
+    matcher = Matcher([builtin_intents(language)])
+
+    def shadows(sample: str) -> bool:
+        words = " ".join(_SLOT.sub(" ", sample).split())
+        found = matcher.match(words, fuzzy=False) if words else None
+        return found is not None and found.intent in _YES_NO
+
+    return shadows
 
 
 def _manifest(

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..builtins import BUILTIN, builtin_intents
+from ..builtins import BUILTIN, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.numbers import number_words
@@ -22,10 +22,12 @@ from ..nlu.template import Alt, Expr, Perm, Seq, Text
 from ..skill import Skill
 
 __all__ = [
+    "ANSWER_INTENTS",
     "ExportError",
     "ListEntry",
     "SkillIntent",
     "TemplateSentence",
+    "answer_intents",
     "expansions",
     "list_entries",
     "platform_type",
@@ -38,6 +40,8 @@ SAMPLES_PER_TEMPLATE = 40
 """Random walks per template; the exports cap the total per intent themselves."""
 FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
 """The dialog's built-in intents that Alexa has no built-in for; exports carry them as custom intents."""
+ANSWER_INTENTS = ("Yes", "No")
+"""The dialog's yes and no, which platforms have built-ins for (AMAZON.YesIntent, AMAZON.NoIntent)."""
 _MAX_SYNONYMS = 60
 _SPACES = re.compile(r"\s+")
 
@@ -116,6 +120,13 @@ def framework_intents(language: str) -> tuple[SkillIntent, ...]:
     """The dialog's own intents that platforms have no built-in for (asking for a person, greeting,
     thanks), so the platform can recognise them instead of sending a fallback."""
     return _intents_of(builtin_intents(language), BUILTIN, language, FRAMEWORK_INTENTS)
+
+
+def answer_intents(language: str) -> tuple[SkillIntent, ...]:
+    """The dialog's yes and no with their sentences in ``language`` (none for a language it lacks)."""
+    if language not in builtin_languages():
+        return ()
+    return _intents_of(builtin_intents(language), BUILTIN, language, ANSWER_INTENTS)
 
 
 def _intents_of(
