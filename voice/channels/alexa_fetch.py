@@ -101,18 +101,19 @@ class UrllibFetcher(CertificateFetcher):
         context = self.context if self.context is not None else ssl.create_default_context()
         error: OSError = OSError(f"{host} has no address")
         for family, _kind, _proto, _name, address in addresses:
-            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock: socket.socket = socket.socket(family, socket.SOCK_STREAM)
             try:
                 sock.settimeout(_remaining(deadline, self.timeout))
                 sock.connect(address)
-                tls = context.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
-                tls.settimeout(_remaining(deadline, self.timeout))
-                tls.do_handshake()
+                sock = context.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+                sock.settimeout(_remaining(deadline, self.timeout))
+                sock.do_handshake()
             except OSError as exc:
                 sock.close()
                 error = exc
                 continue
-            return tls
+            assert isinstance(sock, ssl.SSLSocket)
+            return sock
         raise error
 
     def _get(self, sock: ssl.SSLSocket, parts: SplitResult, deadline: float) -> bytes:
@@ -193,9 +194,15 @@ class FetchGate:
 
     def _run(self, url: str, future: Future[bytes]) -> None:
         try:
-            future.set_result(self.fetcher.fetch(url))
+            data = self.fetcher.fetch(url)
         except BaseException as exc:  # handed to every waiter, raised there
+            self._forget(url)
             future.set_exception(exc)
-        finally:
-            with self._lock:
-                self._running.pop(url, None)
+        else:
+            self._forget(url)
+            future.set_result(data)
+
+    def _forget(self, url: str) -> None:
+        """Before the waiters wake up, so that a caller after them starts a new fetch."""
+        with self._lock:
+            self._running.pop(url, None)

@@ -531,7 +531,12 @@ def test_signed_request_is_answered_and_tampering_is_refused(
 
 
 def test_verification_without_skill_ids_refuses_to_start(serve: Serve, recorder: Recorder) -> None:
-    for settings in ({}, {"alexa_application_ids": []}, {"ALEXA_ACCEPT_ANY_SKILL": False}):
+    refused_settings: list[dict[str, Any]] = [
+        {},
+        {"alexa_application_ids": []},
+        {"ALEXA_ACCEPT_ANY_SKILL": False},
+    ]
+    for settings in refused_settings:
         with pytest.raises(ConfigError) as refused:
             serve(recorder, settings)
         message = refused.value.message

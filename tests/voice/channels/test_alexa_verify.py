@@ -503,7 +503,7 @@ def test_disabled_verification_only_parses(pki: AlexaTestPki, fetcher: FakeFetch
 def test_the_default_trust_store_loads_without_warnings() -> None:
     roots = load_trusted_roots()
     assert any("Amazon Root CA 1" in root.subject.rfc4514_string() for root in roots)
-    assert AlexaVerifier(AlexaVerifyConfig(application_ids={APPLICATION_ID})).config.enabled
+    assert AlexaVerifier(AlexaVerifyConfig(application_ids=frozenset({APPLICATION_ID}))).config.enabled
 
 
 def test_an_unreadable_trust_store_is_a_clear_error(tmp_path: Path) -> None:
