@@ -201,3 +201,19 @@ def test_a_part_of_day_asks_for_an_exact_time_within_it(
     assert exact == "And what is your name?"
     night = intent_request("BookAppointment", {"date": day.isoformat(), "time": "NI"})
     assert say(client, night, caplog) == "We are not open at that time. At what time?"
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        {"value": "christmas", "resolutions": {"resolutionsPerAuthority": [NO_MATCH]}},
+        {"value": "christmas"},
+        {"value": "christmas", "resolutions": {"resolutionsPerAuthority": [{"status": "odd"}, 3]}},
+    ],
+    ids=["no-match", "no-resolutions", "malformed-resolutions"],
+)
+def test_an_unresolved_custom_slot_gives_the_words(slot: dict[str, Any]) -> None:
+    from voice.channels.alexa import _slots
+
+    found = _slots({"name": "OpeningHours", "slots": {"day": {"name": "day", **slot}}})
+    assert (found["day"].text, found["day"].value, found["day"].id) == ("christmas", "christmas", None)
