@@ -119,7 +119,7 @@ class UrllibFetcher(CertificateFetcher):
     def _get(self, sock: ssl.SSLSocket, parts: SplitResult, deadline: float) -> bytes:
         """GET the URL's path over ``sock``; at most ``max_bytes + 1`` bytes of a 200 answer."""
         assert parts.hostname is not None
-        connection = http.client.HTTPSConnection(parts.hostname, parts.port or 443)
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port or 443, context=sock.context)
         connection.sock = sock  # already connected and verified: http.client only speaks HTTP on it
         path = parts.path or "/"
         connection.request("GET", f"{path}?{parts.query}" if parts.query else path)
