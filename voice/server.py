@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from flask import Config as FlaskConfig
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .assistant import Assistant, build_assistant
@@ -112,7 +112,7 @@ def _view(channel: WebhookChannel) -> Callable[[], Response]:
     def respond() -> Response:
         web = WebRequest(
             headers=cast(Mapping[str, str], request.headers),  # case-insensitive, as channels expect
-            body=request.get_data(),
+            body=_body(),
             is_json=request.is_json,
             content_type=request.mimetype,
         )
@@ -124,6 +124,33 @@ def _view(channel: WebhookChannel) -> Callable[[], Response]:
 
     respond.__name__ = f"{channel.name}_webhook"
     return respond
+
+
+def _body() -> bytes:
+    """The raw body: 413 past ``max_content_length`` (chunked too), 400 for one the server could not read.
+
+    With a Content-Length, werkzeug refuses a body over the limit before reading it. A chunked body
+    it cuts off at the limit silently, so one more byte means it was too long. The WSGI server's
+    own errors while reading (gunicorn's ``InvalidChunkSize``, ``ChunkMissingTerminator`` ...)
+    are the client's malformed framing, never a bug of ours.
+    """
+    limit = request.max_content_length
+    try:
+        body = request.get_data()
+        chunked = request.content_length is None
+        if chunked and limit is not None and len(body) >= limit and request.input_stream.read(1):
+            raise RequestEntityTooLarge()
+    except RequestEntityTooLarge:
+        raise RequestEntityTooLarge(f"the request body is larger than the limit of {limit} bytes.") from None
+    except ClientDisconnected:
+        raise BadRequest("the request body ended before it was complete; send all of it.") from None
+    except HTTPException:
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever the server raises, the framing was broken
+        raise BadRequest(
+            f"the request body could not be read ({type(error).__name__}); check its chunked encoding."
+        ) from None
+    return body
 
 
 def _response(answer: WebResponse) -> Response:

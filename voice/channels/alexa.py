@@ -35,7 +35,16 @@ from ..router import Router
 from ..ssml import shorten, to_ssml
 from ..turn import Responder, Turn
 from .alexa_verify import AlexaVerifier, AlexaVerifyConfig
-from .webhook import MediaTypeError, RequestError, WebhookChannel, WebRequest, WebResponse, deadline, locale
+from .webhook import (
+    MediaTypeError,
+    RequestError,
+    WebhookChannel,
+    WebRequest,
+    WebResponse,
+    checked_document,
+    deadline,
+    locale,
+)
 
 __all__ = ["BUILTIN_INTENTS", "CHANNEL_KEY", "AlexaChannel"]
 
@@ -119,7 +128,7 @@ class AlexaChannel(WebhookChannel):
             raise MediaTypeError(
                 f"the request's Content-Type is {request.content_type or 'missing'!r}; send application/json."
             )
-        envelope = self.verifier.verify(request.headers, request.body)
+        envelope = self._envelope(request)
         kind = _request(envelope).get("type")
         if kind in _ACKNOWLEDGED:
             return self._acknowledge(envelope)
@@ -129,7 +138,13 @@ class AlexaChannel(WebhookChannel):
         return self.to_response(self.responder.respond(turn), turn)
 
     def to_turn(self, request: WebRequest) -> Turn:
-        return self._turn(self.verifier.verify(request.headers, request.body))
+        return self._turn(self._envelope(request))
+
+    def _envelope(self, request: WebRequest) -> Mapping[str, Any]:
+        """The verified envelope; refused if it could not be sent back (``checked_document``)."""
+        envelope = self.verifier.verify(request.headers, request.body)
+        checked_document(request.body, envelope)
+        return envelope
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
         asked: _Request = turn.platform
@@ -163,6 +178,7 @@ class AlexaChannel(WebhookChannel):
             session_id=_session_id(envelope),
             user_id=_user_id(envelope),
             deadline=deadline(self.deadline_s),
+            request_id=_text(request.get("requestId")),
             platform=_Request(intent, dialog_state if isinstance(dialog_state, str) else None, own),
         )
 

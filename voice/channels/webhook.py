@@ -34,6 +34,7 @@ __all__ = [
     "WebRequest",
     "WebResponse",
     "WebhookChannel",
+    "checked_document",
     "deadline",
     "json_body",
     "locale",
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
+MAX_DEPTH = 64
+"""Levels of JSON nesting a request may have; Alexa's and Dialogflow's own are about 10, the rest is
+for the session attributes and context parameters that the channels send back."""
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -144,7 +149,52 @@ def json_body(request: WebRequest) -> dict[str, Any]:
         raise RequestError("the request body is not valid JSON; send a JSON object.") from exc
     if not isinstance(data, dict):
         raise RequestError("the request body is not a JSON object.")
+    checked_document(request.body, data)
     return data
+
+
+def checked_document(body: bytes, document: Any) -> None:
+    """Refuse a parsed body that could not be sent back: nested too deeply, or not Unicode text.
+
+    The channels echo parts of the request (Alexa's session attributes, Dialogflow's context
+    parameters, the session name), so a body nested deeper than ``MAX_DEPTH`` or with a lone
+    surrogate (``"\\ud800"``, which no UTF-8 answer can hold) is a ``RequestError`` here, before
+    anything is answered, stored or logged. Both checks cost two byte scans for an ordinary body.
+    """
+    if body.count(b"{") + body.count(b"[") > MAX_DEPTH:  # else it cannot be that deep
+        _check_depth(document)
+    if _SURROGATE_ESCAPE.search(body) or not _is_utf8(body):
+        try:
+            json.dumps(document, ensure_ascii=False).encode()
+        except UnicodeEncodeError as exc:
+            raise RequestError(
+                "the request's text has a lone surrogate such as \\ud800, which is not Unicode; send UTF-8."
+            ) from exc
+
+
+def _is_utf8(body: bytes) -> bool:
+    """UTF-8 without NUL bytes: json.loads would read anything else as UTF-16/32, surrogates kept."""
+    if b"\x00" in body:
+        return False
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_depth(document: Any) -> None:
+    """``RequestError`` naming where ``document`` nests deeper than ``MAX_DEPTH``; no recursion."""
+    pending: list[tuple[Any, int, str]] = [(document, 0, "")]
+    while pending:
+        node, depth, path = pending.pop()
+        if depth > MAX_DEPTH:
+            where = path if len(path) <= 60 else f"{path[:60]}…"
+            raise RequestError(f"the request nests JSON more than {MAX_DEPTH} levels deep (at {where}).")
+        if isinstance(node, dict):
+            pending.extend((child, depth + 1, f"{path}.{key}".lstrip(".")) for key, child in node.items())
+        elif isinstance(node, list):
+            pending.extend((child, depth + 1, f"{path}[{index}]") for index, child in enumerate(node))
 
 
 def locale(value: Any, path: str) -> str:
