@@ -32,6 +32,9 @@ class Turn:
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     deadline: float | None = None
     """``time.monotonic()`` by which the reply must be ready; None for no limit."""
+    request_id: str = ""
+    """The platform's id of this request (Alexa ``requestId``, Dialogflow ``responseId``): a request
+    sent again gets the first answer again, without a second turn."""
     confidence: float = 1.0
     """Recognition confidence of ``text`` (1.0 for typed text)."""
     skill: str = ""

@@ -161,6 +161,7 @@ class DialogflowChannel(WebhookChannel):
             user_id=_user_id(lookup(data, "originalDetectIntentRequest.payload", dict, default={})),
             confidence=_confidence(lookup(data, "queryResult", dict)),
             deadline=deadline(self.deadline_s),
+            request_id=lookup(data, "responseId", default=""),
             platform=_state(contexts),
         )
 

@@ -23,6 +23,7 @@ from ..state import DialogState
 from ..store import Session, Speaker, Store, TurnRecord
 from ..turn import Turn
 from .answerers import Answerer, Fallback
+from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .step import TurnStep
 
@@ -30,6 +31,8 @@ __all__ = ["Dialog", "apology"]
 
 _LOGGER = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_S = 3600.0
+TURN_WAIT_S = 30.0
+"""How long a turn waits for an earlier turn of its session; the caller hears "one moment" sooner."""
 
 
 class Dialog:
@@ -57,35 +60,43 @@ class Dialog:
         self._purging: threading.Thread | None = None
 
     def respond(self, turn: Turn) -> Reply:
-        """Answer one turn and remember it; never raises."""
+        """Answer one turn and remember it; never raises, and answers within the turn's deadline.
+
+        The whole turn (waiting for an earlier turn of the session, the store, the handler) has the
+        deadline: when it runs out the caller hears "one moment", and the turn goes on; its reply
+        is spoken at the next turn.
+        """
+        if not turn.session_id:
+            turn = replace(turn, session_id=uuid.uuid4().hex)
+        late = _LateTurn(self, turn.session_id)
         try:
-            return self._respond(turn)
+            reply = run_within(lambda: self._respond(turn, late), turn.remaining(), late.keep, late.abandon)
         except Exception:
             _LOGGER.exception(
                 "the %s turn of session %s could not be answered", turn.channel, turn.session_id
             )
             return apology(turn)
+        return reply if reply is not None else builtin_reply(turn, "one_moment", expect=Expect.ANSWER)
 
-    def _respond(self, turn: Turn) -> Reply:
-        if not turn.session_id:
-            turn = replace(turn, session_id=uuid.uuid4().hex)
-        session, turn = self._session(turn)
-        session_id = turn.session_id
-        step = TurnStep(
-            self.router,
-            self.policy,
-            self.answerers,
-            turn,
-            session.dialog,
-            lambda late: self.keep_late_reply(session_id, late),
-        )
-        try:
-            reply = step.run()
-        except Exception:
-            _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, session_id)
-            step.state, reply = session.dialog, apology(step.turn)
-        reply = replace(reply, intent=step.turn.intent)
-        self._commit(step.turn, replace(step.state, last_reply=reply), reply, session)
+    def _respond(self, turn: Turn, late: _LateTurn) -> Reply:
+        """One turn of the session, alone: another turn of it waits until this one is committed."""
+        with self.store.lock_session(turn.session_id, TURN_WAIT_S):
+            if turn.request_id:
+                earlier = self.store.answered(turn.request_id)
+                if earlier is not None:  # the platform sent the request again: the same answer, once
+                    return Reply.from_dict(earlier)
+            session, turn = self._session(turn)
+            step = TurnStep(self.router, self.policy, self.answerers, turn, session.dialog)
+            try:
+                reply = step.run()
+            except Exception:
+                _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
+                step.state, reply = session.dialog, apology(step.turn)
+            reply = replace(reply, intent=step.turn.intent)
+            state = replace(step.state, last_reply=reply)
+            if late.kept_with_turn():  # the caller heard "one moment": tell this at the next turn
+                state = replace(state, pending_reply=reply)
+            self._commit(step.turn, state, reply, session)
         self._housekeeping()
         return reply
 
@@ -128,7 +139,12 @@ class Dialog:
                 ended=session.ended or reply.end_session,
             )
 
-        saved = self.store.record_exchange(turn.session_id, (heard, said), change, loaded=loaded)
+        answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
+        # No retry: the session is held for this turn, so a conflict means its state is not the one
+        # the turn was decided on; reapplying it would undo another turn.
+        saved = self.store.record_exchange(
+            turn.session_id, (heard, said), change, loaded=loaded, answer=answer, retries=0
+        )
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
         if handing_over:
@@ -188,6 +204,34 @@ class Dialog:
             self.store.purge_log(retention_days)
         except Exception:  # a background thread has no caller to tell; the next hour tries again
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
+
+
+class _LateTurn:
+    """Whether the caller stopped waiting for a turn, and where its reply goes then.
+
+    Abandoned before its commit, the turn saves its reply as the pending one itself; abandoned
+    after it, ``keep`` stores it separately.
+    """
+
+    def __init__(self, dialog: Dialog, session_id: str) -> None:
+        self.dialog, self.session_id = dialog, session_id
+        self._guard = threading.Lock()
+        self._abandoned = self._kept = False
+
+    def abandon(self) -> None:
+        with self._guard:
+            self._abandoned = True
+
+    def kept_with_turn(self) -> bool:
+        with self._guard:
+            self._kept = self._abandoned
+            return self._kept
+
+    def keep(self, reply: Reply) -> None:
+        with self._guard:
+            if self._kept:
+                return
+        self.dialog.keep_late_reply(self.session_id, reply)
 
 
 def apology(turn: Turn) -> Reply:

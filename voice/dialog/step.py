@@ -7,7 +7,7 @@ and writes nothing else, so the dialog can commit both in one transaction afterw
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,14 +20,10 @@ from ..slot_values import coerce
 from ..state import Confirming, DialogState
 from ..turn import Turn
 from .answerers import Answerer, handoff_reply, with_question
-from .deadline import run_within
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 
 _LOGGER = logging.getLogger(__name__)
-
-LateReply = Callable[[Reply], None]
-"""Keeps a handler's reply that came after the turn's deadline."""
 
 
 class TurnStep(FlowFilling):
@@ -40,10 +36,9 @@ class TurnStep(FlowFilling):
         answerers: Sequence[Answerer],
         turn: Turn,
         state: DialogState,
-        on_late: LateReply,
     ) -> None:
         self.router, self.policy, self.answerers = router, policy, answerers
-        self.turn, self.state, self.on_late = turn, state, on_late
+        self.turn, self.state = turn, state
 
     def run(self) -> Reply:
         if self.state.handed_over:
@@ -73,7 +68,7 @@ class TurnStep(FlowFilling):
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)
             kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
-            return IntentMatch(intent=self.turn.intent, slots=coerce(self.turn.slots, kinds), skill=name)
+            return IntentMatch(intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name)
         return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
 
     def _owner(self) -> str:
@@ -164,11 +159,9 @@ class TurnStep(FlowFilling):
         return self._answer(skill) if spec is None else self._flow_intent(skill, spec, match)
 
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
-        """Run the skill's handler within the deadline; a slow one gets "one moment" and is kept."""
+        """Run the skill's handler (the dialog keeps the whole turn within its deadline)."""
         turn = turn or self.turn
-        reply = run_within(lambda: skill.answer(turn), turn.remaining(), self.on_late)
-        if reply is None:
-            return self._builtin("one_moment", expect=Expect.ANSWER)
+        reply = skill.answer(turn)
         previous = {name: plain(value) for name, value in turn.slots.items()}
         self.state = replace(self.state, previous_intent=turn.intent, previous_slots=previous)
         return reply

@@ -1,18 +1,7 @@
 """Sessions, user attributes and the conversation log: ``open_store(url)`` and the ``Store`` API."""
 
-from .base import (
-    DEFAULT_RETRIES,
-    DEFAULT_TTL,
-    Clock,
-    ConflictError,
-    JsonDict,
-    LogEntry,
-    Session,
-    Speaker,
-    Store,
-    StoreError,
-    TurnRecord,
-)
+from .base import DEFAULT_RETRIES, Clock, ConflictError, Store, StoreError
+from .records import DEFAULT_TTL, JsonDict, LogEntry, Session, Speaker, TurnRecord
 from .sqlite import SqliteStore
 from .url import open_store
 

@@ -19,22 +19,16 @@ import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Self
 
 from voice.errors import VoiceError
-from voice.state import DialogState
+
+from .records import DEFAULT_TTL, JsonDict, LogEntry, Session, TurnRecord
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
-
-JsonDict = dict[str, Any]
-"""A dict of JSON values: str, int, float, bool, None, lists and dicts of them."""
-
-DEFAULT_TTL = 1800.0
-"""Seconds a session lives after its last save; Alexa and Dialogflow sessions are shorter."""
 
 DEFAULT_RETRIES = 10
 """Conflicts ``Store.update`` absorbs before it gives up; each retry reloads the session."""
@@ -52,180 +46,15 @@ class ConflictError(StoreError):
     http_status = 409
 
 
-class Speaker(StrEnum):
-    """Who said a turn."""
-
-    USER = "user"
-    ASSISTANT = "assistant"
+class BusyError(StoreError):
+    """Another turn of the session held it for longer than this turn could wait."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TurnRecord:
-    """One utterance in a session's history: what was said, by whom, and what it meant."""
+REQUEST_MEMORY_S = 86400.0
+"""How long the reply to a platform request is kept, to answer a repeat of it without a second turn."""
 
-    time: float
-    """Seconds since the epoch."""
-    speaker: Speaker
-    text: str
-    intent: str = ""
-    """The recognised intent; empty for assistant turns and for no match."""
-    slots: JsonDict = field(default_factory=dict)
-    """Slot name -> canonical value."""
-    confidence: float | None = None
-    """Recognition confidence from 0 to 1, when the channel reports one."""
-
-    def to_dict(self) -> JsonDict:
-        """A JSON-ready dict; ``from_dict`` reads it back."""
-        return {
-            "time": self.time,
-            "speaker": self.speaker.value,
-            "text": self.text,
-            "intent": self.intent,
-            "slots": self.slots,
-            "confidence": self.confidence,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TurnRecord:
-        """Read a dict written by ``to_dict``."""
-        return cls(
-            time=data["time"],
-            speaker=Speaker(data["speaker"]),
-            text=data["text"],
-            intent=data.get("intent", ""),
-            slots=dict(data.get("slots", {})),
-            confidence=data.get("confidence"),
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Session:
-    """One conversation's state; change it with the ``with_*`` methods and hand it to ``Store.save``."""
-
-    id: str
-    user_id: str
-    skill: str
-    locale: str
-    channel: str
-    attributes: JsonDict = field(default_factory=dict)
-    """The skill's session attributes."""
-    dialog: DialogState = field(default_factory=DialogState)
-    """The dialog layer's state: active intent, slots gathered, what is expected next, fallbacks."""
-    history: tuple[TurnRecord, ...] = ()
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    expires_at: float = 0.0
-    """Seconds since the epoch; every save moves it to ``updated_at + ttl``."""
-    ttl: float = DEFAULT_TTL
-    """Seconds the session lives after its last save."""
-    handed_over: bool = False
-    ended: bool = False
-    version: int = 0
-    """The stored version this copy was loaded from; 0 for a session that was never saved."""
-
-    @classmethod
-    def new(
-        cls, *, id: str, user_id: str, skill: str, locale: str, channel: str, now: float, ttl: float
-    ) -> Session:
-        """A fresh, unsaved session that starts now."""
-        return cls(
-            id=id,
-            user_id=user_id,
-            skill=skill,
-            locale=locale,
-            channel=channel,
-            created_at=now,
-            updated_at=now,
-            expires_at=now + ttl,
-            ttl=ttl,
-        )
-
-    def with_turn(self, turn: TurnRecord) -> Session:
-        """A copy with ``turn`` appended to the history."""
-        return replace(self, history=(*self.history, turn))
-
-    def with_turns(self, turns: Sequence[TurnRecord]) -> Session:
-        """A copy with ``turns`` appended to the history."""
-        return replace(self, history=(*self.history, *turns)) if turns else self
-
-    def with_attributes(self, changes: Mapping[str, Any]) -> Session:
-        """A copy whose session attributes are updated with ``changes`` (other keys stay)."""
-        return replace(self, attributes={**self.attributes, **changes})
-
-    def with_dialog(self, state: DialogState) -> Session:
-        """A copy whose dialog state is replaced by ``state``; the dialog layer owns all of it."""
-        return replace(self, dialog=state)
-
-    def handed_over_to_human(self) -> Session:
-        """A copy marked as handed over to a person."""
-        return replace(self, handed_over=True)
-
-    def ended_now(self) -> Session:
-        """A copy marked as ended; ``Store.load_or_start`` starts a new session in its place."""
-        return replace(self, ended=True)
-
-    def to_dict(self) -> JsonDict:
-        """A JSON-ready dict with every field; ``from_dict`` reads it back."""
-        return {
-            "id": self.id,
-            "user_id": self.user_id,
-            "skill": self.skill,
-            "locale": self.locale,
-            "channel": self.channel,
-            "attributes": self.attributes,
-            "dialog": self.dialog.to_json(),
-            "history": [turn.to_dict() for turn in self.history],
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "expires_at": self.expires_at,
-            "ttl": self.ttl,
-            "handed_over": self.handed_over,
-            "ended": self.ended,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Session:
-        """Read a dict written by ``to_dict``."""
-        fields = dict(data)
-        fields["attributes"] = dict(fields.get("attributes", {}))
-        fields["dialog"] = DialogState.from_json(fields.get("dialog"))
-        fields["history"] = tuple(TurnRecord.from_dict(turn) for turn in fields.get("history", ()))
-        return cls(**fields)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LogEntry:
-    """One row of the conversation log, the raw material of the KPIs (containment, handoff rate)."""
-
-    session_id: str
-    user_id: str
-    time: float
-    speaker: Speaker
-    text: str
-    intent: str = ""
-    confidence: float | None = None
-    skill: str = ""
-    locale: str = ""
-    channel: str = ""
-    handed_over: bool = False
-
-    @classmethod
-    def from_turn(cls, session: Session, turn: TurnRecord) -> LogEntry:
-        """The log row for ``turn`` in ``session``."""
-        return cls(
-            session_id=session.id,
-            user_id=session.user_id,
-            time=turn.time,
-            speaker=turn.speaker,
-            text=turn.text,
-            intent=turn.intent,
-            confidence=turn.confidence,
-            skill=session.skill,
-            locale=session.locale,
-            channel=session.channel,
-            handed_over=session.handed_over,
-        )
+Answer = tuple[str, JsonDict]
+"""A platform request id and the reply given to it (``Reply.to_dict()``)."""
 
 
 class Store(ABC):
@@ -239,8 +68,22 @@ class Store(ABC):
         """The stored session, or None when there is none or it has expired."""
 
     @abstractmethod
-    def save(self, session: Session, *, log: Iterable[LogEntry] = ()) -> Session:
-        """Store ``session`` and ``log`` in one transaction and return the session as stored.
+    def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
+        """Hold the session for one turn: another turn of it, in any thread or worker process, waits.
+
+        ``BusyError`` when it stays taken for ``timeout`` seconds. Turns of other sessions never wait.
+        """
+
+    @abstractmethod
+    def answered(self, request_id: str) -> JsonDict | None:
+        """The reply saved with platform request ``request_id`` (``Store.save``'s ``answer``), or None."""
+
+    @abstractmethod
+    def save(
+        self, session: Session, *, log: Iterable[LogEntry] = (), answer: Answer | None = None
+    ) -> Session:
+        """Store ``session``, ``log`` and ``answer`` (a platform request id and its reply, kept
+        ``REQUEST_MEMORY_S``) in one transaction and return the session as stored.
 
         The stored copy has the next version, ``updated_at`` now and ``expires_at`` one ``ttl``
         later. Raises ``ConflictError`` when another save happened since ``session`` was loaded;
@@ -275,7 +118,8 @@ class Store(ABC):
 
     @abstractmethod
     def purge_expired(self, now: float | None = None) -> int:
-        """Delete the sessions that expired before ``now`` (default: the clock); return how many."""
+        """Delete the sessions that expired before ``now`` (default: the clock), and the replies of
+        requests older than ``REQUEST_MEMORY_S``; return how many sessions went."""
 
     @abstractmethod
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
@@ -369,18 +213,21 @@ class Store(ABC):
         *,
         retries: int = DEFAULT_RETRIES,
         loaded: Session | None = None,
+        answer: Answer | None = None,
     ) -> Session:
         """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction.
 
         ``loaded`` is the session as the caller read it this turn, which saves reading it again; if
         another worker changed it since, the save conflicts and the fresh session is used instead.
+        ``answer`` is saved with them (see ``save``).
         """
 
         def attempt(session: Session) -> Session:
             changed = session.with_turns(turns)
             if change is not None:
                 changed = change(changed)
-            return self.save(changed, log=tuple(LogEntry.from_turn(changed, turn) for turn in turns))
+            log = tuple(LogEntry.from_turn(changed, turn) for turn in turns)
+            return self.save(changed, log=log, answer=answer)
 
         return self._retry(session_id, attempt, retries, loaded)
 

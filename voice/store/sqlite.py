@@ -14,15 +14,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import Clock, ConflictError, JsonDict, LogEntry, Session, Store, StoreError
+from .base import REQUEST_MEMORY_S, Answer, Clock, ConflictError, Store, StoreError
 from .checkpoint import SAFETY_NET_PAGES, Checkpointer
+from .records import JsonDict, LogEntry, Session
+from .session_lock import SessionLocks
 from .sqlite_rows import (
+    INSERT_ANSWER,
     INSERT_LOG,
     INSERT_SESSION,
     LOAD_WITH_USER,
@@ -60,6 +63,7 @@ class SqliteStore(Store):
         self._lock = threading.RLock()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._checkpointer: Checkpointer | None = None
+        self._sessions = SessionLocks(None if self.path == MEMORY else Path(f"{self.path}.locks"))
         self._closed = False
         if isinstance(self.path, Path):
             _make_parent(self.path)
@@ -85,7 +89,17 @@ class SqliteStore(Store):
         session = None if row[0] is None else session_from_row(tuple(row))
         return session, ({} if user is None else dict(from_json(user)))
 
-    def save(self, session: Session, *, log: Iterable[LogEntry] = ()) -> Session:
+    def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
+        return self._sessions.hold(session_id, timeout)
+
+    def answered(self, request_id: str) -> JsonDict | None:
+        with self._read() as db:
+            row = db.execute("SELECT reply FROM answers WHERE request_id = ?", (request_id,)).fetchone()
+        return None if row is None else dict(from_json(row[0]))
+
+    def save(
+        self, session: Session, *, log: Iterable[LogEntry] = (), answer: Answer | None = None
+    ) -> Session:
         log_rows = [log_row(entry) for entry in log]
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
@@ -101,10 +115,14 @@ class SqliteStore(Store):
             if not stored:
                 _conflict(db, session, now)
             db.executemany(INSERT_LOG, log_rows)
+            if answer is not None:
+                request_id, reply = answer
+                db.execute(INSERT_ANSWER, (request_id, session.id, to_json(reply, "a reply"), now))
         return saved
 
     def purge_expired(self, now: float | None = None) -> int:
         cutoff = self.clock() if now is None else now
+        self._delete_in_batches("answers", "request_id", "time <= ?", cutoff - REQUEST_MEMORY_S)
         return self._delete_in_batches("sessions", "id", "expires_at <= ?", cutoff)
 
     # -- users -----------------------------------------------------------------------------
@@ -199,6 +217,7 @@ class SqliteStore(Store):
             if self._checkpointer is not None and self._checkpointer.pid == pid:
                 self._checkpointer.stop()
             self._checkpointer = None
+            self._sessions.close()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:

@@ -9,9 +9,10 @@ import json
 from typing import Any
 
 from ..state import DialogState
-from .base import LogEntry, Session, Speaker, StoreError, TurnRecord
+from .base import StoreError
+from .records import LogEntry, Session, Speaker, TurnRecord
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 
 SESSION_COLUMNS = (
@@ -65,6 +66,7 @@ LOAD_WITH_USER = (
     "LEFT JOIN sessions AS s ON s.id = ? AND s.expires_at > ?"
 )
 """A session and its user's attributes in one statement; always one row."""
+INSERT_ANSWER = "INSERT OR REPLACE INTO answers (request_id, session_id, reply, time) VALUES (?, ?, ?, ?)"
 INSERT_LOG = f"INSERT INTO log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
 """The statements of every turn, written out once."""
 
@@ -88,6 +90,11 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS log_by_time ON log (time)",
     "CREATE INDEX IF NOT EXISTS log_by_user ON log (user_id)",
     "CREATE INDEX IF NOT EXISTS log_by_session ON log (session_id)",
+    # version 2: the replies to platform requests, so a repeated request is answered without a second turn
+    """CREATE TABLE IF NOT EXISTS answers (
+        request_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+        reply TEXT NOT NULL CHECK (json_valid(reply)), time REAL NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS answers_by_time ON answers (time)",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 

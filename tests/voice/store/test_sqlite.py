@@ -39,7 +39,7 @@ def test_wal_mode_and_schema_version(store: SqliteStore) -> None:
     db = sqlite3.connect(store.path)
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == voice.store.sqlite.SCHEMA_VERSION == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == voice.store.sqlite.SCHEMA_VERSION == 2
     finally:
         db.close()
 
@@ -169,3 +169,24 @@ def test_processes_writing_the_same_file_lose_nothing(tmp_path: Path) -> None:
         for w in range(workers):
             own = store.load(f"own-{w}")
             assert own is not None and [t.text for t in own.history] == [f"{w}:{n}" for n in range(turns)]
+
+
+def test_a_version_1_file_is_upgraded_without_loss(tmp_path: Path) -> None:
+    """Version 2 adds the replies of platform requests; the sessions, users and log of version 1 stay."""
+    path = tmp_path / "old.db"
+    with SqliteStore(path) as store:
+        store.save(
+            Session.new(id="s1", user_id="u1", skill="", locale="nl", channel="alexa", now=1.0, ttl=1e9)
+        )
+        store.save_user("u1", {"name": "anna"})
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE answers")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with SqliteStore(path) as store:
+        assert store.load("s1") is not None and store.get_user("u1") == {"name": "anna"}
+        assert store.answered("r1") is None
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()
