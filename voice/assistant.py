@@ -87,7 +87,7 @@ def build_sink(config: Config) -> HandoffSink | None:
             HttpSink(
                 str(config.handoff["url"]),
                 timeout=float(config.handoff.get("timeout", 2.0)),
-                retries=int(config.handoff.get("retries", 2)),
+                retries=int(config.handoff.get("retries", 0)),
             )
         )
     if config.handoff.get("queue"):

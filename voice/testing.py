@@ -160,12 +160,20 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
                 deadline=deadline,
             )
             reply = assistant.respond(turn)
+            _deliver_handoffs(assistant)
             state = assistant.store.load(session)
             failures += [
                 f"{script.path.name} turn {number} ({step.user!r}): {problem}"
                 for problem in _check(step.expected, reply, state, _records(queue, session))
             ]
     return failures
+
+
+def _deliver_handoffs(assistant: Assistant) -> None:
+    """Handoff records go out after the turn; a script checks them at once, so wait for them."""
+    sender = getattr(assistant.dialog, "sender", None)
+    if sender is not None:
+        sender.drain()
 
 
 def _records(queue: Path, session: str) -> list[dict[str, Any]]:

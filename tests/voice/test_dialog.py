@@ -78,7 +78,9 @@ def test_the_handoff_record_carries_transcript_slots_and_ids(
     dialog.respond(_turn("morgen", locale="nl"))
     reply = dialog.respond(_turn("ik wil een medewerker spreken", locale="nl"))
     assert reply.handoff and reply.end_session
+    assert dialog.sender is not None and dialog.sender.drain()  # delivered after the turn, not in it
     record = json.loads(queue.read_text())
+    assert len(record["id"]) == 32 and store.outbox_counts() == {"pending": 0, "delivered": 1}
     assert record["reason"] == "asked" and (record["session_id"], record["user_id"]) == ("s1", "u1")
     assert record["slots"] == {"date": {"$date": "2026-11-24"}} and record["skill"] == "customer_service"
     assert [t["text"] for t in record["transcript"] if t["speaker"] == "user"][:2] == [
@@ -161,6 +163,7 @@ def test_irritation_cues_are_whole_words(text: str, language: str, irritated: bo
 
 def _record() -> HandoffRecord:
     return HandoffRecord(
+        id="h1",
         reason="asked",
         session_id="s",
         user_id="u",

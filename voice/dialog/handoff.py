@@ -2,8 +2,10 @@
 
 Triggers (each configurable): the caller asks for a person, N misunderstood turns in a
 row, N turns in a row with low recognition confidence, and irritation in the words.
-The record (reason, transcript, slots gathered, ids) goes to a sink: an HTTP endpoint
-(with a timeout and retries) or a local queue file (one JSON object per line).
+The record (reason, transcript, slots gathered, ids) is saved in the store's outbox with the
+turn that decided it, and a background sender (``voice.dialog.outbox``) hands it to a sink: an
+HTTP endpoint (one attempt per try, with the record's id as ``Idempotency-Key``) or a local
+queue file (one JSON object per line), retrying with back-off until it is taken.
 """
 
 from __future__ import annotations
@@ -94,6 +96,8 @@ class HandoffPolicy:
 class HandoffRecord:
     """What a colleague needs to take over without asking everything again."""
 
+    id: str
+    """Unique per handoff: the idempotency key of its delivery."""
     reason: str
     """``asked``, ``fallbacks``, ``low_confidence``, ``irritation`` or ``no_input``."""
     session_id: str
@@ -112,6 +116,14 @@ class HandoffRecord:
         data["time"] = self.time.isoformat()
         data["transcript"] = list(self.transcript)
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HandoffRecord:
+        """Read what ``to_dict`` wrote."""
+        fields = dict(data)
+        fields["time"] = datetime.fromisoformat(fields["time"])
+        fields["transcript"] = tuple(fields.get("transcript", ()))
+        return cls(**fields)
 
 
 class HandoffSink(ABC):
@@ -143,14 +155,17 @@ class QueueFileSink(HandoffSink):
 
 
 class HttpSink(HandoffSink):
-    """POSTs each record as JSON, with a timeout per attempt and a few retries."""
+    """POSTs each record as JSON with its id as ``Idempotency-Key``, with a timeout per attempt.
+
+    ``retries`` are immediate extra attempts; the outbox sender retries later, with back-off, anyway.
+    """
 
     def __init__(
         self,
         url: str,
         *,
         timeout: float = 2.0,
-        retries: int = 2,
+        retries: int = 0,
         backoff: float = 0.2,
         headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -159,8 +174,9 @@ class HttpSink(HandoffSink):
 
     def deliver(self, record: HandoffRecord) -> bool:
         body = json.dumps(record.to_dict(), ensure_ascii=False).encode("utf-8")
+        headers = {**self.headers, "Idempotency-Key": record.id}
         for attempt in range(self.retries + 1):
-            request = urllib.request.Request(self.url, data=body, headers=self.headers, method="POST")
+            request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     if 200 <= response.status < 300:

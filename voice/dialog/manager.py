@@ -20,11 +20,12 @@ from ..reply import Expect, Reply
 from ..router import Router
 from ..slot_values import to_json
 from ..state import DialogState
-from ..store import Session, Speaker, Store, TurnRecord
+from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
 from ..turn import Turn
 from .answerers import Answerer, Fallback
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
+from .outbox import OutboxSender
 from .step import TurnStep
 
 __all__ = ["Dialog", "apology"]
@@ -51,6 +52,8 @@ class Dialog:
     ) -> None:
         """``answerers`` answer turns no intent matched, in order, before the fallback policy."""
         self.router, self.store, self.sink = router, store, sink
+        self.sender = OutboxSender(store, sink) if sink is not None else None
+        """Delivers the handoff records the turns save in the store's outbox."""
         self.policy = policy or HandoffPolicy()
         self.answerers: tuple[Answerer, ...] = (*answerers, Fallback(self.policy))
         self.session_ttl = session_ttl
@@ -140,39 +143,53 @@ class Dialog:
             )
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
+        handoff = self._handoff(turn, state, loaded, (heard, said)) if handing_over else None
         # No retry: the session is held for this turn, so a conflict means its state is not the one
         # the turn was decided on; reapplying it would undo another turn.
-        saved = self.store.record_exchange(
-            turn.session_id, (heard, said), change, loaded=loaded, answer=answer, retries=0
+        self.store.record_exchange(
+            turn.session_id,
+            (heard, said),
+            change,
+            loaded=loaded,
+            answer=answer,
+            outbox=(handoff,) if handoff else (),
+            retries=0,
         )
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
-        if handing_over:
-            self._hand_over(turn, state, saved)
+        if handoff is not None and self.sender is not None:
+            self.sender.notify()
 
-    def _hand_over(self, turn: Turn, state: DialogState, session: Session) -> None:
+    def _handoff(
+        self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...]
+    ) -> OutboxItem | None:
+        """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards."""
         if self.sink is None:
             _LOGGER.warning(
                 "session %s needs a person (%s) but no handoff sink is set",
                 turn.session_id,
                 state.handoff_reason,
             )
-            return
+            return None
         flow = state.flow
         record = HandoffRecord(
+            id=uuid.uuid4().hex,
             reason=state.handoff_reason,
-            session_id=session.id,
-            user_id=session.user_id,
+            session_id=turn.session_id,
+            user_id=turn.user_id or loaded.user_id,
             skill=flow.skill if flow else turn.skill,
             locale=turn.locale,
             channel=turn.channel,
             time=turn.time,
             transcript=tuple(
-                {"speaker": t.speaker.value, "text": t.text, "intent": t.intent} for t in session.history
+                {"speaker": t.speaker.value, "text": t.text, "intent": t.intent}
+                for t in (*loaded.history, *said)
             ),
             slots={name: to_json(slot.value) for name, slot in (flow.slots if flow else {}).items()},
         )
-        self.sink.deliver(record)
+        return OutboxItem(
+            id=record.id, kind="handoff", payload=record.to_dict(), created_at=self.store.clock()
+        )
 
     def keep_late_reply(self, session_id: str, reply: Reply) -> None:
         """Store a reply that missed its deadline; the next turn speaks it."""
@@ -194,7 +211,9 @@ class Dialog:
         self._purging.start()
 
     def close(self) -> None:
-        """Wait for a purge in progress, so the store can be closed under no one's feet."""
+        """Stop the outbox sender and wait for a purge in progress, so the store can be closed."""
+        if self.sender is not None:
+            self.sender.stop()
         if self._purging is not None:
             self._purging.join()
 

@@ -68,7 +68,9 @@ class TurnStep(FlowFilling):
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)
             kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
-            return IntentMatch(intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name)
+            return IntentMatch(
+                intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
+            )
         return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
 
     def _owner(self) -> str:

@@ -1,7 +1,7 @@
 """Sessions, user attributes and the conversation log: ``open_store(url)`` and the ``Store`` API."""
 
 from .base import DEFAULT_RETRIES, Clock, ConflictError, Store, StoreError
-from .records import DEFAULT_TTL, JsonDict, LogEntry, Session, Speaker, TurnRecord
+from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, Speaker, TurnRecord
 from .sqlite import SqliteStore
 from .url import open_store
 
@@ -12,6 +12,7 @@ __all__ = [
     "DEFAULT_TTL",
     "JsonDict",
     "LogEntry",
+    "OutboxItem",
     "Session",
     "Speaker",
     "SqliteStore",

@@ -25,7 +25,7 @@ from typing import Any, Self
 
 from voice.errors import VoiceError
 
-from .records import DEFAULT_TTL, JsonDict, LogEntry, Session, TurnRecord
+from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, TurnRecord
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
@@ -80,15 +80,33 @@ class Store(ABC):
 
     @abstractmethod
     def save(
-        self, session: Session, *, log: Iterable[LogEntry] = (), answer: Answer | None = None
+        self,
+        session: Session,
+        *,
+        log: Iterable[LogEntry] = (),
+        answer: Answer | None = None,
+        outbox: Iterable[OutboxItem] = (),
     ) -> Session:
-        """Store ``session``, ``log`` and ``answer`` (a platform request id and its reply, kept
-        ``REQUEST_MEMORY_S``) in one transaction and return the session as stored.
+        """Store ``session``, ``log``, ``answer`` (a platform request id and its reply, kept
+        ``REQUEST_MEMORY_S``) and ``outbox`` items in one transaction; return the session as stored.
 
         The stored copy has the next version, ``updated_at`` now and ``expires_at`` one ``ttl``
         later. Raises ``ConflictError`` when another save happened since ``session`` was loaded;
         a session of version 0 may replace one that has ended or expired.
         """
+
+    @abstractmethod
+    def claim_outbox(self, now: float, *, limit: int, lease_s: float) -> tuple[OutboxItem, ...]:
+        """Up to ``limit`` undelivered items that are due, oldest first, claimed for ``lease_s`` seconds:
+        no other sender gets them until ``finish_outbox`` or the lease runs out (a sender that died)."""
+
+    @abstractmethod
+    def finish_outbox(self, item_id: str, *, delivered: bool, next_at: float = 0.0, error: str = "") -> None:
+        """Record a delivery: done, or failed (one more attempt, due again at ``next_at``, ``error`` kept)."""
+
+    @abstractmethod
+    def outbox_counts(self) -> dict[str, int]:
+        """``{"pending": ..., "delivered": ...}``: what the sender still has to do, and has done."""
 
     @abstractmethod
     def get_user(self, user_id: str) -> JsonDict:
@@ -119,7 +137,8 @@ class Store(ABC):
     @abstractmethod
     def purge_expired(self, now: float | None = None) -> int:
         """Delete the sessions that expired before ``now`` (default: the clock), and the replies of
-        requests older than ``REQUEST_MEMORY_S``; return how many sessions went."""
+        requests and the delivered outbox items older than ``REQUEST_MEMORY_S``; return how many
+        sessions went."""
 
     @abstractmethod
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
@@ -214,12 +233,13 @@ class Store(ABC):
         retries: int = DEFAULT_RETRIES,
         loaded: Session | None = None,
         answer: Answer | None = None,
+        outbox: Sequence[OutboxItem] = (),
     ) -> Session:
         """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction.
 
         ``loaded`` is the session as the caller read it this turn, which saves reading it again; if
         another worker changed it since, the save conflicts and the fresh session is used instead.
-        ``answer`` is saved with them (see ``save``).
+        ``answer`` and ``outbox`` are saved with them (see ``save``).
         """
 
         def attempt(session: Session) -> Session:
@@ -227,7 +247,7 @@ class Store(ABC):
             if change is not None:
                 changed = change(changed)
             log = tuple(LogEntry.from_turn(changed, turn) for turn in turns)
-            return self.save(changed, log=log, answer=answer)
+            return self.save(changed, log=log, answer=answer, outbox=outbox)
 
         return self._retry(session_id, attempt, retries, loaded)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from voice.state import DialogState
 
-__all__ = ["DEFAULT_TTL", "JsonDict", "LogEntry", "Session", "Speaker", "TurnRecord"]
+__all__ = ["DEFAULT_TTL", "JsonDict", "LogEntry", "OutboxItem", "Session", "Speaker", "TurnRecord"]
 
 JsonDict = dict[str, Any]
 """A dict of JSON values: str, int, float, bool, None, lists and dicts of them."""
@@ -195,3 +195,20 @@ class LogEntry:
             channel=session.channel,
             handed_over=session.handed_over,
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxItem:
+    """A message for another system (a handoff record), saved with the turn that decided it.
+
+    A background sender delivers it after the commit and retries until the receiver takes it;
+    ``id`` goes along as the idempotency key, so a receiver that honours it takes it once.
+    """
+
+    id: str
+    kind: str
+    """What it is, e.g. ``handoff``."""
+    payload: JsonDict
+    created_at: float
+    attempts: int = 0
+    """Deliveries tried so far."""

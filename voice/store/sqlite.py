@@ -22,13 +22,18 @@ from typing import Any
 
 from .base import REQUEST_MEMORY_S, Answer, Clock, ConflictError, Store, StoreError
 from .checkpoint import SAFETY_NET_PAGES, Checkpointer
-from .records import JsonDict, LogEntry, Session
+from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
 from .sqlite_rows import (
+    CLAIM_OUTBOX,
     INSERT_ANSWER,
     INSERT_LOG,
+    INSERT_OUTBOX,
     INSERT_SESSION,
     LOAD_WITH_USER,
+    OUTBOX_COUNTS,
+    OUTBOX_DELIVERED,
+    OUTBOX_FAILED,
     SCHEMA,
     SCHEMA_VERSION,
     SELECT_LOG,
@@ -37,6 +42,7 @@ from .sqlite_rows import (
     from_json,
     log_entry,
     log_row,
+    outbox_item,
     session_from_row,
     session_row,
     to_json,
@@ -98,7 +104,12 @@ class SqliteStore(Store):
         return None if row is None else dict(from_json(row[0]))
 
     def save(
-        self, session: Session, *, log: Iterable[LogEntry] = (), answer: Answer | None = None
+        self,
+        session: Session,
+        *,
+        log: Iterable[LogEntry] = (),
+        answer: Answer | None = None,
+        outbox: Iterable[OutboxItem] = (),
     ) -> Session:
         log_rows = [log_row(entry) for entry in log]
         now = self.clock()
@@ -118,12 +129,35 @@ class SqliteStore(Store):
             if answer is not None:
                 request_id, reply = answer
                 db.execute(INSERT_ANSWER, (request_id, session.id, to_json(reply, "a reply"), now))
+            for item in outbox:
+                payload = to_json(item.payload, f"outbox item {item.id}")
+                db.execute(INSERT_OUTBOX, (item.id, item.kind, payload, item.created_at, item.created_at))
         return saved
 
     def purge_expired(self, now: float | None = None) -> int:
         cutoff = self.clock() if now is None else now
         self._delete_in_batches("answers", "request_id", "time <= ?", cutoff - REQUEST_MEMORY_S)
+        self._delete_in_batches("outbox", "id", "delivered_at <= ?", cutoff - REQUEST_MEMORY_S)
         return self._delete_in_batches("sessions", "id", "expires_at <= ?", cutoff)
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def claim_outbox(self, now: float, *, limit: int, lease_s: float) -> tuple[OutboxItem, ...]:
+        with self._write() as db:
+            rows = db.execute(CLAIM_OUTBOX, (now + lease_s, now, now, limit)).fetchall()
+        return tuple(sorted(map(outbox_item, rows), key=lambda item: item.created_at))
+
+    def finish_outbox(self, item_id: str, *, delivered: bool, next_at: float = 0.0, error: str = "") -> None:
+        with self._write() as db:
+            if delivered:
+                db.execute(OUTBOX_DELIVERED, (self.clock(), item_id))
+            else:
+                db.execute(OUTBOX_FAILED, (next_at, error[:500], item_id))
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self._read() as db:
+            pending, delivered = db.execute(OUTBOX_COUNTS).fetchone()
+        return {"pending": pending, "delivered": delivered}
 
     # -- users -----------------------------------------------------------------------------
 

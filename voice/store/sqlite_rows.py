@@ -10,7 +10,7 @@ from typing import Any
 
 from ..state import DialogState
 from .base import StoreError
-from .records import LogEntry, Session, Speaker, TurnRecord
+from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord
 
 SCHEMA_VERSION = 2
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
@@ -67,6 +67,18 @@ LOAD_WITH_USER = (
 )
 """A session and its user's attributes in one statement; always one row."""
 INSERT_ANSWER = "INSERT OR REPLACE INTO answers (request_id, session_id, reply, time) VALUES (?, ?, ?, ?)"
+INSERT_OUTBOX = "INSERT INTO outbox (id, kind, payload, created_at, next_at) VALUES (?, ?, ?, ?, ?)"
+CLAIM_OUTBOX = (
+    "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL "
+    "AND next_at <= ? AND claimed_until <= ? ORDER BY created_at LIMIT ?) "
+    "RETURNING id, kind, payload, created_at, attempts"
+)
+"""Claims the due, undelivered items nobody else holds (one statement, so two senders never share one)."""
+OUTBOX_DELIVERED = "UPDATE outbox SET delivered_at = ?, claimed_until = 0 WHERE id = ?"
+OUTBOX_FAILED = (
+    "UPDATE outbox SET attempts = attempts + 1, next_at = ?, claimed_until = 0, last_error = ? WHERE id = ?"
+)
+OUTBOX_COUNTS = "SELECT COUNT(*) - COUNT(delivered_at), COUNT(delivered_at) FROM outbox"
 INSERT_LOG = f"INSERT INTO log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
 """The statements of every turn, written out once."""
 
@@ -95,6 +107,12 @@ SCHEMA = (
         request_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
         reply TEXT NOT NULL CHECK (json_valid(reply)), time REAL NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS answers_by_time ON answers (time)",
+    # and the outbox: messages for other systems (handoff records), saved with the turn
+    """CREATE TABLE IF NOT EXISTS outbox (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL CHECK (json_valid(payload)),
+        created_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
+        claimed_until REAL NOT NULL DEFAULT 0, delivered_at REAL, last_error TEXT NOT NULL DEFAULT '')""",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_at)",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 
@@ -177,3 +195,10 @@ def log_row(entry: LogEntry) -> tuple[Any, ...]:
 def log_entry(row: tuple[Any, ...]) -> LogEntry:
     data = dict(zip(LOG_COLUMNS, row, strict=True))
     return LogEntry(**{**data, "speaker": Speaker(data["speaker"]), "handed_over": bool(data["handed_over"])})
+
+
+def outbox_item(row: tuple[Any, ...]) -> OutboxItem:
+    item_id, kind, payload, created_at, attempts = row
+    return OutboxItem(
+        id=item_id, kind=kind, payload=dict(from_json(payload)), created_at=created_at, attempts=attempts
+    )

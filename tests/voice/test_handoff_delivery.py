@@ -1,0 +1,136 @@
+"""Handoff records under a failing endpoint (issue 12): never lost, never doubled, never delaying the caller.
+
+A real HTTP endpoint on loopback that hangs, answers 500, or resets the connection; the record
+waits in the store's outbox and is delivered once the endpoint works again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice import Dialog, Router, Turn, load_skill
+from voice.dialog import HttpSink
+from voice.store import open_store
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+class Endpoint:
+    """A CRM stand-in that honours ``Idempotency-Key``: it keeps each key's record once."""
+
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.posts = 0
+        self.records: dict[str, dict[str, object]] = {}
+        self.lock = threading.Lock()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/handoff"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with endpoint.lock:
+                    endpoint.posts += 1
+                    mode = endpoint.mode
+                if mode == "reset":
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                    )
+                    self.connection.close()
+                    return
+                if mode == "hang":
+                    time.sleep(1.0)  # longer than the sink's timeout; the record is still taken, late
+                if mode == "500":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                with endpoint.lock:
+                    endpoint.records.setdefault(self.headers["Idempotency-Key"], json.loads(body))
+                self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def endpoint() -> Iterator[Endpoint]:
+    found = Endpoint()
+    yield found
+    found.server.shutdown()
+    found.server.server_close()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("failure", ["hang", "500", "reset"])
+def test_a_failing_endpoint_loses_no_record_and_does_not_delay_the_caller(
+    endpoint: Endpoint, tmp_path: Path, failure: str
+) -> None:
+    clock = Clock()
+    store = open_store(f"sqlite:///{tmp_path / 'sessions.db'}", clock=clock)
+    dialog = Dialog(Router([load_skill("customer_service")]), store, sink=HttpSink(endpoint.url, timeout=0.3))
+    endpoint.mode = failure
+    started = time.monotonic()
+    reply = dialog.respond(Turn(text="ik wil een medewerker spreken", locale="nl", session_id="s1", time=NOW))
+    took = time.monotonic() - started
+    assert reply.handoff and took < 0.25, f"the caller waited {took:.2f} s"
+    assert dialog.sender is not None
+    deadline = time.monotonic() + 5
+    while endpoint.posts == 0 and time.monotonic() < deadline:  # the sender tried, in the background
+        time.sleep(0.02)
+    time.sleep(1.2)  # a hung delivery has given up (and the endpoint has finished with it)
+    endpoint.mode = "ok"
+    clock.now += 3600  # past any back-off
+    assert dialog.sender.drain(timeout=10)
+    dialog.close()
+    store.close()
+    assert len(endpoint.records) == 1, "kept once, whatever the number of attempts"
+    (record,) = endpoint.records.values()
+    assert record["reason"] == "asked" and record["session_id"] == "s1"
+    assert endpoint.posts >= 2, "the first attempt failed and was tried again"
+
+
+def test_records_are_delivered_after_a_restart(endpoint: Endpoint, tmp_path: Path) -> None:
+    """A record saved by a process that stopped before delivering it goes out from the next one."""
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    endpoint.mode = "500"
+    with open_store(url) as store:
+        dialog = Dialog(
+            Router([load_skill("customer_service")]), store, sink=HttpSink(endpoint.url, timeout=0.3)
+        )
+        dialog.respond(Turn(text="ik wil een medewerker spreken", locale="nl", session_id="s2", time=NOW))
+        dialog.close()
+        assert store.outbox_counts()["pending"] == 1
+    endpoint.mode = "ok"
+    clock = Clock()
+    clock.now = time.time() + 3600  # the first attempt's back-off is over
+    with open_store(url, clock=clock) as store:
+        later = Dialog(
+            Router([load_skill("customer_service")]), store, sink=HttpSink(endpoint.url, timeout=0.3)
+        )
+        assert later.sender is not None and later.sender.drain(timeout=10)
+        assert store.outbox_counts() == {"pending": 0, "delivered": 1}
+    assert len(endpoint.records) == 1
