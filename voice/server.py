@@ -19,7 +19,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from flask import Config as FlaskConfig
 from flask import Flask, Response, jsonify, request
@@ -40,6 +40,8 @@ SERVER_DEFAULTS: Mapping[str, Any] = {
     **{key: value for channel in WEBHOOKS for key, value in channel.settings.items()},
 }
 """Every ``[server]`` key with its default."""
+_DRAIN_BYTES = 1024 * 1024
+"""How much of a body over the limit is read and dropped, so that its client hears the 413."""
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, assistant: Assistant | None = None) -> Flask:
@@ -141,6 +143,7 @@ def _body() -> bytes:
         if chunked and limit is not None and len(body) >= limit and request.input_stream.read(1):
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
+        _drain(request.input_stream, _DRAIN_BYTES)
         raise RequestEntityTooLarge(f"the request body is larger than the limit of {limit} bytes.") from None
     except ClientDisconnected:
         raise BadRequest("the request body ended before it was complete; send all of it.") from None
@@ -151,6 +154,19 @@ def _body() -> bytes:
             f"the request body could not be read ({type(error).__name__}); check its chunked encoding."
         ) from None
     return body
+
+
+def _drain(stream: IO[bytes], most: int) -> None:
+    """Read and drop up to ``most`` bytes of what is left of the body.
+
+    A server that closes the connection with unread bytes makes the kernel send a reset, and the
+    client may lose the 413 that was on its way; past ``most`` bytes that is the client's problem.
+    """
+    try:
+        while most > 0 and (piece := stream.read(min(most, 65536))):
+            most -= len(piece)
+    except Exception:  # noqa: BLE001, S110 - the answer is a 413 whatever the rest of the body is
+        pass
 
 
 def _response(answer: WebResponse) -> Response:

@@ -45,7 +45,9 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
 MAX_DEPTH = 64
 """Levels of JSON nesting a request may have; Alexa's and Dialogflow's own are about 10, the rest is
 for the session attributes and context parameters that the channels send back."""
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SUSPECT = re.compile(rb"\\u[dD][89a-fA-F]|NaN|Infinity|[eE][-+]?[0-9]{3}|[0-9]{17}")
+"""Where a lone surrogate or a non-finite number can hide: a surrogate escape, NaN, Infinity, an
+exponent of three digits, or 17 digits in a row (a float overflows only with one of the last two)."""
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -145,8 +147,10 @@ def json_body(request: WebRequest) -> dict[str, Any]:
         )
     try:
         data = json.loads(request.body)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError too
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise RequestError("the request body is not valid JSON; send a JSON object.") from exc
+    except RecursionError as exc:
+        raise RequestError(f"the request nests JSON more than {MAX_DEPTH} levels deep.") from exc
     if not isinstance(data, dict):
         raise RequestError("the request body is not a JSON object.")
     checked_document(request.body, data)
@@ -154,21 +158,26 @@ def json_body(request: WebRequest) -> dict[str, Any]:
 
 
 def checked_document(body: bytes, document: Any) -> None:
-    """Refuse a parsed body that could not be sent back: nested too deeply, or not Unicode text.
+    """Refuse a parsed body that could not be sent back: nested too deeply, or not JSON's text and numbers.
 
     The channels echo parts of the request (Alexa's session attributes, Dialogflow's context
-    parameters, the session name), so a body nested deeper than ``MAX_DEPTH`` or with a lone
-    surrogate (``"\\ud800"``, which no UTF-8 answer can hold) is a ``RequestError`` here, before
-    anything is answered, stored or logged. Both checks cost two byte scans for an ordinary body.
+    parameters, the session name), so each of these is a ``RequestError`` here, before anything is
+    answered, stored or logged: nesting deeper than ``MAX_DEPTH``; a lone surrogate (``"\\ud800"``,
+    which no UTF-8 answer can hold); ``NaN``, ``Infinity`` or a number too large for a float (Python
+    reads them, JSON has no such numbers). An ordinary body costs three byte scans.
     """
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH:  # else it cannot be that deep
         _check_depth(document)
-    if _SURROGATE_ESCAPE.search(body) or not _is_utf8(body):
+    if _SUSPECT.search(body) or not _is_utf8(body):
         try:
-            json.dumps(document, ensure_ascii=False).encode()
+            json.dumps(document, ensure_ascii=False, allow_nan=False).encode()
         except UnicodeEncodeError as exc:
             raise RequestError(
                 "the request's text has a lone surrogate such as \\ud800, which is not Unicode; send UTF-8."
+            ) from exc
+        except ValueError as exc:
+            raise RequestError(
+                "the request has NaN, Infinity or a number too large for JSON; send finite numbers."
             ) from exc
 
 
