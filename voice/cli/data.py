@@ -66,6 +66,22 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
         click.echo(f"wrote everything kept about user {user_id} to {output}")
 
 
+@data.command()
+@config_option
+@pass_context
+def check(context: CliContext) -> None:
+    """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem."""
+    url = store_url(context.config)
+    with open_store(url) as store:
+        problems = store.check()
+        pending = store.outbox_counts()["pending"]
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    click.echo(f"{'damaged' if problems else 'ok'}; {pending} handoff records waiting to be delivered")
+    if problems:
+        raise SystemExit(1)
+
+
 def user_data(store: Store, user_id: str) -> dict[str, Any]:
     """The records of one user, as JSON-ready values."""
     return {

@@ -223,6 +223,8 @@ class Dialog:
             self.store.purge_log(retention_days)
         except Exception:  # a background thread has no caller to tell; the next hour tries again
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
+        finally:
+            self.store.release_connection()  # this thread ends: its connection must not be left open
 
 
 class _LateTurn:

@@ -152,6 +152,13 @@ class Store(ABC):
     def delete_user(self, user_id: str) -> int:
         """Erase a user's sessions, attributes and log rows (GDPR); return how many records went."""
 
+    def check(self) -> list[str]:
+        """The database's own consistency check (``voice data check``): the problems it finds, or none."""
+        return []
+
+    def release_connection(self) -> None:  # noqa: B027 - a store without per-thread connections has none
+        """Give back the calling thread's connection (a thread that is about to end calls this)."""
+
     @abstractmethod
     def close(self) -> None:
         """Release the database connections; the store cannot be used afterwards."""

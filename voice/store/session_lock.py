@@ -120,6 +120,11 @@ class SessionLocks:
             self._bytes.clear()
         return self._fd
 
+    def touch(self) -> None:
+        """Create the lock file: it also marks the database beside it as in use (see ``sqlite_files``)."""
+        if self.path is not None:
+            self.path.touch(mode=0o600, exist_ok=True)
+
     def close(self) -> None:
         with self._mutex:
             if self._fd is not None and self._pid == os.getpid():

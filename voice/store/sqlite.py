@@ -21,9 +21,19 @@ from types import SimpleNamespace
 from typing import Any
 
 from .base import REQUEST_MEMORY_S, Answer, Clock, ConflictError, Store, StoreError
-from .checkpoint import SAFETY_NET_PAGES, Checkpointer
+from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
+from .sqlite_files import (
+    MEMORY,
+    connect,
+    integrity_problems,
+    make_parent,
+    migrate,
+    refuse_damaged,
+    refuse_truncated,
+    schema_version,
+)
 from .sqlite_rows import (
     CLAIM_OUTBOX,
     INSERT_ANSWER,
@@ -34,7 +44,6 @@ from .sqlite_rows import (
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
-    SCHEMA,
     SCHEMA_VERSION,
     SELECT_LOG,
     SELECT_SESSIONS,
@@ -50,7 +59,6 @@ from .sqlite_rows import (
 
 _LOGGER = logging.getLogger(__name__)
 
-MEMORY = ":memory:"
 PURGE_BATCH_ROWS = 2000
 """Rows deleted per transaction by the purges; each batch holds the write lock for a few milliseconds."""
 
@@ -71,14 +79,33 @@ class SqliteStore(Store):
         self._checkpointer: Checkpointer | None = None
         self._sessions = SessionLocks(None if self.path == MEMORY else Path(f"{self.path}.locks"))
         self._closed = False
-        if isinstance(self.path, Path):
-            _make_parent(self.path)
         try:
-            with self._write() as db:
-                _migrate(db, self.path)
+            self._open()
         except BaseException:
             self.close()
             raise
+
+    def _open(self) -> None:
+        """Check the file, create or upgrade its schema, and mark it as in use."""
+        if isinstance(self.path, Path):
+            make_parent(self.path)
+            refuse_truncated(self.path)
+        with self._read() as db:
+            version = schema_version(db, self.path)
+            if isinstance(self.path, Path) and version:
+                refuse_damaged(db, self.path)
+        if version < SCHEMA_VERSION:
+            with self._write() as db:
+                migrate(db)
+        self._sessions.touch()
+
+    def check(self) -> list[str]:
+        with self._read() as db:
+            return integrity_problems(db)
+
+    def release_connection(self) -> None:
+        if self.path != MEMORY:
+            self._forget_connection()
 
     # -- sessions --------------------------------------------------------------------------
 
@@ -294,18 +321,34 @@ class SqliteStore(Store):
             raise StoreError("the session store was closed; open a new one with open_store.")
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None or self._local.pid != os.getpid():
-            db = _connect(self.path, self.busy_timeout)
+            db = connect(self.path, self.busy_timeout)
             self._local.db, self._local.pid = db, os.getpid()
             with self._lock:
                 self._connections.append((os.getpid(), db))
         return db
 
+    def _forget_connection(self) -> None:
+        """Close this thread's connection; the next use opens a fresh one."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._lock:
+            self._connections = [(pid, found) for pid, found in self._connections if found is not db]
+        db.close()
+
     @contextmanager
     def _translated(self) -> Iterator[None]:
-        """Turn SQLite's failures into a ``StoreError`` that says what to do."""
+        """Turn SQLite's failures into a ``StoreError`` that says what to do.
+
+        After a failed write the connection is dropped: one opened while the file was read-only
+        stays read-only, so the store recovers by itself once the fault is gone.
+        """
         try:
             yield
         except sqlite3.OperationalError as exc:
+            if self.path != MEMORY:
+                self._forget_connection()
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(
                     f"the session database {self.path} stayed locked for over {self.busy_timeout:g} s; "
@@ -318,58 +361,6 @@ class SqliteStore(Store):
             raise StoreError(
                 f"the session database {self.path} failed: {exc}; check that it is a voice-skills store."
             ) from exc
-
-
-def _make_parent(path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(
-            f"cannot create the folder of the session database {path}: {exc.strerror}; "
-            "choose a path in a writable folder."
-        ) from exc
-
-
-def _connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
-    """Open a connection in autocommit mode, so that transactions are exactly the ones ``_write`` begins."""
-    try:
-        # ``timeout`` installs SQLite's busy_timeout handler.
-        db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise _unopenable(path, exc) from exc
-    try:
-        if path != MEMORY:
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                _LOGGER.warning("%s runs in %s mode, not WAL; readers will wait for writers", path, mode)
-        # NORMAL is durable across process crashes in WAL mode; FULL would also survive power loss at
-        # the cost of an fsync per turn.
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")  # a Checkpointer does it sooner
-    except sqlite3.Error as exc:
-        db.close()
-        raise _unopenable(path, exc) from exc
-    return db
-
-
-def _unopenable(path: str | Path, exc: sqlite3.Error) -> StoreError:
-    return StoreError(
-        f"cannot open the session database {path}: {exc}; "
-        "check that the path names a file (not a folder) in a writable folder."
-    )
-
-
-def _migrate(db: sqlite3.Connection, path: str | Path) -> None:
-    """Create the tables on first use; refuse a file written by a newer version of the program."""
-    found = db.execute("PRAGMA user_version").fetchone()[0]
-    if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"the session database {path} has schema version {found}, newer than this program's "
-            f"{SCHEMA_VERSION}; upgrade voice-skills or use another file."
-        )
-    if found < SCHEMA_VERSION:
-        for statement in SCHEMA:
-            db.execute(statement)
 
 
 def _conflict(db: sqlite3.Connection, session: Session, now: float) -> None:

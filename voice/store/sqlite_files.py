@@ -1,0 +1,132 @@
+"""The SQLite file itself: opening connections, creating and upgrading the schema, refusing a damaged file.
+
+A database that was in use (its ``.locks`` file exists beside it) but is now missing or empty was
+truncated or deleted by accident: it is refused rather than silently replaced by an empty one.
+A file that fails SQLite's quick check is refused at start; ``voice data check`` runs the full
+integrity check on demand. Write-ahead-log files are truncated back to ``WAL_SIZE_LIMIT`` after
+each completed checkpoint, so they stay bounded under load.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from .base import StoreError
+from .checkpoint import SAFETY_NET_PAGES
+from .sqlite_rows import SCHEMA, SCHEMA_VERSION
+
+__all__ = [
+    "MEMORY",
+    "WAL_SIZE_LIMIT",
+    "connect",
+    "integrity_problems",
+    "make_parent",
+    "migrate",
+    "refuse_damaged",
+    "refuse_truncated",
+    "schema_version",
+]
+
+_LOGGER = logging.getLogger(__name__)
+
+MEMORY = ":memory:"
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+"""Bytes the write-ahead log is cut back to after a checkpoint (``PRAGMA journal_size_limit``)."""
+
+
+def make_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder of the session database {path}: {exc.strerror}; "
+            "choose a path in a writable folder."
+        ) from exc
+
+
+def refuse_truncated(path: Path) -> None:
+    """Refuse a database that was in use and is now missing or empty (0 bytes)."""
+    if not Path(f"{path}.locks").exists() or (path.exists() and path.stat().st_size > 0):
+        return
+    state = "is empty (0 bytes)" if path.exists() else "is missing"
+    raise StoreError(
+        f"the session database {path} {state}, but it was in use ({path}.locks exists): it was truncated "
+        "or deleted; restore it from a backup, or remove the .locks file too to start an empty one."
+    )
+
+
+def connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
+    """Open a connection in autocommit mode, so that transactions are exactly the ones the store begins."""
+    try:
+        # ``timeout`` installs SQLite's busy_timeout handler.
+        db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise _unopenable(path, exc) from exc
+    try:
+        if path != MEMORY:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                _LOGGER.warning("%s runs in %s mode, not WAL; readers will wait for writers", path, mode)
+        # NORMAL is durable across process crashes in WAL mode; FULL would also survive power loss at
+        # the cost of an fsync per turn.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")  # a Checkpointer does it sooner
+        db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
+    except sqlite3.Error as exc:
+        db.close()
+        raise _unopenable(path, exc) from exc
+    return db
+
+
+def _unopenable(path: str | Path, exc: sqlite3.Error) -> StoreError:
+    if "malformed" in str(exc) or "not a database" in str(exc):
+        return _damaged(path, str(exc))
+    return StoreError(
+        f"cannot open the session database {path}: {exc}; "
+        "check that the path names a file (not a folder) in a writable folder."
+    )
+
+
+def _damaged(path: str | Path, problem: str) -> StoreError:
+    return StoreError(
+        f"the session database {path} is damaged ({problem}); restore it from a backup "
+        "('voice data check' lists the problems)."
+    )
+
+
+def schema_version(db: sqlite3.Connection, path: str | Path) -> int:
+    """The file's schema version; a newer one than this program's is refused."""
+    found = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"the session database {path} has schema version {found}, newer than this program's "
+            f"{SCHEMA_VERSION}; upgrade voice-skills or use another file."
+        )
+    return found
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Create the tables, or add what a newer schema version has (every statement is idempotent)."""
+    for statement in SCHEMA:
+        db.execute(statement)
+
+
+def refuse_damaged(db: sqlite3.Connection, path: str | Path) -> None:
+    """SQLite's quick check (a fraction of the full integrity check's time); a damaged file is refused."""
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(1)")]
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, str(exc)) from exc
+    if problems != ["ok"]:
+        raise _damaged(path, problems[0])
+
+
+def integrity_problems(db: sqlite3.Connection) -> list[str]:
+    """SQLite's full integrity check: every problem it finds, or none."""
+    try:
+        rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
