@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import PostgresServer, shared_server, stop_shared_server
 
 from speech.fixtures import AudioFixture, load_manifest
 from speech.models import resolve_model
@@ -20,6 +22,19 @@ KOREAN_PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
 def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Default session stores go to a temporary folder, never into the real home."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_postgres() -> Iterator[None]:
+    """Stop the private PostgreSQL server (tests/postgres_server.py) if a test started it."""
+    yield
+    stop_shared_server()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresServer:
+    """The test session's private PostgreSQL server, started on first use."""
+    return shared_server()
 
 
 @pytest.fixture(scope="session")

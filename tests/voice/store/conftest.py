@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import shared_server
 
 from voice.store import Store, open_store
 
@@ -14,6 +15,7 @@ from .samples import FakeClock
 STORE_URLS: dict[str, Callable[[Path], str]] = {
     "sqlite-file": lambda tmp_path: f"sqlite://{tmp_path / 'state' / 'sessions.db'}",
     "sqlite-memory": lambda tmp_path: "sqlite://:memory:",
+    "postgresql": lambda tmp_path: shared_server().new_database(),
 }
 """Every store that must pass tests/voice/store/test_contract.py, by test id: a new store adds one line."""
 

@@ -116,12 +116,11 @@ def test_a_file_from_a_newer_program_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "match"),
     [
-        ("postgresql://user:secret@db/voice", "PostgreSQL is planned"),
         ("redis://localhost", "scheme 'redis' is not supported"),
         ("sessions.db", "has no scheme"),
         ("sqlite://", "names no file"),
     ],
-    ids=["postgres", "redis", "no-scheme", "no-path"],
+    ids=["redis", "no-scheme", "no-path"],
 )
 def test_bad_urls(url: str, match: str) -> None:
     with pytest.raises(ConfigError, match=match) as caught:

@@ -1,0 +1,167 @@
+"""What only the PostgreSQL store has: its URL, its pool per process, its locks across processes,
+a database that goes away and comes back. The contract itself runs in test_contract.py."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from postgres_server import PostgresServer
+
+from voice.store import Session, Speaker, Store, StoreError, TurnRecord, open_store
+from voice.store.postgres import PostgresStore
+from voice.store.postgres_lock import session_key
+
+from .samples import START
+
+
+@pytest.fixture
+def url(postgres: PostgresServer) -> str:
+    return postgres.new_database()
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[PostgresStore]:
+    with PostgresStore(url) as opened:
+        yield opened
+
+
+def _start(store: Store, session_id: str = "s1") -> Session:
+    return store.load_or_start(session_id, user_id="u1", skill="cs", locale="nl", channel="alexa")
+
+
+def _backends(url: str) -> int:
+    """Connections to ``url``'s database other than this one."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_urls_and_their_pool_options(url: str) -> None:
+    with open_store(f"{url}?pool_size=3&pool_timeout=0.5&application_name=voice-test") as store:
+        assert isinstance(store, PostgresStore)
+        assert _start(store).version == 1
+    with pytest.raises(StoreError, match="pool_sise"):
+        open_store(f"{url}?pool_sise=3")
+    with pytest.raises(StoreError, match="not numbers"):
+        open_store(f"{url}?pool_size=many")
+
+
+def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="127.0.0.1:1/voice") as caught:
+        open_store("postgresql://voice:secret@127.0.0.1:1/voice")
+    assert "secret" not in str(caught.value) and time.monotonic() - started < 5
+
+
+def test_connections_go_back_to_the_pool(url: str) -> None:
+    with open_store(f"{url}?pool_size=4") as store:
+        for n in range(50):
+            with store.lock_session(f"s{n % 3}", timeout=5):
+                session = store.load(f"s{n % 3}") or _start(store, f"s{n % 3}")
+                store.record_exchange(session.id, (TurnRecord(time=START, speaker=Speaker.USER, text="x"),))
+            with pytest.raises(StoreError):
+                store.save_user("u1", {"bad": float("nan")})
+        assert 1 <= _backends(url) <= 4
+    assert _backends(url) == 0, "close() closes every connection of the pool"
+
+
+def test_a_turn_uses_the_connection_that_holds_its_session(store: PostgresStore) -> None:
+    _start(store)
+    with store.lock_session("s1", timeout=5):
+        with store._db.connection() as inside:
+            row = inside.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            ).fetchone()
+        assert row == (1,)
+    assert session_key("s1") != session_key("s2")
+
+
+def test_text_postgresql_cannot_hold_is_refused_with_a_sentence(store: PostgresStore) -> None:
+    _start(store)
+    with pytest.raises(StoreError, match="NUL"):
+        store.save_user("u1", {"name": "a\x00b"})
+    with pytest.raises(StoreError, match="refused a value"):
+        store.record_turn("s1", TurnRecord(time=START, speaker=Speaker.USER, text="a\x00b"))
+    assert store.load("s1").history == ()  # type: ignore[union-attr]
+
+
+def _forked_turn(store: PostgresStore, done: multiprocessing.queues.Queue[object]) -> None:
+    try:
+        store.record_turn("s1", TurnRecord(time=START, speaker=Speaker.USER, text=f"child {os.getpid()}"))
+        done.put("ok")
+    except Exception as exc:  # reported to the parent, which fails the test
+        done.put(repr(exc))
+
+
+def test_a_forked_worker_opens_its_own_pool(store: PostgresStore) -> None:
+    _start(store)  # the parent's pool is open now, as in a gunicorn master that used the store
+    context = multiprocessing.get_context("fork")
+    done = context.Queue()
+    children = [context.Process(target=_forked_turn, args=(store, done)) for _ in range(2)]
+    for child in children:
+        child.start()
+    results = [done.get(timeout=30) for _ in children]
+    for child in children:
+        child.join(30)
+    assert results == ["ok", "ok"]
+    assert len(store.load("s1").history) == 2  # type: ignore[union-attr]
+    _start(store, "s2")  # the parent's own connections still work
+
+
+def _hold(url: str, session_id: str, ready: object, seconds: float) -> None:
+    store = open_store(url)
+    with store.lock_session(session_id, timeout=10):
+        ready.set()  # type: ignore[attr-defined]
+        time.sleep(seconds)
+    store.close()
+
+
+def test_processes_take_turns_and_a_killed_one_leaves_no_lock(url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    holder = context.Process(target=_hold, args=(url, "s1", ready, 0.5))
+    holder.start()
+    assert ready.wait(30)
+    with open_store(url) as store:
+        started = time.monotonic()
+        with store.lock_session("s1", timeout=10):
+            waited = time.monotonic() - started
+        holder.join(30)
+        assert 0.2 < waited < 5, "it waited for the other process, and was woken when it let go"
+        ready.clear()
+        killed = context.Process(target=_hold, args=(url, "s1", ready, 60))
+        killed.start()
+        assert ready.wait(30)
+        with pytest.raises(StoreError, match="busy"), store.lock_session("s1", timeout=0.2):
+            pass
+        killed.kill()
+        killed.join(30)
+        with store.lock_session("s1", timeout=5):  # the server dropped the dead process's lock
+            pass
+
+
+def test_the_store_survives_a_database_restart() -> None:
+    server = PostgresServer.start()
+    try:
+        url = server.new_database()
+        with open_store(f"{url}?pool_timeout=1") as store:
+            _start(store)
+            server._run("pg_ctl", "-D", str(server.folder / "data"), "-m", "fast", "-w", "stop")
+            started = time.monotonic()
+            with pytest.raises(StoreError, match="PostgreSQL is running"):
+                store.load("s1")
+            assert time.monotonic() - started < 4, "a down database fails the turn within seconds"
+            server._run("pg_ctl", "-D", str(server.folder / "data"), "-l", "server.log", "-w", "start")
+            # The pool checks a connection before handing it out: the restart costs no turn.
+            assert store.load("s1") is not None and _start(store, "s2").version == 1
+    finally:
+        server.stop()
