@@ -215,8 +215,8 @@ def send(port: int, data: bytes, timeout: float = 10.0) -> tuple[int, bytes]:
         try:
             connection.sendall(data)
             connection.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered before reading everything: its answer is still there
+        except OSError:  # a broken pipe, a reset, "not connected": the server has stopped reading
+            pass  # and may have answered already: read what is there
         answer = bytearray()
         while chunk := connection.recv(65536):
             answer += chunk
