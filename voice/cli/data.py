@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import click
 
 from ..config import store_url
 from ..store import Store, open_store
+from ..store.url import POSTGRES_SCHEMES
 from .context import CliContext, config_option, pass_context
 
 
@@ -31,6 +34,40 @@ def purge(context: CliContext) -> None:
     click.echo(
         f"deleted {sessions} expired sessions and {rows} log rows older than {config.retention_days} days"
     )
+
+
+@data.command()
+@config_option
+@pass_context
+def migrate(context: CliContext) -> None:
+    """Bring the store's tables to this program's schema version, keeping every record (SQLite or
+    PostgreSQL); run it before starting a new version of the program on several hosts."""
+    url = store_url(context.config)
+    before, after = migrate_store(url)
+    if before == after:
+        click.echo(f"the store is at schema version {after} already; nothing to do")
+    else:
+        click.echo(f"upgraded the store from schema version {before} to {after}")
+
+
+def migrate_store(url: str) -> tuple[int, int]:
+    """Apply the store's pending schema versions; return (version before, version after)."""
+    if url.partition("://")[0].lower() in POSTGRES_SCHEMES:
+        from ..store.postgres_lock import PostgresConnections
+
+        return PostgresConnections(url).migrate()
+    path = url.partition("://")[2]
+    before = _sqlite_version(path)
+    open_store(url).close()  # opening a SQLite store applies its pending versions
+    return before, _sqlite_version(path)
+
+
+def _sqlite_version(path: str) -> int:
+    """PRAGMA user_version of an SQLite file; 0 when there is no file yet (or it is in memory)."""
+    if path == ":memory:" or not Path(path).is_file():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 @data.command()
