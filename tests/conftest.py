@@ -20,8 +20,10 @@ KOREAN_PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
 
 @pytest.fixture(autouse=True)
 def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Default session stores go to a temporary folder, never into the real home."""
+    """Default session stores and knowledge indexes go to a temporary folder, never into the real home
+    (the indexes of the shipped skill are built once per test session there)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
 
 
 @pytest.fixture(scope="session", autouse=True)

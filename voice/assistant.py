@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import Config, skill_references, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
+from .dialog.knowledge import knowledge_answerer
 from .nlu import IntentSet
 from .reply import Reply
 from .router import Router
@@ -58,15 +59,18 @@ def build_assistant(
     """The assistant of ``config``; ``store`` overrides the configured store URL (e.g. ``MEMORY_STORE``).
 
     ``home_assistant`` adds Home Assistant's intents for those languages; ``lists`` gives
-    runtime list values (``{"area": ["keuken"]}``).
+    runtime list values (``{"area": ["keuken"]}``); ``answerers`` go first in the chain for what no
+    intent matched, then the skills' content (``voice.dialog.knowledge``), then the fallback.
     """
     skills = load_skills(config)
     extra = {language: [IntentSet.from_home_assistant(language)] for language in home_assistant}
     router = Router(skills, extra_intents=extra, lists=lists, fuzzy_threshold=config.fuzzy_threshold)
     check_skills(router)
     opened = open_store(store or store_url(config))
+    knowledge = knowledge_answerer(router.skills.values())
+    chain = [*answerers, *([knowledge] if knowledge else [])]
     dialog = Dialog(
-        router, opened, sink=build_sink(config), answerers=answerers, retention_days=config.retention_days
+        router, opened, sink=build_sink(config), answerers=chain, retention_days=config.retention_days
     )
     return Assistant(config=config, router=router, dialog=dialog, store=opened)
 

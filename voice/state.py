@@ -17,7 +17,7 @@ from .nlu import SlotValue
 from .reply import Reply
 from .slot_values import slot_from_json, slot_to_json
 
-__all__ = ["ActiveFlow", "Confirming", "DialogState"]
+__all__ = ["ActiveFlow", "Confirming", "DialogState", "Offer"]
 
 _NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
 
@@ -75,6 +75,24 @@ class ActiveFlow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Offer:
+    """Answers offered to the caller ("Do you mean ...?"), best first: yes takes the first, no the next."""
+
+    by: str
+    """The answerer that made the offer and settles it."""
+    source: str
+    """Where the answers come from (the skill whose content it is)."""
+    candidates: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"by": self.by, "source": self.source, "candidates": list(self.candidates)}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Offer:
+        return cls(by=str(raw["by"]), source=str(raw["source"]), candidates=tuple(raw["candidates"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DialogState:
     """Everything the dialog needs from earlier turns of a session."""
 
@@ -94,6 +112,8 @@ class DialogState:
     handed_over: bool = False
     handoff_reason: str = ""
     """Why the conversation went to a person (``asked``, ``fallbacks``, ...); empty before."""
+    offer: Offer | None = None
+    """Answers the last reply offered for a yes or no."""
 
     def context(self) -> dict[str, Any]:
         """The intent context for the matcher: the flow in progress, or the previous intent."""
@@ -130,6 +150,7 @@ class DialogState:
             "pending_reply": self.pending_reply.to_dict() if self.pending_reply else None,
             "handed_over": self.handed_over,
             "handoff_reason": self.handoff_reason,
+            "offer": self.offer.to_json() if self.offer else None,
         }
 
     @classmethod
@@ -149,6 +170,7 @@ class DialogState:
             pending_reply=Reply.from_dict(pending) if pending else None,
             handed_over=bool(raw.get("handed_over", False)),
             handoff_reason=str(raw.get("handoff_reason") or ""),
+            offer=Offer.from_json(raw["offer"]) if raw.get("offer") else None,
         )
 
 

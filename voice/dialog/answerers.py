@@ -14,7 +14,7 @@ row. An answerer for knowledge answers goes in front of it::
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..builtins import builtin_reply
 from ..reply import Expect, Reply
@@ -22,7 +22,7 @@ from ..state import DialogState
 from ..turn import Turn
 from .handoff import HandoffPolicy
 
-__all__ = ["Answer", "Answerer", "Fallback", "handoff_reply", "with_question"]
+__all__ = ["Answer", "Answerer", "Fallback", "Offering", "handoff_reply", "with_question"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,17 @@ class Answerer(Protocol):
     """Answers a turn no intent matched, or passes (None) to the next answerer."""
 
     def answer(self, turn: Turn, state: DialogState) -> Answer | None: ...
+
+
+@runtime_checkable
+class Offering(Answerer, Protocol):
+    """An answerer that may offer answers for a yes or no (``DialogState.offer``) and settles them."""
+
+    name: str
+
+    def settle(self, turn: Turn, state: DialogState, accepted: bool) -> Answer:
+        """The caller said yes (``accepted``) or no to ``state.offer``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from ..skill import Skill
 from ..slot_values import coerce
 from ..state import Confirming, DialogState
 from ..turn import Turn
-from .answerers import Answerer, handoff_reply, with_question
+from .answerers import Answerer, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 
@@ -51,6 +51,8 @@ class TurnStep(FlowFilling):
         match = self._match()
         if match is not None:
             self.turn = self.turn.matched(match)
+        if self.state.offer is not None and (match is None or match.intent not in ("Yes", "No")):
+            self.state = replace(self.state, offer=None)  # the caller moved on
         reason = self._handoff_trigger(match)
         if reason:
             self.state = self.state.handing_over(reason)
@@ -99,6 +101,18 @@ class TurnStep(FlowFilling):
                 return found.reply
         raise RuntimeError("the answerer chain ended without an answer; end it with Fallback")
 
+    def _settle(self, accepted: bool) -> Reply:
+        """Yes or no to the answers an answerer offered."""
+        offer = self.state.offer
+        assert offer is not None
+        for answerer in self.answerers:
+            if isinstance(answerer, Offering) and answerer.name == offer.by:
+                found = answerer.settle(self.turn, self.state, accepted)
+                self.state = found.state
+                return found.reply
+        self.state = replace(self.state, offer=None)
+        return self._unmatched()
+
     def _silence(self) -> Reply:
         count = self.state.no_input + 1
         self.state = replace(self.state, no_input=count)
@@ -112,6 +126,8 @@ class TurnStep(FlowFilling):
 
     def _builtin_intent(self, intent: str) -> Reply:
         flow = self.state.flow
+        if intent in ("Yes", "No") and self.state.offer is not None:
+            return self._settle(intent == "Yes")
         if intent in ("Yes", "No") and flow is not None and flow.confirming in _ASKED:
             skill = self.router.skills[flow.skill]
             return self._confirmed(skill, flow) if intent == "Yes" else self._denied(skill, flow)

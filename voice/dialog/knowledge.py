@@ -1,0 +1,144 @@
+"""Answers from the skills' own content, as a link of the answerer chain (see ``voice.knowledge``).
+
+A question no intent matched goes to the knowledge base of each skill that has content in the
+turn's language (``skills/<name>/knowledge/<lang>/``). Confident: the short answer is spoken, the
+full text and link go on a card. Unsure: "Do you mean ...?", and yes takes the answer, no offers
+the next candidate, and after the last one the caller is asked to put it differently (a miss, so
+the fallback policy still ends at a person). Nothing: the next answerer (the fallback) decides.
+In a flow, the flow's open question is asked again after the answer.
+
+The engine (bm25s, numpy, an embedding model when installed) is imported on the first question,
+so a webhook worker that is never asked one never loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..builtins import builtin_reply
+from ..reply import Card, Expect, Reply
+from ..skill import Skill
+from ..state import DialogState, Offer
+from ..turn import Turn
+from .answerers import Answer
+
+if TYPE_CHECKING:
+    from ..knowledge import Decision, Entry, KnowledgeBase
+
+__all__ = ["KnowledgeAnswerer", "knowledge_answerer"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def knowledge_answerer(skills: Iterable[Skill]) -> KnowledgeAnswerer | None:
+    """The answerer over the skills that have content, or None when none has."""
+    roots = {skill.name: skill.root for skill in skills if (skill.root / "knowledge").is_dir()}
+    return KnowledgeAnswerer(roots) if roots else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    skill: str
+    decision: Decision
+
+
+class KnowledgeAnswerer:
+    """Answers what no intent matched from the skills' FAQ and pages."""
+
+    name = "knowledge"
+
+    def __init__(self, roots: dict[str, Path]) -> None:
+        self.roots = roots
+        self._bases: dict[tuple[str, str], KnowledgeBase | None] = {}
+        self._lock = threading.Lock()
+
+    def answer(self, turn: Turn, state: DialogState) -> Answer | None:
+        found = self._ask(turn)
+        if found is None:
+            return None
+        best = found.decision.best
+        assert best is not None
+        if found.decision.kind == "answer":
+            reply = _answer_reply(state, best.entry, best.spoken)
+            return Answer(reply, replace(state, fallbacks=0, offer=None))
+        offer = Offer(
+            by=self.name, source=found.skill, candidates=tuple(c.id for c in found.decision.candidates)
+        )
+        return self._offer(turn, state, offer, best.title)
+
+    def settle(self, turn: Turn, state: DialogState, accepted: bool) -> Answer:
+        offer = state.offer
+        assert offer is not None
+        entries = self._entries(offer.source, turn.language)
+        if accepted and offer.candidates[0] in entries:
+            entry = entries[offer.candidates[0]]
+            reply = _answer_reply(state, entry, _spoken(entry, turn.language))
+            return Answer(reply, replace(state, fallbacks=0, offer=None))
+        rest = tuple(c for c in offer.candidates[1:] if c in entries)
+        if not accepted and rest:
+            return self._offer(turn, state, replace(offer, candidates=rest), entries[rest[0]].title)
+        reply = builtin_reply(turn, "knowledge_rephrase", expect=Expect.ANSWER)
+        return Answer(reply, replace(state, offer=None, fallbacks=state.fallbacks + 1))
+
+    def _offer(self, turn: Turn, state: DialogState, offer: Offer, title: str) -> Answer:
+        question = builtin_reply(turn, "knowledge_confirm", title=title.rstrip("?")).text
+        reply = Reply(speech=question, reprompt=question, expect=Expect.CONFIRMATION)
+        return Answer(reply, replace(state, offer=offer))
+
+    def _ask(self, turn: Turn) -> _Found | None:
+        """The best decision of the skills with content in the turn's language; None when all abstain."""
+        if not turn.text.strip():
+            return None
+        offers: list[_Found] = []
+        for skill in self.roots:
+            base = self._base(skill, turn.language)
+            decision = base.ask(turn.text) if base is not None else None
+            if decision is None or decision.kind == "abstain":
+                continue
+            _LOGGER.info("knowledge of %s: %s (%s)", skill, decision.kind, decision.reason)
+            if decision.kind == "answer":
+                return _Found(skill, decision)
+            offers.append(_Found(skill, decision))
+        return offers[0] if offers else None
+
+    def _entries(self, skill: str, language: str) -> dict[str, Entry]:
+        base = self._base(skill, language)
+        return {entry.id: entry for entry in base.entries} if base is not None else {}
+
+    def _base(self, skill: str, language: str) -> KnowledgeBase | None:
+        """The skill's knowledge base for ``language``, loaded once (None without content)."""
+        key = (skill, language)
+        with self._lock:
+            if key not in self._bases:
+                root = self.roots[skill]
+                self._bases[key] = _load(root, language) if (root / "knowledge" / language).is_dir() else None
+            return self._bases[key]
+
+
+def _load(root: Path, language: str) -> KnowledgeBase:
+    from ..knowledge import KnowledgeBase
+
+    return KnowledgeBase.load(root, language)
+
+
+def _answer_reply(state: DialogState, entry: Entry, spoken: str) -> Reply:
+    """The short answer, the flow's open question after it, and the full text on a card."""
+    card = Card(title=entry.title, text=entry.text + (f" {entry.link}" if entry.link else ""))
+    last = state.last_reply
+    if state.flow is not None and last is not None:  # back to the question the flow asked
+        question = last.reprompt or last.text
+        return Reply(
+            speech=f"{spoken} {question}", reprompt=question, expect=last.expect, slot=last.slot, card=card
+        )
+    return Reply(speech=spoken, card=card, expect=Expect.ANSWER)
+
+
+def _spoken(entry: Entry, language: str) -> str:
+    from ..knowledge import spoken_answer
+
+    return spoken_answer(entry, language)
