@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,33 @@ def _stop_postgres() -> Iterator[None]:
 def postgres() -> PostgresServer:
     """The test session's private PostgreSQL server, started on first use."""
     return shared_server()
+
+
+TEST_STORES = tuple(
+    kind for kind in os.environ.get("VOICE_TEST_STORES", "sqlite,postgresql").split(",") if kind
+)
+"""The stores the dialog and webhook tests run on; VOICE_TEST_STORES=sqlite runs them on SQLite only."""
+
+
+def new_store_url(kind: str, folder: Path) -> str:
+    """The URL of an empty store: an SQLite file in ``folder``, or a new database on the test server."""
+    if kind == "postgresql":
+        return shared_server().new_database()
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'sessions.db'}"
+    raise ValueError(f"VOICE_TEST_STORES names an unknown store {kind!r}; use sqlite and/or postgresql")
+
+
+@pytest.fixture(scope="session", params=TEST_STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Each store of ``TEST_STORES`` in turn: a test that uses it runs once per store."""
+    return str(request.param)
+
+
+@pytest.fixture
+def any_store_url(store_kind: str, tmp_path: Path) -> str:
+    """The URL of an empty store, once per store of ``TEST_STORES`` (SQLite and PostgreSQL)."""
+    return new_store_url(store_kind, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,9 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as opened:
+def store(any_store_url: str) -> Iterator[Store]:
+    """An empty store, once on SQLite and once on PostgreSQL (see TEST_STORES in tests/conftest.py)."""
+    with open_store(any_store_url) as opened:
         yield opened
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import new_store_url
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -37,11 +38,12 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """Two gunicorn workers with verification off; the base URL and the error log file."""
+def server(store_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Two gunicorn workers with verification off, once on SQLite and once on PostgreSQL; the base URL
+    and the error log file."""
     folder = tmp_path_factory.mktemp("gunicorn")
     config = folder / "voice.toml"
-    config.write_text(f'skills = ["customer_service"]\nstore = "sqlite:///{folder / "sessions.db"}"\n')
+    config.write_text(f'skills = ["customer_service"]\nstore = "{new_store_url(store_kind, folder)}"\n')
     error_log = folder / "error.log"
     port = _free_port()
     process = subprocess.Popen(

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import new_store_url
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
@@ -79,9 +80,10 @@ def broken_skill(folder: Path) -> Skill:
 
 
 @pytest.fixture(scope="module")
-def assistant() -> Iterator[Assistant]:
-    """The production assistant of the customer_service skill, over an in-memory store."""
-    built = build_assistant(Config(skills=("customer_service",)), store=MEMORY_STORE)
+def assistant(store_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The production assistant of the customer_service skill, once on SQLite and once on PostgreSQL."""
+    url = new_store_url(store_kind, tmp_path_factory.mktemp("store"))
+    built = build_assistant(Config(skills=("customer_service",)), store=url)
     yield built
     built.close()
 

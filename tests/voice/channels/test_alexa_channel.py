@@ -112,8 +112,8 @@ def router() -> Router:
 
 
 @pytest.fixture
-def recorder(router: Router) -> Iterator[Recorder]:
-    store = open_store(MEMORY_STORE)
+def recorder(router: Router, any_store_url: str) -> Iterator[Recorder]:
+    store = open_store(any_store_url)  # once on SQLite, once on PostgreSQL
     yield Recorder(dialog=Dialog(router, store))
     store.close()
 
