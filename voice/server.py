@@ -2,15 +2,18 @@
 
 Development: ``voice serve``. Production (the factory reads the config file itself)::
 
-    gunicorn -w 4 -k gthread --threads 4 -b 0.0.0.0:8000 'voice.server:create_app()'
+    gunicorn -w 4 -k gthread --threads 4 -b 127.0.0.1:8000 'voice.server:create_app()'
+
+behind a proxy that buffers request bodies (docs/deployment.md).
 
 Each channel of ``voice.channels.WEBHOOKS`` is served at its ``path`` by one small view that
 hands it the raw request; Flask does nothing else. Settings are the config file's ``[server]``
 table: ``max_content_length`` and each channel's keys (see docs/channels.md). ``VOICE_*``
 environment variables (``VOICE_ALEXA_VERIFY=false``, values read as JSON) or, instead of them,
 ``test_config`` override them. Every error is answered as JSON
-``{"error": {"status": ..., "message": ...}}``: 4xx for the caller's mistakes, and a 500 that
-never shows a traceback for ours. A broken skill or config stops the start with one sentence.
+``{"error": {"status": ..., "message": ...}}``: 4xx for the caller's mistakes (a body that is
+too large, malformed, nested too deeply or not Unicode included), and a 500 that never shows a
+traceback for ours. A broken skill or config stops the start with one sentence.
 """
 
 from __future__ import annotations

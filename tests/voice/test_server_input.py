@@ -94,7 +94,9 @@ def post(client: FlaskClient, endpoint: str, body: bytes) -> Any:
 ODD_TEXT = st.lists(
     st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff", "a", "é", "\x00", "\u2028", "😀"]), max_size=4
 ).map("".join)
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | ODD_TEXT
+SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | ODD_TEXT
+)
 STATES = st.recursive(
     SCALARS,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(ODD_TEXT, children, max_size=3),
