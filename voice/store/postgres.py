@@ -60,7 +60,7 @@ class PostgresStore(Store):
 
     ``url`` is a libpq URL (``postgresql://user:password@host:port/database?sslmode=require``) that
     may also carry ``pool_size`` (connections per process, default 10) and ``pool_timeout`` (seconds
-    a caller waits for a free connection, default 5).
+    a caller waits for a free connection, default 2).
     """
 
     def __init__(self, url: str, *, clock: Clock = time.time) -> None:

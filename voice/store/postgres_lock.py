@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 import psycopg_pool
@@ -33,7 +33,7 @@ __all__ = ["PostgresConnections", "session_key"]
 
 DEFAULT_POOL_SIZE = 10
 """Connections per process: one per turn in progress (gthread's --threads 8), plus the purge and spare."""
-DEFAULT_POOL_TIMEOUT = 5.0
+DEFAULT_POOL_TIMEOUT = 2.0
 """Seconds a caller waits for a free connection (or for the server to come back) before a StoreError."""
 DEFAULT_CONNECT_TIMEOUT = 3
 """libpq's connect_timeout when the URL sets none: a server that does not answer fails within seconds."""
@@ -199,14 +199,16 @@ def _unlock(conn: Connection, key: int) -> None:
 
 
 def _split_url(url: str) -> tuple[str, dict[str, str]]:
-    """The libpq URL without the store's own options, and those options."""
+    """The libpq URL without the store's own options, and those options (the rest is kept verbatim)."""
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    own = {key: value for key, value in query if key in ("pool_size", "pool_timeout")}
-    rest = [(key, value) for key, value in query if key not in own]
-    unknown = {key: value for key, value in rest if key.startswith("pool_")}
-    rest = [(key, value) for key, value in rest if key not in unknown]
-    if not any(key == "connect_timeout" for key, _ in rest):
-        rest.append(("connect_timeout", str(DEFAULT_CONNECT_TIMEOUT)))
-    scheme = "postgresql"
-    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(rest), parts.fragment)), own | unknown
+    own: dict[str, str] = {}
+    rest: list[str] = []
+    for pair in filter(None, parts.query.split("&")):
+        key, _, value = pair.partition("=")
+        if unquote(key).startswith("pool_"):
+            own[unquote(key)] = unquote(value)
+        else:
+            rest.append(pair)
+    if not any(pair.startswith("connect_timeout=") for pair in rest):
+        rest.append(f"connect_timeout={DEFAULT_CONNECT_TIMEOUT}")
+    return urlunsplit(("postgresql", parts.netloc, parts.path, "&".join(rest), parts.fragment)), own

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from postgres_server import PostgresServer
 
+from voice import Dialog, Router, Turn, load_skill
 from voice.store import Session, Speaker, Store, StoreError, TurnRecord, open_store
 from voice.store.postgres import PostgresStore
 from voice.store.postgres_lock import session_key
@@ -163,5 +164,25 @@ def test_the_store_survives_a_database_restart() -> None:
             server._run("pg_ctl", "-D", str(server.folder / "data"), "-l", "server.log", "-w", "start")
             # The pool checks a connection before handing it out: the restart costs no turn.
             assert store.load("s1") is not None and _start(store, "s2").version == 1
+    finally:
+        server.stop()
+
+
+def test_a_call_while_the_database_is_down_hears_an_apology_within_seconds() -> None:
+    server = PostgresServer.start()
+    try:
+        url = server.new_database()
+        router = Router([load_skill("customer_service")])
+        with open_store(url) as store:
+            dialog = Dialog(router, store)
+            ask = Turn(text="wat zijn jullie openingstijden", locale="nl", session_id="s1", user_id="u1")
+            assert "open" in dialog.respond(ask).text
+            server._run("pg_ctl", "-D", str(server.folder / "data"), "-m", "fast", "-w", "stop")
+            started = time.monotonic()
+            reply = dialog.respond(ask)
+            assert time.monotonic() - started < 3 and reply.text.startswith("Sorry")
+            assert not reply.end_session, "the apology keeps the session"
+            server._run("pg_ctl", "-D", str(server.folder / "data"), "-l", "server.log", "-w", "start")
+            assert "open" in dialog.respond(ask).text, "the next turn works without a restart"
     finally:
         server.stop()
