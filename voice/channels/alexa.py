@@ -8,6 +8,8 @@ read every kind of response back through its classes (``tests/voice/channels``).
 What the channel adds to Alexa's model:
 
 - AMAZON built-in intents become the framework's (``AMAZON.StopIntent`` -> ``Stop`` ...).
+- ``Question`` (the export's intent for free speech) reaches the dialog with its ``query`` words,
+  which it reads as text for the router and the knowledge base.
 - ``Reply.expect`` becomes a Dialog directive inside an IntentRequest: ``SLOT`` with a slot of the
   intent -> ``Dialog.ElicitSlot``; ``SLOT`` without one while Alexa runs a dialog model ->
   ``Dialog.Delegate``; ``CONFIRMATION`` -> ``Dialog.ConfirmSlot`` / ``Dialog.ConfirmIntent``.
@@ -27,6 +29,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
 from ..builtins import LAUNCH
+from ..dialog.knowledge import QUESTION_INTENT
 from ..errors import ConfigError
 from ..language import language_of
 from ..nlu import SlotValue
@@ -43,6 +46,7 @@ from .webhook import (
     WebResponse,
     checked_document,
     deadline,
+    finite,
     locale,
 )
 
@@ -292,8 +296,10 @@ def _confirmation(intent: Mapping[str, Any], asked: Any) -> str | None:
 def _directive(
     reply: Reply, intent: Mapping[str, Any] | None, dialog_state: str | None
 ) -> dict[str, Any] | None:
-    """The Dialog directive that ``reply.expect`` asks for; Alexa allows them only in IntentRequests."""
-    if intent is None or not reply.expects_answer:
+    """The Dialog directive that ``reply.expect`` asks for; Alexa allows them only in IntentRequests.
+    The ``Question`` intent has no dialog model: a "Do you mean ...?" after it is plain speech, and
+    the caller's yes or no comes back as AMAZON.YesIntent / NoIntent."""
+    if intent is None or intent["name"] == QUESTION_INTENT or not reply.expects_answer:
         return None
     has_slot = reply.slot is not None and reply.slot in _slot_map(intent)
     if reply.expect is Expect.SLOT and has_slot:
@@ -383,9 +389,13 @@ def _encode(data: dict[str, Any]) -> bytes:
 
 
 def _attributes(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The session attributes, which go back as they came: refused if they hold NaN or Infinity."""
     session = envelope.get("session")
     attributes = session.get("attributes") if isinstance(session, dict) else None
-    return attributes if isinstance(attributes, dict) else {}
+    if not isinstance(attributes, dict):
+        return {}
+    finite(attributes)
+    return attributes
 
 
 def _session_id(envelope: Mapping[str, Any]) -> str:

@@ -14,6 +14,7 @@ and optionally ``authenticate`` and ``settings`` (its keys of the config's ``[se
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from abc import ABC, abstractmethod
@@ -36,6 +37,7 @@ __all__ = [
     "WebhookChannel",
     "checked_document",
     "deadline",
+    "finite",
     "json_body",
     "locale",
     "lookup",
@@ -45,9 +47,9 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
 MAX_DEPTH = 64
 """Levels of JSON nesting a request may have; Alexa's and Dialogflow's own are about 10, the rest is
 for the session attributes and context parameters that the channels send back."""
-_SUSPECT = re.compile(rb"\\u[dD][89a-fA-F]|NaN|Infinity|[eE][-+]?[0-9]{3}|[0-9]{17}")
-"""Where a lone surrogate or a non-finite number can hide: a surrogate escape, NaN, Infinity, an
-exponent of three digits, or 17 digits in a row (a float overflows only with one of the last two)."""
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_FINITE_ENCODER = json.JSONEncoder(allow_nan=False)
+_NOT_FINITE = "the request has NaN, Infinity or a number too large for JSON; send finite numbers."
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -146,7 +148,7 @@ def json_body(request: WebRequest) -> dict[str, Any]:
             f"the request's Content-Type is {request.content_type or 'missing'!r}; send application/json."
         )
     try:
-        data = json.loads(request.body)
+        data = json.loads(request.body, parse_float=_finite_float, parse_constant=_no_constant)
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise RequestError("the request body is not valid JSON; send a JSON object.") from exc
     except RecursionError as exc:
@@ -158,27 +160,47 @@ def json_body(request: WebRequest) -> dict[str, Any]:
 
 
 def checked_document(body: bytes, document: Any) -> None:
-    """Refuse a parsed body that could not be sent back: nested too deeply, or not JSON's text and numbers.
+    """Refuse a parsed body that could not be sent back: nested too deeply, or text that is not Unicode.
 
     The channels echo parts of the request (Alexa's session attributes, Dialogflow's context
     parameters, the session name), so each of these is a ``RequestError`` here, before anything is
-    answered, stored or logged: nesting deeper than ``MAX_DEPTH``; a lone surrogate (``"\\ud800"``,
-    which no UTF-8 answer can hold); ``NaN``, ``Infinity`` or a number too large for a float (Python
-    reads them, JSON has no such numbers). An ordinary body costs three byte scans.
+    answered, stored or logged: nesting deeper than ``MAX_DEPTH``, and a lone surrogate
+    (``"\\ud800"``, which no UTF-8 answer can hold). An ordinary body costs three byte scans.
+    Numbers: see ``finite``.
     """
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH:  # else it cannot be that deep
         _check_depth(document)
-    if _SUSPECT.search(body) or not _is_utf8(body):
+    if _SURROGATE_ESCAPE.search(body) or not _is_utf8(body):
         try:
-            json.dumps(document, ensure_ascii=False, allow_nan=False).encode()
+            json.dumps(document, ensure_ascii=False).encode()
         except UnicodeEncodeError as exc:
             raise RequestError(
                 "the request's text has a lone surrogate such as \\ud800, which is not Unicode; send UTF-8."
             ) from exc
-        except ValueError as exc:
-            raise RequestError(
-                "the request has NaN, Infinity or a number too large for JSON; send finite numbers."
-            ) from exc
+
+
+def finite(value: Any) -> None:
+    """Refuse ``NaN``, ``Infinity`` and ``1e999`` in ``value`` (a part that is echoed or stored).
+
+    Python's JSON reader accepts them, but JSON has no such numbers, so an answer holding them would
+    not be JSON. ``json_body`` refuses them while parsing; a channel that parses otherwise (Alexa's
+    verifier) checks what it sends back. ``value`` must have passed ``checked_document``.
+    """
+    try:
+        _FINITE_ENCODER.encode(value)
+    except ValueError as exc:
+        raise RequestError(_NOT_FINITE) from exc
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise RequestError(_NOT_FINITE)
+    return number
+
+
+def _no_constant(name: str) -> Any:
+    raise RequestError(_NOT_FINITE)
 
 
 def _is_utf8(body: bytes) -> bool:
