@@ -2,9 +2,9 @@
 
 Each refused input is a 4xx with one JSON sentence. What the channels echo (Alexa's session
 attributes, Dialogflow's ``voice-state`` context parameters) is generated nested up to 1,500 levels
-deep and with text no UTF-8 answer can hold; deeper than 64 levels, a lone surrogate, ``NaN`` or a
-float overflow anywhere in the request is refused with a 400 at parse time, anything else echoed
-unchanged. Through the real gunicorn: ``test_gunicorn_input.py``.
+deep and with text no UTF-8 answer can hold; deeper than 64 levels or a lone surrogate anywhere in
+the request, and ``NaN`` or a float overflow in what is echoed, is refused with a 400 at parse time;
+anything else is echoed unchanged. Through the real gunicorn: ``test_gunicorn_input.py``.
 """
 
 from __future__ import annotations
