@@ -47,7 +47,8 @@ def test_the_alexa_model_keeps_every_rule(model: dict[str, Any]) -> None:
 
 def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]) -> None:
     names = {i["name"] for i in language_model(model)["intents"]}
-    assert names == SKILL_INTENTS | {"TalkToAgent", "Greeting", "Thanks"} | set(REQUIRED_INTENTS)
+    framework = {"TalkToAgent", "Greeting", "Thanks", "Question"}  # Question: the skill has content
+    assert names == SKILL_INTENTS | framework | set(REQUIRED_INTENTS)
     # Alexa sends no words with a fallback, so asking for a person must be an intent of its own.
     to_agent = intent(model, "TalkToAgent")["samples"]
     assert len(to_agent) >= 40 and {"operator", "human please"} <= set(to_agent)

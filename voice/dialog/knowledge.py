@@ -7,6 +7,10 @@ the next candidate, and after the last one the caller is asked to put it differe
 the fallback policy still ends at a person). Nothing: the next answerer (the fallback) decides.
 In a flow, the flow's open question is asked again after the answer.
 
+A platform that cannot pass free speech through a fallback sends it as the ``Question`` intent
+with the words in its ``query`` slot (Alexa's ``AMAZON.SearchQuery``, see ``voice export alexa``);
+``platform_question`` turns that into the text turn it stands for.
+
 The engine (bm25s, numpy, an embedding model when installed) is imported on the first question,
 so a webhook worker that is never asked one never loads it.
 """
@@ -18,6 +22,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..builtins import builtin_reply
@@ -30,9 +35,24 @@ from .answerers import Answer
 if TYPE_CHECKING:
     from ..knowledge import Decision, Entry, KnowledgeBase
 
-__all__ = ["KnowledgeAnswerer", "knowledge_answerer"]
+__all__ = ["QUERY_SLOT", "QUESTION_INTENT", "KnowledgeAnswerer", "knowledge_answerer", "platform_question"]
 
 _LOGGER = logging.getLogger(__name__)
+
+QUESTION_INTENT = "Question"
+"""The intent a platform sends free speech as (unless a skill declares an intent of that name)."""
+QUERY_SLOT = "query"
+"""Its one slot: the caller's words after the carrier phrase ("I have a question about {query}")."""
+
+
+def platform_question(turn: Turn) -> Turn | None:
+    """A ``Question`` intent resolved by the platform as the text turn of its ``query`` words;
+    None for any other turn. The text then goes through the router and the answerer chain."""
+    if turn.intent != QUESTION_INTENT:
+        return None
+    query = turn.slots.get(QUERY_SLOT)
+    text = (query.text or str(query.value)) if query is not None else ""
+    return replace(turn, text=text, intent=None, slots=MappingProxyType({}), skill="", match=None)
 
 
 def knowledge_answerer(skills: Iterable[Skill]) -> KnowledgeAnswerer | None:

@@ -22,6 +22,7 @@ from ..turn import Turn
 from .answerers import Answerer, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
+from .knowledge import platform_question
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ class TurnStep(FlowFilling):
     # -- understanding --------------------------------------------------------------------------
 
     def _match(self) -> IntentMatch | None:
+        question = platform_question(self.turn)
+        if question is not None and not self.router.owners(self.turn.intent, self.turn.language):
+            self.turn = question  # free speech the platform carried in an intent: read it as text
         if self.turn.intent is not None:  # resolved by the platform: its values become ours
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)

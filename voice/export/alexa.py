@@ -7,7 +7,8 @@ Sample utterances are the router's own sample sentences with slots as ``{slot}``
 out. The ones Alexa would refuse (``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are
 left out rather than rewritten, and ``check_interaction_model`` runs before anything is written.
 A sample whose words alone are a yes or a no ("no {date}", the booking's correction) is left out
-too: Alexa would send a bare "no" as that intent instead of AMAZON.NoIntent.
+too: Alexa would send a bare "no" as that intent instead of AMAZON.NoIntent. A skill with content
+gets the ``Question`` intent, which carries free speech to its knowledge base (``alexa_question``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..builtins import builtin_intents, builtin_languages
 from ..nlu import IntentSet, Matcher, SlotSpec
 from ..skill import Skill
 from .alexa_dialog import dialog_model
+from .alexa_question import question_intent
 from .alexa_rules import (
     REQUIRED_INTENTS,
     SEARCH_QUERY,
@@ -102,13 +104,11 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     slot_types = {intent.name: _slot_type_map(intent_set, intent) for intent in intents}
     taken: set[str] = set()
     shadows = _shadows_yes_no(language)
-    language_model = {
-        "invocationName": invocation,
-        "intents": [_intent(intent, slot_types[intent.name], taken, shadows) for intent in intents]
-        + [_intent(intent, {}, taken, shadows) for intent in framework_intents(language)]
-        + _required_intents(language, taken, shadows),
-        "types": types,
-    }
+    found = [_intent(intent, slot_types[intent.name], taken, shadows) for intent in intents]
+    found += [_intent(intent, {}, taken, shadows) for intent in framework_intents(language)]
+    question = question_intent(skill, language, taken)
+    found += ([question] if question else []) + _required_intents(language, taken, shadows)
+    language_model = {"invocationName": invocation, "intents": found, "types": types}
     dialog, prompts = dialog_model(skill, language, intents, slot_types)
     return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
 
