@@ -162,17 +162,22 @@ class PostgresConnections:
                 "check that PostgreSQL is running and reachable, or raise pool_size."
             ) from exc
         except psycopg.DataError as exc:
-            raise StoreError(f"the session database {self.where} refused a value: {exc}") from exc
+            raise StoreError(f"the session database {self.where} refused a value: {_line(exc)}") from exc
         except psycopg.OperationalError as exc:
             raise StoreError(
-                f"the session database {self.where} failed: {str(exc).strip()}; "
+                f"the session database {self.where} failed: {_line(exc)}; "
                 "check that PostgreSQL is running and reachable."
             ) from exc
         except psycopg.Error as exc:
             raise StoreError(
-                f"the session database {self.where} failed: {str(exc).strip()}; "
+                f"the session database {self.where} failed: {_line(exc)}; "
                 "check that it is a voice-skills store (voice data migrate)."
             ) from exc
+
+
+def _line(exc: Exception) -> str:
+    """libpq's message on one line (it spreads a failed connection over two)."""
+    return " ".join(str(exc).split()).rstrip(".")
 
 
 def _lock(conn: Connection, key: int, session_id: str, deadline: float, timeout: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -186,3 +187,20 @@ def test_a_call_while_the_database_is_down_hears_an_apology_within_seconds() -> 
             assert "open" in dialog.respond(ask).text, "the next turn works without a restart"
     finally:
         server.stop()
+
+
+def test_a_pg_dump_restores_into_an_empty_database_with_everything(postgres: PostgresServer) -> None:
+    source, target = postgres.new_database(), postgres.new_database()
+    with open_store(source) as store:
+        for n in range(5):
+            _start(store, f"s{n}")
+            store.record_turn(f"s{n}", TurnRecord(time=START, speaker=Speaker.USER, text=f"hallo {n}"))
+        store.update_user("u1", {"name": "Anneke"})
+        kept = (store.sessions_of("u1"), store.read_log(), store.get_user("u1"))
+    dump = postgres.folder / "backup.dump"
+    subprocess.run([str(postgres.bin / "pg_dump"), "-Fc", "-f", str(dump), source], check=True)
+    subprocess.run([str(postgres.bin / "pg_restore"), "-d", target, str(dump)], check=True)
+    with open_store(target) as store:
+        assert (store.sessions_of("u1"), store.read_log(), store.get_user("u1")) == kept
+        store.record_turn("s1", TurnRecord(time=START, speaker=Speaker.USER, text="na de restore"))
+        assert [e.text for e in store.read_log()][-2:] == ["hallo 4", "na de restore"]
