@@ -4,17 +4,39 @@
     decision = KnowledgeBase.load(skill_root, "nl").ask(text)
     if decision.kind is DecisionKind.ANSWER: say(decision.candidates[0].spoken)
 
-See docs/knowledge.md.
+See docs/knowledge.md. The index (``KnowledgeBase``, ``evaluate``: bm25s, numpy, the model) is
+imported on first use, so reading content (``question_phrases`` for the recognizer's grammar,
+the exports) does not load it.
 """
 
 from __future__ import annotations
 
-from .base import KnowledgeBase
-from .content import load_content, read_file
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .content import load_content, question_phrases, read_file
 from .decision import Candidate, Decision, DecisionKind, Policy
 from .entries import Entry
-from .evaluation import EvalSet, Report, evaluate
 from .spoken import spoken_answer
+
+if TYPE_CHECKING:
+    from .base import KnowledgeBase
+    from .evaluation import EvalSet, Report, evaluate
+
+_LAZY = {
+    "KnowledgeBase": ".base",
+    "EvalSet": ".evaluation",
+    "Report": ".evaluation",
+    "evaluate": ".evaluation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The index's names, imported when first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+
 
 __all__ = [
     "Candidate",
@@ -27,6 +49,7 @@ __all__ = [
     "Report",
     "evaluate",
     "load_content",
+    "question_phrases",
     "read_file",
     "spoken_answer",
 ]

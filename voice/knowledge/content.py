@@ -61,5 +61,13 @@ def load_content(folder: Path) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+def question_phrases(skill_root: Path, language: str) -> tuple[str, ...]:
+    """What callers say to ask the skill's content in ``language``: every FAQ question and phrasing
+    (a page passage's heading too), distinct, in content order; empty without content."""
+    entries = load_content(content_folder(skill_root, language))
+    found = (text.strip() for entry in entries for text in (entry.title, *entry.phrasings))
+    return tuple(dict.fromkeys(text for text in found if text))
+
+
 def _hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(folder).parts)
