@@ -33,6 +33,7 @@ from .assistant import Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .config import Config, load_config
 from .errors import ConfigError, VoiceError
+from .fastpath import FastWebhooks
 
 __all__ = ["SERVER_DEFAULTS", "create_app", "server_settings", "settings_from_env"]
 
@@ -73,11 +74,12 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant
     app.add_url_rule("/healthz", "healthz", _healthz)
-    for kind in WEBHOOKS:
-        channel = kind.create(assistant, {key: settings[key] for key in kind.settings})
-        app.add_url_rule(kind.path, kind.name, _view(channel), methods=["POST"])
+    channels = [kind.create(assistant, {key: settings[key] for key in kind.settings}) for kind in WEBHOOKS]
+    for channel in channels:
+        app.add_url_rule(channel.path, channel.name, _view(channel), methods=["POST"])
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.wsgi_app = FastWebhooks(app.wsgi_app, channels, int(settings["max_content_length"]))  # type: ignore[method-assign]
     return app
 
 
