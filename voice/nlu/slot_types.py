@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .dates import parse_date, parse_time
+from .clock import parse_spoken_time
+from .dates import parse_date
 from .durations import parse_duration, parse_percentage
 from .errors import SlotTypeError
 from .numbers import language_family, parse_number
@@ -281,7 +282,7 @@ _BUILT_IN = (
     ),
     SlotType(
         name="time",
-        parse=_without_now(parse_time),
+        parse=_without_now(parse_spoken_time),  # "om tien", "at ten am", "half drie" (voice.nlu.clock)
         examples={"en": ("3:15 pm",), "nl": ("kwart over drie",)},
         alexa="AMAZON.TIME",
         dialogflow="@sys.time",
