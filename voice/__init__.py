@@ -15,6 +15,7 @@ from .assistant import Assistant, build_assistant
 from .dialog import Answer, Answerer, Dialog
 from .errors import ConfigError, SkillError, VoiceError
 from .flow import Slot
+from .hours import BusinessHours, clock_text
 from .nlu import (
     DateRange,
     IntentMatch,
@@ -27,15 +28,18 @@ from .nlu import (
     spoken_date,
     weekday_name,
 )
+from .nlu.clock import AmbiguousTime
 from .reply import Card, Expect, Reply
 from .router import Router
 from .skill import Skill, load_skill
 from .turn import Turn
 
 __all__ = [
+    "AmbiguousTime",
     "Answer",
     "Answerer",
     "Assistant",
+    "BusinessHours",
     "Card",
     "ConfigError",
     "DateRange",
@@ -54,6 +58,7 @@ __all__ = [
     "Turn",
     "VoiceError",
     "build_assistant",
+    "clock_text",
     "load_skill",
     "register_slot_type",
     "slot_type",

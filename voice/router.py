@@ -71,8 +71,14 @@ class Router:
     def parse(
         self, text: str, language: str, context: Mapping[str, Any] | None = None, *, now: Any = None
     ) -> IntentMatch | None:
-        """The best match for ``text``, or None; ``now`` anchors relative dates ("tomorrow")."""
-        return self.matcher(language).match(text, context=context, now=now)
+        """The best match for ``text``, or None; ``now`` anchors relative dates ("tomorrow"), and a skill's
+        business hours give the reading of times said without a part of the day ("om drie": 15:00)."""
+        return self.resolved(self.matcher(language).match(text, context=context, now=now))
+
+    def resolved(self, match: IntentMatch | None) -> IntentMatch | None:
+        """``match`` with its ambiguous times read within its skill's business hours, if it has any."""
+        skill = self.skills.get(match.skill) if match is not None else None
+        return skill.hours.resolve(match) if match is not None and skill and skill.hours else match
 
     def owners(self, intent: str | None, language: str) -> list[Skill]:
         """The skills that declare ``intent`` in ``language`` (for intents a channel resolved)."""

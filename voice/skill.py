@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import SkillError
 from .flow import Describer, Flow, Slot
+from .hours import BusinessHours
 from .nlu import IntentSet, TemplateError
 from .reply import Card, Expect, Reply
 from .responses import Responses
@@ -42,6 +43,9 @@ class Skill:
         self.flows: dict[str, Flow] = {}
         self.settings: dict[str, Any] = {}
         """Values from the config file's ``[skill.<name>]`` table."""
+        self.hours: BusinessHours | None = None
+        """When the organisation is open: times said without a part of the day ("om drie") are read
+        within these hours (``voice.BusinessHours``)."""
 
     def __repr__(self) -> str:
         return f"Skill({self.name!r})"

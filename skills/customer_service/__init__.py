@@ -15,7 +15,19 @@ from typing import Any
 
 from text_to_num import alpha2digit
 
-from voice import DateRange, Expect, PartOfDay, Reply, Skill, Slot, Turn, spoken_date, weekday_name
+from voice import (
+    BusinessHours,
+    DateRange,
+    Expect,
+    PartOfDay,
+    Reply,
+    Skill,
+    Slot,
+    Turn,
+    clock_text,
+    spoken_date,
+    weekday_name,
+)
 
 from .booking import Appointment, BookingClient, BookingError
 from .content import (
@@ -23,10 +35,9 @@ from .content import (
     WEEKDAYS,
     JsonOrders,
     OrderLookup,
-    business_time,
     load_company,
 )
-from .when import MAX_DAYS_NAMED, PART_NAMES, asked_day, minutes, one_day, open_during, weekday
+from .when import MAX_DAYS_NAMED, PART_NAMES, asked_day, one_day, weekday
 
 skill = Skill("customer_service", __file__)
 _LOGGER = logging.getLogger(__name__)
@@ -41,6 +52,9 @@ _STATUS_RESPONSES = {
 @cache
 def company() -> dict[str, object]:
     return load_company()
+
+
+skill.hours = BusinessHours.from_dict(load_company(raw=True)["hours"], source="data/company.yaml")
 
 
 @cache
@@ -159,15 +173,22 @@ def _time_problem(value: Any, turn: Turn) -> str | None:
 
 def _part_hours(part: PartOfDay, day: dt.date | None) -> tuple[str, str] | None:
     """When we are open in that part of the day: on ``day``, or on any day when none is known."""
-    hours = company()["hours"]
-    days = [WEEKDAYS[day.weekday()]] if day else WEEKDAYS
-    return open_during(part, [hours[name] for name in days])  # type: ignore[index]
+    found = _hours().during(part, day)
+    return (clock_text(found[0]), clock_text(found[1])) if found else None
+
+
+def _hours() -> BusinessHours:
+    assert skill.hours is not None
+    return skill.hours
+
+
+def _reading(time: dt.time, day: dt.date | None = None) -> dt.time:
+    """A time within our hours: platforms send "three" as 03:00, which we read as 15:00."""
+    return _hours().reading(time, day, either_half=True)
 
 
 def _open_at(day: dt.date, time: dt.time) -> bool:
-    hours = company()["hours"][WEEKDAYS[day.weekday()]]  # type: ignore[index]
-    when = business_time(time).strftime("%H:%M").lstrip("0")
-    return hours.open is not None and minutes(hours.open) <= minutes(when) < minutes(hours.close)
+    return _hours().is_open(day, _reading(time, day))
 
 
 _PARTICLES = {"de", "der", "den", "van", "het", "ter", "te", "in", "'t", "von", "du", "la", "le"}
@@ -187,7 +208,7 @@ def _describe(turn: Turn) -> dict[str, Any]:
         values["date"] = spoken_date(day, turn.language)
     values.update(_range_words(turn.value("date"), turn.language))
     if isinstance(time, dt.time):
-        values["time"] = business_time(time).strftime("%H:%M").lstrip("0")
+        values["time"] = clock_text(_reading(time, day))
     if isinstance(time, PartOfDay):
         values.update(_part_words(time, day, turn.language))
     if turn.value("topic"):
@@ -234,7 +255,7 @@ def book_appointment(turn: Turn) -> Reply:
         return skill.reply(turn, "AskDate", expect=Expect.SLOT)
     appointment = Appointment(
         date=day,
-        time=business_time(turn.value("time")),
+        time=_reading(turn.value("time"), day),
         name=described["name"],
         topic=turn.value("topic"),
     )

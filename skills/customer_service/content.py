@@ -23,11 +23,6 @@ TOPICS = {
 }
 
 
-def business_time(time: dt.time) -> dt.time:
-    """People say "at three" for 15:00: hours before 8 are taken as afternoon."""
-    return time.replace(hour=time.hour + 12) if 1 <= time.hour < 8 else time
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hours:
     """Opening hours of one day; ``open`` is None when closed."""
@@ -36,8 +31,11 @@ class Hours:
     close: str | None
 
 
-def load_company(path: Path = DATA / "company.yaml") -> dict[str, Any]:
+def load_company(path: Path = DATA / "company.yaml", *, raw: bool = False) -> dict[str, Any]:
+    """The company's content; ``raw``: the hours as written (for ``voice.BusinessHours``)."""
     company: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if raw:
+        return company
     company["hours"] = {day: _hours(company["hours"].get(day, "closed")) for day in WEEKDAYS}
     return company
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from voice import DateRange, PartOfDay, slot_type
 
-from .content import WEEKDAYS, Hours, resolve_day
+from .content import WEEKDAYS, resolve_day
 
 PART_NAMES = {
     "en": {
@@ -60,26 +60,3 @@ def asked_day(value: Any, now: dt.datetime) -> str | dt.date | DateRange | None:
 def weekday(day: str | dt.date) -> str:
     """``monday`` ... ``sunday`` for a weekday name or a date."""
     return day if isinstance(day, str) else WEEKDAYS[day.weekday()]
-
-
-def minutes(clock: str) -> int:
-    hours, mins = clock.split(":")
-    return int(hours) * 60 + int(mins)
-
-
-def clock(total: int) -> str:
-    """Minutes after midnight as the skill says a time: 540 -> "9:00"."""
-    return f"{total // 60}:{total % 60:02d}"
-
-
-def open_during(part: PartOfDay, hours: list[Hours]) -> tuple[str, str] | None:
-    """When the shop is open during ``part`` on days with these hours (the earliest opening and the
-    latest closing among them); None when it is closed all that part of the day."""
-    windows = [(minutes(h.open), minutes(h.close)) for h in hours if h.open is not None and h.close]
-    if not windows:
-        return None
-    opens, closes = min(w[0] for w in windows), max(w[1] for w in windows)
-    start = part.start.hour * 60 + part.start.minute
-    end = part.end.hour * 60 + part.end.minute if part.end > part.start else 24 * 60
-    first, last = max(opens, start), min(closes, end)
-    return (clock(first), clock(last)) if first < last else None
