@@ -1,43 +1,164 @@
 """Start-up checks of the loaded skills: what would otherwise fail on a caller's turn fails now.
 
 ``check_skills`` reads every skill's templates and responses in every language, compiles the
-router's matchers (an unknown list or rule is found here), and checks that every handler and
-flow belongs to an intent some template defines. The first problem is one ``SkillError`` or
-``TemplateError`` sentence that names the skill, the file and the fix.
+router's matchers (an unknown list or rule is found here), and checks that handlers, templates,
+responses and prompts fit together (``skill_problems``):
+
+- every handler and flow belongs to an intent some template defines (a misspelt name is refused,
+  with the nearest intent);
+- every prompt, confirmation and validator answer of a flow is a response in every language;
+- every response a skill's code names (``skill.reply(turn, "Key")``, ``skill.say(...)``) exists;
+- every intent without a handler has a response of its own name to answer with.
+
+The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
+``voice check`` lists them all.
 """
 
 from __future__ import annotations
+
+import ast
+import difflib
+import inspect
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from .builtins import LAUNCH, builtin_intents, builtin_languages
 from .errors import SkillError
 from .router import Router
 from .skill import Skill
 
-__all__ = ["check_skills"]
+__all__ = ["check_skills", "skill_problems"]
+
+_SAYING = frozenset({"reply", "say"})
+"""Skill methods whose second argument is a response key."""
 
 
 def check_skills(router: Router) -> None:
     """Raise the first problem of the router's skills; return quietly when there is none."""
+    problems = skill_problems(router)
+    if problems:
+        more = f" ({len(problems) - 1} more: run 'voice check')" if len(problems) > 1 else ""
+        raise SkillError(problems[0] + more)
+
+
+def skill_problems(router: Router) -> list[str]:
+    """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each.
+
+    Templates and responses that cannot be read, and matchers that do not compile, raise at once.
+    """
     for skill in router.skills.values():
         for language in skill.languages:
             skill.intents(language)
             skill.responses(language)
     for language in router.languages:
         router.matcher(language)
+    problems: list[str] = []
     for skill in router.skills.values():
-        _check_handlers(skill)
+        problems += _handler_problems(skill)
+        problems += _response_problems(skill)
+    return problems
 
 
-def _check_handlers(skill: Skill) -> None:
+def _handler_problems(skill: Skill) -> Iterator[str]:
     declared = {name for language in skill.languages for name in skill.intents(language).intents}
     known = declared | _framework_intents()
     for kind, names in (("a handler", skill.handlers), ("a flow", skill.flows)):
         for name in names:
             if name not in known:
-                raise SkillError(
+                nearest = difflib.get_close_matches(name, sorted(declared), n=1)
+                hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+                yield (
                     f"skill {skill.name!r} has {kind} for intent {name!r}, which no template in "
-                    f"{skill.root / 'locales'}/*/intents.yaml defines; fix the name or add the intent."
+                    f"{skill.root / 'locales'}/*/intents.yaml defines; {hint}fix the name or add the intent."
                 )
+
+
+def _response_problems(skill: Skill) -> Iterator[str]:
+    needed = _needed_responses(skill)
+    for language in skill.languages:
+        responses = skill.responses(language)
+        file = skill.root / "locales" / language / "responses.yaml"
+        for key, why in needed.items():
+            if key not in responses:
+                yield f"skill {skill.name!r}: {file} has no response {key!r} ({why}); add it."
+        for intent in skill.intents(language).intents:
+            if intent not in skill.handlers and intent not in skill.flows and intent not in responses:
+                yield (
+                    f"skill {skill.name!r}: intent {intent!r} has no handler and {file} has no response "
+                    f"{intent!r} to answer it with; add the response or an @skill.intent({intent!r}) handler."
+                )
+
+
+def _needed_responses(skill: Skill) -> dict[str, str]:
+    """Response key -> what uses it: flow prompts and confirmations, validator answers, the code's keys."""
+    needed: dict[str, str] = {}
+    for flow in skill.flows.values():
+        if flow.confirm:
+            needed.setdefault(flow.confirm, f"the confirmation of flow {flow.intent!r}")
+        for slot in flow.slots:
+            needed.setdefault(slot.prompt, f"the prompt of slot {slot.name!r} of flow {flow.intent!r}")
+            if slot.confirm:
+                needed.setdefault(slot.confirm, f"the confirmation of slot {slot.name!r}")
+            for key in _returned_keys(slot.validate):
+                needed.setdefault(key, f"an answer of the validator of slot {slot.name!r}")
+    for function in skill.handlers.values():
+        module = sys.modules.get(function.__module__)
+        path = getattr(module, "__file__", None)
+        for key, line in _said_keys(path) if path else ():
+            needed.setdefault(key, f"said in {Path(path or '').name} line {line}")
+    return needed
+
+
+def _returned_keys(function: Callable[..., Any] | None) -> list[str]:
+    """The response keys a validator returns as literal strings ("DateInPast", "A" if ... else "B")."""
+    tree = _function_tree(function)
+    keys: list[str] = []
+    for node in ast.walk(tree) if tree else ():
+        if isinstance(node, ast.Return) and node.value is not None:
+            keys += _strings(node.value)
+    return keys
+
+
+def _strings(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) + _strings(node.orelse)
+    return []
+
+
+def _function_tree(function: Callable[..., Any] | None) -> ast.AST | None:
+    if function is None or getattr(function, "__name__", "") == "<lambda>":
+        return None
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+@cache
+def _said_keys(path: str) -> tuple[tuple[str, int], ...]:
+    """(key, line) of every ``<skill>.reply(turn, "Key")`` and ``<skill>.say(turn, "Key")`` in a module."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return ()
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _SAYING
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            found.append((node.args[1].value, node.lineno))
+    return tuple(found)
 
 
 def _framework_intents() -> set[str]:

@@ -55,6 +55,7 @@ def _skill_folder(root, name: str, sentences: list[str], lists: str = "") -> str
     (folder / "locales" / "en" / "intents.yaml").write_text(
         f"language: en\nintents:\n  Thief:\n    data:\n      - sentences:\n{body}{lists}"
     )
+    (folder / "locales" / "en" / "responses.yaml").write_text('responses:\n  Thief: "Mine now."\n')
     return str(folder)
 
 

@@ -16,12 +16,14 @@ from speech.errors import AudioError
 from speech.playback import play
 from speech.tts import EspeakSynthesizer, Synthesizer
 
-from ..assistant import Assistant
+from ..assistant import Assistant, load_skills
 from ..channels.chat import ChatChannel
 from ..config import skill_references
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu.check import find_conflicts
+from ..router import Router
+from ..skill_check import skill_problems
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from .context import CliContext, config_option, pass_context
 
@@ -165,11 +167,17 @@ def _chat_turn(assistant: Assistant, channel: ChatChannel, line: str, voice_out:
 def check(
     context: CliContext, locales: tuple[str, ...], per_template: int, ha: bool, list_values: tuple[str, ...]
 ) -> None:
-    """Find sentences that more than one intent matches, and templates that can never match.
+    """Check the skills as the start does (handlers, templates, responses and prompts fit together), then
+    find sentences that more than one intent matches, and templates that can never match.
 
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     """
     languages = [language_of(loc) for loc in locales]
+    problems = skill_problems(Router(load_skills(context.config), lists=_lists(list_values)))
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem}")
+    if problems:
+        sys.exit(1)
     assistant = _assistant(context, languages or list(context.config.locales), ha, list_values, memory=True)
     ok = True
     for language in languages or assistant.router.languages:
