@@ -18,7 +18,9 @@ from .errors import TemplateError
 from .graph import Graph, Run, execute
 from .intents import IntentData, IntentSet
 from .lists import ListMatcher, RuleCall, SlotCall, compile_list
+from .normalize import squeeze_cjk
 from .prefilter import TemplateIndex, edge_atoms, required_clauses
+from .references import has_references
 from .slot_types import find_slot_type
 from .slots import ListValue, RangeList, SlotList, SlotTypeList, ValueList, WildcardList
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text, walk
@@ -75,10 +77,12 @@ class _Scope:
 
     def list_key(self, ref: ListRef) -> ListKey:
         name = ref.list_name
-        if name in self.block.lists:
-            return list_key(f"block:{id(self.block)}", name)
-        if name in self.set.lists:
-            return list_key(f"skill:{self.set.skill}", name)
+        if name in self.block.lists or name in self.set.lists:
+            owner = f"block:{id(self.block)}" if name in self.block.lists else f"skill:{self.set.skill}"
+            if has_references(self.lists[name]):
+                # values using <rules> or {lists} resolve them in the data block that uses the list
+                return (owner, name, repr(self.signature))
+            return list_key(owner, name)
         if find_slot_type(name) is not None:
             return list_key("slot_type", name)
         if ref.inline_range is not None:
@@ -98,10 +102,14 @@ class _Scope:
 class _Compiler:
     """Builds graphs; owns the shared rule graphs and the list table."""
 
-    def __init__(self, lists: MutableMapping[ListKey, ListMatcher], language: str) -> None:
+    def __init__(self, lists: MutableMapping[ListKey, ListMatcher], language: str, spaced: bool) -> None:
         self.lists = lists
         self.language = language
+        self.spaced = spaced
         self.rules: dict[tuple[Any, ...], RuleCall] = {}
+
+    def _text(self, text: str) -> str:
+        return text if self.spaced else squeeze_cjk(text)
 
     def graph(self, expr: Expr, scope: _Scope | None, *, counted: bool = True) -> Graph:
         graph = Graph(counted=counted)
@@ -113,7 +121,8 @@ class _Compiler:
 
     def emit(self, graph: Graph, expr: Expr, start: int, scope: _Scope | None) -> int:
         if isinstance(expr, Text):
-            return graph.literal(start, expr.text.lower()) if expr.text else start
+            text = self._text(expr.text)
+            return graph.literal(start, text.lower(), spaced=self.spaced) if text else start
         if isinstance(expr, Seq):
             return self._sequence(graph, expr, start, scope)
         if isinstance(expr, Alt | Perm):
@@ -121,19 +130,19 @@ class _Compiler:
         if scope is None:
             raise TemplateError(f"list values cannot use {{lists}} or <rules>: {expr!r}")
         if isinstance(expr, RuleRef):
-            return graph.call(start, self._rule(expr.name, scope))
+            return graph.call(start, self._rule(expr.name, scope, graph.counted))
         return graph.call(start, self._slot(expr, scope))
 
     def _sequence(self, graph: Graph, expr: Seq, start: int, scope: _Scope | None) -> int:
         node, pending = start, ""
         for item in expr.items:
             if isinstance(item, Text):
-                pending = _join(pending, item.text)
+                pending = _join(pending, self._text(item.text))
                 continue
             if pending:
-                node, pending = graph.literal(node, pending.lower()), ""
+                node, pending = graph.literal(node, pending.lower(), spaced=self.spaced), ""
             node = self.emit(graph, item, node, scope)
-        return graph.literal(node, pending.lower()) if pending else node
+        return graph.literal(node, pending.lower(), spaced=self.spaced) if pending else node
 
     def _alternative(self, graph: Graph, expr: Alt | Perm, start: int, scope: _Scope | None) -> int:
         branches = expr.orders() if isinstance(expr, Perm) else expr.items
@@ -143,17 +152,18 @@ class _Compiler:
             graph.epsilon(end, join)
         return join
 
-    def _rule(self, name: str, scope: _Scope) -> RuleCall:
-        key = (name, *scope.signature)
+    def _rule(self, name: str, scope: _Scope, counted: bool) -> RuleCall:
+        """A shared rule graph; inside list values text is not counted, as in hassil."""
+        key = (name, counted, *scope.signature)
         call = self.rules.get(key)
         if call is None:
-            call = self.rules[key] = RuleCall(self.graph(scope.rules[name].expr, scope))
+            call = self.rules[key] = RuleCall(self.graph(scope.rules[name].expr, scope, counted=counted))
         return call
 
     def _slot(self, ref: ListRef, scope: _Scope) -> SlotCall:
         key = scope.list_key(ref)
         if key not in self.lists and key[0] != "runtime":
-            self.lists[key] = self.compile_list(self._slot_list(ref, scope, key))
+            self.lists[key] = self.compile_list(self._slot_list(ref, scope, key), scope)
         return SlotCall(
             self.lists,
             key,
@@ -172,11 +182,13 @@ class _Compiler:
             return RangeList.inline(ref)
         return scope.lists[ref.list_name]
 
-    def compile_list(self, slot_list: SlotList) -> ListMatcher:
-        return compile_list(slot_list, self.language, self._value_graph)
+    def compile_list(self, slot_list: SlotList, scope: _Scope | None = None) -> ListMatcher:
+        """Compile a list; templated values resolve <rules> and {lists} in ``scope``."""
 
-    def _value_graph(self, value: ListValue) -> Graph:
-        return self.graph(value.expr, None, counted=False)
+        def value_graph(value: ListValue) -> Graph:
+            return self.graph(value.expr, scope, counted=False)
+
+        return compile_list(slot_list, self.language, value_graph)
 
 
 def _join(left: str, right: str) -> str:
@@ -227,7 +239,7 @@ def compile_sets(
     intent_sets: list[IntentSet], lists: MutableMapping[ListKey, ListMatcher], language: str
 ) -> tuple[list[Entry], TemplateIndex, _Compiler]:
     """Compile every template of every set, in hassil's order."""
-    compiler = _Compiler(lists, language)
+    compiler = _Compiler(lists, language, spaced=not any(s.ignore_whitespace for s in intent_sets))
     entries: list[Entry] = []
     index = TemplateIndex()
     for intent_set in intent_sets:

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from typing import Any, Protocol, TypeVar
 
+from .normalize import content_end
+
 __all__ = [
     "CALL",
     "EPS",
     "LIT",
     "LITERAL_WEIGHT",
+    "PREFERRED_WEIGHT",
     "WILDCARD_WEIGHT",
     "Callee",
     "Capture",
@@ -34,6 +37,9 @@ __all__ = [
 ]
 
 LIT, CALL, EPS = 0, 1, 2
+PREFERRED_WEIGHT = 1 << 50
+"""Per character of the preferred slot's text (hassil's ``best_slot_name``): outranks everything else."""
+
 WILDCARD_WEIGHT = 1 << 40
 LITERAL_WEIGHT = 1 << 20
 
@@ -74,14 +80,30 @@ class Run:
     blank_from: int = 0
     """Positions at or after this are only whitespace: a template may end there."""
 
+    best_slot: str | None = None
+    """A slot whose (longest) filling beats any match without it (hassil's ``best_slot_name``)."""
+
+    spaced: bool = True
+    """False for hassil's ``ignore_whitespace`` languages: no word boundaries, no padding space."""
+
     memo: dict[tuple[int, int, bool], list[Any]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, folded: str, text: str, language: str, now: Any = None) -> Run:
+    def of(
+        cls,
+        folded: str,
+        text: str,
+        language: str,
+        now: Any = None,
+        best_slot: str | None = None,
+        *,
+        spaced: bool = True,
+    ) -> Run:
         """Prepare ``folded`` (already normalised) for matching."""
-        padded = folded + " "
+        pad = " " if spaced else ""
+        padded = folded + pad
         broken = padded.translate(_BREAK) if ("-" in folded or "_" in folded) else None
-        return cls(padded, text + " ", language, now, broken, len(folded.rstrip()))
+        return cls(padded, text + pad, language, now, broken, content_end(folded), best_slot, spaced)
 
     def cached(self, key: int, pos: int, sow: bool, compute: Callable[[], list[_T]]) -> list[_T]:
         """Memoise a callee's outcomes (or a list's raw matches) at a position for this utterance."""
@@ -113,12 +135,17 @@ class Graph:
         self.edges.append([])
         return len(self.edges) - 1
 
-    def literal(self, start: int, text: str) -> int:
-        """Add a literal edge from ``start`` to a new node; return the new node."""
+    def literal(self, start: int, text: str, *, spaced: bool = True) -> int:
+        """Add a literal edge from ``start`` to a new node; return the new node.
+
+        ``spaced`` False (hassil's ``ignore_whitespace``): the text's spaces are matched as
+        written, never skipped at a word start.
+        """
         end = self.node()
         count = sum(1 for char in text if not char.isspace()) if self.counted else 0
+        stripped, ends_word = (text.lstrip(), text.endswith((" ", "'"))) if spaced else (text, False)
         self.edges[start].append(
-            (LIT, end, text, text.lstrip(), text.endswith((" ", "'")), count * LITERAL_WEIGHT, text.isspace())
+            (LIT, end, text, stripped, ends_word, count * LITERAL_WEIGHT, text.isspace())
         )
         return end
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .context import allows_value
-from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Capture, Graph, Outcome, Run, execute
+from .graph import LITERAL_WEIGHT, PREFERRED_WEIGHT, WILDCARD_WEIGHT, Capture, Graph, Outcome, Run, execute
 from .normalize import normalize_template_text
 from .numbers import number_words
 from .prefilter import edge_atoms, required_clauses
@@ -309,6 +309,7 @@ class WildcardMatcher(ListMatcher):
     def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         start = _skip_space(run, pos, sow)
         folded = run.folded
+        end_of_word = end_of_word and run.spaced
         found: list[Raw] = []
         for end in range(start + 1, len(folded) + 1):
             if end_of_word and end < len(folded) and folded[end - 1] != " ":
@@ -392,5 +393,7 @@ class SlotCall:
                 continue
             seen.add(end)
             capture: Capture = (self.slot, start, end, value, listed, CAPTURE if self.capture else kind)
+            if self.slot == run.best_slot and kind != WILDCARD and not self.capture:
+                delta -= (1 + len(run.text[start:end].strip())) * PREFERRED_WEIGHT
             found.append((end, end_sow, delta, (capture,)))
         return found

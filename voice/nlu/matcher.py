@@ -19,10 +19,10 @@ from .compile import Entry, ListKey, compile_sets
 from .context import context_slots, excludes_ok, requires_ok
 from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
-from .graph import Capture, Run
+from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
 from .lists import CAPTURE, ListMatcher
-from .normalize import Utterance, remove_skip_words
+from .normalize import Utterance, remove_skip_words, squeeze_cjk
 from .slots import ListValue, ValueList
 from .types import IntentMatch, SlotValue
 
@@ -49,10 +49,16 @@ class _Found:
 class _Texts:
     """The utterance with and without skip words, as hassil tries it."""
 
-    def __init__(self, utterance: Utterance, language: str, now: Any) -> None:
+    def __init__(
+        self, utterance: Utterance, language: str, now: Any, best_slot: str | None, spaced: bool = True
+    ) -> None:
+        self.spaced = spaced
+        if not spaced:
+            utterance = Utterance(squeeze_cjk(utterance.text), squeeze_cjk(utterance.folded))
         self.utterance = utterance
         self.language = language
         self.now = now
+        self.best_slot = best_slot
         self._runs: dict[tuple[tuple[str, ...], str], Run | None] = {}
 
     def runs(self, entry: Entry) -> list[Run]:
@@ -69,8 +75,8 @@ class _Texts:
         texts = [self.utterance.folded]
         for words in skip_words:
             run = self._run(words, "none")
-            if run is not None and run.folded.rstrip() not in texts:
-                texts.append(run.folded.rstrip())
+            if run is not None and run.folded[: run.blank_from] not in texts:
+                texts.append(run.folded[: run.blank_from])  # a match may stop before trailing punctuation
         return texts
 
     def _run(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
@@ -82,26 +88,38 @@ class _Texts:
     def _make(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
         utterance = self.utterance
         if mode != "with":
-            stripped = remove_skip_words(utterance, skip_words, start=mode != "end", end=mode != "start")
+            stripped = remove_skip_words(
+                utterance, skip_words, start=mode != "end", end=mode != "start", anywhere=not self.spaced
+            )
             if mode == "none" and stripped.folded == utterance.folded:
                 return self._run(skip_words, "with")
             utterance = stripped
         if not utterance.folded:
             return None
-        return Run.of(utterance.folded, utterance.text, self.language, self.now)
+        return Run.of(
+            utterance.folded, utterance.text, self.language, self.now, self.best_slot, spaced=self.spaced
+        )
 
 
 class Matcher:
     """Templates of one or more skills for one language, compiled into a fast matcher."""
 
     def __init__(
-        self, intent_sets: Iterable[IntentSet], *, fuzzy_threshold: float | None = None, max_chars: int = 500
+        self,
+        intent_sets: Iterable[IntentSet],
+        *,
+        fuzzy_threshold: float | None = None,
+        max_chars: int = 500,
+        best_slot: str | None = None,
     ) -> None:
         """Compile ``intent_sets`` (one per skill, same language).
 
         ``fuzzy_threshold`` (rapidfuzz ratio, 0-100) turns the fuzzy pass on by default;
-        ``max_chars`` bounds the input length (longer input is "no match").
+        ``max_chars`` bounds the input length (longer input is "no match"); ``best_slot``
+        prefers matches that fill that slot from a list, the longest filling first
+        (hassil's ``best_slot_name``; Home Assistant uses "name").
         """
+        self.best_slot = best_slot
         self.sets = tuple(intent_sets)
         languages = {intent_set.language for intent_set in self.sets}
         if len(languages) > 1:
@@ -110,6 +128,7 @@ class Matcher:
         self.fuzzy_threshold = fuzzy_threshold
         self.max_chars = max_chars
         self._lists: dict[ListKey, ListMatcher] = {}
+        self._spaced = not any(intent_set.ignore_whitespace for intent_set in self.sets)
         self._entries, self._index, self._compiler = compile_sets(list(self.sets), self._lists, self.language)
         self._skip_sets = tuple({entry.skip_words for entry in self._entries if entry.skip_words})
         self._corrector: Corrector | None = None
@@ -189,7 +208,7 @@ class Matcher:
     def _search(self, utterance: Utterance, context: dict[str, Any], now: Any) -> list[_Found]:
         if not utterance.folded:
             return []
-        texts = _Texts(utterance, self.language, now)
+        texts = _Texts(utterance, self.language, now, self.best_slot, self._spaced)
         variants = texts.variants(self._skip_sets)
         best: dict[tuple[str, str], _Found] = {}
         allowed: dict[int, bool] = {}
@@ -258,7 +277,11 @@ def _best_of(entry: Entry, runs: list[Run], context: Mapping[str, Any]) -> _Foun
     best: _Found | None = None
     for run in runs:
         result = entry.best(run)
-        if result is None or (best is not None and result[0] >= best.cost):
+        if result is None:
+            continue
+        if run.best_slot in entry.block.slots and all(capture[0] != run.best_slot for capture in result[1]):
+            result = (result[0] - PREFERRED_WEIGHT, result[1])  # hassil counts a fixed slot as filled, too
+        if best is not None and result[0] >= best.cost:
             continue
         merged = _merged_context(context, result[1])
         block = entry.block

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Utterance", "normalize", "normalize_template_text", "remove_skip_words"]
+__all__ = [
+    "Utterance",
+    "normalize",
+    "normalize_template_text",
+    "content_end",
+    "remove_skip_words",
+    "squeeze_cjk",
+]
 
 _DASHES = "—–―"
 _PUNCT_NO_PERIOD = f"。,，?¿？؟!¡！;；:：’…{_DASHES}"
@@ -32,8 +39,22 @@ _PUNCT_RULES = (
 )
 _PUNCT_END = re.compile(rf"{_P}$")
 _ANY_PUNCT = re.compile(_P)
+_TRAILING = re.compile(rf"[\s{re.escape(_PUNCT)}]*$")
 _INITIALISM_END = re.compile(r"\b(?:\w\.){2,}$")
 _WHITESPACE = re.compile(r"\s+")
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af"
+_CJK_WHITESPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def content_end(text: str) -> int:
+    """Where ``text`` ends but for trailing spaces and punctuation (a match may stop there, as in hassil)."""
+    found = _TRAILING.search(text)
+    return found.start() if found is not None else len(text)
+
+
+def squeeze_cjk(text: str) -> str:
+    """Drop whitespace between two CJK characters (hassil's ``ignore_whitespace`` languages)."""
+    return _CJK_WHITESPACE.sub("", text)
 
 
 def normalize_template_text(text: str) -> str:
@@ -76,11 +97,21 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _skip_pattern(skip_words: tuple[str, ...], *, start: bool, end: bool) -> re.Pattern[str] | None:
+def _skip_pattern(
+    skip_words: tuple[str, ...], *, start: bool, end: bool, anywhere: bool = False
+) -> re.Pattern[str] | None:
     words = sorted({normalize(w) for w in skip_words if w.strip()}, key=len, reverse=True)
     if not words:
         return None
     alternation = "|".join(re.escape(w) for w in words)
+    if anywhere:  # no word boundaries in languages written without spaces
+        return re.compile(
+            f"(?:{alternation})"
+            if start and end
+            else f"^(?:{alternation})"
+            if start
+            else f"(?:{alternation})$"
+        )
     if start and end:
         return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
     if start:
@@ -89,10 +120,18 @@ def _skip_pattern(skip_words: tuple[str, ...], *, start: bool, end: bool) -> re.
 
 
 def remove_skip_words(
-    utterance: Utterance, skip_words: Iterable[str], *, start: bool = True, end: bool = True
+    utterance: Utterance,
+    skip_words: Iterable[str],
+    *,
+    start: bool = True,
+    end: bool = True,
+    anywhere: bool = False,
 ) -> Utterance:
-    """Drop skip words ("please", "alsjeblieft") everywhere, or only at the start or end."""
-    pattern = _skip_pattern(tuple(skip_words), start=start, end=end)
+    """Drop skip words ("please", "alsjeblieft") everywhere, or only at the start or end.
+
+    ``anywhere`` also drops them inside words (for languages written without spaces).
+    """
+    pattern = _skip_pattern(tuple(skip_words), start=start, end=end, anywhere=anywhere)
     if pattern is None:
         return utterance
     text, folded = utterance.text, utterance.folded
@@ -100,15 +139,15 @@ def remove_skip_words(
         cuts = [m.span() for m in pattern.finditer(folded)]
         if not cuts:
             return Utterance(text, folded)
-        text, folded = _cut(text, cuts), _cut(folded, cuts)
+        text, folded = _cut(text, cuts, anywhere), _cut(folded, cuts, anywhere)
         if start and end:
             return Utterance(text, folded)
 
 
-def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+def _cut(text: str, spans: list[tuple[int, int]], glue: bool = False) -> str:
     pieces, last = [], 0
     for begin, finish in spans:
         pieces.append(text[last:begin])
         last = finish
     pieces.append(text[last:])
-    return _WHITESPACE.sub(" ", " ".join(pieces)).strip()
+    return _WHITESPACE.sub(" ", ("" if glue else " ").join(pieces)).strip()
