@@ -1,15 +1,14 @@
-"""Benchmark: this router against hassil on Home Assistant's templates (nl and en).
+"""Benchmark: this router against hassil on Home Assistant's corpus, with HA's own test method.
 
-Both load home-assistant-intents with the same small fake home (areas, floors,
-named devices with their domains), sentences are generated from the templates
-with a fixed seed, and both parse the same sentences in this process. The last
-line printed is one JSON object: throughputs, their ratio, and the share of the
-sentences hassil matches for which both return the same intent and slots.
+Reads a checkout of home-assistant/intents (``sentences/<lang>/*.yaml`` and ``tests/<lang>/*.yaml``;
+the path argument, or ``HA_INTENTS_PATH``). Per language both routers load the same files (timed),
+get the area, floor and name lists of ``tests/<lang>/_fixtures.yaml``, and recognise every test
+sentence with the test's context, interleaved in this process (hassil as HA calls it: best_slot_name
+"name", the name list narrowed to the names in the sentence, which is not timed). Reported per
+language and pooled: agreement with hassil (intent and every slot value), each router's accuracy
+against the tests' expectations, CPU time per sentence and load time. The last line is one JSON object.
 
-    .venv/bin/python bench/router.py [--per-language 1000] [--seed 1] [--repeat 3]
-
-Times are CPU time (``time.process_time``), best of ``--repeat`` passes, because
-other processes may share the machine.
+    .venv/bin/python bench/router.py PATH [--languages en,nl] [--limit N]
 """
 
 from __future__ import annotations
@@ -17,183 +16,90 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
-import time
-from collections.abc import Callable, Mapping
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
-from hassil import Intents, recognize_best
-from hassil.intents import SlotList, TextSlotList
-from home_assistant_intents import get_intents
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "voice" / "nlu")]
 
-from voice.nlu import IntentSet, Matcher, sample_sentences
+from ha_method import HassilRouter, OurRouter, cases, fixture_lists, languages, loaded, meets  # noqa: E402
 
 _LOGGER = logging.getLogger(__name__)
 
-HOMES: dict[str, dict[str, Any]] = {
-    "nl": {
-        "area": ["keuken", "woonkamer", "slaapkamer", "badkamer"],
-        "floor": ["begane grond", "eerste verdieping"],
-        "name": [
-            ("plafondlamp", "light"),
-            ("leeslamp", "light"),
-            ("koffiezetapparaat", "switch"),
-            ("rolluik slaapkamer", "cover"),
-            ("plafondventilator", "fan"),
-            ("thermostaat", "climate"),
-            ("televisie", "media_player"),
-        ],
-    },
-    "en": {
-        "area": ["kitchen", "living room", "bedroom", "bathroom"],
-        "floor": ["ground floor", "first floor"],
-        "name": [
-            ("ceiling light", "light"),
-            ("reading lamp", "light"),
-            ("coffee maker", "switch"),
-            ("bedroom blinds", "cover"),
-            ("ceiling fan", "fan"),
-            ("thermostat", "climate"),
-            ("television", "media_player"),
-        ],
-    },
-}
 
-Result = tuple[str, dict[str, Any]] | None
+def run_language(corpus: Path, language: str, limit: int | None, show: int) -> dict[str, Any]:
+    """Load both routers, recognise every test sentence with each, interleaved; return the figures."""
+    lists = fixture_lists(corpus, language)
+    theirs, hassil_load = loaded(HassilRouter, corpus, language, lists)
+    ours, our_load = loaded(OurRouter, corpus, language, lists)
+    row: dict[str, Any] = dict.fromkeys(("sentences", "agree", "hassil_correct", "our_correct"), 0)
+    for case in cases(corpus, language)[:limit]:
+        hassil_result, our_result = theirs.recognize(case), ours.recognize(case)
+        same = _key(hassil_result) == _key(our_result)
+        row["sentences"] += 1
+        row["agree"] += same
+        row["hassil_correct"] += meets(case, hassil_result)
+        row["our_correct"] += meets(case, our_result)
+        if not same and show > 0:
+            show -= 1
+            _LOGGER.warning(
+                "%s %s %r: hassil=%s ours=%s", language, case.file, case.sentence, hassil_result, our_result
+            )
+    row.update(
+        language=language,
+        hassil_seconds=theirs.seconds,
+        our_seconds=ours.seconds,
+        hassil_load=hassil_load,
+        our_load=our_load,
+    )
+    return row
 
 
-def _name_values(home: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"in": name, "out": name, "context": {"domain": domain}} for name, domain in home["name"]]
+def _key(result: Any) -> Any:
+    return None if result is None else (result[0], result[1])
 
 
-def _hassil(language: str) -> Callable[[str], Result]:
-    intents = Intents.from_dict(get_intents(language) or {})
-    home = HOMES[language]
-    lists: dict[str, SlotList] = {
-        "area": TextSlotList.from_strings(home["area"]),
-        "floor": TextSlotList.from_strings(home["floor"]),
-        "name": TextSlotList.from_tuples([(v["in"], v["out"], v["context"]) for v in _name_values(home)]),
-    }
-
-    def parse(text: str) -> Result:
-        found = recognize_best(text, intents, slot_lists=lists, language=language)
-        if found is None:
-            return None
-        return found.intent.name, {name: entity.value for name, entity in found.entities.items()}
-
-    return parse
-
-
-def _ours(matcher: Matcher) -> Callable[[str], Result]:
-    def parse(text: str) -> Result:
-        found = matcher.match(text)
-        if found is None:
-            return None
-        return found.intent, {name: slot.value for name, slot in found.slots.items()}
-
-    return parse
-
-
-def _matcher(language: str) -> Matcher:
-    matcher = Matcher([IntentSet.from_home_assistant(language)])
-    home = HOMES[language]
-    matcher.set_list("area", home["area"])
-    matcher.set_list("floor", home["floor"])
-    matcher.set_list("name", _name_values(home))
-    return matcher
-
-
-def _sentences(matcher: Matcher, count: int, seed: int) -> list[str]:
-    texts = sorted({sample.text for sample in sample_sentences(matcher, limit=2, seed=seed)})
-    random.Random(seed).shuffle(texts)
-    return texts[:count]
-
-
-def _timed(parse: Callable[[str], Result], sentences: list[str], repeat: int) -> tuple[list[Result], float]:
-    """Results and the best of ``repeat`` timed passes (other processes share the CPU)."""
-    best = float("inf")
-    results: list[Result] = []
-    for _ in range(repeat):
-        start = time.process_time()
-        results = [parse(text) for text in sentences]
-        best = min(best, time.process_time() - start)
-    return results, best
-
-
-def _same(left: Result, right: Result) -> bool:
-    if left is None or right is None:
-        return left is right
-    return left[0] == right[0] and left[1] == right[1]
-
-
-def run_language(language: str, count: int, seed: int, repeat: int) -> dict[str, Any]:
-    """Bench one language; return its figures."""
-    started = time.perf_counter()
-    matcher = _matcher(language)
-    compile_seconds = time.perf_counter() - started
-    sentences = _sentences(matcher, count, seed)
-    theirs, hassil_seconds = _timed(_hassil(language), sentences, repeat)
-    ours, our_seconds = _timed(_ours(matcher), sentences, repeat)
-    matched = [i for i, found in enumerate(theirs) if found is not None]
-    agree = [i for i in matched if _same(theirs[i], ours[i])]
-    for index in [i for i in matched if i not in set(agree)][:5]:
-        _LOGGER.warning(
-            "%s differs: %r hassil=%s ours=%s", language, sentences[index], theirs[index], ours[index]
-        )
+def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    count = sum(row["sentences"] for row in rows) or 1
+    hassil_s, our_s = sum(r["hassil_seconds"] for r in rows), sum(r["our_seconds"] for r in rows)
     return {
-        "language": language,
-        "sentences": len(sentences),
-        "hassil_matched": len(matched),
-        "agree": len(agree),
-        "we_only": sum(1 for i, found in enumerate(ours) if found and not theirs[i]),
-        "hassil_seconds": hassil_seconds,
-        "our_seconds": our_seconds,
-        "compile_seconds": compile_seconds,
+        "sentences": count,
+        "agreement": round(sum(r["agree"] for r in rows) / count, 4),
+        "hassil_accuracy": round(sum(r["hassil_correct"] for r in rows) / count, 4),
+        "our_accuracy": round(sum(r["our_correct"] for r in rows) / count, 4),
+        "hassil_ms": round(1000 * hassil_s / count, 3),
+        "our_ms": round(1000 * our_s / count, 4),
+        "speedup": round(hassil_s / our_s, 2) if our_s else None,
+        "hassil_load_s": round(sum(r["hassil_load"] for r in rows), 2),
+        "our_load_s": round(sum(r["our_load"] for r in rows), 2),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-language", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=3, help="timed passes per router; the best counts")
+    parser.add_argument("corpus", nargs="?", default=os.environ.get("HA_INTENTS_PATH"))
+    parser.add_argument("--languages", help="comma-separated (default: every language with tests)")
+    parser.add_argument("--limit", type=int, help="at most this many test sentences per language")
+    parser.add_argument("--show", type=int, default=3, help="disagreements to log per language")
     args = parser.parse_args()
+    if not args.corpus:
+        parser.error("give the path of a home-assistant/intents checkout (or set HA_INTENTS_PATH)")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    rows = [run_language(language, args.per_language, args.seed, args.repeat) for language in ("nl", "en")]
-    for row in rows:
-        hassil_rate = row["sentences"] / row["hassil_seconds"]
-        print(
-            f"{row['language']}: {row['sentences']} sentences, hassil {hassil_rate:.0f}/s, "
-            f"ours {row['sentences'] / row['our_seconds']:.0f}/s (compile {row['compile_seconds']:.2f} s), "
-            f"agreement {row['agree']}/{row['hassil_matched']}, matched only by us {row['we_only']}"
-        )
-    total = sum(row["sentences"] for row in rows)
-    hassil_rate = total / sum(row["hassil_seconds"] for row in rows)
-    our_rate = total / sum(row["our_seconds"] for row in rows)
-    matched = sum(row["hassil_matched"] for row in rows)
-    agree = sum(row["agree"] for row in rows)
-    print(
-        json.dumps(
-            {
-                "sentences": total,
-                "hassil_per_s": round(hassil_rate, 1),
-                "ours_per_s": round(our_rate, 1),
-                "ratio": round(our_rate / hassil_rate, 2),
-                "hassil_matched": matched,
-                "agree": agree,
-                "agreement": round(agree / matched, 4) if matched else None,
-                "per_language": {
-                    row["language"]: {
-                        "sentences": row["sentences"],
-                        "hassil_matched": row["hassil_matched"],
-                        "agree": row["agree"],
-                        "ratio": round(row["hassil_seconds"] / row["our_seconds"], 2),
-                    }
-                    for row in rows
-                },
-            }
-        )
-    )
+    corpus = Path(args.corpus)
+    chosen = args.languages.split(",") if args.languages else languages(corpus)
+    rows = []
+    for language in chosen:
+        row = run_language(corpus, language, args.limit, args.show)
+        rows.append(row)
+        figures = _figures([row])
+        print(f"{language}: " + ", ".join(f"{key} {value}" for key, value in figures.items()), flush=True)
+    pooled = _figures(rows)
+    pooled["languages"] = len(rows)
+    pooled["below_hassil"] = [r["language"] for r in rows if r["our_correct"] < r["hassil_correct"]]
+    pooled["per_language"] = {r["language"]: _figures([r]) for r in rows}
+    print(json.dumps(pooled))
 
 
 if __name__ == "__main__":
