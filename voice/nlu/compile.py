@@ -210,13 +210,20 @@ def _wildcard_edge(expr: Expr, lists: Mapping[str, SlotList]) -> str:
     return "start" if is_wild(expr.items[0]) else "end" if is_wild(expr.items[-1]) else ""
 
 
-def _words(expr: Expr, rules: Mapping[str, Template], seen: frozenset[str] = frozenset()) -> set[str]:
+def _words(
+    expr: Expr, rules: Mapping[str, Template], memo: dict[str, set[str]], seen: frozenset[str] = frozenset()
+) -> set[str]:
+    """Every literal word ``expr`` can contain, rules followed (``memo`` keeps each rule's words)."""
     found: set[str] = set()
     for item in walk(expr):
         if isinstance(item, Text):
             found.update(item.text.lower().split())
         elif isinstance(item, RuleRef) and item.name in rules and item.name not in seen:
-            found |= _words(rules[item.name].expr, rules, seen | {item.name})
+            words = memo.get(item.name)
+            if words is None:
+                words = _words(rules[item.name].expr, rules, memo, seen | {item.name})
+                memo[item.name] = words
+            found |= words
     return found
 
 
@@ -242,6 +249,7 @@ def compile_sets(
     compiler = _Compiler(lists, language, spaced=not any(s.ignore_whitespace for s in intent_sets))
     entries: list[Entry] = []
     index = TemplateIndex()
+    word_memos: dict[tuple[Any, ...], dict[str, set[str]]] = {}
     for intent_set in intent_sets:
         skip = tuple(intent_set.skip_words)
         skip_words = {word for phrase in skip for word in phrase.lower().split()}
@@ -254,7 +262,8 @@ def compile_sets(
                         edge_atoms(template.expr, scope.rules, scope.atom_key, last=at_end)[0]
                         for at_end in (False, True)
                     )
-                    words = _words(template.expr, scope.rules)
+                    memo = word_memos.setdefault(scope.signature, {})
+                    words = _words(template.expr, scope.rules, memo) if skip_words else set()
                     entries.append(
                         Entry(
                             number=index.add(clauses, first, last),

@@ -142,7 +142,7 @@ class Graph:
         written, never skipped at a word start.
         """
         end = self.node()
-        count = sum(1 for char in text if not char.isspace()) if self.counted else 0
+        count = len("".join(text.split())) if self.counted else 0
         stripped, ends_word = (text.lstrip(), text.endswith((" ", "'"))) if spaced else (text, False)
         self.edges[start].append(
             (LIT, end, text, stripped, ends_word, count * LITERAL_WEIGHT, text.isspace())

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 _SPECIAL = "()[]{}<>|;"
+_SPECIAL_IN = re.compile(r"[()\[\]{}<>|;]")
 _CLOSERS = {"(": ")", "[": "]"}
 _INLINE_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?:,(\d+))?$")
 _TEMPLATE_SYNTAX = re.compile(r"[(){}<>\[\]|@]")
@@ -205,7 +206,7 @@ class _Parser:
             raise self.error(f"unbalanced {char!r}", start, char)
         name = self.text[start + 1 : end].strip()
         self.pos = end + 1
-        if not name or any(c in name for c in _SPECIAL):
+        if not name or _SPECIAL_IN.search(name) is not None:
             raise self.error(f"bad reference {char}{name}{closer}", start, name)
         if char == "<":
             return RuleRef(name=name, position=start)
