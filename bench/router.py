@@ -62,10 +62,11 @@ def _key(result: Any) -> Any:
 
 
 def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    count = sum(row["sentences"] for row in rows) or 1
+    sentences = sum(row["sentences"] for row in rows)
+    count = sentences or 1
     hassil_s, our_s = sum(r["hassil_seconds"] for r in rows), sum(r["our_seconds"] for r in rows)
     return {
-        "sentences": count,
+        "sentences": sentences,
         "agreement": round(sum(r["agree"] for r in rows) / count, 4),
         "hassil_accuracy": round(sum(r["hassil_correct"] for r in rows) / count, 4),
         "our_accuracy": round(sum(r["our_correct"] for r in rows) / count, 4),
