@@ -7,14 +7,18 @@ the replies (fallback, apology, goodbye, handoff ...).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .nlu import IntentSet
 from .reply import Expect, Reply
 from .responses import Responses
 from .turn import Turn
+
+if TYPE_CHECKING:
+    from .skill import Skill
 
 __all__ = [
     "BUILTIN",
@@ -24,6 +28,7 @@ __all__ = [
     "builtin_languages",
     "builtin_reply",
     "builtin_responses",
+    "speakers",
 ]
 
 BUILTIN = "builtin"
@@ -52,9 +57,31 @@ def builtin_responses(language: str) -> Responses:
 
 
 def builtin_reply(
-    turn: Turn, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
+    turn: Turn,
+    key: str,
+    *,
+    expect: Expect = Expect.NOTHING,
+    end_session: bool = False,
+    skills: Iterable[Skill] = (),
+    **values: Any,
 ) -> Reply:
-    """One of the framework's replies in the turn's language (English when it has none)."""
+    """One of the framework's replies in the turn's language (English when it has none).
+
+    ``skills`` in the order they speak (``speakers``): the first that has its own version of the
+    reply (``builtin:`` in its ``responses.yaml``) says that instead.
+    """
+    seed = f"{turn.session_id}{turn.text}"
+    for skill in skills:
+        if turn.language in skill.languages and key in skill.builtin_replies(turn.language):
+            speech = skill.builtin_replies(turn.language).render(key, values, seed=seed)
+            return Reply(speech=speech, expect=expect, end_session=end_session)
     language = turn.language if turn.language in builtin_languages() else "en"
-    speech = builtin_responses(language).render(key, values, seed=f"{turn.session_id}{turn.text}")
+    speech = builtin_responses(language).render(key, values, seed=seed)
     return Reply(speech=speech, expect=expect, end_session=end_session)
+
+
+def speakers(skills: Mapping[str, Skill], *first: str | None) -> tuple[Skill, ...]:
+    """The skills in the order they speak the framework's replies: ``first`` (the active flow's, the
+    matched intent's), then every loaded skill."""
+    names = dict.fromkeys([*(name for name in first if name), *skills])
+    return tuple(skills[name] for name in names if name in skills)

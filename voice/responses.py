@@ -37,14 +37,19 @@ class Responses:
     templates: Mapping[str, tuple[jinja2.Template, ...]]
 
     @classmethod
-    def from_file(cls, path: Path) -> Responses:
+    def from_file(cls, path: Path, *, section: str = "responses") -> Responses:
+        """The templates of one section: ``responses``, or ``builtin`` (a skill's versions of the
+        framework's replies)."""
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except OSError as exc:
             raise SkillError(f"{path} cannot be read ({exc.strerror}); check the file.") from exc
         except yaml.YAMLError as exc:
             raise SkillError(f"{path} is not valid YAML at {yaml_problem(exc)}; fix the file.") from exc
-        return cls.from_dict(data.get("responses", {}), source=str(path))
+        raw = data.get(section) or {}
+        if not isinstance(raw, dict):
+            raise SkillError(f"{path}: '{section}:' must map keys to texts; fix the file.")
+        return cls.from_dict(raw, source=f"{path}" if section == "responses" else f"{path} ({section})")
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, source: str = "<dict>") -> Responses:

@@ -86,6 +86,10 @@ class Skill:
         """The skill's response templates in ``language`` (loaded once)."""
         return _responses(self.root / "locales" / language / "responses.yaml")
 
+    def builtin_replies(self, language: str) -> Responses:
+        """The skill's own versions of the framework's replies (``builtin:`` in ``responses.yaml``)."""
+        return _builtin_replies(self.root / "locales" / language / "responses.yaml")
+
     def say(self, turn: Turn, key: str, **values: Any) -> str:
         """Render response ``key`` in the turn's language with the slot values and ``values``."""
         slots = {name: slot.value for name, slot in turn.slots.items()}
@@ -151,6 +155,13 @@ def _responses(path: Path) -> Responses:
     if not path.is_file():
         return Responses.from_dict({}, source=str(path))
     return Responses.from_file(path)
+
+
+@cache
+def _builtin_replies(path: Path) -> Responses:
+    if not path.is_file():
+        return Responses.from_dict({}, source=str(path))
+    return Responses.from_file(path, section="builtin")
 
 
 def load_skill(reference: str | Path) -> Skill:

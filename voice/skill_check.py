@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .builtins import LAUNCH, builtin_intents, builtin_languages
+from .builtins import LAUNCH, builtin_intents, builtin_languages, builtin_responses
 from .errors import SkillError
 from .router import Router
 from .skill import Skill
@@ -85,6 +85,13 @@ def _response_problems(skill: Skill) -> Iterator[str]:
         for key, why in needed.items():
             if key not in responses:
                 yield f"skill {skill.name!r}: {file} has no response {key!r} ({why}); add it."
+        for key in skill.builtin_replies(language).templates:
+            if key not in builtin_responses("en"):
+                known = ", ".join(sorted(builtin_responses("en").templates))
+                yield (
+                    f"skill {skill.name!r}: {file} has builtin reply {key!r}, which the framework "
+                    f"has not; fix the name (known: {known})."
+                )
         for intent in skill.intents(language).intents:
             if intent not in skill.handlers and intent not in skill.flows and intent not in responses:
                 yield (

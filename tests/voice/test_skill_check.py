@@ -66,12 +66,12 @@ def _problems(folder: Path) -> list[str]:
 
 
 def test_a_skill_that_fits_together_has_no_problems(tmp_path: Path) -> None:
-    assert _problems(_skill(tmp_path, "fine")) == []
+    assert _problems(_skill(tmp_path, "check_fine")) == []
 
 
 def test_a_misspelt_handler_names_the_nearest_intent(tmp_path: Path) -> None:
     with pytest.raises(SkillError, match=r"intent 'Colect'.*did you mean 'Collect'\?"):
-        check_skills(Router([load_skill(_skill(tmp_path, "typo", handled="Colect"))]))
+        check_skills(Router([load_skill(_skill(tmp_path, "check_typo", handled="Colect"))]))
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_a_misspelt_handler_names_the_nearest_intent(tmp_path: Path) -> None:
     ],
 )
 def test_a_missing_response_names_the_file_the_key_and_its_use(tmp_path: Path, key: str, what: str) -> None:
-    problems = _problems(_skill(tmp_path, f"miss_{key.lower()}", nl=key))
+    problems = _problems(_skill(tmp_path, f"check_miss_{key.lower()}", nl=key))
     assert len(problems) == 1
     assert "locales/nl/responses.yaml" in problems[0] and repr(key) in problems[0]
     assert problems[0].endswith("add it.") or "add the response" in problems[0]
@@ -93,13 +93,13 @@ def test_a_missing_response_names_the_file_the_key_and_its_use(tmp_path: Path, k
 
 
 def test_the_start_refuses_with_the_first_and_counts_the_rest(tmp_path: Path) -> None:
-    folder = _skill(tmp_path, "two", en="AskStreet", nl="Opening")
+    folder = _skill(tmp_path, "check_two", en="AskStreet", nl="Opening")
     with pytest.raises(SkillError, match=r"AskStreet.*\(1 more: run 'voice check'\)"):
         check_skills(Router([load_skill(folder)]))
 
 
 def test_voice_check_lists_every_problem(tmp_path: Path) -> None:
-    folder = _skill(tmp_path, "many", handled="Colect", en="AskStreet", nl="TooLate")
+    folder = _skill(tmp_path, "check_many", handled="Colect", en="AskStreet", nl="TooLate")
     config = tmp_path / "voice.toml"
     config.write_text(f'skills = ["{folder}"]\n')
     result = CliRunner().invoke(cli, ["check", "--config", str(config)])

@@ -13,14 +13,18 @@ row. An answerer for knowledge answers goes in front of it::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..builtins import builtin_reply
+from ..builtins import builtin_reply, speakers
 from ..reply import Expect, Reply
 from ..state import DialogState
 from ..turn import Turn
 from .handoff import HandoffPolicy
+
+if TYPE_CHECKING:
+    from ..skill import Skill
 
 __all__ = ["Answer", "Answerer", "Fallback", "Offering", "handoff_reply", "with_question"]
 
@@ -55,24 +59,28 @@ class Fallback:
     """The last answerer: "sorry, I did not get that", and a person after ``max_fallbacks`` in a row."""
 
     policy: HandoffPolicy
+    skills: Mapping[str, Skill] = field(default_factory=dict)
+    """The loaded skills: the active flow's speaks first, with its own replies (``builtin:``)."""
 
     def answer(self, turn: Turn, state: DialogState) -> Answer:
         misses = state.fallbacks + 1
+        voices = speakers(self.skills, state.flow.skill if state.flow else None)
         if misses >= self.policy.max_fallbacks:
-            return Answer(handoff_reply(turn), replace(state, fallbacks=misses).handing_over("fallbacks"))
+            handoff = handoff_reply(turn, voices)
+            return Answer(handoff, replace(state, fallbacks=misses).handing_over("fallbacks"))
         state = replace(state, fallbacks=misses)
         question = state.open_question
         if question:
-            return Answer(with_question(turn, "not_understood_in_flow", question), state)
-        return Answer(builtin_reply(turn, "fallback", expect=Expect.ANSWER), state)
+            return Answer(with_question(turn, "not_understood_in_flow", question, voices), state)
+        return Answer(builtin_reply(turn, "fallback", expect=Expect.ANSWER, skills=voices), state)
 
 
-def handoff_reply(turn: Turn) -> Reply:
-    """What the caller hears when the conversation goes to a person."""
-    return replace(builtin_reply(turn, "handoff"), handoff=True, end_session=True)
+def handoff_reply(turn: Turn, skills: Iterable[Skill] = ()) -> Reply:
+    """What the caller hears when the conversation goes to a person (in the first skill's words)."""
+    return replace(builtin_reply(turn, "handoff", skills=skills), handoff=True, end_session=True)
 
 
-def with_question(turn: Turn, key: str, question: str) -> Reply:
+def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = ()) -> Reply:
     """A built-in reply that ends with the question still open, which is also its reprompt."""
-    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=question)
+    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=question, skills=skills)
     return replace(reply, reprompt=question)

@@ -86,7 +86,7 @@ class FlowFilling:
     def _denied(self, skill: Skill, flow: ActiveFlow) -> Reply:
         if flow.confirming is Confirming.INTENT:
             self._set_flow(replace(flow, confirming=Confirming.NOTHING))
-            return builtin_reply(self.turn, "deny_confirmation", expect=Expect.ANSWER)
+            return builtin_reply(self.turn, "deny_confirmation", expect=Expect.ANSWER, skills=[skill])
         spec = skill.flows[flow.intent]
         name = str(flow.confirming_slot)
         flow = replace(

@@ -55,7 +55,7 @@ class Dialog:
         self.sender = OutboxSender(store, sink) if sink is not None else None
         """Delivers the handoff records the turns save in the store's outbox."""
         self.policy = policy or HandoffPolicy()
-        self.answerers: tuple[Answerer, ...] = (*answerers, Fallback(self.policy))
+        self.answerers: tuple[Answerer, ...] = (*answerers, Fallback(self.policy, router.skills))
         self.session_ttl = session_ttl
         self.retention_days = retention_days
         """Conversation-log rows older than this are deleted (hourly, as turns come in); None keeps them."""

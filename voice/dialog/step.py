@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..builtins import BUILTIN, LAUNCH, builtin_reply
+from ..builtins import BUILTIN, LAUNCH, builtin_reply, speakers
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -57,7 +57,7 @@ class TurnStep(FlowFilling):
         reason = self._handoff_trigger(match)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn)
+            return handoff_reply(self.turn, self._speakers())
         if match is None:
             return self._unmatched()
         self.state = replace(self.state, fallbacks=0)
@@ -124,7 +124,7 @@ class TurnStep(FlowFilling):
             return self._builtin("closing", end_session=True)
         last = self.state.last_reply
         question = (last.reprompt or last.text) if last else self._help().text
-        return with_question(self.turn, "no_input", question)
+        return with_question(self.turn, "no_input", question, self._speakers())
 
     # -- built-in intents -----------------------------------------------------------------------
 
@@ -156,7 +156,7 @@ class TurnStep(FlowFilling):
         if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
             question = self.state.open_question
             if question:
-                return with_question(self.turn, f"{intent.lower()}_in_flow", question)
+                return with_question(self.turn, f"{intent.lower()}_in_flow", question, self._speakers())
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._unmatched()  # a stray yes or no
 
@@ -200,7 +200,13 @@ class TurnStep(FlowFilling):
     def _builtin(
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
     ) -> Reply:
-        return builtin_reply(self.turn, key, expect=expect, end_session=end_session, **values)
+        voices = self._speakers()
+        return builtin_reply(self.turn, key, expect=expect, end_session=end_session, skills=voices, **values)
+
+    def _speakers(self) -> tuple[Skill, ...]:
+        """Who says the framework's replies: the active flow's skill, the matched one, then any."""
+        flow = self.state.flow.skill if self.state.flow else None
+        return speakers(self.router.skills, flow, self.turn.skill)
 
 
 _ASKED = (Confirming.SLOT, Confirming.INTENT)
