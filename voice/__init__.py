@@ -29,6 +29,7 @@ from .nlu import (
     weekday_name,
 )
 from .nlu.clock import AmbiguousTime
+from .nlu.spelling import dutch_postcode, licence_plate, pattern_slot_type, spelled
 from .reply import Card, Expect, Reply
 from .router import Router
 from .skill import Skill, load_skill
@@ -59,9 +60,13 @@ __all__ = [
     "VoiceError",
     "build_assistant",
     "clock_text",
+    "dutch_postcode",
+    "licence_plate",
     "load_skill",
+    "pattern_slot_type",
     "register_slot_type",
     "slot_type",
+    "spelled",
     "spoken_date",
     "weekday_name",
 ]

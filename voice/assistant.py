@@ -15,6 +15,7 @@ from .config import Config, skill_references, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
 from .dialog.knowledge import knowledge_answerer
 from .nlu import IntentSet
+from .redaction import Redactor
 from .reply import Reply
 from .router import Router
 from .skill import Skill, load_skill
@@ -70,7 +71,12 @@ def build_assistant(
     knowledge = knowledge_answerer(router.skills.values())
     chain = [*answerers, *([knowledge] if knowledge else [])]
     dialog = Dialog(
-        router, opened, sink=build_sink(config), answerers=chain, retention_days=config.retention_days
+        router,
+        opened,
+        sink=build_sink(config),
+        answerers=chain,
+        retention_days=config.retention_days,
+        redactor=Redactor(config.privacy),
     )
     return Assistant(config=config, router=router, dialog=dialog, store=opened)
 

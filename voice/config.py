@@ -11,6 +11,7 @@
     [skill.customer_service]  booking_url = "https://calendar.example.com/api"
     [server]  alexa_application_ids = ["amzn1.ask.skill.…"]
     [handoff]  url = "https://crm.example.com/handoff"   queue = "/var/lib/voice/handoff.jsonl"
+    [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
 
 Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .redaction import RedactionSettings
 
 SKILLS_DIR = Path(__file__).resolve().parent.parent / "skills"
 
@@ -48,6 +50,8 @@ class Config:
     """Where handoff records go, ``[handoff]``: ``url`` (HTTP POST), ``queue`` (a JSON-lines file)."""
     server: dict[str, Any] = field(default_factory=dict)
     """Webhook settings, ``[server]`` (see docs/channels.md)."""
+    privacy: RedactionSettings = field(default_factory=RedactionSettings)
+    """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"
 
     @classmethod
@@ -69,6 +73,8 @@ class Config:
         threshold = values.get("fuzzy_threshold")
         if threshold is not None and not (isinstance(threshold, int | float) and 0 < threshold <= 1):
             raise ConfigError(f"{source}: fuzzy_threshold must be a number above 0 and at most 1.")
+        if "privacy" in values:
+            values["privacy"] = RedactionSettings.from_config(values["privacy"], source=source)
         return cls(**values, source=source)
 
 

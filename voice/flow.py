@@ -33,6 +33,8 @@ class Slot:
     validate: Validator | None = None
     confirm: str | None = None
     """Response key that asks to confirm this slot's value (slot confirmation)."""
+    optional: bool = False
+    """Never asked for: filled when the caller says it (validated and confirmed like the others)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -35,9 +35,11 @@ Handler = Callable[[Turn], Reply]
 class Skill:
     """Handlers per intent, and the skill's templates per language."""
 
-    def __init__(self, name: str, location: str | Path) -> None:
+    def __init__(self, name: str, location: str | Path, *, sensitive: Sequence[str] = ()) -> None:
+        """``sensitive``: slots of any intent whose values are personal data, stored redacted."""
         path = Path(location)
         self.name = name
+        self.sensitive = tuple(sensitive)
         self.root = path.parent if path.is_file() else path
         self.handlers: dict[str, Handler] = {}
         self.flows: dict[str, Flow] = {}
@@ -72,6 +74,13 @@ class Skill:
         """Declare the slots ``intent`` needs (asked for in order) and an optional confirmation."""
         self.flows[intent] = Flow(intent=intent, slots=tuple(slots), confirm=confirm, describe=describe)
         return self.flows[intent]
+
+    def sensitive_slots(self, intent: str | None) -> frozenset[str]:
+        """The slots of ``intent`` that are stored redacted: the skill's ``sensitive`` ones and the
+        flow's ``Slot(..., sensitive=True)``."""
+        flow = self.flows.get(intent or "")
+        marked = (slot.name for slot in flow.slots if slot.sensitive) if flow else ()
+        return frozenset((*self.sensitive, *marked))
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -238,7 +238,7 @@ skill.flow(
     slots=[
         Slot("date", prompt="AskDate", validate=_date_problem),
         Slot("time", prompt="AskTime", validate=_time_problem),
-        Slot("name", prompt="AskName", confirm="ConfirmName"),
+        Slot("name", prompt="AskName", confirm="ConfirmName", sensitive=True),
         Slot("topic", prompt="AskTopic"),
     ],
     confirm="ConfirmBooking",

@@ -72,7 +72,8 @@ def test_replies_the_skill_leaves_out_are_the_frameworks(tmp_path: Path) -> None
 
 
 def test_the_active_flows_skill_speaks_first(tmp_path: Path) -> None:
-    other = _skill(tmp_path, "other_flow", "sport", 'fallback: "Anders."\nnot_understood_in_flow: "Nogmaals?"')
+    own = 'fallback: "Anders."\nnot_understood_in_flow: "Nogmaals?"'
+    other = _skill(tmp_path, "other_flow", "sport", own)
     gemeente = _skill(tmp_path, "gemeente_flow", "afval", GEMEENTE)
     said = _talk([other, gemeente], "afval aanmelden", "blabla")
     assert said == ["Welke straat?", "Pardon? Welke straat?"]

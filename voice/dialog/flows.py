@@ -64,7 +64,7 @@ class FlowFilling:
                 return asking(
                     skill.say(turn, slot.confirm, **spec.values(turn)), Expect.CONFIRMATION, slot.name
                 )
-        missing = next((s for s in spec.slots if s.name not in flow.slots), None)
+        missing = next((s for s in spec.slots if s.name not in flow.slots and not s.optional), None)
         if missing is not None:
             self._set_flow(replace(flow, asking=missing.name))
             return asking(skill.say(turn, missing.prompt, **spec.values(turn)), Expect.SLOT, missing.name)

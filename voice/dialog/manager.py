@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..builtins import builtin_reply
+from ..redaction import Redactor, TurnRedaction
 from ..reply import Expect, Reply
 from ..router import Router
 from ..slot_values import to_json
@@ -49,8 +50,11 @@ class Dialog:
         answerers: Sequence[Answerer] = (),
         session_ttl: float = 600.0,
         retention_days: float | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
-        """``answerers`` answer turns no intent matched, in order, before the fallback policy."""
+        """``answerers`` answer turns no intent matched, in order, before the fallback policy;
+        ``redactor`` takes personal data out of what is stored (all kinds when None)."""
+        self.redactor = redactor or Redactor()
         self.router, self.store, self.sink = router, store, sink
         self.sender = OutboxSender(store, sink) if sink is not None else None
         """Delivers the handoff records the turns save in the store's outbox."""
@@ -122,16 +126,16 @@ class Dialog:
         ), turn
 
     def _commit(self, turn: Turn, state: DialogState, reply: Reply, loaded: Session) -> None:
-        now = turn.time.timestamp()
+        now, hide = turn.time.timestamp(), self._redaction(turn, state, loaded)
         heard = TurnRecord(
             time=now,
             speaker=Speaker.USER,
-            text=turn.text,
+            text=hide.text(turn.text),
             intent=turn.intent or "",
-            slots={name: to_json(slot.value) for name, slot in turn.slots.items()},
+            slots=hide.slots({name: to_json(slot.value) for name, slot in turn.slots.items()}),
             confidence=turn.confidence,
         )
-        said = TurnRecord(time=now, speaker=Speaker.ASSISTANT, text=reply.text)
+        said = TurnRecord(time=now, speaker=Speaker.ASSISTANT, text=hide.text(reply.text))
         handing_over = state.handed_over and not loaded.dialog.handed_over
 
         def change(session: Session) -> Session:
@@ -160,6 +164,20 @@ class Dialog:
         if handoff is not None and self.sender is not None:
             self.sender.notify()
 
+    def _redaction(self, turn: Turn, state: DialogState, loaded: Session) -> TurnRedaction:
+        """What the turn's stored words must not hold: personal data, and the words of the sensitive
+        slots of its intent and of the flow it is in (the assistant may repeat them)."""
+        slots, sensitive = dict(turn.slots), set(self._sensitive(turn.skill, turn.intent))
+        for flow in (loaded.dialog.flow, state.flow):
+            if flow is not None:
+                slots = {**flow.slots, **slots}
+                sensitive |= self._sensitive(flow.skill, flow.intent)
+        return self.redactor.for_turn(slots, sensitive)
+
+    def _sensitive(self, skill_name: str, intent: str | None) -> frozenset[str]:
+        skill = self.router.skills.get(skill_name)
+        return skill.sensitive_slots(intent) if skill is not None else frozenset()
+
     def _handoff(
         self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...]
     ) -> OutboxItem | None:
@@ -185,7 +203,9 @@ class Dialog:
                 {"speaker": t.speaker.value, "text": t.text, "intent": t.intent}
                 for t in (*loaded.history, *said)
             ),
-            slots={name: to_json(slot.value) for name, slot in (flow.slots if flow else {}).items()},
+            slots=self._redaction(turn, state, loaded).slots(
+                {name: to_json(slot.value) for name, slot in (flow.slots if flow else {}).items()}
+            ),
         )
         return OutboxItem(
             id=record.id, kind="handoff", payload=record.to_dict(), created_at=self.store.clock()

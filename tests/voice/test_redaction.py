@@ -1,0 +1,224 @@
+"""Personal data is redacted before it is stored: each kind, written and spoken, in Dutch and English,
+what must survive (order numbers, dates, times, amounts), the config, and the dialog's commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from voice import Router, SlotValue, Turn, load_skill
+from voice.config import Config, load_config
+from voice.dialog import Dialog, QueueFileSink
+from voice.errors import ConfigError
+from voice.redaction import Kind, RedactionSettings, Redactor, redact_slots, redact_text
+from voice.redaction_rules import is_bsn, is_iban, luhn
+from voice.store import open_store
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+REDACTED = [
+    # e-mail
+    ("mijn e-mail is jan.devries@example.com", "mijn e-mail is [email]"),
+    ("mail naar j.jansen@bakkerij-jansen.nl graag", "mail naar [email] graag"),
+    ("jan punt de vries apenstaartje gmail punt com", "[email]"),
+    ("you can email me at john dot smith at outlook dot co dot uk", "you can email me at [email]"),
+    # phone, Dutch and international, written and spoken
+    ("bel me op 06-12345678", "bel me op [phone]"),
+    ("mijn nummer is 020 123 4567", "mijn nummer is [phone]"),
+    ("bereikbaar op +31 6 1234 5678 na vijven", "bereikbaar op [phone] na vijven"),
+    ("of 0031 6 12345678", "of [phone]"),
+    ("(010) 123 45 67 is mijn vaste nummer", "[phone] is mijn vaste nummer"),
+    ("call me on +44 20 7946 0958", "call me on [phone]"),
+    ("my number is +1 (555) 123-4567", "my number is [phone]"),
+    ("mijn nummer is nul zes een twee drie vier vijf zes zeven acht", "mijn nummer is [phone]"),
+    ("nul zes twaalf vierendertig zesenvijftig achtenzeventig", "[phone]"),
+    ("plus drie een zes een twee drie vier vijf zes zeven acht", "[phone]"),
+    ("it's oh six one two three four five six seven oh", "it's [phone]"),
+    ("oh two oh double seven nine four six oh nine five", "[phone]"),
+    # IBAN (mod-97)
+    ("mijn iban is NL91 ABNA 0417 1643 00", "mijn iban is [iban]"),
+    ("refund to gb29nwbk60161331926819 please", "refund to [iban] please"),
+    ("iban BE68 5390 0754 7034", "iban [iban]"),
+    ("n l negen een a b n a nul vier een zeven een zes vier drie nul nul", "[iban]"),
+    # BSN (11-proef)
+    ("mijn bsn is 111222333", "mijn bsn is [bsn]"),
+    ("burgerservicenummer 1234.56.782", "burgerservicenummer [bsn]"),
+    (
+        "my citizen service number is one two three four five six seven eight two",
+        "my citizen service number is [bsn]",
+    ),
+    # card (Luhn)
+    ("kaartnummer 4111 1111 1111 1111", "kaartnummer [card]"),
+    ("I paid with card 3782-822463-10005", "I paid with card [card]"),
+    ("five five oh oh oh oh oh oh oh oh oh oh oh oh oh four", "[card]"),
+    # postcode + house number
+    ("ik woon op 1234 AB 12", "ik woon op [address]"),
+    ("postcode 1234AB, nummer 12", "postcode [address]"),
+    ("bezorgen op 3511 ls 7a graag", "bezorgen op [address] graag"),
+    ("I live at 1011 AB number 5", "I live at [address]"),
+    ("twaalf vierendertig a b nummer twaalf", "[address]"),
+]
+
+KEPT = [
+    "bestelling 1234 is nog niet binnen",
+    "order 5678 arrived broken",
+    "mijn ordernummer is 12345678",
+    "order number 7654321 please",
+    "bestelling 123456782 is kwijt",  # passes the 11-proef, but the caller named an order
+    "bestelling een twee drie vier vijf zes",
+    "order one two three four five six seven",
+    "ik heb op 12-03-2026 besteld",
+    "delivered on 2026-03-12",
+    "op 3 december om half drie",
+    "on the 3rd of December at ten thirty",
+    "om 10:30 of 14.15 uur",
+    "at 9:45 am",
+    "dat kost 49,95 euro",
+    "it was € 12.50",
+    "er is € 1.250,00 afgeschreven",
+    "you charged me £30.99",
+    "ik heb 1234 euro betaald",
+    "order 1234 is at the door",  # four digits and "is": no postcode
+    "kaart 4111 1111 1111 1112",  # fails the Luhn check
+    "bsn 123456789",  # fails the 11-proef
+    "iban NL91ABNA0417164301",  # fails mod-97
+    "bel 0900 1234",  # a service number is no caller's
+    "ik heet Jan",
+    "",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REDACTED, ids=[t[:40] for t, _ in REDACTED])
+def test_personal_data_is_replaced_by_its_placeholder(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize("text", KEPT, ids=[t[:40] or "empty" for t in KEPT])
+def test_order_numbers_dates_times_and_amounts_survive(text: str) -> None:
+    assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("check", "good", "bad"),
+    [
+        (
+            is_iban,
+            ["NL91ABNA0417164300", "DE89 3704 0044 0532 0130 00", "BE68539007547034"],
+            ["NL91ABNA0417164301", "NL91ABNA041716430"],
+        ),
+        (is_bsn, ["111222333", "123456782"], ["123456789", "000000000", "11122233"]),
+        (luhn, ["4111111111111111", "378282246310005", "5500000000000004"], ["4111111111111112"]),
+    ],
+    ids=["iban mod-97", "bsn 11-proef", "card luhn"],
+)
+def test_check_digits(check: object, good: list[str], bad: list[str]) -> None:
+    assert callable(check)
+    assert all(check(value) for value in good)
+    assert not any(check(value) for value in bad)
+
+
+def test_only_the_configured_kinds_are_redacted() -> None:
+    settings = RedactionSettings.from_config({"redact": ["email"]})
+    assert redact_text("jan@example.com, 06-12345678", settings) == "[email], 06-12345678"
+    off = RedactionSettings.from_config({"redact": False})
+    assert redact_text("jan@example.com", off) == "jan@example.com"
+    assert RedactionSettings.from_config({}).kinds == frozenset(Kind)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"redcat": True}, "unknown setting 'redcat' in \\[privacy\\]"),
+        ({"redact": ["mail"]}, "redact must be true, false or a list of email, phone"),
+        ({"redact": "email"}, "redact must be true, false or a list"),
+    ],
+)
+def test_bad_privacy_settings_are_one_sentence(
+    tmp_path: Path, table: dict[str, object], message: str
+) -> None:
+    path = tmp_path / "voice.toml"
+    path.write_text(f"[privacy]\n{next(iter(table))} = {json.dumps(next(iter(table.values())))}\n")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_the_config_carries_the_privacy_table() -> None:
+    config = Config.from_dict({"privacy": {"redact": ["phone", "iban"]}})
+    assert config.privacy.kinds == {Kind.PHONE, Kind.IBAN}
+    assert Config().privacy.kinds == frozenset(Kind)
+
+
+def test_sensitive_slots_are_stored_as_their_name_and_others_are_redacted() -> None:
+    slots = {"name": "Jan de Vries", "question": "mail jan@example.com", "count": 3, "items": ["06-12345678"]}
+    assert redact_slots(slots, {"name"}) == {
+        "name": "[name]",
+        "question": "mail [email]",
+        "count": 3,
+        "items": ["[phone]"],
+    }
+
+
+def test_a_sensitive_slot_is_taken_out_of_what_either_side_said() -> None:
+    hide = Redactor().for_turn({"name": SlotValue(text="jan de vries", value="jan de vries")}, {"name"})
+    assert hide.text("Heb ik uw naam goed verstaan: Jan de Vries?") == "Heb ik uw naam goed verstaan: [name]?"
+    assert hide.text("mijn naam is jan  de vries, 06-12345678") == "mijn naam is [name], [phone]"
+
+
+def test_the_skill_marks_the_name_of_a_booking_sensitive() -> None:
+    skill = load_skill("customer_service")
+    assert skill.sensitive_slots("BookAppointment") == {"name"}
+    assert skill.sensitive_slots("OrderStatus") == frozenset()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> None:
+    """A real SQLite file: the log, the history and the handoff record hold no planted e-mail,
+    phone number or name; the file itself holds no e-mail or phone number."""
+    said = {
+        "nl": [
+            "mijn e-mail is jan.devries@example.com en bel me op 06-12345678",
+            "ik wil een afspraak maken",
+            "morgen om tien uur",
+            "jan de vries",
+            "klopt",
+            "mijn nummer is nul zes een twee drie vier vijf zes zeven acht",
+            "ik wil een medewerker spreken",
+        ],
+        "en": [
+            "my email is jan.devries@example.com, call me on 06-12345678",
+            "I'd like to book an appointment",
+            "tomorrow at 10 am",
+            "jan de vries",
+            "yes",
+            "my number is oh six one two three four five six seven eight",
+            "I want to speak to a person",
+        ],
+    }[language]
+    database, queue = tmp_path / "sessions.db", tmp_path / "handoff.jsonl"
+    with open_store(f"sqlite:///{database}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store, sink=QueueFileSink(queue))
+        for text in said:
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
+        assert dialog.sender is not None and dialog.sender.drain()
+        dialog.close()
+        log = store.read_log(session_id="s1")
+        session = store.load("s1")
+        assert session is not None
+        stored = json.dumps([[e.text for e in log], [(t.text, t.slots) for t in session.history]])
+    handoff = queue.read_text()
+    for secret in (
+        "jan.devries@example.com",
+        "12345678",
+        "1234 5678",
+        "twee drie vier",
+        "three four",
+        "Vries",
+    ):
+        assert secret.lower() not in stored.lower(), secret
+        assert secret.lower() not in handoff.lower(), secret
+    assert "[email]" in stored and "[phone]" in stored and "[name]" in stored and "[phone]" in handoff
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("sessions.db*"))
+    assert b"jan.devries@example.com" not in raw and b"12345678" not in raw

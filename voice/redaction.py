@@ -1,0 +1,167 @@
+"""Personal data is taken out of text before it is stored.
+
+The dialog stores what callers say and what the assistant answers (history, conversation log,
+handoff records). Before it does, ``Redactor`` replaces e-mail addresses, phone numbers, IBANs,
+BSNs, card numbers and postcodes with house numbers by a placeholder (``[email]``, ``[phone]``,
+``[iban]``, ``[bsn]``, ``[card]``, ``[address]``), and the values of slots a skill marks
+``sensitive`` by the slot's name (``[name]``)::
+
+    redactor = Redactor(RedactionSettings.from_config({"redact": ["email", "phone"]}))
+    redactor.text("mail jan@example.com of bel 06-12345678")   # "mail [email] of bel [phone]"
+
+An installation chooses the kinds in ``[privacy]`` of ``voice.toml`` (all of them by default)::
+
+    [privacy]
+    redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or: redact = false
+
+What is found is decided in ``voice.redaction_rules`` (pure functions, no I/O).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+from .redaction_rules import Finding, Kind, find_personal_data
+
+if TYPE_CHECKING:
+    from .nlu import SlotValue
+
+__all__ = [
+    "Finding",
+    "Kind",
+    "RedactionSettings",
+    "Redactor",
+    "TurnRedaction",
+    "find_personal_data",
+    "placeholder",
+    "redact_slots",
+    "redact_text",
+]
+
+ALL_KINDS = frozenset(Kind)
+
+
+def placeholder(name: str) -> str:
+    """What stands in for personal data of a kind or a sensitive slot: ``[phone]``, ``[name]``."""
+    return f"[{name}]"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RedactionSettings:
+    """Which kinds of personal data an installation takes out (``[privacy]`` of the config)."""
+
+    kinds: frozenset[Kind] = ALL_KINDS
+
+    @classmethod
+    def from_config(cls, raw: Any, *, source: str = "<dict>") -> RedactionSettings:
+        """Read the ``[privacy]`` table: ``redact = [kinds]``, ``true`` (all, the default) or ``false``."""
+        names = ", ".join(kind.value for kind in Kind)
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: [privacy] must be a table, like [privacy] redact = [{names}].")
+        unknown = sorted(set(raw) - {"redact"})
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown setting {unknown[0]!r} in [privacy]; the only one is 'redact'."
+            )
+        redact = raw.get("redact", True)
+        if isinstance(redact, bool):
+            return cls(kinds=ALL_KINDS if redact else frozenset())
+        known = {kind.value for kind in Kind}
+        if not isinstance(redact, list) or not all(isinstance(v, str) and v in known for v in redact):
+            raise ConfigError(
+                f"{source}: [privacy] redact must be true, false or a list of {names}; got {redact!r}."
+            )
+        return cls(kinds=frozenset(Kind(v) for v in redact))
+
+
+DEFAULT_SETTINGS = RedactionSettings()
+
+
+def redact_text(text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> str:
+    """``text`` with each piece of personal data of the configured kinds replaced by its placeholder."""
+    if not settings.kinds or not text:
+        return text
+    pieces, last = [], 0
+    for found in find_personal_data(text, settings.kinds):
+        pieces += [text[last : found.start], placeholder(found.kind.value)]
+        last = found.end
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def redact_slots(
+    slots: Mapping[str, Any],
+    sensitive: Collection[str] = (),
+    settings: RedactionSettings = DEFAULT_SETTINGS,
+) -> dict[str, Any]:
+    """JSON slot values as they may be stored: a ``sensitive`` slot's value becomes ``[its name]``, and
+    personal data in the text of the others is redacted."""
+    return {
+        name: placeholder(name) if name in sensitive else _redact_value(value, settings)
+        for name, value in slots.items()
+    }
+
+
+def _redact_value(value: Any, settings: RedactionSettings) -> Any:
+    if isinstance(value, str):
+        return redact_text(value, settings)
+    if isinstance(value, list | tuple):
+        return [_redact_value(v, settings) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_value(v, settings) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRedaction:
+    """What to take out of one turn's texts: the configured kinds, and the words of its sensitive slots."""
+
+    settings: RedactionSettings
+    sensitive: frozenset[str] = frozenset()
+    words: tuple[tuple[re.Pattern[str], str], ...] = ()
+    """(the slot's words, its placeholder), longest words first."""
+
+    def text(self, text: str) -> str:
+        """The text with the sensitive slots' words and personal data replaced."""
+        for pattern, stand_in in self.words:
+            text = pattern.sub(stand_in, text)
+        return redact_text(text, self.settings)
+
+    def slots(self, slots: Mapping[str, Any]) -> dict[str, Any]:
+        return redact_slots(slots, self.sensitive, self.settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Redactor:
+    """The installation's redaction: ``text`` and ``slots``, or ``for_turn`` with its sensitive slots."""
+
+    settings: RedactionSettings = field(default=DEFAULT_SETTINGS)
+
+    def text(self, text: str) -> str:
+        return redact_text(text, self.settings)
+
+    def slots(self, slots: Mapping[str, Any], sensitive: Collection[str] = ()) -> dict[str, Any]:
+        return redact_slots(slots, sensitive, self.settings)
+
+    def for_turn(self, slots: Mapping[str, SlotValue], sensitive: Collection[str]) -> TurnRedaction:
+        """The redaction of a turn whose ``sensitive`` slots (of ``slots``) must not be stored: their
+        spoken words and values are replaced wherever the caller or the assistant said them."""
+        words: list[tuple[str, str]] = []
+        for name in sensitive:
+            slot = slots.get(name)
+            if slot is not None:
+                said = {slot.text, str(slot.value) if isinstance(slot.value, str | int) else ""}
+                words += [(w.strip(), placeholder(name)) for w in said if len(w.strip()) > 1]
+        words.sort(key=lambda pair: -len(pair[0]))
+        patterns = tuple(
+            (re.compile(rf"(?<!\w){_spaced(w)}(?!\w)", re.IGNORECASE), stand_in) for w, stand_in in words
+        )
+        return TurnRedaction(self.settings, frozenset(sensitive), patterns)
+
+
+def _spaced(words: str) -> str:
+    """A pattern for ``words`` with any white space between them."""
+    return r"\s+".join(re.escape(part) for part in words.split())

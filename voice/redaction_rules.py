@@ -1,0 +1,290 @@
+"""Where personal data sits in a text: e-mail addresses, phone numbers, IBANs, BSNs, card numbers
+and postcodes with house numbers, written or as a speech recognizer writes them.
+
+Pure functions over one string; ``voice.redaction`` replaces what they find. Numbers count only
+when their check passes (IBAN mod-97, BSN 11-proef, card Luhn) or when their form is a phone
+number's; dates, times and amounts are fenced off first so their digits never join a number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .redaction_words import Group, spoken_groups
+
+__all__ = ["Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
+
+
+class Kind(StrEnum):
+    """A kind of personal data; its value names it in the config and in the placeholder."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    IBAN = "iban"
+    BSN = "bsn"
+    CARD = "card"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Personal data of ``kind`` at ``text[start:end]``."""
+
+    kind: Kind
+    start: int
+    end: int
+
+
+# --- check digits -------------------------------------------------------------------------------
+
+_IBAN_LENGTHS = {
+    "NL": 18, "BE": 16, "DE": 22, "GB": 22, "FR": 27, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
+    "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18,
+}  # fmt: skip
+
+
+def is_iban(text: str) -> bool:
+    """An IBAN (spaces allowed) whose length fits its country and whose mod-97 check passes."""
+    code = text.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", code):
+        return False
+    if _IBAN_LENGTHS.get(code[:2], len(code)) != len(code):
+        return False
+    return int("".join(str(int(c, 36)) for c in code[4:] + code[:4])) % 97 == 1
+
+
+def is_bsn(digits: str) -> bool:
+    """Nine digits that pass the 11-proef (weights 9..2, and -1 for the last digit)."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "0" * 9:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+    return total % 11 == 0
+
+
+def luhn(digits: str) -> bool:
+    """The Luhn check of card numbers."""
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# --- written forms -------------------------------------------------------------------------------
+
+_TLD = r"(?:com|nl|org|net|be|de|eu|uk|info|io|fr|edu|gov|biz)"
+_DOT = r"(?:\s+(?:punt|dot)\s+|\.)"
+_EMAIL = re.compile(
+    r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}"
+    rf"|\b[a-z0-9]+(?:\s+(?:punt|dot|underscore|streepje|dash)\s+[a-z0-9]+(?:\s+[a-z0-9]+)?)*"
+    rf"\s+(?:at|apenstaartje|apestaartje|at-sign)\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
+    re.IGNORECASE,
+)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+_POSTCODE = re.compile(
+    r"\b[1-9]\d{3}\s?(?P<letters>[A-Z]\s?[A-Z])\b"
+    r"(?P<house>,?\s*(?:(?:huis)?nummer|nr\.?|number|no\.?)?\s*\d{1,5}(?:\s?[A-Z]\b|-\d{1,4})?(?![\d:.,]\d))?",
+    re.IGNORECASE,
+)
+_WORDS_NOT_LETTERS = frozenset(
+    _words("en is in op om of te ik je we me at to on it as an by or no so up am be do go he if ja na nu zo")
+)
+"""Two-letter words after a number ("1234 is") are no postcode letters, unless the caller gives an address."""
+_UNITS = frozenset(_words("KG KM GB MB KB PM AM CM MM"))
+"""Units after a number ("1234 KG") are postcode letters only when a house number follows."""
+_ADDRESS_CUES = frozenset(
+    _words("postcode adres address woon wonen woonachtig live lives deliver bezorgen zip")
+)
+_PROTECTED = re.compile(
+    r"(?<!\d)(?<!\d[-/.])(?P<date>\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?![-/.]?\d)"
+    r"|(?<!\d)(?<!\d[-/.:])(?P<time>\d{1,2}[:.h]\d{2})(?![-/.:]?\d)"
+    r"|(?:€|\$|£|\beur\b|\beuro\b|\busd\b)\s?\d[\d.,]*"
+    r"|\d[\d.]*(?:,\d{1,2})?\s?(?:€|euro|eur|dollars?|pounds?|cents?|ct)\b"
+    r"|(?<![\d.,])\d+,\d{2}(?![\d,])",
+    re.IGNORECASE,
+)
+
+
+def _written(text: str) -> Iterator[Finding]:
+    for m in _EMAIL.finditer(text):
+        yield Finding(Kind.EMAIL, m.start(), m.end())
+    at = 0
+    while found := _IBAN.search(text, at):
+        stop = _iban_within(text, found.start(), found.end())
+        if stop:
+            yield Finding(Kind.IBAN, found.start(), stop)
+        at = stop or found.start() + 1
+    for m in _POSTCODE.finditer(text):
+        if _is_postcode(text, m):
+            yield Finding(Kind.ADDRESS, m.start(), m.end())
+
+
+def _is_postcode(text: str, m: re.Match[str]) -> bool:
+    """Four digits and two letters are a postcode unless the letters are a word or a unit alone."""
+    letters = m["letters"].replace(" ", "")
+    if letters.upper() in ("SA", "SD", "SS") or (letters.upper() in _UNITS and not m["house"]):
+        return False
+    if not letters.islower():
+        return True
+    cue = bool(_ADDRESS_CUES & set(re.findall(r"\w+", text[: m.start()].lower())[-6:]))
+    return bool(m["house"]) and " " not in m["letters"] and (letters not in _WORDS_NOT_LETTERS or cue)
+
+
+def _iban_within(text: str, start: int, end: int) -> int | None:
+    """The end of the longest IBAN from ``start`` that stops at a word boundary, if any."""
+    for stop in range(end, start + 14, -1):
+        if (stop == len(text) or not text[stop].isalnum()) and is_iban(text[start:stop]):
+            return stop
+    return None
+
+
+def _fenced(text: str) -> Iterator[tuple[int, int]]:
+    """Dates, times and amounts: their digits never belong to personal data."""
+    for m in _PROTECTED.finditer(text):
+        if m["date"] and not _plausible_date(m["date"]):
+            continue
+        if m["time"] and not (int(m["time"][:-3]) < 25 and int(m["time"][-2:]) < 60):
+            continue
+        yield m.start(), m.end()
+
+
+def _plausible_date(text: str) -> bool:
+    parts = [int(p) for p in re.split(r"[-/.]", text)]
+    day, month = (parts[2], parts[1]) if parts[0] > 999 else (parts[0], parts[1])
+    return 1 <= month <= 12 and 1 <= day <= 31 or 1 <= day <= 12 and 1 <= month <= 31
+
+
+# --- numbers, written and spoken ---------------------------------------------------------------
+
+_LITERAL = re.compile(r"\+?\d+")
+_LITERAL_GAP = re.compile(r"[\s\-./()]*,?\s*")
+_SPOKEN_GAP = re.compile(r"[\s,\-]*")
+_BSN_WORDS = frozenset(_words("bsn burgerservicenummer sofinummer sofi citizen social"))
+_ORDER_WORDS = frozenset(
+    _words(
+        "bestelling bestelnummer ordernummer order ordernumber zending factuur factuurnummer invoice "
+        "tracking pakket referentie reference referentienummer"
+    )
+)
+
+
+def _classify(chars: str, before: str | None) -> Kind | None:
+    """The kind of personal data a run of digits (and letters) is, if any; a spoken "o" may be a zero.
+
+    ``before``: the text before the number, when it was said on its own (a BSN only then).
+    """
+    kind = _classify_as_said(chars, before)
+    if kind is None and "O" in chars:
+        return _classify_as_said(chars.replace("O", "0"), before)
+    return kind
+
+
+def _classify_as_said(chars: str, before: str | None) -> Kind | None:
+    if chars.startswith("+"):
+        digits = chars[1:]
+        return Kind.PHONE if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0" else None
+    if not chars.isdigit():
+        if is_iban(chars):
+            return Kind.IBAN
+        postcode = re.fullmatch(r"[1-9]\d{3}([A-Z]{2})\d{0,5}[A-Z]?", chars)
+        return Kind.ADDRESS if postcode and postcode[1] not in ("SA", "SD", "SS") else None
+    n = len(chars)
+    if (chars.startswith("00") and 10 <= n <= 17 and chars[2] != "0") or (
+        chars[0] == "0" and chars[1:2] != "0" and n in (10, 11)
+    ):
+        return Kind.PHONE
+    if n == 9 and before is not None and is_bsn(chars) and not _said_order(before):
+        return Kind.BSN
+    return Kind.CARD if 13 <= n <= 19 and luhn(chars) else None
+
+
+def _said_order(before: str) -> bool:
+    """The caller just named an order ("bestelling 123456782"), not a BSN, in the last three words."""
+    for word in reversed(re.findall(r"\w+", before.lower())[-3:]):
+        if word in _BSN_WORDS:
+            return False
+        if word in _ORDER_WORDS:
+            return True
+    return False
+
+
+def _alone(run: list[Group], i: int, j: int) -> bool:
+    """``run[i:j]`` holds every digit said in the run, but for a leading "een" (an article, as often)."""
+    outside = [g.chars for g in (*run[:i], *run[j:]) if g.chars[:1].isdigit()]
+    return not outside or (outside == [run[0].chars] and len(outside[0]) == 1)
+
+
+def _scan_runs(text: str, runs: Iterator[list[Group]]) -> Iterator[Finding]:
+    """Per run of groups, the longest stretches (leftmost first) that classify as personal data."""
+    for run in runs:
+        i = 0
+        while i < len(run):
+            if not run[i].chars:  # "nummer" joins a house number to its postcode, but starts nothing
+                i += 1
+                continue
+            for j in range(len(run), i, -1):
+                chars = "".join(g.chars for g in run[i:j])
+                if len(chars) > 35 or "+" in chars[1:] or not run[j - 1].chars:
+                    continue
+                # a BSN's check passes for one number in eleven: only a number said on its own counts
+                alone = _alone(run, i, j)
+                kind = _classify(chars, text[: run[0].start] if alone else None)
+                if kind:
+                    start = run[i].start - (run[i].start > 0 and text[run[i].start - 1] == "(")
+                    yield Finding(kind, start, run[j - 1].end)
+                    i = j
+                    break
+            else:
+                i += 1
+
+
+def _runs(groups: Iterator[Group | None], text: str, gap: re.Pattern[str]) -> Iterator[list[Group]]:
+    """Groups split into runs: neighbours joined only by separators; ``None`` ends a run."""
+    run: list[Group] = []
+    for group in groups:
+        if group is None or (run and not gap.fullmatch(text, run[-1].end, group.start)):
+            if len(run) > 0:
+                yield run
+            run = [] if group is None else [group]
+        else:
+            run.append(group)
+    if run:
+        yield run
+
+
+def _free(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return all(end <= a or start >= b for a, b in taken)
+
+
+def _literal_groups(text: str, taken: list[tuple[int, int]]) -> Iterator[Group | None]:
+    for m in _LITERAL.finditer(text):
+        free = _free(m.start(), m.end(), taken) and not (m.start() and text[m.start() - 1].isalpha())
+        yield Group(m.group(), m.start(), m.end()) if free else None
+
+
+def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[Finding]:
+    """Personal data of ``kinds`` (all when None) in ``text``, in order, never overlapping."""
+    found: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for finding in _written(text):
+        if _free(finding.start, finding.end, taken):
+            found.append(finding)
+            taken.append((finding.start, finding.end))
+    taken.extend(_fenced(text))
+    for groups, gap in (
+        (_literal_groups(text, taken), _LITERAL_GAP),
+        (spoken_groups(text, taken), _SPOKEN_GAP),
+    ):
+        for finding in _scan_runs(text, _runs(groups, text, gap)):
+            if _free(finding.start, finding.end, taken):
+                found.append(finding)
+                taken.append((finding.start, finding.end))
+    wanted = [f for f in found if kinds is None or f.kind in kinds]
+    return sorted(wanted, key=lambda f: f.start)
