@@ -33,6 +33,8 @@ class Slot:
     validate: Validator | None = None
     confirm: str | None = None
     """Response key that asks to confirm this slot's value (slot confirmation)."""
+    sensitive: bool = False
+    """Personal data (a name): the value is stored as ``[<slot name>]``, also in what was said."""
     optional: bool = False
     """Never asked for: filled when the caller says it (validated and confirmed like the others)."""
 
