@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .config_shapes import check_shapes
 from .errors import ConfigError
 from .redaction import RedactionSettings
 
@@ -47,7 +48,8 @@ class Config:
     skill: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per-skill settings, ``[skill.<name>]``."""
     handoff: dict[str, Any] = field(default_factory=dict)
-    """Where handoff records go, ``[handoff]``: ``url`` (HTTP POST), ``queue`` (a JSON-lines file)."""
+    """Where handoff records go, ``[handoff]``: ``url`` (HTTP POST), ``queue`` (a JSON-lines file),
+    ``timeout`` (seconds per POST), ``retries`` (see docs/deployment.md)."""
     server: dict[str, Any] = field(default_factory=dict)
     """Webhook settings, ``[server]`` (see docs/channels.md)."""
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
@@ -62,6 +64,7 @@ class Config:
             raise ConfigError(
                 f"{source}: unknown setting {unknown[0]!r}; known settings: {', '.join(sorted(known))}."
             )
+        check_shapes(raw, source)
         values = dict(raw)
         for name in ("skills", "locales"):
             if name in values:

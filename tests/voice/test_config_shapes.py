@@ -1,0 +1,67 @@
+"""Config tables refuse unknown keys and values of the wrong shape with one sentence (issue 16, item 5)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voice import ConfigError
+from voice.cli import cli
+from voice.config import Config, load_config
+
+
+@pytest.mark.parametrize(
+    ("toml", "sentence"),
+    [
+        ('[store]\nurl = "sqlite:///x.db"\n', r"'store' is a table; it must be a URL in quotes at the top"),
+        ('[handoff]\nqueu = "/tmp/h.jsonl"\n', r"unknown setting 'queu' in \[handoff\]; known: url, queue"),
+        (
+            '[handoff]\nretries = "three"\n',
+            r"\[handoff\] retries = 'three'; it must be how often .* a whole number",
+        ),
+        ("[handoff]\ntimeout = 0\n", r"\[handoff\] timeout = 0; it must be seconds per POST"),
+        ('[handoff]\nurl = "crm.example.com"\n', r"\[handoff\] url must start with http:// or https://"),
+        ('speaking_rate = "fast"\n', r"'speaking_rate' is 'fast'; it must be a number of words a minute"),
+        ("retention_days = true\n", r"'retention_days' is True; it must be a number of days"),
+        ("[models]\nnl = 3\n", r"'models' is a table; it must be a table of language = model folder"),
+        ('skill = "customer_service"\n', r"'skill' is 'customer_service'; it must be one table per skill"),
+        ('[server]\n[handoff]\nurl = "https://crm.example.com"\nqueue = 1\n', r"\[handoff\] queue = 1"),
+    ],
+)
+def test_a_setting_of_the_wrong_shape_is_one_sentence(tmp_path: Path, toml: str, sentence: str) -> None:
+    file = tmp_path / "voice.toml"
+    file.write_text(toml)
+    with pytest.raises(ConfigError, match=sentence) as raised:
+        load_config(file)
+    assert str(file) in raised.value.message and raised.value.message.count(".") >= 1
+
+
+def test_every_handoff_key_is_accepted() -> None:
+    config = Config.from_dict(
+        {"handoff": {"url": "https://crm.example.com/h", "queue": "/tmp/q.jsonl", "timeout": 2, "retries": 3}}
+    )
+    assert config.handoff["retries"] == 3
+
+
+@pytest.mark.parametrize("command", [["chat"], ["check"], ["parse", "hallo"], ["test"]])
+def test_a_store_table_stops_every_command_with_one_line(tmp_path: Path, command: list[str]) -> None:
+    file = tmp_path / "voice.toml"
+    file.write_text('[store]\nurl = "sqlite:///x.db"\n')
+    result = CliRunner().invoke(cli, ["--config", str(file), *command], input="")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.startswith("error: ") and "'store' is a table" in result.output
+
+
+def test_chat_hands_off_through_the_configured_handoff(tmp_path: Path) -> None:
+    queue = tmp_path / "handoff.jsonl"
+    file = tmp_path / "voice.toml"
+    file.write_text(f'skills = ["customer_service"]\n[handoff]\nqueue = "{queue}"\n')
+    result = CliRunner().invoke(
+        cli, ["chat", "-l", "nl", "--memory", "--config", str(file)], input="mag ik een medewerker spreken\n"
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in queue.read_text().splitlines()]
+    assert [record["reason"] for record in records] == ["asked"]

@@ -1,0 +1,84 @@
+"""The shape of every setting of the config file: one sentence naming the key and the form it needs.
+
+``check_shapes`` runs when the config is read, so a ``[store]`` table where ``store = "..."`` belongs,
+a typo in ``[handoff]`` or ``retries = "three"`` stops the start with one line instead of a traceback
+later. ``[server]`` keys are checked by the server (``voice/server.py``), ``[privacy]`` by its settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["HANDOFF_KEYS", "check_shapes"]
+
+Check = tuple[Callable[[Any], bool], str]
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def _texts_by_language(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _tables(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
+
+
+def _table(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+_TOP: Mapping[str, Check] = {
+    "speaking_rate": (_positive, "a number of words a minute, like speaking_rate = 175"),
+    "store": (
+        _text,
+        'a URL in quotes at the top of the file, like store = "sqlite:///var/lib/voice/sessions.db"',
+    ),
+    "retention_days": (_positive, "a number of days, like retention_days = 30"),
+    "models": (_texts_by_language, 'a table of language = model folder, like [models] nl = "/srv/models/nl"'),
+    "voices": (_texts_by_language, 'a table of language = voice, like [voices] nl = "nl+f2"'),
+    "skill": (_tables, 'one table per skill, like [skill.customer_service] booking_url = "https://..."'),
+    "handoff": (_table, 'a table, like [handoff] url = "https://crm.example.com/handoff"'),
+    "server": (_table, "a table, like [server] alexa_application_ids = [...]"),
+}
+HANDOFF_KEYS: Mapping[str, Check] = {
+    "url": (_text, 'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"'),
+    "queue": (
+        _text,
+        'a file the records are appended to as JSON lines, like queue = "/var/lib/voice/handoff.jsonl"',
+    ),
+    "timeout": (_positive, "seconds per POST, a number above 0, like timeout = 2.0"),
+    "retries": (_whole, "how often a failed POST is tried again, a whole number, like retries = 3"),
+}
+
+
+def check_shapes(values: Mapping[str, Any], source: str) -> None:
+    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]`` key."""
+    for name, (fits, form) in _TOP.items():
+        if name in values and not fits(values[name]):
+            given = "a table" if isinstance(values[name], dict) else repr(values[name])
+            raise ConfigError(f"{source}: {name!r} is {given}; it must be {form}.")
+    handoff = values.get("handoff") or {}
+    for key, value in handoff.items():
+        if key not in HANDOFF_KEYS:
+            raise ConfigError(
+                f"{source}: unknown setting {key!r} in [handoff]; known: {', '.join(HANDOFF_KEYS)}."
+            )
+        fits, form = HANDOFF_KEYS[key]
+        if not fits(value):
+            raise ConfigError(f"{source}: [handoff] {key} = {value!r}; it must be {form}.")
+    if handoff.get("url") and not str(handoff["url"]).startswith(("http://", "https://")):
+        raise ConfigError(f"{source}: [handoff] url must start with http:// or https://.")
