@@ -76,7 +76,14 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
     assert [row["speaker"] for row in found["log"]] == ["user", "assistant", "user", "assistant"]
     assert "bob" not in out.read_text(encoding="utf-8")
     printed = CliRunner().invoke(cli, ["data", "export", "nobody", "--config", str(config)])
-    assert json.loads(printed.output) == {"user_id": "nobody", "attributes": {}, "sessions": [], "log": []}
+    assert json.loads(printed.output) == {
+        "user_id": "nobody",
+        "attributes": {},
+        "sessions": [],
+        "log": [],
+        "replies": [],
+        "outbox": [],
+    }
 
 
 def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> None:

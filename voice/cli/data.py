@@ -128,4 +128,8 @@ def user_data(store: Store, user_id: str) -> dict[str, Any]:
         "log": [
             asdict(entry) | {"speaker": entry.speaker.value} for entry in store.read_log(user_id=user_id)
         ],
+        "replies": [
+            {"request_id": request_id, "reply": reply} for request_id, reply in store.answers_of(user_id)
+        ],
+        "outbox": [asdict(item) for item in store.outbox_of(user_id)],
     }

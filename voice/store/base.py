@@ -149,8 +149,18 @@ class Store(ABC):
         """Every stored session of a user, expired ones included, oldest first (for access requests)."""
 
     @abstractmethod
+    def outbox_of(self, user_id: str) -> tuple[OutboxItem, ...]:
+        """The outbox items (pending and delivered) whose payload names ``user_id`` as its ``user_id``,
+        oldest first (for access requests)."""
+
+    @abstractmethod
+    def answers_of(self, user_id: str) -> tuple[Answer, ...]:
+        """The replies kept for the platform requests of the user's sessions, oldest first."""
+
+    @abstractmethod
     def delete_user(self, user_id: str) -> int:
-        """Erase a user's sessions, attributes and log rows (GDPR); return how many records went."""
+        """Erase a user's sessions, attributes, log rows, the replies to their platform requests and
+        their outbox items (GDPR); return how many records went."""
 
     def check(self) -> list[str]:
         """The database's own consistency check (``voice data check``): the problems it finds, or none."""

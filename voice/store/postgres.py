@@ -23,6 +23,7 @@ import psycopg
 from .base import REQUEST_MEMORY_S, Answer, Clock, ConflictError, Store, StoreError
 from .postgres_lock import PostgresConnections
 from .postgres_schema import (
+    ANSWERS_OF,
     CLAIM_OUTBOX,
     DELETE_USER,
     LOAD_WITH_USER,
@@ -30,6 +31,7 @@ from .postgres_schema import (
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
+    OUTBOX_OF,
     PUT_USER,
     SAVE_LOADED,
     SAVE_NEW,
@@ -169,6 +171,15 @@ class PostgresStore(Store):
                 f"{SELECT_SESSIONS} WHERE user_id = %s ORDER BY created_at, id", (user_id,)
             ).fetchall()
         return tuple(session_from_row(row) for row in rows)
+
+    def outbox_of(self, user_id: str) -> tuple[OutboxItem, ...]:
+        with self._db.connection() as db:
+            return tuple(map(outbox_item, db.execute(OUTBOX_OF, {"user": user_id}).fetchall()))
+
+    def answers_of(self, user_id: str) -> tuple[Answer, ...]:
+        with self._db.connection() as db:
+            rows = db.execute(ANSWERS_OF, {"user": user_id}).fetchall()
+        return tuple((request_id, dict(from_json(reply))) for request_id, reply in rows)
 
     def delete_user(self, user_id: str) -> int:
         with self._db.connection() as db:

@@ -161,13 +161,29 @@ OUTBOX_FAILED = (
 )
 OUTBOX_COUNTS = "SELECT count(*) - count(delivered_at), count(delivered_at) FROM outbox"
 
+_USER_SESSIONS = (
+    "SELECT id FROM sessions WHERE user_id = %(user)s "
+    "UNION SELECT session_id FROM log WHERE user_id = %(user)s"
+)
+"""The sessions of a user: those still kept, and those the log remembers."""
 DELETE_USER = (
-    "WITH s AS (DELETE FROM sessions WHERE user_id = %(user)s RETURNING 1), "
+    f"WITH a AS (DELETE FROM answers WHERE session_id IN ({_USER_SESSIONS}) RETURNING 1), "
+    "o AS (DELETE FROM outbox WHERE payload->>'user_id' = %(user)s RETURNING 1), "
+    "s AS (DELETE FROM sessions WHERE user_id = %(user)s RETURNING 1), "
     "u AS (DELETE FROM users WHERE id = %(user)s RETURNING 1), "
     "l AS (DELETE FROM log WHERE user_id = %(user)s RETURNING 1) "
-    "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM u) + (SELECT count(*) FROM l)"
+    "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM o) + (SELECT count(*) FROM s) "
+    "+ (SELECT count(*) FROM u) + (SELECT count(*) FROM l)"
 )
-"""Erases a user in one statement, so it happens completely or not at all."""
+"""Erases a user in one statement, so it happens completely or not at all (every part of it reads
+the database as it was before, so the replies are found through the sessions it deletes)."""
+ANSWERS_OF = (
+    f"SELECT request_id, reply FROM answers WHERE session_id IN ({_USER_SESSIONS}) ORDER BY time, request_id"
+)
+OUTBOX_OF = (
+    "SELECT id, kind, payload, created_at, attempts FROM outbox "
+    "WHERE payload->>'user_id' = %(user)s ORDER BY created_at, seq"
+)
 MERGE_USER = (
     "INSERT INTO users (id, attributes, updated_at) VALUES (%s, %s::jsonb, %s) ON CONFLICT (id) "
     "DO UPDATE SET attributes = users.attributes || excluded.attributes, updated_at = excluded.updated_at "

@@ -35,7 +35,9 @@ from .sqlite_files import (
     schema_version,
 )
 from .sqlite_rows import (
+    ANSWERS_OF,
     CLAIM_OUTBOX,
+    DELETE_USER,
     INSERT_ANSWER,
     INSERT_LOG,
     INSERT_OUTBOX,
@@ -44,6 +46,7 @@ from .sqlite_rows import (
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
+    OUTBOX_OF,
     SCHEMA_VERSION,
     SELECT_LOG,
     SELECT_SESSIONS,
@@ -219,12 +222,18 @@ class SqliteStore(Store):
             ).fetchall()
         return tuple(session_from_row(row) for row in rows)
 
+    def outbox_of(self, user_id: str) -> tuple[OutboxItem, ...]:
+        with self._read() as db:
+            return tuple(map(outbox_item, db.execute(OUTBOX_OF, {"user": user_id}).fetchall()))
+
+    def answers_of(self, user_id: str) -> tuple[Answer, ...]:
+        with self._read() as db:
+            rows = db.execute(ANSWERS_OF, {"user": user_id}).fetchall()
+        return tuple((request_id, dict(from_json(reply))) for request_id, reply in rows)
+
     def delete_user(self, user_id: str) -> int:
         with self._write() as db:
-            return sum(
-                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,)).rowcount
-                for table, column in (("sessions", "user_id"), ("users", "id"), ("log", "user_id"))
-            )
+            return sum(db.execute(statement, {"user": user_id}).rowcount for statement in DELETE_USER)
 
     # -- conversation log ------------------------------------------------------------------
 

@@ -79,6 +79,25 @@ OUTBOX_FAILED = (
     "UPDATE outbox SET attempts = attempts + 1, next_at = ?, claimed_until = 0, last_error = ? WHERE id = ?"
 )
 OUTBOX_COUNTS = "SELECT COUNT(*) - COUNT(delivered_at), COUNT(delivered_at) FROM outbox"
+USER_SESSIONS = (
+    "SELECT id FROM sessions WHERE user_id = :user UNION SELECT session_id FROM log WHERE user_id = :user"
+)
+"""The sessions of a user: those still kept, and those the log remembers."""
+DELETE_USER = (
+    f"DELETE FROM answers WHERE session_id IN ({USER_SESSIONS})",
+    "DELETE FROM outbox WHERE json_extract(payload, '$.user_id') = :user",
+    "DELETE FROM sessions WHERE user_id = :user",
+    "DELETE FROM users WHERE id = :user",
+    "DELETE FROM log WHERE user_id = :user",
+)
+"""Erases a user (in one transaction): the replies and outbox items first, found through the sessions."""
+ANSWERS_OF = (
+    f"SELECT request_id, reply FROM answers WHERE session_id IN ({USER_SESSIONS}) ORDER BY time, request_id"
+)
+OUTBOX_OF = (
+    "SELECT id, kind, payload, created_at, attempts FROM outbox "
+    "WHERE json_extract(payload, '$.user_id') = :user ORDER BY created_at, id"
+)
 INSERT_LOG = f"INSERT INTO log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
 """The statements of every turn, written out once."""
 
