@@ -24,6 +24,7 @@ from typing import Any
 from .errors import SkillError
 from .flow import Describer, Flow, Slot
 from .hours import BusinessHours
+from .language import language_of
 from .nlu import IntentSet, TemplateError
 from .reply import Card, Expect, Reply
 from .responses import Responses
@@ -156,7 +157,13 @@ def _intents(root: Path, name: str, language: str) -> IntentSet:
     path = root / "locales" / language / "intents.yaml"
     if not path.is_file():
         raise SkillError(f"skill {name!r} has no intents for language {language!r} ({path}).")
-    return IntentSet.from_file(path, skill=name)
+    intents = IntentSet.from_file(path, skill=name)
+    if language_of(intents.language) != language_of(language):
+        raise SkillError(
+            f"{path} says 'language: {intents.language}' but is in the folder for {language!r}; "
+            f"write 'language: {language}' or move the file to locales/{language_of(intents.language)}/."
+        )
+    return intents
 
 
 @cache

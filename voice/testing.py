@@ -93,26 +93,60 @@ def load_script(path: str | Path) -> Script:
     """Read a conversation script; a malformed one is a ``SkillError`` naming the file."""
     path = Path(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScriptLoader)  # noqa: S506 - a SafeLoader
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.load(text, Loader=_ScriptLoader)  # noqa: S506 - a SafeLoader
+        unknown = sorted(set(raw) - _SCRIPT_KEYS) if isinstance(raw, dict) else []
+        if unknown:
+            raise _KeyProblem(unknown[0], f"known keys: {', '.join(sorted(_SCRIPT_KEYS))}")
         turns = tuple(_turn(item) for item in raw["turns"])
         now = raw.get("now", dt.datetime.now(dt.UTC))
         now = now if isinstance(now, dt.datetime) else dt.datetime.fromisoformat(str(now))
         return Script(
             name=str(raw.get("name", path.stem)),
             path=path,
-            locale=str(raw.get("locale", "en")),
+            locale=_locale(raw.get("locale", "en"), path),
             now=now,
             turns=turns,
             stubs=raw.get("stubs", {}),
         )
+    except _KeyProblem as exc:
+        line = _line_of(text, exc.key)
+        raise SkillError(
+            f"{path}{f' line {line}' if line else ''}: unknown key {exc.key!r} ({exc.known}); fix the key."
+        ) from None
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise SkillError(f"{path} is not a valid conversation script ({exc}); see voice/testing.py.") from exc
+        raise SkillError(
+            f"{path} is not a valid conversation script ({exc}); see docs/skills.md, Conversation tests."
+        ) from exc
+
+
+class _KeyProblem(Exception):
+    def __init__(self, key: str, known: str) -> None:
+        super().__init__(key)
+        self.key, self.known = key, known
+
+
+_SCRIPT_KEYS = frozenset({"name", "locale", "now", "stubs", "turns"})
+_TURN_KEYS = frozenset(_EXPECTATIONS | {"user", "confidence", "deadline", "wait"})
+_LOCALE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
+
+
+def _locale(value: Any, path: Path) -> str:
+    if not isinstance(value, str) or not _LOCALE.fullmatch(value):
+        raise SkillError(f"{path}: locale {value!r} is not a language code; write locale: nl, en or nl-NL.")
+    return value
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line of the script where ``key`` is written as a key."""
+    pattern = re.compile(rf"^[\s-]*{re.escape(key)}\s*:")
+    return next((number for number, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
 
 
 def _turn(item: Mapping[str, Any]) -> ScriptTurn:
-    unknown = set(item) - _EXPECTATIONS - {"user", "confidence", "deadline", "wait"}
+    unknown = set(item) - _TURN_KEYS
     if unknown:
-        raise ValueError(f"unknown key {sorted(unknown)[0]!r} in turn {item.get('user')!r}")
+        raise _KeyProblem(sorted(unknown)[0], f"a turn knows {', '.join(sorted(_TURN_KEYS))}")
     return ScriptTurn(
         user=str(item["user"] or ""),
         expected={k: v for k, v in item.items() if k in _EXPECTATIONS},

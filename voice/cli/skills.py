@@ -197,6 +197,15 @@ def check(
         sys.exit(1)
 
 
+def _run_file(path: Path, assistant: Assistant) -> list[str]:
+    """The failures of one script; a script that cannot be read is one failure, and the run goes on."""
+    try:
+        script = load_script(path)
+    except VoiceError as exc:
+        return [exc.message]
+    return run_script(script, assistant)
+
+
 @click.command("test")
 @click.argument("skill_names", nargs=-1, metavar="[SKILL]...")
 @config_option
@@ -210,7 +219,7 @@ def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
             assistant = assistant_for_tests(reference, Path(workdir), context.config)
             for skill in assistant.router.skills.values():
                 for path in scripts_of(skill.root):
-                    failures = run_script(load_script(path), assistant)
+                    failures = _run_file(path, assistant)
                     total += 1
                     failed += bool(failures)
                     click.echo(f"{'FAIL' if failures else 'ok  '} {skill.name}/{path.name}")
