@@ -21,22 +21,20 @@ What the channel adds to Alexa's model:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
 from ..builtins import LAUNCH
-from ..dialog.knowledge import QUESTION_INTENT
 from ..errors import ConfigError
 from ..language import language_of
 from ..nlu import SlotValue
-from ..reply import Expect, Reply
+from ..reply import Reply
 from ..router import Router
-from ..ssml import shorten, to_ssml
 from ..turn import Responder, Turn
+from .alexa_render import asked_confirmation, directive, encode, fitted
 from .alexa_verify import AlexaVerifier, AlexaVerifyConfig
 from .webhook import (
     MediaTypeError,
@@ -56,10 +54,6 @@ _LOGGER = logging.getLogger(__name__)
 
 DEADLINE_SECONDS = 8.0
 """Alexa waits about 8 s for the skill."""
-MAX_SPEECH_CHARS = 8000
-MAX_RESPONSE_BYTES = 24 * 1024
-_SHORT_SPEECH_CHARS = 2000
-"""What is left of the speech when a response must shrink to fit ``MAX_RESPONSE_BYTES``."""
 CHANNEL_KEY = "voice.alexa"
 """The channel's own entry in sessionAttributes: the confirmation it asked for."""
 
@@ -152,12 +146,12 @@ class AlexaChannel(WebhookChannel):
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
         asked: _Request = turn.platform
-        directive = _directive(reply, asked.intent, asked.dialog_state)
-        confirming = _asked(directive, asked.intent)
+        dialog_directive = directive(reply, asked.intent, asked.dialog_state)
+        confirming = asked_confirmation(dialog_directive, asked.intent)
         state = dict(asked.attributes)
         if confirming:
             state[CHANNEL_KEY] = confirming
-        return WebResponse(_fitted(reply, state, directive))
+        return WebResponse(fitted(reply, state, dialog_directive))
 
     def _turn(self, envelope: Mapping[str, Any]) -> Turn:
         request = _request(envelope)
@@ -207,7 +201,7 @@ class AlexaChannel(WebhookChannel):
         verdict: dict[str, Any] = {"canFulfill": "YES" if understood else "NO"}
         if slots:
             verdict["slots"] = slots
-        return WebResponse(_encode({"version": "1.0", "response": {"canFulfillIntent": verdict}}))
+        return WebResponse(encode({"version": "1.0", "response": {"canFulfillIntent": verdict}}))
 
 
 def _verify_config(settings: Mapping[str, Any]) -> AlexaVerifyConfig:
@@ -291,101 +285,6 @@ def _confirmation(intent: Mapping[str, Any], asked: Any) -> str | None:
     slot = _slot_map(intent).get(asked.get("slot") or "")
     status = slot.get("confirmationStatus") if isinstance(slot, dict) else intent.get("confirmationStatus")
     return _CONFIRMED.get(status) if isinstance(status, str) else None
-
-
-def _directive(
-    reply: Reply, intent: Mapping[str, Any] | None, dialog_state: str | None
-) -> dict[str, Any] | None:
-    """The Dialog directive that ``reply.expect`` asks for; Alexa allows them only in IntentRequests.
-    The ``Question`` intent has no dialog model: a "Do you mean ...?" after it is plain speech, and
-    the caller's yes or no comes back as AMAZON.YesIntent / NoIntent."""
-    if intent is None or intent["name"] == QUESTION_INTENT or not reply.expects_answer:
-        return None
-    has_slot = reply.slot is not None and reply.slot in _slot_map(intent)
-    if reply.expect is Expect.SLOT and has_slot:
-        return {"type": "Dialog.ElicitSlot", "slotToElicit": reply.slot}
-    if reply.expect is Expect.SLOT and reply.slot is None and dialog_state in ("STARTED", "IN_PROGRESS"):
-        return {"type": "Dialog.Delegate", "updatedIntent": _updated_intent(intent)}
-    if reply.expect is Expect.CONFIRMATION and has_slot:
-        return {"type": "Dialog.ConfirmSlot", "slotToConfirm": reply.slot}
-    if reply.expect is Expect.CONFIRMATION and reply.slot is None:
-        return {"type": "Dialog.ConfirmIntent"}
-    return None
-
-
-def _updated_intent(intent: Mapping[str, Any]) -> dict[str, Any]:
-    """The request's intent as Alexa takes it back: name, confirmation and the slots' values."""
-    slots = {
-        name: {
-            key: slot[key]
-            for key in ("name", "value", "confirmationStatus")
-            if isinstance(slot.get(key), str)
-        }
-        for name, slot in _slot_map(intent).items()
-        if isinstance(slot, dict)
-    }
-    status = intent.get("confirmationStatus")
-    return {
-        "name": intent["name"],
-        "confirmationStatus": status if isinstance(status, str) else "NONE",
-        "slots": slots,
-    }
-
-
-def _asked(directive: dict[str, Any] | None, intent: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """What the channel must remember to turn Alexa's confirmation status into Yes/No."""
-    if (
-        intent is None
-        or directive is None
-        or directive["type"] not in ("Dialog.ConfirmSlot", "Dialog.ConfirmIntent")
-    ):
-        return None
-    return {"intent": intent["name"], "slot": directive.get("slotToConfirm")}
-
-
-def _fitted(reply: Reply, state: dict[str, Any], directive: dict[str, Any] | None) -> bytes:
-    """The rendered response, shrunk step by step until it is within Alexa's 24 KB."""
-    body = _encode(_render(reply, state, directive))
-    if len(body) <= MAX_RESPONSE_BYTES:
-        return body
-    short = shorten(reply.text, _SHORT_SPEECH_CHARS)
-    for candidate in (replace(reply, card=None), replace(reply, card=None, speech=short, reprompt=None)):
-        body = _encode(_render(candidate, state, directive))
-        if len(body) <= MAX_RESPONSE_BYTES:
-            return body
-    _LOGGER.error("session attributes exceed Alexa's 24 KB response limit; dropping them for this turn")
-    return _encode(_render(replace(reply, card=None, speech=short, reprompt=None), {}, None))
-
-
-def _render(reply: Reply, state: dict[str, Any], directive: dict[str, Any] | None) -> dict[str, Any]:
-    """The response envelope: SSML speech, reprompt and card, end of session, the directive."""
-    response: dict[str, Any] = {}
-    delegate = directive is not None and directive["type"] == "Dialog.Delegate"  # no speech beside it
-    spoken = None if delegate or not reply.speech.strip() else _ssml(reply.speech)
-    if spoken is not None:
-        response["outputSpeech"] = spoken
-        if reply.expects_answer:
-            response["reprompt"] = {"outputSpeech": _ssml(reply.reprompt) if reply.reprompt else spoken}
-    if reply.card is not None:
-        response["card"] = {"type": "Simple", "title": reply.card.title, "content": reply.card.text}
-    if directive is not None:
-        response["directives"] = [directive]
-    if reply.end_session:
-        response["shouldEndSession"] = True
-    elif reply.expects_answer:
-        response["shouldEndSession"] = False  # None (absent) lets the device decide
-    envelope: dict[str, Any] = {"version": "1.0", "response": response}
-    if state:
-        envelope["sessionAttributes"] = state
-    return envelope
-
-
-def _ssml(speech: str) -> dict[str, str]:
-    return {"type": "SSML", "ssml": to_ssml(speech, MAX_SPEECH_CHARS)}
-
-
-def _encode(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _attributes(envelope: Mapping[str, Any]) -> Mapping[str, Any]:

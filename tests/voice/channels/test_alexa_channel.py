@@ -20,7 +20,8 @@ from voice import Card, Dialog, Expect, Reply, Router, Skill, Turn, load_skill
 from voice.assistant import MEMORY_STORE, Assistant
 from voice.builtins import LAUNCH
 from voice.channels import WebRequest
-from voice.channels.alexa import CHANNEL_KEY, MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS, AlexaChannel
+from voice.channels.alexa import CHANNEL_KEY, AlexaChannel
+from voice.channels.alexa_render import MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
 from voice.channels.alexa_verify import AlexaVerifier, AlexaVerifyConfig
 from voice.config import Config
 from voice.errors import ConfigError
