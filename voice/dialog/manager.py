@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..builtins import builtin_reply
@@ -22,6 +22,7 @@ from ..router import Router
 from ..slot_values import to_json
 from ..state import DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
+from ..store.base import Answer, BusyError
 from ..turn import Turn
 from .answerers import Answerer, Fallback
 from .deadline import run_within
@@ -34,7 +35,8 @@ __all__ = ["Dialog", "apology"]
 _LOGGER = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_S = 3600.0
 TURN_WAIT_S = 30.0
-"""How long a turn waits for an earlier turn of its session; the caller hears "one moment" sooner."""
+"""How long a turn waits for an earlier turn of its session, and keeps trying to commit while another
+writer holds the database; the caller hears "one moment" sooner."""
 
 
 class Dialog:
@@ -148,17 +150,7 @@ class Dialog:
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
         handoff = self._handoff(turn, state, loaded, (heard, said)) if handing_over else None
-        # No retry: the session is held for this turn, so a conflict means its state is not the one
-        # the turn was decided on; reapplying it would undo another turn.
-        self.store.record_exchange(
-            turn.session_id,
-            (heard, said),
-            change,
-            loaded=loaded,
-            answer=answer,
-            outbox=(handoff,) if handoff else (),
-            retries=0,
-        )
+        self._record(turn.session_id, (heard, said), change, loaded, answer, (handoff,) if handoff else ())
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
         if handoff is not None and self.sender is not None:
@@ -177,6 +169,42 @@ class Dialog:
     def _sensitive(self, skill_name: str, intent: str | None) -> frozenset[str]:
         skill = self.router.skills.get(skill_name)
         return skill.sensitive_slots(intent) if skill is not None else frozenset()
+
+    def _record(
+        self,
+        session_id: str,
+        turns: tuple[TurnRecord, ...],
+        change: Callable[[Session], Session],
+        loaded: Session,
+        answer: Answer | None,
+        outbox: tuple[OutboxItem, ...],
+        signals: tuple[TurnSignals, ...],
+    ) -> None:
+        """Commit the turn; while another writer holds the database, try again for up to ``TURN_WAIT_S``.
+
+        A ``BusyError`` wrote nothing, and the turn still holds its session, so trying again is safe;
+        giving up at the store's first ``busy_timeout`` would lose a turn whose caller already heard
+        "one moment". No retry on a conflict: the session is held for this turn, so a conflict means
+        its state is not the one the turn was decided on; reapplying it would undo another turn.
+        """
+        give_up = time.monotonic() + TURN_WAIT_S
+        while True:
+            try:
+                self.store.record_exchange(
+                    session_id,
+                    turns,
+                    change,
+                    loaded=loaded,
+                    answer=answer,
+                    outbox=outbox,
+                    signals=signals,
+                    retries=0,
+                )
+                return
+            except BusyError:
+                if time.monotonic() >= give_up:
+                    raise
+                _LOGGER.warning("the store stayed busy for the turn of session %s; trying again", session_id)
 
     def _handoff(
         self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...]

@@ -47,7 +47,8 @@ class ConflictError(StoreError):
 
 
 class BusyError(StoreError):
-    """Another turn of the session held it for longer than this turn could wait."""
+    """Another turn of the session, or another writer of the database, held it longer than this turn
+    could wait; nothing was written, so the same write may be tried again."""
 
 
 REQUEST_MEMORY_S = 86400.0

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import REQUEST_MEMORY_S, Answer, Clock, ConflictError, Store, StoreError
+from .base import REQUEST_MEMORY_S, Answer, BusyError, Clock, ConflictError, Store, StoreError
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
@@ -359,7 +359,7 @@ class SqliteStore(Store):
             if self.path != MEMORY:
                 self._forget_connection()
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(
+                raise BusyError(
                     f"the session database {self.path} stayed locked for over {self.busy_timeout:g} s; "
                     "another process holds it too long, so try again or raise busy_timeout."
                 ) from exc

@@ -1,0 +1,73 @@
+"""A turn outlasts another process's write lock held longer than the store's busy_timeout (issue 12).
+
+Before, the turn's commit gave up at the store's first busy_timeout: with a 10 s lock and a 10 s
+busy_timeout, turns whose callers had heard "one moment" were lost (3 of 4 through gunicorn).
+Now the turn tries its commit again while it may still wait (``TURN_WAIT_S``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice import Router, Turn, load_skill
+from voice.dialog import Dialog
+from voice.store import SqliteStore
+
+HOURS = "We are open Monday"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    with SqliteStore(tmp_path / "sessions.db", busy_timeout=0.2) as found:
+        yield found
+
+
+def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:
+    """Another connection holds SQLite's write lock for ``seconds`` (returns once it holds it)."""
+    held = threading.Event()
+
+    def hold() -> None:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        db.execute("COMMIT")
+        db.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    return thread
+
+
+def test_a_turn_commits_after_a_lock_longer_than_busy_timeout(store: SqliteStore) -> None:
+    dialog = Dialog(Router([load_skill("customer_service")]), store)
+    assert isinstance(store.path, Path)
+    holder = _hold_write_lock(store.path, 0.7)  # three and a half busy_timeouts
+    reply = dialog.respond(Turn(text="what are your opening hours", locale="en", session_id="s1"))
+    holder.join()
+    assert reply.text.startswith(HOURS)
+    saved = store.load("s1")
+    assert saved is not None and [turn.text for turn in saved.history][-1].startswith(HOURS)
+
+
+def test_a_late_turn_under_a_long_lock_is_told_at_the_next_turn(store: SqliteStore) -> None:
+    dialog = Dialog(Router([load_skill("customer_service")]), store)
+    assert isinstance(store.path, Path)
+    holder = _hold_write_lock(store.path, 0.9)
+    late = dialog.respond(
+        Turn(
+            text="what are your opening hours", locale="en", session_id="s2", deadline=time.monotonic() + 0.5
+        )
+    )
+    holder.join()
+    time.sleep(0.3)  # the turn commits once the lock is gone
+    assert late.text.startswith("One moment")
+    nxt = dialog.respond(Turn(text="how can i contact you", locale="en", session_id="s2"))
+    assert nxt.text.startswith(f"Here is the answer to your earlier question. {HOURS}"), nxt.text
