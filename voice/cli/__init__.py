@@ -15,7 +15,7 @@ from speech.errors import SpeechError
 
 from ..errors import VoiceError
 from ..knowledge.commands import knowledge
-from . import data, export, run, serve, skills, speech
+from . import authoring, data, export, run, serve, skills, speech
 from .context import config_option
 
 
@@ -48,6 +48,8 @@ for command in (
     skills.chat,
     skills.test_skills,
     skills.check,
+    authoring.init,
+    authoring.samples,
     serve.serve,
     export.export,
     data.data,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -24,7 +27,10 @@ from ..language import language_of
 from ..nlu.check import find_conflicts
 from ..router import Router
 from ..skill_check import skill_problems
+from ..state import DialogState
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
+from ..turn import Turn
+from .authoring import debug_line, expected_context, parse_now
 from .context import CliContext, config_option, pass_context
 
 _ha_option = click.option("--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents.")
@@ -57,17 +63,34 @@ def _assistant(
 @click.argument("text")
 @click.option("-l", "--locale", default="en", show_default=True)
 @click.option("--all", "show_all", is_flag=True, help="Also list the other matching intents, best first.")
+@click.option("--expect", "slot", default=None, help="Read TEXT as the answer to a flow's question for SLOT.")
+@click.option(
+    "--flow", default=None, help="With --expect: the flow (intent) asking, if several ask for SLOT."
+)
+@click.option("--now", default=None, help="The clock: 2026-11-27 or 2026-11-27T16:30 (for 'morgen').")
 @_ha_option
 @_list_option
 @config_option
 @pass_context
 def parse(
-    context: CliContext, text: str, locale: str, show_all: bool, ha: bool, list_values: tuple[str, ...]
+    context: CliContext,
+    text: str,
+    locale: str,
+    show_all: bool,
+    slot: str | None,
+    flow: str | None,
+    now: str | None,
+    ha: bool,
+    list_values: tuple[str, ...],
 ) -> None:
     """Print the intent and slots that TEXT matches, as JSON (built-in intents such as yes and stop too)."""
     language = language_of(locale)
     assistant = _assistant(context, [language], ha, list_values, memory=True)
-    matches = assistant.router.matcher(language).match_all(text, limit=None if show_all else 1)
+    asked = expected_context(assistant, slot, flow) if slot else None
+    found = assistant.router.matcher(language).match_all(
+        text, context=asked, now=parse_now(now), limit=None if show_all else 1
+    )
+    matches = [m for m in (assistant.router.resolved(match) for match in found) if m is not None]
     if not matches:
         click.echo(json.dumps({"intent": None, "text": text}, ensure_ascii=False))
         sys.exit(1)
@@ -88,6 +111,11 @@ def parse(
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write every spoken reply as a WAV file into this folder (reply-001.wav, ...).",
 )
+@click.option("--debug", is_flag=True, help="Show the intent, slots, score and who answered each line.")
+@click.option(
+    "--now", default=None, help="Set the clock: 2026-11-27 or 2026-11-27T16:30 (a Friday: 'morgen')."
+)
+@click.option("--skill", "skill_names", multiple=True, help="Only this skill (name or folder; repeatable).")
 @_ha_option
 @_list_option
 @config_option
@@ -99,6 +127,9 @@ def chat(
     memory: bool,
     speak: bool,
     speak_to: Path | None,
+    debug: bool,
+    now: str | None,
+    skill_names: tuple[str, ...],
     ha: bool,
     list_values: tuple[str, ...],
 ) -> None:
@@ -106,7 +137,10 @@ def chat(
 
     It is kept, logged and handed off like a call, in the configured store (``--memory``: not kept).
     """
+    if skill_names:
+        context._config = replace(context.config, skills=skill_names)
     assistant = _assistant(context, [language_of(locale)], ha, list_values, memory=memory)
+    debugger = _Debugger(assistant, parse_now(now), debug)
     config = assistant.config
     synthesizer = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
     voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
@@ -119,7 +153,7 @@ def chat(
             line = sys.stdin.readline()
             if not line:
                 break
-            if line.strip() and _chat_turn(assistant, channel, line, voice_out):
+            if line.strip() and _chat_turn(assistant, channel, line, voice_out, debugger):
                 break
     finally:
         assistant.close()
@@ -147,17 +181,50 @@ class _ReplyVoice:
                 raise AudioError(_NO_SPEAKER) from exc
 
 
-def _chat_turn(assistant: Assistant, channel: ChatChannel, line: str, voice_out: _ReplyVoice | None) -> bool:
+class _Debugger:
+    """``--now`` and ``--debug`` of ``voice chat``: the turn's clock, and what was understood."""
+
+    def __init__(self, assistant: Assistant, now: dt.datetime | None, show: bool) -> None:
+        self.assistant, self.now, self.show = assistant, now, show
+
+    def turn(self, turn: Turn) -> Turn:
+        return turn if self.now is None else replace(turn, time=self.now)
+
+    def explain(self, turn: Turn) -> Callable[[], str] | None:
+        """Before the turn: what it will be understood as; the result, called after it, says who answered."""
+        if not self.show:
+            return None
+        session = self.assistant.store.load(turn.session_id)
+        state = session.dialog if session else DialogState()
+        match = self.assistant.router.parse(turn.text, turn.language, state.context(), now=turn.time)
+        before = {"fallbacks": state.fallbacks}
+        return lambda: debug_line(self.assistant, turn, match, before)
+
+
+def _chat_turn(
+    assistant: Assistant,
+    channel: ChatChannel,
+    line: str,
+    voice_out: _ReplyVoice | None,
+    debugger: _Debugger | None = None,
+) -> bool:
     """Answer one line; True when the conversation is over."""
     turn = channel.to_turn(line)
+    explain = None
+    if debugger is not None:
+        turn = debugger.turn(turn)
+        explain = debugger.explain(turn)
     reply = assistant.respond(turn)
     click.echo(channel.to_response(reply, turn))
+    if explain is not None:
+        click.echo(explain())
     if voice_out is not None:
         voice_out.say(reply.speech)
     return reply.end_session
 
 
 @click.command()
+@click.argument("skill_names", nargs=-1, metavar="[SKILL]...")
 @click.option("-l", "--locale", "locales", multiple=True, help="Languages to check (default: all loaded).")
 @click.option("--per-template", default=3, show_default=True, help="Sample sentences per template.")
 @_ha_option
@@ -165,13 +232,20 @@ def _chat_turn(assistant: Assistant, channel: ChatChannel, line: str, voice_out:
 @config_option
 @pass_context
 def check(
-    context: CliContext, locales: tuple[str, ...], per_template: int, ha: bool, list_values: tuple[str, ...]
+    context: CliContext,
+    skill_names: tuple[str, ...],
+    locales: tuple[str, ...],
+    per_template: int,
+    ha: bool,
+    list_values: tuple[str, ...],
 ) -> None:
     """Check the skills as the start does (handlers, templates, responses and prompts fit together), then
     find sentences that more than one intent matches, and templates that can never match.
 
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     """
+    if skill_names:
+        context._config = replace(context.config, skills=skill_names)
     languages = [language_of(loc) for loc in locales]
     problems = skill_problems(Router(load_skills(context.config), lists=_lists(list_values)))
     for problem in problems:

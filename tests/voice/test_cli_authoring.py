@@ -1,0 +1,83 @@
+"""Commands for skill authors (issue 16): voice init, chat --debug and --now, parse --expect, samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from voice.cli import cli
+
+
+def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -> None:
+    created = CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)])
+    assert created.exit_code == 0, created.output
+    folder = tmp_path / "gemeente"
+    for path in (
+        "__init__.py",
+        "locales/nl/intents.yaml",
+        "locales/en/responses.yaml",
+        "knowledge/nl/faq.yaml",
+    ):
+        assert (folder / path).is_file()
+    tested = CliRunner().invoke(cli, ["test", str(folder)])
+    assert tested.exit_code == 0 and "2 passed, 0 failed" in tested.output, tested.output
+    checked = CliRunner().invoke(cli, ["check", str(folder)])
+    assert checked.exit_code == 0 and "PROBLEM" not in checked.output, checked.output
+    again = CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)])
+    assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_init_refuses_a_name_that_is_no_module_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", "Mijn Gemeente", "--into", str(tmp_path)])
+    assert result.exit_code == 1 and result.output.startswith("error: 'Mijn Gemeente' is no skill name")
+
+
+def test_chat_debug_shows_what_was_understood_and_now_sets_the_clock() -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "chat",
+            "-l",
+            "nl",
+            "--memory",
+            "--debug",
+            "--now",
+            "2026-11-27T10:00",
+            "--skill",
+            "customer_service",
+        ],
+        input="ik wil een afspraak maken\nmorgen\nblabla\n",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "intent BookAppointment (customer_service), score 1.00" in lines[1]
+    assert "answered by flow BookAppointment of customer_service" in lines[1]
+    assert '"value": "2026-11-28"' in lines[3]  # a Friday: "morgen" is Saturday, when the shop is open
+    assert lines[2] == "Hoe laat?"  # not "closed that day"
+    assert "no intent; answered by" in lines[-1]
+
+
+def test_parse_expect_reads_a_sentence_as_the_answer_to_a_flow_question() -> None:
+    plain = CliRunner().invoke(cli, ["parse", "om drie", "-l", "nl"])
+    assert plain.exit_code == 1  # on its own it is nobody's intent
+    result = CliRunner().invoke(cli, ["parse", "om drie", "-l", "nl", "--expect", "time"])
+    match = json.loads(result.output)
+    assert match["intent"] == "BookAppointment" and match["slots"]["time"]["value"] == "15:00:00"
+    unknown = CliRunner().invoke(cli, ["parse", "x", "--expect", "colour"])
+    assert unknown.exit_code == 1 and "no flow asks for slot 'colour'" in unknown.output
+
+
+def test_samples_prints_the_sentences_a_skills_templates_generate() -> None:
+    result = CliRunner().invoke(
+        cli, ["samples", "customer_service", "-l", "nl", "--intent", "OpeningHours", "-n", "5"]
+    )
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and len(lines) == 5
+    assert all(line.startswith("OpeningHours: ") for line in lines) and len(set(lines)) == 5
+    every = CliRunner().invoke(cli, ["samples", "customer_service", "-l", "en", "-n", "20"])
+    assert (
+        len(every.output.splitlines()) == 20
+        and len({line.split(":")[0] for line in every.output.splitlines()}) > 1
+    )

@@ -1,0 +1,140 @@
+"""Commands for skill authors: ``voice init`` (a new skill), ``voice samples`` (what the templates say),
+and what ``voice chat --debug`` / ``--now`` and ``voice parse --expect`` need."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from ..assistant import Assistant
+from ..errors import VoiceError
+from ..language import language_of
+from ..nlu import IntentMatch, sample_sentences
+from ..turn import Turn
+from .context import CliContext, config_option, pass_context
+from .scaffold import FILES
+
+__all__ = ["debug_line", "expected_context", "init", "parse_now", "samples"]
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder to create the skill folder in.",
+)
+def init(name: str, into: Path) -> None:
+    """Create a new skill NAME (Dutch and English): an intent, a booking flow, responses, business
+    hours, conversation tests and an FAQ. It passes 'voice test' and 'voice check' as it is."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise VoiceError(f"{name!r} is no skill name; use lower-case letters, digits and _, like gemeente.")
+    folder = into / name
+    if folder.exists():
+        raise VoiceError(f"{folder} exists already; choose another name or remove it.")
+    title = name.replace("_", " ").title()
+    for relative, template in FILES.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(template.substitute(name=name, title=title), encoding="utf-8")
+    click.echo(f"Created {folder}. Try it:")
+    click.echo(f"  voice test {folder}")
+    click.echo(f"  voice check {folder}")
+    click.echo(f"  voice chat -l nl --skill {folder}")
+    click.echo(f'Load it for good with skills = ["{folder}"] in voice.toml.')
+
+
+@click.command()
+@click.argument("skill_name", metavar="SKILL")
+@click.option("-l", "--locale", default="en", show_default=True)
+@click.option("--intent", default=None, help="Only this intent's sentences.")
+@click.option("-n", "count", default=20, show_default=True, help="How many sentences.")
+@config_option
+@pass_context
+def samples(context: CliContext, skill_name: str, locale: str, intent: str | None, count: int) -> None:
+    """Print sentences the templates of SKILL generate, one per line with its intent (a sloppy template
+    shows here before it shows in an export)."""
+    language = language_of(locale)
+    assistant = skill_assistant(context, (skill_name,))
+    try:
+        name = next(iter(assistant.router.skills))
+        matcher = assistant.router.matcher(language)
+        per_template: dict[str, list[str]] = defaultdict(list)
+        for sample in sample_sentences(matcher, intent, limit=count, skill=name):
+            per_template[f"{sample.intent}\t{sample.template}"].append(f"{sample.intent}: {sample.text}")
+    finally:
+        assistant.close()
+    lines = [line for group in _round_robin(list(per_template.values())) for line in group][:count]
+    if not lines:
+        raise VoiceError(
+            f"skill {name!r} has no sentences{f' for intent {intent!r}' if intent else ''} in {language}."
+        )
+    click.echo("\n".join(lines))
+
+
+def _round_robin(groups: list[list[str]]) -> list[list[str]]:
+    """One sentence of each template, then the second of each, ..."""
+    longest = max((len(group) for group in groups), default=0)
+    return [[group[i] for group in groups if i < len(group)] for i in range(longest)]
+
+
+def skill_assistant(context: CliContext, names: tuple[str, ...]) -> Assistant:
+    """The assistant of the config, or of only these skills (names or folders) when given."""
+    if names:
+        context._config = replace(context.config, skills=names)
+    return context.assistant(memory=True)
+
+
+def parse_now(value: str | None) -> dt.datetime | None:
+    """``--now``: an ISO date or date and time ("2026-11-27", "2026-11-27T16:30"), UTC when no zone."""
+    if value is None:
+        return None
+    try:
+        found = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise VoiceError(
+            f"--now {value!r} is not a date or time like 2026-11-27 or 2026-11-27T16:30."
+        ) from None
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+
+
+def expected_context(assistant: Assistant, slot: str, flow: str | None) -> dict[str, str]:
+    """The matcher context of a flow asking for ``slot`` (``voice parse --expect``)."""
+    flows = [
+        intent
+        for skill in assistant.router.skills.values()
+        for intent, spec in skill.flows.items()
+        if spec.slot(slot) and flow in (None, intent)
+    ]
+    if not flows:
+        raise VoiceError(f"no flow asks for slot {slot!r}{f' in {flow!r}' if flow else ''}; check the name.")
+    return {"dialog": flows[0], "asking": slot}
+
+
+def debug_line(assistant: Assistant, turn: Turn, match: IntentMatch | None, before: dict[str, int]) -> str:
+    """``voice chat --debug``: what was understood, and who answered."""
+    if match is None:
+        session = assistant.store.load(turn.session_id)
+        fallbacks = session.dialog.fallbacks if session else 0
+        answerer = "fallback" if fallbacks > before.get("fallbacks", 0) else "knowledge (or another answerer)"
+        return f"  [no intent; answered by {answerer}]"
+    skill = assistant.router.skills.get(match.skill)
+    if skill is None:
+        answerer = "the framework (built-in intent)"
+    elif match.intent in skill.flows:
+        answerer = f"flow {match.intent} of {skill.name}"
+    elif match.intent in skill.handlers:
+        answerer = f"handler {skill.handlers[match.intent].__name__} of {skill.name}"
+    else:
+        answerer = f"response {match.intent} of {skill.name}"
+    slots = json.dumps(match.to_dict()["slots"], ensure_ascii=False)
+    understood = f"intent {match.intent} ({match.skill}), score {match.score:.2f}, slots {slots}"
+    return f"  [{understood}; answered by {answerer}]"

@@ -1,0 +1,200 @@
+"""The files of a new skill (``voice init NAME``): Dutch and English, an intent, a flow, responses,
+business hours, conversation tests and an FAQ. They pass ``voice test`` and ``voice check`` as written."""
+
+from __future__ import annotations
+
+from string import Template
+
+__all__ = ["FILES"]
+
+_CODE = '''"""$title: opening hours and booking an appointment, in Dutch and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from voice import BusinessHours, Reply, Skill, Slot, Turn, clock_text, spoken_date
+
+skill = Skill("$name", __file__)
+WORKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+skill.hours = BusinessHours.from_dict({day: "09:00-17:00" for day in WORKDAYS})  # "om drie" is 15:00
+
+
+def _day_problem(day: Any, turn: Turn) -> str | None:
+    """A day to book: not in the past, and on a day we are open."""
+    if not isinstance(day, dt.date) or day <= turn.time.date():
+        return "DayInPast"
+    return None if skill.hours and skill.hours.opening(day) else "ClosedThatDay"
+
+
+def _time_problem(time: Any, turn: Turn) -> str | None:
+    if not isinstance(time, dt.time):
+        return "TimeUnclear"
+    day = turn.value("date")
+    day = day if isinstance(day, dt.date) else None
+    return None if skill.hours and skill.hours.is_open(day, time) else "OutsideHours"
+
+
+def _describe(turn: Turn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if isinstance(turn.value("date"), dt.date):
+        values["day"] = spoken_date(turn.value("date"), turn.language)
+    if isinstance(turn.value("time"), dt.time):
+        values["hour"] = clock_text(turn.value("time"))
+    return values
+
+
+skill.flow(
+    "BookAppointment",
+    slots=[
+        Slot("date", prompt="AskDate", validate=_day_problem),
+        Slot("time", prompt="AskTime", validate=_time_problem),
+    ],
+    confirm="ConfirmAppointment",
+    describe=_describe,
+)
+
+
+@skill.intent("BookAppointment")
+def book(turn: Turn) -> Reply:
+    """Runs once the day and time are known and the caller said yes: book it in your calendar here."""
+    return skill.reply(turn, "Booked", **_describe(turn))
+'''
+
+_INTENTS = {
+    "nl": """language: nl
+intents:
+  OpeningHours:
+    data:
+      - sentences:
+          - "wat zijn (de|jullie) openingstijden"
+          - "(wanneer|hoe laat) zijn jullie open"
+  BookAppointment:
+    data:
+      - sentences:
+          - "ik wil [graag] een afspraak maken"
+          - "(kan|mag) ik [{date}] [om {time}] langskomen"
+      - requires_context: {dialog: BookAppointment}
+        sentences:
+          - "[op] {date} [om {time}]"
+          - "[om] {time}"
+""",
+    "en": """language: en
+intents:
+  OpeningHours:
+    data:
+      - sentences:
+          - "what are your opening hours"
+          - "when are you open"
+  BookAppointment:
+    data:
+      - sentences:
+          - "i('d| would) like to (make|book) an appointment"
+          - "can i come (by|in) [{date}] [at {time}]"
+      - requires_context: {dialog: BookAppointment}
+        sentences:
+          - "[on] {date} [at {time}]"
+          - "[at] {time}"
+""",
+}
+
+_RESPONSES = {
+    "nl": """responses:
+  OpeningHours: "We zijn open van maandag tot en met vrijdag, van 9 tot 5."
+  AskDate: "Op welke dag wilt u komen?"
+  AskTime: "Hoe laat?"
+  DayInPast: "Die dag is al geweest."
+  ClosedThatDay: "Op die dag zijn we gesloten."
+  TimeUnclear: "Dat tijdstip heb ik niet verstaan."
+  OutsideHours: "Dan zijn we niet open."
+  ConfirmAppointment: "Een afspraak op {{ day }} om {{ hour }}. Klopt dat?"
+  Booked: "Uw afspraak op {{ day }} om {{ hour }} staat genoteerd."
+  Help: "U kunt vragen wanneer we open zijn, of een afspraak maken."
+# builtin:               # uw eigen versie van de standaardzinnen, bijvoorbeeld:
+#   handoff: "Ik verbind u door met een medewerker van $title."
+""",
+    "en": """responses:
+  OpeningHours: "We are open Monday to Friday, from 9 to 5."
+  AskDate: "On which day would you like to come?"
+  AskTime: "At what time?"
+  DayInPast: "That day has passed."
+  ClosedThatDay: "We are closed on that day."
+  TimeUnclear: "Sorry, I didn't catch the time."
+  OutsideHours: "We are not open at that time."
+  ConfirmAppointment: "An appointment on {{ day }} at {{ hour }}. Is that right?"
+  Booked: "Your appointment on {{ day }} at {{ hour }} is booked."
+  Help: "You can ask when we are open, or make an appointment."
+# builtin:               # your own version of the framework's replies, for example:
+#   handoff: "I'll put you through to someone at $title."
+""",
+}
+
+_TESTS = {
+    "nl": """name: Een afspraak maken, met "om drie" binnen de openingstijden
+locale: nl
+now: 2026-11-23T10:00:00+00:00      # maandag: "morgen" is dinsdag 24 november
+turns:
+  - user: wanneer zijn jullie open
+    intent: OpeningHours
+    reply: We zijn open van maandag tot en met vrijdag, van 9 tot 5.
+  - user: ik wil een afspraak maken
+    intent: BookAppointment
+    reply: Op welke dag wilt u komen?
+    expect: slot
+  - user: morgen
+    slots: {date: "2026-11-24"}
+    reply: Hoe laat?
+  - user: om drie
+    slots: {time: "15:00:00"}
+    reply: Een afspraak op dinsdag 24 november om 15:00. Klopt dat?
+    expect: confirmation
+  - user: ja
+    reply: Uw afspraak op dinsdag 24 november om 15:00 staat genoteerd.
+""",
+    "en": """name: Booking with "at ten" and a question from the FAQ
+locale: en
+now: 2026-11-23T10:00:00+00:00
+turns:
+  - user: can i come by tomorrow at ten
+    intent: BookAppointment
+    slots: {date: "2026-11-24", time: "10:00:00"}
+    reply: An appointment on Tuesday 24 November at 10:00. Is that right?
+  - user: yes
+    reply: Your appointment on Tuesday 24 November at 10:00 is booked.
+""",
+}
+
+_FAQ = {
+    "nl": """# Veelgestelde vragen: question, phrasings (andere manieren om het te vragen), answer,
+# short (optioneel).
+- id: parkeren
+  question: Kan ik bij jullie parkeren?
+  phrasings:
+    - Is er parkeergelegenheid?
+    - Waar kan ik mijn auto kwijt?
+  answer: Er is gratis parkeergelegenheid achter het gebouw.
+""",
+    "en": """# Frequently asked questions: question, phrasings (other ways to ask), answer, short (optional).
+- id: parking
+  question: Can I park at your place?
+  phrasings:
+    - Is there parking?
+    - Where can I leave my car?
+  answer: There is free parking behind the building.
+""",
+}
+
+
+def _files() -> dict[str, str]:
+    files = {"__init__.py": _CODE}
+    for language in ("nl", "en"):
+        files[f"locales/{language}/intents.yaml"] = _INTENTS[language]
+        files[f"locales/{language}/responses.yaml"] = _RESPONSES[language]
+        files[f"tests/booking_{language}.yaml"] = _TESTS[language]
+        files[f"knowledge/{language}/faq.yaml"] = _FAQ[language]
+    return files
+
+
+FILES = {path: Template(text) for path, text in _files().items()}
+"""Path inside the skill folder -> its text, with ``$name`` and ``$title`` to fill in."""
