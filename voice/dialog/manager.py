@@ -178,7 +178,6 @@ class Dialog:
         loaded: Session,
         answer: Answer | None,
         outbox: tuple[OutboxItem, ...],
-        signals: tuple[TurnSignals, ...],
     ) -> None:
         """Commit the turn; while another writer holds the database, try again for up to ``TURN_WAIT_S``.
 
@@ -191,14 +190,7 @@ class Dialog:
         while True:
             try:
                 self.store.record_exchange(
-                    session_id,
-                    turns,
-                    change,
-                    loaded=loaded,
-                    answer=answer,
-                    outbox=outbox,
-                    signals=signals,
-                    retries=0,
+                    session_id, turns, change, loaded=loaded, answer=answer, outbox=outbox, retries=0
                 )
                 return
             except BusyError:
