@@ -1,0 +1,59 @@
+"""The write-ahead log stays bounded while writes never pause (issue 12: 1 GB in 60 s of load before).
+
+A passive checkpoint never catches up with a log that keeps growing, so the log was never started
+again from its beginning; the checkpoint thread now restarts a long log, and SQLite's
+``journal_size_limit`` then cuts the file back.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from voice.store import Session, open_store
+from voice.store.checkpoint import Checkpointer
+
+
+def _session(session_id: str) -> Session:
+    return Session.new(
+        id=session_id, user_id="u1", skill="", locale="nl", channel="test", now=time.time(), ttl=600
+    )
+
+
+def test_the_log_stays_bounded_while_writes_never_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 1024 * 1024
+    monkeypatch.setattr("voice.store.sqlite_files.WAL_SIZE_LIMIT", limit)
+    monkeypatch.setattr("voice.store.checkpoint.RESTART_FRAMES", 128)  # 512 KiB of 4 KiB pages
+    # Checkpoints every 50 ms instead of 500: the log then stays small enough to tell apart quickly.
+    monkeypatch.setattr("voice.store.sqlite.Checkpointer", functools.partial(Checkpointer, delay=0.05))
+    path = tmp_path / "sessions.db"
+    wal = Path(f"{path}-wal")
+    stop, largest, written = threading.Event(), 0, [0]
+    with open_store(f"sqlite:///{path}") as store:
+
+        def write(prefix: str) -> None:
+            while not stop.is_set():
+                store.save(_session(f"{prefix}{written[0]}").with_attributes({"padding": "x" * 2000}))
+                written[0] += 1
+                time.sleep(
+                    0.001
+                )  # a turn's own work between its writes (a tight loop starves any checkpoint)
+
+        writers = [threading.Thread(target=write, args=(prefix,)) for prefix in "ab"]
+        for writer in writers:
+            writer.start()
+        until = time.monotonic() + 3.0
+        while time.monotonic() < until:
+            largest = max(largest, wal.stat().st_size if wal.exists() else 0)
+            time.sleep(0.01)
+        stop.set()
+        for writer in writers:
+            writer.join()
+    assert written[0] > 1000  # about 3 MB or more went through the log
+    assert largest <= 8 * limit, f"the log reached {largest} bytes"
