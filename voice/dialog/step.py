@@ -23,6 +23,7 @@ from .answerers import Answerer, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
+from .signals import answerer_names
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,6 +41,12 @@ class TurnStep(FlowFilling):
     ) -> None:
         self.router, self.policy, self.answerers = router, policy, answerers
         self.turn, self.state = turn, state
+        self.answered_by = self.settled_by = ""
+        """The answerer that answered an unmatched turn, or settled an offer (for the turn's signals)."""
+        self.consulted: tuple[str, ...] = ()
+        """The answerers that passed before it."""
+        self.handled: str | None = None
+        """The intent whose handler ran."""
 
     def run(self) -> Reply:
         if self.state.handed_over:
@@ -98,10 +105,12 @@ class TurnStep(FlowFilling):
 
     def _unmatched(self) -> Reply:
         """The answerer chain; its last link always answers."""
-        for answerer in self.answerers:
+        names = answerer_names(self.answerers)
+        for index, answerer in enumerate(self.answerers):
             found = answerer.answer(self.turn, self.state)
             if found is not None:
                 self.state = found.state
+                self.answered_by, self.consulted = names[index], names[:index]
                 return found.reply
         raise RuntimeError("the answerer chain ended without an answer; end it with Fallback")
 
@@ -112,7 +121,7 @@ class TurnStep(FlowFilling):
         for answerer in self.answerers:
             if isinstance(answerer, Offering) and answerer.name == offer.by:
                 found = answerer.settle(self.turn, self.state, accepted)
-                self.state = found.state
+                self.state, self.settled_by = found.state, answerer.name
                 return found.reply
         self.state = replace(self.state, offer=None)
         return self._unmatched()
@@ -183,6 +192,7 @@ class TurnStep(FlowFilling):
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
         """Run the skill's handler (the dialog keeps the whole turn within its deadline)."""
         turn = turn or self.turn
+        self.handled = turn.intent
         reply = skill.answer(turn)
         previous = {name: plain(value) for name, value in turn.slots.items()}
         self.state = replace(self.state, previous_intent=turn.intent, previous_slots=previous)

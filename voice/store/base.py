@@ -26,6 +26,7 @@ from typing import Any, Self
 from voice.errors import VoiceError
 
 from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, TurnRecord
+from .signals import TurnSignals
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
@@ -87,9 +88,11 @@ class Store(ABC):
         log: Iterable[LogEntry] = (),
         answer: Answer | None = None,
         outbox: Iterable[OutboxItem] = (),
+        signals: Iterable[TurnSignals] = (),
     ) -> Session:
         """Store ``session``, ``log``, ``answer`` (a platform request id and its reply, kept
-        ``REQUEST_MEMORY_S``) and ``outbox`` items in one transaction; return the session as stored.
+        ``REQUEST_MEMORY_S``), ``outbox`` items and the turn's ``signals`` (a ``signals`` row each and
+        their ``rollup`` counts) in one transaction; return the session as stored.
 
         The stored copy has the next version, ``updated_at`` now and ``expires_at`` one ``ttl``
         later. Raises ``ConflictError`` when another save happened since ``session`` was loaded;
@@ -162,6 +165,15 @@ class Store(ABC):
     def delete_user(self, user_id: str) -> int:
         """Erase a user's sessions, attributes, log rows, the replies to their platform requests and
         their outbox items (GDPR); return how many records went."""
+
+    @abstractmethod
+    def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read-only SQL statement, written with ``?`` placeholders (``voice.analytics``
+        reads the ``signals``, ``rollup``, ``log`` and ``reviews`` tables with it)."""
+
+    @abstractmethod
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Run one writing SQL statement (``?`` placeholders) in its own transaction; the rows it changed."""
 
     def check(self) -> list[str]:
         """The database's own consistency check (``voice data check``): the problems it finds, or none."""
@@ -252,12 +264,13 @@ class Store(ABC):
         loaded: Session | None = None,
         answer: Answer | None = None,
         outbox: Sequence[OutboxItem] = (),
+        signals: Sequence[TurnSignals] = (),
     ) -> Session:
         """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction.
 
         ``loaded`` is the session as the caller read it this turn, which saves reading it again; if
         another worker changed it since, the save conflicts and the fresh session is used instead.
-        ``answer`` and ``outbox`` are saved with them (see ``save``).
+        ``answer``, ``outbox`` and ``signals`` are saved with them (see ``save``).
         """
 
         def attempt(session: Session) -> Session:
@@ -265,7 +278,7 @@ class Store(ABC):
             if change is not None:
                 changed = change(changed)
             log = tuple(LogEntry.from_turn(changed, turn) for turn in turns)
-            return self.save(changed, log=log, answer=answer, outbox=outbox)
+            return self.save(changed, log=log, answer=answer, outbox=outbox, signals=signals)
 
         return self._retry(session_id, attempt, retries, loaded)
 

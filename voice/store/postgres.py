@@ -13,7 +13,7 @@ advisory lock on a 64-bit hash of the session id, held on the turn's connection 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
@@ -39,6 +39,7 @@ from .postgres_schema import (
     SELECT_SESSIONS,
 )
 from .records import JsonDict, LogEntry, OutboxItem, Session
+from .signals import SIGNAL_COLUMNS, TurnSignals, signal_rows_and_counts
 from .sqlite_rows import (
     LOG_COLUMNS,
     SESSION_COLUMNS,
@@ -107,11 +108,13 @@ class PostgresStore(Store):
         log: Iterable[LogEntry] = (),
         answer: Answer | None = None,
         outbox: Iterable[OutboxItem] = (),
+        signals: Iterable[TurnSignals] = (),
     ) -> Session:
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
         params = _save_params(saved, session.version, log, answer, now)
         params.update(_outbox_params(outbox))
+        params.update(_signal_params(signals))
         with self._db.connection() as db:
             found = db.execute(SAVE_LOADED if session.version else SAVE_NEW, params).fetchone()
             if found is None:
@@ -119,6 +122,14 @@ class PostgresStore(Store):
         if found[0] != saved.version:  # it replaced an ended or expired session
             saved = replace(saved, version=found[0])
         return saved
+
+    def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._db.connection() as db:
+            return db.execute(_placeholders(statement), tuple(params)).fetchall()
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
+        with self._db.connection() as db:
+            return db.execute(_placeholders(statement), tuple(params)).rowcount
 
     def purge_expired(self, now: float | None = None) -> int:
         cutoff = self.clock() if now is None else now
@@ -213,6 +224,7 @@ class PostgresStore(Store):
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
+        self._delete_in_batches("signals", "seq", "time < %s", cutoff)  # their counts stay in the rollup
         return self._delete_in_batches("log", "seq", "time < %s", cutoff)
 
     def _delete_in_batches(self, table: str, key: str, condition: str, value: float) -> int:
@@ -269,6 +281,23 @@ def _outbox_params(outbox: Iterable[OutboxItem]) -> dict[str, list[Any]]:
         "outbox_payload": [to_json(item.payload, f"outbox item {item.id}") for item in items],
         "outbox_created_at": [item.created_at for item in items],
     }
+
+
+def _signal_params(signals: Iterable[TurnSignals]) -> dict[str, list[Any]]:
+    rows, counts = signal_rows_and_counts(signals)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(SIGNAL_COLUMNS)
+    params = {
+        f"signal_{column}": list(values) for column, values in zip(SIGNAL_COLUMNS, columns, strict=True)
+    }
+    totals = list(zip(*counts, strict=True)) if counts else [()] * 6
+    names = ("day", "channel", "locale", "skill", "metric", "count")
+    params.update({f"rollup_{name}": list(values) for name, values in zip(names, totals, strict=True)})
+    return params
+
+
+def _placeholders(statement: str) -> str:
+    """A statement written with ``?`` placeholders in psycopg's style."""
+    return statement.replace("%", "%%").replace("?", "%s")
 
 
 def _conflict(db: psycopg.Connection[Any], session: Session) -> ConflictError:

@@ -4,7 +4,8 @@ Each version is a list of statements; ``migrate`` applies the pending ones in on
 (PostgreSQL's DDL is transactional, so an upgrade is all or nothing) under an advisory lock, so two
 workers starting at once do not both apply it, and records each one in ``schema_version``.
 Versions 1 and 2 hold the same tables as the SQLite store's ``PRAGMA user_version`` 1 and 2;
-version 3 adds the outbox (which SQLite's version 2 already has).
+version 3 adds the outbox (which SQLite's version 2 already has); version 4 the per-turn signals,
+their rollup and the reviews (SQLite's version 3).
 
 Session state, replies and the log's texts keep their JSON text exactly (``json``); user attributes
 are ``jsonb``, so that ``update_user`` merges them in the database with ``||``.
@@ -17,6 +18,7 @@ from typing import Any
 import psycopg
 
 from .base import StoreError
+from .signals import SIGNAL_COLUMNS
 from .sqlite_rows import LOG_COLUMNS, SESSION_COLUMNS
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate", "schema_version"]
@@ -57,6 +59,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             seq bigint GENERATED ALWAYS AS IDENTITY)""",
         "CREATE INDEX outbox_due ON outbox (next_at) WHERE delivered_at IS NULL",
         "CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL",
+    ),
+    (  # 4: per-turn signals, their daily counts, and the reviews of utterances (voice.analytics)
+        """CREATE TABLE signals (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, session_id text NOT NULL,
+            user_id text NOT NULL, time double precision NOT NULL, channel text NOT NULL,
+            locale text NOT NULL, skill text NOT NULL, intent text NOT NULL, understood text NOT NULL,
+            confidence double precision, text text NOT NULL, flow text NOT NULL,
+            flow_started boolean NOT NULL, flow_step text NOT NULL, flow_completed boolean NOT NULL,
+            flow_abandoned boolean NOT NULL, confirmation text NOT NULL, knowledge text NOT NULL,
+            handoff text NOT NULL, handoff_reason text NOT NULL, irritation boolean NOT NULL,
+            handler_error boolean NOT NULL, deadline_overrun boolean NOT NULL,
+            latency_ms double precision NOT NULL, satisfaction double precision, outcome text NOT NULL)""",
+        "CREATE INDEX signals_by_time ON signals (time)",
+        "CREATE INDEX signals_by_session ON signals (session_id)",
+        "CREATE INDEX signals_by_user ON signals (user_id)",
+        "CREATE INDEX signals_unmatched ON signals (time) WHERE understood = 'none'",
+        "CREATE INDEX signals_handoffs ON signals (time) WHERE handoff <> ''",
+        """CREATE TABLE rollup (
+            day integer NOT NULL, channel text NOT NULL, locale text NOT NULL, skill text NOT NULL,
+            metric text NOT NULL, count bigint NOT NULL,
+            PRIMARY KEY (day, channel, locale, skill, metric))""",
+        """CREATE TABLE reviews (
+            key text PRIMARY KEY, text text NOT NULL, action text NOT NULL, target text NOT NULL,
+            skill text NOT NULL, locale text NOT NULL, reviewer text NOT NULL,
+            time double precision NOT NULL)""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -126,6 +153,24 @@ _INSERT = (
 )
 _LOG_TYPES = ("text", "text", "float8", "text", "text", "text", "float8", "text", "text", "text", "bool")
 _LOG_ARRAYS = ", ".join(f"%(log_{c})s::{t}[]" for c, t in zip(LOG_COLUMNS, _LOG_TYPES, strict=True))
+_SIGNAL_TYPES = dict.fromkeys(SIGNAL_COLUMNS, "text") | {
+    "time": "float8",
+    "confidence": "float8",
+    "latency_ms": "float8",
+    "satisfaction": "float8",
+    **dict.fromkeys(
+        (
+            "flow_started",
+            "flow_completed",
+            "flow_abandoned",
+            "irritation",
+            "handler_error",
+            "deadline_overrun",
+        ),
+        "bool",
+    ),
+}
+_SIGNAL_ARRAYS = ", ".join(f"%(signal_{c})s::{_SIGNAL_TYPES[c]}[]" for c in SIGNAL_COLUMNS)
 _WITH_LOG_AND_ANSWER = (
     f"logged AS (INSERT INTO log ({', '.join(LOG_COLUMNS)}) "
     f"SELECT {', '.join(f'r.{c}' for c in LOG_COLUMNS)} FROM saved, unnest({_LOG_ARRAYS}) "
@@ -138,7 +183,17 @@ _WITH_LOG_AND_ANSWER = (
     "queued AS (INSERT INTO outbox (id, kind, payload, created_at, next_at) "
     "SELECT o.id, o.kind, o.payload::json, o.created_at, o.created_at FROM saved, "
     "unnest(%(outbox_id)s::text[], %(outbox_kind)s::text[], %(outbox_payload)s::text[], "
-    "%(outbox_created_at)s::float8[]) AS o(id, kind, payload, created_at)) "
+    "%(outbox_created_at)s::float8[]) AS o(id, kind, payload, created_at)), "
+    f"signalled AS (INSERT INTO signals ({', '.join(SIGNAL_COLUMNS)}) "
+    f"SELECT {', '.join(f'g.{c}' for c in SIGNAL_COLUMNS)} FROM saved, unnest({_SIGNAL_ARRAYS}) "
+    f"WITH ORDINALITY AS g({', '.join(SIGNAL_COLUMNS)}, n) ORDER BY g.n), "
+    "counted AS (INSERT INTO rollup (day, channel, locale, skill, metric, count) "
+    "SELECT c.day, c.channel, c.locale, c.skill, c.metric, c.count FROM saved, "
+    "unnest(%(rollup_day)s::int[], %(rollup_channel)s::text[], %(rollup_locale)s::text[], "
+    "%(rollup_skill)s::text[], %(rollup_metric)s::text[], "
+    "%(rollup_count)s::bigint[]) WITH ORDINALITY AS c(day, channel, locale, skill, metric, count, n) "
+    "ORDER BY c.n ON CONFLICT (day, channel, locale, skill, metric) "
+    "DO UPDATE SET count = rollup.count + excluded.count) "
     "SELECT version FROM saved"
 )
 SAVE_LOADED = f"WITH saved AS ({_UPDATE}), {_WITH_LOG_AND_ANSWER}"
@@ -171,7 +226,8 @@ DELETE_USER = (
     "o AS (DELETE FROM outbox WHERE payload->>'user_id' = %(user)s RETURNING 1), "
     "s AS (DELETE FROM sessions WHERE user_id = %(user)s RETURNING 1), "
     "u AS (DELETE FROM users WHERE id = %(user)s RETURNING 1), "
-    "l AS (DELETE FROM log WHERE user_id = %(user)s RETURNING 1) "
+    "l AS (DELETE FROM log WHERE user_id = %(user)s RETURNING 1), "
+    "g AS (DELETE FROM signals WHERE user_id = %(user)s) "
     "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM o) + (SELECT count(*) FROM s) "
     "+ (SELECT count(*) FROM u) + (SELECT count(*) FROM l)"
 )

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +24,7 @@ from .base import REQUEST_MEMORY_S, Answer, BusyError, Clock, ConflictError, Sto
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
+from .signals import TurnSignals, signal_rows_and_counts
 from .sqlite_files import (
     MEMORY,
     connect,
@@ -42,6 +43,7 @@ from .sqlite_rows import (
     INSERT_LOG,
     INSERT_OUTBOX,
     INSERT_SESSION,
+    INSERT_SIGNALS,
     LOAD_WITH_USER,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
@@ -51,6 +53,7 @@ from .sqlite_rows import (
     SELECT_LOG,
     SELECT_SESSIONS,
     UPDATE_SESSION,
+    UPSERT_ROLLUP,
     from_json,
     log_entry,
     log_row,
@@ -140,8 +143,10 @@ class SqliteStore(Store):
         log: Iterable[LogEntry] = (),
         answer: Answer | None = None,
         outbox: Iterable[OutboxItem] = (),
+        signals: Iterable[TurnSignals] = (),
     ) -> Session:
         log_rows = [log_row(entry) for entry in log]
+        signal_rows, counts = signal_rows_and_counts(signals)
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
         row = session_row(saved)
@@ -162,7 +167,17 @@ class SqliteStore(Store):
             for item in outbox:
                 payload = to_json(item.payload, f"outbox item {item.id}")
                 db.execute(INSERT_OUTBOX, (item.id, item.kind, payload, item.created_at, item.created_at))
+            db.executemany(INSERT_SIGNALS, signal_rows)
+            db.executemany(UPSERT_ROLLUP, counts)
         return saved
+
+    def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._read() as db:
+            return db.execute(statement, tuple(params)).fetchall()
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
+        with self._write() as db:
+            return db.execute(statement, tuple(params)).rowcount
 
     def purge_expired(self, now: float | None = None) -> int:
         cutoff = self.clock() if now is None else now
@@ -233,6 +248,7 @@ class SqliteStore(Store):
 
     def delete_user(self, user_id: str) -> int:
         with self._write() as db:
+            db.execute("DELETE FROM signals WHERE user_id = ?", (user_id,))  # the log's turns, as signals
             return sum(db.execute(statement, {"user": user_id}).rowcount for statement in DELETE_USER)
 
     # -- conversation log ------------------------------------------------------------------
@@ -258,6 +274,7 @@ class SqliteStore(Store):
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
+        self._delete_in_batches("signals", "seq", "time < ?", cutoff)  # their counts stay in the rollup
         return self._delete_in_batches("log", "seq", "time < ?", cutoff)
 
     def _delete_in_batches(self, table: str, key: str, condition: str, value: float) -> int:

@@ -11,8 +11,9 @@ from typing import Any
 from ..state import DialogState
 from .base import StoreError
 from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord
+from .signals import SIGNAL_COLUMNS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 
 SESSION_COLUMNS = (
@@ -99,6 +100,13 @@ OUTBOX_OF = (
     "WHERE json_extract(payload, '$.user_id') = :user ORDER BY created_at, id"
 )
 INSERT_LOG = f"INSERT INTO log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
+INSERT_SIGNALS = (
+    f"INSERT INTO signals ({', '.join(SIGNAL_COLUMNS)}) VALUES ({', '.join('?' * len(SIGNAL_COLUMNS))})"
+)
+UPSERT_ROLLUP = (
+    "INSERT INTO rollup (day, channel, locale, skill, metric, count) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (day, channel, locale, skill, metric) DO UPDATE SET count = count + excluded.count"
+)
 """The statements of every turn, written out once."""
 
 SCHEMA = (
@@ -132,6 +140,28 @@ SCHEMA = (
         created_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
         claimed_until REAL NOT NULL DEFAULT 0, delivered_at REAL, last_error TEXT NOT NULL DEFAULT '')""",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_at)",
+    # version 3: per-turn signals, their daily counts, and the reviews of utterances (voice.analytics)
+    """CREATE TABLE IF NOT EXISTS signals (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        time REAL NOT NULL, channel TEXT NOT NULL, locale TEXT NOT NULL, skill TEXT NOT NULL,
+        intent TEXT NOT NULL, understood TEXT NOT NULL, confidence REAL, text TEXT NOT NULL,
+        flow TEXT NOT NULL, flow_started INTEGER NOT NULL, flow_step TEXT NOT NULL,
+        flow_completed INTEGER NOT NULL, flow_abandoned INTEGER NOT NULL, confirmation TEXT NOT NULL,
+        knowledge TEXT NOT NULL, handoff TEXT NOT NULL, handoff_reason TEXT NOT NULL,
+        irritation INTEGER NOT NULL, handler_error INTEGER NOT NULL, deadline_overrun INTEGER NOT NULL,
+        latency_ms REAL NOT NULL, satisfaction REAL, outcome TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS signals_by_time ON signals (time)",
+    "CREATE INDEX IF NOT EXISTS signals_by_session ON signals (session_id)",
+    "CREATE INDEX IF NOT EXISTS signals_by_user ON signals (user_id)",
+    "CREATE INDEX IF NOT EXISTS signals_unmatched ON signals (time) WHERE understood = 'none'",
+    "CREATE INDEX IF NOT EXISTS signals_handoffs ON signals (time) WHERE handoff <> ''",
+    """CREATE TABLE IF NOT EXISTS rollup (
+        day INTEGER NOT NULL, channel TEXT NOT NULL, locale TEXT NOT NULL, skill TEXT NOT NULL,
+        metric TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, channel, locale, skill, metric)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS reviews (
+        key TEXT PRIMARY KEY, text TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+        skill TEXT NOT NULL, locale TEXT NOT NULL, reviewer TEXT NOT NULL, time REAL NOT NULL)""",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 

@@ -1,0 +1,93 @@
+"""Every store writes a turn's signals with the turn: a ``signals`` row, and its counts in ``rollup``."""
+
+from __future__ import annotations
+
+import pytest
+
+from voice.store import ConflictError, Session, Speaker, Store, TurnRecord
+from voice.store.signals import Outcome, TurnSignals, Understood, day_of
+
+from .samples import FakeClock
+
+
+def _signals(session: Session, **fields: object) -> TurnSignals:
+    values: dict[str, object] = {
+        "session_id": session.id,
+        "user_id": session.user_id,
+        "time": session.created_at,
+        "channel": "alexa",
+        "locale": "nl",
+        "skill": "shop",
+        "conversation_day": day_of(session.created_at),
+        "conversation_skill": "shop",
+    }
+    return TurnSignals(**(values | fields))  # type: ignore[arg-type]
+
+
+def _counts(store: Store) -> dict[str, int]:
+    return dict(store.select("SELECT metric, sum(count) FROM rollup GROUP BY metric HAVING sum(count) <> 0"))
+
+
+def test_a_turn_writes_its_signals_row_and_counts(store: Store, clock: FakeClock) -> None:
+    session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
+    heard = TurnRecord(time=clock(), speaker=Speaker.USER, text="blabla iets", intent="")
+    first = _signals(session, understood=Understood.NONE, text="blabla iets", outcome=Outcome.GAVE_UP)
+    session = store.record_exchange("s1", (heard,), signals=(first,))
+    second = _signals(
+        session,
+        intent="OrderStatus",
+        flow="OrderStatus",
+        flow_started=True,
+        flow_step="order_number",
+        latency_ms=12.5,
+        outcome_before=Outcome.GAVE_UP,
+        outcome=Outcome.HANDOFF,
+        handoff="caller",
+        handoff_reason="asked",
+    )
+    store.record_exchange("s1", (heard,), signals=(second,))
+    rows = store.select(
+        "SELECT understood, text, flow_started, latency_ms, outcome FROM signals ORDER BY seq"
+    )
+    assert [tuple(row) for row in rows] == [
+        ("none", "blabla iets", 0, 0.0, "gave_up"),
+        ("template", "", 1, 12.5, "handoff"),
+    ]
+    assert _counts(store) == {
+        "turns": 2,
+        "conversations": 1,
+        "understood:none": 1,
+        "understood:template": 1,
+        "intent:OrderStatus": 1,
+        "flow:OrderStatus:started": 1,
+        "flow:OrderStatus:step:order_number": 1,
+        "outcome:handoff": 1,
+        "handoff:asked": 1,
+        "latency:000": 1,
+        "latency:026": 1,
+    }
+
+
+def test_a_conflicting_save_writes_no_signals(store: Store) -> None:
+    session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
+    store.update("s1", lambda s: s.with_attributes({"a": 1}))
+    with pytest.raises(ConflictError):
+        store.save(session, signals=(_signals(session),))
+    assert store.select("SELECT count(*) FROM signals") == [(0,)]
+    assert _counts(store) == {}
+
+
+def test_erasure_and_retention_remove_the_signals_but_keep_the_counts(store: Store, clock: FakeClock) -> None:
+    session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
+    heard = TurnRecord(time=clock(), speaker=Speaker.USER, text="iets")
+    store.record_exchange(
+        "s1", (heard,), signals=(_signals(session, understood=Understood.NONE, text="iets"),)
+    )
+    store.delete_user("u1")
+    assert store.select("SELECT count(*) FROM signals") == [(0,)]
+    session = store.start("s2", user_id="u2", skill="", locale="nl", channel="alexa")
+    store.record_exchange("s2", (heard,), signals=(_signals(session),))
+    clock.advance(40 * 86400)
+    store.purge_log(30)
+    assert store.select("SELECT count(*) FROM signals") == [(0,)]
+    assert _counts(store)["turns"] == 2

@@ -1,0 +1,180 @@
+"""A turn's signals for the KPIs (``voice.store.TurnSignals``), read from what the turn did.
+
+Most of it follows from the dialog state before and after the turn; the rest is what only the run
+of the turn knows (``TurnFacts``): which answerer answered, which handler ran, an error, a missed
+deadline, the time it took. Nothing here reads or writes the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..skill import Skill
+from ..state import ActiveFlow, Confirming, DialogState
+from ..store import Session
+from ..store.signals import Outcome, TurnSignals, Understood, day_of
+from ..turn import Turn
+from .handoff import HandoffPolicy
+
+__all__ = ["TurnFacts", "answerer_names", "outcome_of", "turn_signals"]
+
+_ASKED = (Confirming.SLOT, Confirming.INTENT)
+_LEFT = frozenset({"Cancel", "Stop", "StartOver"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TurnFacts:
+    """What only the run of a turn knows."""
+
+    heard: Turn
+    """The turn as the channel gave it, before the router read it."""
+    answerer: str = ""
+    """The answerer of the chain that answered a turn no intent matched (``fallback``, ``knowledge``)."""
+    consulted: tuple[str, ...] = ()
+    """The answerers asked before it, which passed."""
+    settled: str = ""
+    """The answerer that settled an offer with the caller's yes or no."""
+    handled: str | None = None
+    """The intent whose handler ran."""
+    handler_error: bool = False
+    deadline_overrun: bool = False
+    latency_ms: float = 0.0
+    satisfaction: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    name: str = ""
+    started: bool = False
+    step: str = ""
+    completed: bool = False
+    abandoned: bool = False
+
+
+def outcome_of(state: DialogState) -> Outcome:
+    """Where a conversation stands after a turn that left it in ``state``."""
+    if state.handed_over:
+        return Outcome.HANDOFF
+    unhelped = state.fallbacks or state.no_input or state.offer is not None or state.flow is not None
+    return Outcome.GAVE_UP if unhelped else Outcome.CONTAINED
+
+
+def turn_signals(
+    facts: TurnFacts,
+    turn: Turn,
+    loaded: Session,
+    state: DialogState,
+    *,
+    text: str,
+    skills: Mapping[str, Skill],
+    policy: HandoffPolicy,
+) -> TurnSignals:
+    """The signals of ``turn`` (as the step left it), which moved the session from ``loaded`` to ``state``;
+    ``text`` is the caller's words as they are stored."""
+    before = loaded.dialog
+    flow = _flow(before.flow, state.flow, facts.handled, skills)
+    new_conversation = loaded.version == 0
+    skill = _skill(turn, state, skills)
+    reason = state.handoff_reason if state.handed_over and not before.handed_over else ""
+    return TurnSignals(
+        session_id=turn.session_id,
+        user_id=turn.user_id or loaded.user_id,
+        time=turn.time.timestamp(),
+        channel=turn.channel,
+        locale=turn.locale,
+        skill=skill,
+        intent=turn.intent or "",
+        understood=_understood(facts, turn),
+        confidence=turn.confidence,
+        text=text,
+        flow=flow.name,
+        flow_started=flow.started,
+        flow_step=flow.step,
+        flow_completed=flow.completed,
+        flow_abandoned=flow.abandoned,
+        confirmation=_confirmation(before.flow, state.flow, turn.intent),
+        knowledge=_knowledge(facts, state),
+        handoff=("caller" if reason == "asked" else "assistant") if reason else "",
+        handoff_reason=reason,
+        irritation=bool(turn.text) and policy.irritated(turn.text, turn.language),
+        handler_error=facts.handler_error,
+        deadline_overrun=facts.deadline_overrun,
+        latency_ms=facts.latency_ms,
+        satisfaction=facts.satisfaction,
+        conversation_started=new_conversation,
+        conversation_day=day_of(loaded.created_at),
+        conversation_skill=loaded.skill if not new_conversation else (skill or _only(skills)),
+        outcome_before=None if new_conversation else outcome_of(before),
+        outcome=outcome_of(state),
+    )
+
+
+def _understood(facts: TurnFacts, turn: Turn) -> Understood:
+    heard = facts.heard
+    if not heard.text.strip() and heard.intent is None:
+        return Understood.SILENCE
+    if facts.answerer == "fallback":
+        return Understood.NONE
+    if facts.answerer:
+        return Understood.KNOWLEDGE
+    if heard.intent is not None and turn.match is not None and not turn.match.template:
+        return Understood.PLATFORM
+    match = turn.match
+    return Understood.FUZZY if match is not None and match.is_fuzzy else Understood.TEMPLATE
+
+
+def _flow(
+    before: ActiveFlow | None, after: ActiveFlow | None, handled: str | None, skills: Mapping[str, Skill]
+) -> _Flow:
+    """The flow the turn worked on, and what happened to it."""
+    completed = handled if handled and any(handled in skill.flows for skill in skills.values()) else None
+    current = after.intent if after is not None else completed
+    if current is not None:
+        started = before is None or before.intent != current
+        asked = (after.asking if after is not None else None) or ""
+        step = asked if asked and (started or before is None or before.asking != asked) else ""
+        return _Flow(current, started, step, completed == current and after is None)
+    if before is not None:  # it ended without its handler
+        return _Flow(before.intent, abandoned=True)
+    return _Flow()
+
+
+def _confirmation(before: ActiveFlow | None, after: ActiveFlow | None, intent: str | None) -> str:
+    if before is not None and before.confirming in _ASKED and intent in ("Yes", "No"):
+        return "accepted" if intent == "Yes" else "refused"
+    if after is not None and after.confirming in _ASKED:
+        was = before is not None and (before.confirming, before.confirming_slot) == (
+            after.confirming,
+            after.confirming_slot,
+        )
+        return "" if was else "asked"
+    return ""
+
+
+def _knowledge(facts: TurnFacts, state: DialogState) -> str:
+    if "knowledge" in (facts.answerer, facts.settled):
+        if state.offer is not None:
+            return "confirm"
+        return "abstain" if state.fallbacks else "answer"
+    return "abstain" if "knowledge" in facts.consulted else ""
+
+
+def _skill(turn: Turn, state: DialogState, skills: Mapping[str, Skill]) -> str:
+    if turn.skill in skills:
+        return turn.skill
+    if state.flow is not None:
+        return state.flow.skill
+    if state.offer is not None:
+        return state.offer.source
+    return _only(skills)
+
+
+def _only(skills: Mapping[str, Skill]) -> str:
+    """The skill, when exactly one is loaded; else empty."""
+    return next(iter(skills)) if len(skills) == 1 else ""
+
+
+def answerer_names(answerers: Sequence[object]) -> tuple[str, ...]:
+    """The names of a chain's answerers (their ``name``, else their class name in lower case)."""
+    return tuple(str(getattr(a, "name", type(a).__name__.lower())) for a in answerers)

@@ -1,0 +1,261 @@
+"""What one turn tells about the conversation: the signals the KPIs are computed from.
+
+The dialog fills a ``TurnSignals`` per turn; the store writes it in the turn's transaction, as one row
+of the ``signals`` table and as counts in the ``rollup`` table (one row per UTC day, channel, locale,
+skill and metric), so that the KPIs of any period read a few hundred rows instead of every turn.
+
+Conversation metrics (``conversations``, ``outcome:*``, ``handoff:*``, ``satisfaction:*``) count on the
+day the conversation started, under its skill; the others on the day of the turn, under its skill.
+A conversation's outcome is moved from its old value to its new one as each turn changes it, so the
+rollup always holds each conversation once, with the outcome of its latest turn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "LATENCY_STEP",
+    "SIGNAL_COLUMNS",
+    "Outcome",
+    "RollupDelta",
+    "TurnSignals",
+    "Understood",
+    "day_of",
+    "latency_bucket",
+    "latency_of_bucket",
+    "rollup_deltas",
+    "signal_row",
+    "signal_rows_and_counts",
+]
+
+DAY_S = 86400
+LATENCY_STEP = 1.1
+"""Latency is counted in buckets 10% wide (bucket k holds [1.1^k, 1.1^(k+1)) ms): p50 and p95 within 5%."""
+
+
+class Understood(StrEnum):
+    """How the caller's words were understood."""
+
+    TEMPLATE = "template"
+    """A skill's or the built-ins' sentence template matched exactly."""
+    FUZZY = "fuzzy"
+    """A template matched only in the fuzzy pass."""
+    PLATFORM = "platform"
+    """Alexa or Dialogflow resolved the intent."""
+    KNOWLEDGE = "knowledge"
+    """No intent matched; the knowledge base answered or offered an answer."""
+    NONE = "none"
+    """Not understood: the fallback answered."""
+    SILENCE = "silence"
+    """The caller said nothing (no input); neither understood nor not."""
+
+
+class Outcome(StrEnum):
+    """Where a conversation stands after its latest turn."""
+
+    CONTAINED = "contained"
+    """No person, and the caller was not left unhelped."""
+    HANDOFF = "handoff"
+    """Handed over to a person."""
+    GAVE_UP = "gave_up"
+    """Its latest turn left the caller unhelped: not understood, a flow or an offered answer left
+    open, or closed after silence."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TurnSignals:
+    """One turn as the KPIs see it; written by the store with the turn."""
+
+    session_id: str
+    user_id: str
+    time: float
+    """Seconds since the epoch (the turn's time)."""
+    channel: str
+    locale: str
+    skill: str
+    """The skill that answered (the flow's, the matched intent's, the knowledge's), else empty."""
+    intent: str = ""
+    understood: Understood = Understood.TEMPLATE
+    confidence: float | None = None
+    text: str = ""
+    """The caller's words (as the log keeps them), kept here only for turns not understood."""
+    flow: str = ""
+    """The intent of the flow this turn worked on, if any."""
+    flow_started: bool = False
+    flow_step: str = ""
+    """The slot the flow asked for next, when the turn moved it on to a new question."""
+    flow_completed: bool = False
+    flow_abandoned: bool = False
+    """The flow ended without its handler (cancel, stop, start over, a handoff, another flow)."""
+    confirmation: str = ""
+    """``asked``, ``accepted`` or ``refused``: a flow's yes/no question about a slot or the intent."""
+    knowledge: str = ""
+    """``answer``, ``confirm`` (a "Do you mean") or ``abstain`` (it had nothing; the fallback spoke)."""
+    handoff: str = ""
+    """``caller`` (asked for a person) or ``assistant`` (decided by a policy) when the turn handed over."""
+    handoff_reason: str = ""
+    irritation: bool = False
+    """The words held an irritation cue."""
+    handler_error: bool = False
+    deadline_overrun: bool = False
+    """The caller heard "one moment": the turn missed its deadline."""
+    latency_ms: float = 0.0
+    """From the dialog receiving the turn to its reply, before the commit."""
+    satisfaction: float | None = None
+    """The answer to the end-of-conversation question: 1 yes / 0 no, or 1-5."""
+    conversation_started: bool = False
+    """This is the conversation's first turn."""
+    conversation_day: int = 0
+    """The UTC day (days since the epoch) the conversation started."""
+    conversation_skill: str = ""
+    """The skill the conversation's metrics count under (fixed at its first turn)."""
+    outcome_before: Outcome | None = None
+    """The conversation's outcome after its previous turn; None on its first."""
+    outcome: Outcome = Outcome.CONTAINED
+
+    @property
+    def day(self) -> int:
+        return day_of(self.time)
+
+
+@dataclass(frozen=True, slots=True)
+class RollupDelta:
+    """A change of one count of the ``rollup`` table."""
+
+    day: int
+    channel: str
+    locale: str
+    skill: str
+    metric: str
+    delta: int
+
+
+SIGNAL_COLUMNS = (
+    "session_id",
+    "user_id",
+    "time",
+    "channel",
+    "locale",
+    "skill",
+    "intent",
+    "understood",
+    "confidence",
+    "text",
+    "flow",
+    "flow_started",
+    "flow_step",
+    "flow_completed",
+    "flow_abandoned",
+    "confirmation",
+    "knowledge",
+    "handoff",
+    "handoff_reason",
+    "irritation",
+    "handler_error",
+    "deadline_overrun",
+    "latency_ms",
+    "satisfaction",
+    "outcome",
+)
+"""The columns of the ``signals`` table after its ``seq``, in order."""
+
+
+def signal_row(signals: TurnSignals) -> tuple[object, ...]:
+    """The row of ``SIGNAL_COLUMNS``; the text only of a turn that was not understood."""
+    values = {
+        "understood": signals.understood.value,
+        "outcome": signals.outcome.value,
+        "text": signals.text if signals.understood is Understood.NONE else "",
+    }
+    return tuple(values[c] if c in values else getattr(signals, c) for c in SIGNAL_COLUMNS)
+
+
+def signal_rows_and_counts(
+    signals: Iterable[TurnSignals],
+) -> tuple[list[tuple[object, ...]], list[tuple[int, str, str, str, str, int]]]:
+    """The ``signals`` rows and ``rollup`` deltas (day, channel, locale, skill, metric, delta) to write."""
+    rows, deltas = [], []
+    for turn in signals:
+        rows.append(signal_row(turn))
+        deltas.extend(rollup_deltas(turn))
+    if len(rows) > 1:
+        deltas = _merged(deltas)
+    return rows, [(d.day, d.channel, d.locale, d.skill, d.metric, d.delta) for d in deltas]
+
+
+def day_of(time: float) -> int:
+    """The UTC day of ``time``, as days since the epoch."""
+    return int(time // DAY_S)
+
+
+def latency_bucket(ms: float) -> int:
+    """The latency bucket of ``ms`` milliseconds (0 for anything under 1 ms)."""
+    return 0 if ms < 1 else int(math.log(ms) / math.log(LATENCY_STEP))
+
+
+def latency_of_bucket(bucket: int) -> float:
+    """The middle of a bucket, in ms (a percentile's value when it falls in it)."""
+    return float(LATENCY_STEP ** (bucket + 0.5))
+
+
+def rollup_deltas(signals: TurnSignals) -> list[RollupDelta]:
+    """The counts one turn adds (and, for a changed outcome, moves), sorted by their key."""
+    latency = f"latency:{latency_bucket(signals.latency_ms):03d}"
+    turn = ["turns", f"understood:{signals.understood.value}", latency]
+    turn += _turn_metrics(signals)
+    conversation: list[tuple[str, int]] = []
+    if signals.outcome_before is None:
+        conversation.append(("conversations", 1))
+    if signals.outcome_before is not signals.outcome:
+        conversation.append((f"outcome:{signals.outcome.value}", 1))
+        if signals.outcome_before is not None:
+            conversation.append((f"outcome:{signals.outcome_before.value}", -1))
+    if signals.handoff:
+        conversation.append((f"handoff:{signals.handoff_reason or signals.handoff}", 1))
+    if signals.satisfaction is not None:
+        conversation.append((f"satisfaction:{signals.satisfaction:g}", 1))
+    deltas = [
+        RollupDelta(signals.day, signals.channel, signals.locale, signals.skill, metric, 1) for metric in turn
+    ]
+    where = (signals.conversation_day, signals.channel, signals.locale, signals.conversation_skill)
+    deltas += [RollupDelta(*where, metric, delta) for metric, delta in conversation]
+    return _merged(deltas)
+
+
+def _turn_metrics(signals: TurnSignals) -> list[str]:
+    metrics = [f"intent:{signals.intent}"] if signals.intent else []
+    if signals.flow:
+        flow = f"flow:{signals.flow}"
+        events = (
+            (signals.flow_started, "started"),
+            (signals.flow_completed, "completed"),
+            (signals.flow_abandoned, "abandoned"),
+        )
+        metrics += [f"{flow}:{name}" for happened, name in events if happened]
+        if signals.flow_step:
+            metrics.append(f"{flow}:step:{signals.flow_step}")
+    for value, prefix in ((signals.confirmation, "confirm"), (signals.knowledge, "knowledge")):
+        if value:
+            metrics.append(f"{prefix}:{value}")
+    for happened, name in (
+        (signals.irritation, "irritation"),
+        (signals.handler_error, "error"),
+        (signals.deadline_overrun, "overrun"),
+    ):
+        if happened:
+            metrics.append(name)
+    return metrics
+
+
+def _merged(deltas: list[RollupDelta]) -> list[RollupDelta]:
+    """One delta per key (a database upsert may touch a row once per statement), in key order, so that
+    concurrent turns lock the rows they share in the same order."""
+    totals: dict[tuple[int, str, str, str, str], int] = {}
+    for d in deltas:
+        key = (d.day, d.channel, d.locale, d.skill, d.metric)
+        totals[key] = totals.get(key, 0) + d.delta
+    return [RollupDelta(*key, delta) for key, delta in sorted(totals.items()) if delta]
