@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import VoiceError
 from ..export import alexa_package, dialogflow_agent
 from ..export.alexa import DEFAULT_ENDPOINT
 from ..skill import load_skill
@@ -36,11 +37,36 @@ def export_alexa(skill: str, locale: str, output: Path, invocation_name: str | N
     package = alexa_package(load_skill(skill), locale, invocation=invocation_name, endpoint=endpoint)
     model_path = package.write(output)
     language_model = package.interaction_model["interactionModel"]["languageModel"]
+    for warning in _alexa_warnings(locale, language_model["invocationName"], invocation_name):
+        click.echo(f"warning: {warning}", err=True)
     samples = sum(len(intent["samples"]) for intent in language_model["intents"])
     click.echo(
         f"wrote {model_path} ({len(language_model['intents'])} intents, {samples} sample utterances, "
         f"invocation name {language_model['invocationName']!r})"
     )
+
+
+_ALEXA_CUSTOM_LOCALES = frozenset(
+    {"ar-SA", "de-DE", "en-AU", "en-CA", "en-GB", "en-IN", "en-US", "es-ES", "es-MX", "es-US"}
+    | {"fr-CA", "fr-FR", "hi-IN", "it-IT", "ja-JP", "pt-BR"}
+)
+"""The locales Alexa offers custom skills in (Amazon's "Develop skills in multiple languages"); no Dutch."""
+
+
+def _alexa_warnings(locale: str, invocation: str, asked: str | None) -> list[str]:
+    """What the platform will refuse or what was chosen for the author."""
+    warnings = []
+    if locale not in _ALEXA_CUSTOM_LOCALES:
+        warnings.append(
+            f"Alexa has no custom skills in {locale}; the model is written, but the Alexa developer console "
+            "will not accept it. Serve these callers with Dialogflow or the local channel."
+        )
+    if asked is None:
+        warnings.append(
+            f"the invocation name {invocation!r} was made from the skill's name; "
+            "choose one with --invocation-name."
+        )
+    return warnings
 
 
 @export.command("dialogflow")
@@ -52,10 +78,20 @@ def export_alexa(skill: str, locale: str, output: Path, invocation_name: str | N
     help="The zip to write (default: <skill>-dialogflow.zip).",
 )
 @click.option("--webhook-url", default="", help="HTTPS address of /dialogflow, set as the agent's webhook.")
-def export_dialogflow(skill: str, output: Path | None, webhook_url: str) -> None:
+@click.option("--default-language", default=None, help="The agent's default language (default: the first).")
+def export_dialogflow(
+    skill: str, output: Path | None, webhook_url: str, default_language: str | None
+) -> None:
     """Write a Dialogflow ES agent zip with SKILL's intents and entities in every language it has."""
     loaded = load_skill(skill)
-    agent = dialogflow_agent(loaded, webhook_url=webhook_url)
+    languages = loaded.languages
+    if default_language is not None:
+        if default_language not in languages:
+            raise VoiceError(
+                f"skill {loaded.name!r} has no language {default_language!r}; it has {', '.join(languages)}."
+            )
+        languages = (default_language, *(language for language in languages if language != default_language))
+    agent = dialogflow_agent(loaded, languages=languages, webhook_url=webhook_url)
     path = agent.write(output or Path(f"{loaded.name}-dialogflow.zip"))
     intents = sum(1 for name in agent.files if name.startswith("intents/") and "_usersays_" not in name)
-    click.echo(f"wrote {path} ({intents} intents, languages {', '.join(loaded.languages)})")
+    click.echo(f"wrote {path} ({intents} intents, languages {', '.join(languages)}, default {languages[0]})")

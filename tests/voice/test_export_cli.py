@@ -1,0 +1,50 @@
+"""``voice export`` warns about platform limits and lets the author choose (issue 16, item 6)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from voice.cli import cli
+
+
+def test_alexa_in_dutch_is_written_with_a_warning(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", "alexa", "customer_service", "-l", "nl-NL", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0
+    assert "warning: Alexa has no custom skills in nl-NL" in result.output
+    assert "was made from the skill's name; choose one with --invocation-name" in result.output
+
+
+def test_alexa_in_english_with_a_chosen_name_has_no_warning(tmp_path: Path) -> None:
+    args = [
+        "export",
+        "alexa",
+        "customer_service",
+        "-l",
+        "en-GB",
+        "-o",
+        str(tmp_path),
+        "--invocation-name",
+        "shop help",
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and "warning" not in result.output
+
+
+def test_dialogflow_default_language(tmp_path: Path) -> None:
+    zip_path = tmp_path / "agent.zip"
+    args = ["export", "dialogflow", "customer_service", "-o", str(zip_path), "--default-language", "nl"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and "default nl" in result.output
+    with zipfile.ZipFile(zip_path) as agent:
+        settings = json.loads(agent.read("agent.json"))
+    assert settings["language"] == "nl" and settings["supportedLanguages"] == ["en"]
+    wrong = CliRunner().invoke(
+        cli, ["export", "dialogflow", "customer_service", "-o", str(zip_path), "--default-language", "de"]
+    )
+    assert wrong.exit_code == 1 and "has no language 'de'; it has en, nl" in wrong.output
