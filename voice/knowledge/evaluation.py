@@ -101,7 +101,7 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
         decision = kb.ask(say)
         timings.append(time.perf_counter() - started)
         best = decision.best.id if decision.best else ""
-        ranked_first = best or _ranked_first(kb, say)
+        ranked_first = _ranked_first(kb, say)  # not the first offered: a confirmation skips the unlikely
         top1 += bool(expect) and ranked_first == expect
         confirms += decision.kind is DecisionKind.CONFIRM
         abstains += decision.kind is DecisionKind.ABSTAIN
@@ -133,7 +133,7 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
 
 
 def _ranked_first(kb: KnowledgeBase, say: str) -> str:
-    """The best-ranked entry even when the decision offered none (an abstention)."""
+    """The best-ranked entry, whatever the decision offered."""
     ranked = kb.rank(say)
     return ranked[0].id if ranked else ""
 

@@ -37,7 +37,7 @@ def _candidate(entry_id: str, similarity: float | None, keywords: float) -> Cand
         (0.95, 6.0, True, DecisionKind.ANSWER),
         (0.95, 6.0, False, DecisionKind.CONFIRM),
         (0.95, 1.0, True, DecisionKind.CONFIRM),
-        (0.84, 6.0, True, DecisionKind.CONFIRM),
+        (0.86, 6.0, True, DecisionKind.CONFIRM),
         (0.70, 6.0, True, DecisionKind.ABSTAIN),
         (0.85, 0.0, False, DecisionKind.ABSTAIN),
     ],
@@ -51,6 +51,14 @@ def test_an_answer_needs_both_methods_to_agree(
     decision = decide(candidates, evidence, Policy())
     assert decision.kind is kind
     assert ("agree" in decision.reason) and f"{similarity:.3f}" in decision.reason
+
+
+@pytest.mark.parametrize(("said_first", "kind"), [(0, DecisionKind.ANSWER), (1, DecisionKind.CONFIRM)])
+def test_a_question_asked_as_the_content_asks_it_is_answered(said_first: int, kind: DecisionKind) -> None:
+    """Few keywords (a phrasing among many scores low), but the terms are those of the entry's own."""
+    candidates = (_candidate("a", 0.95, 2.5), _candidate("b", 0.80, 0.5))
+    evidence = Evidence(keyword_first=0, model_first=0, said_first=said_first)
+    assert decide(candidates, evidence, Policy()).kind is kind
 
 
 def test_without_the_model_the_keyword_score_and_margin_decide() -> None:
