@@ -15,7 +15,7 @@ from speech.errors import SpeechError
 
 from ..errors import VoiceError
 from ..knowledge.commands import knowledge
-from . import authoring, data, export, run, serve, skills, speech
+from . import authoring, data, export, insights, run, serve, skills, speech
 from .context import config_option
 
 
@@ -54,6 +54,7 @@ for command in (
     export.export,
     data.data,
     knowledge,
+    insights.report,
 ):
     cli.add_command(command)
 

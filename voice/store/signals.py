@@ -238,6 +238,8 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
         metrics += [f"{flow}:{name}" for happened, name in events if happened]
         if signals.flow_step:
             metrics.append(f"{flow}:step:{signals.flow_step}")
+    if signals.knowledge and signals.understood in (Understood.KNOWLEDGE, Understood.NONE):
+        metrics.append("knowledge:asked")  # the caller's words went to the knowledge base
     for value, prefix in ((signals.confirmation, "confirm"), (signals.knowledge, "knowledge")):
         if value:
             metrics.append(f"{prefix}:{value}")

@@ -1,0 +1,114 @@
+"""The KPIs: their formulas from known counts, a seeded store read back, filters, and ``voice report``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voice.analytics import Filters, Kpis, build_report, read_not_understood, read_trend
+from voice.cli import cli
+from voice.store import Store, open_store
+
+from .seed import DAY, seed
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    path = tmp_path_factory.mktemp("kpis") / "sessions.db"
+    with open_store(f"sqlite://{path}") as store:
+        seed(store)
+        yield store
+
+
+def test_the_formulas_from_known_counts() -> None:
+    kpis = Kpis.from_totals(
+        {
+            "conversations": 10,
+            "outcome:contained": 6,
+            "outcome:gave_up": 2,
+            "outcome:handoff": 2,
+            "handoff:asked": 1,
+            "handoff:fallbacks": 1,
+            "turns": 50,
+            "understood:silence": 10,
+            "understood:template": 24,
+            "understood:fuzzy": 4,
+            "understood:platform": 2,
+            "understood:none": 6,
+            "understood:knowledge": 4,
+            "knowledge:asked": 8,
+            "knowledge:answer": 3,
+            "latency:030": 90,
+            "latency:060": 10,
+            "satisfaction:1": 3,
+            "satisfaction:0": 1,
+            "flow:Book:started": 10,
+            "flow:Book:step:date": 10,
+            "flow:Book:step:time": 4,
+            "flow:Book:completed": 3,
+        }
+    )
+    assert (kpis.containment_rate, kpis.handoff_rate) == (0.6, 0.2)
+    assert (kpis.fallback_rate, kpis.recognition_rate, kpis.knowledge_answer_rate) == (0.15, 0.75, 0.375)
+    assert kpis.satisfaction_score == 0.75
+    assert kpis.latency_p50_ms == pytest.approx(1.1**30.5, rel=1e-3)
+    assert kpis.latency_p95_ms == pytest.approx(1.1**60.5, rel=1e-3)
+    (funnel,) = kpis.flows
+    assert funnel.stages == (("started", 10), ("date", 10), ("time", 4), ("completed", 3))
+    assert funnel.drop_off == "date" and funnel.completion_rate == 0.3
+
+
+def test_a_seeded_store_gives_its_kpis_and_compares_with_the_week_before(seeded: Store) -> None:
+    report = build_report(seeded, Filters(start=DAY, end=DAY))
+    now = report.current
+    assert (now.conversations, now.contained, now.gave_up, dict(now.handoffs)) == (4, 2, 1, {"asked": 1})
+    assert (now.turns, now.not_understood, now.recognised) == (5, 2, 2)
+    assert (now.fallback_rate, now.recognition_rate, now.knowledge_answer_rate) == (0.4, 0.4, 1.0)
+    assert dict(now.intents) == {"OpeningHours": 1, "TalkToAgent": 1}
+    assert now.latency_p50_ms is not None and 36 < now.latency_p50_ms < 44
+    week = build_report(seeded, Filters(start=DAY, end=DAY).previous()).current
+    assert week.conversations == 0
+    assert build_report(seeded, Filters(start=DAY.replace(day=17), end=DAY)).previous.conversations == 1
+    (group,) = report.not_understood
+    assert (group.count, dict(group.examples)) == (
+        2,
+        {"waar is mijn pakket": 1, "waar is mijn pakket nou": 1},
+    )
+
+
+@pytest.mark.parametrize(
+    ("slice_", "conversations", "containment"),
+    [({"channel": "alexa"}, 3, 1 / 3), ({"locale": "en"}, 1, 1.0), ({"skill": "other"}, 0, None)],
+    ids=["alexa", "english", "unknown-skill"],
+)
+def test_filters_change_the_numbers(
+    seeded: Store, slice_: dict[str, str], conversations: int, containment: float | None
+) -> None:
+    kpis = build_report(seeded, Filters(start=DAY, end=DAY, **slice_)).current
+    assert (kpis.conversations, kpis.containment_rate) == (conversations, containment)
+
+
+def test_the_trend_has_a_value_per_day(seeded: Store) -> None:
+    trend = read_trend(seeded, Filters(start=DAY.replace(day=16), end=DAY))
+    assert trend["conversations"] == [1, 0, 0, 0, 0, 0, 0, 4]
+    assert read_not_understood(seeded, Filters(start=DAY.replace(day=16), end=DAY.replace(day=22))) == []
+
+
+def test_voice_report_prints_a_table_csv_and_json(seeded: Store, tmp_path: Path) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "sqlite://{seeded.path}"\n')  # type: ignore[attr-defined]
+    runner = CliRunner()
+    base = ["report", "--config", str(config), "--from", DAY.isoformat(), "--to", DAY.isoformat()]
+    table = runner.invoke(cli, base)
+    assert table.exit_code == 0, table.output
+    assert "containment" in table.output and "50.0%" in table.output and "waar is mijn pakket" in table.output
+    csv = runner.invoke(cli, [*base, "--format", "csv"]).output.splitlines()
+    assert csv[0] == "kpi,unit,current,previous,change" and "conversations,n,4,0,4" in csv
+    data = json.loads(runner.invoke(cli, [*base, "--format", "json", "--channel", "alexa"]).output)
+    assert data["current"]["conversations"] == 3 and data["filters"]["channel"] == "alexa"
+    refused = runner.invoke(cli, [*base[:3], "--from", "2026-13-01"])
+    assert refused.exit_code != 0 and "YYYY-MM-DD" in refused.output

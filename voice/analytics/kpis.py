@@ -1,0 +1,231 @@
+"""The KPIs of a period, computed from the rollup's daily counts (see docs/insights.md for each formula).
+
+``Kpis.from_totals`` is pure: it turns the summed counts of a period (metric -> count) into the KPIs,
+so the formulas are tested without a database. ``read_totals`` sums the counts with one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..store import Store
+from ..store.signals import latency_of_bucket
+from .period import Filters
+
+__all__ = ["Funnel", "Kpis", "read_totals", "read_trend"]
+
+RECOGNISED = ("understood:template", "understood:fuzzy", "understood:platform")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Funnel:
+    """One flow: how many started it, reached each of its questions, and completed it."""
+
+    flow: str
+    started: int
+    steps: tuple[tuple[str, int], ...]
+    """Each question (slot) asked, with how many times callers reached it, most reached first."""
+    completed: int
+    abandoned: int
+    """Ended without the handler by cancel, stop, start over, a handoff or another flow."""
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _rate(self.completed, self.started)
+
+    @property
+    def stages(self) -> tuple[tuple[str, int], ...]:
+        """started, each step, completed: the bars of the funnel."""
+        return (("started", self.started), *self.steps, ("completed", self.completed))
+
+    @property
+    def drop_off(self) -> str:
+        """The step after which most callers went no further (the largest fall between two stages)."""
+        stages = self.stages
+        falls = [(stages[i][1] - stages[i + 1][1], stages[i][0]) for i in range(len(stages) - 1)]
+        worst = max(falls, default=(0, ""))
+        return worst[1] if worst[0] > 0 else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "started": self.started,
+            "steps": dict(self.steps),
+            "completed": self.completed,
+            "abandoned": self.abandoned,
+            "completion_rate": self.completion_rate,
+            "drop_off": self.drop_off,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kpis:
+    """The KPIs of one period and slice."""
+
+    conversations: int = 0
+    contained: int = 0
+    gave_up: int = 0
+    handoffs: Mapping[str, int] = field(default_factory=dict)
+    """Handed-over conversations by reason (``asked``: the caller asked; the others the assistant decided)."""
+    turns: int = 0
+    spoken: int = 0
+    """Turns in which the caller said something (all but silences)."""
+    recognised: int = 0
+    not_understood: int = 0
+    knowledge_asked: int = 0
+    knowledge_answered: int = 0
+    intents: tuple[tuple[str, int], ...] = ()
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    satisfaction: Mapping[float, int] = field(default_factory=dict)
+    """Answers to the end-of-conversation question: score -> how many."""
+    flows: tuple[Funnel, ...] = ()
+
+    @property
+    def containment_rate(self) -> float | None:
+        return _rate(self.contained, self.conversations)
+
+    @property
+    def handoff_rate(self) -> float | None:
+        return _rate(sum(self.handoffs.values()), self.conversations)
+
+    @property
+    def fallback_rate(self) -> float | None:
+        return _rate(self.not_understood, self.spoken)
+
+    @property
+    def recognition_rate(self) -> float | None:
+        return _rate(self.recognised, self.spoken)
+
+    @property
+    def knowledge_answer_rate(self) -> float | None:
+        return _rate(self.knowledge_answered, self.knowledge_asked)
+
+    @property
+    def satisfaction_score(self) -> float | None:
+        """The mean answer: the share of yes on a yes/no question, else the mean of 1-5."""
+        answers = sum(self.satisfaction.values())
+        return sum(score * n for score, n in self.satisfaction.items()) / answers if answers else None
+
+    @classmethod
+    def from_totals(cls, totals: Mapping[str, int], *, top: int = 10) -> Kpis:
+        """The KPIs of a period from its summed rollup counts (metric -> count)."""
+        grouped = _by_prefix(totals)
+        turns = totals.get("turns", 0)
+        intents = sorted(grouped.get("intent", {}).items(), key=lambda item: (-item[1], item[0]))
+        p50, p95 = _percentiles(grouped.get("latency", {}), (0.5, 0.95))
+        return cls(
+            conversations=totals.get("conversations", 0),
+            contained=totals.get("outcome:contained", 0),
+            gave_up=totals.get("outcome:gave_up", 0),
+            handoffs=dict(sorted(grouped.get("handoff", {}).items())),
+            turns=turns,
+            spoken=turns - totals.get("understood:silence", 0),
+            recognised=sum(totals.get(metric, 0) for metric in RECOGNISED),
+            not_understood=totals.get("understood:none", 0),
+            knowledge_asked=totals.get("knowledge:asked", 0),
+            knowledge_answered=totals.get("knowledge:answer", 0),
+            intents=tuple(intents[:top]),
+            latency_p50_ms=p50,
+            latency_p95_ms=p95,
+            satisfaction={float(k): v for k, v in grouped.get("satisfaction", {}).items()},
+            flows=_funnels(grouped.get("flow", {})),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every KPI, JSON-ready."""
+        return {
+            "conversations": self.conversations,
+            "containment_rate": self.containment_rate,
+            "contained": self.contained,
+            "gave_up": self.gave_up,
+            "handoff_rate": self.handoff_rate,
+            "handoffs": dict(self.handoffs),
+            "turns": self.turns,
+            "fallback_rate": self.fallback_rate,
+            "recognition_rate": self.recognition_rate,
+            "knowledge_answer_rate": self.knowledge_answer_rate,
+            "latency_p50_ms": self.latency_p50_ms,
+            "latency_p95_ms": self.latency_p95_ms,
+            "satisfaction_score": self.satisfaction_score,
+            "satisfaction_answers": sum(self.satisfaction.values()),
+            "top_intents": dict(self.intents),
+            "flows": [funnel.to_dict() for funnel in self.flows],
+        }
+
+
+def _by_prefix(totals: Mapping[str, int]) -> dict[str, dict[str, int]]:
+    grouped: dict[str, dict[str, int]] = {}
+    for metric, count in totals.items():
+        prefix, _, rest = metric.partition(":")
+        if rest:
+            grouped.setdefault(prefix, {})[rest] = count
+    return grouped
+
+
+def _percentiles(buckets: Mapping[str, int], points: tuple[float, ...]) -> list[float | None]:
+    ordered = sorted((int(bucket), count) for bucket, count in buckets.items() if count > 0)
+    total = sum(count for _, count in ordered)
+    found: list[float | None] = []
+    for point in points:
+        seen, value = 0, None
+        for bucket, count in ordered:
+            seen += count
+            if seen >= point * total:
+                value = round(latency_of_bucket(bucket), 1)
+                break
+        found.append(value)
+    return found
+
+
+def _funnels(counts: Mapping[str, int]) -> tuple[Funnel, ...]:
+    """Funnels from ``<flow>:started``, ``<flow>:step:<slot>``, ``<flow>:completed``, ``<flow>:abandoned``."""
+    flows: dict[str, dict[str, Any]] = {}
+    for key, count in counts.items():
+        flow, _, event = key.partition(":")
+        found = flows.setdefault(flow, {"steps": {}})
+        if event.startswith("step:"):
+            found["steps"][event[5:]] = count
+        else:
+            found[event] = count
+    return tuple(
+        Funnel(
+            flow=flow,
+            started=found.get("started", 0),
+            steps=tuple(sorted(found["steps"].items(), key=lambda item: (-item[1], item[0]))),
+            completed=found.get("completed", 0),
+            abandoned=found.get("abandoned", 0),
+        )
+        for flow, found in sorted(flows.items(), key=lambda item: -item[1].get("started", 0))
+    )
+
+
+def read_totals(store: Store, filters: Filters) -> dict[str, int]:
+    """The period's rollup counts, summed per metric (one query over the period's days)."""
+    where, params = filters.where()
+    rows = store.select(f"SELECT metric, SUM(count) FROM rollup WHERE {where} GROUP BY metric", params)
+    return {metric: int(total) for metric, total in rows if total}
+
+
+TREND_METRICS = ("conversations", "outcome:contained", "turns", "understood:none")
+
+
+def read_trend(store: Store, filters: Filters) -> dict[str, list[int]]:
+    """Per day of the period: conversations, contained ones, turns, turns not understood."""
+    where, params = filters.where()
+    marks = ", ".join("?" for _ in TREND_METRICS)
+    rows = store.select(
+        f"SELECT day, metric, SUM(count) FROM rollup WHERE {where} AND metric IN ({marks}) "
+        "GROUP BY day, metric",
+        [*params, *TREND_METRICS],
+    )
+    series = {metric: [0] * filters.days for metric in TREND_METRICS}
+    for day, metric, total in rows:
+        series[metric][int(day) - filters.first_day] = int(total)
+    return series

@@ -1,0 +1,154 @@
+"""A report: the KPIs of a period beside those of the period before, as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import Store
+from .kpis import Kpis, read_totals
+from .period import Filters
+from .unmatched import UtteranceGroup, read_not_understood
+
+__all__ = ["Report", "build_report"]
+
+Value = float | int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """The KPIs of ``filters``' period and of the period of the same length before it."""
+
+    filters: Filters
+    current: Kpis
+    previous: Kpis
+    not_understood: tuple[UtteranceGroup, ...] = ()
+
+    def rows(self) -> list[tuple[str, str, Value, Value]]:
+        """(KPI, unit, this period, the period before); unit ``%`` for rates (0-1), ``ms``, or ``n``."""
+        now, before = self.current, self.previous
+        rows: list[tuple[str, str, Value, Value]] = [
+            ("conversations", "n", now.conversations, before.conversations),
+            ("containment", "%", now.containment_rate, before.containment_rate),
+            ("handoff rate", "%", now.handoff_rate, before.handoff_rate),
+        ]
+        for reason in sorted({*now.handoffs, *before.handoffs}):
+            rows.append((f"handoff rate: {reason}", "%", _share(now, reason), _share(before, reason)))
+        rows += [
+            ("fallback rate", "%", now.fallback_rate, before.fallback_rate),
+            ("recognition rate", "%", now.recognition_rate, before.recognition_rate),
+            ("knowledge answer rate", "%", now.knowledge_answer_rate, before.knowledge_answer_rate),
+            ("latency p50", "ms", now.latency_p50_ms, before.latency_p50_ms),
+            ("latency p95", "ms", now.latency_p95_ms, before.latency_p95_ms),
+            ("satisfaction", "score", now.satisfaction_score, before.satisfaction_score),
+            ("turns", "n", now.turns, before.turns),
+        ]
+        earlier = dict(before.intents)
+        rows += [(f"intent: {name}", "n", count, earlier.get(name, 0)) for name, count in now.intents]
+        funnels = {funnel.flow: funnel for funnel in before.flows}
+        for funnel in now.flows:
+            old = funnels.get(funnel.flow)
+            earlier_rate = old.completion_rate if old is not None else None
+            rows.append((f"flow completion: {funnel.flow}", "%", funnel.completion_rate, earlier_rate))
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filters": self.filters.to_dict(),
+            "current": self.current.to_dict(),
+            "previous": {"filters": self.filters.previous().to_dict(), **self.previous.to_dict()},
+            "not_understood": [group.to_dict() for group in self.not_understood],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["kpi", "unit", "current", "previous", "change"])
+        for name, unit, now, before in self.rows():
+            writer.writerow([name, unit, _plain(now), _plain(before), _plain(_change(unit, now, before))])
+        return out.getvalue()
+
+    def to_table(self) -> str:
+        """A table for the terminal; rates in %, changes in percentage points."""
+        head = f"{self.filters.start} .. {self.filters.end}"
+        slice_ = ", ".join(f"{k}={v}" for k, v in self.filters.to_dict().items() if k in _SLICE and v)
+        lines = [
+            f"{head}{f' ({slice_})' if slice_ else ''}, compared with the {self.filters.days} days before"
+        ]
+        table = [("KPI", "this period", "before", "change")]
+        table += [
+            (name, format_value(unit, now), format_value(unit, before), format_change(unit, now, before))
+            for name, unit, now, before in self.rows()
+        ]
+        widths = [max(len(row[i]) for row in table) for i in range(4)]
+        for row in table:
+            lines.append(
+                "  ".join(
+                    cell.ljust(w) if i == 0 else cell.rjust(w)
+                    for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+                )
+            )
+        if self.not_understood:
+            lines.append("")
+            lines.append("not understood (grouped)")
+            lines += [f"  {group.count:>6}  {group.text}" for group in self.not_understood]
+        return "\n".join(lines)
+
+
+_SLICE = ("channel", "locale", "skill")
+
+
+def _share(kpis: Kpis, reason: str) -> float | None:
+    return kpis.handoffs.get(reason, 0) / kpis.conversations if kpis.conversations else None
+
+
+def _change(unit: str, now: Value, before: Value) -> Value:
+    if now is None or before is None:
+        return None
+    return round(now - before, 6) if unit != "n" else now - before
+
+
+def _plain(value: Value) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def format_value(unit: str, value: Value) -> str:
+    """A KPI as a person reads it: ``62.5%``, ``840 ms``, ``1,234``; ``-`` when there is nothing to count."""
+    if value is None:
+        return "-"
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    if unit == "ms":
+        return f"{value:,.0f} ms"
+    if unit == "score":
+        return f"{value:.2f}"
+    return f"{value:,}"
+
+
+def format_change(unit: str, now: Value, before: Value) -> str:
+    change = _change(unit, now, before)
+    if change is None:
+        return ""
+    if unit == "%":
+        return f"{change * 100:+.1f} pt"
+    if unit == "ms":
+        return f"{change:+,.0f} ms"
+    if unit == "score":
+        return f"{change:+.2f}"
+    return f"{change:+,}"
+
+
+def build_report(store: Store, filters: Filters, *, top: int = 10, not_understood: int = 10) -> Report:
+    """The report of ``filters``: two rollup reads and one read of the period's not-understood turns."""
+    return Report(
+        filters=filters,
+        current=Kpis.from_totals(read_totals(store, filters), top=top),
+        previous=Kpis.from_totals(read_totals(store, filters.previous()), top=top),
+        not_understood=tuple(read_not_understood(store, filters, limit=not_understood)),
+    )

@@ -1,0 +1,115 @@
+"""What callers said that was not understood, grouped: near-identical phrasings count together.
+
+The words come from the ``signals`` table, which keeps the (redacted) text of the turns the fallback
+answered. A report reads the latest ``SCAN_LIMIT`` such turns of its period (the partial index
+``signals_unmatched`` makes that a range read, not a scan of every turn), merges the phrasings that
+are the same once lower-cased and stripped of punctuation, then joins those within
+``SIMILARITY`` of a more frequent one (rapidfuzz's token-sort ratio, per language). Utterances a
+reviewer has dealt with (``voice review``, the dashboard) are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from ..store import Store
+from .period import Filters
+
+__all__ = ["SCAN_LIMIT", "SIMILARITY", "UtteranceGroup", "normalise", "read_not_understood", "reviewed_keys"]
+
+SCAN_LIMIT = 20_000
+"""Not-understood turns of a period read per report, the latest first."""
+DISTINCT_LIMIT = 500
+"""Distinct phrasings grouped per report, the most frequent first."""
+SIMILARITY = 85.0
+"""rapidfuzz token-sort ratio (0-100) from which two phrasings are one group."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UtteranceGroup:
+    """Phrasings of one thing callers said that was not understood."""
+
+    text: str
+    """The most frequent phrasing."""
+    count: int
+    locale: str
+    skill: str
+    examples: tuple[tuple[str, int], ...]
+    """Every phrasing of the group with its count, the most frequent first."""
+    last_seen: float
+    session_id: str
+    """A conversation in which it was said (the latest), for its transcript."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "count": self.count,
+            "locale": self.locale,
+            "skill": self.skill,
+            "examples": dict(self.examples),
+            "last_seen": self.last_seen,
+            "session_id": self.session_id,
+        }
+
+
+def normalise(text: str) -> str:
+    """The form phrasings are compared in, and reviews are keyed by: lower case, words only."""
+    return " ".join(re.sub(r"[^\w'\s]", " ", text.lower()).split())
+
+
+def reviewed_keys(store: Store) -> set[str]:
+    return {row[0] for row in store.select("SELECT key FROM reviews")}
+
+
+def read_not_understood(store: Store, filters: Filters, *, limit: int = 20) -> list[UtteranceGroup]:
+    """The ``limit`` most frequent groups of not-understood utterances of the period."""
+    where, params = filters.where(day_column=None, time_column="time")
+    rows = store.select(
+        "SELECT text, locale, skill, COUNT(*), MAX(time), MAX(session_id) FROM "
+        f"(SELECT text, locale, skill, time, session_id FROM signals WHERE understood = 'none' AND {where} "
+        f"ORDER BY time DESC LIMIT {SCAN_LIMIT}) AS recent "
+        f"GROUP BY text, locale, skill ORDER BY 4 DESC, 1 LIMIT {DISTINCT_LIMIT}",
+        params,
+    )
+    done = reviewed_keys(store)
+    phrasings = [row for row in rows if row[0].strip() and normalise(row[0]) not in done]
+    return _grouped(phrasings)[:limit]
+
+
+def _grouped(rows: list[tuple[Any, ...]]) -> list[UtteranceGroup]:
+    """Greedy grouping, most frequent first: each phrasing joins the first group it is close to."""
+    groups: list[dict[str, Any]] = []
+    heads: dict[str, list[str]] = {}
+    """Per language, the normalised first phrasing of each of its groups ..."""
+    owners: dict[str, list[int]] = {}
+    """... and that group's place in ``groups``."""
+    for text, locale, skill, count, last, session in rows:
+        key = normalise(text)
+        found = process.extractOne(
+            key, heads.setdefault(locale, []), scorer=fuzz.token_sort_ratio, score_cutoff=SIMILARITY
+        )
+        if found is None:
+            groups.append({"locale": locale, "skill": skill, "examples": {}, "last": 0.0, "session": ""})
+            heads[locale].append(key)
+            owners.setdefault(locale, []).append(len(groups) - 1)
+        group = groups[owners[locale][found[2]]] if found is not None else groups[-1]
+        group["examples"][text] = group["examples"].get(text, 0) + int(count)
+        if last > group["last"]:
+            group["last"], group["session"] = last, session
+    result = [
+        UtteranceGroup(
+            text=max(g["examples"].items(), key=lambda item: item[1])[0],
+            count=sum(g["examples"].values()),
+            locale=g["locale"],
+            skill=g["skill"],
+            examples=tuple(sorted(g["examples"].items(), key=lambda item: (-item[1], item[0]))),
+            last_seen=g["last"],
+            session_id=g["session"],
+        )
+        for g in groups
+    ]
+    return sorted(result, key=lambda group: (-group.count, group.text))
