@@ -23,11 +23,13 @@ from ..slot_values import to_json
 from ..state import DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
 from ..store.base import Answer, BusyError
+from ..store.signals import TurnSignals
 from ..turn import Turn
 from .answerers import Answerer, Fallback
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .outbox import OutboxSender
+from .signals import TurnFacts, turn_signals
 from .step import TurnStep
 
 __all__ = ["Dialog", "apology"]
@@ -89,6 +91,7 @@ class Dialog:
 
     def _respond(self, turn: Turn, late: _LateTurn) -> Reply:
         """One turn of the session, alone: another turn of it waits until this one is committed."""
+        started = time.perf_counter()
         with self.store.lock_session(turn.session_id, TURN_WAIT_S):
             if turn.request_id:
                 earlier = self.store.answered(turn.request_id)
@@ -96,16 +99,28 @@ class Dialog:
                     return Reply.from_dict(earlier)
             session, turn = self._session(turn)
             step = TurnStep(self.router, self.policy, self.answerers, turn, session.dialog)
+            failed = False
             try:
                 reply = step.run()
             except Exception:
                 _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
-                step.state, reply = session.dialog, apology(step.turn)
+                step.state, reply, failed = session.dialog, apology(step.turn), True
             reply = replace(reply, intent=step.turn.intent)
             state = replace(step.state, last_reply=reply)
-            if late.kept_with_turn():  # the caller heard "one moment": tell this at the next turn
+            overrun = late.kept_with_turn()
+            if overrun:  # the caller heard "one moment": tell this at the next turn
                 state = replace(state, pending_reply=reply)
-            self._commit(step.turn, state, reply, session)
+            facts = TurnFacts(
+                heard=turn,
+                answerer=step.answered_by,
+                consulted=step.consulted,
+                settled=step.settled_by,
+                handled=step.handled,
+                handler_error=failed,
+                deadline_overrun=overrun,
+                latency_ms=(time.perf_counter() - started) * 1000,
+            )
+            self._commit(step.turn, state, reply, session, facts)
         self._housekeeping()
         return reply
 
@@ -127,7 +142,9 @@ class Dialog:
             ttl=self.session_ttl,
         ), turn
 
-    def _commit(self, turn: Turn, state: DialogState, reply: Reply, loaded: Session) -> None:
+    def _commit(
+        self, turn: Turn, state: DialogState, reply: Reply, loaded: Session, facts: TurnFacts
+    ) -> None:
         now, hide = turn.time.timestamp(), self._redaction(turn, state, loaded)
         heard = TurnRecord(
             time=now,
@@ -139,10 +156,14 @@ class Dialog:
         )
         said = TurnRecord(time=now, speaker=Speaker.ASSISTANT, text=hide.text(reply.text))
         handing_over = state.handed_over and not loaded.dialog.handed_over
+        signals = turn_signals(
+            facts, turn, loaded, state, text=heard.text, skills=self.router.skills, policy=self.policy
+        )
 
         def change(session: Session) -> Session:
             return replace(
                 session,
+                skill=session.skill or signals.conversation_skill,
                 dialog=state,
                 handed_over=session.handed_over or state.handed_over,
                 ended=session.ended or reply.end_session,
@@ -150,7 +171,8 @@ class Dialog:
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
         handoff = self._handoff(turn, state, loaded, (heard, said)) if handing_over else None
-        self._record(turn.session_id, (heard, said), change, loaded, answer, (handoff,) if handoff else ())
+        outbox = (handoff,) if handoff else ()
+        self._record(turn.session_id, (heard, said), change, loaded, answer, outbox, (signals,))
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
         if handoff is not None and self.sender is not None:
@@ -178,6 +200,7 @@ class Dialog:
         loaded: Session,
         answer: Answer | None,
         outbox: tuple[OutboxItem, ...],
+        signals: tuple[TurnSignals, ...],
     ) -> None:
         """Commit the turn; while another writer holds the database, try again for up to ``TURN_WAIT_S``.
 
@@ -190,7 +213,14 @@ class Dialog:
         while True:
             try:
                 self.store.record_exchange(
-                    session_id, turns, change, loaded=loaded, answer=answer, outbox=outbox, retries=0
+                    session_id,
+                    turns,
+                    change,
+                    loaded=loaded,
+                    answer=answer,
+                    outbox=outbox,
+                    signals=signals,
+                    retries=0,
                 )
                 return
             except BusyError:

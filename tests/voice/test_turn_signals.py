@@ -1,0 +1,87 @@
+"""The dialog fills a turn's signals from what the turn did, and the store keeps them with the turn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from voice import Router, Skill, Turn, load_skill
+from voice.dialog import Dialog
+from voice.dialog.knowledge import knowledge_answerer
+from voice.store import Store, open_store
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+COLUMNS = (
+    "intent, understood, text, flow, flow_started, flow_step, flow_completed, flow_abandoned, knowledge, "
+    "handoff, outcome"
+)
+
+
+@pytest.fixture(scope="module")
+def customer_service() -> Skill:
+    return load_skill("customer_service")
+
+
+@pytest.fixture
+def dialog(customer_service: Skill) -> Iterator[Dialog]:
+    with open_store("sqlite://:memory:") as store:
+        answerers = [found] if (found := knowledge_answerer([customer_service])) else []
+        yield Dialog(Router([customer_service]), store, answerers=answerers)
+
+
+def _say(dialog: Dialog, text: str, session: str = "s1", locale: str = "en") -> None:
+    dialog.respond(Turn(text=text, locale=locale, session_id=session, user_id="u1", time=NOW))
+
+
+def _signals(store: Store) -> list[dict[str, Any]]:
+    rows = store.select(f"SELECT {COLUMNS} FROM signals ORDER BY seq")
+    return [dict(zip(COLUMNS.split(", "), row, strict=True)) for row in rows]
+
+
+def _counts(store: Store) -> dict[str, int]:
+    return dict(store.select("SELECT metric, sum(count) FROM rollup GROUP BY metric HAVING sum(count) <> 0"))
+
+
+def test_a_flow_is_started_stepped_and_completed(dialog: Dialog) -> None:
+    for text in ("where is my order", "no idea", "one two three four"):
+        _say(dialog, text)
+    first, missed, done = _signals(dialog.store)
+    assert (first["flow"], first["flow_started"], first["flow_step"]) == ("OrderStatus", 1, "order_number")
+    assert (missed["understood"], missed["text"], missed["flow_step"]) == ("template", "", "")
+    assert (done["flow"], done["flow_completed"], done["outcome"]) == ("OrderStatus", 1, "contained")
+    counts = _counts(dialog.store)
+    assert counts["conversations"] == 1 and counts["outcome:contained"] == 1
+    assert counts["flow:OrderStatus:started"] == counts["flow:OrderStatus:completed"] == 1
+
+
+def test_not_understood_knowledge_and_a_handoff_asked_by_the_caller(dialog: Dialog) -> None:
+    _say(dialog, "purple monkeys dishwasher")
+    _say(dialog, "how long does delivery take")
+    _say(dialog, "I want to talk to a person")
+    missed, asked, handoff = _signals(dialog.store)
+    assert (missed["understood"], missed["text"], missed["knowledge"]) == (
+        "none",
+        "purple monkeys dishwasher",
+        "abstain",
+    )
+    assert asked["understood"] == "knowledge" and asked["knowledge"] in ("answer", "confirm")
+    assert (handoff["intent"], handoff["handoff"], handoff["outcome"]) == ("TalkToAgent", "caller", "handoff")
+    counts = _counts(dialog.store)
+    assert counts["handoff:asked"] == 1 and counts["outcome:handoff"] == 1 and counts["conversations"] == 1
+    assert "outcome:gave_up" not in counts and "outcome:contained" not in counts
+
+
+def test_a_cancelled_flow_is_abandoned_and_a_dutch_conversation_counts_apart(dialog: Dialog) -> None:
+    _say(dialog, "ik wil een afspraak maken", session="nl1", locale="nl")
+    _say(dialog, "laat maar", session="nl1", locale="nl")
+    started, cancelled = _signals(dialog.store)
+    assert started["flow_started"] and started["flow_step"] == "date"
+    assert (cancelled["flow"], cancelled["flow_abandoned"], cancelled["outcome"]) == (
+        "BookAppointment",
+        1,
+        "contained",
+    )
+    assert dialog.store.select("SELECT DISTINCT locale, skill FROM rollup") == [("nl", "customer_service")]
