@@ -149,8 +149,12 @@ class KnowledgeBase:
             return (), Evidence(keyword_first=None, model_first=None)
         keyword = indexes.sparse.scores(question)
         similarity = indexes.dense.scores(question) if indexes.dense is not None else None
-        order = _order(keyword, similarity)
-        candidates = tuple(self._candidate(indexes.entries[i], i, keyword, similarity) for i in order)
+        combined = _combined(keyword, similarity)  # once: it standardises every entry's scores
+        order = _order(combined)
+        candidates = tuple(
+            self._candidate(indexes.entries[i], float(combined[i]), float(keyword[i]), similarity, i)
+            for i in order
+        )
         said = (indexes.asked or {}).get(frozenset(indexes.sparse.analyzer.terms(question)))
         evidence = Evidence(
             keyword_first=_position(order, keyword) if keyword.max() > 0 else None,
@@ -160,17 +164,13 @@ class KnowledgeBase:
         return candidates, evidence
 
     def _candidate(
-        self,
-        entry: Entry,
-        i: int,
-        keyword: npt.NDArray[np.float32],
-        similarity: npt.NDArray[np.float32] | None,
+        self, entry: Entry, score: float, keyword: float, similarity: npt.NDArray[np.float32] | None, i: int
     ) -> Candidate:
         return Candidate(
             entry=entry,
             spoken=spoken_answer(entry, self.language),
-            score=float(_combined(keyword, similarity)[i]),
-            keyword_score=float(keyword[i]),
+            score=score,
+            keyword_score=keyword,
             similarity=float(similarity[i]) if similarity is not None else None,
         )
 
@@ -210,8 +210,7 @@ def _standard(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return result
 
 
-def _order(keyword: npt.NDArray[np.float32], similarity: npt.NDArray[np.float32] | None) -> list[int]:
-    combined = _combined(keyword, similarity)
+def _order(combined: npt.NDArray[np.float32]) -> list[int]:
     count = min(SHORTLIST, len(combined))
     top = np.argpartition(-combined, count - 1)[:count]
     return [int(i) for i in top[np.argsort(-combined[top], kind="stable")]]
