@@ -52,6 +52,8 @@ class Config:
     ``timeout`` (seconds per POST), ``retries`` (see docs/deployment.md)."""
     server: dict[str, Any] = field(default_factory=dict)
     """Webhook settings, ``[server]`` (see docs/channels.md)."""
+    dashboard: dict[str, Any] = field(default_factory=dict)
+    """The insights dashboard, ``[dashboard]``: users, secret_key, lockout (see docs/insights.md)."""
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
     """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"

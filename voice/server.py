@@ -7,7 +7,8 @@ Development: ``voice serve``. Production (the factory reads the config file itse
 behind a proxy that buffers request bodies (docs/deployment.md).
 
 Each channel of ``voice.channels.WEBHOOKS`` is served at its ``path`` by one small view that
-hands it the raw request; Flask does nothing else. Settings are the config file's ``[server]``
+hands it the raw request; Flask does nothing else. The insights dashboard (``voice.dashboard``,
+behind a login) is served under ``/dashboard``. Settings are the config file's ``[server]``
 table: ``max_content_length`` and each channel's keys (see docs/channels.md). ``VOICE_*``
 environment variables (``VOICE_ALEXA_VERIFY=false``, values read as JSON) or, instead of them,
 ``test_config`` override them. Every error is answered as JSON
@@ -32,6 +33,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .assistant import Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .config import Config, load_config
+from .dashboard import register_dashboard
 from .errors import ConfigError, VoiceError
 from .fastpath import FastWebhooks
 
@@ -77,6 +79,7 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     channels = [kind.create(assistant, {key: settings[key] for key in kind.settings}) for kind in WEBHOOKS]
     for channel in channels:
         app.add_url_rule(channel.path, channel.name, _view(channel), methods=["POST"])
+    register_dashboard(app, assistant)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.wsgi_app = FastWebhooks(app.wsgi_app, channels, int(settings["max_content_length"]))  # type: ignore[method-assign]

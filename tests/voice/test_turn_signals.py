@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from voice import Router, Skill, Turn, load_skill
-from voice.dialog import Dialog
+from voice.dialog import Answerer, Dialog
 from voice.dialog.knowledge import knowledge_answerer
 from voice.store import Store, open_store
 
@@ -25,10 +25,14 @@ def customer_service() -> Skill:
     return load_skill("customer_service")
 
 
+@pytest.fixture(scope="module")
+def answerers(customer_service: Skill) -> list[Answerer]:
+    return [found] if (found := knowledge_answerer([customer_service])) else []
+
+
 @pytest.fixture
-def dialog(customer_service: Skill) -> Iterator[Dialog]:
+def dialog(customer_service: Skill, answerers: list[Answerer]) -> Iterator[Dialog]:
     with open_store("sqlite://:memory:") as store:
-        answerers = [found] if (found := knowledge_answerer([customer_service])) else []
         yield Dialog(Router([customer_service]), store, answerers=answerers)
 
 

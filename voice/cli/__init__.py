@@ -55,6 +55,8 @@ for command in (
     data.data,
     knowledge,
     insights.report,
+    insights.review,
+    insights.dashboard,
 ):
     cli.add_command(command)
 

@@ -1,17 +1,30 @@
-"""``voice report``: the KPIs of a period, compared with the period before, as a table, CSV or JSON."""
+"""``voice report`` (the KPIs of a period beside the period before, as a table, CSV or JSON),
+``voice review`` (improve the assistant from what it did not understand) and ``voice dashboard user``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 
 import click
+from werkzeug.security import generate_password_hash
 
-from ..analytics import Filters, build_report
+from ..analytics import Filters, build_report, read_not_understood
+from ..analytics.review import (
+    Reviewed,
+    ReviewError,
+    add_phrasing,
+    add_sentence,
+    mark_out_of_scope,
+    record_review,
+)
 from ..config import store_url
-from ..store import open_store
+from ..dashboard.accounts import Accounts, DashboardSettings
+from ..skill import Skill
+from ..store import Store, open_store
 from .context import CliContext, config_option, pass_context
 
-__all__ = ["report"]
+__all__ = ["dashboard", "report", "review"]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -52,3 +65,153 @@ def report(
     with open_store(store_url(context.config)) as store:
         found = build_report(store, filters)
     click.echo({"table": found.to_table, "csv": found.to_csv, "json": found.to_json}[form]().rstrip("\n"))
+
+
+# -- voice dashboard user ... -------------------------------------------------------------------
+
+
+@click.group()
+def dashboard() -> None:
+    """The insights dashboard served under /dashboard (see docs/insights.md)."""
+
+
+@dashboard.group()
+def user() -> None:
+    """Who may log in to the dashboard."""
+
+
+def _accounts(context: CliContext) -> tuple[Store, Accounts]:
+    config = context.config
+    store = open_store(store_url(config))
+    return store, Accounts(store, DashboardSettings.from_config(config.dashboard, source=config.source))
+
+
+@user.command("add")
+@click.argument("name")
+@click.password_option(help="The password (asked for when not given).")
+@config_option
+@pass_context
+def user_add(context: CliContext, name: str, password: str) -> None:
+    """Create a user NAME (or set a new password), kept in the store."""
+    store, accounts = _accounts(context)
+    with store:
+        accounts.add(name, password)
+    click.echo(f"dashboard user {name} can log in")
+
+
+@user.command("remove")
+@click.argument("name")
+@config_option
+@pass_context
+def user_remove(context: CliContext, name: str) -> None:
+    """Remove the user NAME from the store."""
+    store, accounts = _accounts(context)
+    with store:
+        gone = accounts.remove(name)
+    click.echo(f"dashboard user {name} {'removed' if gone else 'was not in the store'}")
+
+
+@user.command("list")
+@config_option
+@pass_context
+def user_list(context: CliContext) -> None:
+    """The users of the config file and of the store."""
+    store, accounts = _accounts(context)
+    with store:
+        for name in accounts.names():
+            click.echo(name)
+
+
+@user.command("hash")
+@click.password_option()
+def user_hash(password: str) -> None:
+    """Print a password hash for [dashboard.users] in the config file."""
+    click.echo(generate_password_hash(password))
+
+
+# -- voice review ... ---------------------------------------------------------------------------
+
+
+@click.group()
+def review() -> None:
+    """Improve the assistant from what callers said that it did not understand."""
+
+
+@review.command("list")
+@click.option("--days", default=7, show_default=True, help="The last DAYS days.")
+@click.option("--locale", default="", help="Only this language.")
+@click.option("--skill", default="", help="Only this skill.")
+@config_option
+@pass_context
+def review_list(context: CliContext, days: int, locale: str, skill: str) -> None:
+    """The not-understood utterances still to review, grouped, most frequent first."""
+    filters = Filters.last_days(max(days, 1), locale=locale, skill=skill)
+    with open_store(store_url(context.config)) as store:
+        groups = read_not_understood(store, filters, limit=50)
+    for group in groups:
+        others = len(group.examples) - 1
+        more = f" (+{others} similar)" if others else ""
+        click.echo(f"{group.count:>6}  {group.locale:<5} {group.skill or '-':<20} {group.text}{more}")
+
+
+def _skill(context: CliContext, name: str) -> Skill:
+    skills = {ref.name: ref for ref in context.assistant(memory=True).router.skills.values()}
+    if name not in skills:
+        raise ReviewError(
+            f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))}."
+        )
+    return skills[name]
+
+
+_WHAT = click.argument("utterance")
+_SKILL = click.option("--skill", required=True, help="The skill the utterance belongs to.")
+_LOCALE = click.option("--locale", required=True, help="Its language (nl, en).")
+
+
+@review.command("sentence")
+@_WHAT
+@click.option("--intent", required=True, help="The intent it should match.")
+@_SKILL
+@_LOCALE
+@config_option
+@pass_context
+def review_sentence(context: CliContext, utterance: str, intent: str, skill: str, locale: str) -> None:
+    """Add UTTERANCE as a template sentence of an intent (locales/<lang>/intents.yaml)."""
+    found = _skill(context, skill)
+    language = locale.split("-")[0]
+    done = add_sentence(found.root, language, intent, utterance)
+    _record(context, utterance, done, skill, language)
+
+
+@review.command("phrasing")
+@_WHAT
+@click.option("--entry", required=True, help="The knowledge entry's id.")
+@_SKILL
+@_LOCALE
+@config_option
+@pass_context
+def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str, locale: str) -> None:
+    """Add UTTERANCE as a phrasing of a knowledge entry (knowledge/<lang>/faq.yaml)."""
+    found = _skill(context, skill)
+    language = locale.split("-")[0]
+    done = add_phrasing(found.root, language, entry, utterance)
+    _record(context, utterance, done, skill, language)
+
+
+@review.command("out-of-scope")
+@_WHAT
+@click.option("--skill", default="", help="The skill it was said to.")
+@click.option("--locale", default="", help="Its language.")
+@config_option
+@pass_context
+def review_out_of_scope(context: CliContext, utterance: str, skill: str, locale: str) -> None:
+    """Mark UTTERANCE as not for this assistant: it leaves the not-understood list."""
+    with open_store(store_url(context.config)) as store:
+        mark_out_of_scope(store, utterance, skill=skill, locale=locale, reviewer=getpass.getuser())
+    click.echo(f"marked out of scope: {utterance}")
+
+
+def _record(context: CliContext, utterance: str, done: Reviewed, skill: str, language: str) -> None:
+    with open_store(store_url(context.config)) as store:
+        record_review(store, utterance, done, skill=skill, locale=language, reviewer=getpass.getuser())
+    click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")

@@ -84,6 +84,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             key text PRIMARY KEY, text text NOT NULL, action text NOT NULL, target text NOT NULL,
             skill text NOT NULL, locale text NOT NULL, reviewer text NOT NULL,
             time double precision NOT NULL)""",
+        """CREATE TABLE dashboard_users (
+            name text PRIMARY KEY, password_hash text NOT NULL, created_at double precision NOT NULL)""",
+        """CREATE TABLE dashboard_logins (
+            name text PRIMARY KEY, failures integer NOT NULL, locked_until double precision NOT NULL)""",
+        "CREATE TABLE dashboard_settings (name text PRIMARY KEY, value text NOT NULL)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -162,6 +162,12 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS reviews (
         key TEXT PRIMARY KEY, text TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
         skill TEXT NOT NULL, locale TEXT NOT NULL, reviewer TEXT NOT NULL, time REAL NOT NULL)""",
+    # and the dashboard's users, failed logins and settings (its session secret)
+    """CREATE TABLE IF NOT EXISTS dashboard_users (
+        name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS dashboard_logins (
+        name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until REAL NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS dashboard_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 

@@ -9,6 +9,8 @@ from voice.store import Session, Speaker, Store, TurnRecord
 from voice.store.signals import Outcome, TurnSignals, Understood, day_of
 
 DAY = dt.date(2026, 11, 23)
+NOW_TURN = dt.datetime.combine(DAY, dt.time(12), dt.UTC)
+"""A time on DAY for turns of the tests."""
 """The seeded period's day; the period before it holds one conversation, a week earlier."""
 
 

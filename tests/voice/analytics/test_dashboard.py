@@ -1,0 +1,149 @@
+"""The dashboard through Flask's test client: access, CSRF, lockout, the pages, and a review that works."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from voice.analytics.review import add_phrasing, add_sentence
+from voice.store import open_store
+
+from .dashboard_client import PASSWORD, USER, csrf, dashboard_app, log_in
+from .seed import DAY, seed
+
+SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
+PERIOD = {"from": DAY.isoformat(), "to": DAY.isoformat()}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = f"sqlite://{tmp_path_factory.mktemp('dashboard') / 'sessions.db'}"
+    with open_store(url) as store:
+        seed(store)
+    built = dashboard_app(url)
+    yield built
+    built.extensions["voice.assistant"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_anonymous_requests_are_refused_and_webhooks_are_not_affected(client: FlaskClient) -> None:
+    page = client.get("/dashboard/not-understood")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/dashboard/login")
+    assert client.post("/dashboard/review", data={"utterance": "x"}).status_code == 401
+    assert client.get("/healthz").status_code == 200
+    assert client.post("/dialogflow", json={}).status_code == 400  # the webhook answers as before
+
+
+def test_a_login_needs_the_csrf_token_and_the_password(client: FlaskClient) -> None:
+    assert client.post("/dashboard/login", data={"name": USER, "password": PASSWORD}).status_code == 400
+    assert log_in(client, "wrong password") == 401
+    assert log_in(client) == 302
+    cookie = client.get_cookie("voice_dashboard", path="/dashboard")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
+    page = client.get("/dashboard/", query_string=PERIOD)
+    assert (
+        page.headers["X-Frame-Options"] == "DENY"
+        and "script-src 'self'" in page.headers["Content-Security-Policy"]
+    )
+    assert re.findall(r'data-kpi="(\w+)">([^<]*)<', page.get_data(as_text=True))[:3] == [
+        ("conversations", "4"),
+        ("containment", "50.0%"),
+        ("handoff", "25.0%"),
+    ]
+
+
+def test_a_name_is_locked_after_five_failures(app: Flask) -> None:
+    client = app.test_client()
+    statuses = [log_in(client, "wrong") for _ in range(5)]
+    assert statuses == [401] * 5
+    token = csrf(client.get("/dashboard/login").get_data(as_text=True))
+    locked = client.post("/dashboard/login", data={"name": USER, "password": PASSWORD, "csrf_token": token})
+    assert locked.status_code == 401 and "Too many failed logins" in locked.get_data(as_text=True)
+    app.extensions["voice.dashboard"].store.execute("DELETE FROM dashboard_logins")
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/not-understood", "/flows", "/handoffs", "/conversations", "/conversations/c2"]
+)
+def test_every_page_shows_after_a_login(client: FlaskClient, path: str) -> None:
+    assert log_in(client) == 302
+    page = client.get(f"/dashboard{path}", query_string=PERIOD)
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+
+
+def test_the_not_understood_page_groups_and_out_of_scope_removes(client: FlaskClient) -> None:
+    log_in(client)
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert "waar is mijn pakket" in page and "waar is mijn pakket nou" in page
+    form = {
+        "utterance": "waar is mijn pakket",
+        "action": "out_of_scope",
+        "skill": "customer_service",
+        "locale": "nl",
+        "also": "waar is mijn pakket nou",
+    }
+    refused = client.post("/dashboard/review", data=form)
+    assert refused.status_code == 400
+    done = client.post("/dashboard/review", query_string=PERIOD, data={**form, "csrf_token": csrf(page)})
+    assert done.status_code == 302
+    after = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Nothing left to review" in after, re.findall(r"class=\"flash\">([^<]*)<", after)
+
+
+ASK = """
+import sys, datetime as dt
+from voice import Router, Turn, load_skill
+from voice.dialog import Dialog
+from voice.dialog.knowledge import knowledge_answerer
+from voice.store import open_store
+root, language, said, ask_knowledge = sys.argv[1:5]
+skill = load_skill(root)
+knowledge = knowledge_answerer([skill]) if ask_knowledge == "yes" else None
+with open_store("sqlite://:memory:") as store:
+    dialog = Dialog(Router([skill]), store, answerers=[knowledge] if knowledge else [])
+    now = dt.datetime.now(dt.UTC)
+    dialog.respond(Turn(text=said, locale=language, session_id="s", user_id="u", time=now))
+    print(store.select("SELECT understood FROM signals")[0][0])
+"""
+"""One turn through a dialog over the skill folder, in a new process (as a reload of the server would)."""
+
+
+def _understood(skill_root: Path, language: str, said: str, knowledge: bool) -> str:
+    command = [sys.executable, "-c", ASK, str(skill_root), language, said, "yes" if knowledge else "no"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "intent", "entry"),
+    [("nl", "blorp de zorp eens", "OrderStatus", None), ("en", "quux the zorp blorp", None, "delivery-time")],
+    ids=["nl-sentence", "en-phrasing"],
+)
+def test_after_a_review_the_utterance_is_understood(
+    tmp_path: Path, language: str, said: str, intent: str | None, entry: str | None
+) -> None:
+    """The review changes a copy of the skill; a newly built assistant understands the utterance."""
+    skill_root = tmp_path / f"reviewed_{language}"
+    shutil.copytree(SKILL, skill_root, ignore=shutil.ignore_patterns("__pycache__", ".index*"))
+    assert _understood(skill_root, language, said, knowledge=entry is not None) == "none"
+    if intent:
+        done = add_sentence(skill_root, language, intent, said)
+        assert f'          - "{said}"\n' in done.path.read_text(encoding="utf-8") if done.path else False
+    else:
+        add_phrasing(skill_root, language, str(entry), said)
+    assert _understood(skill_root, language, said, knowledge=entry is not None) == (
+        "template" if intent else "knowledge"
+    )

@@ -1,0 +1,185 @@
+"""Improving the assistant from what it did not understand: the reviewer's three actions.
+
+- ``add_sentence``: the utterance becomes a template sentence of an intent, appended to the first
+  sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``;
+- ``add_phrasing``: it becomes a phrasing of a knowledge entry, appended to the entry's
+  ``phrasings`` in ``skills/<name>/knowledge/<lang>/faq.yaml``;
+- ``mark_out_of_scope``: it is recorded as not for this assistant.
+
+The files are edited as text, one line inserted where a developer would write it (comments, order and
+layout stay), after finding the place with PyYAML's node positions. The words are written as the
+matcher compares them (lower case, no punctuation), so they hold no template syntax. A file that no
+longer loads afterwards is put back. Every action is recorded in the store's ``reviews`` table, which
+takes the utterance off the not-understood list. The skill's change takes effect when the assistant
+is built again (a restart or a reload of the server).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import VoiceError
+from ..store import Store
+from .unmatched import normalise
+
+__all__ = ["ReviewError", "Reviewed", "add_phrasing", "add_sentence", "mark_out_of_scope", "record_review"]
+
+
+class ReviewError(VoiceError):
+    """A review action that cannot be carried out (an unknown intent or entry, an empty utterance)."""
+
+    http_status = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """What a review action changed."""
+
+    action: str
+    """``sentence``, ``phrasing`` or ``out_of_scope``."""
+    target: str
+    """The intent or the knowledge entry; empty for out of scope."""
+    path: Path | None
+    """The file that was changed."""
+
+
+def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -> Reviewed:
+    """Append ``utterance`` as a template sentence of ``intent`` (its first sentence list)."""
+    path = skill_root / "locales" / language / "intents.yaml"
+    words = _words(utterance)
+    text = _read(path)
+    root = yaml.compose(text)
+    intents = _child(root, "intents")
+    found = _child(intents, intent) if intents is not None else None
+    data = _child(found, "data") if found is not None else None
+    lists = [_child(block, "sentences") for block in getattr(data, "value", ())]
+    sentences = next((node for node in lists if isinstance(node, yaml.SequenceNode)), None)
+    if sentences is None:
+        raise ReviewError(f"intent {intent} has no sentence list in {path}; choose one of its intents.")
+    _insert_item(path, text, sentences, words)
+    _check_skill(path, text, skill_root)
+    return Reviewed("sentence", intent, path)
+
+
+def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
+    """Append ``utterance`` to the phrasings of knowledge entry ``entry_id``."""
+    path = skill_root / "knowledge" / language / "faq.yaml"
+    words = _words(utterance)
+    phrasing = words[0].upper() + words[1:]
+    text = _read(path)
+    root = yaml.compose(text)
+    entry = next(
+        (node for node in getattr(root, "value", ()) if _scalar(_child(node, "id")) == entry_id), None
+    )
+    if entry is None:
+        raise ReviewError(f"there is no knowledge entry {entry_id!r} in {path}.")
+    phrasings = _child(entry, "phrasings")
+    if isinstance(phrasings, yaml.SequenceNode) and phrasings.value:
+        _insert_item(path, text, phrasings, phrasing)
+    else:
+        question = _child(entry, "question")
+        if question is None:
+            raise ReviewError(f"knowledge entry {entry_id!r} in {path} has no question.")
+        indent = " " * entry.value[0][0].start_mark.column
+        lines = text.splitlines(keepends=True)
+        at = question.end_mark.line + (1 if question.end_mark.column else 0)
+        lines[at:at] = [f"{indent}phrasings:\n", f"{indent}  - {_yaml_scalar(phrasing)}\n"]
+        path.write_text("".join(lines), encoding="utf-8")
+    _check_yaml(path, text)
+    return Reviewed("phrasing", entry_id, path)
+
+
+def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:
+    """Record that the assistant need not understand ``utterance``."""
+    reviewed = Reviewed("out_of_scope", "", None)
+    record_review(store, utterance, reviewed, skill=skill, locale=locale, reviewer=reviewer)
+    return reviewed
+
+
+def record_review(
+    store: Store, utterance: str, reviewed: Reviewed, *, skill: str, locale: str, reviewer: str
+) -> None:
+    """Keep the action in ``reviews``: the utterance leaves the not-understood list."""
+    store.execute(
+        "INSERT INTO reviews (key, text, action, target, skill, locale, reviewer, time) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET action = excluded.action, "
+        "target = excluded.target, reviewer = excluded.reviewer, time = excluded.time",
+        (
+            normalise(utterance),
+            utterance,
+            reviewed.action,
+            reviewed.target,
+            skill,
+            locale,
+            reviewer,
+            store.clock(),
+        ),
+    )
+
+
+def _words(utterance: str) -> str:
+    words = normalise(utterance)
+    if not words:
+        raise ReviewError("the utterance has no words to add; choose another.")
+    return words
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReviewError(f"cannot read {path}: {exc.strerror}; check the skill's folder.") from exc
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if _scalar(name) == key), None)
+
+
+def _scalar(node: yaml.Node | None) -> str | None:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar in double quotes, as the skill files write sentences."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _insert_item(path: Path, text: str, sequence: yaml.SequenceNode, value: str) -> None:
+    """Write ``value`` as a new last item of a block sequence, indented like the items before it."""
+    if sequence.flow_style:
+        raise ReviewError(f"{path} writes this list as [a, b]; write it as one item per line to add to it.")
+    last = sequence.value[-1]
+    lines = text.splitlines(keepends=True)
+    item_line = lines[last.start_mark.line]
+    dash = item_line.index("-") if "-" in item_line[: last.start_mark.column] else last.start_mark.column - 2
+    at = last.end_mark.line + (1 if last.end_mark.column else 0)
+    if at > 0 and not lines[at - 1].endswith("\n"):
+        lines[at - 1] += "\n"
+    lines[at:at] = [f"{' ' * dash}- {_yaml_scalar(value)}\n"]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _check_yaml(path: Path, before: str) -> None:
+    try:
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        path.write_text(before, encoding="utf-8")
+        raise ReviewError(f"the change would break {path} ({exc}); it was put back.") from exc
+
+
+def _check_skill(path: Path, before: str, skill_root: Path) -> None:
+    """The skill must still load and compile with the new sentence; otherwise the file is put back."""
+    from ..router import Router
+    from ..skill import load_skill
+
+    _check_yaml(path, before)
+    try:
+        Router([load_skill(skill_root)])
+    except VoiceError as exc:
+        path.write_text(before, encoding="utf-8")
+        raise ReviewError(f"the new sentence breaks the skill ({exc.message}); {path} was put back.") from exc

@@ -1,0 +1,41 @@
+"""The insights dashboard under ``/dashboard``: KPIs, what was not understood, flows, handoffs, conversations.
+
+Server-rendered pages (a Flask blueprint and Jinja2 templates) with charts drawn by Chart.js, served
+from this package (``static/chart.umd.min.js``, MIT licence beside it): no CDN and no build step.
+Every page needs a login (``voice.dashboard.accounts``); the webhook endpoints are not affected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+
+from ..assistant import Assistant
+from .accounts import Accounts, DashboardSettings
+from .views import DashboardState, blueprint
+
+__all__ = ["Accounts", "DashboardSettings", "register_dashboard"]
+
+
+def register_dashboard(app: Flask, assistant: Assistant, settings: DashboardSettings | None = None) -> None:
+    """Serve the dashboard of ``assistant``'s store and skills at ``/dashboard``."""
+    settings = settings or DashboardSettings.from_config(
+        assistant.config.dashboard, source=assistant.config.source
+    )
+    accounts = Accounts(assistant.store, settings)
+    app.secret_key = accounts.secret_key()
+    cookie: dict[str, Any] = {
+        "SESSION_COOKIE_NAME": "voice_dashboard",
+        "SESSION_COOKIE_SECURE": settings.secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_PATH": "/dashboard",
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=settings.session_hours),
+    }
+    app.config.update(cookie)
+    app.extensions["voice.dashboard"] = DashboardState(
+        assistant.store, accounts, dict(assistant.router.skills)
+    )
+    app.register_blueprint(blueprint, url_prefix="/dashboard")

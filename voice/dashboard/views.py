@@ -1,0 +1,238 @@
+"""The dashboard's pages: overview, not understood (with review actions), flows, handoffs, conversations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from ..analytics import (
+    Filters,
+    ReportError,
+    build_report,
+    format_change,
+    format_value,
+    read_not_understood,
+    read_trend,
+)
+from ..analytics.conversations import latest_handoffs, search_conversations, transcript
+from ..analytics.review import ReviewError, add_phrasing, add_sentence, mark_out_of_scope, record_review
+from ..builtins import BUILTIN
+from ..skill import Skill
+from ..store import Store
+from .accounts import Accounts
+from .security import check_csrf, csrf_token, login_required, protect, user
+
+__all__ = ["DashboardState", "blueprint"]
+
+blueprint = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static")
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardState:
+    store: Store
+    accounts: Accounts
+    skills: dict[str, Skill]
+
+
+def _state() -> DashboardState:
+    return current_app.extensions["voice.dashboard"]  # type: ignore[no-any-return]
+
+
+@blueprint.after_request
+def _headers(response: Response) -> Response:
+    return protect(response)
+
+
+@blueprint.app_template_filter("utc")
+def _utc(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+@blueprint.errorhandler(HTTPException)
+def _error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    return render_template("dashboard/error.html", code=code, message=error.description), code
+
+
+@blueprint.errorhandler(ReportError)
+def _bad_filters(error: ReportError) -> tuple[str, int]:
+    return render_template("dashboard/error.html", code=400, message=error.message), 400
+
+
+@blueprint.context_processor
+def _context() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "user": user(), "value": format_value, "change": format_change}
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("dashboard/login.html")
+    check_csrf()
+    name = request.form.get("name", "").strip()
+    verdict = _state().accounts.login(name, request.form.get("password", ""))
+    if not verdict.ok:
+        message = "Wrong name or password."
+        if verdict.locked_for_s:
+            message = (
+                f"Too many failed logins: try again in {max(1, round(verdict.locked_for_s / 60))} minutes."
+            )
+        return render_template("dashboard/login.html", error=message, name=name), 401
+    target = request.args.get("next", "")
+    session.clear()  # a fresh session (and CSRF token) for the logged-in reviewer
+    session.permanent = True
+    session["user"] = name
+    return redirect(target if target.startswith("/dashboard/") else url_for("dashboard.overview"))
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout() -> Response:
+    check_csrf()
+    session.clear()
+    return redirect(url_for("dashboard.login"))
+
+
+def _filters() -> Filters:
+    return Filters.from_query(request.args)
+
+
+def _page(template: str, **values: Any) -> str:
+    state = _state()
+    channels = [row[0] for row in state.store.select("SELECT DISTINCT channel FROM signals LIMIT 20")]
+    return render_template(
+        f"dashboard/{template}",
+        filters=values.pop("filters", None) or _filters(),
+        skills=sorted(state.skills),
+        channels=sorted(channels),
+        **values,
+    )
+
+
+@blueprint.route("/")
+@login_required
+def overview() -> str:
+    filters = _filters()
+    report = build_report(_state().store, filters, not_understood=0)
+    trend = read_trend(_state().store, filters)
+    days = [(filters.start + dt.timedelta(days=n)).isoformat() for n in range(filters.days)]
+    charts = {
+        "trend": {
+            "labels": days,
+            "series": {"conversations": trend["conversations"], "contained": trend["outcome:contained"]},
+        },
+        "handoffs": {
+            "labels": list(report.current.handoffs),
+            "values": list(report.current.handoffs.values()),
+        },
+        "intents": {
+            "labels": [n for n, _ in report.current.intents],
+            "values": [c for _, c in report.current.intents],
+        },
+    }
+    return _page("overview.html", filters=filters, report=report, charts=charts)
+
+
+@blueprint.route("/not-understood")
+@login_required
+def not_understood() -> str:
+    filters = _filters()
+    groups = read_not_understood(_state().store, filters, limit=50)
+    return _page("not_understood.html", filters=filters, groups=groups, targets=_targets())
+
+
+def _targets() -> dict[str, dict[str, dict[str, list[str]]]]:
+    """Per skill and language: its intents and its knowledge entries (the review forms' choices)."""
+    found: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for name, skill in _state().skills.items():
+        for language in skill.languages:
+            intents = sorted(skill.intents(language).intents)
+            faq = skill.root / "knowledge" / language / "faq.yaml"
+            entries = (
+                [str(e["id"]) for e in yaml.safe_load(faq.read_text(encoding="utf-8")) or ()]
+                if faq.is_file()
+                else []
+            )
+            found.setdefault(name, {})[language] = {"intents": intents, "entries": entries}
+    return found
+
+
+@blueprint.route("/review", methods=["POST"])
+@login_required
+def review() -> Response:
+    check_csrf()
+    form, state = request.form, _state()
+    utterance, action, target = form.get("utterance", ""), form.get("action", ""), form.get("target", "")
+    skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
+    language = form.get("locale", "").split("-")[0]
+    reviewer = user() or ""
+    try:
+        if action == "out_of_scope":
+            done = mark_out_of_scope(
+                state.store, utterance, skill=form.get("skill", ""), locale=language, reviewer=reviewer
+            )
+        elif skill is None or skill.name == BUILTIN:
+            raise ReviewError("choose the skill the utterance belongs to.")
+        elif action in ("sentence", "phrasing"):
+            change = add_sentence if action == "sentence" else add_phrasing
+            done = change(skill.root, language, target, utterance)
+        else:
+            abort(400, "unknown review action.")
+        for said in (utterance, *form.getlist("also")):  # the group's other phrasings are dealt with too
+            record_review(
+                state.store, said, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
+            )
+        flash(
+            f"Done: “{utterance}” ({action.replace('_', ' ')}{f' → {target}' if target else ''}). "
+            "A reload of the assistant puts a new sentence or phrasing to work."
+        )
+    except ReviewError as exc:
+        flash(f"Not done: {exc.message}")
+    query = request.query_string.decode()  # back to the list with the reviewer's filters
+    return redirect(url_for("dashboard.not_understood") + (f"?{query}" if query else ""))
+
+
+@blueprint.route("/flows")
+@login_required
+def flows() -> str:
+    filters = _filters()
+    report = build_report(_state().store, filters, not_understood=0)
+    charts = {
+        f"funnel-{n}": {"labels": [s for s, _ in f.stages], "values": [c for _, c in f.stages]}
+        for n, f in enumerate(report.current.flows)
+    }
+    return _page("flows.html", filters=filters, report=report, charts=charts)
+
+
+@blueprint.route("/handoffs")
+@login_required
+def handoffs() -> str:
+    filters = _filters()
+    report = build_report(_state().store, filters, not_understood=0)
+    reasons = report.current.handoffs
+    charts = {"reasons": {"labels": list(reasons), "values": list(reasons.values())}}
+    latest = latest_handoffs(_state().store, filters)
+    return _page("handoffs.html", filters=filters, report=report, charts=charts, latest=latest)
+
+
+@blueprint.route("/conversations")
+@login_required
+def conversations() -> str:
+    filters = _filters()
+    words = request.args.get("q", "")
+    found = search_conversations(_state().store, filters, words)
+    return _page("conversations.html", filters=filters, found=found, words=words)
+
+
+@blueprint.route("/conversations/<session_id>")
+@login_required
+def conversation(session_id: str) -> str:
+    entries, signals = transcript(_state().store, session_id)
+    if not entries:
+        abort(404, "there is no such conversation in the log (it may have passed its retention).")
+    return _page("transcript.html", session_id=session_id, entries=entries, signals=signals)
