@@ -1,0 +1,134 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright (no browser download).
+
+A server (``voice serve``'s app, werkzeug in a thread) over a seeded store: a login, the KPI tiles'
+numbers, charts whose canvases hold drawn pixels, filters that change the numbers, a review action
+that changes a copy of the skill, and an anonymous request that is refused. Screenshots go to the
+test's temporary folder. Skipped when chromium or Playwright is missing (scripts/bootstrap --with-node
+installs both).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from voice.assistant import build_assistant
+from voice.config import Config
+from voice.dashboard import Accounts, DashboardSettings
+from voice.server import create_app
+from voice.store import open_store
+
+from .dashboard_client import PASSWORD, USER
+from .seed import DAY, seed
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The dashboard at http://127.0.0.1:PORT over a seeded store, with a copy of the shipped skill."""
+    folder = tmp_path_factory.mktemp("browser")
+    skill = folder / "browser_skill"
+    shutil.copytree(SKILL, skill, ignore=shutil.ignore_patterns("__pycache__"))
+    url = f"sqlite://{folder / 'sessions.db'}"
+    with open_store(url) as store:
+        seed(store, skill="customer_service")
+    assistant = build_assistant(Config(store=url, skills=(str(skill),), dashboard={"secure_cookies": False}))
+    Accounts(assistant.store, DashboardSettings()).add(USER, PASSWORD)
+    http = make_server(
+        "127.0.0.1", 0, create_app({"alexa_verify": False}, assistant=assistant), threaded=True
+    )
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}", skill
+    http.shutdown()
+    assistant.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium with a fresh profile folder (a browser context: ``new_page`` opens a tab)."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with playwright.sync_playwright() as driver:
+        context = driver.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=FLAGS, viewport={"width": 1280, "height": 900}
+        )
+        yield context
+        context.close()
+
+
+def _drawn_pixels(page: Any, canvas: str) -> int:
+    """Pixels of the canvas that are not transparent: the chart was drawn."""
+    return int(
+        page.evaluate(
+            """(id) => { const c = document.getElementById(id);
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; }""",
+            canvas,
+        )
+    )
+
+
+def _tiles(page: Any) -> dict[str, str]:
+    return {
+        element.get_attribute("data-kpi"): element.inner_text()
+        for element in page.query_selector_all("[data-kpi]")
+    }
+
+
+def test_a_reviewer_logs_in_reads_the_kpis_filters_and_reviews(
+    server: tuple[str, Path], browser: Any, tmp_path: Path
+) -> None:
+    base, skill = server
+    page = browser.new_page()
+    anonymous = page.goto(f"{base}/dashboard/?from={DAY}&to={DAY}")
+    assert anonymous is not None and "/dashboard/login" in page.url  # refused: sent to the login
+    assert page.request.post(f"{base}/dashboard/review", form={"utterance": "x"}).status == 401
+    page.fill("input[name=name]", USER)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-kpi=conversations]")
+    tiles = _tiles(page)
+    assert (tiles["conversations"], tiles["containment"], tiles["handoff"], tiles["fallback"]) == (
+        "4",
+        "50.0%",
+        "25.0%",
+        "40.0%",
+    )
+    page.wait_for_function("document.getElementById('trend').dataset.drawn === 'true'")
+    assert _drawn_pixels(page, "trend") > 500 and _drawn_pixels(page, "intents") > 200
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+    page.select_option("select[name=channel]", "chat")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**channel=chat**")
+    assert (_tiles(page)["conversations"], _tiles(page)["containment"]) == ("1", "100.0%")
+
+    page.goto(f"{base}/dashboard/not-understood?from={DAY}&to={DAY}")
+    row = page.locator("tr.group", has_text="waar is mijn pakket")
+    assert row.locator("td.count").inner_text() == "2"
+    row.locator("form.review-sentence select").select_option("OrderStatus")
+    row.locator("form.review-sentence button").click()
+    page.wait_for_selector(".flash")
+    assert "Done" in page.inner_text(".flash") and "Nothing left to review" in page.content()
+    page.screenshot(path=str(tmp_path / "not-understood.png"), full_page=True)
+    intents = (skill / "locales" / "nl" / "intents.yaml").read_text(encoding="utf-8")
+    assert '          - "waar is mijn pakket"\n' in intents
