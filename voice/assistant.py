@@ -56,19 +56,21 @@ def build_assistant(
     home_assistant: Iterable[str] = (),
     lists: Mapping[str, Iterable[Any]] | None = None,
     answerers: Sequence[Answerer] = (),
+    serving: bool = False,
 ) -> Assistant:
     """The assistant of ``config``; ``store`` overrides the configured store URL (e.g. ``MEMORY_STORE``).
 
     ``home_assistant`` adds Home Assistant's intents for those languages; ``lists`` gives
     runtime list values (``{"area": ["keuken"]}``); ``answerers`` go first in the chain for what no
     intent matched, then the skills' content (``voice.dialog.knowledge``), then the fallback.
+    ``serving`` (the server): the skills' content loads in the background, so no caller waits for it.
     """
     skills = load_skills(config)
     extra = {language: [IntentSet.from_home_assistant(language)] for language in home_assistant}
     router = Router(skills, extra_intents=extra, lists=lists, fuzzy_threshold=config.fuzzy_threshold)
     check_skills(router)
     opened = open_store(store or store_url(config))
-    knowledge = knowledge_answerer(router.skills.values())
+    knowledge = knowledge_answerer(router.skills.values(), background=serving)
     chain = [*answerers, *([knowledge] if knowledge else [])]
     dialog = Dialog(
         router,

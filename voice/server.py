@@ -71,7 +71,7 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     overrides = dict(test_config) if test_config is not None else settings_from_env()
     config = load_config(overrides.pop("VOICE_CONFIG", None))
     settings = server_settings(config, overrides, strict=test_config is not None)
-    assistant = assistant if assistant is not None else build_assistant(config)
+    assistant = assistant if assistant is not None else build_assistant(config, serving=True)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant
@@ -105,10 +105,14 @@ def server_settings(config: Config, overrides: Mapping[str, Any], *, strict: boo
 
 
 def settings_from_env() -> dict[str, Any]:
-    """Settings from ``VOICE_*`` environment variables, e.g. ``VOICE_DIALOGFLOW_TOKEN``."""
+    """Settings from ``VOICE_*`` environment variables, e.g. ``VOICE_DIALOGFLOW_TOKEN``; other ``VOICE_*``
+    variables (``VOICE_VENV`` of the set-up scripts) are not settings and are left alone."""
     found = FlaskConfig(".")
     found.from_prefixed_env("VOICE")
-    return dict(found)
+    known = {key.upper() for key in SERVER_DEFAULTS} | {"CONFIG"}
+    return {
+        ("VOICE_CONFIG" if key == "CONFIG" else key): value for key, value in found.items() if key in known
+    }
 
 
 def _healthz() -> Response:

@@ -106,11 +106,27 @@ def _settings() -> dict[str, Any]:
     return {key: value for kind in (*WEBHOOKS, ToyChannel) for key, value in kind.settings.items()}
 
 
-def test_importing_the_wsgi_app_loads_no_speech_stack(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("skills", "not_loaded"),
+    [
+        (
+            [str(ROOT / "tests" / "voice" / "korean_skill")],
+            ("numpy", "vosk", "pyttsx3", "speech", "sounddevice"),
+        ),
+        # the shipped skill answers from its FAQ: the retrieval engine (bm25s) brings numpy, never speech
+        (["customer_service"], ("vosk", "pyttsx3", "speech", "sounddevice")),
+    ],
+    ids=["no-content", "with-content"],
+)
+def test_importing_the_wsgi_app_loads_no_speech_stack(
+    tmp_path: Path, skills: list[str], not_loaded: tuple[str, ...]
+) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text(f"skills = {json.dumps(skills)}\n")
     script = (
-        "import sys; from voice.server import create_app; "
-        "create_app({'alexa_verify': False, 'VOICE_CONFIG': None}); "
-        "print(sorted(m for m in ('numpy', 'vosk', 'pyttsx3', 'speech', 'sounddevice') if m in sys.modules))"
+        "import sys, time; from voice.server import create_app; "
+        f"create_app({{'alexa_verify': False, 'VOICE_CONFIG': {str(config)!r}}}); time.sleep(1); "
+        f"print(sorted(m for m in {not_loaded!r} if m in sys.modules))"
     )
     found = subprocess.run(
         [sys.executable, "-c", script],

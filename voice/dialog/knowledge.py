@@ -55,10 +55,20 @@ def platform_question(turn: Turn) -> Turn | None:
     return replace(turn, text=text, intent=None, slots=MappingProxyType({}), skill="", match=None)
 
 
-def knowledge_answerer(skills: Iterable[Skill]) -> KnowledgeAnswerer | None:
-    """The answerer over the skills that have content, or None when none has."""
+def knowledge_answerer(skills: Iterable[Skill], *, background: bool = False) -> KnowledgeAnswerer | None:
+    """The answerer over the skills that have content, or None when none has.
+
+    ``background`` (servers): the knowledge bases load in a thread started now, and a question asked
+    before they are ready goes on to the fallback instead of waiting (a missing index takes seconds
+    to build). Otherwise (the CLI, tests) the first question loads them.
+    """
     roots = {skill.name: skill.root for skill in skills if (skill.root / "knowledge").is_dir()}
-    return KnowledgeAnswerer(roots) if roots else None
+    if not roots:
+        return None
+    answerer = KnowledgeAnswerer(roots, background=background)
+    if background:
+        answerer.warm()
+    return answerer
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +82,29 @@ class KnowledgeAnswerer:
 
     name = "knowledge"
 
-    def __init__(self, roots: dict[str, Path]) -> None:
-        self.roots = roots
+    def __init__(self, roots: dict[str, Path], *, background: bool = False) -> None:
+        self.roots, self.background = roots, background
         self._bases: dict[tuple[str, str], KnowledgeBase | None] = {}
         self._lock = threading.Lock()
+        self._loading: threading.Thread | None = None
+
+    def warm(self) -> None:
+        """Load every skill's knowledge base of every language with content, in a daemon thread."""
+        keys = [(skill, path.name) for skill, root in self.roots.items() for path in _languages(root)]
+        self._loading = threading.Thread(
+            target=self._load_all, args=(keys,), name="voice-knowledge", daemon=True
+        )
+        self._loading.start()
+
+    def _load_all(self, keys: list[tuple[str, str]]) -> None:
+        for skill, language in keys:
+            try:
+                base = _load(self.roots[skill], language)
+            except Exception:  # the content is broken: its questions go to the fallback; the log says why
+                _LOGGER.exception("the knowledge of %s in %s could not be loaded", skill, language)
+                base = None
+            with self._lock:
+                self._bases[(skill, language)] = base
 
     def answer(self, turn: Turn, state: DialogState) -> Answer | None:
         found = self._ask(turn)
@@ -131,13 +160,19 @@ class KnowledgeAnswerer:
         return {entry.id: entry for entry in base.entries} if base is not None else {}
 
     def _base(self, skill: str, language: str) -> KnowledgeBase | None:
-        """The skill's knowledge base for ``language``, loaded once (None without content)."""
+        """The skill's knowledge base for ``language``, loaded once (None without content, and in the
+        background mode while it is still loading)."""
         key = (skill, language)
         with self._lock:
-            if key not in self._bases:
+            if key not in self._bases and not self.background:
                 root = self.roots[skill]
                 self._bases[key] = _load(root, language) if (root / "knowledge" / language).is_dir() else None
-            return self._bases[key]
+            return self._bases.get(key)
+
+
+def _languages(root: Path) -> list[Path]:
+    folder = root / "knowledge"
+    return sorted(path for path in folder.iterdir() if path.is_dir() and len(path.name) <= 3)
 
 
 def _load(root: Path, language: str) -> KnowledgeBase:

@@ -262,12 +262,14 @@ class Dialog:
         )
 
     def keep_late_reply(self, session_id: str, reply: Reply) -> None:
-        """Store a reply that missed its deadline; the next turn speaks it."""
+        """Store a reply that missed its deadline; the next turn speaks it. It holds the session like a
+        turn, so the caller's next turn waits for it instead of racing it."""
 
         def change(session: Session) -> Session:
             return session.with_dialog(replace(session.dialog, pending_reply=reply))
 
-        self.store.update(session_id, change)
+        with self.store.lock_session(session_id, TURN_WAIT_S):
+            self.store.update(session_id, change)
 
     def _housekeeping(self) -> None:
         """At most once an hour per process, start dropping expired sessions and log rows past
