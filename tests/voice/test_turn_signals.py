@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from voice import Router, Skill, Turn, load_skill
+from voice.analytics import Filters, build_report
 from voice.dialog import Answerer, Dialog
 from voice.dialog.knowledge import knowledge_answerer
 from voice.store import Store, open_store
@@ -89,3 +90,26 @@ def test_a_cancelled_flow_is_abandoned_and_a_dutch_conversation_counts_apart(dia
         "contained",
     )
     assert dialog.store.select("SELECT DISTINCT locale, skill FROM rollup") == [("nl", "customer_service")]
+
+
+@pytest.mark.parametrize(
+    ("language", "contained", "handoff", "missed"),
+    [
+        ("nl", "hoe laat zijn jullie open", "ik wil een medewerker spreken", "kwispel de wasbeer fladder"),
+        ("en", "when are you open", "I want to talk to a person", "the neighbours cat is barking"),
+    ],
+    ids=["nl", "en"],
+)
+def test_conversations_feed_the_kpis(
+    dialog: Dialog, language: str, contained: str, handoff: str, missed: str
+) -> None:
+    """A contained conversation, a handoff and a not-understood utterance, as the report counts them
+    (tests/voice/analytics/test_dashboard.py shows such an utterance understood after a review)."""
+    for session, text in (("a", contained), ("b", handoff), ("c", missed)):
+        _say(dialog, text, session=session, locale=language)
+    # conversations count on the day the store started them (its clock), turns on the turn's day
+    today = dt.datetime.now(dt.UTC).date()
+    report = build_report(dialog.store, Filters(start=min(NOW.date(), today), end=today, locale=language))
+    kpis = report.current
+    assert (kpis.conversations, kpis.contained, dict(kpis.handoffs), kpis.gave_up) == (3, 1, {"asked": 1}, 1)
+    assert [group.text for group in report.not_understood] == [missed]
