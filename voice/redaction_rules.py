@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .redaction_words import Group, spoken_groups
+from .redaction_words import Group, could_hold_number, spoken_groups
 
 __all__ = ["Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
 
@@ -271,6 +271,8 @@ def _literal_groups(text: str, taken: list[tuple[int, int]]) -> Iterator[Group |
 
 def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[Finding]:
     """Personal data of ``kinds`` (all when None) in ``text``, in order, never overlapping."""
+    if not could_hold_number(text):
+        return []
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for finding in _written(text):
