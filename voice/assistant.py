@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import Config, skill_references, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
-from .dialog.knowledge import knowledge_answerer
+from .dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
 from .nlu import IntentSet
 from .redaction import Redactor
 from .reply import Reply
@@ -41,6 +41,13 @@ class Assistant:
 
     def respond(self, turn: Turn) -> Reply:
         return self.dialog.respond(turn)
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        """Wait for what loads in the background at start (a server's knowledge bases); True when done."""
+        answerers = self.dialog.answerers if isinstance(self.dialog, Dialog) else ()
+        return all(
+            answerer.wait(timeout) for answerer in answerers if isinstance(answerer, KnowledgeAnswerer)
+        )
 
     def close(self) -> None:
         """Let background work finish, then release the store's connections."""

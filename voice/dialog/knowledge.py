@@ -96,6 +96,12 @@ class KnowledgeAnswerer:
         )
         self._loading.start()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the background loading; True once every knowledge base is loaded."""
+        if self._loading is not None:
+            self._loading.join(timeout)
+        return self._loading is None or not self._loading.is_alive()
+
     def _load_all(self, keys: list[tuple[str, str]]) -> None:
         for skill, language in keys:
             try:
