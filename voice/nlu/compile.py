@@ -20,16 +20,13 @@ from .intents import IntentData, IntentSet
 from .lists import ListMatcher, RuleCall, SlotCall, compile_list
 from .normalize import squeeze_cjk
 from .prefilter import TemplateIndex, edge_atoms, required_clauses
-from .references import has_references
-from .slot_types import find_slot_type
-from .slots import ListValue, RangeList, SlotList, SlotTypeList, ValueList, WildcardList
+from .scope import ListKey, Scope
+from .slots import ListValue, RangeList, SlotList, SlotTypeList, WildcardList
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text, walk
 
-__all__ = ["Entry", "compile_sets", "list_key"]
+__all__ = ["Entry", "compile_sets"]
 
 _LOGGER = logging.getLogger(__name__)
-
-ListKey = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -58,47 +55,6 @@ class Entry:
         return best
 
 
-def list_key(scope: str, name: str) -> ListKey:
-    """The key of a list in the matcher's list table."""
-    return (scope, name)
-
-
-class _Scope:
-    """Name resolution for one data block of one skill."""
-
-    def __init__(self, intent_set: IntentSet, block: IntentData) -> None:
-        self.set = intent_set
-        self.block = block
-        self.lists: Mapping[str, SlotList] = {**intent_set.lists, **block.lists}
-        self.rules: Mapping[str, Template] = {**intent_set.rules, **block.rules}
-        local = bool(block.lists or block.rules)
-        context = (repr(sorted(block.requires_context.items())), repr(sorted(block.excludes_context.items())))
-        self.signature = (intent_set.skill, id(block) if local else 0, context)
-
-    def list_key(self, ref: ListRef) -> ListKey:
-        name = ref.list_name
-        if name in self.block.lists or name in self.set.lists:
-            owner = f"block:{id(self.block)}" if name in self.block.lists else f"skill:{self.set.skill}"
-            if has_references(self.lists[name]):
-                # values using <rules> or {lists} resolve them in the data block that uses the list
-                return (owner, name, repr(self.signature))
-            return list_key(owner, name)
-        if find_slot_type(name) is not None:
-            return list_key("slot_type", name)
-        if ref.inline_range is not None:
-            return list_key("inline", name)
-        return list_key("runtime", name)
-
-    def atom_key(self, ref: ListRef) -> ListKey | None:
-        """The key of a value or range list (a pre-filter atom), or None for wildcards and slot types."""
-        key = self.list_key(ref)
-        if key[0] in ("runtime", "inline"):
-            return key
-        if key[0] == "slot_type":
-            return None
-        return key if isinstance(self.lists[ref.list_name], ValueList | RangeList) else None
-
-
 class _Compiler:
     """Builds graphs; owns the shared rule graphs and the list table."""
 
@@ -111,7 +67,7 @@ class _Compiler:
     def _text(self, text: str) -> str:
         return text if self.spaced else squeeze_cjk(text)
 
-    def graph(self, expr: Expr, scope: _Scope | None, *, counted: bool = True) -> Graph:
+    def graph(self, expr: Expr, scope: Scope | None, *, counted: bool = True) -> Graph:
         graph = Graph(counted=counted)
         end = self.emit(graph, expr, 0, scope)
         if end != graph.final or end == 0:
@@ -119,7 +75,7 @@ class _Compiler:
         graph.skip_epsilons()
         return graph
 
-    def emit(self, graph: Graph, expr: Expr, start: int, scope: _Scope | None) -> int:
+    def emit(self, graph: Graph, expr: Expr, start: int, scope: Scope | None) -> int:
         if isinstance(expr, Text):
             text = self._text(expr.text)
             return graph.literal(start, text.lower(), spaced=self.spaced) if text else start
@@ -133,7 +89,7 @@ class _Compiler:
             return graph.call(start, self._rule(expr.name, scope, graph.counted))
         return graph.call(start, self._slot(expr, scope))
 
-    def _sequence(self, graph: Graph, expr: Seq, start: int, scope: _Scope | None) -> int:
+    def _sequence(self, graph: Graph, expr: Seq, start: int, scope: Scope | None) -> int:
         node, pending = start, ""
         for item in expr.items:
             if isinstance(item, Text):
@@ -144,7 +100,7 @@ class _Compiler:
             node = self.emit(graph, item, node, scope)
         return graph.literal(node, pending.lower(), spaced=self.spaced) if pending else node
 
-    def _alternative(self, graph: Graph, expr: Alt | Perm, start: int, scope: _Scope | None) -> int:
+    def _alternative(self, graph: Graph, expr: Alt | Perm, start: int, scope: Scope | None) -> int:
         branches = expr.orders() if isinstance(expr, Perm) else expr.items
         ends = [self.emit(graph, branch, start, scope) for branch in branches]
         join = graph.node()
@@ -152,15 +108,15 @@ class _Compiler:
             graph.epsilon(end, join)
         return join
 
-    def _rule(self, name: str, scope: _Scope, counted: bool) -> RuleCall:
+    def _rule(self, name: str, scope: Scope, counted: bool) -> RuleCall:
         """A shared rule graph; inside list values text is not counted, as in hassil."""
-        key = (name, counted, *scope.signature)
+        key = scope.rule_key(name, counted)
         call = self.rules.get(key)
         if call is None:
             call = self.rules[key] = RuleCall(self.graph(scope.rules[name].expr, scope, counted=counted))
         return call
 
-    def _slot(self, ref: ListRef, scope: _Scope) -> SlotCall:
+    def _slot(self, ref: ListRef, scope: Scope) -> SlotCall:
         key = scope.list_key(ref)
         if key not in self.lists and key[0] != "runtime":
             self.lists[key] = self.compile_list(self._slot_list(ref, scope, key), scope)
@@ -175,14 +131,14 @@ class _Compiler:
         )
 
     @staticmethod
-    def _slot_list(ref: ListRef, scope: _Scope, key: ListKey) -> SlotList:
+    def _slot_list(ref: ListRef, scope: Scope, key: ListKey) -> SlotList:
         if key[0] == "slot_type":
             return SlotTypeList(ref.list_name)
         if key[0] == "inline":
             return RangeList.inline(ref)
         return scope.lists[ref.list_name]
 
-    def compile_list(self, slot_list: SlotList, scope: _Scope | None = None) -> ListMatcher:
+    def compile_list(self, slot_list: SlotList, scope: Scope | None = None) -> ListMatcher:
         """Compile a list; templated values resolve <rules> and {lists} in ``scope``."""
 
         def value_graph(value: ListValue) -> Graph:
@@ -250,12 +206,13 @@ def compile_sets(
     entries: list[Entry] = []
     index = TemplateIndex()
     word_memos: dict[tuple[Any, ...], dict[str, set[str]]] = {}
+    reach: dict[Any, Any] = {}
     for intent_set in intent_sets:
         skip = tuple(intent_set.skip_words)
         skip_words = {word for phrase in skip for word in phrase.lower().split()}
         for intent in intent_set.intents.values():
             for block in intent.data:
-                scope = _Scope(intent_set, block)
+                scope = Scope(intent_set, block, reach)
                 for template in _ordered(block, scope.lists):
                     clauses = frozenset(required_clauses(template.expr, scope.rules, scope.atom_key))
                     first, last = (

@@ -8,10 +8,10 @@ also copy the context value into a slot.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-__all__ = ["allows_value", "context_slots", "excludes_ok", "requires_ok"]
+__all__ = ["allows_value", "context_slots", "excludes_ok", "may_satisfy", "offered_context", "requires_ok"]
 
 
 def unpack(value: Any) -> Any:
@@ -78,3 +78,29 @@ def context_slots(required: Mapping[str, Any], context: Mapping[str, Any]) -> di
         else:
             copied[name] = (actual, "")
     return copied
+
+
+def offered_context(contexts: Iterable[tuple[str, Mapping[str, Any]]], haystack: str) -> dict[str, list[Any]]:
+    """Context values list values could add, for the values whose text occurs in ``haystack``."""
+    offered: dict[str, list[Any]] = {}
+    for text, context in contexts:
+        if text in haystack:
+            for key, value in context.items():
+                offered.setdefault(key, []).append(unpack(value))
+    return offered
+
+
+def may_satisfy(
+    required: Mapping[str, Any], context: Mapping[str, Any], offered: Mapping[str, list[Any]]
+) -> bool:
+    """False if a required key missing from ``context`` cannot come from any ``offered`` value either."""
+    for key, wanted in required.items():
+        if key in context:
+            continue
+        values = offered.get(key)
+        if not values:
+            return False
+        wanted = unpack(wanted)
+        if not any(actual is not None and _satisfies(wanted, actual) for actual in values):
+            return False
+    return True

@@ -91,6 +91,10 @@ class ListMatcher:
         """Context keys that matching a value of this list can add."""
         return frozenset()
 
+    def contexts(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        """(text that must occur for the value to match, or "" if unknown; its context) per value with one."""
+        return ()
+
     def cached_raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         """``raw``, memoised per utterance."""
         key = id(self) * 2 + end_of_word
@@ -114,6 +118,16 @@ class ValueMatcher(ListMatcher):
                 _trie_insert(self.trie, key, value)
                 self.keys.append(key)
         self._hints = _Hints.of(self.keys, [value.expr for value, _ in self.graphs])
+        self._contexts = tuple(
+            (
+                ""
+                if not isinstance(value.expr, Text)
+                else normalize_template_text(value.expr.text).strip().lower(),
+                value.context,
+            )
+            for value in self.values
+            if value.context
+        )
 
     def present(self, text: str, where: int) -> bool:
         hints = self._hints
@@ -127,6 +141,9 @@ class ValueMatcher(ListMatcher):
 
     def context_keys(self) -> frozenset[str]:
         return frozenset(key for value in self.values for key in value.context)
+
+    def contexts(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        return self._contexts
 
     def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         start = _skip_space(run, pos, sow)

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .compile import Entry, ListKey, compile_sets
-from .context import context_slots, excludes_ok, requires_ok
+from .compile import Entry, compile_sets
+from .context import context_slots, excludes_ok, may_satisfy, offered_context, requires_ok
 from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
 from .lists import CAPTURE, ListMatcher
 from .normalize import Utterance, remove_skip_words, squeeze_cjk
+from .scope import ListKey
 from .slots import ListValue, ValueList
 from .types import IntentMatch, SlotValue
 
@@ -212,11 +213,12 @@ class Matcher:
         variants = texts.variants(self._skip_sets)
         best: dict[tuple[str, str], _Found] = {}
         allowed: dict[int, bool] = {}
+        offered = _Offered(self._lists, variants)
         for number in self._index.candidates(variants, self._presence(variants)):
             entry = self._entries[number]
             block_ok = allowed.get(id(entry.block))
             if block_ok is None:
-                block_ok = allowed[id(entry.block)] = self._block_allows(entry.block, context)
+                block_ok = allowed[id(entry.block)] = self._block_allows(entry.block, context, offered)
             if not block_ok:
                 continue
             found = _best_of(entry, texts.runs(entry), context)
@@ -243,16 +245,23 @@ class Matcher:
 
         return present
 
-    def _block_allows(self, block: IntentData, context: Mapping[str, Any]) -> bool:
-        """False if the block's context rules rule it out before matching."""
+    def _block_allows(self, block: IntentData, context: Mapping[str, Any], offered: _Offered) -> bool:
+        """False if the block's context rules rule it out before matching.
+
+        A required key the caller's context lacks must come from a list value that
+        occurs in the utterance (a device name brings its domain).
+        """
         required = block.requires_context
         if any(key not in context and key not in self._context_keys() for key in required):
             return False
-        if not context:
+        if context and not (
+            requires_ok(required, context, allow_missing=True)
+            and excludes_ok(block.excludes_context, context)
+        ):
+            return False
+        if all(key in context for key in required):
             return True
-        return requires_ok(required, context, allow_missing=True) and excludes_ok(
-            block.excludes_context, context
-        )
+        return may_satisfy(required, context, offered.get())
 
     def _context_keys(self) -> frozenset[str]:
         if self._provided is None:
@@ -261,6 +270,27 @@ class Matcher:
 
     def _matches(self, found: list[_Found], limit: int | None, score: float) -> tuple[IntentMatch, ...]:
         return tuple(_to_match(item, score) for item in found[:limit])
+
+
+class _Offered:
+    """The context values that list values occurring in the utterance could add, found on first use."""
+
+    def __init__(self, lists: Mapping[ListKey, ListMatcher], texts: list[str]) -> None:
+        self._lists = lists
+        self._texts = texts
+        self._found: dict[str, list[Any]] | None = None
+
+    def get(self) -> dict[str, list[Any]]:
+        if self._found is None:
+            haystack = "\n".join(self._texts)
+            if "-" in haystack or "_" in haystack:  # "living-room" matches "living room"
+                haystack += "\n" + haystack.translate(_BREAK)
+            contexts = (item for matcher in self._lists.values() for item in matcher.contexts())
+            self._found = offered_context(contexts, haystack)
+        return self._found
+
+
+_BREAK = str.maketrans("-_", "  ")
 
 
 def _present(matcher: ListMatcher | None, texts: list[str], where: int, shared: dict[Hashable, bool]) -> bool:
