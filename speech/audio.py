@@ -194,10 +194,15 @@ def level_dbfs(samples: np.ndarray) -> float:
     return 20.0 * np.log10(rms) if rms > 0 else float("-inf")
 
 
-def mix_noise(samples: np.ndarray, snr_db: float, *, seed: int = 0) -> np.ndarray:
-    """Add white noise so that speech-to-noise power is ``snr_db``; deterministic per seed."""
+def mix_noise(
+    samples: np.ndarray, snr_db: float, *, seed: int = 0, reference: np.ndarray | None = None
+) -> np.ndarray:
+    """Add white noise so that speech-to-noise power is ``snr_db``; deterministic per seed.
+
+    The speech power is that of ``reference`` when given (the speech without trailing silence)."""
     signal = as_float(samples).astype(np.float64)
-    power = float(np.mean(signal * signal)) if signal.size else 0.0
+    speech = signal if reference is None else as_float(reference).astype(np.float64)
+    power = float(np.mean(speech * speech)) if speech.size else 0.0
     if power == 0.0:
         return to_int16(signal.astype(np.float32))
     noise = np.random.default_rng(seed).standard_normal(signal.size)

@@ -18,6 +18,7 @@ import yaml
 
 from .audio import mix_noise, resample, to_int16, write_wav
 from .errors import SpeechError
+from .noise import gain
 from .tts import DEFAULT_RATE, EspeakCliSynthesizer
 
 
@@ -43,6 +44,10 @@ class AudioFixture:
     """Phrases to recognise it against, when not the whole set of the locale."""
     lead_in: float = 0.2
     """Seconds of silence before the speech."""
+    tail: float = 0.0
+    """Seconds of silence after the speech (noise, if any, goes on over it)."""
+    level_dbfs: float | None = None
+    """Scale the speech to this RMS level (dBFS) before noise is added; None keeps espeak-ng's level."""
 
     @property
     def filename(self) -> str:
@@ -76,8 +81,13 @@ def render(fixture: AudioFixture) -> np.ndarray:
     speech = EspeakCliSynthesizer(voices=voices, rate=fixture.rate).synthesize(fixture.text, fixture.locale)
     padded = np.concatenate([np.zeros(int(fixture.lead_in * speech.rate), dtype=np.int16), speech.samples])
     samples = to_int16(resample(padded, speech.rate, fixture.sample_rate))
+    if fixture.level_dbfs is not None:
+        samples = gain(samples, fixture.level_dbfs)
+    spoken = samples
+    if fixture.tail:
+        samples = np.concatenate([samples, np.zeros(int(fixture.tail * fixture.sample_rate), dtype=np.int16)])
     if fixture.snr_db is not None:
-        samples = mix_noise(samples, fixture.snr_db, seed=fixture.seed)
+        samples = mix_noise(samples, fixture.snr_db, seed=fixture.seed, reference=spoken)
     return samples
 
 

@@ -118,8 +118,11 @@ class Grammar:
         return normalize_phrase(text) in self._prefixes
 
     def judge(self, heard: Transcript) -> Transcript:
-        """Keep ``heard`` if it is a whole phrase said with confidence, else a no-match."""
-        if not heard.text or (heard.text in self._accepted and heard.confidence >= self.reject_below):
+        """Keep ``heard`` if it is a whole phrase said with confidence, else a no-match.
+
+        Both sides are compared normalised: a model whose words carry punctuation ("3:15", "no,")
+        gives them back as it knows them."""
+        if not heard.text or (self.accepts(heard.text) and heard.confidence >= self.reject_below):
             return heard
         return Transcript(
             text="", confidence=heard.confidence, is_final=heard.is_final, alternatives=(heard.text,)

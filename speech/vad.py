@@ -1,12 +1,14 @@
 """A small energy voice-activity detector for endpointing and barge-in.
 
-It tracks the noise floor (the quietest recent frames) and calls a frame speech when it is
-clearly louder than that floor and than an absolute minimum. Deterministic and cheap: it
-runs on every 20 ms frame, also while the assistant is talking.
+It tracks the noise floor as the quietest frame of the last ``floor_window_s`` (minimum
+statistics), so it follows a steady noise up within that window and a quieter room down at
+once, and calls a frame speech when it is clearly louder than that floor and than an absolute
+minimum. Deterministic and cheap: it runs on every 20 ms frame, also while the assistant is talking.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,26 +16,37 @@ import numpy as np
 from .audio import SAMPLE_RATE, level_dbfs
 
 FRAME_MS = 20
+_SILENT_DB = -90.0
+"""Digital silence counts as this level."""
 
 
 @dataclass(slots=True)
 class EnergyVad:
     """Frame-by-frame speech detection with a running noise floor."""
 
-    min_level_db: float = -45.0
-    """Frames quieter than this are never speech (dBFS)."""
-    above_floor_db: float = 12.0
-    """Speech is at least this much louder than the noise floor."""
+    min_level_db: float = -65.0
+    """Frames quieter than this are never speech (dBFS): a quiet talker at -50 dBFS is still heard."""
+    above_floor_db: float = 9.0
+    """Speech starts at least this much louder than the noise floor."""
+    hold_above_floor_db: float = 6.0
+    """Once speech has started, frames this much louder than the floor still count as speech."""
     speech_frames_to_start: int = 3
     """Consecutive speech frames (60 ms) before speech counts as started."""
+    floor_window_s: float = 1.5
+    """The noise floor is the quietest frame of this many recent seconds."""
     rate: int = SAMPLE_RATE
-    noise_floor: float = -70.0
     speech_run: int = 0
+    _levels: deque[float] = field(default_factory=deque)
     _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
     @property
     def frame_size(self) -> int:
         return self.rate * FRAME_MS // 1000
+
+    @property
+    def noise_floor(self) -> float:
+        """The quietest recent frame (dBFS); -90 before any frame."""
+        return min(self._levels, default=_SILENT_DB)
 
     def feed(self, chunk: np.ndarray) -> list[bool]:
         """Classify the complete 20 ms frames in ``chunk`` (carrying the rest over); True = speech."""
@@ -43,12 +56,12 @@ class EnergyVad:
         return [self._frame(samples[i : i + self.frame_size]) for i in range(0, whole, self.frame_size)]
 
     def _frame(self, frame: np.ndarray) -> bool:
-        level = level_dbfs(frame)
-        speech = level > self.min_level_db and level > self.noise_floor + self.above_floor_db
-        if not speech:  # the floor follows quiet frames quickly and loud ones never
-            self.noise_floor = (
-                level if level < self.noise_floor else 0.9 * self.noise_floor + 0.1 * max(level, -90.0)
-            )
+        level = max(level_dbfs(frame), _SILENT_DB)
+        self._levels.append(level)
+        while len(self._levels) > self.floor_window_s * 1000 / FRAME_MS:
+            self._levels.popleft()
+        margin = self.hold_above_floor_db if self.in_speech else self.above_floor_db
+        speech = level > self.min_level_db and level > self.noise_floor + margin
         self.speech_run = self.speech_run + 1 if speech else 0
         return speech
 
@@ -58,5 +71,6 @@ class EnergyVad:
         return self.speech_run >= self.speech_frames_to_start
 
     def reset(self) -> None:
+        """Start a new utterance; the noise floor is kept."""
         self.speech_run = 0
         self._pending = np.zeros(0, dtype=np.int16)

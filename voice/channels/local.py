@@ -24,19 +24,17 @@ from typing import Any
 from speech import models
 from speech.devices import AudioInput, AudioOutput
 from speech.listen import Endpointing, Heard, Listener
-from speech.stt import Grammar, Recognizer, transcribe
+from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
 
 from ..assistant import Assistant
 from ..errors import VoiceError
-from ..grammar import grammar_phrases
+from ..grammar import WAKE_PHRASES, grammar_phrases
 from ..language import language_of
 from ..reply import Reply
 from ..turn import Responder, Turn
 
 CHUNK_MS = 40
-WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하세요"}
-"""The wake phrase of each language, unless one is given."""
 
 
 class Mode(Enum):
@@ -75,7 +73,10 @@ class LoopConfig:
     """None: the language's default (``WAKE_PHRASES``)."""
     mode: Mode = Mode.WAKE_WORD
     follow_up_s: float = 6.0
-    """How long to listen for an answer without the wake word."""
+    """How long to wait for the start of a command after the wake word, or of an answer after a question."""
+    max_misses: int = 2
+    """Utterances in a row the grammar refuses before the loop stops answering and goes back to waiting
+    (speech nearby that woke it by mistake, or that it cannot understand)."""
     endpointing: Endpointing = field(default_factory=Endpointing)
 
 
@@ -136,7 +137,9 @@ class LocalLoop:
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         # The commands compete with the wake phrase, so a command said without it is not taken for it.
-        wake_grammar = Grammar(phrases=(str(config.wake_phrase),), fillers=tuple(ears.grammar))
+        self.wake_phrase = normalize_phrase(str(config.wake_phrase))
+        fillers = tuple(phrase for phrase in ears.grammar if normalize_phrase(phrase) != self.wake_phrase)
+        wake_grammar = Grammar(phrases=(self.wake_phrase,), fillers=fillers)
         self.wake = Listener(Recognizer(ears.model, grammar=wake_grammar), config.endpointing)
         self.command = Listener(
             Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))), config.endpointing
@@ -144,6 +147,8 @@ class LocalLoop:
         self.state = State.WAITING
         self.listen_until: float | None = None
         self.reply: Reply | None = None
+        self.misses = 0
+        """Utterances in a row that the grammar refused."""
 
     def run(self) -> None:
         """Read the input chunk by chunk and act on it; returns when the input ends."""
@@ -179,9 +184,14 @@ class LocalLoop:
             return
         heard = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
         if heard is not None and heard.transcript.is_match:
-            self._emit("wake", phrase=self.config.wake_phrase)
-            self.listen_until = None
-            self._enter(State.LISTENING)
+            self._woken(now)
+
+    def _woken(self, now: float) -> None:
+        """The wake phrase: listen for a command that starts within the follow-up time."""
+        self._emit("wake", phrase=self.config.wake_phrase)
+        self.listen_until = now + self.config.follow_up_s
+        self.misses = 0
+        self._enter(State.LISTENING)
 
     def _listen(self, chunk: Any, now: float) -> None:
         partial_before = self.command.partial
@@ -192,15 +202,28 @@ class LocalLoop:
             self._understand(heard)
         elif self.listen_until is not None and not self.command.hears_speech and now >= self.listen_until:
             self._emit("timeout", after_s=self.config.follow_up_s)
-            self.command.reset()
-            self._enter(self._idle)
+            self._rest()
+
+    def _rest(self) -> None:
+        """Back to where the loop waits between conversations."""
+        self.command.reset()
+        self.misses = 0
+        self.listen_until = None
+        self._enter(self._idle)
 
     def _understand(self, heard: Heard) -> None:
         started = time.perf_counter()
         transcript = heard.transcript
         text, confidence = transcript.text, transcript.confidence
+        if transcript.is_match and normalize_phrase(text) == self.wake_phrase:
+            self._woken(heard.decided_at)  # the wake phrase again: still listening, not a command
+            return
+        self.misses = 0 if transcript.is_match else self.misses + 1
         if not transcript.is_match:
-            self._emit("rejected", heard=list(transcript.alternatives))
+            self._emit("rejected", heard=list(transcript.alternatives), misses=self.misses)
+            if self.misses >= self.config.max_misses:
+                self._rest()
+                return
             second = transcribe(heard.audio, self.model)  # open vocabulary: a second opinion
             text = " ".join(t.text for t in second if t.text)
             confidence = min([t.confidence for t in second if t.text] or [0.0])
@@ -256,8 +279,7 @@ class LocalLoop:
             self.listen_until = now + self.config.follow_up_s if follow_up else None
             self._enter(State.LISTENING, follow_up=follow_up)
         else:
-            self.command.reset()
-            self._enter(State.WAITING)
+            self._rest()
 
 
 def build_local_loop(
@@ -275,10 +297,10 @@ def build_local_loop(
     language = language_of(locale)
     config = assistant.config
     model = models.load_model(models.resolve_model(language, model_dir or config.models.get(language)))
-    ears = Ears(model, grammar_phrases(assistant.router, language))
-    voice = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
     settings = settings or LoopConfig()
     phrase = settings.wake_phrase or WAKE_PHRASES.get(language, "hey computer")
+    ears = Ears(model, grammar_phrases(assistant.router, language, wake_phrase=phrase))
+    voice = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
     return LocalLoop(
         assistant,
         LocalChannel(locale, voice),

@@ -149,7 +149,7 @@ def fixtures_audio(manifest: Path, out: Path | None) -> None:
     "--phrases",
     "phrase_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A file with one phrase a line (default: sentences sampled from the loaded skills).",
+    help="A file with one phrase a line (default: the loaded skills' sentences and the wake phrase).",
 )
 @click.option("--phrase", "phrase_list", multiple=True, help="A phrase (repeatable).")
 @click.option("--runtime-grammar", is_flag=True, help="The variant for Vosk's runtime grammars (HCLr + Gr).")
@@ -169,7 +169,7 @@ def fixtures_model(
     """Build (or find in the cache) a Vosk model that recognises these phrases spoken by espeak-ng."""
     from speech.fixture_model import build_fixture_model
 
-    from ..grammar import grammar_phrases
+    from ..grammar import WAKE_PHRASES, grammar_phrases
 
     language = language_of(locale)
     phrases = list(phrase_list)
@@ -178,7 +178,8 @@ def fixtures_model(
             line.strip() for line in phrase_file.read_text(encoding="utf-8").splitlines() if line.strip()
         ]
     if not phrases:
-        phrases = grammar_phrases(context.assistant(memory=True).router, language)
+        router = context.assistant(memory=True).router
+        phrases = grammar_phrases(router, language, wake_phrase=WAKE_PHRASES.get(language))
     path = build_fixture_model(
         phrases, language, runtime_grammar=runtime_grammar, progress=lambda line: click.echo(line, err=True)
     )

@@ -1,0 +1,74 @@
+"""The local loop with a quiet talker, speech nearby that is not for it, and a silent caller (issue 17).
+
+Real Vosk with the committed fixture models; the microphone plays espeak-ng voices they never heard.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases
+
+from speech import audio
+from speech.devices import SimulatedAudio
+from speech.models import load_model
+from speech.tts import EspeakSynthesizer
+from voice.assistant import MEMORY_STORE, Assistant, build_assistant
+from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent
+from voice.config import Config
+from voice.grammar import WAKE_PHRASES
+
+
+@pytest.fixture(scope="module")
+def assistant() -> Assistant:
+    return build_assistant(Config(skills=("customer_service",), store=MEMORY_STORE))
+
+
+def _run(assistant: Assistant, language: str, parts: list[str | float]) -> list[LoopEvent]:
+    pieces = [audio.silence(p) if isinstance(p, float) else audio.read_wav(AUDIO / f"{p}.wav") for p in parts]
+    device = SimulatedAudio(np.concatenate(pieces))
+    events: list[LoopEvent] = []
+    ears = Ears(load_model(FIXTURE_MODELS / language), fixture_phrases(language))
+    LocalLoop(
+        assistant,
+        LocalChannel(language, EspeakSynthesizer()),
+        ears,
+        LoopConfig(wake_phrase=WAKE_PHRASES[language]),
+        (device, device),
+        on_event=events.append,
+    ).run()
+    return events
+
+
+def _kinds(events: list[LoopEvent], kind: str) -> list[LoopEvent]:
+    return [e for e in events if e.kind == kind]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_quiet_talker_wakes_the_loop_and_is_heard(assistant: Assistant, language: str) -> None:
+    events = _run(assistant, language, [0.5, f"{language}_fx_quiet_session", 1.0])
+    assert len(_kinds(events, "wake")) == 1
+    assert [e.data["text"] for e in _kinds(events, "heard")] == [
+        {"en": "where is my order", "nl": "waar is mijn bestelling"}[language]
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_talk_nearby_after_a_wake_sends_the_loop_back_to_waiting(assistant: Assistant, language: str) -> None:
+    """Text read sentence by sentence right after the wake phrase: at most one apology, then waiting."""
+    events = _run(assistant, language, [0.5, f"{language}_fx_wake", 0.4, f"{language}_fx_chatter", 1.0])
+    rejected = _kinds(events, "rejected")
+    assert len(_kinds(events, "reply")) <= 1 and 1 <= len(rejected) <= 2
+    states = [e.data["state"] for e in _kinds(events, "state")]
+    assert states[-1] == "waiting"
+    after = [e for e in events if e.at > rejected[-1].at]
+    assert not _kinds(after, "reply") and not _kinds(after, "heard") and not _kinds(after, "wake")
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_wake_without_a_command_times_out_to_waiting(assistant: Assistant, language: str) -> None:
+    events = _run(assistant, language, [0.5, f"{language}_fx_wake", 7.0])
+    timeouts = _kinds(events, "timeout")
+    assert len(timeouts) == 1 and events[-1].kind == "state" and events[-1].data["state"] == "waiting"
+    wake = _kinds(events, "wake")[0]
+    assert 5.9 <= timeouts[0].at - wake.at <= 6.3
