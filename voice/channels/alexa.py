@@ -122,6 +122,7 @@ class AlexaChannel(WebhookChannel):
         return cls(responder, verifier)
 
     def handle(self, request: WebRequest) -> WebResponse:
+        answer_by = deadline(self.deadline_s)  # Alexa's clock runs from here: verification counts too
         if not request.is_json:
             raise MediaTypeError(
                 f"the request's Content-Type is {request.content_type or 'missing'!r}; send application/json."
@@ -132,11 +133,12 @@ class AlexaChannel(WebhookChannel):
             return self._acknowledge(envelope)
         if kind == "CanFulfillIntentRequest":
             return self._can_fulfill(envelope)
-        turn = self._turn(envelope)
+        turn = self._turn(envelope, answer_by)
         return self.to_response(self.responder.respond(turn), turn)
 
     def to_turn(self, request: WebRequest) -> Turn:
-        return self._turn(self._envelope(request))
+        """The ``Channel`` protocol's step on its own (``handle`` does it without verifying twice)."""
+        return self._turn(self._envelope(request), deadline(self.deadline_s))
 
     def _envelope(self, request: WebRequest) -> Mapping[str, Any]:
         """The verified envelope; refused if it could not be sent back (``checked_document``)."""
@@ -153,7 +155,7 @@ class AlexaChannel(WebhookChannel):
             state[CHANNEL_KEY] = confirming
         return WebResponse(fitted(reply, state, dialog_directive))
 
-    def _turn(self, envelope: Mapping[str, Any]) -> Turn:
+    def _turn(self, envelope: Mapping[str, Any], answer_by: float) -> Turn:
         request = _request(envelope)
         kind = request.get("type")
         attributes = _attributes(envelope)
@@ -175,7 +177,7 @@ class AlexaChannel(WebhookChannel):
             channel=self.name,
             session_id=_session_id(envelope),
             user_id=_user_id(envelope),
-            deadline=deadline(self.deadline_s),
+            deadline=answer_by,
             request_id=_text(request.get("requestId")),
             platform=_Request(intent, dialog_state if isinstance(dialog_state, str) else None, own),
         )

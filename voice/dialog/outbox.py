@@ -15,7 +15,7 @@ import os
 import threading
 import time
 
-from ..store import Store
+from ..store import OutboxItem, Store
 from .handoff import HandoffRecord, HandoffSink
 
 __all__ = ["MAX_BACKOFF_S", "OutboxSender"]
@@ -34,12 +34,14 @@ class OutboxSender:
     """A daemon thread per process that delivers the store's outbox through ``sink``."""
 
     def __init__(self, store: Store, sink: HandoffSink, *, poll_s: float = POLL_S) -> None:
+        """Starts the thread at once: records a stopped process left in the outbox go out now too."""
         self.store, self.sink, self.poll_s = store, sink, poll_s
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._lock = threading.Lock()
+        self.notify()
 
     def notify(self) -> None:
         """Something was added: deliver it now (starting the thread in this process if needed)."""
@@ -64,11 +66,10 @@ class OutboxSender:
         now = self.store.clock()
         items = self.store.claim_outbox(now, limit=BATCH, lease_s=LEASE_S)
         for item in items:
-            delivered = self._deliver(HandoffRecord.from_dict(item.payload))
+            error = self._deliver(item)
             backoff = min(2.0**item.attempts, MAX_BACKOFF_S)
-            error = "" if delivered else "the sink did not take it"
             self.store.finish_outbox(
-                item.id, delivered=delivered, next_at=self.store.clock() + backoff, error=error
+                item.id, delivered=not error, next_at=self.store.clock() + backoff, error=error
             )
         return len(items)
 
@@ -86,19 +87,28 @@ class OutboxSender:
             time.sleep(0.01)
         return True
 
-    def _deliver(self, record: HandoffRecord) -> bool:
+    def _deliver(self, item: OutboxItem) -> str:
+        """One attempt; what went wrong, or "" when the sink took it. A record that cannot be read
+        (or a sink that raises) fails alone: the other items of the batch still go."""
         try:
-            return self.sink.deliver(record)
-        except Exception:  # a sink that raises is a failed attempt, tried again later
+            record = HandoffRecord.from_dict(item.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            _LOGGER.error(
+                "handoff record %s in the outbox cannot be read (%s); it is kept for a person", item.id, exc
+            )
+            return f"the record cannot be read: {exc}"
+        try:
+            return "" if self.sink.deliver(record) else "the sink did not take it"
+        except Exception as exc:  # a failed attempt, tried again later
             _LOGGER.exception("handoff record %s could not be delivered", record.id)
-            return False
+            return f"the sink failed: {exc!r}"
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
                 tried = self.deliver_due()
             except Exception:  # the store failed: keep the thread, try again at the next poll
-                _LOGGER.exception("the handoff outbox could not be read; trying again in %g s", self.poll_s)
+                _LOGGER.exception("the handoff outbox failed; trying again in %g s", self.poll_s)
                 tried = 0
             if not tried:
                 self._wake.wait(self.poll_s)
