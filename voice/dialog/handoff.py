@@ -183,7 +183,7 @@ class HttpSink(HandoffSink):
                         return True
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 _LOGGER.warning("handoff delivery attempt %d to %s failed: %s", attempt + 1, self.url, exc)
-            if attempt < self.retries:  # the caller is waiting: no pause after the last attempt
+            if attempt < self.retries:  # no pause after the last attempt: the sender's back-off takes over
                 time.sleep(self.backoff * (attempt + 1))
         _LOGGER.error("handoff record for session %s was not delivered to %s", record.session_id, self.url)
         return False

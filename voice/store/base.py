@@ -5,9 +5,10 @@ Saving is optimistic: each stored session carries a ``version``, and a save that
 an older version raises ``ConflictError`` instead of silently overwriting another worker's turn.
 ``Store.update`` wraps the load-change-save cycle and retries on conflict.
 
-    VoiceError (speech.errors)
+    VoiceError (voice.errors)
      +-- StoreError             the database cannot be opened, read or written (HTTP 503)
           +-- ConflictError     another worker saved the session first (HTTP 409)
+          +-- BusyError         another turn held the session, or the database, too long
 
 Times are seconds since the epoch (UTC), as a ``clock`` callable such as ``time.time`` gives them,
 so a test can move time forward without sleeping.
@@ -237,7 +238,8 @@ class Store(ABC):
 
         A turn starts from this: when there is no live session it works on an unsaved
         ``Session.new`` (version 0), which its one save stores; if another worker started the
-        session in between, that save conflicts and ``record_exchange`` reapplies the turn to theirs.
+        session in between, that save conflicts (the dialog holds the session for its turn, so this
+        only happens when something else wrote it).
         """
         return self.load(session_id), (self.get_user(user_id) if user_id else {})
 
