@@ -86,6 +86,7 @@ def build_assistant(
         answerers=chain,
         retention_days=config.retention_days,
         redactor=Redactor(config.privacy),
+        satisfaction=str(config.insights.get("satisfaction", "off")),
     )
     return Assistant(config=config, router=router, dialog=dialog, store=opened)
 

@@ -11,6 +11,7 @@
     [skill.customer_service]  booking_url = "https://calendar.example.com/api"
     [server]  alexa_application_ids = ["amzn1.ask.skill.…"]
     [handoff]  url = "https://crm.example.com/handoff"   queue = "/var/lib/voice/handoff.jsonl"
+    [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
 
 Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present.
@@ -54,6 +55,9 @@ class Config:
     """Webhook settings, ``[server]`` (see docs/channels.md)."""
     dashboard: dict[str, Any] = field(default_factory=dict)
     """The insights dashboard, ``[dashboard]``: users, secret_key, lockout (see docs/insights.md)."""
+    insights: dict[str, Any] = field(default_factory=dict)
+    """``[insights]``: ``satisfaction = "yes_no"`` or ``"scale"`` asks "Did this help you?" at the end of a
+    contained conversation (off by default; see docs/insights.md)."""
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
     """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"

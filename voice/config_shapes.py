@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["HANDOFF_KEYS", "check_shapes"]
+__all__ = ["HANDOFF_KEYS", "INSIGHTS_KEYS", "check_shapes"]
 
 Check = tuple[Callable[[Any], bool], str]
 
@@ -53,6 +53,7 @@ _TOP: Mapping[str, Check] = {
     "skill": (_tables, 'one table per skill, like [skill.customer_service] booking_url = "https://..."'),
     "handoff": (_table, 'a table, like [handoff] url = "https://crm.example.com/handoff"'),
     "server": (_table, "a table, like [server] alexa_application_ids = [...]"),
+    "insights": (_table, 'a table, like [insights] satisfaction = "yes_no"'),
 }
 HANDOFF_KEYS: Mapping[str, Check] = {
     "url": (_text, 'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"'),
@@ -64,21 +65,34 @@ HANDOFF_KEYS: Mapping[str, Check] = {
     "retries": (_whole, "how often a failed POST is tried again, a whole number, like retries = 3"),
 }
 
+INSIGHTS_KEYS: Mapping[str, Check] = {
+    "satisfaction": (
+        lambda value: value in ("off", "yes_no", "scale"),
+        'whether to ask "Did this help you?" at the end: "yes_no", "scale" (1-5) or "off", '
+        'like satisfaction = "yes_no"',
+    ),
+}
+
 
 def check_shapes(values: Mapping[str, Any], source: str) -> None:
-    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]`` key."""
+    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]`` or
+    ``[insights]`` key."""
     for name, (fits, form) in _TOP.items():
         if name in values and not fits(values[name]):
             given = "a table" if isinstance(values[name], dict) else repr(values[name])
             raise ConfigError(f"{source}: {name!r} is {given}; it must be {form}.")
     handoff = values.get("handoff") or {}
-    for key, value in handoff.items():
-        if key not in HANDOFF_KEYS:
-            raise ConfigError(
-                f"{source}: unknown setting {key!r} in [handoff]; known: {', '.join(HANDOFF_KEYS)}."
-            )
-        fits, form = HANDOFF_KEYS[key]
-        if not fits(value):
-            raise ConfigError(f"{source}: [handoff] {key} = {value!r}; it must be {form}.")
+    _check_table("handoff", handoff, HANDOFF_KEYS, source)
+    _check_table("insights", values.get("insights") or {}, INSIGHTS_KEYS, source)
     if handoff.get("url") and not str(handoff["url"]).startswith(("http://", "https://")):
         raise ConfigError(f"{source}: [handoff] url must start with http:// or https://.")
+
+
+def _check_table(table: str, values: Mapping[str, Any], keys: Mapping[str, Check], source: str) -> None:
+    """Raise ``ConfigError`` for the first unknown key of ``[table]`` or value of the wrong form."""
+    for key, value in values.items():
+        if key not in keys:
+            raise ConfigError(f"{source}: unknown setting {key!r} in [{table}]; known: {', '.join(keys)}.")
+        fits, form = keys[key]
+        if not fits(value):
+            raise ConfigError(f"{source}: [{table}] {key} = {value!r}; it must be {form}.")

@@ -29,6 +29,7 @@ from .answerers import Answerer, Fallback
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .outbox import OutboxSender
+from .satisfaction import Satisfaction
 from .signals import TurnFacts, turn_signals
 from .step import TurnStep
 
@@ -55,9 +56,12 @@ class Dialog:
         session_ttl: float = 600.0,
         retention_days: float | None = None,
         redactor: Redactor | None = None,
+        satisfaction: str = "off",
     ) -> None:
         """``answerers`` answer turns no intent matched, in order, before the fallback policy;
-        ``redactor`` takes personal data out of what is stored (all kinds when None)."""
+        ``redactor`` takes personal data out of what is stored (all kinds when None); ``satisfaction``
+        (``off``, ``yes_no``, ``scale``) asks "Did this help you?" when a conversation ends contained."""
+        self.satisfaction = Satisfaction(satisfaction)
         self.redactor = redactor or Redactor()
         self.router, self.store, self.sink = router, store, sink
         self.sender = OutboxSender(store, sink) if sink is not None else None
@@ -98,7 +102,9 @@ class Dialog:
                 if earlier is not None:  # the platform sent the request again: the same answer, once
                     return Reply.from_dict(earlier)
             session, turn = self._session(turn)
-            step = TurnStep(self.router, self.policy, self.answerers, turn, session.dialog)
+            step = TurnStep(
+                self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
+            )
             failed = False
             try:
                 reply = step.run()
@@ -119,6 +125,7 @@ class Dialog:
                 handler_error=failed,
                 deadline_overrun=overrun,
                 latency_ms=(time.perf_counter() - started) * 1000,
+                satisfaction=step.satisfaction_score,
             )
             self._commit(step.turn, state, reply, session, facts)
         self._housekeeping()

@@ -23,6 +23,7 @@ from .answerers import Answerer, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
+from .satisfaction import Satisfaction, question_reply
 from .signals import answerer_names
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,9 +39,14 @@ class TurnStep(FlowFilling):
         answerers: Sequence[Answerer],
         turn: Turn,
         state: DialogState,
+        *,
+        satisfaction: Satisfaction | None = None,
     ) -> None:
         self.router, self.policy, self.answerers = router, policy, answerers
         self.turn, self.state = turn, state
+        self.satisfaction = satisfaction or Satisfaction()
+        self.satisfaction_score: float | None = None
+        """The caller's answer to the end-of-conversation question, when this turn gave one."""
         self.answered_by = self.settled_by = ""
         """The answerer that answered an unmatched turn, or settled an offer (for the turn's signals)."""
         self.consulted: tuple[str, ...] = ()
@@ -59,6 +65,9 @@ class TurnStep(FlowFilling):
         match = self._match()
         if match is not None:
             self.turn = self.turn.matched(match)
+        rated = self._rated(match)
+        if rated is not None:
+            return rated
         if self.state.offer is not None and (match is None or match.intent not in ("Yes", "No")):
             self.state = replace(self.state, offer=None)  # the caller moved on
         reason = self._handoff_trigger(match)
@@ -69,7 +78,7 @@ class TurnStep(FlowFilling):
             return self._unmatched()
         self.state = replace(self.state, fallbacks=0)
         reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
-        return self._with_late_reply(reply)
+        return self._with_late_reply(self._after_flow(reply))
 
     # -- understanding --------------------------------------------------------------------------
 
@@ -135,6 +144,31 @@ class TurnStep(FlowFilling):
         question = (last.reprompt or last.text) if last else self._help().text
         return with_question(self.turn, "no_input", question, self._speakers())
 
+    # -- the end-of-conversation question (voice.dialog.satisfaction) ----------------------------
+
+    def _rated(self, match: IntentMatch | None) -> Reply | None:
+        """Thanks and goodbye when the turn answers the question; None for anything else (a normal turn).
+        In ``scale`` mode a yes or no ends the conversation too, without a score."""
+        if not self.satisfaction.awaiting(self.state):
+            return None
+        intent = match.intent if match is not None and match.skill == BUILTIN else None
+        score = self.satisfaction.score(self.turn.text, intent)
+        if score is None and intent not in ("Yes", "No"):
+            return None
+        self.satisfaction_score = score
+        return self._builtin("satisfaction_thanks", end_session=True)
+
+    def _after_flow(self, reply: Reply) -> Reply:
+        """A flow completed with a reply that expects nothing more: the question follows it."""
+        completed = self.handled is not None and self.state.flow is None
+        if not completed or reply.expects_answer or reply.handoff:
+            return reply
+        if not any(self.handled in skill.flows for skill in self.router.skills.values()):
+            return reply
+        if not self.satisfaction.ends_with_question(self.state):
+            return reply
+        return question_reply(self._builtin(f"satisfaction_question_{self.satisfaction.mode}"), reply)
+
     # -- built-in intents -----------------------------------------------------------------------
 
     def _builtin_intent(self, intent: str) -> Reply:
@@ -148,6 +182,8 @@ class TurnStep(FlowFilling):
             return self._builtin("welcome", expect=Expect.ANSWER)
         if intent == "Stop":
             self.state = replace(self.state, flow=None)
+            if self.satisfaction.ends_with_question(self.state):
+                return question_reply(self._builtin(f"satisfaction_question_{self.satisfaction.mode}"))
             return self._builtin("goodbye", end_session=True)
         if intent == "Cancel":
             self.state = replace(self.state, flow=None)

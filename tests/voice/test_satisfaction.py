@@ -1,0 +1,167 @@
+"""The end-of-conversation question "Heeft dit u geholpen?" (issue 15): config, answers, scripts, the KPI.
+
+The scripts in ``tests/voice/satisfaction/`` are conversation tests of the shipped skill; their name
+says the setting they run with (``yes_no_*`` or ``scale_*``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice import Turn
+from voice.analytics import Filters, build_report
+from voice.assistant import Assistant
+from voice.config import Config
+from voice.dialog.satisfaction import Satisfaction, question_reply, spoken_score
+from voice.errors import ConfigError
+from voice.reply import Reply
+from voice.state import DialogState
+from voice.testing import assistant_for_tests, load_script, run_script
+
+SCRIPTS = sorted((Path(__file__).parent / "satisfaction").glob("*.yaml"))
+SKILL = "skills/customer_service"
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+def _assistant(tmp_path: Path, mode: str) -> Assistant:
+    return assistant_for_tests(SKILL, tmp_path, Config(insights={"satisfaction": mode}))
+
+
+@pytest.fixture(scope="module")
+def assistants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Assistant]]:
+    built = {mode: _assistant(tmp_path_factory.mktemp(mode), mode) for mode in ("yes_no", "scale")}
+    yield built
+    for assistant in built.values():
+        assistant.close()
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=[path.stem for path in SCRIPTS])
+def test_conversation_script(path: Path, assistants: dict[str, Assistant]) -> None:
+    mode = "yes_no" if path.stem.startswith("yes_no") else "scale"
+    assert run_script(load_script(path), assistants[mode]) == []
+
+
+def test_the_scripts_cover_both_languages_and_settings() -> None:
+    scripts = [load_script(path) for path in SCRIPTS]
+    covered = {(script.locale, script.path.stem.split("_")[0]) for script in scripts}
+    assert covered >= {("nl", "yes"), ("en", "yes"), ("nl", "scale"), ("en", "scale")}
+
+
+def test_off_by_default_a_goodbye_ends_at_once(tmp_path: Path) -> None:
+    assistant = assistant_for_tests(SKILL, tmp_path)
+    try:
+        reply = assistant.respond(_turn("fijne dag nog", "nl"))
+    finally:
+        assistant.close()
+    assert (reply.text, reply.end_session) == ("Tot ziens, en bedankt voor uw telefoontje.", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("4", 4),
+        ("vier", 4),
+        ("ik geef een vier", 4),
+        ("een", 1),
+        ("Vijf uit vijf.", 5),
+        ("two", 2),
+        ("four out of five", 4),
+        ("I'd say three stars", 3),
+        ("6", None),
+        ("nul", None),
+        ("twee of drie", None),
+        ("wat zijn jullie openingstijden", None),
+        ("", None),
+    ],
+)
+def test_a_score_said_in_digits_or_words(text: str, score: int | None) -> None:
+    assert spoken_score(text) == score
+
+
+def test_yes_and_no_count_only_in_yes_no_mode() -> None:
+    assert Satisfaction("yes_no").score("ja", "Yes") == 1.0
+    assert Satisfaction("yes_no").score("nee", "No") == 0.0
+    assert Satisfaction("yes_no").score("vier", None) is None
+    assert Satisfaction("scale").score("ja", "Yes") is None
+    assert Satisfaction("scale").score("vier", None) == 4.0
+    with pytest.raises(ValueError, match="satisfaction must be one of"):
+        Satisfaction("sometimes")
+
+
+def test_never_after_a_handoff_nor_twice() -> None:
+    """A handoff ends the conversation (the scripts show its reply has no question); a handed-over
+    state, something left open, or a question just asked never asks again."""
+    on = Satisfaction("yes_no")
+    assert on.ends_with_question(DialogState())
+    assert not on.ends_with_question(DialogState().handing_over("asked"))
+    assert not on.ends_with_question(DialogState(fallbacks=1))
+    asked = question_reply(Reply(speech="Did this help you?"))
+    assert not on.ends_with_question(DialogState(last_reply=asked))
+    assert on.awaiting(DialogState(last_reply=asked))
+    assert not Satisfaction().ends_with_question(DialogState())
+
+
+@pytest.mark.parametrize(
+    ("insights", "message"),
+    [
+        ({"satisfaction": "sometimes"}, "[insights] satisfaction = 'sometimes'; it must be"),
+        ({"satisfaction": True}, "[insights] satisfaction = True; it must be"),
+        ({"question": "yes_no"}, "unknown setting 'question' in [insights]; known: satisfaction."),
+        ("yes_no", "'insights' is 'yes_no'; it must be a table"),
+    ],
+)
+def test_a_wrong_setting_is_refused_in_one_sentence(insights: object, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_dict({"insights": insights}, source="voice.toml")
+    text = str(raised.value)
+    assert message in text and "\n" not in text and text.startswith("voice.toml: ")
+
+
+@pytest.mark.parametrize("mode", ["yes_no", "scale", "off"])
+def test_a_right_setting_is_taken(mode: str) -> None:
+    assert Config.from_dict({"insights": {"satisfaction": mode}}).insights == {"satisfaction": mode}
+
+
+def _turn(text: str, locale: str, session: str = "s1") -> Turn:
+    return Turn(text=text, locale=locale, channel="test", session_id=session, user_id="u1", time=NOW)
+
+
+def _talk(assistant: Assistant, session: str, locale: str, *texts: str) -> None:
+    for text in texts:
+        assistant.respond(_turn(text, locale, session))
+
+
+@pytest.mark.parametrize(
+    ("mode", "locale", "answers", "score"),
+    [
+        ("yes_no", "nl", ("ja", "ja", "nee"), 2 / 3),
+        ("yes_no", "en", ("yes", "no", "no"), 1 / 3),
+        ("scale", "nl", ("vier", "5", "drie"), 4.0),
+        ("scale", "en", ("two", "four", "3"), 3.0),
+    ],
+)
+def test_the_answers_make_the_satisfaction_score(
+    tmp_path: Path, mode: str, locale: str, answers: tuple[str, ...], score: float
+) -> None:
+    """The KPI is the mean of the answers; a handed-over conversation and an ignored question add none."""
+    goodbye = "tot ziens" if locale == "nl" else "goodbye"
+    agent = "mag ik een medewerker spreken" if locale == "nl" else "can i talk to an agent"
+    assistant = _assistant(tmp_path, mode)
+    try:
+        for number, answer in enumerate(answers):
+            _talk(assistant, f"answered-{number}", locale, goodbye, answer)
+        _talk(assistant, "handed-over", locale, agent)
+        _talk(assistant, "ignored", locale, goodbye, "hallo" if locale == "nl" else "hello")
+        today = dt.datetime.now(dt.UTC).date()
+        filters = Filters(start=min(NOW.date(), today), end=today, locale=locale)
+        kpis = build_report(assistant.store, filters).current
+    finally:
+        assistant.close()
+    assert kpis.satisfaction_score == pytest.approx(score)
+    assert sum(kpis.satisfaction.values()) == len(answers)
+    assert kpis.to_dict()["satisfaction_answers"] == len(answers)
+    assert (kpis.conversations, dict(kpis.handoffs)) == (len(answers) + 2, {"asked": 1})

@@ -1,0 +1,108 @@
+"""The optional end-of-conversation question "Heeft dit u geholpen?" / "Did this help you?".
+
+Off by default; ``[insights] satisfaction = "yes_no"`` or ``"scale"`` turns it on. A conversation
+that ends contained (the caller says stop or goodbye, or a flow completes with a reply that expects
+nothing more) asks the question instead of ending at once. The question is the last reply, marked by
+its ``slot``, so the dialog state needs nothing new: the next turn reads the answer from it. A yes or
+no (``yes_no``: 1 or 0) or a number from 1 to 5 said as digits or words (``scale``) is the score; the
+assistant thanks the caller and ends. Anything else is a normal turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..reply import Expect, Reply
+from ..state import DialogState
+
+__all__ = ["MODES", "QUESTION_SLOT", "Satisfaction", "question_reply", "spoken_score"]
+
+MODES = ("off", "yes_no", "scale")
+"""The values of ``[insights] satisfaction``."""
+QUESTION_SLOT = "voice:satisfaction"
+"""The ``slot`` of the question's reply (with ``Expect.ANSWER`` no channel renders it)."""
+
+_NUMBERS = {
+    "1": 1, "2": 2, "3": 3, "4": 4, "5": 5,
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+}  # fmt: skip
+_OUT_OF = re.compile(r"\b(?:out of|uit|van|op) (?:5|vijf|five)$")
+_FILLERS = frozenset(
+    {
+        "ik", "geef", "het", "de", "een", "zeg", "zou", "doe", "maar", "nou", "eh", "ehm",
+        "a", "an", "i", "give", "it", "say", "would", "well", "um", "uh",
+        "score", "cijfer", "punt", "punten", "ster", "sterren", "star", "stars", "point", "points",
+    }
+)  # fmt: skip
+
+
+def spoken_score(text: str) -> int | None:
+    """A number from 1 to 5 in ``text`` ("4", "vier", "een vier", "four out of five"), else None.
+
+    Besides the number only filler words may be said ("ik geef een vier", "I'd say four stars")."""
+    words = re.sub(r"[^\w\s]", " ", text.lower().replace("'d", " would")).split()
+    said = _OUT_OF.sub("", " ".join(words)).split()
+    if any(word not in _NUMBERS and word not in _FILLERS for word in said):
+        return None
+    numbers = [word for word in said if word in _NUMBERS]
+    if len(numbers) > 1:  # "een vier": the article "een", then the number
+        numbers = [word for word in numbers if word not in ("een", "één")]
+    return _NUMBERS[numbers[0]] if len(numbers) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Satisfaction:
+    """The question's setting, as the dialog applies it."""
+
+    mode: str = "off"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"satisfaction must be one of {', '.join(MODES)}, not {self.mode!r}")
+
+    @property
+    def on(self) -> bool:
+        return self.mode != "off"
+
+    def awaiting(self, state: DialogState) -> bool:
+        """The assistant's last reply was the question, and nothing is open since."""
+        last = state.last_reply
+        return (
+            self.on
+            and last is not None
+            and last.slot == QUESTION_SLOT
+            and state.flow is None
+            and state.offer is None
+        )
+
+    def score(self, text: str, intent: str | None) -> float | None:
+        """The answer's score (yes/no: 1/0; scale: 1-5), or None when the words are no answer."""
+        if self.mode == "yes_no" and intent in ("Yes", "No"):
+            return 1.0 if intent == "Yes" else 0.0
+        if self.mode == "scale":
+            number = spoken_score(text)
+            return float(number) if number is not None else None
+        return None
+
+    def ends_with_question(self, state: DialogState) -> bool:
+        """Whether a conversation ending in ``state`` asks the question: on, contained, not asked yet."""
+        contained = not (state.handed_over or state.fallbacks or state.no_input or state.flow or state.offer)
+        return self.on and contained and not self.awaiting(state)
+
+
+def question_reply(question: Reply, before: Reply | None = None) -> Reply:
+    """``question`` (the built-in ``satisfaction_question_<mode>``) as the reply that keeps the
+    conversation open; after ``before`` (a completed flow's last words) when given."""
+    speech = f"{before.text} {question.text}" if before is not None else question.text
+    card = before.card if before is not None else None
+    remember = before.remember if before is not None else {}
+    return Reply(
+        speech=speech,
+        reprompt=question.text,
+        card=card,
+        expect=Expect.ANSWER,
+        slot=QUESTION_SLOT,
+        remember=remember,
+    )
