@@ -1,0 +1,194 @@
+"""``voice dashboard user add/remove/list/hash`` and ``voice review``, through click's CliRunner, with a
+temporary config, store and copy of the shipped skill; bad input gives one ``error:`` line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from voice.analytics import Filters, read_not_understood
+from voice.cli import cli
+from voice.store import Session, Speaker, TurnRecord, open_store
+from voice.store.signals import Outcome, TurnSignals, Understood, day_of
+
+SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
+PASSWORD = "correct horse battery"
+MISSED_NL = "blorp de zorp eens"
+MISSED_EN = "quux the zorp blorp"
+OFF_TOPIC = "wat is het weer morgen"
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Path, Path]:
+    """A config over a copy of the skill and a store in ``tmp_path``, with a user in the config file."""
+    skill = tmp_path / "customer_service"
+    shutil.copytree(SKILL, skill, ignore=shutil.ignore_patterns("__pycache__", ".index*"))
+    store = tmp_path / "sessions.db"
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["{skill}"]\nstore = "sqlite://{store}"\n\n'
+        f'[dashboard]\nusers = {{ bea = "{generate_password_hash(PASSWORD)}" }}\n',
+        encoding="utf-8",
+    )
+    return config, skill
+
+
+def _voice(config: Path, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, [*args, "--config", str(config)], input=input)
+
+
+def _one_error(result: Result, words: str) -> None:
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], result.output
+
+
+# -- voice dashboard user ---------------------------------------------------------------------------
+
+
+def test_users_are_added_listed_and_removed(setup: tuple[Path, Path]) -> None:
+    config, _ = setup
+    added = _voice(config, "dashboard", "user", "add", "anna", "--password", PASSWORD)
+    assert (added.exit_code, added.output) == (0, "dashboard user anna can log in\n")
+    asked = _voice(config, "dashboard", "user", "add", "carl", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert asked.exit_code == 0 and "dashboard user carl can log in" in asked.output
+    listed = _voice(config, "dashboard", "user", "list")
+    assert listed.exit_code == 0 and sorted(listed.output.split()) == ["anna", "bea", "carl"]
+    removed = _voice(config, "dashboard", "user", "remove", "anna")
+    assert removed.output == "dashboard user anna removed\n"
+    again = _voice(config, "dashboard", "user", "remove", "anna")
+    assert again.exit_code == 0 and again.output == "dashboard user anna was not in the store\n"
+    assert sorted(_voice(config, "dashboard", "user", "list").output.split()) == ["bea", "carl"]
+
+
+def test_a_short_password_or_a_bad_dashboard_table_is_one_error_line(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    config, _ = setup
+    _one_error(_voice(config, "dashboard", "user", "add", "anna", "--password", "short"), "8 characters")
+    assert "anna" not in _voice(config, "dashboard", "user", "list").output
+    typo = tmp_path / "typo.toml"
+    typo.write_text(f'store = "sqlite://{tmp_path / "t.db"}"\n[dashboard]\nlockout = 3\n', encoding="utf-8")
+    _one_error(_voice(typo, "dashboard", "user", "list"), "unknown [dashboard] setting 'lockout'")
+    missing = _voice(tmp_path / "absent.toml", "dashboard", "user", "list")
+    _one_error(missing, "does not exist")
+
+
+def test_hash_prints_a_hash_of_the_password() -> None:
+    result = CliRunner().invoke(cli, ["dashboard", "user", "hash"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0
+    hashed = result.output.strip().splitlines()[-1]
+    assert hashed.startswith("scrypt:") and check_password_hash(hashed, PASSWORD)
+    mismatch = CliRunner().invoke(cli, ["dashboard", "user", "hash"], input=f"{PASSWORD}\nother\n")
+    assert mismatch.exit_code != 0  # click asks again, then the input runs out
+
+
+# -- voice review -----------------------------------------------------------------------------------
+
+
+def _missed(store_url: str, *said: tuple[str, str]) -> None:
+    """Not-understood turns of today, one conversation each, written through the store's save path."""
+    now = dt.datetime.now(dt.UTC).timestamp()
+    with open_store(store_url) as store:
+        for number, (locale, text) in enumerate(said):
+            session = Session.new(
+                id=f"m{number}",
+                user_id="u",
+                skill="customer_service",
+                locale=locale,
+                channel="chat",
+                now=now,
+                ttl=600.0,
+            )
+            signals = TurnSignals(
+                session_id=session.id,
+                user_id="u",
+                time=now,
+                channel="chat",
+                locale=locale,
+                skill="customer_service",
+                understood=Understood.NONE,
+                text=text,
+                conversation_started=True,
+                conversation_day=day_of(now),
+                conversation_skill="customer_service",
+                outcome=Outcome.GAVE_UP,
+            )
+            turns = (
+                TurnRecord(time=now, speaker=Speaker.USER, text=text),
+                TurnRecord(time=now, speaker=Speaker.ASSISTANT, text="Sorry?"),
+            )
+            store.record_exchange(session.id, turns, loaded=session, signals=(signals,), retries=0)
+
+
+def _store_url(config: Path) -> str:
+    return f"sqlite://{config.parent / 'sessions.db'}"
+
+
+def _still_to_review(config: Path) -> list[str]:
+    with open_store(_store_url(config)) as store:
+        return [group.text for group in read_not_understood(store, Filters.last_days(7))]
+
+
+def test_review_lists_adds_a_sentence_and_a_phrasing_and_marks_out_of_scope(setup: tuple[Path, Path]) -> None:
+    config, skill = setup
+    _missed(_store_url(config), ("nl", MISSED_NL), ("en", MISSED_EN), ("nl", OFF_TOPIC), ("nl", OFF_TOPIC))
+    listed = _voice(config, "review", "list", "--days", "7")
+    assert listed.exit_code == 0, listed.output
+    rows = listed.output.splitlines()
+    assert len(rows) == 3 and OFF_TOPIC in rows[0] and rows[0].split()[:2] == ["2", "nl"]
+    assert "customer_service" in rows[0]
+    english = _voice(config, "review", "list", "--locale", "en").output
+    assert MISSED_EN in english and MISSED_NL not in english
+
+    sentence = _voice(
+        config, "review", "sentence", MISSED_NL, "--intent", "OrderStatus", "--skill", "customer_service",
+        "--locale", "nl",
+    )  # fmt: skip
+    intents = skill / "locales" / "nl" / "intents.yaml"
+    assert sentence.exit_code == 0 and f"added to {intents}" in sentence.output, sentence.output
+    assert f'"{MISSED_NL}"' in intents.read_text(encoding="utf-8")
+    phrasing = _voice(
+        config, "review", "phrasing", MISSED_EN, "--entry", "delivery-time", "--skill", "customer_service",
+        "--locale", "en",
+    )  # fmt: skip
+    assert phrasing.exit_code == 0, phrasing.output
+    faq = (skill / "knowledge" / "en" / "faq.yaml").read_text(encoding="utf-8")
+    assert f'"{MISSED_EN.capitalize()}"' in faq
+    scoped = _voice(config, "review", "out-of-scope", OFF_TOPIC, "--locale", "nl")
+    assert scoped.output == f"marked out of scope: {OFF_TOPIC}\n"
+    assert _still_to_review(config) == []
+    assert _voice(config, "review", "list").output == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["sentence", MISSED_NL, "--intent", "OrderStatus", "--skill", "weather", "--locale", "nl"],
+         "there is no skill 'weather' in the config; choose one of customer_service."),
+        (["sentence", MISSED_NL, "--intent", "Nonsense", "--skill", "customer_service", "--locale", "nl"],
+         "intent Nonsense has no sentence list in"),
+        (["sentence", "?!", "--intent", "OrderStatus", "--skill", "customer_service", "--locale", "nl"],
+         "the utterance has no words to add"),
+        (["phrasing", MISSED_EN, "--entry", "no-such-entry", "--skill", "customer_service", "--locale", "en"],
+         "there is no knowledge entry 'no-such-entry'"),
+    ],
+    ids=["unknown-skill", "unknown-intent", "no-words", "unknown-entry"],
+)  # fmt: skip
+def test_bad_review_input_is_one_error_line_and_changes_nothing(
+    setup: tuple[Path, Path], args: list[str], words: str
+) -> None:
+    config, skill = setup
+    before = {path: path.read_text(encoding="utf-8") for path in skill.rglob("*.yaml")}
+    _one_error(_voice(config, "review", *args), words)
+    assert {path: path.read_text(encoding="utf-8") for path in skill.rglob("*.yaml")} == before
+
+
+def test_review_needs_its_options() -> None:
+    result = CliRunner().invoke(cli, ["review", "sentence", MISSED_NL, "--skill", "customer_service"])
+    assert result.exit_code == 2 and "Missing option '--intent'" in result.output
