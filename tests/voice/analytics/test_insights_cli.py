@@ -26,7 +26,7 @@ OFF_TOPIC = "wat is het weer morgen"
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Path, Path]:
     """A config over a copy of the skill and a store in ``tmp_path``, with a user in the config file."""
-    skill = tmp_path / "customer_service"
+    skill = tmp_path / f"skill_{tmp_path.name}"  # a folder name no other test imports
     shutil.copytree(SKILL, skill, ignore=shutil.ignore_patterns("__pycache__", ".index*"))
     store = tmp_path / "sessions.db"
     config = tmp_path / "voice.toml"
