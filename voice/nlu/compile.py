@@ -14,10 +14,11 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from .calls import RuleCall, SlotCall
 from .errors import TemplateError
 from .graph import Graph, Run, execute
 from .intents import IntentData, IntentSet
-from .lists import ListMatcher, RuleCall, SlotCall, compile_list
+from .lists import ListMatcher, compile_list
 from .normalize import squeeze_cjk
 from .prefilter import TemplateIndex, edge_atoms, required_clauses
 from .scope import ListKey, Scope

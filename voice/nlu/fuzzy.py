@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from .calls import RuleCall, SlotCall
 from .graph import CALL, LIT, Graph
-from .lists import ListMatcher, RangeMatcher, RuleCall, SlotCall, ValueMatcher
+from .lists import ListMatcher, RangeMatcher, ValueMatcher
 from .normalize import Utterance
 from .numbers import number_words
 

@@ -33,7 +33,10 @@ __all__ = [
     "Graph",
     "Outcome",
     "Run",
+    "StartChars",
+    "can_start",
     "execute",
+    "start_chars",
 ]
 
 LIT, CALL, EPS = 0, 1, 2
@@ -55,11 +58,22 @@ Best = tuple[int, tuple[Capture, ...]]
 
 _T = TypeVar("_T")
 
+_Dispatch = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]
+"""Per start-of-word flag: (edges by next character, edges whatever the character)."""
+
+
+StartChars = tuple[frozenset[str] | None, frozenset[str] | None]
+"""Per start-of-word flag (False, True): the characters a match can start with; None: any, or empty."""
+
 
 class Callee(Protocol):
     """Anything a CALL edge can call: reports every way it matches from a position."""
 
     def outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]: ...
+
+    def start_chars(self) -> StartChars:
+        """What a match can start with (see ``StartChars``)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -125,6 +139,12 @@ class Graph:
     counted: bool = True
     """False for list-value templates: hassil does not score text inside a list value."""
 
+    dispatch: dict[int, tuple[_Dispatch, _Dispatch] | None] = field(default_factory=dict)
+    """Per node with many literal edges, its edges by the next character (built on first visit)."""
+
+    starts: StartChars | None = None
+    """What a match can start with, found on first use (``start_chars``)."""
+
     @property
     def final(self) -> int:
         """The accepting node (always the last one)."""
@@ -176,6 +196,8 @@ def execute(graph: Graph, run: Run, pos: int, sow: bool) -> dict[State, Best]:
     Edge steps build their own state dicts, so the first arrival at a node adopts
     one without copying (most nodes are reached once, with one state); only an
     empty edge passes the node's own dict on, which is still read by its other edges.
+    A node reached with one state tries only the literals that start with its next
+    character (the rest of an alternative cannot match there).
     """
     edges = graph.edges
     final = len(edges) - 1
@@ -186,7 +208,10 @@ def execute(graph: Graph, run: Run, pos: int, sow: bool) -> dict[State, Best]:
         here = states.pop(node)
         if node == final:
             return here
-        for edge in edges[node]:
+        out = edges[node]
+        if len(out) >= _DISPATCH_FROM and len(here) == 1 and run.broken is None:
+            out = _dispatched(graph, node, run, here)
+        for edge in out:
             kind = edge[0]
             if kind == LIT:
                 moved = _literal(run, edge, here)
@@ -203,6 +228,89 @@ def execute(graph: Graph, run: Run, pos: int, sow: bool) -> dict[State, Best]:
             else:
                 _merge(dest, moved)
     return {}
+
+
+_DISPATCH_FROM = 3
+"""Nodes with at least this many edges get a dispatch table."""
+
+
+def _dispatched(graph: Graph, node: int, run: Run, here: dict[State, Best]) -> list[tuple[Any, ...]]:
+    """The node's edges that can move its one state, in their original order."""
+    if node not in graph.dispatch:
+        graph.dispatch[node] = _tables(graph.edges[node])
+    tables = graph.dispatch[node]
+    if tables is None:
+        return graph.edges[node]
+    ((pos, sow),) = here
+    folded = run.folded
+    if sow and folded.startswith(" ", pos):
+        pos += 1
+    by_char, rest = tables[sow]
+    return by_char.get(folded[pos : pos + 1], rest)
+
+
+def _tables(out: list[tuple[Any, ...]]) -> tuple[_Dispatch, _Dispatch] | None:
+    """Dispatch tables for a node's edges (None if it has too few literals to gain)."""
+    literals = [edge for edge in out if edge[0] == LIT and not edge[6]]
+    if len(literals) < _DISPATCH_FROM:
+        return None
+    found: list[_Dispatch] = []
+    for sow in (False, True):
+        chars = {edge[3 if sow else 2][:1] for edge in literals}
+        by_char = {
+            char: [e for e in out if e[0] != LIT or e[6] or e[3 if sow else 2][:1] == char] for char in chars
+        }
+        found.append((by_char, [e for e in out if e[0] != LIT or e[6]]))
+    return found[0], found[1]
+
+
+def start_chars(graph: Graph) -> StartChars:
+    """The characters a match of ``graph`` can start with, per start-of-word flag.
+
+    After a word start the folded text's one space is skipped first, as ``_literal`` does.
+    None when anything may start it: a blank literal, a list, or a way to match nothing.
+    """
+    if graph.starts is None:
+        graph.starts = _start_chars(graph)
+    return graph.starts
+
+
+def _start_chars(graph: Graph) -> StartChars:
+    found: tuple[set[str], set[str]] = (set(), set())
+    todo, seen = [0], {0}
+    final = graph.final
+    while todo:
+        for edge in graph.edges[todo.pop()]:
+            kind = edge[0]
+            if kind == EPS:
+                if edge[1] == final:
+                    return None, None
+                if edge[1] not in seen:
+                    seen.add(edge[1])
+                    todo.append(edge[1])
+            elif kind == LIT:
+                if edge[6]:
+                    return None, None
+                found[0].add(edge[2][0])
+                found[1].add(edge[3][0])
+            else:
+                called = edge[2].start_chars()
+                if called[0] is None or called[1] is None:
+                    return None, None
+                found[0].update(called[0])
+                found[1].update(called[1])
+    return frozenset(found[0]), frozenset(found[1])
+
+
+def can_start(starts: StartChars, run: Run, pos: int, sow: bool) -> bool:
+    """False if no match can start at ``pos`` (``starts`` from ``start_chars``)."""
+    chars = starts[sow]
+    if chars is None or run.broken is not None:
+        return True
+    folded = run.folded
+    if sow and folded.startswith(" ", pos):
+        pos += 1
+    return folded[pos : pos + 1] in chars
 
 
 def _merge(dest: dict[State, Best], moved: dict[State, Best]) -> None:

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .context import allows_value
-from .graph import LITERAL_WEIGHT, PREFERRED_WEIGHT, WILDCARD_WEIGHT, Capture, Graph, Outcome, Run, execute
+from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Graph, Run, execute
 from .normalize import normalize_template_text
 from .numbers import number_words
 from .prefilter import edge_atoms, required_clauses
@@ -28,8 +27,6 @@ from .template import Expr, ListRef, Text
 __all__ = [
     "ListMatcher",
     "RangeMatcher",
-    "RuleCall",
-    "SlotCall",
     "SlotTypeMatcher",
     "ValueMatcher",
     "WildcardMatcher",
@@ -363,54 +360,3 @@ def compile_list(
         return WildcardMatcher()
     assert isinstance(slot_list, SlotTypeList)
     return SlotTypeMatcher(slot_type(slot_list.name))
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class RuleCall:
-    """A call edge into a shared expansion-rule graph."""
-
-    graph: Graph
-
-    def outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]:
-        return run.cached(
-            id(self),
-            pos,
-            sow,
-            lambda: [
-                (end, end_sow, cost, caps)
-                for (end, end_sow), (cost, caps) in execute(self.graph, run, pos, sow).items()
-            ],
-        )
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class SlotCall:
-    """A call edge for ``{list:slot}``: looks the list up at match time, so it can change."""
-
-    lists: Mapping[Any, ListMatcher]
-    key: Any
-    slot: str
-    capture: bool
-    end_of_word: bool
-    requires: Mapping[str, Any]
-    excludes: Mapping[str, Any]
-
-    def outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]:
-        matcher = self.lists.get(self.key)
-        if matcher is None:
-            return []
-        seen: set[int] = set()
-        found: list[Outcome] = []
-        for start, end, end_sow, delta, value, listed, kind in matcher.cached_raw(
-            run, pos, sow, self.end_of_word
-        ):
-            if end in seen or (
-                listed is not None and not allows_value(listed.context, self.requires, self.excludes)
-            ):
-                continue
-            seen.add(end)
-            capture: Capture = (self.slot, start, end, value, listed, CAPTURE if self.capture else kind)
-            if self.slot == run.best_slot and kind != WILDCARD and not self.capture:
-                delta -= (1 + len(run.text[start:end].strip())) * PREFERRED_WEIGHT
-            found.append((end, end_sow, delta, (capture,)))
-        return found

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..language import language_of
+from .calls import RuleCall, SlotCall
 from .compile import Entry
 from .context import allows_value
 from .graph import CALL, LIT, Graph
 from .lists import (
     ListMatcher,
     RangeMatcher,
-    RuleCall,
-    SlotCall,
     SlotTypeMatcher,
     ValueMatcher,
     WildcardMatcher,
