@@ -7,6 +7,7 @@ import http.server
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -282,3 +283,39 @@ def test_runtime_lists_and_built_in_intents_are_in_the_router_from_the_start() -
     assert router.parse("ja", "nl") is not None and router.parse("ja", "nl").intent == "Yes"  # type: ignore[union-attr]
     match = router.parse("doe de lampen in de keuken aan", "nl")
     assert match is not None and match.intent == "HassTurnOn" and match.slots["area"].value == "keuken"
+
+
+def _slow_skill(tmp_path: Path) -> Skill:
+    slow = Skill("slow", tmp_path)
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Book:\n    data: [{sentences: ['book it']}]\n"
+    )
+
+    @slow.intent("Book")
+    def book(turn: Turn) -> Reply:
+        time.sleep(0.6)
+        return Reply(speech="Booked for Tuesday.")
+
+    return slow
+
+
+def test_a_late_reply_is_told_at_the_next_turn_whatever_it_is(store: Store, tmp_path: Path) -> None:
+    dialog = Dialog(Router([_slow_skill(tmp_path)]), store)
+    first = dialog.respond(_turn("book it", deadline=time.monotonic() + 0.35))
+    assert "One moment" in first.text
+    time.sleep(1.0)  # the booking finished meanwhile
+    later = dialog.respond(_turn("so is it done"))  # not understood: the fallback answers, after the news
+    assert later.text.startswith("Here is the answer to your earlier question. Booked for Tuesday.")
+
+
+def test_a_repeated_request_is_answered_once_and_its_answer_not_told_twice(
+    store: Store, tmp_path: Path
+) -> None:
+    dialog = Dialog(Router([_slow_skill(tmp_path)]), store)
+    first = dialog.respond(_turn("book it", request_id="r1"))
+    again = dialog.respond(_turn("book it", request_id="r1", deadline=time.monotonic() + 0.35))
+    assert first.text == again.text == "Booked for Tuesday."
+    assert "earlier question" not in dialog.respond(_turn("hello")).text
+    session = store.load("s1")
+    assert session is not None and [t.text for t in session.history].count("book it") == 1

@@ -73,6 +73,7 @@ class Dialog:
         """Conversation-log rows older than this are deleted (hourly, as turns come in); None keeps them."""
         self._next_housekeeping = 0.0
         self._purging: threading.Thread | None = None
+        self._housekeeping_lock = threading.Lock()
 
     def respond(self, turn: Turn) -> Reply:
         """Answer one turn and remember it; never raises, and answers within the turn's deadline.
@@ -98,8 +99,9 @@ class Dialog:
         started = time.perf_counter()
         with self.store.lock_session(turn.session_id, TURN_WAIT_S):
             if turn.request_id:
-                earlier = self.store.answered(turn.request_id)
+                earlier = self.store.answered(turn.request_id, turn.session_id)
                 if earlier is not None:  # the platform sent the request again: the same answer, once
+                    late.kept_with_turn()  # the first one keeps its own late reply, if any
                     return Reply.from_dict(earlier)
             session, turn = self._session(turn)
             step = TurnStep(
@@ -273,7 +275,9 @@ class Dialog:
         turn, so the caller's next turn waits for it instead of racing it."""
 
         def change(session: Session) -> Session:
-            return session.with_dialog(replace(session.dialog, pending_reply=reply))
+            earlier = session.dialog.pending_reply  # two late replies in a row: both are told
+            kept = reply if earlier is None else replace(reply, speech=f"{earlier.text} {reply.text}")
+            return session.with_dialog(replace(session.dialog, pending_reply=kept))
 
         with self.store.lock_session(session_id, TURN_WAIT_S):
             self.store.update(session_id, change)
@@ -283,11 +287,14 @@ class Dialog:
         retention in a background thread: a big purge must not hold up the turn that started it."""
         if self.retention_days is None or time.monotonic() < self._next_housekeeping:
             return
-        self._next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_S
-        self._purging = threading.Thread(
-            target=self._purge, args=(self.retention_days,), name="voice-housekeeping", daemon=True
-        )
-        self._purging.start()
+        with self._housekeeping_lock:  # several handler threads may get here at once: one purge
+            if time.monotonic() < self._next_housekeeping:
+                return
+            self._next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_S
+            self._purging = threading.Thread(
+                target=self._purge, args=(self.retention_days,), name="voice-housekeeping", daemon=True
+            )
+            self._purging.start()
 
     def close(self) -> None:
         """Stop the outbox sender and wait for a purge in progress, so the store can be closed."""

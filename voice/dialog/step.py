@@ -55,6 +55,10 @@ class TurnStep(FlowFilling):
         """The intent whose handler ran."""
 
     def run(self) -> Reply:
+        """The turn's reply, after a reply that missed an earlier turn's deadline, if there is one."""
+        return self._with_late_reply(self._decide())
+
+    def _decide(self) -> Reply:
         if self.state.handed_over:
             return self._builtin("handed_over", end_session=True)
         if self.turn.language not in self.router.languages:
@@ -78,7 +82,7 @@ class TurnStep(FlowFilling):
             return self._unmatched()
         self.state = replace(self.state, fallbacks=0)
         reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
-        return self._with_late_reply(self._after_flow(reply))
+        return self._after_flow(reply)
 
     # -- understanding --------------------------------------------------------------------------
 

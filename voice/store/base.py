@@ -78,8 +78,9 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def answered(self, request_id: str) -> JsonDict | None:
-        """The reply saved with platform request ``request_id`` (``Store.save``'s ``answer``), or None."""
+    def answered(self, request_id: str, session_id: str) -> JsonDict | None:
+        """The reply saved with platform request ``request_id`` of ``session_id`` (``Store.save``'s
+        ``answer``), or None. Another session presenting the same id gets nothing."""
 
     @abstractmethod
     def save(

@@ -96,9 +96,12 @@ class PostgresStore(Store):
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         return self._db.hold(session_id, timeout)
 
-    def answered(self, request_id: str) -> JsonDict | None:
+    def answered(self, request_id: str, session_id: str) -> JsonDict | None:
         with self._db.connection() as db:
-            row = db.execute("SELECT reply FROM answers WHERE request_id = %s", (request_id,)).fetchone()
+            row = db.execute(
+                "SELECT reply FROM answers WHERE request_id = %s AND session_id = %s",
+                (request_id, session_id),
+            ).fetchone()
         return None if row is None else dict(from_json(row[0]))
 
     def save(

@@ -131,9 +131,11 @@ class SqliteStore(Store):
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         return self._sessions.hold(session_id, timeout)
 
-    def answered(self, request_id: str) -> JsonDict | None:
+    def answered(self, request_id: str, session_id: str) -> JsonDict | None:
         with self._read() as db:
-            row = db.execute("SELECT reply FROM answers WHERE request_id = ?", (request_id,)).fetchone()
+            row = db.execute(
+                "SELECT reply FROM answers WHERE request_id = ? AND session_id = ?", (request_id, session_id)
+            ).fetchone()
         return None if row is None else dict(from_json(row[0]))
 
     def save(

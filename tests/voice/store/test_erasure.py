@@ -47,9 +47,9 @@ def test_delete_user_erases_their_replies_and_outbox_items(store: Store, clock: 
     _turn_with_handoff(store, "s3", "u1", "req-3")
     # replies of s1 (found through the log) and s3, their handoffs, session s3, no attributes, 2 log rows
     assert store.delete_user("u1") == 2 + 2 + 1 + 0 + 2
-    assert store.answered("req-1") is None and store.answered("req-3") is None
+    assert store.answered("req-1", "s1") is None and store.answered("req-3", "s3") is None
     assert store.answers_of("u1") == () and store.outbox_of("u1") == ()
-    assert store.answered("req-2") == {"speech": "Ik verbind u door, u2."}
+    assert store.answered("req-2", "s2") == {"speech": "Ik verbind u door, u2."}
     assert [item.id for item in store.outbox_of("u2")] == ["handoff-s2"]
     assert store.outbox_counts() == {"pending": 1, "delivered": 0}
     assert store.delete_user("u1") == 0

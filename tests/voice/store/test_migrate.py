@@ -72,7 +72,7 @@ def _check_kept_and_usable(url: str) -> None:
         )
         item = OutboxItem(id="h1", kind="handoff", payload={"n": 1}, created_at=START)
         store.save(fresh, answer=("req-1", {"speech": "ok"}), outbox=(item,))
-        assert store.answered("req-1") == {"speech": "ok"}
+        assert store.answered("req-1", "s2") == {"speech": "ok"}
         assert [i.id for i in store.claim_outbox(START, limit=5, lease_s=5)] == ["h1"]
 
 

@@ -185,7 +185,7 @@ def test_a_version_1_file_is_upgraded_without_loss(tmp_path: Path) -> None:
     db.close()
     with SqliteStore(path) as store:
         assert store.load("s1") is not None and store.get_user("u1") == {"name": "anna"}
-        assert store.answered("r1") is None
+        assert store.answered("r1", "s1") is None
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()

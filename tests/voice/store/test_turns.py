@@ -71,10 +71,11 @@ def test_a_session_held_too_long_is_busy(store: Store) -> None:
 def test_a_reply_saved_with_its_request_is_found_again(store: Store, clock: FakeClock) -> None:
     session = Session.new(id="s1", user_id="u1", skill="", locale="en", channel="alexa", now=START, ttl=600)
     store.save(session, answer=("req-1", {"speech": "Done!"}))
-    assert store.answered("req-1") == {"speech": "Done!"} and store.answered("req-2") is None
+    assert store.answered("req-1", "s1") == {"speech": "Done!"} and store.answered("req-2", "s1") is None
+    assert store.answered("req-1", "another session") is None, "a reply is only given back to its own session"
     clock.advance(REQUEST_MEMORY_S + 1)
     store.purge_expired()
-    assert store.answered("req-1") is None
+    assert store.answered("req-1", "s1") is None
 
 
 def _other_process(url: str, session_id: str, ready: object, log: object) -> None:
