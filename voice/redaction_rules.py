@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .redaction_words import Group, could_hold_number, spoken_groups
+from .redaction_words import EMAIL_AT_WORDS, Group, could_hold_number, spoken_groups
 
 __all__ = ["Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
 
@@ -84,7 +84,7 @@ _DOT = r"(?:\s+(?:punt|dot)\s+|\.)"
 _EMAIL = re.compile(
     r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}"
     rf"|\b[a-z0-9]+(?:\s+(?:punt|dot|underscore|streepje|dash)\s+[a-z0-9]+(?:\s+[a-z0-9]+)?)*"
-    rf"\s+(?:at|apenstaartje|apestaartje|at-sign)\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
+    rf"\s+(?:{'|'.join(EMAIL_AT_WORDS)})\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
     re.IGNORECASE,
 )
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b", re.IGNORECASE)

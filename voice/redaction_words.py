@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["NUMBER_WORDS", "Group", "could_hold_number", "spoken_groups"]
+__all__ = ["EMAIL_AT_WORDS", "NUMBER_WORDS", "Group", "could_hold_number", "spoken_groups"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,9 @@ def spoken_groups(text: str, taken: list[tuple[int, int]]) -> Iterator[Group | N
         i += 1
 
 
-_EMAIL_WORDS = frozenset({"at", "apenstaartje", "apestaart"})
+EMAIL_AT_WORDS = ("at", "apenstaartje", "apestaartje", "apestaart", "at-sign")
+"""How callers say the '@' of an e-mail address; ``voice.redaction_rules`` builds its pattern from them."""
+_EMAIL_WORDS = frozenset(EMAIL_AT_WORDS)
 MIN_DIGITS = 4
 """No kind of personal data has fewer characters of a number (a postcode has four digits)."""
 

@@ -15,6 +15,7 @@ from voice.dialog import Dialog, QueueFileSink
 from voice.errors import ConfigError
 from voice.redaction import Kind, RedactionSettings, Redactor, redact_slots, redact_text
 from voice.redaction_rules import is_bsn, is_iban, luhn
+from voice.redaction_words import EMAIL_AT_WORDS
 from voice.store import open_store
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -222,3 +223,9 @@ def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> No
     assert "[email]" in stored and "[phone]" in stored and "[name]" in stored and "[phone]" in handoff
     raw = b"".join(path.read_bytes() for path in tmp_path.glob("sessions.db*"))
     assert b"jan.devries@example.com" not in raw and b"12345678" not in raw
+
+
+@pytest.mark.parametrize("said", EMAIL_AT_WORDS)
+def test_every_way_of_saying_at_is_redacted(said: str) -> None:
+    """The quick check before the search knows every word the e-mail pattern knows (it once did not)."""
+    assert redact_text(f"mijn mail is jan {said} gmail punt com") == "mijn mail is [email]"
