@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 from .errors import TemplateError
 from .slots import SlotList, ValueList
-from .template import Expr, ListRef, RuleRef, Template, walk
+from .template import ListRef, RuleRef, Template, walk
 
 __all__ = ["ScopeChecker", "has_references"]
 
@@ -24,13 +24,7 @@ KnownList = Callable[[ListRef, Mapping[str, SlotList]], bool]
 
 def has_references(slot_list: SlotList | None) -> bool:
     """True if a value of ``slot_list`` is a template using ``<rules>`` or ``{lists}``."""
-    if not isinstance(slot_list, ValueList):
-        return False
-    return any(_refs(value.expr) for value in slot_list.values)
-
-
-def _refs(expr: Expr) -> bool:
-    return any(isinstance(item, RuleRef | ListRef) for item in walk(expr))
+    return isinstance(slot_list, ValueList) and slot_list.templated
 
 
 class ScopeChecker:

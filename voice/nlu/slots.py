@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import TemplateError
-from .template import Expr, ListRef, Text, is_template, parse_template
+from .template import Expr, ListRef, RuleRef, Text, is_template, parse_template, walk
 
 __all__ = [
     "ListValue",
@@ -90,6 +90,12 @@ class ValueList:
 
     name: str
     values: tuple[ListValue, ...] = ()
+    templated: bool = field(default=False, init=False, compare=False, repr=False)
+    """True if a value is a template using ``<rules>`` or ``{lists}`` (found once, when built)."""
+
+    def __post_init__(self) -> None:
+        templated = any(_references(value.expr) for value in self.values if not isinstance(value.expr, Text))
+        object.__setattr__(self, "templated", templated)
 
     @classmethod
     def of(
@@ -97,6 +103,10 @@ class ValueList:
     ) -> ValueList:
         """Build a list from strings, dicts or tuples (see ``ListValue.of``)."""
         return cls(name, tuple(ListValue.of(value) for value in values))
+
+
+def _references(expr: Expr) -> bool:
+    return any(isinstance(item, RuleRef | ListRef) for item in walk(expr))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
