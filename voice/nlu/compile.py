@@ -9,6 +9,7 @@ because list values are filtered by the block's ``requires_context``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -102,12 +103,29 @@ class _Compiler:
         return graph.literal(node, pending.lower(), spaced=self.spaced) if pending else node
 
     def _alternative(self, graph: Graph, expr: Alt | Perm, start: int, scope: Scope | None) -> int:
-        branches = expr.orders() if isinstance(expr, Perm) else expr.items
-        ends = [self.emit(graph, branch, start, scope) for branch in branches]
+        if isinstance(expr, Perm):
+            ends = self._orders(graph, expr, start, scope)
+        else:
+            ends = [self.emit(graph, branch, start, scope) for branch in expr.items]
         join = graph.node()
         for end in ends:
             graph.epsilon(end, join)
         return join
+
+    def _orders(self, graph: Graph, expr: Perm, start: int, scope: Scope | None) -> list[int]:
+        """Every order of a permutation's parts; each part is one shared graph behind call edges,
+        so it is compiled once (not once per order) and matched once per position."""
+        parts = [
+            RuleCall(self.graph(Seq((Text(" "), item, Text(" "))), scope, counted=graph.counted))
+            for item in expr.items
+        ]
+        ends = []
+        for order in itertools.permutations(parts):
+            node = start
+            for part in order:
+                node = graph.call(node, part)
+            ends.append(node)
+        return ends
 
     def _rule(self, name: str, scope: Scope, counted: bool) -> RuleCall:
         """A shared rule graph; inside list values text is not counted, as in hassil."""
