@@ -83,13 +83,22 @@ class Offer:
     source: str
     """Where the answers come from (the skill whose content it is)."""
     candidates: tuple[str, ...]
+    resume: Reply | None = None
+    """The question of a flow in progress, asked again once the offer is settled."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"by": self.by, "source": self.source, "candidates": list(self.candidates)}
+        resume = self.resume.to_dict() if self.resume else None
+        return {"by": self.by, "source": self.source, "candidates": list(self.candidates), "resume": resume}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Offer:
-        return cls(by=str(raw["by"]), source=str(raw["source"]), candidates=tuple(raw["candidates"]))
+        resume = raw.get("resume")
+        return cls(
+            by=str(raw["by"]),
+            source=str(raw["source"]),
+            candidates=tuple(raw["candidates"]),
+            resume=Reply.from_dict(resume) if resume else None,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

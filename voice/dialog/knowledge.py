@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..builtins import builtin_reply
+from ..builtins import builtin_reply, speakers
+from ..errors import VoiceError
 from ..reply import Card, Expect, Reply
 from ..skill import Skill
 from ..state import DialogState, Offer
@@ -62,10 +63,11 @@ def knowledge_answerer(skills: Iterable[Skill], *, background: bool = False) -> 
     before they are ready goes on to the fallback instead of waiting (a missing index takes seconds
     to build). Otherwise (the CLI, tests) the first question loads them.
     """
-    roots = {skill.name: skill.root for skill in skills if (skill.root / "knowledge").is_dir()}
+    loaded = list(skills)
+    roots = {skill.name: skill.root for skill in loaded if (skill.root / "knowledge").is_dir()}
     if not roots:
         return None
-    answerer = KnowledgeAnswerer(roots, background=background)
+    answerer = KnowledgeAnswerer(roots, background=background, skills=loaded)
     if background:
         answerer.warm()
     return answerer
@@ -82,8 +84,12 @@ class KnowledgeAnswerer:
 
     name = "knowledge"
 
-    def __init__(self, roots: dict[str, Path], *, background: bool = False) -> None:
+    def __init__(
+        self, roots: dict[str, Path], *, background: bool = False, skills: Iterable[Skill] = ()
+    ) -> None:
+        """``skills``: who may say the answerer's framework replies their own way (``builtin:``)."""
         self.roots, self.background = roots, background
+        self.skills: dict[str, Skill] = {skill.name: skill for skill in skills}
         self._bases: dict[tuple[str, str], KnowledgeBase | None] = {}
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
@@ -118,12 +124,12 @@ class KnowledgeAnswerer:
             return None
         best = found.decision.best
         assert best is not None
+        resume = state.last_reply if state.flow is not None else None  # the flow's open question
         if found.decision.kind == "answer":
-            reply = _answer_reply(state, best.entry, best.spoken)
+            reply = _answer_reply(resume, best.entry, best.spoken)
             return Answer(reply, replace(state, fallbacks=0, offer=None))
-        offer = Offer(
-            by=self.name, source=found.skill, candidates=tuple(c.id for c in found.decision.candidates)
-        )
+        candidates = tuple(c.id for c in found.decision.candidates)
+        offer = Offer(by=self.name, source=found.skill, candidates=candidates, resume=resume)
         return self._offer(turn, state, offer, best.title)
 
     def settle(self, turn: Turn, state: DialogState, accepted: bool) -> Answer:
@@ -132,18 +138,24 @@ class KnowledgeAnswerer:
         entries = self._entries(offer.source, turn.language)
         if accepted and offer.candidates[0] in entries:
             entry = entries[offer.candidates[0]]
-            reply = _answer_reply(state, entry, _spoken(entry, turn.language))
+            reply = _answer_reply(offer.resume, entry, _spoken(entry, turn.language))
             return Answer(reply, replace(state, fallbacks=0, offer=None))
         rest = tuple(c for c in offer.candidates[1:] if c in entries)
         if not accepted and rest:
             return self._offer(turn, state, replace(offer, candidates=rest), entries[rest[0]].title)
-        reply = builtin_reply(turn, "knowledge_rephrase", expect=Expect.ANSWER)
+        rephrase = self._builtin(turn, state, "knowledge_rephrase", expect=Expect.ANSWER)
+        reply = _resumed(rephrase, rephrase.text, offer.resume)
         return Answer(reply, replace(state, offer=None, fallbacks=state.fallbacks + 1))
 
     def _offer(self, turn: Turn, state: DialogState, offer: Offer, title: str) -> Answer:
-        question = builtin_reply(turn, "knowledge_confirm", title=title.rstrip("?")).text
+        question = self._builtin(turn, state, "knowledge_confirm", title=title.rstrip("?")).text
         reply = Reply(speech=question, reprompt=question, expect=Expect.CONFIRMATION)
         return Answer(reply, replace(state, offer=offer))
+
+    def _builtin(self, turn: Turn, state: DialogState, key: str, **values: Any) -> Reply:
+        """A framework reply, as the skills of the conversation say it (their ``builtin:`` versions)."""
+        flow = state.flow.skill if state.flow else None
+        return builtin_reply(turn, key, skills=speakers(self.skills, flow, turn.skill), **values)
 
     def _ask(self, turn: Turn) -> _Found | None:
         """The best decision of the skills with content in the turn's language; None when all abstain."""
@@ -166,13 +178,19 @@ class KnowledgeAnswerer:
         return {entry.id: entry for entry in base.entries} if base is not None else {}
 
     def _base(self, skill: str, language: str) -> KnowledgeBase | None:
-        """The skill's knowledge base for ``language``, loaded once (None without content, and in the
-        background mode while it is still loading)."""
+        """The skill's knowledge base for ``language``, loaded once (None without content, with content
+        that cannot be loaded, and in the background mode while it is still loading)."""
         key = (skill, language)
         with self._lock:
             if key not in self._bases and not self.background:
                 root = self.roots[skill]
-                self._bases[key] = _load(root, language) if (root / "knowledge" / language).is_dir() else None
+                base = None
+                if (root / "knowledge" / language).is_dir():
+                    try:
+                        base = _load(root, language)
+                    except VoiceError as exc:  # broken content: its questions go to the fallback
+                        _LOGGER.error("the knowledge of %s in %s is not used: %s", skill, language, exc)
+                self._bases[key] = base
             return self._bases.get(key)
 
 
@@ -187,16 +205,20 @@ def _load(root: Path, language: str) -> KnowledgeBase:
     return KnowledgeBase.load(root, language)
 
 
-def _answer_reply(state: DialogState, entry: Entry, spoken: str) -> Reply:
+def _answer_reply(resume: Reply | None, entry: Entry, spoken: str) -> Reply:
     """The short answer, the flow's open question after it, and the full text on a card."""
     card = Card(title=entry.title, text=entry.text + (f" {entry.link}" if entry.link else ""))
-    last = state.last_reply
-    if state.flow is not None and last is not None:  # back to the question the flow asked
-        question = last.reprompt or last.text
-        return Reply(
-            speech=f"{spoken} {question}", reprompt=question, expect=last.expect, slot=last.slot, card=card
-        )
-    return Reply(speech=spoken, card=card, expect=Expect.ANSWER)
+    return _resumed(Reply(speech=spoken, card=card, expect=Expect.ANSWER), spoken, resume)
+
+
+def _resumed(reply: Reply, said: str, resume: Reply | None) -> Reply:
+    """``reply``, followed by the question a flow in progress asked (``resume``), which it expects again."""
+    if resume is None:
+        return reply
+    question = resume.reprompt or resume.text
+    return replace(
+        reply, speech=f"{said} {question}", reprompt=question, expect=resume.expect, slot=resume.slot
+    )
 
 
 def _spoken(entry: Entry, language: str) -> str:
