@@ -15,10 +15,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from ..builtins import builtin_reply
+from ..builtins import builtin_reply, speakers
 from ..redaction import Redactor, TurnRedaction
 from ..reply import Expect, Reply
 from ..router import Router
+from ..skill import Skill
 from ..slot_values import to_json
 from ..state import DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
@@ -91,8 +92,10 @@ class Dialog:
             _LOGGER.exception(
                 "the %s turn of session %s could not be answered", turn.channel, turn.session_id
             )
-            return apology(turn)
-        return reply if reply is not None else builtin_reply(turn, "one_moment", expect=Expect.ANSWER)
+            return apology(turn, self._speakers(turn))
+        if reply is not None:
+            return reply
+        return builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=self._speakers(turn))
 
     def _respond(self, turn: Turn, late: _LateTurn) -> Reply:
         """One turn of the session, alone: another turn of it waits until this one is committed."""
@@ -112,7 +115,11 @@ class Dialog:
                 reply = step.run()
             except Exception:
                 _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
-                step.state, reply, failed = session.dialog, apology(step.turn), True
+                step.state, reply, failed = (
+                    session.dialog,
+                    apology(step.turn, self._speakers(step.turn)),
+                    True,
+                )
             reply = replace(reply, intent=step.turn.intent)
             state = replace(step.state, last_reply=reply)
             overrun = late.kept_with_turn()
@@ -270,6 +277,10 @@ class Dialog:
             id=record.id, kind="handoff", payload=record.to_dict(), created_at=self.store.clock()
         )
 
+    def _speakers(self, turn: Turn) -> tuple[Skill, ...]:
+        """Who says the framework's replies for this turn: its skill's own version (``builtin:``) first."""
+        return speakers(self.router.skills, turn.skill)
+
     def keep_late_reply(self, session_id: str, reply: Reply) -> None:
         """Store a reply that missed its deadline; the next turn speaks it. It holds the session like a
         turn, so the caller's next turn waits for it instead of racing it."""
@@ -341,6 +352,7 @@ class _LateTurn:
         self.dialog.keep_late_reply(self.session_id, reply)
 
 
-def apology(turn: Turn) -> Reply:
-    """The framework's spoken error reply in the turn's language; it keeps the session open."""
-    return builtin_reply(turn, "error", expect=Expect.ANSWER)
+def apology(turn: Turn, skills: tuple[Skill, ...] = ()) -> Reply:
+    """The framework's spoken error reply in the turn's language (``skills``' own version first); it
+    keeps the session open."""
+    return builtin_reply(turn, "error", expect=Expect.ANSWER, skills=skills)
