@@ -151,8 +151,10 @@ def _date_problem(value: Any, turn: Turn) -> str | None:
     day = one_day(value)
     if day is None:
         return "PickDayInRange" if isinstance(value, DateRange) else "DateUnclear"
-    if day <= turn.time.date():
+    if day < turn.time.date():
         return "DateInPast"
+    if day == turn.time.date():
+        return "DateToday"
     if day > turn.time.date() + dt.timedelta(days=62):
         return "DateTooFar"
     if company()["hours"][WEEKDAYS[day.weekday()]].open is None:  # type: ignore[index]
