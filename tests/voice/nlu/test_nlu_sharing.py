@@ -1,0 +1,71 @@
+"""What the matcher shares or skips for speed must not change what matches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from voice.nlu import IntentSet, Matcher
+
+SENSORS = {
+    "language": "en",
+    "intents": {
+        "GetState": {
+            "data": [
+                {
+                    "sentences": ["<what_is> [the] [<class>] [of] <name>"],
+                    "requires_context": {"domain": "sensor", "device_class": device_class},
+                    "slots": {"device_class": device_class},
+                    "expansion_rules": {"class": words},
+                }
+                for device_class, words in (("temperature", "temperature"), ("humidity", "humidity"))
+            ]
+        },
+        "TurnOn": {"data": [{"sentences": ["(switch;on) <name>", "turn on <name>"]}]},
+    },
+    "expansion_rules": {"what_is": "what is", "name": "[the] {name}"},
+    "lists": {"name": {"values": []}},
+}
+NAMES = [
+    ("Attic", "Attic", {"domain": "sensor", "device_class": "temperature"}),
+    ("Cellar", "Cellar", {"domain": "sensor", "device_class": "humidity"}),
+    ("Lamp", "Lamp", {"domain": "light"}),
+]
+
+
+def _matcher() -> Matcher:
+    matcher = Matcher([IntentSet.from_dict(SENSORS, skill="home")], best_slot="name")
+    matcher.set_list("name", NAMES)
+    return matcher
+
+
+CASES = [
+    ("what is the temperature of the attic", {}, ("GetState", "temperature", "Attic")),
+    ("what is the cellar", {}, ("GetState", "humidity", "Cellar")),
+    ("what is the humidity of cellar", {}, ("GetState", "humidity", "Cellar")),
+    ("what is the humidity of the attic", {}, None),
+    ("what is the lamp", {}, None),
+    ("what is the attic", {"device_class": "humidity"}, None),
+    ("switch on the lamp", {}, ("TurnOn", None, "Lamp")),
+    ("on switch the lamp", {}, ("TurnOn", None, "Lamp")),
+    ("turn on lamp", {}, ("TurnOn", None, "Lamp")),
+]
+
+
+@pytest.mark.parametrize(("text", "context", "expected"), CASES, ids=[case[0] for case in CASES])
+def test_shared_rules_context_from_names_and_permutations(
+    text: str, context: dict[str, Any], expected: tuple[str, str | None, str] | None
+) -> None:
+    found = _matcher().match(text, context=context)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.intent, found.value("device_class"), found.value("name")) == expected
+
+
+def test_block_local_rule_is_not_shared_between_blocks() -> None:
+    entries = [entry for entry in _matcher().entries if entry.intent == "GetState"]
+    assert len(entries) == 2
+    assert entries[0].graph is not entries[1].graph
