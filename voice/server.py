@@ -19,9 +19,11 @@ traceback for ours. A broken skill or config stops the start with one sentence.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import sys
+import weakref
 from collections.abc import Callable, Mapping
 from typing import IO, Any, cast
 
@@ -34,12 +36,16 @@ from .assistant import Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .config import Config, load_config
 from .dashboard import register_dashboard
+from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
 from .fastpath import FastWebhooks
 
 __all__ = ["SERVER_DEFAULTS", "create_app", "server_settings", "settings_from_env"]
 
 _LOGGER = logging.getLogger(__name__)
+
+FINISH_TURNS_S = 10.0
+"""How long a stopping worker waits for its late turns (keep it below gunicorn's --graceful-timeout)."""
 
 SERVER_DEFAULTS: Mapping[str, Any] = {
     "max_content_length": 128 * 1024,  # bytes; Alexa and Dialogflow requests are a few KB
@@ -71,7 +77,9 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     overrides = dict(test_config) if test_config is not None else settings_from_env()
     config = load_config(overrides.pop("VOICE_CONFIG", None))
     settings = server_settings(config, overrides, strict=test_config is not None)
-    assistant = assistant if assistant is not None else build_assistant(config, serving=True)
+    if assistant is None:
+        assistant = build_assistant(config, serving=True)
+        atexit.register(_finish, weakref.ref(assistant))  # a stopping worker finishes its late turns
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant
@@ -113,6 +121,15 @@ def settings_from_env() -> dict[str, Any]:
     return {
         ("VOICE_CONFIG" if key == "CONFIG" else key): value for key, value in found.items() if key in known
     }
+
+
+def _finish(assistant: weakref.ref[Assistant]) -> None:
+    """At the worker's exit: let turns that answered "one moment" commit, then close the store."""
+    if not wait_for_turns(FINISH_TURNS_S):
+        _LOGGER.error("turns were still running %g s after the worker was told to stop", FINISH_TURNS_S)
+    found = assistant()
+    if found is not None:
+        found.close()
 
 
 def _healthz() -> Response:

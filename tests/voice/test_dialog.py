@@ -319,3 +319,14 @@ def test_a_repeated_request_is_answered_once_and_its_answer_not_told_twice(
     assert "earlier question" not in dialog.respond(_turn("hello")).text
     session = store.load("s1")
     assert session is not None and [t.text for t in session.history].count("book it") == 1
+
+
+def test_a_stopping_worker_lets_its_late_turns_commit(store: Store, tmp_path: Path) -> None:
+    from voice.dialog.deadline import wait_for_turns
+
+    dialog = Dialog(Router([_slow_skill(tmp_path)]), store)
+    assert "One moment" in dialog.respond(_turn("book it", deadline=time.monotonic() + 0.35)).text
+    assert wait_for_turns(5.0)  # what the server's exit hook waits for
+    session = store.load("s1")
+    assert session is not None and session.dialog.pending_reply is not None
+    assert session.dialog.pending_reply.text == "Booked for Tuesday."

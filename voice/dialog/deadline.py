@@ -111,17 +111,23 @@ class _Workers:
     """Up to ``MAX_WORKERS`` daemon threads, started as needed (and afresh in a forked child)."""
 
     def __init__(self) -> None:
-        self.queue: SimpleQueue[_Task] = SimpleQueue()
-        self.lock = threading.Lock()
-        self.idle = self.started = 0
+        self.reset()
 
     def reset(self) -> None:
         """Forget the threads (and a lock one of them may hold): a forked child has none of them."""
-        self.queue, self.lock = SimpleQueue(), threading.Lock()
-        self.idle = self.started = 0
+        self.queue: SimpleQueue[_Task] = SimpleQueue()
+        self.lock = threading.Lock()
+        self.done = threading.Condition(self.lock)
+        self.idle = self.started = self.unfinished = 0
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every submitted turn has finished (late ones included); False after ``timeout``."""
+        with self.done:
+            return self.done.wait_for(lambda: self.unfinished == 0, timeout)
 
     def submit(self, task: _Task) -> None:
         with self.lock:
+            self.unfinished += 1
             if self.idle:
                 self.idle -= 1
             elif self.started < MAX_WORKERS:
@@ -136,7 +142,15 @@ class _Workers:
             task.run()
             with self.lock:
                 self.idle += 1
+                self.unfinished -= 1
+                self.done.notify_all()
 
 
 _POOL = _Workers()
 os.register_at_fork(after_in_child=_POOL.reset)
+
+
+def wait_for_turns(timeout: float) -> bool:
+    """Wait for the turns still running in this process (those that answered "one moment" too), so
+    a stopping worker does not cut one off between its booking and its commit; False after ``timeout``."""
+    return _POOL.wait_idle(timeout)
