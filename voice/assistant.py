@@ -29,7 +29,7 @@ MEMORY_STORE = "sqlite://:memory:"
 """A store that forgets everything when the process ends (``--memory`` on the CLI)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, weakref_slot=True)
 class Assistant:
     """What every channel talks to: ``respond`` answers a turn and never raises."""
 

@@ -108,6 +108,8 @@ class OutboxSender:
             try:
                 tried = self.deliver_due()
             except Exception:  # the store failed: keep the thread, try again at the next poll
+                if self.store.closed:  # nothing more to send from this one
+                    return
                 _LOGGER.exception("the handoff outbox failed; trying again in %g s", self.poll_s)
                 tried = 0
             if not tried:

@@ -65,6 +65,8 @@ class Store(ABC):
 
     def __init__(self, *, clock: Clock = time.time) -> None:
         self.clock = clock
+        self.closed = False
+        """Set by ``close``: background threads (the outbox sender) stop when they see it."""
 
     @abstractmethod
     def load(self, session_id: str) -> Session | None:

@@ -247,6 +247,7 @@ class PostgresStore(Store):
     # -- connections -----------------------------------------------------------------------
 
     def close(self) -> None:
+        self.closed = True
         self._db.close()
 
 

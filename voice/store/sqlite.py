@@ -297,7 +297,7 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
+            self._closed = self.closed = True
             pid = os.getpid()
             for owner, db in self._connections:
                 if owner == pid:  # a parent's connection must not be closed from a forked child
