@@ -2,7 +2,7 @@
 
 Development: ``voice serve``. Production (the factory reads the config file itself)::
 
-    gunicorn -w 4 -k gthread --threads 4 -b 127.0.0.1:8000 'voice.server:create_app()'
+    gunicorn -w 4 -k gthread --threads 8 -b 127.0.0.1:8000 'voice.server:create_app()'
 
 behind a proxy that buffers request bodies (docs/deployment.md).
 
