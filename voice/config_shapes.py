@@ -1,8 +1,10 @@
 """The shape of every setting of the config file: one sentence naming the key and the form it needs.
 
 ``check_shapes`` runs when the config is read, so a ``[store]`` table where ``store = "..."`` belongs,
-a typo in ``[handoff]`` or ``retries = "three"`` stops the start with one line instead of a traceback
-later. ``[server]`` keys are checked by the server (``voice/server.py``), ``[privacy]`` by its settings.
+``dashboard = "x"`` where a table belongs, a typo in ``[handoff]``, ``retries = "three"`` or
+``[models] nl = 3`` stops the start with one line instead of a traceback later. Every table is checked
+to be a table first; the keys of ``[server]`` are checked by the server (``voice/server.py``; ``voice
+check`` runs that check too), of ``[dashboard]`` by its settings and of ``[privacy]`` by its settings.
 """
 
 from __future__ import annotations
@@ -29,14 +31,6 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
-def _texts_by_language(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-
-
-def _tables(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
-
-
 def _table(value: Any) -> bool:
     return isinstance(value, dict)
 
@@ -48,13 +42,24 @@ _TOP: Mapping[str, Check] = {
         'a URL in quotes at the top of the file, like store = "sqlite:///var/lib/voice/sessions.db"',
     ),
     "retention_days": (_positive, "a number of days, like retention_days = 30"),
-    "models": (_texts_by_language, 'a table of language = model folder, like [models] nl = "/srv/models/nl"'),
-    "voices": (_texts_by_language, 'a table of language = voice, like [voices] nl = "nl+f2"'),
-    "skill": (_tables, 'one table per skill, like [skill.customer_service] booking_url = "https://..."'),
+    "models": (_table, 'a table of language = model folder, like [models] nl = "/srv/models/nl"'),
+    "voices": (_table, 'a table of language = voice, like [voices] nl = "nl+f2"'),
+    "skill": (_table, 'one table per skill, like [skill.customer_service] booking_url = "https://..."'),
     "handoff": (_table, 'a table, like [handoff] url = "https://crm.example.com/handoff"'),
     "server": (_table, "a table, like [server] alexa_application_ids = [...]"),
+    "dashboard": (_table, 'a table, like [dashboard] secret_key = "..." (see docs/insights.md)'),
     "insights": (_table, 'a table, like [insights] satisfaction = "yes_no"'),
+    "privacy": (_table, 'a table, like [privacy] redact = ["email", "phone"]'),
 }
+_ENTRIES: Mapping[str, Check] = {
+    "models": (_text, 'text, a model folder path, like [models] nl = "/srv/models/vosk-model-small-nl-0.22"'),
+    "voices": (_text, 'text, an espeak-ng voice, like [voices] nl = "nl+f2"'),
+    "skill": (
+        _table,
+        'a table of that skill\'s settings, like [skill.customer_service] booking_url = "https://..."',
+    ),
+}
+"""The form of every entry of the tables whose keys are free (a language, a skill's name)."""
 HANDOFF_KEYS: Mapping[str, Check] = {
     "url": (_text, 'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"'),
     "queue": (
@@ -81,6 +86,11 @@ def check_shapes(values: Mapping[str, Any], source: str) -> None:
         if name in values and not fits(values[name]):
             given = "a table" if isinstance(values[name], dict) else repr(values[name])
             raise ConfigError(f"{source}: {name!r} is {given}; it must be {form}.")
+    for name, (fits, form) in _ENTRIES.items():
+        for key, value in (values.get(name) or {}).items():
+            if not fits(value):
+                given = "a table" if isinstance(value, dict) else repr(value)
+                raise ConfigError(f"{source}: [{name}] {key} = {given}; it must be {form}.")
     handoff = values.get("handoff") or {}
     _check_table("handoff", handoff, HANDOFF_KEYS, source)
     _check_table("insights", values.get("insights") or {}, INSIGHTS_KEYS, source)

@@ -35,7 +35,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -95,9 +95,15 @@ def load_script(path: str | Path) -> Script:
     try:
         text = path.read_text(encoding="utf-8")
         raw = yaml.load(text, Loader=_ScriptLoader)  # noqa: S506 - a SafeLoader
-        unknown = sorted(set(raw) - _SCRIPT_KEYS) if isinstance(raw, dict) else []
+        if not isinstance(raw, dict):
+            raise _ShapeProblem(
+                "turns", "the script must be a mapping with name, locale, now, stubs and turns"
+            )
+        unknown = sorted(set(raw) - _SCRIPT_KEYS)
         if unknown:
             raise _KeyProblem(unknown[0], f"known keys: {', '.join(sorted(_SCRIPT_KEYS))}")
+        if not isinstance(raw.get("turns"), list) or not raw["turns"]:
+            raise _ShapeProblem("turns", "it must be a list of turns, each like - user: hallo")
         turns = tuple(_turn(item) for item in raw["turns"])
         now = raw.get("now", dt.datetime.now(dt.UTC))
         now = now if isinstance(now, dt.datetime) else dt.datetime.fromisoformat(str(now))
@@ -107,8 +113,14 @@ def load_script(path: str | Path) -> Script:
             locale=_locale(raw.get("locale", "en"), path),
             now=now,
             turns=turns,
-            stubs=raw.get("stubs", {}),
+            stubs=_stubs(raw.get("stubs") or {}),
         )
+    except _ShapeProblem as exc:
+        line = _line_of(text, exc.key)
+        raise SkillError(
+            f"{path}{f' line {line}' if line else ''}: {exc.key}: {exc.form}; see docs/skills.md, "
+            "Conversation tests."
+        ) from None
     except _KeyProblem as exc:
         line = _line_of(text, exc.key)
         raise SkillError(
@@ -124,6 +136,14 @@ class _KeyProblem(Exception):
     def __init__(self, key: str, known: str) -> None:
         super().__init__(key)
         self.key, self.known = key, known
+
+
+class _ShapeProblem(Exception):
+    """A known key whose value has the wrong shape: ``form`` says the shape it needs."""
+
+    def __init__(self, key: str, form: str) -> None:
+        super().__init__(key)
+        self.key, self.form = key, form
 
 
 _SCRIPT_KEYS = frozenset({"name", "locale", "now", "stubs", "turns"})
@@ -143,17 +163,74 @@ def _line_of(text: str, key: str) -> int | None:
     return next((number for number, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
 
 
-def _turn(item: Mapping[str, Any]) -> ScriptTurn:
+def _turn(item: Any) -> ScriptTurn:
+    if not isinstance(item, dict):
+        raise _ShapeProblem("turns", f"a turn must be a mapping like - user: hallo, not {item!r}")
     unknown = set(item) - _TURN_KEYS
     if unknown:
         raise _KeyProblem(sorted(unknown)[0], f"a turn knows {', '.join(sorted(_TURN_KEYS))}")
+    if "user" not in item:
+        raise _ShapeProblem("turns", 'every turn needs user: what the caller says ("" for silence)')
+    for key in ("slots", "state"):
+        if item.get(key) is not None and not isinstance(item[key], dict):
+            raise _ShapeProblem(key, f"it must be a mapping like {key}: {{name: value}}, not {item[key]!r}")
     return ScriptTurn(
         user=str(item["user"] or ""),
         expected={k: v for k, v in item.items() if k in _EXPECTATIONS},
-        confidence=float(item.get("confidence", 1.0)),
-        deadline=item.get("deadline"),
-        wait=float(item.get("wait", 0.0)),
+        confidence=_number(item, "confidence", 1.0),
+        deadline=_number(item, "deadline", None),
+        wait=_number(item, "wait", 0.0),
     )
+
+
+def _number(item: Mapping[str, Any], key: str, default: float | None) -> Any:
+    """A turn's number of seconds (or confidence): not below 0."""
+    value = item.get(key, default)
+    if value is default:
+        return value
+    if not _seconds(value):
+        raise _ShapeProblem(key, f"it must be a number of 0 or more, not {value!r}")
+    return float(value)
+
+
+def _status(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 100 <= value < 600
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _anything(_value: Any) -> bool:
+    return True
+
+
+_STUB_KEYS: Mapping[str, tuple[Callable[[Any], bool], str]] = {
+    "status": (_status, "an HTTP status like status: 201"),
+    "json": (_anything, "the JSON body"),
+    "delay": (_seconds, "seconds, a number of 0 or more, like delay: 0.5"),
+}
+
+
+def _stubs(value: Any) -> dict[str, Mapping[str, Any]]:
+    """``stubs:``, setting -> {status, json, delay}; a wrong shape names the key."""
+    if not isinstance(value, dict):
+        raise _ShapeProblem(
+            "stubs", f"it must be a mapping like stubs: {{booking_url: {{status: 201}}}}, not {value!r}"
+        )
+    for setting, behaviour in value.items():
+        if not isinstance(behaviour, dict):
+            raise _ShapeProblem(
+                str(setting),
+                f"a stub must be a mapping like {setting}: {{status: 201, json: {{}}}}, not {behaviour!r}",
+            )
+        for key, given in behaviour.items():
+            if key not in _STUB_KEYS:
+                raise _KeyProblem(str(key), f"a stub knows {', '.join(_STUB_KEYS)}")
+            fits, form = _STUB_KEYS[key]
+            if not fits(given):
+                raise _ShapeProblem(str(key), f"in the stub {setting} it must be {form}, not {given!r}")
+    return value
 
 
 def scripts_of(skill_root: Path) -> list[Path]:

@@ -172,8 +172,10 @@ def test_voice_run_on_files_writes_the_spoken_reply(tmp_path: Path) -> None:
     ) == float("-inf")
 
 
-def test_without_audio_devices_the_loop_suggests_files() -> None:
-    result = CliRunner().invoke(cli, ["run", "-l", "ko"])
+def test_without_audio_devices_the_loop_suggests_files(tmp_path: Path) -> None:
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{KOREAN_SKILL}"]\nstore = "sqlite:///{tmp_path / "sessions.db"}"\n')
+    result = CliRunner().invoke(cli, ["run", "-l", "ko", "--memory", "--config", str(config)])
     assert result.exit_code != 0
     assert "no audio input device is available; run with --input FILE.wav" in result.output
 

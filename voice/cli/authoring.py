@@ -56,7 +56,9 @@ def init(name: str, into: Path) -> None:
 @click.argument("skill_name", metavar="SKILL")
 @click.option("-l", "--locale", default="en", show_default=True)
 @click.option("--intent", default=None, help="Only this intent's sentences.")
-@click.option("-n", "count", default=20, show_default=True, help="How many sentences.")
+@click.option(
+    "-n", "count", type=click.IntRange(1), default=20, show_default=True, help="How many sentences."
+)
 @config_option
 @pass_context
 def samples(context: CliContext, skill_name: str, locale: str, intent: str | None, count: int) -> None:

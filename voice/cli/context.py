@@ -12,7 +12,7 @@ import click
 from ..assistant import Assistant, build_assistant
 from ..config import Config, load_config
 
-__all__ = ["CliContext", "config_option", "pass_context"]
+__all__ = ["CliContext", "config_option", "pass_context", "require_language"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +43,12 @@ class CliContext:
 
         store = MEMORY_STORE if memory else None
         return build_assistant(self.config, store=store, home_assistant=home_assistant, lists=lists)
+
+
+def require_language(assistant: Assistant, language: str) -> None:
+    """Refuse at the start, as ``voice parse`` does, a language no loaded skill speaks: "no skill speaks 'fr'"
+    (a conversation would otherwise start and answer every line with the unsupported-language reply)."""
+    assistant.router.matcher(language)
 
 
 pass_context = click.make_pass_decorator(CliContext, ensure=True)

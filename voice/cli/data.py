@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from ..config import store_url
-from ..store import Store, open_store
+from ..errors import VoiceError
+from ..store import Store, StoreError, open_store
 from ..store.copy import BATCH_ROWS, copy_store
 from ..store.url import POSTGRES_SCHEMES
 from .context import CliContext, config_option, pass_context
@@ -58,7 +59,13 @@ def migrate_store(url: str) -> tuple[int, int]:
 
         return PostgresConnections(url).migrate()
     path = url.partition("://")[2]
-    before = _sqlite_version(path)
+    try:
+        before = _sqlite_version(path)
+    except sqlite3.DatabaseError as exc:
+        open_store(url).close()  # the store's own sentence for a damaged file ("... is damaged ...")
+        raise StoreError(
+            f"cannot read the session database {path} ({exc}); restore it from a backup."
+        ) from exc
     open_store(url).close()  # opening a SQLite store applies its pending versions
     return before, _sqlite_version(path)
 
@@ -69,6 +76,15 @@ def _sqlite_version(path: str) -> int:
         return 0
     with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _existing_source(url: str) -> None:
+    """A copy reads its source: an SQLite file that is not there is a typo, not an empty store to create."""
+    scheme, _, location = url.partition("://")
+    if scheme.lower() == "sqlite" and location and location != ":memory:" and not Path(location).is_file():
+        raise StoreError(
+            f"the source store {location} does not exist; check the path (sqlite:///path/to/sessions.db)."
+        )
 
 
 @data.command(name="copy")
@@ -92,6 +108,7 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
     def told(table: str, rows: int) -> None:
         click.echo(f"{table}: {rows} rows copied", err=True)
 
+    _existing_source(source_url)
     report = copy_store(source_url, target_url, batch_rows=batch_rows, restart=restart, progress=told)
     click.echo(f"{'table':<16} {'copied':>9} {'source rows':>12} {'target rows':>12}  checksums")
     for result in report.tables:
@@ -135,7 +152,12 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise VoiceError(
+                f"cannot write {output}: {exc.strerror or exc}; check that its folder exists and is writable."
+            ) from exc
         click.echo(f"wrote everything kept about user {user_id} to {output}")
 
 

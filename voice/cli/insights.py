@@ -39,7 +39,13 @@ def _date(value: str | None) -> dt.date | None:
 @click.command()
 @click.option("--from", "start", help="First day (YYYY-MM-DD, UTC); default: --days before --to.")
 @click.option("--to", "end", help="Last day (YYYY-MM-DD, UTC); default: today.")
-@click.option("--days", default=7, show_default=True, help="The period's length when --from is not given.")
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    default=7,
+    show_default=True,
+    help="The period's length when --from is not given.",
+)
 @click.option("--channel", default="", help="Only this channel (alexa, dialogflow, chat, local).")
 @click.option("--locale", default="", help="Only this language or locale (nl takes nl-NL and nl-BE too).")
 @click.option("--skill", default="", help="Only this skill.")
@@ -60,7 +66,7 @@ def report(
 ) -> None:
     """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
     last = _date(end) or dt.datetime.now(dt.UTC).date()
-    first = _date(start) or last - dt.timedelta(days=max(days, 1) - 1)
+    first = _date(start) or last - dt.timedelta(days=days - 1)
     filters = Filters(start=first, end=last, channel=channel, locale=locale, skill=skill)
     with open_store(store_url(context.config)) as store:
         found = build_report(store, filters)
@@ -138,14 +144,14 @@ def review() -> None:
 
 
 @review.command("list")
-@click.option("--days", default=7, show_default=True, help="The last DAYS days.")
+@click.option("--days", type=click.IntRange(1), default=7, show_default=True, help="The last DAYS days.")
 @click.option("--locale", default="", help="Only this language.")
 @click.option("--skill", default="", help="Only this skill.")
 @config_option
 @pass_context
 def review_list(context: CliContext, days: int, locale: str, skill: str) -> None:
     """The not-understood utterances still to review, grouped, most frequent first."""
-    filters = Filters.last_days(max(days, 1), locale=locale, skill=skill)
+    filters = Filters.last_days(days, locale=locale, skill=skill)
     with open_store(store_url(context.config)) as store:
         groups = read_not_understood(store, filters, limit=50)
     for group in groups:

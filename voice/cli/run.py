@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -23,7 +24,7 @@ from speech.fixture_model import is_fixture_model
 
 from ..channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
 from ..language import language_of
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, pass_context, require_language
 
 
 @click.command()
@@ -83,22 +84,26 @@ def run(
 ) -> None:
     """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups, barge-in."""
     language = language_of(locale)
-    model_dir = models.resolve_model(language, model_path or context.config.models.get(language))
-    simulated = (
-        SimulatedAudio(audio.read_wav(input_wav), realtime=realtime, tail_seconds=2.0) if input_wav else None
-    )
-    if simulated is None and is_fixture_model(model_dir):
-        click.secho(
-            "WARNING: this is a fixture model trained on synthetic speech only; it will not understand "
-            "people at a live microphone. Install a real model with 'voice models pull'.",
-            fg="red",
-            err=True,
-        )
-    audio_in: AudioInput = simulated or SoundDeviceInput(_device(input_device))
-    audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(output_device))
-    loop_mode = Mode(mode)
     assistant = context.assistant(memory=memory)
+    audio_in: AudioInput | None = None
     try:
+        require_language(assistant, language)  # before the model: "no skill speaks 'fr'"
+        model_dir = models.resolve_model(language, model_path or context.config.models.get(language))
+        simulated = (
+            SimulatedAudio(audio.read_wav(input_wav), realtime=realtime, tail_seconds=2.0)
+            if input_wav
+            else None
+        )
+        if simulated is None and is_fixture_model(model_dir):
+            click.secho(
+                "WARNING: this is a fixture model trained on synthetic speech only; it will not understand "
+                "people at a live microphone. Install a real model with 'voice models pull'.",
+                fg="red",
+                err=True,
+            )
+        audio_in = simulated or SoundDeviceInput(_device(input_device))
+        audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(output_device))
+        loop_mode = Mode(mode)
         loop = build_local_loop(
             assistant,
             locale,
@@ -108,11 +113,11 @@ def run(
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )
-        loop.run()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            loop.run()
     finally:
-        audio_in.close()
+        if audio_in is not None:
+            audio_in.close()
         assistant.close()
     if simulated is not None and output_wav is not None:
         audio.write_wav(output_wav, simulated.timeline())

@@ -22,8 +22,10 @@ from speech.tts import EspeakSynthesizer, Synthesizer
 from ..assistant import Assistant, load_skills
 from ..channels.chat import ChatChannel
 from ..config import skill_references
+from ..dashboard.accounts import DashboardSettings
 from ..errors import VoiceError
 from ..language import language_of
+from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
 from ..router import Router
 from ..skill_check import skill_problems
@@ -31,7 +33,7 @@ from ..state import DialogState
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..turn import Turn
 from .authoring import debug_line, expected_context, parse_now
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, pass_context, require_language
 
 _ha_option = click.option("--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents.")
 _list_option = click.option(
@@ -139,14 +141,16 @@ def chat(
     """
     if skill_names:
         context._config = replace(context.config, skills=skill_names)
-    assistant = _assistant(context, [language_of(locale)], ha, list_values, memory=memory)
-    debugger = _Debugger(assistant, parse_now(now), debug)
-    config = assistant.config
-    synthesizer = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
-    voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
-    channel = ChatChannel(locale, user_id=user or getpass.getuser())
-    interactive = sys.stdin.isatty()
+    language = language_of(locale)
+    assistant = _assistant(context, [language], ha, list_values, memory=memory)
     try:
+        require_language(assistant, language)
+        debugger = _Debugger(assistant, parse_now(now), debug)
+        config = assistant.config
+        synthesizer = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
+        voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
+        channel = ChatChannel(locale, user_id=user or getpass.getuser())
+        interactive = sys.stdin.isatty()
         while True:
             if interactive:
                 click.echo("> ", nl=False)
@@ -226,7 +230,13 @@ def _chat_turn(
 @click.command()
 @click.argument("skill_names", nargs=-1, metavar="[SKILL]...")
 @click.option("-l", "--locale", "locales", multiple=True, help="Languages to check (default: all loaded).")
-@click.option("--per-template", default=3, show_default=True, help="Sample sentences per template.")
+@click.option(
+    "--per-template",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="Sample sentences per template.",
+)
 @_ha_option
 @_list_option
 @config_option
@@ -244,18 +254,31 @@ def check(
 
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     """
+    from ..server import server_settings  # Flask: only this command needs it
+
     if skill_names:
         context._config = replace(context.config, skills=skill_names)
+    config = context.config
+    server_settings(config, {})  # what the server refuses at its start, refused here too
+    DashboardSettings.from_config(config.dashboard, source=config.source)
     languages = [language_of(loc) for loc in locales]
-    problems = skill_problems(Router(load_skills(context.config), lists=_lists(list_values)))
+    extra = (
+        {lang: [IntentSet.from_home_assistant(lang)] for lang in languages or config.locales} if ha else {}
+    )
+    router = Router(
+        load_skills(config),
+        extra_intents=extra,
+        lists=_lists(list_values),
+        fuzzy_threshold=config.fuzzy_threshold,
+    )
+    problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
     if problems:
         sys.exit(1)
-    assistant = _assistant(context, languages or list(context.config.locales), ha, list_values, memory=True)
     ok = True
-    for language in languages or assistant.router.languages:
-        report = find_conflicts(assistant.router.matcher(language), per_template=per_template)
+    for language in languages or router.languages:
+        report = find_conflicts(router.matcher(language), per_template=per_template)
         click.echo(
             f"{language}: {report.sentences} sample sentences, {len(report.conflicts)} claimed by more "
             f"than one intent, {len(report.dead)} templates that can never match"
@@ -300,6 +323,11 @@ def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
                     for failure in failures:
                         click.echo(f"     {failure}")
             assistant.close()
+    if not total:
+        raise VoiceError(
+            f"no conversation scripts in the tests/ folder of {', '.join(references)}; "
+            "write one (docs/skills.md, Conversation tests)."
+        )
     click.echo(f"{total - failed} passed, {failed} failed")
-    if failed or not total:
+    if failed:
         sys.exit(1)

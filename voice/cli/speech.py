@@ -27,7 +27,9 @@ DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write a WAV file.")
 @click.option("--voice", help="espeak-ng voice, e.g. nl+f2 (default: the locale's voice).")
-@click.option("--rate", type=int, default=tts.DEFAULT_RATE, show_default=True, help="Words per minute.")
+@click.option(
+    "--rate", type=click.IntRange(1), default=tts.DEFAULT_RATE, show_default=True, help="Words per minute."
+)
 def say(text: str, locale: str, output: Path | None, voice: str | None, rate: int) -> None:
     """Speak TEXT (plain or SSML) on the speaker, or into a WAV file with -o."""
     if not text.strip():

@@ -20,7 +20,6 @@ from .handoff import HandoffPolicy
 __all__ = ["TurnFacts", "answerer_names", "outcome_of", "turn_signals"]
 
 _ASKED = (Confirming.SLOT, Confirming.INTENT)
-_LEFT = frozenset({"Cancel", "Stop", "StartOver"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,8 +1,7 @@
-"""Times and dates as people say them, in English and Dutch.
+"""Dates as people say them, in English and Dutch, and dates the way replies say them.
 
-Times: "3:15 pm", "15.30", "kwart over drie", "half vier" (3:30), "tien voor half
-vijf", "quarter past three", "noon". Dates, relative to ``now``: "morgen",
-"overmorgen", "volgende week dinsdag", "next tuesday", "on March 3rd", "3 maart".
+Dates, relative to ``now``: "morgen", "overmorgen", "volgende week dinsdag", "next tuesday",
+"on March 3rd", "3 maart". Times of day are read by ``voice.nlu.clock`` (``parse_spoken_time``).
 dateparser was evaluated and left out: it misses Dutch relative phrases and
 clock idioms and costs ~10 ms a call, which is too slow to try on every span.
 """
@@ -15,37 +14,8 @@ from typing import Any
 
 from .numbers import language_family, parse_number
 
-__all__ = ["parse_date", "parse_time"]
+__all__ = ["parse_date", "spoken_date", "weekday_name"]
 
-_CLOCK = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?: uur)?")
-_DAY_PARTS = {
-    "'s ochtends": 0,
-    "'s morgens": 0,
-    "'s middags": 12,
-    "'s avonds": 12,
-    "'s nachts": 0,
-    "in the morning": 0,
-    "in the afternoon": 12,
-    "in the evening": 12,
-    "at night": 12,
-}
-_RELATIVE = {
-    "en": [(r"(?P<m>.+) past (?P<h>.+)", 1), (r"(?P<m>.+) to (?P<h>.+)", -1)],
-    "nl": [
-        (r"(?P<m>.+) over half (?P<h>.+)", 2),
-        (r"(?P<m>.+) voor half (?P<h>.+)", -2),
-        (r"(?P<m>.+) over (?P<h>.+)", 1),
-        (r"(?P<m>.+) voor (?P<h>.+)", -1),
-    ],
-}
-_MINUTE_WORDS = {"kwart": 15, "quarter": 15, "a quarter": 15, "half": 30}
-_NAMED = {
-    "noon": dt.time(12),
-    "midday": dt.time(12),
-    "midnight": dt.time(0),
-    "middernacht": dt.time(0),
-    "twaalf uur 's middags": dt.time(12),
-}
 _WEEKDAYS = {
     "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
     "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
@@ -91,67 +61,6 @@ _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|de|ste)?$")
 
 def _family(language: str) -> str:
     return language_family(language, _WEEKDAYS)
-
-
-def _hour(text: str, family: str) -> int | None:
-    text = re.sub(r" (uur|o'clock)$", "", text)
-    number = parse_number(text, family)
-    return number if isinstance(number, int) and 0 <= number <= 24 else None
-
-
-def _minutes(text: str, family: str) -> int | None:
-    if text in _MINUTE_WORDS:
-        return _MINUTE_WORDS[text]
-    text = re.sub(r" (minuten|minuut|minutes?)$", "", text)
-    number = parse_number(text, family)
-    return number if isinstance(number, int) and 0 < number < 60 else None
-
-
-def _relative_time(text: str, family: str) -> dt.time | None:
-    if family == "nl" and (found := re.fullmatch(r"half (?P<h>.+)", text)):
-        hour = _hour(found["h"], family)
-        return None if hour is None else dt.time((hour - 1) % 24, 30)
-    for pattern, sign in _RELATIVE[family]:
-        found = re.fullmatch(pattern, text)
-        minutes = None if found is None else _minutes(found["m"], family)
-        hour = None if found is None else _hour(found["h"], family)
-        if minutes is not None and hour is not None:
-            base = hour * 60 - (30 if abs(sign) == 2 else 0)
-            total = base + (minutes if sign > 0 else -minutes)
-            return dt.time((total // 60) % 24, total % 60)
-    return None
-
-
-def _clock_time(text: str, family: str) -> dt.time | None:
-    found = _CLOCK.fullmatch(text)
-    hour: int | None
-    minute: int | None
-    if found is not None:
-        hour, minute = int(found["h"]), int(found["m"] or 0)
-    else:
-        words = re.fullmatch(r"(?P<h>.+?) (?:uur|o'clock)(?: (?P<m>.+))?", text)
-        hour = None if words is None else _hour(words["h"], family)
-        minute = 0 if words is None or words["m"] is None else _minutes(words["m"], family)
-    if hour is None or minute is None:
-        return None
-    if found is not None and found["ampm"]:
-        hour = hour % 12 + (12 if found["ampm"].startswith("p") else 0)
-    return dt.time(hour % 24, minute) if hour <= 24 and minute < 60 else None
-
-
-def parse_time(text: str, language: str) -> dt.time | None:
-    """Read a time of day; None unless the whole text is one."""
-    family, text = _family(language), text.strip().lower()
-    if text in _NAMED:
-        return _NAMED[text]
-    shift = 0
-    for part, hours in _DAY_PARTS.items():
-        if text.endswith(" " + part):
-            text, shift = text[: -len(part) - 1], hours
-    found = _relative_time(text, family) or _clock_time(text, family)
-    if found is None or not shift or found.hour >= 12:
-        return found
-    return found.replace(hour=found.hour + shift)
 
 
 def _weekday(text: str, family: str, today: dt.date) -> dt.date | None:

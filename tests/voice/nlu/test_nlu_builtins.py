@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from voice.nlu import IntentSet, Matcher
-from voice.nlu.dates import parse_date, parse_time
+from voice.nlu.clock import parse_spoken_time
+from voice.nlu.dates import parse_date
 from voice.nlu.durations import parse_duration, parse_percentage
 from voice.nlu.numbers import parse_number
 
@@ -73,7 +74,7 @@ def test_durations(text: str, language: str, value: Any) -> None:
 
 @pytest.mark.parametrize(("text", "language", "value"), TIMES, ids=[t[0] for t in TIMES])
 def test_times(text: str, language: str, value: Any) -> None:
-    assert parse_time(text, language) == value
+    assert parse_spoken_time(text, language) == value
 
 
 @pytest.mark.parametrize(("text", "language", "value"), DATES, ids=[d[0] for d in DATES])
