@@ -14,6 +14,7 @@ from typing import Any
 from .config import Config, skill_references, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
 from .dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
+from .language import language_of
 from .nlu import IntentSet
 from .redaction import Redactor
 from .reply import Reply
@@ -74,7 +75,13 @@ def build_assistant(
     """
     skills = load_skills(config)
     extra = {language: [IntentSet.from_home_assistant(language)] for language in home_assistant}
-    router = Router(skills, extra_intents=extra, lists=lists, fuzzy_threshold=config.fuzzy_threshold)
+    router = Router(
+        skills,
+        extra_intents=extra,
+        lists=lists,
+        fuzzy_threshold=config.fuzzy_threshold,
+        languages=[language_of(locale) for locale in config.locales],
+    )
     check_skills(router)
     opened = open_store(store or store_url(config))
     knowledge = knowledge_answerer(router.skills.values(), background=serving)

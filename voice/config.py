@@ -1,7 +1,7 @@
 """The one config file (TOML). Every setting has a default, so no file is needed to start.
 
     skills = ["customer_service"]          # module names under skills/ or folder paths
-    locales = ["en", "nl"]
+    locales = ["en", "nl"]                  # the languages served; absent: every language of the skills
     fuzzy_threshold = 0.8                   # off when absent
     store = "sqlite:///var/lib/voice/sessions.db"
     retention_days = 30
@@ -38,7 +38,9 @@ class Config:
 
     skills: tuple[str, ...] = ()
     """Empty: every skill in the shipped ``skills/`` folder."""
-    locales: tuple[str, ...] = ("en", "nl")
+    locales: tuple[str, ...] = ()
+    """The languages served (``nl``, ``en-GB`` ...); empty: every language the loaded skills have. A turn in
+    another language gets the polite "I can't help in that language yet"."""
     fuzzy_threshold: float | None = None
     models: dict[str, str] = field(default_factory=dict)
     voices: dict[str, str] = field(default_factory=dict)

@@ -30,16 +30,21 @@ class Router:
         extra_intents: Mapping[str, Iterable[IntentSet]] | None = None,
         lists: Mapping[str, Iterable[Any]] | None = None,
         fuzzy_threshold: float | None = None,
+        languages: Iterable[str] = (),
     ) -> None:
         """``extra_intents``: intent sets that belong to no skill, per language (Home Assistant's);
-        ``lists``: values of lists filled at run time (``area`` -> ["keuken", ...]), in every language."""
+        ``lists``: values of lists filled at run time (``area`` -> ["keuken", ...]), in every language;
+        ``languages``: the only ones served (the config's ``locales``); empty: every one the skills have."""
         self.skills: Mapping[str, Skill] = {skill.name: skill for skill in skills}
         extra = {lang: tuple(sets) for lang, sets in (extra_intents or {}).items()}
         self.lists: Mapping[str, tuple[Any, ...]] = {name: tuple(v) for name, v in (lists or {}).items()}
         self.fuzzy_threshold = fuzzy_threshold
-        languages = {lang for skill in skills for lang in skill.languages} | set(extra)
+        found = {lang for skill in skills for lang in skill.languages} | set(extra)
+        served = set(languages)
         self._sets: dict[str, tuple[IntentSet, ...]] = {
-            lang: self._intent_sets(lang, extra.get(lang, ())) for lang in languages
+            lang: self._intent_sets(lang, extra.get(lang, ()))
+            for lang in found
+            if not served or lang in served
         }
         self._matchers: dict[str, Matcher] = {}
 

@@ -148,3 +148,14 @@ def test_the_assistant_is_built_in_one_place() -> None:
         and "class Dialog" not in path.read_text(encoding="utf-8")
     ]
     assert constructors == ["voice/assistant.py"]
+
+
+def test_locales_limit_the_languages_served(tmp_path: Path) -> None:
+    assistant = build_assistant(Config(skills=("customer_service",), locales=("nl-NL",)), store=MEMORY_STORE)
+    assert assistant.router.languages == ("nl",)
+    reply = assistant.respond(Turn(text="what are your opening hours", locale="en-US"))
+    assert reply.text == "Sorry, I can't help in that language yet." and reply.end_session
+    assistant.close()
+    every = build_assistant(Config(skills=("customer_service",)), store=MEMORY_STORE)
+    assert every.router.languages == ("en", "nl"), "without locales, every language of the skills"
+    every.close()

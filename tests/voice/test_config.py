@@ -14,7 +14,7 @@ def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("VOICE_CONFIG", raising=False)
     config = load_config()
-    assert config == Config() and config.locales == ("en", "nl") and config.fuzzy_threshold is None
+    assert config == Config() and config.locales == () and config.fuzzy_threshold is None
     assert "customer_service" in skill_references(config)
 
 

@@ -262,14 +262,18 @@ def check(
     server_settings(config, {})  # what the server refuses at its start, refused here too
     DashboardSettings.from_config(config.dashboard, source=config.source)
     languages = [language_of(loc) for loc in locales]
+    served = [language_of(loc) for loc in config.locales]
     extra = (
-        {lang: [IntentSet.from_home_assistant(lang)] for lang in languages or config.locales} if ha else {}
+        {lang: [IntentSet.from_home_assistant(lang)] for lang in languages or served or ("en", "nl")}
+        if ha
+        else {}
     )
     router = Router(
         load_skills(config),
         extra_intents=extra,
         lists=_lists(list_values),
         fuzzy_threshold=config.fuzzy_threshold,
+        languages=served,
     )
     problems = skill_problems(router)
     for problem in problems:
