@@ -1,0 +1,46 @@
+"""The robustness bench's pieces: conditions, scores and adverse audio (speech.robustness, speech.noise)."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import AUDIO
+
+from speech import audio, noise
+from speech.robustness import Condition, Score, Spoken, conditions, edit_distance, heard
+
+
+def test_the_conditions_cover_noise_a_phone_line_and_unseen_rates_and_pitches() -> None:
+    names = [c.name for c in conditions()]
+    assert (
+        names[0] == "clean"
+        and "telephone" in names
+        and {"rate_120", "rate_250", "pitch_20", "pitch_80"} <= set(names)
+    )
+    assert {f"{k}_{s}" for k in ("white", "babble", "hum") for s in (20, 10, 5)} <= set(names)
+
+
+def test_word_errors_and_rates_are_counted() -> None:
+    assert edit_distance(["where", "is", "my", "order"], ["where", "is", "order"]) == 1
+    assert edit_distance(["a", "b"], ["c", "a", "b", "d"]) == 2
+    score = Score()
+    said = np.zeros(10, np.int16)
+    score.add(Spoken(text="where is my order", audio=said, speech=said, in_scope=True), "where is my order")
+    score.add(Spoken(text="track my order", audio=said, speech=said, in_scope=True), "")
+    score.add(Spoken(text="tell me a joke", audio=said, speech=said, in_scope=False), "help")
+    figures = score.figures()
+    assert figures["command_acc"] == 0.5 and figures["reject"] == 0.5 and figures["false_accept"] == 1.0
+    assert figures["word_acc"] == round(4 / 7, 4) and score.examples == [("tell me a joke", "help")]
+
+
+def test_noise_is_mixed_at_the_snr_of_the_speech_alone_and_deterministically() -> None:
+    speech = audio.read_wav(AUDIO / "en_fx_where_is_my_order.wav")
+    condition = Condition(name="white_10", noise="white", snr_db=10.0)
+    first = heard(speech, "x", True, condition, seed=3, babble=np.zeros(0))
+    again = heard(speech, "x", True, condition, seed=3, babble=np.zeros(0))
+    assert np.array_equal(first.audio, again.audio)
+    lead = first.audio[: int(0.4 * audio.SAMPLE_RATE)]
+    assert abs(noise.power(speech) / noise.power(lead) - 10.0) < 1.5
+    phone = noise.telephone(speech)
+    spectrum = np.abs(np.fft.rfft(phone.astype(np.float64)))
+    freqs = np.fft.rfftfreq(phone.size, 1 / audio.SAMPLE_RATE)
+    assert spectrum[freqs > 4200].sum() < 0.01 * spectrum.sum()
