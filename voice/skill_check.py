@@ -8,7 +8,8 @@ responses and prompts fit together (``skill_problems``):
   with the nearest intent);
 - every prompt, confirmation and validator answer of a flow is a response in every language;
 - every response a skill's code names (``skill.reply(turn, "Key")``, ``skill.say(...)``) exists;
-- every intent without a handler has a response of its own name to answer with.
+- every intent without a handler has a response of its own name to answer with;
+- the knowledge content (``knowledge/<lang>/``) reads, with unique ids, in a language the engine knows.
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .builtins import LAUNCH, builtin_intents, builtin_languages, builtin_responses
-from .errors import SkillError
+from .errors import SkillError, VoiceError
 from .router import Router
 from .skill import Skill
 
@@ -60,6 +61,7 @@ def skill_problems(router: Router) -> list[str]:
     for skill in router.skills.values():
         problems += _handler_problems(skill)
         problems += _response_problems(skill)
+        problems += _knowledge_problems(skill)
     return problems
 
 
@@ -98,6 +100,26 @@ def _response_problems(skill: Skill) -> Iterator[str]:
                     f"skill {skill.name!r}: intent {intent!r} has no handler and {file} has no response "
                     f"{intent!r} to answer it with; add the response or an @skill.intent({intent!r}) handler."
                 )
+
+
+def _knowledge_problems(skill: Skill) -> Iterator[str]:
+    """Content the dialog would load (``knowledge/<lang>/``, a folder of at most three letters) that
+    cannot be read, or is in a language the engine has no lexicon for. Reads the files only: no index."""
+    folder = skill.root / "knowledge"
+    if not folder.is_dir():
+        return
+    from .knowledge.content import check_language, load_content
+
+    for content in sorted(path for path in folder.iterdir() if path.is_dir() and len(path.name) <= 3):
+        try:
+            check_language(content.name)
+        except VoiceError as exc:
+            yield f"skill {skill.name!r}: {content}: {exc.message} Rename the folder or remove it."
+            continue
+        try:
+            load_content(content)
+        except VoiceError as exc:  # it names the file and the fix
+            yield f"skill {skill.name!r}: {exc.message}"
 
 
 def _needed_responses(skill: Skill) -> dict[str, str]:

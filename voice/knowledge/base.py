@@ -59,6 +59,8 @@ class KnowledgeBase:
         self.use_model = use_model
         self._indexes = _Indexes((), None, None)
         self._stamp = -1
+        self.built: float | None = None
+        """Seconds the last ``rebuild`` of this object took; None when it used the stored index."""
 
     @classmethod
     def load(
@@ -113,6 +115,7 @@ class KnowledgeBase:
             "build_seconds": round(seconds, 3),
         }
         publish(staging, self.index_dir, manifest)
+        self.built = seconds
         _LOGGER.info("knowledge index %s built: %d entries in %.2f s", self.index_dir, len(entries), seconds)
         return seconds
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ import click
 from ..config import SKILLS_DIR
 from ..errors import SkillError
 from .base import KnowledgeBase
-from .content import READERS, content_folder, read_file
+from .content import READERS, check_language, content_files, content_folder, read_files
 from .evaluation import EvalSet, evaluate
 
 
@@ -34,24 +35,68 @@ def knowledge() -> None:
 @click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
 @click.option("-l", "--language", required=True, help="Language of the content, like nl or en.")
 def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
-    """Check content files, copy them into the skill and rebuild its index."""
-    target = content_folder(skill_root(skill), language)
-    files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
-    files = [f for f in files if f.suffix.lower() in READERS]
-    if not files:
+    """Check content files, copy them into the skill and rebuild its index.
+
+    A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
+    a file of that name is replaced. Nothing is copied unless every file reads and the skill's content
+    with them has unique ids.
+    """
+    check_language(language)
+    root = skill_root(skill)
+    target = content_folder(root, language)
+    plan = _destinations(paths, target)
+    if not plan:
         raise SkillError(
             f"no content files in {', '.join(map(str, paths))}; use {', '.join(sorted(READERS))}."
         )
-    counts = {f: len(read_file(f)) for f in files}
-    target.mkdir(parents=True, exist_ok=True)
-    for file in files:
-        if not (target / file.name).exists() or not (target / file.name).samefile(file):
-            shutil.copy2(file, target / file.name)
-        click.echo(f"{file.name}: {counts[file]} entries")
-    kb = KnowledgeBase.load(target.parent.parent, language)
-    seconds = kb.rebuild()
-    kb.reload()
-    click.echo(f"index of {len(kb.entries)} entries built in {seconds:.2f} s: {kb.index_dir}")
+    replaced = set(plan.values())
+    kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
+    kept = [(path, source) for path, source in kept if target / source not in replaced]
+    new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
+    entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
+    counts = Counter(entry.source for entry in entries)
+    for file, dest in plan.items():
+        if dest.exists() and dest.samefile(file):
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, dest)
+    for file, source in new:
+        click.echo(f"{source}: {counts[source]} entries (from {file})")
+    kb = KnowledgeBase.load(root, language)
+    if kb.built is None:
+        click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
+    else:
+        click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
+
+
+def _destinations(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
+    """Each content file to import -> where it goes in ``target`` (a file already there stays put);
+    two files that would land on the same name are refused."""
+    plan: dict[Path, Path] = {}
+    taken: dict[Path, Path] = {}
+    for given in paths:
+        if given.is_dir():
+            base = given.resolve()
+            found = [f for f in sorted(base.rglob("*")) if not _hidden(f.relative_to(base))]
+            pairs = [(f, target / base.name / f.relative_to(base)) for f in found]
+        else:
+            pairs = [(given.resolve(), target / given.name)]
+        for file, dest in pairs:
+            if not file.is_file() or file.suffix.lower() not in READERS or file in plan:
+                continue
+            if file.is_relative_to(target.resolve()):
+                dest = target / file.relative_to(target.resolve())  # already in the skill: stays
+            if dest in taken:
+                raise SkillError(
+                    f"{taken[dest]} and {file} would both be copied to {dest}; rename one, "
+                    "or import the folders that hold them."
+                )
+            plan[file] = taken[dest] = dest
+    return plan
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 @knowledge.command("ask")

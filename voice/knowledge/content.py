@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..errors import SkillError
+from ..errors import ConfigError, SkillError
 from .entries import Entry
 from .faq import read_csv, read_yaml
 from .pages import read_html, read_markdown, read_text
@@ -21,6 +21,19 @@ READERS: dict[str, Callable[[Path, str], list[Entry]]] = {
     ".txt": read_text,
 }
 """What each kind of content file is read with, by suffix."""
+LEXICON = Path(__file__).parent / "lexicon"
+"""One word list per language the engine analyses (``<lang>.yaml``)."""
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the engine can index: those with a lexicon."""
+    return tuple(sorted(path.stem for path in LEXICON.glob("*.yaml")))
+
+
+def check_language(language: str) -> None:
+    """Raise ``ConfigError`` unless the engine has a lexicon for ``language`` (reads no word list)."""
+    if language not in languages():
+        raise ConfigError(f"no knowledge lexicon for language {language!r}; known: {', '.join(languages())}.")
 
 
 def content_folder(skill_root: Path, language: str) -> Path:
@@ -50,10 +63,16 @@ def read_file(path: Path, source: str | None = None) -> list[Entry]:
 
 def load_content(folder: Path) -> tuple[Entry, ...]:
     """Every entry in ``folder``; ids must be unique across its files."""
+    return read_files((path, path.relative_to(folder).as_posix()) for path in content_files(folder))
+
+
+def read_files(files: Iterable[tuple[Path, str]]) -> tuple[Entry, ...]:
+    """The entries of (file, source name) pairs, in order; a bad file, or an id two entries share,
+    raises ``SkillError`` naming the file and the fix."""
     entries: list[Entry] = []
     where: dict[str, str] = {}
-    for path in content_files(folder):
-        for entry in read_file(path, path.relative_to(folder).as_posix()):
+    for path, source in files:
+        for entry in read_file(path, source):
             if entry.id in where:
                 raise SkillError(f"{path}: the id {entry.id!r} is used in {where[entry.id]} too; rename one.")
             where[entry.id] = entry.source

@@ -45,6 +45,13 @@ class EvalSet:
             ) from exc
         if not isinstance(data, dict) or not data.get("language") or not data.get("questions"):
             raise SkillError(f"{file} needs a language and a list of questions ({{say: ..., expect: ...}}).")
+        if not isinstance(data["questions"], list):
+            raise SkillError(f"{file}: questions must be a list of {{say: ..., expect: entry id}}.")
+        out_of_scope = data.get("out_of_scope") or []
+        if not isinstance(out_of_scope, list) or not all(isinstance(q, str) and q for q in out_of_scope):
+            raise SkillError(
+                f"{file}: out_of_scope must be a list of questions, one sentence an item (quote each one)."
+            )
         questions = []
         for number, item in enumerate(data["questions"], start=1):
             if not isinstance(item, dict) or not item.get("say") or not item.get("expect"):
@@ -54,7 +61,7 @@ class EvalSet:
             skill=str(data.get("skill") or ""),
             language=str(data["language"]),
             questions=tuple(questions),
-            out_of_scope=tuple(str(q) for q in data.get("out_of_scope") or ()),
+            out_of_scope=tuple(out_of_scope),
         )
 
 

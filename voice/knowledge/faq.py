@@ -28,6 +28,8 @@ from .entries import Entry
 
 FIELDS = ("id", "question", "phrasings", "answer", "short", "link")
 REQUIRED = ("question", "answer")
+OPTIONAL_TEXT = ("short", "link")
+"""Optional fields that must be text when given (a bare ``yes`` in YAML is a boolean)."""
 
 
 def read_yaml(path: Path, source: str) -> list[Entry]:
@@ -77,6 +79,9 @@ def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
             raise SkillError(f"{path}, entry {number}: the {name} must be text; put it in quotes.")
         if not isinstance(raw.get(name), str) or not raw[name].strip():
             raise SkillError(f"{path}, entry {number}: the {name} is missing or empty; add it.")
+    for name in OPTIONAL_TEXT:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise SkillError(f"{path}, entry {number}: the {name} must be text; put it in quotes.")
     phrasings = raw.get("phrasings") or []
     if not isinstance(phrasings, list) or not all(isinstance(p, str) for p in phrasings):
         raise SkillError(f"{path}, entry {number}: phrasings must be a list of sentences.")

@@ -11,15 +11,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import Stemmer
 import yaml
 
-from ..errors import ConfigError
+from .content import LEXICON, check_language
 
-LEXICON = Path(__file__).parent / "lexicon"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _MIN_PART = 3
 """Shortest part a compound is split into (characters)."""
@@ -103,10 +101,8 @@ def _without_diminutive(word: str) -> str:
 
 @cache
 def _lexicon(language: str) -> dict[str, Any]:
+    check_language(language)
     path = LEXICON / f"{language}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in LEXICON.glob("*.yaml")))
-        raise ConfigError(f"no knowledge lexicon for language {language!r}; known: {known}.")
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 

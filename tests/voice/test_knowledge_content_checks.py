@@ -1,0 +1,90 @@
+"""Broken knowledge content is found by the skill checks (start-up, ``voice check``), and content that
+cannot be loaded anyway is left out of the dialog instead of failing every unmatched turn."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from voice import Router, SkillError, Turn, load_skill
+from voice.dialog.knowledge import knowledge_answerer
+from voice.skill_check import check_skills, skill_problems
+from voice.state import DialogState
+
+FAQ = """\
+- id: hours
+  question: When is the store open?
+  answer: Every day from 9 to 5.
+"""
+OTHER = """\
+- id: hours
+  question: Can I park at the store?
+  answer: There is a car park behind the store.
+"""
+
+
+@pytest.fixture(autouse=True)
+def _private_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICE_KNOWLEDGE_DIR", str(tmp_path / "knowledge-index"))
+
+
+def _skill(root: Path, content: dict[str, str]) -> Path:
+    """A small skill in English under a folder name no other test uses, with ``content`` files
+    (path under knowledge/ -> text)."""
+    name = f"kcheck_{uuid.uuid4().hex[:10]}"
+    folder = root / name
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(f"from voice import Skill\nskill = Skill({name!r}, __file__)\n")
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        textwrap.dedent("""
+            language: en
+            intents:
+              Hello:
+                data: [{sentences: ["hello there"]}]
+        """)
+    )
+    (folder / "locales" / "en" / "responses.yaml").write_text("responses:\n  Hello: 'Hi.'\n")
+    for relative, text in content.items():
+        (folder / "knowledge" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "knowledge" / relative).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_content_that_reads_is_no_problem(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, {"en/faq.yaml": FAQ, "eval/en.yaml": "language: en\n"})
+    assert skill_problems(Router([load_skill(folder)])) == []
+
+
+def test_a_duplicate_id_is_a_skill_problem_naming_the_file_and_fix(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, {"en/faq.yaml": FAQ, "en/more.yaml": OTHER})
+    problems = skill_problems(Router([load_skill(folder)]))
+    assert len(problems) == 1
+    assert "more.yaml: the id 'hours' is used in faq.yaml too; rename one." in problems[0]
+    with pytest.raises(SkillError, match="the id 'hours' is used in faq.yaml too"):
+        check_skills(Router([load_skill(folder)]))  # what the start-up does
+
+
+def test_a_bad_file_and_an_unknown_language_are_skill_problems(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, {"en/faq.yaml": "- question: 'Open?'\n", "xx/faq.yaml": FAQ})
+    problems = skill_problems(Router([load_skill(folder)]))
+    assert len(problems) == 2
+    assert "faq.yaml, entry 1: the answer is missing or empty; add it." in problems[0]
+    assert "no knowledge lexicon for language 'xx'" in problems[1] and "Rename the folder" in problems[1]
+
+
+def test_broken_content_is_left_out_of_the_dialog_with_one_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _skill(tmp_path, {"en/faq.yaml": FAQ, "en/more.yaml": OTHER})
+    answerer = knowledge_answerer([load_skill(folder)])
+    assert answerer is not None
+    turn = Turn(text="when is the store open", locale="en")
+    with caplog.at_level(logging.ERROR, logger="voice.dialog.knowledge"):
+        assert answerer.answer(turn, DialogState()) is None  # on to the fallback: no exception
+        assert answerer.answer(turn, DialogState()) is None
+    lines = [r.getMessage() for r in caplog.records if r.name == "voice.dialog.knowledge"]
+    assert len(lines) == 1 and "is not used" in lines[0] and "the id 'hours'" in lines[0]
