@@ -5,6 +5,7 @@ A skill lives in a folder::
     skills/<name>/__init__.py                  skill = Skill("name", __file__) and @skill.intent handlers
     skills/<name>/locales/<lang>/intents.yaml  templates (hassil format)
     skills/<name>/locales/<lang>/responses.yaml
+    skills/<name>/locales/<lang>/skill.yaml    optional: how the skill is published (``SkillInfo``)
 
 An intent without a handler is answered with the response of the same name, filled with
 the slot values, so a skill that only answers from content needs no code.
@@ -12,14 +13,18 @@ the slot values, so a skill that only answers from content needs no code.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+import yaml
 
 from .errors import SkillError
 from .flow import Describer, Flow, Slot
@@ -31,6 +36,28 @@ from .responses import Responses
 from .turn import Turn
 
 Handler = Callable[[Turn], Reply]
+
+_INFO_KEYS = ("invocation", "name", "summary", "description", "examples", "keywords")
+
+
+@dataclass(frozen=True, slots=True)
+class SkillInfo:
+    """How a skill presents itself in one language, from ``locales/<lang>/skill.yaml``: what the
+    Alexa manifest and the Dialogflow agent show. Every key is optional."""
+
+    invocation: str | None = None
+    """What callers say to open the skill on Alexa ("city shop"); lower case, two words or more."""
+    name: str | None = None
+    """The skill's name in store listings ("City Shop")."""
+    summary: str | None = None
+    """One sentence (Alexa: at most 160 characters)."""
+    description: str | None = None
+    """A paragraph: what callers can do."""
+    examples: tuple[str, ...] = ()
+    """Things a caller says to the skill ("what are your opening hours"), without wake word or name."""
+    keywords: tuple[str, ...] = ()
+    source: Path | None = None
+    """The file, or None when the language has none."""
 
 
 class Skill:
@@ -95,6 +122,23 @@ class Skill:
     def responses(self, language: str) -> Responses:
         """The skill's response templates in ``language`` (loaded once)."""
         return _responses(self.root / "locales" / language / "responses.yaml")
+
+    def info(self, language: str) -> SkillInfo:
+        """The skill's publishing texts in ``language`` (``locales/<lang>/skill.yaml``, a language
+        family's folder for a locale: ``nl-NL`` reads ``locales/nl``); empty when there is no file."""
+        folder = self.root / "locales" / language
+        if not folder.is_dir():
+            folder = self.root / "locales" / language_of(language)
+        return _info(folder / "skill.yaml")
+
+    def summary(self) -> str:
+        """The first line of the skill module's docstring, or "The <name> skill." without one."""
+        try:
+            tree = ast.parse((self.root / "__init__.py").read_text(encoding="utf-8"))
+            docstring = (ast.get_docstring(tree) or "").strip()
+        except (OSError, SyntaxError):
+            docstring = ""
+        return docstring.splitlines()[0] if docstring else f"The {self.name} skill."
 
     def builtin_replies(self, language: str) -> Responses:
         """The skill's own versions of the framework's replies (``builtin:`` in ``responses.yaml``)."""
@@ -171,6 +215,33 @@ def _responses(path: Path) -> Responses:
     if not path.is_file():
         return Responses.from_dict({}, source=str(path))
     return Responses.from_file(path)
+
+
+@cache
+def _info(path: Path) -> SkillInfo:
+    if not path.is_file():
+        return SkillInfo()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise SkillError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SkillError(f"{path} must be a mapping of {', '.join(_INFO_KEYS)}.")
+    unknown = sorted(str(key) for key in data if key not in _INFO_KEYS)
+    if unknown:
+        raise SkillError(f"{path}: unknown key {unknown[0]!r}; the keys are {', '.join(_INFO_KEYS)}.")
+    texts: dict[str, Any] = {}
+    for key in ("invocation", "name", "summary", "description"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            raise SkillError(f'{path}: {key!r} must be a text, like {key}: "...".')
+        texts[key] = " ".join(value.split()) if value else None
+    for key in ("examples", "keywords"):
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise SkillError(f'{path}: {key!r} must be a list of texts, like {key}: ["..."].')
+        texts[key] = tuple(" ".join(item.split()) for item in value)
+    return SkillInfo(**texts, source=path)
 
 
 @cache

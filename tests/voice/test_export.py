@@ -53,7 +53,7 @@ def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]
     to_agent = intent(model, "TalkToAgent")["samples"]
     assert len(to_agent) >= 40 and {"operator", "human please"} <= set(to_agent)
     assert "thank you" in intent(model, "Thanks")["samples"]
-    assert language_model(model)["invocationName"] == "customer service"
+    assert language_model(model)["invocationName"] == "city shop service"  # locales/en/skill.yaml
 
 
 def test_samples_are_expanded_from_the_templates_with_slot_references(model: dict[str, Any]) -> None:
@@ -171,8 +171,11 @@ def test_export_alexa_writes_an_ask_cli_skill_package(tmp_path: Path) -> None:
     assert check_interaction_model(model) == []
     manifest = json.loads((package / "skill.json").read_text())["manifest"]
     locale = manifest["publishingInformation"]["locales"]["en-US"]
-    assert locale["name"] == "Customer Service" and locale["summary"].startswith("Customer service")
-    assert locale["examplePhrases"][0] == "Alexa, open city shop"
+    assert locale["name"] == "City Shop Customer Service" and locale["summary"].startswith("Opening hours")
+    assert locale["examplePhrases"][:2] == [
+        "Alexa, open city shop",
+        "Alexa, ask city shop what are your opening hours",
+    ]
     assert manifest["apis"]["custom"]["endpoint"]["uri"].startswith("https://")
 
 

@@ -8,8 +8,8 @@ import click
 
 from ..errors import VoiceError
 from ..export import alexa_package, dialogflow_agent
-from ..export.alexa import DEFAULT_ENDPOINT
-from ..skill import load_skill
+from ..export.alexa import DEFAULT_ENDPOINT, unmatched_examples
+from ..skill import Skill, load_skill
 
 
 @click.group()
@@ -29,15 +29,19 @@ def export() -> None:
     help="Folder that gets skill-package/.",
 )
 @click.option(
-    "--invocation-name", help="What callers say to open the skill (default: from the skill's name)."
+    "--invocation-name",
+    help="What callers say to open the skill (default: 'invocation' in locales/<lang>/skill.yaml, "
+    "else made from the skill's name).",
 )
 @click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="HTTPS address of /alexa.")
 def export_alexa(skill: str, locale: str, output: Path, invocation_name: str | None, endpoint: str) -> None:
     """Write SKILL's interaction model and manifest for LOCALE; deploy them with 'ask deploy'."""
-    package = alexa_package(load_skill(skill), locale, invocation=invocation_name, endpoint=endpoint)
+    loaded = load_skill(skill)
+    package = alexa_package(loaded, locale, invocation=invocation_name, endpoint=endpoint)
     model_path = package.write(output)
     language_model = package.interaction_model["interactionModel"]["languageModel"]
-    for warning in _alexa_warnings(locale, language_model["invocationName"], invocation_name):
+    warnings = _alexa_warnings(locale, language_model["invocationName"], invocation_name, loaded)
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     samples = sum(len(intent["samples"]) for intent in language_model["intents"])
     click.echo(
@@ -53,7 +57,7 @@ _ALEXA_CUSTOM_LOCALES = frozenset(
 """The locales Alexa offers custom skills in (Amazon's "Develop skills in multiple languages"); no Dutch."""
 
 
-def _alexa_warnings(locale: str, invocation: str, asked: str | None) -> list[str]:
+def _alexa_warnings(locale: str, invocation: str, asked: str | None, skill: Skill) -> list[str]:
     """What the platform will refuse or what was chosen for the author."""
     warnings = []
     if locale not in _ALEXA_CUSTOM_LOCALES:
@@ -61,11 +65,25 @@ def _alexa_warnings(locale: str, invocation: str, asked: str | None) -> list[str
             f"Alexa has no custom skills in {locale}; the model is written, but the Alexa developer console "
             "will not accept it. Serve these callers with Dialogflow or the local channel."
         )
-    if asked is None:
+    info = skill.info(locale)
+    file = f"locales/{locale.split('-')[0]}/skill.yaml"
+    if asked is None and info.invocation is None:
+        own = skill.name.lower().replace("_", " ").split()
+        added = "" if invocation.split()[-1] in own else " (Alexa needs two words, so one was added)"
         warnings.append(
-            f"the invocation name {invocation!r} was made from the skill's name; "
-            "choose one with --invocation-name."
+            f"the invocation name {invocation!r} was made from the skill's name{added}; "
+            f"choose one with 'invocation:' in {file} or with --invocation-name."
         )
+    if info.source is None:
+        warnings.append(
+            f"{file} is missing: the manifest's name and summary come from the skill's name and its "
+            "Python docstring, whatever its language; write the store texts there (see docs/exports.md)."
+        )
+    warnings += [
+        f"example phrase {text!r} of {file} matches none of the skill's templates; "
+        "Alexa certification wants example phrases the model understands."
+        for text in unmatched_examples(skill, locale)
+    ]
     return warnings
 
 

@@ -3,6 +3,7 @@ business hours, conversation tests and an FAQ. They pass ``voice test`` and ``vo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from string import Template
 
 __all__ = ["FILES"]
@@ -130,6 +131,29 @@ _RESPONSES = {
 """,
 }
 
+_SKILL_INFO = {
+    "nl": """# Hoe de skill zich voorstelt: de Dialogflow-agent (Alexa heeft geen Nederlandse skills).
+invocation: $invocation      # wat bellers zeggen om de skill te openen: kleine letters, twee woorden of meer
+name: $title
+summary: Openingstijden en een afspraak maken.
+description: >-
+  Vraag wanneer we open zijn, of maak een afspraak op een dag en tijd waarop we open zijn.
+examples:                    # zinnen die de skill begrijpt
+  - wat zijn jullie openingstijden
+  - ik wil een afspraak maken
+""",
+    "en": """# How the skill presents itself: the Alexa manifest (en-US, en-GB, ...) and the Dialogflow agent.
+invocation: $invocation      # "Alexa, open $invocation": lower case, two words or more; change it to yours
+name: $title
+summary: Opening hours and booking an appointment.
+description: >-
+  Ask when we are open, or book an appointment on a day and at a time we are open.
+examples:                    # sentences the skill understands, said after "Alexa, ask $invocation"
+  - what are your opening hours
+  - i would like to make an appointment
+""",
+}
+
 _TESTS = {
     "nl": """name: Een afspraak maken, met "om drie" binnen de openingstijden
 locale: nl
@@ -191,10 +215,26 @@ def _files() -> dict[str, str]:
     for language in ("nl", "en"):
         files[f"locales/{language}/intents.yaml"] = _INTENTS[language]
         files[f"locales/{language}/responses.yaml"] = _RESPONSES[language]
+        files[f"locales/{language}/skill.yaml"] = _SKILL_INFO[language]
         files[f"tests/booking_{language}.yaml"] = _TESTS[language]
         files[f"knowledge/{language}/faq.yaml"] = _FAQ[language]
     return files
 
 
-FILES = {path: Template(text) for path, text in _files().items()}
-"""Path inside the skill folder -> its text, with ``$name`` and ``$title`` to fill in."""
+class _Template(Template):
+    """Also fills in ``$invocation``, the Alexa invocation name made from ``name``."""
+
+    def substitute(self, mapping: Mapping[str, object] = {}, /, **values: object) -> str:  # noqa: B006
+        values = {**mapping, **values}
+        values.setdefault("invocation", _invocation(str(values.get("name", ""))))
+        return super().substitute(values)
+
+
+def _invocation(name: str) -> str:
+    """``gemeente`` -> ``gemeente service``, ``city_shop`` -> ``city shop``: lower case, two words."""
+    words = "".join(c if c.isalpha() else " " for c in name.lower()).split() or ["my"]
+    return " ".join(words if len(words) > 1 else [*words, "service"])
+
+
+FILES = {path: _Template(text) for path, text in _files().items()}
+"""Path inside the skill folder -> its text, with ``$name``, ``$title`` (and ``$invocation``) to fill in."""

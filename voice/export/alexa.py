@@ -1,6 +1,9 @@
 """``voice export alexa``: an ASK CLI skill package built from a skill's templates, lists and flows.
 
     skill-package/skill.json                                  the manifest (locale, name, summary)
+
+The manifest's texts and the invocation name come from ``locales/<lang>/skill.yaml``
+(``Skill.info``); ``--invocation-name`` overrides the file's.
     skill-package/interactionModels/custom/<locale>.json      invocation name, intents, slot types, dialog
 
 Sample utterances are the router's own sample sentences with slots as ``{slot}``, digits spelled
@@ -13,7 +16,6 @@ gets the ``Question`` intent, which carries free speech to its knowledge base (`
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import re
@@ -48,7 +50,13 @@ from .common import (
     value_kind,
 )
 
-__all__ = ["DEFAULT_ENDPOINT", "MAX_SAMPLES_PER_INTENT", "AlexaPackage", "alexa_package"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "MAX_SAMPLES_PER_INTENT",
+    "AlexaPackage",
+    "alexa_package",
+    "unmatched_examples",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,7 +96,8 @@ def alexa_package(
     found = _LOCALE.fullmatch(locale)
     if found is None:
         raise ExportError(f"{locale!r} is not an Alexa locale; use one like en-US or en-GB.")
-    name = invocation or invocation_name(skill.name)
+    info = skill.info(locale)
+    name = invocation or info.invocation or invocation_name(skill.name)
     model = interaction_model(skill, found[1], name)
     problems = check_interaction_model(model)
     if problems:
@@ -233,19 +242,21 @@ def _manifest(
         for sample in intent["samples"][:1]
         if "{" not in sample
     ]
-    examples = [f"Alexa, open {invocation}"] + [f"Alexa, ask {invocation} {s}" for s in samples[:2]]
-    summary = _summary(skill)
+    info = skill.info(locale)
+    said = [text for text in map(clean_utterance, info.examples) if text] or samples
+    examples = [f"Alexa, open {invocation}"] + [f"Alexa, ask {invocation} {s}" for s in said[:2]]
+    summary = info.summary or skill.summary()
     return {
         "manifest": {
             "manifestVersion": "1.0",
             "publishingInformation": {
                 "locales": {
                     locale: {
-                        "name": skill.name.replace("_", " ").title(),
+                        "name": info.name or skill.name.replace("_", " ").title(),
                         "summary": summary[:160],
-                        "description": summary,
+                        "description": info.description or summary,
                         "examplePhrases": examples,
-                        "keywords": [],
+                        "keywords": list(info.keywords),
                     }
                 },
                 "isAvailableWorldwide": False,
@@ -264,14 +275,15 @@ def _manifest(
     }
 
 
-def _summary(skill: Skill) -> str:
-    """The first line of the skill module's docstring: the author already wrote what the skill does."""
-    source = skill.root / "__init__.py"
-    try:
-        docstring = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
-    except (OSError, SyntaxError):
-        docstring = ""
-    return docstring.strip().splitlines()[0] if docstring.strip() else f"The {skill.name} skill."
+def unmatched_examples(skill: Skill, locale: str) -> list[str]:
+    """The example phrases of ``skill.yaml`` that none of the skill's templates match: Alexa's
+    certification wants every example phrase to be something the model understands."""
+    found = _LOCALE.fullmatch(locale)
+    language = found[1] if found else locale
+    if language not in skill.languages:
+        return []
+    matcher = Matcher([skill.intents(language)])
+    return [text for text in skill.info(locale).examples if matcher.match(text) is None]
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

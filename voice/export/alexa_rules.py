@@ -85,7 +85,9 @@ def clean_utterance(text: str) -> str | None:
 
 
 def invocation_name(text: str) -> str:
-    """A valid invocation name from a skill name: ``customer_service`` -> ``customer service``."""
+    """A valid invocation name from a skill name: ``customer_service`` -> ``customer service``. Alexa
+    needs two words, so a one-word name gets "desk" (``gemeente`` -> ``gemeente desk``); the export
+    warns, and ``invocation:`` in ``locales/<lang>/skill.yaml`` or ``--invocation-name`` chooses one."""
     words = [w for w in re.sub(r"[^a-z' .]", " ", text.lower().replace("_", " ")).split() if w]
     words = [w for w in words if w not in _FORBIDDEN_INVOCATION_WORDS] or ["voice"]
     if len(words) < 2:

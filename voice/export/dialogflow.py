@@ -8,7 +8,9 @@
 
 The agent only recognises; every intent calls our webhook, which runs the dialog. The welcome
 and fallback intents are included because the channel maps them (launch, re-parse the text).
-Ids are derived from names, so exporting twice gives the same zip.
+Ids are derived from names, so exporting twice gives the same zip. The agent's description is the
+default language's ``locales/<lang>/skill.yaml``; a wildcard slot's training words are its list's
+``examples:`` (``voice.nlu.sample``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from .common import (
 __all__ = ["MAX_PHRASES_PER_INTENT", "DialogflowAgent", "dialogflow_agent"]
 
 MAX_PHRASES_PER_INTENT = 300
+MAX_DESCRIPTION_CHARS = 500
+"""Dialogflow refuses a longer agent description."""
 WELCOME_INTENT = "Default Welcome Intent"
 ANY_TEXT = "@sys.any"
 """The entity of wildcard and runtime lists."""
@@ -203,12 +207,15 @@ def _phrase(
 
 
 def _agent(skill: Skill, languages: tuple[str, ...], webhook_url: str) -> dict[str, Any]:
+    """The agent's settings; its texts are the default language's ``skill.yaml`` (``Skill.info``)."""
+    info = skill.info(languages[0])
+    description = info.description or info.summary or skill.summary()
     return {
-        "description": f"{skill.name} (voice export dialogflow); every intent calls the webhook.",
+        "description": description[:MAX_DESCRIPTION_CHARS],
         "language": languages[0],
         "supportedLanguages": list(languages[1:]),
-        "shortDescription": "",
-        "examples": "",
+        "shortDescription": (info.summary or "")[:MAX_DESCRIPTION_CHARS],
+        "examples": "\n".join(info.examples),
         "linkToDocs": "",
         "displayName": skill.name,
         "disableInteractionLogs": False,

@@ -320,6 +320,10 @@ def _spellings(language: str, spec: RangeList) -> _Spellings:
 class WildcardMatcher(ListMatcher):
     """Any non-empty text; ends at a word boundary unless the template glues it to a word."""
 
+    def __init__(self, examples: tuple[str, ...] = ()) -> None:
+        self.examples = examples
+        """The list's ``examples:``, for sample sentences (matching ignores them)."""
+
     def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         start = _skip_space(run, pos, sow)
         folded = run.folded
@@ -357,6 +361,6 @@ def compile_list(
     if isinstance(slot_list, RangeList):
         return RangeMatcher(slot_list, language)
     if isinstance(slot_list, WildcardList):
-        return WildcardMatcher()
+        return WildcardMatcher(slot_list.examples)
     assert isinstance(slot_list, SlotTypeList)
     return SlotTypeMatcher(slot_type(slot_list.name))

@@ -2,7 +2,8 @@
 
 Used to build recogniser grammars and Alexa/Dialogflow exports, by the conflict
 checker and by the benchmark. Sentences come from random walks over a template's
-graph (seeded, so runs repeat), one value per slot list, de-duplicated.
+graph (seeded, so runs repeat), one value per slot list, de-duplicated. A wildcard slot gets one
+of its list's ``examples:``, or a filler word when the list has none.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def _options(matcher: ListMatcher, callee: SlotCall, language: str) -> list[tupl
         )
         return [(str(number), spec.scaled(number)) for number in numbers]
     if isinstance(matcher, WildcardMatcher):
+        if matcher.examples:
+            return [(words, words) for words in matcher.examples]
         filler = _WILDCARD_FILLER.get(language_of(language), "something")
         return [(filler, filler)]
     assert isinstance(matcher, SlotTypeMatcher)

@@ -153,6 +153,9 @@ class WildcardList:
     """Any non-empty text (a message, a song title)."""
 
     name: str
+    examples: tuple[str, ...] = ()
+    """What callers say here (``examples:`` on the list), for sample sentences, grammars and exports;
+    hassil ignores the key, so Home Assistant files with it still load there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +198,21 @@ def parse_slot_list(name: str, data: Mapping[str, Any]) -> SlotList:
     if "range" in data:
         return _parse_range(name, data["range"])
     if data.get("wildcard", False):
-        return WildcardList(name)
+        return WildcardList(name, _examples(name, data.get("examples")))
     raise TemplateError(f"list {{{name}}} needs 'values', 'range' or 'wildcard: true'")
+
+
+def _examples(name: str, raw: Any) -> tuple[str, ...]:
+    """A wildcard list's ``examples:``: the phrases callers say there (none when absent)."""
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
+        raise TemplateError(
+            f"'examples' of list {{{name}}} must be a list of phrases callers say, like [\"a phrase\"]",
+            token=name,
+        )
+    return tuple(" ".join(item.split()) for item in items)
 
 
 def _parse_range(name: str, spec: Mapping[str, Any]) -> RangeList:
