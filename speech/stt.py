@@ -28,6 +28,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_REJECT_BELOW = 0.5
 """Grammar-mode results whose mean word confidence is lower are rejected."""
+DEFAULT_WORD_REJECT_BELOW = 0.7
+"""Grammar-mode results with a word less confident than this are rejected (bench/speech_robustness.py:
+out-of-scope speech forced onto a phrase usually has one word Vosk's lattice doubts)."""
 
 UNKNOWN_WORD = "[unk]"
 
@@ -87,6 +90,8 @@ class Grammar:
     fillers: tuple[str, ...] = ()
     """Extra words or phrases that other speech can fall onto instead of a phrase (never accepted)."""
     reject_below: float = DEFAULT_REJECT_BELOW
+    word_reject_below: float = DEFAULT_WORD_REJECT_BELOW
+    """Reject a result when any of its words is less confident than this (word posteriors)."""
     _accepted: frozenset[str] = field(init=False, repr=False, compare=False)
     _prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -117,12 +122,16 @@ class Grammar:
         """True when ``text`` is the start of a longer phrase: the speaker may not be done."""
         return normalize_phrase(text) in self._prefixes
 
+    def _confident(self, heard: Transcript) -> bool:
+        least = min((w.conf for w in heard.words), default=heard.confidence)
+        return heard.confidence >= self.reject_below and least >= self.word_reject_below
+
     def judge(self, heard: Transcript) -> Transcript:
         """Keep ``heard`` if it is a whole phrase said with confidence, else a no-match.
 
         Both sides are compared normalised: a model whose words carry punctuation ("3:15", "no,")
         gives them back as it knows them."""
-        if not heard.text or (self.accepts(heard.text) and heard.confidence >= self.reject_below):
+        if not heard.text or (self.accepts(heard.text) and self._confident(heard)):
             return heard
         return Transcript(
             text="", confidence=heard.confidence, is_final=heard.is_final, alternatives=(heard.text,)

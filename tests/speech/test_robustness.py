@@ -44,3 +44,20 @@ def test_noise_is_mixed_at_the_snr_of_the_speech_alone_and_deterministically() -
     spectrum = np.abs(np.fft.rfft(phone.astype(np.float64)))
     freqs = np.fft.rfftfreq(phone.size, 1 / audio.SAMPLE_RATE)
     assert spectrum[freqs > 4200].sum() < 0.01 * spectrum.sum()
+
+
+def test_a_phrase_with_one_doubtful_word_is_refused() -> None:
+    from speech.stt import Grammar, Transcript, Word
+
+    grammar = Grammar(phrases=("turn off the lights", "yes"))
+
+    def said(*confs: float) -> Transcript:
+        words = tuple(
+            Word(word=w, start=i, end=i + 0.3, conf=c)
+            for i, (w, c) in enumerate(zip(("turn", "off", "the", "lights"), confs, strict=True))
+        )
+        return Transcript(text="turn off the lights", confidence=sum(confs) / 4, words=words, is_final=True)
+
+    assert grammar.judge(said(1.0, 0.95, 0.9, 0.8)).is_match
+    assert not grammar.judge(said(1.0, 1.0, 1.0, 0.6)).is_match, "mean 0.9, but one word Vosk doubts"
+    assert Grammar(phrases=("yes",), word_reject_below=0.0).judge(said(1.0, 1.0, 1.0, 0.6)).alternatives
