@@ -54,7 +54,10 @@ class OutboxSender:
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Finish the delivery in progress and stop."""
+        """Deliver what is due (for up to ``timeout`` seconds: a chat that ended in a handoff has its
+        record out before the command returns), then stop; what is left goes out from the next start."""
+        if self._thread is not None and self._pid == os.getpid() and not self.store.closed:
+            self._deliver_what_is_due(timeout)
         self._stopping.set()
         self._wake.set()
         if self._thread is not None and self._pid == os.getpid():
@@ -86,6 +89,14 @@ class OutboxSender:
                 return False
             time.sleep(0.01)
         return True
+
+    def _deliver_what_is_due(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline and self.deliver_due():
+                pass
+        except Exception:  # stopping anyway: what is left goes out from the next start
+            _LOGGER.exception("the handoff outbox could not be emptied before stopping")
 
     def _deliver(self, item: OutboxItem) -> str:
         """One attempt; what went wrong, or "" when the sink took it. A record that cannot be read

@@ -80,6 +80,7 @@ def skill_url(tmp_path_factory: pytest.TempPathFactory, booking_url: str) -> Ite
         f'[skill.customer_service]\nbooking_url = "{booking_url}"\n'
     )
     app = create_app({"VOICE_CONFIG": str(config), "ALEXA_VERIFY": False})
+    app.extensions["voice.assistant"].wait_until_ready(300)  # the FAQ loads in the background
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
