@@ -15,51 +15,27 @@ from alexa_test_ca import APPLICATION_ID, CERT_URL, FakeFetcher, build_test_pki
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model.response_envelope import ResponseEnvelope
 from flask.testing import FlaskClient
+from serving import Serve, serving
 
 from voice import Card, Dialog, Expect, Reply, Router, Skill, Turn, load_skill
-from voice.assistant import MEMORY_STORE, Assistant
+from voice.assistant import MEMORY_STORE
 from voice.builtins import LAUNCH
 from voice.channels import WebRequest
 from voice.channels.alexa import CHANNEL_KEY, AlexaChannel
 from voice.channels.alexa_render import MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
 from voice.channels.alexa_verify import AlexaVerifier, AlexaVerifyConfig
-from voice.config import Config
 from voice.errors import ConfigError
-from voice.server import create_app
 from voice.ssml import to_ssml
 from voice.store import open_store
-from voice.turn import Responder
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "alexa"
 UNVERIFIED = {"ALEXA_VERIFY": False}
 
-Serve = Callable[..., FlaskClient]
-
 
 @pytest.fixture
 def serve() -> Iterator[Serve]:
-    """``serve(responder, settings, router=...)``: the app's test client over ``responder``.
-
-    The responder stands where the dialog is (``Assistant.dialog``); ``router`` is what the
-    channels ask which intents exist (CanFulfillIntentRequest), by default one without skills.
-    """
-    assistants: list[Assistant] = []
-
-    def make(
-        responder: Responder, settings: Mapping[str, Any] | None = None, *, router: Router | None = None
-    ) -> FlaskClient:
-        assistant = Assistant(
-            config=Config(),
-            router=router if router is not None else Router([]),
-            dialog=responder,
-            store=open_store(MEMORY_STORE),
-        )
-        assistants.append(assistant)
-        return create_app(dict(settings or {}), assistant=assistant).test_client()
-
-    yield make
-    for assistant in assistants:
-        assistant.close()
+    """``serve(responder, settings, router=...)``: the app's test client over ``responder``."""
+    yield from serving()
 
 
 @pytest.fixture

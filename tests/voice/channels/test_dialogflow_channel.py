@@ -11,19 +11,15 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from serving import Serve, serving
 
 from voice import Card, Dialog, Expect, Reply, Router, Turn, load_skill
-from voice.assistant import MEMORY_STORE, Assistant
-from voice.config import Config
 from voice.errors import ConfigError
-from voice.server import create_app
 from voice.store import open_store
-from voice.turn import Responder
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "dialogflow"
 SESSION_STATE = "/contexts/voice-state"
 
-Serve = Callable[..., FlaskClient]
 ALEXA_IDS = {"alexa_application_ids": ["amzn1.ask.skill.dialogflow-tests"]}
 """The Alexa channel is served too, and with verification on it needs a skill id to start."""
 ClientFor = Callable[..., FlaskClient]
@@ -31,28 +27,8 @@ ClientFor = Callable[..., FlaskClient]
 
 @pytest.fixture
 def serve() -> Iterator[Serve]:
-    """``serve(responder, settings, router=...)``: the app's test client over ``responder``.
-
-    The responder stands where the dialog is (``Assistant.dialog``); ``router`` is what the
-    channels ask which intents exist (CanFulfillIntentRequest), by default one without skills.
-    """
-    assistants: list[Assistant] = []
-
-    def make(
-        responder: Responder, settings: Mapping[str, Any] | None = None, *, router: Router | None = None
-    ) -> FlaskClient:
-        assistant = Assistant(
-            config=Config(),
-            router=router if router is not None else Router([]),
-            dialog=responder,
-            store=open_store(MEMORY_STORE),
-        )
-        assistants.append(assistant)
-        return create_app({**ALEXA_IDS, **(settings or {})}, assistant=assistant).test_client()
-
-    yield make
-    for assistant in assistants:
-        assistant.close()
+    """``serve(responder, settings, router=...)``: the app's test client over ``responder``."""
+    yield from serving(ALEXA_IDS)
 
 
 def fixture(name: str) -> dict[str, Any]:
