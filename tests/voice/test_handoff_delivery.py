@@ -54,7 +54,7 @@ class Endpoint:
                     self.connection.close()
                     return
                 if mode == "hang":
-                    time.sleep(1.0)  # longer than the sink's timeout; the record is still taken, late
+                    time.sleep(2.5)  # longer than the sink's timeout; the record is still taken, late
                 if mode == "500":
                     self.send_response(500)
                     self.end_headers()
@@ -92,17 +92,19 @@ def test_a_failing_endpoint_loses_no_record_and_does_not_delay_the_caller(
 ) -> None:
     clock = Clock()
     store = open_store(f"sqlite:///{tmp_path / 'sessions.db'}", clock=clock)
-    dialog = Dialog(Router([load_skill("customer_service")]), store, sink=HttpSink(endpoint.url, timeout=0.3))
+    dialog = Dialog(Router([load_skill("customer_service")]), store, sink=HttpSink(endpoint.url, timeout=2.0))
     endpoint.mode = failure
     started = time.monotonic()
     reply = dialog.respond(Turn(text="ik wil een medewerker spreken", locale="nl", session_id="s1", time=NOW))
     took = time.monotonic() - started
-    assert reply.handoff and took < 0.25, f"the caller waited {took:.2f} s"
+    # Delivering in the turn took at least the sink's 2 s timeout with a hung endpoint; now the
+    # turn does not wait for the sink at all (a loose bound: the machine may be busy).
+    assert reply.handoff and took < 1.5, f"the caller waited {took:.2f} s"
     assert dialog.sender is not None
     deadline = time.monotonic() + 5
     while endpoint.posts == 0 and time.monotonic() < deadline:  # the sender tried, in the background
         time.sleep(0.02)
-    time.sleep(1.2)  # a hung delivery has given up (and the endpoint has finished with it)
+    time.sleep(2.7)  # a hung delivery has given up (and the endpoint has finished with it)
     endpoint.mode = "ok"
     clock.now += 3600  # past any back-off
     assert dialog.sender.drain(timeout=10)

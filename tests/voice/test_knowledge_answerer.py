@@ -16,7 +16,7 @@ def test_a_server_never_waits_for_the_knowledge_to_load() -> None:
     question = Turn(text="wat kost verzending naar belgie", locale="nl")
     started = time.monotonic()
     early = answerer.answer(question, DialogState())
-    assert time.monotonic() - started < 0.5, "a question before the content is loaded does not wait for it"
+    assert time.monotonic() - started < 3.0, "a question before the content is loaded does not wait for it"
     answerer._loading.join(120)
     later = answerer.answer(question, DialogState())
     assert later is not None and "België" in later.reply.text

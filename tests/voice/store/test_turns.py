@@ -45,7 +45,7 @@ def test_different_sessions_do_not_wait_for_each_other(store: Store) -> None:
         started = time.monotonic()
         with store.lock_session("s2", timeout=1):
             pass
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 0.9  # below the 1 s timeout: s2 did not wait for s1
 
 
 def test_a_session_held_too_long_is_busy(store: Store) -> None:
