@@ -36,6 +36,17 @@ DEFAULT_RETRIES = 10
 """Conflicts ``Store.update`` absorbs before it gives up; each retry reloads the session."""
 
 
+PURGE_BATCH_ROWS = 2000
+"""Rows deleted per transaction by the purges; each batch holds the database for a few milliseconds."""
+
+
+def batch_delete(table: str, key: str, column: str, placeholder: str, *, inclusive: bool, limit: int) -> str:
+    """One purge batch: the first ``limit`` rows of ``table`` whose ``column`` is before the cutoff
+    (the database's ``placeholder``)."""
+    condition = f"{column} {'<=' if inclusive else '<'} {placeholder}"
+    return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {limit})"
+
+
 class StoreError(VoiceError):
     """The session database cannot be opened, read or written."""
 
@@ -142,15 +153,26 @@ class Store(ABC):
     ) -> tuple[LogEntry, ...]:
         """Conversation log rows in the order they were written, optionally filtered."""
 
-    @abstractmethod
     def purge_expired(self, now: float | None = None) -> int:
         """Delete the sessions that expired before ``now`` (default: the clock), and the replies of
         requests and the delivered outbox items older than ``REQUEST_MEMORY_S``; return how many
         sessions went."""
+        cutoff = self.clock() if now is None else now
+        self._delete_in_batches("answers", "request_id", "time", cutoff - REQUEST_MEMORY_S, inclusive=True)
+        self._delete_in_batches("outbox", "id", "delivered_at", cutoff - REQUEST_MEMORY_S, inclusive=True)
+        return self._delete_in_batches("sessions", "id", "expires_at", cutoff, inclusive=True)
+
+    def purge_log(self, retention_days: float, now: float | None = None) -> int:
+        """Delete log rows (and their signals; the daily counts stay) older than ``retention_days``;
+        return how many log rows went."""
+        cutoff = (self.clock() if now is None else now) - retention_days * 86400
+        self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False)
+        return self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False)
 
     @abstractmethod
-    def purge_log(self, retention_days: float, now: float | None = None) -> int:
-        """Delete log rows older than ``retention_days``; return how many."""
+    def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
+        """Delete the rows of ``table`` whose ``column`` is before ``cutoff`` (or at it, ``inclusive``),
+        a batch of ``PURGE_BATCH_ROWS`` per transaction so turns get the database in between; how many."""
 
     @abstractmethod
     def sessions_of(self, user_id: str) -> tuple[Session, ...]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from .base import REQUEST_MEMORY_S, Answer, Clock, ConflictError, Store, StoreError
+from .base import PURGE_BATCH_ROWS, Answer, Clock, ConflictError, Store, StoreError, batch_delete
 from .postgres_lock import PostgresConnections
 from .postgres_schema import (
     ANSWERS_OF,
@@ -53,9 +53,6 @@ from .sqlite_rows import (
 )
 
 __all__ = ["PostgresStore"]
-
-PURGE_BATCH_ROWS = 2000
-"""Rows deleted per statement by the purges, so no purge holds many row locks for long."""
 
 
 class PostgresStore(Store):
@@ -133,12 +130,6 @@ class PostgresStore(Store):
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
         with self._db.connection() as db:
             return db.execute(_placeholders(statement), tuple(params)).rowcount
-
-    def purge_expired(self, now: float | None = None) -> int:
-        cutoff = self.clock() if now is None else now
-        self._delete_in_batches("answers", "request_id", "time <= %s", cutoff - REQUEST_MEMORY_S)
-        self._delete_in_batches("outbox", "id", "delivered_at <= %s", cutoff - REQUEST_MEMORY_S)
-        return self._delete_in_batches("sessions", "id", "expires_at <= %s", cutoff)
 
     # -- outbox ----------------------------------------------------------------------------
 
@@ -225,21 +216,12 @@ class PostgresStore(Store):
             rows = db.execute(query, params).fetchall()
         return tuple(log_entry(row) for row in rows)
 
-    def purge_log(self, retention_days: float, now: float | None = None) -> int:
-        cutoff = (self.clock() if now is None else now) - retention_days * 86400
-        self._delete_in_batches("signals", "seq", "time < %s", cutoff)  # their counts stay in the rollup
-        return self._delete_in_batches("log", "seq", "time < %s", cutoff)
-
-    def _delete_in_batches(self, table: str, key: str, condition: str, value: float) -> int:
-        """Delete matching rows a batch per statement (each its own transaction)."""
-        statement = (
-            f"DELETE FROM {table} WHERE {key} IN "
-            f"(SELECT {key} FROM {table} WHERE {condition} LIMIT {PURGE_BATCH_ROWS})"
-        )
+    def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
+        statement = batch_delete(table, key, column, "%s", inclusive=inclusive, limit=PURGE_BATCH_ROWS)
         deleted = 0
         while True:
             with self._db.connection() as db:
-                found = db.execute(statement, (value,)).rowcount
+                found = db.execute(statement, (cutoff,)).rowcount
             deleted += found
             if found < PURGE_BATCH_ROWS:
                 return deleted

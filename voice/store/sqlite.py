@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import REQUEST_MEMORY_S, Answer, BusyError, Clock, ConflictError, Store, StoreError
+from .base import PURGE_BATCH_ROWS, Answer, BusyError, Clock, ConflictError, Store, StoreError, batch_delete
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
@@ -64,9 +64,6 @@ from .sqlite_rows import (
 )
 
 _LOGGER = logging.getLogger(__name__)
-
-PURGE_BATCH_ROWS = 2000
-"""Rows deleted per transaction by the purges; each batch holds the write lock for a few milliseconds."""
 
 
 class SqliteStore(Store):
@@ -181,12 +178,6 @@ class SqliteStore(Store):
         with self._write() as db:
             return db.execute(statement, tuple(params)).rowcount
 
-    def purge_expired(self, now: float | None = None) -> int:
-        cutoff = self.clock() if now is None else now
-        self._delete_in_batches("answers", "request_id", "time <= ?", cutoff - REQUEST_MEMORY_S)
-        self._delete_in_batches("outbox", "id", "delivered_at <= ?", cutoff - REQUEST_MEMORY_S)
-        return self._delete_in_batches("sessions", "id", "expires_at <= ?", cutoff)
-
     # -- outbox ----------------------------------------------------------------------------
 
     def claim_outbox(self, now: float, *, limit: int, lease_s: float) -> tuple[OutboxItem, ...]:
@@ -274,21 +265,12 @@ class SqliteStore(Store):
             rows = db.execute(query, params).fetchall()
         return tuple(log_entry(row) for row in rows)
 
-    def purge_log(self, retention_days: float, now: float | None = None) -> int:
-        cutoff = (self.clock() if now is None else now) - retention_days * 86400
-        self._delete_in_batches("signals", "seq", "time < ?", cutoff)  # their counts stay in the rollup
-        return self._delete_in_batches("log", "seq", "time < ?", cutoff)
-
-    def _delete_in_batches(self, table: str, key: str, condition: str, value: float) -> int:
-        """Delete matching rows a batch per transaction, so turns get the write lock in between."""
+    def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
+        statement = batch_delete(table, key, column, "?", inclusive=inclusive, limit=PURGE_BATCH_ROWS)
         deleted = 0
         while True:
             with self._write() as db:
-                found = db.execute(
-                    f"DELETE FROM {table} WHERE {key} IN "
-                    f"(SELECT {key} FROM {table} WHERE {condition} LIMIT {PURGE_BATCH_ROWS})",
-                    (value,),
-                ).rowcount
+                found = db.execute(statement, (cutoff,)).rowcount
             deleted += found
             if found < PURGE_BATCH_ROWS:
                 return deleted
