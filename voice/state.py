@@ -17,7 +17,7 @@ from .nlu import SlotValue
 from .reply import Reply
 from .slot_values import slot_from_json, slot_to_json
 
-__all__ = ["ActiveFlow", "Confirming", "DialogState", "Offer"]
+__all__ = ["ASKED", "ActiveFlow", "Confirming", "DialogState", "Offer"]
 
 _NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
 
@@ -32,6 +32,10 @@ class Confirming(Enum):
     """The whole intent, before its handler runs."""
     DONE = "done"
     """The caller confirmed the intent; the handler may run."""
+
+
+ASKED = (Confirming.SLOT, Confirming.INTENT)
+"""The states in which a yes or no question is open."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -34,7 +34,7 @@ from ..nlu import SlotValue
 from ..reply import Reply
 from ..router import Router
 from ..turn import Responder, Turn
-from .alexa_render import asked_confirmation, directive, encode, fitted
+from .alexa_render import asked_confirmation, directive, encode, fitted, slot_map
 from .alexa_verify import AlexaVerifier, AlexaVerifyConfig
 from .webhook import (
     MediaTypeError,
@@ -197,7 +197,7 @@ class AlexaChannel(WebhookChannel):
         name = _our_name(intent["name"])
         declared = self.router.intent_slots(name, language_of(language)) if self.router else None
         slots = {
-            slot: _can_fulfill_slot(declared is not None and slot in declared) for slot in _slot_map(intent)
+            slot: _can_fulfill_slot(declared is not None and slot in declared) for slot in slot_map(intent)
         }
         understood = declared is not None and all(s["canUnderstand"] == "YES" for s in slots.values())
         verdict: dict[str, Any] = {"canFulfill": "YES" if understood else "NO"}
@@ -244,15 +244,10 @@ def _our_name(name: str) -> str:
     return BUILTIN_INTENTS.get(name, name)
 
 
-def _slot_map(intent: Mapping[str, Any]) -> Mapping[str, Any]:
-    slots = intent.get("slots")
-    return slots if isinstance(slots, dict) else {}
-
-
 def _slots(intent: Mapping[str, Any]) -> dict[str, SlotValue]:
     """Filled slots; entity resolution gives the canonical value and id, as our lists do."""
     found: dict[str, SlotValue] = {}
-    for name, slot in _slot_map(intent).items():
+    for name, slot in slot_map(intent).items():
         value = slot.get("value") if isinstance(slot, dict) else None
         if isinstance(value, str) and value:
             resolved_name, resolved_id = _resolution(slot)
@@ -284,7 +279,7 @@ def _confirmation(intent: Mapping[str, Any], asked: Any) -> str | None:
     """``Yes``/``No`` when this request answers the ConfirmSlot/ConfirmIntent the channel sent."""
     if not isinstance(asked, dict) or asked.get("intent") != intent["name"]:
         return None
-    slot = _slot_map(intent).get(asked.get("slot") or "")
+    slot = slot_map(intent).get(asked.get("slot") or "")
     status = slot.get("confirmationStatus") if isinstance(slot, dict) else intent.get("confirmationStatus")
     return _CONFIRMED.get(status) if isinstance(status, str) else None
 

@@ -26,7 +26,7 @@ _SHORT_SPEECH_CHARS = 2000
 """What is left of the speech when a response must shrink to fit ``MAX_RESPONSE_BYTES``."""
 
 
-def _slot_map(intent: Mapping[str, Any]) -> Mapping[str, Any]:
+def slot_map(intent: Mapping[str, Any]) -> Mapping[str, Any]:
     slots = intent.get("slots")
     return slots if isinstance(slots, dict) else {}
 
@@ -39,7 +39,7 @@ def directive(
     the caller's yes or no comes back as AMAZON.YesIntent / NoIntent."""
     if intent is None or intent["name"] == QUESTION_INTENT or not reply.expects_answer:
         return None
-    has_slot = reply.slot is not None and reply.slot in _slot_map(intent)
+    has_slot = reply.slot is not None and reply.slot in slot_map(intent)
     if reply.expect is Expect.SLOT and has_slot:
         return {"type": "Dialog.ElicitSlot", "slotToElicit": reply.slot}
     if reply.expect is Expect.SLOT and reply.slot is None and dialog_state in ("STARTED", "IN_PROGRESS"):
@@ -59,7 +59,7 @@ def _updated_intent(intent: Mapping[str, Any]) -> dict[str, Any]:
             for key in ("name", "value", "confirmationStatus")
             if isinstance(slot.get(key), str)
         }
-        for name, slot in _slot_map(intent).items()
+        for name, slot in slot_map(intent).items()
         if isinstance(slot, dict)
     }
     status = intent.get("confirmationStatus")

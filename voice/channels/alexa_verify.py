@@ -39,6 +39,7 @@ from .alexa_certs import (
     load_trusted_roots,
     validate_cert_url,
 )
+from .webhook import header
 
 __all__ = [
     "AlexaVerifier",
@@ -144,24 +145,16 @@ def _parse_envelope(body: bytes) -> dict[str, Any]:
     return envelope
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)  # Flask's headers compare names case-insensitively already
-    if value is None:
-        wanted = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == wanted), None)
-    return value
-
-
 def _required_header(headers: Mapping[str, str], name: str) -> str:
-    value = _header(headers, name)
+    value = header(headers, name)
     if not value:
         raise VerificationError(f"the request has no {name} header")
     return value
 
 
 def _signature(headers: Mapping[str, str]) -> bytes:
-    value = _header(headers, SIGNATURE_HEADER)
-    if not value and _header(headers, LEGACY_SIGNATURE_HEADER):
+    value = header(headers, SIGNATURE_HEADER)
+    if not value and header(headers, LEGACY_SIGNATURE_HEADER):
         raise VerificationError(
             f"the request has only the legacy SHA-1 {LEGACY_SIGNATURE_HEADER} header, not {SIGNATURE_HEADER}"
         )

@@ -37,6 +37,7 @@ from .webhook import (
     WebRequest,
     WebResponse,
     deadline,
+    header,
     json_body,
     locale,
     lookup,
@@ -139,7 +140,9 @@ class DialogflowChannel(WebhookChannel):
             request, options.username, options.password or ""
         ):
             raise AuthenticationError("the request's basic auth credentials are missing or wrong.")
-        if options.token is not None and not _equal(_header(request, options.token_header), options.token):
+        if options.token is not None and not _equal(
+            header(request.headers, options.token_header), options.token
+        ):
             raise AuthenticationError(f"the request's {options.token_header} header is missing or wrong.")
 
     def to_turn(self, request: WebRequest) -> Turn:
@@ -170,16 +173,8 @@ class DialogflowChannel(WebhookChannel):
         return WebResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def _header(request: WebRequest, name: str) -> str:
-    value = request.headers.get(name)
-    if value is None:
-        wanted = name.lower()
-        value = next((v for k, v in request.headers.items() if k.lower() == wanted), None)
-    return value or ""
-
-
 def _basic_auth_matches(request: WebRequest, username: str, password: str) -> bool:
-    scheme, _, encoded = _header(request, "Authorization").partition(" ")
+    scheme, _, encoded = header(request.headers, "Authorization").partition(" ")
     if scheme.lower() != "basic":
         return False
     try:

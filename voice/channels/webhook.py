@@ -38,6 +38,7 @@ __all__ = [
     "checked_document",
     "deadline",
     "finite",
+    "header",
     "json_body",
     "locale",
     "lookup",
@@ -139,6 +140,16 @@ class WebhookChannel(ABC):
 def error_response(status: int, message: str, headers: Mapping[str, str] = _NO_HEADERS) -> WebResponse:
     body = json.dumps({"error": {"status": status, "message": message}}).encode()
     return WebResponse(body, status=status, headers=headers)
+
+
+def header(headers: Mapping[str, str], name: str) -> str:
+    """The value of header ``name``, or "" when absent; names compare case-insensitively even when
+    the server's mapping (unlike Flask's) does not."""
+    value = headers.get(name)
+    if value is None:
+        wanted = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == wanted), None)
+    return value or ""
 
 
 def json_body(request: WebRequest) -> dict[str, Any]:

@@ -11,15 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..skill import Skill
-from ..state import ActiveFlow, Confirming, DialogState
+from ..state import ASKED, ActiveFlow, DialogState
 from ..store import Session
 from ..store.signals import Outcome, TurnSignals, Understood, day_of
 from ..turn import Turn
 from .handoff import HandoffPolicy
 
 __all__ = ["TurnFacts", "answerer_names", "outcome_of", "turn_signals"]
-
-_ASKED = (Confirming.SLOT, Confirming.INTENT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,9 +138,9 @@ def _flow(
 
 
 def _confirmation(before: ActiveFlow | None, after: ActiveFlow | None, intent: str | None) -> str:
-    if before is not None and before.confirming in _ASKED and intent in ("Yes", "No"):
+    if before is not None and before.confirming in ASKED and intent in ("Yes", "No"):
         return "accepted" if intent == "Yes" else "refused"
-    if after is not None and after.confirming in _ASKED:
+    if after is not None and after.confirming in ASKED:
         was = before is not None and (before.confirming, before.confirming_slot) == (
             after.confirming,
             after.confirming_slot,

@@ -17,7 +17,7 @@ from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
-from ..state import Confirming, DialogState
+from ..state import ASKED, DialogState
 from ..turn import Turn
 from .answerers import Answerer, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
@@ -179,7 +179,7 @@ class TurnStep(FlowFilling):
         flow = self.state.flow
         if intent in ("Yes", "No") and self.state.offer is not None:
             return self._settle(intent == "Yes")
-        if intent in ("Yes", "No") and flow is not None and flow.confirming in _ASKED:
+        if intent in ("Yes", "No") and flow is not None and flow.confirming in ASKED:
             skill = self.router.skills[flow.skill]
             return self._confirmed(skill, flow) if intent == "Yes" else self._denied(skill, flow)
         if intent == LAUNCH:
@@ -259,5 +259,4 @@ class TurnStep(FlowFilling):
         return speakers(self.router.skills, flow, self.turn.skill)
 
 
-_ASKED = (Confirming.SLOT, Confirming.INTENT)
 """A flow waiting for yes or no."""
