@@ -37,6 +37,8 @@ BUILTIN_LOCALES = Path(__file__).parent / "locales"
 """``<lang>/intents.yaml`` and ``<lang>/responses.yaml`` of the framework."""
 LAUNCH = "Launch"
 """The intent of a conversation that starts without a question (Alexa's LaunchRequest)."""
+YES_OR_NO = ("Yes", "No")
+"""The built-in answers to a yes/no question."""
 
 
 @cache

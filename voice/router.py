@@ -8,7 +8,7 @@ dialog's job (``voice.dialog``), not the router's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -74,11 +74,24 @@ class Router:
         return found
 
     def parse(
-        self, text: str, language: str, context: Mapping[str, Any] | None = None, *, now: Any = None
+        self,
+        text: str,
+        language: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        now: Any = None,
+        prefer: Collection[str] = (),
     ) -> IntentMatch | None:
         """The best match for ``text``, or None; ``now`` anchors relative dates ("tomorrow"), and a skill's
-        business hours give the reading of times said without a part of the day ("om drie": 15:00)."""
-        return self.resolved(self.matcher(language).match(text, context=context, now=now))
+        business hours give the reading of times said without a part of the day ("om drie": 15:00).
+        A match of an intent in ``prefer`` wins over better ones (after a yes/no question, "ok thanks"
+        is a yes, not thanks)."""
+        matcher = self.matcher(language)
+        if not prefer:
+            return self.resolved(matcher.match(text, context=context, now=now))
+        found = matcher.match_all(text, context=context, now=now)
+        preferred = (match for match in found if match.intent in prefer)
+        return self.resolved(next(preferred, found[0] if found else None))
 
     def resolved(self, match: IntentMatch | None) -> IntentMatch | None:
         """``match`` with its ambiguous times read within its skill's business hours, if it has any."""

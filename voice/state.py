@@ -128,6 +128,11 @@ class DialogState:
     offer: Offer | None = None
     """Answers the last reply offered for a yes or no."""
 
+    @property
+    def awaits_yes_or_no(self) -> bool:
+        """Whether the last reply asked a yes/no question: an offer, or a flow's confirmation."""
+        return self.offer is not None or (self.flow is not None and self.flow.confirming in ASKED)
+
     def context(self) -> dict[str, Any]:
         """The intent context for the matcher: the flow in progress, or the previous intent."""
         context: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..builtins import YES_OR_NO
 from ..reply import Expect, Reply
 from ..state import DialogState
 
@@ -79,7 +80,7 @@ class Satisfaction:
 
     def score(self, text: str, intent: str | None) -> float | None:
         """The answer's score (yes/no: 1/0; scale: 1-5), or None when the words are no answer."""
-        if self.mode == "yes_no" and intent in ("Yes", "No"):
+        if self.mode == "yes_no" and intent in YES_OR_NO:
             return 1.0 if intent == "Yes" else 0.0
         if self.mode == "scale":
             number = spoken_score(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..builtins import YES_OR_NO
 from ..skill import Skill
 from ..state import ASKED, ActiveFlow, DialogState
 from ..store import Session
@@ -138,7 +139,7 @@ def _flow(
 
 
 def _confirmation(before: ActiveFlow | None, after: ActiveFlow | None, intent: str | None) -> str:
-    if before is not None and before.confirming in ASKED and intent in ("Yes", "No"):
+    if before is not None and before.confirming in ASKED and intent in YES_OR_NO:
         return "accepted" if intent == "Yes" else "refused"
     if after is not None and after.confirming in ASKED:
         was = before is not None and (before.confirming, before.confirming_slot) == (

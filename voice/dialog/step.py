@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..builtins import BUILTIN, LAUNCH, builtin_reply, speakers
+from ..builtins import BUILTIN, LAUNCH, YES_OR_NO, builtin_reply, speakers
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -72,7 +72,7 @@ class TurnStep(FlowFilling):
         rated = self._rated(match)
         if rated is not None:
             return rated
-        if self.state.offer is not None and (match is None or match.intent not in ("Yes", "No")):
+        if self.state.offer is not None and (match is None or match.intent not in YES_OR_NO):
             self.state = replace(self.state, offer=None)  # the caller moved on
         reason = self._handoff_trigger(match)
         if reason:
@@ -97,7 +97,10 @@ class TurnStep(FlowFilling):
             return IntentMatch(
                 intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
             )
-        return self.router.parse(self.turn.text, self.turn.language, self.state.context(), now=self.turn.time)
+        prefer = YES_OR_NO if self.state.awaits_yes_or_no else ()  # "ok thanks" answers the question
+        return self.router.parse(
+            self.turn.text, self.turn.language, self.state.context(), now=self.turn.time, prefer=prefer
+        )
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""
@@ -157,7 +160,7 @@ class TurnStep(FlowFilling):
             return None
         intent = match.intent if match is not None and match.skill == BUILTIN else None
         score = self.satisfaction.score(self.turn.text, intent)
-        if score is None and intent not in ("Yes", "No"):
+        if score is None and intent not in YES_OR_NO:
             return None
         self.satisfaction_score = score
         return self._builtin("satisfaction_thanks", end_session=True)
@@ -177,9 +180,9 @@ class TurnStep(FlowFilling):
 
     def _builtin_intent(self, intent: str) -> Reply:
         flow = self.state.flow
-        if intent in ("Yes", "No") and self.state.offer is not None:
+        if intent in YES_OR_NO and self.state.offer is not None:
             return self._settle(intent == "Yes")
-        if intent in ("Yes", "No") and flow is not None and flow.confirming in ASKED:
+        if intent in YES_OR_NO and flow is not None and flow.confirming in ASKED:
             skill = self.router.skills[flow.skill]
             return self._confirmed(skill, flow) if intent == "Yes" else self._denied(skill, flow)
         if intent == LAUNCH:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..builtins import BUILTIN, builtin_intents, builtin_languages
+from ..builtins import BUILTIN, YES_OR_NO, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.numbers import number_words
@@ -40,7 +40,7 @@ SAMPLES_PER_TEMPLATE = 40
 """Random walks per template; the exports cap the total per intent themselves."""
 FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
 """The dialog's built-in intents that Alexa has no built-in for; exports carry them as custom intents."""
-ANSWER_INTENTS = ("Yes", "No")
+ANSWER_INTENTS = YES_OR_NO
 """The dialog's yes and no, which platforms have built-ins for (AMAZON.YesIntent, AMAZON.NoIntent)."""
 _MAX_SYNONYMS = 60
 _SPACES = re.compile(r"\s+")
