@@ -14,6 +14,7 @@ the slot values, so a skill that only answers from content needs no code.
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib
 import importlib.util
 import sys
@@ -276,7 +277,10 @@ def load_skill(reference: str | Path) -> Skill:
 
 
 def _import_folder(path: Path) -> Any:
-    name = f"voice_skill_{path.resolve().name}"
+    """The skill package in ``path``, imported once per folder: two folders with the same name (a copied
+    skill) are two modules, so the copy never runs the original's code."""
+    folder = path.resolve()
+    name = f"voice_skill_{folder.name}_{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(

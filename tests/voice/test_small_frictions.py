@@ -72,3 +72,17 @@ def test_a_broken_script_does_not_stop_voice_test(tmp_path: Path) -> None:
         "FAIL two_scripts/a_broken.yaml" in result.output and "line 3: unknown key 'replly'" in result.output
     )
     assert "ok   two_scripts/b_fine.yaml" in result.output and "1 passed, 1 failed" in result.output
+
+
+def test_two_skill_folders_with_the_same_name_load_their_own_code(tmp_path: Path) -> None:
+    """A copied skill (same folder name, elsewhere) must run its own code, not the original's."""
+    loaded = {}
+    for place in ("original", "copy"):
+        folder = tmp_path / place / "shop"
+        (folder / "locales").mkdir(parents=True)
+        (folder / "__init__.py").write_text("from voice import Skill\nskill = Skill('shop', __file__)\n")
+        loaded[place] = load_skill(folder)
+    assert {place: Path(skill.root).parent.name for place, skill in loaded.items()} == {
+        "original": "original",
+        "copy": "copy",
+    }
