@@ -21,7 +21,7 @@ from .graph import Graph, Run, execute
 from .intents import IntentData, IntentSet
 from .lists import ListMatcher, compile_list
 from .normalize import squeeze_cjk
-from .prefilter import TemplateIndex, edge_atoms, required_clauses
+from .prefilter import RuleMemo, TemplateIndex, edge_atoms, required_clauses
 from .scope import ListKey, Scope
 from .slots import ListValue, RangeList, SlotList, SlotTypeList, WildcardList
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text, walk
@@ -209,12 +209,13 @@ def _chunk_count(expr: Expr) -> int:
 def _ordered(block: IntentData, lists: Mapping[str, SlotList]) -> list[Template]:
     """hassil tries templates with wildcards and more text first."""
 
+    wildcards = {name for name, slot_list in lists.items() if isinstance(slot_list, WildcardList)}
+
     def key(template: Template) -> int:
-        refs = (item for item in walk(template.expr) if isinstance(item, ListRef))
-        wild = any(isinstance(lists.get(ref.list_name), WildcardList) for ref in refs)
+        wild = any(isinstance(item, ListRef) and item.list_name in wildcards for item in walk(template.expr))
         return -_chunk_count(template.expr) if wild else 0
 
-    return sorted(block.templates, key=key)
+    return sorted(block.templates, key=key) if wildcards else list(block.templates)
 
 
 def compile_sets(
@@ -225,6 +226,7 @@ def compile_sets(
     entries: list[Entry] = []
     index = TemplateIndex()
     word_memos: dict[tuple[Any, ...], dict[str, set[str]]] = {}
+    rule_memos: dict[tuple[Any, ...], RuleMemo] = {}
     reach: dict[Any, Any] = {}
     for intent_set in intent_sets:
         skip = tuple(intent_set.skip_words)
@@ -232,10 +234,13 @@ def compile_sets(
         for intent in intent_set.intents.values():
             for block in intent.data:
                 scope = Scope(intent_set, block, reach)
+                rule_memo = rule_memos.setdefault(scope.signature, RuleMemo())
                 for template in _ordered(block, scope.lists):
-                    clauses = frozenset(required_clauses(template.expr, scope.rules, scope.atom_key))
+                    clauses = frozenset(
+                        required_clauses(template.expr, scope.rules, scope.atom_key, memo=rule_memo)
+                    )
                     first, last = (
-                        edge_atoms(template.expr, scope.rules, scope.atom_key, last=at_end)[0]
+                        edge_atoms(template.expr, scope.rules, scope.atom_key, last=at_end, memo=rule_memo)[0]
                         for at_end in (False, True)
                     )
                     memo = word_memos.setdefault(scope.signature, {})

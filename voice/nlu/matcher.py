@@ -67,8 +67,8 @@ class _Texts:
             return [self._run((), "with")]  # type: ignore[list-item]
         mode = {"whole": "with", "start": "end", "end": "start"}.get(entry.wildcard_edge, "none")
         found = [self._run(entry.skip_words, mode)]
-        if mode == "none" and entry.literal_skip:
-            found.insert(0, self._run(entry.skip_words, "with"))
+        if mode == "none" and entry.literal_skip and found[0] is not self._run((), "with"):
+            found.insert(0, self._run((), "with"))  # not the same run twice: it would be walked twice
         return [run for run in found if run is not None]
 
     def variants(self, skip_words: Iterable[tuple[str, ...]]) -> list[str]:
@@ -81,7 +81,7 @@ class _Texts:
         return texts
 
     def _run(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
-        key = (skip_words, mode)
+        key = ((), mode) if mode == "with" else (skip_words, mode)  # one unchanged run, one memo
         if key not in self._runs:
             self._runs[key] = self._make(skip_words, mode)
         return self._runs[key]
@@ -92,8 +92,8 @@ class _Texts:
             stripped = remove_skip_words(
                 utterance, skip_words, start=mode != "end", end=mode != "start", anywhere=not self.spaced
             )
-            if mode == "none" and stripped.folded == utterance.folded:
-                return self._run(skip_words, "with")
+            if stripped.folded == utterance.folded:
+                return self._run((), "with")
             utterance = stripped
         if not utterance.folded:
             return None

@@ -13,10 +13,12 @@ skipped when it provably cannot match.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text
 
-__all__ = ["Clauses", "Ends", "TemplateIndex", "edge_atoms", "required_clauses"]
+__all__ = ["Clauses", "Ends", "RuleMemo", "TemplateIndex", "edge_atoms", "required_clauses"]
 
 Atom = Hashable
 """A fragment (``str``) or a list key (``tuple``)."""
@@ -28,51 +30,75 @@ _KEY = 3
 _SUFFIX = 2
 
 
+Ends = frozenset[Atom] | None
+"""What a match can start (or end) with: literal texts and list keys; None means anything."""
+
+
+@dataclass(slots=True)
+class RuleMemo:
+    """What each rule requires and starts or ends with, for one set of rules and list keys.
+
+    Many templates use the same rules; without it they are derived again for each template.
+    """
+
+    clauses: dict[str, AbstractSet[frozenset[Atom]]] = field(default_factory=dict)
+    edges: dict[tuple[str, bool], tuple[Ends, bool]] = field(default_factory=dict)
+
+
 def required_clauses(
-    expr: Expr, rules: Mapping[str, Template], list_atom: ListAtom, depth: int = 0
-) -> set[frozenset[Atom]]:
+    expr: Expr,
+    rules: Mapping[str, Template],
+    list_atom: ListAtom,
+    depth: int = 0,
+    memo: RuleMemo | None = None,
+) -> AbstractSet[frozenset[Atom]]:
     """Atoms any match of ``expr`` must contain, as a set of OR-clauses."""
     if depth > 32:
         return set()
     if isinstance(expr, Text):
         return {frozenset((piece.lower(),)) for piece in expr.text.split() if piece.isalnum()}
     if isinstance(expr, Alt):
-        return _alternative(expr, rules, list_atom, depth)
+        return _alternative(expr, rules, list_atom, depth, memo)
     if isinstance(expr, Seq | Perm):
         found: set[frozenset[Atom]] = set()
         for item in expr.items:
-            found |= required_clauses(item, rules, list_atom, depth + 1)
+            found |= required_clauses(item, rules, list_atom, depth + 1, memo)
         return found
     if isinstance(expr, RuleRef):
-        return (
-            required_clauses(rules[expr.name].expr, rules, list_atom, depth + 1)
-            if expr.name in rules
-            else set()
-        )
+        if expr.name not in rules:
+            return set()
+        known = None if memo is None else memo.clauses.get(expr.name)
+        if known is None:
+            known = frozenset(required_clauses(rules[expr.name].expr, rules, list_atom, depth + 1, memo))
+            if memo is not None:
+                memo.clauses[expr.name] = known
+        return known
     atom = list_atom(expr)
     return set() if atom is None else {frozenset((atom,))}
 
 
 def _alternative(
-    expr: Alt, rules: Mapping[str, Template], list_atom: ListAtom, depth: int
-) -> set[frozenset[Atom]]:
+    expr: Alt, rules: Mapping[str, Template], list_atom: ListAtom, depth: int, memo: RuleMemo | None
+) -> AbstractSet[frozenset[Atom]]:
     if expr.optional:
         return set()
     merged: set[Atom] = set()
     for item in expr.items:
-        branch = required_clauses(item, rules, list_atom, depth + 1)
+        branch = required_clauses(item, rules, list_atom, depth + 1, memo)
         if not branch:
             return set()
         merged |= min(branch, key=len)
     return {frozenset(merged)}
 
 
-Ends = frozenset[Atom] | None
-"""What a match can start (or end) with: literal texts and list keys; None means anything."""
-
-
 def edge_atoms(
-    expr: Expr, rules: Mapping[str, Template], list_atom: ListAtom, *, last: bool, depth: int = 0
+    expr: Expr,
+    rules: Mapping[str, Template],
+    list_atom: ListAtom,
+    *,
+    last: bool,
+    depth: int = 0,
+    memo: RuleMemo | None = None,
 ) -> tuple[Ends, bool]:
     """(atoms a match of ``expr`` can start or end with, whether ``expr`` can be empty)."""
     if depth > 32:
@@ -81,16 +107,24 @@ def edge_atoms(
         text = expr.text.strip().lower()
         return (frozenset((text,)), False) if text else (frozenset(), True)
     if isinstance(expr, Seq):
-        return _sequence_atoms(expr.items[::-1] if last else expr.items, rules, list_atom, last, depth)
+        items = expr.items[::-1] if last else expr.items
+        return _sequence_atoms(items, rules, list_atom, last, depth, memo)
     if isinstance(expr, Alt | Perm):
-        parts = [edge_atoms(item, rules, list_atom, last=last, depth=depth + 1) for item in expr.items]
+        parts = [
+            edge_atoms(item, rules, list_atom, last=last, depth=depth + 1, memo=memo) for item in expr.items
+        ]
         atoms = _union(part[0] for part in parts)
         empty = any(part[1] for part in parts) if isinstance(expr, Alt) else all(part[1] for part in parts)
         return atoms, empty
     if isinstance(expr, RuleRef):
         if expr.name not in rules:
             return None, True
-        return edge_atoms(rules[expr.name].expr, rules, list_atom, last=last, depth=depth + 1)
+        known = None if memo is None else memo.edges.get((expr.name, last))
+        if known is None:
+            known = edge_atoms(rules[expr.name].expr, rules, list_atom, last=last, depth=depth + 1, memo=memo)
+            if memo is not None:
+                memo.edges[(expr.name, last)] = known
+        return known
     atom = list_atom(expr)
     return (None if atom is None else frozenset((atom,))), False
 
@@ -105,11 +139,16 @@ def _union(parts: Iterable[Ends]) -> Ends:
 
 
 def _sequence_atoms(
-    items: Sequence[Expr], rules: Mapping[str, Template], list_atom: ListAtom, last: bool, depth: int
+    items: Sequence[Expr],
+    rules: Mapping[str, Template],
+    list_atom: ListAtom,
+    last: bool,
+    depth: int,
+    memo: RuleMemo | None,
 ) -> tuple[Ends, bool]:
     found: list[Ends] = []
     for item in items:
-        atoms, empty = edge_atoms(item, rules, list_atom, last=last, depth=depth + 1)
+        atoms, empty = edge_atoms(item, rules, list_atom, last=last, depth=depth + 1, memo=memo)
         found.append(atoms)
         if not empty:
             return _union(found), False

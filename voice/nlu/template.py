@@ -124,10 +124,13 @@ def parse_template(text: str) -> Template:
 
 def walk(expr: Expr) -> list[Expr]:
     """Return ``expr`` and every expression below it (rules are not followed)."""
-    found: list[Expr] = [expr]
-    if isinstance(expr, Seq | Alt | Perm):
-        for item in expr.items:
-            found.extend(walk(item))
+    found: list[Expr] = []
+    todo = [expr]
+    while todo:  # a stack, not recursion: loading walks every template several times
+        item = todo.pop()
+        found.append(item)
+        if isinstance(item, Seq | Alt | Perm):
+            todo.extend(reversed(item.items))
     return found
 
 
