@@ -40,10 +40,9 @@ PURGE_BATCH_ROWS = 2000
 """Rows deleted per transaction by the purges; each batch holds the database for a few milliseconds."""
 
 
-def batch_delete(table: str, key: str, column: str, placeholder: str, *, inclusive: bool, limit: int) -> str:
-    """One purge batch: the first ``limit`` rows of ``table`` whose ``column`` is before the cutoff
-    (the database's ``placeholder``)."""
-    condition = f"{column} {'<=' if inclusive else '<'} {placeholder}"
+def batch_delete(table: str, key: str, column: str, *, inclusive: bool, limit: int) -> str:
+    """One purge batch: the first ``limit`` rows of ``table`` whose ``column`` is before the cutoff."""
+    condition = f"{column} {'<=' if inclusive else '<'} ?"
     return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {limit})"
 
 
@@ -169,10 +168,16 @@ class Store(ABC):
         self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False)
         return self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False)
 
-    @abstractmethod
     def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
         """Delete the rows of ``table`` whose ``column`` is before ``cutoff`` (or at it, ``inclusive``),
         a batch of ``PURGE_BATCH_ROWS`` per transaction so turns get the database in between; how many."""
+        statement = batch_delete(table, key, column, inclusive=inclusive, limit=PURGE_BATCH_ROWS)
+        deleted = 0
+        while True:
+            found = self.execute(statement, (cutoff,))
+            deleted += found
+            if found < PURGE_BATCH_ROWS:
+                return deleted
 
     @abstractmethod
     def sessions_of(self, user_id: str) -> tuple[Session, ...]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from .base import PURGE_BATCH_ROWS, Answer, Clock, ConflictError, Store, StoreError, batch_delete
+from .base import Answer, Clock, ConflictError, Store, StoreError
 from .postgres_lock import PostgresConnections
 from .postgres_schema import (
     ANSWERS_OF,
@@ -35,7 +35,6 @@ from .postgres_schema import (
     PUT_USER,
     SAVE_LOADED,
     SAVE_NEW,
-    SELECT_LOG,
     SELECT_SESSIONS,
 )
 from .records import JsonDict, LogEntry, OutboxItem, Session
@@ -45,6 +44,7 @@ from .sqlite_rows import (
     SESSION_COLUMNS,
     from_json,
     log_entry,
+    log_query,
     log_row,
     outbox_item,
     session_from_row,
@@ -205,26 +205,8 @@ class PostgresStore(Store):
     def read_log(
         self, *, session_id: str | None = None, user_id: str | None = None, since: float = 0.0
     ) -> tuple[LogEntry, ...]:
-        where: list[str] = ["time >= %s"]
-        params: list[Any] = [since]
-        for column, value in (("session_id", session_id), ("user_id", user_id)):
-            if value is not None:
-                where.append(f"{column} = %s")
-                params.append(value)
-        query = f"{SELECT_LOG} WHERE {' AND '.join(where)} ORDER BY seq"
-        with self._db.connection() as db:
-            rows = db.execute(query, params).fetchall()
+        rows = self.select(*log_query(session_id=session_id, user_id=user_id, since=since))
         return tuple(log_entry(row) for row in rows)
-
-    def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
-        statement = batch_delete(table, key, column, "%s", inclusive=inclusive, limit=PURGE_BATCH_ROWS)
-        deleted = 0
-        while True:
-            with self._db.connection() as db:
-                found = db.execute(statement, (cutoff,)).rowcount
-            deleted += found
-            if found < PURGE_BATCH_ROWS:
-                return deleted
 
     # -- connections -----------------------------------------------------------------------
 

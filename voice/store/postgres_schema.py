@@ -138,7 +138,6 @@ def _value(column: str) -> str:
 
 
 SELECT_SESSIONS = f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions"
-SELECT_LOG = f"SELECT {', '.join(LOG_COLUMNS)} FROM log"
 LOAD_WITH_USER = (
     f"SELECT {', '.join(f's.{column}' for column in SESSION_COLUMNS)}, "
     "(SELECT attributes FROM users WHERE id = %s) FROM (SELECT 1) AS one "

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import PURGE_BATCH_ROWS, Answer, BusyError, Clock, ConflictError, Store, StoreError, batch_delete
+from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
@@ -50,12 +50,12 @@ from .sqlite_rows import (
     OUTBOX_FAILED,
     OUTBOX_OF,
     SCHEMA_VERSION,
-    SELECT_LOG,
     SELECT_SESSIONS,
     UPDATE_SESSION,
     UPSERT_ROLLUP,
     from_json,
     log_entry,
+    log_query,
     log_row,
     outbox_item,
     session_from_row,
@@ -254,26 +254,8 @@ class SqliteStore(Store):
     def read_log(
         self, *, session_id: str | None = None, user_id: str | None = None, since: float = 0.0
     ) -> tuple[LogEntry, ...]:
-        where: list[str] = ["time >= ?"]
-        params: list[Any] = [since]
-        for column, value in (("session_id", session_id), ("user_id", user_id)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        query = f"{SELECT_LOG} WHERE {' AND '.join(where)} ORDER BY seq"
-        with self._read() as db:
-            rows = db.execute(query, params).fetchall()
+        rows = self.select(*log_query(session_id=session_id, user_id=user_id, since=since))
         return tuple(log_entry(row) for row in rows)
-
-    def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
-        statement = batch_delete(table, key, column, "?", inclusive=inclusive, limit=PURGE_BATCH_ROWS)
-        deleted = 0
-        while True:
-            with self._write() as db:
-                found = db.execute(statement, (cutoff,)).rowcount
-            deleted += found
-            if found < PURGE_BATCH_ROWS:
-                return deleted
 
     # -- connections -----------------------------------------------------------------------
 

@@ -247,6 +247,17 @@ def log_row(entry: LogEntry) -> tuple[Any, ...]:
     return tuple(getattr(entry, column) for column in LOG_COLUMNS)
 
 
+def log_query(*, session_id: str | None, user_id: str | None, since: float) -> tuple[str, list[Any]]:
+    """``read_log``'s statement (``?`` placeholders) and parameters, for either store."""
+    where: list[str] = ["time >= ?"]
+    params: list[Any] = [since]
+    for column, value in (("session_id", session_id), ("user_id", user_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return f"{SELECT_LOG} WHERE {' AND '.join(where)} ORDER BY seq", params
+
+
 def log_entry(row: tuple[Any, ...]) -> LogEntry:
     data = dict(zip(LOG_COLUMNS, row, strict=True))
     return LogEntry(**{**data, "speaker": Speaker(data["speaker"]), "handed_over": bool(data["handed_over"])})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import voice.store.base
 import voice.store.sqlite
 from voice.errors import ConfigError
 from voice.store import LogEntry, Session, Speaker, SqliteStore, Store, StoreError, TurnRecord, open_store
@@ -63,7 +64,7 @@ def test_memory_stores_are_private(clock: FakeClock) -> None:
 def test_purges_delete_in_batches_until_nothing_is_left(
     store: SqliteStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(voice.store.sqlite, "PURGE_BATCH_ROWS", 3)
+    monkeypatch.setattr(voice.store.base, "PURGE_BATCH_ROWS", 3)
     for n in range(10):
         store.log_turn(
             LogEntry(session_id="a", user_id="u1", time=START - 86400, speaker=Speaker.USER, text=f"{n}")
