@@ -118,30 +118,29 @@ def _plain(value: Value) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+_FORMATS = {
+    "%": (100, "{:.1f}%", "{:+.1f} pt"),
+    "ms": (1, "{:,.0f} ms", "{:+,.0f} ms"),
+    "score": (1, "{:.2f}", "{:+.2f}"),
+}
+"""Per unit: the factor a value is shown with, its format, and the format of a change."""
+_COUNT_FORMAT = (1, "{:,}", "{:+,}")
+
+
 def format_value(unit: str, value: Value) -> str:
     """A KPI as a person reads it: ``62.5%``, ``840 ms``, ``1,234``; ``-`` when there is nothing to count."""
     if value is None:
         return "-"
-    if unit == "%":
-        return f"{value * 100:.1f}%"
-    if unit == "ms":
-        return f"{value:,.0f} ms"
-    if unit == "score":
-        return f"{value:.2f}"
-    return f"{value:,}"
+    factor, shown, _ = _FORMATS.get(unit, _COUNT_FORMAT)
+    return shown.format(value * factor)
 
 
 def format_change(unit: str, now: Value, before: Value) -> str:
     change = _change(unit, now, before)
     if change is None:
         return ""
-    if unit == "%":
-        return f"{change * 100:+.1f} pt"
-    if unit == "ms":
-        return f"{change:+,.0f} ms"
-    if unit == "score":
-        return f"{change:+.2f}"
-    return f"{change:+,}"
+    factor, _, shown = _FORMATS.get(unit, _COUNT_FORMAT)
+    return shown.format(change * factor)
 
 
 def build_report(store: Store, filters: Filters, *, top: int = 10, not_understood: int = 10) -> Report:

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from voice.analytics import Filters, Kpis, build_report, read_not_understood, read_trend
+from voice.analytics.report import format_change, format_value
 from voice.cli import cli
 from voice.store import Store, open_store
 
@@ -112,3 +113,19 @@ def test_voice_report_prints_a_table_csv_and_json(seeded: Store, tmp_path: Path)
     assert data["current"]["conversations"] == 3 and data["filters"]["channel"] == "alexa"
     refused = runner.invoke(cli, [*base[:3], "--from", "2026-13-01"])
     assert refused.exit_code != 0 and "YYYY-MM-DD" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("unit", "now", "before", "shown", "change"),
+    [
+        ("%", 0.625, 0.5, "62.5%", "+12.5 pt"),
+        ("ms", 840.4, 1000.0, "840 ms", "-160 ms"),
+        ("score", 4.25, 4.0, "4.25", "+0.25"),
+        ("n", 1234, 1000, "1,234", "+234"),
+        ("n", None, 1000, "-", ""),
+    ],
+)
+def test_kpis_read_as_a_person_reads_them(
+    unit: str, now: float | None, before: float | None, shown: str, change: str
+) -> None:
+    assert (format_value(unit, now), format_change(unit, now, before)) == (shown, change)
