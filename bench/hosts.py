@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from loadkit import GUNICORN, HOST, Caller, Heard, Stub, free_port  # noqa: E402
+from loadkit import GUNICORN, HOST, Caller, Heard, Stub, free_port, wait_until_serving  # noqa: E402
 from pairs import DIALOGFLOW_SESSION, NAMES, at_once, booking_day  # noqa: E402
 
 from voice.store import Speaker, Store  # noqa: E402
@@ -77,15 +77,7 @@ class Host:
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: its workers can be found and stopped
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if Caller(self.port).get("/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start; its log:\n{self.log.read_text()}")
+        wait_until_serving(self.process, self.port, self.log, self.stop)
 
     def kill_master(self) -> None:
         """SIGKILL the master only (a crashed host): its workers notice and exit by themselves."""

@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,22 @@ def free_port() -> int:
         return port
 
 
+def wait_until_serving(
+    process: subprocess.Popen[bytes], port: int, log: Path, stop: Callable[[], None]
+) -> None:
+    """Return once the gunicorn ``process`` answers /healthz on ``port``; else ``stop`` it and raise
+    with its ``log``."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if Caller(port).get("/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    stop()
+    raise RuntimeError(f"gunicorn did not start; its log:\n{log.read_text()}")
+
+
 class Gunicorn:
     """The documented command on loopback: ``gunicorn -w N 'voice.server:create_app()'``."""
 
@@ -177,22 +194,11 @@ class Gunicorn:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self._wait_up()
+        wait_until_serving(self.process, self.port, self.log, self.stop)
 
     @property
     def kind(self) -> str:
         return f"gthread-{self.threads}" if self.threads else "sync"
-
-    def _wait_up(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if Caller(self.port).get("/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start; its log:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
