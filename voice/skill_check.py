@@ -9,7 +9,8 @@ responses and prompts fit together (``skill_problems``):
 - every prompt, confirmation and validator answer of a flow is a response in every language;
 - every response a skill's code names (``skill.reply(turn, "Key")``, ``skill.say(...)``) exists;
 - every intent without a handler has a response of its own name to answer with;
-- the knowledge content (``knowledge/<lang>/``) reads, with unique ids, in a language the engine knows.
+- the knowledge content (``knowledge/<lang>/``) reads, with unique ids, in a language the engine knows;
+- the publishing texts (``locales/<lang>/skill.yaml``) read, as the exports read them.
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -62,6 +63,7 @@ def skill_problems(router: Router) -> list[str]:
         problems += _handler_problems(skill)
         problems += _response_problems(skill)
         problems += _knowledge_problems(skill)
+        problems += _info_problems(skill)
     return problems
 
 
@@ -119,6 +121,15 @@ def _knowledge_problems(skill: Skill) -> Iterator[str]:
         try:
             load_content(content)
         except VoiceError as exc:  # it names the file and the fix
+            yield f"skill {skill.name!r}: {exc.message}"
+
+
+def _info_problems(skill: Skill) -> Iterator[str]:
+    """A ``locales/<lang>/skill.yaml`` that the exports could not read (they are its only readers)."""
+    for language in skill.languages:
+        try:
+            skill.info(language)
+        except SkillError as exc:  # it names the file and the key
             yield f"skill {skill.name!r}: {exc.message}"
 
 

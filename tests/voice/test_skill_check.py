@@ -107,3 +107,18 @@ def test_voice_check_lists_every_problem(tmp_path: Path) -> None:
     lines = [line for line in result.output.splitlines() if line.startswith("PROBLEM: ")]
     assert len(lines) == 3, result.output
     assert any("Colect" in line for line in lines) and any("TooLate" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("invocation: [city, shop\n", "is not valid YAML"),
+        ("invokation: city shop\n", "unknown key 'invokation'"),
+        ("examples: what are your opening hours\n", "'examples' must be a list of texts"),
+    ],
+)
+def test_a_publishing_text_the_exports_cannot_read_is_a_problem(tmp_path: Path, text: str, what: str) -> None:
+    folder = _skill(tmp_path, "check_info")
+    (folder / "locales" / "nl" / "skill.yaml").write_text(text)
+    problems = _problems(folder)
+    assert len(problems) == 1 and "locales/nl/skill.yaml" in problems[0] and what in problems[0]
