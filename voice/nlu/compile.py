@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping, MutableMapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,21 +186,27 @@ def _wildcard_edge(expr: Expr, lists: Mapping[str, SlotList]) -> str:
     return "start" if is_wild(expr.items[0]) else "end" if is_wild(expr.items[-1]) else ""
 
 
-def _words(
-    expr: Expr, rules: Mapping[str, Template], memo: dict[str, set[str]], seen: frozenset[str] = frozenset()
-) -> set[str]:
-    """Every literal word ``expr`` can contain, rules followed (``memo`` keeps each rule's words)."""
-    found: set[str] = set()
+def _says_any(
+    expr: Expr,
+    wanted: AbstractSet[str],
+    rules: Mapping[str, Template],
+    memo: dict[str, bool],
+    seen: frozenset[str] = frozenset(),
+) -> bool:
+    """True if ``expr`` has a literal word in ``wanted``, rules followed (``memo``: each rule's answer)."""
     for item in walk(expr):
         if isinstance(item, Text):
-            found.update(item.text.lower().split())
+            if not wanted.isdisjoint(item.text.lower().split()):
+                return True
         elif isinstance(item, RuleRef) and item.name in rules and item.name not in seen:
-            words = memo.get(item.name)
-            if words is None:
-                words = _words(rules[item.name].expr, rules, memo, seen | {item.name})
-                memo[item.name] = words
-            found |= words
-    return found
+            known = memo.get(item.name)
+            if known is None:
+                known = memo[item.name] = _says_any(
+                    rules[item.name].expr, wanted, rules, memo, seen | {item.name}
+                )
+            if known:
+                return True
+    return False
 
 
 def _chunk_count(expr: Expr) -> int:
@@ -218,6 +225,14 @@ def _ordered(block: IntentData, lists: Mapping[str, SlotList]) -> list[Template]
     return sorted(block.templates, key=key) if wildcards else list(block.templates)
 
 
+@dataclass(slots=True)
+class _Memos:
+    """What the templates of blocks that resolve names alike share while they are compiled."""
+
+    rules: RuleMemo
+    says_skip_word: dict[str, bool]
+
+
 def compile_sets(
     intent_sets: list[IntentSet], lists: MutableMapping[ListKey, ListMatcher], language: str
 ) -> tuple[list[Entry], TemplateIndex, _Compiler]:
@@ -225,8 +240,7 @@ def compile_sets(
     compiler = _Compiler(lists, language, spaced=not any(s.ignore_whitespace for s in intent_sets))
     entries: list[Entry] = []
     index = TemplateIndex()
-    word_memos: dict[tuple[Any, ...], dict[str, set[str]]] = {}
-    rule_memos: dict[tuple[Any, ...], RuleMemo] = {}
+    memos: dict[tuple[Any, ...], _Memos] = {}
     reach: dict[Any, Any] = {}
     for intent_set in intent_sets:
         skip = tuple(intent_set.skip_words)
@@ -234,17 +248,17 @@ def compile_sets(
         for intent in intent_set.intents.values():
             for block in intent.data:
                 scope = Scope(intent_set, block, reach)
-                rule_memo = rule_memos.setdefault(scope.signature, RuleMemo())
+                memo = memos.setdefault(scope.signature, _Memos(RuleMemo(), {}))
                 for template in _ordered(block, scope.lists):
                     clauses = frozenset(
-                        required_clauses(template.expr, scope.rules, scope.atom_key, memo=rule_memo)
+                        required_clauses(template.expr, scope.rules, scope.atom_key, memo=memo.rules)
                     )
                     first, last = (
-                        edge_atoms(template.expr, scope.rules, scope.atom_key, last=at_end, memo=rule_memo)[0]
+                        edge_atoms(template.expr, scope.rules, scope.atom_key, last=at_end, memo=memo.rules)[
+                            0
+                        ]
                         for at_end in (False, True)
                     )
-                    memo = word_memos.setdefault(scope.signature, {})
-                    words = _words(template.expr, scope.rules, memo) if skip_words else set()
                     entries.append(
                         Entry(
                             number=index.add(clauses, first, last),
@@ -255,7 +269,8 @@ def compile_sets(
                             graph=compiler.graph(template.expr, scope),
                             skip_words=skip,
                             wildcard_edge=_wildcard_edge(template.expr, intent_set.lists),
-                            literal_skip=bool(words & skip_words),
+                            literal_skip=bool(skip_words)
+                            and _says_any(template.expr, skip_words, scope.rules, memo.says_skip_word),
                         )
                     )
     _LOGGER.debug("Compiled %d templates, %d rule graphs", len(entries), len(compiler.rules))

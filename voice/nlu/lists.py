@@ -45,6 +45,9 @@ _END = "\0"
 _TRIE_LIMIT = 2000
 """Ranges up to this many numbers get a word trie (hassil's way); larger ones parse words."""
 
+_NEEDLE = 4
+"""Characters of a spelled number's first word that the pre-filter searches for."""
+
 
 def _skip_space(run: Run, pos: int, sow: bool) -> int:
     return pos + 1 if sow and pos < len(run.folded) and run.folded[pos] == " " else pos
@@ -308,8 +311,9 @@ def _spellings_cached(language: str, start: int, stop: int, step: int, fractions
         for words in number_words(number, language):
             _trie_insert(trie, words, number)
             spelled.add(words)
-    pieces = sorted({word for words in spelled for word in words.split()}, key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, pieces))) if pieces else None
+    # a spelling that occurs brings its first word's start: a few needles, a regex quick to compile
+    starts = {words.split()[0][:_NEEDLE] for words in spelled if words.strip()}
+    pattern = re.compile("|".join(map(re.escape, sorted(starts)))) if starts else None
     return _Spellings(trie, pattern, frozenset(words.split()[-1] for words in spelled))
 
 

@@ -236,11 +236,13 @@ class Matcher:
         lists = self._lists
         seen: tuple[dict[Any, bool], ...] = ({}, {}, {})
         shared: tuple[dict[Hashable, bool], ...] = ({}, {}, {})
+        # "anywhere" is a substring test, so one search of the joined variants answers for all
+        searched = (["\n".join(texts)], texts, texts)
 
         def present(key: Any, where: int) -> bool:
             known = seen[where].get(key)
             if known is None:
-                known = seen[where][key] = _present(lists.get(key), texts, where, shared[where])
+                known = seen[where][key] = _present(lists.get(key), searched[where], where, shared[where])
             return known
 
         return present

@@ -195,8 +195,8 @@ class TemplateIndex:
         self._prefixes: dict[Atom, int] = {}
         self._list_prefixes: dict[Atom, int] = {}
         self._prefixless = 0
-        self._list_masks = [0, 0, 0]
-        """Union of the list buckets for anchors, prefixes and suffixes."""
+        self._list_masks: tuple[int, ...] | None = None
+        """Union of the list buckets for anchors, prefixes and suffixes (found on first use)."""
 
     def add(self, clauses: Clauses, first: Ends = None, last: Ends = None) -> int:
         """Index one template's clauses and what it starts and ends with; return its number."""
@@ -215,8 +215,7 @@ class TemplateIndex:
         for key in keys or ():
             bucket = self._anchors if isinstance(key, str) else self._list_anchors
             bucket[key] = bucket.get(key, 0) | bit
-        for where, buckets in enumerate((self._list_anchors, self._list_prefixes, self._list_suffixes)):
-            self._list_masks[where] = _or_all(buckets.values())
+        self._list_masks = None
         return number
 
     def _checks_of(self, clauses: Clauses, first: Ends, last: Ends) -> tuple[int, ...]:
@@ -249,6 +248,9 @@ class TemplateIndex:
         ending = self._suffixless | _masks(self._suffixes, {text[-_SUFFIX:] for text in texts})
         starting = self._prefixless | _masks(self._prefixes, {text[:_SUFFIX] for text in texts})
         lists = self._list_masks
+        if lists is None:  # once, after the last template is added
+            buckets = (self._list_anchors, self._list_prefixes, self._list_suffixes)
+            lists = self._list_masks = tuple(_or_all(bucket.values()) for bucket in buckets)
         possible = (anchored | lists[0]) & (starting | lists[1]) & (ending | lists[2])
         anchored |= _list_masks(self._list_anchors, possible & ~anchored, present, 0)
         ending |= _list_masks(self._list_suffixes, possible & anchored & ~ending, present, 2)
@@ -344,4 +346,4 @@ def _passes(test: _Test, haystack: str, texts: Sequence[str], present: Callable[
         for text in texts:
             if text.startswith(strings) if where == 1 else text.endswith(strings):
                 return True
-    return any(present(atom, where) for atom in lists)
+    return bool(lists) and any(present(atom, where) for atom in lists)
