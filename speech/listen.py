@@ -124,9 +124,13 @@ class Listener:
         """When the final result is refused but a partial result was a whole phrase, take the phrase.
 
         Vosk's grammar graph can turn a fading last sound or noise into extra words at the very
-        end ("음악 틀어 틀어", "꺼 음악 꺼") after the partial results had the phrase right.
+        end ("음악 틀어 틀어", "꺼 음악 꺼") after the partial results had the phrase right. A spotting
+        grammar (one with fillers: the wake word's) takes its final: talk that passed through the wake
+        phrase on its way to other words ("음악 꺼", "꺼 꺼", "올려") woke the Korean loop 5 times in 3.7
+        minutes of non-wake speech (bench/speech_robustness.py's stream), once without the rescue.
         """
-        if final.is_match or not self.last_phrase:
+        grammar = self.recognizer.grammar
+        if final.is_match or not self.last_phrase or (grammar is not None and grammar.fillers):
             return final
         return Transcript(
             text=self.last_phrase,

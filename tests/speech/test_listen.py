@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import AUDIO, KOREAN_PHRASES
 
 from speech import audio, stt
@@ -24,3 +25,49 @@ def test_long_silence_is_not_kept_only_a_short_pre_roll(korean_model: Path) -> N
     assert heard is not None and heard.transcript.text == "음악 틀어"
     kept_s = audio.duration(heard.audio)
     assert kept_s <= audio.duration(command) + PRE_ROLL_S + 1.0, kept_s
+
+
+class _ScriptedRecognizer:
+    """A recognizer whose partial results pass through ``partials`` and whose final is ``final``."""
+
+    def __init__(self, grammar: stt.Grammar, partials: list[str], final: str) -> None:
+        self.grammar, self._partials, self._final, self._fed = grammar, partials, final, 0
+
+    def accept(self, chunk: np.ndarray) -> None:
+        self._fed += 1
+
+    def partial(self) -> stt.Transcript:
+        return stt.Transcript(text=self._partials[min(self._fed, len(self._partials)) - 1])
+
+    def finish(self) -> stt.Transcript:
+        words = tuple(stt.Word(word=w, start=0.0, end=0.1, conf=1.0) for w in self._final.split())
+        heard = stt.Transcript(text=self._final, confidence=1.0, words=words, is_final=True)
+        return self.grammar.judge(heard)
+
+    def reset(self) -> None:
+        self._fed = 0
+
+
+def _end_of(listener: Listener) -> stt.Transcript:
+    speech = np.concatenate([audio.silence(0.3), 0.3 * np.sin(np.arange(8000) * 0.2), audio.silence(1.0)])
+    for number, chunk in enumerate(audio.frames(speech.astype(np.float32), 40), start=1):
+        heard = listener.feed(chunk, number * 0.04)
+        if heard is not None:
+            return heard.transcript
+    raise AssertionError("no end of utterance")
+
+
+@pytest.mark.parametrize(
+    ("fillers", "expected"),
+    [(("음악 꺼", "불 꺼"), ""), ((), "안녕하세요")],
+    ids=["wake_grammar_takes_its_final", "command_grammar_takes_the_partial"],
+)
+def test_a_wake_phrase_only_passed_through_in_the_partials_does_not_wake(
+    fillers: tuple[str, ...], expected: str
+) -> None:
+    """Talk whose partial results passed through the wake phrase on the way to other words ("음악 꺼")
+    woke the Korean loop; a command grammar still takes a whole phrase its partials had."""
+    grammar = stt.Grammar(phrases=("안녕하세요", *([] if fillers else ["불 꺼"])), fillers=fillers)
+    partials = ["", "", "", "", "", "", "", "", "안녕하세요", "안녕하세요 음악", "음악 꺼"]
+    recognizer = _ScriptedRecognizer(grammar, partials, final="안녕하세요 음악 꺼")
+    assert _end_of(Listener(recognizer)).text == expected  # type: ignore[arg-type]
