@@ -98,7 +98,7 @@ class KnowledgeBase:
         started = time.perf_counter()
         entries = load_content(self.content_dir)
         sparse = SparseIndex.build(entries, analyzer(self.language)) if entries else None
-        model = dense.DenseIndex.build(entries, dense.embedder()) if self.use_model and entries else None
+        model = self._dense_build(entries) if self.use_model and entries else None
         staging = prepare(self.index_dir)
         if sparse is not None:
             sparse.save(staging)
@@ -118,6 +118,14 @@ class KnowledgeBase:
         self.built = seconds
         _LOGGER.info("knowledge index %s built: %d entries in %.2f s", self.index_dir, len(entries), seconds)
         return seconds
+
+    def _dense_build(self, entries: tuple[Entry, ...]) -> dense.DenseIndex:
+        """The meaning index, embedding only what the stored index has not embedded yet."""
+        stored = read_manifest(self.index_dir)
+        known = {}
+        if stored is not None and stored.get("model") == dense.MODEL:
+            known = dense.DenseIndex.load(self.index_dir, dense.embedder()).known()
+        return dense.DenseIndex.build(entries, dense.embedder(), known)
 
     def reload(self) -> None:
         """Read the stored index (done by ``ask`` when the index changed on disk)."""

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import ConfigError
 from .content import content_files
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the stored index changes shape; older indexes are rebuilt."""
 MANIFEST = "manifest.json"
 

@@ -1,0 +1,93 @@
+"""Embedding content: a rebuild embeds only changed texts, batches keep their order, questions are kept."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice.knowledge import Entry, KnowledgeBase
+from voice.knowledge import dense as dense_module
+from voice.knowledge.vectors import BATCH, Vector, Vectors, embed, text_key
+
+from .knowledge_support import needs_model, write_skill
+
+ENTRIES = (
+    Entry(id="shipping", title="How much is shipping?", text="4.95 euros.", phrasings=("Is shipping free?",)),
+    Entry(id="password", title="I forgot my password", text="Click Forgot password."),
+)
+
+
+def _vectors(texts: Sequence[str]) -> Vectors:
+    """A different unit vector per text, the same one every time."""
+    rows = [np.frombuffer(hashlib.sha256(t.encode()).digest(), dtype=np.uint8)[:8] for t in texts]
+    vectors = np.array(rows, dtype=np.float32) + 1
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class _CountingEmbedder:
+    """A stand-in model that records what it was asked to embed."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def question(self, text: str) -> Vector:
+        vector: Vector = self.queries([text])[0]
+        return vector
+
+    def queries(self, texts: Sequence[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return _vectors([f"q {t}" for t in texts])
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return _vectors([f"p {t}" for t in texts])
+
+
+def test_a_rebuild_embeds_only_the_texts_that_changed() -> None:
+    model = _CountingEmbedder()
+    first = dense_module.DenseIndex.build(ENTRIES, model, {})
+    assert len(model.embedded) == 5, "three questions and two answers"
+    changed = (ENTRIES[0], Entry(id="password", title="I forgot my password", text="Use the reset link."))
+    model.embedded.clear()
+    again = dense_module.DenseIndex.build(changed, model, first.known())
+    assert model.embedded == ["I forgot my password. Use the reset link."]
+    fresh = dense_module.DenseIndex.build(changed, _CountingEmbedder(), {})
+    assert np.array_equal(again.vectors, fresh.vectors) and again.keys == fresh.keys
+
+
+def test_a_query_and_a_passage_of_the_same_words_are_kept_apart() -> None:
+    assert text_key("query", "shipping") != text_key("passage", "shipping")
+
+
+def test_texts_embedded_in_parallel_batches_keep_their_order() -> None:
+    texts = [f"text {i}" for i in range(BATCH * 5 + 1)]
+    keys = [text_key("passage", t) for t in texts]
+    known = {keys[3]: _vectors(["text 3"])[0]}
+    assert np.array_equal(embed(_vectors, keys, texts, known), _vectors(texts))
+
+
+@needs_model
+def test_a_repeated_question_is_embedded_once() -> None:
+    model = dense_module.embedder()
+    first = model.question("how much is shipping to belgium")
+    assert model.question("how much is shipping to belgium") is first
+    assert np.allclose(first, model.queries(["how much is shipping to belgium"])[0])
+
+
+@needs_model
+def test_a_knowledge_base_rebuilt_after_a_change_ranks_as_one_built_afresh(tmp_path: Path) -> None:
+    faq = "- {id: gift, question: 'Do you sell gift cards?', answer: 'Yes, from 10 euros.'}\n"
+    skill = write_skill(tmp_path, "en", {"faq.yaml": faq})
+    KnowledgeBase.load(skill, "en", index_root=tmp_path / "index")
+    more = "- {id: hours, question: 'When are you open?', answer: 'From 9 to 5.'}\n"
+    (skill / "knowledge" / "en" / "more.yaml").write_text(more, encoding="utf-8")
+    kb = KnowledgeBase.load(skill, "en", index_root=tmp_path / "index")
+    fresh = KnowledgeBase.load(skill, "en", index_root=tmp_path / "fresh")
+    for question in ("are you open on sunday", "can i buy a gift card"):
+        assert [c.score for c in kb.rank(question)] == pytest.approx([c.score for c in fresh.rank(question)])
