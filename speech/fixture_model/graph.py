@@ -8,7 +8,9 @@ transition first, then self-loops). Optional silence may sit between words.
 
 An ``[unk]`` word -- a garbage phone with a constant score per frame -- competes with the
 phrases, so speech outside the phrase list comes out as ``[unk]`` instead of the nearest
-phrase.
+phrase. In the fixed graph it may also follow the first words of a phrase ("i would like to
+[unk]"): speech that starts like a phrase and then goes elsewhere is refused instead of being
+forced onto the phrase's end ("... book an appointment").
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class Scoring:
     """
     unknown_entry: float = 5.0
     """Cost of choosing ``[unk]`` over a phrase."""
+    prefix_unknown_entry: float = 8.0
+    """Cost of ``[unk]`` after the first words of a phrase instead of the rest of it. Measured with
+    bench/speech_robustness.py (English, white noise at 10 dB): without this path 50% of out-of-scope
+    sentences were accepted, at 5.0 3%, at 8.0 7%, at 12.0 17%; in-scope accuracy 93% in each case."""
 
 
 def word_table(lexicon: Lexicon) -> dict[str, int]:
@@ -89,23 +95,27 @@ class _Builder:
             ends.append(state)
         return ends
 
-    def unknown(self, sources: Sequence[int]) -> list[int]:
-        """``[unk]``: the garbage phone for as long as it lasts."""
+    def unknown(self, sources: Sequence[int], cost: float | None = None) -> list[int]:
+        """``[unk]``: the garbage phone for as long as it lasts, entered at ``cost`` (``unknown_entry``)."""
         state = self.phone_state(self.phones.garbage_id)
-        self.enter(sources, state, self.phones.garbage_id, self.words[UNKNOWN], self.scoring.unknown_entry)
+        entry = self.scoring.unknown_entry if cost is None else cost
+        self.enter(sources, state, self.phones.garbage_id, self.words[UNKNOWN], entry)
         return [state]
 
 
 def build_hclg(
     phrases: Sequence[str], lexicon: Lexicon, phones: PhoneSet, words: dict[str, int], scoring: Scoring
 ) -> Fst:
-    """The fixed graph: exactly one phrase (or ``[unk]``) per utterance, silence around it."""
+    """The fixed graph: exactly one phrase, ``[unk]``, or a phrase's first words and ``[unk]`` per utterance,
+    silence around it."""
     builder = _Builder(lexicon, phones, words, scoring)
     entry = builder.with_silence([builder.start])
     exits = builder.with_silence(builder.unknown(entry))
     for phrase in phrases:
         states = entry
-        for word in phrase.split():
+        for number, word in enumerate(phrase.split()):
+            if number:
+                exits += builder.with_silence(builder.unknown(states, scoring.prefix_unknown_entry))
             states = builder.with_silence(builder.word(states, word))
         exits += states
     for state in exits:

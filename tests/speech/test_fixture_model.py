@@ -84,7 +84,8 @@ def test_out_of_set_speech_is_rejected(models: dict[str, vosk.Model], locale: st
     voices = locale_voices(locale).held_out[:2]
     utterances = held_out_utterances(OUT_OF_SET[locale], locale, voices=voices)
     results = [recognise(models[locale], u.audio)["text"] for u in utterances]
-    assert all(set(text.split()) <= {UNKNOWN} for text in results), results
+    # refused: [unk] alone, or a phrase's first words and [unk] ("when [unk]"), never a whole phrase
+    assert all(UNKNOWN in text.split() for text in results), results
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -199,3 +200,28 @@ def test_synthesize_gives_16khz_speech_with_phoneme_times() -> None:
     starts = [p.start for p in synthesis.phonemes]
     assert starts == sorted(starts) and starts[-1] <= len(synthesis.audio)
     assert [w.word for w in align(synthesis, {}).words] == ["talk", "to", "a", "person"]
+
+
+STARTS_LIKE_A_PHRASE = {
+    "en": ("i would like to cancel my subscription", "what is the weather like today", "i need a taxi"),
+    "nl": ("ik wil mijn abonnement opzeggen", "ik ben mijn wachtwoord vergeten", "ik heb een taxi nodig"),
+}
+"""Out-of-scope sentences that white noise at 10 dB forced onto a phrase before the graph let ``[unk]``
+follow a phrase's first words (bench/speech_robustness.py)."""
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_speech_that_starts_like_a_phrase_is_refused_in_white_noise(
+    models: dict[str, vosk.Model], locale: str
+) -> None:
+    from speech import noise
+
+    voices = locale_voices(locale).held_out[:2]
+    utterances = held_out_utterances(STARTS_LIKE_A_PHRASE[locale], locale, voices=voices)
+    results = []
+    for seed, utterance in enumerate(utterances):
+        padded = np.concatenate([np.zeros(6400, np.int16), utterance.audio, np.zeros(9600, np.int16)])
+        noisy = noise.mix(padded, noise.white(padded.size, seed), 10.0, reference=utterance.audio)
+        results.append(recognise(models[locale], noisy)["text"])
+    accepted = [text for text in results if UNKNOWN not in text.split()]
+    assert len(accepted) <= 1, results  # the bench: 3% of 30 sentences (en 7%) at this SNR, 50-57% before
