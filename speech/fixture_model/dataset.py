@@ -55,19 +55,29 @@ class RenderedItem:
     features: np.ndarray
 
 
-def plan(phrases: Sequence[str], voices: LocaleVoices, *, copies: int, seed: int) -> list[TrainingItem]:
-    """Every phrase in every training voice, ``copies`` times, with rate, pitch and noise varied."""
+def plan(
+    phrases: Sequence[str],
+    voices: LocaleVoices,
+    *,
+    copies: int,
+    seed: int,
+    max_utterances: int | None = None,
+) -> list[TrainingItem]:
+    """Every phrase in every training voice, ``copies`` times, with rate, pitch and noise varied.
+
+    With more phrases than ``max_utterances`` allows in every voice, each phrase is said by fewer voices
+    (at least one), taken in turn so all voices are heard: the acoustic model learns phones, which a
+    long phrase list repeats anyway, and training time and memory grow with the utterances."""
     rng = np.random.default_rng(seed)
     snrs = itertools.cycle(_SNRS)
     gains = itertools.cycle(_GAINS)
     speeds = itertools.cycle(_SPEEDS)
     items = []
-    for (p, phrase), (v, voice), copy in itertools.product(
-        enumerate(phrases), enumerate(voices.training), range(copies)
-    ):
+    for p, v, copy in _pairs(len(phrases), len(voices.training), copies, max_utterances):
+        voice = voices.training[v]
         turn = p + v + 2 * copy
         job = SynthesisJob(
-            text=phrase,
+            text=phrases[p],
             voice=voice,
             rate=TRAINING_RATES[turn % len(TRAINING_RATES)],
             pitch=TRAINING_PITCHES[(turn + v) % len(TRAINING_PITCHES)],
@@ -85,6 +95,20 @@ def plan(phrases: Sequence[str], voices: LocaleVoices, *, copies: int, seed: int
             )
         )
     return items
+
+
+def _pairs(phrases: int, voices: int, copies: int, budget: int | None) -> list[tuple[int, int, int]]:
+    """(phrase, voice, copy) numbers: all of them within ``budget``, else ``budget // phrases`` voices
+    per phrase (at least one), the voices rotating over the phrases."""
+    if budget is None or phrases * voices * copies <= budget:
+        return list(itertools.product(range(phrases), range(voices), range(copies)))
+    per_phrase = max(1, min(voices, budget // (phrases * copies)))
+    return [
+        (p, (p * per_phrase + k) % voices, copy)
+        for p in range(phrases)
+        for k in range(per_phrase)
+        for copy in range(copies)
+    ]
 
 
 def render(item: TrainingItem) -> RenderedItem:

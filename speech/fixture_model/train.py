@@ -10,6 +10,7 @@ CMVN stage.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,6 +79,7 @@ def train(
     params = [_init_layer(rng, n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:], strict=False)]
     optimiser = _Adam(params, config.learning_rate)
     steps_per_epoch = len(targets) // config.batch
+    started = time.perf_counter()
     for epoch in range(config.epochs):
         order = rng.permutation(len(targets))
         loss = 0.0
@@ -86,9 +88,20 @@ def train(
             progress_fraction = (epoch * steps_per_epoch + step) / (config.epochs * steps_per_epoch)
             optimiser.rate = config.learning_rate * 0.5 * (1 + np.cos(np.pi * progress_fraction))
             loss += _step(params, optimiser, frames.batch(rows), targets[rows])
-        progress(f"epoch {epoch + 1}/{config.epochs}: loss {loss / max(steps_per_epoch, 1):.3f}")
+        done = epoch + 1
+        left = (time.perf_counter() - started) / done * (config.epochs - done)
+        progress(
+            f"{progress_bar(done, config.epochs)} epoch {done}/{config.epochs}: "
+            f"loss {loss / max(steps_per_epoch, 1):.3f}, about {left:.0f} s left"
+        )
     counts = np.bincount(targets, minlength=num_classes).astype(np.float64) + 1.0
     return Network(layers=_fold_normalisation(params, frames), priors=counts / counts.sum())
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """``[########------------]``: ``done`` of ``total`` as a text bar."""
+    filled = width * done // max(total, 1)
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
 
 
 def _init_layer(rng: np.random.Generator, n_in: int, n_out: int) -> list[np.ndarray]:

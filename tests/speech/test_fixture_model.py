@@ -225,3 +225,19 @@ def test_speech_that_starts_like_a_phrase_is_refused_in_white_noise(
         results.append(recognise(models[locale], noisy)["text"])
     accepted = [text for text in results if UNKNOWN not in text.split()]
     assert len(accepted) <= 1, results  # the bench: 3% of 30 sentences (en 7%) at this SNR, 50-57% before
+
+
+def test_a_long_phrase_list_is_said_by_fewer_voices_within_the_budget() -> None:
+    """A skill's ~1700 phrases in all 64 voices took 2,633 s and 9.4 GB; the plan keeps to the budget,
+    says every phrase and uses every voice; a short list is said in every voice as before."""
+    from speech.fixture_model.dataset import plan
+
+    voices = locale_voices("en")
+    many = [f"phrase number {n}" for n in range(1715)]
+    items = plan(many, voices, copies=1, seed=7, max_utterances=2000)
+    assert len(items) <= 2000
+    assert {item.job.text for item in items} == set(many)
+    assert {item.job.voice for item in items} == set(voices.training)
+    few = PHRASES["en"]
+    assert plan(few, voices, copies=1, seed=7, max_utterances=2000) == plan(few, voices, copies=1, seed=7)
+    assert len(plan(few, voices, copies=1, seed=7)) == len(few) * len(voices.training)
