@@ -16,6 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from .bulk import collector_paused
 from .calls import RuleCall, SlotCall
 from .errors import TemplateError
 from .graph import Graph, Run, execute
@@ -233,6 +234,7 @@ class _Memos:
     says_skip_word: dict[str, bool]
 
 
+@collector_paused
 def compile_sets(
     intent_sets: list[IntentSet], lists: MutableMapping[ListKey, ListMatcher], language: str
 ) -> tuple[list[Entry], TemplateIndex, _Compiler]:
