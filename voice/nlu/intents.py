@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .bulk import collector_paused
 from .errors import TemplateError
 from .loading import Origins, load_dict, read_files
 from .slot_types import find_slot_type
@@ -123,6 +124,7 @@ class IntentSet:
         return cls._load(data, skill=skill, source=source, language=language, runtime_lists=runtime_lists)
 
     @classmethod
+    @collector_paused
     def _load(
         cls,
         data: Mapping[str, Any],
@@ -146,6 +148,7 @@ class IntentSet:
             raise error.located(file=error.file or source) from None
 
     @classmethod
+    @collector_paused
     def from_files(
         cls,
         paths: Iterable[str | Path],

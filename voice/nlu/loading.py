@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import yaml_problem
-from .bulk import collector_paused
 from .errors import TemplateError
 from .references import ScopeChecker
 from .slot_types import find_slot_type
@@ -73,7 +72,6 @@ class Origins:
         return files[index] if index < len(files) else ""
 
 
-@collector_paused
 def read_files(paths: list[Path]) -> tuple[dict[str, Any], Origins]:
     """Read and merge YAML files, remembering where everything came from."""
     merged: dict[str, Any] = {}
@@ -110,7 +108,6 @@ def _merge(base: dict[str, Any], new: Mapping[str, Any]) -> None:
             base[key] = dict(value) if isinstance(value, Mapping) else value
 
 
-@collector_paused
 def load_dict(
     data: Mapping[str, Any],
     *,
