@@ -49,6 +49,9 @@ class BuildSpec:
     voices: LocaleVoices
     copies: int = 1
     """Renderings of each phrase per training voice."""
+    augment: bool = False
+    """Noise of other kinds in training too: another phrase in another voice (babble), mains hum, a
+    telephone band (``dataset.plan``). Off: see docs/fixture-models.md for what it did to the bench."""
     max_utterances: int = 2000
     """Training utterances at most: a long phrase list is said by fewer voices per phrase (``dataset.plan``).
     30 phrases in 64 voices (1920) stay whole; a skill's 1715 English phrases in all voices took 2,633 s and
@@ -141,7 +144,12 @@ def _build_atomically(spec: BuildSpec, entry: Path, report: Callable[[str], None
 
 def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None:
     items = plan(
-        spec.phrases, spec.voices, copies=spec.copies, seed=spec.seed, max_utterances=spec.max_utterances
+        spec.phrases,
+        spec.voices,
+        copies=spec.copies,
+        seed=spec.seed,
+        max_utterances=spec.max_utterances,
+        augment=spec.augment,
     )
     voices = len({item.job.voice for item in items})
     report(f"synthesising {len(items)} utterances of {len(spec.phrases)} phrases in {voices} voices")

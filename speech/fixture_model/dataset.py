@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
+from speech import noise
 from speech.audio import SAMPLE_RATE
 from speech.fixture_model.alignment import Alignment
 from speech.fixture_model.features import frame_centres, mfcc
@@ -23,6 +24,10 @@ from speech.fixture_model.voices import TRAINING_PITCHES, TRAINING_RATES, Locale
 
 _SNRS: tuple[float | None, ...] = (None, 30.0, None, 20.0, 15.0, None, 10.0, 25.0)
 """Signal-to-noise ratios (dB) cycled over the items; None is clean."""
+_NOISES = ("white", "babble", "hum")
+"""Kinds of noise cycled over the noisy items: white, another phrase in another voice, mains hum."""
+_TELEPHONE = (False, False, False, False, True)
+"""Items cycled through a telephone band (300-3400 Hz at 8 kHz)."""
 _GAINS = (0.0, -8.0, 4.0, -16.0, -4.0)
 """Level changes (dB) cycled over the items: the model has no CMVN."""
 _SPEEDS = (1.0, 0.92, 1.08, 0.96, 1.04, 0.88, 1.12)
@@ -42,8 +47,12 @@ class TrainingItem:
     speed: float
     """Playback speed: 1.1 plays the speech 10% faster and higher."""
     snr_db: float | None
-    """White noise level relative to the speech; None for none."""
+    """Noise level relative to the speech; None for none."""
     seed: int
+    noise: str = "white"
+    """``white``, ``babble`` (``babble_job`` said at the same time) or ``hum``."""
+    babble_job: SynthesisJob | None = None
+    telephone: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -62,16 +71,20 @@ def plan(
     copies: int,
     seed: int,
     max_utterances: int | None = None,
+    augment: bool = False,
 ) -> list[TrainingItem]:
     """Every phrase in every training voice, ``copies`` times, with rate, pitch and noise varied.
 
     With more phrases than ``max_utterances`` allows in every voice, each phrase is said by fewer voices
     (at least one), taken in turn so all voices are heard: the acoustic model learns phones, which a
-    long phrase list repeats anyway, and training time and memory grow with the utterances."""
+    long phrase list repeats anyway, and training time and memory grow with the utterances. The noise is
+    white, unless ``augment``: then also babble, hum and a telephone band."""
     rng = np.random.default_rng(seed)
     snrs = itertools.cycle(_SNRS)
     gains = itertools.cycle(_GAINS)
     speeds = itertools.cycle(_SPEEDS)
+    noises = itertools.cycle(_NOISES)
+    telephones = itertools.cycle(_TELEPHONE)
     items = []
     for p, v, copy in _pairs(len(phrases), len(voices.training), copies, max_utterances):
         voice = voices.training[v]
@@ -83,6 +96,10 @@ def plan(
             pitch=TRAINING_PITCHES[(turn + v) % len(TRAINING_PITCHES)],
         )
         lead, tail = (int(x) for x in rng.integers(SAMPLE_RATE // 20, SAMPLE_RATE // 2, size=2))
+        snr_db = next(snrs)
+        kind = next(noises) if snr_db is not None and augment else "white"
+        talker = voices.training[(v + 1 + p % (len(voices.training) - 1 or 1)) % len(voices.training)]
+        babble = SynthesisJob(text=phrases[(p + 1) % len(phrases)], voice=talker, rate=180)
         items.append(
             TrainingItem(
                 job=job,
@@ -90,8 +107,11 @@ def plan(
                 tail=tail,
                 gain_db=next(gains),
                 speed=next(speeds),
-                snr_db=next(snrs),
+                snr_db=snr_db,
                 seed=int(rng.integers(2**31)),
+                noise=kind,
+                babble_job=babble if kind == "babble" else None,
+                telephone=next(telephones) and augment,
             )
         )
     return items
@@ -117,9 +137,23 @@ def render(item: TrainingItem) -> RenderedItem:
     speech = soxr.resample(synthesis.audio.astype(np.float64), SAMPLE_RATE * item.speed, SAMPLE_RATE)
     speech *= 10 ** (item.gain_db / 20)
     audio = np.concatenate([np.zeros(item.lead), speech, np.zeros(item.tail)])
-    if item.snr_db is not None:
+    if item.telephone:
+        audio = noise.telephone(_to_int16(audio)).astype(np.float64)
+    if item.snr_db is not None and item.noise == "white":
         audio = add_noise(audio, item.snr_db, seed=item.seed, reference=speech)
+    elif item.snr_db is not None:
+        audio = noise.mix(
+            _to_int16(audio), _noise_of(item, audio.size), item.snr_db, reference=_to_int16(speech)
+        )
     return RenderedItem(item=item, synthesis=synthesis, features=mfcc(_to_int16(audio)))
+
+
+def _noise_of(item: TrainingItem, length: int) -> np.ndarray:
+    """Unit-power noise of the item's kind: mains hum at 45-65 Hz, or another phrase said meanwhile."""
+    if item.babble_job is None:
+        return noise.hum(length, item.seed, mains_hz=45.0 + item.seed % 21)
+    talker = speak_in_worker(item.babble_job).audio
+    return noise.babble([talker], length, item.seed)
 
 
 def add_noise(

@@ -241,3 +241,16 @@ def test_a_long_phrase_list_is_said_by_fewer_voices_within_the_budget() -> None:
     few = PHRASES["en"]
     assert plan(few, voices, copies=1, seed=7, max_utterances=2000) == plan(few, voices, copies=1, seed=7)
     assert len(plan(few, voices, copies=1, seed=7)) == len(few) * len(voices.training)
+
+
+def test_augmentation_adds_babble_hum_and_a_telephone_band_only_when_asked() -> None:
+    from speech.fixture_model.dataset import plan
+
+    voices = locale_voices("en")
+    plain = plan(PHRASES["en"], voices, copies=1, seed=7)
+    assert {(item.noise, item.telephone, item.babble_job) for item in plain} == {("white", False, None)}
+    mixed = plan(PHRASES["en"], voices, copies=1, seed=7, augment=True)
+    assert {item.noise for item in mixed if item.snr_db is not None} == {"white", "babble", "hum"}
+    assert any(item.telephone for item in mixed)
+    babble = [item for item in mixed if item.noise == "babble"]
+    assert all(item.babble_job is not None and item.babble_job.voice != item.job.voice for item in babble)
