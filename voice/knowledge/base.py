@@ -16,6 +16,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,16 @@ from .decision import Candidate, Decision, Evidence, Policy, decide
 from .entries import Entry
 from .sparse import SparseIndex
 from .spoken import spoken_answer
-from .storage import fingerprint, index_folder, manifest_stamp, prepare, publish, read_manifest
+from .storage import (
+    building,
+    current,
+    fingerprint,
+    index_folder,
+    manifest_stamp,
+    prepare,
+    publish,
+    read_manifest,
+)
 from .text import analyzer
 
 _LOGGER = logging.getLogger(__name__)
@@ -81,7 +91,9 @@ class KnowledgeBase:
         folder = index_folder(root, language, index_root)
         kb = cls(root, language, index_dir=folder, policy=policy or Policy(), use_model=model)
         if not kb._stored_index_is_current():
-            kb.rebuild()
+            with building(folder):
+                if not kb._stored_index_is_current():  # else another process built it meanwhile
+                    kb._build()
         kb.reload()
         return kb
 
@@ -95,6 +107,10 @@ class KnowledgeBase:
 
     def rebuild(self) -> float:
         """Read the content, build the indexes and store them; returns the seconds it took."""
+        with building(self.index_dir):
+            return self._build()
+
+    def _build(self) -> float:
         started = time.perf_counter()
         entries = load_content(self.content_dir)
         sparse = SparseIndex.build(entries, analyzer(self.language)) if entries else None
@@ -121,27 +137,38 @@ class KnowledgeBase:
 
     def _dense_build(self, entries: tuple[Entry, ...]) -> dense.DenseIndex:
         """The meaning index, embedding only what the stored index has not embedded yet."""
-        stored = read_manifest(self.index_dir)
+        folder = current(self.index_dir)
+        stored = read_manifest(folder)
         known = {}
         if stored is not None and stored.get("model") == dense.MODEL:
-            known = dense.DenseIndex.load(self.index_dir, dense.embedder()).known()
+            known = dense.DenseIndex.load(folder, dense.embedder()).known()
         return dense.DenseIndex.build(entries, dense.embedder(), known)
 
     def reload(self) -> None:
-        """Read the stored index (done by ``ask`` when the index changed on disk)."""
-        stamp = manifest_stamp(self.index_dir)
-        manifest = read_manifest(self.index_dir)
+        """Read the stored index (done by ``ask`` when the index changed on disk). All files come from
+        the one version the index folder points at; when even that went meanwhile (two rebuilds
+        in a row), the index in memory stays and the next question tries again."""
+        folder = current(self.index_dir)
+        stamp = manifest_stamp(folder)
+        manifest = read_manifest(folder)
         if manifest is None:
             return
-        raw = json.loads((self.index_dir / "entries.json").read_text(encoding="utf-8"))
+        try:
+            self._indexes = self._read(folder, manifest)
+        except OSError as exc:
+            _LOGGER.warning("knowledge index %s went while it was read (%s); keeping the last", folder, exc)
+            return
+        self._stamp = stamp
+
+    def _read(self, folder: Path, manifest: dict[str, Any]) -> _Indexes:
+        raw = json.loads((folder / "entries.json").read_text(encoding="utf-8"))
         entries = tuple(Entry.from_dict(item) for item in raw)
-        sparse = SparseIndex.load(self.index_dir, analyzer(self.language)) if entries else None
+        sparse = SparseIndex.load(folder, analyzer(self.language)) if entries else None
         model = None
         if self.use_model and manifest.get("model") == dense.MODEL:
-            model = dense.DenseIndex.load(self.index_dir, dense.embedder())
+            model = dense.DenseIndex.load(folder, dense.embedder())
         asked = _asked(entries, sparse) if sparse is not None else None
-        self._indexes = _Indexes(entries, sparse, model, asked)
-        self._stamp = stamp
+        return _Indexes(entries, sparse, model, asked)
 
     def ask(self, question: str) -> Decision:
         """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""

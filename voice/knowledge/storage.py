@@ -1,16 +1,25 @@
 """Where a built index is kept, and whether it still matches the content.
 
 Default: ``$VOICE_KNOWLEDGE_DIR`` or ``$XDG_CACHE_HOME/voice-skills/knowledge`` (``~/.cache/...``), one folder
-per skill and language. The index is derived data: deleting it only costs a rebuild. ``manifest.json`` is
-written last, so its change time tells a running server that a new index is complete.
+per skill and language. The index is derived data: deleting it only costs a rebuild.
+
+Several processes share an index (gunicorn workers, ``voice knowledge import`` beside a running server):
+one builds at a time (``building``, a file lock the kernel drops when its process dies), and the index
+folder is a symbolic link to one complete version, swapped in one atomic step (``publish``). A reader
+resolves the link once (``current``) and so reads one whole index, old or new; the manifest's change time
+tells a running server that a new one is in place.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,26 +72,58 @@ def manifest_stamp(folder: Path) -> int:
         return 0
 
 
+@contextmanager
+def building(folder: Path) -> Iterator[None]:
+    """Held while this process builds and publishes the index in ``folder``; another builder waits, then
+    finds the index current (``KnowledgeBase.load`` checks again) instead of building it twice."""
+    lock_path = folder.with_name(f".{folder.name}.lock")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        lock = lock_path.open("a")
+    except OSError as exc:
+        raise _unwritable(folder, exc) from exc
+    with lock:  # closing it releases the lock, as the kernel does when the process dies
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def current(folder: Path) -> Path:
+    """The complete index version ``folder`` points at now: read every file of one index from here."""
+    return folder.resolve()
+
+
 def prepare(folder: Path) -> Path:
-    """A fresh sibling folder to write a new index into (moved into place by ``publish``)."""
+    """A fresh sibling folder to write a new index into (made a version by ``publish``); call it while
+    ``building``."""
     staging = folder.with_name(f".{folder.name}.new")
     try:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
     except OSError as exc:
-        raise ConfigError(
-            f"cannot write the knowledge index under {folder.parent} ({exc.strerror}); "
-            "set VOICE_KNOWLEDGE_DIR to a writable folder."
-        ) from exc
+        raise _unwritable(folder, exc) from exc
     return staging
 
 
 def publish(staging: Path, folder: Path, manifest: dict[str, Any]) -> None:
-    """Swap the new index in, manifest included, so readers see the old index or the new one."""
+    """Make ``staging`` the index: a new version, and ``folder`` (a symbolic link) pointed at it in one
+    atomic rename. The version before stays for readers still reading it; older ones go."""
     (staging / MANIFEST).write_text(json.dumps({**manifest, "format": FORMAT}, indent=1), encoding="utf-8")
-    old = folder.with_name(f".{folder.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        folder.rename(old)
-    staging.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    version = staging.rename(folder.with_name(f".{folder.name}.v{time.time_ns()}"))
+    previous = os.readlink(folder) if folder.is_symlink() else None
+    link = folder.with_name(f".{folder.name}.link")
+    link.unlink(missing_ok=True)
+    link.symlink_to(version.name)
+    if folder.is_dir() and not folder.is_symlink():  # an index stored before versions: replaced once
+        shutil.rmtree(folder)
+    os.replace(link, folder)
+    keep = {version.name, previous}
+    for old in folder.parent.glob(f".{folder.name}.v*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _unwritable(folder: Path, exc: OSError) -> ConfigError:
+    return ConfigError(
+        f"cannot write the knowledge index under {folder.parent} ({exc.strerror}); "
+        "set VOICE_KNOWLEDGE_DIR to a writable folder."
+    )

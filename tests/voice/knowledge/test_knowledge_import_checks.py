@@ -87,13 +87,13 @@ def test_the_index_is_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     skill = write_skill(tmp_path, "en", {})
     upload = _faq(tmp_path, "faq.yaml", hours="When are you open?")
     builds: list[Path] = []
-    original = KnowledgeBase.rebuild
+    original = KnowledgeBase._build
 
     def counted(self: KnowledgeBase) -> float:
         builds.append(self.index_dir)
         return original(self)
 
-    monkeypatch.setattr(KnowledgeBase, "rebuild", counted)
+    monkeypatch.setattr(KnowledgeBase, "_build", counted)
     result = CliRunner().invoke(knowledge, ["import", str(upload), "--skill", str(skill), "-l", "en"])
     assert result.exit_code == 0, result.output
     assert len(builds) == 1
