@@ -5,8 +5,10 @@ every in-scope phrase and every out-of-scope sentence of bench/speech_robustness
 espeak-ng voices the models never heard and decoded as the local loop decodes a command, under each
 condition of ``speech.robustness.conditions()``. Per condition: command accuracy (the phrase
 exactly), word accuracy, rejection rate (in-scope speech refused) and false-accept rate (out-of-scope
-speech accepted as a phrase). Then the wake phrase: hits by unseen voices (clean and babble at 10 dB),
-near misses refused, and false wakes per hour on continuous non-wake speech read with pauses.
+speech accepted as a command phrase; the wake phrase is in the grammar, as in the loop, but heard while
+listening it is a wake there, not a command). Then the wake phrase: hits by unseen voices (clean
+and babble at 10 dB), near misses refused, and false wakes per hour on continuous non-wake speech
+read with pauses.
 Last, the time and peak memory of a fixture-model build. Prints a table, then ONE JSON line.
 
     .venv/bin/python bench/speech_robustness.py [--language en ...] [--stream-minutes 10] [--no-build]
@@ -85,7 +87,7 @@ def _conditions_of(language: str, spec: dict[str, Any], model: Any, babble: np.n
     scope = [True] * (len(texts) - len(spec["out_of_scope"])) + [False] * len(spec["out_of_scope"])
     voices = locale_voices(language).held_out
     base = synthesize_many(_jobs(texts, voices, Condition(name="clean"), 0))
-    decode = grammar_decoder(model, grammar)
+    decode = grammar_decoder(model, grammar, not_commands=(spec["wake"],))
     figures: dict[str, Any] = {}
     for index, condition in enumerate(conditions()):
         spoken = base

@@ -136,12 +136,14 @@ Decoder = Callable[[np.ndarray], str]
 """Audio -> the accepted text ("" when refused)."""
 
 
-def grammar_decoder(model: Any, grammar: Grammar) -> Decoder:
-    """Decode like the local loop's command listener: grammar mode, accepted finals joined."""
+def grammar_decoder(model: Any, grammar: Grammar, *, not_commands: Sequence[str] = ()) -> Decoder:
+    """Decode like the local loop's command listener: grammar mode, accepted finals joined. A result in
+    ``not_commands`` is no command: the loop takes the wake phrase heard while listening as a wake."""
+    skipped = {normalize_phrase(text) for text in not_commands}
 
     def decode(samples: np.ndarray) -> str:
         finals: list[Transcript] = transcribe(samples, model, grammar=grammar)
-        return " ".join(t.text for t in finals if t.is_match)
+        return " ".join(t.text for t in finals if t.is_match and normalize_phrase(t.text) not in skipped)
 
     return decode
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from conftest import AUDIO
 
@@ -61,3 +63,16 @@ def test_a_phrase_with_one_doubtful_word_is_refused() -> None:
     assert grammar.judge(said(1.0, 0.95, 0.9, 0.8)).is_match
     assert not grammar.judge(said(1.0, 1.0, 1.0, 0.6)).is_match, "mean 0.9, but one word Vosk doubts"
     assert Grammar(phrases=("yes",), word_reject_below=0.0).judge(said(1.0, 1.0, 1.0, 0.6)).alternatives
+
+
+def test_the_wake_phrase_heard_while_listening_is_no_command(korean_model: Path) -> None:
+    """The loop takes the wake phrase heard while listening as a wake; the bench must not count it as
+    an out-of-scope sentence accepted as a command."""
+    from speech.robustness import grammar_decoder
+    from speech.stt import Grammar
+
+    wake = audio.read_wav(AUDIO / "ko_hello_175.wav")
+    samples = np.concatenate([audio.silence(0.4), wake, audio.silence(0.6)])
+    grammar = Grammar(phrases=("음악 틀어", "불 꺼", "안녕하세요"))
+    assert grammar_decoder(korean_model, grammar)(samples) == "안녕하세요"
+    assert grammar_decoder(korean_model, grammar, not_commands=("안녕하세요",))(samples) == ""
