@@ -29,7 +29,6 @@ from .sparse import SparseIndex
 from .spoken import spoken_answer
 from .storage import (
     building,
-    current,
     fingerprint,
     index_folder,
     manifest_stamp,
@@ -94,7 +93,9 @@ class KnowledgeBase:
             with building(folder):
                 if not kb._stored_index_is_current():  # else another process built it meanwhile
                     kb._build()
-        kb.reload()
+        for _ in range(3):  # a read can lose its version to two publishes in a row: read the newest
+            if kb.reload():
+                break
         return kb
 
     @property
@@ -112,6 +113,9 @@ class KnowledgeBase:
 
     def _build(self) -> float:
         started = time.perf_counter()
+        # the content's fingerprint before it is read: a file copied in meanwhile leaves the index outdated
+        # (and rebuilt by the next import), never marked current without it
+        content = fingerprint(self.content_dir)
         entries = load_content(self.content_dir)
         sparse = SparseIndex.build(entries, analyzer(self.language)) if entries else None
         model = self._dense_build(entries) if self.use_model and entries else None
@@ -125,7 +129,7 @@ class KnowledgeBase:
         )
         seconds = time.perf_counter() - started
         manifest = {
-            "content": fingerprint(self.content_dir),
+            "content": content,
             "entries": len(entries),
             "model": dense.MODEL if model is not None else None,
             "build_seconds": round(seconds, 3),
@@ -137,28 +141,30 @@ class KnowledgeBase:
 
     def _dense_build(self, entries: tuple[Entry, ...]) -> dense.DenseIndex:
         """The meaning index, embedding only what the stored index has not embedded yet."""
-        folder = current(self.index_dir)
+        folder = self.index_dir.resolve()
         stored = read_manifest(folder)
         known = {}
         if stored is not None and stored.get("model") == dense.MODEL:
             known = dense.DenseIndex.load(folder, dense.embedder()).known()
         return dense.DenseIndex.build(entries, dense.embedder(), known)
 
-    def reload(self) -> None:
-        """Read the stored index (done by ``ask`` when the index changed on disk). All files come from
-        the one version the index folder points at; when even that went meanwhile (two rebuilds
-        in a row), the index in memory stays and the next question tries again."""
-        folder = current(self.index_dir)
+    def reload(self) -> bool:
+        """Read the stored index (done by ``ask`` when the index changed on disk); False when there was
+        none to read. All files come from the one version the index folder points at; when even that
+        went meanwhile (two rebuilds in a row), the index in memory stays and the next question tries
+        again."""
+        folder = self.index_dir.resolve()
         stamp = manifest_stamp(folder)
         manifest = read_manifest(folder)
         if manifest is None:
-            return
+            return False
         try:
             self._indexes = self._read(folder, manifest)
         except OSError as exc:
             _LOGGER.warning("knowledge index %s went while it was read (%s); keeping the last", folder, exc)
-            return
+            return False
         self._stamp = stamp
+        return True
 
     def _read(self, folder: Path, manifest: dict[str, Any]) -> _Indexes:
         raw = json.loads((folder / "entries.json").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ per skill and language. The index is derived data: deleting it only costs a rebu
 Several processes share an index (gunicorn workers, ``voice knowledge import`` beside a running server):
 one builds at a time (``building``, a file lock the kernel drops when its process dies), and the index
 folder is a symbolic link to one complete version, swapped in one atomic step (``publish``). A reader
-resolves the link once (``current``) and so reads one whole index, old or new; the manifest's change time
+resolves the link once and so reads one whole index, old or new; the manifest's change time
 tells a running server that a new one is in place.
 """
 
@@ -85,11 +85,6 @@ def building(folder: Path) -> Iterator[None]:
     with lock:  # closing it releases the lock, as the kernel does when the process dies
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
-
-
-def current(folder: Path) -> Path:
-    """The complete index version ``folder`` points at now: read every file of one index from here."""
-    return folder.resolve()
 
 
 def prepare(folder: Path) -> Path:
