@@ -190,15 +190,20 @@ class Recognizer:
         heard = Transcript(
             text=" ".join(text.split()), confidence=_mean_conf(words), words=words, is_final=True
         )
-        if self.grammar is None:
-            return heard
         unknown_heard = UNKNOWN_WORD in result.get("text", "")
+        if self.grammar is None:
+            # a fixture model's fixed graph ends speech it does not know in [unk] after a phrase's first
+            # words ("i would like to [unk]"): those words alone are no transcript of what was said
+            return self._refused(heard, result) if unknown_heard else heard
         judged = self.grammar.judge(heard)
         if unknown_heard and judged.is_match:
-            return Transcript(
-                text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],)
-            )
+            return self._refused(heard, result)
         return judged
+
+    @staticmethod
+    def _refused(heard: Transcript, result: dict[str, Any]) -> Transcript:
+        """No words: what was said holds a word the model does not know (kept as the alternative)."""
+        return Transcript(text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],))
 
 
 def _word(raw: dict[str, Any]) -> Word:
