@@ -250,7 +250,8 @@ def compile_sets(
         for intent in intent_set.intents.values():
             for block in intent.data:
                 scope = Scope(intent_set, block, reach)
-                memo = memos.setdefault(scope.signature, _Memos(RuleMemo(), {}))
+                # the skip-word answers depend on the set's skip words too
+                memo = memos.setdefault((*scope.signature, skip), _Memos(RuleMemo(), {}))
                 for template in _ordered(block, scope.lists):
                     clauses = frozenset(
                         required_clauses(template.expr, scope.rules, scope.atom_key, memo=memo.rules)

@@ -117,3 +117,20 @@ def test_to_dict_is_json_ready() -> None:
 def test_wildcard_sentence_keeps_skip_words_inside() -> None:
     found = shop_matcher().match("herinner me aan graag iets kopen")
     assert found is not None and found.slots["message"].value == "graag iets kopen"
+
+
+def test_a_rule_that_says_one_sets_skip_word_is_told_apart_per_set() -> None:
+    """Two sets of one skill with other skip words: whether a rule says a skip word is asked per set."""
+
+    def intents(name: str, skip: str) -> IntentSet:
+        data = {
+            "language": "en",
+            "intents": {name: {"data": [{"sentences": [f"<thanks> {name.lower()}"]}]}},
+            "expansion_rules": {"thanks": "thanks"},
+            "skip_words": [skip],
+        }
+        return IntentSet.from_dict(data, skill="shop")
+
+    matcher = Matcher([intents("Please", "please"), intents("Lot", "thanks")])
+    found = matcher.match("thanks lot")
+    assert found is not None and found.intent == "Lot"
