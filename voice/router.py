@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from .builtins import builtin_intents, builtin_languages
+from .builtins import BUILTIN, builtin_intents, builtin_languages
 from .errors import SkillError
 from .nlu import IntentMatch, IntentSet, Matcher
 from .skill import Skill
@@ -80,17 +80,17 @@ class Router:
         context: Mapping[str, Any] | None = None,
         *,
         now: Any = None,
-        prefer: Collection[str] = (),
+        prefer_builtin: Collection[str] = (),
     ) -> IntentMatch | None:
         """The best match for ``text``, or None; ``now`` anchors relative dates ("tomorrow"), and a skill's
         business hours give the reading of times said without a part of the day ("om drie": 15:00).
-        A match of an intent in ``prefer`` wins over better ones (after a yes/no question, "ok thanks"
-        is a yes, not thanks)."""
+        A match of a built-in intent in ``prefer_builtin`` wins over better ones (after a yes/no question,
+        "ok thanks" is a yes, not thanks; a skill's own intent of that name is no answer to it)."""
         matcher = self.matcher(language)
-        if not prefer:
+        if not prefer_builtin:
             return self.resolved(matcher.match(text, context=context, now=now))
         found = matcher.match_all(text, context=context, now=now)
-        preferred = (match for match in found if match.intent in prefer)
+        preferred = (m for m in found if m.skill == BUILTIN and m.intent in prefer_builtin)
         return self.resolved(next(preferred, found[0] if found else None))
 
     def resolved(self, match: IntentMatch | None) -> IntentMatch | None:

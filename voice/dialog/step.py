@@ -97,9 +97,13 @@ class TurnStep(FlowFilling):
             return IntentMatch(
                 intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
             )
-        prefer = YES_OR_NO if self.state.awaits_yes_or_no else ()  # "ok thanks" answers the question
+        asked = self.state.awaits_yes_or_no or self.satisfaction.awaiting(self.state)
         return self.router.parse(
-            self.turn.text, self.turn.language, self.state.context(), now=self.turn.time, prefer=prefer
+            self.turn.text,
+            self.turn.language,
+            self.state.context(),
+            now=self.turn.time,
+            prefer_builtin=YES_OR_NO if asked else (),  # "ok thanks" answers the question
         )
 
     def _owner(self) -> str:
