@@ -17,6 +17,7 @@ import ast
 import hashlib
 import importlib
 import importlib.util
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -226,6 +227,10 @@ def _info(path: Path) -> SkillInfo:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise SkillError(f"{path} is not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SkillError(f"{path} is not UTF-8 text ({exc.reason}); save it as UTF-8.") from exc
+    except OSError as exc:
+        raise SkillError(f"{path} cannot be read ({exc.strerror}); check its permissions.") from exc
     if not isinstance(data, dict):
         raise SkillError(f"{path} must be a mapping of {', '.join(_INFO_KEYS)}.")
     unknown = sorted(str(key) for key in data if key not in _INFO_KEYS)
@@ -280,7 +285,8 @@ def _import_folder(path: Path) -> Any:
     """The skill package in ``path``, imported once per folder: two folders with the same name (a copied
     skill) are two modules, so the copy never runs the original's code."""
     folder = path.resolve()
-    name = f"voice_skill_{folder.name}_{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}"
+    readable = re.sub(r"\W", "_", folder.name)  # "shop.v2" must not read as a package path
+    name = f"voice_skill_{readable}_{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(
@@ -292,7 +298,11 @@ def _import_folder(path: Path) -> Any:
         )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:  # a half-run module must not hide this error at the next load
+        del sys.modules[name]
+        raise
     return module
 
 

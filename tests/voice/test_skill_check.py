@@ -122,3 +122,10 @@ def test_a_publishing_text_the_exports_cannot_read_is_a_problem(tmp_path: Path, 
     (folder / "locales" / "nl" / "skill.yaml").write_text(text)
     problems = _problems(folder)
     assert len(problems) == 1 and "locales/nl/skill.yaml" in problems[0] and what in problems[0]
+
+
+def test_a_publishing_text_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, "check_latin1")
+    (folder / "locales" / "nl" / "skill.yaml").write_bytes("name: Café\n".encode("latin-1"))
+    problems = _problems(folder)
+    assert len(problems) == 1 and "is not UTF-8 text" in problems[0], problems

@@ -86,3 +86,22 @@ def test_two_skill_folders_with_the_same_name_load_their_own_code(tmp_path: Path
         "original": "original",
         "copy": "copy",
     }
+
+
+def test_a_skill_folder_with_a_dot_in_its_name_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "shop.v2"
+    (folder / "locales").mkdir(parents=True)
+    (folder / "helpers.py").write_text("NAME = 'shop'\n")
+    (folder / "__init__.py").write_text(
+        "from voice import Skill\nfrom .helpers import NAME\nskill = Skill(NAME, __file__)\n"
+    )
+    assert load_skill(folder).name == "shop"
+
+
+def test_a_skill_whose_code_fails_names_the_same_error_every_time(tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    (folder / "locales").mkdir(parents=True)
+    (folder / "__init__.py").write_text("from voice import Skill\nskill = Skill('broken', __file__)\n1 / 0\n")
+    for _ in range(2):
+        with pytest.raises(SkillError, match="ZeroDivisionError"):
+            load_skill(folder)
