@@ -156,7 +156,9 @@ def _stream(language: str, spec: dict[str, Any], minutes: float) -> np.ndarray:
 def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float) -> dict[str, Any]:
     stream = _stream(language, spec, minutes)
     fillers = tuple(p for p in _phrases(spec["in_scope"]) if p != spec["wake"])
-    listener = Listener(Recognizer(model, grammar=Grammar(phrases=(spec["wake"],), fillers=fillers)))
+    listener = Listener(
+        Recognizer(model, grammar=Grammar(phrases=(spec["wake"],), fillers=fillers)), rescue_partials=False
+    )
     wakes = 0
     for index, chunk in enumerate(audio.frames(stream, 40)):
         found = listener.feed(chunk, (index + 1) * 0.04)

@@ -66,6 +66,9 @@ class Listener:
     recognizer: Recognizer
     endpointing: Endpointing = field(default_factory=Endpointing)
     vad: EnergyVad = field(default_factory=EnergyVad)
+    rescue_partials: bool = True
+    """Take a whole phrase the partial results had when the final is refused (commands); the wake
+    listener takes its final only (see ``_rescued``)."""
     partial: str = ""
     last_phrase: str = ""
     """The last partial result that was a whole phrase of the grammar."""
@@ -124,13 +127,12 @@ class Listener:
         """When the final result is refused but a partial result was a whole phrase, take the phrase.
 
         Vosk's grammar graph can turn a fading last sound or noise into extra words at the very
-        end ("음악 틀어 틀어", "꺼 음악 꺼") after the partial results had the phrase right. A spotting
-        grammar (one with fillers: the wake word's) takes its final: talk that passed through the wake
-        phrase on its way to other words ("음악 꺼", "꺼 꺼", "올려") woke the Korean loop 5 times in 3.7
-        minutes of non-wake speech (bench/speech_robustness.py's stream), once without the rescue.
+        end ("음악 틀어 틀어", "꺼 음악 꺼") after the partial results had the phrase right. The wake
+        listener (``rescue_partials`` off) takes its final: talk that passed through the wake phrase on
+        its way to other words ("음악 꺼", "꺼 꺼", "올려") woke the Korean loop 5 times in 3.7 minutes
+        of non-wake speech (bench/speech_robustness.py's stream), once without the rescue.
         """
-        grammar = self.recognizer.grammar
-        if final.is_match or not self.last_phrase or (grammar is not None and grammar.fillers):
+        if final.is_match or not self.last_phrase or not self.rescue_partials:
             return final
         return Transcript(
             text=self.last_phrase,

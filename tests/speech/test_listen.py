@@ -58,16 +58,18 @@ def _end_of(listener: Listener) -> stt.Transcript:
 
 
 @pytest.mark.parametrize(
-    ("fillers", "expected"),
-    [(("음악 꺼", "불 꺼"), ""), ((), "안녕하세요")],
-    ids=["wake_grammar_takes_its_final", "command_grammar_takes_the_partial"],
+    ("fillers", "rescue", "expected"),
+    [(("음악 꺼", "불 꺼"), False, ""), ((), False, ""), ((), True, "안녕하세요")],
+    ids=["wake_listener_takes_its_final", "wake_without_fillers_too", "command_listener_takes_the_partial"],
 )
 def test_a_wake_phrase_only_passed_through_in_the_partials_does_not_wake(
-    fillers: tuple[str, ...], expected: str
+    fillers: tuple[str, ...], rescue: bool, expected: str
 ) -> None:
     """Talk whose partial results passed through the wake phrase on the way to other words ("음악 꺼")
-    woke the Korean loop; a command grammar still takes a whole phrase its partials had."""
+    woke the Korean loop; a command listener still takes a whole phrase its partials had. A skill whose
+    phrases are only the wake phrase gives the wake grammar no fillers: it must not wake either."""
     grammar = stt.Grammar(phrases=("안녕하세요", *([] if fillers else ["불 꺼"])), fillers=fillers)
     partials = ["", "", "", "", "", "", "", "", "안녕하세요", "안녕하세요 음악", "음악 꺼"]
     recognizer = _ScriptedRecognizer(grammar, partials, final="안녕하세요 음악 꺼")
-    assert _end_of(Listener(recognizer)).text == expected  # type: ignore[arg-type]
+    listener = Listener(recognizer, rescue_partials=rescue)  # type: ignore[arg-type]
+    assert _end_of(listener).text == expected

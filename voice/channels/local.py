@@ -140,7 +140,9 @@ class LocalLoop:
         self.wake_phrase = normalize_phrase(str(config.wake_phrase))
         fillers = tuple(phrase for phrase in ears.grammar if normalize_phrase(phrase) != self.wake_phrase)
         wake_grammar = Grammar(phrases=(self.wake_phrase,), fillers=fillers)
-        self.wake = Listener(Recognizer(ears.model, grammar=wake_grammar), config.endpointing)
+        self.wake = Listener(
+            Recognizer(ears.model, grammar=wake_grammar), config.endpointing, rescue_partials=False
+        )
         self.command = Listener(
             Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))), config.endpointing
         )
