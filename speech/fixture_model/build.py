@@ -53,7 +53,8 @@ class BuildSpec:
     """Noise of other kinds in training too: another phrase in another voice (babble), mains hum, a
     telephone band (``dataset.plan``). Off: see docs/fixture-models.md for what it did to the bench."""
     max_utterances: int = 2000
-    """Training utterances at most: a long phrase list is said by fewer voices per phrase (``dataset.plan``).
+    """Training utterances aimed at: a long phrase list is said by fewer voices per phrase, but every phrase
+    by at least one voice per copy, so more phrases than this make more utterances (``dataset.plan``).
     30 phrases in 64 voices (1920) stay whole; a skill's 1715 English phrases in all voices took 2,633 s and
     9.4 GB (issue 17)."""
     seed: int = 7
