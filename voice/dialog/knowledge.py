@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -109,14 +110,24 @@ class KnowledgeAnswerer:
         return self._loading is None or not self._loading.is_alive()
 
     def _load_all(self, keys: list[tuple[str, str]]) -> None:
+        """Every knowledge base; those whose stored index must be built first answer from their
+        keywords meanwhile (a build with the model takes minutes for large content)."""
+        from ..knowledge import KnowledgeBase
+
+        outdated = [key for key in keys if not KnowledgeBase.stored_is_current(self.roots[key[0]], key[1])]
+        for skill, language in outdated:
+            self._keep((skill, language), partial(KnowledgeBase.keywords_now, self.roots[skill], language))
         for skill, language in keys:
-            try:
-                base = _load(self.roots[skill], language)
-            except Exception:  # the content is broken: its questions go to the fallback; the log says why
-                _LOGGER.exception("the knowledge of %s in %s could not be loaded", skill, language)
-                base = None
-            with self._lock:
-                self._bases[(skill, language)] = base
+            self._keep((skill, language), partial(_load, self.roots[skill], language))
+
+    def _keep(self, key: tuple[str, str], loaded: Callable[[], KnowledgeBase]) -> None:
+        try:
+            base: KnowledgeBase | None = loaded()
+        except Exception:  # the content is broken: its questions go to the fallback; the log says why
+            _LOGGER.exception("the knowledge of %s in %s could not be loaded", *key)
+            base = None
+        with self._lock:
+            self._bases[key] = base
 
     def answer(self, turn: Turn, state: DialogState) -> Answer | None:
         found = self._ask(turn)

@@ -98,6 +98,32 @@ class KnowledgeBase:
                 break
         return kb
 
+    @classmethod
+    def keywords_now(
+        cls, skill_root: str | Path, language: str, *, policy: Policy | None = None
+    ) -> KnowledgeBase:
+        """The content's keyword index, built in memory only (under a second for 5,000 passages): what a
+        server answers with while ``load`` builds the stored index, which takes minutes with the model."""
+        root = Path(skill_root)
+        kb = cls(
+            root, language, index_dir=index_folder(root, language), policy=policy or Policy(), use_model=False
+        )
+        entries = load_content(kb.content_dir)
+        sparse = SparseIndex.build(entries, analyzer(language)) if entries else None
+        kb._indexes = _Indexes(entries, sparse, None, _asked(entries, sparse) if sparse is not None else None)
+        kb._stamp = manifest_stamp(kb.index_dir)  # a build published later is read in, keywords only
+        return kb
+
+    @classmethod
+    def stored_is_current(
+        cls, skill_root: str | Path, language: str, *, use_model: bool | None = None
+    ) -> bool:
+        """Whether ``load`` would use the stored index as it is (no build)."""
+        root = Path(skill_root)
+        model = dense.available() if use_model is None else use_model
+        kb = cls(root, language, index_dir=index_folder(root, language), policy=Policy(), use_model=model)
+        return kb._stored_index_is_current()
+
     @property
     def entries(self) -> tuple[Entry, ...]:
         return self._indexes.entries
