@@ -10,7 +10,8 @@ responses and prompts fit together (``skill_problems``):
 - every response a skill's code names (``skill.reply(turn, "Key")``, ``skill.say(...)``) exists;
 - every intent without a handler has a response of its own name to answer with;
 - the knowledge content (``knowledge/<lang>/``) reads, with unique ids, in a language the engine knows;
-- the publishing texts (``locales/<lang>/skill.yaml``) read, as the exports read them.
+- the publishing texts (``locales/<lang>/skill.yaml``) read, as the exports read them (at the start only
+  a warning: the running assistant never reads them).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import ast
 import difflib
 import inspect
+import logging
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -35,20 +37,28 @@ from .skill import Skill
 
 __all__ = ["check_skills", "skill_problems"]
 
+_LOGGER = logging.getLogger(__name__)
 _SAYING = frozenset({"reply", "say"})
 """Skill methods whose second argument is a response key."""
 
 
 def check_skills(router: Router) -> None:
-    """Raise the first problem of the router's skills; return quietly when there is none."""
-    problems = skill_problems(router)
+    """Raise the first problem of the router's skills; return quietly when there is none.
+
+    Publishing texts (``skill.yaml``) that cannot be read are only logged here: the running assistant
+    never reads them, and a store-listing typo must not keep a server from starting (``voice check``
+    and the exports refuse them)."""
+    for problem in _publishing_problems(router):
+        _LOGGER.warning("%s (only the exports read it)", problem)
+    problems = skill_problems(router, publishing=False)
     if problems:
         more = f" ({len(problems) - 1} more: run 'voice check')" if len(problems) > 1 else ""
         raise SkillError(problems[0] + more)
 
 
-def skill_problems(router: Router) -> list[str]:
-    """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each.
+def skill_problems(router: Router, *, publishing: bool = True) -> list[str]:
+    """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each,
+    and (``publishing``) the publishing texts that cannot be read.
 
     Templates and responses that cannot be read, and matchers that do not compile, raise at once.
     """
@@ -63,8 +73,11 @@ def skill_problems(router: Router) -> list[str]:
         problems += _handler_problems(skill)
         problems += _response_problems(skill)
         problems += _knowledge_problems(skill)
-        problems += _info_problems(skill)
-    return problems
+    return problems + (_publishing_problems(router) if publishing else [])
+
+
+def _publishing_problems(router: Router) -> list[str]:
+    return [problem for skill in router.skills.values() for problem in _info_problems(skill)]
 
 
 def _handler_problems(skill: Skill) -> Iterator[str]:

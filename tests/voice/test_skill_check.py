@@ -129,3 +129,13 @@ def test_a_publishing_text_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None
     (folder / "locales" / "nl" / "skill.yaml").write_bytes("name: Café\n".encode("latin-1"))
     problems = _problems(folder)
     assert len(problems) == 1 and "is not UTF-8 text" in problems[0], problems
+
+
+def test_the_start_only_warns_about_a_publishing_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The running assistant never reads skill.yaml: a store-listing typo must not stop a server."""
+    folder = _skill(tmp_path, "check_start_info")
+    (folder / "locales" / "en" / "skill.yaml").write_text("invokation: city shop\n")
+    check_skills(Router([load_skill(folder)]))
+    assert "unknown key 'invokation'" in caplog.text and "only the exports read it" in caplog.text
