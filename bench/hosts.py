@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from loadkit import GUNICORN, HOST, Caller, Heard, Stub, free_port, wait_until_serving  # noqa: E402
+from loadkit import GUNICORN, HOST, Caller, Heard, Stub, free_port, stop_process, wait_until_serving  # noqa: E402
 from pairs import DIALOGFLOW_SESSION, NAMES, at_once, booking_day  # noqa: E402
 
 from voice.store import Speaker, Store  # noqa: E402
@@ -86,13 +86,7 @@ class Host:
 
     def stop(self) -> None:
         """Stop the master and whatever is left of its process group (workers of a killed master)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
 

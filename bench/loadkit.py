@@ -143,6 +143,17 @@ def free_port() -> int:
         return port
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process`` (gunicorn stops its workers), killing it after 30 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def wait_until_serving(
     process: subprocess.Popen[bytes], port: int, log: Path, stop: Callable[[], None]
 ) -> None:
@@ -201,13 +212,7 @@ class Gunicorn:
         return f"gthread-{self.threads}" if self.threads else "sync"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
     def wal_size(self) -> int:
         try:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from .builtins import BUILTIN
 from .knowledge import question_phrases
+from .language import language_of
 from .nlu import sample_sentences
 from .nlu.numbers import number_words
 from .nlu.sample import Sample, SampleSlot
@@ -144,7 +145,7 @@ def _with_caller_values(sample: Sample, number: int, language: str) -> list[str]
 
 def caller_values(slot: SampleSlot, words: str, language: str) -> Sequence[str]:
     """What callers say in ``slot`` (sampled as ``words``); empty when the sampled words are real."""
-    family = language.split("-")[0].lower()
+    family = language_of(language)
     if slot.value == _WILDCARD_PLACEHOLDER.get(family, _WILDCARD_PLACEHOLDER[""]):
         name = slot.name.lower()
         if any(part in name for part in ("number", "nummer", "code", "id", "phone", "telefoon")):

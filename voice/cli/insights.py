@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 from werkzeug.security import generate_password_hash
@@ -20,6 +22,7 @@ from ..analytics.review import (
 )
 from ..config import store_url
 from ..dashboard.accounts import Accounts, DashboardSettings
+from ..language import language_of
 from ..skill import Skill
 from ..store import Store, open_store
 from .context import CliContext, config_option, pass_context
@@ -183,10 +186,7 @@ _LOCALE = click.option("--locale", required=True, help="Its language (nl, en).")
 @pass_context
 def review_sentence(context: CliContext, utterance: str, intent: str, skill: str, locale: str) -> None:
     """Add UTTERANCE as a template sentence of an intent (locales/<lang>/intents.yaml)."""
-    found = _skill(context, skill)
-    language = locale.split("-")[0]
-    done = add_sentence(found.root, language, intent, utterance)
-    _record(context, utterance, done, skill, language)
+    _add(context, utterance, skill, locale, add_sentence, intent)
 
 
 @review.command("phrasing")
@@ -198,10 +198,7 @@ def review_sentence(context: CliContext, utterance: str, intent: str, skill: str
 @pass_context
 def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str, locale: str) -> None:
     """Add UTTERANCE as a phrasing of a knowledge entry (knowledge/<lang>/faq.yaml)."""
-    found = _skill(context, skill)
-    language = locale.split("-")[0]
-    done = add_phrasing(found.root, language, entry, utterance)
-    _record(context, utterance, done, skill, language)
+    _add(context, utterance, skill, locale, add_phrasing, entry)
 
 
 @review.command("out-of-scope")
@@ -217,7 +214,17 @@ def review_out_of_scope(context: CliContext, utterance: str, skill: str, locale:
     click.echo(f"marked out of scope: {utterance}")
 
 
-def _record(context: CliContext, utterance: str, done: Reviewed, skill: str, language: str) -> None:
+def _add(
+    context: CliContext,
+    utterance: str,
+    skill: str,
+    locale: str,
+    add: Callable[[Path, str, str, str], Reviewed],
+    target: str,
+) -> None:
+    """Add ``utterance`` to the skill's ``target`` (an intent, an entry) with ``add``; record the review."""
+    language = language_of(locale)
+    done = add(_skill(context, skill).root, language, target, utterance)
     with open_store(store_url(context.config)) as store:
         record_review(store, utterance, done, skill=skill, locale=language, reviewer=getpass.getuser())
     click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")

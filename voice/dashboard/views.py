@@ -23,6 +23,7 @@ from ..analytics import (
 from ..analytics.conversations import latest_handoffs, search_conversations, transcript
 from ..analytics.review import ReviewError, add_phrasing, add_sentence, mark_out_of_scope, record_review
 from ..builtins import BUILTIN
+from ..language import language_of
 from ..skill import Skill
 from ..store import Store
 from .accounts import Accounts
@@ -169,7 +170,7 @@ def review() -> Response:
     form, state = request.form, _state()
     utterance, action, target = form.get("utterance", ""), form.get("action", ""), form.get("target", "")
     skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
-    language = form.get("locale", "").split("-")[0]
+    language = language_of(form.get("locale", ""))
     reviewer = user() or ""
     try:
         if action == "out_of_scope":

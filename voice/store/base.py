@@ -16,6 +16,7 @@ so a test can move time forward without sleeping.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from abc import ABC, abstractmethod
@@ -44,6 +45,10 @@ def batch_delete(table: str, key: str, column: str, *, inclusive: bool, limit: i
     """One purge batch: the first ``limit`` rows of ``table`` whose ``column`` is before the cutoff."""
     condition = f"{column} {'<=' if inclusive else '<'} ?"
     return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {limit})"
+
+
+from_json = json.JSONDecoder().decode
+"""A stored JSON text as Python values (both stores keep JSON as text)."""
 
 
 class StoreError(VoiceError):
@@ -89,10 +94,13 @@ class Store(ABC):
         ``BusyError`` when it stays taken for ``timeout`` seconds. Turns of other sessions never wait.
         """
 
-    @abstractmethod
     def answered(self, request_id: str, session_id: str) -> JsonDict | None:
         """The reply saved with platform request ``request_id`` of ``session_id`` (``Store.save``'s
         ``answer``), or None. Another session presenting the same id gets nothing."""
+        rows = self.select(
+            "SELECT reply FROM answers WHERE request_id = ? AND session_id = ?", (request_id, session_id)
+        )
+        return dict(from_json(rows[0][0])) if rows else None
 
     @abstractmethod
     def save(

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from .base import Answer, Clock, ConflictError, Store, StoreError
+from .base import Answer, Clock, ConflictError, Store, StoreError, from_json
 from .postgres_lock import PostgresConnections
 from .postgres_schema import (
     ANSWERS_OF,
@@ -42,7 +42,6 @@ from .signals import SIGNAL_COLUMNS, TurnSignals, signal_rows_and_counts
 from .sqlite_rows import (
     LOG_COLUMNS,
     SESSION_COLUMNS,
-    from_json,
     log_entry,
     log_query,
     log_row,
@@ -92,14 +91,6 @@ class PostgresStore(Store):
 
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         return self._db.hold(session_id, timeout)
-
-    def answered(self, request_id: str, session_id: str) -> JsonDict | None:
-        with self._db.connection() as db:
-            row = db.execute(
-                "SELECT reply FROM answers WHERE request_id = %s AND session_id = %s",
-                (request_id, session_id),
-            ).fetchone()
-        return None if row is None else dict(from_json(row[0]))
 
     def save(
         self,

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError
+from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, from_json
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session
 from .session_lock import SessionLocks
@@ -53,7 +53,6 @@ from .sqlite_rows import (
     SELECT_SESSIONS,
     UPDATE_SESSION,
     UPSERT_ROLLUP,
-    from_json,
     log_entry,
     log_query,
     log_row,
@@ -127,13 +126,6 @@ class SqliteStore(Store):
 
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         return self._sessions.hold(session_id, timeout)
-
-    def answered(self, request_id: str, session_id: str) -> JsonDict | None:
-        with self._read() as db:
-            row = db.execute(
-                "SELECT reply FROM answers WHERE request_id = ? AND session_id = ?", (request_id, session_id)
-            ).fetchone()
-        return None if row is None else dict(from_json(row[0]))
 
     def save(
         self,

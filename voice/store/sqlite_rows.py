@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from ..state import DialogState
-from .base import StoreError
+from .base import StoreError, from_json
 from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord
 from .signals import SIGNAL_COLUMNS
 
@@ -173,7 +173,6 @@ SCHEMA = (
 
 
 ENCODE = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode
-from_json = json.JSONDecoder().decode
 
 
 def to_json(value: Any, what: str) -> str:
