@@ -85,12 +85,9 @@ class KnowledgeBase:
 
         ``use_model``: use the packaged embedding model (default: when it is installed).
         """
-        root = Path(skill_root)
-        model = dense.available() if use_model is None else use_model
-        folder = index_folder(root, language, index_root)
-        kb = cls(root, language, index_dir=folder, policy=policy or Policy(), use_model=model)
+        kb = cls._at(skill_root, language, use_model, policy, index_root)
         if not kb._stored_index_is_current():
-            with building(folder):
+            with building(kb.index_dir):
                 if not kb._stored_index_is_current():  # else another process built it meanwhile
                     kb._build()
         for _ in range(3):  # a read can lose its version to two publishes in a row: read the newest
@@ -104,10 +101,7 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """The content's keyword index, built in memory only (under a second for 5,000 passages): what a
         server answers with while ``load`` builds the stored index, which takes minutes with the model."""
-        root = Path(skill_root)
-        kb = cls(
-            root, language, index_dir=index_folder(root, language), policy=policy or Policy(), use_model=False
-        )
+        kb = cls._at(skill_root, language, False, policy)
         entries = load_content(kb.content_dir)
         sparse = SparseIndex.build(entries, analyzer(language)) if entries else None
         kb._indexes = _Indexes(entries, sparse, None, _asked(entries, sparse) if sparse is not None else None)
@@ -119,10 +113,22 @@ class KnowledgeBase:
         cls, skill_root: str | Path, language: str, *, use_model: bool | None = None
     ) -> bool:
         """Whether ``load`` would use the stored index as it is (no build)."""
+        return cls._at(skill_root, language, use_model)._stored_index_is_current()
+
+    @classmethod
+    def _at(
+        cls,
+        skill_root: str | Path,
+        language: str,
+        use_model: bool | None,
+        policy: Policy | None = None,
+        index_root: Path | None = None,
+    ) -> KnowledgeBase:
+        """An empty knowledge base of the skill's content in ``language``, at its index folder."""
         root = Path(skill_root)
         model = dense.available() if use_model is None else use_model
-        kb = cls(root, language, index_dir=index_folder(root, language), policy=Policy(), use_model=model)
-        return kb._stored_index_is_current()
+        folder = index_folder(root, language, index_root)
+        return cls(root, language, index_dir=folder, policy=policy or Policy(), use_model=model)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
