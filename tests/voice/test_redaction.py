@@ -13,6 +13,7 @@ from voice import Router, SlotValue, Turn, load_skill
 from voice.config import Config, load_config
 from voice.dialog import Dialog, QueueFileSink
 from voice.errors import ConfigError
+from voice import redaction
 from voice.redaction import Kind, RedactionSettings, Redactor, redact_slots, redact_text
 from voice.redaction_rules import is_bsn, is_iban, luhn
 from voice.redaction_words import EMAIL_AT_WORDS
@@ -127,6 +128,23 @@ def test_only_the_configured_kinds_are_redacted() -> None:
     off = RedactionSettings.from_config({"redact": False})
     assert redact_text("jan@example.com", off) == "jan@example.com"
     assert RedactionSettings.from_config({}).kinds == frozenset(Kind)
+
+
+def test_only_texts_without_personal_data_are_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redaction, "_clean", {})
+    monkeypatch.setattr(redaction, "KNOWN_CLEAN", 3)
+    email_only = RedactionSettings.from_config({"redact": ["email"]})
+    for _ in range(2):  # the second time from memory where a text was clean
+        assert redact_text("bel 06-12345678", email_only) == "bel 06-12345678"
+        assert redact_text("bel 06-12345678") == "bel [phone]"
+        assert redact_text("mail jan@example.com") == "mail [email]"
+        assert redact_text("we are open until five") == "we are open until five"
+    remembered = " ".join(text for text, _ in redaction._clean)
+    assert "jan@" not in remembered
+    assert (("bel 06-12345678", frozenset(Kind)) not in redaction._clean) and len(redaction._clean) == 2
+    for n in range(5):
+        redact_text(f"text {n}")
+    assert len(redaction._clean) <= 3
 
 
 @pytest.mark.parametrize(
