@@ -14,10 +14,10 @@ wildcards, then more literal characters matched, then less wildcard text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .normalize import content_end
 
@@ -34,6 +34,7 @@ __all__ = [
     "Outcome",
     "Run",
     "StartChars",
+    "StartIndex",
     "can_start",
     "execute",
     "start_chars",
@@ -242,11 +243,8 @@ def _dispatched(graph: Graph, node: int, run: Run, here: dict[State, Best]) -> l
     if tables is None:
         return graph.edges[node]
     ((pos, sow),) = here
-    folded = run.folded
-    if sow and folded.startswith(" ", pos):
-        pos += 1
     by_char, rest = tables[sow]
-    return by_char.get(folded[pos : pos + 1], rest)
+    return by_char.get(_next_char(run, pos, sow), rest)
 
 
 def _tables(out: list[tuple[Any, ...]]) -> tuple[_Dispatch, _Dispatch] | None:
@@ -307,10 +305,52 @@ def can_start(starts: StartChars, run: Run, pos: int, sow: bool) -> bool:
     chars = starts[sow]
     if chars is None or run.broken is not None:
         return True
+    return _next_char(run, pos, sow) in chars
+
+
+def _next_char(run: Run, pos: int, sow: bool) -> str:
+    """The character a match at ``pos`` starts with ("" at the end); after a word start, past its space."""
     folded = run.folded
     if sow and folded.startswith(" ", pos):
         pos += 1
-    return folded[pos : pos + 1] in chars
+    return folded[pos : pos + 1]
+
+
+@dataclass(frozen=True, slots=True)
+class StartIndex(Generic[_T]):
+    """Items with graphs, by the character their graph can start with.
+
+    A list with many templated values tries, at a position, only the values that can
+    start there instead of walking every value's graph.
+    """
+
+    every: tuple[_T, ...]
+    tables: tuple[tuple[dict[str, tuple[_T, ...]], tuple[_T, ...]], ...]
+    """Per start-of-word flag: (items by next character, items that may start with anything)."""
+
+    @classmethod
+    def of(cls, items: Sequence[tuple[_T, Graph]]) -> StartIndex[_T]:
+        """Index ``items`` (in their order, which is kept) by their graphs' ``start_chars``."""
+        starts = [(item, start_chars(graph)) for item, graph in items]
+        tables = []
+        for sow in (False, True):
+            chars = set().union(*(found[sow] or () for _, found in starts))
+            by_char = {
+                char: tuple(item for item, found in starts if _may_start(found[sow], char)) for char in chars
+            }
+            tables.append((by_char, tuple(item for item, found in starts if found[sow] is None)))
+        return cls(tuple(item for item, _ in items), tuple(tables))
+
+    def at(self, run: Run, pos: int, sow: bool) -> tuple[_T, ...]:
+        """The items whose graph may match at ``pos`` (see ``can_start``)."""
+        if run.broken is not None:
+            return self.every
+        by_char, anything = self.tables[sow]
+        return by_char.get(_next_char(run, pos, sow), anything)
+
+
+def _may_start(chars: frozenset[str] | None, char: str) -> bool:
+    return chars is None or char in chars
 
 
 def _merge(dest: dict[State, Best], moved: dict[State, Best]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Graph, Run, execute
+from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Graph, Run, StartIndex, execute
 from .normalize import normalize_template_text
 from .numbers import number_words
 from .prefilter import edge_atoms, required_clauses
@@ -117,6 +117,7 @@ class ValueMatcher(ListMatcher):
             if key:
                 _trie_insert(self.trie, key, value)
                 self.keys.append(key)
+        self._starts = StartIndex.of([((value, graph), graph) for value, graph in self.graphs])
         self._hints = _Hints.of(self.keys, [value.expr for value, _ in self.graphs])
         self._contexts = tuple(
             (
@@ -152,7 +153,7 @@ class ValueMatcher(ListMatcher):
         for text in texts:
             for end, values in _trie_walk(self.trie, text, start):
                 found.extend(self._make(run, start, end, sow, value) for value in values)
-        for value, graph in self.graphs:
+        for value, graph in self._starts.at(run, pos, sow):
             for end, _sow in execute(graph, run, pos, sow):
                 found.append(self._make(run, start, end, sow, value))
         return found
