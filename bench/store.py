@@ -1,8 +1,9 @@
 """Benchmark: what a turn costs the store, SQLite and PostgreSQL side by side.
 
 A turn is what the dialog does with the store for every request: hold the session
-(``lock_session``), read it and the caller's attributes (``load_with_user``), and save it with two
-history turns, two log rows and the answer to the platform request (``save``), one transaction.
+(``lock_session``), read it, the caller's attributes and any earlier reply (``load_turn``), and
+save it with two history turns, two log rows and the answer to the platform request (``save``), one
+transaction.
 Each caller is a process of its own (as gunicorn workers are) with its own store and its own
 conversations of 10 turns each.
 
@@ -47,7 +48,7 @@ TURNS_PER_CONVERSATION = 10
 def one_turn(store: Store, session_id: str, user_id: str, n: int) -> None:
     """The store's part of one dialog turn."""
     with store.lock_session(session_id, timeout=30):
-        session, _user = store.load_with_user(session_id, user_id)
+        session = store.load_turn(session_id, user_id, f"{session_id}-{n}").session
         if session is None:
             now = store.clock()
             session = Session.new(

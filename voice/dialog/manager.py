@@ -22,7 +22,7 @@ from ..router import Router
 from ..skill import Skill
 from ..slot_values import to_json
 from ..state import DialogState
-from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
+from ..store import OutboxItem, Session, Speaker, Store, TurnRecord, TurnStart
 from ..store.base import Answer, BusyError
 from ..store.signals import TurnSignals
 from ..turn import Turn
@@ -101,12 +101,11 @@ class Dialog:
         """One turn of the session, alone: another turn of it waits until this one is committed."""
         started = time.perf_counter()
         with self.store.lock_session(turn.session_id, TURN_WAIT_S):
-            if turn.request_id:
-                earlier = self.store.answered(turn.request_id, turn.session_id)
-                if earlier is not None:  # the platform sent the request again: the same answer, once
-                    late.kept_with_turn()  # the first one keeps its own late reply, if any
-                    return Reply.from_dict(earlier)
-            session, turn = self._session(turn)
+            start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
+            if start.earlier is not None:  # the platform sent the request again: the same answer, once
+                late.kept_with_turn()  # the first one keeps its own late reply, if any
+                return Reply.from_dict(start.earlier)
+            session, turn = self._session(turn, start)
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
             )
@@ -140,14 +139,13 @@ class Dialog:
         self._housekeeping()
         return reply
 
-    def _session(self, turn: Turn) -> tuple[Session, Turn]:
+    def _session(self, turn: Turn, start: TurnStart) -> tuple[Session, Turn]:
         """The live session, or a new one that the turn's commit saves; and the turn with what is
         remembered about the caller."""
-        loaded, user = self.store.load_with_user(turn.session_id, turn.user_id)
-        if user:
-            turn = replace(turn, user=user)
-        if loaded is not None and not loaded.ended:
-            return loaded, turn
+        if start.user:
+            turn = replace(turn, user=start.user)
+        if start.session is not None and not start.session.ended:
+            return start.session, turn
         return Session.new(
             id=turn.session_id,
             user_id=turn.user_id,

@@ -1,7 +1,7 @@
 """Sessions, user attributes and the conversation log: ``open_store(url)`` and the ``Store`` API."""
 
 from .base import DEFAULT_RETRIES, Clock, ConflictError, Store, StoreError
-from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, Speaker, TurnRecord
+from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, Speaker, TurnRecord, TurnStart
 from .sqlite import SqliteStore
 from .url import open_store
 
@@ -19,5 +19,6 @@ __all__ = [
     "Store",
     "StoreError",
     "TurnRecord",
+    "TurnStart",
     "open_store",
 ]

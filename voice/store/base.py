@@ -27,7 +27,7 @@ from typing import Any, Self
 
 from voice.errors import VoiceError
 
-from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, TurnRecord
+from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
 from .signals import TurnSignals
 
 Clock = Callable[[], float]
@@ -270,16 +270,20 @@ class Store(ABC):
                 continue  # another worker started it first: use theirs
         raise ConflictError(f"session {session_id} kept changing while it was started; try the turn again.")
 
-    def load_with_user(self, session_id: str, user_id: str) -> tuple[Session | None, JsonDict]:
-        """``load(session_id)`` and ``get_user(user_id)`` (empty for an empty id); a store may read
-        both at once.
+    def load_turn(self, session_id: str, user_id: str, request_id: str = "") -> TurnStart:
+        """``load(session_id)``, ``get_user(user_id)`` (empty for an empty id) and
+        ``answered(request_id, session_id)`` (None for an empty id); a store may read them at once.
 
         A turn starts from this: when there is no live session it works on an unsaved
         ``Session.new`` (version 0), which its one save stores; if another worker started the
         session in between, that save conflicts (the dialog holds the session for its turn, so this
         only happens when something else wrote it).
         """
-        return self.load(session_id), (self.get_user(user_id) if user_id else {})
+        return TurnStart(
+            self.load(session_id),
+            self.get_user(user_id) if user_id else {},
+            self.answered(request_id, session_id) if request_id else None,
+        )
 
     def update(
         self, session_id: str, change: Callable[[Session], Session], *, retries: int = DEFAULT_RETRIES

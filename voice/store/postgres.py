@@ -26,7 +26,7 @@ from .postgres_schema import (
     ANSWERS_OF,
     CLAIM_OUTBOX,
     DELETE_USER,
-    LOAD_WITH_USER,
+    LOAD_TURN,
     MERGE_USER,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
@@ -37,7 +37,7 @@ from .postgres_schema import (
     SAVE_NEW,
     SELECT_SESSIONS,
 )
-from .records import JsonDict, LogEntry, OutboxItem, Session
+from .records import JsonDict, LogEntry, OutboxItem, Session, TurnStart
 from .signals import SIGNAL_COLUMNS, TurnSignals, signal_rows_and_counts
 from .sqlite_rows import (
     LOG_COLUMNS,
@@ -49,6 +49,7 @@ from .sqlite_rows import (
     session_from_row,
     session_row,
     to_json,
+    turn_start,
 )
 
 __all__ = ["PostgresStore"]
@@ -81,13 +82,12 @@ class PostgresStore(Store):
             ).fetchone()
         return None if row is None else session_from_row(row)
 
-    def load_with_user(self, session_id: str, user_id: str) -> tuple[Session | None, JsonDict]:
+    def load_turn(self, session_id: str, user_id: str, request_id: str = "") -> TurnStart:
+        parameters = {"user": user_id, "request": request_id, "session": session_id, "now": self.clock()}
         with self._db.connection() as db:
-            found = db.execute(LOAD_WITH_USER, (user_id, session_id, self.clock())).fetchone()
+            found = db.execute(LOAD_TURN, parameters).fetchone()
         assert found is not None  # the statement always gives one row
-        *row, user = found
-        session = None if row[0] is None else session_from_row(tuple(row))
-        return session, ({} if user is None else dict(from_json(user)))
+        return turn_start(found)
 
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         return self._db.hold(session_id, timeout)

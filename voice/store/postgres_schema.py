@@ -138,12 +138,13 @@ def _value(column: str) -> str:
 
 
 SELECT_SESSIONS = f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions"
-LOAD_WITH_USER = (
+LOAD_TURN = (
     f"SELECT {', '.join(f's.{column}' for column in SESSION_COLUMNS)}, "
-    "(SELECT attributes FROM users WHERE id = %s) FROM (SELECT 1) AS one "
-    "LEFT JOIN sessions AS s ON s.id = %s AND s.expires_at > %s"
+    "(SELECT attributes FROM users WHERE id = %(user)s), "
+    "(SELECT reply FROM answers WHERE request_id = %(request)s AND session_id = %(session)s) "
+    "FROM (SELECT 1) AS one LEFT JOIN sessions AS s ON s.id = %(session)s AND s.expires_at > %(now)s"
 )
-"""A session and its user's attributes in one statement; always one row."""
+"""A session, its user's attributes and the reply to a repeated request in one statement; always one row."""
 
 _UPDATE = (
     f"UPDATE sessions SET {', '.join(f'{c} = {_value(c)}' for c in SESSION_COLUMNS[1:])} "

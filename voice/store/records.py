@@ -163,6 +163,18 @@ class Session:
         return cls(**fields)
 
 
+@dataclass(frozen=True, slots=True)
+class TurnStart:
+    """What a turn starts from, read at once (``Store.load_turn``)."""
+
+    session: Session | None
+    """The live session, or None when there is none or it expired."""
+    user: JsonDict
+    """What is remembered about the caller (empty without a user id)."""
+    earlier: JsonDict | None = None
+    """The reply already given to the turn's platform request: the platform sent it again."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogEntry:
     """One row of the conversation log, the raw material of the KPIs (containment, handoff rate)."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, from_json
 from .checkpoint import Checkpointer
-from .records import JsonDict, LogEntry, OutboxItem, Session
+from .records import JsonDict, LogEntry, OutboxItem, Session, TurnStart
 from .session_lock import SessionLocks
 from .signals import TurnSignals, signal_rows_and_counts
 from .sqlite_files import (
@@ -44,7 +44,7 @@ from .sqlite_rows import (
     INSERT_OUTBOX,
     INSERT_SESSION,
     INSERT_SIGNALS,
-    LOAD_WITH_USER,
+    LOAD_TURN,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
@@ -60,6 +60,7 @@ from .sqlite_rows import (
     session_from_row,
     session_row,
     to_json,
+    turn_start,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -118,11 +119,11 @@ class SqliteStore(Store):
             ).fetchone()
         return None if row is None else session_from_row(row)
 
-    def load_with_user(self, session_id: str, user_id: str) -> tuple[Session | None, JsonDict]:
+    def load_turn(self, session_id: str, user_id: str, request_id: str = "") -> TurnStart:
+        parameters = {"user": user_id, "request": request_id, "session": session_id, "now": self.clock()}
         with self._read() as db:
-            *row, user = db.execute(LOAD_WITH_USER, (user_id, session_id, self.clock())).fetchone()
-        session = None if row[0] is None else session_from_row(tuple(row))
-        return session, ({} if user is None else dict(from_json(user)))
+            found = db.execute(LOAD_TURN, parameters).fetchone()
+        return turn_start(found)
 
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         return self._sessions.hold(session_id, timeout)

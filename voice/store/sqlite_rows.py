@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..state import DialogState
 from .base import StoreError, from_json
-from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord
+from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord, TurnStart
 from .signals import SIGNAL_COLUMNS
 
 SCHEMA_VERSION = 3
@@ -61,12 +62,13 @@ INSERT_SESSION = (
     "version = sessions.version + 1 WHERE sessions.ended OR sessions.expires_at <= ? RETURNING version"
 )
 """Saves a new session, in place of an ended or expired one; no row comes back over a live one."""
-LOAD_WITH_USER = (
+LOAD_TURN = (
     f"SELECT {', '.join(f's.{column}' for column in SESSION_COLUMNS)}, "
-    "(SELECT attributes FROM users WHERE id = ?) FROM (SELECT 1) "
-    "LEFT JOIN sessions AS s ON s.id = ? AND s.expires_at > ?"
+    "(SELECT attributes FROM users WHERE id = :user), "
+    "(SELECT reply FROM answers WHERE request_id = :request AND session_id = :session) "
+    "FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = :session AND s.expires_at > :now"
 )
-"""A session and its user's attributes in one statement; always one row."""
+"""A session, its user's attributes and the reply to a repeated request in one statement; always one row."""
 INSERT_ANSWER = "INSERT OR REPLACE INTO answers (request_id, session_id, reply, time) VALUES (?, ?, ?, ?)"
 INSERT_OUTBOX = "INSERT INTO outbox (id, kind, payload, created_at, next_at) VALUES (?, ?, ?, ?, ?)"
 CLAIM_OUTBOX = (
@@ -239,6 +241,17 @@ def session_from_row(row: tuple[Any, ...]) -> Session:
         handed_over=bool(handed_over),
         ended=bool(ended),
         version=version,
+    )
+
+
+def turn_start(row: Sequence[Any]) -> TurnStart:
+    """``LOAD_TURN``'s one row: the session's columns (all None without a live one), then the user's
+    attributes and the earlier reply (JSON texts or None)."""
+    *columns, user, earlier = row
+    return TurnStart(
+        None if columns[0] is None else session_from_row(tuple(columns)),
+        {} if user is None else dict(from_json(user)),
+        None if earlier is None else dict(from_json(earlier)),
     )
 
 

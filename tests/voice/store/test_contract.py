@@ -25,6 +25,7 @@ from voice.store import (
     Store,
     StoreError,
     TurnRecord,
+    TurnStart,
     open_store,
 )
 
@@ -490,19 +491,23 @@ def test_threads_saving_one_new_session_at_once_keep_every_turn(store: Store) ->
 # -- one read per turn ---------------------------------------------------------------------------
 
 
-def test_load_with_user_reads_the_session_and_the_users_attributes(store: Store) -> None:
-    assert store.load_with_user("s1", "u1") == (None, {})
+def test_load_turn_reads_the_session_the_users_attributes_and_an_earlier_reply(store: Store) -> None:
+    assert store.load_turn("s1", "u1") == TurnStart(None, {})
     started = _start(store)
     store.save_user("u1", {"name": "Ann"})
-    assert store.load_with_user("s1", "u1") == (started, {"name": "Ann"})
-    assert store.load_with_user("s1", "") == (started, {})
-    assert store.load_with_user("missing", "u1") == (None, {"name": "Ann"})
+    assert store.load_turn("s1", "u1") == TurnStart(started, {"name": "Ann"})
+    assert store.load_turn("s1", "") == TurnStart(started, {})
+    assert store.load_turn("missing", "u1") == TurnStart(None, {"name": "Ann"})
+    saved = store.save(started, answer=("req-1", {"speech": "Done!"}))
+    assert store.load_turn("s1", "u1", "req-1") == TurnStart(saved, {"name": "Ann"}, {"speech": "Done!"})
+    assert store.load_turn("s1", "u1", "req-2").earlier is None
+    assert store.load_turn("s2", "u1", "req-1").earlier is None, "a reply goes back to its own session only"
 
 
-def test_load_with_user_skips_an_expired_session(store: Store, clock: FakeClock) -> None:
+def test_load_turn_skips_an_expired_session(store: Store, clock: FakeClock) -> None:
     _start(store, ttl=60)
     clock.advance(60)
-    assert store.load_with_user("s1", "u1") == (None, {})
+    assert store.load_turn("s1", "u1") == TurnStart(None, {})
 
 
 def test_a_new_session_saved_over_a_live_one_conflicts(store: Store) -> None:
