@@ -273,8 +273,9 @@ class SqliteStore(Store):
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front, so it never fails half-way on a busy file."""
-        with self._connection() as db, self._translated():
+        """A write transaction that takes the lock up front, so it never fails half-way on a busy file;
+        the writers of this file take turns first (``SessionLocks.hold_writer``)."""
+        with self._sessions.hold_writer(self.busy_timeout), self._connection() as db, self._translated():
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db

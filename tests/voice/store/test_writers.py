@@ -1,0 +1,92 @@
+"""The writers of one SQLite file take turns through its lock file, not SQLite's sleeping busy handler.
+
+Across threads and processes every commit lands once; a writer that waits too long gets a ``BusyError``
+and writes nothing; a killed writer leaves the database writable.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from voice.store import LogEntry, Speaker, SqliteStore
+from voice.store.base import BusyError
+
+from .samples import START
+
+
+def _entry(session_id: str, n: int) -> LogEntry:
+    return LogEntry(
+        session_id=session_id, user_id="u1", time=START + n, speaker=Speaker.USER, text=f"turn {n}"
+    )
+
+
+def _write_turns(path: Path, writer: str, turns: int) -> None:
+    store = SqliteStore(path)
+    for n in range(turns):
+        store.log_turn(_entry(writer, n))
+    store.close()
+
+
+def test_threads_and_processes_writing_at_once_keep_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    SqliteStore(path).close()
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_write_turns, args=(path, f"p{n}", 200)) for n in range(2)]
+    threads = [threading.Thread(target=_write_turns, args=(path, f"t{n}", 200)) for n in range(4)]
+    for worker in (*processes, *threads):
+        worker.start()
+    for thread in threads:
+        thread.join()
+    for process in processes:
+        process.join(60)
+    assert all(process.exitcode == 0 for process in processes)
+    with SqliteStore(path) as store:
+        rows = store.read_log()
+    assert len(rows) == 6 * 200
+    assert {(row.session_id, row.text) for row in rows} == {
+        (writer, f"turn {n}") for writer in ("p0", "p1", "t0", "t1", "t2", "t3") for n in range(200)
+    }
+
+
+def _hold_the_writer(path: Path, ready: object, seconds: float) -> None:
+    store = SqliteStore(path)
+    with store._sessions.hold_writer(timeout=5):  # noqa: SLF001  (what a long commit does)
+        ready.set()  # type: ignore[attr-defined]
+        time.sleep(seconds)
+    store.close()
+
+
+def test_a_writer_kept_waiting_too_long_is_busy_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    SqliteStore(path).close()
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    holder = context.Process(target=_hold_the_writer, args=(path, ready, 2.0))
+    holder.start()
+    assert ready.wait(30)
+    with SqliteStore(path, busy_timeout=0.2) as store:
+        with pytest.raises(BusyError, match="other writers held the session database for over 0.2 s"):
+            store.log_turn(_entry("s1", 1))
+        holder.join(30)
+        store.log_turn(_entry("s1", 2))  # free again once the holder is done
+        assert [row.text for row in store.read_log()] == ["turn 2"]
+
+
+def test_a_killed_writer_leaves_the_database_writable(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    SqliteStore(path).close()
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    holder = context.Process(target=_hold_the_writer, args=(path, ready, 60.0))
+    holder.start()
+    assert ready.wait(30)
+    holder.kill()
+    holder.join(30)
+    with SqliteStore(path, busy_timeout=5) as store:
+        store.log_turn(_entry("s1", 1))
+        assert len(store.read_log()) == 1
