@@ -54,7 +54,7 @@ class SessionLocks:
         """Lock-file byte -> how many sessions of this process hold it (hash collisions share it)."""
         self._fd: int | None = None
         self._pid = 0
-        self._writer = threading.Lock()
+        self._writer, self._writer_pid = threading.Lock(), os.getpid()
 
     @contextmanager
     def hold(self, session_id: str, timeout: float) -> Iterator[None]:
@@ -79,9 +79,12 @@ class SessionLocks:
     @contextmanager
     def hold_writer(self, timeout: float) -> Iterator[None]:
         """Be the one writer of the database for the block; ``BusyError`` when other writers held it
-        for ``timeout`` seconds."""
+        for ``timeout`` seconds. SQLite's own lock still guards every write: this only saves the sleeps."""
         deadline = time.monotonic() + timeout
-        if not self._writer.acquire(timeout=max(0.0, timeout)):
+        if self._writer_pid != os.getpid():  # a forked child: a thread of the parent may have held it
+            self._writer, self._writer_pid = threading.Lock(), os.getpid()
+        writer = self._writer
+        if not writer.acquire(timeout=max(0.0, timeout)):
             raise _busy_writing(timeout)
         try:
             if self.path is not None and not _tried(self._lock_writer, deadline, _WRITER_POLL_S):
@@ -92,7 +95,7 @@ class SessionLocks:
                 if self.path is not None:
                     fcntl.lockf(self._file(), fcntl.LOCK_UN, 1, WRITER)
         finally:
-            self._writer.release()
+            writer.release()
 
     def _lock_writer(self) -> bool:
         with self._mutex:

@@ -90,3 +90,30 @@ def test_a_killed_writer_leaves_the_database_writable(tmp_path: Path) -> None:
     with SqliteStore(path, busy_timeout=5) as store:
         store.log_turn(_entry("s1", 1))
         assert len(store.read_log()) == 1
+
+
+def _write_one(store: SqliteStore) -> None:
+    store.log_turn(_entry("child", 1))
+
+
+def test_a_child_forked_while_a_thread_writes_can_write(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "sessions.db", busy_timeout=5)
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store._sessions.hold_writer(timeout=5):  # noqa: SLF001  (a commit in progress)
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert holding.wait(10)
+    child = multiprocessing.get_context("fork").Process(target=_write_one, args=(store,))
+    child.start()
+    time.sleep(0.3)  # the child waits for this process's writer byte now
+    release.set()
+    thread.join()
+    child.join(30)
+    assert child.exitcode == 0, "the child inherited the parent's held writer lock"
+    assert [row.session_id for row in store.read_log()] == ["child"]
+    store.close()
