@@ -77,9 +77,10 @@ class SessionLocks:
             self._leave(session_id)
 
     @contextmanager
-    def hold_writer(self, timeout: float) -> Iterator[None]:
-        """Be the one writer of the database for the block; ``BusyError`` when other writers held it
-        for ``timeout`` seconds. SQLite's own lock still guards every write: this only saves the sleeps."""
+    def hold_writer(self, timeout: float) -> Iterator[float]:
+        """Be the one writer of the database for the block, which gets the seconds left of ``timeout``;
+        ``BusyError`` when other writers held it for all of it. SQLite's own lock still guards every
+        write (a process that does not take turns here, a checkpoint): this only saves the sleeps."""
         deadline = time.monotonic() + timeout
         if self._writer_pid != os.getpid():  # a forked child: a thread of the parent may have held it
             self._writer, self._writer_pid = threading.Lock(), os.getpid()
@@ -90,7 +91,7 @@ class SessionLocks:
             if self.path is not None and not _tried(self._lock_writer, deadline, _WRITER_POLL_S):
                 raise _busy_writing(timeout)
             try:
-                yield
+                yield max(0.0, deadline - time.monotonic())
             finally:
                 if self.path is not None:
                     fcntl.lockf(self._file(), fcntl.LOCK_UN, 1, WRITER)

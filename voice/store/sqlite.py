@@ -65,6 +65,9 @@ from .sqlite_rows import (
 
 _LOGGER = logging.getLogger(__name__)
 
+SHORTENED_WAIT_S = 0.1
+"""A write that waited longer than this for the other writers gives SQLite only the rest of its timeout."""
+
 
 class SqliteStore(Store):
     """Sessions, users and the conversation log in one SQLite file (or ``":memory:"`` for tests)."""
@@ -275,8 +278,12 @@ class SqliteStore(Store):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the lock up front, so it never fails half-way on a busy file;
         the writers of this file take turns first (``SessionLocks.hold_writer``)."""
-        with self._sessions.hold_writer(self.busy_timeout), self._connection() as db, self._translated():
-            db.execute("BEGIN IMMEDIATE")
+        with (
+            self._sessions.hold_writer(self.busy_timeout) as left,
+            self._connection() as db,
+            self._translated(),
+        ):
+            self._begin(db, left)
             try:
                 yield db
                 db.execute("COMMIT")
@@ -285,6 +292,18 @@ class SqliteStore(Store):
                     db.execute("ROLLBACK")
         if isinstance(self.path, Path):
             self._process_checkpointer(self.path).written()
+
+    def _begin(self, db: sqlite3.Connection, left: float) -> None:
+        """``BEGIN IMMEDIATE``, waiting for a writer outside the turns at most ``left`` seconds: what
+        waiting for the other writers here left of ``busy_timeout``."""
+        if left > self.busy_timeout - SHORTENED_WAIT_S:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        db.execute(f"PRAGMA busy_timeout = {round(left * 1000)}")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
 
     def _process_checkpointer(self, path: Path) -> Checkpointer:
         """This process's checkpoint thread, started on the first write (and again after a fork)."""

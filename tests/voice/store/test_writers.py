@@ -7,6 +7,7 @@ and writes nothing; a killed writer leaves the database writable.
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -116,4 +117,42 @@ def test_a_child_forked_while_a_thread_writes_can_write(tmp_path: Path) -> None:
     child.join(30)
     assert child.exitcode == 0, "the child inherited the parent's held writer lock"
     assert [row.session_id for row in store.read_log()] == ["child"]
+    store.close()
+
+
+def _hold_sqlite_lock(path: Path, ready: object, seconds: float) -> None:
+    """A process that does not take turns through the lock file (a backup tool, the sqlite3 shell)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    ready.set()  # type: ignore[attr-defined]
+    time.sleep(seconds)
+    db.execute("ROLLBACK")
+    db.close()
+
+
+def test_waiting_for_the_turns_and_for_sqlite_share_one_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    store = SqliteStore(path, busy_timeout=1.0)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    outsider = context.Process(target=_hold_sqlite_lock, args=(path, ready, 5.0))
+    outsider.start()
+    assert ready.wait(30)
+    waited: dict[str, float] = {}
+
+    def write(name: str) -> None:
+        started = time.monotonic()
+        with pytest.raises(BusyError):
+            store.log_turn(_entry(name, 1))
+        waited[name] = time.monotonic() - started
+
+    first = threading.Thread(target=write, args=("first",))
+    first.start()
+    time.sleep(0.2)  # the first writer waits inside SQLite now, holding the turn of this file's writers
+    write("second")
+    first.join()
+    outsider.join(30)
+    assert waited["second"] < 1.6, f"the second writer waited {waited['second']:.2f} s for a 1 s timeout"
+    store.log_turn(_entry("after", 1))
+    assert [row.session_id for row in store.read_log()] == ["after"]
     store.close()
