@@ -80,13 +80,12 @@ def context_slots(required: Mapping[str, Any], context: Mapping[str, Any]) -> di
     return copied
 
 
-def offered_context(contexts: Iterable[tuple[str, Mapping[str, Any]]], haystack: str) -> dict[str, list[Any]]:
-    """Context values list values could add, for the values whose text occurs in ``haystack``."""
+def offered_context(contexts: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Context values list values could add, by key (``contexts``: of the values that occur)."""
     offered: dict[str, list[Any]] = {}
-    for text, context in contexts:
-        if text in haystack:
-            for key, value in context.items():
-                offered.setdefault(key, []).append(unpack(value))
+    for context in contexts:
+        for key, value in context.items():
+            offered.setdefault(key, []).append(unpack(value))
     return offered
 
 

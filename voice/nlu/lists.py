@@ -11,12 +11,13 @@ replacing a list (``Matcher.set_list``) swaps one object and recompiles nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Graph, Run, StartIndex, execute
+from .needles import Haystack, Needles
 from .normalize import normalize_template_text
 from .numbers import number_words
 from .prefilter import edge_atoms, required_clauses
@@ -79,8 +80,8 @@ class ListMatcher:
     def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         raise NotImplementedError
 
-    def present(self, text: str, where: int) -> bool:
-        """False only if no value can occur in ``text`` anywhere (0), at its start (1) or end (2)."""
+    def present(self, haystack: Haystack, where: int) -> bool:
+        """False only if no value can occur in the utterance anywhere (0), at its start (1) or end (2)."""
         return True
 
     def presence_key(self) -> Hashable:
@@ -91,9 +92,9 @@ class ListMatcher:
         """Context keys that matching a value of this list can add."""
         return frozenset()
 
-    def contexts(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
-        """(text that must occur for the value to match, or "" if unknown; its context) per value with one."""
-        return ()
+    def offered(self, haystack: Haystack) -> Iterator[Mapping[str, Any]]:
+        """The contexts of the values that may occur in ``haystack.text``."""
+        return iter(())
 
     def cached_raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         """``raw``, memoised per utterance."""
@@ -119,7 +120,8 @@ class ValueMatcher(ListMatcher):
                 self.keys.append(key)
         self._starts = StartIndex.of([((value, graph), graph) for value, graph in self.graphs])
         self._hints = _Hints.of(self.keys, [value.expr for value, _ in self.graphs])
-        self._contexts = tuple(
+        # a templated value's text is unknown (""): its context is always offered
+        self._contexts = Needles(
             (
                 ""
                 if not isinstance(value.expr, Text)
@@ -130,21 +132,21 @@ class ValueMatcher(ListMatcher):
             if value.context
         )
 
-    def present(self, text: str, where: int) -> bool:
+    def present(self, haystack: Haystack, where: int) -> bool:
         hints = self._hints
         if where == 0:
-            return hints.inside is None or hints.inside.search(text) is not None
+            return hints.inside is None or hints.inside.occur(haystack)
         if where == 1:
-            return (
-                hints.starts is None or text.startswith(hints.starts) or bool(_trie_walk(self.trie, text, 0))
+            return hints.starts is None or any(
+                text.startswith(hints.starts) or _trie_walk(self.trie, text, 0) for text in haystack.texts
             )
-        return hints.ends is None or text.endswith(hints.ends)
+        return hints.ends is None or any(text.endswith(hints.ends) for text in haystack.texts)
 
     def context_keys(self) -> frozenset[str]:
         return frozenset(key for value in self.values for key in value.context)
 
-    def contexts(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
-        return self._contexts
+    def offered(self, haystack: Haystack) -> Iterator[Mapping[str, Any]]:
+        return self._contexts.found(haystack)
 
     def raw(self, run: Run, pos: int, sow: bool, end_of_word: bool) -> list[Raw]:
         start = _skip_space(run, pos, sow)
@@ -173,7 +175,7 @@ class _Hints:
     start and end with, cut at spaces because its literals may also match "-" or "_".
     """
 
-    inside: re.Pattern[str] | None
+    inside: Needles[None] | None
     starts: tuple[str, ...] | None
     """Starts of templated values (plain ones are looked up in the trie)."""
 
@@ -189,7 +191,7 @@ class _Hints:
             starts = _add(starts, _edge_words(expr, last=False))
             ends = _add(ends, _edge_words(expr, last=True))
         return cls(
-            None if needles is None else _alternation(needles),
+            None if needles is None else Needles((needle, None) for needle in needles),
             None if starts is None else tuple(sorted(starts)),
             None if ends is None else tuple(sorted(ends)),
         )
@@ -197,12 +199,6 @@ class _Hints:
 
 def _add(found: set[str] | None, more: Iterable[str] | None) -> set[str] | None:
     return None if found is None or more is None else found | set(more)
-
-
-def _alternation(needles: Iterable[str]) -> re.Pattern[str]:
-    """A regex for "one of ``needles`` occurs" (longest first); it never matches if there are none."""
-    ordered = sorted(needles, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered)) if ordered else "(?!)")
 
 
 def _needles(expr: Expr) -> list[str] | None:
@@ -243,12 +239,12 @@ class RangeMatcher(ListMatcher):
             return []
         start = _skip_space(run, pos, sow)
         spec = self.range
-        if (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
+        spellings = self._spellings()
+        if spellings is None:
             spans = slot_type("number").spans(run.folded, start, self.language, None)
             found: list[tuple[int, Any]] = [(end, number) for end, number in spans if spec.contains(number)]
         else:
-            trie = _spellings(self.language, spec).trie
-            found = [(end, numbers[0]) for end, numbers in _trie_walk(trie, run.folded, start)]
+            found = [(end, numbers[0]) for end, numbers in _trie_walk(spellings.trie, run.folded, start)]
         return [
             (
                 start,
@@ -262,22 +258,31 @@ class RangeMatcher(ListMatcher):
             for end, number in found
         ]
 
-    def present(self, text: str, where: int) -> bool:
-        if where == 1 and self.pattern.match(text):
+    def present(self, haystack: Haystack, where: int) -> bool:
+        if where == 0:
+            return _DIGIT.search(haystack.text) is not None or self._spelled(haystack)
+        return any(self._at_edge(text, where) for text in haystack.texts)
+
+    def _at_edge(self, text: str, where: int) -> bool:
+        if self.pattern.match(text) if where == 1 else text[-1:].isdigit():
             return True
-        if where == 2 and text[-1:].isdigit():
-            return True
-        if where == 0 and _DIGIT.search(text):
-            return True
-        spec = self.range
-        if not spec.words or (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
-            return spec.words
-        spellings = _spellings(self.language, spec)
+        spellings = self._spellings()
+        if spellings is None:
+            return self.range.words
         if where == 1:
             return bool(_trie_walk(spellings.trie, text, 0))
-        if where == 2:
-            return text.rsplit(" ", 1)[-1] in spellings.last_words
-        return spellings.pattern is not None and spellings.pattern.search(text) is not None
+        return text.rsplit(" ", 1)[-1] in spellings.last_words
+
+    def _spelled(self, haystack: Haystack) -> bool:
+        spellings = self._spellings()
+        return self.range.words if spellings is None else spellings.starts.occur(haystack)
+
+    def _spellings(self) -> _Spellings | None:
+        """How the range's numbers are said; None if not in words, or too many (words are parsed then)."""
+        spec = self.range
+        if not spec.words or (spec.stop - spec.start) // spec.step > _TRIE_LIMIT:
+            return None
+        return _spellings(self.language, spec)
 
     def presence_key(self) -> Hashable:
         """Everything ``present`` reads: many ranges (0-100) share their answer."""
@@ -299,7 +304,9 @@ class _Spellings:
     """How the numbers of a range are said: a trie plus word sets for the pre-filter."""
 
     trie: dict[str, Any]
-    pattern: re.Pattern[str] | None
+    starts: Needles[None]
+    """The first characters of each spelling's first word: one of them occurs where a spelling does."""
+
     last_words: frozenset[str]
 
 
@@ -312,10 +319,11 @@ def _spellings_cached(language: str, start: int, stop: int, step: int, fractions
         for words in number_words(number, language):
             _trie_insert(trie, words, number)
             spelled.add(words)
-    # a spelling that occurs brings its first word's start: a few needles, a regex quick to compile
+    # a spelling that occurs brings its first word's start: a few needles instead of every spelling
     starts = {words.split()[0][:_NEEDLE] for words in spelled if words.strip()}
-    pattern = re.compile("|".join(map(re.escape, sorted(starts)))) if starts else None
-    return _Spellings(trie, pattern, frozenset(words.split()[-1] for words in spelled))
+    return _Spellings(
+        trie, Needles((start, None) for start in starts), frozenset(words.split()[-1] for words in spelled)
+    )
 
 
 def _spellings(language: str, spec: RangeList) -> _Spellings:

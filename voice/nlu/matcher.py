@@ -22,6 +22,7 @@ from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
 from .lists import CAPTURE, ListMatcher
+from .needles import Haystack
 from .normalize import Utterance, remove_skip_words, squeeze_cjk
 from .scope import ListKey
 from .slots import ListValue, ValueList
@@ -210,11 +211,11 @@ class Matcher:
         if not utterance.folded:
             return []
         texts = _Texts(utterance, self.language, now, self.best_slot, self._spaced)
-        variants = texts.variants(self._skip_sets)
+        haystack = Haystack.of(texts.variants(self._skip_sets))
         best: dict[tuple[str, str], _Found] = {}
         allowed: dict[int, bool] = {}
-        offered = _Offered(self._lists, variants)
-        for number in self._index.candidates(variants, self._presence(variants)):
+        offered = _Offered(self._lists, haystack)
+        for number in self._index.candidates(haystack, self._presence(haystack)):
             entry = self._entries[number]
             block_ok = allowed.get(id(entry.block))
             if block_ok is None:
@@ -227,7 +228,7 @@ class Matcher:
                 best[key] = found
         return sorted(best.values(), key=lambda item: item.rank)
 
-    def _presence(self, texts: list[str]) -> Callable[[Any, int], bool]:
+    def _presence(self, haystack: Haystack) -> Callable[[Any, int], bool]:
         """Pre-filter answer for list atoms: can a value of this list occur in the utterance?
 
         Answers are kept for this utterance by list key and by the list's presence key, so
@@ -236,13 +237,11 @@ class Matcher:
         lists = self._lists
         seen: tuple[dict[Any, bool], ...] = ({}, {}, {})
         shared: tuple[dict[Hashable, bool], ...] = ({}, {}, {})
-        # "anywhere" is a substring test, so one search of the joined variants answers for all
-        searched = (["\n".join(texts)], texts, texts)
 
         def present(key: Any, where: int) -> bool:
             known = seen[where].get(key)
             if known is None:
-                known = seen[where][key] = _present(lists.get(key), searched[where], where, shared[where])
+                known = seen[where][key] = _present(lists.get(key), haystack, where, shared[where])
             return known
 
         return present
@@ -277,31 +276,35 @@ class Matcher:
 class _Offered:
     """The context values that list values occurring in the utterance could add, found on first use."""
 
-    def __init__(self, lists: Mapping[ListKey, ListMatcher], texts: list[str]) -> None:
+    def __init__(self, lists: Mapping[ListKey, ListMatcher], haystack: Haystack) -> None:
         self._lists = lists
-        self._texts = texts
+        self._haystack = haystack
         self._found: dict[str, list[Any]] | None = None
 
     def get(self) -> dict[str, list[Any]]:
         if self._found is None:
-            haystack = "\n".join(self._texts)
-            if "-" in haystack or "_" in haystack:  # "living-room" matches "living room"
-                haystack += "\n" + haystack.translate(_BREAK)
-            contexts = (item for matcher in self._lists.values() for item in matcher.contexts())
-            self._found = offered_context(contexts, haystack)
+            haystack = self._haystack
+            if "-" in haystack.text or "_" in haystack.text:  # "living-room" matches "living room"
+                haystack = Haystack.of(
+                    (*haystack.texts, *(text.translate(_BREAK) for text in haystack.texts))
+                )
+            contexts = (context for matcher in self._lists.values() for context in matcher.offered(haystack))
+            self._found = offered_context(contexts)
         return self._found
 
 
 _BREAK = str.maketrans("-_", "  ")
 
 
-def _present(matcher: ListMatcher | None, texts: list[str], where: int, shared: dict[Hashable, bool]) -> bool:
+def _present(
+    matcher: ListMatcher | None, haystack: Haystack, where: int, shared: dict[Hashable, bool]
+) -> bool:
     if matcher is None:
         return False
     key = matcher.presence_key()
     known = shared.get(key)
     if known is None:
-        known = shared[key] = any(matcher.present(text, where) for text in texts)
+        known = shared[key] = matcher.present(haystack, where)
     return known
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from .needles import TRIGRAM, Haystack
 from .template import Alt, Expr, ListRef, Perm, RuleRef, Seq, Template, Text
 
 __all__ = ["Clauses", "Ends", "RuleMemo", "TemplateIndex", "edge_atoms", "required_clauses"]
@@ -26,7 +27,8 @@ Atom = Hashable
 Clauses = frozenset[frozenset[Atom]]
 ListAtom = Callable[[ListRef], "tuple[str, ...] | None"]
 
-_KEY = 3
+_KEY = TRIGRAM
+"""Anchors are looked up among the utterance's trigrams."""
 _SUFFIX = 2
 
 
@@ -235,16 +237,14 @@ class TemplateIndex:
             self._tests.append(test)
         return number
 
-    def candidates(self, texts: Sequence[str], present: Callable[[Atom, int], bool]) -> list[int]:
-        """Template numbers, in order, that might match one of ``texts`` (the utterance variants).
+    def candidates(self, haystack: Haystack, present: Callable[[Atom, int], bool]) -> list[int]:
+        """Template numbers, in order, that might match one of the utterance variants.
 
         ``present(list_key, where)`` answers for list atoms: does a value of that list occur
         anywhere (where=0), at the start (1) or at the end (2) of a text?
         """
-        haystack = "\n".join(texts)
-        anchored = self._anchorless | _masks(
-            self._anchors, {haystack[i : i + _KEY] for i in range(len(haystack))}
-        )
+        texts = haystack.texts
+        anchored = self._anchorless | _masks(self._anchors, haystack.trigrams)
         ending = self._suffixless | _masks(self._suffixes, {text[-_SUFFIX:] for text in texts})
         starting = self._prefixless | _masks(self._prefixes, {text[:_SUFFIX] for text in texts})
         lists = self._list_masks
@@ -256,10 +256,10 @@ class TemplateIndex:
         ending |= _list_masks(self._list_suffixes, possible & anchored & ~ending, present, 2)
         survivors = anchored & ending
         starting |= _list_masks(self._list_prefixes, possible & survivors & ~starting, present, 1)
-        return self._verified(survivors & starting, haystack, texts, present)
+        return self._verified(survivors & starting, haystack, present)
 
     def _verified(
-        self, survivors: int, haystack: str, texts: Sequence[str], present: Callable[[Atom, int], bool]
+        self, survivors: int, haystack: Haystack, present: Callable[[Atom, int], bool]
     ) -> list[int]:
         """The template numbers in ``survivors`` (a bit mask) that pass all their tests, in order."""
         tests = self._tests
@@ -273,7 +273,7 @@ class TemplateIndex:
             for test in checks[number]:
                 verdict = verdicts[test]
                 if verdict is None:
-                    verdict = verdicts[test] = _passes(tests[test], haystack, texts, present)
+                    verdict = verdicts[test] = _passes(tests[test], haystack, present)
                 if not verdict:
                     break
             else:
@@ -300,7 +300,7 @@ def _index_edge(
     return 0
 
 
-def _masks(buckets: Mapping[Atom, int], keys: set[str]) -> int:
+def _masks(buckets: Mapping[Atom, int], keys: AbstractSet[str]) -> int:
     """OR of the buckets under ``keys``."""
     mask = 0
     for key in keys & buckets.keys():
@@ -335,15 +335,15 @@ def _selectivity(test: _Test) -> tuple[int, int]:
     return len(strings) + 4 * len(lists), -min(map(len, strings), default=0)
 
 
-def _passes(test: _Test, haystack: str, texts: Sequence[str], present: Callable[[Atom, int], bool]) -> bool:
+def _passes(test: _Test, haystack: Haystack, present: Callable[[Atom, int], bool]) -> bool:
     """True if one of the test's fragments or lists occurs where it must in some utterance variant."""
     where, strings, lists = test
     if where == 0:
         for fragment in strings:
-            if fragment in haystack:
+            if fragment in haystack.text:
                 return True
     elif strings:
-        for text in texts:
+        for text in haystack.texts:
             if text.startswith(strings) if where == 1 else text.endswith(strings):
                 return True
     return bool(lists) and any(present(atom, where) for atom in lists)

@@ -8,6 +8,7 @@ import pytest
 
 from voice.nlu import IntentSet, Matcher
 from voice.nlu.lists import ValueMatcher
+from voice.nlu.needles import Haystack
 
 DATA: dict[str, Any] = {
     "language": "nl",
@@ -55,9 +56,9 @@ def test_templated_values_give_presence_hints() -> None:
         for matcher in _matcher()._lists.values()
         if isinstance(matcher, ValueMatcher) and any(v.value == 100 for v in matcher.values)
     )
-    assert level.present("zet de lamp op maximaal", 0)
-    assert not level.present("zet de lamp op een kwart", 0)
-    assert level.present("zet de lamp op de helft", 2)
-    assert not level.present("zet de lamp op de helft nu", 2)
-    assert level.present("de helft", 1) and level.present("uit", 1)
-    assert not level.present("zet de helft", 1)
+    assert level.present(Haystack.of(["zet de lamp op maximaal"]), 0)
+    assert not level.present(Haystack.of(["zet de lamp op een kwart"]), 0)
+    assert level.present(Haystack.of(["zet de lamp op de helft"]), 2)
+    assert not level.present(Haystack.of(["zet de lamp op de helft nu"]), 2)
+    assert level.present(Haystack.of(["de helft"]), 1) and level.present(Haystack.of(["uit"]), 1)
+    assert not level.present(Haystack.of(["zet de helft"]), 1)
