@@ -58,7 +58,9 @@ def required_clauses(
     if depth > 32:
         return set()
     if isinstance(expr, Text):
-        return {frozenset((piece.lower(),)) for piece in expr.text.split() if piece.isalnum()}
+        # a literal matches as written, so every piece of it is required, whatever its letters
+        # (Devanagari vowel signs are not alphanumeric: Nepali templates had no required words)
+        return {frozenset((piece.lower(),)) for piece in expr.text.split()}
     if isinstance(expr, Alt):
         return _alternative(expr, rules, list_atom, depth, memo)
     if isinstance(expr, Seq | Perm):

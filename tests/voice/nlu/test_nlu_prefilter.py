@@ -62,3 +62,18 @@ def test_templated_values_give_presence_hints() -> None:
     assert not level.present(Haystack.of(["zet de lamp op de helft nu"]), 2)
     assert level.present(Haystack.of(["de helft"]), 1) and level.present(Haystack.of(["uit"]), 1)
     assert not level.present(Haystack.of(["zet de helft"]), 1)
+
+
+def test_words_with_combining_marks_anchor_templates() -> None:
+    # Devanagari vowel signs are not alphanumeric, yet such words are required text like any other
+    data = {
+        "language": "ne",
+        "intents": {
+            "On": {"data": [{"sentences": ["(अब|अहिले) बत्ती बाल (न|है)"]}]},
+            "Off": {"data": [{"sentences": ["(अब|अहिले) बत्ती निभाऊ (न|है)"]}]},
+        },
+    }
+    matcher = Matcher([IntentSet.from_dict(data)])
+    found = matcher.match("अब बत्ती बाल न")
+    assert found is not None and found.intent == "On"
+    assert matcher._index.candidates(Haystack.of(["अब बत्ती बाल न"]), lambda key, where: True) == [0]
