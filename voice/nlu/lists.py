@@ -132,6 +132,11 @@ class ValueMatcher(ListMatcher):
             if value.context
         )
 
+    def presence_key(self) -> Hashable:
+        """The source list's values: a list whose values use rules is compiled once per data
+        block, and the copies answer alike (their hints and plain values are the same)."""
+        return id(self.values)
+
     def present(self, haystack: Haystack, where: int) -> bool:
         hints = self._hints
         if where == 0:
