@@ -241,7 +241,16 @@ class Matcher:
         def present(key: Any, where: int) -> bool:
             known = seen[where].get(key)
             if known is None:
-                known = seen[where][key] = _present(lists.get(key), haystack, where, shared[where])
+                matcher = lists.get(key)
+                if matcher is None:
+                    known = False
+                else:
+                    answers = shared[where]
+                    presence = matcher.presence_key()
+                    known = answers.get(presence)
+                    if known is None:
+                        known = answers[presence] = matcher.present(haystack, where)
+                seen[where][key] = known
             return known
 
         return present
@@ -294,18 +303,6 @@ class _Offered:
 
 
 _BREAK = str.maketrans("-_", "  ")
-
-
-def _present(
-    matcher: ListMatcher | None, haystack: Haystack, where: int, shared: dict[Hashable, bool]
-) -> bool:
-    if matcher is None:
-        return False
-    key = matcher.presence_key()
-    known = shared.get(key)
-    if known is None:
-        known = shared[key] = matcher.present(haystack, where)
-    return known
 
 
 def _best_of(entry: Entry, runs: list[Run], context: Mapping[str, Any]) -> _Found | None:

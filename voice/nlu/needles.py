@@ -70,4 +70,6 @@ class Needles(Generic[_T]):
 
     def occur(self, haystack: Haystack) -> bool:
         """True if any of the strings occurs in ``haystack.text``."""
-        return any(True for _ in self.found(haystack))
+        for _ in self.found(haystack):
+            return True
+        return False
