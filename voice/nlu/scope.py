@@ -6,6 +6,8 @@ differs between them: a block-local rule or list, or (through a list, whose valu
 are filtered by the block's context rules) the block's ``requires_context`` and
 ``excludes_context``. Rules that reach neither, such as ``<turn_on>``, get one graph
 per skill, so their matches are memoised once per utterance for every template.
+The same holds for a list whose values are templates: one compiled list per skill
+unless its values reach a block-local name or a list.
 """
 
 from __future__ import annotations
@@ -79,6 +81,21 @@ class Scope:
             self._memo[key] = found
         return found
 
+    def _values_reach(self, name: str) -> _Reach:
+        """What the templated values of list ``name`` reach, rules followed."""
+        slot_list = self.lists[name]
+        assert isinstance(slot_list, ValueList)
+        found = _Reach()
+        for value in slot_list.values:
+            for item in walk(value.expr):
+                if isinstance(item, RuleRef) and item.name in self.rules:
+                    found |= self._reach(item.name, frozenset())
+                elif isinstance(item, RuleRef):
+                    found |= _Reach(local=True)  # unknown here: keep the block's own copy
+                elif isinstance(item, ListRef):
+                    found |= self._list_reach(item)
+        return found
+
     def _list_reach(self, ref: ListRef) -> _Reach:
         name = ref.list_name
         return _Reach(
@@ -92,8 +109,9 @@ class Scope:
         name = ref.list_name
         if name in self.block.lists or name in self.set.lists:
             owner = f"block:{id(self.block)}" if name in self.block.lists else f"skill:{self.set.skill}"
-            if has_references(self.lists[name]):
-                # values using <rules> or {lists} resolve them in the data block that uses the list
+            if has_references(self.lists[name]) and self._values_reach(name) != _Reach():
+                # values using block-local names or {lists} resolve them in the data block that uses
+                # the list; values using only the skill's rules compile alike in every block
                 return (owner, name, repr(self.signature))
             return list_key(owner, name)
         if find_slot_type(name) is not None:

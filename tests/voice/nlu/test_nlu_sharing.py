@@ -69,3 +69,29 @@ def test_block_local_rule_is_not_shared_between_blocks() -> None:
     entries = [entry for entry in _matcher().entries if entry.intent == "GetState"]
     assert len(entries) == 2
     assert entries[0].graph is not entries[1].graph
+
+
+def test_templated_list_values_compile_once_unless_they_use_block_names() -> None:
+    data = {
+        "language": "en",
+        "intents": {
+            "Check": {
+                "data": [
+                    {"sentences": ["is it {state} {place}"], "expansion_rules": {"here": here}}
+                    for here in ("upstairs", "downstairs")
+                ]
+            },
+        },
+        "expansion_rules": {"open": "(open|ajar)"},
+        "lists": {
+            "state": {"values": [{"in": "<open>", "out": "open"}, "closed"]},
+            "place": {"values": [{"in": "<here>", "out": "here"}]},
+        },
+    }
+    matcher = Matcher([IntentSet.from_dict(data, skill="home")])
+    names = [key[1] for key in matcher._lists]
+    assert (names.count("state"), names.count("place")) == (1, 2)
+    for text in ("is it ajar upstairs", "is it open downstairs"):
+        found = matcher.match(text)
+        assert found is not None and (found.value("state"), found.value("place")) == ("open", "here")
+    assert matcher.match("is it ajar sideways") is None
