@@ -25,19 +25,16 @@ class RuleCall:
     graph: Graph
 
     def outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]:
+        if not can_start(self.graph, run, pos, sow):  # most positions end here, before the memo
+            return []
         key = (id(self), pos, sow)
         found = run.memo.get(key)
         if found is None:
-            found = run.memo[key] = self._outcomes(run, pos, sow)
+            found = run.memo[key] = [
+                (end, end_sow, cost, caps)
+                for (end, end_sow), (cost, caps) in execute(self.graph, run, pos, sow).items()
+            ]
         return found
-
-    def _outcomes(self, run: Run, pos: int, sow: bool) -> list[Outcome]:
-        if not can_start(start_chars(self.graph), run, pos, sow):
-            return []
-        return [
-            (end, end_sow, cost, caps)
-            for (end, end_sow), (cost, caps) in execute(self.graph, run, pos, sow).items()
-        ]
 
     def start_chars(self) -> StartChars:
         return start_chars(self.graph)

@@ -300,9 +300,9 @@ def _start_chars(graph: Graph) -> StartChars:
     return frozenset(found[0]), frozenset(found[1])
 
 
-def can_start(starts: StartChars, run: Run, pos: int, sow: bool) -> bool:
-    """False if no match can start at ``pos`` (``starts`` from ``start_chars``)."""
-    chars = starts[sow]
+def can_start(graph: Graph, run: Run, pos: int, sow: bool) -> bool:
+    """False if no match of ``graph`` can start at ``pos`` (see ``start_chars``)."""
+    chars = (graph.starts or start_chars(graph))[sow]
     if chars is None or run.broken is not None:
         return True
     return _next_char(run, pos, sow) in chars
