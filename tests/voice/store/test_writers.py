@@ -39,8 +39,10 @@ def test_threads_and_processes_writing_at_once_keep_every_row(tmp_path: Path) ->
     context = multiprocessing.get_context("spawn")
     processes = [context.Process(target=_write_turns, args=(path, f"p{n}", 200)) for n in range(2)]
     threads = [threading.Thread(target=_write_turns, args=(path, f"t{n}", 200)) for n in range(4)]
-    for worker in (*processes, *threads):
-        worker.start()
+    for process in processes:
+        process.start()
+    for thread in threads:
+        thread.start()
     for thread in threads:
         thread.join()
     for process in processes:
@@ -62,14 +64,20 @@ def _hold_the_writer(path: Path, ready: object, seconds: float) -> None:
     store.close()
 
 
-def test_a_writer_kept_waiting_too_long_is_busy_and_writes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "sessions.db"
+def _writer_held_elsewhere(path: Path, seconds: float) -> multiprocessing.process.BaseProcess:
+    """Another process that holds the writer's turn for ``seconds``, once it holds it."""
     SqliteStore(path).close()
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
-    holder = context.Process(target=_hold_the_writer, args=(path, ready, 2.0))
+    holder = context.Process(target=_hold_the_writer, args=(path, ready, seconds))
     holder.start()
     assert ready.wait(30)
+    return holder
+
+
+def test_a_writer_kept_waiting_too_long_is_busy_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    holder = _writer_held_elsewhere(path, 2.0)
     with SqliteStore(path, busy_timeout=0.2) as store:
         with pytest.raises(BusyError, match="other writers held the session database for over 0.2 s"):
             store.log_turn(_entry("s1", 1))
@@ -80,12 +88,7 @@ def test_a_writer_kept_waiting_too_long_is_busy_and_writes_nothing(tmp_path: Pat
 
 def test_a_killed_writer_leaves_the_database_writable(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
-    SqliteStore(path).close()
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    holder = context.Process(target=_hold_the_writer, args=(path, ready, 60.0))
-    holder.start()
-    assert ready.wait(30)
+    holder = _writer_held_elsewhere(path, 60.0)
     holder.kill()
     holder.join(30)
     with SqliteStore(path, busy_timeout=5) as store:
