@@ -19,7 +19,9 @@ What is found is decided in ``voice.redaction_rules`` (pure functions, no I/O).
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,10 +46,16 @@ __all__ = [
 
 ALL_KINDS = frozenset(Kind)
 KNOWN_CLEAN = 4096
-"""Texts remembered as holding no personal data: replies and short answers ("yes", "stop") repeat, and
-not scanning them again saves about 7 % of a webhook turn's cost (``bench/webhook.py``'s app_ms).
-Only texts without personal data are kept, so the memory holds nothing a redaction would take out."""
-_clean: dict[tuple[str, frozenset[Kind]], None] = {}
+"""Texts remembered as holding no personal data of the configured kinds: replies and short answers
+("yes", "stop") repeat, and not scanning them again saves about 7 % of a webhook turn's cost
+(``bench/webhook.py``'s app_ms). Only a keyed digest of each text is kept (the key is new in every
+process), so the memory holds no caller's words, not even ones no redaction kind covers."""
+_clean: dict[tuple[bytes, frozenset[Kind]], None] = {}
+_DIGEST_KEY = secrets.token_bytes(16)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16, key=_DIGEST_KEY).digest()
 
 
 def placeholder(name: str) -> str:
@@ -88,7 +96,10 @@ DEFAULT_SETTINGS = RedactionSettings()
 
 def redact_text(text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> str:
     """``text`` with each piece of personal data of the configured kinds replaced by its placeholder."""
-    if not settings.kinds or not text or (text, settings.kinds) in _clean:
+    if not settings.kinds or not text:
+        return text
+    remembered = (_digest(text), settings.kinds)
+    if remembered in _clean:
         return text
     pieces, last = [], 0
     for found in find_personal_data(text, settings.kinds):
@@ -98,7 +109,7 @@ def redact_text(text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> st
         return "".join(pieces) + text[last:]
     if len(_clean) >= KNOWN_CLEAN:  # a full reset is enough: the repeated texts come back at once
         _clean.clear()
-    _clean[text, settings.kinds] = None
+    _clean[remembered] = None
     return text
 
 
