@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from typing import Any, Generic, Protocol, TypeVar
 
-from .normalize import content_end
+from .normalize import content_end, read_breaks
 
 __all__ = [
     "CALL",
@@ -117,7 +117,7 @@ class Run:
         """Prepare ``folded`` (already normalised) for matching."""
         pad = " " if spaced else ""
         padded = folded + pad
-        broken = padded.translate(_BREAK) if ("-" in folded or "_" in folded) else None
+        broken = read_breaks(padded)
         return cls(padded, text + pad, language, now, broken, content_end(folded), best_slot, spaced)
 
     def cached(self, key: int, pos: int, sow: bool, compute: Callable[[], list[_T]]) -> list[_T]:
@@ -127,9 +127,6 @@ class Run:
         if found is None:
             found = self.memo[slot] = compute()
         return found
-
-
-_BREAK = str.maketrans("-_", "  ")
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
 from .lists import CAPTURE, ListMatcher
 from .needles import Haystack
-from .normalize import Utterance, remove_skip_words, squeeze_cjk
+from .normalize import Utterance, read_breaks, remove_skip_words, squeeze_cjk
 from .scope import ListKey
 from .slots import ListValue, ValueList
 from .types import IntentMatch, SlotValue
@@ -73,12 +73,20 @@ class _Texts:
         return [run for run in found if run is not None]
 
     def variants(self, skip_words: Iterable[tuple[str, ...]]) -> list[str]:
-        """The utterance as matched, with and without each skill's skip words."""
+        """The utterance as matched, with and without each skill's skip words.
+
+        Each variant with "-" or "_" also comes with them read as spaces, as ``Run.broken``
+        matches it: otherwise the pre-filter would drop templates the walk can match.
+        """
         texts = [self.utterance.folded]
         for words in skip_words:
             run = self._run(words, "none")
             if run is not None and run.folded[: run.blank_from] not in texts:
                 texts.append(run.folded[: run.blank_from])  # a match may stop before trailing punctuation
+        for text in list(texts):
+            broken = read_breaks(text)
+            if broken is not None and broken not in texts:
+                texts.append(broken)
         return texts
 
     def _run(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
@@ -292,17 +300,10 @@ class _Offered:
 
     def get(self) -> dict[str, list[Any]]:
         if self._found is None:
-            haystack = self._haystack
-            if "-" in haystack.text or "_" in haystack.text:  # "living-room" matches "living room"
-                haystack = Haystack.of(
-                    (*haystack.texts, *(text.translate(_BREAK) for text in haystack.texts))
-                )
+            haystack = self._haystack  # it has "-" and "_" read as spaces, too: "living-room" offers
             contexts = (context for matcher in self._lists.values() for context in matcher.offered(haystack))
             self._found = offered_context(contexts)
         return self._found
-
-
-_BREAK = str.maketrans("-_", "  ")
 
 
 def _best_of(entry: Entry, runs: list[Run], context: Mapping[str, Any]) -> _Found | None:

@@ -21,6 +21,7 @@ __all__ = [
     "normalize",
     "normalize_template_text",
     "content_end",
+    "read_breaks",
     "remove_skip_words",
     "squeeze_cjk",
 ]
@@ -42,6 +43,7 @@ _ANY_PUNCT = re.compile(_P)
 _TRAILING = re.compile(rf"[\s{re.escape(_PUNCT)}]*$")
 _INITIALISM_END = re.compile(r"\b(?:\w\.){2,}$")
 _WHITESPACE = re.compile(r"\s+")
+_BREAK = str.maketrans("-_", "  ")
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af"
 _CJK_WHITESPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
@@ -50,6 +52,14 @@ def content_end(text: str) -> int:
     """Where ``text`` ends but for trailing spaces and punctuation (a match may stop there, as in hassil)."""
     found = _TRAILING.search(text)
     return found.start() if found is not None else len(text)
+
+
+def read_breaks(text: str) -> str | None:
+    """``text`` with "-" and "_" read as spaces ("living-room" matches "living room"), or None if it has none.
+
+    The matcher tries literals and list values on this reading too, so the pre-filter must search it.
+    """
+    return text.translate(_BREAK) if "-" in text or "_" in text else None
 
 
 def squeeze_cjk(text: str) -> str:

@@ -91,8 +91,13 @@ def _alternative(
         branch = required_clauses(item, rules, list_atom, depth + 1, memo)
         if not branch:
             return set()
-        merged |= min(branch, key=len)
+        merged |= min(branch, key=lambda clause: (len(clause), _order(clause)))
     return {frozenset(merged)}
+
+
+def _order(clause: AbstractSet[Atom]) -> list[str]:
+    """A fixed order among equal choices: set order changes with PYTHONHASHSEED, results must not."""
+    return sorted(map(repr, clause))
 
 
 def edge_atoms(
@@ -170,11 +175,16 @@ def _anchor_keys(clauses: Clauses) -> frozenset[Atom] | None:
     usable = [f for f in map(_fragments, clauses) if f and min(map(len, f)) >= _KEY]
     if usable:
         best = min(
-            usable, key=lambda fragments: (len({f[:_KEY] for f in fragments}), -min(map(len, fragments)))
+            usable,
+            key=lambda fragments: (
+                len({f[:_KEY] for f in fragments}),
+                -min(map(len, fragments)),
+                sorted(fragments),
+            ),
         )
         return frozenset(fragment[:_KEY] for fragment in best)
     lists = [clause for clause in clauses if not any(isinstance(atom, str) for atom in clause)]
-    return min(lists, key=len) if lists else None
+    return min(lists, key=lambda clause: (len(clause), _order(clause))) if lists else None
 
 
 class TemplateIndex:
