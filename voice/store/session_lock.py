@@ -14,6 +14,10 @@ Writers take their turn the same way (``hold_writer``: a thread lock, then the b
 sessions'), so a commit that finds another one running waits about as long as that one takes.
 Left to SQLite's own busy handler it would sleep 1 ms or more: measured under ``bench/webhook.py``'s
 load with two workers, one write in five did.
+
+A process has one ``SessionLocks`` per database file (the store's): the kernel's locks belong to the
+process, and closing any descriptor of the file drops all of them. A forked child starts with none
+of its parent's locks, held or waited for.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ import hashlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .base import BusyError
+from .base import BusyError, StoreError
 
 __all__ = ["SessionLocks"]
 
@@ -53,8 +58,16 @@ class SessionLocks:
         self._bytes: dict[int, int] = {}
         """Lock-file byte -> how many sessions of this process hold it (hash collisions share it)."""
         self._fd: int | None = None
-        self._pid = 0
-        self._writer, self._writer_pid = threading.Lock(), os.getpid()
+        self._writer = threading.Lock()
+        _ALL.add(self)
+
+    def _forget_parent(self) -> None:
+        """In a forked child: the parent's threads may have held these locks; the child holds none."""
+        self._mutex, self._writer = threading.Lock(), threading.Lock()
+        self._local, self._bytes = {}, {}
+        if self._fd is not None:
+            os.close(self._fd)  # releases nothing: the kernel's locks are the parent's
+            self._fd = None
 
     @contextmanager
     def hold(self, session_id: str, timeout: float) -> Iterator[None]:
@@ -82,8 +95,6 @@ class SessionLocks:
         ``BusyError`` when other writers held it for all of it. SQLite's own lock still guards every
         write (a process that does not take turns here, a checkpoint): this only saves the sleeps."""
         deadline = time.monotonic() + timeout
-        if self._writer_pid != os.getpid():  # a forked child: a thread of the parent may have held it
-            self._writer, self._writer_pid = threading.Lock(), os.getpid()
         writer = self._writer
         if not writer.acquire(timeout=max(0.0, timeout)):
             raise _busy_writing(timeout)
@@ -94,7 +105,7 @@ class SessionLocks:
                 yield max(0.0, deadline - time.monotonic())
             finally:
                 if self.path is not None:
-                    fcntl.lockf(self._file(), fcntl.LOCK_UN, 1, WRITER)
+                    self._unlock(WRITER)
         finally:
             writer.release()
 
@@ -137,11 +148,21 @@ class SessionLocks:
             self._bytes[slot] -= 1
             if self._bytes[slot] == 0:
                 del self._bytes[slot]
-                fcntl.lockf(self._file(), fcntl.LOCK_UN, 1, slot)
+                self._unlocked(slot)
+
+    def _unlock(self, slot: int) -> None:
+        with self._mutex:
+            self._unlocked(slot)
+
+    def _unlocked(self, slot: int) -> None:
+        """Release ``slot`` (the caller holds ``_mutex``); nothing to do once the file was closed."""
+        if self._fd is not None:
+            fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, slot)
 
     def _try_lock(self, slot: int) -> bool:
+        descriptor = self._file()
         try:
-            fcntl.lockf(self._file(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, slot)
+            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, slot)
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EAGAIN):
                 return False
@@ -149,12 +170,16 @@ class SessionLocks:
         return True
 
     def _file(self) -> int:
-        """This process's descriptor of the lock file; a forked child opens its own."""
-        if self._fd is None or self._pid != os.getpid():
+        """This process's descriptor of the lock file, opened on first use."""
+        if self._fd is None:
             assert self.path is not None
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._pid = os.getpid()
-            self._bytes.clear()
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot open the lock file {self.path} beside the session database: {exc.strerror}; "
+                    "the server must be able to write it, so check the folder's permissions."
+                ) from exc
         return self._fd
 
     def touch(self) -> None:
@@ -164,9 +189,21 @@ class SessionLocks:
 
     def close(self) -> None:
         with self._mutex:
-            if self._fd is not None and self._pid == os.getpid():
+            if self._fd is not None:
                 os.close(self._fd)
             self._fd = None
+
+
+_ALL: weakref.WeakSet[SessionLocks] = weakref.WeakSet()
+"""Every ``SessionLocks`` of this process, to reset in a forked child."""
+
+
+def _forget_parents() -> None:
+    for locks in list(_ALL):
+        locks._forget_parent()
+
+
+os.register_at_fork(after_in_child=_forget_parents)
 
 
 def _tried(attempt: Callable[[], bool], deadline: float, pauses: tuple[float, ...]) -> bool:

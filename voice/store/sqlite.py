@@ -74,7 +74,7 @@ class SqliteStore(Store):
 
     def __init__(self, path: str | Path, *, clock: Clock = time.time, busy_timeout: float = 10.0) -> None:
         """Open (and if needed create) the database; ``busy_timeout`` is how many seconds a write
-        waits for another process's write before it fails."""
+        waits, in all, for the writes of other threads and processes before it fails."""
         super().__init__(clock=clock)
         self.path = MEMORY if str(path) == MEMORY else Path(path).expanduser()
         self.busy_timeout = busy_timeout
@@ -279,8 +279,8 @@ class SqliteStore(Store):
         """A write transaction that takes the lock up front, so it never fails half-way on a busy file;
         the writers of this file take turns first (``SessionLocks.hold_writer``)."""
         with (
+            self._connection() as db,  # a new thread's connection is opened before its turn to write
             self._sessions.hold_writer(self.busy_timeout) as left,
-            self._connection() as db,
             self._translated(),
         ):
             self._begin(db, left)

@@ -6,7 +6,9 @@ and writes nothing; a killed writer leaves the database writable.
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
+import os
 import sqlite3
 import threading
 import time
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from voice.store import LogEntry, Speaker, SqliteStore
-from voice.store.base import BusyError
+from voice.store.base import BusyError, StoreError
 
 from .samples import START
 
@@ -26,19 +28,22 @@ def _entry(session_id: str, n: int) -> LogEntry:
     )
 
 
-def _write_turns(path: Path, writer: str, turns: int) -> None:
-    store = SqliteStore(path)
+def _write_turns(store: SqliteStore, writer: str, turns: int) -> None:
     for n in range(turns):
         store.log_turn(_entry(writer, n))
-    store.close()
+
+
+def _process_writing_turns(path: Path, writer: str, turns: int) -> None:
+    with SqliteStore(path) as store:
+        _write_turns(store, writer, turns)
 
 
 def test_threads_and_processes_writing_at_once_keep_every_row(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
-    SqliteStore(path).close()
+    store = SqliteStore(path)  # the threads share it, as a server's do
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_write_turns, args=(path, f"p{n}", 200)) for n in range(2)]
-    threads = [threading.Thread(target=_write_turns, args=(path, f"t{n}", 200)) for n in range(4)]
+    processes = [context.Process(target=_process_writing_turns, args=(path, f"p{n}", 200)) for n in range(2)]
+    threads = [threading.Thread(target=_write_turns, args=(store, f"t{n}", 200)) for n in range(4)]
     for process in processes:
         process.start()
     for thread in threads:
@@ -48,12 +53,38 @@ def test_threads_and_processes_writing_at_once_keep_every_row(tmp_path: Path) ->
     for process in processes:
         process.join(60)
     assert all(process.exitcode == 0 for process in processes)
-    with SqliteStore(path) as store:
-        rows = store.read_log()
+    rows = store.read_log()
+    store.close()
     assert len(rows) == 6 * 200
     assert {(row.session_id, row.text) for row in rows} == {
         (writer, f"turn {n}") for writer in ("p0", "p1", "t0", "t1", "t2", "t3") for n in range(200)
     }
+
+
+def test_a_thread_writes_after_the_writer_before_it(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "sessions.db")
+    holding, release, written = threading.Event(), threading.Event(), threading.Event()
+
+    def first_writer() -> None:
+        with store._sessions.hold_writer(timeout=5):  # noqa: SLF001  (a commit in progress)
+            holding.set()
+            release.wait(10)
+
+    def second_writer() -> None:
+        store.log_turn(_entry("second", 1))
+        written.set()
+
+    first = threading.Thread(target=first_writer)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=second_writer)
+    second.start()
+    assert not written.wait(0.3), "the second writer did not wait for the first"
+    release.set()
+    first.join()
+    second.join()
+    assert written.is_set() and [row.session_id for row in store.read_log()] == ["second"]
+    store.close()
 
 
 def _hold_the_writer(path: Path, ready: object, seconds: float) -> None:
@@ -158,4 +189,54 @@ def test_waiting_for_the_turns_and_for_sqlite_share_one_timeout(tmp_path: Path) 
     assert waited["second"] < 1.6, f"the second writer waited {waited['second']:.2f} s for a 1 s timeout"
     store.log_turn(_entry("after", 1))
     assert [row.session_id for row in store.read_log()] == ["after"]
+    store.close()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+
+    def refusing(path: str | os.PathLike[str], flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".locks"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", refusing)
+    started = time.monotonic()
+    with pytest.raises(
+        StoreError, match=r"cannot open the lock file .*sessions\.db\.locks .*Permission denied"
+    ):
+        SqliteStore(tmp_path / "sessions.db", busy_timeout=5)
+    assert time.monotonic() - started < 2, "it waited for a lock it could never take"
+
+
+def _take_a_session_and_write(store: SqliteStore) -> None:
+    with store.lock_session("s1", timeout=5):
+        store.log_turn(_entry("child", 1))
+
+
+def test_a_child_forked_while_a_thread_held_the_locks_table_can_take_turns(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "sessions.db")
+    holding, release = threading.Event(), threading.Event()
+
+    def busy_with_the_table() -> None:
+        with store._sessions._mutex:  # noqa: SLF001  (a thread between two lock-table updates)
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=busy_with_the_table)
+    thread.start()
+    assert holding.wait(10)
+    child = multiprocessing.get_context("fork").Process(target=_take_a_session_and_write, args=(store,))
+    child.start()
+    child.join(10)
+    release.set()
+    thread.join()
+    if child.exitcode is None:
+        child.kill()
+        child.join(10)
+        pytest.fail("the child waited forever for a lock its parent's thread held at the fork")
+    assert child.exitcode == 0
+    assert [row.session_id for row in store.read_log()] == ["child"]
     store.close()
