@@ -12,7 +12,7 @@ unless its values reach a block-local name or a list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from .intents import IntentData, IntentSet
 from .references import has_references
 from .slot_types import find_slot_type
 from .slots import RangeList, SlotList, ValueList
-from .template import ListRef, RuleRef, Template, walk
+from .template import Expr, ListRef, RuleRef, Template, walk
 
 __all__ = ["ListKey", "Scope", "list_key"]
 
@@ -69,29 +69,44 @@ class Scope:
         return (name, counted, self.set.skill, owner, self.context if reach.lists else None)
 
     def _reach(self, name: str, seen: frozenset[str]) -> _Reach:
-        key = (id(self.block) if self.local else id(self.set), name)
-        found = self._memo.get(key)
-        if found is None:
-            found = _Reach(local=name in self.block.rules)
-            for item in walk(self.rules[name].expr):
-                if isinstance(item, RuleRef) and item.name in self.rules and item.name not in seen:
-                    found |= self._reach(item.name, seen | {name})
-                elif isinstance(item, ListRef):
-                    found |= self._list_reach(item)
-            self._memo[key] = found
-        return found
+        """What rule ``name`` reaches, rules followed (``seen``: the rules on the way here)."""
+        return self._memoised(
+            ("rule", name),
+            lambda: (
+                _Reach(local=name in self.block.rules)
+                | self._walk_reach((self.rules[name].expr,), seen | {name})
+            ),
+        )
 
     def _values_reach(self, name: str) -> _Reach:
         """What the templated values of list ``name`` reach, rules followed."""
         slot_list = self.lists[name]
         assert isinstance(slot_list, ValueList)
+        exprs = [value.expr for value in slot_list.values]
+        return self._memoised(("values", name), lambda: self._walk_reach(exprs, frozenset(), in_list=True))
+
+    def _memoised(self, what: tuple[str, str], compute: Callable[[], _Reach]) -> _Reach:
+        """One answer per name and scope: blocks without local names share their skill's answers."""
+        key = (id(self.block) if self.local else id(self.set), *what)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute()
+        return found
+
+    def _walk_reach(self, exprs: Iterable[Expr], seen: frozenset[str], in_list: bool = False) -> _Reach:
+        """What ``exprs`` reach, rules followed.
+
+        A rule unknown here is ignored in a rule's body; in a list's values (``in_list``) it counts
+        as block-local, so the block keeps its own copy of the list.
+        """
         found = _Reach()
-        for value in slot_list.values:
-            for item in walk(value.expr):
+        for expr in exprs:
+            for item in walk(expr):
                 if isinstance(item, RuleRef) and item.name in self.rules:
-                    found |= self._reach(item.name, frozenset())
+                    if item.name not in seen:
+                        found |= self._reach(item.name, seen)
                 elif isinstance(item, RuleRef):
-                    found |= _Reach(local=True)  # unknown here: keep the block's own copy
+                    found |= _Reach(local=in_list)
                 elif isinstance(item, ListRef):
                     found |= self._list_reach(item)
         return found

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from voice.nlu import IntentSet, Matcher
+from voice.nlu import IntentSet, Matcher, scope
+from voice.nlu.slots import ValueList
+from voice.nlu.template import Expr, walk
 
 SENSORS = {
     "language": "en",
@@ -95,3 +97,26 @@ def test_templated_list_values_compile_once_unless_they_use_block_names() -> Non
         found = matcher.match(text)
         assert found is not None and (found.value("state"), found.value("place")) == ("open", "here")
     assert matcher.match("is it ajar sideways") is None
+
+
+def test_templated_list_values_are_walked_once_per_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    # what a list's values reach is memoised like a rule's, not walked again for every {state}
+    data = {
+        "language": "en",
+        "intents": {"Check": {"data": [{"sentences": [f"is {{state}} {n}" for n in range(5)]}]}},
+        "expansion_rules": {"open": "(open|ajar)"},
+        "lists": {"state": {"values": [{"in": "<open>", "out": "open"}, "closed"]}},
+    }
+    intent_set = IntentSet.from_dict(data, skill="home")
+    values = intent_set.lists["state"]
+    assert isinstance(values, ValueList)
+    walked: list[Expr] = []
+
+    def counting_walk(expr: Expr) -> list[Expr]:
+        walked.append(expr)
+        return walk(expr)
+
+    monkeypatch.setattr(scope, "walk", counting_walk)
+    matcher = Matcher([intent_set])
+    assert sum(expr is values.values[0].expr for expr in walked) == 1
+    assert matcher.match("is ajar 3") is not None
