@@ -269,8 +269,13 @@ class RangeMatcher(ListMatcher):
         return any(self._at_edge(text, where) for text in haystack.texts)
 
     def _at_edge(self, text: str, where: int) -> bool:
-        if self.pattern.match(text) if where == 1 else text[-1:].isdigit():
-            return True
+        """True if ``text`` can start (where=1) or end (2) with a number of the range."""
+        if where == 1:
+            return self.pattern.match(text) is not None or self._spelled_at(text, where)
+        return text[-1:].isdigit() or self._spelled_at(text, where)
+
+    def _spelled_at(self, text: str, where: int) -> bool:
+        """True if ``text`` can start or end with a number of the range said in words."""
         spellings = self._spellings()
         if spellings is None:
             return self.range.words
