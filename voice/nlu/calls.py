@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .context import allows_value
-from .graph import PREFERRED_WEIGHT, Capture, Graph, Outcome, Run, StartChars, can_start, execute, start_chars
+from .graph import PREFERRED_WEIGHT, Capture, Graph, Outcome, Run, StartChars, execute
 from .lists import CAPTURE, WILDCARD, ListMatcher
+from .starts import can_start, start_chars
 
 __all__ = ["RuleCall", "SlotCall"]
 

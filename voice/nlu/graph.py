@@ -14,10 +14,10 @@ wildcards, then more literal characters matched, then less wildcard text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .normalize import content_end, read_breaks
 
@@ -34,10 +34,7 @@ __all__ = [
     "Outcome",
     "Run",
     "StartChars",
-    "StartIndex",
-    "can_start",
     "execute",
-    "start_chars",
 ]
 
 LIT, CALL, EPS = 0, 1, 2
@@ -120,6 +117,12 @@ class Run:
         broken = read_breaks(padded)
         return cls(padded, text + pad, language, now, broken, content_end(folded), best_slot, spaced)
 
+    def next_char(self, pos: int, sow: bool) -> str:
+        """The character a match at ``pos`` starts with ("" at the end); after a word start, past a space."""
+        if sow and self.folded.startswith(" ", pos):
+            pos += 1
+        return self.folded[pos : pos + 1]
+
     def cached(self, key: int, pos: int, sow: bool, compute: Callable[[], list[_T]]) -> list[_T]:
         """Memoise a callee's outcomes (or a list's raw matches) at a position for this utterance."""
         slot = (key, pos, sow)
@@ -141,7 +144,7 @@ class Graph:
     """Per node with many literal edges, its edges by the next character (built on first visit)."""
 
     starts: StartChars | None = None
-    """What a match can start with, found on first use (``start_chars``)."""
+    """What a match can start with, found on first use (``starts.start_chars``)."""
 
     @property
     def final(self) -> int:
@@ -241,7 +244,7 @@ def _dispatched(graph: Graph, node: int, run: Run, here: dict[State, Best]) -> l
         return graph.edges[node]
     ((pos, sow),) = here
     by_char, rest = tables[sow]
-    return by_char.get(_next_char(run, pos, sow), rest)
+    return by_char.get(run.next_char(pos, sow), rest)
 
 
 def _tables(out: list[tuple[Any, ...]]) -> tuple[_Dispatch, _Dispatch] | None:
@@ -257,97 +260,6 @@ def _tables(out: list[tuple[Any, ...]]) -> tuple[_Dispatch, _Dispatch] | None:
         }
         found.append((by_char, [e for e in out if e[0] != LIT or e[6]]))
     return found[0], found[1]
-
-
-def start_chars(graph: Graph) -> StartChars:
-    """The characters a match of ``graph`` can start with, per start-of-word flag.
-
-    After a word start the folded text's one space is skipped first, as ``_literal`` does.
-    None when anything may start it: a blank literal, a list, or a way to match nothing.
-    """
-    if graph.starts is None:
-        graph.starts = _start_chars(graph)
-    return graph.starts
-
-
-def _start_chars(graph: Graph) -> StartChars:
-    found: tuple[set[str], set[str]] = (set(), set())
-    todo, seen = [0], {0}
-    final = graph.final
-    while todo:
-        for edge in graph.edges[todo.pop()]:
-            kind = edge[0]
-            if kind == EPS:
-                if edge[1] == final:
-                    return None, None
-                if edge[1] not in seen:
-                    seen.add(edge[1])
-                    todo.append(edge[1])
-            elif kind == LIT:
-                if edge[6]:
-                    return None, None
-                found[0].add(edge[2][0])
-                found[1].add(edge[3][0])
-            else:
-                called = edge[2].start_chars()
-                if called[0] is None or called[1] is None:
-                    return None, None
-                found[0].update(called[0])
-                found[1].update(called[1])
-    return frozenset(found[0]), frozenset(found[1])
-
-
-def can_start(graph: Graph, run: Run, pos: int, sow: bool) -> bool:
-    """False if no match of ``graph`` can start at ``pos`` (see ``start_chars``)."""
-    chars = (graph.starts or start_chars(graph))[sow]
-    if chars is None or run.broken is not None:
-        return True
-    return _next_char(run, pos, sow) in chars
-
-
-def _next_char(run: Run, pos: int, sow: bool) -> str:
-    """The character a match at ``pos`` starts with ("" at the end); after a word start, past its space."""
-    folded = run.folded
-    if sow and folded.startswith(" ", pos):
-        pos += 1
-    return folded[pos : pos + 1]
-
-
-@dataclass(frozen=True, slots=True)
-class StartIndex(Generic[_T]):
-    """Items with graphs, by the character their graph can start with.
-
-    A list with many templated values tries, at a position, only the values that can
-    start there instead of walking every value's graph.
-    """
-
-    every: tuple[_T, ...]
-    tables: tuple[tuple[dict[str, tuple[_T, ...]], tuple[_T, ...]], ...]
-    """Per start-of-word flag: (items by next character, items that may start with anything)."""
-
-    @classmethod
-    def of(cls, items: Sequence[tuple[_T, Graph]]) -> StartIndex[_T]:
-        """Index ``items`` (in their order, which is kept) by their graphs' ``start_chars``."""
-        starts = [(item, start_chars(graph)) for item, graph in items]
-        tables = []
-        for sow in (False, True):
-            chars = set().union(*(found[sow] or () for _, found in starts))
-            by_char = {
-                char: tuple(item for item, found in starts if _may_start(found[sow], char)) for char in chars
-            }
-            tables.append((by_char, tuple(item for item, found in starts if found[sow] is None)))
-        return cls(tuple(item for item, _ in items), tuple(tables))
-
-    def at(self, run: Run, pos: int, sow: bool) -> tuple[_T, ...]:
-        """The items whose graph may match at ``pos`` (see ``can_start``)."""
-        if run.broken is not None:
-            return self.every
-        by_char, anything = self.tables[sow]
-        return by_char.get(_next_char(run, pos, sow), anything)
-
-
-def _may_start(chars: frozenset[str] | None, char: str) -> bool:
-    return chars is None or char in chars
 
 
 def _merge(dest: dict[State, Best], moved: dict[State, Best]) -> None:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Graph, Run, StartIndex, execute
+from .graph import LITERAL_WEIGHT, WILDCARD_WEIGHT, Graph, Run, execute
 from .needles import Haystack, Needles
 from .normalize import normalize_template_text
 from .numbers import number_words
 from .prefilter import edge_atoms, required_clauses
 from .slot_types import SlotType, slot_type
 from .slots import ListValue, RangeList, SlotList, SlotTypeList, ValueList, WildcardList
+from .starts import StartIndex
 from .template import Expr, ListRef, Text
 
 __all__ = [
