@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from voice.nlu import IntentSet, Matcher, scope
+from voice.nlu.lists import ValueMatcher
+from voice.nlu.needles import Haystack
 from voice.nlu.slots import ValueList
 from voice.nlu.template import Expr, walk
 
@@ -120,3 +122,35 @@ def test_templated_list_values_are_walked_once_per_scope(monkeypatch: pytest.Mon
     matcher = Matcher([intent_set])
     assert sum(expr is values.values[0].expr for expr in walked) == 1
     assert matcher.match("is ajar 3") is not None
+
+
+def test_copies_of_a_list_share_one_presence_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a list whose values use block-local rules is compiled per block; its copies answer alike
+    data = {
+        "language": "en",
+        "intents": {
+            "Check": {
+                "data": [
+                    {"sentences": ["is it {place}"], "expansion_rules": {"here": here}}
+                    for here in ("upstairs", "downstairs")
+                ]
+            },
+        },
+        "lists": {"place": {"values": [{"in": "[the] <here>", "out": "here"}, "attic"]}},
+    }
+    matcher = Matcher([IntentSet.from_dict(data, skill="home")])
+    copies = {key: found for key, found in matcher._lists.items() if key[1] == "place"}
+    first, second = copies.values()
+    assert first is not second and first.presence_key() == second.presence_key()
+    asked: list[int] = []
+    real = ValueMatcher.present
+
+    def counting(self: ValueMatcher, haystack: Haystack, where: int) -> bool:
+        asked.append(where)
+        return real(self, haystack, where)
+
+    monkeypatch.setattr(ValueMatcher, "present", counting)
+    present = matcher._presence(Haystack.of(["is it the attic"]))
+    assert [present(key, 0) for key in copies] == [True, True] and asked == [0]
+    for text in ("is it the upstairs", "is it downstairs", "is it attic"):
+        assert matcher.match(text) is not None, text
