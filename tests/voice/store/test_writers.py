@@ -12,6 +12,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,27 +63,38 @@ def test_threads_and_processes_writing_at_once_keep_every_row(tmp_path: Path) ->
     }
 
 
-def test_a_thread_writes_after_the_writer_before_it(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "sessions.db")
-    holding, release, written = threading.Event(), threading.Event(), threading.Event()
+@contextmanager
+def _held_by_a_thread(lock: AbstractContextManager[object]) -> Iterator[None]:
+    """Another thread of this process holds ``lock`` for the block."""
+    holding, release = threading.Event(), threading.Event()
 
-    def first_writer() -> None:
-        with store._sessions.hold_writer(timeout=5):  # noqa: SLF001  (a commit in progress)
+    def hold() -> None:
+        with lock:
             holding.set()
             release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_a_thread_writes_after_the_writer_before_it(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "sessions.db")
+    written = threading.Event()
 
     def second_writer() -> None:
         store.log_turn(_entry("second", 1))
         written.set()
 
-    first = threading.Thread(target=first_writer)
-    first.start()
-    assert holding.wait(10)
-    second = threading.Thread(target=second_writer)
-    second.start()
-    assert not written.wait(0.3), "the second writer did not wait for the first"
-    release.set()
-    first.join()
+    with _held_by_a_thread(store._sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
+        second = threading.Thread(target=second_writer)
+        second.start()
+        assert not written.wait(0.3), "the second writer did not wait for the first"
     second.join()
     assert written.is_set() and [row.session_id for row in store.read_log()] == ["second"]
     store.close()
@@ -133,21 +146,10 @@ def _write_one(store: SqliteStore) -> None:
 
 def test_a_child_forked_while_a_thread_writes_can_write(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db", busy_timeout=5)
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with store._sessions.hold_writer(timeout=5):  # noqa: SLF001  (a commit in progress)
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    assert holding.wait(10)
-    child = multiprocessing.get_context("fork").Process(target=_write_one, args=(store,))
-    child.start()
-    time.sleep(0.3)  # the child waits for this process's writer byte now
-    release.set()
-    thread.join()
+    with _held_by_a_thread(store._sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
+        child = multiprocessing.get_context("fork").Process(target=_write_one, args=(store,))
+        child.start()
+        time.sleep(0.3)  # the child waits for this process's writer byte now
     child.join(30)
     assert child.exitcode == 0, "the child inherited the parent's held writer lock"
     assert [row.session_id for row in store.read_log()] == ["child"]
@@ -218,21 +220,10 @@ def _take_a_session_and_write(store: SqliteStore) -> None:
 
 def test_a_child_forked_while_a_thread_held_the_locks_table_can_take_turns(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db")
-    holding, release = threading.Event(), threading.Event()
-
-    def busy_with_the_table() -> None:
-        with store._sessions._mutex:  # noqa: SLF001  (a thread between two lock-table updates)
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=busy_with_the_table)
-    thread.start()
-    assert holding.wait(10)
-    child = multiprocessing.get_context("fork").Process(target=_take_a_session_and_write, args=(store,))
-    child.start()
-    child.join(10)
-    release.set()
-    thread.join()
+    with _held_by_a_thread(store._sessions._mutex):  # noqa: SLF001  (between two lock-table updates)
+        child = multiprocessing.get_context("fork").Process(target=_take_a_session_and_write, args=(store,))
+        child.start()
+        child.join(10)
     if child.exitcode is None:
         child.kill()
         child.join(10)
