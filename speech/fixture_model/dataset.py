@@ -98,8 +98,6 @@ def plan(
         lead, tail = (int(x) for x in rng.integers(SAMPLE_RATE // 20, SAMPLE_RATE // 2, size=2))
         snr_db = next(snrs)
         kind = next(noises) if snr_db is not None and augment else "white"
-        talker = voices.training[(v + 1 + p % (len(voices.training) - 1 or 1)) % len(voices.training)]
-        babble = SynthesisJob(text=phrases[(p + 1) % len(phrases)], voice=talker, rate=180)
         items.append(
             TrainingItem(
                 job=job,
@@ -110,11 +108,17 @@ def plan(
                 snr_db=snr_db,
                 seed=int(rng.integers(2**31)),
                 noise=kind,
-                babble_job=babble if kind == "babble" else None,
+                babble_job=_babble(phrases, voices.training, p, v) if kind == "babble" else None,
                 telephone=next(telephones) and augment,
             )
         )
     return items
+
+
+def _babble(phrases: Sequence[str], voices: Sequence[str], p: int, v: int) -> SynthesisJob:
+    """Another phrase in another training voice, said at the same time as phrase ``p`` in voice ``v``."""
+    talker = voices[(v + 1 + p % (len(voices) - 1 or 1)) % len(voices)]
+    return SynthesisJob(text=phrases[(p + 1) % len(phrases)], voice=talker, rate=180)
 
 
 def _pairs(phrases: int, voices: int, copies: int, budget: int | None) -> list[tuple[int, int, int]]:
