@@ -1,7 +1,17 @@
 """Sessions, user attributes and the conversation log: ``open_store(url)`` and the ``Store`` API."""
 
 from .base import DEFAULT_RETRIES, Clock, ConflictError, Store, StoreError
-from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, Speaker, TurnRecord, TurnStart
+from .records import (
+    DEFAULT_TTL,
+    HISTORY_LIMIT,
+    JsonDict,
+    LogEntry,
+    OutboxItem,
+    Session,
+    Speaker,
+    TurnRecord,
+    TurnStart,
+)
 from .sqlite import SqliteStore
 from .url import open_store
 
@@ -10,6 +20,7 @@ __all__ = [
     "ConflictError",
     "DEFAULT_RETRIES",
     "DEFAULT_TTL",
+    "HISTORY_LIMIT",
     "JsonDict",
     "LogEntry",
     "OutboxItem",

@@ -18,6 +18,7 @@ import pytest
 from voice.reply import Expect, Reply
 from voice.state import Confirming, DialogState
 from voice.store import (
+    HISTORY_LIMIT,
     ConflictError,
     LogEntry,
     Session,
@@ -358,6 +359,18 @@ def test_purges_remove_more_rows_than_fit_in_one_batch(store: Store, clock: Fake
     assert [e.text for e in store.read_log()] == ["recent"]
 
 
+def test_a_long_conversation_keeps_its_latest_turns_and_logs_every_one(store: Store) -> None:
+    _start(store)
+    said = [f"zin {n}" for n in range(HISTORY_LIMIT + 10)]
+    for text in said:
+        store.record_exchange("s1", (_turn(text), _turn(f"antwoord op {text}", speaker=Speaker.ASSISTANT)))
+    session = store.load("s1")
+    assert session is not None and len(session.history) == HISTORY_LIMIT
+    assert [turn.text for turn in session.history[-2:]] == [said[-1], f"antwoord op {said[-1]}"]
+    assert session.history[0].text == said[-HISTORY_LIMIT // 2]
+    assert [entry.text for entry in store.read_log(session_id="s1")][::2] == said
+
+
 # -- erasure -------------------------------------------------------------------------------------
 
 
@@ -445,7 +458,8 @@ def test_a_closed_store_says_so(store_url: str, clock: FakeClock, call: Callable
 
 def test_threads_sharing_one_store_lose_no_turn(store: Store) -> None:
     _start(store, "shared")
-    workers, turns = 4, 25
+    workers, turns = 4, 12
+    assert workers * turns <= HISTORY_LIMIT  # the history then holds every turn, as the log does
 
     def work(worker: int) -> None:
         for n in range(turns):

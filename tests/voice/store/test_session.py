@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import voice.store
 from voice.state import DialogState
-from voice.store import Session, Speaker, TurnRecord
+from voice.store import HISTORY_LIMIT, Session, Speaker, TurnRecord
 
 from .samples import full_session
 
@@ -27,6 +27,16 @@ def test_with_methods_change_copies() -> None:
     assert changed.dialog == DialogState(fallbacks=2)
     assert changed.history[-1] == said and len(session.history) == 2
     assert session.attributes["party"] == 4 and session.dialog.flow is not None
+
+
+def test_the_history_keeps_the_latest_turns_up_to_its_limit() -> None:
+    turns = [
+        TurnRecord(time=float(n), speaker=Speaker.USER, text=f"zin {n}") for n in range(HISTORY_LIMIT + 7)
+    ]
+    session = full_session().with_turns(turns[: HISTORY_LIMIT - 1]).with_turn(turns[HISTORY_LIMIT - 1])
+    assert len(session.history) == HISTORY_LIMIT and session.history[-1] == turns[HISTORY_LIMIT - 1]
+    longer = session.with_turns(turns[HISTORY_LIMIT:])
+    assert longer.history == tuple(turns[7:]) and len(session.history) == HISTORY_LIMIT
 
 
 def test_a_new_session_starts_now_and_lives_its_ttl() -> None:
