@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import sys
 import weakref
 from collections.abc import Callable, Mapping
@@ -52,6 +53,8 @@ SERVER_DEFAULTS: Mapping[str, Any] = {
     **{key: value for channel in WEBHOOKS for key, value in channel.settings.items()},
 }
 """Every ``[server]`` key with its default."""
+TEXT_SETTINGS = frozenset(key for channel in WEBHOOKS for key in channel.text_settings)
+"""``[server]`` keys whose values are text, whatever they look like."""
 _DRAIN_BYTES = 1024 * 1024
 """How much of a body over the limit is read and dropped, so that its client hears the 413."""
 
@@ -59,8 +62,9 @@ _DRAIN_BYTES = 1024 * 1024
 def create_app(test_config: Mapping[str, Any] | None = None, *, assistant: Assistant | None = None) -> Flask:
     """Build the app over ``assistant`` (by default the one the config file describes).
 
-    ``test_config`` holds settings (``alexa_verify`` or ``ALEXA_VERIFY``) and ``VOICE_CONFIG``,
-    the config file; without it they come from the environment.
+    ``test_config`` holds settings (``alexa_verify`` or ``ALEXA_VERIFY``, ``alexa_verifier``) and
+    ``VOICE_CONFIG``, the config file; they go on top of the ``VOICE_*`` environment variables, which
+    are read either way: an app built in code keeps the deployment's secrets.
     """
     _log_through_gunicorn()
     try:
@@ -74,7 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, assistant: Assis
 
 
 def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | None) -> Flask:
-    overrides = dict(test_config) if test_config is not None else settings_from_env()
+    overrides = {**settings_from_env(), **(test_config or {})}
     config = load_config(overrides.pop("VOICE_CONFIG", None))
     settings = server_settings(config, overrides, strict=test_config is not None)
     if assistant is None:
@@ -119,8 +123,18 @@ def settings_from_env() -> dict[str, Any]:
     found.from_prefixed_env("VOICE")
     known = {key.upper() for key in SERVER_DEFAULTS} | {"CONFIG"}
     return {
-        ("VOICE_CONFIG" if key == "CONFIG" else key): value for key, value in found.items() if key in known
+        ("VOICE_CONFIG" if key == "CONFIG" else key): _as_text(key, value)
+        for key, value in found.items()
+        if key in known
     }
+
+
+def _as_text(key: str, value: Any) -> Any:
+    """A text setting as it was written: values are read as JSON, which makes the token 123456 a number
+    (quoting it, ``'"123456"'``, gives the same text)."""
+    if key.lower() in TEXT_SETTINGS and not isinstance(value, str):
+        return os.environ[f"VOICE_{key}"]
+    return value
 
 
 def _finish(assistant: weakref.ref[Assistant]) -> None:

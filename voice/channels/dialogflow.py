@@ -87,6 +87,9 @@ class DialogflowSettings:
             raise ConfigError(
                 "dialogflow_password is set without dialogflow_username; set both for basic auth."
             )
+        for key in DialogflowChannel.text_settings:
+            if not isinstance(settings[key], str | None):
+                raise ConfigError(f"{key} must be text; quote it, as in {key} = \"123456\".")
         if not isinstance(settings["dialogflow_reparse"], bool):
             raise ConfigError(
                 f"dialogflow_reparse must be true or false, not {settings['dialogflow_reparse']!r}."
@@ -118,6 +121,9 @@ class DialogflowChannel(WebhookChannel):
             "dialogflow_token": None,
             "dialogflow_state_lifespan": 50,
         }
+    )
+    text_settings: ClassVar[frozenset[str]] = frozenset(
+        {"dialogflow_username", "dialogflow_password", "dialogflow_token_header", "dialogflow_token"}
     )
 
     def __init__(self, responder: Responder, options: DialogflowSettings | None = None) -> None:

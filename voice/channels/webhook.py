@@ -106,6 +106,8 @@ class WebhookChannel(ABC):
     """Seconds the platform waits for the answer."""
     settings: ClassVar[Mapping[str, Any]] = MappingProxyType({})
     """The channel's keys of the ``[server]`` table, with their defaults."""
+    text_settings: ClassVar[frozenset[str]] = frozenset()
+    """Keys of ``settings`` that are text (credentials): read from the environment as written."""
 
     def __init__(self, responder: Responder) -> None:
         self.responder = responder
