@@ -31,6 +31,27 @@ def _onset(samples: np.ndarray) -> float:
     return next(i for i, f in enumerate(audio.frames(samples, 20)) if audio.level_dbfs(f) > -45) * 0.02
 
 
+class EchoAudio(SimulatedAudio):
+    """A microphone that also hears the speaker at ``gain`` (no headphones, no echo cancellation)."""
+
+    def __init__(self, samples: np.ndarray, gain: float) -> None:
+        super().__init__(samples)
+        self.gain = gain
+
+    def read(self, frames: int) -> np.ndarray | None:
+        start = self.position
+        chunk = super().read(frames)
+        if chunk is None or not self.gain:
+            return chunk
+        mixed = chunk.astype(np.float64)
+        for playback in self.playbacks:
+            heard, at = playback.heard, int(round(playback.start * 16000))
+            low, high = max(start, at), min(start + len(chunk), at + len(heard))
+            if low < high:
+                mixed[low - start : high - start] += heard[low - at : high - at] * self.gain
+        return np.clip(mixed, -32768, 32767).astype(np.int16)
+
+
 class Session:
     """A scripted stretch of microphone audio, the loop that hears it, and what it did."""
 
@@ -40,6 +61,9 @@ class Session:
         korean_model: Path,
         mode: Mode = Mode.WAKE_WORD,
         pushes: tuple[float, ...] = (),
+        *,
+        barge_in: bool = False,
+        echo: float = 0.0,
     ) -> None:
         self.starts: list[float] = []
         pieces, at = [], 0.0
@@ -49,7 +73,7 @@ class Session:
                 self.starts.append(at)
             pieces.append(piece)
             at += audio.duration(piece)
-        self.device = SimulatedAudio(np.concatenate(pieces))
+        self.device = EchoAudio(np.concatenate(pieces), echo)
         self.pushes = sorted(pushes)
         self.events: list[LoopEvent] = []
         assistant = build_assistant(Config(skills=(str(KOREAN_SKILL),)), store=MEMORY_STORE)
@@ -58,7 +82,7 @@ class Session:
             "ko",
             (self.device, self.device),
             model_dir=korean_model,
-            settings=LoopConfig(wake_phrase="안녕하세요", mode=mode, follow_up_s=2.0),
+            settings=LoopConfig(wake_phrase="안녕하세요", mode=mode, follow_up_s=2.0, barge_in=barge_in),
             on_event=self.events.append,
             pushed=self._pressed,
         ).run()
@@ -105,10 +129,12 @@ def test_without_the_wake_word_nothing_happens(model: Path) -> None:
     assert session.kinds("wake") == [] and session.replies() == [] and session.device.playbacks == []
 
 
-def test_barge_in_stops_playback_within_200_ms_and_becomes_the_next_turn(model: Path) -> None:
+def test_barge_in_with_headphones_stops_playback_within_200_ms_and_becomes_the_next_turn(model: Path) -> None:
     interruption = _clip("ko_music_on_130")
     session = Session(
-        [0.5, _clip("ko_hello_175"), 0.7, _clip("ko_light_off_175"), 1.2, interruption, 3.0], model
+        [0.5, _clip("ko_hello_175"), 0.7, _clip("ko_light_off_175"), 1.2, interruption, 3.0],
+        model,
+        barge_in=True,
     )
     long_reply = session.device.playbacks[0]
     assert audio.duration(long_reply.samples) > LONG_REPLY_S and long_reply.stopped_at is not None
@@ -116,6 +142,15 @@ def test_barge_in_stops_playback_within_200_ms_and_becomes_the_next_turn(model: 
     assert long_reply.start < speech_starts < long_reply.stopped_at
     assert long_reply.stopped_at - speech_starts <= 0.2, "playback stops within 200 ms of stream time"
     assert session.kinds("barge_in") and session.replies() == ["LightsOff", "PlayMusic"]
+
+
+@pytest.mark.parametrize("gain", [0.5, 0.1, 0.03])
+def test_by_default_the_speaker_heard_by_the_microphone_does_not_interrupt_the_reply(
+    model: Path, gain: float
+) -> None:
+    session = Session([0.5, _clip("ko_hello_175"), 0.7, _clip("ko_music_on_175"), 6.0], model, echo=gain)
+    assert session.kinds("barge_in") == [] and session.replies() == ["PlayMusic"]
+    assert [p.stopped_at for p in session.device.playbacks] == [None], "the reply was played whole"
 
 
 def test_an_unanswered_follow_up_goes_back_to_the_wake_word(model: Path) -> None:

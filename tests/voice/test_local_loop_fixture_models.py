@@ -36,7 +36,7 @@ def _session(
         assistant,
         LocalChannel(language, EspeakSynthesizer()),
         ears,
-        LoopConfig(wake_phrase=WAKE[language]),
+        LoopConfig(wake_phrase=WAKE[language], barge_in=True),
         (device, device),
         on_event=events.append,
     ).run()

@@ -6,8 +6,8 @@ assembles a loop for an assistant (its grammar comes from the assistant's router
 from the config). This module and the CLI are the only parts of ``voice`` that load ``speech``.
 
 States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
-that expects an answer is followed by listening without the wake word, for a while; speech
-while the assistant talks stops playback at once and becomes the next turn. Every step is
+that expects an answer is followed by listening without the wake word, for a while; with barge-in
+on, speech while the assistant talks stops playback at once and becomes the next turn. Every step is
 reported as a ``LoopEvent`` (for the terminal, ``--json`` and the benchmark).
 """
 
@@ -78,6 +78,9 @@ class LoopConfig:
     """Utterances in a row the grammar refuses before the loop stops answering and goes back to waiting
     (speech nearby that woke it by mistake, or that it cannot understand)."""
     endpointing: Endpointing = field(default_factory=Endpointing)
+    barge_in: bool = False
+    """Speech while the assistant talks stops playback and becomes the next turn. Off by default: without
+    echo cancellation the microphone hears the speaker, and every reply would interrupt itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +262,13 @@ class LocalLoop:
         self._enter(State.SPEAKING)
 
     def _speak_or_yield(self, chunk: Any, now: float) -> None:
-        """While talking, listen for the caller: speech stops playback and becomes the next turn."""
+        """While talking, listen for the caller (barge-in): speech stops playback and becomes the next turn.
+
+        With barge-in off the microphone is not heard until the reply ends: it may be hearing the speaker."""
+        if not self.config.barge_in:
+            if not self.audio_out.playing:
+                self._after_reply(now)
+            return
         heard = self.command.feed(chunk, now)
         if self.command.hears_speech and self.audio_out.playing:
             self.audio_out.stop()

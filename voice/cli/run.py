@@ -62,6 +62,11 @@ from .context import CliContext, config_option, pass_context, require_language
 @click.option(
     "--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Vosk model folder."
 )
+@click.option(
+    "--barge-in",
+    is_flag=True,
+    help="Speech while the assistant talks interrupts it; use with headphones or echo cancellation.",
+)
 @click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
 @click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
@@ -78,11 +83,12 @@ def run(
     wake_phrase: str | None,
     push_at: tuple[float, ...],
     model_path: Path | None,
+    barge_in: bool,
     realtime: bool,
     as_json: bool,
     memory: bool,
 ) -> None:
-    """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups, barge-in."""
+    """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in)."""
     language = language_of(locale)
     assistant = context.assistant(memory=memory)
     audio_in: AudioInput | None = None
@@ -109,7 +115,7 @@ def run(
             locale,
             (audio_in, audio_out),
             model_dir=model_dir,
-            settings=LoopConfig(wake_phrase=wake_phrase, mode=loop_mode),
+            settings=LoopConfig(wake_phrase=wake_phrase, mode=loop_mode, barge_in=barge_in),
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )
