@@ -100,7 +100,8 @@ def test_voice_test_reports_scripts_of_the_wrong_shape_and_runs_the_others(tmp_p
         },
     )
     result = CliRunner().invoke(cli, ["test", str(folder), "--config", str(_config(tmp_path))])
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     for name in ("a_stubs", "b_stub", "c_slots", "d_state"):
         assert f"FAIL {folder.name}/{name}.yaml" in result.output, result.output
