@@ -298,7 +298,7 @@ def test_a_dns_server_that_never_answers_fails_within_the_budget_and_is_remember
     chosen = verifier(UrllibFetcher(resolver=resolver, timeout=BUDGET), clock)
     assert _verify(chosen) < BUDGET + SLACK
     clock.now += 29  # within the failure window: the same error at once, no new resolution
-    assert _verify(chosen) < 0.2
+    assert _verify(chosen) < SLACK  # loose, for a loaded machine: the resolver's calls tell
     assert resolver.calls == [("s3.amazonaws.com", 443)]
 
 
@@ -378,15 +378,21 @@ def test_the_gate_gives_up_at_the_budget_and_joins_the_running_fetch(hung: threa
 
 
 def test_the_gate_bounds_the_urls_in_flight(hung: threading.Event) -> None:
-    gate = FetchGate(Blocking(hung), budget=0.05, max_in_flight=2)
-    for name in ("a", "b"):
+    blocking = Blocking(hung)
+    gate = FetchGate(blocking, budget=0.05, max_in_flight=2)
+    urls = [f"https://s3.amazonaws.com/echo.api/{name}.pem" for name in "abc"]
+    for url in urls[:2]:
         with pytest.raises(VerificationError, match="did not arrive"):
-            gate.fetch(f"https://s3.amazonaws.com/echo.api/{name}.pem")
+            gate.fetch(url)
     start = time.monotonic()
     with pytest.raises(VerificationError, match="2 Alexa certificate downloads are still running"):
-        gate.fetch("https://s3.amazonaws.com/echo.api/c.pem")
-    assert time.monotonic() - start < 0.05
+        gate.fetch(urls[2])
+    assert time.monotonic() - start < SLACK  # loose, for a loaded machine: the calls tell
     assert gate.in_flight() == 2
+    deadline = time.monotonic() + 5  # the two downloads' threads may start late on a loaded machine
+    while len(blocking.calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(blocking.calls) == urls[:2], "the third URL was refused without a download"
 
 
 def test_the_gate_passes_results_and_wraps_os_errors() -> None:
