@@ -82,6 +82,11 @@ def normalize_phrase(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s'\[\]-]", " ", text.lower()).split())
 
 
+def unknown_words(model: Any, phrase: str) -> tuple[str, ...]:
+    """The words of ``phrase`` that ``model`` does not know: Vosk drops them from a grammar without a word."""
+    return tuple(word for word in normalize_phrase(phrase).split() if model.vosk_model_find_word(word) < 0)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Grammar:
     """A phrase list that recognition is restricted to."""
@@ -109,9 +114,7 @@ class Grammar:
     def vosk_json(self, model: Any) -> str:
         """The grammar as Vosk takes it, with ``[unk]`` where the model knows it."""
         extra = [normalize_phrase(f) for f in self.fillers] + [UNKNOWN_WORD]
-        known = [
-            phrase for phrase in extra if all(model.vosk_model_find_word(w) >= 0 for w in phrase.split())
-        ]
+        known = [phrase for phrase in extra if not unknown_words(model, phrase)]
         return json.dumps([*self.phrases, *known], ensure_ascii=False)
 
     def accepts(self, text: str) -> bool:

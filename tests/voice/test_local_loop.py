@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import AUDIO, ROOT
+from conftest import AUDIO, FIXTURE_MODELS, ROOT
 
 from speech import audio
 from speech.devices import SimulatedAudio
+from speech.models import load_model
+from speech.tts import EspeakSynthesizer
 from voice.assistant import MEMORY_STORE, build_assistant
-from voice.channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
+from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent, Mode, build_local_loop
 from voice.cli import cli
 from voice.config import Config
 
@@ -253,3 +255,51 @@ def test_voice_run_push_to_talk_on_a_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "(talk button)" in result.output and "assistant [PlayMusic]" in result.output
+
+
+def _run(tmp_path: Path, *args: str, skill: Path | str = KOREAN_SKILL) -> tuple[int, str]:
+    """``voice run`` with one skill (the Korean one), in memory."""
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{skill}"]\n')
+    result = CliRunner().invoke(cli, ["run", "--memory", "--config", str(config), *args])
+    return result.exit_code, result.output
+
+
+def test_a_wake_phrase_the_model_does_not_know_is_refused_at_the_start(tmp_path: Path) -> None:
+    code, output = _run(
+        tmp_path, "-l", "ko", "--wake", "hey computer", "--input", str(AUDIO / "ko_wake_music_on.wav")
+    )
+    assert code != 0 and "[waiting]" not in output
+    assert "does not know 'hey', 'computer' of the wake phrase" in output and "--wake" in output
+
+
+def test_a_model_of_another_language_is_refused_at_the_start(tmp_path: Path, model: Path) -> None:
+    code, output = _run(
+        tmp_path,
+        *("-l", "en", "--model", str(model), "--input", str(AUDIO / "en_fx_session.wav")),
+        skill="customer_service",
+    )
+    assert code != 0 and "does not know 'hey', 'computer'" in output
+
+
+def test_a_model_that_knows_none_of_the_commands_is_refused_at_the_start(tmp_path: Path) -> None:
+    code, output = _run(
+        tmp_path,
+        *("-l", "ko", "--model", str(FIXTURE_MODELS / "en"), "--wake", "hey computer"),
+        *("--input", str(AUDIO / "ko_wake_music_on.wav")),
+    )
+    assert code != 0 and "[waiting]" not in output
+    assert "knows none of the skills' phrases (not '불', '꺼'" in output and "--model" in output
+
+
+def test_without_a_wake_phrase_the_loop_takes_the_language_default(model: Path) -> None:
+    ears = Ears(load_model(model), ["불 꺼", "음악 틀어", "안녕하세요"])
+    device = SimulatedAudio(audio.silence(0.1))
+    loop = LocalLoop(
+        build_assistant(Config(skills=(str(KOREAN_SKILL),)), store=MEMORY_STORE),
+        LocalChannel("ko", EspeakSynthesizer()),
+        ears,
+        LoopConfig(),
+        (device, device),
+    )
+    assert loop.config.wake_phrase == loop.wake_phrase == "안녕하세요"

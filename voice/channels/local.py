@@ -24,7 +24,7 @@ from typing import Any
 from speech import models
 from speech.devices import AudioInput, AudioOutput
 from speech.listen import Endpointing, Heard, Listener
-from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe
+from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknown_words
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
 
 from ..assistant import Assistant
@@ -134,13 +134,15 @@ class LocalLoop:
         on_event: Callable[[LoopEvent], None] = lambda event: None,
         pushed: Callable[[float], bool] = lambda now: False,
     ) -> None:
+        config = replace(config, wake_phrase=wake_phrase_of(config, channel.locale))
+        _check_vocabulary(ears, config)
         self.config, self.responder, self.channel, self.model = config, responder, channel, ears.model
         self.audio_in, self.audio_out = audio
         self.on_event = on_event
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         # The commands compete with the wake phrase, so a command said without it is not taken for it.
-        self.wake_phrase = normalize_phrase(str(config.wake_phrase))
+        self.wake_phrase = normalize_phrase(str(self.config.wake_phrase))
         fillers = tuple(phrase for phrase in ears.grammar if normalize_phrase(phrase) != self.wake_phrase)
         wake_grammar = Grammar(phrases=(self.wake_phrase,), fillers=fillers)
         self.wake = Listener(
@@ -293,6 +295,35 @@ class LocalLoop:
             self._rest()
 
 
+def wake_phrase_of(settings: LoopConfig, locale: str) -> str:
+    """The configured wake phrase, else the default of the locale's language."""
+    return settings.wake_phrase or WAKE_PHRASES.get(language_of(locale), "hey computer")
+
+
+def _check_vocabulary(ears: Ears, settings: LoopConfig) -> None:
+    """Vosk silently drops the words its model does not know from a grammar: a wake phrase or commands
+    made of such words would leave the loop waiting forever without a word."""
+    wake = str(settings.wake_phrase)
+    unknown = unknown_words(ears.model, wake)
+    if settings.mode is Mode.WAKE_WORD and unknown:
+        raise VoiceError(
+            f"the speech model does not know {_listed(unknown)} of the wake phrase {wake!r}; "
+            "choose another wake phrase (voice run --wake) or a model for this language (--model)."
+        )
+    commands = [p for p in ears.grammar if normalize_phrase(p) != normalize_phrase(wake)]
+    if not commands or any(not unknown_words(ears.model, phrase) for phrase in commands):
+        return
+    words = dict.fromkeys(word for phrase in commands for word in unknown_words(ears.model, phrase))
+    raise VoiceError(
+        f"the speech model knows none of the skills' phrases (not {_listed(tuple(words)[:5])}); "
+        "choose a model for this language (voice run --model)."
+    )
+
+
+def _listed(words: tuple[str, ...]) -> str:
+    return ", ".join(repr(word) for word in words)
+
+
 def build_local_loop(
     assistant: Assistant,
     locale: str,
@@ -309,14 +340,14 @@ def build_local_loop(
     config = assistant.config
     model = models.load_model(models.resolve_model(language, model_dir or config.models.get(language)))
     settings = settings or LoopConfig()
-    phrase = settings.wake_phrase or WAKE_PHRASES.get(language, "hey computer")
+    phrase = wake_phrase_of(settings, locale)
     ears = Ears(model, grammar_phrases(assistant.router, language, wake_phrase=phrase))
     voice = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
     return LocalLoop(
         assistant,
         LocalChannel(locale, voice),
         ears,
-        replace(settings, wake_phrase=phrase),
+        settings,
         audio,
         on_event=on_event,
         pushed=pushed,
