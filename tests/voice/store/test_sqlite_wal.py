@@ -17,6 +17,9 @@ import pytest
 from voice.store import Session, open_store
 from voice.store.checkpoint import Checkpointer
 
+WRITES = 1000
+"""Writes per writer thread: about 50 MB through the log in all."""
+
 
 def _session(session_id: str) -> Session:
     return Session.new(
@@ -34,26 +37,37 @@ def test_the_log_stays_bounded_while_writes_never_pause(
     monkeypatch.setattr("voice.store.sqlite.Checkpointer", functools.partial(Checkpointer, delay=0.05))
     path = tmp_path / "sessions.db"
     wal = Path(f"{path}-wal")
-    stop, largest, written = threading.Event(), 0, [0]
+    stop, largest = threading.Event(), 0
+    written = [0, 0]  # one counter per writer: no two threads add to the same number
+    failed: list[BaseException] = []
     with open_store(f"sqlite:///{path}") as store:
 
-        def write(prefix: str) -> None:
-            while not stop.is_set():
-                store.save(_session(f"{prefix}{written[0]}").with_attributes({"padding": "x" * 2000}))
-                written[0] += 1
-                time.sleep(
-                    0.001
-                )  # a turn's own work between its writes (a tight loop starves any checkpoint)
+        def write(index: int) -> None:
+            try:
+                while not stop.is_set():
+                    session = _session(f"{'ab'[index]}{written[index]}")
+                    store.save(session.with_attributes({"padding": "x" * 2000}))
+                    written[index] += 1
+                    # A turn's own work between its writes (a tight loop starves any checkpoint).
+                    time.sleep(0.001)
+            except BaseException as exc:
+                failed.append(exc)
+                raise
 
-        writers = [threading.Thread(target=write, args=(prefix,)) for prefix in "ab"]
+        writers = [threading.Thread(target=write, args=(index,)) for index in range(len(written))]
         for writer in writers:
             writer.start()
-        until = time.monotonic() + 3.0
-        while time.monotonic() < until:
+        # A number of writes rather than a number of seconds, so a busy machine only takes longer:
+        # each write adds about 25 KB to a log that is never restarted, past 8 MB within ~350 writes.
+        started = time.monotonic()
+        while not failed and time.monotonic() < started + 60:
+            if min(written) >= WRITES and time.monotonic() >= started + 3.0:
+                break
             largest = max(largest, wal.stat().st_size if wal.exists() else 0)
             time.sleep(0.01)
         stop.set()
         for writer in writers:
             writer.join()
-    assert written[0] > 1000  # about 3 MB or more went through the log
+    assert not failed, f"a writer failed: {failed[0]!r}"
+    assert min(written) >= WRITES, f"the writers managed only {written} writes in 60 s"
     assert largest <= 8 * limit, f"the log reached {largest} bytes"
