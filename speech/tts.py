@@ -90,13 +90,19 @@ class Synthesizer(ABC):
     def voice_for(self, locale: str) -> str:
         """The espeak-ng voice for a locale such as ``nl``, ``nl-NL`` or ``en-US``."""
         key = locale.strip().lower().replace("_", "-")
-        voice = self.voices.get(key) or self.voices.get(key.split("-")[0]) or key
-        if voice.split("+")[0] not in known_voices():
+        chosen = self.voices.get(key) or self.voices.get(key.split("-")[0])
+        voice = chosen or key
+        if voice.split("+")[0] in known_voices():
+            return voice
+        if chosen is None:
             raise SynthesisError(
                 f"espeak-ng has no voice for locale {locale!r}; "
                 "use a language it knows (espeak-ng --voices lists them) or set a voice for it."
             )
-        return voice
+        raise SynthesisError(
+            f"espeak-ng has no voice {chosen!r}, the voice set for {locale!r}; "
+            "choose one that espeak-ng --voices lists."
+        )
 
     def to_file(self, text: str, path: str | Path, locale: str = "en") -> Path:
         """Render ``text`` and write it as a WAV file."""

@@ -92,6 +92,11 @@ def test_unknown_locale_is_one_clear_error(synthesizer: EspeakSynthesizer) -> No
         synthesizer.synthesize("hi", "xx-YY")
 
 
+def test_a_voice_set_for_a_locale_that_espeak_does_not_have_is_named() -> None:
+    with pytest.raises(SynthesisError, match=r"no voice 'nosuch', the voice set for 'nl-BE'"):
+        EspeakSynthesizer(voices={"nl": "nosuch"}).voice_for("nl-BE")
+
+
 def test_rate_out_of_range_is_rejected() -> None:
     with pytest.raises(SynthesisError, match="speaking rate 20 is out of range"):
         EspeakSynthesizer(rate=20)

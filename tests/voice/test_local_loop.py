@@ -257,10 +257,10 @@ def test_voice_run_push_to_talk_on_a_file(tmp_path: Path) -> None:
     assert "(talk button)" in result.output and "assistant [PlayMusic]" in result.output
 
 
-def _run(tmp_path: Path, *args: str, skill: Path | str = KOREAN_SKILL) -> tuple[int, str]:
-    """``voice run`` with one skill (the Korean one), in memory."""
+def _run(tmp_path: Path, *args: str, skill: Path | str = KOREAN_SKILL, settings: str = "") -> tuple[int, str]:
+    """``voice run`` with one skill (the Korean one) and more ``settings``, in memory."""
     config = tmp_path / "voice.toml"
-    config.write_text(f'skills = ["{skill}"]\n')
+    config.write_text(f'skills = ["{skill}"]\n{settings}')
     result = CliRunner().invoke(cli, ["run", "--memory", "--config", str(config), *args])
     return result.exit_code, result.output
 
@@ -303,3 +303,16 @@ def test_without_a_wake_phrase_the_loop_takes_the_language_default(model: Path) 
         (device, device),
     )
     assert loop.config.wake_phrase == loop.wake_phrase == "안녕하세요"
+
+
+def test_a_voice_espeak_does_not_have_is_refused_before_the_loop_starts(tmp_path: Path) -> None:
+    code, output = _run(
+        tmp_path,
+        "-l",
+        "ko",
+        "--input",
+        str(AUDIO / "ko_wake_music_on.wav"),
+        settings='[voices]\nko = "nosuch"\n',
+    )
+    assert code != 0 and "[waiting]" not in output
+    assert "espeak-ng has no voice 'nosuch', the voice set for 'ko'" in output

@@ -136,6 +136,7 @@ class LocalLoop:
     ) -> None:
         config = replace(config, wake_phrase=wake_phrase_of(config, channel.locale))
         _check_vocabulary(ears, config)
+        channel.synthesizer.voice_for(channel.locale)  # a bad voice now, not at the first reply
         self.config, self.responder, self.channel, self.model = config, responder, channel, ears.model
         self.audio_in, self.audio_out = audio
         self.on_event = on_event

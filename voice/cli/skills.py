@@ -170,6 +170,7 @@ class _ReplyVoice:
     """Speaks chat replies on the speaker and/or into numbered WAV files."""
 
     def __init__(self, synthesizer: Synthesizer, locale: str, play: bool, folder: Path | None) -> None:
+        synthesizer.voice_for(locale)  # a bad voice now, not after the first reply
         self.synthesizer, self.locale, self.play, self.folder = synthesizer, locale, play, folder
         self.count = 0
 

@@ -1,0 +1,34 @@
+"""What people type at ``voice chat`` and ``voice say``: every mistake is one sentence, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import ROOT
+
+from voice.cli import cli
+
+KOREAN_SKILL = ROOT / "tests" / "voice" / "korean_skill"
+
+
+def _config(tmp_path: Path, settings: str = "") -> str:
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{KOREAN_SKILL}"]\n{settings}')
+    return str(config)
+
+
+def test_chat_refuses_a_voice_espeak_does_not_have_before_the_first_reply(tmp_path: Path) -> None:
+    config = _config(tmp_path, '[voices]\nko = "nosuch"\n')
+    result = CliRunner().invoke(
+        cli,
+        ["chat", "-l", "ko", "--memory", "--config", config, "--speak-to", str(tmp_path / "said")],
+        input="음악 틀어\n",
+    )
+    assert result.exit_code != 0 and result.output.count("\n") == 1, result.output
+    assert "espeak-ng has no voice 'nosuch', the voice set for 'ko'" in result.output
+
+
+def test_say_names_the_voice_espeak_does_not_have(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["say", "hello", "--voice", "nosuch", "-o", str(tmp_path / "s.wav")])
+    assert result.exit_code == 1 and "no voice 'nosuch'" in result.output
