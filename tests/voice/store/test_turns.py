@@ -78,28 +78,33 @@ def test_a_reply_saved_with_its_request_is_found_again(store: Store, clock: Fake
     assert store.answered("req-1", "s1") is None
 
 
-def _other_process(url: str, session_id: str, ready: object, log: object) -> None:
+def _other_process(url: str, session_id: str, log: object) -> None:
     store = open_store(url)
-    ready.set()  # type: ignore[attr-defined]
+    log.put(("asking", time.monotonic()))  # type: ignore[attr-defined]
     with store.lock_session(session_id, timeout=10):
-        log.put(("other", time.monotonic()))  # type: ignore[attr-defined]
+        log.put(("entered", time.monotonic()))  # type: ignore[attr-defined]
     store.close()
 
 
 def test_processes_sharing_a_file_take_turns(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'sessions.db'}"
     context = multiprocessing.get_context("spawn")
-    ready, log = context.Event(), context.Queue()
+    log = context.Queue()
     with open_store(url) as store:
         with store.lock_session("s1", timeout=1):
-            other = context.Process(target=_other_process, args=(url, "s1", ready, log))
+            other = context.Process(target=_other_process, args=(url, "s1", log))
             other.start()
-            assert ready.wait(30)
-            time.sleep(0.3)  # the other process is waiting for s1 now
+            # The other process says when it asks for s1 (however slowly it started), so it surely
+            # asked while this one holds it; then a moment for it to be waiting inside the lock.
+            what, asked = log.get(timeout=30)
+            assert what == "asking"
+            time.sleep(0.3)
             released = time.monotonic()
-        _, entered = log.get(timeout=30)
+        what, entered = log.get(timeout=30)
+        assert what == "entered"
         other.join(30)
-    assert entered >= released and other.exitcode == 0
+    assert asked < released <= entered, "the other process got s1 while this one held it"
+    assert other.exitcode == 0
 
 
 def test_a_killed_process_leaves_no_session_locked(tmp_path: Path) -> None:
