@@ -92,6 +92,7 @@ def hung_booking(server: Gunicorn, stub: Stub, day: str, n: int, askers: int) ->
     """The booking API hangs (30 s) for ``n`` confirmations at once; ``askers`` others ask the hours."""
     bookers = [Caller(server.port) for _ in range(n)]
     ready = sum(to_confirmation(caller, day, "anna") for caller in bookers)
+    booked_before = len(stub.bookings)
     stub.booking_delay = 30.0
     stop, asked = threading.Event(), list[Heard]()
 
@@ -111,13 +112,18 @@ def hung_booking(server: Gunicorn, stub: Stub, day: str, n: int, askers: int) ->
         thread.join()
     stub.booking_delay = 0.0
     time.sleep(1.5)  # the booking client gives up after its own 5 s; that answer is kept
+    told = _told_later(bookers, confirmed, "did not confirm the appointment")
+    sessions = {DIALOGFLOW_SESSION.format(caller.session) for caller in bookers}
     return {
         "callers": n,
         "set_up": ready,
         "confirmations": latencies(confirmed),
         "heard_one_moment": sum(h.text.startswith(LATE) for h in confirmed),
         "opening_hours_of_others": latencies(asked),
-        **_told_later(bookers, confirmed, "couldn't book"),
+        **told,
+        # the API booked before it hung: a colleague must check each of them (told "not confirmed")
+        "bookings_at_api": len(stub.bookings) - booked_before,
+        "handed_to_a_colleague": await_records(stub, sessions, 10.0),
     }
 
 

@@ -29,7 +29,7 @@ from voice import (
     weekday_name,
 )
 
-from .booking import Appointment, BookingClient, BookingError
+from .booking import Appointment, BookingClient, BookingError, BookingUnconfirmed, booking_key
 from .content import (
     TOPICS,
     WEEKDAYS,
@@ -268,9 +268,13 @@ def book_appointment(turn: Turn) -> Reply:
         )
         return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
     client = BookingClient(url)
-    try:
-        booking_id = client.book(appointment)  # its own timeout, not the turn's (see booking.py)
-    except BookingError:
+    try:  # its own timeout, not the turn's (see booking.py)
+        booking_id = client.book(appointment, key=booking_key(turn.session_id, appointment))
+    except BookingUnconfirmed as error:  # maybe booked: a colleague checks, the caller is not told to retry
+        _LOGGER.warning("booking of session %s unconfirmed: %s", turn.session_id, error.message)
+        return replace(skill.reply(turn, "BookingUnconfirmed", **described), handoff=True)
+    except BookingError as error:
+        _LOGGER.warning("booking of session %s failed: %s", turn.session_id, error.message)
         return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
     reply = skill.reply(turn, "Booked", booking_id=_spaced(booking_id), **described)
     return replace(reply, remember={"name": described["name"], "last_booking": booking_id})

@@ -4,11 +4,18 @@ The API takes ``POST {base_url}/appointments`` with JSON ``{date, time, name, to
 answers ``201 {"id": ...}``. Every call has its own timeout, not the turn's: when the turn runs
 out, the caller hears "one moment" and the booking still completes; the dialog speaks it at the
 next turn.
+
+A call that timed out after it was sent may have booked all the same, so it is not reported as a
+refusal ("try again later" would make a second booking): ``BookingUnconfirmed`` lets the skill say
+it does not know and hand over to a colleague. Each call carries an ``Idempotency-Key`` made from the
+session and the appointment, so an API that honours it books a repeated request once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -20,9 +27,13 @@ DEFAULT_TIMEOUT_S = 5.0
 
 
 class BookingError(VoiceError):
-    """The booking API refused the appointment or could not be reached."""
+    """The booking API refused the appointment or could not be reached: nothing was booked."""
 
     http_status = 502
+
+
+class BookingUnconfirmed(BookingError):
+    """The request went out but no answer came back: the appointment may or may not be booked."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,8 +50,9 @@ class BookingClient:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
 
-    def book(self, appointment: Appointment, *, timeout: float = DEFAULT_TIMEOUT_S) -> str:
-        """Book the appointment; returns the booking id. ``timeout`` is in seconds."""
+    def book(self, appointment: Appointment, *, key: str, timeout: float = DEFAULT_TIMEOUT_S) -> str:
+        """Book the appointment; returns the booking id. ``key`` goes out as the ``Idempotency-Key``
+        (``booking_key``); ``timeout`` is in seconds."""
         body = json.dumps(
             {
                 "date": appointment.date.isoformat(),
@@ -53,16 +65,25 @@ class BookingClient:
             f"{self.base_url}/appointments",
             data=body,
             method="POST",
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 answer = json.load(response)
         except urllib.error.HTTPError as exc:
+            exc.close()  # it holds the connection
             raise BookingError(f"the booking API refused the appointment (HTTP {exc.code}).") from exc
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            raise BookingError(f"the booking API could not be reached ({exc}).") from exc
+        except urllib.error.URLError as exc:  # urllib wraps only what fails before the request is sent
+            raise BookingError(f"the booking API could not be reached ({exc.reason}).") from exc
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # sent: waiting or reading failed
+            raise BookingUnconfirmed(f"the booking API did not answer ({exc!r}).") from exc
         booking_id = answer.get("id") if isinstance(answer, dict) else None
         if not booking_id:
-            raise BookingError("the booking API answered without a booking id.")
+            raise BookingUnconfirmed("the booking API answered without a booking id.")
         return str(booking_id)
+
+
+def booking_key(session_id: str, appointment: Appointment) -> str:
+    """The same appointment asked for again in the same conversation gets the same key."""
+    said = f"{session_id}|{appointment.date}|{appointment.time}|{appointment.name}|{appointment.topic}"
+    return hashlib.sha256(said.encode("utf-8")).hexdigest()[:32]

@@ -82,6 +82,8 @@ class TurnStep(FlowFilling):
             return self._unmatched()
         self.state = replace(self.state, fallbacks=0)
         reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
+        if reply.handoff and not self.state.handed_over:  # a handler asked for a person
+            self.state = self.state.handing_over(f"skill:{self.handled or match.intent}")
         return self._after_flow(reply)
 
     # -- understanding --------------------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""The customer-service skill's booking client against a booking API on loopback that answers, refuses,
+hangs or drops the connection: what the caller is told must match what the API did."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import pytest
+
+from skills.customer_service import book_appointment, skill
+from skills.customer_service.booking import (
+    Appointment,
+    BookingClient,
+    BookingError,
+    BookingUnconfirmed,
+    booking_key,
+)
+from voice import Expect, SlotValue, Turn
+
+APPOINTMENT = Appointment(date=dt.date(2026, 11, 24), time=dt.time(10, 0), name="anna", topic="return")
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class BookingApi:
+    """``POST /appointments``: books (counted) and then answers as ``mode`` says."""
+
+    mode: str = "answer"
+    """``answer`` (201, an id), ``refuse`` (409, nothing booked), ``hang`` or ``drop`` (booked, no answer)."""
+    bookings: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[BookingApi, str]]:
+    state = BookingApi()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if state.mode == "refuse":
+                self.send_error(409)
+                return
+            state.bookings.append((self.headers.get("Idempotency-Key", ""), body))
+            if state.mode == "hang":
+                state.release.wait(10)
+            if state.mode in ("hang", "drop"):
+                self.close_connection = True
+                return
+            answer = json.dumps({"id": f"B{len(state.bookings)}"}).encode()
+            self.send_response(201)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}"
+    state.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_booking_carries_a_key_that_is_the_same_for_the_same_appointment_in_the_same_call(
+    api: tuple[BookingApi, str],
+) -> None:
+    state, url = api
+    key = booking_key("s1", APPOINTMENT)
+    assert BookingClient(url).book(APPOINTMENT, key=key) == "B1"
+    assert state.bookings == [
+        (key, {"date": "2026-11-24", "time": "10:00", "name": "anna", "topic": "return"})
+    ]
+    assert key == booking_key("s1", APPOINTMENT) != booking_key("s2", APPOINTMENT)
+    assert key != booking_key("s1", replace(APPOINTMENT, time=dt.time(11, 0)))
+
+
+@pytest.mark.parametrize("mode", ["hang", "drop"])
+def test_a_booking_sent_but_not_answered_is_unconfirmed(api: tuple[BookingApi, str], mode: str) -> None:
+    state, url = api
+    state.mode = mode
+    with pytest.raises(BookingUnconfirmed, match="did not answer"):
+        BookingClient(url).book(APPOINTMENT, key="k", timeout=0.5)
+    assert len(state.bookings) == 1, "the API booked it: the caller must not be told to try again"
+
+
+def test_a_refused_or_unreachable_booking_is_a_failure_with_nothing_booked(
+    api: tuple[BookingApi, str],
+) -> None:
+    state, url = api
+    state.mode = "refuse"
+    with pytest.raises(BookingError, match="refused the appointment \\(HTTP 409\\)") as refused:
+        BookingClient(url).book(APPOINTMENT, key="k")
+    assert not isinstance(refused.value, BookingUnconfirmed) and state.bookings == []
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    with pytest.raises(BookingError, match="could not be reached") as unreachable:
+        BookingClient(closed).book(APPOINTMENT, key="k")
+    assert not isinstance(unreachable.value, BookingUnconfirmed)
+
+
+def _confirmed_booking(locale: str) -> Turn:
+    slots = {
+        "date": SlotValue(text="morgen", value=APPOINTMENT.date),
+        "time": SlotValue(text="tien uur", value=APPOINTMENT.time),
+        "name": SlotValue(text="anna", value="anna"),
+        "topic": SlotValue(text="retour", value="return"),
+    }
+    return Turn(text="ja", locale=locale, intent="BookAppointment", slots=slots, time=MONDAY, session_id="s1")
+
+
+@pytest.mark.parametrize(
+    ("locale", "told"),
+    [
+        ("nl", "Sorry, onze agenda heeft de afspraak op dinsdag 24 november om 10:00 niet bevestigd"),
+        ("en", "Sorry, our calendar did not confirm the appointment on Tuesday 24 November at 10:00"),
+    ],
+)
+def test_the_caller_hears_the_booking_is_unconfirmed_and_a_colleague_takes_over(
+    api: tuple[BookingApi, str], monkeypatch: pytest.MonkeyPatch, locale: str, told: str
+) -> None:
+    state, url = api
+    state.mode = "drop"
+    monkeypatch.setattr(skill, "settings", {"booking_url": url})
+    reply = book_appointment(_confirmed_booking(locale))
+    assert reply.text.startswith(told) and reply.handoff, reply.text
+    book_appointment(_confirmed_booking(locale))  # asked again in the same call: the same key
+    assert len(state.bookings) == 2 and state.bookings[0][0] == state.bookings[1][0]
+
+
+def test_a_refused_booking_asks_to_try_again_without_a_handoff(
+    api: tuple[BookingApi, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, url = api
+    state.mode = "refuse"
+    monkeypatch.setattr(skill, "settings", {"booking_url": url})
+    reply = book_appointment(_confirmed_booking("nl"))
+    assert reply.text.startswith("Sorry, ik kon de afspraak niet boeken") and not reply.handoff
+    assert reply.expect is Expect.ANSWER and state.bookings == []
