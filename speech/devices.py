@@ -8,9 +8,11 @@ what the assistant says on that clock, so tests can check barge-in timing to the
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,13 @@ from .audio import SAMPLE_RATE, resample, to_int16
 from .errors import AudioError
 
 _NO_INPUT = "no audio input device is available; run with --input FILE.wav (and --output FILE.wav) instead."
-_NO_OUTPUT = "no audio output device is available; run with --output FILE.wav instead."
+_NO_OUTPUT = "no audio output device is available; run with --input FILE.wav --output FILE.wav instead."
+_STALLED = "the microphone stopped delivering audio; check it and run voice run again."
+
+STALL_S = 2.0
+"""Seconds without audio from a live microphone before reading gives up."""
+_POLL_S = 0.25
+"""How often a waiting read checks that the input stream is still running."""
 
 
 class AudioInput(ABC):
@@ -130,10 +138,14 @@ class SimulatedAudio(AudioInput, AudioOutput):
 class SoundDeviceInput(AudioInput):
     """A real microphone: a PortAudio input stream feeding a queue."""
 
-    def __init__(self, device: int | str | None = None, *, block_ms: int = 20) -> None:
+    def __init__(
+        self, device: int | str | None = None, *, block_ms: int = 20, stall_s: float = STALL_S
+    ) -> None:
         sd = import_sounddevice(_NO_INPUT)
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
         self._frames = 0
+        self.stall_s = stall_s
+        """No audio for this long: the microphone has stopped (blocks come every ``block_ms``)."""
         try:
             self._stream = sd.InputStream(
                 samplerate=SAMPLE_RATE,
@@ -157,11 +169,22 @@ class SoundDeviceInput(AudioInput):
     def read(self, frames: int) -> np.ndarray | None:
         chunks, got = [], 0
         while got < frames:
-            chunk = self._queue.get()
+            chunk = self._next_block()
             chunks.append(chunk)
             got += len(chunk)
         self._frames += got
         return np.concatenate(chunks)
+
+    def _next_block(self) -> np.ndarray:
+        """The next block from the stream; an error instead of waiting forever when none comes."""
+        waited = 0.0
+        while True:
+            try:
+                return self._queue.get(timeout=min(_POLL_S, self.stall_s))
+            except queue.Empty:
+                waited += min(_POLL_S, self.stall_s)
+                if not self._stream.active or waited >= self.stall_s:
+                    raise AudioError(_STALLED) from None
 
     def now(self) -> float:
         return self._frames / SAMPLE_RATE
@@ -187,12 +210,27 @@ class SoundDeviceOutput(AudioOutput):
         self._until = 0.0
 
     def play(self, samples: np.ndarray, rate: int) -> None:
-        self._sd.play(samples, rate, device=self.device)
-        self._until = time.monotonic() + len(samples) / rate
+        """Play at the rate the device was checked for (espeak-ng speaks at 22,050 Hz)."""
+        audio = to_int16(resample(samples, rate, SAMPLE_RATE))
+        with self._speaker_errors():
+            self._sd.play(audio, SAMPLE_RATE, device=self.device)
+        self._until = time.monotonic() + len(audio) / SAMPLE_RATE
 
     def stop(self) -> None:
-        self._sd.stop()
+        with self._speaker_errors():
+            self._sd.stop()
         self._until = 0.0
+
+    @contextlib.contextmanager
+    def _speaker_errors(self) -> Iterator[None]:
+        """PortAudio's failures as one sentence."""
+        try:
+            yield
+        except self._sd.PortAudioError as exc:
+            raise AudioError(
+                f"the audio output failed ({exc}); check the speaker ('voice devices' lists them) "
+                "or run with --input FILE.wav --output FILE.wav."
+            ) from exc
 
     @property
     def playing(self) -> bool:
