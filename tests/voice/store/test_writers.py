@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -85,18 +86,25 @@ def _held_by_a_thread(lock: AbstractContextManager[object]) -> Iterator[None]:
 
 def test_a_thread_writes_after_the_writer_before_it(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db")
-    written = threading.Event()
+    asking, written = threading.Event(), threading.Event()
+    times: dict[str, float] = {}
 
     def second_writer() -> None:
+        times["asked"] = time.monotonic()
+        asking.set()  # however late this thread started, it writes only now
         store.log_turn(_entry("second", 1))
+        times["wrote"] = time.monotonic()
         written.set()
 
     with _held_by_a_thread(store._sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
         second = threading.Thread(target=second_writer)
         second.start()
+        assert asking.wait(10)
         assert not written.wait(0.3), "the second writer did not wait for the first"
+        released = time.monotonic()
     second.join()
     assert written.is_set() and [row.session_id for row in store.read_log()] == ["second"]
+    assert times["asked"] < released <= times["wrote"], "the second writer wrote while the first held it"
     store.close()
 
 
@@ -140,18 +148,32 @@ def test_a_killed_writer_leaves_the_database_writable(tmp_path: Path) -> None:
         assert len(store.read_log()) == 1
 
 
-def _write_one(store: SqliteStore) -> None:
+def _write_one(store: SqliteStore, report: Connection) -> None:
+    report.send(("asking", time.monotonic()))
     store.log_turn(_entry("child", 1))
+    report.send(("wrote", time.monotonic()))
 
 
 def test_a_child_forked_while_a_thread_writes_can_write(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db", busy_timeout=5)
+    context = multiprocessing.get_context("fork")
+    reports, report = context.Pipe(duplex=False)
     with _held_by_a_thread(store._sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
-        child = multiprocessing.get_context("fork").Process(target=_write_one, args=(store,))
+        child = context.Process(target=_write_one, args=(store, report))
         child.start()
-        time.sleep(0.3)  # the child waits for this process's writer byte now
+        # The child says when it asks (however slowly it started), so it surely asks while this
+        # process's thread holds the writer; then a moment for it to wait for the writer byte.
+        assert reports.poll(30)
+        what, asked = reports.recv()
+        assert what == "asking"
+        time.sleep(0.3)
+        released = time.monotonic()
     child.join(30)
     assert child.exitcode == 0, "the child inherited the parent's held writer lock"
+    assert reports.poll(5)
+    what, wrote = reports.recv()
+    assert what == "wrote"
+    assert asked < released <= wrote, "the child wrote while this process's thread held the writer"
     assert [row.session_id for row in store.read_log()] == ["child"]
     store.close()
 
