@@ -27,6 +27,9 @@ BEST_SHARE = 0.7
 """An entry's best field counts this much, the mean over its fields the rest (measured: beats the best)."""
 REMEMBERED = 2048
 """Caller questions whose vectors are kept (1.5 KB each): callers repeat questions, and a repeat is free."""
+QUESTION_WORDS = 60
+"""Words of a caller's question that are embedded. The model's cost grows with the length (a typed
+24 KB paragraph took 14.6 s here); a spoken question has 10-25 words, and the keywords read all of it."""
 
 
 class Embedder(Protocol):
@@ -66,8 +69,9 @@ class _E5:
         self._remembered = lru_cache(maxsize=REMEMBERED)(self._embedded_question)
 
     def question(self, text: str) -> Vector:
-        """One caller's question, embedded as a query; the last ``REMEMBERED`` are kept."""
-        return self._remembered(text)
+        """One caller's question (its first ``QUESTION_WORDS`` words), embedded as a query; the last
+        ``REMEMBERED`` are kept."""
+        return self._remembered(" ".join(text.split()[:QUESTION_WORDS]))
 
     def _embedded_question(self, text: str) -> Vector:
         vector: Vector = self.queries([text])[0]

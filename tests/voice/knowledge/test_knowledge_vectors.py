@@ -92,6 +92,21 @@ def test_a_repeated_question_is_embedded_once() -> None:
 
 
 @needs_model
+def test_only_the_first_words_of_a_very_long_question_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typed paragraph costs what a long question costs, not seconds per kilobyte."""
+    model = dense_module.embedder()
+    seen: list[str] = []
+    embed_queries = type(model).queries
+    monkeypatch.setattr(
+        type(model), "queries", lambda self, texts: seen.extend(texts) or embed_queries(self, texts)
+    )
+    words = [f"woord{n}" for n in range(dense_module.QUESTION_WORDS * 50)]
+    vector = model.question("  ".join(words))
+    assert seen == [" ".join(words[: dense_module.QUESTION_WORDS])]
+    assert np.allclose(vector, model.queries([seen[0]])[0])
+
+
+@needs_model
 def test_a_knowledge_base_rebuilt_after_a_change_ranks_as_one_built_afresh(tmp_path: Path) -> None:
     faq = "- {id: gift, question: 'Do you sell gift cards?', answer: 'Yes, from 10 euros.'}\n"
     skill = write_skill(tmp_path, "en", {"faq.yaml": faq})
