@@ -32,3 +32,29 @@ def test_chat_refuses_a_voice_espeak_does_not_have_before_the_first_reply(tmp_pa
 def test_say_names_the_voice_espeak_does_not_have(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["say", "hello", "--voice", "nosuch", "-o", str(tmp_path / "s.wav")])
     assert result.exit_code == 1 and "no voice 'nosuch'" in result.output
+
+
+def test_chat_reads_a_line_that_is_not_utf8_with_a_replacement_character(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["chat", "-l", "ko", "--memory", "--config", _config(tmp_path)],
+        input=b"hallo\xff\n" + "음악 틀어\n".encode(),
+    )
+    assert result.exception is None and result.exit_code == 0, result.output
+    assert "went wrong" not in result.output and "어떤 음악을 틀까요?" in result.output
+
+
+def test_say_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
+    output = tmp_path / "s.wav"
+    result = CliRunner().invoke(cli, ["say", "caf\udce9", "-o", str(output)])  # b"caf\xe9" from argv
+    assert result.exit_code == 1 and not output.exists()
+    assert (
+        result.output
+        == "error: the text is not valid UTF-8; give it in UTF-8 (set the terminal's encoding to UTF-8).\n"
+    )
+
+
+def test_say_refuses_ssml_without_anything_to_say(tmp_path: Path) -> None:
+    output = tmp_path / "e.wav"
+    result = CliRunner().invoke(cli, ["say", "<speak></speak>", "-o", str(output)])
+    assert result.exit_code == 1 and "there is nothing to say" in result.output and not output.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import io
 import json
 import sys
 import tempfile
@@ -11,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -150,17 +152,26 @@ def chat(
         synthesizer = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
         voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
         channel = ChatChannel(locale, user_id=user or getpass.getuser())
-        interactive = sys.stdin.isatty()
+        typed = _typed_lines()
+        interactive = typed.isatty()
         while True:
             if interactive:
                 click.echo("> ", nl=False)
-            line = sys.stdin.readline()
+            line = typed.readline()
             if not line:
                 break
             if line.strip() and _chat_turn(assistant, channel, line, voice_out, debugger):
                 break
     finally:
         assistant.close()
+
+
+def _typed_lines() -> TextIO:
+    """Standard input read as UTF-8, a byte that is not UTF-8 read as U+FFFD: a stray byte is a typo in
+    the line, where an undecodable character failed the turn (redaction, the store) with a traceback."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    return sys.stdin
 
 
 _NO_SPEAKER = "no audio output device is available; use --speak-to FOLDER to write the replies as WAV files."

@@ -33,9 +33,12 @@ DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
 def say(text: str, locale: str, output: Path | None, voice: str | None, rate: int) -> None:
     """Speak TEXT (plain or SSML) on the speaker, or into a WAV file with -o."""
     if not text.strip():
-        raise VoiceError("there is nothing to say; give the text to speak.")
+        raise VoiceError(_NOTHING_TO_SAY)
+    _require_utf8(text)
     synthesizer = tts.EspeakSynthesizer(voices={locale: voice} if voice else None, rate=rate)
     speech = synthesizer.synthesize(text, locale)
+    if not len(speech.samples):  # SSML without text or pauses: "<speak></speak>"
+        raise VoiceError(_NOTHING_TO_SAY)
     if output is None:
         from speech.playback import play
 
@@ -43,6 +46,19 @@ def say(text: str, locale: str, output: Path | None, voice: str | None, rate: in
         return
     audio.write_wav(output, speech.samples, speech.rate)
     click.echo(f"wrote {output} ({speech.duration:.2f} s)")
+
+
+_NOTHING_TO_SAY = "there is nothing to say; give the text to speak."
+
+
+def _require_utf8(text: str) -> None:
+    """Text from the command line with bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise VoiceError(
+            "the text is not valid UTF-8; give it in UTF-8 (set the terminal's encoding to UTF-8)."
+        ) from exc
 
 
 @click.command()
