@@ -8,6 +8,7 @@ so a failed or interrupted download never leaves a half-written model folder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -17,7 +18,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ _LOGGER = logging.getLogger(__name__)
 MODEL_LIST_URL = "https://alphacephei.com/vosk/models/model-list.json"
 _TIMEOUT_S = 20
 _CHUNK = 1 << 16
+
+_IN_THE_WAY = (
+    "{target} is in the way and holds no Vosk model; remove the folder {target} and run the command again."
+)
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all) while downloading."""
@@ -60,13 +65,33 @@ def published_models(list_url: str | None = None) -> list[PublishedModel]:
         ) from exc
     except ValueError as exc:
         raise ModelError(f"{url} did not return a valid model list; try again later.") from exc
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ModelError(f"{url} did not return a valid model list; try again later.")
     return [
-        PublishedModel(
-            name=e["name"], lang=e["lang"].lower(), url=e["url"], size=int(e["size"]), md5=e["md5"]
-        )
+        _published(e, url)
         for e in entries
         if e.get("type") == "small" and str(e.get("obsolete", "false")).lower() != "true"
     ]
+
+
+def _published(entry: dict[str, Any], url: str) -> PublishedModel:
+    """One entry of the list, or an error that names what it lacks."""
+    try:
+        return PublishedModel(
+            name=str(entry["name"]),
+            lang=str(entry["lang"]).lower(),
+            url=str(entry["url"]),
+            size=int(entry["size"]),
+            md5=str(entry["md5"]),
+        )
+    except KeyError as exc:
+        problem = f"without {exc.args[0]!r}"
+    except (TypeError, ValueError):
+        problem = f"whose size {entry['size']!r} is not a number"
+    raise ModelError(
+        f"the model list {url} has an entry ({entry.get('name', 'no name')}) {problem}; "
+        "try again later, or set VOSK_MODEL_LIST_URL to a complete list."
+    )
 
 
 def choose(models: list[PublishedModel], lang: str) -> PublishedModel:
@@ -93,12 +118,28 @@ def pull_model(
     target = dest / model.name
     if is_model_dir(target):
         return target
-    dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{model.name}-", dir=dest) as work:
-        archive = Path(work) / "model.zip"
+    if target.exists() or target.is_symlink():
+        raise ModelError(_IN_THE_WAY.format(target=target))
+    with _work_folder(dest, model.name) as work:
+        archive = work / "model.zip"
         _download(model, archive, progress)
-        _extract(archive, Path(work) / "extracted", target)
+        _extract(archive, work / "extracted", target)
     return target
+
+
+@contextlib.contextmanager
+def _work_folder(dest: Path, name: str) -> Iterator[Path]:
+    """A temporary folder inside ``dest`` (created if need be), where the model is downloaded and
+    extracted before it is renamed into place."""
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        work = tempfile.TemporaryDirectory(prefix=f".{name}-", dir=dest)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot write into {dest} ({exc.strerror or exc}); choose a folder you can write to with --dest."
+        ) from exc
+    with work as folder:
+        yield Path(folder)
 
 
 def _download(model: PublishedModel, archive: Path, progress: Progress | None) -> None:
@@ -132,6 +173,11 @@ def _extract(archive: Path, staging: Path, target: Path) -> None:
             zipped.extractall(staging)
     except zipfile.BadZipFile as exc:
         raise ModelError("the downloaded archive is not a valid zip file; run the command again.") from exc
+    except OSError as exc:
+        raise ModelError(
+            f"extracting the model into {staging.parent} failed ({exc.strerror or exc}); "
+            "make room there (or choose another folder with --dest) and run the command again."
+        ) from exc
     roots = [p for p in staging.iterdir() if p.is_dir()]
     folder = roots[0] if len(roots) == 1 and not is_model_dir(staging) else staging
     if not is_model_dir(folder):
@@ -144,8 +190,11 @@ def _extract(archive: Path, staging: Path, target: Path) -> None:
         if is_model_dir(target):  # another process installed it meanwhile
             return
         shutil.rmtree(folder, ignore_errors=True)
+        if target.exists():
+            raise ModelError(_IN_THE_WAY.format(target=target)) from exc
         raise ModelError(
-            f"cannot install the model into {target} ({exc.strerror}); check permissions."
+            f"cannot install the model into {target} ({exc.strerror}); "
+            f"check the permissions of {target.parent}."
         ) from exc
 
 

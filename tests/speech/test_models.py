@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import io
 import json
+import re
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -200,3 +201,65 @@ def test_offline_is_one_clear_error(tmp_path: Path) -> None:
         ModelError, match=r"cannot reach http://127\.0\.0\.1:9/list\.json to list Vosk's models"
     ):
         download.pull_model("en-us", tmp_path, list_url="http://127.0.0.1:9/list.json")
+
+
+NL_MODEL = "vosk-model-small-nl-0.22"
+
+
+@pytest.mark.parametrize("where", ["a file", "inside a file"])
+def test_a_destination_that_cannot_be_created_is_one_sentence(
+    site: _Site, tmp_path: Path, where: str
+) -> None:
+    site.publish(NL_MODEL, "nl", _zip_of(NL_MODEL, MODEL_FILES))
+    (tmp_path / "file").write_text("x")
+    dest = tmp_path / "file" if where == "a file" else tmp_path / "file" / "models"
+    with pytest.raises(
+        ModelError, match=rf"^cannot write into {re.escape(str(dest))} \(.+\); choose a folder"
+    ):
+        download.pull_model("nl", dest, list_url=f"{site.base}/list.json")
+
+
+def test_a_leftover_folder_at_the_target_is_named_before_downloading(site: _Site, tmp_path: Path) -> None:
+    site.publish(NL_MODEL, "nl", _zip_of(NL_MODEL, MODEL_FILES))
+    leftover = tmp_path / NL_MODEL
+    (leftover / "half").mkdir(parents=True)
+    with pytest.raises(
+        ModelError, match=rf"holds no Vosk model; remove the folder {re.escape(str(leftover))} and"
+    ):
+        download.pull_model("nl", tmp_path, list_url=f"{site.base}/list.json")
+    assert f"/{NL_MODEL}.zip" not in site.requests
+
+
+def test_a_failing_extract_is_one_sentence_and_leaves_nothing_behind(
+    site: _Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.publish(NL_MODEL, "nl", _zip_of(NL_MODEL, MODEL_FILES))
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", disk_full)
+    dest = tmp_path / "models"
+    with pytest.raises(
+        ModelError, match=r"extracting the model into .+ failed \(No space left on device\); make room"
+    ):
+        download.pull_model("nl", dest, list_url=f"{site.base}/list.json")
+    assert list(dest.iterdir()) == []
+
+
+@pytest.mark.parametrize(("drop", "problem"), [("url", "without 'url'"), ("size", "without 'size'")])
+def test_a_model_list_entry_without_a_field_is_one_sentence(
+    site: _Site, tmp_path: Path, drop: str, problem: str
+) -> None:
+    site.publish(NL_MODEL, "nl", _zip_of(NL_MODEL, MODEL_FILES))
+    listed = json.loads((site.root / "list.json").read_text())
+    del listed[0][drop]
+    (site.root / "list.json").write_text(json.dumps(listed))
+    with pytest.raises(ModelError, match=rf"has an entry \({NL_MODEL}\) {problem}; try again later"):
+        download.pull_model("nl", tmp_path, list_url=f"{site.base}/list.json")
+
+
+def test_a_model_list_that_is_not_a_list_of_entries_is_one_sentence(site: _Site, tmp_path: Path) -> None:
+    (site.root / "list.json").write_text('{"models": []}')
+    with pytest.raises(ModelError, match="did not return a valid model list"):
+        download.pull_model("nl", tmp_path, list_url=f"{site.base}/list.json")
