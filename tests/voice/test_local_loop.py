@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import AUDIO, FIXTURE_MODELS, ROOT
 
-from speech import audio
+from speech import audio, devices
 from speech.devices import SimulatedAudio
+from speech.errors import AudioError
 from speech.models import load_model
 from speech.tts import EspeakSynthesizer
 from voice.assistant import MEMORY_STORE, build_assistant
@@ -209,12 +210,27 @@ def test_voice_run_on_files_writes_the_spoken_reply(tmp_path: Path) -> None:
     ) == float("-inf")
 
 
-def test_without_audio_devices_the_loop_suggests_files(tmp_path: Path) -> None:
+def _without_portaudio(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No sounddevice, as on a machine without PortAudio: a laptop's real microphone is never opened."""
+    asked: list[str] = []
+
+    def missing(message: str) -> None:
+        asked.append(message)
+        raise AudioError(message)
+
+    monkeypatch.setattr(devices, "import_sounddevice", missing)
+    return asked
+
+
+def test_without_audio_devices_the_loop_suggests_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _without_portaudio(monkeypatch)
     config = tmp_path / "voice.toml"
     config.write_text(f'skills = ["{KOREAN_SKILL}"]\nstore = "sqlite:///{tmp_path / "sessions.db"}"\n')
     result = CliRunner().invoke(cli, ["run", "-l", "ko", "--memory", "--config", str(config)])
     assert result.exit_code != 0
-    assert "no audio input device is available; run with --input FILE.wav" in result.output
+    assert "no audio input device is available; run with --input FILE.wav" in result.output and asked
 
 
 def test_push_to_talk_listens_after_the_button_only(model: Path) -> None:
@@ -316,3 +332,17 @@ def test_a_voice_espeak_does_not_have_is_refused_before_the_loop_starts(tmp_path
     )
     assert code != 0 and "[waiting]" not in output
     assert "espeak-ng has no voice 'nosuch', the voice set for 'ko'" in output
+
+
+def test_output_without_input_is_refused(tmp_path: Path) -> None:
+    code, output = _run(tmp_path, "-l", "ko", "--output", str(tmp_path / "reply.wav"))
+    assert code == 1 and "--output works with --input only" in output
+
+
+def test_push_to_talk_on_a_file_without_a_press_is_refused(tmp_path: Path) -> None:
+    code, output = _run(
+        tmp_path, "-l", "ko", "--mode", "push", "--input", str(AUDIO / "ko_wake_music_on.wav")
+    )
+    assert code == 1 and output == (
+        "error: --mode push on a file needs --push-at SECONDS to press the talk button; give at least one.\n"
+    )

@@ -89,10 +89,17 @@ def test_barge_in_hands_over_to_a_person(language: str, tmp_path: Path) -> None:
     assert device.playbacks[1].stopped_at is None
 
 
-def test_a_fixture_model_at_a_live_microphone_is_warned_about() -> None:
+def test_a_fixture_model_at_a_live_microphone_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
+    from speech import devices
+    from speech.errors import AudioError
     from voice.cli import cli
+
+    def missing(message: str) -> None:  # no PortAudio: a laptop's real microphone is never opened
+        raise AudioError(message)
+
+    monkeypatch.setattr(devices, "import_sounddevice", missing)
 
     result = CliRunner().invoke(cli, ["run", "-l", "nl", "--model", str(FIXTURE_MODELS / "nl")])
     assert "WARNING: this is a fixture model trained on synthetic speech only" in result.output

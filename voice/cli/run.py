@@ -23,6 +23,7 @@ from speech.devices import (
 from speech.fixture_model import is_fixture_model
 
 from ..channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
+from ..errors import VoiceError
 from ..language import language_of
 from .context import CliContext, config_option, pass_context, require_language
 
@@ -89,6 +90,7 @@ def run(
     memory: bool,
 ) -> None:
     """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in)."""
+    _check_files(input_wav, output_wav, Mode(mode), push_at)
     language = language_of(locale)
     assistant = context.assistant(memory=memory)
     audio_in: AudioInput | None = None
@@ -128,6 +130,20 @@ def run(
     if simulated is not None and output_wav is not None:
         audio.write_wav(output_wav, simulated.timeline())
         click.echo(f"wrote {output_wav}", err=as_json)
+
+
+def _check_files(
+    input_wav: Path | None, output_wav: Path | None, mode: Mode, push_at: tuple[float, ...]
+) -> None:
+    """Refuse options that would be ignored without a word: the loop would run, but not as asked."""
+    if output_wav is not None and input_wav is None:
+        raise VoiceError(
+            "--output works with --input only (the loop on files); give both, or neither for the microphone."
+        )
+    if mode is Mode.PUSH_TO_TALK and input_wav is not None and not push_at:
+        raise VoiceError(
+            "--mode push on a file needs --push-at SECONDS to press the talk button; give at least one."
+        )
 
 
 def _talk_button(presses: tuple[float, ...], *, live: bool) -> Callable[[float], bool]:
