@@ -22,6 +22,9 @@ from .errors import AudioError
 SAMPLE_RATE = 16_000
 """Hertz; what the recognizer and the rest of the pipeline expect."""
 
+MIN_FILE_RATE, MAX_FILE_RATE = 8_000, 384_000
+"""Sample rates a WAV may have: outside them the header is wrong (a 1 Hz header made 16 kHz of
+resampling out of every sample: a few seconds of file became gigabytes)."""
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 _UNKNOWN_SIZE = 0xFFFFFFFF  # streaming writers leave the size open
 
@@ -101,10 +104,15 @@ def _parse_fmt(body: bytes, name: str) -> WavFormat:
         tag = struct.unpack_from("<H", body, 24)[0]  # first two bytes of the sub-format GUID
     width = bits // 8
     supported = (tag == _PCM and width in (1, 2, 3, 4)) or (tag == _FLOAT and width in (4, 8))
-    if not supported or channels < 1 or rate < 1:
+    if not supported or channels < 1:
         raise AudioError(
             f"{name} uses an unsupported encoding (format {tag}, {bits} bits, {channels} channels); "
             "convert it to PCM or float WAV."
+        )
+    if not MIN_FILE_RATE <= rate <= MAX_FILE_RATE:
+        raise AudioError(
+            f"{name} says its sample rate is {rate} Hz, outside {MIN_FILE_RATE} to {MAX_FILE_RATE} Hz; "
+            "its header is damaged; export or convert it again."
         )
     return WavFormat(rate=rate, channels=channels, sample_width=width, is_float=tag == _FLOAT)
 

@@ -59,12 +59,21 @@ def load_manifest(path: str | Path) -> list[AudioFixture]:
     path = Path(path)
     try:
         entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["fixtures"]
+    except UnicodeDecodeError as exc:
+        raise SpeechError(f"{path} is not UTF-8 text; save the manifest as UTF-8.") from exc
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise SpeechError(
             f"{path} is not a readable fixture manifest ({exc}); it needs a 'fixtures:' list."
         ) from exc
+    if not isinstance(entries, list):
+        raise SpeechError(f"{path}: 'fixtures' is not a list; give one entry per fixture, each with '- '.")
     fixtures = []
     for entry in entries:
+        if not isinstance(entry, dict):
+            raise SpeechError(
+                f"{path}: the fixture entry {entry!r} is not a mapping; give name, text and locale, "
+                "like '- {name: hello, text: Hello, locale: en}'."
+            )
         try:
             entry = {**entry, "grammar": tuple(entry.get("grammar", ()))}
             fixtures.append(AudioFixture(**entry))

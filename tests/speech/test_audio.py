@@ -141,8 +141,16 @@ def _valid_header_without(chunk: str) -> bytes:
         (_riff(1, 1, 16_000, 16, b""), r"x\.wav holds no audio samples"),
         (_riff(2, 1, 16_000, 4, b"\x00" * 10), r"x\.wav uses an unsupported encoding \(format 2"),
         (_riff(3, 1, 16_000, 32, np.array([np.nan], "<f4").tobytes()), r"NaN or infinity"),
+        (
+            _riff(1, 1, 1, 16, b"\x00\x01" * 100),
+            r"x\.wav says its sample rate is 1 Hz, outside 8000 to 384000",
+        ),
+        (_riff(1, 1, 1_000_000, 16, b"\x00\x01" * 100), r"sample rate is 1000000 Hz, outside"),
     ],
-    ids=["empty", "text", "truncated", "no-data-chunk", "no-fmt-chunk", "no-samples", "adpcm", "nan"],
+    ids=[
+        *("empty", "text", "truncated", "no-data-chunk", "no-fmt-chunk", "no-samples", "adpcm", "nan"),
+        *("rate-1-hz", "rate-1-mhz"),
+    ],
 )
 def test_bad_files_give_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "x.wav"

@@ -43,3 +43,22 @@ def test_a_bad_manifest_entry_is_named(tmp_path: Path) -> None:
     manifest.write_text("fixtures:\n  - {name: broken, text: hi, locale: en, colour: red}\n")
     with pytest.raises(SpeechError, match=r"fixture 'broken' is invalid"):
         load_manifest(manifest)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "fixtures:\n  - {name: a, text: caf\xe9, locale: en}\n".encode("latin-1"),
+            r"is not UTF-8 text; save",
+        ),
+        (b"fixtures:\n  - just a string\n", r"the fixture entry 'just a string' is not a mapping; give name"),
+        (b"fixtures: 3\n", r"'fixtures' is not a list; give one entry per fixture"),
+    ],
+    ids=["latin-1", "entry-not-a-mapping", "not-a-list"],
+)
+def test_a_manifest_of_the_wrong_shape_is_one_sentence(tmp_path: Path, content: bytes, message: str) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_bytes(content)
+    with pytest.raises(SpeechError, match=message):
+        load_manifest(manifest)
