@@ -89,7 +89,7 @@ class DialogflowSettings:
             )
         for key in DialogflowChannel.text_settings:
             if not isinstance(settings[key], str | None):
-                raise ConfigError(f"{key} must be text; quote it, as in {key} = \"123456\".")
+                raise ConfigError(f'{key} must be text; quote it, as in {key} = "123456".')
         if not isinstance(settings["dialogflow_reparse"], bool):
             raise ConfigError(
                 f"dialogflow_reparse must be true or false, not {settings['dialogflow_reparse']!r}."
