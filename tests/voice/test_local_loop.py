@@ -339,6 +339,29 @@ def test_output_without_input_is_refused(tmp_path: Path) -> None:
     assert code == 1 and "--output works with --input only" in output
 
 
+@pytest.mark.parametrize(
+    ("options", "told"),
+    [
+        (
+            ["--realtime"],
+            "error: --realtime works with --input only (it plays the file at real speed); add --input.\n",
+        ),
+        (
+            ["--push-at", "1.0", "--input", str(AUDIO / "ko_wake_music_on.wav")],
+            "error: --push-at works with --mode push and --input only; add them, or leave --push-at out.\n",
+        ),
+        (
+            ["--mode", "push", "--push-at", "1.0"],
+            "error: --push-at works with --mode push and --input only; add them, or leave --push-at out.\n",
+        ),
+    ],
+    ids=["realtime-without-input", "push-at-without-push-mode", "push-at-without-input"],
+)
+def test_options_that_would_be_ignored_are_refused(tmp_path: Path, options: list[str], told: str) -> None:
+    code, output = _run(tmp_path, "-l", "ko", *options)
+    assert code == 1 and output == told
+
+
 def test_push_to_talk_on_a_file_without_a_press_is_refused(tmp_path: Path) -> None:
     code, output = _run(
         tmp_path, "-l", "ko", "--mode", "push", "--input", str(AUDIO / "ko_wake_music_on.wav")

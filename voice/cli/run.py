@@ -90,7 +90,7 @@ def run(
     memory: bool,
 ) -> None:
     """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in)."""
-    _check_files(input_wav, output_wav, Mode(mode), push_at)
+    _check_files(input_wav, output_wav, Mode(mode), push_at, realtime=realtime)
     language = language_of(locale)
     assistant = context.assistant(memory=memory)
     audio_in: AudioInput | None = None
@@ -133,12 +133,18 @@ def run(
 
 
 def _check_files(
-    input_wav: Path | None, output_wav: Path | None, mode: Mode, push_at: tuple[float, ...]
+    input_wav: Path | None, output_wav: Path | None, mode: Mode, push_at: tuple[float, ...], *, realtime: bool
 ) -> None:
     """Refuse options that would be ignored without a word: the loop would run, but not as asked."""
     if output_wav is not None and input_wav is None:
         raise VoiceError(
             "--output works with --input only (the loop on files); give both, or neither for the microphone."
+        )
+    if realtime and input_wav is None:
+        raise VoiceError("--realtime works with --input only (it plays the file at real speed); add --input.")
+    if push_at and (mode is not Mode.PUSH_TO_TALK or input_wav is None):
+        raise VoiceError(
+            "--push-at works with --mode push and --input only; add them, or leave --push-at out."
         )
     if mode is Mode.PUSH_TO_TALK and input_wav is not None and not push_at:
         raise VoiceError(
