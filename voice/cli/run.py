@@ -102,13 +102,8 @@ def run(
             if input_wav
             else None
         )
-        if simulated is None and is_fixture_model(model_dir):
-            click.secho(
-                "WARNING: this is a fixture model trained on synthetic speech only; it will not understand "
-                "people at a live microphone. Install a real model with 'voice models pull'.",
-                fg="red",
-                err=True,
-            )
+        if simulated is None:
+            _warn_if_fixture_model(model_dir)
         audio_in = simulated or SoundDeviceInput(_device(input_device))
         audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(output_device))
         loop_mode = Mode(mode)
@@ -130,6 +125,17 @@ def run(
     if simulated is not None and output_wav is not None:
         audio.write_wav(output_wav, simulated.timeline())
         click.echo(f"wrote {output_wav}", err=as_json)
+
+
+def _warn_if_fixture_model(model_dir: Path) -> None:
+    """A model trained on espeak-ng speech meets a person: say so before the loop starts."""
+    if is_fixture_model(model_dir):
+        click.secho(
+            "WARNING: this is a fixture model trained on synthetic speech only; it will not understand "
+            "people at a live microphone. Install a real model with 'voice models pull'.",
+            fg="red",
+            err=True,
+        )
 
 
 def _check_files(
