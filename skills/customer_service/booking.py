@@ -5,10 +5,11 @@ answers ``201 {"id": ...}``. Every call has its own timeout, not the turn's: whe
 out, the caller hears "one moment" and the booking still completes; the dialog speaks it at the
 next turn.
 
-A call that timed out after it was sent may have booked all the same, so it is not reported as a
-refusal ("try again later" would make a second booking): ``BookingUnconfirmed`` lets the skill say
-it does not know and hand over to a colleague. Each call carries an ``Idempotency-Key`` made from the
-session and the appointment, so an API that honours it books a repeated request once.
+A call that timed out after it was sent, or got a server error (5xx but 503), may have booked,
+so it is not reported as a refusal ("try again later" would make a second booking):
+``BookingUnconfirmed`` lets the skill say it does not know and hand over to a colleague. Each call
+carries an ``Idempotency-Key`` made from the session and the appointment, so an API that honours it
+books a repeated request once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from voice import VoiceError
 
 DEFAULT_TIMEOUT_S = 5.0
+UNAVAILABLE = 503
+"""The one server error that says the request was not handled (maintenance, overload)."""
 
 
 class BookingError(VoiceError):
@@ -72,6 +75,8 @@ class BookingClient:
                 answer = json.load(response)
         except urllib.error.HTTPError as exc:
             exc.close()  # it holds the connection
+            if exc.code >= 500 and exc.code != UNAVAILABLE:  # it failed while (or after) it booked, maybe
+                raise BookingUnconfirmed(f"the booking API failed (HTTP {exc.code}).") from exc
             raise BookingError(f"the booking API refused the appointment (HTTP {exc.code}).") from exc
         except urllib.error.URLError as exc:  # urllib wraps only what fails before the request is sent
             raise BookingError(f"the booking API could not be reached ({exc.reason}).") from exc

@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,9 @@ from skills.customer_service.booking import (
     BookingUnconfirmed,
     booking_key,
 )
-from voice import Expect, SlotValue, Turn
+from voice import Expect, Router, SlotValue, Turn
+from voice.dialog import Dialog, QueueFileSink
+from voice.store import open_store
 
 APPOINTMENT = Appointment(date=dt.date(2026, 11, 24), time=dt.time(10, 0), name="anna", topic="return")
 MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -32,7 +35,8 @@ class BookingApi:
     """``POST /appointments``: books (counted) and then answers as ``mode`` says."""
 
     mode: str = "answer"
-    """``answer`` (201, an id), ``refuse`` (409, nothing booked), ``hang`` or ``drop`` (booked, no answer)."""
+    """``answer`` (201, an id), ``refuse`` (409, nothing booked), ``hang``, ``drop`` or ``gateway`` (booked,
+    then no answer or a 504)."""
     bookings: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -48,6 +52,9 @@ def api() -> Iterator[tuple[BookingApi, str]]:
                 self.send_error(409)
                 return
             state.bookings.append((self.headers.get("Idempotency-Key", ""), body))
+            if state.mode == "gateway":
+                self.send_error(504)
+                return
             if state.mode == "hang":
                 state.release.wait(10)
             if state.mode in ("hang", "drop"):
@@ -83,11 +90,15 @@ def test_a_booking_carries_a_key_that_is_the_same_for_the_same_appointment_in_th
     assert key != booking_key("s1", replace(APPOINTMENT, time=dt.time(11, 0)))
 
 
-@pytest.mark.parametrize("mode", ["hang", "drop"])
-def test_a_booking_sent_but_not_answered_is_unconfirmed(api: tuple[BookingApi, str], mode: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "told"), [("hang", "did not answer"), ("drop", "did not answer"), ("gateway", "HTTP 504")]
+)
+def test_a_booking_sent_but_not_answered_is_unconfirmed(
+    api: tuple[BookingApi, str], mode: str, told: str
+) -> None:
     state, url = api
     state.mode = mode
-    with pytest.raises(BookingUnconfirmed, match="did not answer"):
+    with pytest.raises(BookingUnconfirmed, match=told):
         BookingClient(url).book(APPOINTMENT, key="k", timeout=0.5)
     assert len(state.bookings) == 1, "the API booked it: the caller must not be told to try again"
 
@@ -146,3 +157,35 @@ def test_a_refused_booking_asks_to_try_again_without_a_handoff(
     reply = book_appointment(_confirmed_booking("nl"))
     assert reply.text.startswith("Sorry, ik kon de afspraak niet boeken") and not reply.handoff
     assert reply.expect is Expect.ANSWER and state.bookings == []
+
+
+def test_an_unconfirmed_booking_hands_the_booking_to_a_colleague_with_its_slots(
+    api: tuple[BookingApi, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Through the dialog: the flow's slots go into the handoff record, the call ends, and the KPIs do
+    not count the flow as completed."""
+    state, url = api
+    state.mode = "drop"
+    monkeypatch.setattr(skill, "settings", {"booking_url": url})
+    queue = tmp_path / "handoff.jsonl"
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        dialog = Dialog(Router([skill]), store, sink=QueueFileSink(queue))
+        said = [_confirmed_booking("nl"), *[Turn(text="ja", locale="nl", session_id="s1", time=MONDAY)] * 2]
+        replies = [dialog.respond(turn) for turn in said]  # the flow, then yes to the name, yes to book
+        assert dialog.sender is not None and dialog.sender.drain()
+        completed = store.select(
+            "SELECT flow, flow_completed, handoff_reason FROM signals WHERE handoff != ''"
+        )
+        session = store.load("s1")
+        dialog.close()
+    assert replies[-1].text.startswith("Sorry, onze agenda heeft de afspraak") and replies[-1].end_session
+    assert len(state.bookings) == 1 and session is not None and session.handed_over and session.ended
+    (record,) = [json.loads(line) for line in queue.read_text().splitlines()]
+    assert (record["reason"], record["skill"]) == ("skill:BookAppointment", "customer_service")
+    assert record["slots"] == {
+        "date": {"$date": "2026-11-24"},
+        "time": {"$time": "10:00:00"},
+        "name": "[name]",  # a sensitive slot: the colleague reads the name in the booking API
+        "topic": "return",
+    }
+    assert completed == [("BookAppointment", 0, "skill:BookAppointment")]

@@ -289,7 +289,7 @@ def test_runtime_lists_and_built_in_intents_are_in_the_router_from_the_start() -
     assert match is not None and match.intent == "HassTurnOn" and match.slots["area"].value == "keuken"
 
 
-def _slow_skill(tmp_path: Path) -> Skill:
+def _slow_skill(tmp_path: Path, *, end_session: bool = False) -> Skill:
     slow = Skill("slow", tmp_path)
     (tmp_path / "locales" / "en").mkdir(parents=True)
     (tmp_path / "locales" / "en" / "intents.yaml").write_text(
@@ -299,13 +299,17 @@ def _slow_skill(tmp_path: Path) -> Skill:
     @slow.intent("Book")
     def book(turn: Turn) -> Reply:
         time.sleep(0.6)
-        return Reply(speech="Booked for Tuesday.")
+        return Reply(speech="Booked for Tuesday.", end_session=end_session)
 
     return slow
 
 
-def test_a_late_reply_is_told_at_the_next_turn_whatever_it_is(store: Store, tmp_path: Path) -> None:
-    dialog = Dialog(Router([_slow_skill(tmp_path)]), store)
+@pytest.mark.parametrize("end_session", [False, True], ids=["goes-on", "ends-the-call"])
+def test_a_late_reply_is_told_at_the_next_turn_whatever_it_is(
+    store: Store, tmp_path: Path, end_session: bool
+) -> None:
+    """Also a reply that ends the call: the caller has not heard it, so the session waits for them."""
+    dialog = Dialog(Router([_slow_skill(tmp_path, end_session=end_session)]), store)
     first = dialog.respond(_turn("book it", deadline=time.monotonic() + 0.35))
     assert "One moment" in first.text
     time.sleep(1.0)  # the booking finished meanwhile

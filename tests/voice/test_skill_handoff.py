@@ -37,15 +37,17 @@ def test_a_handler_asking_for_a_person_hands_the_conversation_over(tmp_path: Pat
             Turn(text=text, locale="en", session_id="s1", user_id="u1", time=NOW)
             for text in ("what is my balance", "i want a refund")
         ]
-        assert [dialog.respond(turn).text for turn in said] == [
+        replies = [dialog.respond(turn) for turn in said]
+        assert [reply.text for reply in replies] == [
             "Your balance is 5 euros.",
             "A colleague handles refunds.",
         ]
+        assert replies[-1].end_session, "the assistant's part of the call is over, as with its own handoff"
         assert dialog.sender is not None and dialog.sender.drain()
         session = store.load("s1")
         dialog.close()
     records = [json.loads(line) for line in queue.read_text().splitlines()]
-    assert len(records) == 1 and records[0]["reason"] == "skill:Refund"
+    assert len(records) == 1 and (records[0]["reason"], records[0]["skill"]) == ("skill:Refund", "shop")
     assert [t["text"] for t in records[0]["transcript"]] == [
         "what is my balance",
         "Your balance is 5 euros.",

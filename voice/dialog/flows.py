@@ -23,6 +23,7 @@ class FlowFilling:
 
     turn: Turn
     state: DialogState
+    finished_flow: ActiveFlow | None
 
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
         raise NotImplementedError
@@ -72,6 +73,7 @@ class FlowFilling:
             self._set_flow(replace(flow, confirming=Confirming.INTENT))
             return asking(skill.say(turn, spec.confirm, **spec.values(turn)), Expect.CONFIRMATION)
         self.state = replace(self.state, flow=None)
+        self.finished_flow = flow
         return self._answer(skill, turn)
 
     def _confirmed(self, skill: Skill, flow: ActiveFlow) -> Reply:

@@ -130,6 +130,7 @@ class Dialog:
                 consulted=step.consulted,
                 settled=step.settled_by,
                 handled=step.handled,
+                finished_flow=step.finished_flow,
                 handler_error=failed,
                 deadline_overrun=overrun,
                 latency_ms=(time.perf_counter() - started) * 1000,
@@ -180,11 +181,12 @@ class Dialog:
                 skill=session.skill or signals.conversation_skill,
                 dialog=state,
                 handed_over=session.handed_over or state.handed_over,
-                ended=session.ended or reply.end_session,
+                # a reply the caller has not heard ("one moment") keeps the session for the next turn
+                ended=session.ended or (reply.end_session and state.pending_reply is None),
             )
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
-        handoff = self._handoff(turn, state, loaded, (heard, said)) if handing_over else None
+        handoff = self._handoff(turn, state, loaded, (heard, said), facts) if handing_over else None
         outbox = (handoff,) if handoff else ()
         self._record(turn.session_id, (heard, said), change, loaded, answer, outbox, (signals,))
         if reply.remember and turn.user_id:
@@ -243,7 +245,7 @@ class Dialog:
                 _LOGGER.warning("the store stayed busy for the turn of session %s; trying again", session_id)
 
     def _handoff(
-        self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...]
+        self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...], facts: TurnFacts
     ) -> OutboxItem | None:
         """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards."""
         if self.sink is None:
@@ -253,7 +255,7 @@ class Dialog:
                 state.handoff_reason,
             )
             return None
-        flow = state.flow
+        flow = state.flow or facts.finished_flow
         record = HandoffRecord(
             id=uuid.uuid4().hex,
             reason=state.handoff_reason,

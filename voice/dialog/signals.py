@@ -35,6 +35,8 @@ class TurnFacts:
     """The answerer that settled an offer with the caller's yes or no."""
     handled: str | None = None
     """The intent whose handler ran."""
+    finished_flow: ActiveFlow | None = None
+    """The flow whose handler ran, for the handoff record of a handler that asks for a person."""
     handler_error: bool = False
     deadline_overrun: bool = False
     latency_ms: float = 0.0
@@ -89,7 +91,7 @@ def turn_signals(
         flow=flow.name,
         flow_started=flow.started,
         flow_step=flow.step,
-        flow_completed=flow.completed,
+        flow_completed=flow.completed and not reason,  # a handler that hands over did not complete it
         flow_abandoned=flow.abandoned,
         confirmation=_confirmation(before.flow, state.flow, turn.intent),
         knowledge=_knowledge(facts, state),

@@ -17,7 +17,7 @@ from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
-from ..state import ASKED, DialogState
+from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answerer, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
@@ -53,6 +53,8 @@ class TurnStep(FlowFilling):
         """The answerers that passed before it."""
         self.handled: str | None = None
         """The intent whose handler ran."""
+        self.finished_flow: ActiveFlow | None = None
+        """The flow whose handler ran: its slots go into a handoff record the handler asks for."""
 
     def run(self) -> Reply:
         """The turn's reply, after a reply that missed an earlier turn's deadline, if there is one."""
@@ -82,8 +84,9 @@ class TurnStep(FlowFilling):
             return self._unmatched()
         self.state = replace(self.state, fallbacks=0)
         reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
-        if reply.handoff and not self.state.handed_over:  # a handler asked for a person
+        if reply.handoff and not self.state.handed_over:  # a handler asked for a person: as handoff_reply
             self.state = self.state.handing_over(f"skill:{self.handled or match.intent}")
+            reply = replace(reply, end_session=True)
         return self._after_flow(reply)
 
     # -- understanding --------------------------------------------------------------------------
