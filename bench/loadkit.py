@@ -45,8 +45,6 @@ class Stub:
         self.lock = threading.Lock()
         self.booking_delay = 0.0
         self.bookings: list[dict[str, Any]] = []
-        self.booking_keys: list[str] = []
-        """Each booking's ``Idempotency-Key``."""
         self.closing = threading.Event()
         self.handoff_open = threading.Event()
         self.handoff_open.set()
@@ -77,13 +75,12 @@ class Stub:
         self.server.shutdown()
         self.server.server_close()
 
-    def _booking(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
-        """A booking, made before the (optional) delay. Every request books, whatever its key: the
-        counts then show a request the skill sent twice."""
+    def _booking(self, body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
+        """A booking, made before the (optional) delay. Every request books, whatever its
+        ``Idempotency-Key``: the counts then show a request the skill sent twice."""
         delay = self.booking_delay
         with self.lock:
             self.bookings.append(body)
-            self.booking_keys.append(key)
             booking_id = f"B{len(self.bookings)}"
         if delay:
             self.closing.wait(delay)
@@ -108,11 +105,10 @@ class Stub:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                key = self.headers.get("Idempotency-Key", "")
                 if self.path.endswith("/appointments"):
-                    status, answer = stub._booking(key, body)
+                    status, answer = stub._booking(body)
                 else:
-                    status, answer = stub._handoff(key, body)
+                    status, answer = stub._handoff(self.headers.get("Idempotency-Key", ""), body)
                 if not status:
                     self.close_connection = True
                     return

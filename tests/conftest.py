@@ -28,6 +28,18 @@ def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_server_settings_from_the_shell() -> Iterator[None]:
+    """The tests choose their server settings: ``create_app`` reads ``VOICE_*`` under the settings it is
+    given, so a deployment's ``VOICE_DIALOGFLOW_TOKEN`` in a developer's shell must not reach them."""
+    from voice.server import SERVER_DEFAULTS
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("CONFIG", *SERVER_DEFAULTS):
+            patch.delenv(f"VOICE_{name.upper()}", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _stop_postgres() -> Iterator[None]:
     """Stop the private PostgreSQL server (tests/postgres_server.py) if a test started it."""
     yield

@@ -208,41 +208,6 @@ def test_create_app_without_arguments_serves_the_configured_skills(
     assert_json_error(client.post("/alexa", json=VALID["/alexa"]), 400)  # verification is on
 
 
-def test_an_app_built_in_code_keeps_the_secrets_of_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Settings given to ``create_app`` (a verifier, say) go on top of ``VOICE_*``: the token stays."""
-    config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n')
-    monkeypatch.setenv("VOICE_DIALOGFLOW_TOKEN", "from-env")
-    client = create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)}).test_client()
-    body = VALID["/dialogflow"]
-    assert_json_error(client.post("/dialogflow", json=body), 401)
-    assert client.post("/dialogflow", json=body, headers={"X-Voice-Token": "from-env"}).status_code == 200
-
-
-@pytest.mark.parametrize("written", ["123456", '"123456"'])
-def test_a_token_of_digits_is_text_whether_quoted_or_not(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, written: str
-) -> None:
-    config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n')
-    monkeypatch.setenv("VOICE_DIALOGFLOW_TOKEN", written)
-    client = create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)}).test_client()
-    body = VALID["/dialogflow"]
-    assert_json_error(client.post("/dialogflow", json=body, headers={"X-Voice-Token": "12345"}), 401)
-    assert client.post("/dialogflow", json=body, headers={"X-Voice-Token": "123456"}).status_code == 200
-
-
-def test_a_credential_that_is_not_text_stops_the_start(tmp_path: Path) -> None:
-    config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n[server]\ndialogflow_token = 123456\n')
-    with pytest.raises(
-        ConfigError, match='dialogflow_token must be text; quote it, as in dialogflow_token = "123456"'
-    ):
-        create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})
-
-
 def test_voice_config_setting_names_the_config_file(tmp_path: Path) -> None:
     config = tmp_path / "voice.toml"
     config.write_text('skills = ["customer_service"]\nlocales = ["en"]\n')
