@@ -30,6 +30,8 @@ REMEMBERED = 2048
 QUESTION_WORDS = 60
 """Words of a caller's question that are embedded. The model's cost grows with the length (a typed
 24 KB paragraph took 14.6 s here); a spoken question has 10-25 words, and the keywords read all of it."""
+QUESTION_CHARS = 600
+"""And at most this many characters of them: text without spaces (a pasted link, Chinese) is one word."""
 
 
 class Embedder(Protocol):
@@ -69,9 +71,9 @@ class _E5:
         self._remembered = lru_cache(maxsize=REMEMBERED)(self._embedded_question)
 
     def question(self, text: str) -> Vector:
-        """One caller's question (its first ``QUESTION_WORDS`` words), embedded as a query; the last
-        ``REMEMBERED`` are kept."""
-        return self._remembered(" ".join(text.split()[:QUESTION_WORDS]))
+        """One caller's question (its first ``QUESTION_WORDS`` words, ``QUESTION_CHARS`` characters),
+        embedded as a query; the last ``REMEMBERED`` are kept."""
+        return self._remembered(" ".join(text.split()[:QUESTION_WORDS])[:QUESTION_CHARS])
 
     def _embedded_question(self, text: str) -> Vector:
         vector: Vector = self.queries([text])[0]

@@ -102,8 +102,10 @@ def test_only_the_first_words_of_a_very_long_question_are_embedded(monkeypatch: 
     )
     words = [f"woord{n}" for n in range(dense_module.QUESTION_WORDS * 50)]
     vector = model.question("  ".join(words))
-    assert seen == [" ".join(words[: dense_module.QUESTION_WORDS])]
+    assert seen == [" ".join(words[: dense_module.QUESTION_WORDS])[: dense_module.QUESTION_CHARS]]
     assert np.allclose(vector, model.queries([seen[0]])[0])
+    model.question("x" * 100_000)  # one word without spaces
+    assert seen[-1] == "x" * dense_module.QUESTION_CHARS
 
 
 @needs_model
