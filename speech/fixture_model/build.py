@@ -35,7 +35,7 @@ from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when a change to the generator changes the models it builds."""
 
 _RESERVED = "[]<>#"

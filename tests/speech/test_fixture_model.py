@@ -259,3 +259,20 @@ def test_augmentation_adds_babble_hum_and_a_telephone_band_only_when_asked() -> 
     assert any(item.telephone for item in mixed)
     babble = [item for item in mixed if item.noise == "babble"]
     assert all(item.babble_job is not None and item.babble_job.voice != item.job.voice for item in babble)
+
+
+def test_espeak_audio_does_not_depend_on_memory_left_by_earlier_work() -> None:
+    """soxr's int16 path dithered the end of an utterance with what earlier work left in memory: one
+    augmented Dutch training utterance in 3840 differed in every build, and so did the model (issue 17)."""
+    from speech.fixture_model.synth import to_16k
+
+    samples = np.arange(66305)
+    native = (3000 * np.sin(samples * 0.05) * np.exp(-samples / 30000)).astype(np.int16)
+    rng = np.random.default_rng(0)
+    outputs = set()
+    for _ in range(40):
+        sizes = rng.integers(1000, 200000, 8)
+        leftovers = [rng.integers(-(2**15), 2**15, size, dtype=np.int16) for size in sizes]
+        del leftovers
+        outputs.add(to_16k(native, 22050).tobytes())
+    assert len(outputs) == 1
