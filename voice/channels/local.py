@@ -312,9 +312,10 @@ def _check_vocabulary(ears: Ears, settings: LoopConfig) -> None:
             "choose another wake phrase (voice run --wake) or a model for this language (--model)."
         )
     commands = [p for p in ears.grammar if normalize_phrase(p) != normalize_phrase(wake)]
-    if not commands or any(not unknown_words(ears.model, phrase) for phrase in commands):
+    unknown_in = [unknown_words(ears.model, phrase) for phrase in commands]
+    if not commands or not all(unknown_in):
         return
-    words = dict.fromkeys(word for phrase in commands for word in unknown_words(ears.model, phrase))
+    words = dict.fromkeys(word for phrase_words in unknown_in for word in phrase_words)
     raise VoiceError(
         f"the speech model knows none of the skills' phrases (not {_listed(tuple(words)[:5])}); "
         "choose a model for this language (voice run --model)."

@@ -182,7 +182,7 @@ class Dialog:
                 dialog=state,
                 handed_over=session.handed_over or state.handed_over,
                 # a reply the caller has not heard ("one moment") keeps the session for the next turn
-                ended=session.ended or (reply.end_session and state.pending_reply is None),
+                ended=session.ended or (reply.end_session and not facts.deadline_overrun),
             )
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
