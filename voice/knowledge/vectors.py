@@ -1,6 +1,6 @@
 """Embedding content for the meaning index: each text once, reusing the last build's vectors.
 
-The model costs about 0.25 ms of CPU per token over a whole index here (5,000 short passages took about a
+The model costs about 0.5 ms of CPU per token here (5,000 short passages took about a
 minute on two cores), so content cannot be embedded in seconds. A rebuild therefore looks every text up by
 a hash of its kind and words among the vectors of the index it replaces and embeds only the texts that
 are new, all in one call (the runtime batches them over the cores).
