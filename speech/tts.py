@@ -13,6 +13,7 @@ every time, as the audio fixtures need. Text may be plain or the SSML subset in
 from __future__ import annotations
 
 import ctypes
+import difflib
 import functools
 import logging
 import subprocess
@@ -92,7 +93,10 @@ class Synthesizer(ABC):
         key = locale.strip().lower().replace("_", "-")
         chosen = self.voices.get(key) or self.voices.get(key.split("-")[0])
         voice = chosen or key
-        if voice.split("+")[0] in known_voices():
+        language, plus, variant = voice.partition("+")
+        if language in known_voices():
+            if plus and not _is_known_variant(variant):
+                raise SynthesisError(_unknown_variant(voice, variant, locale))
             return voice
         if chosen is None:
             raise SynthesisError(
@@ -211,6 +215,40 @@ def known_voices() -> frozenset[str]:
         names.update({identifier, identifier.rsplit("/", 1)[-1], voice.name.decode("utf-8")})
         names.add(voice.languages[1:].decode("utf-8", errors="ignore"))
     return frozenset(name.lower() for name in names if name)
+
+
+@functools.cache
+def known_variants() -> frozenset[str]:
+    """Variant names (``f2``, ``steph``) as espeak-ng looks them up: file names in voices/!v, case and all."""
+    with _Engine.lock:
+        espeak = _Engine.binding()
+        # Read the names under the lock: the next ListVoices frees the structures they live in.
+        found = espeak.ListVoices(espeak.VOICE(languages=b"variant"))
+        identifiers = [voice.identifier.decode("utf-8") for voice in found]
+    return frozenset(identifier.rsplit("/", 1)[-1] for identifier in identifiers)
+
+
+def _is_known_variant(variant: str) -> bool:
+    """espeak-ng reads ``+3`` as m3, ``+12`` as f2, ``+0`` as none, and skips an unknown one silently."""
+    if variant.isascii() and variant.isdigit():
+        number = int(variant)
+        if number == 0:
+            return True
+        variant = f"m{number}" if number < 10 else f"f{number - 10}"
+    return variant in known_variants()
+
+
+def _unknown_variant(voice: str, variant: str, locale: str) -> str:
+    """One sentence for a variant espeak-ng does not have, with real ones near the typo (or the first few)."""
+    known = known_variants()
+    by_lower = {name.lower(): name for name in known}
+    close = [by_lower[name] for name in difflib.get_close_matches(variant.lower(), sorted(by_lower), n=3)]
+    examples = ", ".join(repr(name) for name in close or sorted(known)[:3])
+    return (
+        f"espeak-ng has no variant {variant!r} in the voice {voice!r} for {locale!r}; "
+        f"use one it has, such as {examples} (espeak-ng --voices=variant lists them, the name after '!v/'), "
+        f"or drop '+{variant}'."
+    )
 
 
 def _trim_end(samples: np.ndarray, keep: int = ESPEAK_RATE // 20) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from speech import audio, ssml
 from speech.errors import SynthesisError
 from speech.speakable import speakable
-from speech.tts import ESPEAK_RATE, EspeakCliSynthesizer, EspeakSynthesizer
+from speech.tts import ESPEAK_RATE, EspeakCliSynthesizer, EspeakSynthesizer, known_variants
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +96,39 @@ def test_unknown_locale_is_one_clear_error(synthesizer: EspeakSynthesizer) -> No
 def test_a_voice_set_for_a_locale_that_espeak_does_not_have_is_named() -> None:
     with pytest.raises(SynthesisError, match=r"no voice 'nosuch', the voice set for 'nl-BE'"):
         EspeakSynthesizer(voices={"nl": "nosuch"}).voice_for("nl-BE")
+
+
+@pytest.mark.parametrize("voice", ["nl+steph", "en+m3", "nl+12"], ids=["name", "m3", "number"])
+def test_a_variant_espeak_has_is_kept(voice: str) -> None:
+    synthesizer = EspeakSynthesizer(voices={"nl": voice})
+    assert synthesizer.voice_for("nl") == voice
+    assert synthesizer.synthesize("hallo", "nl").duration > 0.2
+
+
+def test_the_variant_changes_the_sound(synthesizer: EspeakSynthesizer) -> None:
+    plain = synthesizer.synthesize("hallo daar", "nl").samples
+    varied = EspeakSynthesizer(voices={"nl": "nl+steph"}).synthesize("hallo daar", "nl").samples
+    assert not np.array_equal(plain, varied)
+
+
+def test_a_variant_espeak_does_not_have_is_named_with_ones_it_has() -> None:
+    with pytest.raises(SynthesisError) as refused:
+        EspeakSynthesizer(voices={"nl": "nl+stehp"}).voice_for("nl-BE")
+    assert str(refused.value) == (
+        "espeak-ng has no variant 'stehp' in the voice 'nl+stehp' for 'nl-BE'; use one it has, such as "
+        "'steph', 'steph3', 'steph2' (espeak-ng --voices=variant lists them, the name after '!v/'), "
+        "or drop '+stehp'."
+    )
+
+
+@pytest.mark.parametrize("voice", ["nl+Steph", "nl+9", "nl+", "nl+f2+m3"], ids=["case", "m9", "empty", "two"])
+def test_variants_espeak_would_skip_silently_are_refused(voice: str) -> None:
+    with pytest.raises(SynthesisError, match=r"has no variant .* in the voice '" + re.escape(voice)):
+        EspeakSynthesizer(voices={"nl": voice}).voice_for("nl")
+
+
+def test_variants_are_read_from_espeak_ng() -> None:
+    assert {"f2", "m3", "steph", "Alex"} <= known_variants() and "!v/steph" not in known_variants()
 
 
 def test_rate_out_of_range_is_rejected() -> None:
