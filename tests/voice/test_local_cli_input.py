@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
@@ -32,6 +33,35 @@ def test_chat_refuses_a_voice_espeak_does_not_have_before_the_first_reply(tmp_pa
 def test_say_names_the_voice_espeak_does_not_have(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["say", "hello", "--voice", "nosuch", "-o", str(tmp_path / "s.wav")])
     assert result.exit_code == 1 and "no voice 'nosuch'" in result.output
+
+
+def test_say_refuses_a_variant_espeak_does_not_have(tmp_path: Path) -> None:
+    output = tmp_path / "s.wav"
+    result = CliRunner().invoke(cli, ["say", "hallo", "-l", "nl", "--voice", "nl+nosuch", "-o", str(output)])
+    assert result.exit_code == 1 and not output.exists()
+    assert result.output == (
+        "error: espeak-ng has no variant 'nosuch' in the voice 'nl+nosuch' for 'nl'; use one it has, such as "
+        "'Alex', 'Alicia', 'Andrea' (espeak-ng --voices=variant lists them, the name after '!v/'), "
+        "or drop '+nosuch'.\n"
+    )
+
+
+@pytest.mark.parametrize("voice", ["nl", "nl+steph", "en+m3"])
+def test_say_speaks_in_a_language_voice_with_or_without_a_known_variant(tmp_path: Path, voice: str) -> None:
+    output = tmp_path / "s.wav"
+    result = CliRunner().invoke(cli, ["say", "hallo", "-l", "nl", "--voice", voice, "-o", str(output)])
+    assert result.exit_code == 0 and output.stat().st_size > 1000, result.output
+
+
+def test_chat_refuses_a_variant_espeak_does_not_have_before_the_first_reply(tmp_path: Path) -> None:
+    config = _config(tmp_path, '[voices]\nko = "ko+f9"\n')
+    result = CliRunner().invoke(
+        cli,
+        ["chat", "-l", "ko", "--memory", "--config", config, "--speak-to", str(tmp_path / "said")],
+        input="음악 틀어\n",
+    )
+    assert result.exit_code != 0 and result.output.count("\n") == 1, result.output
+    assert "espeak-ng has no variant 'f9' in the voice 'ko+f9' for 'ko'" in result.output
 
 
 def test_chat_reads_a_line_that_is_not_utf8_with_a_replacement_character(tmp_path: Path) -> None:

@@ -334,6 +334,16 @@ def test_a_voice_espeak_does_not_have_is_refused_before_the_loop_starts(tmp_path
     assert "espeak-ng has no voice 'nosuch', the voice set for 'ko'" in output
 
 
+def test_a_variant_espeak_does_not_have_is_refused_before_the_loop_starts(tmp_path: Path) -> None:
+    code, output = _run(
+        tmp_path,
+        *("-l", "ko", "--input", str(AUDIO / "ko_wake_music_on.wav")),
+        settings='[voices]\nko = "ko+nosuch"\n',
+    )
+    assert code != 0 and "[waiting]" not in output
+    assert "espeak-ng has no variant 'nosuch' in the voice 'ko+nosuch' for 'ko'" in output
+
+
 def test_output_without_input_is_refused(tmp_path: Path) -> None:
     code, output = _run(tmp_path, "-l", "ko", "--output", str(tmp_path / "reply.wav"))
     assert code == 1 and "--output works with --input only" in output
