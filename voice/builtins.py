@@ -27,6 +27,7 @@ __all__ = [
     "builtin_intents",
     "builtin_languages",
     "builtin_reply",
+    "builtin_reply_languages",
     "builtin_responses",
     "speakers",
 ]
@@ -43,8 +44,15 @@ YES_OR_NO = ("Yes", "No")
 
 @cache
 def builtin_languages() -> frozenset[str]:
-    """Languages the framework has intents and replies for."""
+    """Languages the framework has built-in intents for (``<lang>/intents.yaml``)."""
     return frozenset(path.parent.name for path in BUILTIN_LOCALES.glob("*/intents.yaml"))
+
+
+@cache
+def builtin_reply_languages() -> frozenset[str]:
+    """Languages the framework has replies for (``<lang>/responses.yaml``): a language may get its
+    intents before its replies, and its replies must then still fall back to English."""
+    return frozenset(path.parent.name for path in BUILTIN_LOCALES.glob("*/responses.yaml"))
 
 
 @cache
@@ -77,7 +85,7 @@ def builtin_reply(
         if turn.language in skill.languages and key in skill.builtin_replies(turn.language):
             speech = skill.builtin_replies(turn.language).render(key, values, seed=seed)
             return Reply(speech=speech, expect=expect, end_session=end_session)
-    language = turn.language if turn.language in builtin_languages() else "en"
+    language = turn.language if turn.language in builtin_reply_languages() else "en"
     speech = builtin_responses(language).render(key, values, seed=seed)
     return Reply(speech=speech, expect=expect, end_session=end_session)
 

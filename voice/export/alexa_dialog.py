@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from ..builtins import BUILTIN_LOCALES, builtin_languages, builtin_responses
+from ..builtins import BUILTIN_LOCALES, builtin_reply_languages, builtin_responses
 from ..flow import Flow
 from ..flow import Slot as FlowSlot
 from ..responses import Responses
@@ -99,7 +99,7 @@ def _dialog_slot(
 
 def _builtin_responses(language: str) -> Responses:
     """The framework's own replies, for its neutral slot confirmation; none in a language it lacks."""
-    if language in builtin_languages():
+    if language in builtin_reply_languages():
         return builtin_responses(language)
     return Responses.from_dict({}, source=str(BUILTIN_LOCALES / language / "responses.yaml"))
 
