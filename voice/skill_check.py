@@ -11,7 +11,9 @@ responses and prompts fit together (``skill_problems``):
 - every intent without a handler has a response of its own name to answer with;
 - the knowledge content (``knowledge/<lang>/``) reads, with unique ids, in a language the engine knows;
 - the publishing texts (``locales/<lang>/skill.yaml``) read, as the exports read them (at the start only
-  a warning: the running assistant never reads them).
+  a warning: the running assistant never reads them);
+- the framework has built-in intents and replies (``voice/locales/<lang>/``) in every language a skill
+  speaks (at the start only a warning: the skill still answers its own intents).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -30,7 +32,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .builtins import LAUNCH, builtin_intents, builtin_languages, builtin_responses
+from .builtins import (
+    BUILTIN_LOCALES,
+    LAUNCH,
+    builtin_intents,
+    builtin_languages,
+    builtin_reply_languages,
+    builtin_responses,
+)
 from .errors import SkillError, VoiceError
 from .router import Router
 from .skill import Skill
@@ -47,18 +56,22 @@ def check_skills(router: Router) -> None:
 
     Publishing texts (``skill.yaml``) that cannot be read are only logged here: the running assistant
     never reads them, and a store-listing typo must not keep a server from starting (``voice check``
-    and the exports refuse them)."""
+    and the exports refuse them). A language without the framework's built-ins is logged too: its
+    skill still answers its own intents, and refusing it would stop every other skill with it."""
     for problem in _publishing_problems(router):
         _LOGGER.warning("%s (only the exports read it)", problem)
-    problems = skill_problems(router, publishing=False)
+    for problem in _builtin_problems(router):
+        _LOGGER.warning("%s ('voice check' refuses this)", problem)
+    problems = skill_problems(router, strict=False)
     if problems:
         more = f" ({len(problems) - 1} more: run 'voice check')" if len(problems) > 1 else ""
         raise SkillError(problems[0] + more)
 
 
-def skill_problems(router: Router, *, publishing: bool = True) -> list[str]:
+def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
     """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each,
-    and (``publishing``) the publishing texts that cannot be read.
+    and (``strict``) what the start only logs: publishing texts that cannot be read, and languages
+    without the framework's built-ins.
 
     Templates and responses that cannot be read, and matchers that do not compile, raise at once.
     """
@@ -73,11 +86,60 @@ def skill_problems(router: Router, *, publishing: bool = True) -> list[str]:
         problems += _handler_problems(skill)
         problems += _response_problems(skill)
         problems += _knowledge_problems(skill)
-    return problems + (_publishing_problems(router) if publishing else [])
+    return problems + (_publishing_problems(router) + _builtin_problems(router) if strict else [])
 
 
 def _publishing_problems(router: Router) -> list[str]:
     return [problem for skill in router.skills.values() for problem in _info_problems(skill)]
+
+
+def _builtin_problems(router: Router) -> list[str]:
+    """A served language of a skill where the framework has no built-in intents, or no replies the skill
+    does not give itself: there a caller cannot say yes, no, stop or help (a confirmation never
+    finishes), or hears the framework's apologies and goodbyes in English."""
+    problems: list[str] = []
+    for skill in router.skills.values():
+        for language in skill.languages:
+            if language not in router.languages:
+                continue
+            intents = language not in builtin_languages()
+            replies = not _replies_covered(skill, language)
+            if intents or replies:
+                problems.append(_builtin_sentence(skill, language, intents=intents, replies=replies))
+    return problems
+
+
+def _replies_covered(skill: Skill, language: str) -> bool:
+    """The framework has replies in ``language``, or the skill's ``builtin:`` section has every one."""
+    if language in builtin_reply_languages():
+        return True
+    return set(builtin_responses("en").templates) <= set(skill.builtin_replies(language).templates)
+
+
+def _builtin_sentence(skill: Skill, language: str, *, intents: bool, replies: bool) -> str:
+    """One sentence: the skill, the language, what is missing, the languages that have it, the fix."""
+    missing: list[str] = []
+    files: list[str] = []
+    if intents:
+        have = ", ".join(sorted(builtin_languages()))
+        missing.append(
+            f"no built-in intents in {language!r} (only in {have}), so a caller cannot say yes, no, stop "
+            "or help there and no confirmation can finish"
+        )
+        files.append("intents.yaml")
+    if replies:
+        have = ", ".join(sorted(builtin_reply_languages()))
+        missing.append(
+            f"no built-in replies in {language!r} (only in {have}), so the apologies, goodbyes and "
+            "handoff are spoken in English"
+        )
+        files.append("responses.yaml")
+    folder, english = BUILTIN_LOCALES / language, BUILTIN_LOCALES / "en"
+    fix = f"add {' and '.join(files)} to {folder}/, translated from {english}/"
+    if replies:
+        own = skill.root / "locales" / language / "responses.yaml"
+        fix += f" (the skill may instead give every reply itself, under 'builtin:' in {own})"
+    return f"skill {skill.name!r} speaks {language!r}, but the framework has {', and '.join(missing)}; {fix}."
 
 
 def _handler_problems(skill: Skill) -> Iterator[str]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-from voice import Router, SkillError, load_skill
+from voice import Router, SkillError, Turn, load_skill
+from voice import builtins as framework
+from voice.builtins import BUILTIN_LOCALES, builtin_reply, builtin_responses
 from voice.cli import cli
 from voice.skill_check import check_skills, skill_problems
 
@@ -46,12 +50,18 @@ FULL = {
 }
 
 
-def _skill(root: Path, name: str, handled: str = "Collect", **missing: str) -> Path:
-    """A skill in en and nl; ``missing``: language -> a response key left out of that language."""
+def _skill(
+    root: Path,
+    name: str,
+    handled: str = "Collect",
+    languages: tuple[str, ...] = ("en", "nl"),
+    **missing: str,
+) -> Path:
+    """A skill in ``languages``; ``missing``: language -> a response key left out of that language."""
     folder = root / name
     (folder / "__init__.py").parent.mkdir(parents=True)
     (folder / "__init__.py").write_text(textwrap.dedent(CODE.format(name=name, handled=handled)))
-    for language in ("en", "nl"):
+    for language in languages:
         (folder / "locales" / language).mkdir(parents=True)
         intents = INTENTS.format(language=language)
         (folder / "locales" / language / "intents.yaml").write_text(textwrap.dedent(intents))
@@ -139,3 +149,91 @@ def test_the_start_only_warns_about_a_publishing_text(
     (folder / "locales" / "en" / "skill.yaml").write_text("invokation: city shop\n")
     check_skills(Router([load_skill(folder)]))
     assert "unknown key 'invokation'" in caplog.text and "only the exports read it" in caplog.text
+
+
+def _check(tmp_path: Path, folder: Path) -> Result:
+    """``voice check`` over one skill, as its developer runs it."""
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{folder}"]\n')
+    return CliRunner().invoke(cli, ["check", "--config", str(config)])
+
+
+def test_voice_check_refuses_a_language_without_builtins(tmp_path: Path) -> None:
+    """A Korean caller could never say yes to the flow's confirmation, nor stop, nor hear Korean apologies."""
+    folder = _skill(tmp_path, "check_korean", languages=("en", "ko"))
+    result = _check(tmp_path, folder)
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("PROBLEM: ")] == [
+        "PROBLEM: skill 'check_korean' speaks 'ko', but the framework has no built-in intents in 'ko' "
+        "(only in en, nl), so a caller cannot say yes, no, stop or help there and no confirmation can "
+        "finish, and no built-in replies in 'ko' (only in en, nl), so the apologies, goodbyes and handoff "
+        f"are spoken in English; add intents.yaml and responses.yaml to {BUILTIN_LOCALES / 'ko'}/, "
+        f"translated from {BUILTIN_LOCALES / 'en'}/ (the skill may instead give every reply itself, "
+        f"under 'builtin:' in {folder / 'locales' / 'ko' / 'responses.yaml'})."
+    ]
+
+
+@pytest.mark.parametrize("languages", [("en",), ("nl",), ("en", "nl")], ids=["en", "nl", "en+nl"])
+def test_voice_check_says_nothing_of_builtins_in_english_and_dutch(
+    tmp_path: Path, languages: tuple[str, ...]
+) -> None:
+    result = _check(tmp_path, _skill(tmp_path, "check_builtins_" + "_".join(languages), languages=languages))
+    assert result.exit_code == 0, result.output
+    assert "built-in" not in result.output and "PROBLEM" not in result.output
+
+
+def test_a_skill_giving_every_reply_itself_misses_only_the_intents(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, "check_own_replies", languages=("ko",))
+    own = "".join(f"  {key}: '...'\n" for key in builtin_responses("en").templates)
+    with (folder / "locales" / "ko" / "responses.yaml").open("a") as file:
+        file.write(f"builtin:\n{own}")
+    [problem] = _problems(folder)
+    assert "no built-in intents in 'ko' (only in en, nl)" in problem
+    assert "built-in replies" not in problem and problem.endswith(
+        f"add intents.yaml to {BUILTIN_LOCALES / 'ko'}/, translated from {BUILTIN_LOCALES / 'en'}/."
+    )
+
+
+@pytest.fixture
+def framework_without_korean_replies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The framework's locales with Korean intents but no Korean ``responses.yaml`` (caches cleared)."""
+    locales = tmp_path / "framework"
+    shutil.copytree(BUILTIN_LOCALES / "en", locales / "en")
+    (locales / "ko").mkdir()
+    (locales / "ko" / "intents.yaml").write_text(
+        'language: ko\nintents:\n  "Yes":\n    data: [{sentences: ["네"]}]\n'
+    )
+    cached = (
+        framework.builtin_languages,
+        framework.builtin_reply_languages,
+        framework.builtin_intents,
+        framework.builtin_responses,
+    )
+    for function in cached:
+        function.cache_clear()
+    monkeypatch.setattr(framework, "BUILTIN_LOCALES", locales)
+    yield
+    for function in cached:
+        function.cache_clear()
+
+
+@pytest.mark.usefixtures("framework_without_korean_replies")
+def test_a_language_with_intents_but_no_replies_misses_the_replies(tmp_path: Path) -> None:
+    [problem] = _problems(_skill(tmp_path, "check_no_replies", languages=("ko",)))
+    assert "no built-in replies in 'ko' (only in en), so the apologies" in problem
+    assert "intents" not in problem.split(";")[0] and "add responses.yaml to " in problem
+
+
+@pytest.mark.usefixtures("framework_without_korean_replies")
+def test_a_language_with_intents_but_no_replies_is_answered_in_english() -> None:
+    """The replies fall back to English by their own file: a missing ko/responses.yaml fails no turn."""
+    reply = builtin_reply(Turn(text="네", locale="ko", session_id="s1"), "goodbye")
+    assert reply.speech == "Goodbye, and thanks for calling."
+
+
+def test_the_start_only_warns_about_a_language_without_builtins(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The skill still answers its own intents there: one Korean skill must not stop a server."""
+    check_skills(Router([load_skill(_skill(tmp_path, "check_start_korean", languages=("ko",)))]))
+    assert "no built-in intents in 'ko'" in caplog.text and "'voice check' refuses this" in caplog.text
