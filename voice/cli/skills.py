@@ -261,8 +261,9 @@ def check(
     ha: bool,
     list_values: tuple[str, ...],
 ) -> None:
-    """Check the skills as the start does (handlers, templates, responses and prompts fit together), then
-    find sentences that more than one intent matches, and templates that can never match.
+    """Check the skills as the start does (handlers, templates, responses and prompts fit together; the
+    framework has built-in intents and replies in their languages), then find sentences that more than
+    one intent matches, and templates that can never match.
 
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     """
