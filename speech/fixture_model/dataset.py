@@ -28,6 +28,9 @@ _NOISES = ("white", "babble", "hum")
 """Kinds of noise cycled over the noisy items: white, another phrase in another voice, mains hum."""
 _TELEPHONE = (False, False, False, False, True)
 """Items cycled through a telephone band (300-3400 Hz at 8 kHz)."""
+_MUFFLES: tuple[float | None, ...] = (None, 700.0, None, None, 1400.0, None, None)
+"""Low-pass corners (Hz, first order) cycled over the items: voices with little above 1 kHz, like
+espeak-ng's ``steph``, which augmented models refused (issue 17)."""
 _GAINS = (0.0, -8.0, 4.0, -16.0, -4.0)
 """Level changes (dB) cycled over the items: the model has no CMVN."""
 _SPEEDS = (1.0, 0.92, 1.08, 0.96, 1.04, 0.88, 1.12)
@@ -53,6 +56,8 @@ class TrainingItem:
     """``white``, ``babble`` (``babble_job`` said at the same time) or ``hum``."""
     babble_job: SynthesisJob | None = None
     telephone: bool = False
+    muffle_hz: float | None = None
+    """Corner of a first-order low-pass on the speech; None for none."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -85,6 +90,7 @@ def plan(
     speeds = itertools.cycle(_SPEEDS)
     noises = itertools.cycle(_NOISES)
     telephones = itertools.cycle(_TELEPHONE)
+    muffles = itertools.cycle(_MUFFLES)
     items = []
     for p, v, copy in _pairs(len(phrases), len(voices.training), copies, max_utterances):
         voice = voices.training[v]
@@ -110,6 +116,7 @@ def plan(
                 noise=kind,
                 babble_job=_babble(phrases, voices.training, p, v) if kind == "babble" else None,
                 telephone=next(telephones) and augment,
+                muffle_hz=next(muffles) if augment else None,
             )
         )
     return items
@@ -140,6 +147,8 @@ def render(item: TrainingItem) -> RenderedItem:
     synthesis = speak_in_worker(item.job)
     speech = soxr.resample(synthesis.audio.astype(np.float64), SAMPLE_RATE * item.speed, SAMPLE_RATE)
     speech *= 10 ** (item.gain_db / 20)
+    if item.muffle_hz is not None:
+        speech = _low_pass(speech, item.muffle_hz)
     audio = np.concatenate([np.zeros(item.lead), speech, np.zeros(item.tail)])
     if item.telephone:
         audio = noise.telephone(_to_int16(audio)).astype(np.float64)
@@ -150,6 +159,15 @@ def render(item: TrainingItem) -> RenderedItem:
             _to_int16(audio), _noise_of(item, audio.size), item.snr_db, reference=_to_int16(speech)
         )
     return RenderedItem(item=item, synthesis=synthesis, features=mfcc(_to_int16(audio)))
+
+
+def _low_pass(speech: np.ndarray, corner_hz: float) -> np.ndarray:
+    """``speech`` through a first-order low-pass (6 dB per octave above ``corner_hz``), level kept."""
+    spectrum = np.fft.rfft(speech)
+    freqs = np.fft.rfftfreq(speech.size, 1 / SAMPLE_RATE)
+    filtered = np.fft.irfft(spectrum / np.sqrt(1 + (freqs / corner_hz) ** 2), speech.size)
+    before, after = float(np.sqrt(np.mean(speech**2))), float(np.sqrt(np.mean(filtered**2)))
+    return filtered * (before / after) if after > 0 else filtered
 
 
 def _noise_of(item: TrainingItem, length: int) -> np.ndarray:

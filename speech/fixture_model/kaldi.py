@@ -31,17 +31,24 @@ def forward_tid(phone_id: int) -> int:
     return 2 * phone_id
 
 
-def write_final_mdl(path: Path, phones: PhoneSet, network: Network, garbage_score: float) -> None:
+def write_final_mdl(
+    path: Path, phones: PhoneSet, network: Network, *, garbage_margin: float, silence_penalty: float
+) -> None:
     """Write ``final.mdl``: the TransitionModel followed by the AmNnetSimple.
 
-    After the log-softmax, one more affine layer copies the log posteriors and appends the
-    garbage pdf, whose decoder score (output minus log prior) is ``garbage_score`` on every
-    frame: a constant to beat, not a class to learn.
+    After the log-softmax, ``likelihoods`` subtracts the log priors (what the decoder scores) and
+    ``best`` takes their maximum per frame. The output layer copies the log posteriors, less
+    ``silence_penalty`` for silence, and appends the garbage pdf, whose decoder score is the best
+    log-likelihood of the frame less ``garbage_margin``: a bar that follows the network into noise,
+    not a class to learn.
     """
     out = io.StringIO()
     _write_transition_model(out, phones)
     _write_nnet(out, network)
-    _write_component(out, "garbage", *_garbage_layer(len(network.priors), garbage_score))
+    classes = len(network.priors)
+    _write_component(out, "likelihoods", np.eye(classes), -np.log(network.priors))
+    _write_maximum(out, "best", classes)
+    _write_component(out, "garbage", *_garbage_layer(classes, garbage_margin, silence_penalty))
     out.write("</Nnet3> ")
     priors = np.append(network.priors, _GARBAGE_PRIOR)
     out.write(f"<LeftContext> {CONTEXT} <RightContext> {CONTEXT} <Priors> {_vector(priors)}")
@@ -63,7 +70,7 @@ def _write_transition_model(out: io.StringIO, phones: PhoneSet) -> None:
 
 
 def _write_nnet(out: io.StringIO, network: Network) -> None:
-    """The config lines and every component but the final ``garbage`` one."""
+    """The config lines and the network's components (not ``likelihoods``, ``best`` and ``garbage``)."""
     spliced = ",".join(f"Offset(input,{offset})" for offset in range(-CONTEXT, CONTEXT + 1))
     config = [f"input-node name=input dim={NUM_CEPS}"]
     previous = f"Append({spliced})"
@@ -72,10 +79,12 @@ def _write_nnet(out: io.StringIO, network: Network) -> None:
         config.append(f"component-node name=affine{index + 1} component=affine{index + 1} input={previous}")
         config.append(f"component-node name={nonlinear} component={nonlinear} input=affine{index + 1}")
         previous = nonlinear
-    config.append(f"component-node name=garbage component=garbage input={previous}")
+    config.append(f"component-node name=likelihoods component=likelihoods input={previous}")
+    config.append("component-node name=best component=best input=likelihoods")
+    config.append(f"component-node name=garbage component=garbage input=Append({previous}, best)")
     config.append("output-node name=output input=garbage objective=linear")
     out.write("<Nnet3> \n" + "\n".join(config) + "\n\n")
-    out.write(f"<NumComponents> {2 * len(network.layers) + 1} \n")
+    out.write(f"<NumComponents> {2 * len(network.layers) + 3} \n")
     for index, (weights, bias) in enumerate(network.layers):
         _write_component(out, f"affine{index + 1}", weights, bias)
         is_last = index == len(network.layers) - 1
@@ -93,10 +102,19 @@ def _write_component(out: io.StringIO, name: str, weights: np.ndarray, bias: np.
     out.write(f"<LinearParams> {_matrix(weights)}<BiasParams> {_vector(bias)}</AffineComponent> \n")
 
 
-def _garbage_layer(classes: int, score: float) -> tuple[np.ndarray, np.ndarray]:
-    """Identity on the log posteriors plus a constant row for the garbage pdf."""
-    weights = np.vstack([np.eye(classes), np.zeros((1, classes))])
-    bias = np.append(np.zeros(classes), score + np.log(_GARBAGE_PRIOR))
+def _write_maximum(out: io.StringIO, name: str, dim: int) -> None:
+    """A max-pooling over the whole vector: one output, its largest element."""
+    out.write(f"<ComponentName> {name} <MaxpoolingComponent> <InputXDim> 1 <InputYDim> 1 <InputZDim> {dim} ")
+    out.write(f"<PoolXSize> 1 <PoolYSize> 1 <PoolZSize> {dim} <PoolXStep> 1 <PoolYStep> 1 <PoolZStep> 1 ")
+    out.write("</MaxpoolingComponent> \n")
+
+
+def _garbage_layer(classes: int, margin: float, silence_penalty: float) -> tuple[np.ndarray, np.ndarray]:
+    """The log posteriors (silence lowered) and, from ``best``, the garbage pdf's output."""
+    weights = np.eye(classes + 1)
+    bias = np.zeros(classes + 1)
+    bias[0] = -silence_penalty
+    bias[-1] = np.log(_GARBAGE_PRIOR) - margin  # the decoder adds back -log(prior)
     return weights, bias
 
 

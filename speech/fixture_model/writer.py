@@ -65,7 +65,13 @@ def write_model_folders(
     hclg, grammar = folder / "hclg", folder / "grammar"
     for model in (hclg, grammar):
         _write_common(model, phones, words, scoring, card)
-    write_final_mdl(hclg / "am" / "final.mdl", phones, network, scoring.garbage_score)
+    write_final_mdl(
+        hclg / "am" / "final.mdl",
+        phones,
+        network,
+        garbage_margin=scoring.garbage_margin,
+        silence_penalty=scoring.silence_penalty,
+    )
     _link_or_copy(hclg / "am" / "final.mdl", grammar / "am" / "final.mdl")
     build_hclg(phrases, lexicon, phones, words, scoring).write(hclg / "graph" / "HCLG.fst")
     build_hclr(lexicon, phones, words, scoring).write(grammar / "graph" / "HCLr.fst")
