@@ -31,8 +31,10 @@ _TELEPHONE = (False, False, False, False, True)
 _MUFFLES: tuple[float | None, ...] = (None, 700.0, None, None, 1400.0, None, None)
 """Low-pass corners (Hz, first order) cycled over the items: voices with little above 1 kHz, like
 espeak-ng's ``steph``, which augmented models refused (issue 17)."""
-_GAINS = (0.0, -8.0, 4.0, -16.0, -4.0)
-"""Level changes (dB) cycled over the items: the model has no CMVN."""
+_GAINS = (0.0, -8.0, 4.0, -16.0, -4.0, -28.0, -12.0, -36.0, -2.0)
+"""Level changes (dB) cycled over the items: the model has no CMVN. The quiet ones (-28, -36) keep a quiet
+talker's command from losing to ``[unk]`` (at -50 dB a model trained down to -16 dB heard nothing,
+issue 17). Nine of them, so the cycle does not run in step with the others (8, 7, 5 and 3 long)."""
 _SPEEDS = (1.0, 0.92, 1.08, 0.96, 1.04, 0.88, 1.12)
 """Playback speed factors cycled over the items: they shift formants like other vocal tracts."""
 

@@ -117,6 +117,9 @@ def test_partial_results_stream_before_the_final(models: dict[str, vosk.Model]) 
 
 
 def test_runtime_grammar_model_recognises_phrases() -> None:
+    """Every held-out voice at both rates. The runtime grammar lets words of one phrase follow another
+    ("where is order one a two three four"), so a six-phrase model is not exact: 91% here (the
+    recipe before the augmented one: 85%), the committed phrase-graph models 99-100%."""
     phrases = (
         "yes",
         "no",
@@ -127,9 +130,9 @@ def test_runtime_grammar_model_recognises_phrases() -> None:
     )
     model = vosk.Model(str(build_fixture_model(phrases, "en", runtime_grammar=True)))
     grammar = [*phrases, UNKNOWN]
-    voice = locale_voices("en").held_out[0]
-    for utterance in held_out_utterances(phrases[-3:], "en", voices=[voice]):
-        assert recognise(model, utterance.audio, grammar=grammar)["text"] == utterance.text
+    utterances = held_out_utterances(phrases, "en")
+    right = sum(recognise(model, u.audio, grammar=grammar)["text"] == u.text for u in utterances)
+    assert right / len(utterances) >= 0.88, f"{right} of {len(utterances)} recognised"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -234,7 +237,7 @@ def test_speech_that_starts_like_a_phrase_is_refused_in_white_noise(
 
 def test_a_long_phrase_list_is_said_by_fewer_voices_within_the_budget() -> None:
     """A skill's ~1700 phrases in all 64 voices took 2,633 s and 9.4 GB; the plan keeps to the budget,
-    says every phrase and uses every voice; a short list is said in every voice as before."""
+    says every phrase and uses every voice; a list that fits is said in every voice as before."""
     from speech.fixture_model.dataset import plan
 
     voices = locale_voices("en")
@@ -243,7 +246,7 @@ def test_a_long_phrase_list_is_said_by_fewer_voices_within_the_budget() -> None:
     assert len(items) <= 2000
     assert {item.job.text for item in items} == set(many)
     assert {item.job.voice for item in items} == set(voices.training)
-    few = PHRASES["en"]
+    few = PHRASES["en"][: 2000 // len(voices.training)]
     assert plan(few, voices, copies=1, seed=7, max_utterances=2000) == plan(few, voices, copies=1, seed=7)
     assert len(plan(few, voices, copies=1, seed=7)) == len(few) * len(voices.training)
 
