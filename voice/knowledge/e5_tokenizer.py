@@ -32,7 +32,9 @@ class E5Tokenizer:
         self._pieces = SentencePieceProcessor(model_proto=_unigram_model(vocabulary))
 
     def normalised(self, text: str) -> str:
-        spaced = _SPACES.sub(" ", text.translate(self._table))
+        """The engine's normalisation; a lone surrogate (JSON may carry one) becomes "?"."""
+        valid = text.encode("utf-8", "replace").decode("utf-8")
+        spaced = _SPACES.sub(" ", valid.translate(self._table))
         return (spaced if spaced.startswith(" ") else f" {spaced}").replace(" ", METASPACE)
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:

