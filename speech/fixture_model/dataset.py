@@ -28,9 +28,10 @@ _NOISES = ("white", "babble", "hum")
 """Kinds of noise cycled over the noisy items: white, another phrase in another voice, mains hum."""
 _TELEPHONE = (False, False, False, False, True)
 """Items cycled through a telephone band (300-3400 Hz at 8 kHz)."""
-_MUFFLES: tuple[float | None, ...] = (None, 700.0, None, None, 1400.0, None, None)
+_MUFFLES: tuple[float | None, ...] = (None, 700.0, None, None, 1400.0, None, None, 1000.0, None, None, None)
 """Low-pass corners (Hz, first order) cycled over the items: voices with little above 1 kHz, like
-espeak-ng's ``steph``, which augmented models refused (issue 17)."""
+espeak-ng's ``steph``, which augmented models refused (issue 17). Eleven, so that a muffled item does
+not always come at the same speed (seven speeds)."""
 _GAINS = (0.0, -8.0, 4.0, -16.0, -4.0, -28.0, -12.0, -36.0, -2.0)
 """Level changes (dB) cycled over the items: the model has no CMVN. The quiet ones (-28, -36) keep a quiet
 talker's command from losing to ``[unk]`` (at -50 dB a model trained down to -16 dB heard nothing,

@@ -20,11 +20,12 @@ _TRAINING_VARIANTS = (
     "kaukovalta", "klatt", "klatt2", "klatt3", "linda", "m1", "m2", "m3", "m4", "m5",
     "m6", "m8", "marcelo", "max", "michel", "miguel", "norbert", "pablo", "paul", "pedro",
     "quincy", "rob", "robert", "sandro",
-    "Andy", "RicishayMax2", "RicishayMax3", "edward2", "grandma", "grandpa", "iven4", "klatt5", "klatt6",
-    "shelby", "steph2", "steph3", "travis", "victor", "zac",
+    "Andy", "RicishayMax2", "RicishayMax3", "edward2", "grandma", "grandpa", "klatt5", "klatt6",
+    "shelby", "steph2", "travis", "victor", "zac",
 )  # fmt: skip
-"""Every human-sounding variant of espeak-ng 1.51 but the held-out ones (robots, whispers, croak,
-"fast" and "Demonic" left out)."""
+"""Every human-sounding variant of espeak-ng 1.51 but the held-out ones and their near copies (robots,
+whispers, croak, "fast" and "Demonic" left out; ``steph3`` is ``steph`` with more voicing and ``iven4``
+``iven3`` with another tone curve, so both stay out of training)."""
 _HELD_OUT_VARIANTS = ("f5", "m7", "klatt4", "Gene2", "steph", "iven3")
 
 _LANGUAGE_VOICES = {"en": ("en-us", "en"), "nl": ("nl",)}
