@@ -19,15 +19,24 @@ def _config(tmp_path: Path, settings: str = "") -> str:
     return str(config)
 
 
-def test_chat_refuses_a_voice_espeak_does_not_have_before_the_first_reply(tmp_path: Path) -> None:
-    config = _config(tmp_path, '[voices]\nko = "nosuch"\n')
+@pytest.mark.parametrize(
+    ("voice", "sentence"),
+    [
+        ("nosuch", "espeak-ng has no voice 'nosuch', the voice set for 'ko'"),
+        ("ko+f9", "espeak-ng has no variant 'f9' in the voice 'ko+f9' for 'ko'"),
+    ],
+)
+def test_chat_refuses_a_voice_espeak_does_not_have_before_the_first_reply(
+    tmp_path: Path, voice: str, sentence: str
+) -> None:
+    config = _config(tmp_path, f'[voices]\nko = "{voice}"\n')
     result = CliRunner().invoke(
         cli,
         ["chat", "-l", "ko", "--memory", "--config", config, "--speak-to", str(tmp_path / "said")],
         input="음악 틀어\n",
     )
     assert result.exit_code != 0 and result.output.count("\n") == 1, result.output
-    assert "espeak-ng has no voice 'nosuch', the voice set for 'ko'" in result.output
+    assert sentence in result.output
 
 
 def test_say_names_the_voice_espeak_does_not_have(tmp_path: Path) -> None:
@@ -51,17 +60,6 @@ def test_say_speaks_in_a_language_voice_with_or_without_a_known_variant(tmp_path
     output = tmp_path / "s.wav"
     result = CliRunner().invoke(cli, ["say", "hallo", "-l", "nl", "--voice", voice, "-o", str(output)])
     assert result.exit_code == 0 and output.stat().st_size > 1000, result.output
-
-
-def test_chat_refuses_a_variant_espeak_does_not_have_before_the_first_reply(tmp_path: Path) -> None:
-    config = _config(tmp_path, '[voices]\nko = "ko+f9"\n')
-    result = CliRunner().invoke(
-        cli,
-        ["chat", "-l", "ko", "--memory", "--config", config, "--speak-to", str(tmp_path / "said")],
-        input="음악 틀어\n",
-    )
-    assert result.exit_code != 0 and result.output.count("\n") == 1, result.output
-    assert "espeak-ng has no variant 'f9' in the voice 'ko+f9' for 'ko'" in result.output
 
 
 def test_chat_reads_a_line_that_is_not_utf8_with_a_replacement_character(tmp_path: Path) -> None:

@@ -89,9 +89,18 @@ class _Builder:
         )
         self.nodes.append(node)
 
+    def add_and_norm(self, source: str, skip: str, norm: str, bias: str, target: str) -> None:
+        """``LayerNorm(source + bias + skip)``, the residual connection after attention and feed-forward."""
+        inputs = [source, skip, self.vector(f"{norm}.w"), self.vector(f"{norm}.b"), self.vector(bias)]
+        self.nodes.append(
+            helper.make_node(
+                "SkipLayerNormalization", inputs, [target], domain=MS, epsilon=self.weights.epsilon
+            )
+        )
+
     def layer(self, layer: int, source: str) -> str:
         """One transformer layer (post-norm, as BERT): attention, add & norm, feed-forward, add & norm."""
-        name, eps = f"l{layer}", self.weights.epsilon
+        name = f"l{layer}"
         qkv_bias = np.concatenate([self.weights.vector(f"{name}.{part}.b") for part in "qkv"])
         self.matmul(
             source,
@@ -111,20 +120,7 @@ class _Builder:
             )
         )
         self.matmul(f"{name}.ctx", [f"{name}.ao.w"], f"{name}.ao")
-        gamma, beta, bias = (
-            self.vector(f"{name}.aln.w"),
-            self.vector(f"{name}.aln.b"),
-            self.vector(f"{name}.ao.b"),
-        )
-        self.nodes.append(
-            helper.make_node(
-                "SkipLayerNormalization",
-                [f"{name}.ao", source, gamma, beta, bias],
-                [f"{name}.att"],
-                domain=MS,
-                epsilon=eps,
-            )
-        )
+        self.add_and_norm(f"{name}.ao", source, f"{name}.aln", f"{name}.ao.b", f"{name}.att")
         self.matmul(f"{name}.att", [f"{name}.fi.w"], f"{name}.fi")
         self.nodes.append(
             helper.make_node(
@@ -132,18 +128,5 @@ class _Builder:
             )
         )
         self.matmul(f"{name}.gelu", [f"{name}.fo.w"], f"{name}.fo")
-        gamma, beta, bias = (
-            self.vector(f"{name}.oln.w"),
-            self.vector(f"{name}.oln.b"),
-            self.vector(f"{name}.fo.b"),
-        )
-        self.nodes.append(
-            helper.make_node(
-                "SkipLayerNormalization",
-                [f"{name}.fo", f"{name}.att", gamma, beta, bias],
-                [f"{name}.out"],
-                domain=MS,
-                epsilon=eps,
-            )
-        )
+        self.add_and_norm(f"{name}.fo", f"{name}.att", f"{name}.oln", f"{name}.fo.b", f"{name}.out")
         return f"{name}.out"
