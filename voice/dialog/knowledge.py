@@ -17,6 +17,7 @@ so a webhook worker that is never asked one never loads it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..builtins import builtin_reply, speakers
 from ..errors import VoiceError
+from ..knowledge.activity import MODEL_WORK
 from ..knowledge.errors import EmbedderClosed
 from ..reply import Card, Expect, Reply
 from ..skill import Skill
@@ -81,6 +83,10 @@ class _Found:
     decision: Decision
 
 
+EXIT_WAIT_S = 30.0
+"""How long an exiting process waits for the background loader (a run of the model takes under a second)."""
+
+
 class KnowledgeAnswerer:
     """Answers what no intent matched from the skills' FAQ and pages."""
 
@@ -103,6 +109,15 @@ class KnowledgeAnswerer:
             target=self._load_all, args=(keys,), name="voice-knowledge", daemon=True
         )
         self._loading.start()
+        atexit.register(self._stop_loading)
+
+    def _stop_loading(self) -> None:
+        """At exit: the model takes no more work, and the loader is let finish (it stops at its next
+        model run). A daemon thread still inside ONNX Runtime or importing it while the interpreter
+        shuts down aborts the process."""
+        MODEL_WORK.close()
+        if self._loading is not None:
+            self._loading.join(EXIT_WAIT_S)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the background loading; True once every knowledge base is loaded."""
@@ -115,17 +130,24 @@ class KnowledgeAnswerer:
         keywords meanwhile (a build with the model takes minutes for large content)."""
         from ..knowledge import KnowledgeBase
 
-        outdated = [key for key in keys if not KnowledgeBase.stored_is_current(self.roots[key[0]], key[1])]
-        for skill, language in outdated:
-            self._keep((skill, language), partial(KnowledgeBase.keywords_now, self.roots[skill], language))
-        for skill, language in keys:
-            self._keep((skill, language), partial(_load, self.roots[skill], language))
+        try:
+            outdated = [
+                key for key in keys if not KnowledgeBase.stored_is_current(self.roots[key[0]], key[1])
+            ]
+            for skill, language in outdated:
+                self._keep(
+                    (skill, language), partial(KnowledgeBase.keywords_now, self.roots[skill], language)
+                )
+            for skill, language in keys:
+                self._keep((skill, language), partial(_load, self.roots[skill], language))
+        except EmbedderClosed:  # the process exits meanwhile: nothing to keep or report
+            return
 
     def _keep(self, key: tuple[str, str], loaded: Callable[[], KnowledgeBase]) -> None:
         try:
             base: KnowledgeBase | None = loaded()
-        except EmbedderClosed:  # the process exits during the build: nothing to keep or report
-            return
+        except EmbedderClosed:  # the process exits: _load_all stops
+            raise
         except Exception:  # the content is broken: its questions go to the fallback; the log says why
             _LOGGER.exception("the knowledge of %s in %s could not be loaded", *key)
             base = None

@@ -9,12 +9,10 @@ as the package does.
 
 from __future__ import annotations
 
-import atexit
 import importlib.util
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +20,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .activity import MODEL_WORK
 from .e5_graph import encoder_graph
 from .e5_tokenizer import E5Tokenizer
 from .e5_weights import E5Weights, read_weights
-from .errors import EmbedderClosed
 
 BATCH_TOKENS = 1024
 """Tokens (padding included) per run over many texts. Larger runs are not faster here and cost memory:
@@ -44,40 +42,6 @@ def packaged_weights() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
 
 
-class _Activity:
-    """Work inside ONNX Runtime, counted so that the process can wait for it at exit: the runtime aborts
-    the process (SIGABRT) when the interpreter shuts down while a daemon thread runs a session, as a
-    knowledge build does when a command ends before it."""
-
-    def __init__(self) -> None:
-        self.changed = threading.Condition()
-        self.running = 0
-        self.closed = False
-
-    @contextmanager
-    def inside(self) -> Iterator[None]:
-        with self.changed:
-            if self.closed:
-                raise EmbedderClosed("the embedding model takes no more work: the process is exiting.")
-            self.running += 1
-        try:
-            yield
-        finally:
-            with self.changed:
-                self.running -= 1
-                self.changed.notify_all()
-
-    def close(self, timeout: float = 30.0) -> None:
-        """Let no new work in and wait for what runs (one run of at most ``BATCH_TOKENS`` tokens)."""
-        with self.changed:
-            self.closed = True
-            self.changed.wait_for(lambda: self.running == 0, timeout)
-
-
-_ACTIVITY = _Activity()
-atexit.register(_ACTIVITY.close)
-
-
 @dataclass(frozen=True)
 class _Window:
     """Up to 510 pieces of one text, the unit the network sees."""
@@ -93,7 +57,7 @@ class E5Runtime:
         self.weights = weights or read_weights(packaged_weights())
         self.tokenizer = E5Tokenizer(self.weights.vocabulary)
         self._graph = encoder_graph(self.weights)
-        with _ACTIVITY.inside():
+        with MODEL_WORK.inside():
             self._single = self._session(threads=1)
         self._many: Any = None
         self._lock = threading.Lock()
@@ -101,7 +65,7 @@ class E5Runtime:
     def _batches(self) -> Any:
         """A session on every core this process may use, for many texts at once (an index build);
         made when first needed."""
-        with self._lock, _ACTIVITY.inside():
+        with self._lock, MODEL_WORK.inside():
             if self._many is None:
                 self._many = self._session(threads=_cores())
             return self._many
@@ -153,7 +117,7 @@ class E5Runtime:
             mask[row, : len(window.ids) + 2] = 1
         positions = self.weights.vector("emb.pos").reshape(-1, hidden)[:width]
         x = self.weights.word_vectors(ids) + positions + self.weights.vector("emb.type")[:hidden]
-        with _ACTIVITY.inside():
+        with MODEL_WORK.inside():
             (states,) = session.run(None, {"x": x.astype(np.float32), "mask": mask})
         summed = np.einsum("btk,bt->bk", states, mask.astype(np.float32))
         means: Vectors = summed / mask.sum(axis=1, keepdims=True)

@@ -80,7 +80,7 @@ def test_a_file_that_is_not_the_model_is_refused_in_one_sentence(tmp_path: Path)
         read_weights(fake)
 
 
-@pytest.mark.parametrize("seconds", [0.3, 1.0, 2.0])
+@pytest.mark.parametrize("seconds", [0.1, 0.5, 1.0, 2.0])
 def test_a_process_that_exits_while_its_knowledge_builds_exits_cleanly(
     tmp_path: Path, seconds: float
 ) -> None:
