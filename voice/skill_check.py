@@ -118,22 +118,26 @@ def _replies_covered(skill: Skill, language: str) -> bool:
 
 def _builtin_sentence(skill: Skill, language: str, *, intents: bool, replies: bool) -> str:
     """One sentence: the skill, the language, what is missing, the languages that have it, the fix."""
-    missing: list[str] = []
-    files: list[str] = []
-    if intents:
-        have = ", ".join(sorted(builtin_languages()))
-        missing.append(
-            f"no built-in intents in {language!r} (only in {have}), so a caller cannot say yes, no, stop "
-            "or help there and no confirmation can finish"
-        )
-        files.append("intents.yaml")
-    if replies:
-        have = ", ".join(sorted(builtin_reply_languages()))
-        missing.append(
-            f"no built-in replies in {language!r} (only in {have}), so the apologies, goodbyes and "
-            "handoff are spoken in English"
-        )
-        files.append("responses.yaml")
+    gaps = [
+        (
+            "intents",
+            builtin_languages(),
+            "so a caller cannot say yes, no, stop or help there and no confirmation can finish",
+            "intents.yaml",
+        ),
+        (
+            "replies",
+            builtin_reply_languages(),
+            "so the apologies, goodbyes and handoff are spoken in English",
+            "responses.yaml",
+        ),
+    ]
+    chosen = [gap for gap, wanted in zip(gaps, (intents, replies), strict=True) if wanted]
+    missing = [
+        f"no built-in {kind} in {language!r} (only in {', '.join(sorted(have))}), {why}"
+        for kind, have, why, _ in chosen
+    ]
+    files = [file for *_, file in chosen]
     folder, english = BUILTIN_LOCALES / language, BUILTIN_LOCALES / "en"
     fix = f"add {' and '.join(files)} to {folder}/, translated from {english}/"
     if replies:

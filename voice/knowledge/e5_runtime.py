@@ -62,7 +62,7 @@ class E5Runtime:
         self._many: Any = None
         self._lock = threading.Lock()
 
-    def _batches(self) -> Any:
+    def _all_cores(self) -> Any:
         """A session on every core this process may use, for many texts at once (an index build);
         made when first needed."""
         with self._lock, MODEL_WORK.inside():
@@ -89,12 +89,13 @@ class E5Runtime:
         sums = np.zeros((len(texts), hidden), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         windows = list(self._windows(self.tokenizer.ids([prefix + text for text in texts])))
-        session = self._single if len(texts) == 1 else self._batches()  # one question: one core
+        session = self._single if len(texts) == 1 else self._all_cores()  # one question: one core
         for batch in _batches(windows):
             means = self._means(session, batch)
             for window, mean in zip(batch, means, strict=True):
-                sums[window.text] += max(len(window.ids), 1) * mean
-                weights[window.text] += max(len(window.ids), 1)
+                weight = max(len(window.ids), 1)
+                sums[window.text] += weight * mean
+                weights[window.text] += weight
         vectors = (sums / np.maximum(weights, 1.0)[:, None]).astype(np.float32)
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
         result: Vectors = vectors / norms

@@ -61,9 +61,9 @@ class E5Weights:
 
     def blocks(self, name: str) -> npt.NDArray[np.void]:
         """A 4-bit matrix as ``[rows, blocks per row]`` of ``Q4_BLOCK`` (rows are output units)."""
-        return self.tensors[name].reshape(-1, self.hidden_of(name) // BLOCK)  # type: ignore[return-value]
+        return self.tensors[name].reshape(-1, self.inputs_of(name) // BLOCK)  # type: ignore[return-value]
 
-    def hidden_of(self, name: str) -> int:
+    def inputs_of(self, name: str) -> int:
         """The input width of a 4-bit matrix."""
         return self.feed_forward if name.endswith("fo.w") else self.hidden
 
@@ -110,7 +110,7 @@ def _check_sizes(weights: E5Weights) -> None:
         rows = {"q": hidden, "k": hidden, "v": hidden, "ao": hidden, "fi": feed_forward, "fo": hidden}
         for matrix, count in rows.items():
             name = f"l{layer}.{matrix}.w"
-            expected[name] = count * weights.hidden_of(name) // BLOCK
+            expected[name] = count * weights.inputs_of(name) // BLOCK
             expected[f"l{layer}.{matrix}.b"] = count
         for norm in ("aln", "oln"):
             expected[f"l{layer}.{norm}.w"] = expected[f"l{layer}.{norm}.b"] = hidden
