@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -283,7 +283,7 @@ def run(port: int, made: list[Probe], *, clients: int = 4, seconds: float = 120.
 
 
 @contextmanager
-def serve(folder: Path, *args: str, env: Mapping[str, str] | None = None) -> Iterator[tuple[int, Path]]:
+def serve(folder: Path, *args: str) -> Iterator[tuple[int, Path]]:
     """gunicorn with ``args`` (``-w 2 -k gthread ...``) serving the shipped skill on a free loopback port.
 
     Verification is off; the store is an SQLite file in ``folder``. Yields the port and the error log.
@@ -292,7 +292,7 @@ def serve(folder: Path, *args: str, env: Mapping[str, str] | None = None) -> Ite
     config = folder / "voice.toml"
     config.write_text(f'skills = ["customer_service"]\nstore = "sqlite:///{folder / "sessions.db"}"\n')
     error_log = folder / "error.log"
-    environment = {**os.environ, "VOICE_CONFIG": str(config), "VOICE_ALEXA_VERIFY": "false", **(env or {})}
+    environment = {**os.environ, "VOICE_CONFIG": str(config), "VOICE_ALEXA_VERIFY": "false"}
     for attempt in range(3):  # another program may take the free port before gunicorn binds it
         port = _free_port()
         process = subprocess.Popen(
@@ -304,7 +304,7 @@ def serve(folder: Path, *args: str, env: Mapping[str, str] | None = None) -> Ite
             stderr=subprocess.DEVNULL,
         )
         try:
-            if _wait_until_up(port, process, error_log, last=attempt == 2):
+            if _wait_until_up(port, process, error_log, workers=_workers(args), last=attempt == 2):
                 yield port, error_log
                 return
         finally:
@@ -319,18 +319,37 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_up(port: int, process: subprocess.Popen[bytes], error_log: Path, *, last: bool) -> bool:
-    """True once it answers; False if it exited over a taken port (try again); else ``RuntimeError``."""
+def _workers(args: Sequence[str]) -> int:
+    """The worker count in gunicorn's ``args`` (``-w 2``; gunicorn's default is one)."""
+    return int(args[args.index("-w") + 1]) if "-w" in args else 1
+
+
+def _wait_until_up(
+    port: int, process: subprocess.Popen[bytes], error_log: Path, *, workers: int, last: bool
+) -> bool:
+    """True once every worker has built the app and this gunicorn answers on ``port``; False if it exited
+    over a taken port (try again); else ``RuntimeError`` with its log.
+
+    Waiting for every worker (each logs that verification is off once its app is built) keeps a worker
+    that fails to boot later, and with it the whole server, out of the tests; the listening line with
+    this process's id makes sure that no other server on the port answered."""
     deadline = time.monotonic() + 60
+    listening = f"Listening at: http://127.0.0.1:{port} ({process.pid})"
     while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return True
-        except OSError as error:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                log = error_log.read_text() if error_log.exists() else ""
-                if "in use" in log and not last:
-                    return False
-                raise RuntimeError(f"gunicorn did not start; its log:\n{log}") from error
-            time.sleep(0.2)
+        log = error_log.read_text() if error_log.exists() else ""
+        if listening in log and log.count("verification is OFF") >= workers and _answers(port):
+            return True
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            if "in use" in log and not last:
+                return False
+            raise RuntimeError(f"gunicorn did not start; its log:\n{log}")
+        time.sleep(0.2)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            return True
+    except OSError:
+        return False

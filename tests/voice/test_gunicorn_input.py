@@ -28,16 +28,25 @@ def server(
         yield started
 
 
-def error_of(port: int, data: bytes) -> tuple[int, str]:
-    status, body = send(port, data)
+def sent(server: tuple[int, Path], data: bytes) -> tuple[int, bytes]:
+    """``send``; a refused connection means the whole server stopped: fail with its log, which says why."""
+    port, error_log = server
+    try:
+        return send(port, data)
+    except ConnectionRefusedError:
+        pytest.fail(f"gunicorn stopped serving; its log:\n{error_log.read_text()}")
+
+
+def error_of(server: tuple[int, Path], data: bytes) -> tuple[int, str]:
+    status, body = sent(server, data)
     error = json.loads(body)["error"]
     assert error["status"] == status
     message: str = error["message"]
     return status, message
 
 
-def assert_still_serving(port: int, endpoint: str) -> None:
-    status, body = send(port, http_request(endpoint, VALID[endpoint]))
+def assert_still_serving(server: tuple[int, Path], endpoint: str) -> None:
+    status, body = sent(server, http_request(endpoint, VALID[endpoint]))
     assert status == 200, body
     assert "error" not in json.loads(body)
 
@@ -45,11 +54,11 @@ def assert_still_serving(port: int, endpoint: str) -> None:
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("framing", sorted(BAD_CHUNKS))
 def test_malformed_chunked_bodies_are_400_json(server: tuple[int, Path], endpoint: str, framing: str) -> None:
-    port, error_log = server
-    status, message = error_of(port, http_request(endpoint, b'{"version": "1.0"}', framing=framing))
+    error_log = server[1]
+    status, message = error_of(server, http_request(endpoint, b'{"version": "1.0"}', framing=framing))
     assert status == 400
     assert "chunked" in message or "ended before" in message
-    assert_still_serving(port, endpoint)
+    assert_still_serving(server, endpoint)
     assert "Traceback" not in error_log.read_text()
 
 
@@ -59,22 +68,20 @@ def test_malformed_chunked_bodies_are_400_json(server: tuple[int, Path], endpoin
 def test_bodies_over_the_limit_are_413_json(
     server: tuple[int, Path], endpoint: str, size: int, framing: str
 ) -> None:
-    port, _ = server
     document = json.loads(VALID[endpoint])
     body = json.dumps({**document, "pad": ""}).encode()
     body = body.replace(b'"pad": ""', b'"pad": "' + b"x" * (size - len(body)) + b'"')
     assert len(body) == size
-    status, message = error_of(port, http_request(endpoint, body, framing=framing))
+    status, message = error_of(server, http_request(endpoint, body, framing=framing))
     assert (status, message) == (413, f"the request body is larger than the limit of {LIMIT} bytes.")
-    assert_still_serving(port, endpoint)
+    assert_still_serving(server, endpoint)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_a_chunked_body_at_the_limit_is_served(server: tuple[int, Path], endpoint: str) -> None:
-    port, _ = server
     body = VALID[endpoint].replace(b"{", b"{" + b" " * (LIMIT - len(VALID[endpoint])), 1)
     assert len(body) == LIMIT
-    status, answer = send(port, http_request(endpoint, body, framing="chunked"))
+    status, answer = sent(server, http_request(endpoint, body, framing="chunked"))
     assert status == 200, answer
 
 
@@ -83,7 +90,7 @@ def test_a_small_mutation_campaign_gets_no_500(server: tuple[int, Path], endpoin
     """300 mutated requests (the bench sends 5,000): every answer a 2xx/4xx of ours, never a 500."""
     port, error_log = server
     outcome = run(port, probes(endpoint, 300, seed=12), clients=4, seconds=20)
-    assert outcome.failed == 0, (outcome.counts, outcome.examples)
+    assert outcome.failed == 0, (outcome.counts, outcome.examples, error_log.read_text()[-4000:])
     assert {"200", "400", "413", "415"} <= set(outcome.counts), outcome.counts
-    assert_still_serving(port, endpoint)
+    assert_still_serving(server, endpoint)
     assert "Traceback" not in error_log.read_text()
