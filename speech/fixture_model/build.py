@@ -35,7 +35,7 @@ from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 """Bump when a change to the generator changes the models it builds."""
 
 _RESERVED = "[]<>#"

@@ -24,8 +24,47 @@ from speech.fixture_model.voices import TRAINING_PITCHES, TRAINING_RATES, Locale
 
 _SNRS: tuple[float | None, ...] = (None, 30.0, None, 20.0, 15.0, None, 10.0, 25.0)
 """Signal-to-noise ratios (dB) cycled over the items; None is clean."""
-_NOISES = ("white", "babble", "hum")
-"""Kinds of noise cycled over the noisy items: white, another phrase in another voice, mains hum."""
+_NOISES = ("white", "babble", "hum", "babble")
+"""Kinds of noise cycled over the noisy items: white, other people talking (twice as often: the hardest
+background for a model that has no other way to tell a murmur from words), mains hum."""
+_TALKERS = (1, 4, 3, 5, 2, 4)
+"""Voices talking at once in the babble items, cycled: one talker is heard as words, four blur into a
+murmur (a room, a canteen), and the model must take each for silence around the command (issue 17)."""
+_CHATTER = {
+    "en": (
+        "So I told him we would meet at the corner after lunch.",
+        "Did you see the match last night, it went on for ages.",
+        "She bought a new bike because the old one kept breaking.",
+        "The bus was late again and the driver did not say why.",
+        "We are thinking of painting the kitchen a lighter colour.",
+        "Honestly the soup was fine but the bread was a bit stale.",
+        "He moved to a flat on the other side of town last spring.",
+        "If it stays dry we might take the dog up the hill tomorrow.",
+        "They said the new library opens in the middle of next month.",
+        "I cannot remember where I left my umbrella this morning.",
+    ),
+    "nl": (
+        "Ik zei dat we elkaar na de lunch op de hoek zouden zien.",
+        "Heb je de wedstrijd gisteravond gezien, die duurde eindeloos.",
+        "Ze kocht een nieuwe fiets omdat de oude steeds kapot ging.",
+        "De bus was weer te laat en de chauffeur zei niet waarom.",
+        "We denken erover de keuken een lichtere kleur te geven.",
+        "De soep was prima maar het brood was een beetje oud.",
+        "Hij is vorig voorjaar naar de andere kant van de stad verhuisd.",
+        "Als het droog blijft gaan we morgen met de hond de heuvel op.",
+        "Ze zeiden dat de nieuwe bibliotheek half volgende maand opent.",
+        "Ik weet niet meer waar ik vanochtend mijn paraplu liet.",
+    ),
+}
+"""What the babble talkers say: everyday talk in the locale's language (other locales hear English
+chatter, which is babble all the same). Not the sentences of bench/speech_robustness.yaml."""
+_BABBLE_SNRS = (15.0, 8.0, 20.0, 5.0, 12.0, 10.0)
+"""Signal-to-noise ratios (dB) cycled over the babble items: a room's murmur is often close to the talker."""
+_BABBLE_MARGIN = SAMPLE_RATE // 2
+"""Samples of babble alone added before and after the command in babble items: murmur before a command
+turned the whole command into ``[unk]`` until the models had heard enough murmur labelled silence."""
+_BABBLE_RATES = (180, 160, 200, 170)
+"""Speaking rates of the babble talkers, in turn."""
 _TELEPHONE = (False, False, False, False, True)
 """Items cycled through a telephone band (300-3400 Hz at 8 kHz)."""
 _MUFFLES: tuple[float | None, ...] = (None, 700.0, None, None, 1400.0, None, None, 1000.0, None, None, None)
@@ -56,8 +95,8 @@ class TrainingItem:
     """Noise level relative to the speech; None for none."""
     seed: int
     noise: str = "white"
-    """``white``, ``babble`` (``babble_job`` said at the same time) or ``hum``."""
-    babble_job: SynthesisJob | None = None
+    """``white``, ``babble`` (``babble_jobs`` said at the same time) or ``hum``."""
+    babble_jobs: tuple[SynthesisJob, ...] = ()
     telephone: bool = False
     muffle_hz: float | None = None
     """Corner of a first-order low-pass on the speech; None for none."""
@@ -94,6 +133,8 @@ def plan(
     noises = itertools.cycle(_NOISES)
     telephones = itertools.cycle(_TELEPHONE)
     muffles = itertools.cycle(_MUFFLES)
+    talkers = itertools.cycle(_TALKERS)
+    babble_snrs = itertools.cycle(_BABBLE_SNRS)
     items = []
     for p, v, copy in _pairs(len(phrases), len(voices.training), copies, max_utterances):
         voice = voices.training[v]
@@ -107,6 +148,9 @@ def plan(
         lead, tail = (int(x) for x in rng.integers(SAMPLE_RATE // 20, SAMPLE_RATE // 2, size=2))
         snr_db = next(snrs)
         kind = next(noises) if snr_db is not None and augment else "white"
+        if kind == "babble":  # more murmur around the command, to be heard as the silence it is
+            lead, tail = lead + _BABBLE_MARGIN, tail + _BABBLE_MARGIN
+            snr_db = next(babble_snrs)
         items.append(
             TrainingItem(
                 job=job,
@@ -117,7 +161,7 @@ def plan(
                 snr_db=snr_db,
                 seed=int(rng.integers(2**31)),
                 noise=kind,
-                babble_job=_babble(phrases, voices.training, p, v) if kind == "babble" else None,
+                babble_jobs=_babble(voices, p, v, next(talkers)) if kind == "babble" else (),
                 telephone=next(telephones) and augment,
                 muffle_hz=next(muffles) if augment else None,
             )
@@ -125,10 +169,19 @@ def plan(
     return items
 
 
-def _babble(phrases: Sequence[str], voices: Sequence[str], p: int, v: int) -> SynthesisJob:
-    """Another phrase in another training voice, said at the same time as phrase ``p`` in voice ``v``."""
-    talker = voices[(v + 1 + p % (len(voices) - 1 or 1)) % len(voices)]
-    return SynthesisJob(text=phrases[(p + 1) % len(phrases)], voice=talker, rate=180)
+def _babble(voices: LocaleVoices, p: int, v: int, talkers: int) -> tuple[SynthesisJob, ...]:
+    """Background talk in ``talkers`` other training voices, said at the same time as phrase ``p`` in
+    voice ``v``: everyday sentences, not the phrases, so that a command said softly is not taught as
+    silence (with the phrases as babble a six-phrase model lost 3-6 points on held-out voices)."""
+    chatter = _CHATTER.get(voices.locale.split("-")[0], _CHATTER["en"])
+    training = voices.training
+    first = v + 1 + p % (len(training) - 1 or 1)
+    chosen = dict.fromkeys(training[(first + 7 * k) % len(training)] for k in range(talkers))
+    chosen.pop(training[v], None)
+    return tuple(
+        SynthesisJob(text=chatter[(p + 3 * k) % len(chatter)], voice=talker, rate=_BABBLE_RATES[k % 4])
+        for k, talker in enumerate(chosen or [training[(v + 1) % len(training)]])
+    )
 
 
 def _pairs(phrases: int, voices: int, copies: int, budget: int | None) -> list[tuple[int, int, int]]:
@@ -174,11 +227,10 @@ def _low_pass(speech: np.ndarray, corner_hz: float) -> np.ndarray:
 
 
 def _noise_of(item: TrainingItem, length: int) -> np.ndarray:
-    """Unit-power noise of the item's kind: mains hum at 45-65 Hz, or another phrase said meanwhile."""
-    if item.babble_job is None:
+    """Unit-power noise of the item's kind: mains hum at 45-65 Hz, or other people talking meanwhile."""
+    if not item.babble_jobs:
         return noise.hum(length, item.seed, mains_hz=45.0 + item.seed % 21)
-    talker = speak_in_worker(item.babble_job).audio
-    return noise.babble([talker], length, item.seed)
+    return noise.babble([speak_in_worker(job).audio for job in item.babble_jobs], length, item.seed)
 
 
 def add_noise(

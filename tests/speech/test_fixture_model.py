@@ -18,6 +18,7 @@ import vosk
 from conftest import fixture_phrases
 
 import speech.fixture_model as fixture_model
+from speech.audio import SAMPLE_RATE
 from speech.errors import ModelError, SynthesisError
 from speech.fixture_model import (
     UNKNOWN,
@@ -91,6 +92,8 @@ def test_out_of_set_speech_is_rejected(models: dict[str, vosk.Model], locale: st
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_word_times_match_espeak(models: dict[str, vosk.Model], locale: str) -> None:
+    """Within 50 ms, but for the end of the last word: since the models were trained on murmur labelled
+    silence it runs up to 0.11 s into the silence after it ("four", en-us+f5 at 165 words a minute)."""
     phrase = {"en": "where is order one two three four", "nl": "waar is bestelling een twee drie vier"}[
         locale
     ]
@@ -98,10 +101,10 @@ def test_word_times_match_espeak(models: dict[str, vosk.Model], locale: str) -> 
         words = recognise(models[locale], utterance.audio)["result"]
         expected = align(utterance.synthesis, {}).words
         assert [w["word"] for w in words] == phrase.split()
-        for got, spoken in zip(words, expected, strict=True):
+        for number, (got, spoken) in enumerate(zip(words, expected, strict=True), 1):
             start, end = ((utterance.lead + sample) / 16000 for sample in (spoken.start, spoken.end))
             assert got["start"] == pytest.approx(start, abs=0.05), (got, start)
-            assert got["end"] == pytest.approx(end, abs=0.05), (got, end)
+            assert got["end"] == pytest.approx(end, abs=0.05 if number < len(words) else 0.12), (got, end)
 
 
 def test_partial_results_stream_before_the_final(models: dict[str, vosk.Model]) -> None:
@@ -118,8 +121,8 @@ def test_partial_results_stream_before_the_final(models: dict[str, vosk.Model]) 
 
 def test_runtime_grammar_model_recognises_phrases() -> None:
     """Every held-out voice at both rates. The runtime grammar lets words of one phrase follow another
-    ("where is order one a two three four"), so a six-phrase model is not exact: 94% here (the
-    recipe before the augmented one: 85%), the committed phrase-graph models 99-100%."""
+    ("where is order one a two three four"), so a six-phrase model is not exact: 91% here (94% before
+    babble training, 85% before augmentation), the committed phrase-graph models 99.7-100%."""
     phrases = (
         "yes",
         "no",
@@ -256,12 +259,16 @@ def test_augmentation_adds_babble_hum_and_a_telephone_band_only_when_asked() -> 
 
     voices = locale_voices("en")
     plain = plan(PHRASES["en"], voices, copies=1, seed=7)
-    assert {(item.noise, item.telephone, item.babble_job) for item in plain} == {("white", False, None)}
+    assert {(item.noise, item.telephone, item.babble_jobs) for item in plain} == {("white", False, ())}
     mixed = plan(PHRASES["en"], voices, copies=1, seed=7, augment=True)
     assert {item.noise for item in mixed if item.snr_db is not None} == {"white", "babble", "hum"}
     assert any(item.telephone for item in mixed)
     babble = [item for item in mixed if item.noise == "babble"]
-    assert all(item.babble_job is not None and item.babble_job.voice != item.job.voice for item in babble)
+    talkers = [{job.voice for job in item.babble_jobs} for item in babble]
+    assert all(item.job.voice not in heard for item, heard in zip(babble, talkers, strict=True))
+    assert {len(heard) for heard in talkers} == {1, 2, 3, 4, 5}  # one talker heard as words; a murmur
+    assert not {job.text for item in babble for job in item.babble_jobs} & set(PHRASES["en"])  # everyday talk
+    assert min(item.lead for item in babble) >= SAMPLE_RATE // 2  # murmur alone before the command
 
 
 def test_espeak_audio_does_not_depend_on_memory_left_by_earlier_work() -> None:
