@@ -134,6 +134,12 @@ class _ModelCache:
     models: dict[Path, Any] = {}
 
 
+def loaded_from(model: Any) -> Path | None:
+    """The folder ``load_model`` loaded ``model`` from; None for a model loaded another way."""
+    with _ModelCache.lock:
+        return next((folder for folder, loaded in _ModelCache.models.items() if loaded is model), None)
+
+
 def load_model(path: str | Path) -> Any:
     """Load (once per process) and return the ``vosk.Model`` in ``path``."""
     folder = Path(path).resolve()

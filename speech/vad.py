@@ -16,7 +16,7 @@ import numpy as np
 from .audio import SAMPLE_RATE, level_dbfs
 
 FRAME_MS = 20
-_SILENT_DB = -90.0
+SILENT_DB = -90.0
 """Digital silence counts as this level."""
 
 
@@ -46,7 +46,7 @@ class EnergyVad:
     @property
     def noise_floor(self) -> float:
         """The quietest recent frame (dBFS); -90 before any frame."""
-        return min(self._levels, default=_SILENT_DB)
+        return min(self._levels, default=SILENT_DB)
 
     def feed(self, chunk: np.ndarray) -> list[bool]:
         """Classify the complete 20 ms frames in ``chunk`` (carrying the rest over); True = speech."""
@@ -56,7 +56,7 @@ class EnergyVad:
         return [self._frame(samples[i : i + self.frame_size]) for i in range(0, whole, self.frame_size)]
 
     def _frame(self, frame: np.ndarray) -> bool:
-        level = max(level_dbfs(frame), _SILENT_DB)
+        level = max(level_dbfs(frame), SILENT_DB)
         self._levels.append(level)
         while len(self._levels) > self.floor_window_s * 1000 / FRAME_MS:
             self._levels.popleft()
