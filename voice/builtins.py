@@ -75,7 +75,8 @@ def builtin_reply(
     skills: Iterable[Skill] = (),
     **values: Any,
 ) -> Reply:
-    """One of the framework's replies in the turn's language (English when it has none).
+    """One of the framework's replies in the turn's language (English when it has none, or lacks this one:
+    a language pack being translated fails no turn).
 
     ``skills`` in the order they speak (``speakers``): the first that has its own version of the
     reply (``builtin:`` in its ``responses.yaml``) says that instead.
@@ -85,8 +86,8 @@ def builtin_reply(
         if turn.language in skill.languages and key in skill.builtin_replies(turn.language):
             speech = skill.builtin_replies(turn.language).render(key, values, seed=seed)
             return Reply(speech=speech, expect=expect, end_session=end_session)
-    language = turn.language if turn.language in builtin_reply_languages() else "en"
-    speech = builtin_responses(language).render(key, values, seed=seed)
+    own = turn.language in builtin_reply_languages() and key in builtin_responses(turn.language)
+    speech = builtin_responses(turn.language if own else "en").render(key, values, seed=seed)
     return Reply(speech=speech, expect=expect, end_session=end_session)
 
 

@@ -231,6 +231,29 @@ def test_a_language_with_intents_but_no_replies_is_answered_in_english() -> None
     assert reply.speech == "Goodbye, and thanks for calling."
 
 
+def test_a_reply_missing_from_a_language_pack_is_said_in_english(
+    framework_without_korean_replies: None,
+) -> None:
+    (framework.BUILTIN_LOCALES / "ko" / "responses.yaml").write_text(
+        'responses:\n  goodbye: "안녕히 가세요."\n'
+    )
+    turn = Turn(text="네", locale="ko", session_id="s1")
+    assert builtin_reply(turn, "goodbye").speech == "안녕히 가세요."
+    assert (
+        builtin_reply(turn, "handoff").speech
+        == builtin_reply(Turn(text="yes", session_id="s1"), "handoff").speech
+    )
+
+
+def test_the_shipped_language_packs_have_every_reply_and_intent_of_english() -> None:
+    """What a translator of ``voice/locales`` must keep: every reply key and built-in intent."""
+    for language in framework.builtin_languages() | framework.builtin_reply_languages():
+        assert set(builtin_responses(language).templates) == set(builtin_responses("en").templates), language
+        assert set(framework.builtin_intents(language).intents) == set(
+            framework.builtin_intents("en").intents
+        )
+
+
 def test_the_start_only_warns_about_a_language_without_builtins(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
