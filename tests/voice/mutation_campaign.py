@@ -283,18 +283,20 @@ def run(port: int, made: list[Probe], *, clients: int = 4, seconds: float = 120.
 
 
 @contextmanager
-def serve(folder: Path, *args: str) -> Iterator[tuple[int, Path]]:
+def serve(folder: Path, *args: str, store: str | None = None) -> Iterator[tuple[int, Path]]:
     """gunicorn with ``args`` (``-w 2 -k gthread ...``) serving the shipped skill on a free loopback port.
 
-    Verification is off; the store is an SQLite file in ``folder``. Yields the port and the error log.
-    Without a control socket, so that it never takes over the one of another gunicorn on this host.
+    Verification is off; the store is ``store`` (a URL), by default an SQLite file in ``folder``. Yields
+    the port and the error log. Without a control socket, so that it never takes over the one of another
+    gunicorn on this host.
     """
     config = folder / "voice.toml"
-    config.write_text(f'skills = ["customer_service"]\nstore = "sqlite:///{folder / "sessions.db"}"\n')
+    store = store or f"sqlite:///{folder / 'sessions.db'}"
+    config.write_text(f'skills = ["customer_service"]\nstore = "{store}"\n')
     error_log = folder / "error.log"
     environment = {**os.environ, "VOICE_CONFIG": str(config), "VOICE_ALEXA_VERIFY": "false"}
     for attempt in range(3):  # another program may take the free port before gunicorn binds it
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen(
             [str(GUNICORN), *args, "-b", f"127.0.0.1:{port}", "--error-logfile", str(error_log)]
             + ["--no-control-socket", "voice.server:create_app()"],
@@ -312,7 +314,7 @@ def serve(folder: Path, *args: str) -> Iterator[tuple[int, Path]]:
             process.wait(timeout=30)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
