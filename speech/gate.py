@@ -63,7 +63,7 @@ class NoiseGate:
     def flush(self) -> np.ndarray:
         """The audio still held back (the look-ahead and a partial frame), gated: the end of an utterance."""
         out = [self._release() for _ in range(len(self._frames))]
-        out.append(self._pending)
+        out.append(self._pending if self._open_for > 0 else self._turned_down(self._pending))
         self._pending = np.zeros(0, dtype=np.int16)
         return np.concatenate(out)
 
@@ -89,6 +89,7 @@ class NoiseGate:
         frame = self._frames.popleft()
         self._loud.popleft()
         self._open_for -= 1
-        if self._open_for >= 0:
-            return frame
-        return to_int16(frame.astype(np.float32) / 32768.0 * 10 ** (self.closed_gain_db / 20))
+        return frame if self._open_for >= 0 else self._turned_down(frame)
+
+    def _turned_down(self, samples: np.ndarray) -> np.ndarray:
+        return to_int16(samples.astype(np.float32) / 32768.0 * 10 ** (self.closed_gain_db / 20))

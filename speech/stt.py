@@ -171,8 +171,11 @@ class Recognizer:
 
     def accept(self, chunk: np.ndarray | bytes) -> Transcript | None:
         """Feed int16 audio; returns the final transcript when Vosk detects an endpoint."""
-        samples = np.frombuffer(chunk, dtype=np.int16) if isinstance(chunk, bytes) else to_int16(chunk)
-        if self._vosk.AcceptWaveform((self._gate.feed(samples) if self._gate else samples).tobytes()):
+        if self._gate is None:
+            data = chunk if isinstance(chunk, bytes) else to_int16(chunk).tobytes()
+        else:
+            data = self._gate.feed(_samples(chunk)).tobytes()
+        if self._vosk.AcceptWaveform(data):
             return self._final(self._vosk.Result())
         return None
 
@@ -215,11 +218,22 @@ class Recognizer:
         return Transcript(text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],))
 
 
+def _samples(chunk: np.ndarray | bytes) -> np.ndarray:
+    if not isinstance(chunk, bytes):
+        return to_int16(chunk)
+    if len(chunk) % 2:
+        raise RecognitionError(
+            f"an audio chunk of {len(chunk)} bytes is not whole 16-bit samples; send an even number of bytes."
+        )
+    return np.frombuffer(chunk, dtype=np.int16)
+
+
 def _is_fixture_model(model: Any) -> bool:
     """Fixture models get the noise gate (``speech.gate``): trained on espeak-ng's digital silence,
     without feature normalisation, they hear a room's murmur as words. A real model normalises its
     features and was trained on real rooms; gated, the real Korean model lost commands in white noise
-    at 20 and 30 dB that it hears ungated."""
+    at 20 and 30 dB that it hears ungated. Known by its folder: a model given as a path (or loaded with
+    ``load_model``), not a ``vosk.Model`` built by hand."""
     from .fixture_model import is_fixture_model
 
     folder = loaded_from(model)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from conftest import FIXTURE_MODELS, fixture_phrases
 
 from speech import noise
 from speech.audio import SAMPLE_RATE, frames, level_dbfs, silence
+from speech.errors import RecognitionError
 from speech.fixture_model import SynthesisJob, locale_voices, synthesize_many
 from speech.gate import NoiseGate
 from speech.models import load_model
@@ -42,13 +44,20 @@ def test_steady_noise_is_turned_down_and_louder_sound_passes_untouched() -> None
     out = gated(audio)
     settled = slice(SAMPLE_RATE, 2 * SAMPLE_RATE - 4 * 320)  # after the floor is known, before the look-ahead
     assert level_dbfs(out[settled]) == pytest.approx(level_dbfs(audio[settled]) - 30, abs=0.5)
-    onset = len(quiet)
-    assert np.array_equal(
-        out[onset - 3 * 320 : onset + len(loud)], audio[onset - 3 * 320 : onset + len(loud)]
-    )
-    hold_end = onset + len(loud) + 12 * 320
-    assert np.array_equal(out[onset + len(loud) : hold_end], audio[onset + len(loud) : hold_end])
-    assert level_dbfs(out[hold_end + 320 :]) < level_dbfs(audio[hold_end + 320 :]) - 25
+    onset = len(quiet)  # opens 3 frames (60 ms) early, holds 12 frames (240 ms) after the loud part
+    early, hold_end = onset - 3 * 320, onset + len(loud) + 12 * 320
+    assert np.array_equal(out[early:hold_end], audio[early:hold_end])
+    for closed in (slice(early - 320, early), slice(hold_end, hold_end + 320), slice(hold_end, None)):
+        assert level_dbfs(out[closed]) == pytest.approx(level_dbfs(audio[closed]) - 30, abs=0.5)
+
+
+def test_dropped_audio_is_gone_and_the_background_level_kept() -> None:
+    gate = NoiseGate()
+    gate.feed(white(2.0, -50))
+    gate.drop()
+    assert gate.flush().size == 0
+    out = gate.feed(white(0.2, -50, seed=4))  # still known as background: turned down at once
+    assert level_dbfs(out) == pytest.approx(-80, abs=0.5)
 
 
 def test_speech_in_a_quiet_room_passes_untouched() -> None:
@@ -61,12 +70,52 @@ def test_speech_in_a_quiet_room_passes_untouched() -> None:
     assert np.array_equal(out[start : start + len(speech)], speech)
 
 
+class CountingVosk:
+    """Vosk's recognizer, counting the bytes it is given."""
+
+    def __init__(self, vosk_recognizer: Any) -> None:
+        self.inner, self.fed = vosk_recognizer, 0
+
+    def AcceptWaveform(self, data: bytes) -> bool:  # noqa: N802 (Vosk's name)
+        self.fed += len(data)
+        return bool(self.inner.AcceptWaveform(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def counted(recognizer: Recognizer) -> CountingVosk:
+    counting = CountingVosk(recognizer._vosk)
+    recognizer._vosk = counting
+    return counting
+
+
+def test_a_fixture_model_hears_every_sample_once_by_the_end_of_the_utterance() -> None:
+    recognizer = Recognizer(FIXTURE_MODELS / "en", grammar=Grammar(phrases=("yes", "no")))
+    vosk_side = counted(recognizer)
+    speech = synthesize_many([SynthesisJob(text="yes", voice="en-us", rate=175)])[0].audio
+    audio = np.concatenate([silence(0.3), speech, silence(0.3)])[:-77]
+    for chunk in frames(audio, 40):
+        recognizer.accept(chunk)
+    assert vosk_side.fed < 2 * len(audio)  # the look-ahead holds the last 60 ms back
+    assert recognizer.finish().text == "yes"
+    assert vosk_side.fed == 2 * len(audio)
+
+
 def test_a_reset_recognizer_forgets_the_held_back_audio() -> None:
     recognizer = Recognizer(FIXTURE_MODELS / "en", grammar=Grammar(phrases=("yes", "no")))
-    speech = synthesize_many([SynthesisJob(text="yes", voice="en-us", rate=175)])[0].audio
-    recognizer.accept(np.concatenate([silence(0.3), speech]))
+    vosk_side = counted(recognizer)
+    recognizer.accept(white(0.5, -20))
+    fed = vosk_side.fed
     recognizer.reset()
-    assert recognizer.finish().text == ""
+    recognizer.finish()
+    assert vosk_side.fed == fed
+
+
+def test_half_a_sample_is_refused_with_a_sentence() -> None:
+    recognizer = Recognizer(FIXTURE_MODELS / "en", grammar=Grammar(phrases=("yes", "no")))
+    with pytest.raises(RecognitionError, match="not whole 16-bit samples; send an even number of bytes"):
+        recognizer.accept(b"\x00\x01\x02")
 
 
 @pytest.fixture(scope="module")

@@ -293,10 +293,9 @@ def serve(folder: Path, *args: str, store: str | None = None) -> Iterator[tuple[
     config = folder / "voice.toml"
     store = store or f"sqlite:///{folder / 'sessions.db'}"
     config.write_text(f'skills = ["customer_service"]\nstore = "{store}"\n')
-    error_log = folder / "error.log"
     environment = {**os.environ, "VOICE_CONFIG": str(config), "VOICE_ALEXA_VERIFY": "false"}
     for attempt in range(3):  # another program may take the free port before gunicorn binds it
-        port = free_port()
+        port, error_log = free_port(), folder / f"error-{attempt}.log"
         process = subprocess.Popen(
             [str(GUNICORN), *args, "-b", f"127.0.0.1:{port}", "--error-logfile", str(error_log)]
             + ["--no-control-socket", "voice.server:create_app()"],
@@ -330,9 +329,10 @@ def _wait_until_up(
     port: int, process: subprocess.Popen[bytes], error_log: Path, *, workers: int, last: bool
 ) -> bool:
     """True once every worker has built the app and this gunicorn answers on ``port``; False if it exited
-    over a taken port (try again); else ``RuntimeError`` with its log.
+    over a taken port (try again); else ``RuntimeError`` with its log. ``workers`` is ``-w N`` of ``args``.
 
-    Waiting for every worker (each logs that verification is off once its app is built) keeps a worker
+    Waiting for every worker (each logs that verification is off once its app is built: ``serve`` turns
+    it off) keeps a worker
     that fails to boot later, and with it the whole server, out of the tests; the listening line with
     this process's id makes sure that no other server on the port answered."""
     deadline = time.monotonic() + 60

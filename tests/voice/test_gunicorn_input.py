@@ -29,12 +29,12 @@ def server(
 
 
 def sent(server: tuple[int, Path], data: bytes) -> tuple[int, bytes]:
-    """``send``; a refused connection means the whole server stopped: fail with its log, which says why."""
+    """``send``; a connection refused or cut means a worker or the whole server stopped."""
     port, error_log = server
     try:
         return send(port, data)
-    except ConnectionRefusedError:
-        pytest.fail(f"gunicorn stopped serving; its log:\n{error_log.read_text()}")
+    except ConnectionError as error:  # refused, reset, ended: fail with gunicorn's log, which says why
+        pytest.fail(f"{error!r}; gunicorn's log:\n{error_log.read_text()}")
 
 
 def error_of(server: tuple[int, Path], data: bytes) -> tuple[int, str]:
