@@ -52,8 +52,8 @@ class BuildSpec:
     copy recognised held-out Dutch voices 96.9% of the time, two 97.8-98.6%; with every human-sounding
     training voice too, 100% in every build measured (issue 17)."""
     augment: bool = True
-    """Noise of other kinds in training too: another phrase in another voice (babble), mains hum, a
-    telephone band, muffled voices (``dataset.plan``); docs/fixture-models.md says what it does."""
+    """Noise of other kinds in training too: other people talking (babble), mains hum, a telephone band,
+    muffled voices (``dataset.plan``); docs/fixture-models.md says what it does."""
     max_utterances: int = 4000
     """Training utterances aimed at: a long phrase list is said by fewer voices per phrase, but every phrase
     by at least one voice per copy, so more phrases than this make more utterances (``dataset.plan``).
