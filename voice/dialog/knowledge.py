@@ -103,7 +103,13 @@ class KnowledgeAnswerer:
         self._loading: threading.Thread | None = None
 
     def warm(self) -> None:
-        """Load every skill's knowledge base of every language with content, in a daemon thread."""
+        """Load every skill's knowledge base of every language with content, in a daemon thread.
+
+        The knowledge modules are imported here, not in the thread: a process that exits at once would
+        have the thread import bm25s while the interpreter shuts down, and the exit hook that import
+        registers is refused then ("can't register atexit after shutdown", a traceback at exit)."""
+        from ..knowledge import KnowledgeBase  # noqa: F401
+
         keys = [(skill, path.name) for skill, root in self.roots.items() for path in _languages(root)]
         self._loading = threading.Thread(
             target=self._load_all, args=(keys,), name="voice-knowledge", daemon=True
