@@ -296,14 +296,15 @@ def serve(folder: Path, *args: str, store: str | None = None) -> Iterator[tuple[
     environment = {**os.environ, "VOICE_CONFIG": str(config), "VOICE_ALEXA_VERIFY": "false"}
     for attempt in range(3):  # another program may take the free port before gunicorn binds it
         port, error_log = free_port(), folder / f"error-{attempt}.log"
-        process = subprocess.Popen(
-            [str(GUNICORN), *args, "-b", f"127.0.0.1:{port}", "--error-logfile", str(error_log)]
-            + ["--no-control-socket", "voice.server:create_app()"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with error_log.open("ab") as stderr:  # a worker's own sentence ("error: ...") goes there too
+            process = subprocess.Popen(
+                [str(GUNICORN), *args, "-b", f"127.0.0.1:{port}", "--error-logfile", str(error_log)]
+                + ["--no-control-socket", "voice.server:create_app()"],
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         try:
             if _wait_until_up(port, process, error_log, workers=_workers(args), last=attempt == 2):
                 yield port, error_log
@@ -332,9 +333,8 @@ def _wait_until_up(
     over a taken port (try again); else ``RuntimeError`` with its log. ``workers`` is ``-w N`` of ``args``.
 
     Waiting for every worker (each logs that verification is off once its app is built: ``serve`` turns
-    it off) keeps a worker
-    that fails to boot later, and with it the whole server, out of the tests; the listening line with
-    this process's id makes sure that no other server on the port answered."""
+    it off) keeps a worker that fails to boot later, and with it the whole server, out of the tests; the
+    listening line with this process's id makes sure that no other server on the port answered."""
     deadline = time.monotonic() + 60
     listening = f"Listening at: http://127.0.0.1:{port} ({process.pid})"
     while True:

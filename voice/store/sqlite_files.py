@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 from .base import StoreError
@@ -66,7 +67,7 @@ def connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
         raise _unopenable(path, exc) from exc
     try:
         if path != MEMORY:
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _write_ahead_logging(db, busy_timeout)
             if mode != "wal":
                 _LOGGER.warning("%s runs in %s mode, not WAL; readers will wait for writers", path, mode)
         # NORMAL is durable across process crashes in WAL mode; FULL would also survive power loss at
@@ -78,6 +79,22 @@ def connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
         db.close()
         raise _unopenable(path, exc) from exc
     return db
+
+
+def _write_ahead_logging(db: sqlite3.Connection, busy_timeout: float) -> str:
+    """Switch the file to WAL, waiting up to ``busy_timeout`` for another process that is creating it.
+
+    SQLite does not wait for the lock this switch needs on a new file: two gunicorn workers opening a
+    fresh database at once failed with "database is locked" in 18-30 of 400 openings, and gunicorn
+    stops the whole server when one worker fails to start. The journal mode of the file."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            return str(db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _unopenable(path: str | Path, exc: sqlite3.Error) -> StoreError:

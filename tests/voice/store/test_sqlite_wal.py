@@ -8,9 +8,11 @@ again from its beginning; the checkpoint thread now restarts a long log, and SQL
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +73,31 @@ def test_the_log_stays_bounded_while_writes_never_pause(
     assert not failed, f"a writer failed: {failed[0]!r}"
     assert min(written) >= WRITES, f"the writers managed only {written} writes in 60 s"
     assert largest <= 8 * limit, f"the log reached {largest} bytes"
+
+
+def _open_at_once(path: Path, start: Any, failures: Any) -> None:
+    start.wait()
+    try:
+        open_store(f"sqlite:///{path}").close()
+    except Exception as error:  # counted, and shown by the assertion
+        failures.put(repr(error))
+
+
+def test_processes_that_open_a_new_database_at_once_all_open_it(tmp_path: Path) -> None:
+    """gunicorn's workers open a fresh database at the same moment; SQLite does not wait for the lock that
+    switching a new file to WAL needs, so 18-30 of 400 openings failed with "database is locked", and one
+    failed worker stops the whole server (a CI failure: "connection refused" after the first test)."""
+    context = multiprocessing.get_context("fork")
+    failures = context.Queue()
+    for round_ in range(40):
+        start = context.Barrier(3)
+        path = tmp_path / f"round{round_}" / "sessions.db"
+        openers = [context.Process(target=_open_at_once, args=(path, start, failures)) for _ in range(3)]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join(30)
+    found = []
+    while not failures.empty():
+        found.append(failures.get())
+    assert found == []
