@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .audio import SAMPLE_RATE, level_dbfs, to_int16
-from .vad import FRAME_MS, SILENT_DB
+from .vad import FRAME_MS, SILENT_DB, BackgroundLevel
 
 
 @dataclass(slots=True)
@@ -30,15 +30,13 @@ class NoiseGate:
     babble at 10 dB: 4 dB 48%, 6 dB 55%, 9, 12 and 15 dB 72%; at 12 dB more out-of-scope speech in white
     noise was taken for commands)."""
     closed_gain_db: float = -30.0
-    floor_percentile: float = 20.0
-    """The background is this percentile of the recent frame levels: murmur rises and falls, and its
-    quietest frame alone would open the gate on every syllable of it."""
-    floor_window_s: float = 1.5
+    background: BackgroundLevel = field(default_factory=BackgroundLevel)
+    """The 20th percentile of the last 1.5 s: murmur rises and falls, and its quietest frame alone would
+    open the gate on every syllable of it."""
     look_ahead_frames: int = 3
     hold_frames: int = 12
     """Frames the gate stays open after the last loud frame (240 ms)."""
     rate: int = SAMPLE_RATE
-    _levels: deque[float] = field(default_factory=deque)
     _frames: deque[np.ndarray] = field(default_factory=deque)
     _loud: deque[bool] = field(default_factory=deque)
     _open_for: int = 0
@@ -76,12 +74,9 @@ class NoiseGate:
 
     def _take(self, frame: np.ndarray) -> None:
         level = max(level_dbfs(frame), SILENT_DB)
-        self._levels.append(level)
-        while len(self._levels) > self.floor_window_s * 1000 / FRAME_MS:
-            self._levels.popleft()
-        floor = float(np.percentile(self._levels, self.floor_percentile))
+        self.background.add(level)
         self._frames.append(frame)
-        self._loud.append(level > floor + self.open_above_floor_db)
+        self._loud.append(level > self.background.level + self.open_above_floor_db)
 
     def _release(self) -> np.ndarray:
         if any(self._loud):

@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -234,10 +235,16 @@ def _is_fixture_model(model: Any) -> bool:
     features and was trained on real rooms; gated, the real Korean model lost commands in white noise
     at 20 and 30 dB that it hears ungated. Known by its folder: a model given as a path (or loaded with
     ``load_model``), not a ``vosk.Model`` built by hand."""
+    folder = loaded_from(model)
+    return folder is not None and _has_fixture_card(folder)
+
+
+@cache
+def _has_fixture_card(folder: Path) -> bool:
+    """Read once per folder: ``transcribe`` makes a recognizer per recording."""
     from .fixture_model import is_fixture_model
 
-    folder = loaded_from(model)
-    return folder is not None and is_fixture_model(folder)
+    return is_fixture_model(folder)
 
 
 def _word(raw: dict[str, Any]) -> Word:
