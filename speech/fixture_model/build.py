@@ -25,6 +25,7 @@ from speech.errors import ModelError
 from speech.fixture_model import voices as voice_lists
 from speech.fixture_model.alignment import align
 from speech.fixture_model.dataset import RenderedItem, frame_labels, plan, render
+from speech.fixture_model.decoys import decoys_of
 from speech.fixture_model.graph import Scoring
 from speech.fixture_model.lexicon import Lexicon
 from speech.fixture_model.synth import SynthesisJob, map_in_workers, synthesize_many
@@ -35,10 +36,13 @@ from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 """Bump when a change to the generator changes the models it builds."""
 
 _RESERVED = "[]<>#"
+_DECOY_SHARE = 4
+"""Decoys get a quarter of the phrases' utterance budget on top (the 12 decoys: 924 utterances, every voice
+once). Taken from the phrases' budget instead, they cost about three commands in the robustness bench."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +51,9 @@ class BuildSpec:
 
     phrases: tuple[str, ...]
     voices: LocaleVoices
+    decoys: tuple[str, ...] = ()
+    """Near misses of the wake phrase: trained and in the graph like phrases, so that a near miss is
+    decoded as its decoy, which no grammar accepts, instead of as the wake phrase (``decoys.py``)."""
     copies: int = 2
     """Renderings of each phrase per training voice (other rates, pitches and noise): with augmentation one
     copy recognised held-out Dutch voices 96.9% of the time, two 97.8-98.6%; with every human-sounding
@@ -93,12 +100,21 @@ def normalise_phrases(phrases: Sequence[str]) -> tuple[str, ...]:
     return tuple(clean)
 
 
-def fixture_model_key(phrases: Sequence[str], locale: str) -> str:
+def fixture_model_key(phrases: Sequence[str], locale: str, wake_phrase: str | None = None) -> str:
     """The hash a model built now from these phrases would carry (``fixture.json`` ``key``).
 
     A committed model whose key differs was built by another generator or phrase list: rebuild it.
     """
-    return BuildSpec(phrases=normalise_phrases(phrases), voices=locale_voices(locale)).key
+    return _spec(phrases, locale, wake_phrase).key
+
+
+def _spec(phrases: Sequence[str], locale: str, wake_phrase: str | None) -> BuildSpec:
+    """The build of ``phrases``, with the decoys of ``wake_phrase`` when it is one of them."""
+    clean = normalise_phrases(phrases)
+    voices = locale_voices(locale)
+    wake = " ".join((wake_phrase or "").lower().split())
+    decoys = decoys_of(wake, voices.locale.split("-")[0]) if wake in clean else ()
+    return BuildSpec(phrases=clean, voices=voices, decoys=tuple(d for d in decoys if d not in clean))
 
 
 def build_fixture_model(
@@ -108,15 +124,17 @@ def build_fixture_model(
     cache_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
     runtime_grammar: bool = False,
+    wake_phrase: str | None = None,
 ) -> Path:
     """Build (or fetch from the cache) a Vosk model that recognises ``phrases`` spoken by espeak-ng.
 
     Returns the model folder for ``vosk.Model``. By default its graph is the phrase list
     itself (``graph/HCLG.fst``); with ``runtime_grammar=True`` it is a word loop that
     ``KaldiRecognizer(model, rate, grammar_json)`` restricts at run time. The model
-    recognises synthetic espeak-ng speech only.
+    recognises synthetic espeak-ng speech only. When ``wake_phrase`` is one of the phrases, the model
+    also learns near misses of it (``decoys.py``), which it decodes as themselves, so they are refused.
     """
-    spec = BuildSpec(phrases=normalise_phrases(phrases), voices=locale_voices(locale))
+    spec = _spec(phrases, locale, wake_phrase)
     report = progress or _LOGGER.info
     entry = (cache_dir or default_cache_dir()) / f"{spec.voices.locale}-{spec.key[:20]}"
     if not is_fixture_model(entry / "hclg"):
@@ -154,20 +172,30 @@ def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None
         max_utterances=spec.max_utterances,
         augment=spec.augment,
     )
+    if spec.decoys:  # on top of the phrases' budget: the phrases keep every utterance they had without decoys
+        items += plan(
+            spec.decoys,
+            spec.voices,
+            copies=1,
+            seed=spec.seed + 1,
+            max_utterances=spec.max_utterances // _DECOY_SHARE,
+            augment=spec.augment,
+        )
     voices = len({item.job.voice for item in items})
-    report(f"synthesising {len(items)} utterances of {len(spec.phrases)} phrases in {voices} voices")
+    said = f"{len(spec.phrases)} phrases" + (f" and {len(spec.decoys)} decoys" if spec.decoys else "")
+    report(f"synthesising {len(items)} utterances of {said} in {voices} voices")
     started = time.perf_counter()
     rendered = map_in_workers(render, items)
     report(f"synthesised in {time.perf_counter() - started:.0f} s")
     lexicon, network = _learn(spec, rendered, report)
     report(f"writing the model ({len(lexicon.words)} words, {len(lexicon.phone_set().base)} phones)")
-    write_model_folders(folder, spec.phrases, lexicon, network, spec.scoring, _card_data(spec))
+    write_model_folders(folder, spec.phrases, spec.decoys, lexicon, network, spec.scoring, _card_data(spec))
 
 
 def _learn(
     spec: BuildSpec, rendered: list[RenderedItem], report: Callable[[str], None]
 ) -> tuple[Lexicon, Network]:
-    vocabulary = sorted({word for phrase in spec.phrases for word in phrase.split()})
+    vocabulary = sorted({word for phrase in spec.phrases + spec.decoys for word in phrase.split()})
     solo_jobs = [
         SynthesisJob(text=word, voice=spec.voices.lexicon_voice, rate=DEFAULT_RATE) for word in vocabulary
     ]
@@ -194,6 +222,7 @@ def _card_data(spec: BuildSpec) -> dict[str, object]:
         "key": spec.key,
         "locale": spec.voices.locale,
         "phrases": list(spec.phrases),
+        "decoys": list(spec.decoys),
         "training_voices": list(spec.voices.training),
         "held_out_voices": list(spec.voices.held_out),
     }

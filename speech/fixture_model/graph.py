@@ -10,7 +10,9 @@ An ``[unk]`` word -- a garbage phone with a constant score per frame -- competes
 phrases, so speech outside the phrase list comes out as ``[unk]`` instead of the nearest
 phrase. In the fixed graph it may also follow the first words of a phrase ("i would like to
 [unk]"): speech that starts like a phrase and then goes elsewhere is refused instead of being
-forced onto the phrase's end ("... book an appointment").
+forced onto the phrase's end ("... book an appointment"). Decoys, near misses of the wake phrase,
+are paths like the phrases behind an entry cost: a near miss is decoded as its decoy, which no
+grammar accepts, while the wake phrase itself keeps its own path.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ class Scoring:
     unknown_entry: float = 1.0
     """Cost of choosing ``[unk]`` over a phrase (English, white noise at 10 dB: 17% of out-of-scope
     sentences accepted at 3.0, 10% at 1.0; held-out voices 98.2% either way)."""
+    decoy_entry: float = 6.0
+    """Cost of taking a decoy instead of a phrase: a decoy must fit the audio clearly better than the
+    wake phrase, or murmur after "hey computer" makes it "hey computers". English, held-out voices, one
+    build: near misses refused 100% at 3.0, 90% at 4.5 and 6.0 (20% without decoys); wakes heard with
+    babble at 10 dB 58% at 3.0, 71% at 4.5 and 6.0 (71% without). Dutch: 100% and 83% at each cost."""
     prefix_unknown_entry: float = 8.0
     """Cost of ``[unk]`` after the first words of a phrase instead of the rest of it. Measured with
     bench/speech_robustness.py (English, white noise at 10 dB): without this path 50% of out-of-scope
@@ -113,10 +120,15 @@ class _Builder:
 
 
 def build_hclg(
-    phrases: Sequence[str], lexicon: Lexicon, phones: PhoneSet, words: dict[str, int], scoring: Scoring
+    phrases: Sequence[str],
+    decoys: Sequence[str],
+    lexicon: Lexicon,
+    phones: PhoneSet,
+    words: dict[str, int],
+    scoring: Scoring,
 ) -> Fst:
-    """The fixed graph: exactly one phrase, ``[unk]``, or a phrase's first words and ``[unk]`` per utterance,
-    silence around it."""
+    """The fixed graph: exactly one phrase, ``[unk]``, a phrase's first words and ``[unk]``, or a decoy per
+    utterance, silence around it."""
     builder = _Builder(lexicon, phones, words, scoring)
     entry = builder.with_silence([builder.start])
     exits = builder.with_silence(builder.unknown(entry))
@@ -127,6 +139,15 @@ def build_hclg(
                 exits += builder.with_silence(builder.unknown(states, scoring.prefix_unknown_entry))
             states = builder.with_silence(builder.word(states, word))
         exits += states
+    if decoys:
+        decoy_entry = builder.fst.add_state()
+        for state in entry:
+            builder.fst.add_arc(state, Arc(0, 0, scoring.decoy_entry, decoy_entry))
+        for decoy in decoys:
+            states = [decoy_entry]
+            for word in decoy.split():
+                states = builder.with_silence(builder.word(states, word))
+            exits += states
     for state in exits:
         builder.fst.set_final(state)
     return builder.fst

@@ -33,7 +33,7 @@ Cache key: `{key}`. Details in `{card}`.
 
 Phrases:
 {phrases}
-"""
+{decoys}"""
 
 
 def model_conf(scoring: Scoring, silence_id: int) -> str:
@@ -54,12 +54,13 @@ def model_conf(scoring: Scoring, silence_id: int) -> str:
 def write_model_folders(
     folder: Path,
     phrases: Sequence[str],
+    decoys: Sequence[str],
     lexicon: Lexicon,
     network: Network,
     scoring: Scoring,
     card: Mapping[str, object],
 ) -> None:
-    """Write ``folder/hclg`` and ``folder/grammar``."""
+    """Write ``folder/hclg`` and ``folder/grammar``; the decoys are in the fixed graph, never accepted."""
     phones = lexicon.phone_set()
     words = word_table(lexicon)
     hclg, grammar = folder / "hclg", folder / "grammar"
@@ -73,7 +74,7 @@ def write_model_folders(
         silence_penalty=scoring.silence_penalty,
     )
     _link_or_copy(hclg / "am" / "final.mdl", grammar / "am" / "final.mdl")
-    build_hclg(phrases, lexicon, phones, words, scoring).write(hclg / "graph" / "HCLG.fst")
+    build_hclg(phrases, decoys, lexicon, phones, words, scoring).write(hclg / "graph" / "HCLG.fst")
     build_hclr(lexicon, phones, words, scoring).write(grammar / "graph" / "HCLr.fst")
     build_gr(words).write(grammar / "graph" / "Gr.fst")
     (grammar / "graph" / "disambig_tid.int").write_text("", encoding="ascii")
@@ -97,8 +98,16 @@ def _write_common(
         key=card["key"],
         card=CARD_FILE,
         phrases="\n".join(f"- {phrase}" for phrase in phrases),
+        decoys=_decoy_lines([str(decoy) for decoy in card.get("decoys", [])]),  # type: ignore[attr-defined]
     )
     (model / "README.md").write_text(readme, encoding="utf-8")
+
+
+def _decoy_lines(decoys: list[str]) -> str:
+    if not decoys:
+        return ""
+    listed = "\n".join(f"- {decoy}" for decoy in decoys)
+    return f"\nNear misses of the wake phrase it decodes, so that they are refused (decoys):\n{listed}\n"
 
 
 def _write_table(path: Path, rows: object) -> None:

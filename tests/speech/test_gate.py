@@ -126,15 +126,16 @@ def murmur() -> np.ndarray:
     spoken = synthesize_many([SynthesisJob(text=s, voice=v, rate=175) for v in talkers for s in sentences])
     return noise.babble(
         [np.concatenate([s.audio for s in spoken[i * 2 : i * 2 + 2]]) for i in range(3)],
-        20 * SAMPLE_RATE,
+        61 * SAMPLE_RATE,
         seed=3,
     )
 
 
 def test_commands_are_heard_with_people_talking_around_them(murmur: np.ndarray) -> None:
     """Murmur 10 dB below the command, before, during and after it: with the gate the committed English
-    model hears most commands; fed to Vosk as it is, murmur before a command turns most into ``[unk]``."""
-    commands = tuple(fixture_phrases("en")[:10])
+    model hears more commands; fed to Vosk as it is, murmur before a command turns more into ``[unk]``.
+    All 30 phrases: over 10 the count moved from 8 to 3-5 between builds of the same recipe."""
+    commands = tuple(fixture_phrases("en"))
     grammar = Grammar(phrases=commands)
     model = load_model(FIXTURE_MODELS / "en")
     voices = locale_voices("en").held_out
@@ -151,5 +152,6 @@ def test_commands_are_heard_with_people_talking_around_them(murmur: np.ndarray) 
         for chunk in frames(audio, 100):
             raw.AcceptWaveform(chunk.tobytes())
         ungated_right += json.loads(raw.FinalResult())["text"] == command
-    assert gated_right >= 7, (gated_right, ungated_right)  # 8 of 10 when written
-    assert ungated_right <= gated_right - 3, (gated_right, ungated_right)  # 3 of 10
+    # four builds (two recipes, two seeds): gated 16-20 of 30, ungated 9-13; the committed model 18 and 13
+    assert gated_right >= 15, (gated_right, ungated_right)
+    assert ungated_right <= gated_right - 3, (gated_right, ungated_right)

@@ -85,12 +85,18 @@ def test_fixtures_model_builds_from_the_grammar_with_the_faq(monkeypatch: pytest
     from voice.cli import cli
 
     built: list[list[str]] = []
+    wakes: list[object] = []
 
-    def build(phrases: list[str], language: str, **_: object) -> Path:
+    def build(phrases: list[str], language: str, **options: object) -> Path:
         built.append(list(phrases))
+        wakes.append(options.get("wake_phrase"))
         return Path("/nowhere")
 
     monkeypatch.setattr(speech.fixture_model, "build_fixture_model", build)
     result = CliRunner().invoke(cli, ["fixtures", "model", "-l", "nl"])
     assert result.exit_code == 0, result.output
     assert "wat kost verzending naar belgië" in built[0]
+    assert "hallo computer" in built[0] and wakes == ["hallo computer"]  # its near misses become decoys
+    result = CliRunner().invoke(cli, ["fixtures", "model", "-l", "nl", "--wake", "hoi assistent"])
+    assert result.exit_code == 0, result.output
+    assert "hoi assistent" in built[1] and wakes[1] == "hoi assistent"

@@ -172,6 +172,12 @@ def fixtures_audio(manifest: Path, out: Path | None) -> None:
 @click.option("--phrase", "phrase_list", multiple=True, help="A phrase (repeatable).")
 @click.option("--runtime-grammar", is_flag=True, help="The variant for Vosk's runtime grammars (HCLr + Gr).")
 @click.option(
+    "--wake",
+    "wake_phrase",
+    help="The wake phrase among the phrases, whose near misses the model learns to refuse "
+    "(default per language, e.g. 'hallo computer').",
+)
+@click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Also copy the model to this folder."
 )
 @config_option
@@ -182,6 +188,7 @@ def fixtures_model(
     phrase_file: Path | None,
     phrase_list: tuple[str, ...],
     runtime_grammar: bool,
+    wake_phrase: str | None,
     out: Path | None,
 ) -> None:
     """Build (or find in the cache) a Vosk model that recognises these phrases spoken by espeak-ng."""
@@ -195,11 +202,16 @@ def fixtures_model(
         phrases += [
             line.strip() for line in phrase_file.read_text(encoding="utf-8").splitlines() if line.strip()
         ]
+    wake = wake_phrase or WAKE_PHRASES.get(language)
     if not phrases:
         router = context.assistant(memory=True).router
-        phrases = grammar_phrases(router, language, wake_phrase=WAKE_PHRASES.get(language))
+        phrases = grammar_phrases(router, language, wake_phrase=wake)
     path = build_fixture_model(
-        phrases, language, runtime_grammar=runtime_grammar, progress=lambda line: click.echo(line, err=True)
+        phrases,
+        language,
+        runtime_grammar=runtime_grammar,
+        wake_phrase=wake,
+        progress=lambda line: click.echo(line, err=True),
     )
     if out is not None:
         shutil.rmtree(out, ignore_errors=True)
