@@ -51,6 +51,8 @@ class BuildSpec:
 
     phrases: tuple[str, ...]
     voices: LocaleVoices
+    wake_phrase: str = ""
+    """The phrase the decoys are near misses of ("" without decoys)."""
     decoys: tuple[str, ...] = ()
     """Near misses of the wake phrase: trained and in the graph like phrases, so that a near miss is
     decoded as its decoy, which no grammar accepts, instead of as the wake phrase (``decoys.py``)."""
@@ -113,8 +115,10 @@ def _spec(phrases: Sequence[str], locale: str, wake_phrase: str | None) -> Build
     clean = normalise_phrases(phrases)
     voices = locale_voices(locale)
     wake = " ".join((wake_phrase or "").lower().split())
-    decoys = decoys_of(wake, voices.locale.split("-")[0]) if wake in clean else ()
-    return BuildSpec(phrases=clean, voices=voices, decoys=tuple(d for d in decoys if d not in clean))
+    if wake not in clean:
+        return BuildSpec(phrases=clean, voices=voices)
+    decoys = tuple(d for d in decoys_of(wake, voices.locale.split("-")[0]) if d not in clean)
+    return BuildSpec(phrases=clean, voices=voices, wake_phrase=wake if decoys else "", decoys=decoys)
 
 
 def build_fixture_model(
@@ -189,7 +193,9 @@ def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None
     report(f"synthesised in {time.perf_counter() - started:.0f} s")
     lexicon, network = _learn(spec, rendered, report)
     report(f"writing the model ({len(lexicon.words)} words, {len(lexicon.phone_set().base)} phones)")
-    write_model_folders(folder, spec.phrases, spec.decoys, lexicon, network, spec.scoring, _card_data(spec))
+    write_model_folders(
+        folder, spec.phrases, spec.decoys, spec.wake_phrase, lexicon, network, spec.scoring, _card_data(spec)
+    )
 
 
 def _learn(
@@ -222,6 +228,7 @@ def _card_data(spec: BuildSpec) -> dict[str, object]:
         "key": spec.key,
         "locale": spec.voices.locale,
         "phrases": list(spec.phrases),
+        "wake_phrase": spec.wake_phrase,
         "decoys": list(spec.decoys),
         "training_voices": list(spec.voices.training),
         "held_out_voices": list(spec.voices.held_out),

@@ -59,6 +59,11 @@ class Scoring:
     wake phrase, or murmur after "hey computer" makes it "hey computers". English, held-out voices, one
     build: near misses refused 100% at 3.0, 90% at 4.5 and 6.0 (20% without decoys); wakes heard with
     babble at 10 dB 58% at 3.0, 71% at 4.5 and 6.0 (71% without). Dutch: 100% and 83% at each cost."""
+    shorter_decoy_entry: float = 3.0
+    """The cost for a decoy with fewer phones than the wake phrase ("hey compute", "hey comuter"): murmur
+    adds sound, so it cannot turn the wake phrase into one of these. With 3.0 instead of 6.0 for them the
+    English bench refused 90% of near misses instead of 80%, with the same wakes heard in babble (75%);
+    with 2.0, 100% and 71%."""
     prefix_unknown_entry: float = 8.0
     """Cost of ``[unk]`` after the first words of a phrase instead of the rest of it. Measured with
     bench/speech_robustness.py (English, white noise at 10 dB): without this path 50% of out-of-scope
@@ -122,6 +127,7 @@ class _Builder:
 def build_hclg(
     phrases: Sequence[str],
     decoys: Sequence[str],
+    wake_phrase: str,
     lexicon: Lexicon,
     phones: PhoneSet,
     words: dict[str, int],
@@ -139,18 +145,26 @@ def build_hclg(
                 exits += builder.with_silence(builder.unknown(states, scoring.prefix_unknown_entry))
             states = builder.with_silence(builder.word(states, word))
         exits += states
-    if decoys:
-        decoy_entry = builder.fst.add_state()
-        for state in entry:
-            builder.fst.add_arc(state, Arc(0, 0, scoring.decoy_entry, decoy_entry))
-        for decoy in decoys:
-            states = [decoy_entry]
-            for word in decoy.split():
-                states = builder.with_silence(builder.word(states, word))
-            exits += states
+    entries: dict[float, int] = {}
+    for decoy in decoys:
+        shorter = _phone_count(decoy, lexicon) < _phone_count(wake_phrase, lexicon)
+        cost = scoring.shorter_decoy_entry if shorter else scoring.decoy_entry
+        if cost not in entries:
+            entries[cost] = builder.fst.add_state()
+            for state in entry:
+                builder.fst.add_arc(state, Arc(0, 0, cost, entries[cost]))
+        states = [entries[cost]]
+        for word in decoy.split():
+            states = builder.with_silence(builder.word(states, word))
+        exits += states
     for state in exits:
         builder.fst.set_final(state)
     return builder.fst
+
+
+def _phone_count(phrase: str, lexicon: Lexicon) -> int:
+    """Phones in the most frequent pronunciation of each word of ``phrase``."""
+    return sum(len(lexicon.pronunciations(word)[0]) for word in phrase.split())
 
 
 def build_hclr(lexicon: Lexicon, phones: PhoneSet, words: dict[str, int], scoring: Scoring) -> Fst:

@@ -55,6 +55,7 @@ def write_model_folders(
     folder: Path,
     phrases: Sequence[str],
     decoys: Sequence[str],
+    wake_phrase: str,
     lexicon: Lexicon,
     network: Network,
     scoring: Scoring,
@@ -74,7 +75,8 @@ def write_model_folders(
         silence_penalty=scoring.silence_penalty,
     )
     _link_or_copy(hclg / "am" / "final.mdl", grammar / "am" / "final.mdl")
-    build_hclg(phrases, decoys, lexicon, phones, words, scoring).write(hclg / "graph" / "HCLG.fst")
+    fixed = build_hclg(phrases, decoys, wake_phrase, lexicon, phones, words, scoring)
+    fixed.write(hclg / "graph" / "HCLG.fst")
     build_hclr(lexicon, phones, words, scoring).write(grammar / "graph" / "HCLr.fst")
     build_gr(words).write(grammar / "graph" / "Gr.fst")
     (grammar / "graph" / "disambig_tid.int").write_text("", encoding="ascii")

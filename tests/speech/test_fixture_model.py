@@ -161,7 +161,7 @@ def test_committed_models_are_current_and_carry_a_model_card(
 
 NEAR_MISSES = {"en": ("hey computers", "hey commuter"), "nl": ("hallo computers", "hallo daar")}
 """Said instead of the wake phrase. Before decoys every English one and "hallo computers" woke the models;
-with them 45 of 48 English and all Dutch ones are refused (every held-out voice at both rates)."""
+with them 47 of 48 English and all Dutch ones are refused (every held-out voice at both rates)."""
 
 
 @pytest.mark.parametrize("locale", LOCALES)
