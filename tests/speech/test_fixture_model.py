@@ -33,7 +33,8 @@ from speech.fixture_model import (
     synthesize,
 )
 from speech.fixture_model.decoys import decoys_of
-from speech.stt import Grammar, transcribe
+from speech.models import load_model
+from speech.stt import Grammar, _without_leading_unknown, transcribe
 from voice.grammar import WAKE_PHRASES
 
 PHRASES = {language: fixture_phrases(language) for language in ("en", "nl")}
@@ -178,6 +179,31 @@ def test_near_misses_of_the_wake_phrase_are_refused(models: dict[str, vosk.Model
     near_misses = [heard for (text, *_), heard in woke.items() if text != wake]
     assert all(wakes), woke
     assert sum(near_misses) <= 0.1 * len(near_misses), woke
+
+
+def test_the_wake_phrase_after_other_words_wakes_but_a_command_is_refused(
+    model_paths: dict[str, Path],
+) -> None:
+    """Words or murmur before the wake phrase end in ``[unk]`` and then the phrase (before that path the
+    same model heard "so then hey computer" 7 times of 24, now 24). A command is not taken from the end
+    of a sentence: "oh well stop" stays refused."""
+    model = load_model(model_paths["en"])
+    grammar = Grammar(phrases=tuple(PHRASES["en"]))
+    said = held_out_utterances(("so then hey computer", "oh well stop"), "en")
+    heard = {u: [t.text for t in transcribe(u.audio, model, grammar=grammar)] for u in said}
+    wakes = [text == ["hey computer"] for u, text in heard.items() if u.text.endswith("computer")]
+    stops = [text == ["stop"] for u, text in heard.items() if u.text.endswith("stop")]
+    assert sum(wakes) >= 0.9 * len(wakes), heard
+    assert sum(stops) <= 0.1 * len(stops), heard
+
+
+def test_only_a_leading_unknown_word_is_dropped() -> None:
+    unk = {"word": UNKNOWN, "start": 0.1, "end": 0.5, "conf": 1.0}
+    stop = {"word": "stop", "start": 0.5, "end": 0.9, "conf": 1.0}
+    dropped = _without_leading_unknown({"result": [unk, stop], "text": "[unk] stop"})
+    assert dropped == {"result": [stop], "text": "stop"}
+    for kept in ({"result": [stop, unk], "text": "stop [unk]"}, {"result": [unk], "text": "[unk]"}, {}):
+        assert _without_leading_unknown(kept) == kept
 
 
 def test_second_build_comes_from_the_cache() -> None:
