@@ -8,7 +8,9 @@ exactly), word accuracy, rejection rate (in-scope speech refused) and false-acce
 speech accepted as a command phrase; the wake phrase is in the grammar, as in the loop, but heard while
 listening it is a wake there, not a command). Then the wake phrase: hits by unseen voices (clean
 and babble at 10 dB), near misses refused, and false wakes per hour on continuous non-wake speech
-read with pauses.
+read with pauses. Then the loop's command listener (speech detector, endpoints) in babble at 10 dB:
+12 commands, each with 2 s of babble before it and 6 s after, fed as a microphone feeds it; how many
+commands it heard, and how many other commands the babble made it hear.
 Last, the time and peak memory of a fixture-model build. Prints a table, then ONE JSON line.
 
     .venv/bin/python bench/speech_robustness.py [--language en ...] [--stream-minutes 10] [--no-build]
@@ -171,6 +173,39 @@ def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float
     }
 
 
+LOOP_COMMANDS = 12
+_LOOP_LEAD_S, _LOOP_TAIL_S = 2.0, 6.0
+
+
+def _loop_in_babble(language: str, spec: dict[str, Any], model: Any, babble: np.ndarray) -> dict[str, Any]:
+    """The command listener in babble at 10 dB: commands heard, and false commands per minute of audio."""
+    commands = [p for p in _phrases(spec["in_scope"]) if p != spec["wake"]][:LOOP_COMMANDS]
+    voices = locale_voices(language).held_out
+    spoken = synthesize_many(
+        [SynthesisJob(text=c, voice=voices[i % len(voices)], rate=175) for i, c in enumerate(commands)]
+    )
+    heard_right = false = samples = 0
+    for index, (command, synthesis) in enumerate(zip(commands, spoken, strict=True)):
+        padded = np.concatenate([audio.silence(_LOOP_LEAD_S), synthesis.audio, audio.silence(_LOOP_TAIL_S)])
+        murmur = np.resize(babble[index * 40000 :], padded.size)
+        mixed = noise.mix(padded, murmur, 10.0, reference=synthesis.audio)
+        listener = Listener(Recognizer(model, grammar=Grammar(phrases=tuple(commands))))
+        said = []
+        for chunk_index, chunk in enumerate(audio.frames(mixed, 40)):
+            found = listener.feed(chunk, (chunk_index + 1) * 0.04)
+            if found is not None and found.transcript.is_match:
+                said.append(found.transcript.text)
+        heard_right += command in said
+        false += sum(text != command for text in said)
+        samples += mixed.size
+    minutes = samples / audio.SAMPLE_RATE / 60
+    return {
+        "loop_babble_10_heard": round(heard_right / len(commands), 4),
+        "loop_babble_10_false_per_min": round(false / minutes, 2),
+        "loop_babble_10_false": false,
+    }
+
+
 def bench_language(language: str, spec: dict[str, Any], minutes: float) -> dict[str, Any]:
     started = time.perf_counter()
     model = _model(spec["model"])
@@ -178,6 +213,7 @@ def bench_language(language: str, spec: dict[str, Any], minutes: float) -> dict[
     figures: dict[str, Any] = {"conditions": _conditions_of(language, spec, model, babble)}
     figures.update(_wake_figures(language, spec, model, babble))
     figures.update(_false_wakes(language, spec, model, minutes))
+    figures.update(_loop_in_babble(language, spec, model, babble))
     figures["elapsed_s"] = round(time.perf_counter() - started, 1)
     return figures
 
