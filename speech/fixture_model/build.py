@@ -52,7 +52,8 @@ class BuildSpec:
     phrases: tuple[str, ...]
     voices: LocaleVoices
     wake_phrase: str = ""
-    """The phrase the decoys are near misses of ("" without decoys)."""
+    """The wake phrase among the phrases ("" for none): the decoys are near misses of it, and in the graph
+    it may follow ``[unk]`` (``graph.build_hclg``)."""
     decoys: tuple[str, ...] = ()
     """Near misses of the wake phrase: trained and in the graph like phrases, so that a near miss is
     decoded as its decoy, which no grammar accepts, instead of as the wake phrase (``decoys.py``)."""
@@ -118,7 +119,7 @@ def _spec(phrases: Sequence[str], locale: str, wake_phrase: str | None) -> Build
     if wake not in clean:
         return BuildSpec(phrases=clean, voices=voices)
     decoys = tuple(d for d in decoys_of(wake, voices.locale.split("-")[0]) if d not in clean)
-    return BuildSpec(phrases=clean, voices=voices, wake_phrase=wake if decoys else "", decoys=decoys)
+    return BuildSpec(phrases=clean, voices=voices, wake_phrase=wake, decoys=decoys)
 
 
 def build_fixture_model(
