@@ -175,6 +175,8 @@ def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float
 
 LOOP_COMMANDS = 12
 _LOOP_LEAD_S, _LOOP_TAIL_S = 2.0, 6.0
+_LOOP_BABBLE_STEP = 5 * audio.SAMPLE_RATE // 2
+"""Each command hears the babble from 2.5 s further on than the one before."""
 
 
 def _loop_in_babble(language: str, spec: dict[str, Any], model: Any, babble: np.ndarray) -> dict[str, Any]:
@@ -187,7 +189,7 @@ def _loop_in_babble(language: str, spec: dict[str, Any], model: Any, babble: np.
     heard_right = false = samples = 0
     for index, (command, synthesis) in enumerate(zip(commands, spoken, strict=True)):
         padded = np.concatenate([audio.silence(_LOOP_LEAD_S), synthesis.audio, audio.silence(_LOOP_TAIL_S)])
-        murmur = np.resize(babble[index * 40000 :], padded.size)
+        murmur = np.resize(babble[index * _LOOP_BABBLE_STEP :], padded.size)
         mixed = noise.mix(padded, murmur, 10.0, reference=synthesis.audio)
         listener = Listener(Recognizer(model, grammar=Grammar(phrases=tuple(commands))))
         said = []

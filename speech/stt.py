@@ -169,11 +169,9 @@ class Recognizer:
             raise RecognitionError(f"Vosk could not create a recognizer at {rate} Hz: {exc}.") from exc
         self._vosk.SetWords(True)  # not SetPartialWords: in vosk 0.3.45 it empties grammar-mode partials
         folder = loaded_from(self.model)
-        fixture = folder is not None and _has_fixture_card(folder)
+        fixture, own_graph = _fixture_model(folder) if folder is not None else (False, False)
         self._gate = NoiseGate(rate=int(rate)) if fixture else None
-        self._fixed_fixture_graph = (
-            fixture and folder is not None and (folder / "graph" / "HCLG.fst").is_file()
-        )
+        self._fixed_fixture_graph = own_graph
         """A fixture model's own phrase graph, where the wake phrase may follow ``[unk]`` (``build_hclg``)."""
 
     def accept(self, chunk: np.ndarray | bytes) -> Transcript | None:
@@ -250,8 +248,10 @@ def _samples(chunk: np.ndarray | bytes) -> np.ndarray:
 
 
 @cache
-def _has_fixture_card(folder: Path) -> bool:
-    """Fixture models get the noise gate (``speech.gate``): trained on espeak-ng's digital silence,
+def _fixture_model(folder: Path) -> tuple[bool, bool]:
+    """Whether the model in ``folder`` is a fixture model, and whether it has its own phrase graph.
+
+    Fixture models get the noise gate (``speech.gate``): trained on espeak-ng's digital silence,
     without feature normalisation, they hear a room's murmur as words. A real model normalises its
     features and was trained on real rooms; gated, the real Korean model lost commands in white noise
     at 20 and 30 dB that it hears ungated. Known by its folder: a model given as a path (or loaded with
@@ -259,7 +259,8 @@ def _has_fixture_card(folder: Path) -> bool:
     recognizer per recording."""
     from .fixture_model import is_fixture_model
 
-    return is_fixture_model(folder)
+    fixture = is_fixture_model(folder)
+    return fixture, fixture and (folder / "graph" / "HCLG.fst").is_file()
 
 
 def _word(raw: dict[str, Any]) -> Word:

@@ -145,13 +145,14 @@ def build_hclg(
     builder = _Builder(lexicon, phones, words, scoring)
     entry = builder.with_silence([builder.start])
     exits = builder.with_silence(builder.unknown(entry))
-    after_unknown = []
+    wake_entry = entry
     if wake_phrase in phrases:
-        after_unknown.append(builder.fst.add_state())
+        after_unknown = builder.fst.add_state()
         for state in exits:
-            builder.fst.add_arc(state, Arc(0, 0, scoring.leading_unknown_entry, after_unknown[0]))
+            builder.fst.add_arc(state, Arc(0, 0, scoring.leading_unknown_entry, after_unknown))
+        wake_entry = [*entry, after_unknown]
     for phrase in phrases:
-        states = [*entry, *after_unknown] if phrase == wake_phrase else entry
+        states = wake_entry if phrase == wake_phrase else entry
         for number, word in enumerate(phrase.split()):
             if number:
                 exits += builder.with_silence(builder.unknown(states, scoring.prefix_unknown_entry))
