@@ -30,8 +30,8 @@ def test_long_silence_is_not_kept_only_a_short_pre_roll(korean_model: Path) -> N
 class _ScriptedRecognizer:
     """A recognizer whose partial results pass through ``partials`` and whose final is ``final``."""
 
-    def __init__(self, grammar: stt.Grammar, partials: list[str], final: str) -> None:
-        self.grammar, self._partials, self._final, self._fed = grammar, partials, final, 0
+    def __init__(self, grammar: stt.Grammar, partials: list[str], final: str, conf: float = 1.0) -> None:
+        self.grammar, self._partials, self._final, self._conf, self._fed = grammar, partials, final, conf, 0
 
     def accept(self, chunk: np.ndarray) -> None:
         self._fed += 1
@@ -40,8 +40,8 @@ class _ScriptedRecognizer:
         return stt.Transcript(text=self._partials[min(self._fed, len(self._partials)) - 1])
 
     def finish(self) -> stt.Transcript:
-        words = tuple(stt.Word(word=w, start=0.0, end=0.1, conf=1.0) for w in self._final.split())
-        heard = stt.Transcript(text=self._final, confidence=1.0, words=words, is_final=True)
+        words = tuple(stt.Word(word=w, start=0.0, end=0.1, conf=self._conf) for w in self._final.split())
+        heard = stt.Transcript(text=self._final, confidence=self._conf, words=words, is_final=True)
         return self.grammar.judge(heard)
 
     def reset(self) -> None:
@@ -72,4 +72,36 @@ def test_a_wake_phrase_only_passed_through_in_the_partials_does_not_wake(
     partials = ["", "", "", "", "", "", "", "", "안녕하세요", "안녕하세요 음악", "음악 꺼"]
     recognizer = _ScriptedRecognizer(grammar, partials, final="안녕하세요 음악 꺼")
     listener = Listener(recognizer, rescue_partials=rescue)  # type: ignore[arg-type]
+    assert _end_of(listener).text == expected
+
+
+@pytest.mark.parametrize(
+    ("final", "conf", "expected"),
+    [
+        ("ik wil iemand spreken nu", 1.0, "ik wil iemand spreken"),
+        ("oh ik wil iemand spreken", 1.0, "ik wil iemand spreken"),
+        ("ik wil iemand", 1.0, "ik wil iemand spreken"),
+        ("ik wil", 1.0, ""),
+        ("wat kan ik je", 1.0, ""),
+        ("", 1.0, ""),
+        ("ik wil iemand spreken", 0.3, ""),
+    ],
+    ids=[
+        "extra_word_after",
+        "extra_word_before",
+        "one_word_short",
+        "two_words_short",
+        "other_words",
+        "nothing",
+        "same_words_not_confident",
+    ],
+)
+def test_a_command_listener_takes_the_partial_phrase_only_while_its_final_still_says_it(
+    final: str, conf: float, expected: str
+) -> None:
+    """In babble, partial results pass through phrases on their way to finals that say something else:
+    taken anyway, those were most of the loop's false commands."""
+    grammar = stt.Grammar(phrases=("ik wil iemand spreken", "ja"))
+    partials = ["", "", "", "", "", "", "", "", "ik wil", "ik wil iemand spreken"]
+    listener = Listener(_ScriptedRecognizer(grammar, partials, final=final, conf=conf))  # type: ignore[arg-type]
     assert _end_of(listener).text == expected
