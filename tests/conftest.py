@@ -103,22 +103,30 @@ def korean_model() -> Path:
     return resolve_model("ko")
 
 
-@pytest.fixture(scope="session")
-def dutch_murmur() -> Any:
-    """40 s of four Dutch training voices talking at once: a room's murmur (the Dutch fixture model heard
-    these voices, not these sentences). int16 samples."""
+def room_murmur(language: str, sentences: tuple[str, ...], seconds: int, seed: int) -> Any:
+    """Four training voices of ``language`` reading ``sentences`` at once: a room's murmur (the fixture
+    models heard these voices, not these sentences). Float samples."""
     import numpy as np
 
     from speech import noise
     from speech.audio import SAMPLE_RATE
     from speech.fixture_model import SynthesisJob, locale_voices, synthesize_many
 
+    talkers = locale_voices(language).training[:4]
+    spoken = synthesize_many([SynthesisJob(text=s, voice=v, rate=175) for v in talkers for s in sentences])
+    count = len(sentences)
+    per_talker = [
+        np.concatenate([s.audio for s in spoken[i * count : (i + 1) * count]]) for i in range(len(talkers))
+    ]
+    return noise.babble(per_talker, seconds * SAMPLE_RATE, seed=seed)
+
+
+@pytest.fixture(scope="session")
+def dutch_murmur() -> Any:
+    """40 s of Dutch murmur (``room_murmur``)."""
     sentences = (
         "Ik ging vanochtend naar de markt en kocht brood.",
         "Het begon te regenen toen we bij de brug kwamen.",
         "Mijn zus belde dat ze later zou komen eten.",
     )
-    talkers = locale_voices("nl").training[:4]
-    spoken = synthesize_many([SynthesisJob(text=s, voice=v, rate=175) for v in talkers for s in sentences])
-    per_talker = [np.concatenate([s.audio for s in spoken[i * 3 : i * 3 + 3]]) for i in range(len(talkers))]
-    return noise.babble(per_talker, 40 * SAMPLE_RATE, seed=5)
+    return room_murmur("nl", sentences, 40, seed=5)

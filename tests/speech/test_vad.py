@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases
+from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases, room_murmur
 
 from speech import audio, noise
-from speech.audio import SAMPLE_RATE
-from speech.fixture_model import SynthesisJob, locale_voices, synthesize_many
 from speech.listen import Heard, Listener
 from speech.models import load_model
 from speech.stt import Grammar, Recognizer
@@ -49,10 +47,7 @@ def test_a_room_of_people_talking_starts_no_commands() -> None:
         "We missed the last train home on Friday.",
         "My brother is painting the fence blue.",
     )
-    talkers = locale_voices("en").training[:4]
-    spoken = synthesize_many([SynthesisJob(text=s, voice=v, rate=175) for v in talkers for s in sentences])
-    voices = [np.concatenate([s.audio for s in spoken[i * 3 : i * 3 + 3]]) for i in range(len(talkers))]
-    room = noise.gain((noise.babble(voices, 60 * SAMPLE_RATE, seed=3) * 3000).astype(np.float32), -26.0)
+    room = noise.gain((room_murmur("en", sentences, 60, seed=3) * 3000).astype(np.float32), -26.0)
     commands = tuple(p for p in fixture_phrases("en") if p != "hey computer")
     listener = Listener(Recognizer(load_model(FIXTURE_MODELS / "en"), grammar=Grammar(phrases=commands)))
     heard = [listener.feed(chunk, (i + 1) * 0.04) for i, chunk in enumerate(audio.frames(room, 40))]
