@@ -5,10 +5,12 @@ Real Vosk with the committed fixture models; the microphone plays espeak-ng voic
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases
 
 from speech import audio, noise
@@ -17,6 +19,7 @@ from speech.models import load_model
 from speech.tts import EspeakSynthesizer
 from voice.assistant import MEMORY_STORE, Assistant, build_assistant
 from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent
+from voice.cli import cli
 from voice.config import Config
 from voice.grammar import WAKE_PHRASES
 
@@ -96,3 +99,18 @@ def test_murmur_after_a_wake_gets_no_answer(assistant: Assistant, dutch_murmur: 
     assert not _kinds(events, "heard") and not _kinds(events, "reply")
     assert [e.data["background"] for e in _kinds(events, "rejected")] == [True, True]
     assert _kinds(events, "state")[-1].data["state"] == "waiting"
+
+
+def test_voice_run_takes_the_standout_from_its_option(tmp_path: Path, dutch_murmur: np.ndarray) -> None:
+    """``voice run --standout 0`` answers the murmur; the default names it background and stays silent."""
+    murmur = noise.gain(dutch_murmur[: 12 * audio.SAMPLE_RATE].astype(np.float32), -28.0)
+    recording = np.concatenate([audio.silence(0.5), audio.read_wav(AUDIO / "nl_fx_wake.wav"), murmur])
+    wav = audio.write_wav(tmp_path / "room.wav", recording)
+    command = ["run", "-l", "nl", "--memory", "--model", str(FIXTURE_MODELS / "nl"), "--input", str(wav)]
+    by_default = CliRunner().invoke(cli, command)
+    taking_all = CliRunner().invoke(cli, [*command, "--standout", "0"])
+    assert by_default.exit_code == taking_all.exit_code == 0, by_default.output + taking_all.output
+    assert "(background: " in by_default.output and "assistant [" not in by_default.output
+    assert "assistant [" in taking_all.output and "(background: " not in taking_all.output
+    refused = CliRunner().invoke(cli, [*command, "--standout", "-3"])
+    assert refused.exit_code == 2 and "-3" in refused.output

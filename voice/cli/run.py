@@ -21,6 +21,7 @@ from speech.devices import (
     list_devices,
 )
 from speech.fixture_model import is_fixture_model
+from speech.listen import STANDOUT_DB
 
 from ..channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
 from ..errors import VoiceError
@@ -68,6 +69,15 @@ from .context import CliContext, config_option, pass_context, require_language
     is_flag=True,
     help="Speech while the assistant talks interrupts it; use with headphones or echo cancellation.",
 )
+@click.option(
+    "--standout",
+    "standout_db",
+    type=click.FloatRange(min=0.0),
+    default=STANDOUT_DB,
+    show_default=True,
+    metavar="DB",
+    help="How far a command must rise above the sound around it; 0 takes murmur in the room too.",
+)
 @click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
 @click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
@@ -85,6 +95,7 @@ def run(
     push_at: tuple[float, ...],
     model_path: Path | None,
     barge_in: bool,
+    standout_db: float,
     realtime: bool,
     as_json: bool,
     memory: bool,
@@ -112,7 +123,12 @@ def run(
             locale,
             (audio_in, audio_out),
             model_dir=model_dir,
-            settings=LoopConfig(wake_phrase=wake_phrase, mode=loop_mode, barge_in=barge_in),
+            settings=LoopConfig(
+                wake_phrase=wake_phrase,
+                mode=loop_mode,
+                barge_in=barge_in,
+                min_standout_db=standout_db or None,
+            ),
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )
@@ -198,7 +214,8 @@ def _printer(as_json: bool):  # type: ignore[no-untyped-def]
             "push": "(talk button)",
             "partial": f"  … {data.get('text')}",
             "heard": f"you: {data.get('text') or '(nothing understood)'}",
-            "rejected": f"  (not in the grammar: {', '.join(data.get('heard', []))})",
+            "rejected": f"  ({'background' if data.get('background') else 'not in the grammar'}: "
+            f"{', '.join(data.get('heard', []))})",
             "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
             "barge_in": "(interrupted)",
             "timeout": "(no answer; waiting for the wake word)",
