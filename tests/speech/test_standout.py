@@ -46,7 +46,8 @@ def test_murmur_alone_makes_fewer_commands_and_commands_over_it_are_heard_as_oft
     """Dutch murmur decoded by the Dutch fixture model comes out as whole phrases ("nee", "dank je wel");
     measured: 6 commands from these 40 s without the check, 1 with it; of the 29 commands said over
     murmur 10 dB below them, 16 heard without, 14 with."""
-    assert len(_commands_taken(dutch_murmur, STANDOUT_DB)) <= len(_commands_taken(dutch_murmur, None)) // 2
+    taken, checked = _commands_taken(dutch_murmur, None), _commands_taken(dutch_murmur, STANDOUT_DB)
+    assert len(taken) >= 4 and len(checked) <= len(taken) // 2, (taken, checked)
     commands = fixture_phrases("nl")[1:]
     voices = locale_voices("nl").held_out
     spoken = synthesize_many(
