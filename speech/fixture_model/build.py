@@ -118,7 +118,7 @@ def _spec(phrases: Sequence[str], locale: str, wake_phrase: str | None) -> Build
     wake = " ".join((wake_phrase or "").lower().split())
     if wake not in clean:
         return BuildSpec(phrases=clean, voices=voices)
-    decoys = tuple(d for d in decoys_of(wake, voices.locale.split("-")[0]) if d not in clean)
+    decoys = tuple(d for d in decoys_of(wake, voices.language) if d not in clean)
     return BuildSpec(phrases=clean, voices=voices, wake_phrase=wake, decoys=decoys)
 
 

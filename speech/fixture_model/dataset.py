@@ -173,7 +173,7 @@ def _babble(voices: LocaleVoices, p: int, v: int, talkers: int) -> tuple[Synthes
     """Background talk in ``talkers`` other training voices, said at the same time as phrase ``p`` in
     voice ``v``: everyday sentences, not the phrases, so that a command said softly is not taught as
     silence (with the phrases as babble a six-phrase model lost 3-6 points on held-out voices)."""
-    chatter = _CHATTER.get(voices.locale.split("-")[0], _CHATTER["en"])
+    chatter = _CHATTER.get(voices.language, _CHATTER["en"])
     training = voices.training
     first = v + 1 + p % (len(training) - 1 or 1)
     chosen = dict.fromkeys(training[(first + 7 * k) % len(training)] for k in range(talkers))

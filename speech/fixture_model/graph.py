@@ -159,8 +159,9 @@ def build_hclg(
             states = builder.with_silence(builder.word(states, word))
         exits += states
     entries: dict[float, int] = {}
+    wake_phones = _phone_count(wake_phrase, lexicon) if decoys else 0
     for decoy in decoys:
-        shorter = _phone_count(decoy, lexicon) < _phone_count(wake_phrase, lexicon)
+        shorter = _phone_count(decoy, lexicon) < wake_phones
         cost = scoring.shorter_decoy_entry if shorter else scoring.decoy_entry
         if cost not in entries:
             entries[cost] = builder.fst.add_state()

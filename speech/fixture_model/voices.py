@@ -51,6 +51,11 @@ class LocaleVoices:
     """Voices never used in training: for tests and benchmarks."""
 
     @property
+    def language(self) -> str:
+        """The locale's language (``en`` for ``en-us``): per-language word lists are keyed by it."""
+        return self.locale.split("-")[0]
+
+    @property
     def lexicon_voice(self) -> str:
         """The voice that speaks each word alone, to split words espeak-ng runs together."""
         return self.languages[0]
