@@ -106,8 +106,7 @@ def _conditions_of(language: str, spec: dict[str, Any], model: Any, babble: np.n
 
 def _wake_figures(language: str, spec: dict[str, Any], model: Any, babble: np.ndarray) -> dict[str, Any]:
     """Wake hits by unseen voices (clean, babble 10 dB) and near misses refused."""
-    fillers = tuple(p for p in _phrases(spec["in_scope"]) if p != spec["wake"])
-    grammar = Grammar(phrases=(spec["wake"],), fillers=fillers)
+    grammar = Grammar.for_wake(spec["wake"], _phrases(spec["in_scope"]))
     voices = locale_voices(language).held_out
     wakes = synthesize_many(
         [SynthesisJob(text=spec["wake"], voice=v, rate=r) for v in voices for r in HELD_OUT_RATES]
@@ -157,9 +156,8 @@ def _stream(language: str, spec: dict[str, Any], minutes: float) -> np.ndarray:
 
 def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float) -> dict[str, Any]:
     stream = _stream(language, spec, minutes)
-    fillers = tuple(p for p in _phrases(spec["in_scope"]) if p != spec["wake"])
     listener = Listener(
-        Recognizer(model, grammar=Grammar(phrases=(spec["wake"],), fillers=fillers)),
+        Recognizer(model, grammar=Grammar.for_wake(spec["wake"], _phrases(spec["in_scope"]))),
         rescue_partials=False,
         min_standout_db=None,
     )

@@ -33,6 +33,11 @@ DEFAULT_REJECT_BELOW = 0.5
 DEFAULT_WORD_REJECT_BELOW = 0.7
 """Grammar-mode results with a word less confident than this are rejected (bench/speech_robustness.py:
 out-of-scope speech forced onto a phrase usually has one word Vosk's lattice doubts)."""
+WAKE_WORD_REJECT_BELOW = 0.85
+"""The wake phrase's words need more confidence than a command's: a false wake starts a conversation
+nobody asked for. Unseen voices say "hey computer" and "hallo computer" with every word at 1.0 when the
+room is quiet; the near misses that passed 0.7 ("hey come here", "hey computers") had a word at 0.78-0.84
+(bench/speech_robustness.py, tests/speech/test_fixture_model.py)."""
 
 UNKNOWN_WORD = "[unk]"
 
@@ -112,6 +117,14 @@ class Grammar:
         object.__setattr__(
             self, "_prefixes", frozenset(" ".join(w[:n]) for w in words for n in range(1, len(w)))
         )
+
+    @classmethod
+    def for_wake(cls, wake_phrase: str, commands: Iterable[str]) -> Grammar:
+        """The wake listener's grammar: the commands compete with the wake phrase as fillers, so a
+        command said without it is not taken for it."""
+        wake = normalize_phrase(wake_phrase)
+        fillers = tuple(phrase for phrase in commands if normalize_phrase(phrase) != wake)
+        return cls(phrases=(wake,), fillers=fillers, word_reject_below=WAKE_WORD_REJECT_BELOW)
 
     def vosk_json(self, model: Any) -> str:
         """The grammar as Vosk takes it, with ``[unk]`` where the model knows it."""

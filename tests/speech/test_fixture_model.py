@@ -160,15 +160,19 @@ def test_committed_models_are_current_and_carry_a_model_card(
     assert (path / "graph" / "HCLG.fst").is_file()
 
 
-NEAR_MISSES = {"en": ("hey computers", "hey commuter"), "nl": ("hallo computers", "hallo daar")}
+NEAR_MISSES = {
+    "en": ("hey computers", "hey commuter", "hey come here"),
+    "nl": ("hallo computers", "hallo daar", "hallo komt er"),
+}
 """Said instead of the wake phrase. Before decoys every English one and "hallo computers" woke the models;
-with them 47 of 48 English and all Dutch ones are refused (every held-out voice at both rates)."""
+with them 47 of 48 English and all Dutch ones were refused (every held-out voice at both rates). The wake
+listener's stricter word confidence (``WAKE_WORD_REJECT_BELOW``) refuses the rest."""
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_near_misses_of_the_wake_phrase_are_refused(models: dict[str, vosk.Model], locale: str) -> None:
     wake = WAKE_PHRASES[locale]
-    grammar = Grammar(phrases=(wake,))
+    grammar = Grammar.for_wake(wake, PHRASES[locale])
     woke = {
         (u.text, u.synthesis.job.voice, u.synthesis.job.rate): any(
             t.is_match for t in transcribe(u.audio, models[locale], grammar=grammar)
@@ -176,9 +180,24 @@ def test_near_misses_of_the_wake_phrase_are_refused(models: dict[str, vosk.Model
         for u in held_out_utterances((wake, *NEAR_MISSES[locale]), locale)
     }
     wakes = [heard for (text, *_), heard in woke.items() if text == wake]
-    near_misses = [heard for (text, *_), heard in woke.items() if text != wake]
+    near_misses = [key for key, heard in woke.items() if heard and key[0] != wake]
     assert all(wakes), woke
-    assert sum(near_misses) <= 0.1 * len(near_misses), woke
+    assert not near_misses
+
+
+def test_a_near_miss_passes_the_command_threshold_but_not_the_wake_threshold(
+    models: dict[str, vosk.Model],
+) -> None:
+    """One unseen voice's "hey come here" is heard as "hey computer", "computer" at 0.78 and 0.84 (two
+    rates): a command is taken at that confidence, a wake is not."""
+    said = held_out_utterances(("hey come here",), "en")
+    loose = Grammar(phrases=("hey computer",), fillers=tuple(PHRASES["en"]))
+    strict = Grammar.for_wake("hey computer", PHRASES["en"])
+    heard = {u.synthesis.job: (transcribe(u.audio, models["en"], grammar=loose), u) for u in said}
+    loose_wakes = [u for transcripts, u in heard.values() if any(t.is_match for t in transcripts)]
+    assert loose_wakes, "no voice's near miss passes the command threshold: the case is gone"
+    for u in loose_wakes:
+        assert not any(t.is_match for t in transcribe(u.audio, models["en"], grammar=strict))
 
 
 def test_the_wake_phrase_after_other_words_wakes_but_a_command_is_refused(

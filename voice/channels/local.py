@@ -145,12 +145,9 @@ class LocalLoop:
         self.on_event = on_event
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
-        # The commands compete with the wake phrase, so a command said without it is not taken for it.
         self.wake_phrase = normalize_phrase(str(self.config.wake_phrase))
-        fillers = tuple(phrase for phrase in ears.grammar if normalize_phrase(phrase) != self.wake_phrase)
-        wake_grammar = Grammar(phrases=(self.wake_phrase,), fillers=fillers)
         self.wake = Listener(
-            Recognizer(ears.model, grammar=wake_grammar),
+            Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
             config.endpointing,
             rescue_partials=False,
             min_standout_db=None,
