@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from speech import audio, stt  # noqa: E402
 from speech.devices import SimulatedAudio  # noqa: E402
 from speech.models import load_model, resolve_model  # noqa: E402
+from speech.steady import steady_model  # noqa: E402
 from speech.tts import EspeakSynthesizer  # noqa: E402
 from voice import Assistant, build_assistant  # noqa: E402
 from voice.assistant import MEMORY_STORE  # noqa: E402
@@ -116,7 +117,7 @@ def vosk_endpoint_delay(model: object, grammar: list[str], command: str) -> floa
 def main() -> None:
     assistant = build_assistant(Config(skills=(str(ROOT / "tests/voice/korean_skill"),)), store=MEMORY_STORE)
     grammar = grammar_phrases(assistant.router, "ko")
-    model = load_model(resolve_model("ko"))
+    model = load_model(steady_model(resolve_model("ko")))
     ears = Ears(model, grammar)
     runs = {ms: [run_session(assistant, ears, c, ms) for c in COMMANDS] for ms in PHASE_LEADS_MS}
     by_phase = [sum(r is not None and r["correct"] == 1.0 for r in found) for found in runs.values()]

@@ -42,6 +42,7 @@ from speech.fixture_model.voices import HELD_OUT_RATES  # noqa: E402
 from speech.listen import Listener  # noqa: E402
 from speech.models import load_model, resolve_model  # noqa: E402
 from speech.robustness import Condition, conditions, grammar_decoder, heard, score  # noqa: E402
+from speech.steady import steady_model  # noqa: E402
 from speech.stt import Grammar, Recognizer, transcribe  # noqa: E402
 
 SPEC = Path(__file__).with_suffix(".yaml")
@@ -56,7 +57,7 @@ def _phrases(value: str | list[str]) -> list[str]:
 
 
 def _model(name: str) -> Any:
-    return load_model(resolve_model("ko") if name == "ko" else ROOT / name)
+    return load_model(steady_model(resolve_model("ko")) if name == "ko" else ROOT / name)
 
 
 def _jobs(texts: list[str], voices: tuple[str, ...], condition: Condition, offset: int) -> list[SynthesisJob]:

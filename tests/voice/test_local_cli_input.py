@@ -10,6 +10,8 @@ from conftest import ROOT
 
 from voice.cli import cli
 
+pytestmark = pytest.mark.usefixtures("steady_korean_env")
+
 KOREAN_SKILL = ROOT / "tests" / "voice" / "korean_skill"
 
 
