@@ -32,7 +32,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +54,7 @@ sys.path.insert(0, str(BENCH))
 
 import reference_alexa_app  # noqa: E402
 from alexa_test_ca import APPLICATION_ID, CERT_URL, build_test_pki, pem_chain  # noqa: E402
+from loadkit import free_port  # noqa: E402
 
 from voice.server import create_app as create_voice_app  # noqa: E402
 
@@ -232,13 +232,6 @@ def same_answers(ours: int, reference: int) -> None:
             connection.close()
         if spoken[0] != spoken[1]:
             raise RuntimeError(f"the skills answer differently: {spoken[0]!r} vs {spoken[1]!r}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
