@@ -53,6 +53,20 @@ def is_model_dir(path: Path) -> bool:
     return (path / "am" / "final.mdl").is_file() and (path / "conf" / "model.conf").is_file()
 
 
+def require_model_dir(path: Path) -> Path:
+    """``path`` when it holds a Vosk model, else one sentence saying it does not."""
+    if not is_model_dir(path):
+        raise ModelError(f"{path} is not a Vosk model folder (no am/final.mdl); check the path.")
+    return path
+
+
+def voice_cache_dir(kind: str) -> Path:
+    """``$VOICE_CACHE_DIR/<kind>``, else ``~/.cache/voice-skills/<kind>``: what the project makes once
+    and keeps (fixture models, steady models)."""
+    root = os.environ.get("VOICE_CACHE_DIR")
+    return (Path(root) if root else Path.home() / ".cache" / "voice-skills") / kind
+
+
 def language_of(name: str) -> str:
     """The language a model folder's or package's name announces, or ``""``."""
     match = _MODEL_NAME.search(name.replace("_", "-"))
@@ -104,10 +118,7 @@ def _package_models() -> Iterator[ModelInfo]:
 def resolve_model(lang: str | None = None, path: str | Path | None = None) -> Path:
     """The model folder for an explicit path or a language (``en`` matches ``en-us``)."""
     if path is not None:
-        folder = Path(path).expanduser()
-        if not is_model_dir(folder):
-            raise ModelError(f"{folder} is not a Vosk model folder (no am/final.mdl); check the path.")
-        return folder
+        return require_model_dir(Path(path).expanduser())
     models = find_models()
     if lang is None:
         if not models:
@@ -146,8 +157,7 @@ def load_model(path: str | Path) -> Any:
     with _ModelCache.lock:
         model = _ModelCache.models.get(folder)
         if model is None:
-            if not is_model_dir(folder):
-                raise ModelError(f"{folder} is not a Vosk model folder (no am/final.mdl); check the path.")
+            require_model_dir(folder)
             import vosk
 
             vosk.SetLogLevel(-2)  # errors only: no warnings on stderr (a model without runtime graphs, ...)

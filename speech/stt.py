@@ -25,7 +25,7 @@ from .audio import SAMPLE_RATE, frames, to_int16
 from .errors import RecognitionError
 from .gate import NoiseGate
 from .models import load_model, loaded_from
-from .steady import Dither
+from .steady import Dither, dither_of
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ WAKE_WORD_REJECT_BELOW = 0.85
 """The wake phrase's words need more confidence than a command's: a false wake starts a conversation
 nobody asked for. Unseen voices say "hey computer" and "hallo computer" with every word at 1.0 when the
 room is quiet; the near misses that passed 0.7 ("hey come here", "hey computers") had a word at 0.78-0.84
-(bench/speech_robustness.py, tests/speech/test_fixture_model.py)."""
+(bench/speech_robustness.py, tests/speech/test_fixture_model.py; docs/local.md has the margins)."""
 
 UNKNOWN_WORD = "[unk]"
 
@@ -122,7 +122,8 @@ class Grammar:
     @classmethod
     def for_wake(cls, wake_phrase: str, commands: Iterable[str]) -> Grammar:
         """The wake listener's grammar: the commands compete with the wake phrase as fillers, so a
-        command said without it is not taken for it."""
+        command said without it is not taken for it, and every word must reach
+        ``WAKE_WORD_REJECT_BELOW``."""
         wake = normalize_phrase(wake_phrase)
         fillers = tuple(phrase for phrase in commands if normalize_phrase(phrase) != wake)
         return cls(phrases=(wake,), fillers=fillers, word_reject_below=WAKE_WORD_REJECT_BELOW)
@@ -185,7 +186,7 @@ class Recognizer:
         folder = loaded_from(self.model)
         fixture, own_graph = _fixture_model(folder) if folder is not None else (False, False)
         self._gate = NoiseGate(rate=int(rate)) if fixture else None
-        dither = Dither.scale_of(folder) if folder is not None else 0.0
+        dither = dither_of(folder) if folder is not None else 0.0
         self._dither = Dither(dither) if dither else None
         """A steady copy's dither (``speech.steady``), added here from a seeded generator."""
         self._fixed_fixture_graph = own_graph
@@ -202,9 +203,9 @@ class Recognizer:
         return None
 
     def _prepared(self, samples: np.ndarray) -> np.ndarray:
-        if self._dither is not None:
-            samples = self._dither.add(samples)
-        return samples if self._gate is None else self._gate.feed(samples)
+        """Gated, then dithered: Kaldi dithers whatever it is given."""
+        gated = samples if self._gate is None else self._gate.feed(samples)
+        return gated if self._dither is None else self._dither.add(gated)
 
     def partial(self) -> Transcript:
         """What has been heard so far in the current utterance."""
@@ -212,8 +213,11 @@ class Recognizer:
 
     def finish(self) -> Transcript:
         """Force the end of the utterance (end of stream, or our own endpoint)."""
-        if self._gate and self._vosk.AcceptWaveform(self._gate.flush().tobytes()):  # an endpoint in it
-            return self._final(self._vosk.Result())
+        if self._gate:
+            rest = self._gate.flush()  # what it held back, dithered like the rest
+            rest = rest if self._dither is None else self._dither.add(rest)
+            if self._vosk.AcceptWaveform(rest.tobytes()):  # an endpoint in it
+                return self._final(self._vosk.Result())
         return self._final(self._vosk.FinalResult())
 
     def reset(self) -> None:

@@ -32,6 +32,7 @@ from speech.fixture_model.synth import SynthesisJob, map_in_workers, synthesize_
 from speech.fixture_model.train import Network, TrainingConfig, train
 from speech.fixture_model.voices import LocaleVoices, locale_voices
 from speech.fixture_model.writer import CARD_FILE, write_model_folders
+from speech.models import voice_cache_dir
 from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
@@ -87,9 +88,7 @@ class BuildSpec:
 
 def default_cache_dir() -> Path:
     """``$VOICE_CACHE_DIR/fixture-models``, else ``~/.cache/voice-skills/fixture-models``."""
-    root = os.environ.get("VOICE_CACHE_DIR")
-    base = Path(root) if root else Path.home() / ".cache" / "voice-skills"
-    return base / "fixture-models"
+    return voice_cache_dir("fixture-models")
 
 
 def normalise_phrases(phrases: Sequence[str]) -> tuple[str, ...]:

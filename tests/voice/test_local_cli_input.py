@@ -10,8 +10,6 @@ from conftest import ROOT
 
 from voice.cli import cli
 
-pytestmark = pytest.mark.usefixtures("steady_korean_env")
-
 KOREAN_SKILL = ROOT / "tests" / "voice" / "korean_skill"
 
 
