@@ -274,3 +274,21 @@ def test_random_bytes_never_give_500(
     client: FlaskClient, endpoint: str, body: bytes, content_type: str
 ) -> None:
     assert_never_500(client.post(endpoint, data=body, headers={"Content-Type": content_type}))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_line_break_the_caller_sent_stays_out_of_the_error_sentence(
+    client: FlaskClient, endpoint: str
+) -> None:
+    """Request text quoted in an error is escaped: the message stays one line (found by the mutation
+    test above: a request type of "\\n", and keys with line breaks nested too deep)."""
+    deep = "".join('{"a\\nb": ' for _ in range(MAX_DEPTH)) + "1" + "}" * MAX_DEPTH
+    bodies = [with_state(endpoint, deep)]
+    if endpoint == "/alexa":
+        document = json.loads(json.dumps(VALID[endpoint]))
+        document["request"]["type"] = "\n"
+        bodies.append(json.dumps(document).encode())
+    for body in bodies:
+        response = post(client, endpoint, body)
+        assert response.status_code == 400
+        assert_never_500(response)

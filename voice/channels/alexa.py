@@ -167,7 +167,7 @@ class AlexaChannel(WebhookChannel):
             name = _confirmation(intent, attributes.get(CHANNEL_KEY)) or _our_name(intent["name"])
             slots = _slots(intent)
         else:
-            raise RequestError(f"this skill does not serve Alexa {str(kind)[:60]} requests.")
+            raise RequestError(f"this skill does not serve Alexa {str(kind)[:60]!r} requests.")
         own = {key: value for key, value in attributes.items() if key != CHANNEL_KEY}
         dialog_state = request.get("dialogState")
         return Turn(

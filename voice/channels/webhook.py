@@ -234,7 +234,7 @@ def _check_depth(document: Any) -> None:
         node, depth, path = pending.pop()
         if depth > MAX_DEPTH:
             where = path if len(path) <= 60 else f"{path[:60]}…"
-            raise RequestError(f"the request nests JSON more than {MAX_DEPTH} levels deep (at {where}).")
+            raise RequestError(f"the request nests JSON more than {MAX_DEPTH} levels deep (at {where!r}).")
         if isinstance(node, dict):
             pending.extend((child, depth + 1, f"{path}.{key}".lstrip(".")) for key, child in node.items())
         elif isinstance(node, list):
