@@ -191,12 +191,13 @@ def _loop_in_babble(language: str, spec: dict[str, Any], model: Any, babble: np.
         for turn in range(LOOP_VOICES)
         for index, command in enumerate(commands)
     ]
+    grammar = Grammar(phrases=tuple(commands))
     heard_right = false = samples = 0
     for index, (job, synthesis) in enumerate(zip(jobs, synthesize_many(jobs), strict=True)):
         padded = np.concatenate([audio.silence(_LOOP_LEAD_S), synthesis.audio, audio.silence(_LOOP_TAIL_S)])
         murmur = np.resize(np.roll(babble, -index * _LOOP_BABBLE_STEP), padded.size)
         mixed = noise.mix(padded, murmur, 10.0, reference=synthesis.audio)
-        listener = Listener(Recognizer(model, grammar=Grammar(phrases=tuple(commands))))
+        listener = Listener(Recognizer(model, grammar=grammar))
         said = []
         for chunk_index, chunk in enumerate(audio.frames(mixed, 40)):
             found = listener.feed(chunk, (chunk_index + 1) * 0.04)

@@ -172,9 +172,7 @@ class Listener:
         samples = np.concatenate(self._chunks)
         stands_out = self.min_standout_db is None or standout_db(samples) >= self.min_standout_db
         if not stands_out and transcript.is_match:
-            transcript = Transcript(
-                text="", confidence=transcript.confidence, is_final=True, alternatives=(transcript.text,)
-            )
+            transcript = transcript.refused()
         heard = Heard(
             transcript=transcript,
             speech_start=start,

@@ -72,6 +72,11 @@ class Transcript:
         """True when something was recognised (not silence, not a rejected utterance)."""
         return bool(self.text)
 
+    def refused(self, heard: str | None = None) -> Transcript:
+        """A no-match that keeps what was heard (``heard``, else this text) as its alternative."""
+        said = self.text if heard is None else heard
+        return Transcript(text="", confidence=self.confidence, is_final=self.is_final, alternatives=(said,))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
@@ -153,9 +158,7 @@ class Grammar:
         gives them back as it knows them."""
         if not heard.text or (self.accepts(heard.text) and self._confident(heard)):
             return heard
-        return Transcript(
-            text="", confidence=heard.confidence, is_final=heard.is_final, alternatives=(heard.text,)
-        )
+        return heard.refused()
 
 
 class Recognizer:
@@ -239,16 +242,11 @@ class Recognizer:
         if self.grammar is None:
             # a fixture model's fixed graph ends speech it does not know in [unk] after a phrase's first
             # words ("i would like to [unk]"): those words alone are no transcript of what was said
-            return self._refused(heard, result) if unknown_heard else heard
+            return heard.refused(result["text"]) if unknown_heard else heard
         judged = self.grammar.judge(heard)
-        if unknown_heard and judged.is_match:
-            return self._refused(heard, result)
+        if unknown_heard and judged.is_match:  # a word the model does not know: no transcript of it
+            return heard.refused(result["text"])
         return judged
-
-    @staticmethod
-    def _refused(heard: Transcript, result: dict[str, Any]) -> Transcript:
-        """No words: what was said holds a word the model does not know (kept as the alternative)."""
-        return Transcript(text="", confidence=heard.confidence, is_final=True, alternatives=(result["text"],))
 
 
 def _without_leading_unknown(result: dict[str, Any]) -> dict[str, Any]:
