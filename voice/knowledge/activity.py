@@ -37,7 +37,7 @@ class ModelWork:
                 self.changed.notify_all()
 
     def close(self, timeout: float = 30.0) -> None:
-        """Let no new work in and wait for what runs (one run of at most 1,024 tokens)."""
+        """Let no new work in and wait for what runs (one run of at most 512 tokens on each core)."""
         with self.changed:
             self.closed = True
             self.changed.wait_for(lambda: self.running == 0, timeout)

@@ -135,7 +135,7 @@ def test_without_a_loadable_model_the_keywords_decide_alone(
     assert "go on without the embedding model: e5-small-q4.bin is damaged" in caplog.text
 
 
-def test_odd_input_is_embedded_without_starting_the_all_cores_session() -> None:
+def test_odd_input_is_embedded() -> None:
     from voice.knowledge.e5_runtime import E5Runtime
 
     runtime = E5Runtime()
@@ -143,4 +143,25 @@ def test_odd_input_is_embedded_without_starting_the_all_cores_session() -> None:
     lone_surrogate = runtime.embed(["wat kost \ud800 verzending"], "query: ")
     long_question = runtime.embed(["😀" * 600], "query: ")  # over 512 tokens: two windows, one text
     assert lone_surrogate.shape == long_question.shape == (1, 384)
-    assert runtime._many is None
+
+
+def test_texts_embedded_on_every_core_get_their_own_vectors() -> None:
+    from voice.knowledge import e5_runtime
+    from voice.knowledge.e5_runtime import E5Runtime
+
+    runtime = E5Runtime()
+    subjects = ["de levering", "mijn wachtwoord", "een retour", "de garantie", "the invoice", "a refund"]
+    asks = ["hoe werkt", "wat kost", "waar vind ik", "how long does", "who handles", "can I change"]
+    texts = [
+        f"{ask} {subject}" + " please" * (n % 5)
+        for n, (ask, subject) in enumerate((ask, subject) for ask in asks for subject in subjects)
+    ]
+    texts.append("😀" * 600)  # two windows, run in different batches
+    batches = e5_runtime._batches(list(runtime._windows(runtime.tokenizer.ids(texts))))
+    assert len(list(batches)) > 2
+    together = runtime.embed(texts, "query: ")
+    alone = np.vstack([runtime.embed([text], "query: ") for text in texts])
+    similarity = together @ alone.T
+    # each text's vector is its own (a batch quantises its activations on its own scale: not exact)
+    assert list(similarity.argmax(axis=1)) == list(range(len(texts)))
+    assert similarity.diagonal().min() > 0.99
