@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,16 @@ def voice_cache_dir(kind: str) -> Path:
     and keeps (fixture models, steady models)."""
     root = os.environ.get("VOICE_CACHE_DIR")
     return (Path(root) if root else Path.home() / ".cache" / "voice-skills") / kind
+
+
+def scratch_beside(target: Path) -> Path:
+    """A new empty folder next to ``target``, to build it in and rename into place. Made with the
+    process's umask, unlike ``tempfile.mkdtemp`` (always 0700): a cache that several users share
+    (``VOICE_CACHE_DIR``) stays readable to the others once the folder is renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = target.parent / f".{target.name}-{uuid.uuid4().hex[:12]}"
+    folder.mkdir()
+    return folder
 
 
 def language_of(name: str) -> str:

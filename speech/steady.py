@@ -24,7 +24,6 @@ import hashlib
 import json
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
-from .models import require_model_dir, voice_cache_dir
+from .models import require_model_dir, scratch_beside, voice_cache_dir
 
 CARD_FILE = "steady.json"
 FEATURE_FILES = ("mfcc.conf", "fbank.conf")
@@ -80,8 +79,7 @@ def _write_copy(source: Path, target: Path, dither: float) -> None:
     copy (and of two processes making it at once, one wins and the other uses its copy)."""
     building: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        building = scratch_beside(target)
         for entry in source.iterdir():
             if entry.name != "conf":
                 (building / entry.name).symlink_to(entry)

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -32,7 +31,7 @@ from speech.fixture_model.synth import SynthesisJob, map_in_workers, synthesize_
 from speech.fixture_model.train import Network, TrainingConfig, train
 from speech.fixture_model.voices import LocaleVoices, locale_voices
 from speech.fixture_model.writer import CARD_FILE, write_model_folders
-from speech.models import voice_cache_dir
+from speech.models import scratch_beside, voice_cache_dir
 from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
@@ -150,8 +149,7 @@ def build_fixture_model(
 
 def _build_atomically(spec: BuildSpec, entry: Path, report: Callable[[str], None]) -> None:
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=entry.parent))
+        scratch = scratch_beside(entry)
     except OSError as exc:
         raise ModelError(
             f"cannot write the fixture model cache {entry.parent} ({exc}); set VOICE_CACHE_DIR."

@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import re
 import threading
 import zipfile
@@ -16,6 +17,7 @@ import pytest
 
 from speech import download, models
 from speech.errors import ModelError
+from speech.models import scratch_beside
 
 
 def _fake_model(folder: Path) -> Path:
@@ -263,3 +265,16 @@ def test_a_model_list_that_is_not_a_list_of_entries_is_one_sentence(site: _Site,
     (site.root / "list.json").write_text('{"models": []}')
     with pytest.raises(ModelError, match="did not return a valid model list"):
         download.pull_model("nl", tmp_path, list_url=f"{site.base}/list.json")
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o077, 0o700)])
+def test_a_scratch_folder_follows_the_umask_not_mkdtemps_0700(tmp_path: Path, umask: int, mode: int) -> None:
+    target = tmp_path / "cache" / "ko-1234"
+    before = os.umask(umask)
+    try:
+        first, second = scratch_beside(target), scratch_beside(target)
+    finally:
+        os.umask(before)
+    assert first != second and first.parent == second.parent == target.parent
+    assert first.name.startswith(".ko-1234-") and list(first.iterdir()) == []
+    assert first.stat().st_mode & 0o777 == mode

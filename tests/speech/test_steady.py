@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,16 @@ def test_a_copy_without_kaldis_dither_records_the_dither_it_replaces(tmp_path: P
     (path / CARD_FILE).write_text(json.dumps({"dither": 2.0, "source": "kept"}), encoding="utf-8")
     assert steady_model(source, tmp_path) == path
     assert json.loads((path / CARD_FILE).read_text(encoding="utf-8"))["source"] == "kept", "made once"
+
+
+def test_a_copy_in_a_shared_cache_is_readable_by_its_other_users(tmp_path: Path) -> None:
+    before = os.umask(0o022)
+    try:
+        path = steady_model(resolve_model("ko"), tmp_path)
+    finally:
+        os.umask(before)
+    assert path.stat().st_mode & 0o777 == 0o755
+    assert [entry.name for entry in tmp_path.iterdir()] == [path.name], "no scratch folder left behind"
 
 
 def test_a_model_that_does_not_dither_is_its_own_steady_model(tmp_path: Path) -> None:
