@@ -96,7 +96,8 @@ def _publishing_problems(router: Router) -> list[str]:
 def _builtin_problems(router: Router) -> list[str]:
     """A served language of a skill where the framework has no built-in intents, or no replies the skill
     does not give itself: there a caller cannot say yes, no, stop or help (a confirmation never
-    finishes), or hears the framework's apologies and goodbyes in English."""
+    finishes), or hears the framework's apologies and goodbyes in English. A language pack being
+    translated that lacks some of English's intents or replies is named with what it lacks."""
     problems: list[str] = []
     for skill in router.skills.values():
         for language in skill.languages:
@@ -106,6 +107,8 @@ def _builtin_problems(router: Router) -> list[str]:
             replies = not _replies_covered(skill, language)
             if intents or replies:
                 problems.append(_builtin_sentence(skill, language, intents=intents, replies=replies))
+            elif gaps := _pack_gaps(skill, language):
+                problems.append(_gaps_sentence(skill, language, gaps))
     return problems
 
 
@@ -114,6 +117,30 @@ def _replies_covered(skill: Skill, language: str) -> bool:
     if language in builtin_reply_languages():
         return True
     return set(builtin_responses("en").templates) <= set(skill.builtin_replies(language).templates)
+
+
+def _pack_gaps(skill: Skill, language: str) -> dict[str, list[str]]:
+    """The built-in intents and the replies (neither the pack's nor the skill's own) that English has
+    and the ``language`` pack lacks."""
+    intents = set(builtin_intents("en").intents) - set(builtin_intents(language).intents)
+    replies = set(builtin_responses("en").templates) - set(skill.builtin_replies(language).templates)
+    if language in builtin_reply_languages():
+        replies -= set(builtin_responses(language).templates)
+    return {kind: sorted(names) for kind, names in (("intents", intents), ("replies", replies)) if names}
+
+
+def _gaps_sentence(skill: Skill, language: str, gaps: dict[str, list[str]]) -> str:
+    what = {
+        "intents": ("intents.yaml", "a caller cannot say them there"),
+        "replies": ("responses.yaml", "they are spoken in English"),
+    }
+    lacks = [f"the built-in {kind} {', '.join(names)} ({what[kind][1]})" for kind, names in gaps.items()]
+    files = " and ".join(what[kind][0] for kind in gaps)
+    folder, english = BUILTIN_LOCALES / language, BUILTIN_LOCALES / "en"
+    return (
+        f"skill {skill.name!r} speaks {language!r}, but the framework's {language!r} pack lacks "
+        f"{' and '.join(lacks)}; add them to {files} in {folder}/, translated from {english}/."
+    )
 
 
 def _builtin_sentence(skill: Skill, language: str, *, intents: bool, replies: bool) -> str:

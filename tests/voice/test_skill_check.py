@@ -245,6 +245,27 @@ def test_a_reply_missing_from_a_language_pack_is_said_in_english(
     )
 
 
+@pytest.mark.usefixtures("framework_without_korean_replies")
+def test_a_language_pack_being_translated_is_checked_for_what_it_lacks(tmp_path: Path) -> None:
+    """A half-translated pack: its missing replies are spoken in English, its missing intents cannot be
+    said; ``voice check`` names them, and a reply the skill gives itself is not missing."""
+    (framework.BUILTIN_LOCALES / "ko" / "responses.yaml").write_text(
+        'responses:\n  goodbye: "안녕히 가세요."\n'
+    )
+    folder = _skill(tmp_path, "check_half_pack", languages=("ko",))
+    with (folder / "locales" / "ko" / "responses.yaml").open("a") as file:
+        file.write("builtin:\n  handoff: '상담원을 연결해 드릴게요.'\n")
+    [problem] = _problems(folder)
+    intents = sorted(set(framework.builtin_intents("en").intents) - {"Yes"})
+    replies = sorted(set(builtin_responses("en").templates) - {"goodbye", "handoff"})
+    assert problem == (
+        "skill 'check_half_pack' speaks 'ko', but the framework's 'ko' pack lacks the built-in intents "
+        f"{', '.join(intents)} (a caller cannot say them there) and the built-in replies "
+        f"{', '.join(replies)} (they are spoken in English); add them to intents.yaml and "
+        f"responses.yaml in {BUILTIN_LOCALES / 'ko'}/, translated from {BUILTIN_LOCALES / 'en'}/."
+    )
+
+
 def test_the_shipped_language_packs_have_every_reply_and_intent_of_english() -> None:
     """What a translator of ``voice/locales`` must keep: every reply key and built-in intent."""
     for language in framework.builtin_languages() | framework.builtin_reply_languages():
