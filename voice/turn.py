@@ -34,7 +34,8 @@ class Turn:
     """``time.monotonic()`` by which the reply must be ready; None for no limit."""
     request_id: str = ""
     """The platform's id of this request (Alexa ``requestId``, Dialogflow ``responseId``): a request
-    sent again gets the first answer again, without a second turn."""
+    sent again gets the turn's answer again, without a second turn (if the first sending only heard
+    "one moment", the answer is told to the retry and not again at the next turn)."""
     confidence: float = 1.0
     """Recognition confidence of ``text`` (1.0 for typed text)."""
     skill: str = ""

@@ -97,6 +97,21 @@ def test_the_handoff_record_carries_transcript_slots_and_ids(
     assert fresh is not None and not fresh.handed_over and len(fresh.history) == 2, "a new call starts afresh"
 
 
+def test_a_handoff_without_a_sink_waits_in_the_outbox_for_one(
+    store: Store, customer_service: Skill, tmp_path: Path
+) -> None:
+    """The caller was told a colleague takes over: with no ``[handoff]`` yet, the record is kept, and
+    the first dialog with a sink delivers it."""
+    reply = Dialog(Router([customer_service]), store).respond(_turn("i want to talk to a person"))
+    assert reply.handoff and store.outbox_counts() == {"pending": 1, "delivered": 0}
+    queue = tmp_path / "handoff.jsonl"
+    later = Dialog(Router([customer_service]), store, sink=QueueFileSink(queue))
+    assert later.sender is not None and later.sender.drain()
+    assert json.loads(queue.read_text())["session_id"] == "s1"
+    assert store.outbox_counts() == {"pending": 0, "delivered": 1}
+    later.close()
+
+
 def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_service: Skill) -> None:
     dialog = Dialog(Router([customer_service]), store, policy=HandoffPolicy(max_no_input=2))
     dialog.respond(_turn("where is my order"))
@@ -315,6 +330,7 @@ def test_a_late_reply_is_told_at_the_next_turn_whatever_it_is(
     time.sleep(1.0)  # the booking finished meanwhile
     later = dialog.respond(_turn("so is it done"))  # not understood: the fallback answers, after the news
     assert later.text.startswith("Here is the answer to your earlier question. Booked for Tuesday.")
+    assert later.end_session is end_session, "a goodbye the caller hears late still ends the call"
 
 
 def test_a_repeated_request_is_answered_once_and_its_answer_not_told_twice(
@@ -325,6 +341,22 @@ def test_a_repeated_request_is_answered_once_and_its_answer_not_told_twice(
     again = dialog.respond(_turn("book it", request_id="r1", deadline=time.monotonic() + 0.35))
     assert first.text == again.text == "Booked for Tuesday."
     assert "earlier question" not in dialog.respond(_turn("hello")).text
+    session = store.load("s1")
+    assert session is not None and [t.text for t in session.history].count("book it") == 1
+
+
+def test_a_request_sent_again_after_one_moment_gets_its_answer_once(store: Store, tmp_path: Path) -> None:
+    """The platform sends a request again after its first sending heard "one moment": the retry hears
+    the answer, and the next turn does not tell it a second time."""
+    from voice.dialog.deadline import wait_for_turns
+
+    dialog = Dialog(Router([_slow_skill(tmp_path)]), store)
+    first = dialog.respond(_turn("book it", request_id="r1", deadline=time.monotonic() + 0.35))
+    assert "One moment" in first.text
+    assert wait_for_turns(10)
+    assert dialog.respond(_turn("book it", request_id="r1")).text == "Booked for Tuesday."
+    after = dialog.respond(_turn("hello")).text
+    assert "earlier question" not in after and "Booked" not in after, after
     session = store.load("s1")
     assert session is not None and [t.text for t in session.history].count("book it") == 1
 

@@ -85,3 +85,26 @@ def test_a_late_turn_under_a_long_lock_is_told_at_the_next_turn(store: SqliteSto
         assert kept[0].text == "what are your opening hours" and kept[1].text.startswith(HOURS), kept
         assert kept[2].text == "how can i contact you", kept
         assert kept[3].text.startswith("Here is the answer to your earlier question."), kept  # log: redacted
+
+
+def test_a_handoff_whose_commit_outlasts_the_deadline_is_told_and_kept(store: SqliteStore) -> None:
+    """The turn decided a handoff (a reply that ends the call) before its deadline, and its commit waited
+    for the lock past it: the caller heard "one moment". The session must not end on a reply nobody
+    heard: the next turn tells it, in the same handed-over session, and its record is in the outbox
+    once (no sink is set: it waits there)."""
+    dialog = Dialog(Router([load_skill("customer_service")]), store)
+    assert isinstance(store.path, Path)
+    holder = _hold_write_lock(store.path, 0.9)
+    late = dialog.respond(
+        Turn(text="i want to talk to a person", locale="en", session_id="s3", deadline=time.monotonic() + 0.5)
+    )
+    holder.join()
+    assert wait_for_turns(10)
+    assert late.text.startswith("One moment")
+    nxt = dialog.respond(Turn(text="hello?", locale="en", session_id="s3"))
+    assert nxt.text.startswith("Here is the answer to your earlier question. I'll put you through"), nxt.text
+    assert nxt.end_session and nxt.handoff
+    saved = store.load("s3")
+    assert saved is not None and saved.handed_over and saved.dialog.pending_reply is None
+    assert [row.text for row in saved.history][::2] == ["i want to talk to a person", "hello?"]
+    assert [item.kind for item in store.claim_outbox(time.time() + 1, limit=10, lease_s=1)] == ["handoff"]

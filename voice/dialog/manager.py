@@ -104,7 +104,9 @@ class Dialog:
             start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
             if start.earlier is not None:  # the platform sent the request again: the same answer, once
                 late.kept_with_turn()  # the first one keeps its own late reply, if any
-                return Reply.from_dict(start.earlier)
+                earlier = Reply.from_dict(start.earlier)
+                self._told_now(turn.session_id, start.session, earlier)
+                return earlier
             session, turn = self._session(turn, start)
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
@@ -121,9 +123,6 @@ class Dialog:
                 )
             reply = replace(reply, intent=step.turn.intent)
             state = replace(step.state, last_reply=reply)
-            overrun = late.kept_with_turn()
-            if overrun:  # the caller heard "one moment": tell this at the next turn
-                state = replace(state, pending_reply=reply)
             facts = TurnFacts(
                 heard=turn,
                 answerer=step.answered_by,
@@ -132,11 +131,11 @@ class Dialog:
                 handled=step.handled,
                 finished_flow=step.finished_flow,
                 handler_error=failed,
-                deadline_overrun=overrun,
+                deadline_overrun=late.kept_with_turn(),
                 latency_ms=(time.perf_counter() - started) * 1000,
                 satisfaction=step.satisfaction_score,
             )
-            self._commit(step.turn, state, reply, session, facts)
+            self._commit(step.turn, state, reply, session, facts, late.kept_with_turn)
         self._housekeeping()
         return reply
 
@@ -158,8 +157,17 @@ class Dialog:
         ), turn
 
     def _commit(
-        self, turn: Turn, state: DialogState, reply: Reply, loaded: Session, facts: TurnFacts
+        self,
+        turn: Turn,
+        state: DialogState,
+        reply: Reply,
+        loaded: Session,
+        facts: TurnFacts,
+        heard_late: Callable[[], bool],
     ) -> None:
+        """Store the turn. ``heard_late`` says, inside the store's transaction, whether the caller heard
+        "one moment" instead of this reply (a commit can wait for a busy database past the deadline):
+        then the reply is kept for the next turn, and a reply that ends the session does not end it."""
         now, hide = turn.time.timestamp(), self._redaction(turn, state, loaded)
         heard = TurnRecord(
             time=now,
@@ -176,13 +184,14 @@ class Dialog:
         )
 
         def change(session: Session) -> Session:
+            unheard = heard_late()
             return replace(
                 session,
                 skill=session.skill or signals.conversation_skill,
-                dialog=state,
+                dialog=replace(state, pending_reply=reply) if unheard else state,
                 handed_over=session.handed_over or state.handed_over,
                 # a reply the caller has not heard ("one moment") keeps the session for the next turn
-                ended=session.ended or (reply.end_session and not facts.deadline_overrun),
+                ended=session.ended or (reply.end_session and not unheard),
             )
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
@@ -246,15 +255,17 @@ class Dialog:
 
     def _handoff(
         self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...], facts: TurnFacts
-    ) -> OutboxItem | None:
-        """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards."""
+    ) -> OutboxItem:
+        """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards.
+        Without a sink it waits there (the caller was told a colleague takes over): the first start
+        with a ``[handoff]`` sink delivers it."""
         if self.sink is None:
             _LOGGER.warning(
-                "session %s needs a person (%s) but no handoff sink is set",
+                "session %s needs a person (%s) but no handoff sink is set: its record waits in the "
+                "store's outbox until [handoff] names one",
                 turn.session_id,
                 state.handoff_reason,
             )
-            return None
         flow = state.flow or facts.finished_flow
         record = HandoffRecord(
             id=uuid.uuid4().hex,
@@ -288,10 +299,24 @@ class Dialog:
         def change(session: Session) -> Session:
             earlier = session.dialog.pending_reply  # two late replies in a row: both are told
             kept = reply if earlier is None else replace(reply, speech=f"{earlier.text} {reply.text}")
-            return session.with_dialog(replace(session.dialog, pending_reply=kept))
+            # the turn may have ended the session in the moment before the caller heard "one moment"
+            return replace(session.with_dialog(replace(session.dialog, pending_reply=kept)), ended=False)
 
         with self.store.lock_session(session_id, TURN_WAIT_S):
             self.store.update(session_id, change)
+
+    def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> None:
+        """A request sent again is answered with its turn's reply; if the first sending only got "one
+        moment", that reply waits as the pending one: it is told now, so not again at the next turn."""
+        if session is None or session.dialog.pending_reply != reply:
+            return
+
+        def change(stored: Session) -> Session:
+            if stored.dialog.pending_reply != reply:
+                return stored
+            return stored.with_dialog(replace(stored.dialog, pending_reply=None))
+
+        self.store.update(session_id, change)
 
     def _housekeeping(self) -> None:
         """At most once an hour per process, start dropping expired sessions and log rows past

@@ -257,7 +257,12 @@ class TurnStep(FlowFilling):
             return reply
         self.state = replace(self.state, pending_reply=None)
         intro = self._builtin("late_result").text
-        return replace(reply, speech=f"{intro} {late.text} {reply.text}")
+        return replace(
+            reply,
+            speech=f"{intro} {late.text} {reply.text}",
+            end_session=reply.end_session or late.end_session,  # a goodbye or handoff not heard yet
+            handoff=reply.handoff or late.handoff,
+        )
 
     def _builtin(
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
