@@ -32,6 +32,7 @@ import contextlib
 import datetime as dt
 import http.server
 import json
+import logging
 import re
 import threading
 import time
@@ -174,6 +175,8 @@ def _turn(item: Any) -> ScriptTurn:
     for key in ("slots", "state"):
         if item.get(key) is not None and not isinstance(item[key], dict):
             raise _ShapeProblem(key, f"it must be a mapping like {key}: {{name: value}}, not {item[key]!r}")
+    if "reply" in item and (problem := _pattern_problem(str(item["reply"]))):
+        raise _ShapeProblem("reply", f"{problem}; write the exact text, or a regular expression as /.../")
     return ScriptTurn(
         user=str(item["user"] or ""),
         expected={k: v for k, v in item.items() if k in _EXPECTATIONS},
@@ -270,14 +273,41 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
                 confidence=step.confidence,
                 deadline=deadline,
             )
-            reply = assistant.respond(turn)
+            with _errors_logged() as errors:
+                reply = assistant.respond(turn)
             _deliver_handoffs(assistant)
             state = assistant.store.load(session)
-            failures += [
-                f"{script.path.name} turn {number} ({step.user!r}): {problem}"
-                for problem in _check(step.expected, reply, state, _records(queue, session))
-            ]
+            problems = [*_failed(errors), *_check(step.expected, reply, state, _records(queue, session))]
+            failures += [f"{script.path.name} turn {number} ({step.user!r}): {p}" for p in problems]
     return failures
+
+
+@contextmanager
+def _errors_logged() -> Iterator[list[logging.LogRecord]]:
+    """The errors the framework logs meanwhile: a handler or a response that raised. The caller only
+    hears an apology, which a script's expectations could let pass; the test must not."""
+    errors: list[logging.LogRecord] = []
+    catcher, framework = _Collect(errors), logging.getLogger("voice")
+    framework.addHandler(catcher)
+    try:
+        yield errors
+    finally:
+        framework.removeHandler(catcher)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[logging.LogRecord]) -> None:
+        super().__init__(level=logging.ERROR)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record)
+
+
+def _failed(errors: list[logging.LogRecord]) -> Iterator[str]:
+    for record in errors:
+        cause = record.exc_info[1] if record.exc_info else None
+        yield f"the skill failed: {record.getMessage()}" + (f" ({cause!r})" if cause else "")
 
 
 def _deliver_handoffs(assistant: Assistant) -> None:
@@ -337,10 +367,25 @@ def _slot_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _text_matches(pattern: str, text: str) -> bool:
-    if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
-        return re.search(pattern[1:-1], text) is not None
-    return pattern == text
+def _is_pattern(expected: str) -> bool:
+    return len(expected) > 1 and expected.startswith("/") and expected.endswith("/")
+
+
+def _pattern_problem(expected: str) -> str | None:
+    """Why ``/.../`` is no regular expression (``re``'s reason), or None."""
+    if not _is_pattern(expected):
+        return None
+    try:
+        re.compile(expected[1:-1])
+    except re.error as exc:
+        return f"{expected} is not a regular expression ({exc})"
+    return None
+
+
+def _text_matches(expected: str, text: str) -> bool:
+    if _is_pattern(expected):
+        return re.search(expected[1:-1], text) is not None
+    return expected == text
 
 
 @contextmanager

@@ -29,6 +29,37 @@ def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -
     assert again.exit_code == 1 and "exists already" in again.output
 
 
+def test_a_conversation_in_which_the_skill_failed_does_not_pass(tmp_path: Path) -> None:
+    """The caller hears an apology, which a script that does not check the reply lets through: a
+    response using a variable no turn gives it (docs/skills.md's old example) fails the test, and a
+    reply pattern that is no regular expression is one sentence, not a traceback."""
+    assert CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)]).exit_code == 0
+    folder = tmp_path / "gemeente"
+    responses = folder / "locales" / "en" / "responses.yaml"
+    responses.write_text(
+        responses.read_text().replace(
+            '"We are open Monday to Friday, from 9 to 5."', '"We open at {{ hours.monday.open }}."'
+        )
+    )
+    for script in (folder / "tests").glob("*.yaml"):
+        script.unlink()
+    (folder / "tests" / "hours.yaml").write_text(
+        "locale: en\nturns:\n  - user: when are you open\n    intent: OpeningHours\n"
+    )
+    tested = CliRunner().invoke(cli, ["test", str(folder)])
+    assert tested.exit_code == 1 and "0 passed, 1 failed" in tested.output, tested.output
+    assert "turn 1 ('when are you open'): the skill failed" in tested.output
+    assert "'hours' is undefined" in tested.output
+    (folder / "tests" / "hours.yaml").write_text(
+        "locale: en\nturns:\n  - user: when are you open\n    reply: /We open(/\n"
+    )
+    tested = CliRunner().invoke(cli, ["test", str(folder)])
+    assert tested.exit_code == 1 and "Traceback" not in tested.output
+    assert "line 4: reply: /We open(/ is not a regular expression (missing ), unterminated subpattern" in (
+        tested.output
+    ), tested.output
+
+
 def test_init_refuses_a_name_that_is_no_module_name(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["init", "Mijn Gemeente", "--into", str(tmp_path)])
     assert result.exit_code == 1 and result.output.startswith("error: 'Mijn Gemeente' is no skill name")
