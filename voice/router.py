@@ -35,12 +35,17 @@ class Router:
         """``extra_intents``: intent sets that belong to no skill, per language (Home Assistant's);
         ``lists``: values of lists filled at run time (``area`` -> ["keuken", ...]), in every language;
         ``languages``: the only ones served (the config's ``locales``); empty: every one the skills have."""
-        self.skills: Mapping[str, Skill] = {skill.name: skill for skill in skills}
+        self.skills: Mapping[str, Skill] = _by_name(skills)
         extra = {lang: tuple(sets) for lang, sets in (extra_intents or {}).items()}
         self.lists: Mapping[str, tuple[Any, ...]] = {name: tuple(v) for name, v in (lists or {}).items()}
         self.fuzzy_threshold = fuzzy_threshold
         found = {lang for skill in skills for lang in skill.languages} | set(extra)
         served = set(languages)
+        if unspoken := sorted(served - found):
+            raise SkillError(
+                f"locales names {', '.join(map(repr, unspoken))}, which no loaded skill speaks (they speak "
+                f"{', '.join(sorted(found)) or 'nothing'}); fix locales in the config or add the language."
+            )
         self._sets: dict[str, tuple[IntentSet, ...]] = {
             lang: self._intent_sets(lang, extra.get(lang, ()))
             for lang in found
@@ -114,3 +119,15 @@ class Router:
             fixed = {name for block in found.data for name in block.slots}
             return frozenset({ref.slot_name for _, ref in found.list_refs(intents)} | fixed)
         return None
+
+
+def _by_name(skills: Sequence[Skill]) -> dict[str, Skill]:
+    """The skills by name; two of one name (two folders called the same) would hide one of them."""
+    named: dict[str, Skill] = {}
+    for skill in skills:
+        if (other := named.setdefault(skill.name, skill)) is not skill:
+            raise SkillError(
+                f"two skills are named {skill.name!r} ({other.root} and {skill.root}); a skill's name is "
+                "its folder's name: rename one folder."
+            )
+    return named

@@ -281,3 +281,24 @@ def test_the_start_only_warns_about_a_language_without_builtins(
     """The skill still answers its own intents there: one Korean skill must not stop a server."""
     check_skills(Router([load_skill(_skill(tmp_path, "check_start_korean", languages=("ko",)))]))
     assert "no built-in intents in 'ko'" in caplog.text and "'voice check' refuses this" in caplog.text
+
+
+def test_two_skills_of_one_name_stop_the_check_naming_both_folders(tmp_path: Path) -> None:
+    """A copy of the shipped skill's folder name would hide one of the two (``voice parse`` lost the
+    shipped skill's intents without a word)."""
+    copy = _skill(tmp_path, "customer_service")
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["customer_service", "{copy}"]\n')
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "two skills are named 'customer_service'" in result.output and str(copy) in result.output
+
+
+@pytest.mark.parametrize("locales", [["fr"], ["de", "nl"]])
+def test_locales_that_no_skill_speaks_stop_the_check(tmp_path: Path, locales: list[str]) -> None:
+    """``locales = ["fr"]`` served nothing and ``["de", "nl"]`` dropped ``de``, both without a word."""
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["customer_service"]\nlocales = {locales!r}\n'.replace("'", '"'))
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code != 0, result.output
+    assert f"locales names {locales[0]!r}, which no loaded skill speaks (they speak en, nl)" in result.output
