@@ -5,7 +5,7 @@ router's matchers (an unknown list or rule is found here), and checks that handl
 responses and prompts fit together (``skill_problems``):
 
 - every handler and flow belongs to an intent some template defines (a misspelt name is refused,
-  with the nearest intent);
+  with the nearest intent), and every slot a flow asks for is one its intent's templates fill;
 - every prompt, confirmation and validator answer of a flow is a response in every language;
 - every response a skill's code names (``skill.reply(turn, "Key")``, ``skill.say(...)``) exists;
 - every intent without a handler has a response of its own name to answer with;
@@ -84,6 +84,7 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
     problems: list[str] = []
     for skill in router.skills.values():
         problems += _handler_problems(skill)
+        problems += _flow_slot_problems(router, skill)
         problems += _response_problems(skill)
         problems += _knowledge_problems(skill)
     return problems + (_publishing_problems(router) + _builtin_problems(router) if strict else [])
@@ -185,6 +186,23 @@ def _handler_problems(skill: Skill) -> Iterator[str]:
                     f"skill {skill.name!r} has {kind} for intent {name!r}, which no template in "
                     f"{skill.root / 'locales'}/*/intents.yaml defines; {hint}fix the name or add the intent."
                 )
+
+
+def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
+    """A flow slot that no template of its intent fills: the flow would ask for it forever."""
+    for intent, flow in skill.flows.items():
+        for language in skill.languages:
+            fillable = router.intent_slots(intent, language) if language in router.languages else None
+            for slot in flow.slots if fillable is not None else ():
+                if slot.name not in fillable:
+                    nearest = difflib.get_close_matches(slot.name, sorted(fillable), n=1)
+                    hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+                    yield (
+                        f"skill {skill.name!r} asks for slot {slot.name!r} in the flow of {intent!r}, which "
+                        f"no template of {intent!r} in {skill.root / 'locales' / language / 'intents.yaml'} "
+                        f"fills (they fill {', '.join(sorted(fillable)) or 'none'}); {hint}fix the slot's "
+                        f"name or add a template with {{{slot.name}}}."
+                    )
 
 
 def _response_problems(skill: Skill) -> Iterator[str]:

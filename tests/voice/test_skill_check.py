@@ -302,3 +302,18 @@ def test_locales_that_no_skill_speaks_stop_the_check(tmp_path: Path, locales: li
     result = CliRunner().invoke(cli, ["check", "--config", str(config)])
     assert result.exit_code != 0, result.output
     assert f"locales names {locales[0]!r}, which no loaded skill speaks (they speak en, nl)" in result.output
+
+
+def test_a_flow_slot_no_template_fills_is_refused(tmp_path: Path) -> None:
+    """``Slot("straat")`` while the templates say ``{street}``: the flow would ask "Which street?"
+    for ever, and the check and the start passed."""
+    folder = _skill(tmp_path, "check_slot_typo")
+    code = folder / "__init__.py"
+    code.write_text(code.read_text().replace('Slot("street"', 'Slot("straat"'))
+    problems = _problems(folder)
+    assert problems == [
+        f"skill 'check_slot_typo' asks for slot 'straat' in the flow of 'Collect', which no template of "
+        f"'Collect' in {folder / 'locales' / language / 'intents.yaml'} fills (they fill street); "
+        "did you mean 'street'? fix the slot's name or add a template with {straat}."
+        for language in ("en", "nl")
+    ]
