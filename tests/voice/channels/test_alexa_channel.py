@@ -366,6 +366,19 @@ def test_confirmation_status_becomes_yes_or_no(
     assert CHANNEL_KEY not in data["sessionAttributes"]
 
 
+@pytest.mark.parametrize(
+    "slot", [["order_number"], {"name": "order_number"}, 5], ids=["list", "object", "number"]
+)
+def test_a_malformed_confirmation_entry_counts_as_absent(serve: Serve, slot: Any) -> None:
+    """Session attributes come back from the device: an entry the channel did not write is no answer."""
+    recorder = Recorder(reply=Reply(speech="Done."))
+    body = fixture("order_status")
+    body["request"]["intent"]["confirmationStatus"] = "CONFIRMED"
+    body["session"]["attributes"] = {CHANNEL_KEY: {"intent": "OrderStatus", "slot": slot}}
+    post(serve(recorder, UNVERIFIED), body)
+    assert recorder.turns[-1].intent == "OrderStatus"
+
+
 def test_unsupported_request_type_is_a_400_json(client: FlaskClient) -> None:
     response = client.post("/alexa", json=fixture("playback_started"))
     assert response.status_code == 400
