@@ -268,8 +268,10 @@ def test_skill_ssml_is_kept_and_broken_ssml_is_spoken_as_text(fake_reply_app: Fa
         ("<speak>One &amp; two. Three.</speak>", "<speak>One &amp; two.</speak>", 30),
         ('Tom\'s "quote"', '<speak>Tom\'s "quote"</speak>', None),
         ("abcdefghij", "<speak>abcde</speak>", 20),
+        ("a\u0007b\u000bc\ufffe\uffffd\u0000", "<speak>a b c  d</speak>", None),
+        ("<speak>a <break/>\u0007b</speak>", "<speak>a <break/> b</speak>", None),
     ],
-    ids=["broken-escaped", "long-ssml", "quotes", "no-boundary"],
+    ids=["broken-escaped", "long-ssml", "quotes", "no-boundary", "not-xml-characters", "not-xml-in-ssml"],
 )
 def test_to_ssml_edge_cases(speech: str, expected: str, limit: int | None) -> None:
     assert to_ssml(speech, limit) == expected
