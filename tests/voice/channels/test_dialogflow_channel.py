@@ -142,6 +142,17 @@ def test_ssml_with_a_character_xml_forbids_keeps_its_markup(
     assert ET.fromstring(simple["ssml"]).find("break") is not None
 
 
+@pytest.mark.parametrize("topic", [["returns", "repair"], {"name": "returns"}], ids=["list", "object"])
+def test_a_list_or_object_for_a_list_slot_counts_as_not_given(
+    client_for: ClientFor, recorder: Recorder, topic: Any
+) -> None:
+    """The export makes no "is list" parameter: such a value is malformed, and the flow asks on."""
+    body = fixture("order_status_en")
+    body["queryResult"]["intent"]["displayName"] = "BookAppointment"
+    body["queryResult"]["parameters"] = {"topic": topic}
+    assert post(client_for(recorder), body)["fulfillmentText"] == "On which day would you like to come?"
+
+
 def test_intent_mapping_is_configurable(client_for: ClientFor, recorder: Recorder) -> None:
     client = client_for(recorder, DIALOGFLOW_INTENT_MAP={"opening.hours": "OpeningHours"})
     data = post(client, fixture("opening_hours_mapped_en"))
