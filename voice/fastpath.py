@@ -56,11 +56,15 @@ class FastWebhooks:
 
 
 def _length(environ: Mapping[str, Any]) -> int | None:
-    """The declared body length, or None for a chunked body (or none, or a malformed one)."""
+    """The declared body length, or None for a chunked body (or none, or a malformed one).
+
+    Only ASCII digits count: ``str.isdigit`` also accepts "²", which ``int`` refuses, and "٣",
+    which no HTTP client means as a length.
+    """
     if environ.get("HTTP_TRANSFER_ENCODING"):
         return None
     length = environ.get("CONTENT_LENGTH") or ""
-    return int(length) if length.isdigit() else None
+    return int(length) if length.isascii() and length.isdigit() else None
 
 
 def _request(environ: dict[str, Any], body: bytes) -> WebRequest:

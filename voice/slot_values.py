@@ -5,7 +5,8 @@ Alexa sends AMAZON.DATE as "2026-11-27" and AMAZON.TIME as "10:00"; Dialogflow s
 as {"amount": 10, "unit": "min"}. Handlers and validators get ``datetime.date``,
 ``datetime.time`` and ``datetime.timedelta`` whatever the channel, as from the router, and a
 ``DateRange`` or ``PartOfDay`` for "this weekend" (``2026-W49-WE``) or "in the morning" (``MO``).
-A value in no known form (Alexa's "?" for a number it did not catch) stays as it came.
+A value in no known form (Alexa's "?" for a number it did not catch) stays as it came; a list or
+an object that no slot type read counts as not given (``coerce``).
 Each slot type says how (``voice.nlu.slot_types``); this module applies it to slots.
 """
 
@@ -32,6 +33,12 @@ def coerce(
 
     ``now`` is the turn's time (the current time when not given): Alexa's ``XXXX-12-02`` and
     ``PRESENT_REF`` are read from it. Never raises: a value that cannot be read stays as it came.
+
+    Except a list or an object that the slot type did not read: that slot is left out, as if not
+    given, so the dialog asks for it again. Every slot is single-valued (the Dialogflow export
+    makes no "is list" parameter, and only those send a list), and the only objects a platform
+    sends for one are composite system entities (``@sys.duration``, ``@sys.date-period``) that
+    their slot types read; a handler gets text, a number or its slot type's value, never a list.
     """
     when = now or dt.datetime.now(dt.UTC)
     converted: dict[str, SlotValue] = {}
@@ -48,6 +55,9 @@ def coerce(
                 exc,
             )
             value = slot.value  # not in the platform's usual form: leave it to the validator
+        if value is slot.value and isinstance(value, list | dict):
+            _LOGGER.info("slot %s: %r is not one value; it counts as not given", name, value)
+            continue
         converted[name] = slot if value is slot.value else replace(slot, value=value)
     return converted
 

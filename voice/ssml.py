@@ -13,6 +13,8 @@ __all__ = ["looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 """The XML entities ``unescape`` does not decode by itself."""
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""What XML 1.0 forbids in a document, escaped or not: control characters, U+FFFE, U+FFFF, surrogates."""
 
 
 def looks_like_ssml(text: str) -> bool:
@@ -29,8 +31,11 @@ def strip_tags(text: str) -> str:
 def to_ssml(speech: str, limit: int | None = None) -> str:
     """Valid SSML for a reply's speech: plain text escaped into ``<speak>``; at most ``limit`` chars.
 
-    Markup that is not well formed, or too long to cut safely, is spoken as its plain text.
+    Characters XML forbids become spaces first (a slot value can bring a control character, and
+    no escape makes one legal), so an SSML template keeps its markup. Markup that is not well
+    formed, or too long to cut safely, is spoken as its plain text.
     """
+    speech = _NOT_XML.sub(" ", speech)
     if looks_like_ssml(speech):
         if _well_formed(speech) and (limit is None or len(speech.strip()) <= limit):
             return speech.strip()

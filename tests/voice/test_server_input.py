@@ -18,6 +18,8 @@ import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+from werkzeug.wrappers import Response
 
 from voice.assistant import MEMORY_STORE, Assistant, build_assistant
 from voice.channels.webhook import MAX_DEPTH
@@ -274,6 +276,22 @@ def test_random_bytes_never_give_500(
     client: FlaskClient, endpoint: str, body: bytes, content_type: str
 ) -> None:
     assert_never_500(client.post(endpoint, data=body, headers={"Content-Type": content_type}))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("length", ["\u00b2", "1\u00b2", "\u0663\u0663", "x"])
+def test_a_content_length_that_is_not_ascii_digits_is_a_400_json(
+    client: FlaskClient, endpoint: str, length: str
+) -> None:
+    """The WSGI server passes the header on as it came ("²" passes ``str.isdigit``, not ``int``)."""
+    environ = EnvironBuilder(
+        path=endpoint, method="POST", data=json.dumps(VALID[endpoint]), content_type="application/json"
+    ).get_environ()
+    environ["CONTENT_LENGTH"] = length
+    body, status, headers = run_wsgi_app(client.application, environ)
+    response = Response(b"".join(body), status=status, headers=headers)
+    assert response.status_code == 400
+    assert_never_500(response)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -45,6 +45,23 @@ def test_values_by_slot_kind(kind: str, raw: object, expected: object) -> None:
 
 
 @pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("values", ["returns", "repair"]),
+        ("values", {"name": "returns"}),
+        ("date", ["2026-11-27", "2026-11-28"]),
+        ("duration", {"amount": "ten", "unit": "min"}),
+        ("", ["a"]),
+    ],
+    ids=["list-in-list-slot", "object-in-list-slot", "list-in-date", "unread-object", "no-kind"],
+)
+def test_a_list_or_object_no_slot_type_read_counts_as_not_given(kind: str, raw: object) -> None:
+    """Dialogflow sends a list only for an "is list" parameter, which no slot is."""
+    slots = {"x": SlotValue(text="said", value=raw), "y": SlotValue(text="kept", value="kept")}
+    assert coerce(slots, {"x": kind}) == {"y": slots["y"]}
+
+
+@pytest.mark.parametrize(
     "value",
     [
         dt.date(2026, 11, 24),

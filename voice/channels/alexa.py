@@ -276,10 +276,17 @@ def _text(value: Any) -> str:
 
 
 def _confirmation(intent: Mapping[str, Any], asked: Any) -> str | None:
-    """``Yes``/``No`` when this request answers the ConfirmSlot/ConfirmIntent the channel sent."""
+    """``Yes``/``No`` when this request answers the ConfirmSlot/ConfirmIntent the channel sent.
+
+    The entry comes back from the device and may hold anything: one not shaped as
+    ``asked_confirmation`` writes it (a slot name or None) counts as absent.
+    """
     if not isinstance(asked, dict) or asked.get("intent") != intent["name"]:
         return None
-    slot = slot_map(intent).get(asked.get("slot") or "")
+    name = asked.get("slot")
+    if name is not None and not isinstance(name, str):
+        return None
+    slot = slot_map(intent).get(name or "")
     status = slot.get("confirmationStatus") if isinstance(slot, dict) else intent.get("confirmationStatus")
     return _CONFIRMED.get(status) if isinstance(status, str) else None
 

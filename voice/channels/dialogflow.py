@@ -207,7 +207,11 @@ def _state(contexts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _slots(parameters: Mapping[str, Any], contexts: list[dict[str, Any]]) -> dict[str, SlotValue]:
-    """Filled parameters; the words as spoken come from Dialogflow's ``<name>.original`` when present."""
+    """Filled parameters; the words as spoken come from Dialogflow's ``<name>.original`` when present.
+
+    A list or object passes as it came: only the slot's type can tell a composite entity's object
+    from a malformed value, and the dialog drops what it cannot read (``voice.slot_values.coerce``).
+    """
     originals = dict(_originals(contexts))
     return {
         name: SlotValue(text=originals.get(name) or _spoken(value), value=_number(value))

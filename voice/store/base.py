@@ -42,9 +42,10 @@ PURGE_BATCH_ROWS = 2000
 
 
 def batch_delete(table: str, key: str, column: str, *, inclusive: bool, limit: int) -> str:
-    """One purge batch: the first ``limit`` rows of ``table`` whose ``column`` is before the cutoff."""
+    """One purge batch: the first ``limit`` rows of ``table`` whose ``column`` is before the cutoff;
+    ``key`` is the primary key's columns (``"session_id, request_id"``)."""
     condition = f"{column} {'<=' if inclusive else '<'} ?"
-    return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {limit})"
+    return f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {limit})"
 
 
 from_json = json.JSONDecoder().decode
@@ -165,7 +166,9 @@ class Store(ABC):
         requests and the delivered outbox items older than ``REQUEST_MEMORY_S``; return how many
         sessions went."""
         cutoff = self.clock() if now is None else now
-        self._delete_in_batches("answers", "request_id", "time", cutoff - REQUEST_MEMORY_S, inclusive=True)
+        self._delete_in_batches(
+            "answers", "session_id, request_id", "time", cutoff - REQUEST_MEMORY_S, inclusive=True
+        )
         self._delete_in_batches("outbox", "id", "delivered_at", cutoff - REQUEST_MEMORY_S, inclusive=True)
         return self._delete_in_batches("sessions", "id", "expires_at", cutoff, inclusive=True)
 

@@ -5,7 +5,8 @@ Each version is a list of statements; ``migrate`` applies the pending ones in on
 workers starting at once do not both apply it, and records each one in ``schema_version``.
 Versions 1 and 2 hold the same tables as the SQLite store's ``PRAGMA user_version`` 1 and 2;
 version 3 adds the outbox (which SQLite's version 2 already has); version 4 the per-turn signals,
-their rollup and the reviews (SQLite's version 3).
+their rollup and the reviews (SQLite's version 3); version 5 keys the replies by session and request
+id (SQLite's version 4).
 
 Session state, replies and the log's texts keep their JSON text exactly (``json``); user attributes
 are ``jsonb``, so that ``update_user`` merges them in the database with ``||``.
@@ -89,6 +90,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE dashboard_logins (
             name text PRIMARY KEY, failures integer NOT NULL, locked_until double precision NOT NULL)""",
         "CREATE TABLE dashboard_settings (name text PRIMARY KEY, value text NOT NULL)",
+    ),
+    (  # 5: the replies keyed as they are looked up: the same request id in another session is another request
+        "ALTER TABLE answers DROP CONSTRAINT answers_pkey",
+        "ALTER TABLE answers ADD PRIMARY KEY (session_id, request_id)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -183,8 +188,7 @@ _WITH_LOG_AND_ANSWER = (
     "answered AS (INSERT INTO answers (request_id, session_id, reply, time) "
     "SELECT %(request_id)s, %(id)s, %(reply)s::json, %(now)s FROM saved "
     "WHERE %(request_id)s::text IS NOT NULL "
-    "ON CONFLICT (request_id) DO UPDATE SET session_id = excluded.session_id, reply = excluded.reply, "
-    "time = excluded.time), "
+    "ON CONFLICT (session_id, request_id) DO UPDATE SET reply = excluded.reply, time = excluded.time), "
     "queued AS (INSERT INTO outbox (id, kind, payload, created_at, next_at) "
     "SELECT o.id, o.kind, o.payload::json, o.created_at, o.created_at FROM saved, "
     "unnest(%(outbox_id)s::text[], %(outbox_kind)s::text[], %(outbox_payload)s::text[], "

@@ -125,7 +125,8 @@ def schema_version(db: sqlite3.Connection, path: str | Path) -> int:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Create the tables, or add what a newer schema version has (every statement is idempotent)."""
+    """Create the tables, or add what a newer schema version has (run again, the statements leave the
+    same tables and rows: two processes that both found an older file may both run them)."""
     for statement in SCHEMA:
         db.execute(statement)
 

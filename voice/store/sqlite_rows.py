@@ -14,7 +14,7 @@ from .base import StoreError, from_json
 from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord, TurnStart
 from .signals import SIGNAL_COLUMNS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 
 SESSION_COLUMNS = (
@@ -111,6 +111,10 @@ UPSERT_ROLLUP = (
 )
 """The statements of every turn, written out once."""
 
+ANSWERS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+    request_id TEXT NOT NULL, session_id TEXT NOT NULL, reply TEXT NOT NULL CHECK (json_valid(reply)),
+    time REAL NOT NULL, PRIMARY KEY (session_id, request_id))"""
+"""The replies' table under a given name: version 4 builds it beside the old one, then renames it."""
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY, user_id TEXT NOT NULL, skill TEXT NOT NULL, locale TEXT NOT NULL,
@@ -132,9 +136,7 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS log_by_user ON log (user_id)",
     "CREATE INDEX IF NOT EXISTS log_by_session ON log (session_id)",
     # version 2: the replies to platform requests, so a repeated request is answered without a second turn
-    """CREATE TABLE IF NOT EXISTS answers (
-        request_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
-        reply TEXT NOT NULL CHECK (json_valid(reply)), time REAL NOT NULL)""",
+    ANSWERS_TABLE.format(name="answers"),
     "CREATE INDEX IF NOT EXISTS answers_by_time ON answers (time)",
     # and the outbox: messages for other systems (handoff records), saved with the turn
     """CREATE TABLE IF NOT EXISTS outbox (
@@ -170,6 +172,15 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS dashboard_logins (
         name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until REAL NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS dashboard_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # version 4: the replies keyed by session and request id, as they are looked up: the same id in
+    # another session is another request. SQLite cannot change a primary key, so the table is built
+    # again (in a file just created, an empty one).
+    ANSWERS_TABLE.format(name="answers_by_session"),
+    "INSERT INTO answers_by_session (request_id, session_id, reply, time) "
+    "SELECT request_id, session_id, reply, time FROM answers",
+    "DROP TABLE answers",
+    "ALTER TABLE answers_by_session RENAME TO answers",
+    "CREATE INDEX IF NOT EXISTS answers_by_time ON answers (time)",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 

@@ -268,8 +268,10 @@ def test_skill_ssml_is_kept_and_broken_ssml_is_spoken_as_text(fake_reply_app: Fa
         ("<speak>One &amp; two. Three.</speak>", "<speak>One &amp; two.</speak>", 30),
         ('Tom\'s "quote"', '<speak>Tom\'s "quote"</speak>', None),
         ("abcdefghij", "<speak>abcde</speak>", 20),
+        ("a\u0007b\u000bc\ufffe\uffffd\u0000", "<speak>a b c  d</speak>", None),
+        ("<speak>a <break/>\u0007b</speak>", "<speak>a <break/> b</speak>", None),
     ],
-    ids=["broken-escaped", "long-ssml", "quotes", "no-boundary"],
+    ids=["broken-escaped", "long-ssml", "quotes", "no-boundary", "not-xml-characters", "not-xml-in-ssml"],
 )
 def test_to_ssml_edge_cases(speech: str, expected: str, limit: int | None) -> None:
     assert to_ssml(speech, limit) == expected
@@ -364,6 +366,19 @@ def test_confirmation_status_becomes_yes_or_no(
     assert recorder.turns[-1].intent == answer
     assert recorder.turns[-1].slots["order_number"].value == "1234"
     assert CHANNEL_KEY not in data["sessionAttributes"]
+
+
+@pytest.mark.parametrize(
+    "slot", [["order_number"], {"name": "order_number"}, 5], ids=["list", "object", "number"]
+)
+def test_a_malformed_confirmation_entry_counts_as_absent(serve: Serve, slot: Any) -> None:
+    """Session attributes come back from the device: an entry the channel did not write is no answer."""
+    recorder = Recorder(reply=Reply(speech="Done."))
+    body = fixture("order_status")
+    body["request"]["intent"]["confirmationStatus"] = "CONFIRMED"
+    body["session"]["attributes"] = {CHANNEL_KEY: {"intent": "OrderStatus", "slot": slot}}
+    post(serve(recorder, UNVERIFIED), body)
+    assert recorder.turns[-1].intent == "OrderStatus"
 
 
 def test_unsupported_request_type_is_a_400_json(client: FlaskClient) -> None:

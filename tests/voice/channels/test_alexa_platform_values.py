@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 from flask.testing import FlaskClient
@@ -159,6 +160,21 @@ def test_one_date_is_answered_for_its_weekday(client: FlaskClient, caplog: pytes
     assert say(client, intent_request("OpeningHours", {"day": "2026-12-06"}), caplog) == (
         "On Sunday we are closed."
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["jan \u0007", "jan\u000bpiet", "\ufffe jan", "jan\u0000"],
+    ids=["bell", "vertical-tab", "ufffe", "nul"],
+)
+def test_a_character_xml_forbids_in_a_slot_value_leaves_the_ssml_well_formed(
+    client: FlaskClient, name: str
+) -> None:
+    """No escape makes a control character legal XML: it is spoken as a space."""
+    slots = {"date": bookable_day().isoformat(), "time": "10:00", "name": name}
+    response = client.post("/alexa", json=intent_request("BookAppointment", slots))
+    speech = ET.fromstring(response.get_json()["response"]["outputSpeech"]["ssml"]).text or ""
+    assert speech.startswith("Did I get your name right:") and "Jan" in speech
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 from flask.testing import FlaskClient
@@ -129,6 +130,27 @@ def test_ssml_card_and_expectation_are_rendered(client_for: ClientFor, recorder:
     assert data["payload"]["google"]["expectUserResponse"] is True
     assert {"card": {"title": "Contact", "subtitle": "020 123"}} in data["fulfillmentMessages"]
     assert Reply.from_dict(data["payload"]["voice"]) == recorder.reply
+
+
+def test_ssml_with_a_character_xml_forbids_keeps_its_markup(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
+    """A slot value put into an SSML template can bring a control character; no escape makes it legal."""
+    recorder.reply = Reply(speech="<speak>Hello <break time='200ms'/> jan \u0007\ufffe.</speak>")
+    data = post(client_for(recorder), fixture("order_status_en"))
+    simple = data["payload"]["google"]["richResponse"]["items"][0]["simpleResponse"]
+    assert ET.fromstring(simple["ssml"]).find("break") is not None
+
+
+@pytest.mark.parametrize("topic", [["returns", "repair"], {"name": "returns"}], ids=["list", "object"])
+def test_a_list_or_object_for_a_list_slot_counts_as_not_given(
+    client_for: ClientFor, recorder: Recorder, topic: Any
+) -> None:
+    """The export makes no "is list" parameter: such a value is malformed, and the flow asks on."""
+    body = fixture("order_status_en")
+    body["queryResult"]["intent"]["displayName"] = "BookAppointment"
+    body["queryResult"]["parameters"] = {"topic": topic}
+    assert post(client_for(recorder), body)["fulfillmentText"] == "On which day would you like to come?"
 
 
 def test_intent_mapping_is_configurable(client_for: ClientFor, recorder: Recorder) -> None:

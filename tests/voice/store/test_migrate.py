@@ -123,6 +123,52 @@ def test_a_version_1_postgresql_database_upgrades_without_loss(
     _check_kept_and_usable(url)
 
 
+ANSWERS_BY_REQUEST = (
+    "CREATE TABLE answers (request_id text PRIMARY KEY, session_id text NOT NULL, reply text NOT NULL, "
+    "time double precision NOT NULL)"
+)
+"""The replies as SQLite's version 2 and 3 and PostgreSQL's version 2 to 4 keyed them: by request id alone."""
+
+
+def _check_replies_keyed_by_session(url: str) -> None:
+    """The reply kept before the upgrade stays; the same request id in another session is another reply."""
+    with open_store(url, clock=lambda: START) as store:
+        assert store.answered("req-1", "s1") == {"speech": "kept"}
+        other = Session.new(
+            id="s2", user_id="u2", skill="cs", locale="nl", channel="alexa", now=START, ttl=60
+        )
+        store.save(other, answer=("req-1", {"speech": "other"}))
+        assert store.answered("req-1", "s1") == {"speech": "kept"}
+        assert store.answered("req-1", "s2") == {"speech": "other"}
+
+
+def test_a_version_3_sqlite_file_keys_its_replies_by_session(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    open_store(f"sqlite:///{path}").close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE answers")
+    db.execute(ANSWERS_BY_REQUEST)
+    db.execute("INSERT INTO answers VALUES ('req-1', 's1', '{\"speech\": \"kept\"}', ?)", (START,))
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    url = f"sqlite:///{path}"
+    assert _migrate(tmp_path, url).strip() == f"upgraded the store from schema version 3 to {SQLITE_VERSION}"
+    _check_replies_keyed_by_session(url)
+
+
+def test_a_version_4_postgresql_database_keys_its_replies_by_session(
+    tmp_path: Path, postgres: PostgresServer
+) -> None:
+    url = postgres.new_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert migrate(conn, target=4) == (0, 4)
+        conn.execute("INSERT INTO answers VALUES ('req-1', 's1', '{\"speech\": \"kept\"}', %s)", (START,))
+    output = _migrate(tmp_path, url)
+    assert output.strip() == f"upgraded the store from schema version 4 to {POSTGRES_VERSION}"
+    _check_replies_keyed_by_session(url)
+
+
 def test_a_newer_postgresql_database_is_refused(postgres: PostgresServer) -> None:
     url = postgres.new_database()
     with open_store(url):

@@ -78,6 +78,22 @@ def test_a_reply_saved_with_its_request_is_found_again(store: Store, clock: Fake
     assert store.answered("req-1", "s1") is None
 
 
+def test_the_same_request_id_in_two_sessions_keeps_both_replies(store: Store, clock: FakeClock) -> None:
+    """Request ids are the platform's: another session sending one again does not take the first
+    session's reply, so a retry there is still answered without a second turn; each is purged on its own."""
+    for session_id in ("s1", "s2"):
+        session = Session.new(
+            id=session_id, user_id="u1", skill="", locale="en", channel="alexa", now=clock(), ttl=600
+        )
+        store.save(session, answer=("req-1", {"speech": session_id}))
+        clock.advance(REQUEST_MEMORY_S / 2)
+    assert store.answered("req-1", "s1") == {"speech": "s1"}
+    assert store.answered("req-1", "s2") == {"speech": "s2"}
+    clock.advance(1)
+    store.purge_expired()
+    assert store.answered("req-1", "s1") is None and store.answered("req-1", "s2") == {"speech": "s2"}
+
+
 def _other_process(url: str, session_id: str, log: object) -> None:
     store = open_store(url)
     log.put(("asking", time.monotonic()))  # type: ignore[attr-defined]
