@@ -193,7 +193,9 @@ def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
     for intent, flow in skill.flows.items():
         for language in skill.languages:
             fillable = router.intent_slots(intent, language) if language in router.languages else None
-            for slot in flow.slots if fillable is not None else ():
+            if fillable is None:
+                continue
+            for slot in flow.slots:
                 if slot.name not in fillable:
                     nearest = difflib.get_close_matches(slot.name, sorted(fillable), n=1)
                     hint = f"did you mean {nearest[0]!r}? " if nearest else ""
