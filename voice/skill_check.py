@@ -28,6 +28,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -212,9 +213,10 @@ def _response_problems(skill: Skill) -> Iterator[str]:
     for language in skill.languages:
         responses = skill.responses(language)
         file = skill.root / "locales" / language / "responses.yaml"
-        for key, why in needed.items():
-            if key not in responses:
-                yield f"skill {skill.name!r}: {file} has no response {key!r} ({why}); add it."
+        spoken = set(skill.intents(language).intents)
+        for key, need in needed.items():
+            if key not in responses and (need.intents is None or need.intents & spoken):
+                yield f"skill {skill.name!r}: {file} has no response {key!r} ({need.why}); add it."
         for key in skill.builtin_replies(language).templates:
             if key not in builtin_responses("en"):
                 known = ", ".join(sorted(builtin_responses("en").templates))
@@ -259,24 +261,59 @@ def _info_problems(skill: Skill) -> Iterator[str]:
             yield f"skill {skill.name!r}: {exc.message}"
 
 
-def _needed_responses(skill: Skill) -> dict[str, str]:
-    """Response key -> what uses it: flow prompts and confirmations, validator answers, the code's keys."""
-    needed: dict[str, str] = {}
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """Why a response key is needed, and where."""
+
+    why: str
+    intents: frozenset[str] | None
+    """Needed only in the languages that have one of these intents (a Dutch-only intent's replies need
+    no English text); None: in every language."""
+
+
+def _needed_responses(skill: Skill) -> dict[str, _Need]:
+    """Response key -> what uses it: flow prompts and confirmations, validator answers, the code's keys
+    (those said inside a handler belong to its intents; those in other functions to every language)."""
+    needed: dict[str, _Need] = {}
+
+    def need(key: str, why: str, intents: frozenset[str] | None) -> None:
+        earlier = needed.get(key)
+        if earlier is None:
+            needed[key] = _Need(why, intents)
+        elif earlier.intents is not None:
+            merged = None if intents is None else earlier.intents | intents
+            needed[key] = _Need(earlier.why, merged)
+
     for flow in skill.flows.values():
+        only = frozenset({flow.intent})
         if flow.confirm:
-            needed.setdefault(flow.confirm, f"the confirmation of flow {flow.intent!r}")
+            need(flow.confirm, f"the confirmation of flow {flow.intent!r}", only)
         for slot in flow.slots:
-            needed.setdefault(slot.prompt, f"the prompt of slot {slot.name!r} of flow {flow.intent!r}")
+            need(slot.prompt, f"the prompt of slot {slot.name!r} of flow {flow.intent!r}", only)
             if slot.confirm:
-                needed.setdefault(slot.confirm, f"the confirmation of slot {slot.name!r}")
+                need(slot.confirm, f"the confirmation of slot {slot.name!r}", only)
             for key in _returned_keys(slot.validate):
-                needed.setdefault(key, f"an answer of the validator of slot {slot.name!r}")
-    for function in skill.handlers.values():
-        module = sys.modules.get(function.__module__)
-        path = getattr(module, "__file__", None)
-        for key, line in _said_keys(path) if path else ():
-            needed.setdefault(key, f"said in {Path(path or '').name} line {line}")
+                need(key, f"an answer of the validator of slot {slot.name!r}", only)
+    spans: dict[str, list[tuple[range, frozenset[str]]]] = {}  # module file -> handlers' lines, intents
+    for function in set(skill.handlers.values()):
+        path = getattr(sys.modules.get(function.__module__), "__file__", None)
+        handled = frozenset(intent for intent, other in skill.handlers.items() if other is function)
+        if path:
+            spans.setdefault(path, []).append((_lines_of(function), handled))
+    for path, handlers in spans.items():
+        for key, line in _said_keys(path):
+            inside = [intents for lines, intents in handlers if line in lines]
+            need(key, f"said in {Path(path).name} line {line}", inside[0] if inside else None)
     return needed
+
+
+def _lines_of(function: Callable[..., Any]) -> range:
+    """The lines of the function's source in its file (empty when the source cannot be found)."""
+    try:
+        source, first = inspect.getsourcelines(function)
+    except (OSError, TypeError):
+        return range(0)
+    return range(first, first + len(source))
 
 
 def _returned_keys(function: Callable[..., Any] | None) -> list[str]:

@@ -317,3 +317,36 @@ def test_a_flow_slot_no_template_fills_is_refused(tmp_path: Path) -> None:
         "did you mean 'street'? fix the slot's name or add a template with {straat}."
         for language in ("en", "nl")
     ]
+
+
+def test_an_intent_of_one_language_needs_its_replies_only_there(tmp_path: Path) -> None:
+    """A Dutch-only intent (passports at the town hall) in a bilingual skill: its handler's reply is
+    needed in Dutch, not in English; a reply said outside any handler is needed in both."""
+    folder = _skill(tmp_path, "check_dutch_only")
+    code = folder / "__init__.py"
+    code.write_text(
+        code.read_text()
+        + textwrap.dedent(
+            """
+            @skill.intent("Passport")
+            def passport(turn: Turn) -> Reply:
+                return skill.reply(turn, "PassportInfo")
+
+            def anywhere(turn: Turn) -> Reply:
+                return skill.reply(turn, "Everywhere")
+            """
+        )
+    )
+    dutch = folder / "locales" / "nl"
+    (dutch / "intents.yaml").write_text(
+        (dutch / "intents.yaml")
+        .read_text()
+        .replace("  Opening:", '  Passport:\n    data: [{sentences: ["paspoort"]}]\n  Opening:')
+    )
+    with (dutch / "responses.yaml").open("a") as file:
+        file.write("  PassportInfo: 'Neem een pasfoto mee.'\n  Everywhere: 'Overal.'\n")
+    line = code.read_text().splitlines().index('    return skill.reply(turn, "Everywhere")') + 1
+    assert _problems(folder) == [
+        f"skill 'check_dutch_only': {folder / 'locales' / 'en' / 'responses.yaml'} has no response "
+        f"'Everywhere' (said in __init__.py line {line}); add it."
+    ]
