@@ -2,9 +2,9 @@
 
 ``check_shapes`` runs when the config is read, so a ``[store]`` table where ``store = "..."`` belongs,
 ``dashboard = "x"`` where a table belongs, a typo in ``[handoff]``, ``retries = "three"`` or
-``[models] nl = 3`` stops the start with one line instead of a traceback later. Every table is checked
-to be a table first; the keys of ``[server]`` are checked by the server (``voice/server.py``; ``voice
-check`` runs that check too), of ``[dashboard]`` by its settings and of ``[privacy]`` by its settings.
+``[models] nl = 3`` or ``[dashboard] session_hours = "8"`` stops the start with one line instead of a
+traceback later. Every table is checked to be a table first; the keys of ``[server]`` are checked by the
+server (``voice/server.py``; ``voice check`` runs that check too) and of ``[privacy]`` by its settings.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["HANDOFF_KEYS", "INSIGHTS_KEYS", "check_shapes"]
+__all__ = ["DASHBOARD_KEYS", "HANDOFF_KEYS", "INSIGHTS_KEYS", "check_shapes"]
 
 Check = tuple[Callable[[Any], bool], str]
 
@@ -33,6 +33,11 @@ def _positive(value: Any) -> bool:
 
 def _table(value: Any) -> bool:
     return isinstance(value, dict)
+
+
+def _at_most(largest: float) -> Callable[[Any], bool]:
+    """A number above 0 and at most ``largest`` (no infinity, which no clock can add)."""
+    return lambda value: _positive(value) and value <= largest
 
 
 _TOP: Mapping[str, Check] = {
@@ -70,6 +75,27 @@ HANDOFF_KEYS: Mapping[str, Check] = {
     "retries": (_whole, "how often a failed POST is tried again, a whole number, like retries = 3"),
 }
 
+DASHBOARD_KEYS: Mapping[str, Check] = {
+    "users": (
+        lambda value: _table(value) and all(_text(hash_) for hash_ in value.values()),
+        'a table of name = password hash, like users = { anna = "scrypt:..." } (voice dashboard user hash)',
+    ),
+    "secret_key": (_text, 'text that signs the session cookies, like secret_key = "..."'),
+    "secure_cookies": (lambda value: isinstance(value, bool), "true or false, like secure_cookies = true"),
+    "lockout_failures": (
+        lambda value: _whole(value) and value > 0,
+        "failed logins in a row that lock a name, a whole number above 0, like lockout_failures = 5",
+    ),
+    "lockout_minutes": (
+        _at_most(525_600),
+        "minutes a name stays locked, a number above 0 and at most a year, like lockout_minutes = 15",
+    ),
+    "session_hours": (
+        _at_most(8_760),
+        "hours a login lasts, a number above 0 and at most a year, like session_hours = 8",
+    ),
+}
+
 INSIGHTS_KEYS: Mapping[str, Check] = {
     "satisfaction": (
         lambda value: value in ("off", "yes_no", "scale"),
@@ -80,8 +106,8 @@ INSIGHTS_KEYS: Mapping[str, Check] = {
 
 
 def check_shapes(values: Mapping[str, Any], source: str) -> None:
-    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]`` or
-    ``[insights]`` key."""
+    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]``,
+    ``[insights]`` or ``[dashboard]`` key."""
     for name, (fits, form) in _TOP.items():
         if name in values and not fits(values[name]):
             given = "a table" if isinstance(values[name], dict) else repr(values[name])
@@ -94,6 +120,7 @@ def check_shapes(values: Mapping[str, Any], source: str) -> None:
     handoff = values.get("handoff") or {}
     _check_table("handoff", handoff, HANDOFF_KEYS, source)
     _check_table("insights", values.get("insights") or {}, INSIGHTS_KEYS, source)
+    _check_table("dashboard", values.get("dashboard") or {}, DASHBOARD_KEYS, source)
     if handoff.get("url") and not str(handoff["url"]).startswith(("http://", "https://")):
         raise ConfigError(f"{source}: [handoff] url must start with http:// or https://.")
 

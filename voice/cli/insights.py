@@ -92,7 +92,7 @@ def user() -> None:
 def _accounts(context: CliContext) -> tuple[Store, Accounts]:
     config = context.config
     store = open_store(store_url(config))
-    return store, Accounts(store, DashboardSettings.from_config(config.dashboard, source=config.source))
+    return store, Accounts(store, DashboardSettings.from_config(config.dashboard))
 
 
 @user.command("add")

@@ -24,7 +24,6 @@ from speech.tts import EspeakSynthesizer, Synthesizer
 from ..assistant import Assistant, load_skills
 from ..channels.chat import ChatChannel
 from ..config import skill_references
-from ..dashboard.accounts import DashboardSettings
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentSet
@@ -273,7 +272,6 @@ def check(
         context._config = replace(context.config, skills=skill_names)
     config = context.config
     server_settings(config, {})  # what the server refuses at its start, refused here too
-    DashboardSettings.from_config(config.dashboard, source=config.source)
     languages = [language_of(loc) for loc in locales]
     served = [language_of(loc) for loc in config.locales]
     extra = (

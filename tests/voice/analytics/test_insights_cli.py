@@ -74,7 +74,7 @@ def test_a_short_password_or_a_bad_dashboard_table_is_one_error_line(
     assert "anna" not in _voice(config, "dashboard", "user", "list").output
     typo = tmp_path / "typo.toml"
     typo.write_text(f'store = "sqlite://{tmp_path / "t.db"}"\n[dashboard]\nlockout = 3\n', encoding="utf-8")
-    _one_error(_voice(typo, "dashboard", "user", "list"), "unknown [dashboard] setting 'lockout'")
+    _one_error(_voice(typo, "dashboard", "user", "list"), "unknown setting 'lockout' in [dashboard]")
     missing = _voice(tmp_path / "absent.toml", "dashboard", "user", "list")
     _one_error(missing, "does not exist")
 
