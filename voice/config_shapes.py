@@ -14,13 +14,30 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["DASHBOARD_KEYS", "HANDOFF_KEYS", "INSIGHTS_KEYS", "check_shapes"]
+__all__ = [
+    "DASHBOARD_KEYS",
+    "HANDOFF_KEYS",
+    "INSIGHTS_KEYS",
+    "Check",
+    "check_shapes",
+    "check_value",
+    "is_count",
+    "is_flag",
+    "is_text",
+    "is_text_list",
+    "is_text_table",
+]
 
 Check = tuple[Callable[[Any], bool], str]
+"""Whether a value fits, and the form it needs in words (the end of "it must be ...")."""
 
 
-def _text(value: Any) -> bool:
+def is_text(value: Any) -> bool:
     return isinstance(value, str)
+
+
+def is_flag(value: Any) -> bool:
+    return isinstance(value, bool)
 
 
 def _whole(value: Any) -> bool:
@@ -31,8 +48,22 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
+def is_count(value: Any) -> bool:
+    """A whole number above 0."""
+    return _whole(value) and value > 0
+
+
 def _table(value: Any) -> bool:
     return isinstance(value, dict)
+
+
+def is_text_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(is_text(item) for item in value)
+
+
+def is_text_table(value: Any) -> bool:
+    """A table whose values are text (its keys are, as TOML has them)."""
+    return isinstance(value, Mapping) and all(is_text(item) for item in value.values())
 
 
 def _at_most(largest: float) -> Callable[[Any], bool]:
@@ -43,7 +74,7 @@ def _at_most(largest: float) -> Callable[[Any], bool]:
 _TOP: Mapping[str, Check] = {
     "speaking_rate": (_positive, "a number of words a minute, like speaking_rate = 175"),
     "store": (
-        _text,
+        is_text,
         'a URL in quotes at the top of the file, like store = "sqlite:///var/lib/voice/sessions.db"',
     ),
     "retention_days": (_positive, "a number of days, like retention_days = 30"),
@@ -57,8 +88,11 @@ _TOP: Mapping[str, Check] = {
     "privacy": (_table, 'a table, like [privacy] redact = ["email", "phone"]'),
 }
 _ENTRIES: Mapping[str, Check] = {
-    "models": (_text, 'text, a model folder path, like [models] nl = "/srv/models/vosk-model-small-nl-0.22"'),
-    "voices": (_text, 'text, an espeak-ng voice, like [voices] nl = "nl+f2"'),
+    "models": (
+        is_text,
+        'text, a model folder path, like [models] nl = "/srv/models/vosk-model-small-nl-0.22"',
+    ),
+    "voices": (is_text, 'text, an espeak-ng voice, like [voices] nl = "nl+f2"'),
     "skill": (
         _table,
         'a table of that skill\'s settings, like [skill.customer_service] booking_url = "https://..."',
@@ -66,9 +100,12 @@ _ENTRIES: Mapping[str, Check] = {
 }
 """The form of every entry of the tables whose keys are free (a language, a skill's name)."""
 HANDOFF_KEYS: Mapping[str, Check] = {
-    "url": (_text, 'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"'),
+    "url": (
+        is_text,
+        'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"',
+    ),
     "queue": (
-        _text,
+        is_text,
         'a file the records are appended to as JSON lines, like queue = "/var/lib/voice/handoff.jsonl"',
     ),
     "timeout": (_positive, "seconds per POST, a number above 0, like timeout = 2.0"),
@@ -77,13 +114,13 @@ HANDOFF_KEYS: Mapping[str, Check] = {
 
 DASHBOARD_KEYS: Mapping[str, Check] = {
     "users": (
-        lambda value: _table(value) and all(_text(hash_) for hash_ in value.values()),
+        is_text_table,
         'a table of name = password hash, like users = { anna = "scrypt:..." } (voice dashboard user hash)',
     ),
-    "secret_key": (_text, 'text that signs the session cookies, like secret_key = "..."'),
-    "secure_cookies": (lambda value: isinstance(value, bool), "true or false, like secure_cookies = true"),
+    "secret_key": (is_text, 'text that signs the session cookies, like secret_key = "..."'),
+    "secure_cookies": (is_flag, "true or false, like secure_cookies = true"),
     "lockout_failures": (
-        lambda value: _whole(value) and value > 0,
+        is_count,
         "failed logins in a row that lock a name, a whole number above 0, like lockout_failures = 5",
     ),
     "lockout_minutes": (
@@ -130,6 +167,11 @@ def _check_table(table: str, values: Mapping[str, Any], keys: Mapping[str, Check
     for key, value in values.items():
         if key not in keys:
             raise ConfigError(f"{source}: unknown setting {key!r} in [{table}]; known: {', '.join(keys)}.")
-        fits, form = keys[key]
-        if not fits(value):
-            raise ConfigError(f"{source}: [{table}] {key} = {value!r}; it must be {form}.")
+        check_value(table, key, value, keys[key], source)
+
+
+def check_value(table: str, key: str, value: Any, check: Check, source: str) -> None:
+    """Raise ``ConfigError`` naming ``[table] key`` and the form it needs when ``value`` does not fit."""
+    fits, form = check
+    if not fits(value):
+        raise ConfigError(f"{source}: [{table}] {key} = {value!r}; it must be {form}.")
