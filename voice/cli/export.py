@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -38,7 +39,7 @@ def export_alexa(skill: str, locale: str, output: Path, invocation_name: str | N
     """Write SKILL's interaction model and manifest for LOCALE; deploy them with 'ask deploy'."""
     loaded = load_skill(skill)
     package = alexa_package(loaded, locale, invocation=invocation_name, endpoint=endpoint)
-    model_path = package.write(output)
+    model_path = _write(package.write, output)
     language_model = package.interaction_model["interactionModel"]["languageModel"]
     warnings = _alexa_warnings(locale, language_model["invocationName"], invocation_name, loaded)
     for warning in warnings:
@@ -110,6 +111,17 @@ def export_dialogflow(
             )
         languages = (default_language, *(language for language in languages if language != default_language))
     agent = dialogflow_agent(loaded, languages=languages, webhook_url=webhook_url)
-    path = agent.write(output or Path(f"{loaded.name}-dialogflow.zip"))
+    path = _write(agent.write, output or Path(f"{loaded.name}-dialogflow.zip"))
     intents = sum(1 for name in agent.files if name.startswith("intents/") and "_usersays_" not in name)
     click.echo(f"wrote {path} ({intents} intents, languages {', '.join(languages)}, default {languages[0]})")
+
+
+def _write(write: Callable[[Path], Path], path: Path) -> Path:
+    """``write(path)``; a path that cannot be written (a file where a folder belongs, no permission) is
+    one sentence naming it, as ``voice data export`` does."""
+    try:
+        return write(path)
+    except OSError as exc:
+        raise VoiceError(
+            f"cannot write {path}: {exc.strerror or exc}; check that its folder exists and is writable."
+        ) from exc
