@@ -235,4 +235,7 @@ def _add(
     done = add(_skill(context, skill).root, language, target, utterance)
     with open_store(store_url(context.config)) as store:
         record_review(store, utterance, done, skill=skill, locale=language, reviewer=getpass.getuser())
-    click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")
+    if done.added:
+        click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")
+    else:
+        click.echo(f"already in {done.path} ({done.target}); nothing was added")
