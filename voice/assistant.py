@@ -7,6 +7,7 @@ purged and handed off alike. A broken skill or config stops the build with one s
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from .config import Config, skill_references, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
 from .dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
+from .errors import ConfigError
 from .language import language_of
 from .nlu import IntentSet
 from .redaction import Redactor
@@ -101,9 +103,24 @@ def build_assistant(
 def load_skills(config: Config) -> list[Skill]:
     """The configured skills, each with its ``[skill.<name>]`` settings."""
     skills = [load_skill(reference) for reference in skill_references(config)]
+    if not config.chosen_skills:
+        _refuse_unused_tables(config, sorted(skill.name for skill in skills))
     for skill in skills:
         skill.settings = dict(config.skill.get(skill.name, {}))
     return skills
+
+
+def _refuse_unused_tables(config: Config, names: list[str]) -> None:
+    """A ``[skill.<name>]`` table of no loaded skill (``[skill.custmer_service]``) is a ``ConfigError``: its
+    settings would reach no skill, and the one they were meant for would fail at run time instead."""
+    for table in config.skill:
+        if table not in names:
+            nearest = difflib.get_close_matches(table, names, n=1)
+            hint = f" (did you mean [skill.{nearest[0]}]?)" if nearest else ""
+            raise ConfigError(
+                f"{config.source}: [skill.{table}] is for a skill that is not loaded{hint}; "
+                f"the loaded skills are {', '.join(names)}."
+            )
 
 
 def build_sink(config: Config) -> HandoffSink | None:

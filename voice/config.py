@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,13 @@ class Config:
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
     """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"
+    chosen_skills: bool = False
+    """A command chose the skills (``voice check SKILL``; ``only_skills``): the ``[skill.<name>]`` tables of
+    the others are then no mistake. Not a setting of the file."""
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>") -> Config:
-        known = {f.name for f in fields(cls)} - {"source"}
+        known = {f.name for f in fields(cls)} - {"source", "chosen_skills"}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ConfigError(
@@ -113,6 +117,11 @@ def skill_references(config: Config) -> list[str]:
     from .skill import discover
 
     return discover(SKILLS_DIR)
+
+
+def only_skills(config: Config, references: Iterable[str]) -> Config:
+    """``config`` with only these skills (names or folders), as a command's SKILL arguments choose them."""
+    return replace(config, skills=tuple(references), chosen_skills=True)
 
 
 def store_url(config: Config) -> str:

@@ -2,9 +2,9 @@
 
 ``check_shapes`` runs when the config is read, so a ``[store]`` table where ``store = "..."`` belongs,
 ``dashboard = "x"`` where a table belongs, a typo in ``[handoff]``, ``retries = "three"`` or
-``[models] nl = 3`` stops the start with one line instead of a traceback later. Every table is checked
-to be a table first; the keys of ``[server]`` are checked by the server (``voice/server.py``; ``voice
-check`` runs that check too), of ``[dashboard]`` by its settings and of ``[privacy]`` by its settings.
+``[models] nl = 3`` or ``[dashboard] session_hours = "8"`` stops the start with one line instead of a
+traceback later. Every table is checked to be a table first; the keys of ``[server]`` are checked by the
+server (``voice/server.py``; ``voice check`` runs that check too) and of ``[privacy]`` by its settings.
 """
 
 from __future__ import annotations
@@ -14,13 +14,30 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["HANDOFF_KEYS", "INSIGHTS_KEYS", "check_shapes"]
+__all__ = [
+    "DASHBOARD_KEYS",
+    "HANDOFF_KEYS",
+    "INSIGHTS_KEYS",
+    "Check",
+    "check_shapes",
+    "check_value",
+    "is_count",
+    "is_flag",
+    "is_text",
+    "is_text_list",
+    "is_text_table",
+]
 
 Check = tuple[Callable[[Any], bool], str]
+"""Whether a value fits, and the form it needs in words (the end of "it must be ...")."""
 
 
-def _text(value: Any) -> bool:
+def is_text(value: Any) -> bool:
     return isinstance(value, str)
+
+
+def is_flag(value: Any) -> bool:
+    return isinstance(value, bool)
 
 
 def _whole(value: Any) -> bool:
@@ -31,14 +48,33 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
+def is_count(value: Any) -> bool:
+    """A whole number above 0."""
+    return _whole(value) and value > 0
+
+
 def _table(value: Any) -> bool:
     return isinstance(value, dict)
+
+
+def is_text_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(is_text(item) for item in value)
+
+
+def is_text_table(value: Any) -> bool:
+    """A table whose values are text (its keys are, as TOML has them)."""
+    return isinstance(value, Mapping) and all(is_text(item) for item in value.values())
+
+
+def _at_most(largest: float) -> Callable[[Any], bool]:
+    """A number above 0 and at most ``largest`` (no infinity, which no clock can add)."""
+    return lambda value: _positive(value) and value <= largest
 
 
 _TOP: Mapping[str, Check] = {
     "speaking_rate": (_positive, "a number of words a minute, like speaking_rate = 175"),
     "store": (
-        _text,
+        is_text,
         'a URL in quotes at the top of the file, like store = "sqlite:///var/lib/voice/sessions.db"',
     ),
     "retention_days": (_positive, "a number of days, like retention_days = 30"),
@@ -52,8 +88,11 @@ _TOP: Mapping[str, Check] = {
     "privacy": (_table, 'a table, like [privacy] redact = ["email", "phone"]'),
 }
 _ENTRIES: Mapping[str, Check] = {
-    "models": (_text, 'text, a model folder path, like [models] nl = "/srv/models/vosk-model-small-nl-0.22"'),
-    "voices": (_text, 'text, an espeak-ng voice, like [voices] nl = "nl+f2"'),
+    "models": (
+        is_text,
+        'text, a model folder path, like [models] nl = "/srv/models/vosk-model-small-nl-0.22"',
+    ),
+    "voices": (is_text, 'text, an espeak-ng voice, like [voices] nl = "nl+f2"'),
     "skill": (
         _table,
         'a table of that skill\'s settings, like [skill.customer_service] booking_url = "https://..."',
@@ -61,13 +100,37 @@ _ENTRIES: Mapping[str, Check] = {
 }
 """The form of every entry of the tables whose keys are free (a language, a skill's name)."""
 HANDOFF_KEYS: Mapping[str, Check] = {
-    "url": (_text, 'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"'),
+    "url": (
+        is_text,
+        'an http(s) URL the records are POSTed to, like url = "https://crm.example.com/handoff"',
+    ),
     "queue": (
-        _text,
+        is_text,
         'a file the records are appended to as JSON lines, like queue = "/var/lib/voice/handoff.jsonl"',
     ),
     "timeout": (_positive, "seconds per POST, a number above 0, like timeout = 2.0"),
     "retries": (_whole, "how often a failed POST is tried again, a whole number, like retries = 3"),
+}
+
+DASHBOARD_KEYS: Mapping[str, Check] = {
+    "users": (
+        is_text_table,
+        'a table of name = password hash, like users = { anna = "scrypt:..." } (voice dashboard user hash)',
+    ),
+    "secret_key": (is_text, 'text that signs the session cookies, like secret_key = "..."'),
+    "secure_cookies": (is_flag, "true or false, like secure_cookies = true"),
+    "lockout_failures": (
+        is_count,
+        "failed logins in a row that lock a name, a whole number above 0, like lockout_failures = 5",
+    ),
+    "lockout_minutes": (
+        _at_most(525_600),
+        "minutes a name stays locked, a number above 0 and at most a year, like lockout_minutes = 15",
+    ),
+    "session_hours": (
+        _at_most(8_760),
+        "hours a login lasts, a number above 0 and at most a year, like session_hours = 8",
+    ),
 }
 
 INSIGHTS_KEYS: Mapping[str, Check] = {
@@ -80,8 +143,8 @@ INSIGHTS_KEYS: Mapping[str, Check] = {
 
 
 def check_shapes(values: Mapping[str, Any], source: str) -> None:
-    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]`` or
-    ``[insights]`` key."""
+    """Raise ``ConfigError`` for the first setting of the wrong shape or an unknown ``[handoff]``,
+    ``[insights]`` or ``[dashboard]`` key."""
     for name, (fits, form) in _TOP.items():
         if name in values and not fits(values[name]):
             given = "a table" if isinstance(values[name], dict) else repr(values[name])
@@ -94,6 +157,7 @@ def check_shapes(values: Mapping[str, Any], source: str) -> None:
     handoff = values.get("handoff") or {}
     _check_table("handoff", handoff, HANDOFF_KEYS, source)
     _check_table("insights", values.get("insights") or {}, INSIGHTS_KEYS, source)
+    _check_table("dashboard", values.get("dashboard") or {}, DASHBOARD_KEYS, source)
     if handoff.get("url") and not str(handoff["url"]).startswith(("http://", "https://")):
         raise ConfigError(f"{source}: [handoff] url must start with http:// or https://.")
 
@@ -103,6 +167,11 @@ def _check_table(table: str, values: Mapping[str, Any], keys: Mapping[str, Check
     for key, value in values.items():
         if key not in keys:
             raise ConfigError(f"{source}: unknown setting {key!r} in [{table}]; known: {', '.join(keys)}.")
-        fits, form = keys[key]
-        if not fits(value):
-            raise ConfigError(f"{source}: [{table}] {key} = {value!r}; it must be {form}.")
+        check_value(table, key, value, keys[key], source)
+
+
+def check_value(table: str, key: str, value: Any, check: Check, source: str) -> None:
+    """Raise ``ConfigError`` naming ``[table] key`` and the form it needs when ``value`` does not fit."""
+    fits, form = check
+    if not fits(value):
+        raise ConfigError(f"{source}: [{table}] {key} = {value!r}; it must be {form}.")

@@ -36,12 +36,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .assistant import Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .config import Config, load_config
+from .config_shapes import Check, check_value, is_count
 from .dashboard import register_dashboard
 from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
 from .fastpath import FastWebhooks
 
-__all__ = ["SERVER_DEFAULTS", "create_app", "server_settings", "settings_from_env"]
+__all__ = ["SERVER_DEFAULTS", "SERVER_FORMS", "create_app", "server_settings", "settings_from_env"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,6 +54,14 @@ SERVER_DEFAULTS: Mapping[str, Any] = {
     **{key: value for channel in WEBHOOKS for key, value in channel.settings.items()},
 }
 """Every ``[server]`` key with its default."""
+SERVER_FORMS: Mapping[str, Check] = {
+    "max_content_length": (
+        is_count,
+        "the largest request body in bytes, a whole number above 0, like max_content_length = 131072",
+    ),
+    **{key: form for channel in WEBHOOKS for key, form in channel.forms.items()},
+}
+"""The form every ``[server]`` key needs."""
 TEXT_SETTINGS = frozenset(key for channel in WEBHOOKS for key in channel.text_settings)
 """``[server]`` keys whose values are text, whatever they look like."""
 _DRAIN_BYTES = 1024 * 1024
@@ -94,7 +103,7 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     register_dashboard(app, assistant)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
-    app.wsgi_app = FastWebhooks(app.wsgi_app, channels, int(settings["max_content_length"]))  # type: ignore[method-assign]
+    app.wsgi_app = FastWebhooks(app.wsgi_app, channels, settings["max_content_length"])  # type: ignore[method-assign]
     return app
 
 
@@ -102,13 +111,16 @@ def server_settings(config: Config, overrides: Mapping[str, Any], *, strict: boo
     """``SERVER_DEFAULTS`` <- the config file's ``[server]`` <- ``overrides`` (names in any case).
 
     An unknown key in the file (or, when ``strict``, in the overrides) is refused: a misspelt
-    ``alexa_application_ids`` must not leave the webhook open.
+    ``alexa_application_ids`` must not leave the webhook open. So is a value not of its form
+    (``SERVER_FORMS``): ``voice check`` and every start refuse the same values, with one sentence.
     """
     settings = dict(SERVER_DEFAULTS)
     for source, values, refuse in ((config.source, config.server, True), ("settings", overrides, strict)):
         for key, value in values.items():
             name = str(key).lower()
             if name in settings:
+                if name in SERVER_FORMS:
+                    check_value("server", name, value, SERVER_FORMS[name], source)
                 settings[name] = value
             elif refuse:
                 known = ", ".join(sorted(SERVER_DEFAULTS))

@@ -45,7 +45,7 @@ from typing import Any
 import yaml
 
 from .assistant import Assistant, build_assistant
-from .config import Config
+from .config import Config, only_skills
 from .errors import SkillError
 from .reply import Reply
 from .router import Router
@@ -244,8 +244,7 @@ def assistant_for_tests(reference: str, workdir: Path, config: Config | None = N
     """An assistant with only the skill ``reference``, a store and a handoff queue in ``workdir``."""
     name = Path(reference).name
     settings = replace(
-        config or Config(),
-        skills=(reference,),
+        only_skills(config or Config(), (reference,)),
         store=f"sqlite:///{workdir / f'{name}.db'}",
         handoff={"queue": str(workdir / f"handoff-{name}.jsonl")},
     )

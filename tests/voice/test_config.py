@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from voice.cli import cli
 from voice.config import Config, load_config, skill_references
 from voice.errors import ConfigError
 
@@ -71,3 +73,39 @@ def test_server_settings_merge_defaults_file_and_overrides() -> None:
     typo = Config.from_dict({"server": {"alexa_aplication_ids": []}}, source="voice.toml")
     with pytest.raises(ConfigError, match=r"voice.toml: unknown \[server\] setting 'alexa_aplication_ids'"):
         server_settings(typo, {}, strict=False)  # the file is always strict
+
+
+@pytest.mark.parametrize("command", [["check"], ["serve"], ["parse", "what are your opening hours"]])
+def test_a_skill_table_of_no_loaded_skill_is_refused_with_the_nearest_name(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """``[skill.custmer_service]`` passed check and serve; every booking then failed at run time."""
+    path = tmp_path / "voice.toml"
+    path.write_text(
+        f'skills = ["customer_service"]\nstore = "sqlite:///{tmp_path / "s.db"}"\n'
+        '[skill.custmer_service]\nbooking_url = "https://calendar.example.com/api"\n'
+    )
+    result = CliRunner().invoke(cli, [*command, "--config", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert result.output == (
+        f"error: {path}: [skill.custmer_service] is for a skill that is not loaded "
+        "(did you mean [skill.customer_service]?); the loaded skills are customer_service.\n"
+    )
+
+
+def test_the_tables_of_skills_a_command_leaves_out_are_no_mistake(tmp_path: Path) -> None:
+    """``voice check SKILL`` checks one of the configured skills; the others' tables stay valid."""
+    other = tmp_path / f"hours_{tmp_path.name.replace('-', '_')}"  # a module name no other test imports
+    (other / "locales" / "en").mkdir(parents=True)
+    (other / "__init__.py").write_text(f"from voice import Skill\nskill = Skill({other.name!r}, __file__)\n")
+    (other / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Hours:\n    data: [{sentences: [when are you open]}]\n"
+    )
+    (other / "locales" / "en" / "responses.yaml").write_text("responses:\n  Hours: Nine to five.\n")
+    path = tmp_path / "voice.toml"
+    path.write_text(
+        f'skills = ["customer_service", "{other}"]\n'
+        '[skill.customer_service]\nbooking_url = "https://calendar.example.com/api"\n'
+    )
+    result = CliRunner().invoke(cli, ["check", str(other), "--config", str(path)])
+    assert result.exit_code == 0, result.output

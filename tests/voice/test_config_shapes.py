@@ -30,6 +30,16 @@ from voice.config import Config, load_config
         ('models = "nl"\n', r"'models' is 'nl'; it must be a table of language = model folder"),
         ('skill = "customer_service"\n', r"'skill' is 'customer_service'; it must be one table per skill"),
         ('[server]\n[handoff]\nurl = "https://crm.example.com"\nqueue = 1\n', r"\[handoff\] queue = 1"),
+        ('[dashboard]\nsession_hours = "8"\n', r"\[dashboard\] session_hours = '8'; it must be hours"),
+        ("[dashboard]\nsession_hours = -1\n", r"\[dashboard\] session_hours = -1; it must be .* above 0"),
+        ("[dashboard]\nsession_hours = inf\n", r"\[dashboard\] session_hours = inf; it must be .* at most a"),
+        ('[dashboard]\nlockout_failures = "five"\n', r"lockout_failures = 'five'; it must be .* whole"),
+        ("[dashboard]\nlockout_failures = 0\n", r"\[dashboard\] lockout_failures = 0; it must be"),
+        ("[dashboard]\nlockout_minutes = -5\n", r"\[dashboard\] lockout_minutes = -5; it must be minutes"),
+        ('[dashboard]\nsecure_cookies = "no"\n', r"\[dashboard\] secure_cookies = 'no'; it must be true or"),
+        ("[dashboard]\nsecret_key = 42\n", r"\[dashboard\] secret_key = 42; it must be text"),
+        ("[dashboard.users]\nanna = 1\n", r"\[dashboard\] users = \{'anna': 1\}; it must be a table of name"),
+        ("[dashboard]\nlockout = 3\n", r"unknown setting 'lockout' in \[dashboard\]; known: users"),
     ],
 )
 def test_a_setting_of_the_wrong_shape_is_one_sentence(tmp_path: Path, toml: str, sentence: str) -> None:
@@ -54,6 +64,18 @@ def test_a_store_table_stops_every_command_with_one_line(tmp_path: Path, command
     result = CliRunner().invoke(cli, ["--config", str(file), *command], input="")
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert result.output.startswith("error: ") and "'store' is a table" in result.output
+
+
+@pytest.mark.parametrize("command", [["check"], ["serve"], ["dashboard", "user", "list"]])
+def test_a_dashboard_value_of_the_wrong_form_stops_check_serve_and_the_dashboard_commands(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """``voice check`` passed ``session_hours = "8"`` that ``voice serve`` then died on with a traceback."""
+    file = tmp_path / "voice.toml"
+    file.write_text(f'store = "sqlite:///{tmp_path / "s.db"}"\n[dashboard]\nsession_hours = "8"\n')
+    result = CliRunner().invoke(cli, [*command, "--config", str(file)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.startswith("error: ") and "[dashboard] session_hours = '8'" in result.output
 
 
 def test_chat_hands_off_through_the_configured_handoff(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from voice.cli import cli
@@ -48,3 +49,17 @@ def test_dialogflow_default_language(tmp_path: Path) -> None:
         cli, ["export", "dialogflow", "customer_service", "-o", str(zip_path), "--default-language", "de"]
     )
     assert wrong.exit_code == 1 and "has no language 'de'; it has en, nl" in wrong.output
+
+
+@pytest.mark.parametrize("kind", ["alexa", "dialogflow"])
+@pytest.mark.parametrize("where", ["under-a-file", "proc"])
+def test_an_output_path_that_cannot_be_written_is_one_sentence(tmp_path: Path, kind: str, where: str) -> None:
+    """A file where a folder belongs, or /proc, gave FileExistsError or PermissionError tracebacks."""
+    blocker = tmp_path / "g.zip"
+    blocker.write_text("a file, not a folder")
+    target = blocker / "x.zip" if where == "under-a-file" else Path("/proc/voice-export/x.zip")
+    result = CliRunner().invoke(cli, ["export", kind, "customer_service", "-o", str(target)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.output.startswith(f"error: cannot write {target}: "), result.output
+    assert result.output.endswith("check that its folder exists and is writable.\n")

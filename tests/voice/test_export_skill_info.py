@@ -213,3 +213,43 @@ def test_voice_init_writes_store_texts_that_export_without_warnings(tmp_path: Pa
         one_word.exit_code == 0
         and load_skill(tmp_path / "dorpshuis").info("en").invocation == "dorpshuis service"
     )
+
+
+def test_both_exports_warn_on_stderr_when_skill_yaml_is_missing(tmp_path: Path) -> None:
+    """docs/skills.md says the exports warn; only ``export alexa`` did."""
+    folder = _skill(tmp_path, "balie")
+    alexa = CliRunner().invoke(cli, ["export", "alexa", str(folder), "-o", str(tmp_path / "alexa")])
+    agent = tmp_path / "agent.zip"
+    dialogflow = CliRunner().invoke(cli, ["export", "dialogflow", str(folder), "-o", str(agent)])
+    assert alexa.exit_code == dialogflow.exit_code == 0, (alexa.output, dialogflow.output)
+    missing = "warning: locales/en/skill.yaml is missing: the name and descriptions the platform shows come"
+    assert missing in alexa.stderr and missing in dialogflow.stderr
+    dutch = CliRunner().invoke(
+        cli, ["export", "dialogflow", str(folder), "-o", str(agent), "--default-language", "nl"]
+    )
+    assert "warning: locales/nl/skill.yaml is missing" in dutch.stderr
+    with_texts = _skill(tmp_path / "with", "balie_info", {"name": "Balie", "summary": "De balie."})
+    quiet = CliRunner().invoke(cli, ["export", "dialogflow", str(with_texts), "-o", str(agent)])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (
+            ["alexa", "--endpoint", "http://voice.example.com/alexa"],
+            "--endpoint 'http://voice.example.com/alexa'",
+        ),
+        (["alexa", "--endpoint", "voice.example.com/alexa"], "--endpoint 'voice.example.com/alexa'"),
+        (["dialogflow", "--webhook-url", "ftp://x"], "--webhook-url 'ftp://x'"),
+        (["dialogflow", "--webhook-url", "https://"], "--webhook-url 'https://'"),
+    ],
+)
+def test_an_address_that_is_not_https_is_refused(tmp_path: Path, arguments: list[str], words: str) -> None:
+    """Alexa and Dialogflow ES call HTTPS endpoints only; the exports wrote other addresses silently."""
+    kind, *options = arguments
+    out = tmp_path / ("alexa" if kind == "alexa" else "agent.zip")
+    result = CliRunner().invoke(cli, ["export", kind, "customer_service", "-o", str(out), *options])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.startswith(f"error: {words} is not an HTTPS address, and ")
+    assert result.output.count("\n") == 1 and not out.exists()

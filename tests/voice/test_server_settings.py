@@ -3,11 +3,14 @@ are text however they are written."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_server import UNVERIFIED, VALID, assert_json_error
 
+from voice.cli import cli
 from voice.errors import ConfigError
 from voice.server import create_app
 
@@ -41,7 +44,35 @@ def test_a_token_of_digits_is_text_whether_quoted_or_not(
 def test_a_credential_that_is_not_text_stops_the_start(tmp_path: Path) -> None:
     config = tmp_path / "voice.toml"
     config.write_text('skills = ["customer_service"]\n[server]\ndialogflow_token = 123456\n')
-    with pytest.raises(
-        ConfigError, match='dialogflow_token must be text; quote it, as in dialogflow_token = "123456"'
-    ):
+    with pytest.raises(ConfigError, match="dialogflow_token = 123456; it must be text; quote it, as in"):
+        create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('max_content_length = "128k"', "max_content_length = '128k'; it must be the largest request body"),
+        ("max_content_length = -1", "max_content_length = -1; it must be the largest request body in bytes"),
+        ("max_content_length = 0", "max_content_length = 0; it must be the largest request body in bytes"),
+        ('dialogflow_state_lifespan = "x"', "dialogflow_state_lifespan = 'x'; it must be the turns"),
+        ("dialogflow_state_lifespan = 0", "dialogflow_state_lifespan = 0; it must be the turns"),
+        ('dialogflow_intent_map = { "a" = 1 }', "dialogflow_intent_map = {'a': 1}; it must be a table"),
+        ('alexa_application_ids = "amzn1.ask.skill.1"', "it must be a list of skill ids"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "serve"])
+def test_a_server_value_of_the_wrong_form_stops_check_and_serve_alike(
+    tmp_path: Path, line: str, words: str, command: str
+) -> None:
+    """Serve crashed on "128k" with a traceback, started on -1 to answer every request 413, and refused
+    the text where a list belongs only after ``voice check`` had passed it."""
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["customer_service"]\nstore = "sqlite:///{tmp_path / "s.db"}"\n[server]\n{line}\n'
+    )
+    result = CliRunner().invoke(cli, [command, "--config", str(config)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert result.output.startswith(f"error: {config}: [server] ") and words in result.output
+    assert result.output.count("\n") == 1
+    with pytest.raises(ConfigError, match=re.escape(words)):
         create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})

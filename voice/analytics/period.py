@@ -35,12 +35,23 @@ class Filters:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ReportError(f"the period ends ({self.end}) before it starts ({self.start}); swap them.")
+        if (self.start - dt.date.min).days < self.days:
+            raise ReportError(
+                f"the period {self.start} to {self.end} leaves no room before it for the period it is "
+                "compared with (the calendar starts in the year 1); choose dates from 1970 on."
+            )
 
     @classmethod
     def last_days(cls, days: int, *, today: dt.date | None = None, **slice_: str) -> Filters:
         """The ``days`` days up to and including ``today`` (default: today, UTC)."""
         end = today or dt.datetime.now(dt.UTC).date()
-        return cls(start=end - dt.timedelta(days=days - 1), end=end, **slice_)
+        try:
+            start = end - dt.timedelta(days=days - 1)
+        except OverflowError:
+            raise ReportError(
+                f"{days} days up to {end} would start before the year 1; choose fewer days."
+            ) from None
+        return cls(start=start, end=end, **slice_)
 
     @classmethod
     def from_query(cls, args: Mapping[str, Any], *, today: dt.date | None = None) -> Filters:

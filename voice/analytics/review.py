@@ -8,10 +8,10 @@
 
 The files are edited as text, one line inserted where a developer would write it (comments, order and
 layout stay), after finding the place with PyYAML's node positions. The words are written as the
-matcher compares them (lower case, no punctuation), so they hold no template syntax. A file that no
-longer loads afterwards is put back. Every action is recorded in the store's ``reviews`` table, which
-takes the utterance off the not-understood list. The skill's change takes effect when the assistant
-is built again (a restart or a reload of the server).
+matcher compares them (lower case, no punctuation), so they hold no template syntax; words the list
+already has are not added again. A file that no longer loads afterwards is put back. Every action is
+recorded in the store's ``reviews`` table, which takes the utterance off the not-understood list. The
+skill's change takes effect when the assistant is built again (a restart or a reload of the server).
 """
 
 from __future__ import annotations
@@ -44,10 +44,13 @@ class Reviewed:
     """The intent or the knowledge entry; empty for out of scope."""
     path: Path | None
     """The file that was changed."""
+    added: bool = True
+    """False when the file already had the utterance, so nothing was written (the review still counts)."""
 
 
 def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -> Reviewed:
-    """Append ``utterance`` as a template sentence of ``intent`` (its first sentence list)."""
+    """Append ``utterance`` as a template sentence of ``intent`` (its first sentence list), unless one of
+    its lists already has it: a second run must not add it twice."""
     path = skill_root / "locales" / language / "intents.yaml"
     words = _words(utterance)
     text = _read(path)
@@ -55,17 +58,19 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
     intents = _child(root, "intents")
     found = _child(intents, intent) if intents is not None else None
     data = _child(found, "data") if found is not None else None
-    lists = [_child(block, "sentences") for block in getattr(data, "value", ())]
-    sentences = next((node for node in lists if isinstance(node, yaml.SequenceNode)), None)
-    if sentences is None:
+    found_lists = (_child(block, "sentences") for block in getattr(data, "value", ()))
+    lists = [node for node in found_lists if isinstance(node, yaml.SequenceNode)]
+    if not lists:
         raise ReviewError(f"intent {intent} has no sentence list in {path}; choose one of its intents.")
-    _insert_item(path, text, sentences, words)
+    if _holds(lists, words):
+        return Reviewed("sentence", intent, path, added=False)
+    _insert_item(path, text, lists[0], words)
     _check_skill(path, text, skill_root)
     return Reviewed("sentence", intent, path)
 
 
 def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
-    """Append ``utterance`` to the phrasings of knowledge entry ``entry_id``."""
+    """Append ``utterance`` to the phrasings of knowledge entry ``entry_id``, unless they already have it."""
     path = skill_root / "knowledge" / language / "faq.yaml"
     words = _words(utterance)
     phrasing = words[0].upper() + words[1:]
@@ -77,6 +82,8 @@ def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str)
     if entry is None:
         raise ReviewError(f"there is no knowledge entry {entry_id!r} in {path}.")
     phrasings = _child(entry, "phrasings")
+    if isinstance(phrasings, yaml.SequenceNode) and _holds([phrasings], words):
+        return Reviewed("phrasing", entry_id, path, added=False)
     if isinstance(phrasings, yaml.SequenceNode) and phrasings.value:
         _insert_item(path, text, phrasings, phrasing)
     else:
@@ -138,6 +145,11 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if not isinstance(node, yaml.MappingNode):
         return None
     return next((value for name, value in node.value if _scalar(name) == key), None)
+
+
+def _holds(sequences: list[yaml.SequenceNode], words: str) -> bool:
+    """Whether one of the items already says ``words`` (compared as the matcher compares them)."""
+    return any(normalise(_scalar(item) or "") == words for sequence in sequences for item in sequence.value)
 
 
 def _scalar(node: yaml.Node | None) -> str | None:

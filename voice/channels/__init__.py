@@ -21,7 +21,7 @@ from .alexa import AlexaChannel
 from .dialogflow import DialogflowChannel
 from .webhook import WebhookChannel, WebRequest, WebResponse
 
-__all__ = ["WEBHOOKS", "Channel", "WebRequest", "WebResponse", "WebhookChannel"]
+__all__ = ["CHANNEL_NAMES", "WEBHOOKS", "Channel", "WebRequest", "WebResponse", "WebhookChannel"]
 
 In = TypeVar("In", contravariant=True)
 Out = TypeVar("Out", covariant=True)
@@ -48,3 +48,7 @@ class Channel(Protocol[In, Out]):
 
 WEBHOOKS: tuple[type[WebhookChannel], ...] = (AlexaChannel, DialogflowChannel)
 """The webhook channels ``voice serve`` and the WSGI app serve, each at its ``path``."""
+
+CHANNEL_NAMES: tuple[str, ...] = (*(kind.name for kind in WEBHOOKS), "chat", "local")
+"""Every channel's ``name``, as turns and reports have it (``voice.channels.local`` needs the speech
+package, so its name is written here rather than imported)."""

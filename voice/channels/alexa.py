@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
 from ..builtins import LAUNCH
-from ..errors import ConfigError
+from ..config_shapes import Check, is_flag, is_text_list
 from ..language import language_of
 from ..nlu import SlotValue
 from ..reply import Reply
@@ -98,6 +98,20 @@ class AlexaChannel(WebhookChannel):
             "alexa_verifier": None,
         }
     )
+    forms: ClassVar[Mapping[str, Check]] = MappingProxyType(
+        {
+            "alexa_verify": (is_flag, "true or false, like alexa_verify = true, so no typo turns it off"),
+            "alexa_application_ids": (
+                is_text_list,
+                'a list of skill ids, like alexa_application_ids = ["amzn1.ask.skill.…"]',
+            ),
+            "alexa_accept_any_skill": (is_flag, "true or false, like alexa_accept_any_skill = false"),
+            "alexa_verifier": (
+                lambda value: value is None or isinstance(value, AlexaVerifier),
+                "an AlexaVerifier, set in code, not in the config file",
+            ),
+        }
+    )
 
     def __init__(self, responder: Responder, verifier: AlexaVerifier, router: Router | None = None) -> None:
         """``router`` says which intents exist (CanFulfillIntentRequest); by default the responder's."""
@@ -112,13 +126,7 @@ class AlexaChannel(WebhookChannel):
         With verification on, an empty ``alexa_application_ids`` stops the start (``ConfigError``)
         unless ``alexa_accept_any_skill`` is true; a given verifier was checked when it was built.
         """
-        verifier = settings["alexa_verifier"]
-        if verifier is None:
-            verifier = AlexaVerifier(_verify_config(settings))
-        elif not isinstance(verifier, AlexaVerifier):
-            raise ConfigError(
-                "alexa_verifier must be an AlexaVerifier; set it in code, not in the config file."
-            )
+        verifier = settings["alexa_verifier"] or AlexaVerifier(_verify_config(settings))
         return cls(responder, verifier)
 
     def handle(self, request: WebRequest) -> WebResponse:
@@ -207,14 +215,10 @@ class AlexaChannel(WebhookChannel):
 
 
 def _verify_config(settings: Mapping[str, Any]) -> AlexaVerifyConfig:
-    ids, enabled = settings["alexa_application_ids"], settings["alexa_verify"]
-    if isinstance(ids, str) or not isinstance(ids, list | tuple) or not all(isinstance(i, str) for i in ids):
-        raise ConfigError('alexa_application_ids must be a list of skill ids, like ["amzn1.ask.skill.…"].')
-    for key in ("alexa_verify", "alexa_accept_any_skill"):
-        if not isinstance(settings[key], bool):
-            raise ConfigError(f"{key} must be true or false, not {settings[key]!r}.")
     return AlexaVerifyConfig(
-        enabled=enabled, application_ids=frozenset(ids), accept_any_skill=settings["alexa_accept_any_skill"]
+        enabled=settings["alexa_verify"],
+        application_ids=frozenset(settings["alexa_application_ids"]),
+        accept_any_skill=settings["alexa_accept_any_skill"],
     )
 
 

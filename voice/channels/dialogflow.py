@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
 from ..builtins import LAUNCH
+from ..config_shapes import Check, is_count, is_flag, is_text, is_text_table
 from ..errors import ConfigError
 from ..nlu import SlotValue
 from ..reply import Reply
@@ -57,6 +58,11 @@ _USER_ID_PATHS = (("user", "userId"), ("userId",), ("telephony", "caller_id"))
 """Where the integrations put the caller in ``originalDetectIntentRequest.payload``."""
 
 
+def _unset_or_text(value: Any) -> bool:
+    """A credential: unset (``None``, the default) or text."""
+    return value is None or isinstance(value, str)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DialogflowSettings:
     """How the channel reads requests and who may call it."""
@@ -79,29 +85,20 @@ class DialogflowSettings:
 
     @classmethod
     def from_server(cls, settings: Mapping[str, Any]) -> DialogflowSettings:
-        """The ``dialogflow_*`` keys of ``[server]``; a wrong shape is a ``ConfigError``."""
-        intent_map = settings["dialogflow_intent_map"]
-        if not isinstance(intent_map, Mapping):
-            raise ConfigError("dialogflow_intent_map must map Dialogflow intent names to ours.")
+        """The ``dialogflow_*`` keys of ``[server]``, each of its form (``DialogflowChannel.forms``); a
+        password without a username is a ``ConfigError``."""
         if settings["dialogflow_password"] is not None and settings["dialogflow_username"] is None:
             raise ConfigError(
                 "dialogflow_password is set without dialogflow_username; set both for basic auth."
             )
-        for key in DialogflowChannel.text_settings:
-            if not isinstance(settings[key], str | None):
-                raise ConfigError(f'{key} must be text; quote it, as in {key} = "123456".')
-        if not isinstance(settings["dialogflow_reparse"], bool):
-            raise ConfigError(
-                f"dialogflow_reparse must be true or false, not {settings['dialogflow_reparse']!r}."
-            )
         return cls(
-            intent_map={**DEFAULT_INTENT_MAP, **intent_map},
+            intent_map={**DEFAULT_INTENT_MAP, **settings["dialogflow_intent_map"]},
             reparse=settings["dialogflow_reparse"],
             username=settings["dialogflow_username"],
             password=settings["dialogflow_password"],
             token_header=settings["dialogflow_token_header"],
             token=settings["dialogflow_token"],
-            state_lifespan=int(settings["dialogflow_state_lifespan"]),
+            state_lifespan=settings["dialogflow_state_lifespan"],
         )
 
 
@@ -124,6 +121,28 @@ class DialogflowChannel(WebhookChannel):
     )
     text_settings: ClassVar[frozenset[str]] = frozenset(
         {"dialogflow_username", "dialogflow_password", "dialogflow_token_header", "dialogflow_token"}
+    )
+    forms: ClassVar[Mapping[str, Check]] = MappingProxyType(
+        {
+            "dialogflow_reparse": (is_flag, "true or false, like dialogflow_reparse = false"),
+            "dialogflow_intent_map": (
+                is_text_table,
+                "a table of Dialogflow intent name = our intent name, like "
+                'dialogflow_intent_map = { "opening.hours" = "OpeningHours" }',
+            ),
+            **{
+                key: (
+                    is_text if key == "dialogflow_token_header" else _unset_or_text,
+                    f'text; quote it, as in {key} = "123456"',
+                )
+                for key in sorted(text_settings)
+            },
+            "dialogflow_state_lifespan": (
+                is_count,
+                "the turns the voice-state context lives, a whole number above 0, "
+                "like dialogflow_state_lifespan = 50",
+            ),
+        }
     )
 
     def __init__(self, responder: Responder, options: DialogflowSettings | None = None) -> None:

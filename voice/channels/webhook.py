@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
+from ..config_shapes import Check
 from ..errors import VoiceError
 from ..reply import Reply
 from ..turn import Responder, Turn
@@ -108,6 +109,9 @@ class WebhookChannel(ABC):
     """The channel's keys of the ``[server]`` table, with their defaults."""
     text_settings: ClassVar[frozenset[str]] = frozenset()
     """Keys of ``settings`` that are text (credentials): read from the environment as written."""
+    forms: ClassVar[Mapping[str, Check]] = MappingProxyType({})
+    """The form each key of ``settings`` needs; ``voice.server.server_settings`` checks every value given
+    (for ``voice check`` too), so ``create`` gets values of the right shape."""
 
     def __init__(self, responder: Responder) -> None:
         self.responder = responder

@@ -7,12 +7,12 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from ..assistant import Assistant
+from ..config import only_skills
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentMatch, sample_sentences
@@ -91,7 +91,7 @@ def _round_robin(groups: list[list[str]]) -> list[list[str]]:
 def skill_assistant(context: CliContext, names: tuple[str, ...]) -> Assistant:
     """The assistant of the config, or of only these skills (names or folders) when given."""
     if names:
-        context._config = replace(context.config, skills=names)
+        context._config = only_skills(context.config, names)
     return context.assistant(memory=True)
 
 

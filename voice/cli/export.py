@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from ..errors import VoiceError
-from ..export import alexa_package, dialogflow_agent
+from ..export import ExportError, alexa_package, dialogflow_agent
 from ..export.alexa import DEFAULT_ENDPOINT, unmatched_examples
+from ..language import language_of
 from ..skill import Skill, load_skill
 
 
@@ -36,13 +39,12 @@ def export() -> None:
 @click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="HTTPS address of /alexa.")
 def export_alexa(skill: str, locale: str, output: Path, invocation_name: str | None, endpoint: str) -> None:
     """Write SKILL's interaction model and manifest for LOCALE; deploy them with 'ask deploy'."""
+    _require_https("--endpoint", endpoint, "Alexa", "/alexa")
     loaded = load_skill(skill)
     package = alexa_package(loaded, locale, invocation=invocation_name, endpoint=endpoint)
-    model_path = package.write(output)
+    model_path = _write(package.write, output)
     language_model = package.interaction_model["interactionModel"]["languageModel"]
-    warnings = _alexa_warnings(locale, language_model["invocationName"], invocation_name, loaded)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+    _warn(_alexa_warnings(locale, language_model["invocationName"], invocation_name, loaded))
     samples = sum(len(intent["samples"]) for intent in language_model["intents"])
     click.echo(
         f"wrote {model_path} ({len(language_model['intents'])} intents, {samples} sample utterances, "
@@ -65,20 +67,15 @@ def _alexa_warnings(locale: str, invocation: str, asked: str | None, skill: Skil
             f"Alexa has no custom skills in {locale}; the model is written, but the Alexa developer console "
             "will not accept it. Serve these callers with Dialogflow or the local channel."
         )
-    info = skill.info(locale)
-    file = f"locales/{locale.split('-')[0]}/skill.yaml"
-    if asked is None and info.invocation is None:
+    file = _info_file(locale)
+    if asked is None and skill.info(locale).invocation is None:
         own = skill.name.lower().replace("_", " ").split()
         added = "" if invocation.split()[-1] in own else " (Alexa needs two words, so one was added)"
         warnings.append(
             f"the invocation name {invocation!r} was made from the skill's name{added}; "
             f"choose one with 'invocation:' in {file} or with --invocation-name."
         )
-    if info.source is None:
-        warnings.append(
-            f"{file} is missing: the manifest's name and summary come from the skill's name and its "
-            "Python docstring, whatever its language; write the store texts there (see docs/exports.md)."
-        )
+    warnings += _missing_info(skill, locale)
     warnings += [
         f"example phrase {text!r} of {file} matches none of the skill's templates; "
         "Alexa certification wants example phrases the model understands."
@@ -101,6 +98,8 @@ def export_dialogflow(
     skill: str, output: Path | None, webhook_url: str, default_language: str | None
 ) -> None:
     """Write a Dialogflow ES agent zip with SKILL's intents and entities in every language it has."""
+    if webhook_url:
+        _require_https("--webhook-url", webhook_url, "Dialogflow ES", "/dialogflow")
     loaded = load_skill(skill)
     languages = loaded.languages
     if default_language is not None:
@@ -110,6 +109,48 @@ def export_dialogflow(
             )
         languages = (default_language, *(language for language in languages if language != default_language))
     agent = dialogflow_agent(loaded, languages=languages, webhook_url=webhook_url)
-    path = agent.write(output or Path(f"{loaded.name}-dialogflow.zip"))
+    path = _write(agent.write, output or Path(f"{loaded.name}-dialogflow.zip"))
+    _warn(_missing_info(loaded, languages[0]))
     intents = sum(1 for name in agent.files if name.startswith("intents/") and "_usersays_" not in name)
     click.echo(f"wrote {path} ({intents} intents, languages {', '.join(languages)}, default {languages[0]})")
+
+
+def _info_file(locale: str) -> str:
+    return f"locales/{language_of(locale)}/skill.yaml"
+
+
+def _missing_info(skill: Skill, locale: str) -> list[str]:
+    """The warning both exports give when the locale's ``skill.yaml`` is missing (docs/skills.md)."""
+    if skill.info(locale).source is not None:
+        return []
+    return [
+        f"{_info_file(locale)} is missing: the name and descriptions the platform shows come from the "
+        "skill's name and its Python docstring, whatever its language; write the store texts there "
+        "(see docs/exports.md)."
+    ]
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _require_https(option: str, url: str, platform: str, path: str) -> None:
+    """Refuse an address the platform would never call: Alexa and Dialogflow ES call HTTPS only."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.netloc:
+        raise ExportError(
+            f"{option} {url!r} is not an HTTPS address, and {platform} calls only HTTPS; "
+            f"give one like https://voice.example.com{path}."
+        )
+
+
+def _write(write: Callable[[Path], Path], path: Path) -> Path:
+    """``write(path)``; a path that cannot be written (a file where a folder belongs, no permission) is
+    one sentence naming it, as ``voice data export`` does."""
+    try:
+        return write(path)
+    except OSError as exc:
+        raise VoiceError(
+            f"cannot write {path}: {exc.strerror or exc}; check that its folder exists and is writable."
+        ) from exc

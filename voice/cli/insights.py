@@ -14,14 +14,16 @@ from werkzeug.security import generate_password_hash
 from ..analytics import Filters, build_report, read_not_understood
 from ..analytics.review import (
     Reviewed,
-    ReviewError,
     add_phrasing,
     add_sentence,
     mark_out_of_scope,
     record_review,
 )
+from ..assistant import load_skills
+from ..channels import CHANNEL_NAMES
 from ..config import store_url
 from ..dashboard.accounts import Accounts, DashboardSettings
+from ..errors import ConfigError
 from ..language import language_of
 from ..skill import Skill
 from ..store import Store, open_store
@@ -49,9 +51,9 @@ def _date(value: str | None) -> dt.date | None:
     show_default=True,
     help="The period's length when --from is not given.",
 )
-@click.option("--channel", default="", help="Only this channel (alexa, dialogflow, chat, local).")
-@click.option("--locale", default="", help="Only this language or locale (nl takes nl-NL and nl-BE too).")
-@click.option("--skill", default="", help="Only this skill.")
+@click.option("--channel", type=click.Choice(CHANNEL_NAMES, case_sensitive=False), help="Only this channel.")
+@click.option("--locale", default="", help="Only this language (nl, NL and nl-BE all take every nl locale).")
+@click.option("--skill", default="", help="Only this skill (a loaded one).")
 @click.option(
     "--format", "form", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
@@ -62,15 +64,20 @@ def report(
     start: str | None,
     end: str | None,
     days: int,
-    channel: str,
+    channel: str | None,
     locale: str,
     skill: str,
     form: str,
 ) -> None:
     """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
+    if skill:
+        _skill(context, skill)
+    slice_ = {"channel": channel or "", "locale": language_of(locale), "skill": skill}
     last = _date(end) or dt.datetime.now(dt.UTC).date()
-    first = _date(start) or last - dt.timedelta(days=days - 1)
-    filters = Filters(start=first, end=last, channel=channel, locale=locale, skill=skill)
+    first = _date(start)
+    filters = (
+        Filters(start=first, end=last, **slice_) if first else Filters.last_days(days, today=last, **slice_)
+    )
     with open_store(store_url(context.config)) as store:
         found = build_report(store, filters)
     click.echo({"table": found.to_table, "csv": found.to_csv, "json": found.to_json}[form]().rstrip("\n"))
@@ -92,7 +99,7 @@ def user() -> None:
 def _accounts(context: CliContext) -> tuple[Store, Accounts]:
     config = context.config
     store = open_store(store_url(config))
-    return store, Accounts(store, DashboardSettings.from_config(config.dashboard, source=config.source))
+    return store, Accounts(store, DashboardSettings.from_config(config.dashboard))
 
 
 @user.command("add")
@@ -148,13 +155,13 @@ def review() -> None:
 
 @review.command("list")
 @click.option("--days", type=click.IntRange(1), default=7, show_default=True, help="The last DAYS days.")
-@click.option("--locale", default="", help="Only this language.")
+@click.option("--locale", default="", help="Only this language, in any case.")
 @click.option("--skill", default="", help="Only this skill.")
 @config_option
 @pass_context
 def review_list(context: CliContext, days: int, locale: str, skill: str) -> None:
     """The not-understood utterances still to review, grouped, most frequent first."""
-    filters = Filters.last_days(days, locale=locale, skill=skill)
+    filters = Filters.last_days(days, locale=language_of(locale), skill=skill)
     with open_store(store_url(context.config)) as store:
         groups = read_not_understood(store, filters, limit=50)
     for group in groups:
@@ -164,9 +171,10 @@ def review_list(context: CliContext, days: int, locale: str, skill: str) -> None
 
 
 def _skill(context: CliContext, name: str) -> Skill:
-    skills = {ref.name: ref for ref in context.assistant(memory=True).router.skills.values()}
+    """The loaded skill ``name``; another name is one sentence with the choices."""
+    skills = {loaded.name: loaded for loaded in load_skills(context.config)}
     if name not in skills:
-        raise ReviewError(
+        raise ConfigError(
             f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))}."
         )
     return skills[name]
@@ -227,4 +235,7 @@ def _add(
     done = add(_skill(context, skill).root, language, target, utterance)
     with open_store(store_url(context.config)) as store:
         record_review(store, utterance, done, skill=skill, locale=language, reviewer=getpass.getuser())
-    click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")
+    if done.added:
+        click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")
+    else:
+        click.echo(f"already in {done.path} ({done.target}); nothing was added")

@@ -23,8 +23,7 @@ from speech.tts import EspeakSynthesizer, Synthesizer
 
 from ..assistant import Assistant, load_skills
 from ..channels.chat import ChatChannel
-from ..config import skill_references
-from ..dashboard.accounts import DashboardSettings
+from ..config import only_skills, skill_references
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentSet
@@ -142,7 +141,7 @@ def chat(
     It is kept, logged and handed off like a call, in the configured store (``--memory``: not kept).
     """
     if skill_names:
-        context._config = replace(context.config, skills=skill_names)
+        context._config = only_skills(context.config, skill_names)
     language = language_of(locale)
     assistant = _assistant(context, [language], ha, list_values, memory=memory)
     try:
@@ -270,10 +269,9 @@ def check(
     from ..server import server_settings  # Flask: only this command needs it
 
     if skill_names:
-        context._config = replace(context.config, skills=skill_names)
+        context._config = only_skills(context.config, skill_names)
     config = context.config
     server_settings(config, {})  # what the server refuses at its start, refused here too
-    DashboardSettings.from_config(config.dashboard, source=config.source)
     languages = [language_of(loc) for loc in locales]
     served = [language_of(loc) for loc in config.locales]
     extra = (

@@ -21,9 +21,7 @@ __all__ = ["Accounts", "DashboardSettings", "register_dashboard"]
 
 def register_dashboard(app: Flask, assistant: Assistant, settings: DashboardSettings | None = None) -> None:
     """Serve the dashboard of ``assistant``'s store and skills at ``/dashboard``."""
-    settings = settings or DashboardSettings.from_config(
-        assistant.config.dashboard, source=assistant.config.source
-    )
+    settings = settings or DashboardSettings.from_config(assistant.config.dashboard)
     accounts = Accounts(assistant.store, settings)
     app.secret_key = accounts.secret_key()
     cookie: dict[str, Any] = {

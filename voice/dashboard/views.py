@@ -188,10 +188,13 @@ def review() -> Response:
             record_review(
                 state.store, said, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
-        flash(
-            f"Done: “{utterance}” ({action.replace('_', ' ')}{f' → {target}' if target else ''}). "
-            "A reload of the assistant puts a new sentence or phrasing to work."
-        )
+        if done.added:
+            flash(
+                f"Done: “{utterance}” ({action.replace('_', ' ')}{f' → {target}' if target else ''}). "
+                "A reload of the assistant puts a new sentence or phrasing to work."
+            )
+        else:
+            flash(f"Already there: “{utterance}” is in {target}; nothing was added.")
     except ReviewError as exc:
         flash(f"Not done: {exc.message}")
     query = request.query_string.decode()  # back to the list with the reviewer's filters

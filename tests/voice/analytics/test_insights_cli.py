@@ -74,7 +74,7 @@ def test_a_short_password_or_a_bad_dashboard_table_is_one_error_line(
     assert "anna" not in _voice(config, "dashboard", "user", "list").output
     typo = tmp_path / "typo.toml"
     typo.write_text(f'store = "sqlite://{tmp_path / "t.db"}"\n[dashboard]\nlockout = 3\n', encoding="utf-8")
-    _one_error(_voice(typo, "dashboard", "user", "list"), "unknown [dashboard] setting 'lockout'")
+    _one_error(_voice(typo, "dashboard", "user", "list"), "unknown setting 'lockout' in [dashboard]")
     missing = _voice(tmp_path / "absent.toml", "dashboard", "user", "list")
     _one_error(missing, "does not exist")
 
@@ -192,3 +192,25 @@ def test_bad_review_input_is_one_error_line_and_changes_nothing(
 def test_review_needs_its_options() -> None:
     result = CliRunner().invoke(cli, ["review", "sentence", MISSED_NL, "--skill", "customer_service"])
     assert result.exit_code == 2 and "Missing option '--intent'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "file", "written"),
+    [
+        ("sentence", ["--intent", "OrderStatus"], "locales/nl/intents.yaml", f'"{MISSED_NL}"'),
+        ("phrasing", ["--entry", "levertijd"], "knowledge/nl/faq.yaml", f'"{MISSED_NL.capitalize()}"'),
+    ],
+)
+def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
+    setup: tuple[Path, Path], command: str, target: list[str], file: str, written: str
+) -> None:
+    """``voice review sentence`` run twice appended the same sentence twice."""
+    config, skill = setup
+    args = ["review", command, MISSED_NL, *target, "--skill", "customer_service", "--locale", "nl"]
+    first = _voice(config, *args)
+    assert first.exit_code == 0 and "added to" in first.output, first.output
+    changed = (skill / file).read_text(encoding="utf-8")
+    again = _voice(config, *[arg.upper() if arg == MISSED_NL else arg for arg in args])
+    assert again.exit_code == 0, again.output
+    assert again.output == f"already in {skill / file} ({target[1]}); nothing was added\n"
+    assert (skill / file).read_text(encoding="utf-8") == changed and changed.count(written) == 1

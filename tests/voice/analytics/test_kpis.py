@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from voice.analytics import Filters, Kpis, build_report, read_not_understood, read_trend
+from voice.analytics.period import ReportError
 from voice.analytics.report import format_change, format_value
 from voice.cli import cli
 from voice.store import Store, open_store
@@ -129,3 +130,45 @@ def test_kpis_read_as_a_person_reads_them(
     unit: str, now: float | None, before: float | None, shown: str, change: str
 ) -> None:
     assert (format_value(unit, now), format_change(unit, now, before)) == (shown, change)
+
+
+def _report(seeded: Store, tmp_path: Path, *args: str) -> Result:
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "sqlite://{seeded.path}"\n')  # type: ignore[attr-defined]
+    return CliRunner().invoke(cli, ["report", "--config", str(config), *args])
+
+
+def test_the_locale_filter_takes_any_case_as_the_config_does(seeded: Store, tmp_path: Path) -> None:
+    """``--locale EN`` gave all-zero KPIs: the stored locales are en, en-US ..., never EN."""
+    day = ["--from", DAY.isoformat(), "--to", DAY.isoformat(), "--format", "json"]
+    found = {
+        written: json.loads(_report(seeded, tmp_path, *day, "--locale", written).output)["current"]
+        for written in ("en", "EN", "En-gb")
+    }
+    assert found["en"]["conversations"] == 1 and found["EN"] == found["en"] == found["En-gb"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--channel", "fax"], "'fax' is not one of 'alexa', 'dialogflow', 'chat', 'local'"),
+        (["--skill", "customer-service"], "no skill 'customer-service' in the config; choose one of"),
+        (["--from", "0001-01-01", "--to", "0001-01-01"], "leaves no room before it for the period"),
+        (["--days", "800000"], "800000 days up to "),
+        (["--days", "9999999999"], "9999999999 days up to "),
+    ],
+    ids=["channel", "skill", "year-1", "days", "days-past-timedelta"],
+)
+def test_a_filter_that_can_match_nothing_is_one_sentence(
+    seeded: Store, tmp_path: Path, args: list[str], words: str
+) -> None:
+    """An unknown channel or skill gave all-zero KPIs; a period at the calendar's start a traceback."""
+    result = _report(seeded, tmp_path, *args)
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith(("error: ", "Error: "))]
+    assert len(errors) == 1 and words in errors[0], result.output
+
+
+def test_the_dashboard_refuses_a_period_with_no_room_before_it() -> None:
+    with pytest.raises(ReportError, match="leaves no room before it"):
+        Filters.from_query({"from": "0001-01-01", "to": "0001-01-05"})

@@ -487,11 +487,11 @@ def test_verification_is_on_by_default(serve: Serve, recorder: Recorder) -> None
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"ALEXA_VERIFY": "no"}, "alexa_verify must be true or false"),
-        ({"alexa_verify": 0}, "alexa_verify must be true or false"),
-        ({"alexa_application_ids": "amzn1.ask.skill.1"}, "alexa_application_ids must be a list"),
-        ({"alexa_verifier": AlexaVerifyConfig()}, "alexa_verifier must be an AlexaVerifier"),
-        ({"alexa_accept_any_skill": "yes"}, "alexa_accept_any_skill must be true or false"),
+        ({"ALEXA_VERIFY": "no"}, "alexa_verify = 'no'; it must be true or false"),
+        ({"alexa_verify": 0}, "alexa_verify = 0; it must be true or false"),
+        ({"alexa_application_ids": "amzn1.ask.skill.1"}, "it must be a list of skill ids"),
+        ({"alexa_verifier": AlexaVerifyConfig()}, "it must be an AlexaVerifier"),
+        ({"alexa_accept_any_skill": "yes"}, "alexa_accept_any_skill = 'yes'; it must be true or"),
     ],
     ids=["verify-string", "verify-number", "ids-string", "verifier-config", "any-skill-string"],
 )

@@ -313,8 +313,8 @@ def test_missing_or_wrong_fields_are_400(
     ("settings", "message"),
     [
         ({"DIALOGFLOW_PASSWORD": "s3cret"}, "dialogflow_password is set without dialogflow_username"),
-        ({"dialogflow_intent_map": ["opening.hours"]}, "dialogflow_intent_map must map"),
-        ({"dialogflow_reparse": "yes"}, "dialogflow_reparse must be true or false"),
+        ({"dialogflow_intent_map": ["opening.hours"]}, "it must be a table of Dialogflow intent name"),
+        ({"dialogflow_reparse": "yes"}, "dialogflow_reparse = 'yes'; it must be true or false"),
     ],
     ids=["password-alone", "intent-map-list", "reparse-string"],
 )
