@@ -53,17 +53,27 @@ def read_csv(path: Path, source: str) -> list[Entry]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8 CSV.") from exc
-    rows = list(csv.DictReader(io.StringIO(text)))
-    header = [name.strip() for name in (rows[0].keys() if rows else [])]
-    missing = [name for name in REQUIRED if name not in header]
-    if not rows or missing:
-        raise SkillError(f"{path} needs a header row with the columns question and answer (and rows).")
-    entries = []
-    for number, row in enumerate(rows, start=1):
-        raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]
-        entries.append(_entry(raw, path, source, number))
-    return entries
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in reader.fieldnames or ()]
+    if any(name not in header for name in REQUIRED):
+        raise SkillError(f"{path} needs a header row with the columns question and answer.")
+    rows = [_csv_row(row, path, reader.line_num) for row in reader]
+    if not rows:
+        raise SkillError(f"{path} has no rows under its header; add one row per question.")
+    return [_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
+
+
+def _csv_row(row: dict[Any, Any], path: Path, line: int) -> dict[str, Any]:
+    """A CSV row as entry fields. A row with more fields than the header is refused: an unquoted comma
+    in an answer would otherwise cut the answer short without a word."""
+    if None in row:
+        raise SkillError(
+            f"{path}, row {line}: more fields than the header has columns; "
+            'put a question or answer that contains a comma in double quotes ("Yes, within 30 days").'
+        )
+    raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]
+    return raw
 
 
 def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:

@@ -52,6 +52,20 @@ def test_a_csv_faq_splits_phrasings_at_bars(tmp_path: Path) -> None:
     assert entry.text == "You have 30 days."
 
 
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("question,answer\nCan I return it?,Yes, within 30 days, free of charge.\n", 2),
+        ("question,answer\nOpen?,Every day.\n\nCan I return it?,Yes, within 30 days.\n", 4),
+    ],
+    ids=["first-row", "later-row"],
+)
+def test_a_csv_row_with_more_fields_than_the_header_is_refused(tmp_path: Path, text: str, row: int) -> None:
+    """An unquoted comma in an answer would otherwise cut it short (or crash on the first row)."""
+    with pytest.raises(SkillError, match=rf"faq.csv, row {row}: more fields than the header.*double quotes"):
+        read_file(_file(tmp_path, "faq.csv", text))
+
+
 def test_markdown_is_split_at_headings_without_markup(tmp_path: Path) -> None:
     returns, refunds = read_file(_file(tmp_path, "help.md", MARKDOWN))
     assert (returns.id, returns.title, returns.text) == (
@@ -92,6 +106,7 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
         ("faq.yaml", "- {question: 'Hi?', answer: Sure, phrasings: Hello}\n", r"phrasings must be a list"),
         ("faq.yaml", "- {question: 'Open?', answer: yes}\n", r"the answer must be text; put it in quotes"),
         ("faq.csv", "title,body\nx,y\n", r"needs a header row with the columns question and answer"),
+        ("faq.csv", "question,answer\n", r"has no rows under its header"),
         ("page.md", "\n\n", r"has no text to answer from"),
         ("faq.pdf", "%PDF", r"unknown kind of content file"),
     ],
@@ -103,6 +118,7 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
         "phrasings-text",
         "yes-is-not-text",
         "csv-header",
+        "csv-no-rows",
         "empty",
         "pdf",
     ],
