@@ -10,7 +10,8 @@ YAML::
       link: https://www.example.com/help/shipping   # optional
 
 CSV has the columns ``question,answer`` and optionally ``id,phrasings,short,link``; phrasings are
-separated by ``|``.
+separated by ``|``. The columns are separated by commas, or by semicolons when the header row has
+semicolons and no comma.
 """
 
 from __future__ import annotations
@@ -53,23 +54,34 @@ def read_csv(path: Path, source: str) -> list[Entry]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8 CSV.") from exc
-    reader = csv.DictReader(io.StringIO(text))
+    separator = _separator(text)
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator)
     header = [name.strip() for name in reader.fieldnames or ()]
     if any(name not in header for name in REQUIRED):
-        raise SkillError(f"{path} needs a header row with the columns question and answer.")
-    rows = [_csv_row(row, path, reader.line_num) for row in reader]
+        raise SkillError(
+            f"{path} needs a header row with the columns question and answer, "
+            "separated by commas or semicolons."
+        )
+    rows = [_csv_row(row, path, reader.line_num, separator) for row in reader]
     if not rows:
         raise SkillError(f"{path} has no rows under its header; add one row per question.")
     return [_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
 
 
-def _csv_row(row: dict[Any, Any], path: Path, line: int) -> dict[str, Any]:
-    """A CSV row as entry fields. A row with more fields than the header is refused: an unquoted comma
-    in an answer would otherwise cut the answer short without a word."""
+def _separator(text: str) -> str:
+    """``;`` when the header row has semicolons and no comma (what Excel saves where the decimal mark
+    is a comma, as in Dutch), else ``,``."""
+    header = text.partition("\n")[0]
+    return ";" if ";" in header and "," not in header else ","
+
+
+def _csv_row(row: dict[Any, Any], path: Path, line: int, separator: str) -> dict[str, Any]:
+    """A CSV row as entry fields. A row with more fields than the header is refused: an unquoted
+    separator in an answer would otherwise cut the answer short without a word."""
     if None in row:
         raise SkillError(
             f"{path}, row {line}: more fields than the header has columns; "
-            'put a question or answer that contains a comma in double quotes ("Yes, within 30 days").'
+            f'put a question or answer that contains a "{separator}" in double quotes.'
         )
     raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
     raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]

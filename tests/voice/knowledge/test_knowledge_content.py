@@ -52,17 +52,28 @@ def test_a_csv_faq_splits_phrasings_at_bars(tmp_path: Path) -> None:
     assert entry.text == "You have 30 days."
 
 
+def test_a_csv_faq_may_separate_its_columns_with_semicolons(tmp_path: Path) -> None:
+    """What Excel saves where the decimal mark is a comma (Dutch); commas in the texts stay text."""
+    text = "question;answer\nCan I return it?;Yes, within 30 days, free of charge.\n"
+    (entry,) = read_file(_file(tmp_path, "faq.csv", text))
+    assert (entry.title, entry.text) == ("Can I return it?", "Yes, within 30 days, free of charge.")
+
+
 @pytest.mark.parametrize(
-    ("text", "row"),
+    ("text", "row", "separator"),
     [
-        ("question,answer\nCan I return it?,Yes, within 30 days, free of charge.\n", 2),
-        ("question,answer\nOpen?,Every day.\n\nCan I return it?,Yes, within 30 days.\n", 4),
+        ("question,answer\nCan I return it?,Yes, within 30 days, free of charge.\n", 2, ","),
+        ("question,answer\nOpen?,Every day.\n\nCan I return it?,Yes, within 30 days.\n", 4, ","),
+        ("question;answer\nOpen?;Yes; every day.\n", 2, ";"),
     ],
-    ids=["first-row", "later-row"],
+    ids=["first-row", "later-row", "semicolons"],
 )
-def test_a_csv_row_with_more_fields_than_the_header_is_refused(tmp_path: Path, text: str, row: int) -> None:
+def test_a_csv_row_with_more_fields_than_the_header_is_refused(
+    tmp_path: Path, text: str, row: int, separator: str
+) -> None:
     """An unquoted comma in an answer would otherwise cut it short (or crash on the first row)."""
-    with pytest.raises(SkillError, match=rf"faq.csv, row {row}: more fields than the header.*double quotes"):
+    message = rf'faq.csv, row {row}: more fields than the header .* "{separator}" in double quotes'
+    with pytest.raises(SkillError, match=message):
         read_file(_file(tmp_path, "faq.csv", text))
 
 
@@ -105,7 +116,7 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
         ("faq.yaml", "just text\n", r"must be a list of FAQ entries"),
         ("faq.yaml", "- {question: 'Hi?', answer: Sure, phrasings: Hello}\n", r"phrasings must be a list"),
         ("faq.yaml", "- {question: 'Open?', answer: yes}\n", r"the answer must be text; put it in quotes"),
-        ("faq.csv", "title,body\nx,y\n", r"needs a header row with the columns question and answer"),
+        ("faq.csv", "title,body\nx,y\n", r"columns question and answer, separated by commas or semicolons"),
         ("faq.csv", "question,answer\n", r"has no rows under its header"),
         ("page.md", "\n\n", r"has no text to answer from"),
         ("faq.pdf", "%PDF", r"unknown kind of content file"),
