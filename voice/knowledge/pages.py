@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..errors import SkillError
 from .entries import Entry
@@ -45,15 +45,23 @@ def read_text(path: Path, source: str) -> list[Entry]:
 
 
 def _passages(path: Path, source: str, sections: list[tuple[str, str]]) -> list[Entry]:
+    page = _page_id(source)
     entries = []
     for title, body in sections:
         text = " ".join(body.split())
         if text:
-            entry_id = f"{slug(path.stem)}#{slug(title)}"
+            entry_id = f"{page}#{slug(title)}"
             entries.append(Entry(id=entry_id, title=title or path.stem, text=text, source=source))
     if not entries:
         raise SkillError(f"{path} has no text to answer from; add some or remove the file.")
     return _unique(entries)
+
+
+def _page_id(source: str) -> str:
+    """A page's part of its passages' ids: its path in the content folder without the suffix
+    (``faq.md`` -> ``faq``, ``site/shipping/index.html`` -> ``site/shipping/index``), so the pages of a
+    site, each an ``index.html`` in its own folder, do not share ids."""
+    return "/".join(slug(part) for part in PurePosixPath(source).with_suffix("").parts)
 
 
 def _unique(entries: list[Entry]) -> list[Entry]:
