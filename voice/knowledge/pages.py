@@ -15,7 +15,7 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"[*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED = {"script", "style", "nav", "header", "footer", "head"}
-_BLOCKS = {"p", "li", "div", "br", "tr", "section", "article", "dd", "dt", "table", "ul", "ol"}
+_BLOCKS = {"p", "li", "div", "br", "tr", "td", "th", "section", "article", "dd", "dt", "table", "ul", "ol"}
 
 
 def read_markdown(path: Path, source: str) -> list[Entry]:

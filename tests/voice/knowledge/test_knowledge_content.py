@@ -93,6 +93,12 @@ def test_html_is_split_at_headings_and_skips_scripts_styles_and_navigation(tmp_p
     assert (invoices.title, invoices.text) == ("Invoices", "By email.")
 
 
+def test_html_table_cells_are_separate_words(tmp_path: Path) -> None:
+    rows = "<tr><th>Country</th><th>Cost</th></tr><tr><td>Netherlands</td><td>free</td></tr>"
+    (costs,) = read_file(_file(tmp_path, "costs.html", f"<h1>Costs</h1><table>{rows}</table>"))
+    assert costs.text == "Country Cost Netherlands free"
+
+
 def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:
     entries = read_file(_file(tmp_path, "notes.txt", "Parking\nThere is a car park.\n\nPets are welcome.\n"))
     assert [e.title for e in entries] == ["Parking", "Pets are welcome."]
