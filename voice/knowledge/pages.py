@@ -78,7 +78,7 @@ def _unique(entries: list[Entry]) -> list[Entry]:
 
 def _text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # Windows editors may start it with a BOM
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8.") from exc
 

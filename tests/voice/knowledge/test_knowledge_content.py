@@ -104,6 +104,20 @@ def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:
     assert [e.title for e in entries] == ["Parking", "Pets are welcome."]
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("help.md", "# Returns\nWithin 30 days.\n"),
+        ("help.html", "<h1>Returns</h1><p>Within 30 days.</p>"),
+        ("help.txt", "Returns\nWithin 30 days.\n"),
+    ],
+)
+def test_a_byte_order_mark_is_not_read_as_text(tmp_path: Path, name: str, text: str) -> None:
+    """Windows editors may save UTF-8 with a byte-order mark; it hid the first Markdown heading."""
+    (entry,) = read_file(_file(tmp_path, name, "\ufeff" + text))
+    assert entry.title == "Returns" and "\ufeff" not in entry.title + entry.text
+
+
 def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
     _file(tmp_path, "a.yaml", FAQ_YAML)
     _file(tmp_path, ".hidden.yaml", "not: [valid")
