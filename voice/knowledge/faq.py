@@ -26,6 +26,7 @@ import yaml
 
 from ..errors import SkillError
 from .entries import Entry
+from .spoken import without_tags
 
 FIELDS = ("id", "question", "phrasings", "answer", "short", "link")
 REQUIRED = ("question", "answer")
@@ -111,7 +112,7 @@ def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
     return Entry(
         id=str(raw.get("id") or slug(question)),
         title=question,
-        text=_clean(raw["answer"]),
+        text=_clean(without_tags(raw["answer"])),
         phrasings=tuple(_clean(p) for p in phrasings),
         short=_clean(str(raw.get("short") or "")),
         link=str(raw.get("link") or "").strip(),

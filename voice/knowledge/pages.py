@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from ..errors import SkillError
 from .entries import Entry
 from .faq import slug
+from .spoken import without_tags
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -26,7 +27,7 @@ def read_markdown(path: Path, source: str) -> list[Entry]:
         if heading:
             sections.append((_MD_MARKS.sub("", heading.group(2)).strip(), []))
         else:
-            sections[-1][1].append(_MD_MARKS.sub("", _MD_LINK.sub(r"\1", line)))
+            sections[-1][1].append(_MD_MARKS.sub("", _MD_LINK.sub(r"\1", without_tags(line))))
     return _passages(path, source, [(title, " ".join(lines)) for title, lines in sections])
 
 

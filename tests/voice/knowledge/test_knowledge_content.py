@@ -60,6 +60,19 @@ def test_a_csv_faq_may_separate_its_columns_with_semicolons(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("faq.yaml", "- question: Bold?\n  answer: Use <b>bold</b>.<br>Or <i>not</i>.\n"),
+        ("faq.md", "# Bold?\n\nUse <b>bold</b>.<br>Or <i>not</i>.\n"),
+    ],
+)
+def test_html_in_an_answer_is_left_out_of_its_text(tmp_path: Path, name: str, text: str) -> None:
+    """Screens show the text as it is: "Use bold. Or not.", not "Use <b>bold</b>."."""
+    (entry,) = read_file(_file(tmp_path, name, text))
+    assert entry.text == "Use bold. Or not."
+
+
+@pytest.mark.parametrize(
     ("text", "row", "separator"),
     [
         ("question,answer\nCan I return it?,Yes, within 30 days, free of charge.\n", 2, ","),
