@@ -17,6 +17,7 @@ semicolons and no comma.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -32,6 +33,7 @@ FIELDS = ("id", "question", "phrasings", "answer", "short", "link")
 REQUIRED = ("question", "answer")
 OPTIONAL_TEXT = ("short", "link")
 """Optional fields that must be text when given (a bare ``yes`` in YAML is a boolean)."""
+SLUG_LENGTH = 60
 
 
 def read_yaml(path: Path, source: str) -> list[Entry]:
@@ -121,8 +123,13 @@ def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
 
 
 def slug(text: str) -> str:
-    """An id made from a title: lower case words joined by hyphens."""
-    return "-".join(re.findall(r"[^\W_]+", text.lower()))[:60] or "entry"
+    """An id made from a title: lower case words joined by hyphens. A longer one than ``SLUG_LENGTH`` is
+    cut and ends in a hash of the whole, so two long questions that begin alike get different ids."""
+    whole = "-".join(re.findall(r"[^\W_]+", text.lower())) or "entry"
+    if len(whole) <= SLUG_LENGTH:
+        return whole
+    digest = hashlib.sha256(whole.encode()).hexdigest()[:8]
+    return f"{whole[: SLUG_LENGTH - len(digest) - 1]}-{digest}"
 
 
 def _clean(text: str) -> str:

@@ -117,6 +117,15 @@ def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:
     assert [e.title for e in entries] == ["Parking", "Pets are welcome."]
 
 
+def test_long_questions_that_begin_alike_get_distinct_ids(tmp_path: Path) -> None:
+    """Ids are cut to 60 characters; a hash of the whole question keeps long ones apart."""
+    begin = "Can I return an item that I bought in one of your shops during the sale"
+    text = "".join(f"- {{question: '{begin} {end}?', answer: Yes.}}\n" for end in ("online", "in a shop"))
+    first, second = read_file(_file(tmp_path, "faq.yaml", text))
+    assert first.id != second.id and len(first.id) == len(second.id) == 60
+    assert first.id.startswith("can-i-return-an-item-that-i-bought-in-one-of-your")
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [
@@ -136,7 +145,9 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
     _file(tmp_path, ".hidden.yaml", "not: [valid")
     assert len(load_content(tmp_path)) == 2
     _file(tmp_path, "b.yaml", FAQ_YAML)
-    with pytest.raises(SkillError, match="the id 'shipping' is used in a.yaml too"):
+    with pytest.raises(
+        SkillError, match="'How much does shipping cost.': the id 'shipping' is used in a.yaml too"
+    ):
         load_content(tmp_path)
 
 
