@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import SkillError
+from ..errors import SkillError, yaml_problem
 from .entries import Entry
 from .spoken import without_tags
 
@@ -59,9 +59,7 @@ def read_yaml(path: Path, source: str) -> list[Entry]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)  # noqa: S506 - a SafeLoader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise SkillError(f"{path} is not valid YAML{where} ({_first_line(exc)}); fix the file.") from exc
+        raise invalid_yaml(path, exc) from exc
     if isinstance(data, dict) and "faq" in data:
         data = data["faq"]
     if not isinstance(data, list) or not data:
@@ -154,5 +152,7 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0]
+def invalid_yaml(path: Path, exc: Exception) -> SkillError:
+    """A YAML (or decoding) error as one sentence: PyYAML's own message spans several lines, repeats the
+    file and may begin with its context ("while parsing a flow sequence") instead of the problem."""
+    return SkillError(f"{path} is not valid YAML ({yaml_problem(exc)}); fix the file.")

@@ -156,14 +156,14 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
     [
         ("faq.yaml", "- question: Hi?\n", r"entry 1: the answer is missing or empty"),
         ("faq.yaml", "- {question: 'Hi?', answer: Sure, anwser: typo}\n", r"unknown field 'anwser'"),
-        ("faq.yaml", "question: [unclosed\n", r"is not valid YAML at line 2"),
+        ("faq.yaml", "question: [unclosed\n", r"is not valid YAML \(line 2, column 1: expected ',' or ']'"),
         ("faq.yaml", "just text\n", r"must be a list of FAQ entries"),
         ("faq.yaml", "- {question: 'Hi?', answer: Sure, phrasings: Hello}\n", r"phrasings must be a list"),
         ("faq.yaml", "- {question: 'Open?', answer: yes}\n", r"the answer must be text; put it in quotes"),
         (
             "faq.yaml",
             "- question: Open?\n  answer: Every day.\n  answer: Not on Sundays.\n",
-            r"faq.yaml is not valid YAML at line 3 \(the key 'answer' is given twice; keep one\)",
+            r"faq.yaml is not valid YAML \(line 3, column 3: the key 'answer' is given twice; keep one\)",
         ),
         ("faq.csv", "title,body\nx,y\n", r"columns question and answer, separated by commas or semicolons"),
         ("faq.csv", "question,answer\n", r"has no rows under its header"),

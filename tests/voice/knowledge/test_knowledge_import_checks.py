@@ -130,6 +130,18 @@ def test_out_of_scope_must_be_a_list(tmp_path: Path) -> None:
         EvalSet.from_file(path)
 
 
+def test_an_eval_file_that_is_not_yaml_is_refused_in_one_line(tmp_path: Path) -> None:
+    """As an FAQ file is: PyYAML's own message spans five lines and begins with its context."""
+    path = tmp_path / "eval.yaml"
+    path.write_text("language: en\nquestions: [{say: 'open?', expect: hours}\n", encoding="utf-8")
+    message = (
+        r"eval.yaml is not valid YAML \(line 3, column 1: expected ',' or '\]', but got .*\); fix the file.$"
+    )
+    with pytest.raises(SkillError, match=message) as error:
+        EvalSet.from_file(path)
+    assert "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("field", ["short", "link"])
 def test_a_short_answer_or_link_that_is_not_text_is_refused(tmp_path: Path, field: str) -> None:
     path = tmp_path / "faq.yaml"
