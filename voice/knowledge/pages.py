@@ -42,7 +42,17 @@ def read_html(path: Path, source: str) -> list[Entry]:
 def read_text(path: Path, source: str) -> list[Entry]:
     """One passage per paragraph (separated by blank lines); the first line of each is its title."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
-    return _passages(path, source, [(p.splitlines()[0][:80], p) for p in paragraphs])
+    return _passages(path, source, [_titled(p) for p in paragraphs])
+
+
+def _titled(paragraph: str) -> tuple[str, str]:
+    """(title, text) of a paragraph. A first line that reads as a heading (no punctuation at its end, a
+    sentence starting on the next line) stays out of the text, so the answer does not begin "Phone You
+    can ..."; a first line that a sentence runs on from stays in."""
+    first, _, rest = paragraph.partition("\n")
+    rest = rest.strip()
+    heading = bool(rest) and first.rstrip()[-1] not in ".,;:!?" and (rest[0].isupper() or rest[0].isdigit())
+    return first.strip()[:80], rest if heading else paragraph
 
 
 def _passages(path: Path, source: str, sections: list[tuple[str, str]]) -> list[Entry]:

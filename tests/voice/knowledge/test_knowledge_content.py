@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from voice.errors import SkillError
-from voice.knowledge import load_content, read_file
+from voice.knowledge import load_content, read_file, spoken_answer
 
 FAQ_YAML = """
 - id: shipping
@@ -138,6 +138,21 @@ def test_a_byte_order_mark_is_not_read_as_text(tmp_path: Path, name: str, text: 
     """Windows editors may save UTF-8 with a byte-order mark; it hid the first Markdown heading."""
     (entry,) = read_file(_file(tmp_path, name, "\ufeff" + text))
     assert entry.title == "Returns" and "\ufeff" not in entry.title + entry.text
+
+
+def test_a_text_paragraphs_heading_line_is_not_part_of_its_answer(tmp_path: Path) -> None:
+    """A heading on its own line was spoken run into the first sentence ("Phone You can reach us ...");
+    a first line that a sentence runs on from stays in the text."""
+    text = (
+        "Phone\nYou can reach us on 020 123 4567.\n\nThere is a car park behind\nthe store, free of charge.\n"
+    )
+    phone, parking = read_file(_file(tmp_path, "notes.txt", text))
+    assert (phone.title, phone.text) == ("Phone", "You can reach us on 020 123 4567.")
+    assert spoken_answer(phone) == "You can reach us on 020 123 4567."
+    assert (parking.title, parking.text) == (
+        "There is a car park behind",
+        "There is a car park behind the store, free of charge.",
+    )
 
 
 def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
