@@ -13,6 +13,8 @@ from .spoken import without_tags
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
+_MD_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _MD_MARKS = re.compile(r"[*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED = {"script", "style", "nav", "header", "footer", "head"}
@@ -20,15 +22,26 @@ _BLOCKS = {"p", "li", "div", "br", "tr", "td", "th", "section", "article", "dd",
 
 
 def read_markdown(path: Path, source: str) -> list[Entry]:
-    """One passage per heading (the text up to the next heading); text before the first heading too."""
+    """One passage per heading (the text up to the next heading); text before the first heading too.
+    Front matter (``---`` ... ``---`` at the top) is the page's settings, not its text; a ``#`` line in
+    a fenced code block is code, not a heading."""
     sections: list[tuple[str, list[str]]] = [(path.stem, [])]
-    for line in _text(path).splitlines():
-        heading = _MD_HEADING.match(line)
+    fenced = False
+    for line in _MD_FRONT_MATTER.sub("", _text(path)).splitlines():
+        if _MD_FENCE.match(line):
+            fenced = not fenced
+            continue
+        heading = None if fenced else _MD_HEADING.match(line)
         if heading:
-            sections.append((_MD_MARKS.sub("", heading.group(2)).strip(), []))
+            sections.append((_md_plain(heading.group(2)).strip(), []))
         else:
-            sections[-1][1].append(_MD_MARKS.sub("", _MD_LINK.sub(r"\1", without_tags(line))))
+            sections[-1][1].append(_md_plain(line))
     return _passages(path, source, [(title, " ".join(lines)) for title, lines in sections])
+
+
+def _md_plain(line: str) -> str:
+    """A Markdown line as plain text: links as their text, without tags and marks."""
+    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", without_tags(line)))
 
 
 def read_html(path: Path, source: str) -> list[Entry]:

@@ -100,6 +100,20 @@ def test_markdown_is_split_at_headings_without_markup(tmp_path: Path) -> None:
     assert (refunds.title, refunds.text) == ("Refunds", "Within 5 days.")
 
 
+def test_markdown_front_matter_code_blocks_and_links_in_headings(tmp_path: Path) -> None:
+    """Front matter is not text, a # line in a fenced code block is code, a heading's link is its text."""
+    text = (
+        "---\ntitle: Help\nlayout: page\n---\n# [Returns](https://x/returns)\n\nWithin 30 days:\n\n"
+        "```sh\n# not a heading\n```\n"
+    )
+    (returns,) = read_file(_file(tmp_path, "help.md", text))
+    assert (returns.id, returns.title, returns.text) == (
+        "help#returns",
+        "Returns",
+        "Within 30 days: # not a heading",
+    )
+
+
 def test_html_is_split_at_headings_and_skips_scripts_styles_and_navigation(tmp_path: Path) -> None:
     payment, invoices = read_file(_file(tmp_path, "pay.html", HTML))
     assert (payment.title, payment.text) == ("Payment", "We accept iDEAL & PayPal.")
