@@ -63,7 +63,10 @@ def test_a_duplicate_id_is_a_skill_problem_naming_the_file_and_fix(tmp_path: Pat
     folder = _skill(tmp_path, {"en/faq.yaml": FAQ, "en/more.yaml": OTHER})
     problems = skill_problems(Router([load_skill(folder)]))
     assert len(problems) == 1
-    assert "more.yaml: the id 'hours' is used in faq.yaml too; rename one." in problems[0]
+    assert (
+        "more.yaml, 'Can I park at the store?': the id 'hours' is used in faq.yaml too; "
+        "give one of them another id." in problems[0]
+    )
     with pytest.raises(SkillError, match="the id 'hours' is used in faq.yaml too"):
         check_skills(Router([load_skill(folder)]))  # what the start-up does
 

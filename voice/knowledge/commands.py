@@ -105,6 +105,7 @@ def _hidden(relative: Path) -> bool:
 @click.option("-l", "--language", required=True, help="Language of the question, like nl or en.")
 def ask(question: str, skill: str, language: str) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""
+    check_language(language)
     decision = KnowledgeBase.load(skill_root(skill), language).ask(question)
     click.echo(f"{decision.kind.value}: {decision.reason}")
     for number, candidate in enumerate(decision.candidates, start=1):
@@ -126,6 +127,7 @@ def ask(question: str, skill: str, language: str) -> None:
 def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
     """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
     evalset = EvalSet.from_file(file)
+    check_language(evalset.language)
     reference = skill or evalset.skill
     if not reference:
         raise SkillError(f"{file} names no skill; add 'skill: NAME' or pass --skill.")

@@ -74,7 +74,10 @@ def read_files(files: Iterable[tuple[Path, str]]) -> tuple[Entry, ...]:
     for path, source in files:
         for entry in read_file(path, source):
             if entry.id in where:
-                raise SkillError(f"{path}: the id {entry.id!r} is used in {where[entry.id]} too; rename one.")
+                raise SkillError(
+                    f"{path}, {entry.title!r}: the id {entry.id!r} is used in {where[entry.id]} too; "
+                    "give one of them another id."
+                )
             where[entry.id] = entry.source
             entries.append(entry)
     return tuple(entries)

@@ -22,6 +22,7 @@ import yaml
 from ..errors import SkillError
 from .base import KnowledgeBase
 from .decision import DecisionKind
+from .faq import invalid_yaml
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,10 +40,12 @@ class EvalSet:
         file = Path(path)
         try:
             data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise SkillError(
-                f"cannot read the evaluation file {file} ({exc}); check the path and YAML."
+                f"cannot read the evaluation file {file} ({exc.strerror}); check the path."
             ) from exc
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise invalid_yaml(file, exc) from exc
         if not isinstance(data, dict) or not data.get("language") or not data.get("questions"):
             raise SkillError(f"{file} needs a language and a list of questions ({{say: ..., expect: ...}}).")
         if not isinstance(data["questions"], list):

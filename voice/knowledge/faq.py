@@ -10,12 +10,14 @@ YAML::
       link: https://www.example.com/help/shipping   # optional
 
 CSV has the columns ``question,answer`` and optionally ``id,phrasings,short,link``; phrasings are
-separated by ``|``.
+separated by ``|``. The columns are separated by commas, or by semicolons when the header row has
+semicolons and no comma.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -23,23 +25,41 @@ from typing import Any
 
 import yaml
 
-from ..errors import SkillError
+from ..errors import SkillError, yaml_problem
 from .entries import Entry
+from .spoken import without_tags
 
 FIELDS = ("id", "question", "phrasings", "answer", "short", "link")
 REQUIRED = ("question", "answer")
 OPTIONAL_TEXT = ("short", "link")
 """Optional fields that must be text when given (a bare ``yes`` in YAML is a boolean)."""
+SLUG_LENGTH = 60
+
+
+class _UniqueKeys(yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML that refuses a key given twice in one mapping: PyYAML keeps the last one without a word,
+    so an entry with two answers would lose one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            if key.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    problem=f"the key {key.value!r} is given twice; keep one",
+                    problem_mark=key.start_mark,
+                )
+            seen.add(key.value)
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
 
 def read_yaml(path: Path, source: str) -> list[Entry]:
     """The entries of a YAML FAQ file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)  # noqa: S506 - a SafeLoader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise SkillError(f"{path} is not valid YAML{where} ({_first_line(exc)}); fix the file.") from exc
+        raise invalid_yaml(path, exc) from exc
     if isinstance(data, dict) and "faq" in data:
         data = data["faq"]
     if not isinstance(data, list) or not data:
@@ -53,17 +73,38 @@ def read_csv(path: Path, source: str) -> list[Entry]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8 CSV.") from exc
-    rows = list(csv.DictReader(io.StringIO(text)))
-    header = [name.strip() for name in (rows[0].keys() if rows else [])]
-    missing = [name for name in REQUIRED if name not in header]
-    if not rows or missing:
-        raise SkillError(f"{path} needs a header row with the columns question and answer (and rows).")
-    entries = []
-    for number, row in enumerate(rows, start=1):
-        raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]
-        entries.append(_entry(raw, path, source, number))
-    return entries
+    separator = _separator(text)
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator)
+    header = [name.strip() for name in reader.fieldnames or ()]
+    if any(name not in header for name in REQUIRED):
+        raise SkillError(
+            f"{path} needs a header row with the columns question and answer, "
+            "separated by commas or semicolons."
+        )
+    rows = [_csv_row(row, path, reader.line_num, separator) for row in reader]
+    if not rows:
+        raise SkillError(f"{path} has no rows under its header; add one row per question.")
+    return [_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
+
+
+def _separator(text: str) -> str:
+    """``;`` when the header row has semicolons and no comma (what Excel saves where the decimal mark
+    is a comma, as in Dutch), else ``,``."""
+    header = text.partition("\n")[0]
+    return ";" if ";" in header and "," not in header else ","
+
+
+def _csv_row(row: dict[Any, Any], path: Path, line: int, separator: str) -> dict[str, Any]:
+    """A CSV row as entry fields. A row with more fields than the header is refused: an unquoted
+    separator in an answer would otherwise cut the answer short without a word."""
+    if None in row:
+        raise SkillError(
+            f"{path}, row {line}: more fields than the header has columns; "
+            f'put a question or answer that contains a "{separator}" in double quotes.'
+        )
+    raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]
+    return raw
 
 
 def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
@@ -89,7 +130,7 @@ def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
     return Entry(
         id=str(raw.get("id") or slug(question)),
         title=question,
-        text=_clean(raw["answer"]),
+        text=_clean(without_tags(raw["answer"])),
         phrasings=tuple(_clean(p) for p in phrasings),
         short=_clean(str(raw.get("short") or "")),
         link=str(raw.get("link") or "").strip(),
@@ -98,13 +139,20 @@ def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
 
 
 def slug(text: str) -> str:
-    """An id made from a title: lower case words joined by hyphens."""
-    return "-".join(re.findall(r"[^\W_]+", text.lower()))[:60] or "entry"
+    """An id made from a title: lower case words joined by hyphens. A longer one than ``SLUG_LENGTH`` is
+    cut and ends in a hash of the whole, so two long questions that begin alike get different ids."""
+    whole = "-".join(re.findall(r"[^\W_]+", text.lower())) or "entry"
+    if len(whole) <= SLUG_LENGTH:
+        return whole
+    digest = hashlib.sha256(whole.encode()).hexdigest()[:8]
+    return f"{whole[: SLUG_LENGTH - len(digest) - 1]}-{digest}"
 
 
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0]
+def invalid_yaml(path: Path, exc: Exception) -> SkillError:
+    """A YAML (or decoding) error as one sentence: PyYAML's own message spans several lines, repeats the
+    file and may begin with its context ("while parsing a flow sequence") instead of the problem."""
+    return SkillError(f"{path} is not valid YAML ({yaml_problem(exc)}); fix the file.")

@@ -4,30 +4,44 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..errors import SkillError
 from .entries import Entry
 from .faq import slug
+from .spoken import without_tags
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
+_MD_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _MD_MARKS = re.compile(r"[*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED = {"script", "style", "nav", "header", "footer", "head"}
-_BLOCKS = {"p", "li", "div", "br", "tr", "section", "article", "dd", "dt", "table", "ul", "ol"}
+_BLOCKS = {"p", "li", "div", "br", "tr", "td", "th", "section", "article", "dd", "dt", "table", "ul", "ol"}
 
 
 def read_markdown(path: Path, source: str) -> list[Entry]:
-    """One passage per heading (the text up to the next heading); text before the first heading too."""
+    """One passage per heading (the text up to the next heading); text before the first heading too.
+    Front matter (``---`` ... ``---`` at the top) is the page's settings, not its text; a ``#`` line in
+    a fenced code block is code, not a heading."""
     sections: list[tuple[str, list[str]]] = [(path.stem, [])]
-    for line in _text(path).splitlines():
-        heading = _MD_HEADING.match(line)
+    fenced = False
+    for line in _MD_FRONT_MATTER.sub("", _text(path)).splitlines():
+        if _MD_FENCE.match(line):
+            fenced = not fenced
+            continue
+        heading = None if fenced else _MD_HEADING.match(line)
         if heading:
-            sections.append((_MD_MARKS.sub("", heading.group(2)).strip(), []))
+            sections.append((_md_plain(heading.group(2)).strip(), []))
         else:
-            sections[-1][1].append(_MD_MARKS.sub("", _MD_LINK.sub(r"\1", line)))
+            sections[-1][1].append(_md_plain(line))
     return _passages(path, source, [(title, " ".join(lines)) for title, lines in sections])
+
+
+def _md_plain(line: str) -> str:
+    """A Markdown line as plain text: links as their text, without tags and marks."""
+    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", without_tags(line)))
 
 
 def read_html(path: Path, source: str) -> list[Entry]:
@@ -41,19 +55,37 @@ def read_html(path: Path, source: str) -> list[Entry]:
 def read_text(path: Path, source: str) -> list[Entry]:
     """One passage per paragraph (separated by blank lines); the first line of each is its title."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
-    return _passages(path, source, [(p.splitlines()[0][:80], p) for p in paragraphs])
+    return _passages(path, source, [_titled(p) for p in paragraphs])
+
+
+def _titled(paragraph: str) -> tuple[str, str]:
+    """(title, text) of a paragraph. A first line that reads as a heading (no punctuation at its end, a
+    sentence starting on the next line) stays out of the text, so the answer does not begin "Phone You
+    can ..."; a first line that a sentence runs on from stays in."""
+    first, _, rest = paragraph.partition("\n")
+    rest = rest.strip()
+    heading = bool(rest) and first.rstrip()[-1] not in ".,;:!?" and (rest[0].isupper() or rest[0].isdigit())
+    return first.strip()[:80], rest if heading else paragraph
 
 
 def _passages(path: Path, source: str, sections: list[tuple[str, str]]) -> list[Entry]:
+    page = _page_id(source)
     entries = []
     for title, body in sections:
         text = " ".join(body.split())
         if text:
-            entry_id = f"{slug(path.stem)}#{slug(title)}"
+            entry_id = f"{page}#{slug(title)}"
             entries.append(Entry(id=entry_id, title=title or path.stem, text=text, source=source))
     if not entries:
         raise SkillError(f"{path} has no text to answer from; add some or remove the file.")
     return _unique(entries)
+
+
+def _page_id(source: str) -> str:
+    """A page's part of its passages' ids: its path in the content folder without the suffix
+    (``faq.md`` -> ``faq``, ``site/shipping/index.html`` -> ``site/shipping/index``), so the pages of a
+    site, each an ``index.html`` in its own folder, do not share ids."""
+    return "/".join(slug(part) for part in PurePosixPath(source).with_suffix("").parts)
 
 
 def _unique(entries: list[Entry]) -> list[Entry]:
@@ -70,7 +102,7 @@ def _unique(entries: list[Entry]) -> list[Entry]:
 
 def _text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # Windows editors may start it with a BOM
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8.") from exc
 

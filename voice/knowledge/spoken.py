@@ -10,6 +10,9 @@ MAX_WORDS = 40
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'])")
 _AND = {"en": "and", "nl": "en"}
 _UNSAFE = re.compile(r"[<>&{}\[\]\\|*_`#~^]")
+_TAG = re.compile(r"<(?:/?([A-Za-z][\w-]*)[^<>]*|!--.*?--)>", re.DOTALL)
+_INLINE = {"a", "abbr", "b", "code", "em", "font", "i", "mark", "small", "span", "strong", "sub", "sup", "u"}
+"""Tags inside a sentence: removed without a space, so "<b>free</b>." stays "free."."""
 
 
 def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS) -> str:
@@ -31,5 +34,11 @@ def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS
 
 def ssml_safe(text: str, language: str = "en") -> str:
     """Plain text without characters that are markup in SSML, Markdown or templates; one line."""
-    text = text.replace("&", f" {_AND.get(language, 'and')} ")
+    text = without_tags(text).replace("&", f" {_AND.get(language, 'and')} ")
     return " ".join(_UNSAFE.sub(" ", text).split())
+
+
+def without_tags(text: str) -> str:
+    """``text`` without HTML tags and comments: content written for a web page is read, not spelled
+    ("Use <b>bold</b>" is "Use bold", not "Use b bold /b")."""
+    return _TAG.sub(lambda tag: "" if (tag.group(1) or "").lower() in _INLINE else " ", text)

@@ -86,6 +86,13 @@ def test_the_spoken_answer_is_short_plain_and_whole_sentences() -> None:
     assert len(spoken_answer(one_long_sentence).split()) == 40
 
 
+def test_html_tags_in_an_answer_are_not_spoken() -> None:
+    entry = Entry(
+        id="x", title="x", text="Use <b>bold</b> or <a href='/help'>a link</a>.<br/>Then <!-- x -->save."
+    )
+    assert spoken_answer(entry) == "Use bold or a link. Then save."
+
+
 def test_an_index_is_stored_reused_and_rebuilt_when_content_changes(tmp_path: Path) -> None:
     skill = write_skill(tmp_path, "en", {"faq.yaml": FAQ})
     kb = KnowledgeBase.load(skill, "en", use_model=False)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from voice.errors import ConfigError
 from voice.knowledge.commands import knowledge
 
 from .knowledge_support import EVAL, write_skill
@@ -49,6 +51,27 @@ def test_ask_prints_the_decision_the_answer_its_source_and_scores(tmp_path: Path
     assert (
         "says: Every day from 9 to 5." in result.output and "link: https://example.com/hours" in result.output
     )
+
+
+@pytest.mark.parametrize("language", ["EN", "xx"])
+def test_ask_and_eval_refuse_a_language_without_a_lexicon_as_import_does(
+    tmp_path: Path, language: str
+) -> None:
+    """Before, ask abstained ("no content to answer from") with exit 0 and made an index folder."""
+    skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text(
+        f"skill: {skill}\nlanguage: {language}\nquestions: [{{say: 'when are you open', expect: hours}}]\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ["ask", "when are you open", "--skill", str(skill), "-l", language],
+        ["eval", str(evalfile)],
+    ):
+        result = CliRunner().invoke(knowledge, args)
+        assert isinstance(result.exception, ConfigError), result.output
+        assert f"no knowledge lexicon for language {language!r}" in str(result.exception)
+    assert not (tmp_path / "knowledge-index").exists()
 
 
 def test_eval_reports_accuracy_and_decision_rates(tmp_path: Path) -> None:

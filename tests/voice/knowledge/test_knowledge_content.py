@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from voice.errors import SkillError
-from voice.knowledge import load_content, read_file
+from voice.knowledge import load_content, read_file, spoken_answer
 
 FAQ_YAML = """
 - id: shipping
@@ -52,6 +52,44 @@ def test_a_csv_faq_splits_phrasings_at_bars(tmp_path: Path) -> None:
     assert entry.text == "You have 30 days."
 
 
+def test_a_csv_faq_may_separate_its_columns_with_semicolons(tmp_path: Path) -> None:
+    """What Excel saves where the decimal mark is a comma (Dutch); commas in the texts stay text."""
+    text = "question;answer\nCan I return it?;Yes, within 30 days, free of charge.\n"
+    (entry,) = read_file(_file(tmp_path, "faq.csv", text))
+    assert (entry.title, entry.text) == ("Can I return it?", "Yes, within 30 days, free of charge.")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("faq.yaml", "- question: Bold?\n  answer: Use <b>bold</b>.<br>Or <i>not</i>.\n"),
+        ("faq.md", "# Bold?\n\nUse <b>bold</b>.<br>Or <i>not</i>.\n"),
+    ],
+)
+def test_html_in_an_answer_is_left_out_of_its_text(tmp_path: Path, name: str, text: str) -> None:
+    """Screens show the text as it is: "Use bold. Or not.", not "Use <b>bold</b>."."""
+    (entry,) = read_file(_file(tmp_path, name, text))
+    assert entry.text == "Use bold. Or not."
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "separator"),
+    [
+        ("question,answer\nCan I return it?,Yes, within 30 days, free of charge.\n", 2, ","),
+        ("question,answer\nOpen?,Every day.\n\nCan I return it?,Yes, within 30 days.\n", 4, ","),
+        ("question;answer\nOpen?;Yes; every day.\n", 2, ";"),
+    ],
+    ids=["first-row", "later-row", "semicolons"],
+)
+def test_a_csv_row_with_more_fields_than_the_header_is_refused(
+    tmp_path: Path, text: str, row: int, separator: str
+) -> None:
+    """An unquoted comma in an answer would otherwise cut it short (or crash on the first row)."""
+    message = rf'faq.csv, row {row}: more fields than the header .* "{separator}" in double quotes'
+    with pytest.raises(SkillError, match=message):
+        read_file(_file(tmp_path, "faq.csv", text))
+
+
 def test_markdown_is_split_at_headings_without_markup(tmp_path: Path) -> None:
     returns, refunds = read_file(_file(tmp_path, "help.md", MARKDOWN))
     assert (returns.id, returns.title, returns.text) == (
@@ -62,10 +100,30 @@ def test_markdown_is_split_at_headings_without_markup(tmp_path: Path) -> None:
     assert (refunds.title, refunds.text) == ("Refunds", "Within 5 days.")
 
 
+def test_markdown_front_matter_code_blocks_and_links_in_headings(tmp_path: Path) -> None:
+    """Front matter is not text, a # line in a fenced code block is code, a heading's link is its text."""
+    text = (
+        "---\ntitle: Help\nlayout: page\n---\n# [Returns](https://x/returns)\n\nWithin 30 days:\n\n"
+        "```sh\n# not a heading\n```\n"
+    )
+    (returns,) = read_file(_file(tmp_path, "help.md", text))
+    assert (returns.id, returns.title, returns.text) == (
+        "help#returns",
+        "Returns",
+        "Within 30 days: # not a heading",
+    )
+
+
 def test_html_is_split_at_headings_and_skips_scripts_styles_and_navigation(tmp_path: Path) -> None:
     payment, invoices = read_file(_file(tmp_path, "pay.html", HTML))
     assert (payment.title, payment.text) == ("Payment", "We accept iDEAL & PayPal.")
     assert (invoices.title, invoices.text) == ("Invoices", "By email.")
+
+
+def test_html_table_cells_are_separate_words(tmp_path: Path) -> None:
+    rows = "<tr><th>Country</th><th>Cost</th></tr><tr><td>Netherlands</td><td>free</td></tr>"
+    (costs,) = read_file(_file(tmp_path, "costs.html", f"<h1>Costs</h1><table>{rows}</table>"))
+    assert costs.text == "Country Cost Netherlands free"
 
 
 def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:
@@ -73,12 +131,52 @@ def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:
     assert [e.title for e in entries] == ["Parking", "Pets are welcome."]
 
 
+def test_long_questions_that_begin_alike_get_distinct_ids(tmp_path: Path) -> None:
+    """Ids are cut to 60 characters; a hash of the whole question keeps long ones apart."""
+    begin = "Can I return an item that I bought in one of your shops during the sale"
+    text = "".join(f"- {{question: '{begin} {end}?', answer: Yes.}}\n" for end in ("online", "in a shop"))
+    first, second = read_file(_file(tmp_path, "faq.yaml", text))
+    assert first.id != second.id and len(first.id) == len(second.id) == 60
+    assert first.id.startswith("can-i-return-an-item-that-i-bought-in-one-of-your")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("help.md", "# Returns\nWithin 30 days.\n"),
+        ("help.html", "<h1>Returns</h1><p>Within 30 days.</p>"),
+        ("help.txt", "Returns\nWithin 30 days.\n"),
+    ],
+)
+def test_a_byte_order_mark_is_not_read_as_text(tmp_path: Path, name: str, text: str) -> None:
+    """Windows editors may save UTF-8 with a byte-order mark; it hid the first Markdown heading."""
+    (entry,) = read_file(_file(tmp_path, name, "\ufeff" + text))
+    assert entry.title == "Returns" and "\ufeff" not in entry.title + entry.text
+
+
+def test_a_text_paragraphs_heading_line_is_not_part_of_its_answer(tmp_path: Path) -> None:
+    """A heading on its own line was spoken run into the first sentence ("Phone You can reach us ...");
+    a first line that a sentence runs on from stays in the text."""
+    text = (
+        "Phone\nYou can reach us on 020 123 4567.\n\nThere is a car park behind\nthe store, free of charge.\n"
+    )
+    phone, parking = read_file(_file(tmp_path, "notes.txt", text))
+    assert (phone.title, phone.text) == ("Phone", "You can reach us on 020 123 4567.")
+    assert spoken_answer(phone) == "You can reach us on 020 123 4567."
+    assert (parking.title, parking.text) == (
+        "There is a car park behind",
+        "There is a car park behind the store, free of charge.",
+    )
+
+
 def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
     _file(tmp_path, "a.yaml", FAQ_YAML)
     _file(tmp_path, ".hidden.yaml", "not: [valid")
     assert len(load_content(tmp_path)) == 2
     _file(tmp_path, "b.yaml", FAQ_YAML)
-    with pytest.raises(SkillError, match="the id 'shipping' is used in a.yaml too"):
+    with pytest.raises(
+        SkillError, match="'How much does shipping cost.': the id 'shipping' is used in a.yaml too"
+    ):
         load_content(tmp_path)
 
 
@@ -87,11 +185,17 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
     [
         ("faq.yaml", "- question: Hi?\n", r"entry 1: the answer is missing or empty"),
         ("faq.yaml", "- {question: 'Hi?', answer: Sure, anwser: typo}\n", r"unknown field 'anwser'"),
-        ("faq.yaml", "question: [unclosed\n", r"is not valid YAML at line 2"),
+        ("faq.yaml", "question: [unclosed\n", r"is not valid YAML \(line 2, column 1: expected ',' or ']'"),
         ("faq.yaml", "just text\n", r"must be a list of FAQ entries"),
         ("faq.yaml", "- {question: 'Hi?', answer: Sure, phrasings: Hello}\n", r"phrasings must be a list"),
         ("faq.yaml", "- {question: 'Open?', answer: yes}\n", r"the answer must be text; put it in quotes"),
-        ("faq.csv", "title,body\nx,y\n", r"needs a header row with the columns question and answer"),
+        (
+            "faq.yaml",
+            "- question: Open?\n  answer: Every day.\n  answer: Not on Sundays.\n",
+            r"faq.yaml is not valid YAML \(line 3, column 3: the key 'answer' is given twice; keep one\)",
+        ),
+        ("faq.csv", "title,body\nx,y\n", r"columns question and answer, separated by commas or semicolons"),
+        ("faq.csv", "question,answer\n", r"has no rows under its header"),
         ("page.md", "\n\n", r"has no text to answer from"),
         ("faq.pdf", "%PDF", r"unknown kind of content file"),
     ],
@@ -102,7 +206,9 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
         "not-a-list",
         "phrasings-text",
         "yes-is-not-text",
+        "key-twice",
         "csv-header",
+        "csv-no-rows",
         "empty",
         "pdf",
     ],

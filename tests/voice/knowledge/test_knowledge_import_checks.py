@@ -55,6 +55,26 @@ def test_folders_keep_their_relative_paths(tmp_path: Path) -> None:
     assert "index of 2 entries built" in result.output
 
 
+def test_pages_named_alike_in_different_folders_get_distinct_ids(tmp_path: Path) -> None:
+    """A site's pages are often each an index.html in its own folder; ids follow the path in the skill,
+    at import and when the content is loaded again."""
+    skill = write_skill(tmp_path, "en", {})
+    site = tmp_path / "site"
+    for page in ("shipping", "returns"):
+        (site / page).mkdir(parents=True)
+        (site / page / "index.html").write_text(
+            f"<p>All about {page}.</p><h2>Help</h2><p>Call us.</p>", encoding="utf-8"
+        )
+    result = CliRunner().invoke(knowledge, ["import", str(site), "--skill", str(skill), "-l", "en"])
+    assert result.exit_code == 0, result.output
+    assert sorted(e.id for e in KnowledgeBase.load(skill, "en", use_model=False).entries) == [
+        "site/returns/index#help",
+        "site/returns/index#index",
+        "site/shipping/index#help",
+        "site/shipping/index#index",
+    ]
+
+
 def test_an_id_already_in_the_skill_is_refused_before_copying(tmp_path: Path) -> None:
     skill = write_skill(tmp_path, "en", {"faq.yaml": FAQ.format(id="hours", question="When are you open?")})
     upload = _faq(tmp_path / "upload", "more.yaml", hours="Can I park?")
@@ -108,6 +128,18 @@ def test_out_of_scope_must_be_a_list(tmp_path: Path) -> None:
     )
     with pytest.raises(SkillError, match="out_of_scope must be a list of questions"):
         EvalSet.from_file(path)
+
+
+def test_an_eval_file_that_is_not_yaml_is_refused_in_one_line(tmp_path: Path) -> None:
+    """As an FAQ file is: PyYAML's own message spans five lines and begins with its context."""
+    path = tmp_path / "eval.yaml"
+    path.write_text("language: en\nquestions: [{say: 'open?', expect: hours}\n", encoding="utf-8")
+    message = (
+        r"eval.yaml is not valid YAML \(line 3, column 1: expected ',' or '\]', but got .*\); fix the file.$"
+    )
+    with pytest.raises(SkillError, match=message) as error:
+        EvalSet.from_file(path)
+    assert "\n" not in str(error.value)
 
 
 @pytest.mark.parametrize("field", ["short", "link"])
