@@ -91,7 +91,7 @@ def test_a_process_that_exits_while_its_knowledge_builds_exits_cleanly(
     """The build runs in a daemon thread inside ONNX Runtime; exiting under it aborted the process
     (SIGABRT, "terminate called without an active exception") before the exit waited for the run."""
     config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n')
+    config.write_text(f'skills = ["customer_service"]\nstore = "sqlite:///{tmp_path / "sessions.db"}"\n')
     script = (
         "import time; from voice.server import create_app; "
         f"create_app({{'alexa_verify': False, 'VOICE_CONFIG': {str(config)!r}}}); time.sleep({seconds})"
