@@ -361,6 +361,40 @@ def test_a_request_sent_again_after_one_moment_gets_its_answer_once(store: Store
     assert session is not None and [t.text for t in session.history].count("book it") == 1
 
 
+def test_a_request_sent_again_that_also_hears_one_moment_loses_nothing(store: Store, tmp_path: Path) -> None:
+    """The retry waits for the first sending's turn past its own deadline: both heard "one moment", so
+    the answer is still told at the next turn."""
+    from voice.dialog.deadline import wait_for_turns
+
+    dialog = Dialog(Router([_slow_skill(tmp_path)]), store)
+    first = threading.Thread(
+        target=dialog.respond, args=(_turn("book it", request_id="r1", deadline=time.monotonic() + 0.35),)
+    )
+    first.start()
+    time.sleep(0.1)
+    retry = dialog.respond(_turn("book it", request_id="r1", deadline=time.monotonic() + 0.35))
+    first.join()
+    assert "One moment" in retry.text
+    assert wait_for_turns(10)
+    after = dialog.respond(_turn("hello")).text
+    assert after.startswith("Here is the answer to your earlier question. Booked for Tuesday."), after
+
+
+def test_a_goodbye_told_to_a_request_sent_again_ends_the_session(store: Store, tmp_path: Path) -> None:
+    from voice.dialog.deadline import wait_for_turns
+
+    dialog = Dialog(Router([_slow_skill(tmp_path, end_session=True)]), store)
+    assert (
+        "One moment"
+        in dialog.respond(_turn("book it", request_id="r1", deadline=time.monotonic() + 0.35)).text
+    )
+    assert wait_for_turns(10)
+    retry = dialog.respond(_turn("book it", request_id="r1"))
+    assert retry.text == "Booked for Tuesday." and retry.end_session
+    session = store.load("s1")
+    assert session is not None and session.ended and session.dialog.pending_reply is None
+
+
 def test_a_stopping_worker_lets_its_late_turns_commit(store: Store, tmp_path: Path) -> None:
     from voice.dialog.deadline import wait_for_turns
 

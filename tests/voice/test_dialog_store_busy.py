@@ -87,11 +87,16 @@ def test_a_late_turn_under_a_long_lock_is_told_at_the_next_turn(store: SqliteSto
         assert kept[3].text.startswith("Here is the answer to your earlier question."), kept  # log: redacted
 
 
-def test_a_handoff_whose_commit_outlasts_the_deadline_is_told_and_kept(store: SqliteStore) -> None:
+@pytest.mark.parametrize("busy_timeout", [0.2, 5.0], ids=["commit-tried-again", "one-long-wait"])
+def test_a_handoff_whose_commit_outlasts_the_deadline_is_told_and_kept(
+    tmp_path: Path, busy_timeout: float
+) -> None:
     """The turn decided a handoff (a reply that ends the call) before its deadline, and its commit waited
     for the lock past it: the caller heard "one moment". The session must not end on a reply nobody
     heard: the next turn tells it, in the same handed-over session, and its record is in the outbox
-    once (no sink is set: it waits there)."""
+    once (no sink is set: it waits there). The commit learns of the deadline when it tries again, or
+    (one wait longer than the deadline) right after it, while the turn still holds its session."""
+    store = SqliteStore(tmp_path / "sessions.db", busy_timeout=busy_timeout)
     dialog = Dialog(Router([load_skill("customer_service")]), store)
     assert isinstance(store.path, Path)
     holder = _hold_write_lock(store.path, 0.9)
@@ -108,3 +113,4 @@ def test_a_handoff_whose_commit_outlasts_the_deadline_is_told_and_kept(store: Sq
     assert saved is not None and saved.handed_over and saved.dialog.pending_reply is None
     assert [row.text for row in saved.history][::2] == ["i want to talk to a person", "hello?"]
     assert [item.kind for item in store.claim_outbox(time.time() + 1, limit=10, lease_s=1)] == ["handoff"]
+    store.close()

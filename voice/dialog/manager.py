@@ -23,7 +23,7 @@ from ..skill import Skill
 from ..slot_values import to_json
 from ..state import DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord, TurnStart
-from ..store.base import Answer, BusyError
+from ..store.base import Answer, BusyError, StoreError
 from ..store.signals import TurnSignals
 from ..turn import Turn
 from .answerers import Answerer, Fallback
@@ -103,9 +103,9 @@ class Dialog:
         with self.store.lock_session(turn.session_id, TURN_WAIT_S):
             start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
             if start.earlier is not None:  # the platform sent the request again: the same answer, once
-                late.kept_with_turn()  # the first one keeps its own late reply, if any
                 earlier = Reply.from_dict(start.earlier)
-                self._told_now(turn.session_id, start.session, earlier)
+                if not late.kept_with_turn():  # the first one keeps its own late reply, if any
+                    self._told_now(turn.session_id, start.session, earlier)
                 return earlier
             session, turn = self._session(turn, start)
             step = TurnStep(
@@ -135,7 +135,9 @@ class Dialog:
                 latency_ms=(time.perf_counter() - started) * 1000,
                 satisfaction=step.satisfaction_score,
             )
-            self._commit(step.turn, state, reply, session, facts, late.kept_with_turn)
+            stored_as_late = self._commit(step.turn, state, reply, session, facts, late.kept_with_turn)
+            if not stored_as_late and late.kept_with_turn():  # "one moment" while the commit waited
+                self._keep_pending(turn.session_id, reply)  # the session is still this turn's
         self._housekeeping()
         return reply
 
@@ -164,10 +166,11 @@ class Dialog:
         loaded: Session,
         facts: TurnFacts,
         heard_late: Callable[[], bool],
-    ) -> None:
-        """Store the turn. ``heard_late`` says, inside the store's transaction, whether the caller heard
-        "one moment" instead of this reply (a commit can wait for a busy database past the deadline):
-        then the reply is kept for the next turn, and a reply that ends the session does not end it."""
+    ) -> bool:
+        """Store the turn; return whether it was stored as heard late. ``heard_late`` says, as the
+        session is saved, whether the caller heard "one moment" instead of this reply: then the reply
+        is kept for the next turn, and a reply that ends the session does not end it. (A commit that
+        waits for a busy database past the deadline learns it after: ``_respond`` then keeps it.)"""
         now, hide = turn.time.timestamp(), self._redaction(turn, state, loaded)
         heard = TurnRecord(
             time=now,
@@ -183,8 +186,11 @@ class Dialog:
             facts, turn, loaded, state, text=heard.text, skills=self.router.skills, policy=self.policy
         )
 
+        stored_as_late = False
+
         def change(session: Session) -> Session:
-            unheard = heard_late()
+            nonlocal stored_as_late
+            unheard = stored_as_late = heard_late()
             return replace(
                 session,
                 skill=session.skill or signals.conversation_skill,
@@ -202,6 +208,7 @@ class Dialog:
             self.store.update_user(turn.user_id, reply.remember)
         if handoff is not None and self.sender is not None:
             self.sender.notify()
+        return stored_as_late
 
     def _redaction(self, turn: Turn, state: DialogState, loaded: Session) -> TurnRedaction:
         """What the turn's stored words must not hold: personal data, and the words of the sensitive
@@ -295,6 +302,11 @@ class Dialog:
     def keep_late_reply(self, session_id: str, reply: Reply) -> None:
         """Store a reply that missed its deadline; the next turn speaks it. It holds the session like a
         turn, so the caller's next turn waits for it instead of racing it."""
+        with self.store.lock_session(session_id, TURN_WAIT_S):
+            self._keep_pending(session_id, reply)
+
+    def _keep_pending(self, session_id: str, reply: Reply) -> None:
+        """Keep ``reply`` for the next turn (the caller holds the session)."""
 
         def change(session: Session) -> Session:
             earlier = session.dialog.pending_reply  # two late replies in a row: both are told
@@ -302,21 +314,26 @@ class Dialog:
             # the turn may have ended the session in the moment before the caller heard "one moment"
             return replace(session.with_dialog(replace(session.dialog, pending_reply=kept)), ended=False)
 
-        with self.store.lock_session(session_id, TURN_WAIT_S):
-            self.store.update(session_id, change)
+        self.store.update(session_id, change)
 
     def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> None:
         """A request sent again is answered with its turn's reply; if the first sending only got "one
-        moment", that reply waits as the pending one: it is told now, so not again at the next turn."""
+        moment", that reply waits as the pending one: it is told now, so not again at the next turn
+        (and a goodbye or handoff now ends the session). If the store cannot take that now, the next
+        turn tells it again: twice rather than never."""
         if session is None or session.dialog.pending_reply != reply:
             return
 
         def change(stored: Session) -> Session:
             if stored.dialog.pending_reply != reply:
                 return stored
-            return stored.with_dialog(replace(stored.dialog, pending_reply=None))
+            told = stored.with_dialog(replace(stored.dialog, pending_reply=None))
+            return replace(told, ended=stored.ended or reply.end_session)
 
-        self.store.update(session_id, change)
+        try:
+            self.store.update(session_id, change)
+        except StoreError:
+            _LOGGER.warning("session %s: a reply told to a request sent again stays pending", session_id)
 
     def _housekeeping(self) -> None:
         """At most once an hour per process, start dropping expired sessions and log rows past
