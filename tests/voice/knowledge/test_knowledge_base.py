@@ -93,6 +93,14 @@ def test_html_tags_in_an_answer_are_not_spoken() -> None:
     assert spoken_answer(entry) == "Use bold or a link. Then save."
 
 
+def test_text_in_angle_brackets_that_is_no_html_tag_is_spoken() -> None:
+    """An address or a key name in angle brackets is content, not markup."""
+    entry = Entry(
+        id="x", title="x", text="Mail <info@example.com>, see <https://example.com/help> or press <Enter>."
+    )
+    assert spoken_answer(entry) == "Mail info@example.com, see https://example.com/help or press Enter."
+
+
 def test_an_index_is_stored_reused_and_rebuilt_when_content_changes(tmp_path: Path) -> None:
     skill = write_skill(tmp_path, "en", {"faq.yaml": FAQ})
     kb = KnowledgeBase.load(skill, "en", use_model=False)
