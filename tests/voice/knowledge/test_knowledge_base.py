@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -113,6 +114,20 @@ def test_an_index_is_stored_reused_and_rebuilt_when_content_changes(tmp_path: Pa
     os.utime(faq, ns=(stamp + 10**9, stamp + 10**9))
     again = KnowledgeBase.load(skill, "en", use_model=False)
     assert "5.95" in again.rank("how much is shipping")[0].text
+
+
+def test_an_index_an_older_release_stored_is_rebuilt(tmp_path: Path) -> None:
+    """Its content files did not change, but the readers did (ids, text): the old entries must not stay."""
+    from voice.knowledge.storage import FORMAT
+
+    skill = write_skill(tmp_path, "en", {"faq.yaml": FAQ})
+    kb = KnowledgeBase.load(skill, "en", use_model=False)
+    manifest = kb.index_dir / "manifest.json"
+    older = json.loads(manifest.read_text(encoding="utf-8"))
+    older["format"] = FORMAT - 1
+    manifest.write_text(json.dumps(older), encoding="utf-8")
+    KnowledgeBase.load(skill, "en", use_model=False)
+    assert json.loads(manifest.read_text(encoding="utf-8"))["format"] == FORMAT
 
 
 def test_a_running_knowledge_base_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
