@@ -82,7 +82,7 @@ def build_assistant(
         extra_intents=extra,
         lists=lists,
         fuzzy_threshold=config.fuzzy_threshold,
-        languages=[language_of(locale) for locale in config.locales],
+        languages=served_languages(config, skills),
     )
     check_skills(router)
     opened = open_store(store or store_url(config))
@@ -108,6 +108,16 @@ def load_skills(config: Config) -> list[Skill]:
     for skill in skills:
         skill.settings = dict(config.skill.get(skill.name, {}))
     return skills
+
+
+def served_languages(config: Config, skills: Sequence[Skill]) -> list[str]:
+    """The languages of the config's ``locales``. A command that chose some of the skills
+    (``voice check SKILL``) serves those of them these skills speak: the locales are for all of them."""
+    served = [language_of(locale) for locale in config.locales]
+    if config.chosen_skills:
+        spoken = {language for skill in skills for language in skill.languages}
+        served = [language for language in served if language in spoken]
+    return served
 
 
 def _refuse_unused_tables(config: Config, names: list[str]) -> None:

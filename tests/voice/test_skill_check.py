@@ -350,3 +350,14 @@ def test_an_intent_of_one_language_needs_its_replies_only_there(tmp_path: Path) 
         f"skill 'check_dutch_only': {folder / 'locales' / 'en' / 'responses.yaml'} has no response "
         f"'Everywhere' (said in __init__.py line {line}); add it."
     ]
+
+
+def test_a_skill_checked_by_name_is_checked_in_the_configured_languages_it_speaks(tmp_path: Path) -> None:
+    """``locales = ["nl", "en"]`` are for every configured skill: ``voice check DUTCH_SKILL`` checks
+    it in Dutch instead of refusing English, which only the other skills speak."""
+    folder = _skill(tmp_path, "check_dutch_skill", languages=("nl",))
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\nlocales = ["nl", "en"]\n')
+    result = CliRunner().invoke(cli, ["check", str(folder), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("nl: ") and "en: " not in result.output

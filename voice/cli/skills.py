@@ -21,7 +21,7 @@ from speech.errors import AudioError
 from speech.playback import play
 from speech.tts import EspeakSynthesizer, Synthesizer
 
-from ..assistant import Assistant, load_skills
+from ..assistant import Assistant, load_skills, served_languages
 from ..channels.chat import ChatChannel
 from ..config import only_skills, skill_references
 from ..errors import VoiceError
@@ -273,14 +273,15 @@ def check(
     config = context.config
     server_settings(config, {})  # what the server refuses at its start, refused here too
     languages = [language_of(loc) for loc in locales]
-    served = [language_of(loc) for loc in config.locales]
+    skills = load_skills(config)
+    served = served_languages(config, skills)
     extra = (
         {lang: [IntentSet.from_home_assistant(lang)] for lang in languages or served or ("en", "nl")}
         if ha
         else {}
     )
     router = Router(
-        load_skills(config),
+        skills,
         extra_intents=extra,
         lists=_lists(list_values),
         fuzzy_threshold=config.fuzzy_threshold,
