@@ -28,13 +28,10 @@ failures as sentences; pytest and ``voice test`` both use it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import http.server
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -48,8 +45,8 @@ from .assistant import Assistant, build_assistant
 from .config import Config, only_skills
 from .errors import SkillError
 from .reply import Reply
-from .router import Router
 from .store import Session
+from .testing_stubs import stubbed_setting
 from .turn import Turn
 
 
@@ -257,7 +254,7 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
     queue = Path(str(assistant.config.handoff.get("queue", "")))
     with ExitStack() as stack:
         for setting, behaviour in script.stubs.items():
-            stack.enter_context(_stubbed_setting(assistant.router, setting, behaviour))
+            stack.enter_context(stubbed_setting(assistant.router, setting, behaviour))
         session = f"test-{script.path.stem}-{time.monotonic_ns()}"
         for number, step in enumerate(script.turns, 1):
             time.sleep(step.wait)
@@ -272,7 +269,7 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
                 confidence=step.confidence,
                 deadline=deadline,
             )
-            with _errors_logged() as errors:
+            with _errors_logged(session) as errors:
                 reply = assistant.respond(turn)
             _deliver_handoffs(assistant)
             state = assistant.store.load(session)
@@ -282,11 +279,12 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
 
 
 @contextmanager
-def _errors_logged() -> Iterator[list[logging.LogRecord]]:
-    """The errors the framework logs meanwhile: a handler or a response that raised. The caller only
-    hears an apology, which a script's expectations could let pass; the test must not."""
+def _errors_logged(session: str) -> Iterator[list[logging.LogRecord]]:
+    """The errors the dialog logs meanwhile about ``session``'s turn: a handler or a response that
+    raised. The caller only hears an apology, which a script's expectations could let pass; the test
+    must not. (Other threads' errors, such as an outbox delivery, name no session.)"""
     errors: list[logging.LogRecord] = []
-    catcher, framework = _Collect(errors), logging.getLogger("voice")
+    catcher, framework = _Collect(errors, session), logging.getLogger("voice.dialog")
     framework.addHandler(catcher)
     try:
         yield errors
@@ -295,12 +293,13 @@ def _errors_logged() -> Iterator[list[logging.LogRecord]]:
 
 
 class _Collect(logging.Handler):
-    def __init__(self, into: list[logging.LogRecord]) -> None:
+    def __init__(self, into: list[logging.LogRecord], session: str) -> None:
         super().__init__(level=logging.ERROR)
-        self.into = into
+        self.into, self.session = into, session
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.into.append(record)
+        if self.session in record.getMessage():
+            self.into.append(record)
 
 
 def _failed(errors: list[logging.LogRecord]) -> Iterator[str]:
@@ -385,48 +384,3 @@ def _text_matches(expected: str, text: str) -> bool:
     if _is_pattern(expected):
         return re.search(expected[1:-1], text) is not None
     return expected == text
-
-
-@contextmanager
-def _stubbed_setting(router: Router, setting: str, behaviour: Mapping[str, Any]) -> Iterator[None]:
-    """Point every skill's ``setting`` at a loopback server that answers as ``behaviour`` says."""
-    server = _stub_server(
-        int(behaviour.get("status", 200)), behaviour.get("json", {}), float(behaviour.get("delay", 0))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    saved = {name: dict(skill.settings) for name, skill in router.skills.items()}
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    for skill in router.skills.values():
-        skill.settings[setting] = url
-    try:
-        yield
-    finally:
-        for name, skill in router.skills.items():
-            skill.settings = saved[name]
-        server.shutdown()
-        server.server_close()
-
-
-def _stub_server(status: int, body: Any, delay: float) -> http.server.ThreadingHTTPServer:
-    payload = json.dumps(body).encode("utf-8")
-
-    class Stub(http.server.BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-            time.sleep(delay)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up waiting
-                self.wfile.write(payload)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    server.daemon_threads = True
-    return server
