@@ -9,6 +9,7 @@ server (``voice/server.py``; ``voice check`` runs that check too) and of ``[priv
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -174,4 +175,8 @@ def check_value(table: str, key: str, value: Any, check: Check, source: str) -> 
     """Raise ``ConfigError`` naming ``[table] key`` and the form it needs when ``value`` does not fit."""
     fits, form = check
     if not fits(value):
-        raise ConfigError(f"{source}: [{table}] {key} = {value!r}; it must be {form}.")
+        shown = "(hidden)" if _SECRET.search(key) else repr(value)  # an error ends up in logs
+        raise ConfigError(f"{source}: [{table}] {key} = {shown}; it must be {form}.")
+
+
+_SECRET = re.compile("password|token|secret", re.IGNORECASE)

@@ -43,9 +43,12 @@ def test_a_token_of_digits_is_text_whether_quoted_or_not(
 
 def test_a_credential_that_is_not_text_stops_the_start(tmp_path: Path) -> None:
     config = tmp_path / "voice.toml"
-    config.write_text('skills = ["customer_service"]\n[server]\ndialogflow_token = 123456\n')
-    with pytest.raises(ConfigError, match="dialogflow_token = 123456; it must be text; quote it, as in"):
+    config.write_text('skills = ["customer_service"]\n[server]\ndialogflow_token = 987654\n')
+    with pytest.raises(
+        ConfigError, match=r"dialogflow_token = \(hidden\); it must be text; quote it, as in"
+    ) as raised:
         create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})
+    assert "987654" not in str(raised.value), "a secret is not written into the error (it goes to logs)"
 
 
 @pytest.mark.parametrize(
