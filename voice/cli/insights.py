@@ -72,7 +72,7 @@ def report(
     """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
     if skill:
         _skill(context, skill)
-    slice_ = {"channel": channel or "", "locale": language_of(locale), "skill": skill}
+    slice_ = {"channel": channel or "", "locale": _language(context, locale), "skill": skill}
     last = _date(end) or dt.datetime.now(dt.UTC).date()
     first = _date(start)
     filters = (
@@ -178,6 +178,16 @@ def _skill(context: CliContext, name: str) -> Skill:
             f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))}."
         )
     return skills[name]
+
+
+def _language(context: CliContext, locale: str) -> str:
+    """The language of ``locale`` ("" for every one); one no loaded skill speaks is one sentence."""
+    if not locale:
+        return ""
+    spoken = {language for loaded in load_skills(context.config) for language in loaded.languages}
+    if language_of(locale) not in spoken:
+        raise ConfigError(f"no loaded skill speaks {locale!r}; choose one of {', '.join(sorted(spoken))}.")
+    return language_of(locale)
 
 
 _WHAT = click.argument("utterance")

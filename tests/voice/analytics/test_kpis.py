@@ -153,11 +153,12 @@ def test_the_locale_filter_takes_any_case_as_the_config_does(seeded: Store, tmp_
     [
         (["--channel", "fax"], "'fax' is not one of 'alexa', 'dialogflow', 'chat', 'local'"),
         (["--skill", "customer-service"], "no skill 'customer-service' in the config; choose one of"),
+        (["--locale", "zz"], "no loaded skill speaks 'zz'; choose one of en, nl."),
         (["--from", "0001-01-01", "--to", "0001-01-01"], "leaves no room before it for the period"),
         (["--days", "800000"], "800000 days up to "),
         (["--days", "9999999999"], "9999999999 days up to "),
     ],
-    ids=["channel", "skill", "year-1", "days", "days-past-timedelta"],
+    ids=["channel", "skill", "locale", "year-1", "days", "days-past-timedelta"],
 )
 def test_a_filter_that_can_match_nothing_is_one_sentence(
     seeded: Store, tmp_path: Path, args: list[str], words: str
