@@ -155,4 +155,6 @@ def _clean(text: str) -> str:
 def invalid_yaml(path: Path, exc: Exception) -> SkillError:
     """A YAML (or decoding) error as one sentence: PyYAML's own message spans several lines, repeats the
     file and may begin with its context ("while parsing a flow sequence") instead of the problem."""
+    if isinstance(exc, UnicodeDecodeError):
+        return SkillError(f"{path} is not UTF-8 text; save it as UTF-8.")
     return SkillError(f"{path} is not valid YAML ({yaml_problem(exc)}); fix the file.")

@@ -218,3 +218,10 @@ def test_a_bad_file_says_which_file_and_what_to_fix(
 ) -> None:
     with pytest.raises(SkillError, match=message):
         read_file(_file(tmp_path, name, text))
+
+
+def test_a_yaml_faq_saved_as_latin_1_is_asked_for_as_utf_8(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_bytes("- question: Wat kost één pakket?\n  answer: Vijf euro.\n".encode("latin-1"))
+    with pytest.raises(SkillError, match=r"faq.yaml is not UTF-8 text; save it as UTF-8\.$"):
+        read_file(path)
