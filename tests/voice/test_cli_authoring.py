@@ -25,6 +25,7 @@ def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -
     assert tested.exit_code == 0 and "2 passed, 0 failed" in tested.output, tested.output
     checked = CliRunner().invoke(cli, ["check", str(folder)])
     assert checked.exit_code == 0 and "PROBLEM" not in checked.output, checked.output
+    assert "builtin/" not in checked.output, "the framework's own overlaps are not the author's to fix"
     again = CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)])
     assert again.exit_code == 1 and "exists already" in again.output
 

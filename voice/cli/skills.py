@@ -22,6 +22,7 @@ from speech.playback import play
 from speech.tts import EspeakSynthesizer, Synthesizer
 
 from ..assistant import Assistant, load_skills, served_languages
+from ..builtins import BUILTIN
 from ..channels.chat import ChatChannel
 from ..config import only_skills, skill_references
 from ..errors import VoiceError
@@ -295,11 +296,13 @@ def check(
     ok = True
     for language in languages or router.languages:
         report = find_conflicts(router.matcher(language), per_template=per_template)
+        # the framework's own overlaps ("ok thanks": yes or thanks, as the dialog asks) are no skill's to fix
+        conflicts = [c for c in report.conflicts if any(skill != BUILTIN for skill, _ in c.matches)]
         click.echo(
-            f"{language}: {report.sentences} sample sentences, {len(report.conflicts)} claimed by more "
+            f"{language}: {report.sentences} sample sentences, {len(conflicts)} claimed by more "
             f"than one intent, {len(report.dead)} templates that can never match"
         )
-        for conflict in report.conflicts:
+        for conflict in conflicts:
             where = "ACROSS SKILLS" if conflict.cross_skill else "within a skill"
             claims = ", ".join(f"{skill}/{intent}" for skill, intent in conflict.matches)
             click.echo(f"  {where}: {conflict.sentence!r} ({conflict.skill}/{conflict.intent}) -> {claims}")
