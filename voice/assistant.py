@@ -114,9 +114,15 @@ def served_languages(config: Config, skills: Sequence[Skill]) -> list[str]:
     """The languages of the config's ``locales``. A command that chose some of the skills
     (``voice check SKILL``) serves those of them these skills speak: the locales are for all of them."""
     served = [language_of(locale) for locale in config.locales]
-    if config.chosen_skills:
+    if config.chosen_skills and served:
         spoken = {language for skill in skills for language in skill.languages}
         served = [language for language in served if language in spoken]
+        if not served:
+            raise ConfigError(
+                f"{config.source}: locales = {list(config.locales)} names no language that "
+                f"{', '.join(skill.name for skill in skills)} speaks ({', '.join(sorted(spoken))}); "
+                "the server would not serve it: add its language to locales."
+            )
     return served
 
 

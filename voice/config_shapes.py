@@ -179,4 +179,5 @@ def check_value(table: str, key: str, value: Any, check: Check, source: str) -> 
         raise ConfigError(f"{source}: [{table}] {key} = {shown}; it must be {form}.")
 
 
-_SECRET = re.compile("password|token|secret", re.IGNORECASE)
+_SECRET = re.compile("password|token|secret|users", re.IGNORECASE)
+"""Keys whose values are not shown: credentials, and the dashboard's users (password hashes)."""

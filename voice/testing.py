@@ -282,9 +282,9 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
 def _errors_logged(session: str) -> Iterator[list[logging.LogRecord]]:
     """The errors the dialog logs meanwhile about ``session``'s turn: a handler or a response that
     raised. The caller only hears an apology, which a script's expectations could let pass; the test
-    must not. (Other threads' errors, such as an outbox delivery, name no session.)"""
+    must not. (The handoff sender's errors name sessions too, but come from another module.)"""
     errors: list[logging.LogRecord] = []
-    catcher, framework = _Collect(errors, session), logging.getLogger("voice.dialog")
+    catcher, framework = _Collect(errors, session), logging.getLogger("voice.dialog.manager")
     framework.addHandler(catcher)
     try:
         yield errors

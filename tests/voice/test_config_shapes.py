@@ -38,7 +38,7 @@ from voice.config import Config, load_config
         ("[dashboard]\nlockout_minutes = -5\n", r"\[dashboard\] lockout_minutes = -5; it must be minutes"),
         ('[dashboard]\nsecure_cookies = "no"\n', r"\[dashboard\] secure_cookies = 'no'; it must be true or"),
         ("[dashboard]\nsecret_key = 42\n", r"\[dashboard\] secret_key = \(hidden\); it must be text"),
-        ("[dashboard.users]\nanna = 1\n", r"\[dashboard\] users = \{'anna': 1\}; it must be a table of name"),
+        ("[dashboard.users]\nanna = 1\n", r"\[dashboard\] users = \(hidden\); it must be a table of name"),
         ("[dashboard]\nlockout = 3\n", r"unknown setting 'lockout' in \[dashboard\]; known: users"),
     ],
 )

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -304,7 +305,7 @@ def test_runtime_lists_and_built_in_intents_are_in_the_router_from_the_start() -
     assert match is not None and match.intent == "HassTurnOn" and match.slots["area"].value == "keuken"
 
 
-def _slow_skill(tmp_path: Path, *, end_session: bool = False) -> Skill:
+def _slow_skill(tmp_path: Path, *, end_session: bool = False, seconds: float = 0.6) -> Skill:
     slow = Skill("slow", tmp_path)
     (tmp_path / "locales" / "en").mkdir(parents=True)
     (tmp_path / "locales" / "en" / "intents.yaml").write_text(
@@ -313,7 +314,7 @@ def _slow_skill(tmp_path: Path, *, end_session: bool = False) -> Skill:
 
     @slow.intent("Book")
     def book(turn: Turn) -> Reply:
-        time.sleep(0.6)
+        time.sleep(seconds)
         return Reply(speech="Booked for Tuesday.", end_session=end_session)
 
     return slow
@@ -393,6 +394,40 @@ def test_a_goodbye_told_to_a_request_sent_again_ends_the_session(store: Store, t
     assert retry.text == "Booked for Tuesday." and retry.end_session
     session = store.load("s1")
     assert session is not None and session.ended and session.dialog.pending_reply is None
+
+
+def test_a_commit_slowed_past_the_deadline_keeps_its_goodbye_for_the_next_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The turn decided a goodbye in time, then its commit took past the deadline (after the session was
+    decided on): the caller heard "one moment". Before the turn lets go of its session it keeps the
+    goodbye for the next turn, which must not slip in between and start afresh."""
+    from voice.dialog.deadline import wait_for_turns
+    from voice.store import SqliteStore
+
+    dialog_store = SqliteStore(tmp_path / "slow.db")
+    dialog = Dialog(Router([_slow_skill(tmp_path / "skill", end_session=True, seconds=0.0)]), dialog_store)
+    real_save = dialog_store.save
+
+    def slow_save(session: Any, **changes: Any) -> Any:
+        if changes.get("log"):
+            time.sleep(0.5)  # the turn's commit
+        return real_save(session, **changes)
+
+    monkeypatch.setattr(dialog_store, "save", slow_save)
+    after_lock = dialog._housekeeping
+    monkeypatch.setattr(dialog, "_housekeeping", lambda: (time.sleep(0.4), after_lock()))
+    first = dialog.respond(_turn("book it", deadline=time.monotonic() + 0.5))  # "one moment" at 0.2 s
+    assert "One moment" in first.text
+    time.sleep(0.5)  # the commit is done; the worker has let go of the session, not yet finished
+    monkeypatch.setattr(dialog_store, "save", real_save)
+    later = dialog.respond(_turn("hello"))
+    assert later.text.startswith("Here is the answer to your earlier question. Booked for Tuesday."), (
+        later.text
+    )
+    assert later.end_session
+    assert wait_for_turns(5)
+    dialog_store.close()
 
 
 def test_a_stopping_worker_lets_its_late_turns_commit(store: Store, tmp_path: Path) -> None:

@@ -361,3 +361,12 @@ def test_a_skill_checked_by_name_is_checked_in_the_configured_languages_it_speak
     result = CliRunner().invoke(cli, ["check", str(folder), "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("nl: ") and "en: " not in result.output
+
+
+def test_a_skill_checked_by_name_in_none_of_the_configured_languages_is_one_sentence(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, "check_dutch_only_skill", languages=("nl",))
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\nlocales = ["en"]\n')
+    result = CliRunner().invoke(cli, ["check", str(folder), "--config", str(config)])
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "locales = ['en'] names no language that check_dutch_only_skill speaks (nl)" in result.output

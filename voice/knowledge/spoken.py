@@ -11,71 +11,19 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'])")
 _AND = {"en": "and", "nl": "en"}
 _UNSAFE = re.compile(r"[<>&{}\[\]\\|*_`#~^]")
 _TAG = re.compile(r"<(?:/?([A-Za-z][\w-]*)(?=[\s/>])[^<>]*|!--.*?--)>", re.DOTALL)
-_INLINE = {"a", "abbr", "b", "code", "em", "font", "i", "mark", "small", "span", "strong", "sub", "sup", "u"}
+_INLINE_ELEMENTS = """a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small span
+strike strong sub sup time tt u var wbr"""
+_INLINE = frozenset(_INLINE_ELEMENTS.split())
 """Tags inside a sentence: removed without a space, so "<b>free</b>." stays "free."."""
-_BLOCK = set(
-    [
-        "address",
-        "article",
-        "aside",
-        "audio",
-        "blockquote",
-        "body",
-        "br",
-        "button",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "iframe",
-        "img",
-        "input",
-        "label",
-        "li",
-        "main",
-        "nav",
-        "noscript",
-        "ol",
-        "p",
-        "picture",
-        "pre",
-        "script",
-        "section",
-        "source",
-        "style",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "ul",
-        "video",
-        "wbr",
-    ]
-)
-"""The other HTML elements a help text holds. Anything else in angle brackets is text: an address
-(``<info@example.com>``, ``<https://...>``) or a key (``press <Enter>``)."""
+_ELEMENTS = """address area article aside audio base blockquote body br button canvas caption center col
+colgroup datalist dd details dialog div dl dt embed fieldset figcaption figure footer form frame h1 h2 h3
+h4 h5 h6 head header hgroup hr html iframe img input label legend li link main map menu meta meter nav
+noscript object ol optgroup option output p param path picture pre progress rp rt ruby script search
+section select slot source style summary svg table tbody td template textarea tfoot th thead title tr
+track ul video"""
+_BLOCK = frozenset(_ELEMENTS.split())
+"""Every other HTML element: a tag ends a word. In angle brackets, anything else with neither
+attributes nor a closing tag is text: an address (``<info@example.com>``) or a key (``press <Enter>``)."""
 
 
 def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS) -> str:
@@ -112,4 +60,6 @@ def _tag_gap(tag: re.Match[str]) -> str:
     name = (tag.group(1) or "").lower()
     if name in _INLINE:
         return ""
-    return " " if not tag.group(1) or name in _BLOCK else tag.group(0)
+    markup = not name or name in _BLOCK or tag.group(0).startswith("</") or "=" in tag.group(0)
+    closed = name and re.search(rf"</{re.escape(name)}\s*>", tag.string, re.IGNORECASE)
+    return " " if markup or closed else tag.group(0)

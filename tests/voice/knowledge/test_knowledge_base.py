@@ -100,6 +100,12 @@ def test_text_in_angle_brackets_that_is_no_html_tag_is_spoken() -> None:
         id="x", title="x", text="Mail <info@example.com>, see <https://example.com/help> or press <Enter>."
     )
     assert spoken_answer(entry) == "Mail info@example.com, see https://example.com/help or press Enter."
+    tagged = Entry(
+        id="y",
+        title="y",
+        text="Press <kbd>Ctrl</kbd>+<kbd>S</kbd>: <del>10</del> <ins>5</ins> euro, <my-box x=1>ok</my-box>.",
+    )
+    assert spoken_answer(tagged) == "Press Ctrl+S: 10 5 euro, ok ."
 
 
 def test_an_index_is_stored_reused_and_rebuilt_when_content_changes(tmp_path: Path) -> None:
