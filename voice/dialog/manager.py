@@ -241,24 +241,19 @@ class Dialog:
         "one moment". No retry on a conflict: the session is held for this turn, so a conflict means
         its state is not the one the turn was decided on; reapplying it would undo another turn.
         """
-        give_up = time.monotonic() + TURN_WAIT_S
-        while True:
-            try:
-                self.store.record_exchange(
-                    session_id,
-                    turns,
-                    change,
-                    loaded=loaded,
-                    answer=answer,
-                    outbox=outbox,
-                    signals=signals,
-                    retries=0,
-                )
-                return
-            except BusyError:
-                if time.monotonic() >= give_up:
-                    raise
-                _LOGGER.warning("the store stayed busy for the turn of session %s; trying again", session_id)
+        _while_busy(
+            session_id,
+            lambda: self.store.record_exchange(
+                session_id,
+                turns,
+                change,
+                loaded=loaded,
+                answer=answer,
+                outbox=outbox,
+                signals=signals,
+                retries=0,
+            ),
+        )
 
     def _handoff(
         self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...], facts: TurnFacts
@@ -314,7 +309,7 @@ class Dialog:
             # the turn may have ended the session in the moment before the caller heard "one moment"
             return replace(session.with_dialog(replace(session.dialog, pending_reply=kept)), ended=False)
 
-        self.store.update(session_id, change)
+        _while_busy(session_id, lambda: self.store.update(session_id, change))
 
     def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> None:
         """A request sent again is answered with its turn's reply; if the first sending only got "one
@@ -364,6 +359,19 @@ class Dialog:
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
         finally:
             self.store.release_connection()  # this thread ends: its connection must not be left open
+
+
+def _while_busy(session_id: str, write: Callable[[], object]) -> None:
+    """Run ``write``; while another writer holds the database, try again for up to ``TURN_WAIT_S``."""
+    give_up = time.monotonic() + TURN_WAIT_S
+    while True:
+        try:
+            write()
+            return
+        except BusyError:
+            if time.monotonic() >= give_up:
+                raise
+            _LOGGER.warning("the store stayed busy for session %s; trying again", session_id)
 
 
 class _LateTurn:
