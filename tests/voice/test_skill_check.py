@@ -370,3 +370,14 @@ def test_a_skill_checked_by_name_in_none_of_the_configured_languages_is_one_sent
     result = CliRunner().invoke(cli, ["check", str(folder), "--config", str(config)])
     assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
     assert "locales = ['en'] names no language that check_dutch_only_skill speaks (nl)" in result.output
+
+
+def test_an_intent_given_twice_in_one_file_stops_the_check(tmp_path: Path) -> None:
+    """The second ``Opening:`` block replaced the first without a word (its sentences stopped matching)."""
+    folder = _skill(tmp_path, "check_twice")
+    intents = folder / "locales" / "nl" / "intents.yaml"
+    text = intents.read_text()
+    intents.write_text(text.replace("\nlists:", '\n  Opening:\n    data: [{sentences: ["open"]}]\nlists:'))
+    result = CliRunner().invoke(cli, ["check", str(folder)])
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "the key 'Opening' is given twice; keep one" in result.output and str(intents) in result.output

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from ..errors import SkillError, yaml_problem
+from ..strict_yaml import UniqueKeyLoader
 from .entries import Entry
 from .spoken import without_tags
 
@@ -36,28 +37,10 @@ OPTIONAL_TEXT = ("short", "link")
 SLUG_LENGTH = 60
 
 
-class _UniqueKeys(yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML that refuses a key given twice in one mapping: PyYAML keeps the last one without a word,
-    so an entry with two answers would lose one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key, _ in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                continue
-            if key.value in seen:
-                raise yaml.constructor.ConstructorError(
-                    problem=f"the key {key.value!r} is given twice; keep one",
-                    problem_mark=key.start_mark,
-                )
-            seen.add(key.value)
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
-
-
 def read_yaml(path: Path, source: str) -> list[Entry]:
     """The entries of a YAML FAQ file."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)  # noqa: S506 - a SafeLoader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise invalid_yaml(path, exc) from exc
     if isinstance(data, dict) and "faq" in data:
