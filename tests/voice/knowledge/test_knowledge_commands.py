@@ -32,6 +32,25 @@ def test_import_checks_copies_and_indexes_content(tmp_path: Path) -> None:
     assert (skill / "knowledge" / "en" / "faq.csv").read_text(encoding="utf-8") == FAQ_CSV
 
 
+def test_a_folder_imported_again_drops_the_pages_it_no_longer_has(tmp_path: Path) -> None:
+    """A page deleted from the site must stop being answered when the site's folder is imported again;
+    a file imported on its own stays."""
+    skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    help_pages = tmp_path / "help"
+    help_pages.mkdir()
+    (help_pages / "wrap.md").write_text("# Gift wrapping\n\nWe wrap gifts for 2 euros.\n", encoding="utf-8")
+    (help_pages / "park.md").write_text("# Parking\n\nPark behind the store.\n", encoding="utf-8")
+    args = ["import", str(help_pages), "--skill", str(skill), "-l", "en"]
+    assert CliRunner().invoke(knowledge, args).exit_code == 0
+    (help_pages / "wrap.md").unlink()
+    result = CliRunner().invoke(knowledge, args)
+    assert result.exit_code == 0, result.output
+    assert "help/wrap.md: removed, no longer in the folder imported" in result.output
+    content = skill / "knowledge" / "en"
+    assert not (content / "help" / "wrap.md").exists() and (content / "help" / "park.md").exists()
+    assert (content / "faq.csv").exists() and "index of 3 entries built" in result.output
+
+
 def test_import_refuses_a_bad_file_and_copies_nothing(tmp_path: Path) -> None:
     skill = write_skill(tmp_path, "nl", {})
     bad = tmp_path / "faq.yaml"
