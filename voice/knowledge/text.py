@@ -56,7 +56,8 @@ class Analyzer:
             if word in self.stop_words:
                 continue
             if self.diminutives:
-                word = _without_diminutive(word)
+                word = self._without_diminutive(word)
+                word = self.synonyms.get(word, word)
             stem = self.stemmer.stemWord(word)
             out.append(stem)
             if self.split_compounds and len(word) >= 2 * _MIN_PART:
@@ -70,6 +71,23 @@ class Analyzer:
             for word in words(text):
                 if word not in self.stop_words:
                     self.vocabulary.add(self.stemmer.stemWord(self.synonyms.get(word, word)))
+
+    def _without_diminutive(self, word: str) -> str:
+        """Dutch diminutives ("pakketje", "tasjes", "winkeltje", "bloemetje", "karretje", "boompje")
+        -> the word; the stemmer leaves them alone. Several endings can fit ("pakket+je" and
+        "winkel+tje"): the one whose stem the content knows wins, else the plain "-je"."""
+        base = word[:-1] if word.endswith("jes") else word
+        if not base.endswith("je"):
+            return word
+        candidates = [base[:-2]] if len(base) >= 6 else []
+        if base.endswith(("tje", "pje")):
+            candidates.append(base[:-3])
+        if base.endswith("etje"):
+            stem = base[:-4]
+            candidates.append(stem[:-1] if len(stem) >= 3 and stem[-1] == stem[-2] else stem)
+        candidates = [candidate for candidate in candidates if len(candidate) >= 3]
+        known = (c for c in candidates if self.stemmer.stemWord(self.synonyms.get(c, c)) in self.vocabulary)
+        return next(known, candidates[0] if candidates else word)
 
     def _parts(self, word: str, stem: str) -> tuple[str, ...]:
         if word not in self._splits:
@@ -89,14 +107,6 @@ class Analyzer:
                 if head_stem in self.vocabulary and linked not in self.stop_words:
                     return (head_stem, tail_stem)
         return ()
-
-
-def _without_diminutive(word: str) -> str:
-    """Dutch "pakketje" -> "pakket", "tasjes" -> "tas" (the stemmer leaves diminutives alone)."""
-    for ending in ("jes", "je"):
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)]
-    return word
 
 
 @cache
