@@ -38,9 +38,9 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     """Check content files, copy them into the skill and rebuild its index.
 
     A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
-    a file of that name is replaced, and a file an earlier import of the folder left there that the
-    folder no longer has is removed. Nothing changes unless every file reads and the skill's content
-    with them has unique ids.
+    a file of that name is replaced, and a file in a folder's place that the folder does not bring is
+    named (still answered until deleted). Nothing is copied unless every file reads and the skill's
+    content with them has unique ids.
     """
     check_language(language)
     root = skill_root(skill)
@@ -51,9 +51,8 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
             f"no content files in {', '.join(map(str, paths))}; use {', '.join(sorted(READERS))}."
         )
     replaced = set(plan.values())
-    stale = _stale(paths, target, replaced)
     kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
-    kept = [(path, source) for path, source in kept if target / source not in replaced | stale]
+    kept = [(path, source) for path, source in kept if target / source not in replaced]
     new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
     entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
     counts = Counter(entry.source for entry in entries)
@@ -62,9 +61,11 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(file, dest)
-    for path in sorted(stale):
-        path.unlink()
-        click.echo(f"{path.relative_to(target).as_posix()}: removed, no longer in the folder imported")
+    for path in sorted(_stale(paths, target, replaced)):
+        click.echo(
+            f"{path.relative_to(target).as_posix()}: not in the folder imported, still answered; "
+            f"delete {path} to stop answering from it"
+        )
     for file, source in new:
         click.echo(f"{source}: {counts[source]} entries (from {file})")
     kb = KnowledgeBase.load(root, language)
@@ -101,8 +102,8 @@ def _destinations(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
 
 
 def _stale(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> set[Path]:
-    """The files an earlier import of one of these folders copied, which the folder no longer has: a
-    folder imported again is what its place in the skill holds (a page deleted from the site goes)."""
+    """Files in the place of a folder imported again that it does not bring (a page deleted from the
+    site, or one written there by hand): named, not deleted, since nothing records who put them there."""
     stale: set[Path] = set()
     for given in paths:
         if given.is_dir() and not given.resolve().is_relative_to(target.resolve()):
