@@ -57,7 +57,6 @@ class Analyzer:
                 continue
             if self.diminutives:
                 word = self._without_diminutive(word)
-                word = self.synonyms.get(word, word)
             stem = self.stemmer.stemWord(word)
             out.append(stem)
             if self.split_compounds and len(word) >= 2 * _MIN_PART:
@@ -80,13 +79,14 @@ class Analyzer:
         if not base.endswith("je"):
             return word
         candidates = [base[:-2]] if len(base) >= 6 else []
-        if base.endswith(("tje", "pje")):
-            candidates.append(base[:-3])
+        short = base[:-3]
+        if (base.endswith("tje") and _takes(short, "lnrw")) or (base.endswith("pje") and _takes(short, "m")):
+            candidates.append(short)
         if base.endswith("etje"):
             stem = base[:-4]
             candidates.append(stem[:-1] if len(stem) >= 3 and stem[-1] == stem[-2] else stem)
         candidates = [candidate for candidate in candidates if len(candidate) >= 3]
-        known = (c for c in candidates if self.stemmer.stemWord(self.synonyms.get(c, c)) in self.vocabulary)
+        known = (c for c in candidates if self.stemmer.stemWord(c) in self.vocabulary)
         return next(known, candidates[0] if candidates else word)
 
     def _parts(self, word: str, stem: str) -> tuple[str, ...]:
@@ -107,6 +107,19 @@ class Analyzer:
                 if head_stem in self.vocabulary and linked not in self.stop_words:
                     return (head_stem, tail_stem)
         return ()
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _takes(word: str, consonants: str) -> bool:
+    """Whether Dutch writes the diminutive of ``word`` with -tje (-pje): after a vowel, or after one of
+    ``consonants`` behind a long vowel or a schwa ("winkel", "telefoon", "boom"; not "plan", "lam")."""
+    if word[-1:] in _VOWELS:
+        return consonants != "m"
+    if len(word) < 3 or word[-1] not in consonants:
+        return False
+    return word[-2] == "e" or (word[-2] in _VOWELS and word[-3] in _VOWELS)
 
 
 @cache
