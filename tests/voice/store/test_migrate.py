@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -88,10 +91,7 @@ def test_a_version_1_sqlite_file_upgrades_without_loss(tmp_path: Path) -> None:
         "channel, handed_over) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         LOG,
     )
-    db.commit()
-    db.close()
-    url = f"sqlite:///{path}"
-    assert _migrate(tmp_path, url).strip() == f"upgraded the store from schema version 1 to {SQLITE_VERSION}"
+    url = _closed_and_upgraded(db, tmp_path, path, 1)
     assert "already; nothing to do" in _migrate(tmp_path, url)
     _check_kept_and_usable(url)
 
@@ -99,9 +99,7 @@ def test_a_version_1_sqlite_file_upgrades_without_loss(tmp_path: Path) -> None:
 def test_a_version_1_postgresql_database_upgrades_without_loss(
     tmp_path: Path, postgres: PostgresServer
 ) -> None:
-    url = postgres.new_database()
-    with psycopg.connect(url, autocommit=True) as conn:
-        assert migrate(conn, target=1) == (0, 1)
+    with _postgres_at(postgres, 1) as (url, conn):
         columns = "id, user_id, skill, locale, channel, attributes, dialog, history"
         conn.execute(
             f"INSERT INTO sessions ({columns}, created_at, updated_at, expires_at, ttl, handed_over, "
@@ -150,19 +148,13 @@ def test_a_version_3_sqlite_file_keys_its_replies_by_session(tmp_path: Path) -> 
     db.execute(ANSWERS_BY_REQUEST)
     db.execute("INSERT INTO answers VALUES ('req-1', 's1', '{\"speech\": \"kept\"}', ?)", (START,))
     db.execute("PRAGMA user_version = 3")
-    db.commit()
-    db.close()
-    url = f"sqlite:///{path}"
-    assert _migrate(tmp_path, url).strip() == f"upgraded the store from schema version 3 to {SQLITE_VERSION}"
-    _check_replies_keyed_by_session(url)
+    _check_replies_keyed_by_session(_closed_and_upgraded(db, tmp_path, path, 3))
 
 
 def test_a_version_4_postgresql_database_keys_its_replies_by_session(
     tmp_path: Path, postgres: PostgresServer
 ) -> None:
-    url = postgres.new_database()
-    with psycopg.connect(url, autocommit=True) as conn:
-        assert migrate(conn, target=4) == (0, 4)
+    with _postgres_at(postgres, 4) as (url, conn):
         conn.execute("INSERT INTO answers VALUES ('req-1', 's1', '{\"speech\": \"kept\"}', %s)", (START,))
     output = _migrate(tmp_path, url)
     assert output.strip() == f"upgraded the store from schema version 4 to {POSTGRES_VERSION}"
@@ -177,3 +169,22 @@ def test_a_newer_postgresql_database_is_refused(postgres: PostgresServer) -> Non
         conn.execute("INSERT INTO schema_version (version) VALUES (99)")
     with pytest.raises(Exception, match="schema version 99"):
         open_store(url)
+
+
+def _closed_and_upgraded(db: sqlite3.Connection, tmp_path: Path, path: Path, version: int) -> str:
+    """Commit and close the old file written by hand, upgrade it with ``voice data migrate``; its URL."""
+    db.commit()
+    db.close()
+    url = f"sqlite:///{path}"
+    upgraded = f"upgraded the store from schema version {version} to {SQLITE_VERSION}"
+    assert _migrate(tmp_path, url).strip() == upgraded
+    return url
+
+
+@contextmanager
+def _postgres_at(postgres: PostgresServer, version: int) -> Iterator[tuple[str, psycopg.Connection[Any]]]:
+    """A new database at schema ``version``, and a connection to write its old rows by hand."""
+    url = postgres.new_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert migrate(conn, target=version) == (0, version)
+        yield url, conn
