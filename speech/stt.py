@@ -207,8 +207,10 @@ class Recognizer:
 
     def _prepared(self, samples: np.ndarray) -> np.ndarray:
         """Gated, then dithered: Kaldi dithers whatever it is given."""
-        gated = samples if self._gate is None else self._gate.feed(samples)
-        return gated if self._dither is None else self._dither.add(gated)
+        return self._dithered(samples if self._gate is None else self._gate.feed(samples))
+
+    def _dithered(self, samples: np.ndarray) -> np.ndarray:
+        return samples if self._dither is None else self._dither.add(samples)
 
     def partial(self) -> Transcript:
         """What has been heard so far in the current utterance."""
@@ -217,8 +219,7 @@ class Recognizer:
     def finish(self) -> Transcript:
         """Force the end of the utterance (end of stream, or our own endpoint)."""
         if self._gate:
-            rest = self._gate.flush()  # what it held back, dithered like the rest
-            rest = rest if self._dither is None else self._dither.add(rest)
+            rest = self._dithered(self._gate.flush())  # what it held back, dithered like the rest
             if self._vosk.AcceptWaveform(rest.tobytes()):  # an endpoint in it
                 return self._final(self._vosk.Result())
         return self._final(self._vosk.FinalResult())

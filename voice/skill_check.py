@@ -27,7 +27,7 @@ import inspect
 import logging
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -181,8 +181,7 @@ def _handler_problems(skill: Skill) -> Iterator[str]:
     for kind, names in (("a handler", skill.handlers), ("a flow", skill.flows)):
         for name in names:
             if name not in known:
-                nearest = difflib.get_close_matches(name, sorted(declared), n=1)
-                hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+                hint = _did_you_mean(name, declared)
                 yield (
                     f"skill {skill.name!r} has {kind} for intent {name!r}, which no template in "
                     f"{skill.root / 'locales'}/*/intents.yaml defines; {hint}fix the name or add the intent."
@@ -198,14 +197,19 @@ def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
                 continue
             for slot in flow.slots:
                 if slot.name not in fillable:
-                    nearest = difflib.get_close_matches(slot.name, sorted(fillable), n=1)
-                    hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+                    hint = _did_you_mean(slot.name, fillable)
                     yield (
                         f"skill {skill.name!r} asks for slot {slot.name!r} in the flow of {intent!r}, which "
                         f"no template of {intent!r} in {skill.root / 'locales' / language / 'intents.yaml'} "
                         f"fills (they fill {', '.join(sorted(fillable)) or 'none'}); {hint}fix the slot's "
                         f"name or add a template with {{{slot.name}}}."
                     )
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``"did you mean 'Nearest'? "`` for the nearest known name, or ``""``."""
+    nearest = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"did you mean {nearest[0]!r}? " if nearest else ""
 
 
 def _response_problems(skill: Skill) -> Iterator[str]:

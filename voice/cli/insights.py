@@ -70,9 +70,10 @@ def report(
     form: str,
 ) -> None:
     """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
+    loaded = load_skills(context.config) if skill or locale else []  # read once, for both checks
     if skill:
-        _skill(context, skill)
-    slice_ = {"channel": channel or "", "locale": _language(context, locale), "skill": skill}
+        _named(loaded, skill)
+    slice_ = {"channel": channel or "", "locale": _language(loaded, locale), "skill": skill}
     last = _date(end) or dt.datetime.now(dt.UTC).date()
     first = _date(start)
     filters = (
@@ -172,7 +173,11 @@ def review_list(context: CliContext, days: int, locale: str, skill: str) -> None
 
 def _skill(context: CliContext, name: str) -> Skill:
     """The loaded skill ``name``; another name is one sentence with the choices."""
-    skills = {loaded.name: loaded for loaded in load_skills(context.config)}
+    return _named(load_skills(context.config), name)
+
+
+def _named(loaded: list[Skill], name: str) -> Skill:
+    skills = {skill.name: skill for skill in loaded}
     if name not in skills:
         raise ConfigError(
             f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))}."
@@ -180,11 +185,11 @@ def _skill(context: CliContext, name: str) -> Skill:
     return skills[name]
 
 
-def _language(context: CliContext, locale: str) -> str:
+def _language(loaded: list[Skill], locale: str) -> str:
     """The language of ``locale`` ("" for every one); one no loaded skill speaks is one sentence."""
     if not locale:
         return ""
-    spoken = {language for loaded in load_skills(context.config) for language in loaded.languages}
+    spoken = {language for skill in loaded for language in skill.languages}
     if language_of(locale) not in spoken:
         raise ConfigError(f"no loaded skill speaks {locale!r}; choose one of {', '.join(sorted(spoken))}.")
     return language_of(locale)

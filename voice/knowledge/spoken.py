@@ -60,6 +60,7 @@ def _tag_gap(tag: re.Match[str]) -> str:
     name = (tag.group(1) or "").lower()
     if name in _INLINE:
         return ""
-    markup = not name or name in _BLOCK or tag.group(0).startswith("</") or "=" in tag.group(0)
-    closed = name and re.search(rf"</{re.escape(name)}\s*>", tag.string, re.IGNORECASE)
-    return " " if markup or closed else tag.group(0)
+    if not name or name in _BLOCK or tag.group(0).startswith("</") or "=" in tag.group(0):
+        return " "
+    closed = re.search(rf"</{re.escape(name)}\s*>", tag.string, re.IGNORECASE)  # only an unknown name
+    return " " if closed else tag.group(0)
