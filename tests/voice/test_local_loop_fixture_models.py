@@ -104,3 +104,27 @@ def test_a_fixture_model_at_a_live_microphone_is_warned_about(monkeypatch: pytes
     result = CliRunner().invoke(cli, ["run", "-l", "nl", "--model", str(FIXTURE_MODELS / "nl")])
     assert "WARNING: this is a fixture model trained on synthetic speech only" in result.output
     assert "no audio input device is available" in result.output and result.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["you: where is my order", "you: where is order one two three four", "Order 1 2 3 4 has"]),
+        ("nl", ["you: wat zijn jullie openingstijden", "assistant [OpeningHours]: We zijn maandag"]),
+    ],
+)
+def test_the_demo_sessions_are_understood(language: str, expected: list[str], tmp_path: Path) -> None:
+    """``scripts/demo`` (the main job) runs these recordings; a command said right after the wake
+    phrase must not be lost to a stretch in which the recogniser heard no word."""
+    from click.testing import CliRunner
+
+    from voice.cli import cli
+
+    session = AUDIO / f"{language}_fx_session.wav"
+    model = FIXTURE_MODELS / language
+    command = ["run", "-l", language, "--memory", "--model", str(model), "--input", str(session)]
+    result = CliRunner().invoke(cli, [*command, "--output", str(tmp_path / "reply.wav")])
+    assert result.exit_code == 0, result.output
+    for line in expected:
+        assert line in result.output
+    assert "(nothing understood)" not in result.output

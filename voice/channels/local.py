@@ -246,7 +246,9 @@ class LocalLoop:
                 return
             second = transcribe(heard.audio, self.model)  # open vocabulary: a second opinion
             text = " ".join(t.text for t in second if t.text)
-            confidence = min([t.confidence for t in second if t.text] or [0.0])
+            if not text:  # no word in it either: nothing to answer, the command may still come
+                return
+            confidence = min(t.confidence for t in second if t.text)
         recognized = time.perf_counter()
         self._emit(
             "heard",

@@ -215,7 +215,7 @@ def _printer(as_json: bool):  # type: ignore[no-untyped-def]
             "partial": f"  … {data.get('text')}",
             "heard": f"you: {data.get('text') or '(nothing understood)'}",
             "rejected": f"  ({'background' if data.get('background') else 'not in the grammar'}: "
-            f"{', '.join(data.get('heard', []))})",
+            f"{', '.join(data.get('heard', [])) or 'no words'})",
             "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
             "barge_in": "(interrupted)",
             "timeout": "(no answer; waiting for the wake word)",
