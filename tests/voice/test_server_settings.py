@@ -121,4 +121,44 @@ def test_check_names_the_environment_variables_it_applied_and_not_their_values(
         "settings from the environment, as every start reads them: "
         "VOICE_ALEXA_APPLICATION_IDS, VOICE_DIALOGFLOW_TOKEN"
     )
-    assert "s3cret" not in result.output
+    assert "s3cret" not in result.output and "warning" not in result.output
+
+
+_NO_IDS_WARNING = (
+    "warning: Alexa request verification is on and alexa_application_ids is empty, so the server "
+    "(voice serve, gunicorn) will refuse to start; set [server] alexa_application_ids to your skill's id "
+    '(["amzn1.ask.skill.…"]), or, for development only, run voice serve --no-verify.\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("server", "environment", "warned"),
+    [
+        ("", {}, True),
+        ("alexa_verify = true\n", {}, True),
+        ('alexa_application_ids = ["amzn1.ask.skill.1"]\n', {}, False),
+        ("alexa_accept_any_skill = true\n", {}, False),
+        ("alexa_verify = false\n", {}, False),
+        ("", {"VOICE_ALEXA_VERIFY": "false"}, False),
+        ("alexa_verify = false\n", {"VOICE_ALEXA_VERIFY": "true"}, True),
+    ],
+)
+def test_check_warns_of_verification_without_skill_ids_as_the_start_refuses_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server: str, environment: dict[str, str], warned: bool
+) -> None:
+    """Check passed a config that the server then refused; refusing in check would break the development
+    configs that ``voice serve --no-verify`` runs, so it warns, and exits as before."""
+    config = _served_config(tmp_path, server)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert (_NO_IDS_WARNING in result.output) is warned, result.output
+    assert result.output.count("warning") == warned
+    if warned:
+        with pytest.raises(
+            ConfigError, match="alexa_application_ids is empty while Alexa verification is on"
+        ):
+            create_app({"VOICE_CONFIG": str(config)})
+    else:
+        create_app({"VOICE_CONFIG": str(config)})

@@ -318,12 +318,24 @@ def check(
         sys.exit(1)
 
 
+_NO_SKILL_IDS = (
+    "Alexa request verification is on and alexa_application_ids is empty, so the server (voice serve, "
+    "gunicorn) will refuse to start; set [server] alexa_application_ids to your skill's id "
+    '(["amzn1.ask.skill.…"]), or, for development only, run voice serve --no-verify.'
+)
+
+
 def _tell_start_settings(start: StartSettings) -> None:
-    """Name the ``VOICE_*`` variables the settings came from."""
+    """Name the ``VOICE_*`` variables the settings came from, and warn of what only ``voice serve
+    --no-verify`` starts."""
+    from ..channels.alexa import verify_config
+
     if start.environment:
         click.echo(
             f"settings from the environment, as every start reads them: {', '.join(start.environment)}"
         )
+    if verify_config(start.values).lacks_skill_ids:
+        click.echo(f"warning: {_NO_SKILL_IDS}", err=True)
 
 
 def _run_file(path: Path, assistant: Assistant) -> list[str]:
