@@ -26,6 +26,7 @@ import os
 import sys
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import IO, Any, cast
 
 from flask import Config as FlaskConfig
@@ -42,7 +43,15 @@ from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
 from .fastpath import FastWebhooks
 
-__all__ = ["SERVER_DEFAULTS", "SERVER_FORMS", "create_app", "server_settings", "settings_from_env"]
+__all__ = [
+    "SERVER_DEFAULTS",
+    "SERVER_FORMS",
+    "StartSettings",
+    "create_app",
+    "server_settings",
+    "settings_from_env",
+    "start_settings",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -87,9 +96,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, assistant: Assis
 
 
 def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | None) -> Flask:
-    overrides = {**settings_from_env(), **(test_config or {})}
-    config = load_config(overrides.pop("VOICE_CONFIG", None))
-    settings = server_settings(config, overrides, strict=test_config is not None)
+    given = dict(test_config or {})
+    config = load_config(given.pop("VOICE_CONFIG", None))  # else $VOICE_CONFIG, as every command reads it
+    settings = start_settings(config, given).values
     if assistant is None:
         assistant = build_assistant(config, serving=True)
         atexit.register(_finish, weakref.ref(assistant))  # a stopping worker finishes its late turns
@@ -105,6 +114,27 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     app.register_error_handler(Exception, _unexpected_error)
     app.wsgi_app = FastWebhooks(app.wsgi_app, channels, settings["max_content_length"])  # type: ignore[method-assign]
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class StartSettings:
+    """The ``[server]`` settings a start uses, and the ``VOICE_*`` variables among their sources."""
+
+    values: dict[str, Any]
+    environment: tuple[str, ...]
+    """The ``VOICE_*`` variables whose values are in ``values`` (``VOICE_ALEXA_VERIFY``), not their values:
+    they may be secrets."""
+
+
+def start_settings(config: Config, given: Mapping[str, Any] | None = None) -> StartSettings:
+    """The settings every start uses (``voice serve``, gunicorn's ``create_app()``), which ``voice check``
+    checks too: ``SERVER_DEFAULTS`` <- the config file's ``[server]`` <- ``VOICE_*`` <- ``given`` (a
+    command's flags, ``create_app``'s ``test_config``; an unknown key there is refused)."""
+    given = given or {}
+    environment = {key: value for key, value in settings_from_env().items() if key != "VOICE_CONFIG"}
+    values = server_settings(config, {**environment, **given})
+    overridden = {str(key).upper() for key in given}
+    return StartSettings(values, tuple(f"VOICE_{key}" for key in environment if key not in overridden))
 
 
 def server_settings(config: Config, overrides: Mapping[str, Any], *, strict: bool = True) -> dict[str, Any]:

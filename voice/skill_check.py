@@ -184,7 +184,7 @@ def _handler_problems(skill: Skill) -> Iterator[str]:
                 hint = _did_you_mean(name, declared)
                 yield (
                     f"skill {skill.name!r} has {kind} for intent {name!r}, which no template in "
-                    f"{skill.root / 'locales'}/*/intents.yaml defines; {hint}fix the name or add the intent."
+                    f"{skill.root / 'locales'}/*/intents.yaml defines; fix the name{hint} or add the intent."
                 )
 
 
@@ -201,15 +201,16 @@ def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
                     yield (
                         f"skill {skill.name!r} asks for slot {slot.name!r} in the flow of {intent!r}, which "
                         f"no template of {intent!r} in {skill.root / 'locales' / language / 'intents.yaml'} "
-                        f"fills (they fill {', '.join(sorted(fillable)) or 'none'}); {hint}fix the slot's "
-                        f"name or add a template with {{{slot.name}}}."
+                        f"fills (they fill {', '.join(sorted(fillable)) or 'none'}); fix the slot's "
+                        f"name{hint} or add a template with {{{slot.name}}}."
                     )
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    """``"did you mean 'Nearest'? "`` for the nearest known name, or ``""``."""
+    """``" (did you mean 'Nearest'?)"`` for the nearest known name, or ``""``: a hint inside the
+    sentence, so that each problem stays one sentence."""
     nearest = difflib.get_close_matches(name, sorted(known), n=1)
-    return f"did you mean {nearest[0]!r}? " if nearest else ""
+    return f" (did you mean {nearest[0]!r}?)" if nearest else ""
 
 
 def _response_problems(skill: Skill) -> Iterator[str]:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from voice.builtins import BUILTIN_LOCALES
 from voice.cli import cli
+from voice.export import check_interaction_model
 
 
 def test_alexa_in_dutch_is_written_with_a_warning(tmp_path: Path) -> None:
@@ -63,3 +65,67 @@ def test_an_output_path_that_cannot_be_written_is_one_sentence(tmp_path: Path, k
     assert "Traceback" not in result.output
     assert result.output.startswith(f"error: cannot write {target}: "), result.output
     assert result.output.endswith("check that its folder exists and is writable.\n")
+
+
+_SENTENCES = {"en": "when are you open", "de": "wann haben sie geöffnet"}
+
+
+def _hours_skill(root: Path) -> Path:
+    """A skill in English and German: the framework has its built-in intents in English, not German."""
+    folder = root / "hours"
+    folder.mkdir()
+    (folder / "__init__.py").write_text(
+        '"""Opening hours."""\nfrom voice import Skill\nskill = Skill("hours", __file__)\n'
+    )
+    for language, sentence in _SENTENCES.items():
+        locale = folder / "locales" / language
+        locale.mkdir(parents=True)
+        (locale / "intents.yaml").write_text(
+            f"language: {language}\nintents:\n  Hours:\n    data: [{{sentences: ['{sentence}']}}]\n",
+            encoding="utf-8",
+        )
+        (locale / "responses.yaml").write_text('responses:\n  Hours: "9 to 5."\n')
+    return folder
+
+
+def _no_builtins_warning(language: str) -> str:
+    return f"warning: the framework has no built-in intents in {language!r} (only in en, nl): "
+
+
+def test_alexa_in_a_language_without_built_in_intents_is_written_with_a_warning(tmp_path: Path) -> None:
+    """German crashed with "cannot read intents file ... fix the template": the export read the framework's
+    German intents (asking for a person, greeting, thanks), which do not exist."""
+    args = [
+        "export",
+        "alexa",
+        str(_hours_skill(tmp_path)),
+        "-o",
+        str(tmp_path),
+        "--invocation-name",
+        "the hours",
+    ]
+    result = CliRunner().invoke(cli, [*args, "-l", "de-DE"])
+    assert result.exit_code == 0, result.output
+    (warning,) = [line for line in result.output.splitlines() if line.startswith(_no_builtins_warning("de"))]
+    assert "the model has no TalkToAgent, Greeting or Thanks intent" in warning
+    assert warning.endswith(
+        f"add intents.yaml to {BUILTIN_LOCALES / 'de'}/, translated from {BUILTIN_LOCALES / 'en'}/ "
+        "(docs/dialogs.md)."
+    )
+    model = json.loads((tmp_path / "skill-package/interactionModels/custom/de-DE.json").read_text())
+    intents = {intent["name"] for intent in model["interactionModel"]["languageModel"]["intents"]}
+    assert "Hours" in intents and "AMAZON.HelpIntent" in intents and "TalkToAgent" not in intents
+    assert check_interaction_model(model) == []
+    english = CliRunner().invoke(cli, [*args, "-l", "en-US"])
+    assert english.exit_code == 0 and "built-in intents" not in english.output, english.output
+
+
+def test_dialogflow_warns_of_each_language_without_built_in_intents(tmp_path: Path) -> None:
+    zip_path = tmp_path / "agent.zip"
+    result = CliRunner().invoke(
+        cli, ["export", "dialogflow", str(_hours_skill(tmp_path)), "-o", str(zip_path)]
+    )
+    assert result.exit_code == 0 and zip_path.is_file(), result.output
+    warnings = [line for line in result.output.splitlines() if "built-in intents" in line]
+    assert len(warnings) == 1 and warnings[0].startswith(_no_builtins_warning("de")), result.output
+    assert "a caller cannot say yes, no, help or stop, or ask for a person" in warnings[0]

@@ -79,3 +79,86 @@ def test_a_server_value_of_the_wrong_form_stops_check_and_serve_alike(
     assert result.output.count("\n") == 1
     with pytest.raises(ConfigError, match=re.escape(words)):
         create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})
+
+
+def _served_config(tmp_path: Path, server: str = "") -> Path:
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["customer_service"]\nlocales = ["en"]\nstore = "sqlite:///{tmp_path / "s.db"}"\n'
+        f"[server]\n{server}"
+    )
+    return config
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("VOICE_MAX_CONTENT_LENGTH", "0"), ("VOICE_ALEXA_VERIFY", '"no"'), ("VOICE_ALEXA_APPLICATION_IDS", "1")],
+)
+def test_an_environment_value_that_stops_the_start_stops_check_with_the_same_sentence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str
+) -> None:
+    """``voice check`` read the file's ``[server]`` only, and said OK for what gunicorn then refused."""
+    config = _served_config(tmp_path, 'alexa_application_ids = ["amzn1.ask.skill.1"]\n')
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as refused:
+        create_app({"VOICE_CONFIG": str(config)})
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert (
+        result.exit_code == refused.value.exit_code and result.output == f"error: {refused.value.message}\n"
+    )
+
+
+def test_check_names_the_environment_variables_it_applied_and_not_their_values(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = _served_config(tmp_path, 'dialogflow_token = "from-file"\n')
+    monkeypatch.setenv("VOICE_DIALOGFLOW_TOKEN", "s3cret")
+    monkeypatch.setenv("VOICE_ALEXA_APPLICATION_IDS", '["amzn1.ask.skill.1"]')
+    monkeypatch.setenv("VOICE_VENV", "/opt/voice")  # a VOICE_* variable that is no setting
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "settings from the environment, as every start reads them: "
+        "VOICE_ALEXA_APPLICATION_IDS, VOICE_DIALOGFLOW_TOKEN"
+    )
+    assert "s3cret" not in result.output and "warning" not in result.output
+
+
+_NO_IDS_WARNING = (
+    "warning: Alexa request verification is on and alexa_application_ids is empty, so the server "
+    "(voice serve, gunicorn) will refuse to start; set [server] alexa_application_ids to your skill's id "
+    '(["amzn1.ask.skill.…"]), or, for development only, run voice serve --no-verify.\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("server", "environment", "warned"),
+    [
+        ("", {}, True),
+        ("alexa_verify = true\n", {}, True),
+        ('alexa_application_ids = ["amzn1.ask.skill.1"]\n', {}, False),
+        ("alexa_accept_any_skill = true\n", {}, False),
+        ("alexa_verify = false\n", {}, False),
+        ("", {"VOICE_ALEXA_VERIFY": "false"}, False),
+        ("alexa_verify = false\n", {"VOICE_ALEXA_VERIFY": "true"}, True),
+    ],
+)
+def test_check_warns_of_verification_without_skill_ids_as_the_start_refuses_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server: str, environment: dict[str, str], warned: bool
+) -> None:
+    """Check passed a config that the server then refused; refusing in check would break the development
+    configs that ``voice serve --no-verify`` runs, so it warns, and exits as before."""
+    config = _served_config(tmp_path, server)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert (_NO_IDS_WARNING in result.output) is warned, result.output
+    assert result.output.count("warning") == warned
+    if warned:
+        with pytest.raises(
+            ConfigError, match="alexa_application_ids is empty while Alexa verification is on"
+        ):
+            create_app({"VOICE_CONFIG": str(config)})
+    else:
+        create_app({"VOICE_CONFIG": str(config)})

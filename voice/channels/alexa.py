@@ -48,7 +48,7 @@ from .webhook import (
     locale,
 )
 
-__all__ = ["BUILTIN_INTENTS", "CHANNEL_KEY", "AlexaChannel"]
+__all__ = ["BUILTIN_INTENTS", "CHANNEL_KEY", "AlexaChannel", "verify_config"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class AlexaChannel(WebhookChannel):
         With verification on, an empty ``alexa_application_ids`` stops the start (``ConfigError``)
         unless ``alexa_accept_any_skill`` is true; a given verifier was checked when it was built.
         """
-        verifier = settings["alexa_verifier"] or AlexaVerifier(_verify_config(settings))
+        verifier = settings["alexa_verifier"] or AlexaVerifier(verify_config(settings))
         return cls(responder, verifier)
 
     def handle(self, request: WebRequest) -> WebResponse:
@@ -214,7 +214,8 @@ class AlexaChannel(WebhookChannel):
         return WebResponse(encode({"version": "1.0", "response": {"canFulfillIntent": verdict}}))
 
 
-def _verify_config(settings: Mapping[str, Any]) -> AlexaVerifyConfig:
+def verify_config(settings: Mapping[str, Any]) -> AlexaVerifyConfig:
+    """How the channel verifies requests, from its ``[server]`` settings (``voice check`` reads it too)."""
     return AlexaVerifyConfig(
         enabled=settings["alexa_verify"],
         application_ids=frozenset(settings["alexa_application_ids"]),

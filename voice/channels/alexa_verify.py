@@ -84,6 +84,12 @@ class AlexaVerifyConfig:
         # Accept any iterable (a list from TOML) but keep the frozen value immutable.
         object.__setattr__(self, "application_ids", frozenset(self.application_ids))
 
+    @property
+    def lacks_skill_ids(self) -> bool:
+        """On, without a skill id and without ``accept_any_skill``: a verifier refuses to be built
+        (``voice check`` warns of it, since ``voice serve --no-verify`` runs such a config)."""
+        return self.enabled and not self.application_ids and not self.accept_any_skill
+
 
 class AlexaVerifier:
     """Verifies Alexa requests; build one per app and share it between threads (it caches keys)."""
@@ -126,7 +132,7 @@ def _check_skill_ids(config: AlexaVerifyConfig) -> None:
     """Refuse an empty skill-id list unless the config accepts any skill explicitly (then warn)."""
     if config.application_ids:
         return
-    if not config.accept_any_skill:
+    if config.lacks_skill_ids:
         raise ConfigError(
             "alexa_application_ids is empty while Alexa verification is on, so any skill could call this "
             'webhook; set [server] alexa_application_ids = ["amzn1.ask.skill.…"] to your skill\'s id, '

@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 
 import click
 
+from ..builtins import BUILTIN_LOCALES, builtin_languages
 from ..errors import VoiceError
 from ..export import ExportError, alexa_package, dialogflow_agent
 from ..export.alexa import DEFAULT_ENDPOINT, unmatched_examples
+from ..export.common import FRAMEWORK_INTENTS
 from ..language import language_of
 from ..skill import Skill, load_skill
 
@@ -76,6 +78,7 @@ def _alexa_warnings(locale: str, invocation: str, asked: str | None, skill: Skil
             f"choose one with 'invocation:' in {file} or with --invocation-name."
         )
     warnings += _missing_info(skill, locale)
+    warnings += _missing_builtins(language_of(locale), _ALEXA_WITHOUT_BUILTINS)
     warnings += [
         f"example phrase {text!r} of {file} matches none of the skill's templates; "
         "Alexa certification wants example phrases the model understands."
@@ -111,6 +114,13 @@ def export_dialogflow(
     agent = dialogflow_agent(loaded, languages=languages, webhook_url=webhook_url)
     path = _write(agent.write, output or Path(f"{loaded.name}-dialogflow.zip"))
     _warn(_missing_info(loaded, languages[0]))
+    _warn(
+        [
+            warning
+            for language in languages
+            for warning in _missing_builtins(language, _AGENT_WITHOUT_BUILTINS)
+        ]
+    )
     intents = sum(1 for name in agent.files if name.startswith("intents/") and "_usersays_" not in name)
     click.echo(f"wrote {path} ({intents} intents, languages {', '.join(languages)}, default {languages[0]})")
 
@@ -127,6 +137,28 @@ def _missing_info(skill: Skill, locale: str) -> list[str]:
         f"{_info_file(locale)} is missing: the name and descriptions the platform shows come from the "
         "skill's name and its Python docstring, whatever its language; write the store texts there "
         "(see docs/exports.md)."
+    ]
+
+
+_ALEXA_WITHOUT_BUILTINS = (
+    f"the model has no {', '.join(FRAMEWORK_INTENTS[:-1])} or {FRAMEWORK_INTENTS[-1]} intent, and a caller "
+    "cannot ask for a person, greet or thank (Alexa's own yes, no, help and stop still reach the skill)"
+)
+_AGENT_WITHOUT_BUILTINS = (
+    "a caller cannot say yes, no, help or stop, or ask for a person, since the agent has no intent for them "
+    "and the webhook's router, which re-reads what the agent does not match, has none in that language either"
+)
+
+
+def _missing_builtins(language: str, lost: str) -> list[str]:
+    """The warning both exports give for a language the framework has no built-in intents in
+    (``voice/locales/<lang>/intents.yaml``, docs/dialogs.md): what is lost there, and how to add them."""
+    if language in builtin_languages():
+        return []
+    return [
+        f"the framework has no built-in intents in {language!r} (only in "
+        f"{', '.join(sorted(builtin_languages()))}): {lost}; add intents.yaml to "
+        f"{BUILTIN_LOCALES / language}/, translated from {BUILTIN_LOCALES / 'en'}/ (docs/dialogs.md)."
     ]
 
 

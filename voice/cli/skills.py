@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -36,6 +36,9 @@ from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..turn import Turn
 from .authoring import debug_line, expected_context, parse_now
 from .context import CliContext, config_option, pass_context, require_language
+
+if TYPE_CHECKING:
+    from ..server import StartSettings
 
 _ha_option = click.option("--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents.")
 _list_option = click.option(
@@ -266,13 +269,14 @@ def check(
     one intent matches, and templates that can never match.
 
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
+    The server settings are checked as every start reads them: the config file's, then VOICE_* variables.
     """
-    from ..server import server_settings  # Flask: only this command needs it
+    from ..server import start_settings  # Flask: only this command needs it
 
     if skill_names:
         context._config = only_skills(context.config, skill_names)
     config = context.config
-    server_settings(config, {})  # what the server refuses at its start, refused here too
+    start = start_settings(config)  # refused first, as every start does, the VOICE_* variables included
     languages = [language_of(loc) for loc in locales]
     skills = load_skills(config)
     served = served_languages(config, skills)
@@ -288,6 +292,7 @@ def check(
         fuzzy_threshold=config.fuzzy_threshold,
         languages=served,
     )
+    _tell_start_settings(start)
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
@@ -311,6 +316,26 @@ def check(
         ok = ok and report.ok
     if not ok:
         sys.exit(1)
+
+
+_NO_SKILL_IDS = (
+    "Alexa request verification is on and alexa_application_ids is empty, so the server (voice serve, "
+    "gunicorn) will refuse to start; set [server] alexa_application_ids to your skill's id "
+    '(["amzn1.ask.skill.…"]), or, for development only, run voice serve --no-verify.'
+)
+
+
+def _tell_start_settings(start: StartSettings) -> None:
+    """Name the ``VOICE_*`` variables the settings came from, and warn of what only ``voice serve
+    --no-verify`` starts."""
+    from ..channels.alexa import verify_config
+
+    if start.environment:
+        click.echo(
+            f"settings from the environment, as every start reads them: {', '.join(start.environment)}"
+        )
+    if verify_config(start.values).lacks_skill_ids:
+        click.echo(f"warning: {_NO_SKILL_IDS}", err=True)
 
 
 def _run_file(path: Path, assistant: Assistant) -> list[str]:

@@ -23,6 +23,7 @@ from ..skill import Skill
 
 __all__ = [
     "ANSWER_INTENTS",
+    "FRAMEWORK_INTENTS",
     "ExportError",
     "ListEntry",
     "SkillIntent",
@@ -118,7 +119,10 @@ def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
 
 def framework_intents(language: str) -> tuple[SkillIntent, ...]:
     """The dialog's own intents that platforms have no built-in for (asking for a person, greeting,
-    thanks), so the platform can recognise them instead of sending a fallback."""
+    thanks), so the platform can recognise them instead of sending a fallback (none for a language the
+    framework has no built-in intents in: the export warns of it)."""
+    if language not in builtin_languages():
+        return ()
     return _intents_of(builtin_intents(language), BUILTIN, language, FRAMEWORK_INTENTS)
 
 
