@@ -104,9 +104,9 @@ class Dialog:
             start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
             if start.earlier is not None:  # the platform sent the request again: the same answer, once
                 earlier = Reply.from_dict(start.earlier)
-                if not late.kept_with_turn():  # the first one keeps its own late reply, if any
-                    self._told_now(turn.session_id, start.session, earlier)
-                return earlier
+                if late.kept_with_turn():  # the first one keeps its own late reply, if any
+                    return earlier
+                return self._told_now(turn.session_id, start.session, earlier)
             session, turn = self._session(turn, start)
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
@@ -192,7 +192,7 @@ class Dialog:
             return replace(
                 session,
                 skill=session.skill or signals.conversation_skill,
-                dialog=replace(state, pending_reply=reply) if unheard else state,
+                dialog=state.with_pending(reply) if unheard else state,
                 handed_over=session.handed_over or state.handed_over,
                 # a reply the caller has not heard ("one moment") keeps the session for the next turn
                 ended=session.ended or (reply.end_session and not unheard),
@@ -317,31 +317,35 @@ class Dialog:
         caller holds the session)."""
 
         def change(session: Session) -> Session:
-            earlier = session.dialog.pending_reply  # two late replies in a row: both are told
-            kept = reply if earlier is None else replace(reply, speech=f"{earlier.text} {reply.text}")
-            # the turn may have ended the session in the moment before the caller heard "one moment"
-            return replace(session.with_dialog(replace(session.dialog, pending_reply=kept)), ended=False)
+            # two late replies in a row: both are told; and the turn may have ended the session in the
+            # moment before the caller heard "one moment"
+            return replace(session.with_dialog(session.dialog.with_pending(reply)), ended=False)
 
         _while_busy(session_id, lambda: self.store.update(session_id, change, overrun=overrun))
 
-    def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> None:
-        """A request sent again is answered with its turn's reply; if the first sending only got "one
-        moment", that reply waits as the pending one: it is told now, so not again at the next turn
-        (and a goodbye or handoff now ends the session). If the store cannot take that now, the next
-        turn tells it again: twice rather than never."""
-        if session is None or session.dialog.pending_reply != reply:
-            return
+    def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> Reply:
+        """What a request sent again is answered with: its turn's ``reply``. If the first sending only
+        got "one moment", that reply waits among the pending ones: then all of them are told now (the
+        caller heard none of them), so not again at the next turn (and a goodbye or handoff now ends
+        the session). If the store cannot take that now, the next turn tells them again: twice rather
+        than never."""
+        if session is None or reply not in session.dialog.pending_replies:
+            return reply
+        pending = session.dialog.pending_replies
+        told = session.dialog.pending_reply
+        assert told is not None
 
         def change(stored: Session) -> Session:
-            if stored.dialog.pending_reply != reply:
+            if stored.dialog.pending_replies != pending:
                 return stored
-            told = stored.with_dialog(replace(stored.dialog, pending_reply=None))
-            return replace(told, ended=stored.ended or reply.end_session)
+            cleared = stored.with_dialog(replace(stored.dialog, pending_replies=()))
+            return replace(cleared, ended=stored.ended or told.end_session)
 
         try:
             self.store.update(session_id, change)
         except StoreError:
-            _LOGGER.warning("session %s: a reply told to a request sent again stays pending", session_id)
+            _LOGGER.warning("session %s: replies told to a request sent again stay pending", session_id)
+        return told
 
     def _housekeeping(self) -> None:
         """At most once an hour per process, start dropping expired sessions and log rows past
