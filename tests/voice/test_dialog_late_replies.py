@@ -26,7 +26,7 @@ def store(any_store_url: str) -> Iterator[Store]:
 
 
 def _shop(tmp_path: Path) -> Skill:
-    """Booking answers at once; paying takes 0.6 s."""
+    """Booking answers at once; paying takes a second."""
     shop = Skill("shop", tmp_path)
     (tmp_path / "locales" / "en").mkdir(parents=True)
     (tmp_path / "locales" / "en" / "intents.yaml").write_text(
@@ -40,7 +40,7 @@ def _shop(tmp_path: Path) -> Skill:
 
     @shop.intent("Pay")
     def pay(turn: Turn) -> Reply:
-        time.sleep(0.6)
+        time.sleep(1.0)
         return Reply(speech=PAID)
 
     return shop
@@ -66,11 +66,11 @@ def _two_late_replies(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPa
     def hold_up_once() -> None:
         if not held_up:
             held_up.append(True)
-            time.sleep(0.6)
+            time.sleep(1.2)  # till r2 holds the session
         after_lock()
 
     monkeypatch.setattr(dialog, "_housekeeping", hold_up_once)
-    assert "One moment" in dialog.respond(_turn("book it", "r1", 0.5)).text
+    assert "One moment" in dialog.respond(_turn("book it", "r1", 1.0)).text
     assert "One moment" in dialog.respond(_turn("pay it", "r2", 0.35)).text
     assert wait_for_turns(10)
     session = store.load("s1")
