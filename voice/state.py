@@ -120,8 +120,9 @@ class DialogState:
     """Turns in a row whose recognition confidence was low."""
     no_input: int = 0
     """Silent turns in a row."""
-    pending_reply: Reply | None = None
-    """A reply that arrived after its turn's deadline, spoken at the next turn."""
+    pending_replies: tuple[Reply, ...] = ()
+    """Replies that arrived after their turn's deadline, oldest first: the next turn speaks them as one
+    (``pending_reply``), and so does a request sent again whose reply is one of them."""
     handed_over: bool = False
     handoff_reason: str = ""
     """Why the conversation went to a person (``asked``, ``fallbacks``, ...); empty before."""
@@ -151,6 +152,18 @@ class DialogState:
             return None
         return self.last_reply.reprompt or self.last_reply.speech or None
 
+    @property
+    def pending_reply(self) -> Reply | None:
+        """The pending replies as the caller hears them: their words in order, with the latest's other
+        fields; None when there is none."""
+        if len(self.pending_replies) < 2:
+            return self.pending_replies[0] if self.pending_replies else None
+        return replace(self.pending_replies[-1], speech=" ".join(r.text for r in self.pending_replies))
+
+    def with_pending(self, reply: Reply) -> DialogState:
+        """This state with ``reply`` pending too, after those pending already."""
+        return replace(self, pending_replies=(*self.pending_replies, reply))
+
     def handing_over(self, reason: str) -> DialogState:
         """This state, handed over to a person for ``reason``."""
         return replace(self, handed_over=True, handoff_reason=reason)
@@ -165,7 +178,7 @@ class DialogState:
             "fallbacks": self.fallbacks,
             "low_confidence": self.low_confidence,
             "no_input": self.no_input,
-            "pending_reply": self.pending_reply.to_dict() if self.pending_reply else None,
+            "pending_replies": [reply.to_dict() for reply in self.pending_replies],
             "handed_over": self.handed_over,
             "handoff_reason": self.handoff_reason,
             "offer": self.offer.to_json() if self.offer else None,
@@ -176,7 +189,9 @@ class DialogState:
         """Read what ``to_json`` (or an earlier version) wrote; an empty value is a fresh state."""
         if not raw:
             return cls()
-        flow, last, pending = raw.get("flow"), raw.get("last_reply"), raw.get("pending_reply")
+        flow, last, pending = raw.get("flow"), raw.get("last_reply"), raw.get("pending_replies")
+        if pending is None and raw.get("pending_reply"):  # written before several could wait
+            pending = [raw["pending_reply"]]
         return cls(
             flow=ActiveFlow.from_json(flow) if flow else None,
             previous_intent=raw.get("previous_intent"),
@@ -185,7 +200,7 @@ class DialogState:
             fallbacks=int(raw.get("fallbacks", 0)),
             low_confidence=int(raw.get("low_confidence", 0)),
             no_input=int(raw.get("no_input", 0)),
-            pending_reply=Reply.from_dict(pending) if pending else None,
+            pending_replies=tuple(Reply.from_dict(reply) for reply in pending or ()),
             handed_over=bool(raw.get("handed_over", False)),
             handoff_reason=str(raw.get("handoff_reason") or ""),
             offer=Offer.from_json(raw["offer"]) if raw.get("offer") else None,

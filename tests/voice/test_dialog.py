@@ -142,12 +142,19 @@ def test_dialog_state_round_trips_through_json() -> None:
 
 
 def test_a_state_stored_by_an_earlier_version_still_loads() -> None:
-    """Before the enum, a flow confirming a slot kept the slot's name in ``confirming``."""
+    """Before the enum, a flow confirming a slot kept the slot's name in ``confirming``; before several
+    late replies could wait, the one late reply was ``pending_reply``."""
+    late = Reply(speech="Booked for Tuesday.", end_session=True)
     state = DialogState.from_json(
-        {"flow": {"intent": "Book", "skill": "cs", "slots": {}, "confirming": "name"}, "handed_over": False}
+        {
+            "flow": {"intent": "Book", "skill": "cs", "slots": {}, "confirming": "name"},
+            "handed_over": False,
+            "pending_reply": late.to_dict(),
+        }
     )
     assert state.flow is not None
     assert (state.flow.confirming, state.flow.confirming_slot) == (Confirming.SLOT, "name")
+    assert state.pending_replies == (late,) and state.pending_reply == late
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from voice import Router, Turn, load_skill
+from voice.analytics.kpis import read_totals
+from voice.analytics.period import Filters
 from voice.dialog import Dialog
 from voice.dialog.deadline import wait_for_turns
 from voice.store import Speaker, SqliteStore
@@ -113,4 +115,30 @@ def test_a_handoff_whose_commit_outlasts_the_deadline_is_told_and_kept(
     assert saved is not None and saved.handed_over and saved.dialog.pending_reply is None
     assert [row.text for row in saved.history][::2] == ["i want to talk to a person", "hello?"]
     assert [item.kind for item in store.claim_outbox(time.time() + 1, limit=10, lease_s=1)] == ["handoff"]
+    store.close()
+
+
+@pytest.mark.parametrize("busy_timeout", [0.2, 5.0], ids=["commit-tried-again", "one-long-wait"])
+def test_a_turn_whose_commit_outlasts_the_deadline_counts_as_an_overrun(
+    tmp_path: Path, busy_timeout: float
+) -> None:
+    """The turn was answered in time, but its commit waited for the lock past the deadline: the caller
+    heard "one moment", and the turn's signals row and the KPI counts say so, whether the commit learns
+    it as it tries again or after its one long wait."""
+    store = SqliteStore(tmp_path / "sessions.db", busy_timeout=busy_timeout)
+    dialog = Dialog(Router([load_skill("customer_service")]), store)
+    assert isinstance(store.path, Path)
+    holder = _hold_write_lock(store.path, 0.9)
+    deadline = time.monotonic() + 0.5
+    late = dialog.respond(
+        Turn(text="what are your opening hours", locale="en", session_id="s4", deadline=deadline)
+    )
+    holder.join()
+    assert wait_for_turns(10)
+    assert late.text.startswith("One moment")
+    dialog.respond(Turn(text="how can i contact you", locale="en", session_id="s4"))
+    rows = store.select("SELECT intent, deadline_overrun FROM signals ORDER BY seq")
+    assert [bool(overrun) for _, overrun in rows] == [True, False], rows
+    totals = read_totals(store, Filters.last_days(2))
+    assert (totals["turns"], totals.get("overrun")) == (2, 1)
     store.close()

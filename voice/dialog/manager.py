@@ -104,9 +104,9 @@ class Dialog:
             start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
             if start.earlier is not None:  # the platform sent the request again: the same answer, once
                 earlier = Reply.from_dict(start.earlier)
-                if not late.kept_with_turn():  # the first one keeps its own late reply, if any
-                    self._told_now(turn.session_id, start.session, earlier)
-                return earlier
+                if late.kept_with_turn():  # the first one keeps its own late reply, if any
+                    return earlier
+                return self._told_now(turn.session_id, start.session, earlier)
             session, turn = self._session(turn, start)
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
@@ -131,13 +131,14 @@ class Dialog:
                 handled=step.handled,
                 finished_flow=step.finished_flow,
                 handler_error=failed,
-                deadline_overrun=late.kept_with_turn(),
                 latency_ms=(time.perf_counter() - started) * 1000,
                 satisfaction=step.satisfaction_score,
             )
-            stored_as_late = self._commit(step.turn, state, reply, session, facts, late.kept_with_turn)
-            if not stored_as_late and late.kept_with_turn():  # "one moment" while the commit waited
-                self._keep_pending(turn.session_id, reply)  # the session is still this turn's
+            stored = self._commit(step.turn, state, reply, session, facts, late.kept_with_turn)
+            if not stored.deadline_overrun:  # stored as heard in time; if "one moment" comes after all,
+                late.signals = stored  # the reply is kept and these signals are marked in one write
+                if late.kept_with_turn():  # "one moment" while the commit waited
+                    self._keep_pending(turn.session_id, reply, stored)  # the session is still this turn's
         self._housekeeping()
         return reply
 
@@ -166,11 +167,12 @@ class Dialog:
         loaded: Session,
         facts: TurnFacts,
         heard_late: Callable[[], bool],
-    ) -> bool:
-        """Store the turn; return whether it was stored as heard late. ``heard_late`` says, as the
-        session is saved, whether the caller heard "one moment" instead of this reply: then the reply
-        is kept for the next turn, and a reply that ends the session does not end it. (A commit that
-        waits for a busy database past the deadline learns it after: ``_respond`` then keeps it.)"""
+    ) -> TurnSignals:
+        """Store the turn; return its signals as stored. ``heard_late`` says, as the session is saved,
+        whether the caller heard "one moment" instead of this reply: then the reply is kept for the next
+        turn, a reply that ends the session does not end it, and the signals count a missed deadline.
+        (A commit that waits for a busy database past the deadline learns it after: ``_respond`` then
+        keeps the reply and marks the signals.)"""
         now, hide = turn.time.timestamp(), self._redaction(turn, state, loaded)
         heard = TurnRecord(
             time=now,
@@ -186,15 +188,11 @@ class Dialog:
             facts, turn, loaded, state, text=heard.text, skills=self.router.skills, policy=self.policy
         )
 
-        stored_as_late = False
-
-        def change(session: Session) -> Session:
-            nonlocal stored_as_late
-            unheard = stored_as_late = heard_late()
+        def change(session: Session, unheard: bool) -> Session:
             return replace(
                 session,
                 skill=session.skill or signals.conversation_skill,
-                dialog=replace(state, pending_reply=reply) if unheard else state,
+                dialog=state.with_pending(reply) if unheard else state,
                 handed_over=session.handed_over or state.handed_over,
                 # a reply the caller has not heard ("one moment") keeps the session for the next turn
                 ended=session.ended or (reply.end_session and not unheard),
@@ -203,12 +201,14 @@ class Dialog:
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
         handoff = self._handoff(turn, state, loaded, (heard, said), facts) if handing_over else None
         outbox = (handoff,) if handoff else ()
-        self._record(turn.session_id, (heard, said), change, loaded, answer, outbox, (signals,))
+        stored = self._record(
+            turn.session_id, (heard, said), change, heard_late, loaded, answer, outbox, signals
+        )
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
         if handoff is not None and self.sender is not None:
             self.sender.notify()
-        return stored_as_late
+        return stored
 
     def _redaction(self, turn: Turn, state: DialogState, loaded: Session) -> TurnRedaction:
         """What the turn's stored words must not hold: personal data, and the words of the sensitive
@@ -228,32 +228,42 @@ class Dialog:
         self,
         session_id: str,
         turns: tuple[TurnRecord, ...],
-        change: Callable[[Session], Session],
+        change: Callable[[Session, bool], Session],
+        heard_late: Callable[[], bool],
         loaded: Session,
         answer: Answer | None,
         outbox: tuple[OutboxItem, ...],
-        signals: tuple[TurnSignals, ...],
-    ) -> None:
-        """Commit the turn; while another writer holds the database, try again for up to ``TURN_WAIT_S``.
+        signals: TurnSignals,
+    ) -> TurnSignals:
+        """Commit the turn and return its signals as stored; while another writer holds the database,
+        try again for up to ``TURN_WAIT_S``.
 
-        A ``BusyError`` wrote nothing, and the turn still holds its session, so trying again is safe;
-        giving up at the store's first ``busy_timeout`` would lose a turn whose caller already heard
-        "one moment". No retry on a conflict: the session is held for this turn, so a conflict means
-        its state is not the one the turn was decided on; reapplying it would undo another turn.
+        Each try asks ``heard_late`` once, as it saves: the session's ``change`` (which gets the answer)
+        and the signals' ``deadline_overrun`` follow that one answer, so the KPIs say what the caller
+        heard. A ``BusyError`` wrote nothing, and the turn still holds its session, so trying again is
+        safe; giving up at the store's first ``busy_timeout`` would lose a turn whose caller already
+        heard "one moment". No retry on a conflict: the session is held for this turn, so a conflict
+        means its state is not the one the turn was decided on; reapplying it would undo another turn.
         """
-        _while_busy(
-            session_id,
-            lambda: self.store.record_exchange(
+        stored = signals
+
+        def write() -> None:
+            nonlocal stored
+            unheard = heard_late()
+            stored = replace(signals, deadline_overrun=unheard)
+            self.store.record_exchange(
                 session_id,
                 turns,
-                change,
+                lambda session: change(session, unheard),
                 loaded=loaded,
                 answer=answer,
                 outbox=outbox,
-                signals=signals,
+                signals=(stored,),
                 retries=0,
-            ),
-        )
+            )
+
+        _while_busy(session_id, write)
+        return stored
 
     def _handoff(
         self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...], facts: TurnFacts
@@ -294,41 +304,48 @@ class Dialog:
         """Who says the framework's replies for this turn: its skill's own version (``builtin:``) first."""
         return speakers(self.router.skills, turn.skill)
 
-    def keep_late_reply(self, session_id: str, reply: Reply) -> None:
-        """Store a reply that missed its deadline; the next turn speaks it. It holds the session like a
-        turn, so the caller's next turn waits for it instead of racing it."""
+    def keep_late_reply(self, session_id: str, reply: Reply, overrun: TurnSignals | None = None) -> None:
+        """Store a reply that missed its deadline; the next turn speaks it. ``overrun`` is its turn's
+        signals when they were stored as heard in time: they are marked as a missed deadline in the
+        same write. It holds the session like a turn, so the caller's next turn waits for it instead
+        of racing it."""
         with self.store.lock_session(session_id, TURN_WAIT_S):
-            self._keep_pending(session_id, reply)
+            self._keep_pending(session_id, reply, overrun)
 
-    def _keep_pending(self, session_id: str, reply: Reply) -> None:
-        """Keep ``reply`` for the next turn (the caller holds the session)."""
+    def _keep_pending(self, session_id: str, reply: Reply, overrun: TurnSignals | None = None) -> None:
+        """Keep ``reply`` for the next turn, and mark ``overrun`` (see ``Store.save``) with it (the
+        caller holds the session)."""
 
         def change(session: Session) -> Session:
-            earlier = session.dialog.pending_reply  # two late replies in a row: both are told
-            kept = reply if earlier is None else replace(reply, speech=f"{earlier.text} {reply.text}")
-            # the turn may have ended the session in the moment before the caller heard "one moment"
-            return replace(session.with_dialog(replace(session.dialog, pending_reply=kept)), ended=False)
+            # two late replies in a row: both are told; and the turn may have ended the session in the
+            # moment before the caller heard "one moment"
+            return replace(session.with_dialog(session.dialog.with_pending(reply)), ended=False)
 
-        _while_busy(session_id, lambda: self.store.update(session_id, change))
+        _while_busy(session_id, lambda: self.store.update(session_id, change, overrun=overrun))
 
-    def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> None:
-        """A request sent again is answered with its turn's reply; if the first sending only got "one
-        moment", that reply waits as the pending one: it is told now, so not again at the next turn
-        (and a goodbye or handoff now ends the session). If the store cannot take that now, the next
-        turn tells it again: twice rather than never."""
-        if session is None or session.dialog.pending_reply != reply:
-            return
+    def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> Reply:
+        """What a request sent again is answered with: its turn's ``reply``. If the first sending only
+        got "one moment", that reply waits among the pending ones: then all of them are told now (the
+        caller heard none of them), so not again at the next turn (and a goodbye or handoff now ends
+        the session). If the store cannot take that now, the next turn tells them again: twice rather
+        than never."""
+        if session is None or reply not in session.dialog.pending_replies:
+            return reply
+        pending = session.dialog.pending_replies
+        told = session.dialog.pending_reply
+        assert told is not None
 
         def change(stored: Session) -> Session:
-            if stored.dialog.pending_reply != reply:
+            if stored.dialog.pending_replies != pending:
                 return stored
-            told = stored.with_dialog(replace(stored.dialog, pending_reply=None))
-            return replace(told, ended=stored.ended or reply.end_session)
+            cleared = stored.with_dialog(replace(stored.dialog, pending_replies=()))
+            return replace(cleared, ended=stored.ended or told.end_session)
 
         try:
             self.store.update(session_id, change)
         except StoreError:
-            _LOGGER.warning("session %s: a reply told to a request sent again stays pending", session_id)
+            _LOGGER.warning("session %s: replies told to a request sent again stay pending", session_id)
+        return told
 
     def _housekeeping(self) -> None:
         """At most once an hour per process, start dropping expired sessions and log rows past
@@ -377,14 +394,17 @@ def _while_busy(session_id: str, write: Callable[[], object]) -> None:
 class _LateTurn:
     """Whether the caller stopped waiting for a turn, and where its reply goes then.
 
-    Abandoned before its commit, the turn saves its reply as the pending one itself; abandoned
-    after it, ``keep`` stores it separately.
+    Abandoned before its commit, the turn saves its reply as the pending one itself (and its
+    signals count the missed deadline); abandoned after it, ``keep`` stores it separately and marks
+    the stored signals.
     """
 
     def __init__(self, dialog: Dialog, session_id: str) -> None:
         self.dialog, self.session_id = dialog, session_id
         self._guard = threading.Lock()
         self._abandoned = self._kept = False
+        self.signals: TurnSignals | None = None
+        """The turn's signals as committed, when they say the caller heard its reply in time."""
 
     def abandon(self) -> None:
         with self._guard:
@@ -399,7 +419,7 @@ class _LateTurn:
         with self._guard:
             if self._kept:
                 return
-        self.dialog.keep_late_reply(self.session_id, reply)
+        self.dialog.keep_late_reply(self.session_id, reply, self.signals)
 
 
 def apology(turn: Turn, skills: tuple[Skill, ...] = ()) -> Reply:

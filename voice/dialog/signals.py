@@ -1,8 +1,9 @@
 """A turn's signals for the KPIs (``voice.store.TurnSignals``), read from what the turn did.
 
 Most of it follows from the dialog state before and after the turn; the rest is what only the run
-of the turn knows (``TurnFacts``): which answerer answered, which handler ran, an error, a missed
-deadline, the time it took. Nothing here reads or writes the store.
+of the turn knows (``TurnFacts``): which answerer answered, which handler ran, an error, the time it
+took. Whether the caller heard "one moment" is decided as the turn is stored (``Dialog._record``).
+Nothing here reads or writes the store.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ class TurnFacts:
     finished_flow: ActiveFlow | None = None
     """The flow whose handler ran, for the handoff record of a handler that asks for a person."""
     handler_error: bool = False
-    deadline_overrun: bool = False
     latency_ms: float = 0.0
     satisfaction: float | None = None
 
@@ -99,7 +99,6 @@ def turn_signals(
         handoff_reason=reason,
         irritation=bool(turn.text) and policy.irritated(turn.text, turn.language),
         handler_error=facts.handler_error,
-        deadline_overrun=facts.deadline_overrun,
         latency_ms=facts.latency_ms,
         satisfaction=facts.satisfaction,
         conversation_started=new_conversation,

@@ -255,7 +255,7 @@ class TurnStep(FlowFilling):
         late = self.state.pending_reply
         if late is None:
             return reply
-        self.state = replace(self.state, pending_reply=None)
+        self.state = replace(self.state, pending_replies=())
         intro = self._builtin("late_result").text
         return replace(
             reply,

@@ -112,10 +112,15 @@ class Store(ABC):
         answer: Answer | None = None,
         outbox: Iterable[OutboxItem] = (),
         signals: Iterable[TurnSignals] = (),
+        overrun: TurnSignals | None = None,
     ) -> Session:
         """Store ``session``, ``log``, ``answer`` (a platform request id and its reply, kept
         ``REQUEST_MEMORY_S``), ``outbox`` items and the turn's ``signals`` (a ``signals`` row each and
         their ``rollup`` counts) in one transaction; return the session as stored.
+
+        ``overrun`` is the signals of a turn of this session stored earlier whose caller turned out to
+        have heard "one moment": its row (the session's latest at its time) is marked as a missed
+        deadline and counted, in the same transaction; a row marked already is left as it is.
 
         The stored copy has the next version, ``updated_at`` now and ``expires_at`` one ``ttl``
         later. Raises ``ConflictError`` when another save happened since ``session`` was loaded;
@@ -289,13 +294,19 @@ class Store(ABC):
         )
 
     def update(
-        self, session_id: str, change: Callable[[Session], Session], *, retries: int = DEFAULT_RETRIES
+        self,
+        session_id: str,
+        change: Callable[[Session], Session],
+        *,
+        retries: int = DEFAULT_RETRIES,
+        overrun: TurnSignals | None = None,
     ) -> Session:
-        """Load the session, apply ``change`` and save, reloading and reapplying on conflict.
+        """Load the session, apply ``change`` and save (with ``overrun``, see ``save``), reloading and
+        reapplying on conflict.
 
         ``change`` may run more than once, so it must be a pure function of the session.
         """
-        return self._retry(session_id, lambda session: self.save(change(session)), retries)
+        return self._retry(session_id, lambda session: self.save(change(session), overrun=overrun), retries)
 
     def record_turn(self, session_id: str, turn: TurnRecord, *, retries: int = DEFAULT_RETRIES) -> Session:
         """Append ``turn`` to the session's history and to the conversation log in one transaction."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +27,7 @@ from .postgres_schema import (
     CLAIM_OUTBOX,
     DELETE_USER,
     LOAD_TURN,
+    MARK_OVERRUN,
     MERGE_USER,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
@@ -38,7 +39,7 @@ from .postgres_schema import (
     SELECT_SESSIONS,
 )
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnStart
-from .signals import SIGNAL_COLUMNS, TurnSignals, signal_rows_and_counts
+from .signals import SIGNAL_COLUMNS, TurnSignals, overrun_count, signal_rows_and_counts
 from .sqlite_rows import (
     LOG_COLUMNS,
     SESSION_COLUMNS,
@@ -100,16 +101,19 @@ class PostgresStore(Store):
         answer: Answer | None = None,
         outbox: Iterable[OutboxItem] = (),
         signals: Iterable[TurnSignals] = (),
+        overrun: TurnSignals | None = None,
     ) -> Session:
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
         params = _save_params(saved, session.version, log, answer, now)
         params.update(_outbox_params(outbox))
         params.update(_signal_params(signals))
-        with self._db.connection() as db:
+        with self._db.connection() as db, db.transaction() if overrun is not None else nullcontext():
             found = db.execute(SAVE_LOADED if session.version else SAVE_NEW, params).fetchone()
             if found is None:
                 raise _conflict(db, session)
+            if overrun is not None:
+                db.execute(MARK_OVERRUN, _overrun_params(overrun))
         if found[0] != saved.version:  # it replaced an ended or expired session
             saved = replace(saved, version=found[0])
         return saved
@@ -242,16 +246,25 @@ def _outbox_params(outbox: Iterable[OutboxItem]) -> dict[str, list[Any]]:
     }
 
 
+_ROLLUP_COLUMNS = ("day", "channel", "locale", "skill", "metric", "count")
+
+
 def _signal_params(signals: Iterable[TurnSignals]) -> dict[str, list[Any]]:
     rows, counts = signal_rows_and_counts(signals)
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(SIGNAL_COLUMNS)
     params = {
         f"signal_{column}": list(values) for column, values in zip(SIGNAL_COLUMNS, columns, strict=True)
     }
-    totals = list(zip(*counts, strict=True)) if counts else [()] * 6
-    names = ("day", "channel", "locale", "skill", "metric", "count")
-    params.update({f"rollup_{name}": list(values) for name, values in zip(names, totals, strict=True)})
+    totals = list(zip(*counts, strict=True)) if counts else [()] * len(_ROLLUP_COLUMNS)
+    params.update(
+        {f"rollup_{name}": list(values) for name, values in zip(_ROLLUP_COLUMNS, totals, strict=True)}
+    )
     return params
+
+
+def _overrun_params(overrun: TurnSignals) -> dict[str, Any]:
+    count = dict(zip(_ROLLUP_COLUMNS, overrun_count(overrun), strict=True))
+    return {"session": overrun.session_id, "time": overrun.time, **count}
 
 
 def _placeholders(statement: str) -> str:

@@ -209,6 +209,15 @@ SAVE_LOADED = f"WITH saved AS ({_UPDATE}), {_WITH_LOG_AND_ANSWER}"
 """Saves a loaded session with its log rows and answer in one statement; no row when it conflicts."""
 SAVE_NEW = f"WITH saved AS ({_INSERT}), {_WITH_LOG_AND_ANSWER}"
 """Saves a new session, in place of an ended or expired one; no row over a live one."""
+MARK_OVERRUN = (
+    "WITH marked AS (UPDATE signals SET deadline_overrun = true WHERE NOT deadline_overrun AND seq = "
+    "(SELECT max(seq) FROM signals WHERE session_id = %(session)s AND time = %(time)s) RETURNING 1) "
+    "INSERT INTO rollup (day, channel, locale, skill, metric, count) "
+    "SELECT %(day)s, %(channel)s, %(locale)s, %(skill)s, %(metric)s, %(count)s FROM marked "
+    "ON CONFLICT (day, channel, locale, skill, metric) DO UPDATE SET count = rollup.count + excluded.count"
+)
+"""Marks a stored turn's signals row (its session's latest at its time) as a missed deadline, and
+counts it; nothing for a row marked already."""
 
 CLAIM_OUTBOX = (
     "UPDATE outbox SET claimed_until = %(until)s WHERE id IN (SELECT id FROM outbox "

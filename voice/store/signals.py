@@ -27,6 +27,7 @@ __all__ = [
     "day_of",
     "latency_bucket",
     "latency_of_bucket",
+    "overrun_count",
     "rollup_deltas",
     "signal_row",
     "signal_rows_and_counts",
@@ -35,6 +36,8 @@ __all__ = [
 DAY_S = 86400
 LATENCY_STEP = 1.1
 """Latency is counted in buckets 10% wide (bucket k holds [1.1^k, 1.1^(k+1)) ms): p50 and p95 within 5%."""
+_OVERRUN = "overrun"
+"""The metric of the turns whose caller heard "one moment"."""
 
 
 class Understood(StrEnum):
@@ -187,6 +190,12 @@ def signal_rows_and_counts(
     return rows, [(d.day, d.channel, d.locale, d.skill, d.metric, d.delta) for d in deltas]
 
 
+def overrun_count(signals: TurnSignals) -> tuple[int, str, str, str, str, int]:
+    """The ``rollup`` count (day, channel, locale, skill, metric, delta) that marking the stored turn
+    ``signals`` as a missed deadline adds (``Store.save``'s ``overrun``)."""
+    return (signals.day, signals.channel, signals.locale, signals.skill, _OVERRUN, 1)
+
+
 def day_of(time: float) -> int:
     """The UTC day of ``time``, as days since the epoch."""
     return int(time // DAY_S)
@@ -246,7 +255,7 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
     for happened, name in (
         (signals.irritation, "irritation"),
         (signals.handler_error, "error"),
-        (signals.deadline_overrun, "overrun"),
+        (signals.deadline_overrun, _OVERRUN),
     ):
         if happened:
             metrics.append(name)

@@ -24,7 +24,7 @@ from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, fr
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnStart
 from .session_lock import SessionLocks
-from .signals import TurnSignals, signal_rows_and_counts
+from .signals import TurnSignals, overrun_count, signal_rows_and_counts
 from .sqlite_files import (
     MEMORY,
     connect,
@@ -45,6 +45,7 @@ from .sqlite_rows import (
     INSERT_SESSION,
     INSERT_SIGNALS,
     LOAD_TURN,
+    MARK_OVERRUN,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
@@ -139,6 +140,7 @@ class SqliteStore(Store):
         answer: Answer | None = None,
         outbox: Iterable[OutboxItem] = (),
         signals: Iterable[TurnSignals] = (),
+        overrun: TurnSignals | None = None,
     ) -> Session:
         log_rows = [log_row(entry) for entry in log]
         signal_rows, counts = signal_rows_and_counts(signals)
@@ -164,6 +166,8 @@ class SqliteStore(Store):
                 db.execute(INSERT_OUTBOX, (item.id, item.kind, payload, item.created_at, item.created_at))
             db.executemany(INSERT_SIGNALS, signal_rows)
             db.executemany(UPSERT_ROLLUP, counts)
+            if overrun is not None and db.execute(MARK_OVERRUN, (overrun.session_id, overrun.time)).rowcount:
+                db.execute(UPSERT_ROLLUP, overrun_count(overrun))
         return saved
 
     def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

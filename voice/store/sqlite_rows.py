@@ -110,6 +110,11 @@ UPSERT_ROLLUP = (
     "ON CONFLICT (day, channel, locale, skill, metric) DO UPDATE SET count = count + excluded.count"
 )
 """The statements of every turn, written out once."""
+MARK_OVERRUN = (
+    "UPDATE signals SET deadline_overrun = 1 WHERE NOT deadline_overrun AND seq = "
+    "(SELECT max(seq) FROM signals WHERE session_id = ? AND time = ?)"
+)
+"""Marks a stored turn's signals row (its session's latest at its time) as a missed deadline."""
 
 ANSWERS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
     request_id TEXT NOT NULL, session_id TEXT NOT NULL, reply TEXT NOT NULL CHECK (json_valid(reply)),

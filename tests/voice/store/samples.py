@@ -61,7 +61,10 @@ def active_dialog() -> DialogState:
         fallbacks=1,
         low_confidence=2,
         no_input=1,
-        pending_reply=Reply(speech="Sorry, dat duurde te lang.", end_session=True, handoff=True),
+        pending_replies=(
+            Reply(speech="Uw tafel is gereserveerd."),
+            Reply(speech="Sorry, dat duurde te lang.", end_session=True, handoff=True),
+        ),
         handed_over=True,
         handoff_reason="fallbacks",
     )

@@ -91,3 +91,23 @@ def test_erasure_and_retention_remove_the_signals_but_keep_the_counts(store: Sto
     store.purge_log(30)
     assert store.select("SELECT count(*) FROM signals") == [(0,)]
     assert _counts(store)["turns"] == 2
+
+
+def test_a_turn_late_after_its_commit_is_marked_and_counted_once(store: Store, clock: FakeClock) -> None:
+    """The caller heard "one moment" only after the turn was stored: the save that keeps its reply marks
+    the turn's row (not an earlier turn's at the same time) and counts it; a save that conflicts does
+    neither, and marking it again changes nothing."""
+    session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
+    heard = TurnRecord(time=clock(), speaker=Speaker.USER, text="iets")
+    session = store.record_exchange("s1", (heard,), signals=(_signals(session, intent="Earlier"),))
+    late = _signals(session, intent="Late")
+    stale = store.record_exchange("s1", (heard,), signals=(late,))
+    store.update("s1", lambda s: s.with_attributes({"kept": 1}))
+    with pytest.raises(ConflictError):
+        store.save(stale, overrun=late)
+    assert "overrun" not in _counts(store)
+    for kept in (2, 3):
+        store.update("s1", lambda s, kept=kept: s.with_attributes({"kept": kept}), overrun=late)
+    rows = store.select("SELECT intent, deadline_overrun FROM signals ORDER BY seq")
+    assert [(intent, bool(overrun)) for intent, overrun in rows] == [("Earlier", False), ("Late", True)]
+    assert _counts(store)["overrun"] == 1

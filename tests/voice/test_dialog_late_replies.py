@@ -1,0 +1,103 @@
+"""Two late replies waiting together: what the caller hears of them, and what the KPIs count."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice import Reply, Router, Skill, Turn
+from voice.analytics.kpis import read_totals
+from voice.analytics.period import Filters
+from voice.dialog import Dialog
+from voice.dialog.deadline import wait_for_turns
+from voice.store import Store, open_store
+
+BOOKED, PAID = "Booked for Tuesday.", "Paid by card."
+
+
+@pytest.fixture
+def store(any_store_url: str) -> Iterator[Store]:
+    """An empty store, once on an SQLite file and once on PostgreSQL."""
+    with open_store(any_store_url) as opened:
+        yield opened
+
+
+def _shop(tmp_path: Path) -> Skill:
+    """Booking answers at once; paying takes a second."""
+    shop = Skill("shop", tmp_path)
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Book:\n    data: [{sentences: ['book it']}]\n"
+        "  Pay:\n    data: [{sentences: ['pay it']}]\n"
+    )
+
+    @shop.intent("Book")
+    def book(turn: Turn) -> Reply:
+        return Reply(speech=BOOKED)
+
+    @shop.intent("Pay")
+    def pay(turn: Turn) -> Reply:
+        time.sleep(1.0)
+        return Reply(speech=PAID)
+
+    return shop
+
+
+def _turn(text: str, request_id: str = "", seconds: float | None = None) -> Turn:
+    deadline = None if seconds is None else time.monotonic() + seconds
+    return Turn(
+        text=text, locale="en", session_id="s1", user_id="u1", request_id=request_id, deadline=deadline
+    )
+
+
+def _two_late_replies(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Dialog:
+    """A dialog whose session keeps two late replies together, each its own request's answer.
+
+    Request r1 is stored in time, but its worker is held up after it let go of the session: its caller
+    hears "one moment", and the reply is kept afterwards. Meanwhile r2 hears "one moment" while its
+    handler runs, and its turn keeps its reply first: the payment, then the booking, wait together.
+    """
+    dialog = Dialog(Router([_shop(tmp_path)]), store)
+    after_lock, held_up = dialog._housekeeping, []
+
+    def hold_up_once() -> None:
+        if not held_up:
+            held_up.append(True)
+            time.sleep(1.2)  # till r2 holds the session
+        after_lock()
+
+    monkeypatch.setattr(dialog, "_housekeeping", hold_up_once)
+    assert "One moment" in dialog.respond(_turn("book it", "r1", 1.0)).text
+    assert "One moment" in dialog.respond(_turn("pay it", "r2", 0.35)).text
+    assert wait_for_turns(10)
+    session = store.load("s1")
+    assert session is not None and [r.text for r in session.dialog.pending_replies] == [PAID, BOOKED]
+    return dialog
+
+
+@pytest.mark.parametrize(("request_id", "text"), [("r1", "book it"), ("r2", "pay it")], ids=["r1", "r2"])
+def test_a_request_sent_again_tells_every_waiting_reply_once(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request_id: str, text: str
+) -> None:
+    """The platform sends one of the two requests again: its answer is every reply that waits (the
+    caller heard none of them), and the next turn tells none of them again."""
+    dialog = _two_late_replies(tmp_path, store, monkeypatch)
+    heard = [dialog.respond(_turn(text, request_id)).text, dialog.respond(_turn("hello")).text]
+    assert heard[0] == f"{PAID} {BOOKED}", heard
+    assert [" ".join(heard).count(reply) for reply in (PAID, BOOKED)] == [1, 1], heard
+    session = store.load("s1")
+    assert session is not None and session.dialog.pending_replies == ()
+
+
+def test_a_reply_kept_after_its_turn_was_stored_counts_as_an_overrun(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both callers heard "one moment": r2's turn knew it as it was stored, r1's only after; both
+    signals rows say so, and so do the counts the KPIs read."""
+    _two_late_replies(tmp_path, store, monkeypatch)
+    rows = store.select("SELECT intent, deadline_overrun FROM signals ORDER BY seq")
+    assert [(intent, bool(overrun)) for intent, overrun in rows] == [("Book", True), ("Pay", True)]
+    assert read_totals(store, Filters.last_days(2)).get("overrun") == 2
