@@ -23,12 +23,13 @@ from ..skill import Skill
 from ..slot_values import to_json
 from ..state import DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord, TurnStart
-from ..store.base import Answer, BusyError, StoreError
+from ..store.base import Answer, StoreError
 from ..store.signals import TurnSignals
 from ..turn import Turn
 from .answerers import Answerer, Fallback
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
+from .late import TURN_WAIT_S, LateTurn, while_busy
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
 from .signals import TurnFacts, turn_signals
@@ -38,9 +39,6 @@ __all__ = ["Dialog", "apology"]
 
 _LOGGER = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_S = 3600.0
-TURN_WAIT_S = 30.0
-"""How long a turn waits for an earlier turn of its session, and keeps trying to commit while another
-writer holds the database; the caller hears "one moment" sooner."""
 
 
 class Dialog:
@@ -85,7 +83,7 @@ class Dialog:
         """
         if not turn.session_id:
             turn = replace(turn, session_id=uuid.uuid4().hex)
-        late = _LateTurn(self, turn.session_id)
+        late = LateTurn(turn.session_id, self.keep_late_reply)
         try:
             reply = run_within(lambda: self._respond(turn, late), turn.remaining(), late.keep, late.abandon)
         except Exception:
@@ -97,7 +95,7 @@ class Dialog:
             return reply
         return builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=self._speakers(turn))
 
-    def _respond(self, turn: Turn, late: _LateTurn) -> Reply:
+    def _respond(self, turn: Turn, late: LateTurn) -> Reply:
         """One turn of the session, alone: another turn of it waits until this one is committed."""
         started = time.perf_counter()
         with self.store.lock_session(turn.session_id, TURN_WAIT_S):
@@ -262,7 +260,7 @@ class Dialog:
                 retries=0,
             )
 
-        _while_busy(session_id, write)
+        while_busy(session_id, write)
         return stored
 
     def _handoff(
@@ -321,7 +319,7 @@ class Dialog:
             # moment before the caller heard "one moment"
             return replace(session.with_dialog(session.dialog.with_pending(reply)), ended=False)
 
-        _while_busy(session_id, lambda: self.store.update(session_id, change, overrun=overrun))
+        while_busy(session_id, lambda: self.store.update(session_id, change, overrun=overrun))
 
     def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> Reply:
         """What a request sent again is answered with: its turn's ``reply``. If the first sending only
@@ -376,50 +374,6 @@ class Dialog:
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
         finally:
             self.store.release_connection()  # this thread ends: its connection must not be left open
-
-
-def _while_busy(session_id: str, write: Callable[[], object]) -> None:
-    """Run ``write``; while another writer holds the database, try again for up to ``TURN_WAIT_S``."""
-    give_up = time.monotonic() + TURN_WAIT_S
-    while True:
-        try:
-            write()
-            return
-        except BusyError:
-            if time.monotonic() >= give_up:
-                raise
-            _LOGGER.warning("the store stayed busy for session %s; trying again", session_id)
-
-
-class _LateTurn:
-    """Whether the caller stopped waiting for a turn, and where its reply goes then.
-
-    Abandoned before its commit, the turn saves its reply as the pending one itself (and its
-    signals count the missed deadline); abandoned after it, ``keep`` stores it separately and marks
-    the stored signals.
-    """
-
-    def __init__(self, dialog: Dialog, session_id: str) -> None:
-        self.dialog, self.session_id = dialog, session_id
-        self._guard = threading.Lock()
-        self._abandoned = self._kept = False
-        self.signals: TurnSignals | None = None
-        """The turn's signals as committed, when they say the caller heard its reply in time."""
-
-    def abandon(self) -> None:
-        with self._guard:
-            self._abandoned = True
-
-    def kept_with_turn(self) -> bool:
-        with self._guard:
-            self._kept = self._abandoned
-            return self._kept
-
-    def keep(self, reply: Reply) -> None:
-        with self._guard:
-            if self._kept:
-                return
-        self.dialog.keep_late_reply(self.session_id, reply, self.signals)
 
 
 def apology(turn: Turn, skills: tuple[Skill, ...] = ()) -> Reply:

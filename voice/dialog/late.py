@@ -1,0 +1,68 @@
+"""What happens to a turn the caller stopped waiting for, and to a commit that meets a busy database.
+
+Both serve one promise: a reply the caller was told "one moment" about is neither lost nor told twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from ..reply import Reply
+from ..store.base import BusyError
+from ..store.signals import TurnSignals
+
+__all__ = ["TURN_WAIT_S", "LateTurn", "while_busy"]
+
+_LOGGER = logging.getLogger(__name__)
+KeepLateReply = Callable[[str, Reply, TurnSignals | None], None]
+"""Keeps a late reply for the next turn and marks its turn's signals (``Dialog.keep_late_reply``)."""
+TURN_WAIT_S = 30.0
+"""How long a turn waits for an earlier turn of its session, and keeps trying to commit while another
+writer holds the database; the caller hears "one moment" sooner."""
+
+
+def while_busy(session_id: str, write: Callable[[], object]) -> None:
+    """Run ``write``; while another writer holds the database, try again for up to ``TURN_WAIT_S``."""
+    give_up = time.monotonic() + TURN_WAIT_S
+    while True:
+        try:
+            write()
+            return
+        except BusyError:
+            if time.monotonic() >= give_up:
+                raise
+            _LOGGER.warning("the store stayed busy for session %s; trying again", session_id)
+
+
+class LateTurn:
+    """Whether the caller stopped waiting for a turn, and where its reply goes then.
+
+    Abandoned before its commit, the turn saves its reply as the pending one itself (and its
+    signals count the missed deadline); abandoned after it, ``keep`` stores it separately and marks
+    the stored signals.
+    """
+
+    def __init__(self, session_id: str, keep_late_reply: KeepLateReply) -> None:
+        self.session_id, self._keep_late_reply = session_id, keep_late_reply
+        self._guard = threading.Lock()
+        self._abandoned = self._kept = False
+        self.signals: TurnSignals | None = None
+        """The turn's signals as committed, when they say the caller heard its reply in time."""
+
+    def abandon(self) -> None:
+        with self._guard:
+            self._abandoned = True
+
+    def kept_with_turn(self) -> bool:
+        with self._guard:
+            self._kept = self._abandoned
+            return self._kept
+
+    def keep(self, reply: Reply) -> None:
+        with self._guard:
+            if self._kept:
+                return
+        self._keep_late_reply(self.session_id, reply, self.signals)
