@@ -155,10 +155,16 @@ class DialogState:
     @property
     def pending_reply(self) -> Reply | None:
         """The pending replies as the caller hears them: their words in order, with the latest's other
-        fields; None when there is none."""
+        fields, ending the session or handing over if any of them does (a goodbye or handoff not heard
+        yet); None when there is none."""
         if len(self.pending_replies) < 2:
             return self.pending_replies[0] if self.pending_replies else None
-        return replace(self.pending_replies[-1], speech=" ".join(r.text for r in self.pending_replies))
+        return replace(
+            self.pending_replies[-1],
+            speech=" ".join(r.text for r in self.pending_replies),
+            end_session=any(r.end_session for r in self.pending_replies),
+            handoff=any(r.handoff for r in self.pending_replies),
+        )
 
     def with_pending(self, reply: Reply) -> DialogState:
         """This state with ``reply`` pending too, after those pending already."""

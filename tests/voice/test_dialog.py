@@ -157,6 +157,14 @@ def test_a_state_stored_by_an_earlier_version_still_loads() -> None:
     assert state.pending_replies == (late,) and state.pending_reply == late
 
 
+def test_waiting_replies_are_told_together_with_any_goodbye_or_handoff_among_them() -> None:
+    handoff = Reply(speech="A colleague will call you back.", handoff=True, end_session=True)
+    later = Reply(speech="Your order has shipped.")
+    joined = DialogState().with_pending(handoff).with_pending(later).pending_reply
+    assert joined is not None and joined.text == "A colleague will call you back. Your order has shipped."
+    assert joined.handoff and joined.end_session
+
+
 @pytest.mark.parametrize(
     ("text", "language", "irritated"),
     [
