@@ -55,6 +55,7 @@ def _without_front_matter(text: str) -> str:
 
 
 def _settings(block: str) -> bool:
+    """Whether the block at the top of a page is its settings: empty, or a YAML mapping of simple keys."""
     if not block.strip():
         return True
     try:
@@ -79,7 +80,8 @@ def read_html(path: Path, source: str) -> list[Entry]:
 
 def read_text(path: Path, source: str) -> list[Entry]:
     """One passage per paragraph (separated by blank lines), titled by the heading above it or its
-    first line. A heading on a line of its own (a blank line after it) titles the paragraph after it."""
+    first line. A heading is not part of the text, so the answer does not begin "Phone You can ...";
+    one on a line of its own (a blank line after it) titles the paragraph after it."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
     sections: list[tuple[str, str]] = []
     above = ""
@@ -99,7 +101,7 @@ def _heading(paragraph: str) -> tuple[str, str]:
     A heading is short and has no punctuation at its end. It is the paragraph's only line, or underlined
     (``=====``), or the next line starts a sentence that could not have begun on its line: the next
     line's first word would have fit behind it. A hard-wrapped line is as long as the paragraph's lines
-    get, so one that breaks before "Amsterdam" or "I" stays part of the text."""
+    get, so one that breaks before "Amsterdam" or "Monday" stays part of the text."""
     first, _, rest = paragraph.partition("\n")
     first, rest = first.strip(), rest.strip()
     if len(first) > _TEXT_HEADING or first[-1] in ".,;:!?" or not any(c.isalnum() for c in first):
@@ -110,9 +112,8 @@ def _heading(paragraph: str) -> tuple[str, str]:
     if not rest:
         return first, ""
     starts_sentence = rest[0].isupper() or rest[0].isdigit()
-    wrapped = len(first) + 1 + len(rest.split()[0]) > max(
-        len(line.strip()) for line in paragraph.splitlines()
-    )
+    width = max(len(line.strip()) for line in paragraph.splitlines())
+    wrapped = len(first) + 1 + len(rest.split()[0]) > width  # the next word did not fit: a hard wrap
     return (first, rest) if starts_sentence and not wrapped else ("", paragraph)
 
 
