@@ -81,7 +81,7 @@ def read_html(path: Path, source: str) -> list[Entry]:
 def read_text(path: Path, source: str) -> list[Entry]:
     """One passage per paragraph (separated by blank lines), titled by the heading above it or its
     first line. A heading is not part of the text, so the answer does not begin "Phone You can ...";
-    one on a line of its own (a blank line after it) titles the paragraph after it."""
+    one on a line of its own (a blank line after it), or a question there, titles the paragraph after it."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
     sections: list[tuple[str, str]] = []
     above = ""
@@ -101,9 +101,12 @@ def _heading(paragraph: str) -> tuple[str, str]:
     A heading is short and has no punctuation at its end. It is the paragraph's only line, or underlined
     (``=====``), or the next line starts a sentence that could not have begun on its line: the next
     line's first word would have fit behind it. A hard-wrapped line is as long as the paragraph's lines
-    get, so one that breaks before "Amsterdam" or "Monday" stays part of the text."""
+    get, so one that breaks before "Amsterdam" or "Monday" stays part of the text. A question on a line
+    of its own is a heading too: FAQ files put it above its answer, with a blank line between."""
     first, _, rest = paragraph.partition("\n")
     first, rest = first.strip(), rest.strip()
+    if not rest and first.endswith("?"):
+        return first, ""
     if len(first) > _TEXT_HEADING or first[-1] in ".,;:!?" or not any(c.isalnum() for c in first):
         return "", paragraph
     underline, _, after = rest.partition("\n")

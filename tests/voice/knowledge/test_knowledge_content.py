@@ -229,6 +229,20 @@ def test_a_text_heading_is_a_short_line_not_a_hard_wrapped_one(
     assert [(entry.title, entry.text) for entry in entries] == expected
 
 
+def test_a_question_on_a_line_of_its_own_titles_its_answer(tmp_path: Path) -> None:
+    """FAQ files in plain text put each question above its answer with a blank line between: the question
+    was a passage of its own whose answer was the question, the answer one without its question."""
+    text = (
+        "   Account\n\nQ1: I forgot my password. How do I reset it?\n\n"
+        "Click Forgot password on the login page.\n\nKan ik met iDEAL betalen?\n\nJa, dat kan.\n"
+    )
+    entries = read_file(_file(tmp_path, "faq.txt", text))
+    assert [(entry.title, entry.text) for entry in entries] == [
+        ("Q1: I forgot my password. How do I reset it?", "Click Forgot password on the login page."),
+        ("Kan ik met iDEAL betalen?", "Ja, dat kan."),
+    ]
+
+
 @pytest.mark.parametrize(
     "top",
     [
