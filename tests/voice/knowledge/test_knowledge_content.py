@@ -169,6 +169,114 @@ def test_a_text_paragraphs_heading_line_is_not_part_of_its_answer(tmp_path: Path
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Opening hours\n\nWe are open every day from 9 to 5.\n\n"
+            "Phone\nYou can reach us on 020 123 4567.\n\n"
+            "Returns\n=======\nYou have 30 days.\n\n"
+            "Our shops are open on Sundays from noon to five, except for the one in\n"
+            "Amsterdam, which opens at ten.\n\n"
+            "Orders placed after noon on Saturday are sent on\nMonday, with those of the weekend.\n\n"
+            "Thank you for shopping with us\n",
+            [
+                ("Opening hours", "We are open every day from 9 to 5."),
+                ("Phone", "You can reach us on 020 123 4567."),
+                ("Returns", "You have 30 days."),
+                (
+                    "Our shops are open on Sundays from noon to five, except for the one in",
+                    "Our shops are open on Sundays from noon to five, except for the one in Amsterdam, "
+                    "which opens at ten.",
+                ),
+                (
+                    "Orders placed after noon on Saturday are sent on",
+                    "Orders placed after noon on Saturday are sent on Monday, with those of the weekend.",
+                ),
+                ("Thank you for shopping with us", "Thank you for shopping with us"),
+            ],
+        ),
+        (
+            "Openingstijden\n\nWe zijn elke dag open van 9 tot 17 uur.\n\n"
+            "Telefoon\nU kunt ons bellen op 020 123 4567.\n\n"
+            "Onze winkels zijn op zondag open van 12 tot 17 uur, behalve de winkel in\n"
+            "Amsterdam: die gaat om 10 uur open.\n\n"
+            "Wij bezorgen ook op zaterdag in de regio rond\nUtrecht, tegen een kleine toeslag.\n",
+            [
+                ("Openingstijden", "We zijn elke dag open van 9 tot 17 uur."),
+                ("Telefoon", "U kunt ons bellen op 020 123 4567."),
+                (
+                    "Onze winkels zijn op zondag open van 12 tot 17 uur, behalve de winkel in",
+                    "Onze winkels zijn op zondag open van 12 tot 17 uur, behalve de winkel in Amsterdam: "
+                    "die gaat om 10 uur open.",
+                ),
+                (
+                    "Wij bezorgen ook op zaterdag in de regio rond",
+                    "Wij bezorgen ook op zaterdag in de regio rond Utrecht, tegen een kleine toeslag.",
+                ),
+            ],
+        ),
+    ],
+    ids=["en", "nl"],
+)
+def test_a_text_heading_is_a_short_line_not_a_hard_wrapped_one(
+    tmp_path: Path, text: str, expected: list[tuple[str, str]]
+) -> None:
+    """A heading with a blank line under it (or underlined) titles the paragraph under it instead of being
+    a passage of its own; a line of a paragraph wrapped before "Amsterdam" or "Monday" is no heading:
+    the next line's first word would not have fit on it. A last short line stays a passage."""
+    entries = read_file(_file(tmp_path, "help.txt", text))
+    assert [(entry.title, entry.text) for entry in entries] == expected
+
+
+def test_a_question_on_a_line_of_its_own_titles_its_answer(tmp_path: Path) -> None:
+    """FAQ files in plain text put each question above its answer with a blank line between: the question
+    was a passage of its own whose answer was the question, the answer one without its question."""
+    text = (
+        "   Account\n\nQ1: I forgot my password. How do I reset it?\n\n"
+        "Click Forgot password on the login page.\n\nKan ik met iDEAL betalen?\n\nJa, dat kan.\n"
+    )
+    entries = read_file(_file(tmp_path, "faq.txt", text))
+    assert [(entry.title, entry.text) for entry in entries] == [
+        ("Q1: I forgot my password. How do I reset it?", "Click Forgot password on the login page."),
+        ("Kan ik met iDEAL betalen?", "Ja, dat kan."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "---\ntitle: Help\nlayout: page\n---\n",
+        "---\ntitle: Retourneren\ndate: 2024-05-01\ntags: [retour, geld]\nlinkTitle: Retour\n---\n",
+        "---\n---\n",
+    ],
+    ids=["title-layout", "date-tags", "empty"],
+)
+def test_yaml_front_matter_is_left_out_of_a_page(tmp_path: Path, top: str) -> None:
+    (returns,) = read_file(_file(tmp_path, "help.md", top + "# Returns\n\nWithin 30 days.\n"))
+    assert (returns.title, returns.text) == ("Returns", "Within 30 days.")
+
+
+@pytest.mark.parametrize("name", ["help.md", "help.txt"])
+@pytest.mark.parametrize(
+    "between",
+    [
+        "We are closed on public holidays.\nCall us on weekdays.",
+        "Note: we are closed on public holidays.",
+        "Let op: op feestdagen zijn we gesloten.",
+        "# Closed\nOn public holidays.",
+    ],
+    ids=["sentences", "note", "let-op", "heading"],
+)
+def test_text_between_two_horizontal_rules_at_the_top_is_kept(
+    tmp_path: Path, name: str, between: str
+) -> None:
+    """A page may open with a horizontal rule: only YAML settings between the rules are front matter."""
+    entries = read_file(_file(tmp_path, name, f"---\n{between}\n---\n\nReturns\nWithin 30 days.\n"))
+    kept = " ".join(f"{entry.title} {entry.text}" for entry in entries)
+    assert "holidays" in kept or "feestdagen" in kept
+
+
 def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
     _file(tmp_path, "a.yaml", FAQ_YAML)
     _file(tmp_path, ".hidden.yaml", "not: [valid")

@@ -34,3 +34,13 @@ def test_no_diminutive_is_read_where_dutch_writes_none(word: str, not_this: str)
     dutch = analyzer("nl")
     dutch.learn(["een plan", "het lam", "het apparaat is defect"])
     assert dutch.terms(word) != dutch.terms(not_this)
+
+
+@pytest.mark.parametrize("word", ["mailtje", "mailtjes", "e-mailtje", "mail"])
+def test_a_mailtje_is_an_email(word: str) -> None:
+    """Asked "ik heb geen mailtje gekregen", no e-mail was found: "mail" is "e-mail" only through its
+    synonym, which the word left of a diminutive does not get ("stukje" is no "defect"); the lexicon
+    names the diminutive itself."""
+    dutch = analyzer("nl")
+    dutch.learn(["u krijgt een e-mail"])
+    assert dutch.terms(word) == dutch.terms("e-mail")
