@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import json
 import shutil
 from collections import Counter
@@ -56,6 +57,7 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
     entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
     counts = Counter(entry.source for entry in entries)
+    replacing = {file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)}
     for file, dest in plan.items():
         if dest.exists() and dest.samefile(file):
             continue
@@ -67,7 +69,8 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
             f"delete {path} to stop answering from it"
         )
     for file, source in new:
-        click.echo(f"{source}: {counts[source]} entries (from {file})")
+        replaced_note = "; it replaces the file of that name" if file in replacing else ""
+        click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
     kb = KnowledgeBase.load(root, language)
     if kb.built is None:
         click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")

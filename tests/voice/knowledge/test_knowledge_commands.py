@@ -32,6 +32,20 @@ def test_import_checks_copies_and_indexes_content(tmp_path: Path) -> None:
     assert (skill / "knowledge" / "en" / "faq.csv").read_text(encoding="utf-8") == FAQ_CSV
 
 
+def test_an_import_says_which_file_it_replaces(tmp_path: Path) -> None:
+    """``voice init`` writes a faq.yaml; importing the team's own faq.yaml replaces it, and says so."""
+    skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    source = tmp_path / "upload" / "faq.csv"
+    source.parent.mkdir()
+    source.write_text(FAQ_CSV.split("parking,")[0], encoding="utf-8")
+    args = ["import", str(source), "--skill", str(skill), "-l", "en"]
+    result = CliRunner().invoke(knowledge, args)
+    assert result.exit_code == 0, result.output
+    assert f"faq.csv: 1 entries (from {source.resolve()}; it replaces the file of that name)" in result.output
+    again = CliRunner().invoke(knowledge, args)
+    assert "replaces" not in again.output, again.output
+
+
 def test_a_folder_imported_again_names_the_pages_it_no_longer_has(tmp_path: Path) -> None:
     """A page deleted from the site is still answered: the import says so, and deletes nothing (a file
     in that place may have been written by hand, or come from another folder of the same name)."""
