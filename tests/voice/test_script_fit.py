@@ -1,5 +1,6 @@
 """A conversation script must fit the skill it is played against: a stub names a setting the skill has
-(a misspelt one left the real API of voice.toml in place)."""
+(a misspelt one left the real API of voice.toml in place), and the locale is one the skill speaks (a
+script in German was reported ok on the apology "Sorry, I can't help in that language yet.")."""
 
 from __future__ import annotations
 
@@ -157,5 +158,42 @@ def test_a_stub_far_from_every_setting_names_where_settings_come_from(tmp_path: 
             r"name a setting the skill reads \(skill.settings.get\(\"name\"\)\) or its config table has.$",
         ):
             run_script(load_script(folder / "tests" / "far.yaml"), assistant)
+    finally:
+        assistant.close()
+
+
+@pytest.mark.parametrize("locale", ["de", "fr-FR"])
+def test_voice_test_refuses_a_locale_no_skill_speaks(tmp_path: Path, locale: str) -> None:
+    language = locale[:2]
+    folder = _skill(tmp_path, {"foreign.yaml": _booking("booking_url", locale)}, languages=("en", "nl"))
+    result = CliRunner().invoke(cli, ["test", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert f"FAIL {folder.name}/foreign.yaml" in result.output
+    assert (
+        f"foreign.yaml line 1: locale {locale!r}: no loaded skill speaks {language!r} (they speak en, nl); "
+        f"write one of those, or give the skill locales/{language}/."
+    ) in result.output
+
+
+def test_a_script_without_locale_runs_in_the_one_language_of_the_skill(tmp_path: Path) -> None:
+    script = _booking("booking_url").replace("locale: en\n", "").replace("book it", "boek het")
+    script = script.replace("Booked", "Geboekt")
+    folder = _skill(tmp_path, {"dutch.yaml": script}, languages=("nl",))
+    result = CliRunner().invoke(cli, ["test", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"ok   {folder.name}/dutch.yaml" in result.output
+
+
+def test_a_script_without_locale_for_a_skill_of_two_languages_is_refused(tmp_path: Path) -> None:
+    script = "turns:\n  - user: book it\n"
+    folder = _skill(tmp_path, {"which.yaml": script}, languages=("en", "nl"))
+    assistant = assistant_for_tests(str(folder), tmp_path)
+    try:
+        with pytest.raises(
+            SkillError,
+            match=r"which.yaml: the script has no locale and the skills speak en, nl; write which one it is "
+            r"in, like locale: en.$",
+        ):
+            run_script(load_script(folder / "tests" / "which.yaml"), assistant)
     finally:
         assistant.close()
