@@ -92,6 +92,7 @@ def settings_of(skill: Skill) -> frozenset[str]:
 
 
 def _read_settings(path: Path) -> frozenset[str]:
+    """Settings a module reads by a literal name; a name it builds shows through the config table."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
@@ -99,7 +100,7 @@ def _read_settings(path: Path) -> frozenset[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and _is_settings(node.value):
-            key: ast.expr | None = node.slice
+            key: ast.expr = node.slice
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
