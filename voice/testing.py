@@ -3,10 +3,10 @@
 A script (``skills/<name>/tests/*.yaml``)::
 
     name: Book with a correction
-    locale: nl
+    locale: nl                              # without: the skill's language, if it speaks one
     now: 2026-11-23T10:00:00+00:00          # the clock of the conversation ("morgen" = 24 Nov)
     stubs:                                  # local HTTP stand-ins for the company's APIs
-      booking_url: {status: 201, json: {id: "A1"}, delay: 0}
+      booking_url: {status: 201, json: {id: "A1"}, delay: 0}   # a setting of the skill
     turns:
       - user: ik wil een afspraak maken
         intent: BookAppointment
@@ -46,6 +46,7 @@ from .config import Config, only_skills
 from .errors import SkillError
 from .reply import Reply
 from .store import Session
+from .testing_fit import line_of, played_locale, refuse_unknown_stubs
 from .testing_stubs import stubbed_setting
 from .turn import Turn
 
@@ -65,7 +66,8 @@ class ScriptTurn:
 class Script:
     name: str
     path: Path
-    locale: str
+    locale: str | None
+    """None: the language of the skill, when it speaks one."""
     now: dt.datetime
     turns: tuple[ScriptTurn, ...]
     stubs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -108,19 +110,19 @@ def load_script(path: str | Path) -> Script:
         return Script(
             name=str(raw.get("name", path.stem)),
             path=path,
-            locale=_locale(raw.get("locale", "en"), path),
+            locale=_locale(raw["locale"], path) if "locale" in raw else None,
             now=now,
             turns=turns,
             stubs=_stubs(raw.get("stubs") or {}),
         )
     except _ShapeProblem as exc:
-        line = _line_of(text, exc.key)
+        line = line_of(text, exc.key)
         raise SkillError(
             f"{path}{f' line {line}' if line else ''}: {exc.key}: {exc.form}; see docs/skills.md, "
             "Conversation tests."
         ) from None
     except _KeyProblem as exc:
-        line = _line_of(text, exc.key)
+        line = line_of(text, exc.key)
         raise SkillError(
             f"{path}{f' line {line}' if line else ''}: unknown key {exc.key!r} ({exc.known}); fix the key."
         ) from None
@@ -153,12 +155,6 @@ def _locale(value: Any, path: Path) -> str:
     if not isinstance(value, str) or not _LOCALE.fullmatch(value):
         raise SkillError(f"{path}: locale {value!r} is not a language code; write locale: nl, en or nl-NL.")
     return value
-
-
-def _line_of(text: str, key: str) -> int | None:
-    """The line of the script where ``key`` is written as a key."""
-    pattern = re.compile(rf"^[\s-]*{re.escape(key)}\s*:")
-    return next((number for number, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
 
 
 def _turn(item: Any) -> ScriptTurn:
@@ -249,7 +245,10 @@ def assistant_for_tests(reference: str, workdir: Path, config: Config | None = N
 
 
 def run_script(script: Script, assistant: Assistant) -> list[str]:
-    """Play the script as a new session of ``assistant``; returns what did not go as expected."""
+    """Play the script as a new session of ``assistant``; returns what did not go as expected. A script
+    that does not fit the assistant (``voice.testing_fit``) is a ``SkillError`` before its first turn."""
+    locale = played_locale(script.path, script.locale, assistant.router)
+    refuse_unknown_stubs(script.path, script.stubs, assistant.router)
     failures: list[str] = []
     queue = Path(str(assistant.config.handoff.get("queue", "")))
     with ExitStack() as stack:
@@ -261,7 +260,7 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
             deadline = time.monotonic() + step.deadline if step.deadline else None
             turn = Turn(
                 text=step.user,
-                locale=script.locale,
+                locale=locale,
                 channel="test",
                 session_id=session,
                 user_id="tester",

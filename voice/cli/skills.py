@@ -339,12 +339,12 @@ def _tell_start_settings(start: StartSettings) -> None:
 
 
 def _run_file(path: Path, assistant: Assistant) -> list[str]:
-    """The failures of one script; a script that cannot be read is one failure, and the run goes on."""
+    """The failures of one script; a script that cannot be read, or does not fit the skill (a locale
+    it does not speak, a stub for no setting of it), is one failure, and the run goes on."""
     try:
-        script = load_script(path)
+        return run_script(load_script(path), assistant)
     except VoiceError as exc:
         return [exc.message]
-    return run_script(script, assistant)
 
 
 @click.command("test")
