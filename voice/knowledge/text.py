@@ -1,4 +1,4 @@
-"""Turning questions and content into index terms: normalise, drop stop words, map synonyms, stem, split.
+"""Turning questions and content into index terms: normalise, map synonyms, drop stop words, stem, split.
 
 Both sides of the index go through the same ``Analyzer``, so a caller's "pakketje terugsturen" and the
 content's "een pakket retourneren" meet on the same terms. The word lists live in ``lexicon/<lang>.yaml``.
@@ -42,22 +42,35 @@ class Analyzer:
     stemmer: Any
     stop_words: frozenset[str]
     synonyms: dict[str, str]
+    """A word as the lexicon writes it -> the word the content uses."""
     split_compounds: bool = False
     diminutives: bool = False
     vocabulary: set[str] = field(default_factory=set)
     """Stems known from the content; compounds are split only into known stems."""
     _splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _inflected: dict[str, str] = field(init=False, default_factory=dict)
+    """The synonyms by their word's key, so "mails" and "mailen" get the synonym of "mail"."""
+
+    def __post_init__(self) -> None:
+        stems: dict[str, set[str]] = {}
+        for word, target in self.synonyms.items():
+            key = self._key(word)
+            self._inflected.setdefault(key, target)
+            stems.setdefault(key, set()).add(self._stem(target))
+        for key, targets in stems.items():
+            if len(targets) > 1:  # "wissen" (delete) and "wisselen" (exchange) are both "wis": neither wins
+                del self._inflected[key]
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text`` (stems, plus the parts of compounds)."""
         out: list[str] = []
         for word in words(text):
-            word = self.synonyms.get(word, word)
+            word = self._synonym(word)
             if word in self.stop_words:
                 continue
             if self.diminutives:
                 word = self._without_diminutive(word)
-            stem = self.stemmer.stemWord(word)
+            stem = self._stem(word)
             out.append(stem)
             if self.split_compounds and len(word) >= 2 * _MIN_PART:
                 out.extend(self._parts(word, stem))
@@ -69,14 +82,34 @@ class Analyzer:
         for text in texts:
             for word in words(text):
                 if word not in self.stop_words:
-                    self.vocabulary.add(self.stemmer.stemWord(self.synonyms.get(word, word)))
+                    self.vocabulary.add(self._term(word))
+
+    def _synonym(self, word: str) -> str:
+        """The word the content uses for ``word``: the lexicon's own word first, else the synonym of a
+        word with its key."""
+        return self.synonyms.get(word) or self._inflected.get(self._key(word), word)
+
+    def _key(self, word: str) -> str:
+        """What a synonym is looked up by: the stem, which a word's inflections share ("mails", "mailen");
+        but a Dutch diminutive's singular as written ("bonnetjes" -> "bonnetje"), not the stem of the
+        word in it: that word gets no synonym ("stukje", a small piece, is no "stuk": "defect"). A
+        diminutive that means the synonym is in the lexicon itself ("mailtje: e-mail")."""
+        diminutive = _diminutive(word) if self.diminutives else None
+        return diminutive or self._stem(word)
+
+    def _term(self, word: str) -> str:
+        """The index term of one word without its diminutive or parts: the stem of its synonym, or its own."""
+        return self._stem(self._synonym(word))
+
+    def _stem(self, word: str) -> str:
+        return str(self.stemmer.stemWord(word))
 
     def _without_diminutive(self, word: str) -> str:
         """Dutch diminutives ("pakketje", "tasjes", "winkeltje", "bloemetje", "karretje", "boompje")
         -> the word; the stemmer leaves them alone. Several endings can fit ("pakket+je" and
         "winkel+tje"): the one whose stem the content knows wins, else the plain "-je"."""
-        base = word[:-1] if word.endswith("jes") else word
-        if not base.endswith("je"):
+        base = _diminutive(word)
+        if base is None:
             return word
         candidates = [base[:-2]] if len(base) >= 6 else []
         short = base[:-3]
@@ -86,7 +119,7 @@ class Analyzer:
             stem = base[:-4]
             candidates.append(stem[:-1] if len(stem) >= 3 and stem[-1] == stem[-2] else stem)
         candidates = [candidate for candidate in candidates if len(candidate) >= 3]
-        known = (c for c in candidates if self.stemmer.stemWord(c) in self.vocabulary)
+        known = (c for c in candidates if self._stem(c) in self.vocabulary)
         return next(known, candidates[0] if candidates else word)
 
     def _parts(self, word: str, stem: str) -> tuple[str, ...]:
@@ -96,20 +129,25 @@ class Analyzer:
 
     def _split(self, word: str, stem: str) -> tuple[str, ...]:
         """Two known stems that make up ``word`` (with a linking s or e allowed), the longest tail first."""
-        stem_of = self.stemmer.stemWord
         for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
             head, tail = word[:cut], word[cut:]
-            tail_stem = stem_of(self.synonyms.get(tail, tail))
+            tail_stem = self._term(tail)
             if tail_stem == stem or tail_stem not in self.vocabulary:
                 continue
             for linked in (head, head[:-1] if head[-1] in "se" else ""):
-                head_stem = stem_of(self.synonyms.get(linked, linked)) if len(linked) >= _MIN_PART else ""
+                head_stem = self._term(linked) if len(linked) >= _MIN_PART else ""
                 if head_stem in self.vocabulary and linked not in self.stop_words:
                     return (head_stem, tail_stem)
         return ()
 
 
 _VOWELS = frozenset("aeiouy")
+
+
+def _diminutive(word: str) -> str | None:
+    """The singular of a Dutch diminutive ("bonnetjes" -> "bonnetje"), or None for another word."""
+    singular = word[:-1] if word.endswith("jes") else word
+    return singular if singular.endswith("je") else None
 
 
 def _takes(word: str, consonants: str) -> bool:

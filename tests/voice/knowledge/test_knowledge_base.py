@@ -161,8 +161,10 @@ def test_no_content_abstains(tmp_path: Path) -> None:
         ("en", "how much is shipping to belgium", DecisionKind.ANSWER, "shipping-belgium"),
         ("nl", "ik ben mijn wachtwoord kwijt", DecisionKind.CONFIRM, "wachtwoord-vergeten"),
         ("en", "what is the capital of france", DecisionKind.ABSTAIN, None),
+        ("nl", "ik krijg te veel mail", DecisionKind.ANSWER, "nieuwsbrief"),  # FAQ: "te veel mails"
+        ("en", "where can i find my receipts", DecisionKind.ANSWER, "invoice"),  # FAQ: "the receipt"
     ],
-    ids=["nl-answer", "en-answer", "nl-confirm", "en-abstain"],
+    ids=["nl-answer", "en-answer", "nl-confirm", "en-abstain", "nl-inflected", "en-inflected"],
 )
 def test_the_shipped_content_answers_confirms_and_abstains(
     shipped: dict[str, KnowledgeBase], language: str, question: str, kind: DecisionKind, entry: str | None
