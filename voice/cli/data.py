@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -17,6 +17,7 @@ from ..dialog import QueueFileSink
 from ..errors import VoiceError
 from ..store import Store, StoreError, open_store
 from ..store.copy import BATCH_ROWS, copy_store
+from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
 from .context import CliContext, config_option, pass_context
 
@@ -184,16 +185,30 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
 @config_option
 @pass_context
 def check(context: CliContext) -> None:
-    """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem."""
+    """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem.
+    An SQLite file too damaged to open is checked read-only, so its problems are listed too."""
     url = store_url(context.config)
-    with open_store(url) as store:
+    try:
+        store = open_store(url)
+    except StoreError:
+        problems = file_problems(url.partition("://")[2]) if url.lower().startswith("sqlite:") else []
+        if not problems:
+            raise
+        _list_problems(problems, "damaged; the store cannot be opened: restore it from a backup")
+    with store:
         problems = store.check()
         pending = store.outbox_counts()["pending"]
+    waiting = f"{pending} handoff records waiting to be delivered"
+    if problems:
+        _list_problems(problems, f"damaged; {waiting}")
+    click.echo(f"ok; {waiting}")
+
+
+def _list_problems(problems: list[str], verdict: str) -> NoReturn:
     for problem in problems:
         click.echo(f"problem: {problem}")
-    click.echo(f"{'damaged' if problems else 'ok'}; {pending} handoff records waiting to be delivered")
-    if problems:
-        raise SystemExit(1)
+    click.echo(verdict)
+    raise SystemExit(1)
 
 
 def _handoff_queue(config: Config) -> QueueFileSink | None:
