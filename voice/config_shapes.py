@@ -159,6 +159,7 @@ def check_shapes(values: Mapping[str, Any], source: str) -> None:
     _check_table("handoff", handoff, HANDOFF_KEYS, source)
     _check_table("insights", values.get("insights") or {}, INSIGHTS_KEYS, source)
     _check_table("dashboard", values.get("dashboard") or {}, DASHBOARD_KEYS, source)
+    _check_password_hashes((values.get("dashboard") or {}).get("users") or {}, source)
     if handoff.get("url") and not str(handoff["url"]).startswith(("http://", "https://")):
         raise ConfigError(f"{source}: [handoff] url must start with http:// or https://.")
 
@@ -177,6 +178,21 @@ def check_value(table: str, key: str, value: Any, check: Check, source: str) -> 
     if not fits(value):
         shown = "(hidden)" if _SECRET.search(key) else repr(value)  # an error ends up in logs
         raise ConfigError(f"{source}: [{table}] {key} = {shown}; it must be {form}.")
+
+
+_PASSWORD_HASH = re.compile(r"(scrypt(:\d+){0,3}|pbkdf2(:\w+)?(:\d+)?)\$[A-Za-z0-9]+\$[0-9a-f]+")
+"""A werkzeug password hash (``method$salt$hex``), the only form a login is checked against."""
+
+
+def _check_password_hashes(users: Mapping[str, str], source: str) -> None:
+    """Raise ``ConfigError`` for a user whose value is not a password hash: a plain password there would
+    be accepted and then refuse every login. The value is a secret, so it is not shown."""
+    for name, value in users.items():
+        if not _PASSWORD_HASH.fullmatch(value):
+            raise ConfigError(
+                f"{source}: [dashboard] users: the value of {name!r} is not a password hash; put what "
+                f'voice dashboard user hash prints in its place, like {name} = "scrypt:32768:8:1$...".'
+            )
 
 
 _SECRET = re.compile("password|token|secret|users", re.IGNORECASE)

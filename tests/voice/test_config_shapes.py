@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from werkzeug.security import generate_password_hash
 
 from voice import ConfigError
 from voice.cli import cli
@@ -76,6 +77,24 @@ def test_a_dashboard_value_of_the_wrong_form_stops_check_serve_and_the_dashboard
     result = CliRunner().invoke(cli, [*command, "--config", str(file)])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert result.output.startswith("error: ") and "[dashboard] session_hours = '8'" in result.output
+
+
+@pytest.mark.parametrize("command", [["check"], ["serve"], ["dashboard", "user", "list"]])
+def test_a_plain_password_among_the_dashboard_users_stops_the_start_without_showing_it(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A plain password was accepted, and every login with it then failed with 401."""
+    file = tmp_path / "voice.toml"
+    hashed = generate_password_hash("another password")
+    file.write_text(
+        f'store = "sqlite:///{tmp_path / "s.db"}"\n[dashboard]\n'
+        f'users = {{ bert = "{hashed}", anna = "plaintextpw" }}\n'
+    )
+    result = CliRunner().invoke(cli, [*command, "--config", str(file)])
+    assert result.exit_code != 0 and "Traceback" not in result.output and "plaintextpw" not in result.output
+    assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+    assert "[dashboard] users: the value of 'anna' is not a password hash" in result.output
+    assert "voice dashboard user hash" in result.output
 
 
 def test_chat_hands_off_through_the_configured_handoff(tmp_path: Path) -> None:

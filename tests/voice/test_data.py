@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from voice import Dialog, Router, Turn, load_skill
 from voice.cli import cli
+from voice.dialog import QueueFileSink
 from voice.store import open_store
 
 DAY = 86400.0
@@ -99,3 +100,47 @@ def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> 
         while {row.user_id for row in store.read_log()} != {"new"} and time.monotonic() < started + 10:
             time.sleep(0.02)
         assert {row.user_id for row in store.read_log()} == {"new"}
+
+
+def _hand_over(url: str, queue: Path, user: str, session: str) -> None:
+    """A conversation of ``user`` handed over to a person, its record delivered to the queue file."""
+    with open_store(url) as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store, sink=QueueFileSink(queue))
+        for text in ("wat zijn jullie openingstijden", "ik wil een medewerker spreken"):
+            dialog.respond(Turn(text=text, locale="nl", session_id=session, user_id=user))
+        assert dialog.sender is not None and dialog.sender.drain()
+        dialog.close()
+
+
+def test_forget_and_export_reach_the_handoff_queue_file(tmp_path: Path) -> None:
+    """The queue file is written on this host: an access request gets the caller's records in it, and
+    an erasure takes them out, leaving the other lines byte for byte."""
+    config, url = _config(tmp_path)
+    queue = tmp_path / "handoff.jsonl"
+    config.write_text(config.read_text() + f'[handoff]\nqueue = "{queue}"\n')
+    _hand_over(url, queue, "bob", "s1")
+    _hand_over(url, queue, "anna", "s2")
+    _hand_over(url, queue, "bob", "s3")
+    queue.write_bytes(queue.read_bytes() + b"not a record\n")  # a line the team's tool left: not ours to drop
+    before = queue.read_bytes().splitlines(keepends=True)
+    queue.chmod(0o640)
+    runner = CliRunner()
+    exported = json.loads(runner.invoke(cli, ["data", "export", "anna", "--config", str(config)]).output)
+    assert [(r["session_id"], r["reason"]) for r in exported["handoff_queue"]] == [("s2", "asked")]
+    assert "ik wil een medewerker spreken" in [t["text"] for t in exported["handoff_queue"][0]["transcript"]]
+    result = runner.invoke(cli, ["data", "forget", "anna", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f"erased 1 handoff records of user anna from the queue file {queue}" in result.output
+    assert "erase them there" not in result.output  # no endpoint got anything
+    assert queue.read_bytes().splitlines(keepends=True) == [before[0], before[2], before[3]]
+    assert queue.stat().st_mode & 0o777 == 0o640 and [p.name for p in tmp_path.glob(".handoff*")] == []
+    again = runner.invoke(cli, ["data", "export", "anna", "--config", str(config)])
+    assert json.loads(again.output)["handoff_queue"] == []
+
+
+def test_forget_tells_that_records_sent_to_an_endpoint_must_be_erased_there(tmp_path: Path) -> None:
+    config, _ = _config(tmp_path)
+    config.write_text(config.read_text() + '[handoff]\nurl = "https://crm.example.com/handoff"\n')
+    result = CliRunner().invoke(cli, ["data", "forget", "anna", "--config", str(config)])
+    assert result.exit_code == 0 and "handoff_queue" not in result.output
+    assert "handoff records sent to https://crm.example.com/handoff are kept by its receiver" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,6 +91,44 @@ def test_a_cancelled_flow_is_abandoned_and_a_dutch_conversation_counts_apart(dia
         "contained",
     )
     assert dialog.store.select("SELECT DISTINCT locale, skill FROM rollup") == [("nl", "customer_service")]
+
+
+@pytest.mark.parametrize(
+    ("language", "booking", "question", "order"),
+    [
+        (
+            "nl",
+            "ik wil een afspraak maken",
+            "hoe laat zijn jullie open",
+            "waar is bestelling een twee drie vier",
+        ),
+        ("en", "I want to book an appointment", "when are you open", "where is order one two three four"),
+    ],
+    ids=["nl", "en"],
+)
+def test_a_flow_left_for_another_flow_is_abandoned_but_not_one_interrupted_by_a_question(
+    customer_service: Skill,
+    answerers: list[Answerer],
+    tmp_path: Path,
+    language: str,
+    booking: str,
+    question: str,
+    order: str,
+) -> None:
+    """A question in the middle of a booking keeps the booking open; another flow takes its place."""
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        dialog = Dialog(Router([customer_service]), store, answerers=answerers)
+        for text in (booking, question, order):
+            _say(dialog, text, locale=language)
+        rows = _signals(store)
+        assert [(row["flow"], row["flow_abandoned"]) for row in rows] == [
+            ("BookAppointment", 0),
+            ("BookAppointment", 0),
+            ("OrderStatus", 0),
+        ]
+        report = build_report(store, Filters(start=NOW.date(), end=dt.datetime.now(dt.UTC).date()))
+    flows = {flow.flow: (flow.started, flow.completed, flow.abandoned) for flow in report.current.flows}
+    assert flows == {"BookAppointment": (1, 0, 1), "OrderStatus": (1, 1, 0)}
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,19 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from ..config import store_url
+from ..config import Config, store_url
+from ..dialog import QueueFileSink
 from ..errors import VoiceError
 from ..store import Store, StoreError, open_store
 from ..store.copy import BATCH_ROWS, copy_store
+from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
 from .context import CliContext, config_option, pass_context
 
@@ -128,10 +131,21 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
 @config_option
 @pass_context
 def forget(context: CliContext, user_id: str) -> None:
-    """Erase everything kept about USER_ID: sessions, remembered attributes and the conversation log."""
+    """Erase everything kept about USER_ID: sessions, remembered attributes, the conversation log, and
+    their handoff records in the store and in the [handoff] queue file."""
     with open_store(store_url(context.config)) as store:
         count = store.delete_user(user_id)
     click.echo(f"erased {count} records of user {user_id}")
+    queue = _handoff_queue(context.config)
+    if queue is not None:
+        with _queue_access(queue, "rewrite", "write that file and its folder"):
+            queued = queue.forget(user_id)
+        click.echo(f"erased {queued} handoff records of user {user_id} from the queue file {queue.path}")
+    if context.config.handoff.get("url"):
+        click.echo(
+            f"handoff records sent to {context.config.handoff['url']} are kept by its receiver: "
+            "erase them there too"
+        )
 
 
 @data.command(name="export")
@@ -145,10 +159,16 @@ def forget(context: CliContext, user_id: str) -> None:
 @config_option
 @pass_context
 def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
-    """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log), for an
-    access request; ``forget`` erases the same records."""
+    """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log, handoff
+    records, those in the [handoff] queue file too), for an access request; ``forget`` erases the same
+    records."""
     with open_store(store_url(context.config)) as store:
-        text = json.dumps(user_data(store, user_id), ensure_ascii=False, indent=2)
+        found = user_data(store, user_id)
+    queue = _handoff_queue(context.config)
+    if queue is not None:
+        with _queue_access(queue, "read", "read that file"):
+            found["handoff_queue"] = queue.records_of(user_id)
+    text = json.dumps(found, ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)
     else:
@@ -165,16 +185,47 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
 @config_option
 @pass_context
 def check(context: CliContext) -> None:
-    """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem."""
+    """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem.
+    An SQLite file too damaged to open is checked read-only, so its problems are listed too."""
     url = store_url(context.config)
-    with open_store(url) as store:
+    try:
+        store = open_store(url)
+    except StoreError:
+        problems = file_problems(url.partition("://")[2]) if url.lower().startswith("sqlite:") else []
+        if not problems:
+            raise
+        _list_problems(problems, "damaged; the store cannot be opened: restore it from a backup")
+    with store:
         problems = store.check()
         pending = store.outbox_counts()["pending"]
+    waiting = f"{pending} handoff records waiting to be delivered"
+    if problems:
+        _list_problems(problems, f"damaged; {waiting}")
+    click.echo(f"ok; {waiting}")
+
+
+def _list_problems(problems: list[str], verdict: str) -> NoReturn:
     for problem in problems:
         click.echo(f"problem: {problem}")
-    click.echo(f"{'damaged' if problems else 'ok'}; {pending} handoff records waiting to be delivered")
-    if problems:
-        raise SystemExit(1)
+    click.echo(verdict)
+    raise SystemExit(1)
+
+
+def _handoff_queue(config: Config) -> QueueFileSink | None:
+    """The queue file of ``[handoff]``, where this host writes handoff records, if there is one."""
+    return QueueFileSink(str(config.handoff["queue"])) if config.handoff.get("queue") else None
+
+
+@contextlib.contextmanager
+def _queue_access(queue: QueueFileSink, doing: str, may: str) -> Iterator[None]:
+    """One sentence instead of a traceback when the queue file cannot be read or written."""
+    try:
+        yield
+    except OSError as exc:
+        raise VoiceError(
+            f"cannot {doing} the handoff queue {queue.path}: {exc.strerror or exc}; run the command again "
+            f"as a user that may {may}."
+        ) from exc
 
 
 def user_data(store: Store, user_id: str) -> dict[str, Any]:

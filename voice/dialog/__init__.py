@@ -6,8 +6,9 @@ matched; the rest are the small types skills use.
 
 from ..flow import Flow, Slot
 from .answerers import Answer, Answerer, Fallback
-from .handoff import FanOutSink, HandoffPolicy, HandoffRecord, HandoffSink, HttpSink, QueueFileSink
+from .handoff import FanOutSink, HandoffPolicy, HandoffRecord, HandoffSink, HttpSink
 from .manager import Dialog, apology
+from .queue_file import QueueFileSink
 
 __all__ = [
     "Answer",

@@ -10,7 +10,6 @@ queue file (one JSON object per line), retrying with back-off until it is taken.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import re
@@ -21,7 +20,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 _LOGGER = logging.getLogger(__name__)
@@ -132,26 +130,6 @@ class HandoffSink(ABC):
     @abstractmethod
     def deliver(self, record: HandoffRecord) -> bool:
         """Deliver one record; True when it arrived."""
-
-
-class QueueFileSink(HandoffSink):
-    """Appends records as JSON lines to a file that the team's tools read (locked, so workers share it)."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-
-    def deliver(self, record: HandoffRecord) -> bool:
-        line = json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as queue:
-                fcntl.flock(queue, fcntl.LOCK_EX)
-                queue.write(line)
-                queue.flush()
-        except OSError:
-            _LOGGER.exception("handoff record for session %s could not be queued", record.session_id)
-            return False
-        return True
 
 
 class HttpSink(HandoffSink):

@@ -50,6 +50,8 @@ class _Flow:
     step: str = ""
     completed: bool = False
     abandoned: bool = False
+    left: ActiveFlow | None = None
+    """The flow open before the turn that this one took the place of: it ended without its handler."""
 
 
 def outcome_of(state: DialogState) -> Outcome:
@@ -93,6 +95,8 @@ def turn_signals(
         flow_step=flow.step,
         flow_completed=flow.completed and not reason,  # a handler that hands over did not complete it
         flow_abandoned=flow.abandoned,
+        flow_left=flow.left.intent if flow.left else "",
+        flow_left_skill=flow.left.skill if flow.left else "",
         confirmation=_confirmation(before.flow, state.flow, turn.intent),
         knowledge=_knowledge(facts, state),
         handoff=("caller" if reason == "asked" else "assistant") if reason else "",
@@ -133,7 +137,8 @@ def _flow(
         started = before is None or before.intent != current
         asked = (after.asking if after is not None else None) or ""
         step = asked if asked and (started or before is None or before.asking != asked) else ""
-        return _Flow(current, started, step, completed == current and after is None)
+        left = before if started and before is not None else None  # another flow took its place
+        return _Flow(current, started, step, completed == current and after is None, left=left)
     if before is not None:  # it ended without its handler
         return _Flow(before.intent, abandoned=True)
     return _Flow()

@@ -93,7 +93,11 @@ class TurnSignals:
     """The slot the flow asked for next, when the turn moved it on to a new question."""
     flow_completed: bool = False
     flow_abandoned: bool = False
-    """The flow ended without its handler (cancel, stop, start over, a handoff, another flow)."""
+    """The flow ended without its handler (cancel, stop, start over, a handoff)."""
+    flow_left: str = ""
+    """The flow open before this turn that another flow (``flow``) took the place of; it counts as
+    abandoned, under ``flow_left_skill``. Only in ``rollup``: the ``signals`` row names the new flow."""
+    flow_left_skill: str = ""
     confirmation: str = ""
     """``asked``, ``accepted`` or ``refused``: a flow's yes/no question about a slot or the intent."""
     knowledge: str = ""
@@ -230,6 +234,9 @@ def rollup_deltas(signals: TurnSignals) -> list[RollupDelta]:
     deltas = [
         RollupDelta(signals.day, signals.channel, signals.locale, signals.skill, metric, 1) for metric in turn
     ]
+    if signals.flow_left:
+        place = (signals.day, signals.channel, signals.locale, signals.flow_left_skill)
+        deltas.append(RollupDelta(*place, f"flow:{signals.flow_left}:abandoned", 1))
     where = (signals.conversation_day, signals.channel, signals.locale, signals.conversation_skill)
     deltas += [RollupDelta(*where, metric, delta) for metric, delta in conversation]
     return _merged(deltas)

@@ -22,6 +22,7 @@ __all__ = [
     "MEMORY",
     "WAL_SIZE_LIMIT",
     "connect",
+    "file_problems",
     "integrity_problems",
     "make_parent",
     "migrate",
@@ -109,7 +110,7 @@ def _unopenable(path: str | Path, exc: sqlite3.Error) -> StoreError:
 def _damaged(path: str | Path, problem: str) -> StoreError:
     return StoreError(
         f"the session database {path} is damaged ({problem}); restore it from a backup "
-        "('voice data check' lists the problems)."
+        "('voice data check' runs SQLite's full check on it and lists every problem it finds)."
     )
 
 
@@ -141,10 +142,45 @@ def refuse_damaged(db: sqlite3.Connection, path: str | Path) -> None:
         raise _damaged(path, problems[0])
 
 
+def file_problems(path: str | Path) -> list[str]:
+    """The full integrity check of an SQLite file that the store refused to open, read-only; none for a
+    file that is not there or that the check finds whole."""
+    if path == MEMORY or not Path(path).is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        return integrity_problems(db)
+    finally:
+        db.close()
+
+
 def integrity_problems(db: sqlite3.Connection) -> list[str]:
     """SQLite's full integrity check: every problem it finds, or none."""
     try:
         rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
-        return [str(exc)]
+        return [*_found_before_failing(db), f"{exc} (SQLite could not check further)"]
     return [] if rows == ["ok"] else rows
+
+
+def _found_before_failing(db: sqlite3.Connection) -> list[str]:
+    """The problems a check that fails part-way finds before it fails: SQLite stops with "malformed"
+    where it would go past a damaged page, so it is asked for one problem more each time, up to 100."""
+    found: list[str] = []
+    for limit in range(1, _MOST_PROBLEMS + 1):
+        try:
+            rows = [row[0] for row in db.execute(f"PRAGMA integrity_check({limit})")]
+        except sqlite3.DatabaseError:
+            break
+        if rows == ["ok"]:
+            break
+        found = rows
+        if len(rows) < limit:  # all there are
+            break
+    return found
+
+
+_MOST_PROBLEMS = 100

@@ -83,6 +83,12 @@ def test_every_page_shows_after_a_login(client: FlaskClient, path: str) -> None:
     assert page.status_code == 200, page.get_data(as_text=True)[:300]
 
 
+def test_the_overview_shows_the_callers_who_gave_up(client: FlaskClient) -> None:
+    log_in(client)
+    page = client.get("/dashboard/", query_string=PERIOD).get_data(as_text=True)
+    assert re.search(r'data-kpi="gave_up">1<', page), page
+
+
 def test_the_not_understood_page_groups_and_out_of_scope_removes(client: FlaskClient) -> None:
     log_in(client)
     page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,6 +111,8 @@ def test_voice_report_prints_a_table_csv_and_json(seeded: Store, tmp_path: Path)
     assert "containment" in table.output and "50.0%" in table.output and "waar is mijn pakket" in table.output
     csv = runner.invoke(cli, [*base, "--format", "csv"]).output.splitlines()
     assert csv[0] == "kpi,unit,current,previous,change" and "conversations,n,4,0,4" in csv
+    assert "gave up,n,1,0,1" in csv
+    assert re.search(r"^gave up +1 +0 +\+1$", table.output, re.MULTILINE), table.output
     data = json.loads(runner.invoke(cli, [*base, "--format", "json", "--channel", "alexa"]).output)
     assert data["current"]["conversations"] == 3 and data["filters"]["channel"] == "alexa"
     refused = runner.invoke(cli, [*base[:3], "--from", "2026-13-01"])

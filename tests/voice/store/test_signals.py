@@ -111,3 +111,25 @@ def test_a_turn_late_after_its_commit_is_marked_and_counted_once(store: Store, c
     rows = store.select("SELECT intent, deadline_overrun FROM signals ORDER BY seq")
     assert [(intent, bool(overrun)) for intent, overrun in rows] == [("Earlier", False), ("Late", True)]
     assert _counts(store)["overrun"] == 1
+
+
+def test_a_flow_left_for_another_counts_as_abandoned_under_its_skill(store: Store, clock: FakeClock) -> None:
+    session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
+    heard = TurnRecord(time=clock(), speaker=Speaker.USER, text="waar is bestelling 1234")
+    left = _signals(
+        session,
+        intent="OrderStatus",
+        flow="OrderStatus",
+        flow_started=True,
+        flow_completed=True,
+        flow_left="BookAppointment",
+        flow_left_skill="agenda",
+    )
+    store.record_exchange("s1", (heard,), signals=(left,))
+    rows = store.select("SELECT skill, metric, count FROM rollup WHERE metric LIKE 'flow:%' ORDER BY metric")
+    assert [tuple(row) for row in rows] == [
+        ("agenda", "flow:BookAppointment:abandoned", 1),
+        ("shop", "flow:OrderStatus:completed", 1),
+        ("shop", "flow:OrderStatus:started", 1),
+    ]
+    assert store.select("SELECT flow, flow_abandoned FROM signals") == [("OrderStatus", 0)]

@@ -76,6 +76,29 @@ def test_voice_data_check_reports_a_damaged_file(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("damage", ["index page", "cut in half"])
+def test_voice_data_check_lists_the_problems_of_a_file_the_start_refuses(tmp_path: Path, damage: str) -> None:
+    """The start's refusal says 'voice data check' lists the problems: it printed that same sentence."""
+    path = tmp_path / "sessions.db"
+    _filled(path)
+    with path.open("r+b") as file:
+        if damage == "cut in half":
+            file.truncate(path.stat().st_size // 2)
+        else:
+            file.seek(path.stat().st_size - 4096)
+            file.write(b"\xff" * 4096)
+    with pytest.raises(StoreError, match="'voice data check' runs SQLite's full check on it"):
+        open_store(f"sqlite:///{path}")
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "sqlite:///{path}"\n')
+    result = CliRunner().invoke(cli, ["data", "check", "--config", str(config)])
+    assert result.exit_code == 1 and "voice data check" not in result.output, result.output
+    assert result.output.startswith("problem: ") and "SQLite could not check further" in result.output
+    assert result.output.endswith("damaged; the store cannot be opened: restore it from a backup\n")
+    if damage == "index page":
+        assert "problem: *** in database main ***\nPage " in result.output
+
+
 def test_a_read_only_database_recovers_without_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     _filled(path, 1)

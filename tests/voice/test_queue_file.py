@@ -1,0 +1,53 @@
+"""The handoff queue file: appends from several writers and an erasure that rewrites it lose nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+from voice.dialog import HandoffRecord, QueueFileSink
+
+
+def _record(user_id: str, number: int) -> HandoffRecord:
+    return HandoffRecord(
+        id=f"{user_id}-{number}",
+        reason="asked",
+        session_id=f"s{number}",
+        user_id=user_id,
+        skill="customer_service",
+        locale="nl",
+        channel="chat",
+        time=dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC),
+        transcript=({"speaker": "user", "text": "ik wil een medewerker spreken", "intent": "TalkToAgent"},),
+        slots={},
+    )
+
+
+def test_an_erasure_while_another_worker_appends_loses_none_of_its_records(tmp_path: Path) -> None:
+    """A writer waiting for the lock on the file that ``forget`` replaced writes to the new file."""
+    queue = tmp_path / "handoff.jsonl"
+    kept = 300
+
+    def append() -> None:
+        writer = QueueFileSink(queue)  # its own open file per record, as another worker's
+        for number in range(kept):
+            assert writer.deliver(_record("bob", number))
+
+    worker = threading.Thread(target=append)
+    worker.start()
+    eraser = QueueFileSink(queue)
+    while worker.is_alive():
+        eraser.deliver(_record("anna", 0))
+        eraser.forget("anna")
+    worker.join()
+    eraser.forget("anna")
+    ids = [json.loads(line)["id"] for line in queue.read_text(encoding="utf-8").splitlines()]
+    assert ids == [f"bob-{number}" for number in range(kept)]
+
+
+def test_a_queue_that_is_not_there_has_nothing_to_forget(tmp_path: Path) -> None:
+    sink = QueueFileSink(tmp_path / "handoff.jsonl")
+    assert (sink.forget("anna"), sink.records_of("anna")) == (0, [])
+    assert not sink.path.exists()

@@ -1,0 +1,115 @@
+"""The handoff queue file: one JSON line per record, shared by every worker of this host.
+
+Each write holds an exclusive ``flock`` on the file. ``forget`` (a GDPR erasure) writes the lines it
+keeps, byte for byte, to a file beside the queue and renames it over the queue while it holds that
+lock, so a reader sees the old file or the new one, never half of one. A writer that was waiting
+for the lock on the file that was replaced sees so after it gets the lock (the path no longer leads
+to the file it opened) and opens the queue again, so no record is appended to a file already gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .handoff import HandoffRecord, HandoffSink
+
+__all__ = ["QueueFileSink"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class QueueFileSink(HandoffSink):
+    """Appends records as JSON lines to a file that the team's tools read (locked, so workers share it)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def deliver(self, record: HandoffRecord) -> bool:
+        line = json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._locked("ab", fcntl.LOCK_EX) as queue:
+                queue.write(line.encode("utf-8"))
+                queue.flush()
+        except OSError:
+            _LOGGER.exception("handoff record for session %s could not be queued", record.session_id)
+            return False
+        return True
+
+    def records_of(self, user_id: str) -> list[dict[str, Any]]:
+        """The records of ``user_id`` in the file, oldest first (for an access request)."""
+        try:
+            with self._locked("rb", fcntl.LOCK_SH) as queue:
+                data = queue.read()
+        except FileNotFoundError:
+            return []
+        return [record for line in io.BytesIO(data) if (record := _record_of(line, user_id)) is not None]
+
+    def forget(self, user_id: str) -> int:
+        """Remove the records of ``user_id`` from the file; return how many went. The other lines stay
+        byte for byte; a file without such records is not touched."""
+        try:
+            with self._locked("rb", fcntl.LOCK_EX) as queue:
+                lines = list(io.BytesIO(queue.read()))
+                kept = [line for line in lines if _record_of(line, user_id) is None]
+                if len(kept) < len(lines):
+                    _replace(self.path, b"".join(kept), os.fstat(queue.fileno()).st_mode)
+        except FileNotFoundError:
+            return 0
+        return len(lines) - len(kept)
+
+    @contextlib.contextmanager
+    def _locked(self, mode: str, lock: int) -> Iterator[IO[bytes]]:
+        """The queue file, opened in ``mode`` and locked; opened again when ``forget`` replaced the file
+        while this waited for the lock."""
+        while True:
+            with self.path.open(mode) as queue:
+                fcntl.flock(queue, lock)
+                if _same_file(self.path, queue):
+                    yield queue
+                    return
+
+
+def _same_file(path: Path, opened: IO[bytes]) -> bool:
+    """Whether ``path`` still leads to the file ``opened`` is."""
+    try:
+        return os.stat(path).st_ino == os.fstat(opened.fileno()).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _record_of(line: bytes, user_id: str) -> dict[str, Any] | None:
+    """The record on ``line`` when it is one of ``user_id``'s; a line that is not a record is nobody's."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and record.get("user_id") == user_id else None
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` beside ``path`` (with its permissions), flush it to disk and rename it over ``path``."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, mode & 0o7777)  # as the queue was, whatever the umask
+        with open(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
