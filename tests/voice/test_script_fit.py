@@ -150,16 +150,12 @@ def test_a_stub_may_name_a_setting_the_code_reads_or_the_config_table_has(
 
 def test_a_stub_far_from_every_setting_names_where_settings_come_from(tmp_path: Path) -> None:
     folder = _skill(tmp_path, {"far.yaml": _booking("calendar")})
-    assistant = assistant_for_tests(str(folder), tmp_path)
-    try:
-        with pytest.raises(
-            SkillError,
-            match=r"far.yaml line 2: stub 'calendar' names no setting of .* \(its settings: booking_url\); "
-            r"name a setting the skill reads \(skill.settings.get\(\"name\"\)\) or its config table has.$",
-        ):
-            run_script(load_script(folder / "tests" / "far.yaml"), assistant)
-    finally:
-        assistant.close()
+    _assert_refused(
+        folder / "tests" / "far.yaml",
+        tmp_path,
+        r"far.yaml line 2: stub 'calendar' names no setting of .* \(its settings: booking_url\); "
+        r"name a setting the skill reads \(skill.settings.get\(\"name\"\)\) or its config table has.$",
+    )
 
 
 @pytest.mark.parametrize("locale", ["de", "fr-FR"])
@@ -187,13 +183,19 @@ def test_a_script_without_locale_runs_in_the_one_language_of_the_skill(tmp_path:
 def test_a_script_without_locale_for_a_skill_of_two_languages_is_refused(tmp_path: Path) -> None:
     script = "turns:\n  - user: book it\n"
     folder = _skill(tmp_path, {"which.yaml": script}, languages=("en", "nl"))
-    assistant = assistant_for_tests(str(folder), tmp_path)
+    _assert_refused(
+        folder / "tests" / "which.yaml",
+        tmp_path,
+        r"which.yaml: the script has no locale and the skills speak en, nl; write which one it is "
+        r"in, like locale: en.$",
+    )
+
+
+def _assert_refused(script: Path, tmp_path: Path, match: str) -> None:
+    """Playing ``script`` against its skill raises a ``SkillError`` matching ``match``."""
+    assistant = assistant_for_tests(str(script.parent.parent), tmp_path)
     try:
-        with pytest.raises(
-            SkillError,
-            match=r"which.yaml: the script has no locale and the skills speak en, nl; write which one it is "
-            r"in, like locale: en.$",
-        ):
-            run_script(load_script(folder / "tests" / "which.yaml"), assistant)
+        with pytest.raises(SkillError, match=match):
+            run_script(load_script(script), assistant)
     finally:
         assistant.close()
