@@ -4,15 +4,14 @@ hangs or drops the connection: what the caller is told must match what the API d
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from booking_api import BookingApi, serving_booking_api
 
 from skills.customer_service import book_appointment, skill
 from skills.customer_service.booking import (
@@ -30,51 +29,10 @@ APPOINTMENT = Appointment(date=dt.date(2026, 11, 24), time=dt.time(10, 0), name=
 MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 
-@dataclass
-class BookingApi:
-    """``POST /appointments``: books (counted) and then answers as ``mode`` says."""
-
-    mode: str = "answer"
-    """``answer`` (201, an id), ``refuse`` (409, nothing booked), ``hang``, ``drop`` or ``gateway`` (booked,
-    then no answer or a 504)."""
-    bookings: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-
-
 @pytest.fixture
 def api() -> Iterator[tuple[BookingApi, str]]:
-    state = BookingApi()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            if state.mode == "refuse":
-                self.send_error(409)
-                return
-            state.bookings.append((self.headers.get("Idempotency-Key", ""), body))
-            if state.mode == "gateway":
-                self.send_error(504)
-                return
-            if state.mode == "hang":
-                state.release.wait(10)
-            if state.mode in ("hang", "drop"):
-                self.close_connection = True
-                return
-            answer = json.dumps({"id": f"B{len(state.bookings)}"}).encode()
-            self.send_response(201)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    state.release.set()
-    server.shutdown()
-    server.server_close()
+    with serving_booking_api() as running:
+        yield running
 
 
 def test_a_booking_carries_a_key_that_is_the_same_for_the_same_appointment_in_the_same_call(

@@ -4,13 +4,12 @@ script in German was reported ok on the apology "Sorry, I can't help in that lan
 
 from __future__ import annotations
 
-import http.server
 import itertools
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from booking_api import BookingApi, serving_booking_api
 from click.testing import CliRunner
 
 from voice import SkillError
@@ -63,28 +62,10 @@ def _skill(
 
 
 @pytest.fixture
-def real_api() -> Iterator[tuple[list[str], str]]:
+def real_api() -> Iterator[tuple[BookingApi, str]]:
     """The company's real booking API, as voice.toml names it: it counts what reaches it."""
-    heard: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-            heard.append(self.path)
-            answer = b'{"id": "REAL"}'
-            self.send_response(201)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield heard, f"http://127.0.0.1:{server.server_address[1]}/api"
-    server.shutdown()
-    server.server_close()
+    with serving_booking_api() as running:
+        yield running
 
 
 def _config(tmp_path: Path, folder: Path, url: str, key: str = "booking_url") -> Path:
@@ -104,9 +85,9 @@ def _booking(stub: str, locale: str = "en") -> str:
 
 
 def test_voice_test_refuses_a_misspelt_stub_and_the_real_api_hears_nothing(
-    tmp_path: Path, real_api: tuple[list[str], str]
+    tmp_path: Path, real_api: tuple[BookingApi, str]
 ) -> None:
-    heard, url = real_api
+    api, url = real_api
     folder = _skill(
         tmp_path, {"a_misspelt.yaml": _booking("bookng_url"), "b_right.yaml": _booking("booking_url")}
     )
@@ -119,7 +100,7 @@ def test_voice_test_refuses_a_misspelt_stub_and_the_real_api_hears_nothing(
         "(its settings: booking_url); did you mean 'booking_url'?"
     ) in result.output
     assert f"ok   {folder.name}/b_right.yaml" in result.output  # the stub answered, not the real API
-    assert heard == []
+    assert api.bookings == []
 
 
 @pytest.mark.parametrize(
@@ -135,9 +116,9 @@ def test_voice_test_refuses_a_misspelt_stub_and_the_real_api_hears_nothing(
     ids=["read with get", "read by index", "only in the config table"],
 )
 def test_a_stub_may_name_a_setting_the_code_reads_or_the_config_table_has(
-    tmp_path: Path, real_api: tuple[list[str], str], read: str, table: str
+    tmp_path: Path, real_api: tuple[BookingApi, str], read: str, table: str
 ) -> None:
-    heard, url = real_api
+    api, url = real_api
     folder = _skill(tmp_path, {"right.yaml": _booking("booking_url")}, read=read)
     config = load_config(_config(tmp_path, folder, url, key=table))
     assistant = assistant_for_tests(str(folder), tmp_path, config)
@@ -145,7 +126,7 @@ def test_a_stub_may_name_a_setting_the_code_reads_or_the_config_table_has(
         assert run_script(load_script(folder / "tests" / "right.yaml"), assistant) == []
     finally:
         assistant.close()
-    assert heard == []
+    assert api.bookings == []
 
 
 def test_a_stub_far_from_every_setting_names_where_settings_come_from(tmp_path: Path) -> None:
