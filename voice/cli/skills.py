@@ -21,7 +21,7 @@ from speech.errors import AudioError
 from speech.playback import play
 from speech.tts import EspeakSynthesizer, Synthesizer
 
-from ..assistant import Assistant, load_skills, served_languages
+from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..channels.chat import ChatChannel
 from ..config import only_skills, skill_references
@@ -29,7 +29,6 @@ from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
-from ..router import Router
 from ..skill_check import skill_problems
 from ..state import DialogState
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
@@ -285,13 +284,7 @@ def check(
         if ha
         else {}
     )
-    router = Router(
-        skills,
-        extra_intents=extra,
-        lists=_lists(list_values),
-        fuzzy_threshold=config.fuzzy_threshold,
-        languages=served,
-    )
+    router = build_router(config, skills, extra_intents=extra, lists=_lists(list_values))
     _tell_start_settings(start)
     problems = skill_problems(router)
     for problem in problems:
@@ -353,11 +346,13 @@ def _run_file(path: Path, assistant: Assistant) -> list[str]:
 @pass_context
 def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
     """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default."""
-    references = list(skill_names) or skill_references(context.config)
+    config = only_skills(context.config, skill_names) if skill_names else context.config
+    references = skill_references(config)
+    build_router(config, load_skills(config))  # the scripts run per skill: refuse the set as every start does
     failed = total = 0
     with tempfile.TemporaryDirectory(prefix="voice-test-") as workdir:
         for reference in references:
-            assistant = assistant_for_tests(reference, Path(workdir), context.config)
+            assistant = assistant_for_tests(reference, Path(workdir), config)
             for skill in assistant.router.skills.values():
                 for path in scripts_of(skill.root):
                     failures = _run_file(path, assistant)
