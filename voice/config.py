@@ -14,7 +14,8 @@
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
 
-Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present.
+Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present. Without
+``skills``, the skills of the ``skills/`` folder next to it (``skills_folder``) load.
 """
 
 from __future__ import annotations
