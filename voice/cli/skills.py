@@ -270,6 +270,7 @@ def check(
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     The server settings are checked as every start reads them: the config file's, then VOICE_* variables.
     """
+    from ..channels.dialogflow import check_intent_map
     from ..server import start_settings  # Flask: only this command needs it
 
     if skill_names:
@@ -285,6 +286,8 @@ def check(
         else {}
     )
     router = build_router(config, skills, extra_intents=extra, lists=_lists(list_values))
+    if not config.chosen_skills:  # the map may name the intents of the skills left out
+        check_intent_map(start.values, router, config.source)
     _tell_start_settings(start)
     problems = skill_problems(router)
     for problem in problems:
