@@ -293,7 +293,7 @@ def _skill_folder(reference: str, skills_folder: Path | None) -> Path | None:
     path = Path(reference)
     if path.is_dir():
         return path
-    if len(path.parts) > 1:
+    if len(path.parts) > 1 or reference.startswith("."):  # "./shop" is a path, not a module name
         nearest = _nearest(path.name, discover(path.parent) if path.parent.is_dir() else [])
         hint = f" (did you mean {path.parent / nearest}?)" if nearest else ""
         raise SkillError(f"there is no skill folder {path}{hint}; check the path.")

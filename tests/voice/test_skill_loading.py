@@ -67,7 +67,9 @@ def _broken(root: Path, kind: str) -> str:
     if kind == "no-init":
         (root / "bad" / "noinit" / "locales").mkdir(parents=True)
         return str(root / "bad" / "noinit")
-    return {"misspelt-folder": str(root / "skills" / "shpo"), "misspelt-name": "shpo"}[kind]
+    return {"misspelt-folder": str(root / "skills" / "shpo"), "misspelt-name": "shpo", "dot-path": "./shpo"}[
+        kind
+    ]
 
 
 @pytest.mark.parametrize(
@@ -83,6 +85,7 @@ def _broken(root: Path, kind: str) -> str:
             r"there is no skill 'shpo' in {root}/skills/ or the shipped skills \(did you mean 'shop'\?\); "
             r"check the name, or give the skill's folder path\.$",
         ),
+        ("dot-path", r"there is no skill folder shpo; check the path\.$"),
         (
             "import-in-code",
             r"skill '{root}/skills/shop' cannot load: {root}/skills/shop/__init__.py line 5 imports "
@@ -94,7 +97,7 @@ def _broken(root: Path, kind: str) -> str:
             r"'skill = Skill\(...\)'\.$",
         ),
     ],
-    ids=["misspelt-folder", "misspelt-name", "import-in-code", "no-init"],
+    ids=["misspelt-folder", "misspelt-name", "dot-path", "import-in-code", "no-init"],
 )
 def test_a_skill_that_cannot_load_is_one_sentence_that_says_why(
     tmp_path: Path, kind: str, message: str
