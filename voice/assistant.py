@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .config import Config, skill_references, store_url
+from .config import Config, skill_references, skills_folder, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
 from .dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
 from .errors import ConfigError
@@ -26,7 +26,7 @@ from .skill_check import check_skills
 from .store import Store, open_store
 from .turn import Responder, Turn
 
-__all__ = ["MEMORY_STORE", "Assistant", "build_assistant", "build_sink"]
+__all__ = ["MEMORY_STORE", "Assistant", "build_assistant", "build_router", "build_sink"]
 
 MEMORY_STORE = "sqlite://:memory:"
 """A store that forgets everything when the process ends (``--memory`` on the CLI)."""
@@ -75,15 +75,8 @@ def build_assistant(
     intent matched, then the skills' content (``voice.dialog.knowledge``), then the fallback.
     ``serving`` (the server): the skills' content loads in the background, so no caller waits for it.
     """
-    skills = load_skills(config)
     extra = {language: [IntentSet.from_home_assistant(language)] for language in home_assistant}
-    router = Router(
-        skills,
-        extra_intents=extra,
-        lists=lists,
-        fuzzy_threshold=config.fuzzy_threshold,
-        languages=served_languages(config, skills),
-    )
+    router = build_router(config, load_skills(config), extra_intents=extra, lists=lists)
     check_skills(router)
     opened = open_store(store or store_url(config))
     knowledge = knowledge_answerer(router.skills.values(), background=serving)
@@ -102,12 +95,31 @@ def build_assistant(
 
 def load_skills(config: Config) -> list[Skill]:
     """The configured skills, each with its ``[skill.<name>]`` settings."""
-    skills = [load_skill(reference) for reference in skill_references(config)]
+    folder = skills_folder(config)
+    skills = [load_skill(reference, folder) for reference in skill_references(config)]
     if not config.chosen_skills:
         _refuse_unused_tables(config, sorted(skill.name for skill in skills))
     for skill in skills:
         skill.settings = dict(config.skill.get(skill.name, {}))
     return skills
+
+
+def build_router(
+    config: Config,
+    skills: Sequence[Skill],
+    *,
+    extra_intents: Mapping[str, Iterable[IntentSet]] | None = None,
+    lists: Mapping[str, Iterable[Any]] | None = None,
+) -> Router:
+    """The router of ``skills`` as the config serves them; two skills of one name, or ``locales`` that no
+    skill speaks, stop it (and so every command and start)."""
+    return Router(
+        skills,
+        extra_intents=extra_intents,
+        lists=lists,
+        fuzzy_threshold=config.fuzzy_threshold,
+        languages=served_languages(config, skills),
+    )
 
 
 def served_languages(config: Config, skills: Sequence[Skill]) -> list[str]:

@@ -1,6 +1,6 @@
 """The one config file (TOML). Every setting has a default, so no file is needed to start.
 
-    skills = ["customer_service"]          # module names under skills/ or folder paths
+    skills = ["customer_service"]          # names of folders in skills/ (see skills_folder) or folder paths
     locales = ["en", "nl"]                  # the languages served; absent: every language of the skills
     fuzzy_threshold = 0.8                   # off when absent
     store = "sqlite:///var/lib/voice/sessions.db"
@@ -14,7 +14,8 @@
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
 
-Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present.
+Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present. Without
+``skills``, the skills of the ``skills/`` folder next to it (``skills_folder``) load.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .config_shapes import check_shapes
-from .errors import ConfigError
+from .errors import ConfigError, SkillError
 from .redaction import RedactionSettings
 
 SKILLS_DIR = Path(__file__).resolve().parent.parent / "skills"
@@ -38,7 +39,7 @@ class Config:
     """Validated settings; unknown keys are refused so typos do not pass silently."""
 
     skills: tuple[str, ...] = ()
-    """Empty: every skill in the shipped ``skills/`` folder."""
+    """Empty: every skill in ``skills_folder(config)``."""
     locales: tuple[str, ...] = ()
     """The languages served (``nl``, ``en-GB`` ...); empty: every language the loaded skills have. A turn in
     another language gets the polite "I can't help in that language yet"."""
@@ -64,13 +65,15 @@ class Config:
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
     """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"
+    folder: Path | None = None
+    """The config file's folder (None: no file): its ``skills/`` folder. Not a setting of the file."""
     chosen_skills: bool = False
     """A command chose the skills (``voice check SKILL``; ``only_skills``): the ``[skill.<name>]`` tables of
     the others are then no mistake. Not a setting of the file."""
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>") -> Config:
-        known = {f.name for f in fields(cls)} - {"source", "chosen_skills"}
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>", folder: Path | None = None) -> Config:
+        known = {f.name for f in fields(cls)} - {"source", "folder", "chosen_skills"}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ConfigError(
@@ -90,7 +93,7 @@ class Config:
             raise ConfigError(f"{source}: fuzzy_threshold must be a number above 0 and at most 1.")
         if "privacy" in values:
             values["privacy"] = RedactionSettings.from_config(values["privacy"], source=source)
-        return cls(**values, source=source)
+        return cls(**values, source=source, folder=folder)
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -107,16 +110,34 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"config file {file} does not exist; check the path or VOICE_CONFIG.") from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file} is not valid TOML ({exc}); fix the file.") from exc
-    return Config.from_dict(raw, source=str(file))
+    return Config.from_dict(raw, source=str(file), folder=file.parent)
+
+
+def skills_folder(config: Config) -> Path | None:
+    """The project's own ``skills/`` folder: next to the config file, or in the working directory when
+    there is no file; None when there is none (or it is the shipped one), and the shipped skills serve."""
+    folder = (config.folder or Path()) / "skills"
+    return folder if folder.is_dir() and folder.resolve() != SKILLS_DIR else None
 
 
 def skill_references(config: Config) -> list[str]:
-    """The skills to load: the configured ones, or every shipped skill."""
+    """The skills to load: the configured ones, else every skill of the project's ``skills/`` folder, else
+    every shipped skill (by module name: ``skills.<name>`` stays one module however it is named)."""
     if config.skills:
         return list(config.skills)
     from .skill import discover
 
-    return discover(SKILLS_DIR)
+    folder = skills_folder(config)
+    if folder is None:
+        return discover(SKILLS_DIR)
+    found = [str(folder / name) for name in discover(folder)]
+    if not found:
+        file = config.source if config.folder else "voice.toml"
+        raise SkillError(
+            f"{folder} has no skill folders (a folder with __init__.py and locales/); create one with "
+            f"'voice init NAME --into {folder}', or name the skills in {file} (skills = [...])."
+        )
+    return found
 
 
 def only_skills(config: Config, references: Iterable[str]) -> Config:

@@ -122,12 +122,12 @@ class Router:
 
 
 def _by_name(skills: Sequence[Skill]) -> dict[str, Skill]:
-    """The skills by name; two of one name (two folders called the same) would hide one of them."""
+    """The skills by name; two of one name (a copied skill that kept ``Skill("shop")``) would hide one."""
     named: dict[str, Skill] = {}
     for skill in skills:
         if (other := named.setdefault(skill.name, skill)) is not skill:
             raise SkillError(
-                f"two skills are named {skill.name!r} ({other.root} and {skill.root}); a skill's name is "
-                "its folder's name: rename one folder."
+                f"two skills are named {skill.name!r} (in {other.root} and {skill.root}, both "
+                f"skill = Skill({skill.name!r}, ...)); give one of them another name in its __init__.py."
             )
     return named

@@ -13,7 +13,8 @@ responses and prompts fit together (``skill_problems``):
 - the publishing texts (``locales/<lang>/skill.yaml``) read, as the exports read them (at the start only
   a warning: the running assistant never reads them);
 - the framework has built-in intents and replies (``voice/locales/<lang>/``) in every language a skill
-  speaks (at the start only a warning: the skill still answers its own intents).
+  speaks (at the start only a warning: the skill still answers its own intents);
+- every ``locales/<lang>/`` folder has an ``intents.yaml`` (at the start only a warning).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -42,6 +43,7 @@ from .builtins import (
     builtin_responses,
 )
 from .errors import SkillError, VoiceError
+from .language import language_of
 from .router import Router
 from .skill import Skill
 
@@ -61,7 +63,7 @@ def check_skills(router: Router) -> None:
     skill still answers its own intents, and refusing it would stop every other skill with it."""
     for problem in _publishing_problems(router):
         _LOGGER.warning("%s (only the exports read it)", problem)
-    for problem in _builtin_problems(router):
+    for problem in _builtin_problems(router) + _locale_problems(router):
         _LOGGER.warning("%s ('voice check' refuses this)", problem)
     problems = skill_problems(router, strict=False)
     if problems:
@@ -88,11 +90,28 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
         problems += _flow_slot_problems(router, skill)
         problems += _response_problems(skill)
         problems += _knowledge_problems(skill)
-    return problems + (_publishing_problems(router) + _builtin_problems(router) if strict else [])
+    strict_only = _publishing_problems(router) + _builtin_problems(router) + _locale_problems(router)
+    return problems + (strict_only if strict else [])
 
 
 def _publishing_problems(router: Router) -> list[str]:
     return [problem for skill in router.skills.values() for problem in _info_problems(skill)]
+
+
+def _locale_problems(router: Router) -> list[str]:
+    """A ``locales/<lang>/`` folder of a language the skill does not speak, for want of ``intents.yaml``:
+    its responses are never read, and nothing else would say so (a region's folder, ``locales/en-US/``
+    with only ``skill.yaml``, is the exports' and fine where the skill speaks ``en``)."""
+    problems: list[str] = []
+    for skill in router.skills.values():
+        spoken = {language_of(language) for language in skill.languages}
+        folders = (skill.root / "locales").glob("*/")
+        for folder in sorted(f for f in folders if language_of(f.name) not in spoken):
+            problems.append(
+                f"skill {skill.name!r}: {folder} has no intents.yaml, so the skill does not speak "
+                f"{folder.name!r}; add {folder / 'intents.yaml'}, or remove the folder."
+            )
+    return problems
 
 
 def _builtin_problems(router: Router) -> list[str]:

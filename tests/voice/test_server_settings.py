@@ -162,3 +162,27 @@ def test_check_warns_of_verification_without_skill_ids_as_the_start_refuses_it(
             create_app({"VOICE_CONFIG": str(config)})
     else:
         create_app({"VOICE_CONFIG": str(config)})
+
+
+@pytest.mark.parametrize("command", ["check", "serve"])
+def test_an_intent_map_to_an_intent_no_skill_defines_stops_check_and_serve_alike(
+    tmp_path: Path, command: str
+) -> None:
+    """``voice check`` passed ``"opening.hours" = "OpeningHourz"``; each such request got the fallback."""
+    config = _served_config(
+        tmp_path, 'dialogflow_intent_map = { "welcome" = "Launch", "opening.hours" = "OpeningHourz" }\n'
+    )
+    sentence = (
+        f"{config}: [server] dialogflow_intent_map maps 'opening.hours' to 'OpeningHourz', which no loaded "
+        "skill defines (did you mean 'OpeningHours'?), so those requests would get the fallback; fix the "
+        "intent's name."
+    )
+    result = CliRunner().invoke(cli, [command, "--config", str(config)])
+    assert result.exit_code == 2 and result.output == f"error: {sentence}\n", result.output
+    with pytest.raises(ConfigError, match=re.escape(sentence)):
+        create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})
+    config.write_text(config.read_text().replace("OpeningHourz", "OpeningHours"))
+    assert (
+        create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)}).test_client().get("/healthz").status_code
+        == 200
+    )

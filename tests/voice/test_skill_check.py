@@ -383,3 +383,20 @@ def test_an_intent_given_twice_in_one_file_stops_the_check(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["check", str(folder)])
     assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
     assert "the key 'Opening' is given twice; keep one" in result.output and str(intents) in result.output
+
+
+def test_a_language_folder_without_intents_is_named_by_the_check_and_logged_at_the_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``locales/en/`` with only ``responses.yaml``: the skill spoke Dutch only, and nothing said why."""
+    folder = _skill(tmp_path, "check_no_intents")
+    (folder / "locales" / "en" / "intents.yaml").unlink()
+    (folder / "locales" / "nl-BE").mkdir()  # a region's store texts, where the skill speaks the language
+    (folder / "locales" / "nl-BE" / "skill.yaml").write_text("name: Check\n")
+    router = Router([load_skill(folder)])
+    assert skill_problems(router) == [
+        f"skill 'check_no_intents': {folder / 'locales' / 'en'} has no intents.yaml, so the skill does not "
+        f"speak 'en'; add {folder / 'locales' / 'en' / 'intents.yaml'}, or remove the folder."
+    ]
+    check_skills(router)
+    assert "has no intents.yaml" in caplog.text and "'voice check' refuses this" in caplog.text

@@ -16,15 +16,16 @@ token header and basic auth are both compared in constant time.
 from __future__ import annotations
 
 import base64
+import difflib
 import hmac
 import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from ..builtins import LAUNCH
+from ..builtins import LAUNCH, builtin_intents, builtin_languages
 from ..config_shapes import Check, is_count, is_flag, is_text, is_text_table
 from ..errors import ConfigError
 from ..nlu import SlotValue
@@ -43,6 +44,9 @@ from .webhook import (
     locale,
     lookup,
 )
+
+if TYPE_CHECKING:
+    from ..router import Router
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,6 +104,23 @@ class DialogflowSettings:
             token=settings["dialogflow_token"],
             state_lifespan=settings["dialogflow_state_lifespan"],
         )
+
+
+def check_intent_map(settings: Mapping[str, Any], router: Router, source: str) -> None:
+    """Refuse a ``dialogflow_intent_map`` entry whose intent no loaded skill (nor the framework) has:
+    every request of that Dialogflow intent would get the fallback."""
+    known = {LAUNCH} | {name for lang in builtin_languages() for name in builtin_intents(lang).intents}
+    for skill in router.skills.values():
+        known |= {name for language in skill.languages for name in skill.intents(language).intents}
+    for display_name, intent in settings["dialogflow_intent_map"].items():
+        if intent not in known:
+            nearest = difflib.get_close_matches(intent, sorted(known), n=1)
+            hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
+            raise ConfigError(
+                f"{source}: [server] dialogflow_intent_map maps {display_name!r} to {intent!r}, which "
+                f"no loaded skill defines{hint}, so those requests would get the fallback; fix the "
+                "intent's name."
+            )
 
 
 class DialogflowChannel(WebhookChannel):

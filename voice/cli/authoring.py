@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..assistant import Assistant
+from ..builtins import BUILTIN
 from ..config import only_skills
 from ..errors import VoiceError
 from ..language import language_of
@@ -37,6 +38,10 @@ def init(name: str, into: Path) -> None:
     hours, conversation tests and an FAQ. It passes 'voice test' and 'voice check' as it is."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise VoiceError(f"{name!r} is no skill name; use lower-case letters, digits and _, like gemeente.")
+    if name == BUILTIN:
+        raise VoiceError(
+            f"{name!r} is the framework's own skill name (of yes, no, stop, help); choose another."
+        )
     folder = into / name
     if folder.exists():
         raise VoiceError(f"{folder} exists already; choose another name or remove it.")

@@ -21,7 +21,7 @@ from speech.errors import AudioError
 from speech.playback import play
 from speech.tts import EspeakSynthesizer, Synthesizer
 
-from ..assistant import Assistant, load_skills, served_languages
+from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..channels.chat import ChatChannel
 from ..config import only_skills, skill_references
@@ -29,7 +29,6 @@ from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
-from ..router import Router
 from ..skill_check import skill_problems
 from ..state import DialogState
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
@@ -271,6 +270,7 @@ def check(
     Lists filled at run time (names from an API, Home Assistant's areas) need values here: --list area=keuken.
     The server settings are checked as every start reads them: the config file's, then VOICE_* variables.
     """
+    from ..channels.dialogflow import check_intent_map
     from ..server import start_settings  # Flask: only this command needs it
 
     if skill_names:
@@ -285,13 +285,9 @@ def check(
         if ha
         else {}
     )
-    router = Router(
-        skills,
-        extra_intents=extra,
-        lists=_lists(list_values),
-        fuzzy_threshold=config.fuzzy_threshold,
-        languages=served,
-    )
+    router = build_router(config, skills, extra_intents=extra, lists=_lists(list_values))
+    if not config.chosen_skills:  # the map may name the intents of the skills left out
+        check_intent_map(start.values, router, config.source)
     _tell_start_settings(start)
     problems = skill_problems(router)
     for problem in problems:
@@ -353,11 +349,13 @@ def _run_file(path: Path, assistant: Assistant) -> list[str]:
 @pass_context
 def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
     """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default."""
-    references = list(skill_names) or skill_references(context.config)
+    config = only_skills(context.config, skill_names) if skill_names else context.config
+    references = skill_references(config)
+    build_router(config, load_skills(config))  # the scripts run per skill: refuse the set as every start does
     failed = total = 0
     with tempfile.TemporaryDirectory(prefix="voice-test-") as workdir:
         for reference in references:
-            assistant = assistant_for_tests(reference, Path(workdir), context.config)
+            assistant = assistant_for_tests(reference, Path(workdir), config)
             for skill in assistant.router.skills.values():
                 for path in scripts_of(skill.root):
                     failures = _run_file(path, assistant)

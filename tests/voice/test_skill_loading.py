@@ -1,0 +1,140 @@
+"""Which skills load by default, and one sentence for each way a skill fails to load."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from voice import SkillError, load_skill
+from voice.cli import cli
+from voice.config import load_config, skills_folder
+
+
+def _init(folder: Path, name: str) -> Path:
+    created = CliRunner().invoke(cli, ["init", name, "--into", str(folder)])
+    assert created.exit_code == 0, created.output
+    return folder / name
+
+
+def _voice(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_the_skills_folder_next_to_the_config_file_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``voice init shop --into skills`` in a project: ``voice test`` and ``check`` (and every start) load
+    it, from any working directory, not the shipped skills."""
+    project = tmp_path / "project"
+    _init(project / "skills", "shop")
+    (project / "voice.toml").write_text('locales = ["en", "nl"]\n')
+    tested = _voice("test", "--config", str(project / "voice.toml"))
+    assert tested.exit_code == 0 and "ok   shop/booking_en.yaml" in tested.output, tested.output
+    assert "customer_service" not in tested.output
+    checked = _voice("check", "--config", str(project / "voice.toml"))
+    assert checked.exit_code == 0 and "PROBLEM" not in checked.output, checked.output
+    (project / "voice.toml").unlink()
+    monkeypatch.chdir(project)  # no config file: the skills/ folder of the working directory
+    assert skills_folder(load_config()) == Path("skills")
+    by_name = _voice("test", "shop")
+    assert by_name.exit_code == 0 and "2 passed, 0 failed" in by_name.output, by_name.output
+
+
+def test_an_empty_project_skills_folder_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "skills").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = _voice("check")
+    assert result.exit_code == 2 and result.output.startswith(
+        "error: skills has no skill folders (a folder with __init__.py and locales/); create one with "
+        "'voice init NAME --into skills'"
+    ), result.output
+
+
+def _broken(root: Path, kind: str) -> str:
+    """A skill reference that fails to load in the way ``kind`` names."""
+    _init(root / "skills", "shop")
+    if kind == "import-in-code":
+        code = root / "skills" / "shop" / "__init__.py"
+        code.write_text(
+            code.read_text().replace("import datetime as dt\n", "import nonexistent_module_xyz\n")
+        )
+        return str(root / "skills" / "shop")
+    if kind == "no-init":
+        (root / "bad" / "noinit" / "locales").mkdir(parents=True)
+        return str(root / "bad" / "noinit")
+    return {"misspelt-folder": str(root / "skills" / "shpo"), "misspelt-name": "shpo", "dot-path": "./shpo"}[
+        kind
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        (
+            "misspelt-folder",
+            r"there is no skill folder {root}/skills/shpo \(did you mean {root}/skills/shop\?\); "
+            r"check the path\.$",
+        ),
+        (
+            "misspelt-name",
+            r"there is no skill 'shpo' in {root}/skills/ or the shipped skills \(did you mean 'shop'\?\); "
+            r"check the name, or give the skill's folder path\.$",
+        ),
+        ("dot-path", r"there is no skill folder shpo; check the path\.$"),
+        (
+            "import-in-code",
+            r"skill '{root}/skills/shop' cannot load: {root}/skills/shop/__init__.py line 5 imports "
+            r"'nonexistent_module_xyz', which is not installed; fix its code or install the package\.$",
+        ),
+        (
+            "no-init",
+            r"{root}/bad/noinit is not a skill folder: it has no __init__.py; create one with "
+            r"'skill = Skill\(...\)'\.$",
+        ),
+    ],
+    ids=["misspelt-folder", "misspelt-name", "dot-path", "import-in-code", "no-init"],
+)
+def test_a_skill_that_cannot_load_is_one_sentence_that_says_why(
+    tmp_path: Path, kind: str, message: str
+) -> None:
+    reference = _broken(tmp_path, kind)
+    with pytest.raises(SkillError, match=message.format(root=re.escape(str(tmp_path)))):
+        load_skill(reference, tmp_path / "skills")
+
+
+def test_two_skills_that_name_themselves_alike_stop_voice_test_as_they_stop_check(tmp_path: Path) -> None:
+    """The name is ``Skill("shop")``'s, not the folder's: ``voice test`` ran both and passed."""
+    first = _init(tmp_path / "myskills", "shop")
+    second = tmp_path / "bad" / "nonamematch"
+    second.parent.mkdir()
+    first.rename(second)
+    _init(tmp_path / "myskills", "shop")
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["{first}", "{second}"]\n')
+    sentence = (
+        f"error: two skills are named 'shop' (in {first} and {second}, both skill = Skill('shop', ...)); "
+        "give one of them another name in its __init__.py.\n"
+    )
+    for command in ("test", "check"):
+        result = _voice(command, "--config", str(config))
+        assert result.exit_code == 2 and result.output == sentence, (command, result.output)
+
+
+def test_the_framework_skill_name_is_refused(tmp_path: Path) -> None:
+    """A skill named 'builtin' fell back on every turn: its intents read as the framework's."""
+    result = _voice("init", "builtin", "--into", str(tmp_path))
+    assert result.exit_code == 1 and not (tmp_path / "builtin").exists()
+    assert result.output == (
+        "error: 'builtin' is the framework's own skill name (of yes, no, stop, help); choose another.\n"
+    )
+    code = _init(tmp_path, "shop") / "__init__.py"
+    code.write_text(code.read_text().replace('Skill("shop"', 'Skill("builtin"'))
+    with pytest.raises(
+        SkillError, match=r"^'builtin' is the framework's own skill name .*; give the skill in "
+    ):
+        load_skill(code.parent)
