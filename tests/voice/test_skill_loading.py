@@ -43,6 +43,21 @@ def test_the_skills_folder_next_to_the_config_file_is_the_default(
     assert by_name.exit_code == 0 and "2 passed, 0 failed" in by_name.output, by_name.output
 
 
+def test_voice_knowledge_finds_a_project_skill_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``voice knowledge import ... --skill shop`` in the project of ``voice init shop --into skills``."""
+    _init(tmp_path / "skills", "shop")
+    faq = tmp_path / "faq.yaml"
+    faq.write_text("- id: parking\n  question: Can I park here?\n  answer: Yes, behind the shop.\n")
+    monkeypatch.chdir(tmp_path)
+    imported = _voice("knowledge", "import", str(faq), "--skill", "shop", "-l", "en")
+    assert imported.exit_code == 0, imported.output
+    assert (tmp_path / "skills" / "shop" / "knowledge" / "en" / "faq.yaml").read_text() == faq.read_text()
+    missing = _voice("knowledge", "import", str(faq), "--skill", "shpo", "-l", "en")
+    assert missing.exit_code != 0 and "no skill 'shpo' in skills or " in missing.output, missing.output
+
+
 def test_an_empty_project_skills_folder_is_one_sentence(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..config import SKILLS_DIR
+from ..config import SKILLS_DIR, load_config, skills_folder
 from ..errors import SkillError
 from .base import KnowledgeBase
 from .content import READERS, check_language, content_files, content_folder, read_files
@@ -18,12 +18,17 @@ from .evaluation import EvalSet, evaluate
 
 
 def skill_root(reference: str) -> Path:
-    """A skill folder from a name under ``skills/`` or a path."""
+    """A skill folder from a path, or a name in the project's ``skills/`` folder (next to the config file,
+    as every command finds it) or among the shipped skills."""
     path = Path(reference)
-    root = path if path.is_dir() else SKILLS_DIR / reference
-    if not root.is_dir():
-        raise SkillError(f"no skill {reference!r}; give a name under {SKILLS_DIR} or a skill folder.")
-    return root
+    if path.is_dir():
+        return path
+    folders = [folder for folder in (skills_folder(load_config()), SKILLS_DIR) if folder is not None]
+    for folder in folders:
+        if (folder / reference).is_dir():
+            return folder / reference
+    places = " or ".join(str(folder) for folder in folders)
+    raise SkillError(f"no skill {reference!r} in {places}; give a skill's name or its folder.")
 
 
 @click.group("knowledge")
