@@ -83,10 +83,13 @@ def test_a_request_sent_again_tells_every_waiting_reply_once(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request_id: str, text: str
 ) -> None:
     """The platform sends one of the two requests again: its answer is every reply that waits (the
-    caller heard none of them), and the next turn tells none of them again."""
+    caller heard none of them), the next turn tells none of them again, and a third sending of the
+    request hears them all again."""
     dialog = _two_late_replies(tmp_path, store, monkeypatch)
     heard = [dialog.respond(_turn(text, request_id)).text, dialog.respond(_turn("hello")).text]
     assert heard[0] == f"{PAID} {BOOKED}", heard
+    # the answer to the retry was lost too: a third sending hears what the second was told
+    assert dialog.respond(_turn(text, request_id)).text == heard[0]
     assert [" ".join(heard).count(reply) for reply in (PAID, BOOKED)] == [1, 1], heard
     session = store.load("s1")
     assert session is not None and session.dialog.pending_replies == ()

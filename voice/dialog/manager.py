@@ -104,7 +104,7 @@ class Dialog:
                 earlier = Reply.from_dict(start.earlier)
                 if late.kept_with_turn():  # the first one keeps its own late reply, if any
                     return earlier
-                return self._told_now(turn.session_id, start.session, earlier)
+                return self._told_now(turn, start.session, earlier)
             session, turn = self._session(turn, start)
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
@@ -321,12 +321,13 @@ class Dialog:
 
         while_busy(session_id, lambda: self.store.update(session_id, change, overrun=overrun))
 
-    def _told_now(self, session_id: str, session: Session | None, reply: Reply) -> Reply:
+    def _told_now(self, turn: Turn, session: Session | None, reply: Reply) -> Reply:
         """What a request sent again is answered with: its turn's ``reply``. If the first sending only
         got "one moment", that reply waits among the pending ones: then all of them are told now (the
         caller heard none of them), so not again at the next turn (and a goodbye or handoff now ends
-        the session). If the store cannot take that now, the next turn tells them again: twice rather
-        than never."""
+        the session); they become the request's answer, so a third sending hears them too. If the
+        store cannot take that now, the next turn tells them again: twice rather than never."""
+        session_id = turn.session_id
         if session is None or reply not in session.dialog.pending_replies:
             return reply
         pending = session.dialog.pending_replies
@@ -340,7 +341,7 @@ class Dialog:
             return replace(cleared, ended=stored.ended or told.end_session)
 
         try:
-            self.store.update(session_id, change)
+            self.store.update(session_id, change, answer=(turn.request_id, told.to_dict()))
         except StoreError:
             _LOGGER.warning("session %s: replies told to a request sent again stay pending", session_id)
         return told

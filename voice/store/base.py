@@ -300,13 +300,16 @@ class Store(ABC):
         *,
         retries: int = DEFAULT_RETRIES,
         overrun: TurnSignals | None = None,
+        answer: Answer | None = None,
     ) -> Session:
-        """Load the session, apply ``change`` and save (with ``overrun``, see ``save``), reloading and
-        reapplying on conflict.
+        """Load the session, apply ``change`` and save (with ``overrun`` and ``answer``, see ``save``),
+        reloading and reapplying on conflict.
 
         ``change`` may run more than once, so it must be a pure function of the session.
         """
-        return self._retry(session_id, lambda session: self.save(change(session), overrun=overrun), retries)
+        return self._retry(
+            session_id, lambda session: self.save(change(session), overrun=overrun, answer=answer), retries
+        )
 
     def record_turn(self, session_id: str, turn: TurnRecord, *, retries: int = DEFAULT_RETRIES) -> Session:
         """Append ``turn`` to the session's history and to the conversation log in one transaction."""
