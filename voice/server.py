@@ -228,7 +228,7 @@ def _body() -> bytes:
         if chunked and limit is not None and len(body) >= limit and request.input_stream.read(1):
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
-        _drain(request.input_stream, _DRAIN_BYTES)
+        _drain(request.input_stream, min(request.content_length or _DRAIN_BYTES, _DRAIN_BYTES))
         raise RequestEntityTooLarge(f"the request body is larger than the limit of {limit} bytes.") from None
     except ClientDisconnected:
         raise BadRequest("the request body ended before it was complete; send all of it.") from None
@@ -246,6 +246,9 @@ def _drain(stream: IO[bytes], most: int) -> None:
 
     A server that closes the connection with unread bytes makes the kernel send a reset, and the
     client may lose the 413 that was on its way; past ``most`` bytes that is the client's problem.
+    ``most`` must not pass the Content-Length of a body refused unread: werkzeug's development
+    server hands over the socket itself, and reading past the body waits for bytes that never come.
+    A chunked body's stream ends at its last chunk under both servers.
     """
     try:
         while most > 0 and (piece := stream.read(min(most, 65536))):
