@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import AUDIO, KOREAN_PHRASES, ROOT
@@ -105,6 +107,32 @@ def test_say_without_a_speaker_suggests_a_file() -> None:
     result = CliRunner().invoke(cli, ["say", "hello"])
     assert result.exit_code == 1
     assert "no audio output device is available; write the audio to a file with -o FILE.wav" in result.output
+
+
+def _crossings_per_second(samples: Any) -> float:
+    """How often the waveform crosses zero: half as often again in espeak-ng's nl+f2 as in its nl."""
+    return float(np.count_nonzero(np.diff(np.signbit(samples)))) / audio.duration(samples)
+
+
+@pytest.mark.parametrize(
+    ("table", "measure"),
+    [('[voices]\nnl = "nl+f2"\n', _crossings_per_second), ("speaking_rate = 90\n", audio.duration)],
+    ids=["voices", "speaking_rate"],
+)
+def test_say_speaks_with_the_config_s_voice(tmp_path: Path, table: str, measure: Any) -> None:
+    """``voice say`` had no --config: every config's voice and rate gave the same WAV."""
+    config = tmp_path / "voice.toml"
+    config.write_text(table)
+
+    def said(*options: str) -> float:
+        out = tmp_path / "said.wav"
+        result = CliRunner().invoke(cli, ["say", "Goedemorgen", "-l", "nl", "-o", str(out), *options])
+        assert result.exit_code == 0, result.output
+        return float(measure(audio.read_wav(out)))
+
+    plain = said()
+    assert said("--config", str(config)) > 1.3 * plain
+    assert said("--config", str(config), "--voice", "nl", "--rate", "175") < 1.1 * plain  # flags go over it
 
 
 def test_say_refuses_empty_text_and_unknown_locales() -> None:
