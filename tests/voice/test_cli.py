@@ -79,6 +79,29 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, make_input, message: str) -
     assert result.stderr.startswith("error: ") and message in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["knowledge", "import", "badc/nope.yaml", "-l", "en"], "path 'badc/nope.yaml' does not exist"),
+        (["knowledge", "eval", "nope.yaml"], "file 'nope.yaml' does not exist; check the path."),
+        (
+            ["fixtures", "audio"],
+            "file 'fixtures/audio/manifest.yaml' does not exist; check the path (--manifest).",
+        ),
+        (["knowledge", "eval", "."], "file '.' is a directory; check the path."),
+    ],
+    ids=["import", "eval", "fixtures-outside-the-repository", "a-folder-for-a-file"],
+)
+def test_a_path_click_refuses_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """They printed click's usage and three lines ("Error: Invalid value for 'FILE': ...")."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and message in result.stderr
+
+
 def test_models_pull_offline_is_one_clear_line() -> None:
     result = _voice("models", "pull", "en-us", VOSK_MODEL_LIST_URL="http://127.0.0.1:9/model-list.json")
     assert result.returncode == 3
