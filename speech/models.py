@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -26,6 +27,9 @@ _LOGGER = logging.getLogger(__name__)
 
 VOSK_DIRS = (Path("/usr/share/vosk"), Path.home() / ".cache" / "vosk")
 """Vosk's own model folders, searched last."""
+
+FIXTURE_CARD = "fixture.json"
+"""A fixture model's machine-readable card: ``{"fixture_model": true, "locale": "en", "phrases": [...]}``."""
 
 _MODEL_NAME = re.compile(r"vosk-model-(?:small-)?(?P<lang>[a-z]{2,3}(?:-[a-z]{2,4})?)(?:-[\w.-]*)?$", re.I)
 
@@ -105,9 +109,28 @@ def _models_in(folder: Path, source: str) -> list[ModelInfo]:
 
 
 def _info(path: Path, source: str) -> ModelInfo:
+    return ModelInfo(name=path.name, lang=_language_in(path), path=path, source=source)
+
+
+def _language_in(path: Path) -> str:
+    """A model folder's language: its ``LANG`` file, a fixture model's card, else the folder's name
+    (``vosk-model-small-nl-0.22``); ``""`` when none of them tells."""
     card = path / "LANG"
-    lang = card.read_text().strip() if card.is_file() else language_of(path.name)
-    return ModelInfo(name=path.name, lang=lang, path=path, source=source)
+    if card.is_file():
+        return card.read_text().strip().lower().replace("_", "-")
+    locale = fixture_card(path).get("locale")
+    if isinstance(locale, str) and locale:
+        return locale.lower().replace("_", "-")
+    return language_of(path.name)
+
+
+def fixture_card(path: Path) -> dict[str, Any]:
+    """The fixture model card of the model folder ``path``; ``{}`` when it has none (or a broken one)."""
+    try:
+        card = json.loads((path / FIXTURE_CARD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return card if isinstance(card, dict) else {}
 
 
 def _package_models() -> Iterator[ModelInfo]:
@@ -139,12 +162,18 @@ def resolve_model(lang: str | None = None, path: str | Path | None = None) -> Pa
     for model in models:
         if model.lang == wanted or model.lang.split("-")[0] == wanted.split("-")[0]:
             return model.path
-    raise ModelError(_none_installed(repr(lang)))
+    unknown = [model.path for model in models if not model.lang and model.source == "VOSK_MODEL_PATH"]
+    if unknown:
+        raise ModelError(
+            f"no Vosk model for {lang!r} is installed, and the model in {unknown[0]} (VOSK_MODEL_PATH) "
+            f"does not say its language; if it is for {lang!r}, write {wanted} into {unknown[0] / 'LANG'}."
+        )
+    raise ModelError(_none_installed(repr(lang), lang))
 
 
-def _none_installed(what: str) -> str:
+def _none_installed(what: str, lang: str = "LANG") -> str:
     return (
-        f"no Vosk model for {what} is installed; run 'voice models pull LANG', "
+        f"no Vosk model for {what} is installed; run 'voice models pull {lang}', "
         "or set VOSK_MODEL_PATH to a model folder."
     )
 

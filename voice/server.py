@@ -25,7 +25,7 @@ import logging
 import os
 import sys
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, cast
 
@@ -133,31 +133,55 @@ def start_settings(config: Config, given: Mapping[str, Any] | None = None) -> St
     checks too: ``SERVER_DEFAULTS`` <- the config file's ``[server]`` <- ``VOICE_*`` <- ``given`` (a
     command's flags, ``create_app``'s ``test_config``; an unknown key there is refused)."""
     given = given or {}
-    environment = {key: value for key, value in settings_from_env().items() if key != "VOICE_CONFIG"}
-    values = server_settings(config, {**environment, **given})
     overridden = {str(key).upper() for key in given}
-    return StartSettings(values, tuple(f"VOICE_{key}" for key in environment if key not in overridden))
+    environment = {
+        key: value
+        for key, value in settings_from_env().items()
+        if key != "VOICE_CONFIG" and key not in overridden
+    }
+    values = server_settings(config, given, environment=environment)
+    return StartSettings(values, tuple(f"VOICE_{key}" for key in environment))
 
 
-def server_settings(config: Config, overrides: Mapping[str, Any], *, strict: bool = True) -> dict[str, Any]:
-    """``SERVER_DEFAULTS`` <- the config file's ``[server]`` <- ``overrides`` (names in any case).
+def server_settings(
+    config: Config,
+    overrides: Mapping[str, Any],
+    *,
+    strict: bool = True,
+    environment: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``SERVER_DEFAULTS`` <- the config file's ``[server]`` <- ``environment`` (``settings_from_env``)
+    <- ``overrides`` (names in any case).
 
     An unknown key in the file (or, when ``strict``, in the overrides) is refused: a misspelt
     ``alexa_application_ids`` must not leave the webhook open. So is a value not of its form
-    (``SERVER_FORMS``): ``voice check`` and every start refuse the same values, with one sentence.
+    (``SERVER_FORMS``): ``voice check`` and every start refuse the same values, with one sentence
+    that names where the value came from (the file, the ``VOICE_*`` variable).
     """
     settings = dict(SERVER_DEFAULTS)
-    for source, values, refuse in ((config.source, config.server, True), ("settings", overrides, strict)):
-        for key, value in values.items():
-            name = str(key).lower()
-            if name in settings:
-                if name in SERVER_FORMS:
-                    check_value("server", name, value, SERVER_FORMS[name], source)
-                settings[name] = value
-            elif refuse:
-                known = ", ".join(sorted(SERVER_DEFAULTS))
-                raise ConfigError(f"{source}: unknown [server] setting {key!r}; known settings: {known}.")
+    for source, key, value, refuse in _layers(config, environment or {}, overrides, strict):
+        name = str(key).lower()
+        if name in settings:
+            if name in SERVER_FORMS:
+                check_value("server", name, value, SERVER_FORMS[name], source)
+            settings[name] = value
+        elif refuse:
+            known = ", ".join(sorted(SERVER_DEFAULTS))
+            raise ConfigError(f"{source}: unknown [server] setting {key!r}; known settings: {known}.")
     return settings
+
+
+def _layers(
+    config: Config, environment: Mapping[str, Any], overrides: Mapping[str, Any], strict: bool
+) -> Iterator[tuple[str, str, Any, bool]]:
+    """Each setting with its source (for the error), in the order they go over each other, and whether an
+    unknown key there is refused."""
+    for key, value in config.server.items():
+        yield config.source, key, value, True
+    for key, value in environment.items():
+        yield f"the environment variable VOICE_{str(key).upper()}", key, value, True
+    for key, value in overrides.items():
+        yield "settings", key, value, strict
 
 
 def settings_from_env() -> dict[str, Any]:
@@ -230,7 +254,7 @@ def _body() -> bytes:
         if chunked and limit is not None and len(body) >= limit and request.input_stream.read(1):
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
-        _drain(request.input_stream, _DRAIN_BYTES)
+        _drain(request.input_stream, min(request.content_length or _DRAIN_BYTES, _DRAIN_BYTES))
         raise RequestEntityTooLarge(f"the request body is larger than the limit of {limit} bytes.") from None
     except ClientDisconnected:
         raise BadRequest("the request body ended before it was complete; send all of it.") from None
@@ -248,6 +272,9 @@ def _drain(stream: IO[bytes], most: int) -> None:
 
     A server that closes the connection with unread bytes makes the kernel send a reset, and the
     client may lose the 413 that was on its way; past ``most`` bytes that is the client's problem.
+    ``most`` must not pass the Content-Length of a body refused unread: werkzeug's development
+    server hands over the socket itself, and reading past the body waits for bytes that never come.
+    A chunked body's stream ends at its last chunk under both servers.
     """
     try:
         while most > 0 and (piece := stream.read(min(most, 65536))):

@@ -30,8 +30,8 @@ from speech.fixture_model.lexicon import Lexicon
 from speech.fixture_model.synth import SynthesisJob, map_in_workers, synthesize_many
 from speech.fixture_model.train import Network, TrainingConfig, train
 from speech.fixture_model.voices import LocaleVoices, locale_voices
-from speech.fixture_model.writer import CARD_FILE, write_model_folders
-from speech.models import scratch_beside, voice_cache_dir
+from speech.fixture_model.writer import write_model_folders
+from speech.models import fixture_card, scratch_beside, voice_cache_dir
 from speech.tts import DEFAULT_RATE
 
 _LOGGER = logging.getLogger(__name__)
@@ -235,7 +235,4 @@ def _card_data(spec: BuildSpec) -> dict[str, object]:
 
 def is_fixture_model(path: Path) -> bool:
     """Whether the Vosk model folder at ``path`` is a fixture model (it recognises synthetic speech only)."""
-    try:
-        return bool(json.loads((path / CARD_FILE).read_text(encoding="utf-8")).get("fixture_model"))
-    except (OSError, ValueError, AttributeError):
-        return False
+    return bool(fixture_card(path).get("fixture_model"))

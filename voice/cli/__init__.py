@@ -28,6 +28,19 @@ class _VoiceGroup(click.Group):
         except (VoiceError, SpeechError) as exc:
             click.echo(f"error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except click.BadParameter as exc:
+            if exc.param is None or not isinstance(exc.param.type, click.Path):
+                raise
+            click.echo(f"error: {_path_problem(exc)}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _path_problem(exc: click.BadParameter) -> str:
+    """A path click refused (missing, a folder for a file ...) as bad input, in one line: click's own
+    rendering is its usage and three lines ("Error: Invalid value for 'FILE': File 'x' does not exist.")."""
+    what = exc.message.rstrip(".")
+    where = f" ({exc.param.opts[0]})" if isinstance(exc.param, click.Option) else ""
+    return f"{what[:1].lower()}{what[1:]}; check the path{where}."
 
 
 @click.group(cls=_VoiceGroup)

@@ -19,11 +19,12 @@ import click
 from speech.audio import write_wav
 from speech.errors import AudioError
 from speech.playback import play
-from speech.tts import EspeakSynthesizer, Synthesizer
+from speech.tts import Synthesizer
 
 from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..channels.chat import ChatChannel
+from ..channels.local import configured_voice
 from ..config import only_skills, skill_references
 from ..errors import VoiceError
 from ..language import language_of
@@ -150,8 +151,7 @@ def chat(
     try:
         require_language(assistant, language)
         debugger = _Debugger(assistant, parse_now(now), debug)
-        config = assistant.config
-        synthesizer = EspeakSynthesizer(voices=config.voices, rate=config.speaking_rate)
+        synthesizer = configured_voice(assistant.config)
         voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
         channel = ChatChannel(locale, user_id=user or getpass.getuser())
         typed = _typed_lines()

@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
-from speech import audio, download, models, stt, tts
+from speech import audio, download, models, stt
 from speech.fixtures import load_manifest, regenerate
 
+from ..channels.local import configured_voice
 from ..errors import VoiceError
 from ..language import language_of
 from .context import CliContext, config_option, pass_context
@@ -26,16 +27,22 @@ DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
     "-l", "--locale", default="en", show_default=True, help="Language of the text, e.g. en, nl, en-GB."
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write a WAV file.")
-@click.option("--voice", help="espeak-ng voice, e.g. nl+f2 (default: the locale's voice).")
 @click.option(
-    "--rate", type=click.IntRange(1), default=tts.DEFAULT_RATE, show_default=True, help="Words per minute."
+    "--voice", help="espeak-ng voice, e.g. nl+f2 (default: the config's [voices], else the locale's)."
 )
-def say(text: str, locale: str, output: Path | None, voice: str | None, rate: int) -> None:
+@click.option(
+    "--rate", type=click.IntRange(1), help="Words per minute (default: the config's speaking_rate)."
+)
+@config_option
+@pass_context
+def say(
+    context: CliContext, text: str, locale: str, output: Path | None, voice: str | None, rate: int | None
+) -> None:
     """Speak TEXT (plain or SSML) on the speaker, or into a WAV file with -o."""
     if not text.strip():
         raise VoiceError(_NOTHING_TO_SAY)
     _require_utf8(text)
-    synthesizer = tts.EspeakSynthesizer(voices={locale: voice} if voice else None, rate=rate)
+    synthesizer = configured_voice(context.config, locale, voice=voice, rate=rate)
     speech = synthesizer.synthesize(text, locale)
     if not len(speech.samples):  # SSML without text or pauses: "<speak></speak>"
         raise VoiceError(_NOTHING_TO_SAY)
