@@ -43,7 +43,7 @@ import yaml
 
 from .assistant import Assistant, build_assistant
 from .config import Config, only_skills
-from .errors import SkillError
+from .errors import SkillError, yaml_problem
 from .reply import Reply
 from .store import Session
 from .testing_fit import line_of, played_locale, refuse_unknown_stubs
@@ -126,7 +126,11 @@ def load_script(path: str | Path) -> Script:
         raise SkillError(
             f"{path}{f' line {line}' if line else ''}: unknown key {exc.key!r} ({exc.known}); fix the key."
         ) from None
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+    except yaml.YAMLError as exc:
+        raise SkillError(
+            f"{path} is not valid YAML ({yaml_problem(exc)}); see docs/skills.md, Conversation tests."
+        ) from None
+    except (OSError, KeyError, TypeError, ValueError) as exc:
         raise SkillError(
             f"{path} is not a valid conversation script ({exc}); see docs/skills.md, Conversation tests."
         ) from exc

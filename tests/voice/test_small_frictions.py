@@ -39,6 +39,14 @@ def test_a_locale_that_is_no_language_code_is_one_sentence(tmp_path: Path) -> No
         load_script(path)
 
 
+def test_a_script_that_is_not_yaml_is_one_line(tmp_path: Path) -> None:
+    path = _script(tmp_path, "locale: nl\nturns:\n  - user: [hallo\n")
+    with pytest.raises(SkillError) as refused:
+        load_script(path)
+    assert str(refused.value).startswith(f"{path} is not valid YAML (") and "\n" not in str(refused.value)
+    assert str(refused.value).endswith("; see docs/skills.md, Conversation tests.")
+
+
 @pytest.mark.parametrize(
     ("body", "line", "key"),
     [
