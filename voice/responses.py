@@ -24,6 +24,7 @@ import yaml
 
 from .errors import SkillError, yaml_problem
 from .ssml import looks_like_ssml
+from .strict_yaml import load_yaml
 
 _PLAIN = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 _SSML = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=False)
@@ -41,7 +42,7 @@ class Responses:
         """The templates of one section: ``responses``, or ``builtin`` (a skill's versions of the
         framework's replies)."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         except OSError as exc:
             raise SkillError(f"{path} cannot be read ({exc.strerror}); check the file.") from exc
         except yaml.YAMLError as exc:

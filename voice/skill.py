@@ -31,13 +31,14 @@ from typing import Any
 import yaml
 
 from .builtins import BUILTIN
-from .errors import SkillError, VoiceError
+from .errors import SkillError, VoiceError, yaml_problem
 from .flow import Describer, Flow, Slot
 from .hours import BusinessHours
 from .language import language_of
 from .nlu import IntentSet
 from .reply import Card, Expect, Reply
 from .responses import Responses
+from .strict_yaml import load_yaml
 from .turn import Turn
 
 Handler = Callable[[Turn], Reply]
@@ -232,9 +233,9 @@ def _info(path: Path) -> SkillInfo:
     if not path.is_file():
         return SkillInfo()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise SkillError(f"{path} is not valid YAML: {exc}") from exc
+        raise SkillError(f"{path} is not valid YAML ({yaml_problem(exc)}); fix the file.") from exc
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text ({exc.reason}); save it as UTF-8.") from exc
     except OSError as exc:

@@ -8,9 +8,11 @@ nothing measurable (its 2,000 files: 0.34 s with it, 0.37 s without).
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
-__all__ = ["UniqueKeyLoader"]
+__all__ = ["UniqueKeyLoader", "load_yaml"]
 
 _SAFE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -32,3 +34,8 @@ class UniqueKeyLoader(_SAFE):  # type: ignore[misc]
                     )
                 seen.add((key.tag, key.value))
         super().flatten_mapping(node)
+
+
+def load_yaml(text: str) -> Any:
+    """The YAML document in ``text``, refusing a key given twice (``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader

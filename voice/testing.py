@@ -46,6 +46,7 @@ from .config import Config, only_skills
 from .errors import SkillError, yaml_problem
 from .reply import Reply
 from .store import Session
+from .strict_yaml import UniqueKeyLoader
 from .testing_fit import line_of, played_locale, refuse_unknown_stubs
 from .testing_stubs import stubbed_setting
 from .turn import Turn
@@ -76,13 +77,13 @@ class Script:
 _EXPECTATIONS = {"intent", "slots", "reply", "expect", "end", "handoff", "state"}
 
 
-class _ScriptLoader(yaml.SafeLoader):  # type: ignore[misc]
+class _ScriptLoader(UniqueKeyLoader):
     """YAML where only true/false are booleans: callers say "yes", "no" and "nee", not True and False."""
 
 
 _ScriptLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in UniqueKeyLoader.yaml_implicit_resolvers.items()
 }
 _ScriptLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")

@@ -113,3 +113,23 @@ def test_a_skill_whose_code_fails_names_the_same_error_every_time(tmp_path: Path
     for _ in range(2):
         with pytest.raises(SkillError, match="ZeroDivisionError"):
             load_skill(folder)
+
+
+def test_a_key_given_twice_is_refused_in_responses_skill_info_and_scripts(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys without a word: a second ``OpeningHours:`` response, a
+    second ``invocation:`` or a second ``reply:`` of a turn would silently replace the first."""
+    from voice.responses import Responses
+
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("responses:\n  OpeningHours: Nine to five.\n  OpeningHours: Ten to six.\n")
+    with pytest.raises(SkillError, match=r"line 3, column 3: the key 'OpeningHours' is given twice"):
+        Responses.from_file(responses)
+    folder = tmp_path / "shop"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text("from voice import Skill\nskill = Skill('shop', __file__)\n")
+    (folder / "locales" / "en" / "skill.yaml").write_text("invocation: city shop\ninvocation: town shop\n")
+    with pytest.raises(SkillError, match=r"skill.yaml is not valid YAML \(.*'invocation' is given twice"):
+        load_skill(str(folder)).info("en")
+    script = _script(tmp_path, "locale: nl\nturns:\n  - user: hallo\n    reply: Dag!\n    reply: Hoi!\n")
+    with pytest.raises(SkillError, match=r"the key 'reply' is given twice"):
+        load_script(script)

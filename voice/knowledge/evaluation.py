@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import SkillError
+from ..strict_yaml import load_yaml
 from .base import KnowledgeBase
 from .decision import DecisionKind
 from .faq import invalid_yaml
@@ -39,7 +40,7 @@ class EvalSet:
     def from_file(cls, path: str | Path) -> EvalSet:
         file = Path(path)
         try:
-            data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
+            data: Any = load_yaml(file.read_text(encoding="utf-8"))
         except OSError as exc:
             raise SkillError(
                 f"cannot read the evaluation file {file} ({exc.strerror}); check the path."

@@ -14,8 +14,8 @@ from functools import cache
 from typing import Any
 
 import Stemmer
-import yaml
 
+from ..strict_yaml import load_yaml
 from .content import LEXICON, check_language
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -164,7 +164,7 @@ def _takes(word: str, consonants: str) -> bool:
 def _lexicon(language: str) -> dict[str, Any]:
     check_language(language)
     path = LEXICON / f"{language}.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     return data
 
 
