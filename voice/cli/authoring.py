@@ -17,6 +17,7 @@ from ..config import only_skills
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentMatch, sample_sentences
+from ..state import DialogState
 from ..turn import Turn
 from .context import CliContext, config_option, pass_context
 from .scaffold import FILES
@@ -129,9 +130,11 @@ def expected_context(assistant: Assistant, slot: str, flow: str | None) -> dict[
 def debug_line(assistant: Assistant, turn: Turn, match: IntentMatch | None, before: dict[str, int]) -> str:
     """``voice chat --debug``: what was understood, and who answered."""
     if match is None:
-        session = assistant.store.load(turn.session_id)
-        fallbacks = session.dialog.fallbacks if session else 0
-        answerer = "fallback" if fallbacks > before.get("fallbacks", 0) else "knowledge (or another answerer)"
+        state = session.dialog if (session := assistant.store.load(turn.session_id)) else DialogState()
+        missed = (
+            state.fallbacks > before.get("fallbacks", 0) and state.offer is None
+        )  # an ignored offer counts
+        answerer = "fallback" if missed else "knowledge (or another answerer)"
         return f"  [no intent; answered by {answerer}]"
     skill = assistant.router.skills.get(match.skill)
     if skill is None:

@@ -10,12 +10,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..builtins import builtin_reply
-from ..flow import Flow
+from ..flow import Flow, Slot
 from ..nlu import IntentMatch, SlotValue
 from ..reply import Expect, Reply
 from ..skill import Skill
 from ..state import ActiveFlow, Confirming, DialogState
 from ..turn import Turn
+
+WILDCARD = "wildcard"
+"""The kind of a slot whose list takes any words (``wildcard: true``)."""
 
 
 class FlowFilling:
@@ -26,6 +29,14 @@ class FlowFilling:
     finished_flow: ActiveFlow | None
 
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
+        raise NotImplementedError
+
+    def _aside(self) -> Reply | None:
+        """An answerer's sure answer to the turn's words, or None (the turn step asks its chain)."""
+        raise NotImplementedError
+
+    def _missed(self) -> None:
+        """Count the turn as one that did not help the caller."""
         raise NotImplementedError
 
     def _flow_intent(self, skill: Skill, spec: Flow, match: IntentMatch) -> Reply:
@@ -43,10 +54,13 @@ class FlowFilling:
             asking=None,
         )
         self.state = replace(self.state, flow=flow)
-        return self._advance(skill, spec, changed)
+        return self._advance(skill, spec, changed, answering=active.asking)
 
-    def _advance(self, skill: Skill, spec: Flow, changed: list[str]) -> Reply:
-        """Validate what changed, ask for what is missing, confirm, then run the handler."""
+    def _advance(
+        self, skill: Skill, spec: Flow, changed: list[str], *, answering: str | None = None
+    ) -> Reply:
+        """Validate what changed, ask for what is missing, confirm, then run the handler.
+        ``answering``: the slot the turn answers (the flow's open question)."""
         flow = self.state.flow
         assert flow is not None
         turn = self._flow_turn(flow)
@@ -54,11 +68,7 @@ class FlowFilling:
             slot = spec.slot(name)
             problem = slot.validate(turn.value(name), turn) if slot and slot.validate else None
             if problem and slot:
-                self._set_flow(replace(flow, slots=_without(flow.slots, name), asking=name))
-                values = spec.values(turn)
-                prompt = skill.say(turn, slot.prompt, **values)
-                speech = f"{skill.say(turn, problem, **values)} {prompt}"
-                return Reply(speech=speech, reprompt=prompt, expect=Expect.SLOT, slot=name)
+                return self._refused(skill, spec, slot, problem, answered=name == answering)
         for slot in (spec.slot(name) for name in changed):
             if slot is not None and slot.confirm:
                 self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
@@ -75,6 +85,27 @@ class FlowFilling:
         self.state = replace(self.state, flow=None)
         self.finished_flow = flow
         return self._answer(skill, turn)
+
+    def _refused(self, skill: Skill, spec: Flow, slot: Slot, problem: str, *, answered: bool) -> Reply:
+        """A value the slot's validator refused is asked for again, and the turn is a miss.
+
+        Any words fill a wildcard slot, so a refused answer to its question (``answered``) may be another
+        question asked in between ("wat zijn de verzendkosten"): an answerer's sure answer takes it, and the
+        slot's question follows. An unsure guess does not: an answer to the open question ("geen idee")
+        is likelier than a new question."""
+        flow = self.state.flow
+        assert flow is not None
+        turn = self._flow_turn(flow)
+        self._set_flow(replace(flow, slots=_without(flow.slots, slot.name), asking=slot.name))
+        if answered and skill.slot_kinds(spec.intent, turn.language).get(slot.name) == WILDCARD:
+            aside = self._aside()
+            if aside is not None:
+                return aside
+        self._missed()
+        values = spec.values(turn)
+        prompt = skill.say(turn, slot.prompt, **values)
+        speech = f"{skill.say(turn, problem, **values)} {prompt}"
+        return Reply(speech=speech, reprompt=prompt, expect=Expect.SLOT, slot=slot.name)
 
     def _confirmed(self, skill: Skill, flow: ActiveFlow) -> Reply:
         if flow.confirming is Confirming.INTENT:

@@ -4,7 +4,8 @@ A question no intent matched goes to the knowledge base of each skill that has c
 turn's language (``skills/<name>/knowledge/<lang>/``). Confident: the short answer is spoken, the
 full text and link go on a card. Unsure: "Do you mean ...?", and yes takes the answer, no offers
 the next candidate, and after the last one the caller is asked to put it differently (a miss, so
-the fallback policy still ends at a person). Nothing: the next answerer (the fallback) decides.
+the fallback policy still ends at a person; so is an offer the caller answers neither yes nor no,
+which the dialog counts). Nothing: the next answerer (the fallback) decides.
 In a flow, the flow's open question is asked again after the answer.
 
 A platform that cannot pass free speech through a fallback sends it as the ``Question`` intent

@@ -19,7 +19,7 @@ from ..skill import Skill
 from ..slot_values import coerce
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
-from .answerers import Answerer, Offering, handoff_reply, with_question
+from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
@@ -27,6 +27,11 @@ from .satisfaction import Satisfaction, question_reply
 from .signals import answerer_names
 
 _LOGGER = logging.getLogger(__name__)
+
+ANYTHING_ELSE = "voice:anything_else"
+"""The ``slot`` of a reply that ends with "Is there anything else I can do for you?": yes or no answers it."""
+_ANYTHING_ELSE_REPLIES = frozenset({"thanks", "cancelled", "nothing_to_cancel"})
+"""The built-in replies that ask it."""
 
 
 class TurnStep(FlowFilling):
@@ -55,6 +60,8 @@ class TurnStep(FlowFilling):
         """The intent whose handler ran."""
         self.finished_flow: ActiveFlow | None = None
         """The flow whose handler ran: its slots go into a handoff record the handler asks for."""
+        self.counted = False
+        """Whether the turn set the misses in a row (``fallbacks``); else a matched intent resets them."""
 
     def run(self) -> Reply:
         """The turn's reply, after a reply that missed an earlier turn's deadline, if there is one."""
@@ -75,15 +82,24 @@ class TurnStep(FlowFilling):
         if rated is not None:
             return rated
         if self.state.offer is not None and (match is None or match.intent not in YES_OR_NO):
-            self.state = replace(self.state, offer=None)  # the caller moved on
+            # the caller moved on: the offer did not help (a miss, unless this turn helps)
+            self.state = replace(self.state, offer=None, fallbacks=self.state.fallbacks + 1)
         reason = self._handoff_trigger(match)
         if reason:
             self.state = self.state.handing_over(reason)
             return handoff_reply(self.turn, self._speakers())
-        if match is None:
-            return self._unmatched()
-        self.state = replace(self.state, fallbacks=0)
+        reply = self._unmatched() if match is None else self._matched(match)
+        if self.state.fallbacks >= self.policy.max_fallbacks and not self.state.handed_over:
+            self.state = self.state.handing_over("fallbacks")  # too many turns in a row did not help
+            return handoff_reply(self.turn, self._speakers())
+        return reply
+
+    def _matched(self, match: IntentMatch) -> Reply:
+        """The reply to an intent; a turn that helped the caller ends a run of misses."""
+        self.counted = False
         reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
+        if not self.counted:
+            self.state = replace(self.state, fallbacks=0)
         if reply.handoff and not self.state.handed_over:  # a handler asked for a person: as handoff_reply
             self.state = self.state.handing_over(f"skill:{self.handled or match.intent}")
             reply = replace(reply, end_session=True)
@@ -102,7 +118,7 @@ class TurnStep(FlowFilling):
             return IntentMatch(
                 intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
             )
-        asked = self.state.awaits_yes_or_no or self.satisfaction.awaiting(self.state)
+        asked = self.state.awaits_yes_or_no or self.satisfaction.awaiting(self.state) or self._anything_else()
         return self.router.parse(
             self.turn.text,
             self.turn.language,
@@ -129,20 +145,48 @@ class TurnStep(FlowFilling):
         return None
 
     def _unmatched(self) -> Reply:
-        """The answerer chain; its last link always answers."""
-        names = answerer_names(self.answerers)
-        for index, answerer in enumerate(self.answerers):
+        """The answerer chain; its last link always answers. The answerer counts the miss, or resets."""
+        found = self._chain(self.answerers)
+        if found is None:
+            raise RuntimeError("the answerer chain ended without an answer; end it with Fallback")
+        return found.reply
+
+    def _aside(self) -> Reply | None:
+        """The sure answer of the chain before its fallback (an offer is none), or None."""
+        before = tuple(a for a in self.answerers if not isinstance(a, Fallback))
+        found = self._chain(before, sure=True)
+        return found.reply if found is not None else None
+
+    def _chain(self, answerers: Sequence[Answerer], *, sure: bool = False) -> Answer | None:
+        """The first answer of ``answerers`` (None when all pass, or with ``sure`` when it is an offer);
+        its state becomes the turn's."""
+        names = answerer_names(answerers)
+        for index, answerer in enumerate(answerers):
             found = answerer.answer(self.turn, self.state)
-            if found is not None:
-                self.state = found.state
-                self.answered_by, self.consulted = names[index], names[:index]
-                return found.reply
-        raise RuntimeError("the answerer chain ended without an answer; end it with Fallback")
+            if found is None:
+                continue
+            if sure and found.state.offer is not None:
+                return None
+            self.state, self.counted = found.state, True
+            self.answered_by, self.consulted = names[index], names[:index]
+            return found
+        return None
+
+    def _not_understood(self) -> Reply:
+        """The fallback's "sorry, I did not get that" (a miss) to a yes or no that answers no question;
+        the answerers before it would take the word for one ("no": "Do you mean: I forgot my password?")."""
+        fallbacks = [answerer for answerer in self.answerers if isinstance(answerer, Fallback)]
+        found = self._chain(fallbacks) if fallbacks else None
+        return found.reply if found is not None else self._unmatched()
+
+    def _missed(self) -> None:
+        self.state, self.counted = replace(self.state, fallbacks=self.state.fallbacks + 1), True
 
     def _settle(self, accepted: bool) -> Reply:
         """Yes or no to the answers an answerer offered."""
         offer = self.state.offer
         assert offer is not None
+        self.counted = True  # the answerer counts a miss (nothing found), or resets (an answer)
         for answerer in self.answerers:
             if isinstance(answerer, Offering) and answerer.name == offer.by:
                 found = answerer.settle(self.turn, self.state, accepted)
@@ -194,13 +238,12 @@ class TurnStep(FlowFilling):
         if intent in YES_OR_NO and flow is not None and flow.confirming in ASKED:
             skill = self.router.skills[flow.skill]
             return self._confirmed(skill, flow) if intent == "Yes" else self._denied(skill, flow)
+        if intent in YES_OR_NO and self._anything_else():  # no: as Stop; yes: what, then?
+            return self._builtin("ask_what", expect=Expect.ANSWER) if intent == "Yes" else self._stop()
         if intent == LAUNCH:
             return self._builtin("welcome", expect=Expect.ANSWER)
         if intent == "Stop":
-            self.state = replace(self.state, flow=None)
-            if self.satisfaction.ends_with_question(self.state):
-                return question_reply(self._builtin(f"satisfaction_question_{self.satisfaction.mode}"))
-            return self._builtin("goodbye", end_session=True)
+            return self._stop()
         if intent == "Cancel":
             self.state = replace(self.state, flow=None)
             return self._builtin("cancelled" if flow else "nothing_to_cancel", expect=Expect.ANSWER)
@@ -219,7 +262,20 @@ class TurnStep(FlowFilling):
             if question:
                 return with_question(self.turn, f"{intent.lower()}_in_flow", question, self._speakers())
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
-        return self._unmatched()  # a stray yes or no
+        return self._not_understood()  # a stray yes or no
+
+    def _stop(self) -> Reply:
+        self.state = replace(self.state, flow=None)
+        if self.satisfaction.ends_with_question(self.state):
+            return question_reply(self._builtin(f"satisfaction_question_{self.satisfaction.mode}"))
+        return self._builtin("goodbye", end_session=True)
+
+    def _anything_else(self) -> bool:
+        """The last reply asked "anything else?", and no flow or offer is open."""
+        last = self.state.last_reply
+        return (
+            last is not None and last.slot == ANYTHING_ELSE and not self.state.flow and not self.state.offer
+        )
 
     def _help(self) -> Reply:
         """The skills know what they can do: their ``Help`` response (the active flow's skill first),
@@ -268,7 +324,8 @@ class TurnStep(FlowFilling):
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
     ) -> Reply:
         voices = self._speakers()
-        return builtin_reply(self.turn, key, expect=expect, end_session=end_session, skills=voices, **values)
+        reply = builtin_reply(self.turn, key, expect=expect, end_session=end_session, skills=voices, **values)
+        return replace(reply, slot=ANYTHING_ELSE) if key in _ANYTHING_ELSE_REPLIES else reply
 
     def _speakers(self) -> tuple[Skill, ...]:
         """Who says the framework's replies: the active flow's skill, the matched one, then any."""

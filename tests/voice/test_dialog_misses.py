@@ -1,0 +1,178 @@
+"""Every turn that leaves the caller unhelped counts towards ``max_fallbacks`` in a row, and only a turn
+that helps resets the count: the caller reaches a person, as docs/dialogs.md says. Yes or no after
+"anything else?" and questions asked instead of a flow's value are answered, not missed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice import Expect, Reply, Router, Skill, Turn, load_skill
+from voice.dialog import Answerer, Dialog
+from voice.dialog.knowledge import knowledge_answerer
+from voice.store import open_store
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def customer_service() -> Skill:
+    return load_skill("customer_service")
+
+
+@pytest.fixture(scope="module")
+def answerers(customer_service: Skill) -> list[Answerer]:
+    return [found] if (found := knowledge_answerer([customer_service])) else []
+
+
+@pytest.fixture
+def dialog(customer_service: Skill, answerers: list[Answerer], tmp_path: Path) -> Iterator[Dialog]:
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        yield Dialog(Router([customer_service]), store, answerers=answerers)
+
+
+def _say(dialog: Dialog, locale: str, *texts: str) -> list[Reply]:
+    return [
+        dialog.respond(Turn(text=text, locale=locale, session_id="s1", user_id="u1", time=NOW))
+        for text in texts
+    ]
+
+
+def _handoffs(dialog: Dialog) -> int:
+    """The handoff records kept for delivery (no sink: they wait in the outbox)."""
+    return dialog.store.outbox_counts()["pending"]
+
+
+def _outcomes(dialog: Dialog) -> list[str]:
+    return [row[0] for row in dialog.store.select("SELECT outcome FROM signals ORDER BY seq")]
+
+
+UNHELPED = {
+    "stray-no-nl": ("nl", ["nee", "nee", "nee"]),
+    "stray-no-en": ("en", ["no", "no", "no"]),
+    "ignored-offers-nl": ("nl", ["geen idee", "dat weet ik niet", "geen idee", "dat weet ik niet"]),
+    "ignored-offers-en": (
+        "en",
+        ["I don't know", "what does shipping cost", "how much is shipping", "no idea"],
+    ),
+    "refused-order-numbers-nl": (
+        "nl",
+        ["waar is mijn bestelling", "negen negen negen negen", "geen idee", "blabla"],
+    ),
+    "refused-order-numbers-en": ("en", ["where is my order", "nine nine nine nine", "no idea", "blah blah"]),
+}
+
+
+@pytest.mark.parametrize(("locale", "texts"), UNHELPED.values(), ids=UNHELPED.keys())
+def test_the_third_unhelped_turn_in_a_row_hands_over(dialog: Dialog, locale: str, texts: list[str]) -> None:
+    """A stray no is "not understood", an offer the caller ignores did not help, an order number the
+    flow refuses is asked again: each is a miss, and the third in a row goes to a person, once."""
+    before = _say(dialog, locale, *texts[:-1])
+    assert not any(reply.handoff for reply in before) and _handoffs(dialog) == 0
+    (last,) = _say(dialog, locale, texts[-1])
+    assert last.handoff and last.end_session
+    assert _handoffs(dialog) == 1
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.handoff_reason == "fallbacks"
+
+
+def test_the_offers_the_caller_ignores_are_offers(dialog: Dialog) -> None:
+    """The turns of ``ignored-offers`` ask "Do you mean ...?" until the handoff (else the test above
+    would test plain fallbacks)."""
+    replies = _say(dialog, "en", *UNHELPED["ignored-offers-en"][1])
+    assert [reply.expect for reply in replies[:3]] == [Expect.CONFIRMATION] * 3
+
+
+@pytest.mark.parametrize(
+    ("locale", "texts"),
+    [
+        ("nl", ["nee", "nee", "hoe laat zijn jullie open", "nee", "nee"]),
+        ("en", ["no", "no", "opening hours", "no", "no"]),
+    ],
+    ids=["nl", "en"],
+)
+def test_a_turn_that_helps_starts_the_count_again(dialog: Dialog, locale: str, texts: list[str]) -> None:
+    replies = _say(dialog, locale, *texts)
+    assert not any(reply.handoff for reply in replies) and _handoffs(dialog) == 0
+
+
+ANYTHING_ELSE = {
+    "nl-thanks-no": ("nl", "bedankt", "nee", "Tot ziens, en bedankt voor uw telefoontje."),
+    "nl-cancel-no": ("nl", "annuleren", "nee dank je", "Tot ziens, en bedankt voor uw telefoontje."),
+    "nl-thanks-yes": ("nl", "dank je wel", "ja", "Waarmee kan ik u helpen?"),
+    "en-thanks-no": ("en", "thanks", "no", "Goodbye, and thanks for calling."),
+    "en-cancel-no": ("en", "cancel", "no thanks", "Goodbye, and thanks for calling."),
+    "en-thanks-yes": ("en", "thank you", "yes", "What can I help you with?"),
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "first", "answer", "expected"), ANYTHING_ELSE.values(), ids=ANYTHING_ELSE.keys()
+)
+def test_yes_or_no_answers_anything_else(
+    dialog: Dialog, locale: str, first: str, answer: str, expected: str
+) -> None:
+    """ "Anything else I can do for you?" is a yes/no question: no says goodbye (a satisfied caller who
+    did not give up), yes asks what."""
+    asked, reply = _say(dialog, locale, first, answer)
+    assert asked.expects_answer
+    assert reply.text == expected
+    assert reply.end_session is (answer != "ja" and answer != "yes")
+    assert _outcomes(dialog)[-1] == "contained" and _handoffs(dialog) == 0
+
+
+QUESTIONS_IN_FLOW = {
+    "nl": (
+        "nl",
+        ["waar is mijn bestelling", "wat zijn de verzendkosten eigenlijk", "het is vier drie twee een"],
+        "Verzending binnen Nederland kost",
+        "Wat is uw bestelnummer?",
+        "Bestelling 4 3 2 1 is op vrijdag 20 november bezorgd.",
+    ),
+    "en": (
+        "en",
+        ["where is my order", "how much does shipping cost", "four three two one"],
+        "Shipping within the Netherlands costs",
+        "What is your order number?",
+        "Order 4 3 2 1 was delivered on Friday 20 November.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "texts", "answer", "question", "done"),
+    QUESTIONS_IN_FLOW.values(),
+    ids=QUESTIONS_IN_FLOW.keys(),
+)
+def test_a_question_instead_of_an_order_number_is_answered_and_the_number_asked_again(
+    dialog: Dialog, locale: str, texts: list[str], answer: str, question: str, done: str
+) -> None:
+    """Any words fill the order number's wildcard; a question the flow refuses as a number goes on to the
+    knowledge, and the flow's question follows the answer."""
+    _, answered, finished = _say(dialog, locale, *texts)
+    assert answered.text.startswith(answer) and answered.text.endswith(question)
+    assert (answered.expect, answered.slot) == (Expect.SLOT, "order_number")
+    assert finished.text == done
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.fallbacks == 0
+
+
+@pytest.mark.parametrize(
+    ("locale", "texts", "reason"),
+    [
+        ("nl", ["waar is mijn bestelling", "ik wil een mens spreken"], "asked"),
+        ("en", ["where is my order", "can I talk to a real person"], "asked"),
+    ],
+    ids=["nl", "en"],
+)
+def test_asking_for_a_person_instead_of_an_order_number_hands_over(
+    dialog: Dialog, locale: str, texts: list[str], reason: str
+) -> None:
+    """A built-in intent said exactly wins over the wildcard that takes any words as the order number."""
+    *_, last = _say(dialog, locale, *texts)
+    assert last.handoff and _handoffs(dialog) == 1
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.handoff_reason == reason
