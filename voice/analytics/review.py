@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,7 +29,16 @@ from ..store import Store
 from .faq_files import add_csv_phrasing, find_entry
 from .unmatched import normalise
 
-__all__ = ["ReviewError", "Reviewed", "add_phrasing", "add_sentence", "mark_out_of_scope", "record_review"]
+__all__ = [
+    "ReviewError",
+    "Reviewed",
+    "add_phrasing",
+    "add_sentence",
+    "forget_reviews",
+    "mark_out_of_scope",
+    "record_review",
+    "reviews_of",
+]
 
 
 class ReviewError(VoiceError):
@@ -145,6 +155,48 @@ def record_review(
             store.clock(),
         ),
     )
+
+
+REVIEW_COLUMNS = ("key", "text", "action", "target", "skill", "locale", "reviewer", "time")
+KEYS_PER_QUERY = 500
+"""Keys looked up per statement (SQLite allows a few thousand parameters)."""
+
+
+def reviews_of(store: Store, user_id: str) -> list[dict[str, Any]]:
+    """The reviews of words the user said that were not understood: a review row holds no user id,
+    but its words are the caller's (for access requests)."""
+    columns = ", ".join(REVIEW_COLUMNS)
+    rows = [
+        row
+        for part in _chunks(_said_keys(store, user_id))
+        for row in store.select(f"SELECT {columns} FROM reviews WHERE key IN ({_marks(part)})", part)
+    ]
+    return [dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in sorted(rows, key=lambda row: row[-1])]
+
+
+def forget_reviews(store: Store, user_id: str) -> int:
+    """Delete the reviews of words the user said (before their signals go, which tie the words to them);
+    how many. Other callers' turns with the same words come back on the not-understood list."""
+    return sum(
+        store.execute(f"DELETE FROM reviews WHERE key IN ({_marks(part)})", part)
+        for part in _chunks(_said_keys(store, user_id))
+    )
+
+
+def _said_keys(store: Store, user_id: str) -> list[str]:
+    """The review keys of what the user said that was not understood."""
+    said = store.select(
+        "SELECT DISTINCT text FROM signals WHERE user_id = ? AND understood = 'none'", (user_id,)
+    )
+    return sorted({normalise(row[0]) for row in said} - {""})
+
+
+def _chunks(keys: list[str]) -> list[list[str]]:
+    return [keys[start : start + KEYS_PER_QUERY] for start in range(0, len(keys), KEYS_PER_QUERY)]
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _words(utterance: str) -> str:
