@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from voice import Dialog, Router, Turn, load_skill
 from voice.analytics.review import Reviewed, record_review
 from voice.cli import cli
-from voice.dialog import QueueFileSink
+from voice.dialog import HandoffRecord, QueueFileSink
 from voice.store import open_store
 
 DAY = 86400.0
@@ -118,6 +118,42 @@ def test_export_and_forget_reach_the_signals_and_the_reviews_of_the_callers_word
         assert store.select("SELECT key FROM reviews") == [("blorp de zorp",)]
     again = json.loads(runner.invoke(cli, ["data", "export", "anna", "--config", str(config)]).output)
     assert again["signals"] == [] and again["reviews"] == []
+
+
+def test_purge_drops_the_queue_file_records_past_retention(tmp_path: Path) -> None:
+    """Retention did not reach the [handoff] queue file: it kept every transcript for ever."""
+    config, _ = _config(tmp_path)
+    queue = tmp_path / "handoff.jsonl"
+    config.write_text(config.read_text() + f'[handoff]\nqueue = "{queue}"\n')
+    now = dt.datetime.now(dt.UTC)
+    sink = QueueFileSink(queue)
+    for number, age in enumerate((45, 29, 31, 0)):
+        sink.deliver(_record(f"caller-{number}", now - dt.timedelta(days=age)))
+    queue.write_bytes(queue.read_bytes() + b"not a record\n")  # nothing says it expired: it stays
+    before = queue.read_bytes().splitlines(keepends=True)
+    queue.chmod(0o640)
+    result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f"deleted 2 handoff records older than 30 days from the queue file {queue}" in result.output
+    assert queue.read_bytes().splitlines(keepends=True) == [before[1], before[3], before[4]]
+    assert queue.stat().st_mode & 0o777 == 0o640 and [p.name for p in tmp_path.glob(".handoff*")] == []
+    again = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert "deleted 0 handoff records" in again.output and len(queue.read_bytes().splitlines()) == 3
+
+
+def _record(user_id: str, time: dt.datetime) -> HandoffRecord:
+    return HandoffRecord(
+        id=f"handoff-{user_id}",
+        reason="asked",
+        session_id=f"s-{user_id}",
+        user_id=user_id,
+        skill="customer_service",
+        locale="nl",
+        channel="chat",
+        time=time,
+        transcript=({"speaker": "user", "text": "ik wil een medewerker spreken", "intent": "TalkToAgent"},),
+        slots={},
+    )
 
 
 def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -32,7 +33,8 @@ def data() -> None:
 @config_option
 @pass_context
 def purge(context: CliContext) -> None:
-    """Delete expired sessions and conversation-log rows older than the configured retention_days."""
+    """Delete expired sessions, and conversation-log rows and records of the [handoff] queue file older
+    than the configured retention_days."""
     config = context.config
     with open_store(store_url(config)) as store:
         sessions = store.purge_expired()
@@ -40,6 +42,15 @@ def purge(context: CliContext) -> None:
     click.echo(
         f"deleted {sessions} expired sessions and {rows} log rows older than {config.retention_days} days"
     )
+    queue = _handoff_queue(config)
+    if queue is not None:
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(days=config.retention_days)
+        with _queue_access(queue, "rewrite", "write that file and its folder"):
+            queued = queue.purge(before)
+        click.echo(
+            f"deleted {queued} handoff records older than {config.retention_days} days "
+            f"from the queue file {queue.path}"
+        )
 
 
 @data.command()
