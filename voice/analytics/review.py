@@ -8,11 +8,11 @@
 
 The YAML files are edited as text, one line inserted where a developer would write it (comments, order
 and layout stay), after finding the place with PyYAML's node positions; in a CSV file the entry's row is
-written again (``faq_files``). The words are written as the
-matcher compares them (lower case, no punctuation), so they hold no template syntax; words the list
-already has are not added again. A file that no longer loads afterwards is put back. Every action is
-recorded in the store's ``reviews`` table, which takes the utterance off the not-understood list. The
-skill's change takes effect when the assistant is built again (a restart or a reload of the server).
+written again (``faq_files``). The words are written as the matcher compares them (lower case, no
+punctuation), so they hold no template syntax; words the list already has are not added again. A file
+that no longer loads afterwards is put back. Every action is recorded in the store's ``reviews`` table,
+which takes the utterance off the not-understood list. The skill's change takes effect when the
+assistant is built again (a restart or a reload of the server).
 """
 
 from __future__ import annotations
