@@ -10,8 +10,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from voice import Dialog, Router, Turn, load_skill
+from voice.analytics.review import Reviewed, record_review
 from voice.cli import cli
-from voice.dialog import QueueFileSink
+from voice.dialog import HandoffRecord, QueueFileSink
 from voice.store import open_store
 
 DAY = 86400.0
@@ -24,12 +25,14 @@ def _config(tmp_path: Path) -> tuple[Path, str]:
     return config, url
 
 
-def _converse(url: str, user: str, session: str, days_ago: float) -> None:
+def _converse(
+    url: str, user: str, session: str, days_ago: float, text: str = "wat zijn jullie openingstijden"
+) -> None:
     then = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
     with open_store(url, clock=lambda: time.time() - days_ago * DAY) as store:
         Dialog(Router([load_skill("customer_service")]), store).respond(
             Turn(
-                text="wat zijn jullie openingstijden",
+                text=text,
                 locale="nl",
                 session_id=session,
                 user_id=user,
@@ -84,7 +87,73 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
         "log": [],
         "replies": [],
         "outbox": [],
+        "signals": [],
+        "reviews": [],
     }
+
+
+def _review(url: str, said: str) -> None:
+    with open_store(url) as store:
+        record_review(store, said, Reviewed("out_of_scope", "", None), skill="", locale="nl", reviewer="eva")
+
+
+def test_export_and_forget_reach_the_signals_and_the_reviews_of_the_callers_words(tmp_path: Path) -> None:
+    """The export lacked the per-turn signals (the caller's words, irritation, outcome) that forget erased
+    uncounted; a review kept a forgotten caller's words."""
+    config, url = _config(tmp_path)
+    _converse(url, "anna", "s1", days_ago=0, text="Mijn buurman Piet de Vries heeft m'n pakket!")
+    _converse(url, "bob", "s2", days_ago=0, text="blorp de zorp")
+    _review(url, "mijn buurman piet de vries heeft m'n pakket")  # her words, as a reviewer typed them
+    _review(url, "blorp de zorp")
+    runner = CliRunner()
+    exported = json.loads(runner.invoke(cli, ["data", "export", "anna", "--config", str(config)]).output)
+    assert [row["text"] for row in exported["signals"]] == ["Mijn buurman Piet de Vries heeft m'n pakket!"]
+    assert exported["signals"][0]["understood"] == "none" and exported["signals"][0]["irritation"] is False
+    assert [row["key"] for row in exported["reviews"]] == ["mijn buurman piet de vries heeft m'n pakket"]
+    result = runner.invoke(cli, ["data", "forget", "anna", "--config", str(config)])
+    # her session, 2 log rows, the signals of her turn, the review of her words
+    assert result.output.splitlines()[0] == "erased 5 records of user anna", result.output
+    with open_store(url) as store:
+        assert store.select("SELECT user_id FROM signals") == [("bob",)]
+        assert store.select("SELECT key FROM reviews") == [("blorp de zorp",)]
+    again = json.loads(runner.invoke(cli, ["data", "export", "anna", "--config", str(config)]).output)
+    assert again["signals"] == [] and again["reviews"] == []
+
+
+def test_purge_drops_the_queue_file_records_past_retention(tmp_path: Path) -> None:
+    """Retention did not reach the [handoff] queue file: it kept every transcript for ever."""
+    config, _ = _config(tmp_path)
+    queue = tmp_path / "handoff.jsonl"
+    config.write_text(config.read_text() + f'[handoff]\nqueue = "{queue}"\n')
+    now = dt.datetime.now(dt.UTC)
+    sink = QueueFileSink(queue)
+    for number, age in enumerate((45, 29, 31, 0)):
+        sink.deliver(_record(f"caller-{number}", now - dt.timedelta(days=age)))
+    queue.write_bytes(queue.read_bytes() + b"not a record\n")  # nothing says it expired: it stays
+    before = queue.read_bytes().splitlines(keepends=True)
+    queue.chmod(0o640)
+    result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f"deleted 2 handoff records older than 30 days from the queue file {queue}" in result.output
+    assert queue.read_bytes().splitlines(keepends=True) == [before[1], before[3], before[4]]
+    assert queue.stat().st_mode & 0o777 == 0o640 and [p.name for p in tmp_path.glob(".handoff*")] == []
+    again = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert "deleted 0 handoff records" in again.output and len(queue.read_bytes().splitlines()) == 3
+
+
+def _record(user_id: str, time: dt.datetime) -> HandoffRecord:
+    return HandoffRecord(
+        id=f"handoff-{user_id}",
+        reason="asked",
+        session_id=f"s-{user_id}",
+        user_id=user_id,
+        skill="customer_service",
+        locale="nl",
+        channel="chat",
+        time=time,
+        transcript=({"speaker": "user", "text": "ik wil een medewerker spreken", "intent": "TalkToAgent"},),
+        slots={},
+    )
 
 
 def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> None:

@@ -50,4 +50,5 @@ def test_an_erasure_while_another_worker_appends_loses_none_of_its_records(tmp_p
 def test_a_queue_that_is_not_there_has_nothing_to_forget(tmp_path: Path) -> None:
     sink = QueueFileSink(tmp_path / "handoff.jsonl")
     assert (sink.forget("anna"), sink.records_of("anna")) == (0, [])
+    assert sink.purge(dt.datetime.now(dt.UTC)) == 0
     assert not sink.path.exists()

@@ -3,29 +3,42 @@
 - ``add_sentence``: the utterance becomes a template sentence of an intent, appended to the first
   sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``;
 - ``add_phrasing``: it becomes a phrasing of a knowledge entry, appended to the entry's
-  ``phrasings`` in ``skills/<name>/knowledge/<lang>/faq.yaml``;
+  ``phrasings`` in the FAQ file of ``skills/<name>/knowledge/<lang>/`` that holds it (YAML or CSV);
 - ``mark_out_of_scope``: it is recorded as not for this assistant.
 
-The files are edited as text, one line inserted where a developer would write it (comments, order and
-layout stay), after finding the place with PyYAML's node positions. The words are written as the
-matcher compares them (lower case, no punctuation), so they hold no template syntax; words the list
-already has are not added again. A file that no longer loads afterwards is put back. Every action is
-recorded in the store's ``reviews`` table, which takes the utterance off the not-understood list. The
-skill's change takes effect when the assistant is built again (a restart or a reload of the server).
+The YAML files are edited as text, one line inserted where a developer would write it (comments, order
+and layout stay), after finding the place with PyYAML's node positions; in a CSV file the entry's row is
+written again (``faq_files``). The words are written as the matcher compares them (lower case, no
+punctuation), so they hold no template syntax; words the list already has are not added again. A file
+that no longer loads afterwards is put back. Every action is recorded in the store's ``reviews`` table,
+which takes the utterance off the not-understood list. The skill's change takes effect when the
+assistant is built again (a restart or a reload of the server).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from ..errors import VoiceError
+from ..errors import SkillError, VoiceError
+from ..knowledge.content import content_folder
 from ..store import Store
+from .faq_files import add_csv_phrasing, find_entry
 from .unmatched import normalise
 
-__all__ = ["ReviewError", "Reviewed", "add_phrasing", "add_sentence", "mark_out_of_scope", "record_review"]
+__all__ = [
+    "ReviewError",
+    "Reviewed",
+    "add_phrasing",
+    "add_sentence",
+    "forget_reviews",
+    "mark_out_of_scope",
+    "record_review",
+    "reviews_of",
+]
 
 
 class ReviewError(VoiceError):
@@ -70,33 +83,50 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
 
 
 def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
-    """Append ``utterance`` to the phrasings of knowledge entry ``entry_id``, unless they already have it."""
-    path = skill_root / "knowledge" / language / "faq.yaml"
+    """Append ``utterance`` to the phrasings of knowledge entry ``entry_id``, in whichever FAQ file of the
+    skill's content holds it (YAML or CSV), unless they already have it."""
     words = _words(utterance)
-    phrasing = words[0].upper() + words[1:]
+    found = find_entry(skill_root, language, entry_id)
+    if found is None:
+        folder = content_folder(skill_root, language)
+        raise ReviewError(
+            f"there is no knowledge entry {entry_id!r} in the FAQ files of {folder}; choose one."
+        )
+    path, index, entry = found
+    if any(normalise(phrasing) == words for phrasing in entry.phrasings):
+        return Reviewed("phrasing", entry_id, path, added=False)
+    if path.suffix.lower() == ".csv":
+        try:
+            add_csv_phrasing(path, index, words)
+        except SkillError as exc:
+            raise ReviewError(f"the change would break {path} ({exc.message}); it was put back.") from exc
+    else:
+        _add_yaml_phrasing(path, index, words)
+    return Reviewed("phrasing", entry_id, path)
+
+
+def _add_yaml_phrasing(path: Path, index: int, phrasing: str) -> None:
+    """Append ``phrasing`` to the ``index``-th entry's phrasings, making the list when it has none."""
     text = _read(path)
     root = yaml.compose(text)
-    entry = next(
-        (node for node in getattr(root, "value", ()) if _scalar(_child(node, "id")) == entry_id), None
-    )
-    if entry is None:
-        raise ReviewError(f"there is no knowledge entry {entry_id!r} in {path}.")
+    entries = root if isinstance(root, yaml.SequenceNode) else _child(root, "faq")
+    entry = entries.value[index] if isinstance(entries, yaml.SequenceNode) else None
     phrasings = _child(entry, "phrasings")
-    if isinstance(phrasings, yaml.SequenceNode) and _holds([phrasings], words):
-        return Reviewed("phrasing", entry_id, path, added=False)
+    question = _child(entry, "question")
     if isinstance(phrasings, yaml.SequenceNode) and phrasings.value:
         _insert_item(path, text, phrasings, phrasing)
-    else:
-        question = _child(entry, "question")
-        if question is None:
-            raise ReviewError(f"knowledge entry {entry_id!r} in {path} has no question.")
+    elif isinstance(entry, yaml.MappingNode) and question is not None and phrasings is None:
         indent = " " * entry.value[0][0].start_mark.column
         lines = text.splitlines(keepends=True)
         at = question.end_mark.line + (1 if question.end_mark.column else 0)
         lines[at:at] = [f"{indent}phrasings:\n", f"{indent}  - {_yaml_scalar(phrasing)}\n"]
         path.write_text("".join(lines), encoding="utf-8")
+    else:
+        raise ReviewError(
+            f"cannot add to the entry's phrasings in {path} as they are written ([a, b] or empty); "
+            "write them one per line."
+        )
     _check_yaml(path, text)
-    return Reviewed("phrasing", entry_id, path)
 
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:
@@ -125,6 +155,48 @@ def record_review(
             store.clock(),
         ),
     )
+
+
+REVIEW_COLUMNS = ("key", "text", "action", "target", "skill", "locale", "reviewer", "time")
+KEYS_PER_QUERY = 500
+"""Keys looked up per statement (SQLite allows a few thousand parameters)."""
+
+
+def reviews_of(store: Store, user_id: str) -> list[dict[str, Any]]:
+    """The reviews of words the user said that were not understood: a review row holds no user id,
+    but its words are the caller's (for access requests)."""
+    columns = ", ".join(REVIEW_COLUMNS)
+    rows = [
+        row
+        for part in _chunks(_said_keys(store, user_id))
+        for row in store.select(f"SELECT {columns} FROM reviews WHERE key IN ({_marks(part)})", part)
+    ]
+    return [dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in sorted(rows, key=lambda row: row[-1])]
+
+
+def forget_reviews(store: Store, user_id: str) -> int:
+    """Delete the reviews of words the user said (before their signals go, which tie the words to them);
+    how many. Other callers' turns with the same words come back on the not-understood list."""
+    return sum(
+        store.execute(f"DELETE FROM reviews WHERE key IN ({_marks(part)})", part)
+        for part in _chunks(_said_keys(store, user_id))
+    )
+
+
+def _said_keys(store: Store, user_id: str) -> list[str]:
+    """The review keys of what the user said that was not understood."""
+    said = store.select(
+        "SELECT DISTINCT text FROM signals WHERE user_id = ? AND understood = 'none'", (user_id,)
+    )
+    return sorted({normalise(row[0]) for row in said} - {""})
+
+
+def _chunks(keys: list[str]) -> list[list[str]]:
+    return [keys[start : start + KEYS_PER_QUERY] for start in range(0, len(keys), KEYS_PER_QUERY)]
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _words(utterance: str) -> str:

@@ -19,7 +19,15 @@ from rapidfuzz import fuzz, process
 from ..store import Store
 from .period import Filters
 
-__all__ = ["SCAN_LIMIT", "SIMILARITY", "UtteranceGroup", "normalise", "read_not_understood", "reviewed_keys"]
+__all__ = [
+    "SCAN_LIMIT",
+    "SIMILARITY",
+    "UtteranceGroup",
+    "normalise",
+    "not_in_log",
+    "read_not_understood",
+    "reviewed_keys",
+]
 
 SCAN_LIMIT = 20_000
 """Not-understood turns of a period read per report, the latest first."""
@@ -59,6 +67,17 @@ class UtteranceGroup:
 def normalise(text: str) -> str:
     """The form phrasings are compared in, and reviews are keyed by: lower case, words only."""
     return " ".join(re.sub(r"[^\w'\s]", " ", text.lower()).split())
+
+
+def not_in_log(store: Store, texts: list[str]) -> list[str]:
+    """Those of ``texts`` that no caller said without being understood: a review may only write what
+    callers said (the not-understood list) into a skill's files."""
+    marks = ", ".join("?" for _ in texts)
+    said = store.select(
+        f"SELECT DISTINCT text FROM signals WHERE understood = 'none' AND text IN ({marks})", tuple(texts)
+    )
+    found = {row[0] for row in said}
+    return [text for text in texts if text not in found]
 
 
 def reviewed_keys(store: Store) -> set[str]:

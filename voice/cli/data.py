@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
+from ..analytics.review import forget_reviews, reviews_of
 from ..config import Config, store_url
 from ..dialog import QueueFileSink
 from ..errors import VoiceError
@@ -31,7 +33,8 @@ def data() -> None:
 @config_option
 @pass_context
 def purge(context: CliContext) -> None:
-    """Delete expired sessions and conversation-log rows older than the configured retention_days."""
+    """Delete expired sessions, and conversation-log rows and records of the [handoff] queue file older
+    than the configured retention_days."""
     config = context.config
     with open_store(store_url(config)) as store:
         sessions = store.purge_expired()
@@ -39,6 +42,15 @@ def purge(context: CliContext) -> None:
     click.echo(
         f"deleted {sessions} expired sessions and {rows} log rows older than {config.retention_days} days"
     )
+    queue = _handoff_queue(config)
+    if queue is not None:
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(days=config.retention_days)
+        with _queue_access(queue, "rewrite", "write that file and its folder"):
+            queued = queue.purge(before)
+        click.echo(
+            f"deleted {queued} handoff records older than {config.retention_days} days "
+            f"from the queue file {queue.path}"
+        )
 
 
 @data.command()
@@ -131,10 +143,13 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
 @config_option
 @pass_context
 def forget(context: CliContext, user_id: str) -> None:
-    """Erase everything kept about USER_ID: sessions, remembered attributes, the conversation log, and
-    their handoff records in the store and in the [handoff] queue file."""
+    """Erase everything kept about USER_ID: sessions, remembered attributes, the conversation log and
+    its per-turn signals, the reviews of their words, and their handoff records in the store and in the
+    [handoff] queue file."""
     with open_store(store_url(context.config)) as store:
-        count = store.delete_user(user_id)
+        count = forget_reviews(store, user_id) + store.delete_user(
+            user_id
+        )  # reviews first: see forget_reviews
     click.echo(f"erased {count} records of user {user_id}")
     queue = _handoff_queue(context.config)
     if queue is not None:
@@ -159,9 +174,9 @@ def forget(context: CliContext, user_id: str) -> None:
 @config_option
 @pass_context
 def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
-    """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log, handoff
-    records, those in the [handoff] queue file too), for an access request; ``forget`` erases the same
-    records."""
+    """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log and its
+    per-turn signals, the reviews of their words, handoff records, those in the [handoff] queue file
+    too), for an access request; ``forget`` erases the same records."""
     with open_store(store_url(context.config)) as store:
         found = user_data(store, user_id)
     queue = _handoff_queue(context.config)
@@ -241,4 +256,6 @@ def user_data(store: Store, user_id: str) -> dict[str, Any]:
             {"request_id": request_id, "reply": reply} for request_id, reply in store.answers_of(user_id)
         ],
         "outbox": [asdict(item) for item in store.outbox_of(user_id)],
+        "signals": list(store.signals_of(user_id)),
+        "reviews": reviews_of(store, user_id),
     }

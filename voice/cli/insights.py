@@ -72,7 +72,7 @@ def report(
     """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
     loaded = load_skills(context.config) if skill or locale else []  # read once, for both checks
     if skill:
-        _named(loaded, skill)
+        skill = _named(loaded, skill).name
     slice_ = {"channel": channel or "", "locale": _language(loaded, locale), "skill": skill}
     last = _date(end) or dt.datetime.now(dt.UTC).date()
     first = _date(start)
@@ -177,12 +177,18 @@ def _skill(context: CliContext, name: str) -> Skill:
 
 
 def _named(loaded: list[Skill], name: str) -> Skill:
+    """The loaded skill called ``name``, or kept in the folder ``name`` (as ``voice knowledge`` takes it)."""
     skills = {skill.name: skill for skill in loaded}
-    if name not in skills:
+    if name in skills:
+        return skills[name]
+    folder = Path(name).resolve()
+    found = next((skill for skill in loaded if skill.root.resolve() == folder), None)
+    if found is None:
         raise ConfigError(
-            f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))}."
+            f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))} "
+            "(a name or its folder)."
         )
-    return skills[name]
+    return found
 
 
 def _language(loaded: list[Skill], locale: str) -> str:
@@ -220,7 +226,7 @@ def review_sentence(context: CliContext, utterance: str, intent: str, skill: str
 @config_option
 @pass_context
 def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str, locale: str) -> None:
-    """Add UTTERANCE as a phrasing of a knowledge entry (knowledge/<lang>/faq.yaml)."""
+    """Add UTTERANCE as a phrasing of a knowledge entry (the FAQ file in knowledge/<lang>/ that holds it)."""
     _add(context, utterance, skill, locale, add_phrasing, entry)
 
 
@@ -232,6 +238,7 @@ def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str,
 @pass_context
 def review_out_of_scope(context: CliContext, utterance: str, skill: str, locale: str) -> None:
     """Mark UTTERANCE as not for this assistant: it leaves the not-understood list."""
+    skill = _skill(context, skill).name if skill else ""
     with open_store(store_url(context.config)) as store:
         mark_out_of_scope(store, utterance, skill=skill, locale=locale, reviewer=getpass.getuser())
     click.echo(f"marked out of scope: {utterance}")
@@ -247,9 +254,10 @@ def _add(
 ) -> None:
     """Add ``utterance`` to the skill's ``target`` (an intent, an entry) with ``add``; record the review."""
     language = language_of(locale)
-    done = add(_skill(context, skill).root, language, target, utterance)
+    chosen = _skill(context, skill)
+    done = add(chosen.root, language, target, utterance)
     with open_store(store_url(context.config)) as store:
-        record_review(store, utterance, done, skill=skill, locale=language, reviewer=getpass.getuser())
+        record_review(store, utterance, done, skill=chosen.name, locale=language, reviewer=getpass.getuser())
     if done.added:
         click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")
     else:

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -21,7 +20,9 @@ from ..analytics import (
     read_trend,
 )
 from ..analytics.conversations import latest_handoffs, search_conversations, transcript
+from ..analytics.faq_files import faq_entries
 from ..analytics.review import ReviewError, add_phrasing, add_sentence, mark_out_of_scope, record_review
+from ..analytics.unmatched import not_in_log
 from ..builtins import BUILTIN
 from ..language import language_of
 from ..skill import Skill
@@ -148,17 +149,12 @@ def not_understood() -> str:
 
 
 def _targets() -> dict[str, dict[str, dict[str, list[str]]]]:
-    """Per skill and language: its intents and its knowledge entries (the review forms' choices)."""
+    """Per skill and language: its intents and its FAQ entries (the review forms' choices)."""
     found: dict[str, dict[str, dict[str, list[str]]]] = {}
     for name, skill in _state().skills.items():
         for language in skill.languages:
             intents = sorted(skill.intents(language).intents)
-            faq = skill.root / "knowledge" / language / "faq.yaml"
-            entries = (
-                [str(e["id"]) for e in yaml.safe_load(faq.read_text(encoding="utf-8")) or ()]
-                if faq.is_file()
-                else []
-            )
+            entries = [entry.id for _, _, entry in faq_entries(skill.root, language)]
             found.setdefault(name, {})[language] = {"intents": intents, "entries": entries}
     return found
 
@@ -169,6 +165,10 @@ def review() -> Response:
     check_csrf()
     form, state = request.form, _state()
     utterance, action, target = form.get("utterance", ""), form.get("action", ""), form.get("target", "")
+    said = [utterance, *form.getlist("also")]  # the group's other phrasings are dealt with too
+    unknown = not_in_log(state.store, said)
+    if unknown:
+        abort(400, f"“{unknown[0]}” is not in the not-understood list; review what callers said there.")
     skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
     language = language_of(form.get("locale", ""))
     reviewer = user() or ""
@@ -184,9 +184,9 @@ def review() -> Response:
             done = change(skill.root, language, target, utterance)
         else:
             abort(400, "unknown review action.")
-        for said in (utterance, *form.getlist("also")):  # the group's other phrasings are dealt with too
+        for text in said:
             record_review(
-                state.store, said, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
+                state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
         if done.added:
             flash(

@@ -12,8 +12,8 @@ A platform that cannot pass free speech through a fallback sends it as the ``Que
 with the words in its ``query`` slot (Alexa's ``AMAZON.SearchQuery``, see ``voice export alexa``);
 ``platform_question`` turns that into the text turn it stands for.
 
-The engine (bm25s, numpy, an embedding model when installed) is imported on the first question,
-so a webhook worker that is never asked one never loads it.
+The engine (bm25s, numpy, an embedding model when installed) is imported on the first question, so a
+command that is never asked one never loads it; a server loads it at its start (``warm``).
 """
 
 from __future__ import annotations
@@ -64,9 +64,10 @@ def platform_question(turn: Turn) -> Turn | None:
 def knowledge_answerer(skills: Iterable[Skill], *, background: bool = False) -> KnowledgeAnswerer | None:
     """The answerer over the skills that have content, or None when none has.
 
-    ``background`` (servers): the knowledge bases load in a thread started now, and a question asked
-    before they are ready goes on to the fallback instead of waiting (a missing index takes seconds
-    to build). Otherwise (the CLI, tests) the first question loads them.
+    ``background`` (servers): the knowledge bases load now, those with a current stored index in full and
+    the others from their keywords, whose stored index is built in a thread started now (a missing index
+    takes seconds to minutes to build): no caller waits for a build. Otherwise (the CLI, tests) the first
+    question loads them.
     """
     loaded = list(skills)
     roots = {skill.name: skill.root for skill in loaded if (skill.root / "knowledge").is_dir()}
@@ -104,19 +105,29 @@ class KnowledgeAnswerer:
         self._loading: threading.Thread | None = None
 
     def warm(self) -> None:
-        """Load every skill's knowledge base of every language with content, in a daemon thread.
+        """Load every skill's knowledge base of every language with content, before the first turn.
+
+        A current stored index is loaded now: its files take milliseconds, the model once about a second
+        (measured with the shipped FAQ); a question asked at once is answered as every later one. One that
+        must be built first (minutes with the model for large content) gets its keyword index now, in
+        memory (under a second for 5,000 passages), and its build in a daemon thread.
 
         The knowledge modules are imported here, not in the thread: a process that exits at once would
         have the thread import bm25s while the interpreter shuts down, and the exit hook that import
         registers is refused then ("can't register atexit after shutdown", a traceback at exit)."""
-        from ..knowledge import KnowledgeBase  # noqa: F401
+        from ..knowledge import KnowledgeBase
 
         keys = [(skill, path.name) for skill, root in self.roots.items() for path in _languages(root)]
-        self._loading = threading.Thread(
-            target=self._load_all, args=(keys,), name="voice-knowledge", daemon=True
-        )
-        self._loading.start()
-        atexit.register(self._stop_loading)
+        outdated = [key for key in keys if not KnowledgeBase.stored_is_current(self.roots[key[0]], key[1])]
+        for skill, language in keys:
+            load = KnowledgeBase.keywords_now if (skill, language) in outdated else KnowledgeBase.load
+            self._keep((skill, language), partial(load, self.roots[skill], language))
+        if outdated:
+            self._loading = threading.Thread(
+                target=self._load_all, args=(outdated,), name="voice-knowledge", daemon=True
+            )
+            self._loading.start()
+            atexit.register(self._stop_loading)
 
     def _stop_loading(self) -> None:
         """At exit: the model takes no more work, and the loader is let finish (it stops at its next
@@ -133,18 +144,9 @@ class KnowledgeAnswerer:
         return self._loading is None or not self._loading.is_alive()
 
     def _load_all(self, keys: list[tuple[str, str]]) -> None:
-        """Every knowledge base; those whose stored index must be built first answer from their
-        keywords meanwhile (a build with the model takes minutes for large content)."""
-        from ..knowledge import KnowledgeBase
-
+        """Build and load the knowledge bases whose stored index was missing or outdated; their keywords
+        answer meanwhile."""
         try:
-            outdated = [
-                key for key in keys if not KnowledgeBase.stored_is_current(self.roots[key[0]], key[1])
-            ]
-            for skill, language in outdated:
-                self._keep(
-                    (skill, language), partial(KnowledgeBase.keywords_now, self.roots[skill], language)
-                )
             for skill, language in keys:
                 self._keep((skill, language), partial(_load, self.roots[skill], language))
         except EmbedderClosed:  # the process exits meanwhile: nothing to keep or report

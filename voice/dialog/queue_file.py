@@ -1,10 +1,11 @@
 """The handoff queue file: one JSON line per record, shared by every worker of this host.
 
-Each write holds an exclusive ``flock`` on the file. ``forget`` (a GDPR erasure) writes the lines it
-keeps, byte for byte, to a file beside the queue and renames it over the queue while it holds that
-lock, so a reader sees the old file or the new one, never half of one. A writer that was waiting
-for the lock on the file that was replaced sees so after it gets the lock (the path no longer leads
-to the file it opened) and opens the queue again, so no record is appended to a file already gone.
+Each write holds an exclusive ``flock`` on the file. ``forget`` (a GDPR erasure) and ``purge`` (records
+past retention, ``voice data purge``) write the lines they keep, byte for byte, to a file beside the
+queue and rename it over the queue while they hold that lock, so a reader sees the old file or the new
+one, never half of one. A writer that was waiting for the lock on the file that was replaced sees so
+after it gets the lock (the path no longer leads to the file it opened) and opens the queue again, so
+no record is appended to a file already gone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -56,10 +58,19 @@ class QueueFileSink(HandoffSink):
     def forget(self, user_id: str) -> int:
         """Remove the records of ``user_id`` from the file; return how many went. The other lines stay
         byte for byte; a file without such records is not touched."""
+        return self._remove(lambda line: _record_of(line, user_id) is not None)
+
+    def purge(self, before: datetime) -> int:
+        """Remove the records whose ``time`` is before ``before`` (retention); return how many went.
+        A line without a readable time is kept: nothing says it has expired."""
+        return self._remove(lambda line: _older(line, before))
+
+    def _remove(self, goes: Callable[[bytes], bool]) -> int:
+        """Remove the lines ``goes`` picks, rewriting the file under the workers' lock; how many went."""
         try:
             with self._locked("rb", fcntl.LOCK_EX) as queue:
                 lines = list(io.BytesIO(queue.read()))
-                kept = [line for line in lines if _record_of(line, user_id) is None]
+                kept = [line for line in lines if not goes(line)]
                 if len(kept) < len(lines):
                     _replace(self.path, b"".join(kept), os.fstat(queue.fileno()).st_mode)
         except FileNotFoundError:
@@ -93,6 +104,17 @@ def _record_of(line: bytes, user_id: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return record if isinstance(record, dict) and record.get("user_id") == user_id else None
+
+
+def _older(line: bytes, before: datetime) -> bool:
+    """Whether ``line`` is a record whose ``time`` (ISO 8601; UTC when it names no zone) is before
+    ``before``."""
+    try:
+        record = json.loads(line)
+        time = datetime.fromisoformat(record["time"])
+    except (ValueError, TypeError, KeyError):
+        return False
+    return (time if time.tzinfo else time.replace(tzinfo=UTC)) < before
 
 
 def _replace(path: Path, data: bytes, mode: int) -> None:

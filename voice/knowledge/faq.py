@@ -56,7 +56,7 @@ def read_csv(path: Path, source: str) -> list[Entry]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8 CSV.") from exc
-    separator = _separator(text)
+    separator = csv_separator(text)
     reader = csv.DictReader(io.StringIO(text), delimiter=separator)
     header = [name.strip() for name in reader.fieldnames or ()]
     if any(name not in header for name in REQUIRED):
@@ -70,7 +70,7 @@ def read_csv(path: Path, source: str) -> list[Entry]:
     return [_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
 
 
-def _separator(text: str) -> str:
+def csv_separator(text: str) -> str:
     """``;`` when the header row has semicolons and no comma (what Excel saves where the decimal mark
     is a comma, as in Dutch), else ``,``."""
     header = text.partition("\n")[0]

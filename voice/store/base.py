@@ -28,7 +28,7 @@ from typing import Any, Self
 from voice.errors import VoiceError
 
 from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
-from .signals import TurnSignals
+from .signals import SIGNAL_COLUMNS, TurnSignals, signal_record
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
@@ -204,14 +204,21 @@ class Store(ABC):
         """The outbox items (pending and delivered) whose payload names ``user_id`` as its ``user_id``,
         oldest first (for access requests)."""
 
+    def signals_of(self, user_id: str) -> tuple[JsonDict, ...]:
+        """The signals of the user's turns (their words when not understood, irritation, satisfaction,
+        outcome), oldest first (for access requests)."""
+        columns = ", ".join(SIGNAL_COLUMNS)
+        rows = self.select(f"SELECT {columns} FROM signals WHERE user_id = ? ORDER BY seq", (user_id,))
+        return tuple(signal_record(row) for row in rows)
+
     @abstractmethod
     def answers_of(self, user_id: str) -> tuple[Answer, ...]:
         """The replies kept for the platform requests of the user's sessions, oldest first."""
 
     @abstractmethod
     def delete_user(self, user_id: str) -> int:
-        """Erase a user's sessions, attributes, log rows, the replies to their platform requests and
-        their outbox items (GDPR); return how many records went."""
+        """Erase a user's sessions, attributes, log rows and the signals of their turns, the replies to
+        their platform requests and their outbox items (GDPR); return how many records went."""
 
     @abstractmethod
     def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

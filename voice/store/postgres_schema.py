@@ -245,9 +245,9 @@ DELETE_USER = (
     "s AS (DELETE FROM sessions WHERE user_id = %(user)s RETURNING 1), "
     "u AS (DELETE FROM users WHERE id = %(user)s RETURNING 1), "
     "l AS (DELETE FROM log WHERE user_id = %(user)s RETURNING 1), "
-    "g AS (DELETE FROM signals WHERE user_id = %(user)s) "
+    "g AS (DELETE FROM signals WHERE user_id = %(user)s RETURNING 1) "
     "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM o) + (SELECT count(*) FROM s) "
-    "+ (SELECT count(*) FROM u) + (SELECT count(*) FROM l)"
+    "+ (SELECT count(*) FROM u) + (SELECT count(*) FROM l) + (SELECT count(*) FROM g)"
 )
 """Erases a user in one statement, so it happens completely or not at all (every part of it reads
 the database as it was before, so the replies are found through the sessions it deletes)."""

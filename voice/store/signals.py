@@ -13,9 +13,10 @@ rollup always holds each conversation once, with the outcome of its latest turn.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "LATENCY_STEP",
@@ -29,6 +30,7 @@ __all__ = [
     "latency_of_bucket",
     "overrun_count",
     "rollup_deltas",
+    "signal_record",
     "signal_row",
     "signal_rows_and_counts",
 ]
@@ -169,6 +171,15 @@ SIGNAL_COLUMNS = (
     "outcome",
 )
 """The columns of the ``signals`` table after its ``seq``, in order."""
+
+
+_FLAGS = frozenset(f.name for f in fields(TurnSignals) if f.type == "bool")
+"""Columns SQLite returns as 0 and 1."""
+
+
+def signal_record(row: Sequence[Any]) -> dict[str, Any]:
+    """A row of ``SIGNAL_COLUMNS`` as JSON-ready values, the flags as booleans in every store."""
+    return {c: bool(v) if c in _FLAGS else v for c, v in zip(SIGNAL_COLUMNS, row, strict=True)}
 
 
 def signal_row(signals: TurnSignals) -> tuple[object, ...]:

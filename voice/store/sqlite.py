@@ -241,7 +241,6 @@ class SqliteStore(Store):
 
     def delete_user(self, user_id: str) -> int:
         with self._write() as db:
-            db.execute("DELETE FROM signals WHERE user_id = ?", (user_id,))  # the log's turns, as signals
             return sum(db.execute(statement, {"user": user_id}).rowcount for statement in DELETE_USER)
 
     # -- conversation log ------------------------------------------------------------------

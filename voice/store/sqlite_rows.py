@@ -92,8 +92,10 @@ DELETE_USER = (
     "DELETE FROM sessions WHERE user_id = :user",
     "DELETE FROM users WHERE id = :user",
     "DELETE FROM log WHERE user_id = :user",
+    "DELETE FROM signals WHERE user_id = :user",
 )
-"""Erases a user (in one transaction): the replies and outbox items first, found through the sessions."""
+"""Erases a user (in one transaction): the replies and outbox items first, found through the sessions;
+the signals of their turns too."""
 ANSWERS_OF = (
     f"SELECT request_id, reply FROM answers WHERE session_id IN ({USER_SESSIONS}) ORDER BY time, request_id"
 )

@@ -153,3 +153,59 @@ def test_after_a_review_the_utterance_is_understood(
     assert _understood(skill_root, language, said, knowledge=entry is not None) == (
         "template" if intent else "knowledge"
     )
+
+
+@pytest.fixture
+def own_skill(tmp_path: Path) -> Iterator[tuple[FlaskClient, Path]]:
+    """A logged-in client of an app over a copy of the skill, whose Dutch content is a CSV file."""
+    skill_root = tmp_path / "reviewed_skill"
+    shutil.copytree(SKILL, skill_root, ignore=shutil.ignore_patterns("__pycache__", ".index*"))
+    (skill_root / "knowledge" / "nl" / "faq.yaml").unlink()
+    faq = skill_root / "knowledge" / "nl" / "faq.csv"
+    faq.write_text("id;question;answer\nbetalen;Hoe kan ik betalen?;Met iDEAL.\n", encoding="utf-8")
+    url = f"sqlite://{tmp_path / 'sessions.db'}"
+    with open_store(url) as store:
+        seed(store)
+    app = dashboard_app(url, skills=(str(skill_root),))
+    with app.test_client() as client:
+        assert log_in(client) == 302
+        yield client, skill_root
+    app.extensions["voice.assistant"].close()
+
+
+def test_a_review_takes_only_what_callers_said_that_was_not_understood(
+    own_skill: tuple[FlaskClient, Path],
+) -> None:
+    """Any utterance posted was written into intents.yaml, even one no caller ever said."""
+    client, skill_root = own_skill
+    intents = skill_root / "locales" / "nl" / "intents.yaml"
+    before = intents.read_text(encoding="utf-8")
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    form = {"action": "sentence", "target": "OrderStatus", "skill": "customer_service", "locale": "nl"}
+    for utterance, also in (("ik wil een gratis laptop", []), ("waar is mijn pakket", ["niemand zei dit"])):
+        data = {**form, "utterance": utterance, "also": also, "csrf_token": csrf(page)}
+        refused = client.post("/dashboard/review", data=data)
+        assert refused.status_code == 400, refused.status_code
+        assert "is not in the not-understood list" in refused.get_data(as_text=True)
+    assert intents.read_text(encoding="utf-8") == before
+    done = client.post(
+        "/dashboard/review", data={**form, "utterance": "waar is mijn pakket", "csrf_token": csrf(page)}
+    )
+    assert done.status_code == 302 and '"waar is mijn pakket"' in intents.read_text(encoding="utf-8")
+
+
+def test_a_phrasing_from_the_dashboard_goes_to_a_csv_file(own_skill: tuple[FlaskClient, Path]) -> None:
+    client, skill_root = own_skill
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert "<option>betalen</option>" in page  # the entries of the CSV file are the form's choices
+    form = {"action": "phrasing", "target": "betalen", "skill": "customer_service", "locale": "nl"}
+    done = client.post(
+        "/dashboard/review",
+        query_string=PERIOD,
+        data={**form, "utterance": "waar is mijn pakket nou", "csrf_token": csrf(page)},
+    )
+    after = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Done" in after, re.findall(r"class=\"flash\">([^<]*)<", after)
+    assert (skill_root / "knowledge" / "nl" / "faq.csv").read_text(encoding="utf-8") == (
+        "id;question;answer;phrasings\nbetalen;Hoe kan ik betalen?;Met iDEAL.;waar is mijn pakket nou\n"
+    )

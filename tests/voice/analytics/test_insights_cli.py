@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from voice.analytics import Filters, read_not_understood
+from voice.analytics.review import add_phrasing
 from voice.cli import cli
 from voice.store import Session, Speaker, TurnRecord, open_store
 from voice.store.signals import Outcome, TurnSignals, Understood, day_of
@@ -159,7 +160,7 @@ def test_review_lists_adds_a_sentence_and_a_phrasing_and_marks_out_of_scope(setu
     )  # fmt: skip
     assert phrasing.exit_code == 0, phrasing.output
     faq = (skill / "knowledge" / "en" / "faq.yaml").read_text(encoding="utf-8")
-    assert f'"{MISSED_EN.capitalize()}"' in faq
+    assert f'"{MISSED_EN}"' in faq  # as the caller said it: lower case, as the matcher compares
     scoped = _voice(config, "review", "out-of-scope", OFF_TOPIC, "--locale", "nl")
     assert scoped.output == f"marked out of scope: {OFF_TOPIC}\n"
     assert _still_to_review(config) == []
@@ -170,13 +171,13 @@ def test_review_lists_adds_a_sentence_and_a_phrasing_and_marks_out_of_scope(setu
     ("args", "words"),
     [
         (["sentence", MISSED_NL, "--intent", "OrderStatus", "--skill", "weather", "--locale", "nl"],
-         "there is no skill 'weather' in the config; choose one of customer_service."),
+         "there is no skill 'weather' in the config; choose one of customer_service (a name or its folder)."),
         (["sentence", MISSED_NL, "--intent", "Nonsense", "--skill", "customer_service", "--locale", "nl"],
          "intent Nonsense has no sentence list in"),
         (["sentence", "?!", "--intent", "OrderStatus", "--skill", "customer_service", "--locale", "nl"],
          "the utterance has no words to add"),
         (["phrasing", MISSED_EN, "--entry", "no-such-entry", "--skill", "customer_service", "--locale", "en"],
-         "there is no knowledge entry 'no-such-entry'"),
+         "there is no knowledge entry 'no-such-entry' in the FAQ files of"),
     ],
     ids=["unknown-skill", "unknown-intent", "no-words", "unknown-entry"],
 )  # fmt: skip
@@ -198,7 +199,7 @@ def test_review_needs_its_options() -> None:
     ("command", "target", "file", "written"),
     [
         ("sentence", ["--intent", "OrderStatus"], "locales/nl/intents.yaml", f'"{MISSED_NL}"'),
-        ("phrasing", ["--entry", "levertijd"], "knowledge/nl/faq.yaml", f'"{MISSED_NL.capitalize()}"'),
+        ("phrasing", ["--entry", "levertijd"], "knowledge/nl/faq.yaml", f'"{MISSED_NL}"'),
     ],
 )
 def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
@@ -214,3 +215,102 @@ def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
     assert again.exit_code == 0, again.output
     assert again.output == f"already in {skill / file} ({target[1]}); nothing was added\n"
     assert (skill / file).read_text(encoding="utf-8") == changed and changed.count(written) == 1
+
+
+# -- the FAQ file that holds the entry, a skill's folder --------------------------------------------
+
+CSV_HEADER = '\ufeff"id";"question";"phrasings";"answer"\r\n'
+CSV_ROWS = (
+    '"betalen";"Hoe kan ik betalen?";"Welke betaalmethoden zijn er? | Kan ik met iDEAL betalen?";'
+    '"Met iDEAL of creditcard; ""achteraf"" ook."\r\n'
+    '"retour";"Hoe stuur ik iets terug?";"";"Binnen 30 dagen,\r\nmet het retourlabel."\r\n'
+)
+
+
+def _csv_skill(skill: Path, text: str) -> Path:
+    """The skill's Dutch content as one CSV file, as a spreadsheet saves it (BOM, ``;``, CRLF, quotes)."""
+    (skill / "knowledge" / "nl" / "faq.yaml").unlink()
+    path = skill / "knowledge" / "nl" / "faq.csv"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_a_phrasing_goes_to_the_csv_file_that_holds_the_entry(setup: tuple[Path, Path]) -> None:
+    """Content imported as faq.csv: "add to knowledge entry" failed on the missing faq.yaml."""
+    config, skill = setup
+    faq = _csv_skill(skill, CSV_HEADER + CSV_ROWS)
+    said = "Kan ik met Maestro pinnen?"
+    result = _voice(
+        config, "review", "phrasing", said, "--entry", "betalen", "--skill", str(skill), "--locale", "nl"
+    )
+    assert result.exit_code == 0 and f"added to {faq} (betalen)" in result.output, result.output
+    first, second = CSV_ROWS.split("\r\n", 1)
+    assert (
+        faq.read_bytes().decode("utf-8")
+        == CSV_HEADER
+        + first.replace('iDEAL betalen?"', 'iDEAL betalen? | kan ik met maestro pinnen"')
+        + "\r\n"
+        + second
+    )  # the other rows, the BOM, the quoting and the line ends stay
+    again = _voice(config, "review", "phrasing", said.upper(), "--entry", "betalen", "--skill",
+                   "customer_service", "--locale", "nl")  # fmt: skip
+    assert "nothing was added" in again.output, again.output
+    with open_store(_store_url(config)) as store:
+        assert store.select("SELECT skill, target FROM reviews") == [("customer_service", "betalen")]
+
+
+def test_a_csv_file_without_a_phrasings_column_gets_one(setup: tuple[Path, Path]) -> None:
+    config, skill = setup
+    faq = _csv_skill(
+        skill, "question,answer\nHoe kan ik betalen?,Met iDEAL.\nWaar zit de winkel?,In Gouda.\n"
+    )
+    result = _voice(config, "review", "phrasing", MISSED_NL, "--entry", "waar-zit-de-winkel", "--skill",
+                    "customer_service", "--locale", "nl")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert faq.read_text(encoding="utf-8") == (
+        "question,answer,phrasings\nHoe kan ik betalen?,Met iDEAL.\n"
+        f"Waar zit de winkel?,In Gouda.,{MISSED_NL}\n"
+    )
+
+
+def test_an_entry_no_faq_file_holds_is_one_error_line(setup: tuple[Path, Path]) -> None:
+    config, skill = setup
+    faq = _csv_skill(skill, CSV_HEADER + CSV_ROWS)
+    result = _voice(config, "review", "phrasing", MISSED_NL, "--entry", "levertijd", "--skill",
+                    "customer_service", "--locale", "nl")  # fmt: skip
+    _one_error(result, f"there is no knowledge entry 'levertijd' in the FAQ files of {faq.parent}")
+    assert faq.read_bytes().decode("utf-8") == CSV_HEADER + CSV_ROWS
+
+
+def test_a_skill_is_named_or_given_by_its_folder(
+    setup: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``voice knowledge import --skill`` takes a folder; ``voice review`` said there was no such skill."""
+    config, skill = setup
+    monkeypatch.chdir(tmp_path)
+    relative = skill.relative_to(tmp_path)
+    for folder in (str(skill), f"{relative}/"):
+        result = CliRunner().invoke(
+            cli,
+            ["review", "sentence", MISSED_NL, "--intent", "OrderStatus", "--skill", folder, "--locale", "nl",
+             "--config", str(config)],
+        )  # fmt: skip
+        assert result.exit_code == 0 and "OrderStatus" in result.output, result.output
+    scoped = _voice(config, "review", "out-of-scope", OFF_TOPIC, "--skill", str(skill))
+    assert scoped.exit_code == 0, scoped.output
+    with open_store(_store_url(config)) as store:
+        assert {row[0] for row in store.select("SELECT skill FROM reviews")} == {"customer_service"}
+    report = _voice(config, "report", "--skill", str(skill))
+    assert report.exit_code == 0 and "skill=customer_service" in report.output.splitlines()[0], report.output
+
+
+def test_a_phrasing_finds_a_yaml_entry_by_the_id_made_from_its_question(tmp_path: Path) -> None:
+    """An entry without an id (``faq:`` at the top) is found by the id its question gives it."""
+    faq = tmp_path / "knowledge" / "nl" / "extra.yml"
+    faq.parent.mkdir(parents=True)
+    faq.write_text("faq:\n  - question: Hoe kan ik betalen?\n    answer: Met iDEAL.\n", encoding="utf-8")
+    done = add_phrasing(tmp_path, "nl", "hoe-kan-ik-betalen", "Pinnen, kan dat?")
+    assert done.path == faq and faq.read_text(encoding="utf-8") == (
+        "faq:\n  - question: Hoe kan ik betalen?\n"
+        '    phrasings:\n      - "pinnen kan dat"\n    answer: Met iDEAL.\n'
+    )

@@ -72,4 +72,6 @@ def test_the_export_of_a_user_holds_their_replies_and_outbox_items(store: Store)
         "log": [],
         "replies": [],
         "outbox": [],
+        "signals": [],
+        "reviews": [],
     }

@@ -81,10 +81,26 @@ def test_erasure_and_retention_remove_the_signals_but_keep_the_counts(store: Sto
     session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
     heard = TurnRecord(time=clock(), speaker=Speaker.USER, text="iets")
     store.record_exchange(
-        "s1", (heard,), signals=(_signals(session, understood=Understood.NONE, text="iets"),)
+        "s1",
+        (heard,),
+        signals=(
+            _signals(
+                session,
+                understood=Understood.NONE,
+                text="iets",
+                irritation=True,
+                satisfaction=0.0,
+                outcome=Outcome.GAVE_UP,
+            ),
+        ),
     )
-    store.delete_user("u1")
-    assert store.select("SELECT count(*) FROM signals") == [(0,)]
+    flags = {"irritation": True, "satisfaction": 0.0, "outcome": "gave_up", "text": "iets"}
+    assert {
+        k: v for k, v in store.signals_of("u1")[0].items() if k in flags
+    } == flags  # for an access request
+    assert store.signals_of("u1")[0]["flow_started"] is False  # a flag, in every store
+    assert store.delete_user("u1") == 1 + 1 + 1  # the session, its log row, the turn's signals (uncounted)
+    assert store.select("SELECT count(*) FROM signals") == [(0,)] and store.signals_of("u1") == ()
     session = store.start("s2", user_id="u2", skill="", locale="nl", channel="alexa")
     store.record_exchange("s2", (heard,), signals=(_signals(session),))
     clock.advance(40 * 86400)
