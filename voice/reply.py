@@ -51,6 +51,9 @@ class Reply:
     """The intent this reply answers; the dialog layer fills it in, for logs and local feedback."""
     remember: Mapping[str, Any] = field(default_factory=dict)
     """Attributes to keep for this caller across sessions (merged into ``Turn.user`` next time)."""
+    failed: bool = False
+    """The handler could not do what was asked (a booking the booking system refused) and says so:
+    the KPIs count its flow not completed and the conversation not contained."""
 
     @property
     def is_ssml(self) -> bool:
@@ -76,6 +79,7 @@ class Reply:
             "handoff": self.handoff,
             "intent": self.intent,
             "remember": dict(self.remember),
+            "failed": self.failed,
         }
 
     @classmethod
@@ -91,4 +95,5 @@ class Reply:
             handoff=bool(data.get("handoff", False)),
             intent=data.get("intent"),
             remember=dict(data.get("remember") or {}),
+            failed=bool(data.get("failed", False)),
         )

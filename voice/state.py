@@ -128,6 +128,9 @@ class DialogState:
     """Why the conversation went to a person (``asked``, ``fallbacks``, ...); empty before."""
     offer: Offer | None = None
     """Answers the last reply offered for a yes or no."""
+    outcome: str = ""
+    """The conversation's outcome as the latest turn's signals recorded it (``voice.store.Outcome``):
+    the next turn moves its count from exactly this one. Empty before the first turn was stored."""
 
     @property
     def awaits_yes_or_no(self) -> bool:
@@ -188,6 +191,7 @@ class DialogState:
             "handed_over": self.handed_over,
             "handoff_reason": self.handoff_reason,
             "offer": self.offer.to_json() if self.offer else None,
+            "outcome": self.outcome,
         }
 
     @classmethod
@@ -210,6 +214,7 @@ class DialogState:
             handed_over=bool(raw.get("handed_over", False)),
             handoff_reason=str(raw.get("handoff_reason") or ""),
             offer=Offer.from_json(raw["offer"]) if raw.get("offer") else None,
+            outcome=str(raw.get("outcome") or ""),
         )
 
 

@@ -266,7 +266,7 @@ def book_appointment(turn: Turn) -> Reply:
         _LOGGER.warning(
             "no booking API is configured: set booking_url in [skill.customer_service] of the config file"
         )
-        return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
+        return _booking_failed(turn)
     client = BookingClient(url)
     try:  # its own timeout, not the turn's (see booking.py)
         booking_id = client.book(appointment, key=booking_key(turn.session_id, appointment))
@@ -275,6 +275,12 @@ def book_appointment(turn: Turn) -> Reply:
         return replace(skill.reply(turn, "BookingUnconfirmed", **described), handoff=True)
     except BookingError as error:
         _LOGGER.warning("booking of session %s failed: %s", turn.session_id, error.message)
-        return skill.reply(turn, "BookingFailed", expect=Expect.ANSWER)
+        return _booking_failed(turn)
     reply = skill.reply(turn, "Booked", booking_id=_spaced(booking_id), **described)
     return replace(reply, remember={"name": described["name"], "last_booking": booking_id})
+
+
+def _booking_failed(turn: Turn) -> Reply:
+    """The apology for a booking that did not go through; ``failed`` keeps it out of the completed
+    bookings and the contained conversations."""
+    return replace(skill.reply(turn, "BookingFailed", expect=Expect.ANSWER), failed=True)

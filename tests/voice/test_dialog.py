@@ -133,10 +133,12 @@ def test_dialog_state_round_trips_through_json() -> None:
             },
             "fallbacks": 1,
             "last_reply": Reply(speech="Hoe laat?", reprompt="Hoe laat?", expect=Expect.SLOT).to_dict(),
+            "outcome": "gave_up",
         }
     )
     assert state.flow is not None and state.flow.slots["date"].value == dt.date(2026, 11, 24)
     assert state.flow.confirming is Confirming.INTENT and state.last_reply is not None
+    assert state.outcome == "gave_up"
     assert DialogState.from_json(json.loads(json.dumps(state.to_json()))) == state
     assert state.context() == {"dialog": "BookAppointment", "asking": "time"}
 

@@ -143,6 +143,7 @@ def test_reply_round_trips_through_a_dict() -> None:
         slot="date",
         end_session=False,
         handoff=True,
+        failed=True,
     )
     assert Reply.from_dict(reply.to_dict()) == reply
     assert reply.text == "Hi" and reply.is_ssml and reply.expects_answer

@@ -28,7 +28,8 @@ class Report:
     not_understood: tuple[UtteranceGroup, ...] = ()
 
     def rows(self) -> list[tuple[str, str, Value, Value]]:
-        """(KPI, unit, this period, the period before); unit ``%`` for rates (0-1), ``ms``, or ``n``."""
+        """(KPI, unit, this period, the period before); unit ``%`` for rates (held as fractions, 0-1,
+        and shown as percent), ``ms``, ``score`` or ``n``."""
         now, before = self.current, self.previous
         rows: list[tuple[str, str, Value, Value]] = [
             ("conversations", "n", now.conversations, before.conversations),
@@ -54,6 +55,8 @@ class Report:
             old = funnels.get(funnel.flow)
             earlier_rate = old.completion_rate if old is not None else None
             rows.append((f"flow completion: {funnel.flow}", "%", funnel.completion_rate, earlier_rate))
+            earlier_abandoned = old.abandoned if old is not None else 0
+            rows.append((f"flow abandoned: {funnel.flow}", "n", funnel.abandoned, earlier_abandoned))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,11 +71,14 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def to_csv(self) -> str:
+        """The rows as CSV, each value in its unit: rates in percent (``%``), their changes in
+        percentage points, as the table shows them (the JSON keeps rates as fractions)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["kpi", "unit", "current", "previous", "change"])
         for name, unit, now, before in self.rows():
-            writer.writerow([name, unit, _plain(now), _plain(before), _plain(_change(unit, now, before))])
+            change = _change(unit, now, before)
+            writer.writerow([name, unit, *(_plain(_scaled(unit, value)) for value in (now, before, change))])
         return out.getvalue()
 
     def to_table(self) -> str:
@@ -113,6 +119,11 @@ def _change(unit: str, now: Value, before: Value) -> Value:
     if now is None or before is None:
         return None
     return round(now - before, 6) if unit != "n" else now - before
+
+
+def _scaled(unit: str, value: Value) -> Value:
+    """``value`` in the unit it is shown in (a rate of 0.25 is 25 %)."""
+    return None if value is None else round(value * _FORMATS.get(unit, _COUNT_FORMAT)[0], 6)
 
 
 def _plain(value: Value) -> str:

@@ -26,7 +26,7 @@ from .handoff import HandoffPolicy
 if TYPE_CHECKING:
     from ..skill import Skill
 
-__all__ = ["Answer", "Answerer", "Fallback", "Offering", "handoff_reply", "with_question"]
+__all__ = ["Answer", "Answerer", "Fallback", "Loading", "Offering", "handoff_reply", "with_question"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,16 @@ class Offering(Answerer, Protocol):
 
     def settle(self, turn: Turn, state: DialogState, accepted: bool) -> Answer:
         """The caller said yes (``accepted``) or no to ``state.offer``."""
+        ...
+
+
+@runtime_checkable
+class Loading(Answerer, Protocol):
+    """An answerer whose content loads in the background (a server's start); until ``wait(0)`` is
+    true a turn that passes it did not consult it (its signals count no question asked)."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds; True once everything is loaded."""
         ...
 
 

@@ -32,7 +32,7 @@ from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .late import TURN_WAIT_S, LateTurn, while_busy
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
-from .signals import TurnFacts, turn_signals
+from .signals import TurnFacts, still_loading, turn_signals
 from .step import TurnStep
 
 __all__ = ["Dialog", "apology"]
@@ -106,6 +106,7 @@ class Dialog:
                     return earlier
                 return self._told_now(turn, start.session, earlier)
             session, turn = self._session(turn, start)
+            loading = still_loading(self.answerers)  # as the turn starts: passing them asked nothing
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
             )
@@ -124,7 +125,7 @@ class Dialog:
             facts = TurnFacts(
                 heard=turn,
                 answerer=step.answered_by,
-                consulted=step.consulted,
+                consulted=tuple(name for name in step.consulted if name not in loading),
                 settled=step.settled_by,
                 handled=step.handled,
                 finished_flow=step.finished_flow,
@@ -185,6 +186,7 @@ class Dialog:
         signals = turn_signals(
             facts, turn, loaded, state, text=heard.text, skills=self.router.skills, policy=self.policy
         )
+        state = replace(state, outcome=signals.outcome.value)  # the next turn moves its count from it
 
         def change(session: Session, unheard: bool) -> Session:
             return replace(
@@ -197,7 +199,7 @@ class Dialog:
             )
 
         answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
-        handoff = self._handoff(turn, state, loaded, (heard, said), facts) if handing_over else None
+        handoff = self._handoff(turn, state, loaded, (heard, said), facts, signals) if handing_over else None
         outbox = (handoff,) if handoff else ()
         stored = self._record(
             turn.session_id, (heard, said), change, heard_late, loaded, answer, outbox, signals
@@ -264,11 +266,19 @@ class Dialog:
         return stored
 
     def _handoff(
-        self, turn: Turn, state: DialogState, loaded: Session, said: tuple[TurnRecord, ...], facts: TurnFacts
+        self,
+        turn: Turn,
+        state: DialogState,
+        loaded: Session,
+        said: tuple[TurnRecord, ...],
+        facts: TurnFacts,
+        signals: TurnSignals,
     ) -> OutboxItem:
         """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards.
         Without a sink it waits there (the caller was told a colleague takes over): the first start
-        with a ``[handoff]`` sink delivers it."""
+        with a ``[handoff]`` sink delivers it. Its skill is the flow's, else the one the signals count
+        the turn under (the intent's, an offer's, the only one loaded), else the conversation's: a
+        colleague's queue can be chosen by it even when the caller's words matched no skill's intent."""
         if self.sink is None:
             _LOGGER.warning(
                 "session %s needs a person (%s) but no handoff sink is set: its record waits in the "
@@ -282,7 +292,7 @@ class Dialog:
             reason=state.handoff_reason,
             session_id=turn.session_id,
             user_id=turn.user_id or loaded.user_id,
-            skill=flow.skill if flow else turn.skill,
+            skill=flow.skill if flow else (signals.skill or signals.conversation_skill),
             locale=turn.locale,
             channel=turn.channel,
             time=turn.time,

@@ -17,9 +17,10 @@ from ..state import ASKED, ActiveFlow, DialogState
 from ..store import Session
 from ..store.signals import Outcome, TurnSignals, Understood, day_of
 from ..turn import Turn
+from .answerers import Loading
 from .handoff import HandoffPolicy
 
-__all__ = ["TurnFacts", "answerer_names", "outcome_of", "turn_signals"]
+__all__ = ["TurnFacts", "answerer_names", "outcome_of", "still_loading", "turn_signals"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,11 +56,38 @@ class _Flow:
 
 
 def outcome_of(state: DialogState) -> Outcome:
-    """Where a conversation stands after a turn that left it in ``state``."""
+    """Where a conversation stands after a turn that left it in ``state``: as that turn's signals
+    recorded it, or (a state stored before outcomes were kept) as the state shows it."""
+    if state.outcome:
+        return Outcome(state.outcome)
     if state.handed_over:
         return Outcome.HANDOFF
-    unhelped = state.fallbacks or state.no_input or state.offer is not None or state.flow is not None
-    return Outcome.GAVE_UP if unhelped else Outcome.CONTAINED
+    return Outcome.GAVE_UP if _open(state) else Outcome.CONTAINED
+
+
+def _open(state: DialogState) -> bool:
+    """Whether the caller is left with something unresolved: silence, a flow, or a question never
+    answered (``_unanswered``)."""
+    return bool(state.no_input or state.flow is not None or _unanswered(state))
+
+
+def _unanswered(state: DialogState) -> bool:
+    """An offered answer, a misunderstood turn, or a handler's failure."""
+    return state.offer is not None or bool(state.fallbacks) or _failed(state)
+
+
+def _failed(state: DialogState) -> bool:
+    """The last reply said it could not do what was asked (``Reply.failed``)."""
+    return state.last_reply is not None and state.last_reply.failed
+
+
+def _outcome(turn: Turn, before: DialogState, state: DialogState) -> Outcome:
+    """The outcome after the turn; a goodbye that leaves a question unanswered (``_unanswered``
+    before it) leaves the caller unhelped too. A flow a goodbye drops does not: the caller chose to."""
+    if state.handed_over:
+        return Outcome.HANDOFF
+    goodbye_unanswered = turn.intent == "Stop" and _unanswered(before)
+    return Outcome.GAVE_UP if _open(state) or goodbye_unanswered else Outcome.CONTAINED
 
 
 def turn_signals(
@@ -93,12 +121,13 @@ def turn_signals(
         flow=flow.name,
         flow_started=flow.started,
         flow_step=flow.step,
-        flow_completed=flow.completed and not reason,  # a handler that hands over did not complete it
+        # a handler that hands over or reports a failure did not complete it
+        flow_completed=flow.completed and not reason and not _failed(state),
         flow_abandoned=flow.abandoned,
         flow_left=flow.left.intent if flow.left else "",
         flow_left_skill=flow.left.skill if flow.left else "",
         confirmation=_confirmation(before.flow, state.flow, turn.intent),
-        knowledge=_knowledge(facts, state),
+        knowledge=_knowledge(facts, turn, state),
         handoff=("caller" if reason == "asked" else "assistant") if reason else "",
         handoff_reason=reason,
         irritation=bool(turn.text) and policy.irritated(turn.text, turn.language),
@@ -109,7 +138,7 @@ def turn_signals(
         conversation_day=day_of(loaded.created_at),
         conversation_skill=loaded.skill if not new_conversation else (skill or _only(skills)),
         outcome_before=None if new_conversation else outcome_of(before),
-        outcome=outcome_of(state),
+        outcome=_outcome(turn, before, state),
     )
 
 
@@ -124,7 +153,9 @@ def _understood(facts: TurnFacts, turn: Turn) -> Understood:
     if heard.intent is not None and turn.match is not None and not turn.match.template:
         return Understood.PLATFORM
     match = turn.match
-    return Understood.FUZZY if match is not None and match.is_fuzzy else Understood.TEMPLATE
+    if match is None:  # handed over on the words alone (irritation, low confidence): not understood
+        return Understood.NONE
+    return Understood.FUZZY if match.is_fuzzy else Understood.TEMPLATE
 
 
 def _flow(
@@ -145,23 +176,27 @@ def _flow(
 
 
 def _confirmation(before: ActiveFlow | None, after: ActiveFlow | None, intent: str | None) -> str:
-    if before is not None and before.confirming in ASKED and intent in YES_OR_NO:
-        return "accepted" if intent == "Yes" else "refused"
+    """The turn's confirmation events in order, space-separated: a yes that accepts one question and
+    leads to the next is ``accepted asked``."""
+    events = []
+    answered = before is not None and before.confirming in ASKED and intent in YES_OR_NO
+    if answered:
+        events.append("accepted" if intent == "Yes" else "refused")
     if after is not None and after.confirming in ASKED:
-        was = before is not None and (before.confirming, before.confirming_slot) == (
-            after.confirming,
-            after.confirming_slot,
-        )
-        return "" if was else "asked"
-    return ""
+        asking = (after.confirming, after.confirming_slot)
+        if answered or before is None or (before.confirming, before.confirming_slot) != asking:
+            events.append("asked")
+    return " ".join(events)
 
 
-def _knowledge(facts: TurnFacts, state: DialogState) -> str:
+def _knowledge(facts: TurnFacts, turn: Turn, state: DialogState) -> str:
     if "knowledge" in (facts.answerer, facts.settled):
         if state.offer is not None:
             return "confirm"
         return "abstain" if state.fallbacks else "answer"
-    return "abstain" if "knowledge" in facts.consulted else ""
+    # a stray yes or no (an intent) that passed through the chain asked the knowledge base nothing
+    asked = "knowledge" in facts.consulted and turn.intent is None
+    return "abstain" if asked else ""
 
 
 def _skill(turn: Turn, state: DialogState, skills: Mapping[str, Skill]) -> str:
@@ -182,3 +217,14 @@ def _only(skills: Mapping[str, Skill]) -> str:
 def answerer_names(answerers: Sequence[object]) -> tuple[str, ...]:
     """The names of a chain's answerers (their ``name``, else their class name in lower case)."""
     return tuple(str(getattr(a, "name", type(a).__name__.lower())) for a in answerers)
+
+
+def still_loading(answerers: Sequence[object]) -> frozenset[str]:
+    """The names of the answerers still loading their content (``Loading``, a server's start): a turn
+    that passes them did not consult them. (One that finishes during the turn and answers still counts.)"""
+    names = answerer_names(answerers)
+    return frozenset(
+        name
+        for name, answerer in zip(names, answerers, strict=True)
+        if isinstance(answerer, Loading) and not answerer.wait(0)
+    )

@@ -101,7 +101,8 @@ class TurnSignals:
     abandoned, under ``flow_left_skill``. Only in ``rollup``: the ``signals`` row names the new flow."""
     flow_left_skill: str = ""
     confirmation: str = ""
-    """``asked``, ``accepted`` or ``refused``: a flow's yes/no question about a slot or the intent."""
+    """``asked``, ``accepted`` or ``refused``: a flow's yes/no question about a slot or the intent;
+    a yes or no that answers one and leads to the next holds both, space-separated (``accepted asked``)."""
     knowledge: str = ""
     """``answer``, ``confirm`` (a "Do you mean") or ``abstain`` (it had nothing; the fallback spoke)."""
     handoff: str = ""
@@ -267,9 +268,9 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
             metrics.append(f"{flow}:step:{signals.flow_step}")
     if signals.knowledge and signals.understood in (Understood.KNOWLEDGE, Understood.NONE):
         metrics.append("knowledge:asked")  # the caller's words went to the knowledge base
-    for value, prefix in ((signals.confirmation, "confirm"), (signals.knowledge, "knowledge")):
-        if value:
-            metrics.append(f"{prefix}:{value}")
+    metrics += [f"confirm:{event}" for event in signals.confirmation.split()]
+    if signals.knowledge:
+        metrics.append(f"knowledge:{signals.knowledge}")
     for happened, name in (
         (signals.irritation, "irritation"),
         (signals.handler_error, "error"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from voice.analytics import Filters, Kpis, build_report, read_not_understood, read_trend
+from voice.analytics import Filters, Kpis, Report, build_report, read_not_understood, read_trend
 from voice.analytics.period import ReportError
 from voice.analytics.report import format_change, format_value
 from voice.cli import cli
@@ -112,6 +112,7 @@ def test_voice_report_prints_a_table_csv_and_json(seeded: Store, tmp_path: Path)
     csv = runner.invoke(cli, [*base, "--format", "csv"]).output.splitlines()
     assert csv[0] == "kpi,unit,current,previous,change" and "conversations,n,4,0,4" in csv
     assert "gave up,n,1,0,1" in csv
+    assert "containment,%,50,," in csv  # percent, as the unit says (it printed 0.5 as %)
     assert re.search(r"^gave up +1 +0 +\+1$", table.output, re.MULTILINE), table.output
     data = json.loads(runner.invoke(cli, [*base, "--format", "json", "--channel", "alexa"]).output)
     assert data["current"]["conversations"] == 3 and data["filters"]["channel"] == "alexa"
@@ -133,6 +134,19 @@ def test_kpis_read_as_a_person_reads_them(
     unit: str, now: float | None, before: float | None, shown: str, change: str
 ) -> None:
     assert (format_value(unit, now), format_change(unit, now, before)) == (shown, change)
+
+
+def test_the_table_and_csv_show_a_flows_abandoned_count_as_the_json_does() -> None:
+    counts = {"flow:Book:started": 8, "flow:Book:completed": 3, "flow:Book:abandoned": 4}
+    report = Report(
+        filters=Filters(start=DAY, end=DAY),
+        current=Kpis.from_totals(counts),
+        previous=Kpis.from_totals({"flow:Book:started": 2, "flow:Book:abandoned": 1}),
+    )
+    assert report.to_dict()["current"]["flows"][0]["abandoned"] == 4
+    assert re.search(r"^flow abandoned: Book +4 +1 +\+3$", report.to_table(), re.MULTILINE)
+    assert "flow abandoned: Book,n,4,1,3" in report.to_csv().splitlines()
+    assert "flow completion: Book,%,37.5,0,37.5" in report.to_csv().splitlines()
 
 
 def _report(seeded: Store, tmp_path: Path, *args: str) -> Result:

@@ -149,3 +149,18 @@ def test_a_flow_left_for_another_counts_as_abandoned_under_its_skill(store: Stor
         ("shop", "flow:OrderStatus:started", 1),
     ]
     assert store.select("SELECT flow, flow_abandoned FROM signals") == [("OrderStatus", 0)]
+
+
+def test_a_yes_that_answers_one_confirmation_and_asks_the_next_counts_both(
+    store: Store, clock: FakeClock
+) -> None:
+    session = store.start("s1", user_id="u1", skill="", locale="nl", channel="alexa")
+    heard = TurnRecord(time=clock(), speaker=Speaker.USER, text="ja", intent="Yes")
+    turns = (_signals(session, confirmation="asked"), _signals(session, confirmation="accepted asked"))
+    for turn in turns:
+        session = store.record_exchange("s1", (heard,), signals=(turn,))
+    assert {k: v for k, v in _counts(store).items() if k.startswith("confirm:")} == {
+        "confirm:asked": 2,
+        "confirm:accepted": 1,
+    }
+    assert store.select("SELECT confirmation FROM signals ORDER BY seq") == [("asked",), ("accepted asked",)]
