@@ -134,9 +134,7 @@ def test_an_eval_file_that_is_not_yaml_is_refused_in_one_line(tmp_path: Path) ->
     """As an FAQ file is: PyYAML's own message spans five lines and begins with its context."""
     path = tmp_path / "eval.yaml"
     path.write_text("language: en\nquestions: [{say: 'open?', expect: hours}\n", encoding="utf-8")
-    message = (
-        r"eval.yaml is not valid YAML \(line 3, column 1: .*expected ',' or '\]'.*\); fix the file.$"
-    )
+    message = r"eval.yaml is not valid YAML \(line 3, column 1: .*expected ',' or '\]'.*\); fix the file.$"
     with pytest.raises(SkillError, match=message) as error:
         EvalSet.from_file(path)
     assert "\n" not in str(error.value)
