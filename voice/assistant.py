@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Config, skill_references, skills_folder, store_url
-from .dialog import Answerer, Dialog, FanOutSink, HandoffSink, HttpSink, QueueFileSink
+from .dialog import Answerer, Dialog, FanOutSink, HandoffPolicy, HandoffSink, HttpSink, QueueFileSink
 from .dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
 from .errors import ConfigError
 from .language import language_of
@@ -84,6 +84,7 @@ def build_assistant(
     dialog = Dialog(
         router,
         opened,
+        policy=HandoffPolicy.from_settings(config.handoff),
         sink=build_sink(config),
         answerers=chain,
         retention_days=config.retention_days,

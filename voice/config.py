@@ -11,6 +11,7 @@
     [skill.customer_service]  booking_url = "https://calendar.example.com/api"
     [server]  alexa_application_ids = ["amzn1.ask.skill.…"]
     [handoff]  url = "https://crm.example.com/handoff"   queue = "/var/lib/voice/handoff.jsonl"
+               max_fallbacks = 3   irritation_cues = { nl = ["belachelijk", "waardeloos"] }
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
 
@@ -53,8 +54,10 @@ class Config:
     skill: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per-skill settings, ``[skill.<name>]``."""
     handoff: dict[str, Any] = field(default_factory=dict)
-    """Where handoff records go, ``[handoff]``: ``url`` (HTTP POST), ``queue`` (a JSON-lines file),
-    ``timeout`` (seconds per POST), ``retries`` (see docs/deployment.md)."""
+    """Handing over to a person, ``[handoff]``: where the records go, ``url`` (HTTP POST), ``queue`` (a
+    JSON-lines file), ``timeout`` (seconds per POST), ``retries``; and when, ``max_fallbacks``,
+    ``max_low_confidence``, ``low_confidence_below``, ``max_no_input``, ``irritation_cues`` (the fields of
+    ``HandoffPolicy``; see docs/dialogs.md and docs/deployment.md)."""
     server: dict[str, Any] = field(default_factory=dict)
     """Webhook settings, ``[server]`` (see docs/channels.md)."""
     dashboard: dict[str, Any] = field(default_factory=dict)

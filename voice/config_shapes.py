@@ -45,8 +45,12 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return _number(value) and value > 0
 
 
 def is_count(value: Any) -> bool:
@@ -65,6 +69,16 @@ def is_text_list(value: Any) -> bool:
 def is_text_table(value: Any) -> bool:
     """A table whose values are text (its keys are, as TOML has them)."""
     return isinstance(value, Mapping) and all(is_text(item) for item in value.values())
+
+
+def _language(value: Any) -> bool:
+    """A language code as turns carry it: ``nl``, ``en``."""
+    return is_text(value) and re.fullmatch("[a-z]{2,3}", value) is not None
+
+
+def _cues(value: Any) -> bool:
+    """Words or phrases with a letter or digit each (a cue of punctuation only could never be said)."""
+    return is_text_list(value) and all(re.search(r"\w", cue) for cue in value)
 
 
 def _at_most(largest: float) -> Callable[[Any], bool]:
@@ -111,6 +125,30 @@ HANDOFF_KEYS: Mapping[str, Check] = {
     ),
     "timeout": (_positive, "seconds per POST, a number above 0, like timeout = 2.0"),
     "retries": (_whole, "how often a failed POST is tried again, a whole number, like retries = 3"),
+    "max_fallbacks": (
+        is_count,
+        "the misunderstood turn in a row that hands over, a whole number above 0, like max_fallbacks = 3",
+    ),
+    "max_low_confidence": (
+        is_count,
+        "the turn in a row heard with low confidence that hands over, a whole number above 0, "
+        "like max_low_confidence = 3",
+    ),
+    "low_confidence_below": (
+        lambda value: _number(value) and 0 <= value <= 1,
+        "the recognition confidence below which a turn is heard with low confidence, a number from 0 to 1, "
+        "like low_confidence_below = 0.5",
+    ),
+    "max_no_input": (
+        _whole,
+        "the silent turns in a row that are asked again before the call closes, a whole number, "
+        "like max_no_input = 2",
+    ),
+    "irritation_cues": (
+        lambda value: _table(value) and all(_language(key) and _cues(cues) for key, cues in value.items()),
+        "a table of language code = list of words and phrases, like irritation_cues = "
+        '{ nl = ["belachelijk", "waardeloos"] } (a language given replaces its built-in cues)',
+    ),
 }
 
 DASHBOARD_KEYS: Mapping[str, Check] = {

@@ -43,6 +43,7 @@ import yaml
 
 from .assistant import Assistant, build_assistant
 from .config import Config, only_skills
+from .dialog.handoff import POLICY_SETTINGS
 from .errors import SkillError, yaml_problem
 from .reply import Reply
 from .store import Session
@@ -239,12 +240,15 @@ def scripts_of(skill_root: Path) -> list[Path]:
 
 
 def assistant_for_tests(reference: str, workdir: Path, config: Config | None = None) -> Assistant:
-    """An assistant with only the skill ``reference``, a store and a handoff queue in ``workdir``."""
+    """An assistant with only the skill ``reference``, a store and a handoff queue in ``workdir``.
+    The config's handoff triggers (``max_fallbacks`` ...) stay; its records go to the queue only."""
     name = Path(reference).name
+    chosen = only_skills(config or Config(), (reference,))
+    triggers = {key: value for key, value in chosen.handoff.items() if key in POLICY_SETTINGS}
     settings = replace(
-        only_skills(config or Config(), (reference,)),
+        chosen,
         store=f"sqlite:///{workdir / f'{name}.db'}",
-        handoff={"queue": str(workdir / f"handoff-{name}.jsonl")},
+        handoff={**triggers, "queue": str(workdir / f"handoff-{name}.jsonl")},
     )
     return build_assistant(settings)
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
-from voice import ConfigError
+from voice import ConfigError, Turn
+from voice.assistant import MEMORY_STORE, build_assistant
 from voice.cli import cli
 from voice.config import Config, load_config
+from voice.config_shapes import HANDOFF_KEYS
+from voice.dialog.handoff import POLICY_SETTINGS
+from voice.testing import assistant_for_tests
 
 
 @pytest.mark.parametrize(
@@ -41,6 +46,14 @@ from voice.config import Config, load_config
         ("[dashboard]\nsecret_key = 42\n", r"\[dashboard\] secret_key = \(hidden\); it must be text"),
         ("[dashboard.users]\nanna = 1\n", r"\[dashboard\] users = \(hidden\); it must be a table of name"),
         ("[dashboard]\nlockout = 3\n", r"unknown setting 'lockout' in \[dashboard\]; known: users"),
+        ("[handoff]\nmax_fallbacks = 0\n", r"\[handoff\] max_fallbacks = 0; it must be .* above 0"),
+        ('[handoff]\nmax_low_confidence = "3"\n', r"\[handoff\] max_low_confidence = '3'; it must be"),
+        ("[handoff]\nlow_confidence_below = 50\n", r"low_confidence_below = 50; it must be .* from 0 to 1"),
+        ("[handoff]\nmax_no_input = -1\n", r"\[handoff\] max_no_input = -1; it must be the silent turns"),
+        ('[handoff]\nirritation_cues = ["stom"]\n', r"irritation_cues = \['stom'\]; it must be a table"),
+        ('[handoff]\nirritation_cues = { nl = "stom" }\n', r"irritation_cues = \{'nl': 'stom'\}; it must"),
+        ('[handoff]\nirritation_cues = { dutch = ["stom"] }\n', r"it must be a table of language code"),
+        ('[handoff]\nirritation_cues = { nl = ["?!"] }\n', r"irritation_cues = \{'nl': \['\?!'\]\}; it must"),
     ],
 )
 def test_a_setting_of_the_wrong_shape_is_one_sentence(tmp_path: Path, toml: str, sentence: str) -> None:
@@ -52,10 +65,22 @@ def test_a_setting_of_the_wrong_shape_is_one_sentence(tmp_path: Path, toml: str,
 
 
 def test_every_handoff_key_is_accepted() -> None:
-    config = Config.from_dict(
-        {"handoff": {"url": "https://crm.example.com/h", "queue": "/tmp/q.jsonl", "timeout": 2, "retries": 3}}
-    )
+    triggers = {
+        "max_fallbacks": 2,
+        "max_low_confidence": 4,
+        "low_confidence_below": 0.6,
+        "max_no_input": 0,
+        "irritation_cues": {"nl": ["Stomme computer!"], "en": []},
+    }
+    delivery = {"url": "https://crm.example.com/h", "queue": "/tmp/q.jsonl", "timeout": 2, "retries": 3}
+    config = Config.from_dict({"handoff": {**delivery, **triggers}})
     assert config.handoff["retries"] == 3
+    assert set(POLICY_SETTINGS) <= set(HANDOFF_KEYS)
+    policy = build_assistant(replace(config, store=MEMORY_STORE)).dialog.policy  # type: ignore[attr-defined]
+    assert (policy.max_fallbacks, policy.max_low_confidence, policy.low_confidence_below) == (2, 4, 0.6)
+    assert policy.max_no_input == 0 and policy.irritated("wat een STOMME computer", "nl")
+    assert not policy.irritated("dit is belachelijk", "nl")  # the team's list replaces the built-in one
+    assert not policy.irritated("this is useless", "en")  # an empty list: no irritation cues
 
 
 @pytest.mark.parametrize("command", [["chat"], ["check"], ["parse", "hallo"], ["test"]])
@@ -107,3 +132,35 @@ def test_chat_hands_off_through_the_configured_handoff(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in queue.read_text().splitlines()]
     assert [record["reason"] for record in records] == ["asked"]
+
+
+def test_the_handoff_triggers_of_the_config_file_decide_in_chat(tmp_path: Path) -> None:
+    """The triggers were HandoffPolicy fields only: a team serving with gunicorn could not change them."""
+    queue = tmp_path / "handoff.jsonl"
+    file = tmp_path / "voice.toml"
+    file.write_text(
+        f'skills = ["customer_service"]\n[handoff]\nqueue = "{queue}"\nmax_fallbacks = 1\n'
+        'irritation_cues = { nl = ["stomme computer"] }\n'
+    )
+    said = {"nl": ["xq blorf zzk", "dit is belachelijk\nwat een stomme computer"], "en": ["this is useless"]}
+    for language, sessions in said.items():
+        for words in sessions:
+            command = ["chat", "-l", language, "--memory", "--config", str(file)]
+            result = CliRunner().invoke(cli, command, input=f"{words}\n")
+            assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in queue.read_text().splitlines()]
+    assert [record["reason"] for record in records] == ["fallbacks", "irritation", "irritation"]
+    assert [turn["text"] for turn in records[1]["transcript"] if turn["speaker"] == "user"][-1] == (
+        "wat een stomme computer"
+    )
+
+
+def test_voice_test_plays_the_scripts_with_the_configured_triggers(tmp_path: Path) -> None:
+    config = Config(handoff={"url": "https://crm.example.com/h", "max_low_confidence": 1})
+    assistant = assistant_for_tests("customer_service", tmp_path, config)
+    try:
+        turn = Turn(text="waar is mijn pakket", locale="nl", session_id="s", user_id="u", confidence=0.3)
+        assert assistant.respond(turn).handoff
+        assert "url" not in assistant.config.handoff  # a test never posts to the team's endpoint
+    finally:
+        assistant.close()

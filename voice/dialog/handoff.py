@@ -29,13 +29,10 @@ IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
         "useless",
         "stupid",
         "ridiculous",
-        "not working",
-        "doesn't work",
         "you don't understand",
         "not listening",
         "damn",
         "for god's sake",
-        "terrible",
         "annoying",
         "waste of time",
         "idiot",
@@ -51,7 +48,6 @@ IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
         "waardeloos",
         "stom",
         "nutteloos",
-        "werkt niet",
         "snap je het niet",
         "luister je wel",
         "verdorie",
@@ -71,9 +67,14 @@ IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
 }
 
 
+def spoken_words(text: str) -> str:
+    """``text`` as irritation cues are compared: lower case, words and apostrophes, one space apart."""
+    return " ".join(re.sub(r"[^\w'\s]", " ", text.lower()).split())
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HandoffPolicy:
-    """When the assistant gives up and gets a person."""
+    """When the assistant gives up and gets a person (``[handoff]`` in the config, see ``from_settings``)."""
 
     max_fallbacks: int = 3
     """The N-th misunderstood turn in a row hands over."""
@@ -83,11 +84,40 @@ class HandoffPolicy:
     max_no_input: int = 2
     """Silent turns in a row before closing politely."""
     irritation_cues: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(IRRITATION_CUES))
+    """Words and phrases per language; written as callers' words are compared ("Belachelijk!" is
+    "belachelijk"), so a cue with a capital or a comma still matches."""
+
+    def __post_init__(self) -> None:
+        cues = {
+            language: tuple(spoken_words(cue) for cue in listed)
+            for language, listed in self.irritation_cues.items()
+        }
+        object.__setattr__(self, "irritation_cues", cues)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> HandoffPolicy:
+        """The policy of the config's ``[handoff]`` table (its forms checked by ``voice.config_shapes``).
+        A language's ``irritation_cues`` replace the built-in ones of that language; an empty list turns
+        irritation off there. What the table does not give keeps its default."""
+        given = {name: settings[name] for name in POLICY_SETTINGS if name in settings}
+        cues = {language: tuple(listed) for language, listed in given.get("irritation_cues", {}).items()}
+        given["irritation_cues"] = {**IRRITATION_CUES, **cues}
+        return cls(**given)
 
     def irritated(self, text: str, language: str) -> bool:
         """True when the words show irritation (whole words or phrases, any case)."""
-        lowered = " " + re.sub(r"[^\w'\s]", " ", text.lower()) + " "
-        return any(f" {cue} " in lowered for cue in self.irritation_cues.get(language, ()))
+        said = f" {spoken_words(text)} "
+        return any(f" {cue} " in said for cue in self.irritation_cues.get(language, ()) if cue)
+
+
+POLICY_SETTINGS = (
+    "max_fallbacks",
+    "max_low_confidence",
+    "low_confidence_below",
+    "max_no_input",
+    "irritation_cues",
+)
+"""The ``[handoff]`` keys that set the policy; the others say where the records go."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

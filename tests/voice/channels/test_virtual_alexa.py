@@ -158,6 +158,9 @@ def test_launch_utterances_and_stop(driver: Path, skill_url: str, model_file: Pa
 
 
 def test_greeting_thanks_and_asking_for_a_person(driver: Path, skill_url: str, model_file: Path) -> None:
+    # virtual-alexa knows only the exported samples: every sentence of "(get|give) me <person>", but 40
+    # of the 240 of "[i want to|...] (talk|speak) (to|with) <person>", and which 40 changes when a
+    # built-in template is added before it ("i want to speak to someone" was in, then out)
     _, hello, thanks, person = converse(
         driver,
         skill_url,
@@ -166,7 +169,7 @@ def test_greeting_thanks_and_asking_for_a_person(driver: Path, skill_url: str, m
             {"launch": True},
             {"utter": "good morning"},
             {"utter": "thank you"},
-            {"utter": "i want to speak to someone"},
+            {"utter": "get me a real person"},
         ],
     )
     assert hello["request"]["request"]["intent"]["name"] == "Greeting"
