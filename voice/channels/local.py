@@ -165,7 +165,7 @@ class LocalLoop:
         self.wake_phrase = normalize_phrase(str(self.config.wake_phrase))
         self.wake = Listener(
             Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
-            config.endpointing,
+            config.endpointing.without_prefix_wait(),
             rescue_partials=False,
             min_standout_db=None,
         )
