@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from speech import audio, noise  # noqa: E402
 from speech.fixture_model import SynthesisJob, locale_voices, synthesize_many  # noqa: E402
 from speech.fixture_model.voices import HELD_OUT_RATES  # noqa: E402
-from speech.listen import Listener  # noqa: E402
+from speech.listen import Endpointing, Listener  # noqa: E402
 from speech.models import load_model, resolve_model  # noqa: E402
 from speech.robustness import Condition, conditions, grammar_decoder, heard, score  # noqa: E402
 from speech.steady import steady_model  # noqa: E402
@@ -159,6 +159,7 @@ def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float
     stream = _stream(language, spec, minutes)
     listener = Listener(
         Recognizer(model, grammar=Grammar.for_wake(spec["wake"], _phrases(spec["in_scope"]))),
+        Endpointing().without_prefix_wait(),  # as the loop's wake listener
         rescue_partials=False,
         min_standout_db=None,
     )

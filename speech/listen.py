@@ -4,14 +4,15 @@ Vosk's endpoint rules wait about 0.8 s of silence before they finalise, although
 partial result often holds the whole command before the speech ends. The listener ends
 the utterance sooner when the partial result is a complete phrase of the grammar and a
 short silence follows, and otherwise after a longer silence; Vosk's own endpoint still
-counts. A pause inside a sentence leaves a partial that is not a whole phrase, so people
-are not cut off mid-sentence.
+counts. A pause inside a sentence leaves a partial that starts a phrase and is no whole
+one; the listener then waits longest (``Endpointing.prefix_silence_ms``), so people are not
+cut off mid-sentence.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -48,7 +49,17 @@ class Endpointing:
     """Silence after a whole phrase that also starts a longer one ("opening hours" / "... on monday")."""
     silence_ms: int = 700
     """Silence after any speech."""
+    prefix_silence_ms: int = 1200
+    """Silence after a partial result that starts a phrase and is no whole one ("where is order" ...
+    "one two three four"): a pause inside a sentence. 1200 ms is Vosk's own last rule in the fixture
+    models (``endpoint.rule4``), so a longer limit would not be reached."""
     max_utterance_s: float = 12.0
+
+    def without_prefix_wait(self) -> Endpointing:
+        """These rules with ``silence_ms`` after the start of a phrase too: for the wake listener, whose
+        wakes and false wakes (bench/speech_robustness.py) were measured so; in talk that is not for the
+        assistant nearly every partial result is the start of some phrase."""
+        return replace(self, prefix_silence_ms=self.silence_ms)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +137,7 @@ class Listener:
         silence_ms = (self._time - self.speech_end) * 1000
         if self._phrase_complete(silence_ms):
             return self._heard(self._rescued(self.recognizer.finish()), "phrase")
-        if silence_ms >= self.endpointing.silence_ms:
+        if silence_ms >= self._silence_limit_ms():
             return self._heard(self._rescued(self.recognizer.finish()), "silence")
         if self._time - (self.speech_start or 0.0) >= self.endpointing.max_utterance_s:
             return self._heard(self.recognizer.finish(), "limit")
@@ -140,6 +151,19 @@ class Listener:
         if grammar.continues(self.partial):
             return silence_ms >= rules.continued_silence_ms
         return silence_ms >= rules.phrase_silence_ms
+
+    def _silence_limit_ms(self) -> int:
+        """The silence that ends an utterance that is not a whole phrase: longer while its words so far
+        start one (the speaker paused in the middle of a sentence)."""
+        grammar, rules = self.recognizer.grammar, self.endpointing
+        if (
+            grammar is not None
+            and self.partial
+            and self.partial != self.last_phrase
+            and grammar.continues(self.partial)
+        ):
+            return rules.prefix_silence_ms
+        return rules.silence_ms
 
     def _rescued(self, final: Transcript) -> Transcript:
         """When the final result is refused but a partial result was a whole phrase, take the phrase

@@ -8,7 +8,7 @@ content (``skills/<name>/knowledge/<lang>/``), as spoken words: the knowledge ba
 them at the microphone too. Reading them does not load the retrieval engine.
 
 Slots are filled with what callers say (``CALLER_VALUES``): order numbers digit by digit and
-as numbers, clock times across the day, names; never the sampler's placeholder word. Every
+as numbers, clock times across the day, dates, names; never the sampler's placeholder word. Every
 phrase is in spoken words (no digits, no punctuation), the form a recognizer gives back.
 """
 
@@ -33,7 +33,9 @@ SHORT_PER_TEMPLATE = 200
 """Short sentences (``SHORT_WORDS`` words or fewer, like "and what about sunday") are all taken."""
 SHORT_WORDS = 4
 VALUES_PER_SLOT = 2
-"""Caller values put into each sample sentence's slot (they rotate over the template's samples)."""
+"""Caller values put into each sample sentence's slot (they rotate over the template's samples).
+A short sentence (fewer than ``SHORT_WORDS`` words around its one slot) gets every one: such
+sentences answer the assistant's questions ("on friday", "nee om half drie")."""
 WAKE_PHRASES = {"en": "hey computer", "nl": "hallo computer", "ko": "안녕하세요"}
 """The wake phrase of each language, unless one is given."""
 _UNSPOKEN = re.compile(r"[^\w\s'-]|(?<!\w)-|['-](?!\w)")
@@ -71,32 +73,92 @@ CALLER_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "time": {
         "en": (
+            "nine",
             "nine o'clock",
             "nine thirty am",
+            "ten",
             "ten am",
             "half past ten",
+            "ten thirty",
+            "eleven",
             "eleven fifteen",
+            "quarter to twelve",
             "twelve o'clock",
+            "one",
             "one pm",
+            "half past one",
+            "two",
+            "two o'clock",
             "two thirty pm",
+            "three",
+            "three pm",
             "quarter past three",
             "three fifteen pm",
             "four o'clock",
+            "four thirty",
             "five pm",
         ),
         "nl": (
             "negen uur",
             "half tien",
+            "tien",
             "tien uur",
             "kwart over tien",
+            "half elf",
             "elf uur",
+            "kwart voor twaalf",
             "twaalf uur",
             "een uur",
+            "half twee",
+            "twee",
+            "twee uur",
+            "kwart over twee",
             "half drie",
+            "drie",
+            "drie uur",
             "kwart over drie 's middags",
+            "half vier",
             "vier uur",
             "kwart voor vijf",
             "vijf uur 's middags",
+        ),
+    },
+    "date": {
+        "en": (
+            "today",
+            "tomorrow",
+            "the day after tomorrow",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "next monday",
+            "next wednesday",
+            "next friday",
+            "the first of december",
+            "the third of december",
+            "december tenth",
+            "the twenty first of december",
+        ),
+        "nl": (
+            "vandaag",
+            "morgen",
+            "overmorgen",
+            "maandag",
+            "dinsdag",
+            "woensdag",
+            "donderdag",
+            "vrijdag",
+            "zaterdag",
+            "volgende week maandag",
+            "volgende week woensdag",
+            "aanstaande vrijdag",
+            "een december",
+            "drie december",
+            "tien december",
+            "eenentwintig december",
         ),
     },
 }
@@ -134,13 +196,26 @@ def _numbered(samples: Iterable[Sample]) -> Iterable[tuple[Sample, int]]:
 def _with_caller_values(sample: Sample, number: int, language: str) -> list[str]:
     """The sample's text, each slot with a sampler's placeholder replaced by values callers say."""
     texts = [sample.text]
+    every = len(sample.slots) == 1 and _frame_words(sample) < SHORT_WORDS
     for slot in sorted(sample.slots, key=lambda s: s.start, reverse=True):  # spans stay valid
         values = caller_values(slot, sample.text[slot.start : slot.end], language)
         if not values:
             continue
-        chosen = [values[(number * VALUES_PER_SLOT + k) % len(values)] for k in range(VALUES_PER_SLOT)]
+        chosen = (
+            values
+            if every
+            else [values[(number * VALUES_PER_SLOT + k) % len(values)] for k in range(VALUES_PER_SLOT)]
+        )
         texts = [text[: slot.start] + v + text[slot.end :] for text in texts for v in dict.fromkeys(chosen)]
     return texts
+
+
+def _frame_words(sample: Sample) -> int:
+    """The number of the sample's words around its slots (the sampler's slot words vary in length)."""
+    text = sample.text
+    for slot in sorted(sample.slots, key=lambda s: s.start, reverse=True):
+        text = text[: slot.start] + text[slot.end :]
+    return len(text.split())
 
 
 def caller_values(slot: SampleSlot, words: str, language: str) -> Sequence[str]:

@@ -1,4 +1,5 @@
-"""The listener's own endpointing, with the real Korean model: what it keeps while nobody speaks."""
+"""The listener's own endpointing: what it keeps while nobody speaks (the real Korean model), where it
+ends an utterance (the English fixture model), which partial phrase it takes (scripted results)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import AUDIO, KOREAN_PHRASES
+from conftest import AUDIO, FIXTURE_MODELS, KOREAN_PHRASES, fixture_phrases
 
 from speech import audio, stt
-from speech.listen import PRE_ROLL_S, Listener
+from speech.listen import PRE_ROLL_S, Heard, Listener
+from speech.tts import EspeakCliSynthesizer
 
 
 def test_long_silence_is_not_kept_only_a_short_pre_roll(korean_model: Path) -> None:
@@ -25,6 +27,43 @@ def test_long_silence_is_not_kept_only_a_short_pre_roll(korean_model: Path) -> N
     assert heard is not None and heard.transcript.text == "음악 틀어"
     kept_s = audio.duration(heard.audio)
     assert kept_s <= audio.duration(command) + PRE_ROLL_S + 1.0, kept_s
+
+
+def _said(*parts: str | float) -> np.ndarray:
+    """English clips said by espeak-ng, with seconds of silence between them."""
+    synthesizer = EspeakCliSynthesizer()
+    pieces = [audio.silence(0.5)]
+    for part in parts:
+        if isinstance(part, float):
+            pieces.append(audio.silence(part))
+        else:
+            speech = synthesizer.synthesize(part, "en")
+            pieces.append(audio.resample(speech.samples, speech.rate, audio.SAMPLE_RATE))
+    return np.concatenate([*pieces, audio.silence(2.0)])
+
+
+def _first_heard(stream: np.ndarray) -> Heard:
+    grammar = stt.Grammar(phrases=fixture_phrases("en"))
+    listener = Listener(stt.Recognizer(FIXTURE_MODELS / "en", grammar=grammar))
+    for number, chunk in enumerate(audio.frames(stream, 40), start=1):
+        heard = listener.feed(chunk, number * 0.04)
+        if heard is not None:
+            return heard
+    raise AssertionError("no end of utterance")
+
+
+def test_a_pause_inside_a_sentence_does_not_cut_it() -> None:
+    """ "where is order", a pause, "one two three four" (as the review recorded it: 0.8 s between the
+    clips, about 1.1 s of silence with espeak-ng's own): the words before the pause start a phrase and
+    are no whole one, so the listener waits for more (before, 0.7 s of silence ended "where is order")."""
+    heard = _first_heard(_said("where is order", 0.8, "one two three four"))
+    assert heard.transcript.text == "where is order one two three four", heard.transcript.alternatives
+
+
+def test_a_whole_phrase_still_ends_on_the_early_endpoint() -> None:
+    heard = _first_heard(_said("where is my order"))
+    assert heard.transcript.text == "where is my order" and heard.how == "phrase"
+    assert heard.decided_at - heard.speech_end <= 0.5
 
 
 class _ScriptedRecognizer:
@@ -49,12 +88,30 @@ class _ScriptedRecognizer:
 
 
 def _end_of(listener: Listener) -> stt.Transcript:
-    speech = np.concatenate([audio.silence(0.3), 0.3 * np.sin(np.arange(8000) * 0.2), audio.silence(1.0)])
+    return _heard_by(listener).transcript
+
+
+def _heard_by(listener: Listener) -> Heard:
+    speech = np.concatenate([audio.silence(0.3), 0.3 * np.sin(np.arange(8000) * 0.2), audio.silence(1.5)])
     for number, chunk in enumerate(audio.frames(speech.astype(np.float32), 40), start=1):
         heard = listener.feed(chunk, number * 0.04)
         if heard is not None:
-            return heard.transcript
+            return heard
     raise AssertionError("no end of utterance")
+
+
+@pytest.mark.parametrize(
+    ("partial", "silence_s"),
+    [("ik wil", 1.2), ("wat kan ik je", 0.7), ("ik wil iemand spreken", 0.12)],
+    ids=["start_of_a_phrase", "no_start_of_one", "whole_phrase"],
+)
+def test_the_words_so_far_decide_how_long_a_silence_ends_the_utterance(
+    partial: str, silence_s: float
+) -> None:
+    grammar = stt.Grammar(phrases=("ik wil iemand spreken", "ja"))
+    recognizer = _ScriptedRecognizer(grammar, ["", "", "", "", "", "", "", "", partial], final=partial)
+    heard = _heard_by(Listener(recognizer, min_standout_db=None))  # type: ignore[arg-type]
+    assert silence_s <= heard.decided_at - heard.speech_end < silence_s + 0.05
 
 
 @pytest.mark.parametrize(

@@ -115,3 +115,32 @@ def test_voice_run_takes_the_standout_from_its_option(tmp_path: Path, dutch_murm
     assert "assistant [" in taking_all.output and "(background: " not in taking_all.output
     refused = CliRunner().invoke(cli, [*command, "--standout", "-3"])
     assert refused.exit_code == 2 and "-3" in refused.output
+
+
+def _asked_for_the_number(
+    murmur: np.ndarray, *after: str | float | np.ndarray
+) -> list[str | float | np.ndarray]:
+    """ "hallo computer", "waar is mijn bestelling" (the assistant asks for the number), then ``after``."""
+    return [0.5, "nl_fx_wake", 0.3, "nl_fx_where_is_my_order", 6.0, murmur, *after]
+
+
+def test_a_refused_answer_renews_the_time_to_answer(assistant: Assistant, dutch_murmur: np.ndarray) -> None:
+    """Someone who says something it does not understand while it waits for an answer is talking to it:
+    their next try, 5 s later, is heard (before, the window of the question ran out under it)."""
+    talk = noise.gain(dutch_murmur[: int(1.5 * audio.SAMPLE_RATE)].astype(np.float32), -28.0)
+    parts = _asked_for_the_number(talk, 5.0, "nl_fx_order_1234", 1.0)
+    events = _run(assistant, "nl", parts, min_standout_db=None)  # the talk is not background, then
+    assert len(_kinds(events, "rejected")) == 1 and not _kinds(events, "timeout")
+    assert [e.data["text"] for e in _kinds(events, "heard")][-1] == "waar is bestelling een twee drie vier"
+    assert not _kinds(events, "gave_up")
+
+
+def test_two_refused_answers_to_a_question_say_how_to_go_on(assistant: Assistant) -> None:
+    """The second miss in a row sends the loop back to waiting; with a question open it says so."""
+    events = _run(assistant, "nl", _asked_for_the_number("nl_fx_chatter", 1.0))
+    gave_up = _kinds(events, "gave_up")
+    assert len(gave_up) == 1, [e.to_dict() for e in events if e.kind not in ("partial", "state")]
+    assert gave_up[0].data["question_open"] and "hallo computer" in gave_up[0].data["text"]
+    assert [e.data["state"] for e in _kinds(events, "state")][-2:] == ["speaking", "waiting"]
+    after_a_wake = _run(assistant, "nl", [0.5, "nl_fx_wake", 0.4, "nl_fx_chatter", 1.0])
+    assert [e.data["text"] for e in _kinds(after_a_wake, "gave_up")] == [None]  # talk nearby: no answer

@@ -48,6 +48,20 @@ class Mode(Enum):
     """Every utterance is a command."""
 
 
+GIVE_UP = {
+    "en": {
+        Mode.WAKE_WORD: "Sorry, I didn't catch that. Say {wake} when you want to go on.",
+        Mode.PUSH_TO_TALK: "Sorry, I didn't catch that. Press the button when you want to go on.",
+    },
+    "nl": {
+        Mode.WAKE_WORD: "Sorry, dat verstond ik niet. Zeg {wake} als u verder wilt.",
+        Mode.PUSH_TO_TALK: "Sorry, dat verstond ik niet. Druk op de knop als u verder wilt.",
+    },
+}
+"""What the loop says when it stops listening, by misses, while a question is open (the dialog never
+hears the misses, so this is the loop's own line); a language without one gets the ``gave_up`` event only."""
+
+
 class State(Enum):
     WAITING = "waiting"
     LISTENING = "listening"
@@ -60,7 +74,8 @@ class LoopEvent:
     """Something the loop did, at a point of the stream clock."""
 
     kind: str
-    """``state``, ``wake``, ``partial``, ``heard``, ``rejected``, ``reply``, ``barge_in``, ``timeout``."""
+    """``state``, ``wake``, ``partial``, ``heard``, ``rejected``, ``gave_up``, ``reply``, ``barge_in``,
+    ``timeout``."""
     at: float
     """Stream seconds."""
     data: dict[str, Any] = field(default_factory=dict)
@@ -150,7 +165,7 @@ class LocalLoop:
         self.wake_phrase = normalize_phrase(str(self.config.wake_phrase))
         self.wake = Listener(
             Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
-            config.endpointing,
+            config.endpointing.without_prefix_wait(),
             rescue_partials=False,
             min_standout_db=None,
         )
@@ -221,10 +236,29 @@ class LocalLoop:
 
     def _rest(self) -> None:
         """Back to where the loop waits between conversations."""
+        self._forget()
+        self._enter(self._idle)
+
+    def _forget(self) -> None:
         self.command.reset()
         self.misses = 0
         self.listen_until = None
-        self._enter(self._idle)
+
+    def _give_up(self) -> None:
+        """Too many misses in a row: back to waiting. When the assistant had asked something, it says how
+        to go on (the session keeps the question), rather than go silent on a caller who was answering."""
+        asked = self.reply is not None and self.reply.expects_answer
+        line = GIVE_UP.get(language_of(self.channel.locale), {}).get(self.config.mode) if asked else None
+        said = line.format(wake=self.config.wake_phrase) if line else None
+        self._emit("gave_up", misses=self.misses, question_open=asked, text=said)
+        self.reply = None
+        if said is None:
+            self._rest()
+            return
+        self._forget()
+        speech = self.channel.synthesizer.synthesize(said, self.channel.locale)
+        self.audio_out.play(speech.samples, speech.rate)
+        self._enter(State.SPEAKING)  # then back to waiting: the reply expects no answer
 
     def _understand(self, heard: Heard) -> None:
         started = time.perf_counter()
@@ -242,10 +276,12 @@ class LocalLoop:
                 background=not heard.stands_out,
             )
             if self.misses >= self.config.max_misses:
-                self._rest()
+                self._give_up()
                 return
             if not heard.stands_out:  # the room's murmur: nobody to answer
                 return
+            if self.listen_until is not None:  # someone talks to the assistant: their next try gets the time
+                self.listen_until = heard.decided_at + self.config.follow_up_s
             second = transcribe(heard.audio, self.model)  # open vocabulary: a second opinion
             text = " ".join(t.text for t in second if t.text)
             if not text:  # no word in it either: nothing to answer, the command may still come

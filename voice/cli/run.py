@@ -217,6 +217,8 @@ def _printer(as_json: bool):  # type: ignore[no-untyped-def]
             "rejected": f"  ({'background' if data.get('background') else 'not in the grammar'}: "
             f"{', '.join(data.get('heard', [])) or 'no words'})",
             "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
+            "gave_up": f"(not understood {data.get('misses')} times in a row; starting over)"
+            + (f"\n         assistant: {data['text']}" if data.get("text") else ""),
             "barge_in": "(interrupted)",
             "timeout": "(no answer; waiting for the wake word)",
         }.get(event.kind, event.kind)

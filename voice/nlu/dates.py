@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from text_to_num import alpha2digit
+
 from .numbers import language_family, parse_number
 
 __all__ = ["parse_date", "spoken_date", "weekday_name"]
@@ -81,8 +83,8 @@ def _weekday(text: str, family: str, today: dt.date) -> dt.date | None:
 def _calendar(text: str, family: str, today: dt.date) -> dt.date | None:
     months = _MONTHS[family]
     patterns = (
-        r"(?:the )?(?P<d>\S+) (?:of )?(?P<m>[a-z]+)(?: (?P<y>\d{4}))?",
-        r"(?P<m>[a-z]+) (?:the )?(?P<d>\S+?)(?:,)?(?: (?P<y>\d{4}))?",
+        r"(?:the |de )?(?P<d>.+?) (?:of )?(?P<m>[a-z]+)(?: (?P<y>\d{4}))?",
+        r"(?P<m>[a-z]+) (?:the )?(?P<d>.+?)(?:,)?(?: (?P<y>\d{4}))?",
     )
     for pattern in patterns:
         found = re.fullmatch(pattern, text)
@@ -101,7 +103,8 @@ def _calendar(text: str, family: str, today: dt.date) -> dt.date | None:
 
 
 def _day_number(text: str, family: str) -> int | None:
-    found = _ORDINAL.match(text)
+    """The day of the month in "3", "3rd", "third", "twenty first", "drie", "derde"."""
+    found = _ORDINAL.match(text) or _ORDINAL.match(alpha2digit(text, family, threshold=0))
     number = int(found[1]) if found else parse_number(re.sub(r"(ste|de|th|st|nd|rd)$", "", text), family)
     return number if isinstance(number, int) and 1 <= number <= 31 else None
 

@@ -58,6 +58,13 @@ DATES = [
     ("next tuesday", "en", dt.date(2026, 12, 1)),
     ("tomorrow", "en", dt.date(2026, 11, 25)),
     ("the 25th of december", "en", dt.date(2026, 12, 25)),
+    ("the third of december", "en", dt.date(2026, 12, 3)),  # ordinals in words: what a recognizer hears
+    ("december the first", "en", dt.date(2026, 12, 1)),
+    ("the twenty first of december", "en", dt.date(2026, 12, 21)),
+    ("derde december", "nl", dt.date(2026, 12, 3)),
+    ("de eerste december", "nl", dt.date(2026, 12, 1)),
+    ("eenentwintig december", "nl", dt.date(2026, 12, 21)),
+    ("the thirty second of december", "en", None),
     ("lamp", "en", None),
 ]
 
