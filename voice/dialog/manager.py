@@ -32,7 +32,7 @@ from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .late import TURN_WAIT_S, LateTurn, while_busy
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
-from .signals import TurnFacts, still_loading, turn_signals
+from .signals import TurnFacts, loading_answerers, still_loading, turn_signals
 from .step import TurnStep
 
 __all__ = ["Dialog", "apology"]
@@ -67,6 +67,7 @@ class Dialog:
         """Delivers the handoff records the turns save in the store's outbox."""
         self.policy = policy or HandoffPolicy()
         self.answerers: tuple[Answerer, ...] = (*answerers, Fallback(self.policy, router.skills))
+        self._loading = loading_answerers(self.answerers)
         self.session_ttl = session_ttl
         self.retention_days = retention_days
         """Conversation-log rows older than this are deleted (hourly, as turns come in); None keeps them."""
@@ -106,7 +107,7 @@ class Dialog:
                     return earlier
                 return self._told_now(turn, start.session, earlier)
             session, turn = self._session(turn, start)
-            loading = still_loading(self.answerers)  # as the turn starts: passing them asked nothing
+            loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
             step = TurnStep(
                 self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
             )

@@ -20,7 +20,7 @@ from ..turn import Turn
 from .answerers import Loading
 from .handoff import HandoffPolicy
 
-__all__ = ["TurnFacts", "answerer_names", "outcome_of", "still_loading", "turn_signals"]
+__all__ = ["TurnFacts", "answerer_names", "loading_answerers", "outcome_of", "still_loading", "turn_signals"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,12 +219,14 @@ def answerer_names(answerers: Sequence[object]) -> tuple[str, ...]:
     return tuple(str(getattr(a, "name", type(a).__name__.lower())) for a in answerers)
 
 
-def still_loading(answerers: Sequence[object]) -> frozenset[str]:
-    """The names of the answerers still loading their content (``Loading``, a server's start): a turn
+def loading_answerers(answerers: Sequence[object]) -> tuple[tuple[str, Loading], ...]:
+    """The answerers whose content loads in the background (``Loading``), by name: found once, since
+    a check against a protocol per turn costs more than the rest of the signals."""
+    named = zip(answerer_names(answerers), answerers, strict=True)
+    return tuple((name, answerer) for name, answerer in named if isinstance(answerer, Loading))
+
+
+def still_loading(loading: Sequence[tuple[str, Loading]]) -> frozenset[str]:
+    """The names of those ``loading_answerers`` still loading their content (a server's start): a turn
     that passes them did not consult them. (One that finishes during the turn and answers still counts.)"""
-    names = answerer_names(answerers)
-    return frozenset(
-        name
-        for name, answerer in zip(names, answerers, strict=True)
-        if isinstance(answerer, Loading) and not answerer.wait(0)
-    )
+    return frozenset(name for name, answerer in loading if not answerer.wait(0))
