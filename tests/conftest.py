@@ -13,6 +13,10 @@ from postgres_server import PostgresServer, shared_server, stop_shared_server
 from speech.fixtures import AudioFixture, load_manifest
 from speech.models import resolve_model
 from speech.steady import steady_model
+from voice import Router, Skill, load_skill
+from voice.dialog import Answerer, Dialog
+from voice.dialog.knowledge import knowledge_answerer
+from voice.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT / "fixtures" / "audio"
@@ -142,3 +146,22 @@ def dutch_murmur() -> Any:
         "Mijn zus belde dat ze later zou komen eten.",
     )
     return room_murmur("nl", sentences, 40, seed=5)
+
+
+@pytest.fixture(scope="session")
+def shop_skill() -> Skill:
+    """The shipped customer-service skill."""
+    return load_skill("customer_service")
+
+
+@pytest.fixture(scope="session")
+def shop_answerers(shop_skill: Skill) -> list[Answerer]:
+    """Its knowledge answers (none when the content cannot load)."""
+    return [found] if (found := knowledge_answerer([shop_skill])) else []
+
+
+@pytest.fixture
+def shop_dialog(shop_skill: Skill, shop_answerers: list[Answerer], tmp_path: Path) -> Iterator[Dialog]:
+    """The skill with its knowledge answers in a dialog over a real SQLite file."""
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        yield Dialog(Router([shop_skill]), store, answerers=shop_answerers)

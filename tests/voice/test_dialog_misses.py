@@ -5,33 +5,18 @@ that helps resets the count: the caller reaches a person, as docs/dialogs.md say
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from voice import Expect, Reply, Router, Skill, Turn, load_skill
-from voice.dialog import Answerer, Dialog
-from voice.dialog.knowledge import knowledge_answerer
-from voice.store import open_store
+from voice import Expect, Reply, Turn
+from voice.dialog import Dialog
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def customer_service() -> Skill:
-    return load_skill("customer_service")
-
-
-@pytest.fixture(scope="module")
-def answerers(customer_service: Skill) -> list[Answerer]:
-    return [found] if (found := knowledge_answerer([customer_service])) else []
-
-
 @pytest.fixture
-def dialog(customer_service: Skill, answerers: list[Answerer], tmp_path: Path) -> Iterator[Dialog]:
-    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
-        yield Dialog(Router([customer_service]), store, answerers=answerers)
+def dialog(shop_dialog: Dialog) -> Dialog:
+    return shop_dialog
 
 
 def _say(dialog: Dialog, locale: str, *texts: str) -> list[Reply]:

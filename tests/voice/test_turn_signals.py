@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from voice import Router, Skill, Turn, load_skill
+from voice import Router, Skill, Turn
 from voice.analytics import Filters, build_report
 from voice.dialog import Answer, Answerer, Dialog
 from voice.dialog.answerers import Loading
-from voice.dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
+from voice.dialog.knowledge import KnowledgeAnswerer
 from voice.state import DialogState
 from voice.store import Store, open_store
 
@@ -25,20 +24,9 @@ COLUMNS = (
 )
 
 
-@pytest.fixture(scope="module")
-def customer_service() -> Skill:
-    return load_skill("customer_service")
-
-
-@pytest.fixture(scope="module")
-def answerers(customer_service: Skill) -> list[Answerer]:
-    return [found] if (found := knowledge_answerer([customer_service])) else []
-
-
 @pytest.fixture
-def dialog(customer_service: Skill, answerers: list[Answerer], tmp_path: Path) -> Iterator[Dialog]:
-    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
-        yield Dialog(Router([customer_service]), store, answerers=answerers)
+def dialog(shop_dialog: Dialog) -> Dialog:
+    return shop_dialog
 
 
 def _say(dialog: Dialog, text: str, session: str = "s1", locale: str = "en") -> None:
@@ -110,8 +98,8 @@ def test_a_cancelled_flow_is_abandoned_and_a_dutch_conversation_counts_apart(dia
     ids=["nl", "en"],
 )
 def test_a_flow_left_for_another_flow_is_abandoned_but_not_one_interrupted_by_a_question(
-    customer_service: Skill,
-    answerers: list[Answerer],
+    shop_skill: Skill,
+    shop_answerers: list[Answerer],
     tmp_path: Path,
     language: str,
     booking: str,
@@ -120,7 +108,7 @@ def test_a_flow_left_for_another_flow_is_abandoned_but_not_one_interrupted_by_a_
 ) -> None:
     """A question in the middle of a booking keeps the booking open; another flow takes its place."""
     with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
-        dialog = Dialog(Router([customer_service]), store, answerers=answerers)
+        dialog = Dialog(Router([shop_skill]), store, answerers=shop_answerers)
         for text in (booking, question, order):
             _say(dialog, text, locale=language)
         rows = _signals(store)
@@ -230,13 +218,13 @@ class _Loading:
 
 
 def test_a_question_while_the_knowledge_still_loads_did_not_consult_it(
-    customer_service: Skill, tmp_path: Path
+    shop_skill: Skill, tmp_path: Path
 ) -> None:
     """It was recorded ``abstain``: the knowledge base seemed to know nothing it was never asked."""
-    background = KnowledgeAnswerer({"customer_service": customer_service.root}, background=True)
+    background = KnowledgeAnswerer({"customer_service": shop_skill.root}, background=True)
     assert isinstance(background, Loading) and isinstance(_Loading(), Loading)
     with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
-        dialog = Dialog(Router([customer_service]), store, answerers=[_Loading()])
+        dialog = Dialog(Router([shop_skill]), store, answerers=[_Loading()])
         _say(dialog, "hoe lang duurt de levering", locale="nl")
         ((row,),) = [_signals(store)]
         assert (row["understood"], row["knowledge"]) == ("none", "")
