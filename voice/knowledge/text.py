@@ -106,7 +106,8 @@ class Analyzer:
 
     def _without_diminutive(self, word: str) -> str:
         """Dutch diminutives ("pakketje", "tasjes", "winkeltje", "bloemetje", "karretje", "boompje")
-        -> the word; the stemmer leaves them alone. Several endings can fit ("pakket+je" and
+        -> the word, taken off before stemming (PyStemmer 3's Dutch stemmer cuts "pakketje" to "pak").
+        Several endings can fit ("pakket+je" and
         "winkel+tje"): the one whose stem the content knows wins, else the plain "-je"."""
         base = _diminutive(word)
         if base is None:
