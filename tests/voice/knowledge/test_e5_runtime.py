@@ -44,8 +44,11 @@ def test_the_vectors_are_the_package_engines(engines: tuple[object, object], pre
     ).reshape(len(TEXTS), -1)
     together = ours.embed(TEXTS, prefix)  # type: ignore[attr-defined]
     one_by_one = np.vstack([ours.embed([text], prefix) for text in TEXTS])  # type: ignore[attr-defined]
-    assert np.all(np.sum(together * reference, axis=1) > 0.99)
-    assert np.all(np.sum(one_by_one * reference, axis=1) > 0.99)
+    # the empty text is four marker tokens: the one text whose activations are too few to quantise
+    # as finely (measured 0.989 on AVX2; 8-bit weights there gave 0.988-0.990 for ordinary texts too)
+    required = np.array([0.985 if text == "" else 0.99 for text in TEXTS])
+    assert np.all(np.sum(together * reference, axis=1) > required)
+    assert np.all(np.sum(one_by_one * reference, axis=1) > required)
     # int8 activations with one scale per run: a text's vector moves a little with the texts beside it
     # (measured: 0.989 for the empty text, 0.996-0.998 for the others)
     assert np.all(np.sum(together * one_by_one, axis=1) > 0.985)
@@ -61,10 +64,10 @@ def test_the_tokens_are_the_package_engines(engines: tuple[object, object]) -> N
 
 
 @pytest.mark.parametrize("matrix", ["l0.q.w", "l3.fi.w", "l11.fo.w"])
-def test_each_4_bit_weight_becomes_the_nearest_int8_step_of_its_unit(
+def test_each_4_bit_weight_becomes_the_nearest_7_bit_step_of_its_unit(
     engines: tuple[object, object], matrix: str
 ) -> None:
-    from voice.knowledge.e5_graph import int8_columns
+    from voice.knowledge.e5_graph import WEIGHT_STEPS, int8_columns
     from voice.knowledge.e5_weights import dequantised
 
     blocks = engines[0].weights.blocks(matrix)  # type: ignore[attr-defined]
@@ -72,7 +75,9 @@ def test_each_4_bit_weight_becomes_the_nearest_int8_step_of_its_unit(
     weights = dequantised(blocks).T
     assert steps.shape == weights.shape and steps.dtype == np.int8
     assert np.all(np.abs(steps * scales - weights) <= scales / 2 + 1e-7)
-    assert np.array_equal(np.abs(steps.astype(np.int16)).max(axis=0), np.full(len(scales), 127))
+    assert np.array_equal(np.abs(steps.astype(np.int16)).max(axis=0), np.full(len(scales), WEIGHT_STEPS))
+    # two uint8 activations times two weights never leave int16 (AVX2's integer product saturates there)
+    assert np.iinfo(np.int16).max >= 2 * 255 * WEIGHT_STEPS
 
 
 def test_a_file_that_is_not_the_model_is_refused_in_one_sentence(tmp_path: Path) -> None:
@@ -165,3 +170,15 @@ def test_texts_embedded_on_every_core_get_their_own_vectors() -> None:
     # each text's vector is its own (a batch quantises its activations on its own scale: not exact)
     assert list(similarity.argmax(axis=1)) == list(range(len(texts)))
     assert similarity.diagonal().min() > 0.99
+
+
+def test_the_graph_is_readable_by_the_oldest_runtime_allowed(engines: tuple[object, object]) -> None:
+    """pyproject allows onnxruntime 1.20, which reads ONNX files up to IR version 10; a newer ``onnx``
+    writes its own newest version unless told (1.23 writes 14, refused by onnxruntime up to 1.31)."""
+    import onnx
+
+    from voice.knowledge.e5_graph import encoder_graph
+
+    graph = onnx.load_from_string(encoder_graph(engines[0].weights))  # type: ignore[attr-defined]
+    assert graph.ir_version <= 10
+    onnx.checker.check_model(graph)

@@ -105,7 +105,8 @@ def test_a_build_gives_back_the_memory_its_runs_took() -> None:
         "print((anon() - before) // 1024)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert int(done.stdout) < 20, f"{done.stdout.strip()} MB more after embedding 100 passages"
+    # kept without the release: 48 MB; with it -11..19 MB (20 runs, some beside busy cores)
+    assert int(done.stdout) < 30, f"{done.stdout.strip()} MB more after embedding 100 passages"
 
 
 @needs_model
