@@ -262,7 +262,7 @@ def test_http_sink_retries_until_the_record_arrives() -> None:
 
 
 def test_http_sink_gives_up_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         assert not HttpSink("http://127.0.0.1:9/handoff", timeout=0.5, retries=1, backoff=0.01).deliver(
             _record()
         )

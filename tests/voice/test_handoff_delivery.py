@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import logging
 import socket
 import threading
 import time
@@ -20,7 +21,7 @@ import pytest
 from voice import Dialog, Router, Turn, load_skill
 from voice.dialog import HandoffRecord, HttpSink
 from voice.dialog.outbox import OutboxSender
-from voice.store import OutboxItem, Session, open_store
+from voice.store import OutboxItem, Session, Store, open_store
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
@@ -151,26 +152,10 @@ def test_records_are_delivered_after_a_restart(endpoint: Endpoint, tmp_path: Pat
 def test_a_record_that_cannot_be_read_does_not_hold_up_the_others(endpoint: Endpoint, tmp_path: Path) -> None:
     clock = Clock()
     with open_store(f"sqlite:///{tmp_path / 'sessions.db'}", clock=clock) as store:
-        good = HandoffRecord(
-            id="good",
-            reason="asked",
-            session_id="s",
-            user_id="u",
-            skill="cs",
-            locale="nl",
-            channel="test",
-            time=NOW,
-            transcript=(),
-            slots={},
-        )
         broken = OutboxItem(
             id="broken", kind="handoff", payload={"reason": "asked"}, created_at=clock.now - 1
         )
-        fine = OutboxItem(id="good", kind="handoff", payload=good.to_dict(), created_at=clock.now)
-        session = Session.new(
-            id="s", user_id="u", skill="", locale="nl", channel="test", now=clock.now, ttl=600
-        )
-        store.save(session, outbox=(broken, fine))
+        _outbox(store, clock, "s", broken, _item("good", "s", clock))
         sender = OutboxSender(store, HttpSink(endpoint.url, timeout=0.3))
         sender.drain(timeout=3)
         sender.stop()
@@ -178,3 +163,58 @@ def test_a_record_that_cannot_be_read_does_not_hold_up_the_others(endpoint: Endp
             "the readable one went, the other waits"
         )
     assert list(endpoint.records) == ["good"]
+
+
+def test_a_record_the_queue_file_takes_after_the_endpoint_failed_is_no_error(
+    endpoint: Endpoint, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a queue file after the URL, a failed POST is a warning: the record is kept. An error said
+    "was not delivered" although the queue file had it."""
+    from voice.dialog import FanOutSink, QueueFileSink
+
+    endpoint.mode = "500"
+    queue = tmp_path / "handoff.jsonl"
+    clock = Clock()
+    store = open_store(f"sqlite:///{tmp_path / 'sessions.db'}", clock=clock)
+    sink = FanOutSink([HttpSink(endpoint.url, timeout=0.5, retries=0), QueueFileSink(queue)])
+    sender = OutboxSender(store, sink)
+    _outbox(store, clock, "s3", _item("r3", "s3", clock))
+    with caplog.at_level(logging.WARNING):
+        assert sender.deliver_due() == 1
+    assert store.outbox_counts()["pending"] == 0 and len(queue.read_text().splitlines()) == 1
+    assert "was not delivered to" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    caplog.clear()
+    queue.unlink()
+    queue.mkdir()  # the queue file cannot be written either: now nothing took it
+    _outbox(store, clock, "s4", _item("r4", "s4", clock))
+    with caplog.at_level(logging.WARNING):
+        sender.deliver_due()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("session s4 was not delivered; it is tried again later" in e for e in errors), errors
+    assert store.outbox_counts()["pending"] == 1
+    store.close()
+
+
+def _item(record_id: str, session_id: str, clock: Clock) -> OutboxItem:
+    """A readable handoff record for ``session_id``, as the outbox holds it."""
+    record = HandoffRecord(
+        id=record_id,
+        reason="asked",
+        session_id=session_id,
+        user_id="u",
+        skill="cs",
+        locale="nl",
+        channel="test",
+        time=NOW,
+        transcript=(),
+        slots={},
+    )
+    return OutboxItem(id=record_id, kind="handoff", payload=record.to_dict(), created_at=clock.now)
+
+
+def _outbox(store: Store, clock: Clock, session_id: str, *items: OutboxItem) -> None:
+    session = Session.new(
+        id=session_id, user_id="u", skill="", locale="nl", channel="test", now=clock.now, ttl=600
+    )
+    store.save(session, outbox=items)

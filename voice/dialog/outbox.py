@@ -109,7 +109,12 @@ class OutboxSender:
             )
             return f"the record cannot be read: {exc}"
         try:
-            return "" if self.sink.deliver(record) else "the sink did not take it"
+            if self.sink.deliver(record):
+                return ""
+            _LOGGER.error(
+                "handoff record for session %s was not delivered; it is tried again later", record.session_id
+            )
+            return "the sink did not take it"
         except Exception as exc:  # a failed attempt, tried again later
             _LOGGER.exception("handoff record %s could not be delivered", record.id)
             return f"the sink failed: {exc!r}"
