@@ -142,7 +142,10 @@ def test_the_handoff_triggers_of_the_config_file_decide_in_chat(tmp_path: Path) 
         f'skills = ["customer_service"]\n[handoff]\nqueue = "{queue}"\nmax_fallbacks = 1\n'
         'irritation_cues = { nl = ["stomme computer"] }\n'
     )
-    said = {"nl": ["xq blorf zzk", "dit is belachelijk\nwat een stomme computer"], "en": ["this is useless"]}
+    said = {
+        "nl": ["xq blorf zzk", "wat zijn jullie openingstijden\nwat een stomme computer"],
+        "en": ["this is useless"],
+    }
     for language, sessions in said.items():
         for words in sessions:
             command = ["chat", "-l", language, "--memory", "--config", str(file)]
