@@ -178,9 +178,10 @@ class Store(ABC):
         return self._delete_in_batches("sessions", "id", "expires_at", cutoff, inclusive=True)
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
-        """Delete log rows (and their signals; the daily counts stay) older than ``retention_days``;
-        return how many log rows went."""
+        """Delete log rows, their signals and the reviews (which quote callers' words) older than
+        ``retention_days`` (the daily counts stay); return how many log rows went."""
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
+        self._delete_in_batches("reviews", "key", "time", cutoff, inclusive=False)
         self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False)
         return self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False)
 
