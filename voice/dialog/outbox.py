@@ -109,7 +109,8 @@ class OutboxSender:
             )
             return f"the record cannot be read: {exc}"
         try:
-            return "" if self.sink.deliver(record) else "the sink did not take it"
+            delivered = self.sink.deliver_if(record, lambda: self.store.in_outbox(item.id))
+            return "" if delivered else "the sink did not take it"
         except Exception as exc:  # a failed attempt, tried again later
             _LOGGER.exception("handoff record %s could not be delivered", record.id)
             return f"the sink failed: {exc!r}"

@@ -140,6 +140,10 @@ class Store(ABC):
     def outbox_counts(self) -> dict[str, int]:
         """``{"pending": ..., "delivered": ...}``: what the sender still has to do, and has done."""
 
+    def in_outbox(self, item_id: str) -> bool:
+        """Whether the outbox still holds ``item_id``: an erasure may take it while it is being delivered."""
+        return bool(self.select("SELECT 1 FROM outbox WHERE id = ?", (item_id,)))
+
     @abstractmethod
     def get_user(self, user_id: str) -> JsonDict:
         """The attributes kept for a user across sessions; empty for an unknown user."""
