@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from voice import Dialog, Router, Turn, load_skill
-from voice.dialog import HandoffRecord, HttpSink
+from voice.cli import cli
+from voice.dialog import FanOutSink, HandoffRecord, HttpSink, QueueFileSink
 from voice.dialog.outbox import OutboxSender
 from voice.store import OutboxItem, Session, Store, open_store
 
@@ -34,6 +36,8 @@ class Endpoint:
         self.posts = 0
         self.records: dict[str, dict[str, object]] = {}
         self.lock = threading.Lock()
+        self.held, self.release = threading.Event(), threading.Event()
+        """Mode "held": a POST says it has arrived (``held``), waits for ``release``, then fails."""
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/handoff"
@@ -54,6 +58,10 @@ class Endpoint:
                     )
                     self.connection.close()
                     return
+                if mode == "held":
+                    endpoint.held.set()
+                    endpoint.release.wait(10)
+                    mode = "500"
                 if mode == "hang":
                     time.sleep(2.5)  # longer than the sink's timeout; the record is still taken, late
                 if mode == "500":
@@ -165,12 +173,41 @@ def test_a_record_that_cannot_be_read_does_not_hold_up_the_others(endpoint: Endp
     assert list(endpoint.records) == ["good"]
 
 
+def test_a_handoff_on_its_way_while_forget_runs_does_not_land_in_the_queue_file_after_it(
+    endpoint: Endpoint, tmp_path: Path
+) -> None:
+    """The sender had taken anna's record from the outbox and was trying the endpoint when ``voice data
+    forget anna`` erased the store and her lines of the queue file; the endpoint then failed, and the
+    record fell through to the queue file after the erasure, where nothing would remove it."""
+    url, queue = f"sqlite:///{tmp_path / 'sessions.db'}", tmp_path / "handoff.jsonl"
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "{url}"\n[handoff]\nqueue = "{queue}"\n')
+    sink = FanOutSink([HttpSink(endpoint.url, timeout=5.0), QueueFileSink(queue)])
+    with open_store(url) as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store, sink=sink)
+        endpoint.mode = "500"  # bob's record falls through to the queue file, as every record would
+        dialog.respond(
+            Turn(text="ik wil een medewerker spreken", locale="nl", session_id="s1", user_id="bob")
+        )
+        assert dialog.sender is not None and dialog.sender.drain()
+        endpoint.mode = "held"
+        dialog.respond(
+            Turn(text="ik wil een medewerker spreken", locale="nl", session_id="s2", user_id="anna")
+        )
+        assert endpoint.held.wait(5), "the sender took anna's record"
+        result = CliRunner().invoke(cli, ["data", "forget", "anna", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        endpoint.release.set()  # the endpoint fails: the record goes on to the queue file
+        dialog.close()  # waits for the sender's thread
+    users = [json.loads(line)["user_id"] for line in queue.read_text(encoding="utf-8").splitlines()]
+    assert users == ["bob"]
+
+
 def test_a_record_the_queue_file_takes_after_the_endpoint_failed_is_no_error(
     endpoint: Endpoint, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With a queue file after the URL, a failed POST is a warning: the record is kept. An error said
     "was not delivered" although the queue file had it."""
-    from voice.dialog import FanOutSink, QueueFileSink
 
     endpoint.mode = "500"
     queue = tmp_path / "handoff.jsonl"

@@ -47,6 +47,31 @@ def test_an_erasure_while_another_worker_appends_loses_none_of_its_records(tmp_p
     assert ids == [f"bob-{number}" for number in range(kept)]
 
 
+def test_an_erasure_waits_while_a_writer_asks_whether_its_record_is_still_wanted(tmp_path: Path) -> None:
+    """The question and the append hold the lock together: an erasure that comes between them waits,
+    and removes the line, instead of leaving one appended after it."""
+    queue = tmp_path / "handoff.jsonl"
+    eraser = QueueFileSink(queue)
+    eraser.deliver(_record("bob", 0))
+    erasing = threading.Thread(target=eraser.forget, args=("anna",))
+
+    def erasure_comes_in_between() -> bool:
+        erasing.start()
+        erasing.join(0.5)  # long enough for an erasure that did not wait
+        return True
+
+    assert QueueFileSink(queue).deliver_if(_record("anna", 1), erasure_comes_in_between)
+    erasing.join()
+    users = [json.loads(line)["user_id"] for line in queue.read_text(encoding="utf-8").splitlines()]
+    assert users == ["bob"]
+
+
+def test_a_record_no_longer_wanted_is_not_written(tmp_path: Path) -> None:
+    sink = QueueFileSink(tmp_path / "handoff.jsonl")
+    assert sink.deliver_if(_record("anna", 0), lambda: False)
+    assert sink.path.read_bytes() == b""
+
+
 def test_a_queue_that_is_not_there_has_nothing_to_forget(tmp_path: Path) -> None:
     sink = QueueFileSink(tmp_path / "handoff.jsonl")
     assert (sink.forget("anna"), sink.records_of("anna")) == (0, [])

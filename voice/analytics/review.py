@@ -1,39 +1,46 @@
-"""Improving the assistant from what it did not understand: the reviewer's three actions.
+"""Improving the assistant from what it did not understand: the reviewer's four actions.
 
 - ``add_sentence``: the utterance becomes a template sentence of an intent, appended to the first
   sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``;
-- ``add_phrasing``: it becomes a phrasing of a knowledge entry, appended to the entry's
-  ``phrasings`` in the FAQ file of ``skills/<name>/knowledge/<lang>/`` that holds it (YAML or CSV);
+- ``add_phrasing``: it becomes a phrasing of a knowledge entry (of any FAQ file of the skill's content);
+- ``add_entry``: a question the assistant could not answer becomes a new FAQ entry, with the answer
+  the reviewer writes;
 - ``mark_out_of_scope``: it is recorded as not for this assistant.
 
-The YAML files are edited as text, one line inserted where a developer would write it (comments, order
-and layout stay), after finding the place with PyYAML's node positions; in a CSV file the entry's row is
-written again (``faq_files``). The words are written as the matcher compares them (lower case, no
-punctuation), so they hold no template syntax; words the list already has are not added again. A file
-that no longer loads afterwards is put back. Every action is recorded in the store's ``reviews`` table,
-which takes the utterance off the not-understood list. The skill's change takes effect when the
-assistant is built again (a restart or a reload of the server).
+intents.yaml is edited as text, one line inserted where a developer would write it (comments, order and
+layout stay), after finding the place with PyYAML's node positions; a file that no longer loads
+afterwards is put back. Phrasings and new entries go to the reviews' own file beside the content
+(``voice.knowledge.reviewed``), not into the team's FAQ file, which ``voice knowledge import`` replaces.
+The words are written as the matcher compares them (lower case, no punctuation), so they hold no
+template syntax; words the list already has are not added again. Every action is recorded in the
+store's ``reviews`` table, which takes the utterance off the not-understood list. The skill's change
+takes effect when the assistant is built again (a restart or a reload of the server).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import SkillError, VoiceError
-from ..knowledge.content import content_folder
+from ..errors import VoiceError
+from ..knowledge.content import check_language, content_folder, load_content
+from ..knowledge.entries import Entry
+from ..knowledge.faq import faq_entry
+from ..knowledge.reviewed import add_reviewed_entry, add_reviewed_phrasing, reviewed_file
 from ..store import Store
-from .faq_files import add_csv_phrasing, find_entry
 from .unmatched import normalise
 
 __all__ = [
     "ReviewError",
     "Reviewed",
+    "add_entry",
     "add_phrasing",
     "add_sentence",
+    "faq_entries",
     "forget_reviews",
     "mark_out_of_scope",
     "record_review",
@@ -52,9 +59,9 @@ class Reviewed:
     """What a review action changed."""
 
     action: str
-    """``sentence``, ``phrasing`` or ``out_of_scope``."""
+    """``sentence``, ``phrasing``, ``entry`` or ``out_of_scope``."""
     target: str
-    """The intent or the knowledge entry; empty for out of scope."""
+    """The intent or the knowledge entry (a new one's id); empty for out of scope."""
     path: Path | None
     """The file that was changed."""
     added: bool = True
@@ -83,50 +90,49 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
 
 
 def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
-    """Append ``utterance`` to the phrasings of knowledge entry ``entry_id``, in whichever FAQ file of the
-    skill's content holds it (YAML or CSV), unless they already have it."""
+    """Add ``utterance`` to the phrasings of FAQ entry ``entry_id`` (of any FAQ file of the skill's
+    content, or one a review made), unless it has it: in the reviews' own file, so that importing the
+    team's FAQ file again keeps it (``voice.knowledge.reviewed``)."""
     words = _words(utterance)
-    found = find_entry(skill_root, language, entry_id)
-    if found is None:
-        folder = content_folder(skill_root, language)
-        raise ReviewError(
-            f"there is no knowledge entry {entry_id!r} in the FAQ files of {folder}; choose one."
-        )
-    path, index, entry = found
-    if any(normalise(phrasing) == words for phrasing in entry.phrasings):
-        return Reviewed("phrasing", entry_id, path, added=False)
-    if path.suffix.lower() == ".csv":
-        try:
-            add_csv_phrasing(path, index, words)
-        except SkillError as exc:
-            raise ReviewError(f"the change would break {path} ({exc.message}); it was put back.") from exc
-    else:
-        _add_yaml_phrasing(path, index, words)
-    return Reviewed("phrasing", entry_id, path)
+    folder = content_folder(skill_root, language)
+    entry = next((entry for entry in faq_entries(skill_root, language) if entry.id == entry_id), None)
+    if entry is None:
+        raise ReviewError(f"there is no knowledge entry {entry_id!r} in the FAQ of {folder}; choose one.")
+    if any(normalise(phrasing) == words for phrasing in (entry.title, *entry.phrasings)):
+        return Reviewed("phrasing", entry_id, reviewed_file(folder), added=False)
+    return Reviewed("phrasing", entry_id, add_reviewed_phrasing(folder, entry_id, words))
 
 
-def _add_yaml_phrasing(path: Path, index: int, phrasing: str) -> None:
-    """Append ``phrasing`` to the ``index``-th entry's phrasings, making the list when it has none."""
-    text = _read(path)
-    root = yaml.compose(text)
-    entries = root if isinstance(root, yaml.SequenceNode) else _child(root, "faq")
-    entry = entries.value[index] if isinstance(entries, yaml.SequenceNode) else None
-    phrasings = _child(entry, "phrasings")
-    question = _child(entry, "question")
-    if isinstance(phrasings, yaml.SequenceNode) and phrasings.value:
-        _insert_item(path, text, phrasings, phrasing)
-    elif isinstance(entry, yaml.MappingNode) and question is not None and phrasings is None:
-        indent = " " * entry.value[0][0].start_mark.column
-        lines = text.splitlines(keepends=True)
-        at = question.end_mark.line + (1 if question.end_mark.column else 0)
-        lines[at:at] = [f"{indent}phrasings:\n", f"{indent}  - {_yaml_scalar(phrasing)}\n"]
-        path.write_text("".join(lines), encoding="utf-8")
-    else:
-        raise ReviewError(
-            f"cannot add to the entry's phrasings in {path} as they are written ([a, b] or empty); "
-            "write them one per line."
-        )
-    _check_yaml(path, text)
+def add_entry(
+    skill_root: Path, language: str, question: str, answer: str, also: Sequence[str] = ()
+) -> Reviewed:
+    """A new FAQ entry for a question the assistant could not answer: ``question`` as the caller said it,
+    the team's ``answer`` in the same language, and the group's other phrasings (``also``); kept in the
+    reviews' own file, like a phrasing. Its id is made from the question, so asking twice adds nothing."""
+    asked = question.strip()
+    if not normalise(asked):
+        raise ReviewError("the question has no words to make an entry of; choose another.")
+    if not answer.strip():
+        raise ReviewError("write the answer the assistant should give to make an entry.")
+    try:
+        check_language(language)
+    except VoiceError as exc:
+        raise ReviewError(exc.message) from exc
+    folder = content_folder(skill_root, language)
+    others = dict.fromkeys(normalise(text) for text in also)
+    fields = {"question": asked, "phrasings": [said for said in others if said and said != normalise(asked)]}
+    entry = faq_entry({**fields, "answer": answer.strip()}, reviewed_file(folder), "", 1)
+    if any(known.id == entry.id for known in load_content(folder)):  # the same question's words
+        return Reviewed("entry", entry.id, reviewed_file(folder), added=False)
+    folder.mkdir(parents=True, exist_ok=True)  # the answerer asks the languages that have a content folder
+    return Reviewed("entry", entry.id, add_reviewed_entry(folder, entry))
+
+
+def faq_entries(skill_root: Path, language: str) -> list[Entry]:
+    """The FAQ entries of the skill's content for ``language`` (those reviews made too), in content
+    order: what a phrasing can be added to (page passages have none)."""
+    entries = load_content(content_folder(skill_root, language))
+    return [entry for entry in entries if Path(entry.source).suffix.lower() in FAQ_SUFFIXES]
 
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:
@@ -157,6 +163,8 @@ def record_review(
     )
 
 
+FAQ_SUFFIXES = (".yaml", ".yml", ".csv")
+"""Content files whose entries have phrasings (pages have none)."""
 REVIEW_COLUMNS = ("key", "text", "action", "target", "skill", "locale", "reviewer", "time")
 KEYS_PER_QUERY = 500
 """Keys looked up per statement (SQLite allows a few thousand parameters)."""

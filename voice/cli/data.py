@@ -33,8 +33,8 @@ def data() -> None:
 @config_option
 @pass_context
 def purge(context: CliContext) -> None:
-    """Delete expired sessions, and conversation-log rows and records of the [handoff] queue file older
-    than the configured retention_days."""
+    """Delete expired sessions, and conversation-log rows (their signals and the reviews too) and records
+    of the [handoff] queue file older than the configured retention_days."""
     config = context.config
     with open_store(store_url(config)) as store:
         sessions = store.purge_expired()

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from ..analytics import Filters, build_report, read_not_understood
 from ..analytics.review import (
     Reviewed,
+    add_entry,
     add_phrasing,
     add_sentence,
     mark_out_of_scope,
@@ -226,8 +227,25 @@ def review_sentence(context: CliContext, utterance: str, intent: str, skill: str
 @config_option
 @pass_context
 def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str, locale: str) -> None:
-    """Add UTTERANCE as a phrasing of a knowledge entry (the FAQ file in knowledge/<lang>/ that holds it)."""
+    """Add UTTERANCE as a phrasing of a knowledge entry (kept in knowledge/reviewed/<lang>.yaml)."""
     _add(context, utterance, skill, locale, add_phrasing, entry)
+
+
+@review.command("entry")
+@click.argument("question")
+@click.option("--answer", required=True, help="What the assistant should answer, in the question's language.")
+@_SKILL
+@_LOCALE
+@config_option
+@pass_context
+def review_entry(context: CliContext, question: str, answer: str, skill: str, locale: str) -> None:
+    """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER."""
+    _add(context, question, skill, locale, _new_entry, answer)
+
+
+def _new_entry(skill_root: Path, language: str, answer: str, question: str) -> Reviewed:
+    """``add_entry`` in the order ``_add`` calls its actions (the answer where the others' target is)."""
+    return add_entry(skill_root, language, question, answer)
 
 
 @review.command("out-of-scope")

@@ -20,10 +20,18 @@ from ..analytics import (
     read_trend,
 )
 from ..analytics.conversations import latest_handoffs, search_conversations, transcript
-from ..analytics.faq_files import faq_entries
-from ..analytics.review import ReviewError, add_phrasing, add_sentence, mark_out_of_scope, record_review
+from ..analytics.review import (
+    ReviewError,
+    add_entry,
+    add_phrasing,
+    add_sentence,
+    faq_entries,
+    mark_out_of_scope,
+    record_review,
+)
 from ..analytics.unmatched import not_in_log
 from ..builtins import BUILTIN
+from ..knowledge.content import languages as knowledge_languages
 from ..language import language_of
 from ..skill import Skill
 from ..store import Store
@@ -145,7 +153,14 @@ def overview() -> str:
 def not_understood() -> str:
     filters = _filters()
     groups = read_not_understood(_state().store, filters, limit=50)
-    return _page("not_understood.html", filters=filters, groups=groups, targets=_targets())
+    return _page(
+        "not_understood.html",
+        filters=filters,
+        groups=groups,
+        targets=_targets(),
+        entry_skills=[name for name in _state().skills if name != BUILTIN],
+        knowledge_languages=knowledge_languages(),
+    )
 
 
 def _targets() -> dict[str, dict[str, dict[str, list[str]]]]:
@@ -154,7 +169,7 @@ def _targets() -> dict[str, dict[str, dict[str, list[str]]]]:
     for name, skill in _state().skills.items():
         for language in skill.languages:
             intents = sorted(skill.intents(language).intents)
-            entries = [entry.id for _, _, entry in faq_entries(skill.root, language)]
+            entries = [entry.id for entry in faq_entries(skill.root, language)]
             found.setdefault(name, {})[language] = {"intents": intents, "entries": entries}
     return found
 
@@ -182,6 +197,8 @@ def review() -> Response:
         elif action in ("sentence", "phrasing"):
             change = add_sentence if action == "sentence" else add_phrasing
             done = change(skill.root, language, target, utterance)
+        elif action == "entry":
+            done = add_entry(skill.root, language, utterance, form.get("answer", ""), also=said[1:])
         else:
             abort(400, "unknown review action.")
         for text in said:
@@ -189,12 +206,13 @@ def review() -> Response:
                 state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
         if done.added:
+            into = f" → {done.target}" if done.target else ""
             flash(
-                f"Done: “{utterance}” ({action.replace('_', ' ')}{f' → {target}' if target else ''}). "
-                "A reload of the assistant puts a new sentence or phrasing to work."
+                f"Done: “{utterance}” ({action.replace('_', ' ')}{into}). "
+                "A reload of the assistant puts a new sentence, phrasing or entry to work."
             )
         else:
-            flash(f"Already there: “{utterance}” is in {target}; nothing was added.")
+            flash(f"Already there: “{utterance}” is in {done.target}; nothing was added.")
     except ReviewError as exc:
         flash(f"Not done: {exc.message}")
     query = request.query_string.decode()  # back to the list with the reviewer's filters

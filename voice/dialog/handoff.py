@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -161,6 +161,12 @@ class HandoffSink(ABC):
     def deliver(self, record: HandoffRecord) -> bool:
         """Deliver one record; True when it arrived."""
 
+    def deliver_if(self, record: HandoffRecord, still_wanted: Callable[[], bool]) -> bool:
+        """Deliver ``record`` unless ``still_wanted()`` says an erasure (``voice data forget``) took it
+        from the outbox on its way; then there is nothing to deliver, so True. A sink that an erasure
+        rewrites asks under the lock it writes with, so the record cannot land after the erasure."""
+        return not still_wanted() or self.deliver(record)
+
 
 class HttpSink(HandoffSink):
     """POSTs each record as JSON with its id as ``Idempotency-Key``, with a timeout per attempt.
@@ -206,3 +212,6 @@ class FanOutSink(HandoffSink):
 
     def deliver(self, record: HandoffRecord) -> bool:
         return any(sink.deliver(record) for sink in self.sinks)
+
+    def deliver_if(self, record: HandoffRecord, still_wanted: Callable[[], bool]) -> bool:
+        return any(sink.deliver_if(record, still_wanted) for sink in self.sinks)

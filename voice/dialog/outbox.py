@@ -109,7 +109,7 @@ class OutboxSender:
             )
             return f"the record cannot be read: {exc}"
         try:
-            if self.sink.deliver(record):
+            if self.sink.deliver_if(record, lambda: self.store.in_outbox(item.id)):
                 return ""
             _LOGGER.error(
                 "handoff record for session %s was not delivered; it is tried again later", record.session_id

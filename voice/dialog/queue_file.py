@@ -5,7 +5,9 @@ past retention, ``voice data purge``) write the lines they keep, byte for byte, 
 queue and rename it over the queue while they hold that lock, so a reader sees the old file or the new
 one, never half of one. A writer that was waiting for the lock on the file that was replaced sees so
 after it gets the lock (the path no longer leads to the file it opened) and opens the queue again, so
-no record is appended to a file already gone.
+no record is appended to a file already gone. The outbox sender asks under that lock whether the
+record is still in the store's outbox (``deliver_if``): ``forget`` erases the store first, so a record
+on its way during an erasure is either written before the rewrite (and removed by it) or not at all.
 """
 
 from __future__ import annotations
@@ -35,12 +37,19 @@ class QueueFileSink(HandoffSink):
         self.path = Path(path)
 
     def deliver(self, record: HandoffRecord) -> bool:
+        return self.deliver_if(record, lambda: True)
+
+    def deliver_if(self, record: HandoffRecord, still_wanted: Callable[[], bool]) -> bool:
+        """Append ``record`` unless ``still_wanted()``, asked under the lock ``forget`` rewrites with,
+        says it was erased: an erasure that took it from the outbox while it was on its way would
+        otherwise find no line to remove and leave the line written after it."""
         line = json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._locked("ab", fcntl.LOCK_EX) as queue:
-                queue.write(line.encode("utf-8"))
-                queue.flush()
+                if still_wanted():
+                    queue.write(line.encode("utf-8"))
+                    queue.flush()
         except OSError:
             _LOGGER.exception("handoff record for session %s could not be queued", record.session_id)
             return False

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..dialog.knowledge import QUERY_SLOT, QUESTION_INTENT
-from ..knowledge.content import content_files, content_folder
+from ..knowledge.content import content_folder, has_content
 from ..skill import Skill
 from .alexa_rules import SEARCH_QUERY
 
@@ -66,7 +66,7 @@ def question_intent(skill: Skill, language: str, taken: set[str]) -> dict[str, A
     ``taken`` holds the model's samples so far; a carrier phrase another intent uses is left out."""
     carriers = CARRIER_PHRASES.get(language, ())
     own = language in skill.languages and QUESTION_INTENT in skill.intents(language).intents
-    if own or not carriers or not content_files(content_folder(skill.root, language)):
+    if own or not carriers or not has_content(content_folder(skill.root, language)):
         return None
     samples = [sample for sample in carriers if sample not in taken]
     taken.update(samples)

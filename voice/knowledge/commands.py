@@ -15,6 +15,7 @@ from ..errors import SkillError
 from .base import KnowledgeBase
 from .content import READERS, check_language, content_files, content_folder, read_files
 from .evaluation import EvalSet, evaluate
+from .reviewed import import_notes, read_reviewed, reviewed_file
 
 
 def skill_root(reference: str) -> Path:
@@ -45,8 +46,9 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
 
     A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
     a file of that name is replaced, and a file in a folder's place that the folder does not bring is
-    named (still answered until deleted). Nothing is copied unless every file reads and the skill's
-    content with them has unique ids.
+    named (still answered until deleted). What reviews added (knowledge/reviewed/LANG.yaml) is not
+    touched and still answered. Nothing is copied unless every file reads and the skill's content with
+    them has unique ids.
     """
     check_language(language)
     root = skill_root(skill)
@@ -61,6 +63,7 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     kept = [(path, source) for path, source in kept if target / source not in replaced]
     new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
     entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
+    reviewed = read_reviewed(target)
     counts = Counter(entry.source for entry in entries)
     replacing = {file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)}
     for file, dest in plan.items():
@@ -76,6 +79,8 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     for file, source in new:
         replaced_note = "; it replaces the file of that name" if file in replacing else ""
         click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
+    for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
+        click.echo(note)
     kb = KnowledgeBase.load(root, language)
     if kb.built is None:
         click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")

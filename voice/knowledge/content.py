@@ -9,6 +9,7 @@ from ..errors import ConfigError, SkillError
 from .entries import Entry
 from .faq import read_csv, read_yaml
 from .pages import read_html, read_markdown, read_text
+from .reviewed import read_reviewed, with_reviewed
 
 READERS: dict[str, Callable[[Path, str], list[Entry]]] = {
     ".yaml": read_yaml,
@@ -62,8 +63,15 @@ def read_file(path: Path, source: str | None = None) -> list[Entry]:
 
 
 def load_content(folder: Path) -> tuple[Entry, ...]:
-    """Every entry in ``folder``; ids must be unique across its files."""
-    return read_files((path, path.relative_to(folder).as_posix()) for path in content_files(folder))
+    """Every entry in ``folder`` (ids must be unique across its files), with what reviews added to it
+    (``voice.knowledge.reviewed``)."""
+    content = read_files((path, path.relative_to(folder).as_posix()) for path in content_files(folder))
+    return with_reviewed(content, read_reviewed(folder))
+
+
+def has_content(folder: Path) -> bool:
+    """Whether there is anything to answer from: a content file, or entries a review made."""
+    return bool(content_files(folder)) or bool(read_reviewed(folder).entries)
 
 
 def read_files(files: Iterable[tuple[Path, str]]) -> tuple[Entry, ...]:

@@ -47,7 +47,7 @@ def read_yaml(path: Path, source: str) -> list[Entry]:
         data = data["faq"]
     if not isinstance(data, list) or not data:
         raise SkillError(f"{path} must be a list of FAQ entries, each with a question and an answer.")
-    return [_entry(raw, path, source, number) for number, raw in enumerate(data, start=1)]
+    return [faq_entry(raw, path, source, number) for number, raw in enumerate(data, start=1)]
 
 
 def read_csv(path: Path, source: str) -> list[Entry]:
@@ -67,7 +67,7 @@ def read_csv(path: Path, source: str) -> list[Entry]:
     rows = [_csv_row(row, path, reader.line_num, separator) for row in reader]
     if not rows:
         raise SkillError(f"{path} has no rows under its header; add one row per question.")
-    return [_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
+    return [faq_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
 
 
 def csv_separator(text: str) -> str:
@@ -90,7 +90,8 @@ def _csv_row(row: dict[Any, Any], path: Path, line: int, separator: str) -> dict
     return raw
 
 
-def _entry(raw: Any, path: Path, source: str, number: int) -> Entry:
+def faq_entry(raw: Any, path: Path, source: str, number: int) -> Entry:
+    """The ``number``-th entry of the FAQ file ``path`` from its fields; ``SkillError`` says what to fix."""
     if not isinstance(raw, dict):
         raise SkillError(f"{path}, entry {number}: expected question, answer, ...; got {raw!r}.")
     unknown = sorted(set(raw) - set(FIELDS))

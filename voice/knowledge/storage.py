@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from .content import content_files
+from .reviewed import reviewed_file
 
 FORMAT = 6
 """Bumped when the stored index changes shape, or what the readers and the analyzer make of the same
@@ -51,11 +52,12 @@ def index_folder(skill_root: Path, language: str, root: Path | None = None) -> P
 
 
 def fingerprint(folder: Path) -> str:
-    """A cheap summary of the content files (names, sizes, modification times)."""
+    """A cheap summary of the content files and the reviews' file (names, sizes, modification times)."""
     parts = []
-    for path in content_files(folder):
+    reviewed = reviewed_file(folder)
+    for path in [*content_files(folder), *([reviewed] if reviewed.is_file() else [])]:
         stat = path.stat()
-        parts.append(f"{path.relative_to(folder).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{os.path.relpath(path, folder)}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
 

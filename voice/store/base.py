@@ -140,6 +140,10 @@ class Store(ABC):
     def outbox_counts(self) -> dict[str, int]:
         """``{"pending": ..., "delivered": ...}``: what the sender still has to do, and has done."""
 
+    def in_outbox(self, item_id: str) -> bool:
+        """Whether the outbox still holds ``item_id``: an erasure may take it while it is being delivered."""
+        return bool(self.select("SELECT 1 FROM outbox WHERE id = ?", (item_id,)))
+
     @abstractmethod
     def get_user(self, user_id: str) -> JsonDict:
         """The attributes kept for a user across sessions; empty for an unknown user."""
@@ -178,9 +182,10 @@ class Store(ABC):
         return self._delete_in_batches("sessions", "id", "expires_at", cutoff, inclusive=True)
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
-        """Delete log rows (and their signals; the daily counts stay) older than ``retention_days``;
-        return how many log rows went."""
+        """Delete log rows, their signals and the reviews (which quote callers' words) older than
+        ``retention_days`` (the daily counts stay); return how many log rows went."""
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
+        self._delete_in_batches("reviews", "key", "time", cutoff, inclusive=False)
         self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False)
         return self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False)
 

@@ -94,3 +94,36 @@ def seed(store: Store, skill: str = "customer_service") -> None:
                 session_id, (heard, answer), loaded=session, signals=(signals,), retries=0
             )
             before = said.outcome
+
+
+def missed(store: Store, *said: tuple[str, str], at: float) -> None:
+    """Not-understood turns (locale, text) at ``at``, one conversation each, through the store's save path."""
+    for number, (locale, text) in enumerate(said):
+        session = Session.new(
+            id=f"m{number}-{at}",
+            user_id="u",
+            skill="customer_service",
+            locale=locale,
+            channel="chat",
+            now=at,
+            ttl=600.0,
+        )
+        signals = TurnSignals(
+            session_id=session.id,
+            user_id="u",
+            time=at,
+            channel="chat",
+            locale=locale,
+            skill="customer_service",
+            understood=Understood.NONE,
+            text=text,
+            conversation_started=True,
+            conversation_day=day_of(at),
+            conversation_skill="customer_service",
+            outcome=Outcome.GAVE_UP,
+        )
+        turns = (
+            TurnRecord(time=at, speaker=Speaker.USER, text=text),
+            TurnRecord(time=at, speaker=Speaker.ASSISTANT, text="Sorry?"),
+        )
+        store.record_exchange(session.id, turns, loaded=session, signals=(signals,), retries=0)

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voice.analytics.review import add_phrasing, add_sentence
+from voice.knowledge.reviewed import read_reviewed
 from voice.store import open_store
 
 from .dashboard_client import PASSWORD, USER, csrf, dashboard_app, log_in
@@ -194,8 +195,12 @@ def test_a_review_takes_only_what_callers_said_that_was_not_understood(
     assert done.status_code == 302 and '"waar is mijn pakket"' in intents.read_text(encoding="utf-8")
 
 
-def test_a_phrasing_from_the_dashboard_goes_to_a_csv_file(own_skill: tuple[FlaskClient, Path]) -> None:
+def test_a_phrasing_from_the_dashboard_leaves_the_teams_csv_file_as_it_is(
+    own_skill: tuple[FlaskClient, Path],
+) -> None:
     client, skill_root = own_skill
+    faq = skill_root / "knowledge" / "nl" / "faq.csv"
+    before = faq.read_bytes()
     page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
     assert "<option>betalen</option>" in page  # the entries of the CSV file are the form's choices
     form = {"action": "phrasing", "target": "betalen", "skill": "customer_service", "locale": "nl"}
@@ -206,6 +211,24 @@ def test_a_phrasing_from_the_dashboard_goes_to_a_csv_file(own_skill: tuple[Flask
     )
     after = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Done" in after, re.findall(r"class=\"flash\">([^<]*)<", after)
-    assert (skill_root / "knowledge" / "nl" / "faq.csv").read_text(encoding="utf-8") == (
-        "id;question;answer;phrasings\nbetalen;Hoe kan ik betalen?;Met iDEAL.;waar is mijn pakket nou\n"
+    assert faq.read_bytes() == before
+    assert read_reviewed(faq.parent).phrasings == {"betalen": ("waar is mijn pakket nou",)}
+
+
+def test_a_new_entry_needs_the_csrf_token_and_an_answer(own_skill: tuple[FlaskClient, Path]) -> None:
+    client, skill_root = own_skill
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert 'class="review-entry"' in page and 'lang="nl"' in page
+    form = {
+        "action": "entry",
+        "utterance": "waar is mijn pakket",
+        "skill": "customer_service",
+        "locale": "nl",
+    }
+    assert client.post("/dashboard/review", data={**form, "answer": "Kijk in de mail."}).status_code == 400
+    empty = client.post(
+        "/dashboard/review", query_string=PERIOD, data={**form, "answer": " ", "csrf_token": csrf(page)}
     )
+    after = client.get(empty.headers["Location"]).get_data(as_text=True)
+    assert "Not done: write the answer" in after and "waar is mijn pakket" in after
+    assert not (skill_root / "knowledge" / "reviewed").exists()

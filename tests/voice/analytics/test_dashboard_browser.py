@@ -9,6 +9,7 @@ installs both).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,14 +19,16 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from voice import Dialog, Router, Turn, load_skill
 from voice.assistant import build_assistant
 from voice.config import Config
 from voice.dashboard import Accounts, DashboardSettings
+from voice.dialog.knowledge import knowledge_answerer
 from voice.server import create_app
 from voice.store import open_store
 
 from .dashboard_client import PASSWORD, USER
-from .seed import DAY, seed
+from .seed import DAY, NOW_TURN, missed, seed
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -94,6 +97,16 @@ def _tiles(page: Any) -> dict[str, str]:
     }
 
 
+def _open(page: Any, url: str) -> None:
+    """Open ``url``, logging in first when the browser's profile has no session yet."""
+    page.goto(url)
+    if "/dashboard/login" in page.url:
+        page.fill("input[name=name]", USER)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(url)
+
+
 def test_a_reviewer_logs_in_reads_the_kpis_filters_and_reviews(
     server: tuple[str, Path], browser: Any, tmp_path: Path
 ) -> None:
@@ -132,3 +145,41 @@ def test_a_reviewer_logs_in_reads_the_kpis_filters_and_reviews(
     page.screenshot(path=str(tmp_path / "not-understood.png"), full_page=True)
     intents = (skill / "locales" / "nl" / "intents.yaml").read_text(encoding="utf-8")
     assert '          - "waar is mijn pakket"\n' in intents
+
+
+NEW_ENTRIES = {
+    "nl": ("mag mijn hond mee in de winkel", "Honden aan de lijn zijn welkom in al onze winkels."),
+    "en": ("can i bring my dog into the shop", "Dogs on a lead are welcome in all our shops."),
+}
+"""Per language: a question the assistant could not answer, and the answer the team writes for it."""
+
+
+def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
+    server: tuple[str, Path], browser: Any, tmp_path: Path
+) -> None:
+    """The team saw questions the assistant could not answer and had no way to add their answers."""
+    base, skill = server
+    day = DAY - dt.timedelta(days=3)  # a day of its own: the other test empties the seeded day's list
+    with open_store(f"sqlite://{skill.parent / 'sessions.db'}") as store:
+        at = (NOW_TURN - dt.timedelta(days=3)).timestamp()
+        missed(store, *((language, question) for language, (question, _) in NEW_ENTRIES.items()), at=at)
+    page = browser.new_page()
+    _open(page, f"{base}/dashboard/not-understood?from={day}&to={day}")
+    for language, (question, answer) in NEW_ENTRIES.items():
+        form = page.locator("tr.group", has_text=question).locator("form.review-entry")
+        assert form.locator("textarea").get_attribute("lang") == language
+        form.locator("textarea").fill(answer)
+        form.locator("button").click()
+        page.wait_for_selector(".flash")
+        assert "Done" in page.inner_text(".flash"), page.inner_text(".flash")
+    assert "Nothing left to review" in page.content()
+    page.screenshot(path=str(tmp_path / "new-entries.png"), full_page=True)
+
+    reloaded = load_skill(skill)  # as a reload of the server builds it
+    knowledge = knowledge_answerer([reloaded])
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([reloaded]), store, answerers=[knowledge] if knowledge else [])
+        for language, (question, answer) in NEW_ENTRIES.items():
+            turn = Turn(text=question, locale=language, session_id=f"s-{language}", time=NOW_TURN)
+            assert dialog.respond(turn).speech == answer
+        dialog.close()

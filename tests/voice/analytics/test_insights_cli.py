@@ -14,8 +14,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from voice.analytics import Filters, read_not_understood
 from voice.analytics.review import add_phrasing
 from voice.cli import cli
-from voice.store import Session, Speaker, TurnRecord, open_store
-from voice.store.signals import Outcome, TurnSignals, Understood, day_of
+from voice.knowledge import DecisionKind, KnowledgeBase
+from voice.knowledge.reviewed import read_reviewed
+from voice.store import open_store
+
+from .seed import missed
 
 SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
 PASSWORD = "correct horse battery"
@@ -93,38 +96,9 @@ def test_hash_prints_a_hash_of_the_password() -> None:
 
 
 def _missed(store_url: str, *said: tuple[str, str]) -> None:
-    """Not-understood turns of today, one conversation each, written through the store's save path."""
-    now = dt.datetime.now(dt.UTC).timestamp()
+    """Not-understood turns of today, one conversation each."""
     with open_store(store_url) as store:
-        for number, (locale, text) in enumerate(said):
-            session = Session.new(
-                id=f"m{number}",
-                user_id="u",
-                skill="customer_service",
-                locale=locale,
-                channel="chat",
-                now=now,
-                ttl=600.0,
-            )
-            signals = TurnSignals(
-                session_id=session.id,
-                user_id="u",
-                time=now,
-                channel="chat",
-                locale=locale,
-                skill="customer_service",
-                understood=Understood.NONE,
-                text=text,
-                conversation_started=True,
-                conversation_day=day_of(now),
-                conversation_skill="customer_service",
-                outcome=Outcome.GAVE_UP,
-            )
-            turns = (
-                TurnRecord(time=now, speaker=Speaker.USER, text=text),
-                TurnRecord(time=now, speaker=Speaker.ASSISTANT, text="Sorry?"),
-            )
-            store.record_exchange(session.id, turns, loaded=session, signals=(signals,), retries=0)
+        missed(store, *said, at=dt.datetime.now(dt.UTC).timestamp())
 
 
 def _store_url(config: Path) -> str:
@@ -159,8 +133,10 @@ def test_review_lists_adds_a_sentence_and_a_phrasing_and_marks_out_of_scope(setu
         "--locale", "en",
     )  # fmt: skip
     assert phrasing.exit_code == 0, phrasing.output
-    faq = (skill / "knowledge" / "en" / "faq.yaml").read_text(encoding="utf-8")
-    assert f'"{MISSED_EN}"' in faq  # as the caller said it: lower case, as the matcher compares
+    faq = skill / "knowledge" / "en" / "faq.yaml"
+    assert faq.read_bytes() == (SKILL / "knowledge" / "en" / "faq.yaml").read_bytes()  # the team's file
+    reviewed = read_reviewed(faq.parent)  # as the caller said it: lower case, as the matcher compares
+    assert reviewed.phrasings == {"delivery-time": (MISSED_EN,)}
     scoped = _voice(config, "review", "out-of-scope", OFF_TOPIC, "--locale", "nl")
     assert scoped.output == f"marked out of scope: {OFF_TOPIC}\n"
     assert _still_to_review(config) == []
@@ -177,7 +153,7 @@ def test_review_lists_adds_a_sentence_and_a_phrasing_and_marks_out_of_scope(setu
         (["sentence", "?!", "--intent", "OrderStatus", "--skill", "customer_service", "--locale", "nl"],
          "the utterance has no words to add"),
         (["phrasing", MISSED_EN, "--entry", "no-such-entry", "--skill", "customer_service", "--locale", "en"],
-         "there is no knowledge entry 'no-such-entry' in the FAQ files of"),
+         "there is no knowledge entry 'no-such-entry' in the FAQ of"),
     ],
     ids=["unknown-skill", "unknown-intent", "no-words", "unknown-entry"],
 )  # fmt: skip
@@ -199,7 +175,7 @@ def test_review_needs_its_options() -> None:
     ("command", "target", "file", "written"),
     [
         ("sentence", ["--intent", "OrderStatus"], "locales/nl/intents.yaml", f'"{MISSED_NL}"'),
-        ("phrasing", ["--entry", "levertijd"], "knowledge/nl/faq.yaml", f'"{MISSED_NL}"'),
+        ("phrasing", ["--entry", "levertijd"], "knowledge/reviewed/nl.yaml", f"- {MISSED_NL}\n"),
     ],
 )
 def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
@@ -217,7 +193,7 @@ def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
     assert (skill / file).read_text(encoding="utf-8") == changed and changed.count(written) == 1
 
 
-# -- the FAQ file that holds the entry, a skill's folder --------------------------------------------
+# -- the team's own FAQ file, imported again; new entries; a skill's folder ---------------------------
 
 CSV_HEADER = '\ufeff"id";"question";"phrasings";"answer"\r\n'
 CSV_ROWS = (
@@ -227,59 +203,121 @@ CSV_ROWS = (
 )
 
 
-def _csv_skill(skill: Path, text: str) -> Path:
-    """The skill's Dutch content as one CSV file, as a spreadsheet saves it (BOM, ``;``, CRLF, quotes)."""
+def _team_file(skill: Path, text: str) -> Path:
+    """The team's FAQ, as a spreadsheet saves it (BOM, ``;``, CRLF, quotes), imported into the skill in
+    place of its Dutch content."""
     (skill / "knowledge" / "nl" / "faq.yaml").unlink()
-    path = skill / "knowledge" / "nl" / "faq.csv"
-    path.write_bytes(text.encode("utf-8"))
-    return path
+    team = skill.parent / "team" / "faq.csv"
+    team.parent.mkdir()
+    team.write_bytes(text.encode("utf-8"))
+    imported = CliRunner().invoke(cli, ["knowledge", "import", str(team), "--skill", str(skill), "-l", "nl"])
+    assert imported.exit_code == 0, imported.output
+    return team
 
 
-def test_a_phrasing_goes_to_the_csv_file_that_holds_the_entry(setup: tuple[Path, Path]) -> None:
+def test_a_phrasing_of_an_entry_of_the_teams_file_leaves_the_file_as_it_is(setup: tuple[Path, Path]) -> None:
     """Content imported as faq.csv: "add to knowledge entry" failed on the missing faq.yaml."""
     config, skill = setup
-    faq = _csv_skill(skill, CSV_HEADER + CSV_ROWS)
+    _team_file(skill, CSV_HEADER + CSV_ROWS)
     said = "Kan ik met Maestro pinnen?"
     result = _voice(
         config, "review", "phrasing", said, "--entry", "betalen", "--skill", str(skill), "--locale", "nl"
     )
-    assert result.exit_code == 0 and f"added to {faq} (betalen)" in result.output, result.output
-    first, second = CSV_ROWS.split("\r\n", 1)
-    assert (
-        faq.read_bytes().decode("utf-8")
-        == CSV_HEADER
-        + first.replace('iDEAL betalen?"', 'iDEAL betalen? | kan ik met maestro pinnen"')
-        + "\r\n"
-        + second
-    )  # the other rows, the BOM, the quoting and the line ends stay
+    reviewed = skill / "knowledge" / "reviewed" / "nl.yaml"
+    assert result.exit_code == 0 and f"added to {reviewed} (betalen)" in result.output, result.output
+    assert (skill / "knowledge" / "nl" / "faq.csv").read_bytes().decode("utf-8") == CSV_HEADER + CSV_ROWS
     again = _voice(config, "review", "phrasing", said.upper(), "--entry", "betalen", "--skill",
                    "customer_service", "--locale", "nl")  # fmt: skip
     assert "nothing was added" in again.output, again.output
+    assert read_reviewed(reviewed.parent.parent / "nl").phrasings == {
+        "betalen": ("kan ik met maestro pinnen",)
+    }
     with open_store(_store_url(config)) as store:
         assert store.select("SELECT skill, target FROM reviews") == [("customer_service", "betalen")]
 
 
-def test_a_csv_file_without_a_phrasings_column_gets_one(setup: tuple[Path, Path]) -> None:
+def test_a_reviewed_phrasing_still_answers_after_the_team_imports_its_own_file_again(
+    setup: tuple[Path, Path],
+) -> None:
+    """The review wrote the phrasing into the skill's copy of faq.csv, which the next import replaced."""
     config, skill = setup
-    faq = _csv_skill(
-        skill, "question,answer\nHoe kan ik betalen?,Met iDEAL.\nWaar zit de winkel?,In Gouda.\n"
+    team = _team_file(skill, CSV_HEADER + CSV_ROWS)
+    _missed(_store_url(config), ("nl", MISSED_NL))
+    args = ["review", "phrasing", MISSED_NL, "--entry", "betalen", "--skill", "customer_service"]
+    assert _voice(config, *args, "--locale", "nl").exit_code == 0
+    again = CliRunner().invoke(cli, ["knowledge", "import", str(team), "--skill", str(skill), "-l", "nl"])
+    assert again.exit_code == 0, again.output
+    assert (
+        "knowledge/reviewed/nl.yaml: kept what reviews added: 1 phrasings and 0 new entries" in again.output
     )
-    result = _voice(config, "review", "phrasing", MISSED_NL, "--entry", "waar-zit-de-winkel", "--skill",
-                    "customer_service", "--locale", "nl")  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert faq.read_text(encoding="utf-8") == (
-        "question,answer,phrasings\nHoe kan ik betalen?,Met iDEAL.\n"
-        f"Waar zit de winkel?,In Gouda.,{MISSED_NL}\n"
+    decision = KnowledgeBase.load(skill, "nl").ask(MISSED_NL)
+    assert decision.kind is DecisionKind.ANSWER and decision.candidates[0].id == "betalen", decision.reason
+
+
+def test_an_import_names_reviewed_phrasings_whose_entry_is_gone(setup: tuple[Path, Path]) -> None:
+    config, skill = setup
+    team = _team_file(skill, CSV_HEADER + CSV_ROWS)
+    args = ["review", "phrasing", MISSED_NL, "--entry", "retour", "--skill", "customer_service"]
+    assert _voice(config, *args, "--locale", "nl").exit_code == 0
+    team.write_bytes((CSV_HEADER + CSV_ROWS.split('"retour"')[0]).encode("utf-8"))
+    again = CliRunner().invoke(cli, ["knowledge", "import", str(team), "--skill", str(skill), "-l", "nl"])
+    assert again.exit_code == 0, again.output
+    assert (
+        "knowledge/reviewed/nl.yaml: the phrasings reviews added to 'retour' are not used, as no entry has "
+        "that id now; move them to another entry there or delete them"
+    ) in again.output
+
+
+NEW_ENTRIES = {
+    "nl": ("Mag mijn hond mee in de winkel?", "Honden aan de lijn zijn welkom in al onze winkels."),
+    "en": ("Can I bring my dog into the shop?", "Dogs on a lead are welcome in all our shops."),
+}
+
+
+@pytest.mark.parametrize("language", sorted(NEW_ENTRIES))
+def test_a_question_it_could_not_answer_becomes_an_entry_that_answers_it(
+    setup: tuple[Path, Path], language: str
+) -> None:
+    config, skill = setup
+    question, answer = NEW_ENTRIES[language]
+    args = [
+        "review",
+        "entry",
+        question,
+        "--answer",
+        answer,
+        "--skill",
+        "customer_service",
+        "--locale",
+        language,
+    ]
+    made = _voice(config, *args)
+    assert made.exit_code == 0 and "knowledge/reviewed" in made.output, made.output
+    assert "nothing was added" in _voice(config, *args).output
+    decision = KnowledgeBase.load(skill, language).ask(question.lower().rstrip("?"))
+    assert decision.kind is DecisionKind.ANSWER, decision.reason
+    assert decision.candidates[0].spoken == answer
+
+
+def test_an_entry_without_an_answer_or_in_a_language_without_a_lexicon_is_one_error_line(
+    setup: tuple[Path, Path],
+) -> None:
+    config, skill = setup
+    args = ["review", "entry", "Mag mijn hond mee?", "--skill", "customer_service"]
+    _one_error(_voice(config, *args, "--answer", " ", "--locale", "nl"), "write the answer")
+    _one_error(
+        _voice(config, *args, "--answer", "Ja.", "--locale", "ko"), "no knowledge lexicon for language 'ko'"
     )
+    assert not (skill / "knowledge" / "reviewed").exists() and not (skill / "knowledge" / "ko").exists()
 
 
 def test_an_entry_no_faq_file_holds_is_one_error_line(setup: tuple[Path, Path]) -> None:
     config, skill = setup
-    faq = _csv_skill(skill, CSV_HEADER + CSV_ROWS)
+    _team_file(skill, CSV_HEADER + CSV_ROWS)
     result = _voice(config, "review", "phrasing", MISSED_NL, "--entry", "levertijd", "--skill",
                     "customer_service", "--locale", "nl")  # fmt: skip
-    _one_error(result, f"there is no knowledge entry 'levertijd' in the FAQ files of {faq.parent}")
-    assert faq.read_bytes().decode("utf-8") == CSV_HEADER + CSV_ROWS
+    _one_error(result, f"there is no knowledge entry 'levertijd' in the FAQ of {skill / 'knowledge' / 'nl'}")
+    assert not (skill / "knowledge" / "reviewed").exists()
 
 
 def test_a_skill_is_named_or_given_by_its_folder(
@@ -310,7 +348,5 @@ def test_a_phrasing_finds_a_yaml_entry_by_the_id_made_from_its_question(tmp_path
     faq.parent.mkdir(parents=True)
     faq.write_text("faq:\n  - question: Hoe kan ik betalen?\n    answer: Met iDEAL.\n", encoding="utf-8")
     done = add_phrasing(tmp_path, "nl", "hoe-kan-ik-betalen", "Pinnen, kan dat?")
-    assert done.path == faq and faq.read_text(encoding="utf-8") == (
-        "faq:\n  - question: Hoe kan ik betalen?\n"
-        '    phrasings:\n      - "pinnen kan dat"\n    answer: Met iDEAL.\n'
-    )
+    assert done.path == tmp_path / "knowledge" / "reviewed" / "nl.yaml"
+    assert read_reviewed(faq.parent).phrasings == {"hoe-kan-ik-betalen": ("pinnen kan dat",)}

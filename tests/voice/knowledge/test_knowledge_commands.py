@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from voice.errors import ConfigError
+from voice.knowledge import KnowledgeBase
 from voice.knowledge.commands import knowledge
+from voice.knowledge.reviewed import add_reviewed_phrasing
 
 from .knowledge_support import EVAL, write_skill
 
@@ -129,3 +131,14 @@ def test_eval_runs_on_the_shipped_set() -> None:
     result = CliRunner().invoke(knowledge, ["eval", str(EVAL / "nl.yaml"), "--skill", "customer_service"])
     assert result.exit_code == 0, result.output
     assert "nl: 73 questions, 35 out of scope" in result.output
+
+
+def test_a_phrasing_a_review_adds_makes_the_stored_index_outdated(tmp_path: Path) -> None:
+    """The reviews' file is content: a server start must not keep an index built without it."""
+    skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    KnowledgeBase.load(skill, "en")
+    assert KnowledgeBase.stored_is_current(skill, "en")
+    add_reviewed_phrasing(skill / "knowledge" / "en", "parking", "where do i leave my car")
+    assert not KnowledgeBase.stored_is_current(skill, "en")
+    decision = KnowledgeBase.load(skill, "en").ask("where do i leave my car")
+    assert decision.candidates[0].id == "parking"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from voice.errors import SkillError
 from voice.knowledge import load_content, read_file, spoken_answer
+from voice.knowledge.reviewed import add_reviewed_phrasing, read_reviewed
 
 FAQ_YAML = """
 - id: shipping
@@ -337,3 +339,63 @@ def test_a_yaml_faq_saved_as_latin_1_is_asked_for_as_utf_8(tmp_path: Path) -> No
     path.write_bytes("- question: Wat kost één pakket?\n  answer: Vijf euro.\n".encode("latin-1"))
     with pytest.raises(SkillError, match=r"faq.yaml is not UTF-8 text; save it as UTF-8\.$"):
         read_file(path)
+
+
+# -- what reviews add (knowledge/reviewed/<lang>.yaml) ------------------------------------------------
+
+
+def _reviewed(tmp_path: Path, text: str) -> Path:
+    """A content folder knowledge/en with FAQ_YAML, and the reviews' file beside it; the folder."""
+    folder, reviews = tmp_path / "knowledge" / "en", tmp_path / "knowledge" / "reviewed"
+    folder.mkdir(parents=True)
+    reviews.mkdir()
+    _file(folder, "faq.yaml", FAQ_YAML)
+    _file(reviews, "en.yaml", text)
+    return folder
+
+
+def test_reviewed_phrasings_and_entries_are_read_with_the_content(tmp_path: Path) -> None:
+    folder = _reviewed(
+        tmp_path,
+        "phrasings:\n  shipping: [is postage free, what are the delivery charges]\n  gone: [hello]\n"
+        "entries:\n  - {question: Can I bring my dog?, answer: Dogs are welcome.}\n"
+        "  - {id: shipping, question: Old copy?, answer: The content's entry wins.}\n",
+    )
+    entries = {entry.id: entry for entry in load_content(folder)}
+    assert list(entries) == ["shipping", "can-i-pay-by-credit-card", "can-i-bring-my-dog"]
+    assert entries["shipping"].phrasings == ("What are the delivery charges?", "is postage free")
+    assert entries["can-i-bring-my-dog"].source == "../reviewed/en.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("phrasings: [unclosed\n", r"reviewed/en.yaml is not valid YAML"),
+        ("added: {}\n", r"reviewed/en.yaml may hold only phrasings: and entries:"),
+        (
+            "phrasings:\n  shipping: is postage free\n",
+            r"phrasings must map an entry id to a list of sentences",
+        ),
+        ("entries:\n  - {question: Dog?}\n", r"reviewed/en.yaml, entry 1: the answer is missing or empty"),
+    ],
+    ids=["yaml", "unknown-key", "phrasings-not-a-list", "entry-without-answer"],
+)
+def test_a_bad_reviewed_file_says_what_to_fix(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(SkillError, match=message):
+        load_content(_reviewed(tmp_path, text))
+
+
+def test_reviewers_at_once_keep_each_others_phrasings(tmp_path: Path) -> None:
+    """Two reviews at the same moment (a threaded server) each rewrite the whole file."""
+    folder = _reviewed(tmp_path, "")
+
+    def review(reviewer: int) -> None:
+        for number in range(30):
+            add_reviewed_phrasing(folder, "shipping", f"phrasing {reviewer} {number}")
+
+    threads = [threading.Thread(target=review, args=(reviewer,)) for reviewer in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(read_reviewed(folder).phrasings["shipping"]) == 90

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from voice.analytics.review import Reviewed, record_review
 from voice.reply import Expect, Reply
 from voice.state import Confirming, DialogState
 from voice.store import (
@@ -33,6 +34,7 @@ from voice.store import (
 from .samples import CEST, START, FakeClock, active_dialog, full_session
 
 DAY = 86400.0
+REVIEWED = {"skill": "cs", "locale": "nl", "reviewer": "anna"}
 
 
 def _start(store: Store, session_id: str = "s1", user_id: str = "u1", ttl: float = 600) -> Session:
@@ -348,6 +350,22 @@ def test_purge_log_keeps_rows_within_retention(store: Store, clock: FakeClock) -
     assert [e.text for e in store.read_log()] == ["day 0", "day 1", "day 2"]
     assert store.purge_log(retention_days=0.5, now=START + DAY) == 3
     assert store.read_log() == ()
+
+
+def test_purge_log_removes_reviews_older_than_retention(store: Store, clock: FakeClock) -> None:
+    """A review quotes a caller's words, so it is kept no longer than the log that holds them."""
+    for day in range(4):
+        clock.now = START - day * DAY
+        record_review(store, f"said {day} days ago", Reviewed("out_of_scope", "", None), **REVIEWED)
+    clock.now = START
+    store.purge_log(retention_days=2)
+    assert _count(store, "reviews") == 3  # exactly two days old is kept
+    store.purge_log(retention_days=0.5, now=START + DAY)
+    assert _count(store, "reviews") == 0
+
+
+def _count(store: Store, table: str) -> int:
+    return int(store.select(f"SELECT count(*) FROM {table}")[0][0])
 
 
 def test_purges_remove_more_rows_than_fit_in_one_batch(store: Store, clock: FakeClock) -> None:
