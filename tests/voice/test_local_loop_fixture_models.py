@@ -89,6 +89,30 @@ def test_barge_in_hands_over_to_a_person(language: str, tmp_path: Path) -> None:
     assert device.playbacks[1].stopped_at is None
 
 
+@pytest.mark.parametrize(
+    ("language", "command"),
+    [("nl", "nl_fx_order_1234"), ("en", "en_greeting")],
+    ids=["tail-before-the-reply", "tail-within-the-guard"],
+)
+def test_the_end_of_the_callers_own_words_is_no_barge_in(language: str, command: str, tmp_path: Path) -> None:
+    """The early endpoint fires on the quiet end of the last word ("vier"), or in a short pause ("Hello,
+    how can I help you?"); what the caller still says then started before the reply, or 20 ms after it:
+    it stopped the reply as a barge-in and became a turn. It is the caller's own utterance: dropped."""
+    events, device = _session(language, [0.5, f"{language}_fx_wake", 0.6, command, 6.0], tmp_path)
+    assert _said(events, "barge_in", "speech_start") == [] and len(_said(events, "reply", "intent")) == 1
+    assert [p.stopped_at for p in device.playbacks] == [None], "the reply was played whole"
+
+
+def test_after_the_tail_of_the_callers_words_a_barge_in_still_interrupts(tmp_path: Path) -> None:
+    events, device = _session(
+        "nl", [0.5, "nl_fx_wake", 0.6, "nl_fx_order_1234", 1.5, "nl_fx_agent", 4.0], tmp_path
+    )
+    assert _said(events, "reply", "intent") == ["OrderStatus", "TalkToAgent"]
+    [barge_in] = _said(events, "barge_in", "speech_start")
+    order = device.playbacks[0]
+    assert order.stopped_at is not None and order.start + 1.5 < barge_in < order.stopped_at
+
+
 def test_a_fixture_model_at_a_live_microphone_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
