@@ -113,6 +113,25 @@ def test_after_the_tail_of_the_callers_words_a_barge_in_still_interrupts(tmp_pat
     assert order.stopped_at is not None and order.start + 1.5 < barge_in < order.stopped_at
 
 
+@pytest.mark.parametrize(
+    ("language", "name", "intent"),
+    [
+        ("en", "en_fx_wake_opening_hours", "OpeningHours"),
+        ("nl", "nl_fx_wake_opening_hours", "OpeningHours"),
+        ("en", "en_fx_wake_talk_to_a_person", "TalkToAgent"),
+    ],
+    ids=["en", "nl", "en-ended-refused"],
+)
+def test_a_command_said_in_one_breath_with_the_wake_phrase_is_answered(
+    language: str, name: str, intent: str, tmp_path: Path
+) -> None:
+    """ "hey computer what are your opening hours" without a pause: before, no wake (the partial result
+    left the wake phrase for "hey [unk]", and the final result was refused)."""
+    events, _ = _session(language, [0.5, name, 4.0], tmp_path)
+    assert len(_said(events, "wake", "phrase")) == 1 and _said(events, "reply", "intent") == [intent]
+    assert not _said(events, "rejected", "heard")
+
+
 def test_a_fixture_model_at_a_live_microphone_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 

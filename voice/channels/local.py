@@ -27,6 +27,7 @@ from speech.devices import AudioInput, AudioOutput
 from speech.listen import STANDOUT_DB, Endpointing, Heard, Listener
 from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknown_words
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
+from speech.wake import WakeListener
 
 from ..assistant import Assistant
 from ..config import Config
@@ -167,16 +168,15 @@ class LocalLoop:
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         self.wake_phrase = normalize_phrase(str(self.config.wake_phrase))
-        self.wake = Listener(
-            Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
-            config.endpointing.without_prefix_wait(),
-            rescue_partials=False,
-            min_standout_db=None,
-        )
         self.command = Listener(
             Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))),
             config.endpointing,
             min_standout_db=config.min_standout_db,
+        )
+        self.wake = WakeListener(
+            Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
+            self.command,
+            config.endpointing,
         )
         self.state = State.WAITING
         self.listen_until: float | None = None
@@ -218,9 +218,12 @@ class LocalLoop:
                 self.listen_until = now + self.config.follow_up_s
                 self._enter(State.LISTENING)
             return
-        heard = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
-        if heard is not None and heard.transcript.is_match:
-            self._woken(now)
+        wake = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
+        if wake is None:
+            return
+        self._woken(now)
+        if wake.command is not None:  # said in the same breath
+            self._understand(wake.command)
 
     def _woken(self, now: float) -> None:
         """The wake phrase: listen for a command that starts within the follow-up time."""
