@@ -7,10 +7,12 @@ condition of ``speech.robustness.conditions()``. Per condition: command accuracy
 exactly), word accuracy, rejection rate (in-scope speech refused) and false-accept rate (out-of-scope
 speech accepted as a command phrase; the wake phrase is in the grammar, as in the loop, but heard while
 listening it is a wake there, not a command). Then the wake phrase: hits by unseen voices (clean
-and babble at 10 dB), near misses refused, and false wakes per hour on continuous non-wake speech
-read with pauses. Then the loop's command listener (speech detector, endpoints) in babble at 10 dB:
-every command said by two unseen voices, each with 2 s of babble before it and 6 s after, fed as a
-microphone feeds it; how many commands it heard, and how many other commands the babble made it hear.
+and babble at 10 dB), near misses refused, the wake phrase and a command said in one breath (the command
+heard through the loop's listeners), near misses followed by a command (no wake), and false wakes per
+hour on continuous non-wake speech read with pauses. Then the loop's command listener (speech detector,
+endpoints) in babble at 10 dB: every command said by two unseen voices, each with 2 s of babble before
+it and 6 s after, fed as a microphone feeds it; how many commands it heard, and how many other commands
+the babble made it hear.
 Last, the time and peak memory of a fixture-model build. Prints a table, then ONE JSON line.
 
     .venv/bin/python bench/speech_robustness.py [--language en ...] [--stream-minutes 10] [--no-build]
@@ -39,11 +41,12 @@ sys.path.insert(0, str(ROOT))
 from speech import audio, noise  # noqa: E402
 from speech.fixture_model import SynthesisJob, locale_voices, synthesize_many  # noqa: E402
 from speech.fixture_model.voices import HELD_OUT_RATES  # noqa: E402
-from speech.listen import Endpointing, Listener  # noqa: E402
+from speech.listen import Listener  # noqa: E402
 from speech.models import load_model, resolve_model  # noqa: E402
 from speech.robustness import Condition, conditions, grammar_decoder, heard, score  # noqa: E402
 from speech.steady import steady_model  # noqa: E402
 from speech.stt import Grammar, Recognizer, transcribe  # noqa: E402
+from speech.wake import WakeListener  # noqa: E402
 
 SPEC = Path(__file__).with_suffix(".yaml")
 REPEATS = {"ko": 3}
@@ -133,7 +136,50 @@ def _wake_figures(language: str, spec: dict[str, Any], model: Any, babble: np.nd
         "near_miss_refused": round(sum(not woke(x.audio) for x in near) / len(near), 4),
         "n_wake": len(clean),
         "n_near_miss": len(near),
+        **_one_breath(spec, model, voices),
     }
+
+
+def _one_breath(spec: dict[str, Any], model: Any, voices: tuple[str, ...]) -> dict[str, Any]:
+    """Through the loop's listeners: the wake phrase and a command in one breath ("hey computer what are
+    your opening hours"), the command heard; near misses followed by a command, no wake."""
+    commands = [p for p in _phrases(spec["in_scope"]) if p != spec["wake"]]
+    said = [f"{spec['wake']} {command}" for command in commands]
+    near = [f"{miss} {commands[i % len(commands)]}" for i, miss in enumerate(spec["near_misses"] * 2)]
+    jobs = _jobs(said + near, voices, Condition(name="clean"), 0)
+    heard = [_woken_command(s.audio, spec, model) for s in synthesize_many(jobs)]
+    return {
+        "one_breath_heard": round(sum(h == c for h, c in zip(heard, commands, strict=False)) / len(said), 4),
+        "near_miss_one_breath_refused": round(sum(h is None for h in heard[len(said) :]) / len(near), 4),
+        "n_one_breath": len(said),
+    }
+
+
+def _woken_command(samples: np.ndarray, spec: dict[str, Any], model: Any) -> str | None:
+    """The command the loop hears after a wake in ``samples`` ("" when none), or None without a wake."""
+    padded = np.concatenate([audio.silence(0.5), samples, audio.silence(1.5)])
+    command = _command_listener(spec, model)
+    wake = _wake_listener(spec, model, command)
+    chunks = enumerate(audio.frames(padded, 40), start=1)
+    woken = next((w for index, chunk in chunks if (w := wake.feed(chunk, index * 0.04)) is not None), None)
+    if woken is None or woken.command is not None:
+        return None if woken is None else woken.command.transcript.text
+    for index, chunk in chunks:
+        if (found := command.feed(chunk, index * 0.04)) is not None:
+            return found.transcript.text
+    return ""
+
+
+def _command_listener(spec: dict[str, Any], model: Any) -> Listener:
+    """The loop's command listener (its grammar holds the wake phrase too)."""
+    return Listener(Recognizer(model, grammar=Grammar(phrases=tuple(_phrases(spec["in_scope"])))))
+
+
+def _wake_listener(spec: dict[str, Any], model: Any, command: Listener) -> WakeListener:
+    """The loop's wake listener, which hands what follows the wake phrase to ``command``."""
+    return WakeListener(
+        Recognizer(model, grammar=Grammar.for_wake(spec["wake"], _phrases(spec["in_scope"]))), command
+    )
 
 
 def _stream(language: str, spec: dict[str, Any], minutes: float) -> np.ndarray:
@@ -157,16 +203,10 @@ def _stream(language: str, spec: dict[str, Any], minutes: float) -> np.ndarray:
 
 def _false_wakes(language: str, spec: dict[str, Any], model: Any, minutes: float) -> dict[str, Any]:
     stream = _stream(language, spec, minutes)
-    listener = Listener(
-        Recognizer(model, grammar=Grammar.for_wake(spec["wake"], _phrases(spec["in_scope"]))),
-        Endpointing().without_prefix_wait(),  # as the loop's wake listener
-        rescue_partials=False,
-        min_standout_db=None,
-    )
+    listener = _wake_listener(spec, model, _command_listener(spec, model))
     wakes = 0
     for index, chunk in enumerate(audio.frames(stream, 40)):
-        found = listener.feed(chunk, (index + 1) * 0.04)
-        wakes += found is not None and found.transcript.is_match
+        wakes += listener.feed(chunk, (index + 1) * 0.04) is not None
     hours = stream.size / audio.SAMPLE_RATE / 3600
     return {
         "false_wakes": wakes,

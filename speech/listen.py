@@ -104,6 +104,8 @@ class Listener:
     speech_start: float | None = None
     speech_end: float = 0.0
     _chunks: list[np.ndarray] = field(default_factory=list)
+    _before: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    """Audio heard just before the utterance by another listener (``follow``), for the standout only."""
     _time: float = 0.0
     _fed_at: float = 0.0
 
@@ -193,8 +195,9 @@ class Listener:
 
     def _heard(self, transcript: Transcript, how: str) -> Heard:
         start = self.speech_start if self.speech_start is not None else self._time
-        samples = np.concatenate(self._chunks)
-        stands_out = self.min_standout_db is None or standout_db(samples) >= self.min_standout_db
+        samples = self.samples()
+        around = np.concatenate([self._before, samples]) if self._before.size else samples
+        stands_out = self.min_standout_db is None or standout_db(around) >= self.min_standout_db
         if not stands_out and transcript.is_match:
             transcript = transcript.refused()
         heard = Heard(
@@ -210,6 +213,20 @@ class Listener:
         self.reset()
         return heard
 
+    def follow(self, before: np.ndarray) -> None:
+        """The next utterance follows ``before``, the sound another listener heard before the speaker began
+        (the wake listener's pre-roll, for a command said right after the wake phrase). The speech detector's
+        noise floor and the standout are measured against it too, as against a pre-roll of this listener's
+        own: a command that begins at once has none, and on its own it is all speech (no start of speech
+        above the floor, no standout)."""
+        self._before = before
+        self.vad.feed(before[before.size % self.vad.frame_size :])
+        self.vad.reset()  # the floor stays; no speech run carries over
+
+    def samples(self) -> np.ndarray:
+        """The audio of the current utterance so far, its pre-roll included."""
+        return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+
     @property
     def hears_speech(self) -> bool:
         """True once speech has started in the current utterance."""
@@ -223,6 +240,7 @@ class Listener:
         self.speech_start = None
         self.speech_end = 0.0
         self._chunks = []
+        self._before = self._before[:0]
 
 
 def _says(final: str, phrase: str) -> bool:

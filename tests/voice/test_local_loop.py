@@ -183,6 +183,21 @@ def test_speech_outside_the_grammar_gets_an_open_vocabulary_second_opinion(model
     assert session.replies() == ["None"], "nothing matched, so the fallback answered"
 
 
+def test_the_terminal_says_once_that_words_were_heard_outside_the_grammar(tmp_path: Path) -> None:
+    """The grammar refuses "고마워요"; the open-vocabulary second opinion hears words in it. The terminal
+    printed "(not in the grammar: ...)" and then "you: ..." with those words, as if they were understood."""
+    said = np.concatenate([audio.silence(0.3), _clip("ko_oog_thanks"), audio.silence(3.0)])
+    wav = audio.write_wav(tmp_path / "thanks.wav", said)
+    code, output = _run(tmp_path, "-l", "ko", "--mode", "always", "--input", str(wav))
+    assert code == 0, output
+    heard = [line.split("s ", 1)[1] for line in output.splitlines() if "you" in line or "grammar" in line]
+    assert len(heard) == 1 and heard[0].startswith("you (heard outside the grammar): "), output
+    code, output = _run(tmp_path, "-l", "ko", "--mode", "always", "--input", str(wav), "--json")
+    events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert [e["second_opinion"] for e in events if e["event"] == "rejected"] == [True]
+    assert [e["outside_grammar"] for e in events if e["event"] == "heard"] == [True]
+
+
 def test_voice_run_on_files_writes_the_spoken_reply(tmp_path: Path) -> None:
     config = tmp_path / "voice.toml"
     config.write_text(f'skills = ["{KOREAN_SKILL}"]\n')

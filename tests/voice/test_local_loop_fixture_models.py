@@ -89,6 +89,49 @@ def test_barge_in_hands_over_to_a_person(language: str, tmp_path: Path) -> None:
     assert device.playbacks[1].stopped_at is None
 
 
+@pytest.mark.parametrize(
+    ("language", "command"),
+    [("nl", "nl_fx_order_1234"), ("en", "en_greeting")],
+    ids=["tail-before-the-reply", "tail-within-the-guard"],
+)
+def test_the_end_of_the_callers_own_words_is_no_barge_in(language: str, command: str, tmp_path: Path) -> None:
+    """The early endpoint fires on the quiet end of the last word ("vier"), or in a short pause ("Hello,
+    how can I help you?"); what the caller still says then started before the reply, or 20 ms after it:
+    it stopped the reply as a barge-in and became a turn. It is the caller's own utterance: dropped."""
+    events, device = _session(language, [0.5, f"{language}_fx_wake", 0.6, command, 6.0], tmp_path)
+    assert _said(events, "barge_in", "speech_start") == [] and len(_said(events, "reply", "intent")) == 1
+    assert [p.stopped_at for p in device.playbacks] == [None], "the reply was played whole"
+
+
+def test_after_the_tail_of_the_callers_words_a_barge_in_still_interrupts(tmp_path: Path) -> None:
+    events, device = _session(
+        "nl", [0.5, "nl_fx_wake", 0.6, "nl_fx_order_1234", 1.5, "nl_fx_agent", 4.0], tmp_path
+    )
+    assert _said(events, "reply", "intent") == ["OrderStatus", "TalkToAgent"]
+    [barge_in] = _said(events, "barge_in", "speech_start")
+    order = device.playbacks[0]
+    assert order.stopped_at is not None and order.start + 1.5 < barge_in < order.stopped_at
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "intent"),
+    [
+        ("en", "en_fx_wake_opening_hours", "OpeningHours"),
+        ("nl", "nl_fx_wake_opening_hours", "OpeningHours"),
+        ("en", "en_fx_wake_talk_to_a_person", "TalkToAgent"),
+    ],
+    ids=["en", "nl", "en-ended-refused"],
+)
+def test_a_command_said_in_one_breath_with_the_wake_phrase_is_answered(
+    language: str, name: str, intent: str, tmp_path: Path
+) -> None:
+    """ "hey computer what are your opening hours" without a pause: before, no wake (the partial result
+    left the wake phrase for "hey [unk]", and the final result was refused)."""
+    events, _ = _session(language, [0.5, name, 4.0], tmp_path)
+    assert len(_said(events, "wake", "phrase")) == 1 and _said(events, "reply", "intent") == [intent]
+    assert not _said(events, "rejected", "heard")
+
+
 def test_a_fixture_model_at_a_live_microphone_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 

@@ -144,3 +144,19 @@ def test_two_refused_answers_to_a_question_say_how_to_go_on(assistant: Assistant
     assert [e.data["state"] for e in _kinds(events, "state")][-2:] == ["speaking", "waiting"]
     after_a_wake = _run(assistant, "nl", [0.5, "nl_fx_wake", 0.4, "nl_fx_chatter", 1.0])
     assert [e.data["text"] for e in _kinds(after_a_wake, "gave_up")] == [None]  # talk nearby: no answer
+
+
+def test_a_barge_in_renews_the_time_to_answer(assistant: Assistant) -> None:
+    """A noise that stops the question ("Wat is uw bestelnummer?") is a barge-in that gets no answer (it
+    does not stand out: background); the caller's number, more than 6 s after the wake but less after the
+    barge-in, is heard. Before, the question's time never began: the wake's ran out under it."""
+    fan = noise.gain(noise.white(2 * audio.SAMPLE_RATE, seed=3), -40.0)
+    parts = [0.5, "nl_fx_wake", 0.3, "nl_fx_where_is_my_order", 0.6, fan, 2.0, "nl_fx_order_1234", 1.0]
+    events = _run(assistant, "nl", parts, barge_in=True, max_misses=3)  # the noise is two misses
+    barge_in, wake = _kinds(events, "barge_in"), _kinds(events, "wake")
+    rejected = _kinds(events, "rejected")
+    assert len(barge_in) == 1 and rejected and {e.data["background"] for e in rejected} == {True}
+    heard = _kinds(events, "heard")
+    assert heard[-1].data["text"] == "waar is bestelling een twee drie vier" and not _kinds(events, "timeout")
+    number = next(e.at for e in _kinds(events, "partial") if e.at > rejected[-1].at)  # it is being heard
+    assert number - wake[0].at > 6.0 > number - barge_in[0].at

@@ -27,6 +27,7 @@ from speech.devices import AudioInput, AudioOutput
 from speech.listen import STANDOUT_DB, Endpointing, Heard, Listener
 from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknown_words
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
+from speech.wake import WakeListener
 
 from ..assistant import Assistant
 from ..config import Config
@@ -101,6 +102,10 @@ class LoopConfig:
     barge_in: bool = False
     """Speech while the assistant talks stops playback and becomes the next turn. Off by default: without
     echo cancellation the microphone hears the speaker, and every reply would interrupt itself."""
+    barge_in_guard_s: float = 0.3
+    """Speech that starts before a reply, or within this many seconds after it began, is the end of the
+    caller's own utterance (the early endpoint can fire on the quiet end of the last word), not a barge-in:
+    nobody reacts to a reply that fast. It is dropped, and the reply plays on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,22 +168,23 @@ class LocalLoop:
         self.pushed = pushed
         """Push-to-talk: was the talk button pressed (at stream time ``now``) since the last call?"""
         self.wake_phrase = normalize_phrase(str(self.config.wake_phrase))
-        self.wake = Listener(
-            Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
-            config.endpointing.without_prefix_wait(),
-            rescue_partials=False,
-            min_standout_db=None,
-        )
         self.command = Listener(
             Recognizer(ears.model, grammar=Grammar(phrases=tuple(ears.grammar))),
             config.endpointing,
             min_standout_db=config.min_standout_db,
+        )
+        self.wake = WakeListener(
+            Recognizer(ears.model, grammar=Grammar.for_wake(self.wake_phrase, ears.grammar)),
+            self.command,
+            config.endpointing,
         )
         self.state = State.WAITING
         self.listen_until: float | None = None
         self.reply: Reply | None = None
         self.misses = 0
         """Utterances in a row that the grammar refused."""
+        self.guard_until = float("-inf")
+        """Speech that starts before this stream time is the caller's last utterance, not a barge-in."""
 
     def run(self) -> None:
         """Read the input chunk by chunk and act on it; returns when the input ends."""
@@ -212,9 +218,12 @@ class LocalLoop:
                 self.listen_until = now + self.config.follow_up_s
                 self._enter(State.LISTENING)
             return
-        heard = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
-        if heard is not None and heard.transcript.is_match:
-            self._woken(now)
+        wake = self.wake.feed(chunk, now)  # ends just after the wake phrase: the command follows it
+        if wake is None:
+            return
+        self._woken(now)
+        if wake.command is not None:  # said in the same breath
+            self._understand(wake.command)
 
     def _woken(self, now: float) -> None:
         """The wake phrase: listen for a command that starts within the follow-up time."""
@@ -256,43 +265,30 @@ class LocalLoop:
             self._rest()
             return
         self._forget()
-        speech = self.channel.synthesizer.synthesize(said, self.channel.locale)
-        self.audio_out.play(speech.samples, speech.rate)
-        self._enter(State.SPEAKING)  # then back to waiting: the reply expects no answer
+        self._play(self.channel.synthesizer.synthesize(said, self.channel.locale))  # then back to waiting
 
     def _understand(self, heard: Heard) -> None:
         started = time.perf_counter()
         transcript = heard.transcript
-        text, confidence = transcript.text, transcript.confidence
-        if transcript.is_match and normalize_phrase(text) == self.wake_phrase:
+        if heard.speech_start < self.guard_until:  # the tail of the caller's last word: no turn
+            return
+        if transcript.is_match and normalize_phrase(transcript.text) == self.wake_phrase:
             self._woken(heard.decided_at)  # the wake phrase again: still listening, not a command
             return
         self.misses = 0 if transcript.is_match else self.misses + 1
-        if not transcript.is_match:
-            self._emit(
-                "rejected",
-                heard=list(transcript.alternatives),
-                misses=self.misses,
-                background=not heard.stands_out,
-            )
-            if self.misses >= self.config.max_misses:
-                self._give_up()
-                return
-            if not heard.stands_out:  # the room's murmur: nobody to answer
-                return
-            if self.listen_until is not None:  # someone talks to the assistant: their next try gets the time
-                self.listen_until = heard.decided_at + self.config.follow_up_s
-            second = transcribe(heard.audio, self.model)  # open vocabulary: a second opinion
-            text = " ".join(t.text for t in second if t.text)
-            if not text:  # no word in it either: nothing to answer, the command may still come
-                return
-            confidence = min(t.confidence for t in second if t.text)
+        said = (
+            (transcript.text, transcript.confidence) if transcript.is_match else self._second_opinion(heard)
+        )
+        if said is None:
+            return
+        text, confidence = said
         recognized = time.perf_counter()
         self._emit(
             "heard",
             text=text,
             confidence=round(confidence, 3),
             how=heard.how,
+            outside_grammar=not transcript.is_match,
             speech_end=round(heard.speech_end, 3),
             endpoint_delay_s=round(heard.decided_at - heard.speech_end, 3),
             recognition_s=round(heard.compute_s + recognized - started, 4),
@@ -313,6 +309,37 @@ class LocalLoop:
             routing_s=round(routed - recognized, 4),
             synthesis_s=round(synthesized - routed, 4),
         )
+        self._play(speech)
+
+    def _second_opinion(self, heard: Heard) -> tuple[str, float] | None:
+        """An utterance the grammar refused (a miss): what the model hears in it in open-vocabulary mode,
+        or None when there is nothing to answer. The ``rejected`` event says whether that opinion follows,
+        so that the terminal says "not in the grammar" once, on the line of the words heard."""
+        asked = self.misses < self.config.max_misses and heard.stands_out
+        second = [t for t in transcribe(heard.audio, self.model) if t.text] if asked else []
+        self._emit(
+            "rejected",
+            heard=list(heard.transcript.alternatives),
+            misses=self.misses,
+            background=not heard.stands_out,
+            second_opinion=bool(second),
+        )
+        if self.misses >= self.config.max_misses:
+            self._give_up()
+            return None
+        if not heard.stands_out:  # the room's murmur: nobody to answer
+            return None
+        if self.listen_until is not None:  # someone talks to the assistant: their next try gets the time
+            self.listen_until = heard.decided_at + self.config.follow_up_s
+        if not second:  # no word in it either: nothing to answer, the command may still come
+            return None
+        return " ".join(t.text for t in second), min(t.confidence for t in second)
+
+    def _play(self, speech: Speech) -> None:
+        """Speak. With barge-in, what the caller still says in its first moments is their last utterance
+        (without it, the microphone is not heard while the assistant speaks)."""
+        if self.config.barge_in:
+            self.guard_until = self.audio_in.now() + self.config.barge_in_guard_s
         self.audio_out.play(speech.samples, speech.rate)
         self._enter(State.SPEAKING)
 
@@ -325,9 +352,12 @@ class LocalLoop:
                 self._after_reply(now)
             return
         heard = self.command.feed(chunk, now)
-        if self.command.hears_speech and self.audio_out.playing:
+        start = self.command.speech_start
+        if start is not None and start >= self.guard_until and self.audio_out.playing:
             self.audio_out.stop()
-            self._emit("barge_in", speech_start=round(self.command.speech_start or now, 3))
+            self._emit("barge_in", speech_start=round(start, 3))
+            if self.config.mode is not Mode.ALWAYS:  # the caller is talking: the full time to finish
+                self.listen_until = now + self.config.follow_up_s
             self._enter(State.LISTENING)
             if heard is not None:
                 self._understand(heard)

@@ -208,12 +208,15 @@ def _printer(as_json: bool):  # type: ignore[no-untyped-def]
             click.echo(json.dumps(event.to_dict(), ensure_ascii=False))
             return
         data = event.data
+        if event.kind == "rejected" and data.get("second_opinion"):
+            return  # the words heard follow, on a line that says they were outside the grammar
         line = {
             "state": f"[{data.get('state')}{' (follow-up)' if data.get('follow_up') else ''}]",
             "wake": f"(wake word: {data.get('phrase')})",
             "push": "(talk button)",
             "partial": f"  … {data.get('text')}",
-            "heard": f"you: {data.get('text') or '(nothing understood)'}",
+            "heard": f"you{' (heard outside the grammar)' if data.get('outside_grammar') else ''}: "
+            f"{data.get('text') or '(nothing understood)'}",
             "rejected": f"  ({'background' if data.get('background') else 'not in the grammar'}: "
             f"{', '.join(data.get('heard', [])) or 'no words'})",
             "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
