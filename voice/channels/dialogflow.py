@@ -318,7 +318,7 @@ def _render(reply: Reply, state: Mapping[str, Any], session: str, lifespan: int)
     return {
         "fulfillmentText": text,
         "fulfillmentMessages": messages,
-        # "voice" carries the whole Reply (expect, slot, handoff) for gateways that act on it.
-        "payload": {"google": google, "voice": reply.to_dict()},
+        # "voice": the fields of the Reply a gateway acts on (expect, handoff), none of the internal ones
+        "payload": {"google": google, "voice": reply.to_platform_dict()},
         "outputContexts": [context],
     }

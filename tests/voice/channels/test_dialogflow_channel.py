@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,32 @@ def test_ssml_card_and_expectation_are_rendered(client_for: ClientFor, recorder:
     assert data["payload"]["google"]["expectUserResponse"] is True
     assert {"card": {"title": "Contact", "subtitle": "020 123"}} in data["fulfillmentMessages"]
     assert Reply.from_dict(data["payload"]["voice"]) == recorder.reply
+
+
+def _documented_voice_fields() -> set[str]:
+    """The fields docs/channels.md says ``payload.voice`` carries."""
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "channels.md").read_text(encoding="utf-8")
+    sentence = re.search(r"`payload\.voice` carries (.*?);", docs, re.DOTALL)
+    assert sentence is not None, "docs/channels.md no longer says what payload.voice carries"
+    return set(re.findall(r"`(\w+)`", sentence[1]))
+
+
+def test_the_response_carries_only_documented_fields(client_for: ClientFor, recorder: Recorder) -> None:
+    """A failed booking's reply: ``failed`` (for the KPIs) and ``remember`` (kept about the caller)
+    are the dialog's own, and reached the gateway in ``payload.voice``."""
+    recorder.reply = Reply(
+        speech="Sorry, I could not book the appointment.",
+        expect=Expect.ANSWER,
+        intent="BookAppointment",
+        remember={"name": "Els de Vries"},
+        failed=True,
+    )
+    data = post(client_for(recorder), fixture("order_status_en"))
+    assert set(data) == {"fulfillmentText", "fulfillmentMessages", "payload", "outputContexts"}
+    assert set(data["payload"]) == {"google", "voice"}
+    assert set(data["payload"]["voice"]) == _documented_voice_fields()
+    assert data["payload"]["voice"]["intent"] == "BookAppointment"
+    assert "failed" not in json.dumps(data) and "Els de Vries" not in json.dumps(data)
 
 
 def test_ssml_with_a_character_xml_forbids_keeps_its_markup(
