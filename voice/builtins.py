@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .nlu import IntentSet
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .skill import Skill
 
 __all__ = [
+    "ALEXA_INTENTS",
     "BUILTIN",
     "BUILTIN_LOCALES",
     "LAUNCH",
@@ -40,6 +42,21 @@ LAUNCH = "Launch"
 """The intent of a conversation that starts without a question (Alexa's LaunchRequest)."""
 YES_OR_NO = ("Yes", "No")
 """The built-in answers to a yes/no question."""
+ALEXA_INTENTS: Mapping[str, str] = MappingProxyType(
+    {
+        "AMAZON.StopIntent": "Stop",
+        "AMAZON.CancelIntent": "Cancel",
+        "AMAZON.HelpIntent": "Help",
+        "AMAZON.FallbackIntent": "Fallback",
+        "AMAZON.YesIntent": "Yes",
+        "AMAZON.NoIntent": "No",
+        "AMAZON.RepeatIntent": "Repeat",
+        "AMAZON.StartOverIntent": "StartOver",
+        "AMAZON.NavigateHomeIntent": "Stop",
+    }
+)
+"""Alexa's built-in intents as the built-in intents they are: the Alexa channel reads them so, and the
+Alexa export gives the first of each the built-in's sentences as samples (StopIntent, not NavigateHome)."""
 
 
 @cache
