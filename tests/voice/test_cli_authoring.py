@@ -117,6 +117,17 @@ def test_chat_debug_names_a_handoff_and_its_reason(locale: str, said: str, debug
     assert explained.endswith(debug), explained
 
 
+@pytest.mark.parametrize(
+    ("locale", "goodbye", "said"),
+    [("en", "bye", "Goodbye, and thank you."), ("nl", "doei", "Tot ziens, en dank u wel.")],
+)
+def test_a_typed_chat_is_not_thanked_for_calling(locale: str, goodbye: str, said: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["chat", "-l", locale, "--memory", "--skill", "customer_service"], input=f"{goodbye}\n"
+    )
+    assert result.exit_code == 0 and result.output.splitlines() == [said], result.output
+
+
 def test_parse_expect_reads_a_sentence_as_the_answer_to_a_flow_question() -> None:
     plain = CliRunner().invoke(cli, ["parse", "om drie", "-l", "nl"])
     assert plain.exit_code == 1  # on its own it is nobody's intent

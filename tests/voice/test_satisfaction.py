@@ -58,7 +58,7 @@ def test_off_by_default_a_goodbye_ends_at_once(tmp_path: Path) -> None:
         reply = assistant.respond(_turn("fijne dag nog", "nl"))
     finally:
         assistant.close()
-    assert (reply.text, reply.end_session) == ("Tot ziens, en bedankt voor uw telefoontje.", True)
+    assert (reply.text, reply.end_session) == ("Tot ziens, en dank u wel.", True)
 
 
 @pytest.mark.parametrize(

@@ -457,6 +457,13 @@ def test_every_response_round_trips_through_ask_sdk_model(
     assert serializer.serialize(envelope) == json.loads(raw)
 
 
+def test_a_smart_speaker_is_a_call_the_goodbye_thanks_for(client: FlaskClient, recorder: Recorder) -> None:
+    data = post(client, fixture("stop"))
+    assert recorder.turns[0].call and recorder.turns[0].intent == "Stop"
+    assert ssml(data) == "<speak>Goodbye, and thanks for calling.</speak>"
+    assert data["response"]["shouldEndSession"] is True
+
+
 def test_a_failed_reply_keeps_its_internal_fields_out_of_the_response(
     serve: Serve, router: Router, recorder: Recorder
 ) -> None:
