@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .nlu import IntentSet
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .skill import Skill
 
 __all__ = [
+    "ALEXA_INTENTS",
     "BUILTIN",
     "BUILTIN_LOCALES",
     "LAUNCH",
@@ -40,6 +42,21 @@ LAUNCH = "Launch"
 """The intent of a conversation that starts without a question (Alexa's LaunchRequest)."""
 YES_OR_NO = ("Yes", "No")
 """The built-in answers to a yes/no question."""
+ALEXA_INTENTS: Mapping[str, str] = MappingProxyType(
+    {
+        "AMAZON.StopIntent": "Stop",
+        "AMAZON.CancelIntent": "Cancel",
+        "AMAZON.HelpIntent": "Help",
+        "AMAZON.FallbackIntent": "Fallback",
+        "AMAZON.YesIntent": "Yes",
+        "AMAZON.NoIntent": "No",
+        "AMAZON.RepeatIntent": "Repeat",
+        "AMAZON.StartOverIntent": "StartOver",
+        "AMAZON.NavigateHomeIntent": "Stop",
+    }
+)
+"""Alexa's built-in intents as the built-in intents they are: the Alexa channel reads them so, and the
+Alexa export gives the first of each the built-in's sentences as samples (StopIntent, not NavigateHome)."""
 
 
 @cache
@@ -79,9 +96,11 @@ def builtin_reply(
     a language pack being translated fails no turn).
 
     ``skills`` in the order they speak (``speakers``): the first that has its own version of the
-    reply (``builtin:`` in its ``responses.yaml``) says that instead.
+    reply (``builtin:`` in its ``responses.yaml``) says that instead. Every version gets ``call``
+    (``Turn.call``), so a goodbye thanks for calling on the phone and not in a chat.
     """
     seed = f"{turn.session_id}{turn.text}"
+    values = {"call": turn.call, **values}
     for skill in skills:
         if turn.language in skill.languages and key in skill.builtin_replies(turn.language):
             speech = skill.builtin_replies(turn.language).render(key, values, seed=seed)

@@ -10,6 +10,10 @@ from typing import Any
 
 from .ssml import looks_like_ssml, strip_tags
 
+PLATFORM_FIELDS = ("speech", "reprompt", "card", "expect", "slot", "end_session", "handoff", "intent")
+"""What of a reply a channel may send a platform (Dialogflow's ``payload.voice``): not ``failed`` (for
+the KPIs) nor ``remember`` (for the store, and it may hold personal data)."""
+
 
 class Expect(Enum):
     """What the assistant waits for after it has spoken."""
@@ -81,6 +85,11 @@ class Reply:
             "remember": dict(self.remember),
             "failed": self.failed,
         }
+
+    def to_platform_dict(self) -> dict[str, Any]:
+        """``to_dict`` with only the ``PLATFORM_FIELDS``: what a gateway acts on, nothing internal."""
+        full = self.to_dict()
+        return {name: full[name] for name in PLATFORM_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:

@@ -8,7 +8,7 @@ dialog's job (``voice.dialog``), not the router's.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -85,17 +85,20 @@ class Router:
         context: Mapping[str, Any] | None = None,
         *,
         now: Any = None,
-        prefer_builtin: Collection[str] = (),
+        prefer_builtin: Sequence[str] = (),
     ) -> IntentMatch | None:
         """The best match for ``text``, or None; ``now`` anchors relative dates ("tomorrow"), and a skill's
         business hours give the reading of times said without a part of the day ("om drie": 15:00).
-        A match of a built-in intent in ``prefer_builtin`` wins over better ones (after a yes/no question,
-        "ok thanks" is a yes, not thanks; a skill's own intent of that name is no answer to it)."""
+        A match of a built-in intent in ``prefer_builtin`` wins over better ones, the first of them that
+        matches (after a yes/no question, "ok thanks" is a yes, not thanks; after "anything else?", thanks
+        comes before yes, since "ok thanks" there means that was all; a skill's own intent of that name
+        is no answer to it)."""
         matcher = self.matcher(language)
         if not prefer_builtin:
             return self.resolved(matcher.match(text, context=context, now=now))
         found = matcher.match_all(text, context=context, now=now)
-        preferred = (m for m in found if m.skill == BUILTIN and m.intent in prefer_builtin)
+        builtin = {m.intent: m for m in reversed(found) if m.skill == BUILTIN}  # the best of each intent
+        preferred = (builtin[name] for name in prefer_builtin if name in builtin)
         return self.resolved(next(preferred, found[0] if found else None))
 
     def resolved(self, match: IntentMatch | None) -> IntentMatch | None:

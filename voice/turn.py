@@ -27,6 +27,9 @@ class Turn:
     slots: Mapping[str, SlotValue] = field(default_factory=lambda: _NO_SLOTS)
     locale: str = "en"
     channel: str = "text"
+    call: bool = False
+    """The caller rang in, on a phone line or a smart speaker (the channel knows); False at a local
+    microphone or in a chat. The framework's goodbye thanks a caller for calling only then."""
     session_id: str = ""
     user_id: str = ""
     time: datetime = field(default_factory=lambda: datetime.now(UTC))

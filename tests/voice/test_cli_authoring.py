@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from voice.cli import cli
@@ -89,6 +90,42 @@ def test_chat_debug_shows_what_was_understood_and_now_sets_the_clock() -> None:
     assert '"value": "2026-11-28"' in lines[3]  # a Friday: "morgen" is Saturday, when the shop is open
     assert lines[2] == "Hoe laat?"  # not "closed that day"
     assert "no intent; answered by" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "debug"),
+    [
+        (
+            "en",
+            "this is useless, you don't understand me",
+            "  [no intent; answered by a handoff for irritation]",
+        ),
+        ("nl", "waar is mijn bestelling, dit is belachelijk", "answered by a handoff for irritation]"),
+        ("nl", "mag ik een medewerker spreken", "answered by a handoff for the caller's request]"),
+    ],
+    ids=["en-irritation", "nl-irritation-in-an-intent", "nl-asked"],
+)
+def test_chat_debug_names_a_handoff_and_its_reason(locale: str, said: str, debug: str) -> None:
+    """An irritation handoff said "answered by knowledge (or another answerer)", or by the flow its words
+    matched: irritation hands over on the words alone."""
+    result = CliRunner().invoke(
+        cli, ["chat", "-l", locale, "--memory", "--debug", "--skill", "customer_service"], input=f"{said}\n"
+    )
+    assert result.exit_code == 0, result.output
+    reply, explained = result.output.splitlines()
+    assert reply.startswith(("I'll put you through", "Ik verbind u door"))
+    assert explained.endswith(debug), explained
+
+
+@pytest.mark.parametrize(
+    ("locale", "goodbye", "said"),
+    [("en", "bye", "Goodbye, and thank you."), ("nl", "doei", "Tot ziens, en dank u wel.")],
+)
+def test_a_typed_chat_is_not_thanked_for_calling(locale: str, goodbye: str, said: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["chat", "-l", locale, "--memory", "--skill", "customer_service"], input=f"{goodbye}\n"
+    )
+    assert result.exit_code == 0 and result.output.splitlines() == [said], result.output
 
 
 def test_parse_expect_reads_a_sentence_as_the_answer_to_a_flow_question() -> None:

@@ -118,7 +118,46 @@ def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_servi
     dialog.respond(_turn("where is my order"))
     first, second, third = (dialog.respond(_turn("")) for _ in range(3))
     assert first.text == second.text == "Are you still there? What is your order number?"
-    assert third.end_session and "end the call" in third.text
+    assert third.end_session and "end our conversation" in third.text
+
+
+GOODBYES = {
+    # locale, goodbye, call: (what the caller hears, and after silence)
+    ("en", "bye", True): (
+        "Goodbye, and thanks for calling.",
+        "I didn't hear anything, so I'll end the call now. Goodbye.",
+    ),
+    ("en", "bye", False): (
+        "Goodbye, and thank you.",
+        "I didn't hear anything, so I'll end our conversation now. Goodbye.",
+    ),
+    ("nl", "doei", True): (
+        "Tot ziens, en bedankt voor uw telefoontje.",
+        "Ik hoor niets meer, dus ik beëindig het gesprek. Tot ziens.",
+    ),
+    ("nl", "doei", False): (
+        "Tot ziens, en dank u wel.",
+        "Ik hoor niets meer, dus ik beëindig het gesprek. Tot ziens.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "goodbye", "call", "said"),
+    [(*key, said) for key, said in GOODBYES.items()],
+    ids=[f"{locale}-{'call' if call else 'microphone-or-chat'}" for locale, _, call in GOODBYES],
+)
+def test_the_goodbye_fits_the_channel(
+    store: Store, customer_service: Skill, locale: str, goodbye: str, call: bool, said: tuple[str, str]
+) -> None:
+    """ "Thanks for calling" was said at the local microphone and in a typed chat too."""
+    dialog = Dialog(Router([customer_service]), store, policy=HandoffPolicy(max_no_input=0))
+    left, silent = (
+        dialog.respond(Turn(text=text, locale=locale, call=call, session_id=text or "silent", time=NOW))
+        for text in (goodbye, "")
+    )
+    assert (left.text, silent.text) == said
+    assert left.end_session and silent.end_session
 
 
 def test_dialog_state_round_trips_through_json() -> None:

@@ -85,11 +85,11 @@ def test_a_turn_that_helps_starts_the_count_again(dialog: Dialog, locale: str, t
 
 
 ANYTHING_ELSE = {
-    "nl-thanks-no": ("nl", "bedankt", "nee", "Tot ziens, en bedankt voor uw telefoontje."),
-    "nl-cancel-no": ("nl", "annuleren", "nee dank je", "Tot ziens, en bedankt voor uw telefoontje."),
+    "nl-thanks-no": ("nl", "bedankt", "nee", "Tot ziens, en dank u wel."),
+    "nl-cancel-no": ("nl", "annuleren", "nee dank je", "Tot ziens, en dank u wel."),
     "nl-thanks-yes": ("nl", "dank je wel", "ja", "Waarmee kan ik u helpen?"),
-    "en-thanks-no": ("en", "thanks", "no", "Goodbye, and thanks for calling."),
-    "en-cancel-no": ("en", "cancel", "no thanks", "Goodbye, and thanks for calling."),
+    "en-thanks-no": ("en", "thanks", "no", "Goodbye, and thank you."),
+    "en-cancel-no": ("en", "cancel", "no thanks", "Goodbye, and thank you."),
     "en-thanks-yes": ("en", "thank you", "yes", "What can I help you with?"),
 }
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from voice import Skill, load_skill
+from voice import Router, Skill, load_skill
+from voice.builtins import ALEXA_INTENTS
 from voice.cli.export import export
 from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
 from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
@@ -54,6 +55,69 @@ def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]
     assert len(to_agent) >= 40 and {"operator", "human please"} <= set(to_agent)
     assert "thank you" in intent(model, "Thanks")["samples"]
     assert language_model(model)["invocationName"] == "city shop service"  # locales/en/skill.yaml
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        (
+            "en-US",
+            {
+                "AMAZON.StopIntent": {
+                    "no thanks",
+                    "no that's all",
+                    "that's all",
+                    "goodbye",
+                    "have a nice day",
+                },
+                "AMAZON.CancelIntent": {"cancel", "never mind"},
+                "AMAZON.HelpIntent": {"help", "what can i say"},
+                "AMAZON.YesIntent": {"yes", "yeah"},
+                "AMAZON.NoIntent": {"no", "nope"},
+                "AMAZON.RepeatIntent": {"say that again"},
+                "AMAZON.StartOverIntent": {"start over"},
+            },
+        ),
+        (
+            "nl-NL",
+            {
+                "AMAZON.StopIntent": {
+                    "nee bedankt",
+                    "dat was het",
+                    "tot ziens",
+                    "fijne dag nog",
+                    "nee dat was alles",
+                },
+                "AMAZON.CancelIntent": {"laat maar"},
+                "AMAZON.HelpIntent": {"help"},
+                "AMAZON.YesIntent": {"ja"},
+                "AMAZON.NoIntent": {"nee"},
+                "AMAZON.RepeatIntent": {"zeg dat nog eens"},
+                "AMAZON.StartOverIntent": {"opnieuw beginnen"},
+            },
+        ),
+    ],
+    ids=["en-US", "nl-NL"],
+)
+def test_alexas_built_ins_carry_what_callers_say_for_them(
+    skill: Skill, locale: str, said: dict[str, set[str]]
+) -> None:
+    """AMAZON.StopIntent had no samples: "no thanks" and "that was all" came as a NoIntent or a
+    fallback. Every sample of a built-in is what the channel hands the dialog for it (ALEXA_INTENTS),
+    and what our own router reads it as."""
+    model = alexa_package(skill, locale).interaction_model
+    assert check_interaction_model(model) == []
+    samples = {
+        i["name"]: i["samples"] for i in language_model(model)["intents"] if i["name"] in REQUIRED_INTENTS
+    }
+    for name, words in said.items():
+        assert words <= set(samples[name]), name
+    router, language = Router([skill]), locale[:2]
+    for name, sentences in samples.items():
+        for sentence in sentences:
+            match = router.parse(sentence, language)
+            assert match is not None and match.intent == ALEXA_INTENTS[name], (name, sentence)
+    assert samples["AMAZON.NavigateHomeIntent"] == samples["AMAZON.FallbackIntent"] == []
 
 
 def test_samples_are_expanded_from_the_templates_with_slot_references(model: dict[str, Any]) -> None:

@@ -7,13 +7,14 @@ says the setting they run with (``yes_no_*`` or ``scale_*``).
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from voice import Turn
-from voice.analytics import Filters, build_report
+from voice.analytics import Filters, Kpis, build_report
 from voice.assistant import Assistant
 from voice.config import Config
 from voice.dialog.satisfaction import Satisfaction, question_reply, spoken_score
@@ -57,7 +58,7 @@ def test_off_by_default_a_goodbye_ends_at_once(tmp_path: Path) -> None:
         reply = assistant.respond(_turn("fijne dag nog", "nl"))
     finally:
         assistant.close()
-    assert (reply.text, reply.end_session) == ("Tot ziens, en bedankt voor uw telefoontje.", True)
+    assert (reply.text, reply.end_session) == ("Tot ziens, en dank u wel.", True)
 
 
 @pytest.mark.parametrize(
@@ -165,3 +166,81 @@ def test_the_answers_make_the_satisfaction_score(
     assert sum(kpis.satisfaction.values()) == len(answers)
     assert kpis.to_dict()["satisfaction_answers"] == len(answers)
     assert (kpis.conversations, dict(kpis.handoffs)) == (len(answers) + 2, {"asked": 1})
+
+
+def _kpis(assistant: Assistant, locale: str) -> Kpis:
+    today = dt.datetime.now(dt.UTC).date()
+    return build_report(
+        assistant.store, Filters(start=min(NOW.date(), today), end=today, locale=locale)
+    ).current
+
+
+@pytest.mark.parametrize(
+    ("locale", "booking", "goodbye", "answer"),
+    [
+        (
+            "nl",
+            ("maak een afspraak voor morgen om tien uur", "ik heet els", "ja", "advies", "ja"),
+            "tot ziens",
+            "ja",
+        ),
+        (
+            "en",
+            ("book an appointment for tomorrow at 10 am", "anna smith", "yes", "a return", "yes"),
+            "bye",
+            "no",
+        ),
+    ],
+    ids=["nl", "en"],
+)
+def test_a_failed_booking_stays_failed_through_the_question(
+    tmp_path: Path, locale: str, booking: tuple[str, ...], goodbye: str, answer: str
+) -> None:
+    """No booking API: the caller hears the apology, says goodbye, and answers "Did this help you?";
+    the answer ended the conversation contained, as if the booking had worked."""
+    assistant = _assistant(tmp_path, "yes_no")
+    try:
+        _talk(assistant, "failed", locale, *booking, goodbye, answer)
+        kpis = _kpis(assistant, locale)
+    finally:
+        assistant.close()
+    assert (kpis.conversations, kpis.contained, kpis.gave_up, kpis.to_dict()["satisfaction_answers"]) == (
+        1,
+        0,
+        1,
+        1,
+    )
+    assert [(flow.flow, flow.started, flow.completed) for flow in kpis.flows] == [("BookAppointment", 1, 0)]
+
+
+RENEW_CODE = """
+    from voice import Reply, Skill, Turn
+    skill = Skill("permits", __file__)
+    skill.flow("Renew")
+
+    @skill.intent("Renew")
+    def renew(turn: Turn) -> Reply:
+        return Reply(speech="Sorry, the permit system is down; nothing was renewed.", failed=True)
+"""
+
+
+def test_a_failed_flow_the_question_follows_counts_failed(tmp_path: Path) -> None:
+    """A handler that fails with a reply that expects nothing: the question is added to its words, and
+    the flow counted completed and the conversation contained."""
+    folder = tmp_path / "permits"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(textwrap.dedent(RENEW_CODE))
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Renew:\n    data: [{sentences: ['renew my permit']}]\n"
+    )
+    assistant = assistant_for_tests(str(folder), tmp_path, Config(insights={"satisfaction": "yes_no"}))
+    try:
+        first = assistant.respond(_turn("renew my permit", "en"))
+        last = assistant.respond(_turn("yes", "en"))
+        kpis = _kpis(assistant, "en")
+    finally:
+        assistant.close()
+    assert first.text.startswith("Sorry, the permit system is down") and "did this help you?" in first.text
+    assert last.end_session and (first.failed, last.failed) == (True, True)
+    assert (kpis.conversations, kpis.contained, kpis.gave_up) == (1, 0, 1)
+    assert [(flow.flow, flow.started, flow.completed) for flow in kpis.flows] == [("Renew", 1, 0)]

@@ -230,7 +230,7 @@ def test_a_language_with_intents_but_no_replies_misses_the_replies(tmp_path: Pat
 def test_a_language_with_intents_but_no_replies_is_answered_in_english() -> None:
     """The replies fall back to English by their own file: a missing ko/responses.yaml fails no turn."""
     reply = builtin_reply(Turn(text="네", locale="ko", session_id="s1"), "goodbye")
-    assert reply.speech == "Goodbye, and thanks for calling."
+    assert reply.speech == "Goodbye, and thank you."
 
 
 def test_a_reply_missing_from_a_language_pack_is_said_in_english(

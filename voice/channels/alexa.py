@@ -7,7 +7,8 @@ read every kind of response back through its classes (``tests/voice/channels``).
 
 What the channel adds to Alexa's model:
 
-- AMAZON built-in intents become the framework's (``AMAZON.StopIntent`` -> ``Stop`` ...).
+- AMAZON built-in intents become the framework's (``AMAZON.StopIntent`` -> ``Stop`` ...,
+  ``voice.builtins.ALEXA_INTENTS``).
 - ``Question`` (the export's intent for free speech) reaches the dialog with its ``query`` words,
   which it reads as text for the router and the knowledge base.
 - ``Reply.expect`` becomes a Dialog directive inside an IntentRequest: ``SLOT`` with a slot of the
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
-from ..builtins import LAUNCH
+from ..builtins import ALEXA_INTENTS, LAUNCH
 from ..config_shapes import Check, is_flag, is_text_list
 from ..language import language_of
 from ..nlu import SlotValue
@@ -48,7 +49,7 @@ from .webhook import (
     locale,
 )
 
-__all__ = ["BUILTIN_INTENTS", "CHANNEL_KEY", "AlexaChannel", "verify_config"]
+__all__ = ["CHANNEL_KEY", "AlexaChannel", "verify_config"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,19 +58,6 @@ DEADLINE_SECONDS = 8.0
 CHANNEL_KEY = "voice.alexa"
 """The channel's own entry in sessionAttributes: the confirmation it asked for."""
 
-BUILTIN_INTENTS: Mapping[str, str] = MappingProxyType(
-    {
-        "AMAZON.StopIntent": "Stop",
-        "AMAZON.CancelIntent": "Cancel",
-        "AMAZON.HelpIntent": "Help",
-        "AMAZON.FallbackIntent": "Fallback",
-        "AMAZON.YesIntent": "Yes",
-        "AMAZON.NoIntent": "No",
-        "AMAZON.RepeatIntent": "Repeat",
-        "AMAZON.StartOverIntent": "StartOver",
-        "AMAZON.NavigateHomeIntent": "Stop",
-    }
-)
 _CONFIRMED = {"CONFIRMED": "Yes", "DENIED": "No"}
 _ACKNOWLEDGED = ("SessionEndedRequest", "System.ExceptionEncountered")
 _EMPTY_RESPONSE = b'{"version":"1.0","response":{}}'
@@ -183,6 +171,7 @@ class AlexaChannel(WebhookChannel):
             slots=slots,
             locale=locale(request.get("locale"), "request.locale"),
             channel=self.name,
+            call=True,  # a smart speaker
             session_id=_session_id(envelope),
             user_id=_user_id(envelope),
             deadline=answer_by,
@@ -246,7 +235,7 @@ def _intent(request: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _our_name(name: str) -> str:
-    return BUILTIN_INTENTS.get(name, name)
+    return ALEXA_INTENTS.get(name, name)
 
 
 def _slots(intent: Mapping[str, Any]) -> dict[str, SlotValue]:

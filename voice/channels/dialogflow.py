@@ -206,6 +206,7 @@ class DialogflowChannel(WebhookChannel):
             slots={} if reparse else _slots(parameters, contexts),
             locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
             channel=self.name,
+            call=_rang_in(data),
             session_id=session,
             user_id=_user_id(lookup(data, "originalDetectIntentRequest.payload", dict, default={})),
             confidence=_confidence(lookup(data, "queryResult", dict)),
@@ -280,12 +281,33 @@ def _spoken(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _rang_in(data: Mapping[str, Any]) -> bool:
+    """Whether the caller rang in (``Turn.call``): a telephony integration (its ``source`` or a
+    ``telephony`` payload) or recognised speech (a ``speechRecognitionConfidence``); a chat
+    integration sends typed text and none of them. What is not of its type counts as absent."""
+    original = data.get("originalDetectIntentRequest")
+    request = original if isinstance(original, dict) else {}
+    source, payload = request.get("source"), request.get("payload")
+    query = data.get("queryResult")
+    return (
+        (isinstance(source, str) and "telephony" in source.lower())
+        or (isinstance(payload, dict) and "telephony" in payload)
+        or (isinstance(query, dict) and _heard(query) is not None)
+    )
+
+
 def _confidence(query: Mapping[str, Any]) -> float:
+    heard = _heard(query)
+    return 1.0 if heard is None else heard
+
+
+def _heard(query: Mapping[str, Any]) -> float | None:
+    """The recognition confidence of spoken input; None for typed text (or a value out of range)."""
     value = query.get("speechRecognitionConfidence")
     return (
         float(value)
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
-        else 1.0
+        else None
     )
 
 
@@ -318,7 +340,7 @@ def _render(reply: Reply, state: Mapping[str, Any], session: str, lifespan: int)
     return {
         "fulfillmentText": text,
         "fulfillmentMessages": messages,
-        # "voice" carries the whole Reply (expect, slot, handoff) for gateways that act on it.
-        "payload": {"google": google, "voice": reply.to_dict()},
+        # "voice": the fields of the Reply a gateway acts on (expect, handoff), none of the internal ones
+        "payload": {"google": google, "voice": reply.to_platform_dict()},
         "outputContexts": [context],
     }

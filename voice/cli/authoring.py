@@ -127,24 +127,51 @@ def expected_context(assistant: Assistant, slot: str, flow: str | None) -> dict[
     return {"dialog": flows[0], "asking": slot}
 
 
+_HANDOFF_REASONS = {
+    "asked": "the caller's request",
+    "irritation": "irritation",
+    "low_confidence": "low recognition confidence",
+    "fallbacks": "too many turns in a row that did not help",
+}
+"""``DialogState.handoff_reason`` in the words of ``voice chat --debug``."""
+
+
 def debug_line(assistant: Assistant, turn: Turn, match: IntentMatch | None, before: dict[str, int]) -> str:
     """``voice chat --debug``: what was understood, and who answered."""
+    state = session.dialog if (session := assistant.store.load(turn.session_id)) else DialogState()
+    understood = "no intent" if match is None else _understood(match)
+    return f"  [{understood}; answered by {_answerer(assistant, match, state, before)}]"
+
+
+def _answerer(
+    assistant: Assistant, match: IntentMatch | None, state: DialogState, before: dict[str, int]
+) -> str:
+    """Who answered the turn that left ``state``: a handoff it made comes first, since irritation and low
+    confidence hand over on the words alone, whatever they matched."""
+    if state.handed_over and not before.get("handed_over", 0):
+        return _handoff(state.handoff_reason)
     if match is None:
-        state = session.dialog if (session := assistant.store.load(turn.session_id)) else DialogState()
         missed = (
             state.fallbacks > before.get("fallbacks", 0) and state.offer is None
         )  # an ignored offer counts
-        answerer = "fallback" if missed else "knowledge (or another answerer)"
-        return f"  [no intent; answered by {answerer}]"
+        return "fallback" if missed else "knowledge (or another answerer)"
     skill = assistant.router.skills.get(match.skill)
     if skill is None:
-        answerer = "the framework (built-in intent)"
-    elif match.intent in skill.flows:
-        answerer = f"flow {match.intent} of {skill.name}"
-    elif match.intent in skill.handlers:
-        answerer = f"handler {skill.handlers[match.intent].__name__} of {skill.name}"
-    else:
-        answerer = f"response {match.intent} of {skill.name}"
+        return "the framework (built-in intent)"
+    if match.intent in skill.flows:
+        return f"flow {match.intent} of {skill.name}"
+    if match.intent in skill.handlers:
+        return f"handler {skill.handlers[match.intent].__name__} of {skill.name}"
+    return f"response {match.intent} of {skill.name}"
+
+
+def _understood(match: IntentMatch) -> str:
     slots = json.dumps(match.to_dict()["slots"], ensure_ascii=False)
-    understood = f"intent {match.intent} ({match.skill}), score {match.score:.2f}, slots {slots}"
-    return f"  [{understood}; answered by {answerer}]"
+    return f"intent {match.intent} ({match.skill}), score {match.score:.2f}, slots {slots}"
+
+
+def _handoff(reason: str) -> str:
+    """The handoff and why ("a handoff for irritation"); a handler's (``skill:<intent>``) names its intent."""
+    if reason.startswith("skill:"):
+        return f"a handoff the handler of {reason.removeprefix('skill:')} asked for"
+    return f"a handoff for {_HANDOFF_REASONS.get(reason, reason)}"

@@ -215,7 +215,7 @@ class _Debugger:
         session = self.assistant.store.load(turn.session_id)
         state = session.dialog if session else DialogState()
         match = self.assistant.router.parse(turn.text, turn.language, state.context(), now=turn.time)
-        before = {"fallbacks": state.fallbacks}
+        before = {"fallbacks": state.fallbacks, "handed_over": int(state.handed_over)}
         return lambda: debug_line(self.assistant, turn, match, before)
 
 

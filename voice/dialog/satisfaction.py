@@ -93,9 +93,12 @@ class Satisfaction:
         return self.on and contained and not self.awaiting(state)
 
 
-def question_reply(question: Reply, before: Reply | None = None) -> Reply:
+def question_reply(question: Reply, before: Reply | None = None, *, failed: bool = False) -> Reply:
     """``question`` (the built-in ``satisfaction_question_<mode>``) as the reply that keeps the
-    conversation open; after ``before`` (a completed flow's last words) when given."""
+    conversation open; after ``before`` (a completed flow's last words) when given.
+
+    It keeps ``before``'s ``failed``, or takes ``failed`` (the reply the caller said goodbye to
+    failed): the KPIs read the failure from the conversation's last reply, which is now the question."""
     speech = f"{before.text} {question.text}" if before is not None else question.text
     card = before.card if before is not None else None
     remember = before.remember if before is not None else {}
@@ -106,4 +109,5 @@ def question_reply(question: Reply, before: Reply | None = None) -> Reply:
         expect=Expect.ANSWER,
         slot=QUESTION_SLOT,
         remember=remember,
+        failed=failed or (before is not None and before.failed),
     )

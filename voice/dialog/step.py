@@ -32,6 +32,9 @@ ANYTHING_ELSE = "voice:anything_else"
 """The ``slot`` of a reply that ends with "Is there anything else I can do for you?": yes or no answers it."""
 _ANYTHING_ELSE_REPLIES = frozenset({"thanks", "cancelled", "nothing_to_cancel"})
 """The built-in replies that ask it."""
+_ANYTHING_ELSE_ANSWERS = ("Stop", "Thanks", *YES_OR_NO)
+"""The built-ins that answer it, the first that matches: thanks ("ok thanks", "oké bedankt") ends the
+conversation as stop and no do, though its "ok" says yes too."""
 
 
 class TurnStep(FlowFilling):
@@ -118,14 +121,19 @@ class TurnStep(FlowFilling):
             return IntentMatch(
                 intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
             )
-        asked = self.state.awaits_yes_or_no or self.satisfaction.awaiting(self.state) or self._anything_else()
         return self.router.parse(
             self.turn.text,
             self.turn.language,
             self.state.context(),
             now=self.turn.time,
-            prefer_builtin=YES_OR_NO if asked else (),  # "ok thanks" answers the question
+            prefer_builtin=self._answers(),
         )
+
+    def _answers(self) -> tuple[str, ...]:
+        """The built-in intents that answer the question the last reply asked, if it asked one."""
+        if self.state.awaits_yes_or_no or self.satisfaction.awaiting(self.state):
+            return YES_OR_NO  # "ok thanks" is a yes
+        return _ANYTHING_ELSE_ANSWERS if self._anything_else() else ()
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""
@@ -216,7 +224,8 @@ class TurnStep(FlowFilling):
         if score is None and intent not in YES_OR_NO:
             return None
         self.satisfaction_score = score
-        return self._builtin("satisfaction_thanks", end_session=True)
+        thanks = self._builtin("satisfaction_thanks", end_session=True)
+        return replace(thanks, failed=self._last_failed())  # the answer does not undo a failure
 
     def _after_flow(self, reply: Reply) -> Reply:
         """A flow completed with a reply that expects nothing more: the question follows it."""
@@ -238,7 +247,7 @@ class TurnStep(FlowFilling):
         if intent in YES_OR_NO and flow is not None and flow.confirming in ASKED:
             skill = self.router.skills[flow.skill]
             return self._confirmed(skill, flow) if intent == "Yes" else self._denied(skill, flow)
-        if intent in YES_OR_NO and self._anything_else():  # no: as Stop; yes: what, then?
+        if intent in (*YES_OR_NO, "Thanks") and self._anything_else():  # no or thanks: as Stop; yes: what?
             return self._builtin("ask_what", expect=Expect.ANSWER) if intent == "Yes" else self._stop()
         if intent == LAUNCH:
             return self._builtin("welcome", expect=Expect.ANSWER)
@@ -267,8 +276,13 @@ class TurnStep(FlowFilling):
     def _stop(self) -> Reply:
         self.state = replace(self.state, flow=None)
         if self.satisfaction.ends_with_question(self.state):
-            return question_reply(self._builtin(f"satisfaction_question_{self.satisfaction.mode}"))
+            question = self._builtin(f"satisfaction_question_{self.satisfaction.mode}")
+            return question_reply(question, failed=self._last_failed())
         return self._builtin("goodbye", end_session=True)
+
+    def _last_failed(self) -> bool:
+        """The last reply said it could not do what was asked (``Reply.failed``)."""
+        return self.state.last_reply is not None and self.state.last_reply.failed
 
     def _anything_else(self) -> bool:
         """The last reply asked "anything else?", and no flow or offer is open."""

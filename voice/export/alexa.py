@@ -10,8 +10,11 @@ Sample utterances are the router's own sample sentences with slots as ``{slot}``
 out. The ones Alexa would refuse (``AMAZON.SearchQuery`` without a carrier phrase, duplicates) are
 left out rather than rewritten, and ``check_interaction_model`` runs before anything is written.
 A sample whose words alone are a yes or a no ("no {date}", the booking's correction) is left out
-too: Alexa would send a bare "no" as that intent instead of AMAZON.NoIntent. A skill with content
-gets the ``Question`` intent, which carries free speech to its knowledge base (``alexa_question``).
+too: Alexa would send a bare "no" as that intent instead of AMAZON.NoIntent. Alexa's built-ins that
+the channel reads as the dialog's (``ALEXA_INTENTS``: stop, cancel, help, yes, no, repeat, start over)
+get its sentences as samples, so "no thanks" and "that's all" reach AMAZON.StopIntent rather than
+AMAZON.NoIntent or the fallback. A skill with content gets the ``Question`` intent, which carries free
+speech to its knowledge base (``alexa_question``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..builtins import builtin_intents, builtin_languages
+from ..builtins import ALEXA_INTENTS, YES_OR_NO, builtin_intents, builtin_languages
 from ..nlu import IntentSet, Matcher, SlotSpec
 from ..skill import Skill
 from .alexa_dialog import dialog_model
@@ -41,7 +44,7 @@ from .common import (
     ExportError,
     SkillIntent,
     TemplateSentence,
-    answer_intents,
+    builtins_of,
     framework_intents,
     list_entries,
     platform_type,
@@ -67,8 +70,6 @@ DEFAULT_ENDPOINT = "https://voice.example.com/alexa"
 
 _LOCALE = re.compile(r"([a-z]{2})-[A-Z]{2}")
 _SLOT = re.compile(r"\{[^{}]*\}")
-_YES_NO = {"Yes": "AMAZON.YesIntent", "No": "AMAZON.NoIntent"}
-"""The dialog's built-ins that Alexa sends as its own yes and no intents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,20 +117,34 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     found = [_intent(intent, slot_types[intent.name], taken, shadows) for intent in intents]
     found += [_intent(intent, {}, taken, shadows) for intent in framework_intents(language)]
     question = question_intent(skill, language, taken)
-    found += ([question] if question else []) + _required_intents(language, taken, shadows)
+    found += ([question] if question else []) + _required_intents(language, taken)
     language_model = {"invocationName": invocation, "intents": found, "types": types}
     dialog, prompts = dialog_model(skill, language, intents, slot_types)
     return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
 
 
-def _required_intents(language: str, taken: set[str], shadows: Callable[[str], bool]) -> list[dict[str, Any]]:
-    """Alexa's built-ins; its yes and no get the words our router takes for a yes or a no as
-    samples, so that a locale's "nee" or "ja" reaches them even where a simulator knows only English."""
+def _required_intents(language: str, taken: set[str]) -> list[dict[str, Any]]:
+    """Alexa's built-ins; each that the channel reads as one of the dialog's built-in intents gets the
+    sentences that the built-in intents themselves take for that one as samples: our goodbyes ("no
+    thanks", "that's all") then reach AMAZON.StopIntent, not NoIntent or the fallback, and a locale's
+    "nee" or "ja" reaches NoIntent or YesIntent even where a simulator knows only English. Only the first
+    Alexa intent of a built-in gets them (StopIntent; NavigateHomeIntent is Stop too): a sample is
+    Alexa's for one intent."""
+    amazon: dict[str, str] = {}
+    for platform, ours in ALEXA_INTENTS.items():
+        amazon.setdefault(ours, platform)
+    said_as = _said_as(language)
     extended = {
-        _YES_NO[intent.name]: _intent(intent, {}, taken, lambda sample: not shadows(sample))["samples"]
-        for intent in answer_intents(language)
+        amazon[intent.name]: _intent(intent, {}, taken, _not_said_as(said_as, intent.name))["samples"]
+        for intent in builtins_of(language, amazon)
     }
     return [{"name": name, "samples": extended.get(name, [])} for name in REQUIRED_INTENTS]
+
+
+def _not_said_as(said_as: Callable[[str], str | None], intent: str) -> Callable[[str], bool]:
+    """Whether a sample's words are something else than ``intent`` to the built-in intents ("okay
+    thanks" is a yes's sentence, but thanks)."""
+    return lambda sample: said_as(sample) != intent
 
 
 def _slot_type_map(intent_set: IntentSet, intent: SkillIntent) -> dict[str, str]:
@@ -216,20 +231,27 @@ def _slot_samples(intent: SkillIntent, name: str, kind: str, shadows: Callable[[
     return list(found)[:MAX_SLOT_SAMPLES]
 
 
-@cache
 def _shadows_yes_no(language: str) -> Callable[[str], bool]:
     """Whether a sample's words without its slots are a yes or a no to the built-in intents
     ("no {date}" is; "no, make it {date}" and "ok thanks" are not)."""
+    said_as = _said_as(language)
+    return lambda sample: said_as(sample) in YES_OR_NO
+
+
+@cache
+def _said_as(language: str) -> Callable[[str], str | None]:
+    """The built-in intent a sample's words without its slots are, if any (none for a language
+    the framework has no built-in intents in)."""
     if language not in builtin_languages():
-        return lambda sample: False
+        return lambda sample: None
     matcher = Matcher([builtin_intents(language)])
 
-    def shadows(sample: str) -> bool:
+    def said_as(sample: str) -> str | None:
         words = " ".join(_SLOT.sub(" ", sample).split())
         found = matcher.match(words, fuzzy=False) if words else None
-        return found is not None and found.intent in _YES_NO
+        return found.intent if found is not None else None
 
-    return shadows
+    return said_as
 
 
 def _manifest(

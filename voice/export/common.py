@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..builtins import BUILTIN, YES_OR_NO, builtin_intents, builtin_languages
+from ..builtins import BUILTIN, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.numbers import number_words
@@ -22,13 +22,12 @@ from ..nlu.template import Alt, Expr, Perm, Seq, Text
 from ..skill import Skill
 
 __all__ = [
-    "ANSWER_INTENTS",
     "FRAMEWORK_INTENTS",
     "ExportError",
     "ListEntry",
     "SkillIntent",
     "TemplateSentence",
-    "answer_intents",
+    "builtins_of",
     "expansions",
     "list_entries",
     "platform_type",
@@ -41,8 +40,6 @@ SAMPLES_PER_TEMPLATE = 40
 """Random walks per template; the exports cap the total per intent themselves."""
 FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
 """The dialog's built-in intents that Alexa has no built-in for; exports carry them as custom intents."""
-ANSWER_INTENTS = YES_OR_NO
-"""The dialog's yes and no, which platforms have built-ins for (AMAZON.YesIntent, AMAZON.NoIntent)."""
 _MAX_SYNONYMS = 60
 _SPACES = re.compile(r"\s+")
 
@@ -121,16 +118,15 @@ def framework_intents(language: str) -> tuple[SkillIntent, ...]:
     """The dialog's own intents that platforms have no built-in for (asking for a person, greeting,
     thanks), so the platform can recognise them instead of sending a fallback (none for a language the
     framework has no built-in intents in: the export warns of it)."""
-    if language not in builtin_languages():
-        return ()
-    return _intents_of(builtin_intents(language), BUILTIN, language, FRAMEWORK_INTENTS)
+    return builtins_of(language, FRAMEWORK_INTENTS)
 
 
-def answer_intents(language: str) -> tuple[SkillIntent, ...]:
-    """The dialog's yes and no with their sentences in ``language`` (none for a language it lacks)."""
+def builtins_of(language: str, names: Iterable[str]) -> tuple[SkillIntent, ...]:
+    """The dialog's built-in intents of those ``names`` it has, with their sentences in ``language``
+    (none for a language it lacks)."""
     if language not in builtin_languages():
         return ()
-    return _intents_of(builtin_intents(language), BUILTIN, language, ANSWER_INTENTS)
+    return _intents_of(builtin_intents(language), BUILTIN, language, tuple(names))
 
 
 def _intents_of(

@@ -457,6 +457,27 @@ def test_every_response_round_trips_through_ask_sdk_model(
     assert serializer.serialize(envelope) == json.loads(raw)
 
 
+def test_a_smart_speaker_is_a_call_the_goodbye_thanks_for(client: FlaskClient, recorder: Recorder) -> None:
+    data = post(client, fixture("stop"))
+    assert recorder.turns[0].call and recorder.turns[0].intent == "Stop"
+    assert ssml(data) == "<speak>Goodbye, and thanks for calling.</speak>"
+    assert data["response"]["shouldEndSession"] is True
+
+
+def test_a_failed_reply_keeps_its_internal_fields_out_of_the_response(
+    serve: Serve, router: Router, recorder: Recorder
+) -> None:
+    """``failed`` (for the KPIs) and ``remember`` (kept about the caller) are the dialog's own."""
+    recorder.reply = Reply(
+        speech="Sorry, I could not book the appointment.", remember={"name": "Els de Vries"}, failed=True
+    )
+    response = serve(recorder, UNVERIFIED, router=router).post("/alexa", json=fixture("order_status"))
+    raw = response.get_data(as_text=True)
+    serializer = DefaultSerializer()
+    assert serializer.serialize(serializer.deserialize(raw, ResponseEnvelope)) == json.loads(raw)
+    assert "failed" not in raw and "Els de Vries" not in raw
+
+
 def test_the_round_trip_catches_a_field_ask_sdk_model_does_not_know() -> None:
     """The check above can fail: a misspelt field is dropped by the model, so the JSON differs."""
     raw = json.dumps({"version": "1.0", "response": {"shouldEndSesion": True}})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from voice.store import open_store
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "dialogflow"
 SESSION_STATE = "/contexts/voice-state"
+FALLBACK = "Default Fallback Intent"
 
 ALEXA_IDS = {"alexa_application_ids": ["amzn1.ask.skill.dialogflow-tests"]}
 """The Alexa channel is served too, and with verification on it needs a skill id to start."""
@@ -130,6 +132,72 @@ def test_ssml_card_and_expectation_are_rendered(client_for: ClientFor, recorder:
     assert data["payload"]["google"]["expectUserResponse"] is True
     assert {"card": {"title": "Contact", "subtitle": "020 123"}} in data["fulfillmentMessages"]
     assert Reply.from_dict(data["payload"]["voice"]) == recorder.reply
+
+
+def _documented_voice_fields() -> set[str]:
+    """The fields docs/channels.md says ``payload.voice`` carries."""
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "channels.md").read_text(encoding="utf-8")
+    sentence = re.search(r"`payload\.voice` carries (.*?);", docs, re.DOTALL)
+    assert sentence is not None, "docs/channels.md no longer says what payload.voice carries"
+    return set(re.findall(r"`(\w+)`", sentence[1]))
+
+
+def test_the_response_carries_only_documented_fields(client_for: ClientFor, recorder: Recorder) -> None:
+    """A failed booking's reply: ``failed`` (for the KPIs) and ``remember`` (kept about the caller)
+    are the dialog's own, and reached the gateway in ``payload.voice``."""
+    recorder.reply = Reply(
+        speech="Sorry, I could not book the appointment.",
+        expect=Expect.ANSWER,
+        intent="BookAppointment",
+        remember={"name": "Els de Vries"},
+        failed=True,
+    )
+    data = post(client_for(recorder), fixture("order_status_en"))
+    assert set(data) == {"fulfillmentText", "fulfillmentMessages", "payload", "outputContexts"}
+    assert set(data["payload"]) == {"google", "voice"}
+    assert set(data["payload"]["voice"]) == _documented_voice_fields()
+    assert data["payload"]["voice"]["intent"] == "BookAppointment"
+    assert "failed" not in json.dumps(data) and "Els de Vries" not in json.dumps(data)
+
+
+def _goodbye(body: dict[str, Any], words: str, **original: Any) -> dict[str, Any]:
+    """``body`` with the caller saying ``words`` (read by our router), from ``original`` when given."""
+    body["queryResult"].update(queryText=words, parameters={}, intent={"displayName": FALLBACK})
+    if original:
+        body["originalDetectIntentRequest"] = original
+        body["queryResult"].pop("speechRecognitionConfidence", None)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "call", "goodbye"),
+    [
+        (
+            _goodbye(fixture("order_status_nl"), "tot ziens"),
+            True,
+            "Tot ziens, en bedankt voor uw telefoontje.",
+        ),
+        (
+            _goodbye(fixture("order_status_nl"), "tot ziens", source="telegram", payload={}),
+            False,
+            "Tot ziens, en dank u wel.",
+        ),
+        (_goodbye(fixture("order_status_en"), "bye"), False, "Goodbye, and thank you."),
+        (
+            _goodbye(fixture("order_status_en"), "bye", source="telephony", payload={}),
+            True,
+            "Goodbye, and thanks for calling.",
+        ),
+    ],
+    ids=["nl-phone-gateway", "nl-chat", "en-assistant-typed", "en-telephony"],
+)
+def test_the_goodbye_thanks_a_caller_for_calling_only_on_the_phone(
+    client_for: ClientFor, recorder: Recorder, body: dict[str, Any], call: bool, goodbye: str
+) -> None:
+    """Dialogflow serves phone gateways and chats: "thanks for calling" was said in a chat too."""
+    data = post(client_for(recorder), body)
+    assert recorder.turns[0].call is call
+    assert data["fulfillmentText"] == goodbye
 
 
 def test_ssml_with_a_character_xml_forbids_keeps_its_markup(

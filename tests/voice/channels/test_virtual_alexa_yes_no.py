@@ -106,3 +106,17 @@ def test_no_to_the_booking_confirmation_is_a_no(
     assert speech(confirm).endswith("Shall I book it?")
     assert intent_of(denied) == "AMAZON.NoIntent"
     assert speech(denied) == "Okay, I won't do that. What would you like to change?"
+
+
+@needs_node
+def test_our_goodbyes_reach_the_stop_intent_and_end_the_session(
+    driver: Path, skill_url: str, model: tuple[str, Path]
+) -> None:
+    """AMAZON.StopIntent had no samples: "no thanks" came as AMAZON.NoIntent, a stray no."""
+    dutch = model[0] == "nl-NL"
+    goodbyes = ["nee bedankt", "dat was het"] if dutch else ["no thanks", "that's all"]
+    for goodbye in goodbyes:
+        _, left = run(driver, skill_url, model, [{"launch": True}, {"utter": goodbye}])
+        assert intent_of(left) == "AMAZON.StopIntent", goodbye
+        assert left["response"]["response"]["shouldEndSession"] is True
+        assert speech(left).startswith("Tot ziens" if dutch else "Goodbye"), speech(left)
