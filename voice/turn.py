@@ -28,8 +28,9 @@ class Turn:
     locale: str = "en"
     channel: str = "text"
     call: bool = False
-    """The caller rang in, on a phone line or a smart speaker (the channel knows); False at a local
-    microphone or in a chat. The framework's goodbye thanks a caller for calling only then."""
+    """The caller rang in on a phone line (the channel knows); False on a smart speaker, at a local
+    microphone or in a chat. The framework's goodbye thanks a caller for calling only then ("bedankt
+    voor uw telefoontje" is wrong on an Echo)."""
     session_id: str = ""
     user_id: str = ""
     time: datetime = field(default_factory=lambda: datetime.now(UTC))

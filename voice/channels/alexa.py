@@ -171,7 +171,6 @@ class AlexaChannel(WebhookChannel):
             slots=slots,
             locale=locale(request.get("locale"), "request.locale"),
             channel=self.name,
-            call=True,  # a smart speaker
             session_id=_session_id(envelope),
             user_id=_user_id(envelope),
             deadline=answer_by,

@@ -457,10 +457,11 @@ def test_every_response_round_trips_through_ask_sdk_model(
     assert serializer.serialize(envelope) == json.loads(raw)
 
 
-def test_a_smart_speaker_is_a_call_the_goodbye_thanks_for(client: FlaskClient, recorder: Recorder) -> None:
+def test_a_smart_speaker_is_no_call_the_goodbye_thanks_for(client: FlaskClient, recorder: Recorder) -> None:
+    """ "Bedankt voor uw telefoontje" was said on a Dutch Echo."""
     data = post(client, fixture("stop"))
-    assert recorder.turns[0].call and recorder.turns[0].intent == "Stop"
-    assert ssml(data) == "<speak>Goodbye, and thanks for calling.</speak>"
+    assert not recorder.turns[0].call and recorder.turns[0].intent == "Stop"
+    assert ssml(data) == "<speak>Goodbye, and thank you.</speak>"
     assert data["response"]["shouldEndSession"] is True
 
 

@@ -153,7 +153,7 @@ def test_launch_utterances_and_stop(driver: Path, skill_url: str, model_file: Pa
     assert monday["request"]["request"]["intent"]["slots"]["day"]["value"] == "monday"
     assert speech(monday) == "On Monday we are open from 9:00 to 17:30."
     assert stop["request"]["request"]["intent"]["name"] == "AMAZON.StopIntent"
-    assert speech(stop) == "Goodbye, and thanks for calling."
+    assert speech(stop) == "Goodbye, and thank you."
     assert stop["response"]["response"]["shouldEndSession"] is True
 
 
