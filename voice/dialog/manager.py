@@ -80,7 +80,8 @@ class Dialog:
 
         The whole turn (waiting for an earlier turn of the session, the store, the handler) has the
         deadline: when it runs out the caller hears "one moment", and the turn goes on; its reply
-        is spoken at the next turn.
+        is spoken at the next turn. A turn without a session id (a one-shot call through the Python
+        API) gets a session of its own; the webhook channels refuse a request without one.
         """
         if not turn.session_id:
             turn = replace(turn, session_id=uuid.uuid4().hex)
