@@ -157,21 +157,26 @@ class DialogState:
 
     @property
     def pending_reply(self) -> Reply | None:
-        """The pending replies as the caller hears them: their words in order, with the latest's other
-        fields, ending the session or handing over if any of them does (a goodbye or handoff not heard
-        yet); None when there is none."""
+        """The pending replies as the caller hears them: their words in order (``pending_texts``), with
+        the latest's other fields, ending the session or handing over if any of them does (a goodbye or
+        handoff not heard yet); None when there is none."""
         if len(self.pending_replies) < 2:
             return self.pending_replies[0] if self.pending_replies else None
         return replace(
             self.pending_replies[-1],
-            speech=" ".join(r.text for r in self.pending_replies),
+            speech=" ".join(self.pending_texts()),
             end_session=any(r.end_session for r in self.pending_replies),
             handoff=any(r.handoff for r in self.pending_replies),
         )
 
-    def with_pending(self, reply: Reply) -> DialogState:
-        """This state with ``reply`` pending too, after those pending already."""
-        return replace(self, pending_replies=(*self.pending_replies, reply))
+    def pending_texts(self, besides: str = "") -> tuple[str, ...]:
+        """The words of the pending replies in order, each once, without ``besides`` (the reply they are
+        told with): a caller who said "hello" three times during a stall hears its answer once."""
+        return tuple(text for text in dict.fromkeys(r.text for r in self.pending_replies) if text != besides)
+
+    def with_pending(self, *replies: Reply) -> DialogState:
+        """This state with ``replies`` pending too, after those pending already."""
+        return replace(self, pending_replies=(*self.pending_replies, *replies))
 
     def handing_over(self, reason: str) -> DialogState:
         """This state, handed over to a person for ``reason``."""

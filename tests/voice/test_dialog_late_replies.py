@@ -93,6 +93,10 @@ def test_a_request_sent_again_tells_every_waiting_reply_once(
     assert [" ".join(heard).count(reply) for reply in (PAID, BOOKED)] == [1, 1], heard
     session = store.load("s1")
     assert session is not None and session.dialog.pending_replies == ()
+    # the log says what was heard: "one moment" at r1; at r2 (the latest turn) both replies, which the
+    # request sent again told, once
+    logged = " ".join(row.text for row in store.read_log(session_id="s1"))
+    assert [logged.count(text) for text in (PAID, BOOKED, "One moment")] == [1, 1, 1], logged
 
 
 def test_a_reply_kept_after_its_turn_was_stored_counts_as_an_overrun(
@@ -104,3 +108,42 @@ def test_a_reply_kept_after_its_turn_was_stored_counts_as_an_overrun(
     rows = store.select("SELECT intent, deadline_overrun FROM signals ORDER BY seq")
     assert [(intent, bool(overrun)) for intent, overrun in rows] == [("Book", True), ("Pay", True)]
     assert read_totals(store, Filters.last_days(2)).get("overrun") == 2
+    said = [row.text for row in store.read_log(session_id="s1") if row.speaker.value == "assistant"]
+    assert all(text.startswith("One moment") for text in said) and len(said) == 2, said
+
+
+INTRO = "Here is the answer to your earlier question."
+
+
+def test_late_turns_in_a_row_are_told_once_each_with_one_introduction(store: Store, tmp_path: Path) -> None:
+    """The payment stalls; the caller says "hello" twice meanwhile, and hears "one moment" three times.
+    Each hello's turn told the payment first, and was late itself: the next turn tells the payment, then
+    the greeting (once), then its own answer, after one introduction (they nested, the intro four times).
+    The log says what the caller heard at each turn: the payment once, where it was told."""
+    dialog = Dialog(Router([_shop(tmp_path)]), store)
+    for text in ("pay it", "hello", "hello"):
+        assert "One moment" in dialog.respond(_turn(text, seconds=0.35)).text
+    assert wait_for_turns(10)
+    session = store.load("s1")
+    assert session is not None
+    pending = [reply.text for reply in session.dialog.pending_replies]
+    assert pending[0] == PAID and len(pending) == 3 and pending[1] == pending[2], pending
+    hello = pending[1]
+    told = dialog.respond(_turn("book it")).text
+    assert told == f"{INTRO} {PAID} {hello} {BOOKED}", told
+    assert "earlier question" not in dialog.respond(_turn("book it")).text
+    logged = [(row.speaker.value, row.text) for row in store.read_log(session_id="s1")]
+    moment = logged[1][1]
+    assert moment.startswith("One moment"), logged
+    assert logged[:8] == [
+        ("user", "pay it"),
+        ("assistant", moment),
+        ("user", "hello"),
+        ("assistant", moment),
+        ("user", "hello"),
+        ("assistant", moment),
+        ("user", "book it"),
+        ("assistant", told),
+    ], logged
+    session = store.load("s1")
+    assert session is not None and [(t.speaker.value, t.text) for t in session.history][:8] == logged[:8]

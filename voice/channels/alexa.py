@@ -46,6 +46,7 @@ from .webhook import (
     checked_document,
     deadline,
     finite,
+    identifier,
     locale,
 )
 
@@ -61,6 +62,8 @@ CHANNEL_KEY = "voice.alexa"
 _CONFIRMED = {"CONFIRMED": "Yes", "DENIED": "No"}
 _ACKNOWLEDGED = ("SessionEndedRequest", "System.ExceptionEncountered")
 _EMPTY_RESPONSE = b'{"version":"1.0","response":{}}'
+_USER_PATHS = (("session", "user"), ("context", "System", "user"))
+"""Where the caller is: a request outside a session has only the context's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +174,10 @@ class AlexaChannel(WebhookChannel):
             slots=slots,
             locale=locale(request.get("locale"), "request.locale"),
             channel=self.name,
-            session_id=_session_id(envelope),
+            session_id=identifier(_session_id(envelope), "session.sessionId", required=True),
             user_id=_user_id(envelope),
             deadline=answer_by,
-            request_id=_text(request.get("requestId")),
+            request_id=identifier(_text(request.get("requestId")), "request.requestId"),
             platform=_Request(intent, dialog_state if isinstance(dialog_state, str) else None, own),
         )
 
@@ -300,10 +303,11 @@ def _session_id(envelope: Mapping[str, Any]) -> str:
 
 
 def _user_id(envelope: Mapping[str, Any]) -> str:
-    session = envelope.get("session")
-    user = session.get("user") if isinstance(session, dict) else None
-    if not isinstance(user, dict):
-        context = envelope.get("context")
-        system = context.get("System") if isinstance(context, dict) else None
-        user = system.get("user") if isinstance(system, dict) else None
-    return _text(user.get("userId")) if isinstance(user, dict) else ""
+    """The caller: ``session.user``, else ``context.System.user``; an id the store can key on."""
+    for path in _USER_PATHS:
+        node: Any = envelope
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            return identifier(_text(node.get("userId")), ".".join((*path, "userId")))
+    return ""

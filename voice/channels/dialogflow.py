@@ -40,6 +40,7 @@ from .webhook import (
     WebResponse,
     deadline,
     header,
+    identifier,
     json_body,
     locale,
     lookup,
@@ -193,7 +194,8 @@ class DialogflowChannel(WebhookChannel):
 
     def to_turn(self, request: WebRequest) -> Turn:
         data = json_body(request)
-        session = lookup(data, "session")
+        # an empty session would give every turn a new one: a conversation could not go on
+        session = identifier(lookup(data, "session"), "session", required=True)
         contexts = lookup(data, "queryResult.outputContexts", list, default=[])
         contexts = [context for context in contexts if isinstance(context, dict)]
         display_name = lookup(data, "queryResult.intent.displayName", default="")
@@ -211,7 +213,7 @@ class DialogflowChannel(WebhookChannel):
             user_id=_user_id(lookup(data, "originalDetectIntentRequest.payload", dict, default={})),
             confidence=_confidence(lookup(data, "queryResult", dict)),
             deadline=deadline(self.deadline_s),
-            request_id=lookup(data, "responseId", default=""),
+            request_id=identifier(lookup(data, "responseId", default=""), "responseId"),
             platform=_state(contexts),
         )
 
@@ -317,7 +319,7 @@ def _user_id(payload: Mapping[str, Any]) -> str:
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
         if isinstance(node, str) and node:
-            return node
+            return identifier(node, ".".join(("originalDetectIntentRequest.payload", *path)))
     return ""
 
 

@@ -18,7 +18,7 @@ import math
 import re
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Self
@@ -40,6 +40,7 @@ __all__ = [
     "deadline",
     "finite",
     "header",
+    "identifier",
     "json_body",
     "locale",
     "lookup",
@@ -49,7 +50,13 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
 MAX_DEPTH = 64
 """Levels of JSON nesting a request may have; Alexa's and Dialogflow's own are about 10, the rest is
 for the session attributes and context parameters that the channels send back."""
+MAX_ID_BYTES = 512
+"""The longest platform id (session, request, user) a channel takes, in UTF-8 bytes. The platforms'
+ids are ASCII and far shorter (Alexa's userId is at most 255 characters); a much longer one could
+not be a key of the store (PostgreSQL's index rows hold at most 2,704 bytes, and a request's answer
+is keyed on its session and request ids together)."""
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_NUL_ESCAPE = b"\\u0000"
 _FINITE_ENCODER = json.JSONEncoder(allow_nan=False)
 _NOT_FINITE = "the request has NaN, Infinity or a number too large for JSON; send finite numbers."
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
@@ -177,12 +184,14 @@ def json_body(request: WebRequest) -> dict[str, Any]:
 
 
 def checked_document(body: bytes, document: Any) -> None:
-    """Refuse a parsed body that could not be sent back: nested too deeply, or text that is not Unicode.
+    """Refuse a parsed body that could not be sent back or stored: nested too deeply, or text that is
+    not Unicode or holds a NUL.
 
     The channels echo parts of the request (Alexa's session attributes, Dialogflow's context
     parameters, the session name), so each of these is a ``RequestError`` here, before anything is
-    answered, stored or logged: nesting deeper than ``MAX_DEPTH``, and a lone surrogate
-    (``"\\ud800"``, which no UTF-8 answer can hold). An ordinary body costs three byte scans.
+    answered, stored or logged: nesting deeper than ``MAX_DEPTH``, a lone surrogate (``"\\ud800"``,
+    which no UTF-8 answer can hold), and a NUL character (``"\\u0000"``, which PostgreSQL's text
+    cannot hold, so no turn of the session could be stored). An ordinary body costs four byte scans.
     Numbers: see ``finite``.
     """
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH:  # else it cannot be that deep
@@ -194,6 +203,8 @@ def checked_document(body: bytes, document: Any) -> None:
             raise RequestError(
                 "the request's text has a lone surrogate such as \\ud800, which is not Unicode; send UTF-8."
             ) from exc
+    if _NUL_ESCAPE in body:
+        _check_nul(document)
 
 
 def finite(value: Any) -> None:
@@ -231,18 +242,53 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _check_depth(document: Any) -> None:
-    """``RequestError`` naming where ``document`` nests deeper than ``MAX_DEPTH``; no recursion."""
+def _nodes(document: Any) -> Iterator[tuple[Any, int, str]]:
+    """Every value of ``document`` with its depth and path (``a.b[2]``); no recursion."""
     pending: list[tuple[Any, int, str]] = [(document, 0, "")]
     while pending:
         node, depth, path = pending.pop()
-        if depth > MAX_DEPTH:
-            where = path if len(path) <= 60 else f"{path[:60]}…"
-            raise RequestError(f"the request nests JSON more than {MAX_DEPTH} levels deep (at {where!r}).")
+        yield node, depth, path
         if isinstance(node, dict):
             pending.extend((child, depth + 1, f"{path}.{key}".lstrip(".")) for key, child in node.items())
         elif isinstance(node, list):
             pending.extend((child, depth + 1, f"{path}[{index}]") for index, child in enumerate(node))
+
+
+def _shown(path: str) -> str:
+    """A path for an error sentence: short, and with what it cannot show written as escapes."""
+    where = path if len(path) <= 60 else f"{path[:60]}…"
+    return where.encode("unicode_escape").decode() if not where.isprintable() else where
+
+
+def _check_depth(document: Any) -> None:
+    """``RequestError`` naming where ``document`` nests deeper than ``MAX_DEPTH``."""
+    for _, depth, path in _nodes(document):
+        if depth > MAX_DEPTH:
+            raise RequestError(
+                f"the request nests JSON more than {MAX_DEPTH} levels deep (at {_shown(path)!r})."
+            )
+
+
+def _check_nul(document: Any) -> None:
+    """``RequestError`` naming the first field whose text (or name) holds a NUL character."""
+    for node, _, path in _nodes(document):
+        if (isinstance(node, str) and "\x00" in node) or "\x00" in path:
+            raise RequestError(
+                f"the request's {_shown(path) or 'body'} field has a NUL character (\\u0000), which no "
+                "text may hold; send it without."
+            )
+
+
+def identifier(value: str, path: str, *, required: bool = False) -> str:
+    """``value``, a platform's id of a session, request or user, checked to be one the store can key
+    on: at most ``MAX_ID_BYTES``, and not blank when ``required``; else ``RequestError`` naming ``path``."""
+    if required and not value.strip():
+        raise RequestError(f"the request's {path} field is empty; send the id the platform gave.")
+    if len(value.encode()) > MAX_ID_BYTES:
+        raise RequestError(
+            f"the request's {path} field is longer than {MAX_ID_BYTES} bytes; no platform id is."
+        )
+    return value
 
 
 def locale(value: Any, path: str) -> str:

@@ -9,16 +9,32 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..reply import Reply
-from ..store.base import BusyError
+from ..store.base import Answer, BusyError
 from ..store.signals import TurnSignals
+from ..turn import Turn
 
-__all__ = ["TURN_WAIT_S", "LateTurn", "while_busy"]
+__all__ = ["TURN_WAIT_S", "LateTurn", "StoredTurn", "while_busy"]
 
 _LOGGER = logging.getLogger(__name__)
-KeepLateReply = Callable[[str, Reply, TurnSignals | None], None]
-"""Keeps a late reply for the next turn and marks its turn's signals (``Dialog.keep_late_reply``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTurn:
+    """A turn committed as heard in time: what to correct when its caller heard "one moment" after all."""
+
+    signals: TurnSignals
+    """Its signals as stored; marked as a missed deadline."""
+    turn: Turn
+    """The turn: its time finds its assistant row, which is then the "one moment" it heard."""
+    answer: Answer | None
+    """Its request's answer as it must be then: its own reply, which waits among the pending ones."""
+
+
+KeepLateReply = Callable[[str, tuple[Reply, ...], StoredTurn | None], None]
+"""Keeps late replies for the next turn and corrects their turn as stored (``Dialog.keep_late_reply``)."""
 TURN_WAIT_S = 30.0
 """How long a turn waits for an earlier turn of its session, and keeps trying to commit while another
 writer holds the database; the caller hears "one moment" sooner."""
@@ -40,17 +56,19 @@ def while_busy(session_id: str, write: Callable[[], object]) -> None:
 class LateTurn:
     """Whether the caller stopped waiting for a turn, and where its reply goes then.
 
-    Abandoned before its commit, the turn saves its reply as the pending one itself (and its
-    signals count the missed deadline); abandoned after it, ``keep`` stores it separately and marks
-    the stored signals.
+    Abandoned before its commit, the turn saves its reply as a pending one itself (and its signals
+    count the missed deadline, its log row says "one moment"); abandoned after it, ``keep`` stores it
+    separately and corrects the stored turn (``StoredTurn``).
     """
 
     def __init__(self, session_id: str, keep_late_reply: KeepLateReply) -> None:
         self.session_id, self._keep_late_reply = session_id, keep_late_reply
         self._guard = threading.Lock()
         self._abandoned = self._kept = False
-        self.signals: TurnSignals | None = None
-        """The turn's signals as committed, when they say the caller heard its reply in time."""
+        self.unheard: tuple[Reply, ...] = ()
+        """What is kept when the reply comes late (``TurnStep.unheard``); else the reply itself."""
+        self.stored: StoredTurn | None = None
+        """The turn as committed, when it was stored as heard in time."""
 
     def abandon(self) -> None:
         with self._guard:
@@ -65,4 +83,4 @@ class LateTurn:
         with self._guard:
             if self._kept:
                 return
-        self._keep_late_reply(self.session_id, reply, self.signals)
+        self._keep_late_reply(self.session_id, self.unheard or (reply,), self.stored)

@@ -29,7 +29,7 @@ from ..turn import Turn
 from .answerers import Answerer, Fallback
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
-from .late import TURN_WAIT_S, LateTurn, while_busy
+from .late import TURN_WAIT_S, LateTurn, StoredTurn, while_busy
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
 from .signals import TurnFacts, loading_answerers, still_loading, turn_signals
@@ -39,6 +39,9 @@ __all__ = ["Dialog", "apology"]
 
 _LOGGER = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_S = 3600.0
+Told = tuple[tuple[TurnRecord, ...], Answer | None]
+"""A turn's records as its caller heard it (their words, then the reply or "one moment"), and the answer to
+its platform request."""
 
 
 class Dialog:
@@ -80,7 +83,8 @@ class Dialog:
 
         The whole turn (waiting for an earlier turn of the session, the store, the handler) has the
         deadline: when it runs out the caller hears "one moment", and the turn goes on; its reply
-        is spoken at the next turn.
+        is spoken at the next turn. A turn without a session id (a one-shot call through the Python
+        API) gets a session of its own; the webhook channels refuse a request without one.
         """
         if not turn.session_id:
             turn = replace(turn, session_id=uuid.uuid4().hex)
@@ -92,8 +96,10 @@ class Dialog:
                 "the %s turn of session %s could not be answered", turn.channel, turn.session_id
             )
             return apology(turn, self._speakers(turn))
-        if reply is not None:
-            return reply
+        return reply if reply is not None else self._one_moment(turn)
+
+    def _one_moment(self, turn: Turn) -> Reply:
+        """What the caller hears when the turn's deadline runs out before its reply is ready."""
         return builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=self._speakers(turn))
 
     def _respond(self, turn: Turn, late: LateTurn) -> Reply:
@@ -122,6 +128,7 @@ class Dialog:
                     True,
                 )
             reply = replace(reply, intent=step.turn.intent)
+            late.unheard = (reply,) if failed else step.unheard
             state = replace(step.state, last_reply=reply)
             facts = TurnFacts(
                 heard=turn,
@@ -134,11 +141,14 @@ class Dialog:
                 latency_ms=(time.perf_counter() - started) * 1000,
                 satisfaction=step.satisfaction_score,
             )
-            stored = self._commit(step.turn, state, reply, session, facts, late.kept_with_turn)
+            stored = self._commit(
+                step.turn, state, reply, session, facts, late, lambda: self._one_moment(turn).text
+            )
             if not stored.deadline_overrun:  # stored as heard in time; if "one moment" comes after all,
-                late.signals = stored  # the reply is kept and these signals are marked in one write
+                # the replies are kept, the signals marked and the log corrected in one write
+                late.stored = StoredTurn(stored, turn, _answer(turn, late.unheard[-1]))
                 if late.kept_with_turn():  # "one moment" while the commit waited
-                    self._keep_pending(turn.session_id, reply, stored)  # the session is still this turn's
+                    self._keep_pending(turn.session_id, late.unheard, late.stored)  # still this turn's
         self._housekeeping()
         return reply
 
@@ -166,13 +176,14 @@ class Dialog:
         reply: Reply,
         loaded: Session,
         facts: TurnFacts,
-        heard_late: Callable[[], bool],
+        late: LateTurn,
+        moment: Callable[[], str],
     ) -> TurnSignals:
-        """Store the turn; return its signals as stored. ``heard_late`` says, as the session is saved,
-        whether the caller heard "one moment" instead of this reply: then the reply is kept for the next
-        turn, a reply that ends the session does not end it, and the signals count a missed deadline.
-        (A commit that waits for a busy database past the deadline learns it after: ``_respond`` then
-        keeps the reply and marks the signals.)"""
+        """Store the turn; return its signals as stored. ``late`` says, as the session is saved, whether
+        the caller heard "one moment" (``moment``) instead of this reply: then the log says so, the
+        replies the caller has not heard (``late.unheard``) are kept for the next turn, a reply that ends
+        the session does not end it, and the signals count a missed deadline. (A commit that waits for
+        a busy database past the deadline learns it after: ``_respond`` then corrects what it stored.)"""
         now, hide = turn.time.timestamp(), self._redaction(turn, state, loaded)
         heard = TurnRecord(
             time=now,
@@ -193,18 +204,22 @@ class Dialog:
             return replace(
                 session,
                 skill=session.skill or signals.conversation_skill,
-                dialog=state.with_pending(reply) if unheard else state,
+                dialog=state.with_pending(*late.unheard) if unheard else state,
                 handed_over=session.handed_over or state.handed_over,
                 # a reply the caller has not heard ("one moment") keeps the session for the next turn
                 ended=session.ended or (reply.end_session and not unheard),
             )
 
-        answer = (turn.request_id, reply.to_dict()) if turn.request_id else None
+        def told(unheard: bool) -> Told:
+            """What the caller heard, and the request's answer: the reply; or "one moment", and the turn's
+            own reply, which waits among the pending ones for the next turn or the request sent again."""
+            if not unheard:
+                return (heard, said), _answer(turn, reply)
+            return (heard, replace(said, text=moment())), _answer(turn, late.unheard[-1])
+
         handoff = self._handoff(turn, state, loaded, (heard, said), facts, signals) if handing_over else None
         outbox = (handoff,) if handoff else ()
-        stored = self._record(
-            turn.session_id, (heard, said), change, heard_late, loaded, answer, outbox, signals
-        )
+        stored = self._record(turn.session_id, told, change, late.kept_with_turn, loaded, outbox, signals)
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
         if handoff is not None and self.sender is not None:
@@ -228,23 +243,23 @@ class Dialog:
     def _record(
         self,
         session_id: str,
-        turns: tuple[TurnRecord, ...],
+        told: Callable[[bool], Told],
         change: Callable[[Session, bool], Session],
         heard_late: Callable[[], bool],
         loaded: Session,
-        answer: Answer | None,
         outbox: tuple[OutboxItem, ...],
         signals: TurnSignals,
     ) -> TurnSignals:
         """Commit the turn and return its signals as stored; while another writer holds the database,
         try again for up to ``TURN_WAIT_S``.
 
-        Each try asks ``heard_late`` once, as it saves: the session's ``change`` (which gets the answer)
-        and the signals' ``deadline_overrun`` follow that one answer, so the KPIs say what the caller
-        heard. A ``BusyError`` wrote nothing, and the turn still holds its session, so trying again is
-        safe; giving up at the store's first ``busy_timeout`` would lose a turn whose caller already
-        heard "one moment". No retry on a conflict: the session is held for this turn, so a conflict
-        means its state is not the one the turn was decided on; reapplying it would undo another turn.
+        Each try asks ``heard_late`` once, as it saves: the session's ``change`` and what was ``told``
+        (both get the answer) and the signals' ``deadline_overrun`` follow that one answer, so the log
+        and the KPIs say what the caller heard. A ``BusyError`` wrote nothing, and the turn still holds
+        its session, so trying again is safe; giving up at the store's first ``busy_timeout`` would lose
+        a turn whose caller already heard "one moment". No retry on a conflict: the session is held for
+        this turn, so a conflict means its state is not the one the turn was decided on; reapplying it
+        would undo another turn.
         """
         stored = signals
 
@@ -252,6 +267,7 @@ class Dialog:
             nonlocal stored
             unheard = heard_late()
             stored = replace(signals, deadline_overrun=unheard)
+            turns, answer = told(unheard)
             self.store.record_exchange(
                 session_id,
                 turns,
@@ -313,46 +329,63 @@ class Dialog:
         """Who says the framework's replies for this turn: its skill's own version (``builtin:``) first."""
         return speakers(self.router.skills, turn.skill)
 
-    def keep_late_reply(self, session_id: str, reply: Reply, overrun: TurnSignals | None = None) -> None:
-        """Store a reply that missed its deadline; the next turn speaks it. ``overrun`` is its turn's
-        signals when they were stored as heard in time: they are marked as a missed deadline in the
-        same write. It holds the session like a turn, so the caller's next turn waits for it instead
-        of racing it."""
+    def keep_late_reply(
+        self, session_id: str, replies: tuple[Reply, ...], stored: StoredTurn | None = None
+    ) -> None:
+        """Store the replies a turn's caller did not hear because it missed its deadline (its own, and
+        the late ones it told); the next turn speaks them. ``stored`` is the turn when it was stored as
+        heard in time: it is corrected in the same write. It holds the session like a turn, so the
+        caller's next turn waits for it instead of racing it."""
         with self.store.lock_session(session_id, TURN_WAIT_S):
-            self._keep_pending(session_id, reply, overrun)
+            self._keep_pending(session_id, replies, stored)
 
-    def _keep_pending(self, session_id: str, reply: Reply, overrun: TurnSignals | None = None) -> None:
-        """Keep ``reply`` for the next turn, and mark ``overrun`` (see ``Store.save``) with it (the
-        caller holds the session)."""
+    def _keep_pending(self, session_id: str, replies: tuple[Reply, ...], stored: StoredTurn | None) -> None:
+        """Keep ``replies`` for the next turn, and correct the ``stored`` turn with it (the caller holds
+        the session): its signals count the missed deadline, its assistant turn says "one moment" in
+        history and log, and its request's answer is its own reply (``Dialog._told_now`` finds it)."""
+        heard = None
+        if stored is not None:
+            moment = self._one_moment(stored.turn).text
+            heard = TurnRecord(time=stored.turn.time.timestamp(), speaker=Speaker.ASSISTANT, text=moment)
 
         def change(session: Session) -> Session:
             # two late replies in a row: both are told; and the turn may have ended the session in the
             # moment before the caller heard "one moment"
-            return replace(session.with_dialog(session.dialog.with_pending(reply)), ended=False)
+            kept = replace(session.with_dialog(session.dialog.with_pending(*replies)), ended=False)
+            return kept if heard is None else kept.with_heard(heard)
 
-        while_busy(session_id, lambda: self.store.update(session_id, change, overrun=overrun))
+        overrun, answer = (stored.signals, stored.answer) if stored is not None else (None, None)
+        while_busy(
+            session_id,
+            lambda: self.store.update(session_id, change, overrun=overrun, answer=answer, heard=heard),
+        )
 
     def _told_now(self, turn: Turn, session: Session | None, reply: Reply) -> Reply:
         """What a request sent again is answered with: its turn's ``reply``. If the first sending only
         got "one moment", that reply waits among the pending ones: then all of them are told now (the
         caller heard none of them), so not again at the next turn (and a goodbye or handoff now ends
-        the session); they become the request's answer, so a third sending hears them too. If the
-        store cannot take that now, the next turn tells them again: twice rather than never."""
+        the session); they become the request's answer, so a third sending hears them too, and what the
+        latest turn's caller heard in the history and log (where it said "one moment"). If the store
+        cannot take that now, the next turn tells them again: twice rather than never."""
         session_id = turn.session_id
         if session is None or reply not in session.dialog.pending_replies:
             return reply
         pending = session.dialog.pending_replies
         told = session.dialog.pending_reply
         assert told is not None
+        said = next((t for t in reversed(session.history) if t.speaker is Speaker.ASSISTANT), None)
+        hide = self._redaction(turn, session.dialog, session)
+        heard = None if said is None else replace(said, text=hide.text(told.text))
 
         def change(stored: Session) -> Session:
             if stored.dialog.pending_replies != pending:
                 return stored
             cleared = stored.with_dialog(replace(stored.dialog, pending_replies=()))
-            return replace(cleared, ended=stored.ended or told.end_session)
+            cleared = replace(cleared, ended=stored.ended or told.end_session)
+            return cleared if heard is None else cleared.with_heard(heard)
 
         try:
-            self.store.update(session_id, change, answer=(turn.request_id, told.to_dict()))
+            self.store.update(session_id, change, answer=(turn.request_id, told.to_dict()), heard=heard)
         except StoreError:
             _LOGGER.warning("session %s: replies told to a request sent again stay pending", session_id)
         return told
@@ -386,6 +419,11 @@ class Dialog:
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
         finally:
             self.store.release_connection()  # this thread ends: its connection must not be left open
+
+
+def _answer(turn: Turn, reply: Reply) -> Answer | None:
+    """``reply`` as the answer to the turn's platform request; None without a request id."""
+    return (turn.request_id, reply.to_dict()) if turn.request_id else None
 
 
 def apology(turn: Turn, skills: tuple[Skill, ...] = ()) -> Reply:

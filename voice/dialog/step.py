@@ -65,10 +65,18 @@ class TurnStep(FlowFilling):
         """The flow whose handler ran: its slots go into a handoff record the handler asks for."""
         self.counted = False
         """Whether the turn set the misses in a row (``fallbacks``); else a matched intent resets them."""
+        self.unheard: tuple[Reply, ...] = ()
+        """What the caller has not heard yet if the turn's reply misses its deadline too: the late replies
+        of earlier turns that it tells first, and its own. They wait apart, so the next turn tells each
+        once, with one introduction (joined, a late turn's reply nested them)."""
 
     def run(self) -> Reply:
-        """The turn's reply, after a reply that missed an earlier turn's deadline, if there is one."""
-        return self._with_late_reply(self._decide())
+        """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
+        own = replace(self._decide(), intent=self.turn.intent)
+        told = self.state.pending_replies
+        reply = self._with_late_reply(own)
+        self.unheard = (*told, own)
+        return reply
 
     def _decide(self) -> Reply:
         if self.state.handed_over:
@@ -321,18 +329,21 @@ class TurnStep(FlowFilling):
         return reply
 
     def _with_late_reply(self, reply: Reply) -> Reply:
-        """Put a reply that missed an earlier deadline in front of this one."""
+        """Put the replies that missed earlier deadlines in front of this one, after one introduction;
+        each once, and not one that says what this one says."""
         late = self.state.pending_reply
         if late is None:
             return reply
+        earlier = self.state.pending_texts(besides=reply.text)
         self.state = replace(self.state, pending_replies=())
-        intro = self._builtin("late_result").text
-        return replace(
+        told = replace(
             reply,
-            speech=f"{intro} {late.text} {reply.text}",
             end_session=reply.end_session or late.end_session,  # a goodbye or handoff not heard yet
             handoff=reply.handoff or late.handoff,
         )
+        if not earlier:
+            return told
+        return replace(told, speech=" ".join((self._builtin("late_result").text, *earlier, reply.text)))
 
     def _builtin(
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any

@@ -113,14 +113,19 @@ class Store(ABC):
         outbox: Iterable[OutboxItem] = (),
         signals: Iterable[TurnSignals] = (),
         overrun: TurnSignals | None = None,
+        heard: TurnRecord | None = None,
     ) -> Session:
         """Store ``session``, ``log``, ``answer`` (a platform request id and its reply, kept
-        ``REQUEST_MEMORY_S``), ``outbox`` items and the turn's ``signals`` (a ``signals`` row each and
-        their ``rollup`` counts) in one transaction; return the session as stored.
+        ``REQUEST_MEMORY_S``; it replaces one kept for the request), ``outbox`` items and the turn's
+        ``signals`` (a ``signals`` row each and their ``rollup`` counts) in one transaction; return the
+        session as stored.
 
         ``overrun`` is the signals of a turn of this session stored earlier whose caller turned out to
         have heard "one moment": its row (the session's latest at its time) is marked as a missed
         deadline and counted, in the same transaction; a row marked already is left as it is.
+        ``heard`` is an assistant turn of this session stored earlier whose caller heard something else
+        (``"one moment"``): its log row (the session's latest of the assistant at ``heard.time``) takes
+        ``heard.text``, in the same transaction (its history is the session's: ``Session.with_heard``).
 
         The stored copy has the next version, ``updated_at`` now and ``expires_at`` one ``ttl``
         later. Raises ``ConflictError`` when another save happened since ``session`` was loaded;
@@ -313,14 +318,17 @@ class Store(ABC):
         retries: int = DEFAULT_RETRIES,
         overrun: TurnSignals | None = None,
         answer: Answer | None = None,
+        heard: TurnRecord | None = None,
     ) -> Session:
-        """Load the session, apply ``change`` and save (with ``overrun`` and ``answer``, see ``save``),
-        reloading and reapplying on conflict.
+        """Load the session, apply ``change`` and save (with ``overrun``, ``answer`` and ``heard``, see
+        ``save``), reloading and reapplying on conflict.
 
         ``change`` may run more than once, so it must be a pure function of the session.
         """
         return self._retry(
-            session_id, lambda session: self.save(change(session), overrun=overrun, answer=answer), retries
+            session_id,
+            lambda session: self.save(change(session), overrun=overrun, answer=answer, heard=heard),
+            retries,
         )
 
     def record_turn(self, session_id: str, turn: TurnRecord, *, retries: int = DEFAULT_RETRIES) -> Session:

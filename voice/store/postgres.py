@@ -34,11 +34,12 @@ from .postgres_schema import (
     OUTBOX_FAILED,
     OUTBOX_OF,
     PUT_USER,
+    RELOG,
     SAVE_LOADED,
     SAVE_NEW,
     SELECT_SESSIONS,
 )
-from .records import JsonDict, LogEntry, OutboxItem, Session, TurnStart
+from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
 from .signals import SIGNAL_COLUMNS, TurnSignals, overrun_count, signal_rows_and_counts
 from .sqlite_rows import (
     LOG_COLUMNS,
@@ -102,18 +103,22 @@ class PostgresStore(Store):
         outbox: Iterable[OutboxItem] = (),
         signals: Iterable[TurnSignals] = (),
         overrun: TurnSignals | None = None,
+        heard: TurnRecord | None = None,
     ) -> Session:
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
         params = _save_params(saved, session.version, log, answer, now)
         params.update(_outbox_params(outbox))
         params.update(_signal_params(signals))
-        with self._db.connection() as db, db.transaction() if overrun is not None else nullcontext():
+        alone = overrun is None and heard is None  # else one transaction of several statements
+        with self._db.connection() as db, nullcontext() if alone else db.transaction():
             found = db.execute(SAVE_LOADED if session.version else SAVE_NEW, params).fetchone()
             if found is None:
                 raise _conflict(db, session)
             if overrun is not None:
                 db.execute(MARK_OVERRUN, _overrun_params(overrun))
+            if heard is not None:
+                db.execute(RELOG, (heard.text, session.id, heard.time))
         if found[0] != saved.version:  # it replaced an ended or expired session
             saved = replace(saved, version=found[0])
         return saved

@@ -7,7 +7,8 @@ that want the same session queue on a lock in the process first, so only one of 
 the database. A waiter first tries ``pg_try_advisory_lock`` (one round trip, the usual case), then
 waits in the server with ``lock_timeout`` set to what is left of its time: it is woken the moment
 the holder lets go, with no polling. A killed worker's connection closes and the server drops its
-locks with it.
+locks with it; a host that vanishes without closing its connections loses them once the keepalives
+(``DEFAULT_KEEPALIVES``) find it gone.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 import psycopg_pool
@@ -37,6 +39,29 @@ DEFAULT_POOL_TIMEOUT = 2.0
 """Seconds a caller waits for a free connection (or for the server to come back) before a StoreError."""
 DEFAULT_CONNECT_TIMEOUT = 3
 """libpq's connect_timeout when the URL sets none: a server that does not answer fails within seconds."""
+DEFAULT_KEEPALIVES: Mapping[str, str] = MappingProxyType(
+    {
+        "keepalives": "1",
+        "keepalives_idle": "10",
+        "keepalives_interval": "5",
+        "keepalives_count": "3",
+        "tcp_user_timeout": "30000",
+    }
+)
+"""libpq's TCP settings when the URL sets none: a host that crashed or was cut off without closing its
+connections holds its sessions' advisory locks until the server notices, which Linux's defaults leave
+to about 2 hours. With these a silent peer is dropped after 10 + 3 x 5 = 25 s idle, or 30 s (in ms)
+of unacknowledged data."""
+_SERVER_KEEPALIVES: Mapping[str, str] = MappingProxyType(
+    {
+        "keepalives_idle": "tcp_keepalives_idle",
+        "keepalives_interval": "tcp_keepalives_interval",
+        "keepalives_count": "tcp_keepalives_count",
+        "tcp_user_timeout": "tcp_user_timeout",
+    }
+)
+"""The server's settings for its end of the connection, which libpq's only set for the client's end.
+The server's end is the one that matters for the locks: it must notice that a host is gone."""
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -204,16 +229,38 @@ def _unlock(conn: Connection, key: int) -> None:
 
 
 def _split_url(url: str) -> tuple[str, dict[str, str]]:
-    """The libpq URL without the store's own options, and those options (the rest is kept verbatim)."""
+    """The libpq URL without the store's own options, and those options (the rest is kept verbatim).
+
+    What the URL does not set is added: ``connect_timeout`` and the keepalive settings
+    (``DEFAULT_KEEPALIVES``), for both ends of each connection (``_with_server_keepalives``).
+    """
     parts = urlsplit(url)
     own: dict[str, str] = {}
+    given: dict[str, str] = {}
     rest: list[str] = []
+    options = ""
     for pair in filter(None, parts.query.split("&")):
-        key, _, value = pair.partition("=")
-        if unquote(key).startswith("pool_"):
-            own[unquote(key)] = unquote(value)
+        key, _, value = (unquote(part) for part in pair.partition("="))
+        if key.startswith("pool_"):
+            own[key] = value
+        elif key == "options":
+            options = value
         else:
+            given[key] = value
             rest.append(pair)
-    if not any(pair.startswith("connect_timeout=") for pair in rest):
-        rest.append(f"connect_timeout={DEFAULT_CONNECT_TIMEOUT}")
+    defaults = {"connect_timeout": str(DEFAULT_CONNECT_TIMEOUT), **DEFAULT_KEEPALIVES}
+    rest.extend(f"{key}={value}" for key, value in defaults.items() if key not in given)
+    options = _with_server_keepalives(options, {**defaults, **given})
+    rest.append(f"options={quote(options)}")
     return urlunsplit(("postgresql", parts.netloc, parts.path, "&".join(rest), parts.fragment)), own
+
+
+def _with_server_keepalives(options: str, settings: Mapping[str, str]) -> str:
+    """``options`` with ``-c`` server keepalive settings that mirror the connection's libpq ones; a
+    server setting the URL's ``options`` names already is left as it is (the user's URL wins)."""
+    added = [
+        f"-c {server}={settings[client]}"
+        for client, server in _SERVER_KEEPALIVES.items()
+        if server not in options
+    ]
+    return " ".join(filter(None, (options, *added)))

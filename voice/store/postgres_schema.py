@@ -218,6 +218,11 @@ MARK_OVERRUN = (
 )
 """Marks a stored turn's signals row (its session's latest at its time) as a missed deadline, and
 counts it; nothing for a row marked already."""
+RELOG = (
+    "UPDATE log SET text = %s WHERE seq = "
+    "(SELECT max(seq) FROM log WHERE session_id = %s AND time = %s AND speaker = 'assistant')"
+)
+"""Says in a stored turn's assistant row (its session's latest at its time) what the caller heard."""
 
 CLAIM_OUTBOX = (
     "UPDATE outbox SET claimed_until = %(until)s WHERE id IN (SELECT id FROM outbox "

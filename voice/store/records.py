@@ -130,6 +130,16 @@ class Session:
         """A copy with ``turns`` appended to the history (of which it keeps the last ``HISTORY_LIMIT``)."""
         return replace(self, history=(*self.history, *turns)[-HISTORY_LIMIT:]) if turns else self
 
+    def with_heard(self, said: TurnRecord) -> Session:
+        """A copy whose latest turn of the assistant at ``said.time`` says ``said.text``: what the caller
+        heard instead ("one moment" for a reply that came late); unchanged when the history has none."""
+        for index in range(len(self.history) - 1, -1, -1):
+            turn = self.history[index]
+            if turn.speaker is Speaker.ASSISTANT and turn.time == said.time:
+                history = (*self.history[:index], replace(turn, text=said.text), *self.history[index + 1 :])
+                return replace(self, history=history)
+        return self
+
     def with_attributes(self, changes: Mapping[str, Any]) -> Session:
         """A copy whose session attributes are updated with ``changes`` (other keys stay)."""
         return replace(self, attributes={**self.attributes, **changes})

@@ -22,7 +22,7 @@ from typing import Any
 
 from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, from_json
 from .checkpoint import Checkpointer
-from .records import JsonDict, LogEntry, OutboxItem, Session, TurnStart
+from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
 from .session_lock import SessionLocks
 from .signals import TurnSignals, overrun_count, signal_rows_and_counts
 from .sqlite_files import (
@@ -50,6 +50,7 @@ from .sqlite_rows import (
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
     OUTBOX_OF,
+    RELOG,
     SCHEMA_VERSION,
     SELECT_SESSIONS,
     UPDATE_SESSION,
@@ -141,6 +142,7 @@ class SqliteStore(Store):
         outbox: Iterable[OutboxItem] = (),
         signals: Iterable[TurnSignals] = (),
         overrun: TurnSignals | None = None,
+        heard: TurnRecord | None = None,
     ) -> Session:
         log_rows = [log_row(entry) for entry in log]
         signal_rows, counts = signal_rows_and_counts(signals)
@@ -168,6 +170,8 @@ class SqliteStore(Store):
             db.executemany(UPSERT_ROLLUP, counts)
             if overrun is not None and db.execute(MARK_OVERRUN, (overrun.session_id, overrun.time)).rowcount:
                 db.execute(UPSERT_ROLLUP, overrun_count(overrun))
+            if heard is not None:
+                db.execute(RELOG, (heard.text, session.id, heard.time))
         return saved
 
     def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -117,6 +117,11 @@ MARK_OVERRUN = (
     "(SELECT max(seq) FROM signals WHERE session_id = ? AND time = ?)"
 )
 """Marks a stored turn's signals row (its session's latest at its time) as a missed deadline."""
+RELOG = (
+    "UPDATE log SET text = ? WHERE seq = "
+    "(SELECT max(seq) FROM log WHERE session_id = ? AND time = ? AND speaker = 'assistant')"
+)
+"""Says in a stored turn's assistant row (its session's latest at its time) what the caller heard."""
 
 ANSWERS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
     request_id TEXT NOT NULL, session_id TEXT NOT NULL, reply TEXT NOT NULL CHECK (json_valid(reply)),

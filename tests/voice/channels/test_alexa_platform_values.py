@@ -164,13 +164,14 @@ def test_one_date_is_answered_for_its_weekday(client: FlaskClient, caplog: pytes
 
 @pytest.mark.parametrize(
     "name",
-    ["jan \u0007", "jan\u000bpiet", "\ufffe jan", "jan\u0000"],
-    ids=["bell", "vertical-tab", "ufffe", "nul"],
+    ["jan \u0007", "jan\u000bpiet", "\ufffe jan"],
+    ids=["bell", "vertical-tab", "ufffe"],
 )
 def test_a_character_xml_forbids_in_a_slot_value_leaves_the_ssml_well_formed(
     client: FlaskClient, name: str
 ) -> None:
-    """No escape makes a control character legal XML: it is spoken as a space."""
+    """No escape makes a control character legal XML: it is spoken as a space. (A NUL is refused with
+    the request: see test_server.py.)"""
     slots = {"date": bookable_day().isoformat(), "time": "10:00", "name": name}
     response = client.post("/alexa", json=intent_request("BookAppointment", slots))
     speech = ET.fromstring(response.get_json()["response"]["outputSpeech"]["ssml"]).text or ""

@@ -57,6 +57,47 @@ def test_urls_and_their_pool_options(url: str) -> None:
         open_store(f"{url}?pool_size=many")
 
 
+_KEEPALIVE_SETTINGS = (
+    "tcp_keepalives_idle",
+    "tcp_keepalives_interval",
+    "tcp_keepalives_count",
+    "tcp_user_timeout",
+)
+
+
+def _keepalives(store: PostgresStore) -> tuple[list[str], dict[str, str]]:
+    """The server's keepalive settings of a connection of ``store`` (its end, which must notice a host
+    that is gone), and libpq's (the client's end)."""
+    with store._db.connection() as conn:
+        server = [str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in _KEEPALIVE_SETTINGS]  # type: ignore[index]
+        return server, conn.info.get_parameters()
+
+
+def test_connections_drop_a_silent_peer_within_a_minute(url: str) -> None:
+    """A host that crashed or was cut off holds its sessions' advisory locks until the server sees its
+    connections are dead: the keepalive settings make that about half a minute, not Linux's 2 hours."""
+    with PostgresStore(url) as store:
+        server, client = _keepalives(store)
+    assert server == ["10", "5", "3", "30000"]
+    assert {key: client.get(key) for key in ("keepalives", "keepalives_idle", "tcp_user_timeout")} == {
+        "keepalives": "1",
+        "keepalives_idle": "10",
+        "tcp_user_timeout": "30000",
+    }
+
+
+def test_keepalive_settings_in_the_url_win(url: str) -> None:
+    given = f"{url}?keepalives_idle=60&tcp_user_timeout=90000&options=-c%20tcp_keepalives_count%3D7"
+    with PostgresStore(given) as store:
+        server, client = _keepalives(store)
+    assert server == ["60", "5", "7", "90000"]  # the server's end follows the URL's libpq settings
+    assert (client["keepalives_idle"], client["keepalives_count"], client["tcp_user_timeout"]) == (
+        "60",
+        "3",
+        "90000",
+    )
+
+
 def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
     started = time.monotonic()
     with pytest.raises(StoreError, match="127.0.0.1:1/voice") as caught:

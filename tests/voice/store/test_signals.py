@@ -164,3 +164,23 @@ def test_a_yes_that_answers_one_confirmation_and_asks_the_next_counts_both(
         "confirm:accepted": 1,
     }
     assert store.select("SELECT confirmation FROM signals ORDER BY seq") == [("asked",), ("accepted asked",)]
+
+
+def test_a_turn_heard_otherwise_says_so_in_its_log_row(store: Store, clock: FakeClock) -> None:
+    """The save that keeps a late turn's reply rewrites that turn's assistant row (not its caller's, not
+    an earlier turn's, not one of another session at the same time) to what the caller heard, and the
+    session's history says the same."""
+    now = clock()
+    for session_id in ("s1", "s2"):
+        store.start(session_id, user_id="u1", skill="", locale="nl", channel="alexa")
+        for at, text in ((now, "Earlier."), (now + 1, "Booked.")):
+            said = (TurnRecord(time=at, speaker=Speaker.USER, text="boek"),)
+            store.record_exchange(
+                session_id, (*said, TurnRecord(time=at, speaker=Speaker.ASSISTANT, text=text))
+            )
+    late = TurnRecord(time=now + 1, speaker=Speaker.ASSISTANT, text="Een ogenblik.")
+    store.update("s1", lambda s: s.with_heard(late), heard=late)
+    expected = ["boek", "Earlier.", "boek", "Een ogenblik."]
+    assert [row.text for row in store.read_log(session_id="s1")] == expected
+    assert [turn.text for turn in store.load("s1").history] == expected  # type: ignore[union-attr]
+    assert [row.text for row in store.read_log(session_id="s2")][-1] == "Booked."
