@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -13,7 +18,7 @@ from voice import Router, SlotValue, Turn, load_skill, redaction
 from voice.config import Config, load_config
 from voice.dialog import Dialog, QueueFileSink
 from voice.errors import ConfigError
-from voice.redaction import Kind, RedactionSettings, Redactor, redact_slots, redact_text
+from voice.redaction import Kind, RedactionSettings, Redactor, find_personal_data, redact_slots, redact_text
 from voice.redaction_rules import is_bsn, is_iban, luhn
 from voice.redaction_words import EMAIL_AT_WORDS
 from voice.store import open_store
@@ -246,3 +251,39 @@ def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> No
 def test_every_way_of_saying_at_is_redacted(said: str) -> None:
     """The quick check before the search knows every word the e-mail pattern knows (it once did not)."""
     assert redact_text(f"mijn mail is jan {said} gmail punt com") == "mijn mail is [email]"
+
+
+def _seconds(text: str) -> float:
+    """The best of three searches of ``text`` (the search itself: ``redact_text`` remembers clean texts)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        find_personal_data(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Fails the code inside once ``seconds`` pass, so a runaway search fails the test, not the run."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        pytest.fail(f"took more than {seconds:.2f} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("word", ["one", "a", "1"])
+def test_a_long_run_of_number_words_costs_in_proportion_to_its_length(word: str) -> None:
+    """3,000 number-like words (a 12 KB request) cost about ten times what 300 do. Every stretch of a
+    run was once tried, the longest first, so 3,000 took many minutes; now only stretches as long as a
+    number can be. The bound is relative (ten times the words, ten times the slack), for busy machines."""
+    bound = 100 * _seconds(" ".join([word] * 300))
+    with _deadline(bound):
+        assert find_personal_data(" ".join([word] * 3000)) == []
