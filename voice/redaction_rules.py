@@ -225,28 +225,37 @@ words is (it once tried every stretch of the run, and 400 times "one" took secon
 @dataclass(frozen=True, slots=True)
 class _Run:
     """A run of groups with what every stretch of it needs, counted once: the stretch's characters are
-    a slice of ``chars``; ``digits[k]`` groups before group ``k`` start with a digit."""
+    a slice of ``chars``; ``digits[k]`` groups before group ``k`` start with a digit; ``comma[k]``
+    is the first group at or after ``k`` that a comma separates from the group before it."""
 
     groups: list[Group]
     chars: str
     offsets: list[int]
     digits: list[int]
+    comma: list[int]
 
     @classmethod
-    def of(cls, groups: list[Group]) -> _Run:
+    def of(cls, text: str, groups: list[Group]) -> _Run:
         offsets, digits = [0], [0]
         for group in groups:
             offsets.append(offsets[-1] + len(group.chars))
             digits.append(digits[-1] + group.chars[:1].isdigit())
-        return cls(groups, "".join(g.chars for g in groups), offsets, digits)
+        comma = [len(groups)] * (len(groups) + 1)
+        for k in range(len(groups) - 1, 0, -1):
+            comma[k] = k if "," in text[groups[k - 1].end : groups[k].start] else comma[k + 1]
+        return cls(groups, "".join(g.chars for g in groups), offsets, digits, comma)
 
     def stretch(self, i: int, j: int) -> str:
         return self.chars[self.offsets[i] : self.offsets[j]]
 
     def ends(self, i: int) -> Iterator[int]:
-        """The ends of the stretches from group ``i`` worth classifying, longest first."""
+        """The ends of the stretches from group ``i`` worth classifying, longest first, but those that
+        stop at the next comma before those that go on past it: a comma ends a number ("06 24 91 60 69,
+        06 70 60 50 81" is two), unless the part before it is no number on its own ("nul zes, twaalf")."""
         last = bisect_right(self.offsets, self.offsets[i] + _LONGEST) - 1
-        return iter(range(last, i, -1))
+        comma = min(self.comma[i + 1], last)
+        yield from range(comma, i, -1)
+        yield from range(last, comma, -1)
 
     def alone(self, i: int, j: int) -> bool:
         """Groups ``i`` to ``j`` hold every digit said in the run, but for a leading "een" (an article,
@@ -261,7 +270,7 @@ class _Run:
 def _scan_runs(text: str, runs: Iterator[list[Group]]) -> Iterator[Finding]:
     """Per run of groups, the longest stretches (leftmost first) that classify as personal data."""
     for groups in runs:
-        run = _Run.of(groups)
+        run = _Run.of(text, groups)
         before = text[: groups[0].start]
         i = 0
         while i < len(groups):
