@@ -84,10 +84,15 @@ _TLD = r"(?:com|nl|org|net|be|de|eu|uk|info|io|fr|edu|gov|biz)"
 _DOT = r"(?:\s+(?:punt|dot)\s+|\.)"
 _EMAIL = re.compile(
     r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}"
-    rf"|\b[a-z0-9]+(?:\s+(?:punt|dot|underscore|streepje|dash)\s+[a-z0-9]+(?:\s+[a-z0-9]+)?)*"
-    rf"\s+(?:{'|'.join(EMAIL_AT_WORDS)})\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
+    r"|\b(?P<local>[a-z0-9]+"
+    r"(?P<parts>(?:\s+(?:punt|dot|underscore|streepje|dash)\s+[a-z0-9]+(?:\s+[a-z0-9]+)?)*))"
+    rf"\s+(?P<at>{'|'.join(EMAIL_AT_WORDS)})\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
     re.IGNORECASE,
 )
+_EMAIL_CUES = frozenset(
+    _words("mail email mailen mailadres emailadres address adres send stuur stuurt sturen reach contact")
+)
+"""Words that announce an e-mail address said a few words later ("my email is", "send it to")."""
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 _POSTCODE = re.compile(
     r"\b[1-9]\d{3}\s?(?P<letters>[A-Z]\s?[A-Z])\b"
@@ -114,8 +119,7 @@ _PROTECTED = re.compile(
 
 
 def _written(text: str) -> Iterator[Finding]:
-    for m in _EMAIL.finditer(text):
-        yield Finding(Kind.EMAIL, m.start(), m.end())
+    yield from _emails(text)
     at = 0
     while found := _IBAN.search(text, at):
         stop = _iban_within(text, found.start(), found.end())
@@ -127,6 +131,30 @@ def _written(text: str) -> Iterator[Finding]:
             yield Finding(Kind.ADDRESS, m.start(), m.end())
 
 
+def _emails(text: str) -> Iterator[Finding]:
+    at = 0
+    while email := _EMAIL.search(text, at):
+        address = email["at"] is None or _said_as_address(text, email)
+        if address:
+            yield Finding(Kind.EMAIL, email.start(), email.end())
+        at = email.end() if address else email.start() + 1
+
+
+def _said_as_address(text: str, m: re.Match[str]) -> bool:
+    """A spoken e-mail address, not a web address after "at" in a sentence ("I ordered it at bol.com",
+    "the price at example.com"): the '@' is said with a word only e-mail uses, or the part before it
+    looks like an address's (dots, digits), or it is said as one: first in the text or a clause, or
+    a few words after a word that announces one ("my email is jan at ...", "send it to jan at ...")."""
+    if m["at"].lower() != "at" or m["parts"] or any(c.isdigit() for c in m["local"]):
+        return True
+    before = text[max(0, m.start() - 80) : m.start()].rstrip()  # three words fit: no need to read all
+    return not before or before[-1] in ",.:;!?" or bool(_EMAIL_CUES & set(_last_words(before, 3)))
+
+
+def _last_words(text: str, n: int) -> list[str]:
+    return re.findall(r"\w+", text.lower())[-n:]
+
+
 def _is_postcode(text: str, m: re.Match[str]) -> bool:
     """Four digits and two letters are a postcode unless the letters are a word or a unit alone."""
     letters = m["letters"].replace(" ", "")
@@ -134,7 +162,7 @@ def _is_postcode(text: str, m: re.Match[str]) -> bool:
         return False
     if not letters.islower():
         return True
-    cue = bool(_ADDRESS_CUES & set(re.findall(r"\w+", text[: m.start()].lower())[-6:]))
+    cue = bool(_ADDRESS_CUES & set(_last_words(text[: m.start()], 6)))
     return bool(m["house"]) and " " not in m["letters"] and (letters not in _WORDS_NOT_LETTERS or cue)
 
 
@@ -208,7 +236,7 @@ def _classify_as_said(chars: str, before: str | None) -> Kind | None:
 
 def _said_order(before: str) -> bool:
     """The caller just named an order ("bestelling 123456782"), not a BSN, in the last three words."""
-    for word in reversed(re.findall(r"\w+", before.lower())[-3:]):
+    for word in reversed(_last_words(before, 3)):
         if word in _BSN_WORDS:
             return False
         if word in _ORDER_WORDS:

@@ -32,6 +32,11 @@ REDACTED = [
     ("mail naar j.jansen@bakkerij-jansen.nl graag", "mail naar [email] graag"),
     ("jan punt de vries apenstaartje gmail punt com", "[email]"),
     ("you can email me at john dot smith at outlook dot co dot uk", "you can email me at [email]"),
+    ("jan at example dot nl", "[email]"),
+    ("my email is sarah at hotmail dot com", "my email is [email]"),
+    ("send it to sarah at hotmail dot com please", "send it to [email] please"),
+    ("ja, pieter at ziggo punt nl", "ja, [email]"),
+    ("it is jan12 at gmail.com", "it is [email]"),
     # phone, Dutch and international, written and spoken
     ("bel me op 06-12345678", "bel me op [phone]"),
     ("mijn nummer is 020 123 4567", "mijn nummer is [phone]"),
@@ -94,6 +99,13 @@ KEPT = [
     "iban NL91ABNA0417164301",  # fails mod-97
     "bel 0900 1234",  # a service number is no caller's
     "ik heet Jan",
+    # a web address after "at" in a sentence is no e-mail address
+    "I ordered it at bol.com last week",
+    "the price at example.com was lower",
+    "chat with us at www.example.com/chat.",
+    "I bought it at bol dot com",
+    "ik heb het bij bol.com besteld",
+    "de prijs was lager bij bol punt com",
     "",
 ]
 
@@ -104,7 +116,7 @@ def test_personal_data_is_replaced_by_its_placeholder(text: str, expected: str) 
 
 
 @pytest.mark.parametrize("text", KEPT, ids=[t[:40] or "empty" for t in KEPT])
-def test_order_numbers_dates_times_and_amounts_survive(text: str) -> None:
+def test_order_numbers_dates_times_amounts_and_web_addresses_survive(text: str) -> None:
     assert redact_text(text) == text
 
 
@@ -200,9 +212,11 @@ def test_the_skill_marks_the_name_of_a_booking_sensitive() -> None:
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> None:
     """A real SQLite file: the log, the history and the handoff record hold no planted e-mail,
-    phone number or name; the file itself holds no e-mail or phone number."""
+    phone number or name; the file itself holds no e-mail or phone number. The assistant's contact
+    answer keeps its chat address ("chat with us at www.example.com/chat" was once an e-mail)."""
     said = {
         "nl": [
+            "hoe kan ik jullie bereiken",
             "mijn e-mail is jan.devries@example.com en bel me op 06-12345678",
             "ik wil een afspraak maken",
             "morgen om tien uur",
@@ -212,6 +226,7 @@ def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> No
             "ik wil een medewerker spreken",
         ],
         "en": [
+            "how can i contact you",
             "my email is jan.devries@example.com, call me on 06-12345678",
             "I'd like to book an appointment",
             "tomorrow at 10 am",
@@ -244,6 +259,7 @@ def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> No
         assert secret.lower() not in stored.lower(), secret
         assert secret.lower() not in handoff.lower(), secret
     assert "[email]" in stored and "[phone]" in stored and "[name]" in stored and "[phone]" in handoff
+    assert "www.example.com/chat" in stored, "the assistant's own chat address is no e-mail address"
     raw = b"".join(path.read_bytes() for path in tmp_path.glob("sessions.db*"))
     assert b"jan.devries@example.com" not in raw and b"12345678" not in raw
 
