@@ -306,6 +306,23 @@ def test_a_long_run_of_number_words_costs_in_proportion_to_its_length(word: str)
         assert find_personal_data(" ".join([word] * 3000)) == []
 
 
+LONG_TEXTS = {
+    "a name read many ways": "order 1234, x " + "dot " * 3000,
+    "a chain of names": "order 1234, " + "a dot " * 2000,
+    "digits": "1" * 12_000,
+    "a name with no @": "order 1234, " + "a" * 12_000,
+}
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS.values(), ids=list(LONG_TEXTS))
+def test_a_12_kb_text_costs_less_than_ten_times_300_number_words(text: str) -> None:
+    """The expressions for e-mail addresses and amounts once read "x dot dot ..." every way it can be
+    read (eighty words took for ever), or started again at every word or digit of a long one (seconds
+    for 12 KB); now each costs milliseconds."""
+    with _deadline(10 * _seconds(" ".join(["one"] * 300))):
+        find_personal_data(text)
+
+
 DUTCH_DIGITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"]
 
 
