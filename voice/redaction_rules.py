@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .redaction_words import EMAIL_AT_WORDS, Group, could_hold_number, spoken_groups
+from .redaction_words import EMAIL_AT_WORDS, MIN_DIGITS, Group, could_hold_number, spoken_groups
 
 __all__ = ["Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
 
@@ -301,6 +301,8 @@ class _Run:
 def _scan_runs(text: str, runs: Iterator[list[Group]]) -> Iterator[Finding]:
     """Per run of groups, the longest stretches (leftmost first) that classify as personal data."""
     for groups in runs:
+        if sum(len(g.chars) for g in groups) < MIN_DIGITS:  # most runs: one word, "een" or "a"
+            continue
         run = _Run.of(text, groups)
         before = text[: groups[0].start]
         i = 0
