@@ -85,7 +85,8 @@ _DOT = r"(?:\s+(?:punt|dot)\s+|\.)"
 _SEPARATOR = r"(?:punt|dot|underscore|streepje|dash)"
 _NAME = rf"(?!{_SEPARATOR}\b)[a-z0-9]+"
 """A word of a spoken address's name: no separator, so "x dot dot dot ..." reads one way only (when
-it could read many, forty words took a second and eighty for ever)."""
+it could read many, forty words took a second and eighty for ever). A name has at most six separators
+("jan punt de vries" has one), so no word of "a dot a dot ..." starts a search to the end of it."""
 _EMAIL = re.compile(
     r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}"
     rf"|\b(?P<local>[a-z0-9]+(?P<parts>(?:\s+{_SEPARATOR}\s+{_NAME}(?:\s+{_NAME})?){{0,6}}))"
