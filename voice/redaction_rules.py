@@ -9,11 +9,12 @@ number's; dates, times and amounts are fenced off first so their digits never jo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .redaction_words import EMAIL_AT_WORDS, Group, could_hold_number, spoken_groups
+from .redaction_words import EMAIL_AT_WORDS, MIN_DIGITS, Group, could_hold_number, spoken_groups
 
 __all__ = ["Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
 
@@ -81,12 +82,21 @@ def _words(text: str) -> list[str]:
 
 _TLD = r"(?:com|nl|org|net|be|de|eu|uk|info|io|fr|edu|gov|biz)"
 _DOT = r"(?:\s+(?:punt|dot)\s+|\.)"
+_SEPARATOR = r"(?:punt|dot|underscore|streepje|dash)"
+_NAME = rf"(?!{_SEPARATOR}\b)[a-z0-9]+"
+"""A word of a spoken address's name: no separator, so "x dot dot dot ..." reads one way only (when
+it could read many, forty words took a second and eighty for ever). A name has at most six separators
+("jan punt de vries" has one), so no word of "a dot a dot ..." starts a search to the end of it."""
 _EMAIL = re.compile(
-    r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}"
-    rf"|\b[a-z0-9]+(?:\s+(?:punt|dot|underscore|streepje|dash)\s+[a-z0-9]+(?:\s+[a-z0-9]+)?)*"
-    rf"\s+(?:{'|'.join(EMAIL_AT_WORDS)})\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
+    r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}"
+    rf"|\b(?P<local>[a-z0-9]+(?P<parts>(?:\s+{_SEPARATOR}\s+{_NAME}(?:\s+{_NAME})?){{0,6}}))"
+    rf"\s+(?P<at>{'|'.join(EMAIL_AT_WORDS)})\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}\b",
     re.IGNORECASE,
 )
+_EMAIL_CUES = frozenset(
+    _words("mail email mailen mailadres emailadres address adres send stuur stuurt sturen reach contact")
+)
+"""Words that announce an e-mail address said a few words later ("my email is", "send it to")."""
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 _POSTCODE = re.compile(
     r"\b[1-9]\d{3}\s?(?P<letters>[A-Z]\s?[A-Z])\b"
@@ -106,15 +116,14 @@ _PROTECTED = re.compile(
     r"(?<!\d)(?<!\d[-/.])(?P<date>\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?![-/.]?\d)"
     r"|(?<!\d)(?<!\d[-/.:])(?P<time>\d{1,2}[:.h]\d{2})(?![-/.:]?\d)"
     r"|(?:€|\$|£|\beur\b|\beuro\b|\busd\b)\s?\d[\d.,]*"
-    r"|\d[\d.]*(?:,\d{1,2})?\s?(?:€|euro|eur|dollars?|pounds?|cents?|ct)\b"
+    r"|(?<![\d.])\d[\d.]*(?:,\d{1,2})?\s?(?:€|euro|eur|dollars?|pounds?|cents?|ct)\b"
     r"|(?<![\d.,])\d+,\d{2}(?![\d,])",
     re.IGNORECASE,
 )
 
 
 def _written(text: str) -> Iterator[Finding]:
-    for m in _EMAIL.finditer(text):
-        yield Finding(Kind.EMAIL, m.start(), m.end())
+    yield from _emails(text)
     at = 0
     while found := _IBAN.search(text, at):
         stop = _iban_within(text, found.start(), found.end())
@@ -126,6 +135,30 @@ def _written(text: str) -> Iterator[Finding]:
             yield Finding(Kind.ADDRESS, m.start(), m.end())
 
 
+def _emails(text: str) -> Iterator[Finding]:
+    at = 0
+    while email := _EMAIL.search(text, at):
+        address = email["at"] is None or _said_as_address(text, email)
+        if address:
+            yield Finding(Kind.EMAIL, email.start(), email.end())
+        at = email.end() if address else email.start() + 1
+
+
+def _said_as_address(text: str, m: re.Match[str]) -> bool:
+    """A spoken e-mail address, not a web address after "at" in a sentence ("I ordered it at bol.com",
+    "the price at example.com"): the '@' is said with a word only e-mail uses, or the part before it
+    looks like an address's (dots, digits), or it is said as one: first in the text or a clause, or
+    a few words after a word that announces one ("my email is jan at ...", "send it to jan at ...")."""
+    if m["at"].lower() != "at" or m["parts"] or any(c.isdigit() for c in m["local"]):
+        return True
+    before = text[max(0, m.start() - 80) : m.start()].rstrip()  # three words fit: no need to read all
+    return not before or before[-1] in ",.:;!?" or bool(_EMAIL_CUES & set(_last_words(before, 3)))
+
+
+def _last_words(text: str, n: int) -> list[str]:
+    return re.findall(r"\w+", text.lower())[-n:]
+
+
 def _is_postcode(text: str, m: re.Match[str]) -> bool:
     """Four digits and two letters are a postcode unless the letters are a word or a unit alone."""
     letters = m["letters"].replace(" ", "")
@@ -133,7 +166,7 @@ def _is_postcode(text: str, m: re.Match[str]) -> bool:
         return False
     if not letters.islower():
         return True
-    cue = bool(_ADDRESS_CUES & set(re.findall(r"\w+", text[: m.start()].lower())[-6:]))
+    cue = bool(_ADDRESS_CUES & set(_last_words(text[: m.start()], 6)))
     return bool(m["house"]) and " " not in m["letters"] and (letters not in _WORDS_NOT_LETTERS or cue)
 
 
@@ -207,7 +240,7 @@ def _classify_as_said(chars: str, before: str | None) -> Kind | None:
 
 def _said_order(before: str) -> bool:
     """The caller just named an order ("bestelling 123456782"), not a BSN, in the last three words."""
-    for word in reversed(re.findall(r"\w+", before.lower())[-3:]):
+    for word in reversed(_last_words(before, 3)):
         if word in _BSN_WORDS:
             return False
         if word in _ORDER_WORDS:
@@ -215,34 +248,88 @@ def _said_order(before: str) -> bool:
     return False
 
 
-def _alone(run: list[Group], i: int, j: int) -> bool:
-    """``run[i:j]`` holds every digit said in the run, but for a leading "een" (an article, as often)."""
-    outside = [g.chars for g in (*run[:i], *run[j:]) if g.chars[:1].isdigit()]
-    return not outside or (outside == [run[0].chars] and len(outside[0]) == 1)
+_LONGEST = 35
+"""No kind of personal data has more characters of a number (an IBAN has at most 34), so no stretch
+of a run is tried that is longer: the scan costs the same per group however long a run of number
+words is (it once tried every stretch of the run, and 400 times "one" took seconds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A run of groups with what every stretch of it needs, counted once: the stretch's characters are
+    a slice of ``chars``; ``digits[k]`` groups before group ``k`` start with a digit; ``comma[k]``
+    is the first group at or after ``k`` that a comma separates from the group before it."""
+
+    groups: list[Group]
+    chars: str
+    offsets: list[int]
+    digits: list[int]
+    comma: list[int]
+
+    @classmethod
+    def of(cls, text: str, groups: list[Group]) -> _Run:
+        offsets, digits = [0], [0]
+        for group in groups:
+            offsets.append(offsets[-1] + len(group.chars))
+            digits.append(digits[-1] + group.chars[:1].isdigit())
+        comma = [len(groups)] * (len(groups) + 1)
+        for k in range(len(groups) - 1, 0, -1):
+            comma[k] = k if "," in text[groups[k - 1].end : groups[k].start] else comma[k + 1]
+        return cls(groups, "".join(g.chars for g in groups), offsets, digits, comma)
+
+    def stretch(self, i: int, j: int) -> str:
+        return self.chars[self.offsets[i] : self.offsets[j]]
+
+    def ends(self, i: int) -> Iterator[int]:
+        """The ends of the stretches from group ``i`` worth classifying, longest first, but those that
+        stop at the next comma before those that go on past it: a comma ends a number ("06 24 91 60 69,
+        06 70 60 50 81" is two), unless the part before it is no number on its own ("nul zes, twaalf")."""
+        last = bisect_right(self.offsets, self.offsets[i] + _LONGEST) - 1
+        comma = min(self.comma[i + 1], last)
+        yield from range(comma, i, -1)
+        yield from range(last, comma, -1)
+
+    def alone(self, i: int, j: int) -> bool:
+        """Groups ``i`` to ``j`` hold every digit said in the run, but for a leading "een" (an article,
+        as often)."""
+        after = self.digits[-1] - self.digits[j]
+        if after or not self.digits[i]:
+            return not after
+        first = self.groups[0].chars
+        return self.digits[i] == 1 and len(first) == 1 and first.isdigit()
 
 
 def _scan_runs(text: str, runs: Iterator[list[Group]]) -> Iterator[Finding]:
     """Per run of groups, the longest stretches (leftmost first) that classify as personal data."""
-    for run in runs:
+    for groups in runs:
+        if sum(len(g.chars) for g in groups) < MIN_DIGITS:  # most runs: one word, "een" or "a"
+            continue
+        run = _Run.of(text, groups)
+        before = text[: groups[0].start]
         i = 0
-        while i < len(run):
-            if not run[i].chars:  # "nummer" joins a house number to its postcode, but starts nothing
+        while i < len(groups):
+            # "nummer" joins a house number to its postcode, but starts nothing
+            found = _found_at(text, run, i, before) if groups[i].chars else None
+            if found is None:
                 i += 1
                 continue
-            for j in range(len(run), i, -1):
-                chars = "".join(g.chars for g in run[i:j])
-                if len(chars) > 35 or "+" in chars[1:] or not run[j - 1].chars:
-                    continue
-                # a BSN's check passes for one number in eleven: only a number said on its own counts
-                alone = _alone(run, i, j)
-                kind = _classify(chars, text[: run[0].start] if alone else None)
-                if kind:
-                    start = run[i].start - (run[i].start > 0 and text[run[i].start - 1] == "(")
-                    yield Finding(kind, start, run[j - 1].end)
-                    i = j
-                    break
-            else:
-                i += 1
+            yield found[0]
+            i = found[1]
+
+
+def _found_at(text: str, run: _Run, i: int, before: str) -> tuple[Finding, int] | None:
+    """The personal data a stretch from group ``i`` is, and the group after it; None when none is."""
+    groups = run.groups
+    for j in run.ends(i):
+        chars = run.stretch(i, j)
+        if "+" in chars[1:] or not groups[j - 1].chars:
+            continue
+        # a BSN's check passes for one number in eleven: only a number said on its own counts
+        kind = _classify(chars, before if run.alone(i, j) else None)
+        if kind:
+            start = groups[i].start - (groups[i].start > 0 and text[groups[i].start - 1] == "(")
+            return Finding(kind, start, groups[j - 1].end), j
+    return None
 
 
 def _runs(groups: Iterator[Group | None], text: str, gap: re.Pattern[str]) -> Iterator[list[Group]]:
