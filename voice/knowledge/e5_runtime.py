@@ -3,7 +3,8 @@
 The same network as the package's own engine, its 4-bit weights as 7-bit integers with int8
 activations (``e5_graph``): vectors within a cosine of 0.99 of the engine's; on the 2-core
 machine of earlier rounds a question took p50 5.3-5.7 ms of CPU against the engine's 24 ms, and 5,000
-passages 16.5-17.7 s against 169 s; on one with AVX2 and no VNNI p50 9 ms and 46 s (``bench/knowledge.py``, docs/knowledge.md).
+passages 16.5-17.7 s against 169 s; on one with AVX2 and no VNNI p50 9 ms and 46 s
+(``bench/knowledge.py``, docs/knowledge.md).
 A text is ``<s>`` + its pieces + ``</s>``, its vector the mean of the last layer over those tokens,
 L2-normalised; a text over 512 tokens is cut into windows whose means are averaged by their length,
 as the package does.
