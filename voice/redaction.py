@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
-from .redaction_rules import Finding, Kind, find_personal_data
+from .redaction_rules import CHOSEN_KINDS, Finding, Kind, find_personal_data
 
 if TYPE_CHECKING:
     from .nlu import SlotValue
@@ -72,7 +72,7 @@ class RedactionSettings:
     @classmethod
     def from_config(cls, raw: Any, *, source: str = "<dict>") -> RedactionSettings:
         """Read the ``[privacy]`` table: ``redact = [kinds]``, ``true`` (all, the default) or ``false``."""
-        names = ", ".join(kind.value for kind in Kind)
+        names = ", ".join(kind.value for kind in CHOSEN_KINDS)
         if not isinstance(raw, dict):
             raise ConfigError(f"{source}: [privacy] must be a table, like [privacy] redact = [{names}].")
         unknown = sorted(set(raw) - {"redact"})
@@ -83,7 +83,7 @@ class RedactionSettings:
         redact = raw.get("redact", True)
         if isinstance(redact, bool):
             return cls(kinds=ALL_KINDS if redact else frozenset())
-        known = {kind.value for kind in Kind}
+        known = {kind.value for kind in CHOSEN_KINDS}
         if not isinstance(redact, list) or not all(isinstance(v, str) and v in known for v in redact):
             raise ConfigError(
                 f"{source}: [privacy] redact must be true, false or a list of {names}; got {redact!r}."

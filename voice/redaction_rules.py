@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from .redaction_words import EMAIL_AT_WORDS, MIN_DIGITS, Group, could_hold_number, spoken_groups
 
-__all__ = ["Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
+__all__ = ["CHOSEN_KINDS", "Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
 
 
 class Kind(StrEnum):
@@ -28,6 +28,15 @@ class Kind(StrEnum):
     BSN = "bsn"
     CARD = "card"
     ADDRESS = "address"
+    NUMBER = "number"
+    """A run of numbers holding personal data that splits into no valid numbers: redacted whole, so no
+    digit of a partial match stays. It is no choice of its own in the config: which number a partial
+    match was part of is unknown, so it goes whenever any kind of number is redacted."""
+
+
+CHOSEN_KINDS = tuple(kind for kind in Kind if kind is not Kind.NUMBER)
+"""The kinds an installation chooses in its config."""
+_NUMBER_KINDS = frozenset(CHOSEN_KINDS) - {Kind.EMAIL}
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +257,9 @@ def _said_order(before: str) -> bool:
     return False
 
 
+_LONGEST_DIGITS = 19
+"""No number of digits alone is longer (a card has at most 19): a run longer than that holds more than
+one number, or none."""
 _LONGEST = 35
 """No kind of personal data has more characters of a number (an IBAN has at most 34), so no stretch
 of a run is tried that is longer: the scan costs the same per group however long a run of number
@@ -258,13 +270,15 @@ words is (it once tried every stretch of the run, and 400 times "one" took secon
 class _Run:
     """A run of groups with what every stretch of it needs, counted once: the stretch's characters are
     a slice of ``chars``; ``digits[k]`` groups before group ``k`` start with a digit; ``comma[k]``
-    is the first group at or after ``k`` that a comma separates from the group before it."""
+    is the first group at or after ``k`` that a comma separates from the group before it, and
+    ``part[k]`` the first group of the part between commas that holds group ``k``."""
 
     groups: list[Group]
     chars: str
     offsets: list[int]
     digits: list[int]
     comma: list[int]
+    part: list[int]
 
     @classmethod
     def of(cls, text: str, groups: list[Group]) -> _Run:
@@ -275,7 +289,10 @@ class _Run:
         comma = [len(groups)] * (len(groups) + 1)
         for k in range(len(groups) - 1, 0, -1):
             comma[k] = k if "," in text[groups[k - 1].end : groups[k].start] else comma[k + 1]
-        return cls(groups, "".join(g.chars for g in groups), offsets, digits, comma)
+        part = [0] * len(groups)
+        for k in range(1, len(groups)):
+            part[k] = k if comma[k] == k else part[k - 1]
+        return cls(groups, "".join(g.chars for g in groups), offsets, digits, comma, part)
 
     def stretch(self, i: int, j: int) -> str:
         return self.chars[self.offsets[i] : self.offsets[j]]
@@ -290,46 +307,118 @@ class _Run:
         yield from range(last, comma, -1)
 
     def alone(self, i: int, j: int) -> bool:
-        """Groups ``i`` to ``j`` hold every digit said in the run, but for a leading "een" (an article,
-        as often)."""
-        after = self.digits[-1] - self.digits[j]
-        if after or not self.digits[i]:
+        """Groups ``i`` to ``j`` hold every digit said in their part of the run (between commas: "mijn
+        bsn is 111222333, 06 ..." says the BSN on its own), but for a leading "een" (an article, as
+        often)."""
+        start = self.part[i]
+        after = self.digits[self.comma[j]] - self.digits[j]
+        before = self.digits[i] - self.digits[start]
+        if after or not before:
             return not after
-        first = self.groups[0].chars
-        return self.digits[i] == 1 and len(first) == 1 and first.isdigit()
+        first = self.groups[start].chars
+        return before == 1 and len(first) == 1 and first.isdigit()
 
 
 def _scan_runs(text: str, runs: Iterator[list[Group]]) -> Iterator[Finding]:
-    """Per run of groups, the longest stretches (leftmost first) that classify as personal data."""
+    """Per run of groups, the longest stretches (leftmost first) that classify as personal data; a run
+    longer than any number that they leave digits of is split into numbers, or else redacted whole."""
     for groups in runs:
         if sum(len(g.chars) for g in groups) < MIN_DIGITS:  # most runs: one word, "een" or "a"
             continue
         run = _Run.of(text, groups)
         before = text[: groups[0].start]
-        i = 0
-        while i < len(groups):
-            # "nummer" joins a house number to its postcode, but starts nothing
-            found = _found_at(text, run, i, before) if groups[i].chars else None
-            if found is None:
-                i += 1
-                continue
-            yield found[0]
-            i = found[1]
+        found = list(_longest_first(text, run, before))
+        spans = [(i, j) for _, i, j in found]
+        if found and len(run.chars) > _LONGEST_DIGITS and not _covers(run, spans):
+            yield from _split_or_whole(text, run, before)
+        else:
+            yield from (f for f, _, _ in found)
+
+
+def _longest_first(text: str, run: _Run, before: str) -> Iterator[tuple[Finding, int, int]]:
+    """The longest stretches (leftmost first) that are personal data, with their first and end group."""
+    i = 0
+    while i < len(run.groups):
+        # "nummer" joins a house number to its postcode, but starts nothing
+        found = _found_at(text, run, i, before) if run.groups[i].chars else None
+        if found is None:
+            i += 1
+            continue
+        yield found[0], i, found[1]
+        i = found[1]
+
+
+def _covers(run: _Run, spans: list[tuple[int, int]]) -> bool:
+    """Stretches ``spans`` (first and end group) hold every digit of the run, but for a leading "een"
+    (an article, as often); a letter left over is a word ("..., I ordered"), no part of a number."""
+    left = _digits(run.chars) - sum(_digits(run.stretch(i, j)) for i, j in spans)
+    return left == 0 or left == 1 == run.offsets[spans[0][0]] and run.chars[0].isdigit()
+
+
+def _digits(chars: str) -> int:
+    return sum(c.isdigit() for c in chars)
+
+
+def _split_or_whole(text: str, run: _Run, before: str) -> Iterator[Finding]:
+    """A run longer than any number whose longest stretches leave digits behind ("06 24 91 60 69 06 70
+    60 50 81" read as a card and "60 50 81"): the fewest numbers that hold all of it, or else the
+    whole run as one generic number, so no digit of a partial match is stored."""
+    for start in (0, 1) if len(run.groups[0].chars) == 1 else (0,):
+        split = _fewest(text, run, before, start)
+        if split is not None:
+            yield from split
+            return
+    said = [group for group in run.groups if group.chars]
+    yield Finding(Kind.NUMBER, _start(text, said[0]), said[-1].end)
+
+
+def _fewest(text: str, run: _Run, before: str, start: int) -> list[Finding] | None:
+    """The fewest stretches of personal data that together hold groups ``start`` to the end, if any.
+    From the last group back: ``count[i]`` numbers hold the groups from ``i`` on, the first of them
+    ``step[i]`` (its kind, and the group after it), known for every later group when ``i`` is reached."""
+    n = len(run.groups)
+    none = n + 1  # more numbers than a run has groups: no split
+    count = [none] * n + [0]
+    step: list[tuple[Kind | None, int]] = [(None, k + 1) for k in range(n)]
+    for i in range(n - 1, start - 1, -1):
+        if not run.groups[i].chars:  # "nummer" holds no digit: nothing is left of it when skipped
+            count[i] = count[i + 1]
+            continue
+        for j in run.ends(i):
+            if count[j] + 1 < count[i] and (kind := _kind_of(run, i, j, before)):
+                count[i], step[i] = count[j] + 1, (kind, j)
+    if count[start] >= none:
+        return None
+    split, i = [], start
+    while i < n:
+        kind, j = step[i]
+        if kind:
+            split.append(Finding(kind, _start(text, run.groups[i]), run.groups[j - 1].end))
+        i = j
+    return split
 
 
 def _found_at(text: str, run: _Run, i: int, before: str) -> tuple[Finding, int] | None:
     """The personal data a stretch from group ``i`` is, and the group after it; None when none is."""
-    groups = run.groups
     for j in run.ends(i):
-        chars = run.stretch(i, j)
-        if "+" in chars[1:] or not groups[j - 1].chars:
-            continue
-        # a BSN's check passes for one number in eleven: only a number said on its own counts
-        kind = _classify(chars, before if run.alone(i, j) else None)
+        kind = _kind_of(run, i, j, before)
         if kind:
-            start = groups[i].start - (groups[i].start > 0 and text[groups[i].start - 1] == "(")
-            return Finding(kind, start, groups[j - 1].end), j
+            return Finding(kind, _start(text, run.groups[i]), run.groups[j - 1].end), j
     return None
+
+
+def _kind_of(run: _Run, i: int, j: int, before: str) -> Kind | None:
+    """The kind of personal data groups ``i`` to ``j`` are, if any."""
+    chars = run.stretch(i, j)
+    if "+" in chars[1:] or not run.groups[j - 1].chars:
+        return None
+    # a BSN's check passes for one number in eleven: only a number said on its own counts
+    return _classify(chars, before if run.alone(i, j) else None)
+
+
+def _start(text: str, group: Group) -> int:
+    """Where a number starting with ``group`` starts: at its opening bracket, if any ("(010) ...")."""
+    return group.start - (group.start > 0 and text[group.start - 1] == "(")
 
 
 def _runs(groups: Iterator[Group | None], text: str, gap: re.Pattern[str]) -> Iterator[list[Group]]:
@@ -375,5 +464,9 @@ def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[
             if _free(finding.start, finding.end, taken):
                 found.append(finding)
                 taken.append((finding.start, finding.end))
-    wanted = [f for f in found if kinds is None or f.kind in kinds]
+    wanted = [f for f in found if kinds is None or _wanted(f.kind, kinds)]
     return sorted(wanted, key=lambda f: f.start)
+
+
+def _wanted(kind: Kind, kinds: frozenset[Kind]) -> bool:
+    return bool(kinds & _NUMBER_KINDS) if kind is Kind.NUMBER else kind in kinds

@@ -55,9 +55,19 @@ REDACTED = [
     ("refund to gb29nwbk60161331926819 please", "refund to [iban] please"),
     ("iban BE68 5390 0754 7034", "iban [iban]"),
     ("n l negen een a b n a nul vier een zeven een zes vier drie nul nul", "[iban]"),
+    (  # a long run, but the letter after it is a word, no digit left of a number
+        "refund to d e eight nine three seven zero four zero zero four four zero five three two zero one "
+        "three zero zero zero, I ordered it",
+        "refund to [iban], I ordered it",
+    ),
     # BSN (11-proef)
     ("mijn bsn is 111222333", "mijn bsn is [bsn]"),
     ("burgerservicenummer 1234.56.782", "burgerservicenummer [bsn]"),
+    ("mijn bsn is 111222333, 06 12345678 is mijn nummer", "mijn bsn is [bsn], [phone] is mijn nummer"),
+    (
+        "bsn een een een twee twee twee drie drie drie, nul zes een twee drie vier vijf zes zeven acht",
+        "bsn [bsn], [phone]",
+    ),
     (
         "my citizen service number is one two three four five six seven eight two",
         "my citizen service number is [bsn]",
@@ -357,3 +367,40 @@ def test_two_phone_numbers_with_a_comma_between_are_both_redacted_whole(language
 def test_a_card_number_in_groups_is_still_one_card_next_to_a_phone_number() -> None:
     assert redact_text("kaart 4111 1111 1111 1111, bel 06 12 34 56 78") == "kaart [card], bel [phone]"
     assert redact_text("4111 1111 1111 1111, 06 12 34 56 78") == "[card], [phone]"
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_two_phone_numbers_said_one_after_the_other_are_both_redacted_whole(language: str) -> None:
+    """Without a comma the longest stretch once read part of both numbers as a card and stored the
+    rest of the second ("06 24 91 60 69 06 70 60 50 81" gave "[card] 60 50 81"); a run longer than
+    any number is now split into numbers, so no digit of either survives."""
+    said = {"en": "my numbers are {} {} thanks", "nl": "mijn nummers zijn {} {} dank u"}[language]
+    rng = random.Random(2027)
+    for _ in range(300):
+        text = said.format(_mobile_as_said(rng), _mobile_as_said(rng))
+        redacted = redact_text(text)
+        assert redacted == said.format("[phone]", "[phone]"), (text, redacted)
+
+
+def test_a_long_run_that_splits_into_no_numbers_is_redacted_whole() -> None:
+    """A phone number with more digits after it holds no split into numbers: the whole run goes, not
+    only the part that passed a check."""
+    assert redact_text("bel 06 24 91 60 69 06 70 60 50 81 77 graag") == "bel [number] graag"
+    assert redact_text("ik heb 2 06 12345678") == "ik heb 2 [phone]", "a short run keeps its other numbers"
+    only_phones = RedactionSettings.from_config({"redact": ["phone"]})
+    assert redact_text("06 24 91 60 69 06 70 60 50 81 77", only_phones) == "[number]"
+    only_email = RedactionSettings.from_config({"redact": ["email"]})
+    assert redact_text("06 24 91 60 69 06 70 60 50 81 77", only_email) == "06 24 91 60 69 06 70 60 50 81 77"
+
+
+def test_the_shipped_skills_conversations_are_stored_as_said() -> None:
+    """What callers and the assistant say in the customer-service skill's conversations (order
+    numbers, dates, times, amounts) holds no personal data: redacting a run whole takes none of it."""
+    texts = []
+    for path in sorted(load_skill("customer_service").root.glob("tests/*.yaml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.strip().removeprefix("- ").partition(": ")
+            if key in ("user", "reply"):
+                texts.append(value)
+    assert len(texts) > 100
+    assert [t for t in texts if redact_text(t) != t] == []
