@@ -3,8 +3,9 @@
 The dialog stores what callers say and what the assistant answers (history, conversation log,
 handoff records). Before it does, ``Redactor`` replaces e-mail addresses, phone numbers, IBANs,
 BSNs, card numbers and postcodes with house numbers by a placeholder (``[email]``, ``[phone]``,
-``[iban]``, ``[bsn]``, ``[card]``, ``[address]``), and the values of slots a skill marks
-``sensitive`` by the slot's name (``[name]``)::
+``[iban]``, ``[bsn]``, ``[card]``, ``[address]``; ``[number]`` for a run of numbers that holds some
+but splits into no valid ones), and the values of slots a skill marks ``sensitive`` by the slot's
+name (``[name]``)::
 
     redactor = Redactor(RedactionSettings.from_config({"redact": ["email", "phone"]}))
     redactor.text("mail jan@example.com of bel 06-12345678")   # "mail [email] of bel [phone]"
