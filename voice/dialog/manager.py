@@ -129,7 +129,7 @@ class Dialog:
                 )
             reply = replace(reply, intent=step.turn.intent)
             late.unheard = (reply,) if failed else step.unheard
-            state = replace(step.state, last_reply=reply)
+            state = replace(step.state, last_reply=reply, failed=step.state.failed or reply.failed)
             facts = TurnFacts(
                 heard=turn,
                 answerer=step.answered_by,
