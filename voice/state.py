@@ -131,6 +131,9 @@ class DialogState:
     outcome: str = ""
     """The conversation's outcome as the latest turn's signals recorded it (``voice.store.Outcome``):
     the next turn moves its count from exactly this one. Empty before the first turn was stored."""
+    failed: bool = False
+    """A handler reported a failure (``Reply.failed``) earlier in the conversation: it stays a conversation
+    whose request failed to its end, whatever polite turns ("thanks", "no") follow it."""
 
     @property
     def awaits_yes_or_no(self) -> bool:
@@ -197,6 +200,7 @@ class DialogState:
             "handoff_reason": self.handoff_reason,
             "offer": self.offer.to_json() if self.offer else None,
             "outcome": self.outcome,
+            "failed": self.failed,
         }
 
     @classmethod
@@ -220,6 +224,8 @@ class DialogState:
             handoff_reason=str(raw.get("handoff_reason") or ""),
             offer=Offer.from_json(raw["offer"]) if raw.get("offer") else None,
             outcome=str(raw.get("outcome") or ""),
+            # a state stored before ``failed`` was kept: its last reply is all that shows a failure
+            failed=bool(raw.get("failed", bool(last and last.get("failed")))),
         )
 
 

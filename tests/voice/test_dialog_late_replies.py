@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +12,12 @@ import pytest
 from voice import Reply, Router, Skill, Turn
 from voice.analytics.kpis import read_totals
 from voice.analytics.period import Filters
-from voice.dialog import Dialog
+from voice.dialog import Dialog, QueueFileSink
 from voice.dialog.deadline import wait_for_turns
 from voice.store import Store, open_store
 
 BOOKED, PAID = "Booked for Tuesday.", "Paid by card."
+REFUND = "A colleague handles refunds."
 
 
 @pytest.fixture
@@ -32,6 +34,7 @@ def _shop(tmp_path: Path) -> Skill:
     (tmp_path / "locales" / "en" / "intents.yaml").write_text(
         "language: en\nintents:\n  Book:\n    data: [{sentences: ['book it']}]\n"
         "  Pay:\n    data: [{sentences: ['pay it']}]\n"
+        "  Refund:\n    data: [{sentences: ['refund it']}]\n"
     )
 
     @shop.intent("Book")
@@ -42,6 +45,11 @@ def _shop(tmp_path: Path) -> Skill:
     def pay(turn: Turn) -> Reply:
         time.sleep(1.0)
         return Reply(speech=PAID)
+
+    @shop.intent("Refund")
+    def refund(turn: Turn) -> Reply:
+        time.sleep(1.0)
+        return Reply(speech=REFUND, handoff=True)
 
     return shop
 
@@ -147,3 +155,18 @@ def test_late_turns_in_a_row_are_told_once_each_with_one_introduction(store: Sto
     ], logged
     session = store.load("s1")
     assert session is not None and [(t.speaker.value, t.text) for t in session.history][:8] == logged[:8]
+
+
+def test_the_handoff_record_of_a_late_turn_shows_what_the_caller_heard(store: Store, tmp_path: Path) -> None:
+    """The refund's handler asks for a person after the caller heard "one moment": the colleague's
+    transcript ends with "one moment", as the log does, not with words the caller has not heard."""
+    queue = tmp_path / "handoff.jsonl"
+    dialog = Dialog(Router([_shop(tmp_path)]), store, sink=QueueFileSink(queue))
+    moment = dialog.respond(_turn("refund it", seconds=0.35)).text
+    assert moment.startswith("One moment")
+    assert wait_for_turns(10) and dialog.sender is not None and dialog.sender.drain()
+    dialog.close()
+    (record,) = [json.loads(line) for line in queue.read_text().splitlines()]
+    assert [t["text"] for t in record["transcript"]] == ["refund it", moment]
+    logged = [row.text for row in store.read_log(session_id="s1")]
+    assert logged == ["refund it", moment], logged

@@ -299,3 +299,32 @@ def test_each_conversation_keeps_one_outcome_when_a_turn_moves_it(dialog: Dialog
     outcomes = {metric: count for metric, count in counts.items() if metric.startswith("outcome:")}
     assert rows[-2]["outcome"] == "gave_up" and counts["conversations"] == 1
     assert outcomes == {f"outcome:{rows[-1]['outcome']}": 1}
+
+
+THANKS, NO = {"nl": "bedankt", "en": "thanks"}, {"nl": "nee", "en": "no"}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_failed_booking_stays_failed_through_thanks_and_no(dialog: Dialog, language: str) -> None:
+    """The caller thanks the assistant for the failed booking, hears "anything else?" and says no: the
+    failure is carried to the end, so the conversation gave up and the booking is not completed."""
+    for text in (*BOOKING[language], YES[language], YES[language], THANKS[language], NO[language]):
+        _say(dialog, text, locale=language)
+    thanked, left = _signals(dialog.store)[-2:]
+    assert (thanked["intent"], thanked["outcome"]) == ("Thanks", "gave_up")
+    assert (left["intent"], left["outcome"]) == ("No", "gave_up")
+    counts = _counts(dialog.store)
+    assert (counts["conversations"], counts["outcome:gave_up"]) == (1, 1)
+    assert "outcome:contained" not in counts
+    kpis = _report(dialog.store, language).current
+    assert (kpis.conversations, kpis.contained, kpis.gave_up, kpis.containment_rate) == (1, 0, 1, 0.0)
+    assert [(flow.flow, flow.completed) for flow in kpis.flows] == [("BookAppointment", 0)]
+
+
+def test_a_state_stored_before_the_failure_was_kept_reads_it_from_its_last_reply() -> None:
+    """A session saved by the previous version keeps its failure across the upgrade, and a saved
+    failure survives the store."""
+    old = {"last_reply": {"speech": "Sorry, that did not work.", "failed": True}}
+    assert DialogState.from_json(old).failed
+    assert DialogState.from_json(DialogState(failed=True).to_json()).failed
+    assert not DialogState.from_json({"last_reply": {"speech": "Booked."}}).failed

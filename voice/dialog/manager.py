@@ -129,7 +129,7 @@ class Dialog:
                 )
             reply = replace(reply, intent=step.turn.intent)
             late.unheard = (reply,) if failed else step.unheard
-            state = replace(step.state, last_reply=reply)
+            state = replace(step.state, last_reply=reply, failed=step.state.failed or reply.failed)
             facts = TurnFacts(
                 heard=turn,
                 answerer=step.answered_by,
@@ -217,12 +217,14 @@ class Dialog:
                 return (heard, said), _answer(turn, reply)
             return (heard, replace(said, text=moment())), _answer(turn, late.unheard[-1])
 
-        handoff = self._handoff(turn, state, loaded, (heard, said), facts, signals) if handing_over else None
-        outbox = (handoff,) if handoff else ()
+        def outbox(heard_turns: tuple[TurnRecord, ...]) -> tuple[OutboxItem, ...]:
+            """The handoff record, its transcript ending as the caller heard the turn."""
+            return (self._handoff(turn, state, loaded, heard_turns, facts, signals),) if handing_over else ()
+
         stored = self._record(turn.session_id, told, change, late.kept_with_turn, loaded, outbox, signals)
         if reply.remember and turn.user_id:
             self.store.update_user(turn.user_id, reply.remember)
-        if handoff is not None and self.sender is not None:
+        if handing_over and self.sender is not None:
             self.sender.notify()
         return stored
 
@@ -247,19 +249,19 @@ class Dialog:
         change: Callable[[Session, bool], Session],
         heard_late: Callable[[], bool],
         loaded: Session,
-        outbox: tuple[OutboxItem, ...],
+        outbox: Callable[[tuple[TurnRecord, ...]], tuple[OutboxItem, ...]],
         signals: TurnSignals,
     ) -> TurnSignals:
         """Commit the turn and return its signals as stored; while another writer holds the database,
         try again for up to ``TURN_WAIT_S``.
 
-        Each try asks ``heard_late`` once, as it saves: the session's ``change`` and what was ``told``
-        (both get the answer) and the signals' ``deadline_overrun`` follow that one answer, so the log
-        and the KPIs say what the caller heard. A ``BusyError`` wrote nothing, and the turn still holds
-        its session, so trying again is safe; giving up at the store's first ``busy_timeout`` would lose
-        a turn whose caller already heard "one moment". No retry on a conflict: the session is held for
-        this turn, so a conflict means its state is not the one the turn was decided on; reapplying it
-        would undo another turn.
+        Each try asks ``heard_late`` once, as it saves: the session's ``change``, what was ``told``, the
+        ``outbox`` made from it (a handoff record's transcript) and the signals' ``deadline_overrun``
+        follow that one answer, so the log, the colleague and the KPIs see what the caller heard. A
+        ``BusyError`` wrote nothing, and the turn still holds its session, so trying again is safe; giving
+        up at the store's first ``busy_timeout`` would lose a turn whose caller already heard "one moment".
+        No retry on a conflict: the session is held for this turn, so a conflict means its state is not
+        the one the turn was decided on; reapplying it would undo another turn.
         """
         stored = signals
 
@@ -274,7 +276,7 @@ class Dialog:
                 lambda session: change(session, unheard),
                 loaded=loaded,
                 answer=answer,
-                outbox=outbox,
+                outbox=outbox(turns),
                 signals=(stored,),
                 retries=0,
             )

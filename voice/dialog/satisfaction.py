@@ -97,8 +97,8 @@ def question_reply(question: Reply, before: Reply | None = None, *, failed: bool
     """``question`` (the built-in ``satisfaction_question_<mode>``) as the reply that keeps the
     conversation open; after ``before`` (a completed flow's last words) when given.
 
-    It keeps ``before``'s ``failed``, or takes ``failed`` (the reply the caller said goodbye to
-    failed): the KPIs read the failure from the conversation's last reply, which is now the question."""
+    It keeps ``before``'s ``failed``, or takes ``failed`` (a request of the conversation failed,
+    ``DialogState.failed``), so the question tells the failure as the reply it follows did."""
     speech = f"{before.text} {question.text}" if before is not None else question.text
     card = before.card if before is not None else None
     remember = before.remember if before is not None else {}

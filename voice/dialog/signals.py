@@ -66,18 +66,18 @@ def outcome_of(state: DialogState) -> Outcome:
 
 
 def _open(state: DialogState) -> bool:
-    """Whether the caller is left with something unresolved: silence, a flow, or a question never
-    answered (``_unanswered``)."""
-    return bool(state.no_input or state.flow is not None or _unanswered(state))
+    """Whether the caller is left with something unresolved: silence, a flow, a question never
+    answered (``_unanswered``), or a request that failed at any turn so far (``DialogState.failed``)."""
+    return bool(state.no_input or state.flow is not None or state.failed or _unanswered(state))
 
 
 def _unanswered(state: DialogState) -> bool:
-    """An offered answer, a misunderstood turn, or a handler's failure."""
-    return state.offer is not None or bool(state.fallbacks) or _failed(state)
+    """An offered answer or a misunderstood turn."""
+    return state.offer is not None or bool(state.fallbacks)
 
 
-def _failed(state: DialogState) -> bool:
-    """The last reply said it could not do what was asked (``Reply.failed``)."""
+def _failed_now(state: DialogState) -> bool:
+    """This turn's reply said it could not do what was asked (``Reply.failed``)."""
     return state.last_reply is not None and state.last_reply.failed
 
 
@@ -122,7 +122,7 @@ def turn_signals(
         flow_started=flow.started,
         flow_step=flow.step,
         # a handler that hands over or reports a failure did not complete it
-        flow_completed=flow.completed and not reason and not _failed(state),
+        flow_completed=flow.completed and not reason and not _failed_now(state),
         flow_abandoned=flow.abandoned,
         flow_left=flow.left.intent if flow.left else "",
         flow_left_skill=flow.left.skill if flow.left else "",

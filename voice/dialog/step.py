@@ -233,7 +233,7 @@ class TurnStep(FlowFilling):
             return None
         self.satisfaction_score = score
         thanks = self._builtin("satisfaction_thanks", end_session=True)
-        return replace(thanks, failed=self._last_failed())  # the answer does not undo a failure
+        return replace(thanks, failed=self.state.failed)  # the answer does not undo a failure
 
     def _after_flow(self, reply: Reply) -> Reply:
         """A flow completed with a reply that expects nothing more: the question follows it."""
@@ -285,12 +285,8 @@ class TurnStep(FlowFilling):
         self.state = replace(self.state, flow=None)
         if self.satisfaction.ends_with_question(self.state):
             question = self._builtin(f"satisfaction_question_{self.satisfaction.mode}")
-            return question_reply(question, failed=self._last_failed())
+            return question_reply(question, failed=self.state.failed)
         return self._builtin("goodbye", end_session=True)
-
-    def _last_failed(self) -> bool:
-        """The last reply said it could not do what was asked (``Reply.failed``)."""
-        return self.state.last_reply is not None and self.state.last_reply.failed
 
     def _anything_else(self) -> bool:
         """The last reply asked "anything else?", and no flow or offer is open."""
