@@ -33,7 +33,7 @@ DAYS = {
     "saturday": "On Saturday we are open from 10:00 to 16:00.",
     "sunday": "On Sunday we are closed.",
 }
-GOODBYE = "Goodbye, and thanks for calling."
+GOODBYE = "Goodbye, and thank you."
 
 
 class Launch(AbstractRequestHandler):
