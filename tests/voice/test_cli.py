@@ -169,3 +169,15 @@ def test_fixtures_audio_regenerates_into_a_folder(tmp_path: Path) -> None:
     manifest.write_text("fixtures:\n  - {name: hello, text: hallo, locale: nl}\n")
     result = CliRunner().invoke(cli, ["fixtures", "audio", "--manifest", str(manifest)])
     assert result.exit_code == 0 and (tmp_path / "hello.wav").exists()
+
+
+def test_python_m_voice_is_the_voice_command() -> None:
+    """Every helper that reached for ``python -m voice`` met "No module named voice.__main__"."""
+    done = subprocess.run(
+        [sys.executable, "-m", "voice", "parse", "wat zijn jullie openingstijden", "-l", "nl"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "OpeningHours" in done.stdout
