@@ -13,6 +13,7 @@ locks with it; a host that vanishes without closing its connections loses them o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -21,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 import psycopg_pool
@@ -72,17 +73,20 @@ def session_key(session_id: str) -> int:
     return int.from_bytes(digest, signed=True)
 
 
-def _configure(conn: Connection) -> None:
+def _configure(conn: Connection, server_settings: Mapping[str, str]) -> None:
     # JSON columns come back as their text, which the store's codec reads (the same as SQLite's).
     conn.adapters.register_loader("json", TextLoader)
     conn.adapters.register_loader("jsonb", TextLoader)
+    if server_settings:  # one round trip per new connection
+        calls = ", ".join("set_config(%s, %s, false)" for _ in server_settings)
+        conn.execute(f"SELECT {calls}", [part for pair in server_settings.items() for part in pair])  # noqa: S608 - placeholders only
 
 
 class PostgresConnections:
     """The pool of this process (opened on first use, again after a fork) and the turns' locks."""
 
     def __init__(self, url: str) -> None:
-        self.conninfo, options = _split_url(url)
+        self.conninfo, options, self._server_settings = _split_url(url)
         parts = urlsplit(url)
         self.where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
         try:
@@ -165,7 +169,7 @@ class PostgresConnections:
                     max_size=self.pool_size,
                     open=False,
                     kwargs={"autocommit": True},
-                    configure=_configure,
+                    configure=functools.partial(_configure, server_settings=self._server_settings),
                     # One empty round trip per checkout: after a database restart, a broken
                     # connection is replaced before a turn uses it, instead of failing that turn.
                     check=psycopg_pool.ConnectionPool.check_connection,
@@ -228,11 +232,12 @@ def _unlock(conn: Connection, key: int) -> None:
         raise
 
 
-def _split_url(url: str) -> tuple[str, dict[str, str]]:
-    """The libpq URL without the store's own options, and those options (the rest is kept verbatim).
+def _split_url(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The libpq URL without the store's own options, those options, and the server settings each new
+    connection sets (the rest of the URL is kept verbatim).
 
     What the URL does not set is added: ``connect_timeout`` and the keepalive settings
-    (``DEFAULT_KEEPALIVES``), for both ends of each connection (``_with_server_keepalives``).
+    (``DEFAULT_KEEPALIVES``), for both ends of each connection (``_server_keepalives``).
     """
     parts = urlsplit(url)
     own: dict[str, str] = {}
@@ -243,24 +248,22 @@ def _split_url(url: str) -> tuple[str, dict[str, str]]:
         key, _, value = (unquote(part) for part in pair.partition("="))
         if key.startswith("pool_"):
             own[key] = value
-        elif key == "options":
+            continue
+        if key == "options":
             options = value
         else:
             given[key] = value
-            rest.append(pair)
+        rest.append(pair)
     defaults = {"connect_timeout": str(DEFAULT_CONNECT_TIMEOUT), **DEFAULT_KEEPALIVES}
     rest.extend(f"{key}={value}" for key, value in defaults.items() if key not in given)
-    options = _with_server_keepalives(options, {**defaults, **given})
-    rest.append(f"options={quote(options)}")
-    return urlunsplit(("postgresql", parts.netloc, parts.path, "&".join(rest), parts.fragment)), own
+    server = _server_keepalives(options, {**defaults, **given})
+    return urlunsplit(("postgresql", parts.netloc, parts.path, "&".join(rest), parts.fragment)), own, server
 
 
-def _with_server_keepalives(options: str, settings: Mapping[str, str]) -> str:
-    """``options`` with ``-c`` server keepalive settings that mirror the connection's libpq ones; a
-    server setting the URL's ``options`` names already is left as it is (the user's URL wins)."""
-    added = [
-        f"-c {server}={settings[client]}"
-        for client, server in _SERVER_KEEPALIVES.items()
-        if server not in options
-    ]
-    return " ".join(filter(None, (options, *added)))
+def _server_keepalives(options: str, settings: Mapping[str, str]) -> dict[str, str]:
+    """The server keepalive settings that mirror the connection's libpq ones, set with ``set_config``
+    once a connection is open (not as startup ``options``, which PgBouncer in its default configuration
+    refuses); a setting the URL's ``options`` names already is left as it is (the user's URL wins)."""
+    return {
+        server: settings[client] for client, server in _SERVER_KEEPALIVES.items() if server not in options
+    }
