@@ -72,7 +72,9 @@ def test_the_log_stays_bounded_while_writes_never_pause(
             writer.join()
     assert not failed, f"a writer failed: {failed[0]!r}"
     assert min(written) >= WRITES, f"the writers managed only {written} writes in 60 s"
-    assert largest <= 8 * limit, f"the log reached {largest} bytes"
+    # a checkpointer that never restarts the log reaches 41 MB here; a working one stayed within 3.6 MB
+    # beside three CPU burners on one machine and reached 8.6 MB once in four CI runs on another
+    assert largest <= 16 * limit, f"the log reached {largest} bytes"
 
 
 def _open_at_once(path: Path, start: Any, failures: Any) -> None:
