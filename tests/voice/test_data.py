@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from handoff_records import handoff_record
 
 from voice import Dialog, Router, Turn, load_skill
 from voice.analytics.review import Reviewed, record_review
@@ -142,18 +143,7 @@ def test_purge_drops_the_queue_file_records_past_retention(tmp_path: Path) -> No
 
 
 def _record(user_id: str, time: dt.datetime) -> HandoffRecord:
-    return HandoffRecord(
-        id=f"handoff-{user_id}",
-        reason="asked",
-        session_id=f"s-{user_id}",
-        user_id=user_id,
-        skill="customer_service",
-        locale="nl",
-        channel="chat",
-        time=time,
-        transcript=({"speaker": "user", "text": "ik wil een medewerker spreken", "intent": "TalkToAgent"},),
-        slots={},
-    )
+    return handoff_record(f"handoff-{user_id}", user_id=user_id, session_id=f"s-{user_id}", time=time)
 
 
 def test_the_dialog_keeps_the_log_within_retention_by_itself(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from handoff_records import handoff_record
 
 from voice import Expect, Reply, Router, Skill, SlotValue, Turn, load_skill
 from voice.assistant import build_assistant
@@ -242,17 +243,9 @@ def test_irritation_cues_are_whole_words(text: str, language: str, irritated: bo
 
 
 def _record() -> HandoffRecord:
-    return HandoffRecord(
-        id="h1",
-        reason="asked",
-        session_id="s",
-        user_id="u",
-        skill="cs",
-        locale="nl",
-        channel="test",
-        time=NOW,
-        transcript=({"speaker": "user", "text": "help", "intent": "Help"},),
-        slots={},
+    help_asked = ({"speaker": "user", "text": "help", "intent": "Help"},)
+    return handoff_record(
+        "h1", user_id="u", session_id="s", time=NOW, skill="cs", channel="test", transcript=help_asked
     )
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from handoff_records import handoff_record
 
 from voice import Dialog, Router, Turn, load_skill
 from voice.cli import cli
-from voice.dialog import FanOutSink, HandoffRecord, HttpSink, QueueFileSink
+from voice.dialog import FanOutSink, HttpSink, QueueFileSink
 from voice.dialog.outbox import OutboxSender
 from voice.store import OutboxItem, Session, Store, open_store
 
@@ -237,17 +238,8 @@ def test_a_record_the_queue_file_takes_after_the_endpoint_failed_is_no_error(
 
 def _item(record_id: str, session_id: str, clock: Clock) -> OutboxItem:
     """A readable handoff record for ``session_id``, as the outbox holds it."""
-    record = HandoffRecord(
-        id=record_id,
-        reason="asked",
-        session_id=session_id,
-        user_id="u",
-        skill="cs",
-        locale="nl",
-        channel="test",
-        time=NOW,
-        transcript=(),
-        slots={},
+    record = handoff_record(
+        record_id, user_id="u", session_id=session_id, time=NOW, skill="cs", channel="test", transcript=()
     )
     return OutboxItem(id=record_id, kind="handoff", payload=record.to_dict(), created_at=clock.now)
 

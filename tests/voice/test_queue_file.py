@@ -7,21 +7,17 @@ import json
 import threading
 from pathlib import Path
 
+from handoff_records import handoff_record
+
 from voice.dialog import HandoffRecord, QueueFileSink
 
 
 def _record(user_id: str, number: int) -> HandoffRecord:
-    return HandoffRecord(
-        id=f"{user_id}-{number}",
-        reason="asked",
-        session_id=f"s{number}",
+    return handoff_record(
+        f"{user_id}-{number}",
         user_id=user_id,
-        skill="customer_service",
-        locale="nl",
-        channel="chat",
+        session_id=f"s{number}",
         time=dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC),
-        transcript=({"speaker": "user", "text": "ik wil een medewerker spreken", "intent": "TalkToAgent"},),
-        slots={},
     )
 
 
