@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from booking_api import serving_booking_api
 
 from voice import Router, Skill, Turn
 from voice.analytics import Filters, build_report
@@ -319,6 +320,33 @@ def test_a_failed_booking_stays_failed_through_thanks_and_no(dialog: Dialog, lan
     kpis = _report(dialog.store, language).current
     assert (kpis.conversations, kpis.contained, kpis.gave_up, kpis.containment_rate) == (1, 0, 1, 0.0)
     assert [(flow.flow, flow.completed) for flow in kpis.flows] == [("BookAppointment", 0)]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_booking_that_works_the_second_time_puts_the_failure_right(
+    dialog: Dialog, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calendar refuses the first booking; the caller books again and it goes through: the caller got
+    what they called for, so the conversation is contained (the first try still counts not completed)."""
+    with serving_booking_api() as (api, url):
+        monkeypatch.setattr(dialog.router.skills["customer_service"], "settings", {"booking_url": url})
+        api.mode = "refuse"
+        for text in (*BOOKING[language], YES[language], YES[language]):
+            _say(dialog, text, locale=language)
+        api.mode = "answer"
+        for text in (*BOOKING[language], YES[language], YES[language], GOODBYE[language]):
+            _say(dialog, text, locale=language)
+    assert len(api.bookings) == 1
+    rows = [row for row in _signals(dialog.store) if row["flow_completed"] or row["intent"] == "Stop"]
+    booked, goodbye = rows
+    assert (booked["flow"], booked["outcome"], goodbye["outcome"]) == (
+        "BookAppointment",
+        "contained",
+        "contained",
+    )
+    kpis = _report(dialog.store, language).current
+    assert (kpis.conversations, kpis.contained, kpis.gave_up) == (1, 1, 0)
+    assert [(flow.flow, flow.started, flow.completed) for flow in kpis.flows] == [("BookAppointment", 2, 1)]
 
 
 def test_a_state_stored_before_the_failure_was_kept_reads_it_from_its_last_reply() -> None:

@@ -129,7 +129,7 @@ class Dialog:
                 )
             reply = replace(reply, intent=step.turn.intent)
             late.unheard = (reply,) if failed else step.unheard
-            state = replace(step.state, last_reply=reply, failed=step.state.failed or reply.failed)
+            state = replace(step.state, last_reply=reply, failed=_failed(step, reply, crashed=failed))
             facts = TurnFacts(
                 heard=turn,
                 answerer=step.answered_by,
@@ -421,6 +421,14 @@ class Dialog:
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
         finally:
             self.store.release_connection()  # this thread ends: its connection must not be left open
+
+
+def _failed(step: TurnStep, reply: Reply, *, crashed: bool) -> bool:
+    """Whether the conversation's request failed: at this turn (``Reply.failed``), or earlier and not
+    since put right. Polite turns after a failure ("thanks", "no") do not undo it; a flow whose handler
+    succeeds later (the second booking went through) does: the caller got what they called for."""
+    put_right = step.finished_flow is not None and not crashed
+    return reply.failed or (step.state.failed and not put_right)
 
 
 def _answer(turn: Turn, reply: Reply) -> Answer | None:
