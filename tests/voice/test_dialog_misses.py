@@ -5,9 +5,11 @@ that helps resets the count: the caller reaches a person, as docs/dialogs.md say
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
+from skills.customer_service import booking
 from voice import Expect, Reply, Turn
 from voice.dialog import Dialog
 
@@ -161,3 +163,63 @@ def test_asking_for_a_person_instead_of_an_order_number_hands_over(
     assert last.handoff and _handoffs(dialog) == 1
     session = dialog.store.load("s1")
     assert session is not None and session.dialog.handoff_reason == reason
+
+
+BOOK_AND_CONFIRM = {
+    "nl": (
+        "ik wil een afspraak maken over een retour",
+        "volgende dinsdag",
+        "om tien uur",
+        "jan de vries",
+        "ja",
+    ),
+    "en": ("book an appointment about a return", "tomorrow at 10 am", "my name is anna smith", "yes"),
+}
+BETWEEN = {
+    "nl": ("wat zijn de verzendkosten eigenlijk", "Verzending binnen Nederland kost", "Zal ik hem boeken?"),
+    "en": ("how much does shipping cost", "Shipping within the Netherlands costs", "Shall I book it?"),
+}
+
+
+@pytest.fixture
+def crashing_calendar(dialog: Dialog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The booking handler raises (a defect in the company's calendar client, not a refusal)."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("calendar client bug")
+
+    skill = dialog.router.skills["customer_service"]
+    monkeypatch.setattr(skill, "settings", {"booking_url": "http://127.0.0.1:9/api"})
+    monkeypatch.setattr(booking.BookingClient, "book", broken)
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.usefixtures("crashing_calendar")
+def test_after_a_handler_crash_a_question_in_between_asks_the_flows_question_again(
+    dialog: Dialog, locale: str
+) -> None:
+    """The apology was appended to the answer as if it were the flow's open question."""
+    yes = BOOK_AND_CONFIRM[locale][-1]
+    question, answer, ask_again = BETWEEN[locale]
+    *_, crashed = _say(dialog, locale, *BOOK_AND_CONFIRM[locale], yes)
+    assert "iets mis" in crashed.text or "went wrong" in crashed.text
+    (answered,) = _say(dialog, locale, question)
+    assert answered.text.startswith(answer) and answered.text.endswith(ask_again), answered.text
+    assert "mis" not in answered.text and "wrong" not in answered.text
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.usefixtures("crashing_calendar")
+def test_a_handler_that_keeps_crashing_ends_at_a_person(dialog: Dialog, locale: str) -> None:
+    """Each try of a flow whose handler raises heard the apology, for ever: the third in a row goes to a
+    person, with the flow's slots in the handoff record."""
+    yes = BOOK_AND_CONFIRM[locale][-1]
+    *_, first, second, third = _say(dialog, locale, *BOOK_AND_CONFIRM[locale], yes, yes, yes)
+    assert not first.handoff and not second.handoff and _handoffs(dialog) == 1
+    assert third.handoff and third.end_session
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.handoff_reason == "fallbacks"
+    ((payload,),) = dialog.store.select("SELECT payload FROM outbox")
+    record = json.loads(payload)
+    assert (record["reason"], record["skill"]) == ("fallbacks", "customer_service")
+    assert record["slots"]["topic"] == "return" and record["slots"]["date"] == {"$date": "2026-11-24"}

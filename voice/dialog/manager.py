@@ -26,7 +26,7 @@ from ..store import OutboxItem, Session, Speaker, Store, TurnRecord, TurnStart
 from ..store.base import Answer, StoreError
 from ..store.signals import TurnSignals
 from ..turn import Turn
-from .answerers import Answerer, Fallback
+from .answerers import Answerer, Fallback, handoff_reply
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .late import TURN_WAIT_S, LateTurn, StoredTurn, while_busy
@@ -122,14 +122,12 @@ class Dialog:
                 reply = step.run()
             except Exception:
                 _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
-                step.state, reply, failed = (
-                    session.dialog,
-                    apology(step.turn, self._speakers(step.turn)),
-                    True,
-                )
+                (step.state, reply), failed = self._crashed(step.turn, session.dialog), True
             reply = replace(reply, intent=step.turn.intent)
             late.unheard = (reply,) if failed else step.unheard
-            state = replace(step.state, last_reply=reply, failed=_failed(step, reply, crashed=failed))
+            # after a crash in a flow, its open question stays the one an answer in between asks again
+            said = step.state.last_reply if failed and step.state.flow is not None else reply
+            state = replace(step.state, last_reply=said, failed=_failed(step, reply, crashed=failed))
             facts = TurnFacts(
                 heard=turn,
                 answerer=step.answered_by,
@@ -326,6 +324,15 @@ class Dialog:
         return OutboxItem(
             id=record.id, kind="handoff", payload=record.to_dict(), created_at=self.store.clock()
         )
+
+    def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:
+        """After a handler raised: the state before the turn, so that the caller can try again (an API
+        that blinked), and the turn counted as one that did not help, so that a handler that keeps
+        failing ends at a person after ``max_fallbacks`` in a row instead of an apology at every try."""
+        state = replace(before, fallbacks=before.fallbacks + 1)
+        if state.fallbacks >= self.policy.max_fallbacks and not state.handed_over:
+            return state.handing_over("fallbacks"), handoff_reply(turn, self._speakers(turn))
+        return state, apology(turn, self._speakers(turn))
 
     def _speakers(self, turn: Turn) -> tuple[Skill, ...]:
         """Who says the framework's replies for this turn: its skill's own version (``builtin:``) first."""
