@@ -146,6 +146,15 @@ def capabilities(turn: Turn) -> Reply:
     return skill.reply(turn, "Capabilities", expect=Expect.ANSWER)
 
 
+@skill.intent("AskQuestion")
+def ask_question(turn: Turn) -> Reply:
+    """ "Ik heb een vraag over mijn bestelling": the caller's question comes next, so ask for it
+    instead of guessing one from the knowledge (a vague opening is not a question yet)."""
+    subject = turn.slots.get("subject")
+    values = {"subject": subject.value} if subject else {}
+    return skill.reply(turn, "AskQuestion", expect=Expect.ANSWER, **values)
+
+
 def _date_problem(value: Any, turn: Turn) -> str | None:
     """A day to book: a range or words are asked again; then past, too far, closed, outside hours."""
     day = one_day(value)

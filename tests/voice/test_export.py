@@ -17,7 +17,14 @@ from voice.cli.export import export
 from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
 from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
 
-SKILL_INTENTS = {"OpeningHours", "OrderStatus", "ContactOptions", "Capabilities", "BookAppointment"}
+SKILL_INTENTS = {
+    "OpeningHours",
+    "OrderStatus",
+    "ContactOptions",
+    "Capabilities",
+    "BookAppointment",
+    "AskQuestion",
+}
 
 
 @pytest.fixture(scope="module")
