@@ -126,9 +126,8 @@ class TurnStep(FlowFilling):
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)
             kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
-            return IntentMatch(
-                intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
-            )
+            slots = coerce(self.turn.slots, kinds, now=self.turn.time, language=self.turn.language)
+            return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
         return self.router.parse(
             self.turn.text,
             self.turn.language,
