@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .nlu import SlotValue, find_slot_type
+from .nlu import SlotType, SlotValue, find_slot_type, normalize
 from .nlu.slot_types import from_json, to_json
 
 __all__ = ["coerce", "from_json", "slot_from_json", "slot_to_json", "to_json"]
@@ -27,12 +27,18 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def coerce(
-    slots: Mapping[str, SlotValue], kinds: Mapping[str, str], *, now: dt.datetime | None = None
+    slots: Mapping[str, SlotValue],
+    kinds: Mapping[str, str],
+    *,
+    now: dt.datetime | None = None,
+    language: str = "en",
 ) -> dict[str, SlotValue]:
     """The slots with their values converted to the Python type their kind has.
 
     ``now`` is the turn's time (the current time when not given): Alexa's ``XXXX-12-02`` and
-    ``PRESENT_REF`` are read from it. Never raises: a value that cannot be read stays as it came.
+    ``PRESENT_REF`` are read from it. ``language`` is the caller's: the words of a slot type that the
+    platforms carry as free speech (a pattern's code) are read in it, as the router reads them. Never
+    raises: a value that cannot be read stays as it came.
 
     Except a list or an object that the slot type did not read: that slot is left out, as if not
     given, so the dialog asks for it again. Every slot is single-valued (the Dialogflow export
@@ -45,7 +51,7 @@ def coerce(
     for name, slot in slots.items():
         found = find_slot_type(kinds.get(name, ""))
         try:
-            value = found.from_platform(slot.value, when) if found else slot.value
+            value = _read(found, slot.value, when, language) if found else slot.value
         except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
             _LOGGER.info(
                 "slot %s: %r is not a %s value (%s); the skill gets it as sent",
@@ -60,6 +66,17 @@ def coerce(
             continue
         converted[name] = slot if value is slot.value else replace(slot, value=value)
     return converted
+
+
+def _read(found: SlotType, value: Any, now: dt.datetime, language: str) -> Any:
+    """A platform's value as the slot type's. Free speech is the caller's words, which the platform did
+    not read ("vier zeven een een" for a code): the type's parser reads them as the router does, normalised
+    and in the caller's language."""
+    if found.takes_any_words and isinstance(value, str):
+        parsed = found.parse(normalize(value), language, now)
+        if parsed is not None:
+            return parsed
+    return found.from_platform(value, now)
 
 
 def slot_to_json(slot: SlotValue) -> dict[str, Any]:

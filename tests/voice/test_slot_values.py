@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
-from voice import DateRange, SlotValue
+from voice import DateRange, SlotValue, dutch_postcode, register_slot_type
+from voice.nlu import unregister_slot_type
 from voice.slot_values import coerce
 
 
@@ -42,6 +44,32 @@ from voice.slot_values import coerce
 def test_values_by_slot_kind(kind: str, raw: object, expected: object) -> None:
     slots = coerce({"x": SlotValue(text="said", value=raw)}, {"x": kind})
     assert slots["x"].value == expected and slots["x"].text == "said"
+
+
+@pytest.fixture
+def postcode() -> Iterator[str]:
+    register_slot_type(dutch_postcode("coerce_postcode"))
+    yield "coerce_postcode"
+    unregister_slot_type("coerce_postcode")
+
+
+@pytest.mark.parametrize(
+    ("words", "language", "expected"),
+    [
+        ("een twee drie vier a b", "nl", "1234 AB"),
+        ("twaalf vierendertig a b", "nl", "1234 AB"),
+        ("one two three four a bee", "en", "1234 AB"),
+        ("waar kan ik parkeren", "nl", "waar kan ik parkeren"),
+    ],
+    ids=["nl-digits", "nl-numbers", "en", "no-code"],
+)
+def test_free_speech_is_read_in_the_callers_language(
+    postcode: str, words: str, language: str, expected: str
+) -> None:
+    """Alexa's ``AMAZON.SearchQuery`` and Dialogflow's ``@sys.any`` pass the caller's words: a pattern's
+    code is read from them as the router reads it; words that are no code stay as they came."""
+    slots = coerce({"x": SlotValue(text=words, value=words)}, {"x": postcode}, language=language)
+    assert slots["x"].value == expected and slots["x"].text == words
 
 
 @pytest.mark.parametrize(

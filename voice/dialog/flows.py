@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..builtins import builtin_reply
 from ..flow import Flow, Slot
-from ..nlu import IntentMatch, SlotValue
+from ..nlu import IntentMatch, SlotValue, find_slot_type
 from ..reply import Expect, Reply
 from ..skill import Skill
 from ..state import ActiveFlow, Confirming, DialogState
@@ -31,8 +31,9 @@ class FlowFilling:
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
         raise NotImplementedError
 
-    def _aside(self) -> Reply | None:
-        """An answerer's sure answer to the turn's words, or None (the turn step asks its chain)."""
+    def _aside(self, words: str) -> Reply | None:
+        """An answerer's sure answer to the turn's words (``words`` when it has none), or None (the turn
+        step asks its chain)."""
         raise NotImplementedError
 
     def _missed(self) -> None:
@@ -89,16 +90,18 @@ class FlowFilling:
     def _refused(self, skill: Skill, spec: Flow, slot: Slot, problem: str, *, answered: bool) -> Reply:
         """A value the slot's validator refused is asked for again, and the turn is a miss.
 
-        Any words fill a wildcard slot, so a refused answer to its question (``answered``) may be another
+        Any words fill a free-text slot, so a refused answer to its question (``answered``) may be another
         question asked in between ("wat zijn de verzendkosten"): an answerer's sure answer takes it, and the
         slot's question follows. An unsure guess does not: an answer to the open question ("geen idee")
-        is likelier than a new question."""
+        is likelier than a new question. The answerers hear the refused words when the turn has no text of
+        its own (Alexa sends only the slots)."""
         flow = self.state.flow
         assert flow is not None
         turn = self._flow_turn(flow)
+        words = flow.slots[slot.name].text
         self._set_flow(replace(flow, slots=_without(flow.slots, slot.name), asking=slot.name))
-        if answered and skill.slot_kinds(spec.intent, turn.language).get(slot.name) == WILDCARD:
-            aside = self._aside()
+        if answered and free_text(skill.slot_kinds(spec.intent, turn.language).get(slot.name, "")):
+            aside = self._aside(words)
             if aside is not None:
                 return aside
         self._missed()
@@ -140,6 +143,14 @@ class FlowFilling:
 
     def _set_flow(self, flow: ActiveFlow) -> None:
         self.state = replace(self.state, flow=flow)
+
+
+def free_text(kind: str) -> bool:
+    """Whether some channel fills a slot of this kind with any words the caller says: a wildcard list
+    everywhere, a slot type the platforms carry as free speech (Alexa and Dialogflow do not check a
+    pattern's code, as the router does) on Alexa and Dialogflow."""
+    found = find_slot_type(kind)
+    return kind == WILDCARD or (found is not None and found.takes_any_words)
 
 
 def asking(question: str, expect: Expect, slot: str | None = None) -> Reply:

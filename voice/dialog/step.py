@@ -126,9 +126,8 @@ class TurnStep(FlowFilling):
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)
             kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
-            return IntentMatch(
-                intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
-            )
+            slots = coerce(self.turn.slots, kinds, now=self.turn.time, language=self.turn.language)
+            return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
         return self.router.parse(
             self.turn.text,
             self.turn.language,
@@ -167,18 +166,22 @@ class TurnStep(FlowFilling):
             raise RuntimeError("the answerer chain ended without an answer; end it with Fallback")
         return found.reply
 
-    def _aside(self) -> Reply | None:
-        """The sure answer of the chain before its fallback (an offer is none), or None."""
+    def _aside(self, words: str) -> Reply | None:
+        """The sure answer of the chain before its fallback (an offer is none), or None. The answerers
+        hear ``words`` when the turn has no text (a platform that resolved the intent sends only slots)."""
         before = tuple(a for a in self.answerers if not isinstance(a, Fallback))
-        found = self._chain(before, sure=True)
+        heard = self.turn if self.turn.text.strip() else replace(self.turn, text=words)
+        found = self._chain(before, sure=True, turn=heard)
         return found.reply if found is not None else None
 
-    def _chain(self, answerers: Sequence[Answerer], *, sure: bool = False) -> Answer | None:
-        """The first answer of ``answerers`` (None when all pass, or with ``sure`` when it is an offer);
-        its state becomes the turn's."""
+    def _chain(
+        self, answerers: Sequence[Answerer], *, sure: bool = False, turn: Turn | None = None
+    ) -> Answer | None:
+        """The first answer of ``answerers`` to ``turn`` (the turn's own by default), or None when all
+        pass, or with ``sure`` when it is an offer; its state becomes the turn's."""
         names = answerer_names(answerers)
         for index, answerer in enumerate(answerers):
-            found = answerer.answer(self.turn, self.state)
+            found = answerer.answer(turn or self.turn, self.state)
             if found is None:
                 continue
             if sure and found.state.offer is not None:

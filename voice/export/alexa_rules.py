@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..nlu import slot_types
+from ..nlu.slot_types import ALEXA_ANY_WORDS
 
 __all__ = [
     "MAX_UTTERANCE_CHARS",
@@ -30,7 +31,7 @@ __all__ = [
 
 MAX_UTTERANCE_CHARS = 200
 MAX_INVOCATION_CHARS = 50
-SEARCH_QUERY = "AMAZON.SearchQuery"
+SEARCH_QUERY = ALEXA_ANY_WORDS
 
 REQUIRED_INTENTS = (
     "AMAZON.CancelIntent",

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..channels.dialogflow import FALLBACK_INTENT
 from ..nlu import IntentSet, SlotSpec
+from ..nlu.slot_types import DIALOGFLOW_ANY_WORDS
 from ..skill import Skill
 from .common import (
     ExportError,
@@ -43,7 +44,7 @@ MAX_PHRASES_PER_INTENT = 300
 MAX_DESCRIPTION_CHARS = 500
 """Dialogflow refuses a longer agent description."""
 WELCOME_INTENT = "Default Welcome Intent"
-ANY_TEXT = "@sys.any"
+ANY_TEXT = DIALOGFLOW_ANY_WORDS
 """The entity of wildcard and runtime lists."""
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Every zip entry gets this timestamp, so the zip's bytes depend on the skill only."""

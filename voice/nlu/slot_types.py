@@ -39,6 +39,8 @@ from .platform_values import (
 )
 
 __all__ = [
+    "ALEXA_ANY_WORDS",
+    "DIALOGFLOW_ANY_WORDS",
     "JsonForm",
     "Parser",
     "PlatformReader",
@@ -58,6 +60,10 @@ Parser = Callable[[str, str, Any], Any]
 PlatformReader = Callable[[Any, dt.datetime], Any]
 """``(platform value, the turn's time) -> value``; the value itself when it is not in a known form."""
 
+ALEXA_ANY_WORDS = "AMAZON.SearchQuery"
+"""Alexa's slot type that takes whatever the caller says."""
+DIALOGFLOW_ANY_WORDS = "@sys.any"
+"""Dialogflow's entity that takes whatever the caller says."""
 _MAX_WORDS = 8
 """The longest phrase the matcher tries a parser on."""
 _LIST_KINDS = frozenset({"values", "range", "wildcard", "runtime", "fixed"})
@@ -111,6 +117,12 @@ class SlotType:
         examples = {language: tuple(words) for language, words in self.examples.items()}
         object.__setattr__(self, "examples", MappingProxyType(examples))
         object.__setattr__(self, "json", tuple(self.json))
+
+    @property
+    def takes_any_words(self) -> bool:
+        """Whether a platform fills the slot with whatever the caller says (its words then reach the
+        skill unparsed when they are no value of the type)."""
+        return self.alexa == ALEXA_ANY_WORDS or self.dialogflow == DIALOGFLOW_ANY_WORDS
 
     def examples_for(self, language: str) -> tuple[str, ...]:
         """The example words for ``language`` (``nl-NL`` -> ``nl``), English when it has none."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .numbers import language_family, parse_number
-from .slot_types import SlotType
+from .slot_types import ALEXA_ANY_WORDS, DIALOGFLOW_ANY_WORDS, SlotType
 
 __all__ = ["dutch_postcode", "licence_plate", "pattern_slot_type", "spelled"]
 
@@ -64,8 +64,8 @@ def pattern_slot_type(
     *,
     normalise: Callable[[re.Match[str]], str] | None = None,
     examples: Sequence[str],
-    alexa: str = "AMAZON.SearchQuery",
-    dialogflow: str = "@sys.any",
+    alexa: str = ALEXA_ANY_WORDS,
+    dialogflow: str = DIALOGFLOW_ANY_WORDS,
 ) -> SlotType:
     """A slot type of codes: the spelled words must match ``pattern`` (over capitals and digits, no
     spaces); the value is ``normalise(match)``, or the code itself. Register it with
