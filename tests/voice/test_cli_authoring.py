@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from voice.cli import cli
+from voice.testing import load_script
 
 
 def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -> None:
@@ -29,6 +31,17 @@ def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -
     assert "builtin/" not in checked.output, "the framework's own overlaps are not the author's to fix"
     again = CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)])
     assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_the_scaffolds_faq_test_asks_a_question_from_the_faq(tmp_path: Path) -> None:
+    """A script named for the FAQ shows a question answered from it in the middle of the booking."""
+    assert CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)]).exit_code == 0
+    folder = tmp_path / "gemeente"
+    script = load_script(folder / "tests" / "booking_en.yaml")
+    (entry,) = yaml.safe_load((folder / "knowledge" / "en" / "faq.yaml").read_text())
+    assert "FAQ" in script.name
+    replies = [str(turn.expected.get("reply", "")) for turn in script.turns]
+    assert any(reply.startswith(entry["answer"]) for reply in replies), replies
 
 
 def test_a_conversation_in_which_the_skill_failed_does_not_pass(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from voice import BusinessHours, Reply, Skill, Slot, Turn, clock_text, spoken_date
+from voice import BusinessHours, DateRange, Reply, Skill, Slot, Turn, clock_text, spoken_date
 
 skill = Skill("$name", __file__)
 WORKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -23,26 +23,51 @@ skill.hours = BusinessHours.from_dict({day: "09:00-17:00" for day in WORKDAYS}) 
 
 
 def _day_problem(day: Any, turn: Turn) -> str | None:
-    """A day to book: not in the past, and on a day we are open."""
-    if not isinstance(day, dt.date) or day <= turn.time.date():
+    """A day to book: one day (Alexa and Dialogflow send "this weekend" as a range), not in the past,
+    and on a day we are open. Words the platform could not read as a date are asked again."""
+    if isinstance(day, DateRange):
+        return "PickDayInRange"
+    if not isinstance(day, dt.date):
+        return "DayUnclear"
+    if day <= turn.time.date():
         return "DayInPast"
-    return None if skill.hours and skill.hours.opening(day) else "ClosedThatDay"
+    return None if _hours().opening(day) else "ClosedThatDay"
 
 
 def _time_problem(time: Any, turn: Turn) -> str | None:
+    """A time we are open; "in the morning" (a ``PartOfDay``) or words are asked again."""
     if not isinstance(time, dt.time):
         return "TimeUnclear"
+    day = _booked_day(turn)
+    return None if _hours().is_open(day, _reading(time, day)) else "OutsideHours"
+
+
+def _booked_day(turn: Turn) -> dt.date | None:
     day = turn.value("date")
-    day = day if isinstance(day, dt.date) else None
-    return None if skill.hours and skill.hours.is_open(day, time) else "OutsideHours"
+    return day if isinstance(day, dt.date) else None
+
+
+def _reading(time: dt.time, day: dt.date | None) -> dt.time:
+    """Chat reads "om drie" within our hours itself; Alexa and Dialogflow send "three" as 03:00."""
+    return _hours().reading(time, day, either_half=True)
+
+
+def _hours() -> BusinessHours:
+    assert skill.hours is not None
+    return skill.hours
 
 
 def _describe(turn: Turn) -> dict[str, Any]:
+    """The day and hour as the replies say them; for a range of a week or less, its first and last day."""
     values: dict[str, Any] = {}
-    if isinstance(turn.value("date"), dt.date):
-        values["day"] = spoken_date(turn.value("date"), turn.language)
-    if isinstance(turn.value("time"), dt.time):
-        values["hour"] = clock_text(turn.value("time"))
+    day, time = turn.value("date"), turn.value("time")
+    if isinstance(day, DateRange) and day.days <= 7:
+        values["first"] = spoken_date(day.start, turn.language)
+        values["last"] = spoken_date(day.end, turn.language)
+    if isinstance(day, dt.date):
+        values["day"] = spoken_date(day, turn.language)
+    if isinstance(time, dt.time):
+        values["hour"] = clock_text(_reading(time, _booked_day(turn)))
     return values
 
 
@@ -106,6 +131,9 @@ _RESPONSES = {
   AskDate: "Op welke dag wilt u komen?"
   AskTime: "Hoe laat?"
   DayInPast: "Die dag is al geweest."
+  DayUnclear: "Sorry, ik heb de dag niet verstaan."
+  PickDayInRange: >-
+    Dat is meer dan één dag{% if first is defined %}: van {{ first }} tot en met {{ last }}{% endif %}.
   ClosedThatDay: "Op die dag zijn we gesloten."
   TimeUnclear: "Dat tijdstip heb ik niet verstaan."
   OutsideHours: "Dan zijn we niet open."
@@ -120,6 +148,9 @@ _RESPONSES = {
   AskDate: "On which day would you like to come?"
   AskTime: "At what time?"
   DayInPast: "That day has passed."
+  DayUnclear: "Sorry, I didn't catch the day."
+  PickDayInRange: >-
+    That is more than one day{% if first is defined %}: from {{ first }} to {{ last }}{% endif %}.
   ClosedThatDay: "We are closed on that day."
   TimeUnclear: "Sorry, I didn't catch the time."
   OutsideHours: "We are not open at that time."
@@ -184,6 +215,11 @@ turns:
     intent: BookAppointment
     slots: {date: "2026-11-24", time: "10:00:00"}
     reply: An appointment on Tuesday 24 November at 10:00. Is that right?
+  - user: is there parking                  # answered from knowledge/en/faq.yaml, then back to the booking
+    reply: >-
+      There is free parking behind the building.
+      An appointment on Tuesday 24 November at 10:00. Is that right?
+    expect: confirmation
   - user: yes
     reply: Your appointment on Tuesday 24 November at 10:00 is booked.
 """,
