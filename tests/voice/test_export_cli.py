@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -34,6 +35,8 @@ def test_alexa_in_english_with_a_chosen_name_has_no_warning(tmp_path: Path) -> N
         str(tmp_path),
         "--invocation-name",
         "shop help",
+        "--endpoint",
+        "https://voice.example.org/alexa",
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "warning" not in result.output
@@ -129,3 +132,72 @@ def test_dialogflow_warns_of_each_language_without_built_in_intents(tmp_path: Pa
     warnings = [line for line in result.output.splitlines() if "built-in intents" in line]
     assert len(warnings) == 1 and warnings[0].startswith(_no_builtins_warning("de")), result.output
     assert "a caller cannot say yes, no, help or stop, or ask for a person" in warnings[0]
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / "skill-package" / "skill.json").read_text())["manifest"]
+    return manifest
+
+
+def test_a_second_locale_joins_the_manifest_of_the_first(tmp_path: Path) -> None:
+    """Exporting en-GB into en-US's folder left skill.json with en-GB alone, beside both models."""
+    one_by_one, at_once = tmp_path / "one-by-one", tmp_path / "at-once"
+    endpoint = ["--endpoint", "https://voice.example.org/alexa"]
+    for locale in ("en-US", "en-GB"):
+        result = CliRunner().invoke(
+            cli, ["export", "alexa", "customer_service", "-l", locale, "-o", str(one_by_one), *endpoint]
+        )
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(
+        cli,
+        ["export", "alexa", "customer_service", "-l", "en-US", "-l", "en-GB", "-o", str(at_once), *endpoint],
+    )
+    assert result.exit_code == 0 and result.output.count("wrote ") == 2, result.output
+    for folder in (one_by_one, at_once):
+        published = _manifest(folder)["publishingInformation"]
+        assert list(published["locales"]) == ["en-US", "en-GB"]
+        assert published["distributionCountries"] == ["US", "GB"]
+        assert published["locales"]["en-GB"]["name"] == published["locales"]["en-US"]["name"]
+        models = folder / "skill-package" / "interactionModels" / "custom"
+        assert sorted(path.name for path in models.iterdir()) == ["en-GB.json", "en-US.json"]
+
+
+def test_a_manifest_that_is_no_json_is_one_sentence(tmp_path: Path) -> None:
+    manifest = tmp_path / "skill-package" / "skill.json"
+    manifest.parent.mkdir()
+    manifest.write_text("{ not json")
+    result = CliRunner().invoke(cli, ["export", "alexa", "customer_service", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"error: {manifest} is not a JSON manifest (" in result.output
+    assert result.output.endswith("fix or remove it and export again.\n")
+
+
+@pytest.mark.parametrize(
+    ("kind", "option", "address", "warning"),
+    [
+        (
+            "alexa",
+            "--endpoint",
+            "https://voice.example.org/alexa",
+            "warning: no --endpoint was given, so the manifest sends Alexa's requests to "
+            "https://voice.example.com/alexa; pass --endpoint https://<your server>/alexa before you deploy.",
+        ),
+        (
+            "dialogflow",
+            "--webhook-url",
+            "https://voice.example.org/dialogflow",
+            "warning: no --webhook-url was given, so the agent has no webhook address; "
+            "pass --webhook-url https://<your server>/dialogflow before you deploy.",
+        ),
+    ],
+    ids=["alexa", "dialogflow"],
+)
+def test_an_export_without_the_webhooks_address_says_what_to_pass(
+    tmp_path: Path, kind: str, option: str, address: str, warning: str
+) -> None:
+    """The Alexa manifest pointed at example.com without a word, the agent at no webhook."""
+    out = ["-o", str(tmp_path / ("alexa" if kind == "alexa" else "agent.zip"))]
+    without = CliRunner().invoke(cli, ["export", kind, "customer_service", *out])
+    assert without.exit_code == 0 and without.stderr.splitlines() == [warning], without.output
+    given = CliRunner().invoke(cli, ["export", kind, "customer_service", *out, option, address])
+    assert given.exit_code == 0 and given.stderr == "", given.output

@@ -25,6 +25,9 @@ intents:
           - "{hours}"
 """
 
+ENDPOINT = "https://voice.example.org/alexa"
+"""A real address: without one the export warns that the manifest has a placeholder."""
+
 
 def _skill(root: Path, name: str, info: dict[str, Any] | None = None) -> Path:
     """A one-intent skill named ``name`` in en and nl, with ``info`` as both skill.yaml files."""
@@ -71,7 +74,7 @@ def test_skill_yaml_gives_the_manifest_and_the_invocation_name(tmp_path: Path) -
         "keywords": ["town hall"],
     }
     folder = _skill(tmp_path, "raadhuis", info)
-    result, manifest = _export(folder, tmp_path / "out", "-l", "en-GB")
+    result, manifest = _export(folder, tmp_path / "out", "-l", "en-GB", "--endpoint", ENDPOINT)
     assert "warning" not in result.output and "invocation name 'town hall desk'" in result.output
     locale = manifest["publishingInformation"]["locales"]["en-GB"]
     assert locale == {
@@ -203,7 +206,7 @@ def test_examples_that_are_no_phrases_are_refused(examples: str) -> None:
 def test_voice_init_writes_store_texts_that_export_without_warnings(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["init", "city_hall", "--into", str(tmp_path)]).exit_code == 0
     folder = tmp_path / "city_hall"
-    result, manifest = _export(folder, tmp_path / "out")
+    result, manifest = _export(folder, tmp_path / "out", "--endpoint", ENDPOINT)
     assert "warning" not in result.output and "invocation name 'city hall'" in result.output
     assert manifest["publishingInformation"]["locales"]["en-US"]["name"] == "City Hall"
     dutch = load_skill(folder).info("nl")
@@ -229,7 +232,8 @@ def test_both_exports_warn_on_stderr_when_skill_yaml_is_missing(tmp_path: Path) 
     )
     assert "warning: locales/nl/skill.yaml is missing" in dutch.stderr
     with_texts = _skill(tmp_path / "with", "balie_info", {"name": "Balie", "summary": "De balie."})
-    quiet = CliRunner().invoke(cli, ["export", "dialogflow", str(with_texts), "-o", str(agent)])
+    webhook = ["--webhook-url", "https://voice.example.org/dialogflow"]
+    quiet = CliRunner().invoke(cli, ["export", "dialogflow", str(with_texts), "-o", str(agent), *webhook])
     assert quiet.exit_code == 0 and quiet.stderr == ""
 
 

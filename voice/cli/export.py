@@ -24,34 +24,50 @@ def export() -> None:
 
 @export.command("alexa")
 @click.argument("skill")
-@click.option("-l", "--locale", default="en-US", show_default=True, help="Alexa locale, e.g. en-US, en-GB.")
+@click.option(
+    "-l",
+    "--locale",
+    "locales",
+    multiple=True,
+    default=("en-US",),
+    show_default=True,
+    help="Alexa locale, e.g. en-US; repeat it for more (-l en-US -l en-GB).",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="Folder that gets skill-package/.",
+    help="Folder that gets skill-package/; a package there already keeps its other locales.",
 )
 @click.option(
     "--invocation-name",
     help="What callers say to open the skill (default: 'invocation' in locales/<lang>/skill.yaml, "
     "else made from the skill's name).",
 )
-@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="HTTPS address of /alexa.")
-def export_alexa(skill: str, locale: str, output: Path, invocation_name: str | None, endpoint: str) -> None:
-    """Write SKILL's interaction model and manifest for LOCALE; deploy them with 'ask deploy'."""
-    _require_https("--endpoint", endpoint, "Alexa", "/alexa")
+@click.option("--endpoint", help="HTTPS address of /alexa (without it: a placeholder, with a warning).")
+def export_alexa(
+    skill: str, locales: tuple[str, ...], output: Path, invocation_name: str | None, endpoint: str | None
+) -> None:
+    """Write SKILL's interaction model for each LOCALE and the manifest; deploy them with 'ask deploy'."""
+    if endpoint is not None:
+        _require_https("--endpoint", endpoint, "Alexa", "/alexa")
     loaded = load_skill(skill)
-    package = alexa_package(loaded, locale, invocation=invocation_name, endpoint=endpoint)
-    model_path = _write(package.write, output)
-    language_model = package.interaction_model["interactionModel"]["languageModel"]
-    _warn(_alexa_warnings(locale, language_model["invocationName"], invocation_name, loaded))
-    samples = sum(len(intent["samples"]) for intent in language_model["intents"])
-    click.echo(
-        f"wrote {model_path} ({len(language_model['intents'])} intents, {samples} sample utterances, "
-        f"invocation name {language_model['invocationName']!r})"
-    )
+    chosen = endpoint or DEFAULT_ENDPOINT
+    packages = [alexa_package(loaded, one, invocation=invocation_name, endpoint=chosen) for one in locales]
+    outcome = f"the manifest sends Alexa's requests to {DEFAULT_ENDPOINT}"
+    warnings = _no_address("--endpoint", endpoint, outcome, "/alexa")
+    for package in packages:
+        model_path = _write(package.write, output)
+        language_model = package.interaction_model["interactionModel"]["languageModel"]
+        warnings += _alexa_warnings(package.locale, language_model["invocationName"], invocation_name, loaded)
+        samples = sum(len(intent["samples"]) for intent in language_model["intents"])
+        click.echo(
+            f"wrote {model_path} ({len(language_model['intents'])} intents, {samples} sample utterances, "
+            f"invocation name {language_model['invocationName']!r})"
+        )
+    _warn(list(dict.fromkeys(warnings)))
 
 
 _ALEXA_CUSTOM_LOCALES = frozenset(
@@ -113,6 +129,7 @@ def export_dialogflow(
         languages = (default_language, *(language for language in languages if language != default_language))
     agent = dialogflow_agent(loaded, languages=languages, webhook_url=webhook_url)
     path = _write(agent.write, output or Path(f"{loaded.name}-dialogflow.zip"))
+    _warn(_no_address("--webhook-url", webhook_url, "the agent has no webhook address", "/dialogflow"))
     _warn(_missing_info(loaded, languages[0]))
     _warn(
         [
@@ -165,6 +182,16 @@ def _missing_builtins(language: str, lost: str) -> list[str]:
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _no_address(option: str, given: str | None, outcome: str, path: str) -> list[str]:
+    """The warning both exports give without the webhook's address: a package that would be deployed as
+    written would send the platform's requests to a placeholder, or nowhere."""
+    if given:
+        return []
+    return [
+        f"no {option} was given, so {outcome}; pass {option} https://<your server>{path} before you deploy."
+    ]
 
 
 def _require_https(option: str, url: str, platform: str, path: str) -> None:

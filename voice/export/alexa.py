@@ -81,11 +81,14 @@ class AlexaPackage:
     manifest: dict[str, Any]
 
     def write(self, folder: Path) -> Path:
-        """Write ``<folder>/skill-package/...``; returns the interaction model's path."""
+        """Write ``<folder>/skill-package/...``; returns the interaction model's path. One package holds
+        every locale: a manifest there already (another locale's export) keeps its other locales."""
         package = folder / "skill-package"
         model_path = package / "interactionModels" / "custom" / f"{self.locale}.json"
+        manifest_path = package / "skill.json"
+        manifest = _merged(_read_manifest(manifest_path), self.manifest)
         model_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_json(package / "skill.json", self.manifest)
+        _write_json(manifest_path, manifest)
         _write_json(model_path, self.interaction_model)
         return model_path
 
@@ -310,3 +313,28 @@ def unmatched_examples(skill: Skill, locale: str) -> list[str]:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest an earlier export wrote at ``path``; empty when there is none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExportError(
+            f"{path} is not a JSON manifest ({exc}); fix or remove it and export again."
+        ) from exc
+    if not isinstance(data, dict):
+        raise ExportError(f"{path} is not a JSON manifest (no object); fix or remove it and export again.")
+    return data
+
+
+def _merged(old: Any, new: Any, key: str = "") -> Any:
+    """``new`` over ``old``: an object keeps the keys only ``old`` has (the other locales, fields added
+    by hand), and the distribution countries are those of both."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {**old, **{name: _merged(old.get(name), value, name) for name, value in new.items()}}
+    if key == "distributionCountries" and isinstance(old, list) and isinstance(new, list):
+        return [*old, *(country for country in new if country not in old)]
+    return new
