@@ -12,6 +12,7 @@ import click
 
 from ..config import SKILLS_DIR, load_config, skills_folder
 from ..errors import SkillError
+from ..language import language_of
 from .base import KnowledgeBase
 from .content import READERS, check_language, content_files, content_folder, read_files
 from .evaluation import EvalSet, evaluate
@@ -32,6 +33,14 @@ def skill_root(reference: str) -> Path:
     raise SkillError(f"no skill {reference!r} in {places}; give a skill's name or its folder.")
 
 
+def _content_language(locale: str) -> str:
+    """The language of the content for ``locale`` (``nl-NL`` -> ``nl``), as chat and the webhooks read a
+    locale; ``ConfigError`` when the engine has no lexicon for it."""
+    language = language_of(locale)
+    check_language(language)
+    return language
+
+
 @click.group("knowledge")
 def knowledge() -> None:
     """Answers from the organisation's own content (FAQ, pages) -- see docs/knowledge.md."""
@@ -40,7 +49,9 @@ def knowledge() -> None:
 @knowledge.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
-@click.option("-l", "--language", required=True, help="Language of the content, like nl or en.")
+@click.option(
+    "-l", "--language", required=True, help="Language of the content, like nl or en (nl-NL reads as nl)."
+)
 def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     """Check content files, copy them into the skill and rebuild its index.
 
@@ -50,7 +61,7 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     touched and still answered. Nothing is copied unless every file reads and the skill's content with
     them has unique ids.
     """
-    check_language(language)
+    language = _content_language(language)
     root = skill_root(skill)
     target = content_folder(root, language)
     plan = _destinations(paths, target)
@@ -131,10 +142,12 @@ def _hidden(relative: Path) -> bool:
 @knowledge.command("ask")
 @click.argument("question")
 @click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
-@click.option("-l", "--language", required=True, help="Language of the question, like nl or en.")
+@click.option(
+    "-l", "--language", required=True, help="Language of the question, like nl or en (nl-NL reads as nl)."
+)
 def ask(question: str, skill: str, language: str) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""
-    check_language(language)
+    language = _content_language(language)
     decision = KnowledgeBase.load(skill_root(skill), language).ask(question)
     click.echo(f"{decision.kind.value}: {decision.reason}")
     for number, candidate in enumerate(decision.candidates, start=1):
@@ -156,11 +169,11 @@ def ask(question: str, skill: str, language: str) -> None:
 def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
     """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
     evalset = EvalSet.from_file(file)
-    check_language(evalset.language)
+    language = _content_language(evalset.language)
     reference = skill or evalset.skill
     if not reference:
         raise SkillError(f"{file} names no skill; add 'skill: NAME' or pass --skill.")
-    report = evaluate(KnowledgeBase.load(skill_root(reference), evalset.language), evalset)
+    report = evaluate(KnowledgeBase.load(skill_root(reference), language), evalset)
     if as_json:
         click.echo(json.dumps(report.to_dict()))
     else:

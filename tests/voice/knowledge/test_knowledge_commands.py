@@ -87,9 +87,9 @@ def test_ask_prints_the_decision_the_answer_its_source_and_scores(tmp_path: Path
     )
 
 
-@pytest.mark.parametrize("language", ["EN", "xx"])
+@pytest.mark.parametrize(("language", "refused"), [("xx", "xx"), ("de-DE", "de")])
 def test_ask_and_eval_refuse_a_language_without_a_lexicon_as_import_does(
-    tmp_path: Path, language: str
+    tmp_path: Path, language: str, refused: str
 ) -> None:
     """Before, ask abstained ("no content to answer from") with exit 0 and made an index folder."""
     skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
@@ -104,8 +104,33 @@ def test_ask_and_eval_refuse_a_language_without_a_lexicon_as_import_does(
     ):
         result = CliRunner().invoke(knowledge, args)
         assert isinstance(result.exception, ConfigError), result.output
-        assert f"no knowledge lexicon for language {language!r}" in str(result.exception)
+        assert f"no knowledge lexicon for language {refused!r}" in str(result.exception)
     assert not (tmp_path / "knowledge-index").exists()
+
+
+def test_every_command_reads_a_region_locale_as_its_language(tmp_path: Path) -> None:
+    """``voice chat -l nl-NL`` and the webhooks take a locale; ``voice knowledge`` refused one ("no
+    knowledge lexicon for language 'nl-NL'; known: en, nl.")."""
+    skill = write_skill(tmp_path, "en", {})
+    source = tmp_path / "upload" / "faq.csv"
+    source.parent.mkdir()
+    source.write_text(FAQ_CSV, encoding="utf-8")
+    imported = CliRunner().invoke(knowledge, ["import", str(source), "--skill", str(skill), "-l", "en-US"])
+    assert imported.exit_code == 0, imported.output
+    assert (skill / "knowledge" / "en" / "faq.csv").is_file()
+    asked = [
+        CliRunner().invoke(knowledge, ["ask", "is there parking", "--skill", str(skill), "-l", locale])
+        for locale in ("en", "en-GB", "en_US")
+    ]
+    assert asked[0].exit_code == 0 and "[parking, faq.csv]" in asked[0].output, asked[0].output
+    assert asked[1].output == asked[2].output == asked[0].output
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text(
+        f"skill: {skill}\nlanguage: en-GB\nquestions: [{{say: 'is there parking', expect: parking}}]\n",
+        encoding="utf-8",
+    )
+    evaluated = CliRunner().invoke(knowledge, ["eval", str(evalfile)])
+    assert evaluated.exit_code == 0 and "top-1 accuracy   1.000" in evaluated.output, evaluated.output
 
 
 def test_eval_reports_accuracy_and_decision_rates(tmp_path: Path) -> None:
