@@ -23,7 +23,8 @@ A script (``skills/<name>/tests/*.yaml``)::
 Each turn may also set ``confidence`` (of the recognition), ``deadline`` (seconds the
 channel allows) and ``wait`` (seconds to let pass before the turn). ``run_script`` plays a
 script against an assistant (``assistant_for_tests`` builds one per skill) and returns the
-failures as sentences; pytest and ``voice test`` both use it.
+failures as sentences; pytest and ``voice test`` both use it. ``check_script`` does both for
+one script file, the few lines a project's own pytest needs (docs/skills.md).
 """
 
 from __future__ import annotations
@@ -51,6 +52,16 @@ from .strict_yaml import UniqueKeyLoader
 from .testing_fit import line_of, played_locale, refuse_unknown_stubs
 from .testing_stubs import stubbed_setting
 from .turn import Turn
+
+__all__ = [
+    "Script",
+    "ScriptTurn",
+    "assistant_for_tests",
+    "check_script",
+    "load_script",
+    "run_script",
+    "scripts_of",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,7 +247,19 @@ def _stubs(value: Any) -> dict[str, Mapping[str, Any]]:
 
 
 def scripts_of(skill_root: Path) -> list[Path]:
+    """The conversation scripts of the skill folder ``skill_root``: its ``tests/*.yaml``."""
     return sorted((skill_root / "tests").glob("*.yaml"))
+
+
+def check_script(path: Path, skill: str | Path, workdir: Path) -> list[str]:
+    """What went wrong in the script at ``path``, played as ``voice test`` plays it on an assistant of
+    its own with only ``skill`` (a folder or a name), its store and handoff queue in ``workdir``
+    (pytest's ``tmp_path``); a script that cannot be read or does not fit is a ``SkillError``."""
+    assistant = assistant_for_tests(str(skill), workdir)
+    try:
+        return run_script(load_script(path), assistant)
+    finally:
+        assistant.close()
 
 
 def assistant_for_tests(reference: str, workdir: Path, config: Config | None = None) -> Assistant:
