@@ -162,6 +162,16 @@ def test_a_second_locale_joins_the_manifest_of_the_first(tmp_path: Path) -> None
         assert sorted(path.name for path in models.iterdir()) == ["en-GB.json", "en-US.json"]
 
 
+def test_a_locale_added_without_endpoint_keeps_the_packages_address(tmp_path: Path) -> None:
+    """Adding en-GB without --endpoint put the placeholder back over the address en-US was exported with."""
+    base = ["export", "alexa", "customer_service", "-o", str(tmp_path)]
+    first = CliRunner().invoke(cli, [*base, "-l", "en-US", "--endpoint", "https://shop.example.org/alexa"])
+    second = CliRunner().invoke(cli, [*base, "-l", "en-GB"])
+    assert first.exit_code == second.exit_code == 0 and "warning" not in second.output, second.output
+    endpoint = _manifest(tmp_path)["apis"]["custom"]["endpoint"]
+    assert endpoint["uri"] == "https://shop.example.org/alexa"
+
+
 def test_a_manifest_that_is_no_json_is_one_sentence(tmp_path: Path) -> None:
     manifest = tmp_path / "skill-package" / "skill.json"
     manifest.parent.mkdir()

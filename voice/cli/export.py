@@ -11,7 +11,7 @@ import click
 from ..builtins import BUILTIN_LOCALES, builtin_languages
 from ..errors import VoiceError
 from ..export import ExportError, alexa_package, dialogflow_agent
-from ..export.alexa import DEFAULT_ENDPOINT, unmatched_examples
+from ..export.alexa import DEFAULT_ENDPOINT, deployed_endpoint, unmatched_examples
 from ..export.common import FRAMEWORK_INTENTS
 from ..language import language_of
 from ..skill import Skill, load_skill
@@ -54,10 +54,11 @@ def export_alexa(
     if endpoint is not None:
         _require_https("--endpoint", endpoint, "Alexa", "/alexa")
     loaded = load_skill(skill)
-    chosen = endpoint or DEFAULT_ENDPOINT
+    given = endpoint or deployed_endpoint(output)  # the package's own, when it has a real one
+    chosen = given or DEFAULT_ENDPOINT
     packages = [alexa_package(loaded, one, invocation=invocation_name, endpoint=chosen) for one in locales]
     outcome = f"the manifest sends Alexa's requests to {DEFAULT_ENDPOINT}"
-    warnings = _no_address("--endpoint", endpoint, outcome, "/alexa")
+    warnings = _no_address("--endpoint", given, outcome, "/alexa")
     for package in packages:
         model_path = _write(package.write, output)
         language_model = package.interaction_model["interactionModel"]["languageModel"]

@@ -315,6 +315,17 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def deployed_endpoint(folder: Path) -> str | None:
+    """The endpoint an earlier export into ``folder`` wrote, unless it was the placeholder: exporting
+    another locale without ``--endpoint`` keeps the real address instead of putting the placeholder back."""
+    try:
+        manifest = _read_manifest(folder / "skill-package" / "skill.json")
+    except OSError:  # no folder there to read (the write says why)
+        return None
+    found = manifest.get("manifest", {}).get("apis", {}).get("custom", {}).get("endpoint", {}).get("uri")
+    return found if isinstance(found, str) and found and found != DEFAULT_ENDPOINT else None
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     """The manifest an earlier export wrote at ``path``; empty when there is none."""
     try:
