@@ -7,7 +7,8 @@ as {"amount": 10, "unit": "min"}. Handlers and validators get ``datetime.date``,
 ``DateRange`` or ``PartOfDay`` for "this weekend" (``2026-W49-WE``) or "in the morning" (``MO``).
 A value in no known form (Alexa's "?" for a number it did not catch) stays as it came; a list or
 an object that no slot type read counts as not given (``coerce``).
-Each slot type says how (``voice.nlu.slot_types``); this module applies it to slots.
+Each slot type says how (``voice.nlu.slot_types``), in the turn's language (a spelled code comes as
+words); this module applies it to slots.
 """
 
 from __future__ import annotations
@@ -27,12 +28,17 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def coerce(
-    slots: Mapping[str, SlotValue], kinds: Mapping[str, str], *, now: dt.datetime | None = None
+    slots: Mapping[str, SlotValue],
+    kinds: Mapping[str, str],
+    *,
+    language: str,
+    now: dt.datetime | None = None,
 ) -> dict[str, SlotValue]:
     """The slots with their values converted to the Python type their kind has.
 
-    ``now`` is the turn's time (the current time when not given): Alexa's ``XXXX-12-02`` and
-    ``PRESENT_REF`` are read from it. Never raises: a value that cannot be read stays as it came.
+    ``language`` is the turn's: a platform sends words in it ("vier zeven een een"). ``now`` is the
+    turn's time (the current time when not given): Alexa's ``XXXX-12-02`` and ``PRESENT_REF`` are
+    read from it. Never raises: a value that cannot be read stays as it came.
 
     Except a list or an object that the slot type did not read: that slot is left out, as if not
     given, so the dialog asks for it again. Every slot is single-valued (the Dialogflow export
@@ -45,7 +51,7 @@ def coerce(
     for name, slot in slots.items():
         found = find_slot_type(kinds.get(name, ""))
         try:
-            value = found.from_platform(slot.value, when) if found else slot.value
+            value = found.from_platform(slot.value, language, when) if found else slot.value
         except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
             _LOGGER.info(
                 "slot %s: %r is not a %s value (%s); the skill gets it as sent",

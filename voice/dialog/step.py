@@ -127,7 +127,9 @@ class TurnStep(FlowFilling):
             skill = self.router.skills.get(name)
             kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
             return IntentMatch(
-                intent=self.turn.intent, slots=coerce(self.turn.slots, kinds, now=self.turn.time), skill=name
+                intent=self.turn.intent,
+                slots=coerce(self.turn.slots, kinds, language=self.turn.language, now=self.turn.time),
+                skill=name,
             )
         return self.router.parse(
             self.turn.text,
