@@ -128,6 +128,22 @@ CASES = {
             "nl": ("kan ik om {} komen", "kwart over drie 's middags", dt.time(15, 15)),
         },
     ),
+    "duration": Case(
+        "Remind",
+        "duration",
+        {
+            "en": ("remind me in {}", "ten minutes", dt.timedelta(minutes=10)),
+            "nl": ("herinner me over {}", "tien minuten", dt.timedelta(minutes=10)),
+        },
+    ),
+    "percentage": Case(
+        "Remind",
+        "percentage",
+        {
+            "en": ("set the volume to {}", "fifty percent", 50),
+            "nl": ("zet het volume op {}", "vijftig procent", 50),
+        },
+    ),
     "pattern": Case(
         "Postcode",
         "postcode",
@@ -143,6 +159,7 @@ ALEXA_FORMS: dict[str, _Form] = {
     "AMAZON.NUMBER": lambda value, words: str(value),
     "AMAZON.DATE": lambda value, words: value.isoformat(),
     "AMAZON.TIME": lambda value, words: f"{value:%H:%M}",
+    "AMAZON.DURATION": lambda value, words: f"PT{value // dt.timedelta(minutes=1)}M",
     "AMAZON.SearchQuery": lambda value, words: words,
 }
 """How Alexa sends a built-in type's value (its documented forms)."""
@@ -150,6 +167,8 @@ DIALOGFLOW_FORMS: dict[str, _Form] = {
     "@sys.number": lambda value, words: float(value),
     "@sys.date": lambda value, words: f"{value.isoformat()}T12:00:00+01:00",
     "@sys.time": lambda value, words: f"2026-11-29T{value:%H:%M:%S}+01:00",
+    "@sys.duration": lambda value, words: {"amount": value // dt.timedelta(minutes=1), "unit": "min"},
+    "@sys.percentage": lambda value, words: f"{value}%",
     "@sys.any": lambda value, words: words,
 }
 """How Dialogflow sends a system entity's value (numbers as floats, dates and times as date-times)."""

@@ -7,7 +7,7 @@ from voice import Reply, Skill, SlotValue, Turn, dutch_postcode, register_slot_t
 register_slot_type(dutch_postcode("round_trip_postcode"))
 
 skill = Skill("round_trip", __file__)
-INTENTS = ("BikeRepair", "FavouriteColour", "TableFor", "Discount", "Seats", "Visit", "Postcode")
+INTENTS = ("BikeRepair", "FavouriteColour", "TableFor", "Discount", "Seats", "Visit", "Remind", "Postcode")
 SEEN: list[dict[str, SlotValue]] = []
 """The slots of every turn a handler answered, in order."""
 
