@@ -35,7 +35,7 @@ from .errors import SkillError, VoiceError, yaml_problem
 from .flow import Describer, Flow, Slot
 from .hours import BusinessHours
 from .language import language_of
-from .nlu import IntentSet
+from .nlu import IntentSet, SlotSpec
 from .reply import Card, Expect, Reply
 from .responses import Responses
 from .strict_yaml import load_yaml
@@ -179,7 +179,11 @@ class Skill:
 
     def slot_kinds(self, intent: str, language: str) -> dict[str, str]:
         """Slot name -> kind (``date``, ``time``, ``number``, a list, ...) of one intent."""
-        return dict(_slot_kinds(self.root, self.name, language).get(intent, ()))
+        return {spec.name: spec.kind for spec in self.slot_specs(intent, language)}
+
+    def slot_specs(self, intent: str, language: str) -> tuple[SlotSpec, ...]:
+        """The slots of one intent with their kinds and lists (none for an intent it does not have)."""
+        return _slot_specs(self.root, self.name, language).get(intent, ())
 
     def answer(self, turn: Turn) -> Reply:
         """Run the intent's handler, or answer with the response named after the intent."""
@@ -196,15 +200,10 @@ def _languages(root: Path) -> tuple[str, ...]:
 
 
 @cache
-def _slot_kinds(root: Path, name: str, language: str) -> Mapping[str, tuple[tuple[str, str], ...]]:
-    """Intent -> its (slot, kind) pairs, worked out once: every webhook turn asks, templates never change."""
+def _slot_specs(root: Path, name: str, language: str) -> Mapping[str, tuple[SlotSpec, ...]]:
+    """Intent -> its slots, worked out once: every webhook turn asks, templates never change."""
     intents = _intents(root, name, language)
-    return MappingProxyType(
-        {
-            intent.name: tuple((spec.name, spec.kind) for spec in intent.slot_specs(intents))
-            for intent in intents.intents.values()
-        }
-    )
+    return MappingProxyType({intent.name: intent.slot_specs(intents) for intent in intents.intents.values()})
 
 
 @cache

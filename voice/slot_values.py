@@ -7,7 +7,9 @@ as {"amount": 10, "unit": "min"}. Handlers and validators get ``datetime.date``,
 ``DateRange`` or ``PartOfDay`` for "this weekend" (``2026-W49-WE``) or "in the morning" (``MO``).
 A value in no known form (Alexa's "?" for a number it did not catch) stays as it came; a list or
 an object that no slot type read counts as not given (``coerce``).
-Each slot type says how (``voice.nlu.slot_types``); this module applies it to slots.
+Each slot type says how (``voice.nlu.slot_types``), in the turn's language (a spelled code comes as
+words); this module applies it to slots. A value list's slot gets the list value the platform named
+(Alexa's entity id or name, Dialogflow's reference value): its ``out`` and ``id``, as typed chat does.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .nlu import SlotType, SlotValue, find_slot_type, normalize
+from .nlu import ListValue, SlotType, SlotValue, find_slot_type, normalize
+from .nlu.entries import canonical
 from .nlu.slot_types import from_json, to_json
+from .nlu.slots import RangeList, SlotList, ValueList
 
 __all__ = ["coerce", "from_json", "slot_from_json", "slot_to_json", "to_json"]
 
@@ -30,15 +34,17 @@ def coerce(
     slots: Mapping[str, SlotValue],
     kinds: Mapping[str, str],
     *,
+    language: str,
+    lists: Mapping[str, SlotList] | None = None,
     now: dt.datetime | None = None,
-    language: str = "en",
 ) -> dict[str, SlotValue]:
     """The slots with their values converted to the Python type their kind has.
 
-    ``now`` is the turn's time (the current time when not given): Alexa's ``XXXX-12-02`` and
-    ``PRESENT_REF`` are read from it. ``language`` is the caller's: the words of a slot type that the
-    platforms carry as free speech (a pattern's code) are read in it, as the router reads them. Never
-    raises: a value that cannot be read stays as it came.
+    ``language`` is the turn's: a platform sends words in it ("vier zeven een een"). ``lists`` are
+    the slots' lists: a value list's slot gets the list value the platform named, as the router
+    gives it (``_listed``), and a range's number its multiplier. ``now`` is the turn's time (the
+    current time when not given): Alexa's ``XXXX-12-02`` and ``PRESENT_REF`` are read from it.
+    Never raises: a value that cannot be read stays as it came.
 
     Except a list or an object that the slot type did not read: that slot is left out, as if not
     given, so the dialog asks for it again. Every slot is single-valued (the Dialogflow export
@@ -49,34 +55,75 @@ def coerce(
     when = now or dt.datetime.now(dt.UTC)
     converted: dict[str, SlotValue] = {}
     for name, slot in slots.items():
-        found = find_slot_type(kinds.get(name, ""))
-        try:
-            value = _read(found, slot.value, when, language) if found else slot.value
-        except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
-            _LOGGER.info(
-                "slot %s: %r is not a %s value (%s); the skill gets it as sent",
-                name,
-                slot.value,
-                found.name if found else "?",
-                exc,
-            )
-            value = slot.value  # not in the platform's usual form: leave it to the validator
-        if value is slot.value and isinstance(value, list | dict):
-            _LOGGER.info("slot %s: %r is not one value; it counts as not given", name, value)
+        slot_list = (lists or {}).get(name)
+        if isinstance(slot_list, ValueList):
+            read = _listed(slot, slot_list)
+        else:
+            read = _typed(name, slot, kinds.get(name, ""), language, when)
+        if isinstance(slot_list, RangeList):
+            read = _scaled(read, slot_list)
+        if read.value is slot.value and isinstance(slot.value, list | dict):
+            _LOGGER.info("slot %s: %r is not one value; it counts as not given", name, slot.value)
             continue
-        converted[name] = slot if value is slot.value else replace(slot, value=value)
+        converted[name] = read
     return converted
 
 
-def _read(found: SlotType, value: Any, now: dt.datetime, language: str) -> Any:
+def _typed(name: str, slot: SlotValue, kind: str, language: str, now: dt.datetime) -> SlotValue:
+    """The slot with its slot type's value (a range is a number, as the exports say)."""
+    found = find_slot_type("number" if kind == "range" else kind)
+    if found is None:
+        return slot
+    try:
+        value = _read(found, slot.value, language, now)
+    except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
+        _LOGGER.info(
+            "slot %s: %r is not a %s value (%s); the skill gets it as sent", name, slot.value, found.name, exc
+        )
+        return slot  # not in the platform's usual form: leave it to the validator
+    return slot if value is slot.value else replace(slot, value=value)
+
+
+def _read(found: SlotType, value: Any, language: str, now: dt.datetime) -> Any:
     """A platform's value as the slot type's. Free speech is the caller's words, which the platform did
-    not read ("vier zeven een een" for a code): the type's parser reads them as the router does, normalised
-    and in the caller's language."""
+    not read ("zevenenveertig elf" for a code): the type's parser reads them as the router does, normalised
+    and in the caller's language; else the type's platform reader."""
     if found.takes_any_words and isinstance(value, str):
         parsed = found.parse(normalize(value), language, now)
         if parsed is not None:
             return parsed
-    return found.from_platform(value, now)
+    return found.from_platform(value, language, now)
+
+
+def _scaled(slot: SlotValue, numbers: RangeList) -> SlotValue:
+    """A range's number as the router gives it: times the range's multiplier ("50" -> 0.5)."""
+    value = slot.value
+    if numbers.multiplier is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return slot
+    return replace(slot, value=numbers.scaled(value))
+
+
+def _listed(slot: SlotValue, values: ValueList) -> SlotValue:
+    """The slot as the router fills it from ``values``: the list value's ``out`` and ``id``.
+
+    The platforms name a value in their own way: Alexa's entity resolution by the export's id (the
+    list's id as written, or one made for Alexa) and the canonical name; Dialogflow by the entry's
+    reference value (the list's id, or the canonical name when the value has none). A value no
+    list value has (Alexa's words it could not resolve) stays as it came.
+    """
+    found = _named(values, slot.id) if slot.id else None
+    if found is None and slot.id is None:  # Dialogflow's reference value is the id
+        found = _named(values, slot.value)
+    if found is None:  # Alexa's resolved name; Dialogflow's for a value without id
+        found = next((value for value in values.values if canonical(value) == slot.value), None)
+    if found is None:
+        return slot
+    words = canonical(found) if slot.text == found.id else slot.text  # an id is no words
+    return replace(slot, text=words, value=words if found.value is None else found.value, id=found.id)
+
+
+def _named(values: ValueList, ident: Any) -> ListValue | None:
+    return next((value for value in values.values if value.id is not None and value.id == ident), None)
 
 
 def slot_to_json(slot: SlotValue) -> dict[str, Any]:

@@ -69,7 +69,7 @@ def opening_hours(turn: Turn) -> Reply:
     day = turn.value("day")
     if day is None:
         return skill.reply(turn, "OpeningHours", hours=hours)
-    asked = asked_day(day, turn.time)
+    asked = asked_day(day, turn.language, turn.time)
     if asked is None:
         return skill.reply(turn, "DayUnclear", expect=Expect.ANSWER)
     if isinstance(asked, DateRange):

@@ -41,7 +41,7 @@ def one_day(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def asked_day(value: Any, now: dt.datetime) -> str | dt.date | DateRange | None:
+def asked_day(value: Any, language: str, now: dt.datetime) -> str | dt.date | DateRange | None:
     """What an opening-hours question is about: a weekday name, a date, a range, or None (unclear).
 
     The ``day`` list gives a weekday, ``today`` or ``tomorrow``; from Alexa, a value the list does
@@ -53,7 +53,7 @@ def asked_day(value: Any, now: dt.datetime) -> str | dt.date | DateRange | None:
     name = resolve_day(words.lower(), now.date())
     if name in WEEKDAYS:
         return name
-    found = slot_type("date").from_platform(words, now)
+    found = slot_type("date").from_platform(words, language, now)
     return (one_day(found) or found) if isinstance(found, DateRange | dt.date) else None
 
 

@@ -70,6 +70,21 @@ def test_licence_plate(words: str, value: str | None) -> None:
     assert licence_plate().parse(words, "nl", None) == value
 
 
+@pytest.mark.parametrize(
+    ("words", "language", "value"),
+    [
+        ("een twee drie vier a b", "nl", "1234 AB"),
+        ("twaalf vierendertig a. b.", "nl-NL", "1234 AB"),
+        ("one two three four a b", "en", "1234 AB"),
+        ("1234ab", "nl", "1234 AB"),
+        ("de keuken", "nl", "de keuken"),
+    ],
+)
+def test_platform_words_are_read_in_the_turns_language(words: str, language: str, value: str) -> None:
+    """Alexa and Dialogflow send a spelled code as the words heard, in the caller's language."""
+    assert dutch_postcode().from_platform(words, language, None) == value
+
+
 @pytest.fixture
 def postcode_types() -> Iterator[None]:
     register_slot_type(dutch_postcode("test_postcode"))

@@ -98,22 +98,22 @@ def _ids(cases: list[tuple[Any, Any]]) -> list[str]:
     ("raw", "expected"), ALEXA_DATES + DIALOGFLOW_DATES, ids=_ids(ALEXA_DATES + DIALOGFLOW_DATES)
 )
 def test_dates(raw: Any, expected: Any) -> None:
-    assert slot_type("date").from_platform(raw, NOW) == expected
+    assert slot_type("date").from_platform(raw, "en", NOW) == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), TIMES, ids=_ids(TIMES))
 def test_times(raw: Any, expected: Any) -> None:
-    assert slot_type("time").from_platform(raw, NOW) == expected
+    assert slot_type("time").from_platform(raw, "en", NOW) == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), DURATIONS, ids=_ids(DURATIONS))
 def test_durations(raw: Any, expected: Any) -> None:
-    assert slot_type("duration").from_platform(raw, NOW) == expected
+    assert slot_type("duration").from_platform(raw, "en", NOW) == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), NUMBERS, ids=_ids(NUMBERS))
 def test_numbers(raw: Any, expected: Any) -> None:
-    found = slot_type("number").from_platform(raw, NOW)
+    found = slot_type("number").from_platform(raw, "en", NOW)
     assert found == expected and type(found) is type(expected)
 
 
@@ -125,7 +125,7 @@ def test_coerce_reads_relative_dates_from_the_turns_time_and_never_raises() -> N
         "bad": SlotValue(text="x", value={"startDate": ["not", "a", "date"], "endDate": None}),
     }
     kinds = {"d": "date", "n": "number", "t": "time", "bad": "date"}
-    found = coerce(slots, kinds, now=NOW)
+    found = coerce(slots, kinds, language="en", now=NOW)
     assert found["d"].value == D(2027, 12, 2) and found["d"].text == "december second"
     assert found["n"].value == "?" and found["t"].value is PartOfDay.NIGHT
     assert "bad" not in found  # an object its slot type could not read: not given

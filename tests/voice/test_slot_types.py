@@ -45,9 +45,9 @@ def _parse_colour(text: str, language: str, now: Any) -> Colour | None:
     return None if rgb is None else Colour(rgb)
 
 
-def _platform_colour(value: Any, now: Any) -> Any:
-    """Alexa's AMAZON.Color and Dialogflow's @sys.color send the English name."""
-    return (_parse_colour(value.lower(), "en", None) or value) if isinstance(value, str) else value
+def _platform_colour(value: Any, language: str, now: Any) -> Any:
+    """Alexa's AMAZON.Color and Dialogflow's @sys.color send the colour's name in the turn's language."""
+    return (_parse_colour(value.lower(), language, None) or value) if isinstance(value, str) else value
 
 
 COLOUR = SlotType(
@@ -146,10 +146,21 @@ def test_its_values_round_trip_through_json() -> None:
 @pytest.mark.usefixtures("colour")
 def test_coerce_turns_its_platform_value_into_its_value() -> None:
     slots = coerce(
-        {"c": SlotValue(text="red", value="Red"), "n": SlotValue(text="x", value="4")}, {"c": "colour"}
+        {"c": SlotValue(text="red", value="Red"), "n": SlotValue(text="x", value="4")},
+        {"c": "colour"},
+        language="en",
     )
     assert slots["c"].value == Colour("#ff0000") and slots["c"].text == "red"
     assert slots["n"].value == "4"  # no kind, no conversion
+    dutch = coerce({"c": SlotValue(text="rood", value="rood")}, {"c": "colour"}, language="nl")
+    assert dutch["c"].value == Colour("#ff0000")  # read in the turn's language
+
+
+def test_a_platform_reader_without_the_language_is_refused() -> None:
+    """A reader written for ``(value, now)`` would fail on every platform turn: refused at once."""
+    old = dataclasses.replace(COLOUR, from_platform=lambda value, now: value)
+    with pytest.raises(SlotTypeError, match=r"from_platform must take \(value, language, now\)"):
+        register_slot_type(old)
 
 
 @pytest.mark.parametrize("name", [t.name for t in slot_types()])

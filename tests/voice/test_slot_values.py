@@ -42,7 +42,7 @@ from voice.slot_values import coerce
     ],
 )
 def test_values_by_slot_kind(kind: str, raw: object, expected: object) -> None:
-    slots = coerce({"x": SlotValue(text="said", value=raw)}, {"x": kind})
+    slots = coerce({"x": SlotValue(text="said", value=raw)}, {"x": kind}, language="en")
     assert slots["x"].value == expected and slots["x"].text == "said"
 
 
@@ -86,7 +86,7 @@ def test_free_speech_is_read_in_the_callers_language(
 def test_a_list_or_object_no_slot_type_read_counts_as_not_given(kind: str, raw: object) -> None:
     """Dialogflow sends a list only for an "is list" parameter, which no slot is."""
     slots = {"x": SlotValue(text="said", value=raw), "y": SlotValue(text="kept", value="kept")}
-    assert coerce(slots, {"x": kind}) == {"y": slots["y"]}
+    assert coerce(slots, {"x": kind}, language="en") == {"y": slots["y"]}
 
 
 @pytest.mark.parametrize(

@@ -125,8 +125,14 @@ class TurnStep(FlowFilling):
         if self.turn.intent is not None:  # resolved by the platform: its values become ours
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)
-            kinds = skill.slot_kinds(self.turn.intent, self.turn.language) if skill else {}
-            slots = coerce(self.turn.slots, kinds, now=self.turn.time, language=self.turn.language)
+            specs = skill.slot_specs(self.turn.intent, self.turn.language) if skill else ()
+            slots = coerce(
+                self.turn.slots,
+                {spec.name: spec.kind for spec in specs},
+                language=self.turn.language,
+                lists={spec.name: spec.slot_list for spec in specs if spec.slot_list is not None},
+                now=self.turn.time,
+            )
             return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
         return self.router.parse(
             self.turn.text,

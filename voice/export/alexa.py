@@ -42,6 +42,7 @@ from .alexa_rules import (
 )
 from .common import (
     ExportError,
+    ListEntry,
     SkillIntent,
     TemplateSentence,
     builtins_of,
@@ -70,6 +71,8 @@ DEFAULT_ENDPOINT = "https://voice.example.com/alexa"
 
 _LOCALE = re.compile(r"([a-z]{2})-[A-Z]{2}")
 _SLOT = re.compile(r"\{[^{}]*\}")
+_ALEXA_ID = re.compile(r"[A-Za-z0-9_]+")
+"""Slot value ids kept as written: Amazon's examples use only these characters (``SONG``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +181,18 @@ def _slot_types(intent_set: IntentSet, intents: tuple[SkillIntent, ...]) -> list
         for entry in list_entries(slot_list(intent_set, spec)):
             synonyms = [s for s in map(clean_utterance, entry.synonyms) if s]
             value: dict[str, Any] = {"name": {"value": entry.value, "synonyms": synonyms}}
-            values.append({"id": _value_id(entry.id or entry.value), **value})
+            values.append({"id": _value_id(entry), **value})
         types.setdefault(_custom_type_name(spec.list_name), values)
     return [{"name": name, "values": values} for name, values in types.items()]
 
 
-def _value_id(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "_", value).strip("_").upper() or "VALUE"
+def _value_id(entry: ListEntry) -> str:
+    """The list's id as written, so entity resolution sends back the id typed chat gives. A value
+    without one, or an id Alexa may not take (spaces), gets one made of the value; the webhook
+    reads those back by the value's name (``voice.slot_values``)."""
+    if entry.id is not None and _ALEXA_ID.fullmatch(entry.id):
+        return entry.id
+    return re.sub(r"[^A-Za-z0-9_]+", "_", entry.id or entry.value).strip("_").upper() or "VALUE"
 
 
 def _intent(

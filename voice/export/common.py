@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..builtins import BUILTIN, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
+from ..nlu.entries import ListEntry, expansions, list_entries
 from ..nlu.numbers import number_words
-from ..nlu.slots import SlotList, ValueList
-from ..nlu.template import Alt, Expr, Perm, Seq, Text
+from ..nlu.slots import SlotList
 from ..skill import Skill
 
 __all__ = [
@@ -40,7 +40,6 @@ SAMPLES_PER_TEMPLATE = 40
 """Random walks per template; the exports cap the total per intent themselves."""
 FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks")
 """The dialog's built-in intents that Alexa has no built-in for; exports carry them as custom intents."""
-_MAX_SYNONYMS = 60
 _SPACES = re.compile(r"\s+")
 
 
@@ -94,15 +93,6 @@ class SkillIntent:
     name: str
     slots: tuple[SlotSpec, ...]
     sentences: tuple[TemplateSentence, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ListEntry:
-    """One canonical value of a slot list with the ways to say it (Alexa synonyms, Dialogflow entries)."""
-
-    value: str
-    id: str | None
-    synonyms: tuple[str, ...]
 
 
 def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
@@ -173,44 +163,6 @@ def slot_list(intent_set: IntentSet, spec: SlotSpec) -> SlotList | None:
         return found
     blocks = (block for intent in intent_set.intents.values() for block in intent.data)
     return next((block.lists[spec.list_name] for block in blocks if spec.list_name in block.lists), None)
-
-
-def list_entries(slot_list: SlotList | None) -> tuple[ListEntry, ...]:
-    """A value list's canonical values; every template a value can be said with becomes a synonym."""
-    if not isinstance(slot_list, ValueList):
-        return ()
-    merged: dict[str, tuple[str | None, dict[str, None]]] = {}
-    for value in slot_list.values:
-        spoken = expansions(value.expr)
-        canonical = str(value.value) if value.value is not None else (spoken[0] if spoken else value.text)
-        ident, synonyms = merged.setdefault(canonical, (value.id, {}))
-        synonyms.update(dict.fromkeys(spoken))
-        if ident is None and value.id is not None:
-            merged[canonical] = (value.id, synonyms)
-    return tuple(
-        ListEntry(value, ident, tuple(s for s in synonyms if s != value)[:_MAX_SYNONYMS])
-        for value, (ident, synonyms) in merged.items()
-    )
-
-
-def expansions(expr: Expr) -> tuple[str, ...]:
-    """Every text a list value's template can be said as (``[a|my] order`` -> a order, my order, order)."""
-    texts = (_SPACES.sub(" ", text).strip() for text in itertools.islice(_expand(expr), _MAX_SYNONYMS))
-    return tuple(dict.fromkeys(text for text in texts if text))
-
-
-def _expand(expr: Expr) -> Iterator[str]:
-    if isinstance(expr, Text):
-        yield expr.text
-    elif isinstance(expr, Alt):
-        for item in expr.items:
-            yield from _expand(item)
-    elif isinstance(expr, Seq | Perm):
-        sequences = expr.orders() if isinstance(expr, Perm) else (expr,)
-        for sequence in sequences:
-            for pieces in itertools.product(*(tuple(_expand(item)) for item in sequence.items)):
-                yield "".join(pieces)
-    # list and rule references inside a list value have no fixed words: they add no synonym
 
 
 def value_kind(intent_set: IntentSet, spec: SlotSpec) -> str:

@@ -4,7 +4,8 @@
     intents/<Intent>.json                  parameters (@sys.date, @sys.any, @<list> ...), webhook on
     intents/<Intent>_usersays_<lang>.json  training phrases, slot words annotated with their entity
     entities/<list>.json                   one custom entity per value list
-    entities/<list>_entries_<lang>.json    its canonical values with their synonyms
+    entities/<list>_entries_<lang>.json    its values: the list's id (or the value) as reference value,
+                                           the canonical value and every way to say it as synonyms
 
 The agent only recognises; every intent calls our webhook, which runs the dialog. The welcome
 and fallback intents are included because the channel maps them (launch, re-parse the text).
@@ -30,6 +31,7 @@ from ..nlu.slot_types import DIALOGFLOW_ANY_WORDS
 from ..skill import Skill
 from .common import (
     ExportError,
+    ListEntry,
     TemplateSentence,
     list_entries,
     platform_type,
@@ -108,10 +110,8 @@ class _Builder:
             found = platform_type(kind)
             return ANY_TEXT if found is None else found.dialogflow
         name = re.sub(r"[^A-Za-z0-9_-]+", "_", spec.list_name)
-        self.entries[(name, language)] = [
-            {"value": entry.value, "synonyms": list(dict.fromkeys((entry.value, *entry.synonyms)))}
-            for entry in list_entries(slot_list(intent_set, spec))
-        ]
+        entries = list_entries(slot_list(intent_set, spec))
+        self.entries[(name, language)] = [_entry(entry) for entry in entries]
         return f"@{name}"
 
     def _id(self, *names: str) -> str:
@@ -166,6 +166,14 @@ class _Builder:
             "automatedExpansion": False,
             "allowFuzzyExtraction": False,
         }
+
+
+def _entry(entry: ListEntry) -> dict[str, Any]:
+    """One entity entry: the list's id is the reference value Dialogflow sends (the same in every
+    language, as typed chat gives it), the canonical value when there is none; the webhook reads the
+    list value back from it (``voice.slot_values``)."""
+    synonyms = dict.fromkeys((entry.value, *entry.synonyms))
+    return {"value": entry.id or entry.value, "synonyms": list(synonyms)}
 
 
 def _parameter(slot: str, entity: str, ident: str) -> dict[str, Any]:

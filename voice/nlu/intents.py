@@ -70,7 +70,7 @@ class Intent:
             if found is None and find_slot_type(ref.list_name) is not None:
                 found = SlotTypeList(ref.list_name)
             kind = "range" if found is None and ref.inline_range else slot_kind(found)
-            specs[ref.slot_name] = SlotSpec(ref.slot_name, ref.list_name, kind)
+            specs[ref.slot_name] = SlotSpec(ref.slot_name, ref.list_name, kind, found)
         for block in self.data:
             for name in block.slots:
                 specs.setdefault(name, SlotSpec(name, "", "fixed"))

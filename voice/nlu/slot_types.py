@@ -6,8 +6,9 @@ A slot type is a list name that needs no values in the YAML: a parser reads the 
 - ``parse``: how the matcher reads a phrase ("tien minuten" -> ``timedelta(minutes=10)``);
 - ``examples``: what to say for it in sample sentences, recogniser grammars and exports, per language;
 - ``alexa`` / ``dialogflow``: the platform's built-in type (``AMAZON.DURATION``, ``@sys.duration``);
-- ``from_platform``: a platform's value (Alexa's "PT10M", Dialogflow's ``{"amount": 10, "unit": "min"}``)
-  as the Python value the parser gives, or a ``DateRange`` / ``PartOfDay`` for the platform forms
+- ``from_platform``: a platform's value (Alexa's "PT10M", Dialogflow's ``{"amount": 10, "unit": "min"}``,
+  the words "vier zeven een een" for a spelled code) in the turn's language as the Python value the
+  parser gives, or a ``DateRange`` / ``PartOfDay`` for the platform forms
   no parser gives ("2026-W49-WE", "MO"; ``voice.nlu.platform_values``);
 - ``json``: how its values are stored as JSON (``{"$seconds": 600.0}``) and read back.
 
@@ -18,6 +19,7 @@ its own with ``register_slot_type(SlotType(...))`` in its ``__init__.py``, befor
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -57,8 +59,9 @@ __all__ = [
 
 Parser = Callable[[str, str, Any], Any]
 """``(words, language, now) -> value``, or None when the words are not one value of the type."""
-PlatformReader = Callable[[Any, dt.datetime], Any]
-"""``(platform value, the turn's time) -> value``; the value itself when it is not in a known form."""
+PlatformReader = Callable[[Any, str, dt.datetime], Any]
+"""``(platform value, language, the turn's time) -> value``; the value itself when it is not in a known
+form. The language is the turn's (``nl``, ``en-GB``): platforms send words in it ("vier zeven")."""
 
 ALEXA_ANY_WORDS = "AMAZON.SearchQuery"
 """Alexa's slot type that takes whatever the caller says."""
@@ -71,7 +74,7 @@ _LIST_KINDS = frozenset({"values", "range", "wildcard", "runtime", "fixed"})
 _PLAIN = (str, int, float, bool, type(None), list, dict)
 
 
-def _unchanged(value: Any, now: dt.datetime) -> Any:
+def _unchanged(value: Any, language: str, now: dt.datetime) -> Any:
     return value
 
 
@@ -107,8 +110,9 @@ class SlotType:
     """Dialogflow's entity: ``@sys.date``."""
 
     from_platform: PlatformReader = _unchanged
-    """``(value, now)``: a platform's value as the parser's value, ``now`` the turn's time (Alexa's
-    ``XXXX-12-02`` is the next 2 December); return the value (or raise ValueError) when it is not one."""
+    """``(value, language, now)``: a platform's value as the parser's value, read in the turn's
+    ``language`` (as ``parse`` reads the words), ``now`` the turn's time (Alexa's ``XXXX-12-02`` is the
+    next 2 December); return the value (or raise ValueError) when it is not one."""
 
     json: tuple[JsonForm, ...] = ()
     """Forms of the values that are not plain JSON (none for numbers)."""
@@ -185,12 +189,26 @@ def _problem(slot_type: SlotType) -> str:
         return "it needs example words for English (en) and for every language it names"
     if not slot_type.alexa or not slot_type.dialogflow.startswith("@"):
         return "it needs an Alexa slot type and a Dialogflow entity starting with @"
+    if not _takes_three(slot_type.from_platform):
+        return "its from_platform must take (value, language, now)"
     for form in slot_type.json:
         if not form.tag.startswith("$"):
             return f"its JSON tag {form.tag!r} must start with $"
         if form.tag in _FORMS_BY_TAG or form.type in _FORMS_BY_TYPE:
             return f"another slot type already stores {form.type.__name__} values or uses {form.tag!r}"
     return ""
+
+
+def _takes_three(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` can be called with three positional arguments: a reader written for the
+    old ``(value, now)`` is refused when registered rather than failing on every platform turn."""
+    try:
+        inspect.signature(function).bind(None, None, None)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins): it is called as documented
+        return True
+    return True
 
 
 def find_slot_type(name: str) -> SlotType | None:
@@ -251,6 +269,11 @@ def _without_now(parse: Callable[[str, str], Any]) -> Parser:
     return lambda text, language, now: parse(text, language)
 
 
+def _any_language(read: Callable[[Any, dt.datetime], Any]) -> PlatformReader:
+    """A platform reader for a form that is the same in every language (ISO dates, numbers)."""
+    return lambda value, language, now: read(value, now)
+
+
 def _iso(value: dt.date | dt.time) -> str:
     return value.isoformat()
 
@@ -282,7 +305,7 @@ _BUILT_IN = (
         examples={"en": ("five",), "nl": ("vijf",)},
         alexa="AMAZON.NUMBER",
         dialogflow="@sys.number",
-        from_platform=platform_number,
+        from_platform=_any_language(platform_number),
     ),
     SlotType(
         name="percentage",
@@ -290,7 +313,7 @@ _BUILT_IN = (
         examples={"en": ("50 percent",), "nl": ("50 procent",)},
         alexa="AMAZON.NUMBER",
         dialogflow="@sys.percentage",
-        from_platform=platform_percentage,
+        from_platform=_any_language(platform_percentage),
     ),
     SlotType(
         name="time",
@@ -298,7 +321,7 @@ _BUILT_IN = (
         examples={"en": ("3:15 pm",), "nl": ("kwart over drie",)},
         alexa="AMAZON.TIME",
         dialogflow="@sys.time",
-        from_platform=platform_time,
+        from_platform=_any_language(platform_time),
         json=(
             JsonForm(type=dt.time, tag="$time", encode=_iso, decode=dt.time.fromisoformat),
             JsonForm(type=PartOfDay, tag="$part_of_day", encode=_code, decode=_part_of_day),
@@ -310,7 +333,7 @@ _BUILT_IN = (
         examples={"en": ("tomorrow",), "nl": ("morgen",)},
         alexa="AMAZON.DATE",
         dialogflow="@sys.date",
-        from_platform=platform_date,
+        from_platform=_any_language(platform_date),
         json=(
             JsonForm(type=dt.date, tag="$date", encode=_iso, decode=dt.date.fromisoformat),
             JsonForm(type=dt.datetime, tag="$datetime", encode=_iso, decode=dt.datetime.fromisoformat),
@@ -323,7 +346,7 @@ _BUILT_IN = (
         examples={"en": ("ten minutes",), "nl": ("tien minuten",)},
         alexa="AMAZON.DURATION",
         dialogflow="@sys.duration",
-        from_platform=platform_duration,
+        from_platform=_any_language(platform_duration),
         json=(JsonForm(type=dt.timedelta, tag="$seconds", encode=_seconds, decode=_timedelta),),
     ),
 )

@@ -179,6 +179,9 @@ class SlotSpec:
     kind: str
     """"values", "range", "wildcard", "runtime" (filled by ``set_list``), "fixed", or a slot type's name."""
 
+    slot_list: SlotList | None = field(default=None, compare=False, repr=False)
+    """The list itself (None for fixed slots and runtime lists): a platform's value is read back by it."""
+
 
 def slot_kind(slot_list: SlotList | None) -> str:
     """The ``SlotSpec.kind`` of a list (None: a runtime list)."""

@@ -79,8 +79,9 @@ def pattern_slot_type(
             return None
         return normalise(found) if normalise else found[0]
 
-    def from_platform(value: Any, now: Any) -> Any:
-        return parse(str(value), "en", now) or value
+    def from_platform(value: Any, language: str, now: Any) -> Any:
+        """Alexa's and Dialogflow's words for the code ("vier zeven een een") in the turn's language."""
+        return parse(str(value), language, now) or value
 
     return SlotType(
         name=name,
