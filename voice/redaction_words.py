@@ -8,7 +8,7 @@ groups of neighbouring words into runs and checks each run as a phone number, BS
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 __all__ = ["EMAIL_AT_WORDS", "NUMBER_WORDS", "Group", "could_hold_number", "spoken_groups"]
@@ -108,17 +108,17 @@ def _number(words: list[str], i: int, *, after_number: bool) -> tuple[str, int] 
     return str(value), 1
 
 
-def spoken_groups(text: str, taken: list[tuple[int, int]]) -> Iterator[Group | None]:
+def spoken_groups(text: str, free: Callable[[int, int], bool]) -> Iterator[Group | None]:
     """The number groups of ``text``'s words in order; ``None`` for a word that is no part of a number.
 
-    Words inside a ``taken`` span (found already, or a date, time or amount) are no part of one.
+    Words whose span is not ``free`` (found already, or a date, time or amount) are no part of one.
     """
     matches = list(_WORD.finditer(text))
     words = [m.group().lower() for m in matches]
     i, after_number = 0, False
     while i < len(words):
         start = matches[i].start()
-        if not all(start >= b or matches[i].end() <= a for a, b in taken):
+        if not free(start, matches[i].end()):
             yield None
             i, after_number = i + 1, False
             continue
