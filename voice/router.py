@@ -14,6 +14,7 @@ from typing import Any
 
 from .builtins import BUILTIN, builtin_intents, builtin_languages
 from .errors import SkillError
+from .hesitations import without_hesitations
 from .nlu import IntentMatch, IntentSet, Matcher
 from .skill import Skill
 
@@ -92,8 +93,8 @@ class Router:
         A match of a built-in intent in ``prefer_builtin`` wins over better ones, the first of them that
         matches (after a yes/no question, "ok thanks" is a yes, not thanks; after "anything else?", thanks
         comes before yes, since "ok thanks" there means that was all; a skill's own intent of that name
-        is no answer to it)."""
-        matcher = self.matcher(language)
+        is no answer to it). Hesitation sounds ("eh", "uh") are not read (``voice.hesitations``)."""
+        matcher, text = self.matcher(language), without_hesitations(text, language)
         if not prefer_builtin:
             return self.resolved(matcher.match(text, context=context, now=now))
         found = matcher.match_all(text, context=context, now=now)

@@ -222,6 +222,9 @@ def test_waiting_replies_are_told_together_with_any_goodbye_or_handoff_among_the
         ("useful information", "en", False),
         ("stomen", "nl", False),
         ("wat is de status", "nl", False),
+        ("je begrijpt me niet", "nl", True),
+        ("u snapt het niet", "nl", True),
+        ("ik begrijp het niet helemaal", "nl", False),
     ],
     ids=[
         "useless",
@@ -236,6 +239,9 @@ def test_waiting_replies_are_told_together_with_any_goodbye_or_handoff_among_the
         "useful",
         "stomen",
         "neutral",
+        "begrijpt-me-niet",
+        "snapt-het-niet",
+        "caller-does-not-understand",
     ],
 )
 def test_irritation_cues_are_whole_words(text: str, language: str, irritated: bool) -> None:

@@ -1,0 +1,30 @@
+"""Hesitation sounds ("eh", "ehm", "uh", "um") that callers say and speech recognisers write out.
+
+They carry no meaning, and a template cannot expect them everywhere: "eh een twee drie vier" as an
+order number or "uh yes" to a question matched nothing. The router reads the words without them, for
+every skill and the built-in intents alike (a skill's ``skip_words`` only apply to its own templates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .language import language_of
+
+__all__ = ["HESITATIONS", "without_hesitations"]
+
+HESITATIONS: Mapping[str, frozenset[str]] = {
+    "en": frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "hmm"}),
+    "nl": frozenset({"eh", "ehh", "ehm", "euh", "uh", "uhm", "hmm"}),
+}
+_PUNCTUATION = ",.;:!?…"
+
+
+def without_hesitations(text: str, locale: str) -> str:
+    """``text`` without the hesitation sounds of its language; the text itself when it has none."""
+    sounds = HESITATIONS.get(language_of(locale))
+    if not sounds:
+        return text
+    words = text.split()
+    kept = [word for word in words if word.strip(_PUNCTUATION).lower() not in sounds]
+    return text if len(kept) == len(words) else " ".join(kept)
