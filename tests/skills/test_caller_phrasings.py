@@ -135,7 +135,7 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("ok bye", "Stop", {}),
         ("i just want to talk to a human", "TalkToAgent", {}),
         ("i need to speak with someone", "TalkToAgent", {}),
-        ("put me through to someone please", "TalkToAgent", {}),
+        ("put me through to someone", "TalkToAgent", {}),
         ("uh yes", "Yes", {}),
         ("um, no", "No", {}),
         ("i have a question about my order", "AskQuestion", {"subject": "your order"}),
