@@ -74,6 +74,13 @@ class LateTurn:
         with self._guard:
             self._abandoned = True
 
+    @property
+    def abandoned(self) -> bool:
+        """Whether the caller heard "one moment" (its deadline passed, or a request of the session sent
+        while this turn waited for it was told so): then the turn's reply waits for the next turn."""
+        with self._guard:
+            return self._abandoned
+
     def kept_with_turn(self) -> bool:
         with self._guard:
             self._kept = self._abandoned

@@ -34,6 +34,7 @@ from .outbox import OutboxSender
 from .satisfaction import Satisfaction
 from .signals import TurnFacts, loading_answerers, still_loading, turn_signals
 from .step import TurnStep
+from .waits import SessionBusy, SessionWaits
 
 __all__ = ["Dialog", "apology"]
 
@@ -77,35 +78,45 @@ class Dialog:
         self._next_housekeeping = 0.0
         self._purging: threading.Thread | None = None
         self._housekeeping_lock = threading.Lock()
+        self._waits = SessionWaits()
+        """The turns that wait for a busy session: one per session, and a few in all."""
 
     def respond(self, turn: Turn) -> Reply:
         """Answer one turn and remember it; never raises, and answers within the turn's deadline.
 
         The whole turn (waiting for an earlier turn of the session, the store, the handler) has the
         deadline: when it runs out the caller hears "one moment", and the turn goes on; its reply
-        is spoken at the next turn. A turn without a session id (a one-shot call through the Python
-        API) gets a session of its own; the webhook channels refuse a request without one.
+        is spoken at the next turn. A turn that finds its session busy while another turn of it waits
+        for it in this process, or while ``MAX_LOCK_WAITS`` turns wait, hears "one moment" at once and
+        changes nothing (``SessionWaits``). A turn without a session id (a one-shot call through the
+        Python API) gets a session of its own; the webhook channels refuse a request without one.
         """
         if not turn.session_id:
             turn = replace(turn, session_id=uuid.uuid4().hex)
         late = LateTurn(turn.session_id, self.keep_late_reply)
         try:
             reply = run_within(lambda: self._respond(turn, late), turn.remaining(), late.keep, late.abandon)
+        except SessionBusy as busy:
+            _LOGGER.warning(
+                'session %s is busy and %s: this turn answered "one moment"', turn.session_id, busy
+            )
+            return self._one_moment(turn)
         except Exception:
             _LOGGER.exception(
                 "the %s turn of session %s could not be answered", turn.channel, turn.session_id
             )
             return apology(turn, self._speakers(turn))
-        return reply if reply is not None else self._one_moment(turn)
+        return reply if reply is not None and not late.abandoned else self._one_moment(turn)
 
     def _one_moment(self, turn: Turn) -> Reply:
         """What the caller hears when the turn's deadline runs out before its reply is ready."""
         return builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=self._speakers(turn))
 
     def _respond(self, turn: Turn, late: LateTurn) -> Reply:
-        """One turn of the session, alone: another turn of it waits until this one is committed."""
+        """One turn of the session, alone: another turn of it waits until this one is committed (one
+        such turn per process; ``SessionWaits`` turns away the others)."""
         started = time.perf_counter()
-        with self.store.lock_session(turn.session_id, TURN_WAIT_S):
+        with self._waits.hold(self.store, turn.session_id, late):
             start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
             if start.earlier is not None:  # the platform sent the request again: the same answer, once
                 earlier = Reply.from_dict(start.earlier)

@@ -92,7 +92,8 @@ class Store(ABC):
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold the session for one turn: another turn of it, in any thread or worker process, waits.
 
-        ``BusyError`` when it stays taken for ``timeout`` seconds. Turns of other sessions never wait.
+        ``BusyError`` when it stays taken for ``timeout`` seconds (0: it is tried once, without a wait;
+        the dialog tries before it lets a turn wait). Turns of other sessions never wait.
         """
 
     def answered(self, request_id: str, session_id: str) -> JsonDict | None:

@@ -129,18 +129,20 @@ class PostgresConnections:
         """Hold the session for the block, on one connection that the block's queries use too."""
         deadline = time.monotonic() + timeout
         key = session_key(session_id)
-        with self._waiting.hold(session_id, timeout), self._translated():
-            pool = self._process_pool()
-            wait = max(0.001, min(self.pool_timeout, deadline - time.monotonic()))
-            with pool.connection(timeout=wait) as conn:
-                _lock(conn, key, session_id, deadline, timeout)
-                stack = self._turn_stack()
-                stack.append(conn)
-                try:
-                    yield
-                finally:
-                    stack.pop()
-                    _unlock(conn, key)
+        # the wait for a connection is the pool's own (pool_timeout), whatever ``timeout`` is left
+        with (
+            self._waiting.hold(session_id, timeout),
+            self._translated(),
+            self._process_pool().connection() as conn,
+        ):
+            _lock(conn, key, session_id, deadline, timeout)
+            stack = self._turn_stack()
+            stack.append(conn)
+            try:
+                yield
+            finally:
+                stack.pop()
+                _unlock(conn, key)
 
     def _turn_stack(self) -> list[Connection]:
         """The connections of the sessions this thread holds, innermost last."""
@@ -214,14 +216,19 @@ def _lock(conn: Connection, key: int, session_id: str, deadline: float, timeout:
     row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
     if row and row[0]:
         return
-    left_ms = max(1, int((deadline - time.monotonic()) * 1000))
-    try:
-        # One implicit transaction: when the wait times out, the SET is rolled back with it.
-        conn.execute(f"SET lock_timeout = {left_ms}; SELECT pg_advisory_lock({key}); SET lock_timeout = 0")
-    except psycopg.errors.LockNotAvailable:
-        raise BusyError(
-            f"session {session_id} stayed busy with another turn for {timeout:g} s; try the turn again."
-        ) from None
+    left_ms = int((deadline - time.monotonic()) * 1000)
+    if left_ms >= 1:  # else it was a try (``timeout`` 0): no wait in the server
+        try:
+            # One implicit transaction: when the wait times out, the SET is rolled back with it.
+            conn.execute(
+                f"SET lock_timeout = {left_ms}; SELECT pg_advisory_lock({key}); SET lock_timeout = 0"
+            )
+            return
+        except psycopg.errors.LockNotAvailable:
+            pass
+    raise BusyError(
+        f"session {session_id} stayed busy with another turn for {timeout:g} s; try the turn again."
+    )
 
 
 def _unlock(conn: Connection, key: int) -> None:

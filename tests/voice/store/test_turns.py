@@ -48,6 +48,12 @@ def test_different_sessions_do_not_wait_for_each_other(store: Store) -> None:
         assert time.monotonic() - started < 0.9  # below the 1 s timeout: s2 did not wait for s1
 
 
+def test_a_free_session_is_taken_at_the_first_try(store: Store) -> None:
+    """Even as the store's first use: a try (``timeout`` 0) waits for a connection, not for the session."""
+    with store.lock_session("s1", timeout=0):
+        pass
+
+
 def test_a_session_held_too_long_is_busy(store: Store) -> None:
     release = threading.Event()
     held = threading.Event()
@@ -60,11 +66,12 @@ def test_a_session_held_too_long_is_busy(store: Store) -> None:
     thread = threading.Thread(target=holder)
     thread.start()
     held.wait(5)
-    with pytest.raises(BusyError, match="session s1 stayed busy"), store.lock_session("s1", timeout=0.1):
-        pass
+    for timeout in (0.1, 0.0):  # 0: one try, as the dialog's before it waits
+        with pytest.raises(BusyError, match="session s1 stayed busy"), store.lock_session("s1", timeout):
+            pass
     release.set()
     thread.join()
-    with store.lock_session("s1", timeout=1):  # free again
+    with store.lock_session("s1", timeout=0):  # free again: taken at the first try
         pass
 
 
