@@ -12,6 +12,7 @@
     [server]  alexa_application_ids = ["amzn1.ask.skill.…"]
     [handoff]  url = "https://crm.example.com/handoff"   queue = "/var/lib/voice/handoff.jsonl"
                max_fallbacks = 3   irritation_cues = { nl = ["belachelijk", "waardeloos"] }
+               transfer_to = "+31201234567"       # where a phone gateway puts a handed-over call
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
 
@@ -56,8 +57,9 @@ class Config:
     handoff: dict[str, Any] = field(default_factory=dict)
     """Handing over to a person, ``[handoff]``: where the records go, ``url`` (HTTP POST), ``queue`` (a
     JSON-lines file), ``timeout`` (seconds per POST), ``retries``; and when, ``max_fallbacks``,
-    ``max_low_confidence``, ``low_confidence_below``, ``max_no_input``, ``irritation_cues`` (the fields of
-    ``HandoffPolicy``; see docs/dialogs.md and docs/deployment.md)."""
+    ``max_low_confidence``, ``low_confidence_below``, ``max_no_input``, ``irritation_cues``; and where a phone
+    gateway puts the call through, ``transfer_to`` (the fields of ``HandoffPolicy``; see docs/dialogs.md and
+    docs/deployment.md)."""
     server: dict[str, Any] = field(default_factory=dict)
     """Webhook settings, ``[server]`` (see docs/channels.md)."""
     dashboard: dict[str, Any] = field(default_factory=dict)

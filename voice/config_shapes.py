@@ -81,6 +81,14 @@ def _cues(value: Any) -> bool:
     return is_text_list(value) and all(re.search(r"\w", cue) for cue in value)
 
 
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+"""A phone number in E.164 form: what Dialogflow's TELEPHONY transfer message takes (it has no SIP field)."""
+
+
+def _e164(value: Any) -> bool:
+    return isinstance(value, str) and E164.fullmatch(value) is not None
+
+
 def _at_most(largest: float) -> Callable[[Any], bool]:
     """A number above 0 and at most ``largest`` (no infinity, which no clock can add)."""
     return lambda value: _positive(value) and value <= largest
@@ -143,6 +151,12 @@ HANDOFF_KEYS: Mapping[str, Check] = {
         _whole,
         "the silent turns in a row that are asked again before the call closes, a whole number, "
         "like max_no_input = 2",
+    ),
+    "transfer_to": (
+        _e164,
+        "the phone number a phone gateway puts a handed-over call through to, in E.164 form (a plus, the "
+        'country code, the number, no spaces), like transfer_to = "+31201234567"; Dialogflow\'s transfer '
+        "message takes no SIP address",
     ),
     "irritation_cues": (
         lambda value: _table(value) and all(_language(key) and _cues(cues) for key, cues in value.items()),

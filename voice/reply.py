@@ -10,7 +10,17 @@ from typing import Any
 
 from .ssml import looks_like_ssml, strip_tags
 
-PLATFORM_FIELDS = ("speech", "reprompt", "card", "expect", "slot", "end_session", "handoff", "intent")
+PLATFORM_FIELDS = (
+    "speech",
+    "reprompt",
+    "card",
+    "expect",
+    "slot",
+    "end_session",
+    "handoff",
+    "transfer_to",
+    "intent",
+)
 """What of a reply a channel may send a platform (Dialogflow's ``payload.voice``): not ``failed`` (for
 the KPIs) nor ``remember`` (for the store, and it may hold personal data)."""
 
@@ -50,7 +60,10 @@ class Reply:
     """The slot being elicited or confirmed, with ``Expect.SLOT`` / ``Expect.CONFIRMATION``."""
     end_session: bool = False
     handoff: bool = False
-    """True when the conversation goes to a human."""
+    """True when the conversation goes (or went) to a human."""
+    transfer_to: str = ""
+    """The phone number (E.164) a phone gateway puts the handed-over call through to (``[handoff]
+    transfer_to``); empty when none is set or the conversation is not handed over."""
     intent: str | None = None
     """The intent this reply answers; the dialog layer fills it in, for logs and local feedback."""
     remember: Mapping[str, Any] = field(default_factory=dict)
@@ -81,6 +94,7 @@ class Reply:
             "slot": self.slot,
             "end_session": self.end_session,
             "handoff": self.handoff,
+            "transfer_to": self.transfer_to,
             "intent": self.intent,
             "remember": dict(self.remember),
             "failed": self.failed,
@@ -102,6 +116,7 @@ class Reply:
             slot=data.get("slot"),
             end_session=bool(data.get("end_session", False)),
             handoff=bool(data.get("handoff", False)),
+            transfer_to=str(data.get("transfer_to") or ""),
             intent=data.get("intent"),
             remember=dict(data.get("remember") or {}),
             failed=bool(data.get("failed", False)),

@@ -40,6 +40,10 @@ class Turn:
     """The platform's id of this request (Alexa ``requestId``, Dialogflow ``responseId``): a request
     sent again gets the turn's answer again, without a second turn (if the first sending only heard
     "one moment", the answer is told to the retry and not again at the next turn)."""
+    handed_over: bool = False
+    """The platform says this call was handed to a person already (Dialogflow's ``voice-state`` context):
+    a gateway that kept the line after the handoff sends the caller's next words, and the caller hears that
+    a colleague is coming instead of a new conversation. Other channels start a new session instead."""
     confidence: float = 1.0
     """Recognition confidence of ``text`` (1.0 for typed text)."""
     skill: str = ""

@@ -340,7 +340,17 @@ def test_entities_keep_values_and_synonyms_per_language(agent_zip: zipfile.ZipFi
 def test_the_channel_intents_are_included(agent_zip: zipfile.ZipFile) -> None:
     welcome = read(agent_zip, "intents/Default Welcome Intent.json")
     fallback = read(agent_zip, "intents/Default Fallback Intent.json")
-    assert welcome["events"] == [{"name": "WELCOME"}] and fallback["fallbackIntent"] is True
+    assert welcome["events"] == [{"name": "WELCOME"}, {"name": "TELEPHONY_WELCOME"}]
+    assert fallback["fallbackIntent"] is True
+
+
+def test_a_gateways_no_input_event_reaches_the_webhook(agent_zip: zipfile.ZipFile) -> None:
+    """Dialogflow never sends an empty queryText: a gateway says silence with an event, and without an
+    intent for it the event's name went to the fallback and counted as a miss (three handed over)."""
+    silence = read(agent_zip, "intents/NoInput.json")
+    assert silence["events"] == [{"name": "actions_intent_NO_INPUT"}, {"name": "noUserInput"}]
+    assert (silence["webhookUsed"], silence["fallbackIntent"]) == (True, False)
+    assert "intents/NoInput_usersays_nl.json" not in agent_zip.namelist(), "no words trigger it"
 
 
 def test_the_agent_zip_is_reproducible(skill: Skill, tmp_path: Path) -> None:

@@ -7,7 +7,17 @@ agent can be a thin speech-to-text front for the same templates.
 
 The conversation's state is kept in our store. An output context named ``voice-state`` carries
 what the platform itself keeps for the session: its parameters come back unchanged, with a
-lifespan, in the response (lifespan 0 ends it).
+lifespan, in the response (lifespan 0 ends it). A handoff keeps it alive with ``voice_handed_over``,
+so a gateway that keeps the caller on the line gets "a colleague is coming" at the next turn.
+
+An event is no words of the caller: Dialogflow puts an event's name in ``queryText`` (``TELEPHONY_WELCOME``),
+so such a turn has no text; a gateway's no-input event (the exported ``NoInput`` intent, or an event no
+intent takes) is silence, which the dialog answers with "are you still there?" and in the end closes.
+
+What a phone gateway acts on beyond the text depends on the API version it calls Dialogflow with
+(``dialogflow_api_version``): v2beta1 knows ``endInteraction``, ``liveAgentHandoff`` and the TELEPHONY
+messages (the spoken SSML, the transfer of a handed-over call); v2 refuses a response that has them, so
+there only ``payload`` (``google.expectUserResponse``, ``voice``) says it.
 
 Dialogflow calls the webhook with configured HTTP basic auth and/or extra headers; a shared
 token header and basic auth are both compared in constant time.
@@ -20,6 +30,7 @@ import difflib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -51,12 +62,35 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-__all__ = ["FALLBACK_INTENT", "STATE_CONTEXT", "DialogflowChannel", "DialogflowSettings"]
+__all__ = [
+    "FALLBACK_INTENT",
+    "NO_INPUT_EVENTS",
+    "NO_INPUT_INTENT",
+    "STATE_CONTEXT",
+    "WELCOME_EVENTS",
+    "DialogflowChannel",
+    "DialogflowSettings",
+]
 
 DEADLINE_SECONDS = 5.0
 """Dialogflow gives a webhook 5 s."""
 STATE_CONTEXT = "voice-state"
 FALLBACK_INTENT = "Default Fallback Intent"
+NO_INPUT_INTENT = "NoInput"
+"""The exported intent of the no-input events: a turn of it is silence."""
+NO_INPUT_EVENTS = ("actions_intent_NO_INPUT", "noUserInput")
+"""What a gateway sends when the caller says nothing: Dialogflow's own no-input event (Actions on Google
+and gateways that follow it) and AudioCodes VoiceAI Connect's."""
+WELCOME_EVENTS = ("WELCOME", "TELEPHONY_WELCOME")
+"""The events that start a conversation: Dialogflow's, and its phone gateway's."""
+HANDED_OVER = "voice_handed_over"
+"""The ``voice-state`` parameter that says the call was handed to a person."""
+API_VERSIONS = ("v2", "v2beta1")
+_EVENT_NAME = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+")
+"""An event's name in ``queryText``: one word joined by underscores, which no caller speaks."""
+_WITHHELD = frozenset({"", "anonymous", "unknown", "restricted", "private", "withheld", "unavailable"})
+"""What a telephony network sends for a caller who withheld the number (as the user part of a SIP URI
+too: ``anonymous@anonymous.invalid``): no one caller, so no user id."""
 DEFAULT_INTENT_MAP: Mapping[str, str] = MappingProxyType({"Default Welcome Intent": LAUNCH})
 
 _USER_ID_PATHS = (("user", "userId"), ("userId",), ("telephony", "caller_id"))
@@ -82,6 +116,13 @@ class DialogflowSettings:
     token: str | None = None
     state_lifespan: int = 50
     """Turns the ``voice-state`` context lives after the last webhook answer."""
+    api_version: str = "v2"
+    """The Dialogflow API version the gateway calls: ``v2beta1`` adds the fields v2 refuses."""
+
+    @property
+    def beta(self) -> bool:
+        """v2beta1: ``endInteraction``, ``liveAgentHandoff`` and TELEPHONY messages are valid."""
+        return self.api_version == "v2beta1"
 
     @property
     def open(self) -> bool:
@@ -104,6 +145,7 @@ class DialogflowSettings:
             token_header=settings["dialogflow_token_header"],
             token=settings["dialogflow_token"],
             state_lifespan=settings["dialogflow_state_lifespan"],
+            api_version=settings["dialogflow_api_version"],
         )
 
 
@@ -139,6 +181,7 @@ class DialogflowChannel(WebhookChannel):
             "dialogflow_token_header": "X-Voice-Token",
             "dialogflow_token": None,
             "dialogflow_state_lifespan": 50,
+            "dialogflow_api_version": "v2",
         }
     )
     text_settings: ClassVar[frozenset[str]] = frozenset(
@@ -163,6 +206,11 @@ class DialogflowChannel(WebhookChannel):
                 is_count,
                 "the turns the voice-state context lives, a whole number above 0, "
                 "like dialogflow_state_lifespan = 50",
+            ),
+            "dialogflow_api_version": (
+                lambda value: value in API_VERSIONS,
+                'the Dialogflow API version the gateway calls, "v2" or "v2beta1", like '
+                'dialogflow_api_version = "v2beta1"',
             ),
         }
     )
@@ -200,10 +248,13 @@ class DialogflowChannel(WebhookChannel):
         contexts = [context for context in contexts if isinstance(context, dict)]
         display_name = lookup(data, "queryResult.intent.displayName", default="")
         fell_back = lookup(data, "queryResult.intent.isFallback", bool, default=False)
-        reparse = self.options.reparse or fell_back or display_name in ("", FALLBACK_INTENT)
+        silent = display_name == NO_INPUT_INTENT
+        reparse = silent or self.options.reparse or fell_back or display_name in ("", FALLBACK_INTENT)
         parameters = lookup(data, "queryResult.parameters", dict, default={})
+        state = _state(contexts)
+        text = lookup(data, "queryResult.queryText", default="")
         return Turn(
-            text=lookup(data, "queryResult.queryText", default=""),
+            text="" if silent or _is_event(text) else text,
             intent=None if reparse else self.options.intent_map.get(display_name, display_name),
             slots={} if reparse else _slots(parameters, contexts),
             locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
@@ -214,12 +265,23 @@ class DialogflowChannel(WebhookChannel):
             confidence=_confidence(lookup(data, "queryResult", dict)),
             deadline=deadline(self.deadline_s),
             request_id=identifier(lookup(data, "responseId", default=""), "responseId"),
-            platform=_state(contexts),
+            handed_over=state.get(HANDED_OVER) is True,
+            platform=_Request(state=state, telephony=_telephony(data)),
         )
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
-        body = _render(reply, turn.platform or {}, turn.session_id, self.options.state_lifespan)
+        asked = turn.platform if isinstance(turn.platform, _Request) else _Request()
+        body = _render(reply, asked, turn.session_id, self.options)
         return WebResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What the response needs of the request: the ``voice-state`` parameters, and whether a telephony
+    integration sent it (it reads the TELEPHONY messages)."""
+
+    state: Mapping[str, Any] = field(default_factory=dict)
+    telephony: bool = False
 
 
 def _basic_auth_matches(request: WebRequest, username: str, password: str) -> bool:
@@ -284,18 +346,26 @@ def _spoken(value: Any) -> str:
 
 
 def _rang_in(data: Mapping[str, Any]) -> bool:
-    """Whether the caller rang in (``Turn.call``): a telephony integration (its ``source`` or a
-    ``telephony`` payload) or recognised speech (a ``speechRecognitionConfidence``); a chat
-    integration sends typed text and none of them. What is not of its type counts as absent."""
+    """Whether the caller rang in (``Turn.call``): a telephony integration or recognised speech (a
+    ``speechRecognitionConfidence``); a chat integration sends typed text and neither."""
+    query = data.get("queryResult")
+    return _telephony(data) or (isinstance(query, dict) and _heard(query) is not None)
+
+
+def _telephony(data: Mapping[str, Any]) -> bool:
+    """A telephony integration sent the request: its ``source`` (``GOOGLE_TELEPHONY``) or a ``telephony``
+    payload says so. What is not of its type counts as absent."""
     original = data.get("originalDetectIntentRequest")
     request = original if isinstance(original, dict) else {}
     source, payload = request.get("source"), request.get("payload")
-    query = data.get("queryResult")
-    return (
-        (isinstance(source, str) and "telephony" in source.lower())
-        or (isinstance(payload, dict) and "telephony" in payload)
-        or (isinstance(query, dict) and _heard(query) is not None)
+    return (isinstance(source, str) and "telephony" in source.lower()) or (
+        isinstance(payload, dict) and "telephony" in payload
     )
+
+
+def _is_event(text: str) -> bool:
+    """``queryText`` is an event's name (Dialogflow puts it there for an event), not the caller's words."""
+    return text in WELCOME_EVENTS or text in NO_INPUT_EVENTS or _EVENT_NAME.fullmatch(text) is not None
 
 
 def _confidence(query: Mapping[str, Any]) -> float:
@@ -318,31 +388,65 @@ def _user_id(payload: Mapping[str, Any]) -> str:
         node: Any = payload
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, str) and node:
+        if isinstance(node, str) and not _withheld(node):
             return identifier(node, ".".join(("originalDetectIntentRequest.payload", *path)))
     return ""
 
 
-def _render(reply: Reply, state: Mapping[str, Any], session: str, lifespan: int) -> dict[str, Any]:
-    """WebhookResponse: text for chat and phone, payload.google for Assistant-shaped clients, the state."""
+def _withheld(caller: str) -> bool:
+    """A withheld or unknown caller (``anonymous``, ``sip:anonymous@anonymous.invalid``, ``Restricted``):
+    many callers share it, so it must not key one user's record."""
+    user = caller.strip().lower().removeprefix("sip:").removeprefix("sips:").removeprefix("tel:")
+    return user.partition("@")[0] in _WITHHELD
+
+
+def _render(reply: Reply, asked: _Request, session: str, options: DialogflowSettings) -> dict[str, Any]:
+    """WebhookResponse: text for chat and phone, payload.google for Assistant-shaped clients, the state;
+    on v2beta1 the end and handoff flags, and the TELEPHONY messages for a telephony integration."""
     text = reply.text
-    simple = {"ssml": to_ssml(reply.speech)} if reply.is_ssml else {"textToSpeech": text}
+    ssml = to_ssml(reply.speech) if reply.is_ssml else None
+    simple = {"textToSpeech": text} if ssml is None else {"ssml": ssml}
     messages: list[dict[str, Any]] = [{"text": {"text": [text]}}]
     if reply.card is not None:
         messages.append({"card": {"title": reply.card.title, "subtitle": reply.card.text}})
+    if options.beta and asked.telephony:
+        messages += _telephony_messages(reply, ssml)
     google = {
-        "expectUserResponse": reply.expects_answer,
+        "expectUserResponse": not reply.end_session,  # False hangs up an Assistant-shaped client
         "richResponse": {"items": [{"simpleResponse": {**simple, "displayText": text}}]},
     }
-    context = {
-        "name": f"{session}/contexts/{STATE_CONTEXT}",
-        "lifespanCount": 0 if reply.end_session else lifespan,
-        "parameters": dict(state),
-    }
-    return {
+    body: dict[str, Any] = {
         "fulfillmentText": text,
         "fulfillmentMessages": messages,
         # "voice": the fields of the Reply a gateway acts on (expect, handoff), none of the internal ones
         "payload": {"google": google, "voice": reply.to_platform_dict()},
-        "outputContexts": [context],
+        "outputContexts": [_state_context(reply, asked.state, session, options.state_lifespan)],
+    }
+    if options.beta and reply.end_session:
+        body["endInteraction"] = True
+    if options.beta and reply.handoff:
+        body["liveAgentHandoff"] = True
+    return body
+
+
+def _telephony_messages(reply: Reply, ssml: str | None) -> list[dict[str, Any]]:
+    """What the phone gateway says and does (v2beta1): the speech, SSML kept, then the transfer of a
+    handed-over call, so the caller hears "I'll put you through" before the line moves."""
+    speech = {"text": reply.text} if ssml is None else {"ssml": ssml}
+    messages = [{"platform": "TELEPHONY", "telephonySynthesizeSpeech": speech}]
+    if reply.handoff and reply.transfer_to:
+        messages.append(
+            {"platform": "TELEPHONY", "telephonyTransferCall": {"phoneNumber": reply.transfer_to}}
+        )
+    return messages
+
+
+def _state_context(reply: Reply, state: Mapping[str, Any], session: str, lifespan: int) -> dict[str, Any]:
+    """The ``voice-state`` context: its parameters as they came; ended with the session (lifespan 0),
+    except after a handoff, which it marks, so the call's next turn hears that a colleague is coming."""
+    alive = reply.handoff or not reply.end_session
+    return {
+        "name": f"{session}/contexts/{STATE_CONTEXT}",
+        "lifespanCount": lifespan if alive else 0,
+        "parameters": {**state, HANDED_OVER: True} if reply.handoff else dict(state),
     }

@@ -87,6 +87,9 @@ class HandoffPolicy:
     low_confidence_below: float = 0.5
     max_no_input: int = 2
     """Silent turns in a row before closing politely."""
+    transfer_to: str = ""
+    """The phone number (E.164) a phone gateway puts a handed-over call through to; empty: none is set, and
+    the gateway gets no transfer to carry out (``Reply.transfer_to``)."""
     irritation_cues: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(IRRITATION_CUES))
     """Words and phrases per language; written as callers' words are compared ("Belachelijk!" is
     "belachelijk"), so a cue with a capital or a comma still matches."""
@@ -119,9 +122,11 @@ POLICY_SETTINGS = (
     "max_low_confidence",
     "low_confidence_below",
     "max_no_input",
+    "transfer_to",
     "irritation_cues",
 )
-"""The ``[handoff]`` keys that set the policy; the others say where the records go."""
+"""The ``[handoff]`` keys that set the policy (when, and where the call goes); the others say where the
+records go."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -134,7 +134,7 @@ class Dialog:
             except Exception:
                 _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
                 (step.state, reply), failed = self._crashed(step.turn, session.dialog), True
-            reply = replace(reply, intent=step.turn.intent)
+            reply = self._transferred(replace(reply, intent=step.turn.intent), step.state)
             late.unheard = (reply,) if failed else step.unheard
             # after a crash in a flow, its open question stays the one an answer in between asks again
             said = step.state.last_reply if failed and step.state.flow is not None else reply
@@ -166,7 +166,7 @@ class Dialog:
         remembered about the caller."""
         if start.user:
             turn = replace(turn, user=start.user)
-        if start.session is not None and not start.session.ended:
+        if start.session is not None and (not start.session.ended or _still_handed_over(turn, start.session)):
             return start.session, turn
         return Session.new(
             id=turn.session_id,
@@ -336,6 +336,14 @@ class Dialog:
             id=record.id, kind="handoff", payload=record.to_dict(), created_at=self.store.clock()
         )
 
+    def _transferred(self, reply: Reply, state: DialogState) -> Reply:
+        """A reply of a handed-over conversation names where a phone gateway puts the call through, when
+        ``[handoff] transfer_to`` is set; every turn after the handoff does too, in case the gateway kept
+        the caller on the line instead of transferring."""
+        if not (state.handed_over and self.policy.transfer_to):
+            return reply
+        return replace(reply, transfer_to=self.policy.transfer_to)
+
     def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:
         """After a handler raised: the state before the turn, so that the caller can try again (an API
         that blinked), and the turn counted as one that did not help, so that a handler that keeps
@@ -447,6 +455,12 @@ def _failed(step: TurnStep, reply: Reply, *, crashed: bool) -> bool:
     succeeds later (the second booking went through) does: the caller got what they called for."""
     put_right = step.finished_flow is not None and not crashed
     return reply.failed or (step.state.failed and not put_right)
+
+
+def _still_handed_over(turn: Turn, session: Session) -> bool:
+    """The session ended by a handoff and the platform says the call goes on (``Turn.handed_over``): the
+    caller is still waiting for the colleague, so the turn joins that session rather than starting anew."""
+    return turn.handed_over and session.dialog.handed_over
 
 
 def _answer(turn: Turn, reply: Reply) -> Answer | None:

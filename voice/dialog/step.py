@@ -79,8 +79,8 @@ class TurnStep(FlowFilling):
         return reply
 
     def _decide(self) -> Reply:
-        if self.state.handed_over:
-            return self._builtin("handed_over", end_session=True)
+        if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
+            return replace(self._builtin("handed_over", end_session=True), handoff=True)
         if self.turn.language not in self.router.languages:
             return self._builtin("unsupported_language", end_session=True)
         if not self.turn.text.strip() and self.turn.intent is None:

@@ -8,7 +8,9 @@
                                            the canonical value and every way to say it as synonyms
 
 The agent only recognises; every intent calls our webhook, which runs the dialog. The welcome
-and fallback intents are included because the channel maps them (launch, re-parse the text).
+and fallback intents are included because the channel maps them (launch, re-parse the text), and the
+no-input intent, which a gateway's no-input event triggers: the dialog hears silence ("are you still
+there?", and after the reprompts the polite close).
 Ids are derived from names, so exporting twice gives the same zip. The agent's description is the
 default language's ``locales/<lang>/skill.yaml``; a wildcard slot's training words are its list's
 ``examples:`` (``voice.nlu.sample``).
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..channels.dialogflow import FALLBACK_INTENT
+from ..channels.dialogflow import FALLBACK_INTENT, NO_INPUT_EVENTS, NO_INPUT_INTENT, WELCOME_EVENTS
 from ..nlu import IntentSet, SlotSpec
 from ..nlu.slot_types import DIALOGFLOW_ANY_WORDS
 from ..skill import Skill
@@ -48,6 +50,8 @@ MAX_DESCRIPTION_CHARS = 500
 WELCOME_INTENT = "Default Welcome Intent"
 ANY_TEXT = DIALOGFLOW_ANY_WORDS
 """The entity of wildcard and runtime lists."""
+EVENTS: Mapping[str, tuple[str, ...]] = {WELCOME_INTENT: WELCOME_EVENTS, NO_INPUT_INTENT: NO_INPUT_EVENTS}
+"""The intents that events trigger, with their events."""
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Every zip entry gets this timestamp, so the zip's bytes depend on the skill only."""
 
@@ -91,7 +95,7 @@ class _Builder:
 
     def __init__(self, skill: Skill) -> None:
         self.skill = skill
-        self.parameters: dict[str, dict[str, str]] = {WELCOME_INTENT: {}, FALLBACK_INTENT: {}}
+        self.parameters: dict[str, dict[str, str]] = {name: {} for name in (*EVENTS, FALLBACK_INTENT)}
         self.phrases: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.entries: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
@@ -150,7 +154,7 @@ class _Builder:
             "webhookUsed": True,
             "webhookForSlotFilling": False,
             "fallbackIntent": name == FALLBACK_INTENT,
-            "events": [{"name": "WELCOME"}] if name == WELCOME_INTENT else [],
+            "events": [{"name": event} for event in EVENTS.get(name, ())],
             "conditionalResponses": [],
             "condition": "",
             "conditionalFollowupEvents": [],

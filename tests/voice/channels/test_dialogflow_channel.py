@@ -110,7 +110,9 @@ def test_dutch_phone_request(client_for: ClientFor, recorder: Recorder) -> None:
 def test_payload_google_simple_response(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("order_status_en"))
     google = data["payload"]["google"]
-    assert google["expectUserResponse"] is False
+    # the order status expects nothing in particular, but the conversation goes on: a client that reads
+    # expectUserResponse false hangs up
+    assert google["expectUserResponse"] is True and data["payload"]["voice"]["end_session"] is False
     (item,) = google["richResponse"]["items"]
     assert item["simpleResponse"] == {
         "textToSpeech": data["fulfillmentText"],
@@ -280,7 +282,7 @@ def test_state_context_parameters_are_echoed_unchanged_and_end_of_session(
     recorder.reply = Reply(speech="Bye.", end_session=True)
     ended = state_context(post(client, sent))
     assert (ended["parameters"], ended["lifespanCount"]) == (parameters, 0)
-    assert recorder.turns[0].platform == parameters
+    assert recorder.turns[0].platform.state == parameters
 
 
 def test_state_lifespan_is_configurable(client_for: ClientFor, recorder: Recorder) -> None:
@@ -383,8 +385,9 @@ def test_missing_or_wrong_fields_are_400(
         ({"DIALOGFLOW_PASSWORD": "s3cret"}, "dialogflow_password is set without dialogflow_username"),
         ({"dialogflow_intent_map": ["opening.hours"]}, "it must be a table of Dialogflow intent name"),
         ({"dialogflow_reparse": "yes"}, "dialogflow_reparse = 'yes'; it must be true or false"),
+        ({"dialogflow_api_version": "v3"}, 'it must be the Dialogflow API version the gateway calls, "v2"'),
     ],
-    ids=["password-alone", "intent-map-list", "reparse-string"],
+    ids=["password-alone", "intent-map-list", "reparse-string", "api-version"],
 )
 def test_dialogflow_settings_of_the_wrong_shape_are_refused(
     client_for: ClientFor, recorder: Recorder, settings: dict[str, Any], message: str

@@ -1,0 +1,274 @@
+"""Phone calls through Dialogflow ES, as a telephony gateway sends them, against the real app and dialog.
+
+Each request has what a gateway's request has (a session path, a responseId, ``queryText``, the
+recognition confidence, the ``voice-state`` context sent back, ``GOOGLE_TELEPHONY`` with the caller id);
+the tests assert the JSON a gateway reads, and count what the calls leave behind (handoff records, users).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from booking_api import serving_booking_api
+from flask.testing import FlaskClient
+
+from voice.assistant import Assistant, build_assistant
+from voice.config import Config
+from voice.errors import ConfigError
+from voice.server import create_app
+
+PROJECT = "projects/kss-agent/agent"
+FALLBACK = "Default Fallback Intent"
+WELCOME = "Default Welcome Intent"
+NUMBER = "+31201234567"
+V2_FIELDS = {"fulfillmentText", "fulfillmentMessages", "payload", "outputContexts"}
+"""Every field of our responses that Dialogflow's v2 WebhookResponse knows."""
+
+SAID = {
+    "nl": {
+        "welcome": "Welkom! Waarmee kan ik u helpen?",
+        "person": "ik wil een medewerker",
+        "handoff": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",
+        "later": "hallo?",
+        "handed_over": "Een collega helpt u zo verder.",
+        "hours": "wat zijn jullie openingstijden",
+        "contact": "hoe kan ik jullie bereiken",
+        "bye": "tot ziens",
+        "goodbye": "Tot ziens, en bedankt voor uw telefoontje.",
+        "still_there": "Bent u er nog? Welkom! Waarmee kan ik u helpen?",
+        "closing": "Ik hoor niets meer, dus ik beëindig het gesprek. Tot ziens.",
+    },
+    "en": {
+        "welcome": "Welcome! How can I help you?",
+        "person": "can I speak to a real person",
+        "handoff": "I'll put you through to one of my colleagues. Please hold on.",
+        "later": "hello?",
+        "handed_over": "A colleague will be with you shortly.",
+        "hours": "what are your opening hours",
+        "contact": "how can I contact you",
+        "bye": "goodbye",
+        "goodbye": "Goodbye, and thanks for calling.",
+        "still_there": "Are you still there? Welcome! How can I help you?",
+        "closing": "I didn't hear anything, so I'll end the call now. Goodbye.",
+    },
+}
+
+
+@dataclass
+class Line:
+    """A phone gateway in front of the app: it sends the ``voice-state`` context back, as Dialogflow does."""
+
+    client: FlaskClient
+    assistant: Assistant
+    queue: Path
+    contexts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def say(
+        self,
+        session: str,
+        text: str,
+        language: str,
+        *,
+        intent: str = FALLBACK,
+        caller: str = "+31612345678",
+        source: str = "GOOGLE_TELEPHONY",
+    ) -> dict[str, Any]:
+        """Send what the caller said (or an event's name, as Dialogflow puts it in ``queryText``)."""
+        body = {
+            "responseId": str(uuid.uuid4()),
+            "session": f"{PROJECT}/sessions/{session}",
+            "queryResult": {
+                "queryText": text,
+                "parameters": {},
+                "allRequiredParamsPresent": True,
+                "outputContexts": self.contexts.get(session, []),
+                "intent": {"displayName": intent, "isFallback": intent == FALLBACK},
+                "languageCode": language,
+                "speechRecognitionConfidence": 0.91,
+            },
+            "originalDetectIntentRequest": {"source": source, "payload": {}},
+        }
+        if source == "GOOGLE_TELEPHONY":
+            body["originalDetectIntentRequest"]["payload"] = {"telephony": {"caller_id": caller}}
+        response = self.client.post("/dialogflow", json=body)
+        assert response.status_code == 200, response.data
+        data: dict[str, Any] = response.get_json()
+        self.contexts[session] = [c for c in data["outputContexts"] if c["lifespanCount"] > 0]
+        return data
+
+    def handoff_records(self) -> list[dict[str, Any]]:
+        sender = self.assistant.dialog.sender
+        assert sender is not None and sender.drain()
+        lines = self.queue.read_text().splitlines() if self.queue.exists() else []
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def phone(tmp_path: Path) -> Iterator[Any]:
+    """``phone(api_version, **handoff)``: a line to the app over a fresh SQLite store."""
+    assistants: list[Assistant] = []
+
+    def make(api_version: str = "v2beta1", *, skill: Mapping[str, Any] | None = None, **handoff: Any) -> Line:
+        queue = tmp_path / f"handoff-{len(assistants)}.jsonl"
+        config = Config.from_dict(
+            {
+                "skills": ["customer_service"],
+                "handoff": {"queue": str(queue), **handoff},
+                "skill": {"customer_service": dict(skill or {})},
+            }
+        )
+        assistant = build_assistant(config, store=f"sqlite:///{tmp_path / f'sessions-{len(assistants)}.db'}")
+        assistants.append(assistant)
+        settings = {"ALEXA_VERIFY": False, "dialogflow_api_version": api_version}
+        return Line(create_app(settings, assistant=assistant).test_client(), assistant, queue)
+
+    yield make
+    for assistant in assistants:
+        assistant.close()
+
+
+def speech(text: str) -> dict[str, Any]:
+    return {"platform": "TELEPHONY", "telephonySynthesizeSpeech": {"text": text}}
+
+
+TRANSFER = {"platform": "TELEPHONY", "telephonyTransferCall": {"phoneNumber": NUMBER}}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: str) -> None:
+    said, line = SAID[language], phone(transfer_to=NUMBER)
+    line.say("c1", "TELEPHONY_WELCOME", language, intent=WELCOME)
+    data = line.say("c1", said["person"], language)
+    assert data["fulfillmentMessages"] == [
+        {"text": {"text": [said["handoff"]]}},
+        speech(said["handoff"]),
+        TRANSFER,
+    ]
+    assert (data["endInteraction"], data["liveAgentHandoff"]) == (True, True)
+    assert data["payload"]["google"]["expectUserResponse"] is False
+    voice = data["payload"]["voice"]
+    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (True, True, NUMBER)
+    (context,) = data["outputContexts"]
+    assert (context["lifespanCount"], context["parameters"]) == (50, {"voice_handed_over": True})
+
+    later = line.say("c1", said["later"], language)  # the gateway kept the caller on the line
+    assert later["fulfillmentText"] == said["handed_over"]
+    assert later["fulfillmentMessages"][1:] == [speech(said["handed_over"]), TRANSFER]
+    assert later["liveAgentHandoff"] is True
+    (record,) = line.handoff_records()
+    assert (record["reason"], record["user_id"]) == ("asked", "+31612345678")
+    assert record["transcript"][0] == {"speaker": "user", "text": "", "intent": "Launch"}
+
+
+def test_a_v2_gateway_gets_the_handoff_in_the_payload_only(phone: Any) -> None:
+    """v2 refuses endInteraction, liveAgentHandoff and TELEPHONY messages: none may be sent."""
+    line = phone("v2", transfer_to=NUMBER)
+    data = line.say("c1", SAID["nl"]["person"], "nl")
+    assert set(data) == V2_FIELDS
+    assert data["fulfillmentMessages"] == [{"text": {"text": [SAID["nl"]["handoff"]]}}]
+    assert (data["payload"]["voice"]["handoff"], data["payload"]["voice"]["transfer_to"]) == (True, NUMBER)
+    assert line.say("c1", "hallo?", "nl")["fulfillmentText"] == SAID["nl"]["handed_over"]
+    assert len(line.handoff_records()) == 1
+
+
+def test_without_a_transfer_target_the_gateway_gets_the_handoff_and_no_transfer(phone: Any) -> None:
+    line = phone()
+    data = line.say("c1", SAID["nl"]["person"], "nl")
+    assert data["fulfillmentMessages"][1:] == [speech(SAID["nl"]["handoff"])]
+    assert (data["liveAgentHandoff"], data["payload"]["voice"]["transfer_to"]) == (True, "")
+
+
+@pytest.mark.parametrize("transfer_to", ["sip:support@pbx.example.nl", "020 123 4567", "+0201234567"])
+def test_a_transfer_target_that_is_no_e164_number_stops_the_start(transfer_to: str) -> None:
+    with pytest.raises(ConfigError, match=r"\[handoff\] transfer_to = .*E\.164.*takes no SIP address"):
+        Config.from_dict({"handoff": {"transfer_to": transfer_to}})
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_only_the_end_of_the_conversation_says_expect_no_answer(phone: Any, language: str) -> None:
+    """A gateway that reads expectUserResponse false hung up after the opening hours."""
+    said, line = SAID[language], phone()
+    for words in (said["hours"], said["contact"]):
+        data = line.say("c1", words, language)
+        assert data["payload"]["voice"]["end_session"] is False
+        assert data["payload"]["google"]["expectUserResponse"] is True and "endInteraction" not in data
+        assert data["outputContexts"][0]["lifespanCount"] == 50
+    data = line.say("c1", said["bye"], language)
+    assert data["fulfillmentText"] == said["goodbye"]
+    assert (data["payload"]["google"]["expectUserResponse"], data["endInteraction"]) == (False, True)
+    assert data["outputContexts"][0]["lifespanCount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("intent", "event"),
+    [
+        ("NoInput", "actions_intent_NO_INPUT"),  # the exported intent of the no-input events
+        (FALLBACK, "noUserInput"),  # an agent without it: the event's name reaches the fallback
+        (FALLBACK, "NO_INPUT_REPEAT"),  # an event we do not know is no words either
+    ],
+    ids=["no-input-intent", "known-event-name", "unknown-event-name"],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_gateways_silence_is_asked_about_then_closed_not_transferred(
+    phone: Any, language: str, intent: str, event: str
+) -> None:
+    said, line = SAID[language], phone(transfer_to=NUMBER)
+    assert line.say("c1", "TELEPHONY_WELCOME", language, intent=WELCOME)["fulfillmentText"] == said["welcome"]
+    heard = [line.say("c1", event, language, intent=intent) for _ in range(3)]
+    assert [data["fulfillmentText"] for data in heard] == [
+        said["still_there"],
+        said["still_there"],
+        said["closing"],
+    ]
+    assert heard[-1]["endInteraction"] is True and heard[-1]["outputContexts"][0]["lifespanCount"] == 0
+    assert "endInteraction" not in heard[0] and heard[0]["payload"]["google"]["expectUserResponse"] is True
+    assert line.handoff_records() == []
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_phone_gateway_gets_the_ssml(phone: Any, language: str) -> None:
+    """The number is read as a phone number only where the SSML reaches the phone."""
+    line = phone()
+    data = line.say("c1", SAID[language]["contact"], language)
+    (telephony,) = [m for m in data["fulfillmentMessages"] if m.get("platform") == "TELEPHONY"]
+    ssml = telephony["telephonySynthesizeSpeech"]["ssml"]
+    assert ssml.startswith("<speak>") and '<say-as interpret-as="telephone">020 123 4567</say-as>' in ssml
+    simple = data["payload"]["google"]["richResponse"]["items"][0]["simpleResponse"]
+    assert simple["ssml"] == ssml
+    chat = line.say("c2", SAID[language]["contact"], language, source="DIALOGFLOW_MESSENGER")
+    assert all("platform" not in message for message in chat["fulfillmentMessages"]), "not a phone"
+
+
+WITHHELD = ["anonymous", "Anonymous", "unknown", "restricted", "private", "anonymous@anonymous.invalid", ""]
+BOOKING = [
+    "ik wil een afspraak maken",
+    "maandag om tien uur",
+    "mijn naam is Els de Vries",
+    "ja",
+    "advies",
+    "ja",
+]
+
+
+def test_callers_who_withhold_their_number_share_no_user_record(phone: Any, tmp_path: Path) -> None:
+    """ "anonymous" was one user id: a second caller's turns carried the first caller's name and booking."""
+    with serving_booking_api() as (api, url):
+        line = phone(skill={"booking_url": url})
+        for number, caller in enumerate([*WITHHELD, "+31687654321"]):
+            for words in BOOKING:
+                data = line.say(f"b{number}", words, "nl", caller=caller)
+            assert data["fulfillmentText"].startswith("Gelukt! Uw afspraak staat op maandag")
+    assert len(api.bookings) == len(WITHHELD) + 1
+    store = line.assistant.store
+    assert all(store.sessions_of(caller) == () for caller in WITHHELD if caller)
+    assert [s.user_id for s in store.sessions_of("+31687654321")] == ["+31687654321"]
+    with sqlite3.connect(tmp_path / "sessions-0.db") as db:
+        users = db.execute("SELECT id FROM users").fetchall()
+    assert users == [("+31687654321",)], "only the caller with a number is remembered"
