@@ -36,7 +36,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .assistant import Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
-from .channels.dialogflow import check_intent_map
+from .channels.dialogflow import check_intent_map, unsent_transfer
 from .config import Config, load_config
 from .config_shapes import Check, check_value, is_count
 from .dashboard import register_dashboard
@@ -104,6 +104,8 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
         assistant = build_assistant(config, serving=True)
         atexit.register(_finish, weakref.ref(assistant))  # a stopping worker finishes its late turns
     check_intent_map(settings, assistant.router, config.source)
+    if warning := unsent_transfer(settings, config.handoff):
+        _LOGGER.warning(warning)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant

@@ -25,7 +25,7 @@ from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..channels.chat import ChatChannel
 from ..channels.local import configured_voice
-from ..config import only_skills, skill_references
+from ..config import Config, only_skills, skill_references
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentSet
@@ -288,7 +288,7 @@ def check(
     router = build_router(config, skills, extra_intents=extra, lists=_lists(list_values))
     if not config.chosen_skills:  # the map may name the intents of the skills left out
         check_intent_map(start.values, router, config.source)
-    _tell_start_settings(start)
+    _tell_start_settings(start, config)
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
@@ -321,10 +321,11 @@ _NO_SKILL_IDS = (
 )
 
 
-def _tell_start_settings(start: StartSettings) -> None:
+def _tell_start_settings(start: StartSettings, config: Config) -> None:
     """Name the ``VOICE_*`` variables the settings came from, and warn of what only ``voice serve
-    --no-verify`` starts."""
+    --no-verify`` starts and of a phone transfer the webhook cannot send."""
     from ..channels.alexa import verify_config
+    from ..channels.dialogflow import unsent_transfer
 
     if start.environment:
         click.echo(
@@ -332,6 +333,8 @@ def _tell_start_settings(start: StartSettings) -> None:
         )
     if verify_config(start.values).lacks_skill_ids:
         click.echo(f"warning: {_NO_SKILL_IDS}", err=True)
+    if warning := unsent_transfer(start.values, config.handoff):
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _run_file(path: Path, assistant: Assistant) -> list[str]:

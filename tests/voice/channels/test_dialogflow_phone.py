@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 from booking_api import serving_booking_api
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from voice.assistant import Assistant, build_assistant
+from voice.cli import cli
 from voice.config import Config
 from voice.errors import ConfigError
 from voice.server import create_app
@@ -272,3 +274,23 @@ def test_callers_who_withhold_their_number_share_no_user_record(phone: Any, tmp_
     with sqlite3.connect(tmp_path / "sessions-0.db") as db:
         users = db.execute("SELECT id FROM users").fetchall()
     assert users == [("+31687654321",)], "only the caller with a number is remembered"
+
+
+@pytest.mark.parametrize("api_version", ["v2", "v2beta1"])
+def test_a_transfer_target_a_v2_webhook_cannot_send_is_warned_of_at_start_and_in_check(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, api_version: str
+) -> None:
+    """With v2 the number is only in payload.voice: a gateway that reads the standard messages never
+    puts the call through, and nothing said so."""
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["customer_service"]\nstore = "sqlite:///{tmp_path / "s.db"}"\n'
+        f'[server]\ndialogflow_api_version = "{api_version}"\n[handoff]\ntransfer_to = "{NUMBER}"\n'
+    )
+    warned = "transfer_to is set, but Dialogflow's v2 webhook responses have no transfer message"
+    with caplog.at_level("WARNING", logger="voice.server"):
+        app = create_app({"VOICE_CONFIG": str(config), "ALEXA_VERIFY": False})
+    app.extensions["voice.assistant"].close()
+    checked = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert checked.exit_code == 0, checked.output
+    assert (warned in caplog.text, warned in checked.output) == (api_version == "v2",) * 2
