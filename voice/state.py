@@ -135,6 +135,17 @@ class DialogState:
     """A handler reported a failure (``Reply.failed``) earlier in the conversation: it stays a conversation
     whose request failed to its end, whatever polite turns ("thanks", "no") follow it."""
 
+    def closed(self) -> DialogState:
+        """What an ended conversation keeps: how it ended (its KPIs, and a turn a phone gateway still sends
+        after a handoff), none of the caller's words (a flow's slots, replies that repeat them), which
+        would otherwise stay in the store until the session is purged (docs/sessions.md)."""
+        return DialogState(
+            handed_over=self.handed_over,
+            handoff_reason=self.handoff_reason,
+            outcome=self.outcome,
+            failed=self.failed,
+        )
+
     @property
     def awaits_yes_or_no(self) -> bool:
         """Whether the last reply asked a yes/no question: an offer, or a flow's confirmation."""

@@ -500,3 +500,27 @@ def test_a_stopping_worker_lets_its_late_turns_commit(store: Store, tmp_path: Pa
     session = store.load("s1")
     assert session is not None and session.dialog.pending_reply is not None
     assert session.dialog.pending_reply.text == "Booked for Tuesday."
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("nl", ["ik wil een afspraak maken", "morgen om drie uur", "kees jansen", "ik wil een medewerker"]),
+        ("en", ["book an appointment", "tomorrow at 3 pm", "anna smith", "goodbye"]),
+    ],
+    ids=["nl-handoff", "en-goodbye"],
+)
+def test_an_ended_conversation_keeps_how_it_ended_and_none_of_the_callers_words(
+    store: Store, customer_service: Skill, locale: str, said: list[str]
+) -> None:
+    """The flow's slots (the caller's name) and the replies that repeat them stayed in the session's
+    state after the end, until the session was purged."""
+    dialog = Dialog(Router([customer_service]), store)
+    replies = [dialog.respond(_turn(text, locale=locale)) for text in said]
+    assert replies[-1].end_session and "jansen" not in replies[-1].text.lower()
+    session = store.load("s1")
+    assert session is not None and session.ended
+    kept = json.dumps(session.dialog.to_json()).lower()
+    assert "jansen" not in kept and "smith" not in kept, kept
+    assert session.dialog.flow is None and session.dialog.last_reply is None
+    assert session.dialog.handed_over is (locale == "nl") and session.dialog.outcome

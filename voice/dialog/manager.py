@@ -210,13 +210,15 @@ class Dialog:
         state = replace(state, outcome=signals.outcome.value)  # the next turn moves its count from it
 
         def change(session: Session, unheard: bool) -> Session:
+            # a reply the caller has not heard ("one moment") keeps the session for the next turn
+            ended = session.ended or (reply.end_session and not unheard)
+            dialog = state.with_pending(*late.unheard) if unheard else state
             return replace(
                 session,
                 skill=session.skill or signals.conversation_skill,
-                dialog=state.with_pending(*late.unheard) if unheard else state,
+                dialog=dialog.closed() if ended else dialog,
                 handed_over=session.handed_over or state.handed_over,
-                # a reply the caller has not heard ("one moment") keeps the session for the next turn
-                ended=session.ended or (reply.end_session and not unheard),
+                ended=ended,
             )
 
         def told(unheard: bool) -> Told:
@@ -408,8 +410,9 @@ class Dialog:
         def change(stored: Session) -> Session:
             if stored.dialog.pending_replies != pending:
                 return stored
-            cleared = stored.with_dialog(replace(stored.dialog, pending_replies=()))
-            cleared = replace(cleared, ended=stored.ended or told.end_session)
+            ended = stored.ended or told.end_session
+            dialog = replace(stored.dialog, pending_replies=())
+            cleared = replace(stored.with_dialog(dialog.closed() if ended else dialog), ended=ended)
             return cleared if heard is None else cleared.with_heard(heard)
 
         try:
