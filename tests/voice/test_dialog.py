@@ -524,3 +524,39 @@ def test_an_ended_conversation_keeps_how_it_ended_and_none_of_the_callers_words(
     assert "jansen" not in kept and "smith" not in kept, kept
     assert session.dialog.flow is None and session.dialog.last_reply is None
     assert session.dialog.handed_over is (locale == "nl") and session.dialog.outcome
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "asked_again"),
+    [
+        (
+            "nl",
+            [
+                "ik wil een afspraak maken",
+                "morgen om drie uur",
+                "mijn naam is kees jansen en mijn nummer is 0612345678",
+            ],
+            "Sorry, ik heb alleen uw naam nodig. En wat is uw naam?",
+        ),
+        (
+            "en",
+            [
+                "book an appointment",
+                "tomorrow at 3 pm",
+                "my name is anna smith and my number is 06 1234 5678",
+            ],
+            "Sorry, I only need your name. And what is your name?",
+        ),
+    ],
+    ids=["nl", "en"],
+)
+def test_a_phone_number_said_after_the_name_is_not_read_back_or_kept_as_the_name(
+    store: Store, customer_service: Skill, locale: str, said: list[str], asked_again: str
+) -> None:
+    """ "Heb ik uw naam goed verstaan: Kees Jansen En Mijn Nummer Is ...?" read the number back, and the
+    flow kept it in the session's state."""
+    dialog = Dialog(Router([customer_service]), store)
+    *_, reply = [dialog.respond(_turn(text, locale=locale)) for text in said]
+    assert reply.text == asked_again
+    session = store.load("s1")
+    assert session is not None and "5678" not in json.dumps(session.dialog.to_json())
