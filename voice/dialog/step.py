@@ -17,6 +17,7 @@ from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
+from ..ssml import followed_by
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
@@ -72,7 +73,7 @@ class TurnStep(FlowFilling):
 
     def run(self) -> Reply:
         """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
-        own = replace(self._decide(), intent=self.turn.intent)
+        own = replace(self._their_turn(self._decide()), intent=self.turn.intent)
         told = self.state.pending_replies
         reply = self._with_late_reply(own)
         self.unheard = (*told, own)
@@ -220,8 +221,30 @@ class TurnStep(FlowFilling):
         if count > self.policy.max_no_input:
             return self._builtin("closing", end_session=True)
         last = self.state.last_reply
-        question = (last.reprompt or last.text) if last else self._help().text
-        return with_question(self.turn, "no_input", question, self._speakers())
+        asked = last if last is not None and last.expects_answer and last.reprompt else None
+        question = (asked.reprompt if asked else None) or self.state.open_question
+        reply = with_question(
+            self.turn, "no_input", question or self._builtin("ask_what").text, self._speakers()
+        )
+        # the same question, so its answer works as after the reply that asked it ("nee" to "anything else?")
+        return replace(reply, expect=asked.expect, slot=asked.slot) if asked else reply
+
+    # -- turn taking ----------------------------------------------------------------------------
+
+    def _their_turn(self, reply: Reply) -> Reply:
+        """The reply, so the caller knows it is their turn. On a phone line a complete answer that
+        expects nothing would leave them in silence: "anything else?" follows it, and waits for yes or
+        no. Every reply that waits carries a short reprompt for a platform's own timeout: the open
+        question, else "how can I help you?" (not the whole reply again)."""
+        if self.turn.call and reply.expect is Expect.NOTHING and not (reply.end_session or reply.handoff):
+            question = self._builtin("anything_else").text
+            speech = followed_by(reply.speech, question)
+            return replace(reply, speech=speech, reprompt=question, expect=Expect.ANSWER, slot=ANYTHING_ELSE)
+        if not reply.expects_answer or reply.reprompt:
+            return reply
+        if reply.slot == ANYTHING_ELSE:
+            return replace(reply, reprompt=self._builtin("anything_else").text)
+        return replace(reply, reprompt=self.state.open_question or self._builtin("ask_what").text)
 
     # -- the end-of-conversation question (voice.dialog.satisfaction) ----------------------------
 
