@@ -1,5 +1,6 @@
-"""Turn taking on the phone and after silence, through the real dialog and a real SQLite store: a caller
-always knows it is their turn, and hears a short question after silence (docs/dialogs.md, "Turn taking")."""
+"""Turn taking on the phone and after silence, and values heard badly, through the real dialog and a
+real SQLite store: a caller always knows it is their turn, hears a short question after silence, and a
+value heard badly is read back before it is acted on (docs/dialogs.md, "Turn taking")."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ HOURS = {"nl": "wat zijn jullie openingstijden", "en": "what are your opening ho
 ORDER_1234 = {"nl": "waar is mijn bestelling 1234", "en": "where is my order 1234"}
 NO = {"nl": "nee", "en": "no"}
 YES = {"nl": "ja", "en": "yes"}
+HANDOFF = {
+    "nl": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",
+    "en": "I'll put you through to one of my colleagues. Please hold on.",
+}
 
 
 @pytest.fixture
@@ -139,3 +144,75 @@ def test_silence_after_a_long_answer_off_a_call_asks_how_to_help(dialog: Dialog,
     _say(dialog, language, HOURS[language], call=False)
     silence = _say(dialog, language, "", call=False)
     assert silence.text == f"{STILL_THERE[language]} {ASK_WHAT[language]}"
+
+
+# -- 3. values heard badly, and low confidence ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "check"), [("nl", "Zei u 1 2 3 4?"), ("en", "Did you say 1 2 3 4?")])
+def test_an_order_number_heard_badly_is_read_back_before_its_status(
+    dialog: Dialog, language: str, check: str
+) -> None:
+    asked = _say(dialog, language, ORDER_1234[language], confidence=0.31)
+    assert (asked.text, asked.expect, asked.reprompt) == (check, Expect.CONFIRMATION, check)
+    told = _say(dialog, language, YES[language], confidence=0.9)
+    assert "1 2 3 4" in told.text and told.text.endswith(ANYTHING_ELSE_SAID[language])
+    rows = _signals(dialog, "confirmation, flow_completed, outcome")
+    assert rows == [("asked", 0, "gave_up"), ("accepted", 1, "contained")]
+
+
+@pytest.mark.parametrize(("language", "check"), [("nl", "Zei u morgen?"), ("en", "Did you say tomorrow?")])
+def test_a_slot_without_its_own_check_is_read_back_in_the_callers_words(
+    dialog: Dialog, language: str, check: str
+) -> None:
+    book = {"nl": "ik wil een afspraak maken", "en": "I'd like to book an appointment"}[language]
+    _say(dialog, language, book)
+    assert _say(dialog, language, {"nl": "morgen", "en": "tomorrow"}[language], confidence=0.3).text == check
+    heard_well = _say(dialog, language, NO[language])
+    assert heard_well.expect is Expect.SLOT  # the day is asked again
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_turn_heard_badly_that_was_answered_keeps_its_answer(dialog: Dialog, language: str) -> None:
+    """The third turn in a row heard badly is answered; the fourth, which helps nothing, hands over."""
+    unclear = {"nl": ["hallo", "blabla"], "en": ["hello", "blah blah"]}[language]
+    for text in unclear:
+        _say(dialog, language, text, confidence=0.4)
+    answer = _say(dialog, language, HOURS[language], confidence=0.4)
+    assert not answer.handoff and answer.text.endswith(ANYTHING_ELSE_SAID[language])
+    assert _handoff_reasons(dialog) == []
+    handoff = _say(dialog, language, "krr zzt bllp", confidence=0.4)
+    assert handoff.handoff and handoff.text == HANDOFF[language]
+    assert _handoff_reasons(dialog) == ["low_confidence"]
+    assert _signals(dialog, "handoff_reason")[-2:] == [("",), ("low_confidence",)]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_flow_heard_badly_turn_after_turn_still_reaches_a_person(dialog: Dialog, language: str) -> None:
+    """Questions back ("Zei u ...?", the slot asked again) answer nothing: the promise of a person holds."""
+    _say(
+        dialog,
+        language,
+        {"nl": "waar is mijn bestelling", "en": "where is my order"}[language],
+        confidence=0.3,
+    )
+    _say(dialog, language, {"nl": "een twee drie vier", "en": "one two three four"}[language], confidence=0.3)
+    handoff = _say(dialog, language, NO[language], confidence=0.3)
+    assert handoff.handoff and handoff.end_session
+    assert _handoff_reasons(dialog) == ["low_confidence"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_offer_replaced_by_a_handoff_is_not_counted_as_offered(dialog: Dialog, language: str) -> None:
+    """The third "Bedoelt u ...?" in a row to words heard badly is a question back: the caller hears the
+    handoff instead, so the KPIs count no knowledge offer at that turn and the state keeps none."""
+    vague = {
+        "nl": ["geen idee", "dat weet ik niet", "geen idee"],
+        "en": ["I don't know", "what does shipping cost", "how much is shipping"],
+    }
+    replies = [_say(dialog, language, text, confidence=0.3) for text in vague[language]]
+    assert [reply.expect for reply in replies[:2]] == [Expect.CONFIRMATION] * 2
+    assert replies[-1].handoff and _handoff_reasons(dialog) == ["low_confidence"]
+    assert [row[0] for row in _signals(dialog, "knowledge")] == ["confirm", "confirm", ""]
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.offer is None
