@@ -33,6 +33,10 @@ class Slot:
     validate: Validator | None = None
     confirm: str | None = None
     """Response key that asks to confirm this slot's value (slot confirmation)."""
+    confirm_unclear: str | None = None
+    """Response key that asks to confirm a value heard badly (recognition confidence below the handoff
+    policy's ``low_confidence_below``), as a person would read it back ("Zei u 1 2 3 4?"); without it the
+    framework's "Zei u {{ value }}?" with the words as heard. A slot with ``confirm`` always asks that."""
     sensitive: bool = False
     """Personal data (a name): the value is stored as ``[<slot name>]``, also in what was said."""
     optional: bool = False

@@ -316,6 +316,8 @@ def _needed_responses(skill: Skill) -> dict[str, _Need]:
             need(slot.prompt, f"the prompt of slot {slot.name!r} of flow {flow.intent!r}", only)
             if slot.confirm:
                 need(slot.confirm, f"the confirmation of slot {slot.name!r}", only)
+            if slot.confirm_unclear:
+                need(slot.confirm_unclear, f"the check of slot {slot.name!r} heard badly", only)
             for key in _returned_keys(slot.validate):
                 need(key, f"an answer of the validator of slot {slot.name!r}", only)
     spans: dict[str, list[tuple[range, frozenset[str]]]] = {}  # module file -> handlers' lines, intents

@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, unescape
 
-__all__ = ["looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
+__all__ = ["followed_by", "looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 """The XML entities ``unescape`` does not decode by itself."""
@@ -20,6 +20,15 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def looks_like_ssml(text: str) -> bool:
     """True when the text is wrapped in ``<speak>``."""
     return text.lstrip().startswith("<speak")
+
+
+def followed_by(speech: str, text: str) -> str:
+    """``speech`` (plain text or SSML) with the plain ``text`` said after it; SSML stays SSML, so a
+    question added to a reply does not lose the reply's markup."""
+    head, end, _ = speech.rstrip().rpartition("</speak>")
+    if looks_like_ssml(speech) and end:
+        return f"{head} {escape(text)}</speak>"
+    return f"{speech} {text}"
 
 
 def strip_tags(text: str) -> str:

@@ -4,6 +4,7 @@ A script (``skills/<name>/tests/*.yaml``)::
 
     name: Book with a correction
     locale: nl                              # without: the skill's language, if it speaks one
+    call: true                              # a phone call (Turn.call); without: typed text
     now: 2026-11-23T10:00:00+00:00          # the clock of the conversation ("morgen" = 24 Nov)
     stubs:                                  # local HTTP stand-ins for the company's APIs
       booking_url: {status: 201, json: {id: "A1"}, delay: 0}   # a setting of the skill
@@ -12,6 +13,7 @@ A script (``skills/<name>/tests/*.yaml``)::
         intent: BookAppointment
         reply: Op welke dag wilt u komen?   # exact text, or /a regular expression/
         expect: slot                        # nothing, answer, slot, confirmation
+        reprompt: Op welke dag wilt u komen?   # said after silence (null: none); as reply
       - user: morgen
         slots: {date: "2026-11-24"}
       - user: ""                            # silence
@@ -83,10 +85,12 @@ class Script:
     """None: the language of the skill, when it speaks one."""
     now: dt.datetime
     turns: tuple[ScriptTurn, ...]
+    call: bool = False
+    """The caller rang in on a phone line (``Turn.call``)."""
     stubs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-_EXPECTATIONS = {"intent", "slots", "reply", "expect", "end", "handoff", "state"}
+_EXPECTATIONS = {"intent", "slots", "reply", "reprompt", "expect", "end", "handoff", "state"}
 
 
 class _ScriptLoader(UniqueKeyLoader):
@@ -127,6 +131,7 @@ def load_script(path: str | Path) -> Script:
             now=now,
             turns=turns,
             stubs=_stubs(raw.get("stubs") or {}),
+            call=_call(raw.get("call", False)),
         )
     except _ShapeProblem as exc:
         line = line_of(text, exc.key)
@@ -163,7 +168,7 @@ class _ShapeProblem(Exception):
         self.key, self.form = key, form
 
 
-_SCRIPT_KEYS = frozenset({"name", "locale", "now", "stubs", "turns"})
+_SCRIPT_KEYS = frozenset({"name", "locale", "now", "stubs", "turns", "call"})
 _TURN_KEYS = frozenset(_EXPECTATIONS | {"user", "confidence", "deadline", "wait"})
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
 
@@ -171,6 +176,12 @@ _LOCALE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
 def _locale(value: Any, path: Path) -> str:
     if not isinstance(value, str) or not _LOCALE.fullmatch(value):
         raise SkillError(f"{path}: locale {value!r} is not a language code; write locale: nl, en or nl-NL.")
+    return value
+
+
+def _call(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _ShapeProblem("call", f"it must be true or false, not {value!r}")
     return value
 
 
@@ -185,8 +196,9 @@ def _turn(item: Any) -> ScriptTurn:
     for key in ("slots", "state"):
         if item.get(key) is not None and not isinstance(item[key], dict):
             raise _ShapeProblem(key, f"it must be a mapping like {key}: {{name: value}}, not {item[key]!r}")
-    if "reply" in item and (problem := _pattern_problem(str(item["reply"]))):
-        raise _ShapeProblem("reply", f"{problem}; write the exact text, or a regular expression as /.../")
+    for key in ("reply", "reprompt"):
+        if item.get(key) is not None and (problem := _pattern_problem(str(item[key]))):
+            raise _ShapeProblem(key, f"{problem}; write the exact text, or a regular expression as /.../")
     return ScriptTurn(
         user=str(item["user"] or ""),
         expected={k: v for k, v in item.items() if k in _EXPECTATIONS},
@@ -294,6 +306,7 @@ def run_script(script: Script, assistant: Assistant) -> list[str]:
                 text=step.user,
                 locale=locale,
                 channel="test",
+                call=script.call,
                 session_id=session,
                 user_id="tester",
                 time=script.now,
@@ -367,6 +380,8 @@ def _check(
             yield f"slot {name} = {_slot_text(got)!r}, expected {str(value)!r}"
     if "reply" in expected and not _text_matches(str(expected["reply"]), reply.text):
         yield f"reply {reply.text!r}, expected {expected['reply']!r}"
+    if "reprompt" in expected and not _reprompt_matches(expected["reprompt"], reply.reprompt):
+        yield f"reprompt {reply.reprompt!r}, expected {expected['reprompt']!r}"
     if "expect" in expected and reply.expect.value != expected["expect"]:
         yield f"expects {reply.expect.value!r}, expected {expected['expect']!r}"
     if "end" in expected and reply.end_session != bool(expected["end"]):
@@ -409,6 +424,13 @@ def _pattern_problem(expected: str) -> str | None:
     except re.error as exc:
         return f"{expected} is not a regular expression ({exc})"
     return None
+
+
+def _reprompt_matches(expected: Any, reprompt: str | None) -> bool:
+    """``reprompt: null`` expects none; else as ``reply``."""
+    if expected is None or reprompt is None:
+        return expected is None and reprompt is None
+    return _text_matches(str(expected), reprompt)
 
 
 def _text_matches(expected: str, text: str) -> bool:

@@ -131,7 +131,15 @@ def _describe_order(turn: Turn) -> dict[str, Any]:
 
 skill.flow(
     "OrderStatus",
-    slots=[Slot("order_number", prompt="AskOrderNumber", validate=_order_problem)],
+    # a number heard badly is read back digit by digit before its status is told
+    slots=[
+        Slot(
+            "order_number",
+            prompt="AskOrderNumber",
+            validate=_order_problem,
+            confirm_unclear="ConfirmOrderNumber",
+        )
+    ],
     describe=_describe_order,
 )
 

@@ -61,6 +61,7 @@ def test_a_failing_handler_apologises_keeps_the_session_and_logs(
         reply = dialog.respond(_turn("crash now"))
     assert reply.text == "Sorry, something went wrong on my side. Please try again in a moment."
     assert not reply.end_session and reply.expect is Expect.ANSWER
+    assert reply.reprompt == "What can I help you with?"  # a platform's own timeout asks short
     session = store.load("s1")
     assert session is not None and not session.ended and [t.text for t in session.history][-1] == reply.text
     assert "Traceback" in caplog.text and "the order API refused the connection" in caplog.text

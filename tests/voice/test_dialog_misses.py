@@ -203,6 +203,7 @@ def test_after_a_handler_crash_a_question_in_between_asks_the_flows_question_aga
     question, answer, ask_again = BETWEEN[locale]
     *_, crashed = _say(dialog, locale, *BOOK_AND_CONFIRM[locale], yes)
     assert "iets mis" in crashed.text or "went wrong" in crashed.text
+    assert (crashed.reprompt or "").endswith(ask_again)  # the flow's question, still open, after silence
     (answered,) = _say(dialog, locale, question)
     assert answered.text.startswith(answer) and answered.text.endswith(ask_again), answered.text
     assert "mis" not in answered.text and "wrong" not in answered.text

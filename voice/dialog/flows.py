@@ -16,6 +16,7 @@ from ..reply import Expect, Reply
 from ..skill import Skill
 from ..state import ActiveFlow, Confirming, DialogState
 from ..turn import Turn
+from .handoff import HandoffPolicy
 
 WILDCARD = "wildcard"
 """The kind of a slot whose list takes any words (``wildcard: true``)."""
@@ -26,6 +27,7 @@ class FlowFilling:
 
     turn: Turn
     state: DialogState
+    policy: HandoffPolicy
     finished_flow: ActiveFlow | None
 
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
@@ -71,11 +73,10 @@ class FlowFilling:
             if problem and slot:
                 return self._refused(skill, spec, slot, problem, answered=name == answering)
         for slot in (spec.slot(name) for name in changed):
-            if slot is not None and slot.confirm:
+            check = self._slot_check(skill, spec, slot, turn) if slot is not None else None
+            if slot is not None and check:
                 self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
-                return asking(
-                    skill.say(turn, slot.confirm, **spec.values(turn)), Expect.CONFIRMATION, slot.name
-                )
+                return asking(check, Expect.CONFIRMATION, slot.name)
         missing = next((s for s in spec.slots if s.name not in flow.slots and not s.optional), None)
         if missing is not None:
             self._set_flow(replace(flow, asking=missing.name))
@@ -86,6 +87,20 @@ class FlowFilling:
         self.state = replace(self.state, flow=None)
         self.finished_flow = flow
         return self._answer(skill, turn)
+
+    def _slot_check(self, skill: Skill, spec: Flow, slot: Slot, turn: Turn) -> str | None:
+        """The question that confirms the slot's new value before it is acted on, or None: the slot's
+        own ``confirm``; else, for a value heard badly (below ``low_confidence_below``), its
+        ``confirm_unclear`` or the framework's "Zei u ...?" with the words as heard."""
+        values = spec.values(turn)
+        if slot.confirm:
+            return skill.say(turn, slot.confirm, **values)
+        if turn.confidence >= self.policy.low_confidence_below:
+            return None
+        if slot.confirm_unclear:
+            return skill.say(turn, slot.confirm_unclear, **values)
+        words = turn.slots[slot.name].text or str(turn.value(slot.name))
+        return builtin_reply(turn, "confirm_slot", skills=[skill], value=words).text
 
     def _refused(self, skill: Skill, spec: Flow, slot: Slot, problem: str, *, answered: bool) -> Reply:
         """A value the slot's validator refused is asked for again, and the turn is a miss.

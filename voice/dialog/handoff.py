@@ -83,8 +83,11 @@ class HandoffPolicy:
     max_fallbacks: int = 3
     """The N-th misunderstood turn in a row hands over."""
     max_low_confidence: int = 3
-    """The N-th turn in a row heard with low confidence hands over."""
+    """The N-th turn in a row heard with low confidence hands over, unless it was answered: then the
+    next such turn that was not."""
     low_confidence_below: float = 0.5
+    """Below this recognition confidence a turn is heard badly, and a flow's value said in it is
+    confirmed before it is acted on."""
     max_no_input: int = 2
     """Silent turns in a row before closing politely."""
     transfer_to: str = ""

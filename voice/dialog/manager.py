@@ -110,7 +110,10 @@ class Dialog:
 
     def _one_moment(self, turn: Turn) -> Reply:
         """What the caller hears when the turn's deadline runs out before its reply is ready."""
-        return builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=self._speakers(turn))
+        voices = self._speakers(turn)
+        return reprompted(
+            builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=voices), turn, voices
+        )
 
     def _respond(self, turn: Turn, late: LateTurn) -> Reply:
         """One turn of the session, alone: another turn of it waits until this one is committed (one
@@ -353,7 +356,7 @@ class Dialog:
         state = replace(before, fallbacks=before.fallbacks + 1)
         if state.fallbacks >= self.policy.max_fallbacks and not state.handed_over:
             return state.handing_over("fallbacks"), handoff_reply(turn, self._speakers(turn))
-        return state, apology(turn, self._speakers(turn))
+        return state, apology(turn, self._speakers(turn), before.open_question)
 
     def _speakers(self, turn: Turn) -> tuple[Skill, ...]:
         """Who says the framework's replies for this turn: its skill's own version (``builtin:``) first."""
@@ -471,7 +474,14 @@ def _answer(turn: Turn, reply: Reply) -> Answer | None:
     return (turn.request_id, reply.to_dict()) if turn.request_id else None
 
 
-def apology(turn: Turn, skills: tuple[Skill, ...] = ()) -> Reply:
+def apology(turn: Turn, skills: tuple[Skill, ...] = (), question: str | None = None) -> Reply:
     """The framework's spoken error reply in the turn's language (``skills``' own version first); it
-    keeps the session open."""
-    return builtin_reply(turn, "error", expect=Expect.ANSWER, skills=skills)
+    keeps the session open, with ``question`` (a flow's open one) as its reprompt."""
+    return reprompted(
+        builtin_reply(turn, "error", expect=Expect.ANSWER, skills=skills), turn, skills, question
+    )
+
+
+def reprompted(reply: Reply, turn: Turn, skills: tuple[Skill, ...], question: str | None = None) -> Reply:
+    """``reply`` with a short reprompt for a platform's own timeout: ``question``, else "how can I help?"."""
+    return replace(reply, reprompt=question or builtin_reply(turn, "ask_what", skills=skills).text)

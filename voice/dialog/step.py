@@ -17,6 +17,7 @@ from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
+from ..ssml import followed_by
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
@@ -72,7 +73,7 @@ class TurnStep(FlowFilling):
 
     def run(self) -> Reply:
         """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
-        own = replace(self._decide(), intent=self.turn.intent)
+        own = replace(self._their_turn(self._decide()), intent=self.turn.intent)
         told = self.state.pending_replies
         reply = self._with_late_reply(own)
         self.unheard = (*told, own)
@@ -99,11 +100,36 @@ class TurnStep(FlowFilling):
         if reason:
             self.state = self.state.handing_over(reason)
             return handoff_reply(self.turn, self._speakers())
+        heard = self.state  # with this turn's counts, before its reply
         reply = self._unmatched() if match is None else self._matched(match)
-        if self.state.fallbacks >= self.policy.max_fallbacks and not self.state.handed_over:
-            self.state = self.state.handing_over("fallbacks")  # too many turns in a row did not help
+        reason = None if self.state.handed_over else self._unhelped()
+        if reason == "low_confidence":
+            self._unsay(heard)
+        if reason:
+            self.state = self.state.handing_over(reason)
             return handoff_reply(self.turn, self._speakers())
         return reply
+
+    def _unhelped(self) -> str | None:
+        """Why the caller needs a person after the turn's reply, or None: heard badly once too often,
+        and this turn did not help either; or too many turns in a row did not help."""
+        if self.state.low_confidence >= self.policy.max_low_confidence and not self._answered():
+            return "low_confidence"
+        return "fallbacks" if self.state.fallbacks >= self.policy.max_fallbacks else None
+
+    def _unsay(self, heard: DialogState) -> None:
+        """The caller hears the handoff instead of the reply: what the reply asked or offered is not
+        kept, and no answerer counts as having answered (the KPIs and the record see the turn as heard)."""
+        self.state, self.answered_by, self.settled_by, self.consulted = heard, "", "", ()
+
+    def _answered(self) -> bool:
+        """Whether the turn gave the caller what they asked: no miss, no offer to settle, and no flow
+        left waiting for what they said (unless a handler ran or a question in between was answered).
+        A turn heard badly that was answered keeps its answer; the next one that is not hands over."""
+        state = self.state
+        if state.fallbacks or state.offer is not None:
+            return False
+        return state.flow is None or self.handled is not None or bool(self.answered_by)
 
     def _matched(self, match: IntentMatch) -> Reply:
         """The reply to an intent; a turn that helped the caller ends a run of misses."""
@@ -159,11 +185,12 @@ class TurnStep(FlowFilling):
             return "asked"
         if self.turn.text and self.policy.irritated(self.turn.text, self.turn.language):
             return "irritation"
-        low = self.turn.confidence < self.policy.low_confidence_below
-        self.state = replace(self.state, low_confidence=self.state.low_confidence + 1 if low else 0)
-        if self.state.low_confidence >= self.policy.max_low_confidence:
-            return "low_confidence"
+        count = self.state.low_confidence + 1 if self._heard_badly() else 0
+        self.state = replace(self.state, low_confidence=count)  # its answer decides a handoff: ``_unhelped``
         return None
+
+    def _heard_badly(self) -> bool:
+        return self.turn.confidence < self.policy.low_confidence_below
 
     def _unmatched(self) -> Reply:
         """The answerer chain; its last link always answers. The answerer counts the miss, or resets."""
@@ -226,8 +253,30 @@ class TurnStep(FlowFilling):
         if count > self.policy.max_no_input:
             return self._builtin("closing", end_session=True)
         last = self.state.last_reply
-        question = (last.reprompt or last.text) if last else self._help().text
-        return with_question(self.turn, "no_input", question, self._speakers())
+        asked = last if last is not None and last.expects_answer and last.reprompt else None
+        question = (asked.reprompt if asked else None) or self.state.open_question
+        reply = with_question(
+            self.turn, "no_input", question or self._builtin("ask_what").text, self._speakers()
+        )
+        # the same question, so its answer works as after the reply that asked it ("nee" to "anything else?")
+        return replace(reply, expect=asked.expect, slot=asked.slot) if asked else reply
+
+    # -- turn taking ----------------------------------------------------------------------------
+
+    def _their_turn(self, reply: Reply) -> Reply:
+        """The reply, so the caller knows it is their turn. On a phone line a complete answer that
+        expects nothing would leave them in silence: "anything else?" follows it, and waits for yes or
+        no. Every reply that waits carries a short reprompt for a platform's own timeout: the open
+        question, else "how can I help you?" (not the whole reply again)."""
+        if self.turn.call and reply.expect is Expect.NOTHING and not (reply.end_session or reply.handoff):
+            question = self._builtin("anything_else").text
+            speech = followed_by(reply.speech, question)
+            return replace(reply, speech=speech, reprompt=question, expect=Expect.ANSWER, slot=ANYTHING_ELSE)
+        if not reply.expects_answer or reply.reprompt:
+            return reply
+        if reply.slot == ANYTHING_ELSE:
+            return replace(reply, reprompt=self._builtin("anything_else").text)
+        return replace(reply, reprompt=self.state.open_question or self._builtin("ask_what").text)
 
     # -- the end-of-conversation question (voice.dialog.satisfaction) ----------------------------
 

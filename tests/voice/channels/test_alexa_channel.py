@@ -146,6 +146,7 @@ def test_intent_with_entity_resolution_reaches_the_skill(client: FlaskClient, re
     assert turn.deadline is not None and 0 < (turn.remaining() or 0) <= 8
     assert "1 2 3 4 has been shipped" in ssml(data)
     assert "shouldEndSession" not in data["response"]  # an answer: the device decides
+    assert "anything else" not in ssml(data) and "reprompt" not in data["response"]  # a speaker is no call
 
 
 def test_resolved_list_value_is_the_canonical_value(client: FlaskClient, recorder: Recorder) -> None:
