@@ -44,7 +44,7 @@ SAID = {
         "contact": "hoe kan ik jullie bereiken",
         "bye": "tot ziens",
         "goodbye": "Tot ziens, en bedankt voor uw telefoontje.",
-        "still_there": "Bent u er nog? Welkom! Waarmee kan ik u helpen?",
+        "still_there": "Bent u er nog? Waarmee kan ik u helpen?",
         "closing": "Ik hoor niets meer, dus ik beëindig het gesprek. Tot ziens.",
     },
     "en": {
@@ -57,7 +57,7 @@ SAID = {
         "contact": "how can I contact you",
         "bye": "goodbye",
         "goodbye": "Goodbye, and thanks for calling.",
-        "still_there": "Are you still there? Welcome! How can I help you?",
+        "still_there": "Are you still there? What can I help you with?",
         "closing": "I didn't hear anything, so I'll end the call now. Goodbye.",
     },
 }
