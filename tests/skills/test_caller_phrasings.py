@@ -86,6 +86,12 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("mijn bestelnummer is eh een twee drie vier", "OrderStatus", {}),
         ("ik heb een vraag over mijn bestelling", "AskQuestion", {"subject": "uw bestelling"}),
         ("ik bel over een retour", "AskQuestion", {"subject": "retourneren"}),
+        (
+            "ik wil morgen om drie uur een afspraak maken",
+            "BookAppointment",
+            {"date": "2026-11-24", "time": "15:00:00"},
+        ),
+        ("kan ik morgen een afspraak maken", "BookAppointment", {"date": "2026-11-24"}),
     ],
     "en": [
         ("what time do you open tomorrow", "OpeningHours", {"day": "tomorrow"}),
@@ -140,6 +146,12 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("um, no", "No", {}),
         ("i have a question about my order", "AskQuestion", {"subject": "your order"}),
         ("i am calling about my invoice", "AskQuestion", {"subject": "your invoice"}),
+        (
+            "i want to book an appointment tomorrow at three pm",
+            "BookAppointment",
+            {"date": "2026-11-24", "time": "15:00:00"},
+        ),
+        ("i would like to make an appointment for tuesday", "BookAppointment", {}),
     ],
 }
 
