@@ -134,9 +134,13 @@ def test_the_welcome_a_fallback_and_an_faq_answer_carry_a_short_reprompt(
     assert fallback.expects_answer and fallback.reprompt == ASK_WHAT[language]
     shipping = {"nl": "wat zijn de verzendkosten", "en": "how much does shipping cost"}[language]
     faq = _say(dialog, language, shipping, call=call)
-    assert "euro" in faq.text and faq.reprompt == ASK_WHAT[language]
+    asked = ANYTHING_ELSE_SAID[language] if call else ASK_WHAT[language]  # an answer from content, on a call:
+    assert "euro" in faq.text and faq.reprompt == asked  # "anything else?" follows it, as after any answer
+    assert faq.text.endswith(f". {asked}") is call
     silence = _say(dialog, language, "", call=call)
-    assert silence.text == f"{STILL_THERE[language]} {ASK_WHAT[language]}"  # not the FAQ answer again
+    assert silence.text == f"{STILL_THERE[language]} {asked}"  # not the FAQ answer again
+    if call:
+        assert _say(dialog, language, NO[language], call=call).end_session  # "no" to it says goodbye
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -268,7 +268,7 @@ class TurnStep(FlowFilling):
         expects nothing would leave them in silence: "anything else?" follows it, and waits for yes or
         no. Every reply that waits carries a short reprompt for a platform's own timeout: the open
         question, else "how can I help you?" (not the whole reply again)."""
-        if self.turn.call and reply.expect is Expect.NOTHING and not (reply.end_session or reply.handoff):
+        if self.turn.call and self._complete(reply):
             question = self._builtin("anything_else").text
             speech = followed_by(reply.speech, question)
             return replace(reply, speech=speech, reprompt=question, expect=Expect.ANSWER, slot=ANYTHING_ELSE)
@@ -277,6 +277,17 @@ class TurnStep(FlowFilling):
         if reply.slot == ANYTHING_ELSE:
             return replace(reply, reprompt=self._builtin("anything_else").text)
         return replace(reply, reprompt=self.state.open_question or self._builtin("ask_what").text)
+
+    def _complete(self, reply: Reply) -> bool:
+        """Whether the reply answers and asks nothing: it expects nothing, or it is an answerer's answer
+        (from the knowledge: it keeps the session open on every channel, but asks the caller nothing)."""
+        if reply.end_session or reply.handoff:
+            return False
+        if reply.expect is Expect.NOTHING:
+            return True
+        answered = bool(self.answered_by or self.settled_by) and not self.state.fallbacks
+        asks = reply.slot is not None or bool(reply.reprompt) or reply.expect is not Expect.ANSWER
+        return answered and not asks and self.state.flow is None and self.state.offer is None
 
     # -- the end-of-conversation question (voice.dialog.satisfaction) ----------------------------
 
