@@ -144,3 +144,22 @@ def test_a_dialogflow_date_period_asks_for_one_day(client: FlaskClient) -> None:
         f"Dat is meer dan één dag: van {spoken_date(WEEKEND, 'nl')} tot en met {spoken_date(sunday, 'nl')}."
         " Op welke dag wilt u komen?"
     )
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en-US",
+            "Today is no longer possible; you are welcome from tomorrow. "
+            "On which day would you like to come?",
+        ),
+        ("nl-NL", "Vandaag kan helaas niet meer; vanaf morgen bent u welkom. Op welke dag wilt u komen?"),
+    ],
+    ids=["en", "nl"],
+)
+def test_today_is_asked_again_as_today_not_as_a_day_that_passed(
+    client: FlaskClient, locale: str, expected: str
+) -> None:
+    """ "That day has passed" for today."""
+    assert alexa(client, locale, {"date": TODAY.isoformat()}) == expected

@@ -23,14 +23,16 @@ skill.hours = BusinessHours.from_dict({day: "09:00-17:00" for day in WORKDAYS}) 
 
 
 def _day_problem(day: Any, turn: Turn) -> str | None:
-    """A day to book: one day (Alexa and Dialogflow send "this weekend" as a range), not in the past,
+    """A day to book: one day (Alexa and Dialogflow send "this weekend" as a range), from tomorrow,
     and on a day we are open. Words the platform could not read as a date are asked again."""
     if isinstance(day, DateRange):
         return "PickDayInRange"
     if not isinstance(day, dt.date):
         return "DayUnclear"
-    if day <= turn.time.date():
+    if day < turn.time.date():
         return "DayInPast"
+    if day == turn.time.date():
+        return "DayToday"
     return None if _hours().opening(day) else "ClosedThatDay"
 
 
@@ -131,6 +133,7 @@ _RESPONSES = {
   AskDate: "Op welke dag wilt u komen?"
   AskTime: "Hoe laat?"
   DayInPast: "Die dag is al geweest."
+  DayToday: "Vandaag kan helaas niet meer; vanaf morgen bent u welkom."
   DayUnclear: "Sorry, ik heb de dag niet verstaan."
   PickDayInRange: >-
     Dat is meer dan één dag{% if first is defined %}: van {{ first }} tot en met {{ last }}{% endif %}.
@@ -148,6 +151,7 @@ _RESPONSES = {
   AskDate: "On which day would you like to come?"
   AskTime: "At what time?"
   DayInPast: "That day has passed."
+  DayToday: "Today is no longer possible; you are welcome from tomorrow."
   DayUnclear: "Sorry, I didn't catch the day."
   PickDayInRange: >-
     That is more than one day{% if first is defined %}: from {{ first }} to {{ last }}{% endif %}.
