@@ -1,8 +1,11 @@
-"""Hesitation sounds ("eh", "ehm", "uh", "um") that callers say and speech recognisers write out.
+"""Hesitation sounds ("eh", "ehm", "uh", "um") that callers say and speech recognisers write out, and
+the words a caller opens a follow-up with ("en", "and", "nou").
 
 They carry no meaning, and a template cannot expect them everywhere: "eh een twee drie vier" as an
 order number or "uh yes" to a question matched nothing. The router reads the words without them, for
 every skill and the built-in intents alike (a skill's ``skip_words`` only apply to its own templates).
+An opener is dropped only when the whole sentence matches nothing: templates that spell it out ("en
+morgen?" after the opening hours) keep it.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ from collections.abc import Mapping
 
 from .language import language_of
 
-__all__ = ["HESITATIONS", "without_hesitations"]
+__all__ = ["HESITATIONS", "OPENERS", "without_hesitations", "without_opener"]
 
 HESITATIONS: Mapping[str, frozenset[str]] = {
     "en": frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "hmm"}),
     "nl": frozenset({"eh", "ehh", "ehm", "euh", "uh", "uhm", "hmm"}),
+}
+OPENERS: Mapping[str, frozenset[str]] = {
+    "en": frozenset({"and", "so", "but", "well"}),
+    "nl": frozenset({"en", "maar", "nou", "dus"}),
 }
 _PUNCTUATION = ",.;:!?…"
 
@@ -28,3 +35,10 @@ def without_hesitations(text: str, locale: str) -> str:
     words = text.split()
     kept = [word for word in words if word.strip(_PUNCTUATION).lower() not in sounds]
     return text if len(kept) == len(words) else " ".join(kept)
+
+
+def without_opener(text: str, locale: str) -> str:
+    """``text`` without the one opening word of its language's ``OPENERS``; the text itself without one."""
+    first, _, rest = text.strip().partition(" ")
+    openers = OPENERS.get(language_of(locale), frozenset())
+    return rest.strip() if rest.strip() and first.strip(_PUNCTUATION).lower() in openers else text

@@ -14,7 +14,7 @@ from typing import Any
 
 from .builtins import BUILTIN, builtin_intents, builtin_languages
 from .errors import SkillError
-from .hesitations import without_hesitations
+from .hesitations import without_hesitations, without_opener
 from .nlu import IntentMatch, IntentSet, Matcher
 from .skill import Skill
 
@@ -93,14 +93,31 @@ class Router:
         A match of a built-in intent in ``prefer_builtin`` wins over better ones, the first of them that
         matches (after a yes/no question, "ok thanks" is a yes, not thanks; after "anything else?", thanks
         comes before yes, since "ok thanks" there means that was all; a skill's own intent of that name
-        is no answer to it). Hesitation sounds ("eh", "uh") are not read (``voice.hesitations``)."""
-        matcher, text = self.matcher(language), without_hesitations(text, language)
+        is no answer to it). Hesitation sounds ("eh", "uh") are not read, and an opening "en", "and" or
+        "nou" that no template has is read without it ("en wat zijn jullie openingstijden";
+        ``voice.hesitations``)."""
+        text = without_hesitations(text, language)
+        found = self._best(text, language, context, now, prefer_builtin)
+        rest = without_opener(text, language)
+        if found is None and rest != text:
+            found = self._best(rest, language, context, now, prefer_builtin)
+        return self.resolved(found)
+
+    def _best(
+        self,
+        text: str,
+        language: str,
+        context: Mapping[str, Any] | None,
+        now: Any,
+        prefer_builtin: Sequence[str],
+    ) -> IntentMatch | None:
+        matcher = self.matcher(language)
         if not prefer_builtin:
-            return self.resolved(matcher.match(text, context=context, now=now))
+            return matcher.match(text, context=context, now=now)
         found = matcher.match_all(text, context=context, now=now)
         builtin = {m.intent: m for m in reversed(found) if m.skill == BUILTIN}  # the best of each intent
         preferred = (builtin[name] for name in prefer_builtin if name in builtin)
-        return self.resolved(next(preferred, found[0] if found else None))
+        return next(preferred, found[0] if found else None)
 
     def resolved(self, match: IntentMatch | None) -> IntentMatch | None:
         """``match`` with its ambiguous times read within its skill's business hours, if it has any."""

@@ -92,6 +92,8 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
             {"date": "2026-11-24", "time": "15:00:00"},
         ),
         ("kan ik morgen een afspraak maken", "BookAppointment", {"date": "2026-11-24"}),
+        ("en wat zijn jullie openingstijden", "OpeningHours", {}),
+        ("nou, hoe kan ik jullie bereiken", "ContactOptions", {}),
     ],
     "en": [
         ("what time do you open tomorrow", "OpeningHours", {"day": "tomorrow"}),
@@ -152,6 +154,8 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
             {"date": "2026-11-24", "time": "15:00:00"},
         ),
         ("i would like to make an appointment for tuesday", "BookAppointment", {}),
+        ("and what are your opening hours", "OpeningHours", {}),
+        ("so how can i contact customer service", "ContactOptions", {}),
     ],
 }
 
@@ -174,3 +178,13 @@ def test_callers_phrasing_is_understood(
     assert match.intent == intent
     found = {name: str(value.value) for name, value in match.slots.items()}
     assert {name: found.get(name) for name in slots} == slots
+
+
+def test_an_opening_word_is_dropped_only_where_no_template_has_it(router: Router) -> None:
+    """ "en wat zijn jullie openingstijden" matched nothing; "en morgen" after the opening hours is a
+    template of its own, and a lone "en" stays a word (no empty sentence to match)."""
+    follow_up = router.parse("en morgen", "nl", {"previous": "OpeningHours"}, now=MONDAY)
+    assert follow_up is not None and follow_up.intent == "OpeningHours"
+    assert str(follow_up.slots["day"].value) == "tomorrow"
+    assert router.parse("en", "nl") is None and router.parse("and", "en") is None
+    assert router.parse("en morgen", "nl", now=MONDAY) is None  # without the context: "morgen" alone
