@@ -217,11 +217,9 @@ class Dialog:
             ended = session.ended or (reply.end_session and not unheard)
             dialog = state.with_pending(*late.unheard) if unheard else state
             return replace(
-                session,
+                _with_dialog(session, dialog, ended=ended),
                 skill=session.skill or signals.conversation_skill,
-                dialog=dialog.closed() if ended else dialog,
                 handed_over=session.handed_over or state.handed_over,
-                ended=ended,
             )
 
         def told(unheard: bool) -> Told:
@@ -413,9 +411,8 @@ class Dialog:
         def change(stored: Session) -> Session:
             if stored.dialog.pending_replies != pending:
                 return stored
-            ended = stored.ended or told.end_session
             dialog = replace(stored.dialog, pending_replies=())
-            cleared = replace(stored.with_dialog(dialog.closed() if ended else dialog), ended=ended)
+            cleared = _with_dialog(stored, dialog, ended=stored.ended or told.end_session)
             return cleared if heard is None else cleared.with_heard(heard)
 
         try:
@@ -453,6 +450,12 @@ class Dialog:
             _LOGGER.exception("housekeeping of the session store failed; it is tried again in an hour")
         finally:
             self.store.release_connection()  # this thread ends: its connection must not be left open
+
+
+def _with_dialog(session: Session, dialog: DialogState, *, ended: bool) -> Session:
+    """``session`` with ``dialog``, and ended or not: an ended one keeps only how it ended
+    (``DialogState.closed``), none of the caller's words."""
+    return replace(session, dialog=dialog.closed() if ended else dialog, ended=ended)
 
 
 def _failed(step: TurnStep, reply: Reply, *, crashed: bool) -> bool:
