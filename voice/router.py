@@ -16,6 +16,7 @@ from .builtins import BUILTIN, builtin_intents, builtin_languages
 from .errors import SkillError
 from .hesitations import without_hesitations, without_opener
 from .nlu import IntentMatch, IntentSet, Matcher
+from .person_request import PERSON_REQUEST, tails
 from .skill import Skill
 
 __all__ = ["Router"]
@@ -95,13 +96,27 @@ class Router:
         comes before yes, since "ok thanks" there means that was all; a skill's own intent of that name
         is no answer to it). Hesitation sounds ("eh", "uh") are not read, and an opening "en", "and" or
         "nou" that no template has is read without it ("en wat zijn jullie openingstijden";
-        ``voice.hesitations``)."""
+        ``voice.hesitations``). A sentence that still matches nothing but ends in a request for a person
+        is that request ("dit is belachelijk ik wil een mens spreken"; ``voice.person_request``)."""
         text = without_hesitations(text, language)
         found = self._best(text, language, context, now, prefer_builtin)
         rest = without_opener(text, language)
         if found is None and rest != text:
             found = self._best(rest, language, context, now, prefer_builtin)
+        if found is None:
+            found = self._person_request(text, language, context, now)
         return self.resolved(found)
+
+    def _person_request(
+        self, text: str, language: str, context: Mapping[str, Any] | None, now: Any
+    ) -> IntentMatch | None:
+        """The built-in request for a person that a later part of ``text`` is on its own, or None."""
+        matcher = self.matcher(language)
+        for tail in tails(text, language):
+            for match in matcher.match_all(tail, context=context, now=now):
+                if match.intent == PERSON_REQUEST and match.skill == BUILTIN:
+                    return match
+        return None
 
     def _best(
         self,

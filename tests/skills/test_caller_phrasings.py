@@ -94,6 +94,15 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("kan ik morgen een afspraak maken", "BookAppointment", {"date": "2026-11-24"}),
         ("en wat zijn jullie openingstijden", "OpeningHours", {}),
         ("nou, hoe kan ik jullie bereiken", "ContactOptions", {}),
+        # heard by a team reviewing its KPIs (2026-11-29)
+        ("dit is belachelijk ik wil een mens spreken", "TalkToAgent", {}),
+        ("ja hallo goedemiddag, ik wil graag iemand spreken", "TalkToAgent", {}),
+        ("laat maar, stop", "Cancel", {}),
+        ("nee laat maar", "Cancel", {}),
+        ("stop maar", "Stop", {}),
+        ("hoe laat zijn jullie open op zaterdag", "OpeningHours", {"day": "saturday"}),
+        ("hoe laat gaan jullie dicht vandaag", "OpeningHours", {"day": "today"}),
+        ("ik wil graag een afspraak maken voor advies", "BookAppointment", {"topic": "advice"}),
     ],
     "en": [
         ("what time do you open tomorrow", "OpeningHours", {"day": "tomorrow"}),
@@ -156,6 +165,11 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("i would like to make an appointment for tuesday", "BookAppointment", {}),
         ("and what are your opening hours", "OpeningHours", {}),
         ("so how can i contact customer service", "ContactOptions", {}),
+        ("this is ridiculous, let me talk to a human", "TalkToAgent", {}),
+        ("hi there, i'd like to speak to a person please", "TalkToAgent", {}),
+        ("never mind, stop", "Cancel", {}),
+        ("no stop", "Stop", {}),
+        ("i'd like to book an appointment for advice", "BookAppointment", {"topic": "advice"}),
     ],
 }
 
@@ -188,3 +202,27 @@ def test_an_opening_word_is_dropped_only_where_no_template_has_it(router: Router
     assert str(follow_up.slots["day"].value) == "tomorrow"
     assert router.parse("en", "nl") is None and router.parse("and", "en") is None
     assert router.parse("en morgen", "nl", now=MONDAY) is None  # without the context: "morgen" alone
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "ik hoef niet met een medewerker te praten"),
+        ("nl", "ik wil geen gedoe, kan ik iemand spreken"),  # a negation before the request: not read
+        ("nl", "een tafel voor een persoon graag"),  # ends like "persoon graag", too short to be one
+        ("en", "i don't want to speak to someone"),
+        ("en", "there is no need to talk to an agent"),
+    ],
+)
+def test_a_request_for_a_person_after_other_words_is_not_read_when_negated_or_too_short(
+    router: Router, language: str, text: str
+) -> None:
+    """Venting before "ik wil een mens spreken" is read as the request (above); these are not requests."""
+    match = router.parse(text, language, now=MONDAY)
+    assert match is None or match.intent != "TalkToAgent", text
+
+
+def test_only_a_request_for_a_person_is_read_from_the_end_of_a_sentence(router: Router) -> None:
+    """A sentence that merely ends like another template says something else."""
+    assert router.parse("mijn buurman zei het is morgen open", "nl", now=MONDAY) is None
+    assert router.parse("ik begrijp het niet, ik wil een afspraak maken", "nl", now=MONDAY) is None

@@ -26,6 +26,13 @@ def test_parse_the_customer_service_skill_in_dutch() -> None:
     assert match["slots"]["order_number"]["text"] == "een twee drie vier"
 
 
+def test_parse_reads_a_sentence_as_a_conversation_reads_it() -> None:
+    """Without "eh", and a request for a person after venting: what ``voice chat`` understands."""
+    for text, intent in (("eh ja", "Yes"), ("dit is belachelijk ik wil een mens spreken", "TalkToAgent")):
+        result = CliRunner().invoke(cli, ["parse", text, "-l", "nl", "--all"])
+        assert result.exit_code == 0 and json.loads(result.output)["intent"] == intent, text
+
+
 def test_parse_without_a_match_exits_one() -> None:
     result = CliRunner().invoke(cli, ["parse", "completely unrelated words", "-l", "en"])
     assert result.exit_code == 1 and json.loads(result.output)["intent"] is None

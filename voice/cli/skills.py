@@ -90,20 +90,25 @@ def parse(
     ha: bool,
     list_values: tuple[str, ...],
 ) -> None:
-    """Print the intent and slots that TEXT matches, as JSON (built-in intents such as yes and stop too)."""
+    """Print the intent and slots that TEXT matches, as JSON (built-in intents such as yes and stop too),
+    read as a conversation reads it: without "eh", an opening "en" or venting before a request for a
+    person."""
     language = language_of(locale)
     assistant = _assistant(context, [language], ha, list_values, memory=True)
     asked = expected_context(assistant, slot, flow) if slot else None
-    found = assistant.router.matcher(language).match_all(
-        text, context=asked, now=parse_now(now), limit=None if show_all else 1
-    )
-    matches = [m for m in (assistant.router.resolved(match) for match in found) if m is not None]
-    if not matches:
+    router, clock = assistant.router, parse_now(now)
+    best = router.parse(text, language, asked, now=clock)
+    if best is None:
         click.echo(json.dumps({"intent": None, "text": text}, ensure_ascii=False))
         sys.exit(1)
-    result = matches[0].to_dict()
+    result = best.to_dict()
     if show_all:
-        result["alternatives"] = [m.to_dict() for m in matches[1:]]
+        others = router.matcher(language).match_all(text, context=asked, now=clock)
+        result["alternatives"] = [
+            m.to_dict()
+            for m in map(router.resolved, others)
+            if m is not None and (m.skill, m.intent) != (best.skill, best.intent)
+        ]
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
