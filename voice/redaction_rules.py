@@ -1,5 +1,5 @@
-"""Where personal data sits in a text: e-mail addresses, phone numbers, IBANs, BSNs, card numbers
-and postcodes with house numbers, written or as a speech recognizer writes them.
+"""Where personal data sits in a text: e-mail addresses, phone numbers, IBANs, BSNs, card numbers,
+postcodes with house numbers and dates of birth, written or as a speech recognizer writes them.
 
 Pure functions over one string; ``voice.redaction`` replaces what they find. Numbers count only
 when their check passes (IBAN mod-97, BSN 11-proef, card Luhn) or when their form is a phone
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .redaction_dates import BIRTH_WORDS, birth_dates
 from .redaction_words import EMAIL_AT_WORDS, MIN_DIGITS, Group, could_hold_number, spoken_groups
 
 __all__ = ["CHOSEN_KINDS", "Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
@@ -28,6 +29,8 @@ class Kind(StrEnum):
     BSN = "bsn"
     CARD = "card"
     ADDRESS = "address"
+    BIRTHDATE = "birthdate"
+    """A date said as a date of birth (``voice.redaction_dates``); other dates stay."""
     NUMBER = "number"
     """A run of numbers holding personal data that splits into no valid numbers: redacted whole, so no
     digit of a partial match stays. It is no choice of its own in the config: which number a partial
@@ -36,7 +39,7 @@ class Kind(StrEnum):
 
 CHOSEN_KINDS = tuple(kind for kind in Kind if kind is not Kind.NUMBER)
 """The kinds an installation chooses in its config."""
-_NUMBER_KINDS = frozenset(CHOSEN_KINDS) - {Kind.EMAIL}
+_NUMBER_KINDS = frozenset(CHOSEN_KINDS) - {Kind.EMAIL, Kind.BIRTHDATE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,7 @@ _PROTECTED = re.compile(
 
 
 def _written(text: str) -> Iterator[Finding]:
+    yield from (Finding(Kind.BIRTHDATE, start, end) for start, end in birth_dates(text))
     yield from _emails(text)
     at = 0
     while found := _IBAN.search(text, at):
@@ -533,7 +537,7 @@ def _literal_groups(text: str, taken: _Taken) -> Iterator[Group | None]:
 
 def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[Finding]:
     """Personal data of ``kinds`` (all when None) in ``text``, in order, never overlapping."""
-    if not could_hold_number(text):
+    if not could_hold_number(text, BIRTH_WORDS):
         return []
     found: list[Finding] = []
     taken = _Taken()

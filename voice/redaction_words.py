@@ -8,7 +8,7 @@ groups of neighbouring words into runs and checks each run as a phone number, BS
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 __all__ = ["EMAIL_AT_WORDS", "NUMBER_WORDS", "Group", "could_hold_number", "spoken_groups"]
@@ -148,10 +148,11 @@ MIN_DIGITS = 4
 """No kind of personal data has fewer characters of a number (a postcode has four digits)."""
 
 
-def could_hold_number(text: str) -> bool:
-    """False when ``text`` cannot hold personal data: no '@' or e-mail word, and fewer than four
-    characters of a number, written or said. Most texts (replies, questions) stop here, at the cost
-    of one pass over their words instead of the whole search."""
+def could_hold_number(text: str, cues: Collection[str] = ()) -> bool:
+    """False when ``text`` cannot hold personal data: no '@', e-mail word or word of ``cues`` (those
+    that make a date a birth date), and fewer than four characters of a number, written or said.
+    Most texts (replies, questions) stop here, at the cost of one pass over their words instead of
+    the whole search."""
     if "@" in text:
         return True
     count = sum(character.isdigit() for character in text)
@@ -159,7 +160,7 @@ def could_hold_number(text: str) -> bool:
         return True
     for match in _WORD.finditer(text):
         word = match.group().lower()
-        if word in _EMAIL_WORDS:
+        if word in _EMAIL_WORDS or word in cues:
             return True
         if word in NUMBER_WORDS or word in _ZERO_LETTER or word in _REPEAT:
             count += 2

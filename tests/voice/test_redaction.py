@@ -115,6 +115,23 @@ REDACTED = [
     ("bezorgen op 3511 ls 7a graag", "bezorgen op [address] graag"),
     ("I live at 1011 AB number 5", "I live at [address]"),
     ("twaalf vierendertig a b nummer twaalf", "[address]"),
+    # a date said as a date of birth (a date was once only ever a date, kept)
+    ("mijn geboortedatum is 12 maart 1985", "mijn geboortedatum is [birthdate]"),
+    ("geboren op 3-4-1990", "geboren op [birthdate]"),
+    ("ik ben geboren op twaalf maart negentienvijfentachtig", "ik ben geboren op [birthdate]"),
+    ("ik ben op 12 maart 1985 geboren", "ik ben op [birthdate] geboren"),
+    ("12-03-1985 is mijn geboortedatum", "[birthdate] is mijn geboortedatum"),
+    ("geboren op de eerste mei negentien negentig", "geboren op [birthdate]"),
+    ("mijn geboortedatum is vijf juli tweeduizend een", "mijn geboortedatum is [birthdate]"),
+    ("geb. 12-03-1985, bel me op 0612345678", "geb. [birthdate], bel me op [phone]"),
+    ("my date of birth is March 12th 1985", "my date of birth is [birthdate]"),
+    ("born on 12/03/1985", "born on [birthdate]"),
+    (
+        "I was born in London on the twenty first of September nineteen eighty five",
+        "I was born in London on [birthdate]",
+    ),
+    ("DOB: 1985-03-12", "DOB: [birthdate]"),
+    ("my birthday is March 12th 1985", "my birthday is [birthdate]"),
 ]
 
 KEPT = [
@@ -142,6 +159,16 @@ KEPT = [
     "iban NL91ABNA0417164301",  # fails mod-97
     "bel 0900 1234",  # a service number is no caller's
     "ik heet Jan",
+    # dates that are no birth date: appointments, and a birthday without a year before this one
+    "morgen om drie uur",
+    "ik wil op 12 maart om tien uur een afspraak maken",
+    "can I book a table for my birthday on March 12th",
+    "mijn verjaardag is 12 maart, kan ik dan komen",
+    "ik ben geboren en wil op 12 maart komen",
+    "mijn zoon is geboren, kan ik op 12 maart om tien uur komen",
+    "geboren in Utrecht. Kan ik op 12 maart komen",
+    "op 12 maart, ik ben geboren",
+    "I was born in Borneo",
     # a web address after "at" in a sentence is no e-mail address
     "I ordered it at bol.com last week",
     "the price at example.com was lower",
@@ -182,12 +209,27 @@ def test_check_digits(check: object, good: list[str], bad: list[str]) -> None:
     assert not any(check(value) for value in bad)
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_birthday_is_a_birth_date_only_with_a_year_before_this_one(language: str) -> None:
+    """ "birthday" and "verjaardag" announce bookings as often as birth dates: this year's or next
+    year's date stays, one said with an earlier year goes."""
+    said = {"nl": "mijn verjaardag is {}", "en": "my birthday is {}"}[language]
+    date = {"nl": "12 maart {}", "en": "March 12th {}"}[language]
+    year = dt.date.today().year
+    for kept in (year, year + 1):
+        assert redact_text(said.format(date.format(kept))) == said.format(date.format(kept))
+    assert redact_text(said.format(date.format(year - 30))) == said.format("[birthdate]")
+
+
 def test_only_the_configured_kinds_are_redacted() -> None:
     settings = RedactionSettings.from_config({"redact": ["email"]})
     assert redact_text("jan@example.com, 06-12345678", settings) == "[email], 06-12345678"
     off = RedactionSettings.from_config({"redact": False})
     assert redact_text("jan@example.com", off) == "jan@example.com"
     assert RedactionSettings.from_config({}).kinds == frozenset(Kind)
+    births = RedactionSettings.from_config({"redact": ["birthdate"]})
+    said = "geboren op 12-03-1985, bel 06-12345678"
+    assert redact_text(said, births) == "geboren op [birthdate], bel 06-12345678"
 
 
 def test_texts_are_remembered_by_digest_only_and_per_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -354,6 +396,7 @@ LONG_TEXTS = {
     "a chain of names": "order 1234, " + "a dot " * 2000,
     "digits": "1" * 12_000,
     "a name with no @": "order 1234, " + "a" * 12_000,
+    "dates of birth": "geboren op twaalf maart negentien vijfentachtig, " * 240,
 }
 
 
