@@ -132,6 +132,29 @@ REDACTED = [
     ),
     ("DOB: 1985-03-12", "DOB: [birthdate]"),
     ("my birthday is March 12th 1985", "my birthday is [birthdate]"),
+    # a phone number said partly in words and partly in figures is one number (it was two runs, neither
+    # a phone number, and stored as said)
+    ("nul zes 1234 5678", "[phone]"),
+    ("mijn nummer is nul zes 12 34 56 78", "mijn nummer is [phone]"),
+    ("06 twaalf vierendertig 56 78", "[phone]"),
+    ("plus drie een 6 12345678", "[phone]"),
+    ("zero six 1234 5678", "[phone]"),
+    ("call me on oh six 1234 5678 please", "call me on [phone] please"),
+    ("bestelling 5678 nul zes 1234 5678", "bestelling 5678 [phone]"),
+    ("order 8769 006066 nul zes een een zes acht een acht vier vijf", "order 8769 006066 [phone]"),
+    # a time, count or amount right after a phone number is no part of it (the phone number was once
+    # "[phone] uur" with the hour in it, or "[number] uur")
+    ("bel me op 0612345678 3 uur", "bel me op [phone] 3 uur"),
+    ("bel me op 0612345678 om 3 uur", "bel me op [phone] om 3 uur"),
+    ("bel me 0612345678 12 uur", "bel me [phone] 12 uur"),
+    ("nul zes een twee drie vier vijf zes zeven acht drie uur", "[phone] drie uur"),
+    ("call me on 0612345678 3 pm", "call me on [phone] 3 pm"),
+    ("I called 0612345678 12 times", "I called [phone] 12 times"),
+    ("bel 0612345678 twintig euro", "bel [phone] twintig euro"),
+    # a short number said apart after a number that is personal data only without it
+    ("mijn bsn is 111222333 12", "mijn bsn is [bsn] 12"),
+    # but without a word that says what it is, a short number may be the rest of a number: it goes too
+    ("bel 0612345678 12", "bel [number]"),
 ]
 
 KEPT = [
@@ -169,6 +192,11 @@ KEPT = [
     "geboren in Utrecht. Kan ik op 12 maart komen",
     "op 12 maart, ik ben geboren",
     "I was born in Borneo",
+    # a number said in words next to one in figures joins it only as a number would
+    "bestelling 5678",
+    "ik heb 12345678 twee keer gebeld",
+    "twintig euro",
+    "1234 a b 12",
     # a web address after "at" in a sentence is no e-mail address
     "I ordered it at bol.com last week",
     "the price at example.com was lower",
@@ -543,6 +571,30 @@ def test_no_digit_of_phone_numbers_run_together_or_cut_short_is_stored(language:
         text = said.format(" ".join(_said(number, rng, form) for number in numbers))
         stored = redact_text(text)
         assert _left_of_numbers(stored) == [], (text, stored)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_phone_number_said_partly_in_words_and_partly_in_figures_is_redacted_whole(language: str) -> None:
+    """A recognizer writes some groups of a number in figures and others in words ("nul zes 1234
+    5678"): they were two runs, neither of them a phone number, and the number was stored as said."""
+    said = {"nl": "mijn nummer is {} dank u", "en": "my number is {} thanks"}[language]
+    words = {"nl": DUTCH_DIGITS, "en": ENGLISH_DIGITS}[language]
+    rng = random.Random(2030)
+    for _ in range(300):
+        number, groups = _mobile(rng), []
+        while number:
+            size = rng.randint(1, 4)
+            groups.append(number[:size])
+            number = number[size:]
+        in_words = [rng.random() < 0.5 for _ in groups]
+        in_words[rng.randrange(len(groups))] = True
+        in_words[rng.randrange(len(groups))] ^= len(groups) > 1 and all(in_words)
+        as_said = [
+            " ".join("plus" if d == "+" else words[int(d)] for d in group) if spoken else group
+            for group, spoken in zip(groups, in_words, strict=True)
+        ]
+        text = said.format(" ".join(as_said))
+        assert redact_text(text) == said.format("[phone]"), text
 
 
 @pytest.mark.parametrize(
