@@ -14,7 +14,7 @@
                max_fallbacks = 3   irritation_cues = { nl = ["belachelijk", "waardeloos"] }
                transfer_to = "+31201234567"       # where a phone gateway puts a handed-over call
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
-    [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or false; all by default
+    [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address", "birthdate"]  # default: all
 
 Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present. Without
 ``skills``, the skills of the ``skills/`` folder next to it (``skills_folder``) load.

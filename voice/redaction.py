@@ -2,11 +2,12 @@
 
 The dialog stores what callers say and what the assistant answers (history, conversation log,
 handoff records). Before it does, ``Redactor`` replaces e-mail addresses, phone numbers, IBANs,
-BSNs, card numbers and postcodes with house numbers by a placeholder (``[email]``, ``[phone]``,
-``[iban]``, ``[bsn]``, ``[card]``, ``[address]``; ``[number]`` for a run of numbers that holds some
-but splits into no valid ones, so no digit of a number found in part is stored), and the values of
-slots a skill marks ``sensitive`` by the slot's name (``[name]``). Order numbers, dates, times and
-amounts stay, an order number also when a phone number follows it (docs/sessions.md)::
+BSNs, card numbers, postcodes with house numbers and dates said as a date of birth by a placeholder
+(``[email]``, ``[phone]``, ``[iban]``, ``[bsn]``, ``[card]``, ``[address]``, ``[birthdate]``;
+``[number]`` for a run of numbers that holds some but splits into no valid ones, so no digit of a
+number found in part is stored), and the values of slots a skill marks ``sensitive`` by the slot's
+name (``[name]``). Order numbers, other dates, times and amounts stay, an order number also when a
+phone number follows it (docs/sessions.md)::
 
     redactor = Redactor(RedactionSettings.from_config({"redact": ["email", "phone"]}))
     redactor.text("mail jan@example.com of bel 06-12345678")   # "mail [email] of bel [phone]"
@@ -14,7 +15,7 @@ amounts stay, an order number also when a phone number follows it (docs/sessions
 An installation chooses the kinds in ``[privacy]`` of ``voice.toml`` (all of them by default)::
 
     [privacy]
-    redact = ["email", "phone", "iban", "bsn", "card", "address"]   # or: redact = false
+    redact = ["email", "phone", "iban", "bsn", "card", "address", "birthdate"]   # or: redact = false
 
 What is found is decided in ``voice.redaction_rules`` (pure functions, no I/O).
 """

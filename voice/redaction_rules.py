@@ -1,5 +1,5 @@
-"""Where personal data sits in a text: e-mail addresses, phone numbers, IBANs, BSNs, card numbers
-and postcodes with house numbers, written or as a speech recognizer writes them.
+"""Where personal data sits in a text: e-mail addresses, phone numbers, IBANs, BSNs, card numbers,
+postcodes with house numbers and dates of birth, written or as a speech recognizer writes them.
 
 Pure functions over one string; ``voice.redaction`` replaces what they find. Numbers count only
 when their check passes (IBAN mod-97, BSN 11-proef, card Luhn) or when their form is a phone
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .redaction_words import EMAIL_AT_WORDS, MIN_DIGITS, Group, could_hold_number, spoken_groups
+from .redaction_dates import BIRTH_WORDS, birth_dates
+from .redaction_words import EMAIL_AT_WORDS, MIN_DIGITS, Group, could_hold_number, number_groups
 
 __all__ = ["CHOSEN_KINDS", "Finding", "Kind", "find_personal_data", "is_bsn", "is_iban", "luhn"]
 
@@ -28,6 +29,8 @@ class Kind(StrEnum):
     BSN = "bsn"
     CARD = "card"
     ADDRESS = "address"
+    BIRTHDATE = "birthdate"
+    """A date said as a date of birth (``voice.redaction_dates``); other dates stay."""
     NUMBER = "number"
     """A run of numbers holding personal data that splits into no valid numbers: redacted whole, so no
     digit of a partial match stays. It is no choice of its own in the config: which number a partial
@@ -36,7 +39,7 @@ class Kind(StrEnum):
 
 CHOSEN_KINDS = tuple(kind for kind in Kind if kind is not Kind.NUMBER)
 """The kinds an installation chooses in its config."""
-_NUMBER_KINDS = frozenset(CHOSEN_KINDS) - {Kind.EMAIL}
+_NUMBER_KINDS = frozenset(CHOSEN_KINDS) - {Kind.EMAIL, Kind.BIRTHDATE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +126,19 @@ _ADDRESS_CUES = frozenset(
     _words("postcode adres address woon wonen woonachtig live lives deliver bezorgen zip")
 )
 _PROTECTED = re.compile(
+    # each kind starts with a digit or a currency: looking for one first costs a third of trying each
+    r"(?=[\d€$£eu])(?:"
     r"(?<!\d)(?<!\d[-/.])(?P<date>\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?![-/.]?\d)"
     r"|(?<!\d)(?<!\d[-/.:])(?P<time>\d{1,2}[:.h]\d{2})(?![-/.:]?\d)"
     r"|(?:€|\$|£|\beur\b|\beuro\b|\busd\b)\s?\d[\d.,]*"
     r"|(?<![\d.])\d[\d.]*(?:,\d{1,2})?\s?(?:€|euro|eur|dollars?|pounds?|cents?|ct)\b"
-    r"|(?<![\d.,])\d+,\d{2}(?![\d,])",
+    r"|(?<![\d.,])\d+,\d{2}(?![\d,]))",
     re.IGNORECASE,
 )
 
 
 def _written(text: str) -> Iterator[Finding]:
+    yield from (Finding(Kind.BIRTHDATE, start, end) for start, end in birth_dates(text))
     yield from _emails(text)
     at = 0
     while found := _IBAN.search(text, at):
@@ -218,7 +224,6 @@ def _plausible_date(text: str) -> bool:
 
 # --- numbers, written and spoken ---------------------------------------------------------------
 
-_LITERAL = re.compile(r"\+?\d+")
 _LITERAL_GAP = re.compile(r"[\s\-./()]*,?\s*")
 _SPOKEN_GAP = re.compile(r"[\s,\-]*")
 _BSN_WORDS = frozenset(_words("bsn burgerservicenummer sofinummer sofi citizen social"))
@@ -352,39 +357,103 @@ def _scan_runs(text: str, runs: Iterator[list[Group]]) -> Iterator[Finding]:
         run = _Run.of(text, groups)
         before = _tail(text, groups[0].start)
         after_order = _after_order_number(text, run, before) if _said_order(before) else None
-        if after_order is not None:
-            yield from after_order
-            continue
-        found = list(_longest_first(text, run, before))
-        spans = [(i, j) for _, i, j in found]
-        if found and not _covers(run, spans):
-            yield from _split_or_whole(text, run, before)
-        else:
-            yield from (f for f, _, _ in found)
+        yield from _read_run(text, run, before) if after_order is None else after_order
+
+
+_COUNTED = re.compile(r"\s*(?:o'clock\b|[ap]\.m\.|(?P<word>[^\W\d_]+))", re.IGNORECASE)
+_UNITS = frozenset(
+    _words(
+        "uur uurtje uren hour hours oclock pm am keer maal times minuut minuten minute minutes min "
+        "seconden seconds dag dagen day days week weken weeks maand maanden month months jaar year years "
+        "stuks stuk pieces items pakket pakketten package packages parcel parcels euro euros cent cents "
+        "dollar dollars pond pounds"
+    )
+)
+"""Words that make the number before them a time, a count or an amount ("3 uur", "12 keer", "drie pm")."""
+
+
+def _read_run(text: str, run: _Run, before: str) -> list[Finding]:
+    """The personal data of a run. A short number at its end is no part of it when a word after it
+    makes it a time, count or amount ("0612345678 3 uur", "... acht drie keer"), like the times and
+    amounts fenced off before; nor when it is said apart (in figures, or after a comma), the run holds
+    no personal data with it, and without it the run ends in a number said on its own ("mijn bsn is
+    111222333 12": a BSN counts only said on its own). Without a word after it a short number next to
+    personal data goes with it ("bel 0612345678 12" is ``[number]``): it may be the rest of a number."""
+    short_end = _short_end(run)
+    if short_end and _counted(text, run.groups[-1].end):
+        return _read(text, _Run.of(text, run.groups[:-1]), before)[0]
+    found = _read(text, run, before)[0]
+    if found or not short_end or not _on_its_own_before_end(run):
+        return found
+    without, whole = _read(text, _Run.of(text, run.groups[:-1]), before)
+    return without if whole else found
+
+
+def _short_end(run: _Run) -> bool:
+    """The run ends in a number of one or two digits that starts no phone number (not a "0")."""
+    last = run.groups[-1].chars
+    return len(run.groups) > 1 and last.isdigit() and len(last) <= 2 and last[0] != "0"
+
+
+_ON_ITS_OWN = 10
+"""The most digits of a number that counts only said on its own: a BSN or a phone number a digit short
+has nine, and "een" before it may be an article."""
+
+
+def _on_its_own_before_end(run: _Run) -> bool:
+    """The last group is said apart from the part of the run before it, and that part is short enough
+    to be a number that counts only said on its own (reading it again costs nothing on long runs)."""
+    end = len(run.groups) - 1
+    return _apart(run, end) and _digits(run.stretch(run.part[end - 1], end)) <= _ON_ITS_OWN
+
+
+def _counted(text: str, at: int) -> bool:
+    """A word right after ``at`` makes the number before it a time, count or amount."""
+    after = _COUNTED.match(text, at)
+    return after is not None and (not after["word"] or after["word"].lower() in _UNITS)
+
+
+def _read(text: str, run: _Run, before: str) -> tuple[list[Finding], bool]:
+    """The personal data of a run, and whether it holds every digit of it: the longest stretches, or
+    else the fewest numbers that hold all of it, or else the whole run as one generic number."""
+    found = list(_longest_first(text, run, before))
+    if not found:
+        return [], False
+    if _covers(run, [(i, j) for _, i, j in found]):
+        return [f for f, _, _ in found], True
+    return _split_or_whole(text, run, before)
+
+
+def _apart(run: _Run, k: int) -> bool:
+    """The words give a boundary before group ``k``: a comma, or figures on either side (a number
+    written in figures is one of its own; digits said one by one give none)."""
+    return run.comma[k] == k or run.groups[k - 1].figures or run.groups[k].figures
 
 
 def _after_order_number(text: str, run: _Run, before: str) -> list[Finding] | None:
     """The personal data said after an order number in one breath ("ordernummer 12345678 0612345678"),
     the order number kept; None when the run holds no such boundary, and it is read like any other.
 
-    The order number ends where the words give a boundary: between written numbers, or at a comma
-    between spoken ones (digits said one by one give none: "order one two ... oh six ..." is redacted
+    The order number ends where the words give a boundary (``_apart``): next to written numbers, or at a
+    comma between spoken ones (digits said one by one give none: "order one two ... oh six ..." is redacted
     whole, as it cannot be told which digits are the order's). The rest must be personal data to its
     end; a rest that starts with a phone number or IBAN is taken before one that is only a card or BSN
     (their check passes by chance for one run in ten), and a shorter order number before a longer
-    one, so when unsure more is redacted. An order number that is itself a phone number, card or IBAN
-    ("order 0612345678 ...") is no boundary either: it is redacted, as a caller may call anything an order.
+    one, so when unsure more is redacted; but where figures turn into words or words into figures, the
+    clearest boundary, comes first ("order 8769 006066 nul zes ..."). An order number that is itself a
+    phone number, card or IBAN ("order 0612345678 ...") is no boundary either: it is redacted, as a
+    caller may call anything an order.
     """
     said = [k for k, group in enumerate(run.groups) if group.chars]
-    written = text[run.groups[-1].end - 1].isdigit()  # a written group ends in a digit, a word in a letter
-    ends = [k for k in said[1:] if written or run.comma[k] == k]
+    ends = [k for k in said[1:] if _apart(run, k)]
     if not ends:
         return None
     splits = _Splits.of(run, before)
     kept = [k for k in ends if splits.first_kind(k) and not _classify(run.stretch(said[0], k), None)]
     strong = [k for k in kept if splits.first_kind(k) in (Kind.PHONE, Kind.IBAN)]
     chosen = strong or kept
-    return splits.findings(text, chosen[0]) if chosen else None
+    turns = [k for k in chosen if run.groups[k - 1].figures != run.groups[k].figures]
+    return splits.findings(text, (turns or chosen)[0]) if chosen else None
 
 
 def _longest_first(text: str, run: _Run, before: str) -> Iterator[tuple[Finding, int, int]]:
@@ -411,18 +480,17 @@ def _digits(chars: str) -> int:
     return sum(c.isdigit() for c in chars)
 
 
-def _split_or_whole(text: str, run: _Run, before: str) -> Iterator[Finding]:
+def _split_or_whole(text: str, run: _Run, before: str) -> tuple[list[Finding], bool]:
     """A run whose longest stretches leave digits behind ("06 24 91 60 69 06 70 60 50 81" read as a
     card and "60 50 81"): the fewest numbers that hold all of it, or else the whole run as one
-    generic number, so no digit of a partial match is stored."""
+    generic number, so no digit of a partial match is stored; and whether the numbers hold it all."""
     splits = _Splits.of(run, before)
     for start in (0, 1) if len(run.groups[0].chars) == 1 else (0,):
         split = splits.findings(text, start)
         if split is not None:
-            yield from split
-            return
+            return split, True
     said = [group for group in run.groups if group.chars]
-    yield Finding(Kind.NUMBER, _start(text, said[0]), said[-1].end)
+    return [Finding(Kind.NUMBER, _start(text, said[0]), said[-1].end)], False
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,11 +557,11 @@ def _start(text: str, group: Group) -> int:
     return group.start - (group.start > 0 and text[group.start - 1] == "(")
 
 
-def _runs(groups: Iterator[Group | None], text: str, gap: re.Pattern[str]) -> Iterator[list[Group]]:
-    """Groups split into runs: neighbours joined only by separators; ``None`` ends a run."""
+def _runs(groups: Iterator[Group | None], joined: Callable[[Group, Group], bool]) -> Iterator[list[Group]]:
+    """Groups split into runs: neighbours ``joined`` (only separators between them); ``None`` ends a run."""
     run: list[Group] = []
     for group in groups:
-        if group is None or (run and not gap.fullmatch(text, run[-1].end, group.start)):
+        if group is None or (run and not joined(run[-1], group)):
             if len(run) > 0:
                 yield run
             run = [] if group is None else [group]
@@ -523,15 +591,20 @@ class _Taken:
         self.starts[lo:hi], self.ends[lo:hi] = [start], [end]
 
 
-def _literal_groups(text: str, taken: _Taken) -> Iterator[Group | None]:
-    for m in _LITERAL.finditer(text):
-        free = taken.free(m.start(), m.end()) and not (m.start() and text[m.start() - 1].isalpha())
-        yield Group(m.group(), m.start(), m.end()) if free else None
+def _said_together(text: str, a: Group, b: Group) -> bool:
+    """Neighbouring groups of one number said or written as a recognizer writes it ("nul zes 1234
+    5678"): joined by spaces, commas or dashes, figures also by what joins written ones. A spelled
+    letter joins no figures: a postcode or IBAN in figures is found written whole."""
+    if a.figures and b.figures:
+        return bool(_LITERAL_GAP.fullmatch(text, a.end, b.start))
+    if a.figures != b.figures and (a.chars.isalpha() or b.chars.isalpha()):
+        return False
+    return bool(_SPOKEN_GAP.fullmatch(text, a.end, b.start))
 
 
 def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[Finding]:
     """Personal data of ``kinds`` (all when None) in ``text``, in order, never overlapping."""
-    if not could_hold_number(text):
+    if not could_hold_number(text, BIRTH_WORDS):
         return []
     found: list[Finding] = []
     taken = _Taken()
@@ -541,14 +614,11 @@ def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[
             taken.add(finding.start, finding.end)
     for start, end in _fenced(text):
         taken.add(start, end)
-    for groups, gap in (
-        (_literal_groups(text, taken), _LITERAL_GAP),
-        (spoken_groups(text, taken.free), _SPOKEN_GAP),
-    ):
-        for finding in _scan_runs(text, _runs(groups, text, gap)):
-            if taken.free(finding.start, finding.end):
-                found.append(finding)
-                taken.add(finding.start, finding.end)
+    runs = _runs(number_groups(text, taken.free), lambda a, b: _said_together(text, a, b))
+    for finding in _scan_runs(text, runs):
+        if taken.free(finding.start, finding.end):
+            found.append(finding)
+            taken.add(finding.start, finding.end)
     wanted = [f for f in found if kinds is None or _wanted(f.kind, kinds)]
     return sorted(wanted, key=lambda f: f.start)
 

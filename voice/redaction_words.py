@@ -1,26 +1,30 @@
-"""Numbers as a speech recognizer writes them, in Dutch and English, as groups of characters.
+"""Numbers as a speech recognizer writes them, in figures and in Dutch and English words, as groups of
+characters.
 
 "nul zes twaalf vierendertig" -> 0 6 12 34; "oh seven double seven" -> 0 7 77; "plus drie een" ->
-+ 3 1; "n l" -> N L (spelled letters of an IBAN or postcode). ``voice.redaction_rules`` joins the
-groups of neighbouring words into runs and checks each run as a phone number, BSN, card or IBAN.
++ 3 1; "n l" -> N L (spelled letters of an IBAN or postcode); "+31 6 1234" -> +31 6 1234; "nul zes
+1234" -> 0 6 1234. ``voice.redaction_rules`` joins the groups of neighbouring words into runs and
+checks each run as a phone number, BSN, card or IBAN.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
-__all__ = ["EMAIL_AT_WORDS", "NUMBER_WORDS", "Group", "could_hold_number", "spoken_groups"]
+__all__ = ["EMAIL_AT_WORDS", "NUMBER_WORDS", "Group", "could_hold_number", "number_groups"]
 
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """One piece of a number: its characters (digits, a letter, or "+") and where it was said."""
+    """One piece of a number: its characters (digits, a letter, or "+"), where it was said, and
+    whether it was written in figures."""
 
     chars: str
     start: int
     end: int
+    figures: bool = False
 
 
 def _dutch() -> dict[str, int]:
@@ -75,6 +79,8 @@ NUMBER_WORDS: dict[str, int] = _dutch() | _english()
 """Number words from 0 to 99 in Dutch and English (``"vierendertig"``, ``"thirty-four"``)."""
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?|\+")
+_FIGURES_OR_WORD = re.compile(rf"\+?\d+|{_WORD.pattern}")
+"""Figures and words: "nul zes 1234 5678" is one number said two ways."""
 _ZERO_LETTER = frozenset({"oh"})
 """A zero in English phone numbers; a lone "o" is a letter (of RABO), read as zero when a number needs it."""
 _REPEAT = {"double": 2, "dubbel": 2, "triple": 3, "trippel": 3}
@@ -108,18 +114,25 @@ def _number(words: list[str], i: int, *, after_number: bool) -> tuple[str, int] 
     return str(value), 1
 
 
-def spoken_groups(text: str, free: Callable[[int, int], bool]) -> Iterator[Group | None]:
-    """The number groups of ``text``'s words in order; ``None`` for a word that is no part of a number.
+def number_groups(text: str, free: Callable[[int, int], bool]) -> Iterator[Group | None]:
+    """The number groups of ``text``'s figures and words in order; ``None`` for a word that is no
+    part of a number.
 
-    Words whose span is not ``free`` (found already, or a date, time or amount) are no part of one.
+    Words whose span is not ``free`` (found already, or a date, time or amount) are no part of one,
+    nor are figures written on to a letter ("A12").
     """
-    matches = list(_WORD.finditer(text))
+    matches = list(_FIGURES_OR_WORD.finditer(text))
     words = [m.group().lower() for m in matches]
     i, after_number = 0, False
     while i < len(words):
         start = matches[i].start()
         if not free(start, matches[i].end()):
             yield None
+            i, after_number = i + 1, False
+            continue
+        if words[i][-1].isdigit():
+            glued = start > 0 and text[start - 1].isalpha()
+            yield None if glued else Group(words[i], start, matches[i].end(), figures=True)
             i, after_number = i + 1, False
             continue
         number = _number(words, i, after_number=after_number)
@@ -148,10 +161,11 @@ MIN_DIGITS = 4
 """No kind of personal data has fewer characters of a number (a postcode has four digits)."""
 
 
-def could_hold_number(text: str) -> bool:
-    """False when ``text`` cannot hold personal data: no '@' or e-mail word, and fewer than four
-    characters of a number, written or said. Most texts (replies, questions) stop here, at the cost
-    of one pass over their words instead of the whole search."""
+def could_hold_number(text: str, cues: Collection[str] = ()) -> bool:
+    """False when ``text`` cannot hold personal data: no '@', e-mail word or word of ``cues`` (those
+    that make a date a birth date), and fewer than four characters of a number, written or said.
+    Most texts (replies, questions) stop here, at the cost of one pass over their words instead of
+    the whole search."""
     if "@" in text:
         return True
     count = sum(character.isdigit() for character in text)
@@ -159,7 +173,7 @@ def could_hold_number(text: str) -> bool:
         return True
     for match in _WORD.finditer(text):
         word = match.group().lower()
-        if word in _EMAIL_WORDS:
+        if word in _EMAIL_WORDS or word in cues:
             return True
         if word in NUMBER_WORDS or word in _ZERO_LETTER or word in _REPEAT:
             count += 2

@@ -115,6 +115,46 @@ REDACTED = [
     ("bezorgen op 3511 ls 7a graag", "bezorgen op [address] graag"),
     ("I live at 1011 AB number 5", "I live at [address]"),
     ("twaalf vierendertig a b nummer twaalf", "[address]"),
+    # a date said as a date of birth (a date was once only ever a date, kept)
+    ("mijn geboortedatum is 12 maart 1985", "mijn geboortedatum is [birthdate]"),
+    ("geboren op 3-4-1990", "geboren op [birthdate]"),
+    ("ik ben geboren op twaalf maart negentienvijfentachtig", "ik ben geboren op [birthdate]"),
+    ("ik ben op 12 maart 1985 geboren", "ik ben op [birthdate] geboren"),
+    ("12-03-1985 is mijn geboortedatum", "[birthdate] is mijn geboortedatum"),
+    ("geboren op de eerste mei negentien negentig", "geboren op [birthdate]"),
+    ("mijn geboortedatum is vijf juli tweeduizend een", "mijn geboortedatum is [birthdate]"),
+    ("geb. 12-03-1985, bel me op 0612345678", "geb. [birthdate], bel me op [phone]"),
+    ("my date of birth is March 12th 1985", "my date of birth is [birthdate]"),
+    ("born on 12/03/1985", "born on [birthdate]"),
+    (
+        "I was born in London on the twenty first of September nineteen eighty five",
+        "I was born in London on [birthdate]",
+    ),
+    ("DOB: 1985-03-12", "DOB: [birthdate]"),
+    ("my birthday is March 12th 1985", "my birthday is [birthdate]"),
+    # a phone number said partly in words and partly in figures is one number (it was two runs, neither
+    # a phone number, and stored as said)
+    ("nul zes 1234 5678", "[phone]"),
+    ("mijn nummer is nul zes 12 34 56 78", "mijn nummer is [phone]"),
+    ("06 twaalf vierendertig 56 78", "[phone]"),
+    ("plus drie een 6 12345678", "[phone]"),
+    ("zero six 1234 5678", "[phone]"),
+    ("call me on oh six 1234 5678 please", "call me on [phone] please"),
+    ("bestelling 5678 nul zes 1234 5678", "bestelling 5678 [phone]"),
+    ("order 8769 006066 nul zes een een zes acht een acht vier vijf", "order 8769 006066 [phone]"),
+    # a time, count or amount right after a phone number is no part of it (the phone number was once
+    # "[phone] uur" with the hour in it, or "[number] uur")
+    ("bel me op 0612345678 3 uur", "bel me op [phone] 3 uur"),
+    ("bel me op 0612345678 om 3 uur", "bel me op [phone] om 3 uur"),
+    ("bel me 0612345678 12 uur", "bel me [phone] 12 uur"),
+    ("nul zes een twee drie vier vijf zes zeven acht drie uur", "[phone] drie uur"),
+    ("call me on 0612345678 3 pm", "call me on [phone] 3 pm"),
+    ("I called 0612345678 12 times", "I called [phone] 12 times"),
+    ("bel 0612345678 twintig euro", "bel [phone] twintig euro"),
+    # a short number said apart after a number that is personal data only without it
+    ("mijn bsn is 111222333 12", "mijn bsn is [bsn] 12"),
+    # but without a word that says what it is, a short number may be the rest of a number: it goes too
+    ("bel 0612345678 12", "bel [number]"),
 ]
 
 KEPT = [
@@ -142,6 +182,21 @@ KEPT = [
     "iban NL91ABNA0417164301",  # fails mod-97
     "bel 0900 1234",  # a service number is no caller's
     "ik heet Jan",
+    # dates that are no birth date: appointments, and a birthday without a year before this one
+    "morgen om drie uur",
+    "ik wil op 12 maart om tien uur een afspraak maken",
+    "can I book a table for my birthday on March 12th",
+    "mijn verjaardag is 12 maart, kan ik dan komen",
+    "ik ben geboren en wil op 12 maart komen",
+    "mijn zoon is geboren, kan ik op 12 maart om tien uur komen",
+    "geboren in Utrecht. Kan ik op 12 maart komen",
+    "op 12 maart, ik ben geboren",
+    "I was born in Borneo",
+    # a number said in words next to one in figures joins it only as a number would
+    "bestelling 5678",
+    "ik heb 12345678 twee keer gebeld",
+    "twintig euro",
+    "1234 a b 12",
     # a web address after "at" in a sentence is no e-mail address
     "I ordered it at bol.com last week",
     "the price at example.com was lower",
@@ -182,12 +237,27 @@ def test_check_digits(check: object, good: list[str], bad: list[str]) -> None:
     assert not any(check(value) for value in bad)
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_birthday_is_a_birth_date_only_with_a_year_before_this_one(language: str) -> None:
+    """ "birthday" and "verjaardag" announce bookings as often as birth dates: this year's or next
+    year's date stays, one said with an earlier year goes."""
+    said = {"nl": "mijn verjaardag is {}", "en": "my birthday is {}"}[language]
+    date = {"nl": "12 maart {}", "en": "March 12th {}"}[language]
+    year = dt.date.today().year
+    for kept in (year, year + 1):
+        assert redact_text(said.format(date.format(kept))) == said.format(date.format(kept))
+    assert redact_text(said.format(date.format(year - 30))) == said.format("[birthdate]")
+
+
 def test_only_the_configured_kinds_are_redacted() -> None:
     settings = RedactionSettings.from_config({"redact": ["email"]})
     assert redact_text("jan@example.com, 06-12345678", settings) == "[email], 06-12345678"
     off = RedactionSettings.from_config({"redact": False})
     assert redact_text("jan@example.com", off) == "jan@example.com"
     assert RedactionSettings.from_config({}).kinds == frozenset(Kind)
+    births = RedactionSettings.from_config({"redact": ["birthdate"]})
+    said = "geboren op 12-03-1985, bel 06-12345678"
+    assert redact_text(said, births) == "geboren op [birthdate], bel 06-12345678"
 
 
 def test_texts_are_remembered_by_digest_only_and_per_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -354,6 +424,7 @@ LONG_TEXTS = {
     "a chain of names": "order 1234, " + "a dot " * 2000,
     "digits": "1" * 12_000,
     "a name with no @": "order 1234, " + "a" * 12_000,
+    "dates of birth": "geboren op twaalf maart negentien vijfentachtig, " * 240,
 }
 
 
@@ -500,6 +571,30 @@ def test_no_digit_of_phone_numbers_run_together_or_cut_short_is_stored(language:
         text = said.format(" ".join(_said(number, rng, form) for number in numbers))
         stored = redact_text(text)
         assert _left_of_numbers(stored) == [], (text, stored)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_phone_number_said_partly_in_words_and_partly_in_figures_is_redacted_whole(language: str) -> None:
+    """A recognizer writes some groups of a number in figures and others in words ("nul zes 1234
+    5678"): they were two runs, neither of them a phone number, and the number was stored as said."""
+    said = {"nl": "mijn nummer is {} dank u", "en": "my number is {} thanks"}[language]
+    words = {"nl": DUTCH_DIGITS, "en": ENGLISH_DIGITS}[language]
+    rng = random.Random(2030)
+    for _ in range(300):
+        number, groups = _mobile(rng), []
+        while number:
+            size = rng.randint(1, 4)
+            groups.append(number[:size])
+            number = number[size:]
+        in_words = [rng.random() < 0.5 for _ in groups]
+        in_words[rng.randrange(len(groups))] = True
+        in_words[rng.randrange(len(groups))] ^= len(groups) > 1 and all(in_words)
+        as_said = [
+            " ".join("plus" if d == "+" else words[int(d)] for d in group) if spoken else group
+            for group, spoken in zip(groups, in_words, strict=True)
+        ]
+        text = said.format(" ".join(as_said))
+        assert redact_text(text) == said.format("[phone]"), text
 
 
 @pytest.mark.parametrize(
