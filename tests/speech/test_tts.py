@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 from pathlib import Path
 
@@ -227,6 +228,87 @@ def test_voice_and_rate_changes_apply_to_the_very_next_call() -> None:
 )
 def test_clock_times_are_rewritten_the_way_people_say_them(text: str, language: str, spoken: str) -> None:
     assert speakable(text, language) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "spoken"),
+    [
+        (
+            "di t/m za van 9.00 tot 16.00 uur. Kosten: € 15,10",
+            "nl",
+            "dinsdag tot en met zaterdag van 9 uur tot 16 uur. Kosten: 15 euro 10",
+        ),
+        ("Balie 8.30 - 17.00 uur, Ma-vr.", "nl", "Balie 8 uur 30 tot 17 uur, Maandag tot en met vrijdag."),
+        (
+            "Grofvuil: € 15,- per 100 kg, € 1.250,- of € 0,50.",
+            "nl",
+            "Grofvuil: 15 euro per 100 kg, 1250 euro of 50 cent.",
+        ),
+        (
+            "I.v.m. werk gesloten, o.a. za en zo.",
+            "nl",
+            "In verband met werk gesloten, onder andere zaterdag en zondag.",
+        ),
+        ("Het kost 2.50; ik kom zo; do het.", "nl", "Het kost 2.50; ik kom zo; do het."),
+        (
+            "Mon-Fri 9.00am-5.30pm. Costs €15.10, e.g. paper.",
+            "en",
+            "Monday to Friday 9 am to 5:30 pm. Costs 15 euros 10, for example paper.",
+        ),
+        (
+            "Opens at 9.00, Sat 10:00-14:00, €1 or €0.50.",
+            "en",
+            "Opens at 9 o'clock, Saturday 10 o'clock to 14 o'clock, 1 euro or 50 cents.",
+        ),
+        (
+            "Version 2.30 is out. The sun is out on Sat and Sun.",
+            "en",
+            "Version 2.30 is out. The sun is out on Saturday and Sunday.",
+        ),
+    ],
+    ids=[
+        "nl-hours-amount",
+        "nl-range",
+        "nl-amounts",
+        "nl-abbreviations",
+        "nl-no-times",
+        "en-hours-amount",
+        "en-times",
+        "en-words",
+    ],
+)
+def test_times_amounts_days_and_abbreviations_are_said_as_people_say_them(
+    text: str, language: str, spoken: str
+) -> None:
+    assert speakable(text, language) == spoken
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "misread"),
+    [
+        (
+            "nl",
+            "Open di t/m za van 9.00 tot 16.00 uur. Kosten: € 15,10 of € 15,-.",
+            ["sl'ES", "n'8l", "'Y:*o:t,e:k@n", "k,Oma:"],
+        ),
+        ("en", "Open Mon-Fri 9.30am-5.00pm. Costs €15.10.", ["pOInt", "m'0n", "j'U@roUz f'Ifti:n"]),
+    ],
+    ids=["nl", "en"],
+)
+def test_espeak_reads_the_speakable_form_without_slashes_zeros_or_signs(
+    language: str, text: str, misread: list[str]
+) -> None:
+    """espeak-ng said "te slash em", "negen nul nul", "euroteken vijftien komma een nul" (and "nine point
+    three zero", "euros fifteen point one zero")."""
+
+    def phonemes(said: str) -> str:
+        return subprocess.run(
+            ["espeak-ng", "-v", language, "-q", "-x", said], capture_output=True, text=True, check=True
+        ).stdout
+
+    as_written = phonemes(text)
+    assert [sound for sound in misread if sound in as_written] == misread  # what the fix is for
+    assert [sound for sound in misread if sound in phonemes(speakable(text, language))] == []
 
 
 def test_the_synthesizer_says_clock_times_in_words() -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
 from ..errors import SkillError
 from .entries import Entry
 from .faq import slug
+from .html_pages import read_sections
+from .sections import Passage, Section, passages, row
 from .spoken import without_tags
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -19,63 +21,127 @@ _MD_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$", re.DOTALL | re.M
 _SETTING = re.compile(r"[a-z_][A-Za-z0-9_-]*")
 """A front matter key (``title``, ``date``, ``linkTitle``), not the start of a sentence ("Note: ...")."""
 _MD_FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_MD_MARKS = re.compile(r"[*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_SKIPPED = {"script", "style", "nav", "header", "footer", "head"}
-_BLOCKS = {"p", "li", "div", "br", "tr", "td", "th", "section", "article", "dd", "dt", "table", "ul", "ol"}
+_MD_MARKS = re.compile(r"[*_`>|]+")
+_MD_ITEM = re.compile(r"^\s*(?:[-+*]|\d{1,3}[.)])\s+(.*)$")
+_MD_RULE = re.compile(r"^ {0,3}([-*_=])(?:\s*\1){2,}\s*$")
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _UNDERLINE = re.compile(r"([=~*-])\1{2,}")
 _TEXT_HEADING = 60
 """Longest line (characters) a plain-text heading can be."""
 
 
 def read_markdown(path: Path, source: str) -> list[Entry]:
-    """One passage per heading (the text up to the next heading); text before the first heading too.
-    Front matter is the page's settings, not its text; a ``#`` line in a fenced code block is code, not
-    a heading."""
-    sections: list[tuple[str, list[str]]] = [(path.stem, [])]
-    fenced = False
-    for line in _without_front_matter(_text(path)).splitlines():
-        if _MD_FENCE.match(line):
-            fenced = not fenced
-            continue
-        heading = None if fenced else _MD_HEADING.match(line)
+    """One passage per heading (the text up to the next heading), titled with the page's title
+    (its ``#`` heading, else the front matter's ``title``). Front matter is the page's settings, not its
+    text; a ``#`` line in a fenced code block is code, not a heading; list items and table rows are
+    sentences of their own (a table's ``---`` row is no text)."""
+    text, settings = _front_matter(_text(path))
+    title = settings.get("title")
+    return _entries(path, source, passages(_MarkdownSections().read(text), str(title or "")))
+
+
+class _MarkdownSections:
+    """Markdown lines into sections: paragraphs, list items and table rows, under their headings."""
+
+    def __init__(self) -> None:
+        self.sections = [Section(0, "")]
+        self._paragraph: list[str] = []
+        self._item: list[str] | None = None
+        self._table: list[list[str]] = []
+
+    def read(self, text: str) -> list[Section]:
+        fenced = False
+        lines = text.splitlines()
+        for number, line in enumerate(lines):
+            if _MD_FENCE.match(line):
+                fenced = not fenced
+            elif fenced:
+                self._paragraph.append(line)
+            else:
+                self._line(line, lines[number + 1] if number + 1 < len(lines) else "")
+        self._end()
+        return self.sections
+
+    def _line(self, line: str, after: str) -> None:
+        """One line outside code; ``after``: the next, whose ``---`` row makes this one a table's header."""
+        heading = _MD_HEADING.match(line)
+        item = _MD_ITEM.match(line)
+        table_row = "|" in line and (
+            bool(self._table) or line.lstrip().startswith("|") or _MD_TABLE_RULE.match(after)
+        )
         if heading:
-            sections.append((_md_plain(heading.group(2)).strip(), []))
+            self._end()
+            self.sections.append(Section(len(heading.group(1)), _md_plain(heading.group(2)).strip()))
+        elif table_row:
+            self._end(table=False)
+            self._table.append([] if _MD_TABLE_RULE.match(line) else _cells(line))
+        elif not line.strip() or _MD_RULE.match(line):
+            self._end()
+        elif item:
+            self._end()
+            self._item = [item.group(1)]
+        elif self._item is not None:
+            self._item.append(line)
         else:
-            sections[-1][1].append(_md_plain(line))
-    return _passages(path, source, [(title, " ".join(lines)) for title, lines in sections])
+            self._end(paragraph=False)
+            self._paragraph.append(line)
+
+    def _end(self, paragraph: bool = True, table: bool = True) -> None:
+        """Write the paragraph, item or table being read (those not named stay open)."""
+        section = self.sections[-1]
+        if paragraph:
+            section.paragraph(_md_plain(" ".join(self._paragraph)))
+            self._paragraph = []
+        if self._item is not None:
+            section.item(_md_plain(" ".join(self._item)))
+            self._item = None
+        if table and self._table:
+            for line in _table_rows(self._table):
+                section.item(line)
+            self._table = []
 
 
-def _without_front_matter(text: str) -> str:
-    """``text`` without its front matter: a block between ``---`` lines at the top that is YAML settings
-    (a mapping of simple keys: ``title``, ``date``, ``tags``). A page that merely opens with a horizontal
-    rule, with another one further down, keeps the text between them."""
+def _cells(line: str) -> list[str]:
+    return [_md_plain(cell).strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _table_rows(rows: list[list[str]]) -> list[str]:
+    """A Markdown table's rows as sentences; the row above its ``---`` row is its header."""
+    header = rows[0] if len(rows) > 1 and not rows[1] else None
+    return [row(cells, header) for cells in rows[1 if header else 0 :] if any(cells)]
+
+
+def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """``text`` without its front matter, and the settings in it: a block between ``---`` lines at the
+    top that is YAML settings (a mapping of simple keys: ``title``, ``date``, ``tags``). A page that
+    merely opens with a horizontal rule, with another one further down, keeps the text between them."""
     found = _MD_FRONT_MATTER.match(text)
-    return text[found.end() :] if found and _settings(found.group(1)) else text
+    settings = _settings(found.group(1)) if found else None
+    return (text[found.end() :], settings) if found and settings is not None else (text, {})
 
 
-def _settings(block: str) -> bool:
-    """Whether the block at the top of a page is its settings: empty, or a YAML mapping of simple keys."""
+def _settings(block: str) -> dict[str, Any] | None:
+    """The settings at the top of a page: empty, or a YAML mapping of simple keys; None for other text."""
     if not block.strip():
-        return True
+        return {}
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError:
-        return False
-    return isinstance(data, dict) and all(isinstance(key, str) and _SETTING.fullmatch(key) for key in data)
+        return None
+    if isinstance(data, dict) and all(isinstance(key, str) and _SETTING.fullmatch(key) for key in data):
+        return data
+    return None
 
 
 def _md_plain(line: str) -> str:
-    """A Markdown line as plain text: links as their text, without tags and marks."""
+    """Markdown as plain text: links as their text, without tags and marks."""
     return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", without_tags(line)))
 
 
 def read_html(path: Path, source: str) -> list[Entry]:
-    """One passage per heading (h1-h6) of the page's visible text."""
-    parser = _Sections(path.stem)
-    parser.feed(_text(path))
-    parser.close()
-    return _passages(path, source, parser.sections)
+    """One passage per heading (h1-h6) of the page's main content, titled with the page's title."""
+    title, sections = read_sections(_text(path))
+    return _entries(path, source, passages(sections, title))
 
 
 def read_text(path: Path, source: str) -> list[Entry]:
@@ -83,16 +149,17 @@ def read_text(path: Path, source: str) -> list[Entry]:
     first line. A heading is not part of the text, so the answer does not begin "Phone You can ...";
     one on a line of its own (a blank line after it), or a question there, titles the paragraph after it."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
-    sections: list[tuple[str, str]] = []
+    sections: list[Passage] = []
     above = ""
     for number, paragraph in enumerate(paragraphs, 1):
         heading, text = _heading(paragraph)
         if heading and not text and number < len(paragraphs):
             above = heading
             continue
-        sections.append((heading or above or paragraph.partition("\n")[0].strip()[:80], text or paragraph))
+        title = heading or above or paragraph.partition("\n")[0].strip()[:80]
+        sections.append(Passage(title, title, " ".join((text or paragraph).split())))
         above = ""
-    return _passages(path, source, sections)
+    return _entries(path, source, sections)
 
 
 def _heading(paragraph: str) -> tuple[str, str]:
@@ -120,14 +187,13 @@ def _heading(paragraph: str) -> tuple[str, str]:
     return (first, rest) if starts_sentence and not wrapped else ("", paragraph)
 
 
-def _passages(path: Path, source: str, sections: list[tuple[str, str]]) -> list[Entry]:
+def _entries(path: Path, source: str, found: list[Passage]) -> list[Entry]:
     page = _page_id(source)
-    entries = []
-    for title, body in sections:
-        text = " ".join(body.split())
-        if text:
-            entry_id = f"{page}#{slug(title)}"
-            entries.append(Entry(id=entry_id, title=title or path.stem, text=text, source=source))
+    entries = [
+        Entry(id=f"{page}#{slug(p.heading)}", title=p.title, text=p.text, source=source)
+        for p in found
+        if p.text
+    ]
     if not entries:
         raise SkillError(f"{path} has no text to answer from; add some or remove the file.")
     return _unique(entries)
@@ -153,44 +219,10 @@ def _unique(entries: list[Entry]) -> list[Entry]:
 
 
 def _text(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is text
+        raise SkillError(f"{path} is a binary file, not text; save the page as UTF-8 text or remove it.")
     try:
-        return path.read_text(encoding="utf-8-sig")  # Windows editors may start it with a BOM
+        return data.decode("utf-8-sig")  # Windows editors may start it with a BOM
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8.") from exc
-
-
-class _Sections(HTMLParser):
-    """Collects (heading, text) pairs from an HTML page, skipping scripts, styles and navigation."""
-
-    def __init__(self, first_title: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.sections: list[tuple[str, str]] = [(first_title, "")]
-        self._skip = 0
-        self._heading: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self._skip += 1
-        elif tag in _HEADINGS:
-            self._heading = []
-        elif tag in _BLOCKS:
-            self._add(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _HEADINGS and self._heading is not None:
-            self.sections.append((" ".join("".join(self._heading).split()), ""))
-            self._heading = None
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        if self._heading is not None:
-            self._heading.append(data)
-        else:
-            self._add(data)
-
-    def _add(self, data: str) -> None:
-        title, body = self.sections[-1]
-        self.sections[-1] = (title, body + data)

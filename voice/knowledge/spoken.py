@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .entries import Entry
+from .sections import ITEM
 
 MAX_WORDS = 40
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'])")
 _AND = {"en": "and", "nl": "en"}
+_MORE = {"en": ("There is 1 more.", "There are {n} more."), "nl": ("Er is er nog 1.", "Er zijn er nog {n}.")}
+"""Said after the items of a list or table that did not fit: the rest is on the card, not gone."""
 _UNSAFE = re.compile(r"[<>&{}\[\]\\|*_`#~^]")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*\)")
+_URL_END = r"[^\s<>()\[\].,;:!?'\"]"
+_URL = re.compile(
+    rf"(?:https?://|www\.)[^\s<>()\[\]]*{_URL_END}|\b(?:[a-z0-9-]+\.)+[a-z]{{2,}}/[^\s<>()]*{_URL_END}",
+    re.IGNORECASE,
+)
+_URL_IN_BRACKETS = re.compile(r"\s*\((?:https?://|www\.)[^\s()]*\)", re.IGNORECASE)
 _TAG = re.compile(r"<(?:/?([A-Za-z][\w-]*)(?=[\s/>])[^<>]*|!--.*?--)>", re.DOTALL)
+_TAGS = re.compile(rf"(?:{_TAG.pattern})+", re.DOTALL)
 _INLINE_ELEMENTS = """a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small span
 strike strong sub sup time tt u var wbr"""
 _INLINE = frozenset(_INLINE_ELEMENTS.split())
@@ -26,21 +38,84 @@ _BLOCK = frozenset(_ELEMENTS.split())
 attributes nor a closing tag is text: an address (``<info@example.com>``) or a key (``press <Enter>``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    text: str
+    item: bool
+    """A list item or table row (``sections.ITEM``)."""
+
+    @property
+    def words(self) -> int:
+        return _words(self.text)
+
+
 def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS) -> str:
-    """At most ``max_words`` words: whole sentences where they fit, else the first sentence cut at a word."""
-    text = ssml_safe(entry.short or entry.text, language)
-    chosen: list[str] = []
+    """At most ``max_words`` words: whole sentences where they fit, else the first sentence cut at a word.
+
+    Links are said as their text and a web address as its site ("zuidervaart.nl"): a caller cannot
+    click, and a path read out is noise. A list or table that does not fit with the text around it goes
+    first: the lead-in's first sentence, the items that fit, and how many more there are."""
+    sentences = _sentences(entry.short or entry.text, language)
+    chosen, left = _chosen(sentences, max_words)
+    if left:
+        budget = max_words - _words(_more(language, left))
+        chosen, left = _chosen(_list_first(sentences, budget), budget)
+    budget = max_words - (_words(_more(language, left)) if left else 0)
+    spoken = " ".join(sentence.text for sentence in chosen)
+    if sum(sentence.words for sentence in chosen) > budget:
+        spoken = " ".join(spoken.split()[:budget]).rstrip(",;:") + "..."
+    return f"{spoken} {_more(language, left)}" if left else spoken
+
+
+def _sentences(text: str, language: str) -> list[_Sentence]:
+    """The sentences of ``text``, each of its list items and table rows one sentence."""
+    found: list[_Sentence] = []
+    for line in text.splitlines():
+        item = line.startswith(ITEM)
+        plain = ssml_safe(_without_addresses(line.removeprefix(ITEM) if item else line), language)
+        found.extend(_Sentence(part, item) for part in (_SENTENCE_END.split(plain) if plain else ()))
+    return found
+
+
+def _chosen(sentences: list[_Sentence], max_words: int) -> tuple[list[_Sentence], int]:
+    """The first sentences that fit in ``max_words`` (at least one), and how many items are left."""
+    chosen: list[_Sentence] = []
     count = 0
-    for sentence in _SENTENCE_END.split(text):
-        words = len(sentence.split())
-        if chosen and count + words > max_words:
+    for sentence in sentences:
+        if chosen and count + sentence.words > max_words:
             break
         chosen.append(sentence)
-        count += words
-    spoken = " ".join(chosen)
-    if count > max_words:
-        spoken = " ".join(spoken.split()[:max_words]).rstrip(",;:") + "..."
-    return spoken
+        count += sentence.words
+    return chosen, sum(s.item for s in sentences) - sum(s.item for s in chosen)
+
+
+def _list_first(sentences: list[_Sentence], max_words: int) -> list[_Sentence]:
+    """The sentences from the first item on, after the first sentence of the text before it when the
+    first item fits beside it."""
+    first = next((i for i, sentence in enumerate(sentences) if sentence.item), 0)
+    lead = sentences[:1] if first and sentences[0].words + sentences[first].words <= max_words else []
+    return lead + sentences[first:]
+
+
+def _words(text: str) -> int:
+    """Words as said: a dash between two times is none."""
+    return sum(any(c.isalnum() for c in word) for word in text.split())
+
+
+def _more(language: str, left: int) -> str:
+    one, many = _MORE.get(language[:2], _MORE["en"])
+    return one if left == 1 else many.format(n=left)
+
+
+def _without_addresses(text: str) -> str:
+    """Links as their text, a web address in brackets behind its text left out, any other as its site."""
+    text = _URL_IN_BRACKETS.sub("", _MD_LINK.sub(r"\1", text))
+    return _URL.sub(lambda url: _site(url[0]), text)
+
+
+def _site(url: str) -> str:
+    host = re.split(r"[/?#:]", re.sub(r"^https?://", "", url, flags=re.IGNORECASE), maxsplit=1)[0]
+    return host[4:] if host.lower().startswith("www.") else host
 
 
 def ssml_safe(text: str, language: str = "en") -> str:
@@ -53,14 +128,22 @@ def ssml_safe(text: str, language: str = "en") -> str:
 def without_tags(text: str) -> str:
     """``text`` without HTML tags and comments: content written for a web page is read, not spelled
     ("Use <b>bold</b>" is "Use bold", not "Use b bold /b"); other text in angle brackets stays."""
-    return _TAG.sub(_tag_gap, text)
+    return _TAGS.sub(lambda run: _run_gap(run, text), text)
 
 
-def _tag_gap(tag: re.Match[str]) -> str:
+def _run_gap(run: re.Match[str], text: str) -> str:
+    """What takes the place of adjacent tags: inline ones join words ("<b>free</b>."), but not across a
+    sentence's end ("akkoord.</span><a>Ik snap het" is "akkoord. Ik snap het")."""
+    gap = "".join(_tag_gap(tag, text) for tag in _TAG.finditer(run[0]))
+    ended = run.start() > 0 and text[run.start() - 1] in ".!?:;,"
+    return " " if not gap and ended and text[run.end() : run.end() + 1].isalnum() else gap
+
+
+def _tag_gap(tag: re.Match[str], text: str) -> str:
     name = (tag.group(1) or "").lower()
     if name in _INLINE:
         return ""
     if not name or name in _BLOCK or tag.group(0).startswith("</") or "=" in tag.group(0):
         return " "
-    closed = re.search(rf"</{re.escape(name)}\s*>", tag.string, re.IGNORECASE)  # only an unknown name
+    closed = re.search(rf"</{re.escape(name)}\s*>", text, re.IGNORECASE)  # only an unknown name
     return " " if closed else tag.group(0)

@@ -99,7 +99,7 @@ def test_markdown_is_split_at_headings_without_markup(tmp_path: Path) -> None:
         "Returns",
         "You have 30 days to return an item.",
     )
-    assert (refunds.title, refunds.text) == ("Refunds", "Within 5 days.")
+    assert (refunds.id, refunds.title, refunds.text) == ("help#refunds", "Returns: refunds", "Within 5 days.")
 
 
 def test_markdown_front_matter_code_blocks_and_links_in_headings(tmp_path: Path) -> None:
@@ -112,20 +112,20 @@ def test_markdown_front_matter_code_blocks_and_links_in_headings(tmp_path: Path)
     assert (returns.id, returns.title, returns.text) == (
         "help#returns",
         "Returns",
-        "Within 30 days: # not a heading",
+        "Within 30 days:\n# not a heading.",
     )
 
 
 def test_html_is_split_at_headings_and_skips_scripts_styles_and_navigation(tmp_path: Path) -> None:
     payment, invoices = read_file(_file(tmp_path, "pay.html", HTML))
     assert (payment.title, payment.text) == ("Payment", "We accept iDEAL & PayPal.")
-    assert (invoices.title, invoices.text) == ("Invoices", "By email.")
+    assert (invoices.title, invoices.text) == ("Payment: invoices", "By email.")
 
 
 def test_html_table_cells_are_separate_words(tmp_path: Path) -> None:
     rows = "<tr><th>Country</th><th>Cost</th></tr><tr><td>Netherlands</td><td>free</td></tr>"
     (costs,) = read_file(_file(tmp_path, "costs.html", f"<h1>Costs</h1><table>{rows}</table>"))
-    assert costs.text == "Country Cost Netherlands free"
+    assert costs.text == "- Netherlands: free."
 
 
 def test_plain_text_is_split_at_blank_lines(tmp_path: Path) -> None:

@@ -63,15 +63,15 @@ def test_pages_named_alike_in_different_folders_get_distinct_ids(tmp_path: Path)
     for page in ("shipping", "returns"):
         (site / page).mkdir(parents=True)
         (site / page / "index.html").write_text(
-            f"<p>All about {page}.</p><h2>Help</h2><p>Call us.</p>", encoding="utf-8"
+            f"<h1>{page}</h1><p>All about {page}.</p><h2>Help</h2><p>Call us.</p>", encoding="utf-8"
         )
     result = CliRunner().invoke(knowledge, ["import", str(site), "--skill", str(skill), "-l", "en"])
     assert result.exit_code == 0, result.output
     assert sorted(e.id for e in KnowledgeBase.load(skill, "en", use_model=False).entries) == [
         "site/returns/index#help",
-        "site/returns/index#index",
+        "site/returns/index#returns",
         "site/shipping/index#help",
-        "site/shipping/index#index",
+        "site/shipping/index#shipping",
     ]
 
 

@@ -1,0 +1,243 @@
+"""Pages as spoken answers: only the main content, tables and lists by sentence, titles that make sense
+when heard, links said as text; from a Dutch municipality's review of its own site (and in English)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice.errors import SkillError
+from voice.knowledge import Entry, read_file, spoken_answer
+from voice.knowledge.spoken import without_tags
+
+OPENING_HOURS_NL = """<!DOCTYPE html><html lang="nl">
+<head><title>Openingstijden | Gemeente Zuidervaart</title><script>gtag()</script></head><body>
+<div id="cookie-banner" class="cookie"><p>Deze website gebruikt cookies. <a href="/cookies">Lees meer</a></p>
+<button>Accepteren</button> <button>Weigeren</button></div>
+<header><nav><a href="/">Home</a></nav><div class="breadcrumb">Home &gt; Contact</div></header>
+<aside><p>Nieuws: de bibliotheek is verhuisd.</p></aside>
+<main>
+<h1>Openingstijden gemeentehuis</h1>
+<p>Het gemeentehuis is op de volgende tijden geopend. Voor de meeste producten maakt u eerst een afspraak.</p>
+<table><thead><tr><th>Dag</th><th>Balie</th><th>Telefonisch</th></tr></thead><tbody>
+<tr><td>Maandag</td><td>8.30 - 17.00 uur</td><td>8.30 - 17.00 uur</td></tr>
+<tr><td>Dinsdag</td><td>8.30 - 17.00 uur</td><td>8.30 - 17.00 uur</td></tr>
+<tr><td>Woensdag</td><td>8.30 - 12.30 uur</td><td>8.30 - 17.00 uur</td></tr>
+<tr><td>Donderdag</td><td>8.30 - 20.00 uur</td><td>8.30 - 17.00 uur</td></tr>
+<tr><td>Vrijdag</td><td>8.30 - 12.30 uur</td><td>8.30 - 17.00 uur</td></tr>
+<tr><td>Zaterdag en zondag</td><td>gesloten</td><td>gesloten</td></tr>
+</tbody></table>
+<h2>Feestdagen</h2>
+<ul><li>Koningsdag, 27 april: gesloten</li><li>Bevrijdingsdag, 5 mei: open tot 12.00 uur</li></ul>
+</main>
+<footer><p>Gemeente Zuidervaart</p></footer></body></html>"""
+
+NO_MAIN_NL = """<html><head><title>Afval | Gemeente Zuidervaart</title></head><body>
+<div class="cc-window"><span>Wij plaatsen cookies. Door verder te klikken gaat u akkoord.</span>
+<a class="cc-btn">Ik snap het!</a></div>
+<div id="CybotCookiebotDialog"><h2>Deze website maakt gebruik van cookies</h2><p>We gebruiken cookies.</p>
+<button>Alle cookies toestaan</button></div>
+<ul class="skip"><li><a href="#main">Direct naar de inhoud</a></li></ul>
+<nav><a href="/">Home</a></nav>
+<h2>Tarieven milieustraat</h2>
+<table><tr><th>Soort afval</th><th>Prijs</th></tr>
+<tr><td>Grofvuil</td><td>&euro; 15,- per 100 kg</td></tr><tr><td>Papier, glas</td><td>gratis</td></tr></table>
+<form><label>Zoeken</label><button>Zoek</button></form>
+</body></html>"""
+
+NO_MAIN_EN = """<html><body>
+<div role="dialog" aria-label="Privacy"><p>This website uses cookies.</p><button>Accept all</button></div>
+<a href="#content" class="visually-hidden-focusable">Skip to content</a>
+<h1>Opening hours</h1>
+<p>We are open on weekdays.</p>
+<ol><li>Monday to Friday: 9am to 5pm</li><li>Saturday: 10am to 2pm</li><li>Sunday: closed</li></ol>
+<h2>Prices</h2>
+<table><tr><th>Service</th><th>Price</th></tr><tr><td>Passport</td><td>84 euros</td></tr></table>
+<aside>Sign up for our newsletter!</aside>
+</body></html>"""
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _entries(tmp_path: Path, name: str, text: str) -> dict[str, Entry]:
+    return {entry.id.partition("#")[2]: entry for entry in read_file(_file(tmp_path, name, text), name)}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "not_said"),
+    [
+        (
+            "openingstijden.html",
+            OPENING_HOURS_NL,
+            ["cookies", "Accepteren", "Home", "bibliotheek", "Gemeente"],
+        ),
+        ("afval.html", NO_MAIN_NL, ["cookies", "akkoord", "Direct naar de inhoud", "Zoek", "Home"]),
+        ("hours.html", NO_MAIN_EN, ["cookies", "Accept", "Skip to content", "newsletter"]),
+    ],
+    ids=["main-nl", "no-main-nl", "no-main-en"],
+)
+def test_only_a_pages_main_content_becomes_entries(
+    tmp_path: Path, name: str, text: str, not_said: list[str]
+) -> None:
+    """A cookie banner was read out as the answer to "openingstijden?" (and got an entry of its own)."""
+    entries = read_file(_file(tmp_path, name, text), name)
+    written = " ".join(f"{entry.title} {entry.text}" for entry in entries)
+    assert entries and not [word for word in not_said if word in written]
+
+
+def test_inline_tags_do_not_run_sentences_together(tmp_path: Path) -> None:
+    html = "<h1>Welkom</h1><p><span>Gaat u akkoord.</span><a href='/ok'>Ik snap het!</a> <b>Gratis</b>.</p>"
+    (entry,) = read_file(_file(tmp_path, "welkom.html", html))
+    assert entry.text == "Gaat u akkoord. Ik snap het! Gratis."
+    assert (
+        without_tags("<span>Agreed.</span><a href='/ok'>Got it!</a> <b>free</b>.") == "Agreed. Got it! free."
+    )
+
+
+def test_table_rows_and_list_items_are_sentences_of_their_own(tmp_path: Path) -> None:
+    """A price table was spoken "Soort afval Prijs Grofvuil € 15,- per 100 kg Papier ..."."""
+    afval = _entries(tmp_path, "afval.html", NO_MAIN_NL)["tarieven-milieustraat"]
+    assert afval.text == "- Grofvuil: € 15,- per 100 kg.\n- Papier, glas: gratis."
+    assert spoken_answer(afval, "nl") == "Grofvuil: € 15,- per 100 kg. Papier, glas: gratis."
+    hours = _entries(tmp_path, "openingstijden.html", OPENING_HOURS_NL)
+    assert (
+        "- Maandag: balie 8.30 - 17.00 uur, telefonisch 8.30 - 17.00 uur."
+        in hours["openingstijden-gemeentehuis"].text
+    )
+    assert (
+        hours["feestdagen"].text
+        == "- Koningsdag, 27 april: gesloten.\n- Bevrijdingsdag, 5 mei: open tot 12.00 uur."
+    )
+    english = _entries(tmp_path, "hours.html", NO_MAIN_EN)
+    assert spoken_answer(english["opening-hours"], "en") == (
+        "We are open on weekdays. Monday to Friday: 9am to 5pm. Saturday: 10am to 2pm. Sunday: closed."
+    )
+    assert english["prices"].text == "- Passport: 84 euros."
+
+
+def test_a_long_table_is_spoken_by_its_first_rows_and_how_many_more(tmp_path: Path) -> None:
+    """The opening hours counted as one sentence over the limit: the caller heard the lead-in, no times."""
+    hours = _entries(tmp_path, "openingstijden.html", OPENING_HOURS_NL)["openingstijden-gemeentehuis"]
+    assert spoken_answer(hours, "nl") == (
+        "Het gemeentehuis is op de volgende tijden geopend. "
+        "Maandag: balie 8.30 - 17.00 uur, telefonisch 8.30 - 17.00 uur. "
+        "Dinsdag: balie 8.30 - 17.00 uur, telefonisch 8.30 - 17.00 uur. "
+        "Woensdag: balie 8.30 - 12.30 uur, telefonisch 8.30 - 17.00 uur. Er zijn er nog 3."
+    )
+    rows = "\n".join(f"- Row {n} has a fairly long text of a dozen words in it." for n in range(6))
+    entry = Entry(id="x", title="x", text=f"{' '.join(['Long lead-in.'] * 20)}\n{rows}")
+    spoken = spoken_answer(entry, "en")
+    assert spoken.startswith("Long lead-in. Row 0") and spoken.endswith("There are 4 more.")
+    assert len(spoken.split()) <= 40
+
+
+def test_a_markdown_table_and_list_are_read_by_row_and_item(tmp_path: Path) -> None:
+    """The table's --- row was spoken, and the list items ran together."""
+    text = (
+        "# Inloggen met DigiD\n\n## DigiD-app\n\nZo logt u in:\n\n- Open de app\n- Scan de QR-code\n"
+        "  met uw telefoon\n1. Vul uw pincode in\n\n| Wat | Waar |\n| --- | --- |\n| Aanvragen | digid.nl |\n"
+        "| Hulp | bibliotheek |\n"
+    )
+    app = _entries(tmp_path, "digid.md", text)["digid-app"]
+    assert app.text == (
+        "Zo logt u in:\n- Open de app.\n- Scan de QR-code met uw telefoon.\n- Vul uw pincode in.\n"
+        "- Aanvragen: digid.nl.\n- Hulp: bibliotheek."
+    )
+    assert "---" not in spoken_answer(app, "nl")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "titles"),
+    [
+        (
+            "paspoort.htm",
+            "<title>Paspoort</title><h1>Paspoort en ID-kaart</h1><p>Vraag het aan.</p>"
+            "<h2>Kosten</h2><p>€ 84,30.</p><h3>Spoed</h3><p>€ 57,25 extra.</p>",
+            ["Paspoort en ID-kaart", "Paspoort en ID-kaart: kosten", "Paspoort en ID-kaart, kosten: spoed"],
+        ),
+        (
+            "openingstijden.html",
+            "<title>Openingstijden | Gemeente</title><p>Cookies? Nee.</p>"
+            "<h2>Balie</h2><p>Open van 9 tot 5.</p>",
+            ["Openingstijden", "Openingstijden: balie"],
+        ),
+        (
+            "site/verhuizen/index.html",
+            "<header><h1>Gemeente</h1></header>"
+            "<main><p>Welkom.</p><h2>Aanvragen</h2><p>Bij de balie.</p></main>",
+            ["Aanvragen"],
+        ),
+        ("help.md", "# Returns\n\nWithin 30 days.\n\n## Costs\n\nFree.\n", ["Returns", "Returns: costs"]),
+        (
+            "help/index.md",
+            "---\ntitle: Shipping\n---\nWe ship daily.\n\n## Abroad\n\nTo the EU.\n",
+            ["Shipping", "Shipping: abroad"],
+        ),
+        ("notes.html", "<p>Only text, no heading. More text.</p>", ["Only text, no heading"]),
+    ],
+    ids=["h1-h2-h3", "title-element", "no-title", "markdown", "front-matter", "no-heading"],
+)
+def test_titles_carry_the_page_and_parent_heading_never_a_file_name(
+    tmp_path: Path, name: str, text: str, titles: list[str]
+) -> None:
+    """ "Bedoelt u: Kosten?", "Bedoelt u: openingstijden?" and "Bedoelt u: index?" meant nothing."""
+    entries = read_file(_file(tmp_path, name, text), name)
+    assert [entry.title for entry in entries] == titles
+
+
+def test_text_before_the_first_heading_is_not_filed_under_the_file_name(tmp_path: Path) -> None:
+    html = "<main><p>Welkom bij de gemeente.</p><h2>Aanvragen</h2><p>Aan de balie.</p></main>"
+    (entry,) = read_file(_file(tmp_path, "index.html", html))
+    assert (entry.id, entry.title) == ("index#aanvragen", "Aanvragen")
+    assert entry.text == "Welkom bij de gemeente.\nAan de balie."
+
+
+@pytest.mark.parametrize(
+    ("language", "answer", "spoken"),
+    [
+        (
+            "nl",
+            "Bekijk de [afvalkalender](https://www.zuidervaart.nl/afvalkalender). Of maak een afspraak via "
+            "www.zuidervaart.nl/afspraak.",
+            "Bekijk de afvalkalender. Of maak een afspraak via zuidervaart.nl.",
+        ),
+        (
+            "en",
+            "See the [calendar](https://example.com/calendar) (https://example.com/calendar) or "
+            "https://www.example.com/help?x=1, or mail info@example.com.",
+            "See the calendar or example.com, or mail info@example.com.",
+        ),
+    ],
+    ids=["nl", "en"],
+)
+def test_links_are_said_as_their_text_and_addresses_as_their_site(
+    tmp_path: Path, language: str, answer: str, spoken: str
+) -> None:
+    """On the phone "bekijk de afvalkalender (https://...)" is noise; the card keeps the written text."""
+    (entry,) = read_file(_file(tmp_path, "faq.csv", f'question,answer\nWhere?,"{answer}"\n'))
+    assert spoken_answer(entry, language) == spoken
+    assert entry.text == answer
+
+
+@pytest.mark.parametrize("name", ["garbage.md", "page.html", "notes.txt"])
+def test_a_binary_file_is_refused_in_one_sentence(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\x00\x01\x02binary\x00")
+    with pytest.raises(
+        SkillError,
+        match=rf"^\S*{name} is a binary file, not text; save the page as UTF-8 text or remove it\.$",
+    ):
+        read_file(path)
+
+
+def test_a_utf_16_page_is_asked_for_as_utf_8_not_called_binary(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    path.write_bytes("# Kop\n\nTekst.\n".encode("utf-16"))
+    with pytest.raises(SkillError, match=r"page.md is not UTF-8 text; save it as UTF-8\.$"):
+        read_file(path)
