@@ -14,6 +14,7 @@ from voice import Router, Skill, Turn
 from voice.analytics import Filters, build_report
 from voice.dialog import Answer, Answerer, Dialog
 from voice.dialog.answerers import Loading
+from voice.dialog.handoff import HandoffPolicy
 from voice.dialog.knowledge import KnowledgeAnswerer
 from voice.state import DialogState
 from voice.store import Store, open_store
@@ -157,7 +158,7 @@ def _report(store: Store, language: str) -> Any:
 @pytest.mark.parametrize(
     ("language", "irritated"),
     [
-        ("nl", ("dit is belachelijk, ik wil een mens spreken", "mijn cadeaubon is waardeloos")),
+        ("nl", ("dit is belachelijk, ik snap er niets van", "mijn cadeaubon is waardeloos")),
         ("en", ("this is ridiculous, pointless machine", "my gift card is rubbish")),
     ],
     ids=["nl", "en"],
@@ -180,6 +181,34 @@ def test_an_irritated_handoff_no_intent_matched_is_not_understood(
     assert [(record["reason"], record["skill"]) for record in records] == [
         ("irritation", "customer_service")
     ] * 2
+
+
+@pytest.mark.parametrize(
+    ("language", "matched", "resolved"),
+    [
+        ("nl", "ik wil gewoon een medewerker spreken", "dit is belachelijk ik wil een mens spreken"),
+        ("en", "i just want to talk to a human", "this is ridiculous, let me talk to a human"),
+    ],
+    ids=["nl", "en"],
+)
+def test_an_irritated_request_for_a_person_is_asked_and_understood(
+    shop_skill: Skill, tmp_path: Path, language: str, matched: str, resolved: str
+) -> None:
+    """A request for a person is the caller's, whatever irritation it holds ("gewoon" and "just" are
+    cues here): it was recorded ``irritation`` and its words went on the not-understood list. Once
+    matched by a template, once resolved by the platform (Dialogflow's TalkToAgent)."""
+    cues = {"nl": ["gewoon", "belachelijk"], "en": ["just", "ridiculous"]}
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        dialog = Dialog(Router([shop_skill]), store, policy=HandoffPolicy(irritation_cues=cues))
+        _say(dialog, matched, session="typed", locale=language)
+        dialog.respond(
+            Turn(text=resolved, intent="TalkToAgent", locale=language, session_id="resolved", time=NOW)
+        )
+        rows = store.select("SELECT understood, text, irritation, handoff, handoff_reason FROM signals")
+        asked = [(how, "", 1, "caller", "asked") for how in ("platform", "template")]
+        assert sorted(rows) == asked
+        report = _report(store, language)
+        assert (report.current.handoffs, report.not_understood) == ({"asked": 2}, ())
 
 
 def test_the_handoff_record_of_a_built_in_intent_names_the_conversations_skill(dialog: Dialog) -> None:
