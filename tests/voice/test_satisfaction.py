@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,30 @@ def test_a_failed_flow_the_question_follows_counts_failed(tmp_path: Path) -> Non
     assert last.end_session and (first.failed, last.failed) == (True, True)
     assert (kpis.conversations, kpis.contained, kpis.gave_up) == (1, 0, 1)
     assert [(flow.flow, flow.started, flow.completed) for flow in kpis.flows] == [("Renew", 1, 0)]
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("nl", ("waar is mijn bestelling", "1234", "bedankt", "nee")),
+        ("en", ("where is my order", "1234", "thanks", "no")),
+    ],
+    ids=["nl", "en"],
+)
+def test_asked_once_per_conversation(tmp_path: Path, locale: str, said: tuple[str, ...]) -> None:
+    """On a call the order's status was followed by the question; the caller said thanks instead of an
+    answer, then no to "anything else?", and was asked the question again."""
+    assistant = _assistant(tmp_path, "yes_no")
+    try:
+        for text in said:
+            turn = replace(_turn(text, locale), channel="dialogflow", call=True)
+            reply = assistant.respond(turn)
+        question = assistant.store.select("SELECT count(*) FROM log WHERE text LIKE '%1 2 3 4%'")
+        asked = assistant.store.select(
+            "SELECT count(*) FROM log WHERE speaker = 'assistant' AND text LIKE ?",
+            ("%heeft dit u geholpen%" if locale == "nl" else "%did this help you%",),
+        )
+    finally:
+        assistant.close()
+    assert (question, asked) == ([(1,)], [(1,)])
+    assert reply.end_session and "?" not in reply.text

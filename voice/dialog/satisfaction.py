@@ -2,8 +2,9 @@
 
 Off by default; ``[insights] satisfaction = "yes_no"`` or ``"scale"`` turns it on. A conversation
 that ends contained (the caller says stop or goodbye, or a flow completes with a reply that expects
-nothing more) asks the question instead of ending at once. The question is the last reply, marked by
-its ``slot``, so the dialog state needs nothing new: the next turn reads the answer from it. A yes or
+nothing more) asks the question instead of ending at once, once per conversation (the dialog state's
+``satisfaction_asked``). The question is the last reply, marked by its ``slot``: the next turn reads
+the answer from it. A yes or
 no (``yes_no``: 1 or 0) or a number from 1 to 5 said as digits or words (``scale``) is the score; the
 assistant thanks the caller and ends. Anything else is a normal turn.
 """
@@ -88,9 +89,11 @@ class Satisfaction:
         return None
 
     def ends_with_question(self, state: DialogState) -> bool:
-        """Whether a conversation ending in ``state`` asks the question: on, contained, not asked yet."""
+        """Whether a conversation ending in ``state`` asks the question: on, contained, not asked yet in
+        the conversation (a caller who talked on after it and then says goodbye is not asked twice)."""
         contained = not (state.handed_over or state.fallbacks or state.no_input or state.flow or state.offer)
-        return self.on and contained and not self.awaiting(state)
+        asked = state.satisfaction_asked or self.awaiting(state)
+        return self.on and contained and not asked
 
 
 def question_reply(question: Reply, before: Reply | None = None, *, failed: bool = False) -> Reply:
