@@ -146,6 +146,8 @@ def _understood(facts: TurnFacts, turn: Turn) -> Understood:
     heard = facts.heard
     if not heard.text.strip() and heard.intent is None:
         return Understood.SILENCE
+    if facts.satisfaction is not None:  # a score ("4", "een acht") answers the question it was asked
+        return Understood.TEMPLATE
     if facts.answerer == "fallback":
         return Understood.NONE
     if facts.answerer:
