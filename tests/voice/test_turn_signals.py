@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -385,3 +386,67 @@ def test_a_state_stored_before_the_failure_was_kept_reads_it_from_its_last_reply
     assert DialogState.from_json(old).failed
     assert DialogState.from_json(DialogState(failed=True).to_json()).failed
     assert not DialogState.from_json({"last_reply": {"speech": "Booked."}}).failed
+
+
+GUESSES = {
+    "nl": {
+        "refused": ("mijn bestelling is niet compleet, ik mis een stoelpoot", "nee", "ik wil iemand spreken"),
+        "ignored": ("kunnen jullie de oude bank meenemen bij levering", "fijne dag nog"),
+        "taken": ("kan ik met ideal betalen", "ja"),
+        "fallbacks": (
+            "mijn iban is NL91 ABNA 0417 1643 00 kunnen jullie het geld terugstorten",
+            "sdfg kwek blub",
+        ),
+    },
+    "en": {
+        "refused": ("my order is incomplete, a chair leg is missing", "no", "no", "no"),
+        "ignored": ("can you take the old sofa away when you deliver", "goodbye"),
+        "taken": ("can i pay with ideal", "yes"),
+        "fallbacks": ("my order is incomplete, a chair leg is missing", "sdfg kwek blub"),
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_guess_the_caller_refuses_or_ignores_is_not_understood(
+    shop_skill: Skill, shop_answerers: list[Answerer], any_store_url: str, language: str
+) -> None:
+    """A "Bedoelt u ...?" counted as understood (``knowledge``) whatever the caller said to it, and
+    its words were never kept: the refused and ignored questions were on no review list, and a call
+    handed over for three misses in a row counted its guess as understood. A guess the caller takes
+    keeps no words."""
+    with open_store(any_store_url) as store:
+        dialog = Dialog(Router([shop_skill]), store, answerers=shop_answerers)
+        for session, said in GUESSES[language].items():
+            for text in (*said, "hallo hallo") if session == "fallbacks" else said:
+                turn = Turn(text=text, locale=language, session_id=session, channel="dialogflow", call=True)
+                dialog.respond(replace(turn, time=NOW, user_id="u1"))
+        guessed = dict(
+            store.select(
+                "SELECT session_id, understood || ' ' || text FROM signals WHERE knowledge = 'confirm' "
+                "AND intent = '' ORDER BY seq"
+            )
+        )
+        missed = store.select(
+            "SELECT session_id, knowledge, handoff_reason FROM signals WHERE understood = 'none'"
+        )
+        understood = dict(store.select("SELECT understood, count(*) FROM signals GROUP BY understood"))
+        counts = _counts(store)
+        report = _report(store, language)
+    questions = {session: said[0] for session, said in GUESSES[language].items()}
+    questions["fallbacks"] = questions["fallbacks"].replace("NL91 ABNA 0417 1643 00", "[iban]")
+    assert guessed == {
+        "refused": f"none {questions['refused']}",
+        "ignored": f"none {questions['ignored']}",
+        "taken": "knowledge ",
+        "fallbacks": f"none {questions['fallbacks']}",
+    }
+    assert sorted(session for session, _, _ in missed if session == "fallbacks") == ["fallbacks"] * 3
+    assert ("fallbacks", "abstain", "fallbacks") in missed
+    listed = {text for group in report.not_understood for text, _ in group.examples}
+    assert {questions["refused"], questions["ignored"], questions["fallbacks"]} <= listed
+    assert {f"understood:{how}": n for how, n in understood.items()} == {
+        metric: n for metric, n in counts.items() if metric.startswith("understood:")
+    }
+    kpis = report.current
+    assert (kpis.not_understood, understood["knowledge"], kpis.knowledge_answered) == (len(missed), 1, 1)

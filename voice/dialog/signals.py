@@ -128,6 +128,7 @@ def turn_signals(
         flow_left_skill=flow.left.skill if flow.left else "",
         confirmation=_confirmation(before.flow, state.flow, turn.intent),
         knowledge=_knowledge(facts, turn, state),
+        guess=_guess(facts, before, state),
         handoff=("caller" if reason == "asked" else "assistant") if reason else "",
         handoff_reason=reason,
         irritation=bool(turn.text) and policy.irritated(turn.text, turn.language),
@@ -199,6 +200,21 @@ def _knowledge(facts: TurnFacts, turn: Turn, state: DialogState) -> str:
     # a stray yes or no (an intent) that passed through the chain asked the knowledge base nothing
     asked = "knowledge" in facts.consulted and turn.intent is None
     return "abstain" if asked else ""
+
+
+def _guess(facts: TurnFacts, before: DialogState, state: DialogState) -> str:
+    """What the turn made of the guess ("Do you mean ...?") open before it: ``accepted`` when a yes
+    took an offered answer; ``missed`` when a no left none to offer (or a yes found the answer gone),
+    or the caller ignored it and moved on; empty while it is still open (the next candidate is
+    offered, silence) or when there was none. A missed guess counts as not understood."""
+    offer = before.offer
+    if offer is None or state.offer == offer:
+        return ""
+    if facts.settled != offer.by:
+        return "missed"  # the caller moved on: the offer was dropped as a miss
+    if state.offer is not None:
+        return ""
+    return "missed" if state.fallbacks else "accepted"
 
 
 def _skill(turn: Turn, state: DialogState, skills: Mapping[str, Skill]) -> str:
