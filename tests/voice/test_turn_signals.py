@@ -12,7 +12,7 @@ import pytest
 from booking_api import serving_booking_api
 
 from voice import Router, Skill, Turn
-from voice.analytics import Filters, build_report
+from voice.analytics import Filters, build_report, flow_steps
 from voice.dialog import Answer, Answerer, Dialog
 from voice.dialog.answerers import Loading
 from voice.dialog.handoff import HandoffPolicy
@@ -450,3 +450,42 @@ def test_a_guess_the_caller_refuses_or_ignores_is_not_understood(
     }
     kpis = report.current
     assert (kpis.not_understood, understood["knowledge"], kpis.knowledge_answered) == (len(missed), 1, 1)
+
+
+FUNNEL_CALLS = {
+    "nl": (
+        ("waar is mijn bestelling", "1234"),
+        ("waar is bestelling 1234",),
+        ("ik wil een afspraak maken", "morgen om tien uur", "jan de vries"),
+    ),
+    "en": (
+        ("where is my order", "1234"),
+        ("where is order 1234",),
+        ("I want to book an appointment", "tomorrow at 10 am", "my name is anna smith"),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_value_given_up_front_reaches_its_step_and_steps_keep_the_flows_order(
+    dialog: Dialog, shop_skill: Skill, language: str
+) -> None:
+    """The order number said with the question never counted its step (``started 2 → order_number 1 →
+    completed 2``: "most callers drop off after started"), nor the time said with the day; the steps
+    came most reached first, not as the flow asks them."""
+    for session, said in enumerate(FUNNEL_CALLS[language]):
+        for text in said:
+            _say(dialog, text, session=f"s{session}", locale=language)
+    steps = dialog.store.select("SELECT flow_step FROM signals WHERE flow_step <> '' ORDER BY seq")
+    assert steps == [("order_number",), ("order_number",), ("date",), ("time name",)]
+    today = dt.datetime.now(dt.UTC).date()
+    filters = Filters(start=min(NOW.date(), today), end=today, locale=language)
+    funnels = build_report(dialog.store, filters, flows=flow_steps([shop_skill])).current.flows
+    stages = {funnel.flow: (funnel.stages, funnel.drop_off) for funnel in funnels}
+    assert stages == {
+        "OrderStatus": ((("started", 2), ("order_number", 2), ("completed", 2)), ""),
+        "BookAppointment": (
+            (("started", 1), ("date", 1), ("time", 1), ("name", 1), ("completed", 0)),
+            "name",
+        ),
+    }

@@ -98,7 +98,8 @@ class TurnSignals:
     """The intent of the flow this turn worked on, if any."""
     flow_started: bool = False
     flow_step: str = ""
-    """The slot the flow asked for next, when the turn moved it on to a new question."""
+    """The steps (slots it asks for) the flow reached at this turn, in its order, space-separated: the
+    one it asks for next, and those the caller filled before being asked; each once per run."""
     flow_completed: bool = False
     flow_abandoned: bool = False
     """The flow ended without its handler (cancel, stop, start over, a handoff)."""
@@ -296,8 +297,7 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
             (signals.flow_abandoned, "abandoned"),
         )
         metrics += [f"{flow}:{name}" for happened, name in events if happened]
-        if signals.flow_step:
-            metrics.append(f"{flow}:step:{signals.flow_step}")
+        metrics += [f"{flow}:step:{step}" for step in signals.flow_step.split()]
     if signals.knowledge and signals.understood in (Understood.KNOWLEDGE, Understood.NONE):
         metrics.append("knowledge:asked")  # the caller's words went to the knowledge base
     metrics += [f"confirm:{event}" for event in signals.confirmation.split()]

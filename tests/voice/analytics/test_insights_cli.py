@@ -366,3 +366,17 @@ def test_a_chat_with_its_own_clock_counts_its_conversation_on_that_day(setup: tu
     report = json.loads(_voice(config, "report", *day).output)["current"]
     assert (report["conversations"], report["turns"], report["fallback_rate"]) == (1, 2, 0.5)
     assert report["gave_up"] == 1
+
+
+def test_the_reports_funnel_lists_the_steps_as_the_flow_asks_them(setup: tuple[Path, Path]) -> None:
+    """The steps came most reached first, by name when equal: date, name, time."""
+    config, _ = setup
+    booked = "ik wil een afspraak maken\nmorgen\nom tien uur\njan de vries\nstop\n"
+    chatted = _voice(config, "chat", "-l", "nl", "--now", "2026-11-23T10:00", input=booked)
+    assert chatted.exit_code == 0, chatted.output
+    day = ("--from", "2026-11-23", "--to", "2026-11-23", "--format", "json")
+    (funnel,) = json.loads(_voice(config, "report", *day).output)["current"]["flows"]
+    assert (funnel["flow"], list(funnel["steps"].items())) == (
+        "BookAppointment",
+        [("date", 1), ("time", 1), ("name", 1)],
+    )
