@@ -54,6 +54,11 @@ class Flow:
     describe: Describer | None = None
     """Extra values for the prompts and the confirmation (a date said the way people say it)."""
 
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The slots it asks for, in order: the steps of its funnel (an optional slot is never asked)."""
+        return tuple(slot.name for slot in self.slots if not slot.optional)
+
     def values(self, turn: Turn) -> dict[str, Any]:
         return self.describe(turn) if self.describe else {}
 

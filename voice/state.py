@@ -134,6 +134,8 @@ class DialogState:
     failed: bool = False
     """A handler reported a failure (``Reply.failed``) earlier in the conversation: it stays a conversation
     whose request failed to its end, whatever polite turns ("thanks", "no") follow it."""
+    satisfaction_asked: bool = False
+    """The end-of-conversation question (``voice.dialog.satisfaction``) was asked: once per conversation."""
 
     def closed(self) -> DialogState:
         """What an ended conversation keeps: how it ended (its KPIs, and a turn a phone gateway still sends
@@ -212,6 +214,7 @@ class DialogState:
             "offer": self.offer.to_json() if self.offer else None,
             "outcome": self.outcome,
             "failed": self.failed,
+            "satisfaction_asked": self.satisfaction_asked,
         }
 
     @classmethod
@@ -237,6 +240,7 @@ class DialogState:
             outcome=str(raw.get("outcome") or ""),
             # a state stored before ``failed`` was kept: its last reply is all that shows a failure
             failed=bool(raw.get("failed", bool(last and last.get("failed")))),
+            satisfaction_asked=bool(raw.get("satisfaction_asked", False)),
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,14 +73,25 @@ def test_off_by_default_a_goodbye_ends_at_once(tmp_path: Path) -> None:
         ("two", 2),
         ("four out of five", 4),
         ("I'd say three stars", 3),
-        ("6", None),
+        ("ik geef u een vijf", 5),
+        ("I'd give you guys a five", 5),
+        ("4/5", 4),
+        ("acht", 4),  # a Dutch grade out of ten, halved onto the scale of 1 to 5
+        ("dik een acht", 4),
+        ("8 van de 10", 4),
+        ("eight out of ten", 4),
+        ("zeven", 3.5),
+        ("tien uit tien", 5),
+        ("6", 3),
+        ("zes uit vijf", None),
+        ("niet een vijf", None),
         ("nul", None),
         ("twee of drie", None),
         ("wat zijn jullie openingstijden", None),
         ("", None),
     ],
 )
-def test_a_score_said_in_digits_or_words(text: str, score: int | None) -> None:
+def test_a_score_said_in_digits_or_words(text: str, score: float | None) -> None:
     assert spoken_score(text) == score
 
 
@@ -168,6 +180,29 @@ def test_the_answers_make_the_satisfaction_score(
     assert (kpis.conversations, dict(kpis.handoffs)) == (len(answers) + 2, {"asked": 1})
 
 
+@pytest.mark.parametrize(
+    ("locale", "answers", "score"),
+    [("nl", ("4", "ik geef een vier", "acht"), 4.0), ("en", ("four out of five", "a five", "eight"), 13 / 3)],
+    ids=["nl", "en"],
+)
+def test_a_score_is_understood(tmp_path: Path, locale: str, answers: tuple[str, ...], score: float) -> None:
+    """Every score counted as not understood (fallback rate up, the answers on the review list), and
+    "acht" (out of ten) got "Sorry, dat verstond ik niet" and ended the answered call as gave_up."""
+    goodbye = "tot ziens" if locale == "nl" else "goodbye"
+    assistant = _assistant(tmp_path, "scale")
+    try:
+        for number, answer in enumerate(answers):
+            _talk(assistant, f"answered-{number}", locale, goodbye, answer)
+        understood = assistant.store.select("SELECT DISTINCT understood FROM signals")
+        report = build_report(assistant.store, Filters(start=NOW.date(), end=NOW.date(), locale=locale))
+    finally:
+        assistant.close()
+    assert understood == [("template",)] and report.not_understood == ()
+    kpis = report.current
+    assert (kpis.fallback_rate, kpis.recognition_rate, kpis.contained) == (0.0, 1.0, len(answers))
+    assert kpis.satisfaction_score == pytest.approx(score)
+
+
 def _kpis(assistant: Assistant, locale: str) -> Kpis:
     today = dt.datetime.now(dt.UTC).date()
     return build_report(
@@ -244,3 +279,30 @@ def test_a_failed_flow_the_question_follows_counts_failed(tmp_path: Path) -> Non
     assert last.end_session and (first.failed, last.failed) == (True, True)
     assert (kpis.conversations, kpis.contained, kpis.gave_up) == (1, 0, 1)
     assert [(flow.flow, flow.started, flow.completed) for flow in kpis.flows] == [("Renew", 1, 0)]
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("nl", ("waar is mijn bestelling", "1234", "bedankt", "nee")),
+        ("en", ("where is my order", "1234", "thanks", "no")),
+    ],
+    ids=["nl", "en"],
+)
+def test_asked_once_per_conversation(tmp_path: Path, locale: str, said: tuple[str, ...]) -> None:
+    """On a call the order's status was followed by the question; the caller said thanks instead of an
+    answer, then no to "anything else?", and was asked the question again."""
+    assistant = _assistant(tmp_path, "yes_no")
+    try:
+        for text in said:
+            turn = replace(_turn(text, locale), channel="dialogflow", call=True)
+            reply = assistant.respond(turn)
+        question = assistant.store.select("SELECT count(*) FROM log WHERE text LIKE '%1 2 3 4%'")
+        asked = assistant.store.select(
+            "SELECT count(*) FROM log WHERE speaker = 'assistant' AND text LIKE ?",
+            ("%heeft dit u geholpen%" if locale == "nl" else "%did this help you%",),
+        )
+    finally:
+        assistant.close()
+    assert (question, asked) == ([(1,)], [(1,)])
+    assert reply.end_session and "?" not in reply.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,10 @@ import pytest
 from booking_api import serving_booking_api
 
 from voice import Router, Skill, Turn
-from voice.analytics import Filters, build_report
+from voice.analytics import Filters, build_report, flow_steps
 from voice.dialog import Answer, Answerer, Dialog
 from voice.dialog.answerers import Loading
+from voice.dialog.handoff import HandoffPolicy
 from voice.dialog.knowledge import KnowledgeAnswerer
 from voice.state import DialogState
 from voice.store import Store, open_store
@@ -157,7 +159,7 @@ def _report(store: Store, language: str) -> Any:
 @pytest.mark.parametrize(
     ("language", "irritated"),
     [
-        ("nl", ("dit is belachelijk, ik wil een mens spreken", "mijn cadeaubon is waardeloos")),
+        ("nl", ("dit is belachelijk, ik snap er niets van", "mijn cadeaubon is waardeloos")),
         ("en", ("this is ridiculous, pointless machine", "my gift card is rubbish")),
     ],
     ids=["nl", "en"],
@@ -180,6 +182,34 @@ def test_an_irritated_handoff_no_intent_matched_is_not_understood(
     assert [(record["reason"], record["skill"]) for record in records] == [
         ("irritation", "customer_service")
     ] * 2
+
+
+@pytest.mark.parametrize(
+    ("language", "matched", "resolved"),
+    [
+        ("nl", "ik wil gewoon een medewerker spreken", "dit is belachelijk ik wil een mens spreken"),
+        ("en", "i just want to talk to a human", "this is ridiculous, let me talk to a human"),
+    ],
+    ids=["nl", "en"],
+)
+def test_an_irritated_request_for_a_person_is_asked_and_understood(
+    shop_skill: Skill, tmp_path: Path, language: str, matched: str, resolved: str
+) -> None:
+    """A request for a person is the caller's, whatever irritation it holds ("gewoon" and "just" are
+    cues here): it was recorded ``irritation`` and its words went on the not-understood list. Once
+    matched by a template, once resolved by the platform (Dialogflow's TalkToAgent)."""
+    cues = {"nl": ["gewoon", "belachelijk"], "en": ["just", "ridiculous"]}
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        dialog = Dialog(Router([shop_skill]), store, policy=HandoffPolicy(irritation_cues=cues))
+        _say(dialog, matched, session="typed", locale=language)
+        dialog.respond(
+            Turn(text=resolved, intent="TalkToAgent", locale=language, session_id="resolved", time=NOW)
+        )
+        rows = store.select("SELECT understood, text, irritation, handoff, handoff_reason FROM signals")
+        asked = [(how, "", 1, "caller", "asked") for how in ("platform", "template")]
+        assert sorted(rows) == asked
+        report = _report(store, language)
+        assert (report.current.handoffs, report.not_understood) == ({"asked": 2}, ())
 
 
 def test_the_handoff_record_of_a_built_in_intent_names_the_conversations_skill(dialog: Dialog) -> None:
@@ -356,3 +386,106 @@ def test_a_state_stored_before_the_failure_was_kept_reads_it_from_its_last_reply
     assert DialogState.from_json(old).failed
     assert DialogState.from_json(DialogState(failed=True).to_json()).failed
     assert not DialogState.from_json({"last_reply": {"speech": "Booked."}}).failed
+
+
+GUESSES = {
+    "nl": {
+        "refused": ("mijn bestelling is niet compleet, ik mis een stoelpoot", "nee", "ik wil iemand spreken"),
+        "ignored": ("kunnen jullie de oude bank meenemen bij levering", "fijne dag nog"),
+        "taken": ("kan ik met ideal betalen", "ja"),
+        "fallbacks": (
+            "mijn iban is NL91 ABNA 0417 1643 00 kunnen jullie het geld terugstorten",
+            "sdfg kwek blub",
+        ),
+    },
+    "en": {
+        "refused": ("my order is incomplete, a chair leg is missing", "no", "no", "no"),
+        "ignored": ("can you take the old sofa away when you deliver", "goodbye"),
+        "taken": ("can i pay with ideal", "yes"),
+        "fallbacks": ("my order is incomplete, a chair leg is missing", "sdfg kwek blub"),
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_guess_the_caller_refuses_or_ignores_is_not_understood(
+    shop_skill: Skill, shop_answerers: list[Answerer], any_store_url: str, language: str
+) -> None:
+    """A "Bedoelt u ...?" counted as understood (``knowledge``) whatever the caller said to it, and
+    its words were never kept: the refused and ignored questions were on no review list, and a call
+    handed over for three misses in a row counted its guess as understood. A guess the caller takes
+    keeps no words."""
+    with open_store(any_store_url) as store:
+        dialog = Dialog(Router([shop_skill]), store, answerers=shop_answerers)
+        for session, said in GUESSES[language].items():
+            for text in (*said, "hallo hallo") if session == "fallbacks" else said:
+                turn = Turn(text=text, locale=language, session_id=session, channel="dialogflow", call=True)
+                dialog.respond(replace(turn, time=NOW, user_id="u1"))
+        guessed = dict(
+            store.select(
+                "SELECT session_id, understood || ' ' || text FROM signals WHERE knowledge = 'confirm' "
+                "AND intent = '' ORDER BY seq"
+            )
+        )
+        missed = store.select(
+            "SELECT session_id, knowledge, handoff_reason FROM signals WHERE understood = 'none'"
+        )
+        understood = dict(store.select("SELECT understood, count(*) FROM signals GROUP BY understood"))
+        counts = _counts(store)
+        report = _report(store, language)
+    questions = {session: said[0] for session, said in GUESSES[language].items()}
+    questions["fallbacks"] = questions["fallbacks"].replace("NL91 ABNA 0417 1643 00", "[iban]")
+    assert guessed == {
+        "refused": f"none {questions['refused']}",
+        "ignored": f"none {questions['ignored']}",
+        "taken": "knowledge ",
+        "fallbacks": f"none {questions['fallbacks']}",
+    }
+    assert sorted(session for session, _, _ in missed if session == "fallbacks") == ["fallbacks"] * 3
+    assert ("fallbacks", "abstain", "fallbacks") in missed
+    listed = {text for group in report.not_understood for text, _ in group.examples}
+    assert {questions["refused"], questions["ignored"], questions["fallbacks"]} <= listed
+    assert {f"understood:{how}": n for how, n in understood.items()} == {
+        metric: n for metric, n in counts.items() if metric.startswith("understood:")
+    }
+    kpis = report.current
+    assert (kpis.not_understood, understood["knowledge"], kpis.knowledge_answered) == (len(missed), 1, 1)
+
+
+FUNNEL_CALLS = {
+    "nl": (
+        ("waar is mijn bestelling", "1234"),
+        ("waar is bestelling 1234",),
+        ("ik wil een afspraak maken", "morgen om tien uur", "jan de vries"),
+    ),
+    "en": (
+        ("where is my order", "1234"),
+        ("where is order 1234",),
+        ("I want to book an appointment", "tomorrow at 10 am", "my name is anna smith"),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_value_given_up_front_reaches_its_step_and_steps_keep_the_flows_order(
+    dialog: Dialog, shop_skill: Skill, language: str
+) -> None:
+    """The order number said with the question never counted its step (``started 2 → order_number 1 →
+    completed 2``: "most callers drop off after started"), nor the time said with the day; the steps
+    came most reached first, not as the flow asks them."""
+    for session, said in enumerate(FUNNEL_CALLS[language]):
+        for text in said:
+            _say(dialog, text, session=f"s{session}", locale=language)
+    steps = dialog.store.select("SELECT flow_step FROM signals WHERE flow_step <> '' ORDER BY seq")
+    assert steps == [("order_number",), ("order_number",), ("date",), ("time name",)]
+    today = dt.datetime.now(dt.UTC).date()
+    filters = Filters(start=min(NOW.date(), today), end=today, locale=language)
+    funnels = build_report(dialog.store, filters, flows=flow_steps([shop_skill])).current.flows
+    stages = {funnel.flow: (funnel.stages, funnel.drop_off) for funnel in funnels}
+    assert stages == {
+        "OrderStatus": ((("started", 2), ("order_number", 2), ("completed", 2)), ""),
+        "BookAppointment": (
+            (("started", 1), ("date", 1), ("time", 1), ("name", 1), ("completed", 0)),
+            "name",
+        ),
+    }

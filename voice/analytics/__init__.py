@@ -4,19 +4,21 @@ Everything reads the store's ``rollup`` (daily counts) and ``signals`` (per-turn
 dialog fills with every turn (``voice.store.signals``). See docs/insights.md for each KPI's formula.
 """
 
-from .kpis import Funnel, Kpis, read_totals, read_trend
+from .kpis import FlowSteps, Funnel, Kpis, flow_steps, read_totals, read_trend
 from .period import Filters, ReportError
 from .report import Report, build_report, format_change, format_value
 from .unmatched import UtteranceGroup, normalise, read_not_understood
 
 __all__ = [
     "Filters",
+    "FlowSteps",
     "Funnel",
     "Kpis",
     "Report",
     "ReportError",
     "UtteranceGroup",
     "build_report",
+    "flow_steps",
     "format_change",
     "format_value",
     "normalise",

@@ -6,16 +6,19 @@ so the formulas are tested without a database. ``read_totals`` sums the counts w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..skill import Skill
 from ..store import Store
 from ..store.signals import latency_of_bucket
 from .period import Filters
 
-__all__ = ["Funnel", "Kpis", "read_totals", "read_trend"]
+__all__ = ["FlowSteps", "Funnel", "Kpis", "flow_steps", "read_totals", "read_trend"]
 
+FlowSteps = Mapping[str, Sequence[str]]
+"""Flow intent -> its steps in the order it asks them (``flow_steps``)."""
 RECOGNISED = ("understood:template", "understood:fuzzy", "understood:platform")
 
 
@@ -30,7 +33,8 @@ class Funnel:
     flow: str
     started: int
     steps: tuple[tuple[str, int], ...]
-    """Each question (slot) asked, with how many times callers reached it, most reached first."""
+    """Each question (slot) with how many times callers reached it, in the flow's order (``FlowSteps``);
+    steps the flow no longer has (or of a flow no skill loaded has) after them, most reached first."""
     completed: int
     abandoned: int
     """Ended without the handler by cancel, stop, start over, a handoff or another flow."""
@@ -46,11 +50,12 @@ class Funnel:
 
     @property
     def drop_off(self) -> str:
-        """The step after which most callers went no further (the largest fall between two stages)."""
+        """The stage after which most callers went no further (the largest fall to the next stage, the
+        first of equal ones); empty when no stage loses callers."""
         stages = self.stages
         falls = [(stages[i][1] - stages[i + 1][1], stages[i][0]) for i in range(len(stages) - 1)]
-        worst = max(falls, default=(0, ""))
-        return worst[1] if worst[0] > 0 else ""
+        worst = max((fall for fall, _ in falls), default=0)
+        return next(name for fall, name in falls if fall == worst) if worst > 0 else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,8 +119,9 @@ class Kpis:
         return sum(score * n for score, n in self.satisfaction.items()) / answers if answers else None
 
     @classmethod
-    def from_totals(cls, totals: Mapping[str, int], *, top: int = 10) -> Kpis:
-        """The KPIs of a period from its summed rollup counts (metric -> count)."""
+    def from_totals(cls, totals: Mapping[str, int], *, top: int = 10, flows: FlowSteps | None = None) -> Kpis:
+        """The KPIs of a period from its summed rollup counts (metric -> count); ``flows`` orders each
+        funnel's steps as its flow asks them."""
         grouped = _by_prefix(totals)
         turns = totals.get("turns", 0)
         intents = sorted(grouped.get("intent", {}).items(), key=lambda item: (-item[1], item[0]))
@@ -135,7 +141,7 @@ class Kpis:
             latency_p50_ms=p50,
             latency_p95_ms=p95,
             satisfaction={float(k): v for k, v in grouped.get("satisfaction", {}).items()},
-            flows=_funnels(grouped.get("flow", {})),
+            flows=_funnels(grouped.get("flow", {}), flows or {}),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,7 +190,18 @@ def _percentiles(buckets: Mapping[str, int], points: tuple[float, ...]) -> list[
     return found
 
 
-def _funnels(counts: Mapping[str, int]) -> tuple[Funnel, ...]:
+def flow_steps(skills: Iterable[Skill]) -> FlowSteps:
+    """Each flow's steps (the slots it asks for) in order, for the funnels."""
+    return {intent: flow.steps for skill in skills for intent, flow in skill.flows.items()}
+
+
+def _ordered(steps: Mapping[str, int], order: Sequence[str]) -> tuple[tuple[str, int], ...]:
+    """The steps in ``order``; any other after them, most reached first."""
+    rest = sorted(((s, n) for s, n in steps.items() if s not in order), key=lambda item: (-item[1], item[0]))
+    return (*((step, steps[step]) for step in order if step in steps), *rest)
+
+
+def _funnels(counts: Mapping[str, int], orders: FlowSteps) -> tuple[Funnel, ...]:
     """Funnels from ``<flow>:started``, ``<flow>:step:<slot>``, ``<flow>:completed``, ``<flow>:abandoned``."""
     flows: dict[str, dict[str, Any]] = {}
     for key, count in counts.items():
@@ -198,7 +215,7 @@ def _funnels(counts: Mapping[str, int]) -> tuple[Funnel, ...]:
         Funnel(
             flow=flow,
             started=found.get("started", 0),
-            steps=tuple(sorted(found["steps"].items(), key=lambda item: (-item[1], item[0]))),
+            steps=_ordered(found["steps"], orders.get(flow, ())),
             completed=found.get("completed", 0),
             abandoned=found.get("abandoned", 0),
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..store import Store
-from .kpis import Kpis, read_totals
+from .kpis import FlowSteps, Kpis, read_totals
 from .period import Filters
 from .unmatched import UtteranceGroup, read_not_understood
 
@@ -155,11 +155,19 @@ def format_change(unit: str, now: Value, before: Value) -> str:
     return shown.format(change * factor)
 
 
-def build_report(store: Store, filters: Filters, *, top: int = 10, not_understood: int = 10) -> Report:
-    """The report of ``filters``: two rollup reads and one read of the period's not-understood turns."""
+def build_report(
+    store: Store,
+    filters: Filters,
+    *,
+    top: int = 10,
+    not_understood: int = 10,
+    flows: FlowSteps | None = None,
+) -> Report:
+    """The report of ``filters``: two rollup reads and one read of the period's not-understood turns;
+    ``flows`` (``flow_steps`` of the skills) puts each funnel's steps in its flow's order."""
     return Report(
         filters=filters,
-        current=Kpis.from_totals(read_totals(store, filters), top=top),
-        previous=Kpis.from_totals(read_totals(store, filters.previous()), top=top),
+        current=Kpis.from_totals(read_totals(store, filters), top=top, flows=flows),
+        previous=Kpis.from_totals(read_totals(store, filters.previous()), top=top, flows=flows),
         not_understood=tuple(read_not_understood(store, filters, limit=not_understood)),
     )

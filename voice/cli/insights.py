@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from werkzeug.security import generate_password_hash
 
-from ..analytics import Filters, build_report, read_not_understood
+from ..analytics import Filters, build_report, flow_steps, read_not_understood
 from ..analytics.review import (
     Reviewed,
     add_entry,
@@ -71,7 +71,7 @@ def report(
     form: str,
 ) -> None:
     """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
-    loaded = load_skills(context.config) if skill or locale else []  # read once, for both checks
+    loaded = load_skills(context.config)  # for the checks of --skill and --locale, and the funnels' order
     if skill:
         skill = _named(loaded, skill).name
     slice_ = {"channel": channel or "", "locale": _language(loaded, locale), "skill": skill}
@@ -81,7 +81,7 @@ def report(
         Filters(start=first, end=last, **slice_) if first else Filters.last_days(days, today=last, **slice_)
     )
     with open_store(store_url(context.config)) as store:
-        found = build_report(store, filters)
+        found = build_report(store, filters, flows=flow_steps(loaded))
     click.echo({"table": found.to_table, "csv": found.to_csv, "json": found.to_json}[form]().rstrip("\n"))
 
 

@@ -14,6 +14,7 @@ from ..analytics import (
     Filters,
     ReportError,
     build_report,
+    flow_steps,
     format_change,
     format_value,
     read_not_understood,
@@ -222,8 +223,8 @@ def review() -> Response:
 @blueprint.route("/flows")
 @login_required
 def flows() -> str:
-    filters = _filters()
-    report = build_report(_state().store, filters, not_understood=0)
+    filters, state = _filters(), _state()
+    report = build_report(state.store, filters, not_understood=0, flows=flow_steps(state.skills.values()))
     charts = {
         f"funnel-{n}": {"labels": [s for s, _ in f.stages], "values": [c for _, c in f.stages]}
         for n, f in enumerate(report.current.flows)

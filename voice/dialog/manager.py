@@ -177,7 +177,7 @@ class Dialog:
             skill="",
             locale=turn.locale,
             channel=turn.channel,
-            now=self.store.clock(),
+            now=turn.time.timestamp(),  # its KPIs count on the day of its turns (``voice chat --now``)
             ttl=self.session_ttl,
         ), turn
 

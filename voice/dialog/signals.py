@@ -103,7 +103,7 @@ def turn_signals(
     """The signals of ``turn`` (as the step left it), which moved the session from ``loaded`` to ``state``;
     ``text`` is the caller's words as they are stored."""
     before = loaded.dialog
-    flow = _flow(before.flow, state.flow, facts.handled, skills)
+    flow = _flow(before.flow, state.flow, facts, skills)
     new_conversation = loaded.version == 0
     skill = _skill(turn, state, skills)
     reason = state.handoff_reason if state.handed_over and not before.handed_over else ""
@@ -128,6 +128,7 @@ def turn_signals(
         flow_left_skill=flow.left.skill if flow.left else "",
         confirmation=_confirmation(before.flow, state.flow, turn.intent),
         knowledge=_knowledge(facts, turn, state),
+        guess=_guess(facts, before, state),
         handoff=("caller" if reason == "asked" else "assistant") if reason else "",
         handoff_reason=reason,
         irritation=bool(turn.text) and policy.irritated(turn.text, turn.language),
@@ -146,6 +147,8 @@ def _understood(facts: TurnFacts, turn: Turn) -> Understood:
     heard = facts.heard
     if not heard.text.strip() and heard.intent is None:
         return Understood.SILENCE
+    if facts.satisfaction is not None:  # a score ("4", "een acht") answers the question it was asked
+        return Understood.TEMPLATE
     if facts.answerer == "fallback":
         return Understood.NONE
     if facts.answerer:
@@ -159,20 +162,39 @@ def _understood(facts: TurnFacts, turn: Turn) -> Understood:
 
 
 def _flow(
-    before: ActiveFlow | None, after: ActiveFlow | None, handled: str | None, skills: Mapping[str, Skill]
+    before: ActiveFlow | None, after: ActiveFlow | None, facts: TurnFacts, skills: Mapping[str, Skill]
 ) -> _Flow:
     """The flow the turn worked on, and what happened to it."""
+    handled = facts.handled
     completed = handled if handled and any(handled in skill.flows for skill in skills.values()) else None
     current = after.intent if after is not None else completed
     if current is not None:
         started = before is None or before.intent != current
-        asked = (after.asking if after is not None else None) or ""
-        step = asked if asked and (started or before is None or before.asking != asked) else ""
+        now = after if after is not None else facts.finished_flow
+        step = " ".join(_steps(None if started else before, now, current, skills))
         left = before if started and before is not None else None  # another flow took its place
         return _Flow(current, started, step, completed == current and after is None, left=left)
     if before is not None:  # it ended without its handler
         return _Flow(before.intent, abandoned=True)
     return _Flow()
+
+
+def _steps(
+    before: ActiveFlow | None, now: ActiveFlow | None, intent: str, skills: Mapping[str, Skill]
+) -> list[str]:
+    """The steps of the flow (its slots that it asks for) reached at this turn, in the flow's order: the
+    one it asks for next, and those the caller filled before being asked (a value given up front);
+    each once per run: not one asked or filled ``before`` (a value refused and asked again)."""
+    reached = _reached(now)
+    seen = _reached(before)
+    steps = next((skill.flows[intent].steps for skill in skills.values() if intent in skill.flows), ())
+    return [step for step in steps if step in reached and step not in seen]
+
+
+def _reached(flow: ActiveFlow | None) -> set[str]:
+    if flow is None:
+        return set()
+    return {*flow.slots, *([flow.asking] if flow.asking else [])}
 
 
 def _confirmation(before: ActiveFlow | None, after: ActiveFlow | None, intent: str | None) -> str:
@@ -197,6 +219,21 @@ def _knowledge(facts: TurnFacts, turn: Turn, state: DialogState) -> str:
     # a stray yes or no (an intent) that passed through the chain asked the knowledge base nothing
     asked = "knowledge" in facts.consulted and turn.intent is None
     return "abstain" if asked else ""
+
+
+def _guess(facts: TurnFacts, before: DialogState, state: DialogState) -> str:
+    """What the turn made of the guess ("Do you mean ...?") open before it: ``accepted`` when a yes
+    took an offered answer; ``missed`` when a no left none to offer (or a yes found the answer gone),
+    or the caller ignored it and moved on; empty while it is still open (the next candidate is
+    offered, silence) or when there was none. A missed guess counts as not understood."""
+    offer = before.offer
+    if offer is None or state.offer == offer:
+        return ""
+    if facts.settled != offer.by:
+        return "missed"  # the caller moved on: the offer was dropped as a miss
+    if state.offer is not None:
+        return ""
+    return "missed" if state.fallbacks else "accepted"
 
 
 def _skill(turn: Turn, state: DialogState, skills: Mapping[str, Skill]) -> str:

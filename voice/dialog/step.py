@@ -24,7 +24,7 @@ from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
-from .satisfaction import Satisfaction, question_reply
+from .satisfaction import QUESTION_SLOT, Satisfaction, question_reply
 from .signals import answerer_names
 
 _LOGGER = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ class TurnStep(FlowFilling):
     def run(self) -> Reply:
         """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
         own = replace(self._their_turn(self._decide()), intent=self.turn.intent)
+        if own.slot == QUESTION_SLOT:
+            self.state = replace(self.state, satisfaction_asked=True)
         told = self.state.pending_replies
         reply = self._with_late_reply(own)
         self.unheard = (*told, own)

@@ -29,6 +29,7 @@ from .postgres_schema import (
     LOAD_TURN,
     MARK_OVERRUN,
     MERGE_USER,
+    MISS_GUESS,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
@@ -38,6 +39,7 @@ from .postgres_schema import (
     SAVE_LOADED,
     SAVE_NEW,
     SELECT_SESSIONS,
+    TAKE_GUESS,
 )
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
 from .signals import SIGNAL_COLUMNS, TurnSignals, overrun_count, signal_rows_and_counts
@@ -109,9 +111,13 @@ class PostgresStore(Store):
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
         params = _save_params(saved, session.version, log, answer, now)
         params.update(_outbox_params(outbox))
+        signals = tuple(signals)
         params.update(_signal_params(signals))
-        alone = overrun is None and heard is None  # else one transaction of several statements
+        guesses = _guess_statements(signals)
+        alone = overrun is None and heard is None and not guesses  # else one transaction of several
         with self._db.connection() as db, nullcontext() if alone else db.transaction():
+            for statement, guess_params in guesses:  # before the turn's rows: the open guess is older
+                db.execute(statement, guess_params)
             found = db.execute(SAVE_LOADED if session.version else SAVE_NEW, params).fetchone()
             if found is None:
                 raise _conflict(db, session)
@@ -265,6 +271,12 @@ def _signal_params(signals: Iterable[TurnSignals]) -> dict[str, list[Any]]:
         {f"rollup_{name}": list(values) for name, values in zip(_ROLLUP_COLUMNS, totals, strict=True)}
     )
     return params
+
+
+def _guess_statements(signals: Sequence[TurnSignals]) -> list[tuple[str, dict[str, Any]]]:
+    """The statements that settle the open guess of an earlier turn that these turns took or missed."""
+    settle = {"accepted": TAKE_GUESS, "missed": MISS_GUESS}
+    return [(settle[turn.guess], {"session": turn.session_id}) for turn in signals if turn.guess]
 
 
 def _overrun_params(overrun: TurnSignals) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 
 from .base import StoreError
-from .signals import SIGNAL_COLUMNS
+from .signals import DAY_S, GUESS_MISSED, OPEN_GUESS, SIGNAL_COLUMNS
 from .sqlite_rows import LOG_COLUMNS, SESSION_COLUMNS
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate", "schema_version"]
@@ -218,6 +218,20 @@ MARK_OVERRUN = (
 )
 """Marks a stored turn's signals row (its session's latest at its time) as a missed deadline, and
 counts it; nothing for a row marked already."""
+_OPEN_GUESS_OF = f"(SELECT max(seq) FROM signals WHERE session_id = %(session)s AND {OPEN_GUESS})"
+_MOVED = ", ".join(f"('{metric}', {delta})" for metric, delta in GUESS_MISSED)
+MISS_GUESS = (
+    f"WITH missed AS (UPDATE signals SET understood = 'none' WHERE seq = {_OPEN_GUESS_OF} "
+    "RETURNING time, channel, locale, skill) "
+    "INSERT INTO rollup (day, channel, locale, skill, metric, count) "
+    f"SELECT floor(m.time / {DAY_S})::int, m.channel, m.locale, m.skill, c.metric, c.count "
+    f"FROM missed AS m, (VALUES {_MOVED}) AS c(metric, count) "
+    "ON CONFLICT (day, channel, locale, skill, metric) DO UPDATE SET count = rollup.count + excluded.count"
+)
+"""Settles the session's open guess (its latest) as not understood, and moves its count to ``none``
+on its own day and skill; its words stay for the review."""
+TAKE_GUESS = f"UPDATE signals SET text = '' WHERE seq = {_OPEN_GUESS_OF}"
+"""Settles the session's open guess (its latest) as taken: understood, so its words go."""
 RELOG = (
     "UPDATE log SET text = %s WHERE seq = "
     "(SELECT max(seq) FROM log WHERE session_id = %s AND time = %s AND speaker = 'assistant')"

@@ -7,7 +7,9 @@ skill and metric), so that the KPIs of any period read a few hundred rows instea
 Conversation metrics (``conversations``, ``outcome:*``, ``handoff:*``, ``satisfaction:*``) count on the
 day the conversation started, under its skill; the others on the day of the turn, under its skill.
 A conversation's outcome is moved from its old value to its new one as each turn changes it, so the
-rollup always holds each conversation once, with the outcome of its latest turn.
+rollup always holds each conversation once, with the outcome of its latest turn. Likewise a guess ("Do
+you mean ...?") is settled by the turn that takes it or finds it missed (``TurnSignals.guess``): a
+missed one's row and count move to not understood.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "GUESS_MISSED",
     "LATENCY_STEP",
+    "OPEN_GUESS",
     "SIGNAL_COLUMNS",
     "Outcome",
     "RollupDelta",
@@ -28,6 +32,7 @@ __all__ = [
     "day_of",
     "latency_bucket",
     "latency_of_bucket",
+    "missed_guess_counts",
     "overrun_count",
     "rollup_deltas",
     "signal_record",
@@ -87,12 +92,14 @@ class TurnSignals:
     understood: Understood = Understood.TEMPLATE
     confidence: float | None = None
     text: str = ""
-    """The caller's words (as the log keeps them), kept here only for turns not understood."""
+    """The caller's words (as the log keeps them), kept here only for turns not understood, and for a
+    guess until the caller takes it (``OPEN_GUESS``)."""
     flow: str = ""
     """The intent of the flow this turn worked on, if any."""
     flow_started: bool = False
     flow_step: str = ""
-    """The slot the flow asked for next, when the turn moved it on to a new question."""
+    """The steps (slots it asks for) the flow reached at this turn, in its order, space-separated: the
+    one it asks for next, and those the caller filled before being asked; each once per run."""
     flow_completed: bool = False
     flow_abandoned: bool = False
     """The flow ended without its handler (cancel, stop, start over, a handoff)."""
@@ -105,6 +112,11 @@ class TurnSignals:
     a yes or no that answers one and leads to the next holds both, space-separated (``accepted asked``)."""
     knowledge: str = ""
     """``answer``, ``confirm`` (a "Do you mean") or ``abstain`` (it had nothing; the fallback spoke)."""
+    guess: str = ""
+    """What this turn made of the guess ("Do you mean ...?") an earlier turn of the session left open:
+    ``accepted`` (a yes took an offered answer) or ``missed`` (no to the last one, or ignored: the caller
+    moved on); empty when none was settled. Not a column: the store settles that turn's row with this
+    one (``GUESS_MISSED``): a missed guess was not understood."""
     handoff: str = ""
     """``caller`` (asked for a person) or ``assistant`` (decided by a policy) when the turn handed over."""
     handoff_reason: str = ""
@@ -183,14 +195,35 @@ def signal_record(row: Sequence[Any]) -> dict[str, Any]:
     return {c: bool(v) if c in _FLAGS else v for c, v in zip(SIGNAL_COLUMNS, row, strict=True)}
 
 
+OPEN_GUESS = "understood = 'knowledge' AND knowledge = 'confirm' AND text <> ''"
+"""The ``signals`` rows of guesses ("Do you mean ...?") not settled yet: they keep the caller's words
+until a later turn (``TurnSignals.guess``) takes the guess, or finds it missed (``GUESS_MISSED``)."""
+GUESS_MISSED = (("understood:none", 1), ("understood:knowledge", -1))
+"""The ``rollup`` counts a missed guess moves, on its own turn's day, channel, locale and skill."""
+
+
 def signal_row(signals: TurnSignals) -> tuple[object, ...]:
-    """The row of ``SIGNAL_COLUMNS``; the text only of a turn that was not understood."""
+    """The row of ``SIGNAL_COLUMNS``; the text only of a turn that was not understood, or is a guess
+    whose answer the next turns give (``OPEN_GUESS``)."""
     values = {
         "understood": signals.understood.value,
         "outcome": signals.outcome.value,
-        "text": signals.text if signals.understood is Understood.NONE else "",
+        "text": signals.text if _words_kept(signals) else "",
     }
     return tuple(values[c] if c in values else getattr(signals, c) for c in SIGNAL_COLUMNS)
+
+
+def _words_kept(signals: TurnSignals) -> bool:
+    guessed = signals.understood is Understood.KNOWLEDGE and signals.knowledge == "confirm"
+    return signals.understood is Understood.NONE or guessed
+
+
+def missed_guess_counts(
+    time: float, channel: str, locale: str, skill: str
+) -> list[tuple[int, str, str, str, str, int]]:
+    """The ``rollup`` deltas (day, channel, locale, skill, metric, delta) of a missed guess, from its
+    stored row's time, channel, locale and skill."""
+    return [(day_of(time), channel, locale, skill, metric, delta) for metric, delta in GUESS_MISSED]
 
 
 def signal_rows_and_counts(
@@ -264,8 +297,7 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
             (signals.flow_abandoned, "abandoned"),
         )
         metrics += [f"{flow}:{name}" for happened, name in events if happened]
-        if signals.flow_step:
-            metrics.append(f"{flow}:step:{signals.flow_step}")
+        metrics += [f"{flow}:step:{step}" for step in signals.flow_step.split()]
     if signals.knowledge and signals.understood in (Understood.KNOWLEDGE, Understood.NONE):
         metrics.append("knowledge:asked")  # the caller's words went to the knowledge base
     metrics += [f"confirm:{event}" for event in signals.confirmation.split()]

@@ -24,7 +24,7 @@ from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, fr
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
 from .session_lock import SessionLocks
-from .signals import TurnSignals, overrun_count, signal_rows_and_counts
+from .signals import TurnSignals, missed_guess_counts, overrun_count, signal_rows_and_counts
 from .sqlite_files import (
     MEMORY,
     connect,
@@ -46,6 +46,7 @@ from .sqlite_rows import (
     INSERT_SIGNALS,
     LOAD_TURN,
     MARK_OVERRUN,
+    MISS_GUESS,
     OUTBOX_COUNTS,
     OUTBOX_DELIVERED,
     OUTBOX_FAILED,
@@ -53,6 +54,7 @@ from .sqlite_rows import (
     RELOG,
     SCHEMA_VERSION,
     SELECT_SESSIONS,
+    TAKE_GUESS,
     UPDATE_SESSION,
     UPSERT_ROLLUP,
     log_entry,
@@ -145,6 +147,7 @@ class SqliteStore(Store):
         heard: TurnRecord | None = None,
     ) -> Session:
         log_rows = [log_row(entry) for entry in log]
+        signals = tuple(signals)
         signal_rows, counts = signal_rows_and_counts(signals)
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
@@ -166,6 +169,8 @@ class SqliteStore(Store):
             for item in outbox:
                 payload = to_json(item.payload, f"outbox item {item.id}")
                 db.execute(INSERT_OUTBOX, (item.id, item.kind, payload, item.created_at, item.created_at))
+            for turn in signals:  # before its rows: the session's open guess is an earlier turn's
+                _settle_guess(db, turn)
             db.executemany(INSERT_SIGNALS, signal_rows)
             db.executemany(UPSERT_ROLLUP, counts)
             if overrun is not None and db.execute(MARK_OVERRUN, (overrun.session_id, overrun.time)).rowcount:
@@ -373,6 +378,16 @@ class SqliteStore(Store):
             raise StoreError(
                 f"the session database {self.path} failed: {exc}; check that it is a voice-skills store."
             ) from exc
+
+
+def _settle_guess(db: sqlite3.Connection, turn: TurnSignals) -> None:
+    """Settle the guess of an earlier turn of the session that ``turn`` took or found missed: a missed
+    one counts as not understood, on its own day and skill."""
+    if turn.guess == "accepted":
+        db.execute(TAKE_GUESS, (turn.session_id,))
+    elif turn.guess == "missed":
+        for found in db.execute(MISS_GUESS, (turn.session_id,)).fetchall():
+            db.executemany(UPSERT_ROLLUP, missed_guess_counts(*found))
 
 
 def _conflict(db: sqlite3.Connection, session: Session, now: float) -> None:

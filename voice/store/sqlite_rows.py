@@ -12,7 +12,7 @@ from typing import Any
 from ..state import DialogState
 from .base import StoreError, from_json
 from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord, TurnStart
-from .signals import SIGNAL_COLUMNS
+from .signals import OPEN_GUESS, SIGNAL_COLUMNS
 
 SCHEMA_VERSION = 4
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
@@ -117,6 +117,14 @@ MARK_OVERRUN = (
     "(SELECT max(seq) FROM signals WHERE session_id = ? AND time = ?)"
 )
 """Marks a stored turn's signals row (its session's latest at its time) as a missed deadline."""
+_OPEN_GUESS_OF = f"(SELECT max(seq) FROM signals WHERE session_id = ? AND {OPEN_GUESS})"
+MISS_GUESS = (
+    f"UPDATE signals SET understood = 'none' WHERE seq = {_OPEN_GUESS_OF} "
+    "RETURNING time, channel, locale, skill"
+)
+"""Settles the session's open guess (its latest) as not understood; its words stay for the review."""
+TAKE_GUESS = f"UPDATE signals SET text = '' WHERE seq = {_OPEN_GUESS_OF}"
+"""Settles the session's open guess (its latest) as taken: understood, so its words go."""
 RELOG = (
     "UPDATE log SET text = ? WHERE seq = "
     "(SELECT max(seq) FROM log WHERE session_id = ? AND time = ? AND speaker = 'assistant')"

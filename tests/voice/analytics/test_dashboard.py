@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -13,11 +14,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from voice import Router, Skill, Turn
 from voice.analytics.review import add_phrasing, add_sentence
+from voice.dialog import Dialog
 from voice.knowledge.reviewed import read_reviewed
 from voice.store import open_store
 
-from .dashboard_client import PASSWORD, USER, csrf, dashboard_app, log_in
+from .dashboard_client import PASSWORD, USER, csrf, dashboard_app, log_in, logged_in_client
 from .seed import DAY, seed
 
 SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
@@ -232,3 +235,17 @@ def test_a_new_entry_needs_the_csrf_token_and_an_answer(own_skill: tuple[FlaskCl
     after = client.get(empty.headers["Location"]).get_data(as_text=True)
     assert "Not done: write the answer" in after and "waar is mijn pakket" in after
     assert not (skill_root / "knowledge" / "reviewed").exists()
+
+
+def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, shop_skill: Skill) -> None:
+    """They came most reached first, by name when equal: date, name, time."""
+    url = f"sqlite://{tmp_path / 'sessions.db'}"
+    now = dt.datetime.now(dt.UTC)
+    with open_store(url) as store:
+        dialog = Dialog(Router([shop_skill]), store)
+        for text in ("ik wil een afspraak maken", "morgen", "om tien uur", "jan de vries"):
+            dialog.respond(Turn(text=text, locale="nl", session_id="booking", time=now))
+    with logged_in_client(url) as client:
+        page = client.get("/dashboard/flows", query_string={"from": now.date().isoformat()})
+    headers = re.findall(r"<th>(\w+)</th>", page.get_data(as_text=True))
+    assert headers == ["started", "date", "time", "name", "completed"]

@@ -4,6 +4,7 @@ temporary config, store and copy of the shipped skill; bad input gives one ``err
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -350,3 +351,32 @@ def test_a_phrasing_finds_a_yaml_entry_by_the_id_made_from_its_question(tmp_path
     done = add_phrasing(tmp_path, "nl", "hoe-kan-ik-betalen", "Pinnen, kan dat?")
     assert done.path == tmp_path / "knowledge" / "reviewed" / "nl.yaml"
     assert read_reviewed(faq.parent).phrasings == {"hoe-kan-ik-betalen": ("pinnen kan dat",)}
+
+
+# -- voice report ----------------------------------------------------------------------------------
+
+
+def test_a_chat_with_its_own_clock_counts_its_conversation_on_that_day(setup: tuple[Path, Path]) -> None:
+    """``voice chat --now 2026-11-23T10:00`` stored its turns on 11-23 but counted the conversation on
+    the day it ran: the report of 11-23 showed 0 conversations and a recognition rate of 100%."""
+    config, _ = setup
+    chatted = _voice(config, "chat", "-l", "nl", "--now", "2026-11-23T10:00", input="blorp de zorp\nstop\n")
+    assert chatted.exit_code == 0, chatted.output
+    day = ("--from", "2026-11-23", "--to", "2026-11-23", "--channel", "chat", "--format", "json")
+    report = json.loads(_voice(config, "report", *day).output)["current"]
+    assert (report["conversations"], report["turns"], report["fallback_rate"]) == (1, 2, 0.5)
+    assert report["gave_up"] == 1
+
+
+def test_the_reports_funnel_lists_the_steps_as_the_flow_asks_them(setup: tuple[Path, Path]) -> None:
+    """The steps came most reached first, by name when equal: date, name, time."""
+    config, _ = setup
+    booked = "ik wil een afspraak maken\nmorgen\nom tien uur\njan de vries\nstop\n"
+    chatted = _voice(config, "chat", "-l", "nl", "--now", "2026-11-23T10:00", input=booked)
+    assert chatted.exit_code == 0, chatted.output
+    day = ("--from", "2026-11-23", "--to", "2026-11-23", "--format", "json")
+    (funnel,) = json.loads(_voice(config, "report", *day).output)["current"]["flows"]
+    assert (funnel["flow"], list(funnel["steps"].items())) == (
+        "BookAppointment",
+        [("date", 1), ("time", 1), ("name", 1)],
+    )

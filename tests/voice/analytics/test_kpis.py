@@ -65,6 +65,39 @@ def test_the_formulas_from_known_counts() -> None:
     assert funnel.drop_off == "date" and funnel.completion_rate == 0.3
 
 
+def test_funnel_steps_follow_the_flows_order_and_the_drop_off_is_where_callers_left() -> None:
+    """The review's counts: steps came most reached first (``date 3, name 3, topic 2, time 1``, though
+    time is asked before name), and a larger count after a smaller one named a false drop-off."""
+    totals = {
+        "flow:Book:started": 3,
+        "flow:Book:step:date": 3,
+        "flow:Book:step:name": 3,
+        "flow:Book:step:topic": 2,
+        "flow:Book:step:time": 3,
+        "flow:Book:step:gone": 1,
+        "flow:Book:completed": 2,
+        "flow:Order:started": 4,
+        "flow:Order:step:order_number": 4,
+        "flow:Order:completed": 3,
+    }
+    order = {"Book": ("date", "time", "name", "topic"), "Order": ("order_number",)}
+    found, book = Kpis.from_totals(totals, flows=order).flows
+    assert [stage for stage, _ in book.stages] == [
+        "started",
+        "date",
+        "time",
+        "name",
+        "topic",
+        "gone",
+        "completed",
+    ]
+    assert (book.drop_off, found.drop_off) == ("name", "order_number")
+    unordered = Kpis.from_totals(totals).flows[1]  # no skills given: most reached first, as before
+    assert [stage for stage, _ in unordered.steps] == ["date", "name", "time", "topic", "gone"]
+    steady = Kpis.from_totals({"flow:Book:started": 2, "flow:Book:step:date": 2, "flow:Book:completed": 2})
+    assert steady.flows[0].drop_off == ""
+
+
 def test_a_seeded_store_gives_its_kpis_and_compares_with_the_week_before(seeded: Store) -> None:
     report = build_report(seeded, Filters(start=DAY, end=DAY))
     now = report.current
