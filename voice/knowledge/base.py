@@ -24,6 +24,7 @@ import numpy.typing as npt
 from . import dense
 from .content import content_folder, load_content
 from .decision import Candidate, Decision, Evidence, Policy, decide
+from .duplicates import Pair, near_duplicates
 from .entries import Entry
 from .sparse import SparseIndex
 from .spoken import spoken_answer
@@ -37,6 +38,7 @@ from .storage import (
     read_manifest,
 )
 from .text import analyzer
+from .vectors import Progress
 
 _LOGGER = logging.getLogger(__name__)
 KEYWORD_SHARE = 0.3
@@ -80,16 +82,18 @@ class KnowledgeBase:
         index_root: Path | None = None,
         policy: Policy | None = None,
         use_model: bool | None = None,
+        progress: Progress | None = None,
     ) -> KnowledgeBase:
         """The skill's knowledge for ``language``: the stored index, rebuilt first when the content changed.
 
-        ``use_model``: use the packaged embedding model (default: when it is installed).
+        ``use_model``: use the packaged embedding model (default: when it is installed); ``progress``:
+        told how many texts a rebuild has embedded, of how many (``voice knowledge import`` shows it).
         """
         kb = cls._at(skill_root, language, use_model, policy, index_root)
         if not kb._stored_index_is_current():
             with building(kb.index_dir):
                 if not kb._stored_index_is_current():  # else another process built it meanwhile
-                    kb._build()
+                    kb._build(progress)
         for _ in range(3):  # a read can lose its version to two publishes in a row: read the newest
             if kb.reload():
                 break
@@ -143,14 +147,14 @@ class KnowledgeBase:
         with building(self.index_dir):
             return self._build()
 
-    def _build(self) -> float:
+    def _build(self, progress: Progress | None = None) -> float:
         started = time.perf_counter()
         # the content's fingerprint before it is read: a file copied in meanwhile leaves the index outdated
         # (and rebuilt by the next import), never marked current without it
         content = fingerprint(self.content_dir)
         entries = load_content(self.content_dir)
         sparse = SparseIndex.build(entries, analyzer(self.language)) if entries else None
-        model = self._dense_build(entries) if self.use_model and entries else None
+        model = self._dense_build(entries, progress) if self.use_model and entries else None
         staging = prepare(self.index_dir)
         if sparse is not None:
             sparse.save(staging)
@@ -171,14 +175,14 @@ class KnowledgeBase:
         _LOGGER.info("knowledge index %s built: %d entries in %.2f s", self.index_dir, len(entries), seconds)
         return seconds
 
-    def _dense_build(self, entries: tuple[Entry, ...]) -> dense.DenseIndex:
+    def _dense_build(self, entries: tuple[Entry, ...], progress: Progress | None) -> dense.DenseIndex:
         """The meaning index, embedding only what the stored index has not embedded yet."""
         folder = self.index_dir.resolve()
         stored = read_manifest(folder)
         known = {}
         if stored is not None and stored.get("model") == dense.MODEL:
             known = dense.DenseIndex.load(folder, dense.embedder()).known()
-        return dense.DenseIndex.build(entries, dense.embedder(), known)
+        return dense.DenseIndex.build(entries, dense.embedder(), known, progress)
 
     def reload(self) -> bool:
         """Read the stored index (done by ``ask`` when the index changed on disk); False when there was
@@ -207,6 +211,15 @@ class KnowledgeBase:
             model = dense.DenseIndex.load(folder, dense.embedder())
         asked = _asked(entries, sparse) if sparse is not None else None
         return _Indexes(entries, sparse, model, asked)
+
+    def near_duplicates(self) -> list[Pair]:
+        """Pairs of entries that ask the same question with different answers (``duplicates``), from the
+        vectors the index holds."""
+        indexes = self._indexes
+        if indexes.sparse is None:
+            return []
+        vectors = indexes.dense.vectors[indexes.dense.starts] if indexes.dense is not None else None
+        return near_duplicates(indexes.entries, indexes.sparse.analyzer.terms, vectors)
 
     def ask(self, question: str) -> Decision:
         """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""

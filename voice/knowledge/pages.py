@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from ..errors import SkillError
+from .charset import html_text
 from .entries import Entry
 from .faq import slug
 from .spoken import without_tags
@@ -73,7 +74,7 @@ def _md_plain(line: str) -> str:
 def read_html(path: Path, source: str) -> list[Entry]:
     """One passage per heading (h1-h6) of the page's visible text."""
     parser = _Sections(path.stem)
-    parser.feed(_text(path))
+    parser.feed(html_text(path))
     parser.close()
     return _passages(path, source, parser.sections)
 
