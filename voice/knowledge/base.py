@@ -72,6 +72,8 @@ class KnowledgeBase:
         self._stamp = -1
         self.built: float | None = None
         """Seconds the last ``rebuild`` of this object took; None when it used the stored index."""
+        self.progress: Progress | None = None
+        """Told how many texts a rebuild has embedded, of how many (``load`` sets it)."""
 
     @classmethod
     def load(
@@ -90,10 +92,11 @@ class KnowledgeBase:
         told how many texts a rebuild has embedded, of how many (``voice knowledge import`` shows it).
         """
         kb = cls._at(skill_root, language, use_model, policy, index_root)
+        kb.progress = progress
         if not kb._stored_index_is_current():
             with building(kb.index_dir):
                 if not kb._stored_index_is_current():  # else another process built it meanwhile
-                    kb._build(progress)
+                    kb._build()
         for _ in range(3):  # a read can lose its version to two publishes in a row: read the newest
             if kb.reload():
                 break
@@ -147,14 +150,14 @@ class KnowledgeBase:
         with building(self.index_dir):
             return self._build()
 
-    def _build(self, progress: Progress | None = None) -> float:
+    def _build(self) -> float:
         started = time.perf_counter()
         # the content's fingerprint before it is read: a file copied in meanwhile leaves the index outdated
         # (and rebuilt by the next import), never marked current without it
         content = fingerprint(self.content_dir)
         entries = load_content(self.content_dir)
         sparse = SparseIndex.build(entries, analyzer(self.language)) if entries else None
-        model = self._dense_build(entries, progress) if self.use_model and entries else None
+        model = self._dense_build(entries) if self.use_model and entries else None
         staging = prepare(self.index_dir)
         if sparse is not None:
             sparse.save(staging)
@@ -175,14 +178,14 @@ class KnowledgeBase:
         _LOGGER.info("knowledge index %s built: %d entries in %.2f s", self.index_dir, len(entries), seconds)
         return seconds
 
-    def _dense_build(self, entries: tuple[Entry, ...], progress: Progress | None) -> dense.DenseIndex:
+    def _dense_build(self, entries: tuple[Entry, ...]) -> dense.DenseIndex:
         """The meaning index, embedding only what the stored index has not embedded yet."""
         folder = self.index_dir.resolve()
         stored = read_manifest(folder)
         known = {}
         if stored is not None and stored.get("model") == dense.MODEL:
             known = dense.DenseIndex.load(folder, dense.embedder()).known()
-        return dense.DenseIndex.build(entries, dense.embedder(), known, progress)
+        return dense.DenseIndex.build(entries, dense.embedder(), known, self.progress)
 
     def reload(self) -> bool:
         """Read the stored index (done by ``ask`` when the index changed on disk); False when there was
