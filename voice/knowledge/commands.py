@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -188,7 +188,8 @@ def placed(plan: dict[Path, Path], removed: list[Path], target: Path) -> Iterato
             os.replace(kept, path)
         shutil.rmtree(aside, ignore_errors=True)
         for folder in reversed(made):
-            folder.rmdir()
+            with suppress(OSError):  # not empty: something else wrote there meanwhile, which stays
+                folder.rmdir()
         raise
     shutil.rmtree(aside, ignore_errors=True)
 
