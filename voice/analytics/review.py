@@ -2,7 +2,7 @@
 
 - ``add_sentence``: the utterance becomes a template sentence of an intent, appended to the first
   sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``;
-- ``add_phrasing``: it becomes a phrasing of a knowledge entry (of any FAQ file of the skill's content);
+- ``add_phrasing``: it becomes a phrasing of a knowledge entry (an FAQ question or a page passage);
 - ``add_entry``: a question the assistant could not answer becomes a new FAQ entry, with the answer
   the reviewer writes;
 - ``mark_out_of_scope``: it is recorded as not for this assistant.
@@ -19,6 +19,7 @@ takes effect when the assistant is built again (a restart or a reload of the ser
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ __all__ = [
     "add_entry",
     "add_phrasing",
     "add_sentence",
-    "faq_entries",
+    "knowledge_entries",
     "forget_reviews",
     "mark_out_of_scope",
     "record_review",
@@ -90,14 +91,15 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
 
 
 def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
-    """Add ``utterance`` to the phrasings of FAQ entry ``entry_id`` (of any FAQ file of the skill's
-    content, or one a review made), unless it has it: in the reviews' own file, so that importing the
-    team's FAQ file again keeps it (``voice.knowledge.reviewed``)."""
+    """Add ``utterance`` to the phrasings of entry ``entry_id`` (an FAQ question, a page passage, or one
+    a review made), unless it has it: in the reviews' own file, so that importing the team's content
+    again keeps it (``voice.knowledge.reviewed``)."""
     words = _words(utterance)
     folder = content_folder(skill_root, language)
-    entry = next((entry for entry in faq_entries(skill_root, language) if entry.id == entry_id), None)
+    entries = knowledge_entries(skill_root, language)
+    entry = next((entry for entry in entries if entry.id == entry_id), None)
     if entry is None:
-        raise ReviewError(f"there is no knowledge entry {entry_id!r} in the FAQ of {folder}; choose one.")
+        raise ReviewError(_no_entry(entry_id, folder, [entry.id for entry in entries]))
     if any(normalise(phrasing) == words for phrasing in (entry.title, *entry.phrasings)):
         return Reviewed("phrasing", entry_id, reviewed_file(folder), added=False)
     return Reviewed("phrasing", entry_id, add_reviewed_phrasing(folder, entry_id, words))
@@ -128,11 +130,22 @@ def add_entry(
     return Reviewed("entry", entry.id, add_reviewed_entry(folder, entry))
 
 
-def faq_entries(skill_root: Path, language: str) -> list[Entry]:
-    """The FAQ entries of the skill's content for ``language`` (those reviews made too), in content
-    order: what a phrasing can be added to (page passages have none)."""
-    entries = load_content(content_folder(skill_root, language))
-    return [entry for entry in entries if Path(entry.source).suffix.lower() in FAQ_SUFFIXES]
+def knowledge_entries(skill_root: Path, language: str) -> list[Entry]:
+    """The entries of the skill's content for ``language`` (those reviews made too), in content order:
+    what a phrasing can be added to. A page passage takes phrasings as an FAQ question does: the index
+    reads them with its heading, whichever file it comes from."""
+    return list(load_content(content_folder(skill_root, language)))
+
+
+def _no_entry(entry_id: str, folder: Path, ids: list[str]) -> str:
+    """The sentence for an entry id the content does not have: the ids nearest to it, as choices."""
+    if not ids:
+        return f"there is no knowledge entry {entry_id!r}: {folder} has no content; import it first."
+    shown = difflib.get_close_matches(entry_id, ids, n=3, cutoff=0.5) or ids[:3]
+    return (
+        f"there is no knowledge entry {entry_id!r} in {folder}; choose one of its {len(ids)} entries "
+        f"by id, like {', '.join(shown)} ('voice knowledge ask' names an answer's id)."
+    )
 
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:
@@ -163,8 +176,6 @@ def record_review(
     )
 
 
-FAQ_SUFFIXES = (".yaml", ".yml", ".csv")
-"""Content files whose entries have phrasings (pages have none)."""
 REVIEW_COLUMNS = ("key", "text", "action", "target", "skill", "locale", "reviewer", "time")
 KEYS_PER_QUERY = 500
 """Keys looked up per statement (SQLite allows a few thousand parameters)."""

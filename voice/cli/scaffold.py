@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from string import Template
 
+from ..examples import EXAMPLE_MARK, EXAMPLE_REPLIES
+
 __all__ = ["FILES"]
 
 _CODE = '''"""$title: opening hours and booking an appointment, in Dutch and English."""
@@ -127,9 +129,15 @@ intents:
 """,
 }
 
+
+def _opening_hours(language: str) -> str:
+    """The responses file's first lines: the example reply that ``voice check`` names until it changes."""
+    return f'responses:\n  OpeningHours: "{EXAMPLE_REPLIES[language]["OpeningHours"]}"'
+
+
 _RESPONSES = {
-    "nl": """responses:
-  OpeningHours: "We zijn open van maandag tot en met vrijdag, van 9 tot 5."
+    "nl": _opening_hours("nl")
+    + """
   AskDate: "Op welke dag wilt u komen?"
   AskTime: "Hoe laat?"
   DayInPast: "Die dag is al geweest."
@@ -146,8 +154,8 @@ _RESPONSES = {
 # builtin:               # uw eigen versie van de standaardzinnen, bijvoorbeeld:
 #   handoff: "Ik verbind u door met een medewerker van $title."
 """,
-    "en": """responses:
-  OpeningHours: "We are open Monday to Friday, from 9 to 5."
+    "en": _opening_hours("en")
+    + """
   AskDate: "On which day would you like to come?"
   AskTime: "At what time?"
   DayInPast: "That day has passed."
@@ -230,7 +238,9 @@ turns:
 }
 
 _FAQ = {
-    "nl": """# Veelgestelde vragen: question, phrasings (andere manieren om het te vragen), answer,
+    "nl": f"""{EXAMPLE_MARK}: de eerste `voice knowledge import` van uw eigen inhoud in het Nederlands
+# vervangt dit bestand. Wilt u het houden en aanpassen, haal dan deze regel weg.
+# Veelgestelde vragen: question, phrasings (andere manieren om het te vragen), answer,
 # short (optioneel).
 - id: parkeren
   question: Kan ik bij jullie parkeren?
@@ -239,7 +249,9 @@ _FAQ = {
     - Waar kan ik mijn auto kwijt?
   answer: Er is gratis parkeergelegenheid achter het gebouw.
 """,
-    "en": """# Frequently asked questions: question, phrasings (other ways to ask), answer, short (optional).
+    "en": f"""{EXAMPLE_MARK}: your first `voice knowledge import` of your own English content replaces
+# this file. To keep it and edit it, delete this line.
+# Frequently asked questions: question, phrasings (other ways to ask), answer, short (optional).
 - id: parking
   question: Can I park at your place?
   phrasings:

@@ -27,6 +27,7 @@ from ..channels.chat import ChatChannel
 from ..channels.local import configured_voice
 from ..config import Config, only_skills, skill_references
 from ..errors import VoiceError
+from ..examples import leftovers
 from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
@@ -297,6 +298,9 @@ def check(
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
+    for skill in router.skills.values():
+        for line in leftovers(skill.root, tuple(skill.languages)):
+            click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
     if problems:
         sys.exit(1)
     ok = True

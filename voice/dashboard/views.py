@@ -26,7 +26,7 @@ from ..analytics.review import (
     add_entry,
     add_phrasing,
     add_sentence,
-    faq_entries,
+    knowledge_entries,
     mark_out_of_scope,
     record_review,
 )
@@ -165,12 +165,12 @@ def not_understood() -> str:
 
 
 def _targets() -> dict[str, dict[str, dict[str, list[str]]]]:
-    """Per skill and language: its intents and its FAQ entries (the review forms' choices)."""
+    """Per skill and language: its intents and its knowledge entries (the review forms' choices)."""
     found: dict[str, dict[str, dict[str, list[str]]]] = {}
     for name, skill in _state().skills.items():
         for language in skill.languages:
             intents = sorted(skill.intents(language).intents)
-            entries = [entry.id for entry in faq_entries(skill.root, language)]
+            entries = [entry.id for entry in knowledge_entries(skill.root, language)]
             found.setdefault(name, {})[language] = {"intents": intents, "entries": entries}
     return found
 

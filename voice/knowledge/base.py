@@ -24,6 +24,7 @@ import numpy.typing as npt
 from . import dense
 from .content import content_folder, load_content
 from .decision import Candidate, Decision, Evidence, Policy, decide
+from .duplicates import Pair, near_duplicates
 from .entries import Entry
 from .sparse import SparseIndex
 from .spoken import spoken_answer
@@ -37,6 +38,7 @@ from .storage import (
     read_manifest,
 )
 from .text import analyzer
+from .vectors import Progress
 
 _LOGGER = logging.getLogger(__name__)
 KEYWORD_SHARE = 0.3
@@ -70,6 +72,8 @@ class KnowledgeBase:
         self._stamp = -1
         self.built: float | None = None
         """Seconds the last ``rebuild`` of this object took; None when it used the stored index."""
+        self.progress: Progress | None = None
+        """Told how many texts a rebuild has embedded, of how many (``load`` sets it)."""
 
     @classmethod
     def load(
@@ -80,12 +84,15 @@ class KnowledgeBase:
         index_root: Path | None = None,
         policy: Policy | None = None,
         use_model: bool | None = None,
+        progress: Progress | None = None,
     ) -> KnowledgeBase:
         """The skill's knowledge for ``language``: the stored index, rebuilt first when the content changed.
 
-        ``use_model``: use the packaged embedding model (default: when it is installed).
+        ``use_model``: use the packaged embedding model (default: when it is installed); ``progress``:
+        told how many texts a rebuild has embedded, of how many (``voice knowledge import`` shows it).
         """
         kb = cls._at(skill_root, language, use_model, policy, index_root)
+        kb.progress = progress
         if not kb._stored_index_is_current():
             with building(kb.index_dir):
                 if not kb._stored_index_is_current():  # else another process built it meanwhile
@@ -178,7 +185,7 @@ class KnowledgeBase:
         known = {}
         if stored is not None and stored.get("model") == dense.MODEL:
             known = dense.DenseIndex.load(folder, dense.embedder()).known()
-        return dense.DenseIndex.build(entries, dense.embedder(), known)
+        return dense.DenseIndex.build(entries, dense.embedder(), known, self.progress)
 
     def reload(self) -> bool:
         """Read the stored index (done by ``ask`` when the index changed on disk); False when there was
@@ -207,6 +214,15 @@ class KnowledgeBase:
             model = dense.DenseIndex.load(folder, dense.embedder())
         asked = _asked(entries, sparse) if sparse is not None else None
         return _Indexes(entries, sparse, model, asked)
+
+    def near_duplicates(self) -> list[Pair]:
+        """Pairs of entries that ask the same question with different answers (``duplicates``), from the
+        vectors the index holds."""
+        indexes = self._indexes
+        if indexes.sparse is None:
+            return []
+        vectors = indexes.dense.vectors[indexes.dense.starts] if indexes.dense is not None else None
+        return near_duplicates(indexes.entries, indexes.sparse.analyzer.terms, vectors)
 
     def ask(self, question: str) -> Decision:
         """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""

@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import filecmp
 import json
+import os
 import shutil
+import sys
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
 
 from ..config import SKILLS_DIR, load_config, skills_folder
 from ..errors import SkillError
+from ..examples import example_files, leftovers
 from ..language import language_of
 from .base import KnowledgeBase
-from .content import READERS, check_language, content_files, content_folder, read_files
+from .content import READERS, check_language, content_files, content_folder, file_notes, read_files
+from .duplicates import Pair
+from .entries import Entry
 from .evaluation import EvalSet, evaluate
 from .reviewed import import_notes, read_reviewed, reviewed_file
+from .vectors import Progress
+
+SLOW_TEXTS = 10_000
+"""Texts to embed above which the import warns that it takes minutes."""
+TEXTS_PER_MINUTE = 4_000
+"""Roughly what the model embeds on two cores: 5,000 short passages a minute alone (``vectors``), 800
+short FAQ questions and answers in 21 s with the cores shared with other work."""
+SHOWN = 20
+"""Near-duplicate pairs listed by an import; more are counted."""
 
 
 def skill_root(reference: str) -> Path:
@@ -57,53 +74,66 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
 
     A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
     a file of that name is replaced, and a file in a folder's place that the folder does not bring is
-    named (still answered until deleted). What reviews added (knowledge/reviewed/LANG.yaml) is not
-    touched and still answered. Nothing is copied unless every file reads and the skill's content with
-    them has unique ids.
+    named (still answered until deleted). The example FAQ of voice init goes with the first import in
+    its language. What reviews added (knowledge/reviewed/LANG.yaml) is not touched and still answered.
+    Nothing is copied unless every file reads and the skill's content with them has unique ids; an
+    import stopped while the index is built (Ctrl-C) leaves the skill as it was.
     """
     language = _content_language(language)
     root = skill_root(skill)
     target = content_folder(root, language)
-    plan = _destinations(paths, target)
+    plan, skipped = _destinations(paths, target)
+    if skipped:
+        click.echo(
+            f"skipped {len(skipped)} files of a kind not read ({', '.join(f.name for f in skipped)}); "
+            f"content files are {', '.join(sorted(READERS))}"
+        )
     if not plan:
         raise SkillError(
             f"no content files in {', '.join(map(str, paths))}; use {', '.join(sorted(READERS))}."
         )
     replaced = set(plan.values())
+    examples = [path for path in example_files(target) if path not in replaced]
     kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
-    kept = [(path, source) for path, source in kept if target / source not in replaced]
+    kept = [(path, source) for path, source in kept if path not in replaced and path not in examples]
     new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
     entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
     reviewed = read_reviewed(target)
     counts = Counter(entry.source for entry in entries)
     replacing = {file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)}
-    for file, dest in plan.items():
-        if dest.exists() and dest.samefile(file):
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(file, dest)
+    with placed(plan, examples, target):
+        kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
     for path in sorted(_stale(paths, target, replaced)):
         click.echo(
             f"{path.relative_to(target).as_posix()}: not in the folder imported, still answered; "
             f"delete {path} to stop answering from it"
         )
+    for path in examples:
+        example = path.relative_to(target).as_posix()
+        click.echo(f"{example}: the example FAQ of voice init, removed: your content replaces it")
     for file, source in new:
         replaced_note = "; it replaces the file of that name" if file in replacing else ""
         click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
+        for note in file_notes(file):
+            click.echo(note)
     for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
         click.echo(note)
-    kb = KnowledgeBase.load(root, language)
+    _tell_duplicates(kb.near_duplicates())
+    for line in leftovers(root, (language,)):
+        click.echo(line)
     if kb.built is None:
         click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
     else:
         click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
 
 
-def _destinations(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
-    """Each content file to import -> where it goes in ``target`` (a file already there stays put);
-    two files that would land on the same name are refused."""
+def _destinations(paths: tuple[Path, ...], target: Path) -> tuple[dict[Path, Path], list[Path]]:
+    """Each content file to import -> where it goes in ``target`` (a file already there stays put), and
+    the files of a kind not read (a PDF, a Word file); two files that would land on the same name are
+    refused."""
     plan: dict[Path, Path] = {}
     taken: dict[Path, Path] = {}
+    skipped: list[Path] = []
     for given in paths:
         if given.is_dir():
             base = given.resolve()
@@ -112,7 +142,10 @@ def _destinations(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
         else:
             pairs = [(given.resolve(), target / given.name)]
         for file, dest in pairs:
-            if not file.is_file() or file.suffix.lower() not in READERS or file in plan:
+            if not file.is_file() or file in plan:
+                continue
+            if file.suffix.lower() not in READERS:
+                skipped.append(file)
                 continue
             if file.is_relative_to(target.resolve()):
                 dest = target / file.relative_to(target.resolve())  # already in the skill: stays
@@ -122,7 +155,84 @@ def _destinations(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
                     "or import the folders that hold them."
                 )
             plan[file] = taken[dest] = dest
-    return plan
+    return plan, skipped
+
+
+@contextmanager
+def placed(plan: dict[Path, Path], removed: list[Path], target: Path) -> Iterator[None]:
+    """The files of ``plan`` copied into place and ``removed`` gone while the body runs (the index is
+    built from the folder); if it fails or is stopped (Ctrl-C), the folder is put back as it was: the
+    files it replaced or removed (kept aside meanwhile) back, the new ones and their new folders gone."""
+    made = [folder for folder in reversed(target.parents) if not folder.exists()]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}-import-", dir=target.parent))
+    moved: list[tuple[Path, Path]] = []
+    added: list[Path] = []
+    try:
+        for number, path in enumerate([*(d for f, d in plan.items() if not _same(f, d)), *removed]):
+            if path.exists():
+                moved.append((path, aside / str(number)))
+                os.replace(path, aside / str(number))
+        for file, dest in plan.items():
+            if _same(file, dest):
+                continue
+            made += [folder for folder in reversed(dest.parents) if not folder.exists()]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            added.append(dest)
+            shutil.copy2(file, dest)
+        yield
+    except BaseException:
+        for dest in added:
+            dest.unlink(missing_ok=True)
+        for path, kept in moved:
+            os.replace(kept, path)
+        shutil.rmtree(aside, ignore_errors=True)
+        for folder in reversed(made):
+            with suppress(OSError):  # not empty: something else wrote there meanwhile, which stays
+                folder.rmdir()
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _same(file: Path, dest: Path) -> bool:
+    return dest.exists() and dest.samefile(file)
+
+
+def _progress(terminal: bool) -> Progress:
+    """What the import shows while it embeds: a warning when that will take minutes, and (on a
+    terminal) how far it is."""
+
+    def show(done: int, total: int) -> None:
+        if done == 0 and total >= SLOW_TEXTS:
+            minutes = max(1, round(total / TEXTS_PER_MINUTE))
+            click.echo(
+                f"embedding {total:,} texts takes about {minutes} minutes here; Ctrl-C stops it and leaves "
+                "the skill as it was",
+                err=True,
+            )
+        if terminal:
+            click.echo(f"\rembedding {done:,} of {total:,} texts", nl=done == total, err=True)
+
+    return show
+
+
+def _tell_duplicates(pairs: list[Pair]) -> None:
+    """The near-duplicate questions with different answers, for the team to clean (at most ``SHOWN``)."""
+    if not pairs:
+        return
+    counted = "1 pair of entries asks" if len(pairs) == 1 else f"{len(pairs)} pairs of entries ask"
+    click.echo(
+        f"{counted} the same question with different answers (a caller gets either one): "
+        "check that they agree, or keep one"
+    )
+    for pair in pairs[:SHOWN]:
+        click.echo(f"  {_named(pair.first)}  ~  {_named(pair.second)}")
+    if len(pairs) > SHOWN:
+        click.echo(f"  ({len(pairs) - SHOWN} more)")
+
+
+def _named(entry: Entry) -> str:
+    return f"{entry.title!r} [{entry.source}]"
 
 
 def _stale(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> set[Path]:
@@ -164,8 +274,10 @@ def ask(question: str, skill: str, language: str) -> None:
 @knowledge.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skill", "skill", default=None, help="Skill name or folder (default: the file's skill).")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON line.")
-@click.option("-v", "--verbose", is_flag=True, help="List the questions that went wrong.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the figures as one JSON line (-v: with the misses)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="List the questions that went wrong or were guessed at.")
 def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
     """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
     evalset = EvalSet.from_file(file)
@@ -175,17 +287,19 @@ def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
         raise SkillError(f"{file} names no skill; add 'skill: NAME' or pass --skill.")
     report = evaluate(KnowledgeBase.load(skill_root(reference), language), evalset)
     if as_json:
-        click.echo(json.dumps(report.to_dict()))
-    else:
-        click.echo(
-            f"{report.language}: {report.questions} questions, {report.out_of_scope} out of scope\n"
-            f"top-1 accuracy   {report.top1:.3f}\n"
-            f"answered right   {report.answered_right:.3f}\n"
-            f"confirm rate     {report.confirm_rate:.3f} (right entry offered: {report.confirm_right:.3f})\n"
-            f"abstain rate     {report.abstain_rate:.3f}\n"
-            f"false answers    {report.false_answer_rate:.3f}\n"
-            f"latency          p50 {report.p50_ms} ms, p95 {report.p95_ms} ms"
-        )
+        click.echo(json.dumps(report.to_dict(misses=verbose)))
+        return
+    click.echo(
+        f"{report.language}: {report.questions} questions, {report.out_of_scope} out of scope\n"
+        f"top-1 accuracy   {report.top1:.3f}\n"
+        f"answered right   {report.answered_right:.3f}\n"
+        f"confirm rate     {report.confirm_rate:.3f} (right entry offered: {report.confirm_right:.3f})\n"
+        f"  in scope       {report.confirm_in_scope:.3f}\n"
+        f"  out of scope   {report.out_of_scope_guessed:.3f} (offered a guess instead of the fallback)\n"
+        f"abstain rate     {report.abstain_rate:.3f}\n"
+        f"false answers    {report.false_answer_rate:.3f}\n"
+        f"latency          p50 {report.p50_ms} ms, p95 {report.p95_ms} ms"
+    )
     if verbose:
         for line in report.misses:
             click.echo(f"  {line}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, SkillError
 from .entries import Entry
-from .faq import read_csv, read_yaml
+from .faq import csv_notes, read_csv, read_yaml
 from .pages import read_html, read_markdown, read_text
 from .reviewed import read_reviewed, with_reviewed
 
@@ -60,6 +60,12 @@ def read_file(path: Path, source: str | None = None) -> list[Entry]:
     if not path.is_file():
         raise SkillError(f"{path} does not exist; check the path.")
     return reader(path, source or path.name)
+
+
+def file_notes(path: Path) -> list[str]:
+    """What an import says about a file it read besides its entries: a CSV's encoding, its columns left
+    out."""
+    return csv_notes(path) if path.suffix.lower() == ".csv" else []
 
 
 def load_content(folder: Path) -> tuple[Entry, ...]:

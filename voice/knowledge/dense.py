@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from .e5_weights import ModelFileError
 from .entries import Entry
-from .vectors import Vector, Vectors, embed, text_key
+from .vectors import Progress, Vector, Vectors, embed, text_key
 
 _LOGGER = logging.getLogger(__name__)
 _LOADING = threading.Lock()
@@ -118,14 +118,23 @@ class DenseIndex:
     """Each row's ``vectors.text_key``: a rebuild reuses the rows whose text did not change."""
 
     @classmethod
-    def build(cls, entries: Sequence[Entry], model: Embedder, known: Mapping[str, Vector]) -> DenseIndex:
-        """Embed every entry's questions (as queries) and answer (as a passage), reusing ``known`` vectors."""
+    def build(
+        cls,
+        entries: Sequence[Entry],
+        model: Embedder,
+        known: Mapping[str, Vector],
+        progress: Progress | None = None,
+    ) -> DenseIndex:
+        """Embed every entry's questions (as queries) and answer (as a passage), reusing ``known`` vectors;
+        ``progress`` is told about both as one count."""
         questions = [text for entry in entries for text in (entry.title, *entry.phrasings)]
         answers = [f"{entry.title}. {entry.text}" for entry in entries]
         q_keys = [text_key("query", text) for text in questions]
         a_keys = [text_key("passage", text) for text in answers]
-        q_rows = iter(zip(q_keys, embed(model.queries, q_keys, questions, known), strict=True))
-        a_rows = zip(a_keys, embed(model.passages, a_keys, answers, known), strict=True)
+        q_todo, a_todo = (len({key for key in keys if key not in known}) for keys in (q_keys, a_keys))
+        q_progress, a_progress = _parts(progress, q_todo, a_todo)
+        q_rows = iter(zip(q_keys, embed(model.queries, q_keys, questions, known, q_progress), strict=True))
+        a_rows = zip(a_keys, embed(model.passages, a_keys, answers, known, a_progress), strict=True)
         rows: list[tuple[str, Vector]] = []
         starts: list[int] = []
         for entry, answer in zip(entries, a_rows, strict=True):
@@ -162,3 +171,15 @@ class DenseIndex:
         keys = tuple(json.loads((folder / "dense_keys.json").read_text(encoding="utf-8")))
         vectors = np.load(folder / "dense_vectors.npy")
         return cls(model, vectors, np.load(folder / "dense_starts.npy"), keys)
+
+
+def _parts(progress: Progress | None, first: int, second: int) -> tuple[Progress | None, Progress | None]:
+    """``progress`` for two embeddings in a row, told as one count of ``first + second`` texts."""
+    if progress is None:
+        return None, None
+    told = progress
+
+    def part(offset: int) -> Progress:
+        return lambda done, _total: told(offset + done, first + second)
+
+    return part(0), part(first)

@@ -88,13 +88,19 @@ class Report:
     """All questions answered with a wrong entry, or answered although out of scope."""
     confirm_right: float
     """In-scope questions confirmed with the expected entry among the offered candidates."""
+    confirm_in_scope: float
+    """In-scope questions that got "do you mean ...?" (``confirm_rate`` counts both kinds)."""
+    out_of_scope_guessed: float
+    """Out-of-scope questions that got "do you mean ...?": a guess where the fallback was right."""
     p50_ms: float
     p95_ms: float
     misses: tuple[str, ...] = ()
-    """What went wrong, one line each (for ``voice knowledge eval --verbose``)."""
+    """What went wrong, one line each (for ``voice knowledge eval --verbose``): a wrong entry ranked
+    first or answered, and an out-of-scope question offered a guess."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__ if name != "misses"}
+    def to_dict(self, *, misses: bool = False) -> dict[str, Any]:
+        """The figures (and ``misses``, as a list) by name."""
+        return {name: getattr(self, name) for name in self.__slots__ if misses or name != "misses"}
 
 
 def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
@@ -103,7 +109,7 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
     unknown = sorted({expect for _, expect in evalset.questions} - known)
     if unknown:
         raise SkillError(f"the evaluation expects entry {unknown[0]!r}, which the content does not have.")
-    top1 = right = confirm_right = confirms = abstains = false = 0
+    top1 = right = confirm_right = confirms = abstains = false = guessed = 0
     misses: list[str] = []
     timings: list[float] = []
     cases = [*evalset.questions, *((say, "") for say in evalset.out_of_scope)]
@@ -121,7 +127,15 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
             false += best != expect
         offered = {c.id for c in decision.candidates}
         confirm_right += decision.kind is DecisionKind.CONFIRM and bool(expect) and expect in offered
-        if decision.kind is DecisionKind.ANSWER and best != expect or expect and ranked_first != expect:
+        guess = decision.kind is DecisionKind.CONFIRM and not expect
+        guessed += guess
+        if (
+            decision.kind is DecisionKind.ANSWER
+            and best != expect
+            or expect
+            and ranked_first != expect
+            or guess
+        ):
             misses.append(
                 f"{decision.kind.value:7} {say!r}: got {ranked_first}, expected {expect or '(none)'}"
             )
@@ -137,6 +151,8 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
         abstain_rate=_rate(abstains, total),
         false_answer_rate=_rate(false, total),
         confirm_right=_rate(confirm_right, n_in),
+        confirm_in_scope=_rate(confirms - guessed, n_in),
+        out_of_scope_guessed=_rate(guessed, len(evalset.out_of_scope)),
         p50_ms=round(timings[len(timings) // 2] * 1000, 2),
         p95_ms=round(timings[int(len(timings) * 0.95)] * 1000, 2),
         misses=tuple(misses),

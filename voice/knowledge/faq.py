@@ -10,8 +10,11 @@ YAML::
       link: https://www.example.com/help/shipping   # optional
 
 CSV has the columns ``question,answer`` and optionally ``id,phrasings,short,link``; phrasings are
-separated by ``|``. The columns are separated by commas, or by semicolons when the header row has
-semicolons and no comma.
+separated by ``|``. Header names are read in any case, in English or Dutch (``COLUMNS``: ``vraag``,
+``antwoord``, ``formuleringen``, ...); other columns (a category, a date) are left out, and
+``csv_notes`` names them. The columns are separated by commas, or by semicolons when the header row has
+semicolons and no comma. A file that is not UTF-8 is read as Windows-1252, which Excel saves in Western
+Europe. Errors name the spreadsheet's row (the header is row 1).
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ REQUIRED = ("question", "answer")
 OPTIONAL_TEXT = ("short", "link")
 """Optional fields that must be text when given (a bare ``yes`` in YAML is a boolean)."""
 SLUG_LENGTH = 60
+COLUMNS = {
+    **{name: name for name in FIELDS},
+    "vraag": "question",
+    "formuleringen": "phrasings",
+    "varianten": "phrasings",
+    "antwoord": "answer",
+    "kort": "short",
+    "kort antwoord": "short",
+}
+"""CSV header name (lower case) -> the field it fills: English or Dutch."""
+FALLBACK_ENCODING = "cp1252"
+"""What a CSV that is not UTF-8 is read as: Excel's "CSV" in Western Europe (Dutch, English, ...)."""
 
 
 def read_yaml(path: Path, source: str) -> list[Entry]:
@@ -52,22 +67,48 @@ def read_yaml(path: Path, source: str) -> list[Entry]:
 
 def read_csv(path: Path, source: str) -> list[Entry]:
     """The entries of a CSV FAQ file (a header row, then one entry a row)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8 CSV.") from exc
+    text, _ = csv_text(path)
     separator = csv_separator(text)
-    reader = csv.DictReader(io.StringIO(text), delimiter=separator)
-    header = [name.strip() for name in reader.fieldnames or ()]
-    if any(name not in header for name in REQUIRED):
+    rows = _csv_records(text, path, separator)
+    if not rows:
         raise SkillError(
-            f"{path} needs a header row with the columns question and answer, "
+            f"{path} needs a header row with the columns question and answer (or vraag and antwoord), "
             "separated by commas or semicolons."
         )
-    rows = [_csv_row(row, path, reader.line_num, separator) for row in reader]
-    if not rows:
+    fields = _csv_fields(rows[0][1], path)
+    raws = [(number, _csv_row(row, fields, path, number, separator)) for number, row in rows[1:]]
+    entries = [faq_entry(raw, path, source, number, unit="row") for number, raw in raws if raw]
+    if not entries:
         raise SkillError(f"{path} has no rows under its header; add one row per question.")
-    return [faq_entry(raw, path, source, number) for number, raw in enumerate(rows, start=1)]
+    _check_unique(entries, [number for number, raw in raws if raw], path)
+    return entries
+
+
+def csv_text(path: Path) -> tuple[str, str]:
+    """The text of a CSV file, and a note when it was not UTF-8 and so read as ``FALLBACK_ENCODING``."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode(FALLBACK_ENCODING)
+    except UnicodeDecodeError as exc:
+        raise SkillError(f"{path} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV.") from exc
+    return text, f"{path.name}: not UTF-8, so read as Windows-1252 (Excel's CSV); save it as UTF-8 CSV"
+
+
+def csv_notes(path: Path) -> list[str]:
+    """What an import says about a CSV file it reads: the encoding it fell back to, the columns left out."""
+    text, encoding_note = csv_text(path)
+    rows = _csv_records(text, path, csv_separator(text))
+    header = [name.strip() for name in rows[0][1]] if rows else []
+    ignored = [name for name in header if name and name.lower() not in COLUMNS]
+    notes = [encoding_note] if encoding_note else []
+    if ignored:
+        known = ", ".join(FIELDS)
+        notes.append(f"{path.name}: columns left out: {', '.join(ignored)} (read are {known}, or in Dutch)")
+    return notes
 
 
 def csv_separator(text: str) -> str:
@@ -77,39 +118,99 @@ def csv_separator(text: str) -> str:
     return ";" if ";" in header and "," not in header else ","
 
 
-def _csv_row(row: dict[Any, Any], path: Path, line: int, separator: str) -> dict[str, Any]:
-    """A CSV row as entry fields. A row with more fields than the header is refused: an unquoted
-    separator in an answer would otherwise cut the answer short without a word."""
-    if None in row:
+def _csv_records(text: str, path: Path, separator: str) -> list[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it, fields) of every row that has any text; a quote left
+    open or text after a closing quote is refused at the row it starts in."""
+    reader = csv.reader(io.StringIO(text), delimiter=separator, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            if any(field.strip() for field in row):
+                rows.append((number, row))
+    except csv.Error as exc:
+        row_number = number + 1
+        if "unexpected end of data" in str(exc):
+            raise SkillError(
+                f'{path}, row {row_number}: a double quote (") opens a field that is never closed; '
+                "close it, or remove it."
+            ) from exc
         raise SkillError(
-            f"{path}, row {line}: more fields than the header has columns; "
+            f"{path}, row {row_number}: text after a closing double quote; put the whole field in "
+            'double quotes and write a quote inside it as "".'
+        ) from exc
+    return rows
+
+
+def _csv_fields(header: list[str], path: Path) -> list[str | None]:
+    """The field each column fills (None: left out), from the header row read in any case and in
+    English or Dutch; both names of one field are refused."""
+    fields = [COLUMNS.get(name.strip().lower()) for name in header]
+    missing = [name for name in REQUIRED if name not in fields]
+    if missing:
+        raise SkillError(
+            f"{path} needs a header row with the columns question and answer (or vraag and antwoord), "
+            "separated by commas or semicolons."
+        )
+    twice = next((field for field in fields if field and fields.count(field) > 1), None)
+    if twice is not None:
+        names = [name.strip() for name, field in zip(header, fields, strict=True) if field == twice]
+        raise SkillError(f"{path}: the columns {' and '.join(names)} both give the {twice}; keep one.")
+    return fields
+
+
+def _csv_row(
+    row: list[str], fields: list[str | None], path: Path, number: int, separator: str
+) -> dict[str, Any]:
+    """A CSV row as entry fields ({} for a row with only left-out columns). A row with more fields
+    than the header is refused: an unquoted separator in an answer would otherwise cut the answer short
+    without a word."""
+    if any(value.strip() for value in row[len(fields) :]):
+        raise SkillError(
+            f"{path}, row {number}: more fields than the header has columns; "
             f'put a question or answer that contains a "{separator}" in double quotes.'
         )
-    raw: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    raw: dict[str, Any] = {
+        field: value.strip() for field, value in zip(fields, row, strict=False) if field and value.strip()
+    }
+    if not raw:
+        return {}
     raw["phrasings"] = [p.strip() for p in raw.get("phrasings", "").split("|") if p.strip()]
     return raw
 
 
-def faq_entry(raw: Any, path: Path, source: str, number: int) -> Entry:
-    """The ``number``-th entry of the FAQ file ``path`` from its fields; ``SkillError`` says what to fix."""
+def _check_unique(entries: list[Entry], numbers: list[int], path: Path) -> None:
+    """Two rows that ask the same question (the same id) are refused, naming both rows."""
+    seen: dict[str, int] = {}
+    for entry, number in zip(entries, numbers, strict=True):
+        if entry.id in seen:
+            raise SkillError(
+                f"{path}, rows {seen[entry.id]} and {number}: the same question {entry.title!r} "
+                f"(id {entry.id!r}) twice; merge the rows or change one question."
+            )
+        seen[entry.id] = number
+
+
+def faq_entry(raw: Any, path: Path, source: str, number: int, *, unit: str = "entry") -> Entry:
+    """The ``number``-th entry (or CSV ``row``: ``unit``) of the FAQ file ``path`` from its fields;
+    ``SkillError`` says what to fix."""
+    where = f"{path}, {unit} {number}"
     if not isinstance(raw, dict):
-        raise SkillError(f"{path}, entry {number}: expected question, answer, ...; got {raw!r}.")
+        raise SkillError(f"{where}: expected question, answer, ...; got {raw!r}.")
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
-        raise SkillError(
-            f"{path}, entry {number}: unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}."
-        )
+        raise SkillError(f"{where}: unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}.")
     for name in REQUIRED:
         if raw.get(name) is not None and not isinstance(raw[name], str):
-            raise SkillError(f"{path}, entry {number}: the {name} must be text; put it in quotes.")
+            raise SkillError(f"{where}: the {name} must be text; put it in quotes.")
         if not isinstance(raw.get(name), str) or not raw[name].strip():
-            raise SkillError(f"{path}, entry {number}: the {name} is missing or empty; add it.")
+            raise SkillError(f"{where}: the {name} is missing or empty; add it.")
     for name in OPTIONAL_TEXT:
         if raw.get(name) is not None and not isinstance(raw[name], str):
-            raise SkillError(f"{path}, entry {number}: the {name} must be text; put it in quotes.")
+            raise SkillError(f"{where}: the {name} must be text; put it in quotes.")
     phrasings = raw.get("phrasings") or []
     if not isinstance(phrasings, list) or not all(isinstance(p, str) for p in phrasings):
-        raise SkillError(f"{path}, entry {number}: phrasings must be a list of sentences.")
+        raise SkillError(f"{where}: phrasings must be a list of sentences.")
     question = _clean(raw["question"])
     return Entry(
         id=str(raw.get("id") or slug(question)),

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import SkillError
+from .charset import html_text, refuse_binary
 from .entries import Entry
 from .faq import slug
 from .html_pages import read_sections
@@ -139,8 +140,9 @@ def _md_plain(line: str) -> str:
 
 
 def read_html(path: Path, source: str) -> list[Entry]:
-    """One passage per heading (h1-h6) of the page's main content, titled with the page's title."""
-    title, sections = read_sections(_text(path))
+    """One passage per heading (h1-h6) of the page's main content, titled with the page's title; read
+    in the charset the page declares."""
+    title, sections = read_sections(html_text(path))
     return _entries(path, source, passages(sections, title))
 
 
@@ -220,8 +222,7 @@ def _unique(entries: list[Entry]) -> list[Entry]:
 
 def _text(path: Path) -> str:
     data = path.read_bytes()
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is text
-        raise SkillError(f"{path} is a binary file, not text; save the page as UTF-8 text or remove it.")
+    refuse_binary(path, data)
     try:
         return data.decode("utf-8-sig")  # Windows editors may start it with a BOM
     except UnicodeDecodeError as exc:

@@ -154,7 +154,7 @@ def test_review_lists_adds_a_sentence_and_a_phrasing_and_marks_out_of_scope(setu
         (["sentence", "?!", "--intent", "OrderStatus", "--skill", "customer_service", "--locale", "nl"],
          "the utterance has no words to add"),
         (["phrasing", MISSED_EN, "--entry", "no-such-entry", "--skill", "customer_service", "--locale", "en"],
-         "there is no knowledge entry 'no-such-entry' in the FAQ of"),
+         "there is no knowledge entry 'no-such-entry' in"),
     ],
     ids=["unknown-skill", "unknown-intent", "no-words", "unknown-entry"],
 )  # fmt: skip
@@ -312,12 +312,12 @@ def test_an_entry_without_an_answer_or_in_a_language_without_a_lexicon_is_one_er
     assert not (skill / "knowledge" / "reviewed").exists() and not (skill / "knowledge" / "ko").exists()
 
 
-def test_an_entry_no_faq_file_holds_is_one_error_line(setup: tuple[Path, Path]) -> None:
+def test_an_entry_the_content_does_not_have_is_one_error_line(setup: tuple[Path, Path]) -> None:
     config, skill = setup
     _team_file(skill, CSV_HEADER + CSV_ROWS)
     result = _voice(config, "review", "phrasing", MISSED_NL, "--entry", "levertijd", "--skill",
                     "customer_service", "--locale", "nl")  # fmt: skip
-    _one_error(result, f"there is no knowledge entry 'levertijd' in the FAQ of {skill / 'knowledge' / 'nl'}")
+    _one_error(result, f"there is no knowledge entry 'levertijd' in {skill / 'knowledge' / 'nl'}; choose one")
     assert not (skill / "knowledge" / "reviewed").exists()
 
 

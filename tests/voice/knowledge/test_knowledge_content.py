@@ -308,7 +308,11 @@ def test_a_folder_is_read_whole_and_ids_must_be_unique(tmp_path: Path) -> None:
             "- question: Open?\n  answer: Every day.\n  answer: Not on Sundays.\n",
             r"faq.yaml is not valid YAML \(line 3, column 3: the key 'answer' is given twice; keep one\)",
         ),
-        ("faq.csv", "title,body\nx,y\n", r"columns question and answer, separated by commas or semicolons"),
+        (
+            "faq.csv",
+            "title,body\nx,y\n",
+            r"columns question and answer \(or vraag and antwoord\), separated by commas or semicolons",
+        ),
         ("faq.csv", "question,answer\n", r"has no rows under its header"),
         ("page.md", "\n\n", r"has no text to answer from"),
         ("faq.pdf", "%PDF", r"unknown kind of content file"),
