@@ -127,10 +127,11 @@ INTRO = "Here is the answer to your earlier question."
 def test_late_turns_in_a_row_are_told_once_each_with_one_introduction(store: Store, tmp_path: Path) -> None:
     """The payment stalls; the caller says "hello" twice meanwhile, and hears "one moment" three times.
     The first hello's turn waits for the payment's, tells the payment first, and is late itself; the
-    second is turned away at once, as the first one waits (``voice.dialog.waits``), and stores nothing.
-    The next turn tells the payment, then the greeting, then its own answer, each once, after one
-    introduction (they nested, the intro repeated). The log says what the caller heard at each turn
-    that was stored: the payment once, where it was told."""
+    second is turned away at once, as the first one waits (``voice.dialog.waits``), and is stored after
+    it as heard, with no answer of its own: the first one answers for it. The next turn tells the
+    payment, then the greeting, then its own answer, each once, after one introduction (they nested,
+    the intro repeated). The log says what the caller heard at each turn: the payment once, where it
+    was told."""
     dialog = Dialog(Router([_shop(tmp_path)]), store)
     for text in ("pay it", "hello", "hello"):
         assert "One moment" in dialog.respond(_turn(text, seconds=0.35)).text
@@ -146,8 +147,10 @@ def test_late_turns_in_a_row_are_told_once_each_with_one_introduction(store: Sto
     logged = [(row.speaker.value, row.text) for row in store.read_log(session_id="s1")]
     moment = logged[1][1]
     assert moment.startswith("One moment"), logged
-    assert logged[:6] == [
+    assert logged[:8] == [
         ("user", "pay it"),
+        ("assistant", moment),
+        ("user", "hello"),
         ("assistant", moment),
         ("user", "hello"),
         ("assistant", moment),
@@ -155,7 +158,7 @@ def test_late_turns_in_a_row_are_told_once_each_with_one_introduction(store: Sto
         ("assistant", told),
     ], logged
     session = store.load("s1")
-    assert session is not None and [(t.speaker.value, t.text) for t in session.history][:6] == logged[:6]
+    assert session is not None and [(t.speaker.value, t.text) for t in session.history][:8] == logged[:8]
 
 
 def test_the_handoff_record_of_a_late_turn_shows_what_the_caller_heard(store: Store, tmp_path: Path) -> None:

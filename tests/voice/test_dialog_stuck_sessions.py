@@ -4,8 +4,8 @@ A host stopped with SIGSTOP (or a stuck VM) keeps its store connection, and with
 sessions it was answering. Before, each turn of those sessions that reached a healthy host waited for
 its lock (up to ``TURN_WAIT_S``) in one of the process's ``MAX_WORKERS`` threads: with enough of them,
 every thread waited and an unrelated caller heard "one moment" instead of an answer. Now one turn per
-session, and ``MAX_LOCK_WAITS`` in all, wait for a busy session; the others hear "one moment" at once
-and store nothing.
+session, and ``MAX_LOCK_WAITS`` in all, wait for a busy session; the others hear "one moment" at once,
+and are stored once the session is free (before, they were neither stored nor logged).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ HOURS, CONTACT = "what are your opening hours", "how can i contact you"
 OPEN = "We are open Monday"
 MOMENT = "One moment please"
 LATE = "Here is the answer to your earlier question."
+NOTE = "Sorry, I wasn't able to answer what you said before"
 STUCK = tuple(f"stuck-{n}" for n in range(MAX_LOCK_WAITS + 2))
 """The sessions the hung host holds: more than may wait at once."""
 TRIES = 3
@@ -101,24 +102,23 @@ def test_the_turns_of_stuck_sessions_leave_threads_for_other_callers(
 
     hung_host.kill()  # the server (or the kernel) drops a dead host's locks
     hung_host.join(30)
-    assert wait_for_turns(30)
-    waited = [session_id for session_id in STUCK if store.load(session_id) is not None]
+    assert wait_for_turns(30) and dialog.missed.wait(30)
+    answers = {s: [store.answered(r, s) for t, r in tries if t == s] for s in STUCK}
+    waited = [s for s in STUCK if any(a is not None and a["speech"].startswith(OPEN) for a in answers[s])]
     assert len(waited) == MAX_LOCK_WAITS  # one turn per session waited, as many as may wait
-    for session_id, request_id in tries:
-        answer = store.answered(request_id, session_id)
-        assert answer is None or answer["speech"].startswith(OPEN)
     for session_id in STUCK:
-        answers = [store.answered(r, s) for s, r in tries if s == session_id]
-        # the turn that waited is stored once, as its caller heard it; the ones turned away not at all
-        if session_id in waited:
-            _logged(store, session_id, (Speaker.USER, HOURS), (Speaker.ASSISTANT, MOMENT))
-            assert sum(answer is not None for answer in answers) == 1
-        else:
-            _logged(store, session_id)
-            assert answers == [None] * TRIES
-        # its caller asks again: the late answer is told once, at the next turn, or the question answered
+        # every turn is stored once, as its caller heard it: "one moment"
+        _logged(store, session_id, *[(Speaker.USER, HOURS), (Speaker.ASSISTANT, MOMENT)] * TRIES)
+        if session_id in waited:  # the turn that waited answers; those turned away meanwhile are logged
+            assert sorted(a["speech"][: len(OPEN)] for a in answers[session_id] if a) == [OPEN]
+        else:  # nobody waited: each request, sent again, hears that it was not answered
+            assert all(a is not None and a["speech"].startswith(NOTE) for a in answers[session_id]), (
+                session_id
+            )
+        # its caller asks again: the late answer, or the note, is told once, and the question answered
         again = dialog.respond(_turn(session_id, f"{session_id}-next", CONTACT)).text
-        assert again.startswith(f"{LATE} {OPEN}" if session_id in waited else "You can call"), again
+        told = f"{LATE} {OPEN}" if session_id in waited else NOTE
+        assert again.startswith(told) and again.count(told) == 1 and "You can call" in again, again
         assert dialog.respond(_turn(session_id, f"{session_id}-last", CONTACT)).text.startswith("You can")
 
 

@@ -58,13 +58,14 @@ class LateTurn:
 
     Abandoned before its commit, the turn saves its reply as a pending one itself (and its signals
     count the missed deadline, its log row says "one moment"); abandoned after it, ``keep`` stores it
-    separately and corrects the stored turn (``StoredTurn``).
+    separately and corrects the stored turn (``StoredTurn``). A turn that never got its session is
+    ``parked``: it is stored once the session is free (``voice.dialog.missed``), and ``keep`` leaves it.
     """
 
-    def __init__(self, session_id: str, keep_late_reply: KeepLateReply) -> None:
-        self.session_id, self._keep_late_reply = session_id, keep_late_reply
+    def __init__(self, turn: Turn, keep_late_reply: KeepLateReply) -> None:
+        self.turn, self.session_id, self._keep_late_reply = turn, turn.session_id, keep_late_reply
         self._guard = threading.Lock()
-        self._abandoned = self._kept = False
+        self._abandoned = self._kept = self._parked = False
         self.unheard: tuple[Reply, ...] = ()
         """What is kept when the reply comes late (``TurnStep.unheard``); else the reply itself."""
         self.stored: StoredTurn | None = None
@@ -86,8 +87,13 @@ class LateTurn:
             self._kept = self._abandoned
             return self._kept
 
+    def park(self) -> None:
+        """The turn goes unanswered and waits to be stored with its session: nothing for ``keep`` to do."""
+        with self._guard:
+            self._parked = True
+
     def keep(self, reply: Reply) -> None:
         with self._guard:
-            if self._kept:
+            if self._kept or self._parked:
                 return
         self._keep_late_reply(self.session_id, self.unheard or (reply,), self.stored)

@@ -30,11 +30,12 @@ from .answerers import Answerer, Fallback, handoff_reply
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .late import TURN_WAIT_S, LateTurn, StoredTurn, while_busy
+from .missed import MissedTurn, MissedTurns
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
 from .signals import TurnFacts, loading_answerers, still_loading, turn_signals
-from .step import TurnStep
-from .waits import SessionBusy, SessionWaits
+from .step import MISSED_TURN, TurnStep
+from .waits import SessionBusy, SessionStuck, SessionWaits
 
 __all__ = ["Dialog", "apology"]
 
@@ -80,6 +81,8 @@ class Dialog:
         self._housekeeping_lock = threading.Lock()
         self._waits = SessionWaits()
         """The turns that wait for a busy session: one per session, and a few in all."""
+        self.missed = MissedTurns(store, self._store_missed)
+        """The turns that did not get their session, until it is free and they are stored."""
 
     def respond(self, turn: Turn) -> Reply:
         """Answer one turn and remember it; never raises, and answers within the turn's deadline.
@@ -87,19 +90,21 @@ class Dialog:
         The whole turn (waiting for an earlier turn of the session, the store, the handler) has the
         deadline: when it runs out the caller hears "one moment", and the turn goes on; its reply
         is spoken at the next turn. A turn that finds its session busy while another turn of it waits
-        for it in this process, or while ``MAX_LOCK_WAITS`` turns wait, hears "one moment" at once and
-        changes nothing (``SessionWaits``). A turn without a session id (a one-shot call through the
+        for it in this process, or while ``MAX_LOCK_WAITS`` turns wait, hears "one moment" at once
+        (``SessionWaits``); it is stored once the session is free (``MissedTurns``), as is a turn that
+        waited for its session in vain. A turn without a session id (a one-shot call through the
         Python API) gets a session of its own; the webhook channels refuse a request without one.
         """
         if not turn.session_id:
             turn = replace(turn, session_id=uuid.uuid4().hex)
-        late = LateTurn(turn.session_id, self.keep_late_reply)
+        late = LateTurn(turn, self.keep_late_reply)
         try:
             reply = run_within(lambda: self._respond(turn, late), turn.remaining(), late.keep, late.abandon)
         except SessionBusy as busy:
             _LOGGER.warning(
                 'session %s is busy and %s: this turn answered "one moment"', turn.session_id, busy
             )
+            self._turned_away(turn, late, busy.waiting)
             return self._one_moment(turn)
         except Exception:
             _LOGGER.exception(
@@ -115,54 +120,108 @@ class Dialog:
             builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=voices), turn, voices
         )
 
+    def _turned_away(self, turn: Turn, late: LateTurn, waiting: LateTurn | None) -> None:
+        """Keep a turn turned away from its busy session until it can be stored, as its caller heard it:
+        "one moment". Not the same request sent again while its turn waits: that turn is stored. The
+        same words said again while it waits are answered by it; other words get a note."""
+        if waiting is not None and turn.request_id and waiting.turn.request_id == turn.request_id:
+            return
+        late.abandon()
+        late.park()
+        same = waiting is not None and (waiting.turn.text, waiting.turn.intent) == (turn.text, turn.intent)
+        self.missed.add(MissedTurn(turn, late, noted=not same, latency_ms=0.0))
+
     def _respond(self, turn: Turn, late: LateTurn) -> Reply:
         """One turn of the session, alone: another turn of it waits until this one is committed (one
-        such turn per process; ``SessionWaits`` turns away the others)."""
+        such turn per process; ``SessionWaits`` turns away the others). A turn that waited for its
+        session in vain is kept until it is free (``MissedTurns``): the caller who still waits hears
+        the apology, and one who heard "one moment" is told at the next turn to say it again."""
         started = time.perf_counter()
-        with self._waits.hold(self.store, turn.session_id, late):
-            start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
-            if start.earlier is not None:  # the platform sent the request again: the same answer, once
-                earlier = Reply.from_dict(start.earlier)
-                if late.kept_with_turn():  # the first one keeps its own late reply, if any
-                    return earlier
-                return self._told_now(turn, start.session, earlier)
-            session, turn = self._session(turn, start)
-            loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
-            step = TurnStep(
-                self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
+        try:
+            with self._waits.hold(self.store, turn.session_id, late):
+                # what the caller said is stored in the order it was said
+                self.missed.store_held(turn.session_id, before=turn.time.timestamp())
+                reply = self._answer(turn, late, started)
+                self.missed.store_held(turn.session_id)
+        except SessionStuck:
+            _LOGGER.warning(
+                "session %s stayed busy all the time a turn may wait: the turn is stored, and its caller "
+                "told it was not answered, once the session is free",
+                turn.session_id,
             )
-            failed = False
-            try:
-                reply = step.run()
-            except Exception:
-                _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
-                (step.state, reply), failed = self._crashed(step.turn, session.dialog), True
-            reply = self._transferred(replace(reply, intent=step.turn.intent), step.state)
-            late.unheard = (reply,) if failed else step.unheard
-            # after a crash in a flow, its open question stays the one an answer in between asks again
-            said = step.state.last_reply if failed and step.state.flow is not None else reply
-            state = replace(step.state, last_reply=said, failed=_failed(step, reply, crashed=failed))
-            facts = TurnFacts(
-                heard=turn,
-                answerer=step.answered_by,
-                consulted=tuple(name for name in step.consulted if name not in loading),
-                settled=step.settled_by,
-                handled=step.handled,
-                finished_flow=step.finished_flow,
-                handler_error=failed,
-                latency_ms=(time.perf_counter() - started) * 1000,
-                satisfaction=step.satisfaction_score,
-            )
-            stored = self._commit(
-                step.turn, state, reply, session, facts, late, lambda: self._one_moment(turn).text
-            )
-            if not stored.deadline_overrun:  # stored as heard in time; if "one moment" comes after all,
-                # the replies are kept, the signals marked and the log corrected in one write
-                late.stored = StoredTurn(stored, turn, _answer(turn, late.unheard[-1]))
-                if late.kept_with_turn():  # "one moment" while the commit waited
-                    self._keep_pending(turn.session_id, late.unheard, late.stored)  # still this turn's
+            late.park()
+            latency_ms = (time.perf_counter() - started) * 1000
+            self.missed.add(MissedTurn(turn, late, noted=True, latency_ms=latency_ms))
+            return apology(turn, self._speakers(turn))
         self._housekeeping()
         return reply
+
+    def _answer(self, turn: Turn, late: LateTurn, started: float) -> Reply:
+        """The turn's reply, committed with the turn; the caller holds the session."""
+        start = self.store.load_turn(turn.session_id, turn.user_id, turn.request_id)
+        if start.earlier is not None:  # the platform sent the request again: the same answer, once
+            earlier = Reply.from_dict(start.earlier)
+            if late.kept_with_turn():  # the first one keeps its own late reply, if any
+                return earlier
+            return self._told_now(turn, start.session, earlier)
+        session, turn = self._session(turn, start)
+        loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
+        step = TurnStep(
+            self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
+        )
+        failed = False
+        try:
+            reply = step.run()
+        except Exception:
+            _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
+            (step.state, reply), failed = self._crashed(step.turn, session.dialog), True
+        reply = self._transferred(replace(reply, intent=step.turn.intent), step.state)
+        late.unheard = (reply,) if failed else step.unheard
+        # after a crash in a flow, its open question stays the one an answer in between asks again
+        said = step.state.last_reply if failed and step.state.flow is not None else reply
+        state = replace(step.state, last_reply=said, failed=_failed(step, reply, crashed=failed))
+        facts = TurnFacts(
+            heard=turn,
+            answerer=step.answered_by,
+            consulted=tuple(name for name in step.consulted if name not in loading),
+            settled=step.settled_by,
+            handled=step.handled,
+            finished_flow=step.finished_flow,
+            handler_error=failed,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            satisfaction=step.satisfaction_score,
+        )
+        stored = self._commit(
+            step.turn, state, reply, session, facts, late, lambda: self._one_moment(turn).text
+        )
+        if not stored.deadline_overrun:  # stored as heard in time; if "one moment" comes after all,
+            # the replies are kept, the signals marked and the log corrected in one write
+            late.stored = StoredTurn(stored, turn, _answer(turn, late.unheard[-1]))
+            if late.kept_with_turn():  # "one moment" while the commit waited
+                self._keep_pending(turn.session_id, late.unheard, late.stored)  # still this turn's
+        return reply
+
+    def _store_missed(self, missed: MissedTurn) -> None:
+        """Store a turn that did not get its session (the caller holds it now) as its caller heard it:
+        "one moment" (or the apology), with what the router makes of its words, a missed deadline in
+        its signals and its request's answer. A ``noted`` one also leaves a note for the next turn, or
+        the request sent again, that it was not answered and is best said again, and counts as failed:
+        its handler is not run late, as the caller may have asked again since (a booking made twice)."""
+        start = self.store.load_turn(missed.turn.session_id, missed.turn.user_id, missed.turn.request_id)
+        if start.earlier is not None:  # its request, sent again, was answered: that turn is stored
+            return
+        session, turn = self._session(missed.turn, start)
+        state = session.dialog
+        step = TurnStep(self.router, self.policy, self.answerers, turn, state, satisfaction=self.satisfaction)
+        turn, voices = step.understood(), self._speakers(step.turn)
+        note = replace(
+            apology(turn, voices, state.open_question, key="missed_turn"), slot=MISSED_TURN, failed=True
+        )
+        missed.late.unheard = (replace(note, intent=turn.intent),) if missed.noted else ()
+        state = replace(state, failed=state.failed or missed.noted)
+        facts = TurnFacts(heard=missed.turn, latency_ms=missed.latency_ms)
+        said = apology(turn, voices, state.open_question)  # the one who waited without deadline heard it
+        self._commit(turn, state, said, session, facts, missed.late, lambda: self._one_moment(turn).text)
 
     def _session(self, turn: Turn, start: TurnStart) -> tuple[Session, Turn]:
         """The live session, or a new one that the turn's commit saves; and the turn with what is
@@ -227,7 +286,8 @@ class Dialog:
             own reply, which waits among the pending ones for the next turn or the request sent again."""
             if not unheard:
                 return (heard, said), _answer(turn, reply)
-            return (heard, replace(said, text=moment())), _answer(turn, late.unheard[-1])
+            kept = _answer(turn, late.unheard[-1]) if late.unheard else None
+            return (heard, replace(said, text=moment())), kept
 
         def outbox(heard_turns: tuple[TurnRecord, ...]) -> tuple[OutboxItem, ...]:
             """The handoff record, its transcript ending as the caller heard the turn."""
@@ -436,7 +496,9 @@ class Dialog:
             self._purging.start()
 
     def close(self) -> None:
-        """Stop the outbox sender and wait for a purge in progress, so the store can be closed."""
+        """Store the turns that missed their session (for a few seconds), stop the outbox sender and wait
+        for a purge in progress, so the store can be closed."""
+        self.missed.close()
         if self.sender is not None:
             self.sender.stop()
         if self._purging is not None:
@@ -477,12 +539,12 @@ def _answer(turn: Turn, reply: Reply) -> Answer | None:
     return (turn.request_id, reply.to_dict()) if turn.request_id else None
 
 
-def apology(turn: Turn, skills: tuple[Skill, ...] = (), question: str | None = None) -> Reply:
-    """The framework's spoken error reply in the turn's language (``skills``' own version first); it
-    keeps the session open, with ``question`` (a flow's open one) as its reprompt."""
-    return reprompted(
-        builtin_reply(turn, "error", expect=Expect.ANSWER, skills=skills), turn, skills, question
-    )
+def apology(
+    turn: Turn, skills: tuple[Skill, ...] = (), question: str | None = None, key: str = "error"
+) -> Reply:
+    """The framework's spoken error reply (``key``) in the turn's language (``skills``' own version
+    first); it keeps the session open, with ``question`` (a flow's open one) as its reprompt."""
+    return reprompted(builtin_reply(turn, key, expect=Expect.ANSWER, skills=skills), turn, skills, question)
 
 
 def reprompted(reply: Reply, turn: Turn, skills: tuple[Skill, ...], question: str | None = None) -> Reply:

@@ -33,6 +33,9 @@ ANYTHING_ELSE = "voice:anything_else"
 """The ``slot`` of a reply that ends with "Is there anything else I can do for you?": yes or no answers it."""
 _ANYTHING_ELSE_REPLIES = frozenset({"thanks", "cancelled", "nothing_to_cancel"})
 """The built-in replies that ask it."""
+MISSED_TURN = "voice:missed_turn"
+"""The ``slot`` of the note that an earlier turn was not answered (``Dialog._store_missed``): told among
+the late replies, it is no answer, so it gets no "Here is the answer to your earlier question"."""
 _ANYTHING_ELSE_ANSWERS = ("Stop", "Thanks", *YES_OR_NO)
 """The built-ins that answer it, the first that matches: thanks ("ok thanks", "oké bedankt") ends the
 conversation as stop and no do, though its "ok" says yes too."""
@@ -80,6 +83,16 @@ class TurnStep(FlowFilling):
         reply = self._with_late_reply(own)
         self.unheard = (*told, own)
         return reply
+
+    def understood(self) -> Turn:
+        """The turn as the router reads it, without answering it: a turn that is never answered (it did
+        not get its session) is stored with what it meant, not as one nobody understood."""
+        heard = self.turn.text.strip() or self.turn.intent is not None
+        if heard and self.turn.language in self.router.languages:
+            match = self._match()
+            if match is not None:
+                self.turn = self.turn.matched(match)
+        return self.turn
 
     def _decide(self) -> Reply:
         if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
@@ -396,12 +409,14 @@ class TurnStep(FlowFilling):
         return reply
 
     def _with_late_reply(self, reply: Reply) -> Reply:
-        """Put the replies that missed earlier deadlines in front of this one, after one introduction;
-        each once, and not one that says what this one says."""
+        """Put the replies that missed earlier deadlines in front of this one, after one introduction
+        (none when all of them are notes of turns not answered); each once, and not one that says what
+        this one says."""
         late = self.state.pending_reply
         if late is None:
             return reply
         earlier = self.state.pending_texts(besides=reply.text)
+        answers = any(pending.slot != MISSED_TURN for pending in self.state.pending_replies)
         self.state = replace(self.state, pending_replies=())
         told = replace(
             reply,
@@ -410,7 +425,8 @@ class TurnStep(FlowFilling):
         )
         if not earlier:
             return told
-        return replace(told, speech=" ".join((self._builtin("late_result").text, *earlier, reply.text)))
+        intro = (self._builtin("late_result").text,) if answers else ()
+        return replace(told, speech=" ".join((*intro, *earlier, reply.text)))
 
     def _builtin(
         self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
