@@ -12,6 +12,7 @@ import click
 from werkzeug.security import generate_password_hash
 
 from ..analytics import Filters, build_report, read_not_understood
+from ..analytics.period import checked_language
 from ..analytics.review import (
     Reviewed,
     add_entry,
@@ -194,12 +195,7 @@ def _named(loaded: list[Skill], name: str) -> Skill:
 
 def _language(loaded: list[Skill], locale: str) -> str:
     """The language of ``locale`` ("" for every one); one no loaded skill speaks is one sentence."""
-    if not locale:
-        return ""
-    spoken = {language for skill in loaded for language in skill.languages}
-    if language_of(locale) not in spoken:
-        raise ConfigError(f"no loaded skill speaks {locale!r}; choose one of {', '.join(sorted(spoken))}.")
-    return language_of(locale)
+    return checked_language(locale, {language for skill in loaded for language in skill.languages})
 
 
 _WHAT = click.argument("utterance")

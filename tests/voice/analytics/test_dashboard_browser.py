@@ -28,7 +28,7 @@ from voice.server import create_app
 from voice.store import open_store
 
 from .dashboard_client import PASSWORD, USER
-from .seed import DAY, NOW_TURN, missed, seed
+from .seed import DAY, NOW_TURN, Said, conversation, missed, seed
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -183,3 +183,23 @@ def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
             turn = Turn(text=question, locale=language, session_id=f"s-{language}", time=NOW_TURN)
             assert dialog.respond(turn).speech == answer
         dialog.close()
+
+
+def test_a_reviewer_opens_a_phone_calls_transcript(server: tuple[str, Path], browser: Any) -> None:
+    """Every Dialogflow transcript link gave a 404 (their session ids hold slashes), as raw JSON."""
+    base, skill = server
+    day = DAY - dt.timedelta(days=5)  # a day of its own
+    session_id = "projects/meubel/agent/sessions/4dba4efc7f1e"
+    with open_store(f"sqlite://{skill.parent / 'sessions.db'}") as store:
+        at = (NOW_TURN - dt.timedelta(days=5)).timestamp()
+        conversation(store, session_id, "dialogflow", "nl", at, (Said("is de bank oslo leverbaar"),))
+    page = browser.new_page()
+    _open(page, f"{base}/dashboard/conversations?from={day}&to={day}&channel=dialogflow")
+    page.click("text=transcript")
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == f"Conversation {session_id}"
+    assert "is de bank oslo leverbaar" in page.inner_text("ol.transcript")
+    for missing in ("conversations/projects%2Fmeubel%2Fagent%2Fsessions%2Fgone", "nowhere"):
+        answer = page.goto(f"{base}/dashboard/{missing}")
+        assert answer is not None and answer.status == 404
+        assert page.inner_text("h1") == "404" and page.is_visible("text=Back to the overview")
