@@ -111,11 +111,12 @@ def _accounts(context: CliContext) -> tuple[Store, Accounts]:
 @config_option
 @pass_context
 def user_add(context: CliContext, name: str, password: str) -> None:
-    """Create a user NAME (or set a new password), kept in the store."""
+    """Create a user NAME (or set a new password, which lifts a lockout), kept in the store."""
     store, accounts = _accounts(context)
     with store:
-        accounts.add(name, password)
-    click.echo(f"dashboard user {name} can log in")
+        unlocked = accounts.add(name, password)
+    lifted = " (the lockout after failed logins is lifted)" if unlocked else ""
+    click.echo(f"dashboard user {name} can log in{lifted}")
 
 
 @user.command("remove")
@@ -128,6 +129,18 @@ def user_remove(context: CliContext, name: str) -> None:
     with store:
         gone = accounts.remove(name)
     click.echo(f"dashboard user {name} {'removed' if gone else 'was not in the store'}")
+
+
+@user.command("unlock")
+@click.argument("name")
+@config_option
+@pass_context
+def user_unlock(context: CliContext, name: str) -> None:
+    """Let NAME log in again at once after too many failed logins (its password stays)."""
+    store, accounts = _accounts(context)
+    with store:
+        unlocked = accounts.unlock(name)
+    click.echo(f"dashboard user {name} {'can log in again' if unlocked else 'was not locked'}")
 
 
 @user.command("list")
