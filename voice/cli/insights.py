@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
@@ -243,18 +244,27 @@ def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str,
 @review.command("entry")
 @click.argument("question")
 @click.option("--answer", required=True, help="What the assistant should answer, in the question's language.")
+@click.option(
+    "--question",
+    "written",
+    default="",
+    help="The entry's question as callers hear it ('Mag mijn hond mee in de winkel?'); default: QUESTION, "
+    "with a capital and a question mark when it is in lower case.",
+)
 @_SKILL
 @_LOCALE
 @config_option
 @pass_context
-def review_entry(context: CliContext, question: str, answer: str, skill: str, locale: str) -> None:
+def review_entry(
+    context: CliContext, question: str, answer: str, written: str, skill: str, locale: str
+) -> None:
     """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER."""
-    _add(context, question, skill, locale, _new_entry, answer)
+    _add(context, question, skill, locale, partial(_new_entry, written=written), answer)
 
 
-def _new_entry(skill_root: Path, language: str, answer: str, question: str) -> Reviewed:
+def _new_entry(skill_root: Path, language: str, answer: str, question: str, *, written: str) -> Reviewed:
     """``add_entry`` in the order ``_add`` calls its actions (the answer where the others' target is)."""
-    return add_entry(skill_root, language, question, answer)
+    return add_entry(skill_root, language, question, answer, written=written)
 
 
 @review.command("out-of-scope")

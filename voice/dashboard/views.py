@@ -25,6 +25,7 @@ from ..analytics.review import (
     add_entry,
     add_phrasing,
     add_sentence,
+    entry_question,
     faq_entries,
     mark_out_of_scope,
     record_review,
@@ -93,7 +94,13 @@ def _bad_filters(error: ReportError) -> tuple[str, int]:
 
 @blueprint.app_context_processor
 def _context() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "user": user(), "value": format_value, "change": format_change}
+    return {
+        "csrf_token": csrf_token,
+        "user": user(),
+        "value": format_value,
+        "change": format_change,
+        "entry_question": entry_question,
+    }
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -218,7 +225,8 @@ def review() -> Response:
             change = add_sentence if action == "sentence" else add_phrasing
             done = change(skill.root, language, target, utterance)
         elif action == "entry":
-            done = add_entry(skill.root, language, utterance, form.get("answer", ""), also=said[1:])
+            answer, written = form.get("answer", ""), form.get("question", "")
+            done = add_entry(skill.root, language, utterance, answer, also=said[1:], written=written)
         else:
             abort(400, "unknown review action.")
         for text in said:

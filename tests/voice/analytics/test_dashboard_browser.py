@@ -24,6 +24,7 @@ from voice.assistant import build_assistant
 from voice.config import Config
 from voice.dashboard import Accounts, DashboardSettings
 from voice.dialog.knowledge import knowledge_answerer
+from voice.knowledge.reviewed import read_reviewed
 from voice.server import create_app
 from voice.store import open_store
 
@@ -152,6 +153,11 @@ NEW_ENTRIES = {
     "en": ("can i bring my dog into the shop", "Dogs on a lead are welcome in all our shops."),
 }
 """Per language: a question the assistant could not answer, and the answer the team writes for it."""
+QUESTIONS = {
+    "nl": ("Mag mijn hond mee in de winkel?", None),
+    "en": ("Can I bring my dog into the shop?", "Are dogs welcome in your shops?"),
+}
+"""Per language: the question the form offers for the entry, and the team's own instead (None: as offered)."""
 
 
 def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
@@ -168,6 +174,10 @@ def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
     for language, (question, answer) in NEW_ENTRIES.items():
         form = page.locator("tr.group", has_text=question).locator("form.review-entry")
         assert form.locator("textarea").get_attribute("lang") == language
+        offered, written = QUESTIONS[language]
+        assert form.locator("input[name=question]").input_value() == offered
+        if written:
+            form.locator("input[name=question]").fill(written)
         form.locator("textarea").fill(answer)
         form.locator("button").click()
         page.wait_for_selector(".flash")
@@ -175,6 +185,9 @@ def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
     assert "Nothing left to review" in page.content()
     page.screenshot(path=str(tmp_path / "new-entries.png"), full_page=True)
 
+    for language, (offered, written) in QUESTIONS.items():  # callers hear it: "Bedoelt u: ...?"
+        titles = [entry.title for entry in read_reviewed(skill / "knowledge" / language).entries]
+        assert (written or offered) in titles, titles
     reloaded = load_skill(skill)  # as a reload of the server builds it
     knowledge = knowledge_answerer([reloaded])
     with open_store("sqlite://:memory:") as store:

@@ -345,6 +345,33 @@ def test_a_question_it_could_not_answer_becomes_an_entry_that_answers_it(
     assert decision.candidates[0].spoken == answer
 
 
+def test_an_entry_keeps_the_teams_case_and_gives_the_callers_lower_case_words_a_capital(
+    setup: tuple[Path, Path],
+) -> None:
+    """The entry's question was the caller's lower-case words, which callers then heard back
+    ('Bedoelt u: is de eettafel oslo leverbaar in eiken?'); docs/knowledge.md shows 'Mag mijn hond ...?'."""
+    config, skill = setup
+    entry = ["--answer", "Ja.", "--skill", "customer_service", "--locale", "nl"]
+    said = "is de eettafel oslo leverbaar in eiken"
+    assert _voice(config, "review", "entry", "mag mijn hond mee in de winkel", *entry).exit_code == 0
+    assert _voice(config, "review", "entry", "Kan ik PINNEN?", *entry).exit_code == 0
+    written = ["--question", "Is de eettafel Oslo leverbaar in eiken?"]
+    assert _voice(config, "review", "entry", said, *written, *entry).exit_code == 0
+    entries = {e.id: e for e in read_reviewed(skill / "knowledge" / "nl").entries}
+    assert entries["mag-mijn-hond-mee-in-de-winkel"].title == "Mag mijn hond mee in de winkel?"
+    assert entries["kan-ik-pinnen"].title == "Kan ik PINNEN?"  # the team's own text wins
+    oslo = entries["is-de-eettafel-oslo-leverbaar-in-eiken"]
+    assert oslo.title == "Is de eettafel Oslo leverbaar in eiken?" and oslo.phrasings == ()
+    reworded = ["--question", "Welke houtsoorten heeft de Oslo?"]
+    assert _voice(config, "review", "entry", "is de oslo er in noten", *reworded, *entry).exit_code == 0
+    new = {e.id: e for e in read_reviewed(skill / "knowledge" / "nl").entries}[
+        "welke-houtsoorten-heeft-de-oslo"
+    ]
+    assert new.phrasings == ("is de oslo er in noten",)  # the caller's words still find it
+    decision = KnowledgeBase.load(skill, "nl").ask("is de oslo er in noten")
+    assert decision.kind is DecisionKind.ANSWER and decision.candidates[0].spoken == "Ja.", decision.reason
+
+
 def test_an_entry_without_an_answer_or_in_a_language_without_a_lexicon_is_one_error_line(
     setup: tuple[Path, Path],
 ) -> None:
