@@ -39,7 +39,7 @@ from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .channels.dialogflow import check_intent_map, unsent_transfer
 from .config import Config, load_config
 from .config_shapes import Check, check_value, is_count
-from .dashboard import register_dashboard
+from .dashboard import dashboard_error, register_dashboard
 from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
 from .fastpath import FastWebhooks
@@ -312,7 +312,11 @@ def _json_error(status: int, message: str) -> dict[str, Any]:
 
 
 def _http_error(error: HTTPException) -> WerkzeugResponse:
-    """Werkzeug's own errors (404, 405, 413 ...) as JSON, keeping headers such as ``Allow``."""
+    """Werkzeug's own errors (404, 405, 413 ...) as JSON, keeping headers such as ``Allow``; a page for a
+    browser under ``/dashboard``."""
+    page = dashboard_error(error)
+    if page is not None:
+        return page
     response = error.get_response()
     response.set_data(json.dumps(_json_error(error.code or 500, error.description or error.name)))
     response.content_type = "application/json"

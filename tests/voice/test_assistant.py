@@ -69,7 +69,7 @@ def test_chat_with_memory_keeps_nothing(tmp_path: Path) -> None:
     config.write_text(f'skills = ["customer_service"]\nstore = "sqlite:///{tmp_path / "s.db"}"\n')
     CliRunner().invoke(cli, ["chat", "--config", str(config), "--memory", "--user", "bob"], input="hello\n")
     exported = CliRunner().invoke(cli, ["data", "export", "bob", "--config", str(config)])
-    assert json.loads(exported.output)["log"] == []
+    assert json.loads(exported.stdout)["log"] == []
 
 
 class ToyChannel(WebhookChannel):

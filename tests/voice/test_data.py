@@ -43,11 +43,20 @@ def _converse(
 
 
 def test_purge_deletes_what_is_past_retention_and_keeps_the_rest(tmp_path: Path) -> None:
+    """It printed the sessions and log rows only, though it removed turn signals and reviews too."""
     config, url = _config(tmp_path)
-    _converse(url, "old-caller", "s-old", days_ago=45)
+    _converse(url, "old-caller", "s-old", days_ago=45, text="blorp de zorp")
     _converse(url, "new-caller", "s-new", days_ago=0)
+    with open_store(url, clock=lambda: time.time() - 45 * DAY) as store:
+        record_review(
+            store, "blorp de zorp", Reviewed("out_of_scope", "", None), skill="", locale="nl", reviewer="eva"
+        )
     result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
-    assert result.exit_code == 0 and "deleted 1 expired sessions and 2 log rows" in result.output
+    assert result.exit_code == 0 and result.output.splitlines() == [
+        "deleted 1 expired sessions; 0 replies kept for repeated requests and 0 delivered outbox records "
+        "older than 24 hours",
+        "deleted 2 log rows, 1 turn signals and 1 reviews older than 30 days",
+    ]
     with open_store(url) as store:
         assert [row.user_id for row in store.read_log()] == ["new-caller", "new-caller"]
         assert store.load("s-new") is not None
@@ -81,7 +90,8 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
     assert [row["speaker"] for row in found["log"]] == ["user", "assistant", "user", "assistant"]
     assert "bob" not in out.read_text(encoding="utf-8")
     printed = CliRunner().invoke(cli, ["data", "export", "nobody", "--config", str(config)])
-    assert json.loads(printed.output) == {
+    assert printed.stderr.startswith("note: nothing is kept about user 'nobody', so the export is empty")
+    assert json.loads(printed.stdout) == {
         "user_id": "nobody",
         "attributes": {},
         "sessions": [],
@@ -117,7 +127,7 @@ def test_export_and_forget_reach_the_signals_and_the_reviews_of_the_callers_word
     with open_store(url) as store:
         assert store.select("SELECT user_id FROM signals") == [("bob",)]
         assert store.select("SELECT key FROM reviews") == [("blorp de zorp",)]
-    again = json.loads(runner.invoke(cli, ["data", "export", "anna", "--config", str(config)]).output)
+    again = json.loads(runner.invoke(cli, ["data", "export", "anna", "--config", str(config)]).stdout)
     assert again["signals"] == [] and again["reviews"] == []
 
 
@@ -194,12 +204,74 @@ def test_forget_and_export_reach_the_handoff_queue_file(tmp_path: Path) -> None:
     assert queue.read_bytes().splitlines(keepends=True) == [before[0], before[2], before[3]]
     assert queue.stat().st_mode & 0o777 == 0o640 and [p.name for p in tmp_path.glob(".handoff*")] == []
     again = runner.invoke(cli, ["data", "export", "anna", "--config", str(config)])
-    assert json.loads(again.output)["handoff_queue"] == []
+    assert json.loads(again.stdout)["handoff_queue"] == []
 
 
 def test_forget_tells_that_records_sent_to_an_endpoint_must_be_erased_there(tmp_path: Path) -> None:
-    config, _ = _config(tmp_path)
+    config, url = _config(tmp_path)
     config.write_text(config.read_text() + '[handoff]\nurl = "https://crm.example.com/handoff"\n')
+    _converse(url, "anna", "s1", days_ago=0)
     result = CliRunner().invoke(cli, ["data", "forget", "anna", "--config", str(config)])
     assert result.exit_code == 0 and "handoff_queue" not in result.output
     assert "handoff records sent to https://crm.example.com/handoff are kept by its receiver" in result.output
+
+
+def _withheld_callers(url: str) -> None:
+    """Two callers who withheld their number: their sessions are kept without a user id."""
+    for session, text in (("s-piet", "mijn naam is Piet"), ("s-klaas", "mijn naam is Klaas")):
+        with open_store(url) as store:
+            dialog = Dialog(Router([load_skill("customer_service")]), store)
+            dialog.respond(Turn(text=text, locale="nl", session_id=session, user_id="", channel="dialogflow"))
+            dialog.close()
+
+
+def test_export_and_forget_refuse_the_id_that_every_withheld_caller_shares(tmp_path: Path) -> None:
+    """'voice data export ""' printed two unrelated callers' words; 'forget ""' erased them (exit 0)."""
+    config, url = _config(tmp_path)
+    _withheld_callers(url)
+    runner = CliRunner()
+    for command in ("export", "forget"):
+        for user_id in ("", " ", "anonymous", "sip:anonymous@anonymous.invalid", "Restricted"):
+            result = runner.invoke(cli, ["data", command, user_id, "--config", str(config)])
+            assert result.exit_code == 1 and result.stdout == "", (command, user_id, result.output)
+            assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+            assert (
+                "not for one caller" in result.stderr
+                and f"voice data {command} does not take it" in result.stderr
+            )
+    with open_store(url) as store:
+        assert len(store.read_log()) == 4  # both callers' words are still there
+        store.save_user("anonymous", {"name": "Piet"})  # what an older version kept under a shared id
+    empty = runner.invoke(cli, ["data", "forget", "", "--shared", "--config", str(config)])
+    assert empty.exit_code == 1 and "an empty user id stands for every caller" in empty.stderr
+    legacy = runner.invoke(cli, ["data", "forget", "anonymous", "--shared", "--config", str(config)])
+    assert (legacy.exit_code, legacy.output) == (0, "erased 1 records of user anonymous\n")
+    with open_store(url) as store:
+        assert len(store.read_log()) == 4 and store.get_user("anonymous") == {}
+
+
+def test_forget_of_no_one_says_so_and_names_the_number_as_the_store_keeps_it(tmp_path: Path) -> None:
+    """'voice data forget 06-12345001' said 'erased 0 records' (exit 0) while the store keeps
+    +31612345001."""
+    config, url = _config(tmp_path)
+    _converse(url, "+31612345001", "s1", days_ago=0)
+    _converse(url, "+31612345002", "s2", days_ago=0)
+    runner = CliRunner()
+    for written in ("06-12345001", "06 1234 5001", "0031 6 12345001", "+31 6 1234 5001"):
+        result = runner.invoke(cli, ["data", "forget", written, "--config", str(config)])
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert result.stderr == (
+            f"error: nothing is kept about user {written!r}, so nothing was erased; the store keeps "
+            "+31612345001: if that is the caller's number, run voice data forget +31612345001.\n"
+        )
+    for other in ("nobody", "0612345", "12345001", "+3212345001"):  # no number, too short, no 0 or +, another
+        result = runner.invoke(cli, ["data", "forget", other, "--config", str(config)])
+        assert result.exit_code == 1 and "check the id as the store keeps it" in result.stderr, result.output
+    exported = runner.invoke(cli, ["data", "export", "06-12345001", "--config", str(config)])
+    assert exported.exit_code == 0 and json.loads(exported.stdout)["log"] == []
+    assert (
+        "the store keeps +31612345001: if that is the caller's number, run voice data export"
+        in exported.stderr
+    )
+    with open_store(url) as store:
+        assert len(store.read_log()) == 4

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import VoiceError
+from ..language import language_of
 
-__all__ = ["Filters", "ReportError"]
+__all__ = ["Filters", "ReportError", "checked_language"]
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -114,6 +115,22 @@ class Filters:
             params += [self.locale, f"{self.locale}-%"]
         return " AND ".join(clauses) or "1 = 1", params
 
+    def checked(self, *, channels: Collection[str], skills: Mapping[str, Collection[str]]) -> Filters:
+        """These filters with the language of their locale (``nl-BE``: ``nl``), their channel and skill
+        checked against ``channels`` and ``skills`` (name -> languages): a value no turn can have is a
+        ``ReportError`` naming the choices, where the report would silently be all zeros."""
+        channel = self.channel.lower()
+        if channel and channel not in channels:
+            raise ReportError(
+                f"there is no channel {self.channel!r}; choose one of {', '.join(sorted(channels))}."
+            )
+        if self.skill and self.skill not in skills:
+            raise ReportError(
+                f"there is no skill {self.skill!r} in the config; choose one of {', '.join(sorted(skills))}."
+            )
+        spoken = {language for languages in skills.values() for language in languages}
+        return replace(self, channel=channel, locale=checked_language(self.locale, spoken))
+
     def to_dict(self) -> dict[str, str]:
         return {
             "from": self.start.isoformat(),
@@ -125,3 +142,13 @@ class Filters:
 
     def day_date(self, day: int) -> dt.date:
         return _EPOCH + dt.timedelta(days=day)
+
+
+def checked_language(locale: str, spoken: Collection[str]) -> str:
+    """The language of ``locale`` ("" for every one); one no loaded skill speaks (``nederlands``) is a
+    ``ReportError`` naming the languages there are."""
+    if not locale:
+        return ""
+    if language_of(locale) not in spoken:
+        raise ReportError(f"no loaded skill speaks {locale!r}; choose one of {', '.join(sorted(spoken))}.")
+    return language_of(locale)

@@ -20,6 +20,7 @@ takes effect when the assistant is built again (a restart or a reload of the ser
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "add_entry",
     "add_phrasing",
     "add_sentence",
+    "entry_question",
     "knowledge_entries",
     "forget_reviews",
     "mark_out_of_scope",
@@ -106,23 +108,37 @@ def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str)
 
 
 def add_entry(
-    skill_root: Path, language: str, question: str, answer: str, also: Sequence[str] = ()
+    skill_root: Path,
+    language: str,
+    question: str,
+    answer: str,
+    also: Sequence[str] = (),
+    *,
+    written: str = "",
 ) -> Reviewed:
     """A new FAQ entry for a question the assistant could not answer: ``question`` as the caller said it,
     the team's ``answer`` in the same language, and the group's other phrasings (``also``); kept in the
-    reviews' own file, like a phrasing. Its id is made from the question, so asking twice adds nothing."""
+    reviews' own file, like a phrasing. The entry's question is ``written``, the team's own text, else
+    ``entry_question(question)``: callers hear it ("Bedoelt u: ...?"), so it keeps the team's case. Its
+    id is made from that question, so asking twice adds nothing."""
     asked = question.strip()
     if not normalise(asked):
         raise ReviewError("the question has no words to make an entry of; choose another.")
     if not answer.strip():
         raise ReviewError("write the answer the assistant should give to make an entry.")
+    title = written.strip() or entry_question(asked, language)
+    if not normalise(title):
+        raise ReviewError("the entry's question has no words; write it, or leave it empty for the caller's.")
     try:
         check_language(language)
     except VoiceError as exc:
         raise ReviewError(exc.message) from exc
     folder = content_folder(skill_root, language)
-    others = dict.fromkeys(normalise(text) for text in also)
-    fields = {"question": asked, "phrasings": [said for said in others if said and said != normalise(asked)]}
+    said = dict.fromkeys(normalise(text) for text in (asked, *also))  # the caller's words when rewritten
+    fields = {
+        "question": title,
+        "phrasings": [words for words in said if words and words != normalise(title)],
+    }
     entry = faq_entry({**fields, "answer": answer.strip()}, reviewed_file(folder), "", 1)
     if any(known.id == entry.id for known in load_content(folder)):  # the same question's words
         return Reviewed("entry", entry.id, reviewed_file(folder), added=False)
@@ -146,6 +162,22 @@ def _no_entry(entry_id: str, folder: Path, ids: list[str]) -> str:
         f"there is no knowledge entry {entry_id!r} in {folder}; choose one of its {len(ids)} entries "
         f"by id, like {', '.join(shown)} ('voice knowledge ask' names an answer's id)."
     )
+
+
+def entry_question(said: str, language: str) -> str:
+    """A new entry's question from what a caller said: recognisers write speech in lower case without
+    punctuation (``mag mijn hond mee in de winkel``), which gets a capital (English its ``I`` too) and a
+    question mark when it ends without a mark; words with a capital are someone's own writing and stay."""
+    text = " ".join(said.split())
+    if text != text.lower():
+        return text
+    if language == "en":
+        text = _ENGLISH_I.sub("I", text)
+    return f"{text[:1].upper()}{text[1:]}{'' if text.endswith(('?', '!', '.')) else '?'}"
+
+
+_ENGLISH_I = re.compile(r"\bi\b")
+"""English's lower-case ``i`` as a word (``can i``, ``i'm``), which is always written ``I``."""
 
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:

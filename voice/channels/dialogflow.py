@@ -70,6 +70,7 @@ __all__ = [
     "WELCOME_EVENTS",
     "DialogflowChannel",
     "DialogflowSettings",
+    "is_withheld",
 ]
 
 DEADLINE_SECONDS = 5.0
@@ -400,14 +401,14 @@ def _user_id(payload: Mapping[str, Any]) -> str:
         node: Any = payload
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, str) and not _withheld(node):
+        if isinstance(node, str) and not is_withheld(node):
             return identifier(node, ".".join(("originalDetectIntentRequest.payload", *path)))
     return ""
 
 
-def _withheld(caller: str) -> bool:
+def is_withheld(caller: str) -> bool:
     """A withheld or unknown caller (``anonymous``, ``sip:anonymous@anonymous.invalid``, ``Restricted``):
-    many callers share it, so it must not key one user's record."""
+    many callers share it, so it must not key one user's record (nor may ``voice data`` take it as one)."""
     user = caller.strip().lower().removeprefix("sip:").removeprefix("sips:").removeprefix("tel:")
     return user.partition("@")[0] in _WITHHELD
 

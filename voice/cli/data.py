@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -14,10 +15,12 @@ from typing import Any, NoReturn
 import click
 
 from ..analytics.review import forget_reviews, reviews_of
+from ..channels.dialogflow import is_withheld
 from ..config import Config, store_url
 from ..dialog import QueueFileSink
 from ..errors import VoiceError
 from ..store import Store, StoreError, open_store
+from ..store.base import REQUEST_MEMORY_S
 from ..store.copy import BATCH_ROWS, copy_store
 from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
@@ -37,10 +40,16 @@ def purge(context: CliContext) -> None:
     of the [handoff] queue file older than the configured retention_days."""
     config = context.config
     with open_store(store_url(config)) as store:
-        sessions = store.purge_expired()
-        rows = store.purge_log(config.retention_days)
+        expired = store.purge_expired_rows()
+        old = store.purge_log_rows(config.retention_days)
+    hours = f"{REQUEST_MEMORY_S / 3600:g} hours"
     click.echo(
-        f"deleted {sessions} expired sessions and {rows} log rows older than {config.retention_days} days"
+        f"deleted {expired['sessions']} expired sessions; {expired['answers']} replies kept for repeated "
+        f"requests and {expired['outbox']} delivered outbox records older than {hours}"
+    )
+    click.echo(
+        f"deleted {old['log']} log rows, {old['signals']} turn signals and {old['reviews']} reviews older "
+        f"than {config.retention_days} days"
     )
     queue = _handoff_queue(config)
     if queue is not None:
@@ -140,18 +149,27 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
 
 @data.command()
 @click.argument("user_id")
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="USER_ID is one that withheld callers share (anonymous, restricted ...): erase what an older "
+    "version kept under it, every such caller's.",
+)
 @config_option
 @pass_context
-def forget(context: CliContext, user_id: str) -> None:
+def forget(context: CliContext, user_id: str, shared: bool) -> None:
     """Erase everything kept about USER_ID: sessions, remembered attributes, the conversation log and
     its per-turn signals, the reviews of their words, and their handoff records in the store and in the
     [handoff] queue file."""
+    if not (shared and user_id.strip()):
+        _one_caller(user_id, "forget")
     with open_store(store_url(context.config)) as store:
-        count = forget_reviews(store, user_id) + store.delete_user(
-            user_id
-        )  # reviews first: see forget_reviews
-    click.echo(f"erased {count} records of user {user_id}")
+        count = forget_reviews(store, user_id) + store.delete_user(user_id)  # reviews first: see there
+        stored = _stored_forms(store, user_id) if not count else []
+    if count:
+        click.echo(f"erased {count} records of user {user_id}")
     queue = _handoff_queue(context.config)
+    queued = 0
     if queue is not None:
         with _queue_access(queue, "rewrite", "write that file and its folder"):
             queued = queue.forget(user_id)
@@ -161,6 +179,8 @@ def forget(context: CliContext, user_id: str) -> None:
             f"handoff records sent to {context.config.handoff['url']} are kept by its receiver: "
             "erase them there too"
         )
+    if not count and not queued:
+        raise VoiceError(_nothing_kept(user_id, stored, "forget", "nothing was erased"))
 
 
 @data.command(name="export")
@@ -177,12 +197,17 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
     """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log and its
     per-turn signals, the reviews of their words, handoff records, those in the [handoff] queue file
     too), for an access request; ``forget`` erases the same records."""
+    _one_caller(user_id, "export")
     with open_store(store_url(context.config)) as store:
         found = user_data(store, user_id)
+        kept = any(found[key] for key in _RECORDS)
+        stored = [] if kept else _stored_forms(store, user_id)
     queue = _handoff_queue(context.config)
     if queue is not None:
         with _queue_access(queue, "read", "read that file"):
             found["handoff_queue"] = queue.records_of(user_id)
+    if not kept and not found.get("handoff_queue"):
+        click.echo(f"note: {_nothing_kept(user_id, stored, 'export', 'the export is empty')}", err=True)
     text = json.dumps(found, ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)
@@ -241,6 +266,84 @@ def _queue_access(queue: QueueFileSink, doing: str, may: str) -> Iterator[None]:
             f"cannot {doing} the handoff queue {queue.path}: {exc.strerror or exc}; run the command again "
             f"as a user that may {may}."
         ) from exc
+
+
+_RECORDS = ("attributes", "sessions", "log", "replies", "outbox", "signals", "reviews")
+"""The keys of ``user_data`` that hold a user's records."""
+_SEPARATORS = re.compile(r"[\s().-]+")
+"""What people write inside a phone number (06-12345001, 06 1234 5001, (020) 123 4567)."""
+
+
+def _one_caller(user_id: str, command: str) -> None:
+    """Refuse an id that many callers share: sessions of callers who withheld their number (or gave no
+    id) are kept without one, and an export or erasure must not reach unrelated callers."""
+    if not user_id.strip():
+        raise VoiceError(
+            f"an empty user id stands for every caller who withheld the number or gave no id, not for one "
+            f"caller, so voice data {command} does not take it; give one caller's user id as the store keeps "
+            "it (such as +31612345001)."
+        )
+    if is_withheld(user_id):
+        legacy = (
+            " (or forget --shared to erase what an older version kept under it)"
+            if command == "forget"
+            else ""
+        )
+        raise VoiceError(
+            f"{user_id!r} stands for every caller who withheld the number, not for one caller, so voice data "
+            f"{command} does not take it; give one caller's user id as the store keeps it{legacy}."
+        )
+
+
+def _stored_forms(store: Store, user_id: str) -> list[str]:
+    """The international forms the store keeps of a phone number written another way (``+31612345001``
+    for ``06-12345001``, ``0031 6 1234 5001`` or ``+31 6 12345001``): only ids that are there, the same
+    digits, or a national number's behind a country code of one to three digits."""
+    international, national = _phone_digits(user_id)
+    tail = international or national
+    if not tail:
+        return []
+    rows = store.select(
+        "SELECT user_id FROM sessions WHERE user_id LIKE ? UNION SELECT user_id FROM log "
+        "WHERE user_id LIKE ? UNION SELECT id FROM users WHERE id LIKE ?",
+        (f"%{tail[-6:]}",) * 3,
+    )
+
+    def same(form: str) -> bool:
+        digits = _phone_digits(form)[0]
+        if not digits or form == user_id:
+            return False
+        if international:
+            return digits == international
+        return 1 <= len(digits) - len(national) <= 3 and digits.endswith(national)  # behind a country code
+
+    return sorted({row[0] for row in rows if same(row[0])})[:3]
+
+
+def _phone_digits(written: str) -> tuple[str, str]:
+    """A phone number's digits after the country's prefix (``31612345001`` for ``+31612345001`` or
+    ``0031612345001``), or its national digits after the leading 0 (``612345001`` for ``06-12345001``);
+    empty for what is no phone number (too short, letters, no leading 0 or +)."""
+    text = _SEPARATORS.sub("", written)
+    digits = text.removeprefix("+")
+    if not digits.isdigit() or len(digits) < 8:
+        return "", ""
+    if text.startswith("+"):
+        return digits, ""
+    if digits.startswith("00"):
+        return digits[2:], ""
+    return ("", digits[1:]) if digits.startswith("0") else ("", "")
+
+
+def _nothing_kept(user_id: str, stored: list[str], command: str, outcome: str) -> str:
+    """One sentence: nothing is kept under ``user_id``, and the stored numbers it may have meant (a hint
+    to check with the caller: a national number behind another country code is another caller's)."""
+    nothing = f"nothing is kept about user {user_id!r}, so {outcome}"
+    if not stored:
+        return f"{nothing}; check the id as the store keeps it (a phone number as +31612345001)."
+    run = f"voice data {command} {stored[0]}" if len(stored) == 1 else f"voice data {command} with it"
+    which = "that is" if len(stored) == 1 else "one is"
+    return f"{nothing}; the store keeps {' and '.join(stored)}: if {which} the caller's number, run {run}."
 
 
 def user_data(store: Store, user_id: str) -> dict[str, Any]:

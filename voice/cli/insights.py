@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
 from werkzeug.security import generate_password_hash
 
 from ..analytics import Filters, build_report, flow_steps, read_not_understood
+from ..analytics.period import checked_language
 from ..analytics.review import (
     Reviewed,
     add_entry,
@@ -110,11 +112,12 @@ def _accounts(context: CliContext) -> tuple[Store, Accounts]:
 @config_option
 @pass_context
 def user_add(context: CliContext, name: str, password: str) -> None:
-    """Create a user NAME (or set a new password), kept in the store."""
+    """Create a user NAME (or set a new password, which lifts a lockout), kept in the store."""
     store, accounts = _accounts(context)
     with store:
-        accounts.add(name, password)
-    click.echo(f"dashboard user {name} can log in")
+        unlocked = accounts.add(name, password)
+    lifted = " (the lockout after failed logins is lifted)" if unlocked else ""
+    click.echo(f"dashboard user {name} can log in{lifted}")
 
 
 @user.command("remove")
@@ -127,6 +130,18 @@ def user_remove(context: CliContext, name: str) -> None:
     with store:
         gone = accounts.remove(name)
     click.echo(f"dashboard user {name} {'removed' if gone else 'was not in the store'}")
+
+
+@user.command("unlock")
+@click.argument("name")
+@config_option
+@pass_context
+def user_unlock(context: CliContext, name: str) -> None:
+    """Let NAME log in again at once after too many failed logins (its password stays)."""
+    store, accounts = _accounts(context)
+    with store:
+        unlocked = accounts.unlock(name)
+    click.echo(f"dashboard user {name} {'can log in again' if unlocked else 'was not locked'}")
 
 
 @user.command("list")
@@ -194,12 +209,7 @@ def _named(loaded: list[Skill], name: str) -> Skill:
 
 def _language(loaded: list[Skill], locale: str) -> str:
     """The language of ``locale`` ("" for every one); one no loaded skill speaks is one sentence."""
-    if not locale:
-        return ""
-    spoken = {language for skill in loaded for language in skill.languages}
-    if language_of(locale) not in spoken:
-        raise ConfigError(f"no loaded skill speaks {locale!r}; choose one of {', '.join(sorted(spoken))}.")
-    return language_of(locale)
+    return checked_language(locale, {language for skill in loaded for language in skill.languages})
 
 
 _WHAT = click.argument("utterance")
@@ -234,18 +244,27 @@ def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str,
 @review.command("entry")
 @click.argument("question")
 @click.option("--answer", required=True, help="What the assistant should answer, in the question's language.")
+@click.option(
+    "--question",
+    "written",
+    default="",
+    help="The entry's question as callers hear it ('Mag mijn hond mee in de winkel?'); default: QUESTION, "
+    "with a capital and a question mark when it is in lower case.",
+)
 @_SKILL
 @_LOCALE
 @config_option
 @pass_context
-def review_entry(context: CliContext, question: str, answer: str, skill: str, locale: str) -> None:
+def review_entry(
+    context: CliContext, question: str, answer: str, written: str, skill: str, locale: str
+) -> None:
     """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER."""
-    _add(context, question, skill, locale, _new_entry, answer)
+    _add(context, question, skill, locale, partial(_new_entry, written=written), answer)
 
 
-def _new_entry(skill_root: Path, language: str, answer: str, question: str) -> Reviewed:
+def _new_entry(skill_root: Path, language: str, answer: str, question: str, *, written: str) -> Reviewed:
     """``add_entry`` in the order ``_add`` calls its actions (the answer where the others' target is)."""
-    return add_entry(skill_root, language, question, answer)
+    return add_entry(skill_root, language, question, answer, written=written)
 
 
 @review.command("out-of-scope")

@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from ..assistant import Assistant
 from .accounts import Accounts, DashboardSettings
-from .views import DashboardState, blueprint
+from .views import DashboardState, blueprint, error_page
 
-__all__ = ["Accounts", "DashboardSettings", "register_dashboard"]
+__all__ = ["PREFIX", "Accounts", "DashboardSettings", "dashboard_error", "register_dashboard"]
+
+PREFIX = "/dashboard"
 
 
 def register_dashboard(app: Flask, assistant: Assistant, settings: DashboardSettings | None = None) -> None:
@@ -36,4 +40,11 @@ def register_dashboard(app: Flask, assistant: Assistant, settings: DashboardSett
     app.extensions["voice.dashboard"] = DashboardState(
         assistant.store, accounts, dict(assistant.router.skills)
     )
-    app.register_blueprint(blueprint, url_prefix="/dashboard")
+    app.register_blueprint(blueprint, url_prefix=PREFIX)
+
+
+def dashboard_error(error: HTTPException) -> Response | None:
+    """The HTML error page when the request's URL is the dashboard's (the server's own errors are JSON,
+    for the webhooks), else None."""
+    path = request.path
+    return error_page(error) if path == PREFIX or path.startswith(f"{PREFIX}/") else None

@@ -60,18 +60,39 @@ class Accounts:
     def __init__(self, store: Store, settings: DashboardSettings) -> None:
         self.store, self.settings = store, settings
 
-    def add(self, name: str, password: str) -> None:
-        """Create a user, or give an existing one a new password."""
+    def add(self, name: str, password: str) -> bool:
+        """Create a user, or give an existing one a new password; True when that lifted a lockout (a
+        new password is how a locked-out reviewer gets in again)."""
         if not name.strip() or len(password) < 8:
             raise ConfigError("a dashboard user needs a name and a password of at least 8 characters.")
+        if name in self.settings.users:
+            raise ConfigError(
+                f"dashboard user {name} has its password in the config file ([dashboard.users]), which wins "
+                "over the store's; put a new hash there (voice dashboard user hash), or use "
+                f"voice dashboard user unlock {name}."
+            )
         self.store.execute(
             "INSERT INTO dashboard_users (name, password_hash, created_at) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
             (name, generate_password_hash(password), self.store.clock()),
         )
+        return self.unlock(name)
 
     def remove(self, name: str) -> bool:
+        """Remove a user of the store, and its failed logins (a user added again starts unlocked)."""
+        self.unlock(name)
         return self.store.execute("DELETE FROM dashboard_users WHERE name = ?", (name,)) > 0
+
+    def unlock(self, name: str) -> bool:
+        """Forget the name's failed logins and lockout; True when it was locked."""
+        locked = self.locked_for(name) > 0
+        self.store.execute("DELETE FROM dashboard_logins WHERE name = ?", (name,))
+        return locked
+
+    def locked_for(self, name: str) -> float:
+        """Seconds the name stays locked (0: it may log in)."""
+        rows = self.store.select("SELECT locked_until FROM dashboard_logins WHERE name = ?", (name,))
+        return max(0.0, float(rows[0][0]) - self.store.clock()) if rows else 0.0
 
     def names(self) -> list[str]:
         stored = [row[0] for row in self.store.select("SELECT name FROM dashboard_users")]
@@ -80,9 +101,8 @@ class Accounts:
     def login(self, name: str, password: str) -> Verdict:
         """Check a name and password, counting failures and locking the name after too many."""
         now = self.store.clock()
-        locked = self.store.select("SELECT locked_until FROM dashboard_logins WHERE name = ?", (name,))
-        if locked and locked[0][0] > now:
-            return Verdict(False, locked[0][0] - now)
+        if locked_for := self.locked_for(name):
+            return Verdict(False, locked_for)
         if check_password_hash(self._hash(name) or _DUMMY_HASH, password) and self._hash(name):
             self.store.execute("DELETE FROM dashboard_logins WHERE name = ?", (name,))
             return Verdict(True)

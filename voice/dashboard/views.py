@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
 from ..analytics import (
@@ -26,12 +26,14 @@ from ..analytics.review import (
     add_entry,
     add_phrasing,
     add_sentence,
+    entry_question,
     knowledge_entries,
     mark_out_of_scope,
     record_review,
 )
 from ..analytics.unmatched import not_in_log
 from ..builtins import BUILTIN
+from ..channels import CHANNEL_NAMES
 from ..knowledge.content import languages as knowledge_languages
 from ..language import language_of
 from ..skill import Skill
@@ -71,14 +73,35 @@ def _error(error: HTTPException) -> tuple[str, int]:
     return render_template("dashboard/error.html", code=code, message=error.description), code
 
 
+_NO_PAGE = "There is no such page in the dashboard; check the address, or start again from the overview."
+
+
+def error_page(error: HTTPException) -> Response:
+    """A page for an error no dashboard view raised (a URL under ``/dashboard`` that matches none): a
+    browser gets HTML with the dashboard's headers, where the webhooks' JSON would be unreadable."""
+    code = error.code or 500
+    message = _NO_PAGE if isinstance(error, NotFound) else error.description
+    response = error.get_response()  # keeps headers such as Allow
+    response.set_data(render_template("dashboard/error.html", code=code, message=message))
+    response.content_type = "text/html; charset=utf-8"
+    return protect(response)
+
+
 @blueprint.errorhandler(ReportError)
 def _bad_filters(error: ReportError) -> tuple[str, int]:
-    return render_template("dashboard/error.html", code=400, message=error.message), 400
+    """The sentence ``voice report`` would print, above the filters as they were sent, to mend them."""
+    return _page("error.html", None, code=400, message=error.message), 400
 
 
-@blueprint.context_processor
+@blueprint.app_context_processor
 def _context() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "user": user(), "value": format_value, "change": format_change}
+    return {
+        "csrf_token": csrf_token,
+        "user": user(),
+        "value": format_value,
+        "change": format_change,
+        "entry_question": entry_question,
+    }
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -110,15 +133,19 @@ def logout() -> Response:
 
 
 def _filters() -> Filters:
-    return Filters.from_query(request.args)
+    """The query's filters, checked as ``voice report`` checks its options (a ``ReportError`` else)."""
+    skills = {name: skill.languages for name, skill in _state().skills.items()}
+    return Filters.from_query(request.args).checked(channels=CHANNEL_NAMES, skills=skills)
 
 
-def _page(template: str, **values: Any) -> str:
+def _page(template: str, filters: Filters | None, **values: Any) -> str:
+    """A page with the filters form: ``filters``' values, or the query's as sent when they are wrong."""
     state = _state()
     channels = [row[0] for row in state.store.select("SELECT DISTINCT channel FROM signals LIMIT 20")]
     return render_template(
         f"dashboard/{template}",
-        filters=values.pop("filters", None) or _filters(),
+        filters=filters,
+        shown=filters.to_dict() if filters else request.args.to_dict(),
         skills=sorted(state.skills),
         channels=sorted(channels),
         **values,
@@ -146,7 +173,7 @@ def overview() -> str:
             "values": [c for _, c in report.current.intents],
         },
     }
-    return _page("overview.html", filters=filters, report=report, charts=charts)
+    return _page("overview.html", filters, report=report, charts=charts)
 
 
 @blueprint.route("/not-understood")
@@ -156,7 +183,7 @@ def not_understood() -> str:
     groups = read_not_understood(_state().store, filters, limit=50)
     return _page(
         "not_understood.html",
-        filters=filters,
+        filters,
         groups=groups,
         targets=_targets(),
         entry_skills=[name for name in _state().skills if name != BUILTIN],
@@ -199,7 +226,8 @@ def review() -> Response:
             change = add_sentence if action == "sentence" else add_phrasing
             done = change(skill.root, language, target, utterance)
         elif action == "entry":
-            done = add_entry(skill.root, language, utterance, form.get("answer", ""), also=said[1:])
+            answer, written = form.get("answer", ""), form.get("question", "")
+            done = add_entry(skill.root, language, utterance, answer, also=said[1:], written=written)
         else:
             abort(400, "unknown review action.")
         for text in said:
@@ -229,7 +257,7 @@ def flows() -> str:
         f"funnel-{n}": {"labels": [s for s, _ in f.stages], "values": [c for _, c in f.stages]}
         for n, f in enumerate(report.current.flows)
     }
-    return _page("flows.html", filters=filters, report=report, charts=charts)
+    return _page("flows.html", filters, report=report, charts=charts)
 
 
 @blueprint.route("/handoffs")
@@ -240,7 +268,7 @@ def handoffs() -> str:
     reasons = report.current.handoffs
     charts = {"reasons": {"labels": list(reasons), "values": list(reasons.values())}}
     latest = latest_handoffs(_state().store, filters)
-    return _page("handoffs.html", filters=filters, report=report, charts=charts, latest=latest)
+    return _page("handoffs.html", filters, report=report, charts=charts, latest=latest)
 
 
 @blueprint.route("/conversations")
@@ -249,13 +277,15 @@ def conversations() -> str:
     filters = _filters()
     words = request.args.get("q", "")
     found = search_conversations(_state().store, filters, words)
-    return _page("conversations.html", filters=filters, found=found, words=words)
+    return _page("conversations.html", filters, found=found, words=words)
 
 
-@blueprint.route("/conversations/<session_id>")
+@blueprint.route("/conversations/<path:session_id>")
 @login_required
 def conversation(session_id: str) -> str:
+    """A transcript; ``path:`` because Dialogflow's session ids hold slashes
+    (``projects/meubel/agent/sessions/4dba4efc7f1e``), which a URL path carries as they are."""
     entries, signals = transcript(_state().store, session_id)
     if not entries:
         abort(404, "there is no such conversation in the log (it may have passed its retention).")
-    return _page("transcript.html", session_id=session_id, entries=entries, signals=signals)
+    return _page("transcript.html", _filters(), session_id=session_id, entries=entries, signals=signals)

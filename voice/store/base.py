@@ -180,20 +180,33 @@ class Store(ABC):
         """Delete the sessions that expired before ``now`` (default: the clock), and the replies of
         requests and the delivered outbox items older than ``REQUEST_MEMORY_S``; return how many
         sessions went."""
+        return self.purge_expired_rows(now)["sessions"]
+
+    def purge_expired_rows(self, now: float | None = None) -> dict[str, int]:
+        """``purge_expired``, returning how many rows went per table (``voice data purge`` tells them)."""
         cutoff = self.clock() if now is None else now
-        self._delete_in_batches(
-            "answers", "session_id, request_id", "time", cutoff - REQUEST_MEMORY_S, inclusive=True
-        )
-        self._delete_in_batches("outbox", "id", "delivered_at", cutoff - REQUEST_MEMORY_S, inclusive=True)
-        return self._delete_in_batches("sessions", "id", "expires_at", cutoff, inclusive=True)
+        memory = cutoff - REQUEST_MEMORY_S
+        return {
+            "answers": self._delete_in_batches(
+                "answers", "session_id, request_id", "time", memory, inclusive=True
+            ),
+            "outbox": self._delete_in_batches("outbox", "id", "delivered_at", memory, inclusive=True),
+            "sessions": self._delete_in_batches("sessions", "id", "expires_at", cutoff, inclusive=True),
+        }
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
         """Delete log rows, their signals and the reviews (which quote callers' words) older than
         ``retention_days`` (the daily counts stay); return how many log rows went."""
+        return self.purge_log_rows(retention_days, now)["log"]
+
+    def purge_log_rows(self, retention_days: float, now: float | None = None) -> dict[str, int]:
+        """``purge_log``, returning how many rows went per table (``voice data purge`` tells them)."""
         cutoff = (self.clock() if now is None else now) - retention_days * 86400
-        self._delete_in_batches("reviews", "key", "time", cutoff, inclusive=False)
-        self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False)
-        return self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False)
+        return {
+            "reviews": self._delete_in_batches("reviews", "key", "time", cutoff, inclusive=False),
+            "signals": self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False),
+            "log": self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False),
+        }
 
     def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
         """Delete the rows of ``table`` whose ``column`` is before ``cutoff`` (or at it, ``inclusive``),

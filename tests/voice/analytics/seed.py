@@ -57,43 +57,57 @@ def seed(store: Store, skill: str = "customer_service") -> None:
     """Write the conversations of ``CONVERSATIONS`` with their signals."""
     for session_id, (channel, locale, days_before, turns) in CONVERSATIONS.items():
         start = dt.datetime.combine(DAY - dt.timedelta(days=days_before), dt.time(10), dt.UTC).timestamp()
-        session = Session.new(
-            id=session_id,
-            user_id=f"u-{session_id}",
-            skill=skill,
-            locale=locale,
+        conversation(store, session_id, channel, locale, start, turns, skill=skill)
+
+
+def conversation(
+    store: Store,
+    session_id: str,
+    channel: str,
+    locale: str,
+    start: float,
+    turns: tuple[Said, ...],
+    *,
+    skill: str = "customer_service",
+) -> None:
+    """One conversation of ``turns``, a minute apart from ``start``, with their signals."""
+    session = Session.new(
+        id=session_id,
+        user_id=f"u-{session_id}",
+        skill=skill,
+        locale=locale,
+        channel=channel,
+        now=start,
+        ttl=1e9,
+    )
+    before: Outcome | None = None
+    for n, said in enumerate(turns):
+        when = start + 60 * n
+        heard = TurnRecord(time=when, speaker=Speaker.USER, text=said.text, intent=said.intent)
+        answer = TurnRecord(time=when, speaker=Speaker.ASSISTANT, text="...")
+        signals = TurnSignals(
+            session_id=session_id,
+            user_id=session.user_id,
+            time=when,
             channel=channel,
-            now=start,
-            ttl=1e9,
+            locale=locale,
+            skill=skill,
+            intent=said.intent,
+            understood=said.understood,
+            text=said.text,
+            latency_ms=40.0 + 10 * n,
+            conversation_day=day_of(start),
+            conversation_skill=skill,
+            outcome_before=before,
+            outcome=said.outcome,
+            **said.extra,  # type: ignore[arg-type]
         )
-        before: Outcome | None = None
-        for n, said in enumerate(turns):
-            when = start + 60 * n
-            heard = TurnRecord(time=when, speaker=Speaker.USER, text=said.text, intent=said.intent)
-            answer = TurnRecord(time=when, speaker=Speaker.ASSISTANT, text="...")
-            signals = TurnSignals(
-                session_id=session_id,
-                user_id=session.user_id,
-                time=when,
-                channel=channel,
-                locale=locale,
-                skill=skill,
-                intent=said.intent,
-                understood=said.understood,
-                text=said.text,
-                latency_ms=40.0 + 10 * n,
-                conversation_day=day_of(start),
-                conversation_skill=skill,
-                outcome_before=before,
-                outcome=said.outcome,
-                **said.extra,  # type: ignore[arg-type]
-            )
-            if said.outcome is Outcome.HANDOFF:
-                session = session.handed_over_to_human()
-            session = store.record_exchange(
-                session_id, (heard, answer), loaded=session, signals=(signals,), retries=0
-            )
-            before = said.outcome
+        if said.outcome is Outcome.HANDOFF:
+            session = session.handed_over_to_human()
+        session = store.record_exchange(
+            session_id, (heard, answer), loaded=session, signals=(signals,), retries=0
+        )
+        before = said.outcome
 
 
 def missed(store: Store, *said: tuple[str, str], at: float) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 import subprocess
@@ -19,9 +20,10 @@ from voice.analytics.review import add_phrasing, add_sentence
 from voice.dialog import Dialog
 from voice.knowledge.reviewed import read_reviewed
 from voice.store import open_store
+from voice.store.signals import Outcome, Understood
 
 from .dashboard_client import PASSWORD, USER, csrf, dashboard_app, log_in, logged_in_client
-from .seed import DAY, seed
+from .seed import DAY, Said, conversation, seed
 
 SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
 PERIOD = {"from": DAY.isoformat(), "to": DAY.isoformat()}
@@ -249,3 +251,87 @@ def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, sh
         page = client.get("/dashboard/flows", query_string={"from": now.date().isoformat()})
     headers = re.findall(r"<th>(\w+)</th>", page.get_data(as_text=True))
     assert headers == ["started", "date", "time", "name", "completed"]
+
+
+SESSION_IDS = {
+    "alexa": ("amzn1.echo-api.session.0f4d1a2b-77c1-4c5e-9e1b-3f0c2a9d8e71", "waar blijft de bank"),
+    "dialogflow": ("projects/meubel/agent/sessions/4dba4efc7f1e", "kan de kast morgen komen"),
+    "dialogflow-cx": (
+        "projects/meubel/locations/europe-west4/agents/a1/environments/e/sessions/s 1?x=#%2F",
+        "hebben jullie ook stoelen in het rood",
+    ),
+    "chat": ("9c1f5e2a7b3d4c6e8f0a1b2c3d4e5f60", "is er parkeergelegenheid bij de showroom"),
+}
+"""A session id of each channel, and what its caller said that was not understood; Dialogflow's ids
+hold slashes (the second odd characters as well)."""
+
+
+def test_every_transcript_link_opens_the_transcript(tmp_path: Path) -> None:
+    """Every Dialogflow link of the Conversations, Handoffs and Not understood pages gave 404."""
+    url = f"sqlite://{tmp_path / 'sessions.db'}"
+    start = dt.datetime.combine(DAY, dt.time(9), dt.UTC).timestamp()
+    handoff = Said(
+        "een mens graag", intent="TalkToAgent", outcome=Outcome.HANDOFF, extra={"handoff": "caller"}
+    )
+    with open_store(url) as store:
+        for channel, (session_id, said) in SESSION_IDS.items():
+            missed = Said(said, Understood.NONE, outcome=Outcome.GAVE_UP)
+            conversation(store, session_id, channel.split("-")[0], "nl", start, (missed, handoff))
+    with logged_in_client(url) as client:
+        for page in ("conversations", "handoffs", "not-understood"):
+            shown = client.get(f"/dashboard/{page}", query_string=PERIOD).get_data(as_text=True)
+            links = {
+                html.unescape(link) for link in re.findall(r'href="(/dashboard/conversations/[^"]+)"', shown)
+            }
+            assert len(links) == len(SESSION_IDS), (page, links)
+            for link in links:
+                opened = client.get(link)
+                assert opened.status_code == 200, (page, link, opened.get_data(as_text=True)[-400:])
+                heading = re.search(r"<h1>Conversation (.*)</h1>", opened.get_data(as_text=True))
+                assert heading and html.unescape(heading.group(1)) in {i for i, _ in SESSION_IDS.values()}
+
+
+def test_a_wrong_dashboard_address_is_a_page_and_a_webhook_error_stays_json(client: FlaskClient) -> None:
+    """A browser got the webhooks' raw JSON for a mistyped dashboard address."""
+    assert log_in(client) == 302
+    for path, status in (
+        ("/dashboard/conversations", 200),
+        ("/dashboard/nowhere", 404),
+        ("/dashboard/review", 405),
+    ):
+        page = client.get(path)
+        assert page.status_code == status and page.mimetype == "text/html", (path, page.status_code)
+    missing = client.get("/dashboard/nowhere")
+    assert "no such page in the dashboard" in missing.get_data(as_text=True)
+    assert missing.headers["X-Frame-Options"] == "DENY" and 'href="/dashboard/"' in missing.get_data(
+        as_text=True
+    )
+    webhook = client.get("/dialogflow/nowhere")
+    assert webhook.status_code == 404 and webhook.get_json()["error"]["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        ({"locale": "nederlands"}, "No loaded skill speaks 'nederlands'; choose one of en, nl."),
+        ({"channel": "phone"}, "There is no channel 'phone'; choose one of alexa, chat, dialogflow, local."),
+        ({"skill": "zzz"}, "There is no skill 'zzz' in the config; choose one of"),
+    ],
+    ids=["locale", "channel", "skill"],
+)
+def test_a_filter_that_can_match_nothing_is_a_sentence_above_the_form(
+    client: FlaskClient, query: dict[str, str], sentence: str
+) -> None:
+    """``?locale=nederlands`` showed all zeros where ``voice report`` refuses the value."""
+    assert log_in(client) == 302
+    for path in ("/", "/not-understood", "/flows", "/handoffs", "/conversations"):
+        page = client.get(f"/dashboard{path}", query_string={**PERIOD, **query})
+        text = page.get_data(as_text=True)
+        assert page.status_code == 400 and sentence in html.unescape(text), (path, text[-600:])
+        assert 'id="filters"' in text and f'value="{DAY.isoformat()}"' in text  # the form to mend them
+
+
+def test_a_language_or_channel_in_any_case_filters_as_the_report_does(client: FlaskClient) -> None:
+    assert log_in(client) == 302
+    page = client.get("/dashboard/", query_string={**PERIOD, "locale": "NL-be", "channel": "Alexa"})
+    assert re.search(r'data-kpi="conversations">3<', page.get_data(as_text=True))

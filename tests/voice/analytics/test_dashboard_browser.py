@@ -24,11 +24,12 @@ from voice.assistant import build_assistant
 from voice.config import Config
 from voice.dashboard import Accounts, DashboardSettings
 from voice.dialog.knowledge import knowledge_answerer
+from voice.knowledge.reviewed import read_reviewed
 from voice.server import create_app
 from voice.store import open_store
 
 from .dashboard_client import PASSWORD, USER
-from .seed import DAY, NOW_TURN, missed, seed
+from .seed import DAY, NOW_TURN, Said, conversation, missed, seed
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -152,6 +153,11 @@ NEW_ENTRIES = {
     "en": ("can i bring my dog into the shop", "Dogs on a lead are welcome in all our shops."),
 }
 """Per language: a question the assistant could not answer, and the answer the team writes for it."""
+QUESTIONS = {
+    "nl": ("Mag mijn hond mee in de winkel?", None),
+    "en": ("Can I bring my dog into the shop?", "Are dogs welcome in your shops?"),
+}
+"""Per language: the question the form offers for the entry, and the team's own instead (None: as offered)."""
 
 
 def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
@@ -168,6 +174,10 @@ def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
     for language, (question, answer) in NEW_ENTRIES.items():
         form = page.locator("tr.group", has_text=question).locator("form.review-entry")
         assert form.locator("textarea").get_attribute("lang") == language
+        offered, written = QUESTIONS[language]
+        assert form.locator("input[name=question]").input_value() == offered
+        if written:
+            form.locator("input[name=question]").fill(written)
         form.locator("textarea").fill(answer)
         form.locator("button").click()
         page.wait_for_selector(".flash")
@@ -175,6 +185,9 @@ def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
     assert "Nothing left to review" in page.content()
     page.screenshot(path=str(tmp_path / "new-entries.png"), full_page=True)
 
+    for language, (offered, written) in QUESTIONS.items():  # callers hear it: "Bedoelt u: ...?"
+        titles = [entry.title for entry in read_reviewed(skill / "knowledge" / language).entries]
+        assert (written or offered) in titles, titles
     reloaded = load_skill(skill)  # as a reload of the server builds it
     knowledge = knowledge_answerer([reloaded])
     with open_store("sqlite://:memory:") as store:
@@ -183,3 +196,23 @@ def test_a_reviewer_makes_a_new_knowledge_entry_that_answers_the_question(
             turn = Turn(text=question, locale=language, session_id=f"s-{language}", time=NOW_TURN)
             assert dialog.respond(turn).speech == answer
         dialog.close()
+
+
+def test_a_reviewer_opens_a_phone_calls_transcript(server: tuple[str, Path], browser: Any) -> None:
+    """Every Dialogflow transcript link gave a 404 (their session ids hold slashes), as raw JSON."""
+    base, skill = server
+    day = DAY - dt.timedelta(days=5)  # a day of its own
+    session_id = "projects/meubel/agent/sessions/4dba4efc7f1e"
+    with open_store(f"sqlite://{skill.parent / 'sessions.db'}") as store:
+        at = (NOW_TURN - dt.timedelta(days=5)).timestamp()
+        conversation(store, session_id, "dialogflow", "nl", at, (Said("is de bank oslo leverbaar"),))
+    page = browser.new_page()
+    _open(page, f"{base}/dashboard/conversations?from={day}&to={day}&channel=dialogflow")
+    page.click("text=transcript")
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == f"Conversation {session_id}"
+    assert "is de bank oslo leverbaar" in page.inner_text("ol.transcript")
+    for missing in ("conversations/projects%2Fmeubel%2Fagent%2Fsessions%2Fgone", "nowhere"):
+        answer = page.goto(f"{base}/dashboard/{missing}")
+        assert answer is not None and answer.status == 404
+        assert page.inner_text("h1") == "404" and page.is_visible("text=Back to the overview")

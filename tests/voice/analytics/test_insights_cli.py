@@ -15,6 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from voice.analytics import Filters, read_not_understood
 from voice.analytics.review import add_phrasing
 from voice.cli import cli
+from voice.config import load_config, store_url
+from voice.dashboard import Accounts, DashboardSettings
 from voice.knowledge import DecisionKind, KnowledgeBase
 from voice.knowledge.reviewed import read_reviewed
 from voice.store import open_store
@@ -69,6 +71,50 @@ def test_users_are_added_listed_and_removed(setup: tuple[Path, Path]) -> None:
     again = _voice(config, "dashboard", "user", "remove", "anna")
     assert again.exit_code == 0 and again.output == "dashboard user anna was not in the store\n"
     assert sorted(_voice(config, "dashboard", "user", "list").output.split()) == ["bea", "carl"]
+
+
+def _locked_out(config: Path, name: str) -> Accounts:
+    """Accounts over the config's store, after five wrong passwords for ``name``."""
+    loaded = load_config(config)
+    accounts = Accounts(open_store(store_url(loaded)), DashboardSettings.from_config(loaded.dashboard))
+    verdicts = [accounts.login(name, "wrong password") for _ in range(5)]
+    assert verdicts[-1].locked_for_s > 0 and accounts.login(name, PASSWORD).locked_for_s > 0
+    return accounts
+
+
+def test_a_new_password_or_a_new_user_lifts_a_lockout(setup: tuple[Path, Path]) -> None:
+    """After five wrong passwords 'user add' said 'can log in' and the login stayed locked."""
+    config, _ = setup
+    assert _voice(config, "dashboard", "user", "add", "anna", "--password", PASSWORD).exit_code == 0
+    accounts = _locked_out(config, "anna")
+    added = _voice(config, "dashboard", "user", "add", "anna", "--password", "a new password")
+    assert added.output == "dashboard user anna can log in (the lockout after failed logins is lifted)\n"
+    assert accounts.login("anna", "a new password").ok
+    _locked_out(config, "anna")
+    assert _voice(config, "dashboard", "user", "remove", "anna").output == "dashboard user anna removed\n"
+    again = _voice(config, "dashboard", "user", "add", "anna", "--password", PASSWORD)
+    assert again.output == "dashboard user anna can log in\n" and accounts.login("anna", PASSWORD).ok
+    accounts.store.close()
+
+
+def test_a_user_of_the_config_file_is_unlocked_not_given_a_password_that_would_not_work(
+    setup: tuple[Path, Path],
+) -> None:
+    """The config file's hash wins over the store's: 'user add bea' said 'can log in' with a password that
+    could never log in."""
+    config, _ = setup
+    _one_error(
+        _voice(config, "dashboard", "user", "add", "bea", "--password", "a new password"),
+        "dashboard user bea has its password in the config file ([dashboard.users])",
+    )
+    accounts = _locked_out(config, "bea")
+    unlocked = _voice(config, "dashboard", "user", "unlock", "bea")
+    assert (unlocked.exit_code, unlocked.output) == (0, "dashboard user bea can log in again\n")
+    assert accounts.login("bea", PASSWORD).ok
+    assert (
+        _voice(config, "dashboard", "user", "unlock", "bea").output == "dashboard user bea was not locked\n"
+    )
+    accounts.store.close()
 
 
 def test_a_short_password_or_a_bad_dashboard_table_is_one_error_line(
@@ -298,6 +344,33 @@ def test_a_question_it_could_not_answer_becomes_an_entry_that_answers_it(
     decision = KnowledgeBase.load(skill, language).ask(question.lower().rstrip("?"))
     assert decision.kind is DecisionKind.ANSWER, decision.reason
     assert decision.candidates[0].spoken == answer
+
+
+def test_an_entry_keeps_the_teams_case_and_gives_the_callers_lower_case_words_a_capital(
+    setup: tuple[Path, Path],
+) -> None:
+    """The entry's question was the caller's lower-case words, which callers then heard back
+    ('Bedoelt u: is de eettafel oslo leverbaar in eiken?'); docs/knowledge.md shows 'Mag mijn hond ...?'."""
+    config, skill = setup
+    entry = ["--answer", "Ja.", "--skill", "customer_service", "--locale", "nl"]
+    said = "is de eettafel oslo leverbaar in eiken"
+    assert _voice(config, "review", "entry", "mag mijn hond mee in de winkel", *entry).exit_code == 0
+    assert _voice(config, "review", "entry", "Kan ik PINNEN?", *entry).exit_code == 0
+    written = ["--question", "Is de eettafel Oslo leverbaar in eiken?"]
+    assert _voice(config, "review", "entry", said, *written, *entry).exit_code == 0
+    entries = {e.id: e for e in read_reviewed(skill / "knowledge" / "nl").entries}
+    assert entries["mag-mijn-hond-mee-in-de-winkel"].title == "Mag mijn hond mee in de winkel?"
+    assert entries["kan-ik-pinnen"].title == "Kan ik PINNEN?"  # the team's own text wins
+    oslo = entries["is-de-eettafel-oslo-leverbaar-in-eiken"]
+    assert oslo.title == "Is de eettafel Oslo leverbaar in eiken?" and oslo.phrasings == ()
+    reworded = ["--question", "Welke houtsoorten heeft de Oslo?"]
+    assert _voice(config, "review", "entry", "is de oslo er in noten", *reworded, *entry).exit_code == 0
+    new = {e.id: e for e in read_reviewed(skill / "knowledge" / "nl").entries}[
+        "welke-houtsoorten-heeft-de-oslo"
+    ]
+    assert new.phrasings == ("is de oslo er in noten",)  # the caller's words still find it
+    decision = KnowledgeBase.load(skill, "nl").ask("is de oslo er in noten")
+    assert decision.kind is DecisionKind.ANSWER and decision.candidates[0].spoken == "Ja.", decision.reason
 
 
 def test_an_entry_without_an_answer_or_in_a_language_without_a_lexicon_is_one_error_line(
