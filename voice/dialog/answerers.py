@@ -26,7 +26,16 @@ from .handoff import HandoffPolicy
 if TYPE_CHECKING:
     from ..skill import Skill
 
-__all__ = ["Answer", "Answerer", "Fallback", "Loading", "Offering", "handoff_reply", "with_question"]
+__all__ = [
+    "Answer",
+    "Answerer",
+    "Fallback",
+    "Loading",
+    "Offering",
+    "handoff_reply",
+    "unreachable",
+    "with_question",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,14 @@ class Fallback:
 def handoff_reply(turn: Turn, skills: Iterable[Skill] = ()) -> Reply:
     """What the caller hears when the conversation goes to a person (in the first skill's words)."""
     return replace(builtin_reply(turn, "handoff", skills=skills), handoff=True, end_session=True)
+
+
+def unreachable(turn: Turn, reply: Reply, skills: Iterable[Skill] = ()) -> Reply:
+    """A handoff that no person can take (no sink for its record, no number to put the call through to)
+    promises no colleague: the caller hears that nobody can be put through now. It still counts as one."""
+    if not reply.handoff:
+        return reply
+    return replace(reply, speech=builtin_reply(turn, "no_person", skills=skills).speech, card=None)
 
 
 def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = ()) -> Reply:

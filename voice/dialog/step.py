@@ -20,7 +20,7 @@ from ..slot_values import coerce
 from ..ssml import followed_by
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
-from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
+from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, unreachable, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
@@ -50,8 +50,12 @@ class TurnStep(FlowFilling):
         state: DialogState,
         *,
         satisfaction: Satisfaction | None = None,
+        reachable: bool = True,
     ) -> None:
+        """``reachable``: a person can take a handoff (a sink for its record, or a number to put the call
+        through to); else the caller hears that nobody can be put through now (``unreachable``)."""
         self.router, self.policy, self.answerers = router, policy, answerers
+        self.reachable = reachable
         self.turn, self.state = turn, state
         self.satisfaction = satisfaction or Satisfaction()
         self.satisfaction_score: float | None = None
@@ -74,6 +78,8 @@ class TurnStep(FlowFilling):
     def run(self) -> Reply:
         """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
         own = replace(self._their_turn(self._decide()), intent=self.turn.intent)
+        if not self.reachable:
+            own = unreachable(self.turn, own, self._speakers())
         if own.slot == QUESTION_SLOT:
             self.state = replace(self.state, satisfaction_asked=True)
         told = self.state.pending_replies
