@@ -7,7 +7,7 @@ from the config: ``configured_voice``, which ``voice say`` and ``voice chat`` sp
 This module and the CLI are the only parts of ``voice`` that load ``speech``.
 
 States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
-that expects an answer is followed by listening without the wake word, for a while; with barge-in
+that does not end the conversation is followed by listening without the wake word, for a while; with barge-in
 on, speech while the assistant talks stops playback at once and becomes the next turn. Every step is
 reported as a ``LoopEvent`` (for the terminal, ``--json`` and the benchmark).
 """
@@ -91,7 +91,7 @@ class LoopConfig:
     """None: the language's default (``WAKE_PHRASES``)."""
     mode: Mode = Mode.WAKE_WORD
     follow_up_s: float = 6.0
-    """How long to wait for the start of a command after the wake word, or of an answer after a question."""
+    """How long to wait for the start of a command after the wake word, or of the next one after a reply."""
     max_misses: int = 2
     """Utterances in a row the grammar refuses before the loop stops answering and goes back to waiting
     (speech nearby that woke it by mistake, or that it cannot understand)."""
@@ -369,8 +369,11 @@ class LocalLoop:
             self._after_reply(now)
 
     def _after_reply(self, now: float) -> None:
+        """After every reply that does not end the conversation, listen without the wake phrase for
+        the follow-up time: a question asks for an answer, and an answer often brings a next question
+        ("and on Sunday?"). The grammar, the stand-out gate and ``max_misses`` still apply."""
         reply = self.reply
-        follow_up = reply is not None and reply.expects_answer
+        follow_up = reply is not None and not reply.end_session
         if self.config.mode is Mode.ALWAYS or follow_up:
             self.listen_until = now + self.config.follow_up_s if follow_up else None
             self._enter(State.LISTENING, follow_up=follow_up)
