@@ -229,6 +229,34 @@ def test_voice_run_on_files_writes_the_spoken_reply(tmp_path: Path) -> None:
     ) == float("-inf")
 
 
+@pytest.mark.parametrize(
+    ("options", "note"),
+    [
+        ((), "with --input the replies are not played; add --output FILE.wav to hear them."),
+        (
+            ("--output-device", "1"),
+            "with --input the replies are not played on --output-device; add --output",
+        ),
+        (("--output", "{out}", "--output-device", "1"), "with --input the replies go to {out}, not to"),
+        (("--output", "{out}"), None),
+    ],
+    ids=["no-output", "device", "file-and-device", "file"],
+)
+def test_voice_run_on_a_file_says_where_the_replies_go(
+    tmp_path: Path, options: tuple[str, ...], note: str | None
+) -> None:
+    """The replies to a file's commands are not played: without --output they went nowhere, silently."""
+    out = str(tmp_path / "reply.wav")
+    given = [option.format(out=out) for option in options]
+    code, output = _run(tmp_path, "-l", "ko", "--input", str(AUDIO / "ko_wake_music_on.wav"), *given)
+    assert code == 0 and "assistant [PlayMusic]" in output, output
+    notes = [line.removeprefix("note: ") for line in output.splitlines() if line.startswith("note:")]
+    if note is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and notes[0].startswith(note.format(out=out)), notes
+
+
 def _without_portaudio(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """No sounddevice, as on a machine without PortAudio: a laptop's real microphone is never opened."""
     asked: list[str] = []
