@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -342,17 +343,43 @@ def test_a_model_of_another_language_is_refused_at_the_start(tmp_path: Path, mod
         *("-l", "en", "--model", str(model), "--input", str(AUDIO / "en_fx_session.wav")),
         skill="customer_service",
     )
-    assert code != 0 and "does not know 'hey', 'computer'" in output
+    assert code != 0 and "is for 'ko', not 'en'" in output, "its LANG file says so"
 
 
 def test_a_model_that_knows_none_of_the_commands_is_refused_at_the_start(tmp_path: Path) -> None:
+    """The English fixture model without its card: nothing says its language, its words tell."""
+    unnamed = shutil.copytree(
+        FIXTURE_MODELS / "en", tmp_path / "model", ignore=shutil.ignore_patterns("*.json")
+    )
     code, output = _run(
         tmp_path,
-        *("-l", "ko", "--model", str(FIXTURE_MODELS / "en"), "--wake", "hey computer"),
+        *("-l", "ko", "--model", str(unnamed), "--wake", "hey computer"),
         *("--input", str(AUDIO / "ko_wake_music_on.wav")),
     )
     assert code != 0 and "[waiting]" not in output
     assert "knows none of the skills' phrases (not '불', '꺼'" in output and "--model" in output
+
+
+@pytest.mark.parametrize(("model", "locale"), [("en", "nl"), ("nl", "en")])
+def test_a_model_that_says_it_is_for_another_language_is_named_so(
+    tmp_path: Path, model: str, locale: str
+) -> None:
+    """Its card says its language: that is the problem, not the words of the wake phrase it lacks."""
+    code, output = _run(
+        tmp_path,
+        *(
+            "-l",
+            locale,
+            "--model",
+            str(FIXTURE_MODELS / model),
+            "--input",
+            str(AUDIO / f"{locale}_fx_wake.wav"),
+        ),
+        skill="customer_service",
+    )
+    assert code != 0 and "[waiting]" not in output
+    assert f"is for '{model}', not '{locale}'; choose a model for '{locale}'" in output, output
+    assert f"voice models pull {locale}" in output and "wake phrase" not in output
 
 
 def test_without_a_wake_phrase_the_loop_takes_the_language_default(model: Path) -> None:

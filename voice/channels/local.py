@@ -160,7 +160,7 @@ class LocalLoop:
         pushed: Callable[[float], bool] = lambda now: False,
     ) -> None:
         config = replace(config, wake_phrase=wake_phrase_of(config, channel.locale))
-        _check_vocabulary(ears, config)
+        _check_vocabulary(ears, config, channel.locale)
         channel.synthesizer.voice_for(channel.locale)  # a bad voice now, not at the first reply
         self.config, self.responder, self.channel, self.model = config, responder, channel, ears.model
         self.audio_in, self.audio_out = audio
@@ -386,12 +386,14 @@ def wake_phrase_of(settings: LoopConfig, locale: str) -> str:
     return settings.wake_phrase or WAKE_PHRASES.get(language_of(locale), "hey computer")
 
 
-def _check_vocabulary(ears: Ears, settings: LoopConfig) -> None:
+def _check_vocabulary(ears: Ears, settings: LoopConfig, locale: str) -> None:
     """Vosk silently drops the words its model does not know from a grammar: a wake phrase or commands
-    made of such words would leave the loop waiting forever without a word."""
+    made of such words would leave the loop waiting forever without a word. A model that says it is
+    for another language is named as such: its missing words are not the problem."""
     wake = str(settings.wake_phrase)
     unknown = unknown_words(ears.model, wake)
     if settings.mode is Mode.WAKE_WORD and unknown:
+        _check_language(ears.model, locale)
         raise VoiceError(
             f"the speech model does not know {_listed(unknown)} of the wake phrase {wake!r}; "
             "choose another wake phrase (voice run --wake) or a model for this language (--model)."
@@ -400,11 +402,25 @@ def _check_vocabulary(ears: Ears, settings: LoopConfig) -> None:
     unknown_in = [unknown_words(ears.model, phrase) for phrase in commands]
     if not commands or not all(unknown_in):
         return
+    _check_language(ears.model, locale)
     words = dict.fromkeys(word for phrase_words in unknown_in for word in phrase_words)
     raise VoiceError(
         f"the speech model knows none of the skills' phrases (not {_listed(tuple(words)[:5])}); "
         "choose a model for this language (voice run --model)."
     )
+
+
+def _check_language(model: Any, locale: str) -> None:
+    """Refuse a model whose folder says it is for another language (``LANG``, a fixture model's card,
+    a name like ``vosk-model-small-en-us-0.15``); one that does not say passes."""
+    folder = models.loaded_from(model)
+    said = models.model_language(folder) if folder is not None else ""
+    wanted = language_of(locale)
+    if said and language_of(said) != wanted:
+        raise VoiceError(
+            f"the speech model in {folder} is for {said!r}, not {wanted!r}; choose a model for {wanted!r} "
+            f"(voice run --model, or 'voice models pull {wanted}')."
+        )
 
 
 def _listed(words: tuple[str, ...]) -> str:
