@@ -125,24 +125,28 @@ PUT_THROUGH = {
     "nl": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",
     "en": "I'll put you through to one of my colleagues. Please hold on.",
 }
-ASK_PERSON = {"nl": "mag ik een medewerker spreken", "en": "i want to talk to a person"}
+SAID = {
+    "asked": {"nl": ["mag ik een medewerker spreken"], "en": ["i want to talk to a person"]},
+    "fallbacks": {"nl": ["blabla"] * 3, "en": ["blah blah"] * 3},
+}
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("reason", ["asked", "fallbacks"])
 @pytest.mark.parametrize("sink", [True, False], ids=["sink", "no-sink"])
 def test_a_person_is_promised_only_when_one_can_be_reached(
-    customer_service: Skill, tmp_path: Path, language: str, sink: bool
+    customer_service: Skill, tmp_path: Path, language: str, reason: str, sink: bool
 ) -> None:
     """Without a sink (and no number to transfer to) nobody gets the record in time: the caller hears
     so instead of "one moment, please". The handoff counts the same either way."""
     with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
         queue = QueueFileSink(tmp_path / "handoff.jsonl") if sink else None
         dialog = Dialog(Router([customer_service]), store, sink=queue)
-        reply = dialog.respond(_turn(ASK_PERSON[language], locale=language))
+        replies = [dialog.respond(_turn(text, locale=language)) for text in SAID[reason][language]]
         dialog.close()
-        assert reply.text == (PUT_THROUGH if sink else NOBODY)[language]
-        assert reply.handoff and reply.end_session
-        assert read_totals(store, Filters.last_days(2, today=NOW.date())).get("handoff:asked") == 1
+        assert replies[-1].text == (PUT_THROUGH if sink else NOBODY)[language]
+        assert replies[-1].handoff and replies[-1].end_session
+        assert read_totals(store, Filters.last_days(2, today=NOW.date())).get(f"handoff:{reason}") == 1
 
 
 def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_service: Skill) -> None:

@@ -33,7 +33,6 @@ __all__ = [
     "Loading",
     "Offering",
     "handoff_reply",
-    "unreachable",
     "with_question",
 ]
 
@@ -80,12 +79,14 @@ class Fallback:
     policy: HandoffPolicy
     skills: Mapping[str, Skill] = field(default_factory=dict)
     """The loaded skills: the active flow's speaks first, with its own replies (``builtin:``)."""
+    reachable: bool = True
+    """Whether a person can take the handoff (``handoff_reply``)."""
 
     def answer(self, turn: Turn, state: DialogState) -> Answer:
         misses = state.fallbacks + 1
         voices = speakers(self.skills, state.flow.skill if state.flow else None)
         if misses >= self.policy.max_fallbacks:
-            handoff = handoff_reply(turn, voices)
+            handoff = handoff_reply(turn, voices, reachable=self.reachable)
             return Answer(handoff, replace(state, fallbacks=misses).handing_over("fallbacks"))
         state = replace(state, fallbacks=misses)
         question = state.open_question
@@ -94,17 +95,12 @@ class Fallback:
         return Answer(builtin_reply(turn, "fallback", expect=Expect.ANSWER, skills=voices), state)
 
 
-def handoff_reply(turn: Turn, skills: Iterable[Skill] = ()) -> Reply:
-    """What the caller hears when the conversation goes to a person (in the first skill's words)."""
-    return replace(builtin_reply(turn, "handoff", skills=skills), handoff=True, end_session=True)
-
-
-def unreachable(turn: Turn, reply: Reply, skills: Iterable[Skill] = ()) -> Reply:
-    """A handoff that no person can take (no sink for its record, no number to put the call through to)
-    promises no colleague: the caller hears that nobody can be put through now. It still counts as one."""
-    if not reply.handoff:
-        return reply
-    return replace(reply, speech=builtin_reply(turn, "no_person", skills=skills).speech, card=None)
+def handoff_reply(turn: Turn, skills: Iterable[Skill] = (), *, reachable: bool = True) -> Reply:
+    """What the caller hears when the conversation goes to a person (in the first skill's words). When
+    nobody can take it (``reachable`` false: no sink for its record, no number to put the call through
+    to), that nobody can be put through now, not a promise; it counts as a handoff either way."""
+    key = "handoff" if reachable else "no_person"
+    return replace(builtin_reply(turn, key, skills=skills), handoff=True, end_session=True)
 
 
 def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = ()) -> Reply:

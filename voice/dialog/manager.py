@@ -26,7 +26,7 @@ from ..store import OutboxItem, Session, Speaker, Store, TurnRecord, TurnStart
 from ..store.base import Answer, StoreError
 from ..store.signals import TurnSignals
 from ..turn import Turn
-from .answerers import Answerer, Fallback, handoff_reply, unreachable
+from .answerers import Answerer, Fallback, handoff_reply
 from .deadline import run_within
 from .handoff import HandoffPolicy, HandoffRecord, HandoffSink
 from .late import TURN_WAIT_S, LateTurn, StoredTurn, while_busy
@@ -72,7 +72,10 @@ class Dialog:
         self.policy = policy or HandoffPolicy()
         self.reachable = sink is not None or bool(self.policy.transfer_to)
         """Whether a person can take a handoff: its record reaches a sink, or a gateway transfers the call."""
-        self.answerers: tuple[Answerer, ...] = (*answerers, Fallback(self.policy, router.skills))
+        self.answerers: tuple[Answerer, ...] = (
+            *answerers,
+            Fallback(self.policy, router.skills, self.reachable),
+        )
         self._loading = loading_answerers(self.answerers)
         self.session_ttl = session_ttl
         self.retention_days = retention_days
@@ -362,11 +365,8 @@ class Dialog:
         failing ends at a person after ``max_fallbacks`` in a row instead of an apology at every try."""
         state = replace(before, fallbacks=before.fallbacks + 1)
         if state.fallbacks >= self.policy.max_fallbacks and not state.handed_over:
-            voices = self._speakers(turn)
-            handoff = handoff_reply(turn, voices)
-            return state.handing_over("fallbacks"), handoff if self.reachable else unreachable(
-                turn, handoff, voices
-            )
+            handoff = handoff_reply(turn, self._speakers(turn), reachable=self.reachable)
+            return state.handing_over("fallbacks"), handoff
         return state, apology(turn, self._speakers(turn), before.open_question)
 
     def _speakers(self, turn: Turn) -> tuple[Skill, ...]:

@@ -20,7 +20,7 @@ from ..slot_values import coerce
 from ..ssml import followed_by
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
-from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, unreachable, with_question
+from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
@@ -53,7 +53,7 @@ class TurnStep(FlowFilling):
         reachable: bool = True,
     ) -> None:
         """``reachable``: a person can take a handoff (a sink for its record, or a number to put the call
-        through to); else the caller hears that nobody can be put through now (``unreachable``)."""
+        through to); else the caller hears that nobody can be put through now (``handoff_reply``)."""
         self.router, self.policy, self.answerers = router, policy, answerers
         self.reachable = reachable
         self.turn, self.state = turn, state
@@ -78,8 +78,6 @@ class TurnStep(FlowFilling):
     def run(self) -> Reply:
         """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
         own = replace(self._their_turn(self._decide()), intent=self.turn.intent)
-        if not self.reachable:
-            own = unreachable(self.turn, own, self._speakers())
         if own.slot == QUESTION_SLOT:
             self.state = replace(self.state, satisfaction_asked=True)
         told = self.state.pending_replies
@@ -89,7 +87,8 @@ class TurnStep(FlowFilling):
 
     def _decide(self) -> Reply:
         if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
-            return replace(self._builtin("handed_over", end_session=True), handoff=True)
+            told = "handed_over" if self.reachable else "no_person"
+            return replace(self._builtin(told, end_session=True), handoff=True)
         if self.turn.language not in self.router.languages:
             return self._builtin("unsupported_language", end_session=True)
         if not self.turn.text.strip() and self.turn.intent is None:
@@ -107,7 +106,7 @@ class TurnStep(FlowFilling):
         reason = self._handoff_trigger(match)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn, self._speakers())
+            return handoff_reply(self.turn, self._speakers(), reachable=self.reachable)
         heard = self.state  # with this turn's counts, before its reply
         reply = self._unmatched() if match is None else self._matched(match)
         reason = None if self.state.handed_over else self._unhelped()
@@ -115,7 +114,7 @@ class TurnStep(FlowFilling):
             self._unsay(heard)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn, self._speakers())
+            return handoff_reply(self.turn, self._speakers(), reachable=self.reachable)
         return reply
 
     def _unhelped(self) -> str | None:
