@@ -149,6 +149,18 @@ def test_a_person_is_promised_only_when_one_can_be_reached(
         assert read_totals(store, Filters.last_days(2, today=NOW.date())).get(f"handoff:{reason}") == 1
 
 
+def test_a_call_kept_on_the_line_after_it_is_not_promised_a_colleague_either(
+    customer_service: Skill, tmp_path: Path
+) -> None:
+    """A gateway that keeps the caller on the line (``Turn.handed_over``) heard "A colleague will be with
+    you shortly." at every turn, though nobody would come."""
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([customer_service]), store)
+        dialog.respond(_turn(SAID["asked"]["nl"][0], locale="nl"))
+        later = dialog.respond(_turn("hallo?", locale="nl", handed_over=True))
+        assert later.text == NOBODY["nl"] and later.handoff and later.end_session
+
+
 def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_service: Skill) -> None:
     dialog = Dialog(Router([customer_service]), store, policy=HandoffPolicy(max_no_input=2))
     dialog.respond(_turn("where is my order"))
