@@ -109,10 +109,10 @@ def _models_in(folder: Path, source: str) -> list[ModelInfo]:
 
 
 def _info(path: Path, source: str) -> ModelInfo:
-    return ModelInfo(name=path.name, lang=_language_in(path), path=path, source=source)
+    return ModelInfo(name=path.name, lang=model_language(path), path=path, source=source)
 
 
-def _language_in(path: Path) -> str:
+def model_language(path: Path) -> str:
     """A model folder's language: its ``LANG`` file, a fixture model's card, else the folder's name
     (``vosk-model-small-nl-0.22``); ``""`` when none of them tells."""
     card = path / "LANG"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice import Dialog, Router, Skill, SkillError, Turn, load_skill
+from voice.dialog import HandoffPolicy
 from voice.skill_check import check_skills
 from voice.store import open_store
 
@@ -45,12 +46,15 @@ GEMEENTE = """
   fallback: "Dat heb ik niet begrepen. U kunt vragen naar afval of paspoorten."
   goodbye: "Dag, en bedankt voor het bellen met de gemeente."
   not_understood_in_flow: "Pardon? {{ question }}"
+  no_person: "Er is nu geen medewerker. Bel de gemeente op 14 020."
 """
+TRANSFER = HandoffPolicy(transfer_to="+31201234567")
+"""A gateway puts a handed-over call through: a person is reachable."""
 
 
-def _talk(skills: list[Skill], *lines: str) -> list[str]:
+def _talk(skills: list[Skill], *lines: str, policy: HandoffPolicy = TRANSFER) -> list[str]:
     with open_store("sqlite://:memory:") as store:
-        dialog = Dialog(Router(skills), store)
+        dialog = Dialog(Router(skills), store, policy=policy)
         return [dialog.respond(Turn(text=line, locale="nl", session_id="s1")).text for line in lines]
 
 
@@ -64,6 +68,8 @@ def test_the_skill_says_handoff_fallback_and_goodbye_its_own_way(tmp_path: Path)
     assert _talk([gemeente], "mag ik een medewerker spreken") == [
         "Ik verbind u door met een medewerker van de gemeente."
     ]
+    nobody = _talk([gemeente], "mag ik een medewerker spreken", policy=HandoffPolicy())
+    assert nobody == ["Er is nu geen medewerker. Bel de gemeente op 14 020."]
 
 
 def test_replies_the_skill_leaves_out_are_the_frameworks(tmp_path: Path) -> None:

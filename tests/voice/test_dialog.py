@@ -16,6 +16,8 @@ import pytest
 from handoff_records import handoff_record
 
 from voice import Expect, Reply, Router, Skill, SlotValue, Turn, load_skill
+from voice.analytics.kpis import read_totals
+from voice.analytics.period import Filters
 from voice.assistant import build_assistant
 from voice.config import Config
 from voice.dialog import Dialog, HandoffPolicy, HandoffRecord, HttpSink, QueueFileSink
@@ -103,8 +105,8 @@ def test_the_handoff_record_carries_transcript_slots_and_ids(
 def test_a_handoff_without_a_sink_waits_in_the_outbox_for_one(
     store: Store, customer_service: Skill, tmp_path: Path
 ) -> None:
-    """The caller was told a colleague takes over: with no ``[handoff]`` yet, the record is kept, and
-    the first dialog with a sink delivers it."""
+    """With no ``[handoff]`` yet, the record is kept (the caller heard that nobody can be put through
+    now), and the first dialog with a sink delivers it."""
     reply = Dialog(Router([customer_service]), store).respond(_turn("i want to talk to a person"))
     assert reply.handoff and store.outbox_counts() == {"pending": 1, "delivered": 0}
     queue = tmp_path / "handoff.jsonl"
@@ -113,6 +115,50 @@ def test_a_handoff_without_a_sink_waits_in_the_outbox_for_one(
     assert json.loads(queue.read_text())["session_id"] == "s1"
     assert store.outbox_counts() == {"pending": 0, "delivered": 1}
     later.close()
+
+
+NOBODY = {
+    "nl": "Sorry, ik kan u nu niet met een collega verbinden. Probeert u het later nog eens.",
+    "en": "Sorry, I can't put you through to a colleague right now. Please try again later.",
+}
+PUT_THROUGH = {
+    "nl": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",
+    "en": "I'll put you through to one of my colleagues. Please hold on.",
+}
+SAID = {
+    "asked": {"nl": ["mag ik een medewerker spreken"], "en": ["i want to talk to a person"]},
+    "fallbacks": {"nl": ["blabla"] * 3, "en": ["blah blah"] * 3},
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("reason", ["asked", "fallbacks"])
+@pytest.mark.parametrize("sink", [True, False], ids=["sink", "no-sink"])
+def test_a_person_is_promised_only_when_one_can_be_reached(
+    customer_service: Skill, tmp_path: Path, language: str, reason: str, sink: bool
+) -> None:
+    """Without a sink (and no number to transfer to) nobody gets the record in time: the caller hears
+    so instead of "one moment, please". The handoff counts the same either way."""
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        queue = QueueFileSink(tmp_path / "handoff.jsonl") if sink else None
+        dialog = Dialog(Router([customer_service]), store, sink=queue)
+        replies = [dialog.respond(_turn(text, locale=language)) for text in SAID[reason][language]]
+        dialog.close()
+        assert replies[-1].text == (PUT_THROUGH if sink else NOBODY)[language]
+        assert replies[-1].handoff and replies[-1].end_session
+        assert read_totals(store, Filters.last_days(2, today=NOW.date())).get(f"handoff:{reason}") == 1
+
+
+def test_a_call_kept_on_the_line_after_it_is_not_promised_a_colleague_either(
+    customer_service: Skill, tmp_path: Path
+) -> None:
+    """A gateway that keeps the caller on the line (``Turn.handed_over``) heard "A colleague will be with
+    you shortly." at every turn, though nobody would come."""
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([customer_service]), store)
+        dialog.respond(_turn(SAID["asked"]["nl"][0], locale="nl"))
+        later = dialog.respond(_turn("hallo?", locale="nl", handed_over=True))
+        assert later.text == NOBODY["nl"] and later.handoff and later.end_session
 
 
 def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_service: Skill) -> None:

@@ -18,7 +18,7 @@ import pytest
 from voice import Router, Turn, load_skill
 from voice.analytics.kpis import read_totals
 from voice.analytics.period import Filters
-from voice.dialog import Dialog
+from voice.dialog import Dialog, HandoffPolicy
 from voice.dialog.deadline import wait_for_turns
 from voice.store import Speaker, SqliteStore
 
@@ -99,7 +99,9 @@ def test_a_handoff_whose_commit_outlasts_the_deadline_is_told_and_kept(
     once (no sink is set: it waits there). The commit learns of the deadline when it tries again, or
     (one wait longer than the deadline) right after it, while the turn still holds its session."""
     store = SqliteStore(tmp_path / "sessions.db", busy_timeout=busy_timeout)
-    dialog = Dialog(Router([load_skill("customer_service")]), store)
+    # a gateway puts the call through (``transfer_to``): a person is reachable, and no sink is set
+    policy = HandoffPolicy(transfer_to="+31201234567")
+    dialog = Dialog(Router([load_skill("customer_service")]), store, policy=policy)
     assert isinstance(store.path, Path)
     holder = _hold_write_lock(store.path, 0.9)
     late = dialog.respond(
@@ -126,7 +128,9 @@ def test_a_turn_whose_commit_outlasts_the_deadline_counts_as_an_overrun(
     heard "one moment", and the turn's signals row and the KPI counts say so, whether the commit learns
     it as it tries again or after its one long wait."""
     store = SqliteStore(tmp_path / "sessions.db", busy_timeout=busy_timeout)
-    dialog = Dialog(Router([load_skill("customer_service")]), store)
+    # a gateway puts the call through (``transfer_to``): a person is reachable, and no sink is set
+    policy = HandoffPolicy(transfer_to="+31201234567")
+    dialog = Dialog(Router([load_skill("customer_service")]), store, policy=policy)
     assert isinstance(store.path, Path)
     holder = _hold_write_lock(store.path, 0.9)
     deadline = time.monotonic() + 0.5

@@ -12,7 +12,7 @@ import pytest
 
 from voice import Expect, Reply, Turn
 from voice.builtins import LAUNCH
-from voice.dialog import Dialog
+from voice.dialog import Dialog, HandoffPolicy
 from voice.dialog.step import ANYTHING_ELSE
 from voice.ssml import followed_by
 
@@ -28,11 +28,14 @@ HANDOFF = {
     "nl": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",
     "en": "I'll put you through to one of my colleagues. Please hold on.",
 }
+TRANSFER = HandoffPolicy(transfer_to="+31201234567")
 
 
 @pytest.fixture
 def dialog(shop_dialog: Dialog) -> Dialog:
-    return shop_dialog
+    """Phone calls whose gateway puts a handed-over call through (``transfer_to``): a person is reachable."""
+    answerers = shop_dialog.answerers[:-1]  # its own Fallback comes with the policy
+    return Dialog(shop_dialog.router, shop_dialog.store, answerers=answerers, policy=TRANSFER)
 
 
 def _say(dialog: Dialog, locale: str, text: str, *, call: bool = True, confidence: float = 1.0) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -229,6 +230,34 @@ def test_voice_run_on_files_writes_the_spoken_reply(tmp_path: Path) -> None:
     ) == float("-inf")
 
 
+@pytest.mark.parametrize(
+    ("options", "note"),
+    [
+        ((), "with --input the replies are not played; add --output FILE.wav to hear them."),
+        (
+            ("--output-device", "1"),
+            "with --input the replies are not played on --output-device; add --output",
+        ),
+        (("--output", "{out}", "--output-device", "1"), "with --input the replies go to {out}, not to"),
+        (("--output", "{out}"), None),
+    ],
+    ids=["no-output", "device", "file-and-device", "file"],
+)
+def test_voice_run_on_a_file_says_where_the_replies_go(
+    tmp_path: Path, options: tuple[str, ...], note: str | None
+) -> None:
+    """The replies to a file's commands are not played: without --output they went nowhere, silently."""
+    out = str(tmp_path / "reply.wav")
+    given = [option.format(out=out) for option in options]
+    code, output = _run(tmp_path, "-l", "ko", "--input", str(AUDIO / "ko_wake_music_on.wav"), *given)
+    assert code == 0 and "assistant [PlayMusic]" in output, output
+    notes = [line.removeprefix("note: ") for line in output.splitlines() if line.startswith("note:")]
+    if note is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and notes[0].startswith(note.format(out=out)), notes
+
+
 def _without_portaudio(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """No sounddevice, as on a machine without PortAudio: a laptop's real microphone is never opened."""
     asked: list[str] = []
@@ -314,17 +343,43 @@ def test_a_model_of_another_language_is_refused_at_the_start(tmp_path: Path, mod
         *("-l", "en", "--model", str(model), "--input", str(AUDIO / "en_fx_session.wav")),
         skill="customer_service",
     )
-    assert code != 0 and "does not know 'hey', 'computer'" in output
+    assert code != 0 and "is for 'ko', not 'en'" in output, "its LANG file says so"
 
 
 def test_a_model_that_knows_none_of_the_commands_is_refused_at_the_start(tmp_path: Path) -> None:
+    """The English fixture model without its card: nothing says its language, its words tell."""
+    unnamed = shutil.copytree(
+        FIXTURE_MODELS / "en", tmp_path / "model", ignore=shutil.ignore_patterns("*.json")
+    )
     code, output = _run(
         tmp_path,
-        *("-l", "ko", "--model", str(FIXTURE_MODELS / "en"), "--wake", "hey computer"),
+        *("-l", "ko", "--model", str(unnamed), "--wake", "hey computer"),
         *("--input", str(AUDIO / "ko_wake_music_on.wav")),
     )
     assert code != 0 and "[waiting]" not in output
     assert "knows none of the skills' phrases (not '불', '꺼'" in output and "--model" in output
+
+
+@pytest.mark.parametrize(("model", "locale"), [("en", "nl"), ("nl", "en")])
+def test_a_model_that_says_it_is_for_another_language_is_named_so(
+    tmp_path: Path, model: str, locale: str
+) -> None:
+    """Its card says its language: that is the problem, not the words of the wake phrase it lacks."""
+    code, output = _run(
+        tmp_path,
+        *(
+            "-l",
+            locale,
+            "--model",
+            str(FIXTURE_MODELS / model),
+            "--input",
+            str(AUDIO / f"{locale}_fx_wake.wav"),
+        ),
+        skill="customer_service",
+    )
+    assert code != 0 and "[waiting]" not in output
+    assert f"is for '{model}', not '{locale}'; choose a model for '{locale}'" in output, output
+    assert f"voice models pull {locale}" in output and "wake phrase" not in output
 
 
 def test_without_a_wake_phrase_the_loop_takes_the_language_default(model: Path) -> None:

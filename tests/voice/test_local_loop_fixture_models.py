@@ -24,7 +24,7 @@ WAKE = {"en": "hey computer", "nl": "hallo computer"}
 
 
 def _session(
-    language: str, parts: list[str | float], tmp_path: Path
+    language: str, parts: list[str | float], tmp_path: Path, *, barge_in: bool = True
 ) -> tuple[list[LoopEvent], SimulatedAudio]:
     pieces = [audio.silence(p) if isinstance(p, float) else audio.read_wav(AUDIO / f"{p}.wav") for p in parts]
     device = SimulatedAudio(np.concatenate(pieces))
@@ -36,7 +36,7 @@ def _session(
         assistant,
         LocalChannel(language, EspeakSynthesizer()),
         ears,
-        LoopConfig(wake_phrase=WAKE[language], barge_in=True),
+        LoopConfig(wake_phrase=WAKE[language], barge_in=barge_in),
         (device, device),
         on_event=events.append,
     ).run()
@@ -74,6 +74,34 @@ def test_a_question_is_answered_without_the_wake_word(language: str, tmp_path: P
         "listened again without wake word"
     )
     assert len(device.playbacks) == 2 and all(audio.level_dbfs(p.heard) > -30 for p in device.playbacks)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_next_question_after_a_complete_answer_needs_no_wake_word(language: str, tmp_path: Path) -> None:
+    """The order status asks nothing; the question that follows it within the follow-up time (6 s) is
+    answered all the same. It was ignored: only a reply that asked something was followed by listening."""
+    events, device = _session(
+        language,
+        [
+            0.5,
+            f"{language}_fx_wake",
+            0.6,
+            f"{language}_fx_order_1234",
+            7.0,
+            f"{language}_fx_opening_hours",
+            25.0,  # the long answer about the hours, then the follow-up time runs out
+        ],
+        tmp_path,
+        barge_in=False,
+    )
+    assert _said(events, "reply", "expects_answer")[0] is False, "the first reply asked nothing"
+    assert _said(events, "reply", "intent") == ["OrderStatus", "OpeningHours"]
+    assert len(_said(events, "wake", "phrase")) == 1
+    first = device.playbacks[0]
+    [_, asked_after] = _said(events, "heard", "speech_end")
+    assert first.start + audio.duration(first.samples) < float(str(asked_after)), "after the reply ended"
+    assert _said(events, "timeout", "after_s") == [6.0], "the follow-up time ran out, once"
+    assert _said(events, "state", "state")[-1] == "waiting", "back to the wake word after it"
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

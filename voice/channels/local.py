@@ -7,7 +7,7 @@ from the config: ``configured_voice``, which ``voice say`` and ``voice chat`` sp
 This module and the CLI are the only parts of ``voice`` that load ``speech``.
 
 States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
-that expects an answer is followed by listening without the wake word, for a while; with barge-in
+that does not end the conversation is followed by listening without the wake word, for a while; with barge-in
 on, speech while the assistant talks stops playback at once and becomes the next turn. Every step is
 reported as a ``LoopEvent`` (for the terminal, ``--json`` and the benchmark).
 """
@@ -91,7 +91,7 @@ class LoopConfig:
     """None: the language's default (``WAKE_PHRASES``)."""
     mode: Mode = Mode.WAKE_WORD
     follow_up_s: float = 6.0
-    """How long to wait for the start of a command after the wake word, or of an answer after a question."""
+    """How long to wait for the start of a command after the wake word, or of the next one after a reply."""
     max_misses: int = 2
     """Utterances in a row the grammar refuses before the loop stops answering and goes back to waiting
     (speech nearby that woke it by mistake, or that it cannot understand)."""
@@ -160,7 +160,7 @@ class LocalLoop:
         pushed: Callable[[float], bool] = lambda now: False,
     ) -> None:
         config = replace(config, wake_phrase=wake_phrase_of(config, channel.locale))
-        _check_vocabulary(ears, config)
+        _check_vocabulary(ears, config, channel.locale)
         channel.synthesizer.voice_for(channel.locale)  # a bad voice now, not at the first reply
         self.config, self.responder, self.channel, self.model = config, responder, channel, ears.model
         self.audio_in, self.audio_out = audio
@@ -369,8 +369,11 @@ class LocalLoop:
             self._after_reply(now)
 
     def _after_reply(self, now: float) -> None:
+        """After every reply that does not end the conversation, listen without the wake phrase for
+        the follow-up time: a question asks for an answer, and an answer often brings a next question
+        ("and on Sunday?"). The grammar, the stand-out gate and ``max_misses`` still apply."""
         reply = self.reply
-        follow_up = reply is not None and reply.expects_answer
+        follow_up = reply is not None and not reply.end_session
         if self.config.mode is Mode.ALWAYS or follow_up:
             self.listen_until = now + self.config.follow_up_s if follow_up else None
             self._enter(State.LISTENING, follow_up=follow_up)
@@ -383,12 +386,14 @@ def wake_phrase_of(settings: LoopConfig, locale: str) -> str:
     return settings.wake_phrase or WAKE_PHRASES.get(language_of(locale), "hey computer")
 
 
-def _check_vocabulary(ears: Ears, settings: LoopConfig) -> None:
+def _check_vocabulary(ears: Ears, settings: LoopConfig, locale: str) -> None:
     """Vosk silently drops the words its model does not know from a grammar: a wake phrase or commands
-    made of such words would leave the loop waiting forever without a word."""
+    made of such words would leave the loop waiting forever without a word. A model that says it is
+    for another language is named as such: its missing words are not the problem."""
     wake = str(settings.wake_phrase)
     unknown = unknown_words(ears.model, wake)
     if settings.mode is Mode.WAKE_WORD and unknown:
+        _check_language(ears.model, locale)
         raise VoiceError(
             f"the speech model does not know {_listed(unknown)} of the wake phrase {wake!r}; "
             "choose another wake phrase (voice run --wake) or a model for this language (--model)."
@@ -397,11 +402,25 @@ def _check_vocabulary(ears: Ears, settings: LoopConfig) -> None:
     unknown_in = [unknown_words(ears.model, phrase) for phrase in commands]
     if not commands or not all(unknown_in):
         return
+    _check_language(ears.model, locale)
     words = dict.fromkeys(word for phrase_words in unknown_in for word in phrase_words)
     raise VoiceError(
         f"the speech model knows none of the skills' phrases (not {_listed(tuple(words)[:5])}); "
         "choose a model for this language (voice run --model)."
     )
+
+
+def _check_language(model: Any, locale: str) -> None:
+    """Refuse a model whose folder says it is for another language (``LANG``, a fixture model's card,
+    a name like ``vosk-model-small-en-us-0.15``); one that does not say passes."""
+    folder = models.loaded_from(model)
+    said = models.model_language(folder) if folder is not None else ""
+    wanted = language_of(locale)
+    if said and language_of(said) != wanted:
+        raise VoiceError(
+            f"the speech model in {folder} is for {said!r}, not {wanted!r}; choose a model for {wanted!r} "
+            f"(voice run --model, or 'voice models pull {wanted}')."
+        )
 
 
 def _listed(words: tuple[str, ...]) -> str:

@@ -132,6 +132,9 @@ def run(
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
         )
+        note = _replies_note(input_wav, output_wav, output_device)
+        if note:
+            click.echo(note, err=True)
         with contextlib.suppress(KeyboardInterrupt):
             loop.run()
     finally:
@@ -172,6 +175,18 @@ def _check_files(
         raise VoiceError(
             "--mode push on a file needs --push-at SECONDS to press the talk button; give at least one."
         )
+
+
+def _replies_note(input_wav: Path | None, output_wav: Path | None, output_device: str | None) -> str | None:
+    """On a file the replies are not played: say where they go, rather than drop them without a word."""
+    if input_wav is None:
+        return None
+    if output_wav is None:
+        device = " on --output-device" if output_device else ""
+        return f"note: with --input the replies are not played{device}; add --output FILE.wav to hear them."
+    if output_device:
+        return f"note: with --input the replies go to {output_wav}, not to --output-device."
+    return None
 
 
 def _talk_button(presses: tuple[float, ...], *, live: bool) -> Callable[[float], bool]:

@@ -13,6 +13,7 @@ import click
 from speech import audio, download, models, stt
 from speech.fixtures import load_manifest, regenerate
 
+from ..builtins import builtin_reply_languages
 from ..channels.local import configured_voice
 from ..errors import VoiceError
 from ..language import language_of
@@ -123,6 +124,21 @@ def models_list() -> None:
     for info in found:
         kind = "  (fixture: synthetic speech only)" if info.is_fixture else ""
         click.echo(f"{info.lang or '?':8} {info.name:40} {info.source}: {info.path}{kind}")
+    for language in sorted(builtin_reply_languages()):
+        missing = _missing(found, language)
+        if missing:
+            click.echo(
+                f"{missing} for {language!r}; 'voice models pull {language}' installs Vosk's small one."
+            )
+
+
+def _missing(found: list[models.ModelInfo], language: str) -> str:
+    """What a person at a microphone lacks in a language the framework speaks: any model, or one made
+    for people (a fixture model knows synthetic speech only); ``""`` when a real one is installed."""
+    own = [info for info in found if language_of(info.lang) == language]
+    if any(not info.is_fixture for info in own):
+        return ""
+    return "only a fixture model (synthetic speech)" if own else "no model"
 
 
 @models_group.command("pull")

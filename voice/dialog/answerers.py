@@ -26,7 +26,15 @@ from .handoff import HandoffPolicy
 if TYPE_CHECKING:
     from ..skill import Skill
 
-__all__ = ["Answer", "Answerer", "Fallback", "Loading", "Offering", "handoff_reply", "with_question"]
+__all__ = [
+    "Answer",
+    "Answerer",
+    "Fallback",
+    "Loading",
+    "Offering",
+    "handoff_reply",
+    "with_question",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +79,14 @@ class Fallback:
     policy: HandoffPolicy
     skills: Mapping[str, Skill] = field(default_factory=dict)
     """The loaded skills: the active flow's speaks first, with its own replies (``builtin:``)."""
+    reachable: bool = True
+    """Whether a person can take the handoff (``handoff_reply``)."""
 
     def answer(self, turn: Turn, state: DialogState) -> Answer:
         misses = state.fallbacks + 1
         voices = speakers(self.skills, state.flow.skill if state.flow else None)
         if misses >= self.policy.max_fallbacks:
-            handoff = handoff_reply(turn, voices)
+            handoff = handoff_reply(turn, voices, reachable=self.reachable)
             return Answer(handoff, replace(state, fallbacks=misses).handing_over("fallbacks"))
         state = replace(state, fallbacks=misses)
         question = state.open_question
@@ -85,9 +95,12 @@ class Fallback:
         return Answer(builtin_reply(turn, "fallback", expect=Expect.ANSWER, skills=voices), state)
 
 
-def handoff_reply(turn: Turn, skills: Iterable[Skill] = ()) -> Reply:
-    """What the caller hears when the conversation goes to a person (in the first skill's words)."""
-    return replace(builtin_reply(turn, "handoff", skills=skills), handoff=True, end_session=True)
+def handoff_reply(turn: Turn, skills: Iterable[Skill] = (), *, reachable: bool = True) -> Reply:
+    """What the caller hears when the conversation goes to a person (in the first skill's words). When
+    nobody can take it (``reachable`` false: no sink for its record, no number to put the call through
+    to), that nobody can be put through now, not a promise; it counts as a handoff either way."""
+    key = "handoff" if reachable else "no_person"
+    return replace(builtin_reply(turn, key, skills=skills), handoff=True, end_session=True)
 
 
 def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = ()) -> Reply:

@@ -71,7 +71,12 @@ class Dialog:
         self.sender = OutboxSender(store, sink) if sink is not None else None
         """Delivers the handoff records the turns save in the store's outbox."""
         self.policy = policy or HandoffPolicy()
-        self.answerers: tuple[Answerer, ...] = (*answerers, Fallback(self.policy, router.skills))
+        self.reachable = sink is not None or bool(self.policy.transfer_to)
+        """Whether a person can take a handoff: its record reaches a sink, or a gateway transfers the call."""
+        self.answerers: tuple[Answerer, ...] = (
+            *answerers,
+            Fallback(self.policy, router.skills, self.reachable),
+        )
         self._loading = loading_answerers(self.answerers)
         self.session_ttl = session_ttl
         self.retention_days = retention_days
@@ -167,7 +172,13 @@ class Dialog:
         session, turn = self._session(turn, start)
         loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
         step = TurnStep(
-            self.router, self.policy, self.answerers, turn, session.dialog, satisfaction=self.satisfaction
+            self.router,
+            self.policy,
+            self.answerers,
+            turn,
+            session.dialog,
+            satisfaction=self.satisfaction,
+            reachable=self.reachable,
         )
         failed = False
         try:
@@ -366,10 +377,11 @@ class Dialog:
         signals: TurnSignals,
     ) -> OutboxItem:
         """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards.
-        Without a sink it waits there (the caller was told a colleague takes over): the first start
-        with a ``[handoff]`` sink delivers it. Its skill is the flow's, else the one the signals count
-        the turn under (the intent's, an offer's, the only one loaded), else the conversation's: a
-        colleague's queue can be chosen by it even when the caller's words matched no skill's intent."""
+        Without a sink it waits there (the caller heard that nobody can be put through now, unless a
+        gateway transfers the call): the first start with a ``[handoff]`` sink delivers it. Its skill is
+        the flow's, else the one the signals count the turn under (the intent's, an offer's, the only one
+        loaded), else the conversation's: a colleague's queue can be chosen by it even when the caller's
+        words matched no skill's intent."""
         if self.sink is None:
             _LOGGER.warning(
                 "session %s needs a person (%s) but no handoff sink is set: its record waits in the "
@@ -413,7 +425,8 @@ class Dialog:
         failing ends at a person after ``max_fallbacks`` in a row instead of an apology at every try."""
         state = replace(before, fallbacks=before.fallbacks + 1)
         if state.fallbacks >= self.policy.max_fallbacks and not state.handed_over:
-            return state.handing_over("fallbacks"), handoff_reply(turn, self._speakers(turn))
+            handoff = handoff_reply(turn, self._speakers(turn), reachable=self.reachable)
+            return state.handing_over("fallbacks"), handoff
         return state, apology(turn, self._speakers(turn), before.open_question)
 
     def _speakers(self, turn: Turn) -> tuple[Skill, ...]:

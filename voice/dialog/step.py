@@ -53,8 +53,12 @@ class TurnStep(FlowFilling):
         state: DialogState,
         *,
         satisfaction: Satisfaction | None = None,
+        reachable: bool = True,
     ) -> None:
+        """``reachable``: a person can take a handoff (a sink for its record, or a number to put the call
+        through to); else the caller hears that nobody can be put through now (``handoff_reply``)."""
         self.router, self.policy, self.answerers = router, policy, answerers
+        self.reachable = reachable
         self.turn, self.state = turn, state
         self.satisfaction = satisfaction or Satisfaction()
         self.satisfaction_score: float | None = None
@@ -96,7 +100,8 @@ class TurnStep(FlowFilling):
 
     def _decide(self) -> Reply:
         if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
-            return replace(self._builtin("handed_over", end_session=True), handoff=True)
+            told = "handed_over" if self.reachable else "no_person"
+            return replace(self._builtin(told, end_session=True), handoff=True)
         if self.turn.language not in self.router.languages:
             return self._builtin("unsupported_language", end_session=True)
         if not self.turn.text.strip() and self.turn.intent is None:
@@ -114,7 +119,7 @@ class TurnStep(FlowFilling):
         reason = self._handoff_trigger(match)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn, self._speakers())
+            return handoff_reply(self.turn, self._speakers(), reachable=self.reachable)
         heard = self.state  # with this turn's counts, before its reply
         reply = self._unmatched() if match is None else self._matched(match)
         reason = None if self.state.handed_over else self._unhelped()
@@ -122,7 +127,7 @@ class TurnStep(FlowFilling):
             self._unsay(heard)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn, self._speakers())
+            return handoff_reply(self.turn, self._speakers(), reachable=self.reachable)
         return reply
 
     def _unhelped(self) -> str | None:

@@ -78,6 +78,7 @@ def skill_url(tmp_path_factory: pytest.TempPathFactory, booking_url: str) -> Ite
     config.write_text(
         f'skills = ["customer_service"]\nstore = "sqlite:///{folder / "s.db"}"\n'
         f'[skill.customer_service]\nbooking_url = "{booking_url}"\n'
+        f'[handoff]\nqueue = "{folder / "handoff.jsonl"}"\n'
     )
     app = create_app({"VOICE_CONFIG": str(config), "ALEXA_VERIFY": False})
     app.extensions["voice.assistant"].wait_until_ready(300)  # the FAQ loads in the background
