@@ -88,8 +88,13 @@ def _open_at_once(path: Path, start: Any, failures: Any) -> None:
 def test_processes_that_open_a_new_database_at_once_all_open_it(tmp_path: Path) -> None:
     """gunicorn's workers open a fresh database at the same moment; SQLite does not wait for the lock that
     switching a new file to WAL needs, so 18-30 of 400 openings failed with "database is locked", and one
-    failed worker stops the whole server (a CI failure: "connection refused" after the first test)."""
-    context = multiprocessing.get_context("fork")
+    failed worker stops the whole server (a CI failure: "connection refused" after the first test).
+
+    The openers are forked as gunicorn forks its workers, from a process without other threads (a fork
+    server): forked from the test process, a child could start with a lock that another thread of it
+    held (SQLite's allocator's: a child hung in ``sqlite3.connect`` and the suite never ended)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["voice.store"])
     failures = context.Queue()
     for round_ in range(40):
         start = context.Barrier(3)
