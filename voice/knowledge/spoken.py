@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .entries import Entry
 from .sections import ITEM
 
 MAX_WORDS = 40
+ANSWERS_KEPT = 8192
+"""Spoken answers remembered (a few MB for a large site's content)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'])")
 _AND = {"en": "and", "nl": "en"}
 _MORE = {"en": ("There is 1 more.", "There are {n} more."), "nl": ("Er is er nog 1.", "Er zijn er nog {n}.")}
@@ -55,7 +58,14 @@ def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS
     Links are said as their text and a web address as its site ("zuidervaart.nl"): a caller cannot
     click, and a path read out is noise. A list or table that does not fit with the text around it goes
     first: the lead-in's first sentence, the items that fit, and how many more there are."""
-    sentences = _sentences(entry.short or entry.text, language)
+    return _spoken(entry.short or entry.text, language, max_words)
+
+
+@lru_cache(maxsize=ANSWERS_KEPT)
+def _spoken(text: str, language: str, max_words: int) -> str:
+    """``spoken_answer`` of a text, kept: every question renders each of its ten candidates, whose
+    answers do not change (a keyword-only question took 0.66 ms of CPU instead of 0.24 without it)."""
+    sentences = _sentences(text, language)
     chosen, left = _chosen(sentences, max_words)
     if left:
         budget = max_words - _words(_more(language, left))
