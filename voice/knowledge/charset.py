@@ -24,10 +24,21 @@ def html_text(path: Path) -> str:
     """The page's text, decoded as its ``<meta>`` declares, else as UTF-8; ``SkillError`` when it is not
     text in that character set."""
     data = path.read_bytes()
-    refuse_binary(path, data)
     encoding = declared_charset(data) or "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"  # a byte order mark wins over the declaration, as in a browser
+    return decoded(path, data, encoding)
+
+
+def utf8_text(path: Path) -> str:
+    """A text file (Markdown, plain text) as UTF-8, with or without the byte order mark Windows editors
+    write; ``SkillError`` when it is not."""
+    return decoded(path, path.read_bytes(), "utf-8-sig")
+
+
+def decoded(path: Path, data: bytes, encoding: str) -> str:
+    """``data`` of ``path`` as text in ``encoding``; ``SkillError`` for a binary file or other bytes."""
+    refuse_binary(path, data)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

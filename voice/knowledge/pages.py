@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import SkillError
-from .charset import html_text, refuse_binary
+from .charset import html_text, utf8_text
 from .entries import Entry
 from .faq import slug
 from .html_pages import read_sections
@@ -36,7 +36,7 @@ def read_markdown(path: Path, source: str) -> list[Entry]:
     (its ``#`` heading, else the front matter's ``title``). Front matter is the page's settings, not its
     text; a ``#`` line in a fenced code block is code, not a heading; list items and table rows are
     sentences of their own (a table's ``---`` row is no text)."""
-    text, settings = _front_matter(_text(path))
+    text, settings = _front_matter(utf8_text(path))
     title = settings.get("title")
     return _entries(path, source, passages(_MarkdownSections().read(text), str(title or "")))
 
@@ -150,7 +150,7 @@ def read_text(path: Path, source: str) -> list[Entry]:
     """One passage per paragraph (separated by blank lines), titled by the heading above it or its
     first line. A heading is not part of the text, so the answer does not begin "Phone You can ...";
     one on a line of its own (a blank line after it), or a question there, titles the paragraph after it."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _text(path)) if p.strip()]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", utf8_text(path)) if p.strip()]
     sections: list[Passage] = []
     above = ""
     for number, paragraph in enumerate(paragraphs, 1):
@@ -218,12 +218,3 @@ def _unique(entries: list[Entry]) -> list[Entry]:
             entry = Entry(**{**entry.to_dict(), "id": f"{entry.id}-{seen[entry.id]}"})
         out.append(entry)
     return out
-
-
-def _text(path: Path) -> str:
-    data = path.read_bytes()
-    refuse_binary(path, data)
-    try:
-        return data.decode("utf-8-sig")  # Windows editors may start it with a BOM
-    except UnicodeDecodeError as exc:
-        raise SkillError(f"{path} is not UTF-8 text; save it as UTF-8.") from exc
