@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,20 @@ def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     (the indexes of the shipped skill are built once per test session there)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+
+
+@pytest.fixture(autouse=True)
+def _no_child_process_outlives_its_test() -> Iterator[None]:
+    """A child process a test started and left running (one that hung on a lock it inherited at a fork,
+    say) is killed when the test ends, and the test fails: left alone, multiprocessing's exit handler
+    would wait for it, and the test run would pass but never end."""
+    before = set(multiprocessing.active_children())
+    yield
+    left = [child for child in multiprocessing.active_children() if child not in before]
+    for child in left:
+        child.kill()
+        child.join(10)
+    assert not left, f"the test left {len(left)} child process(es) running: {left}; they were killed"
 
 
 @pytest.fixture(scope="session", autouse=True)
