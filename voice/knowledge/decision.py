@@ -93,8 +93,13 @@ class Policy:
     """Without the model: how many times the runner-up's score the best needs to answer."""
     confirm_keyword: float = 3.0
     """Without the model: the BM25 score needed to offer the best entry for confirmation."""
-    offered: int = 3
-    """How many candidates a confirmation offers at most."""
+    offered: int = 2
+    """How many candidates a confirmation offers at most: each "no" costs the caller a turn. On the
+    evaluation sets a right entry offered third never happened (146 questions), while an out-of-scope
+    question heard three guesses 21 times."""
+    offer_within: float = 0.04
+    """With the model, a runner-up is offered too only when its similarity is this close to the best's
+    (right entries offered second were within 0.032)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,9 +132,8 @@ def decide(candidates: tuple[Candidate, ...], evidence: Evidence, policy: Policy
     if agree and evidence.said_first == 0 and best.similarity >= policy.answer_similarity:
         reason = f"asked as the content asks it: {figures}"
         return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=reason)
-    offered = tuple(
-        c for c in candidates[: policy.offered] if (c.similarity or 0) >= policy.confirm_similarity
-    )
+    close = max(policy.confirm_similarity, best.similarity - policy.offer_within)
+    offered = tuple(c for c in candidates[: policy.offered] if (c.similarity or 0) >= close)
     if offered and (best.keyword_score > 0 or best.similarity >= policy.answer_similarity):
         return Decision(kind=DecisionKind.CONFIRM, candidates=offered, reason=f"unsure: {figures}")
     return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=f"nothing close enough: {figures}")

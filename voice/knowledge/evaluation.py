@@ -92,6 +92,8 @@ class Report:
     """In-scope questions that got "do you mean ...?" (``confirm_rate`` counts both kinds)."""
     out_of_scope_guessed: float
     """Out-of-scope questions that got "do you mean ...?": a guess where the fallback was right."""
+    out_of_scope_guesses: float
+    """Guesses an out-of-scope question hears on average (each "no" brings the next one offered)."""
     p50_ms: float
     p95_ms: float
     misses: tuple[str, ...] = ()
@@ -109,7 +111,7 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
     unknown = sorted({expect for _, expect in evalset.questions} - known)
     if unknown:
         raise SkillError(f"the evaluation expects entry {unknown[0]!r}, which the content does not have.")
-    top1 = right = confirm_right = confirms = abstains = false = guessed = 0
+    top1 = right = confirm_right = confirms = abstains = false = guessed = guesses = 0
     misses: list[str] = []
     timings: list[float] = []
     cases = [*evalset.questions, *((say, "") for say in evalset.out_of_scope)]
@@ -129,6 +131,7 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
         confirm_right += decision.kind is DecisionKind.CONFIRM and bool(expect) and expect in offered
         guess = decision.kind is DecisionKind.CONFIRM and not expect
         guessed += guess
+        guesses += len(offered) if guess else 0
         if (
             decision.kind is DecisionKind.ANSWER
             and best != expect
@@ -153,6 +156,7 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
         confirm_right=_rate(confirm_right, n_in),
         confirm_in_scope=_rate(confirms - guessed, n_in),
         out_of_scope_guessed=_rate(guessed, len(evalset.out_of_scope)),
+        out_of_scope_guesses=_rate(guesses, len(evalset.out_of_scope)),
         p50_ms=round(timings[len(timings) // 2] * 1000, 2),
         p95_ms=round(timings[int(len(timings) * 0.95)] * 1000, 2),
         misses=tuple(misses),

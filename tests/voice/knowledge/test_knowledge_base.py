@@ -62,13 +62,22 @@ def test_a_question_asked_as_the_content_asks_it_is_answered(said_first: int, ki
     assert decide(candidates, evidence, Policy()).kind is kind
 
 
+def test_a_guess_offers_a_runner_up_only_when_it_is_about_as_close() -> None:
+    """Each "no" costs the caller a turn: at most two guesses, the second only when nearly as similar."""
+    evidence = Evidence(keyword_first=1, model_first=0)
+    near = (_candidate("a", 0.90, 2.0), _candidate("b", 0.87, 2.5), _candidate("c", 0.89, 1.0))
+    assert [c.id for c in decide(near, evidence, Policy()).candidates] == ["a", "b"]
+    far = (_candidate("a", 0.93, 2.0), _candidate("b", 0.88, 2.5))
+    assert [c.id for c in decide(far, evidence, Policy()).candidates] == ["a"]
+
+
 def test_without_the_model_the_keyword_score_and_margin_decide() -> None:
     evidence = Evidence(keyword_first=0, model_first=None)
     clear = (_candidate("a", None, 8.0), _candidate("b", None, 2.0))
     close = (_candidate("a", None, 8.0), _candidate("b", None, 7.0), _candidate("c", None, 3.5))
     assert decide(clear, evidence, Policy()).kind is DecisionKind.ANSWER
     unsure = decide(close, evidence, Policy())
-    assert unsure.kind is DecisionKind.CONFIRM and [c.id for c in unsure.candidates] == ["a", "b", "c"]
+    assert unsure.kind is DecisionKind.CONFIRM and [c.id for c in unsure.candidates] == ["a", "b"]
     nothing = decide((_candidate("a", None, 0.5),), evidence, Policy())
     assert (
         nothing.kind is DecisionKind.ABSTAIN and nothing.candidates == () and "no embedding" in nothing.reason
