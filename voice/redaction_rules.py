@@ -120,7 +120,7 @@ _WORDS_NOT_LETTERS = frozenset(
     _words("en is in op om of te ik je we me at to on it as an by or no so up am be do go he if ja na nu zo")
 )
 """Two-letter words after a number ("1234 is") are no postcode letters, unless the caller gives an address."""
-_UNITS = frozenset(_words("KG KM GB MB KB PM AM CM MM"))
+_POSTCODE_UNITS = frozenset(_words("KG KM GB MB KB PM AM CM MM"))
 """Units after a number ("1234 KG") are postcode letters only when a house number follows."""
 _ADDRESS_CUES = frozenset(
     _words("postcode adres address woon wonen woonachtig live lives deliver bezorgen zip")
@@ -190,7 +190,7 @@ def _last_words(text: str, n: int) -> list[str]:
 def _is_postcode(text: str, m: re.Match[str]) -> bool:
     """Four digits and two letters are a postcode unless the letters are a word or a unit alone."""
     letters = m["letters"].replace(" ", "")
-    if letters.upper() in ("SA", "SD", "SS") or (letters.upper() in _UNITS and not m["house"]):
+    if letters.upper() in ("SA", "SD", "SS") or (letters.upper() in _POSTCODE_UNITS and not m["house"]):
         return False
     if not letters.islower():
         return True
