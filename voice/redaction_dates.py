@@ -2,9 +2,11 @@
 
 A date is personal data only when the caller says it is a birth date: a word next to it makes it one
 ("mijn geboortedatum is 12 maart 1985", "geboren op 3-4-1990", "ik ben op 12 maart 1985 geboren",
-"born on the twelfth of March nineteen eighty five"). Every other date stays, so bookings ("op 12 maart
-om tien uur") keep what the team measures. "birthday" and "verjaardag" announce a booking as often ("a
-table for my birthday on 12 March"), so next to them only a date with a year before this one counts.
+"born on the twelfth of March nineteen eighty five"), and so does a year or a month and year said
+with such a word ("ik ben geboren in 1985", "born in March 1985"). Every other date stays, so bookings
+("op 12 maart om tien uur") keep what the team measures. "birthday" and "verjaardag" announce a
+booking as often ("a table for my birthday on 12 March"), so next to them only a full date with a year
+before this one counts.
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ class _Date:
     start: int
     end: int
     year: int | None
+    dayless: bool = False
+    """A year, or a month and year, without a day ("geboren in 1985"): a birth date only next to a
+    word that says so ("in 1985 opgericht" stays), never a birthday's ("jarig in 2027")."""
 
 
 _HINTS = ("geb", "born", "birth", "dob", "d.o.b", "verjaardag", "jarig")
@@ -104,7 +109,9 @@ def birth_dates(text: str) -> Iterator[tuple[int, int]]:
         if span is None:
             continue
         date, start, end = span
-        if cue["weak"] and (date.year is None or date.year >= dt.date.today().year):
+        if cue["weak"] and (date.year is None or date.year >= dt.date.today().year or date.dayless):
+            continue
+        if date.dayless and date.year is not None and date.year > dt.date.today().year:
             continue
         yield start, end
 
@@ -160,7 +167,13 @@ def _date_at(words: list[str], k: int) -> _Date | None:
         day = _day(words, k + 1 + (k + 1 < len(words) and words[k + 1] in _BEFORE_DAY))
         if day is not None:
             return _with_year(words, k, day)
-    return None
+    return _dayless(words, k)
+
+
+def _dayless(words: list[str], k: int) -> _Date | None:
+    """A year said from word ``k``, with the month before it if one was said ("(maart) 1985")."""
+    year = _year(words, k + (words[k] in _MONTHS))
+    return None if year is None else _Date(k, year[1], year[0], dayless=True)
 
 
 def _written_year(word: str) -> int | None:

@@ -132,6 +132,14 @@ REDACTED = [
     ),
     ("DOB: 1985-03-12", "DOB: [birthdate]"),
     ("my birthday is March 12th 1985", "my birthday is [birthdate]"),
+    # a year of birth on its own, or with its month (a year was once only ever a year, kept)
+    ("ik ben geboren in 1985", "ik ben geboren in [birthdate]"),
+    ("geboren in negentien vijfentachtig", "geboren in [birthdate]"),
+    ("ik ben in negentientachtig geboren", "ik ben in [birthdate] geboren"),
+    ("geboren in Utrecht in maart 1985, bel 0612345678", "geboren in Utrecht in [birthdate], bel [phone]"),
+    ("I was born in 1985", "I was born in [birthdate]"),
+    ("born in nineteen eighty five in London", "born in [birthdate] in London"),
+    ("I was born in March 1985", "I was born in [birthdate]"),
     # a phone number said partly in words and partly in figures is one number (it was two runs, neither
     # a phone number, and stored as said)
     ("nul zes 1234 5678", "[phone]"),
@@ -192,6 +200,14 @@ KEPT = [
     "geboren in Utrecht. Kan ik op 12 maart komen",
     "op 12 maart, ik ben geboren",
     "I was born in Borneo",
+    # a year is a year of birth only next to a word that says so, and never a year still to come
+    "het bedrijf is in 1985 opgericht",
+    "order 1985 is kwijt",
+    "ik ben geboren en bestelling 1985 is kwijt",
+    "the company was founded in 1985",
+    "order 1985 arrived broken",
+    "my birthday party is in 2099",
+    "ik ben jarig in 2099",
     # a number said in words next to one in figures joins it only as a number would
     "bestelling 5678",
     "ik heb 12345678 twee keer gebeld",
