@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .redaction_words import NUMBER_WORDS
 
-__all__ = ["BIRTH_WORDS", "birth_dates"]
+__all__ = ["BIRTH_WORDS", "birth_dates", "names_birth_date"]
 
 BIRTH_WORDS = frozenset(
     {"geboren", "geboortedatum", "geboortedag", "born", "birth", "birthdate", "dob", "geb", "verjaardag"}
@@ -97,10 +97,20 @@ class _Date:
 
 _HINTS = ("geb", "born", "birth", "dob", "d.o.b", "verjaardag", "jarig")
 """What every cue holds: most texts hold none, and looking for these costs less than the expression."""
+_BIRTH_SLOT = re.compile(r"birth|geboorte|geboren|born|(?:^|_)(?:dob|geb)(?:_|$)")
 
 
-def birth_dates(text: str) -> Iterator[tuple[int, int]]:
-    """The spans of the dates in ``text`` said as a date of birth."""
+def names_birth_date(slot: str) -> bool:
+    """A slot's name says it holds a date of birth ("birth_date", "geboortedatum", "dob")."""
+    return bool(_BIRTH_SLOT.search(slot.lower()))
+
+
+def birth_dates(text: str, *, asked: bool = False) -> Iterator[tuple[int, int]]:
+    """The spans of the dates in ``text`` said as a date of birth; ``asked``: the text answers a
+    question for one ("Wat is uw geboortedatum?"), so every date in it is one, cue or not."""
+    if asked:
+        yield from _answered(text)
+        return
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
         return
@@ -114,6 +124,21 @@ def birth_dates(text: str) -> Iterator[tuple[int, int]]:
         if date.dayless and date.year is not None and date.year > dt.date.today().year:
             continue
         yield start, end
+
+
+def _answered(text: str) -> Iterator[tuple[int, int]]:
+    """Every date in ``text``, a year or month and year on its own too ("twaalf maart negentientachtig",
+    "12-03-1980", "1980"), but a year still to come."""
+    tokens = list(_TOKEN.finditer(text))
+    words = [t.group().lower() for t in tokens]
+    k = 0
+    while k < len(words):
+        date = _date_at(words, k)
+        if date is None or (date.dayless and date.year is not None and date.year > dt.date.today().year):
+            k += 1
+            continue
+        yield tokens[k].start(), tokens[date.end - 1].end()
+        k = date.end
 
 
 def _after(text: str, at: int) -> tuple[_Date, int, int] | None:

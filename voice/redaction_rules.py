@@ -50,13 +50,19 @@ class _Taken:
         self.starts[lo:hi], self.ends[lo:hi] = [start], [end]
 
 
-def find_personal_data(text: str, kinds: frozenset[Kind] | None = None) -> list[Finding]:
-    """Personal data of ``kinds`` (all when None) in ``text``, in order, never overlapping."""
-    if not could_hold_number(text, BIRTH_WORDS):
+def find_personal_data(
+    text: str, kinds: frozenset[Kind] | None = None, *, birth_date_asked: bool = False
+) -> list[Finding]:
+    """Personal data of ``kinds`` (all when None) in ``text``, in order, never overlapping.
+
+    ``birth_date_asked``: the text answers a question for a date of birth, so every date in it is one
+    ("twaalf maart negentientachtig" said to "Wat is uw geboortedatum?").
+    """
+    if not birth_date_asked and not could_hold_number(text, BIRTH_WORDS):
         return []
     found: list[Finding] = []
     taken = _Taken()
-    for finding in written(text):
+    for finding in written(text, birth_date_asked=birth_date_asked):
         if taken.free(finding.start, finding.end):
             found.append(finding)
             taken.add(finding.start, finding.end)

@@ -56,8 +56,10 @@ _PROTECTED = re.compile(
 )
 
 
-def written(text: str) -> Iterator[Finding]:
-    yield from (Finding(Kind.BIRTHDATE, start, end) for start, end in birth_dates(text))
+def written(text: str, *, birth_date_asked: bool = False) -> Iterator[Finding]:
+    """Personal data written in one piece; ``birth_date_asked``: every date is a birth date."""
+    births = birth_dates(text, asked=birth_date_asked)
+    yield from (Finding(Kind.BIRTHDATE, start, end) for start, end in births)
     yield from _emails(text)
     at = 0
     while found := _IBAN.search(text, at):

@@ -397,6 +397,87 @@ def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> No
     assert b"jan.devries@example.com" not in raw and b"12345678" not in raw
 
 
+REGISTER_CODE = """
+from voice import Reply, Skill, Slot, Turn
+skill = Skill("register", __file__)
+skill.flow("Register", slots=[Slot("{slot}", prompt="AskDate"), Slot("city", prompt="AskCity")])
+
+
+@skill.intent("Register")
+def register(turn: Turn) -> Reply:
+    return skill.reply(turn, "Registered")
+"""
+REGISTER = {
+    "nl": ("ik wil me inschrijven", "Wat is uw geboortedatum?", "Waar woont u?", "{slot}", "stad"),
+    "en": ("I want to register", "What is your date of birth?", "Where do you live?", "{slot}", "town"),
+}
+
+
+def _register_skill(root: Path, slot: str) -> Path:
+    """A skill whose flow asks for a date (``slot``, of the ``date`` type) and then a place."""
+    folder = root / "register"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text(REGISTER_CODE.replace("{slot}", slot))
+    for language, (start, ask_date, ask_city, _, city) in REGISTER.items():
+        (folder / "locales" / language).mkdir(parents=True)
+        (folder / "locales" / language / "intents.yaml").write_text(
+            f"language: {language}\nintents:\n  Register:\n    data:\n"
+            f"      - sentences: ['{start}']\n"
+            f"      - requires_context: {{dialog: Register}}\n"
+            f"        sentences: ['{{date:{slot}}}', '{{{city}:city}}']\n"
+            f"lists:\n  {city}: {{values: [utrecht, leeds]}}\n"
+        )
+        (folder / "locales" / language / "responses.yaml").write_text(
+            f"responses:\n  AskDate: '{ask_date}'\n  AskCity: '{ask_city}'\n  Registered: 'OK.'\n"
+        )
+    return folder
+
+
+def _stored_answers(root: Path, slot: str, language: str, answer: str) -> str:
+    """What the log and history hold after the caller answers a flow's question for ``slot``."""
+    skill = load_skill(_register_skill(root, slot))
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([skill]), store)
+        for text in (REGISTER[language][0], answer, "utrecht"):
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
+        session = store.load("s1")
+        assert session is not None
+        log = [e.text for e in store.read_log(session_id="s1")]
+        return json.dumps([log, [(t.text, t.slots) for t in session.history]])
+
+
+BIRTH_ANSWERS = {
+    "nl": ["twaalf maart negentientachtig", "12-03-1980", "op 12 maart 1980"],
+    "en": ["the twelfth of March nineteen eighty", "12-03-1980", "March 12th 1980"],
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_date_said_to_the_question_for_a_date_of_birth_is_redacted(tmp_path: Path, language: str) -> None:
+    """The answer to "Wat is uw geboortedatum?" says no "geboren": the dialog knows the slot it asked
+    for, a date named like a date of birth, so every date in the answer goes (it was once stored as
+    said, unless the skill marked the slot sensitive)."""
+    for n, answer in enumerate(BIRTH_ANSWERS[language]):
+        slot = ("geboortedatum", "date_of_birth", "dob")[n]
+        stored = _stored_answers(tmp_path / str(n), slot, language, answer)
+        assert "1980" not in stored and "tachtig" not in stored and "eighty" not in stored, stored
+        assert f"[{slot}]" in stored or "[birthdate]" in stored, stored
+    booking = _stored_answers(tmp_path / "booking", "datum", language, BIRTH_ANSWERS[language][1])
+    assert "12-03-1980" in booking, "a date asked for under another name is no date of birth"
+
+
+def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:
+    assert load_skill(_register_skill(tmp_path, "birth_date")).birth_date_slots("Register") == {"birth_date"}
+    assert load_skill(_register_skill(tmp_path / "x", "datum")).birth_date_slots("Register") == frozenset()
+
+
+def test_an_answer_to_a_birth_date_question_keeps_its_date_when_birthdates_are_not_redacted() -> None:
+    phones = Redactor(RedactionSettings.from_config({"redact": ["phone"]}))
+    assert phones.for_turn({}, (), birth_date_asked=True).text("12-03-1980") == "12-03-1980"
+    assert Redactor().for_turn({}, (), birth_date_asked=True).text("12-03-1980, ja") == "[birthdate], ja"
+    assert Redactor().for_turn({}, ()).text("12-03-1980") == "12-03-1980"
+
+
 @pytest.mark.parametrize("said", EMAIL_AT_WORDS)
 def test_every_way_of_saying_at_is_redacted(said: str) -> None:
     """The quick check before the search knows every word the e-mail pattern knows (it once did not)."""
