@@ -60,6 +60,9 @@ REDACTED = [
     ("oh six two four nine one six oh six nine oh six seven oh six oh five oh eight", "[number]"),
     ("bel 06 24 91 60 69 06 70 60 graag", "bel [number] graag"),
     ("mijn nummer is 06 1234 567", "mijn nummer is [phone]"),  # one digit short is a number said wrong
+    # one digit too many goes whole with it: which digit is extra is unknown, and one left would be stored
+    ("mijn nummer is nul zes een twee drie vier vijf zes zeven acht negen", "mijn nummer is [phone]"),
+    ("my number is 06 1234 56789 thanks", "my number is [phone] thanks"),
     ("my number is oh six one two three four five six seven", "my number is [phone]"),
     ("bsn 111222333 06 12345678", "bsn [number]"),  # a BSN in a run is no BSN alone, but still goes
     # an order number before a phone number: the order stays where the words give a boundary
