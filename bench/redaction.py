@@ -10,7 +10,10 @@ each piece is.
   (goal >= 0.99), also per kind and per form (written, spoken);
 - ``redacted_by_mistake``: the share of order numbers, dates, times and amounts that something
   found overlaps (goal <= 0.01), also per kind;
-- ``us_per_utterance``: the mean cost of ``redact_text`` per utterance (best of three passes).
+- ``us_per_utterance``: the mean cost of ``redact_text`` per utterance (best of three passes);
+- ``birth_years``: a figure of its own, on 400 short utterances beside the corpus: the share of years
+  of birth said on their own ("ik ben geboren in 1985", "born in nineteen eighty five") redacted, and
+  of other years ("in 1985 opgericht", "order 1985") redacted by mistake.
 
 The last line is one JSON object.
 
@@ -28,7 +31,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-from redaction_corpus import PERSONAL, Utterance, corpus  # noqa: E402
+from redaction_corpus import PERSONAL, Utterance, birth_year_utterances, corpus  # noqa: E402
 
 from voice.redaction import find_personal_data, redact_text  # noqa: E402
 
@@ -71,6 +74,21 @@ def measure(utterances: list[Utterance], show: int) -> dict[str, object]:
     }
 
 
+def birth_years(utterances: list[Utterance]) -> dict[str, float]:
+    """The share of years of birth redacted, and of other years redacted by mistake."""
+    caught, hit, planted = 0, 0, 0
+    for u in utterances:
+        found = find_personal_data(u.text)
+        for piece, start, end in u.pieces:
+            if piece.kind == "birth_year":
+                planted += 1
+                caught += any(f.start <= start and end <= f.end for f in found)
+            else:
+                hit += any(f.start < end and start < f.end for f in found)
+    kept = len(utterances) - planted
+    return {"redacted": round(caught / planted, 4), "redacted_by_mistake": round(hit / kept, 4)}
+
+
 def _by_kind(counts: Counter[str]) -> Counter[str]:
     out = Counter[str]()
     for key, n in counts.items():
@@ -100,6 +118,7 @@ def main() -> None:
     report["languages"] = dict(Counter(u.language for u in utterances))
     report |= measure(utterances, args.show)
     report["us_per_utterance"] = cost_us(utterances)
+    report["birth_years"] = birth_years(birth_year_utterances(400, args.seed))
     report["goals_met"] = report["redacted"] >= 0.99 and report["redacted_by_mistake"] <= 0.01  # type: ignore[operator]
     print(json.dumps(report))
 

@@ -409,3 +409,52 @@ def utterance(rng: random.Random, language: str) -> Utterance:
 def corpus(count: int, seed: int) -> list[Utterance]:
     rng = random.Random(seed)
     return [utterance(rng, ("nl", "en")[i % 2]) for i in range(count)]
+
+
+# --- years of birth: a figure of their own, beside the corpus above (which stays as it was) -----------
+
+BIRTH_YEAR_CLAUSES = {
+    "nl": ["ik ben geboren in {}", "ik ben in {} geboren", "geboren in {}", "mijn zoon is in {} geboren"],
+    "en": ["I was born in {}", "born in {}", "my son was born in {}", "I was born in Leeds in {}"],
+}
+OTHER_YEAR_CLAUSES = {
+    "nl": [
+        "het bedrijf is in {} opgericht",
+        "bestelling {} is kwijt",
+        "ik woon hier sinds {}",
+        "in {} ben ik verhuisd",
+    ],
+    "en": [
+        "the company was founded in {}",
+        "order {} arrived broken",
+        "I have lived here since {}",
+        "in {} I moved",
+    ],
+}
+
+
+def spoken_year(year: int, language: str) -> str:
+    """1985 as "negentien vijfentachtig" / "nineteen eighty five", 2005 as "tweeduizend vijf" /
+    "two thousand and five"."""
+    century, rest = divmod(year, 100)
+    if language == "nl":
+        return f"tweeduizend {dutch_number(rest)}" if century == 20 else f"negentien {dutch_number(rest)}"
+    if century == 20:
+        return f"two thousand and {DIGITS['en'][rest]}" if rest < 10 else f"twenty {_english_pair(str(rest))}"
+    return f"nineteen {_english_pair(f'{rest:02d}')}"
+
+
+def birth_year_utterances(count: int, seed: int) -> list[Utterance]:
+    """Half say a year of birth ("ik ben geboren in 1985"), half a year that is none ("order 1985")."""
+    rng = random.Random(seed)
+    made = []
+    for i in range(count):
+        language, birth = ("nl", "en")[i % 2], i % 4 < 2
+        year = rng.randint(1930, 2015)
+        form = rng.choice(("written", "spoken"))
+        said = str(year) if form == "written" else spoken_year(year, language)
+        clause = rng.choice((BIRTH_YEAR_CLAUSES if birth else OTHER_YEAR_CLAUSES)[language])
+        start = clause.index("{}")
+        piece = Piece("birth_year" if birth else "year", form, said)
+        made.append(Utterance(clause.format(said), language, ((piece, start, start + len(said)),)))
+    return made

@@ -38,7 +38,9 @@ class Slot:
     policy's ``low_confidence_below``), as a person would read it back ("Zei u 1 2 3 4?"); without it the
     framework's "Zei u {{ value }}?" with the words as heard. A slot with ``confirm`` always asks that."""
     sensitive: bool = False
-    """Personal data (a name): the value is stored as ``[<slot name>]``, also in what was said."""
+    """Personal data (a name): the value is stored as ``[<slot name>]``, also in what was said. A slot of
+    the ``date`` type named like a date of birth ("geboortedatum") is so without it, and the dates said
+    to its question are ``[birthdate]`` (``Skill.birth_date_slots``, docs/sessions.md)."""
     optional: bool = False
     """Never asked for: filled when the caller says it (validated and confirmed like the others)."""
 

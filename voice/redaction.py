@@ -6,7 +6,8 @@ BSNs, card numbers, postcodes with house numbers and dates said as a date of bir
 (``[email]``, ``[phone]``, ``[iban]``, ``[bsn]``, ``[card]``, ``[address]``, ``[birthdate]``;
 ``[number]`` for a run of numbers that holds some but splits into no valid ones, so no digit of a
 number found in part is stored), and the values of slots a skill marks ``sensitive`` by the slot's
-name (``[name]``). Order numbers, other dates, times and amounts stay, an order number also when a
+name (``[name]``); a turn that answers a question for a date of birth has every date in it replaced
+(``Redactor.for_turn``). Order numbers, other dates, times and amounts stay, an order number also when a
 phone number follows it (docs/sessions.md)::
 
     redactor = Redactor(RedactionSettings.from_config({"redact": ["email", "phone"]}))
@@ -53,7 +54,7 @@ KNOWN_CLEAN = 4096
 ("yes", "stop") repeat, and not scanning them again saves about 7 % of a webhook turn's cost
 (``bench/webhook.py``'s app_ms). Only a keyed digest of each text is kept (the key is new in every
 process), so the memory holds no caller's words, not even ones no redaction kind covers."""
-_clean: dict[tuple[bytes, frozenset[Kind]], None] = {}
+_clean: dict[tuple[bytes, frozenset[Kind], bool], None] = {}
 _DIGEST_KEY = secrets.token_bytes(16)
 
 
@@ -97,15 +98,18 @@ class RedactionSettings:
 DEFAULT_SETTINGS = RedactionSettings()
 
 
-def redact_text(text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> str:
-    """``text`` with each piece of personal data of the configured kinds replaced by its placeholder."""
+def redact_text(
+    text: str, settings: RedactionSettings = DEFAULT_SETTINGS, *, birth_date_asked: bool = False
+) -> str:
+    """``text`` with each piece of personal data of the configured kinds replaced by its placeholder;
+    ``birth_date_asked``: it answers a question for a date of birth, so every date in it is one."""
     if not settings.kinds or not text:
         return text
-    remembered = (_digest(text), settings.kinds)
+    remembered = (_digest(text), settings.kinds, birth_date_asked)
     if remembered in _clean:
         return text
     pieces, last = [], 0
-    for found in find_personal_data(text, settings.kinds):
+    for found in find_personal_data(text, settings.kinds, birth_date_asked=birth_date_asked):
         pieces += [text[last : found.start], placeholder(found.kind.value)]
         last = found.end
     if pieces:
@@ -147,12 +151,14 @@ class TurnRedaction:
     sensitive: frozenset[str] = frozenset()
     words: tuple[tuple[re.Pattern[str], str], ...] = ()
     """(the slot's words, its placeholder), longest words first."""
+    birth_date_asked: bool = False
+    """The caller answers a question for a date of birth: every date said in the turn is one."""
 
     def text(self, text: str) -> str:
         """The text with the sensitive slots' words and personal data replaced."""
         for pattern, stand_in in self.words:
             text = pattern.sub(stand_in, text)
-        return redact_text(text, self.settings)
+        return redact_text(text, self.settings, birth_date_asked=self.birth_date_asked)
 
     def slots(self, slots: Mapping[str, Any]) -> dict[str, Any]:
         return redact_slots(slots, self.sensitive, self.settings)
@@ -170,9 +176,14 @@ class Redactor:
     def slots(self, slots: Mapping[str, Any], sensitive: Collection[str] = ()) -> dict[str, Any]:
         return redact_slots(slots, sensitive, self.settings)
 
-    def for_turn(self, slots: Mapping[str, SlotValue], sensitive: Collection[str]) -> TurnRedaction:
+    def for_turn(
+        self, slots: Mapping[str, SlotValue], sensitive: Collection[str], *, birth_date_asked: bool = False
+    ) -> TurnRedaction:
         """The redaction of a turn whose ``sensitive`` slots (of ``slots``) must not be stored: their
-        spoken words and values are replaced wherever the caller or the assistant said them."""
+        spoken words and values are replaced wherever the caller or the assistant said them.
+        ``birth_date_asked``: the turn answers a question for a date of birth (a slot of a date type
+        named like one, ``voice.redaction_dates.names_birth_date``): every date said in it is
+        ``[birthdate]`` when that kind is redacted, as an answer says no "geboren" before its date."""
         words: list[tuple[str, str]] = []
         for name in sensitive:
             slot = slots.get(name)
@@ -183,7 +194,8 @@ class Redactor:
         patterns = tuple(
             (re.compile(rf"(?<!\w){_spaced(w)}(?!\w)", re.IGNORECASE), stand_in) for w, stand_in in words
         )
-        return TurnRedaction(self.settings, frozenset(sensitive), patterns)
+        asked = birth_date_asked and Kind.BIRTHDATE in self.settings.kinds
+        return TurnRedaction(self.settings, frozenset(sensitive), patterns, asked)
 
 
 def _spaced(words: str) -> str:

@@ -2,9 +2,11 @@
 
 A date is personal data only when the caller says it is a birth date: a word next to it makes it one
 ("mijn geboortedatum is 12 maart 1985", "geboren op 3-4-1990", "ik ben op 12 maart 1985 geboren",
-"born on the twelfth of March nineteen eighty five"). Every other date stays, so bookings ("op 12 maart
-om tien uur") keep what the team measures. "birthday" and "verjaardag" announce a booking as often ("a
-table for my birthday on 12 March"), so next to them only a date with a year before this one counts.
+"born on the twelfth of March nineteen eighty five"), and so does a year or a month and year said
+with such a word ("ik ben geboren in 1985", "born in March 1985"). Every other date stays, so bookings
+("op 12 maart om tien uur") keep what the team measures. "birthday" and "verjaardag" announce a
+booking as often ("a table for my birthday on 12 March"), so next to them only a full date with a year
+before this one counts.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 from .redaction_words import NUMBER_WORDS
 
-__all__ = ["BIRTH_WORDS", "birth_dates"]
+__all__ = ["BIRTH_WORDS", "birth_dates", "names_birth_date"]
 
 BIRTH_WORDS = frozenset(
     {"geboren", "geboortedatum", "geboortedag", "born", "birth", "birthdate", "dob", "geb", "verjaardag"}
@@ -88,14 +90,27 @@ class _Date:
     start: int
     end: int
     year: int | None
+    dayless: bool = False
+    """A year, or a month and year, without a day ("geboren in 1985"): a birth date only next to a
+    word that says so ("in 1985 opgericht" stays), never a birthday's ("jarig in 2027")."""
 
 
 _HINTS = ("geb", "born", "birth", "dob", "d.o.b", "verjaardag", "jarig")
 """What every cue holds: most texts hold none, and looking for these costs less than the expression."""
+_BIRTH_SLOT = re.compile(r"birth|geboorte|geboren|born|(?:^|_)(?:dob|geb)(?:_|$)")
 
 
-def birth_dates(text: str) -> Iterator[tuple[int, int]]:
-    """The spans of the dates in ``text`` said as a date of birth."""
+def names_birth_date(slot: str) -> bool:
+    """A slot's name says it holds a date of birth ("birth_date", "geboortedatum", "dob")."""
+    return bool(_BIRTH_SLOT.search(slot.lower()))
+
+
+def birth_dates(text: str, *, asked: bool = False) -> Iterator[tuple[int, int]]:
+    """The spans of the dates in ``text`` said as a date of birth; ``asked``: the text answers a
+    question for one ("Wat is uw geboortedatum?"), so every date in it is one, cue or not."""
+    if asked:
+        yield from _answered(text)
+        return
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
         return
@@ -104,9 +119,26 @@ def birth_dates(text: str) -> Iterator[tuple[int, int]]:
         if span is None:
             continue
         date, start, end = span
-        if cue["weak"] and (date.year is None or date.year >= dt.date.today().year):
+        if cue["weak"] and (date.year is None or date.year >= dt.date.today().year or date.dayless):
+            continue
+        if date.dayless and date.year is not None and date.year > dt.date.today().year:
             continue
         yield start, end
+
+
+def _answered(text: str) -> Iterator[tuple[int, int]]:
+    """Every date in ``text``, a year or month and year on its own too ("twaalf maart negentientachtig",
+    "12-03-1980", "1980"), but a year still to come."""
+    tokens = list(_TOKEN.finditer(text))
+    words = [t.group().lower() for t in tokens]
+    k = 0
+    while k < len(words):
+        date = _date_at(words, k)
+        if date is None or (date.dayless and date.year is not None and date.year > dt.date.today().year):
+            k += 1
+            continue
+        yield tokens[k].start(), tokens[date.end - 1].end()
+        k = date.end
 
 
 def _after(text: str, at: int) -> tuple[_Date, int, int] | None:
@@ -160,7 +192,13 @@ def _date_at(words: list[str], k: int) -> _Date | None:
         day = _day(words, k + 1 + (k + 1 < len(words) and words[k + 1] in _BEFORE_DAY))
         if day is not None:
             return _with_year(words, k, day)
-    return None
+    return _dayless(words, k)
+
+
+def _dayless(words: list[str], k: int) -> _Date | None:
+    """A year said from word ``k``, with the month before it if one was said ("(maart) 1985")."""
+    year = _year(words, k + (words[k] in _MONTHS))
+    return None if year is None else _Date(k, year[1], year[0], dayless=True)
 
 
 def _written_year(word: str) -> int | None:

@@ -3,7 +3,7 @@ characters.
 
 "nul zes twaalf vierendertig" -> 0 6 12 34; "oh seven double seven" -> 0 7 77; "plus drie een" ->
 + 3 1; "n l" -> N L (spelled letters of an IBAN or postcode); "+31 6 1234" -> +31 6 1234; "nul zes
-1234" -> 0 6 1234. ``voice.redaction_rules`` joins the groups of neighbouring words into runs and
+1234" -> 0 6 1234. ``voice.redaction_numbers`` joins the groups of neighbouring words into runs and
 checks each run as a phone number, BSN, card or IBAN.
 """
 
@@ -155,7 +155,7 @@ def number_groups(text: str, free: Callable[[int, int], bool]) -> Iterator[Group
 
 
 EMAIL_AT_WORDS = ("at", "apenstaartje", "apestaartje", "apestaart", "at-sign")
-"""How callers say the '@' of an e-mail address; ``voice.redaction_rules`` builds its pattern from them."""
+"""How callers say the '@' of an e-mail address; ``voice.redaction_written`` builds its pattern from them."""
 _EMAIL_WORDS = frozenset(EMAIL_AT_WORDS)
 MIN_DIGITS = 4
 """No kind of personal data has fewer characters of a number (a postcode has four digits)."""

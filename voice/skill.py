@@ -36,6 +36,7 @@ from .flow import Describer, Flow, Slot
 from .hours import BusinessHours
 from .language import language_of
 from .nlu import IntentSet, SlotSpec
+from .redaction_dates import names_birth_date
 from .reply import Card, Expect, Reply
 from .responses import Responses
 from .strict_yaml import load_yaml
@@ -120,6 +121,17 @@ class Skill:
         flow = self.flows.get(intent or "")
         marked = (slot.name for slot in flow.slots if slot.sensitive) if flow else ()
         return frozenset((*self.sensitive, *marked))
+
+    def birth_date_slots(self, intent: str | None) -> frozenset[str]:
+        """The slots of ``intent`` that hold a date of birth: of the ``date`` type in some language and
+        named like one ("geboortedatum", "birth_date", "dob"). The dialog stores them redacted like
+        sensitive ones, and every date in the answer to their question (which says no "geboren")."""
+        return frozenset(
+            spec.name
+            for language in self.languages
+            for spec in self.slot_specs(intent or "", language)
+            if spec.kind == "date" and names_birth_date(spec.name)
+        )
 
     @property
     def languages(self) -> tuple[str, ...]:

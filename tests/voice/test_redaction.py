@@ -60,6 +60,9 @@ REDACTED = [
     ("oh six two four nine one six oh six nine oh six seven oh six oh five oh eight", "[number]"),
     ("bel 06 24 91 60 69 06 70 60 graag", "bel [number] graag"),
     ("mijn nummer is 06 1234 567", "mijn nummer is [phone]"),  # one digit short is a number said wrong
+    # one digit too many goes whole with it: which digit is extra is unknown, and one left would be stored
+    ("mijn nummer is nul zes een twee drie vier vijf zes zeven acht negen", "mijn nummer is [phone]"),
+    ("my number is 06 1234 56789 thanks", "my number is [phone] thanks"),
     ("my number is oh six one two three four five six seven", "my number is [phone]"),
     ("bsn 111222333 06 12345678", "bsn [number]"),  # a BSN in a run is no BSN alone, but still goes
     # an order number before a phone number: the order stays where the words give a boundary
@@ -132,6 +135,14 @@ REDACTED = [
     ),
     ("DOB: 1985-03-12", "DOB: [birthdate]"),
     ("my birthday is March 12th 1985", "my birthday is [birthdate]"),
+    # a year of birth on its own, or with its month (a year was once only ever a year, kept)
+    ("ik ben geboren in 1985", "ik ben geboren in [birthdate]"),
+    ("geboren in negentien vijfentachtig", "geboren in [birthdate]"),
+    ("ik ben in negentientachtig geboren", "ik ben in [birthdate] geboren"),
+    ("geboren in Utrecht in maart 1985, bel 0612345678", "geboren in Utrecht in [birthdate], bel [phone]"),
+    ("I was born in 1985", "I was born in [birthdate]"),
+    ("born in nineteen eighty five in London", "born in [birthdate] in London"),
+    ("I was born in March 1985", "I was born in [birthdate]"),
     # a phone number said partly in words and partly in figures is one number (it was two runs, neither
     # a phone number, and stored as said)
     ("nul zes 1234 5678", "[phone]"),
@@ -192,11 +203,23 @@ KEPT = [
     "geboren in Utrecht. Kan ik op 12 maart komen",
     "op 12 maart, ik ben geboren",
     "I was born in Borneo",
+    # a year is a year of birth only next to a word that says so, and never a year still to come
+    "het bedrijf is in 1985 opgericht",
+    "order 1985 is kwijt",
+    "ik ben geboren en bestelling 1985 is kwijt",
+    "the company was founded in 1985",
+    "order 1985 arrived broken",
+    "my birthday party is in 2099",
+    "ik ben jarig in 2099",
     # a number said in words next to one in figures joins it only as a number would
     "bestelling 5678",
     "ik heb 12345678 twee keer gebeld",
     "twintig euro",
     "1234 a b 12",
+    # a unit after four digits is no postcode without a house number (the units were once shadowed by
+    # the words that make a number a count, and "1234 KG" was an address)
+    "het pakket weegt 1234 KG",
+    "the upgrade adds 2048 MB",
     # a web address after "at" in a sentence is no e-mail address
     "I ordered it at bol.com last week",
     "the price at example.com was lower",
@@ -375,6 +398,87 @@ def test_what_the_dialog_stores_is_redacted(tmp_path: Path, language: str) -> No
     assert "www.example.com/chat" in stored, "the assistant's own chat address is no e-mail address"
     raw = b"".join(path.read_bytes() for path in tmp_path.glob("sessions.db*"))
     assert b"jan.devries@example.com" not in raw and b"12345678" not in raw
+
+
+REGISTER_CODE = """
+from voice import Reply, Skill, Slot, Turn
+skill = Skill("register", __file__)
+skill.flow("Register", slots=[Slot("{slot}", prompt="AskDate"), Slot("city", prompt="AskCity")])
+
+
+@skill.intent("Register")
+def register(turn: Turn) -> Reply:
+    return skill.reply(turn, "Registered")
+"""
+REGISTER = {
+    "nl": ("ik wil me inschrijven", "Wat is uw geboortedatum?", "Waar woont u?", "{slot}", "stad"),
+    "en": ("I want to register", "What is your date of birth?", "Where do you live?", "{slot}", "town"),
+}
+
+
+def _register_skill(root: Path, slot: str) -> Path:
+    """A skill whose flow asks for a date (``slot``, of the ``date`` type) and then a place."""
+    folder = root / "register"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text(REGISTER_CODE.replace("{slot}", slot))
+    for language, (start, ask_date, ask_city, _, city) in REGISTER.items():
+        (folder / "locales" / language).mkdir(parents=True)
+        (folder / "locales" / language / "intents.yaml").write_text(
+            f"language: {language}\nintents:\n  Register:\n    data:\n"
+            f"      - sentences: ['{start}']\n"
+            f"      - requires_context: {{dialog: Register}}\n"
+            f"        sentences: ['{{date:{slot}}}', '{{{city}:city}}']\n"
+            f"lists:\n  {city}: {{values: [utrecht, leeds]}}\n"
+        )
+        (folder / "locales" / language / "responses.yaml").write_text(
+            f"responses:\n  AskDate: '{ask_date}'\n  AskCity: '{ask_city}'\n  Registered: 'OK.'\n"
+        )
+    return folder
+
+
+def _stored_answers(root: Path, slot: str, language: str, answer: str) -> str:
+    """What the log and history hold after the caller answers a flow's question for ``slot``."""
+    skill = load_skill(_register_skill(root, slot))
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([skill]), store)
+        for text in (REGISTER[language][0], answer, "utrecht"):
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
+        session = store.load("s1")
+        assert session is not None
+        log = [e.text for e in store.read_log(session_id="s1")]
+        return json.dumps([log, [(t.text, t.slots) for t in session.history]])
+
+
+BIRTH_ANSWERS = {
+    "nl": ["twaalf maart negentientachtig", "12-03-1980", "op 12 maart 1980"],
+    "en": ["the twelfth of March nineteen eighty", "12-03-1980", "March 12th 1980"],
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_date_said_to_the_question_for_a_date_of_birth_is_redacted(tmp_path: Path, language: str) -> None:
+    """The answer to "Wat is uw geboortedatum?" says no "geboren": the dialog knows the slot it asked
+    for, a date named like a date of birth, so every date in the answer goes (it was once stored as
+    said, unless the skill marked the slot sensitive)."""
+    for n, answer in enumerate(BIRTH_ANSWERS[language]):
+        slot = ("geboortedatum", "date_of_birth", "dob")[n]
+        stored = _stored_answers(tmp_path / str(n), slot, language, answer)
+        assert "1980" not in stored and "tachtig" not in stored and "eighty" not in stored, stored
+        assert f"[{slot}]" in stored or "[birthdate]" in stored, stored
+    booking = _stored_answers(tmp_path / "booking", "datum", language, BIRTH_ANSWERS[language][1])
+    assert "12-03-1980" in booking, "a date asked for under another name is no date of birth"
+
+
+def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:
+    assert load_skill(_register_skill(tmp_path, "birth_date")).birth_date_slots("Register") == {"birth_date"}
+    assert load_skill(_register_skill(tmp_path / "x", "datum")).birth_date_slots("Register") == frozenset()
+
+
+def test_an_answer_to_a_birth_date_question_keeps_its_date_when_birthdates_are_not_redacted() -> None:
+    phones = Redactor(RedactionSettings.from_config({"redact": ["phone"]}))
+    assert phones.for_turn({}, (), birth_date_asked=True).text("12-03-1980") == "12-03-1980"
+    assert Redactor().for_turn({}, (), birth_date_asked=True).text("12-03-1980, ja") == "[birthdate], ja"
+    assert Redactor().for_turn({}, ()).text("12-03-1980") == "12-03-1980"
 
 
 @pytest.mark.parametrize("said", EMAIL_AT_WORDS)

@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..builtins import builtin_reply, speakers
-from ..redaction import Redactor, TurnRedaction
+from ..redaction import Kind, Redactor, TurnRedaction
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import to_json
-from ..state import DialogState
+from ..state import ActiveFlow, DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord, TurnStart
 from ..store.base import Answer, StoreError
 from ..store.signals import TurnSignals
@@ -319,11 +319,26 @@ class Dialog:
             if flow is not None:
                 slots = {**flow.slots, **slots}
                 sensitive |= self._sensitive(flow.skill, flow.intent)
-        return self.redactor.for_turn(slots, sensitive)
+        asked = self._birth_date_asked(loaded.dialog.flow)
+        return self.redactor.for_turn(slots, sensitive, birth_date_asked=asked)
 
     def _sensitive(self, skill_name: str, intent: str | None) -> frozenset[str]:
+        """The slots stored redacted: those the skill marks, and those holding a date of birth while
+        that kind is redacted (``Skill.birth_date_slots``)."""
         skill = self.router.skills.get(skill_name)
-        return skill.sensitive_slots(intent) if skill is not None else frozenset()
+        if skill is None:
+            return frozenset()
+        if Kind.BIRTHDATE not in self.redactor.settings.kinds:
+            return skill.sensitive_slots(intent)
+        return skill.sensitive_slots(intent) | skill.birth_date_slots(intent)
+
+    def _birth_date_asked(self, flow: ActiveFlow | None) -> bool:
+        """The turn answers the flow's question for a date of birth, or its check of one ("Klopt 12
+        maart 1980?" "Nee, 13 maart"): the answer says no "geboren" before its date."""
+        skill = self.router.skills.get(flow.skill) if flow is not None else None
+        if flow is None or skill is None:
+            return False
+        return bool({flow.asking, flow.confirming_slot} & skill.birth_date_slots(flow.intent))
 
     def _record(
         self,
