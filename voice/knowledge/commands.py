@@ -23,7 +23,8 @@ from .base import KnowledgeBase
 from .content import READERS, check_language, content_files, content_folder, file_notes, read_file, read_files
 from .duplicates import Pair
 from .entries import Entry
-from .evaluation import EvalSet, evaluate
+from .evaluation import EvalSet, Report, evaluate
+from .faq import slug
 from .reviewed import import_notes, read_reviewed, reviewed_file
 from .vectors import Progress
 
@@ -129,6 +130,11 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
         if dropped[source]:
             replaced_note += f", and {_entries(dropped[source])} that file had is gone"
         click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
+        if dropped[source] and _ids_from_questions(entries, source):
+            click.echo(
+                f"{source}: an id made from a question changes when the question is reworded, and "
+                "evaluation sets and reviews then miss it; an id column (or id field) keeps it"
+            )
         for note in file_notes(file):
             click.echo(note)
     for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
@@ -308,6 +314,12 @@ def _ids(path: Path, source: str) -> set[str]:
         return set()
 
 
+def _ids_from_questions(entries: tuple[Entry, ...], source: str) -> bool:
+    """Whether an FAQ entry of ``source`` has the id made from its question (no id column or field; a
+    page passage's id has its page's path in front)."""
+    return any(entry.id == slug(entry.title) for entry in entries if entry.source == source)
+
+
 def _entries(count: int) -> str:
     return "1 entry" if count == 1 else f"{count} entries"
 
@@ -367,6 +379,18 @@ def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
         f"false answers    {report.false_answer_rate:.3f}\n"
         f"latency          p50 {report.p50_ms} ms, p95 {report.p95_ms} ms"
     )
+    if report.unknown:
+        click.echo(_left_out(report, file))
     if verbose:
         for line in report.misses:
             click.echo(f"  {line}")
+
+
+def _left_out(report: Report, file: Path) -> str:
+    """One sentence on the questions ``eval`` left out: the ids the content does not have."""
+    questions = "1 question" if report.left_out == 1 else f"{report.left_out} questions"
+    ids = ", ".join(repr(entry_id) for entry_id in report.unknown)
+    return (
+        f"{questions} left out: the content has no entry {ids} (its question reworded, or removed); "
+        f"write the entry's id now in {file} (an id column or field keeps an id when a question changes)"
+    )
