@@ -112,6 +112,7 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     with placed(plan, [*examples, *gone], target):
         kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
     _record(paths, target, replaced)
+    _prune(gone, target)
     for path in gone:
         click.echo(f"{path.relative_to(target).as_posix()}: removed: the folder imported no longer has it")
     if gone:
@@ -292,6 +293,16 @@ def _record(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> None:
             continue
         files = sorted(path.relative_to(folder).as_posix() for path in placed if path.is_relative_to(folder))
         (folder / IMPORTED).write_text(json.dumps({"files": files}, indent=1) + "\n", encoding="utf-8")
+
+
+def _prune(removed: list[Path], target: Path) -> None:
+    """The folders the removed pages leave empty, gone too (a section deleted from the site)."""
+    for path in removed:
+        for folder in path.parents:
+            if folder == target:
+                break
+            with suppress(OSError):  # not empty: other pages, or the import's record, stay
+                folder.rmdir()
 
 
 def _dropped(

@@ -70,6 +70,7 @@ def test_a_folder_imported_again_removes_the_pages_it_no_longer_has(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "help/gifts/wrap.md: removed: the folder imported no longer has it" in result.output
     assert "2 entries removed: their pages are gone" in result.output
+    assert not (skill / "knowledge" / "en" / "help" / "gifts").exists()
     assert (
         f"help/hand.md: not in the folder imported, still answered; delete {by_hand} to stop" in result.output
     )
