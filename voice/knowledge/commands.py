@@ -117,7 +117,11 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
         click.echo(f"{path.relative_to(target).as_posix()}: removed: the folder imported no longer has it")
     if gone:
         removed = sum(dropped[path.relative_to(target).as_posix()] for path in gone)
-        click.echo(f"{_entries(removed)} removed: their pages are gone")
+        click.echo(
+            "1 entry removed: its page is gone"
+            if removed == 1
+            else f"{removed} entries removed: their pages are gone"
+        )
     for path in unknown:
         click.echo(
             f"{path.relative_to(target).as_posix()}: not in the folder imported, still answered; "
@@ -129,7 +133,12 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     for file, source in new:
         replaced_note = "; it replaces the file of that name" if file in replacing else ""
         if dropped[source]:
-            replaced_note += f", and {_entries(dropped[source])} that file had is gone"
+            had = dropped[source]
+            replaced_note += (
+                ", and 1 entry that file had is gone"
+                if had == 1
+                else f", and {had} entries that file had are gone"
+            )
         click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
         if dropped[source] and _ids_from_questions(entries, source):
             click.echo(
@@ -329,10 +338,6 @@ def _ids_from_questions(entries: tuple[Entry, ...], source: str) -> bool:
     """Whether an FAQ entry of ``source`` has the id made from its question (no id column or field; a
     page passage's id has its page's path in front)."""
     return any(entry.id == slug(entry.title) for entry in entries if entry.source == source)
-
-
-def _entries(count: int) -> str:
-    return "1 entry" if count == 1 else f"{count} entries"
 
 
 def _hidden(relative: Path) -> bool:
