@@ -8,12 +8,16 @@ only in the languages below:
     nl  9:00, 9.00 uur -> 9 uur    17.30 -> 17 uur 30    8.30 - 17.00 uur -> 8 uur 30 tot 17 uur
         € 15,10 -> 15 euro 10      € 15,- -> 15 euro     t/m, i.v.m., o.a. -> tot en met, ...
         di t/m za, ma-vr -> dinsdag tot en met zaterdag, maandag tot en met vrijdag
-    en  9:00 -> 9 o'clock          17:30 -> unchanged ("seventeen thirty")   9.30am -> 9:30 am
+    en  17:00 -> 5 pm              9:00 - 17:30 -> 9 am to 5:30 pm           9.30am -> 9:30 am
+        12:00, 0:00 -> noon, midnight                  9:00 (no time after noon in the text) -> 9 o'clock
         9am-5pm -> 9am to 5pm      €15.10 -> 15 euros 10    e.g. -> for example
         Mon-Fri -> Monday to Friday
 
 A time written with a dot ("9.00") is only read as one where the text says it is a time ("uur",
-"am", "van ... tot", a range of two): "2.50" is a number. A day's abbreviation ("zo", "wo", "Sun",
+"am", "van ... tot", a range of two): "2.50" is a number. English says a 24-hour time with am or pm, as
+an English voice says "17:00" ("5 pm", not "17 o'clock"); a text whose times could all be either
+clock's ("open at 9:00") keeps "9 o'clock". Dutch says the 24-hour clock as written ("17 uur"), as
+Dutch announcements do. A day's abbreviation ("zo", "wo", "Sun",
 "Wed") is only a day next to another day or a time ("za en zo", "Sun 10:00"): on its own it is a word.
 """
 
@@ -40,7 +44,9 @@ class _Language:
     abbreviations: dict[str, str]
     time_words: str
     """Words before a time that make "9.00" one ("om", "at")."""
-    clock: Callable[[int, int], str]
+    clock: Callable[[int, int, bool], str]
+    """How a time (hour, minute) is said; the flag: the text writes the 24-hour clock (a time after noon,
+    or midnight, or a leading zero)."""
     to: str
     """Said between the two times of a range ("tot", "to")."""
     through: str
@@ -131,13 +137,25 @@ def _times(text: str, spoken: _Language) -> str:
     named = re.compile(rf"(?:\b(?:{spoken.time_words})|{_TIME}\s*{spoken.to})\s*$", re.IGNORECASE)
     ranged = re.compile(rf"\s*{spoken.to}\s*{_TIME}", re.IGNORECASE)
 
-    def say(found: re.Match[str]) -> str:
+    def is_time(found: re.Match[str]) -> bool:
         before, after = text[: found.start()], text[found.end() :]
-        if found[2] == ":" or found[4] or named.search(before) or ranged.match(after):
-            return spoken.clock(int(found[1]), int(found[3]))
-        return found[0]
+        return bool(found[2] == ":" or found[4] or named.search(before) or ranged.match(after))
 
-    return clock.sub(say, text)
+    times = [found for found in clock.finditer(text) if is_time(found)]
+    day_clock = any(int(found[1]) > 12 or found[1].startswith("0") for found in times)
+    said = {found.start(): spoken.clock(int(found[1]), int(found[3]), day_clock) for found in times}
+    return clock.sub(lambda found: said.get(found.start(), found[0]), text)
+
+
+def _english_clock(hour: int, minute: int, day_clock: bool) -> str:
+    """A time as an English voice says it: with am or pm when the text writes the 24-hour clock ("17:00"
+    is "5 pm", "12:00" "noon"), else "9 o'clock" (the text does not say whether morning or evening)."""
+    if not day_clock:
+        return f"{hour} o'clock" if minute == 0 else f"{hour}:{minute:02d}"
+    if minute == 0 and hour in (0, 12):
+        return "midnight" if hour == 0 else "noon"
+    said = f"{hour % 12 or 12}" + (f":{minute:02d}" if minute else "")
+    return f"{said} {'am' if hour < 12 else 'pm'}"
 
 
 def _dutch_money(euros: str, cents: str) -> str:
@@ -183,7 +201,7 @@ _LANGUAGES = {
             "e.d.": "en dergelijke",
         },
         time_words="om|van|vanaf|tot|voor|vóór|na|tussen|en|tot en met",
-        clock=lambda hour, minute: f"{hour} uur" + (f" {minute}" if minute else ""),
+        clock=lambda hour, minute, _day_clock: f"{hour} uur" + (f" {minute}" if minute else ""),
         to="tot",
         through="tot en met",
         also="en",
@@ -213,7 +231,7 @@ _LANGUAGES = {
             "tel.": "telephone",
         },
         time_words="at|from|until|till|between|and|before|after|opens|closes",
-        clock=lambda hour, minute: f"{hour} o'clock" if minute == 0 else f"{hour}:{minute:02d}",
+        clock=_english_clock,
         to="to",
         through="to",
         also="and",

@@ -219,14 +219,19 @@ def test_voice_and_rate_changes_apply_to_the_very_next_call() -> None:
 @pytest.mark.parametrize(
     ("text", "language", "spoken"),
     [
-        ("open from 9:00 to 17:30", "en", "open from 9 o'clock to 17:30"),
+        ("open from 9:00 to 17:30", "en", "open from 9 am to 5:30 pm"),
+        ("we close at 17:00", "en", "we close at 5 pm"),
+        ("closed 12:00 - 13:00, open until 0:00", "en", "closed noon to 1 pm, open until midnight"),
+        ("open at 9:00 or 9:30", "en", "open at 9 o'clock or 9:30"),
         ("open van 9:00 tot 17:30", "nl", "open van 9 uur tot 17 uur 30"),
+        ("we sluiten om 17:00", "nl", "we sluiten om 17 uur"),
         ("om 08:05", "nl-NL", "om 8 uur 5"),
         ("order 1234, 25:00 or 9:60 are no times", "en", "order 1234, 25:00 or 9:60 are no times"),
         ("um 9:00", "de", "um 9:00"),
     ],
 )
 def test_clock_times_are_rewritten_the_way_people_say_them(text: str, language: str, spoken: str) -> None:
+    """English says a 24-hour time with am or pm ("17 o'clock" is no English); Dutch says "17 uur"."""
     assert speakable(text, language) == spoken
 
 
@@ -258,7 +263,7 @@ def test_clock_times_are_rewritten_the_way_people_say_them(text: str, language: 
         (
             "Opens at 9.00, Sat 10:00-14:00, €1 or €0.50.",
             "en",
-            "Opens at 9 o'clock, Saturday 10 o'clock to 14 o'clock, 1 euro or 50 cents.",
+            "Opens at 9 am, Saturday 10 am to 2 pm, 1 euro or 50 cents.",
         ),
         (
             "Version 2.30 is out. The sun is out on Sat and Sun.",

@@ -1,5 +1,6 @@
-"""Broken knowledge content is found by the skill checks (start-up, ``voice check``), and content that
-cannot be loaded anyway is left out of the dialog instead of failing every unmatched turn."""
+"""Broken knowledge content is found by the skill checks (start-up, ``voice check``), content that
+cannot be loaded anyway is left out of the dialog instead of failing every unmatched turn, and what
+readable content looks like on a screen."""
 
 from __future__ import annotations
 
@@ -91,3 +92,16 @@ def test_broken_content_is_left_out_of_the_dialog_with_one_log_line(
         assert answerer.answer(turn, DialogState()) is None
     lines = [r.getMessage() for r in caplog.records if r.name == "voice.dialog.knowledge"]
     assert len(lines) == 1 and "is not used" in lines[0] and "the id 'hours'" in lines[0]
+
+
+def test_an_answer_card_shows_a_markdown_link_as_its_text_and_address(tmp_path: Path) -> None:
+    """A card is plain text on every channel (an Alexa Simple card, Dialogflow's card, chat)."""
+    faq = (
+        "- question: Where is the waste calendar?\n"
+        "  answer: See the [waste calendar](https://example.com/calendar) for your street.\n"
+    )
+    answerer = knowledge_answerer([load_skill(_skill(tmp_path, {"en/faq.yaml": faq}))])
+    assert answerer is not None
+    found = answerer.answer(Turn(text="Where is the waste calendar?", locale="en"), DialogState())
+    assert found is not None and found.reply.card is not None
+    assert found.reply.card.text == "See the waste calendar (https://example.com/calendar) for your street."

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..builtins import builtin_reply, speakers
 from ..errors import VoiceError
+from ..knowledge import shown_text
 from ..knowledge.activity import MODEL_WORK
 from ..knowledge.errors import EmbedderClosed
 from ..reply import Card, Expect, Reply
@@ -252,7 +253,7 @@ def _load(root: Path, language: str) -> KnowledgeBase:
 
 def _answer_reply(resume: Reply | None, entry: Entry, spoken: str) -> Reply:
     """The short answer, the flow's open question after it, and the full text on a card."""
-    card = Card(title=entry.title, text=entry.text + (f" {entry.link}" if entry.link else ""))
+    card = Card(title=entry.title, text=shown_text(entry))
     return _resumed(Reply(speech=spoken, card=card, expect=Expect.ANSWER), spoken, resume)
 
 

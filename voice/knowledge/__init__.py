@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .content import load_content, question_phrases, read_file
 from .decision import Candidate, Decision, DecisionKind, Policy
 from .entries import Entry
-from .spoken import spoken_answer
+from .spoken import shown_text, spoken_answer
 
 if TYPE_CHECKING:
     from .base import KnowledgeBase
@@ -51,5 +51,6 @@ __all__ = [
     "load_content",
     "question_phrases",
     "read_file",
+    "shown_text",
     "spoken_answer",
 ]

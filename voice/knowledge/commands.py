@@ -20,10 +20,11 @@ from ..errors import SkillError
 from ..examples import example_files, leftovers
 from ..language import language_of
 from .base import KnowledgeBase
-from .content import READERS, check_language, content_files, content_folder, file_notes, read_files
+from .content import READERS, check_language, content_files, content_folder, file_notes, read_file, read_files
 from .duplicates import Pair
 from .entries import Entry
-from .evaluation import EvalSet, evaluate
+from .evaluation import EvalSet, Report, evaluate
+from .faq import slug
 from .reviewed import import_notes, read_reviewed, reviewed_file
 from .vectors import Progress
 
@@ -34,6 +35,10 @@ TEXTS_PER_MINUTE = 4_000
 short FAQ questions and answers in 21 s with the cores shared with other work."""
 SHOWN = 20
 """Near-duplicate pairs listed by an import; more are counted."""
+IMPORTED = ".imported.json"
+"""In the skill's copy of a folder imported: the files that import brought, so the next import of a
+folder of that name removes those it no longer brings (a page deleted from the site) and leaves files
+written there by hand."""
 
 
 def skill_root(reference: str) -> Path:
@@ -73,11 +78,12 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     """Check content files, copy them into the skill and rebuild its index.
 
     A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
-    a file of that name is replaced, and a file in a folder's place that the folder does not bring is
-    named (still answered until deleted). The example FAQ of voice init goes with the first import in
-    its language. What reviews added (knowledge/reviewed/LANG.yaml) is not touched and still answered.
-    Nothing is copied unless every file reads and the skill's content with them has unique ids; an
-    import stopped while the index is built (Ctrl-C) leaves the skill as it was.
+    a file of that name is replaced. A folder imported again makes its copy match it: a file an earlier
+    import of it brought and it no longer has (a page deleted from the site) is removed, one written
+    there by hand is named (still answered until deleted). The example FAQ of voice init goes with the
+    first import in its language. What reviews added (knowledge/reviewed/LANG.yaml) is not touched and
+    still answered. Nothing is copied unless every file reads and the skill's content with them has
+    unique ids; an import stopped while the index is built (Ctrl-C) leaves the skill as it was.
     """
     language = _content_language(language)
     root = skill_root(skill)
@@ -94,16 +100,29 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
         )
     replaced = set(plan.values())
     examples = [path for path in example_files(target) if path not in replaced]
+    gone, unknown = _stale(paths, target, replaced)
     kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
-    kept = [(path, source) for path, source in kept if path not in replaced and path not in examples]
+    kept = [(path, source) for path, source in kept if path not in {*replaced, *examples, *gone}]
     new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
     entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
     reviewed = read_reviewed(target)
     counts = Counter(entry.source for entry in entries)
+    dropped = _dropped(plan, gone, target, entries)
     replacing = {file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)}
-    with placed(plan, examples, target):
+    with placed(plan, [*examples, *gone], target):
         kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
-    for path in sorted(_stale(paths, target, replaced)):
+    _record(paths, target, replaced)
+    _prune(gone, target)
+    for path in gone:
+        click.echo(f"{path.relative_to(target).as_posix()}: removed: the folder imported no longer has it")
+    if gone:
+        removed = sum(dropped[path.relative_to(target).as_posix()] for path in gone)
+        click.echo(
+            "1 entry removed: its page is gone"
+            if removed == 1
+            else f"{removed} entries removed: their pages are gone"
+        )
+    for path in unknown:
         click.echo(
             f"{path.relative_to(target).as_posix()}: not in the folder imported, still answered; "
             f"delete {path} to stop answering from it"
@@ -113,7 +132,19 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
         click.echo(f"{example}: the example FAQ of voice init, removed: your content replaces it")
     for file, source in new:
         replaced_note = "; it replaces the file of that name" if file in replacing else ""
+        if dropped[source]:
+            had = dropped[source]
+            replaced_note += (
+                ", and 1 entry that file had is gone"
+                if had == 1
+                else f", and {had} entries that file had are gone"
+            )
         click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
+        if dropped[source] and _ids_from_questions(entries, source):
+            click.echo(
+                f"{source}: an id made from a question changes when the question is reworded, and "
+                "evaluation sets and reviews then miss it; an id column (or id field) keeps it"
+            )
         for note in file_notes(file):
             click.echo(note)
     for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
@@ -235,14 +266,78 @@ def _named(entry: Entry) -> str:
     return f"{entry.title!r} [{entry.source}]"
 
 
-def _stale(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> set[Path]:
-    """Files in the place of a folder imported again that it does not bring (a page deleted from the
-    site, or one written there by hand): named, not deleted, since nothing records who put them there."""
-    stale: set[Path] = set()
-    for given in paths:
-        if given.is_dir() and not given.resolve().is_relative_to(target.resolve()):
-            stale |= set(content_files(target / given.resolve().name)) - placed
-    return stale
+def _stale(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> tuple[list[Path], list[Path]]:
+    """Files in the place of a folder imported again that it does not bring: those an earlier import of
+    it brought (a page deleted from the site), to remove, and the others (written there by hand), to
+    name and keep."""
+    gone: list[Path] = []
+    unknown: list[Path] = []
+    for folder in _imported_folders(paths, target):
+        brought = _brought(folder)
+        for path in sorted(set(content_files(folder)) - placed):
+            (gone if path.relative_to(folder).as_posix() in brought else unknown).append(path)
+    return gone, unknown
+
+
+def _imported_folders(paths: tuple[Path, ...], target: Path) -> list[Path]:
+    """Where the folders among ``paths`` land in ``target`` (not those already in the skill)."""
+    folders = [given.resolve() for given in paths if given.is_dir()]
+    return [target / folder.name for folder in folders if not folder.is_relative_to(target.resolve())]
+
+
+def _brought(folder: Path) -> set[str]:
+    """The files (paths in ``folder``) the last import of the folder brought; none when it has no record
+    (imported before imports kept one, or not imported) or the record does not read."""
+    try:
+        files = json.loads((folder / IMPORTED).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {name for name in files if isinstance(name, str)}
+
+
+def _record(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> None:
+    """Write down, in each folder's copy, the files this import brought (``IMPORTED``)."""
+    for folder in _imported_folders(paths, target):
+        if not folder.is_dir():  # the folder brought no content file
+            continue
+        files = sorted(path.relative_to(folder).as_posix() for path in placed if path.is_relative_to(folder))
+        (folder / IMPORTED).write_text(json.dumps({"files": files}, indent=1) + "\n", encoding="utf-8")
+
+
+def _prune(removed: list[Path], target: Path) -> None:
+    """The folders the removed pages leave empty, gone too (a section deleted from the site)."""
+    for path in removed:
+        for folder in path.parents:
+            if folder == target:
+                break
+            with suppress(OSError):  # not empty: other pages, or the import's record, stay
+                folder.rmdir()
+
+
+def _dropped(
+    plan: dict[Path, Path], gone: list[Path], target: Path, entries: tuple[Entry, ...]
+) -> Counter[str]:
+    """Per file of the skill the import replaces or removes (by its name in ``target``): how many of its
+    entries the content no longer has."""
+    now = {entry.id for entry in entries}
+    before = [*(dest for dest in plan.values() if dest.exists()), *gone]
+    names = [path.relative_to(target).as_posix() for path in before]
+    return Counter({name: len(_ids(path, name) - now) for path, name in zip(before, names, strict=True)})
+
+
+def _ids(path: Path, source: str) -> set[str]:
+    """The entry ids of the content file ``source`` already in the skill; none when it no longer reads (a
+    file the import replaces or removes need not)."""
+    try:
+        return {entry.id for entry in read_file(path, source)}
+    except SkillError:
+        return set()
+
+
+def _ids_from_questions(entries: tuple[Entry, ...], source: str) -> bool:
+    """Whether an FAQ entry of ``source`` has the id made from its question (no id column or field; a
+    page passage's id has its page's path in front)."""
+    return any(entry.id == slug(entry.title) for entry in entries if entry.source == source)
 
 
 def _hidden(relative: Path) -> bool:
@@ -300,6 +395,18 @@ def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
         f"false answers    {report.false_answer_rate:.3f}\n"
         f"latency          p50 {report.p50_ms} ms, p95 {report.p95_ms} ms"
     )
+    if report.unknown:
+        click.echo(_left_out(report, file))
     if verbose:
         for line in report.misses:
             click.echo(f"  {line}")
+
+
+def _left_out(report: Report, file: Path) -> str:
+    """One sentence on the questions ``eval`` left out: the ids the content does not have."""
+    questions = "1 question" if report.left_out == 1 else f"{report.left_out} questions"
+    ids = ", ".join(repr(entry_id) for entry_id in report.unknown)
+    return (
+        f"{questions} left out: the content has no entry {ids} (its question reworded, or removed); "
+        f"write the entry's id now in {file} (an id column or field keeps an id when a question changes)"
+    )

@@ -180,15 +180,21 @@ def _csv_row(
 
 
 def _check_unique(entries: list[Entry], numbers: list[int], path: Path) -> None:
-    """Two rows that ask the same question (the same id) are refused, naming both rows."""
-    seen: dict[str, int] = {}
+    """Two rows that ask the same question, or give the same id, are refused, naming both rows."""
+    seen: dict[str, tuple[int, Entry]] = {}
     for entry, number in zip(entries, numbers, strict=True):
-        if entry.id in seen:
+        if entry.id not in seen:
+            seen[entry.id] = (number, entry)
+            continue
+        first, other = seen[entry.id]
+        if slug(other.title) == slug(entry.title):
             raise SkillError(
-                f"{path}, rows {seen[entry.id]} and {number}: the same question {entry.title!r} "
+                f"{path}, rows {first} and {number}: the same question {entry.title!r} "
                 f"(id {entry.id!r}) twice; merge the rows or change one question."
             )
-        seen[entry.id] = number
+        raise SkillError(
+            f"{path}, rows {first} and {number}: the same id {entry.id!r}; give each row its own id."
+        )
 
 
 def faq_entry(raw: Any, path: Path, source: str, number: int, *, unit: str = "entry") -> Entry:

@@ -1,4 +1,5 @@
-"""The short answer a voice says: the content's own short answer, else the first sentences, SSML-safe."""
+"""The short answer a voice says: the content's own short answer, else the first sentences, SSML-safe;
+and the full answer as a screen shows it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ _MORE = {"en": ("There is 1 more.", "There are {n} more."), "nl": ("Er is er nog
 """Said after the items of a list or table that did not fit: the rest is on the card, not gone."""
 _UNSAFE = re.compile(r"[<>&{}\[\]\\|*_`#~^]")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*\)")
+_MD_LINK_SHOWN = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)\)(?:\s*\(\2\))?")
+"""A Markdown link, with its address in brackets behind it when the text repeats it."""
 _URL_END = r"[^\s<>()\[\].,;:!?'\"]"
 _URL = re.compile(
     rf"(?:https?://|www\.)[^\s<>()\[\]]*{_URL_END}|\b(?:[a-z0-9-]+\.)+[a-z]{{2,}}/[^\s<>()]*{_URL_END}",
@@ -59,6 +62,19 @@ def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS
     click, and a path read out is noise. A list or table that does not fit with the text around it goes
     first: the lead-in's first sentence, the items that fit, and how many more there are."""
     return _spoken(entry.short or entry.text, language, max_words)
+
+
+def shown_text(entry: Entry) -> str:
+    """The full answer with its link, as a card shows it (the Alexa app, Dialogflow's card, chat): plain
+    text everywhere, where Markdown is not rendered, so a link is its text with its address in brackets
+    ("the [calendar](https://...)" is "the calendar (https://...)")."""
+    text = _MD_LINK_SHOWN.sub(_shown_link, entry.text)
+    return f"{text} {entry.link}" if entry.link else text
+
+
+def _shown_link(link: re.Match[str]) -> str:
+    label, address = link[1].strip(), link[2]
+    return address if not label or label == address else f"{label} ({address})"
 
 
 @lru_cache(maxsize=ANSWERS_KEPT)

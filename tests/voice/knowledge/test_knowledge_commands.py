@@ -35,7 +35,8 @@ def test_import_checks_copies_and_indexes_content(tmp_path: Path) -> None:
 
 
 def test_an_import_says_which_file_it_replaces(tmp_path: Path) -> None:
-    """``voice init`` writes a faq.yaml; importing the team's own faq.yaml replaces it, and says so."""
+    """``voice init`` writes a faq.yaml; importing the team's own faq.yaml replaces it, and says so, with
+    how many of the old file's entries are gone."""
     skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
     source = tmp_path / "upload" / "faq.csv"
     source.parent.mkdir()
@@ -43,27 +44,41 @@ def test_an_import_says_which_file_it_replaces(tmp_path: Path) -> None:
     args = ["import", str(source), "--skill", str(skill), "-l", "en"]
     result = CliRunner().invoke(knowledge, args)
     assert result.exit_code == 0, result.output
-    assert f"faq.csv: 1 entries (from {source.resolve()}; it replaces the file of that name)" in result.output
+    replaced = "it replaces the file of that name, and 1 entry that file had is gone"
+    assert f"faq.csv: 1 entries (from {source.resolve()}; {replaced})" in result.output
     again = CliRunner().invoke(knowledge, args)
     assert "replaces" not in again.output, again.output
 
 
-def test_a_folder_imported_again_names_the_pages_it_no_longer_has(tmp_path: Path) -> None:
-    """A page deleted from the site is still answered: the import says so, and deletes nothing (a file
-    in that place may have been written by hand, or come from another folder of the same name)."""
+def test_a_folder_imported_again_removes_the_pages_it_no_longer_has(tmp_path: Path) -> None:
+    """A page deleted from the site is no longer answered after the next import of the site; a page
+    written into that folder by hand, another file's entries and what reviews added stay."""
     skill = write_skill(tmp_path, "en", {"faq.csv": FAQ_CSV})
+    add_reviewed_phrasing(skill / "knowledge" / "en", "parking", "where do i leave my car")
     help_pages = tmp_path / "help"
-    help_pages.mkdir()
-    (help_pages / "wrap.md").write_text("# Gift wrapping\n\nWe wrap gifts for 2 euros.\n", encoding="utf-8")
+    (help_pages / "gifts").mkdir(parents=True)
+    (help_pages / "gifts" / "wrap.md").write_text(
+        "# Gift wrapping\n\nWe wrap gifts for 2 euros.\n\n## Paper\n\nRed or blue.\n", encoding="utf-8"
+    )
     (help_pages / "park.md").write_text("# Parking\n\nPark behind the store.\n", encoding="utf-8")
     args = ["import", str(help_pages), "--skill", str(skill), "-l", "en"]
     assert CliRunner().invoke(knowledge, args).exit_code == 0
-    (help_pages / "wrap.md").unlink()
+    by_hand = skill / "knowledge" / "en" / "help" / "hand.md"
+    by_hand.write_text("# Opening hours\n\nEvery day.\n", encoding="utf-8")
+    (help_pages / "gifts" / "wrap.md").unlink()
     result = CliRunner().invoke(knowledge, args)
     assert result.exit_code == 0, result.output
-    kept = skill / "knowledge" / "en" / "help" / "wrap.md"
-    assert f"help/wrap.md: not in the folder imported, still answered; delete {kept} to stop" in result.output
-    assert kept.exists() and "help/park.md: not in" not in result.output
+    assert "help/gifts/wrap.md: removed: the folder imported no longer has it" in result.output
+    assert "2 entries removed: their pages are gone" in result.output
+    assert not (skill / "knowledge" / "en" / "help" / "gifts").exists()
+    assert (
+        f"help/hand.md: not in the folder imported, still answered; delete {by_hand} to stop" in result.output
+    )
+    kb = KnowledgeBase.load(skill, "en")
+    assert not any(entry.source == "help/gifts/wrap.md" for entry in kb.entries)
+    ids = {entry.id for entry in kb.entries}
+    assert {"hours", "parking", "help/park#parking", "help/hand#opening-hours"} <= ids
+    assert "where do i leave my car" in next(e for e in kb.entries if e.id == "parking").phrasings
 
 
 def test_import_refuses_a_bad_file_and_copies_nothing(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ def test_folders_keep_their_relative_paths(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     content = skill / "knowledge" / "en"
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*") if p.is_file()) == [
+        "site/.imported.json",  # what the next import of the folder removes when the site drops it
         "site/returns/index.html",
         "site/shipping/index.html",
     ]

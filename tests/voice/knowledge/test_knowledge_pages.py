@@ -3,12 +3,13 @@ when heard, links said as text; from a Dutch municipality's review of its own si
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from voice.errors import SkillError
-from voice.knowledge import Entry, read_file, spoken_answer
+from voice.knowledge import Entry, read_file, shown_text, spoken_answer
 from voice.knowledge.spoken import without_tags
 
 OPENING_HOURS_NL = """<!DOCTYPE html><html lang="nl">
@@ -199,30 +200,36 @@ def test_text_before_the_first_heading_is_not_filed_under_the_file_name(tmp_path
 
 
 @pytest.mark.parametrize(
-    ("language", "answer", "spoken"),
+    ("language", "answer", "spoken", "shown"),
     [
         (
             "nl",
             "Bekijk de [afvalkalender](https://www.zuidervaart.nl/afvalkalender). Of maak een afspraak via "
             "www.zuidervaart.nl/afspraak.",
             "Bekijk de afvalkalender. Of maak een afspraak via zuidervaart.nl.",
+            "Bekijk de afvalkalender (https://www.zuidervaart.nl/afvalkalender). Of maak een afspraak via "
+            "www.zuidervaart.nl/afspraak.",
         ),
         (
             "en",
             "See the [calendar](https://example.com/calendar) (https://example.com/calendar) or "
-            "https://www.example.com/help?x=1, or mail info@example.com.",
-            "See the calendar or example.com, or mail info@example.com.",
+            "https://www.example.com/help?x=1, or mail info@example.com. [https://a.nl](https://a.nl)",
+            "See the calendar or example.com, or mail info@example.com. a.nl",
+            "See the calendar (https://example.com/calendar) or https://www.example.com/help?x=1, or mail "
+            "info@example.com. https://a.nl",
         ),
     ],
     ids=["nl", "en"],
 )
-def test_links_are_said_as_their_text_and_addresses_as_their_site(
-    tmp_path: Path, language: str, answer: str, spoken: str
+def test_links_are_said_as_their_text_and_shown_with_their_address(
+    tmp_path: Path, language: str, answer: str, spoken: str, shown: str
 ) -> None:
-    """On the phone "bekijk de afvalkalender (https://...)" is noise; the card keeps the written text."""
+    """On the phone "bekijk de afvalkalender (https://...)" is noise; a card (the Alexa app, Dialogflow,
+    chat: plain text, no Markdown) shows the link's text with its address, not "[text](url)"."""
     (entry,) = read_file(_file(tmp_path, "faq.csv", f'question,answer\nWhere?,"{answer}"\n'))
     assert spoken_answer(entry, language) == spoken
-    assert entry.text == answer
+    assert shown_text(entry) == shown
+    assert shown_text(replace(entry, link="https://example.com/faq")) == f"{shown} https://example.com/faq"
 
 
 @pytest.mark.parametrize("name", ["garbage.md", "page.html", "notes.txt"])

@@ -145,6 +145,10 @@ def test_csv_columns_not_read_are_left_out_and_named_once(tmp_path: Path) -> Non
             'row 2: a double quote (") opens a field',
         ),
         ("vraag;antwoord\nA?;Ja.\nB?;Nee.\nA?;Misschien.\n", "rows 2 and 4: the same question 'A?'"),
+        (
+            "id;vraag;antwoord\n7;A?;Ja.\n7;B?;Nee.\n",
+            "rows 2 and 3: the same id '7'; give each row its own id.",
+        ),
         ("vraag;antwoord\nA?;Ja.\nB?;Nee; of ja.\n", "row 3: more fields than the header has columns"),
         ('vraag;antwoord\nA?;"Ja" zeker.\n', "row 2: text after a closing double quote"),
     ],
@@ -277,6 +281,43 @@ def test_eval_counts_and_lists_out_of_scope_questions_offered_a_guess(tmp_path: 
     figures = json.loads(as_json.stdout)
     assert figures["out_of_scope_guessed"] == 0.5 and figures["confirm_in_scope"] in (0.0, 1.0)
     assert "confirm 'where can i park my bike': got parking, expected (none)" in figures["misses"]
+
+
+def test_a_reworded_question_keeps_the_id_its_id_column_gives_and_eval_goes_on_without_one(
+    tmp_path: Path,
+) -> None:
+    """Evaluation sets and reviews refer to ids: an id column keeps a reworded question's; without one
+    the import says why its id changed, and eval leaves out the question expecting the old id with one
+    sentence instead of stopping."""
+    skill = write_skill(tmp_path, "nl", {})
+    faq = _upload(tmp_path, "faq.csv", "Id;Vraag;Antwoord\nP1;Wat kost een paspoort?;€ 84,30.\n")
+    _import(skill, faq)
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text(
+        f"skill: {skill}\nlanguage: nl\nquestions:\n"
+        "  - {say: 'hoeveel betaal ik voor een paspoort', expect: P1}\n"
+        "  - {say: 'wanneer komt de vuilniswagen', expect: wanneer-wordt-het-afval-opgehaald}\n",
+        encoding="utf-8",
+    )
+    faq.write_text(
+        "Id;Vraag;Antwoord\nP1;Wat kost een nieuw paspoort?;€ 84,30.\n"
+        ";Hoe laat wordt het afval opgehaald?;Op dinsdag.\n",
+        encoding="utf-8",
+    )
+    assert "an id made from a question" not in _import(skill, faq)
+    faq.write_text(
+        "Id;Vraag;Antwoord\nP1;Wat kost een paspoort?;€ 84,30.\n;Wanneer haalt u het afval op?;Op dinsdag.\n",
+        encoding="utf-8",
+    )
+    output = _import(skill, faq)
+    assert "faq.csv: an id made from a question changes when the question is reworded" in output
+    result = CliRunner().invoke(knowledge, ["eval", str(evalfile)])
+    assert result.exit_code == 0, result.output
+    assert "nl: 1 questions, 0 out of scope\ntop-1 accuracy   1.000" in result.output
+    assert (
+        "1 question left out: the content has no entry 'wanneer-wordt-het-afval-opgehaald' (its question "
+        f"reworded, or removed); write the entry's id now in {evalfile}"
+    ) in result.output
 
 
 def test_a_page_passage_takes_a_reviewed_phrasing(tmp_path: Path) -> None:
