@@ -20,10 +20,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, from_json
+from .base import Answer, BusyError, Clock, ConflictError, StoreError, from_json
 from .checkpoint import Checkpointer
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
 from .session_lock import SessionLocks
+from .sessions import Store
 from .signals import TurnSignals, missed_guess_counts, overrun_count, signal_rows_and_counts
 from .sqlite_files import (
     MEMORY,
