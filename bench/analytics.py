@@ -144,7 +144,7 @@ def _row(signals: TurnSignals) -> tuple[Any, ...]:
 
 def load_sqlite(store: Store, rows: list[tuple[Any, ...]], rollup: list[tuple[Any, ...]]) -> None:
     marks = ", ".join("?" for _ in SIGNAL_COLUMNS)
-    db = store._own_connection()  # type: ignore[attr-defined]  # bulk load: one transaction
+    db = store._db.own_connection()  # type: ignore[attr-defined]  # bulk load: one transaction
     db.execute("BEGIN")
     db.executemany(f"INSERT INTO signals ({', '.join(SIGNAL_COLUMNS)}) VALUES ({marks})", rows)
     db.executemany(

@@ -1,6 +1,6 @@
 """Sessions, user attributes and the conversation log: ``open_store(url)`` and the ``Store`` API."""
 
-from .base import DEFAULT_RETRIES, Clock, ConflictError, Store, StoreError
+from .base import Clock, ConflictError, StoreError
 from .records import (
     DEFAULT_TTL,
     HISTORY_LIMIT,
@@ -12,6 +12,7 @@ from .records import (
     TurnRecord,
     TurnStart,
 )
+from .sessions import DEFAULT_RETRIES, Store
 from .sqlite import SqliteStore
 from .url import open_store
 

@@ -1,9 +1,12 @@
-"""Sessions, user attributes and the conversation log, behind one small ``Store`` interface.
+"""What every database behind the session store implements, and the words its callers share.
 
-Every webhook worker process loads a session, lets the dialog layer change it, and saves it.
+``Storage`` is the interface one subclass per database fills in: load and save a session, the
+outbox, users, the conversation log, access and erasure requests, raw SQL for the analytics, and the
+purges built on it. ``voice.store.sessions.Store`` adds the session lifecycle on top (start, update,
+record a turn), retrying on conflicts.
+
 Saving is optimistic: each stored session carries a ``version``, and a save that started from
 an older version raises ``ConflictError`` instead of silently overwriting another worker's turn.
-``Store.update`` wraps the load-change-save cycle and retries on conflict.
 
     VoiceError (voice.errors)
      +-- StoreError             the database cannot be opened, read or written (HTTP 503)
@@ -17,7 +20,6 @@ so a test can move time forward without sleeping.
 from __future__ import annotations
 
 import json
-import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,15 +29,11 @@ from typing import Any, Self
 
 from voice.errors import VoiceError
 
-from .records import DEFAULT_TTL, JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
+from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord
 from .signals import SIGNAL_COLUMNS, TurnSignals, signal_record
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
-
-DEFAULT_RETRIES = 10
-"""Conflicts ``Store.update`` absorbs before it gives up; each retry reloads the session."""
-
 
 PURGE_BATCH_ROWS = 2000
 """Rows deleted per transaction by the purges; each batch holds the database for a few milliseconds."""
@@ -76,8 +74,9 @@ Answer = tuple[str, JsonDict]
 """A platform request id and the reply given to it (``Reply.to_dict()``)."""
 
 
-class Store(ABC):
-    """Where sessions, user attributes and the conversation log live; one subclass per database."""
+class Storage(ABC):
+    """Where sessions, user attributes and the conversation log live; one subclass per database
+    (through ``Store``, which every store subclasses)."""
 
     def __init__(self, *, clock: Clock = time.time) -> None:
         self.clock = clock
@@ -263,145 +262,6 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the database connections; the store cannot be used afterwards."""
-
-    def start(
-        self,
-        session_id: str,
-        *,
-        user_id: str,
-        skill: str,
-        locale: str,
-        channel: str,
-        ttl: float = DEFAULT_TTL,
-    ) -> Session:
-        """Save a new session; ``ConflictError`` if a live session with this id exists."""
-        fresh = Session.new(
-            id=session_id,
-            user_id=user_id,
-            skill=skill,
-            locale=locale,
-            channel=channel,
-            now=self.clock(),
-            ttl=ttl,
-        )
-        return self.save(fresh)
-
-    def load_or_start(
-        self,
-        session_id: str,
-        *,
-        user_id: str,
-        skill: str,
-        locale: str,
-        channel: str,
-        ttl: float = DEFAULT_TTL,
-    ) -> Session:
-        """The live session with this id, or a new one when it is absent, ended or expired."""
-        for _ in range(DEFAULT_RETRIES):
-            current = self.load(session_id)
-            if current is not None and not current.ended:
-                return current
-            try:
-                return self.start(
-                    session_id, user_id=user_id, skill=skill, locale=locale, channel=channel, ttl=ttl
-                )
-            except ConflictError:
-                continue  # another worker started it first: use theirs
-        raise ConflictError(f"session {session_id} kept changing while it was started; try the turn again.")
-
-    def load_turn(self, session_id: str, user_id: str, request_id: str = "") -> TurnStart:
-        """``load(session_id)``, ``get_user(user_id)`` (empty for an empty id) and
-        ``answered(request_id, session_id)`` (None for an empty id); a store may read them at once.
-
-        A turn starts from this: when there is no live session it works on an unsaved
-        ``Session.new`` (version 0), which its one save stores; if another worker started the
-        session in between, that save conflicts (the dialog holds the session for its turn, so this
-        only happens when something else wrote it).
-        """
-        return TurnStart(
-            self.load(session_id),
-            self.get_user(user_id) if user_id else {},
-            self.answered(request_id, session_id) if request_id else None,
-        )
-
-    def update(
-        self,
-        session_id: str,
-        change: Callable[[Session], Session],
-        *,
-        retries: int = DEFAULT_RETRIES,
-        overrun: TurnSignals | None = None,
-        answer: Answer | None = None,
-        heard: TurnRecord | None = None,
-    ) -> Session:
-        """Load the session, apply ``change`` and save (with ``overrun``, ``answer`` and ``heard``, see
-        ``save``), reloading and reapplying on conflict.
-
-        ``change`` may run more than once, so it must be a pure function of the session.
-        """
-        return self._retry(
-            session_id,
-            lambda session: self.save(change(session), overrun=overrun, answer=answer, heard=heard),
-            retries,
-        )
-
-    def record_turn(self, session_id: str, turn: TurnRecord, *, retries: int = DEFAULT_RETRIES) -> Session:
-        """Append ``turn`` to the session's history and to the conversation log in one transaction."""
-        return self.record_exchange(session_id, (turn,), retries=retries)
-
-    def record_exchange(
-        self,
-        session_id: str,
-        turns: Sequence[TurnRecord],
-        change: Callable[[Session], Session] | None = None,
-        *,
-        retries: int = DEFAULT_RETRIES,
-        loaded: Session | None = None,
-        answer: Answer | None = None,
-        outbox: Sequence[OutboxItem] = (),
-        signals: Sequence[TurnSignals] = (),
-    ) -> Session:
-        """Append ``turns`` to history and log and apply ``change`` (a pure function), in one transaction.
-
-        ``loaded`` is the session as the caller read it this turn, which saves reading it again; if
-        another worker changed it since, the save conflicts and the fresh session is used instead.
-        ``answer``, ``outbox`` and ``signals`` are saved with them (see ``save``).
-        """
-
-        def attempt(session: Session) -> Session:
-            changed = session.with_turns(turns)
-            if change is not None:
-                changed = change(changed)
-            log = tuple(LogEntry.from_turn(changed, turn) for turn in turns)
-            return self.save(changed, log=log, answer=answer, outbox=outbox, signals=signals)
-
-        return self._retry(session_id, attempt, retries, loaded)
-
-    def end(self, session_id: str) -> Session:
-        """Mark the session as ended and return it."""
-        return self.update(session_id, Session.ended_now)
-
-    def _retry(
-        self,
-        session_id: str,
-        attempt: Callable[[Session], Session],
-        retries: int,
-        loaded: Session | None = None,
-    ) -> Session:
-        """Run ``attempt`` on the loaded session (``loaded`` first) until it saves without a conflict."""
-        for tries in range(retries + 1):
-            session = loaded if tries == 0 and loaded is not None else self.load(session_id)
-            if session is None:
-                raise StoreError(f"there is no live session {session_id}; start it with load_or_start first.")
-            try:
-                return attempt(session)
-            except ConflictError:
-                # Random back-off so that workers that collided do not collide again in lockstep.
-                time.sleep(random.uniform(0, 0.002 * (tries + 1)))
-        raise ConflictError(
-            f"session {session_id} was changed by other workers {retries + 1} times in a row; "
-            "try the turn again."
-        )
 
     def __enter__(self) -> Self:
         return self

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from .base import Answer, Clock, ConflictError, Store, StoreError, from_json
+from .base import Answer, Clock, ConflictError, StoreError, from_json
 from .postgres_lock import PostgresConnections
 from .postgres_schema import (
     ANSWERS_OF,
@@ -42,6 +42,7 @@ from .postgres_schema import (
     TAKE_GUESS,
 )
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
+from .sessions import Store
 from .signals import SIGNAL_COLUMNS, TurnSignals, overrun_count, signal_rows_and_counts
 from .sqlite_rows import (
     LOG_COLUMNS,

@@ -2,32 +2,27 @@
 
 The file runs in WAL mode, so readers never wait for the writer, and every write is a
 ``BEGIN IMMEDIATE`` transaction, so writers queue on SQLite's lock (up to ``busy_timeout``)
-instead of failing halfway. Each thread gets its own connection; a process that was forked
-after the store was used opens fresh ones, because SQLite connections must not cross a fork.
+instead of failing halfway (the connections, per thread and per process: ``sqlite_connections``;
+the statements and row codecs: ``sqlite_rows``; the file's checks and schema: ``sqlite_files``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from .base import Answer, BusyError, Clock, ConflictError, Store, StoreError, from_json
-from .checkpoint import Checkpointer
+from .base import Answer, Clock, ConflictError, from_json
 from .records import JsonDict, LogEntry, OutboxItem, Session, TurnRecord, TurnStart
-from .session_lock import SessionLocks
+from .sessions import Store
 from .signals import TurnSignals, missed_guess_counts, overrun_count, signal_rows_and_counts
+from .sqlite_connections import SqliteConnections
 from .sqlite_files import (
-    MEMORY,
-    connect,
     integrity_problems,
     make_parent,
     migrate,
@@ -69,9 +64,6 @@ from .sqlite_rows import (
 
 _LOGGER = logging.getLogger(__name__)
 
-SHORTENED_WAIT_S = 0.1
-"""A write that waited longer than this for the other writers gives SQLite only the rest of its timeout."""
-
 
 class SqliteStore(Store):
     """Sessions, users and the conversation log in one SQLite file (or ``":memory:"`` for tests)."""
@@ -80,15 +72,8 @@ class SqliteStore(Store):
         """Open (and if needed create) the database; ``busy_timeout`` is how many seconds a write
         waits, in all, for the writes of other threads and processes before it fails."""
         super().__init__(clock=clock)
-        self.path = MEMORY if str(path) == MEMORY else Path(path).expanduser()
-        self.busy_timeout = busy_timeout
-        # One in-memory database means one connection, shared by every thread in turn.
-        self._local: Any = SimpleNamespace() if self.path == MEMORY else threading.local()
-        self._lock = threading.RLock()
-        self._connections: list[tuple[int, sqlite3.Connection]] = []
-        self._checkpointer: Checkpointer | None = None
-        self._sessions = SessionLocks(None if self.path == MEMORY else Path(f"{self.path}.locks"))
-        self._closed = False
+        self._db = SqliteConnections(path, busy_timeout)
+        self.path, self.busy_timeout = self._db.path, busy_timeout
         try:
             self._open()
         except BaseException:
@@ -100,27 +85,26 @@ class SqliteStore(Store):
         if isinstance(self.path, Path):
             make_parent(self.path)
             refuse_truncated(self.path)
-        with self._read() as db:
+        with self._db.read() as db:
             version = schema_version(db, self.path)
             if isinstance(self.path, Path) and version:
                 refuse_damaged(db, self.path)
         if version < SCHEMA_VERSION:
-            with self._write() as db:
+            with self._db.write() as db:
                 migrate(db)
-        self._sessions.touch()
+        self._db.sessions.touch()
 
     def check(self) -> list[str]:
-        with self._read() as db:
+        with self._db.read() as db:
             return integrity_problems(db)
 
     def release_connection(self) -> None:
-        if self.path != MEMORY:
-            self._forget_connection()
+        self._db.release()
 
     # -- sessions --------------------------------------------------------------------------
 
     def load(self, session_id: str) -> Session | None:
-        with self._read() as db:
+        with self._db.read() as db:
             row = db.execute(
                 f"{SELECT_SESSIONS} WHERE id = ? AND expires_at > ?", (session_id, self.clock())
             ).fetchone()
@@ -128,12 +112,12 @@ class SqliteStore(Store):
 
     def load_turn(self, session_id: str, user_id: str, request_id: str = "") -> TurnStart:
         parameters = {"user": user_id, "request": request_id, "session": session_id, "now": self.clock()}
-        with self._read() as db:
+        with self._db.read() as db:
             found = db.execute(LOAD_TURN, parameters).fetchone()
         return turn_start(found)
 
     def lock_session(self, session_id: str, timeout: float) -> AbstractContextManager[None]:
-        return self._sessions.hold(session_id, timeout)
+        return self._db.sessions.hold(session_id, timeout)
 
     def save(
         self,
@@ -152,7 +136,7 @@ class SqliteStore(Store):
         now = self.clock()
         saved = replace(session, version=session.version + 1, updated_at=now, expires_at=now + session.ttl)
         row = session_row(saved)
-        with self._write() as db:
+        with self._db.write() as db:
             if session.version:
                 stored = db.execute(UPDATE_SESSION, (*row[1:], session.id, session.version)).rowcount == 1
             else:
@@ -180,41 +164,41 @@ class SqliteStore(Store):
         return saved
 
     def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._read() as db:
+        with self._db.read() as db:
             return db.execute(statement, tuple(params)).fetchall()
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
-        with self._write() as db:
+        with self._db.write() as db:
             return db.execute(statement, tuple(params)).rowcount
 
     # -- outbox ----------------------------------------------------------------------------
 
     def claim_outbox(self, now: float, *, limit: int, lease_s: float) -> tuple[OutboxItem, ...]:
-        with self._write() as db:
+        with self._db.write() as db:
             rows = db.execute(CLAIM_OUTBOX, (now + lease_s, now, now, limit)).fetchall()
         return tuple(sorted(map(outbox_item, rows), key=lambda item: item.created_at))
 
     def finish_outbox(self, item_id: str, *, delivered: bool, next_at: float = 0.0, error: str = "") -> None:
-        with self._write() as db:
+        with self._db.write() as db:
             if delivered:
                 db.execute(OUTBOX_DELIVERED, (self.clock(), item_id))
             else:
                 db.execute(OUTBOX_FAILED, (next_at, error[:500], item_id))
 
     def outbox_counts(self) -> dict[str, int]:
-        with self._read() as db:
+        with self._db.read() as db:
             pending, delivered = db.execute(OUTBOX_COUNTS).fetchone()
         return {"pending": pending, "delivered": delivered}
 
     # -- users -----------------------------------------------------------------------------
 
     def get_user(self, user_id: str) -> JsonDict:
-        with self._read() as db:
+        with self._db.read() as db:
             row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
         return {} if row is None else dict(from_json(row[0]))
 
     def save_user(self, user_id: str, attributes: Mapping[str, Any]) -> None:
-        with self._write() as db:
+        with self._db.write() as db:
             self._put_user(db, user_id, attributes)
 
     def _put_user(self, db: sqlite3.Connection, user_id: str, attributes: Mapping[str, Any]) -> None:
@@ -226,37 +210,37 @@ class SqliteStore(Store):
         )
 
     def update_user(self, user_id: str, changes: Mapping[str, Any]) -> JsonDict:
-        with self._write() as db:
+        with self._db.write() as db:
             row = db.execute("SELECT attributes FROM users WHERE id = ?", (user_id,)).fetchone()
             merged = {**(from_json(row[0]) if row else {}), **changes}
             self._put_user(db, user_id, merged)
         return merged
 
     def sessions_of(self, user_id: str) -> tuple[Session, ...]:
-        with self._read() as db:
+        with self._db.read() as db:
             rows = db.execute(
                 f"{SELECT_SESSIONS} WHERE user_id = ? ORDER BY created_at", (user_id,)
             ).fetchall()
         return tuple(session_from_row(row) for row in rows)
 
     def outbox_of(self, user_id: str) -> tuple[OutboxItem, ...]:
-        with self._read() as db:
+        with self._db.read() as db:
             return tuple(map(outbox_item, db.execute(OUTBOX_OF, {"user": user_id}).fetchall()))
 
     def answers_of(self, user_id: str) -> tuple[Answer, ...]:
-        with self._read() as db:
+        with self._db.read() as db:
             rows = db.execute(ANSWERS_OF, {"user": user_id}).fetchall()
         return tuple((request_id, dict(from_json(reply))) for request_id, reply in rows)
 
     def delete_user(self, user_id: str) -> int:
-        with self._write() as db:
+        with self._db.write() as db:
             return sum(db.execute(statement, {"user": user_id}).rowcount for statement in DELETE_USER)
 
     # -- conversation log ------------------------------------------------------------------
 
     def log_turn(self, entry: LogEntry) -> None:
         row = log_row(entry)
-        with self._write() as db:
+        with self._db.write() as db:
             db.execute(INSERT_LOG, row)
 
     def read_log(
@@ -265,119 +249,9 @@ class SqliteStore(Store):
         rows = self.select(*log_query(session_id=session_id, user_id=user_id, since=since))
         return tuple(log_entry(row) for row in rows)
 
-    # -- connections -----------------------------------------------------------------------
-
     def close(self) -> None:
-        with self._lock:
-            self._closed = self.closed = True
-            pid = os.getpid()
-            for owner, db in self._connections:
-                if owner == pid:  # a parent's connection must not be closed from a forked child
-                    db.close()
-            self._connections.clear()
-            if self._checkpointer is not None and self._checkpointer.pid == pid:
-                self._checkpointer.stop()
-            self._checkpointer = None
-            self._sessions.close()
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A connection for reads; each statement sees one consistent snapshot."""
-        with self._connection() as db, self._translated():
-            yield db
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front, so it never fails half-way on a busy file;
-        the writers of this file take turns first (``SessionLocks.hold_writer``)."""
-        with (
-            self._connection() as db,  # a new thread's connection is opened before its turn to write
-            self._sessions.hold_writer(self.busy_timeout) as left,
-            self._translated(),
-        ):
-            self._begin(db, left)
-            try:
-                yield db
-                db.execute("COMMIT")
-            finally:
-                if db.in_transaction:  # the body or the COMMIT failed
-                    db.execute("ROLLBACK")
-        if isinstance(self.path, Path):
-            self._process_checkpointer(self.path).written()
-
-    def _begin(self, db: sqlite3.Connection, left: float) -> None:
-        """``BEGIN IMMEDIATE``, waiting for a writer outside the turns at most ``left`` seconds: what
-        waiting for the other writers here left of ``busy_timeout``."""
-        if left > self.busy_timeout - SHORTENED_WAIT_S:
-            db.execute("BEGIN IMMEDIATE")
-            return
-        db.execute(f"PRAGMA busy_timeout = {round(left * 1000)}")
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        finally:
-            db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
-
-    def _process_checkpointer(self, path: Path) -> Checkpointer:
-        """This process's checkpoint thread, started on the first write (and again after a fork)."""
-        with self._lock:
-            if self._checkpointer is None or self._checkpointer.pid != os.getpid():
-                self._checkpointer = Checkpointer(path)
-            return self._checkpointer
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        if self.path == MEMORY:
-            with self._lock:
-                yield self._own_connection()
-        else:
-            yield self._own_connection()
-
-    def _own_connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use (and again after a fork)."""
-        if self._closed:
-            raise StoreError("the session store was closed; open a new one with open_store.")
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():
-            db = connect(self.path, self.busy_timeout)
-            self._local.db, self._local.pid = db, os.getpid()
-            with self._lock:
-                self._connections.append((os.getpid(), db))
-        return db
-
-    def _forget_connection(self) -> None:
-        """Close this thread's connection; the next use opens a fresh one."""
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            return
-        self._local.db = None
-        with self._lock:
-            self._connections = [(pid, found) for pid, found in self._connections if found is not db]
-        db.close()
-
-    @contextmanager
-    def _translated(self) -> Iterator[None]:
-        """Turn SQLite's failures into a ``StoreError`` that says what to do.
-
-        After a failed write the connection is dropped: one opened while the file was read-only
-        stays read-only, so the store recovers by itself once the fault is gone.
-        """
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if self.path != MEMORY:
-                self._forget_connection()
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise BusyError(
-                    f"the session database {self.path} stayed locked for over {self.busy_timeout:g} s; "
-                    "another process holds it too long, so try again or raise busy_timeout."
-                ) from exc
-            raise StoreError(
-                f"the session database {self.path} failed: {exc}; check its disk and folder."
-            ) from exc
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"the session database {self.path} failed: {exc}; check that it is a voice-skills store."
-            ) from exc
+        self.closed = True
+        self._db.close()
 
 
 def _settle_guess(db: sqlite3.Connection, turn: TurnSignals) -> None:

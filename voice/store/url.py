@@ -6,7 +6,8 @@ import time
 
 from voice.errors import ConfigError
 
-from .base import Clock, Store
+from .base import Clock
+from .sessions import Store
 from .sqlite import SqliteStore
 
 __all__ = ["open_store"]

@@ -36,7 +36,9 @@ def test_the_log_stays_bounded_while_writes_never_pause(
     monkeypatch.setattr("voice.store.sqlite_files.WAL_SIZE_LIMIT", limit)
     monkeypatch.setattr("voice.store.checkpoint.RESTART_FRAMES", 128)  # 512 KiB of 4 KiB pages
     # Checkpoints every 50 ms instead of 500: the log then stays small enough to tell apart quickly.
-    monkeypatch.setattr("voice.store.sqlite.Checkpointer", functools.partial(Checkpointer, delay=0.05))
+    monkeypatch.setattr(
+        "voice.store.sqlite_connections.Checkpointer", functools.partial(Checkpointer, delay=0.05)
+    )
     path = tmp_path / "sessions.db"
     wal = Path(f"{path}-wal")
     stop, largest = threading.Event(), 0

@@ -96,7 +96,7 @@ def test_a_thread_writes_after_the_writer_before_it(tmp_path: Path) -> None:
         times["wrote"] = time.monotonic()
         written.set()
 
-    with _held_by_a_thread(store._sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
+    with _held_by_a_thread(store._db.sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
         second = threading.Thread(target=second_writer)
         second.start()
         assert asking.wait(10)
@@ -110,7 +110,7 @@ def test_a_thread_writes_after_the_writer_before_it(tmp_path: Path) -> None:
 
 def _hold_the_writer(path: Path, ready: object, seconds: float) -> None:
     store = SqliteStore(path)
-    with store._sessions.hold_writer(timeout=5):  # noqa: SLF001  (what a long commit does)
+    with store._db.sessions.hold_writer(timeout=5):  # noqa: SLF001  (what a long commit does)
         ready.set()  # type: ignore[attr-defined]
         time.sleep(seconds)
     store.close()
@@ -158,7 +158,7 @@ def test_a_child_forked_while_a_thread_writes_can_write(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db", busy_timeout=5)
     context = multiprocessing.get_context("fork")
     reports, report = context.Pipe(duplex=False)
-    with _held_by_a_thread(store._sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
+    with _held_by_a_thread(store._db.sessions.hold_writer(timeout=5)):  # noqa: SLF001  (a commit in progress)
         child = context.Process(target=_write_one, args=(store, report))
         child.start()
         # The child says when it asks (however slowly it started), so it surely asks while this
@@ -242,7 +242,7 @@ def _take_a_session_and_write(store: SqliteStore) -> None:
 
 def test_a_child_forked_while_a_thread_held_the_locks_table_can_take_turns(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db")
-    with _held_by_a_thread(store._sessions._mutex):  # noqa: SLF001  (between two lock-table updates)
+    with _held_by_a_thread(store._db.sessions._mutex):  # noqa: SLF001  (between two lock-table updates)
         child = multiprocessing.get_context("fork").Process(target=_take_a_session_and_write, args=(store,))
         child.start()
         child.join(10)

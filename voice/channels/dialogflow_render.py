@@ -1,0 +1,67 @@
+"""Writing a Dialogflow WebhookResponse: the text, ``payload`` for Assistant-shaped clients and
+gateways, the ``voice-state`` context, and on v2beta1 the end and handoff flags and the TELEPHONY
+messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..reply import Reply
+from ..ssml import to_ssml
+from .dialogflow_request import HANDED_OVER, STATE_CONTEXT, PlatformState
+from .dialogflow_settings import DialogflowSettings
+
+__all__ = ["render"]
+
+
+def render(reply: Reply, asked: PlatformState, session: str, options: DialogflowSettings) -> dict[str, Any]:
+    """WebhookResponse: text for chat and phone, payload.google for Assistant-shaped clients, the state;
+    on v2beta1 the end and handoff flags, and the TELEPHONY messages for a telephony integration."""
+    text = reply.text
+    ssml = to_ssml(reply.speech) if reply.is_ssml else None
+    simple = {"textToSpeech": text} if ssml is None else {"ssml": ssml}
+    messages: list[dict[str, Any]] = [{"text": {"text": [text]}}]
+    if reply.card is not None:
+        messages.append({"card": {"title": reply.card.title, "subtitle": reply.card.text}})
+    if options.beta and asked.telephony:
+        messages += _telephony_messages(reply, ssml)
+    google = {
+        "expectUserResponse": not reply.end_session,  # False hangs up an Assistant-shaped client
+        "richResponse": {"items": [{"simpleResponse": {**simple, "displayText": text}}]},
+    }
+    body: dict[str, Any] = {
+        "fulfillmentText": text,
+        "fulfillmentMessages": messages,
+        # "voice": the fields of the Reply a gateway acts on (expect, handoff), none of the internal ones
+        "payload": {"google": google, "voice": reply.to_platform_dict()},
+        "outputContexts": [_state_context(reply, asked.state, session, options.state_lifespan)],
+    }
+    if options.beta and reply.end_session:
+        body["endInteraction"] = True
+    if options.beta and reply.handoff:
+        body["liveAgentHandoff"] = True
+    return body
+
+
+def _telephony_messages(reply: Reply, ssml: str | None) -> list[dict[str, Any]]:
+    """What the phone gateway says and does (v2beta1): the speech, SSML kept, then the transfer of a
+    handed-over call, so the caller hears "I'll put you through" before the line moves."""
+    speech = {"text": reply.text} if ssml is None else {"ssml": ssml}
+    messages = [{"platform": "TELEPHONY", "telephonySynthesizeSpeech": speech}]
+    if reply.handoff and reply.transfer_to:
+        messages.append(
+            {"platform": "TELEPHONY", "telephonyTransferCall": {"phoneNumber": reply.transfer_to}}
+        )
+    return messages
+
+
+def _state_context(reply: Reply, state: Mapping[str, Any], session: str, lifespan: int) -> dict[str, Any]:
+    """The ``voice-state`` context: its parameters as they came; ended with the session (lifespan 0),
+    except after a handoff, which it marks, so the call's next turn hears that a colleague is coming."""
+    alive = reply.handoff or not reply.end_session
+    return {
+        "name": f"{session}/contexts/{STATE_CONTEXT}",
+        "lifespanCount": lifespan if alive else 0,
+        "parameters": {**state, HANDED_OVER: True} if reply.handoff else dict(state),
+    }
