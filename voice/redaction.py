@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+from .hesitations import HESITATIONS
 from .redaction_rules import CHOSEN_KINDS, Finding, Kind, find_personal_data
 
 if TYPE_CHECKING:
@@ -198,6 +199,12 @@ class Redactor:
         return TurnRedaction(self.settings, frozenset(sensitive), patterns, asked)
 
 
+_HESITATION = "|".join(sorted({sound for sounds in HESITATIONS.values() for sound in sounds}, key=len)[::-1])
+_BETWEEN = rf"(?:\W+(?:(?:{_HESITATION})\W+)*)"
+"""What may stand between a slot's words where the caller said them: spaces and punctuation ("De Vries,
+Zoë"), and hesitation sounds, which the router left out of the slot ("Zoë eh de Vries")."""
+
+
 def _spaced(words: str) -> str:
-    """A pattern for ``words`` with any white space between them."""
-    return r"\s+".join(re.escape(part) for part in words.split())
+    """A pattern for the words of ``words`` as a caller may have said them."""
+    return _BETWEEN.join(re.escape(part) for part in re.findall(r"\w+", words))

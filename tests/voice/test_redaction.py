@@ -339,6 +339,23 @@ def test_a_sensitive_slot_is_taken_out_of_what_either_side_said() -> None:
     assert hide.text("mijn naam is jan  de vries, 06-12345678") == "mijn naam is [name], [phone]"
 
 
+@pytest.mark.parametrize(
+    ("slot", "said", "stored"),
+    [
+        ("Zoë de Vries", "Zoë eh de Vries", "[name]"),
+        ("Zoë de Vries met trema", "Zoë de Vries, met trema", "[name]"),
+        ("De Vries Zoë", "De Vries, Zoë.", "[name]."),
+        ("Mary O'Brien", "it's uh Mary uh O'Brien", "it's uh [name]"),
+    ],
+)
+def test_a_sensitive_slot_is_found_with_the_commas_and_hesitations_the_caller_said(
+    slot: str, said: str, stored: str
+) -> None:
+    """The router reads the words without punctuation and "eh"; the log keeps what was said."""
+    hide = Redactor().for_turn({"name": SlotValue(text=slot, value=slot)}, {"name"})
+    assert hide.text(said) == stored
+
+
 def test_the_skill_marks_the_name_of_a_booking_sensitive() -> None:
     skill = load_skill("customer_service")
     assert skill.sensitive_slots("BookAppointment") == {"name"}
