@@ -84,6 +84,9 @@ class Skill:
         self.flows: dict[str, Flow] = {}
         self.settings: dict[str, Any] = {}
         """Values from the config file's ``[skill.<name>]`` table."""
+        self.values: dict[str, Any] = {}
+        """Values every reply of the skill can use (``{{ company.phone }}``), its versions of the
+        framework's replies too (``builtin:``): those get no values from a handler."""
         self.hours: BusinessHours | None = None
         """When the organisation is open: times said without a part of the day ("om drie") are read
         within these hours (``voice.BusinessHours``)."""
@@ -158,8 +161,14 @@ class Skill:
     def say(self, turn: Turn, key: str, **values: Any) -> str:
         """Render response ``key`` in the turn's language with the slot values and ``values``."""
         slots = {name: slot.value for name, slot in turn.slots.items()}
-        context = {**slots, "slots": slots, "settings": self.settings, **values}
+        context = {**self.values, **slots, "slots": slots, "settings": self.settings, **values}
         return self.responses(turn.language).render(key, context, seed=turn.session_id)
+
+    def say_builtin(self, turn: Turn, key: str, values: Mapping[str, Any], *, seed: str) -> str:
+        """Render the skill's own version of the framework's reply ``key`` (``builtin:``) with the
+        skill's ``values`` and ``settings`` (a number to call, say) and the framework's ``values``."""
+        context = {**self.values, "settings": self.settings, **values}
+        return self.builtin_replies(turn.language).render(key, context, seed=seed)
 
     def reply(
         self,
