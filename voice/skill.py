@@ -181,10 +181,21 @@ class Skill:
         end_session: bool = False,
         **values: Any,
     ) -> Reply:
-        """A reply whose speech is response ``key``; a card when ``card_title`` is given."""
+        """A reply whose speech is response ``key``; a card when ``card_title`` is given. With a response
+        ``<key>_no_person`` too, that is what the caller hears if the reply hands over and nobody can
+        take the conversation (``Reply.no_person``)."""
         speech = self.say(turn, key, **values)
         card = Card(title=card_title, text=Reply(speech=speech).text) if card_title else None
-        return Reply(speech=speech, expect=expect, reprompt=reprompt, card=card, end_session=end_session)
+        honest = f"{key}_no_person"
+        no_person = self.say(turn, honest, **values) if honest in self.responses(turn.language) else ""
+        return Reply(
+            speech=speech,
+            expect=expect,
+            reprompt=reprompt,
+            card=card,
+            end_session=end_session,
+            no_person=no_person,
+        )
 
     def slot_kinds(self, intent: str, language: str) -> dict[str, str]:
         """Slot name -> kind (``date``, ``time``, ``number``, a list, ...) of one intent."""

@@ -17,7 +17,7 @@ from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
-from ..ssml import followed_by
+from ..ssml import followed_by, joined
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
@@ -159,8 +159,18 @@ class TurnStep(FlowFilling):
             self.state = replace(self.state, fallbacks=0)
         if reply.handoff and not self.state.handed_over:  # a handler asked for a person: as handoff_reply
             self.state = self.state.handing_over(f"skill:{self.handled or match.intent}")
-            reply = replace(reply, end_session=True)
+            reply = replace(self._honest(reply), end_session=True)
         return self._after_flow(reply)
+
+    def _honest(self, handoff: Reply) -> Reply:
+        """A handler's reply that asks for a person, as the caller hears it: when nobody can take the
+        conversation, its words without the promise of a colleague (``Reply.no_person``), else the
+        framework's ``no_person`` after it, so a promise nobody keeps is at least put right."""
+        if self.reachable:
+            return handoff
+        speech = handoff.no_person or joined(handoff.speech, self._builtin("no_person").speech)
+        card = handoff.card and replace(handoff.card, text=Reply(speech=speech).text)
+        return replace(handoff, speech=speech, card=card)
 
     # -- understanding --------------------------------------------------------------------------
 
