@@ -96,14 +96,15 @@ def builtin_reply(
     a language pack being translated fails no turn).
 
     ``skills`` in the order they speak (``speakers``): the first that has its own version of the
-    reply (``builtin:`` in its ``responses.yaml``) says that instead. Every version gets ``call``
-    (``Turn.call``), so a goodbye thanks for calling on the phone and not in a chat.
+    reply (``builtin:`` in its ``responses.yaml``) says that instead, with its own ``settings`` and
+    ``values``. Every version gets ``call`` (``Turn.call``), so a goodbye thanks for calling on the
+    phone and not in a chat.
     """
     seed = f"{turn.session_id}{turn.text}"
     values = {"call": turn.call, **values}
     for skill in skills:
         if turn.language in skill.languages and key in skill.builtin_replies(turn.language):
-            speech = skill.builtin_replies(turn.language).render(key, values, seed=seed)
+            speech = skill.say_builtin(turn, key, values, seed=seed)
             return Reply(speech=speech, expect=expect, end_session=end_session)
     own = turn.language in builtin_reply_languages() and key in builtin_responses(turn.language)
     speech = builtin_responses(turn.language if own else "en").render(key, values, seed=seed)

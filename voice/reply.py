@@ -71,6 +71,12 @@ class Reply:
     failed: bool = False
     """The handler could not do what was asked (a booking the booking system refused) and says so:
     the KPIs count its flow not completed and the conversation not contained."""
+    no_person: str = field(default="", compare=False)
+    """What a reply that asks for a person (``handoff``) says instead when nobody can take the conversation
+    (no handoff sink, no number to transfer to): its words without the promise of a colleague. Empty: the
+    dialog says the framework's ``no_person`` after it. ``Skill.reply`` fills it from the response
+    ``<key>_no_person``; the dialog resolves it before the reply is stored or sent, so it is not in
+    ``to_dict``."""
 
     @property
     def is_ssml(self) -> bool:

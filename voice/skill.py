@@ -85,6 +85,9 @@ class Skill:
         self.flows: dict[str, Flow] = {}
         self.settings: dict[str, Any] = {}
         """Values from the config file's ``[skill.<name>]`` table."""
+        self.values: dict[str, Any] = {}
+        """Values every reply of the skill can use (``{{ company.phone }}``), its versions of the
+        framework's replies too (``builtin:``): those get no values from a handler."""
         self.hours: BusinessHours | None = None
         """When the organisation is open: times said without a part of the day ("om drie") are read
         within these hours (``voice.BusinessHours``)."""
@@ -170,8 +173,14 @@ class Skill:
     def say(self, turn: Turn, key: str, **values: Any) -> str:
         """Render response ``key`` in the turn's language with the slot values and ``values``."""
         slots = {name: slot.value for name, slot in turn.slots.items()}
-        context = {**slots, "slots": slots, "settings": self.settings, **values}
+        context = {**self.values, **slots, "slots": slots, "settings": self.settings, **values}
         return self.responses(turn.language).render(key, context, seed=turn.session_id)
+
+    def say_builtin(self, turn: Turn, key: str, values: Mapping[str, Any], *, seed: str) -> str:
+        """Render the skill's own version of the framework's reply ``key`` (``builtin:``) with the
+        skill's ``values`` and ``settings`` (a number to call, say) and the framework's ``values``."""
+        context = {**self.values, "settings": self.settings, **values}
+        return self.builtin_replies(turn.language).render(key, context, seed=seed)
 
     def reply(
         self,
@@ -184,10 +193,21 @@ class Skill:
         end_session: bool = False,
         **values: Any,
     ) -> Reply:
-        """A reply whose speech is response ``key``; a card when ``card_title`` is given."""
+        """A reply whose speech is response ``key``; a card when ``card_title`` is given. With a response
+        ``<key>_no_person`` too, that is what the caller hears if the reply hands over and nobody can
+        take the conversation (``Reply.no_person``)."""
         speech = self.say(turn, key, **values)
         card = Card(title=card_title, text=Reply(speech=speech).text) if card_title else None
-        return Reply(speech=speech, expect=expect, reprompt=reprompt, card=card, end_session=end_session)
+        honest = f"{key}_no_person"
+        no_person = self.say(turn, honest, **values) if honest in self.responses(turn.language) else ""
+        return Reply(
+            speech=speech,
+            expect=expect,
+            reprompt=reprompt,
+            card=card,
+            end_session=end_session,
+            no_person=no_person,
+        )
 
     def slot_kinds(self, intent: str, language: str) -> dict[str, str]:
         """Slot name -> kind (``date``, ``time``, ``number``, a list, ...) of one intent."""

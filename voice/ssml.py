@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, unescape
 
-__all__ = ["followed_by", "looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
+__all__ = ["followed_by", "joined", "looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 """The XML entities ``unescape`` does not decode by itself."""
@@ -29,6 +29,18 @@ def followed_by(speech: str, text: str) -> str:
     if looks_like_ssml(speech) and end:
         return f"{head} {escape(text)}</speak>"
     return f"{speech} {text}"
+
+
+def joined(first: str, second: str) -> str:
+    """Two speeches said one after the other, each plain text or SSML: SSML when either is, so
+    neither loses its markup (a phone number read digit by digit)."""
+    if not looks_like_ssml(second):
+        return followed_by(first, second)
+    inner = re.sub(r"^\s*<speak[^>]*>|</speak>\s*$", "", second)
+    head, end, _ = first.rstrip().rpartition("</speak>")
+    if looks_like_ssml(first) and end:
+        return f"{head} {inner}</speak>"
+    return f"<speak>{escape(first)} {inner}</speak>"
 
 
 def strip_tags(text: str) -> str:

@@ -55,6 +55,7 @@ def company() -> dict[str, object]:
 
 
 skill.hours = BusinessHours.from_dict(load_company(raw=True)["hours"], source="data/company.yaml")
+skill.values["company"] = company()  # the framework's replies in the skill's words name its number too
 
 
 @cache
@@ -146,7 +147,7 @@ skill.flow(
 
 @skill.intent("ContactOptions")
 def contact_options(turn: Turn) -> Reply:
-    return skill.reply(turn, "ContactOptions", company=company(), card_title="Contact")
+    return skill.reply(turn, "ContactOptions", card_title="Contact")
 
 
 @skill.intent("Capabilities")

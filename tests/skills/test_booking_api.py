@@ -147,3 +147,36 @@ def test_an_unconfirmed_booking_hands_the_booking_to_a_colleague_with_its_slots(
         "topic": "return",
     }
     assert completed == [("BookAppointment", 0, "skill:BookAppointment")]
+
+
+@pytest.mark.parametrize(
+    ("locale", "yes", "told"),
+    [
+        ("nl", "ja", "Belt u ons tijdens onze openingstijden op 020 123 4567, dan zoeken we het voor u uit."),
+        (
+            "en",
+            "yes",
+            "Please call us on 020 123 4567 during our opening hours and we will find out for you.",
+        ),
+    ],
+)
+def test_an_unconfirmed_booking_promises_no_colleague_when_nobody_can_be_reached(
+    api: tuple[BookingApi, str], monkeypatch: pytest.MonkeyPatch, locale: str, yes: str, told: str
+) -> None:
+    """Without a handoff sink the record only waits in the outbox: the caller is told to call the shop
+    (``BookingUnconfirmed_no_person``), not that a colleague will check and let them know."""
+    state, url = api
+    state.mode = "drop"
+    monkeypatch.setattr(skill, "settings", {"booking_url": url})
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([skill]), store)
+        said = [
+            _confirmed_booking(locale),
+            *[Turn(text=yes, locale=locale, session_id="s1", time=MONDAY)] * 2,
+        ]
+        unconfirmed = [dialog.respond(turn) for turn in said][-1]
+        waiting = store.outbox_counts()
+        dialog.close()
+    assert unconfirmed.text.startswith("Sorry") and unconfirmed.text.endswith(told), unconfirmed.text
+    assert '<say-as interpret-as="telephone">020 123 4567</say-as>' in unconfirmed.speech
+    assert unconfirmed.handoff and unconfirmed.end_session and waiting == {"pending": 1, "delivered": 0}

@@ -107,6 +107,27 @@ def test_contact_reply_carries_a_card(dialog: Dialog) -> None:
     assert reply.card is not None and reply.card.title == "Contact" and "020 123 4567" in reply.card.text
 
 
+@pytest.mark.parametrize(
+    ("locale", "text", "told"),
+    [
+        (
+            "nl",
+            "mag ik een medewerker spreken",
+            "U kunt ons tijdens onze openingstijden bellen op 020 123 4567.",
+        ),
+        ("en", "can I talk to a real person", "You can call us on 020 123 4567 during our opening hours."),
+    ],
+)
+def test_when_nobody_can_take_the_call_the_caller_hears_the_shops_number(
+    dialog: Dialog, locale: str, text: str, told: str
+) -> None:
+    """No handoff sink, no transfer: the skill's own ``no_person`` names the number of data/company.yaml,
+    read digit by digit (``say-as telephone``)."""
+    reply = dialog.respond(Turn(text=text, locale=locale))
+    assert reply.handoff and reply.text.startswith("Sorry") and reply.text.endswith(told), reply.text
+    assert '<say-as interpret-as="telephone">020 123 4567</say-as>' in reply.speech
+
+
 def test_a_booking_without_a_configured_api_is_refused_with_a_clear_log_line(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -72,6 +72,16 @@ def test_the_skill_says_handoff_fallback_and_goodbye_its_own_way(tmp_path: Path)
     assert nobody == ["Er is nu geen medewerker. Bel de gemeente op 14 020."]
 
 
+def test_the_skills_own_reply_names_its_settings_and_values(tmp_path: Path) -> None:
+    """A built-in reply gets no values from a handler: the skill's settings (the config's
+    ``[skill.<name>]``) and its ``values`` fill it, as they fill its own responses."""
+    own = 'no_person: "Er is nu geen medewerker. Bel {{ office }} op {{ settings.phone }}."'
+    gemeente = _skill(tmp_path, "gemeente_values", "afval", own)
+    gemeente.settings, gemeente.values = {"phone": "14 020"}, {"office": "het stadhuis"}
+    nobody = _talk([gemeente], "mag ik een medewerker spreken", policy=HandoffPolicy())
+    assert nobody == ["Er is nu geen medewerker. Bel het stadhuis op 14 020."]
+
+
 def test_replies_the_skill_leaves_out_are_the_frameworks(tmp_path: Path) -> None:
     gemeente = _skill(tmp_path, "gemeente_rest", "afval", GEMEENTE)
     assert _talk([gemeente], "dank je wel")[0].startswith("Graag gedaan")

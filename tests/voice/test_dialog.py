@@ -117,9 +117,11 @@ def test_a_handoff_without_a_sink_waits_in_the_outbox_for_one(
     later.close()
 
 
-NOBODY = {
-    "nl": "Sorry, ik kan u nu niet met een collega verbinden. Probeert u het later nog eens.",
-    "en": "Sorry, I can't put you through to a colleague right now. Please try again later.",
+NOBODY = {  # the skill's own no_person, with the number of its data/company.yaml
+    "nl": "Sorry, ik kan u nu niet met een collega verbinden. "
+    "U kunt ons tijdens onze openingstijden bellen op 020 123 4567.",
+    "en": "Sorry, I can't put you through to a colleague right now. "
+    "You can call us on 020 123 4567 during our opening hours.",
 }
 PUT_THROUGH = {
     "nl": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",

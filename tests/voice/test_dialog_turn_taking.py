@@ -13,7 +13,7 @@ import pytest
 from voice import Expect, Reply, Turn
 from voice.builtins import LAUNCH
 from voice.dialog import Dialog, HandoffPolicy
-from voice.dialog.step import ANYTHING_ELSE
+from voice.dialog.turn_taking import ANYTHING_ELSE
 from voice.ssml import followed_by
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)

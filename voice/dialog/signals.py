@@ -2,7 +2,7 @@
 
 Most of it follows from the dialog state before and after the turn; the rest is what only the run
 of the turn knows (``TurnFacts``): which answerer answered, which handler ran, an error, the time it
-took. Whether the caller heard "one moment" is decided as the turn is stored (``Dialog._record``).
+took. Whether the caller heard "one moment" is decided as the turn is stored (``Recorder._record``).
 Nothing here reads or writes the store.
 """
 

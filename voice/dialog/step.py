@@ -6,42 +6,29 @@ and writes nothing else, so the dialog can commit both in one transaction afterw
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
-from ..builtins import BUILTIN, LAUNCH, YES_OR_NO, builtin_reply, speakers
+from ..builtins import BUILTIN, LAUNCH, YES_OR_NO
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
-from ..ssml import followed_by
+from ..ssml import joined
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
+from .late import told_first
 from .satisfaction import QUESTION_SLOT, Satisfaction, question_reply
 from .signals import answerer_names
-
-_LOGGER = logging.getLogger(__name__)
-
-ANYTHING_ELSE = "voice:anything_else"
-"""The ``slot`` of a reply that ends with "Is there anything else I can do for you?": yes or no answers it."""
-_ANYTHING_ELSE_REPLIES = frozenset({"thanks", "cancelled", "nothing_to_cancel"})
-"""The built-in replies that ask it."""
-MISSED_TURN = "voice:missed_turn"
-"""The ``slot`` of the note that an earlier turn was not answered (``Dialog._store_missed``): told among
-the late replies, it is no answer, so it gets no "Here is the answer to your earlier question"."""
-_ANYTHING_ELSE_ANSWERS = ("Stop", "Thanks", *YES_OR_NO)
-"""The built-ins that answer it, the first that matches: thanks ("ok thanks", "oké bedankt") ends the
-conversation as stop and no do, though its "ok" says yes too."""
+from .turn_taking import TurnTaking
 
 
-class TurnStep(FlowFilling):
+class TurnStep(FlowFilling, TurnTaking):
     """The decisions of one turn over ``state``."""
 
     def __init__(
@@ -84,7 +71,7 @@ class TurnStep(FlowFilling):
         if own.slot == QUESTION_SLOT:
             self.state = replace(self.state, satisfaction_asked=True)
         told = self.state.pending_replies
-        reply = self._with_late_reply(own)
+        reply, self.state = told_first(own, self.state, lambda: self._builtin("late_result").text)
         self.unheard = (*told, own)
         return reply
 
@@ -159,8 +146,18 @@ class TurnStep(FlowFilling):
             self.state = replace(self.state, fallbacks=0)
         if reply.handoff and not self.state.handed_over:  # a handler asked for a person: as handoff_reply
             self.state = self.state.handing_over(f"skill:{self.handled or match.intent}")
-            reply = replace(reply, end_session=True)
+            reply = replace(self._honest(reply), end_session=True)
         return self._after_flow(reply)
+
+    def _honest(self, handoff: Reply) -> Reply:
+        """A handler's reply that asks for a person, as the caller hears it: when nobody can take the
+        conversation, its words without the promise of a colleague (``Reply.no_person``), else the
+        framework's ``no_person`` after it, so a promise nobody keeps is at least put right."""
+        if self.reachable:
+            return handoff
+        speech = handoff.no_person or joined(handoff.speech, self._builtin("no_person").speech)
+        card = handoff.card and replace(handoff.card, text=Reply(speech=speech).text)
+        return replace(handoff, speech=speech, card=card)
 
     # -- understanding --------------------------------------------------------------------------
 
@@ -187,12 +184,6 @@ class TurnStep(FlowFilling):
             now=self.turn.time,
             prefer_builtin=self._answers(),
         )
-
-    def _answers(self) -> tuple[str, ...]:
-        """The built-in intents that answer the question the last reply asked, if it asked one."""
-        if self.state.awaits_yes_or_no or self.satisfaction.awaiting(self.state):
-            return YES_OR_NO  # "ok thanks" is a yes
-        return _ANYTHING_ELSE_ANSWERS if self._anything_else() else ()
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""
@@ -267,48 +258,6 @@ class TurnStep(FlowFilling):
         self.state = replace(self.state, offer=None)
         return self._unmatched()
 
-    def _silence(self) -> Reply:
-        count = self.state.no_input + 1
-        self.state = replace(self.state, no_input=count)
-        if count > self.policy.max_no_input:
-            return self._builtin("closing", end_session=True)
-        last = self.state.last_reply
-        asked = last if last is not None and last.expects_answer and last.reprompt else None
-        question = (asked.reprompt if asked else None) or self.state.open_question
-        reply = with_question(
-            self.turn, "no_input", question or self._builtin("ask_what").text, self._speakers()
-        )
-        # the same question, so its answer works as after the reply that asked it ("nee" to "anything else?")
-        return replace(reply, expect=asked.expect, slot=asked.slot) if asked else reply
-
-    # -- turn taking ----------------------------------------------------------------------------
-
-    def _their_turn(self, reply: Reply) -> Reply:
-        """The reply, so the caller knows it is their turn. On a phone line a complete answer that
-        expects nothing would leave them in silence: "anything else?" follows it, and waits for yes or
-        no. Every reply that waits carries a short reprompt for a platform's own timeout: the open
-        question, else "how can I help you?" (not the whole reply again)."""
-        if self.turn.call and self._complete(reply):
-            question = self._builtin("anything_else").text
-            speech = followed_by(reply.speech, question)
-            return replace(reply, speech=speech, reprompt=question, expect=Expect.ANSWER, slot=ANYTHING_ELSE)
-        if not reply.expects_answer or reply.reprompt:
-            return reply
-        if reply.slot == ANYTHING_ELSE:
-            return replace(reply, reprompt=self._builtin("anything_else").text)
-        return replace(reply, reprompt=self.state.open_question or self._builtin("ask_what").text)
-
-    def _complete(self, reply: Reply) -> bool:
-        """Whether the reply answers and asks nothing: it expects nothing, or it is an answerer's answer
-        (from the knowledge: it keeps the session open on every channel, but asks the caller nothing)."""
-        if reply.end_session or reply.handoff:
-            return False
-        if reply.expect is Expect.NOTHING:
-            return True
-        answered = bool(self.answered_by or self.settled_by) and not self.state.fallbacks
-        asks = reply.slot is not None or bool(reply.reprompt) or reply.expect is not Expect.ANSWER
-        return answered and not asks and self.state.flow is None and self.state.offer is None
-
     # -- the end-of-conversation question (voice.dialog.satisfaction) ----------------------------
 
     def _rated(self, match: IntentMatch | None) -> Reply | None:
@@ -377,13 +326,6 @@ class TurnStep(FlowFilling):
             return question_reply(question, failed=self.state.failed)
         return self._builtin("goodbye", end_session=True)
 
-    def _anything_else(self) -> bool:
-        """The last reply asked "anything else?", and no flow or offer is open."""
-        last = self.state.last_reply
-        return (
-            last is not None and last.slot == ANYTHING_ELSE and not self.state.flow and not self.state.offer
-        )
-
     def _help(self) -> Reply:
         """The skills know what they can do: their ``Help`` response (the active flow's skill first),
         else the framework's general one."""
@@ -412,38 +354,3 @@ class TurnStep(FlowFilling):
         previous = {name: plain(value) for name, value in turn.slots.items()}
         self.state = replace(self.state, previous_intent=turn.intent, previous_slots=previous)
         return reply
-
-    def _with_late_reply(self, reply: Reply) -> Reply:
-        """Put the replies that missed earlier deadlines in front of this one, after one introduction
-        (none when all of them are notes of turns not answered); each once, and not one that says what
-        this one says."""
-        late = self.state.pending_reply
-        if late is None:
-            return reply
-        earlier = self.state.pending_texts(besides=reply.text)
-        answers = any(pending.slot != MISSED_TURN for pending in self.state.pending_replies)
-        self.state = replace(self.state, pending_replies=())
-        told = replace(
-            reply,
-            end_session=reply.end_session or late.end_session,  # a goodbye or handoff not heard yet
-            handoff=reply.handoff or late.handoff,
-        )
-        if not earlier:
-            return told
-        intro = (self._builtin("late_result").text,) if answers else ()
-        return replace(told, speech=" ".join((*intro, *earlier, reply.text)))
-
-    def _builtin(
-        self, key: str, *, expect: Expect = Expect.NOTHING, end_session: bool = False, **values: Any
-    ) -> Reply:
-        voices = self._speakers()
-        reply = builtin_reply(self.turn, key, expect=expect, end_session=end_session, skills=voices, **values)
-        return replace(reply, slot=ANYTHING_ELSE) if key in _ANYTHING_ELSE_REPLIES else reply
-
-    def _speakers(self) -> tuple[Skill, ...]:
-        """Who says the framework's replies: the active flow's skill, the matched one, then any."""
-        flow = self.state.flow.skill if self.state.flow else None
-        return speakers(self.router.skills, flow, self.turn.skill)
-
-
-"""A flow waiting for yes or no."""

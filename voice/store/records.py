@@ -148,6 +148,11 @@ class Session:
         """A copy whose dialog state is replaced by ``state``; the dialog layer owns all of it."""
         return replace(self, dialog=state)
 
+    def after_turn(self, state: DialogState, *, ended: bool) -> Session:
+        """A copy with the dialog ``state`` a turn left, ended or not: an ended one keeps only how it
+        ended (``DialogState.closed``), none of the caller's words."""
+        return replace(self, dialog=state.closed() if ended else state, ended=ended)
+
     def handed_over_to_human(self) -> Session:
         """A copy marked as handed over to a person."""
         return replace(self, handed_over=True)
