@@ -171,11 +171,14 @@ def format_change(unit: str, now: Value, before: Value) -> str:
 
 
 def group_line(group: UtteranceGroup, say: Texts) -> str:
-    """A not-understood group on one line: its words and how many similar."""
+    """A not-understood group on one line: its words, how many similar, and for a short answer the
+    question it answered ("ja" alone tells a reviewer nothing)."""
     others = len(group.examples) - 1
     parts = [group.text]
     if others:
         parts.append(f"({say('similar', count=others)})")
+    if group.asked:
+        parts.append(" / ".join(say("asked_before", question=question) for question, _ in group.asked))
     return "  ".join(parts)
 
 

@@ -11,7 +11,7 @@ reviewer has dealt with (``voice review``, the dashboard) are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -35,6 +35,10 @@ DISTINCT_LIMIT = 500
 """Distinct phrasings grouped per report, the most frequent first."""
 SIMILARITY = 85.0
 """rapidfuzz token-sort ratio (0-100) from which two phrasings are one group."""
+SHORT_ANSWER_WORDS = 3
+"""A group of phrasings this short ("ja", "nee hoor") is shown with the questions it answered."""
+ASKED_SCAN = 200
+"""Turns of a short group whose preceding question is read (the latest), per report."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +55,9 @@ class UtteranceGroup:
     last_seen: float
     session_id: str
     """A conversation in which it was said (the latest), for its transcript."""
+    asked: tuple[tuple[str, int], ...] = ()
+    """For a short answer: what the assistant said just before it (its question), with how often,
+    the most frequent first (at most three)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +68,7 @@ class UtteranceGroup:
             "examples": dict(self.examples),
             "last_seen": self.last_seen,
             "session_id": self.session_id,
+            "asked": dict(self.asked),
         }
 
 
@@ -96,7 +104,26 @@ def read_not_understood(store: Store, filters: Filters, *, limit: int = 20) -> l
     )
     done = reviewed_keys(store)
     phrasings = [row for row in rows if row[0].strip() and normalise(row[0]) not in done]
-    return _grouped(phrasings)[:limit]
+    return [_with_question(store, filters, group) for group in _grouped(phrasings)[:limit]]
+
+
+def _with_question(store: Store, filters: Filters, group: UtteranceGroup) -> UtteranceGroup:
+    """``group`` with the assistant's replies just before its turns when it is a short answer: "nee"
+    means nothing to a reviewer until they see it answered "Wilt u de bestelling annuleren?"."""
+    if len(normalise(group.text).split()) > SHORT_ANSWER_WORDS:
+        return group
+    where, params = filters.where(day_column=None, time_column="s.time")
+    texts = [text for text, _ in group.examples]
+    marks = ", ".join("?" for _ in texts)
+    rows = store.select(
+        "SELECT asked, COUNT(*) FROM (SELECT (SELECT l.text FROM log l WHERE l.session_id = s.session_id "
+        "AND l.speaker = 'assistant' AND l.time < s.time ORDER BY l.seq DESC LIMIT 1) AS asked "
+        f"FROM signals s WHERE s.understood = 'none' AND s.text IN ({marks}) AND s.locale = ? AND {where} "
+        f"ORDER BY s.time DESC LIMIT {ASKED_SCAN}) AS recent "
+        "WHERE asked IS NOT NULL GROUP BY asked ORDER BY 2 DESC, 1 LIMIT 3",
+        (*texts, group.locale, *params),
+    )
+    return replace(group, asked=tuple((str(text), int(count)) for text, count in rows))
 
 
 def _grouped(rows: list[tuple[Any, ...]]) -> list[UtteranceGroup]:

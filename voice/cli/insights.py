@@ -198,7 +198,8 @@ def review() -> None:
 @pass_context
 def review_list(context: CliContext, days: int, locale: str, skill: str, lang: str | None) -> None:
     """The not-understood utterances still to review, grouped, most frequent first: the count, language,
-    skill, when last said (the team's time zone) and the words."""
+    skill, when last said (the team's time zone), the words, and for a short answer ("ja") the question
+    it answered."""
     filters = Filters.last_days(days, locale=language_of(locale), skill=skill)
     say, team = _texts(context, lang), Team.from_config(context.config)
     with open_store(store_url(context.config)) as store:

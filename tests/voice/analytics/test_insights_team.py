@@ -1,4 +1,5 @@
-"""The dashboard and the insights commands in the team's language and time zone."""
+"""The dashboard and the insights commands in the team's language and time zone, and short answers
+("ja", "nee") shown with the question they answered."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import new_store_url
 from flask import Flask
 from flask.testing import FlaskClient
 
+from voice.analytics import Filters, build_report, read_not_understood
 from voice.analytics.team import LANGUAGES, Team, texts
 from voice.builtins import BUILTIN_LOCALES
 from voice.cli import cli
@@ -151,6 +154,19 @@ def test_times_are_shown_on_the_teams_clock(client: FlaskClient) -> None:
     assert re.findall(r'class="when">([^<]*)<', transcript) == [f"{DAY} 11:00"] * 2 + [f"{DAY} 11:01"] * 2
 
 
+def test_a_short_answer_shows_the_question_it_answered(client: FlaskClient) -> None:
+    """ "ja" topped the list alone, which tells a reviewer nothing."""
+    page = _page(client, "/not-understood", "nl")
+    row = page[page.index(">ja</a>") :].split("</tr>")[0]
+    assert re.findall(r'class="asked"[^>]*>([^<]*)<', row) == [
+        f"na “{QUESTION}” (2)",
+        "na “Wilt u ook het adres?” (1)",
+    ]
+    assert "bij een kort antwoord staat de vraag van de assistent ervoor" in page
+    longer = page[page.index(">waar is mijn pakket</a>") :].split("</tr>")[0]
+    assert 'class="asked"' not in longer  # a whole question speaks for itself
+
+
 def test_the_cli_prints_in_the_language_and_zone_of_the_config(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'sessions.db'}"
     _short_answers(url)
@@ -169,17 +185,34 @@ def test_the_cli_prints_in_the_language_and_zone_of_the_config(tmp_path: Path) -
     )
     assert report.exit_code == 0, report.output
     assert "vergeleken met de 1 dagen ervoor" in report.output and "zelf afgehandeld" in report.output
-    assert "niet begrepen (gegroepeerd)" in report.output
+    assert f"na “{QUESTION}”" in report.output and "niet begrepen (gegroepeerd)" in report.output
     english = CliRunner().invoke(
         cli, ["report", "--from", str(DAY), "--to", str(DAY), "-l", "en", "--config", str(config)]
     )
-    assert "containment" in english.output and "not understood (grouped)" in english.output
+    assert "containment" in english.output and f"after “{QUESTION}”" in english.output
     csv = CliRunner().invoke(
         cli, ["report", "--from", str(DAY), "--to", str(DAY), "--format", "csv", "--config", str(config)]
     )
     assert "containment,%,25," in csv.output  # the CSV keeps its English names for scripts
     listed = CliRunner().invoke(cli, ["review", "list", "--days", "3650", "--config", str(config)])
     assert listed.exit_code == 0, listed.output
-    lines = listed.output.splitlines()
-    assert any(line.endswith("2026-07-01 14:01  nee hoor") for line in lines), lines  # CEST, UTC+2
-    assert any(line.endswith(f"{DAY} 11:01  ja") for line in lines), lines  # CET, UTC+1
+    lines = {line.split("  ")[-2].strip(): line for line in listed.output.splitlines() if "“" in line}
+    assert lines["nee hoor"].endswith(f"2026-07-01 14:01  nee hoor  na “{QUESTION}”"), lines  # CEST
+    assert f"{DAY} 11:01  ja  na “{QUESTION}” / na “Wilt u ook het adres?”" in lines["ja"], lines
+
+
+def test_a_short_group_holds_the_questions_it_answered_most_frequent_first(
+    tmp_path: Path, store_kind: str
+) -> None:
+    """On both stores: the question is read with a correlated subquery of the log."""
+    url = new_store_url(store_kind, tmp_path)
+    _short_answers(url)
+    with open_store(url) as store:
+        groups = {group.text: group for group in read_not_understood(store, Filters(start=DAY, end=DAY))}
+        report = build_report(store, Filters(start=DAY, end=DAY)).to_dict()
+    assert groups["ja"].asked == ((QUESTION, 2), ("Wilt u ook het adres?", 1))
+    assert groups["nee"].asked == ((QUESTION, 1),) and groups["waar is mijn pakket"].asked == ()
+    assert {g["text"]: g["asked"] for g in report["not_understood"]}["ja"] == {
+        QUESTION: 2,
+        "Wilt u ook het adres?": 1,
+    }
