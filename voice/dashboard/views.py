@@ -91,7 +91,7 @@ def error_page(error: HTTPException) -> Response:
 @blueprint.errorhandler(ReportError)
 def _bad_filters(error: ReportError) -> tuple[str, int]:
     """The sentence ``voice report`` would print, above the filters as they were sent, to mend them."""
-    return _page("error.html", None, code=400, message=error.message), 400
+    return _page("error.html", None, code=400, message=page_texts()(error.key, **error.values)), 400
 
 
 @blueprint.app_context_processor

@@ -81,7 +81,7 @@ def test_every_language_has_every_text_and_each_renders() -> None:
     values = {"minutes": 3, "reason": "x", "name": "x", "flow": "x", "count": 2, "question": "x", "days": 7}
     values |= {"start": DAY, "end": DAY, "slice": "", "path": "p", "target": "t", "utterance": "u"}
     values |= {"language": "nl", "action": "a", "rate": "1%", "started": 1, "completed": 1, "abandoned": 0}
-    values |= {"zone": "UTC", "conversations": 1, "change": "+1", "id": "c1"}
+    values |= {"zone": "UTC", "conversations": 1, "change": "+1", "id": "c1", "problem": "x", "choices": "x"}
     for language in LANGUAGES:
         say = texts(language)
         assert all(say(key, **values).strip() for key in keys[language]), language
@@ -143,6 +143,13 @@ def test_the_configured_language_wins_over_the_browsers(app: Flask) -> None:
         )
     finally:
         app.extensions["voice.team"] = team
+
+
+def test_a_refused_filter_is_a_sentence_in_the_pages_language(client: FlaskClient) -> None:
+    answer = client.get("/dashboard/flows", query_string={**PERIOD, "locale": "nederlands", "lang": "nl"})
+    page = html.unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 400 and "Geen geladen skill spreekt 'nederlands'; kies uit en, nl." in page
+    assert 'id="filters"' in page and "Tot en met" in page
 
 
 def test_times_are_shown_on_the_teams_clock(client: FlaskClient) -> None:
