@@ -42,7 +42,7 @@ from ..skill import Skill
 from ..store import Store
 from .accounts import Accounts
 from .security import check_csrf, csrf_token, login_required, protect, user
-from .words import page_language, page_texts, team
+from .words import page_texts, team
 
 __all__ = ["DashboardState", "blueprint"]
 
@@ -100,7 +100,7 @@ def _context() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "user": user(),
         "t": page_texts(),
-        "lang": page_language(),
+        "lang": page_texts().language,
         "languages": LANGUAGES,
         "zone": team().zone_name,
         "here": _here,

@@ -11,7 +11,7 @@ from flask import current_app, g, request, session
 
 from ..analytics.team import LANGUAGES, Team, Texts, texts
 
-__all__ = ["page_language", "page_texts", "team"]
+__all__ = ["page_texts", "team"]
 
 
 def team() -> Team:
@@ -21,11 +21,11 @@ def team() -> Team:
 def page_texts() -> Texts:
     """The words of this request's language (chosen once per request)."""
     if "texts" not in g:
-        g.texts = texts(page_language())
+        g.texts = texts(_page_language())
     return g.texts  # type: ignore[no-any-return]
 
 
-def page_language() -> str:
+def _page_language() -> str:
     asked = request.args.get("lang", "")
     if asked in LANGUAGES:
         session["lang"] = asked

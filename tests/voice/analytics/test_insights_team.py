@@ -191,7 +191,7 @@ def test_the_cli_prints_in_the_language_and_zone_of_the_config(tmp_path: Path) -
         cli, ["report", "--from", str(DAY), "--to", str(DAY), "--config", str(config)]
     )
     assert report.exit_code == 0, report.output
-    assert "vergeleken met de 1 dagen ervoor" in report.output and "zelf afgehandeld" in report.output
+    assert "vergeleken met de dag ervoor" in report.output and "zelf afgehandeld" in report.output
     assert f"na “{QUESTION}”" in report.output and "niet begrepen (gegroepeerd)" in report.output
     english = CliRunner().invoke(
         cli, ["report", "--from", str(DAY), "--to", str(DAY), "-l", "en", "--config", str(config)]
@@ -206,6 +206,10 @@ def test_the_cli_prints_in_the_language_and_zone_of_the_config(tmp_path: Path) -
     lines = {line.split("  ")[-2].strip(): line for line in listed.output.splitlines() if "“" in line}
     assert lines["nee hoor"].endswith(f"2026-07-01 14:01  nee hoor  na “{QUESTION}”"), lines  # CEST
     assert f"{DAY} 11:01  ja  na “{QUESTION}” / na “Wilt u ook het adres?”" in lines["ja"], lines
+    marked = CliRunner().invoke(
+        cli, ["review", "out-of-scope", "ja", "--locale", "nl", "--config", str(config)]
+    )
+    assert marked.output == "buiten het bereik gemarkeerd: ja\n", marked.output
 
 
 def test_a_short_group_holds_the_questions_it_answered_most_frequent_first(
