@@ -14,6 +14,7 @@
                max_fallbacks = 3   irritation_cues = { nl = ["belachelijk", "waardeloos"] }
                transfer_to = "+31201234567"       # where a phone gateway puts a handed-over call
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
+                language = "nl"   time_zone = "Europe/Amsterdam"   # the dashboard's and reports' words, clock
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address", "birthdate"]  # default: all
 
 Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present. Without
@@ -66,7 +67,8 @@ class Config:
     """The insights dashboard, ``[dashboard]``: users, secret_key, lockout (see docs/insights.md)."""
     insights: dict[str, Any] = field(default_factory=dict)
     """``[insights]``: ``satisfaction = "yes_no"`` or ``"scale"`` asks "Did this help you?" at the end of a
-    contained conversation (off by default; see docs/insights.md)."""
+    contained conversation (off by default); ``language`` and ``time_zone`` of the dashboard and the
+    reports (see docs/insights.md)."""
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
     """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"

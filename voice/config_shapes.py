@@ -10,7 +10,9 @@ server (``voice/server.py``; ``voice check`` runs that check too) and of ``[priv
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
@@ -19,6 +21,7 @@ __all__ = [
     "DASHBOARD_KEYS",
     "HANDOFF_KEYS",
     "INSIGHTS_KEYS",
+    "INSIGHT_LANGUAGES",
     "Check",
     "check_shapes",
     "check_value",
@@ -186,11 +189,34 @@ DASHBOARD_KEYS: Mapping[str, Check] = {
     ),
 }
 
+INSIGHT_LANGUAGES = tuple(
+    sorted(p.parent.name for p in Path(__file__).parent.glob("locales/*/insights.yaml"))
+)
+"""The languages the dashboard and the insights commands are written in (``locales/<lang>/insights.yaml``)."""
+
+
+def _time_zone(value: Any) -> bool:
+    """An IANA time zone name the system's (or tzdata's) database knows: ``Europe/Amsterdam``."""
+    try:
+        return is_text(value) and bool(value) and zoneinfo.ZoneInfo(value) is not None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 INSIGHTS_KEYS: Mapping[str, Check] = {
     "satisfaction": (
         lambda value: value in ("off", "yes_no", "scale"),
         'whether to ask "Did this help you?" at the end: "yes_no", "scale" (1-5) or "off", '
         'like satisfaction = "yes_no"',
+    ),
+    "language": (
+        lambda value: value in INSIGHT_LANGUAGES,
+        f"the language of the dashboard and the reports, one of {', '.join(INSIGHT_LANGUAGES)}, "
+        'like language = "nl"',
+    ),
+    "time_zone": (
+        _time_zone,
+        'the team\'s time zone, an IANA name, like time_zone = "Europe/Amsterdam"',
     ),
 }
 

@@ -123,7 +123,10 @@ def test_never_after_a_handoff_nor_twice() -> None:
     [
         ({"satisfaction": "sometimes"}, "[insights] satisfaction = 'sometimes'; it must be"),
         ({"satisfaction": True}, "[insights] satisfaction = True; it must be"),
-        ({"question": "yes_no"}, "unknown setting 'question' in [insights]; known: satisfaction."),
+        (
+            {"question": "yes_no"},
+            "unknown setting 'question' in [insights]; known: satisfaction, language, time_zone.",
+        ),
         ("yes_no", "'insights' is 'yes_no'; it must be a table"),
     ],
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import VoiceError
 from ..language import language_of
+from .team import texts
 
 __all__ = ["Filters", "ReportError", "checked_language"]
 
@@ -16,9 +17,16 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 class ReportError(VoiceError):
-    """A report was asked for with filters that make no sense (an unreadable date, an empty period)."""
+    """A report was asked for with filters that make no sense (an unreadable date, an empty period).
+
+    Its sentence is the text ``key`` of ``insights.yaml`` (English as ``message``), so the dashboard
+    shows it in the page's language."""
 
     http_status = 400
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(texts("en")(key, **values))
+        self.key, self.values = key, values
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,12 +43,9 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ReportError(f"the period ends ({self.end}) before it starts ({self.start}); swap them.")
+            raise ReportError("period_reversed", start=self.start, end=self.end)
         if (self.start - dt.date.min).days < self.days:
-            raise ReportError(
-                f"the period {self.start} to {self.end} leaves no room before it for the period it is "
-                "compared with (the calendar starts in the year 1); choose dates from 1970 on."
-            )
+            raise ReportError("period_too_early", start=self.start, end=self.end)
 
     @classmethod
     def last_days(cls, days: int, *, today: dt.date | None = None, **slice_: str) -> Filters:
@@ -49,9 +54,7 @@ class Filters:
         try:
             start = end - dt.timedelta(days=days - 1)
         except OverflowError:
-            raise ReportError(
-                f"{days} days up to {end} would start before the year 1; choose fewer days."
-            ) from None
+            raise ReportError("days_too_many", days=days, end=end) from None
         return cls(start=start, end=end, **slice_)
 
     @classmethod
@@ -63,7 +66,7 @@ class Filters:
             start = dt.date.fromisoformat(args["from"]) if args.get("from") else default.start
             end = dt.date.fromisoformat(args["to"]) if args.get("to") else default.end
         except ValueError as exc:
-            raise ReportError(f"{exc}; write dates as YYYY-MM-DD.") from exc
+            raise ReportError("not_a_date", problem=exc) from exc
         slice_ = {name: str(args.get(name) or "").strip() for name in ("channel", "locale", "skill")}
         return cls(start=start, end=end, **slice_)
 
@@ -121,13 +124,9 @@ class Filters:
         ``ReportError`` naming the choices, where the report would silently be all zeros."""
         channel = self.channel.lower()
         if channel and channel not in channels:
-            raise ReportError(
-                f"there is no channel {self.channel!r}; choose one of {', '.join(sorted(channels))}."
-            )
+            raise ReportError("unknown_channel", name=repr(self.channel), choices=", ".join(sorted(channels)))
         if self.skill and self.skill not in skills:
-            raise ReportError(
-                f"there is no skill {self.skill!r} in the config; choose one of {', '.join(sorted(skills))}."
-            )
+            raise ReportError("unknown_skill", name=repr(self.skill), choices=", ".join(sorted(skills)))
         spoken = {language for languages in skills.values() for language in languages}
         return replace(self, channel=channel, locale=checked_language(self.locale, spoken))
 
@@ -150,5 +149,5 @@ def checked_language(locale: str, spoken: Collection[str]) -> str:
     if not locale:
         return ""
     if language_of(locale) not in spoken:
-        raise ReportError(f"no loaded skill speaks {locale!r}; choose one of {', '.join(sorted(spoken))}.")
+        raise ReportError("unknown_language", name=repr(locale), choices=", ".join(sorted(spoken)))
     return language_of(locale)

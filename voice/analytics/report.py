@@ -11,9 +11,10 @@ from typing import Any
 from ..store import Store
 from .kpis import FlowSteps, Kpis, read_totals
 from .period import Filters
+from .team import Texts, texts
 from .unmatched import UtteranceGroup, read_not_understood
 
-__all__ = ["Report", "build_report"]
+__all__ = ["Report", "build_report", "group_line"]
 
 Value = float | int | None
 
@@ -27,36 +28,50 @@ class Report:
     previous: Kpis
     not_understood: tuple[UtteranceGroup, ...] = ()
 
-    def rows(self) -> list[tuple[str, str, Value, Value]]:
+    def rows(self, say: Texts | None = None) -> list[tuple[str, str, Value, Value]]:
         """(KPI, unit, this period, the period before); unit ``%`` for rates (held as fractions, 0-1,
-        and shown as percent), ``ms``, ``score`` or ``n``."""
+        and shown as percent), ``ms``, ``score`` or ``n``. The KPI is named in ``say``'s language
+        (English by default, as the CSV keeps it)."""
+        words = say or texts("en")
         now, before = self.current, self.previous
         rows: list[tuple[str, str, Value, Value]] = [
-            ("conversations", "n", now.conversations, before.conversations),
-            ("containment", "%", now.containment_rate, before.containment_rate),
-            ("handoff rate", "%", now.handoff_rate, before.handoff_rate),
+            (words("kpi_conversations"), "n", now.conversations, before.conversations),
+            (words("kpi_containment"), "%", now.containment_rate, before.containment_rate),
+            (words("kpi_handoff_rate"), "%", now.handoff_rate, before.handoff_rate),
         ]
         for reason in sorted({*now.handoffs, *before.handoffs}):
-            rows.append((f"handoff rate: {reason}", "%", _share(now, reason), _share(before, reason)))
+            name = words("kpi_handoff_reason", reason=say.term("reason", reason) if say else reason)
+            rows.append((name, "%", _share(now, reason), _share(before, reason)))
         rows += [
-            ("gave up", "n", now.gave_up, before.gave_up),
-            ("fallback rate", "%", now.fallback_rate, before.fallback_rate),
-            ("recognition rate", "%", now.recognition_rate, before.recognition_rate),
-            ("knowledge answer rate", "%", now.knowledge_answer_rate, before.knowledge_answer_rate),
-            ("latency p50", "ms", now.latency_p50_ms, before.latency_p50_ms),
-            ("latency p95", "ms", now.latency_p95_ms, before.latency_p95_ms),
-            ("satisfaction", "score", now.satisfaction_score, before.satisfaction_score),
-            ("turns", "n", now.turns, before.turns),
+            (words("kpi_gave_up"), "n", now.gave_up, before.gave_up),
+            (words("kpi_fallback_rate"), "%", now.fallback_rate, before.fallback_rate),
+            (words("kpi_recognition_rate"), "%", now.recognition_rate, before.recognition_rate),
+            (
+                words("kpi_knowledge_answer_rate"),
+                "%",
+                now.knowledge_answer_rate,
+                before.knowledge_answer_rate,
+            ),
+            (words("kpi_latency_p50"), "ms", now.latency_p50_ms, before.latency_p50_ms),
+            (words("kpi_latency_p95"), "ms", now.latency_p95_ms, before.latency_p95_ms),
+            (words("kpi_satisfaction"), "score", now.satisfaction_score, before.satisfaction_score),
+            (words("kpi_turns"), "n", now.turns, before.turns),
         ]
         earlier = dict(before.intents)
-        rows += [(f"intent: {name}", "n", count, earlier.get(name, 0)) for name, count in now.intents]
+        rows += [
+            (words("kpi_intent", name=name), "n", count, earlier.get(name, 0)) for name, count in now.intents
+        ]
         funnels = {funnel.flow: funnel for funnel in before.flows}
         for funnel in now.flows:
             old = funnels.get(funnel.flow)
             earlier_rate = old.completion_rate if old is not None else None
-            rows.append((f"flow completion: {funnel.flow}", "%", funnel.completion_rate, earlier_rate))
+            rows.append(
+                (words("kpi_flow_completion", flow=funnel.flow), "%", funnel.completion_rate, earlier_rate)
+            )
             earlier_abandoned = old.abandoned if old is not None else 0
-            rows.append((f"flow abandoned: {funnel.flow}", "n", funnel.abandoned, earlier_abandoned))
+            rows.append(
+                (words("kpi_flow_abandoned", flow=funnel.flow), "n", funnel.abandoned, earlier_abandoned)
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,17 +96,17 @@ class Report:
             writer.writerow([name, unit, *(_plain(_scaled(unit, value)) for value in (now, before, change))])
         return out.getvalue()
 
-    def to_table(self) -> str:
-        """A table for the terminal; rates in %, changes in percentage points."""
-        head = f"{self.filters.start} .. {self.filters.end}"
+    def to_table(self, say: Texts | None = None) -> str:
+        """A table for the terminal in ``say``'s language; rates in %, changes in percentage points;
+        the not-understood groups with the question a short answer was given to."""
+        say = say or texts("en")
         slice_ = ", ".join(f"{k}={v}" for k, v in self.filters.to_dict().items() if k in _SLICE and v)
-        lines = [
-            f"{head}{f' ({slice_})' if slice_ else ''}, compared with the {self.filters.days} days before"
-        ]
-        table = [("KPI", "this period", "before", "change")]
+        start, end = self.filters.start, self.filters.end
+        lines = [say("report_period", start=start, end=end, slice=slice_, days=self.filters.days)]
+        table = [(say("report_kpi"), say("report_now"), say("report_before"), say("report_change"))]
         table += [
             (name, format_value(unit, now), format_value(unit, before), format_change(unit, now, before))
-            for name, unit, now, before in self.rows()
+            for name, unit, now, before in self.rows(say)
         ]
         widths = [max(len(row[i]) for row in table) for i in range(4)]
         for row in table:
@@ -103,8 +118,8 @@ class Report:
             )
         if self.not_understood:
             lines.append("")
-            lines.append("not understood (grouped)")
-            lines += [f"  {group.count:>6}  {group.text}" for group in self.not_understood]
+            lines.append(say("report_not_understood"))
+            lines += [f"  {group.count:>6}  {group_line(group, say)}" for group in self.not_understood]
         return "\n".join(lines)
 
 
@@ -153,6 +168,18 @@ def format_change(unit: str, now: Value, before: Value) -> str:
         return ""
     factor, _, shown = _FORMATS.get(unit, _COUNT_FORMAT)
     return shown.format(change * factor)
+
+
+def group_line(group: UtteranceGroup, say: Texts) -> str:
+    """A not-understood group on one line: its words, how many similar, and for a short answer the
+    question it answered ("ja" alone tells a reviewer nothing)."""
+    others = len(group.examples) - 1
+    parts = [group.text]
+    if others:
+        parts.append(f"({say('similar', count=others)})")
+    if group.asked:
+        parts.append(" / ".join(say("asked_before", question=question) for question, _ in group.asked))
+    return "  ".join(parts)
 
 
 def build_report(

@@ -11,7 +11,8 @@ reviewer has dealt with (``voice review``, the dashboard) are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -35,6 +36,10 @@ DISTINCT_LIMIT = 500
 """Distinct phrasings grouped per report, the most frequent first."""
 SIMILARITY = 85.0
 """rapidfuzz token-sort ratio (0-100) from which two phrasings are one group."""
+SHORT_ANSWER_WORDS = 3
+"""A group of phrasings this short ("ja", "nee hoor") is shown with the questions it answered."""
+ASKED_LIMIT = 200
+"""The latest turns of each short phrasing whose question is read (a log lookup each)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +56,9 @@ class UtteranceGroup:
     last_seen: float
     session_id: str
     """A conversation in which it was said (the latest), for its transcript."""
+    asked: tuple[tuple[str, int], ...] = ()
+    """For a short answer: what the assistant said just before it (its question), with how often,
+    the most frequent first (at most three)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +69,7 @@ class UtteranceGroup:
             "examples": dict(self.examples),
             "last_seen": self.last_seen,
             "session_id": self.session_id,
+            "asked": dict(self.asked),
         }
 
 
@@ -96,7 +105,44 @@ def read_not_understood(store: Store, filters: Filters, *, limit: int = 20) -> l
     )
     done = reviewed_keys(store)
     phrasings = [row for row in rows if row[0].strip() and normalise(row[0]) not in done]
-    return _grouped(phrasings)[:limit]
+    return _with_questions(store, filters, _grouped(phrasings)[:limit])
+
+
+def _with_questions(store: Store, filters: Filters, groups: list[UtteranceGroup]) -> list[UtteranceGroup]:
+    """``groups`` with the assistant's replies just before the turns of each short answer: "nee" means
+    nothing to a reviewer until they see it answered "Wilt u de bestelling annuleren?". One read of
+    the same latest turns the groups were counted from, and a log lookup per short answer's turn."""
+    short = {
+        (text, group.locale): number
+        for number, group in enumerate(groups)
+        if len(normalise(group.text).split()) <= SHORT_ANSWER_WORDS
+        for text, _ in group.examples
+    }
+    if not short:
+        return groups
+    where, params = filters.where(day_column=None, time_column="time")
+    said = sorted({text for text, _ in short})
+    marks = ", ".join("?" for _ in said)
+    rows = store.select(
+        "SELECT latest.text, latest.locale, (SELECT l.text FROM log l WHERE l.session_id = latest.session_id "
+        "AND l.speaker = 'assistant' AND l.time < latest.time ORDER BY l.seq DESC LIMIT 1) FROM "
+        "(SELECT text, locale, session_id, time, "
+        "ROW_NUMBER() OVER (PARTITION BY text, locale ORDER BY time DESC) AS nth FROM "
+        f"(SELECT text, locale, session_id, time FROM signals WHERE understood = 'none' AND {where} "
+        f"ORDER BY time DESC LIMIT {SCAN_LIMIT}) AS recent WHERE text IN ({marks})) AS latest "
+        f"WHERE latest.nth <= {ASKED_LIMIT}",
+        (*params, *said),
+    )
+    asked: dict[int, Counter[str]] = {}
+    for text, locale, question in rows:
+        if question is not None and (text, locale) in short:
+            asked.setdefault(short[text, locale], Counter())[question] += 1
+    return [
+        replace(group, asked=tuple(sorted(asked[n].items(), key=lambda item: (-item[1], item[0]))[:3]))
+        if n in asked
+        else group
+        for n, group in enumerate(groups)
+    ]
 
 
 def _grouped(rows: list[tuple[Any, ...]]) -> list[UtteranceGroup]:

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from ..analytics import Filters, build_report, flow_steps, read_not_understood
 from ..analytics.period import checked_language
+from ..analytics.report import group_line
 from ..analytics.review import (
     Reviewed,
     add_entry,
@@ -22,6 +23,7 @@ from ..analytics.review import (
     mark_out_of_scope,
     record_review,
 )
+from ..analytics.team import LANGUAGES, Team, Texts, texts
 from ..assistant import load_skills
 from ..channels import CHANNEL_NAMES
 from ..config import store_url
@@ -44,6 +46,19 @@ def _date(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD.") from exc
 
 
+_LANG = click.option(
+    "-l",
+    "--lang",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    help="The language of what is printed; default: [insights] language (see docs/insights.md).",
+)
+
+
+def _texts(context: CliContext, lang: str | None) -> Texts:
+    """The words of ``--lang``, else of the config's ``[insights] language``."""
+    return texts(lang.lower() if lang else Team.from_config(context.config).language)
+
+
 @click.command()
 @click.option("--from", "start", help="First day (YYYY-MM-DD, UTC); default: --days before --to.")
 @click.option("--to", "end", help="Last day (YYYY-MM-DD, UTC); default: today.")
@@ -60,6 +75,7 @@ def _date(value: str | None) -> dt.date | None:
 @click.option(
     "--format", "form", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
+@_LANG
 @config_option
 @pass_context
 def report(
@@ -71,8 +87,10 @@ def report(
     locale: str,
     skill: str,
     form: str,
+    lang: str | None,
 ) -> None:
-    """Print the KPIs of a period beside those of the period before (see docs/insights.md)."""
+    """Print the KPIs of a period beside those of the period before (see docs/insights.md); the table in
+    the team's language, the CSV and JSON with the KPIs' English names."""
     loaded = load_skills(context.config)  # for the checks of --skill and --locale, and the funnels' order
     if skill:
         skill = _named(loaded, skill).name
@@ -84,7 +102,8 @@ def report(
     )
     with open_store(store_url(context.config)) as store:
         found = build_report(store, filters, flows=flow_steps(loaded))
-    click.echo({"table": found.to_table, "csv": found.to_csv, "json": found.to_json}[form]().rstrip("\n"))
+    shown = found.to_table(_texts(context, lang)) if form == "table" else getattr(found, f"to_{form}")()
+    click.echo(shown.rstrip("\n"))
 
 
 # -- voice dashboard user ... -------------------------------------------------------------------
@@ -174,17 +193,22 @@ def review() -> None:
 @click.option("--days", type=click.IntRange(1), default=7, show_default=True, help="The last DAYS days.")
 @click.option("--locale", default="", help="Only this language, in any case.")
 @click.option("--skill", default="", help="Only this skill.")
+@_LANG
 @config_option
 @pass_context
-def review_list(context: CliContext, days: int, locale: str, skill: str) -> None:
-    """The not-understood utterances still to review, grouped, most frequent first."""
+def review_list(context: CliContext, days: int, locale: str, skill: str, lang: str | None) -> None:
+    """The not-understood utterances still to review, grouped, most frequent first: the count, language,
+    skill, when last said (the team's time zone), the words, and for a short answer ("ja") the question
+    it answered."""
     filters = Filters.last_days(days, locale=language_of(locale), skill=skill)
+    say, team = _texts(context, lang), Team.from_config(context.config)
     with open_store(store_url(context.config)) as store:
         groups = read_not_understood(store, filters, limit=50)
     for group in groups:
-        others = len(group.examples) - 1
-        more = f" (+{others} similar)" if others else ""
-        click.echo(f"{group.count:>6}  {group.locale:<5} {group.skill or '-':<20} {group.text}{more}")
+        when = team.local(group.last_seen)
+        click.echo(
+            f"{group.count:>6}  {group.locale:<5} {group.skill or '-':<20} {when}  {group_line(group, say)}"
+        )
 
 
 def _skill(context: CliContext, name: str) -> Skill:
@@ -222,11 +246,14 @@ _LOCALE = click.option("--locale", required=True, help="Its language (nl, en).")
 @click.option("--intent", required=True, help="The intent it should match.")
 @_SKILL
 @_LOCALE
+@_LANG
 @config_option
 @pass_context
-def review_sentence(context: CliContext, utterance: str, intent: str, skill: str, locale: str) -> None:
+def review_sentence(
+    context: CliContext, utterance: str, intent: str, skill: str, locale: str, lang: str | None
+) -> None:
     """Add UTTERANCE as a template sentence of an intent (locales/<lang>/intents.yaml)."""
-    _add(context, utterance, skill, locale, add_sentence, intent)
+    _add(context, utterance, skill, locale, add_sentence, intent, _texts(context, lang))
 
 
 @review.command("phrasing")
@@ -234,11 +261,14 @@ def review_sentence(context: CliContext, utterance: str, intent: str, skill: str
 @click.option("--entry", required=True, help="The knowledge entry's id.")
 @_SKILL
 @_LOCALE
+@_LANG
 @config_option
 @pass_context
-def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str, locale: str) -> None:
+def review_phrasing(
+    context: CliContext, utterance: str, entry: str, skill: str, locale: str, lang: str | None
+) -> None:
     """Add UTTERANCE as a phrasing of a knowledge entry (kept in knowledge/reviewed/<lang>.yaml)."""
-    _add(context, utterance, skill, locale, add_phrasing, entry)
+    _add(context, utterance, skill, locale, add_phrasing, entry, _texts(context, lang))
 
 
 @review.command("entry")
@@ -253,13 +283,15 @@ def review_phrasing(context: CliContext, utterance: str, entry: str, skill: str,
 )
 @_SKILL
 @_LOCALE
+@_LANG
 @config_option
 @pass_context
 def review_entry(
-    context: CliContext, question: str, answer: str, written: str, skill: str, locale: str
+    context: CliContext, question: str, answer: str, written: str, skill: str, locale: str, lang: str | None
 ) -> None:
     """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER."""
-    _add(context, question, skill, locale, partial(_new_entry, written=written), answer)
+    new_entry = partial(_new_entry, written=written)
+    _add(context, question, skill, locale, new_entry, answer, _texts(context, lang))
 
 
 def _new_entry(skill_root: Path, language: str, answer: str, question: str, *, written: str) -> Reviewed:
@@ -271,14 +303,17 @@ def _new_entry(skill_root: Path, language: str, answer: str, question: str, *, w
 @_WHAT
 @click.option("--skill", default="", help="The skill it was said to.")
 @click.option("--locale", default="", help="Its language.")
+@_LANG
 @config_option
 @pass_context
-def review_out_of_scope(context: CliContext, utterance: str, skill: str, locale: str) -> None:
+def review_out_of_scope(
+    context: CliContext, utterance: str, skill: str, locale: str, lang: str | None
+) -> None:
     """Mark UTTERANCE as not for this assistant: it leaves the not-understood list."""
     skill = _skill(context, skill).name if skill else ""
     with open_store(store_url(context.config)) as store:
         mark_out_of_scope(store, utterance, skill=skill, locale=locale, reviewer=getpass.getuser())
-    click.echo(f"marked out of scope: {utterance}")
+    click.echo(_texts(context, lang)("review_out_of_scope", utterance=utterance))
 
 
 def _add(
@@ -288,6 +323,7 @@ def _add(
     locale: str,
     add: Callable[[Path, str, str, str], Reviewed],
     target: str,
+    say: Texts,
 ) -> None:
     """Add ``utterance`` to the skill's ``target`` (an intent, an entry) with ``add``; record the review."""
     language = language_of(locale)
@@ -295,7 +331,4 @@ def _add(
     done = add(chosen.root, language, target, utterance)
     with open_store(store_url(context.config)) as store:
         record_review(store, utterance, done, skill=chosen.name, locale=language, reviewer=getpass.getuser())
-    if done.added:
-        click.echo(f"added to {done.path} ({done.target}); it works once the assistant is reloaded")
-    else:
-        click.echo(f"already in {done.path} ({done.target}); nothing was added")
+    click.echo(say("review_added" if done.added else "review_there", path=done.path, target=done.target))

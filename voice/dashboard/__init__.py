@@ -14,6 +14,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from ..analytics.team import Team
 from ..assistant import Assistant
 from .accounts import Accounts, DashboardSettings
 from .views import DashboardState, blueprint, error_page
@@ -37,6 +38,7 @@ def register_dashboard(app: Flask, assistant: Assistant, settings: DashboardSett
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=settings.session_hours),
     }
     app.config.update(cookie)
+    app.extensions["voice.team"] = Team.from_config(assistant.config)
     app.extensions["voice.dashboard"] = DashboardState(
         assistant.store, accounts, dict(assistant.router.skills)
     )

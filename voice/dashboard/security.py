@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from .words import page_texts
+
 __all__ = ["csrf_token", "check_csrf", "login_required", "protect", "user"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +50,7 @@ def check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     token = session.get("csrf")
     if not isinstance(token, str) or not hmac.compare_digest(sent.encode(), token.encode()):
-        abort(400, "the form has expired or did not come from this dashboard; reload the page and try again.")
+        abort(400, page_texts()("form_expired"))
 
 
 def login_required(view: F) -> F:
@@ -59,7 +61,7 @@ def login_required(view: F) -> F:
         if user() is None:
             if request.method == "GET":
                 return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
-            abort(401, "log in to the dashboard first.")
+            abort(401, page_texts()("log_in_first"))
         return view(*args, **kwargs)
 
     return guarded  # type: ignore[return-value]

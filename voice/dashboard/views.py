@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from ..analytics.review import (
     mark_out_of_scope,
     record_review,
 )
+from ..analytics.team import LANGUAGES
 from ..analytics.unmatched import not_in_log
 from ..builtins import BUILTIN
 from ..channels import CHANNEL_NAMES
@@ -40,6 +42,7 @@ from ..skill import Skill
 from ..store import Store
 from .accounts import Accounts
 from .security import check_csrf, csrf_token, login_required, protect, user
+from .words import page_texts, team
 
 __all__ = ["DashboardState", "blueprint"]
 
@@ -62,9 +65,10 @@ def _headers(response: Response) -> Response:
     return protect(response)
 
 
-@blueprint.app_template_filter("utc")
-def _utc(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M")
+@blueprint.app_template_filter("local")
+def _local(seconds: float) -> str:
+    """A stored time on the team's clock (``[insights] time_zone``)."""
+    return team().local(seconds)
 
 
 @blueprint.errorhandler(HTTPException)
@@ -73,14 +77,11 @@ def _error(error: HTTPException) -> tuple[str, int]:
     return render_template("dashboard/error.html", code=code, message=error.description), code
 
 
-_NO_PAGE = "There is no such page in the dashboard; check the address, or start again from the overview."
-
-
 def error_page(error: HTTPException) -> Response:
     """A page for an error no dashboard view raised (a URL under ``/dashboard`` that matches none): a
     browser gets HTML with the dashboard's headers, where the webhooks' JSON would be unreadable."""
     code = error.code or 500
-    message = _NO_PAGE if isinstance(error, NotFound) else error.description
+    message = page_texts()("no_page") if isinstance(error, NotFound) else error.description
     response = error.get_response()  # keeps headers such as Allow
     response.set_data(render_template("dashboard/error.html", code=code, message=message))
     response.content_type = "text/html; charset=utf-8"
@@ -90,7 +91,7 @@ def error_page(error: HTTPException) -> Response:
 @blueprint.errorhandler(ReportError)
 def _bad_filters(error: ReportError) -> tuple[str, int]:
     """The sentence ``voice report`` would print, above the filters as they were sent, to mend them."""
-    return _page("error.html", None, code=400, message=error.message), 400
+    return _page("error.html", None, code=400, message=page_texts()(error.key, **error.values)), 400
 
 
 @blueprint.app_context_processor
@@ -98,10 +99,24 @@ def _context() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "user": user(),
+        "t": page_texts(),
+        "lang": page_texts().language,
+        "languages": LANGUAGES,
+        "zone": team().zone_name,
+        "here": _here,
         "value": format_value,
         "change": format_change,
         "entry_question": entry_question,
     }
+
+
+def _here(**changed: str) -> str:
+    """This page's address with ``changed`` query values (the language links keep the filters)."""
+    values: dict[str, Any] = dict(changed)
+    endpoint = request.endpoint or ""
+    if not endpoint.startswith("dashboard.") or endpoint == "dashboard.static":
+        return url_for("dashboard.overview", **values)
+    return url_for(endpoint, **{**(request.view_args or {}), **request.args.to_dict(), **values})
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -112,14 +127,16 @@ def login() -> Any:
     name = request.form.get("name", "").strip()
     verdict = _state().accounts.login(name, request.form.get("password", ""))
     if not verdict.ok:
-        message = "Wrong name or password."
+        say = page_texts()
+        message = say("wrong_login")
         if verdict.locked_for_s:
-            message = (
-                f"Too many failed logins: try again in {max(1, round(verdict.locked_for_s / 60))} minutes."
-            )
+            message = say("locked", minutes=max(1, round(verdict.locked_for_s / 60)))
         return render_template("dashboard/login.html", error=message, name=name), 401
     target = request.args.get("next", "")
+    chosen = session.get("lang")
     session.clear()  # a fresh session (and CSRF token) for the logged-in reviewer
+    if chosen:  # the language chosen on the login page stays
+        session["lang"] = chosen
     session.permanent = True
     session["user"] = name
     return redirect(target if target.startswith("/dashboard/") else url_for("dashboard.overview"))
@@ -159,15 +176,14 @@ def overview() -> str:
     report = build_report(_state().store, filters, not_understood=0)
     trend = read_trend(_state().store, filters)
     days = [(filters.start + dt.timedelta(days=n)).isoformat() for n in range(filters.days)]
+    say = page_texts()
+    series = {
+        say("series_conversations"): trend["conversations"],
+        say("series_contained"): trend["outcome:contained"],
+    }
     charts = {
-        "trend": {
-            "labels": days,
-            "series": {"conversations": trend["conversations"], "contained": trend["outcome:contained"]},
-        },
-        "handoffs": {
-            "labels": list(report.current.handoffs),
-            "values": list(report.current.handoffs.values()),
-        },
+        "trend": {"labels": days, "series": series},
+        "handoffs": _reasons(report.current.handoffs),
         "intents": {
             "labels": [n for n, _ in report.current.intents],
             "values": [c for _, c in report.current.intents],
@@ -210,8 +226,9 @@ def review() -> Response:
     utterance, action, target = form.get("utterance", ""), form.get("action", ""), form.get("target", "")
     said = [utterance, *form.getlist("also")]  # the group's other phrasings are dealt with too
     unknown = not_in_log(state.store, said)
+    say = page_texts()
     if unknown:
-        abort(400, f"“{unknown[0]}” is not in the not-understood list; review what callers said there.")
+        abort(400, say("not_in_list", utterance=unknown[0]))
     skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
     language = language_of(form.get("locale", ""))
     reviewer = user() or ""
@@ -221,7 +238,7 @@ def review() -> Response:
                 state.store, utterance, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
         elif skill is None or skill.name == BUILTIN:
-            raise ReviewError("choose the skill the utterance belongs to.")
+            raise ReviewError(say("choose_skill"))
         elif action in ("sentence", "phrasing"):
             change = add_sentence if action == "sentence" else add_phrasing
             done = change(skill.root, language, target, utterance)
@@ -229,23 +246,25 @@ def review() -> Response:
             answer, written = form.get("answer", ""), form.get("question", "")
             done = add_entry(skill.root, language, utterance, answer, also=said[1:], written=written)
         else:
-            abort(400, "unknown review action.")
+            abort(400, say("unknown_action"))
         for text in said:
             record_review(
                 state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
         if done.added:
-            into = f" → {done.target}" if done.target else ""
-            flash(
-                f"Done: “{utterance}” ({action.replace('_', ' ')}{into}). "
-                "A reload of the assistant puts a new sentence, phrasing or entry to work."
-            )
+            flash(say("review_done", utterance=utterance, action=say(f"action_{action}"), target=done.target))
         else:
-            flash(f"Already there: “{utterance}” is in {done.target}; nothing was added.")
+            flash(say("review_already", utterance=utterance, target=done.target))
     except ReviewError as exc:
-        flash(f"Not done: {exc.message}")
+        flash(say("review_not_done", reason=exc.message))
     query = request.query_string.decode()  # back to the list with the reviewer's filters
     return redirect(url_for("dashboard.not_understood") + (f"?{query}" if query else ""))
+
+
+def _reasons(handoffs: Mapping[str, int]) -> dict[str, list[Any]]:
+    """A chart of handoffs by reason, the reasons in the page's language."""
+    say = page_texts()
+    return {"labels": [say.term("reason", r) for r in handoffs], "values": list(handoffs.values())}
 
 
 @blueprint.route("/flows")
@@ -253,8 +272,12 @@ def review() -> Response:
 def flows() -> str:
     filters, state = _filters(), _state()
     report = build_report(state.store, filters, not_understood=0, flows=flow_steps(state.skills.values()))
+    say = page_texts()
     charts = {
-        f"funnel-{n}": {"labels": [s for s, _ in f.stages], "values": [c for _, c in f.stages]}
+        f"funnel-{n}": {
+            "labels": [say.term("stage", s) for s, _ in f.stages],
+            "values": [c for _, c in f.stages],
+        }
         for n, f in enumerate(report.current.flows)
     }
     return _page("flows.html", filters, report=report, charts=charts)
@@ -265,8 +288,7 @@ def flows() -> str:
 def handoffs() -> str:
     filters = _filters()
     report = build_report(_state().store, filters, not_understood=0)
-    reasons = report.current.handoffs
-    charts = {"reasons": {"labels": list(reasons), "values": list(reasons.values())}}
+    charts = {"reasons": _reasons(report.current.handoffs)}
     latest = latest_handoffs(_state().store, filters)
     return _page("handoffs.html", filters, report=report, charts=charts, latest=latest)
 
@@ -287,5 +309,5 @@ def conversation(session_id: str) -> str:
     (``projects/meubel/agent/sessions/4dba4efc7f1e``), which a URL path carries as they are."""
     entries, signals = transcript(_state().store, session_id)
     if not entries:
-        abort(404, "there is no such conversation in the log (it may have passed its retention).")
+        abort(404, page_texts()("no_conversation"))
     return _page("transcript.html", _filters(), session_id=session_id, entries=entries, signals=signals)

@@ -17,9 +17,12 @@ from voice.server import create_app
 USER, PASSWORD = "anna", "correct horse battery"
 
 
-def dashboard_app(store: str, *, skills: tuple[str, ...] = ("customer_service",)) -> Flask:
-    """The app ``voice serve`` builds, over ``store``, with the user ``USER`` (cookies over HTTP too)."""
-    config = Config(store=store, skills=skills, dashboard={"secure_cookies": False})
+def dashboard_app(
+    store: str, *, skills: tuple[str, ...] = ("customer_service",), insights: dict[str, str] | None = None
+) -> Flask:
+    """The app ``voice serve`` builds, over ``store``, with the user ``USER`` (cookies over HTTP too) and
+    the ``[insights]`` settings ``insights``."""
+    config = Config(store=store, skills=skills, dashboard={"secure_cookies": False}, insights=insights or {})
     assistant = build_assistant(config)
     Accounts(assistant.store, DashboardSettings()).add(USER, PASSWORD)
     return create_app({"alexa_verify": False}, assistant=assistant)

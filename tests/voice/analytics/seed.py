@@ -21,6 +21,8 @@ class Said:
     intent: str = ""
     outcome: Outcome = Outcome.CONTAINED
     extra: dict[str, object] = field(default_factory=dict)
+    reply: str = "..."
+    """What the assistant answered (its question, for the turn after it)."""
 
 
 CONVERSATIONS: dict[str, tuple[str, str, int, tuple[Said, ...]]] = {
@@ -84,7 +86,7 @@ def conversation(
     for n, said in enumerate(turns):
         when = start + 60 * n
         heard = TurnRecord(time=when, speaker=Speaker.USER, text=said.text, intent=said.intent)
-        answer = TurnRecord(time=when, speaker=Speaker.ASSISTANT, text="...")
+        answer = TurnRecord(time=when, speaker=Speaker.ASSISTANT, text=said.reply)
         signals = TurnSignals(
             session_id=session_id,
             user_id=session.user_id,

@@ -1,0 +1,80 @@
+"""How the team reads its insights: in its language and its time zone.
+
+The words of the dashboard and of ``voice report`` and ``voice review`` live beside the assistant's
+own replies, in ``voice/locales/<lang>/insights.yaml``, and are read as ``Responses`` (Jinja2), so a
+translation is one more file of the mechanism the skills already use. ``[insights] language`` and
+``time_zone`` choose them (see docs/insights.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..builtins import BUILTIN_LOCALES
+from ..config import Config
+from ..config_shapes import INSIGHT_LANGUAGES
+from ..language import language_of
+from ..responses import Responses
+
+__all__ = ["LANGUAGES", "Team", "Texts", "texts"]
+
+LANGUAGES = INSIGHT_LANGUAGES
+"""The languages the insights are written in."""
+_DEFAULT = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """The insights' words in one language: ``texts("kpi_intent", name="OrderStatus")``."""
+
+    language: str
+    responses: Responses
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        return self.responses.render(key, values)
+
+    def term(self, kind: str, value: str) -> str:
+        """A value of a closed set (a handoff reason, how a turn was understood) in words; a value
+        the texts do not name (a flow's step) is shown as it is."""
+        key = f"{kind}_{value}"
+        return self(key) if key in self.responses else value
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def texts(language: str) -> Texts:
+    """The words of ``language`` (read once); a language without them gets English."""
+    chosen = language if language in LANGUAGES else _DEFAULT
+    path = BUILTIN_LOCALES / chosen / "insights.yaml"
+    return Texts(chosen, Responses.from_file(path, section="insights"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Team:
+    """The ``[insights]`` settings the dashboard and the commands show their figures with."""
+
+    language: str = _DEFAULT
+    chosen: bool = False
+    """``language`` was set in the config: it wins over a browser's Accept-Language."""
+    zone: dt.tzinfo = dt.UTC
+
+    @classmethod
+    def from_config(cls, config: Config) -> Team:
+        """The configured language, else the first served one (``locales``) that has texts, else
+        English; the configured time zone (checked when the config was read), else UTC."""
+        settings = config.insights
+        served = [language_of(locale) for locale in config.locales]
+        language = settings.get("language") or next((x for x in served if x in LANGUAGES), _DEFAULT)
+        zone = zoneinfo.ZoneInfo(settings["time_zone"]) if settings.get("time_zone") else dt.UTC
+        return cls(language=language, chosen="language" in settings, zone=zone)
+
+    @property
+    def zone_name(self) -> str:
+        return str(self.zone)
+
+    def local(self, seconds: float) -> str:
+        """A stored time (seconds since the epoch, UTC) as the team's clock shows it."""
+        return dt.datetime.fromtimestamp(seconds, self.zone).strftime("%Y-%m-%d %H:%M")
