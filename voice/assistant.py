@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .config import Config, skill_references, skills_folder, store_url
+from .config import Config, business_zone, skill_references, skills_folder, store_url
 from .dialog import Answerer, Dialog, FanOutSink, HandoffPolicy, HandoffSink, HttpSink, QueueFileSink
 from .dialog.knowledge import KnowledgeAnswerer, knowledge_answerer
 from .errors import ConfigError
@@ -90,6 +90,7 @@ def build_assistant(
         retention_days=config.retention_days,
         redactor=Redactor(config.privacy),
         satisfaction=str(config.insights.get("satisfaction", "off")),
+        time_zone=business_zone(config),
     )
     return Assistant(config=config, router=router, dialog=dialog, store=opened)
 

@@ -5,6 +5,7 @@
     fuzzy_threshold = 0.8                   # off when absent
     store = "sqlite:///var/lib/voice/sessions.db"
     retention_days = 30
+    time_zone = "Europe/Amsterdam"          # the business's clock ("morgen", shown times); UTC when absent
 
     [models]  nl = "/srv/models/vosk-model-small-nl-0.22"
     [voices]  nl = "nl+f2"
@@ -14,7 +15,7 @@
                max_fallbacks = 3   irritation_cues = { nl = ["belachelijk", "waardeloos"] }
                transfer_to = "+31201234567"       # where a phone gateway puts a handed-over call
     [insights]  satisfaction = "yes_no"                 # or "scale" (1-5); off by default
-                language = "nl"   time_zone = "Europe/Amsterdam"   # the dashboard's and reports' words, clock
+                language = "nl"                          # the dashboard's and reports' words
     [privacy]  redact = ["email", "phone", "iban", "bsn", "card", "address", "birthdate"]  # default: all
 
 Found at: an explicit path, else ``$VOICE_CONFIG``, else ``./voice.toml`` when present. Without
@@ -27,8 +28,10 @@ import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .config_shapes import check_shapes
 from .errors import ConfigError, SkillError
@@ -53,6 +56,10 @@ class Config:
     store: str = ""
     """Session store URL; empty: ``sqlite:///$XDG_DATA_HOME/voice-skills/sessions.db``."""
     retention_days: int = 30
+    time_zone: str = ""
+    """The business's clock, an IANA name (``Europe/Amsterdam``): callers' "vandaag" and "morgen", the
+    skills' ``turn.time``, the handoff records' times and the times the dashboard and the reports show
+    are on it; empty: UTC."""
     skill: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per-skill settings, ``[skill.<name>]``."""
     handoff: dict[str, Any] = field(default_factory=dict)
@@ -67,8 +74,8 @@ class Config:
     """The insights dashboard, ``[dashboard]``: users, secret_key, lockout (see docs/insights.md)."""
     insights: dict[str, Any] = field(default_factory=dict)
     """``[insights]``: ``satisfaction = "yes_no"`` or ``"scale"`` asks "Did this help you?" at the end of a
-    contained conversation (off by default); ``language`` and ``time_zone`` of the dashboard and the
-    reports (see docs/insights.md)."""
+    contained conversation (off by default); ``language`` of the dashboard and the reports (see
+    docs/insights.md)."""
     privacy: RedactionSettings = field(default_factory=RedactionSettings)
     """What personal data is redacted before text is stored, ``[privacy]`` (see docs/sessions.md)."""
     source: str = "defaults"
@@ -158,3 +165,8 @@ def store_url(config: Config) -> str:
         return config.store
     data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return f"sqlite:///{data / 'voice-skills' / 'sessions.db'}"
+
+
+def business_zone(config: Config) -> tzinfo:
+    """The ``time_zone`` of ``config`` (checked when the config was read); UTC when none is set."""
+    return ZoneInfo(config.time_zone) if config.time_zone else UTC

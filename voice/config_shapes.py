@@ -97,6 +97,14 @@ def _at_most(largest: float) -> Callable[[Any], bool]:
     return lambda value: _positive(value) and value <= largest
 
 
+def _time_zone(value: Any) -> bool:
+    """An IANA time zone name the system's (or tzdata's) database knows: ``Europe/Amsterdam``."""
+    try:
+        return is_text(value) and bool(value) and zoneinfo.ZoneInfo(value) is not None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 _TOP: Mapping[str, Check] = {
     "speaking_rate": (_positive, "a number of words a minute, like speaking_rate = 175"),
     "store": (
@@ -104,6 +112,10 @@ _TOP: Mapping[str, Check] = {
         'a URL in quotes at the top of the file, like store = "sqlite:///var/lib/voice/sessions.db"',
     ),
     "retention_days": (_positive, "a number of days, like retention_days = 30"),
+    "time_zone": (
+        _time_zone,
+        'the business\'s time zone, an IANA name at the top of the file, like time_zone = "Europe/Amsterdam"',
+    ),
     "models": (_table, 'a table of language = model folder, like [models] nl = "/srv/models/nl"'),
     "voices": (_table, 'a table of language = voice, like [voices] nl = "nl+f2"'),
     "skill": (_table, 'one table per skill, like [skill.customer_service] booking_url = "https://..."'),
@@ -195,14 +207,6 @@ INSIGHT_LANGUAGES = tuple(
 """The languages the dashboard and the insights commands are written in (``locales/<lang>/insights.yaml``)."""
 
 
-def _time_zone(value: Any) -> bool:
-    """An IANA time zone name the system's (or tzdata's) database knows: ``Europe/Amsterdam``."""
-    try:
-        return is_text(value) and bool(value) and zoneinfo.ZoneInfo(value) is not None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-
-
 INSIGHTS_KEYS: Mapping[str, Check] = {
     "satisfaction": (
         lambda value: value in ("off", "yes_no", "scale"),
@@ -213,10 +217,6 @@ INSIGHTS_KEYS: Mapping[str, Check] = {
         lambda value: value in INSIGHT_LANGUAGES,
         f"the language of the dashboard and the reports, one of {', '.join(INSIGHT_LANGUAGES)}, "
         'like language = "nl"',
-    ),
-    "time_zone": (
-        _time_zone,
-        'the team\'s time zone, an IANA name, like time_zone = "Europe/Amsterdam"',
     ),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -76,3 +76,10 @@ class Responder(Protocol):
     """Anything that answers a turn: the dialog, or a test's stand-in for it."""
 
     def respond(self, turn: Turn) -> Reply: ...
+
+
+def on_clock(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` on the business's clock (``time_zone`` of the config): "morgen" said at 00:30 in
+    Amsterdam is the day after that date there, not after the UTC date. A moment without a zone is
+    a reading of that clock already (``voice chat --now 2026-11-27T23:30``, a script's ``now``)."""
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)

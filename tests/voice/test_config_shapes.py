@@ -55,9 +55,9 @@ from voice.testing import assistant_for_tests
         ('[handoff]\nirritation_cues = { dutch = ["stom"] }\n', r"it must be a table of language code"),
         ('[handoff]\nirritation_cues = { nl = ["?!"] }\n', r"irritation_cues = \{'nl': \['\?!'\]\}; it must"),
         ('[insights]\nlanguage = "fr"\n', r"\[insights\] language = 'fr'; it must be .* one of en, nl"),
-        ('[insights]\ntime_zone = "Europe/Amsterdm"\n', r"time_zone = 'Europe/Amsterdm'; it must be .* IANA"),
-        ('[insights]\ntime_zone = "../../etc/passwd"\n', r"time_zone = '../../etc/passwd'; it must be"),
-        ("[insights]\ntime_zone = 1\n", r"\[insights\] time_zone = 1; it must be the team's time zone"),
+        ('time_zone = "Europe/Amsterdm"\n', r"'time_zone' is 'Europe/Amsterdm'; it must be .* IANA"),
+        ('time_zone = "../../etc/passwd"\n', r"'time_zone' is '../../etc/passwd'; it must be"),
+        ("time_zone = 1\n", r"'time_zone' is 1; it must be the business's time zone"),
     ],
 )
 def test_a_setting_of_the_wrong_shape_is_one_sentence(tmp_path: Path, toml: str, sentence: str) -> None:

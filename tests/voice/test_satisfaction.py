@@ -125,7 +125,7 @@ def test_never_after_a_handoff_nor_twice() -> None:
         ({"satisfaction": True}, "[insights] satisfaction = True; it must be"),
         (
             {"question": "yes_no"},
-            "unknown setting 'question' in [insights]; known: satisfaction, language, time_zone.",
+            "unknown setting 'question' in [insights]; known: satisfaction, language.",
         ),
         ("yes_no", "'insights' is 'yes_no'; it must be a table"),
     ],

@@ -2,20 +2,19 @@
 
 The words of the dashboard and of ``voice report`` and ``voice review`` live beside the assistant's
 own replies, in ``voice/locales/<lang>/insights.yaml``, and are read as ``Responses`` (Jinja2), so a
-translation is one more file of the mechanism the skills already use. ``[insights] language`` and
-``time_zone`` choose them (see docs/insights.md).
+translation is one more file of the mechanism the skills already use. ``[insights] language`` and the
+config's ``time_zone`` choose them (see docs/insights.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from ..builtins import BUILTIN_LOCALES
-from ..config import Config
+from ..config import Config, business_zone
 from ..config_shapes import INSIGHT_LANGUAGES
 from ..language import language_of
 from ..responses import Responses
@@ -68,8 +67,7 @@ class Team:
         settings = config.insights
         served = [language_of(locale) for locale in config.locales]
         language = settings.get("language") or next((x for x in served if x in LANGUAGES), _DEFAULT)
-        zone = zoneinfo.ZoneInfo(settings["time_zone"]) if settings.get("time_zone") else dt.UTC
-        return cls(language=language, chosen="language" in settings, zone=zone)
+        return cls(language=language, chosen="language" in settings, zone=business_zone(config))
 
     @property
     def zone_name(self) -> str:

@@ -101,8 +101,9 @@ def skill_assistant(context: CliContext, names: tuple[str, ...]) -> Assistant:
     return context.assistant(memory=True)
 
 
-def parse_now(value: str | None) -> dt.datetime | None:
-    """``--now``: an ISO date or date and time ("2026-11-27", "2026-11-27T16:30"), UTC when no zone."""
+def parse_now(value: str | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """``--now``: an ISO date or date and time ("2026-11-27", "2026-11-27T16:30"), on the business's clock
+    (``zone``, the config's ``time_zone``) when it names no zone."""
     if value is None:
         return None
     try:
@@ -111,7 +112,7 @@ def parse_now(value: str | None) -> dt.datetime | None:
         raise VoiceError(
             f"--now {value!r} is not a date or time like 2026-11-27 or 2026-11-27T16:30."
         ) from None
-    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+    return found if found.tzinfo else found.replace(tzinfo=zone)
 
 
 def expected_context(assistant: Assistant, slot: str, flow: str | None) -> dict[str, str]:

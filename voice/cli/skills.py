@@ -25,7 +25,7 @@ from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..channels.chat import ChatChannel
 from ..channels.local import configured_voice
-from ..config import Config, only_skills, skill_references
+from ..config import Config, business_zone, only_skills, skill_references
 from ..errors import VoiceError
 from ..examples import leftovers
 from ..language import language_of
@@ -97,7 +97,8 @@ def parse(
     language = language_of(locale)
     assistant = _assistant(context, [language], ha, list_values, memory=True)
     asked = expected_context(assistant, slot, flow) if slot else None
-    router, clock = assistant.router, parse_now(now)
+    zone = business_zone(assistant.config)
+    router, clock = assistant.router, parse_now(now, zone) or dt.datetime.now(zone)
     best = router.parse(text, language, asked, now=clock)
     if best is None:
         click.echo(json.dumps({"intent": None, "text": text}, ensure_ascii=False))
@@ -156,7 +157,7 @@ def chat(
     assistant = _assistant(context, [language], ha, list_values, memory=memory)
     try:
         require_language(assistant, language)
-        debugger = _Debugger(assistant, parse_now(now), debug)
+        debugger = _Debugger(assistant, parse_now(now, business_zone(assistant.config)), debug)
         synthesizer = configured_voice(assistant.config)
         voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
         channel = ChatChannel(locale, user_id=user or getpass.getuser())

@@ -67,7 +67,7 @@ def _headers(response: Response) -> Response:
 
 @blueprint.app_template_filter("local")
 def _local(seconds: float) -> str:
-    """A stored time on the team's clock (``[insights] time_zone``)."""
+    """A stored time on the team's clock (the config's ``time_zone``)."""
     return team().local(seconds)
 
 

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, tzinfo
 
 from ..builtins import builtin_reply, speakers
 from ..redaction import Redactor
@@ -22,7 +23,7 @@ from ..router import Router
 from ..skill import Skill
 from ..state import DialogState
 from ..store import Session, Store, TurnStart
-from ..turn import Turn
+from ..turn import Turn, on_clock
 from .answerers import Answerer, Fallback, handoff_reply
 from .commit import Recorder, request_answer
 from .deadline import run_within
@@ -56,10 +57,13 @@ class Dialog:
         retention_days: float | None = None,
         redactor: Redactor | None = None,
         satisfaction: str = "off",
+        time_zone: tzinfo = UTC,
     ) -> None:
         """``answerers`` answer turns no intent matched, in order, before the fallback policy;
         ``redactor`` takes personal data out of what is stored (all kinds when None); ``satisfaction``
-        (``off``, ``yes_no``, ``scale``) asks "Did this help you?" when a conversation ends contained."""
+        (``off``, ``yes_no``, ``scale``) asks "Did this help you?" when a conversation ends contained;
+        ``time_zone``: the business's clock, on which "vandaag" and "morgen" are read."""
+        self.time_zone = time_zone
         self.satisfaction = Satisfaction(satisfaction)
         self.redactor = redactor or Redactor()
         self.router, self.store, self.sink = router, store, sink
@@ -98,8 +102,9 @@ class Dialog:
         waited for its session in vain. A turn without a session id (a one-shot call through the
         Python API) gets a session of its own; the webhook channels refuse a request without one.
         """
-        if not turn.session_id:
-            turn = replace(turn, session_id=uuid.uuid4().hex)
+        turn = replace(
+            turn, session_id=turn.session_id or uuid.uuid4().hex, time=on_clock(turn.time, self.time_zone)
+        )
         late = LateTurn(turn, self.pending.keep_late)
         try:
             reply = run_within(lambda: self._respond(turn, late), turn.remaining(), late.keep, late.abandon)

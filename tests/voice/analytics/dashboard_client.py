@@ -18,11 +18,21 @@ USER, PASSWORD = "anna", "correct horse battery"
 
 
 def dashboard_app(
-    store: str, *, skills: tuple[str, ...] = ("customer_service",), insights: dict[str, str] | None = None
+    store: str,
+    *,
+    skills: tuple[str, ...] = ("customer_service",),
+    insights: dict[str, str] | None = None,
+    time_zone: str = "",
 ) -> Flask:
-    """The app ``voice serve`` builds, over ``store``, with the user ``USER`` (cookies over HTTP too) and
-    the ``[insights]`` settings ``insights``."""
-    config = Config(store=store, skills=skills, dashboard={"secure_cookies": False}, insights=insights or {})
+    """The app ``voice serve`` builds, over ``store``, with the user ``USER`` (cookies over HTTP too),
+    the ``[insights]`` settings ``insights`` and the business's ``time_zone``."""
+    config = Config(
+        store=store,
+        skills=skills,
+        dashboard={"secure_cookies": False},
+        insights=insights or {},
+        time_zone=time_zone,
+    )
     assistant = build_assistant(config)
     Accounts(assistant.store, DashboardSettings()).add(USER, PASSWORD)
     return create_app({"alexa_verify": False}, assistant=assistant)

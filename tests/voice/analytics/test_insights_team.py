@@ -51,7 +51,7 @@ def _short_answers(store_url: str) -> None:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = f"sqlite://{tmp_path_factory.mktemp('team') / 'sessions.db'}"
     _short_answers(url)
-    built = dashboard_app(url, insights={"time_zone": "Europe/Amsterdam"})
+    built = dashboard_app(url, time_zone="Europe/Amsterdam")
     yield built
     built.extensions["voice.assistant"].close()
 
@@ -183,8 +183,8 @@ def test_the_cli_prints_in_the_language_and_zone_of_the_config(tmp_path: Path) -
         conversation(store, "summer", "chat", "nl", summer, (asked, Said("nee hoor", Understood.NONE)))
     config = tmp_path / "voice.toml"
     config.write_text(
-        f'skills = ["customer_service"]\nstore = "{url}"\n'
-        '[insights]\nlanguage = "nl"\ntime_zone = "Europe/Amsterdam"\n',
+        f'skills = ["customer_service"]\nstore = "{url}"\ntime_zone = "Europe/Amsterdam"\n'
+        '[insights]\nlanguage = "nl"\n',
         encoding="utf-8",
     )
     report = CliRunner().invoke(
