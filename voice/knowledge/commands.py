@@ -20,11 +20,11 @@ from ..errors import SkillError
 from ..examples import example_files, leftovers
 from ..language import language_of
 from .base import KnowledgeBase
-from .content import READERS, check_language, content_files, content_folder, file_notes, read_file, read_files
+from .content import READERS, check_language, content_files, content_folder, file_notes, read_files
 from .duplicates import Pair
 from .entries import Entry
 from .evaluation import EvalSet, Report, evaluate
-from .faq import slug
+from .refresh import ids_from_questions, lost_entries, prune, record, stale, tell_removed
 from .reviewed import import_notes, read_reviewed, reviewed_file
 from .vectors import Progress
 
@@ -35,10 +35,6 @@ TEXTS_PER_MINUTE = 4_000
 short FAQ questions and answers in 21 s with the cores shared with other work."""
 SHOWN = 20
 """Near-duplicate pairs listed by an import; more are counted."""
-IMPORTED = ".imported.json"
-"""In the skill's copy of a folder imported: the files that import brought, so the next import of a
-folder of that name removes those it no longer brings (a page deleted from the site) and leaves files
-written there by hand."""
 
 
 def skill_root(reference: str) -> Path:
@@ -100,36 +96,39 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
         )
     replaced = set(plan.values())
     examples = [path for path in example_files(target) if path not in replaced]
-    gone, unknown = _stale(paths, target, replaced)
+    gone, unknown = stale(paths, target, replaced)
     kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
     kept = [(path, source) for path, source in kept if path not in {*replaced, *examples, *gone}]
     new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
     entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
     reviewed = read_reviewed(target)
-    counts = Counter(entry.source for entry in entries)
-    dropped = _dropped(plan, gone, target, entries)
+    dropped = lost_entries(plan, gone, target, entries)
     replacing = {file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)}
     with placed(plan, [*examples, *gone], target):
         kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
-    _record(paths, target, replaced)
-    _prune(gone, target)
-    for path in gone:
-        click.echo(f"{path.relative_to(target).as_posix()}: removed: the folder imported no longer has it")
-    if gone:
-        removed = sum(dropped[path.relative_to(target).as_posix()] for path in gone)
-        click.echo(
-            "1 entry removed: its page is gone"
-            if removed == 1
-            else f"{removed} entries removed: their pages are gone"
-        )
-    for path in unknown:
-        click.echo(
-            f"{path.relative_to(target).as_posix()}: not in the folder imported, still answered; "
-            f"delete {path} to stop answering from it"
-        )
+    record(paths, target, replaced)
+    prune(gone, target)
+    tell_removed(gone, unknown, dropped, target)
     for path in examples:
         example = path.relative_to(target).as_posix()
         click.echo(f"{example}: the example FAQ of voice init, removed: your content replaces it")
+    _tell_files(new, replacing, dropped, entries)
+    for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
+        click.echo(note)
+    _tell_duplicates(kb.near_duplicates())
+    for line in leftovers(root, (language,)):
+        click.echo(line)
+    if kb.built is None:
+        click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
+    else:
+        click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
+
+
+def _tell_files(
+    new: list[tuple[Path, str]], replacing: set[Path], dropped: Counter[str], entries: tuple[Entry, ...]
+) -> None:
+    """A line per file imported: its entries, what it replaced and lost, and its own notes."""
+    counts = Counter(entry.source for entry in entries)
     for file, source in new:
         replaced_note = "; it replaces the file of that name" if file in replacing else ""
         if dropped[source]:
@@ -140,22 +139,13 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
                 else f", and {had} entries that file had are gone"
             )
         click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
-        if dropped[source] and _ids_from_questions(entries, source):
+        if dropped[source] and ids_from_questions(entries, source):
             click.echo(
                 f"{source}: an id made from a question changes when the question is reworded, and "
                 "evaluation sets and reviews then miss it; an id column (or id field) keeps it"
             )
         for note in file_notes(file):
             click.echo(note)
-    for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
-        click.echo(note)
-    _tell_duplicates(kb.near_duplicates())
-    for line in leftovers(root, (language,)):
-        click.echo(line)
-    if kb.built is None:
-        click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
-    else:
-        click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
 
 
 def _destinations(paths: tuple[Path, ...], target: Path) -> tuple[dict[Path, Path], list[Path]]:
@@ -264,80 +254,6 @@ def _tell_duplicates(pairs: list[Pair]) -> None:
 
 def _named(entry: Entry) -> str:
     return f"{entry.title!r} [{entry.source}]"
-
-
-def _stale(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> tuple[list[Path], list[Path]]:
-    """Files in the place of a folder imported again that it does not bring: those an earlier import of
-    it brought (a page deleted from the site), to remove, and the others (written there by hand), to
-    name and keep."""
-    gone: list[Path] = []
-    unknown: list[Path] = []
-    for folder in _imported_folders(paths, target):
-        brought = _brought(folder)
-        for path in sorted(set(content_files(folder)) - placed):
-            (gone if path.relative_to(folder).as_posix() in brought else unknown).append(path)
-    return gone, unknown
-
-
-def _imported_folders(paths: tuple[Path, ...], target: Path) -> list[Path]:
-    """Where the folders among ``paths`` land in ``target`` (not those already in the skill)."""
-    folders = [given.resolve() for given in paths if given.is_dir()]
-    return [target / folder.name for folder in folders if not folder.is_relative_to(target.resolve())]
-
-
-def _brought(folder: Path) -> set[str]:
-    """The files (paths in ``folder``) the last import of the folder brought; none when it has no record
-    (imported before imports kept one, or not imported) or the record does not read."""
-    try:
-        files = json.loads((folder / IMPORTED).read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return set()
-    return {name for name in files if isinstance(name, str)}
-
-
-def _record(paths: tuple[Path, ...], target: Path, placed: set[Path]) -> None:
-    """Write down, in each folder's copy, the files this import brought (``IMPORTED``)."""
-    for folder in _imported_folders(paths, target):
-        if not folder.is_dir():  # the folder brought no content file
-            continue
-        files = sorted(path.relative_to(folder).as_posix() for path in placed if path.is_relative_to(folder))
-        (folder / IMPORTED).write_text(json.dumps({"files": files}, indent=1) + "\n", encoding="utf-8")
-
-
-def _prune(removed: list[Path], target: Path) -> None:
-    """The folders the removed pages leave empty, gone too (a section deleted from the site)."""
-    for path in removed:
-        for folder in path.parents:
-            if folder == target:
-                break
-            with suppress(OSError):  # not empty: other pages, or the import's record, stay
-                folder.rmdir()
-
-
-def _dropped(
-    plan: dict[Path, Path], gone: list[Path], target: Path, entries: tuple[Entry, ...]
-) -> Counter[str]:
-    """Per file of the skill the import replaces or removes (by its name in ``target``): how many of its
-    entries the content no longer has."""
-    now = {entry.id for entry in entries}
-    before = [*(dest for dest in plan.values() if dest.exists()), *gone]
-    names = [path.relative_to(target).as_posix() for path in before]
-    return Counter({name: len(_ids(path, name) - now) for path, name in zip(before, names, strict=True)})
-
-
-def _ids(path: Path, source: str) -> set[str]:
-    """The entry ids of the content file ``source`` already in the skill; none when it no longer reads (a
-    file the import replaces or removes need not)."""
-    try:
-        return {entry.id for entry in read_file(path, source)}
-    except SkillError:
-        return set()
-
-
-def _ids_from_questions(entries: tuple[Entry, ...], source: str) -> bool:
-    """Whether an FAQ entry of ``source`` has the id made from its question (no id column or field; a
-    page passage's id has its page's path in front)."""
-    return any(entry.id == slug(entry.title) for entry in entries if entry.source == source)
 
 
 def _hidden(relative: Path) -> bool:
