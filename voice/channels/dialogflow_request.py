@@ -18,6 +18,7 @@ __all__ = [
     "WELCOME_EVENTS",
     "PlatformState",
     "confidence",
+    "intent_confidence",
     "is_event",
     "is_withheld",
     "rang_in",
@@ -125,6 +126,15 @@ def confidence(query: Mapping[str, Any]) -> float:
     """The recognition confidence of the turn (``Turn.confidence``): 1.0 for typed text."""
     heard = _heard(query)
     return 1.0 if heard is None else heard
+
+
+def intent_confidence(query: Mapping[str, Any]) -> float:
+    """How sure the agent is of its intent (``intentDetectionConfidence``); 1.0 when it does not say
+    (or says something out of range), so a request without it keeps its intent as before."""
+    value = query.get("intentDetectionConfidence")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    return 1.0
 
 
 def _heard(query: Mapping[str, Any]) -> float | None:
