@@ -40,6 +40,7 @@ class Report:
             rows.append((f"handoff rate: {reason}", "%", _share(now, reason), _share(before, reason)))
         rows += [
             ("gave up", "n", now.gave_up, before.gave_up),
+            ("hung up", "n", now.hung_up, before.hung_up),
             ("fallback rate", "%", now.fallback_rate, before.fallback_rate),
             ("recognition rate", "%", now.recognition_rate, before.recognition_rate),
             ("knowledge answer rate", "%", now.knowledge_answer_rate, before.knowledge_answer_rate),

@@ -13,7 +13,9 @@ so a gateway that keeps the caller on the line gets "a colleague is coming" at t
 
 An event is no words of the caller: Dialogflow puts an event's name in ``queryText`` (``TELEPHONY_WELCOME``),
 so such a turn has no text; a gateway's no-input event (the exported ``NoInput`` intent, or an event no
-intent takes) is silence, which the dialog answers with "are you still there?" and in the end closes.
+intent takes) is silence, which the dialog answers with "are you still there?" and in the end closes. An
+end-of-call event (``HANGUP_EVENTS``: ``TELEPHONY_HANGUP``) is the caller hanging up: the conversation
+ends with nothing said.
 
 What a phone gateway acts on beyond the text depends on the API version it calls Dialogflow with
 (``dialogflow_api_version``): v2beta1 knows ``endInteraction``, ``liveAgentHandoff`` and the TELEPHONY
@@ -46,6 +48,7 @@ from .dialogflow_request import (
     WELCOME_EVENTS,
     PlatformState,
     confidence,
+    hung_up,
     intent_confidence,
     is_event,
     is_withheld,
@@ -145,7 +148,8 @@ class DialogflowChannel(WebhookChannel):
         parameters = lookup(data, "queryResult.parameters", dict, default={})
         state = state_of(contexts)
         text = lookup(data, "queryResult.queryText", default="")
-        reparse = silent or self._reparse(data, display_name, text)
+        ended = hung_up(text)
+        reparse = silent or ended or self._reparse(data, display_name, text)
         return Turn(
             text="" if silent or is_event(text) else text,
             intent=None if reparse else self.options.intent_map.get(display_name, display_name),
@@ -158,7 +162,9 @@ class DialogflowChannel(WebhookChannel):
             confidence=confidence(lookup(data, "queryResult", dict)),
             deadline=deadline(self.deadline_s),
             request_id=identifier(lookup(data, "responseId", default=""), "responseId"),
-            handed_over=state.get(HANDED_OVER) is True,
+            # the end of a handed-over call is the colleague's: it joins no conversation of ours
+            handed_over=state.get(HANDED_OVER) is True and not ended,
+            hung_up=ended,
             platform=PlatformState(state=state, telephony=telephony(data)),
         )
 

@@ -34,7 +34,7 @@ from .missed import MissedTurn, MissedTurns
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
 from .signals import TurnFacts, loading_answerers, still_loading, turn_signals
-from .step import MISSED_TURN, TurnStep
+from .step import MISSED_TURN, TurnStep, hung_up_reply
 from .waits import SessionBusy, SessionStuck, SessionWaits
 
 __all__ = ["Dialog", "apology"]
@@ -169,6 +169,8 @@ class Dialog:
             if late.kept_with_turn():  # the first one keeps its own late reply, if any
                 return earlier
             return self._told_now(turn, start.session, earlier)
+        if turn.hung_up and not _goes_on(turn, start.session):  # after our goodbye: no new conversation
+            return hung_up_reply()
         session, turn = self._session(turn, start)
         loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
         step = TurnStep(
@@ -239,7 +241,7 @@ class Dialog:
         remembered about the caller."""
         if start.user:
             turn = replace(turn, user=start.user)
-        if start.session is not None and (not start.session.ended or _still_handed_over(turn, start.session)):
+        if start.session is not None and _goes_on(turn, start.session):
             return start.session, turn
         return Session.new(
             id=turn.session_id,
@@ -554,6 +556,11 @@ def _failed(step: TurnStep, reply: Reply, *, crashed: bool) -> bool:
     succeeds later (the second booking went through) does: the caller got what they called for."""
     put_right = step.finished_flow is not None and not crashed
     return reply.failed or (step.state.failed and not put_right)
+
+
+def _goes_on(turn: Turn, session: Session | None) -> bool:
+    """Whether the turn belongs to a conversation under way: a live session, or one still handed over."""
+    return session is not None and (not session.ended or _still_handed_over(turn, session))
 
 
 def _still_handed_over(turn: Turn, session: Session) -> bool:

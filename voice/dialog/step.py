@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..builtins import BUILTIN, LAUNCH, YES_OR_NO, builtin_reply, speakers
+from ..builtins import BUILTIN, HANGUP, LAUNCH, YES_OR_NO, builtin_reply, speakers
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -39,6 +39,11 @@ the late replies, it is no answer, so it gets no "Here is the answer to your ear
 _ANYTHING_ELSE_ANSWERS = ("Stop", "Thanks", *YES_OR_NO)
 """The built-ins that answer it, the first that matches: thanks ("ok thanks", "oké bedankt") ends the
 conversation as stop and no do, though its "ok" says yes too."""
+
+
+def hung_up_reply() -> Reply:
+    """The answer to a hang-up: nothing to say, and the end of the conversation."""
+    return Reply(speech="", end_session=True)
 
 
 class TurnStep(FlowFilling):
@@ -99,6 +104,8 @@ class TurnStep(FlowFilling):
         return self.turn
 
     def _decide(self) -> Reply:
+        if self.turn.hung_up:
+            return self._hung_up()
         if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
             told = "handed_over" if self.reachable else "no_person"
             return replace(self._builtin(told, end_session=True), handoff=True)
@@ -266,6 +273,14 @@ class TurnStep(FlowFilling):
                 return found.reply
         self.state = replace(self.state, offer=None)
         return self._unmatched()
+
+    def _hung_up(self) -> Reply:
+        """The caller hung up: the conversation ends with nothing said (nobody would hear it). A guess
+        left open is dropped as a miss, as when the caller moves on: it was not what they meant."""
+        if self.state.offer is not None:
+            self.state = replace(self.state, offer=None, fallbacks=self.state.fallbacks + 1)
+        self.turn = replace(self.turn, intent=HANGUP)
+        return hung_up_reply()
 
     def _silence(self) -> Reply:
         count = self.state.no_input + 1

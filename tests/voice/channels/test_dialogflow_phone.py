@@ -234,6 +234,24 @@ def test_a_gateways_silence_is_asked_about_then_closed_not_transferred(
     assert line.handoff_records() == []
 
 
+@pytest.mark.parametrize("event", ["TELEPHONY_HANGUP", "conversationEnd"])
+def test_a_caller_who_hangs_up_mid_booking_ends_the_conversation_unsaid(phone: Any, event: str) -> None:
+    """The end-of-call event was a silence: "Bent u er nog? Hoe laat?" to nobody, and an empty turn."""
+    line = phone(transfer_to=NUMBER)
+    for words in ("ik wil een afspraak maken", "morgen"):
+        line.say("c1", words, "nl")
+    data = line.say("c1", event, "nl")
+    assert (data["fulfillmentText"], data["endInteraction"]) == ("", True)
+    assert data["payload"]["voice"]["end_session"] is True and "liveAgentHandoff" not in data
+    assert data["outputContexts"][0]["lifespanCount"] == 0
+    store = line.assistant.dialog.store
+    rows = store.select("SELECT intent, understood, flow, outcome FROM signals ORDER BY seq")
+    assert rows[-1] == ("Hangup", "hangup", "BookAppointment", "gave_up")
+    line.say("c2", SAID["nl"]["person"], "nl")
+    line.say("c2", event, "nl")  # the end of a handed-over call is the colleague's
+    assert store.select("SELECT count(*) FROM signals WHERE session_id LIKE '%c2'") == [(1,)]
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_a_phone_gateway_gets_the_ssml(phone: Any, language: str) -> None:
     """The number is read as a phone number only where the SSML reaches the phone."""
