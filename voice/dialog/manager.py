@@ -408,7 +408,7 @@ class Dialog:
             )
         flow = state.flow or facts.finished_flow
         record = HandoffRecord(
-            id=uuid.uuid4().hex,
+            id=state.handoff_id,
             reason=state.handoff_reason,
             session_id=turn.session_id,
             user_id=turn.user_id or loaded.user_id,
@@ -429,12 +429,18 @@ class Dialog:
         )
 
     def _transferred(self, reply: Reply, state: DialogState) -> Reply:
-        """A reply of a handed-over conversation names where a phone gateway puts the call through, when
+        """A reply of a handed-over conversation names its handoff record (id and reason, for the
+        colleague's desktop to match the call) and where a phone gateway puts the call through, when
         ``[handoff] transfer_to`` is set; every turn after the handoff does too, in case the gateway kept
         the caller on the line instead of transferring."""
-        if not (state.handed_over and self.policy.transfer_to):
+        if not state.handed_over:
             return reply
-        return replace(reply, transfer_to=self.policy.transfer_to)
+        return replace(
+            reply,
+            handoff_id=state.handoff_id,
+            handoff_reason=state.handoff_reason,
+            transfer_to=self.policy.transfer_to or reply.transfer_to,
+        )
 
     def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:
         """After a handler raised: the state before the turn, so that the caller can try again (an API

@@ -155,8 +155,8 @@ def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: 
     ]
     assert (data["endInteraction"], data["liveAgentHandoff"]) == (True, True)
     assert data["payload"]["google"]["expectUserResponse"] is False
-    voice = data["payload"]["voice"]
-    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (True, True, NUMBER)
+    voice = data["payload"]["voice"]  # a transfer, not a hang-up: end_session said both
+    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (True, False, NUMBER)
     (context,) = data["outputContexts"]
     assert (context["lifespanCount"], context["parameters"]) == (50, {"voice_handed_over": True})
 
@@ -166,6 +166,8 @@ def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: 
     assert later["liveAgentHandoff"] is True
     (record,) = line.handoff_records()
     assert (record["reason"], record["user_id"]) == ("asked", "+31612345678")
+    for reply in (voice, later["payload"]["voice"]):  # the agent desktop matches the call to its record
+        assert (reply["handoff_id"], reply["handoff_reason"]) == (record["id"], "asked")
     assert record["transcript"][0] == {"speaker": "user", "text": "", "intent": "Launch"}
 
 
