@@ -40,6 +40,8 @@ BUILTIN_LOCALES = Path(__file__).parent / "locales"
 """``<lang>/intents.yaml`` and ``<lang>/responses.yaml`` of the framework."""
 LAUNCH = "Launch"
 """The intent of a conversation that starts without a question (Alexa's LaunchRequest)."""
+HANGUP = "Hangup"
+"""The intent a hung-up turn (``Turn.hung_up``) is logged and counted under; no words match it."""
 YES_OR_NO = ("Yes", "No")
 """The built-in answers to a yes/no question."""
 ALEXA_INTENTS: Mapping[str, str] = MappingProxyType(

@@ -52,6 +52,11 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def is_fraction(value: Any) -> bool:
+    """A number from 0 to 1: a confidence."""
+    return _number(value) and 0 <= value <= 1
+
+
 def _positive(value: Any) -> bool:
     return _number(value) and value > 0
 
@@ -158,7 +163,7 @@ HANDOFF_KEYS: Mapping[str, Check] = {
         "like max_low_confidence = 3",
     ),
     "low_confidence_below": (
-        lambda value: _number(value) and 0 <= value <= 1,
+        is_fraction,
         "the recognition confidence below which a turn is heard with low confidence, a number from 0 to 1, "
         "like low_confidence_below = 0.5",
     ),

@@ -19,6 +19,8 @@ PLATFORM_FIELDS = (
     "end_session",
     "handoff",
     "transfer_to",
+    "handoff_id",
+    "handoff_reason",
     "intent",
 )
 """What of a reply a channel may send a platform (Dialogflow's ``payload.voice``): not ``failed`` (for
@@ -64,6 +66,11 @@ class Reply:
     transfer_to: str = ""
     """The phone number (E.164) a phone gateway puts the handed-over call through to (``[handoff]
     transfer_to``); empty when none is set or the conversation is not handed over."""
+    handoff_id: str = ""
+    """The id of the handoff record (``HandoffRecord.id``) of a handed-over conversation: a gateway passes
+    it on with the transferred call, so the colleague's desktop shows that conversation; else empty."""
+    handoff_reason: str = ""
+    """Why it was handed over (``asked``, ``fallbacks``, ...: ``HandoffRecord.reason``); else empty."""
     intent: str | None = None
     """The intent this reply answers; the dialog layer fills it in, for logs and local feedback."""
     remember: Mapping[str, Any] = field(default_factory=dict)
@@ -101,6 +108,8 @@ class Reply:
             "end_session": self.end_session,
             "handoff": self.handoff,
             "transfer_to": self.transfer_to,
+            "handoff_id": self.handoff_id,
+            "handoff_reason": self.handoff_reason,
             "intent": self.intent,
             "remember": dict(self.remember),
             "failed": self.failed,
@@ -123,6 +132,8 @@ class Reply:
             end_session=bool(data.get("end_session", False)),
             handoff=bool(data.get("handoff", False)),
             transfer_to=str(data.get("transfer_to") or ""),
+            handoff_id=str(data.get("handoff_id") or ""),
+            handoff_reason=str(data.get("handoff_reason") or ""),
             intent=data.get("intent"),
             remember=dict(data.get("remember") or {}),
             failed=bool(data.get("failed", False)),

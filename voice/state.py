@@ -7,6 +7,7 @@ the store calls ``to_json`` when it saves the session and ``from_json`` when it 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -126,6 +127,9 @@ class DialogState:
     handed_over: bool = False
     handoff_reason: str = ""
     """Why the conversation went to a person (``asked``, ``fallbacks``, ...); empty before."""
+    handoff_id: str = ""
+    """The id of the handoff record (``HandoffRecord.id``), chosen as the conversation is handed over: the
+    replies name it to a phone gateway, so the colleague's desktop can match the call it transfers."""
     offer: Offer | None = None
     """Answers the last reply offered for a yes or no."""
     outcome: str = ""
@@ -144,6 +148,7 @@ class DialogState:
         return DialogState(
             handed_over=self.handed_over,
             handoff_reason=self.handoff_reason,
+            handoff_id=self.handoff_id,
             outcome=self.outcome,
             failed=self.failed,
         )
@@ -195,8 +200,8 @@ class DialogState:
         return replace(self, pending_replies=(*self.pending_replies, *replies))
 
     def handing_over(self, reason: str) -> DialogState:
-        """This state, handed over to a person for ``reason``."""
-        return replace(self, handed_over=True, handoff_reason=reason)
+        """This state, handed over to a person for ``reason``, with the id its handoff record will have."""
+        return replace(self, handed_over=True, handoff_reason=reason, handoff_id=uuid.uuid4().hex)
 
     def to_json(self) -> dict[str, Any]:
         """The state as JSON values, for the store."""
@@ -211,6 +216,7 @@ class DialogState:
             "pending_replies": [reply.to_dict() for reply in self.pending_replies],
             "handed_over": self.handed_over,
             "handoff_reason": self.handoff_reason,
+            "handoff_id": self.handoff_id,
             "offer": self.offer.to_json() if self.offer else None,
             "outcome": self.outcome,
             "failed": self.failed,
@@ -236,6 +242,7 @@ class DialogState:
             pending_replies=tuple(Reply.from_dict(reply) for reply in pending or ()),
             handed_over=bool(raw.get("handed_over", False)),
             handoff_reason=str(raw.get("handoff_reason") or ""),
+            handoff_id=str(raw.get("handoff_id") or ""),
             offer=Offer.from_json(raw["offer"]) if raw.get("offer") else None,
             outcome=str(raw.get("outcome") or ""),
             # a state stored before ``failed`` was kept: its last reply is all that shows a failure

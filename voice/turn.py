@@ -44,6 +44,9 @@ class Turn:
     """The platform says this call was handed to a person already (Dialogflow's ``voice-state`` context):
     a gateway that kept the line after the handoff sends the caller's next words, and the caller hears that
     a colleague is coming instead of a new conversation. Other channels start a new session instead."""
+    hung_up: bool = False
+    """The caller hung up (a phone gateway's end-of-call event): no words, and nobody hears a reply; the
+    conversation ends, and its log and KPIs say the caller hung up rather than fell silent."""
     confidence: float = 1.0
     """Recognition confidence of ``text`` (1.0 for typed text)."""
     skill: str = ""

@@ -316,6 +316,41 @@ def test_a_goodbye_to_an_offered_answer_gave_up(
     assert counts["outcome:gave_up"] == 1 and "outcome:contained" not in counts
 
 
+def _hang_up(dialog: Dialog, session: str, language: str) -> str:
+    """A phone gateway's end-of-call event, as the channel hands it over; the reply's speech."""
+    turn = Turn(locale=language, session_id=session, user_id="u1", time=NOW, channel="dialogflow", call=True)
+    reply = dialog.respond(replace(turn, hung_up=True))
+    assert reply.end_session and not reply.handoff
+    return reply.speech
+
+
+@pytest.mark.parametrize(
+    ("language", "question"), [("nl", "ik ben mijn wachtwoord kwijt"), ("en", "how do i return something")]
+)
+def test_a_caller_who_hangs_up_is_logged_and_counted_as_hung_up_not_silent(
+    dialog: Dialog, language: str, question: str
+) -> None:
+    """A hang-up was a silence: "Are you still there?", an empty turn, and every call that ended after
+    its answer gave up. Now the conversation ends unsaid, a guess left open is a miss, a call answered
+    is contained, and the end of a call already ended starts no conversation."""
+    _say(dialog, question, session="guess", locale=language)
+    assert _hang_up(dialog, "guess", language) == ""
+    _say(dialog, HOURS[language], session="answered", locale=language)
+    assert _hang_up(dialog, "answered", language) == ""
+    assert _hang_up(dialog, "answered", language) == ""  # the gateway's event after our own end
+    assert _hang_up(dialog, "never", language) == ""
+    guess, guess_end, answer, answer_end = _signals(dialog.store)
+    assert (guess["knowledge"], guess["understood"]) == ("confirm", "none")  # settled as not understood
+    ends = [(row["intent"], row["understood"], row["outcome"]) for row in (guess_end, answer_end)]
+    assert ends == [("Hangup", "hangup", "gave_up"), ("Hangup", "hangup", "contained")]
+    assert answer["outcome"] == "contained"
+    kpis = _report(dialog.store, language).current
+    assert (kpis.conversations, kpis.hung_up, kpis.contained, kpis.gave_up) == (2, 2, 1, 1)
+    assert kpis.spoken == 2  # a hang-up says nothing, as a silence does not
+    log = dialog.store.select("SELECT text, intent FROM log WHERE speaker = 'user' ORDER BY seq")
+    assert log[-1] == ("", "Hangup")
+
+
 HOURS = {"nl": "wat zijn jullie openingstijden", "en": "what are your opening hours"}
 
 

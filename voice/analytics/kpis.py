@@ -76,11 +76,13 @@ class Kpis:
     conversations: int = 0
     contained: int = 0
     gave_up: int = 0
+    hung_up: int = 0
+    """Conversations whose caller hung up (a phone gateway's end-of-call event), however they stood."""
     handoffs: Mapping[str, int] = field(default_factory=dict)
     """Handed-over conversations by reason (``asked``: the caller asked; the others the assistant decided)."""
     turns: int = 0
     spoken: int = 0
-    """Turns in which the caller said something (all but silences)."""
+    """Turns in which the caller said something (all but silences and hang-ups)."""
     recognised: int = 0
     not_understood: int = 0
     knowledge_asked: int = 0
@@ -130,9 +132,10 @@ class Kpis:
             conversations=totals.get("conversations", 0),
             contained=totals.get("outcome:contained", 0),
             gave_up=totals.get("outcome:gave_up", 0),
+            hung_up=totals.get("understood:hangup", 0),
             handoffs=dict(sorted(grouped.get("handoff", {}).items())),
             turns=turns,
-            spoken=turns - totals.get("understood:silence", 0),
+            spoken=turns - totals.get("understood:silence", 0) - totals.get("understood:hangup", 0),
             recognised=sum(totals.get(metric, 0) for metric in RECOGNISED),
             not_understood=totals.get("understood:none", 0),
             knowledge_asked=totals.get("knowledge:asked", 0),
@@ -151,6 +154,7 @@ class Kpis:
             "containment_rate": self.containment_rate,
             "contained": self.contained,
             "gave_up": self.gave_up,
+            "hung_up": self.hung_up,
             "handoff_rate": self.handoff_rate,
             "handoffs": dict(self.handoffs),
             "turns": self.turns,

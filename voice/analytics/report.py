@@ -44,6 +44,7 @@ class Report:
             rows.append((name, "%", _share(now, reason), _share(before, reason)))
         rows += [
             (words("kpi_gave_up"), "n", now.gave_up, before.gave_up),
+            (words("kpi_hung_up"), "n", now.hung_up, before.hung_up),
             (words("kpi_fallback_rate"), "%", now.fallback_rate, before.fallback_rate),
             (words("kpi_recognition_rate"), "%", now.recognition_rate, before.recognition_rate),
             (

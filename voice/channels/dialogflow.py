@@ -2,8 +2,9 @@
 
 Dialogflow matches the intent with its own agent (the export writes it from our templates); the
 channel maps its ``displayName`` to our intent name and its parameters to slots. When the agent
-fell back, or when ``reparse`` is set, the router matches ``queryText`` itself instead, so the
-agent can be a thin speech-to-text front for the same templates.
+fell back, matched the caller's words with an ``intentDetectionConfidence`` below
+``dialogflow_min_confidence``, or when ``reparse`` is set, the router matches ``queryText`` itself
+instead, so the agent can be a thin speech-to-text front for the same templates.
 
 The conversation's state is kept in our store. An output context named ``voice-state`` carries
 what the platform itself keeps for the session: its parameters come back unchanged, with a
@@ -12,7 +13,9 @@ so a gateway that keeps the caller on the line gets "a colleague is coming" at t
 
 An event is no words of the caller: Dialogflow puts an event's name in ``queryText`` (``TELEPHONY_WELCOME``),
 so such a turn has no text; a gateway's no-input event (the exported ``NoInput`` intent, or an event no
-intent takes) is silence, which the dialog answers with "are you still there?" and in the end closes.
+intent takes) is silence, which the dialog answers with "are you still there?" and in the end closes. An
+end-of-call event (``HANGUP_EVENTS``: ``TELEPHONY_HANGUP``) is the caller hanging up: the conversation
+ends with nothing said.
 
 What a phone gateway acts on beyond the text depends on the API version it calls Dialogflow with
 (``dialogflow_api_version``): v2beta1 knows ``endInteraction``, ``liveAgentHandoff`` and the TELEPHONY
@@ -45,6 +48,8 @@ from .dialogflow_request import (
     WELCOME_EVENTS,
     PlatformState,
     confidence,
+    hung_up,
+    intent_confidence,
     is_event,
     is_withheld,
     rang_in,
@@ -139,12 +144,12 @@ class DialogflowChannel(WebhookChannel):
         contexts = lookup(data, "queryResult.outputContexts", list, default=[])
         contexts = [context for context in contexts if isinstance(context, dict)]
         display_name = lookup(data, "queryResult.intent.displayName", default="")
-        fell_back = lookup(data, "queryResult.intent.isFallback", bool, default=False)
         silent = display_name == NO_INPUT_INTENT
-        reparse = silent or self.options.reparse or fell_back or display_name in ("", FALLBACK_INTENT)
         parameters = lookup(data, "queryResult.parameters", dict, default={})
         state = state_of(contexts)
         text = lookup(data, "queryResult.queryText", default="")
+        ended = hung_up(text)
+        reparse = silent or ended or self._reparse(data, display_name, text)
         return Turn(
             text="" if silent or is_event(text) else text,
             intent=None if reparse else self.options.intent_map.get(display_name, display_name),
@@ -157,9 +162,21 @@ class DialogflowChannel(WebhookChannel):
             confidence=confidence(lookup(data, "queryResult", dict)),
             deadline=deadline(self.deadline_s),
             request_id=identifier(lookup(data, "responseId", default=""), "responseId"),
-            handed_over=state.get(HANDED_OVER) is True,
+            # the end of a handed-over call is the colleague's: it joins no conversation of ours
+            handed_over=state.get(HANDED_OVER) is True and not ended,
+            hung_up=ended,
             platform=PlatformState(state=state, telephony=telephony(data)),
         )
+
+    def _reparse(self, data: Mapping[str, Any], display_name: str, text: str) -> bool:
+        """Whether the router matches ``queryText`` instead of the agent's intent: always
+        (``reparse``), when the agent fell back, or when it matched the caller's words only weakly
+        (below ``min_confidence``). An event's intent is no guess at words: it stands."""
+        fell_back = lookup(data, "queryResult.intent.isFallback", bool, default=False)
+        if self.options.reparse or fell_back or display_name in ("", FALLBACK_INTENT):
+            return True
+        weak = intent_confidence(lookup(data, "queryResult", dict)) < self.options.min_confidence
+        return weak and not is_event(text)
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
         asked = turn.platform if isinstance(turn.platform, PlatformState) else PlatformState()

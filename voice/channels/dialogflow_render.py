@@ -33,8 +33,7 @@ def render(reply: Reply, asked: PlatformState, session: str, options: Dialogflow
     body: dict[str, Any] = {
         "fulfillmentText": text,
         "fulfillmentMessages": messages,
-        # "voice": the fields of the Reply a gateway acts on (expect, handoff), none of the internal ones
-        "payload": {"google": google, "voice": reply.to_platform_dict()},
+        "payload": {"google": google, "voice": _voice(reply)},
         "outputContexts": [_state_context(reply, asked.state, session, options.state_lifespan)],
     }
     if options.beta and reply.end_session:
@@ -42,6 +41,15 @@ def render(reply: Reply, asked: PlatformState, session: str, options: Dialogflow
     if options.beta and reply.handoff:
         body["liveAgentHandoff"] = True
     return body
+
+
+def _voice(reply: Reply) -> dict[str, Any]:
+    """``payload.voice``: the fields of the Reply a gateway acts on, none of the internal ones. A handoff
+    is no hang-up: ``end_session`` is false when ``handoff`` is true, so a gateway that hangs up on
+    ``end_session`` never drops a caller who is waiting for a person."""
+    voice = reply.to_platform_dict()
+    voice["end_session"] = reply.end_session and not reply.handoff
+    return voice
 
 
 def _telephony_messages(reply: Reply, ssml: str | None) -> list[dict[str, Any]]:

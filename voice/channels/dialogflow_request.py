@@ -13,11 +13,14 @@ from .webhook import identifier
 
 __all__ = [
     "HANDED_OVER",
+    "HANGUP_EVENTS",
     "NO_INPUT_EVENTS",
     "STATE_CONTEXT",
     "WELCOME_EVENTS",
     "PlatformState",
     "confidence",
+    "hung_up",
+    "intent_confidence",
     "is_event",
     "is_withheld",
     "rang_in",
@@ -31,6 +34,10 @@ STATE_CONTEXT = "voice-state"
 NO_INPUT_EVENTS = ("actions_intent_NO_INPUT", "noUserInput")
 """What a gateway sends when the caller says nothing: Dialogflow's own no-input event (Actions on Google
 and gateways that follow it) and AudioCodes VoiceAI Connect's."""
+HANGUP_EVENTS = ("TELEPHONY_HANGUP", "conversationEnd")
+"""What a gateway sends when the call ends: ``TELEPHONY_HANGUP``, the name this webhook defines (Dialogflow's
+own phone gateway sends no event at the end of a call; a gateway of our own sends this one), and AudioCodes
+VoiceAI Connect's ``conversationEnd`` (with ``sendEventsToBot``). Either is the caller hanging up."""
 WELCOME_EVENTS = ("WELCOME", "TELEPHONY_WELCOME")
 """The events that start a conversation: Dialogflow's, and its phone gateway's."""
 HANDED_OVER = "voice_handed_over"
@@ -118,13 +125,28 @@ def telephony(data: Mapping[str, Any]) -> bool:
 
 def is_event(text: str) -> bool:
     """``queryText`` is an event's name (Dialogflow puts it there for an event), not the caller's words."""
-    return text in WELCOME_EVENTS or text in NO_INPUT_EVENTS or _EVENT_NAME.fullmatch(text) is not None
+    named = (*WELCOME_EVENTS, *NO_INPUT_EVENTS, *HANGUP_EVENTS)
+    return text in named or _EVENT_NAME.fullmatch(text) is not None
+
+
+def hung_up(text: str) -> bool:
+    """``queryText`` is an end-of-call event (``HANGUP_EVENTS``): the caller hung up."""
+    return text in HANGUP_EVENTS
 
 
 def confidence(query: Mapping[str, Any]) -> float:
     """The recognition confidence of the turn (``Turn.confidence``): 1.0 for typed text."""
     heard = _heard(query)
     return 1.0 if heard is None else heard
+
+
+def intent_confidence(query: Mapping[str, Any]) -> float:
+    """How sure the agent is of its intent (``intentDetectionConfidence``); 1.0 when it does not say
+    (or says something out of range), so a request without it keeps its intent as before."""
+    value = query.get("intentDetectionConfidence")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    return 1.0
 
 
 def _heard(query: Mapping[str, Any]) -> float | None:

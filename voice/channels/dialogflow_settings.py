@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..builtins import LAUNCH, builtin_intents, builtin_languages
-from ..config_shapes import Check, is_count, is_flag, is_text, is_text_table
+from ..config_shapes import Check, is_count, is_flag, is_fraction, is_text, is_text_table
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ DEFAULT_INTENT_MAP: Mapping[str, str] = MappingProxyType({"Default Welcome Inten
 SERVER_SETTINGS: Mapping[str, Any] = MappingProxyType(
     {
         "dialogflow_reparse": False,
+        "dialogflow_min_confidence": 0.6,
         "dialogflow_intent_map": {},
         "dialogflow_username": None,
         "dialogflow_password": None,
@@ -56,6 +57,11 @@ def _unset_or_text(value: Any) -> bool:
 FORMS: Mapping[str, Check] = MappingProxyType(
     {
         "dialogflow_reparse": (is_flag, "true or false, like dialogflow_reparse = false"),
+        "dialogflow_min_confidence": (
+            is_fraction,
+            "the intent detection confidence below which the webhook matches queryText itself, a number "
+            "from 0 to 1, like dialogflow_min_confidence = 0.6",
+        ),
         "dialogflow_intent_map": (
             is_text_table,
             "a table of Dialogflow intent name = our intent name, like "
@@ -91,6 +97,11 @@ class DialogflowSettings:
     """Dialogflow displayName -> our intent; names not listed are used as they are."""
     reparse: bool = False
     """Match ``queryText`` with the router instead of trusting the agent's intent."""
+    min_confidence: float = 0.6
+    """An intent the agent matched with a lower ``intentDetectionConfidence`` is not trusted: the router
+    matches ``queryText`` instead. The agent takes any match from its ``mlMinConfidence`` (0.3) up, and
+    in its lower range it confuses intents that share words ("bestelling" in a cancellation and an
+    order status); the router reads the same templates, so a match it agrees with costs nothing."""
     username: str | None = None
     password: str | None = None
     token_header: str = "X-Voice-Token"
@@ -121,6 +132,7 @@ class DialogflowSettings:
         return cls(
             intent_map={**DEFAULT_INTENT_MAP, **settings["dialogflow_intent_map"]},
             reparse=settings["dialogflow_reparse"],
+            min_confidence=settings["dialogflow_min_confidence"],
             username=settings["dialogflow_username"],
             password=settings["dialogflow_password"],
             token_header=settings["dialogflow_token_header"],

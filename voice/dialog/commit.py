@@ -8,7 +8,6 @@ or "one moment" when the deadline passed as it was saved (``LateTurn``).
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -195,7 +194,7 @@ class Recorder:
             )
         flow = state.flow or facts.finished_flow
         record = HandoffRecord(
-            id=uuid.uuid4().hex,
+            id=state.handoff_id,
             reason=state.handoff_reason,
             session_id=turn.session_id,
             user_id=turn.user_id or loaded.user_id,

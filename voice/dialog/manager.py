@@ -33,7 +33,7 @@ from .missed import MissedTurn, MissedTurns
 from .outbox import OutboxSender
 from .satisfaction import Satisfaction
 from .signals import TurnFacts, loading_answerers, still_loading
-from .step import TurnStep
+from .step import TurnStep, hung_up_reply
 from .waits import SessionBusy, SessionStuck, SessionWaits
 
 __all__ = ["Dialog", "apology"]
@@ -176,6 +176,8 @@ class Dialog:
             if late.kept_with_turn():  # the first one keeps its own late reply, if any
                 return earlier
             return self.pending.told_now(turn, start.session, earlier)
+        if turn.hung_up and not _goes_on(turn, start.session):  # after our goodbye: no new conversation
+            return hung_up_reply()
         session, turn = self._session(turn, start)
         loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
         step, reply, failed = self._decided(turn, session.dialog)
@@ -251,7 +253,7 @@ class Dialog:
         remembered about the caller."""
         if start.user:
             turn = replace(turn, user=start.user)
-        if start.session is not None and (not start.session.ended or _still_handed_over(turn, start.session)):
+        if start.session is not None and _goes_on(turn, start.session):
             return start.session, turn
         return Session.new(
             id=turn.session_id,
@@ -264,12 +266,18 @@ class Dialog:
         ), turn
 
     def _transferred(self, reply: Reply, state: DialogState) -> Reply:
-        """A reply of a handed-over conversation names where a phone gateway puts the call through, when
+        """A reply of a handed-over conversation names its handoff record (id and reason, for the
+        colleague's desktop to match the call) and where a phone gateway puts the call through, when
         ``[handoff] transfer_to`` is set; every turn after the handoff does too, in case the gateway kept
         the caller on the line instead of transferring."""
-        if not (state.handed_over and self.policy.transfer_to):
+        if not state.handed_over:
             return reply
-        return replace(reply, transfer_to=self.policy.transfer_to)
+        return replace(
+            reply,
+            handoff_id=state.handoff_id,
+            handoff_reason=state.handoff_reason,
+            transfer_to=self.policy.transfer_to or reply.transfer_to,
+        )
 
     def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:
         """After a handler raised: the state before the turn, so that the caller can try again (an API
@@ -324,6 +332,11 @@ def _failed(step: TurnStep, reply: Reply, *, crashed: bool) -> bool:
     succeeds later (the second booking went through) does: the caller got what they called for."""
     put_right = step.finished_flow is not None and not crashed
     return reply.failed or (step.state.failed and not put_right)
+
+
+def _goes_on(turn: Turn, session: Session | None) -> bool:
+    """Whether the turn belongs to a conversation under way: a live session, or one still handed over."""
+    return session is not None and (not session.ended or _still_handed_over(turn, session))
 
 
 def _still_handed_over(turn: Turn, session: Session) -> bool:

@@ -145,6 +145,8 @@ def turn_signals(
 
 def _understood(facts: TurnFacts, turn: Turn) -> Understood:
     heard = facts.heard
+    if heard.hung_up:
+        return Understood.HANGUP
     if not heard.text.strip() and heard.intent is None:
         return Understood.SILENCE
     if facts.satisfaction is not None:  # a score ("4", "een acht") answers the question it was asked

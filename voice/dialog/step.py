@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..builtins import BUILTIN, LAUNCH, YES_OR_NO
+from ..builtins import BUILTIN, HANGUP, LAUNCH, YES_OR_NO
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -26,6 +26,11 @@ from .late import told_first
 from .satisfaction import QUESTION_SLOT, Satisfaction, question_reply
 from .signals import answerer_names
 from .turn_taking import TurnTaking
+
+
+def hung_up_reply() -> Reply:
+    """The answer to a hang-up: nothing to say, and the end of the conversation."""
+    return Reply(speech="", end_session=True)
 
 
 class TurnStep(FlowFilling, TurnTaking):
@@ -86,6 +91,8 @@ class TurnStep(FlowFilling, TurnTaking):
         return self.turn
 
     def _decide(self) -> Reply:
+        if self.turn.hung_up:
+            return self._hung_up()
         if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
             told = "handed_over" if self.reachable else "no_person"
             return replace(self._builtin(told, end_session=True), handoff=True)
@@ -257,6 +264,14 @@ class TurnStep(FlowFilling, TurnTaking):
                 return found.reply
         self.state = replace(self.state, offer=None)
         return self._unmatched()
+
+    def _hung_up(self) -> Reply:
+        """The caller hung up: the conversation ends with nothing said (nobody would hear it). A guess
+        left open is dropped as a miss, as when the caller moves on: it was not what they meant."""
+        if self.state.offer is not None:
+            self.state = replace(self.state, offer=None, fallbacks=self.state.fallbacks + 1)
+        self.turn = replace(self.turn, intent=HANGUP)
+        return hung_up_reply()
 
     # -- the end-of-conversation question (voice.dialog.satisfaction) ----------------------------
 

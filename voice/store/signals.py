@@ -62,6 +62,8 @@ class Understood(StrEnum):
     """Not understood: the fallback answered."""
     SILENCE = "silence"
     """The caller said nothing (no input); neither understood nor not."""
+    HANGUP = "hangup"
+    """The caller hung up (a phone gateway's end-of-call event): no words either."""
 
 
 class Outcome(StrEnum):

@@ -253,6 +253,33 @@ def test_reparse_mode_ignores_the_agents_intent(client_for: ClientFor, recorder:
     assert data["fulfillmentText"] == post(client_for(recorder), _contact_request())["fulfillmentText"]
 
 
+def _weak_order_status(confidence: float) -> dict[str, Any]:
+    """The agent's guess at a cancellation: OrderStatus, as sure as the reviewer's call was (0.31)."""
+    body = fixture("order_status_nl")
+    body["queryResult"].update(
+        queryText="ik wil mijn bestelling annuleren", parameters={}, intentDetectionConfidence=confidence
+    )
+    return body
+
+
+def test_a_weak_intent_match_is_reparsed_and_a_confident_one_kept(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
+    """Below dialogflow_min_confidence the router reads the words: no "Wat is uw bestelnummer?" for a
+    cancellation; a sure match, a lower setting, or an event's intent keep the agent's intent."""
+    weak = post(client_for(recorder), _weak_order_status(0.31))
+    assert (recorder.turns[-1].intent, recorder.turns[-1].slots) == (None, {})
+    assert "bestelnummer" not in weak["fulfillmentText"]
+    post(client_for(recorder), _weak_order_status(0.8))
+    assert recorder.turns[-1].intent == "OrderStatus"
+    post(client_for(recorder, DIALOGFLOW_MIN_CONFIDENCE=0.3), _weak_order_status(0.31))
+    assert recorder.turns[-1].intent == "OrderStatus"
+    welcome = fixture("welcome_en")
+    welcome["queryResult"].update(queryText="TELEPHONY_WELCOME", intentDetectionConfidence=0.2)
+    post(client_for(recorder), welcome)
+    assert recorder.turns[-1].intent == "Launch"
+
+
 def _contact_request() -> dict[str, Any]:
     body = fixture("welcome_en")
     body["queryResult"]["intent"]["displayName"] = "ContactOptions"

@@ -155,8 +155,8 @@ def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: 
     ]
     assert (data["endInteraction"], data["liveAgentHandoff"]) == (True, True)
     assert data["payload"]["google"]["expectUserResponse"] is False
-    voice = data["payload"]["voice"]
-    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (True, True, NUMBER)
+    voice = data["payload"]["voice"]  # a transfer, not a hang-up: end_session said both
+    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (True, False, NUMBER)
     (context,) = data["outputContexts"]
     assert (context["lifespanCount"], context["parameters"]) == (50, {"voice_handed_over": True})
 
@@ -166,6 +166,8 @@ def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: 
     assert later["liveAgentHandoff"] is True
     (record,) = line.handoff_records()
     assert (record["reason"], record["user_id"]) == ("asked", "+31612345678")
+    for reply in (voice, later["payload"]["voice"]):  # the agent desktop matches the call to its record
+        assert (reply["handoff_id"], reply["handoff_reason"]) == (record["id"], "asked")
     assert record["transcript"][0] == {"speaker": "user", "text": "", "intent": "Launch"}
 
 
@@ -232,6 +234,24 @@ def test_a_gateways_silence_is_asked_about_then_closed_not_transferred(
     assert heard[-1]["endInteraction"] is True and heard[-1]["outputContexts"][0]["lifespanCount"] == 0
     assert "endInteraction" not in heard[0] and heard[0]["payload"]["google"]["expectUserResponse"] is True
     assert line.handoff_records() == []
+
+
+@pytest.mark.parametrize("event", ["TELEPHONY_HANGUP", "conversationEnd"])
+def test_a_caller_who_hangs_up_mid_booking_ends_the_conversation_unsaid(phone: Any, event: str) -> None:
+    """The end-of-call event was a silence: "Bent u er nog? Hoe laat?" to nobody, and an empty turn."""
+    line = phone(transfer_to=NUMBER)
+    for words in ("ik wil een afspraak maken", "morgen"):
+        line.say("c1", words, "nl")
+    data = line.say("c1", event, "nl")
+    assert (data["fulfillmentText"], data["endInteraction"]) == ("", True)
+    assert data["payload"]["voice"]["end_session"] is True and "liveAgentHandoff" not in data
+    assert data["outputContexts"][0]["lifespanCount"] == 0
+    store = line.assistant.dialog.store
+    rows = store.select("SELECT intent, understood, flow, outcome FROM signals ORDER BY seq")
+    assert rows[-1] == ("Hangup", "hangup", "BookAppointment", "gave_up")
+    line.say("c2", SAID["nl"]["person"], "nl")
+    line.say("c2", event, "nl")  # the end of a handed-over call is the colleague's
+    assert store.select("SELECT count(*) FROM signals WHERE session_id LIKE '%c2'") == [(1,)]
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
