@@ -141,6 +141,9 @@ CALLER_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
             "the third of december",
             "december tenth",
             "the twenty first of december",
+            "saturday the twelfth",
+            "the twelfth",
+            "in two weeks",
         ),
         "nl": (
             "vandaag",
@@ -159,6 +162,9 @@ CALLER_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
             "drie december",
             "tien december",
             "eenentwintig december",
+            "zaterdag twaalf december",
+            "de twaalfde",
+            "over twee weken",
         ),
     },
 }

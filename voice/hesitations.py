@@ -5,16 +5,18 @@ They carry no meaning, and a template cannot expect them everywhere: "eh een twe
 order number or "uh yes" to a question matched nothing. The router reads the words without them, for
 every skill and the built-in intents alike (a skill's ``skip_words`` only apply to its own templates).
 An opener is dropped only when the whole sentence matches nothing: templates that spell it out ("en
-morgen?" after the opening hours) keep it.
+morgen?" after the opening hours) keep it. A "no" that opens a correction in a flow ("nee, om vier uur",
+"no, make it friday") is read the same way by the dialog (``corrected``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .language import language_of
 
-__all__ = ["HESITATIONS", "OPENERS", "without_hesitations", "without_opener"]
+__all__ = ["HESITATIONS", "OPENERS", "corrected", "without_hesitations", "without_opener"]
 
 HESITATIONS: Mapping[str, frozenset[str]] = {
     "en": frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "hmm"}),
@@ -24,6 +26,11 @@ OPENERS: Mapping[str, frozenset[str]] = {
     "en": frozenset({"and", "so", "but", "well"}),
     "nl": frozenset({"en", "maar", "nou", "dus"}),
 }
+_CORRECTIONS: Mapping[str, re.Pattern[str]] = {
+    "en": re.compile(r"(?:no|nope)(?:[,.!]? no)?[,.!]? (?:(?:make it|rather|i mean) )?(?P<rest>.+)", re.I),
+    "nl": re.compile(r"(?:nee|neen)(?:[,.!]? nee)?[,.!]? (?:(?:liever|ik bedoel|maar) )?(?P<rest>.+)", re.I),
+}
+"""A no, then what the caller means instead."""
 _PUNCTUATION = ",.;:!?…"
 
 
@@ -42,3 +49,11 @@ def without_opener(text: str, locale: str) -> str:
     first, _, rest = text.strip().partition(" ")
     openers = OPENERS.get(language_of(locale), frozenset())
     return rest.strip() if rest.strip() and first.strip(_PUNCTUATION).lower() in openers else text
+
+
+def corrected(text: str, locale: str) -> str | None:
+    """What a caller says instead after an opening no ("nee, liever om vier uur": "om vier uur"), or None
+    when ``text`` does not open with one."""
+    pattern = _CORRECTIONS.get(language_of(locale))
+    found = pattern.fullmatch(text.strip()) if pattern else None
+    return found["rest"].strip() if found else None

@@ -14,7 +14,7 @@ from typing import Any
 
 from .builtins import BUILTIN, builtin_intents, builtin_languages
 from .errors import SkillError
-from .hesitations import without_hesitations, without_opener
+from .hesitations import corrected, without_hesitations, without_opener
 from .nlu import IntentMatch, IntentSet, Matcher
 from .person_request import PERSON_REQUEST, tails
 from .skill import Skill
@@ -96,7 +96,8 @@ class Router:
         comes before yes, since "ok thanks" there means that was all; a skill's own intent of that name
         is no answer to it). Hesitation sounds ("eh", "uh") are not read, and an opening "en", "and" or
         "nou" that no template has is read without it ("en wat zijn jullie openingstijden";
-        ``voice.hesitations``). A sentence that still matches nothing but ends in a request for a person
+        ``voice.hesitations``). In a flow, a no before one of the flow's sentences ("nee, om vier uur") is
+        that sentence: a correction. A sentence that still matches nothing but ends in a request for a person
         is that request ("dit is belachelijk ik wil een mens spreken"; ``voice.person_request``)."""
         text = without_hesitations(text, language)
         found = self._best(text, language, context, now, prefer_builtin)
@@ -104,8 +105,21 @@ class Router:
         if found is None and rest != text:
             found = self._best(rest, language, context, now, prefer_builtin)
         if found is None:
+            found = self._correction(text, language, context, now)
+        if found is None:
             found = self._person_request(text, language, context, now)
         return self.resolved(found)
+
+    def _correction(
+        self, text: str, language: str, context: Mapping[str, Any] | None, now: Any
+    ) -> IntentMatch | None:
+        """The flow's own sentence after an opening no ("nee, om vier uur" when the flow in progress reads
+        "om vier uur"): a correction of its slots, as if said without the no; None for anything else."""
+        flow, rest = (context or {}).get("dialog"), corrected(text, language)
+        if flow is None or rest is None:
+            return None
+        found = self._best(rest, language, context, now, ())
+        return found if found is not None and found.intent == flow and found.skill != BUILTIN else None
 
     def _person_request(
         self, text: str, language: str, context: Mapping[str, Any] | None, now: Any

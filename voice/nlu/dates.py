@@ -1,7 +1,12 @@
 """Dates as people say them, in English and Dutch, and dates the way replies say them.
 
 Dates, relative to ``now``: "morgen", "overmorgen", "volgende week dinsdag", "next tuesday",
-"on March 3rd", "3 maart". Times of day are read by ``voice.nlu.clock`` (``parse_spoken_time``).
+"on March 3rd", "3 maart", "de twaalfde" / "the 12th" (the next 12th from today), "over twee weken" /
+"in two weeks", and written "12-12", "12/12" or "12.12". Written dates are day-month in both languages
+(as in the Netherlands and Britain, and as ``spoken_date`` says them): an American "12/5" is 12 May.
+A weekday may lead ("zaterdag 12 december", "saturday the 12th", as ``spoken_date`` says a date); when
+it is not that date's weekday the words are no date, so the caller is asked again rather than booked
+on a day they did not mean. Times of day are read by ``voice.nlu.clock`` (``parse_spoken_time``).
 dateparser was evaluated and left out: it misses Dutch relative phrases and
 clock idioms and costs ~10 ms a call, which is too slow to try on every span.
 """
@@ -59,6 +64,16 @@ _DAYS_FROM_TODAY = {
 _NEXT = {"en": ("next", "this coming"), "nl": ("volgende", "aanstaande", "komende")}
 _NEXT_WEEK = {"en": ("next week",), "nl": ("volgende week", "komende week")}
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|de|ste)?$")
+_SAID_AS_ORDINAL = re.compile(r"^\d{1,2}(?:st|nd|rd|th|e|de|ste)$")
+_ORDINAL_ENDINGS = ("st", "nd", "rd", "th", "e")
+"""How every ordinal ends, in digits or words ("12th", "second", "vierde"): most words are skipped unread."""
+_WRITTEN = re.compile(r"(?P<d>\d{1,2})(?P<sep>[-/.])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?")
+"""A date as typed or transcribed: day-month, the same separator before an optional year."""
+_AHEAD = {
+    "en": r"in (?P<n>.+?) (?P<unit>days?|weeks?)",
+    "nl": r"over (?P<n>.+?) (?P<unit>dagen|dag|weken|week)",
+}
+_WEEK_UNITS = ("week", "weeks", "weken")
 
 
 def _family(language: str) -> str:
@@ -104,9 +119,14 @@ def _calendar(text: str, family: str, today: dt.date) -> dt.date | None:
 
 def _day_number(text: str, family: str) -> int | None:
     """The day of the month in "3", "3rd", "third", "twenty first", "drie", "derde"."""
-    found = _ORDINAL.match(text) or _ORDINAL.match(alpha2digit(text, family, threshold=0))
+    found = _ORDINAL.match(text) or _ORDINAL.match(_digits(text, family))
     number = int(found[1]) if found else parse_number(re.sub(r"(ste|de|th|st|nd|rd)$", "", text), family)
     return number if isinstance(number, int) and 1 <= number <= 31 else None
+
+
+def _digits(text: str, family: str) -> str:
+    """Numbers and ordinals in words as digits: "twelfth" -> "12th", "twaalfde" -> "12e"."""
+    return str(alpha2digit(text, family, threshold=0))
 
 
 def parse_date(text: str, language: str, now: Any = None) -> dt.date | None:
@@ -118,7 +138,65 @@ def parse_date(text: str, language: str, now: Any = None) -> dt.date | None:
     )
     if text in _DAYS_FROM_TODAY[family]:
         return today + dt.timedelta(days=_DAYS_FROM_TODAY[family][text])
-    return _weekday(text, family, today) or _calendar(text, family, today)
+    return _weekday(text, family, today) or _ahead(text, family, today) or _with_weekday(text, family, today)
+
+
+def _with_weekday(text: str, family: str, today: dt.date) -> dt.date | None:
+    """A day of the calendar, perhaps after its weekday; None when the weekday said is not the date's."""
+    first, _, rest = text.partition(" ")
+    names = _WEEKDAYS[family]
+    if first not in names or not rest:
+        return _day(text, family, today)
+    date = _day(rest, family, today)
+    return date if date is not None and date.weekday() == names.index(first) else None
+
+
+def _day(text: str, family: str, today: dt.date) -> dt.date | None:
+    return _calendar(text, family, today) or _written(text, today) or _day_of_month(text, family, today)
+
+
+def _ahead(text: str, family: str, today: dt.date) -> dt.date | None:
+    """ "over twee weken", "in two weeks", "over drie dagen": that many days or weeks from today."""
+    found = re.fullmatch(_AHEAD[family], text)
+    count = parse_number(found["n"], family) if found else None
+    if found is None or not isinstance(count, int) or not 0 < count <= 52:
+        return None
+    return today + dt.timedelta(days=count * (7 if found["unit"] in _WEEK_UNITS else 1))
+
+
+def _written(text: str, today: dt.date) -> dt.date | None:
+    """ "12-12", "12/12/2026", "12.12.26": day-month, the next such day without a year."""
+    found = _WRITTEN.fullmatch(text)
+    if found is None:
+        return None
+    year = today.year if found["y"] is None else int(found["y"]) + (2000 if len(found["y"]) == 2 else 0)
+    try:
+        date = dt.date(year, int(found["m"]), int(found["d"]))
+    except ValueError:
+        return None
+    return date.replace(year=year + 1) if found["y"] is None and date < today else date
+
+
+def _day_of_month(text: str, family: str, today: dt.date) -> dt.date | None:
+    """ "de twaalfde", "the 12th", "twelfth": the next such day from today (a bare "12" is no date)."""
+    said = re.sub(r"^(?:the|de) ", "", text)
+    if said == text and not (
+        said.endswith(_ORDINAL_ENDINGS) and _SAID_AS_ORDINAL.match(_digits(said, family))
+    ):
+        return None
+    day = _day_number(said, family)
+    if day is None:
+        return None
+    month = dt.date(today.year, today.month, 1)
+    for _ in range(12):  # the 31st is not in every month
+        try:
+            date = month.replace(day=day)
+        except ValueError:
+            date = None
+        if date is not None and date >= today:
+            return date
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return None
 
 
 def weekday_name(weekday: int, language: str) -> str:

@@ -47,6 +47,12 @@ class _Found:
     def rank(self) -> tuple[int, str, int]:
         return self.cost, self.entry.intent, self.entry.number
 
+    def rank_answering(self, asked: str | None) -> tuple[bool, int, str, int]:
+        """The rank among an intent's readings while a flow asks for slot ``asked``: a reading that fills
+        it comes first ("12-12" asked for a date is the date, not the time 12:12)."""
+        misses = asked is not None and all(capture[0] != asked for capture in self.captures)
+        return (misses, *self.rank)
+
 
 class _Texts:
     """The utterance with and without skip words, as hassil tries it."""
@@ -223,6 +229,7 @@ class Matcher:
         best: dict[tuple[str, str], _Found] = {}
         allowed: dict[int, bool] = {}
         offered = _Offered(self._lists, haystack)
+        asked = context.get("asking")
         for number in self._index.candidates(haystack, self._presence(haystack)):
             entry = self._entries[number]
             block_ok = allowed.get(id(entry.block))
@@ -232,7 +239,9 @@ class Matcher:
                 continue
             found = _best_of(entry, texts.runs(entry), context)
             key = (entry.skill, entry.intent)
-            if found is not None and (key not in best or found.rank < best[key].rank):
+            if found is not None and (
+                key not in best or found.rank_answering(asked) < best[key].rank_answering(asked)
+            ):
                 best[key] = found
         return sorted(best.values(), key=lambda item: item.rank)
 
