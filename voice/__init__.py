@@ -16,6 +16,7 @@ from .dialog import Answer, Answerer, Dialog
 from .errors import ConfigError, SkillError, VoiceError
 from .flow import Slot
 from .hours import BusinessHours, clock_text
+from .names import name_check, reads_as_name
 from .nlu import (
     DateRange,
     IntentMatch,
@@ -63,7 +64,9 @@ __all__ = [
     "dutch_postcode",
     "licence_plate",
     "load_skill",
+    "name_check",
     "pattern_slot_type",
+    "reads_as_name",
     "register_slot_type",
     "slot_type",
     "spelled",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +25,11 @@ from .nlu.entries import canonical
 from .nlu.slot_types import from_json, to_json
 from .nlu.slots import RangeList, SlotList, ValueList
 
-__all__ = ["coerce", "from_json", "slot_from_json", "slot_to_json", "to_json"]
+__all__ = ["ListReader", "coerce", "from_json", "slot_from_json", "slot_to_json", "to_json"]
+
+ListReader = Callable[[str, str], SlotValue | None]
+"""(list name, the caller's words) -> the list value they say, read as the router reads them, or None
+(``Matcher.list_value``)."""
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,6 +41,7 @@ def coerce(
     language: str,
     lists: Mapping[str, SlotList] | None = None,
     now: dt.datetime | None = None,
+    read: ListReader | None = None,
 ) -> dict[str, SlotValue]:
     """The slots with their values converted to the Python type their kind has.
 
@@ -44,7 +49,10 @@ def coerce(
     the slots' lists: a value list's slot gets the list value the platform named, as the router
     gives it (``_listed``), and a range's number its multiplier. ``now`` is the turn's time (the
     current time when not given): Alexa's ``XXXX-12-02`` and ``PRESENT_REF`` are read from it.
-    Never raises: a value that cannot be read stays as it came.
+    ``read`` reads the words of a list slot the platform did not resolve (Alexa without entity
+    resolution) through the list, as the router does. Never raises: a value that cannot be read stays
+    as it came, except a value list's: words no value of the list has count as not given (the flow
+    asks again), as typed chat would not have matched them; a handler never gets them raw.
 
     Except a list or an object that the slot type did not read: that slot is left out, as if not
     given, so the dialog asks for it again. Every slot is single-valued (the Dialogflow export
@@ -57,15 +65,24 @@ def coerce(
     for name, slot in slots.items():
         slot_list = (lists or {}).get(name)
         if isinstance(slot_list, ValueList):
-            read = _listed(slot, slot_list)
-        else:
-            read = _typed(name, slot, kinds.get(name, ""), language, when)
+            listed = _listed(slot, slot_list) or _heard(slot, slot_list, read)
+            if listed is None:
+                _LOGGER.info(
+                    "slot %s: %r is no value of list %s; it counts as not given",
+                    name,
+                    slot.text,
+                    slot_list.name,
+                )
+                continue
+            converted[name] = listed
+            continue
+        found = _typed(name, slot, kinds.get(name, ""), language, when)
         if isinstance(slot_list, RangeList):
-            read = _scaled(read, slot_list)
-        if read.value is slot.value and isinstance(slot.value, list | dict):
+            found = _scaled(found, slot_list)
+        if found.value is slot.value and isinstance(slot.value, list | dict):
             _LOGGER.info("slot %s: %r is not one value; it counts as not given", name, slot.value)
             continue
-        converted[name] = read
+        converted[name] = found
     return converted
 
 
@@ -103,13 +120,13 @@ def _scaled(slot: SlotValue, numbers: RangeList) -> SlotValue:
     return replace(slot, value=numbers.scaled(value))
 
 
-def _listed(slot: SlotValue, values: ValueList) -> SlotValue:
+def _listed(slot: SlotValue, values: ValueList) -> SlotValue | None:
     """The slot as the router fills it from ``values``: the list value's ``out`` and ``id``.
 
     The platforms name a value in their own way: Alexa's entity resolution by the export's id (the
     list's id as written, or one made for Alexa) and the canonical name; Dialogflow by the entry's
-    reference value (the list's id, or the canonical name when the value has none). A value no
-    list value has (Alexa's words it could not resolve) stays as it came.
+    reference value (the list's id, or the canonical name when the value has none). None when no
+    list value is named (Alexa's words it could not resolve: ``_heard``).
     """
     found = _named(values, slot.id) if slot.id else None
     if found is None and slot.id is None:  # Dialogflow's reference value is the id
@@ -117,9 +134,16 @@ def _listed(slot: SlotValue, values: ValueList) -> SlotValue:
     if found is None:  # Alexa's resolved name; Dialogflow's for a value without id
         found = next((value for value in values.values if canonical(value) == slot.value), None)
     if found is None:
-        return slot
+        return None
     words = canonical(found) if slot.text == found.id else slot.text  # an id is no words
     return replace(slot, text=words, value=words if found.value is None else found.value, id=found.id)
+
+
+def _heard(slot: SlotValue, values: ValueList, read: ListReader | None) -> SlotValue | None:
+    """The list value the caller's words say ("den bosch" for ``den_bosch``), or None."""
+    words = slot.text or slot.value
+    found = read(values.name, words) if read is not None and isinstance(words, str) else None
+    return None if found is None else replace(slot, text=found.text, value=found.value, id=found.id)
 
 
 def _named(values: ValueList, ident: Any) -> ListValue | None:

@@ -25,6 +25,7 @@ from voice import (
     Slot,
     Turn,
     clock_text,
+    name_check,
     spoken_date,
     weekday_name,
 )
@@ -220,19 +221,6 @@ def _proper_name(spoken: str) -> str:
     return " ".join(w if i and w in _PARTICLES else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
-_NOT_A_NAME = {"mijn", "is", "nummer", "telefoonnummer", "adres", "my", "number", "phone", "address"}
-"""Words that show the caller went on after their name ("... en mijn nummer is ..."): the name slot takes
-any words, and they would be read back to the caller and kept with the booking."""
-
-
-def _name_problem(_: Any, turn: Turn) -> str | None:
-    """A name is a few words, without digits or the start of another sentence; else it is asked again."""
-    words = turn.slots["name"].text.lower().split()
-    if len(words) > 6 or _NOT_A_NAME.intersection(words) or any(c.isdigit() for w in words for c in w):
-        return "NameUnclear"
-    return None
-
-
 def _describe(turn: Turn) -> dict[str, Any]:
     """The booking as the caller hears it (and a range or part of the day asked about)."""
     values: dict[str, Any] = {}
@@ -271,7 +259,13 @@ skill.flow(
     slots=[
         Slot("date", prompt="AskDate", validate=_date_problem),
         Slot("time", prompt="AskTime", validate=_time_problem),
-        Slot("name", prompt="AskName", confirm="ConfirmName", validate=_name_problem, sensitive=True),
+        Slot(
+            "name",
+            prompt="AskName",
+            confirm="ConfirmName",
+            validate=name_check("NameUnclear"),
+            sensitive=True,
+        ),
         Slot("topic", prompt="AskTopic"),
     ],
     confirm="ConfirmBooking",

@@ -44,8 +44,8 @@ def one_day(value: Any) -> dt.date | None:
 def asked_day(value: Any, language: str, now: dt.datetime) -> str | dt.date | DateRange | None:
     """What an opening-hours question is about: a weekday name, a date, a range, or None (unclear).
 
-    The ``day`` list gives a weekday, ``today`` or ``tomorrow``; from Alexa, a value the list does
-    not know comes as the words (or as an AMAZON.DATE form such as ``2026-W49-WE``), read here.
+    The ``day`` list gives a weekday, ``today`` or ``tomorrow``; a date or an AMAZON.DATE form such as
+    ``2026-W49-WE`` is read too (words the list does not know count as not given: ``voice.slot_values``).
     """
     if isinstance(value, DateRange | dt.date):
         return one_day(value) or value

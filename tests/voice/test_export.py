@@ -16,6 +16,8 @@ from voice.builtins import ALEXA_INTENTS
 from voice.cli.export import export
 from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
 from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
+from voice.platform_contexts import context_names, intent_of
+from voice.state import ActiveFlow, DialogState
 
 SKILL_INTENTS = {
     "OpeningHours",
@@ -351,6 +353,42 @@ def test_a_gateways_no_input_event_reaches_the_webhook(agent_zip: zipfile.ZipFil
     assert silence["events"] == [{"name": "actions_intent_NO_INPUT"}, {"name": "noUserInput"}]
     assert (silence["webhookUsed"], silence["fallbackIntent"]) == (True, False)
     assert "intents/NoInput_usersays_nl.json" not in agent_zip.namelist(), "no words trigger it"
+
+
+def test_a_flows_bare_answers_match_only_while_the_flow_asks(agent_zip: zipfile.ZipFile) -> None:
+    """A training phrase that is only @sys.any ("{name}") in an intent without input context catches every
+    question asked anywhere (the allergen question arrived as the booking, not as the fallback the knowledge
+    answers need): the phrases a block says only in a flow get an intent whose input contexts are the ones
+    the dialog is in while it asks (``voice.platform_contexts``)."""
+    booking = read(agent_zip, "intents/BookAppointment.json")
+    assert booking["contexts"] == []
+    for phrase in read(agent_zip, "intents/BookAppointment_usersays_en.json"):
+        assert any(part["text"].strip() for part in phrase["data"] if "meta" not in part), phrase
+    asking = read(agent_zip, "intents/BookAppointment - dialog BookAppointment asking name.json")
+    bare = read(agent_zip, "intents/BookAppointment - dialog BookAppointment asking name_usersays_en.json")
+    assert {tuple(part.get("meta") for part in phrase["data"]) for phrase in bare} == {("@sys.any",)}
+    state = DialogState(flow=ActiveFlow(intent="BookAppointment", skill="customer_service", asking="name"))
+    assert (
+        set(asking["contexts"])
+        == set(context_names(state.context()))
+        == {
+            "voice-dialog-bookappointment",
+            "voice-asking-name",
+        }
+    )
+    assert intent_of(asking["name"]) == "BookAppointment"
+    follow_up = read(agent_zip, "intents/OpeningHours - previous OpeningHours.json")
+    assert follow_up["contexts"] == list(context_names(DialogState(previous_intent="OpeningHours").context()))
+
+
+def test_alexa_hears_a_flows_bare_answers_only_while_it_elicits_the_slot(model: dict[str, Any]) -> None:
+    """As the intent's samples, "{date}" sends "tomorrow" said anywhere to the booking; as the slot's
+    samples Alexa uses it while it elicits the date (``Dialog.ElicitSlot``)."""
+    booking = intent(model, "BookAppointment")
+    assert not {"{date}", "{time}", "{topic}"} & set(booking["samples"])
+    assert {"at {time}", "about {topic}"} <= set(booking["samples"])  # words of their own: no catch-all
+    slots = {slot["name"]: slot["samples"] for slot in booking["slots"]}
+    assert {"{date}", "{time}", "{topic}"} <= {*slots["date"], *slots["time"], *slots["topic"]}
 
 
 def test_the_agent_zip_is_reproducible(skill: Skill, tmp_path: Path) -> None:

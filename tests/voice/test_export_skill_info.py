@@ -16,6 +16,7 @@ from voice.cli import cli
 from voice.errors import SkillError
 from voice.export import alexa_package, dialogflow_agent
 from voice.nlu import IntentSet, Matcher, TemplateError, sample_sentences
+from voice.platform_contexts import intent_of
 
 _INTENTS = """language: {language}
 intents:
@@ -125,9 +126,19 @@ def test_the_dialogflow_agent_describes_itself_in_its_default_language(default: 
 
 
 def _phrases(files: dict[str, Any], intent: str, language: str) -> list[str]:
+    """The intent's phrases, those said only in a flow (an intent of their own) too."""
+    return ["".join(part["text"] for part in p["data"]) for p in _training(files, intent, language)]
+
+
+def _training(files: dict[str, Any], intent: str, language: str) -> list[dict[str, Any]]:
+    suffix = f"_usersays_{language}.json"
     return [
-        "".join(part["text"] for part in p["data"])
-        for p in files[f"intents/{intent}_usersays_{language}.json"]
+        phrase
+        for key, phrases in files.items()
+        if key.startswith("intents/")
+        and key.endswith(suffix)
+        and intent_of(key.removeprefix("intents/").removesuffix(suffix)) == intent
+        for phrase in phrases
     ]
 
 
@@ -156,7 +167,7 @@ def test_dialogflow_training_phrases_use_the_wildcard_examples(
     assert said and not [text for text in said if filler in text]
     annotated = [
         part
-        for p in files[f"intents/OrderStatus_usersays_{language}.json"]
+        for p in _training(dict(files), "OrderStatus", language)
         for part in p["data"]
         if part.get("alias") == "order_number"
     ]

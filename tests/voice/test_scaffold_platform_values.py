@@ -91,21 +91,22 @@ def dialogflow(client: FlaskClient, language: str, parameters: dict[str, Any]) -
 @pytest.mark.parametrize(
     ("locale", "confirmation"),
     [
-        ("en-US", "An appointment on {day} at 15:00. Is that right?"),
-        ("nl-NL", "Een afspraak op {day} om 15:00. Klopt dat?"),
+        ("en-US", "An appointment on {day} at 15:00 for anna. Is that right?"),
+        ("nl-NL", "Een afspraak op {day} om 15:00 op naam van anna. Klopt dat?"),
     ],
 )
 def test_alexas_three_oclock_is_read_within_the_hours(
     client: FlaskClient, locale: str, confirmation: str
 ) -> None:
-    speech = alexa(client, locale, {"date": DAY.isoformat(), "time": "03:00"})
+    speech = alexa(client, locale, {"date": DAY.isoformat(), "time": "03:00", "name": "anna"})
     assert speech == confirmation.format(day=spoken_date(DAY, locale[:2]))
 
 
 def test_dialogflows_three_oclock_is_read_within_the_hours(client: FlaskClient) -> None:
     time = f"{DAY.isoformat()}T03:00:00+01:00"
-    speech = dialogflow(client, "nl", {"date": f"{DAY.isoformat()}T12:00:00+01:00", "time": time})
-    assert speech == f"Een afspraak op {spoken_date(DAY, 'nl')} om 15:00. Klopt dat?"
+    date = f"{DAY.isoformat()}T12:00:00+01:00"
+    speech = dialogflow(client, "nl", {"date": date, "time": time, "name": "anna"})
+    assert speech == f"Een afspraak op {spoken_date(DAY, 'nl')} om 15:00 op naam van anna. Klopt dat?"
 
 
 @pytest.mark.parametrize(

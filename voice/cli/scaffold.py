@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from voice import BusinessHours, DateRange, Reply, Skill, Slot, Turn, clock_text, spoken_date
+from voice import BusinessHours, DateRange, Reply, Skill, Slot, Turn, clock_text, name_check, spoken_date
 
 skill = Skill("$name", __file__)
 WORKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -72,6 +72,8 @@ def _describe(turn: Turn) -> dict[str, Any]:
         values["day"] = spoken_date(day, turn.language)
     if isinstance(time, dt.time):
         values["hour"] = clock_text(_reading(time, _booked_day(turn)))
+    if turn.slots.get("name"):
+        values["name"] = turn.slots["name"].text
     return values
 
 
@@ -80,6 +82,9 @@ skill.flow(
     slots=[
         Slot("date", prompt="AskDate", validate=_day_problem),
         Slot("time", prompt="AskTime", validate=_time_problem),
+        # any words fill the name: name_check refuses a question asked instead ("is er parkeergelegenheid"),
+        # which then goes to the FAQ, and the name is asked again
+        Slot("name", prompt="AskName", validate=name_check("NameUnclear"), sensitive=True),
     ],
     confirm="ConfirmAppointment",
     describe=_describe,
@@ -109,6 +114,14 @@ intents:
         sentences:
           - "[op] {date} [om {time}]"
           - "[om] {time}"
+          - "(mijn naam is|ik heet|op naam van) {name}"
+      - requires_context: {dialog: BookAppointment, asking: name}
+        sentences:
+          - "{name}"
+lists:
+  name:
+    wildcard: true
+    examples: [anna de vries, jan jansen, fatima el amrani]   # wat bellers zeggen: trainingszinnen
 """,
     "en": """language: en
 intents:
@@ -126,6 +139,14 @@ intents:
         sentences:
           - "[on] {date} [at {time}]"
           - "[at] {time}"
+          - "(my name is|it's|the name is) {name}"
+      - requires_context: {dialog: BookAppointment, asking: name}
+        sentences:
+          - "{name}"
+lists:
+  name:
+    wildcard: true
+    examples: [anna smith, john brown, maria garcia]   # what callers say: training phrases
 """,
 }
 
@@ -148,7 +169,9 @@ _RESPONSES = {
   ClosedThatDay: "Op die dag zijn we gesloten."
   TimeUnclear: "Dat tijdstip heb ik niet verstaan."
   OutsideHours: "Dan zijn we niet open."
-  ConfirmAppointment: "Een afspraak op {{ day }} om {{ hour }}. Klopt dat?"
+  AskName: "Op welke naam mag ik de afspraak zetten?"
+  NameUnclear: "Sorry, dat klonk niet als een naam."
+  ConfirmAppointment: "Een afspraak op {{ day }} om {{ hour }} op naam van {{ name }}. Klopt dat?"
   Booked: "Uw afspraak op {{ day }} om {{ hour }} staat genoteerd."
   Help: "U kunt vragen wanneer we open zijn, of een afspraak maken."
 # builtin:               # uw eigen versie van de standaardzinnen, bijvoorbeeld:
@@ -166,7 +189,9 @@ _RESPONSES = {
   ClosedThatDay: "We are closed on that day."
   TimeUnclear: "Sorry, I didn't catch the time."
   OutsideHours: "We are not open at that time."
-  ConfirmAppointment: "An appointment on {{ day }} at {{ hour }}. Is that right?"
+  AskName: "What name shall I put the appointment under?"
+  NameUnclear: "Sorry, that didn't sound like a name."
+  ConfirmAppointment: "An appointment on {{ day }} at {{ hour }} for {{ name }}. Is that right?"
   Booked: "Your appointment on {{ day }} at {{ hour }} is booked."
   Help: "You can ask when we are open, or make an appointment."
 # builtin:               # your own version of the framework's replies, for example:
@@ -214,7 +239,9 @@ turns:
     reply: Hoe laat?
   - user: om drie
     slots: {time: "15:00:00"}
-    reply: Een afspraak op dinsdag 24 november om 15:00. Klopt dat?
+    reply: Op welke naam mag ik de afspraak zetten?
+  - user: anna de vries
+    reply: Een afspraak op dinsdag 24 november om 15:00 op naam van anna de vries. Klopt dat?
     expect: confirmation
   - user: ja
     reply: Uw afspraak op dinsdag 24 november om 15:00 staat genoteerd.
@@ -226,11 +253,14 @@ turns:
   - user: can i come by tomorrow at ten
     intent: BookAppointment
     slots: {date: "2026-11-24", time: "10:00:00"}
-    reply: An appointment on Tuesday 24 November at 10:00. Is that right?
-  - user: is there parking                  # answered from knowledge/en/faq.yaml, then back to the booking
+    reply: What name shall I put the appointment under?
+  - user: is there parking                  # no name (name_check): knowledge/en/faq.yaml answers it
     reply: >-
       There is free parking behind the building.
-      An appointment on Tuesday 24 November at 10:00. Is that right?
+      What name shall I put the appointment under?
+    expect: slot
+  - user: anna smith
+    reply: An appointment on Tuesday 24 November at 10:00 for anna smith. Is that right?
     expect: confirmation
   - user: yes
     reply: Your appointment on Tuesday 24 November at 10:00 is booked.

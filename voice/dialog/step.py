@@ -182,6 +182,9 @@ class TurnStep(FlowFilling, TurnTaking):
                 language=self.turn.language,
                 lists={spec.name: spec.slot_list for spec in specs if spec.slot_list is not None},
                 now=self.turn.time,
+                read=lambda list_name, words: self.router.matcher(self.turn.language).list_value(
+                    name, list_name, words
+                ),
             )
             return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
         return self.router.parse(

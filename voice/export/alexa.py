@@ -198,10 +198,16 @@ def _value_id(entry: ListEntry) -> str:
 def _intent(
     intent: SkillIntent, slot_types: dict[str, str], taken: set[str], shadows: Callable[[str], bool]
 ) -> dict[str, Any]:
-    """One intent: slots with their types and up to ``MAX_SAMPLES_PER_INTENT`` samples Alexa accepts."""
+    """One intent: slots with their types and up to ``MAX_SAMPLES_PER_INTENT`` samples Alexa accepts.
+
+    A flow's bare answers ("{date}", "{topic}": ``TemplateSentence.in_flow`` with no carrier words) are
+    only the slots' samples, which Alexa uses while it elicits that slot: as the intent's, "tomorrow" said
+    anywhere would start the flow. An answer with words of its own ("my name is {name}") is no catch-all
+    and stays an intent sample too."""
     samples: list[str] = []
     for sentence in intent.sentences:
-        sample = _sample(sentence, slot_types)
+        bare = sentence.in_flow and not sentence.carrier
+        sample = None if bare else _sample(sentence, slot_types)
         if sample is None or shadows(sample):
             continue
         if sample not in taken and len(samples) < MAX_SAMPLES_PER_INTENT:

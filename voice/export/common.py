@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..builtins import BUILTIN, builtin_intents, builtin_languages
 from ..errors import VoiceError
-from ..nlu import IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
+from ..nlu import IntentData, IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.entries import ListEntry, expansions, list_entries
 from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList
@@ -57,8 +57,14 @@ class TemplateSentence:
     template: str
     """The template the sentence was sampled from."""
 
+    requires: tuple[tuple[str, str], ...] = ()
+    """The intent context its template's block requires (``{dialog: OrderCake}``: said only in that flow),
+    one value per key; a block that allows several values gives a sentence for each."""
+
     @classmethod
-    def of(cls, sample: Sample, language: str) -> TemplateSentence:
+    def of(
+        cls, sample: Sample, language: str, requires: tuple[tuple[str, str], ...] = ()
+    ) -> TemplateSentence:
         """Split a sample at its slots; digits in the literal words are spelled out (Alexa refuses them)."""
         parts: list[tuple[str, str | None]] = []
         position = 0
@@ -69,11 +75,16 @@ class TemplateSentence:
             position = slot.end
         if position < len(sample.text):
             parts.append((_spelled(sample.text[position:], language), None))
-        return cls(tuple(parts), sample.template)
+        return cls(tuple(parts), sample.template, requires)
 
     @property
     def slot_names(self) -> tuple[str, ...]:
         return tuple(name for _, name in self.parts if name is not None)
+
+    @property
+    def in_flow(self) -> bool:
+        """Said only while a flow runs: an answer to its question ("zoë", "morgen"), no request."""
+        return any(key == "dialog" for key, _ in self.requires)
 
     @property
     def carrier(self) -> str:
@@ -128,10 +139,32 @@ def _intents_of(
         if names is not None and name not in names:
             continue
         samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill)
-        sentences = _interleaved(TemplateSentence.of(sample, language) for sample in samples)
+        requires = _requires(intent.data)
+        sentences = _interleaved(
+            TemplateSentence.of(sample, language, context)
+            for sample in samples
+            for context in requires.get(sample.template, ((),))
+        )
         slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
         found.append(SkillIntent(name, slots, sentences))
     return tuple(found)
+
+
+def _requires(blocks: Iterable[IntentData]) -> dict[str, tuple[tuple[tuple[str, str], ...], ...]]:
+    """Template text -> the intent contexts its block requires, each a (key, value) per key: a key that
+    allows several values (``previous: [A, B]``) gives one context per value. A template also in a block
+    without context rules is said anywhere."""
+    found: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {}
+    for block in blocks:
+        options = [
+            [(key, str(value)) for value in (values if isinstance(values, list | tuple) else (values,))]
+            for key, values in block.requires_context.items()
+        ]
+        contexts = tuple(itertools.product(*options))
+        for template in block.templates:
+            known = found.get(template.text, ())
+            found[template.text] = ((),) if () in (*known, *contexts) else (*known, *contexts)
+    return found
 
 
 def _spelled(text: str, language: str) -> str:

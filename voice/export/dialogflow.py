@@ -3,6 +3,8 @@
     agent.json, package.json
     intents/<Intent>.json                  parameters (@sys.date, @sys.any, @<list> ...), webhook on
     intents/<Intent>_usersays_<lang>.json  training phrases, slot words annotated with their entity
+    intents/<Intent> - <context>.json      the phrases said only in an intent context (a flow's bare
+                                           answers), with that context as input context
     entities/<list>.json                   one custom entity per value list
     entities/<list>_entries_<lang>.json    its values: the list's id (or the value) as reference value,
                                            the canonical value and every way to say it as synonyms
@@ -30,6 +32,7 @@ from typing import Any
 from ..channels.dialogflow import FALLBACK_INTENT, NO_INPUT_EVENTS, NO_INPUT_INTENT, WELCOME_EVENTS
 from ..nlu import IntentSet, SlotSpec
 from ..nlu.slot_types import DIALOGFLOW_ANY_WORDS
+from ..platform_contexts import context_intent, context_name
 from ..skill import Skill
 from .common import (
     ExportError,
@@ -96,16 +99,27 @@ class _Builder:
     def __init__(self, skill: Skill) -> None:
         self.skill = skill
         self.parameters: dict[str, dict[str, str]] = {name: {} for name in (*EVENTS, FALLBACK_INTENT)}
+        self.contexts: dict[str, tuple[str, ...]] = {}
+        """Display name -> its input contexts (only the intents of phrases said in a context have any)."""
         self.phrases: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.entries: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def add_language(self, language: str) -> None:
+        """Each intent's phrases; those said only in an intent context (a flow's bare answers, a follow-up
+        after an intent) go to an intent of their own with that context as input context, so out of it
+        a bare "@sys.any" phrase does not catch every question (``voice.platform_contexts``)."""
         intent_set = self.skill.intents(language)
         for intent in skill_intents(self.skill, language):
             types = {spec.name: self._entity(intent_set, spec, language) for spec in intent.slots}
-            self.parameters.setdefault(intent.name, {}).update(types)
-            phrases = [_phrase(s, types, language, self._id) for s in intent.sentences]
-            self.phrases[(intent.name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
+            by_context: dict[tuple[tuple[str, str], ...], list[TemplateSentence]] = {(): []}
+            for sentence in intent.sentences:
+                by_context.setdefault(sentence.requires, []).append(sentence)
+            for requires, sentences in by_context.items():
+                name = context_intent(intent.name, requires) if requires else intent.name
+                self.contexts[name] = tuple(context_name(key, value) for key, value in requires)
+                self.parameters.setdefault(name, {}).update(types)
+                phrases = [_phrase(s, types, language, self._id) for s in sentences]
+                self.phrases[(name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
 
     def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str) -> str:
         """The parameter's entity; a value list becomes a custom entity with this language's entries."""
@@ -148,7 +162,7 @@ class _Builder:
             "id": self._id("intent", name),
             "name": name,
             "auto": True,
-            "contexts": [],
+            "contexts": list(self.contexts.get(name, ())),
             "responses": [response],
             "priority": 500000,
             "webhookUsed": True,

@@ -21,7 +21,7 @@ from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
-from .lists import CAPTURE, ListMatcher
+from .lists import CAPTURE, LIST_VALUE, ListMatcher
 from .needles import Haystack
 from .normalize import Utterance, read_breaks, remove_skip_words, squeeze_cjk
 from .scope import ListKey
@@ -172,6 +172,34 @@ class Matcher:
             self._lists[(scope, name)] = compiled
         self._corrector = None
         self._provided = None
+
+    def list_value(self, skill: str, name: str, text: object) -> SlotValue | None:
+        """The value of ``skill``'s value list ``name`` that all of ``text`` says, or None.
+
+        A platform that could not resolve a list slot sends the caller's words (Alexa without entity
+        resolution); they are read by the same compiled list a template's ``{name}`` uses (normalised,
+        every way to say a value, values set at run time), so a channel reads them as typed chat does.
+        """
+        if not isinstance(text, str) or len(text) > self.max_chars:
+            return None
+        compiled = self._compiled_list(skill, name)
+        utterance = Utterance.of(text)
+        if compiled is None or not utterance.folded:
+            return None
+        run = Run.of(utterance.folded, utterance.text, self.language, spaced=self._spaced)
+        for start, end, _sow, _delta, value, listed, kind in compiled.raw(run, 0, True, False):
+            if kind == LIST_VALUE and listed is not None and end >= run.blank_from:
+                return SlotValue(text=run.text[start:end].strip(), value=value, id=listed.id)
+        return None
+
+    def _compiled_list(self, skill: str, name: str) -> ListMatcher | None:
+        """The skill's list as its templates use it: its own, a data block's, or one set at run time."""
+        owners = (f"skill:{skill}", *(f"block:{id(e.block)}" for e in self._entries if e.skill == skill))
+        for owner in owners:
+            found = next((m for key, m in self._lists.items() if key[:2] == (owner, name)), None)
+            if found is not None:
+                return found
+        return self._lists.get(("runtime", name))
 
     def match(
         self,

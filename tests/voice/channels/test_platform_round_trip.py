@@ -230,14 +230,17 @@ def in_chat(assistant: Assistant, case: Case, language: str) -> Callable[[], str
     return lambda: assistant.respond(channel.to_turn(template.format(words))).text
 
 
-def from_alexa(client: FlaskClient, exports: Exports, case: Case, language: str) -> Callable[[], str]:
+def from_alexa(
+    client: FlaskClient, exports: Exports, case: Case, language: str, *, resolved: bool = True
+) -> Callable[[], str]:
+    """``resolved=False``: a list value as Alexa sends it without entity resolution, the words alone."""
     model = exports.alexa[language]
     words, value = case.sent(language)
     intent = next(i for i in model["intents"] if i["name"] == case.intent)
     kind = next(s["type"] for s in intent["slots"] if s["name"] == case.slot)
     custom = {t["name"]: t["values"] for t in model["types"]}
     slot: dict[str, Any] = {"name": case.slot, "confirmationStatus": "NONE", "source": "USER", "value": words}
-    if kind in custom:  # entity resolution: the value whose name or synonym was said
+    if kind in custom and resolved:  # entity resolution: the value whose name or synonym was said
         entry = next(v for v in custom[kind] if words in (v["name"]["value"], *v["name"]["synonyms"]))
         match = {"name": entry["name"]["value"], "id": entry["id"]}
         authority = {
@@ -245,7 +248,7 @@ def from_alexa(client: FlaskClient, exports: Exports, case: Case, language: str)
             "status": {"code": "ER_SUCCESS_MATCH"},
         }
         slot["resolutions"] = {"resolutionsPerAuthority": [{**authority, "values": [{"value": match}]}]}
-    else:
+    elif kind not in custom:
         slot["value"] = ALEXA_FORMS[kind](value, words)
     envelope: dict[str, Any] = json.loads((REQUESTS / "alexa" / "opening_hours_day.json").read_text())
     envelope["session"]["sessionId"] = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -313,6 +316,37 @@ def test_the_platform_gives_the_handler_what_chat_gives(
     platform = handled(seen, case.slot, sender(client, exports, case, language))
     assert (platform.value, platform.id) == (chat.value, chat.id)
     assert type(platform.value) is type(chat.value)  # 4, not 4.0 or "4"
+
+
+LISTED = [name for name, case in CASES.items() if name.startswith("list-")]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("name", LISTED)
+def test_list_words_alexa_did_not_resolve_are_read_as_chat_reads_them(
+    name: str,
+    language: str,
+    assistant: Assistant,
+    client: FlaskClient,
+    exports: Exports,
+    seen: list[dict[str, SlotValue]],
+) -> None:
+    """Without entity resolution (or with ER_SUCCESS_NO_MATCH) Alexa sends the words of a custom slot:
+    "road bike" reaches the handler as chat gives it (racing bike, id racing), not as the words."""
+    case = CASES[name]
+    chat = handled(seen, case.slot, in_chat(assistant, case, language))
+    platform = handled(seen, case.slot, from_alexa(client, exports, case, language, resolved=False))
+    assert (platform.value, platform.id) == (chat.value, chat.id)
+
+
+@pytest.mark.parametrize("words", ["unicycle", "road bike please"])
+def test_list_words_that_say_no_value_count_as_not_given(
+    words: str, client: FlaskClient, exports: Exports, seen: list[dict[str, SlotValue]]
+) -> None:
+    """Chat would not have matched them: the handler never gets a list slot's words raw."""
+    case = Case("BikeRepair", "bike", {"en": ("how much is a repair of a {}", words, None)})
+    assert from_alexa(client, exports, case, "en", resolved=False)().startswith("Noted.")
+    assert "bike" not in seen[-1]
 
 
 def test_the_exports_keep_list_ids_as_written(exports: Exports) -> None:

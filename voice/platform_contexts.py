@@ -1,0 +1,44 @@
+"""The dialog's intent context (``DialogState.context``) as Dialogflow contexts, shared by the export
+and the webhook.
+
+A template block with ``requires_context`` (``{dialog: OrderCake, asking: cake_name}``: a bare answer
+such as "zoë" or "morgen") matches only while that context holds. Dialogflow ES cannot give one training
+phrase a condition, only a whole intent input contexts: the export writes such phrases into an intent
+of their own, ``OrderCake - dialog OrderCake asking cake_name``, whose input contexts are the names
+``context_name`` makes, and the webhook must keep those contexts active while the dialog is in them
+(``context_names``, lifespan 1 every turn) and read the intent back as ``OrderCake`` (``intent_of``).
+Without it, a phrase that is only ``@sys.any`` would catch every question the caller asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["SEPARATOR", "context_intent", "context_name", "context_names", "intent_of"]
+
+SEPARATOR = " - "
+"""Between the intent and its context in an exported display name; no intent name has it."""
+_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def context_name(key: str, value: Any) -> str:
+    """``("dialog", "OrderCake")`` -> ``voice-dialog-ordercake`` (Dialogflow keeps context names in
+    lower case)."""
+    return _UNSAFE.sub("_", f"voice-{key}-{value}".lower())
+
+
+def context_names(context: Mapping[str, Any]) -> tuple[str, ...]:
+    """The Dialogflow contexts that hold while the dialog has this intent context."""
+    return tuple(context_name(key, value) for key, value in context.items() if isinstance(value, str))
+
+
+def context_intent(intent: str, requires: Iterable[tuple[str, str]]) -> str:
+    """The display name of the intent that carries ``intent``'s phrases said only in ``requires``."""
+    return intent + SEPARATOR + " ".join(f"{key} {value}" for key, value in requires)
+
+
+def intent_of(display_name: str) -> str:
+    """Our intent for an exported display name: ``OrderCake - dialog OrderCake`` -> ``OrderCake``."""
+    return display_name.split(SEPARATOR, 1)[0]
