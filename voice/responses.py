@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
+from jinja2 import meta, nodes
 
 from .errors import SkillError, yaml_problem
 from .ssml import looks_like_ssml
@@ -36,6 +37,8 @@ class Responses:
 
     source: str
     templates: Mapping[str, tuple[jinja2.Template, ...]]
+    texts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The templates as written: ``voice check`` reads the names they use."""
 
     @classmethod
     def from_file(cls, path: Path, *, section: str = "responses") -> Responses:
@@ -55,6 +58,7 @@ class Responses:
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, source: str = "<dict>") -> Responses:
         compiled: dict[str, tuple[jinja2.Template, ...]] = {}
+        texts: dict[str, tuple[str, ...]] = {}
         for key, value in raw.items():
             variants = [value] if isinstance(value, str) else value
             if (
@@ -64,7 +68,8 @@ class Responses:
             ):
                 raise SkillError(f"{source}: response {key!r} must be a text or a list of texts.")
             compiled[str(key)] = tuple(_compile(text, source, str(key)) for text in variants)
-        return cls(source, compiled)
+            texts[str(key)] = tuple(variants)
+        return cls(source, compiled, texts)
 
     def __contains__(self, key: str) -> bool:
         return key in self.templates
@@ -81,6 +86,29 @@ class Responses:
             raise SkillError(
                 f"{self.source}: response {key!r} needs a value that is missing ({exc.message})."
             ) from exc
+
+
+def required_names(text: str) -> frozenset[str]:
+    """The values a (compilable) template needs from whoever renders it: every name it reads, but not
+    those it sets itself, Jinja's own (``range``), or those it guards (``{% if x is defined %}``, the
+    whole ``if``; ``x | default(...)``): a missing one fails the turn."""
+    tree = _PLAIN.parse(text)
+    guards = [*tree.find_all((nodes.If, nodes.CondExpr)), *tree.find_all(nodes.Test)]
+    guarded = {name for node in guards if _tests_defined(node) for name in _names_in(node)}
+    for used in tree.find_all(nodes.Filter):
+        if used.name in {"default", "d"} and isinstance(used.node, nodes.Name):
+            guarded.add(used.node.name)
+    return frozenset(meta.find_undeclared_variables(tree) - guarded - set(_PLAIN.globals))
+
+
+def _tests_defined(node: nodes.Node) -> bool:
+    condition = node.test if isinstance(node, nodes.If | nodes.CondExpr) else node
+    tests = [condition, *condition.find_all(nodes.Test)] if condition is not None else []
+    return any(isinstance(test, nodes.Test) and test.name in {"defined", "undefined"} for test in tests)
+
+
+def _names_in(node: nodes.Node) -> set[str]:
+    return {name.name for name in node.find_all(nodes.Name)}
 
 
 def _compile(text: str, source: str, key: str) -> jinja2.Template:

@@ -14,7 +14,11 @@ responses and prompts fit together (``skill_problems``):
   a warning: the running assistant never reads them);
 - the framework has built-in intents and replies (``voice/locales/<lang>/``) in every language a skill
   speaks (at the start only a warning: the skill still answers its own intents);
-- every ``locales/<lang>/`` folder has an ``intents.yaml`` (at the start only a warning).
+- every ``locales/<lang>/`` folder has an ``intents.yaml`` (at the start only a warning);
+- every value a response reads is given by what says it (a slot of its intent, a value the code passes
+  or a flow describes, a skill value), no template has a slot twice on one path, and every
+  ``requires_context: {dialog: X}`` names a flow (at the start only a warning: read from the code
+  without running it, ``voice.skill_source``).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -22,15 +26,14 @@ The first problem is one ``SkillError`` sentence that names the skill, the file 
 
 from __future__ import annotations
 
-import ast
 import difflib
-import inspect
 import logging
+import operator
 import sys
-import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +46,18 @@ from .builtins import (
     builtin_responses,
 )
 from .errors import SkillError, VoiceError
+from .flow import Flow
 from .language import language_of
+from .nlu.intents import IntentData
+from .nlu.template import Alt, Expr, ListRef, Perm, Seq
+from .responses import required_names
 from .router import Router
 from .skill import Skill
+from .skill_source import SaidCall, lines_of, returned_keys, returned_names, said_calls
 
 __all__ = ["check_skills", "skill_problems"]
 
 _LOGGER = logging.getLogger(__name__)
-_SAYING = frozenset({"reply", "say"})
-"""Skill methods whose second argument is a response key."""
 
 
 def check_skills(router: Router) -> None:
@@ -60,10 +66,12 @@ def check_skills(router: Router) -> None:
     Publishing texts (``skill.yaml``) that cannot be read are only logged here: the running assistant
     never reads them, and a store-listing typo must not keep a server from starting (``voice check``
     and the exports refuse them). A language without the framework's built-ins is logged too: its
-    skill still answers its own intents, and refusing it would stop every other skill with it."""
+    skill still answers its own intents, and refusing it would stop every other skill with it. So are the
+    authoring checks (``_authoring_problems``): read from the code without running it, they must not
+    stop a server on a guess."""
     for problem in _publishing_problems(router):
         _LOGGER.warning("%s (only the exports read it)", problem)
-    for problem in _builtin_problems(router) + _locale_problems(router):
+    for problem in _builtin_problems(router) + _locale_problems(router) + _authoring_problems(router):
         _LOGGER.warning("%s ('voice check' refuses this)", problem)
     problems = skill_problems(router, strict=False)
     if problems:
@@ -73,8 +81,8 @@ def check_skills(router: Router) -> None:
 
 def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
     """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each,
-    and (``strict``) what the start only logs: publishing texts that cannot be read, and languages
-    without the framework's built-ins.
+    and (``strict``) what the start only logs: publishing texts that cannot be read, languages
+    without the framework's built-ins, and the authoring checks.
 
     Templates and responses that cannot be read, and matchers that do not compile, raise at once.
     """
@@ -90,8 +98,23 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
         problems += _flow_slot_problems(router, skill)
         problems += _response_problems(skill)
         problems += _knowledge_problems(skill)
-    strict_only = _publishing_problems(router) + _builtin_problems(router) + _locale_problems(router)
+    strict_only = (
+        _publishing_problems(router)
+        + _builtin_problems(router)
+        + _locale_problems(router)
+        + _authoring_problems(router)
+    )
     return problems + (strict_only if strict else [])
+
+
+def _authoring_problems(router: Router) -> list[str]:
+    """Mistakes a turn runs into that a reading of the templates and the code finds: a response value
+    nothing gives, a slot twice in one template, a dialog context of no flow."""
+    problems: list[str] = []
+    for skill in router.skills.values():
+        problems += _template_problems(skill)
+        problems += _response_value_problems(skill)
+    return problems
 
 
 def _publishing_problems(router: Router) -> list[str]:
@@ -225,6 +248,60 @@ def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
                     )
 
 
+def _template_problems(skill: Skill) -> Iterator[str]:
+    """Templates that cannot work as written (``_context_problems``, ``_repeated_slots``)."""
+    for language in skill.languages:
+        intents = skill.intents(language)
+        for intent in intents.intents.values():
+            for block in intent.data:
+                yield from _context_problems(skill, intent.name, block, intents.source)
+                yield from _repeated_slots(skill, intent.name, block, intents.source)
+
+
+def _context_problems(skill: Skill, intent: str, block: IntentData, file: str) -> Iterator[str]:
+    """A ``requires_context: {dialog: X}`` with no flow X: the dialog context exists only while a
+    ``skill.flow`` asks, so the block never matches."""
+    for dialog in _dialog_context(block.requires_context):
+        if dialog not in skill.flows:
+            yield (
+                f"skill {skill.name!r}: intent {intent!r} in {file} has a block with requires_context "
+                f"{{dialog: {dialog}}}, but the skill has no flow {dialog!r}"
+                f"{_did_you_mean(dialog, skill.flows)}, and that context exists only while a flow asks, "
+                f"so the block never matches; declare skill.flow({dialog!r}, slots=[...]) or fix the name "
+                "(docs/skills.md, Flows)."
+            )
+
+
+def _repeated_slots(skill: Skill, intent: str, block: IntentData, file: str) -> Iterator[str]:
+    """A slot twice on one path of a template: a caller says it once, so the sentence falls to another
+    template ("{cake_name}" alone takes "er moet Zoë op" whole) or to none."""
+    for template in block.templates:
+        for slot in sorted(name for name, uses in _most_uses(template.expr).items() if uses > 1):
+            yield (
+                f"skill {skill.name!r}: template {template.text!r} of intent {intent!r} in {file} has "
+                f"{{{slot}}} twice in one sentence, so it matches only a caller who says it twice; use "
+                f"{{{slot}}} once on every path, writing the alternatives out."
+            )
+
+
+def _dialog_context(context: Mapping[str, Any]) -> list[str]:
+    """The flows a block's ``requires_context`` names under ``dialog`` (one, or a list)."""
+    dialog = context.get("dialog")
+    values = dialog if isinstance(dialog, list | tuple) else [dialog] if dialog is not None else []
+    return [str(value) for value in values]
+
+
+def _most_uses(expr: Expr) -> Counter[str]:
+    """Slot -> the most times one path through the template fills it (rules are not followed)."""
+    if isinstance(expr, ListRef):
+        return Counter() if expr.capture else Counter({expr.slot_name: 1})
+    if isinstance(expr, Alt):
+        return reduce(operator.or_, map(_most_uses, expr.items), Counter())  # the most of any branch
+    if isinstance(expr, Seq | Perm):
+        return sum(map(_most_uses, expr.items), Counter())
+    return Counter()
+
+
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
     """``" (did you mean 'Nearest'?)"`` for the nearest known name, or ``""``: a hint inside the
     sentence, so that each problem stays one sentence."""
@@ -254,6 +331,59 @@ def _response_problems(skill: Skill) -> Iterator[str]:
                     f"skill {skill.name!r}: intent {intent!r} has no handler and {file} has no response "
                     f"{intent!r} to answer it with; add the response or an @skill.intent({intent!r}) handler."
                 )
+
+
+def _response_value_problems(skill: Skill) -> Iterator[str]:
+    """A response that reads a value that nothing saying it gives (``{{ cake_nam }}``): every turn that
+    says it fails. Only responses whose every known use is understood are read (``voice.skill_source``);
+    a value the template guards (``is defined``, ``default``) is its own business."""
+    always = {"slots", "settings", *skill.values}
+    for language in skill.languages:
+        texts = skill.responses(language).texts
+        file = skill.root / "locales" / language / "responses.yaml"
+        for key, given in _given_values(skill, language).items():
+            if given is None:
+                continue
+            known = always | given
+            for name in sorted(
+                {name for text in texts.get(key, ()) for name in required_names(text)} - known
+            ):
+                yield (
+                    f"skill {skill.name!r}: response {key!r} in {file} uses {{{{ {name} }}}}, which is "
+                    "no slot of the intent that says it, no value the code passes or describes, and no "
+                    f"skill value{_did_you_mean(name, known)}, so every turn that says it fails; fix "
+                    "the name, or pass the value."
+                )
+
+
+def _given_values(skill: Skill, language: str) -> dict[str, frozenset[str] | None]:
+    """Response key -> the names every known use of it gives (its intent's slots, the values passed or
+    described); None where a use cannot be followed (``**values``, a handler of a built-in intent).
+    Keys of no known use (said from a helper, by the framework) are left out."""
+    spoken = set(skill.intents(language).intents)
+    declared = {name for other in skill.languages for name in skill.intents(other).intents}
+    given: dict[str, frozenset[str] | None] = {}
+
+    def give(key: str, names: frozenset[str] | None) -> None:
+        earlier = given.get(key, frozenset())
+        given[key] = None if earlier is None or names is None else earlier | names
+        given[f"{key}_no_person"] = given[key]  # said with the same values (Skill.reply)
+
+    def slots(intents: Iterable[str]) -> frozenset[str]:
+        return frozenset(spec.name for intent in intents for spec in skill.slot_specs(intent, language))
+
+    for flow in skill.flows.values():
+        described = returned_names(flow.describe) if flow.describe else frozenset()
+        for key, _ in _flow_keys(flow) if flow.intent in spoken else ():
+            give(key, None if described is None else slots([flow.intent]) | described)
+    for _, call, intents in _said_in_handler_modules(skill):
+        if intents is None or not intents <= declared or call.names is None:
+            give(call.key, None)  # outside the handlers, a built-in intent's handler, or **values
+        else:
+            give(call.key, slots(intents & spoken) | call.names)
+    for intent in spoken - set(skill.handlers):
+        give(intent, slots([intent]))
+    return given
 
 
 def _knowledge_problems(skill: Skill) -> Iterator[str]:
@@ -309,85 +439,40 @@ def _needed_responses(skill: Skill) -> dict[str, _Need]:
             needed[key] = _Need(earlier.why, merged)
 
     for flow in skill.flows.values():
-        only = frozenset({flow.intent})
-        if flow.confirm:
-            need(flow.confirm, f"the confirmation of flow {flow.intent!r}", only)
-        for slot in flow.slots:
-            need(slot.prompt, f"the prompt of slot {slot.name!r} of flow {flow.intent!r}", only)
-            if slot.confirm:
-                need(slot.confirm, f"the confirmation of slot {slot.name!r}", only)
-            if slot.confirm_unclear:
-                need(slot.confirm_unclear, f"the check of slot {slot.name!r} heard badly", only)
-            for key in _returned_keys(slot.validate):
-                need(key, f"an answer of the validator of slot {slot.name!r}", only)
+        for key, why in _flow_keys(flow):
+            need(key, why, frozenset({flow.intent}))
+    for path, call, intents in _said_in_handler_modules(skill):
+        need(call.key, f"said in {Path(path).name} line {call.line}", intents)
+    return needed
+
+
+def _flow_keys(flow: Flow) -> Iterator[tuple[str, str]]:
+    """(key, what it is) of every response a flow says: its questions, confirmations, validator answers."""
+    if flow.confirm:
+        yield flow.confirm, f"the confirmation of flow {flow.intent!r}"
+    for slot in flow.slots:
+        yield slot.prompt, f"the prompt of slot {slot.name!r} of flow {flow.intent!r}"
+        if slot.confirm:
+            yield slot.confirm, f"the confirmation of slot {slot.name!r}"
+        if slot.confirm_unclear:
+            yield slot.confirm_unclear, f"the check of slot {slot.name!r} heard badly"
+        for key in returned_keys(slot.validate):
+            yield key, f"an answer of the validator of slot {slot.name!r}"
+
+
+def _said_in_handler_modules(skill: Skill) -> Iterator[tuple[str, SaidCall, frozenset[str] | None]]:
+    """(module file, call, the intents of the handler it is in) of every response the modules of the
+    skill's handlers say; intents None: outside every handler."""
     spans: dict[str, list[tuple[range, frozenset[str]]]] = {}  # module file -> handlers' lines, intents
     for function in set(skill.handlers.values()):
         path = getattr(sys.modules.get(function.__module__), "__file__", None)
         handled = frozenset(intent for intent, other in skill.handlers.items() if other is function)
         if path:
-            spans.setdefault(path, []).append((_lines_of(function), handled))
+            spans.setdefault(path, []).append((lines_of(function), handled))
     for path, handlers in spans.items():
-        for key, line in _said_keys(path):
-            inside = [intents for lines, intents in handlers if line in lines]
-            need(key, f"said in {Path(path).name} line {line}", inside[0] if inside else None)
-    return needed
-
-
-def _lines_of(function: Callable[..., Any]) -> range:
-    """The lines of the function's source in its file (empty when the source cannot be found)."""
-    try:
-        source, first = inspect.getsourcelines(function)
-    except (OSError, TypeError):
-        return range(0)
-    return range(first, first + len(source))
-
-
-def _returned_keys(function: Callable[..., Any] | None) -> list[str]:
-    """The response keys a validator returns as literal strings ("DateInPast", "A" if ... else "B")."""
-    tree = _function_tree(function)
-    keys: list[str] = []
-    for node in ast.walk(tree) if tree else ():
-        if isinstance(node, ast.Return) and node.value is not None:
-            keys += _strings(node.value)
-    return keys
-
-
-def _strings(node: ast.expr) -> list[str]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.IfExp):
-        return _strings(node.body) + _strings(node.orelse)
-    return []
-
-
-def _function_tree(function: Callable[..., Any] | None) -> ast.AST | None:
-    if function is None or getattr(function, "__name__", "") == "<lambda>":
-        return None
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return None
-
-
-@cache
-def _said_keys(path: str) -> tuple[tuple[str, int], ...]:
-    """(key, line) of every ``<skill>.reply(turn, "Key")`` and ``<skill>.say(turn, "Key")`` in a module."""
-    try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return ()
-    found: list[tuple[str, int]] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _SAYING
-            and len(node.args) >= 2
-            and isinstance(node.args[1], ast.Constant)
-            and isinstance(node.args[1].value, str)
-        ):
-            found.append((node.args[1].value, node.lineno))
-    return tuple(found)
+        for call in said_calls(path):
+            inside = [intents for lines, intents in handlers if call.line in lines]
+            yield path, call, inside[0] if inside else None
 
 
 def _framework_intents() -> set[str]:

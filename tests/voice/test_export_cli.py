@@ -211,3 +211,17 @@ def test_an_export_without_the_webhooks_address_says_what_to_pass(
     assert without.exit_code == 0 and without.stderr.splitlines() == [warning], without.output
     given = CliRunner().invoke(cli, ["export", kind, "customer_service", *out, option, address])
     assert given.exit_code == 0 and given.stderr == "", given.output
+
+
+@pytest.mark.parametrize("kind", ["alexa", "dialogflow"])
+def test_a_project_skill_is_exported_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """``voice export alexa hours`` with ./skills/hours looked only among the shipped skills ("there is no
+    skill 'hours' in the shipped skills"), where voice test, chat and parse find it by name."""
+    (tmp_path / "skills").mkdir()
+    _hours_skill(tmp_path / "skills")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["export", kind, "hours", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "wrote " in result.output

@@ -123,6 +123,11 @@ def test_the_dialogflow_agent_describes_itself_in_its_default_language(default: 
     assert agent["description"].startswith(words) and len(agent["description"]) <= 500
     assert agent["shortDescription"] == skill.info(default).summary
     assert agent["examples"].splitlines() == list(skill.info(default).examples)
+    # the store name of skill.yaml, as the Alexa manifest has it, not the folder's "customer_service"
+    assert agent["displayName"] == skill.info(default).name == f"City Shop {_SERVICE[default]}"
+
+
+_SERVICE = {"en": "Customer Service", "nl": "Klantenservice"}
 
 
 def _phrases(files: dict[str, Any], intent: str, language: str) -> list[str]:

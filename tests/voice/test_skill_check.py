@@ -400,3 +400,122 @@ def test_a_language_folder_without_intents_is_named_by_the_check_and_logged_at_t
     ]
     check_skills(router)
     assert "has no intents.yaml" in caplog.text and "'voice check' refuses this" in caplog.text
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "name", "nearest"),
+    [
+        ("ConfirmCollect", "Collect at {{ stret }}?", "stret", "street"),  # a flow's: its slots
+        ("Collected", "Done at {{ hours }}.", "hours", "hour"),  # a handler's: its slots and what it passes
+    ],
+)
+def test_a_response_reading_a_value_nobody_gives_is_a_problem(
+    tmp_path: Path, key: str, written: str, name: str, nearest: str
+) -> None:
+    """{{ cake_nam }} in a confirmation passed voice check, and every "yes" failed the turn with
+    "'cake_nam' is undefined": the caller could never finish."""
+    folder = _skill(tmp_path, f"check_value_{key.lower()}")
+    _rewrite(folder / "__init__.py", 'reply(turn, "Collected")', 'reply(turn, "Collected", hour=9)')
+    responses = folder / "locales" / "nl" / "responses.yaml"
+    _rewrite(responses, f"{key}: {FULL[key]!r}", f"{key}: {written!r}")
+    assert _problems(folder) == [
+        f"skill 'check_value_{key.lower()}': response {key!r} in {responses} uses {{{{ {name} }}}}, "
+        "which is no slot of the intent that says it, no value the code passes or describes, and no skill "
+        f"value (did you mean {nearest!r}?), so every turn that says it fails; fix the name, or pass "
+        "the value."
+    ]
+
+
+GIVEN_CODE = """
+    from voice import Reply, Skill, Slot, Turn
+    skill = Skill("check_values_given", __file__)
+    skill.values["shop"] = {"phone": "030 123"}
+
+    def _describe(turn):
+        values = {"street_name": str(turn.value("street")).title()}
+        values["day"] = "Monday"
+        return values
+
+    def _extra(turn):
+        return {"floor": 2} if turn.value("street") else dict(floor=0)
+
+    street = Slot("street", prompt="AskStreet")
+    skill.flow("Collect", slots=[street], confirm="ConfirmCollect", describe=_describe)
+
+    @skill.intent("Collect")
+    def collect(turn: Turn) -> Reply:
+        return skill.reply(turn, "Collected" if turn else "Opening", number=4, **_extra(turn))
+
+    @skill.intent("Opening")
+    def opening(turn: Turn) -> Reply:
+        values = {"late": True}
+        return skill.say(turn, "Opening", **values) and skill.reply(turn, "Opening", **values)
+"""
+GIVEN_RESPONSES = {
+    "AskStreet": "Which street? Call {{ shop.phone }} or {{ settings.desk }} {{ slots.street }}.",
+    "ConfirmCollect": "{{ street_name }} ({{ street }}) on {{ day }} {{ dag }}?",  # one typo
+    "Collected": "{{ number }}, {{ flor }}, {{ street }}{% if note is defined %}: {{ note }}{% endif %}",
+    "Collected_no_person": "{{ number }}{{ missing | d('') }}{% for i in range(2) %}{{ i }}{% endfor %}",
+    "Opening": "Open {{ late }} {{ unknowable }}.",  # **values: nobody can tell, so nothing is said
+}
+
+
+def test_values_the_code_gives_a_response_are_no_problem(tmp_path: Path) -> None:
+    """Slots, what a handler passes (by name, **helper(turn)), a flow's describe, the skill's values and
+    settings, guarded names and Jinja's own: no false alarm, only the two typos. A response the code
+    passes **values to, which cannot be followed, is left alone."""
+    folder = _skill(tmp_path, "check_values_given", languages=("en",))
+    (folder / "__init__.py").write_text(textwrap.dedent(GIVEN_CODE))
+    body = "".join(f"  {key}: {value!r}\n" for key, value in GIVEN_RESPONSES.items())
+    (folder / "locales" / "en" / "responses.yaml").write_text(f"responses:\n{body}")
+    found = [
+        re.search(r"response '(\w+)' .* uses (\{\{ \w+ \}\}).*(did you mean '\w+'\?)", p)
+        for p in _problems(folder)
+    ]
+    assert [match.groups() if match else None for match in found] == [
+        ("ConfirmCollect", "{{ dag }}", "did you mean 'day'?"),
+        ("Collected", "{{ flor }}", "did you mean 'floor'?"),
+    ]
+
+
+def test_a_slot_twice_in_one_sentence_is_a_problem(tmp_path: Path) -> None:
+    """ "(de naam is|er moet {cake_name} op|met de naam) {cake_name}": "er moet Zoë op" did not match it,
+    and a bare "{cake_name}" took the whole sentence as the name. Alternatives with one each are fine."""
+    folder = _skill(tmp_path, "check_twice", languages=("en",))
+    intents = folder / "locales" / "en" / "intents.yaml"
+    _rewrite(
+        intents, '"collect [at] {street}"', '"collect [at] {street}", "(at {street} please|in) {street}"'
+    )
+    _rewrite(intents, '"opening"', '"opening", "(at {street}|in {street}) [now]"')
+    assert _problems(folder) == [
+        "skill 'check_twice': template '(at {street} please|in) {street}' of intent 'Collect' in "
+        f"{intents} has {{street}} twice in one sentence, so it matches only a caller who says it twice; "
+        "use {street} once on every path, writing the alternatives out."
+    ]
+
+
+def test_a_dialog_context_of_no_flow_is_a_problem(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """requires_context {dialog: X} matches only while flow X asks; for a plain handler it never does.
+    The start only warns: these checks read the code without running it."""
+    folder = _skill(tmp_path, "check_dialog_context", languages=("en",))
+    intents = folder / "locales" / "en" / "intents.yaml"
+    _rewrite(
+        intents,
+        'data: [{sentences: ["opening"]}]',
+        'data: [{sentences: ["opening"]}, {requires_context: {dialog: Opening}, sentences: ["open"]},'
+        ' {requires_context: {dialog: Collect}, sentences: ["at {street}"]}]',
+    )
+    assert _problems(folder) == [
+        f"skill 'check_dialog_context': intent 'Opening' in {intents} has a block with requires_context "
+        "{dialog: Opening}, but the skill has no flow 'Opening', and that context exists only while a flow "
+        "asks, so the block never matches; declare skill.flow('Opening', slots=[...]) or fix the name "
+        "(docs/skills.md, Flows)."
+    ]
+    check_skills(Router([load_skill(folder)]))
+    assert "has no flow 'Opening'" in caplog.text and "('voice check' refuses this)" in caplog.text

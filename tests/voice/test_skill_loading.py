@@ -153,3 +153,24 @@ def test_the_framework_skill_name_is_refused(tmp_path: Path) -> None:
         SkillError, match=r"^'builtin' is the framework's own skill name .*; give the skill in "
     ):
         load_skill(code.parent)
+
+
+def test_voice_init_says_how_the_new_skill_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``voice init`` said "Load it for good with skills = [...] in voice.toml" even for a skill in the
+    project's skills/ folder, which loads without it (docs/skills.md), and a skills = [...] there would
+    have left every other skill of the folder out."""
+    monkeypatch.chdir(tmp_path)
+    in_project = _voice("init", "shop", "--into", "skills")
+    assert in_project.output.splitlines()[-1] == (
+        "Every command here loads it with the other skills of skills/, as voice.toml names no skills."
+    )
+    elsewhere = _voice("init", "desk")
+    assert elsewhere.output.splitlines()[-1].endswith(
+        "move it into skills/ (whose skills load when voice.toml names none), or name it in voice.toml: "
+        'skills = ["./desk"].'
+    )
+    Path("voice.toml").write_text('skills = ["./desk"]\n')
+    named = _voice("init", "till")
+    assert named.output.splitlines()[-1] == (
+        'voice.toml names the skills to load: add "./till" to its skills = [...] to load this one too.'
+    )

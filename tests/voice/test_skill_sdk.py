@@ -7,9 +7,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import voice
 from voice import Dialog, Expect, Reply, Router, Skill, SkillError, Turn, load_skill
+from voice.cli import cli
 from voice.responses import Responses
 from voice.store import open_store
 
@@ -168,3 +170,21 @@ def test_dates_are_said_the_way_people_say_them(language: str, expected: str) ->
     import datetime as dt
 
     assert voice.spoken_date(dt.date(2026, 11, 24), language) == expected
+
+
+def test_the_handlers_example_of_the_docs_hears_the_answer_to_its_question(tmp_path: Path) -> None:
+    """docs/skills.md's Handlers example asked for the order number from a plain handler
+    (``expect=Expect.SLOT``): the answer "it is 1234" matched nothing, since the ``{dialog: ...}``
+    context exists only while a flow asks. Its code and files, run as written."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "skills.md"
+    section = docs.read_text(encoding="utf-8").split("## Handlers\n", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]  # "python\n...", "yaml\n...": the fenced blocks, in order
+    code, intents, responses = (block.split("\n", 1)[1] for block in blocks[:3])
+    folder = _write_skill(tmp_path, code, intents, responses)
+    (folder / "tests").mkdir()
+    (folder / "tests" / "order.yaml").write_text(
+        "locale: en\nturns:\n  - user: where is my order\n    reply: What is your order number?\n"
+        "  - user: it is 1234\n    reply: Order 1234 has shipped.\n"
+    )
+    result = CliRunner().invoke(cli, ["test", str(folder)])
+    assert result.exit_code == 0 and "1 passed, 0 failed" in result.output, result.output

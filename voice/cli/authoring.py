@@ -13,7 +13,7 @@ import click
 
 from ..assistant import Assistant
 from ..builtins import BUILTIN
-from ..config import only_skills
+from ..config import Config, only_skills, skills_folder
 from ..errors import VoiceError
 from ..language import language_of
 from ..nlu import IntentMatch, sample_sentences
@@ -34,7 +34,9 @@ __all__ = ["debug_line", "expected_context", "init", "parse_now", "samples"]
     show_default=True,
     help="The folder to create the skill folder in.",
 )
-def init(name: str, into: Path) -> None:
+@config_option
+@pass_context
+def init(context: CliContext, name: str, into: Path) -> None:
     """Create a new skill NAME (Dutch and English): an intent, a booking flow, responses, business
     hours, conversation tests and an FAQ. It passes 'voice test' and 'voice check' as it is."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -55,7 +57,24 @@ def init(name: str, into: Path) -> None:
     click.echo(f"  voice test {folder}")
     click.echo(f"  voice check {folder}")
     click.echo(f"  voice chat -l nl --skill {folder}")
-    click.echo(f'Load it for good with skills = ["{folder}"] in voice.toml.')
+    click.echo(_how_it_loads(context.config, folder))
+
+
+def _how_it_loads(config: Config, folder: Path) -> str:
+    """Whether the commands load the new skill without naming it, as ``skill_references`` decides: the
+    config's ``skills = [...]`` if it has one, else every skill of the project's ``skills/`` folder."""
+    file = config.source if config.folder else "voice.toml"
+    path = folder if len(folder.parts) > 1 or folder.is_absolute() else f"./{folder}"  # "shop" is a name
+    if config.skills:
+        return f'{file} names the skills to load: add "{path}" to its skills = [...] to load this one too.'
+    project = skills_folder(config)
+    if project is not None and project.resolve() == folder.parent.resolve():
+        return f"Every command here loads it with the other skills of {project}/, as {file} names no skills."
+    home = (config.folder or Path()) / "skills"
+    return (
+        f"Commands load it when you name it, as above; to load it always, move it into {home}/ (whose "
+        f'skills load when {file} names none), or name it in {file}: skills = ["{path}"].'
+    )
 
 
 @click.command()

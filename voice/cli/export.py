@@ -9,12 +9,14 @@ from urllib.parse import urlsplit
 import click
 
 from ..builtins import BUILTIN_LOCALES, builtin_languages
+from ..config import skills_folder
 from ..errors import VoiceError
 from ..export import ExportError, alexa_package, dialogflow_agent
 from ..export.alexa import DEFAULT_ENDPOINT, deployed_endpoint, unmatched_examples
 from ..export.common import FRAMEWORK_INTENTS
 from ..language import language_of
 from ..skill import Skill, load_skill
+from .context import CliContext, config_option, pass_context
 
 
 @click.group()
@@ -47,13 +49,20 @@ def export() -> None:
     "else made from the skill's name).",
 )
 @click.option("--endpoint", help="HTTPS address of /alexa (without it: a placeholder, with a warning).")
+@config_option
+@pass_context
 def export_alexa(
-    skill: str, locales: tuple[str, ...], output: Path, invocation_name: str | None, endpoint: str | None
+    context: CliContext,
+    skill: str,
+    locales: tuple[str, ...],
+    output: Path,
+    invocation_name: str | None,
+    endpoint: str | None,
 ) -> None:
     """Write SKILL's interaction model for each LOCALE and the manifest; deploy them with 'ask deploy'."""
     if endpoint is not None:
         _require_https("--endpoint", endpoint, "Alexa", "/alexa")
-    loaded = load_skill(skill)
+    loaded = _project_skill(context, skill)
     given = endpoint or deployed_endpoint(output)  # the package's own, when it has a real one
     chosen = given or DEFAULT_ENDPOINT
     packages = [alexa_package(loaded, one, invocation=invocation_name, endpoint=chosen) for one in locales]
@@ -114,13 +123,15 @@ def _alexa_warnings(locale: str, invocation: str, asked: str | None, skill: Skil
 )
 @click.option("--webhook-url", default="", help="HTTPS address of /dialogflow, set as the agent's webhook.")
 @click.option("--default-language", default=None, help="The agent's default language (default: the first).")
+@config_option
+@pass_context
 def export_dialogflow(
-    skill: str, output: Path | None, webhook_url: str, default_language: str | None
+    context: CliContext, skill: str, output: Path | None, webhook_url: str, default_language: str | None
 ) -> None:
     """Write a Dialogflow ES agent zip with SKILL's intents and entities in every language it has."""
     if webhook_url:
         _require_https("--webhook-url", webhook_url, "Dialogflow ES", "/dialogflow")
-    loaded = load_skill(skill)
+    loaded = _project_skill(context, skill)
     languages = loaded.languages
     if default_language is not None:
         if default_language not in languages:
@@ -141,6 +152,12 @@ def export_dialogflow(
     )
     intents = sum(1 for name in agent.files if name.startswith("intents/") and "_usersays_" not in name)
     click.echo(f"wrote {path} ({intents} intents, languages {', '.join(languages)}, default {languages[0]})")
+
+
+def _project_skill(context: CliContext, reference: str) -> Skill:
+    """SKILL as the other commands find it: a folder path, a name in the project's ``skills/`` folder,
+    else a shipped skill."""
+    return load_skill(reference, skills_folder(context.config))
 
 
 def _info_file(locale: str) -> str:

@@ -234,7 +234,7 @@ def _phrase(
 
 
 def _agent(skill: Skill, languages: tuple[str, ...], webhook_url: str) -> dict[str, Any]:
-    """The agent's settings; its texts are the default language's ``skill.yaml`` (``Skill.info``)."""
+    """The agent's settings; its texts and name are the default language's ``skill.yaml`` (``Skill.info``)."""
     info = skill.info(languages[0])
     description = info.description or info.summary or skill.summary()
     return {
@@ -244,7 +244,7 @@ def _agent(skill: Skill, languages: tuple[str, ...], webhook_url: str) -> dict[s
         "shortDescription": (info.summary or "")[:MAX_DESCRIPTION_CHARS],
         "examples": "\n".join(info.examples),
         "linkToDocs": "",
-        "displayName": skill.name,
+        "displayName": info.name or skill.name,
         "disableInteractionLogs": False,
         "disableStackdriverLogs": True,
         "defaultTimezone": "Europe/Amsterdam",

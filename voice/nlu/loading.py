@@ -20,7 +20,7 @@ from ..errors import yaml_problem
 from ..strict_yaml import UniqueKeyLoader
 from .errors import TemplateError
 from .references import ScopeChecker
-from .slot_types import find_slot_type
+from .slot_types import find_slot_type, slot_types
 from .slots import SlotList, parse_slot_list
 from .template import ListRef, Template, parse_template
 
@@ -143,7 +143,8 @@ class _Loader:
         self.runtime_lists = runtime_lists
         self.lists = self._lists(data.get("lists"), "", origins.lists)
         self.rules = self._rules(data.get("expansion_rules"), "", origins.rules)
-        self.checker = ScopeChecker(self.lists, self.rules, self._known_list)
+        self.other_names = runtime_lists | {slot_type.name for slot_type in slot_types()}
+        self.checker = ScopeChecker(self.lists, self.rules, self._known_list, self.other_names)
 
     def load(self) -> IntentSet:
         from .intents import IntentSet
@@ -221,7 +222,10 @@ class _Loader:
         checker = self.checker
         if local_lists or local_rules:
             checker = ScopeChecker(
-                {**self.lists, **local_lists}, {**self.rules, **local_rules}, self._known_list
+                {**self.lists, **local_lists},
+                {**self.rules, **local_rules},
+                self._known_list,
+                self.other_names,
             )
         templates = tuple(
             self._sentence(checker, str(text), intent, first + index, file)

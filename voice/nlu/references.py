@@ -11,7 +11,8 @@ own position.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 
 from .errors import TemplateError
 from .slots import SlotList, ValueList
@@ -31,11 +32,18 @@ class ScopeChecker:
     """Checks templates against one data block's lists and rules (memoised per rule and list)."""
 
     def __init__(
-        self, lists: Mapping[str, SlotList], rules: Mapping[str, Template], known_list: KnownList
+        self,
+        lists: Mapping[str, SlotList],
+        rules: Mapping[str, Template],
+        known_list: KnownList,
+        other_names: Iterable[str] = (),
     ) -> None:
+        """``other_names``: the names ``known_list`` knows besides ``lists`` (slot types, runtime lists),
+        offered with the lists when a reference is misspelt."""
         self.lists = lists
         self.rules = rules
         self.known_list = known_list
+        self.other_names = frozenset(other_names)
         self._done: set[str] = set()
 
     def check(self, template: Template) -> None:
@@ -59,7 +67,8 @@ class ScopeChecker:
     def _rule(self, ref: RuleRef, template: Template, chain: tuple[str, ...]) -> None:
         name = ref.name
         if name not in self.rules:
-            raise _problem(f"unknown expansion rule <{name}>", ref, template, chain)
+            hint = _nearest(name, self.rules, "<{}>")
+            raise _problem(f"unknown expansion rule <{name}>{hint}", ref, template, chain)
         if f"<{name}>" in chain:
             cycle = " -> ".join((*chain, f"<{name}>"))
             raise TemplateError(f"expansion rule {chain[0]} refers to itself: {cycle}", token=name)
@@ -67,7 +76,8 @@ class ScopeChecker:
 
     def _list(self, ref: ListRef, template: Template, chain: tuple[str, ...]) -> None:
         if not self.known_list(ref, self.lists):
-            raise _problem(f"unknown list {{{ref.list_name}}}", ref, template, chain)
+            hint = _nearest(ref.list_name, {*self.lists, *self.other_names}, "{{{}}}")
+            raise _problem(f"unknown list {{{ref.list_name}}}{hint}", ref, template, chain)
         bounds = ref.inline_range
         if bounds is not None and (bounds[0] > bounds[1] or bounds[2] <= 0):
             raise _problem(f"bad range {{{ref.list_name}}}", ref, template, chain)
@@ -84,6 +94,12 @@ class ScopeChecker:
             if isinstance(expr, RuleRef | ListRef):
                 self._reference(expr, body, (*chain, label))
         self._done.add(label)
+
+
+def _nearest(name: str, known: Iterable[str], form: str) -> str:
+    """``" (did you mean {date}?)"`` for the nearest known name in ``form``, or ``""``."""
+    nearest = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {form.format(nearest[0])}?)" if nearest else ""
 
 
 def _problem(what: str, ref: RuleRef | ListRef, template: Template, chain: tuple[str, ...]) -> TemplateError:

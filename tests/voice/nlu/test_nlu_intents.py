@@ -119,6 +119,19 @@ def test_broken_yaml_file(tmp_path: Path) -> None:
     assert caught.value.file == str(path)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "hint"),
+    [("op {datum}", "{datum} (did you mean {date}?) in"), ("at <tme>", "<tme> (did you mean <time>?) in")],
+    ids=["slot-type", "rule"],
+)
+def test_a_misspelt_reference_names_the_nearest(sentence: str, hint: str) -> None:
+    """{datum} for {date} was only "unknown list {datum}", where a misspelt handler name gets a hint."""
+    data = {**_with_sentence(sentence), "expansion_rules": {"time": "(morning|evening)"}}
+    with pytest.raises(TemplateError) as caught:
+        IntentSet.from_dict(data, source="shop.yaml")
+    assert hint in caught.value.message
+
+
 def test_runtime_lists_must_be_declared() -> None:
     data = _with_sentence("call {person}")
     with pytest.raises(TemplateError, match=r"unknown list \{person\}"):
