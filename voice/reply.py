@@ -24,7 +24,8 @@ PLATFORM_FIELDS = (
     "intent",
 )
 """What of a reply a channel may send a platform (Dialogflow's ``payload.voice``): not ``failed`` (for
-the KPIs) nor ``remember`` (for the store, and it may hold personal data)."""
+the KPIs) nor ``remember`` (for the store, and it may hold personal data); ``context`` a channel renders in
+its platform's own way (Dialogflow's output contexts)."""
 
 
 class Expect(Enum):
@@ -73,6 +74,10 @@ class Reply:
     """Why it was handed over (``asked``, ``fallbacks``, ...: ``HandoffRecord.reason``); else empty."""
     intent: str | None = None
     """The intent this reply answers; the dialog layer fills it in, for logs and local feedback."""
+    context: Mapping[str, Any] = field(default_factory=dict)
+    """The dialog's intent context after this turn (``DialogState.context``: the flow, the slot it asks,
+    the previous intent); the dialog layer fills it in for platforms that match intents themselves:
+    Dialogflow's exported bare answers match only while their input contexts are set."""
     remember: Mapping[str, Any] = field(default_factory=dict)
     """Attributes to keep for this caller across sessions (merged into ``Turn.user`` next time)."""
     failed: bool = False
@@ -111,6 +116,7 @@ class Reply:
             "handoff_id": self.handoff_id,
             "handoff_reason": self.handoff_reason,
             "intent": self.intent,
+            "context": dict(self.context),
             "remember": dict(self.remember),
             "failed": self.failed,
         }
@@ -135,6 +141,7 @@ class Reply:
             handoff_id=str(data.get("handoff_id") or ""),
             handoff_reason=str(data.get("handoff_reason") or ""),
             intent=data.get("intent"),
+            context=dict(data.get("context") or {}),
             remember=dict(data.get("remember") or {}),
             failed=bool(data.get("failed", False)),
         )

@@ -65,7 +65,7 @@ def echoed_state(endpoint: str, answer: dict[str, Any]) -> Any:
     """What the channel sent back of the state: sessionAttributes, or the voice-state parameters."""
     if endpoint == "/alexa":
         return answer.get("sessionAttributes", {})
-    (context,) = answer["outputContexts"]
+    (context,) = [c for c in answer["outputContexts"] if c["name"].endswith("/contexts/voice-state")]
     return context["parameters"]
 
 

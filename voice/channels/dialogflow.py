@@ -9,7 +9,10 @@ instead, so the agent can be a thin speech-to-text front for the same templates.
 The conversation's state is kept in our store. An output context named ``voice-state`` carries
 what the platform itself keeps for the session: its parameters come back unchanged, with a
 lifespan, in the response (lifespan 0 ends it). A handoff keeps it alive with ``voice_handed_over``,
-so a gateway that keeps the caller on the line gets "a colleague is coming" at the next turn.
+so a gateway that keeps the caller on the line gets "a colleague is coming" at the next turn. The
+dialog's intent context (the flow, the slot it asks, the previous intent) goes out as contexts of
+lifespan 1 (``voice.platform_contexts``), the input contexts of the exported intents of a flow's bare
+answers and of follow-ups, whose display names are read back as our intent.
 
 An event is no words of the caller: Dialogflow puts an event's name in ``queryText`` (``TELEPHONY_WELCOME``),
 so such a turn has no text; a gateway's no-input event (the exported ``NoInput`` intent, or an event no
@@ -38,6 +41,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Self
 
+from ..platform_contexts import intent_of
 from ..reply import Reply
 from ..turn import Turn
 from .dialogflow_render import render
@@ -152,7 +156,7 @@ class DialogflowChannel(WebhookChannel):
         reparse = silent or ended or self._reparse(data, display_name, text)
         return Turn(
             text="" if silent or is_event(text) else text,
-            intent=None if reparse else self.options.intent_map.get(display_name, display_name),
+            intent=None if reparse else self._intent(display_name),
             slots={} if reparse else slots(parameters, contexts),
             locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
             channel=self.name,
@@ -167,6 +171,11 @@ class DialogflowChannel(WebhookChannel):
             hung_up=ended,
             platform=PlatformState(state=state, telephony=telephony(data)),
         )
+
+    def _intent(self, display_name: str) -> str:
+        """Our intent for the agent's: ``dialogflow_intent_map`` first, else the exported name read back
+        (``OrderCake - dialog OrderCake asking cake_name``, a flow's bare answer, is ``OrderCake``)."""
+        return self.options.intent_map.get(display_name) or intent_of(display_name)
 
     def _reparse(self, data: Mapping[str, Any], display_name: str, text: str) -> bool:
         """Whether the router matches ``queryText`` instead of the agent's intent: always

@@ -1,12 +1,13 @@
 """Writing a Dialogflow WebhookResponse: the text, ``payload`` for Assistant-shaped clients and
-gateways, the ``voice-state`` context, and on v2beta1 the end and handoff flags and the TELEPHONY
-messages."""
+gateways, the ``voice-state`` context and the dialog's intent contexts, and on v2beta1 the end and
+handoff flags and the TELEPHONY messages."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from ..platform_contexts import context_names
 from ..reply import Reply
 from ..ssml import to_ssml
 from .dialogflow_request import HANDED_OVER, STATE_CONTEXT, PlatformState
@@ -34,7 +35,10 @@ def render(reply: Reply, asked: PlatformState, session: str, options: Dialogflow
         "fulfillmentText": text,
         "fulfillmentMessages": messages,
         "payload": {"google": google, "voice": _voice(reply)},
-        "outputContexts": [_state_context(reply, asked.state, session, options.state_lifespan)],
+        "outputContexts": [
+            _state_context(reply, asked.state, session, options.state_lifespan),
+            *_intent_contexts(reply, session),
+        ],
     }
     if options.beta and reply.end_session:
         body["endInteraction"] = True
@@ -73,3 +77,15 @@ def _state_context(reply: Reply, state: Mapping[str, Any], session: str, lifespa
         "lifespanCount": lifespan if alive else 0,
         "parameters": {**state, HANDED_OVER: True} if reply.handoff else dict(state),
     }
+
+
+def _intent_contexts(reply: Reply, session: str) -> list[dict[str, Any]]:
+    """The dialog's intent context after the turn (``voice.platform_contexts``), so the exported intents
+    of a flow's bare answers and of follow-ups match at the next turn. Lifespan 1: Dialogflow drops a
+    context one request after it was last sent, so those of a flow that ended (or of a conversation that
+    ended or went to a person, which sends none) are gone by themselves."""
+    if reply.end_session or reply.handoff:
+        return []
+    return [
+        {"name": f"{session}/contexts/{name}", "lifespanCount": 1} for name in context_names(reply.context)
+    ]

@@ -181,7 +181,8 @@ class Dialog:
         session, turn = self._session(turn, start)
         loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
         step, reply, failed = self._decided(turn, session.dialog)
-        reply = self._transferred(replace(reply, intent=step.turn.intent), step.state)
+        reply = replace(reply, intent=step.turn.intent, context=step.state.context())
+        reply = self._transferred(reply, step.state)
         late.unheard = (reply,) if failed else step.unheard
         # after a crash in a flow, its open question stays the one an answer in between asks again
         said = step.state.last_reply if failed and step.state.flow is not None else reply

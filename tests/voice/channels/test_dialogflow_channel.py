@@ -14,9 +14,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from flask.testing import FlaskClient
 from serving import Serve, serving
+from test_alexa_platform_values import bookable_day
 
 from voice import Card, Dialog, Expect, Reply, Router, Turn, load_skill
 from voice.errors import ConfigError
+from voice.export import dialogflow_agent
 from voice.store import open_store
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "dialogflow"
@@ -230,6 +232,80 @@ def test_intent_mapping_is_configurable(client_for: ClientFor, recorder: Recorde
     assert (turn.intent, turn.locale) == ("OpeningHours", "en-GB")
     assert (turn.slots["day"].text, turn.slots["day"].value) == ("Monday", "monday")
     assert "monday" in data["fulfillmentText"].lower()
+
+
+BOOKING = "BookAppointment"
+ASKING_NAME = "BookAppointment - dialog BookAppointment asking name"
+"""The exported intent of the booking's bare answer to "what is your name?"."""
+
+
+@pytest.fixture(scope="module")
+def exported_contexts() -> dict[str, set[str]]:
+    """The input contexts of each intent of the shipped skill's exported agent, by display name."""
+    files = dialogflow_agent(load_skill("customer_service")).files.values()
+    return {f["name"]: set(f["contexts"]) for f in files if isinstance(f, dict) and "contexts" in f}
+
+
+def _agent_matched(turn: int, display_name: str, **parameters: Any) -> dict[str, Any]:
+    """Turn ``turn`` of one conversation, in which the agent matched ``display_name`` with ``parameters``."""
+    body = fixture("order_status_en")
+    body["responseId"] = f"booking-turn-{turn}"  # the same id again would be the same request sent again
+    body["queryResult"].update(intent={"displayName": display_name}, parameters=parameters)
+    return body
+
+
+def _intent_contexts(data: Mapping[str, Any]) -> dict[str, int]:
+    """The response's contexts besides ``voice-state``: their lifespans by name, under the session."""
+    contexts = [c for c in data["outputContexts"] if not c["name"].endswith(SESSION_STATE)]
+    session = fixture("order_status_en")["session"]
+    assert all(c["name"].startswith(f"{session}/contexts/") for c in contexts), contexts
+    return {c["name"].rpartition("/")[2]: c["lifespanCount"] for c in contexts}
+
+
+def _asking_name(client: FlaskClient) -> dict[str, Any]:
+    """A booking whose day and time are given: the flow asks the caller's name."""
+    day = bookable_day().isoformat()
+    body = _agent_matched(1, BOOKING, date=f"{day}T12:00:00+01:00", time=f"{day}T10:00:00+01:00")
+    data = post(client, body)
+    assert data["fulfillmentText"] == "And what is your name?"
+    return data
+
+
+def test_a_flow_turn_sets_the_contexts_of_its_exported_bare_answers(
+    client_for: ClientFor, recorder: Recorder, exported_contexts: dict[str, set[str]]
+) -> None:
+    """The export puts a flow's bare answers ("Els de Vries") into intents with input contexts: Dialogflow
+    matches them only while the webhook keeps exactly those contexts set (lifespan 1, every turn)."""
+    sent = _intent_contexts(_asking_name(client_for(recorder)))
+    assert (
+        set(sent) == exported_contexts[ASKING_NAME] == {"voice-dialog-bookappointment", "voice-asking-name"}
+    )
+    assert set(sent.values()) == {1}
+    assert exported_contexts["BookAppointment - dialog BookAppointment"] <= set(sent)
+
+
+def test_the_exported_bare_answer_intent_fills_the_flows_slot(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
+    """``BookAppointment - dialog BookAppointment asking name`` is the booking, with its parameter."""
+    client = client_for(recorder)
+    _asking_name(client)
+    data = post(client, _agent_matched(2, ASKING_NAME, name="Els de Vries"))
+    turn = recorder.turns[-1]
+    assert (turn.intent, turn.slots["name"].text) == (BOOKING, "Els de Vries")
+    assert data["fulfillmentText"] == "Did I get your name right: Els de Vries?"
+
+
+def test_an_ended_or_handed_over_conversation_sets_no_intent_contexts(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
+    """Not sent, the contexts of the last turn expire after the next request (lifespan 1)."""
+    client = client_for(recorder)
+    recorder.reply = Reply(speech="Anything else?", expect=Expect.ANSWER, context={"previous": "OrderStatus"})
+    assert _intent_contexts(post(client, fixture("order_status_en"))) == {"voice-previous-orderstatus": 1}
+    for ending in ({"end_session": True}, {"handoff": True}):
+        recorder.reply = Reply(speech="Bye.", context={"dialog": BOOKING}, **ending)
+        assert _intent_contexts(post(client, fixture("order_status_en"))) == {}
 
 
 def test_welcome_intent_is_launch(client_for: ClientFor, recorder: Recorder) -> None:
