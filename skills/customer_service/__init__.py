@@ -7,8 +7,8 @@ go to the company's booking API (setting ``booking_url`` of ``[skill.customer_se
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
-import re
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -90,9 +90,13 @@ def _hours_on(turn: Turn, day: str) -> str:
 
 
 def order_number(spoken: str, language: str) -> str | None:
-    """Digits of an order number said as digits or number words ("een twee drie vier" -> "1234")."""
-    digits = re.sub(r"\s+", "", alpha2digit(spoken, language if language in ("en", "nl") else "en"))
-    return digits if digits.isdigit() else None
+    """Digits of an order number said as digits or number words ("een twee drie vier" -> "1234").
+
+    The slot takes any words, so a caller who goes on ("1234 en hoe laat zijn jullie open") gives it
+    the rest of the sentence too: the number is what it starts with, and the rest is not part of it."""
+    words = alpha2digit(spoken, language if language in ("en", "nl") else "en").split()
+    digits = "".join(itertools.takewhile(str.isdigit, (word.strip(".,?!") for word in words)))
+    return digits or None
 
 
 @skill.intent("OrderStatus")
