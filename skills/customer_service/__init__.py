@@ -7,8 +7,8 @@ go to the company's booking API (setting ``booking_url`` of ``[skill.customer_se
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
-import re
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -90,9 +90,13 @@ def _hours_on(turn: Turn, day: str) -> str:
 
 
 def order_number(spoken: str, language: str) -> str | None:
-    """Digits of an order number said as digits or number words ("een twee drie vier" -> "1234")."""
-    digits = re.sub(r"\s+", "", alpha2digit(spoken, language if language in ("en", "nl") else "en"))
-    return digits if digits.isdigit() else None
+    """Digits of an order number said as digits or number words ("een twee drie vier" -> "1234").
+
+    The slot takes any words, so a caller who goes on ("1234 en hoe laat zijn jullie open") gives it
+    the rest of the sentence too: the number is what it starts with, and the rest is not part of it."""
+    words = alpha2digit(spoken, language if language in ("en", "nl") else "en").split()
+    digits = "".join(itertools.takewhile(str.isdigit, (word.strip(".,?!") for word in words)))
+    return digits or None
 
 
 @skill.intent("OrderStatus")
@@ -166,30 +170,32 @@ def ask_question(turn: Turn) -> Reply:
 
 
 def _date_problem(value: Any, turn: Turn) -> str | None:
-    """A day to book: a range or words are asked again; then past, too far, closed, outside hours."""
+    """A day to book: a range or words are asked again; then past, too far, closed, today.
+
+    Closed wins over today: on a Sunday "zondag" is not bookable on any Sunday. A time said with the day
+    is the time validator's: the day is kept and the time asked again (the flow checks it again)."""
     day = one_day(value)
     if day is None:
         return "PickDayInRange" if isinstance(value, DateRange) else "DateUnclear"
     if day < turn.time.date():
         return "DateInPast"
-    if day == turn.time.date():
-        return "DateToday"
     if day > turn.time.date() + dt.timedelta(days=62):
         return "DateTooFar"
-    if company()["hours"][WEEKDAYS[day.weekday()]].open is None:  # type: ignore[index]
+    if _hours().opening(day) is None:
         return "ClosedThatDay"
-    time = turn.value("time")  # a time said first ("at five") is checked once the day is known
-    return "OutsideHours" if isinstance(time, dt.time) and not _open_at(day, time) else None
+    return "DateToday" if day == turn.time.date() else None
 
 
 def _time_problem(value: Any, turn: Turn) -> str | None:
-    """A part of the day asks for an exact time within it; words that are no time are asked again."""
+    """A part of the day asks for an exact time within it; words that are no time are asked again; a
+    time we are not open tells that day's hours ("Op maandag zijn we open van 9:00 tot 17:30")."""
     day = one_day(turn.value("date"))
+    closed = "OutsideHours" if day is None else "OpenOnDay"
     if isinstance(value, PartOfDay):
-        return "ExactTime" if _part_hours(value, day) else "OutsideHours"
+        return "ExactTime" if _part_hours(value, day) else closed
     if not isinstance(value, dt.time):
         return "TimeUnclear"
-    return "OutsideHours" if day is not None and not _open_at(day, value) else None
+    return closed if day is not None and not _open_at(day, value) else None
 
 
 def _part_hours(part: PartOfDay, day: dt.date | None) -> tuple[str, str] | None:
@@ -227,6 +233,7 @@ def _describe(turn: Turn) -> dict[str, Any]:
     day, time = one_day(turn.value("date")), turn.value("time")
     if day:
         values["date"] = spoken_date(day, turn.language)
+        values.update(_day_hours(day, turn.language))
     values.update(_range_words(turn.value("date"), turn.language))
     if isinstance(time, dt.time):
         values["time"] = clock_text(_reading(time, day))
@@ -239,6 +246,18 @@ def _describe(turn: Turn) -> dict[str, Any]:
     if turn.slots.get("name"):
         values["name"] = _proper_name(turn.slots["name"].text)
     return values
+
+
+def _day_hours(day: dt.date, language: str) -> dict[str, Any]:
+    """That day's hours, for a time we are not open then (``OpenOnDay``); nothing when closed."""
+    found = _hours().opening(day)
+    if found is None:
+        return {}
+    return {
+        "day_name": weekday_name(day.weekday(), language),
+        "open": clock_text(found[0]),
+        "close": clock_text(found[1]),
+    }
 
 
 def _range_words(value: Any, language: str) -> dict[str, Any]:

@@ -63,11 +63,14 @@ class FlowFilling:
         self, skill: Skill, spec: Flow, changed: list[str], *, answering: str | None = None
     ) -> Reply:
         """Validate what changed, ask for what is missing, confirm, then run the handler.
-        ``answering``: the slot the turn answers (the flow's open question)."""
+        ``answering``: the slot the turn answers (the flow's open question). After a change the values
+        kept are validated again, since one may depend on another: a time said first is checked against
+        the day said next, and the time is asked again, not the day."""
         flow = self.state.flow
         assert flow is not None
         turn = self._flow_turn(flow)
-        for name in changed:
+        kept = [name for name in flow.slots if changed and name not in changed]
+        for name in [*changed, *kept]:
             slot = spec.slot(name)
             problem = slot.validate(turn.value(name), turn) if slot and slot.validate else None
             if problem and slot:
@@ -103,7 +106,8 @@ class FlowFilling:
         return builtin_reply(turn, "confirm_slot", skills=[skill], value=words).text
 
     def _refused(self, skill: Skill, spec: Flow, slot: Slot, problem: str, *, answered: bool) -> Reply:
-        """A value the slot's validator refused is asked for again, and the turn is a miss.
+        """A value the slot's validator refused is asked for again; the turn is a miss unless the value
+        was understood (``understood``: a day we are closed on is no misunderstanding).
 
         Any words fill a free-text slot, so a refused answer to its question (``answered``) may be another
         question asked in between ("wat zijn de verzendkosten"): an answerer's sure answer takes it, and the
@@ -119,7 +123,8 @@ class FlowFilling:
             aside = self._aside(words)
             if aside is not None:
                 return aside
-        self._missed()
+        if not understood(flow.slots[slot.name].value):
+            self._missed()
         values = spec.values(turn)
         prompt = skill.say(turn, slot.prompt, **values)
         speech = f"{skill.say(turn, problem, **values)} {prompt}"
@@ -166,6 +171,13 @@ def free_text(kind: str) -> bool:
     pattern's code, as the router does) on Alexa and Dialogflow."""
     found = find_slot_type(kind)
     return kind == WILDCARD or (found is not None and found.takes_any_words)
+
+
+def understood(value: object) -> bool:
+    """Whether a slot's value was read as more than words (a date, a time, a range of days): refused, it
+    was still understood ("Op die dag zijn we gesloten"), so the turn is no miss; words that are no
+    value ("Sorry, ik hoorde geen nummer") are."""
+    return not isinstance(value, str)
 
 
 def asking(question: str, expect: Expect, slot: str | None = None) -> Reply:

@@ -56,6 +56,7 @@ IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
         "luister je wel",
         "verdorie",
         "godverdomme",
+        "verdomme",
         "irritant",
         "zonde van mijn tijd",
         "idioot",

@@ -209,7 +209,8 @@ def test_a_part_of_day_asks_for_an_exact_time_within_it(
     exact = say(client, intent_request("BookAppointment", {"time": "10:00"}, session=session), caplog)
     assert exact == "And what is your name?"
     night = intent_request("BookAppointment", {"date": day.isoformat(), "time": "NI"})
-    assert say(client, night, caplog) == "We are not open at that time. At what time?"
+    closes = "21:00" if day.weekday() == 3 else "17:30"  # late opening on Thursday
+    assert say(client, night, caplog) == f"On {day:%A} we are open from 9:00 to {closes}. At what time?"
 
 
 @pytest.mark.parametrize(
