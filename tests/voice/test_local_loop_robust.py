@@ -103,7 +103,9 @@ def test_murmur_after_a_wake_gets_no_answer(assistant: Assistant, dutch_murmur: 
 
 
 def test_voice_run_takes_the_standout_from_its_option(tmp_path: Path, dutch_murmur: np.ndarray) -> None:
-    """``voice run --standout 0`` answers the murmur; the default names it background and stays silent."""
+    """``voice run --standout 0`` takes the murmur for talk it does not understand; the default names it
+    background and stays silent. (What a fixture model makes of murmur, and so whether it answers it,
+    changes with every change in where utterances end.)"""
     murmur = noise.gain(dutch_murmur[: 12 * audio.SAMPLE_RATE].astype(np.float32), -28.0)
     recording = np.concatenate([audio.silence(0.5), audio.read_wav(AUDIO / "nl_fx_wake.wav"), murmur])
     wav = audio.write_wav(tmp_path / "room.wav", recording)
@@ -112,7 +114,7 @@ def test_voice_run_takes_the_standout_from_its_option(tmp_path: Path, dutch_murm
     taking_all = CliRunner().invoke(cli, [*command, "--standout", "0"])
     assert by_default.exit_code == taking_all.exit_code == 0, by_default.output + taking_all.output
     assert "(background: " in by_default.output and "assistant [" not in by_default.output
-    assert "assistant [" in taking_all.output and "(background: " not in taking_all.output
+    assert "(not in the grammar: " in taking_all.output and "(background: " not in taking_all.output
     refused = CliRunner().invoke(cli, [*command, "--standout", "-3"])
     assert refused.exit_code == 2 and "-3" in refused.output
 
