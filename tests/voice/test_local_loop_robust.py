@@ -18,7 +18,7 @@ from speech.devices import SimulatedAudio
 from speech.models import load_model
 from speech.tts import EspeakSynthesizer
 from voice.assistant import MEMORY_STORE, Assistant, build_assistant
-from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent
+from voice.channels.local import Ears, LocalChannel, LocalLoop, LoopConfig, LoopEvent, Mode
 from voice.cli import cli
 from voice.config import Config
 from voice.grammar import WAKE_PHRASES
@@ -162,3 +162,19 @@ def test_a_barge_in_renews_the_time_to_answer(assistant: Assistant) -> None:
     assert heard[-1].data["text"] == "waar is bestelling een twee drie vier" and not _kinds(events, "timeout")
     number = next(e.at for e in _kinds(events, "partial") if e.at > rejected[-1].at)  # it is being heard
     assert number - wake[0].at > 6.0 > number - barge_in[0].at
+
+
+@pytest.mark.parametrize(
+    ("language", "near_miss"), [("en", "hey computers"), ("nl", "hallo computers")], ids=["en", "nl"]
+)
+def test_a_near_miss_of_the_wake_phrase_is_no_command_in_always_mode(
+    assistant: Assistant, language: str, near_miss: str
+) -> None:
+    """The grammar refuses it and the second opinion hears it: it was answered as a command ("Sorry, I
+    didn't understand that"). Said a little wrong, the wake phrase is still the wake phrase."""
+    speech = EspeakSynthesizer(voices={language: f"{language}+f5"}).synthesize(near_miss, language)
+    said = audio.resample(speech.samples, speech.rate, audio.SAMPLE_RATE)
+    events = _run(assistant, language, [0.5, said, 1.5], mode=Mode.ALWAYS)
+    [rejected] = _kinds(events, "rejected")
+    assert rejected.data["near_wake"] and not rejected.data["second_opinion"]
+    assert len(_kinds(events, "wake")) == 1 and not _kinds(events, "heard") and not _kinds(events, "reply")

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ from ..reply import Reply
 from ..turn import Responder, Turn
 
 CHUNK_MS = 40
+NEAR_WAKE_SIMILARITY = 0.8
+"""How alike (difflib's ratio of the letters) a refused utterance's open-vocabulary words and the wake
+phrase are when they count as the wake phrase: "hey computers" 0.96, "hallo mijn computer" 0.85, "hey
+computer what time is it" 0.6."""
 
 
 class Mode(Enum):
@@ -317,15 +322,20 @@ class LocalLoop:
         so that the terminal says "not in the grammar" once, on the line of the words heard."""
         asked = self.misses < self.config.max_misses and heard.stands_out
         second = [t for t in transcribe(heard.audio, self.model) if t.text] if asked else []
+        wake = bool(second) and self._sounds_like_wake(" ".join(t.text for t in second))
         self._emit(
             "rejected",
             heard=list(heard.transcript.alternatives),
             misses=self.misses,
             background=not heard.stands_out,
-            second_opinion=bool(second),
+            second_opinion=bool(second) and not wake,
+            near_wake=wake,
         )
         if self.misses >= self.config.max_misses:
             self._give_up()
+            return None
+        if wake:  # the wake phrase, said or heard a little wrong: not a command either
+            self._woken(heard.decided_at)
             return None
         if not heard.stands_out:  # the room's murmur: nobody to answer
             return None
@@ -334,6 +344,12 @@ class LocalLoop:
         if not second:  # no word in it either: nothing to answer, the command may still come
             return None
         return " ".join(t.text for t in second), min(t.confidence for t in second)
+
+    def _sounds_like_wake(self, said: str) -> bool:
+        """Whether open-vocabulary words are a near miss of the wake phrase ("hey computers", "hallo mijn
+        computer"): in ``always`` mode they were answered as a command ("Sorry, I didn't understand")."""
+        similar = SequenceMatcher(None, normalize_phrase(said), self.wake_phrase).ratio()
+        return similar >= NEAR_WAKE_SIMILARITY
 
     def _play(self, speech: Speech) -> None:
         """Speak. With barge-in, what the caller still says in its first moments is their last utterance
