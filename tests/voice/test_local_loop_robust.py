@@ -38,8 +38,12 @@ def _piece(part: str | float | np.ndarray) -> np.ndarray:
 def _run(
     assistant: Assistant, language: str, parts: list[str | float | np.ndarray], **config: Any
 ) -> list[LoopEvent]:
-    pieces = [_piece(part) for part in parts]
-    device = SimulatedAudio(np.concatenate(pieces))
+    return _run_on(
+        SimulatedAudio(np.concatenate([_piece(part) for part in parts])), assistant, language, **config
+    )
+
+
+def _run_on(device: SimulatedAudio, assistant: Assistant, language: str, **config: Any) -> list[LoopEvent]:
     events: list[LoopEvent] = []
     ears = Ears(load_model(FIXTURE_MODELS / language), fixture_phrases(language))
     LocalLoop(
@@ -85,6 +89,19 @@ def test_a_wake_without_a_command_times_out_to_waiting(assistant: Assistant, lan
     assert len(timeouts) == 1 and events[-1].kind == "state" and events[-1].data["state"] == "waiting"
     wake = _kinds(events, "wake")[0]
     assert 5.9 <= timeouts[0].at - wake.at <= 6.3
+
+
+@pytest.mark.parametrize("earcon", [True, False], ids=["earcon", "no-earcon"])
+def test_the_end_of_listening_is_heard(assistant: Assistant, earcon: bool) -> None:
+    """When the follow-up time runs out the loop goes back to waiting; hands-free, a tone says so
+    (before, nothing did: the caller could not tell that the next words need the wake phrase)."""
+    device = SimulatedAudio(np.concatenate([_piece(0.5), _piece("nl_fx_wake"), _piece(7.0)]))
+    events = _run_on(device, assistant, "nl", earcon=earcon)
+    [timeout] = _kinds(events, "timeout")
+    assert [e.at == timeout.at for e in _kinds(events, "earcon")] == ([True] if earcon else [])
+    tones = [p for p in device.playbacks if p.start == timeout.at]
+    assert len(tones) == earcon and all(0.1 < audio.duration(p.samples) < 0.3 for p in tones)
+    assert all(-23 < audio.level_dbfs(p.samples) < -17 for p in tones)
 
 
 def test_murmur_after_a_wake_gets_no_answer(assistant: Assistant, dutch_murmur: np.ndarray) -> None:

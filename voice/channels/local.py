@@ -23,7 +23,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from speech import models
+from speech import audio, models
+from speech.audio import SAMPLE_RATE
 from speech.devices import AudioInput, AudioOutput
 from speech.listen import STANDOUT_DB, Endpointing, Heard, Listener
 from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknown_words
@@ -43,6 +44,10 @@ NEAR_WAKE_SIMILARITY = 0.8
 """How alike (difflib's ratio of the letters) a refused utterance's open-vocabulary words and the wake
 phrase are when they count as the wake phrase: "hey computers" 0.96, "hallo mijn computer" 0.85, "hey
 computer what time is it" 0.6."""
+
+
+LISTENING_ENDS = audio.tones((660.0, 440.0), 0.09)
+"""The earcon of the end of listening (``LoopConfig.earcon``): two falling tones, 0.18 s, at -20 dBFS."""
 
 
 class Mode(Enum):
@@ -81,7 +86,7 @@ class LoopEvent:
 
     kind: str
     """``state``, ``wake``, ``partial``, ``heard``, ``rejected``, ``gave_up``, ``reply``, ``barge_in``,
-    ``timeout``."""
+    ``timeout``, ``earcon``."""
     at: float
     """Stream seconds."""
     data: dict[str, Any] = field(default_factory=dict)
@@ -107,6 +112,10 @@ class LoopConfig:
     barge_in: bool = False
     """Speech while the assistant talks stops playback and becomes the next turn. Off by default: without
     echo cancellation the microphone hears the speaker, and every reply would interrupt itself."""
+    earcon: bool = True
+    """A short falling tone when the loop stops listening for a command and goes back to where it rests
+    (the follow-up time ran out, too many misses, the conversation ended): hands-free, nothing else tells
+    the caller that the next words need the wake phrase (or the button) again."""
     barge_in_guard_s: float = 0.3
     """Speech that starts before a reply, or within this many seconds after it began, is the end of the
     caller's own utterance (the early endpoint can fire on the quiet end of the last word), not a barge-in:
@@ -249,8 +258,11 @@ class LocalLoop:
             self._rest()
 
     def _rest(self) -> None:
-        """Back to where the loop waits between conversations."""
+        """Back to where the loop waits between conversations, with the earcon that says so."""
         self._forget()
+        if self.config.earcon:
+            self.audio_out.play(LISTENING_ENDS, SAMPLE_RATE)
+            self._emit("earcon")
         self._enter(self._idle)
 
     def _forget(self) -> None:
