@@ -221,3 +221,14 @@ def mix_noise(
 def silence(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
     """Digital silence as int16."""
     return np.zeros(int(round(seconds * rate)), dtype=np.int16)
+
+
+def tones(frequencies_hz: tuple[float, ...], seconds: float, *, level_dbfs: float = -20.0) -> np.ndarray:
+    """Sine tones one after another, each ``seconds`` long, as int16: an earcon that needs no file.
+    Each fades in and out over 10 ms, so that the speaker does not click."""
+    length = int(round(seconds * SAMPLE_RATE))
+    time = np.arange(length) / SAMPLE_RATE
+    fade = np.minimum(1.0, np.minimum(np.arange(length), np.arange(length)[::-1]) / (0.01 * SAMPLE_RATE))
+    peak = np.sqrt(2.0) * 10.0 ** (level_dbfs / 20.0)  # a sine's RMS is its peak over sqrt(2)
+    waves = [peak * fade * np.sin(2.0 * np.pi * hz * time) for hz in frequencies_hz]
+    return to_int16(np.concatenate(waves).astype(np.float32)) if waves else silence(0.0)

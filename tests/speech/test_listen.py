@@ -29,22 +29,22 @@ def test_long_silence_is_not_kept_only_a_short_pre_roll(korean_model: Path) -> N
     assert kept_s <= audio.duration(command) + PRE_ROLL_S + 1.0, kept_s
 
 
-def _said(*parts: str | float) -> np.ndarray:
-    """English clips said by espeak-ng, with seconds of silence between them."""
+def _said(*parts: str | float, language: str = "en") -> np.ndarray:
+    """Clips said by espeak-ng, with seconds of silence between them."""
     synthesizer = EspeakCliSynthesizer()
     pieces = [audio.silence(0.5)]
     for part in parts:
         if isinstance(part, float):
             pieces.append(audio.silence(part))
         else:
-            speech = synthesizer.synthesize(part, "en")
+            speech = synthesizer.synthesize(part, language)
             pieces.append(audio.resample(speech.samples, speech.rate, audio.SAMPLE_RATE))
     return np.concatenate([*pieces, audio.silence(2.0)])
 
 
-def _first_heard(stream: np.ndarray) -> Heard:
-    grammar = stt.Grammar(phrases=fixture_phrases("en"))
-    listener = Listener(stt.Recognizer(FIXTURE_MODELS / "en", grammar=grammar))
+def _first_heard(stream: np.ndarray, language: str = "en") -> Heard:
+    grammar = stt.Grammar(phrases=fixture_phrases(language))
+    listener = Listener(stt.Recognizer(FIXTURE_MODELS / language, grammar=grammar))
     for number, chunk in enumerate(audio.frames(stream, 40), start=1):
         heard = listener.feed(chunk, number * 0.04)
         if heard is not None:
@@ -58,6 +58,15 @@ def test_a_pause_inside_a_sentence_does_not_cut_it() -> None:
     are no whole one, so the listener waits for more (before, 0.7 s of silence ended "where is order")."""
     heard = _first_heard(_said("where is order", 0.8, "one two three four"))
     assert heard.transcript.text == "where is order one two three four", heard.transcript.alternatives
+
+
+def test_an_order_number_read_digit_by_digit_is_one_utterance() -> None:
+    """ "waar is bestelling vijf", then "zes", "zeven", "acht" after pauses of 0.6 s: the listener waits
+    for the rest of the phrase, and Vosk, which ends an utterance after 0.5 s of silence of its own,
+    must not end it first (it did: "waar is bestelling vijf" was refused, and the digits were misses)."""
+    said = _said("waar is bestelling vijf", 0.6, "zes", 0.6, "zeven", 0.6, "acht", language="nl")
+    heard = _first_heard(said, "nl")
+    assert heard.transcript.text == "waar is bestelling vijf zes zeven acht", heard.transcript.alternatives
 
 
 def test_a_whole_phrase_still_ends_on_the_early_endpoint() -> None:

@@ -4,7 +4,8 @@
 becomes synthesized speech. ``LocalLoop`` drives it from an audio input; ``build_local_loop``
 assembles a loop for an assistant (its grammar comes from the assistant's router, its voice
 from the config: ``configured_voice``, which ``voice say`` and ``voice chat`` speak with too).
-This module and the CLI are the only parts of ``voice`` that load ``speech``.
+Its settings, events and vocabulary checks are in ``local_settings``; these two modules and the CLI
+are the only parts of ``voice`` that load ``speech``.
 
 States: ``waiting`` (for the wake word), ``listening``, ``thinking``, ``speaking``. A reply
 that does not end the conversation is followed by listening without the wake word, for a while; with barge-in
@@ -16,96 +17,63 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from speech import models
+from speech import audio, models
+from speech.audio import SAMPLE_RATE
 from speech.devices import AudioInput, AudioOutput
-from speech.listen import STANDOUT_DB, Endpointing, Heard, Listener
-from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe, unknown_words
+from speech.listen import Heard, Listener
+from speech.stt import Grammar, Recognizer, normalize_phrase, transcribe
 from speech.tts import EspeakSynthesizer, Speech, Synthesizer
 from speech.wake import WakeListener
 
 from ..assistant import Assistant
 from ..config import Config
 from ..errors import VoiceError
-from ..grammar import WAKE_PHRASES, grammar_phrases
+from ..grammar import grammar_phrases
 from ..language import language_of
 from ..reply import Reply
 from ..turn import Responder, Turn
+from .local_settings import (
+    GIVE_UP,
+    Ears,
+    LoopConfig,
+    LoopEvent,
+    Mode,
+    State,
+    check_vocabulary,
+    wake_phrase_of,
+)
+
+__all__ = [
+    "GIVE_UP",
+    "LISTENING_ENDS",
+    "Ears",
+    "LocalChannel",
+    "LocalLoop",
+    "LoopConfig",
+    "LoopEvent",
+    "Mode",
+    "State",
+    "build_local_loop",
+    "configured_voice",
+    "wake_phrase_of",
+]
+"""``local_settings``'s names too: skill authors and the CLI import the loop from one place."""
 
 CHUNK_MS = 40
+NEAR_WAKE_SIMILARITY = 0.8
+"""How alike (difflib's ratio of the letters) a refused utterance's open-vocabulary words and the wake
+phrase are when they count as the wake phrase: "hey computers" 0.96, "hallo mijn computer" 0.85, "hey
+computer what time is it" 0.6."""
 
 
-class Mode(Enum):
-    WAKE_WORD = "wake"
-    """Listen after the wake phrase."""
-    PUSH_TO_TALK = "push"
-    """Listen after the talk button (Enter in the terminal)."""
-    ALWAYS = "always"
-    """Every utterance is a command."""
-
-
-GIVE_UP = {
-    "en": {
-        Mode.WAKE_WORD: "Sorry, I didn't catch that. Say {wake} when you want to go on.",
-        Mode.PUSH_TO_TALK: "Sorry, I didn't catch that. Press the button when you want to go on.",
-    },
-    "nl": {
-        Mode.WAKE_WORD: "Sorry, dat verstond ik niet. Zeg {wake} als u verder wilt.",
-        Mode.PUSH_TO_TALK: "Sorry, dat verstond ik niet. Druk op de knop als u verder wilt.",
-    },
-}
-"""What the loop says when it stops listening, by misses, while a question is open (the dialog never
-hears the misses, so this is the loop's own line); a language without one gets the ``gave_up`` event only."""
-
-
-class State(Enum):
-    WAITING = "waiting"
-    LISTENING = "listening"
-    THINKING = "thinking"
-    SPEAKING = "speaking"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoopEvent:
-    """Something the loop did, at a point of the stream clock."""
-
-    kind: str
-    """``state``, ``wake``, ``partial``, ``heard``, ``rejected``, ``gave_up``, ``reply``, ``barge_in``,
-    ``timeout``."""
-    at: float
-    """Stream seconds."""
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"event": self.kind, "at": round(self.at, 3), **self.data}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoopConfig:
-    wake_phrase: str | None = None
-    """None: the language's default (``WAKE_PHRASES``)."""
-    mode: Mode = Mode.WAKE_WORD
-    follow_up_s: float = 6.0
-    """How long to wait for the start of a command after the wake word, or of the next one after a reply."""
-    max_misses: int = 2
-    """Utterances in a row the grammar refuses before the loop stops answering and goes back to waiting
-    (speech nearby that woke it by mistake, or that it cannot understand)."""
-    endpointing: Endpointing = field(default_factory=Endpointing)
-    min_standout_db: float | None = STANDOUT_DB
-    """How far a command must rise above the sound around it (``speech.listen.STANDOUT_DB``); ``None``
-    takes every command the grammar accepts, murmur in the room included."""
-    barge_in: bool = False
-    """Speech while the assistant talks stops playback and becomes the next turn. Off by default: without
-    echo cancellation the microphone hears the speaker, and every reply would interrupt itself."""
-    barge_in_guard_s: float = 0.3
-    """Speech that starts before a reply, or within this many seconds after it began, is the end of the
-    caller's own utterance (the early endpoint can fire on the quiet end of the last word), not a barge-in:
-    nobody reacts to a reply that fast. It is dropped, and the reply plays on."""
+LISTENING_ENDS = audio.tones((660.0, 440.0), 0.09)
+"""The earcon of the end of listening (``LoopConfig.earcon``): two falling tones, 0.18 s, at -20 dBFS."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +105,6 @@ class LocalChannel:
         return self.synthesizer.synthesize(error.message, self.locale)
 
 
-@dataclass(frozen=True, slots=True)
-class Ears:
-    """The recognizer side of the loop: a Vosk model and the phrases it may accept."""
-
-    model: Any
-    grammar: Sequence[str]
-
-
 class LocalLoop:
     """Runs the conversation on an input and an output until the input ends."""
 
@@ -160,7 +120,7 @@ class LocalLoop:
         pushed: Callable[[float], bool] = lambda now: False,
     ) -> None:
         config = replace(config, wake_phrase=wake_phrase_of(config, channel.locale))
-        _check_vocabulary(ears, config, channel.locale)
+        check_vocabulary(ears, config, channel.locale)
         channel.synthesizer.voice_for(channel.locale)  # a bad voice now, not at the first reply
         self.config, self.responder, self.channel, self.model = config, responder, channel, ears.model
         self.audio_in, self.audio_out = audio
@@ -244,8 +204,11 @@ class LocalLoop:
             self._rest()
 
     def _rest(self) -> None:
-        """Back to where the loop waits between conversations."""
+        """Back to where the loop waits between conversations, with the earcon that says so."""
         self._forget()
+        if self.config.earcon:
+            self.audio_out.play(LISTENING_ENDS, SAMPLE_RATE)
+            self._emit("earcon")
         self._enter(self._idle)
 
     def _forget(self) -> None:
@@ -317,15 +280,20 @@ class LocalLoop:
         so that the terminal says "not in the grammar" once, on the line of the words heard."""
         asked = self.misses < self.config.max_misses and heard.stands_out
         second = [t for t in transcribe(heard.audio, self.model) if t.text] if asked else []
+        wake = bool(second) and self._sounds_like_wake(" ".join(t.text for t in second))
         self._emit(
             "rejected",
             heard=list(heard.transcript.alternatives),
             misses=self.misses,
             background=not heard.stands_out,
-            second_opinion=bool(second),
+            second_opinion=bool(second) and not wake,
+            near_wake=wake,
         )
         if self.misses >= self.config.max_misses:
             self._give_up()
+            return None
+        if wake:  # the wake phrase, said or heard a little wrong: not a command either
+            self._woken(heard.decided_at)
             return None
         if not heard.stands_out:  # the room's murmur: nobody to answer
             return None
@@ -334,6 +302,12 @@ class LocalLoop:
         if not second:  # no word in it either: nothing to answer, the command may still come
             return None
         return " ".join(t.text for t in second), min(t.confidence for t in second)
+
+    def _sounds_like_wake(self, said: str) -> bool:
+        """Whether open-vocabulary words are a near miss of the wake phrase ("hey computers", "hallo mijn
+        computer"): in ``always`` mode they were answered as a command ("Sorry, I didn't understand")."""
+        similar = SequenceMatcher(None, normalize_phrase(said), self.wake_phrase).ratio()
+        return similar >= NEAR_WAKE_SIMILARITY
 
     def _play(self, speech: Speech) -> None:
         """Speak. With barge-in, what the caller still says in its first moments is their last utterance
@@ -379,52 +353,6 @@ class LocalLoop:
             self._enter(State.LISTENING, follow_up=follow_up)
         else:
             self._rest()
-
-
-def wake_phrase_of(settings: LoopConfig, locale: str) -> str:
-    """The configured wake phrase, else the default of the locale's language."""
-    return settings.wake_phrase or WAKE_PHRASES.get(language_of(locale), "hey computer")
-
-
-def _check_vocabulary(ears: Ears, settings: LoopConfig, locale: str) -> None:
-    """Vosk silently drops the words its model does not know from a grammar: a wake phrase or commands
-    made of such words would leave the loop waiting forever without a word. A model that says it is
-    for another language is named as such: its missing words are not the problem."""
-    wake = str(settings.wake_phrase)
-    unknown = unknown_words(ears.model, wake)
-    if settings.mode is Mode.WAKE_WORD and unknown:
-        _check_language(ears.model, locale)
-        raise VoiceError(
-            f"the speech model does not know {_listed(unknown)} of the wake phrase {wake!r}; "
-            "choose another wake phrase (voice run --wake) or a model for this language (--model)."
-        )
-    commands = [p for p in ears.grammar if normalize_phrase(p) != normalize_phrase(wake)]
-    unknown_in = [unknown_words(ears.model, phrase) for phrase in commands]
-    if not commands or not all(unknown_in):
-        return
-    _check_language(ears.model, locale)
-    words = dict.fromkeys(word for phrase_words in unknown_in for word in phrase_words)
-    raise VoiceError(
-        f"the speech model knows none of the skills' phrases (not {_listed(tuple(words)[:5])}); "
-        "choose a model for this language (voice run --model)."
-    )
-
-
-def _check_language(model: Any, locale: str) -> None:
-    """Refuse a model whose folder says it is for another language (``LANG``, a fixture model's card,
-    a name like ``vosk-model-small-en-us-0.15``); one that does not say passes."""
-    folder = models.loaded_from(model)
-    said = models.model_language(folder) if folder is not None else ""
-    wanted = language_of(locale)
-    if said and language_of(said) != wanted:
-        raise VoiceError(
-            f"the speech model in {folder} is for {said!r}, not {wanted!r}; choose a model for {wanted!r} "
-            f"(voice run --model, or 'voice models pull {wanted}')."
-        )
-
-
-def _listed(words: tuple[str, ...]) -> str:
-    return ", ".join(repr(word) for word in words)
 
 
 def build_local_loop(

@@ -78,6 +78,12 @@ from .context import CliContext, config_option, pass_context, require_language
     metavar="DB",
     help="How far a command must rise above the sound around it; 0 takes murmur in the room too.",
 )
+@click.option(
+    "--earcon/--no-earcon",
+    default=True,
+    show_default=True,
+    help="A short tone when the assistant stops listening and waits for the wake word (or button) again.",
+)
 @click.option("--realtime", is_flag=True, help="With --input: play the file at real speed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
 @click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
@@ -96,6 +102,7 @@ def run(
     model_path: Path | None,
     barge_in: bool,
     standout_db: float,
+    earcon: bool,
     realtime: bool,
     as_json: bool,
     memory: bool,
@@ -128,6 +135,7 @@ def run(
                 mode=loop_mode,
                 barge_in=barge_in,
                 min_standout_db=standout_db or None,
+                earcon=earcon,
             ),
             on_event=_printer(as_json),
             pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
@@ -239,6 +247,7 @@ def _printer(as_json: bool):  # type: ignore[no-untyped-def]
             + (f"\n         assistant: {data['text']}" if data.get("text") else ""),
             "barge_in": "(interrupted)",
             "timeout": "(no answer; waiting for the wake word)",
+            "earcon": "(listening ends: tone)",
         }.get(event.kind, event.kind)
         click.echo(f"{event.at:7.2f}s {line}")
         sys.stdout.flush()
