@@ -37,12 +37,12 @@ def conversation(assistant: Assistant, locale: str, lines: list[str]) -> list[st
 
 WRITTEN = {
     "nl": (
-        ["ik wil een afspraak maken", "11-12", "om drie uur"],
-        "Een afspraak op vrijdag 11 december om 15:00. Klopt dat?",
+        ["ik wil een afspraak maken", "11-12", "om drie uur", "Anna de Vries"],
+        "Een afspraak op vrijdag 11 december om 15:00 op naam van Anna de Vries. Klopt dat?",
     ),
     "en": (
-        ["i'd like to make an appointment", "11/12", "at three"],
-        "An appointment on Friday 11 December at 15:00. Is that right?",
+        ["i'd like to make an appointment", "11/12", "at three", "Anna Smith"],
+        "An appointment on Friday 11 December at 15:00 for Anna Smith. Is that right?",
     ),
 }
 
@@ -54,18 +54,32 @@ def test_a_written_date_answers_the_day_question_and_the_time_is_still_asked(
     lines, confirmation = WRITTEN[locale]
     replies = conversation(assistant, locale, lines)
     assert replies[1] == {"nl": "Hoe laat?", "en": "At what time?"}[locale]
-    assert replies[2] == confirmation
+    assert replies[3] == confirmation
 
 
 CORRECTED = {
     "nl": (
-        ["ik wil een afspraak maken", "vrijdag 11 december", "om drie uur", "nee, om vier uur", "ja"],
-        "Een afspraak op vrijdag 11 december om 16:00. Klopt dat?",
+        [
+            "ik wil een afspraak maken",
+            "vrijdag 11 december",
+            "om drie uur",
+            "Anna de Vries",
+            "nee, om vier uur",
+            "ja",
+        ],
+        "Een afspraak op vrijdag 11 december om 16:00 op naam van Anna de Vries. Klopt dat?",
         "Uw afspraak op vrijdag 11 december om 16:00 staat genoteerd.",
     ),
     "en": (
-        ["i'd like to make an appointment", "friday the 11th", "at three", "no, at four", "yes"],
-        "An appointment on Friday 11 December at 16:00. Is that right?",
+        [
+            "i'd like to make an appointment",
+            "friday the 11th",
+            "at three",
+            "Anna Smith",
+            "no, at four",
+            "yes",
+        ],
+        "An appointment on Friday 11 December at 16:00 for Anna Smith. Is that right?",
         "Your appointment on Friday 11 December at 16:00 is booked.",
     ),
 }
@@ -75,4 +89,4 @@ CORRECTED = {
 def test_a_no_with_a_new_time_at_the_confirmation_changes_the_time(assistant: Assistant, locale: str) -> None:
     lines, confirmation, booked = CORRECTED[locale]
     replies = conversation(assistant, locale, lines)
-    assert replies[3:] == [confirmation, booked]
+    assert replies[4:] == [confirmation, booked]
