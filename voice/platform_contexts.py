@@ -39,6 +39,13 @@ def context_intent(intent: str, requires: Iterable[tuple[str, str]]) -> str:
     return intent + SEPARATOR + " ".join(f"{key} {value}" for key, value in requires)
 
 
+_KEYS = ("dialog", "asking", "previous")
+"""The keys of the dialog's intent context (``DialogState.context``), the only ones the webhook sets."""
+_EXPORTED = re.compile(rf"(?P<intent>.+?){SEPARATOR}(?:(?:{'|'.join(_KEYS)}) \S+ ?)+")
+
+
 def intent_of(display_name: str) -> str:
-    """Our intent for an exported display name: ``OrderCake - dialog OrderCake`` -> ``OrderCake``."""
-    return display_name.split(SEPARATOR, 1)[0]
+    """Our intent for an exported display name: ``OrderCake - dialog OrderCake`` -> ``OrderCake``; any
+    other name as it is (a hand-made agent's follow-up ``BookTable - yes`` is no ``BookTable``)."""
+    exported = _EXPORTED.fullmatch(display_name)
+    return exported["intent"] if exported else display_name

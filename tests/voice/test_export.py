@@ -409,3 +409,16 @@ def test_digits_in_templates_are_spelled_out_for_alexa(tmp_path: Path) -> None:
     )
     (intent,) = skill_intents(Skill("clock", folder), "en")
     assert [s.with_slots() for s in intent.sentences] == ["wake me at six on {day}"]
+
+
+@pytest.mark.parametrize(
+    ("display_name", "intent"),
+    [
+        ("BookAppointment - dialog BookAppointment asking name", "BookAppointment"),
+        ("OpeningHours - previous OpeningHours", "OpeningHours"),
+        ("BookTable - yes", "BookTable - yes"),  # a hand-made agent's follow-up is no BookTable
+        ("OrderStatus", "OrderStatus"),
+    ],
+)
+def test_only_exported_context_intents_are_read_back_as_their_intent(display_name: str, intent: str) -> None:
+    assert intent_of(display_name) == intent
