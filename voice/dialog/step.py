@@ -20,6 +20,7 @@ from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
 from .flows import FlowFilling, plain
+from .follow_up import with_previous_slots
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
 from .late import told_first
@@ -366,7 +367,9 @@ class TurnStep(FlowFilling, TurnTaking):
 
     def _answer(self, skill: Skill, turn: Turn | None = None) -> Reply:
         """Run the skill's handler (the dialog keeps the whole turn within its deadline)."""
-        turn = turn or self.turn
+        turn = with_previous_slots(
+            turn or self.turn, skill, self.state.previous_intent, self.state.previous_slots
+        )
         self.handled = turn.intent
         reply = skill.answer(turn)
         previous = {name: plain(value) for name, value in turn.slots.items()}

@@ -1,0 +1,46 @@
+"""A follow-up keeps what the question it follows said: "en op zondag?" after "wat zijn de openingstijden
+in Den Bosch" asks for Den Bosch's hours on Sunday, not "which shop?".
+
+A follow-up is a sentence of a template block that requires the previous intent (``requires_context:
+{previous: OpeningHours}``); its turn gets the slots of that previous turn it does not say again itself.
+A question asked anew ("wat zijn de openingstijden?") starts afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..nlu import SlotValue
+from ..skill import Skill
+from ..turn import Turn
+
+__all__ = ["with_previous_slots"]
+
+
+def with_previous_slots(
+    turn: Turn, skill: Skill, previous_intent: str | None, previous: Mapping[str, SlotValue]
+) -> Turn:
+    """``turn`` with the slots of the turn it follows up that it leaves out; itself when it is no
+    follow-up of that intent."""
+    match = turn.match
+    if match is None or turn.intent != previous_intent or not _follows_up(skill, turn, match.template):
+        return turn
+    kept = {name: value for name, value in previous.items() if name not in turn.slots}
+    return replace(turn, slots={**kept, **turn.slots}) if kept else turn
+
+
+def _follows_up(skill: Skill, turn: Turn, template: str) -> bool:
+    """Whether ``template`` is one of the intent's sentences said only after that intent."""
+    intent = skill.intents(turn.language).intents.get(turn.intent or "")
+    blocks = intent.data if intent is not None else ()
+    return any(
+        _names(block.requires_context.get("previous"), turn.intent)
+        and any(written.text == template for written in block.templates)
+        for block in blocks
+    )
+
+
+def _names(required: object, intent: str | None) -> bool:
+    """Whether a ``previous:`` requirement (one intent or a list of them) names ``intent``."""
+    return required == intent or (isinstance(required, list | tuple) and intent in required)
