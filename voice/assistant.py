@@ -7,7 +7,6 @@ purged and handed off alike. A broken skill or config stops the build with one s
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from .router import Router
 from .skill import Skill, load_skill
 from .skill_check import check_skills
 from .store import Store, open_store
+from .suggestions import did_you_mean
 from .turn import Responder, Turn
 
 __all__ = ["MEMORY_STORE", "Assistant", "build_assistant", "build_router", "build_sink"]
@@ -145,8 +145,7 @@ def _refuse_unused_tables(config: Config, names: list[str]) -> None:
     settings would reach no skill, and the one they were meant for would fail at run time instead."""
     for table in config.skill:
         if table not in names:
-            nearest = difflib.get_close_matches(table, names, n=1)
-            hint = f" (did you mean [skill.{nearest[0]}]?)" if nearest else ""
+            hint = did_you_mean(table, names, "[skill.{}]")
             raise ConfigError(
                 f"{config.source}: [skill.{table}] is for a skill that is not loaded{hint}; "
                 f"the loaded skills are {', '.join(names)}."

@@ -3,7 +3,6 @@ from them, and the start's checks of them against the loaded skills and the hand
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..builtins import LAUNCH, builtin_intents, builtin_languages
 from ..config_shapes import Check, is_count, is_flag, is_fraction, is_text, is_text_table
 from ..errors import ConfigError
+from ..suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from ..router import Router
@@ -162,8 +162,7 @@ def check_intent_map(settings: Mapping[str, Any], router: Router, source: str) -
         known |= {name for language in skill.languages for name in skill.intents(language).intents}
     for display_name, intent in settings["dialogflow_intent_map"].items():
         if intent not in known:
-            nearest = difflib.get_close_matches(intent, sorted(known), n=1)
-            hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
+            hint = did_you_mean(intent, known)
             raise ConfigError(
                 f"{source}: [server] dialogflow_intent_map maps {display_name!r} to {intent!r}, which "
                 f"no loaded skill defines{hint}, so those requests would get the fallback; fix the "

@@ -11,9 +11,9 @@ own position.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 
+from ..suggestions import did_you_mean
 from .errors import TemplateError
 from .slots import SlotList, ValueList
 from .template import ListRef, RuleRef, Template, walk
@@ -67,7 +67,7 @@ class ScopeChecker:
     def _rule(self, ref: RuleRef, template: Template, chain: tuple[str, ...]) -> None:
         name = ref.name
         if name not in self.rules:
-            hint = _nearest(name, self.rules, "<{}>")
+            hint = did_you_mean(name, self.rules, "<{}>")
             raise _problem(f"unknown expansion rule <{name}>{hint}", ref, template, chain)
         if f"<{name}>" in chain:
             cycle = " -> ".join((*chain, f"<{name}>"))
@@ -76,7 +76,7 @@ class ScopeChecker:
 
     def _list(self, ref: ListRef, template: Template, chain: tuple[str, ...]) -> None:
         if not self.known_list(ref, self.lists):
-            hint = _nearest(ref.list_name, {*self.lists, *self.other_names}, "{{{}}}")
+            hint = did_you_mean(ref.list_name, {*self.lists, *self.other_names}, "{{{}}}")
             raise _problem(f"unknown list {{{ref.list_name}}}{hint}", ref, template, chain)
         bounds = ref.inline_range
         if bounds is not None and (bounds[0] > bounds[1] or bounds[2] <= 0):
@@ -94,12 +94,6 @@ class ScopeChecker:
             if isinstance(expr, RuleRef | ListRef):
                 self._reference(expr, body, (*chain, label))
         self._done.add(label)
-
-
-def _nearest(name: str, known: Iterable[str], form: str) -> str:
-    """``" (did you mean {date}?)"`` for the nearest known name in ``form``, or ``""``."""
-    nearest = difflib.get_close_matches(name, sorted(known), n=1)
-    return f" (did you mean {form.format(nearest[0])}?)" if nearest else ""
 
 
 def _problem(what: str, ref: RuleRef | ListRef, template: Template, chain: tuple[str, ...]) -> TemplateError:
