@@ -24,12 +24,7 @@ SILENT_DB = -90.0
 @dataclass(slots=True)
 class BackgroundLevel:
     """The level behind the speech: a low percentile of the last frames' levels (dBFS), so that it
-    follows steady noise up, a quieter room down, and a murmuring room's level rather than its dips.
-
-    Until a whole window was heard, it is the quietest frame so far: a stream that starts with speech
-    (a recording cut at the wake phrase) made the speech its own background, and the Dutch wake phrase
-    was never heard; a low percentile of a few frames of speech is speech. Steady noise from the first
-    sample is its own quietest frame too."""
+    follows steady noise up, a quieter room down, and a murmuring room's level rather than its dips."""
 
     window_s: float = 1.5
     percentile: float = 20.0
@@ -43,9 +38,7 @@ class BackgroundLevel:
     @property
     def level(self) -> float:
         """-90 before any frame."""
-        if len(self._levels) < self.window_s * 1000 / FRAME_MS:
-            return min(self._levels, default=SILENT_DB)
-        return float(np.percentile(self._levels, self.percentile))
+        return float(np.percentile(self._levels, self.percentile)) if self._levels else SILENT_DB
 
 
 @dataclass(slots=True)
