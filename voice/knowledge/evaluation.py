@@ -13,7 +13,7 @@ An evaluation file (YAML)::
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import yaml
 from ..errors import SkillError
 from ..strict_yaml import load_yaml
 from .base import KnowledgeBase
-from .decision import DecisionKind
+from .decision import Decision, DecisionKind
 from .faq import invalid_yaml
 
 
@@ -110,68 +110,79 @@ class Report:
         return {name: getattr(self, name) for name in self.__slots__ if misses or name != "misses"}
 
 
+@dataclass(slots=True)
+class _Tally:
+    """What the questions of an evaluation came to, counted as they are asked."""
+
+    top1: int = 0
+    right: int = 0
+    confirm_right: int = 0
+    confirms: int = 0
+    abstains: int = 0
+    false: int = 0
+    guessed: int = 0
+    guesses: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, say: str, expect: str, decision: Decision, ranked_first: str) -> None:
+        """Count one question (``expect`` empty: out of scope)."""
+        best = decision.best.id if decision.best else ""
+        answered = decision.kind is DecisionKind.ANSWER
+        confirmed = decision.kind is DecisionKind.CONFIRM
+        offered = {c.id for c in decision.candidates}
+        guess = confirmed and not expect
+        self.top1 += bool(expect) and ranked_first == expect
+        self.confirms += confirmed
+        self.abstains += decision.kind is DecisionKind.ABSTAIN
+        self.right += answered and bool(expect) and best == expect
+        self.false += answered and best != expect
+        self.confirm_right += confirmed and bool(expect) and expect in offered
+        self.guessed += guess
+        self.guesses += len(offered) if guess else 0
+        if answered and best != expect or expect and ranked_first != expect or guess:
+            self.misses.append(
+                f"{decision.kind.value:7} {say!r}: got {ranked_first}, expected {expect or '(none)'}"
+            )
+
+
 def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
     """Ask every question of ``evalset`` and count; a question expecting an entry the content does not
     have is left out (one renamed entry must not hide the figures of the rest)."""
     known = {e.id for e in kb.entries}
     questions = [(say, expect) for say, expect in evalset.questions if expect in known]
     unknown = tuple(dict.fromkeys(expect for _, expect in evalset.questions if expect not in known))
-    top1 = right = confirm_right = confirms = abstains = false = guessed = guesses = 0
-    misses: list[str] = []
-    timings: list[float] = []
+    tally, timings = _Tally(), []
     cases = [*questions, *((say, "") for say in evalset.out_of_scope)]
     for say, expect in cases:
         started = time.perf_counter()
         decision = kb.ask(say)
         timings.append(time.perf_counter() - started)
-        best = decision.best.id if decision.best else ""
-        ranked_first = _ranked_first(kb, say)  # not the first offered: a confirmation skips the unlikely
-        top1 += bool(expect) and ranked_first == expect
-        confirms += decision.kind is DecisionKind.CONFIRM
-        abstains += decision.kind is DecisionKind.ABSTAIN
-        if decision.kind is DecisionKind.ANSWER:
-            right += bool(expect) and best == expect
-            false += best != expect
-        offered = {c.id for c in decision.candidates}
-        confirm_right += decision.kind is DecisionKind.CONFIRM and bool(expect) and expect in offered
-        guess = decision.kind is DecisionKind.CONFIRM and not expect
-        guessed += guess
-        guesses += len(offered) if guess else 0
-        if (
-            decision.kind is DecisionKind.ANSWER
-            and best != expect
-            or expect
-            and ranked_first != expect
-            or guess
-        ):
-            misses.append(
-                f"{decision.kind.value:7} {say!r}: got {ranked_first}, expected {expect or '(none)'}"
-            )
+        tally.add(say, expect, decision, _ranked_first(kb, say))
     timings = sorted(timings) or [0.0]
-    n_in, total = len(questions), len(cases)
+    n_in, total, outside = len(questions), len(cases), len(evalset.out_of_scope)
     return Report(
         language=evalset.language,
         questions=n_in,
-        out_of_scope=len(evalset.out_of_scope),
-        top1=_rate(top1, n_in),
-        answered_right=_rate(right, n_in),
-        confirm_rate=_rate(confirms, total),
-        abstain_rate=_rate(abstains, total),
-        false_answer_rate=_rate(false, total),
-        confirm_right=_rate(confirm_right, n_in),
-        confirm_in_scope=_rate(confirms - guessed, n_in),
-        out_of_scope_guessed=_rate(guessed, len(evalset.out_of_scope)),
-        out_of_scope_guesses=_rate(guesses, len(evalset.out_of_scope)),
+        out_of_scope=outside,
+        top1=_rate(tally.top1, n_in),
+        answered_right=_rate(tally.right, n_in),
+        confirm_rate=_rate(tally.confirms, total),
+        abstain_rate=_rate(tally.abstains, total),
+        false_answer_rate=_rate(tally.false, total),
+        confirm_right=_rate(tally.confirm_right, n_in),
+        confirm_in_scope=_rate(tally.confirms - tally.guessed, n_in),
+        out_of_scope_guessed=_rate(tally.guessed, outside),
+        out_of_scope_guesses=_rate(tally.guesses, outside),
         p50_ms=round(timings[len(timings) // 2] * 1000, 2),
         p95_ms=round(timings[int(len(timings) * 0.95)] * 1000, 2),
-        misses=tuple(misses),
+        misses=tuple(tally.misses),
         unknown=unknown,
         left_out=len(evalset.questions) - n_in,
     )
 
 
 def _ranked_first(kb: KnowledgeBase, say: str) -> str:
-    """The best-ranked entry, whatever the decision offered."""
+    """The best-ranked entry, whatever the decision offered (a confirmation skips the unlikely)."""
     ranked = kb.rank(say)
     return ranked[0].id if ranked else ""
 
