@@ -33,7 +33,8 @@ from .nlu.clock import AmbiguousTime
 from .nlu.spelling import dutch_postcode, licence_plate, pattern_slot_type, spelled
 from .reply import Card, Expect, Reply
 from .router import Router
-from .skill import Skill, load_skill
+from .skill import Skill
+from .skill_loading import load_skill
 from .turn import Turn
 
 __all__ = [

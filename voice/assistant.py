@@ -20,8 +20,9 @@ from .nlu import IntentSet
 from .redaction import Redactor
 from .reply import Reply
 from .router import Router
-from .skill import Skill, load_skill
+from .skill import Skill
 from .skill_check import check_skills
+from .skill_loading import load_skill
 from .store import Store, open_store
 from .suggestions import did_you_mean
 from .turn import Responder, Turn

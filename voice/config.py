@@ -139,7 +139,7 @@ def skill_references(config: Config) -> list[str]:
     every shipped skill (by module name: ``skills.<name>`` stays one module however it is named)."""
     if config.skills:
         return list(config.skills)
-    from .skill import discover
+    from .skill_loading import discover
 
     folder = skills_folder(config)
     if folder is None:

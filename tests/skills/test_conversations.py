@@ -9,7 +9,7 @@ import pytest
 
 from voice import Assistant
 from voice.config import SKILLS_DIR
-from voice.skill import discover
+from voice.skill_loading import discover
 from voice.testing import assistant_for_tests, load_script, run_script, scripts_of
 
 SCRIPTS = [(name, path) for name in discover(SKILLS_DIR) for path in scripts_of(SKILLS_DIR / name)]

@@ -310,7 +310,7 @@ def _check_yaml(path: Path, before: str) -> None:
 def _check_skill(path: Path, before: str, skill_root: Path) -> None:
     """The skill must still load and compile with the new sentence; otherwise the file is put back."""
     from ..router import Router
-    from ..skill import load_skill
+    from ..skill_loading import load_skill
 
     _check_yaml(path, before)
     try:

@@ -15,7 +15,8 @@ from ..export import ExportError, alexa_package, dialogflow_agent
 from ..export.alexa import DEFAULT_ENDPOINT, deployed_endpoint, unmatched_examples
 from ..export.common import FRAMEWORK_INTENTS
 from ..language import language_of
-from ..skill import Skill, load_skill
+from ..skill import Skill
+from ..skill_loading import load_skill
 from .context import CliContext, config_option, pass_context
 
 

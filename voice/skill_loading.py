@@ -1,0 +1,122 @@
+"""Loading a skill: by folder path, by name in the project's ``skills/`` folder or among the shipped
+skills, or by module name; a skill that cannot load is one sentence that says where and why."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from .errors import SkillError, VoiceError
+from .skill import Skill
+from .suggestions import did_you_mean
+
+__all__ = ["discover", "load_skill"]
+
+
+def load_skill(reference: str | Path, skills_folder: Path | None = None) -> Skill:
+    """Import a skill by folder path, by name (its folder in ``skills_folder``, else the shipped skill
+    ``skills.<name>``) or by module name (``skills.customer_service``). A skill that cannot load is one
+    sentence: no such skill or folder, no skill folder, or where its code failed."""
+    text = str(reference)
+    folder = _skill_folder(text, skills_folder)
+    module_name = text if "." in text else f"skills.{text}"
+    try:
+        module = _import_folder(folder) if folder else importlib.import_module(module_name)
+    except VoiceError:  # a broken template, a folder without __init__.py, the skill's own SkillError
+        raise
+    except ModuleNotFoundError as exc:
+        if folder is None and exc.name and f"{module_name}.".startswith(f"{exc.name}."):
+            raise _no_skill(text, skills_folder) from exc
+        raise _load_failure(text, exc) from exc
+    except Exception as exc:
+        raise _load_failure(text, exc) from exc
+    skill = getattr(module, "skill", None)
+    if not isinstance(skill, Skill):
+        raise SkillError(f"{module.__name__} defines no 'skill = Skill(...)'; add one.")
+    return skill
+
+
+def _skill_folder(reference: str, skills_folder: Path | None) -> Path | None:
+    """The folder ``reference`` names (a path, or a name in ``skills_folder``); None for a module name."""
+    path = Path(reference)
+    if path.is_dir():
+        return path
+    if len(path.parts) > 1 or reference.startswith("."):  # "./shop" is a path, not a module name
+        known = discover(path.parent) if path.parent.is_dir() else []
+        parent = str(path.parent).replace("{", "{{").replace("}", "}}")  # a folder's braces are no field
+        hint = did_you_mean(path.name, known, str(Path(parent) / "{}"))
+        raise SkillError(f"there is no skill folder {path}{hint}; check the path.")
+    if skills_folder is not None and (skills_folder / reference).is_dir():
+        return skills_folder / reference
+    return None
+
+
+def _no_skill(reference: str, skills_folder: Path | None) -> SkillError:
+    from .config import SKILLS_DIR
+
+    places = [f"{skills_folder}/"] if skills_folder else []
+    known = (discover(skills_folder) if skills_folder else []) + discover(SKILLS_DIR)
+    hint = did_you_mean(reference.rpartition(".")[2], known)
+    return SkillError(
+        f"there is no skill {reference!r} in {' or '.join([*places, 'the shipped skills'])}{hint}; "
+        "check the name, or give the skill's folder path."
+    )
+
+
+def _load_failure(reference: str, exc: Exception) -> SkillError:
+    """Where the skill's own code failed, and on what."""
+    if isinstance(exc, SyntaxError):
+        what = f"{exc.filename} line {exc.lineno} has a syntax error ({exc.msg}); fix its code."
+    elif isinstance(exc, ModuleNotFoundError):
+        what = (
+            f"{_raised_in(exc)} imports {exc.name!r}, which is not installed; "
+            "fix its code or install the package."
+        )
+    else:
+        what = f"{_raised_in(exc)} raised {type(exc).__name__}: {exc}; fix its code."
+    return SkillError(f"skill {reference!r} cannot load: {what}")
+
+
+def _raised_in(exc: Exception) -> str:
+    """The file and line of the skill's code that raised ``exc`` (the importer's own frames left out)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+    return f"{frames[-1].filename} line {frames[-1].lineno}" if frames else "its code"
+
+
+def _import_folder(path: Path) -> Any:
+    """The skill package in ``path``, imported once per folder: two folders with the same name (a copied
+    skill) are two modules, so the copy never runs the original's code."""
+    folder = path.resolve()
+    readable = re.sub(r"\W", "_", folder.name)  # "shop.v2" must not read as a package path
+    name = f"voice_skill_{readable}_{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, path / "__init__.py", submodule_search_locations=[str(path)]
+    )
+    if spec is None or spec.loader is None or not (path / "__init__.py").is_file():
+        raise SkillError(
+            f"{path} is not a skill folder: it has no __init__.py; create one with 'skill = Skill(...)'."
+        )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:  # a half-run module must not hide this error at the next load
+        del sys.modules[name]
+        raise
+    return module
+
+
+def discover(folder: str | Path) -> list[str]:
+    """Names of the skill packages in ``folder`` (those with ``locales/``)."""
+    root = Path(folder)
+    return sorted(
+        p.name for p in root.iterdir() if (p / "__init__.py").is_file() and (p / "locales").is_dir()
+    )
