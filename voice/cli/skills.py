@@ -39,6 +39,7 @@ from .authoring import debug_line, expected_context, parse_now
 from .context import CliContext, config_option, pass_context, require_language
 
 if TYPE_CHECKING:
+    from ..router import Router
     from ..server import StartSettings
 
 _ha_option = click.option("--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents.")
@@ -304,24 +305,28 @@ def check(
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
     if problems:
         sys.exit(1)
-    ok = True
-    for language in languages or router.languages:
-        report = find_conflicts(router.matcher(language), per_template=per_template)
-        # the framework's own overlaps ("ok thanks": yes or thanks, as the dialog asks) are no skill's to fix
-        conflicts = [c for c in report.conflicts if any(skill != BUILTIN for skill, _ in c.matches)]
-        click.echo(
-            f"{language}: {report.sentences} sample sentences, {len(conflicts)} claimed by more "
-            f"than one intent, {len(report.dead)} templates that can never match"
-        )
-        for conflict in conflicts:
-            where = "ACROSS SKILLS" if conflict.cross_skill else "within a skill"
-            claims = ", ".join(f"{skill}/{intent}" for skill, intent in conflict.matches)
-            click.echo(f"  {where}: {conflict.sentence!r} ({conflict.skill}/{conflict.intent}) -> {claims}")
-        for dead in report.dead:
-            click.echo(f"  NEVER MATCHES: {dead.skill}/{dead.intent} {dead.template!r}: {dead.reason}")
-        ok = ok and report.ok
-    if not ok:
+    results = [_tell_conflicts(router, language, per_template) for language in languages or router.languages]
+    if not all(results):
         sys.exit(1)
+
+
+def _tell_conflicts(router: Router, language: str, per_template: int) -> bool:
+    """Print the sentences of ``language`` more than one intent claims and the templates that can never
+    match; whether there were none."""
+    report = find_conflicts(router.matcher(language), per_template=per_template)
+    # the framework's own overlaps ("ok thanks": yes or thanks, as the dialog asks) are no skill's to fix
+    conflicts = [c for c in report.conflicts if any(skill != BUILTIN for skill, _ in c.matches)]
+    click.echo(
+        f"{language}: {report.sentences} sample sentences, {len(conflicts)} claimed by more "
+        f"than one intent, {len(report.dead)} templates that can never match"
+    )
+    for conflict in conflicts:
+        where = "ACROSS SKILLS" if conflict.cross_skill else "within a skill"
+        claims = ", ".join(f"{skill}/{intent}" for skill, intent in conflict.matches)
+        click.echo(f"  {where}: {conflict.sentence!r} ({conflict.skill}/{conflict.intent}) -> {claims}")
+    for dead in report.dead:
+        click.echo(f"  NEVER MATCHES: {dead.skill}/{dead.intent} {dead.template!r}: {dead.reason}")
+    return report.ok
 
 
 _NO_SKILL_IDS = (
