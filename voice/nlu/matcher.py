@@ -149,6 +149,8 @@ class Matcher:
         self._skip_sets = tuple({entry.skip_words for entry in self._entries if entry.skip_words})
         self._corrector: Corrector | None = None
         self._provided: frozenset[str] | None = None
+        self._list_owners: dict[str, tuple[str, ...]] = {}
+        """Per skill, the scopes of the lists its templates use (``_compiled_list``), found on first use."""
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -194,7 +196,10 @@ class Matcher:
 
     def _compiled_list(self, skill: str, name: str) -> ListMatcher | None:
         """The skill's list as its templates use it: its own, a data block's, or one set at run time."""
-        owners = (f"skill:{skill}", *(f"block:{id(e.block)}" for e in self._entries if e.skill == skill))
+        owners = self._list_owners.get(skill)
+        if owners is None:  # the templates are compiled once; only the lists' values change at run time
+            blocks = dict.fromkeys(f"block:{id(e.block)}" for e in self._entries if e.skill == skill)
+            owners = self._list_owners[skill] = (f"skill:{skill}", *blocks)
         for owner in owners:
             found = next((m for key, m in self._lists.items() if key[:2] == (owner, name)), None)
             if found is not None:
