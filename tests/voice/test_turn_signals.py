@@ -351,6 +351,45 @@ def test_a_caller_who_hangs_up_is_logged_and_counted_as_hung_up_not_silent(
     assert log[-1] == ("", "Hangup")
 
 
+CANCEL = {"nl": "laat maar", "en": "cancel"}
+REACHED_AT_HANG_UP = {"nl": {"date": 2, "time": 1}, "en": {"date": 2, "time": 1, "name": 1}}
+"""The booking's steps reached by two callers: one hung up at the question after the day (the time; in
+English the day came with its time, so the name), the other cancelled at the day."""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_booking_the_caller_hangs_up_on_is_abandoned_at_its_step_once(
+    dialog: Dialog, language: str
+) -> None:
+    """A booking left open by a hang-up counted started, never completed and never abandoned: the funnel
+    lost the caller without saying where. It is abandoned at the step it reached; a booking cancelled
+    before the hang-up is abandoned once, by the cancel."""
+    booking, day = BOOKING[language][:2]
+    for text in (booking, day):
+        _say(dialog, text, session="hung", locale=language)
+    _hang_up(dialog, "hung", language)
+    for text in (booking, CANCEL[language]):
+        _say(dialog, text, session="cancelled", locale=language)
+    _hang_up(dialog, "cancelled", language)
+    rows = [
+        (row["intent"], row["flow"], row["flow_abandoned"], row["outcome"]) for row in _signals(dialog.store)
+    ]
+    assert rows[2] == ("Hangup", "BookAppointment", 1, "gave_up")  # the caller left it unhelped
+    assert rows[-1] == ("Hangup", "", 0, "contained")  # nothing open: the cancel abandoned it
+    assert sum(row[2] for row in rows) == 2
+    report = build_report(
+        dialog.store,
+        Filters(start=NOW.date(), end=dt.datetime.now(dt.UTC).date(), locale=language),
+        flows=flow_steps(dialog.router.skills.values()),
+    )
+    (funnel,) = report.current.flows
+    assert (funnel.started, funnel.completed, funnel.abandoned) == (2, 0, 2)
+    reached = dict(funnel.steps)
+    assert reached.pop("topic") == 2  # said up front ("about a return")
+    assert reached == REACHED_AT_HANG_UP[language]  # the cancelled one reached the day only
+    assert (report.current.conversations, report.current.hung_up, report.current.gave_up) == (2, 2, 1)
+
+
 HOURS = {"nl": "wat zijn jullie openingstijden", "en": "what are your opening hours"}
 
 

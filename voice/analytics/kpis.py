@@ -37,7 +37,7 @@ class Funnel:
     steps the flow no longer has (or of a flow no skill loaded has) after them, most reached first."""
     completed: int
     abandoned: int
-    """Ended without the handler by cancel, stop, start over, a handoff or another flow."""
+    """Ended without the handler by cancel, stop, start over, a hang-up or another flow."""
 
     @property
     def completion_rate(self) -> float | None:

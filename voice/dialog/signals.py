@@ -83,11 +83,13 @@ def _failed_now(state: DialogState) -> bool:
 
 def _outcome(turn: Turn, before: DialogState, state: DialogState) -> Outcome:
     """The outcome after the turn; a goodbye that leaves a question unanswered (``_unanswered``
-    before it) leaves the caller unhelped too. A flow a goodbye drops does not: the caller chose to."""
+    before it) leaves the caller unhelped too. A flow a goodbye drops does not: the caller chose to;
+    one the caller hangs up on (the hang-up ends it) does."""
     if state.handed_over:
         return Outcome.HANDOFF
     goodbye_unanswered = turn.intent == "Stop" and _unanswered(before)
-    return Outcome.GAVE_UP if _open(state) or goodbye_unanswered else Outcome.CONTAINED
+    hung_up_in_flow = turn.hung_up and before.flow is not None
+    return Outcome.GAVE_UP if _open(state) or goodbye_unanswered or hung_up_in_flow else Outcome.CONTAINED
 
 
 def turn_signals(

@@ -271,9 +271,11 @@ class TurnStep(FlowFilling, TurnTaking):
 
     def _hung_up(self) -> Reply:
         """The caller hung up: the conversation ends with nothing said (nobody would hear it). A guess
-        left open is dropped as a miss, as when the caller moves on: it was not what they meant."""
+        left open is dropped as a miss, as when the caller moves on: it was not what they meant; a flow
+        left open ends without its handler, so its funnel counts it abandoned at the step it reached."""
         if self.state.offer is not None:
             self.state = replace(self.state, offer=None, fallbacks=self.state.fallbacks + 1)
+        self.state = replace(self.state, flow=None)
         self.turn = replace(self.turn, intent=HANGUP)
         return hung_up_reply()
 

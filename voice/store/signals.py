@@ -104,7 +104,7 @@ class TurnSignals:
     one it asks for next, and those the caller filled before being asked; each once per run."""
     flow_completed: bool = False
     flow_abandoned: bool = False
-    """The flow ended without its handler (cancel, stop, start over, a handoff)."""
+    """The flow ended without its handler (cancel, stop, start over, the caller hung up)."""
     flow_left: str = ""
     """The flow open before this turn that another flow (``flow``) took the place of; it counts as
     abandoned, under ``flow_left_skill``. Only in ``rollup``: the ``signals`` row names the new flow."""
