@@ -390,6 +390,24 @@ def test_a_booking_the_caller_hangs_up_on_is_abandoned_at_its_step_once(
     assert (report.current.conversations, report.current.hung_up, report.current.gave_up) == (2, 2, 1)
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_call_hung_up_after_midnight_counts_on_the_day_it_started(dialog: Dialog, language: str) -> None:
+    """``hung_up`` counted on the day of the hang-up while the call's other figures count on the day it
+    started: a call from 23:55 to 00:05 was a conversation without a hang-up on one day and a hang-up
+    without a conversation on the next."""
+    before_midnight = dt.datetime(2026, 11, 23, 23, 55, tzinfo=dt.UTC)
+    turn = Turn(locale=language, session_id="late", user_id="u1", channel="dialogflow", call=True)
+    dialog.respond(replace(turn, text=BOOKING[language][0], time=before_midnight))
+    dialog.respond(replace(turn, hung_up=True, time=before_midnight + dt.timedelta(minutes=10)))
+    started, next_day = (
+        build_report(dialog.store, Filters(start=day, end=day, locale=language)).current
+        for day in (before_midnight.date(), before_midnight.date() + dt.timedelta(days=1))
+    )
+    assert (started.conversations, started.hung_up, started.gave_up) == (1, 1, 1)
+    assert (next_day.conversations, next_day.hung_up, next_day.gave_up) == (0, 0, 0)
+    assert next_day.turns == 1 and next_day.spoken == 0  # the hang-up turn itself: its own day, as every turn
+
+
 HOURS = {"nl": "wat zijn jullie openingstijden", "en": "what are your opening hours"}
 
 

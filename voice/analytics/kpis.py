@@ -12,7 +12,7 @@ from typing import Any
 
 from ..skill import Skill
 from ..store import Store
-from ..store.signals import latency_of_bucket
+from ..store.signals import HUNG_UP, latency_of_bucket
 from .period import Filters
 
 __all__ = ["FlowSteps", "Funnel", "Kpis", "flow_steps", "read_totals", "read_trend"]
@@ -77,7 +77,8 @@ class Kpis:
     contained: int = 0
     gave_up: int = 0
     hung_up: int = 0
-    """Conversations whose caller hung up (a phone gateway's end-of-call event), however they stood."""
+    """Conversations whose caller hung up (a phone gateway's end-of-call event), however they stood;
+    counted on the day the conversation started, as its other figures are."""
     handoffs: Mapping[str, int] = field(default_factory=dict)
     """Handed-over conversations by reason (``asked``: the caller asked; the others the assistant decided)."""
     turns: int = 0
@@ -132,7 +133,7 @@ class Kpis:
             conversations=totals.get("conversations", 0),
             contained=totals.get("outcome:contained", 0),
             gave_up=totals.get("outcome:gave_up", 0),
-            hung_up=totals.get("understood:hangup", 0),
+            hung_up=totals.get(HUNG_UP, 0),
             handoffs=dict(sorted(grouped.get("handoff", {}).items())),
             turns=turns,
             spoken=turns - totals.get("understood:silence", 0) - totals.get("understood:hangup", 0),
