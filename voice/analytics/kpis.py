@@ -20,6 +20,8 @@ __all__ = ["FlowSteps", "Funnel", "Kpis", "flow_steps", "read_totals", "read_tre
 FlowSteps = Mapping[str, Sequence[str]]
 """Flow intent -> its steps in the order it asks them (``flow_steps``)."""
 RECOGNISED = ("understood:template", "understood:fuzzy", "understood:platform")
+UNSPOKEN = ("silence", "hangup", "waiting")
+"""Turns that said nothing to the assistant: no input, a hang-up, words to the colleague after a handoff."""
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -83,7 +85,7 @@ class Kpis:
     """Handed-over conversations by reason (``asked``: the caller asked; the others the assistant decided)."""
     turns: int = 0
     spoken: int = 0
-    """Turns in which the caller said something (all but silences and hang-ups)."""
+    """Turns in which the caller said something to the assistant (all but ``UNSPOKEN``)."""
     recognised: int = 0
     not_understood: int = 0
     knowledge_asked: int = 0
@@ -136,7 +138,7 @@ class Kpis:
             hung_up=totals.get(HUNG_UP, 0),
             handoffs=dict(sorted(grouped.get("handoff", {}).items())),
             turns=turns,
-            spoken=turns - totals.get("understood:silence", 0) - totals.get("understood:hangup", 0),
+            spoken=turns - sum(totals.get(f"understood:{how}", 0) for how in UNSPOKEN),
             recognised=sum(totals.get(metric, 0) for metric in RECOGNISED),
             not_understood=totals.get("understood:none", 0),
             knowledge_asked=totals.get("knowledge:asked", 0),

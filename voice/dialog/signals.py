@@ -117,7 +117,7 @@ def turn_signals(
         locale=turn.locale,
         skill=skill,
         intent=turn.intent or "",
-        understood=_understood(facts, turn),
+        understood=_understood(facts, turn, waiting=before.handed_over),
         confidence=turn.confidence,
         text=text,
         flow=flow.name,
@@ -145,10 +145,14 @@ def turn_signals(
     )
 
 
-def _understood(facts: TurnFacts, turn: Turn) -> Understood:
+def _understood(facts: TurnFacts, turn: Turn, *, waiting: bool) -> Understood:
+    """How the turn was understood; ``waiting``: the conversation was handed over before it, so the
+    assistant did not read the words at all (the caller waits for the colleague)."""
     heard = facts.heard
     if heard.hung_up:
         return Understood.HANGUP
+    if waiting:
+        return Understood.WAITING
     if not heard.text.strip() and heard.intent is None:
         return Understood.SILENCE
     if facts.satisfaction is not None:  # a score ("4", "een acht") answers the question it was asked

@@ -69,6 +69,9 @@ class Understood(StrEnum):
     """The caller said nothing (no input); neither understood nor not."""
     HANGUP = "hangup"
     """The caller hung up (a phone gateway's end-of-call event): no words either."""
+    WAITING = "waiting"
+    """Said after the handoff, while the caller waits on the line for the colleague: words for the
+    person, not the assistant, so neither understood nor not (and kept out of the review list)."""
 
 
 class Outcome(StrEnum):
