@@ -308,3 +308,21 @@ def test_refusals_of_one_question_end_when_it_is_answered(
     assert not any(reply.handoff for reply in replies) and _handoffs(dialog) == 0
     assert len(booking_api.bookings) == 1
     assert dialog.store.select("SELECT count(*) FROM signals WHERE flow_completed") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("locale", "texts"),
+    [
+        ("nl", ["ik wil een afspraak maken over een retour", "zondag", "zondag", "dinsdag", "zondag"]),
+        ("en", ["book an appointment about a return", "sunday", "sunday", "tuesday", "sunday"]),
+    ],
+    ids=["nl", "en"],
+)
+def test_a_closed_day_after_an_open_one_starts_the_refusals_again(
+    dialog: Dialog, locale: str, texts: list[str]
+) -> None:
+    """Two closed days, an open one, then a closed day said to the question for the time: the day is
+    refused once in a row, not three times."""
+    *_, last = _say(dialog, locale, *texts)
+    assert not last.handoff and (last.expect, last.slot) == (Expect.SLOT, "date")
+    assert _handoffs(dialog) == 0
