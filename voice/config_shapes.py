@@ -172,6 +172,11 @@ HANDOFF_KEYS: Mapping[str, Check] = {
         "the silent turns in a row that are asked again before the call closes, a whole number, "
         "like max_no_input = 2",
     ),
+    "max_refusals": (
+        is_count,
+        "the value in a row a flow refuses for the same question (a closed day, a time outside opening "
+        "hours) that hands over, a whole number above 0, like max_refusals = 3",
+    ),
     "transfer_to": (
         _e164,
         "the phone number a phone gateway puts a handed-over call through to, in E.164 form (a plus, the "

@@ -53,6 +53,14 @@ class ActiveFlow:
     """The slot whose value awaits a yes or no, with ``Confirming.SLOT``."""
     confirmed: tuple[str, ...] = ()
     """Slots whose value the caller confirmed."""
+    refused: str | None = None
+    """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row."""
+    refusals: int = 0
+
+    def refusing(self, slot: str) -> ActiveFlow:
+        """This flow after refusing a value of ``slot``: one more in a row, or the first of that slot."""
+        count = self.refusals + 1 if self.refused == slot else 1
+        return replace(self, refused=slot, refusals=count)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +71,8 @@ class ActiveFlow:
             "confirming": self.confirming.value,
             "confirming_slot": self.confirming_slot,
             "confirmed": list(self.confirmed),
+            "refused": self.refused,
+            "refusals": self.refusals,
         }
 
     @classmethod
@@ -76,6 +86,8 @@ class ActiveFlow:
             confirming=confirming,
             confirming_slot=slot,
             confirmed=tuple(raw.get("confirmed") or ()),
+            refused=raw.get("refused"),
+            refusals=int(raw.get("refusals") or 0),
         )
 
 

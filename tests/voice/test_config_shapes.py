@@ -50,6 +50,10 @@ from voice.testing import assistant_for_tests
         ('[handoff]\nmax_low_confidence = "3"\n', r"\[handoff\] max_low_confidence = '3'; it must be"),
         ("[handoff]\nlow_confidence_below = 50\n", r"low_confidence_below = 50; it must be .* from 0 to 1"),
         ("[handoff]\nmax_no_input = -1\n", r"\[handoff\] max_no_input = -1; it must be the silent turns"),
+        (
+            "[handoff]\nmax_refusals = 0\n",
+            r"\[handoff\] max_refusals = 0; it must be the value in a row .* above 0",
+        ),
         ('[handoff]\nirritation_cues = ["stom"]\n', r"irritation_cues = \['stom'\]; it must be a table"),
         ('[handoff]\nirritation_cues = { nl = "stom" }\n', r"irritation_cues = \{'nl': 'stom'\}; it must"),
         ('[handoff]\nirritation_cues = { dutch = ["stom"] }\n', r"it must be a table of language code"),
@@ -74,6 +78,7 @@ def test_every_handoff_key_is_accepted() -> None:
         "max_low_confidence": 4,
         "low_confidence_below": 0.6,
         "max_no_input": 0,
+        "max_refusals": 5,
         "irritation_cues": {"nl": ["Stomme computer!"], "en": []},
     }
     delivery = {"url": "https://crm.example.com/h", "queue": "/tmp/q.jsonl", "timeout": 2, "retries": 3}
@@ -82,7 +87,8 @@ def test_every_handoff_key_is_accepted() -> None:
     assert set(POLICY_SETTINGS) <= set(HANDOFF_KEYS)
     policy = build_assistant(replace(config, store=MEMORY_STORE)).dialog.policy  # type: ignore[attr-defined]
     assert (policy.max_fallbacks, policy.max_low_confidence, policy.low_confidence_below) == (2, 4, 0.6)
-    assert policy.max_no_input == 0 and policy.irritated("wat een STOMME computer", "nl")
+    assert (policy.max_no_input, policy.max_refusals) == (0, 5)
+    assert policy.irritated("wat een STOMME computer", "nl")
     assert not policy.irritated("dit is belachelijk", "nl")  # the team's list replaces the built-in one
     assert not policy.irritated("this is useless", "en")  # an empty list: no irritation cues
 

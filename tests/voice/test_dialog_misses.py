@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import pytest
+from booking_api import BookingApi, serving_booking_api
 
 from skills.customer_service import booking
 from voice import Expect, Reply, Turn
@@ -224,3 +226,103 @@ def test_a_handler_that_keeps_crashing_ends_at_a_person(dialog: Dialog, locale: 
     record = json.loads(payload)
     assert (record["reason"], record["skill"]) == ("fallbacks", "customer_service")
     assert record["slots"]["topic"] == "return" and record["slots"]["date"] == {"$date": "2026-11-24"}
+
+
+REFUSED = {
+    "closed-day-nl": ("nl", ["ik wil een afspraak maken over een retour"], ["zondag", "op zondag", "zondag"]),
+    "closed-day-en": ("en", ["book an appointment about a return"], ["sunday", "on sunday", "sunday please"]),
+    "after-hours-nl": (
+        "nl",
+        ["ik wil een afspraak maken over een retour", "dinsdag"],
+        ["om elf uur 's avonds", "om elf uur 's avonds", "om elf uur 's avonds"],
+    ),
+    "after-hours-en": (
+        "en",
+        ["book an appointment about a return", "tuesday"],
+        ["at 11 pm", "at 11 pm", "at 11 pm"],
+    ),
+}
+
+
+@pytest.fixture
+def booking_api(dialog: Dialog, monkeypatch: pytest.MonkeyPatch) -> Iterator[BookingApi]:
+    """The company's booking API on loopback, counting the bookings that reach it."""
+    with serving_booking_api() as (api, url):
+        monkeypatch.setattr(dialog.router.skills["customer_service"], "settings", {"booking_url": url})
+        yield api
+
+
+@pytest.mark.parametrize(("locale", "start", "refused"), REFUSED.values(), ids=REFUSED.keys())
+def test_the_third_refused_answer_to_the_same_question_hands_over(
+    dialog: Dialog, booking_api: BookingApi, locale: str, start: list[str], refused: list[str]
+) -> None:
+    """A caller who kept naming a closed day (or a time after closing) heard "we are closed then" for
+    ever: an understood refusal is no miss, so the miss count never reached a person."""
+    *before, last = _say(dialog, locale, *start, *refused)
+    assert not any(reply.handoff for reply in before) and all(reply.expect is Expect.SLOT for reply in before)
+    assert last.handoff and last.end_session
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.handoff_reason == "refusals"
+    assert session.dialog.fallbacks == 0  # no turn was a miss
+    ((payload,),) = dialog.store.select("SELECT payload FROM outbox")
+    assert json.loads(payload)["reason"] == "refusals" and _handoffs(dialog) == 1
+    assert booking_api.bookings == []
+    assert dialog.store.select("SELECT handoff_reason FROM signals WHERE handoff <> ''") == [("refusals",)]
+
+
+REFUSED_THEN_BOOKED = {
+    "nl": (
+        "ik wil een afspraak maken over een retour",
+        "zondag",
+        "zondag",
+        "dinsdag",
+        "om elf uur 's avonds",
+        "om elf uur 's avonds",
+        "om tien uur",
+        "jan de vries",
+        "ja",
+        "ja",
+    ),
+    "en": (
+        "book an appointment about a return",
+        "sunday",
+        "sunday",
+        "tuesday",
+        "at 11 pm",
+        "at 11 pm",
+        "at 10 am",
+        "my name is anna smith",
+        "yes",
+        "yes",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_refusals_of_one_question_end_when_it_is_answered(
+    dialog: Dialog, booking_api: BookingApi, locale: str
+) -> None:
+    """Two closed days, then an open one, then two times after closing: no question was refused three
+    times in a row, so the caller books, once, and nobody is handed the call."""
+    replies = _say(dialog, locale, *REFUSED_THEN_BOOKED[locale])
+    assert not any(reply.handoff for reply in replies) and _handoffs(dialog) == 0
+    assert len(booking_api.bookings) == 1
+    assert dialog.store.select("SELECT count(*) FROM signals WHERE flow_completed") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("locale", "texts"),
+    [
+        ("nl", ["ik wil een afspraak maken over een retour", "zondag", "zondag", "dinsdag", "zondag"]),
+        ("en", ["book an appointment about a return", "sunday", "sunday", "tuesday", "sunday"]),
+    ],
+    ids=["nl", "en"],
+)
+def test_a_closed_day_after_an_open_one_starts_the_refusals_again(
+    dialog: Dialog, locale: str, texts: list[str]
+) -> None:
+    """Two closed days, an open one, then a closed day said to the question for the time: the day is
+    refused once in a row, not three times."""
+    *_, last = _say(dialog, locale, *texts)
+    assert not last.handoff and (last.expect, last.slot) == (Expect.SLOT, "date")
+    assert _handoffs(dialog) == 0

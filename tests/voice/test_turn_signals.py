@@ -351,6 +351,63 @@ def test_a_caller_who_hangs_up_is_logged_and_counted_as_hung_up_not_silent(
     assert log[-1] == ("", "Hangup")
 
 
+CANCEL = {"nl": "laat maar", "en": "cancel"}
+REACHED_AT_HANG_UP = {"nl": {"date": 2, "time": 1}, "en": {"date": 2, "time": 1, "name": 1}}
+"""The booking's steps reached by two callers: one hung up at the question after the day (the time; in
+English the day came with its time, so the name), the other cancelled at the day."""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_booking_the_caller_hangs_up_on_is_abandoned_at_its_step_once(
+    dialog: Dialog, language: str
+) -> None:
+    """A booking left open by a hang-up counted started, never completed and never abandoned: the funnel
+    lost the caller without saying where. It is abandoned at the step it reached; a booking cancelled
+    before the hang-up is abandoned once, by the cancel."""
+    booking, day = BOOKING[language][:2]
+    for text in (booking, day):
+        _say(dialog, text, session="hung", locale=language)
+    _hang_up(dialog, "hung", language)
+    for text in (booking, CANCEL[language]):
+        _say(dialog, text, session="cancelled", locale=language)
+    _hang_up(dialog, "cancelled", language)
+    rows = [
+        (row["intent"], row["flow"], row["flow_abandoned"], row["outcome"]) for row in _signals(dialog.store)
+    ]
+    assert rows[2] == ("Hangup", "BookAppointment", 1, "gave_up")  # the caller left it unhelped
+    assert rows[-1] == ("Hangup", "", 0, "contained")  # nothing open: the cancel abandoned it
+    assert sum(row[2] for row in rows) == 2
+    report = build_report(
+        dialog.store,
+        Filters(start=NOW.date(), end=dt.datetime.now(dt.UTC).date(), locale=language),
+        flows=flow_steps(dialog.router.skills.values()),
+    )
+    (funnel,) = report.current.flows
+    assert (funnel.started, funnel.completed, funnel.abandoned) == (2, 0, 2)
+    reached = dict(funnel.steps)
+    assert reached.pop("topic") == 2  # said up front ("about a return")
+    assert reached == REACHED_AT_HANG_UP[language]  # the cancelled one reached the day only
+    assert (report.current.conversations, report.current.hung_up, report.current.gave_up) == (2, 2, 1)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_call_hung_up_after_midnight_counts_on_the_day_it_started(dialog: Dialog, language: str) -> None:
+    """``hung_up`` counted on the day of the hang-up while the call's other figures count on the day it
+    started: a call from 23:55 to 00:05 was a conversation without a hang-up on one day and a hang-up
+    without a conversation on the next."""
+    before_midnight = dt.datetime(2026, 11, 23, 23, 55, tzinfo=dt.UTC)
+    turn = Turn(locale=language, session_id="late", user_id="u1", channel="dialogflow", call=True)
+    dialog.respond(replace(turn, text=BOOKING[language][0], time=before_midnight))
+    dialog.respond(replace(turn, hung_up=True, time=before_midnight + dt.timedelta(minutes=10)))
+    started, next_day = (
+        build_report(dialog.store, Filters(start=day, end=day, locale=language)).current
+        for day in (before_midnight.date(), before_midnight.date() + dt.timedelta(days=1))
+    )
+    assert (started.conversations, started.hung_up, started.gave_up) == (1, 1, 1)
+    assert (next_day.conversations, next_day.hung_up, next_day.gave_up) == (0, 0, 0)
+    assert next_day.turns == 1 and next_day.spoken == 0  # the hang-up turn itself: its own day, as every turn
+
+
 HOURS = {"nl": "wat zijn jullie openingstijden", "en": "what are your opening hours"}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..skill import Skill
 from ..store import Store
-from ..store.signals import latency_of_bucket
+from ..store.signals import HUNG_UP, latency_of_bucket
 from .period import Filters
 
 __all__ = ["FlowSteps", "Funnel", "Kpis", "flow_steps", "read_totals", "read_trend"]
@@ -20,6 +20,8 @@ __all__ = ["FlowSteps", "Funnel", "Kpis", "flow_steps", "read_totals", "read_tre
 FlowSteps = Mapping[str, Sequence[str]]
 """Flow intent -> its steps in the order it asks them (``flow_steps``)."""
 RECOGNISED = ("understood:template", "understood:fuzzy", "understood:platform")
+UNSPOKEN = ("silence", "hangup", "waiting")
+"""Turns that said nothing to the assistant: no input, a hang-up, words to the colleague after a handoff."""
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -37,7 +39,7 @@ class Funnel:
     steps the flow no longer has (or of a flow no skill loaded has) after them, most reached first."""
     completed: int
     abandoned: int
-    """Ended without the handler by cancel, stop, start over, a handoff or another flow."""
+    """Ended without the handler by cancel, stop, start over, a hang-up or another flow."""
 
     @property
     def completion_rate(self) -> float | None:
@@ -77,12 +79,13 @@ class Kpis:
     contained: int = 0
     gave_up: int = 0
     hung_up: int = 0
-    """Conversations whose caller hung up (a phone gateway's end-of-call event), however they stood."""
+    """Conversations whose caller hung up (a phone gateway's end-of-call event), however they stood;
+    counted on the day the conversation started, as its other figures are."""
     handoffs: Mapping[str, int] = field(default_factory=dict)
     """Handed-over conversations by reason (``asked``: the caller asked; the others the assistant decided)."""
     turns: int = 0
     spoken: int = 0
-    """Turns in which the caller said something (all but silences and hang-ups)."""
+    """Turns in which the caller said something to the assistant (all but ``UNSPOKEN``)."""
     recognised: int = 0
     not_understood: int = 0
     knowledge_asked: int = 0
@@ -132,10 +135,10 @@ class Kpis:
             conversations=totals.get("conversations", 0),
             contained=totals.get("outcome:contained", 0),
             gave_up=totals.get("outcome:gave_up", 0),
-            hung_up=totals.get("understood:hangup", 0),
+            hung_up=totals.get(HUNG_UP, 0),
             handoffs=dict(sorted(grouped.get("handoff", {}).items())),
             turns=turns,
-            spoken=turns - totals.get("understood:silence", 0) - totals.get("understood:hangup", 0),
+            spoken=turns - sum(totals.get(f"understood:{how}", 0) for how in UNSPOKEN),
             recognised=sum(totals.get(metric, 0) for metric in RECOGNISED),
             not_understood=totals.get("understood:none", 0),
             knowledge_asked=totals.get("knowledge:asked", 0),

@@ -152,6 +152,7 @@ _HANDOFF_REASONS = {
     "irritation": "irritation",
     "low_confidence": "low recognition confidence",
     "fallbacks": "too many turns in a row that did not help",
+    "refusals": "the same question's answers refused too often in a row",
 }
 """``DialogState.handoff_reason`` in the words of ``voice chat --debug``."""
 

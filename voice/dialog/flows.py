@@ -75,6 +75,9 @@ class FlowFilling:
             problem = slot.validate(turn.value(name), turn) if slot and slot.validate else None
             if problem and slot:
                 return self._refused(skill, spec, slot, problem, answered=name == answering)
+        if flow.refusals:  # every value passed: the refusals in a row end
+            flow = replace(flow, refused=None, refusals=0)
+            self._set_flow(flow)
         for slot in (spec.slot(name) for name in changed):
             check = self._slot_check(skill, spec, slot, turn) if slot is not None else None
             if slot is not None and check:
@@ -118,7 +121,9 @@ class FlowFilling:
         assert flow is not None
         turn = self._flow_turn(flow)
         words = flow.slots[slot.name].text
-        self._set_flow(replace(flow, slots=_without(flow.slots, slot.name), asking=slot.name))
+        self._set_flow(
+            replace(flow, slots=_without(flow.slots, slot.name), asking=slot.name).refusing(slot.name)
+        )
         if answered and free_text(skill.slot_kinds(spec.intent, turn.language).get(slot.name, "")):
             aside = self._aside(words)
             if aside is not None:

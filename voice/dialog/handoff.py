@@ -91,6 +91,9 @@ class HandoffPolicy:
     confirmed before it is acted on."""
     max_no_input: int = 2
     """Silent turns in a row before closing politely."""
+    max_refusals: int = 3
+    """The N-th value in a row a flow refuses for the same slot hands over ("Op die dag zijn we
+    gesloten" to a caller who keeps naming Sunday): each was understood, so none is a miss."""
     transfer_to: str = ""
     """The phone number (E.164) a phone gateway puts a handed-over call through to; empty: none is set, and
     the gateway gets no transfer to carry out (``Reply.transfer_to``)."""
@@ -126,6 +129,7 @@ POLICY_SETTINGS = (
     "max_low_confidence",
     "low_confidence_below",
     "max_no_input",
+    "max_refusals",
     "transfer_to",
     "irritation_cues",
 )
@@ -140,7 +144,7 @@ class HandoffRecord:
     id: str
     """Unique per handoff: the idempotency key of its delivery."""
     reason: str
-    """``asked``, ``fallbacks``, ``low_confidence``, ``irritation`` or ``no_input``."""
+    """``asked``, ``fallbacks``, ``refusals``, ``low_confidence``, ``irritation``, or ``skill:<intent>``."""
     session_id: str
     user_id: str
     skill: str

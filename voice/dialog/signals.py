@@ -83,11 +83,13 @@ def _failed_now(state: DialogState) -> bool:
 
 def _outcome(turn: Turn, before: DialogState, state: DialogState) -> Outcome:
     """The outcome after the turn; a goodbye that leaves a question unanswered (``_unanswered``
-    before it) leaves the caller unhelped too. A flow a goodbye drops does not: the caller chose to."""
+    before it) leaves the caller unhelped too. A flow a goodbye drops does not: the caller chose to;
+    one the caller hangs up on (the hang-up ends it) does."""
     if state.handed_over:
         return Outcome.HANDOFF
     goodbye_unanswered = turn.intent == "Stop" and _unanswered(before)
-    return Outcome.GAVE_UP if _open(state) or goodbye_unanswered else Outcome.CONTAINED
+    hung_up_in_flow = turn.hung_up and before.flow is not None
+    return Outcome.GAVE_UP if _open(state) or goodbye_unanswered or hung_up_in_flow else Outcome.CONTAINED
 
 
 def turn_signals(
@@ -115,7 +117,7 @@ def turn_signals(
         locale=turn.locale,
         skill=skill,
         intent=turn.intent or "",
-        understood=_understood(facts, turn),
+        understood=_understood(facts, turn, waiting=before.handed_over),
         confidence=turn.confidence,
         text=text,
         flow=flow.name,
@@ -143,10 +145,14 @@ def turn_signals(
     )
 
 
-def _understood(facts: TurnFacts, turn: Turn) -> Understood:
+def _understood(facts: TurnFacts, turn: Turn, *, waiting: bool) -> Understood:
+    """How the turn was understood; ``waiting``: the conversation was handed over before it, so the
+    assistant did not read the words at all (the caller waits for the colleague)."""
     heard = facts.heard
     if heard.hung_up:
         return Understood.HANGUP
+    if waiting:
+        return Understood.WAITING
     if not heard.text.strip() and heard.intent is None:
         return Understood.SILENCE
     if facts.satisfaction is not None:  # a score ("4", "een acht") answers the question it was asked

@@ -127,10 +127,14 @@ class TurnStep(FlowFilling, TurnTaking):
 
     def _unhelped(self) -> str | None:
         """Why the caller needs a person after the turn's reply, or None: heard badly once too often,
-        and this turn did not help either; or too many turns in a row did not help."""
+        and this turn did not help either; too many turns in a row did not help; or the same question's
+        answers were refused too often in a row (understood ones are no miss)."""
         if self.state.low_confidence >= self.policy.max_low_confidence and not self._answered():
             return "low_confidence"
-        return "fallbacks" if self.state.fallbacks >= self.policy.max_fallbacks else None
+        if self.state.fallbacks >= self.policy.max_fallbacks:
+            return "fallbacks"
+        flow = self.state.flow
+        return "refusals" if flow is not None and flow.refusals >= self.policy.max_refusals else None
 
     def _unsay(self, heard: DialogState) -> None:
         """The caller hears the handoff instead of the reply: what the reply asked or offered is not
@@ -271,9 +275,11 @@ class TurnStep(FlowFilling, TurnTaking):
 
     def _hung_up(self) -> Reply:
         """The caller hung up: the conversation ends with nothing said (nobody would hear it). A guess
-        left open is dropped as a miss, as when the caller moves on: it was not what they meant."""
+        left open is dropped as a miss, as when the caller moves on: it was not what they meant; a flow
+        left open ends without its handler, so its funnel counts it abandoned at the step it reached."""
         if self.state.offer is not None:
             self.state = replace(self.state, offer=None, fallbacks=self.state.fallbacks + 1)
+        self.state = replace(self.state, flow=None)
         self.turn = replace(self.turn, intent=HANGUP)
         return hung_up_reply()
 

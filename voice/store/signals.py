@@ -4,8 +4,9 @@ The dialog fills a ``TurnSignals`` per turn; the store writes it in the turn's t
 of the ``signals`` table and as counts in the ``rollup`` table (one row per UTC day, channel, locale,
 skill and metric), so that the KPIs of any period read a few hundred rows instead of every turn.
 
-Conversation metrics (``conversations``, ``outcome:*``, ``handoff:*``, ``satisfaction:*``) count on the
-day the conversation started, under its skill; the others on the day of the turn, under its skill.
+Conversation metrics (``conversations``, ``outcome:*``, ``handoff:*``, ``satisfaction:*``, ``hung_up``)
+count on the day the conversation started, under its skill; the others on the day of the turn, under
+its skill.
 A conversation's outcome is moved from its old value to its new one as each turn changes it, so the
 rollup always holds each conversation once, with the outcome of its latest turn. Likewise a guess ("Do
 you mean ...?") is settled by the turn that takes it or finds it missed (``TurnSignals.guess``): a
@@ -22,6 +23,7 @@ from typing import Any
 
 __all__ = [
     "GUESS_MISSED",
+    "HUNG_UP",
     "LATENCY_STEP",
     "OPEN_GUESS",
     "SIGNAL_COLUMNS",
@@ -45,6 +47,9 @@ LATENCY_STEP = 1.1
 """Latency is counted in buckets 10% wide (bucket k holds [1.1^k, 1.1^(k+1)) ms): p50 and p95 within 5%."""
 _OVERRUN = "overrun"
 """The metric of the turns whose caller heard "one moment"."""
+HUNG_UP = "hung_up"
+"""The conversation metric of calls the caller ended by hanging up (on the conversation's day, as its
+outcome); the hang-up turn itself counts ``understood:hangup`` on its own day, as every turn does."""
 
 
 class Understood(StrEnum):
@@ -64,6 +69,9 @@ class Understood(StrEnum):
     """The caller said nothing (no input); neither understood nor not."""
     HANGUP = "hangup"
     """The caller hung up (a phone gateway's end-of-call event): no words either."""
+    WAITING = "waiting"
+    """Said after the handoff, while the caller waits on the line for the colleague: words for the
+    person, not the assistant, so neither understood nor not (and kept out of the review list)."""
 
 
 class Outcome(StrEnum):
@@ -104,7 +112,7 @@ class TurnSignals:
     one it asks for next, and those the caller filled before being asked; each once per run."""
     flow_completed: bool = False
     flow_abandoned: bool = False
-    """The flow ended without its handler (cancel, stop, start over, a handoff)."""
+    """The flow ended without its handler (cancel, stop, start over, the caller hung up)."""
     flow_left: str = ""
     """The flow open before this turn that another flow (``flow``) took the place of; it counts as
     abandoned, under ``flow_left_skill``. Only in ``rollup``: the ``signals`` row names the new flow."""
@@ -278,6 +286,8 @@ def rollup_deltas(signals: TurnSignals) -> list[RollupDelta]:
         conversation.append((f"handoff:{signals.handoff_reason or signals.handoff}", 1))
     if signals.satisfaction is not None:
         conversation.append((f"satisfaction:{signals.satisfaction:g}", 1))
+    if signals.understood is Understood.HANGUP:  # how the conversation ended, not what a turn said
+        conversation.append((HUNG_UP, 1))
     deltas = [
         RollupDelta(signals.day, signals.channel, signals.locale, signals.skill, metric, 1) for metric in turn
     ]

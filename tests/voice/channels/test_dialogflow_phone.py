@@ -7,6 +7,7 @@ the tests assert the JSON a gateway reads, and count what the calls leave behind
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import uuid
@@ -20,6 +21,7 @@ from booking_api import serving_booking_api
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from voice.analytics import Filters, build_report
 from voice.assistant import Assistant, build_assistant
 from voice.cli import cli
 from voice.config import Config
@@ -169,6 +171,37 @@ def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: 
     for reply in (voice, later["payload"]["voice"]):  # the agent desktop matches the call to its record
         assert (reply["handoff_id"], reply["handoff_reason"]) == (record["id"], "asked")
     assert record["transcript"][0] == {"speaker": "user", "text": "", "intent": "Launch"}
+
+
+WAITING = {
+    "nl": ("nee", ["hallo is daar iemand", "ik wacht al tien minuten"]),
+    "en": ("no", ["hello is anyone there", "I have been waiting ten minutes"]),
+}
+"""Per language: a miss before the handoff (a no to no question: the knowledge base, whose model loads
+slowly at its first question, is not asked), and what the caller says while waiting for the colleague."""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_what_a_caller_says_while_waiting_for_the_colleague_is_no_review_work(
+    phone: Any, language: str
+) -> None:
+    """Each word said on the line after the handoff went to the review list as "not understood" (and into
+    the fallback rate): the assistant never read them. The log keeps them; the miss before the handoff
+    stays on the list."""
+    missed, waiting = WAITING[language]
+    line = phone(transfer_to=NUMBER)
+    for words in (missed, SAID[language]["person"], *waiting):
+        line.say("c1", words, language)
+    store = line.assistant.dialog.store
+    rows = store.select("SELECT understood, text FROM signals ORDER BY seq")
+    assert rows == [("none", missed), ("template", ""), ("waiting", ""), ("waiting", "")]
+    report = build_report(store, Filters.last_days(3, today=dt.datetime.now(dt.UTC).date()))
+    assert [group.text for group in report.not_understood] == [missed]
+    assert (report.current.spoken, report.current.not_understood) == (2, 1)
+    said = [text for (text,) in store.select("SELECT text FROM log WHERE speaker = 'user' ORDER BY seq")]
+    assert said[-2:] == waiting
+    assert len(line.handoff_records()) == 1
+    assert store.select("SELECT count(*) FROM outbox") == [(1,)]
 
 
 def test_a_v2_gateway_gets_the_handoff_in_the_payload_only(phone: Any) -> None:
