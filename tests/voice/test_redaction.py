@@ -165,7 +165,17 @@ REDACTED = [
     # a short number said apart after a number that is personal data only without it
     ("mijn bsn is 111222333 12", "mijn bsn is [bsn] 12"),
     # but without a word that says what it is, a short number may be the rest of a number: it goes too
-    ("bel 0612345678 12", "bel [number]"),
+    ("bel 020 1234567 12", "bel [number]"),
+    # a mobile number with two or three digits too many is one (it was stored as said), also after an
+    # order number; and so is a mobile number with a short number after it
+    ("mijn nummer is 06 1234567890", "mijn nummer is [phone]"),
+    ("bel me op 061234567890 graag", "bel me op [phone] graag"),
+    ("my number is 06-123456789 01 thanks", "my number is [phone] thanks"),
+    ("mijn nummer is nul zes een twee drie vier vijf zes zeven acht negen nul", "mijn nummer is [phone]"),
+    ("my number is oh six one two three four five six seven eight nine oh one", "my number is [phone]"),
+    ("order 12345678 06 1234567890", "order 12345678 [phone]"),
+    ("bestelling 1234, 06 1234567890", "bestelling 1234, [phone]"),
+    ("bel 0612345678 12", "bel [phone]"),
 ]
 
 KEPT = [
@@ -192,6 +202,10 @@ KEPT = [
     "bsn 123456789",  # fails the 11-proef
     "iban NL91ABNA0417164301",  # fails mod-97
     "bel 0900 1234",  # a service number is no caller's
+    # long numbers are a phone number's with digits too many only when they start with 06
+    "bestelling 123456789012 is kwijt",
+    "order 0123456789012 arrived broken",
+    "de streepjescode is 036000291452",
     "ik heet Jan",
     # dates that are no birth date: appointments, and a birthday without a year before this one
     "morgen om drie uur",
@@ -610,10 +624,10 @@ def test_two_phone_numbers_said_one_after_the_other_are_both_redacted_whole(lang
 def test_a_long_run_that_splits_into_no_numbers_is_redacted_whole() -> None:
     """A phone number with more digits after it holds no split into numbers: the whole run goes, not
     only the part that passed a check."""
-    assert redact_text("bel 06 24 91 60 69 06 70 60 50 81 77 graag") == "bel [number] graag"
+    assert redact_text("bel 06 24 91 60 69 06 70 60 50 81 77 12 graag") == "bel [number] graag"
     assert redact_text("ik heb 2 06 12345678") == "ik heb 2 [phone]", "a short run keeps its other numbers"
     only_phones = RedactionSettings.from_config({"redact": ["phone"]})
-    assert redact_text("06 24 91 60 69 06 70 60 50 81 77", only_phones) == "[number]"
+    assert redact_text("06 24 91 60 69 06 70 60 50 81 77 12", only_phones) == "[number]"
     only_email = RedactionSettings.from_config({"redact": ["email"]})
     assert redact_text("06 24 91 60 69 06 70 60 50 81 77", only_email) == "06 24 91 60 69 06 70 60 50 81 77"
 
