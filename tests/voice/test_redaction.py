@@ -143,6 +143,24 @@ REDACTED = [
     ("I was born in 1985", "I was born in [birthdate]"),
     ("born in nineteen eighty five in London", "born in [birthdate] in London"),
     ("I was born in March 1985", "I was born in [birthdate]"),
+    # a year of birth and its day said apart: both are the date of birth (the day was once stored)
+    ("geboren in 1985 op 12 maart", "geboren in [birthdate] op [birthdate]"),
+    (
+        "ik ben geboren in negentien vijfentachtig op twaalf maart",
+        "ik ben geboren in [birthdate] op [birthdate]",
+    ),
+    ("ik ben op 12 maart in 1985 geboren", "ik ben op [birthdate] in [birthdate] geboren"),
+    ("ik ben in 1985 geboren op 12 maart", "ik ben in [birthdate] geboren op [birthdate]"),
+    ("born in 1985 on March 12th", "born in [birthdate] on [birthdate]"),
+    ("I was born in 1985 on the twelfth of March", "I was born in [birthdate] on [birthdate]"),
+    ("I was born on March 12th in 1985", "I was born on [birthdate] in [birthdate]"),
+    # but a date said in another clause is another date: an appointment
+    (
+        "ik ben geboren in 1985 en wil op 12 maart komen",
+        "ik ben geboren in [birthdate] en wil op 12 maart komen",
+    ),
+    ("geboren in 1985, op 12 maart kom ik langs", "geboren in [birthdate], op 12 maart kom ik langs"),
+    ("born in 1985 and coming on March 12th", "born in [birthdate] and coming on March 12th"),
     # a phone number said partly in words and partly in figures is one number (it was two runs, neither
     # a phone number, and stored as said)
     ("nul zes 1234 5678", "[phone]"),
