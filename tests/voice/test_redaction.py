@@ -465,11 +465,15 @@ REGISTER = {
 }
 
 
-def _register_skill(root: Path, slot: str) -> Path:
-    """A skill whose flow asks for a date (``slot``, of the ``date`` type) and then a place."""
+def _register_skill(root: Path, slot: str, *, sensitive: bool = False) -> Path:
+    """A skill whose flow asks for a date (``slot``, of the ``date`` type, marked ``sensitive`` or not)
+    and then a place."""
     folder = root / "register"
     folder.mkdir(parents=True)
-    (folder / "__init__.py").write_text(REGISTER_CODE.replace("{slot}", slot))
+    code = REGISTER_CODE.replace("{slot}", slot)
+    if sensitive:
+        code = code.replace('prompt="AskDate"', 'prompt="AskDate", sensitive=True')
+    (folder / "__init__.py").write_text(code)
     for language, (start, ask_date, ask_city, _, city) in REGISTER.items():
         (folder / "locales" / language).mkdir(parents=True)
         (folder / "locales" / language / "intents.yaml").write_text(
@@ -516,6 +520,73 @@ def test_a_date_said_to_the_question_for_a_date_of_birth_is_redacted(tmp_path: P
         assert f"[{slot}]" in stored or "[birthdate]" in stored, stored
     booking = _stored_answers(tmp_path / "booking", "datum", language, BIRTH_ANSWERS[language][1])
     assert "12-03-1980" in booking, "a date asked for under another name is no date of birth"
+
+
+UNREAD_ANSWERS = {
+    "nl": "de dertigste van de dertiende, Piet Jansen",
+    "en": "the thirtieth of the thirteenth, Pete Johnson",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_answer_to_a_sensitive_slots_question_that_fills_no_slot_is_redacted(
+    tmp_path: Path, language: str
+) -> None:
+    """A date of birth asked as ``datum``, marked sensitive: an answer the date parser cannot read
+    filled no slot and was stored as said. Now it is stored as ``[datum]``; every turn is still
+    stored (two rows each), the question asked again as said, and the answers after it too."""
+    skill = load_skill(_register_skill(tmp_path, "datum", sensitive=True))
+    said = [REGISTER[language][0], UNREAD_ANSWERS[language], "12-03-1980", "utrecht"]
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([skill]), store)
+        replies = [
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW)).text
+            for text in said
+        ]
+        log = [e.text for e in store.read_log(session_id="s1")]
+        session = store.load("s1")
+    assert session is not None
+    assert replies[-1] == "OK.", "the flow went on to its end"
+    history = [t.text for t in session.history]
+    assert (
+        log
+        == history
+        == [said[0], replies[0], "[datum]", replies[1], "[datum]", replies[2], "utrecht", "OK."]
+    )
+    assert REGISTER[language][1] in replies[1], "the question was asked again"
+
+
+CORRECTED_NAMES = {
+    "nl": [
+        "ik wil een afspraak maken",
+        "morgen om tien uur",
+        "jan de vries",
+        "nee, het is piet de vries",
+        "klopt",
+    ],
+    "en": [
+        "I'd like to book an appointment",
+        "tomorrow at 10 am",
+        "jan de vries",
+        "no, pete de vries",
+        "yes",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_correction_said_to_the_check_of_a_sensitive_slot_is_redacted(language: str) -> None:
+    """ "Heb ik uw naam goed verstaan: Jan de Vries?" "Nee, het is Piet de Vries": the correction fills
+    no slot and was stored as said. Now it is ``[name]``; "klopt", a template's own words, stays, and
+    every turn is stored."""
+    said = CORRECTED_NAMES[language]
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        for text in said:
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
+        callers = [e.text for e in store.read_log(session_id="s1") if e.speaker.value == "user"]
+        assert len(store.read_log(session_id="s1")) == 2 * len(said)
+    assert callers == [*said[:2], "[name]", "[name]", said[-1]]
 
 
 def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:
