@@ -6,9 +6,10 @@ BSNs, card numbers, postcodes with house numbers and dates said as a date of bir
 (``[email]``, ``[phone]``, ``[iban]``, ``[bsn]``, ``[card]``, ``[address]``, ``[birthdate]``;
 ``[number]`` for a run of numbers that holds some but splits into no valid ones, so no digit of a
 number found in part is stored), and the values of slots a skill marks ``sensitive`` by the slot's
-name (``[name]``); a turn that answers a question for a date of birth has every date in it replaced
-(``Redactor.for_turn``). Order numbers, other dates, times and amounts stay, an order number also when a
-phone number follows it (docs/sessions.md)::
+name (``[name]``), and the whole of an answer to a sensitive slot's question that fills no slot; a turn
+that answers a question for a date of birth has every date in it replaced (``Redactor.for_turn``).
+Order numbers, other dates, times and amounts stay, an order number also when a phone number follows
+it (docs/sessions.md)::
 
     redactor = Redactor(RedactionSettings.from_config({"redact": ["email", "phone"]}))
     redactor.text("mail jan@example.com of bel 06-12345678")   # "mail [email] of bel [phone]"
