@@ -13,7 +13,12 @@ each piece is.
 - ``us_per_utterance``: the mean cost of ``redact_text`` per utterance (best of three passes);
 - ``birth_years``: a figure of its own, on 400 short utterances beside the corpus: the share of years
   of birth said on their own ("ik ben geboren in 1985", "born in nineteen eighty five") redacted, and
-  of other years ("in 1985 opgericht", "order 1985") redacted by mistake.
+  of other years ("in 1985 opgericht", "order 1985") redacted by mistake;
+- ``birth_dates_apart``: 400 more, half a year of birth and its day said apart ("geboren in 1985 op 12
+  maart": both must go), half the day an appointment in the next clause ("geboren in 1985, op 12 maart
+  kom ik langs": it must stay);
+- ``long_numbers``: 400 more, half a mobile number with two or three digits too many ("06 1234567890"),
+  half an order number or bar code of 12 digits, some starting with a 0 (they must stay).
 
 The last line is one JSON object.
 
@@ -31,7 +36,14 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-from redaction_corpus import PERSONAL, Utterance, birth_year_utterances, corpus  # noqa: E402
+from redaction_corpus import (  # noqa: E402
+    PERSONAL,
+    Utterance,
+    birth_date_apart_utterances,
+    birth_year_utterances,
+    corpus,
+    long_number_utterances,
+)
 
 from voice.redaction import find_personal_data, redact_text  # noqa: E402
 
@@ -74,18 +86,22 @@ def measure(utterances: list[Utterance], show: int) -> dict[str, object]:
     }
 
 
-def birth_years(utterances: list[Utterance]) -> dict[str, float]:
-    """The share of years of birth redacted, and of other years redacted by mistake."""
-    caught, hit, planted = 0, 0, 0
+FIGURE_PERSONAL = frozenset({"birth_year", "birth_day", "phone"})
+
+
+def figure(utterances: list[Utterance]) -> dict[str, float]:
+    """For a figure of its own: the share of planted pieces (years and days of birth, phone numbers)
+    redacted, and of the other pieces (other years and dates, order numbers) redacted by mistake."""
+    caught, hit, planted, kept = 0, 0, 0, 0
     for u in utterances:
         found = find_personal_data(u.text)
         for piece, start, end in u.pieces:
-            if piece.kind == "birth_year":
+            if piece.kind in FIGURE_PERSONAL:
                 planted += 1
                 caught += any(f.start <= start and end <= f.end for f in found)
             else:
+                kept += 1
                 hit += any(f.start < end and start < f.end for f in found)
-    kept = len(utterances) - planted
     return {"redacted": round(caught / planted, 4), "redacted_by_mistake": round(hit / kept, 4)}
 
 
@@ -118,7 +134,9 @@ def main() -> None:
     report["languages"] = dict(Counter(u.language for u in utterances))
     report |= measure(utterances, args.show)
     report["us_per_utterance"] = cost_us(utterances)
-    report["birth_years"] = birth_years(birth_year_utterances(400, args.seed))
+    report["birth_years"] = figure(birth_year_utterances(400, args.seed))
+    report["birth_dates_apart"] = figure(birth_date_apart_utterances(400, args.seed))
+    report["long_numbers"] = figure(long_number_utterances(400, args.seed))
     report["goals_met"] = report["redacted"] >= 0.99 and report["redacted_by_mistake"] <= 0.01  # type: ignore[operator]
     print(json.dumps(report))
 

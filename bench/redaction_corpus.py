@@ -437,6 +437,12 @@ def spoken_year(year: int, language: str) -> str:
     """1985 as "negentien vijfentachtig" / "nineteen eighty five", 2005 as "tweeduizend vijf" /
     "two thousand and five"."""
     century, rest = divmod(year, 100)
+    if rest == 0:  # "tweeduizend", "nineteen hundred" (not "tweeduizend nul")
+        hundreds = {
+            "nl": {20: "tweeduizend", 19: "negentienhonderd"},
+            "en": {20: "two thousand", 19: "nineteen hundred"},
+        }
+        return hundreds[language][century]
     if language == "nl":
         return f"tweeduizend {dutch_number(rest)}" if century == 20 else f"negentien {dutch_number(rest)}"
     if century == 20:
@@ -457,4 +463,91 @@ def birth_year_utterances(count: int, seed: int) -> list[Utterance]:
         start = clause.index("{}")
         piece = Piece("birth_year" if birth else "year", form, said)
         made.append(Utterance(clause.format(said), language, ((piece, start, start + len(said)),)))
+    return made
+
+
+# --- long numbers and dates of birth said apart: figures of their own, beside the corpus ---------------
+
+LONG_PHONE_CLAUSES = {
+    "nl": ["mijn nummer is {}", "bel me terug op {}", "ik ben bereikbaar op {} na vijven"],
+    "en": ["my number is {}", "call me back on {}", "you can reach me on {} after five"],
+}
+LONG_KEPT_CLAUSES = {
+    "nl": ["mijn ordernummer is {}", "bestelling {} is kwijt", "de streepjescode is {}"],
+    "en": ["my order number is {}", "order {} arrived broken", "the bar code is {}"],
+}
+
+
+def long_number_utterances(count: int, seed: int) -> list[Utterance]:
+    """Half say a Dutch mobile number with two or three digits too many ("06 1234567890"), written or
+    digit by digit; half a long number that is none: an order number or a bar code of 12 digits (a
+    UPC bar code's), some starting with a 0 (not 06, nor 00, an international phone number's). (Eleven
+    digits from a 0 are a phone number with one digit too many, and 13 may pass a card's check: other
+    rules, which the corpus above measures.)"""
+    rng = random.Random(seed)
+    made = []
+    for i in range(count):
+        language, phone_said = ("nl", "en")[i % 2], i % 4 < 2
+        if phone_said:
+            number = "06" + digits(rng, 8 + rng.choice([2, 3]))
+            written = [number, f"06 {number[2:]}", f"06-{number[2:]}", grouped(number, (2, 4, 4, 3))]
+            form = rng.choice(("written", "spoken"))
+            said = rng.choice(written) if form == "written" else spoken_digits(number, language, rng)
+            piece, clauses = Piece("phone", form, said), LONG_PHONE_CLAUSES[language]
+        else:
+            first = rng.choice("0123456789")
+            second = rng.choice("1234578" if first == "0" else "0123456789")
+            said = first + second + digits(rng, 10)
+            piece, clauses = Piece("long_number", "written", said), LONG_KEPT_CLAUSES[language]
+        clause = rng.choice(clauses)
+        start = clause.index("{}")
+        made.append(
+            Utterance(clause.format(piece.text), language, ((piece, start, start + len(piece.text)),))
+        )
+    return made
+
+
+APART_CLAUSES = {
+    "nl": [
+        "ik ben geboren in {year} op {day}",
+        "ik ben op {day} in {year} geboren",
+        "geboren in {year} op {day}",
+    ],
+    "en": ["I was born in {year} on {day}", "I was born on {day} in {year}", "born in {year} on {day}"],
+}
+APPOINTMENT_CLAUSES = {
+    "nl": [
+        "ik ben geboren in {year}, op {day} kom ik langs",
+        "ik ben geboren in {year} en wil op {day} komen",
+    ],
+    "en": [
+        "I was born in {year}, on {day} I would like to come",
+        "I was born in {year} and want to come on {day}",
+    ],
+}
+
+
+def birth_date_apart_utterances(count: int, seed: int) -> list[Utterance]:
+    """A year of birth and a day and month: half said as one date of birth, apart ("geboren in 1985 op
+    12 maart": both planted), half the day an appointment in the next clause ("geboren in 1985, op 12
+    maart kom ik langs": the day is kept)."""
+    rng = random.Random(seed)
+    made = []
+    for i in range(count):
+        language, birth = ("nl", "en")[i % 2], i % 4 < 2
+        year = rng.randint(1930, 2015)
+        said_year = str(year) if rng.random() < 0.5 else spoken_year(year, language)
+        day, month = rng.randint(1, 28), MONTHS[language][rng.randrange(12)]
+        nth = f"{day}{'th' if day in (11, 12, 13) else {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
+        said_day = (
+            f"{day} {month}" if language == "nl" else rng.choice([f"{month} {nth}", f"the {nth} of {month}"])
+        )
+        clause = rng.choice((APART_CLAUSES if birth else APPOINTMENT_CLAUSES)[language])
+        text = clause.format(year=said_year, day=said_day)
+        at_year, at_day = text.index(said_year), text.index(said_day)
+        pieces = (
+            (Piece("birth_year", "apart", said_year), at_year, at_year + len(said_year)),
+            (Piece("birth_day" if birth else "date", "apart", said_day), at_day, at_day + len(said_day)),
+        )
+        made.append(Utterance(text, language, pieces))
     return made

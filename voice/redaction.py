@@ -6,9 +6,10 @@ BSNs, card numbers, postcodes with house numbers and dates said as a date of bir
 (``[email]``, ``[phone]``, ``[iban]``, ``[bsn]``, ``[card]``, ``[address]``, ``[birthdate]``;
 ``[number]`` for a run of numbers that holds some but splits into no valid ones, so no digit of a
 number found in part is stored), and the values of slots a skill marks ``sensitive`` by the slot's
-name (``[name]``); a turn that answers a question for a date of birth has every date in it replaced
-(``Redactor.for_turn``). Order numbers, other dates, times and amounts stay, an order number also when a
-phone number follows it (docs/sessions.md)::
+name (``[name]``), and the whole of an answer to a sensitive slot's question that fills no slot; a turn
+that answers a question for a date of birth has every date in it replaced (``Redactor.for_turn``).
+Order numbers, other dates, times and amounts stay, an order number also when a phone number follows
+it (docs/sessions.md)::
 
     redactor = Redactor(RedactionSettings.from_config({"redact": ["email", "phone"]}))
     redactor.text("mail jan@example.com of bel 06-12345678")   # "mail [email] of bel [phone]"
@@ -154,12 +155,20 @@ class TurnRedaction:
     """(the slot's words, its placeholder), longest words first."""
     birth_date_asked: bool = False
     """The caller answers a question for a date of birth: every date said in the turn is one."""
+    unfilled: str | None = None
+    """The placeholder of the sensitive slot whose question the caller's words answer without filling
+    it: which of them hold its value is unknown, so all of them stand for it."""
 
     def text(self, text: str) -> str:
         """The text with the sensitive slots' words and personal data replaced."""
         for pattern, stand_in in self.words:
             text = pattern.sub(stand_in, text)
         return redact_text(text, self.settings, birth_date_asked=self.birth_date_asked)
+
+    def said(self, text: str) -> str:
+        """The caller's words as stored: ``text``, or the slot's placeholder for an answer that did not
+        fill a sensitive slot ("mijn geboortedatum is de dertigste februari" to a ``datum`` slot)."""
+        return self.unfilled if self.unfilled and text.strip() else self.text(text)
 
     def slots(self, slots: Mapping[str, Any]) -> dict[str, Any]:
         return redact_slots(slots, self.sensitive, self.settings)
@@ -178,13 +187,20 @@ class Redactor:
         return redact_slots(slots, sensitive, self.settings)
 
     def for_turn(
-        self, slots: Mapping[str, SlotValue], sensitive: Collection[str], *, birth_date_asked: bool = False
+        self,
+        slots: Mapping[str, SlotValue],
+        sensitive: Collection[str],
+        *,
+        birth_date_asked: bool = False,
+        unfilled: str | None = None,
     ) -> TurnRedaction:
         """The redaction of a turn whose ``sensitive`` slots (of ``slots``) must not be stored: their
         spoken words and values are replaced wherever the caller or the assistant said them.
         ``birth_date_asked``: the turn answers a question for a date of birth (a slot of a date type
         named like one, ``voice.redaction_dates.names_birth_date``): every date said in it is
-        ``[birthdate]`` when that kind is redacted, as an answer says no "geboren" before its date."""
+        ``[birthdate]`` when that kind is redacted, as an answer says no "geboren" before its date.
+        ``unfilled``: the sensitive slot whose question the caller's words answer without filling it
+        (a date the parser could not read): they are stored as its placeholder, all of them."""
         words: list[tuple[str, str]] = []
         for name in sensitive:
             slot = slots.get(name)
@@ -196,7 +212,8 @@ class Redactor:
             (re.compile(rf"(?<!\w){_spaced(w)}(?!\w)", re.IGNORECASE), stand_in) for w, stand_in in words
         )
         asked = birth_date_asked and Kind.BIRTHDATE in self.settings.kinds
-        return TurnRedaction(self.settings, frozenset(sensitive), patterns, asked)
+        stand_in = placeholder(unfilled) if unfilled else None
+        return TurnRedaction(self.settings, frozenset(sensitive), patterns, asked, stand_in)
 
 
 _HESITATION = "|".join(sorted({sound for sounds in HESITATIONS.values() for sound in sounds}, key=len)[::-1])

@@ -50,6 +50,12 @@ _ORDER_WORDS = word_set(
 )
 
 
+_OVER_LONG = (12, 13)
+"""A Dutch mobile number (06 and eight digits) said with two or three digits too many is still one,
+like one with one digit too many: the 06 makes it clear (a product code may start with another 0),
+and no order number the team has seen starts so, so it goes also after an order word."""
+
+
 def classify(chars: str, before: str | None) -> Kind | None:
     """The kind of personal data a run of digits (and letters) is, if any; a spoken "o" may be a zero.
 
@@ -80,6 +86,8 @@ def _classify_as_said(chars: str, before: str | None) -> Kind | None:
         chars[0] == "0" and chars[1:2] != "0" and n in (10, 11)
     ):
         return Kind.PHONE
+    if n in _OVER_LONG and chars.startswith("06"):
+        return Kind.PHONE  # a mobile number with digits too many ("06 1234567890")
     return Kind.CARD if 13 <= n <= 19 and luhn(chars) else None
 
 

@@ -3,7 +3,8 @@
 A date is personal data only when the caller says it is a birth date: a word next to it makes it one
 ("mijn geboortedatum is 12 maart 1985", "geboren op 3-4-1990", "ik ben op 12 maart 1985 geboren",
 "born on the twelfth of March nineteen eighty five"), and so does a year or a month and year said
-with such a word ("ik ben geboren in 1985", "born in March 1985"). Every other date stays, so bookings
+with such a word ("ik ben geboren in 1985", "born in March 1985"), and the day said apart from its year
+("geboren in 1985 op 12 maart": both go). Every other date stays, so bookings
 ("op 12 maart om tien uur") keep what the team measures. "birthday" and "verjaardag" announce a
 booking as often ("a table for my birthday on 12 March"), so next to them only a full date with a year
 before this one counts.
@@ -115,15 +116,65 @@ def birth_dates(text: str, *, asked: bool = False) -> Iterator[tuple[int, int]]:
     if not any(hint in lowered for hint in _HINTS):
         return
     for cue in _CUE.finditer(text):
-        span = _after(text, cue.end()) or _before(text, cue.start())
-        if span is None:
+        spans = _cued(text, cue.start(), cue.end())
+        if not spans:
             continue
-        date, start, end = span
-        if cue["weak"] and (date.year is None or date.year >= dt.date.today().year or date.dayless):
+        date = spans[0][0]
+        year = next((d.year for d, _, _ in spans if d.year is not None), None)
+        dayless = len(spans) == 1 and date.dayless
+        if cue["weak"] and (year is None or year >= dt.date.today().year or dayless):
             continue
-        if date.dayless and date.year is not None and date.year > dt.date.today().year:
+        if dayless and year is not None and year > dt.date.today().year:
             continue
-        yield start, end
+        yield from ((start, end) for _, start, end in spans)
+
+
+_Span = tuple[_Date, int, int]
+
+
+def _cued(text: str, start: int, end: int) -> list[_Span]:
+    """The date said with the cue at ``text[start:end]``, and the rest of it when the caller said its
+    year and its day apart ("geboren in 1985 op 12 maart", "ik ben op 12 maart in 1985 geboren", "ik
+    ben in 1985 geboren op 12 maart"): the day is as much part of the date of birth as the year."""
+    after = _after(text, end)
+    first = after or _before(text, start)
+    if first is None:
+        return []
+    rest = _rest_after(text, first)
+    if rest is None and after is not None:
+        before = _before(text, start)
+        rest = before if before is not None and _completes(first[0], before[0]) else None
+    return [first] if rest is None else [first, rest]
+
+
+_APART = 2
+"""At most this many words between a year and the day said apart from it ("1985 op", "1985 on the")."""
+
+
+def _rest_after(text: str, span: _Span) -> _Span | None:
+    """The rest of a date said right after its part ``span``, in the same clause ("in 1985 op 12 maart",
+    "on March 12th in 1985")."""
+    tokens = list(_TOKEN.finditer(text, span[2], span[2] + _REACH))
+    words = [t.group().lower() for t in tokens]
+    for k in range(min(len(words), _APART + 1)):
+        if k and words[k - 1] in _CONJUNCTIONS:
+            return None
+        date = _date_at(words, k)
+        if date is not None:
+            start = tokens[k].start()
+            apart = _CLAUSE_END.search(text, span[2], start)
+            if apart or not _completes(span[0], date):
+                return None
+            return date, start, tokens[date.end - 1].end()
+    return None
+
+
+def _completes(part: _Date, other: _Date) -> bool:
+    """``other`` is the rest of the date ``part`` is part of: a day and month without a year to a year
+    without a day, or a year to a day and month."""
+    if part.dayless:
+        return not other.dayless and other.year is None
+    return part.year is None and other.dayless and other.year is not None
 
 
 def _answered(text: str) -> Iterator[tuple[int, int]]:

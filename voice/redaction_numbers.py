@@ -49,7 +49,7 @@ def _read_run(text: str, run: Run, before: str) -> list[Finding]:
     amounts fenced off before; nor when it is said apart (in figures, or after a comma), the run holds
     no personal data with it, and without it the run ends in a number said on its own ("mijn bsn is
     111222333 12": a BSN counts only said on its own). Without a word after it a short number next to
-    personal data goes with it ("bel 0612345678 12" is ``[number]``): it may be the rest of a number."""
+    personal data goes with it ("bel 020 1234567 12" is ``[number]``): it may be the rest of a number."""
     short_end = _short_end(run)
     if short_end and _counted(text, run.groups[-1].end):
         return _read(text, Run.of(text, run.groups[:-1]), before)[0]

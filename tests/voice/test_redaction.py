@@ -143,6 +143,24 @@ REDACTED = [
     ("I was born in 1985", "I was born in [birthdate]"),
     ("born in nineteen eighty five in London", "born in [birthdate] in London"),
     ("I was born in March 1985", "I was born in [birthdate]"),
+    # a year of birth and its day said apart: both are the date of birth (the day was once stored)
+    ("geboren in 1985 op 12 maart", "geboren in [birthdate] op [birthdate]"),
+    (
+        "ik ben geboren in negentien vijfentachtig op twaalf maart",
+        "ik ben geboren in [birthdate] op [birthdate]",
+    ),
+    ("ik ben op 12 maart in 1985 geboren", "ik ben op [birthdate] in [birthdate] geboren"),
+    ("ik ben in 1985 geboren op 12 maart", "ik ben in [birthdate] geboren op [birthdate]"),
+    ("born in 1985 on March 12th", "born in [birthdate] on [birthdate]"),
+    ("I was born in 1985 on the twelfth of March", "I was born in [birthdate] on [birthdate]"),
+    ("I was born on March 12th in 1985", "I was born on [birthdate] in [birthdate]"),
+    # but a date said in another clause is another date: an appointment
+    (
+        "ik ben geboren in 1985 en wil op 12 maart komen",
+        "ik ben geboren in [birthdate] en wil op 12 maart komen",
+    ),
+    ("geboren in 1985, op 12 maart kom ik langs", "geboren in [birthdate], op 12 maart kom ik langs"),
+    ("born in 1985 and coming on March 12th", "born in [birthdate] and coming on March 12th"),
     # a phone number said partly in words and partly in figures is one number (it was two runs, neither
     # a phone number, and stored as said)
     ("nul zes 1234 5678", "[phone]"),
@@ -165,7 +183,17 @@ REDACTED = [
     # a short number said apart after a number that is personal data only without it
     ("mijn bsn is 111222333 12", "mijn bsn is [bsn] 12"),
     # but without a word that says what it is, a short number may be the rest of a number: it goes too
-    ("bel 0612345678 12", "bel [number]"),
+    ("bel 020 1234567 12", "bel [number]"),
+    # a mobile number with two or three digits too many is one (it was stored as said), also after an
+    # order number; and so is a mobile number with a short number after it
+    ("mijn nummer is 06 1234567890", "mijn nummer is [phone]"),
+    ("bel me op 061234567890 graag", "bel me op [phone] graag"),
+    ("my number is 06-123456789 01 thanks", "my number is [phone] thanks"),
+    ("mijn nummer is nul zes een twee drie vier vijf zes zeven acht negen nul", "mijn nummer is [phone]"),
+    ("my number is oh six one two three four five six seven eight nine oh one", "my number is [phone]"),
+    ("order 12345678 06 1234567890", "order 12345678 [phone]"),
+    ("bestelling 1234, 06 1234567890", "bestelling 1234, [phone]"),
+    ("bel 0612345678 12", "bel [phone]"),
 ]
 
 KEPT = [
@@ -192,6 +220,10 @@ KEPT = [
     "bsn 123456789",  # fails the 11-proef
     "iban NL91ABNA0417164301",  # fails mod-97
     "bel 0900 1234",  # a service number is no caller's
+    # long numbers are a phone number's with digits too many only when they start with 06
+    "bestelling 123456789012 is kwijt",
+    "order 0123456789012 arrived broken",
+    "de streepjescode is 036000291452",
     "ik heet Jan",
     # dates that are no birth date: appointments, and a birthday without a year before this one
     "morgen om drie uur",
@@ -433,11 +465,15 @@ REGISTER = {
 }
 
 
-def _register_skill(root: Path, slot: str) -> Path:
-    """A skill whose flow asks for a date (``slot``, of the ``date`` type) and then a place."""
+def _register_skill(root: Path, slot: str, *, sensitive: bool = False) -> Path:
+    """A skill whose flow asks for a date (``slot``, of the ``date`` type, marked ``sensitive`` or not)
+    and then a place."""
     folder = root / "register"
     folder.mkdir(parents=True)
-    (folder / "__init__.py").write_text(REGISTER_CODE.replace("{slot}", slot))
+    code = REGISTER_CODE.replace("{slot}", slot)
+    if sensitive:
+        code = code.replace('prompt="AskDate"', 'prompt="AskDate", sensitive=True')
+    (folder / "__init__.py").write_text(code)
     for language, (start, ask_date, ask_city, _, city) in REGISTER.items():
         (folder / "locales" / language).mkdir(parents=True)
         (folder / "locales" / language / "intents.yaml").write_text(
@@ -484,6 +520,73 @@ def test_a_date_said_to_the_question_for_a_date_of_birth_is_redacted(tmp_path: P
         assert f"[{slot}]" in stored or "[birthdate]" in stored, stored
     booking = _stored_answers(tmp_path / "booking", "datum", language, BIRTH_ANSWERS[language][1])
     assert "12-03-1980" in booking, "a date asked for under another name is no date of birth"
+
+
+UNREAD_ANSWERS = {
+    "nl": "de dertigste van de dertiende, Piet Jansen",
+    "en": "the thirtieth of the thirteenth, Pete Johnson",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_answer_to_a_sensitive_slots_question_that_fills_no_slot_is_redacted(
+    tmp_path: Path, language: str
+) -> None:
+    """A date of birth asked as ``datum``, marked sensitive: an answer the date parser cannot read
+    filled no slot and was stored as said. Now it is stored as ``[datum]``; every turn is still
+    stored (two rows each), the question asked again as said, and the answers after it too."""
+    skill = load_skill(_register_skill(tmp_path, "datum", sensitive=True))
+    said = [REGISTER[language][0], UNREAD_ANSWERS[language], "12-03-1980", "utrecht"]
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([skill]), store)
+        replies = [
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW)).text
+            for text in said
+        ]
+        log = [e.text for e in store.read_log(session_id="s1")]
+        session = store.load("s1")
+    assert session is not None
+    assert replies[-1] == "OK.", "the flow went on to its end"
+    history = [t.text for t in session.history]
+    assert (
+        log
+        == history
+        == [said[0], replies[0], "[datum]", replies[1], "[datum]", replies[2], "utrecht", "OK."]
+    )
+    assert REGISTER[language][1] in replies[1], "the question was asked again"
+
+
+CORRECTED_NAMES = {
+    "nl": [
+        "ik wil een afspraak maken",
+        "morgen om tien uur",
+        "jan de vries",
+        "nee, het is piet de vries",
+        "klopt",
+    ],
+    "en": [
+        "I'd like to book an appointment",
+        "tomorrow at 10 am",
+        "jan de vries",
+        "no, pete de vries",
+        "yes",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_correction_said_to_the_check_of_a_sensitive_slot_is_redacted(language: str) -> None:
+    """ "Heb ik uw naam goed verstaan: Jan de Vries?" "Nee, het is Piet de Vries": the correction fills
+    no slot and was stored as said. Now it is ``[name]``; "klopt", a template's own words, stays, and
+    every turn is stored."""
+    said = CORRECTED_NAMES[language]
+    with open_store("sqlite://:memory:") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        for text in said:
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
+        callers = [e.text for e in store.read_log(session_id="s1") if e.speaker.value == "user"]
+        assert len(store.read_log(session_id="s1")) == 2 * len(said)
+    assert callers == [*said[:2], "[name]", "[name]", said[-1]]
 
 
 def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:
@@ -610,10 +713,10 @@ def test_two_phone_numbers_said_one_after_the_other_are_both_redacted_whole(lang
 def test_a_long_run_that_splits_into_no_numbers_is_redacted_whole() -> None:
     """A phone number with more digits after it holds no split into numbers: the whole run goes, not
     only the part that passed a check."""
-    assert redact_text("bel 06 24 91 60 69 06 70 60 50 81 77 graag") == "bel [number] graag"
+    assert redact_text("bel 06 24 91 60 69 06 70 60 50 81 77 12 graag") == "bel [number] graag"
     assert redact_text("ik heb 2 06 12345678") == "ik heb 2 [phone]", "a short run keeps its other numbers"
     only_phones = RedactionSettings.from_config({"redact": ["phone"]})
-    assert redact_text("06 24 91 60 69 06 70 60 50 81 77", only_phones) == "[number]"
+    assert redact_text("06 24 91 60 69 06 70 60 50 81 77 12", only_phones) == "[number]"
     only_email = RedactionSettings.from_config({"redact": ["email"]})
     assert redact_text("06 24 91 60 69 06 70 60 50 81 77", only_email) == "06 24 91 60 69 06 70 60 50 81 77"
 

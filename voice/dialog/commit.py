@@ -108,7 +108,8 @@ class Recorder:
                 slots = {**flow.slots, **slots}
                 sensitive |= self._sensitive(flow.skill, flow.intent)
         asked = self._birth_date_asked(loaded.dialog.flow)
-        return self.redactor.for_turn(slots, sensitive, birth_date_asked=asked)
+        unfilled = self._unfilled_answer(turn, loaded.dialog.flow)
+        return self.redactor.for_turn(slots, sensitive, birth_date_asked=asked, unfilled=unfilled)
 
     def _sensitive(self, skill_name: str, intent: str | None) -> frozenset[str]:
         """The slots stored redacted: those the skill marks, and those holding a date of birth while
@@ -127,6 +128,20 @@ class Recorder:
         if flow is None or skill is None:
             return False
         return bool({flow.asking, flow.confirming_slot} & skill.birth_date_slots(flow.intent))
+
+    def _unfilled_answer(self, turn: Turn, flow: ActiveFlow | None) -> str | None:
+        """The sensitive slot whose question the turn answers (its prompt, or the check of its value:
+        "Nee, het is Piet de Vries") without filling it, if any: which words would have been its value
+        is unknown, so none is stored. Words that match a template without slots exactly ("ja", "stop")
+        are the skill's own: they stay."""
+        if flow is None:
+            return None
+        slot = flow.asking or flow.confirming_slot
+        if slot is None or slot in turn.slots or slot not in self._sensitive(flow.skill, flow.intent):
+            return None
+        match = turn.match
+        exact = match is not None and bool(match.template) and not match.slots and not match.is_fuzzy
+        return None if exact else slot
 
     def _record(
         self,
@@ -221,7 +236,7 @@ def _exchange(turn: Turn, reply: Reply, hide: TurnRedaction) -> tuple[TurnRecord
     heard = TurnRecord(
         time=now,
         speaker=Speaker.USER,
-        text=hide.text(turn.text),
+        text=hide.said(turn.text),
         intent=turn.intent or "",
         slots=hide.slots({name: to_json(slot.value) for name, slot in turn.slots.items()}),
         confidence=turn.confidence,
