@@ -274,6 +274,12 @@ def test_waiting_replies_are_told_together_with_any_goodbye_or_handoff_among_the
         ("je begrijpt me niet", "nl", True),
         ("u snapt het niet", "nl", True),
         ("ik begrijp het niet helemaal", "nl", False),
+        ("wat een waardeloze service", "nl", True),
+        ("wat een belachelijke vertraging", "nl", True),
+        ("nog belachelijker dan vorige week", "nl", True),
+        ("een stomme vraag misschien", "nl", True),
+        ("wat een prettige dag", "nl", False),
+        ("waardeloze", "en", False),
     ],
     ids=[
         "useless",
@@ -291,10 +297,22 @@ def test_waiting_replies_are_told_together_with_any_goodbye_or_handoff_among_the
         "begrijpt-me-niet",
         "snapt-het-niet",
         "caller-does-not-understand",
+        "waardeloze-before-a-noun",
+        "belachelijke-before-a-noun",
+        "belachelijker-compared",
+        "stomme-doubled-consonant",
+        "prettige",
+        "dutch-forms-only-in-dutch",
     ],
 )
 def test_irritation_cues_are_whole_words(text: str, language: str, irritated: bool) -> None:
     assert HandoffPolicy().irritated(text, language) is irritated
+
+
+def test_a_configured_dutch_cue_matches_its_inflected_forms_too() -> None:
+    policy = HandoffPolicy(irritation_cues={"nl": ["Traag!"]})
+    assert policy.irritated("wat een trage klantenservice", "nl")
+    assert not policy.irritated("wat een waardeloze service", "nl"), "a language given replaces its cues"
 
 
 def _record() -> HandoffRecord:

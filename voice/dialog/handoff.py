@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 import urllib.error
 import urllib.request
@@ -22,59 +21,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .irritation import IRRITATION_CUES, cue_forms, spoken_words
+
 _LOGGER = logging.getLogger(__name__)
-
-IRRITATION_CUES: Mapping[str, tuple[str, ...]] = {
-    "en": (
-        "useless",
-        "stupid",
-        "ridiculous",
-        "you don't understand",
-        "not listening",
-        "damn",
-        "for god's sake",
-        "annoying",
-        "waste of time",
-        "idiot",
-        "what the hell",
-        "hopeless",
-        "pointless",
-        "rubbish",
-        "shit",
-        "fuck",
-    ),
-    "nl": (
-        "belachelijk",
-        "waardeloos",
-        "stom",
-        "nutteloos",
-        "snap je het niet",
-        "begrijpt me niet",
-        "begrijpt mij niet",
-        "snapt me niet",
-        "snapt het niet",
-        "luister je wel",
-        "verdorie",
-        "godverdomme",
-        "verdomme",
-        "irritant",
-        "zonde van mijn tijd",
-        "idioot",
-        "slaat nergens op",
-        "onzin",
-        "hopeloos",
-        "gek van",
-        "schiet op",
-        "kut",
-        "tering",
-        "jezus",
-    ),
-}
-
-
-def spoken_words(text: str) -> str:
-    """``text`` as irritation cues are compared: lower case, words and apostrophes, one space apart."""
-    return " ".join(re.sub(r"[^\w'\s]", " ", text.lower()).split())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,12 +50,17 @@ class HandoffPolicy:
     """Words and phrases per language; written as callers' words are compared ("Belachelijk!" is
     "belachelijk"), so a cue with a capital or a comma still matches."""
 
+    _cue_forms: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    """Per language, the cues as matched (``irritation.cue_forms``)."""
+
     def __post_init__(self) -> None:
         cues = {
             language: tuple(spoken_words(cue) for cue in listed)
             for language, listed in self.irritation_cues.items()
         }
         object.__setattr__(self, "irritation_cues", cues)
+        forms = {language: cue_forms(listed, language) for language, listed in cues.items()}
+        object.__setattr__(self, "_cue_forms", forms)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> HandoffPolicy:
@@ -119,9 +73,14 @@ class HandoffPolicy:
         return cls(**given)
 
     def irritated(self, text: str, language: str) -> bool:
-        """True when the words show irritation (whole words or phrases, any case)."""
-        said = f" {spoken_words(text)} "
-        return any(f" {cue} " in said for cue in self.irritation_cues.get(language, ()) if cue)
+        """True when the words show irritation (whole words or phrases, any case; Dutch adjectives in
+        any form)."""
+        spoken = spoken_words(text)
+        words, said = set(spoken.split()), f" {spoken} "
+        return any(
+            form in words if " " not in form else f" {form} " in said
+            for form in self._cue_forms.get(language, ())
+        )
 
 
 POLICY_SETTINGS = (
