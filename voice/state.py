@@ -158,6 +158,12 @@ class DialogState:
         """Whether the last reply asked a yes/no question: an offer, or a flow's confirmation."""
         return self.offer is not None or (self.flow is not None and self.flow.confirming in ASKED)
 
+    @property
+    def slot_to_confirm(self) -> str | None:
+        """The slot whose value awaits a yes or no ("Heb ik uw naam goed verstaan: Anna?"), or None."""
+        flow = self.flow
+        return flow.confirming_slot if flow is not None and flow.confirming is Confirming.SLOT else None
+
     def context(self) -> dict[str, Any]:
         """The intent context for the matcher: the flow in progress, or the previous intent."""
         context: dict[str, Any] = {}

@@ -194,6 +194,7 @@ class TurnStep(FlowFilling, TurnTaking):
             self.state.context(),
             now=self.turn.time,
             prefer_builtin=self._answers(),
+            confirming=self.state.slot_to_confirm,
         )
 
     def _owner(self) -> str:
