@@ -53,6 +53,10 @@ class ActiveFlow:
     """The slot whose value awaits a yes or no, with ``Confirming.SLOT``."""
     confirmed: tuple[str, ...] = ()
     """Slots whose value the caller confirmed."""
+    checked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per slot whose value its validator passed, the other slots the validator read (``*``: it looked at
+    them all): the value is validated again only when one of those changes, so a validator that asks a
+    booking or order service is not asked again about a value it already passed."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +67,7 @@ class ActiveFlow:
             "confirming": self.confirming.value,
             "confirming_slot": self.confirming_slot,
             "confirmed": list(self.confirmed),
+            "checked": {name: list(read) for name, read in self.checked.items()},
         }
 
     @classmethod
@@ -76,6 +81,7 @@ class ActiveFlow:
             confirming=confirming,
             confirming_slot=slot,
             confirmed=tuple(raw.get("confirmed") or ()),
+            checked={str(name): tuple(read) for name, read in (raw.get("checked") or {}).items()},
         )
 
 
