@@ -184,7 +184,7 @@ class TurnStep(FlowFilling, TurnTaking):
                 lists={spec.name: spec.slot_list for spec in specs if spec.slot_list is not None},
                 now=self.turn.time,
                 read=lambda list_name, words: self.router.matcher(self.turn.language).list_value(
-                    name, list_name, words
+                    name, list_name, words, intent=self.turn.intent
                 ),
             )
             return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
