@@ -88,6 +88,7 @@ class Router:
         *,
         now: Any = None,
         prefer_builtin: Sequence[str] = (),
+        confirming: str | None = None,
     ) -> IntentMatch | None:
         """The best match for ``text``, or None; ``now`` anchors relative dates ("tomorrow"), and a skill's
         business hours give the reading of times said without a part of the day ("om drie": 15:00).
@@ -97,15 +98,18 @@ class Router:
         is no answer to it). Hesitation sounds ("eh", "uh") are not read, and an opening "en", "and" or
         "nou" that no template has is read without it ("en wat zijn jullie openingstijden";
         ``voice.hesitations``). In a flow, a no before one of the flow's sentences ("nee, om vier uur") is
-        that sentence: a correction. A sentence that still matches nothing but ends in a request for a person
-        is that request ("dit is belachelijk ik wil een mens spreken"; ``voice.person_request``)."""
+        that sentence: a correction. While the flow asks to confirm the slot ``confirming`` ("Heb ik uw
+        naam goed verstaan: Anna?"), a no before an answer to that slot's own question is one too ("nee,
+        Daan"), as if that question were open. A sentence that still matches nothing but ends in a request
+        for a person is that request ("dit is belachelijk ik wil een mens spreken";
+        ``voice.person_request``)."""
         text = without_hesitations(text, language)
         found = self._best(text, language, context, now, prefer_builtin)
         rest = without_opener(text, language)
         if found is None and rest != text:
             found = self._best(rest, language, context, now, prefer_builtin)
         if found is None:
-            found = self._correction(text, language, context, now)
+            found = self._correction(text, language, _answering(context, confirming), now)
         if found is None:
             found = self._person_request(text, language, context, now)
         return self.resolved(found)
@@ -169,6 +173,11 @@ class Router:
             fixed = {name for block in found.data for name in block.slots}
             return frozenset({ref.slot_name for _, ref in found.list_refs(intents)} | fixed)
         return None
+
+
+def _answering(context: Mapping[str, Any] | None, confirming: str | None) -> Mapping[str, Any] | None:
+    """The context a correction is read in: at a slot's confirmation, as if its question were asked."""
+    return {**(context or {}), "asking": confirming} if confirming else context
 
 
 def _by_name(skills: Sequence[Skill]) -> dict[str, Skill]:

@@ -56,6 +56,10 @@ class ActiveFlow:
     refused: str | None = None
     """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row."""
     refusals: int = 0
+    checked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per slot whose value its validator passed, the other slots the validator read (``*``: it looked at
+    them all): the value is validated again only when one of those changes, so a validator that asks a
+    booking or order service is not asked again about a value it already passed."""
 
     def refusing(self, slot: str) -> ActiveFlow:
         """This flow after refusing a value of ``slot``: one more in a row, or the first of that slot."""
@@ -73,6 +77,7 @@ class ActiveFlow:
             "confirmed": list(self.confirmed),
             "refused": self.refused,
             "refusals": self.refusals,
+            "checked": {name: list(read) for name, read in self.checked.items()},
         }
 
     @classmethod
@@ -88,6 +93,7 @@ class ActiveFlow:
             confirmed=tuple(raw.get("confirmed") or ()),
             refused=raw.get("refused"),
             refusals=int(raw.get("refusals") or 0),
+            checked={str(name): tuple(read) for name, read in (raw.get("checked") or {}).items()},
         )
 
 
@@ -169,6 +175,12 @@ class DialogState:
     def awaits_yes_or_no(self) -> bool:
         """Whether the last reply asked a yes/no question: an offer, or a flow's confirmation."""
         return self.offer is not None or (self.flow is not None and self.flow.confirming in ASKED)
+
+    @property
+    def slot_to_confirm(self) -> str | None:
+        """The slot whose value awaits a yes or no ("Heb ik uw naam goed verstaan: Anna?"), or None."""
+        flow = self.flow
+        return flow.confirming_slot if flow is not None and flow.confirming is Confirming.SLOT else None
 
     def context(self) -> dict[str, Any]:
         """The intent context for the matcher: the flow in progress, or the previous intent."""

@@ -74,6 +74,8 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("ja dat klopt", "Yes", {}),
         ("nee dat bedoel ik niet", "No", {}),
         ("nee, iets anders", "No", {}),
+        ("nee, fout", "No", {}),  # not a correction to "Fout" at "Heb ik uw naam goed verstaan: Anna?"
+        ("nee dat is niet goed", "No", {}),
         # heard on a phone line (review of 2026-11-29)
         ("ik wil gewoon een mens spreken", "TalkToAgent", {}),
         ("kan ik iemand aan de lijn krijgen", "TalkToAgent", {}),
@@ -148,6 +150,8 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("yes that's what i mean", "Yes", {}),
         ("no, something else", "No", {}),
         ("no, not that", "No", {}),
+        ("no, that's wrong", "No", {}),
+        ("no, incorrect", "No", {}),
         ("no thanks bye", "Stop", {}),
         ("ok bye", "Stop", {}),
         ("i just want to talk to a human", "TalkToAgent", {}),

@@ -76,6 +76,30 @@ def test_intents_resolved_by_the_channel_run_the_flow(store: Store, customer_ser
     assert (reply.text, reply.expect, reply.slot) == ("At what time?", Expect.SLOT, "time")
 
 
+def test_a_channel_s_unresolved_list_words_are_read_within_the_intent_s_context_rules(
+    store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  TurnOnLight:\n    data:\n      - sentences: ['turn on {device}']\n"
+        "        requires_context: {domain: light}\nlists:\n  device:\n    values:\n"
+        "      - {in: ceiling lamp, out: ceiling_light, context: {domain: light}}\n"
+        "      - {in: the fan, out: bedroom_fan, context: {domain: fan}}\n"
+    )
+    home = Skill("home", tmp_path)
+
+    @home.intent("TurnOnLight")
+    def turn_on(turn: Turn) -> Reply:
+        return Reply(speech=f"on: {turn.value('device', 'which light?')}")
+
+    dialog = Dialog(Router([home]), store)
+    said = [  # Alexa without entity resolution sends the words
+        dialog.respond(_turn(intent="TurnOnLight", slots={"device": SlotValue(text=words, value=words)})).text
+        for words in ("ceiling lamp", "the fan")
+    ]
+    assert said == ["on: ceiling_light", "on: which light?"]  # a fan is no light
+
+
 def test_the_handoff_record_carries_transcript_slots_and_ids(
     store: Store, customer_service: Skill, tmp_path: Path
 ) -> None:

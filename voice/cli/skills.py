@@ -222,7 +222,9 @@ class _Debugger:
             return None
         session = self.assistant.store.load(turn.session_id)
         state = session.dialog if session else DialogState()
-        match = self.assistant.router.parse(turn.text, turn.language, state.context(), now=turn.time)
+        match = self.assistant.router.parse(
+            turn.text, turn.language, state.context(), now=turn.time, confirming=state.slot_to_confirm
+        )
         before = {"fallbacks": state.fallbacks, "handed_over": int(state.handed_over)}
         return lambda: debug_line(self.assistant, turn, match, before)
 

@@ -6,7 +6,7 @@ with multi-turn intents; it works on the step's ``turn`` and ``state``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from ..builtins import builtin_reply
@@ -64,17 +64,19 @@ class FlowFilling:
     ) -> Reply:
         """Validate what changed, ask for what is missing, confirm, then run the handler.
         ``answering``: the slot the turn answers (the flow's open question). After a change the values
-        kept are validated again, since one may depend on another: a time said first is checked against
-        the day said next, and the time is asked again, not the day."""
+        kept whose validator read a slot that changed are validated again: a time said first is checked
+        against the day said next, and the time is asked again, not the day. The others keep their
+        verdict, so a validator that asks an order service is not asked again about the same number."""
         flow = self.state.flow
         assert flow is not None
         turn = self._flow_turn(flow)
-        kept = [name for name in flow.slots if changed and name not in changed]
-        for name in [*changed, *kept]:
-            slot = spec.slot(name)
-            problem = slot.validate(turn.value(name), turn) if slot and slot.validate else None
-            if problem and slot:
-                return self._refused(skill, spec, slot, problem, answered=name == answering)
+        kept = [name for name in flow.slots if changed and name not in changed and stale(flow, name, changed)]
+        refused = self._validate(spec, [*changed, *kept], turn)
+        if refused is not None:
+            wrong, problem = refused
+            return self._refused(skill, spec, wrong, problem, answered=wrong.name == answering)
+        flow = self.state.flow
+        assert flow is not None
         if flow.refusals:  # every value passed: the refusals in a row end
             flow = replace(flow, refused=None, refusals=0)
             self._set_flow(flow)
@@ -93,6 +95,23 @@ class FlowFilling:
         self.state = replace(self.state, flow=None)
         self.finished_flow = flow
         return self._answer(skill, turn)
+
+    def _validate(self, spec: Flow, names: list[str], turn: Turn) -> tuple[Slot, str] | None:
+        """Run the validators of ``names`` in order, up to the first that refuses (returned with its
+        response key); the flow notes which slots each passing one read (``ActiveFlow.checked``)."""
+        flow = self.state.flow
+        assert flow is not None
+        checked, refused = dict(flow.checked), None
+        for slot in (found for found in map(spec.slot, names) if found is not None and found.validate):
+            assert slot.validate is not None
+            reading = Reading(flow.slots)
+            problem = slot.validate(turn.value(slot.name), replace(turn, slots=reading))
+            if problem:
+                refused = (slot, problem)
+                break
+            checked[slot.name] = tuple(sorted(reading.read - {slot.name}))
+        self._set_flow(replace(flow, checked={name: checked[name] for name in checked if name in flow.slots}))
+        return refused
 
     def _slot_check(self, skill: Skill, spec: Flow, slot: Slot, turn: Turn) -> str | None:
         """The question that confirms the slot's new value before it is acted on, or None: the slot's
@@ -168,6 +187,37 @@ class FlowFilling:
 
     def _set_flow(self, flow: ActiveFlow) -> None:
         self.state = replace(self.state, flow=flow)
+
+
+EVERY_SLOT = "*"
+"""In ``ActiveFlow.checked``: the validator looked at every slot (it went through them all)."""
+
+
+class Reading(Mapping[str, SlotValue]):
+    """A flow's slots that note which of them a validator reads: its verdict holds until one changes."""
+
+    def __init__(self, slots: Mapping[str, SlotValue]) -> None:
+        self._slots = slots
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> SlotValue:
+        self.read.add(name)  # also a slot not given (``get``, ``in``): given later, it is a change
+        return self._slots[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self.read.add(EVERY_SLOT)
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        self.read.add(EVERY_SLOT)
+        return len(self._slots)
+
+
+def stale(flow: ActiveFlow, name: str, changed: list[str]) -> bool:
+    """Whether the kept value of ``name`` must be validated again now that ``changed`` changed: its
+    validator never passed it, or read one of them."""
+    read = flow.checked.get(name)
+    return read is None or EVERY_SLOT in read or any(other in changed for other in read)
 
 
 def free_text(kind: str) -> bool:

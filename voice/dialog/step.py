@@ -188,7 +188,7 @@ class TurnStep(FlowFilling, TurnTaking):
                 lists={spec.name: spec.slot_list for spec in specs if spec.slot_list is not None},
                 now=self.turn.time,
                 read=lambda list_name, words: self.router.matcher(self.turn.language).list_value(
-                    name, list_name, words
+                    name, list_name, words, intent=self.turn.intent
                 ),
             )
             return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
@@ -198,6 +198,7 @@ class TurnStep(FlowFilling, TurnTaking):
             self.state.context(),
             now=self.turn.time,
             prefer_builtin=self._answers(),
+            confirming=self.state.slot_to_confirm,
         )
 
     def _owner(self) -> str:

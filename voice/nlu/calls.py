@@ -7,16 +7,16 @@ character against what it can start with, so most positions cost one lookup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .context import allows_value
-from .graph import PREFERRED_WEIGHT, Capture, Graph, Outcome, Run, StartChars, execute
+from .graph import CALL, PREFERRED_WEIGHT, Capture, Graph, Outcome, Run, StartChars, execute
 from .lists import CAPTURE, WILDCARD, ListMatcher
 from .starts import can_start, start_chars
 
-__all__ = ["RuleCall", "SlotCall"]
+__all__ = ["RuleCall", "SlotCall", "slot_calls"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -82,3 +82,17 @@ class SlotCall:
 
     def start_chars(self) -> StartChars:
         return None, None
+
+
+def slot_calls(graph: Graph, seen: set[int] | None = None) -> Iterator[SlotCall]:
+    """The list calls of ``graph``, rules followed (each rule's graph once)."""
+    seen = set() if seen is None else seen
+    if id(graph) in seen:
+        return
+    seen.add(id(graph))
+    for edges in graph.edges:
+        for edge in edges:
+            if edge[0] == CALL and isinstance(edge[2], SlotCall):
+                yield edge[2]
+            elif edge[0] == CALL and isinstance(edge[2], RuleCall):
+                yield from slot_calls(edge[2].graph, seen)

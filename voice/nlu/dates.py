@@ -2,8 +2,11 @@
 
 Dates, relative to ``now``: "morgen", "overmorgen", "volgende week dinsdag", "next tuesday",
 "on March 3rd", "3 maart", "de twaalfde" / "the 12th" (the next 12th from today), "over twee weken" /
-"in two weeks", and written "12-12", "12/12" or "12.12". Written dates are day-month in both languages
-(as in the Netherlands and Britain, and as ``spoken_date`` says them): an American "12/5" is 12 May.
+"in two weeks", and written "12-12", "12/12" or "12.12". A day and month without a year are the next
+such day: 3 March said in November is next year's, and 29 February the next one the calendar has (the
+caller hears what the skill thinks of it, "too far ahead", rather than nothing). Written dates are
+day-month in both languages (as in the Netherlands and Britain, and as ``spoken_date`` says them): an
+American "12/5" is 12 May.
 A weekday may lead ("zaterdag 12 december", "saturday the 12th", as ``spoken_date`` says a date); when
 it is not that date's weekday the words are no date, so the caller is asked again rather than booked
 on a day they did not mean. Times of day are read by ``voice.nlu.clock`` (``parse_spoken_time``).
@@ -74,6 +77,8 @@ _AHEAD = {
     "nl": r"over (?P<n>.+?) (?P<unit>dagen|dag|weken|week)",
 }
 _WEEK_UNITS = ("week", "weeks", "weken")
+_LEAP_CYCLE = 8
+"""The most years from one 29 February to the next (2096 to 2104: 2100 is no leap year)."""
 
 
 def _family(language: str) -> str:
@@ -108,12 +113,7 @@ def _calendar(text: str, family: str, today: dt.date) -> dt.date | None:
         day = _day_number(found["d"], family)
         if day is None:
             continue
-        year = int(found["y"]) if found["y"] else today.year
-        try:
-            date = dt.date(year, months.index(found["m"]) + 1, day)
-        except ValueError:
-            return None
-        return date.replace(year=year + 1) if not found["y"] and date < today else date
+        return _dated(int(found["y"]) if found["y"] else None, months.index(found["m"]) + 1, day, today)
     return None
 
 
@@ -169,12 +169,21 @@ def _written(text: str, today: dt.date) -> dt.date | None:
     found = _WRITTEN.fullmatch(text)
     if found is None:
         return None
-    year = today.year if found["y"] is None else int(found["y"]) + (2000 if len(found["y"]) == 2 else 0)
-    try:
-        date = dt.date(year, int(found["m"]), int(found["d"]))
-    except ValueError:
-        return None
-    return date.replace(year=year + 1) if found["y"] is None and date < today else date
+    year = None if found["y"] is None else int(found["y"]) + (2000 if len(found["y"]) == 2 else 0)
+    return _dated(year, int(found["m"]), int(found["d"]), today)
+
+
+def _dated(year: int | None, month: int, day: int, today: dt.date) -> dt.date | None:
+    """That day of that year; without a year the next such day from today, as for any day-month: one
+    passed this year is next year's, and 29 February the next one there is (2028 from 2026), not none."""
+    for candidate in (year,) if year is not None else range(today.year, today.year + _LEAP_CYCLE + 1):
+        try:
+            date = dt.date(candidate, month, day)
+        except ValueError:
+            continue
+        if year is not None or date >= today:
+            return date
+    return None
 
 
 def _day_of_month(text: str, family: str, today: dt.date) -> dt.date | None:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from .calls import slot_calls
 from .compile import Entry, compile_sets
-from .context import context_slots, excludes_ok, may_satisfy, offered_context, requires_ok
+from .context import allows_value, context_slots, excludes_ok, may_satisfy, offered_context, requires_ok
 from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
@@ -31,6 +32,13 @@ from .types import IntentMatch, SlotValue
 __all__ = ["Matcher"]
 
 _LOGGER = logging.getLogger(__name__)
+_Rules = tuple[Mapping[str, Any], Mapping[str, Any]]
+"""A data block's ``requires_context`` and ``excludes_context``."""
+
+
+def _fits(listed: ListValue, rules: tuple[_Rules, ...]) -> bool:
+    """Whether a list value's own context fits the rules of some block that uses it (no rules: any)."""
+    return not rules or any(allows_value(listed.context, requires, excludes) for requires, excludes in rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +159,8 @@ class Matcher:
         self._provided: frozenset[str] | None = None
         self._list_owners: dict[str, tuple[str, ...]] = {}
         """Per skill, the scopes of the lists its templates use (``_compiled_list``), found on first use."""
+        self._rules: dict[tuple[str, str, str], tuple[_Rules, ...]] = {}
+        """Per skill, intent and list, the context rules of the blocks that use it (``_context_rules``)."""
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -175,12 +185,17 @@ class Matcher:
         self._corrector = None
         self._provided = None
 
-    def list_value(self, skill: str, name: str, text: object) -> SlotValue | None:
+    def list_value(
+        self, skill: str, name: str, text: object, *, intent: str | None = None
+    ) -> SlotValue | None:
         """The value of ``skill``'s value list ``name`` that all of ``text`` says, or None.
 
         A platform that could not resolve a list slot sends the caller's words (Alexa without entity
         resolution); they are read by the same compiled list a template's ``{name}`` uses (normalised,
         every way to say a value, values set at run time), so a channel reads them as typed chat does.
+        With the ``intent`` they fill, a value whose own ``context`` every data block of it that uses
+        the list rules out (its ``requires_context`` / ``excludes_context``) is not one, as in a match:
+        "ventilator" (``domain: fan``) is no light for an intent that requires ``domain: light``.
         """
         if not isinstance(text, str) or len(text) > self.max_chars:
             return None
@@ -188,11 +203,29 @@ class Matcher:
         utterance = Utterance.of(text)
         if compiled is None or not utterance.folded:
             return None
+        rules = self._context_rules(skill, intent, name) if intent is not None else ()
         run = Run.of(utterance.folded, utterance.text, self.language, spaced=self._spaced)
         for start, end, _sow, _delta, value, listed, kind in compiled.raw(run, 0, True, False):
-            if kind == LIST_VALUE and listed is not None and end >= run.blank_from:
+            if kind == LIST_VALUE and listed is not None and end >= run.blank_from and _fits(listed, rules):
                 return SlotValue(text=run.text[start:end].strip(), value=value, id=listed.id)
         return None
+
+    def _context_rules(self, skill: str, intent: str, name: str) -> tuple[_Rules, ...]:
+        """The (requires, excludes) context rules of the data blocks of ``intent`` that use list ``name``;
+        found once per intent and list."""
+        key = (skill, intent, name)
+        found = self._rules.get(key)
+        if found is None:
+            calls = (
+                call
+                for entry in self._entries
+                if entry.skill == skill and entry.intent == intent
+                for call in slot_calls(entry.graph)
+                if call.key[1] == name
+            )
+            rules = {(id(call.requires), id(call.excludes)): (call.requires, call.excludes) for call in calls}
+            found = self._rules[key] = tuple(rules.values())
+        return found
 
     def _compiled_list(self, skill: str, name: str) -> ListMatcher | None:
         """The skill's list as its templates use it: its own, a data block's, or one set at run time."""

@@ -26,6 +26,12 @@ DATES = [
     ("12-12-2027", "nl", dt.date(2027, 12, 12)),
     ("12/12/27", "en", dt.date(2027, 12, 12)),
     ("31-02", "nl", None),
+    ("29-02", "nl", dt.date(2028, 2, 29)),  # none in 2027: the next one, as any day-month gone this year
+    ("29 februari", "nl", dt.date(2028, 2, 29)),
+    ("February 29", "en", dt.date(2028, 2, 29)),
+    ("the 29th of february", "en", dt.date(2028, 2, 29)),
+    ("29-02-2027", "nl", None),  # a year that has none
+    ("29/02/2028", "en", dt.date(2028, 2, 29)),
     ("12.30", "nl", None),  # a time, no date
     ("12-12/2026", "nl", None),
     ("zaterdag 12 december", "nl", dt.date(2026, 12, 12)),  # as spoken_date says it
@@ -59,6 +65,11 @@ DATES = [
 @pytest.mark.parametrize(("text", "language", "value"), DATES, ids=[f"{d[1]}-{d[0]}" for d in DATES])
 def test_dates_as_callers_type_and_say_them(text: str, language: str, value: dt.date | None) -> None:
     assert parse_date(text, language, FRIDAY) == value
+
+
+def test_29_february_before_it_in_a_leap_year_is_that_year_s_and_after_2096_it_skips_2100() -> None:
+    assert parse_date("29 februari", "nl", dt.date(2028, 1, 5)) == dt.date(2028, 2, 29)
+    assert parse_date("29-02", "nl", dt.date(2096, 3, 1)) == dt.date(2104, 2, 29)
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

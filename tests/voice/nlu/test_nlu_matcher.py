@@ -138,3 +138,49 @@ def test_a_rule_that_says_one_sets_skip_word_is_told_apart_per_set() -> None:
     matcher = Matcher([intents("Please", "please"), intents("Lot", "thanks")])
     found = matcher.match("thanks lot")
     assert found is not None and found.intent == "Lot"
+
+
+DEVICES = {
+    "language": "nl",
+    "intents": {
+        "TurnOnLight": {
+            "data": [{"sentences": ["zet {device} aan"], "requires_context": {"domain": "light"}}]
+        },
+        "StartFan": {"data": [{"sentences": ["start {device}"], "excludes_context": {"domain": "light"}}]},
+    },
+    "lists": {
+        "device": {
+            "values": [
+                {"in": "plafondlamp", "out": "ceiling_light", "context": {"domain": "light"}},
+                {"in": "ventilator", "out": "fan", "context": {"domain": "fan"}},
+                {"in": "woonkamer", "out": "living_room_light", "context": {"domain": "light"}},
+                {"in": "woonkamer", "out": "living_room_fan", "context": {"domain": "fan"}},
+            ]
+        }
+    },
+}
+
+
+SAID = {"TurnOnLight": "zet {} aan", "StartFan": "start {}"}
+
+
+@pytest.mark.parametrize(
+    ("intent", "words", "value"),
+    [
+        ("TurnOnLight", "plafondlamp", "ceiling_light"),
+        ("TurnOnLight", "ventilator", None),  # a fan is no light: requires_context rules it out
+        ("TurnOnLight", "woonkamer", "living_room_light"),
+        ("StartFan", "woonkamer", "living_room_fan"),  # excludes_context skips the light of that name
+        ("StartFan", "plafondlamp", None),
+        (None, "ventilator", "fan"),  # no intent: every value of the list
+    ],
+)
+def test_a_platform_s_list_words_are_read_within_the_intent_s_context_rules(
+    intent: str | None, words: str, value: str | None
+) -> None:
+    matcher = Matcher([IntentSet.from_dict(DEVICES, skill="home")])
+    found = matcher.list_value("home", "device", words, intent=intent)
+    assert (found.value if found else None) == value
+    if intent is not None:  # as typed chat reads the same words in that intent's sentence
+        typed = matcher.match(SAID[intent].format(words))
+        assert (typed.slots["device"].value if typed and typed.intent == intent else None) == value

@@ -46,6 +46,7 @@ def active_dialog() -> DialogState:
             confirming=Confirming.SLOT,
             confirming_slot="party",
             confirmed=("date", "time"),
+            checked={"date": (), "time": ("date",)},
         ),
         previous_intent="OpeningHours",
         previous_slots={"day": SlotValue(text="zondag", value="sunday")},
