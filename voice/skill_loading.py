@@ -16,7 +16,7 @@ from .errors import SkillError, VoiceError
 from .skill import Skill
 from .suggestions import did_you_mean
 
-__all__ = ["discover", "load_skill"]
+__all__ = ["discover", "load_skill", "skill_folder"]
 
 
 def load_skill(reference: str | Path, skills_folder: Path | None = None) -> Skill:
@@ -25,7 +25,7 @@ def load_skill(reference: str | Path, skills_folder: Path | None = None) -> Skil
     sentence: no such skill or folder, no skill folder, or where its code failed."""
     text = str(reference)
     folder = _skill_folder(text, skills_folder)
-    module_name = text if "." in text else f"skills.{text}"
+    module_name = _module_name(text)
     try:
         module = _import_folder(folder) if folder else importlib.import_module(module_name)
     except VoiceError:  # a broken template, a folder without __init__.py, the skill's own SkillError
@@ -40,6 +40,27 @@ def load_skill(reference: str | Path, skills_folder: Path | None = None) -> Skil
     if not isinstance(skill, Skill):
         raise SkillError(f"{module.__name__} defines no 'skill = Skill(...)'; add one.")
     return skill
+
+
+def skill_folder(reference: str | Path, skills_folder: Path | None = None) -> Path:
+    """The folder of the skill ``load_skill`` would load, without running its code: for commands that read
+    a skill's files (its knowledge content). No such skill is the same sentence as ``load_skill``'s."""
+    text = str(reference)
+    folder = _skill_folder(text, skills_folder)
+    if folder is not None:
+        return folder
+    try:
+        spec = importlib.util.find_spec(_module_name(text))
+    except ModuleNotFoundError:  # the parent package of a dotted name
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise _no_skill(text, skills_folder)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _module_name(reference: str) -> str:
+    """A skill's module: a dotted name as it is, a name among the shipped skills (``skills.<name>``)."""
+    return reference if "." in reference else f"skills.{reference}"
 
 
 def _skill_folder(reference: str, skills_folder: Path | None) -> Path | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from speech.errors import ModelError
 from speech.fixture_model import voices as voice_lists
 from speech.fixture_model.alignment import align
-from speech.fixture_model.dataset import RenderedItem, frame_labels, plan, render
+from speech.fixture_model.dataset import RenderedItem, TrainingItem, frame_labels, plan, render
 from speech.fixture_model.decoys import decoys_of
 from speech.fixture_model.graph import Scoring
 from speech.fixture_model.lexicon import Lexicon
@@ -165,7 +165,12 @@ def _build_atomically(spec: BuildSpec, entry: Path, report: Callable[[str], None
     report(f"fixture model written to {entry}")
 
 
-def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None:
+def training_plan(phrases: Sequence[str], locale: str, wake_phrase: str | None = None) -> list[TrainingItem]:
+    """The utterances a model built now from these phrases trains on, before they are rendered."""
+    return _plan(_spec(phrases, locale, wake_phrase))
+
+
+def _plan(spec: BuildSpec) -> list[TrainingItem]:
     items = plan(
         spec.phrases,
         spec.voices,
@@ -183,6 +188,11 @@ def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None
             max_utterances=spec.max_utterances // _DECOY_SHARE,
             augment=spec.augment,
         )
+    return items
+
+
+def _build(spec: BuildSpec, folder: Path, report: Callable[[str], None]) -> None:
+    items = _plan(spec)
     voices = len({item.job.voice for item in items})
     said = f"{len(spec.phrases)} phrases" + (f" and {len(spec.decoys)} decoys" if spec.decoys else "")
     report(f"synthesising {len(items)} utterances of {said} in {voices} voices")

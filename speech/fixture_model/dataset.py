@@ -7,9 +7,10 @@ cores work. Frame labels come later, once the lexicon and phone set are known.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import soxr
@@ -127,46 +128,72 @@ def plan(
     long phrase list repeats anyway, and training time and memory grow with the utterances. The noise is
     white, unless ``augment``: then also babble, hum and a telephone band."""
     rng = np.random.default_rng(seed)
-    snrs = itertools.cycle(_SNRS)
-    gains = itertools.cycle(_GAINS)
-    speeds = itertools.cycle(_SPEEDS)
-    noises = itertools.cycle(_NOISES)
-    telephones = itertools.cycle(_TELEPHONE)
-    muffles = itertools.cycle(_MUFFLES)
-    talkers = itertools.cycle(_TALKERS)
-    babble_snrs = itertools.cycle(_BABBLE_SNRS)
-    items = []
-    for p, v, copy in _pairs(len(phrases), len(voices.training), copies, max_utterances):
-        voice = voices.training[v]
-        turn = p + v + 2 * copy
-        job = SynthesisJob(
-            text=phrases[p],
-            voice=voice,
-            rate=TRAINING_RATES[turn % len(TRAINING_RATES)],
-            pitch=TRAINING_PITCHES[(turn + v) % len(TRAINING_PITCHES)],
+    cycles = _Cycles()
+    return [
+        _item(
+            _job(phrases[p], voices, v, turn=p + v + 2 * copy),
+            rng,
+            cycles,
+            babble=functools.partial(_babble, voices, p, v),
+            augment=augment,
         )
-        lead, tail = (int(x) for x in rng.integers(SAMPLE_RATE // 20, SAMPLE_RATE // 2, size=2))
-        snr_db = next(snrs)
-        kind = next(noises) if snr_db is not None and augment else "white"
-        if kind == "babble":  # more murmur around the command, to be heard as the silence it is
-            lead, tail = lead + _BABBLE_MARGIN, tail + _BABBLE_MARGIN
-            snr_db = next(babble_snrs)
-        items.append(
-            TrainingItem(
-                job=job,
-                lead=lead,
-                tail=tail,
-                gain_db=next(gains),
-                speed=next(speeds),
-                snr_db=snr_db,
-                seed=int(rng.integers(2**31)),
-                noise=kind,
-                babble_jobs=_babble(voices, p, v, next(talkers)) if kind == "babble" else (),
-                telephone=next(telephones) and augment,
-                muffle_hz=next(muffles) if augment else None,
-            )
-        )
-    return items
+        for p, v, copy in _pairs(len(phrases), len(voices.training), copies, max_utterances)
+    ]
+
+
+@dataclass(slots=True)
+class _Cycles:
+    """The variations cycled over a plan's items; each advances only for an item that takes from it."""
+
+    snrs: Iterator[float | None] = field(default_factory=lambda: itertools.cycle(_SNRS))
+    gains: Iterator[float] = field(default_factory=lambda: itertools.cycle(_GAINS))
+    speeds: Iterator[float] = field(default_factory=lambda: itertools.cycle(_SPEEDS))
+    noises: Iterator[str] = field(default_factory=lambda: itertools.cycle(_NOISES))
+    telephones: Iterator[bool] = field(default_factory=lambda: itertools.cycle(_TELEPHONE))
+    muffles: Iterator[float | None] = field(default_factory=lambda: itertools.cycle(_MUFFLES))
+    talkers: Iterator[int] = field(default_factory=lambda: itertools.cycle(_TALKERS))
+    babble_snrs: Iterator[float] = field(default_factory=lambda: itertools.cycle(_BABBLE_SNRS))
+
+
+def _job(text: str, voices: LocaleVoices, v: int, *, turn: int) -> SynthesisJob:
+    """``text`` in training voice ``v``, at the rate and pitch of its ``turn``."""
+    return SynthesisJob(
+        text=text,
+        voice=voices.training[v],
+        rate=TRAINING_RATES[turn % len(TRAINING_RATES)],
+        pitch=TRAINING_PITCHES[(turn + v) % len(TRAINING_PITCHES)],
+    )
+
+
+def _item(
+    job: SynthesisJob,
+    rng: np.random.Generator,
+    cycles: _Cycles,
+    *,
+    babble: Callable[[int], tuple[SynthesisJob, ...]],
+    augment: bool,
+) -> TrainingItem:
+    """How ``job`` is rendered. ``rng`` gives the silences first, then the seed: that order, and which
+    cycles an item takes from, fix the plan and so the model (a test pins the plan's digest)."""
+    lead, tail = (int(x) for x in rng.integers(SAMPLE_RATE // 20, SAMPLE_RATE // 2, size=2))
+    snr_db = next(cycles.snrs)
+    kind = next(cycles.noises) if snr_db is not None and augment else "white"
+    if kind == "babble":  # more murmur around the command, to be heard as the silence it is
+        lead, tail = lead + _BABBLE_MARGIN, tail + _BABBLE_MARGIN
+        snr_db = next(cycles.babble_snrs)
+    return TrainingItem(
+        job=job,
+        lead=lead,
+        tail=tail,
+        gain_db=next(cycles.gains),
+        speed=next(cycles.speeds),
+        snr_db=snr_db,
+        seed=int(rng.integers(2**31)),
+        noise=kind,
+        babble_jobs=babble(next(cycles.talkers)) if kind == "babble" else (),
+        telephone=next(cycles.telephones) and augment,
+        muffle_hz=next(cycles.muffles) if augment else None,
+    )
 
 
 def _babble(voices: LocaleVoices, p: int, v: int, talkers: int) -> tuple[SynthesisJob, ...]:

@@ -327,6 +327,24 @@ def test_a_long_phrase_list_is_said_by_fewer_voices_within_the_budget() -> None:
     assert len(plan(few, voices, copies=1, seed=7)) == len(few) * len(voices.training)
 
 
+PLAN_DIGESTS = {
+    "en": "1f3e1182cb69ae39e07dc2cee478ec9e229a906a2f8ba0519327c5be40b6dbdf",
+    "nl": "2b8c5b8c6962f2182ad07cb9356f3e7ee6471e20760172d7dac56d7661e70a46",
+}
+"""SHA-256 of the repr of the committed models' training plans (phrases and decoys)."""
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_committed_models_training_plan_is_unchanged(locale: str) -> None:
+    """The order of the plan's random draws and cycles fixes every utterance, and so the model: a plan that
+    differs builds other models than the committed ones. If that is meant, bump GENERATOR_VERSION, rebuild
+    fixtures/models and update the digest."""
+    from speech.fixture_model.build import training_plan
+
+    items = training_plan(PHRASES[locale], locale, WAKE_PHRASES[locale])
+    assert hashlib.sha256(repr(items).encode()).hexdigest() == PLAN_DIGESTS[locale]
+
+
 def test_augmentation_adds_babble_hum_and_a_telephone_band_only_when_asked() -> None:
     from speech.fixture_model.dataset import plan
 

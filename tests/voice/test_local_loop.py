@@ -330,6 +330,21 @@ def _run(tmp_path: Path, *args: str, skill: Path | str = KOREAN_SKILL, settings:
     return result.exit_code, result.output
 
 
+@pytest.mark.parametrize(("flag", "tones"), [((), 1), (("--no-earcon",), 0)], ids=["earcon", "no-earcon"])
+def test_voice_run_takes_the_earcon_from_its_option(
+    tmp_path: Path, flag: tuple[str, ...], tones: int
+) -> None:
+    """``voice run --no-earcon`` ends listening without the tone; by default a tone says so. (A press of
+    the talk button in silence, on a file: the shortest way to a time-out.)"""
+    wav = audio.write_wav(tmp_path / "silence.wav", audio.silence(8.0))
+    code, output = _run(
+        tmp_path, "-l", "ko", "--mode", "push", "--push-at", "0.5", "--input", str(wav), "--json", *flag
+    )
+    assert code == 0, output
+    events = [json.loads(line)["event"] for line in output.splitlines() if line.startswith("{")]
+    assert "timeout" in events and events.count("earcon") == tones, events
+
+
 def test_a_wake_phrase_the_model_does_not_know_is_refused_at_the_start(tmp_path: Path) -> None:
     code, output = _run(
         tmp_path, "-l", "ko", "--wake", "hey computer", "--input", str(AUDIO / "ko_wake_music_on.wav")

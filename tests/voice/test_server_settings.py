@@ -194,3 +194,11 @@ def test_an_intent_map_to_an_intent_no_skill_defines_stops_check_and_serve_alike
         create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)}).test_client().get("/healthz").status_code
         == 200
     )
+
+
+def test_a_dialogflow_channel_without_options_reads_requests_as_one_from_an_empty_server_table() -> None:
+    """``DialogflowChannel(responder)`` (its settings' defaults) and a start with no ``dialogflow_*`` keys
+    (``SERVER_SETTINGS``) treat a request alike: the defaults are written once."""
+    from voice.channels.dialogflow_settings import SERVER_SETTINGS, DialogflowSettings
+
+    assert DialogflowSettings() == DialogflowSettings.from_server(SERVER_SETTINGS)

@@ -10,7 +10,8 @@ from click.testing import CliRunner, Result
 
 from voice import SkillError, load_skill
 from voice.cli import cli
-from voice.config import load_config, skills_folder
+from voice.config import SKILLS_DIR, load_config, skills_folder
+from voice.skill_loading import skill_folder
 
 
 def _init(folder: Path, name: str) -> Path:
@@ -55,7 +56,14 @@ def test_voice_knowledge_finds_a_project_skill_by_name(
     assert imported.exit_code == 0, imported.output
     assert (tmp_path / "skills" / "shop" / "knowledge" / "en" / "faq.yaml").read_text() == faq.read_text()
     missing = _voice("knowledge", "import", str(faq), "--skill", "shpo", "-l", "en")
-    assert missing.exit_code != 0 and "no skill 'shpo' in skills or " in missing.output, missing.output
+    assert missing.exit_code != 0 and "no skill 'shpo' in skills/ or the shipped skills" in missing.output
+    assert missing.output == _voice("test", "shpo").output  # one lookup: the same sentence as every command
+
+
+@pytest.mark.parametrize("reference", ["customer_service", "skills.customer_service"], ids=["name", "module"])
+def test_a_shipped_skill_is_found_by_name_or_module_without_a_project(reference: str) -> None:
+    """``skill_folder`` (``voice knowledge``) takes what ``load_skill`` takes, and runs no skill code."""
+    assert skill_folder(reference) == SKILLS_DIR / "customer_service"
 
 
 def test_an_empty_project_skills_folder_is_one_sentence(

@@ -49,6 +49,11 @@ TEXT_SETTINGS = frozenset(
 """The keys that are text as written (an environment variable's ``123456`` too)."""
 
 
+def _default(name: str) -> Any:
+    """The default of ``[server] dialogflow_<name>``: ``SERVER_SETTINGS`` is the one place it is written."""
+    return SERVER_SETTINGS[f"dialogflow_{name}"]
+
+
 def _unset_or_text(value: Any) -> bool:
     """A credential: unset (``None``, the default) or text."""
     return value is None or isinstance(value, str)
@@ -95,20 +100,20 @@ class DialogflowSettings:
 
     intent_map: Mapping[str, str] = field(default_factory=lambda: DEFAULT_INTENT_MAP)
     """Dialogflow displayName -> our intent; names not listed are used as they are."""
-    reparse: bool = False
+    reparse: bool = _default("reparse")
     """Match ``queryText`` with the router instead of trusting the agent's intent."""
-    min_confidence: float = 0.6
+    min_confidence: float = _default("min_confidence")
     """An intent the agent matched with a lower ``intentDetectionConfidence`` is not trusted: the router
     matches ``queryText`` instead. The agent takes any match from its ``mlMinConfidence`` (0.3) up, and
     in its lower range it confuses intents that share words ("bestelling" in a cancellation and an
     order status); the router reads the same templates, so a match it agrees with costs nothing."""
-    username: str | None = None
-    password: str | None = None
-    token_header: str = "X-Voice-Token"
-    token: str | None = None
-    state_lifespan: int = 50
+    username: str | None = _default("username")
+    password: str | None = _default("password")
+    token_header: str = _default("token_header")
+    token: str | None = _default("token")
+    state_lifespan: int = _default("state_lifespan")
     """Turns the ``voice-state`` context lives after the last webhook answer."""
-    api_version: str = "v2"
+    api_version: str = _default("api_version")
     """The Dialogflow API version the gateway calls: ``v2beta1`` adds the fields v2 refuses."""
 
     @property

@@ -7,7 +7,9 @@ import json
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -89,58 +91,31 @@ from .context import CliContext, config_option, pass_context, require_language
 @click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
 @config_option
 @pass_context
-def run(
-    context: CliContext,
-    locale: str,
-    input_wav: Path | None,
-    output_wav: Path | None,
-    input_device: str | None,
-    output_device: str | None,
-    mode: str,
-    wake_phrase: str | None,
-    push_at: tuple[float, ...],
-    model_path: Path | None,
-    barge_in: bool,
-    standout_db: float,
-    earcon: bool,
-    realtime: bool,
-    as_json: bool,
-    memory: bool,
-) -> None:
+def run(context: CliContext, /, **options: Any) -> None:
     """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in)."""
-    _check_files(input_wav, output_wav, Mode(mode), push_at, realtime=realtime)
-    language = language_of(locale)
-    assistant = context.assistant(memory=memory)
+    chosen = RunOptions(**options)
+    _check_files(chosen)
+    language = language_of(chosen.locale)
+    assistant = context.assistant(memory=chosen.memory)
     audio_in: AudioInput | None = None
     try:
         require_language(assistant, language)  # before the model: "no skill speaks 'fr'"
-        model_dir = models.resolve_model(language, model_path or context.config.models.get(language))
-        simulated = (
-            SimulatedAudio(audio.read_wav(input_wav), realtime=realtime, tail_seconds=2.0)
-            if input_wav
-            else None
-        )
+        model_dir = models.resolve_model(language, chosen.model_path or context.config.models.get(language))
+        simulated = _simulated(chosen)
         if simulated is None:
             _warn_if_fixture_model(model_dir)
-        audio_in = simulated or SoundDeviceInput(_device(input_device))
-        audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(output_device))
-        loop_mode = Mode(mode)
+        audio_in = simulated or SoundDeviceInput(_device(chosen.input_device))
+        audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(chosen.output_device))
         loop = build_local_loop(
             assistant,
-            locale,
+            chosen.locale,
             (audio_in, audio_out),
             model_dir=model_dir,
-            settings=LoopConfig(
-                wake_phrase=wake_phrase,
-                mode=loop_mode,
-                barge_in=barge_in,
-                min_standout_db=standout_db or None,
-                earcon=earcon,
-            ),
-            on_event=_printer(as_json),
-            pushed=_talk_button(push_at, live=simulated is None and loop_mode is Mode.PUSH_TO_TALK),
+            settings=chosen.loop_config(),
+            on_event=_printer(chosen.as_json),
+            pushed=_talk_button(chosen.push_at, live=simulated is None and chosen.push_to_talk),
         )
-        note = _replies_note(input_wav, output_wav, output_device)
+        note = _replies_note(chosen)
         if note:
             click.echo(note, err=True)
         with contextlib.suppress(KeyboardInterrupt):
@@ -149,9 +124,53 @@ def run(
         if audio_in is not None:
             audio_in.close()
         assistant.close()
-    if simulated is not None and output_wav is not None:
-        audio.write_wav(output_wav, simulated.timeline())
-        click.echo(f"wrote {output_wav}", err=as_json)
+    if simulated is not None and chosen.output_wav is not None:
+        audio.write_wav(chosen.output_wav, simulated.timeline())
+        click.echo(f"wrote {chosen.output_wav}", err=chosen.as_json)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOptions:
+    """``voice run``'s options as click passes them: one field per option, named as its parameter."""
+
+    locale: str
+    input_wav: Path | None
+    output_wav: Path | None
+    input_device: str | None
+    output_device: str | None
+    mode: str
+    wake_phrase: str | None
+    push_at: tuple[float, ...]
+    """Seconds into ``input_wav`` at which the talk button is pressed."""
+    model_path: Path | None
+    barge_in: bool
+    standout_db: float
+    earcon: bool
+    realtime: bool
+    as_json: bool
+    memory: bool
+
+    @property
+    def push_to_talk(self) -> bool:
+        """``--mode push``: the talk button opens the microphone."""
+        return Mode(self.mode) is Mode.PUSH_TO_TALK
+
+    def loop_config(self) -> LoopConfig:
+        """The loop's settings; ``--standout 0`` turns the check off."""
+        return LoopConfig(
+            wake_phrase=self.wake_phrase,
+            mode=Mode(self.mode),
+            barge_in=self.barge_in,
+            min_standout_db=self.standout_db or None,
+            earcon=self.earcon,
+        )
+
+
+def _simulated(chosen: RunOptions) -> SimulatedAudio | None:
+    """The input file as microphone and speaker (``--input``); None for the real devices."""
+    if chosen.input_wav is None:
+        return None
+    return SimulatedAudio(audio.read_wav(chosen.input_wav), realtime=chosen.realtime, tail_seconds=2.0)
 
 
 def _warn_if_fixture_model(model_dir: Path) -> None:
@@ -165,28 +184,28 @@ def _warn_if_fixture_model(model_dir: Path) -> None:
         )
 
 
-def _check_files(
-    input_wav: Path | None, output_wav: Path | None, mode: Mode, push_at: tuple[float, ...], *, realtime: bool
-) -> None:
+def _check_files(chosen: RunOptions) -> None:
     """Refuse options that would be ignored without a word: the loop would run, but not as asked."""
-    if output_wav is not None and input_wav is None:
+    input_wav, push_at = chosen.input_wav, chosen.push_at
+    if chosen.output_wav is not None and input_wav is None:
         raise VoiceError(
             "--output works with --input only (the loop on files); give both, or neither for the microphone."
         )
-    if realtime and input_wav is None:
+    if chosen.realtime and input_wav is None:
         raise VoiceError("--realtime works with --input only (it plays the file at real speed); add --input.")
-    if push_at and (mode is not Mode.PUSH_TO_TALK or input_wav is None):
+    if push_at and (not chosen.push_to_talk or input_wav is None):
         raise VoiceError(
             "--push-at works with --mode push and --input only; add them, or leave --push-at out."
         )
-    if mode is Mode.PUSH_TO_TALK and input_wav is not None and not push_at:
+    if chosen.push_to_talk and input_wav is not None and not push_at:
         raise VoiceError(
             "--mode push on a file needs --push-at SECONDS to press the talk button; give at least one."
         )
 
 
-def _replies_note(input_wav: Path | None, output_wav: Path | None, output_device: str | None) -> str | None:
+def _replies_note(chosen: RunOptions) -> str | None:
     """On a file the replies are not played: say where they go, rather than drop them without a word."""
+    input_wav, output_wav, output_device = chosen.input_wav, chosen.output_wav, chosen.output_device
     if input_wav is None:
         return None
     if output_wav is None:

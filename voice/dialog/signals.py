@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..builtins import YES_OR_NO
 from ..skill import Skill
@@ -105,8 +106,6 @@ def turn_signals(
     """The signals of ``turn`` (as the step left it), which moved the session from ``loaded`` to ``state``;
     ``text`` is the caller's words as they are stored."""
     before = loaded.dialog
-    flow = _flow(before.flow, state.flow, facts, skills)
-    new_conversation = loaded.version == 0
     skill = _skill(turn, state, skills)
     reason = state.handoff_reason if state.handed_over and not before.handed_over else ""
     return TurnSignals(
@@ -120,15 +119,7 @@ def turn_signals(
         understood=_understood(facts, turn, waiting=before.handed_over),
         confidence=turn.confidence,
         text=text,
-        flow=flow.name,
-        flow_started=flow.started,
-        flow_step=flow.step,
-        # a handler that hands over or reports a failure did not complete it
-        flow_completed=flow.completed and not reason and not _failed_now(state),
-        flow_abandoned=flow.abandoned,
-        flow_left=flow.left.intent if flow.left else "",
-        flow_left_skill=flow.left.skill if flow.left else "",
-        confirmation=_confirmation(before.flow, state.flow, turn.intent),
+        **_flow_signals(facts, turn, before, state, skills, handed_over=bool(reason)),
         knowledge=_knowledge(facts, turn, state),
         guess=_guess(facts, before, state),
         handoff=("caller" if reason == "asked" else "assistant") if reason else "",
@@ -137,12 +128,45 @@ def turn_signals(
         handler_error=facts.handler_error,
         latency_ms=facts.latency_ms,
         satisfaction=facts.satisfaction,
-        conversation_started=new_conversation,
-        conversation_day=day_of(loaded.created_at),
-        conversation_skill=loaded.skill if not new_conversation else (skill or _only(skills)),
-        outcome_before=None if new_conversation else outcome_of(before),
-        outcome=_outcome(turn, before, state),
+        **_conversation_signals(turn, loaded, state, skill or _only(skills)),
     )
+
+
+def _flow_signals(
+    facts: TurnFacts,
+    turn: Turn,
+    before: DialogState,
+    state: DialogState,
+    skills: Mapping[str, Skill],
+    *,
+    handed_over: bool,
+) -> dict[str, Any]:
+    """The ``flow_*`` and ``confirmation`` signals: the flow the turn worked on and what became of it."""
+    flow = _flow(before.flow, state.flow, facts, skills)
+    return {
+        "flow": flow.name,
+        "flow_started": flow.started,
+        "flow_step": flow.step,
+        # a handler that hands over or reports a failure did not complete it
+        "flow_completed": flow.completed and not handed_over and not _failed_now(state),
+        "flow_abandoned": flow.abandoned,
+        "flow_left": flow.left.intent if flow.left else "",
+        "flow_left_skill": flow.left.skill if flow.left else "",
+        "confirmation": _confirmation(before.flow, state.flow, turn.intent),
+    }
+
+
+def _conversation_signals(turn: Turn, loaded: Session, state: DialogState, skill: str) -> dict[str, Any]:
+    """The ``conversation_*`` and ``outcome*`` signals: where the conversation stood before the turn and
+    after it (``skill``: the turn's, else the only one loaded, for a conversation the turn starts)."""
+    new_conversation = loaded.version == 0
+    return {
+        "conversation_started": new_conversation,
+        "conversation_day": day_of(loaded.created_at),
+        "conversation_skill": skill if new_conversation else loaded.skill,
+        "outcome_before": None if new_conversation else outcome_of(loaded.dialog),
+        "outcome": _outcome(turn, loaded.dialog, state),
+    }
 
 
 def _understood(facts: TurnFacts, turn: Turn, *, waiting: bool) -> Understood:

@@ -11,21 +11,23 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from ..config import SKILLS_DIR, load_config, skills_folder
+from ..config import load_config, skills_folder
 from ..errors import SkillError
 from ..examples import example_files, leftovers
 from ..language import language_of
+from ..skill_loading import skill_folder
 from .base import KnowledgeBase
 from .content import READERS, check_language, content_files, content_folder, file_notes, read_files
 from .duplicates import Pair
 from .entries import Entry
 from .evaluation import EvalSet, Report, evaluate
 from .refresh import ids_from_questions, lost_entries, prune, record, stale, tell_removed
-from .reviewed import import_notes, read_reviewed, reviewed_file
+from .reviewed import ReviewedContent, import_notes, read_reviewed, reviewed_file
 from .vectors import Progress
 
 SLOW_TEXTS = 10_000
@@ -38,17 +40,9 @@ SHOWN = 20
 
 
 def skill_root(reference: str) -> Path:
-    """A skill folder from a path, or a name in the project's ``skills/`` folder (next to the config file,
-    as every command finds it) or among the shipped skills."""
-    path = Path(reference)
-    if path.is_dir():
-        return path
-    folders = [folder for folder in (skills_folder(load_config()), SKILLS_DIR) if folder is not None]
-    for folder in folders:
-        if (folder / reference).is_dir():
-            return folder / reference
-    places = " or ".join(str(folder) for folder in folders)
-    raise SkillError(f"no skill {reference!r} in {places}; give a skill's name or its folder.")
+    """A skill's folder, found as every command finds a skill (``skill_folder``), in the project of the
+    config file."""
+    return skill_folder(reference, skills_folder(load_config()))
 
 
 def _content_language(locale: str) -> str:
@@ -84,6 +78,73 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     language = _content_language(language)
     root = skill_root(skill)
     target = content_folder(root, language)
+    work = _prepare(paths, target)
+    with placed(work.plan, [*work.examples, *work.gone], target):
+        kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
+    record(paths, target, set(work.plan.values()))
+    prune(work.gone, target)
+    _tell_import(work, root, target)
+    _tell_duplicates(kb.near_duplicates())
+    for line in leftovers(root, (language,)):
+        click.echo(line)
+    if kb.built is None:
+        click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
+    else:
+        click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Import:
+    """What an import does to the skill's content folder, worked out before anything is copied."""
+
+    plan: dict[Path, Path]
+    """Each content file given -> where it goes."""
+    examples: list[Path]
+    """The example FAQ of voice init, which the first import in its language replaces."""
+    gone: list[Path]
+    """Files an earlier import of a folder brought that it no longer has: removed."""
+    unknown: list[Path]
+    """Files written by hand in a folder imported again: named, kept."""
+    new: list[tuple[Path, str]]
+    """Each file given and its name in the content folder."""
+    entries: tuple[Entry, ...]
+    """The skill's content as the import leaves it."""
+    reviewed: ReviewedContent
+    dropped: Counter[str]
+    """Entries lost per file replaced or removed."""
+    replacing: set[Path]
+    """The files given that replace a different file of their name."""
+
+
+def _prepare(paths: tuple[Path, ...], target: Path) -> _Import:
+    """The import of ``paths`` into ``target``, every file read: it stops here, before anything is copied,
+    unless every file reads and the ids are unique across the content it leaves."""
+    plan = _content_plan(paths, target)
+    replaced = set(plan.values())
+    examples = [path for path in example_files(target) if path not in replaced]
+    gone, unknown = stale(paths, target, replaced)
+    kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
+    kept = [(path, source) for path, source in kept if path not in {*replaced, *examples, *gone}]
+    new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
+    entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
+    return _Import(
+        plan=plan,
+        examples=examples,
+        gone=gone,
+        unknown=unknown,
+        new=new,
+        entries=entries,
+        reviewed=read_reviewed(target),
+        dropped=lost_entries(plan, gone, target, entries),
+        replacing={
+            file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)
+        },
+    )
+
+
+def _content_plan(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
+    """Each content file of ``paths`` -> where it goes in ``target``; the files of other kinds are named,
+    and none at all is a ``SkillError``."""
     plan, skipped = _destinations(paths, target)
     if skipped:
         click.echo(
@@ -94,34 +155,19 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
         raise SkillError(
             f"no content files in {', '.join(map(str, paths))}; use {', '.join(sorted(READERS))}."
         )
-    replaced = set(plan.values())
-    examples = [path for path in example_files(target) if path not in replaced]
-    gone, unknown = stale(paths, target, replaced)
-    kept = [(path, path.relative_to(target).as_posix()) for path in content_files(target)]
-    kept = [(path, source) for path, source in kept if path not in {*replaced, *examples, *gone}]
-    new = [(file, dest.relative_to(target).as_posix()) for file, dest in plan.items()]
-    entries = read_files([*kept, *new])  # every file reads, and ids are unique across old and new
-    reviewed = read_reviewed(target)
-    dropped = lost_entries(plan, gone, target, entries)
-    replacing = {file for file, dest in plan.items() if dest.exists() and not filecmp.cmp(dest, file, False)}
-    with placed(plan, [*examples, *gone], target):
-        kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
-    record(paths, target, replaced)
-    prune(gone, target)
-    tell_removed(gone, unknown, dropped, target)
-    for path in examples:
+    return plan
+
+
+def _tell_import(work: _Import, root: Path, target: Path) -> None:
+    """What the import removed, replaced and brought, and what it means for the reviews' additions."""
+    tell_removed(work.gone, work.unknown, work.dropped, target)
+    for path in work.examples:
         example = path.relative_to(target).as_posix()
         click.echo(f"{example}: the example FAQ of voice init, removed: your content replaces it")
-    _tell_files(new, replacing, dropped, entries)
-    for note in import_notes(entries, reviewed, reviewed_file(target).relative_to(root).as_posix()):
+    _tell_files(work.new, work.replacing, work.dropped, work.entries)
+    label = reviewed_file(target).relative_to(root).as_posix()
+    for note in import_notes(work.entries, work.reviewed, label):
         click.echo(note)
-    _tell_duplicates(kb.near_duplicates())
-    for line in leftovers(root, (language,)):
-        click.echo(line)
-    if kb.built is None:
-        click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
-    else:
-        click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
 
 
 def _tell_files(
