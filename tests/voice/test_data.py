@@ -53,13 +53,28 @@ def test_purge_deletes_what_is_past_retention_and_keeps_the_rest(tmp_path: Path)
         )
     result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
     assert result.exit_code == 0 and result.output.splitlines() == [
-        "deleted 1 expired sessions; 0 replies kept for repeated requests and 0 delivered outbox records "
+        "deleted 1 expired session; 0 replies kept for repeated requests and 0 delivered outbox records "
         "older than 24 hours",
-        "deleted 2 log rows, 1 turn signals and 1 reviews older than 30 days",
+        "deleted 2 log rows, 1 turn signal and 1 review older than 30 days, and the remembered attributes "
+        "of 0 users not seen for 30 days",
     ]
     with open_store(url) as store:
         assert [row.user_id for row in store.read_log()] == ["new-caller", "new-caller"]
         assert store.load("s-new") is not None
+
+
+def test_purge_forgets_what_was_remembered_about_callers_not_seen_within_retention(tmp_path: Path) -> None:
+    """A name remembered 90 days ago stayed with retention_days = 30 ('deleted 0 log rows ...')."""
+    config, url = _config(tmp_path)
+    with open_store(url, clock=lambda: time.time() - 90 * DAY) as store:
+        store.save_user("+31612345001", {"name": "Johan Smit", "last_booking": "B42"})
+        store.save_user("+31612345002", {"name": "Anneke"})
+    _converse(url, "+31612345002", "s-recent", days_ago=2)  # remembered long ago, but called since
+    result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "and the remembered attributes of 1 user not seen for 30 days" in result.output
+    with open_store(url) as store:
+        assert [row[0] for row in store.select("SELECT id FROM users")] == ["+31612345002"]
 
 
 def test_forget_erases_a_user(tmp_path: Path) -> None:

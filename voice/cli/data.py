@@ -37,19 +37,23 @@ def data() -> None:
 @pass_context
 def purge(context: CliContext) -> None:
     """Delete expired sessions, and conversation-log rows (their signals and the reviews too) and records
-    of the [handoff] queue file older than the configured retention_days."""
+    of the [handoff] queue file older than the configured retention_days, and the attributes remembered
+    about users not seen for as long."""
     config = context.config
     with open_store(store_url(config)) as store:
         expired = store.purge_expired_rows()
         old = store.purge_log_rows(config.retention_days)
     hours = f"{REQUEST_MEMORY_S / 3600:g} hours"
+    days = f"{config.retention_days} days"
     click.echo(
-        f"deleted {expired['sessions']} expired sessions; {expired['answers']} replies kept for repeated "
-        f"requests and {expired['outbox']} delivered outbox records older than {hours}"
+        f"deleted {_counted(expired['sessions'], 'expired session')}; "
+        f"{_counted(expired['answers'], 'reply', 'replies')} kept for repeated requests and "
+        f"{_counted(expired['outbox'], 'delivered outbox record')} older than {hours}"
     )
     click.echo(
-        f"deleted {old['log']} log rows, {old['signals']} turn signals and {old['reviews']} reviews older "
-        f"than {config.retention_days} days"
+        f"deleted {_counted(old['log'], 'log row')}, {_counted(old['signals'], 'turn signal')} and "
+        f"{_counted(old['reviews'], 'review')} older than {days}, and the remembered attributes of "
+        f"{_counted(old['users'], 'user')} not seen for {days}"
     )
     queue = _handoff_queue(config)
     if queue is not None:
@@ -57,9 +61,13 @@ def purge(context: CliContext) -> None:
         with _queue_access(queue, "rewrite", "write that file and its folder"):
             queued = queue.purge(before)
         click.echo(
-            f"deleted {queued} handoff records older than {config.retention_days} days "
-            f"from the queue file {queue.path}"
+            f"deleted {_counted(queued, 'handoff record')} older than {days} from the queue file {queue.path}"
         )
+
+
+def _counted(count: int, noun: str, plural: str = "") -> str:
+    """``count`` and ``noun`` in the number it needs: "1 log row", "2 log rows", "0 replies"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 @data.command()
