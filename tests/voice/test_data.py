@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
 from handoff_records import handoff_record
 
@@ -104,6 +106,7 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
     assert found["sessions"][0]["history"][0]["text"] == "wat zijn jullie openingstijden"
     assert [row["speaker"] for row in found["log"]] == ["user", "assistant", "user", "assistant"]
     assert "bob" not in out.read_text(encoding="utf-8")
+    assert found["log"][0]["time"].endswith("+00:00")  # no time_zone configured: UTC
     printed = CliRunner().invoke(cli, ["data", "export", "nobody", "--config", str(config)])
     assert printed.stderr.startswith("note: nothing is kept about user 'nobody', so the export is empty")
     assert json.loads(printed.stdout) == {
@@ -116,6 +119,46 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
         "signals": [],
         "reviews": [],
     }
+
+
+def test_export_writes_its_times_in_iso_8601_in_the_business_time_zone(tmp_path: Path) -> None:
+    """It wrote "time": 1795943417.11622, which the caller who asked for their data cannot read."""
+    config, url = _config(tmp_path)
+    config.write_text(config.read_text() + 'time_zone = "Europe/Amsterdam"\n')
+    _converse(url, "anna", "s0", days_ago=0, text="blorp de zorp")
+    _review(url, "blorp de zorp")
+    _hand_over(url, tmp_path / "handoff.jsonl", "anna", "s1")
+    with open_store(url) as store:
+        stored = {
+            "log": store.read_log(user_id="anna")[0].time,
+            "session": store.sessions_of("anna")[0].created_at,
+            "outbox": store.outbox_of("anna")[0].created_at,
+        }
+    result = CliRunner().invoke(cli, ["data", "export", "anna", "--config", str(config)])
+    found = json.loads(result.stdout)
+    session, outbox = found["sessions"][0], found["outbox"][0]
+    times = [
+        found["log"][0]["time"],
+        found["signals"][0]["time"],
+        found["reviews"][0]["time"],
+        session["history"][0]["time"],
+        session["created_at"],
+        session["updated_at"],
+        session["expires_at"],
+        outbox["created_at"],
+    ]
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    for written in times:
+        when = dt.datetime.fromisoformat(written)
+        assert when.utcoffset() == when.astimezone(amsterdam).utcoffset(), written  # +01:00 or +02:00
+    read = {
+        "log": found["log"][0]["time"],
+        "session": session["created_at"],
+        "outbox": outbox["created_at"],
+    }
+    seconds = {key: dt.datetime.fromisoformat(value).timestamp() for key, value in read.items()}
+    assert seconds == pytest.approx(stored, abs=1e-6)  # to the microsecond: nothing of the time is lost
+    assert session["ttl"] == 600 and outbox["payload"]["user_id"] == "anna"  # a duration; the record as sent
 
 
 def _review(url: str, said: str) -> None:

@@ -16,7 +16,7 @@ import click
 
 from ..analytics.review import forget_reviews, reviews_of
 from ..channels.dialogflow import is_withheld
-from ..config import Config, store_url
+from ..config import Config, business_zone, store_url
 from ..dialog import QueueFileSink
 from ..errors import VoiceError
 from ..store import Store, StoreError, open_store
@@ -207,7 +207,7 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
     too), for an access request; ``forget`` erases the same records."""
     _one_caller(user_id, "export")
     with open_store(store_url(context.config)) as store:
-        found = user_data(store, user_id)
+        found = user_data(store, user_id, business_zone(context.config))
         kept = any(found[key] for key in _RECORDS)
         stored = [] if kept else _stored_forms(store, user_id)
     queue = _handoff_queue(context.config)
@@ -354,19 +354,33 @@ def _nothing_kept(user_id: str, stored: list[str], command: str, outcome: str) -
     return f"{nothing}; the store keeps {' and '.join(stored)}: if {which} the caller's number, run {run}."
 
 
-def user_data(store: Store, user_id: str) -> dict[str, Any]:
-    """The records of one user, as JSON-ready values."""
+def user_data(store: Store, user_id: str, zone: dt.tzinfo = dt.UTC) -> dict[str, Any]:
+    """The records of one user, as JSON-ready values; their times in ISO 8601 in ``zone`` (the caller
+    who asked for them reads "2026-11-29T10:28:55+01:00", not seconds since 1970)."""
     return {
         "user_id": user_id,
         "attributes": store.get_user(user_id),
-        "sessions": [session.to_dict() for session in store.sessions_of(user_id)],
+        "sessions": [_session_record(session.to_dict(), zone) for session in store.sessions_of(user_id)],
         "log": [
-            asdict(entry) | {"speaker": entry.speaker.value} for entry in store.read_log(user_id=user_id)
+            _dated(asdict(entry) | {"speaker": entry.speaker.value}, ("time",), zone)
+            for entry in store.read_log(user_id=user_id)
         ],
         "replies": [
             {"request_id": request_id, "reply": reply} for request_id, reply in store.answers_of(user_id)
         ],
-        "outbox": [asdict(item) for item in store.outbox_of(user_id)],
-        "signals": list(store.signals_of(user_id)),
-        "reviews": reviews_of(store, user_id),
+        "outbox": [_dated(asdict(item), ("created_at",), zone) for item in store.outbox_of(user_id)],
+        "signals": [_dated(signal, ("time",), zone) for signal in store.signals_of(user_id)],
+        "reviews": [_dated(review, ("time",), zone) for review in reviews_of(store, user_id)],
     }
+
+
+def _session_record(session: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    """A session's dict with its times, and those of its history's turns, in ISO 8601 (``ttl`` is a
+    duration and stays in seconds)."""
+    history = [_dated(turn, ("time",), zone) for turn in session["history"]]
+    return _dated(session, ("created_at", "updated_at", "expires_at"), zone) | {"history": history}
+
+
+def _dated(record: dict[str, Any], keys: tuple[str, ...], zone: dt.tzinfo) -> dict[str, Any]:
+    """``record`` with the epoch seconds under ``keys`` written as ISO 8601 with the offset of ``zone``."""
+    return record | {key: dt.datetime.fromtimestamp(record[key], zone).isoformat() for key in keys}
