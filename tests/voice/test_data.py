@@ -257,7 +257,7 @@ def test_forget_and_export_reach_the_handoff_queue_file(tmp_path: Path) -> None:
     assert "ik wil een medewerker spreken" in [t["text"] for t in exported["handoff_queue"][0]["transcript"]]
     result = runner.invoke(cli, ["data", "forget", "anna", "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert f"erased 1 handoff records of user anna from the queue file {queue}" in result.output
+    assert f"erased 1 handoff record of user anna from the queue file {queue}" in result.output
     assert "erase them there" not in result.output  # no endpoint got anything
     assert queue.read_bytes().splitlines(keepends=True) == [before[0], before[2], before[3]]
     assert queue.stat().st_mode & 0o777 == 0o640 and [p.name for p in tmp_path.glob(".handoff*")] == []
@@ -272,6 +272,12 @@ def test_forget_tells_that_records_sent_to_an_endpoint_must_be_erased_there(tmp_
     result = CliRunner().invoke(cli, ["data", "forget", "anna", "--config", str(config)])
     assert result.exit_code == 0 and "handoff_queue" not in result.output
     assert "handoff records sent to https://crm.example.com/handoff are kept by its receiver" in result.output
+    nobody = CliRunner().invoke(cli, ["data", "forget", "nobody", "--config", str(config)])
+    assert (nobody.exit_code, nobody.stdout) == (1, "") and nobody.stderr.count("\n") == 1
+    assert nobody.stderr.startswith(
+        "error: nothing is kept about user 'nobody', so nothing was erased here (handoff records sent to "
+        "https://crm.example.com/handoff are kept by its receiver); check the id"
+    )
 
 
 def _withheld_callers(url: str) -> None:
@@ -303,7 +309,7 @@ def test_export_and_forget_refuse_the_id_that_every_withheld_caller_shares(tmp_p
     empty = runner.invoke(cli, ["data", "forget", "", "--shared", "--config", str(config)])
     assert empty.exit_code == 1 and "an empty user id stands for every caller" in empty.stderr
     legacy = runner.invoke(cli, ["data", "forget", "anonymous", "--shared", "--config", str(config)])
-    assert (legacy.exit_code, legacy.output) == (0, "erased 1 records of user anonymous\n")
+    assert (legacy.exit_code, legacy.output) == (0, "erased 1 record of user anonymous\n")
     with open_store(url) as store:
         assert len(store.read_log()) == 4 and store.get_user("anonymous") == {}
 
@@ -325,6 +331,13 @@ def test_forget_of_no_one_says_so_and_names_the_number_as_the_store_keeps_it(tmp
     for other in ("nobody", "0612345", "12345001", "+3212345001"):  # no number, too short, no 0 or +, another
         result = runner.invoke(cli, ["data", "forget", other, "--config", str(config)])
         assert result.exit_code == 1 and "check the id as the store keeps it" in result.stderr, result.output
+    config.write_text(config.read_text() + f'[handoff]\nqueue = "{tmp_path / "handoff.jsonl"}"\n')
+    with_queue = runner.invoke(cli, ["data", "forget", "06 12345001", "--config", str(config)])
+    assert (with_queue.exit_code, with_queue.stdout) == (1, "")  # no "erased 0 handoff records" before it
+    assert with_queue.stderr == (
+        "error: nothing is kept about user '06 12345001', so nothing was erased; the store keeps "
+        "+31612345001: if that is the caller's number, run voice data forget +31612345001.\n"
+    )
     exported = runner.invoke(cli, ["data", "export", "06-12345001", "--config", str(config)])
     assert exported.exit_code == 0 and json.loads(exported.stdout)["log"] == []
     assert (

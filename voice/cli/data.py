@@ -174,21 +174,25 @@ def forget(context: CliContext, user_id: str, shared: bool) -> None:
     with open_store(store_url(context.config)) as store:
         count = forget_reviews(store, user_id) + store.delete_user(user_id)  # reviews first: see there
         stored = _stored_forms(store, user_id) if not count else []
-    if count:
-        click.echo(f"erased {count} records of user {user_id}")
     queue = _handoff_queue(context.config)
     queued = 0
     if queue is not None:
         with _queue_access(queue, "rewrite", "write that file and its folder"):
             queued = queue.forget(user_id)
-        click.echo(f"erased {queued} handoff records of user {user_id} from the queue file {queue.path}")
-    if context.config.handoff.get("url"):
-        click.echo(
-            f"handoff records sent to {context.config.handoff['url']} are kept by its receiver: "
-            "erase them there too"
+    receiver = context.config.handoff.get("url")
+    if not count and not queued:  # one sentence, not "erased 0 ..." lines before an error
+        kept_there = (
+            f" here (handoff records sent to {receiver} are kept by its receiver)" if receiver else ""
         )
-    if not count and not queued:
-        raise VoiceError(_nothing_kept(user_id, stored, "forget", "nothing was erased"))
+        raise VoiceError(_nothing_kept(user_id, stored, "forget", f"nothing was erased{kept_there}"))
+    if count:
+        click.echo(f"erased {_counted(count, 'record')} of user {user_id}")
+    if queue is not None:
+        click.echo(
+            f"erased {_counted(queued, 'handoff record')} of user {user_id} from the queue file {queue.path}"
+        )
+    if receiver:
+        click.echo(f"handoff records sent to {receiver} are kept by its receiver: erase them there too")
 
 
 @data.command(name="export")
