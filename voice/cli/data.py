@@ -138,21 +138,22 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
     application first. An interrupted copy continues where it stopped when run again."""
 
     def told(table: str, rows: int) -> None:
-        click.echo(f"{table}: {rows} rows copied", err=True)
+        click.echo(f"{table}: {_counted(rows, 'row')} copied", err=True)
 
     _existing_source(source_url)
     report = copy_store(source_url, target_url, batch_rows=batch_rows, restart=restart, progress=told)
-    click.echo(f"{'table':<16} {'copied':>9} {'source rows':>12} {'target rows':>12}  checksums")
+    width = max(len("table"), *(len(result.table) for result in report.tables))
+    click.echo(f"{'table':<{width}} {'copied':>9} {'source rows':>12} {'target rows':>12}  checksums")
     for result in report.tables:
         same = "ok" if result.ok else "DIFFERENT"
         click.echo(
-            f"{result.table:<16} {result.copied:>9} {result.source.rows:>12} {result.target.rows:>12}  "
+            f"{result.table:<{width}} {result.copied:>9} {result.source.rows:>12} {result.target.rows:>12}  "
             f"{result.source.checksum} {result.target.checksum} {same}"
         )
     if not report.ok:
         click.echo("error: the target differs from the source; see the tables marked DIFFERENT.", err=True)
         raise SystemExit(1)
-    click.echo(f"copied and verified {len(report.tables)} tables")
+    click.echo(f"copied and verified {_counted(len(report.tables), 'table')}")
 
 
 @data.command()
