@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -102,7 +103,7 @@ def main() -> None:
                 "to_postgresql_rows_per_s": round(rows / whole_s),
                 "killed_after_s": round(killed_s, 2),
                 "killed_exit": killed,
-                "batches_before_kill": killed_output.count("rows copied"),
+                "batches_before_kill": len(re.findall(r" rows? copied$", killed_output, re.MULTILINE)),
                 "rows_copied_on_resume": _copied(resumed_output),
                 "resumed_s": round(resumed_s, 2),
                 "resumed_exit": resumed,

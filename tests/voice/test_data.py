@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
 from handoff_records import handoff_record
 
@@ -53,13 +55,28 @@ def test_purge_deletes_what_is_past_retention_and_keeps_the_rest(tmp_path: Path)
         )
     result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
     assert result.exit_code == 0 and result.output.splitlines() == [
-        "deleted 1 expired sessions; 0 replies kept for repeated requests and 0 delivered outbox records "
+        "deleted 1 expired session; 0 replies kept for repeated requests and 0 delivered outbox records "
         "older than 24 hours",
-        "deleted 2 log rows, 1 turn signals and 1 reviews older than 30 days",
+        "deleted 2 log rows, 1 turn signal and 1 review older than 30 days, and the remembered attributes "
+        "of 0 users not seen for 30 days",
     ]
     with open_store(url) as store:
         assert [row.user_id for row in store.read_log()] == ["new-caller", "new-caller"]
         assert store.load("s-new") is not None
+
+
+def test_purge_forgets_what_was_remembered_about_callers_not_seen_within_retention(tmp_path: Path) -> None:
+    """A name remembered 90 days ago stayed with retention_days = 30 ('deleted 0 log rows ...')."""
+    config, url = _config(tmp_path)
+    with open_store(url, clock=lambda: time.time() - 90 * DAY) as store:
+        store.save_user("+31612345001", {"name": "Johan Smit", "last_booking": "B42"})
+        store.save_user("+31612345002", {"name": "Anneke"})
+    _converse(url, "+31612345002", "s-recent", days_ago=2)  # remembered long ago, but called since
+    result = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "and the remembered attributes of 1 user not seen for 30 days" in result.output
+    with open_store(url) as store:
+        assert [row[0] for row in store.select("SELECT id FROM users")] == ["+31612345002"]
 
 
 def test_forget_erases_a_user(tmp_path: Path) -> None:
@@ -89,6 +106,7 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
     assert found["sessions"][0]["history"][0]["text"] == "wat zijn jullie openingstijden"
     assert [row["speaker"] for row in found["log"]] == ["user", "assistant", "user", "assistant"]
     assert "bob" not in out.read_text(encoding="utf-8")
+    assert found["log"][0]["time"].endswith("+00:00")  # no time_zone configured: UTC
     printed = CliRunner().invoke(cli, ["data", "export", "nobody", "--config", str(config)])
     assert printed.stderr.startswith("note: nothing is kept about user 'nobody', so the export is empty")
     assert json.loads(printed.stdout) == {
@@ -101,6 +119,46 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
         "signals": [],
         "reviews": [],
     }
+
+
+def test_export_writes_its_times_in_iso_8601_in_the_business_time_zone(tmp_path: Path) -> None:
+    """It wrote "time": 1795943417.11622, which the caller who asked for their data cannot read."""
+    config, url = _config(tmp_path)
+    config.write_text(config.read_text() + 'time_zone = "Europe/Amsterdam"\n')
+    _converse(url, "anna", "s0", days_ago=0, text="blorp de zorp")
+    _review(url, "blorp de zorp")
+    _hand_over(url, tmp_path / "handoff.jsonl", "anna", "s1")
+    with open_store(url) as store:
+        stored = {
+            "log": store.read_log(user_id="anna")[0].time,
+            "session": store.sessions_of("anna")[0].created_at,
+            "outbox": store.outbox_of("anna")[0].created_at,
+        }
+    result = CliRunner().invoke(cli, ["data", "export", "anna", "--config", str(config)])
+    found = json.loads(result.stdout)
+    session, outbox = found["sessions"][0], found["outbox"][0]
+    times = [
+        found["log"][0]["time"],
+        found["signals"][0]["time"],
+        found["reviews"][0]["time"],
+        session["history"][0]["time"],
+        session["created_at"],
+        session["updated_at"],
+        session["expires_at"],
+        outbox["created_at"],
+    ]
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    for written in times:
+        when = dt.datetime.fromisoformat(written)
+        assert when.utcoffset() == when.astimezone(amsterdam).utcoffset(), written  # +01:00 or +02:00
+    read = {
+        "log": found["log"][0]["time"],
+        "session": session["created_at"],
+        "outbox": outbox["created_at"],
+    }
+    seconds = {key: dt.datetime.fromisoformat(value).timestamp() for key, value in read.items()}
+    assert seconds == pytest.approx(stored, abs=1e-6)  # to the microsecond: nothing of the time is lost
+    assert session["ttl"] == 600 and outbox["payload"]["user_id"] == "anna"  # a duration; the record as sent
 
 
 def _review(url: str, said: str) -> None:
@@ -199,7 +257,7 @@ def test_forget_and_export_reach_the_handoff_queue_file(tmp_path: Path) -> None:
     assert "ik wil een medewerker spreken" in [t["text"] for t in exported["handoff_queue"][0]["transcript"]]
     result = runner.invoke(cli, ["data", "forget", "anna", "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert f"erased 1 handoff records of user anna from the queue file {queue}" in result.output
+    assert f"erased 1 handoff record of user anna from the queue file {queue}" in result.output
     assert "erase them there" not in result.output  # no endpoint got anything
     assert queue.read_bytes().splitlines(keepends=True) == [before[0], before[2], before[3]]
     assert queue.stat().st_mode & 0o777 == 0o640 and [p.name for p in tmp_path.glob(".handoff*")] == []
@@ -214,6 +272,12 @@ def test_forget_tells_that_records_sent_to_an_endpoint_must_be_erased_there(tmp_
     result = CliRunner().invoke(cli, ["data", "forget", "anna", "--config", str(config)])
     assert result.exit_code == 0 and "handoff_queue" not in result.output
     assert "handoff records sent to https://crm.example.com/handoff are kept by its receiver" in result.output
+    nobody = CliRunner().invoke(cli, ["data", "forget", "nobody", "--config", str(config)])
+    assert (nobody.exit_code, nobody.stdout) == (1, "") and nobody.stderr.count("\n") == 1
+    assert nobody.stderr.startswith(
+        "error: nothing is kept about user 'nobody', so nothing was erased here (handoff records sent to "
+        "https://crm.example.com/handoff are kept by its receiver); check the id"
+    )
 
 
 def _withheld_callers(url: str) -> None:
@@ -245,7 +309,7 @@ def test_export_and_forget_refuse_the_id_that_every_withheld_caller_shares(tmp_p
     empty = runner.invoke(cli, ["data", "forget", "", "--shared", "--config", str(config)])
     assert empty.exit_code == 1 and "an empty user id stands for every caller" in empty.stderr
     legacy = runner.invoke(cli, ["data", "forget", "anonymous", "--shared", "--config", str(config)])
-    assert (legacy.exit_code, legacy.output) == (0, "erased 1 records of user anonymous\n")
+    assert (legacy.exit_code, legacy.output) == (0, "erased 1 record of user anonymous\n")
     with open_store(url) as store:
         assert len(store.read_log()) == 4 and store.get_user("anonymous") == {}
 
@@ -267,6 +331,13 @@ def test_forget_of_no_one_says_so_and_names_the_number_as_the_store_keeps_it(tmp
     for other in ("nobody", "0612345", "12345001", "+3212345001"):  # no number, too short, no 0 or +, another
         result = runner.invoke(cli, ["data", "forget", other, "--config", str(config)])
         assert result.exit_code == 1 and "check the id as the store keeps it" in result.stderr, result.output
+    config.write_text(config.read_text() + f'[handoff]\nqueue = "{tmp_path / "handoff.jsonl"}"\n')
+    with_queue = runner.invoke(cli, ["data", "forget", "06 12345001", "--config", str(config)])
+    assert (with_queue.exit_code, with_queue.stdout) == (1, "")  # no "erased 0 handoff records" before it
+    assert with_queue.stderr == (
+        "error: nothing is kept about user '06 12345001', so nothing was erased; the store keeps "
+        "+31612345001: if that is the caller's number, run voice data forget +31612345001.\n"
+    )
     exported = runner.invoke(cli, ["data", "export", "06-12345001", "--config", str(config)])
     assert exported.exit_code == 0 and json.loads(exported.stdout)["log"] == []
     assert (

@@ -16,7 +16,7 @@ import click
 
 from ..analytics.review import forget_reviews, reviews_of
 from ..channels.dialogflow import is_withheld
-from ..config import Config, store_url
+from ..config import Config, business_zone, store_url
 from ..dialog import QueueFileSink
 from ..errors import VoiceError
 from ..store import Store, StoreError, open_store
@@ -37,19 +37,23 @@ def data() -> None:
 @pass_context
 def purge(context: CliContext) -> None:
     """Delete expired sessions, and conversation-log rows (their signals and the reviews too) and records
-    of the [handoff] queue file older than the configured retention_days."""
+    of the [handoff] queue file older than the configured retention_days, and the attributes remembered
+    about users not seen for as long."""
     config = context.config
     with open_store(store_url(config)) as store:
         expired = store.purge_expired_rows()
         old = store.purge_log_rows(config.retention_days)
     hours = f"{REQUEST_MEMORY_S / 3600:g} hours"
+    days = f"{config.retention_days} days"
     click.echo(
-        f"deleted {expired['sessions']} expired sessions; {expired['answers']} replies kept for repeated "
-        f"requests and {expired['outbox']} delivered outbox records older than {hours}"
+        f"deleted {_counted(expired['sessions'], 'expired session')}; "
+        f"{_counted(expired['answers'], 'reply', 'replies')} kept for repeated requests and "
+        f"{_counted(expired['outbox'], 'delivered outbox record')} older than {hours}"
     )
     click.echo(
-        f"deleted {old['log']} log rows, {old['signals']} turn signals and {old['reviews']} reviews older "
-        f"than {config.retention_days} days"
+        f"deleted {_counted(old['log'], 'log row')}, {_counted(old['signals'], 'turn signal')} and "
+        f"{_counted(old['reviews'], 'review')} older than {days}, and the remembered attributes of "
+        f"{_counted(old['users'], 'user')} not seen for {days}"
     )
     queue = _handoff_queue(config)
     if queue is not None:
@@ -57,9 +61,13 @@ def purge(context: CliContext) -> None:
         with _queue_access(queue, "rewrite", "write that file and its folder"):
             queued = queue.purge(before)
         click.echo(
-            f"deleted {queued} handoff records older than {config.retention_days} days "
-            f"from the queue file {queue.path}"
+            f"deleted {_counted(queued, 'handoff record')} older than {days} from the queue file {queue.path}"
         )
+
+
+def _counted(count: int, noun: str, plural: str = "") -> str:
+    """``count`` and ``noun`` in the number it needs: "1 log row", "2 log rows", "0 replies"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 @data.command()
@@ -130,21 +138,22 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
     application first. An interrupted copy continues where it stopped when run again."""
 
     def told(table: str, rows: int) -> None:
-        click.echo(f"{table}: {rows} rows copied", err=True)
+        click.echo(f"{table}: {_counted(rows, 'row')} copied", err=True)
 
     _existing_source(source_url)
     report = copy_store(source_url, target_url, batch_rows=batch_rows, restart=restart, progress=told)
-    click.echo(f"{'table':<16} {'copied':>9} {'source rows':>12} {'target rows':>12}  checksums")
+    width = max(len("table"), *(len(result.table) for result in report.tables))
+    click.echo(f"{'table':<{width}} {'copied':>9} {'source rows':>12} {'target rows':>12}  checksums")
     for result in report.tables:
         same = "ok" if result.ok else "DIFFERENT"
         click.echo(
-            f"{result.table:<16} {result.copied:>9} {result.source.rows:>12} {result.target.rows:>12}  "
+            f"{result.table:<{width}} {result.copied:>9} {result.source.rows:>12} {result.target.rows:>12}  "
             f"{result.source.checksum} {result.target.checksum} {same}"
         )
     if not report.ok:
         click.echo("error: the target differs from the source; see the tables marked DIFFERENT.", err=True)
         raise SystemExit(1)
-    click.echo(f"copied and verified {len(report.tables)} tables")
+    click.echo(f"copied and verified {_counted(len(report.tables), 'table')}")
 
 
 @data.command()
@@ -166,21 +175,25 @@ def forget(context: CliContext, user_id: str, shared: bool) -> None:
     with open_store(store_url(context.config)) as store:
         count = forget_reviews(store, user_id) + store.delete_user(user_id)  # reviews first: see there
         stored = _stored_forms(store, user_id) if not count else []
-    if count:
-        click.echo(f"erased {count} records of user {user_id}")
     queue = _handoff_queue(context.config)
     queued = 0
     if queue is not None:
         with _queue_access(queue, "rewrite", "write that file and its folder"):
             queued = queue.forget(user_id)
-        click.echo(f"erased {queued} handoff records of user {user_id} from the queue file {queue.path}")
-    if context.config.handoff.get("url"):
-        click.echo(
-            f"handoff records sent to {context.config.handoff['url']} are kept by its receiver: "
-            "erase them there too"
+    receiver = context.config.handoff.get("url")
+    if not count and not queued:  # one sentence, not "erased 0 ..." lines before an error
+        kept_there = (
+            f" here (handoff records sent to {receiver} are kept by its receiver)" if receiver else ""
         )
-    if not count and not queued:
-        raise VoiceError(_nothing_kept(user_id, stored, "forget", "nothing was erased"))
+        raise VoiceError(_nothing_kept(user_id, stored, "forget", f"nothing was erased{kept_there}"))
+    if count:
+        click.echo(f"erased {_counted(count, 'record')} of user {user_id}")
+    if queue is not None:
+        click.echo(
+            f"erased {_counted(queued, 'handoff record')} of user {user_id} from the queue file {queue.path}"
+        )
+    if receiver:
+        click.echo(f"handoff records sent to {receiver} are kept by its receiver: erase them there too")
 
 
 @data.command(name="export")
@@ -199,7 +212,7 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
     too), for an access request; ``forget`` erases the same records."""
     _one_caller(user_id, "export")
     with open_store(store_url(context.config)) as store:
-        found = user_data(store, user_id)
+        found = user_data(store, user_id, business_zone(context.config))
         kept = any(found[key] for key in _RECORDS)
         stored = [] if kept else _stored_forms(store, user_id)
     queue = _handoff_queue(context.config)
@@ -346,19 +359,33 @@ def _nothing_kept(user_id: str, stored: list[str], command: str, outcome: str) -
     return f"{nothing}; the store keeps {' and '.join(stored)}: if {which} the caller's number, run {run}."
 
 
-def user_data(store: Store, user_id: str) -> dict[str, Any]:
-    """The records of one user, as JSON-ready values."""
+def user_data(store: Store, user_id: str, zone: dt.tzinfo = dt.UTC) -> dict[str, Any]:
+    """The records of one user, as JSON-ready values; their times in ISO 8601 in ``zone`` (the caller
+    who asked for them reads "2026-11-29T10:28:55+01:00", not seconds since 1970)."""
     return {
         "user_id": user_id,
         "attributes": store.get_user(user_id),
-        "sessions": [session.to_dict() for session in store.sessions_of(user_id)],
+        "sessions": [_session_record(session.to_dict(), zone) for session in store.sessions_of(user_id)],
         "log": [
-            asdict(entry) | {"speaker": entry.speaker.value} for entry in store.read_log(user_id=user_id)
+            _dated(asdict(entry) | {"speaker": entry.speaker.value}, ("time",), zone)
+            for entry in store.read_log(user_id=user_id)
         ],
         "replies": [
             {"request_id": request_id, "reply": reply} for request_id, reply in store.answers_of(user_id)
         ],
-        "outbox": [asdict(item) for item in store.outbox_of(user_id)],
-        "signals": list(store.signals_of(user_id)),
-        "reviews": reviews_of(store, user_id),
+        "outbox": [_dated(asdict(item), ("created_at",), zone) for item in store.outbox_of(user_id)],
+        "signals": [_dated(signal, ("time",), zone) for signal in store.signals_of(user_id)],
+        "reviews": [_dated(review, ("time",), zone) for review in reviews_of(store, user_id)],
     }
+
+
+def _session_record(session: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    """A session's dict with its times, and those of its history's turns, in ISO 8601 (``ttl`` is a
+    duration and stays in seconds)."""
+    history = [_dated(turn, ("time",), zone) for turn in session["history"]]
+    return _dated(session, ("created_at", "updated_at", "expires_at"), zone) | {"history": history}
+
+
+def _dated(record: dict[str, Any], keys: tuple[str, ...], zone: dt.tzinfo) -> dict[str, Any]:
+    """``record`` with the epoch seconds under ``keys`` written as ISO 8601 with the offset of ``zone``."""
+    return record | {key: dt.datetime.fromtimestamp(record[key], zone).isoformat() for key in keys}

@@ -46,6 +46,17 @@ def batch_delete(table: str, key: str, column: str, *, inclusive: bool, limit: i
     return f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {limit})"
 
 
+def unseen_users(limit: int) -> str:
+    """One purge batch of the attributes remembered (a name, a booking) about users not seen since the
+    cutoff: not remembered anew, no session saved and no turn logged since; a caller who keeps calling
+    keeps them."""
+    return (
+        "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE updated_at < ? AND NOT EXISTS "
+        "(SELECT 1 FROM sessions WHERE sessions.user_id = users.id AND sessions.updated_at >= ?) "
+        f"AND NOT EXISTS (SELECT 1 FROM log WHERE log.user_id = users.id AND log.time >= ?) LIMIT {limit})"
+    )
+
+
 from_json = json.JSONDecoder().decode
 """A stored JSON text as Python values (both stores keep JSON as text)."""
 
@@ -195,7 +206,8 @@ class Storage(ABC):
 
     def purge_log(self, retention_days: float, now: float | None = None) -> int:
         """Delete log rows, their signals and the reviews (which quote callers' words) older than
-        ``retention_days`` (the daily counts stay); return how many log rows went."""
+        ``retention_days`` (the daily counts stay), and the attributes remembered about users not seen
+        for ``retention_days`` (personal data too); return how many log rows went."""
         return self.purge_log_rows(retention_days, now)["log"]
 
     def purge_log_rows(self, retention_days: float, now: float | None = None) -> dict[str, int]:
@@ -205,15 +217,21 @@ class Storage(ABC):
             "reviews": self._delete_in_batches("reviews", "key", "time", cutoff, inclusive=False),
             "signals": self._delete_in_batches("signals", "seq", "time", cutoff, inclusive=False),
             "log": self._delete_in_batches("log", "seq", "time", cutoff, inclusive=False),
+            "users": self._in_batches(unseen_users(PURGE_BATCH_ROWS), (cutoff,) * 3),
         }
 
     def _delete_in_batches(self, table: str, key: str, column: str, cutoff: float, *, inclusive: bool) -> int:
-        """Delete the rows of ``table`` whose ``column`` is before ``cutoff`` (or at it, ``inclusive``),
-        a batch of ``PURGE_BATCH_ROWS`` per transaction so turns get the database in between; how many."""
+        """Delete the rows of ``table`` whose ``column`` is before ``cutoff`` (or at it, ``inclusive``);
+        how many."""
         statement = batch_delete(table, key, column, inclusive=inclusive, limit=PURGE_BATCH_ROWS)
+        return self._in_batches(statement, (cutoff,))
+
+    def _in_batches(self, statement: str, params: Sequence[Any]) -> int:
+        """Run a purge batch (``PURGE_BATCH_ROWS`` rows at most) until it finds fewer, one transaction
+        each so turns get the database in between; how many rows went."""
         deleted = 0
         while True:
-            found = self.execute(statement, (cutoff,))
+            found = self.execute(statement, params)
             deleted += found
             if found < PURGE_BATCH_ROWS:
                 return deleted

@@ -368,6 +368,28 @@ def _count(store: Store, table: str) -> int:
     return int(store.select(f"SELECT count(*) FROM {table}")[0][0])
 
 
+def test_purge_log_forgets_what_was_remembered_about_users_not_seen_within_retention(
+    store: Store, clock: FakeClock
+) -> None:
+    """A remembered name is personal data: it stayed forever, whatever retention_days said. It goes once
+    the caller has not been seen (remembered anew, a session saved, a turn logged) for retention_days."""
+    clock.now = START - 90 * DAY
+    for user_id in ("gone", "in-session", "in-log", "exactly-30-days"):
+        store.save_user(user_id, {"name": "Johan Smit", "last_booking": "B42"})
+    clock.now = START - 30 * DAY
+    store.update_user("exactly-30-days", {"last_booking": "B43"})
+    clock.now = START - 10 * DAY
+    _start(store, "s1", user_id="in-session")
+    store.log_turn(_entry("hallo", session_id="s2", user_id="in-log", at=clock.now))
+    clock.now = START
+    assert _count(store, "users") == 4
+    assert store.purge_log_rows(retention_days=30)["users"] == 1
+    assert _count(store, "users") == 3 and store.get_user("gone") == {}
+    assert store.get_user("in-log") == {"name": "Johan Smit", "last_booking": "B42"}
+    assert store.purge_log_rows(retention_days=30, now=START + 21 * DAY)["users"] == 3
+    assert _count(store, "users") == 0
+
+
 def test_purges_remove_more_rows_than_fit_in_one_batch(store: Store, clock: FakeClock) -> None:
     session = _start(store, "recent")
     old = [_entry(f"{n}", at=START - 2 * DAY) for n in range(4500)]

@@ -6,6 +6,7 @@ The suite copies a 10,000-turn store; ``bench/data_copy.py`` does the same with 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -129,3 +130,18 @@ def test_voice_data_copy_prints_the_checks_and_fails_on_a_difference(
     assert any(line.startswith("log ") and line.endswith("DIFFERENT") for line in differs.output.splitlines())
     same = CliRunner().invoke(cli, ["data", "copy", target, target])
     assert same.exit_code != 0 and "the same store" in same.output
+
+
+def test_voice_data_copy_aligns_its_table_and_counts_one_row_as_one(tmp_path: Path) -> None:
+    """'dashboard_settings' ran into the next column, and a table of one row said '1 rows copied'."""
+    source, target = tmp_path / "source.db", tmp_path / "target.db"
+    with open_store(f"sqlite:///{source}") as store:
+        store.save_user("u1", {"name": "Anneke"})
+    done = CliRunner().invoke(cli, ["data", "copy", f"sqlite:///{source}", f"sqlite:///{target}"])
+    assert done.exit_code == 0, done.output
+    assert done.stderr == "users: 1 row copied\n"
+    header, *rows, verdict = done.stdout.splitlines()
+    end = header.index("copied") + len("copied")  # where the right-aligned numbers of that column end
+    assert {row.split()[0] for row in rows} >= {"dashboard_settings", "users"}
+    assert all(re.fullmatch(r"\S+ +\d+", row[:end]) and row[end] == " " for row in rows), done.stdout
+    assert verdict == f"copied and verified {len(rows)} tables"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from voice.cli.data import user_data
 from voice.store import OutboxItem, Session, Speaker, Store, TurnRecord
 
-from .samples import START, FakeClock
+from .samples import FakeClock
 
 
 def _turn_with_handoff(store: Store, session_id: str, user_id: str, request_id: str) -> Session:
@@ -62,7 +62,8 @@ def test_the_export_of_a_user_holds_their_replies_and_outbox_items(store: Store)
     assert exported["replies"] == [{"request_id": "req-1", "reply": {"speech": "Ik verbind u door, u1."}}]
     assert [item["id"] for item in exported["outbox"]] == ["handoff-s1"]
     assert (
-        exported["outbox"][0]["payload"]["user_id"] == "u1" and exported["outbox"][0]["created_at"] == START
+        exported["outbox"][0]["payload"]["user_id"] == "u1"
+        and exported["outbox"][0]["created_at"] == "2023-11-14T22:13:20+00:00"
     )
     store.delete_user("u1")
     assert user_data(store, "u1") == {
