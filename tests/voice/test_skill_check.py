@@ -146,11 +146,15 @@ def test_a_publishing_text_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None
 def test_the_start_only_warns_about_a_publishing_text(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The running assistant never reads skill.yaml: a store-listing typo must not stop a server."""
+    """The running assistant reads only skill.yaml's name, for the welcome: a store-listing typo must
+    not stop a server, nor fail a call's first turn (it is welcomed without a name)."""
     folder = _skill(tmp_path, "check_start_info")
     (folder / "locales" / "en" / "skill.yaml").write_text("invokation: city shop\n")
-    check_skills(Router([load_skill(folder)]))
-    assert "unknown key 'invokation'" in caplog.text and "only the exports read it" in caplog.text
+    skill = load_skill(folder)
+    check_skills(Router([skill]))
+    assert "unknown key 'invokation'" in caplog.text and "the welcome names no business" in caplog.text
+    welcome = builtin_reply(Turn(intent="Launch", locale="en"), "welcome", skills=[skill])
+    assert welcome.text == "Welcome! How can I help you?"
 
 
 def _check(tmp_path: Path, folder: Path) -> Result:
