@@ -465,14 +465,15 @@ GIVEN_RESPONSES = {
     "AskStreet": "Which street? Call {{ shop.phone }} or {{ settings.desk }} {{ slots.street }}.",
     "ConfirmCollect": "{{ street_name }} ({{ street }}) on {{ day }} {{ dag }}?",  # one typo
     "Collected": "{{ number }}, {{ flor }}, {{ street }}{% if note is defined %}: {{ note }}{% endif %}",
-    "Collected_no_person": "{{ number }}{{ missing | d('') }}{% for i in range(2) %}{{ i }}{% endfor %}",
+    "Collected_no_person": "{{ number }}{{ missing | d('') }}{% for i in range(2) %}{{ i }}{% endfor %}"
+    "{% if call %} Mail us.{% endif %}",  # Turn.call: every response gets it
     "Opening": "Open {{ late }} {{ unknowable }}.",  # **values: nobody can tell, so nothing is said
 }
 
 
 def test_values_the_code_gives_a_response_are_no_problem(tmp_path: Path) -> None:
     """Slots, what a handler passes (by name, **helper(turn)), a flow's describe, the skill's values and
-    settings, guarded names and Jinja's own: no false alarm, only the two typos. A response the code
+    settings, ``call``, guarded names and Jinja's own: no false alarm, only the two typos. A response the code
     passes **values to, which cannot be followed, is left alone."""
     folder = _skill(tmp_path, "check_values_given", languages=("en",))
     (folder / "__init__.py").write_text(textwrap.dedent(GIVEN_CODE))
