@@ -27,6 +27,7 @@ __all__ = [
     "BUILTIN",
     "BUILTIN_LOCALES",
     "LAUNCH",
+    "SPEAK_LANGUAGE",
     "builtin_intents",
     "builtin_languages",
     "builtin_reply",
@@ -44,6 +45,9 @@ LAUNCH = "Launch"
 """The intent of a conversation that starts without a question (Alexa's LaunchRequest)."""
 HANGUP = "Hangup"
 """The intent a hung-up turn (``Turn.hung_up``) is logged and counted under; no words match it."""
+SPEAK_LANGUAGE = "SpeakLanguage"
+"""The caller asks which language the line speaks ("spreekt u Engels?"); its slot ``language`` is the
+one asked about (``en``, ``nl``, ...)."""
 YES_OR_NO = ("Yes", "No")
 """The built-in answers to a yes/no question."""
 ALEXA_INTENTS: Mapping[str, str] = MappingProxyType(
