@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .errors import SkillError
 from .nlu import IntentSet
 from .reply import Expect, Reply
 from .responses import Responses
@@ -26,11 +27,13 @@ __all__ = [
     "BUILTIN",
     "BUILTIN_LOCALES",
     "LAUNCH",
+    "SPEAK_LANGUAGE",
     "builtin_intents",
     "builtin_languages",
     "builtin_reply",
     "builtin_reply_languages",
     "builtin_responses",
+    "business_name",
     "speakers",
 ]
 
@@ -42,6 +45,9 @@ LAUNCH = "Launch"
 """The intent of a conversation that starts without a question (Alexa's LaunchRequest)."""
 HANGUP = "Hangup"
 """The intent a hung-up turn (``Turn.hung_up``) is logged and counted under; no words match it."""
+SPEAK_LANGUAGE = "SpeakLanguage"
+"""The caller asks which language the line speaks ("spreekt u Engels?"); its slot ``language`` is the
+one asked about (``en``, ``nl``, ...)."""
 YES_OR_NO = ("Yes", "No")
 """The built-in answers to a yes/no question."""
 ALEXA_INTENTS: Mapping[str, str] = MappingProxyType(
@@ -100,10 +106,11 @@ def builtin_reply(
     ``skills`` in the order they speak (``speakers``): the first that has its own version of the
     reply (``builtin:`` in its ``responses.yaml``) says that instead, with its own ``settings`` and
     ``values``. Every version gets ``call`` (``Turn.call``), so a goodbye thanks for calling on the
-    phone and not in a chat.
+    phone and not in a chat, and ``business`` (``business_name``), so the welcome tells a caller whose
+    line they reached.
     """
     seed = f"{turn.session_id}{turn.text}"
-    values = {"call": turn.call, **values}
+    values = {"call": turn.call, "business": business_name(turn.language, skills), **values}
     for skill in skills:
         if turn.language in skill.languages and key in skill.builtin_replies(turn.language):
             speech = skill.say_builtin(turn, key, values, seed=seed)
@@ -111,6 +118,17 @@ def builtin_reply(
     own = turn.language in builtin_reply_languages() and key in builtin_responses(turn.language)
     speech = builtin_responses(turn.language if own else "en").render(key, values, seed=seed)
     return Reply(speech=speech, expect=expect, end_session=end_session)
+
+
+def business_name(language: str, skills: Iterable[Skill]) -> str:
+    """The name the first of ``skills`` that speaks ``language`` presents itself by (``name`` in its
+    ``locales/<lang>/skill.yaml``), or empty when it has none: a caller hears it in the welcome. A file
+    that cannot be read names nobody (the start logs it): a listing's typo must fail no turn."""
+    first = next((skill for skill in skills if language in skill.languages), None)
+    try:
+        return (first.info(language).name or "") if first else ""
+    except SkillError:
+        return ""
 
 
 def speakers(skills: Mapping[str, Skill], *first: str | None) -> tuple[Skill, ...]:

@@ -50,7 +50,7 @@ def response_value_problems(skill: Skill) -> Iterator[str]:
     """A response that reads a value that nothing saying it gives (``{{ cake_nam }}``): every turn that
     says it fails. Only responses whose every known use is understood are read (``voice.skill_source``);
     a value the template guards (``is defined``, ``default``) is its own business."""
-    always = {"slots", "settings", *skill.values}
+    always = {"slots", "settings", "call", *skill.values}
     for language in skill.languages:
         texts = skill.responses(language).texts
         file = skill.root / "locales" / language / "responses.yaml"

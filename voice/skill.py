@@ -164,9 +164,17 @@ class Skill:
         return _builtin_replies(self.root / "locales" / language / "responses.yaml")
 
     def say(self, turn: Turn, key: str, **values: Any) -> str:
-        """Render response ``key`` in the turn's language with the slot values and ``values``."""
+        """Render response ``key`` in the turn's language with the slot values and ``values``, and
+        ``call`` (``Turn.call``): a caller on the phone line needs no number to ring."""
         slots = {name: slot.value for name, slot in turn.slots.items()}
-        context = {**self.values, **slots, "slots": slots, "settings": self.settings, **values}
+        context = {
+            "call": turn.call,
+            **self.values,
+            **slots,
+            "slots": slots,
+            "settings": self.settings,
+            **values,
+        }
         return self.responses(turn.language).render(key, context, seed=turn.session_id)
 
     def say_builtin(self, turn: Turn, key: str, values: Mapping[str, Any], *, seed: str) -> str:

@@ -59,13 +59,13 @@ def check_skills(router: Router) -> None:
     """Raise the first problem of the router's skills; return quietly when there is none.
 
     Publishing texts (``skill.yaml``) that cannot be read are only logged here: the running assistant
-    never reads them, and a store-listing typo must not keep a server from starting (``voice check``
-    and the exports refuse them). A language without the framework's built-ins is logged too: its
-    skill still answers its own intents, and refusing it would stop every other skill with it. So are the
-    authoring checks (``_authoring_problems``): read from the code without running it, they must not
-    stop a server on a guess."""
+    reads only their ``name``, for the welcome, and welcomes without it then; a store-listing typo must
+    not keep a server from starting (``voice check`` and the exports refuse them). A language without
+    the framework's built-ins is logged too: its skill still answers its own intents, and refusing it
+    would stop every other skill with it. So are the authoring checks (``_authoring_problems``): read
+    from the code without running it, they must not stop a server on a guess."""
     for problem in _publishing_problems(router):
-        _LOGGER.warning("%s (only the exports read it)", problem)
+        _LOGGER.warning("%s (the welcome names no business until it is fixed)", problem)
     for problem in _builtin_problems(router) + _locale_problems(router) + _authoring_problems(router):
         _LOGGER.warning("%s ('voice check' refuses this)", problem)
     problems = skill_problems(router, strict=False)

@@ -150,21 +150,37 @@ def test_an_unconfirmed_booking_hands_the_booking_to_a_colleague_with_its_slots(
 
 
 @pytest.mark.parametrize(
-    ("locale", "yes", "told"),
+    ("locale", "yes", "call", "told"),
     [
-        ("nl", "ja", "Belt u ons tijdens onze openingstijden op 020 123 4567, dan zoeken we het voor u uit."),
+        (
+            "nl",
+            "ja",
+            False,
+            "Belt u ons tijdens onze openingstijden op 020 123 4567, dan zoeken we het voor u uit.",
+        ),
         (
             "en",
             "yes",
+            False,
             "Please call us on 020 123 4567 during our opening hours and we will find out for you.",
         ),
+        # on the phone line the caller rang that number already: they hear how else to reach us
+        ("nl", "ja", True, "Mailt u ons op klantenservice@example.com, dan zoeken we het voor u uit."),
+        ("en", "yes", True, "Please email us at klantenservice@example.com and we will find out for you."),
     ],
+    ids=["nl", "en", "nl-phone", "en-phone"],
 )
 def test_an_unconfirmed_booking_promises_no_colleague_when_nobody_can_be_reached(
-    api: tuple[BookingApi, str], monkeypatch: pytest.MonkeyPatch, locale: str, yes: str, told: str
+    api: tuple[BookingApi, str],
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str,
+    yes: str,
+    call: bool,
+    told: str,
 ) -> None:
     """Without a handoff sink the record only waits in the outbox: the caller is told to call the shop
-    (``BookingUnconfirmed_no_person``), not that a colleague will check and let them know."""
+    (``BookingUnconfirmed_no_person``), or on a call to e-mail it, not that a colleague will check and
+    let them know."""
     state, url = api
     state.mode = "drop"
     monkeypatch.setattr(skill, "settings", {"booking_url": url})
@@ -174,9 +190,10 @@ def test_an_unconfirmed_booking_promises_no_colleague_when_nobody_can_be_reached
             _confirmed_booking(locale),
             *[Turn(text=yes, locale=locale, session_id="s1", time=MONDAY)] * 2,
         ]
-        unconfirmed = [dialog.respond(turn) for turn in said][-1]
+        unconfirmed = [dialog.respond(replace(turn, call=call)) for turn in said][-1]
         waiting = store.outbox_counts()
         dialog.close()
     assert unconfirmed.text.startswith("Sorry") and unconfirmed.text.endswith(told), unconfirmed.text
-    assert '<say-as interpret-as="telephone">020 123 4567</say-as>' in unconfirmed.speech
+    number = '<say-as interpret-as="telephone">020 123 4567</say-as>' in unconfirmed.speech
+    assert number is not call, unconfirmed.speech
     assert unconfirmed.handoff and unconfirmed.end_session and waiting == {"pending": 1, "delivered": 0}

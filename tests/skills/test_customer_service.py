@@ -128,6 +128,31 @@ def test_when_nobody_can_take_the_call_the_caller_hears_the_shops_number(
     assert '<say-as interpret-as="telephone">020 123 4567</say-as>' in reply.speech
 
 
+@pytest.mark.parametrize(
+    ("locale", "text", "told"),
+    [
+        (
+            "nl",
+            "mag ik een medewerker spreken",
+            "U kunt ons mailen op klantenservice@example.com of met ons chatten via www.example.com/chat.",
+        ),
+        (
+            "en",
+            "can I talk to a real person",
+            "You can email us at klantenservice@example.com or chat with us at www.example.com/chat.",
+        ),
+    ],
+)
+def test_a_caller_on_the_phone_line_is_not_told_to_ring_it(
+    dialog: Dialog, locale: str, text: str, told: str
+) -> None:
+    """On the phone (``Turn.call``: Dialogflow telephony) the caller already rang the shop's number; when
+    nobody can take the call, they hear how else to reach us, not that number."""
+    reply = dialog.respond(Turn(text=text, locale=locale, call=True))
+    assert reply.handoff and reply.text.startswith("Sorry") and reply.text.endswith(told), reply.text
+    assert "020 123 4567" not in reply.speech
+
+
 def test_a_booking_without_a_configured_api_is_refused_with_a_clear_log_line(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -234,6 +234,23 @@ def test_the_goodbye_fits_the_channel(
     assert left.end_session and silent.end_session
 
 
+@pytest.mark.parametrize(
+    ("locale", "asked", "said"),
+    [
+        ("nl", "spreekt u engels", "Sorry, ik spreek hier alleen Nederlands. Waarmee kan ik u helpen?"),
+        ("en", "do you speak dutch", "Sorry, I only speak English here. What can I help you with?"),
+    ],
+)
+def test_a_chat_asking_for_another_language_hears_which_one_it_gets(
+    customer_service: Skill, locale: str, asked: str, said: str
+) -> None:
+    """The Dutch fallback answered "spreekt u Engels?". Off the phone there is no line to speak of
+    (on a call: skills/customer_service/tests/speak_language_*.yaml)."""
+    with open_store("sqlite://:memory:") as store:
+        reply = Dialog(Router([customer_service]), store).respond(_turn(asked, locale=locale))
+    assert (reply.text, reply.expect) == (said, Expect.ANSWER)
+
+
 def test_dialog_state_round_trips_through_json() -> None:
     state = DialogState.from_json(
         {

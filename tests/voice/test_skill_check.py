@@ -146,11 +146,15 @@ def test_a_publishing_text_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None
 def test_the_start_only_warns_about_a_publishing_text(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The running assistant never reads skill.yaml: a store-listing typo must not stop a server."""
+    """The running assistant reads only skill.yaml's name, for the welcome: a store-listing typo must
+    not stop a server, nor fail a call's first turn (it is welcomed without a name)."""
     folder = _skill(tmp_path, "check_start_info")
     (folder / "locales" / "en" / "skill.yaml").write_text("invokation: city shop\n")
-    check_skills(Router([load_skill(folder)]))
-    assert "unknown key 'invokation'" in caplog.text and "only the exports read it" in caplog.text
+    skill = load_skill(folder)
+    check_skills(Router([skill]))
+    assert "unknown key 'invokation'" in caplog.text and "the welcome names no business" in caplog.text
+    welcome = builtin_reply(Turn(intent="Launch", locale="en"), "welcome", skills=[skill])
+    assert welcome.text == "Welcome! How can I help you?"
 
 
 def _check(tmp_path: Path, folder: Path) -> Result:
@@ -461,14 +465,15 @@ GIVEN_RESPONSES = {
     "AskStreet": "Which street? Call {{ shop.phone }} or {{ settings.desk }} {{ slots.street }}.",
     "ConfirmCollect": "{{ street_name }} ({{ street }}) on {{ day }} {{ dag }}?",  # one typo
     "Collected": "{{ number }}, {{ flor }}, {{ street }}{% if note is defined %}: {{ note }}{% endif %}",
-    "Collected_no_person": "{{ number }}{{ missing | d('') }}{% for i in range(2) %}{{ i }}{% endfor %}",
+    "Collected_no_person": "{{ number }}{{ missing | d('') }}{% for i in range(2) %}{{ i }}{% endfor %}"
+    "{% if call %} Mail us.{% endif %}",  # Turn.call: every response gets it
     "Opening": "Open {{ late }} {{ unknowable }}.",  # **values: nobody can tell, so nothing is said
 }
 
 
 def test_values_the_code_gives_a_response_are_no_problem(tmp_path: Path) -> None:
     """Slots, what a handler passes (by name, **helper(turn)), a flow's describe, the skill's values and
-    settings, guarded names and Jinja's own: no false alarm, only the two typos. A response the code
+    settings, ``call``, guarded names and Jinja's own: no false alarm, only the two typos. A response the code
     passes **values to, which cannot be followed, is left alone."""
     folder = _skill(tmp_path, "check_values_given", languages=("en",))
     (folder / "__init__.py").write_text(textwrap.dedent(GIVEN_CODE))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..builtins import builtin_reply, speakers
 from ..reply import Expect, Reply
@@ -103,7 +103,7 @@ def handoff_reply(turn: Turn, skills: Iterable[Skill] = (), *, reachable: bool =
     return replace(builtin_reply(turn, key, skills=skills), handoff=True, end_session=True)
 
 
-def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = ()) -> Reply:
+def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = (), **values: Any) -> Reply:
     """A built-in reply that ends with the question still open, which is also its reprompt."""
-    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=question, skills=skills)
+    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=question, skills=skills, **values)
     return replace(reply, reprompt=question)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..builtins import BUILTIN, HANGUP, LAUNCH, YES_OR_NO
+from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -338,12 +338,21 @@ class TurnStep(FlowFilling, TurnTaking):
             question = self.state.open_question
             help_reply = self._help()
             return replace(help_reply, speech=f"{help_reply.text} {question}") if question else help_reply
+        if intent == SPEAK_LANGUAGE:
+            return self._speaks_language()
         if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
             question = self.state.open_question
             if question:
                 return with_question(self.turn, f"{intent.lower()}_in_flow", question, self._speakers())
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._not_understood()  # a stray yes or no
+
+    def _speaks_language(self) -> Reply:
+        """ "Spreekt u Engels?": which language this line speaks, then the open question (or "what can I
+        do for you?"), so a caller who asked in the middle of a flow goes on where they were."""
+        question = self.state.open_question or self._builtin("ask_what").text
+        asked = self.turn.value("language")
+        return with_question(self.turn, "speaks_language", question, self._speakers(), asked=asked)
 
     def _stop(self) -> Reply:
         self.state = replace(self.state, flow=None)
