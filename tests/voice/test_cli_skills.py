@@ -117,3 +117,37 @@ def test_chat_speaks_the_replies_into_wav_files(tmp_path) -> None:  # type: igno
 def test_chat_speak_without_a_speaker_suggests_files() -> None:
     result = CliRunner().invoke(cli, ["chat", "--speak"], input="hello\n")
     assert result.exit_code == 1 and "use --speak-to FOLDER" in result.output
+
+
+def _dutch_only(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A Dutch team's config: it serves nl only."""
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["customer_service"]\nlocales = ["nl"]\nstore = "sqlite:///{tmp_path}/s.db"\n'
+    )
+    return str(config)
+
+
+def test_without_a_locale_the_commands_speak_the_configs_first_locale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``echo hello | voice chat --memory`` of a Dutch-only team was "no skill speaks 'en'" (exit 2)."""
+    config = _dutch_only(tmp_path)
+    chat = CliRunner().invoke(cli, ["--config", config, "chat", "--memory"], input="hallo\n")
+    assert chat.exit_code == 0 and chat.output.startswith("Hallo!"), chat.output
+    parse = CliRunner().invoke(cli, ["parse", "waar is bestelling een twee drie vier", "--config", config])
+    assert parse.exit_code == 0 and json.loads(parse.output)["intent"] == "OrderStatus", parse.output
+    samples = CliRunner().invoke(
+        cli, ["samples", "customer_service", "--intent", "OpeningHours", "--config", config]
+    )
+    assert samples.exit_code == 0 and "openingstijden" in samples.output, samples.output
+    asked = CliRunner().invoke(cli, ["--config", config, "knowledge", "ask", "kan ik met ideal betalen"])
+    assert asked.exit_code == 0 and "iDEAL" in asked.output, asked.output
+    english = CliRunner().invoke(cli, ["parse", "where is order one two three four", "-l", "en"])
+    assert json.loads(english.output)["intent"] == "OrderStatus"  # no locales: en, as before
+
+
+def test_the_help_of_a_locale_option_names_its_default() -> None:
+    for command in (["chat"], ["parse"], ["samples"], ["say"], ["knowledge", "ask"], ["review", "sentence"]):
+        shown = CliRunner().invoke(cli, [*command, "--help"]).output
+        assert "default: the config's first locale (locales = [...]), else en." in " ".join(shown.split()), (
+            command
+        )

@@ -32,7 +32,7 @@ from ..errors import ConfigError
 from ..language import language_of
 from ..skill import Skill
 from ..store import Store, open_store
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, locale_option, pass_context
 
 __all__ = ["dashboard", "report", "review"]
 
@@ -238,7 +238,7 @@ def _language(loaded: list[Skill], locale: str) -> str:
 
 _WHAT = click.argument("utterance")
 _SKILL = click.option("--skill", required=True, help="The skill the utterance belongs to.")
-_LOCALE = click.option("--locale", required=True, help="Its language (nl, en).")
+_LOCALE = locale_option("--locale", what="Its language")
 
 
 @review.command("sentence")

@@ -36,7 +36,7 @@ from ..state import DialogState
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..turn import Turn
 from .authoring import debug_line, expected_context, parse_now
-from .context import CliContext, config_option, pass_context, require_language
+from .context import CliContext, config_option, locale_option, pass_context, require_language
 
 if TYPE_CHECKING:
     from ..router import Router
@@ -70,7 +70,7 @@ def _assistant(
 
 @click.command()
 @click.argument("text")
-@click.option("-l", "--locale", default="en", show_default=True)
+@locale_option(what="The language of TEXT")
 @click.option("--all", "show_all", is_flag=True, help="Also list the other matching intents, best first.")
 @click.option("--expect", "slot", default=None, help="Read TEXT as the answer to a flow's question for SLOT.")
 @click.option(
@@ -116,7 +116,7 @@ def parse(
 
 
 @click.command()
-@click.option("-l", "--locale", default="en", show_default=True)
+@locale_option(what="The language of the conversation")
 @click.option("--user", default=None, help="The caller's id in the store (default: your login name).")
 @click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
 @click.option("--speak", is_flag=True, help="Also speak every reply on the speaker.")
