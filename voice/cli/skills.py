@@ -159,6 +159,7 @@ def chat(
     assistant = _assistant(context, [language], ha, list_values, memory=memory)
     try:
         require_language(assistant, language)
+        assistant.prepare(language)  # before the first prompt: the first turn's latency is its own
         debugger = _Debugger(assistant, parse_now(now, business_zone(assistant.config)), debug)
         synthesizer = configured_voice(assistant.config)
         voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
