@@ -46,12 +46,21 @@ class Assistant:
     def respond(self, turn: Turn) -> Reply:
         return self.dialog.respond(turn)
 
+    def prepare(self, language: str) -> None:
+        """Load now what a turn in ``language`` needs, its matcher and the skills' knowledge of it (the
+        embedding model, the index), as a server does at its start: a command's first turn (``voice
+        chat``) then takes as long as every later one, and its stored latency is the turn's own."""
+        self.router.matcher(language)
+        for answerer in self._knowledge():
+            answerer.prepare(language)
+
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         """Wait for what loads in the background at start (a server's knowledge bases); True when done."""
+        return all(answerer.wait(timeout) for answerer in self._knowledge())
+
+    def _knowledge(self) -> list[KnowledgeAnswerer]:
         answerers = self.dialog.answerers if isinstance(self.dialog, Dialog) else ()
-        return all(
-            answerer.wait(timeout) for answerer in answerers if isinstance(answerer, KnowledgeAnswerer)
-        )
+        return [answerer for answerer in answerers if isinstance(answerer, KnowledgeAnswerer)]
 
     def close(self) -> None:
         """Let background work finish, then release the store's connections."""

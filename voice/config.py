@@ -159,6 +159,16 @@ def only_skills(config: Config, references: Iterable[str]) -> Config:
     return replace(config, skills=tuple(references), chosen_skills=True)
 
 
+LOCALE_DEFAULT = "default: the config's first locale (locales = [...]), else en"
+"""What the help of every language option says of its default (``default_locale``)."""
+
+
+def default_locale(config: Config) -> str:
+    """The locale a command uses when it is given none: the first the config serves (a team that serves
+    only Dutch is not asked for English), else English."""
+    return config.locales[0] if config.locales else "en"
+
+
 def store_url(config: Config) -> str:
     """The configured store, or an SQLite file in the user's data folder."""
     if config.store:

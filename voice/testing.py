@@ -94,7 +94,7 @@ def assistant_for_tests(reference: str, workdir: Path, config: Config | None = N
 def run_script(script: Script, assistant: Assistant) -> list[str]:
     """Play the script as a new session of ``assistant``; returns what did not go as expected. A script
     that does not fit the assistant (``voice.testing_fit``) is a ``SkillError`` before its first turn."""
-    locale = played_locale(script.path, script.locale, assistant.router)
+    locale = played_locale(script.path, script.locale, assistant.router, assistant.config)
     refuse_unknown_stubs(script.path, script.stubs, assistant.router)
     failures: list[str] = []
     queue = Path(str(assistant.config.handoff.get("queue", "")))

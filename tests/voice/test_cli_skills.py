@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable
 
 from click.testing import CliRunner
 
 from voice.cli import cli
+from voice.knowledge import KnowledgeBase
 
 
 def test_parse_dutch_home_assistant_with_a_kitchen() -> None:
@@ -117,3 +120,75 @@ def test_chat_speaks_the_replies_into_wav_files(tmp_path) -> None:  # type: igno
 def test_chat_speak_without_a_speaker_suggests_files() -> None:
     result = CliRunner().invoke(cli, ["chat", "--speak"], input="hello\n")
     assert result.exit_code == 1 and "use --speak-to FOLDER" in result.output
+
+
+def _dutch_only(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A Dutch team's config: it serves nl only."""
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["customer_service"]\nlocales = ["nl"]\nstore = "sqlite:///{tmp_path}/s.db"\n'
+    )
+    return str(config)
+
+
+def test_without_a_locale_the_commands_speak_the_configs_first_locale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``echo hello | voice chat --memory`` of a Dutch-only team was "no skill speaks 'en'" (exit 2)."""
+    config = _dutch_only(tmp_path)
+    chat = CliRunner().invoke(cli, ["--config", config, "chat", "--memory"], input="hallo\n")
+    assert chat.exit_code == 0 and chat.output.startswith("Hallo!"), chat.output
+    parse = CliRunner().invoke(cli, ["parse", "waar is bestelling een twee drie vier", "--config", config])
+    assert parse.exit_code == 0 and json.loads(parse.output)["intent"] == "OrderStatus", parse.output
+    samples = CliRunner().invoke(
+        cli, ["samples", "customer_service", "--intent", "OpeningHours", "--config", config]
+    )
+    assert samples.exit_code == 0 and "openingstijden" in samples.output, samples.output
+    asked = CliRunner().invoke(cli, ["--config", config, "knowledge", "ask", "kan ik met ideal betalen"])
+    assert asked.exit_code == 0 and "iDEAL" in asked.output, asked.output
+    english = CliRunner().invoke(cli, ["parse", "where is order one two three four", "-l", "en"])
+    assert json.loads(english.output)["intent"] == "OrderStatus"  # no locales: en, as before
+
+
+def test_the_help_of_a_locale_option_names_its_default() -> None:
+    for command in (["chat"], ["parse"], ["samples"], ["say"], ["knowledge", "ask"], ["review", "sentence"]):
+        shown = CliRunner().invoke(cli, [*command, "--help"]).output
+        assert "default: the config's first locale (locales = [...]), else en." in " ".join(shown.split()), (
+            command
+        )
+
+
+class _NotingStdin(io.BytesIO):
+    """Standard input that notes whether ``ready()`` holds when the command first reads a line."""
+
+    def __init__(self, data: bytes, ready: Callable[[], bool]) -> None:
+        super().__init__(data)
+        self.ready = ready
+        self.noted: list[bool] = []
+
+    def read1(self, size: int = -1, /) -> bytes:
+        self._note()
+        return super().read1(size)
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size != 0:  # click's check that this is a binary stream reads nothing
+            self._note()
+        return super().read(size)
+
+    def _note(self) -> None:
+        if not self.noted:
+            self.noted.append(self.ready())
+
+
+def test_chat_loads_the_knowledge_of_its_language_before_the_first_prompt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The first knowledge question of each ``voice chat`` took 3 to 7 s (the embedding model and the index
+    loading on first use), stored as its latency: ``voice report`` showed a p95 of 5,572 ms. The loading
+    is now done before the first line is read, as ``voice serve`` does at its start."""
+    name = f"warm_{tmp_path.name}".lower().replace("-", "_")
+    assert CliRunner().invoke(cli, ["init", name, "--into", str(tmp_path)]).exit_code == 0
+    folder = tmp_path / name
+    assert not KnowledgeBase.stored_is_current(folder, "nl")  # the first question would build it
+    stdin = _NotingStdin(
+        b"waar kan ik mijn auto kwijt\n", lambda: KnowledgeBase.stored_is_current(folder, "nl")
+    )
+    result = CliRunner().invoke(cli, ["chat", "-l", "nl", "--memory", "--skill", str(folder)], input=stdin)
+    assert result.exit_code == 0 and "gratis parkeergelegenheid" in result.output, result.output
+    assert stdin.noted == [True]

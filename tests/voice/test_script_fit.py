@@ -152,6 +152,48 @@ def test_voice_test_refuses_a_locale_no_skill_speaks(tmp_path: Path, locale: str
     ) in result.output
 
 
+def _dutch_script() -> str:
+    return _booking("booking_url", "nl").replace("book it", "boek het").replace("Booked", "Geboekt")
+
+
+def _dutch_only(tmp_path: Path) -> Path:
+    config = tmp_path / "voice.toml"
+    config.write_text('locales = ["nl"]\n', encoding="utf-8")
+    return config
+
+
+def test_voice_test_skips_the_scripts_of_a_language_the_config_does_not_serve(tmp_path: Path) -> None:
+    """A Dutch-only team (locales = ["nl"]) got every _en script failed with "no loaded skill speaks 'en'
+    ... give the skill locales/en/", although the skill has locales/en/: the config left it out."""
+    scripts = {"english.yaml": _booking("booking_url"), "dutch.yaml": _dutch_script()}
+    folder = _skill(tmp_path, scripts, languages=("en", "nl"))
+    config = _dutch_only(tmp_path)
+    result = CliRunner().invoke(cli, ["test", str(folder), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"skip {folder.name}/english.yaml" in result.output
+        and f"ok   {folder.name}/dutch.yaml" in result.output
+    )
+    assert result.output.endswith(
+        "1 passed, 0 failed, 1 skipped\n"
+        f'skipped 1 script in en: the config {config} serves only nl (locales = ["nl"]), not en; add en to '
+        "its locales to run them, or run them with a config that serves en (voice test --config FILE).\n"
+    )
+
+
+def test_a_script_in_a_language_the_config_does_not_serve_names_the_config(tmp_path: Path) -> None:
+    folder = _skill(tmp_path, {"english.yaml": _booking("booking_url")}, languages=("en", "nl"))
+    config = load_config(_dutch_only(tmp_path))
+    assistant = assistant_for_tests(str(folder), tmp_path, config)
+    try:
+        with pytest.raises(
+            SkillError, match=r"english.yaml line 1: locale 'en': the config .* serves only nl"
+        ):
+            run_script(load_script(folder / "tests" / "english.yaml"), assistant)
+    finally:
+        assistant.close()
+
+
 def test_a_script_without_locale_runs_in_the_one_language_of_the_skill(tmp_path: Path) -> None:
     script = _booking("booking_url").replace("locale: en\n", "").replace("book it", "boek het")
     script = script.replace("Booked", "Geboekt")

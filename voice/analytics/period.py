@@ -118,17 +118,18 @@ class Filters:
             params += [self.locale, f"{self.locale}-%"]
         return " AND ".join(clauses) or "1 = 1", params
 
-    def checked(self, *, channels: Collection[str], skills: Mapping[str, Collection[str]]) -> Filters:
-        """These filters with the language of their locale (``nl-BE``: ``nl``), their channel and skill
-        checked against ``channels`` and ``skills`` (name -> languages): a value no turn can have is a
-        ``ReportError`` naming the choices, where the report would silently be all zeros."""
+    def checked(
+        self, *, channels: Collection[str], skills: Collection[str], languages: Collection[str]
+    ) -> Filters:
+        """These filters with the language of their locale (``nl-BE``: ``nl``), their channel, skill and
+        language checked against ``channels``, ``skills`` and the ``languages`` served: a value no turn
+        can have is a ``ReportError`` naming the choices, where the report would silently be all zeros."""
         channel = self.channel.lower()
         if channel and channel not in channels:
             raise ReportError("unknown_channel", name=repr(self.channel), choices=", ".join(sorted(channels)))
         if self.skill and self.skill not in skills:
             raise ReportError("unknown_skill", name=repr(self.skill), choices=", ".join(sorted(skills)))
-        spoken = {language for languages in skills.values() for language in languages}
-        return replace(self, channel=channel, locale=checked_language(self.locale, spoken))
+        return replace(self, channel=channel, locale=checked_language(self.locale, languages))
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -144,8 +145,8 @@ class Filters:
 
 
 def checked_language(locale: str, spoken: Collection[str]) -> str:
-    """The language of ``locale`` ("" for every one); one no loaded skill speaks (``nederlands``) is a
-    ``ReportError`` naming the languages there are."""
+    """The language of ``locale`` ("" for every one); one the assistant does not serve (``nederlands``, or
+    ``en`` when the config's ``locales`` leave it out) is a ``ReportError`` naming the ones it serves."""
     if not locale:
         return ""
     if language_of(locale) not in spoken:

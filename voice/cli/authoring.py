@@ -19,7 +19,7 @@ from ..language import language_of
 from ..nlu import IntentMatch, sample_sentences
 from ..state import DialogState
 from ..turn import Turn
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, locale_option, pass_context
 from .scaffold import FILES
 
 __all__ = ["debug_line", "expected_context", "init", "parse_now", "samples"]
@@ -79,7 +79,7 @@ def _how_it_loads(config: Config, folder: Path) -> str:
 
 @click.command()
 @click.argument("skill_name", metavar="SKILL")
-@click.option("-l", "--locale", default="en", show_default=True)
+@locale_option(what="The language of the sentences")
 @click.option("--intent", default=None, help="Only this intent's sentences.")
 @click.option(
     "-n", "count", type=click.IntRange(1), default=20, show_default=True, help="How many sentences."

@@ -10,9 +10,16 @@ from typing import Any, TypeVar
 import click
 
 from ..assistant import Assistant, build_assistant
-from ..config import Config, load_config
+from ..config import LOCALE_DEFAULT, Config, default_locale, load_config
 
-__all__ = ["CliContext", "config_option", "pass_context", "require_language"]
+__all__ = [
+    "CliContext",
+    "config_option",
+    "given_or_default_locale",
+    "locale_option",
+    "pass_context",
+    "require_language",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +64,22 @@ pass_context = click.make_pass_decorator(CliContext, ensure=True)
 def _remember_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
     if value is not None:
         ctx.ensure_object(CliContext).config_path = value
+
+
+def given_or_default_locale(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    """The locale option's callback: the value given, else ``default_locale`` of the command's config."""
+    return value or default_locale(ctx.ensure_object(CliContext).config)
+
+
+def locale_option(*names: str, what: str = "The language") -> Callable[[F], F]:
+    """A locale option (``-l/--locale`` unless ``names`` say otherwise) whose default is ``default_locale``
+    of the config, read after ``--config`` wherever that is given."""
+    return click.option(
+        *(names or ("-l", "--locale")),
+        default=None,
+        callback=given_or_default_locale,
+        help=f"{what}, like nl or en-GB; {LOCALE_DEFAULT}.",
+    )
 
 
 def config_option(command: F) -> F:

@@ -24,15 +24,15 @@ from ..analytics.review import (
     record_review,
 )
 from ..analytics.team import LANGUAGES, Team, Texts, texts
-from ..assistant import load_skills
+from ..assistant import load_skills, served_languages
 from ..channels import CHANNEL_NAMES
-from ..config import store_url
+from ..config import Config, store_url
 from ..dashboard.accounts import Accounts, DashboardSettings
 from ..errors import ConfigError
 from ..language import language_of
 from ..skill import Skill
 from ..store import Store, open_store
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, locale_option, pass_context
 
 __all__ = ["dashboard", "report", "review"]
 
@@ -94,7 +94,7 @@ def report(
     loaded = load_skills(context.config)  # for the checks of --skill and --locale, and the funnels' order
     if skill:
         skill = _named(loaded, skill).name
-    slice_ = {"channel": channel or "", "locale": _language(loaded, locale), "skill": skill}
+    slice_ = {"channel": channel or "", "locale": _language(context.config, loaded, locale), "skill": skill}
     last = _date(end) or dt.datetime.now(dt.UTC).date()
     first = _date(start)
     filters = (
@@ -231,14 +231,15 @@ def _named(loaded: list[Skill], name: str) -> Skill:
     return found
 
 
-def _language(loaded: list[Skill], locale: str) -> str:
-    """The language of ``locale`` ("" for every one); one no loaded skill speaks is one sentence."""
-    return checked_language(locale, {language for skill in loaded for language in skill.languages})
+def _language(config: Config, loaded: list[Skill], locale: str) -> str:
+    """The language of ``locale`` ("" for every one); one the config does not serve is one sentence."""
+    spoken = {language for skill in loaded for language in skill.languages}
+    return checked_language(locale, served_languages(config, loaded) or spoken)
 
 
 _WHAT = click.argument("utterance")
 _SKILL = click.option("--skill", required=True, help="The skill the utterance belongs to.")
-_LOCALE = click.option("--locale", required=True, help="Its language (nl, en).")
+_LOCALE = locale_option("--locale", what="Its language")
 
 
 @review.command("sentence")

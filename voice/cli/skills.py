@@ -8,9 +8,9 @@ import io
 import json
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -34,9 +34,10 @@ from ..nlu.check import find_conflicts
 from ..skill_check import skill_problems
 from ..state import DialogState
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
+from ..testing_fit import unserved_language, unserved_reason
 from ..turn import Turn
 from .authoring import debug_line, expected_context, parse_now
-from .context import CliContext, config_option, pass_context, require_language
+from .context import CliContext, config_option, locale_option, pass_context, require_language
 
 if TYPE_CHECKING:
     from ..router import Router
@@ -70,7 +71,7 @@ def _assistant(
 
 @click.command()
 @click.argument("text")
-@click.option("-l", "--locale", default="en", show_default=True)
+@locale_option(what="The language of TEXT")
 @click.option("--all", "show_all", is_flag=True, help="Also list the other matching intents, best first.")
 @click.option("--expect", "slot", default=None, help="Read TEXT as the answer to a flow's question for SLOT.")
 @click.option(
@@ -116,7 +117,7 @@ def parse(
 
 
 @click.command()
-@click.option("-l", "--locale", default="en", show_default=True)
+@locale_option(what="The language of the conversation")
 @click.option("--user", default=None, help="The caller's id in the store (default: your login name).")
 @click.option("--memory", is_flag=True, help="Keep the conversation in memory only (not in the store).")
 @click.option("--speak", is_flag=True, help="Also speak every reply on the speaker.")
@@ -158,6 +159,7 @@ def chat(
     assistant = _assistant(context, [language], ha, list_values, memory=memory)
     try:
         require_language(assistant, language)
+        assistant.prepare(language)  # before the first prompt: the first turn's latency is its own
         debugger = _Debugger(assistant, parse_now(now, business_zone(assistant.config)), debug)
         synthesizer = configured_voice(assistant.config)
         voice_out = _ReplyVoice(synthesizer, locale, speak, speak_to) if speak or speak_to else None
@@ -354,13 +356,24 @@ def _tell_start_settings(start: StartSettings, config: Config) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-def _run_file(path: Path, assistant: Assistant) -> list[str]:
-    """The failures of one script; a script that cannot be read, or does not fit the skill (a locale
-    it does not speak, a stub for no setting of it), is one failure, and the run goes on."""
+@dataclass(frozen=True, slots=True)
+class _Played:
+    """One script's outcome in ``voice test``: its failures, or the language it was skipped in."""
+
+    failures: list[str]
+    skipped: str | None = None
+
+
+def _run_file(path: Path, assistant: Assistant) -> _Played:
+    """Play one script. One that cannot be read, or does not fit the skill (a locale it does not speak,
+    a stub for no setting of it), is one failure, and the run goes on; one in a language the skill speaks
+    and the config does not serve is skipped."""
     try:
-        return run_script(load_script(path), assistant)
+        script = load_script(path)
+        language = unserved_language(script.locale, assistant.router)
+        return _Played([], language) if language else _Played(run_script(script, assistant))
     except VoiceError as exc:
-        return [exc.message]
+        return _Played([exc.message])
 
 
 @click.command("test")
@@ -368,21 +381,25 @@ def _run_file(path: Path, assistant: Assistant) -> list[str]:
 @config_option
 @pass_context
 def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
-    """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default."""
+    """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default. Scripts in a
+    language the config's locales leave out are skipped, with the reason."""
     config = only_skills(context.config, skill_names) if skill_names else context.config
     references = skill_references(config)
     build_router(config, load_skills(config))  # the scripts run per skill: refuse the set as every start does
     failed = total = 0
+    skipped: Counter[str] = Counter()
     with tempfile.TemporaryDirectory(prefix="voice-test-") as workdir:
         for reference in references:
             assistant = assistant_for_tests(reference, Path(workdir), config)
             for skill in assistant.router.skills.values():
                 for path in scripts_of(skill.root):
-                    failures = _run_file(path, assistant)
+                    played = _run_file(path, assistant)
                     total += 1
-                    failed += bool(failures)
-                    click.echo(f"{'FAIL' if failures else 'ok  '} {skill.name}/{path.name}")
-                    for failure in failures:
+                    failed += bool(played.failures)
+                    if played.skipped:
+                        skipped[played.skipped] += 1
+                    click.echo(f"{_verdict(played)} {skill.name}/{path.name}")
+                    for failure in played.failures:
                         click.echo(f"     {failure}")
             assistant.close()
     if not total:
@@ -390,6 +407,20 @@ def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
             f"no conversation scripts in the tests/ folder of {', '.join(references)}; "
             "write one (docs/skills.md, Conversation tests)."
         )
-    click.echo(f"{total - failed} passed, {failed} failed")
+    _tell_totals(total - skipped.total(), failed, skipped, config)
     if failed:
         sys.exit(1)
+
+
+def _tell_totals(ran: int, failed: int, skipped: Counter[str], config: Config) -> None:
+    """The counts, and why the skipped scripts did not run (once per language)."""
+    click.echo(
+        f"{ran - failed} passed, {failed} failed" + (f", {skipped.total()} skipped" if skipped else "")
+    )
+    for language, count in sorted(skipped.items()):
+        scripts = "1 script" if count == 1 else f"{count} scripts"
+        click.echo(f"skipped {scripts} in {language}: {unserved_reason([language], config)}.")
+
+
+def _verdict(played: _Played) -> str:
+    return "FAIL" if played.failures else "skip" if played.skipped else "ok  "

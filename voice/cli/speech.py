@@ -17,16 +17,14 @@ from ..builtins import builtin_reply_languages
 from ..channels.local import configured_voice
 from ..errors import VoiceError
 from ..language import language_of
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, locale_option, pass_context
 
 DEFAULT_MANIFEST = Path("fixtures/audio/manifest.yaml")
 
 
 @click.command()
 @click.argument("text")
-@click.option(
-    "-l", "--locale", default="en", show_default=True, help="Language of the text, e.g. en, nl, en-GB."
-)
+@locale_option(what="The language of the text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write a WAV file.")
 @click.option(
     "--voice", help="espeak-ng voice, e.g. nl+f2 (default: the config's [voices], else the locale's)."

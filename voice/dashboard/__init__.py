@@ -40,7 +40,7 @@ def register_dashboard(app: Flask, assistant: Assistant, settings: DashboardSett
     app.config.update(cookie)
     app.extensions["voice.team"] = Team.from_config(assistant.config)
     app.extensions["voice.dashboard"] = DashboardState(
-        assistant.store, accounts, dict(assistant.router.skills)
+        assistant.store, accounts, dict(assistant.router.skills), assistant.router.languages
     )
     app.register_blueprint(blueprint, url_prefix=PREFIX)
 

@@ -54,6 +54,8 @@ class DashboardState:
     store: Store
     accounts: Accounts
     skills: dict[str, Skill]
+    languages: tuple[str, ...]
+    """The languages served (the config's ``locales``; all the skills speak when it has none)."""
 
 
 def _state() -> DashboardState:
@@ -151,8 +153,10 @@ def logout() -> Response:
 
 def _filters() -> Filters:
     """The query's filters, checked as ``voice report`` checks its options (a ``ReportError`` else)."""
-    skills = {name: skill.languages for name, skill in _state().skills.items()}
-    return Filters.from_query(request.args).checked(channels=CHANNEL_NAMES, skills=skills)
+    state = _state()
+    return Filters.from_query(request.args).checked(
+        channels=CHANNEL_NAMES, skills=state.skills, languages=state.languages
+    )
 
 
 def _page(template: str, filters: Filters | None, **values: Any) -> str:

@@ -13,7 +13,8 @@ with the words in its ``query`` slot (Alexa's ``AMAZON.SearchQuery``, see ``voic
 ``platform_question`` turns that into the text turn it stands for.
 
 The engine (bm25s, numpy, an embedding model when installed) is imported on the first question, so a
-command that is never asked one never loads it; a server loads it at its start (``warm``).
+command that is never asked one never loads it; a server loads it at its start (``warm``), ``voice chat``
+the language it is in before its first prompt (``prepare``).
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ class KnowledgeAnswerer:
         MODEL_WORK.close()
         if self._loading is not None:
             self._loading.join(EXIT_WAIT_S)
+
+    def prepare(self, language: str) -> None:
+        """Load the knowledge bases of ``language`` now, where the first question would (a server's
+        ``warm`` loaded them all already)."""
+        for skill in self.roots:
+            self._base(skill, language)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the background loading; True once every knowledge base is loaded."""

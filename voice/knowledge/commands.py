@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config, skills_folder
+from ..config import LOCALE_DEFAULT, load_config, skills_folder
 from ..errors import SkillError
 from ..examples import example_files, leftovers
 from ..language import language_of
@@ -53,6 +53,13 @@ def _content_language(locale: str) -> str:
     return language
 
 
+def _given_or_default(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """``-l`` when given, else the config's first locale, as every command with a language defaults."""
+    from ..cli.context import given_or_default_locale  # the CLI imports this module: not at the top
+
+    return given_or_default_locale(ctx, param, value)
+
+
 @click.group("knowledge")
 def knowledge() -> None:
     """Answers from the organisation's own content (FAQ, pages) -- see docs/knowledge.md."""
@@ -62,7 +69,10 @@ def knowledge() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
 @click.option(
-    "-l", "--language", required=True, help="Language of the content, like nl or en (nl-NL reads as nl)."
+    "-l",
+    "--language",
+    callback=_given_or_default,
+    help=f"Language of the content, like nl or en (nl-NL reads as nl); {LOCALE_DEFAULT}.",
 )
 def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     """Check content files, copy them into the skill and rebuild its index.
@@ -310,7 +320,10 @@ def _hidden(relative: Path) -> bool:
 @click.argument("question")
 @click.option("--skill", "skill", default="customer_service", show_default=True, help="Skill name or folder.")
 @click.option(
-    "-l", "--language", required=True, help="Language of the question, like nl or en (nl-NL reads as nl)."
+    "-l",
+    "--language",
+    callback=_given_or_default,
+    help=f"Language of the question, like nl or en (nl-NL reads as nl); {LOCALE_DEFAULT}.",
 )
 def ask(question: str, skill: str, language: str) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""

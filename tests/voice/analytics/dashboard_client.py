@@ -23,15 +23,17 @@ def dashboard_app(
     skills: tuple[str, ...] = ("customer_service",),
     insights: dict[str, str] | None = None,
     time_zone: str = "",
+    locales: tuple[str, ...] = (),
 ) -> Flask:
     """The app ``voice serve`` builds, over ``store``, with the user ``USER`` (cookies over HTTP too),
-    the ``[insights]`` settings ``insights`` and the business's ``time_zone``."""
+    the ``[insights]`` settings ``insights``, the business's ``time_zone`` and the ``locales`` served."""
     config = Config(
         store=store,
         skills=skills,
         dashboard={"secure_cookies": False},
         insights=insights or {},
         time_zone=time_zone,
+        locales=locales,
     )
     assistant = build_assistant(config)
     Accounts(assistant.store, DashboardSettings()).add(USER, PASSWORD)

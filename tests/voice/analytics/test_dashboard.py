@@ -313,7 +313,7 @@ def test_a_wrong_dashboard_address_is_a_page_and_a_webhook_error_stays_json(clie
 @pytest.mark.parametrize(
     ("query", "sentence"),
     [
-        ({"locale": "nederlands"}, "No loaded skill speaks 'nederlands'; choose one of en, nl."),
+        ({"locale": "nederlands"}, "The assistant does not speak 'nederlands'; choose one of en, nl."),
         ({"channel": "phone"}, "There is no channel 'phone'; choose one of alexa, chat, dialogflow, local."),
         ({"skill": "zzz"}, "There is no skill 'zzz' in the config; choose one of"),
     ],

@@ -148,8 +148,25 @@ def test_the_configured_language_wins_over_the_browsers(app: Flask) -> None:
 def test_a_refused_filter_is_a_sentence_in_the_pages_language(client: FlaskClient) -> None:
     answer = client.get("/dashboard/flows", query_string={**PERIOD, "locale": "nederlands", "lang": "nl"})
     page = html.unescape(answer.get_data(as_text=True))
-    assert answer.status_code == 400 and "Geen geladen skill spreekt 'nederlands'; kies uit en, nl." in page
+    assert answer.status_code == 400 and "De assistent spreekt geen 'nederlands'; kies uit en, nl." in page
     assert 'id="filters"' in page and "Tot en met" in page
+
+
+def test_a_refused_language_offers_only_the_languages_the_config_serves(tmp_path: Path) -> None:
+    """A Dutch-only team (locales = ["nl"]) was offered "kies uit en, nl" for ?locale=nederlands."""
+    built = dashboard_app(
+        f"sqlite://{tmp_path / 'sessions.db'}", insights={"language": "nl"}, locales=("nl",)
+    )
+    try:
+        client = built.test_client()
+        assert log_in(client) == 302
+        for asked in ("nederlands", "en"):
+            answer = client.get("/dashboard/", query_string={**PERIOD, "locale": asked})
+            page = html.unescape(answer.get_data(as_text=True))
+            assert answer.status_code == 400 and f"De assistent spreekt geen '{asked}'; kies uit nl." in page
+        assert client.get("/dashboard/", query_string={**PERIOD, "locale": "nl-NL"}).status_code == 200
+    finally:
+        built.extensions["voice.assistant"].close()
 
 
 def test_times_are_shown_on_the_teams_clock(client: FlaskClient) -> None:

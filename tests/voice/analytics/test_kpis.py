@@ -203,7 +203,7 @@ def test_the_locale_filter_takes_any_case_as_the_config_does(seeded: Store, tmp_
     [
         (["--channel", "fax"], "'fax' is not one of 'alexa', 'dialogflow', 'chat', 'local'"),
         (["--skill", "customer-service"], "no skill 'customer-service' in the config; choose one of"),
-        (["--locale", "zz"], "no loaded skill speaks 'zz'; choose one of en, nl."),
+        (["--locale", "zz"], "the assistant does not speak 'zz'; choose one of en, nl."),
         (["--from", "0001-01-01", "--to", "0001-01-01"], "leaves no room before it for the period"),
         (["--days", "800000"], "800000 days up to "),
         (["--days", "9999999999"], "9999999999 days up to "),
@@ -218,6 +218,15 @@ def test_a_filter_that_can_match_nothing_is_one_sentence(
     assert result.exit_code != 0 and "Traceback" not in result.output, result.output
     errors = [line for line in result.output.splitlines() if line.startswith(("error: ", "Error: "))]
     assert len(errors) == 1 and words in errors[0], result.output
+
+
+def test_the_locale_filter_offers_only_the_languages_the_config_serves(seeded: Store, tmp_path: Path) -> None:
+    """A Dutch-only config (locales = ["nl"]) was offered en for --locale, which it never answers in."""
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "sqlite://{seeded.path}"\nlocales = ["nl"]\n')  # type: ignore[attr-defined]
+    result = CliRunner().invoke(cli, ["report", "--config", str(config), "--locale", "en"])
+    assert result.exit_code != 0
+    assert result.output.strip() == "error: the assistant does not speak 'en'; choose one of nl."
 
 
 def test_the_dashboard_refuses_a_period_with_no_room_before_it() -> None:
