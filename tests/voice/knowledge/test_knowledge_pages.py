@@ -301,7 +301,8 @@ def test_an_faq_page_of_accordions_is_an_entry_per_question(tmp_path: Path) -> N
     assert {key: (entry.title, entry.text) for key, entry in entries.items()} == {
         "veelgestelde-vragen-over-betalen": (
             page,
-            "Hieronder vindt u de antwoorden op de meest gestelde vragen.\nBetalen met een creditcard kan niet.",
+            "Hieronder vindt u de antwoorden op de meest gestelde vragen.\n"
+            "Betalen met een creditcard kan niet.",
         ),
         "kan-ik-met-paypal-betalen": (
             f"{page}: kan ik met PayPal betalen?",
