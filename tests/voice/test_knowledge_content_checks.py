@@ -14,7 +14,7 @@ import pytest
 from voice import Router, SkillError, Turn, load_skill
 from voice.dialog.knowledge import knowledge_answerer
 from voice.skill_check import check_skills, skill_problems
-from voice.state import DialogState
+from voice.state import DialogState, Offer
 
 FAQ = """\
 - id: hours
@@ -105,3 +105,47 @@ def test_an_answer_card_shows_a_markdown_link_as_its_text_and_address(tmp_path: 
     found = answerer.answer(Turn(text="Where is the waste calendar?", locale="en"), DialogState())
     assert found is not None and found.reply.card is not None
     assert found.reply.card.text == "See the waste calendar (https://example.com/calendar) for your street."
+
+
+WARRANTY_PAGES = {
+    "en": """<html><head><title>Warranty and repairs - Jansen Bikes</title></head><body><main>
+<h2>How long is my warranty?</h2><p>Two years on every bike, five years on the frame.</p>
+<h2>Repair costs</h2><p>Within the warranty a repair is free; otherwise 45 euros an hour.</p>
+</main></body></html>""",
+    "nl": """<html><head><title>Garantie en reparatie | Fietsenwinkel Jansen</title></head><body><main>
+<h2>Hoe lang heb ik garantie?</h2><p>Twee jaar op elke fiets, vijf jaar op het frame.</p>
+<h2>Kosten van een reparatie</h2><p>Binnen de garantie is een reparatie gratis; anders 45 euro per uur.</p>
+</main></body></html>""",
+}
+OFFERED = {
+    "en": ["Do you mean: how long is my warranty?", "Do you mean: Warranty and repairs, repair costs?"],
+    "nl": [
+        "Bedoelt u: hoe lang heb ik garantie?",
+        "Bedoelt u: Garantie en reparatie, kosten van een reparatie?",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_page_passage_is_offered_in_words_a_caller_hears_naturally(tmp_path: Path, language: str) -> None:
+    """Callers heard "Bedoelt u: Garantie en reparatie: hoe lang heb ik garantie?": the page's title
+    and a colon after the offer's own. A heading that is a question is offered alone, another one after
+    the page's title and a comma; the card keeps the whole title."""
+    folder = _skill(
+        tmp_path, {f"{language}/faq.yaml": FAQ, f"{language}/garantie.html": WARRANTY_PAGES[language]}
+    )
+    skill = load_skill(folder)
+    answerer = knowledge_answerer([skill])
+    assert answerer is not None
+    ids = [entry.id for entry in answerer._entries(skill.name, language).values()]
+    state = DialogState(offer=Offer(by=answerer.name, source=skill.name, candidates=tuple(ids)))
+    heard = []
+    for _ in OFFERED[language]:
+        found = answerer.settle(Turn(text="nee" if language == "nl" else "no", locale=language), state, False)
+        heard.append(found.reply.text)
+        state = found.state
+    assert heard == OFFERED[language]
+    yes = answerer.settle(Turn(text="ja", locale=language), state, True)
+    assert yes.reply.card is not None and yes.reply.card.title.endswith(
+        ("kosten van een reparatie", "repair costs")
+    )

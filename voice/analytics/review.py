@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
     "add_sentence",
     "entry_question",
     "knowledge_entries",
+    "written_forms",
     "forget_reviews",
     "mark_out_of_scope",
     "record_review",
@@ -119,28 +121,29 @@ def add_entry(
     """A new FAQ entry for a question the assistant could not answer: ``question`` as the caller said it,
     the team's ``answer`` in the same language, and the group's other phrasings (``also``); kept in the
     reviews' own file, like a phrasing. The entry's question is ``written``, the team's own text, else
-    ``entry_question(question)``: callers hear it ("Bedoelt u: ...?"), so it keeps the team's case. Its
-    id is made from that question, so asking twice adds nothing."""
+    ``entry_question(question)`` with the names the content writes: callers hear it ("Bedoelt u: ...?"),
+    so it keeps the team's case. Its id is made from that question, so asking twice adds nothing."""
     asked = question.strip()
     if not normalise(asked):
         raise ReviewError("the question has no words to make an entry of; choose another.")
     if not answer.strip():
         raise ReviewError("write the answer the assistant should give to make an entry.")
-    title = written.strip() or entry_question(asked, language)
-    if not normalise(title):
-        raise ReviewError("the entry's question has no words; write it, or leave it empty for the caller's.")
     try:
         check_language(language)
     except VoiceError as exc:
         raise ReviewError(exc.message) from exc
     folder = content_folder(skill_root, language)
+    content = load_content(folder)
+    title = written.strip() or entry_question(asked, language, written_forms(content))
+    if not normalise(title):
+        raise ReviewError("the entry's question has no words; write it, or leave it empty for the caller's.")
     said = dict.fromkeys(normalise(text) for text in (asked, *also))  # the caller's words when rewritten
     fields = {
         "question": title,
         "phrasings": [words for words in said if words and words != normalise(title)],
     }
     entry = faq_entry({**fields, "answer": answer.strip()}, reviewed_file(folder), "", 1)
-    if any(known.id == entry.id for known in load_content(folder)):  # the same question's words
+    if any(known.id == entry.id for known in content):  # the same question's words
         return Reviewed("entry", entry.id, reviewed_file(folder), added=False)
     folder.mkdir(parents=True, exist_ok=True)  # the answerer asks the languages that have a content folder
     return Reviewed("entry", entry.id, add_reviewed_entry(folder, entry))
@@ -164,20 +167,52 @@ def _no_entry(entry_id: str, folder: Path, ids: list[str]) -> str:
     )
 
 
-def entry_question(said: str, language: str) -> str:
+def entry_question(said: str, language: str, names: Mapping[str, str] | None = None) -> str:
     """A new entry's question from what a caller said: recognisers write speech in lower case without
     punctuation (``mag mijn hond mee in de winkel``), which gets a capital (English its ``I`` too) and a
-    question mark when it ends without a mark; words with a capital are someone's own writing and stay."""
+    question mark when it ends without a mark; words with a capital are someone's own writing and stay.
+    ``names`` (``written_forms`` of the skill's content) give the words the content always writes with
+    capitals theirs (``utrecht`` -> ``Utrecht``, ``ideal`` -> ``iDEAL``): a place or brand the content
+    never names cannot be told from a plain word, so it stays as said."""
     text = " ".join(said.split())
     if text != text.lower():
         return text
     if language == "en":
         text = _ENGLISH_I.sub("I", text)
-    return f"{text[:1].upper()}{text[1:]}{'' if text.endswith(('?', '!', '.')) else '?'}"
+    known = names or {}
+    text = _WORD.sub(lambda word: known.get(word.group(), word.group()), text)
+    first = _WORD.match(text)
+    if first is None or first.group() == first.group().lower():  # "iDEAL" stays
+        text = text[:1].upper() + text[1:]
+    return f"{text}{'' if text.endswith(('?', '!', '.')) else '?'}"
+
+
+def written_forms(entries: Iterable[Entry]) -> dict[str, str]:
+    """Words the content writes with capitals wherever they stand inside a sentence (names: ``Utrecht``,
+    ``Klarna``, ``iDEAL``), by their lower case: never in lower case, and seen inside a sentence, so a
+    word that only starts sentences (``Bel``) is not one. Lines in title case ("Opening Hours And
+    Prices") say nothing of a word and are not read."""
+    capitalised: dict[str, Counter[str]] = {}
+    lower: set[str] = set()
+    for entry in entries:
+        for text in (entry.title, entry.text, entry.short, *entry.phrasings):
+            for part in _SENTENCE_START.split(text):
+                words = _WORD.findall(part)
+                if not any(word[:1].islower() for word in words):  # title case, or one word
+                    continue
+                for word in words[1:]:
+                    if word == word.lower():
+                        lower.add(word)
+                    elif len(word) > 1:  # not English "I", nor a Dutch "U"
+                        capitalised.setdefault(word.lower(), Counter())[word] += 1
+    return {word: forms.most_common(1)[0][0] for word, forms in capitalised.items() if word not in lower}
 
 
 _ENGLISH_I = re.compile(r"\bi\b")
 """English's lower-case ``i`` as a word (``can i``, ``i'm``), which is always written ``I``."""
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_SENTENCE_START = re.compile(r"[.!?:;\n]+")
+"""Where a sentence (a line, a list item) starts, whose first word has a capital of its own."""
 
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:

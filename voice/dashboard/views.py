@@ -31,6 +31,7 @@ from ..analytics.review import (
     knowledge_entries,
     mark_out_of_scope,
     record_review,
+    written_forms,
 )
 from ..analytics.team import LANGUAGES
 from ..analytics.unmatched import not_in_log
@@ -211,14 +212,19 @@ def not_understood() -> str:
     )
 
 
-def _targets() -> dict[str, dict[str, dict[str, list[str]]]]:
-    """Per skill and language: its intents and its knowledge entries (the review forms' choices)."""
-    found: dict[str, dict[str, dict[str, list[str]]]] = {}
+def _targets() -> dict[str, dict[str, dict[str, Any]]]:
+    """Per skill and language: its intents and its knowledge entries (the review forms' choices), and
+    the names its content writes (``written_forms``: a new entry's question says them so)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
     for name, skill in _state().skills.items():
         for language in skill.languages:
             intents = sorted(skill.intents(language).intents)
-            entries = [entry.id for entry in knowledge_entries(skill.root, language)]
-            found.setdefault(name, {})[language] = {"intents": intents, "entries": entries}
+            entries = knowledge_entries(skill.root, language)
+            found.setdefault(name, {})[language] = {
+                "intents": intents,
+                "entries": [entry.id for entry in entries],
+                "names": written_forms(entries),
+            }
     return found
 
 

@@ -183,7 +183,7 @@ class KnowledgeAnswerer:
             return Answer(reply, replace(state, fallbacks=0, offer=None))
         candidates = tuple(c.id for c in found.decision.candidates)
         offer = Offer(by=self.name, source=found.skill, candidates=candidates, resume=resume)
-        return self._offer(turn, state, offer, best.title)
+        return self._offer(turn, state, offer, best.entry.offered)
 
     def settle(self, turn: Turn, state: DialogState, accepted: bool) -> Answer:
         offer = state.offer
@@ -195,7 +195,7 @@ class KnowledgeAnswerer:
             return Answer(reply, replace(state, fallbacks=0, offer=None))
         rest = tuple(c for c in offer.candidates[1:] if c in entries)
         if not accepted and rest:
-            return self._offer(turn, state, replace(offer, candidates=rest), entries[rest[0]].title)
+            return self._offer(turn, state, replace(offer, candidates=rest), entries[rest[0]].offered)
         rephrase = self._builtin(turn, state, "knowledge_rephrase", expect=Expect.ANSWER)
         reply = _resumed(rephrase, rephrase.text, offer.resume)
         return Answer(reply, replace(state, offer=None, fallbacks=state.fallbacks + 1))

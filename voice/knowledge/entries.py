@@ -23,6 +23,19 @@ class Entry:
     link: str = ""
     source: str = ""
     """The content file it came from, relative to the skill's knowledge folder."""
+    context: str = ""
+    """What a page passage's ``title`` puts in front of its heading ("Garantie en reparatie"): the page's
+    title and the parent heading; empty for FAQ entries."""
+
+    @property
+    def offered(self) -> str:
+        """The title as "Bedoelt u: ...?" says it. After that colon a title's own ("Garantie en reparatie:
+        hoe lang heb ik garantie?") makes two, so a heading that is a question is said alone, as a caller
+        asks it, and another one after its context and a comma ("Paspoort en ID-kaart, kosten")."""
+        heading = self.title.removeprefix(f"{self.context}: ") if self.context else self.title
+        if heading == self.title or heading.endswith("?"):
+            return heading
+        return f"{self.context}, {heading}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -4,10 +4,16 @@ A page read whole gives callers its cookie banner as an answer ("Deze website ge
 Accepteren Weigeren"). So the content is the page's ``<main>`` (or ``role=main``, or its one
 ``<article>``) when it has one, and everything that is not content is left out wherever it is:
 consent dialogs, navigation, asides, forms and buttons, skip links, and the site's header and footer.
+
+A web shop's FAQ page is an accordion of questions, each a section of its own, so that a caller who
+asks one hears its answer, not the page: ``<details>`` with its ``<summary>``, a definition list of
+questions, headings that are (or hold the button of) a question, and the schema.org ``FAQPage`` that
+search engines read (JSON-LD) for questions the page's HTML does not show.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -51,6 +57,9 @@ _IMPLIED_END = {
 }
 """A tag whose start ends an open element of the first set, unless one of the second is nearer: HTML
 lets pages leave out ``</li>``, ``</td>`` and ``</tr>``."""
+_FOLD = 7
+"""The level of a folded question (``<details>``, a question ``<dt>``): below every heading, so the heading
+above it is its context."""
 _BREAK = "\u2028"
 _TITLE_SITE = re.compile(r"\s+[|\-–—·»]{1,2}\s+")
 """Between a page's title and its site's name: "Afval | Gemeente Zuidervaart"."""
@@ -71,7 +80,53 @@ def read_sections(html: str) -> tuple[str, list[Section]]:
     content = _content(document)
     writer.walk(content, inside=content is not document)
     writer.flush()
+    shown = {_words(section.heading) for section in writer.sections}
+    for question, answer in _structured_questions(document):
+        if _words(question) not in shown:
+            shown.add(_words(question))
+            writer.sections.append(Section(2, question, _fragment_lines(answer)))
     return title, writer.sections
+
+
+def _structured_questions(document: _Node) -> Iterator[tuple[str, str]]:
+    """The questions and answers (HTML) of the page's schema.org data (``FAQPage``, ``QAPage``) in
+    ``<script type="application/ld+json">``, wherever they are in it; data that does not read is none."""
+    for script in _all(document, lambda n: n.tag == "script"):
+        if script.attrs.get("type", "").strip().lower() == "application/ld+json":
+            try:
+                data = json.loads("".join(c for c in script.children if isinstance(c, str)))
+            except ValueError:
+                continue
+            yield from _questions_in(data)
+
+
+def _questions_in(data: object) -> Iterator[tuple[str, str]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _questions_in(item)
+    elif isinstance(data, dict):
+        kinds = data.get("@type")
+        answers = data.get("acceptedAnswer")
+        answer = (answers[0] if answers else None) if isinstance(answers, list) else answers
+        if "Question" in (kinds if isinstance(kinds, list) else [kinds]) and isinstance(answer, dict):
+            question, text = data.get("name"), answer.get("text")
+            if isinstance(question, str) and isinstance(text, str) and question.strip() and text.strip():
+                yield " ".join(question.split()), text
+            return
+        for value in data.values():
+            yield from _questions_in(value)
+
+
+def _fragment_lines(html: str) -> list[str]:
+    """The lines of a piece of HTML (an answer in JSON-LD), as a section's text reads it."""
+    writer = _Writer()
+    writer.walk(_Tree.parse(html), inside=True)
+    writer.flush()
+    return [line for section in writer.sections for line in section.lines]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _content(document: _Node) -> _Node:
@@ -109,33 +164,66 @@ def _named_not_content(node: _Node) -> bool:
 
 
 class _Writer:
-    """Walks the content, writing its sections: a paragraph per block, an item per list item and row."""
+    """Walks the content, writing its sections: a paragraph per block, an item per list item and row.
+
+    A question's answer ends with the element around the question and its answer (an accordion's item,
+    ``<details>``, the FAQ's ``<section>``): the text after it ("Staat uw vraag er niet bij? Bel ons.")
+    belongs to the section above the questions again, not to the last answer."""
 
     def __init__(self) -> None:
         self.sections = [Section(0, "")]
+        self._into = self.sections[0]
+        self._above: dict[int, Section] = {}
+        """By the ``id`` of a question's section: the section the text after its answer belongs to."""
         self._line = _Line()
 
     def walk(self, node: _Node, inside: bool) -> None:
         inside = inside or node.tag in _SECTIONING
+        started = self._into
         for child in node.children:
             if isinstance(child, str):
                 self._line.add(child)
             elif not _not_content(child, inside):
                 self._element(child, inside)
+        self._answered(started)
+
+    def _answered(self, started: Section) -> None:
+        """Back to the section above the questions when the element that began with ``started`` being
+        written ends with a question begun in it, and answered."""
+        if self._into is not started and id(self._into) in self._above and self._into.lines:
+            self.flush()
+            self._into = self._above[id(self._into)]
 
     def flush(self) -> None:
-        self.sections[-1].paragraph(self._line.take())
+        self._into.paragraph(self._line.take())
+
+    def _section(self, level: int, heading: str) -> None:
+        self.flush()
+        if heading:
+            above = self._above.get(id(self._into), self._into)
+            self._into = Section(level, heading)
+            self.sections.append(self._into)
+            if level == _FOLD or heading.endswith("?"):
+                self._above[id(self._into)] = above
 
     def _element(self, node: _Node, inside: bool) -> None:
-        if node.tag in _HEADINGS:
-            self.flush()
-            heading = _text(node)
-            if heading:
-                self.sections.append(Section(_HEADINGS[node.tag], heading))
+        if node.tag in _HEADINGS or node.attrs.get("role") == "heading":
+            self._section(_level(node), _text(node, label=True))
+        elif node.tag == "summary":
+            self._section(_FOLD, _text(node, label=True))
+        elif node.tag == "dl" and _asks(node):
+            started = self._into
+            for child in _children(node, ("dt", "dd")):
+                if child.tag == "dt":
+                    self._section(_FOLD, _text(child, label=True))
+                else:
+                    self.walk(child, inside)
+                    self.flush()
+            self._answered(started)
         elif node.tag in ("table", "ul", "ol", "dl"):
             self.flush()
             for line in _rows(node) if node.tag == "table" else _items(node):
-                self.sections[-1].item(line)
+                self._into.item(line)
         elif node.tag == "br":
             self._line.add(_BREAK)
         elif node.tag in _BLOCKS:
@@ -173,6 +261,18 @@ class _Line:
         for piece in filter(None, pieces):
             text += (" " if not text or text[-1] in ".!?:;," else ", ") + piece
         return text.strip()
+
+
+def _level(heading: _Node) -> int:
+    """A heading's level: ``h1``-``h6``, or ``role=heading`` with its ``aria-level`` (else 2)."""
+    level = _HEADINGS.get(heading.tag) or heading.attrs.get("aria-level", "")
+    return min(max(int(level), 1), 6) if str(level).isdigit() else 2
+
+
+def _asks(node: _Node) -> bool:
+    """Whether a definition list is an FAQ: every term a question."""
+    terms = [_text(term, label=True) for term in _children(node, ("dt",))]
+    return bool(terms) and all(term.endswith("?") for term in terms)
 
 
 def _rows(table: _Node) -> list[str]:
@@ -224,8 +324,9 @@ def _children(node: _Node, tags: tuple[str, ...]) -> list[_Node]:
     return [c for c in node.children if isinstance(c, _Node) and c.tag in tags]
 
 
-def _text(node: _Node, without: tuple[str, ...] = ()) -> str:
-    """The content text of ``node`` on one line (nested lists named in ``without`` left out)."""
+def _text(node: _Node, without: tuple[str, ...] = (), label: bool = False) -> str:
+    """The content text of ``node`` on one line (nested lists named in ``without`` left out). A
+    heading's or summary's text is a ``label``: an accordion's question is the text of its button."""
     line = _Line()
 
     def gather(parent: _Node) -> None:
@@ -234,7 +335,9 @@ def _text(node: _Node, without: tuple[str, ...] = ()) -> str:
                 line.add(child)
             elif child.tag == "br":
                 line.add(_BREAK)
-            elif child.tag not in without and not _not_content(child, inside=True):
+            elif child.tag not in without and (
+                (label and child.tag == "button") or not _not_content(child, inside=True)
+            ):
                 apart = child.tag in _BLOCKS or child.tag in _HEADINGS
                 _between(line, apart)
                 gather(child)

@@ -192,7 +192,7 @@ def _heading(paragraph: str) -> tuple[str, str]:
 def _entries(path: Path, source: str, found: list[Passage]) -> list[Entry]:
     page = _page_id(source)
     entries = [
-        Entry(id=f"{page}#{slug(p.heading)}", title=p.title, text=p.text, source=source)
+        Entry(id=f"{page}#{slug(p.heading)}", title=p.title, text=p.text, source=source, context=p.context)
         for p in found
         if p.text
     ]

@@ -42,6 +42,8 @@ class Passage:
     """What the id is made of: the heading itself, so ids stay put when titles gain context."""
     title: str
     text: str
+    context: str = ""
+    """What ``title`` puts in front of the heading: the page's title and the parent heading."""
 
 
 def sentence(text: str) -> str:
@@ -105,7 +107,7 @@ def _titled(sections: list[Section], title: str) -> list[Passage]:
         above.append(section)
         context = [text for text in dict.fromkeys((title, parent)) if text and text != section.heading]
         heard = ", ".join([*context[:1], *map(lower_first, context[1:])])
-        heard = f"{heard}: {lower_first(section.heading)}" if context else section.heading
+        title_heard = f"{heard}: {lower_first(section.heading)}" if context else section.heading
         if section.lines:
-            out.append(Passage(section.heading, heard, "\n".join(section.lines)))
+            out.append(Passage(section.heading, title_heard, "\n".join(section.lines), heard))
     return out

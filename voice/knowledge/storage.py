@@ -27,12 +27,12 @@ from ..errors import ConfigError
 from .content import content_files
 from .reviewed import reviewed_file
 
-FORMAT = 6
+FORMAT = 7
 """Bumped when the stored index changes shape, or what the readers and the analyzer make of the same
 files (3: page ids from the path in the content folder, long ids hashed, tags and front matter left
 out; 4: more Dutch diminutives undone; 5: plain-text headings, only YAML front matter left out,
-"mailtje" read as "e-mail"; 6: synonyms for every inflection, "mails" read as "e-mail"); older indexes
-are rebuilt."""
+"mailtje" read as "e-mail"; 6: synonyms for every inflection, "mails" read as "e-mail"; 7: an HTML
+FAQ's questions an entry each, a passage's context kept); older indexes are rebuilt."""
 MANIFEST = "manifest.json"
 
 

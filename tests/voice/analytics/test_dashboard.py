@@ -23,7 +23,7 @@ from voice.store import open_store
 from voice.store.signals import Outcome, Understood
 
 from .dashboard_client import PASSWORD, USER, csrf, dashboard_app, log_in, logged_in_client
-from .seed import DAY, Said, conversation, seed
+from .seed import DAY, NOW_TURN, Said, conversation, missed, seed
 
 SKILL = Path(__file__).resolve().parents[3] / "skills" / "customer_service"
 PERIOD = {"from": DAY.isoformat(), "to": DAY.isoformat()}
@@ -237,6 +237,18 @@ def test_a_new_entry_needs_the_csrf_token_and_an_answer(own_skill: tuple[FlaskCl
     after = client.get(empty.headers["Location"]).get_data(as_text=True)
     assert "Not done: write the answer" in after and "waar is mijn pakket" in after
     assert not (skill_root / "knowledge" / "reviewed").exists()
+
+
+def test_a_new_entrys_question_writes_the_names_the_content_writes(
+    own_skill: tuple[FlaskClient, Path], tmp_path: Path
+) -> None:
+    """The form offered the caller's lower case as the entry's question ("Kan ik met ideal betalen?");
+    the skill's FAQ writes "iDEAL"."""
+    client, _ = own_skill
+    with open_store(f"sqlite://{tmp_path / 'sessions.db'}") as store:
+        missed(store, ("nl", "kan ik met ideal betalen"), at=NOW_TURN.timestamp())
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert 'name="question" lang="nl" value="Kan ik met iDEAL betalen?"' in page
 
 
 def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, shop_skill: Skill) -> None:

@@ -248,3 +248,110 @@ def test_a_utf_16_page_is_asked_for_as_utf_8_not_called_binary(tmp_path: Path) -
     path.write_bytes("# Kop\n\nTekst.\n".encode("utf-16"))
     with pytest.raises(SkillError, match=r"page.md is not UTF-8 text; save it as UTF-8\.$"):
         read_file(path)
+
+
+FAQ_SHOP_NL = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">
+<title>Betalen | Fietsenwinkel Jansen</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": [
+ {"@type": "Question", "name": "Kan ik met PayPal betalen?",
+  "acceptedAnswer": {"@type": "Answer", "text": "<p>Ja, u kunt met PayPal betalen.</p>"}}]}</script>
+</head><body><header><nav><a href="/">Home</a></nav></header>
+<main><div class="container"><h1>Veelgestelde vragen over betalen</h1>
+<p>Hieronder vindt u de antwoorden op de meest gestelde vragen.</p>
+<details><summary>Kan ik met PayPal betalen?</summary><p>Ja, u kunt met PayPal betalen.</p></details>
+<details><summary><h3>Kan ik achteraf betalen?</h3></summary>
+<div class="answer"><p>Ja, met Klarna betaalt u binnen 30 dagen.</p><ul><li>Geen extra kosten</li>
+<li>Vanaf 10 euro</li></ul></div></details>
+<div class="accordion-item"><h3 class="accordion-header"><button aria-expanded="false" aria-controls="a3">
+Kan ik met iDEAL betalen?</button></h3><div id="a3" class="accordion-collapse" hidden>
+<p>Ja, met iDEAL betaalt u direct via uw eigen bank.</p></div></div>
+<p>Betalen met een creditcard kan niet.</p></div>
+<h2>Cadeaubonnen</h2>
+<dl><dt>Kan ik met een cadeaubon betalen?</dt><dd>Ja, vul de code in bij het afrekenen.</dd>
+<dt>Hoe lang is een cadeaubon geldig?</dt><dd>Twee jaar na aankoop.</dd></dl>
+<p>Staat uw vraag er niet bij? Bel ons op 020 123 45 67.</p>
+</main><footer><p>Fietsenwinkel Jansen</p></footer></body></html>"""
+
+FAQ_SHOP_EN = """<html lang="en"><head><title>Delivery FAQ - Jansen Bikes</title>
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "name": "Delivery FAQ"},
+ {"@type": "FAQPage", "mainEntity": [
+  {"@type": "Question", "name": "Do you deliver on Saturdays?",
+   "acceptedAnswer": {"@type": "Answer",
+    "text": "Yes, in the Randstad &amp; Utrecht.<br>Elsewhere on weekdays."}},
+  {"@type": "Question", "name": "How long does delivery take?",
+   "acceptedAnswer": {"@type": "Answer", "text": "One to two working days."}}]}]}
+</script><script type="application/ld+json">{"@type": "FAQPage", "mainEntity": [{"broken"</script>
+</head><body><main><h1>Delivery</h1>
+<section class="faq"><h2>Questions about delivery</h2>
+<dl><dt>How long does delivery take?</dt><dd><p>One to two working days.</p></dd>
+<dt>What does delivery cost?</dt><dd><p>Free from 50 euros; below that 4.95 euros.</p></dd></dl>
+</section>
+<p>Still have a question? Mail us at help@example.com.</p>
+<h2>Opening hours of the warehouse</h2>
+<dl><dt>Monday</dt><dd>9am to 5pm</dd><dt>Saturday</dt><dd>closed</dd></dl>
+</main></body></html>"""
+
+
+def test_an_faq_page_of_accordions_is_an_entry_per_question(tmp_path: Path) -> None:
+    """A web shop's FAQ page was one entry: "kan ik met paypal betalen" offered "Veelgestelde vragen over
+    betalen", whose spoken text was the whole page cut off mid-list."""
+    entries = _entries(tmp_path, "site/faq-betalen.html", FAQ_SHOP_NL)
+    page = "Veelgestelde vragen over betalen"
+    assert {key: (entry.title, entry.text) for key, entry in entries.items()} == {
+        "veelgestelde-vragen-over-betalen": (
+            page,
+            "Hieronder vindt u de antwoorden op de meest gestelde vragen.\n"
+            "Betalen met een creditcard kan niet.",
+        ),
+        "kan-ik-met-paypal-betalen": (
+            f"{page}: kan ik met PayPal betalen?",
+            "Ja, u kunt met PayPal betalen.",
+        ),
+        "kan-ik-achteraf-betalen": (
+            f"{page}: kan ik achteraf betalen?",
+            "Ja, met Klarna betaalt u binnen 30 dagen.\n- Geen extra kosten.\n- Vanaf 10 euro.",
+        ),
+        "kan-ik-met-ideal-betalen": (
+            f"{page}: kan ik met iDEAL betalen?",
+            "Ja, met iDEAL betaalt u direct via uw eigen bank.",
+        ),
+        "cadeaubonnen": (f"{page}: cadeaubonnen", "Staat uw vraag er niet bij? Bel ons op 020 123 45 67."),
+        "kan-ik-met-een-cadeaubon-betalen": (
+            f"{page}, cadeaubonnen: kan ik met een cadeaubon betalen?",
+            "Ja, vul de code in bij het afrekenen.",
+        ),
+        "hoe-lang-is-een-cadeaubon-geldig": (
+            f"{page}, cadeaubonnen: hoe lang is een cadeaubon geldig?",
+            "Twee jaar na aankoop.",
+        ),
+    }
+    assert spoken_answer(entries["kan-ik-met-paypal-betalen"], "nl") == "Ja, u kunt met PayPal betalen."
+
+
+def test_the_faq_of_a_pages_structured_data_adds_the_questions_the_page_does_not_show(tmp_path: Path) -> None:
+    """Search engines read a shop's FAQ from its schema.org JSON-LD; a question the HTML shows too is
+    one entry, data that does not read is none, and a definition list of days stays a list."""
+    entries = _entries(tmp_path, "delivery.html", FAQ_SHOP_EN)
+    assert {key: (entry.title, entry.text) for key, entry in entries.items()} == {
+        "questions-about-delivery": (
+            "Delivery: questions about delivery",
+            "Still have a question? Mail us at help@example.com.",
+        ),
+        "how-long-does-delivery-take": (
+            "Delivery, questions about delivery: how long does delivery take?",
+            "One to two working days.",
+        ),
+        "what-does-delivery-cost": (
+            "Delivery, questions about delivery: what does delivery cost?",
+            "Free from 50 euros; below that 4.95 euros.",
+        ),
+        "opening-hours-of-the-warehouse": (
+            "Delivery: opening hours of the warehouse",
+            "- Monday: 9am to 5pm.\n- Saturday: closed.",
+        ),
+        "do-you-deliver-on-saturdays": (
+            "Delivery: do you deliver on Saturdays?",
+            "Yes, in the Randstad & Utrecht. Elsewhere on weekdays.",
+        ),
+    }

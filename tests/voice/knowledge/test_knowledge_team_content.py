@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from voice.analytics.review import ReviewError, add_phrasing
+from voice.analytics.review import ReviewError, add_entry, add_phrasing
 from voice.cli import cli
 from voice.errors import SkillError
 from voice.examples import EXAMPLE_MARK, leftovers
@@ -20,6 +20,7 @@ from voice.knowledge.content import read_file
 from voice.knowledge.duplicates import near_duplicates
 from voice.knowledge.faq import csv_notes
 from voice.knowledge.pages import read_html
+from voice.knowledge.reviewed import read_reviewed
 from voice.knowledge.text import analyzer
 from voice.knowledge.vectors import embed
 
@@ -337,3 +338,42 @@ def test_a_page_passage_takes_a_reviewed_phrasing(tmp_path: Path) -> None:
     with pytest.raises(ReviewError) as unknown:
         add_phrasing(skill, "nl", "site/openingstijden#openingstijden", "wanneer zijn jullie open")
     assert f"choose one of its 2 entries by id, like {page}" in unknown.value.message
+
+
+SHOP_FAQ = {
+    "nl": (
+        "vraag;antwoord\n"
+        "Waar zijn jullie winkels?;We hebben winkels in Amsterdam en Utrecht. "
+        "Winkel Utrecht is ook op zondag open.\n"
+        "Hoe kan ik betalen?;U betaalt met iDEAL, PayPal of achteraf met Klarna.\n",
+        {
+            "hebben jullie in utrecht een fysieke winkel": "Hebben jullie in Utrecht een fysieke winkel?",
+            "kan ik achteraf betalen met klarna": "Kan ik achteraf betalen met Klarna?",
+            "ideal werkt niet bij het afrekenen": "iDEAL werkt niet bij het afrekenen?",
+            "hebben jullie ook een winkel in amersfoort": "Hebben jullie ook een winkel in amersfoort?",
+        },
+    ),
+    "en": (
+        "question,answer\n"
+        "Where Are Your Stores?,We have stores in Amsterdam and Utrecht. Stores are open daily.\n"
+        'How can I pay?,"You can pay with PayPal, iDEAL or later with Klarna."\n',
+        {
+            "can i pay with paypal in utrecht": "Can I pay with PayPal in Utrecht?",
+            "are your stores open on sunday": "Are your stores open on sunday?",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_new_entry_from_a_review_writes_the_names_the_content_writes(tmp_path: Path, language: str) -> None:
+    """Callers heard their own lower case back: "Bedoelt u: Hebben jullie in utrecht een fysieke winkel?".
+    A word the content always writes with capitals inside its sentences gets them; a name the content
+    never writes ("amersfoort") cannot be told from a word, and a word it writes in lower case as well
+    ("winkel", "stores") stays lower case."""
+    faq, questions = SHOP_FAQ[language]
+    skill = write_skill(tmp_path, language, {"faq.csv": faq})
+    for said in questions:
+        add_entry(skill, language, said, "Ja." if language == "nl" else "Yes.")
+    titles = [entry.title for entry in read_reviewed(skill / "knowledge" / language).entries]
+    assert titles == list(questions.values())
