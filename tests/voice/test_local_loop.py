@@ -345,6 +345,15 @@ def test_voice_run_takes_the_earcon_from_its_option(
     assert "timeout" in events and events.count("earcon") == tones, events
 
 
+def test_voice_run_without_a_locale_speaks_the_configs_first_locale(tmp_path: Path) -> None:
+    """The Korean skill's config serves only ko: no ``-l`` needed (it defaulted to en, which no skill
+    of this config speaks)."""
+    wav = audio.write_wav(tmp_path / "silence.wav", audio.silence(2.0))
+    code, output = _run(tmp_path, "--input", str(wav), "--json", settings='locales = ["ko"]\n')
+    assert code == 0, output
+    assert "no skill speaks" not in output
+
+
 def test_a_wake_phrase_the_model_does_not_know_is_refused_at_the_start(tmp_path: Path) -> None:
     code, output = _run(
         tmp_path, "-l", "ko", "--wake", "hey computer", "--input", str(AUDIO / "ko_wake_music_on.wav")

@@ -28,11 +28,11 @@ from speech.listen import STANDOUT_DB
 from ..channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
 from ..errors import VoiceError
 from ..language import language_of
-from .context import CliContext, config_option, pass_context, require_language
+from .context import CliContext, config_option, locale_option, pass_context, require_language
 
 
 @click.command()
-@click.option("-l", "--locale", default="en", show_default=True)
+@locale_option()
 @click.option(
     "--input",
     "input_wav",
@@ -100,6 +100,7 @@ def run(context: CliContext, /, **options: Any) -> None:
     audio_in: AudioInput | None = None
     try:
         require_language(assistant, language)  # before the model: "no skill speaks 'fr'"
+        assistant.prepare(language)  # before listening: the first turn's latency is its own
         model_dir = models.resolve_model(language, chosen.model_path or context.config.models.get(language))
         simulated = _simulated(chosen)
         if simulated is None:
