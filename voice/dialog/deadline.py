@@ -6,7 +6,9 @@ when the turn's time is up, the caller hears a short "one moment" and the turn k
 so the dialog can store it and speak it at the next turn.
 
 The hop to the worker is on every webhook turn, so it is a plain lock and queue rather than
-``concurrent.futures`` (about 8 µs instead of 40 µs a call).
+``concurrent.futures`` (about 8 µs instead of 40 µs a call). A turn goes to the worker that finished
+last: each worker thread has its own SQLite connection, whose page cache a write by any other
+connection empties, so turns that hop between threads read their pages again at every turn.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 
 from ..reply import Reply
 
@@ -69,7 +71,9 @@ class _Task:
         self.reply: Reply | None = None
         self.error: BaseException | None = None
 
-    def run(self) -> None:
+    def run(self, free: Callable[[], None]) -> None:
+        """Run the handler; ``free`` is called once the worker can take the next task: before the caller
+        wakes (so its next turn finds this warm worker free), or after a late reply was delivered."""
         try:
             self.reply = self.handler()
         except BaseException as exc:  # handed to the caller, or logged when it is gone
@@ -78,11 +82,14 @@ class _Task:
             self.finished = True
             late = self.abandoned
         if not late:
+            free()
             self.done.release()
-        elif self.error is not None:
+            return
+        if self.error is not None:
             _LOGGER.error("a handler failed after its deadline", exc_info=self.error)
         else:
             _deliver_late(self)
+        free()
 
     def abandon(self) -> bool:
         """Give up waiting; False when the handler finished just now (then its outcome is used)."""
@@ -108,7 +115,8 @@ def _deliver_late(task: _Task) -> None:
 
 
 class _Workers:
-    """Up to ``MAX_WORKERS`` daemon threads, started as needed (and afresh in a forked child)."""
+    """Up to ``MAX_WORKERS`` daemon threads, started as needed (and afresh in a forked child); a task goes
+    to the worker that became free last (its connection's page cache is the warm one)."""
 
     def __init__(self) -> None:
         self.reset()
@@ -116,9 +124,12 @@ class _Workers:
     def reset(self) -> None:
         """Forget the threads (and a lock one of them may hold): a forked child has none of them."""
         self.queue: SimpleQueue[_Task] = SimpleQueue()
+        """Tasks that found every worker busy, taken by the first to be free."""
+        self.free: list[SimpleQueue[_Task]] = []
+        """The inboxes of the free workers, the one free last at the end."""
         self.lock = threading.Lock()
         self.done = threading.Condition(self.lock)
-        self.idle = self.started = self.unfinished = 0
+        self.started = self.unfinished = 0
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every submitted turn has finished (late ones included); False after ``timeout``."""
@@ -128,22 +139,31 @@ class _Workers:
     def submit(self, task: _Task) -> None:
         with self.lock:
             self.unfinished += 1
-            if self.idle:
-                self.idle -= 1
-            elif self.started < MAX_WORKERS:
+            if self.free:
+                self.free.pop().put(task)
+                return
+            if self.started < MAX_WORKERS:
                 self.started += 1
+                inbox: SimpleQueue[_Task] = SimpleQueue()
+                inbox.put(task)
                 name = f"voice-handler-{self.started}"
-                threading.Thread(target=self._work, args=(self.queue,), name=name, daemon=True).start()
+                threading.Thread(target=self._work, args=(inbox,), name=name, daemon=True).start()
+                return
             self.queue.put(task)
 
-    def _work(self, queue: SimpleQueue[_Task]) -> None:
+    def _work(self, inbox: SimpleQueue[_Task]) -> None:
         while True:
-            task = queue.get()
-            task.run()
-            with self.lock:
-                self.idle += 1
-                self.unfinished -= 1
-                self.done.notify_all()
+            inbox.get().run(lambda: self._finished(inbox))
+
+    def _finished(self, inbox: SimpleQueue[_Task]) -> None:
+        """A worker is free: it takes a waiting task, or waits for one in ``free``."""
+        with self.lock:
+            self.unfinished -= 1
+            self.done.notify_all()
+            try:
+                inbox.put(self.queue.get_nowait())
+            except Empty:
+                self.free.append(inbox)
 
 
 _POOL = _Workers()
