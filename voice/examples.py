@@ -5,15 +5,23 @@ the building") and the ``OpeningHours`` reply ("open Monday to Friday, from 9 to
 the team adds its own content, they answer callers confidently and wrongly. So the example FAQ carries
 ``EXAMPLE_MARK`` on its first line, and the team's first ``voice knowledge import`` in that language
 removes it; the import and ``voice check`` name every example still unchanged (``leftovers``).
+
+A skill that ships sample data of its own (the shipped ``customer_service``: a sample company and sample
+orders) names what is still in use through ``Skill.example_data``; ``voice check`` and the start
+(``voice serve``, gunicorn) warn of both (``examples_in_use``), without stopping.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .knowledge.content import content_files, content_folder
+
+if TYPE_CHECKING:
+    from .skill import Skill
 
 EXAMPLE_MARK = "# voice init example"
 """The first line of an example content file; delete the line to keep the file as your own."""
@@ -48,6 +56,13 @@ def leftovers(skill_root: Path, languages: tuple[str, ...] = ("nl", "en")) -> li
             if responses.get(key) == text
         ]
     return lines
+
+
+def examples_in_use(skill: Skill) -> list[str]:
+    """One sentence per example the skill still answers callers with: voice init's (``leftovers``) and
+    the skill's own sample data (``Skill.example_data``)."""
+    own = skill.example_data() if skill.example_data else []
+    return leftovers(skill.root, skill.languages) + own
 
 
 def _first_line(path: Path) -> str:

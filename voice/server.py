@@ -42,6 +42,7 @@ from .config_shapes import Check, check_value, is_count
 from .dashboard import dashboard_error, register_dashboard
 from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
+from .examples import examples_in_use
 from .fastpath import FastWebhooks
 
 __all__ = [
@@ -106,6 +107,7 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     check_intent_map(settings, assistant.router, config.source)
     if warning := unsent_transfer(settings, config.handoff):
         _LOGGER.warning(warning)
+    _warn_of_examples(assistant)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant
@@ -118,6 +120,14 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     app.register_error_handler(Exception, _unexpected_error)
     app.wsgi_app = FastWebhooks(app.wsgi_app, channels, settings["max_content_length"])  # type: ignore[method-assign]
     return app
+
+
+def _warn_of_examples(assistant: Assistant) -> None:
+    """Name the example data callers would hear (a sample company's number, made-up orders): a warning,
+    not a stop, since a demo or a test server may serve it on purpose."""
+    for skill in assistant.router.skills.values():
+        for line in examples_in_use(skill):
+            _LOGGER.warning("skill %r: %s", skill.name, line)
 
 
 @dataclass(frozen=True, slots=True)

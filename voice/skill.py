@@ -84,6 +84,9 @@ class Skill:
         self.hours: BusinessHours | None = None
         """When the organisation is open: times said without a part of the day ("om drie") are read
         within these hours (``voice.BusinessHours``)."""
+        self.example_data: Callable[[], list[str]] | None = None
+        """The skill's own sample data still in use, one sentence each (what it is, what to replace it
+        with): ``voice check`` and the start warn of it (``voice.examples.examples_in_use``)."""
 
     def __repr__(self) -> str:
         return f"Skill({self.name!r})"

@@ -1,7 +1,9 @@
 """Customer service: opening hours, order status, contact options, booking an appointment.
 
-English and Dutch. Answers come from the company's own content in ``data/``; appointments
-go to the company's booking API (setting ``booking_url`` of ``[skill.customer_service]``).
+English and Dutch. Answers come from the company's own content in ``data/``; orders from
+``data/orders.json`` or the company's order system (setting ``orders_url``), appointments from its
+booking API (setting ``booking_url``), both of ``[skill.customer_service]``. Until the team replaces
+the sample company and orders, ``voice check`` and the start warn of them (``sample_data_in_use``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from .content import (
     JsonOrders,
     OrderLookup,
     load_company,
+    sample_details,
 )
+from .orders_api import HttpOrders, OrderLookupError
 from .when import MAX_DAYS_NAMED, PART_NAMES, asked_day, one_day, weekday
 
 skill = Skill("customer_service", __file__)
@@ -60,8 +64,42 @@ skill.values["company"] = company()  # the framework's replies in the skill's wo
 
 
 @cache
-def orders() -> OrderLookup:
+def order_file() -> JsonOrders:
     return JsonOrders()
+
+
+def orders() -> OrderLookup:
+    """The company's order system when ``orders_url`` is set, else ``data/orders.json``."""
+    url = skill.settings.get("orders_url")
+    return HttpOrders(url) if url else order_file()
+
+
+def sample_data_in_use() -> list[str]:
+    """The shipped sample data callers would still hear, one sentence each (``voice check`` and the
+    start warn of it: a team that adopted the skill must not answer with Voorbeeld BV's number)."""
+    lines = []
+    if sample := sample_details(company()):
+        lines.append(
+            f"data/company.yaml still has the sample company's details ({', '.join(sample)}), which "
+            "callers hear; put your company's name, phone, email, chat address and opening hours there."
+        )
+    if not skill.settings.get("orders_url") and _sample_orders():
+        lines.append(
+            "data/orders.json holds the sample orders, which callers hear as theirs; set orders_url in "
+            "[skill.customer_service] to your order system, or replace the file with your own orders "
+            "(docs/skills.md, 'The shipped skill's data')."
+        )
+    return lines
+
+
+def _sample_orders() -> bool:
+    try:
+        return order_file().example
+    except (OSError, ValueError):  # a broken file is the first lookup's to report, not a warning's
+        return False
+
+
+skill.example_data = sample_data_in_use
 
 
 @skill.intent("OpeningHours")
@@ -105,7 +143,11 @@ def order_status(turn: Turn) -> Reply:
     number = order_number(spoken.text, turn.language) if spoken else None
     if number is None:
         return skill.reply(turn, "AskOrderNumber", expect=Expect.SLOT)
-    order = orders().find(number)
+    try:
+        order = orders().find(number, today=turn.time.date())
+    except OrderLookupError as error:
+        _LOGGER.warning("order lookup of session %s failed: %s", turn.session_id, error.message)
+        return replace(skill.reply(turn, "OrderLookupFailed", expect=Expect.ANSWER), failed=True)
     if order is None:
         return skill.reply(turn, "OrderUnknown", number=_spaced(number), expect=Expect.ANSWER)
     return skill.reply(
@@ -126,7 +168,11 @@ def _order_problem(_: Any, turn: Turn) -> str | None:
     number = order_number(turn.slots["order_number"].text, turn.language)
     if number is None:
         return "OrderNumberUnclear"
-    return None if orders().find(number) else "OrderUnknown"
+    try:
+        found = orders().find(number, today=turn.time.date())
+    except OrderLookupError:  # the handler apologises: the caller must not hear the order is unknown
+        return None
+    return None if found else "OrderUnknown"
 
 
 def _describe_order(turn: Turn) -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """The company's content the skill answers from: opening hours, contact details, orders.
 
 Kept in ``data/`` as plain files a customer-service team edits; ``OrderLookup`` is the
-seam where a company's order API plugs in (a subclass that asks the API).
+seam where a company's order system plugs in (``orders_api.HttpOrders``, with ``orders_url``). The shipped
+files are a sample (``SAMPLE_COMPANY``, ``EXAMPLE_KEY``): ``voice check`` and the start warn of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,12 @@ TOPICS = {
     "en": {"delivery": "a delivery", "return": "a return", "invoice": "an invoice", "advice": "advice"},
     "nl": {"delivery": "een levering", "return": "een retour", "invoice": "een factuur", "advice": "advies"},
 }
+
+
+SAMPLE_COMPANY = {"name": "Voorbeeld BV", "phone": "020 123 4567"}
+"""The shipped sample company's details that are no address (those are on ``EXAMPLE_DOMAIN``)."""
+EXAMPLE_DOMAIN = re.compile(r"\bexample\.(com|org|net)\b", re.IGNORECASE)
+"""Reserved for examples (RFC 2606): never a real company's email or chat address."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +46,16 @@ def load_company(path: Path = DATA / "company.yaml", *, raw: bool = False) -> di
         return company
     company["hours"] = {day: _hours(company["hours"].get(day, "closed")) for day in WEEKDAYS}
     return company
+
+
+def sample_details(company: dict[str, Any]) -> list[str]:
+    """The details of ``company`` that are still the shipped sample's: its name and phone number, and
+    any address on an example domain."""
+    return [
+        value
+        for key, value in company.items()
+        if isinstance(value, str) and (SAMPLE_COMPANY.get(key) == value or EXAMPLE_DOMAIN.search(value))
+    ]
 
 
 def _hours(text: str) -> Hours:
@@ -64,22 +82,39 @@ class Order:
     eta: dt.date
 
 
+STATUSES = ("shipped", "processing", "delivered")
+
+
 class OrderLookup(ABC):
-    """Where order statuses come from (a file here; a company's API in production)."""
+    """Where order statuses come from: ``data/orders.json`` (``JsonOrders``), or the company's order
+    system over HTTP when ``orders_url`` is set (``orders_api.HttpOrders``)."""
 
     @abstractmethod
-    def find(self, number: str) -> Order | None:
-        """The order with this number, or None."""
+    def find(self, number: str, *, today: dt.date) -> Order | None:
+        """The order with this number, or None. ``today`` is the caller's date (the turn's clock, so
+        ``voice chat --now`` too), for lookups that give dates relative to it."""
+
+
+EXAMPLE_KEY = "_example"
+"""The key that marks ``data/orders.json`` as the shipped sample; keys starting with ``_`` are no orders."""
 
 
 class JsonOrders(OrderLookup):
-    """Orders from a JSON file: ``{"1234": {"status": "shipped", "eta": "2026-11-26"}}``."""
+    """Orders from a JSON file: ``{"1234": {"status": "shipped", "eta": "2026-11-26"}}``. Instead of an
+    ``eta`` an order may give ``days_from_today`` (3: in three days, -3: three days ago), so that the
+    sample orders never expect a parcel yesterday, whatever day the demo runs."""
 
     def __init__(self, path: Path = DATA / "orders.json") -> None:
-        self.orders: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        self.example = EXAMPLE_KEY in raw
+        self.orders = {number: order for number, order in raw.items() if not number.startswith("_")}
 
-    def find(self, number: str) -> Order | None:
+    def find(self, number: str, *, today: dt.date) -> Order | None:
         raw = self.orders.get(number)
         if raw is None:
             return None
-        return Order(number=number, status=raw["status"], eta=dt.date.fromisoformat(raw["eta"]))
+        if "days_from_today" in raw:
+            eta = today + dt.timedelta(days=int(raw["days_from_today"]))
+        else:
+            eta = dt.date.fromisoformat(raw["eta"])
+        return Order(number=number, status=raw["status"], eta=eta)

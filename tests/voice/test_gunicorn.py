@@ -72,6 +72,9 @@ def test_our_warnings_reach_gunicorns_error_log_in_its_format(server: tuple[str,
     lines = [line for line in error_log.read_text().splitlines() if "verification is OFF" in line]
     assert len(lines) == 2, error_log.read_text()  # one per worker
     assert all("[WARNING]" in line and line.startswith("[20") for line in lines)
+    log = error_log.read_text()  # the shipped skill's sample data, named as voice check names it
+    assert log.count("data/company.yaml still has the sample company's details") == 2, log
+    assert log.count("data/orders.json holds the sample orders") == 2, log
 
 
 def test_a_broken_skill_stops_gunicorn_with_one_line(tmp_path: Path) -> None:

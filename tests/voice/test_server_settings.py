@@ -81,6 +81,11 @@ def test_a_server_value_of_the_wrong_form_stops_check_and_serve_alike(
         create_app({**UNVERIFIED, "VOICE_CONFIG": str(config)})
 
 
+def _setting_warnings(output: str) -> list[str]:
+    """The warnings of ``voice check`` but those of the shipped skill's sample data (tests/skills)."""
+    return [line for line in output.splitlines() if line.startswith("warning:") and " skill '" not in line]
+
+
 def _served_config(tmp_path: Path, server: str = "") -> Path:
     config = tmp_path / "voice.toml"
     config.write_text(
@@ -129,7 +134,7 @@ def test_check_names_the_environment_variables_it_applied_and_not_their_values(
         "settings from the environment, as every start reads them: "
         "VOICE_ALEXA_APPLICATION_IDS, VOICE_DIALOGFLOW_TOKEN"
     )
-    assert "s3cret" not in result.output and "warning" not in result.output
+    assert "s3cret" not in result.output and not _setting_warnings(result.output)
 
 
 _NO_IDS_WARNING = (
@@ -162,7 +167,7 @@ def test_check_warns_of_verification_without_skill_ids_as_the_start_refuses_it(
     result = CliRunner().invoke(cli, ["check", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert (_NO_IDS_WARNING in result.output) is warned, result.output
-    assert result.output.count("warning") == warned
+    assert len(_setting_warnings(result.output)) == warned
     if warned:
         with pytest.raises(
             ConfigError, match="alexa_application_ids is empty while Alexa verification is on"

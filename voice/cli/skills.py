@@ -27,7 +27,7 @@ from ..channels.chat import ChatChannel
 from ..channels.local import configured_voice
 from ..config import Config, business_zone, only_skills, skill_references
 from ..errors import VoiceError
-from ..examples import leftovers
+from ..examples import examples_in_use
 from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
@@ -305,7 +305,7 @@ def check(
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
     for skill in router.skills.values():
-        for line in leftovers(skill.root, tuple(skill.languages)):
+        for line in examples_in_use(skill):
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
     if problems:
         sys.exit(1)
