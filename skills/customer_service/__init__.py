@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import logging
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from text_to_num import alpha2digit
@@ -37,6 +37,7 @@ from .content import (
     TOPICS,
     WEEKDAYS,
     JsonOrders,
+    Order,
     OrderLookup,
     load_company,
     sample_details,
@@ -72,6 +73,26 @@ def orders() -> OrderLookup:
     """The company's order system when ``orders_url`` is set, else ``data/orders.json``."""
     url = skill.settings.get("orders_url")
     return HttpOrders(url) if url else order_file()
+
+
+def looked_up(number: str, turn: Turn) -> Order | None:
+    """The order, asked of the order system once per turn: the flow's check of the number and the
+    handler that tells its status both need it, and a system that is down must not make the caller
+    wait for two time-outs."""
+    found = _lookup(number, turn.session_id, turn.time, skill.settings.get("orders_url"))
+    if isinstance(found, OrderLookupError):
+        raise found
+    return found
+
+
+@lru_cache(maxsize=256)
+def _lookup(
+    number: str, _session: str, when: dt.datetime, _url: str | None
+) -> Order | None | OrderLookupError:
+    try:
+        return orders().find(number, today=when.date())
+    except OrderLookupError as error:
+        return error
 
 
 def sample_data_in_use() -> list[str]:
@@ -144,7 +165,7 @@ def order_status(turn: Turn) -> Reply:
     if number is None:
         return skill.reply(turn, "AskOrderNumber", expect=Expect.SLOT)
     try:
-        order = orders().find(number, today=turn.time.date())
+        order = looked_up(number, turn)
     except OrderLookupError as error:
         _LOGGER.warning("order lookup of session %s failed: %s", turn.session_id, error.message)
         return replace(skill.reply(turn, "OrderLookupFailed", expect=Expect.ANSWER), failed=True)
@@ -169,7 +190,7 @@ def _order_problem(_: Any, turn: Turn) -> str | None:
     if number is None:
         return "OrderNumberUnclear"
     try:
-        found = orders().find(number, today=turn.time.date())
+        found = looked_up(number, turn)
     except OrderLookupError:  # the handler apologises: the caller must not hear the order is unknown
         return None
     return None if found else "OrderUnknown"

@@ -4,7 +4,10 @@ company's real system cannot exist here): what the caller hears must match what 
 from __future__ import annotations
 
 import datetime as dt
+import http.server
+import json
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -59,3 +62,37 @@ def test_an_unreachable_system_is_a_lookup_error_that_says_so() -> None:
         port = closed.getsockname()[1]
     with pytest.raises(OrderLookupError, match="could not be reached"):
         HttpOrders(f"http://127.0.0.1:{port}/").find("1234", today=MONDAY.date())
+
+
+@pytest.mark.parametrize("status", [200, 503], ids=["found", "system-down"])
+def test_a_turn_asks_the_order_system_once(router: Router, status: int) -> None:
+    """The flow's check of the number and the handler both need the order: one request, so a system
+    that is down costs the caller one time-out, not two."""
+    asked: list[str] = []
+    body = json.dumps({"status": "shipped", "eta": "2026-11-26"}).encode()
+
+    class Orders(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Orders)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    skill = router.skills["customer_service"]
+    saved = dict(skill.settings)
+    skill.settings["orders_url"] = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        dialog = Dialog(router, open_store("sqlite://:memory:"))
+        reply = dialog.respond(Turn(text="waar is bestelling 1234", locale="nl", time=MONDAY))
+    finally:
+        skill.settings = saved
+        server.shutdown()
+        server.server_close()
+    assert asked == ["/orders/1234"], asked
+    assert ("verzonden" in reply.text) if status == 200 else reply.failed, reply.text
