@@ -184,6 +184,66 @@ def test_the_shipped_content_answers_confirms_and_abstains(
         assert decision.candidates[0].id == entry and decision.candidates[0].link.startswith("https://")
 
 
+BAKERY = {
+    "nl": """
+- id: noten
+  question: Bevatten jullie taarten noten?
+  phrasings: [Zitten er noten in de taart?, Is de taart notenvrij?, Ik ben allergisch voor noten]
+  answer: Onze taarten worden gemaakt in een bakkerij waar ook noten worden verwerkt.
+- id: bestellen
+  question: Hoe ver van tevoren moet ik een taart bestellen?
+  phrasings: [Wanneer moet ik mijn taart bestellen?, Kan ik morgen een taart ophalen?]
+  answer: Bestel een taart minstens twee dagen van tevoren, in de winkel of op onze website.
+- id: openingstijden
+  question: Hoe laat is de bakkerij open?
+  phrasings: [Wat zijn jullie openingstijden?, Zijn jullie op zondag open?]
+  answer: We zijn open van dinsdag tot en met zaterdag, van 8 tot 17 uur.
+""",
+    "en": """
+- id: nuts
+  question: Do your cakes contain nuts?
+  phrasings: [Are there nuts in the cake?, Is the cake nut free?, I am allergic to nuts]
+  answer: Our cakes are made in a bakery that also handles nuts.
+- id: ordering
+  question: How far ahead do I need to order a cake?
+  phrasings: [When should I order my cake?, Can I pick up a cake tomorrow?]
+  answer: Order a cake at least two days ahead, in the shop or on our website.
+- id: hours
+  question: When is the bakery open?
+  phrasings: [What are your opening hours?, Are you open on Sunday?]
+  answer: We are open Tuesday to Saturday, from 8 am to 5 pm.
+""",
+}
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "other", "same", "entry"),
+    [
+        ("nl", "zit er ei in", "zitten er noten in", "noten"),
+        ("en", "is there milk in the cake", "are there nuts in it", "nuts"),
+    ],
+    ids=["nl", "en"],
+)
+def test_an_entry_is_not_offered_for_its_question_about_another_subject(
+    tmp_path: Path, language: str, other: str, same: str, entry: str
+) -> None:
+    """ "zit er ei in" was offered "Bevatten jullie taarten noten?" (both methods ranked it first), and a
+    "ja" read the nut answer to an egg question."""
+    kb = KnowledgeBase.load(write_skill(tmp_path, language, {"faq.yaml": BAKERY[language]}), language)
+    decision = kb.ask(other)
+    assert entry not in {c.id for c in decision.candidates}, decision.reason
+    assert kb.ask(same).candidates[0].id == entry
+
+
+@needs_model
+def test_a_synonym_in_the_place_of_the_entrys_subject_keeps_it(shipped: dict[str, KnowledgeBase]) -> None:
+    """ "opheffen" stands where "Hoe verwijder ik mijn account?" has "verwijder", as "ei" stands for
+    "noten"; the model tells the synonym (closer with it) from another subject (closer without)."""
+    decision = shipped["nl"].ask("ik wil mijn account laten opheffen")
+    assert "account-verwijderen" in {c.id for c in decision.candidates}, decision.reason
+
+
 def test_the_public_names_are_exported_sorted() -> None:
     assert voice.knowledge.__all__ == sorted(voice.knowledge.__all__)
     assert all(hasattr(voice.knowledge, name) for name in voice.knowledge.__all__)
