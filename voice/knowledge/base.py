@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,12 @@ import numpy as np
 import numpy.typing as npt
 
 from . import dense
+from .conflicts import swapped, without
 from .content import content_folder, load_content
-from .decision import Candidate, Decision, Evidence, Policy, decide
+from .decision import Candidate, Decision, DecisionKind, Evidence, Policy, decide
 from .duplicates import Pair, near_duplicates
 from .entries import Entry
-from .sparse import SparseIndex
+from .sparse import SparseIndex, fields
 from .spoken import spoken_answer
 from .storage import (
     building,
@@ -227,7 +228,39 @@ class KnowledgeBase:
     def ask(self, question: str) -> Decision:
         """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""
         candidates, evidence = self._ranked(question)
-        return decide(candidates, evidence, self.policy)
+        decision = decide(candidates, evidence, self.policy)
+        return self._on_topic(question, decision) if decision.kind is DecisionKind.CONFIRM else decision
+
+    def _on_topic(self, question: str, decision: Decision) -> Decision:
+        """``decision`` without the entries offered that are about something else (``conflicts``): a
+        "yes" would read their answer to another question."""
+        kept = tuple(c for c in decision.candidates if not self._about_something_else(question, c))
+        if kept == decision.candidates:
+            return decision
+        if kept:
+            return replace(decision, candidates=kept)
+        reason = f"the entries offered are about something else ({decision.reason})"
+        return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=reason)
+
+    def _about_something_else(self, question: str, candidate: Candidate) -> bool:
+        """Whether ``question`` asks ``candidate``'s question about another subject: its words in the place
+        of the entry's subject take it away from the entry (needs the model: a synonym brings it closer)."""
+        sparse, model = self._indexes.sparse, self._indexes.dense
+        if sparse is None or model is None or candidate.similarity is None:
+            return False
+        terms, entry = sparse.analyzer.terms, candidate.entry
+        new = swapped(
+            frozenset(terms(question)),
+            [frozenset(terms(text)) for text in (entry.title, *entry.phrasings)],
+            frozenset(term for text, _ in fields(entry) for term in terms(text)),
+            frozenset(terms(entry.title)),
+            sparse.entries_with,
+        )
+        if not new:
+            return False
+        rest = without(question, new, terms)
+        position = self._indexes.entries.index(entry)
+        return not rest or float(model.scores(rest)[position]) > candidate.similarity
 
     def rank(self, question: str) -> tuple[Candidate, ...]:
         """The best entries for ``question`` by combined score, before any decision (at most 10)."""

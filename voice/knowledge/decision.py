@@ -87,6 +87,13 @@ class Policy:
     confirm_similarity: float = 0.85
     """The model's similarity needed to offer an entry for confirmation: the highest that kept the right
     entry among those answered or offered as often on every other evaluation question (0.83 before)."""
+    confirm_unmatched: float = 0.859
+    """The similarity needed to offer an entry that has no word in common with the question ..."""
+    confirm_per_keyword: float = 0.005
+    """... and how much less it needs per point of keyword score, down to ``confirm_similarity`` (from a
+    score of 1.8). Chosen on every other evaluation question: no right entry offered less, then the
+    fewest out-of-scope questions offered a guess (24 -> 21 of 38; five settings tied, this one asks
+    least); on the others 20 -> 17 of 36, the right entry offered as often (docs/knowledge.md)."""
     answer_keyword: float = 6.0
     """Without the model: the BM25 score needed to answer (with ``answer_margin``)."""
     answer_margin: float = 1.5
@@ -133,10 +140,18 @@ def decide(candidates: tuple[Candidate, ...], evidence: Evidence, policy: Policy
         reason = f"asked as the content asks it: {figures}"
         return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=reason)
     close = max(policy.confirm_similarity, best.similarity - policy.offer_within)
-    offered = tuple(c for c in candidates[: policy.offered] if (c.similarity or 0) >= close)
+    offered = tuple(
+        c for c in candidates[: policy.offered] if (c.similarity or 0) >= _needed(c, close, policy)
+    )
     if offered and (best.keyword_score > 0 or best.similarity >= policy.answer_similarity):
         return Decision(kind=DecisionKind.CONFIRM, candidates=offered, reason=f"unsure: {figures}")
     return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=f"nothing close enough: {figures}")
+
+
+def _needed(candidate: Candidate, close: float, policy: Policy) -> float:
+    """The similarity ``candidate`` needs to be offered: ``close`` to the best, and more the fewer words
+    it shares with the question."""
+    return max(close, policy.confirm_unmatched - policy.confirm_per_keyword * candidate.keyword_score)
 
 
 def _by_keywords(candidates: tuple[Candidate, ...], policy: Policy) -> Decision:

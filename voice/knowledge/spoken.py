@@ -67,9 +67,22 @@ def spoken_answer(entry: Entry, language: str = "en", max_words: int = MAX_WORDS
 def shown_text(entry: Entry) -> str:
     """The full answer with its link, as a card shows it (the Alexa app, Dialogflow's card, chat): plain
     text everywhere, where Markdown is not rendered, so a link is its text with its address in brackets
-    ("the [calendar](https://...)" is "the calendar (https://...)")."""
+    ("the [calendar](https://...)" is "the calendar (https://...)"). The entry's link follows unless the
+    text shows that address already."""
     text = _MD_LINK_SHOWN.sub(_shown_link, entry.text)
-    return f"{text} {entry.link}" if entry.link else text
+    return f"{text} {entry.link}" if entry.link and not _shows(text, entry.link) else text
+
+
+def _shows(text: str, address: str) -> bool:
+    """Whether ``text`` has ``address`` as one of its web addresses, written with or without its scheme,
+    ``www.`` and closing slash ("www.example.com/help" is "https://example.com/help/")."""
+    wanted = _bare(address)
+    return any(_bare(url[0]) == wanted for url in _URL.finditer(text))
+
+
+def _bare(address: str) -> str:
+    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", address.strip(), flags=re.IGNORECASE)
+    return bare.rstrip("/").lower()
 
 
 def _shown_link(link: re.Match[str]) -> str:

@@ -232,6 +232,24 @@ def test_links_are_said_as_their_text_and_shown_with_their_address(
     assert shown_text(replace(entry, link="https://example.com/faq")) == f"{shown} https://example.com/faq"
 
 
+@pytest.mark.parametrize(
+    ("text", "link", "shown"),
+    [
+        ("Zie https://www.example.com/help/verzenden.", "https://www.example.com/help/verzenden", ""),
+        ("See www.example.com/help/shipping for more.", "https://example.com/help/shipping/", ""),
+        ("See the [page](https://example.com/help/shipping).", "https://Example.com/help/shipping", ""),
+        ("See https://example.com/help/shipping/costs.", "https://example.com/help/shipping", " {link}"),
+        ("See https://example.com/help.", "https://example.com/faq", " {link}"),
+    ],
+    ids=["same", "without-scheme", "markdown-link", "longer-address", "other-address"],
+)
+def test_a_card_shows_the_link_once(text: str, link: str, shown: str) -> None:
+    """An answer that gives its address itself would show it twice on the card with the entry's link
+    behind it; an address that only begins with the link's is another page."""
+    entry = Entry(id="e", title="Where?", text=text, link=link)
+    assert shown_text(entry) == shown_text(replace(entry, link="")) + shown.format(link=link)
+
+
 @pytest.mark.parametrize("name", ["garbage.md", "page.html", "notes.txt"])
 def test_a_binary_file_is_refused_in_one_sentence(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
