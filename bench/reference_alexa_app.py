@@ -23,7 +23,7 @@ from ask_sdk_model.response import Response
 from flask import Flask, request
 from flask import Response as HttpResponse
 
-WELCOME = "Welcome to City Shop Customer Service! How can I help you?"
+WELCOME = "Welcome to Voorbeeld BV! How can I help you?"
 HOURS = (
     "We are open Monday to Friday from 9:00 to 17:30, on Thursday until 21:00, "
     "and on Saturday from 10:00 to 16:00. On Sunday we are closed."

@@ -46,7 +46,7 @@ def test_gunicorn_serves_alexa_and_dialogflow(server: tuple[str, Path]) -> None:
         "request": {"type": "LaunchRequest", "requestId": "r1", "locale": "nl-NL"},
     }
     spoken = _post(f"{base}/alexa", launch)["response"]["outputSpeech"]["ssml"]
-    assert spoken.startswith("<speak>") and "Welkom bij City Shop Klantenservice!" in spoken
+    assert spoken.startswith("<speak>") and "Welkom bij Voorbeeld BV!" in spoken
     query = {
         "session": "projects/p/agent/sessions/g2",
         "queryResult": {

@@ -124,7 +124,7 @@ def fake_reply_app(serve: Serve) -> FakeReplyApp:
 
 def test_launch_without_a_launch_handler_is_welcomed_and_listens(client: FlaskClient) -> None:
     data = post(client, fixture("launch"))
-    assert "Welcome to City Shop Customer Service! How can I help you?" in ssml(data)  # who answers
+    assert "Welcome to Voorbeeld BV! How can I help you?" in ssml(data)  # who answers
     assert data["response"]["shouldEndSession"] is False
     assert data["response"]["reprompt"]["outputSpeech"]["type"] == "SSML"
 

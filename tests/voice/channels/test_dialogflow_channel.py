@@ -310,7 +310,7 @@ def test_an_ended_or_handed_over_conversation_sets_no_intent_contexts(
 
 def test_welcome_intent_is_launch(client_for: ClientFor, recorder: Recorder) -> None:
     data = post(client_for(recorder), fixture("welcome_en"))
-    assert data["fulfillmentText"] == "Welcome to City Shop Customer Service! How can I help you?"
+    assert data["fulfillmentText"] == "Welcome to Voorbeeld BV! How can I help you?"
     assert data["payload"]["google"]["expectUserResponse"] is True
 
 

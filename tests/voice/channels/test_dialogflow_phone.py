@@ -37,7 +37,7 @@ V2_FIELDS = {"fulfillmentText", "fulfillmentMessages", "payload", "outputContext
 
 SAID = {
     "nl": {
-        "welcome": "Welkom bij City Shop Klantenservice! Waarmee kan ik u helpen?",  # skill.yaml's name
+        "welcome": "Welkom bij Voorbeeld BV! Waarmee kan ik u helpen?",  # data/company.yaml's name
         "person": "ik wil een medewerker",
         "handoff": "Ik verbind u door met een collega. Een ogenblik geduld alstublieft.",
         "later": "hallo?",
@@ -50,7 +50,7 @@ SAID = {
         "closing": "Ik hoor niets meer, dus ik beëindig het gesprek. Tot ziens.",
     },
     "en": {
-        "welcome": "Welcome to City Shop Customer Service! How can I help you?",
+        "welcome": "Welcome to Voorbeeld BV! How can I help you?",
         "person": "can I speak to a real person",
         "handoff": "I'll put you through to one of my colleagues. Please hold on.",
         "later": "hello?",

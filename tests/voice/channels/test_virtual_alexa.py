@@ -147,7 +147,7 @@ def test_launch_utterances_and_stop(driver: Path, skill_url: str, model_file: Pa
         ],
     )
     assert launch["request"]["request"]["type"] == "LaunchRequest"
-    assert speech(launch) == "Welcome to City Shop Customer Service! How can I help you?"
+    assert speech(launch) == "Welcome to Voorbeeld BV! How can I help you?"
     assert launch["response"]["response"]["shouldEndSession"] is False
     assert hours["request"]["request"]["intent"]["name"] == "OpeningHours"
     assert speech(hours).startswith("We are open Monday to Friday from 9:00 to 17:30")
