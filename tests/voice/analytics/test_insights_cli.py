@@ -401,6 +401,19 @@ def test_a_question_it_could_not_answer_becomes_an_entry_that_answers_it(
     assert decision.candidates[0].spoken == answer
 
 
+def test_a_new_entry_takes_its_groups_similar_phrasings_as_its_own(setup: tuple[Path, Path]) -> None:
+    """As the dashboard's form does: the group's other words become phrasings of the entry."""
+    config, skill = setup
+    asked, similar = "mag mijn hond mee in de winkel", "mag mijn hondje mee in de winkel"
+    _missed(_store_url(config), ("nl", asked), ("nl", asked), ("nl", similar))
+    answer = NEW_ENTRIES["nl"][1]
+    args = ["review", "entry", asked, "--answer", answer, "--skill", "customer_service", "--locale", "nl"]
+    made = _voice(config, *args)
+    assert made.exit_code == 0 and f"“{similar}”" in made.output, made.output
+    (entry,) = read_reviewed(skill / "knowledge" / "nl").entries
+    assert similar in entry.phrasings and _still_to_review(config) == []
+
+
 def test_an_entry_keeps_the_teams_case_and_gives_the_callers_lower_case_words_a_capital(
     setup: tuple[Path, Path],
 ) -> None:
