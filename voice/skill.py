@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -37,7 +37,7 @@ from .turn import Turn
 
 Handler = Callable[[Turn], Reply]
 
-_INFO_KEYS = ("invocation", "name", "summary", "description", "examples", "keywords")
+_INFO_KEYS = ("invocation", "name", "summary", "description", "examples", "keywords", "slot_labels")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,9 @@ class SkillInfo:
     examples: tuple[str, ...] = ()
     """Things a caller says to the skill ("what are your opening hours"), without wake word or name."""
     keywords: tuple[str, ...] = ()
+    slot_labels: Mapping[str, str] = field(default_factory=dict)
+    """A flow's slots as the team names them in this language ("topic": "onderwerp"): the steps of the
+    funnels on the dashboard (docs/insights.md); a slot without one is shown by its name."""
     source: Path | None = None
     """The file, or None when the language has none."""
 
@@ -298,7 +301,16 @@ def _info(path: Path) -> SkillInfo:
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             raise SkillError(f'{path}: {key!r} must be a list of texts, like {key}: ["..."].')
         texts[key] = tuple(" ".join(item.split()) for item in value)
-    return SkillInfo(**texts, source=path)
+    labels = data.get("slot_labels") or {}
+    if not isinstance(labels, dict) or not all(
+        isinstance(name, str) and isinstance(label, str) and label.strip() for name, label in labels.items()
+    ):
+        raise SkillError(
+            f"{path}: 'slot_labels' must map slot names to texts, like slot_labels: {{date: \"datum\"}}."
+        )
+    return SkillInfo(
+        **texts, slot_labels={name: " ".join(label.split()) for name, label in labels.items()}, source=path
+    )
 
 
 @cache

@@ -105,6 +105,13 @@ def test_a_wrong_key_in_skill_yaml_is_named(tmp_path: Path) -> None:
         skill.info("en")
 
 
+@pytest.mark.parametrize("labels", [["datum"], {"date": ""}, {"date": ["datum"]}])
+def test_slot_labels_of_the_wrong_form_are_one_sentence(tmp_path: Path, labels: object) -> None:
+    skill = load_skill(_skill(tmp_path, "gemeentehuis", {"slot_labels": labels}))
+    with pytest.raises(SkillError, match="'slot_labels' must map slot names to texts, like slot_labels:"):
+        skill.info("nl")
+
+
 def test_the_shipped_skill_has_english_and_dutch_texts() -> None:
     skill = load_skill("customer_service")
     english, dutch = skill.info("en-US"), skill.info("nl-NL")

@@ -285,7 +285,8 @@ def test_a_yes_that_leads_to_the_next_confirmation_counts_both(dialog: Dialog, l
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_a_failed_booking_is_neither_completed_nor_contained(dialog: Dialog, language: str) -> None:
     """No booking API: "Sorry, I could not book ... ask for a colleague" counted as a completed
-    booking and a contained conversation; a goodbye after it does not make it contained either."""
+    booking and a contained conversation; a goodbye after it does not make it contained either. The
+    funnel then said most callers drop off after the last step (topic): it counts the flow failed."""
     for text in (*BOOKING[language], YES[language], YES[language], GOODBYE[language]):
         _say(dialog, text, locale=language)
     booked, goodbye = _signals(dialog.store)[-2:]
@@ -293,7 +294,10 @@ def test_a_failed_booking_is_neither_completed_nor_contained(dialog: Dialog, lan
     assert goodbye["outcome"] == "gave_up"
     kpis = _report(dialog.store, language).current
     assert (kpis.conversations, kpis.contained, kpis.gave_up) == (1, 0, 1)
-    assert [(flow.flow, flow.completed) for flow in kpis.flows] == [("BookAppointment", 0)]
+    (booking,) = kpis.flows
+    assert (booking.flow, booking.completed, booking.failed) == ("BookAppointment", 0, 1)
+    # the caller went through every step: a failure, not callers who dropped off after the last one
+    assert booking.drop_off == "" and _counts(dialog.store)["flow:BookAppointment:failed"] == 1
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,9 @@ class Funnel:
     """Each question (slot) with how many times callers reached it, in the flow's order (``FlowSteps``);
     steps the flow no longer has (or of a flow no skill loaded has) after them, most reached first."""
     completed: int
+    failed: int = 0
+    """The handler ran and reported a failure (the booking API was down): the caller went through every
+    step, so this is no drop-off."""
     abandoned: int
     """Ended without the handler by cancel, stop, start over, a hang-up or another flow."""
 
@@ -53,8 +56,9 @@ class Funnel:
     @property
     def drop_off(self) -> str:
         """The stage after which most callers went no further (the largest fall to the next stage, the
-        first of equal ones); empty when no stage loses callers."""
-        stages = self.stages
+        first of equal ones); empty when no stage loses callers. A flow whose handler failed reached
+        its end: it counts beside the completed ones there, not as callers who dropped off."""
+        stages = (*self.stages[:-1], ("ended", self.completed + self.failed))
         falls = [(stages[i][1] - stages[i + 1][1], stages[i][0]) for i in range(len(stages) - 1)]
         worst = max((fall for fall, _ in falls), default=0)
         return next(name for fall, name in falls if fall == worst) if worst > 0 else ""
@@ -65,6 +69,7 @@ class Funnel:
             "started": self.started,
             "steps": dict(self.steps),
             "completed": self.completed,
+            "failed": self.failed,
             "abandoned": self.abandoned,
             "completion_rate": self.completion_rate,
             "drop_off": self.drop_off,
@@ -209,7 +214,8 @@ def _ordered(steps: Mapping[str, int], order: Sequence[str]) -> tuple[tuple[str,
 
 
 def _funnels(counts: Mapping[str, int], orders: FlowSteps) -> tuple[Funnel, ...]:
-    """Funnels from ``<flow>:started``, ``<flow>:step:<slot>``, ``<flow>:completed``, ``<flow>:abandoned``."""
+    """Funnels from ``<flow>:started``, ``<flow>:step:<slot>``, ``<flow>:completed``, ``<flow>:failed``,
+    ``<flow>:abandoned``."""
     flows: dict[str, dict[str, Any]] = {}
     for key, count in counts.items():
         flow, _, event = key.partition(":")
@@ -224,6 +230,7 @@ def _funnels(counts: Mapping[str, int], orders: FlowSteps) -> tuple[Funnel, ...]
             started=found.get("started", 0),
             steps=_ordered(found["steps"], orders.get(flow, ())),
             completed=found.get("completed", 0),
+            failed=found.get("failed", 0),
             abandoned=found.get("abandoned", 0),
         )
         for flow, found in sorted(flows.items(), key=lambda item: -item[1].get("started", 0))

@@ -69,10 +69,11 @@ class Report:
             rows.append(
                 (words("kpi_flow_completion", flow=funnel.flow), "%", funnel.completion_rate, earlier_rate)
             )
-            earlier_abandoned = old.abandoned if old is not None else 0
-            rows.append(
-                (words("kpi_flow_abandoned", flow=funnel.flow), "n", funnel.abandoned, earlier_abandoned)
-            )
+            for kind, count, was in (
+                ("failed", funnel.failed, old.failed if old is not None else 0),
+                ("abandoned", funnel.abandoned, old.abandoned if old is not None else 0),
+            ):
+                rows.append((words(f"kpi_flow_{kind}", flow=funnel.flow), "n", count, was))
         return rows
 
     def to_dict(self) -> dict[str, Any]:

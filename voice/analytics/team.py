@@ -9,6 +9,7 @@ config's ``time_zone`` choose them (see docs/insights.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,8 +19,9 @@ from ..config import Config, business_zone
 from ..config_shapes import INSIGHT_LANGUAGES
 from ..language import language_of
 from ..responses import Responses
+from ..skill import Skill
 
-__all__ = ["LANGUAGES", "Team", "Texts", "texts"]
+__all__ = ["LANGUAGES", "StageNames", "Team", "Texts", "texts"]
 
 LANGUAGES = INSIGHT_LANGUAGES
 """The languages the insights are written in."""
@@ -41,6 +43,27 @@ class Texts:
         the texts do not name (a flow's step) is shown as it is."""
         key = f"{kind}_{value}"
         return self(key) if key in self.responses else value
+
+
+@dataclass(frozen=True, slots=True)
+class StageNames:
+    """The stages of the flows' funnels as the team reads them: started and completed in its words,
+    a step by its slot's label in the skill's ``skill.yaml`` of the team's language (``slot_labels``),
+    else by the slot's name made readable ("order_number": "order number"), never a raw identifier."""
+
+    say: Texts
+    labels: Mapping[str, Mapping[str, str]]
+    """Flow intent -> slot -> label."""
+
+    @classmethod
+    def of(cls, skills: Iterable[Skill], say: Texts) -> StageNames:
+        labels = {intent: skill.info(say.language).slot_labels for skill in skills for intent in skill.flows}
+        return cls(say, labels)
+
+    def __call__(self, flow: str, stage: str) -> str:
+        if f"stage_{stage}" in self.say.responses:
+            return self.say.term("stage", stage)
+        return self.labels.get(flow, {}).get(stage) or stage.replace("_", " ")
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -95,6 +95,23 @@ def reviewed_keys(store: Store) -> set[str]:
 
 def read_not_understood(store: Store, filters: Filters, *, limit: int = 20) -> list[UtteranceGroup]:
     """The ``limit`` most frequent groups of not-understood utterances of the period."""
+    return _with_questions(store, filters, _groups(store, filters)[:limit])
+
+
+def group_phrasings(store: Store, filters: Filters, utterance: str) -> tuple[str, ...]:
+    """``utterance`` and the other phrasings of the period's not-understood group that holds it (the
+    "+1 similar" of the list): a review deals with the whole group, as the dashboard's form does. Only
+    ``utterance`` when no group of the period holds it."""
+    key = normalise(utterance)
+    for group in _groups(store, filters):
+        said = [text for text, _ in group.examples]
+        if any(normalise(text) == key for text in said):
+            return (utterance, *(text for text in said if normalise(text) != key))
+    return (utterance,)
+
+
+def _groups(store: Store, filters: Filters) -> list[UtteranceGroup]:
+    """Every group of the period still to review, the most frequent first."""
     where, params = filters.where(day_column=None, time_column="time")
     rows = store.select(
         "SELECT text, locale, skill, COUNT(*), MAX(time), MAX(session_id) FROM "
@@ -104,8 +121,7 @@ def read_not_understood(store: Store, filters: Filters, *, limit: int = 20) -> l
         params,
     )
     done = reviewed_keys(store)
-    phrasings = [row for row in rows if row[0].strip() and normalise(row[0]) not in done]
-    return _with_questions(store, filters, _grouped(phrasings)[:limit])
+    return _grouped([row for row in rows if row[0].strip() and normalise(row[0]) not in done])
 
 
 def _with_questions(store: Store, filters: Filters, groups: list[UtteranceGroup]) -> list[UtteranceGroup]:

@@ -24,6 +24,7 @@ from ..analytics.review import (
     record_review,
 )
 from ..analytics.team import LANGUAGES, Team, Texts, texts
+from ..analytics.unmatched import group_phrasings
 from ..assistant import load_skills, served_languages
 from ..channels import CHANNEL_NAMES
 from ..config import Config, store_url
@@ -193,10 +194,19 @@ def review() -> None:
 @click.option("--days", type=click.IntRange(1), default=7, show_default=True, help="The last DAYS days.")
 @click.option("--locale", default="", help="Only this language, in any case.")
 @click.option("--skill", default="", help="Only this skill.")
+@click.option(
+    "--all",
+    "-a",
+    "every",
+    is_flag=True,
+    help="Also each group's similar phrasings, indented under it, with their counts (a review takes all).",
+)
 @_LANG
 @config_option
 @pass_context
-def review_list(context: CliContext, days: int, locale: str, skill: str, lang: str | None) -> None:
+def review_list(
+    context: CliContext, days: int, locale: str, skill: str, every: bool, lang: str | None
+) -> None:
     """The not-understood utterances still to review, grouped, most frequent first: the count, language,
     skill, when last said (the team's time zone), the words, and for a short answer ("ja") the question
     it answered."""
@@ -209,6 +219,8 @@ def review_list(context: CliContext, days: int, locale: str, skill: str, lang: s
         click.echo(
             f"{group.count:>6}  {group.locale:<5} {group.skill or '-':<20} {when}  {group_line(group, say)}"
         )
+        for text, count in group.examples[1:] if every else ():
+            click.echo(f"{'':8}{count:>6}  {text}")
 
 
 def _skill(context: CliContext, name: str) -> Skill:
@@ -242,19 +254,66 @@ _SKILL = click.option("--skill", required=True, help="The skill the utterance be
 _LOCALE = locale_option("--locale", what="Its language")
 
 
+def _group(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that choose what a review takes off the list: the utterance's whole group (the
+    similar phrasings ``voice review list`` counts with it), as the dashboard does, or ``--only`` it."""
+    days = click.option(
+        "--days",
+        type=click.IntRange(1),
+        default=7,
+        show_default=True,
+        help="The group as voice review list --days DAYS shows it.",
+    )
+    only = click.option(
+        "--only", is_flag=True, help="Only these words, not the similar phrasings of their group."
+    )
+    return days(only(command))
+
+
+def _said(context: CliContext, utterance: str, locale: str, days: int, only: bool) -> tuple[str, ...]:
+    """``utterance`` and, unless ``only``, the other phrasings of its group in the last ``days`` days."""
+    if only:
+        return (utterance,)
+    filters = Filters.last_days(days, locale=language_of(locale))
+    with open_store(store_url(context.config)) as store:
+        return group_phrasings(store, filters, utterance)
+
+
+def _record(context: CliContext, said: tuple[str, ...], done: Reviewed, skill: str, locale: str) -> None:
+    """Record the review for every phrasing of ``said``, which takes them off the list."""
+    with open_store(store_url(context.config)) as store:
+        for text in said:
+            record_review(store, text, done, skill=skill, locale=locale, reviewer=getpass.getuser())
+
+
+def _echo_also(said: tuple[str, ...], say: Texts) -> None:
+    if len(said) > 1:
+        click.echo(say("review_also", phrasings=said[1:]))
+
+
 @review.command("sentence")
 @_WHAT
 @click.option("--intent", required=True, help="The intent it should match.")
 @_SKILL
 @_LOCALE
+@_group
 @_LANG
 @config_option
 @pass_context
 def review_sentence(
-    context: CliContext, utterance: str, intent: str, skill: str, locale: str, lang: str | None
+    context: CliContext,
+    utterance: str,
+    intent: str,
+    skill: str,
+    locale: str,
+    days: int,
+    only: bool,
+    lang: str | None,
 ) -> None:
-    """Add UTTERANCE as a template sentence of an intent (locales/<lang>/intents.yaml)."""
-    _add(context, utterance, skill, locale, add_sentence, intent, _texts(context, lang))
+    """Add UTTERANCE as a template sentence of an intent (locales/<lang>/intents.yaml); its group's
+    similar phrasings leave the list with it."""
+    said = _said(context, utterance, locale, days, only)
+    _add(context, said, skill, locale, add_sentence, intent, _texts(context, lang))
 
 
 @review.command("phrasing")
@@ -262,14 +321,24 @@ def review_sentence(
 @click.option("--entry", required=True, help="The knowledge entry's id.")
 @_SKILL
 @_LOCALE
+@_group
 @_LANG
 @config_option
 @pass_context
 def review_phrasing(
-    context: CliContext, utterance: str, entry: str, skill: str, locale: str, lang: str | None
+    context: CliContext,
+    utterance: str,
+    entry: str,
+    skill: str,
+    locale: str,
+    days: int,
+    only: bool,
+    lang: str | None,
 ) -> None:
-    """Add UTTERANCE as a phrasing of a knowledge entry (kept in knowledge/reviewed/<lang>.yaml)."""
-    _add(context, utterance, skill, locale, add_phrasing, entry, _texts(context, lang))
+    """Add UTTERANCE as a phrasing of a knowledge entry (kept in knowledge/reviewed/<lang>.yaml); its
+    group's similar phrasings leave the list with it."""
+    said = _said(context, utterance, locale, days, only)
+    _add(context, said, skill, locale, add_phrasing, entry, _texts(context, lang))
 
 
 @review.command("entry")
@@ -284,52 +353,72 @@ def review_phrasing(
 )
 @_SKILL
 @_LOCALE
+@_group
 @_LANG
 @config_option
 @pass_context
 def review_entry(
-    context: CliContext, question: str, answer: str, written: str, skill: str, locale: str, lang: str | None
+    context: CliContext,
+    question: str,
+    answer: str,
+    written: str,
+    skill: str,
+    locale: str,
+    days: int,
+    only: bool,
+    lang: str | None,
 ) -> None:
-    """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER."""
-    new_entry = partial(_new_entry, written=written)
-    _add(context, question, skill, locale, new_entry, answer, _texts(context, lang))
+    """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER; its
+    group's similar phrasings become phrasings of the entry, and leave the list with it."""
+    said = _said(context, question, locale, days, only)
+    new_entry = partial(_new_entry, written=written, also=said[1:])
+    _add(context, said, skill, locale, new_entry, answer, _texts(context, lang))
 
 
-def _new_entry(skill_root: Path, language: str, answer: str, question: str, *, written: str) -> Reviewed:
+def _new_entry(
+    skill_root: Path, language: str, answer: str, question: str, *, written: str, also: tuple[str, ...]
+) -> Reviewed:
     """``add_entry`` in the order ``_add`` calls its actions (the answer where the others' target is)."""
-    return add_entry(skill_root, language, question, answer, written=written)
+    return add_entry(skill_root, language, question, answer, also, written=written)
 
 
 @review.command("out-of-scope")
 @_WHAT
 @click.option("--skill", default="", help="The skill it was said to.")
 @click.option("--locale", default="", help="Its language.")
+@_group
 @_LANG
 @config_option
 @pass_context
 def review_out_of_scope(
-    context: CliContext, utterance: str, skill: str, locale: str, lang: str | None
+    context: CliContext, utterance: str, skill: str, locale: str, days: int, only: bool, lang: str | None
 ) -> None:
-    """Mark UTTERANCE as not for this assistant: it leaves the not-understood list."""
+    """Mark UTTERANCE as not for this assistant: it leaves the not-understood list with its group's
+    similar phrasings."""
     skill = _skill(context, skill).name if skill else ""
+    said = _said(context, utterance, locale, days, only)
     with open_store(store_url(context.config)) as store:
-        mark_out_of_scope(store, utterance, skill=skill, locale=locale, reviewer=getpass.getuser())
-    click.echo(_texts(context, lang)("review_out_of_scope", utterance=utterance))
+        done = mark_out_of_scope(store, utterance, skill=skill, locale=locale, reviewer=getpass.getuser())
+    _record(context, said[1:], done, skill, locale)
+    say = _texts(context, lang)
+    click.echo(say("review_out_of_scope", utterance=utterance))
+    _echo_also(said, say)
 
 
 def _add(
     context: CliContext,
-    utterance: str,
+    said: tuple[str, ...],
     skill: str,
     locale: str,
     add: Callable[[Path, str, str, str], Reviewed],
     target: str,
     say: Texts,
 ) -> None:
-    """Add ``utterance`` to the skill's ``target`` (an intent, an entry) with ``add``; record the review."""
+    """Add the utterance (``said[0]``) to the skill's ``target`` (an intent, an entry) with ``add``;
+    record the review for it and its group's other phrasings."""
     language = language_of(locale)
     chosen = _skill(context, skill)
-    done = add(chosen.root, language, target, utterance)
-    with open_store(store_url(context.config)) as store:
-        record_review(store, utterance, done, skill=chosen.name, locale=language, reviewer=getpass.getuser())
+    done = add(chosen.root, language, target, said[0])
+    _record(context, said, done, chosen.name, language)
     click.echo(say("review_added" if done.added else "review_there", path=done.path, target=done.target))
+    _echo_also(said, say)

@@ -33,7 +33,7 @@ from ..analytics.review import (
     record_review,
     written_forms,
 )
-from ..analytics.team import LANGUAGES
+from ..analytics.team import LANGUAGES, StageNames
 from ..analytics.unmatched import not_in_log
 from ..builtins import BUILTIN
 from ..channels import CHANNEL_NAMES
@@ -282,15 +282,15 @@ def _reasons(handoffs: Mapping[str, int]) -> dict[str, list[Any]]:
 def flows() -> str:
     filters, state = _filters(), _state()
     report = build_report(state.store, filters, not_understood=0, flows=flow_steps(state.skills.values()))
-    say = page_texts()
+    stage = StageNames.of(state.skills.values(), page_texts())
     charts = {
         f"funnel-{n}": {
-            "labels": [say.term("stage", s) for s, _ in f.stages],
+            "labels": [stage(f.flow, s) for s, _ in f.stages],
             "values": [c for _, c in f.stages],
         }
         for n, f in enumerate(report.current.flows)
     }
-    return _page("flows.html", filters, report=report, charts=charts)
+    return _page("flows.html", filters, report=report, charts=charts, stage=stage)
 
 
 @blueprint.route("/handoffs")

@@ -12,13 +12,13 @@ Anything else is a normal turn.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..builtins import YES_OR_NO
 from ..reply import Expect, Reply
 from ..state import DialogState
 
-__all__ = ["MODES", "QUESTION_SLOT", "Satisfaction", "question_reply", "spoken_score"]
+__all__ = ["MODES", "QUESTION_SLOT", "Satisfaction", "question_reply", "spoken_score", "without_question"]
 
 MODES = ("off", "yes_no", "scale")
 """The values of ``[insights] satisfaction``."""
@@ -128,3 +128,13 @@ def question_reply(question: Reply, before: Reply | None = None, *, failed: bool
         remember=remember,
         failed=failed or (before is not None and before.failed),
     )
+
+
+def without_question(reply: Reply) -> Reply:
+    """``reply`` without the question at its end (the words ``question_reply`` put it after), expecting
+    nothing: for a question the caller never heard, since its turn missed the deadline. Told with the
+    next turn's reply it would come before that reply, so that turn asks it last, or a later one does."""
+    if reply.slot != QUESTION_SLOT:
+        return reply
+    before = reply.speech.removesuffix(reply.reprompt or "").rstrip()
+    return replace(reply, speech=before, reprompt=None, expect=Expect.NOTHING, slot=None)

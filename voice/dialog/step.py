@@ -24,7 +24,7 @@ from .follow_up import with_previous_slots
 from .handoff import HandoffPolicy
 from .knowledge import platform_question
 from .late import told_first
-from .satisfaction import QUESTION_SLOT, Satisfaction, question_reply
+from .satisfaction import QUESTION_SLOT, Satisfaction, question_reply, without_question
 from .signals import answerer_names
 from .turn_taking import TurnTaking
 
@@ -73,7 +73,10 @@ class TurnStep(FlowFilling, TurnTaking):
 
     def run(self) -> Reply:
         """The turn's reply, after the replies that missed earlier turns' deadlines, if there are any."""
+        unheard_question = self._unask()
         own = replace(self._their_turn(self._decide()), intent=self.turn.intent)
+        if unheard_question:
+            own = self._asked_last(own)
         if own.slot == QUESTION_SLOT:
             self.state = replace(self.state, satisfaction_asked=True)
         told = self.state.pending_replies
@@ -299,6 +302,30 @@ class TurnStep(FlowFilling, TurnTaking):
         thanks = self._builtin("satisfaction_thanks", end_session=True)
         return replace(thanks, failed=self.state.failed)  # the answer does not undo a failure
 
+    def _unask(self) -> bool:
+        """Whether a late reply of an earlier turn ends with the question, which the caller has not heard
+        ("one moment" instead): it is taken out of it, and the conversation counts it not asked, so it
+        is never said before this turn's reply (two questions in one reply), but last (``_asked_last``)."""
+        pending = self.state.pending_replies
+        if not any(late.slot == QUESTION_SLOT for late in pending):
+            return False
+        told = tuple(late for late in map(without_question, pending) if late.speech)
+        last = self.state.last_reply
+        last = without_question(last) if last is not None else None
+        self.state = replace(self.state, pending_replies=told, last_reply=last, satisfaction_asked=False)
+        return True
+
+    def _asked_last(self, reply: Reply) -> Reply:
+        """The question the late reply did not ask, after this turn's ``reply`` when that asks nothing and
+        the conversation may end; else a later turn asks it (a goodbye, a completed flow)."""
+        asks = reply.slot == QUESTION_SLOT or reply.expects_answer or reply.end_session or reply.handoff
+        if asks or not self.satisfaction.ends_with_question(self.state):
+            return reply
+        return question_reply(self._question(), reply, failed=self.state.failed)
+
+    def _question(self) -> Reply:
+        return self._builtin(f"satisfaction_question_{self.satisfaction.mode}")
+
     def _after_flow(self, reply: Reply) -> Reply:
         """A flow completed with a reply that expects nothing more: the question follows it."""
         completed = self.handled is not None and self.state.flow is None
@@ -308,7 +335,7 @@ class TurnStep(FlowFilling, TurnTaking):
             return reply
         if not self.satisfaction.ends_with_question(self.state):
             return reply
-        return question_reply(self._builtin(f"satisfaction_question_{self.satisfaction.mode}"), reply)
+        return question_reply(self._question(), reply)
 
     # -- built-in intents -----------------------------------------------------------------------
 
@@ -357,8 +384,7 @@ class TurnStep(FlowFilling, TurnTaking):
     def _stop(self) -> Reply:
         self.state = replace(self.state, flow=None)
         if self.satisfaction.ends_with_question(self.state):
-            question = self._builtin(f"satisfaction_question_{self.satisfaction.mode}")
-            return question_reply(question, failed=self.state.failed)
+            return question_reply(self._question(), failed=self.state.failed)
         return self._builtin("goodbye", end_session=True)
 
     def _help(self) -> Reply:

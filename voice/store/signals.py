@@ -111,6 +111,9 @@ class TurnSignals:
     """The steps (slots it asks for) the flow reached at this turn, in its order, space-separated: the
     one it asks for next, and those the caller filled before being asked; each once per run."""
     flow_completed: bool = False
+    flow_failed: bool = False
+    """The flow's handler ran and reported a failure (``Reply.failed``: the booking API was down): not
+    completed, and no caller dropped off. Only in ``rollup`` (``flow:<flow>:failed``), not a column."""
     flow_abandoned: bool = False
     """The flow ended without its handler (cancel, stop, start over, the caller hung up)."""
     flow_left: str = ""
@@ -306,6 +309,7 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
         events = (
             (signals.flow_started, "started"),
             (signals.flow_completed, "completed"),
+            (signals.flow_failed, "failed"),
             (signals.flow_abandoned, "abandoned"),
         )
         metrics += [f"{flow}:{name}" for happened, name in events if happened]

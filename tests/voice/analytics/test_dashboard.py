@@ -262,7 +262,44 @@ def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, sh
     with logged_in_client(url) as client:
         page = client.get("/dashboard/flows", query_string={"from": now.date().isoformat()})
     headers = re.findall(r"<th>(\w+)</th>", page.get_data(as_text=True))
-    assert headers == ["started", "date", "time", "name", "completed"]
+    assert headers == ["started", "date", "time", "name", "completed", "failed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "summary", "headers"),
+    [
+        (
+            "nl",
+            ("ik wil een afspraak maken over een retour", "volgende dinsdag", "om tien uur", "jan de vries"),
+            "Gestart 1, voltooid 0 (0.0%), mislukt 1, afgebroken 0.",
+            ["gestart", "datum", "tijd", "naam", "onderwerp", "voltooid", "mislukt"],
+        ),
+        (
+            "en",
+            ("book an appointment about a return", "tomorrow at 10 am", "my name is anna smith"),
+            "Started 1, completed 0 (0.0%), failed 1, abandoned 0.",
+            ["started", "date", "time", "name", "topic", "completed", "failed"],
+        ),
+    ],
+)
+def test_a_booking_that_failed_is_counted_failed_and_the_steps_are_named_in_the_teams_language(
+    tmp_path: Path, shop_skill: Skill, language: str, said: tuple[str, ...], summary: str, headers: list[str]
+) -> None:
+    """The review: the booking API was down, yet the page said "de meeste bellers haken af na topic",
+    the raw slot name. The handler's failure is its own figure, and a step is its slot's label."""
+    url = f"sqlite://{tmp_path / 'sessions.db'}"
+    now = dt.datetime.now(dt.UTC)
+    yes = {"nl": "ja", "en": "yes"}[language]
+    with open_store(url) as store:  # no booking API: "Sorry, ik kon de afspraak niet boeken"
+        dialog = Dialog(Router([shop_skill]), store)
+        for text in (*said, yes, yes):
+            dialog.respond(Turn(text=text, locale=language, session_id="booking", time=now))
+    with logged_in_client(url) as client:
+        query = {"from": now.date().isoformat(), "lang": language}
+        page = html.unescape(client.get("/dashboard/flows", query_string=query).get_data(as_text=True))
+    assert summary in page and {"nl": "haken af", "en": "drop off"}[language] not in page
+    assert {"nl": "niet afgehaakt", "en": "nobody dropped off"}[language] in page
+    assert re.findall(r"<th>([^<]+)</th>", page) == headers
 
 
 SESSION_IDS = {

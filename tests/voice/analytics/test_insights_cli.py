@@ -240,6 +240,61 @@ def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
     assert (skill / file).read_text(encoding="utf-8") == changed and changed.count(written) == 1
 
 
+PARCEL = {
+    "nl": ("waar blijft mijn pakket", "waar blijft mijn pakketje"),
+    "en": ("where is my parcel", "where is my parcels"),
+}
+SCOPED = {
+    "nl": (
+        "buiten het bereik gemarkeerd: {}",
+        "ook van de lijst, als vergelijkbare formuleringen uit de groep: “{}”",
+    ),
+    "en": ("marked out of scope: {}", "also off the list, as similar phrasings of its group: “{}”"),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_review_takes_the_whole_group_off_the_list_and_says_which_phrasings(
+    setup: tuple[Path, Path], language: str
+) -> None:
+    """The list said "(+1 vergelijkbaar)", yet out-of-scope took only the phrasing it was given."""
+    config, _ = setup
+    said, similar = PARCEL[language]
+    _missed(
+        _store_url(config), (language, said), (language, said), (language, similar), (language, OFF_TOPIC)
+    )
+    listed = _voice(config, "review", "list", "-l", language, "--locale", language, "--all").output
+    assert f"{said}  (+1 " in listed and f"\n             1  {similar}\n" in listed, listed
+    assert similar not in _voice(config, "review", "list", "--locale", language).output  # counted, not listed
+    scoped = _voice(config, "review", "out-of-scope", said, "--locale", language, "-l", language)
+    marked, also = SCOPED[language]
+    assert scoped.output.splitlines() == [marked.format(said), also.format(similar)], scoped.output
+    assert _still_to_review(config) == [OFF_TOPIC]
+
+
+@pytest.mark.parametrize("only", [True, False])
+def test_a_sentence_takes_its_group_off_the_list_unless_only(setup: tuple[Path, Path], only: bool) -> None:
+    config, skill = setup
+    said, similar = PARCEL["nl"]
+    _missed(_store_url(config), ("nl", said), ("nl", said), ("nl", similar))
+    args = [
+        "review",
+        "sentence",
+        said,
+        "--intent",
+        "OrderStatus",
+        "--skill",
+        "customer_service",
+        "--locale",
+        "nl",
+    ]
+    result = _voice(config, *args, *(["--only"] if only else []))
+    assert result.exit_code == 0 and (similar in result.output) is not only, result.output
+    assert _still_to_review(config) == ([similar] if only else [])
+    intents = (skill / "locales" / "nl" / "intents.yaml").read_text(encoding="utf-8")
+    assert f'"{said}"' in intents and f'"{similar}"' not in intents  # the sentence is the words given
+
+
 # -- the team's own FAQ file, imported again; new entries; a skill's folder ---------------------------
 
 CSV_HEADER = '\ufeff"id";"question";"phrasings";"answer"\r\n'
@@ -344,6 +399,19 @@ def test_a_question_it_could_not_answer_becomes_an_entry_that_answers_it(
     decision = KnowledgeBase.load(skill, language).ask(question.lower().rstrip("?"))
     assert decision.kind is DecisionKind.ANSWER, decision.reason
     assert decision.candidates[0].spoken == answer
+
+
+def test_a_new_entry_takes_its_groups_similar_phrasings_as_its_own(setup: tuple[Path, Path]) -> None:
+    """As the dashboard's form does: the group's other words become phrasings of the entry."""
+    config, skill = setup
+    asked, similar = "mag mijn hond mee in de winkel", "mag mijn hondje mee in de winkel"
+    _missed(_store_url(config), ("nl", asked), ("nl", asked), ("nl", similar))
+    answer = NEW_ENTRIES["nl"][1]
+    args = ["review", "entry", asked, "--answer", answer, "--skill", "customer_service", "--locale", "nl"]
+    made = _voice(config, *args)
+    assert made.exit_code == 0 and f"“{similar}”" in made.output, made.output
+    (entry,) = read_reviewed(skill / "knowledge" / "nl").entries
+    assert similar in entry.phrasings and _still_to_review(config) == []
 
 
 def test_an_entry_keeps_the_teams_case_and_gives_the_callers_lower_case_words_a_capital(

@@ -17,10 +17,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voice.analytics import Filters, build_report, read_not_understood
-from voice.analytics.team import LANGUAGES, Team, texts
+from voice.analytics.team import LANGUAGES, StageNames, Team, texts
 from voice.builtins import BUILTIN_LOCALES
 from voice.cli import cli
 from voice.config import Config
+from voice.skill_loading import load_skill
 from voice.store import open_store
 from voice.store.signals import Outcome, Understood
 
@@ -81,6 +82,7 @@ def test_every_language_has_every_text_and_each_renders() -> None:
     values = {"minutes": 3, "reason": "x", "name": "x", "flow": "x", "count": 2, "question": "x", "days": 7}
     values |= {"start": DAY, "end": DAY, "slice": "", "path": "p", "target": "t", "utterance": "u"}
     values |= {"language": "nl", "action": "a", "rate": "1%", "started": 1, "completed": 1, "abandoned": 0}
+    values |= {"failed": 1, "phrasings": ["x", "y"]}
     values |= {"zone": "UTC", "conversations": 1, "change": "+1", "id": "c1", "problem": "x", "choices": "x"}
     for language in LANGUAGES:
         say = texts(language)
@@ -244,3 +246,21 @@ def test_a_short_group_holds_the_questions_it_answered_most_frequent_first(
         QUESTION: 2,
         "Wilt u ook het adres?": 1,
     }
+
+
+def test_a_flows_step_is_its_slots_label_in_the_teams_language_else_readable() -> None:
+    """The Flows page showed the slots' names (date, time, name, topic) to a Dutch team."""
+    skills = [load_skill("customer_service")]
+    dutch, english = StageNames.of(skills, texts("nl")), StageNames.of(skills, texts("en"))
+    assert [dutch("BookAppointment", step) for step in ("started", "date", "topic", "completed")] == [
+        "gestart",
+        "datum",
+        "onderwerp",
+        "voltooid",
+    ]
+    assert (dutch("OrderStatus", "order_number"), english("OrderStatus", "order_number")) == (
+        "bestelnummer",
+        "order number",
+    )
+    assert dutch("BookAppointment", "gone_step") == "gone step"  # a step the flow no longer has
+    assert StageNames(texts("nl"), {})("Elsewhere", "postal_code") == "postal code"

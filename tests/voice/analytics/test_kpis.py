@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from voice.analytics import Filters, Kpis, Report, build_report, read_not_understood, read_trend
 from voice.analytics.period import ReportError
 from voice.analytics.report import format_change, format_value
+from voice.analytics.team import texts
 from voice.cli import cli
 from voice.store import Store, open_store
 
@@ -180,6 +181,23 @@ def test_the_table_and_csv_show_a_flows_abandoned_count_as_the_json_does() -> No
     assert re.search(r"^flow abandoned: Book +4 +1 +\+3$", report.to_table(), re.MULTILINE)
     assert "flow abandoned: Book,n,4,1,3" in report.to_csv().splitlines()
     assert "flow completion: Book,%,37.5,0,37.5" in report.to_csv().splitlines()
+
+
+def test_a_failed_flow_is_its_own_figure_in_the_table_csv_and_json() -> None:
+    """A flow whose handler reported a failure reached its end: no drop-off, and counted failed."""
+    counts = {
+        "flow:Book:started": 2,
+        "flow:Book:step:topic": 2,
+        "flow:Book:completed": 1,
+        "flow:Book:failed": 1,
+    }
+    report = Report(
+        filters=Filters(start=DAY, end=DAY), current=Kpis.from_totals(counts), previous=Kpis.from_totals({})
+    )
+    assert report.current.flows[0].drop_off == "" and report.to_dict()["current"]["flows"][0]["failed"] == 1
+    assert re.search(r"^flow failed: Book +1 +0 +\+1$", report.to_table(), re.MULTILINE)
+    assert re.search(r"^flow mislukt: Book +1 +0 +\+1$", report.to_table(texts("nl")), re.MULTILINE)
+    assert "flow failed: Book,n,1,0,1" in report.to_csv().splitlines()
 
 
 def _report(seeded: Store, tmp_path: Path, *args: str) -> Result:
