@@ -496,7 +496,7 @@ GUESSES = {
     },
     "en": {
         "refused": ("my order is incomplete, a chair leg is missing", "no", "no", "no"),
-        "ignored": ("can you take the old sofa away when you deliver", "goodbye"),
+        "ignored": ("do you take away the old furniture on delivery", "goodbye"),
         "taken": ("can i pay with ideal", "yes"),
         "fallbacks": ("my order is incomplete, a chair leg is missing", "sdfg kwek blub"),
     },
