@@ -332,4 +332,5 @@ def _add(
     done = add(chosen.root, language, target, utterance)
     with open_store(store_url(context.config)) as store:
         record_review(store, utterance, done, skill=chosen.name, locale=language, reviewer=getpass.getuser())
-    click.echo(say("review_added" if done.added else "review_there", path=done.path, target=done.target))
+    shown = {"path": done.path, "target": done.target, "sentence": done.sentence}
+    click.echo(say("review_added" if done.added else "review_there", **shown))
