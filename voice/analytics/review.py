@@ -1,7 +1,8 @@
 """Improving the assistant from what it did not understand: the reviewer's four actions.
 
 - ``add_sentence``: the utterance becomes a template sentence of an intent, appended to the first
-  sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``;
+  sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``, the words its slots
+  would take written as their placeholders (``ik wil {date} {time} langskomen voor {topic}``);
 - ``add_phrasing``: it becomes a phrasing of a knowledge entry (an FAQ question or a page passage);
 - ``add_entry``: a question the assistant could not answer becomes a new FAQ entry, with the answer
   the reviewer writes;
@@ -12,9 +13,9 @@ layout stay), after finding the place with PyYAML's node positions; a file that 
 afterwards is put back. Phrasings and new entries go to the reviews' own file beside the content
 (``voice.knowledge.reviewed``), not into the team's FAQ file, which ``voice knowledge import`` replaces.
 The words are written as the matcher compares them (lower case, no punctuation), so they hold no
-template syntax; words the list already has are not added again. Every action is recorded in the
-store's ``reviews`` table, which takes the utterance off the not-understood list. The skill's change
-takes effect when the assistant is built again (a restart or a reload of the server).
+template syntax but a slot's placeholder; words the list already has are not added again. Every action
+is recorded in the store's ``reviews`` table, which takes the utterance off the not-understood list.
+The skill's change takes effect when the assistant is built again (a restart or a reload of the server).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from ..knowledge.content import check_language, content_folder, load_content
 from ..knowledge.entries import Entry
 from ..knowledge.faq import faq_entry
 from ..knowledge.reviewed import add_reviewed_entry, add_reviewed_phrasing, reviewed_file
+from ..nlu import IntentSet, Matcher
+from ..nlu.spans import SlotSpan, slot_spans, with_placeholders
 from ..store import Store
 from .unmatched import normalise
 
@@ -71,11 +74,17 @@ class Reviewed:
     """The file that was changed."""
     added: bool = True
     """False when the file already had the utterance, so nothing was written (the review still counts)."""
+    sentence: str = ""
+    """A sentence's template as written (or found) in intents.yaml, shown to the team; else empty."""
 
 
 def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -> Reviewed:
     """Append ``utterance`` as a template sentence of ``intent`` (its first sentence list), unless one of
-    its lists already has it: a second run must not add it twice."""
+    its lists already has it: a second run must not add it twice. The words the intent's slots would take
+    (a day, a time, a topic of its list) become their placeholders, so the sentence fills them and matches
+    other values too ("ik wil {date} {time} langskomen voor {topic}"); when the template would not read
+    the utterance back with those slots, or no slot takes any of its words, the words are written as
+    said."""
     path = skill_root / "locales" / language / "intents.yaml"
     words = _words(utterance)
     text = _read(path)
@@ -87,11 +96,24 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
     lists = [node for node in found_lists if isinstance(node, yaml.SequenceNode)]
     if not lists:
         raise ReviewError(f"intent {intent} has no sentence list in {path}; choose one of its intents.")
-    if _holds(lists, words):
-        return Reviewed("sentence", intent, path, added=False)
-    _insert_item(path, text, lists[0], words)
-    _check_skill(path, text, skill_root)
-    return Reviewed("sentence", intent, path)
+    matcher = _compiled(skill_root, path)
+    spans = slot_spans(matcher, matcher.sets[0].skill, intent, words)
+    sentence = with_placeholders(words, spans)
+    if _holds(lists, {words, sentence}):
+        return Reviewed("sentence", intent, path, added=False, sentence=sentence)
+    _insert_item(path, text, lists[0], sentence)
+    checked = _check_skill(path, text, skill_root)
+    if spans and not _reads(checked, intent, words, spans):  # the words as said, which match as said
+        sentence = words
+        _insert_item(path, text, lists[0], sentence)
+        _check_skill(path, text, skill_root)
+    return Reviewed("sentence", intent, path, sentence=sentence)
+
+
+def _reads(matcher: Matcher, intent: str, words: str, spans: list[SlotSpan]) -> bool:
+    """Whether ``words`` match ``intent`` with every slot of ``spans`` filled."""
+    slots = {span.slot for span in spans}
+    return any(found.intent == intent and slots <= set(found.slots) for found in matcher.match_all(words))
 
 
 def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
@@ -305,9 +327,15 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return next((value for name, value in node.value if _scalar(name) == key), None)
 
 
-def _holds(sequences: list[yaml.SequenceNode], words: str) -> bool:
-    """Whether one of the items already says ``words`` (compared as the matcher compares them)."""
-    return any(normalise(_scalar(item) or "") == words for sequence in sequences for item in sequence.value)
+def _holds(sequences: list[yaml.SequenceNode], sentences: set[str]) -> bool:
+    """Whether one of the items already is one of ``sentences`` (the words as said, compared as the
+    matcher compares them, or their template, as written)."""
+    return any(
+        normalise(said) in sentences or " ".join(said.lower().split()) in sentences
+        for sequence in sequences
+        for item in sequence.value
+        if (said := _scalar(item)) is not None
+    )
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
@@ -342,14 +370,24 @@ def _check_yaml(path: Path, before: str) -> None:
         raise ReviewError(f"the change would break {path} ({exc}); it was put back.") from exc
 
 
-def _check_skill(path: Path, before: str, skill_root: Path) -> None:
+def _check_skill(path: Path, before: str, skill_root: Path) -> Matcher:
     """The skill must still load and compile with the new sentence; otherwise the file is put back."""
-    from ..router import Router
-    from ..skill_loading import load_skill
-
     _check_yaml(path, before)
     try:
-        Router([load_skill(skill_root)])
-    except VoiceError as exc:
+        return _compiled(skill_root, path)
+    except ReviewError as exc:
         path.write_text(before, encoding="utf-8")
         raise ReviewError(f"the new sentence breaks the skill ({exc.message}); {path} was put back.") from exc
+
+
+def _compiled(skill_root: Path, path: Path) -> Matcher:
+    """The skill's intents of ``path`` as the file is now, compiled: read again, not the ones this
+    process loaded before (those are kept once loaded). The skill is imported first, so the slot types
+    it registers are known."""
+    from ..skill_loading import load_skill
+
+    try:
+        skill = load_skill(skill_root)
+        return Matcher([IntentSet.from_file(path, skill=skill.name)])
+    except VoiceError as exc:
+        raise ReviewError(exc.message) from exc

@@ -420,5 +420,6 @@ def _add(
     chosen = _skill(context, skill)
     done = add(chosen.root, language, target, said[0])
     _record(context, said, done, chosen.name, language)
-    click.echo(say("review_added" if done.added else "review_there", path=done.path, target=done.target))
+    shown = {"path": done.path, "target": done.target, "sentence": done.sentence}
+    click.echo(say("review_added" if done.added else "review_there", **shown))
     _echo_also(said, say)

@@ -261,10 +261,11 @@ def review() -> Response:
             record_review(
                 state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
+        shown = {"utterance": utterance, "target": done.target, "sentence": done.sentence}
         if done.added:
-            flash(say("review_done", utterance=utterance, action=say(f"action_{action}"), target=done.target))
+            flash(say("review_done", action=say(f"action_{action}"), **shown))
         else:
-            flash(say("review_already", utterance=utterance, target=done.target))
+            flash(say("review_already", **shown))
     except ReviewError as exc:
         flash(say("review_not_done", reason=exc.message))
     query = request.query_string.decode()  # back to the list with the reviewer's filters

@@ -251,6 +251,25 @@ def test_a_new_entrys_question_writes_the_names_the_content_writes(
     assert 'name="question" lang="nl" value="Kan ik met iDEAL betalen?"' in page
 
 
+def test_a_sentence_from_the_dashboard_keeps_its_slots_and_shows_the_template(
+    own_skill: tuple[FlaskClient, Path], tmp_path: Path
+) -> None:
+    """A sentence added on the page was written word for word, and the team did not see what was written."""
+    client, skill_root = own_skill
+    said = "ik wil zaterdag om elf uur langskomen voor advies"
+    with open_store(f"sqlite://{tmp_path / 'sessions.db'}") as store:
+        missed(store, ("nl", said), at=NOW_TURN.timestamp())
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    form = {"action": "sentence", "target": "BookAppointment", "skill": "customer_service", "locale": "nl"}
+    done = client.post(
+        "/dashboard/review", query_string=PERIOD, data={**form, "utterance": said, "csrf_token": csrf(page)}
+    )
+    after = html.unescape(client.get(done.headers["Location"]).get_data(as_text=True))
+    written = "ik wil {date} {time} langskomen voor {topic}"
+    assert f"written as “{written}”" in after, re.findall(r"class=\"flash\">([^<]*)<", after)
+    assert f'"{written}"' in (skill_root / "locales" / "nl" / "intents.yaml").read_text(encoding="utf-8")
+
+
 def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, shop_skill: Skill) -> None:
     """They came most reached first, by name when equal: date, name, time."""
     url = f"sqlite://{tmp_path / 'sessions.db'}"

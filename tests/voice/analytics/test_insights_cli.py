@@ -19,6 +19,8 @@ from voice.config import load_config, store_url
 from voice.dashboard import Accounts, DashboardSettings
 from voice.knowledge import DecisionKind, KnowledgeBase
 from voice.knowledge.reviewed import read_reviewed
+from voice.router import Router
+from voice.skill_loading import load_skill
 from voice.store import open_store
 
 from .seed import missed
@@ -236,7 +238,8 @@ def test_a_second_review_of_the_same_words_says_they_are_there_and_adds_nothing(
     changed = (skill / file).read_text(encoding="utf-8")
     again = _voice(config, *[arg.upper() if arg == MISSED_NL else arg for arg in args])
     assert again.exit_code == 0, again.output
-    assert again.output == f"already in {skill / file} ({target[1]}); nothing was added\n"
+    shown = f" as “{MISSED_NL}”" if command == "sentence" else ""  # a sentence shows what was written
+    assert again.output == f"already in {skill / file} ({target[1]}){shown}; nothing was added\n"
     assert (skill / file).read_text(encoding="utf-8") == changed and changed.count(written) == 1
 
 
@@ -293,6 +296,61 @@ def test_a_sentence_takes_its_group_off_the_list_unless_only(setup: tuple[Path, 
     assert _still_to_review(config) == ([similar] if only else [])
     intents = (skill / "locales" / "nl" / "intents.yaml").read_text(encoding="utf-8")
     assert f'"{said}"' in intents and f'"{similar}"' not in intents  # the sentence is the words given
+
+
+NOW = dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "written", "other", "slots"),
+    [
+        ("nl", "ik wil zaterdag om elf uur langskomen voor advies",
+         "ik wil {date} {time} langskomen voor {topic}",
+         "ik wil vrijdag om tien uur langskomen voor een retour",
+         {"date": dt.date(2026, 11, 27), "time": dt.time(10), "topic": "return"}),
+        ("en", "I want to come by on Saturday at eleven for advice.",
+         "i want to come by {date} {time} for {topic}",
+         "i want to come by on friday at ten for a refund",
+         {"date": dt.date(2026, 11, 27), "time": dt.time(10), "topic": "return"}),
+    ],
+    ids=["nl", "en"],
+)  # fmt: skip
+def test_a_sentence_keeps_its_day_time_and_topic_as_slots(
+    setup: tuple[Path, Path], locale: str, said: str, written: str, other: str, slots: dict[str, object]
+) -> None:
+    """A reviewed sentence was written word for word: said again it filled no slot (the caller was asked
+    for the day just given), and another day, time or topic was still not understood."""
+    config, skill = setup
+    args = ["review", "sentence", said, "--intent", "BookAppointment", "--skill", "customer_service"]
+    added = _voice(config, *args, "--locale", locale)
+    assert added.exit_code == 0 and f"as “{written}”" in added.output, added.output
+    assert f'          - "{written}"\n' in (skill / "locales" / locale / "intents.yaml").read_text("utf-8")
+    router = Router([load_skill(skill)])
+    again = router.parse(said, locale, now=NOW)
+    assert again is not None and again.template == written
+    assert {name: value.value for name, value in again.slots.items()} == {
+        "date": dt.date(2026, 11, 28), "time": dt.time(11), "topic": "advice"
+    }  # fmt: skip
+    variant = router.parse(other, locale, now=NOW)
+    assert variant is not None and variant.intent == "BookAppointment"
+    assert {name: value.value for name, value in variant.slots.items()} == slots
+    there = _voice(config, "review", "sentence", other, *args[3:], "--locale", locale)
+    assert there.exit_code == 0 and "already in" in there.output and f"“{written}”" in there.output
+
+
+def test_a_sentence_no_slot_takes_a_word_of_is_written_as_said(setup: tuple[Path, Path]) -> None:
+    """The words of the intent's own sentences stay words: the "een" of "een afspraak" is no time
+    (one o'clock) to the intent, though the time parser reads it so."""
+    config, skill = setup
+    said = "ik wil een afspraak bij jullie in de winkel"
+    args = ["sentence", said, "--intent", "BookAppointment", "--skill", "customer_service", "--locale", "nl"]
+    added = _voice(config, "review", *args, "-l", "nl")
+    assert added.exit_code == 0 and f"(BookAppointment) als “{said}”;" in added.output, added.output
+    assert f'          - "{said}"\n' in (skill / "locales" / "nl" / "intents.yaml").read_text("utf-8")
+    found = Router([load_skill(skill)]).parse(said, "nl", now=NOW)
+    assert found is not None and (found.intent, found.template, dict(found.slots)) == (
+        "BookAppointment", said, {}
+    )  # fmt: skip
 
 
 # -- the team's own FAQ file, imported again; new entries; a skill's folder ---------------------------

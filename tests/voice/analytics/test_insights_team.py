@@ -84,6 +84,7 @@ def test_every_language_has_every_text_and_each_renders() -> None:
     values |= {"language": "nl", "action": "a", "rate": "1%", "started": 1, "completed": 1, "abandoned": 0}
     values |= {"failed": 1, "phrasings": ["x", "y"]}
     values |= {"zone": "UTC", "conversations": 1, "change": "+1", "id": "c1", "problem": "x", "choices": "x"}
+    values |= {"sentence": "s"}
     for language in LANGUAGES:
         say = texts(language)
         assert all(say(key, **values).strip() for key in keys[language]), language
