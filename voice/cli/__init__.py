@@ -15,7 +15,7 @@ from speech.errors import SpeechError
 
 from ..errors import VoiceError
 from ..knowledge.commands import knowledge
-from . import authoring, data, export, insights, run, serve, skills, speech
+from . import authoring, data, export, insights, review, run, serve, skills, speech
 from .context import config_option
 
 
@@ -68,7 +68,7 @@ for command in (
     data.data,
     knowledge,
     insights.report,
-    insights.review,
+    review.review,
     insights.dashboard,
 ):
     cli.add_command(command)
