@@ -157,3 +157,26 @@ def test_without_hours_colleagues_take_over_at_any_time(
     reply = dialog.respond(Turn(text="i want to talk to a person", session_id="s1", time=night))
     dialog.close()
     assert reply.text == PUT_THROUGH["en"] and reply.transfer_to == NUMBER
+
+
+def test_a_caller_kept_on_the_line_past_the_teams_hours_is_not_promised_a_colleague(
+    store: Store, customer_service: Skill, tmp_path: Path
+) -> None:
+    """Handed over at 16:59 on a Friday; the gateway kept the caller on the line, and at 17:01 nobody is
+    there: "A colleague will be with you shortly." and another transfer would promise the team."""
+    policy = HandoffPolicy.from_settings({"transfer_to": NUMBER, "hours": TEAM})
+    dialog = Dialog(
+        Router([customer_service]),
+        store,
+        policy=policy,
+        sink=QueueFileSink(tmp_path / "h.jsonl"),
+        time_zone=AMSTERDAM,
+    )
+    friday = dt.datetime(2026, 11, 27, 16, 59)
+    first = dialog.respond(Turn(text="i want to talk to a person", session_id="s1", time=friday, call=True))
+    later = friday + dt.timedelta(minutes=2)
+    waiting = dialog.respond(Turn(text="hello?", session_id="s1", time=later, call=True, handed_over=True))
+    dialog.close()
+    assert first.transfer_to == NUMBER and first.handoff
+    assert "Our colleagues are back on Monday from 9:00. You can email us" in waiting.text
+    assert (waiting.handoff, waiting.end_session, waiting.transfer_to) == (False, True, "")
