@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, SkillError
+from .hours import BusinessHours
 
 __all__ = [
     "DASHBOARD_KEYS",
@@ -183,6 +184,12 @@ HANDOFF_KEYS: Mapping[str, Check] = {
         'country code, the number, no spaces), like transfer_to = "+31201234567"; Dialogflow\'s transfer '
         "message takes no SIP address",
     ),
+    "hours": (
+        lambda value: value == "always" or _table(value),
+        "when colleagues can take over, per weekday on the business's time_zone, like "
+        'hours = { monday = "09:00-17:00", saturday = "10:00-12:00, 13:00-16:00", sunday = "closed" }, '
+        'or "always" (the default)',
+    ),
     "irritation_cues": (
         lambda value: _table(value) and all(_language(key) and _cues(cues) for key, cues in value.items()),
         "a table of language code = list of words and phrases, like irritation_cues = "
@@ -250,6 +257,11 @@ def check_shapes(values: Mapping[str, Any], source: str) -> None:
     _check_password_hashes((values.get("dashboard") or {}).get("users") or {}, source)
     if handoff.get("url") and not str(handoff["url"]).startswith(("http://", "https://")):
         raise ConfigError(f"{source}: [handoff] url must start with http:// or https://.")
+    if _table(handoff.get("hours")):
+        try:
+            BusinessHours.from_dict(handoff["hours"], source=f"{source}: [handoff] hours")
+        except SkillError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def _check_table(table: str, values: Mapping[str, Any], keys: Mapping[str, Check], source: str) -> None:

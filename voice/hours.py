@@ -64,6 +64,17 @@ class BusinessHours:
         days: Iterable[int | dt.date] = range(7) if day is None else (day,)
         return any(start <= time < end for one in days for start, end in self.windows(one))
 
+    def next_opening(self, moment: dt.datetime) -> dt.datetime | None:
+        """The first opening after ``moment`` (on its clock), within a week; None when never open: "we are
+        back on Monday from 9:00" to a caller on a Sunday."""
+        for ahead in range(8):
+            day = moment.date() + dt.timedelta(days=ahead)
+            for start, _ in self.windows(day):
+                opening = dt.datetime.combine(day, start, tzinfo=moment.tzinfo)
+                if opening > moment:
+                    return opening
+        return None
+
     def during(self, part: PartOfDay, day: dt.date | int | None = None) -> Window | None:
         """When open during a part of the day, on ``day`` or (None) on the days open at all: from the
         earliest opening to the latest closing within it; None when closed all that part."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -58,6 +59,12 @@ from voice.testing import assistant_for_tests
         ('[handoff]\nirritation_cues = { nl = "stom" }\n', r"irritation_cues = \{'nl': 'stom'\}; it must"),
         ('[handoff]\nirritation_cues = { dutch = ["stom"] }\n', r"it must be a table of language code"),
         ('[handoff]\nirritation_cues = { nl = ["?!"] }\n', r"irritation_cues = \{'nl': \['\?!'\]\}; it must"),
+        ('[handoff]\nhours = "weekdays"\n', r"\[handoff\] hours = 'weekdays'; it must be when colleagues"),
+        (
+            '[handoff]\nhours = { monday = "9-17" }\n',
+            r"\[handoff\] hours, monday: '9-17' is not like 09:00-17:30 or 'closed'; fix the hours\.$",
+        ),
+        ('[handoff]\nhours = { maandag = "09:00" }\n', r"\[handoff\] hours: 'maandag' is not a weekday"),
         ('[insights]\nlanguage = "fr"\n', r"\[insights\] language = 'fr'; it must be .* one of en, nl"),
         ('time_zone = "Europe/Amsterdm"\n', r"'time_zone' is 'Europe/Amsterdm'; it must be .* IANA"),
         ('time_zone = "../../etc/passwd"\n', r"'time_zone' is '../../etc/passwd'; it must be"),
@@ -80,6 +87,7 @@ def test_every_handoff_key_is_accepted() -> None:
         "max_no_input": 0,
         "max_refusals": 5,
         "irritation_cues": {"nl": ["Stomme computer!"], "en": []},
+        "hours": {"monday": "09:00-17:00", "saturday": "10:00-12:00, 13:00-16:00", "sunday": "closed"},
     }
     delivery = {"url": "https://crm.example.com/h", "queue": "/tmp/q.jsonl", "timeout": 2, "retries": 3}
     config = Config.from_dict({"handoff": {**delivery, **triggers}})
@@ -88,6 +96,10 @@ def test_every_handoff_key_is_accepted() -> None:
     policy = build_assistant(replace(config, store=MEMORY_STORE)).dialog.policy  # type: ignore[attr-defined]
     assert (policy.max_fallbacks, policy.max_low_confidence, policy.low_confidence_below) == (2, 4, 0.6)
     assert (policy.max_no_input, policy.max_refusals) == (0, 5)
+    assert policy.hours is not None and policy.hours.windows(5) == (
+        (dt.time(10), dt.time(12)),
+        (dt.time(13), dt.time(16)),
+    )
     assert policy.irritated("wat een STOMME computer", "nl")
     assert not policy.irritated("dit is belachelijk", "nl")  # the team's list replaces the built-in one
     assert not policy.irritated("this is useless", "en")  # an empty list: no irritation cues

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from voice import Reply, Router, Skill, Turn
-from voice.dialog import Dialog, QueueFileSink
+from voice.dialog import Dialog, HandoffPolicy, QueueFileSink
 from voice.ssml import joined
 from voice.store import open_store
 
@@ -140,3 +140,43 @@ def test_a_promise_put_right_keeps_the_markup_of_both() -> None:
         joined(f"<speak>Bel {number}.</speak>", "<speak>Dag.</speak>") == f"<speak>Bel {number}. Dag.</speak>"
     )
     assert joined("Klaar.", "Dag & tot ziens.") == "Klaar. Dag & tot ziens."
+
+
+AWAY = {
+    "nl": "Sorry, ik kan u nu niet met een collega verbinden. Onze collega's zijn er morgen vanaf 9:00 weer.",
+    "en": "Sorry, I can't put you through to a colleague right now. "
+    "Our colleagues are back tomorrow from 9:00.",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_handler_outside_the_teams_hours_promises_nobody_and_transfers_nothing(
+    tmp_path: Path, language: str
+) -> None:
+    """Outside ``[handoff] hours`` (Sunday; the team works on weekdays) a handler's promise is put right
+    with when the team is back, the gateway gets no handoff or transfer, and the records wait for a
+    call back."""
+    shop, texts = _shop(tmp_path, language), SHOP[language]
+    team = {day: "09:00-17:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")}
+    policy = HandoffPolicy.from_settings({"transfer_to": "+31201234567", "hours": team})
+    sunday = dt.datetime(2026, 11, 29, 11, 0, tzinfo=dt.UTC)
+    queue = tmp_path / "handoff.jsonl"
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        dialog = Dialog(Router([shop]), store, policy=policy, sink=QueueFileSink(queue))
+        replies = [
+            dialog.respond(Turn(text=text, locale=language, session_id=f"s{index}", time=sunday))
+            for index, text in enumerate(texts["said"])
+        ]
+        assert dialog.sender is not None and dialog.sender.drain()
+        dialog.close()
+    refund, complaint = replies
+    assert refund.text == shop.responses(language).render("Refund_no_person", {})
+    assert complaint.speech == f"{texts['complaint'][: -len('</speak>')]} {AWAY[language]}</speak>"
+    assert [(reply.handoff, reply.end_session, reply.transfer_to) for reply in replies] == [
+        (False, True, "")
+    ] * 2
+    records = [json.loads(line) for line in queue.read_text().splitlines()]
+    assert [(record["reason"], record["after_hours"]) for record in records] == [
+        ("skill:Refund", True),
+        ("skill:Complaint", True),
+    ]

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..builtins import builtin_reply, speakers
+from ..hours import clock_text
+from ..nlu import weekday_name
 from ..reply import Expect, Reply
 from ..state import DialogState
 from ..turn import Turn
-from .handoff import HandoffPolicy
+from .handoff import Availability, HandoffPolicy
 
 if TYPE_CHECKING:
     from ..skill import Skill
@@ -33,6 +35,7 @@ __all__ = [
     "Loading",
     "Offering",
     "handoff_reply",
+    "no_person_reply",
     "with_question",
 ]
 
@@ -80,13 +83,15 @@ class Fallback:
     skills: Mapping[str, Skill] = field(default_factory=dict)
     """The loaded skills: the active flow's speaks first, with its own replies (``builtin:``)."""
     reachable: bool = True
-    """Whether a person can take the handoff (``handoff_reply``)."""
+    """Whether a person can take the handoff at all (a sink or a number); the policy's ``hours`` say
+    whether now (``handoff_reply``)."""
 
     def answer(self, turn: Turn, state: DialogState) -> Answer:
         misses = state.fallbacks + 1
         voices = speakers(self.skills, state.flow.skill if state.flow else None)
         if misses >= self.policy.max_fallbacks:
-            handoff = handoff_reply(turn, voices, reachable=self.reachable)
+            available = self.policy.availability(turn.time, reachable=self.reachable)
+            handoff = handoff_reply(turn, voices, available)
             return Answer(handoff, replace(state, fallbacks=misses).handing_over("fallbacks"))
         state = replace(state, fallbacks=misses)
         question = state.open_question
@@ -95,12 +100,34 @@ class Fallback:
         return Answer(builtin_reply(turn, "fallback", expect=Expect.ANSWER, skills=voices), state)
 
 
-def handoff_reply(turn: Turn, skills: Iterable[Skill] = (), *, reachable: bool = True) -> Reply:
+def handoff_reply(turn: Turn, skills: Iterable[Skill] = (), available: Availability | None = None) -> Reply:
     """What the caller hears when the conversation goes to a person (in the first skill's words). When
-    nobody can take it (``reachable`` false: no sink for its record, no number to put the call through
-    to), that nobody can be put through now, not a promise; it counts as a handoff either way."""
-    key = "handoff" if reachable else "no_person"
-    return replace(builtin_reply(turn, key, skills=skills), handoff=True, end_session=True)
+    nobody can take it (``available``: no sink for its record and no number to put the call through to,
+    or outside the team's hours), that nobody can be put through now, not a promise; it counts as a
+    handoff either way. Outside the hours it is no handoff for a phone gateway: nobody is there to take
+    the call, so it ends after the words."""
+    available = available or Availability()
+    if available.present:
+        return replace(builtin_reply(turn, "handoff", skills=skills), handoff=True, end_session=True)
+    return replace(no_person_reply(turn, skills, available), handoff=not available.away, end_session=True)
+
+
+def no_person_reply(turn: Turn, skills: Iterable[Skill], available: Availability) -> Reply:
+    """The ``no_person`` reply: nobody can be put through now; ``back`` in it says when the team is back
+    ("maandag vanaf 9:00") when they are away for their hours, else it is empty."""
+    return builtin_reply(turn, "no_person", skills=skills, back=_back(turn, skills, available))
+
+
+def _back(turn: Turn, skills: Iterable[Skill], available: Availability) -> str:
+    """When the team is back, in the caller's words (the ``back_at`` reply): "morgen vanaf 9:00"."""
+    if not available.away or available.back is None:
+        return ""
+    days = (available.back.date() - turn.time.date()).days
+    day = weekday_name(available.back.weekday(), turn.language)
+    when = builtin_reply(
+        turn, "back_at", skills=skills, days=days, day=day, time=clock_text(available.back.time())
+    )
+    return when.speech
 
 
 def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = (), **values: Any) -> Reply:

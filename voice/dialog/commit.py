@@ -224,6 +224,7 @@ class Recorder:
             slots=self.redaction(turn, state, loaded).slots(
                 {name: to_json(slot.value) for name, slot in (flow.slots if flow else {}).items()}
             ),
+            after_hours=facts.after_hours,
         )
         return OutboxItem(
             id=record.id, kind="handoff", payload=record.to_dict(), created_at=self.store.clock()

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..hours import BusinessHours
 from .irritation import IRRITATION_CUES, cue_forms, spoken_words
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,6 +47,9 @@ class HandoffPolicy:
     transfer_to: str = ""
     """The phone number (E.164) a phone gateway puts a handed-over call through to; empty: none is set, and
     the gateway gets no transfer to carry out (``Reply.transfer_to``)."""
+    hours: BusinessHours | None = None
+    """When colleagues can take over (``[handoff] hours``, on the business's clock); None: always. Outside
+    them a handoff promises nobody: the caller hears when the team is back (``Availability``)."""
     irritation_cues: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(IRRITATION_CUES))
     """Words and phrases per language; written as callers' words are compared ("Belachelijk!" is
     "belachelijk"), so a cue with a capital or a comma still matches."""
@@ -70,7 +74,15 @@ class HandoffPolicy:
         given = {name: settings[name] for name in POLICY_SETTINGS if name in settings}
         cues = {language: tuple(listed) for language, listed in given.get("irritation_cues", {}).items()}
         given["irritation_cues"] = {**IRRITATION_CUES, **cues}
+        given["hours"] = team_hours(given.get("hours", ALWAYS))
         return cls(**given)
+
+    def availability(self, moment: datetime, *, reachable: bool) -> Availability:
+        """Who can take a handoff at ``moment`` (the turn's time on the business's clock): nobody when
+        there is no sink or number (``reachable`` false), nobody yet outside the team's ``hours``."""
+        if self.hours is None or self.hours.is_open(moment.date(), moment.time()):
+            return Availability(reachable=reachable)
+        return Availability(reachable=reachable, away=True, back=self.hours.next_opening(moment))
 
     def irritated(self, text: str, language: str) -> bool:
         """True when the words show irritation (whole words or phrases, any case; Dutch adjectives in
@@ -83,6 +95,39 @@ class HandoffPolicy:
         )
 
 
+AFTER_HOURS = "after_hours"
+"""The reason the KPIs count a handoff under when the team was away (``HandoffRecord.after_hours``): the
+callers who wanted a person and got none."""
+ALWAYS = "always"
+"""``[handoff] hours`` when colleagues can take over at any time (the default)."""
+
+
+def team_hours(setting: str | Mapping[str, Any]) -> BusinessHours | None:
+    """The ``[handoff] hours`` setting as hours (``BusinessHours``' form: ``{ monday = "09:00-17:00",
+    sunday = "closed" }``); None for ``"always"``. A window of the wrong form raises ``SkillError``."""
+    if isinstance(setting, str):  # "always": the only text the config's check lets through
+        return None
+    return BusinessHours.from_dict(setting, source="[handoff] hours")
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether a colleague can take a handoff at one turn, so that nobody is promised one who is not there."""
+
+    reachable: bool = True
+    """A record reaches a sink, or a gateway transfers the call (``Dialog.reachable``)."""
+    away: bool = False
+    """Outside the team's ``[handoff] hours``: the caller is told when they are back, nothing is transferred,
+    and the record is marked ``after_hours`` for a call back."""
+    back: datetime | None = None
+    """When the team is away, their next start (None when their hours have none)."""
+
+    @property
+    def present(self) -> bool:
+        """A colleague takes over now: the caller may be promised one."""
+        return self.reachable and not self.away
+
+
 POLICY_SETTINGS = (
     "max_fallbacks",
     "max_low_confidence",
@@ -90,6 +135,7 @@ POLICY_SETTINGS = (
     "max_no_input",
     "max_refusals",
     "transfer_to",
+    "hours",
     "irritation_cues",
 )
 """The ``[handoff]`` keys that set the policy (when, and where the call goes); the others say where the
@@ -114,6 +160,9 @@ class HandoffRecord:
     """The conversation so far: speaker, text, intent."""
     slots: dict[str, Any]
     """Slot values gathered in the flow in progress."""
+    after_hours: bool = False
+    """Handed over outside the team's ``[handoff] hours``: the caller was told nobody is there now and
+    when the team is back, and waits for a call back (``reason`` still says why they needed a person)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -27,7 +27,7 @@ from ..turn import Turn, on_clock
 from .answerers import Answerer, Fallback, handoff_reply
 from .commit import Recorder, request_answer
 from .deadline import run_within
-from .handoff import HandoffPolicy, HandoffSink
+from .handoff import Availability, HandoffPolicy, HandoffSink
 from .late import MISSED_TURN, LateTurn, PendingReplies, StoredTurn
 from .missed import MissedTurn, MissedTurns
 from .outbox import OutboxSender
@@ -182,7 +182,7 @@ class Dialog:
         loading = still_loading(self._loading)  # as the turn starts: passing them asked nothing
         step, reply, failed = self._decided(turn, session.dialog)
         reply = replace(reply, intent=step.turn.intent, context=step.state.context())
-        reply = self._transferred(reply, step.state)
+        reply = self._transferred(reply, step.state, step.available)
         late.unheard = (reply,) if failed else step.unheard
         # after a crash in a flow, its open question stays the one an answer in between asks again
         said = step.state.last_reply if failed and step.state.flow is not None else reply
@@ -197,6 +197,7 @@ class Dialog:
             handler_error=failed,
             latency_ms=(time.perf_counter() - started) * 1000,
             satisfaction=step.satisfaction_score,
+            after_hours=step.available.away,
         )
         stored = self.recorder.commit(
             step.turn, state, reply, session, facts, late, lambda: self._moment(turn)
@@ -266,18 +267,19 @@ class Dialog:
             ttl=self.session_ttl,
         ), turn
 
-    def _transferred(self, reply: Reply, state: DialogState) -> Reply:
+    def _transferred(self, reply: Reply, state: DialogState, available: Availability) -> Reply:
         """A reply of a handed-over conversation names its handoff record (id and reason, for the
         colleague's desktop to match the call) and where a phone gateway puts the call through, when
         ``[handoff] transfer_to`` is set; every turn after the handoff does too, in case the gateway kept
-        the caller on the line instead of transferring."""
+        the caller on the line instead of transferring. Outside the team's hours nobody is there to take
+        the call: no transfer."""
         if not state.handed_over:
             return reply
         return replace(
             reply,
             handoff_id=state.handoff_id,
             handoff_reason=state.handoff_reason,
-            transfer_to=self.policy.transfer_to or reply.transfer_to,
+            transfer_to="" if available.away else self.policy.transfer_to or reply.transfer_to,
         )
 
     def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:
@@ -286,7 +288,8 @@ class Dialog:
         failing ends at a person after ``max_fallbacks`` in a row instead of an apology at every try."""
         state = replace(before, fallbacks=before.fallbacks + 1)
         if state.fallbacks >= self.policy.max_fallbacks and not state.handed_over:
-            handoff = handoff_reply(turn, self._speakers(turn), reachable=self.reachable)
+            available = self.policy.availability(turn.time, reachable=self.reachable)
+            handoff = handoff_reply(turn, self._speakers(turn), available)
             return state.handing_over("fallbacks"), handoff
         return state, apology(turn, self._speakers(turn), before.open_question)
 

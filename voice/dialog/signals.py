@@ -19,7 +19,7 @@ from ..store import Session
 from ..store.signals import Outcome, TurnSignals, Understood, day_of
 from ..turn import Turn
 from .answerers import Loading
-from .handoff import HandoffPolicy
+from .handoff import AFTER_HOURS, HandoffPolicy
 
 __all__ = ["TurnFacts", "answerer_names", "loading_answerers", "outcome_of", "still_loading", "turn_signals"]
 
@@ -43,6 +43,9 @@ class TurnFacts:
     handler_error: bool = False
     latency_ms: float = 0.0
     satisfaction: float | None = None
+    after_hours: bool = False
+    """A handoff at this turn found the team away (outside ``[handoff] hours``): counted as a handoff for
+    the reason ``after_hours``, so the KPIs show the callers nobody could take."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ def turn_signals(
     before = loaded.dialog
     skill = _skill(turn, state, skills)
     reason = state.handoff_reason if state.handed_over and not before.handed_over else ""
+    reason = AFTER_HOURS if reason and facts.after_hours else reason
     return TurnSignals(
         session_id=turn.session_id,
         user_id=turn.user_id or loaded.user_id,

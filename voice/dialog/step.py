@@ -18,7 +18,7 @@ from ..slot_values import coerce
 from ..ssml import joined
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
-from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, with_question
+from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, no_person_reply, with_question
 from .flows import FlowFilling, plain
 from .follow_up import with_previous_slots
 from .handoff import HandoffPolicy
@@ -49,9 +49,10 @@ class TurnStep(FlowFilling, TurnTaking):
         reachable: bool = True,
     ) -> None:
         """``reachable``: a person can take a handoff (a sink for its record, or a number to put the call
-        through to); else the caller hears that nobody can be put through now (``handoff_reply``)."""
+        through to); else, or outside the team's hours, the caller hears that nobody can be put through
+        now (``handoff_reply``)."""
         self.router, self.policy, self.answerers = router, policy, answerers
-        self.reachable = reachable
+        self.available = policy.availability(turn.time, reachable=reachable)
         self.turn, self.state = turn, state
         self.satisfaction = satisfaction or Satisfaction()
         self.satisfaction_score: float | None = None
@@ -98,8 +99,9 @@ class TurnStep(FlowFilling, TurnTaking):
         if self.turn.hung_up:
             return self._hung_up()
         if self.state.handed_over:  # still with a person: a gateway that reads handoff puts the call through
-            told = "handed_over" if self.reachable else "no_person"
-            return replace(self._builtin(told, end_session=True), handoff=True)
+            if self.available.present:
+                return replace(self._builtin("handed_over", end_session=True), handoff=True)
+            return handoff_reply(self.turn, self._speakers(), self.available)
         if self.turn.language not in self.router.languages:
             return self._builtin("unsupported_language", end_session=True)
         if not self.turn.text.strip() and self.turn.intent is None:
@@ -117,7 +119,7 @@ class TurnStep(FlowFilling, TurnTaking):
         reason = self._handoff_trigger(match)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn, self._speakers(), reachable=self.reachable)
+            return handoff_reply(self.turn, self._speakers(), self.available)
         heard = self.state  # with this turn's counts, before its reply
         reply = self._unmatched() if match is None else self._matched(match)
         reason = None if self.state.handed_over else self._unhelped()
@@ -125,7 +127,7 @@ class TurnStep(FlowFilling, TurnTaking):
             self._unsay(heard)
         if reason:
             self.state = self.state.handing_over(reason)
-            return handoff_reply(self.turn, self._speakers(), reachable=self.reachable)
+            return handoff_reply(self.turn, self._speakers(), self.available)
         return reply
 
     def _unhelped(self) -> str | None:
@@ -167,12 +169,14 @@ class TurnStep(FlowFilling, TurnTaking):
     def _honest(self, handoff: Reply) -> Reply:
         """A handler's reply that asks for a person, as the caller hears it: when nobody can take the
         conversation, its words without the promise of a colleague (``Reply.no_person``), else the
-        framework's ``no_person`` after it, so a promise nobody keeps is at least put right."""
-        if self.reachable:
+        framework's ``no_person`` after it, so a promise nobody keeps is at least put right. Outside the
+        team's hours it is no handoff for a phone gateway (``handoff_reply``)."""
+        if self.available.present:
             return handoff
-        speech = handoff.no_person or joined(handoff.speech, self._builtin("no_person").speech)
+        told = no_person_reply(self.turn, self._speakers(), self.available).speech
+        speech = handoff.no_person or joined(handoff.speech, told)
         card = handoff.card and replace(handoff.card, text=Reply(speech=speech).text)
-        return replace(handoff, speech=speech, card=card)
+        return replace(handoff, speech=speech, card=card, handoff=not self.available.away)
 
     # -- understanding --------------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ from voice.assistant import Assistant, build_assistant
 from voice.cli import cli
 from voice.config import Config
 from voice.errors import ConfigError
+from voice.hours import WEEKDAYS
+from voice.nlu import weekday_name
 from voice.server import create_app
 
 PROJECT = "projects/kss-agent/agent"
@@ -171,6 +173,34 @@ def test_a_handoff_puts_the_call_through_after_the_speech(phone: Any, language: 
     for reply in (voice, later["payload"]["voice"]):  # the agent desktop matches the call to its record
         assert (reply["handoff_id"], reply["handoff_reason"]) == (record["id"], "asked")
     assert record["transcript"][0] == {"speaker": "user", "text": "", "intent": "Launch"}
+
+
+AWAY = {
+    "nl": "Sorry, ik kan u nu niet met een collega verbinden. Onze collega's zijn er {day} vanaf 9:00 weer. "
+    "U kunt ons mailen op klantenservice@example.com of met ons chatten via www.example.com/chat.",
+    "en": "Sorry, I can't put you through to a colleague right now. Our colleagues are back on {day} from "
+    "9:00. You can email us at klantenservice@example.com or chat with us at www.example.com/chat.",
+}
+"""On the phone line outside the team's hours: when they are back, and what else the caller can do (not
+the number they rang)."""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_outside_the_teams_hours_a_call_is_not_transferred(phone: Any, language: str) -> None:
+    """The team works one day, three days from now (the gateway's requests carry no clock of ours): a
+    caller who asks for a person now hears when, the call ends after the words instead of being put
+    through to nobody, and the record waits for a call back."""
+    workday = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).weekday()
+    line = phone(transfer_to=NUMBER, hours={WEEKDAYS[workday]: "09:00-17:00"})
+    data = line.say("c1", SAID[language]["person"], language)
+    assert data["fulfillmentText"] == AWAY[language].format(day=weekday_name(workday, language))
+    assert TRANSFER not in data["fulfillmentMessages"] and "liveAgentHandoff" not in data
+    assert data["endInteraction"] is True
+    voice = data["payload"]["voice"]
+    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (False, True, "")
+    assert data["outputContexts"][0]["lifespanCount"] == 0, "no colleague to wait for on the line"
+    (record,) = line.handoff_records()
+    assert (record["reason"], record["after_hours"], record["user_id"]) == ("asked", True, "+31612345678")
 
 
 WAITING = {
