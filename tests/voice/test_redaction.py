@@ -576,9 +576,10 @@ CORRECTED_NAMES = {
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_a_correction_said_to_the_check_of_a_sensitive_slot_is_redacted(language: str) -> None:
-    """ "Heb ik uw naam goed verstaan: Jan de Vries?" "Nee, het is Piet de Vries": the correction fills
-    no slot and was stored as said. Now it is ``[name]``; "klopt", a template's own words, stays, and
-    every turn is stored."""
+    """ "Heb ik uw naam goed verstaan: Jan de Vries?" "Nee, het is Piet de Vries": the correction was
+    stored as said. It now fills the name (a "no" with a value at a slot's check), so the name is
+    redacted as the slot's value and the "nee" stays; "klopt", a template's own words, stays, and every
+    turn is stored."""
     said = CORRECTED_NAMES[language]
     with open_store("sqlite://:memory:") as store:
         dialog = Dialog(Router([load_skill("customer_service")]), store)
@@ -586,7 +587,9 @@ def test_a_correction_said_to_the_check_of_a_sensitive_slot_is_redacted(language
             dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
         callers = [e.text for e in store.read_log(session_id="s1") if e.speaker.value == "user"]
         assert len(store.read_log(session_id="s1")) == 2 * len(said)
-    assert callers == [*said[:2], "[name]", "[name]", said[-1]]
+    no = {"nl": "nee", "en": "no"}[language]
+    assert callers == [*said[:2], "[name]", f"{no}, [name]", said[-1]]
+    assert not any("vries" in text for text in callers)
 
 
 def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:
