@@ -74,6 +74,28 @@ def test_a_time_said_in_the_night_is_refused_not_read_as_the_afternoon(
     assert booked(api) == [("10:00", "Jan de Vries" if locale == "nl" else "Anna Smith")]
 
 
+CARRIED = {
+    "nl": [
+        "ik wil een afspraak maken over een retour",
+        "morgen",
+        "om drie",
+        "ik ben Anna",
+        "nee, het is Daan",
+    ],
+    "en": ["book an appointment about a return", "tomorrow", "at 3", "i am Anna", "no, this is Daan"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_the_words_before_a_name_are_no_part_of_it(dialog: Dialog, api: BookingApi, locale: str) -> None:
+    """ "Nee, het is Daan" was refused by name_check for its "het", and "ik ben Anna" too."""
+    yes = {"nl": "ja", "en": "yes"}[locale]
+    replies = conversation(dialog, locale, [*CARRIED[locale], yes, yes])
+    confirm = {"nl": "Heb ik uw naam goed verstaan: {}?", "en": "Did I get your name right: {}?"}[locale]
+    assert replies[3:5] == [confirm.format("Anna"), confirm.format("Daan")]
+    assert booked(api) == [("15:00", "Daan")]
+
+
 def test_a_platforms_three_oclock_is_booked_at_the_time_confirmed(dialog: Dialog, api: BookingApi) -> None:
     """Alexa sends "three" as 03:00, and "3 am" too: read within the hours (15:00) when it arrives, as the
     router reads "om drie", so the booking a later turn makes is at the time the caller confirmed."""

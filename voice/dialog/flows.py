@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from ..builtins import builtin_reply
 from ..flow import Flow, Slot
+from ..names import NameCheck, without_carrier
 from ..nlu import IntentMatch, SlotValue, find_slot_type
 from ..reply import Expect, Reply
 from ..skill import Skill
@@ -47,7 +48,7 @@ class FlowFilling:
         active = self.state.flow
         if active is None or active.intent != match.intent:
             active = ActiveFlow(intent=match.intent, skill=skill.name)
-        said = {name: plain(value) for name, value in match.slots.items()}
+        said = {name: self._heard(spec, name, plain(value)) for name, value in match.slots.items()}
         changed = [name for name, value in said.items() if active.slots.get(name) != value]
         keep = active if not changed else replace(active, confirming=Confirming.NOTHING, confirming_slot=None)
         flow = replace(
@@ -58,6 +59,16 @@ class FlowFilling:
         )
         self.state = replace(self.state, flow=flow)
         return self._advance(skill, spec, changed, answering=active.asking)
+
+    def _heard(self, spec: Flow, name: str, value: SlotValue) -> SlotValue:
+        """The slot as the flow keeps it: a name without the words said before it ("het is Daan" is
+        Daan), before it is checked or compared with the name already heard."""
+        slot = spec.slot(name)
+        check = slot.validate if slot is not None else None
+        if not isinstance(check, NameCheck) or not isinstance(value.value, str):
+            return value
+        name_said = without_carrier(value.text, self.turn.language)
+        return value if name_said == value.text else replace(value, text=name_said, value=name_said)
 
     def _advance(
         self, skill: Skill, spec: Flow, changed: list[str], *, answering: str | None = None
