@@ -74,6 +74,41 @@ def test_a_time_said_in_the_night_is_refused_not_read_as_the_afternoon(
     assert booked(api) == [("10:00", "Jan de Vries" if locale == "nl" else "Anna Smith")]
 
 
+SAME_NAME = {
+    "nl": (
+        ["ik wil een afspraak maken over een retour", "morgen", "om drie", "Daan", "nee, mijn naam is Daan"],
+        "Ik versta opnieuw Daan; klopt dat, ja of nee?",
+    ),
+    "en": (
+        ["book an appointment about a return", "tomorrow", "at 3", "my name is Daan", "no, my name is Daan"],
+        "I heard Daan again; is that right, yes or no?",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_no_with_the_same_name_asks_again_and_is_no_yes(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Nee, mijn naam is Daan" to "Heb ik uw naam goed verstaan: Daan?" moved on as if the caller said
+    yes. It asks again, and counts as a miss; a yes then books, once."""
+    lines, asked_again = SAME_NAME[locale]
+    replies = conversation(dialog, locale, lines)
+    assert replies[-1] == asked_again and api.bookings == []
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.fallbacks == 1
+    yes = {"nl": "ja", "en": "yes"}[locale]
+    replies = conversation(dialog, locale, [yes, yes])
+    assert replies[0].startswith(("Dus een afspraak", "So that's an appointment")), replies[0]
+    assert booked(api) == [("15:00", "Daan")]
+
+
+def test_a_plain_no_after_the_same_name_asks_for_the_name(dialog: Dialog, api: BookingApi) -> None:
+    replies = conversation(dialog, "nl", [*SAME_NAME["nl"][0], "nee", "Dean", "ja", "ja"])
+    assert replies[-4:-2] == ["En wat is uw naam?", "Heb ik uw naam goed verstaan: Dean?"]
+    assert replies[-1].startswith("Gelukt!") and booked(api) == [("15:00", "Dean")]
+
+
 CARRIED = {
     "nl": [
         "ik wil een afspraak maken over een retour",
