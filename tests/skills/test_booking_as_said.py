@@ -142,3 +142,14 @@ def test_a_platforms_three_oclock_is_booked_at_the_time_confirmed(dialog: Dialog
     replies = [dialog.respond(first).text, *conversation(dialog, "nl", ["ja", "ja"])]
     assert "om 15:00" in replies[1] and replies[-1].startswith("Gelukt!"), replies
     assert booked(api) == [("15:00", "Anna")]
+
+
+def test_the_name_said_again_without_a_no_confirms_it(dialog: Dialog, api: BookingApi) -> None:
+    """It moved on as before, but left the check of the name open: a "ja" to the next question was
+    taken as the answer to it."""
+    lines = ["ik wil een afspraak maken", "morgen", "om drie", "Daan", "mijn naam is Daan"]
+    replies = conversation(dialog, "nl", lines)
+    assert replies[-1].startswith("Waar gaat de afspraak over")
+    session = dialog.store.load("s1")
+    flow = session.dialog.flow if session is not None else None
+    assert flow is not None and flow.confirmed == ("name",) and flow.confirming_slot is None
