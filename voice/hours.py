@@ -90,7 +90,8 @@ class BusinessHours:
     def reading(self, time: dt.time, day: dt.date | None = None, *, either_half: bool = False) -> dt.time:
         """The reading of a time within the hours: "om drie" (3:00 or 15:00) is 15:00 for a shop open
         9-17. A time said with its part of the day stays; ``either_half`` treats every time from 1:00
-        to 12:59 as said without one (platforms send "three" as 03:00)."""
+        to 12:59 as said without one, for a time whose origin is unknown (the platforms' and the router's
+        arrive as ``AmbiguousTime`` when they may be either, so a skill's flow needs no ``either_half``)."""
         if isinstance(time, AmbiguousTime):
             said, other = time.readings
         elif either_half and 1 <= time.hour <= 12:

@@ -277,8 +277,9 @@ def _hours() -> BusinessHours:
 
 
 def _reading(time: dt.time, day: dt.date | None = None) -> dt.time:
-    """A time within our hours: platforms send "three" as 03:00, which we read as 15:00."""
-    return _hours().reading(time, day, either_half=True)
+    """A time within our hours: "om drie" (and a platform's "three", sent as 03:00) is 15:00; a time said
+    with its part of the day ("drie uur 's nachts", "3 am") stays as said, so the validator refuses it."""
+    return _hours().reading(time, day)
 
 
 def _open_at(day: dt.date, time: dt.time) -> bool:

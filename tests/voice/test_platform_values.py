@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from voice import DateRange, PartOfDay, SlotValue, slot_type
+from voice import AmbiguousTime, DateRange, PartOfDay, SlotValue, slot_type
 from voice.slot_values import coerce, from_json, slot_from_json, slot_to_json, to_json
 
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)  # a Thursday in ISO week 49
@@ -158,3 +158,19 @@ def test_a_range_knows_its_days_and_a_part_of_day_its_times() -> None:
     assert dt.time(3) in PartOfDay.NIGHT and dt.time(12) not in PartOfDay.MORNING
     with pytest.raises(ValueError, match="before it starts"):
         days(D(2026, 12, 6), D(2026, 12, 5))
+
+
+@pytest.mark.parametrize(
+    ("raw", "either"),
+    [
+        ("03:00", True),
+        ("12:30", True),
+        ("2026-11-24T03:00:00+01:00", True),
+        ("15:00", False),
+        ("00:30", False),
+    ],
+)
+def test_a_platform_time_in_either_half_of_the_day_is_ambiguous(raw: str, either: bool) -> None:
+    """Alexa sends "three" as 03:00: a skill's hours read it within them (15:00), as the router's "om drie".
+    A time said with its part of the day to the router ("3 am") is plain, and stays as said."""
+    assert isinstance(slot_type("time").from_platform(raw, "en", None), AmbiguousTime) is either

@@ -52,8 +52,8 @@ def _booked_day(turn: Turn) -> dt.date | None:
 
 
 def _reading(time: dt.time, day: dt.date | None) -> dt.time:
-    """Chat reads "om drie" within our hours itself; Alexa and Dialogflow send "three" as 03:00."""
-    return _hours().reading(time, day, either_half=True)
+    """ "om drie" (and Alexa's "three", sent as 03:00) within our hours; "3 am" stays as said."""
+    return _hours().reading(time, day)
 
 
 def _hours() -> BusinessHours:

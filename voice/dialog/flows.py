@@ -11,6 +11,8 @@ from dataclasses import replace
 
 from ..builtins import builtin_reply
 from ..flow import Flow, Slot
+from ..hesitations import corrected
+from ..names import NameCheck, without_carrier
 from ..nlu import IntentMatch, SlotValue, find_slot_type
 from ..reply import Expect, Reply
 from ..skill import Skill
@@ -47,8 +49,10 @@ class FlowFilling:
         active = self.state.flow
         if active is None or active.intent != match.intent:
             active = ActiveFlow(intent=match.intent, skill=skill.name)
-        said = {name: plain(value) for name, value in match.slots.items()}
+        said = {name: self._heard(spec, name, plain(value)) for name, value in match.slots.items()}
         changed = [name for name, value in said.items() if active.slots.get(name) != value]
+        if not changed and active.confirming is Confirming.SLOT and active.confirming_slot in said:
+            return self._said_again(skill, active)
         keep = active if not changed else replace(active, confirming=Confirming.NOTHING, confirming_slot=None)
         flow = replace(
             keep,
@@ -58,6 +62,16 @@ class FlowFilling:
         )
         self.state = replace(self.state, flow=flow)
         return self._advance(skill, spec, changed, answering=active.asking)
+
+    def _heard(self, spec: Flow, name: str, value: SlotValue) -> SlotValue:
+        """The slot as the flow keeps it: a name without the words said before it ("het is Daan" is
+        Daan), before it is checked or compared with the name already heard."""
+        slot = spec.slot(name)
+        check = slot.validate if slot is not None else None
+        if not isinstance(check, NameCheck) or not isinstance(value.value, str):
+            return value
+        name_said = without_carrier(value.text, self.turn.language)
+        return value if name_said == value.text else replace(value, text=name_said, value=name_said)
 
     def _advance(
         self, skill: Skill, spec: Flow, changed: list[str], *, answering: str | None = None
@@ -162,6 +176,19 @@ class FlowFilling:
             flow = replace(flow, confirming=Confirming.NOTHING, confirming_slot=None, confirmed=confirmed)
         self._set_flow(flow)
         return self._advance(skill, skill.flows[flow.intent], [])
+
+    def _said_again(self, skill: Skill, flow: ActiveFlow) -> Reply:
+        """The value being confirmed, said again. Alone ("Daan" to "Heb ik uw naam goed verstaan: Daan?")
+        it confirms it. After a no ("nee, mijn naam is Daan") it does not: a no is never a yes, and the
+        value is no correction either, so the caller is asked once more to say yes or no to what was heard
+        ("Ik versta opnieuw Daan; klopt dat, ja of nee?"). Either answer moves on (a plain no asks the
+        slot's question); the turn is a miss, so a caller who cannot get the value across reaches a person."""
+        if corrected(self.turn.text, self.turn.language) is None:
+            return self._confirmed(skill, flow)
+        self._missed()
+        words = flow.slots[str(flow.confirming_slot)].text
+        question = builtin_reply(self.turn, "confirm_same", skills=[skill], value=words).text
+        return asking(question, Expect.CONFIRMATION, flow.confirming_slot)
 
     def _denied(self, skill: Skill, flow: ActiveFlow) -> Reply:
         if flow.confirming is Confirming.INTENT:

@@ -198,7 +198,8 @@ class TurnStep(FlowFilling, TurnTaking):
                     name, list_name, words, intent=self.turn.intent
                 ),
             )
-            return IntentMatch(intent=self.turn.intent, slots=slots, skill=name)
+            # a platform's "three" (03:00) is read within the skill's hours, as the router reads "om drie"
+            return self.router.resolved(IntentMatch(intent=self.turn.intent, slots=slots, skill=name))
         return self.router.parse(
             self.turn.text,
             self.turn.language,

@@ -8,6 +8,7 @@ value unchanged when it is not in a form it knows (the skill then gets the words
   ``2026-W49``, weekend ``2026-W49-WE``, month ``2026-12``, year ``2026``, decade ``202X``, season
   ``2026-WI|SP|SU|FA`` and Dialogflow's ``{"startDate", "endDate"}`` -> ``DateRange``;
 - times: ``10:00``, ``10:00:30``, Dialogflow's date-time -> ``time``; ``MO|AF|EV|NI`` -> ``PartOfDay``;
+  one from 1:00 to 12:59 is an ``AmbiguousTime`` (Alexa sends "three" as 03:00, "three am" too);
 - durations: ISO 8601 ``PT1H30M``, ``P1D``, ``P2W``, ``P1Y`` and Dialogflow's
   ``{"amount": 10, "unit": "min"}`` -> ``timedelta`` (a month counts 30 days, a year 365);
 - numbers: ``"5"``, ``"-3"``, ``2.0`` -> ``int``, ``2.5`` -> ``float``; Alexa's ``?`` stays.
@@ -21,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .clock import AmbiguousTime
 from .periods import DateRange, PartOfDay
 
 __all__ = ["platform_date", "platform_duration", "platform_number", "platform_percentage", "platform_time"]
@@ -61,19 +63,26 @@ def platform_percentage(value: Any, now: dt.datetime | None = None) -> Any:
 
 
 def platform_time(value: Any, now: dt.datetime | None = None) -> Any:
-    """ "10:00", "10:00:30" and Dialogflow's "2026-11-24T10:00:00+01:00" -> a time; "MO" -> morning."""
+    """ "10:00", "10:00:30" and Dialogflow's "2026-11-24T10:00:00+01:00" -> a time; "MO" -> morning.
+    A time from 1:00 to 12:59 is an ``AmbiguousTime``: the platforms send "three" as 03:00, so a skill's
+    business hours read it, as they read the router's "om drie"."""
     if not isinstance(value, str):
         return value
     if value in _PARTS_OF_DAY:
         return _PARTS_OF_DAY[value]
     try:
         if re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", value):
-            return dt.time.fromisoformat(value)
+            return _either_half(dt.time.fromisoformat(value))
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*", value):
-            return dt.datetime.fromisoformat(value).time().replace(tzinfo=None)
+            return _either_half(dt.datetime.fromisoformat(value).time().replace(tzinfo=None))
     except ValueError:  # "25:00": not a time, so the words stay
         pass
     return value
+
+
+def _either_half(time: dt.time) -> dt.time:
+    """A platform's time that may be meant in the afternoon (1:00 to 12:59) as an ``AmbiguousTime``."""
+    return AmbiguousTime(time.hour, time.minute, time.second) if 1 <= time.hour <= 12 else time
 
 
 def platform_duration(value: Any, now: dt.datetime | None = None) -> Any:

@@ -1,0 +1,155 @@
+"""The customer-service booking books what the caller said, once: a time said with its part of the day
+keeps it ("drie uur 's nachts" is no 15:00), a no is never a yes at the check of the name, and the words
+before a name ("het is", "I am") are no part of it. Whole conversations against the booking API on
+loopback, which counts what reaches it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from booking_api import BookingApi, serving_booking_api
+
+from skills.customer_service import skill
+from voice import Router, SlotValue, Turn
+from voice.dialog import Dialog
+from voice.store import open_store
+
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+"""The clock of the conversations: "morgen" / "tomorrow" is Tuesday 24 November, open 9:00-17:30."""
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[BookingApi]:
+    with serving_booking_api() as (state, url):
+        monkeypatch.setattr(skill, "settings", {"booking_url": url})
+        yield state
+
+
+@pytest.fixture
+def dialog(tmp_path: Path) -> Iterator[Dialog]:
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        made = Dialog(Router([skill]), store)
+        yield made
+        made.close()
+
+
+def conversation(dialog: Dialog, locale: str, lines: list[str]) -> list[str]:
+    """What the assistant answers to each line of one conversation."""
+    turns = (Turn(text=line, locale=locale, session_id="s1", user_id="u1", time=MONDAY) for line in lines)
+    return [dialog.respond(turn).text for turn in turns]
+
+
+def booked(api: BookingApi) -> list[tuple[str, str]]:
+    """The (time, name) of every booking that reached the API."""
+    return [(body["time"], body["name"]) for _, body in api.bookings]
+
+
+NIGHT = {
+    "nl": (
+        ["ik wil een afspraak maken over een retour", "morgen", "om drie uur 's nachts"],
+        "Op dinsdag zijn we open van 9:00 tot 17:30. Hoe laat?",
+        ["om tien uur 's ochtends", "jan de vries", "ja", "ja"],
+    ),
+    "en": (
+        ["book an appointment about a return", "tomorrow", "at 3 am"],
+        "On Tuesday we are open from 9:00 to 17:30. At what time?",
+        ["at ten in the morning", "my name is anna smith", "yes", "yes"],
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_time_said_in_the_night_is_refused_not_read_as_the_afternoon(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "3 am" was booked at 15:00: the skill read every time from 1:00 to 12:59 in either half of the day,
+    as if it came from Alexa, which sends "three" as 03:00."""
+    start, refused, rest = NIGHT[locale]
+    replies = conversation(dialog, locale, [*start, *rest])
+    assert replies[len(start) - 1] == refused
+    assert replies[-1].startswith(("Gelukt!", "Done!"))
+    assert booked(api) == [("10:00", "Jan de Vries" if locale == "nl" else "Anna Smith")]
+
+
+SAME_NAME = {
+    "nl": (
+        ["ik wil een afspraak maken over een retour", "morgen", "om drie", "Daan", "nee, mijn naam is Daan"],
+        "Ik versta opnieuw Daan; klopt dat, ja of nee?",
+    ),
+    "en": (
+        ["book an appointment about a return", "tomorrow", "at 3", "my name is Daan", "no, my name is Daan"],
+        "I heard Daan again; is that right, yes or no?",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_no_with_the_same_name_asks_again_and_is_no_yes(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Nee, mijn naam is Daan" to "Heb ik uw naam goed verstaan: Daan?" moved on as if the caller said
+    yes. It asks again, and counts as a miss; a yes then books, once."""
+    lines, asked_again = SAME_NAME[locale]
+    replies = conversation(dialog, locale, lines)
+    assert replies[-1] == asked_again and api.bookings == []
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.fallbacks == 1
+    yes = {"nl": "ja", "en": "yes"}[locale]
+    replies = conversation(dialog, locale, [yes, yes])
+    assert replies[0].startswith(("Dus een afspraak", "So that's an appointment")), replies[0]
+    assert booked(api) == [("15:00", "Daan")]
+
+
+def test_a_plain_no_after_the_same_name_asks_for_the_name(dialog: Dialog, api: BookingApi) -> None:
+    replies = conversation(dialog, "nl", [*SAME_NAME["nl"][0], "nee", "Dean", "ja", "ja"])
+    assert replies[-4:-2] == ["En wat is uw naam?", "Heb ik uw naam goed verstaan: Dean?"]
+    assert replies[-1].startswith("Gelukt!") and booked(api) == [("15:00", "Dean")]
+
+
+CARRIED = {
+    "nl": [
+        "ik wil een afspraak maken over een retour",
+        "morgen",
+        "om drie",
+        "ik ben Anna",
+        "nee, het is Daan",
+    ],
+    "en": ["book an appointment about a return", "tomorrow", "at 3", "i am Anna", "no, this is Daan"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_the_words_before_a_name_are_no_part_of_it(dialog: Dialog, api: BookingApi, locale: str) -> None:
+    """ "Nee, het is Daan" was refused by name_check for its "het", and "ik ben Anna" too."""
+    yes = {"nl": "ja", "en": "yes"}[locale]
+    replies = conversation(dialog, locale, [*CARRIED[locale], yes, yes])
+    confirm = {"nl": "Heb ik uw naam goed verstaan: {}?", "en": "Did I get your name right: {}?"}[locale]
+    assert replies[3:5] == [confirm.format("Anna"), confirm.format("Daan")]
+    assert booked(api) == [("15:00", "Daan")]
+
+
+def test_a_platforms_three_oclock_is_booked_at_the_time_confirmed(dialog: Dialog, api: BookingApi) -> None:
+    """Alexa sends "three" as 03:00, and "3 am" too: read within the hours (15:00) when it arrives, as the
+    router reads "om drie", so the booking a later turn makes is at the time the caller confirmed."""
+    said = {"date": "2026-11-24", "time": "03:00", "name": "anna", "topic": "return"}
+    slots = {name: SlotValue(text=value, value=value) for name, value in said.items()}
+    first = Turn(
+        intent="BookAppointment", slots=slots, locale="nl", session_id="s1", user_id="u1", time=MONDAY
+    )
+    replies = [dialog.respond(first).text, *conversation(dialog, "nl", ["ja", "ja"])]
+    assert "om 15:00" in replies[1] and replies[-1].startswith("Gelukt!"), replies
+    assert booked(api) == [("15:00", "Anna")]
+
+
+def test_the_name_said_again_without_a_no_confirms_it(dialog: Dialog, api: BookingApi) -> None:
+    """It moved on as before, but left the check of the name open: a "ja" to the next question was
+    taken as the answer to it."""
+    lines = ["ik wil een afspraak maken", "morgen", "om drie", "Daan", "mijn naam is Daan"]
+    replies = conversation(dialog, "nl", lines)
+    assert replies[-1].startswith("Waar gaat de afspraak over")
+    session = dialog.store.load("s1")
+    flow = session.dialog.flow if session is not None else None
+    assert flow is not None and flow.confirmed == ("name",) and flow.confirming_slot is None
