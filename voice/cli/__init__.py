@@ -15,7 +15,7 @@ from speech.errors import SpeechError
 
 from ..errors import VoiceError
 from ..knowledge.commands import knowledge
-from . import authoring, data, export, insights, review, run, serve, skills, speech
+from . import authoring, checks, conversation, data, export, insights, review, run, serve, speech
 from .context import config_option
 
 
@@ -57,10 +57,10 @@ for command in (
     speech.fixtures,
     run.devices,
     run.run,
-    skills.parse,
-    skills.chat,
-    skills.test_skills,
-    skills.check,
+    conversation.parse,
+    conversation.chat,
+    checks.test_skills,
+    checks.check,
     authoring.init,
     authoring.samples,
     serve.serve,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +12,17 @@ import click
 
 from ..assistant import Assistant, build_assistant
 from ..config import LOCALE_DEFAULT, Config, default_locale, load_config
+from ..errors import VoiceError
 
 __all__ = [
     "CliContext",
     "config_option",
     "given_or_default_locale",
+    "home_assistant_option",
+    "list_option",
     "locale_option",
     "pass_context",
+    "read_lists",
     "require_language",
 ]
 
@@ -93,3 +98,26 @@ def config_option(command: F) -> F:
         is_eager=True,
     )
     return option(command)
+
+
+home_assistant_option = click.option(
+    "--home-assistant", "ha", is_flag=True, help="Also load Home Assistant's intents."
+)
+list_option = click.option(
+    "--list",
+    "list_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A list value, e.g. area=keuken (repeatable).",
+)
+
+
+def read_lists(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """The values of ``--list NAME=VALUE`` options, by list name."""
+    lists: dict[str, list[str]] = defaultdict(list)
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise VoiceError(f"--list {item!r} is not NAME=VALUE; write it like --list area=keuken.")
+        lists[name.strip()].append(value.strip())
+    return dict(lists)

@@ -15,30 +15,24 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .calls import slot_calls
 from .compile import Entry, compile_sets
-from .context import allows_value, context_slots, excludes_ok, may_satisfy, offered_context, requires_ok
+from .context import context_slots, excludes_ok, may_satisfy, offered_context, requires_ok
 from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
-from .lists import CAPTURE, LIST_VALUE, ListMatcher
+from .list_lookup import ListLookup
+from .lists import CAPTURE, ListMatcher
 from .needles import Haystack
-from .normalize import Utterance, read_breaks, remove_skip_words, squeeze_cjk
+from .normalize import Utterance
 from .scope import ListKey
 from .slots import ListValue, ValueList
 from .types import IntentMatch, SlotValue
+from .utterance_runs import UtteranceRuns
 
 __all__ = ["Matcher"]
 
 _LOGGER = logging.getLogger(__name__)
-_Rules = tuple[Mapping[str, Any], Mapping[str, Any]]
-"""A data block's ``requires_context`` and ``excludes_context``."""
-
-
-def _fits(listed: ListValue, rules: tuple[_Rules, ...]) -> bool:
-    """Whether a list value's own context fits the rules of some block that uses it (no rules: any)."""
-    return not rules or any(allows_value(listed.context, requires, excludes) for requires, excludes in rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,69 +54,6 @@ class _Found:
         it comes first ("12-12" asked for a date is the date, not the time 12:12)."""
         misses = asked is not None and all(capture[0] != asked for capture in self.captures)
         return (misses, *self.rank)
-
-
-class _Texts:
-    """The utterance with and without skip words, as hassil tries it."""
-
-    def __init__(
-        self, utterance: Utterance, language: str, now: Any, best_slot: str | None, spaced: bool = True
-    ) -> None:
-        self.spaced = spaced
-        if not spaced:
-            utterance = Utterance(squeeze_cjk(utterance.text), squeeze_cjk(utterance.folded))
-        self.utterance = utterance
-        self.language = language
-        self.now = now
-        self.best_slot = best_slot
-        self._runs: dict[tuple[tuple[str, ...], str], Run | None] = {}
-
-    def runs(self, entry: Entry) -> list[Run]:
-        if not entry.skip_words:
-            return [self._run((), "with")]  # type: ignore[list-item]
-        mode = {"whole": "with", "start": "end", "end": "start"}.get(entry.wildcard_edge, "none")
-        found = [self._run(entry.skip_words, mode)]
-        if mode == "none" and entry.literal_skip and found[0] is not self._run((), "with"):
-            found.insert(0, self._run((), "with"))  # not the same run twice: it would be walked twice
-        return [run for run in found if run is not None]
-
-    def variants(self, skip_words: Iterable[tuple[str, ...]]) -> list[str]:
-        """The utterance as matched, with and without each skill's skip words.
-
-        Each variant with "-" or "_" also comes with them read as spaces, as ``Run.broken``
-        matches it: otherwise the pre-filter would drop templates the walk can match.
-        """
-        texts = [self.utterance.folded]
-        for words in skip_words:
-            run = self._run(words, "none")
-            if run is not None and run.folded[: run.blank_from] not in texts:
-                texts.append(run.folded[: run.blank_from])  # a match may stop before trailing punctuation
-        for text in list(texts):
-            broken = read_breaks(text)
-            if broken is not None and broken not in texts:
-                texts.append(broken)
-        return texts
-
-    def _run(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
-        key = ((), mode) if mode == "with" else (skip_words, mode)  # one unchanged run, one memo
-        if key not in self._runs:
-            self._runs[key] = self._make(skip_words, mode)
-        return self._runs[key]
-
-    def _make(self, skip_words: tuple[str, ...], mode: str) -> Run | None:
-        utterance = self.utterance
-        if mode != "with":
-            stripped = remove_skip_words(
-                utterance, skip_words, start=mode != "end", end=mode != "start", anywhere=not self.spaced
-            )
-            if stripped.folded == utterance.folded:
-                return self._run((), "with")
-            utterance = stripped
-        if not utterance.folded:
-            return None
-        return Run.of(
-            utterance.folded, utterance.text, self.language, self.now, self.best_slot, spaced=self.spaced
-        )
 
 
 class Matcher:
@@ -157,10 +88,7 @@ class Matcher:
         self._skip_sets = tuple({entry.skip_words for entry in self._entries if entry.skip_words})
         self._corrector: Corrector | None = None
         self._provided: frozenset[str] | None = None
-        self._list_owners: dict[str, tuple[str, ...]] = {}
-        """Per skill, the scopes of the lists its templates use (``_compiled_list``), found on first use."""
-        self._rules: dict[tuple[str, str, str], tuple[_Rules, ...]] = {}
-        """Per skill, intent and list, the context rules of the blocks that use it (``_context_rules``)."""
+        self._lookup = ListLookup(self._entries, self._lists, self.language, spaced=self._spaced)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -199,45 +127,7 @@ class Matcher:
         """
         if not isinstance(text, str) or len(text) > self.max_chars:
             return None
-        compiled = self._compiled_list(skill, name)
-        utterance = Utterance.of(text)
-        if compiled is None or not utterance.folded:
-            return None
-        rules = self._context_rules(skill, intent, name) if intent is not None else ()
-        run = Run.of(utterance.folded, utterance.text, self.language, spaced=self._spaced)
-        for start, end, _sow, _delta, value, listed, kind in compiled.raw(run, 0, True, False):
-            if kind == LIST_VALUE and listed is not None and end >= run.blank_from and _fits(listed, rules):
-                return SlotValue(text=run.text[start:end].strip(), value=value, id=listed.id)
-        return None
-
-    def _context_rules(self, skill: str, intent: str, name: str) -> tuple[_Rules, ...]:
-        """The (requires, excludes) context rules of the data blocks of ``intent`` that use list ``name``;
-        found once per intent and list."""
-        key = (skill, intent, name)
-        found = self._rules.get(key)
-        if found is None:
-            calls = (
-                call
-                for entry in self._entries
-                if entry.skill == skill and entry.intent == intent
-                for call in slot_calls(entry.graph)
-                if call.key[1] == name
-            )
-            rules = {(id(call.requires), id(call.excludes)): (call.requires, call.excludes) for call in calls}
-            found = self._rules[key] = tuple(rules.values())
-        return found
-
-    def _compiled_list(self, skill: str, name: str) -> ListMatcher | None:
-        """The skill's list as its templates use it: its own, a data block's, or one set at run time."""
-        owners = self._list_owners.get(skill)
-        if owners is None:  # the templates are compiled once; only the lists' values change at run time
-            blocks = dict.fromkeys(f"block:{id(e.block)}" for e in self._entries if e.skill == skill)
-            owners = self._list_owners[skill] = (f"skill:{skill}", *blocks)
-        for owner in owners:
-            found = next((m for key, m in self._lists.items() if key[:2] == (owner, name)), None)
-            if found is not None:
-                return found
-        return self._lists.get(("runtime", name))
+        return self._lookup.value(skill, name, text, intent=intent)
 
     def match(
         self,
@@ -290,7 +180,7 @@ class Matcher:
     def _search(self, utterance: Utterance, context: dict[str, Any], now: Any) -> list[_Found]:
         if not utterance.folded:
             return []
-        texts = _Texts(utterance, self.language, now, self.best_slot, self._spaced)
+        texts = UtteranceRuns(utterance, self.language, now, self.best_slot, self._spaced)
         haystack = Haystack.of(texts.variants(self._skip_sets))
         best: dict[tuple[str, str], _Found] = {}
         allowed: dict[int, bool] = {}
