@@ -97,6 +97,20 @@ def _group(command: Callable[..., None]) -> Callable[..., None]:
     return days(only(command))
 
 
+def _acting(command: Callable[..., None]) -> Callable[..., None]:
+    """What every review action takes after its own options: the group or ``--only``, the language of
+    what is printed, the config."""
+    for option in (pass_context, config_option, LANG_OPTION, _group):
+        command = option(command)
+    return command
+
+
+def _reviewing(command: Callable[..., None]) -> Callable[..., None]:
+    """A review action that writes into a skill: ``--skill`` and ``--locale`` (required), then
+    ``_acting``'s options, in that order in its help."""
+    return _SKILL(_LOCALE(_acting(command)))
+
+
 def _said(context: CliContext, utterance: str, locale: str, days: int, only: bool) -> tuple[str, ...]:
     """``utterance`` and, unless ``only``, the other phrasings of its group in the last ``days`` days."""
     if only:
@@ -121,12 +135,7 @@ def _echo_also(said: tuple[str, ...], say: Texts) -> None:
 @review.command("sentence")
 @_WHAT
 @click.option("--intent", required=True, help="The intent it should match.")
-@_SKILL
-@_LOCALE
-@_group
-@LANG_OPTION
-@config_option
-@pass_context
+@_reviewing
 def review_sentence(
     context: CliContext,
     utterance: str,
@@ -146,12 +155,7 @@ def review_sentence(
 @review.command("phrasing")
 @_WHAT
 @click.option("--entry", required=True, help="The knowledge entry's id.")
-@_SKILL
-@_LOCALE
-@_group
-@LANG_OPTION
-@config_option
-@pass_context
+@_reviewing
 def review_phrasing(
     context: CliContext,
     utterance: str,
@@ -178,12 +182,7 @@ def review_phrasing(
     help="The entry's question as callers hear it ('Mag mijn hond mee in de winkel?'); default: QUESTION, "
     "with a capital and a question mark when it is in lower case.",
 )
-@_SKILL
-@_LOCALE
-@_group
-@LANG_OPTION
-@config_option
-@pass_context
+@_reviewing
 def review_entry(
     context: CliContext,
     question: str,
@@ -213,10 +212,7 @@ def _new_entry(
 @_WHAT
 @click.option("--skill", default="", help="The skill it was said to.")
 @click.option("--locale", default="", help="Its language.")
-@_group
-@LANG_OPTION
-@config_option
-@pass_context
+@_acting
 def review_out_of_scope(
     context: CliContext, utterance: str, skill: str, locale: str, days: int, only: bool, lang: str | None
 ) -> None:
