@@ -22,6 +22,7 @@ __all__ = [
     "spoken_text",
     "strip_tags",
     "to_ssml",
+    "without_ending",
 ]
 
 _QUOTE = {'"': "&quot;"}
@@ -44,6 +45,15 @@ def followed_by(speech: str, text: str) -> str:
     if looks_like_ssml(speech) and end:
         return f"{head} {escape(text)}</speak>"
     return f"{speech} {text}"
+
+
+def without_ending(speech: str, text: str) -> str:
+    """``speech`` without the plain ``text`` at its end, as ``followed_by`` put it there (escaped, inside
+    ``<speak>``, when the speech is SSML)."""
+    head, end, _ = speech.rstrip().rpartition("</speak>")
+    if looks_like_ssml(speech) and end:
+        return f"{head.rstrip().removesuffix(escape(text)).rstrip()}</speak>"
+    return speech.removesuffix(text).rstrip()
 
 
 def joined(first: str, second: str) -> str:

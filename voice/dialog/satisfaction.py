@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from ..builtins import YES_OR_NO
 from ..reply import Expect, Reply
-from ..ssml import joined
+from ..ssml import joined, without_ending
 from ..state import DialogState
 
 __all__ = ["MODES", "QUESTION_SLOT", "Satisfaction", "question_reply", "spoken_score", "without_question"]
@@ -137,5 +137,5 @@ def without_question(reply: Reply) -> Reply:
     next turn's reply it would come before that reply, so that turn asks it last, or a later one does."""
     if reply.slot != QUESTION_SLOT:
         return reply
-    before = reply.speech.removesuffix(reply.reprompt or "").rstrip()
+    before = without_ending(reply.speech, reply.reprompt or "")
     return replace(reply, speech=before, reprompt=None, expect=Expect.NOTHING, slot=None)
