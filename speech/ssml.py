@@ -1,7 +1,8 @@
 """The SSML subset that replies use, turned into plain segments a synthesizer can speak.
 
 Supported: ``speak``, ``break`` (time or strength), ``emphasis``, ``say-as``
-(characters, spell-out, digits, telephone; others are read as written), ``prosody rate``
+(characters, spell-out, digits, telephone; others are read as written), ``sub`` (its alias, as a
+spelled-out booking number "B 4 2" is said), ``prosody rate``
 (x-slow .. x-fast or a percentage), ``p`` and ``s`` (a pause after them). Any other element
 is read as its text, and text that is not well-formed SSML is read with its tags removed,
 so a reply is always spoken.
@@ -65,6 +66,8 @@ def _walk(element: ET.Element, rate: float, out: list[Segment]) -> None:
         out.append(Segment(pause_ms=_break_ms(element)))
     elif tag == "say-as":
         out.append(Segment(text=_say_as(element), rate=rate))
+    elif tag == "sub" and element.get("alias"):
+        out.append(Segment(text=element.get("alias", ""), rate=rate))
     else:
         rate = rate * _rate_of(element, tag)
         if element.text:

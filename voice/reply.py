@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .ssml import looks_like_ssml, strip_tags
+from .ssml import display_text, looks_like_ssml, spoken_text
 
 PLATFORM_FIELDS = (
     "speech",
@@ -96,8 +95,15 @@ class Reply:
 
     @property
     def text(self) -> str:
-        """The speech without markup and with entities (``&amp;``) decoded, for screens and logs."""
-        return html.unescape(strip_tags(self.speech)) if self.is_ssml else self.speech
+        """The speech as plain text, as it is said (a spelled-out value "B 4 2"): for logs, for a voice
+        that takes no SSML, and for speech made of other speech."""
+        return spoken_text(self.speech)
+
+    @property
+    def display(self) -> str:
+        """The speech as plain text, as a screen shows it (a spelled-out value as written, "B42"): for
+        typed chat, display text and cards."""
+        return display_text(self.speech)
 
     @property
     def expects_answer(self) -> bool:

@@ -8,7 +8,8 @@ a list of variants::
       Goodbye: ["Goodbye!", "Bye, have a nice day!"]
 
 A template that starts with ``<speak>`` is SSML: the values put into it are escaped.
-Templates are compiled once, at load.
+``{{ booking_id | spell }}`` says a value character by character and shows it as written (SSML
+``<sub>``); a plain template that uses it is SSML too. Templates are compiled once, at load.
 """
 
 from __future__ import annotations
@@ -22,13 +23,23 @@ from typing import Any
 import jinja2
 import yaml
 from jinja2 import meta, nodes
+from markupsafe import Markup
 
 from .errors import SkillError, yaml_problem
-from .ssml import looks_like_ssml
+from .ssml import looks_like_ssml, spelled_out
 from .strict_yaml import load_yaml
 
 _PLAIN = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 _SSML = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=False)
+SPELL = "spell"
+"""The filter that spells a value out in speech and shows it as written: a booking number "B42"."""
+
+
+def _spell(value: object) -> Markup:
+    return Markup(spelled_out(str(value)))
+
+
+_SSML.filters[SPELL] = _spell
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +103,13 @@ def required_names(text: str) -> frozenset[str]:
     """The values a (compilable) template needs from whoever renders it: every name it reads, but not
     those it sets itself, Jinja's own (``range``), or those it guards (``{% if x is defined %}``, the
     whole ``if``; ``x | default(...)``): a missing one fails the turn."""
-    tree = _PLAIN.parse(text)
+    tree = _SSML.parse(text)  # the environment that knows every filter (``spell``)
     guards = [*tree.find_all((nodes.If, nodes.CondExpr)), *tree.find_all(nodes.Test)]
     guarded = {name for node in guards if _tests_defined(node) for name in _names_in(node)}
     for used in tree.find_all(nodes.Filter):
         if used.name in {"default", "d"} and isinstance(used.node, nodes.Name):
             guarded.add(used.node.name)
-    return frozenset(meta.find_undeclared_variables(tree) - guarded - set(_PLAIN.globals))
+    return frozenset(meta.find_undeclared_variables(tree) - guarded - set(_SSML.globals))
 
 
 def _tests_defined(node: nodes.Node) -> bool:
@@ -112,10 +123,30 @@ def _names_in(node: nodes.Node) -> set[str]:
 
 
 def _compile(text: str, source: str, key: str) -> jinja2.Template:
-    env = _SSML if looks_like_ssml(text) else _PLAIN
     try:
-        return env.from_string(text)
+        if looks_like_ssml(text):
+            return _SSML.from_string(text)
+        if _spells(text):
+            return _SSML.from_string(f"<speak>{_literal_ssml(text, source, key)}</speak>")
+        return _PLAIN.from_string(text)
     except jinja2.TemplateSyntaxError as exc:
         raise SkillError(
             f"{source}: response {key!r} has a template error on line {exc.lineno}: {exc.message}."
         ) from exc
+
+
+def _spells(text: str) -> bool:
+    """Whether a template spells a value out (``| spell``): its speech then needs SSML."""
+    return any(used.name == SPELL for used in _PLAIN.parse(text).find_all(nodes.Filter))
+
+
+def _literal_ssml(text: str, source: str, key: str) -> str:
+    """A plain template's text, which becomes SSML: refused when its own words hold what SSML reads as
+    markup (the values are escaped, the words are not)."""
+    words = "".join(value for _, kind, value in _PLAIN.lex(text) if kind == "data")
+    if "&" in words or "<" in words:
+        raise SkillError(
+            f"{source}: response {key!r} spells a value out, which makes it SSML, so write its "
+            "'&' as '&amp;' and its '<' as '&lt;'."
+        )
+    return text

@@ -204,7 +204,7 @@ class Skill:
         ``<key>_no_person`` too, that is what the caller hears if the reply hands over and nobody can
         take the conversation (``Reply.no_person``)."""
         speech = self.say(turn, key, **values)
-        card = Card(title=card_title, text=Reply(speech=speech).text) if card_title else None
+        card = Card(title=card_title, text=Reply(speech=speech).display) if card_title else None
         honest = f"{key}_no_person"
         no_person = self.say(turn, honest, **values) if honest in self.responses(turn.language) else ""
         return Reply(

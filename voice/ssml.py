@@ -5,16 +5,32 @@ Only text handling lives here; speaking SSML is ``speech.ssml``'s job (the local
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
-__all__ = ["followed_by", "joined", "looks_like_ssml", "shorten", "strip_tags", "to_ssml"]
+__all__ = [
+    "display_text",
+    "followed_by",
+    "joined",
+    "joined_all",
+    "looks_like_ssml",
+    "shorten",
+    "spelled_out",
+    "spoken_text",
+    "strip_tags",
+    "to_ssml",
+    "without_ending",
+]
 
-_ENTITIES = {"&quot;": '"', "&apos;": "'"}
-"""The XML entities ``unescape`` does not decode by itself."""
+_QUOTE = {'"': "&quot;"}
+"""What ``escape`` must escape besides ``&``, ``<`` and ``>`` in an attribute written in double quotes."""
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """What XML 1.0 forbids in a document, escaped or not: control characters, U+FFFE, U+FFFF, surrogates."""
+_SUB = re.compile(r"<sub\b[^>]*?\balias\s*=\s*(\"[^\"]*\"|'[^']*')[^>]*>.*?</sub>", re.DOTALL)
+"""An SSML ``<sub alias="...">written</sub>``: the alias is what is said."""
 
 
 def looks_like_ssml(text: str) -> bool:
@@ -31,6 +47,15 @@ def followed_by(speech: str, text: str) -> str:
     return f"{speech} {text}"
 
 
+def without_ending(speech: str, text: str) -> str:
+    """``speech`` without the plain ``text`` at its end, as ``followed_by`` put it there (escaped, inside
+    ``<speak>``, when the speech is SSML)."""
+    head, end, _ = speech.rstrip().rpartition("</speak>")
+    if looks_like_ssml(speech) and end:
+        return f"{head.rstrip().removesuffix(escape(text)).rstrip()}</speak>"
+    return speech.removesuffix(text).rstrip()
+
+
 def joined(first: str, second: str) -> str:
     """Two speeches said one after the other, each plain text or SSML: SSML when either is, so
     neither loses its markup (a phone number read digit by digit)."""
@@ -41,6 +66,33 @@ def joined(first: str, second: str) -> str:
     if looks_like_ssml(first) and end:
         return f"{head} {inner}</speak>"
     return f"<speak>{escape(first)} {inner}</speak>"
+
+
+def spelled_out(value: str) -> str:
+    """SSML that says ``value`` character by character ("B 4 2": a voice reads "B42" as a number)
+    and shows it as written: ``<sub>``, whose alias is said, and whose text a screen shows."""
+    said = " ".join(char for char in value if not char.isspace())
+    return f'<sub alias="{escape(said, _QUOTE)}">{escape(value)}</sub>'
+
+
+def spoken_text(speech: str) -> str:
+    """The speech as plain text the way it is said: a ``<sub>``'s alias for its text, no markup, entities
+    decoded; plain text as it is. For a plain-text voice (a phone gateway's ``fulfillmentText``)."""
+    if not looks_like_ssml(speech):
+        return speech
+    said = _SUB.sub(lambda found: f" {found[1][1:-1]} ", speech)
+    return html.unescape(strip_tags(said))
+
+
+def display_text(speech: str) -> str:
+    """The speech as plain text the way a screen shows it: a ``<sub>``'s written text, no markup,
+    entities decoded; plain text as it is."""
+    return html.unescape(strip_tags(speech)) if looks_like_ssml(speech) else speech
+
+
+def joined_all(first: str, *more: str) -> str:
+    """Several speeches said one after the other (``joined``): SSML when any is."""
+    return functools.reduce(joined, more, first)
 
 
 def strip_tags(text: str) -> str:
@@ -60,7 +112,7 @@ def to_ssml(speech: str, limit: int | None = None) -> str:
     if looks_like_ssml(speech):
         if _well_formed(speech) and (limit is None or len(speech.strip()) <= limit):
             return speech.strip()
-        speech = unescape(strip_tags(speech), _ENTITIES)
+        speech = spoken_text(speech)
     text = speech.strip()
     if limit is not None:
         text = shorten(text, limit - len("<speak></speak>"), escaped=True)

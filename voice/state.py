@@ -17,6 +17,7 @@ from typing import Any
 from .nlu import SlotValue
 from .reply import Reply
 from .slot_values import slot_from_json, slot_to_json
+from .ssml import joined_all
 
 __all__ = ["ASKED", "ActiveFlow", "Confirming", "DialogState", "Offer"]
 
@@ -202,22 +203,26 @@ class DialogState:
 
     @property
     def pending_reply(self) -> Reply | None:
-        """The pending replies as the caller hears them: their words in order (``pending_texts``), with
+        """The pending replies as the caller hears them: their speech in order (``pending_speeches``), with
         the latest's other fields, ending the session or handing over if any of them does (a goodbye or
         handoff not heard yet); None when there is none."""
         if len(self.pending_replies) < 2:
             return self.pending_replies[0] if self.pending_replies else None
         return replace(
             self.pending_replies[-1],
-            speech=" ".join(self.pending_texts()),
+            speech=joined_all(*self.pending_speeches()),
             end_session=any(r.end_session for r in self.pending_replies),
             handoff=any(r.handoff for r in self.pending_replies),
         )
 
-    def pending_texts(self, besides: str = "") -> tuple[str, ...]:
-        """The words of the pending replies in order, each once, without ``besides`` (the reply they are
-        told with): a caller who said "hello" three times during a stall hears its answer once."""
-        return tuple(text for text in dict.fromkeys(r.text for r in self.pending_replies) if text != besides)
+    def pending_speeches(self, besides: str = "") -> tuple[str, ...]:
+        """The speech of the pending replies in order, each once (by its words), without the one whose
+        words are ``besides`` (the reply they are told with): a caller who said "hello" three times during
+        a stall hears its answer once. Speech, not words: a spelled-out number stays spelled out."""
+        speeches: dict[str, str] = {}
+        for pending in self.pending_replies:
+            speeches.setdefault(pending.text, pending.speech)
+        return tuple(speech for text, speech in speeches.items() if text != besides)
 
     def with_pending(self, *replies: Reply) -> DialogState:
         """This state with ``replies`` pending too, after those pending already."""

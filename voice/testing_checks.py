@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .reply import Reply
+from .ssml import spoken_text
 from .store import Session
 
 __all__ = ["check_turn", "pattern_problem"]
@@ -73,10 +74,10 @@ def pattern_problem(expected: str) -> str | None:
 
 
 def _reprompt_matches(expected: Any, reprompt: str | None) -> bool:
-    """``reprompt: null`` expects none; else as ``reply``."""
+    """``reprompt: null`` expects none; else as ``reply``: its words as said (SSML without markup)."""
     if expected is None or reprompt is None:
         return expected is None and reprompt is None
-    return _text_matches(str(expected), reprompt)
+    return _text_matches(str(expected), spoken_text(reprompt))
 
 
 def _text_matches(expected: str, text: str) -> bool:

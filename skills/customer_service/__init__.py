@@ -170,18 +170,13 @@ def order_status(turn: Turn) -> Reply:
         _LOGGER.warning("order lookup of session %s failed: %s", turn.session_id, error.message)
         return replace(skill.reply(turn, "OrderLookupFailed", expect=Expect.ANSWER), failed=True)
     if order is None:
-        return skill.reply(turn, "OrderUnknown", number=_spaced(number), expect=Expect.ANSWER)
+        return skill.reply(turn, "OrderUnknown", number=number, expect=Expect.ANSWER)
     return skill.reply(
         turn,
         _STATUS_RESPONSES[order.status],
-        number=_spaced(number),
+        number=number,
         eta=spoken_date(order.eta, turn.language),  # "Thursday 26 November", never "2026-11-26"
     )
-
-
-def _spaced(number: str) -> str:
-    """Say an order number digit by digit."""
-    return " ".join(number)
 
 
 def _order_problem(_: Any, turn: Turn) -> str | None:
@@ -199,7 +194,7 @@ def _order_problem(_: Any, turn: Turn) -> str | None:
 def _describe_order(turn: Turn) -> dict[str, Any]:
     spoken = turn.slots.get("order_number")
     number = order_number(spoken.text, turn.language) if spoken else None
-    return {"number": _spaced(number)} if number else {}
+    return {"number": number} if number else {}
 
 
 skill.flow(
@@ -388,7 +383,9 @@ def book_appointment(turn: Turn) -> Reply:
     except BookingError as error:
         _LOGGER.warning("booking of session %s failed: %s", turn.session_id, error.message)
         return _booking_failed(turn)
-    reply = skill.reply(turn, "Booked", booking_id=_spaced(booking_id), **described)
+    # the booking number on a card too: a screen (the Alexa app) keeps it as written, "B42"
+    title = skill.say(turn, "BookedCardTitle")
+    reply = skill.reply(turn, "Booked", card_title=title, booking_id=booking_id, **described)
     return replace(reply, remember={"name": described["name"], "last_booking": booking_id})
 
 

@@ -175,6 +175,7 @@ def test_safe_from_several_threads(synthesizer: EspeakSynthesizer) -> None:
             '<speak>bel <say-as interpret-as="telephone">020 123-4567</say-as></speak>',
             [ssml.Segment(text="bel 0 2 0, 1 2 3, 4 5 6 7")],
         ),
+        ('<speak>nummer <sub alias="B 4 2">B42</sub>.</speak>', [ssml.Segment(text="nummer B 4 2.")]),
         ('<speak><prosody rate="50%">x</prosody></speak>', [ssml.Segment(text="x", rate=0.5)]),
         ('<speak><emphasis level="strong">x</emphasis></speak>', [ssml.Segment(text="x", rate=0.8)]),
         (
@@ -191,6 +192,7 @@ def test_safe_from_several_threads(synthesizer: EspeakSynthesizer) -> None:
         "break-capped",
         "characters",
         "telephone",
+        "sub-alias",
         "prosody",
         "emphasis",
         "paragraphs",

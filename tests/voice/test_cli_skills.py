@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
+from booking_api import serving_booking_api
 from click.testing import CliRunner
 
 from voice.cli import cli
@@ -55,6 +58,40 @@ def test_chat_answers_each_line_in_dutch_and_english() -> None:
     assert lines[0].startswith("We zijn maandag tot en met vrijdag open") and "020 123 4567" in lines[1]
     english = CliRunner().invoke(cli, ["chat", "-l", "en"], input="what can you do\n")
     assert english.output.startswith("I can tell you our opening hours")
+
+
+_NL_MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
+
+
+def test_chat_shows_order_and_booking_numbers_as_written(tmp_path: Path) -> None:
+    """Typed chat showed the speech's spelling, spaced for a voice: "Bestelling 5 6 7 8", "B 1"."""
+    day = dt.date.today() + dt.timedelta(days=2)
+    while day.weekday() > 4:  # a weekday at least two days ahead: open and bookable
+        day += dt.timedelta(days=1)
+    month = _NL_MONTHS.split()[day.month - 1]
+    said = {
+        "nl": f"waar is bestelling 5678|ik wil een afspraak maken|op {day.day} {month}|om tien uur"
+        "|Els de Vries|ja|advies|ja",
+        "en": f"where is order 5678|I'd like to book an appointment|on {day:%B} {day.day}|at 10 am|Anna Smith"
+        "|yes|a return|yes",
+    }
+    shown = {
+        "nl": ("Bestelling 5678 wordt klaargemaakt.", "Uw boekingsnummer is B1."),
+        "en": ("Order 5678 is being prepared.", "Your booking number is B1."),
+    }
+    for language in ("nl", "en"):
+        with serving_booking_api() as (_, url):
+            config = tmp_path / f"{language}.toml"
+            config.write_text(
+                f'skills = ["customer_service"]\n[skill.customer_service]\nbooking_url = "{url}"\n'
+            )
+            lines = said[language].replace("|", "\n") + "\n"
+            result = CliRunner().invoke(
+                cli, ["--config", str(config), "chat", "-l", language, "--memory"], input=lines
+            )
+        replies = result.output.splitlines()
+        assert replies[0].startswith(shown[language][0]), result.output
+        assert replies[-1].endswith(shown[language][1]), result.output
 
 
 def _skill_folder(root, name: str, sentences: list[str], lists: str = "") -> str:  # type: ignore[no-untyped-def]

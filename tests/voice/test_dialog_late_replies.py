@@ -14,6 +14,9 @@ from voice.analytics.kpis import read_totals
 from voice.analytics.period import Filters
 from voice.dialog import Dialog, QueueFileSink
 from voice.dialog.deadline import wait_for_turns
+from voice.dialog.late import told_first
+from voice.ssml import spelled_out
+from voice.state import DialogState
 from voice.store import Store, open_store
 
 BOOKED, PAID = "Booked for Tuesday.", "Paid by card."
@@ -174,3 +177,12 @@ def test_the_handoff_record_of_a_late_turn_shows_what_the_caller_heard(store: St
     assert [t["text"] for t in record["transcript"]] == ["refund it", moment]
     logged = [row.text for row in store.read_log(session_id="s1")]
     assert logged == ["refund it", moment], logged
+
+
+def test_a_late_reply_keeps_its_spelled_out_number() -> None:
+    """Told late, a booking number was joined as words: shown "B 4 2", as it is said."""
+    late = Reply(speech=f"<speak>Your booking number is {spelled_out('B42')}.</speak>")
+    state = DialogState().with_pending(late)
+    told, _ = told_first(Reply(speech="We are open until 17:30."), state, lambda: "Sorry for the wait.")
+    assert told.text == "Sorry for the wait. Your booking number is B 4 2. We are open until 17:30."
+    assert told.display == "Sorry for the wait. Your booking number is B42. We are open until 17:30."

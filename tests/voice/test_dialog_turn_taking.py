@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -161,11 +162,33 @@ def test_an_order_number_heard_badly_is_read_back_before_its_status(
     dialog: Dialog, language: str, check: str
 ) -> None:
     asked = _say(dialog, language, ORDER_1234[language], confidence=0.31)
-    assert (asked.text, asked.expect, asked.reprompt) == (check, Expect.CONFIRMATION, check)
+    assert (asked.text, asked.expect, asked.reprompt) == (check, Expect.CONFIRMATION, asked.speech)
     told = _say(dialog, language, YES[language], confidence=0.9)
     assert "1 2 3 4" in told.text and told.text.endswith(ANYTHING_ELSE_SAID[language])
     rows = _signals(dialog, "confirmation, flow_completed, outcome")
     assert rows == [("asked", 0, "gave_up"), ("accepted", 1, "contained")]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_spelled_out_number_keeps_its_forms_in_replies_made_of_other_replies(
+    dialog: Dialog, language: str
+) -> None:
+    """The read-back "Zei u 1234?" is SSML, said "1 2 3 4" and shown "1234" (a call only hears it: typed
+    text is never heard badly): after help, a "sorry" or a shipping question its tags were read out, and
+    after an unknown number it was read as a number."""
+    check = {"nl": "Zei u 1 2 3 4?", "en": "Did you say 1 2 3 4?"}[language]
+    _say(dialog, language, ORDER_1234[language], confidence=0.31)
+    asides = {
+        "nl": ["help", "krr zzt bllp", "wat zijn de verzendkosten"],
+        "en": ["help", "krr zzt bllp", "how much does shipping cost"],
+    }
+    for aside in asides[language]:
+        reply = _say(dialog, language, aside)
+        assert reply.text.endswith(check) and "<" not in reply.display, reply.speech
+    _say(dialog, language, NO[language])
+    refused = _say(dialog, language, "9999")  # no such order: the flow asks for the number again
+    ET.fromstring(refused.speech)  # one SSML document, or this raises
+    assert "9 9 9 9" in refused.text and "9999" in refused.display
 
 
 @pytest.mark.parametrize(("language", "check"), [("nl", "Zei u morgen?"), ("en", "Did you say tomorrow?")])

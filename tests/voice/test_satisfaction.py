@@ -21,6 +21,7 @@ from voice.config import Config
 from voice.dialog.satisfaction import Satisfaction, question_reply, spoken_score
 from voice.errors import ConfigError
 from voice.reply import Reply
+from voice.ssml import spelled_out
 from voice.state import DialogState
 from voice.testing import assistant_for_tests, load_script, run_script
 
@@ -309,3 +310,11 @@ def test_asked_once_per_conversation(tmp_path: Path, locale: str, said: tuple[st
         assistant.close()
     assert (question, asked) == ([(1,)], [(1,)])
     assert reply.end_session and "?" not in reply.text
+
+
+def test_the_question_after_a_reply_keeps_its_spelled_out_number() -> None:
+    """After a booking, "did this help?" made the reply words: the screen showed "B 4 2", as it is said."""
+    booked = Reply(speech=f"<speak>Your booking number is {spelled_out('B42')}.</speak>")
+    asked = question_reply(Reply(speech="Did this help you?"), booked)
+    assert asked.text == "Your booking number is B 4 2. Did this help you?"
+    assert asked.display == "Your booking number is B42. Did this help you?"

@@ -96,6 +96,22 @@ def test_ssml_responses_escape_their_values() -> None:
     assert responses.render("Plain", {"name": "Tom & Jerry"}) == "Hi Tom & Jerry"
 
 
+def test_a_spelled_value_is_said_character_by_character_and_shown_as_written() -> None:
+    """``| spell`` makes a plain response SSML: its own words stay, the value is escaped and spelled."""
+    responses = Responses.from_dict({"Booked": "Your number is {{ id | spell }}, {{ name }}."})
+    speech = responses.render("Booked", {"id": "B<42", "name": "Tom & Jerry"})
+    assert speech == '<speak>Your number is <sub alias="B &lt; 4 2">B&lt;42</sub>, Tom &amp; Jerry.</speak>'
+    reply = Reply(speech=speech)
+    assert (reply.text, reply.display) == (
+        "Your number is B < 4 2, Tom & Jerry.",
+        "Your number is B<42, Tom & Jerry.",
+    )
+    with pytest.raises(
+        SkillError, match=r"response 'A' spells a value out, which makes it SSML, so write its '&'"
+    ):
+        Responses.from_dict({"A": "Q&A: {{ id | spell }}"})
+
+
 def test_variants_are_chosen_repeatably_per_session() -> None:
     raw = {"Bye": ["Bye!", "Goodbye!", "See you!"]}
     responses = Responses.from_dict(raw)

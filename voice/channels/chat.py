@@ -32,10 +32,11 @@ class ChatChannel:
         )
 
     def to_response(self, reply: Reply, turn: Turn) -> str:
-        """The reply's text, with its card (a link or details for a screen) below it."""
-        if reply.card is None or reply.card.text == reply.text:
-            return reply.text
-        return f"{reply.text}\n  [{reply.card.title}] {reply.card.text}"
+        """The reply as a screen shows it (a booking number "B42", not spelled out as it is said), with
+        its card (a link or details) below it."""
+        if reply.card is None or reply.card.text == reply.display:
+            return reply.display
+        return f"{reply.display}\n  [{reply.card.title}] {reply.card.text}"
 
     def error_response(self, error: VoiceError) -> str:
         return f"error: {error.message}"

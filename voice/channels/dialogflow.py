@@ -189,7 +189,7 @@ class DialogflowChannel(WebhookChannel):
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
         asked = turn.platform if isinstance(turn.platform, PlatformState) else PlatformState()
-        body = render(reply, asked, turn.session_id, self.options)
+        body = render(reply, asked, turn.session_id, self.options, call=turn.call)
         return WebResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
 
 

@@ -16,12 +16,18 @@ from .dialogflow_settings import DialogflowSettings
 __all__ = ["render"]
 
 
-def render(reply: Reply, asked: PlatformState, session: str, options: DialogflowSettings) -> dict[str, Any]:
+def render(
+    reply: Reply, asked: PlatformState, session: str, options: DialogflowSettings, *, call: bool
+) -> dict[str, Any]:
     """WebhookResponse: text for chat and phone, payload.google for Assistant-shaped clients, the state;
-    on v2beta1 the end and handoff flags, and the TELEPHONY messages for a telephony integration."""
-    text = reply.text
+    on v2beta1 the end and handoff flags, and the TELEPHONY messages for a telephony integration.
+
+    Speech goes out as it is said ("B 4 2"), display text as a screen shows it ("B42"); the text message
+    and ``fulfillmentText`` are what a gateway without TELEPHONY messages speaks on a ``call``, and what
+    a chat integration shows otherwise."""
     ssml = to_ssml(reply.speech) if reply.is_ssml else None
-    simple = {"textToSpeech": text} if ssml is None else {"ssml": ssml}
+    simple = {"textToSpeech": reply.text} if ssml is None else {"ssml": ssml}
+    text = reply.text if call else reply.display
     messages: list[dict[str, Any]] = [{"text": {"text": [text]}}]
     if reply.card is not None:
         messages.append({"card": {"title": reply.card.title, "subtitle": reply.card.text}})
@@ -29,7 +35,7 @@ def render(reply: Reply, asked: PlatformState, session: str, options: Dialogflow
         messages += _telephony_messages(reply, ssml)
     google = {
         "expectUserResponse": not reply.end_session,  # False hangs up an Assistant-shaped client
-        "richResponse": {"items": [{"simpleResponse": {**simple, "displayText": text}}]},
+        "richResponse": {"items": [{"simpleResponse": {**simple, "displayText": reply.display}}]},
     }
     body: dict[str, Any] = {
         "fulfillmentText": text,

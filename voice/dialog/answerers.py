@@ -21,6 +21,7 @@ from ..builtins import builtin_reply, speakers
 from ..hours import clock_text
 from ..nlu import weekday_name
 from ..reply import Expect, Reply
+from ..ssml import spoken_text
 from ..state import DialogState
 from ..turn import Turn
 from .handoff import Availability, HandoffPolicy
@@ -131,6 +132,9 @@ def _back(turn: Turn, skills: Iterable[Skill], available: Availability) -> str:
 
 
 def with_question(turn: Turn, key: str, question: str, skills: Iterable[Skill] = (), **values: Any) -> Reply:
-    """A built-in reply that ends with the question still open, which is also its reprompt."""
-    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=question, skills=skills, **values)
+    """A built-in reply that ends with the question still open, which is also its reprompt. The question
+    goes into the built-in's words as plain text (as said): SSML inside a plain template would be read out
+    as its tags."""
+    said = spoken_text(question)
+    reply = builtin_reply(turn, key, expect=Expect.ANSWER, question=said, skills=skills, **values)
     return replace(reply, reprompt=question)

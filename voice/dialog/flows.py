@@ -16,6 +16,7 @@ from ..names import NameCheck, without_carrier
 from ..nlu import IntentMatch, SlotValue, find_slot_type
 from ..reply import Expect, Reply
 from ..skill import Skill
+from ..ssml import joined
 from ..state import ActiveFlow, Confirming, DialogState
 from ..turn import Turn
 from .handoff import HandoffPolicy
@@ -165,7 +166,7 @@ class FlowFilling:
             self._missed()
         values = spec.values(turn)
         prompt = skill.say(turn, slot.prompt, **values)
-        speech = f"{skill.say(turn, problem, **values)} {prompt}"
+        speech = joined(skill.say(turn, problem, **values), prompt)
         return Reply(speech=speech, reprompt=prompt, expect=Expect.SLOT, slot=slot.name)
 
     def _confirmed(self, skill: Skill, flow: ActiveFlow) -> Reply:

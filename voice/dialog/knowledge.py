@@ -36,6 +36,7 @@ from ..knowledge.activity import MODEL_WORK
 from ..knowledge.errors import EmbedderClosed
 from ..reply import Card, Expect, Reply
 from ..skill import Skill
+from ..ssml import joined
 from ..state import DialogState, Offer
 from ..turn import Turn
 from .answerers import Answer
@@ -270,7 +271,7 @@ def _resumed(reply: Reply, said: str, resume: Reply | None) -> Reply:
         return reply
     question = resume.reprompt or resume.text
     return replace(
-        reply, speech=f"{said} {question}", reprompt=question, expect=resume.expect, slot=resume.slot
+        reply, speech=joined(said, question), reprompt=question, expect=resume.expect, slot=resume.slot
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from ..redaction import TurnRedaction
 from ..reply import Reply
+from ..ssml import joined_all
 from ..state import DialogState
 from ..store import Session, Speaker, Store, TurnRecord
 from ..store.base import Answer, BusyError, StoreError
@@ -76,7 +77,7 @@ def told_first(reply: Reply, state: DialogState, intro: Callable[[], str]) -> tu
     late = state.pending_reply
     if late is None:
         return reply, state
-    earlier = state.pending_texts(besides=reply.text)
+    earlier = state.pending_speeches(besides=reply.text)
     answers = any(pending.slot != MISSED_TURN for pending in state.pending_replies)
     told = replace(
         reply,
@@ -87,7 +88,7 @@ def told_first(reply: Reply, state: DialogState, intro: Callable[[], str]) -> tu
     if not earlier:
         return told, state
     said = (intro(),) if answers else ()
-    return replace(told, speech=" ".join((*said, *earlier, reply.text))), state
+    return replace(told, speech=joined_all(*said, *earlier, reply.speech)), state
 
 
 class LateTurn:

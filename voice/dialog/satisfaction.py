@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from ..builtins import YES_OR_NO
 from ..reply import Expect, Reply
+from ..ssml import joined, without_ending
 from ..state import DialogState
 
 __all__ = ["MODES", "QUESTION_SLOT", "Satisfaction", "question_reply", "spoken_score", "without_question"]
@@ -116,7 +117,7 @@ def question_reply(question: Reply, before: Reply | None = None, *, failed: bool
 
     It keeps ``before``'s ``failed``, or takes ``failed`` (a request of the conversation failed,
     ``DialogState.failed``), so the question tells the failure as the reply it follows did."""
-    speech = f"{before.text} {question.text}" if before is not None else question.text
+    speech = joined(before.speech, question.speech) if before is not None else question.speech
     card = before.card if before is not None else None
     remember = before.remember if before is not None else {}
     return Reply(
@@ -136,5 +137,5 @@ def without_question(reply: Reply) -> Reply:
     next turn's reply it would come before that reply, so that turn asks it last, or a later one does."""
     if reply.slot != QUESTION_SLOT:
         return reply
-    before = reply.speech.removesuffix(reply.reprompt or "").rstrip()
+    before = without_ending(reply.speech, reply.reprompt or "")
     return replace(reply, speech=before, reprompt=None, expect=Expect.NOTHING, slot=None)

@@ -175,7 +175,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return handoff
         told = no_person_reply(self.turn, self._speakers(), self.available).speech
         speech = handoff.no_person or joined(handoff.speech, told)
-        card = handoff.card and replace(handoff.card, text=Reply(speech=speech).text)
+        card = handoff.card and replace(handoff.card, text=Reply(speech=speech).display)
         return replace(handoff, speech=speech, card=card, handoff=not self.available.away)
 
     # -- understanding --------------------------------------------------------------------------
@@ -319,7 +319,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         if intent == "Help":
             question = self.state.open_question
             help_reply = self._help()
-            return replace(help_reply, speech=f"{help_reply.text} {question}") if question else help_reply
+            return replace(help_reply, speech=joined(help_reply.speech, question)) if question else help_reply
         if intent == SPEAK_LANGUAGE:
             return self._speaks_language()
         if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked

@@ -16,6 +16,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model.response_envelope import ResponseEnvelope
 from flask.testing import FlaskClient
 from serving import Serve, serving
+from test_alexa_platform_values import bookable_day, intent_request
 
 from voice import Card, Dialog, Expect, Reply, Router, Skill, Turn, load_skill
 from voice.assistant import MEMORY_STORE
@@ -27,6 +28,7 @@ from voice.channels.alexa_verify import AlexaVerifier, AlexaVerifyConfig
 from voice.errors import ConfigError
 from voice.ssml import to_ssml
 from voice.store import open_store
+from voice.testing_stubs import stubbed_setting
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "requests" / "alexa"
 UNVERIFIED = {"ALEXA_VERIFY": False}
@@ -144,7 +146,7 @@ def test_intent_with_entity_resolution_reaches_the_skill(client: FlaskClient, re
     assert turn.session_id.startswith("amzn1.echo-api.session.")
     assert turn.user_id.startswith("amzn1.ask.account.")
     assert turn.deadline is not None and 0 < (turn.remaining() or 0) <= 8
-    assert "1 2 3 4 has been shipped" in ssml(data)
+    assert '<sub alias="1 2 3 4">1234</sub> has been shipped' in ssml(data)
     assert "shouldEndSession" not in data["response"]  # an answer: the device decides
     assert "anything else" not in ssml(data) and "reprompt" not in data["response"]  # a speaker is no call
 
@@ -456,6 +458,26 @@ def test_every_response_round_trips_through_ask_sdk_model(
     envelope = serializer.deserialize(raw, ResponseEnvelope)
     assert isinstance(envelope, ResponseEnvelope)
     assert serializer.serialize(envelope) == json.loads(raw)
+
+
+def test_the_card_shows_the_booking_number_as_written_and_the_speech_spells_it_out(
+    client: FlaskClient, router: Router
+) -> None:
+    """The Alexa app's card showed the booking number as it is said for a voice: "B 4 2"."""
+    slots = {"date": bookable_day().isoformat(), "time": "10:00", "name": "Anna Smith", "topic": "return"}
+    booking = intent_request("BookAppointment", slots)
+    session = booking["session"]["sessionId"]
+    with stubbed_setting(router, "booking_url", {"status": 201, "json": {"id": "B42"}}):
+        post(client, booking)  # the name is confirmed, then the booking
+        post(client, intent_request("AMAZON.YesIntent", {}, session=session))
+        response = client.post("/alexa", json=intent_request("AMAZON.YesIntent", {}, session=session))
+    raw = response.get_data(as_text=True)
+    data = json.loads(raw)
+    assert 'Your booking number is <sub alias="B 4 2">B42</sub>.</speak>' in ssml(data)
+    card = data["response"]["card"]
+    assert (card["title"], card["content"][-27:]) == ("Your appointment", "Your booking number is B42.")
+    serializer = DefaultSerializer()
+    assert serializer.serialize(serializer.deserialize(raw, ResponseEnvelope)) == data
 
 
 def test_a_smart_speaker_is_no_call_the_goodbye_thanks_for(client: FlaskClient, recorder: Recorder) -> None:

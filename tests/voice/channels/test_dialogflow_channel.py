@@ -97,7 +97,7 @@ def test_english_request_in_google_shape(client_for: ClientFor, recorder: Record
     assert turn.user_id == "ABwppHG14A1ZYzE2MjM0NTY3ODkwYWJjZGVm"
     assert (turn.slots["order_number"].text, turn.slots["order_number"].value) == ("1234", 1234)
     assert turn.deadline is not None and (turn.remaining() or 0) <= 5
-    assert "1 2 3 4 has been shipped" in data["fulfillmentText"]
+    assert "Order 1234 has been shipped" in data["fulfillmentText"]  # typed: shown, not said
     assert data["fulfillmentMessages"] == [{"text": {"text": [data["fulfillmentText"]]}}]
 
 
@@ -117,10 +117,29 @@ def test_payload_google_simple_response(client_for: ClientFor, recorder: Recorde
     assert google["expectUserResponse"] is True and data["payload"]["voice"]["end_session"] is False
     (item,) = google["richResponse"]["items"]
     assert item["simpleResponse"] == {
-        "textToSpeech": data["fulfillmentText"],
+        "ssml": data["payload"]["voice"]["speech"],
         "displayText": data["fulfillmentText"],
     }
     assert data["payload"]["voice"]["expect"] == "nothing"
+
+
+def test_the_number_is_spelled_out_in_speech_and_shown_as_written(
+    client_for: ClientFor, recorder: Recorder
+) -> None:
+    """A chat gateway showed "Order 1 2 3 4", spaced for a voice; a phone gateway must still say it so."""
+    typed = post(client_for(recorder), fixture("order_status_en"))
+    (item,) = typed["payload"]["google"]["richResponse"]["items"]
+    assert '<sub alias="1 2 3 4">1234</sub> has been shipped' in item["simpleResponse"]["ssml"]
+    assert item["simpleResponse"]["displayText"].startswith("Order 1234 has been shipped")
+    assert typed["fulfillmentMessages"][0]["text"]["text"] == [item["simpleResponse"]["displayText"]]
+    assert typed["fulfillmentText"] == item["simpleResponse"]["displayText"]
+
+    called = post(client_for(recorder), fixture("order_status_nl"))  # a phone gateway speaks the text
+    (item,) = called["payload"]["google"]["richResponse"]["items"]
+    assert called["fulfillmentText"].startswith("Bestelling 1 2 3 4 is verzonden")
+    assert called["fulfillmentMessages"][0]["text"]["text"] == [called["fulfillmentText"]]
+    assert '<sub alias="1 2 3 4">1234</sub> is verzonden' in item["simpleResponse"]["ssml"]
+    assert item["simpleResponse"]["displayText"].startswith("Bestelling 1234 is verzonden")
 
 
 def test_ssml_card_and_expectation_are_rendered(client_for: ClientFor, recorder: Recorder) -> None:

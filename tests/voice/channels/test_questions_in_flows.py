@@ -6,6 +6,7 @@ the caller's words in the slot (the order number's wildcard, a pattern slot's ``
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ from voice import Expect, build_assistant
 from voice.assistant import MEMORY_STORE, Assistant
 from voice.channels.chat import ChatChannel
 from voice.config import Config
+from voice.nlu.dates import spoken_date
 from voice.server import create_app
+from voice.ssml import spoken_text
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "requests"
@@ -86,9 +89,11 @@ QUESTIONS = {
     "repair-en": ("can I park at your place", "There is free parking behind the building."),
     "repair-nl": ("kan ik bij jullie parkeren", "Er is gratis parkeergelegenheid achter het gebouw."),
 }
+DELIVERED = dt.date.today() - dt.timedelta(days=3)
+"""When the sample order 4321 was delivered (``data/orders.json``: three days ago)."""
 ANSWERS = {
-    "order-en": ("four three two one", "Order 4 3 2 1 was delivered on Friday 20 November."),
-    "order-nl": ("vier drie twee een", "Bestelling 4 3 2 1 is op vrijdag 20 november bezorgd."),
+    "order-en": ("four three two one", f"Order 4 3 2 1 was delivered on {spoken_date(DELIVERED, 'en')}."),
+    "order-nl": ("vier drie twee een", f"Bestelling 4 3 2 1 is op {spoken_date(DELIVERED, 'nl')} bezorgd."),
     "repair-en": ("four seven one one", "Repair 4711 is ready."),
     "repair-nl": ("vier zeven een een", "Reparatie 4711 is klaar."),
 }
@@ -185,15 +190,15 @@ def _alexa_said(data: dict[str, Any]) -> Said:
     response = data["response"]
     ssml: str = response["outputSpeech"]["ssml"]
     elicit = [d for d in response.get("directives", ()) if d["type"] == "Dialog.ElicitSlot"]
-    return Said(
-        ssml.removeprefix("<speak>").removesuffix("</speak>"), elicit[0]["slotToElicit"] if elicit else None
-    )
+    return Said(spoken_text(ssml), elicit[0]["slotToElicit"] if elicit else None)
 
 
 def _dialogflow_said(data: dict[str, Any]) -> Said:
     voice = data["payload"]["voice"]
     waits = voice.get("slot") if voice.get("expect") == "slot" else None
-    return Said(data["fulfillmentText"], waits)
+    (item,) = data["payload"]["google"]["richResponse"]["items"]
+    speech = item["simpleResponse"].get("ssml") or item["simpleResponse"]["textToSpeech"]
+    return Said(spoken_text(speech), waits)
 
 
 def _conversation(assistants: dict[str, Assistant], channel: str, shop: str) -> Conversation:
