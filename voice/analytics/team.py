@@ -82,6 +82,8 @@ class Team:
     chosen: bool = False
     """``language`` was set in the config: it wins over a browser's Accept-Language."""
     zone: dt.tzinfo = dt.UTC
+    satisfaction: str = "off"
+    """The end-of-conversation question (``[insights] satisfaction``), which says how its figure reads."""
 
     @classmethod
     def from_config(cls, config: Config) -> Team:
@@ -90,7 +92,12 @@ class Team:
         settings = config.insights
         served = [language_of(locale) for locale in config.locales]
         language = settings.get("language") or next((x for x in served if x in LANGUAGES), _DEFAULT)
-        return cls(language=language, chosen="language" in settings, zone=business_zone(config))
+        return cls(
+            language=language,
+            chosen="language" in settings,
+            zone=business_zone(config),
+            satisfaction=settings.get("satisfaction", "off"),
+        )
 
     @property
     def zone_name(self) -> str:

@@ -290,7 +290,7 @@ def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, sh
         (
             "nl",
             ("ik wil een afspraak maken over een retour", "volgende dinsdag", "om tien uur", "jan de vries"),
-            "Gestart 1, voltooid 0 (0.0%), mislukt 1, afgebroken 0.",
+            "Gestart 1, voltooid 0 (0,0%), mislukt 1, afgebroken 0.",
             ["gestart", "datum", "tijd", "naam", "onderwerp", "voltooid", "mislukt"],
         ),
         (
