@@ -77,11 +77,9 @@ class Report:
             rows.append(
                 (words("kpi_flow_completion", flow=funnel.flow), "%", funnel.completion_rate, earlier_rate)
             )
-            for kind, count, was in (
-                ("failed", funnel.failed, old.failed if old is not None else 0),
-                ("abandoned", funnel.abandoned, old.abandoned if old is not None else 0),
-            ):
-                rows.append((words(f"kpi_flow_{kind}", flow=funnel.flow), "n", count, was))
+            for kind in ("failed", "handed_over", "abandoned"):
+                was = getattr(old, kind) if old is not None else 0
+                rows.append((words(f"kpi_flow_{kind}", flow=funnel.flow), "n", getattr(funnel, kind), was))
         return rows
 
     def to_dict(self) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def test_every_language_has_every_text_and_each_renders() -> None:
     values = {"minutes": 3, "reason": "x", "name": "x", "flow": "x", "count": 2, "question": "x", "days": 7}
     values |= {"start": DAY, "end": DAY, "slice": "", "path": "p", "target": "t", "utterance": "u"}
     values |= {"language": "nl", "action": "a", "rate": "1%", "started": 1, "completed": 1, "abandoned": 0}
-    values |= {"failed": 1, "phrasings": ["x", "y"]}
+    values |= {"failed": 1, "handed_over": 1, "phrasings": ["x", "y"]}
     values |= {"zone": "UTC", "conversations": 1, "change": "+1", "id": "c1", "problem": "x", "choices": "x"}
     values |= {"sentence": "s"}
     for language in LANGUAGES:

@@ -238,6 +238,21 @@ def test_a_failed_flow_is_its_own_figure_in_the_table_csv_and_json() -> None:
     assert "flow failed: Book,n,1,0,1" in report.to_csv().splitlines()
 
 
+def test_a_flow_handed_over_by_its_handler_is_its_own_figure_in_the_table_csv_and_json() -> None:
+    """A handler's handoff (signal ``skill:<intent>``) reached the flow's end: no drop-off."""
+    counts = {"flow:Book:started": 2, "flow:Book:step:topic": 2, "flow:Book:completed": 1}
+    report = Report(
+        filters=Filters(start=DAY, end=DAY),
+        current=Kpis.from_totals({**counts, "flow:Book:handed_over": 1}),
+        previous=Kpis.from_totals({}),
+    )
+    (funnel,) = report.current.flows
+    assert funnel.drop_off == "" and report.to_dict()["current"]["flows"][0]["handed_over"] == 1
+    assert re.search(r"^flow handed over: Book +1 +0 +\+1$", report.to_table(), re.MULTILINE)
+    assert re.search(r"^flow doorverbonden: Book +1 +0 +\+1$", report.to_table(texts("nl")), re.MULTILINE)
+    assert "flow handed over: Book,n,1,0,1" in report.to_csv().splitlines()
+
+
 def _report(seeded: Store, tmp_path: Path, *args: str) -> Result:
     config = tmp_path / "voice.toml"
     config.write_text(f'store = "sqlite://{seeded.path}"\n')  # type: ignore[attr-defined]
