@@ -319,6 +319,10 @@ def test_a_booking_that_failed_is_counted_failed_and_the_steps_are_named_in_the_
     assert summary in page and {"nl": "haken af", "en": "drop off"}[language] not in page
     assert {"nl": "niet afgehaakt", "en": "nobody dropped off"}[language] in page
     assert re.findall(r"<th>([^<]+)</th>", page) == headers
+    # the heading was the raw intent name, "BookAppointment": now the skill's flow_labels
+    assert re.findall(r"<h2>([^<]+)</h2>", page) == [
+        {"nl": "Afspraak maken", "en": "Book an appointment"}[language]
+    ]
 
 
 @pytest.mark.parametrize(

@@ -288,3 +288,19 @@ def test_a_flows_step_is_its_slots_label_in_the_teams_language_else_readable() -
     )
     assert dutch("BookAppointment", "gone_step") == "gone step"  # a step the flow no longer has
     assert StageNames(texts("nl"), {})("Elsewhere", "postal_code") == "postal code"
+
+
+def test_a_flows_heading_is_its_label_in_the_teams_language_else_its_name_made_readable() -> None:
+    """The Flows page was headed "BookAppointment", the raw intent name."""
+    skills = [load_skill("customer_service")]
+    dutch, english = StageNames.of(skills, texts("nl")), StageNames.of(skills, texts("en"))
+    assert (dutch.heading("BookAppointment"), english.heading("BookAppointment")) == (
+        "Afspraak maken",
+        "Book an appointment",
+    )
+    unlabelled = StageNames(texts("nl"), {})
+    assert [unlabelled.heading(name) for name in ("BookAppointment", "order_status", "GetFAQAnswer")] == [
+        "Book appointment",
+        "Order status",
+        "Get FAQ answer",
+    ]
