@@ -37,7 +37,21 @@ from .turn import Turn
 
 Handler = Callable[[Turn], Reply]
 
-_INFO_KEYS = ("invocation", "name", "summary", "description", "examples", "keywords", "slot_labels")
+_INFO_KEYS = (
+    "invocation",
+    "name",
+    "summary",
+    "description",
+    "examples",
+    "keywords",
+    "flow_labels",
+    "slot_labels",
+)
+_LABEL_KEYS = {
+    "flow_labels": ("flow intents", "BookAppointment", "afspraak maken"),
+    "slot_labels": ("slot names", "date", "datum"),
+}
+"""The label maps of ``skill.yaml``: what they name, and an example of one label for the error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,10 @@ class SkillInfo:
     examples: tuple[str, ...] = ()
     """Things a caller says to the skill ("what are your opening hours"), without wake word or name."""
     keywords: tuple[str, ...] = ()
+    flow_labels: Mapping[str, str] = field(default_factory=dict)
+    """The flows as the team names them in this language ("BookAppointment": "afspraak maken"): the
+    headings of the funnels on the dashboard (docs/insights.md); a flow without one is shown by its
+    intent's name made readable."""
     slot_labels: Mapping[str, str] = field(default_factory=dict)
     """A flow's slots as the team names them in this language ("topic": "onderwerp"): the steps of the
     funnels on the dashboard (docs/insights.md); a slot without one is shown by its name."""
@@ -301,16 +319,19 @@ def _info(path: Path) -> SkillInfo:
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             raise SkillError(f'{path}: {key!r} must be a list of texts, like {key}: ["..."].')
         texts[key] = tuple(" ".join(item.split()) for item in value)
-    labels = data.get("slot_labels") or {}
+    for key in _LABEL_KEYS:
+        texts[key] = _labels(path, key, data.get(key) or {})
+    return SkillInfo(**texts, source=path)
+
+
+def _labels(path: Path, key: str, labels: Any) -> dict[str, str]:
+    """A label map of ``skill.yaml`` (``slot_labels``, ``flow_labels``): names to texts, or one sentence."""
     if not isinstance(labels, dict) or not all(
         isinstance(name, str) and isinstance(label, str) and label.strip() for name, label in labels.items()
     ):
-        raise SkillError(
-            f"{path}: 'slot_labels' must map slot names to texts, like slot_labels: {{date: \"datum\"}}."
-        )
-    return SkillInfo(
-        **texts, slot_labels={name: " ".join(label.split()) for name, label in labels.items()}, source=path
-    )
+        what, name, label = _LABEL_KEYS[key]
+        raise SkillError(f'{path}: {key!r} must map {what} to texts, like {key}: {{{name}: "{label}"}}.')
+    return {name: " ".join(label.split()) for name, label in labels.items()}
 
 
 @cache

@@ -18,7 +18,9 @@ responses and prompts fit together (``skill_problems``):
 - every value a response reads is given by what says it (a slot of its intent, a value the code passes
   or a flow describes, a skill value), no template has a slot twice on one path, and every
   ``requires_context: {dialog: X}`` names a flow (at the start only a warning: read from the code
-  without running it, ``voice.skill_source``).
+  without running it, ``voice.skill_source``);
+- every ``flow_labels`` and ``slot_labels`` entry of ``skill.yaml`` names a flow, or a slot of a flow
+  (at the start only a warning: only the dashboard reads them).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -104,11 +106,13 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
 
 def _authoring_problems(router: Router) -> list[str]:
     """Mistakes a turn runs into that a reading of the templates and the code finds: a response value
-    nothing gives, a slot twice in one template, a dialog context of no flow."""
+    nothing gives, a slot twice in one template, a dialog context of no flow; and a label of the
+    dashboard (``skill.yaml``) of no flow or slot."""
     problems: list[str] = []
     for skill in router.skills.values():
         problems += _template_problems(skill)
         problems += response_value_problems(skill)
+        problems += _label_problems(skill)
     return problems
 
 
@@ -324,6 +328,29 @@ def _info_problems(skill: Skill) -> Iterator[str]:
             skill.info(language)
         except SkillError as exc:  # it names the file and the key
             yield f"skill {skill.name!r}: {exc.message}"
+
+
+def _label_problems(skill: Skill) -> Iterator[str]:
+    """A label of ``flow_labels`` or ``slot_labels`` in ``skill.yaml`` that names no flow, or no slot of a
+    flow: a typo the dashboard would silently pass over, showing the raw name instead. A ``skill.yaml``
+    that does not read is ``_info_problems``'."""
+    slots = {slot.name for flow in skill.flows.values() for slot in flow.slots}
+    kinds = (
+        ("flow_labels", "flow", set(skill.flows), "the skill has no flow of that name"),
+        ("slot_labels", "slot", slots, "no flow of the skill asks for a slot of that name"),
+    )
+    for language in skill.languages:
+        try:
+            info = skill.info(language)
+        except SkillError:
+            continue
+        for key, what, known, missing in kinds:
+            for name in getattr(info, key):
+                if name not in known:
+                    yield (
+                        f"skill {skill.name!r}: {info.source} labels {what} {name!r} in {key}, but {missing}"
+                        f"{did_you_mean(name, known)}; fix the name or remove the label."
+                    )
 
 
 def _framework_intents() -> set[str]:

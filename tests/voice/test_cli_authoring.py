@@ -9,6 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from voice import load_skill
 from voice.cli import cli
 from voice.testing import load_script
 
@@ -31,6 +32,22 @@ def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -
     assert "builtin/" not in checked.output, "the framework's own overlaps are not the author's to fix"
     again = CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)])
     assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_the_scaffold_labels_its_flow_and_steps_for_the_dashboard(tmp_path: Path) -> None:
+    """A new skill's author did not learn of flow_labels and slot_labels: the template has them, for every
+    flow and slot, in both languages (``voice check`` above finds none of another name)."""
+    assert CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)]).exit_code == 0
+    skill = load_skill(tmp_path / "gemeente")
+    slots = {slot.name for flow in skill.flows.values() for slot in flow.slots}
+    dutch, english = skill.info("nl"), skill.info("en")
+    assert (dutch.flow_labels, english.flow_labels) == (
+        {"BookAppointment": "Afspraak maken"},
+        {"BookAppointment": "Book an appointment"},
+    )
+    assert (
+        set(dutch.slot_labels) == set(english.slot_labels) == slots and dutch.slot_labels["date"] == "datum"
+    )
 
 
 def test_the_scaffolds_faq_test_asks_a_question_from_the_faq(tmp_path: Path) -> None:

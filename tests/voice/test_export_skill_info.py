@@ -112,6 +112,13 @@ def test_slot_labels_of_the_wrong_form_are_one_sentence(tmp_path: Path, labels: 
         skill.info("nl")
 
 
+@pytest.mark.parametrize("labels", [["afspraak"], {"BookAppointment": " "}, {"BookAppointment": 3}])
+def test_flow_labels_of_the_wrong_form_are_one_sentence(tmp_path: Path, labels: object) -> None:
+    skill = load_skill(_skill(tmp_path, "gemeentehuis", {"flow_labels": labels}))
+    with pytest.raises(SkillError, match="'flow_labels' must map flow intents to texts, like flow_labels:"):
+        skill.info("nl")
+
+
 def test_the_shipped_skill_has_english_and_dutch_texts() -> None:
     skill = load_skill("customer_service")
     english, dutch = skill.info("en-US"), skill.info("nl-NL")

@@ -157,6 +157,28 @@ def test_the_start_only_warns_about_a_publishing_text(
     assert welcome.text == "Welcome! How can I help you?"
 
 
+def test_a_label_of_no_flow_or_slot_is_a_problem_with_the_nearest_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A misspelt label in skill.yaml was never shown: the dashboard showed the raw name instead. The
+    start only warns: only the dashboard reads the labels."""
+    folder = _skill(tmp_path, "check_labels")
+    info = folder / "locales" / "nl" / "skill.yaml"
+    info.write_text(
+        "flow_labels: {Colect: Ophalen}\nslot_labels: {street: straat, stret: straat, zip: postcode}\n"
+    )
+    assert _problems(folder) == [
+        f"skill 'check_labels': {info} labels flow 'Colect' in flow_labels, but the skill has no flow of "
+        "that name (did you mean 'Collect'?); fix the name or remove the label.",
+        f"skill 'check_labels': {info} labels slot 'stret' in slot_labels, but no flow of the skill asks "
+        "for a slot of that name (did you mean 'street'?); fix the name or remove the label.",
+        f"skill 'check_labels': {info} labels slot 'zip' in slot_labels, but no flow of the skill asks "
+        "for a slot of that name; fix the name or remove the label.",
+    ]
+    check_skills(Router([load_skill(folder)]))
+    assert "labels flow 'Colect'" in caplog.text and "('voice check' refuses this)" in caplog.text
+
+
 def _check(tmp_path: Path, folder: Path) -> Result:
     """``voice check`` over one skill, as its developer runs it."""
     config = tmp_path / "voice.toml"

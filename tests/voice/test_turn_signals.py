@@ -300,6 +300,26 @@ def test_a_failed_booking_is_neither_completed_nor_contained(dialog: Dialog, lan
     assert booking.drop_off == "" and _counts(dialog.store)["flow:BookAppointment:failed"] == 1
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_booking_the_handler_hands_over_is_counted_handed_over(
+    dialog: Dialog, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calendar did not confirm the booking and the handler handed the caller to a colleague
+    (``Reply(handoff=True)``): the funnel counted it neither completed nor failed, so callers seemed to
+    drop off after the last step."""
+    with serving_booking_api() as (api, url):
+        monkeypatch.setattr(dialog.router.skills["customer_service"], "settings", {"booking_url": url})
+        api.mode = "gateway"  # booked, but answered 504: unconfirmed
+        for text in (*BOOKING[language], YES[language], YES[language]):
+            _say(dialog, text, locale=language)
+    counts = _counts(dialog.store)
+    assert counts["flow:BookAppointment:handed_over"] == 1
+    assert counts["handoff:skill:BookAppointment"] == 1
+    (booking,) = _report(dialog.store, language).current.flows
+    assert (booking.completed, booking.failed, booking.handed_over, booking.abandoned) == (0, 0, 1, 0)
+    assert booking.drop_off == ""
+
+
 @pytest.mark.parametrize(
     ("language", "question", "goodbye"),
     [

@@ -41,6 +41,9 @@ class Funnel:
     failed: int = 0
     """The handler ran and reported a failure (the booking API was down): the caller went through every
     step, so this is no drop-off."""
+    handed_over: int = 0
+    """The handler ran and handed the caller to a person (a booking the calendar did not confirm): also
+    through every step, and no drop-off."""
     abandoned: int
     """Ended without the handler by cancel, stop, start over, a hang-up or another flow."""
 
@@ -56,9 +59,9 @@ class Funnel:
     @property
     def drop_off(self) -> str:
         """The stage after which most callers went no further (the largest fall to the next stage, the
-        first of equal ones); empty when no stage loses callers. A flow whose handler failed reached
-        its end: it counts beside the completed ones there, not as callers who dropped off."""
-        stages = (*self.stages[:-1], ("ended", self.completed + self.failed))
+        first of equal ones); empty when no stage loses callers. A flow whose handler failed or handed
+        over reached its end: it counts beside the completed ones there, not as callers who dropped off."""
+        stages = (*self.stages[:-1], ("ended", self.completed + self.failed + self.handed_over))
         falls = [(stages[i][1] - stages[i + 1][1], stages[i][0]) for i in range(len(stages) - 1)]
         worst = max((fall for fall, _ in falls), default=0)
         return next(name for fall, name in falls if fall == worst) if worst > 0 else ""
@@ -70,6 +73,7 @@ class Funnel:
             "steps": dict(self.steps),
             "completed": self.completed,
             "failed": self.failed,
+            "handed_over": self.handed_over,
             "abandoned": self.abandoned,
             "completion_rate": self.completion_rate,
             "drop_off": self.drop_off,
@@ -215,7 +219,7 @@ def _ordered(steps: Mapping[str, int], order: Sequence[str]) -> tuple[tuple[str,
 
 def _funnels(counts: Mapping[str, int], orders: FlowSteps) -> tuple[Funnel, ...]:
     """Funnels from ``<flow>:started``, ``<flow>:step:<slot>``, ``<flow>:completed``, ``<flow>:failed``,
-    ``<flow>:abandoned``."""
+    ``<flow>:handed_over``, ``<flow>:abandoned``."""
     flows: dict[str, dict[str, Any]] = {}
     for key, count in counts.items():
         flow, _, event = key.partition(":")
@@ -231,6 +235,7 @@ def _funnels(counts: Mapping[str, int], orders: FlowSteps) -> tuple[Funnel, ...]
             steps=_ordered(found["steps"], orders.get(flow, ())),
             completed=found.get("completed", 0),
             failed=found.get("failed", 0),
+            handed_over=found.get("handed_over", 0),
             abandoned=found.get("abandoned", 0),
         )
         for flow, found in sorted(flows.items(), key=lambda item: -item[1].get("started", 0))

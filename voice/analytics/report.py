@@ -27,6 +27,14 @@ class Report:
     current: Kpis
     previous: Kpis
     not_understood: tuple[UtteranceGroup, ...] = ()
+    satisfaction: str = "scale"
+    """The question asked (``[insights] satisfaction``): the figure of ``yes_no`` is the share of yes,
+    which the table shows in percent; the CSV and the JSON keep it as it is (a fraction, unit ``score``)."""
+
+    @property
+    def satisfaction_unit(self) -> str:
+        """The unit the team reads the satisfaction in: percent for yes/no, else the mean score."""
+        return "%" if self.satisfaction == "yes_no" else "score"
 
     def rows(self, say: Texts | None = None) -> list[tuple[str, str, Value, Value]]:
         """(KPI, unit, this period, the period before); unit ``%`` for rates (held as fractions, 0-1,
@@ -69,11 +77,9 @@ class Report:
             rows.append(
                 (words("kpi_flow_completion", flow=funnel.flow), "%", funnel.completion_rate, earlier_rate)
             )
-            for kind, count, was in (
-                ("failed", funnel.failed, old.failed if old is not None else 0),
-                ("abandoned", funnel.abandoned, old.abandoned if old is not None else 0),
-            ):
-                rows.append((words(f"kpi_flow_{kind}", flow=funnel.flow), "n", count, was))
+            for kind in ("failed", "handed_over", "abandoned"):
+                was = getattr(old, kind) if old is not None else 0
+                rows.append((words(f"kpi_flow_{kind}", flow=funnel.flow), "n", getattr(funnel, kind), was))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,17 +105,19 @@ class Report:
         return out.getvalue()
 
     def to_table(self, say: Texts | None = None) -> str:
-        """A table for the terminal in ``say``'s language; rates in %, changes in percentage points;
-        the not-understood groups with the question a short answer was given to."""
+        """A table for the terminal in ``say``'s language and its way of writing numbers; rates in %,
+        changes in percentage points; the not-understood groups with the question a short answer was
+        given to."""
         say = say or texts("en")
+        language = say.language
         slice_ = ", ".join(f"{k}={v}" for k, v in self.filters.to_dict().items() if k in _SLICE and v)
         start, end = self.filters.start, self.filters.end
         lines = [say("report_period", start=start, end=end, slice=slice_, days=self.filters.days)]
         table = [(say("report_kpi"), say("report_now"), say("report_before"), say("report_change"))]
-        table += [
-            (name, format_value(unit, now), format_value(unit, before), format_change(unit, now, before))
-            for name, unit, now, before in self.rows(say)
-        ]
+        for name, unit, now, before in self.rows(say):
+            unit = self.satisfaction_unit if unit == "score" else unit
+            shown = format_value(unit, now, language), format_value(unit, before, language)
+            table.append((name, *shown, format_change(unit, now, before, language)))
         widths = [max(len(row[i]) for row in table) for i in range(4)]
         for row in table:
             lines.append(
@@ -121,7 +129,10 @@ class Report:
         if self.not_understood:
             lines.append("")
             lines.append(say("report_not_understood"))
-            lines += [f"  {group.count:>6}  {group_line(group, say)}" for group in self.not_understood]
+            lines += [
+                f"  {format_value('n', group.count, language):>6}  {group_line(group, say)}"
+                for group in self.not_understood
+            ]
         return "\n".join(lines)
 
 
@@ -148,28 +159,38 @@ def _plain(value: Value) -> str:
 
 
 _FORMATS = {
-    "%": (100, "{:.1f}%", "{:+.1f} pt"),
+    "%": (100, "{:,.1f}%", "{:+,.1f} pt"),
     "ms": (1, "{:,.0f} ms", "{:+,.0f} ms"),
-    "score": (1, "{:.2f}", "{:+.2f}"),
+    "score": (1, "{:,.2f}", "{:+,.2f}"),
 }
 """Per unit: the factor a value is shown with, its format, and the format of a change."""
 _COUNT_FORMAT = (1, "{:,}", "{:+,}")
+_SEPARATORS = {"nl": str.maketrans(",.", ".,")}
+"""Languages whose thousands and decimal separators are not English's: a Dutch reader reads 5,572 as
+five and a half, so the team's language writes ``5.572 ms`` and ``25,0%``."""
 
 
-def format_value(unit: str, value: Value) -> str:
-    """A KPI as a person reads it: ``62.5%``, ``840 ms``, ``1,234``; ``-`` when there is nothing to count."""
+def format_value(unit: str, value: Value, language: str = "en") -> str:
+    """A KPI as a person reads it in ``language``: ``62.5%``, ``840 ms``, ``1,234`` (Dutch ``62,5%``,
+    ``1.234``); ``-`` when there is nothing to count."""
     if value is None:
         return "-"
     factor, shown, _ = _FORMATS.get(unit, _COUNT_FORMAT)
-    return shown.format(value * factor)
+    return _written(shown.format(value * factor), language)
 
 
-def format_change(unit: str, now: Value, before: Value) -> str:
+def format_change(unit: str, now: Value, before: Value, language: str = "en") -> str:
     change = _change(unit, now, before)
     if change is None:
         return ""
     factor, _, shown = _FORMATS.get(unit, _COUNT_FORMAT)
-    return shown.format(change * factor)
+    return _written(shown.format(change * factor), language)
+
+
+def _written(number: str, language: str) -> str:
+    """``number`` as formatted in English, with ``language``'s separators (no Babel for two swaps)."""
+    table = _SEPARATORS.get(language)
+    return number.translate(table) if table else number
 
 
 def group_line(group: UtteranceGroup, say: Texts) -> str:
@@ -191,12 +212,15 @@ def build_report(
     top: int = 10,
     not_understood: int = 10,
     flows: FlowSteps | None = None,
+    satisfaction: str = "scale",
 ) -> Report:
     """The report of ``filters``: two rollup reads and one read of the period's not-understood turns;
-    ``flows`` (``flow_steps`` of the skills) puts each funnel's steps in its flow's order."""
+    ``flows`` (``flow_steps`` of the skills) puts each funnel's steps in its flow's order;
+    ``satisfaction`` is the question asked (``Report.satisfaction``)."""
     return Report(
         filters=filters,
         current=Kpis.from_totals(read_totals(store, filters), top=top, flows=flows),
         previous=Kpis.from_totals(read_totals(store, filters.previous()), top=top, flows=flows),
         not_understood=tuple(read_not_understood(store, filters, limit=not_understood)),
+        satisfaction=satisfaction,
     )

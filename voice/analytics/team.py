@@ -9,8 +9,9 @@ config's ``time_zone`` choose them (see docs/insights.md).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -47,23 +48,46 @@ class Texts:
 
 @dataclass(frozen=True, slots=True)
 class StageNames:
-    """The stages of the flows' funnels as the team reads them: started and completed in its words,
-    a step by its slot's label in the skill's ``skill.yaml`` of the team's language (``slot_labels``),
-    else by the slot's name made readable ("order_number": "order number"), never a raw identifier."""
+    """The flows' funnels as the team reads them: a flow by its label in the skill's ``skill.yaml`` of
+    the team's language (``flow_labels``), else by its intent's name made readable ("BookAppointment":
+    "Book appointment"); started and completed in its words, a step by its slot's label
+    (``slot_labels``), else by the slot's name made readable ("order_number": "order number"); never a
+    raw identifier."""
 
     say: Texts
     labels: Mapping[str, Mapping[str, str]]
     """Flow intent -> slot -> label."""
+    flows: Mapping[str, str] = field(default_factory=dict)
+    """Flow intent -> label."""
 
     @classmethod
     def of(cls, skills: Iterable[Skill], say: Texts) -> StageNames:
-        labels = {intent: skill.info(say.language).slot_labels for skill in skills for intent in skill.flows}
-        return cls(say, labels)
+        infos = [(skill, skill.info(say.language)) for skill in skills]
+        labels = {intent: info.slot_labels for skill, info in infos for intent in skill.flows}
+        flows = {
+            intent: info.flow_labels[intent]
+            for skill, info in infos
+            for intent in skill.flows
+            if intent in info.flow_labels
+        }
+        return cls(say, labels, flows)
 
     def __call__(self, flow: str, stage: str) -> str:
         if f"stage_{stage}" in self.say.responses:
             return self.say.term("stage", stage)
         return self.labels.get(flow, {}).get(stage) or stage.replace("_", " ")
+
+    def heading(self, flow: str) -> str:
+        """The flow's name for the team: its label, else "BookAppointment" as "Book appointment"."""
+        return self.flows.get(flow) or readable_name(flow)
+
+
+def readable_name(name: str) -> str:
+    """An identifier as words, the first with a capital: "BookAppointment", "book_appointment" and
+    "bookAppointment" are all "Book appointment"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|_+", " ", name).split()
+    text = " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in words)
+    return text[:1].upper() + text[1:]
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -82,6 +106,8 @@ class Team:
     chosen: bool = False
     """``language`` was set in the config: it wins over a browser's Accept-Language."""
     zone: dt.tzinfo = dt.UTC
+    satisfaction: str = "off"
+    """The end-of-conversation question (``[insights] satisfaction``), which says how its figure reads."""
 
     @classmethod
     def from_config(cls, config: Config) -> Team:
@@ -90,7 +116,12 @@ class Team:
         settings = config.insights
         served = [language_of(locale) for locale in config.locales]
         language = settings.get("language") or next((x for x in served if x in LANGUAGES), _DEFAULT)
-        return cls(language=language, chosen="language" in settings, zone=business_zone(config))
+        return cls(
+            language=language,
+            chosen="language" in settings,
+            zone=business_zone(config),
+            satisfaction=settings.get("satisfaction", "off"),
+        )
 
     @property
     def zone_name(self) -> str:

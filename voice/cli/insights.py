@@ -88,7 +88,8 @@ def report(
         Filters(start=first, end=last, **slice_) if first else Filters.last_days(days, today=last, **slice_)
     )
     with open_store(store_url(context.config)) as store:
-        found = build_report(store, filters, flows=flow_steps(loaded))
+        satisfaction = Team.from_config(context.config).satisfaction
+        found = build_report(store, filters, flows=flow_steps(loaded), satisfaction=satisfaction)
     shown = found.to_table(team_texts(context, lang)) if form == "table" else getattr(found, f"to_{form}")()
     click.echo(shown.rstrip("\n"))
 

@@ -209,6 +209,12 @@ description: >-
 examples:                    # zinnen die de skill begrijpt
   - wat zijn jullie openingstijden
   - ik wil een afspraak maken
+flow_labels:                 # de flows zoals het team ze leest, op het dashboard (Flows)
+  BookAppointment: Afspraak maken
+slot_labels:                 # de stappen van de flows (de slots die ze vragen) op het dashboard
+  date: datum
+  time: tijd
+  name: naam
 """,
     "en": """# How the skill presents itself: the Alexa manifest (en-US, en-GB, ...) and the Dialogflow agent.
 invocation: $invocation      # "Alexa, open $invocation": lower case, two words or more; change it to yours
@@ -219,6 +225,12 @@ description: >-
 examples:                    # sentences the skill understands, said after "Alexa, ask $invocation"
   - what are your opening hours
   - i would like to make an appointment
+flow_labels:                 # the flows as the team reads them, on the dashboard (Flows)
+  BookAppointment: Book an appointment
+slot_labels:                 # the flows' steps (the slots they ask for) on the dashboard
+  date: date
+  time: time
+  name: name
 """,
 }
 

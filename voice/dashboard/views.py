@@ -107,10 +107,19 @@ def _context() -> dict[str, Any]:
         "languages": LANGUAGES,
         "zone": team().zone_name,
         "here": _here,
-        "value": format_value,
-        "change": format_change,
+        "value": _value,
+        "change": _change,
         "entry_question": entry_question,
     }
+
+
+def _value(unit: str, value: float | None) -> str:
+    """A figure written as the page's language writes numbers (Dutch ``5.572 ms``, ``25,0%``)."""
+    return format_value(unit, value, page_texts().language)
+
+
+def _change(unit: str, now: float | None, before: float | None) -> str:
+    return format_change(unit, now, before, page_texts().language)
 
 
 def _here(**changed: str) -> str:
@@ -178,7 +187,7 @@ def _page(template: str, filters: Filters | None, **values: Any) -> str:
 @login_required
 def overview() -> str:
     filters = _filters()
-    report = build_report(_state().store, filters, not_understood=0)
+    report = build_report(_state().store, filters, not_understood=0, satisfaction=team().satisfaction)
     trend = read_trend(_state().store, filters)
     days = [(filters.start + dt.timedelta(days=n)).isoformat() for n in range(filters.days)]
     say = page_texts()

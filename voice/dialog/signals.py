@@ -151,9 +151,10 @@ def _flow_signals(
         "flow": flow.name,
         "flow_started": flow.started,
         "flow_step": flow.step,
-        # a handler that hands over or reports a failure did not complete it
+        # a handler that hands over or reports a failure did not complete it, nor did its caller drop off
         "flow_completed": flow.completed and not handed_over and not _failed_now(state),
         "flow_failed": flow.completed and not handed_over and _failed_now(state),
+        "flow_handed_over": flow.completed and handed_over,
         "flow_abandoned": flow.abandoned,
         "flow_left": flow.left.intent if flow.left else "",
         "flow_left_skill": flow.left.skill if flow.left else "",

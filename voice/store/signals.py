@@ -114,6 +114,10 @@ class TurnSignals:
     flow_failed: bool = False
     """The flow's handler ran and reported a failure (``Reply.failed``: the booking API was down): not
     completed, and no caller dropped off. Only in ``rollup`` (``flow:<flow>:failed``), not a column."""
+    flow_handed_over: bool = False
+    """The flow's handler ran and handed the caller to a person (``Reply(handoff=True)``: a booking the
+    calendar did not confirm): not completed, and no caller dropped off. Only in ``rollup``
+    (``flow:<flow>:handed_over``), not a column."""
     flow_abandoned: bool = False
     """The flow ended without its handler (cancel, stop, start over, the caller hung up)."""
     flow_left: str = ""
@@ -310,6 +314,7 @@ def _turn_metrics(signals: TurnSignals) -> list[str]:
             (signals.flow_started, "started"),
             (signals.flow_completed, "completed"),
             (signals.flow_failed, "failed"),
+            (signals.flow_handed_over, "handed_over"),
             (signals.flow_abandoned, "abandoned"),
         )
         metrics += [f"{flow}:{name}" for happened, name in events if happened]

@@ -290,14 +290,14 @@ def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, sh
         (
             "nl",
             ("ik wil een afspraak maken over een retour", "volgende dinsdag", "om tien uur", "jan de vries"),
-            "Gestart 1, voltooid 0 (0.0%), mislukt 1, afgebroken 0.",
-            ["gestart", "datum", "tijd", "naam", "onderwerp", "voltooid", "mislukt"],
+            "Gestart 1, voltooid 0 (0,0%), mislukt 1, doorverbonden 0, afgebroken 0.",
+            ["gestart", "datum", "tijd", "naam", "onderwerp", "voltooid", "mislukt", "doorverbonden"],
         ),
         (
             "en",
             ("book an appointment about a return", "tomorrow at 10 am", "my name is anna smith"),
-            "Started 1, completed 0 (0.0%), failed 1, abandoned 0.",
-            ["started", "date", "time", "name", "topic", "completed", "failed"],
+            "Started 1, completed 0 (0.0%), failed 1, handed over 0, abandoned 0.",
+            ["started", "date", "time", "name", "topic", "completed", "failed", "handed over"],
         ),
     ],
 )
@@ -319,6 +319,34 @@ def test_a_booking_that_failed_is_counted_failed_and_the_steps_are_named_in_the_
     assert summary in page and {"nl": "haken af", "en": "drop off"}[language] not in page
     assert {"nl": "niet afgehaakt", "en": "nobody dropped off"}[language] in page
     assert re.findall(r"<th>([^<]+)</th>", page) == headers
+    # the heading was the raw intent name, "BookAppointment": now the skill's flow_labels
+    assert re.findall(r"<h2>([^<]+)</h2>", page) == [
+        {"nl": "Afspraak maken", "en": "Book an appointment"}[language]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "note"),
+    [
+        ("nl", "Gestart 2, voltooid 1 (50,0%), mislukt 0, doorverbonden 1, afgebroken 0.", "niet afgehaakt"),
+        ("en", "Started 2, completed 1 (50.0%), failed 0, handed over 1, abandoned 0.", "nobody dropped off"),
+    ],
+)
+def test_a_flow_its_handler_handed_over_is_counted_handed_over_on_the_flows_page(
+    tmp_path: Path, language: str, summary: str, note: str
+) -> None:
+    """A booking the handler handed to a colleague looked like a caller dropping off at the last step."""
+    url = f"sqlite://{tmp_path / 'sessions.db'}"
+    flow = {"flow": "BookAppointment", "flow_started": True, "flow_step": "topic"}
+    with open_store(url) as store:
+        for n, ended in enumerate(({"flow_completed": True}, {"flow_handed_over": True})):
+            said = Said("ja", intent="BookAppointment", extra={**flow, **ended})
+            conversation(store, f"booking-{n}", "chat", language, NOW_TURN.timestamp() + n, (said,))
+    with logged_in_client(url) as client:
+        query = {**PERIOD, "lang": language}
+        page = html.unescape(client.get("/dashboard/flows", query_string=query).get_data(as_text=True))
+    assert summary in page and note in page
+    assert {"nl": "haken af", "en": "drop off"}[language] not in page
 
 
 SESSION_IDS = {

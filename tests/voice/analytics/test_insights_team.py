@@ -82,7 +82,7 @@ def test_every_language_has_every_text_and_each_renders() -> None:
     values = {"minutes": 3, "reason": "x", "name": "x", "flow": "x", "count": 2, "question": "x", "days": 7}
     values |= {"start": DAY, "end": DAY, "slice": "", "path": "p", "target": "t", "utterance": "u"}
     values |= {"language": "nl", "action": "a", "rate": "1%", "started": 1, "completed": 1, "abandoned": 0}
-    values |= {"failed": 1, "phrasings": ["x", "y"]}
+    values |= {"failed": 1, "handed_over": 1, "phrasings": ["x", "y"]}
     values |= {"zone": "UTC", "conversations": 1, "change": "+1", "id": "c1", "problem": "x", "choices": "x"}
     values |= {"sentence": "s"}
     for language in LANGUAGES:
@@ -115,7 +115,30 @@ def test_the_overview_is_in_the_language_asked_for(
     assert all(word in page for word in words), re.findall(r'class="label">([^<]*)<', page)
     dutch = "query" in how or how.get("accept", "").startswith("nl")
     assert f'<html lang="{"nl" if dutch else "en"}">' in page
-    assert re.search(r'data-kpi="containment">25.0%<', page)  # the same figures in every language
+    shown = "25,0%" if dutch else "25.0%"  # the same figures, written as the page's language writes them
+    assert f'data-kpi="containment">{shown}<' in page
+
+
+def test_the_tiles_write_numbers_as_the_team_does_and_a_yes_no_satisfaction_in_percent(
+    tmp_path: Path,
+) -> None:
+    """A Dutch team read "Tevredenheid 0.00": the share of yes, in English decimals."""
+    url = f"sqlite://{tmp_path / 'sessions.db'}"
+    start = dt.datetime.combine(DAY, dt.time(11), dt.UTC).timestamp()
+    with open_store(url) as store:
+        seed(store)
+        for number, score in enumerate((1.0, 0.0, 0.0, 0.0)):
+            answer = Said("ja" if score else "nee", extra={"satisfaction": score})
+            conversation(store, f"asked-{number}", "chat", "nl", start + number, (answer,))
+    app = dashboard_app(url, insights={"language": "nl", "satisfaction": "yes_no"})
+    try:
+        client = app.test_client()
+        assert log_in(client) == 302
+        dutch, english = _page(client, "/"), _page(client, "/", "en")
+    finally:
+        app.extensions["voice.assistant"].close()
+    assert 'data-kpi="satisfaction">25,0%<' in dutch and 'data-kpi="containment">75,0%<' in dutch
+    assert 'data-kpi="satisfaction">25.0%<' in english
 
 
 def test_a_language_chosen_with_lang_stays_for_the_session(client: FlaskClient) -> None:
@@ -265,3 +288,19 @@ def test_a_flows_step_is_its_slots_label_in_the_teams_language_else_readable() -
     )
     assert dutch("BookAppointment", "gone_step") == "gone step"  # a step the flow no longer has
     assert StageNames(texts("nl"), {})("Elsewhere", "postal_code") == "postal code"
+
+
+def test_a_flows_heading_is_its_label_in_the_teams_language_else_its_name_made_readable() -> None:
+    """The Flows page was headed "BookAppointment", the raw intent name."""
+    skills = [load_skill("customer_service")]
+    dutch, english = StageNames.of(skills, texts("nl")), StageNames.of(skills, texts("en"))
+    assert (dutch.heading("BookAppointment"), english.heading("BookAppointment")) == (
+        "Afspraak maken",
+        "Book an appointment",
+    )
+    unlabelled = StageNames(texts("nl"), {})
+    assert [unlabelled.heading(name) for name in ("BookAppointment", "order_status", "GetFAQAnswer")] == [
+        "Book appointment",
+        "Order status",
+        "Get FAQ answer",
+    ]

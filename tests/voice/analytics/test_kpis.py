@@ -170,6 +170,44 @@ def test_kpis_read_as_a_person_reads_them(
     assert (format_value(unit, now), format_change(unit, now, before)) == (shown, change)
 
 
+@pytest.mark.parametrize(
+    ("unit", "now", "before", "shown", "change"),
+    [
+        ("%", 0.25, 0.1, "25,0%", "+15,0 pt"),
+        ("ms", 5572.0, 1000.0, "5.572 ms", "+4.572 ms"),
+        ("score", 4.25, 4.0, "4,25", "+0,25"),
+        ("n", 1234, 1000, "1.234", "+234"),
+    ],
+)
+def test_dutch_figures_are_written_with_dutch_separators(
+    unit: str, now: float, before: float, shown: str, change: str
+) -> None:
+    """A Dutch reader reads "5,572 ms" as five and a half, and "5.572" as five thousand."""
+    assert (format_value(unit, now, "nl"), format_change(unit, now, before, "nl")) == (shown, change)
+
+
+def test_the_table_writes_numbers_in_the_teams_language_and_a_yes_no_satisfaction_in_percent() -> None:
+    """The Dutch table said "5,572 ms", "25.0%" and "tevredenheid 0.25" (the share of yes); the CSV
+    keeps its machine-readable figures."""
+    counts = {"conversations": 1234, "outcome:contained": 308, "turns": 1, "latency:90": 1}
+    counts |= {"satisfaction:1": 1, "satisfaction:0": 3}
+    report = Report(
+        filters=Filters(start=DAY, end=DAY),
+        current=Kpis.from_totals(counts),
+        previous=Kpis.from_totals({}),
+        satisfaction="yes_no",
+    )
+    dutch, english = report.to_table(texts("nl")), report.to_table(texts("en"))
+    assert re.search(r"^gesprekken +1\.234 +0 +\+1\.234$", dutch, re.MULTILINE), dutch
+    assert re.search(r"^zelf afgehandeld +25,0% +- *$", dutch, re.MULTILINE), dutch
+    assert re.search(r"^reactietijd p50 +5\.[0-9]{3} ms ", dutch, re.MULTILINE), dutch
+    assert re.search(r"^tevredenheid +25,0% ", dutch, re.MULTILINE), dutch
+    assert re.search(r"^satisfaction +25\.0% ", english, re.MULTILINE), english
+    assert re.search(r"^latency p50 +5,[0-9]{3} ms ", english, re.MULTILINE), english
+    csv = report.to_csv().splitlines()
+    assert "satisfaction,score,0.25,," in csv and "conversations,n,1234,0,1234" in csv
+
+
 def test_the_table_and_csv_show_a_flows_abandoned_count_as_the_json_does() -> None:
     counts = {"flow:Book:started": 8, "flow:Book:completed": 3, "flow:Book:abandoned": 4}
     report = Report(
@@ -198,6 +236,21 @@ def test_a_failed_flow_is_its_own_figure_in_the_table_csv_and_json() -> None:
     assert re.search(r"^flow failed: Book +1 +0 +\+1$", report.to_table(), re.MULTILINE)
     assert re.search(r"^flow mislukt: Book +1 +0 +\+1$", report.to_table(texts("nl")), re.MULTILINE)
     assert "flow failed: Book,n,1,0,1" in report.to_csv().splitlines()
+
+
+def test_a_flow_handed_over_by_its_handler_is_its_own_figure_in_the_table_csv_and_json() -> None:
+    """A handler's handoff (signal ``skill:<intent>``) reached the flow's end: no drop-off."""
+    counts = {"flow:Book:started": 2, "flow:Book:step:topic": 2, "flow:Book:completed": 1}
+    report = Report(
+        filters=Filters(start=DAY, end=DAY),
+        current=Kpis.from_totals({**counts, "flow:Book:handed_over": 1}),
+        previous=Kpis.from_totals({}),
+    )
+    (funnel,) = report.current.flows
+    assert funnel.drop_off == "" and report.to_dict()["current"]["flows"][0]["handed_over"] == 1
+    assert re.search(r"^flow handed over: Book +1 +0 +\+1$", report.to_table(), re.MULTILINE)
+    assert re.search(r"^flow doorverbonden: Book +1 +0 +\+1$", report.to_table(texts("nl")), re.MULTILINE)
+    assert "flow handed over: Book,n,1,0,1" in report.to_csv().splitlines()
 
 
 def _report(seeded: Store, tmp_path: Path, *args: str) -> Result:

@@ -5,7 +5,8 @@
   var COLOURS = ["#2563eb", "#16a34a", "#dc2626", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563"];
 
   function config(kind, data) {
-    var base = { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: kind === "line" } } };
+    // the axes write numbers as the page's language does (Dutch 1.000)
+    var base = { locale: document.documentElement.lang || undefined, animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: kind === "line" } } };
     if (kind === "line") {
       var names = Object.keys(data.series);
       return {
