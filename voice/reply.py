@@ -62,7 +62,8 @@ class Reply:
     """The slot being elicited or confirmed, with ``Expect.SLOT`` / ``Expect.CONFIRMATION``."""
     end_session: bool = False
     handoff: bool = False
-    """True when the conversation goes (or went) to a human."""
+    """True when the conversation goes (or went) to a human who can take it; false when nobody can (no
+    sink and no number, or outside the team's hours), though the dialog still counts the handoff."""
     transfer_to: str = ""
     """The phone number (E.164) a phone gateway puts the handed-over call through to (``[handoff]
     transfer_to``); empty when none is set or the conversation is not handed over."""

@@ -196,4 +196,4 @@ def test_an_unconfirmed_booking_promises_no_colleague_when_nobody_can_be_reached
     assert unconfirmed.text.startswith("Sorry") and unconfirmed.text.endswith(told), unconfirmed.text
     number = '<say-as interpret-as="telephone">020 123 4567</say-as>' in unconfirmed.speech
     assert number is not call, unconfirmed.speech
-    assert unconfirmed.handoff and unconfirmed.end_session and waiting == {"pending": 1, "delivered": 0}
+    assert not unconfirmed.handoff and unconfirmed.end_session and waiting == {"pending": 1, "delivered": 0}

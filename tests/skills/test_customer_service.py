@@ -124,7 +124,7 @@ def test_when_nobody_can_take_the_call_the_caller_hears_the_shops_number(
     """No handoff sink, no transfer: the skill's own ``no_person`` names the number of data/company.yaml,
     read digit by digit (``say-as telephone``)."""
     reply = dialog.respond(Turn(text=text, locale=locale))
-    assert reply.handoff and reply.text.startswith("Sorry") and reply.text.endswith(told), reply.text
+    assert not reply.handoff and reply.text.startswith("Sorry") and reply.text.endswith(told), reply.text
     assert '<say-as interpret-as="telephone">020 123 4567</say-as>' in reply.speech
 
 
@@ -149,7 +149,7 @@ def test_a_caller_on_the_phone_line_is_not_told_to_ring_it(
     """On the phone (``Turn.call``: Dialogflow telephony) the caller already rang the shop's number; when
     nobody can take the call, they hear how else to reach us, not that number."""
     reply = dialog.respond(Turn(text=text, locale=locale, call=True))
-    assert reply.handoff and reply.text.startswith("Sorry") and reply.text.endswith(told), reply.text
+    assert not reply.handoff and reply.text.startswith("Sorry") and reply.text.endswith(told), reply.text
     assert "020 123 4567" not in reply.speech
 
 

@@ -130,9 +130,9 @@ def test_a_handoff_without_a_sink_waits_in_the_outbox_for_one(
     store: Store, customer_service: Skill, tmp_path: Path
 ) -> None:
     """With no ``[handoff]`` yet, the record is kept (the caller heard that nobody can be put through
-    now), and the first dialog with a sink delivers it."""
+    now, and no gateway is told to put the call through), and the first dialog with a sink delivers it."""
     reply = Dialog(Router([customer_service]), store).respond(_turn("i want to talk to a person"))
-    assert reply.handoff and store.outbox_counts() == {"pending": 1, "delivered": 0}
+    assert not reply.handoff and store.outbox_counts() == {"pending": 1, "delivered": 0}
     queue = tmp_path / "handoff.jsonl"
     later = Dialog(Router([customer_service]), store, sink=QueueFileSink(queue))
     assert later.sender is not None and later.sender.drain()
@@ -164,14 +164,15 @@ def test_a_person_is_promised_only_when_one_can_be_reached(
     customer_service: Skill, tmp_path: Path, language: str, reason: str, sink: bool
 ) -> None:
     """Without a sink (and no number to transfer to) nobody gets the record in time: the caller hears
-    so instead of "one moment, please". The handoff counts the same either way."""
+    so instead of "one moment, please", and a gateway is not told to hand over. The handoff counts the
+    same either way."""
     with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
         queue = QueueFileSink(tmp_path / "handoff.jsonl") if sink else None
         dialog = Dialog(Router([customer_service]), store, sink=queue)
         replies = [dialog.respond(_turn(text, locale=language)) for text in SAID[reason][language]]
         dialog.close()
         assert replies[-1].text == (PUT_THROUGH if sink else NOBODY)[language]
-        assert replies[-1].handoff and replies[-1].end_session
+        assert replies[-1].handoff is sink and replies[-1].end_session
         assert read_totals(store, Filters.last_days(2, today=NOW.date())).get(f"handoff:{reason}") == 1
 
 
@@ -184,7 +185,7 @@ def test_a_call_kept_on_the_line_after_it_is_not_promised_a_colleague_either(
         dialog = Dialog(Router([customer_service]), store)
         dialog.respond(_turn(SAID["asked"]["nl"][0], locale="nl"))
         later = dialog.respond(_turn("hallo?", locale="nl", handed_over=True))
-        assert later.text == NOBODY["nl"] and later.handoff and later.end_session
+        assert later.text == NOBODY["nl"] and not later.handoff and later.end_session
 
 
 def test_silence_is_reprompted_then_the_call_closes(store: Store, customer_service: Skill) -> None:

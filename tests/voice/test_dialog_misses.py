@@ -31,7 +31,8 @@ def _say(dialog: Dialog, locale: str, *texts: str) -> list[Reply]:
 
 
 def _handoffs(dialog: Dialog) -> int:
-    """The handoff records kept for delivery (no sink: they wait in the outbox)."""
+    """The handoff records kept for delivery (no sink: they wait in the outbox, and a handed-over reply names
+    its record, ``Reply.handoff_reason``, but tells no gateway to hand over)."""
     return dialog.store.outbox_counts()["pending"]
 
 
@@ -60,9 +61,9 @@ def test_the_third_unhelped_turn_in_a_row_hands_over(dialog: Dialog, locale: str
     """A stray no is "not understood", an offer the caller ignores did not help, an order number the
     flow refuses is asked again: each is a miss, and the third in a row goes to a person, once."""
     before = _say(dialog, locale, *texts[:-1])
-    assert not any(reply.handoff for reply in before) and _handoffs(dialog) == 0
+    assert not any(reply.handoff_reason for reply in before) and _handoffs(dialog) == 0
     (last,) = _say(dialog, locale, texts[-1])
-    assert last.handoff and last.end_session
+    assert last.handoff_reason and last.end_session
     assert _handoffs(dialog) == 1
     session = dialog.store.load("s1")
     assert session is not None and session.dialog.handoff_reason == "fallbacks"
@@ -85,7 +86,7 @@ def test_the_offers_the_caller_ignores_are_offers(dialog: Dialog) -> None:
 )
 def test_a_turn_that_helps_starts_the_count_again(dialog: Dialog, locale: str, texts: list[str]) -> None:
     replies = _say(dialog, locale, *texts)
-    assert not any(reply.handoff for reply in replies) and _handoffs(dialog) == 0
+    assert not any(reply.handoff_reason for reply in replies) and _handoffs(dialog) == 0
 
 
 ANYTHING_ELSE = {
@@ -162,7 +163,7 @@ def test_asking_for_a_person_instead_of_an_order_number_hands_over(
 ) -> None:
     """A built-in intent said exactly wins over the wildcard that takes any words as the order number."""
     *_, last = _say(dialog, locale, *texts)
-    assert last.handoff and _handoffs(dialog) == 1
+    assert last.handoff_reason and _handoffs(dialog) == 1
     session = dialog.store.load("s1")
     assert session is not None and session.dialog.handoff_reason == reason
 
@@ -218,8 +219,8 @@ def test_a_handler_that_keeps_crashing_ends_at_a_person(dialog: Dialog, locale: 
     person, with the flow's slots in the handoff record."""
     yes = BOOK_AND_CONFIRM[locale][-1]
     *_, first, second, third = _say(dialog, locale, *BOOK_AND_CONFIRM[locale], yes, yes, yes)
-    assert not first.handoff and not second.handoff and _handoffs(dialog) == 1
-    assert third.handoff and third.end_session
+    assert not first.handoff_reason and not second.handoff_reason and _handoffs(dialog) == 1
+    assert third.handoff_reason and third.end_session
     session = dialog.store.load("s1")
     assert session is not None and session.dialog.handoff_reason == "fallbacks"
     ((payload,),) = dialog.store.select("SELECT payload FROM outbox")
@@ -259,8 +260,10 @@ def test_the_third_refused_answer_to_the_same_question_hands_over(
     """A caller who kept naming a closed day (or a time after closing) heard "we are closed then" for
     ever: an understood refusal is no miss, so the miss count never reached a person."""
     *before, last = _say(dialog, locale, *start, *refused)
-    assert not any(reply.handoff for reply in before) and all(reply.expect is Expect.SLOT for reply in before)
-    assert last.handoff and last.end_session
+    assert not any(reply.handoff_reason for reply in before) and all(
+        reply.expect is Expect.SLOT for reply in before
+    )
+    assert last.handoff_reason and last.end_session
     session = dialog.store.load("s1")
     assert session is not None and session.dialog.handoff_reason == "refusals"
     assert session.dialog.fallbacks == 0  # no turn was a miss
@@ -305,7 +308,7 @@ def test_refusals_of_one_question_end_when_it_is_answered(
     """Two closed days, then an open one, then two times after closing: no question was refused three
     times in a row, so the caller books, once, and nobody is handed the call."""
     replies = _say(dialog, locale, *REFUSED_THEN_BOOKED[locale])
-    assert not any(reply.handoff for reply in replies) and _handoffs(dialog) == 0
+    assert not any(reply.handoff_reason for reply in replies) and _handoffs(dialog) == 0
     assert len(booking_api.bookings) == 1
     assert dialog.store.select("SELECT count(*) FROM signals WHERE flow_completed") == [(1,)]
 
@@ -324,5 +327,5 @@ def test_a_closed_day_after_an_open_one_starts_the_refusals_again(
     """Two closed days, an open one, then a closed day said to the question for the time: the day is
     refused once in a row, not three times."""
     *_, last = _say(dialog, locale, *texts)
-    assert not last.handoff and (last.expect, last.slot) == (Expect.SLOT, "date")
+    assert not last.handoff_reason and (last.expect, last.slot) == (Expect.SLOT, "date")
     assert _handoffs(dialog) == 0

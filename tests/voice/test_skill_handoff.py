@@ -109,7 +109,8 @@ def test_a_handler_promises_a_colleague_only_when_one_can_be_reached(
     tmp_path: Path, language: str, reachable: bool
 ) -> None:
     """Without a sink nobody takes the record in time: the reply's ``_no_person`` version is said instead;
-    a reply without one is followed by the framework's ``no_person``. Both still hand over."""
+    a reply without one is followed by the framework's ``no_person``. Both still hand over (a record),
+    but only with a sink does a gateway hear of it (``Reply.handoff``)."""
     shop, texts = _shop(tmp_path, language), SHOP[language]
     with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
         sink = QueueFileSink(tmp_path / "handoff.jsonl") if reachable else None
@@ -121,7 +122,7 @@ def test_a_handler_promises_a_colleague_only_when_one_can_be_reached(
         assert store.outbox_counts()["pending"] + store.outbox_counts()["delivered"] == 2
         dialog.close()
     refund, complaint = replies
-    assert all(reply.handoff and reply.end_session for reply in replies)
+    assert all(reply.handoff is reachable and reply.end_session for reply in replies)
     promise = shop.responses(language).render("Refund", {})
     honest = shop.responses(language).render("Refund_no_person", {})
     assert refund.text == (promise if reachable else honest)

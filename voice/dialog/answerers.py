@@ -105,12 +105,12 @@ def handoff_reply(turn: Turn, skills: Iterable[Skill] = (), available: Availabil
     """What the caller hears when the conversation goes to a person (in the first skill's words). When
     nobody can take it (``available``: no sink for its record and no number to put the call through to,
     or outside the team's hours), that nobody can be put through now, not a promise; it counts as a
-    handoff either way. Outside the hours it is no handoff for a phone gateway: nobody is there to take
-    the call, so it ends after the words."""
+    handoff either way. Then it is no handoff for a phone gateway either (no ``liveAgentHandoff``, no
+    transfer): nobody is there to take the call, so it ends after the words."""
     available = available or Availability()
     if available.present:
         return replace(builtin_reply(turn, "handoff", skills=skills), handoff=True, end_session=True)
-    return replace(no_person_reply(turn, skills, available), handoff=not available.away, end_session=True)
+    return replace(no_person_reply(turn, skills, available), end_session=True)
 
 
 def no_person_reply(turn: Turn, skills: Iterable[Skill], available: Availability) -> Reply:

@@ -271,15 +271,15 @@ class Dialog:
         """A reply of a handed-over conversation names its handoff record (id and reason, for the
         colleague's desktop to match the call) and where a phone gateway puts the call through, when
         ``[handoff] transfer_to`` is set; every turn after the handoff does too, in case the gateway kept
-        the caller on the line instead of transferring. Outside the team's hours nobody is there to take
-        the call: no transfer."""
+        the caller on the line instead of transferring. When nobody can take the call (outside the team's
+        hours, or no sink and no number): no transfer."""
         if not state.handed_over:
             return reply
         return replace(
             reply,
             handoff_id=state.handoff_id,
             handoff_reason=state.handoff_reason,
-            transfer_to="" if available.away else self.policy.transfer_to or reply.transfer_to,
+            transfer_to=self.policy.transfer_to or reply.transfer_to if available.present else "",
         )
 
     def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:

@@ -169,14 +169,14 @@ class TurnStep(FlowFilling, SatisfactionAsking):
     def _honest(self, handoff: Reply) -> Reply:
         """A handler's reply that asks for a person, as the caller hears it: when nobody can take the
         conversation, its words without the promise of a colleague (``Reply.no_person``), else the
-        framework's ``no_person`` after it, so a promise nobody keeps is at least put right. Outside the
-        team's hours it is no handoff for a phone gateway (``handoff_reply``)."""
+        framework's ``no_person`` after it, so a promise nobody keeps is at least put right; then it is no
+        handoff for a phone gateway (``handoff_reply``)."""
         if self.available.present:
             return handoff
         told = no_person_reply(self.turn, self._speakers(), self.available).speech
         speech = handoff.no_person or joined(handoff.speech, told)
         card = handoff.card and replace(handoff.card, text=Reply(speech=speech).display)
-        return replace(handoff, speech=speech, card=card, handoff=not self.available.away)
+        return replace(handoff, speech=speech, card=card, handoff=False)
 
     # -- understanding --------------------------------------------------------------------------
 

@@ -121,12 +121,18 @@ def phone(tmp_path: Path) -> Iterator[Any]:
     """``phone(api_version, **handoff)``: a line to the app over a fresh SQLite store."""
     assistants: list[Assistant] = []
 
-    def make(api_version: str = "v2beta1", *, skill: Mapping[str, Any] | None = None, **handoff: Any) -> Line:
+    def make(
+        api_version: str = "v2beta1",
+        *,
+        skill: Mapping[str, Any] | None = None,
+        sink: bool = True,
+        **handoff: Any,
+    ) -> Line:
         queue = tmp_path / f"handoff-{len(assistants)}.jsonl"
         config = Config.from_dict(
             {
                 "skills": ["customer_service"],
-                "handoff": {"queue": str(queue), **handoff},
+                "handoff": {"queue": str(queue), **handoff} if sink else handoff,
                 "skill": {"customer_service": dict(skill or {})},
             }
         )
@@ -250,6 +256,35 @@ def test_without_a_transfer_target_the_gateway_gets_the_handoff_and_no_transfer(
     data = line.say("c1", SAID["nl"]["person"], "nl")
     assert data["fulfillmentMessages"][1:] == [speech(SAID["nl"]["handoff"])]
     assert (data["liveAgentHandoff"], data["payload"]["voice"]["transfer_to"]) == (True, "")
+
+
+NOBODY = {
+    "nl": "Sorry, ik kan u nu niet met een collega verbinden. U kunt ons mailen op "
+    "klantenservice@example.com of met ons chatten via www.example.com/chat.",
+    "en": "Sorry, I can't put you through to a colleague right now. You can email us at "
+    "klantenservice@example.com or chat with us at www.example.com/chat.",
+}
+"""On the phone line when nobody can take a handoff at all: what else the caller can do."""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_without_a_sink_or_a_transfer_target_the_gateway_gets_no_handoff(phone: Any, language: str) -> None:
+    """With no ``[handoff]`` sink and no ``transfer_to`` the caller heard that nobody can be put through,
+    while the gateway got ``liveAgentHandoff`` and the ``voice-state`` context waited for a colleague who
+    would never come. As outside the team's hours: the call ends after the words; the KPIs still count
+    the caller's wish for a person."""
+    line = phone(sink=False)
+    data = line.say("c1", SAID[language]["person"], language)
+    assert data["fulfillmentText"] == NOBODY[language]
+    assert "liveAgentHandoff" not in data and data["endInteraction"] is True
+    assert not any("telephonyTransferCall" in message for message in data["fulfillmentMessages"])
+    voice = data["payload"]["voice"]
+    assert (voice["handoff"], voice["end_session"], voice["transfer_to"]) == (False, True, "")
+    assert (voice["handoff_reason"], data["outputContexts"][0]["lifespanCount"]) == ("asked", 0)
+    store = line.assistant.dialog.store
+    report = build_report(store, Filters.last_days(2, today=dt.datetime.now(dt.UTC).date()))
+    assert (report.current.handoffs, report.current.handoff_rate) == ({"asked": 1}, 1.0)
+    assert store.outbox_counts() == {"pending": 1, "delivered": 0}, "the record waits for a sink"
 
 
 @pytest.mark.parametrize("transfer_to", ["sip:support@pbx.example.nl", "020 123 4567", "+0201234567"])
