@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .errors import SkillError
-from .nlu import IntentSet
+from .nlu import IntentSet, SlotSpec
 from .reply import Expect, Reply
 from .responses import Responses
 from .turn import Turn
@@ -33,6 +33,7 @@ __all__ = [
     "builtin_reply",
     "builtin_reply_languages",
     "builtin_responses",
+    "builtin_slot_specs",
     "business_name",
     "speakers",
 ]
@@ -84,6 +85,17 @@ def builtin_reply_languages() -> frozenset[str]:
 def builtin_intents(language: str) -> IntentSet:
     """The built-in intents for ``language`` (read once)."""
     return IntentSet.from_file(BUILTIN_LOCALES / language / "intents.yaml", skill=BUILTIN)
+
+
+def builtin_slot_specs(intent: str, language: str) -> tuple[SlotSpec, ...]:
+    """The slots of a built-in intent with their kinds and lists (SpeakLanguage's ``language``), as
+    ``Skill.slot_specs`` gives a skill's, so a platform's value is read as the router reads the words;
+    none for another intent or a language without built-in intents."""
+    if language not in builtin_languages():
+        return ()
+    intents = builtin_intents(language)
+    found = intents.intents.get(intent)
+    return found.slot_specs(intents) if found is not None else ()
 
 
 @cache

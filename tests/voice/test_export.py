@@ -57,7 +57,7 @@ def test_the_alexa_model_keeps_every_rule(model: dict[str, Any]) -> None:
 
 def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]) -> None:
     names = {i["name"] for i in language_model(model)["intents"]}
-    framework = {"TalkToAgent", "Greeting", "Thanks", "Question"}  # Question: the skill has content
+    framework = {"TalkToAgent", "Greeting", "Thanks", "SpeakLanguage", "Question"}  # Question: it has content
     assert names == SKILL_INTENTS | framework | set(REQUIRED_INTENTS)
     # Alexa sends no words with a fallback, so asking for a person must be an intent of its own.
     to_agent = intent(model, "TalkToAgent")["samples"]
@@ -127,6 +127,25 @@ def test_alexas_built_ins_carry_what_callers_say_for_them(
             match = router.parse(sentence, language)
             assert match is not None and match.intent == ALEXA_INTENTS[name], (name, sentence)
     assert samples["AMAZON.NavigateHomeIntent"] == samples["AMAZON.FallbackIntent"] == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "sample", "words"),
+    [("en-US", "do you speak {language}", "english"), ("nl-NL", "spreekt u {language}", "engels")],
+)
+def test_do_you_speak_english_is_an_intent_with_the_languages_as_a_slot_type(
+    skill: Skill, locale: str, sample: str, words: str
+) -> None:
+    """The built-in SpeakLanguage was not exported: Alexa sent "do you speak English?" as its fallback. Its
+    ``{language}`` gets a type of the built-in list, named apart from a skill's own lists."""
+    model = alexa_package(skill, locale).interaction_model
+    assert check_interaction_model(model) == []
+    speak = intent(model, "SpeakLanguage")
+    assert sample in speak["samples"] and len(speak["samples"]) <= 200
+    assert speak["slots"][0]["name"] == "language" and speak["slots"][0]["type"] == "VoiceLanguageType"
+    types = {t["name"]: t["values"] for t in language_model(model)["types"]}
+    english = next(value for value in types["VoiceLanguageType"] if value["name"]["value"] == "en")
+    assert (english["id"], english["name"]["synonyms"]) == ("EN", [words])
 
 
 def test_samples_are_expanded_from_the_templates_with_slot_references(model: dict[str, Any]) -> None:
@@ -344,6 +363,29 @@ def test_the_channel_intents_are_included(agent_zip: zipfile.ZipFile) -> None:
     fallback = read(agent_zip, "intents/Default Fallback Intent.json")
     assert welcome["events"] == [{"name": "WELCOME"}, {"name": "TELEPHONY_WELCOME"}]
     assert fallback["fallbackIntent"] is True
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "english"), ("nl", "engels")])
+def test_do_you_speak_english_is_an_intent_with_an_entity_of_the_languages(
+    agent_zip: zipfile.ZipFile, language: str, words: str
+) -> None:
+    """SpeakLanguage is the one built-in intent the agent carries: its language is an entity of the built-in
+    list (``voice_language``, apart from a skill's lists), whose reference value is the code (``en``)."""
+    speak = read(agent_zip, "intents/SpeakLanguage.json")
+    assert speak["webhookUsed"] is True
+    assert [(p["name"], p["dataType"]) for p in speak["responses"][0]["parameters"]] == [
+        ("language", "@voice_language")
+    ]
+    phrases = read(agent_zip, f"intents/SpeakLanguage_usersays_{language}.json")
+    annotated = {
+        (part["text"], part["meta"]) for phrase in phrases for part in phrase["data"] if "meta" in part
+    }
+    assert (words, "@voice_language") in annotated
+    entries = {
+        e["value"]: e["synonyms"] for e in read(agent_zip, f"entities/voice_language_entries_{language}.json")
+    }
+    assert words in entries["en"] and len(entries) == 8
+    assert "intents/TalkToAgent.json" not in agent_zip.namelist(), "the others reach the fallback"
 
 
 def test_a_gateways_no_input_event_reaches_the_webhook(agent_zip: zipfile.ZipFile) -> None:

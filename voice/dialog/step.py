@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO
+from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO, builtin_slot_specs
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -187,7 +187,8 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         if self.turn.intent is not None:  # resolved by the platform: its values become ours
             name = self.turn.skill or self._owner()
             skill = self.router.skills.get(name)
-            specs = skill.slot_specs(self.turn.intent, self.turn.language) if skill else ()
+            intent, language = self.turn.intent, self.turn.language
+            specs = skill.slot_specs(intent, language) if skill else builtin_slot_specs(intent, language)
             slots = coerce(
                 self.turn.slots,
                 {spec.name: spec.kind for spec in specs},

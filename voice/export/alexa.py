@@ -13,8 +13,10 @@ A sample whose words alone are a yes or a no ("no {date}", the booking's correct
 too: Alexa would send a bare "no" as that intent instead of AMAZON.NoIntent. Alexa's built-ins that
 the channel reads as the dialog's (``ALEXA_INTENTS``: stop, cancel, help, yes, no, repeat, start over)
 get its sentences as samples, so "no thanks" and "that's all" reach AMAZON.StopIntent rather than
-AMAZON.NoIntent or the fallback. A skill with content gets the ``Question`` intent, which carries free
-speech to its knowledge base (``alexa_question``).
+AMAZON.NoIntent or the fallback. The dialog's own intents that Alexa has no built-in for (asking for a
+person, greeting, thanks, "do you speak English?") are custom intents, SpeakLanguage's ``{language}`` with
+a custom slot type of the built-in list (``VoiceLanguageType``). A skill with content gets the
+``Question`` intent, which carries free speech to its knowledge base (``alexa_question``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .alexa_rules import (
     invocation_name,
 )
 from .common import (
+    FRAMEWORK_LISTS,
     ExportError,
     ListEntry,
     SkillIntent,
@@ -121,12 +124,30 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     taken: set[str] = set()
     shadows = _shadows_yes_no(language)
     found = [_intent(intent, slot_types[intent.name], taken, shadows) for intent in intents]
-    found += [_intent(intent, {}, taken, shadows) for intent in framework_intents(language)]
+    framework, framework_types = _framework_intents(language, taken, shadows)
+    found += framework
+    types += framework_types
     question = question_intent(skill, language, taken)
     found += ([question] if question else []) + _required_intents(language, taken)
     language_model = {"invocationName": invocation, "intents": found, "types": types}
     dialog, prompts = dialog_model(skill, language, intents, slot_types)
     return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
+
+
+def _framework_intents(
+    language: str, taken: set[str], shadows: Callable[[str], bool]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The dialog's own intents (``framework_intents``) with their slots, and the custom slot types of
+    their lists, named apart from a skill's (``FRAMEWORK_LISTS``)."""
+    intents = framework_intents(language)
+    if not intents:  # a language without built-in intents: the export warns
+        return [], []
+    intent_set = builtin_intents(language)
+    found = [
+        _intent(intent, _slot_type_map(intent_set, intent, FRAMEWORK_LISTS), taken, shadows)
+        for intent in intents
+    ]
+    return found, _slot_types(intent_set, intents, FRAMEWORK_LISTS)
 
 
 def _required_intents(language: str, taken: set[str]) -> list[dict[str, Any]]:
@@ -153,15 +174,15 @@ def _not_said_as(said_as: Callable[[str], str | None], intent: str) -> Callable[
     return lambda sample: said_as(sample) != intent
 
 
-def _slot_type_map(intent_set: IntentSet, intent: SkillIntent) -> dict[str, str]:
-    """Slot name -> Alexa slot type for one intent."""
-    return {spec.name: _slot_type(intent_set, spec) for spec in intent.slots}
+def _slot_type_map(intent_set: IntentSet, intent: SkillIntent, prefix: str = "") -> dict[str, str]:
+    """Slot name -> Alexa slot type for one intent; ``prefix`` goes before the names of its lists."""
+    return {spec.name: _slot_type(intent_set, spec, prefix) for spec in intent.slots}
 
 
-def _slot_type(intent_set: IntentSet, spec: SlotSpec) -> str:
+def _slot_type(intent_set: IntentSet, spec: SlotSpec, prefix: str) -> str:
     kind = value_kind(intent_set, spec)
     if kind == "values":
-        return _custom_type_name(spec.list_name)
+        return _custom_type_name(prefix + spec.list_name)
     found = platform_type(kind)
     return SEARCH_QUERY if found is None else found.alexa  # wildcards and runtime lists: any words
 
@@ -171,7 +192,9 @@ def _custom_type_name(list_name: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z]+", list_name) if part) + "Type"
 
 
-def _slot_types(intent_set: IntentSet, intents: tuple[SkillIntent, ...]) -> list[dict[str, Any]]:
+def _slot_types(
+    intent_set: IntentSet, intents: tuple[SkillIntent, ...], prefix: str = ""
+) -> list[dict[str, Any]]:
     """Custom slot types from the value lists the intents use: values with ids and synonyms."""
     types: dict[str, list[dict[str, Any]]] = {}
     for spec in (spec for intent in intents for spec in intent.slots):
@@ -182,7 +205,7 @@ def _slot_types(intent_set: IntentSet, intents: tuple[SkillIntent, ...]) -> list
             synonyms = [s for s in map(clean_utterance, entry.synonyms) if s]
             value: dict[str, Any] = {"name": {"value": entry.value, "synonyms": synonyms}}
             values.append({"id": _value_id(entry), **value})
-        types.setdefault(_custom_type_name(spec.list_name), values)
+        types.setdefault(_custom_type_name(prefix + spec.list_name), values)
     return [{"name": name, "values": values} for name, values in types.items()]
 
 

@@ -12,7 +12,9 @@
 The agent only recognises; every intent calls our webhook, which runs the dialog. The welcome
 and fallback intents are included because the channel maps them (launch, re-parse the text), and the
 no-input intent, which a gateway's no-input event triggers: the dialog hears silence ("are you still
-there?", and after the reprompts the polite close).
+there?", and after the reprompts the polite close). Of the dialog's built-in intents only SpeakLanguage
+is (``AGENT_BUILTINS``), with its list as the entity ``voice_language``; the others reach the router
+through the fallback.
 Ids are derived from names, so exporting twice gives the same zip. The agent's description is the
 default language's ``locales/<lang>/skill.yaml``; a wildcard slot's training words are its list's
 ``examples:`` (``voice.nlu.sample``).
@@ -29,15 +31,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..builtins import SPEAK_LANGUAGE, builtin_intents
 from ..channels.dialogflow import FALLBACK_INTENT, NO_INPUT_EVENTS, NO_INPUT_INTENT, WELCOME_EVENTS
 from ..nlu import IntentSet, SlotSpec
 from ..nlu.slot_types import DIALOGFLOW_ANY_WORDS
 from ..platform_contexts import context_intent, context_name
 from ..skill import Skill
 from .common import (
+    FRAMEWORK_LISTS,
     ExportError,
     ListEntry,
+    SkillIntent,
     TemplateSentence,
+    builtins_of,
     list_entries,
     platform_type,
     skill_intents,
@@ -55,6 +61,10 @@ ANY_TEXT = DIALOGFLOW_ANY_WORDS
 """The entity of wildcard and runtime lists."""
 EVENTS: Mapping[str, tuple[str, ...]] = {WELCOME_INTENT: WELCOME_EVENTS, NO_INPUT_INTENT: NO_INPUT_EVENTS}
 """The intents that events trigger, with their events."""
+AGENT_BUILTINS = (SPEAK_LANGUAGE,)
+"""The dialog's built-in intents the agent carries: "do you speak English?" names a language, which the
+entity of the built-in list resolves to its code, as on Alexa; left to the agent's matching, a skill's
+intent could take the question. The others are only words, which the fallback hands our router."""
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Every zip entry gets this timestamp, so the zip's bytes depend on the skill only."""
 
@@ -108,9 +118,20 @@ class _Builder:
         """Each intent's phrases; those said only in an intent context (a flow's bare answers, a follow-up
         after an intent) go to an intent of their own with that context as input context, so out of it
         a bare "@sys.any" phrase does not catch every question (``voice.platform_contexts``)."""
-        intent_set = self.skill.intents(language)
-        for intent in skill_intents(self.skill, language):
-            types = {spec.name: self._entity(intent_set, spec, language) for spec in intent.slots}
+        self._add_intents(self.skill.intents(language), skill_intents(self.skill, language), language)
+        # none in a language without them (the export warns), nor one the skill declares itself
+        builtins = tuple(
+            i for i in builtins_of(language, AGENT_BUILTINS) if (i.name, language) not in self.phrases
+        )
+        if builtins:
+            self._add_intents(builtin_intents(language), builtins, language, FRAMEWORK_LISTS)
+
+    def _add_intents(
+        self, intent_set: IntentSet, intents: tuple[SkillIntent, ...], language: str, prefix: str = ""
+    ) -> None:
+        """``intents`` of ``intent_set`` in ``language``; ``prefix`` goes before the names of its lists."""
+        for intent in intents:
+            types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
             by_context: dict[tuple[tuple[str, str], ...], list[TemplateSentence]] = {(): []}
             for sentence in intent.sentences:
                 by_context.setdefault(sentence.requires, []).append(sentence)
@@ -121,13 +142,13 @@ class _Builder:
                 phrases = [_phrase(s, types, language, self._id) for s in sentences]
                 self.phrases[(name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
 
-    def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str) -> str:
+    def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str, prefix: str) -> str:
         """The parameter's entity; a value list becomes a custom entity with this language's entries."""
         kind = value_kind(intent_set, spec)
         if kind != "values":
             found = platform_type(kind)
             return ANY_TEXT if found is None else found.dialogflow
-        name = re.sub(r"[^A-Za-z0-9_-]+", "_", spec.list_name)
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", prefix + spec.list_name)
         entries = list_entries(slot_list(intent_set, spec))
         self.entries[(name, language)] = [_entry(entry) for entry in entries]
         return f"@{name}"

@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 
 from voice import SlotValue, build_assistant
 from voice.assistant import MEMORY_STORE, Assistant
+from voice.builtins import SPEAK_LANGUAGE
 from voice.channels.chat import ChatChannel
 from voice.config import Config
 from voice.export import alexa_package, dialogflow_agent
@@ -359,3 +360,28 @@ def test_the_exports_keep_list_ids_as_written(exports: Exports) -> None:
         assert [entry["value"] for entry in entries] == ["cargo", "racing", "e-bike"]
     dutch = exports.dialogflow["entities/bike_entries_nl.json"][0]
     assert {"bakfiets", "bakfietsen"} <= set(dutch["synonyms"])
+
+
+SPEAK = {
+    "en": {"english": "Yes, I speak English.", "dutch": "I only speak English"},
+    "nl": {"nederlands": "Ja, ik spreek Nederlands.", "engels": "alleen Nederlands"},
+}
+"""Per line language: the language asked about ("do you speak {}?"), and what the answer says."""
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("channel", ["alexa", "alexa-unresolved", "dialogflow"])
+def test_do_you_speak_english_reaches_the_built_in_on_every_platform(
+    channel: str, language: str, client: FlaskClient, exports: Exports
+) -> None:
+    """The built-in SpeakLanguage was in neither export: on Alexa "do you speak English?" was a fallback.
+    Its language arrives as the code of the built-in list (``en``) by entity resolution or reference
+    value, or as the words Alexa did not resolve, which are read through that list."""
+    for words, told in SPEAK[language].items():
+        case = Case(SPEAK_LANGUAGE, "language", {language: ("do you speak {}", words, None)})
+        if channel == "dialogflow":
+            answer = from_dialogflow(client, exports, case, language)
+        else:
+            answer = from_alexa(client, exports, case, language, resolved=channel == "alexa")
+        said = answer()
+        assert told in said, (words, said)
