@@ -14,8 +14,7 @@ import click
 from speech.errors import SpeechError
 
 from ..errors import VoiceError
-from ..knowledge.commands import knowledge
-from . import authoring, checks, conversation, data, export, insights, review, run, serve, speech
+from . import authoring, checks, conversation, data, export, insights, knowledge, review, run, serve, speech
 from .context import config_option
 
 
@@ -66,7 +65,7 @@ for command in (
     serve.serve,
     export.export,
     data.data,
-    knowledge,
+    knowledge.knowledge,
     insights.report,
     review.review,
     insights.dashboard,

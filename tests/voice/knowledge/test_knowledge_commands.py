@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from voice.cli import cli
+from voice.cli.knowledge import knowledge
 from voice.errors import ConfigError
 from voice.knowledge import KnowledgeBase
-from voice.knowledge.commands import knowledge
 from voice.knowledge.reviewed import add_reviewed_phrasing
 
 from .knowledge_support import EVAL, write_skill
@@ -182,3 +183,35 @@ def test_a_phrasing_a_review_adds_makes_the_stored_index_outdated(tmp_path: Path
     assert not KnowledgeBase.stored_is_current(skill, "en")
     decision = KnowledgeBase.load(skill, "en").ask("where do i leave my car")
     assert decision.candidates[0].id == "parking"
+
+
+FAQ_NL = (
+    "id,question,phrasings,answer,short,link\n"
+    "parkeren,Kan ik bij de winkel parkeren?,Is er parkeergelegenheid?,"
+    "Er is een parkeerplaats achter de winkel.,,\n"
+)
+
+
+@pytest.mark.parametrize("where", ["group", "command"])
+@pytest.mark.parametrize("command", ["ask", "import"])
+def test_the_knowledge_commands_find_the_skill_in_the_configs_project(
+    tmp_path: Path, where: str, command: str
+) -> None:
+    """``voice --config X knowledge ...`` looked for the skill in the working directory's project (its
+    lookup read no config path), and the commands took no ``--config`` of their own. The skill "winkel"
+    is only in the skills folder next to X, whose first locale (nl) is the language."""
+    project = tmp_path / "project"
+    write_skill(project / "skills", "nl", {"faq.csv": FAQ_NL}).rename(project / "skills" / "winkel")
+    (project / "skills" / "winkel" / "__init__.py").write_text("", encoding="utf-8")
+    config = project / "voice.toml"
+    config.write_text('locales = ["nl"]\n', encoding="utf-8")
+    upload = tmp_path / "upload" / "faq.csv"
+    upload.parent.mkdir()
+    upload.write_text(FAQ_NL, encoding="utf-8")
+    given = [upload.as_posix()] if command == "import" else ["is er parkeergelegenheid"]
+    args = ["knowledge", command, *given, "--skill", "winkel"]
+    args = ["--config", str(config), *args] if where == "group" else [*args, "--config", str(config)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    said = "faq.csv: 1 entries" if command == "import" else "Er is een parkeerplaats achter de winkel."
+    assert said in result.output

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from voice.cli.knowledge import knowledge
 from voice.errors import ConfigError, SkillError
 from voice.knowledge import KnowledgeBase, read_file
-from voice.knowledge.commands import knowledge
 from voice.knowledge.evaluation import EvalSet
 
 from .knowledge_support import write_skill

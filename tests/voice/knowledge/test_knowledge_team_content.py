@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from voice.analytics.review import ReviewError, add_entry, add_phrasing
 from voice.cli import cli
+from voice.cli.knowledge import _progress, knowledge, placed
 from voice.errors import SkillError
 from voice.examples import EXAMPLE_MARK, leftovers
 from voice.knowledge import KnowledgeBase
-from voice.knowledge.commands import _progress, knowledge, placed
 from voice.knowledge.content import read_file
 from voice.knowledge.duplicates import near_duplicates
 from voice.knowledge.faq import csv_notes

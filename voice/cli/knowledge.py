@@ -1,4 +1,5 @@
-"""``voice knowledge``: import content, ask a question, evaluate. Registered in the CLI as a click group."""
+"""``voice knowledge``: import content, ask a question, evaluate. Registered in the CLI as a click group;
+each command takes ``--config`` (or the group's), whose project's skills folder it finds the skill in."""
 
 from __future__ import annotations
 
@@ -16,19 +17,20 @@ from pathlib import Path
 
 import click
 
-from ..config import LOCALE_DEFAULT, load_config, skills_folder
+from ..config import LOCALE_DEFAULT, Config, skills_folder
 from ..errors import SkillError
 from ..examples import example_files, leftovers
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.content import READERS, check_language, content_files, content_folder, file_notes, read_files
+from ..knowledge.duplicates import Pair
+from ..knowledge.entries import Entry
+from ..knowledge.evaluation import EvalSet, Report, evaluate
+from ..knowledge.refresh import ids_from_questions, lost_entries, prune, record, stale, tell_removed
+from ..knowledge.reviewed import ReviewedContent, import_notes, read_reviewed, reviewed_file
+from ..knowledge.vectors import Progress
 from ..language import language_of
 from ..skill_loading import skill_folder
-from .base import KnowledgeBase
-from .content import READERS, check_language, content_files, content_folder, file_notes, read_files
-from .duplicates import Pair
-from .entries import Entry
-from .evaluation import EvalSet, Report, evaluate
-from .refresh import ids_from_questions, lost_entries, prune, record, stale, tell_removed
-from .reviewed import ReviewedContent, import_notes, read_reviewed, reviewed_file
-from .vectors import Progress
+from .context import CliContext, config_option, given_or_default_locale, pass_context
 
 SLOW_TEXTS = 10_000
 """Texts to embed above which the import warns that it takes minutes."""
@@ -39,10 +41,10 @@ SHOWN = 20
 """Near-duplicate pairs listed by an import; more are counted."""
 
 
-def skill_root(reference: str) -> Path:
+def skill_root(reference: str, config: Config) -> Path:
     """A skill's folder, found as every command finds a skill (``skill_folder``), in the project of the
-    config file."""
-    return skill_folder(reference, skills_folder(load_config()))
+    config file (``--config``)."""
+    return skill_folder(reference, skills_folder(config))
 
 
 def _content_language(locale: str) -> str:
@@ -51,13 +53,6 @@ def _content_language(locale: str) -> str:
     language = language_of(locale)
     check_language(language)
     return language
-
-
-def _given_or_default(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    """``-l`` when given, else the config's first locale, as every command with a language defaults."""
-    from ..cli.context import given_or_default_locale  # the CLI imports this module: not at the top
-
-    return given_or_default_locale(ctx, param, value)
 
 
 @click.group("knowledge")
@@ -71,10 +66,12 @@ def knowledge() -> None:
 @click.option(
     "-l",
     "--language",
-    callback=_given_or_default,
+    callback=given_or_default_locale,
     help=f"Language of the content, like nl or en (nl-NL reads as nl); {LOCALE_DEFAULT}.",
 )
-def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
+@config_option
+@pass_context
+def import_(context: CliContext, paths: tuple[Path, ...], skill: str, language: str) -> None:
     """Check content files, copy them into the skill and rebuild its index.
 
     A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
@@ -86,7 +83,7 @@ def import_(paths: tuple[Path, ...], skill: str, language: str) -> None:
     unique ids; an import stopped while the index is built (Ctrl-C) leaves the skill as it was.
     """
     language = _content_language(language)
-    root = skill_root(skill)
+    root = skill_root(skill, context.config)
     target = content_folder(root, language)
     work = _prepare(paths, target)
     with placed(work.plan, [*work.examples, *work.gone], target):
@@ -322,13 +319,15 @@ def _hidden(relative: Path) -> bool:
 @click.option(
     "-l",
     "--language",
-    callback=_given_or_default,
+    callback=given_or_default_locale,
     help=f"Language of the question, like nl or en (nl-NL reads as nl); {LOCALE_DEFAULT}.",
 )
-def ask(question: str, skill: str, language: str) -> None:
+@config_option
+@pass_context
+def ask(context: CliContext, question: str, skill: str, language: str) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""
     language = _content_language(language)
-    decision = KnowledgeBase.load(skill_root(skill), language).ask(question)
+    decision = KnowledgeBase.load(skill_root(skill, context.config), language).ask(question)
     click.echo(f"{decision.kind.value}: {decision.reason}")
     for number, candidate in enumerate(decision.candidates, start=1):
         similarity = "-" if candidate.similarity is None else f"{candidate.similarity:.3f}"
@@ -348,14 +347,16 @@ def ask(question: str, skill: str, language: str) -> None:
     "--json", "as_json", is_flag=True, help="Print the figures as one JSON line (-v: with the misses)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List the questions that went wrong or were guessed at.")
-def eval_(file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
+@config_option
+@pass_context
+def eval_(context: CliContext, file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
     """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
     evalset = EvalSet.from_file(file)
     language = _content_language(evalset.language)
     reference = skill or evalset.skill
     if not reference:
         raise SkillError(f"{file} names no skill; add 'skill: NAME' or pass --skill.")
-    report = evaluate(KnowledgeBase.load(skill_root(reference), language), evalset)
+    report = evaluate(KnowledgeBase.load(skill_root(reference, context.config), language), evalset)
     if as_json:
         click.echo(json.dumps(report.to_dict(misses=verbose)))
         return
