@@ -157,7 +157,7 @@ def log_problems(store: Store, conversation: Conversation) -> list[str]:
         return text.replace(name.title(), "[name]").replace(name, "[name]")
 
     said = [row.text for row in rows if row.speaker == Speaker.ASSISTANT]
-    if said != [redacted(heard.text) for heard in conversation.heard]:
+    if said != [redacted(heard.spoken) for heard in conversation.heard]:
         problems.append(f"{conversation.session_id}: logged replies differ from those heard")
     asked = [row.text for row in rows if row.speaker == Speaker.USER]
     if asked != [redacted(text) for text, _ in conversation.turns[: len(conversation.heard)]]:

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voice.ssml import spoken_text
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 HOST = "127.0.0.1"
@@ -231,6 +233,9 @@ class Heard:
     text: str
     seconds: float
     channel: str = "dialogflow"
+    spoken: str = ""
+    """The words as said (a booking number "A 1"), which the conversation log keeps; ``text`` is what a
+    chat shows ("A1")."""
 
     @property
     def in_time(self) -> bool:
@@ -269,7 +274,9 @@ class Caller:
             "originalDetectIntentRequest": {"payload": {"userId": f"user-{self.session}"}},
         }
         status, answer, seconds = self._post("/dialogflow", body)
-        return Heard(status, str(answer.get("fulfillmentText", "")), seconds, "dialogflow")
+        shown = str(answer.get("fulfillmentText", ""))
+        speech = answer.get("payload", {}).get("voice", {}).get("speech")
+        return Heard(status, shown, seconds, "dialogflow", spoken_text(speech) if speech else shown)
 
     def intent(self, name: str, request_id: str | None = None) -> Heard:
         """An Alexa IntentRequest (Alexa resolved the intent itself)."""
