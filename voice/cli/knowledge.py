@@ -379,8 +379,17 @@ def eval_(context: CliContext, file: Path, skill: str | None, as_json: bool, ver
 
 
 def _left_out(report: Report, file: Path) -> str:
-    """One sentence on the questions ``eval`` left out: the ids the content does not have."""
+    """One sentence on the questions ``eval`` left out: the ids the content does not have; when they are
+    most of the file, that it was written for other content (the shipped skill's set after a team
+    imported its own FAQ), rather than one id to write per question."""
     questions = "1 question" if report.left_out == 1 else f"{report.left_out} questions"
+    if report.left_out > report.questions:
+        asked = report.left_out + report.questions
+        return (
+            f"{report.left_out} of {asked} questions in {file} expect entries the content does not have: "
+            "the file was written for other content; write an evaluation file with your callers' "
+            "questions and your entries' ids (docs/knowledge.md, Commands)."
+        )
     ids = ", ".join(repr(entry_id) for entry_id in report.unknown)
     return (
         f"{questions} left out: the content has no entry {ids} (its question reworded, or removed); "

@@ -377,3 +377,22 @@ def test_a_new_entry_from_a_review_writes_the_names_the_content_writes(tmp_path:
         add_entry(skill, language, said, "Ja." if language == "nl" else "Yes.")
     titles = [entry.title for entry in read_reviewed(skill / "knowledge" / language).entries]
     assert titles == list(questions.values())
+
+
+def test_an_evaluation_file_for_other_content_says_so_instead_of_asking_for_each_id(tmp_path: Path) -> None:
+    """A team that imported its own FAQ ran the shipped skill's set: "66 questions left out ... write the
+    entry's id now" asked them to mend a file that was never theirs."""
+    faq = "Id;Vraag;Antwoord\nP1;Wat kost een paspoort?;€ 84,30.\n"
+    skill = write_skill(tmp_path, "nl", {"faq.csv": faq})
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text(
+        f"skill: {skill}\nlanguage: nl\nquestions:\n"
+        "  - {say: 'hoeveel betaal ik voor een paspoort', expect: P1}\n"
+        "  - {say: 'wat kost verzending', expect: verzendkosten}\n"
+        "  - {say: 'kan ik met ideal betalen', expect: betaalmethoden}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(knowledge, ["eval", str(evalfile)])
+    assert result.exit_code == 0, result.output
+    assert f"2 of 3 questions in {evalfile} expect entries the content does not have" in result.output
+    assert "write the entry's id now" not in result.output
