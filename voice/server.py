@@ -34,7 +34,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .assistant import Assistant, build_assistant
+from .assistant import Assistant, build_assistant, unreachable_handoff
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .channels.dialogflow import check_intent_map, unsent_transfer
 from .config import Config, load_config
@@ -105,8 +105,9 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
         assistant = build_assistant(config, serving=True)
         atexit.register(_finish, weakref.ref(assistant))  # a stopping worker finishes its late turns
     check_intent_map(settings, assistant.router, config.source)
-    if warning := unsent_transfer(settings, config.handoff):
-        _LOGGER.warning(warning)
+    for warning in (unsent_transfer(settings, config.handoff), unreachable_handoff(config.handoff)):
+        if warning:
+            _LOGGER.warning(warning)
     _warn_of_examples(assistant)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]

@@ -412,3 +412,25 @@ def test_a_transfer_target_a_v2_webhook_cannot_send_is_warned_of_at_start_and_in
     checked = CliRunner().invoke(cli, ["check", "--config", str(config)])
     assert checked.exit_code == 0, checked.output
     assert (warned in caplog.text, warned in checked.output) == (api_version == "v2",) * 2
+
+
+@pytest.mark.parametrize(
+    ("handoff", "warned"),
+    [
+        ("", True),
+        (f'[handoff]\ntransfer_to = "{NUMBER}"\n', False),
+        ('[handoff]\nqueue = "q.jsonl"\n', False),
+    ],
+    ids=["nobody", "transfer", "queue"],
+)
+def test_a_start_with_nobody_to_take_a_handoff_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, handoff: str, warned: bool
+) -> None:
+    """Without a sink or a number every caller who asks for a person hears "nobody can take over now",
+    and the team deploying it was told nothing."""
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["customer_service"]\nstore = "sqlite:///{tmp_path / "s.db"}"\n{handoff}')
+    with caplog.at_level("WARNING", logger="voice.server"):
+        app = create_app({"VOICE_CONFIG": str(config), "ALEXA_VERIFY": False})
+    app.extensions["voice.assistant"].close()
+    assert ("[handoff] has no url, queue or transfer_to" in caplog.text) is warned, caplog.text
