@@ -79,7 +79,9 @@ def _conversation(
     sink = QueueFileSink(queue)
     dialog = Dialog(Router([skill]), store, policy=policy, sink=sink, time_zone=AMSTERDAM)
     replies = [
-        dialog.respond(Turn(text=text, locale=language, session_id="s1", time=at, confidence=confidence))
+        dialog.respond(
+            Turn(text=text, locale=language, session_id="s1", user_id="u1", time=at, confidence=confidence)
+        )
         for text in said
     ]
     assert dialog.sender is not None and dialog.sender.drain()
@@ -106,6 +108,8 @@ def test_outside_the_teams_hours_a_handoff_promises_nobody_and_waits_for_a_call_
     totals = read_totals(store, Filters.last_days(2, today=SUNDAY.date()))
     assert totals.get("handoff:after_hours") == 1 and f"handoff:{reason}" not in totals
     assert totals.get("outcome:handoff") == 1
+    who = [row["handoff"] for row in store.signals_of("u1") if row["handoff"]]
+    assert who == ["caller" if reason == "asked" else "assistant"], "who asked stays, after hours too"
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

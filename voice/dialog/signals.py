@@ -110,8 +110,8 @@ def turn_signals(
     ``text`` is the caller's words as they are stored."""
     before = loaded.dialog
     skill = _skill(turn, state, skills)
-    reason = state.handoff_reason if state.handed_over and not before.handed_over else ""
-    reason = AFTER_HOURS if reason and facts.after_hours else reason
+    trigger = state.handoff_reason if state.handed_over and not before.handed_over else ""
+    reason = AFTER_HOURS if trigger and facts.after_hours else trigger
     return TurnSignals(
         session_id=turn.session_id,
         user_id=turn.user_id or loaded.user_id,
@@ -126,7 +126,7 @@ def turn_signals(
         **_flow_signals(facts, turn, before, state, skills, handed_over=bool(reason)),
         knowledge=_knowledge(facts, turn, state),
         guess=_guess(facts, before, state),
-        handoff=("caller" if reason == "asked" else "assistant") if reason else "",
+        handoff=("caller" if trigger == "asked" else "assistant") if trigger else "",
         handoff_reason=reason,
         irritation=bool(turn.text) and policy.irritated(turn.text, turn.language),
         handler_error=facts.handler_error,
