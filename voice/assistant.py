@@ -162,16 +162,11 @@ def _refuse_unused_tables(config: Config, names: list[str]) -> None:
             )
 
 
-def unreachable_handoff(handoff: Mapping[str, Any]) -> str:
-    """A warning when ``[handoff]`` names nobody to take a conversation (no ``url``, ``queue`` or
-    ``transfer_to``): every caller who asks for a person hears that nobody can take over (empty when
-    someone can)."""
-    if any(handoff.get(key) for key in ("url", "queue", "transfer_to")):
-        return ""
-    return (
-        "[handoff] has no url, queue or transfer_to, so no colleague can take over: a caller who asks for "
-        "a person hears that nobody can now; set one of them (docs/deployment.md)."
-    )
+UNREACHABLE_HANDOFF = (
+    "[handoff] has no url, queue or transfer_to, so no colleague can take over: a caller who asks for "
+    "a person hears that nobody can now; set one of them (docs/deployment.md)."
+)
+"""The start's warning when nobody can take a handoff (``Dialog.reachable`` false)."""
 
 
 def build_sink(config: Config) -> HandoffSink | None:

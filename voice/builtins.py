@@ -87,6 +87,7 @@ def builtin_intents(language: str) -> IntentSet:
     return IntentSet.from_file(BUILTIN_LOCALES / language / "intents.yaml", skill=BUILTIN)
 
 
+@cache
 def builtin_slot_specs(intent: str, language: str) -> tuple[SlotSpec, ...]:
     """The slots of a built-in intent with their kinds and lists (SpeakLanguage's ``language``), as
     ``Skill.slot_specs`` gives a skill's, so a platform's value is read as the router reads the words;
@@ -137,8 +138,15 @@ def business_name(language: str, skills: Iterable[Skill]) -> str:
     ``locales/<lang>/skill.yaml``), or empty when it has none: a caller hears it in the welcome. A file
     that cannot be read names nobody (the start logs it): a listing's typo must fail no turn."""
     first = next((skill for skill in skills if language in skill.languages), None)
+    return _listing_name(first, language) if first else ""
+
+
+@cache
+def _listing_name(skill: Skill, language: str) -> str:
+    """Read once per skill and language: every framework reply asks, and a broken file would be read
+    and parsed again at each one (a failed read is not cached by ``Skill.info``)."""
     try:
-        return (first.info(language).name or "") if first else ""
+        return skill.info(language).name or ""
     except SkillError:
         return ""
 

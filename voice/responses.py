@@ -137,6 +137,8 @@ def _compile(text: str, source: str, key: str) -> jinja2.Template:
 
 def _spells(text: str) -> bool:
     """Whether a template spells a value out (``| spell``): its speech then needs SSML."""
+    if SPELL not in text:  # most templates: not parsed a second time to find out
+        return False
     return any(used.name == SPELL for used in _PLAIN.parse(text).find_all(nodes.Filter))
 
 

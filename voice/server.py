@@ -34,12 +34,13 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .assistant import Assistant, build_assistant, unreachable_handoff
+from .assistant import UNREACHABLE_HANDOFF, Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .channels.dialogflow import check_intent_map, unsent_transfer
 from .config import Config, load_config
 from .config_shapes import Check, check_value, is_count
 from .dashboard import dashboard_error, register_dashboard
+from .dialog import Dialog
 from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
 from .examples import examples_in_use
@@ -105,9 +106,10 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
         assistant = build_assistant(config, serving=True)
         atexit.register(_finish, weakref.ref(assistant))  # a stopping worker finishes its late turns
     check_intent_map(settings, assistant.router, config.source)
-    for warning in (unsent_transfer(settings, config.handoff), unreachable_handoff(config.handoff)):
-        if warning:
-            _LOGGER.warning(warning)
+    if warning := unsent_transfer(settings, config.handoff):
+        _LOGGER.warning(warning)
+    if isinstance(assistant.dialog, Dialog) and not assistant.dialog.reachable:
+        _LOGGER.warning(UNREACHABLE_HANDOFF)
     _warn_of_examples(assistant)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]

@@ -95,13 +95,14 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
         problems += _flow_slot_problems(router, skill)
         problems += response_problems(skill)
         problems += _knowledge_problems(skill)
-    strict_only = (
-        _publishing_problems(router)
-        + _builtin_problems(router)
-        + _locale_problems(router)
-        + _authoring_problems(router)
-    )
-    return problems + (strict_only if strict else [])
+    if strict:  # a start logs these itself (``check_skills``): not worked out twice
+        problems += (
+            _publishing_problems(router)
+            + _builtin_problems(router)
+            + _locale_problems(router)
+            + _authoring_problems(router)
+        )
+    return problems
 
 
 def _authoring_problems(router: Router) -> list[str]:

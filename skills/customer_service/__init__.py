@@ -69,9 +69,9 @@ def order_file() -> JsonOrders:
     return JsonOrders()
 
 
-def orders() -> OrderLookup:
-    """The company's order system when ``orders_url`` is set, else ``data/orders.json``."""
-    url = skill.settings.get("orders_url")
+def orders(url: str | None = None) -> OrderLookup:
+    """The company's order system at ``url`` (default: ``orders_url``) when set, else ``data/orders.json``."""
+    url = url if url is not None else skill.settings.get("orders_url")
     return HttpOrders(url) if url else order_file()
 
 
@@ -79,20 +79,18 @@ def looked_up(number: str, turn: Turn) -> Order | None:
     """The order, asked of the order system once per turn: the flow's check of the number and the
     handler that tells its status both need it, and a system that is down must not make the caller
     wait for two time-outs."""
-    found = _lookup(number, turn.session_id, turn.time, skill.settings.get("orders_url"))
-    if isinstance(found, OrderLookupError):
-        raise found
+    found = _lookup(number, turn.session_id, turn.time, skill.settings.get("orders_url") or "")
+    if isinstance(found, str):  # the failure's message: a new error each time, holding no old turn
+        raise OrderLookupError(found)
     return found
 
 
 @lru_cache(maxsize=256)
-def _lookup(
-    number: str, _session: str, when: dt.datetime, _url: str | None
-) -> Order | None | OrderLookupError:
+def _lookup(number: str, _session: str, when: dt.datetime, url: str) -> Order | None | str:
     try:
-        return orders().find(number, today=when.date())
+        return orders(url).find(number, today=when.date())
     except OrderLookupError as error:
-        return error
+        return error.message
 
 
 def sample_data_in_use() -> list[str]:

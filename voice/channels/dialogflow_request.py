@@ -125,8 +125,7 @@ def telephony(data: Mapping[str, Any]) -> bool:
 
 def is_event(text: str) -> bool:
     """``queryText`` is an event's name (Dialogflow puts it there for an event), not the caller's words."""
-    named = (*WELCOME_EVENTS, *NO_INPUT_EVENTS, *HANGUP_EVENTS)
-    return text in named or _EVENT_NAME.fullmatch(text) is not None
+    return text in _NAMED_EVENTS or _EVENT_NAME.fullmatch(text) is not None
 
 
 def hung_up(text: str) -> bool:
@@ -175,3 +174,7 @@ def is_withheld(caller: str) -> bool:
     many callers share it, so it must not key one user's record (nor may ``voice data`` take it as one)."""
     user = caller.strip().lower().removeprefix("sip:").removeprefix("sips:").removeprefix("tel:")
     return user.partition("@")[0] in _WITHHELD
+
+
+_NAMED_EVENTS = frozenset((*WELCOME_EVENTS, *NO_INPUT_EVENTS, *HANGUP_EVENTS))
+"""The events named above, gathered once: every Dialogflow request asks ``is_event`` twice."""
