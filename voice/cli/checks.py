@@ -22,7 +22,15 @@ from ..nlu.check import find_conflicts
 from ..skill_check import skill_problems
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..testing_fit import unserved_language, unserved_reason
-from .context import CliContext, config_option, home_assistant_option, list_option, pass_context, read_lists
+from .context import (
+    CliContext,
+    config_option,
+    counted,
+    home_assistant_option,
+    list_option,
+    pass_context,
+    read_lists,
+)
 
 if TYPE_CHECKING:
     from ..router import Router
@@ -194,7 +202,7 @@ def _tell_totals(ran: int, failed: int, skipped: Counter[str], config: Config) -
         f"{ran - failed} passed, {failed} failed" + (f", {skipped.total()} skipped" if skipped else "")
     )
     for language, count in sorted(skipped.items()):
-        scripts = "1 script" if count == 1 else f"{count} scripts"
+        scripts = counted(count, "script")
         click.echo(f"skipped {scripts} in {language}: {unserved_reason([language], config)}.")
 
 

@@ -121,3 +121,8 @@ def read_lists(values: tuple[str, ...]) -> dict[str, list[str]]:
             raise VoiceError(f"--list {item!r} is not NAME=VALUE; write it like --list area=keuken.")
         lists[name.strip()].append(value.strip())
     return dict(lists)
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``count`` and ``noun`` in the number it needs: "1 log row", "2 log rows", "0 replies"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

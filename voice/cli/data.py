@@ -24,7 +24,7 @@ from ..store.base import REQUEST_MEMORY_S
 from ..store.copy import BATCH_ROWS, copy_store
 from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, counted, pass_context
 
 
 @click.group()
@@ -46,14 +46,14 @@ def purge(context: CliContext) -> None:
     hours = f"{REQUEST_MEMORY_S / 3600:g} hours"
     days = f"{config.retention_days} days"
     click.echo(
-        f"deleted {_counted(expired['sessions'], 'expired session')}; "
-        f"{_counted(expired['answers'], 'reply', 'replies')} kept for repeated requests and "
-        f"{_counted(expired['outbox'], 'delivered outbox record')} older than {hours}"
+        f"deleted {counted(expired['sessions'], 'expired session')}; "
+        f"{counted(expired['answers'], 'reply', 'replies')} kept for repeated requests and "
+        f"{counted(expired['outbox'], 'delivered outbox record')} older than {hours}"
     )
     click.echo(
-        f"deleted {_counted(old['log'], 'log row')}, {_counted(old['signals'], 'turn signal')} and "
-        f"{_counted(old['reviews'], 'review')} older than {days}, and the remembered attributes of "
-        f"{_counted(old['users'], 'user')} not seen for {days}"
+        f"deleted {counted(old['log'], 'log row')}, {counted(old['signals'], 'turn signal')} and "
+        f"{counted(old['reviews'], 'review')} older than {days}, and the remembered attributes of "
+        f"{counted(old['users'], 'user')} not seen for {days}"
     )
     queue = _handoff_queue(config)
     if queue is not None:
@@ -61,13 +61,8 @@ def purge(context: CliContext) -> None:
         with _queue_access(queue, "rewrite", "write that file and its folder"):
             queued = queue.purge(before)
         click.echo(
-            f"deleted {_counted(queued, 'handoff record')} older than {days} from the queue file {queue.path}"
+            f"deleted {counted(queued, 'handoff record')} older than {days} from the queue file {queue.path}"
         )
-
-
-def _counted(count: int, noun: str, plural: str = "") -> str:
-    """``count`` and ``noun`` in the number it needs: "1 log row", "2 log rows", "0 replies"."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 @data.command()
@@ -138,7 +133,7 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
     application first. An interrupted copy continues where it stopped when run again."""
 
     def told(table: str, rows: int) -> None:
-        click.echo(f"{table}: {_counted(rows, 'row')} copied", err=True)
+        click.echo(f"{table}: {counted(rows, 'row')} copied", err=True)
 
     _existing_source(source_url)
     report = copy_store(source_url, target_url, batch_rows=batch_rows, restart=restart, progress=told)
@@ -153,7 +148,7 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
     if not report.ok:
         click.echo("error: the target differs from the source; see the tables marked DIFFERENT.", err=True)
         raise SystemExit(1)
-    click.echo(f"copied and verified {_counted(len(report.tables), 'table')}")
+    click.echo(f"copied and verified {counted(len(report.tables), 'table')}")
 
 
 @data.command()
@@ -187,10 +182,10 @@ def forget(context: CliContext, user_id: str, shared: bool) -> None:
         )
         raise VoiceError(_nothing_kept(user_id, stored, "forget", f"nothing was erased{kept_there}"))
     if count:
-        click.echo(f"erased {_counted(count, 'record')} of user {user_id}")
+        click.echo(f"erased {counted(count, 'record')} of user {user_id}")
     if queue is not None:
         click.echo(
-            f"erased {_counted(queued, 'handoff record')} of user {user_id} from the queue file {queue.path}"
+            f"erased {counted(queued, 'handoff record')} of user {user_id} from the queue file {queue.path}"
         )
     if receiver:
         click.echo(f"handoff records sent to {receiver} are kept by its receiver: erase them there too")

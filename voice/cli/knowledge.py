@@ -30,7 +30,7 @@ from ..knowledge.reviewed import ReviewedContent, import_notes, read_reviewed, r
 from ..knowledge.vectors import Progress
 from ..language import language_of
 from ..skill_loading import skill_folder
-from .context import CliContext, config_option, given_or_default_locale, pass_context
+from .context import CliContext, config_option, counted, given_or_default_locale, pass_context
 
 SLOW_TEXTS = 10_000
 """Texts to embed above which the import warns that it takes minutes."""
@@ -382,7 +382,7 @@ def _left_out(report: Report, file: Path) -> str:
     """One sentence on the questions ``eval`` left out: the ids the content does not have; when they are
     most of the file, that it was written for other content (the shipped skill's set after a team
     imported its own FAQ), rather than one id to write per question."""
-    questions = "1 question" if report.left_out == 1 else f"{report.left_out} questions"
+    questions = counted(report.left_out, "question")
     if report.left_out > report.questions:
         asked = report.left_out + report.questions
         return (
