@@ -7,7 +7,8 @@ phrase a condition, only a whole intent input contexts: the export writes such p
 of their own, ``OrderCake - dialog OrderCake asking cake_name``, whose input contexts are the names
 ``context_name`` makes, and the webhook must keep those contexts active while the dialog is in them
 (``context_names``, lifespan 1 every turn) and read the intent back as ``OrderCake`` (``intent_of``).
-Without it, a phrase that is only ``@sys.any`` would catch every question the caller asks.
+Without it, a phrase that is only ``@sys.any`` would catch every question the caller asks. A key that
+takes any value (``{previous: null}``) needs only the key: the webhook sets ``voice-previous`` too.
 """
 
 from __future__ import annotations
@@ -23,20 +24,29 @@ SEPARATOR = " - "
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 
 
-def context_name(key: str, value: Any) -> str:
+_ANY = "(any)"
+"""In a display name, the value of a key that takes any value; no intent or slot name has brackets."""
+
+
+def context_name(key: str, value: Any = None) -> str:
     """``("dialog", "OrderCake")`` -> ``voice-dialog-ordercake`` (Dialogflow keeps context names in
-    lower case)."""
-    return _UNSAFE.sub("_", f"voice-{key}-{value}".lower())
+    lower case); without a value ``voice-dialog``, which holds whatever the value."""
+    return _UNSAFE.sub("_", (f"voice-{key}" if value is None else f"voice-{key}-{value}").lower())
 
 
 def context_names(context: Mapping[str, Any]) -> tuple[str, ...]:
-    """The Dialogflow contexts that hold while the dialog has this intent context."""
-    return tuple(context_name(key, value) for key, value in context.items() if isinstance(value, str))
+    """The Dialogflow contexts that hold while the dialog has this intent context: each key's, with and
+    without its value."""
+    held = [(key, value) for key, value in context.items() if isinstance(value, str)]
+    return tuple(name for key, value in held for name in (context_name(key, value), context_name(key)))
 
 
-def context_intent(intent: str, requires: Iterable[tuple[str, str]]) -> str:
-    """The display name of the intent that carries ``intent``'s phrases said only in ``requires``."""
-    return intent + SEPARATOR + " ".join(f"{key} {value}" for key, value in requires)
+def context_intent(intent: str, requires: Iterable[tuple[str, str | None]]) -> str:
+    """The display name of the intent that carries ``intent``'s phrases said only in ``requires``
+    (a value None: any value)."""
+    return (
+        intent + SEPARATOR + " ".join(f"{key} {_ANY if value is None else value}" for key, value in requires)
+    )
 
 
 _KEYS = ("dialog", "asking", "previous")

@@ -45,6 +45,7 @@ from .builtins import (
 )
 from .errors import SkillError, VoiceError
 from .language import language_of
+from .nlu.context import allowed_values
 from .nlu.intents import IntentData
 from .nlu.template import Alt, Expr, ListRef, Perm, Seq
 from .response_check import response_problems, response_value_problems
@@ -285,10 +286,9 @@ def _repeated_slots(skill: Skill, intent: str, block: IntentData, file: str) -> 
 
 
 def _dialog_context(context: Mapping[str, Any]) -> list[str]:
-    """The flows a block's ``requires_context`` names under ``dialog`` (one, or a list)."""
-    dialog = context.get("dialog")
-    values = dialog if isinstance(dialog, list | tuple) else [dialog] if dialog is not None else []
-    return [str(value) for value in values]
+    """The flows a block's ``requires_context`` names under ``dialog``, in any form the matcher reads
+    (one, a list, ``{value: ...}``; none where any flow will do)."""
+    return [str(value) for value in allowed_values(context.get("dialog")) or ()]
 
 
 def _most_uses(expr: Expr) -> Counter[str]:

@@ -410,17 +410,15 @@ def test_a_flows_bare_answers_match_only_while_the_flow_asks(agent_zip: zipfile.
     bare = read(agent_zip, "intents/BookAppointment - dialog BookAppointment asking name_usersays_en.json")
     assert {tuple(part.get("meta") for part in phrase["data"]) for phrase in bare} == {("@sys.any",)}
     state = DialogState(flow=ActiveFlow(intent="BookAppointment", skill="customer_service", asking="name"))
-    assert (
-        set(asking["contexts"])
-        == set(context_names(state.context()))
-        == {
-            "voice-dialog-bookappointment",
-            "voice-asking-name",
-        }
-    )
+    assert set(asking["contexts"]) == {"voice-dialog-bookappointment", "voice-asking-name"}
+    assert set(context_names(state.context())) == {*asking["contexts"], "voice-dialog", "voice-asking"}
     assert intent_of(asking["name"]) == "BookAppointment"
     follow_up = read(agent_zip, "intents/OpeningHours - previous OpeningHours.json")
-    assert follow_up["contexts"] == list(context_names(DialogState(previous_intent="OpeningHours").context()))
+    assert follow_up["contexts"] == ["voice-previous-openinghours"]
+    assert set(context_names(DialogState(previous_intent="OpeningHours").context())) == {
+        "voice-previous-openinghours",
+        "voice-previous",
+    }
 
 
 def test_alexa_hears_a_flows_bare_answers_only_while_it_elicits_the_slot(model: dict[str, Any]) -> None:
@@ -458,9 +456,70 @@ def test_digits_in_templates_are_spelled_out_for_alexa(tmp_path: Path) -> None:
     [
         ("BookAppointment - dialog BookAppointment asking name", "BookAppointment"),
         ("OpeningHours - previous OpeningHours", "OpeningHours"),
+        ("OpeningHours - previous (any)", "OpeningHours"),
         ("BookTable - yes", "BookTable - yes"),  # a hand-made agent's follow-up is no BookTable
         ("OrderStatus", "OrderStatus"),
     ],
 )
 def test_only_exported_context_intents_are_read_back_as_their_intent(display_name: str, intent: str) -> None:
     assert intent_of(display_name) == intent
+
+
+def a_skill_with(tmp_path: Path, requires: str) -> Skill:
+    """A skill whose ``ShopHours`` has a block said only in the context ``requires`` (YAML)."""
+    from voice import Skill
+
+    folder = tmp_path / "shops"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  ShopHours:\n    data:\n      - sentences: ['opening hours [on {day}]']\n"
+        f"      - requires_context: {requires}\n        sentences: ['{{day}}', 'and on {{day}}']\n"
+        "lists:\n  day: {values: [monday, sunday]}\n"
+    )
+    return Skill("shops", folder)
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        "ShopHours",
+        "[ShopHours, Greeting]",
+        "{value: ShopHours}",
+        "{value: ShopHours, slot: true}",
+        "{value: [ShopHours, Greeting], slot: after}",
+        "null",
+        "{slot: true}",
+    ],
+)
+def test_a_follow_up_intent_holds_in_dialogflow_exactly_where_the_router_takes_it(
+    tmp_path: Path, previous: str
+) -> None:
+    """Every form of ``requires_context`` the matcher reads gives input contexts the webhook sets in just
+    the dialog states in which the matcher takes the sentence: ``{value: X, slot: true}`` was exported as a
+    context named after the whole mapping, ``null`` as ``voice-previous-none``, which no turn ever sets."""
+    from voice.nlu import Matcher
+
+    skill = a_skill_with(tmp_path, f"{{previous: {previous}}}")
+    files = dialogflow_agent(skill).files
+    follow_ups = [
+        files[name]["contexts"]
+        for name in files
+        if name.startswith("intents/ShopHours - ") and "_usersays_" not in name
+    ]
+    matcher = Matcher([skill.intents("en")])
+    for before in ("ShopHours", "Greeting", "Thanks", None):
+        context = DialogState(previous_intent=before).context()
+        held = set(context_names(context))
+        taken = matcher.match("and on sunday", context=context) is not None
+        assert any(set(contexts) <= held for contexts in follow_ups) == taken, (before, follow_ups)
+
+
+@pytest.mark.parametrize("dialog", ["ShopHours", "{value: ShopHours, slot: true}", "null", "{slot: true}"])
+def test_alexa_hears_a_bare_answer_in_any_form_of_flow_context_only_as_the_slots_sample(
+    tmp_path: Path, dialog: str
+) -> None:
+    skill = a_skill_with(tmp_path, f"{{dialog: {dialog}}}")
+    shop_hours = intent(alexa_package(skill, "en-US").interaction_model, "ShopHours")
+    assert "{day}" not in shop_hours["samples"] and "and on {day}" in shop_hours["samples"]
+    (day,) = shop_hours["slots"]
+    assert "{day}" in day["samples"]

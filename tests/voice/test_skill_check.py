@@ -546,3 +546,17 @@ def test_a_dialog_context_of_no_flow_is_a_problem(tmp_path: Path, caplog: pytest
     ]
     check_skills(Router([load_skill(folder)]))
     assert "has no flow 'Opening'" in caplog.text and "('voice check' refuses this)" in caplog.text
+
+
+def test_a_dialog_context_of_a_flow_is_no_problem_in_any_form(tmp_path: Path) -> None:
+    """``{dialog: {value: Collect, slot: true}}`` names the flow Collect as ``{dialog: Collect}`` does (it was
+    read as a flow named after the whole mapping); ``{slot: true}`` or null take any flow."""
+    folder = _skill(tmp_path, "check_dialog_forms", languages=("en",))
+    _rewrite(
+        folder / "locales" / "en" / "intents.yaml",
+        'data: [{sentences: ["opening"]}]',
+        'data: [{sentences: ["opening"]}, {requires_context: {dialog: {value: Collect, slot: true}},'
+        ' sentences: ["at {street}"]}, {requires_context: {dialog: [Collect]}, sentences: ["in {street}"]},'
+        ' {requires_context: {dialog: {slot: true}}, sentences: ["near {street}"]}]',
+    )
+    assert _problems(folder) == []

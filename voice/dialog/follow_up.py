@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from ..nlu import SlotValue
+from ..nlu.context import requires_ok
 from ..skill import Skill
 from ..turn import Turn
 
@@ -35,12 +37,13 @@ def _follows_up(skill: Skill, turn: Turn, template: str) -> bool:
     intent = skill.intents(turn.language).intents.get(turn.intent or "")
     blocks = intent.data if intent is not None else ()
     return any(
-        _names(block.requires_context.get("previous"), turn.intent)
+        _after(block.requires_context, turn.intent)
         and any(written.text == template for written in block.templates)
         for block in blocks
     )
 
 
-def _names(required: object, intent: str | None) -> bool:
-    """Whether a ``previous:`` requirement (one intent or a list of them) names ``intent``."""
-    return required == intent or (isinstance(required, list | tuple) and intent in required)
+def _after(required: Mapping[str, Any], intent: str | None) -> bool:
+    """Whether a block's ``requires_context`` has a ``previous:`` that ``intent`` meets, in any form the
+    matcher reads (one intent, a list, ``{value: ...}``)."""
+    return "previous" in required and requires_ok({"previous": required["previous"]}, {"previous": intent})

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..builtins import BUILTIN, SPEAK_LANGUAGE, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentData, IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
+from ..nlu.context import allowed_values
 from ..nlu.entries import ListEntry, expansions, list_entries
 from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList
@@ -26,6 +28,7 @@ __all__ = [
     "FRAMEWORK_LISTS",
     "ExportError",
     "ListEntry",
+    "Requires",
     "SkillIntent",
     "TemplateSentence",
     "builtins_of",
@@ -54,6 +57,10 @@ class ExportError(VoiceError):
     exit_code = 2
 
 
+Requires = tuple[tuple[str, str | None], ...]
+"""An intent context a sentence is said in, as (key, value) per key; the value None where any will do."""
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateSentence:
     """A sample sentence as literal and slot parts: ``("are you open ", None), ("monday", "day")``."""
@@ -62,14 +69,12 @@ class TemplateSentence:
     template: str
     """The template the sentence was sampled from."""
 
-    requires: tuple[tuple[str, str], ...] = ()
+    requires: Requires = ()
     """The intent context its template's block requires (``{dialog: OrderCake}``: said only in that flow),
     one value per key; a block that allows several values gives a sentence for each."""
 
     @classmethod
-    def of(
-        cls, sample: Sample, language: str, requires: tuple[tuple[str, str], ...] = ()
-    ) -> TemplateSentence:
+    def of(cls, sample: Sample, language: str, requires: Requires = ()) -> TemplateSentence:
         """Split a sample at its slots; digits in the literal words are spelled out (Alexa refuses them)."""
         parts: list[tuple[str, str | None]] = []
         position = 0
@@ -155,21 +160,27 @@ def _intents_of(
     return tuple(found)
 
 
-def _requires(blocks: Iterable[IntentData]) -> dict[str, tuple[tuple[tuple[str, str], ...], ...]]:
-    """Template text -> the intent contexts its block requires, each a (key, value) per key: a key that
-    allows several values (``previous: [A, B]``) gives one context per value. A template also in a block
-    without context rules is said anywhere."""
-    found: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {}
+def _requires(blocks: Iterable[IntentData]) -> dict[str, tuple[Requires, ...]]:
+    """Template text -> the intent contexts its block requires. A template also in a block without
+    context rules is said anywhere."""
+    found: dict[str, tuple[Requires, ...]] = {}
     for block in blocks:
-        options = [
-            [(key, str(value)) for value in (values if isinstance(values, list | tuple) else (values,))]
-            for key, values in block.requires_context.items()
-        ]
-        contexts = tuple(itertools.product(*options))
+        contexts = _contexts(block.requires_context)
         for template in block.templates:
             known = found.get(template.text, ())
             found[template.text] = ((),) if () in (*known, *contexts) else (*known, *contexts)
     return found
+
+
+def _contexts(required: Mapping[str, Any]) -> tuple[Requires, ...]:
+    """The contexts that meet ``required``, read as the matcher reads it (``allowed_values``): a key that
+    allows several values (``previous: [A, B]``) gives one context per value, one that takes any
+    (``previous: null``) the value None."""
+    options = []
+    for key, wanted in required.items():
+        allowed = allowed_values(wanted)
+        options.append([(key, None)] if allowed is None else [(key, str(value)) for value in allowed])
+    return tuple(itertools.product(*options))
 
 
 def _spelled(text: str, language: str) -> str:

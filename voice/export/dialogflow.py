@@ -41,6 +41,7 @@ from .common import (
     FRAMEWORK_LISTS,
     ExportError,
     ListEntry,
+    Requires,
     SkillIntent,
     TemplateSentence,
     builtins_of,
@@ -132,7 +133,7 @@ class _Builder:
         """``intents`` of ``intent_set`` in ``language``; ``prefix`` goes before the names of its lists."""
         for intent in intents:
             types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
-            by_context: dict[tuple[tuple[str, str], ...], list[TemplateSentence]] = {(): []}
+            by_context: dict[Requires, list[TemplateSentence]] = {(): []}
             for sentence in intent.sentences:
                 by_context.setdefault(sentence.requires, []).append(sentence)
             for requires, sentences in by_context.items():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .compile import Entry
-from .context import is_many, unpack
+from .context import allowed_values
 from .matcher import Matcher
 from .sample import sample_entry
 
@@ -76,10 +76,8 @@ def _context_for(entry: Entry) -> dict[str, Any]:
     """A context that satisfies the block's ``requires_context`` (any value where any will do)."""
     context: dict[str, Any] = {}
     for key, wanted in entry.block.requires_context.items():
-        value = unpack(wanted)
-        if is_many(value):
-            value = next(iter(value), None)
-        context[key] = "check" if value is None else value
+        allowed = allowed_values(wanted)
+        context[key] = allowed[0] if allowed else "check"
     return context
 
 

@@ -2,8 +2,9 @@
 
 A context is a dict the caller supplies (the satellite's area, the dialog state);
 list values may add to it (a device name brings its domain). A required key may
-be a value, a list of allowed values, or ``{value: ..., slot: true|"name"}`` to
-also copy the context value into a slot.
+be a value, a list of allowed values, ``null`` (any value), or ``{value: ..., slot: true|"name"}``
+to also copy the context value into a slot (no ``value``: any value). ``allowed_values`` reads these
+forms for everyone: the matcher here, the exports' input contexts and the dialog's follow-ups.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-__all__ = ["allows_value", "context_slots", "excludes_ok", "may_satisfy", "offered_context", "requires_ok"]
+__all__ = [
+    "allowed_values",
+    "allows_value",
+    "context_slots",
+    "excludes_ok",
+    "may_satisfy",
+    "offered_context",
+    "requires_ok",
+]
 
 
 def unpack(value: Any) -> Any:
@@ -24,10 +33,21 @@ def is_many(value: Any) -> bool:
     return isinstance(value, Collection) and not isinstance(value, str | Mapping)
 
 
+def allowed_values(wanted: Any) -> tuple[Any, ...] | None:
+    """The values a required key allows, in any form it is written in, or None where any value will do.
+
+    The one reading of the forms, so code that must spell a requirement out instead of testing a context
+    (a Dialogflow input context per value) cannot disagree with the matcher."""
+    value = unpack(wanted)
+    if value is None:
+        return None
+    return tuple(value) if is_many(value) else (value,)
+
+
 def _satisfies(wanted: Any, actual: Any) -> bool:
-    if is_many(wanted):
-        return actual in wanted
-    return wanted is None or actual == wanted
+    """True if ``actual`` is a value ``wanted`` (as written) allows."""
+    allowed = allowed_values(wanted)
+    return allowed is None or actual in allowed
 
 
 def requires_ok(
@@ -40,7 +60,7 @@ def requires_ok(
                 continue
             return False
         actual = unpack(context[key])
-        if not _satisfies(unpack(wanted), actual) or (actual is None and not allow_missing):
+        if not _satisfies(wanted, actual) or (actual is None and not allow_missing):
             return False
     return True
 
@@ -99,7 +119,6 @@ def may_satisfy(
         values = offered.get(key)
         if not values:
             return False
-        wanted = unpack(wanted)
         if not any(actual is not None and _satisfies(wanted, actual) for actual in values):
             return False
     return True
