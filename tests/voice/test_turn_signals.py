@@ -13,8 +13,9 @@ from booking_api import serving_booking_api
 
 from voice import Router, Skill, Turn
 from voice.analytics import Filters, build_report, flow_steps
-from voice.dialog import Answer, Answerer, Dialog
+from voice.dialog import Answer, Answerer, Dialog, waits
 from voice.dialog.answerers import Loading
+from voice.dialog.deadline import wait_for_turns
 from voice.dialog.handoff import HandoffPolicy
 from voice.dialog.knowledge import KnowledgeAnswerer
 from voice.state import DialogState
@@ -412,6 +413,33 @@ def test_a_booking_the_caller_hangs_up_on_is_abandoned_at_its_step_once(
     assert reached.pop("topic") == 2  # said up front ("about a return")
     assert reached == REACHED_AT_HANG_UP[language]  # the cancelled one reached the day only
     assert (report.current.conversations, report.current.hung_up, report.current.gave_up) == (2, 2, 1)
+
+
+def test_a_hang_up_that_waited_for_its_session_abandons_the_booking_once(
+    dialog: Dialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hang-up while another turn held the session was stored later with the booking still open: never
+    abandoned, the call never ended. Stored later, it ends both, as one that got its session at once."""
+    monkeypatch.setattr(waits, "TURN_WAIT_S", 0.3)  # it gives up waiting for its session soon
+    for text in BOOKING["nl"][:2]:
+        _say(dialog, text, session="hung", locale="nl")
+    turn = Turn(locale="nl", session_id="hung", user_id="u1", time=NOW, channel="dialogflow", call=True)
+    with dialog.store.lock_session("hung", timeout=10):  # another turn holds it
+        dialog.respond(replace(turn, hung_up=True))
+        assert wait_for_turns(10) and len(_signals(dialog.store)) == 2, "not stored while the session is held"
+    assert dialog.missed.wait(10)
+    last = _signals(dialog.store)[-1]
+    assert (last["intent"], last["flow"], last["flow_abandoned"], last["outcome"]) == (
+        "Hangup",
+        "BookAppointment",
+        1,
+        "gave_up",
+    )
+    assert dialog.store.select("SELECT count(*) FROM signals WHERE understood = 'hangup'") == [(1,)]
+    counts = _counts(dialog.store)
+    assert (counts["hung_up"], counts["flow:BookAppointment:abandoned"]) == (1, 1)
+    session = dialog.store.load("hung")
+    assert session is not None and session.ended and session.dialog.flow is None
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

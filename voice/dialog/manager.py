@@ -237,6 +237,9 @@ class Dialog:
         start = self.store.load_turn(missed.turn.session_id, missed.turn.user_id, missed.turn.request_id)
         if start.earlier is not None:  # its request, sent again, was answered: that turn is stored
             return
+        if missed.turn.hung_up:
+            self._store_hang_up(missed, start)
+            return
         session, turn = self._session(missed.turn, start)
         state = session.dialog
         step = TurnStep(self.router, self.policy, self.answerers, turn, state, satisfaction=self.satisfaction)
@@ -249,6 +252,19 @@ class Dialog:
         facts = TurnFacts(heard=missed.turn, latency_ms=missed.latency_ms)
         said = apology(turn, voices, state.open_question)  # the one who waited without deadline heard it
         self.recorder.commit(turn, state, said, session, facts, missed.late, lambda: self._moment(turn))
+
+    def _store_hang_up(self, missed: MissedTurn, start: TurnStart) -> None:
+        """Store a hang-up that did not get its session as one that did: it ends the conversation, its flow
+        abandoned at the step it reached (as the turn it waited for left the session). The caller is gone:
+        no note for a next turn, no "one moment" kept; after our own goodbye it starts no conversation."""
+        if not _goes_on(missed.turn, start.session):
+            return
+        session, turn = self._session(missed.turn, start)
+        step, reply, _ = self._decided(turn, session.dialog)  # a hang-up runs no handler
+        state = replace(step.state, last_reply=reply)
+        facts = TurnFacts(heard=missed.turn, latency_ms=missed.latency_ms)
+        gone = LateTurn(turn, self.pending.keep_late)  # nobody waits for "one moment": the session ends
+        self.recorder.commit(step.turn, state, reply, session, facts, gone, lambda: self._moment(turn))
 
     def _session(self, turn: Turn, start: TurnStart) -> tuple[Session, Turn]:
         """The live session, or a new one that the turn's commit saves; and the turn with what is
