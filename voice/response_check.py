@@ -1,6 +1,7 @@
 """What ``voice check`` finds in a skill's responses: keys its code and flows say that the language lacks,
 built-in replies the framework has not, intents with nothing to answer them, and values a response reads
-that nothing saying it gives (``{{ cake_nam }}``).
+that nothing saying it gives (``{{ cake_nam }}``); and, a warning when the team has ``[handoff] hours``,
+a skill's own ``no_person`` that never says when they are back (``unsaid_return``).
 
 The code is read, not run (``voice.skill_source``): a use that cannot be followed is left unchecked.
 """
@@ -14,12 +15,12 @@ from pathlib import Path
 
 from .builtins import builtin_responses
 from .flow import Flow
-from .responses import required_names
+from .responses import read_names, required_names
 from .skill import Skill
 from .skill_source import SaidCall, lines_of, returned_keys, returned_names, said_calls
 from .suggestions import did_you_mean
 
-__all__ = ["response_problems", "response_value_problems"]
+__all__ = ["response_problems", "response_value_problems", "unsaid_return"]
 
 
 def response_problems(skill: Skill) -> Iterator[str]:
@@ -67,6 +68,20 @@ def response_value_problems(skill: Skill) -> Iterator[str]:
                     f"skill value{did_you_mean(name, known)}, so every turn that says it fails; fix "
                     "the name, or pass the value."
                 )
+
+
+def unsaid_return(skill: Skill) -> Iterator[str]:
+    """The skill's own ``no_person`` (``builtin:``) in a language that never reads ``back``: with the
+    team's ``[handoff] hours`` set, a caller after hours is not told when they can reach a person."""
+    for language in skill.languages:
+        replies = skill.builtin_replies(language)
+        texts = replies.texts.get("no_person", ())
+        if any("back" not in read_names(text) for text in texts):
+            yield (
+                f"skill {skill.name!r}: no_person in {replies.source} does not tell callers when the team "
+                "is back, though [handoff] hours is set; add {{ back }} to it (the framework's says "
+                "{% if back %}Our colleagues are back {{ back }}.{% endif %})."
+            )
 
 
 def _given_values(skill: Skill, language: str) -> dict[str, frozenset[str] | None]:

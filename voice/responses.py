@@ -99,6 +99,11 @@ class Responses:
             ) from exc
 
 
+def read_names(text: str) -> frozenset[str]:
+    """Every value a (compilable) template reads, guarded or not (``{% if back %}`` reads ``back``)."""
+    return frozenset(meta.find_undeclared_variables(_SSML.parse(text)) - set(_SSML.globals))
+
+
 def required_names(text: str) -> frozenset[str]:
     """The values a (compilable) template needs from whoever renders it: every name it reads, but not
     those it sets itself, Jinja's own (``range``), or those it guards (``{% if x is defined %}``, the

@@ -18,8 +18,8 @@ A script (``skills/<name>/tests/*.yaml``)::
         slots: {date: "2026-11-24"}
       - user: ""                            # silence
       - user: mag ik een medewerker spreken
-        handoff: asked                      # the reason in the handoff record
-        end: true
+        handoff: asked                      # the reason in the handoff record (after_hours: recorded
+        end: true                           # outside the team's [handoff] hours, nobody put through)
         state: {handed_over: true}          # keys of the dialog state
 
 Each turn may also set ``confidence`` (of the recognition), ``deadline`` (seconds the

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .dialog.handoff import AFTER_HOURS
 from .reply import Reply
 from .ssml import spoken_text
 from .store import Session
@@ -45,15 +46,36 @@ def check_turn(
             yield f"state {key} = {state.get(key)!r}, expected {value!r}"
 
 
-def _check_handoff(reason: Any, reply: Reply, records: list[dict[str, Any]]) -> Iterator[str]:
-    if not reason:
-        if reply.handoff or records:
+def _check_handoff(expected: Any, reply: Reply, records: list[dict[str, Any]]) -> Iterator[str]:
+    """``handoff: <reason>`` expects a colleague to take over now (the reply hands over, the record
+    gives the reason); ``handoff: after_hours`` a handoff outside the team's ``[handoff] hours``, which
+    puts nobody through (the record waits for a call back); false, none."""
+    record = records[-1] if records else None
+    if not expected:
+        if reply.handoff or record:
             yield "handed over, expected no handoff"
+        return
+    if expected == AFTER_HOURS:
+        if record is None or not record.get("after_hours"):
+            yield f"handoff record {_handoff_of(record)!r}, expected one after the team's hours"
+        return
+    if record is not None and record.get("after_hours"):
+        yield (
+            f"handed over after the team's hours (nobody put through), expected a colleague to take over "
+            f"({expected!r}); expect this with handoff: {AFTER_HOURS}"
+        )
         return
     if not reply.handoff:
         yield "no handoff, expected one"
-    if not records or records[-1]["reason"] != reason:
-        yield f"handoff record {records[-1]['reason'] if records else None!r}, expected {reason!r}"
+    if record is None or record["reason"] != expected:
+        yield f"handoff record {_handoff_of(record)!r}, expected {expected!r}"
+
+
+def _handoff_of(record: Mapping[str, Any] | None) -> str | None:
+    """A record as a script would expect it: its reason, or ``after_hours``."""
+    if record is None:
+        return None
+    return AFTER_HOURS if record.get("after_hours") else str(record["reason"])
 
 
 def _slot_text(value: Any) -> str | None:

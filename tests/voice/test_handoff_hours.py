@@ -16,7 +16,9 @@ import pytest
 from voice import Reply, Router, Skill, Turn, load_skill
 from voice.analytics.kpis import read_totals
 from voice.analytics.period import Filters
-from voice.dialog import Dialog, HandoffPolicy, QueueFileSink
+from voice.dialog import Dialog, Fallback, HandoffPolicy, QueueFileSink
+from voice.dialog.step import TurnStep
+from voice.state import DialogState
 from voice.store import Store, open_store
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -184,3 +186,21 @@ def test_a_caller_kept_on_the_line_past_the_teams_hours_is_not_promised_a_collea
     assert first.transfer_to == NUMBER and first.handoff
     assert "Our colleagues are back on Monday from 9:00. You can email us" in waiting.text
     assert (waiting.handoff, waiting.end_session, waiting.transfer_to) == (False, True, "")
+
+
+@pytest.mark.parametrize(("at", "reachable"), [(SUNDAY, True), (MONDAY, False)], ids=["away", "no sink"])
+def test_the_fallback_hands_over_as_the_turns_step_found_a_colleague_available(
+    customer_service: Skill, at: dt.datetime, reachable: bool
+) -> None:
+    """The fallback worked out who could take over again, from settings of its own: it takes the turn's
+    (``TurnStep.available``), so the misses' handoff promises nobody the turn found no one for."""
+    policy = HandoffPolicy.from_settings({"max_fallbacks": 1, "hours": TEAM})
+    router = Router([customer_service])
+    turn = Turn(text="blah blah", session_id="s1", time=at)
+    step = TurnStep(
+        router, policy, (Fallback(policy, router.skills),), turn, DialogState(), reachable=reachable
+    )
+    reply = step.run()
+    assert step.state.handoff_reason == "fallbacks" and not step.available.present
+    assert reply.text.startswith("Sorry, I can't put you through to a colleague right now.")
+    assert not reply.handoff

@@ -560,3 +560,35 @@ def test_a_dialog_context_of_a_flow_is_no_problem_in_any_form(tmp_path: Path) ->
         ' {requires_context: {dialog: {slot: true}}, sentences: ["near {street}"]}]',
     )
     assert _problems(folder) == []
+
+
+@pytest.mark.parametrize("hours", [True, False], ids=["hours", "always"])
+def test_voice_check_warns_of_a_no_person_that_never_says_when_the_team_is_back(
+    tmp_path: Path, hours: bool
+) -> None:
+    """With ``[handoff] hours`` a caller after hours hears the skill's own ``no_person``: without ``back``
+    it never tells them when a person can take the call (the Dutch one does, the English one not)."""
+    folder = _skill(tmp_path, "check_no_person")
+    said = {
+        "en": "Sorry, nobody can take your call now.",
+        "nl": "{% if back %}Onze collega's zijn er {{ back }} weer.{% endif %}",
+    }
+    for language, text in said.items():
+        with (folder / "locales" / language / "responses.yaml").open("a") as file:
+            file.write(f"builtin:\n  no_person: {text!r}\n")
+    config = tmp_path / "voice.toml"
+    team = '[handoff.hours]\nmonday = "09:00-17:00"\n' if hours else ""
+    config.write_text(f'skills = ["{folder}"]\n{team}')
+    result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "no_person" in line]
+    english = folder / "locales" / "en" / "responses.yaml"
+    assert warnings == (
+        [
+            f"warning: skill 'check_no_person': no_person in {english} (builtin) does not tell callers when "
+            "the team is back, though [handoff] hours is set; add {{ back }} to it (the framework's says "
+            "{% if back %}Our colleagues are back {{ back }}.{% endif %})."
+        ]
+        if hours
+        else []
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +37,14 @@ class Report:
         """The unit the team reads the satisfaction in: percent for yes/no, else the mean score."""
         return "%" if self.satisfaction == "yes_no" else "score"
 
-    def rows(self, say: Texts | None = None) -> list[tuple[str, str, Value, Value]]:
+    def rows(
+        self, say: Texts | None = None, flows: Mapping[str, str] | None = None
+    ) -> list[tuple[str, str, Value, Value]]:
         """(KPI, unit, this period, the period before); unit ``%`` for rates (held as fractions, 0-1,
         and shown as percent), ``ms``, ``score`` or ``n``. The KPI is named in ``say``'s language
-        (English by default, as the CSV keeps it)."""
-        words = say or texts("en")
+        (English by default, as the CSV keeps it), a flow by its label in ``flows`` (flow intent ->
+        ``flow_labels``), else by its intent."""
+        words, labels = say or texts("en"), flows or {}
         now, before = self.current, self.previous
         rows: list[tuple[str, str, Value, Value]] = [
             (words("kpi_conversations"), "n", now.conversations, before.conversations),
@@ -74,12 +78,11 @@ class Report:
         for funnel in now.flows:
             old = funnels.get(funnel.flow)
             earlier_rate = old.completion_rate if old is not None else None
-            rows.append(
-                (words("kpi_flow_completion", flow=funnel.flow), "%", funnel.completion_rate, earlier_rate)
-            )
+            flow = labels.get(funnel.flow, funnel.flow)
+            rows.append((words("kpi_flow_completion", flow=flow), "%", funnel.completion_rate, earlier_rate))
             for kind in ("failed", "handed_over", "abandoned"):
                 was = getattr(old, kind) if old is not None else 0
-                rows.append((words(f"kpi_flow_{kind}", flow=funnel.flow), "n", getattr(funnel, kind), was))
+                rows.append((words(f"kpi_flow_{kind}", flow=flow), "n", getattr(funnel, kind), was))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,17 +107,18 @@ class Report:
             writer.writerow([name, unit, *(_plain(_scaled(unit, value)) for value in (now, before, change))])
         return out.getvalue()
 
-    def to_table(self, say: Texts | None = None) -> str:
+    def to_table(self, say: Texts | None = None, flows: Mapping[str, str] | None = None) -> str:
         """A table for the terminal in ``say``'s language and its way of writing numbers; rates in %,
-        changes in percentage points; the not-understood groups with the question a short answer was
-        given to."""
+        changes in percentage points; the flows by their labels in ``flows`` (``StageNames.flows``, as
+        the dashboard names them), else by intent; the not-understood groups with the question a short
+        answer was given to."""
         say = say or texts("en")
         language = say.language
         slice_ = ", ".join(f"{k}={v}" for k, v in self.filters.to_dict().items() if k in _SLICE and v)
         start, end = self.filters.start, self.filters.end
         lines = [say("report_period", start=start, end=end, slice=slice_, days=self.filters.days)]
         table = [(say("report_kpi"), say("report_now"), say("report_before"), say("report_change"))]
-        for name, unit, now, before in self.rows(say):
+        for name, unit, now, before in self.rows(say, flows):
             unit = self.satisfaction_unit if unit == "score" else unit
             shown = format_value(unit, now, language), format_value(unit, before, language)
             table.append((name, *shown, format_change(unit, now, before, language)))
@@ -159,7 +163,7 @@ def _plain(value: Value) -> str:
 
 
 _FORMATS = {
-    "%": (100, "{:,.1f}%", "{:+,.1f} pt"),
+    "%": (100, "{:,.1f}%", "{:+,.1f} {points}"),
     "ms": (1, "{:,.0f} ms", "{:+,.0f} ms"),
     "score": (1, "{:,.2f}", "{:+,.2f}"),
 }
@@ -168,6 +172,9 @@ _COUNT_FORMAT = (1, "{:,}", "{:+,}")
 _SEPARATORS = {"nl": str.maketrans(",.", ".,")}
 """Languages whose thousands and decimal separators are not English's: a Dutch reader reads 5,572 as
 five and a half, so the team's language writes ``5.572 ms`` and ``25,0%``."""
+_POINTS = {"nl": "procentpunt"}
+"""The word for percentage points after a change of a rate, where English's ``pt`` is none: a Dutch
+reader reads "+2,0 procentpunt"."""
 
 
 def format_value(unit: str, value: Value, language: str = "en") -> str:
@@ -184,7 +191,7 @@ def format_change(unit: str, now: Value, before: Value, language: str = "en") ->
     if change is None:
         return ""
     factor, _, shown = _FORMATS.get(unit, _COUNT_FORMAT)
-    return _written(shown.format(change * factor), language)
+    return _written(shown.format(change * factor, points=_POINTS.get(language, "pt")), language)
 
 
 def _written(number: str, language: str) -> str:

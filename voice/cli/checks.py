@@ -14,11 +14,13 @@ import click
 from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..config import Config, only_skills, skill_references
+from ..dialog.handoff import ALWAYS, team_hours
 from ..errors import VoiceError
 from ..examples import examples_in_use
 from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
+from ..response_check import unsaid_return
 from ..skill_check import skill_problems
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..testing_fit import unserved_language, unserved_reason
@@ -88,9 +90,12 @@ def check(
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
+    away = team_hours(config.handoff.get("hours", ALWAYS)) is not None
     for skill in router.skills.values():
         for line in examples_in_use(skill):
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
+        for line in unsaid_return(skill) if away else ():
+            click.echo(f"warning: {line}", err=True)
     if problems:
         sys.exit(1)
     results = [_tell_conflicts(router, language, per_template) for language in languages or router.languages]

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from ..analytics import Filters, build_report, flow_steps
 from ..analytics.period import checked_language
-from ..analytics.team import LANGUAGES, Team, Texts, texts
+from ..analytics.team import LANGUAGES, StageNames, Team, Texts, texts
 from ..assistant import load_skills, served_languages
 from ..channels import CHANNEL_NAMES
 from ..config import Config, store_url
@@ -90,7 +90,11 @@ def report(
     with open_store(store_url(context.config)) as store:
         satisfaction = Team.from_config(context.config).satisfaction
         found = build_report(store, filters, flows=flow_steps(loaded), satisfaction=satisfaction)
-    shown = found.to_table(team_texts(context, lang)) if form == "table" else getattr(found, f"to_{form}")()
+    if form == "table":
+        say = team_texts(context, lang)
+        shown = found.to_table(say, StageNames.of(loaded, say).flows)
+    else:
+        shown = getattr(found, f"to_{form}")()
     click.echo(shown.rstrip("\n"))
 
 

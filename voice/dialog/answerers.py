@@ -83,16 +83,15 @@ class Fallback:
     policy: HandoffPolicy
     skills: Mapping[str, Skill] = field(default_factory=dict)
     """The loaded skills: the active flow's speaks first, with its own replies (``builtin:``)."""
-    reachable: bool = True
-    """Whether a person can take the handoff at all (a sink or a number); the policy's ``hours`` say
-    whether now (``handoff_reply``)."""
+    available: Availability = Availability()
+    """Who can take the handoff at this turn: the turn's step works it out once and gives it to its
+    fallback (``TurnStep.available``), so the two cannot disagree (``handoff_reply``)."""
 
     def answer(self, turn: Turn, state: DialogState) -> Answer:
         misses = state.fallbacks + 1
         voices = speakers(self.skills, state.flow.skill if state.flow else None)
         if misses >= self.policy.max_fallbacks:
-            available = self.policy.availability(turn.time, reachable=self.reachable)
-            handoff = handoff_reply(turn, voices, available)
+            handoff = handoff_reply(turn, voices, self.available)
             return Answer(handoff, replace(state, fallbacks=misses).handing_over("fallbacks"))
         state = replace(state, fallbacks=misses)
         question = state.open_question

@@ -77,7 +77,7 @@ class Dialog:
         """Whether a person can take a handoff: its record reaches a sink, or a gateway transfers the call."""
         self.answerers: tuple[Answerer, ...] = (
             *answerers,
-            Fallback(self.policy, router.skills, self.reachable),
+            Fallback(self.policy, router.skills),  # each turn's step gives it who can take a handoff
         )
         self._loading = loading_answerers(self.answerers)
         self.session_ttl = session_ttl

@@ -50,9 +50,12 @@ class TurnStep(FlowFilling, SatisfactionAsking):
     ) -> None:
         """``reachable``: a person can take a handoff (a sink for its record, or a number to put the call
         through to); else, or outside the team's hours, the caller hears that nobody can be put through
-        now (``handoff_reply``)."""
-        self.router, self.policy, self.answerers = router, policy, answerers
+        now (``handoff_reply``). The chain's ``Fallback`` hands over with this turn's availability."""
+        self.router, self.policy = router, policy
         self.available = policy.availability(turn.time, reachable=reachable)
+        self.answerers = tuple(
+            replace(a, available=self.available) if isinstance(a, Fallback) else a for a in answerers
+        )
         self.turn, self.state = turn, state
         self.satisfaction = satisfaction or Satisfaction()
         self.satisfaction_score: float | None = None

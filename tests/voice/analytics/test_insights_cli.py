@@ -579,3 +579,23 @@ def test_the_reports_funnel_lists_the_steps_as_the_flow_asks_them(setup: tuple[P
         "BookAppointment",
         [("date", 1), ("time", 1), ("name", 1)],
     )
+
+
+def test_the_reports_table_names_a_flow_by_its_label_and_the_csv_by_its_intent(
+    setup: tuple[Path, Path],
+) -> None:
+    """The table named the flow "BookAppointment" while the dashboard showed "Afspraak maken"
+    (``flow_labels``); the CSV keeps the intent, which scripts read."""
+    config, _ = setup
+    booked = "ik wil een afspraak maken\nmorgen\nstop\n"
+    chatted = _voice(config, "chat", "-l", "nl", "--now", "2026-11-23T10:00", input=booked)
+    assert chatted.exit_code == 0, chatted.output
+    day = ("--from", "2026-11-23", "--to", "2026-11-23")
+    flows = [
+        line for line in _voice(config, "report", *day, "-l", "nl").output.splitlines() if "flow" in line
+    ]
+    assert [line.split("  ")[0] for line in flows] == [
+        f"flow {what}: Afspraak maken" for what in ("voltooid", "mislukt", "doorverbonden", "afgebroken")
+    ]
+    csv_text = _voice(config, "report", *day, "--format", "csv").output
+    assert "flow completion: BookAppointment,%" in csv_text and "Afspraak" not in csv_text

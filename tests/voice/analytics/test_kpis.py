@@ -173,7 +173,7 @@ def test_kpis_read_as_a_person_reads_them(
 @pytest.mark.parametrize(
     ("unit", "now", "before", "shown", "change"),
     [
-        ("%", 0.25, 0.1, "25,0%", "+15,0 pt"),
+        ("%", 0.25, 0.1, "25,0%", "+15,0 procentpunt"),
         ("ms", 5572.0, 1000.0, "5.572 ms", "+4.572 ms"),
         ("score", 4.25, 4.0, "4,25", "+0,25"),
         ("n", 1234, 1000, "1.234", "+234"),
