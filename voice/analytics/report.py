@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,13 +38,13 @@ class Report:
         return "%" if self.satisfaction == "yes_no" else "score"
 
     def rows(
-        self, say: Texts | None = None, flows: Mapping[str, str] | None = None
+        self, say: Texts | None = None, flow_name: Callable[[str], str] | None = None
     ) -> list[tuple[str, str, Value, Value]]:
         """(KPI, unit, this period, the period before); unit ``%`` for rates (held as fractions, 0-1,
         and shown as percent), ``ms``, ``score`` or ``n``. The KPI is named in ``say``'s language
-        (English by default, as the CSV keeps it), a flow by its label in ``flows`` (flow intent ->
-        ``flow_labels``), else by its intent."""
-        words, labels = say or texts("en"), flows or {}
+        (English by default, as the CSV keeps it), a flow by ``flow_name`` of its intent, else by its
+        intent."""
+        words = say or texts("en")
         now, before = self.current, self.previous
         rows: list[tuple[str, str, Value, Value]] = [
             (words("kpi_conversations"), "n", now.conversations, before.conversations),
@@ -78,7 +78,7 @@ class Report:
         for funnel in now.flows:
             old = funnels.get(funnel.flow)
             earlier_rate = old.completion_rate if old is not None else None
-            flow = labels.get(funnel.flow, funnel.flow)
+            flow = flow_name(funnel.flow) if flow_name else funnel.flow
             rows.append((words("kpi_flow_completion", flow=flow), "%", funnel.completion_rate, earlier_rate))
             for kind in ("failed", "handed_over", "abandoned"):
                 was = getattr(old, kind) if old is not None else 0
@@ -107,10 +107,10 @@ class Report:
             writer.writerow([name, unit, *(_plain(_scaled(unit, value)) for value in (now, before, change))])
         return out.getvalue()
 
-    def to_table(self, say: Texts | None = None, flows: Mapping[str, str] | None = None) -> str:
+    def to_table(self, say: Texts | None = None, flow_name: Callable[[str], str] | None = None) -> str:
         """A table for the terminal in ``say``'s language and its way of writing numbers; rates in %,
-        changes in percentage points; the flows by their labels in ``flows`` (``StageNames.flows``, as
-        the dashboard names them), else by intent; the not-understood groups with the question a short
+        changes in percentage points; the flows by ``flow_name`` (``StageNames.heading``, as the
+        dashboard names them), else by intent; the not-understood groups with the question a short
         answer was given to."""
         say = say or texts("en")
         language = say.language
@@ -118,7 +118,7 @@ class Report:
         start, end = self.filters.start, self.filters.end
         lines = [say("report_period", start=start, end=end, slice=slice_, days=self.filters.days)]
         table = [(say("report_kpi"), say("report_now"), say("report_before"), say("report_change"))]
-        for name, unit, now, before in self.rows(say, flows):
+        for name, unit, now, before in self.rows(say, flow_name):
             unit = self.satisfaction_unit if unit == "score" else unit
             shown = format_value(unit, now, language), format_value(unit, before, language)
             table.append((name, *shown, format_change(unit, now, before, language)))

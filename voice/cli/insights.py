@@ -92,7 +92,7 @@ def report(
         found = build_report(store, filters, flows=flow_steps(loaded), satisfaction=satisfaction)
     if form == "table":
         say = team_texts(context, lang)
-        shown = found.to_table(say, StageNames.of(loaded, say).flows)
+        shown = found.to_table(say, StageNames.of(loaded, say).heading)
     else:
         shown = getattr(found, f"to_{form}")()
     click.echo(shown.rstrip("\n"))
