@@ -635,6 +635,37 @@ def test_a_name_said_where_the_flow_asks_about_the_name_is_stored_nowhere(
     assert listed.exit_code == 0 and "Klaas" not in listed.output, listed.output
 
 
+AT_THE_CHECKS = {
+    "nl": (
+        [*BOOKED_UNTIL_THE_CHECK["nl"][:3], "nee, om elf uur"],
+        [*BOOKED_UNTIL_THE_CHECK["nl"], "eh, nee, liever om elf uur"],
+    ),
+    "en": (
+        [*BOOKED_UNTIL_THE_CHECK["en"][:3], "no, at 11 am"],
+        [*BOOKED_UNTIL_THE_CHECK["en"], "uh no, make it 11 am"],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_answer_to_a_check_of_the_name_that_changes_another_slot_keeps_its_words(language: str) -> None:
+    """ "Heb ik uw naam goed verstaan: Piet de Boer?" "Nee, om elf uur" changes the time, yet was stored
+    whole as [name]. Words a template read in full, filling no slot that takes any words, hold no name:
+    they stay, at the check of the name and at the check of the booking that reads it back."""
+    for said in AT_THE_CHECKS[language]:
+        with open_store("sqlite://:memory:") as store:
+            dialog = Dialog(Router([load_skill("customer_service")]), store)
+            replies = [
+                dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW)).text
+                for text in said
+            ]
+            session = store.load("s1")
+            callers = [e.text for e in store.read_log(session_id="s1") if e.speaker is Speaker.USER]
+        assert session is not None and session.dialog.flow is not None
+        assert session.dialog.flow.slots["time"].value == dt.time(11, 0), replies[-1]
+        assert callers == [*said[:2], "[name]", *said[3:]]
+
+
 def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:
     assert load_skill(_register_skill(tmp_path, "birth_date")).birth_date_slots("Register") == {"birth_date"}
     assert load_skill(_register_skill(tmp_path / "x", "datum")).birth_date_slots("Register") == frozenset()

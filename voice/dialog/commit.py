@@ -21,6 +21,7 @@ from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
 from ..store.base import Answer
 from ..store.signals import TurnSignals
 from ..turn import Turn
+from .flows import free_text
 from .handoff import HandoffPolicy, HandoffRecord
 from .late import LateTurn, while_busy
 from .outbox import OutboxSender
@@ -133,7 +134,8 @@ class Recorder:
     def _unfilled_answer(self, turn: Turn, flow: ActiveFlow | None) -> str | None:
         """The sensitive slot the turn answers a question about (``_asked``) without filling it, if any:
         which of its words would have been the value is unknown, so none is stored. Words a template
-        without slots read in full ("ja", "stop") are the skill's own: they stay."""
+        read in full with no slot that takes any words ("ja", "stop", "nee, om elf uur") are the skill's
+        own and the values of typed slots: they stay."""
         slot = self._asked(flow) if flow is not None else None
         if slot is None or slot in turn.slots or self._read_in_full(turn):
             return None
@@ -150,12 +152,16 @@ class Recorder:
         return asked if asked in sensitive else None
 
     def _read_in_full(self, turn: Turn) -> bool:
-        """Whether a template without slots (not the fuzzy pass) read every word of the turn: no word of
-        it can be a name."""
+        """Whether a template (not the fuzzy pass) read every word of the turn, and none of the slots it
+        filled takes any words (a date, a time, a value of a list do not): no word of it can be a name."""
         match = turn.match
-        if match is None or not match.template or match.is_fuzzy or match.slots:
+        if match is None or not match.template or match.is_fuzzy:
             return False
-        return read_in_full(turn.text, match.text, turn.language)
+        if not read_in_full(turn.text, match.text, turn.language):
+            return False
+        skill = self.router.skills.get(match.skill)
+        kinds = skill.slot_kinds(match.intent, turn.language) if skill is not None else {}
+        return not any(name not in kinds or free_text(kinds[name]) for name in match.slots)
 
     def _record(
         self,
