@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from .language import language_of
 
-__all__ = ["HESITATIONS", "OPENERS", "corrected", "without_hesitations", "without_opener"]
+__all__ = ["HESITATIONS", "OPENERS", "corrected", "read_in_full", "without_hesitations", "without_opener"]
 
 HESITATIONS: Mapping[str, frozenset[str]] = {
     "en": frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "hmm"}),
@@ -57,3 +57,17 @@ def corrected(text: str, locale: str) -> str | None:
     pattern = _CORRECTIONS.get(language_of(locale))
     found = pattern.fullmatch(text.strip()) if pattern else None
     return found["rest"].strip() if found else None
+
+
+def read_in_full(text: str, matched: str, locale: str) -> bool:
+    """Whether ``matched`` (the words a template read, ``IntentMatch.text``) is all of ``text`` but what
+    the router reads it without: hesitation sounds, an opener, an opening no. Not so for a request for a
+    person read from the end of a sentence ("Klaas de Boer, ik wil een mens spreken"), nor for words
+    normalised otherwise: then some words went unread, and they may be anything."""
+    said = without_hesitations(text, locale)
+    read = _words(matched)
+    return any(_words(form) == read for form in (said, without_opener(said, locale), corrected(said, locale)))
+
+
+def _words(text: str | None) -> list[str]:
+    return re.findall(r"\w+", text.casefold()) if text else []

@@ -6,7 +6,8 @@ BSNs, card numbers, postcodes with house numbers and dates said as a date of bir
 (``[email]``, ``[phone]``, ``[iban]``, ``[bsn]``, ``[card]``, ``[address]``, ``[birthdate]``;
 ``[number]`` for a run of numbers that holds some but splits into no valid ones, so no digit of a
 number found in part is stored), and the values of slots a skill marks ``sensitive`` by the slot's
-name (``[name]``), and the whole of an answer to a sensitive slot's question that fills no slot; a turn
+name (``[name]``), and the whole of an answer to a question about a sensitive slot that does not fill it
+(unless a template read all its words: ``voice.dialog.commit``); a turn
 that answers a question for a date of birth has every date in it replaced (``Redactor.for_turn``).
 Order numbers, other dates, times and amounts stay, an order number also when a phone number follows
 it (docs/sessions.md)::

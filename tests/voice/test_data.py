@@ -112,6 +112,7 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
     assert json.loads(printed.stdout) == {
         "user_id": "nobody",
         "attributes": {},
+        "attributes_updated_at": None,
         "sessions": [],
         "log": [],
         "replies": [],
@@ -122,14 +123,17 @@ def test_export_gives_everything_kept_about_a_user_and_nothing_of_others(tmp_pat
 
 
 def test_export_writes_its_times_in_iso_8601_in_the_business_time_zone(tmp_path: Path) -> None:
-    """It wrote "time": 1795943417.11622, which the caller who asked for their data cannot read."""
+    """It wrote "time": 1795943417.11622, which the caller who asked for their data cannot read; and it
+    left out when the remembered attributes were last updated, from which their retention counts."""
     config, url = _config(tmp_path)
     config.write_text(config.read_text() + 'time_zone = "Europe/Amsterdam"\n')
     _converse(url, "anna", "s0", days_ago=0, text="blorp de zorp")
     _review(url, "blorp de zorp")
     _hand_over(url, tmp_path / "handoff.jsonl", "anna", "s1")
     with open_store(url) as store:
+        store.save_user("anna", {"name": "Anna"})
         stored = {
+            "attributes": store.user_updated_at("anna"),
             "log": store.read_log(user_id="anna")[0].time,
             "session": store.sessions_of("anna")[0].created_at,
             "outbox": store.outbox_of("anna")[0].created_at,
@@ -138,6 +142,7 @@ def test_export_writes_its_times_in_iso_8601_in_the_business_time_zone(tmp_path:
     found = json.loads(result.stdout)
     session, outbox = found["sessions"][0], found["outbox"][0]
     times = [
+        found["attributes_updated_at"],  # when the remembered name goes is counted from it
         found["log"][0]["time"],
         found["signals"][0]["time"],
         found["reviews"][0]["time"],
@@ -152,6 +157,7 @@ def test_export_writes_its_times_in_iso_8601_in_the_business_time_zone(tmp_path:
         when = dt.datetime.fromisoformat(written)
         assert when.utcoffset() == when.astimezone(amsterdam).utcoffset(), written  # +01:00 or +02:00
     read = {
+        "attributes": found["attributes_updated_at"],
         "log": found["log"][0]["time"],
         "session": session["created_at"],
         "outbox": outbox["created_at"],

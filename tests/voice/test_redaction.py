@@ -14,15 +14,17 @@ from pathlib import Path
 from types import FrameType
 
 import pytest
+from click.testing import CliRunner
 
 from voice import Router, SlotValue, Turn, load_skill, redaction
+from voice.cli import cli
 from voice.config import Config, load_config
 from voice.dialog import Dialog, QueueFileSink
 from voice.errors import ConfigError
 from voice.redaction import Kind, RedactionSettings, Redactor, find_personal_data, redact_slots, redact_text
 from voice.redaction_rules import is_bsn, is_iban, luhn
 from voice.redaction_words import EMAIL_AT_WORDS, NUMBER_WORDS
-from voice.store import open_store
+from voice.store import Speaker, open_store
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
@@ -590,6 +592,78 @@ def test_a_correction_said_to_the_check_of_a_sensitive_slot_is_redacted(language
     no = {"nl": "nee", "en": "no"}[language]
     assert callers == [*said[:2], "[name]", f"{no}, [name]", said[-1]]
     assert not any("vries" in text for text in callers)
+
+
+BOOKED_UNTIL_THE_CHECK = {
+    "nl": ["ik wil een afspraak maken", "morgen om tien uur", "Piet de Boer", "ja", "over een retour"],
+    "en": ["I'd like to book an appointment", "tomorrow at 10 am", "Piet de Boer", "yes", "about a return"],
+}
+NAMES_NOT_UNDERSTOOD = [
+    # the booking's check reads the name back: a correction no template reads went to the review list
+    ("nl", [*BOOKED_UNTIL_THE_CHECK["nl"], "nee de naam is Klaas de Boer"]),
+    ("en", [*BOOKED_UNTIL_THE_CHECK["en"], "no, it should be Klaas de Boer"]),
+    # a request for a person is read from the end of the sentence: the words before it were kept
+    ("nl", [*BOOKED_UNTIL_THE_CHECK["nl"][:3], "Klaas de Boer, ik wil een mens spreken"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), NAMES_NOT_UNDERSTOOD, ids=["nl-booking-check", "en-booking-check", "nl-person"]
+)
+def test_a_name_said_where_the_flow_asks_about_the_name_is_stored_nowhere(
+    language: str, said: list[str], tmp_path: Path
+) -> None:
+    """ "Dus een afspraak ... voor Piet de Boer. Zal ik hem boeken?" "Nee, de naam is Klaas de Boer": no
+    template read it, so it was stored as said, and the review list showed it to every dashboard user
+    until the caller's data was forgotten. Words a template did not read in full while the flow asks
+    about a sensitive slot (its question, the check of its value, the check of the whole booking that
+    reads it back) are now stored as the slot's placeholder."""
+    database = tmp_path / "sessions.db"
+    with open_store(f"sqlite:///{database}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        for text in said:
+            now = dt.datetime.now(dt.UTC)  # the review list shows the last days
+            dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=now))
+        dialog.close()
+        callers = [e.text for e in store.read_log(session_id="s1") if e.speaker is Speaker.USER]
+    assert callers == [*said[:2], "[name]", *said[3:-1], "[name]"]
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("sessions.db*"))
+    assert b"Klaas" not in raw, "no table holds the name the caller said (the log, the signals, ...)"
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "sqlite:///{database}"\n', encoding="utf-8")
+    listed = CliRunner().invoke(cli, ["review", "list", "--config", str(config)])
+    assert listed.exit_code == 0 and "Klaas" not in listed.output, listed.output
+
+
+AT_THE_CHECKS = {
+    "nl": (
+        [*BOOKED_UNTIL_THE_CHECK["nl"][:3], "nee, om elf uur"],
+        [*BOOKED_UNTIL_THE_CHECK["nl"], "eh, nee, liever om elf uur"],
+    ),
+    "en": (
+        [*BOOKED_UNTIL_THE_CHECK["en"][:3], "no, at 11 am"],
+        [*BOOKED_UNTIL_THE_CHECK["en"], "uh no, make it 11 am"],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_answer_to_a_check_of_the_name_that_changes_another_slot_keeps_its_words(language: str) -> None:
+    """ "Heb ik uw naam goed verstaan: Piet de Boer?" "Nee, om elf uur" changes the time, yet was stored
+    whole as [name]. Words a template read in full, filling no slot that takes any words, hold no name:
+    they stay, at the check of the name and at the check of the booking that reads it back."""
+    for said in AT_THE_CHECKS[language]:
+        with open_store("sqlite://:memory:") as store:
+            dialog = Dialog(Router([load_skill("customer_service")]), store)
+            replies = [
+                dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW)).text
+                for text in said
+            ]
+            session = store.load("s1")
+            callers = [e.text for e in store.read_log(session_id="s1") if e.speaker is Speaker.USER]
+        assert session is not None and session.dialog.flow is not None
+        assert session.dialog.flow.slots["time"].value == dt.time(11, 0), replies[-1]
+        assert callers == [*said[:2], "[name]", *said[3:]]
 
 
 def test_the_skill_names_its_birth_date_slots_by_type_and_name(tmp_path: Path) -> None:

@@ -360,6 +360,7 @@ def user_data(store: Store, user_id: str, zone: dt.tzinfo = dt.UTC) -> dict[str,
     return {
         "user_id": user_id,
         "attributes": store.get_user(user_id),
+        "attributes_updated_at": _iso(store.user_updated_at(user_id), zone),
         "sessions": [_session_record(session.to_dict(), zone) for session in store.sessions_of(user_id)],
         "log": [
             _dated(asdict(entry) | {"speaker": entry.speaker.value}, ("time",), zone)
@@ -383,4 +384,9 @@ def _session_record(session: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
 
 def _dated(record: dict[str, Any], keys: tuple[str, ...], zone: dt.tzinfo) -> dict[str, Any]:
     """``record`` with the epoch seconds under ``keys`` written as ISO 8601 with the offset of ``zone``."""
-    return record | {key: dt.datetime.fromtimestamp(record[key], zone).isoformat() for key in keys}
+    return record | {key: _iso(record[key], zone) for key in keys}
+
+
+def _iso(seconds: float | None, zone: dt.tzinfo) -> str | None:
+    """Epoch seconds as ISO 8601 with the offset of ``zone``; None stays None (nothing remembered)."""
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, zone).isoformat()

@@ -11,15 +11,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..hesitations import read_in_full
 from ..redaction import Kind, Redactor, TurnRedaction
 from ..reply import Reply
 from ..router import Router
 from ..slot_values import to_json
-from ..state import ActiveFlow, DialogState
+from ..state import ActiveFlow, Confirming, DialogState
 from ..store import OutboxItem, Session, Speaker, Store, TurnRecord
 from ..store.base import Answer
 from ..store.signals import TurnSignals
 from ..turn import Turn
+from .flows import free_text
 from .handoff import HandoffPolicy, HandoffRecord
 from .late import LateTurn, while_busy
 from .outbox import OutboxSender
@@ -130,18 +132,36 @@ class Recorder:
         return bool({flow.asking, flow.confirming_slot} & skill.birth_date_slots(flow.intent))
 
     def _unfilled_answer(self, turn: Turn, flow: ActiveFlow | None) -> str | None:
-        """The sensitive slot whose question the turn answers (its prompt, or the check of its value:
-        "Nee, het is Piet de Vries") without filling it, if any: which words would have been its value
-        is unknown, so none is stored. Words that match a template without slots exactly ("ja", "stop")
-        are the skill's own: they stay."""
-        if flow is None:
+        """The sensitive slot the turn answers a question about (``_asked``) without filling it, if any:
+        which of its words would have been the value is unknown, so none is stored. Words a template
+        read in full with no slot that takes any words ("ja", "stop", "nee, om elf uur") are the skill's
+        own and the values of typed slots: they stay."""
+        slot = self._asked(flow) if flow is not None else None
+        if slot is None or slot in turn.slots or self._read_in_full(turn):
             return None
-        slot = flow.asking or flow.confirming_slot
-        if slot is None or slot in turn.slots or slot not in self._sensitive(flow.skill, flow.intent):
-            return None
+        return slot
+
+    def _asked(self, flow: ActiveFlow) -> str | None:
+        """The sensitive slot the flow asks the caller about: by its prompt, by the check of its value
+        ("Nee, het is Piet de Vries"), or by the confirmation of the whole intent, which reads its value
+        back ("... voor Piet de Boer. Zal ik hem boeken?" "Nee, de naam is Klaas de Boer")."""
+        sensitive = self._sensitive(flow.skill, flow.intent)
+        asked = flow.asking or flow.confirming_slot
+        if asked is None and flow.confirming is Confirming.INTENT:
+            asked = next((name for name in flow.slots if name in sensitive), None)
+        return asked if asked in sensitive else None
+
+    def _read_in_full(self, turn: Turn) -> bool:
+        """Whether a template (not the fuzzy pass) read every word of the turn, and none of the slots it
+        filled takes any words (a date, a time, a value of a list do not): no word of it can be a name."""
         match = turn.match
-        exact = match is not None and bool(match.template) and not match.slots and not match.is_fuzzy
-        return None if exact else slot
+        if match is None or not match.template or match.is_fuzzy:
+            return False
+        if not read_in_full(turn.text, match.text, turn.language):
+            return False
+        skill = self.router.skills.get(match.skill)
+        kinds = skill.slot_kinds(match.intent, turn.language) if skill is not None else {}
+        return not any(name not in kinds or free_text(kinds[name]) for name in match.slots)
 
     def _record(
         self,

@@ -245,6 +245,12 @@ class Storage(ABC):
         """The outbox items (pending and delivered) whose payload names ``user_id`` as its ``user_id``,
         oldest first (for access requests)."""
 
+    def user_updated_at(self, user_id: str) -> float | None:
+        """When the user's attributes were last remembered (epoch seconds), or None without any: the
+        retention of the attributes counts from it (``unseen_users``), so an access request shows it."""
+        rows = self.select("SELECT updated_at FROM users WHERE id = ?", (user_id,))
+        return float(rows[0][0]) if rows else None
+
     def signals_of(self, user_id: str) -> tuple[JsonDict, ...]:
         """The signals of the user's turns (their words when not understood, irritation, satisfaction,
         outcome), oldest first (for access requests)."""

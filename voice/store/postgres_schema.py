@@ -95,6 +95,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE answers DROP CONSTRAINT answers_pkey",
         "ALTER TABLE answers ADD PRIMARY KEY (session_id, request_id)",
     ),
+    (  # 6: the hourly purge finds the users not seen since the cutoff without reading every one
+        "CREATE INDEX users_by_update ON users (updated_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 """The version this program writes; a database with a newer one is refused rather than misread."""

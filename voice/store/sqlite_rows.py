@@ -14,7 +14,7 @@ from .base import StoreError, from_json
 from .records import LogEntry, OutboxItem, Session, Speaker, TurnRecord, TurnStart
 from .signals import OPEN_GUESS, SIGNAL_COLUMNS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Kept in ``PRAGMA user_version``; a newer file is refused rather than misread."""
 
 SESSION_COLUMNS = (
@@ -201,6 +201,8 @@ SCHEMA = (
     "DROP TABLE answers",
     "ALTER TABLE answers_by_session RENAME TO answers",
     "CREATE INDEX IF NOT EXISTS answers_by_time ON answers (time)",
+    # version 5: the hourly purge finds the users not seen since the cutoff without reading every one
+    "CREATE INDEX IF NOT EXISTS users_by_update ON users (updated_at)",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 

@@ -30,6 +30,7 @@ from voice.store import (
     TurnStart,
     open_store,
 )
+from voice.store.base import unseen_users
 
 from .samples import CEST, START, FakeClock, active_dialog, full_session
 
@@ -388,6 +389,17 @@ def test_purge_log_forgets_what_was_remembered_about_users_not_seen_within_reten
     assert store.get_user("in-log") == {"name": "Johan Smit", "last_booking": "B42"}
     assert store.purge_log_rows(retention_days=30, now=START + 21 * DAY)["users"] == 3
     assert _count(store, "users") == 0
+
+
+def test_the_purge_of_unseen_users_reads_them_by_their_last_update(store: Store, store_url: str) -> None:
+    """The users table had no index on updated_at: every hourly purge read each remembered caller."""
+    if store_url.startswith("postgresql"):
+        found = store.select("SELECT indexdef FROM pg_indexes WHERE tablename = 'users'")
+        assert any(row[0].endswith("(updated_at)") for row in found), found
+        return
+    inner = unseen_users(10).split(" IN (", 1)[1].removesuffix(")")
+    plan = " ".join(row[-1] for row in store.select(f"EXPLAIN QUERY PLAN {inner}", (START,) * 3))
+    assert "SEARCH users USING INDEX users_by_update (updated_at<?)" in plan, plan
 
 
 def test_purges_remove_more_rows_than_fit_in_one_batch(store: Store, clock: FakeClock) -> None:

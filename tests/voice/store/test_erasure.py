@@ -58,7 +58,10 @@ def test_delete_user_erases_their_replies_and_outbox_items(store: Store, clock: 
 def test_the_export_of_a_user_holds_their_replies_and_outbox_items(store: Store) -> None:
     _turn_with_handoff(store, "s1", "u1", "req-1")
     _turn_with_handoff(store, "s2", "u2", "req-2")
+    store.save_user("u1", {"name": "Anna"})
     exported = user_data(store, "u1")
+    # when the remembered name was last updated: it goes retention_days after that, unless seen since
+    assert exported["attributes_updated_at"] == "2023-11-14T22:13:20+00:00"
     assert exported["replies"] == [{"request_id": "req-1", "reply": {"speech": "Ik verbind u door, u1."}}]
     assert [item["id"] for item in exported["outbox"]] == ["handoff-s1"]
     assert (
@@ -69,6 +72,7 @@ def test_the_export_of_a_user_holds_their_replies_and_outbox_items(store: Store)
     assert user_data(store, "u1") == {
         "user_id": "u1",
         "attributes": {},
+        "attributes_updated_at": None,
         "sessions": [],
         "log": [],
         "replies": [],

@@ -161,6 +161,29 @@ def test_a_version_4_postgresql_database_keys_its_replies_by_session(
     _check_replies_keyed_by_session(url)
 
 
+def test_a_version_4_sqlite_file_gets_the_index_of_the_users_purge_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    open_store(f"sqlite:///{path}").close()
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX users_by_update")
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+    with open_store(f"sqlite:///{path}") as store:
+        found = store.select("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'")
+    assert ("users_by_update",) in found
+
+
+def test_a_version_5_postgresql_database_gets_the_index_of_the_users_purge_on_open(
+    postgres: PostgresServer,
+) -> None:
+    with _postgres_at(postgres, 5) as (url, _):
+        pass
+    with open_store(url) as store:
+        found = store.select("SELECT indexname FROM pg_indexes WHERE tablename = 'users'")
+    assert ("users_by_update",) in found
+
+
 def test_a_newer_postgresql_database_is_refused(postgres: PostgresServer) -> None:
     url = postgres.new_database()
     with open_store(url):

@@ -50,7 +50,7 @@ def test_wal_mode_and_schema_version(store: SqliteStore) -> None:
     db = sqlite3.connect(store.path)
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == voice.store.sqlite.SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == voice.store.sqlite.SCHEMA_VERSION == 5
     finally:
         db.close()
 
@@ -201,5 +201,5 @@ def test_a_version_1_file_is_upgraded_without_loss(tmp_path: Path) -> None:
         assert store.load("s1") is not None and store.get_user("u1") == {"name": "anna"}
         assert store.answered("r1", "s1") is None
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 5
     db.close()
