@@ -14,15 +14,13 @@ the caller waits for it within the turn.
 from __future__ import annotations
 
 import datetime as dt
-import http.client
-import json
-import urllib.error
 import urllib.parse
 import urllib.request
 
 from voice import VoiceError
 
 from .content import STATUSES, Order, OrderLookup
+from .json_call import CallFailed, call_json
 
 DEFAULT_TIMEOUT_S = 3.0
 NOT_FOUND = 404
@@ -46,17 +44,11 @@ class HttpOrders(OrderLookup):
         url = f"{self.base_url}/orders/{urllib.parse.quote(number, safe='')}"
         request = urllib.request.Request(url, headers={"Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                answer = json.load(response)
-        except urllib.error.HTTPError as exc:
-            exc.close()  # it holds the connection
-            if exc.code == NOT_FOUND:
+            answer = call_json(request, timeout=self.timeout, system="the order system")
+        except CallFailed as failed:
+            if failed.status == NOT_FOUND:
                 return None
-            raise OrderLookupError(f"the order system failed (HTTP {exc.code}).") from exc
-        except urllib.error.URLError as exc:
-            raise OrderLookupError(f"the order system could not be reached ({exc.reason}).") from exc
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            raise OrderLookupError(f"the order system did not answer ({exc!r}).") from exc
+            raise OrderLookupError(failed.message) from failed
         return _order(number, answer)
 
 
