@@ -34,6 +34,7 @@ from voice import (
 
 from .booking import Appointment, BookingClient, BookingError, BookingUnconfirmed, booking_key
 from .content import (
+    STATUSES,
     TOPICS,
     WEEKDAYS,
     JsonOrders,
@@ -48,11 +49,9 @@ from .when import MAX_DAYS_NAMED, PART_NAMES, asked_day, one_day, weekday
 skill = Skill("customer_service", __file__)
 _LOGGER = logging.getLogger(__name__)
 
-_STATUS_RESPONSES = {
-    "shipped": "OrderShipped",
-    "processing": "OrderProcessing",
-    "delivered": "OrderDelivered",
-}
+STATUS_RESPONSES = {status: f"Order{status.capitalize()}" for status in STATUSES}
+"""The response that tells an order's status, named after it ("OrderShipped"): made from ``STATUSES``, so
+the two lists cannot drift; a status added there needs its response in every language (a test checks)."""
 
 
 @cache
@@ -171,7 +170,7 @@ def order_status(turn: Turn) -> Reply:
         return skill.reply(turn, "OrderUnknown", number=number, expect=Expect.ANSWER)
     return skill.reply(
         turn,
-        _STATUS_RESPONSES[order.status],
+        STATUS_RESPONSES[order.status],
         number=number,
         eta=spoken_date(order.eta, turn.language),  # "Thursday 26 November", never "2026-11-26"
     )

@@ -78,11 +78,12 @@ def resolve_day(day: str, today: dt.date) -> str:
 class Order:
     number: str
     status: str
-    """``shipped``, ``processing`` or ``delivered``."""
+    """One of ``STATUSES``."""
     eta: dt.date
 
 
 STATUSES = ("shipped", "processing", "delivered")
+"""An order's statuses; the skill tells each with the response named after it (``OrderShipped``)."""
 
 
 class OrderLookup(ABC):
