@@ -113,11 +113,26 @@ def sample_data_in_use() -> list[str]:
 def _sample_orders() -> bool:
     try:
         return order_file().example
-    except (OSError, ValueError):  # a broken file is the first lookup's to report, not a warning's
+    except (OSError, ValueError):  # a broken file is the skill's checks' to report, not a warning's
         return False
 
 
+def order_file_problems() -> list[str]:
+    """What in ``data/orders.json`` a caller's lookup would fail on, one sentence each (``voice check`` and
+    the start refuse it, rather than a caller's turn); nothing when ``orders_url`` replaces the file."""
+    if skill.settings.get("orders_url"):
+        return []
+    try:
+        problems = order_file().problems()
+    except (OSError, ValueError) as exc:
+        return [
+            f"data/orders.json cannot be read ({exc}); fix the file, or set orders_url to your order system."
+        ]
+    return [f"data/orders.json: {problem}." for problem in problems]
+
+
 skill.example_data = sample_data_in_use
+skill.data_problems = order_file_problems
 
 
 @skill.intent("OpeningHours")

@@ -19,7 +19,7 @@ import urllib.request
 
 from voice import VoiceError
 
-from .content import STATUSES, Order, OrderLookup
+from .content import STATUSES, Order, OrderLookup, iso_date
 from .json_call import CallFailed, call_json
 
 DEFAULT_TIMEOUT_S = 3.0
@@ -55,17 +55,10 @@ class HttpOrders(OrderLookup):
 def _order(number: str, answer: object) -> Order:
     """The order in the system's answer; an answer of another shape is an ``OrderLookupError``."""
     fields = answer if isinstance(answer, dict) else {}
-    status, eta = fields.get("status"), _iso_date(fields.get("eta"))
+    status, eta = fields.get("status"), iso_date(fields.get("eta"))
     if status not in STATUSES or eta is None:
         raise OrderLookupError(
             f"the order system answered without a status ({', '.join(STATUSES)}) and an eta date "
             f"like 2026-11-26: {str(answer)[:80]!r}."
         )
     return Order(number=number, status=status, eta=eta)
-
-
-def _iso_date(value: object) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
