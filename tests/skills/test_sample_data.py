@@ -77,6 +77,22 @@ def _adopted(tmp_path: Path, orders: dict[str, object]) -> Path:
     return config
 
 
+def test_a_knowledge_import_warns_of_the_sample_data_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team importing its FAQ into the skill was not told of the sample company it still answers with."""
+    monkeypatch.setenv("VOICE_KNOWLEDGE_DIR", str(tmp_path / "index"))
+    folder = tmp_path / "skills" / "customer_service"  # a copy, without its FAQ: a small index to build
+    shutil.copytree(SHIPPED, folder, ignore=shutil.ignore_patterns("tests", "__pycache__", "knowledge"))
+    faq = tmp_path / "faq.csv"
+    faq.write_text("question,answer\nDo you sell gift cards?,Yes: in every shop.\n", encoding="utf-8")
+    command = ["knowledge", "import", str(faq), "-l", "en", "--config", str(_config(tmp_path))]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    for warning in (COMPANY, ORDERS):
+        assert result.stderr.count(f"warning: skill 'customer_service': {warning}") == 1, result.stderr
+
+
 def test_a_team_that_replaced_the_sample_data_is_not_warned(tmp_path: Path) -> None:
     """A copy of the skill with the company's own details and orders (an ISO date, no ``_example``)."""
     warned = _check(_adopted(tmp_path, {"20417": {"status": "shipped", "eta": "2026-12-02"}}))
