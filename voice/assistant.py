@@ -107,13 +107,18 @@ def build_assistant(
 
 def load_skills(config: Config) -> list[Skill]:
     """The configured skills, each with its ``[skill.<name>]`` settings."""
-    folder = skills_folder(config)
-    skills = [load_skill(reference, folder) for reference in skill_references(config)]
+    skills = [configured_skill(reference, config) for reference in skill_references(config)]
     if not config.chosen_skills:
         _refuse_unused_tables(config, sorted(skill.name for skill in skills))
-    for skill in skills:
-        skill.settings = dict(config.skill.get(skill.name, {}))
     return skills
+
+
+def configured_skill(reference: str, config: Config) -> Skill:
+    """The skill ``reference`` names (in the config's project, else shipped), with its ``[skill.<name>]``
+    settings: what its code reads (``orders_url``) is as every command and start has it."""
+    skill = load_skill(reference, skills_folder(config))
+    skill.settings = dict(config.skill.get(skill.name, {}))
+    return skill
 
 
 def build_router(

@@ -7,8 +7,8 @@ the team adds its own content, they answer callers confidently and wrongly. So t
 removes it; the import and ``voice check`` name every example still unchanged (``leftovers``).
 
 A skill that ships sample data of its own (the shipped ``customer_service``: a sample company and sample
-orders) names what is still in use through ``Skill.example_data``; ``voice check`` and the start
-(``voice serve``, gunicorn) warn of both (``examples_in_use``), without stopping.
+orders) names what is still in use through ``Skill.example_data``; ``voice check``, the start (``voice
+serve``, gunicorn) and ``voice knowledge import`` warn of both (``examples_in_use``), without stopping.
 """
 
 from __future__ import annotations
@@ -58,11 +58,11 @@ def leftovers(skill_root: Path, languages: tuple[str, ...] = ("nl", "en")) -> li
     return lines
 
 
-def examples_in_use(skill: Skill) -> list[str]:
-    """One sentence per example the skill still answers callers with: voice init's (``leftovers``) and
-    the skill's own sample data (``Skill.example_data``)."""
+def examples_in_use(skill: Skill, languages: tuple[str, ...] | None = None) -> list[str]:
+    """One sentence per example the skill still answers callers with: voice init's (``leftovers``) in
+    ``languages`` (default: all the skill's) and the skill's own sample data (``Skill.example_data``)."""
     own = skill.example_data() if skill.example_data else []
-    return leftovers(skill.root, skill.languages) + own
+    return leftovers(skill.root, languages or skill.languages) + own
 
 
 def _first_line(path: Path) -> str:

@@ -108,6 +108,10 @@ class Skill:
         self.example_data: Callable[[], list[str]] | None = None
         """The skill's own sample data still in use, one sentence each (what it is, what to replace it
         with): ``voice check`` and the start warn of it (``voice.examples.examples_in_use``)."""
+        self.data_problems: Callable[[], list[str]] | None = None
+        """What in the skill's own data a caller's turn would fail on (an order of an unknown status),
+        one sentence each naming the file and the fix: ``voice check`` and the start refuse it
+        (``voice.skill_check``)."""
 
     def __repr__(self) -> str:
         return f"Skill({self.name!r})"

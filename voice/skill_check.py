@@ -10,6 +10,7 @@ responses and prompts fit together (``skill_problems``):
 - every response a skill's code names (``skill.reply(turn, "Key")``, ``skill.say(...)``) exists;
 - every intent without a handler has a response of its own name to answer with;
 - the knowledge content (``knowledge/<lang>/``) reads, with unique ids, in a language the engine knows;
+- the skill's own data reads as a turn needs it (``Skill.data_problems``: the shipped skill's orders);
 - the publishing texts (``locales/<lang>/skill.yaml``) read, as the exports read them (at the start only
   a warning: the running assistant never reads them);
 - the framework has built-in intents and replies (``voice/locales/<lang>/``) in every language a skill
@@ -96,6 +97,7 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
         problems += _flow_slot_problems(router, skill)
         problems += response_problems(skill)
         problems += _knowledge_problems(skill)
+        problems += _data_problems(skill)
     if strict:  # a start logs these itself (``check_skills``): not worked out twice
         problems += (
             _publishing_problems(router)
@@ -320,6 +322,12 @@ def _knowledge_problems(skill: Skill) -> Iterator[str]:
             load_content(content)
         except VoiceError as exc:  # it names the file and the fix
             yield f"skill {skill.name!r}: {exc.message}"
+
+
+def _data_problems(skill: Skill) -> list[str]:
+    """The skill's own data that a turn would fail on, as it says (``Skill.data_problems``)."""
+    said = skill.data_problems() if skill.data_problems else []
+    return [f"skill {skill.name!r}: {problem}" for problem in said]
 
 
 def _info_problems(skill: Skill) -> Iterator[str]:

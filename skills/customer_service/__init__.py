@@ -34,6 +34,7 @@ from voice import (
 
 from .booking import Appointment, BookingClient, BookingError, BookingUnconfirmed, booking_key
 from .content import (
+    STATUSES,
     TOPICS,
     WEEKDAYS,
     JsonOrders,
@@ -48,11 +49,9 @@ from .when import MAX_DAYS_NAMED, PART_NAMES, asked_day, one_day, weekday
 skill = Skill("customer_service", __file__)
 _LOGGER = logging.getLogger(__name__)
 
-_STATUS_RESPONSES = {
-    "shipped": "OrderShipped",
-    "processing": "OrderProcessing",
-    "delivered": "OrderDelivered",
-}
+STATUS_RESPONSES = {status: f"Order{status.capitalize()}" for status in STATUSES}
+"""The response that tells an order's status, named after it ("OrderShipped"): made from ``STATUSES``, so
+the two lists cannot drift; a status added there needs its response in every language (a test checks)."""
 
 
 @cache
@@ -114,11 +113,26 @@ def sample_data_in_use() -> list[str]:
 def _sample_orders() -> bool:
     try:
         return order_file().example
-    except (OSError, ValueError):  # a broken file is the first lookup's to report, not a warning's
+    except (OSError, ValueError):  # a broken file is the skill's checks' to report, not a warning's
         return False
 
 
+def order_file_problems() -> list[str]:
+    """What in ``data/orders.json`` a caller's lookup would fail on, one sentence each (``voice check`` and
+    the start refuse it, rather than a caller's turn); nothing when ``orders_url`` replaces the file."""
+    if skill.settings.get("orders_url"):
+        return []
+    try:
+        problems = order_file().problems()
+    except (OSError, ValueError) as exc:
+        return [
+            f"data/orders.json cannot be read ({exc}); fix the file, or set orders_url to your order system."
+        ]
+    return [f"data/orders.json: {problem}." for problem in problems]
+
+
 skill.example_data = sample_data_in_use
+skill.data_problems = order_file_problems
 
 
 @skill.intent("OpeningHours")
@@ -171,7 +185,7 @@ def order_status(turn: Turn) -> Reply:
         return skill.reply(turn, "OrderUnknown", number=number, expect=Expect.ANSWER)
     return skill.reply(
         turn,
-        _STATUS_RESPONSES[order.status],
+        STATUS_RESPONSES[order.status],
         number=number,
         eta=spoken_date(order.eta, turn.language),  # "Thursday 26 November", never "2026-11-26"
     )

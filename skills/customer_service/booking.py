@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import http.client
 import json
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
 from voice import VoiceError
+
+from .json_call import CallFailed, call_json
 
 DEFAULT_TIMEOUT_S = 5.0
 UNAVAILABLE = 503
@@ -71,17 +71,14 @@ class BookingClient:
             headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                answer = json.load(response)
-        except urllib.error.HTTPError as exc:
-            exc.close()  # it holds the connection
-            if exc.code >= 500 and exc.code != UNAVAILABLE:  # it failed while (or after) it booked, maybe
-                raise BookingUnconfirmed(f"the booking API failed (HTTP {exc.code}).") from exc
-            raise BookingError(f"the booking API refused the appointment (HTTP {exc.code}).") from exc
-        except urllib.error.URLError as exc:  # urllib wraps only what fails before the request is sent
-            raise BookingError(f"the booking API could not be reached ({exc.reason}).") from exc
-        except (OSError, http.client.HTTPException, ValueError) as exc:  # sent: waiting or reading failed
-            raise BookingUnconfirmed(f"the booking API did not answer ({exc!r}).") from exc
+            answer = call_json(request, timeout=timeout, system="the booking API")
+        except CallFailed as failed:
+            if failed.status is not None and (failed.status < 500 or failed.status == UNAVAILABLE):
+                raise BookingError(
+                    f"the booking API refused the appointment (HTTP {failed.status})."
+                ) from failed
+            # sent and then a server error or no answer: it may have booked
+            raise (BookingUnconfirmed if failed.sent else BookingError)(failed.message) from failed
         booking_id = answer.get("id") if isinstance(answer, dict) else None
         if not booking_id:
             raise BookingUnconfirmed("the booking API answered without a booking id.")

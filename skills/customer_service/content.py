@@ -78,11 +78,12 @@ def resolve_day(day: str, today: dt.date) -> str:
 class Order:
     number: str
     status: str
-    """``shipped``, ``processing`` or ``delivered``."""
+    """One of ``STATUSES``."""
     eta: dt.date
 
 
 STATUSES = ("shipped", "processing", "delivered")
+"""An order's statuses; the skill tells each with the response named after it (``OrderShipped``)."""
 
 
 class OrderLookup(ABC):
@@ -102,19 +103,61 @@ EXAMPLE_KEY = "_example"
 class JsonOrders(OrderLookup):
     """Orders from a JSON file: ``{"1234": {"status": "shipped", "eta": "2026-11-26"}}``. Instead of an
     ``eta`` an order may give ``days_from_today`` (3: in three days, -3: three days ago), so that the
-    sample orders never expect a parcel yesterday, whatever day the demo runs."""
+    sample orders never expect a parcel yesterday, whatever day the demo runs. A file that does not read
+    is a ``ValueError``; ``problems`` names the orders a lookup could not tell (the skill's checks)."""
 
     def __init__(self, path: Path = DATA / "orders.json") -> None:
-        raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError(f'it holds no orders like {{"1234": {_EXAMPLE_ORDER}}}')
         self.example = EXAMPLE_KEY in raw
         self.orders = {number: order for number, order in raw.items() if not number.startswith("_")}
+
+    def problems(self) -> list[str]:
+        """One sentence part per order a lookup would fail on: which order, what is wrong, the fix."""
+        return [
+            f"order {number!r} {problem}" for number, raw in self.orders.items() if (problem := _problem(raw))
+        ]
 
     def find(self, number: str, *, today: dt.date) -> Order | None:
         raw = self.orders.get(number)
         if raw is None:
             return None
         if "days_from_today" in raw:
-            eta = today + dt.timedelta(days=int(raw["days_from_today"]))
+            eta = today + dt.timedelta(days=raw["days_from_today"])
         else:
             eta = dt.date.fromisoformat(raw["eta"])
         return Order(number=number, status=raw["status"], eta=eta)
+
+
+_EXAMPLE_ORDER = '{"status": "shipped", "eta": "2026-11-26"}'
+
+
+def _problem(raw: object) -> str | None:
+    """What keeps an entry of the file from being an order the skill can tell, with the fix; None: nothing."""
+    if not isinstance(raw, dict):
+        return f"is {json.dumps(raw)}, not an order; write it like {_EXAMPLE_ORDER}"
+    status = raw.get("status")
+    if status not in STATUSES:
+        said = "no status" if status is None else f"the status {json.dumps(status)}"
+        return f"has {said}; give it one of {', '.join(STATUSES)}"
+    if "days_from_today" in raw:
+        days = raw["days_from_today"]
+        if isinstance(days, int) and not isinstance(days, bool):
+            return None
+        return (
+            f"has days_from_today {json.dumps(days)}; give a whole number of days "
+            "(3: in three days, -3: three days ago)"
+        )
+    if iso_date(raw.get("eta")) is None:
+        said = "no eta" if raw.get("eta") is None else f"the eta {json.dumps(raw['eta'])}"
+        return f"has {said}; give a date like 2026-11-26 (or days_from_today, a number of days)"
+    return None
+
+
+def iso_date(value: object) -> dt.date | None:
+    """The date written as 2026-11-26, or None (for any other value)."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -14,15 +14,13 @@ the caller waits for it within the turn.
 from __future__ import annotations
 
 import datetime as dt
-import http.client
-import json
-import urllib.error
 import urllib.parse
 import urllib.request
 
 from voice import VoiceError
 
-from .content import STATUSES, Order, OrderLookup
+from .content import STATUSES, Order, OrderLookup, iso_date
+from .json_call import CallFailed, call_json
 
 DEFAULT_TIMEOUT_S = 3.0
 NOT_FOUND = 404
@@ -46,34 +44,21 @@ class HttpOrders(OrderLookup):
         url = f"{self.base_url}/orders/{urllib.parse.quote(number, safe='')}"
         request = urllib.request.Request(url, headers={"Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                answer = json.load(response)
-        except urllib.error.HTTPError as exc:
-            exc.close()  # it holds the connection
-            if exc.code == NOT_FOUND:
+            answer = call_json(request, timeout=self.timeout, system="the order system")
+        except CallFailed as failed:
+            if failed.status == NOT_FOUND:
                 return None
-            raise OrderLookupError(f"the order system failed (HTTP {exc.code}).") from exc
-        except urllib.error.URLError as exc:
-            raise OrderLookupError(f"the order system could not be reached ({exc.reason}).") from exc
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            raise OrderLookupError(f"the order system did not answer ({exc!r}).") from exc
+            raise OrderLookupError(failed.message) from failed
         return _order(number, answer)
 
 
 def _order(number: str, answer: object) -> Order:
     """The order in the system's answer; an answer of another shape is an ``OrderLookupError``."""
     fields = answer if isinstance(answer, dict) else {}
-    status, eta = fields.get("status"), _iso_date(fields.get("eta"))
+    status, eta = fields.get("status"), iso_date(fields.get("eta"))
     if status not in STATUSES or eta is None:
         raise OrderLookupError(
             f"the order system answered without a status ({', '.join(STATUSES)}) and an eta date "
             f"like 2026-11-26: {str(answer)[:80]!r}."
         )
     return Order(number=number, status=status, eta=eta)
-
-
-def _iso_date(value: object) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None

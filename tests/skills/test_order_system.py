@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from skills.customer_service import STATUS_RESPONSES
+from skills.customer_service.content import STATUSES
 from skills.customer_service.orders_api import HttpOrders, OrderLookupError
 from voice import Dialog, Expect, Router, Turn, load_skill
 from voice.store import open_store
@@ -96,3 +98,14 @@ def test_a_turn_asks_the_order_system_once(router: Router, status: int) -> None:
         server.server_close()
     assert asked == ["/orders/1234"], asked
     assert ("verzonden" in reply.text) if status == 200 else reply.failed, reply.text
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_every_status_has_its_response_in_each_language(router: Router, language: str) -> None:
+    """The responses are named after ``STATUSES``: a status added there without its text would fail the
+    turn of every order with it."""
+    responses = router.skills["customer_service"].responses(language)
+    assert set(STATUS_RESPONSES) == set(STATUSES)
+    for status in STATUSES:
+        told = responses.render(STATUS_RESPONSES[status], {"number": "1 2 3 4", "eta": "26 November"})
+        assert "1 2 3 4" in told and "26 November" in told, (status, told)

@@ -15,7 +15,9 @@ from click.testing import CliRunner
 from skills.customer_service.content import JsonOrders, sample_details
 from voice import Dialog, Router, Turn, load_skill, spoken_date
 from voice.cli import cli
+from voice.errors import SkillError
 from voice.server import create_app
+from voice.skill_check import check_skills
 from voice.store import open_store
 
 SHIPPED = Path(__file__).resolve().parents[2] / "skills" / "customer_service"
@@ -63,17 +65,99 @@ def test_the_start_warns_of_the_sample_data_and_still_starts(
     assert COMPANY in caplog.text and ORDERS in caplog.text
 
 
-def test_a_team_that_replaced_the_sample_data_is_not_warned(tmp_path: Path) -> None:
-    """A copy of the skill with the company's own details and orders (an ISO date, no ``_example``)."""
+def _adopted(tmp_path: Path, orders: dict[str, object]) -> Path:
+    """A project whose skills/ folder has a copy of the skill with the company's own details and
+    ``orders`` (no ``_example``); its config file."""
     folder = tmp_path / "skills" / "customer_service"
     shutil.copytree(SHIPPED, folder, ignore=shutil.ignore_patterns("tests", "__pycache__"))
     (folder / "data" / "company.yaml").write_text(OWN_COMPANY, encoding="utf-8")
-    orders = {"20417": {"status": "shipped", "eta": "2026-12-02"}}
     (folder / "data" / "orders.json").write_text(json.dumps(orders), encoding="utf-8")
     config = tmp_path / "voice.toml"
     config.write_text('store = "sqlite://:memory:"\n')  # the project's skills/ folder: the copy
-    warned = _check(config)
+    return config
+
+
+def test_a_knowledge_import_warns_of_the_sample_data_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team importing its FAQ into the skill was not told of the sample company it still answers with."""
+    monkeypatch.setenv("VOICE_KNOWLEDGE_DIR", str(tmp_path / "index"))
+    folder = tmp_path / "skills" / "customer_service"  # a copy, without its FAQ: a small index to build
+    shutil.copytree(SHIPPED, folder, ignore=shutil.ignore_patterns("tests", "__pycache__", "knowledge"))
+    faq = tmp_path / "faq.csv"
+    faq.write_text("question,answer\nDo you sell gift cards?,Yes: in every shop.\n", encoding="utf-8")
+    command = ["knowledge", "import", str(faq), "-l", "en", "--config", str(_config(tmp_path))]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    for warning in (COMPANY, ORDERS):
+        assert result.stderr.count(f"warning: skill 'customer_service': {warning}") == 1, result.stderr
+
+
+def test_a_team_that_replaced_the_sample_data_is_not_warned(tmp_path: Path) -> None:
+    """A copy of the skill with the company's own details and orders (an ISO date, no ``_example``)."""
+    warned = _check(_adopted(tmp_path, {"20417": {"status": "shipped", "eta": "2026-12-02"}}))
     assert "sample" not in warned and "warning: skill" not in warned
+
+
+def test_an_order_a_lookup_could_not_tell_stops_voice_check_and_the_start(tmp_path: Path) -> None:
+    """A status in the team's words would have failed the turn of the caller who asked for that order."""
+    config = _adopted(tmp_path, {"20417": {"status": "verzonden", "eta": "2026-12-02"}})
+    told = (
+        "skill 'customer_service': data/orders.json: order '20417' has the status \"verzonden\"; give it "
+        "one of shipped, processing, delivered."
+    )
+    checked = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert checked.exit_code == 1 and f"PROBLEM: {told}\n" in checked.output, checked.output
+    with pytest.raises(SkillError) as refused:
+        create_app({"ALEXA_VERIFY": False, "VOICE_CONFIG": str(config)})
+    assert refused.value.message == told
+
+
+def test_an_orders_file_names_each_order_a_lookup_could_not_tell(tmp_path: Path) -> None:
+    path = tmp_path / "orders.json"
+    orders = {
+        "1": {"eta": "2026-12-02"},
+        "2": {"status": "lost", "days_from_today": 2},
+        "3": {"status": "shipped", "days_from_today": "drie"},
+        "4": {"status": "shipped", "days_from_today": 2.5},
+        "5": {"status": "delivered", "eta": "last week"},
+        "6": {"status": "delivered"},
+        "7": "shipped",
+        "8": {"status": "processing", "days_from_today": 0},
+    }
+    path.write_text(json.dumps(orders), encoding="utf-8")
+    days = "give a whole number of days (3: in three days, -3: three days ago)"
+    eta = "give a date like 2026-11-26 (or days_from_today, a number of days)"
+    assert JsonOrders(path).problems() == [
+        "order '1' has no status; give it one of shipped, processing, delivered",
+        "order '2' has the status \"lost\"; give it one of shipped, processing, delivered",
+        f"order '3' has days_from_today \"drie\"; {days}",
+        f"order '4' has days_from_today 2.5; {days}",
+        f"order '5' has the eta \"last week\"; {eta}",
+        f"order '6' has no eta; {eta}",
+        'order \'7\' is "shipped", not an order; write it like {"status": "shipped", "eta": "2026-11-26"}',
+    ]
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(ValueError, match="it holds no orders like"):
+        JsonOrders(path)
+
+
+def test_a_good_orders_file_passes_the_checks_and_answers_a_turn(tmp_path: Path) -> None:
+    _adopted(
+        tmp_path,
+        {
+            "20417": {"status": "shipped", "eta": "2026-12-02"},
+            "2": {"status": "delivered", "days_from_today": -1},
+        },
+    )
+    router = Router([load_skill(tmp_path / "skills" / "customer_service")])
+    check_skills(router)
+    dialog = Dialog(router, open_store("sqlite://:memory:"))
+    monday = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    answer = dialog.respond(Turn(text="waar is bestelling 20417", locale="nl", time=monday))
+    assert "verzonden" in answer.text and "woensdag 2 december" in answer.text, answer.text
+    answer = dialog.respond(Turn(text="where is order 2", locale="en", time=monday))
+    assert "delivered" in answer.text and "Sunday 22 November" in answer.text, answer.text
 
 
 def test_a_sample_detail_left_among_the_companys_own_is_named() -> None:

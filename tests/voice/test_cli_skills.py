@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from booking_api import serving_booking_api
 from click.testing import CliRunner
 
@@ -92,6 +95,45 @@ def test_chat_shows_order_and_booking_numbers_as_written(tmp_path: Path) -> None
         replies = result.output.splitlines()
         assert replies[0].startswith(shown[language][0]), result.output
         assert replies[-1].endswith(shown[language][1]), result.output
+
+
+@contextlib.contextmanager
+def _bare_terminal() -> Iterator[None]:
+    """Logging as a user's terminal has it, unconfigured (pytest's capture handlers set aside): a warning
+    reaches stderr bare, through ``logging.lastResort``."""
+    root = logging.getLogger()
+    capturing = list(root.handlers)
+    for handler in capturing:
+        root.removeHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in capturing:
+            root.addHandler(handler)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_booking_failure_logged_in_a_dutch_chat_stays_out_of_the_conversation(
+    tmp_path: Path, debug: bool
+) -> None:
+    """The log's English line showed between the Dutch replies; it follows the conversation (with
+    ``--debug``: the turn's debug line), marked as the log's."""
+    lines = (
+        "maak een afspraak voor morgen om tien uur|ik heet els|ja|advies|ja|wat zijn jullie openingstijden"
+    )
+    with serving_booking_api() as (api, url), _bare_terminal():
+        api.mode = "refuse"
+        config = tmp_path / "voice.toml"
+        config.write_text(f'skills = ["customer_service"]\n[skill.customer_service]\nbooking_url = "{url}"\n')
+        command = ["--config", str(config), "chat", "-l", "nl", "--memory", "--now", "2026-11-23T10:00"]
+        result = CliRunner().invoke(cli, command + ["--debug"] * debug, input=lines.replace("|", "\n") + "\n")
+    assert result.exit_code == 0, result.output
+    shown = [line for line in result.output.splitlines() if not line.startswith("  [")]  # debug lines
+    refused = next(i for i, line in enumerate(shown) if line.startswith("Sorry, ik kon de afspraak niet"))
+    logged = shown.index(next(line for line in shown if "booking of session" in line))
+    assert shown[logged].startswith("log: booking of session") and "(HTTP 409)" in shown[logged]
+    assert logged == (refused + 1 if debug else len(shown) - 1), result.output
+    assert shown[refused + 1 + debug].startswith("We zijn maandag"), result.output
 
 
 def _skill_folder(root, name: str, sentences: list[str], lists: str = "") -> str:  # type: ignore[no-untyped-def]

@@ -6,8 +6,10 @@ import datetime as dt
 import getpass
 import io
 import json
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -105,7 +107,11 @@ def parse(
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write every spoken reply as a WAV file into this folder (reply-001.wav, ...).",
 )
-@click.option("--debug", is_flag=True, help="Show the intent, slots, score and who answered each line.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the intent, slots, score and who answered each line, and what its turn logged.",
+)
 @click.option(
     "--now", default=None, help="Set the clock: 2026-11-27 or 2026-11-27T16:30 (a Friday: 'morgen')."
 )
@@ -130,6 +136,7 @@ def chat(
     """A typed conversation with the skills; one line is one turn (Ctrl-D ends).
 
     It is kept, logged and handed off like a call, in the configured store (``--memory``: not kept).
+    Warnings logged meanwhile follow the conversation, marked "log:" (--debug: each under its turn).
     """
     if skill_names:
         context._config = only_skills(context.config, skill_names)
@@ -144,16 +151,50 @@ def chat(
         channel = ChatChannel(locale, user_id=user or getpass.getuser())
         typed = _typed_lines()
         interactive = typed.isatty()
-        while True:
-            if interactive:
-                click.echo("> ", nl=False)
-            line = typed.readline()
-            if not line:
-                break
-            if line.strip() and _chat_turn(assistant, channel, line, voice_out, debugger):
-                break
+        with _held_log() as log:
+            while True:
+                if interactive:
+                    click.echo("> ", nl=False)
+                line = typed.readline()
+                if not line:
+                    break
+                if line.strip() and _chat_turn(assistant, channel, line, voice_out, debugger):
+                    break
+                if debug:
+                    log.tell()
     finally:
         assistant.close()
+
+
+class _HeldLog(logging.Handler):
+    """The warnings logged while a chat runs (a booking API that refused), held out of the conversation:
+    bare on the terminal, between the replies, a Dutch chat showed them in English as if said to the
+    caller. ``tell`` prints them after it (``--debug``: after each turn's line), each marked as the log's."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def tell(self) -> None:
+        for line in self.lines:
+            click.echo(f"log: {line}", err=True)
+        self.lines.clear()
+
+
+@contextmanager
+def _held_log() -> Iterator[_HeldLog]:
+    """Hold what is logged until the chat (or, ``--debug``, the turn) is over; logging the application
+    configured itself still goes where it sends it."""
+    held = _HeldLog()
+    logging.getLogger().addHandler(held)
+    try:
+        yield held
+    finally:
+        logging.getLogger().removeHandler(held)
+        held.tell()
 
 
 def _typed_lines() -> TextIO:

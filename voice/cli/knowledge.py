@@ -17,9 +17,10 @@ from pathlib import Path
 
 import click
 
+from ..assistant import configured_skill
 from ..config import LOCALE_DEFAULT, Config, skills_folder
-from ..errors import SkillError
-from ..examples import example_files, leftovers
+from ..errors import SkillError, VoiceError
+from ..examples import example_files, examples_in_use, leftovers
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.content import READERS, check_language, content_files, content_folder, file_notes, read_files
 from ..knowledge.duplicates import Pair
@@ -92,12 +93,25 @@ def import_(context: CliContext, paths: tuple[Path, ...], skill: str, language: 
     prune(work.gone, target)
     _tell_import(work, root, target)
     _tell_duplicates(kb.near_duplicates())
-    for line in leftovers(root, (language,)):
-        click.echo(line)
+    _tell_examples(skill, root, language, context.config)
     if kb.built is None:
         click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
     else:
         click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
+
+
+def _tell_examples(reference: str, root: Path, language: str, config: Config) -> None:
+    """Warn of each example callers would still hear, as ``voice check`` does: voice init's in the
+    content's language, and the skill's own sample data, which its code names (a skill that does not
+    load is ``voice check``'s to explain: the import needs only its files)."""
+    try:
+        skill = configured_skill(reference, config)
+    except VoiceError:
+        name, lines = root.name, leftovers(root, (language,))
+    else:
+        name, lines = skill.name, examples_in_use(skill, (language,))
+    for line in lines:
+        click.echo(f"warning: skill {name!r}: {line}", err=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
