@@ -130,6 +130,9 @@ class JsonOrders(OrderLookup):
         return Order(number=number, status=raw["status"], eta=eta)
 
 
+MAX_DAYS_FROM_TODAY = 3650
+"""Ten years either way: far more than any parcel takes, and far from the dates Python cannot hold (a
+bigger number would fail at the caller's turn)."""
 _EXAMPLE_ORDER = '{"status": "shipped", "eta": "2026-11-26"}'
 
 
@@ -143,11 +146,11 @@ def _problem(raw: object) -> str | None:
         return f"has {said}; give it one of {', '.join(STATUSES)}"
     if "days_from_today" in raw:
         days = raw["days_from_today"]
-        if isinstance(days, int) and not isinstance(days, bool):
+        if isinstance(days, int) and not isinstance(days, bool) and abs(days) <= MAX_DAYS_FROM_TODAY:
             return None
         return (
-            f"has days_from_today {json.dumps(days)}; give a whole number of days "
-            "(3: in three days, -3: three days ago)"
+            f"has days_from_today {json.dumps(days)}; give a whole number of days up to "
+            f"{MAX_DAYS_FROM_TODAY} (3: in three days, -3: three days ago)"
         )
     if iso_date(raw.get("eta")) is None:
         said = "no eta" if raw.get("eta") is None else f"the eta {json.dumps(raw['eta'])}"

@@ -124,9 +124,10 @@ def test_an_orders_file_names_each_order_a_lookup_could_not_tell(tmp_path: Path)
         "6": {"status": "delivered"},
         "7": "shipped",
         "8": {"status": "processing", "days_from_today": 0},
+        "9": {"status": "shipped", "days_from_today": 10**9},
     }
     path.write_text(json.dumps(orders), encoding="utf-8")
-    days = "give a whole number of days (3: in three days, -3: three days ago)"
+    days = "give a whole number of days up to 3650 (3: in three days, -3: three days ago)"
     eta = "give a date like 2026-11-26 (or days_from_today, a number of days)"
     assert JsonOrders(path).problems() == [
         "order '1' has no status; give it one of shipped, processing, delivered",
@@ -136,6 +137,7 @@ def test_an_orders_file_names_each_order_a_lookup_could_not_tell(tmp_path: Path)
         f"order '5' has the eta \"last week\"; {eta}",
         f"order '6' has no eta; {eta}",
         'order \'7\' is "shipped", not an order; write it like {"status": "shipped", "eta": "2026-11-26"}',
+        f"order '9' has days_from_today 1000000000; {days}",
     ]
     path.write_text("[]", encoding="utf-8")
     with pytest.raises(ValueError, match="it holds no orders like"):
