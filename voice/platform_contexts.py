@@ -9,6 +9,9 @@ of their own, ``OrderCake - dialog OrderCake asking cake_name``, whose input con
 (``context_names``, lifespan 1 every turn) and read the intent back as ``OrderCake`` (``intent_of``).
 Without it, a phrase that is only ``@sys.any`` would catch every question the caller asks. A key that
 takes any value (``{previous: null}``) needs only the key: the webhook sets ``voice-previous`` too.
+The intent's slots that such a block copies from the context (``{value: X, slot: true}``) come from the
+dialog's context too, as the router's match gets them: ``context_of`` reads which context the display
+name says, and the dialog fills them (``Turn.said_in``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,17 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["SEPARATOR", "context_intent", "context_name", "context_names", "intent_of"]
+from .nlu.context import Requires
+
+__all__ = [
+    "KEYS",
+    "SEPARATOR",
+    "context_intent",
+    "context_name",
+    "context_names",
+    "context_of",
+    "intent_of",
+]
 
 SEPARATOR = " - "
 """Between the intent and its context in an exported display name; no intent name has it."""
@@ -49,9 +62,11 @@ def context_intent(intent: str, requires: Iterable[tuple[str, str | None]]) -> s
     )
 
 
-_KEYS = ("dialog", "asking", "previous")
-"""The keys of the dialog's intent context (``DialogState.context``), the only ones the webhook sets."""
-_EXPORTED = re.compile(rf"(?P<intent>.+?){SEPARATOR}(?:(?:{'|'.join(_KEYS)}) \S+ ?)+")
+KEYS = ("dialog", "asking", "previous")
+"""The keys of the dialog's intent context (``DialogState.context``), the only ones the webhook sets: a
+sentence whose block needs another (``domain``, ``area``) cannot be an exported intent's input context."""
+_PAIR = rf"({'|'.join(KEYS)}) (\S+)"
+_EXPORTED = re.compile(rf"(?P<intent>.+?){SEPARATOR}(?P<context>(?:{_PAIR} ?)+)")
 
 
 def intent_of(display_name: str) -> str:
@@ -59,3 +74,11 @@ def intent_of(display_name: str) -> str:
     other name as it is (a hand-made agent's follow-up ``BookTable - yes`` is no ``BookTable``)."""
     exported = _EXPORTED.fullmatch(display_name)
     return exported["intent"] if exported else display_name
+
+
+def context_of(display_name: str) -> Requires:
+    """The intent context an exported display name says its phrases are said in, as ``context_intent``
+    got it: ``ShopHours - previous (any)`` -> ``(("previous", None),)``; none for any other name."""
+    exported = _EXPORTED.fullmatch(display_name)
+    pairs = re.findall(_PAIR, exported["context"]) if exported else ()
+    return tuple((key, None if value == _ANY else value) for key, value in pairs)

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from .language import language_of
 from .nlu import IntentMatch, SlotValue
+from .nlu.context import Requires
 from .reply import Reply
 
 _NO_SLOTS: Mapping[str, SlotValue] = MappingProxyType({})
@@ -49,6 +50,10 @@ class Turn:
     conversation ends, and its log and KPIs say the caller hung up rather than fell silent."""
     confidence: float = 1.0
     """Recognition confidence of ``text`` (1.0 for typed text)."""
+    said_in: Requires = ()
+    """The intent context the platform matched ``intent`` in (a Dialogflow intent the export wrote for a
+    block's ``requires_context``, read from its display name): the dialog copies that block's ``slot:``
+    values from its own context, as the router's match gets them. Empty: matched anywhere."""
     skill: str = ""
     match: IntentMatch | None = None
     user: Mapping[str, Any] = field(default_factory=lambda: _NO_USER)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -467,16 +468,72 @@ def test_only_exported_context_intents_are_read_back_as_their_intent(display_nam
 
 def a_skill_with(tmp_path: Path, requires: str) -> Skill:
     """A skill whose ``ShopHours`` has a block said only in the context ``requires`` (YAML)."""
+    return a_skill_ruled(tmp_path, f"requires_context: {requires}")
+
+
+def a_skill_ruled(tmp_path: Path, rules: str) -> Skill:
+    """A skill whose ``ShopHours`` has a block with the context ``rules`` (YAML lines of the block)."""
     from voice import Skill
 
     folder = tmp_path / "shops"
     (folder / "locales" / "en").mkdir(parents=True)
     (folder / "locales" / "en" / "intents.yaml").write_text(
         "language: en\nintents:\n  ShopHours:\n    data:\n      - sentences: ['opening hours [on {day}]']\n"
-        f"      - requires_context: {requires}\n        sentences: ['{{day}}', 'and on {{day}}']\n"
+        f"      - {rules}\n        sentences: ['{{day}}', 'and on {{day}}']\n"
         "lists:\n  day: {values: [monday, sunday]}\n"
     )
     return Skill("shops", folder)
+
+
+def dialogflow_phrases(skill: Skill) -> dict[str, set[str]]:
+    """The training phrases of each exported intent, by display name, as plain text."""
+    files = dialogflow_agent(skill).files
+    return {
+        name.removeprefix("intents/").removesuffix("_usersays_en.json"): {
+            "".join(part["text"] for part in phrase["data"]) for phrase in phrases
+        }
+        for name, phrases in files.items()
+        if name.endswith("_usersays_en.json")
+    }
+
+
+@pytest.mark.parametrize(
+    "requires", ["{domain: light}", "{area: {slot: true}}", "{previous: ShopHours, domain: [light, fan]}"]
+)
+def test_a_context_no_dialogflow_turn_sets_is_left_out_of_the_agent(
+    tmp_path: Path, requires: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only the dialog's keys become input contexts (the webhook sets no other): an intent whose input
+    context is ``voice-domain-light`` never matched, and its name was read back as no intent of ours. Left
+    out, the words reach the fallback, where the router reads them with the list values' contexts."""
+    caplog.set_level(logging.INFO, logger="voice.export.dialogflow")
+    phrases = dialogflow_phrases(a_skill_with(tmp_path, requires))
+    assert [name for name in phrases if name.startswith("ShopHours")] == ["ShopHours"]
+    assert not {"monday", "and on monday", "sunday", "and on sunday"} & phrases["ShopHours"]
+    assert re.search(r"intent ShopHours \(en\): \d+ sentences left out", caplog.text)
+
+
+def test_a_sentence_excluded_from_a_context_is_left_out_of_the_agent_and_kept_for_alexa(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Neither platform can say "not after ShopHours": Dialogflow would take "and on sunday" right where
+    the router refuses it. The agent leaves it out, so its words reach the fallback and the router, which
+    reads ``excludes_context``; Alexa sends no words with its fallback, so there the sentence stays a sample
+    (docs/exports.md)."""
+    from voice.nlu import Matcher
+
+    skill = a_skill_ruled(tmp_path, "excludes_context: {previous: ShopHours}")
+    matcher = Matcher([skill.intents("en")])
+    for before, taken in (("ShopHours", False), ("Greeting", True)):
+        context = DialogState(previous_intent=before).context()
+        assert (matcher.match("and on sunday", context=context) is not None) == taken
+    caplog.set_level(logging.INFO, logger="voice.export.dialogflow")
+    phrases = dialogflow_phrases(skill)
+    assert [name for name in phrases if name.startswith("ShopHours")] == ["ShopHours"]
+    assert not {"and on monday", "and on sunday"} & phrases["ShopHours"]
+    assert "intent ShopHours (en): 4 sentences left out" in caplog.text
+    shop_hours = intent(alexa_package(skill, "en-US").interaction_model, "ShopHours")
+    assert {"{day}", "and on {day}"} <= set(shop_hours["samples"])
 
 
 @pytest.mark.parametrize(

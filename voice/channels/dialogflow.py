@@ -41,7 +41,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Self
 
-from ..platform_contexts import intent_of
+from ..nlu.context import Requires
+from ..platform_contexts import context_of, intent_of
 from ..reply import Reply
 from ..turn import Turn
 from .dialogflow_render import render
@@ -158,6 +159,7 @@ class DialogflowChannel(WebhookChannel):
             text="" if silent or is_event(text) else text,
             intent=None if reparse else self._intent(display_name),
             slots={} if reparse else slots(parameters, contexts),
+            said_in=() if reparse else self._said_in(display_name),
             locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
             channel=self.name,
             call=rang_in(data),
@@ -176,6 +178,12 @@ class DialogflowChannel(WebhookChannel):
         """Our intent for the agent's: ``dialogflow_intent_map`` first, else the exported name read back
         (``OrderCake - dialog OrderCake asking cake_name``, a flow's bare answer, is ``OrderCake``)."""
         return self.options.intent_map.get(display_name) or intent_of(display_name)
+
+    def _said_in(self, display_name: str) -> Requires:
+        """The intent context an exported intent's name says it was matched in (``OrderCake - dialog
+        OrderCake``), whose ``slot:`` values the dialog fills; none for a name ``dialogflow_intent_map``
+        maps."""
+        return () if display_name in self.options.intent_map else context_of(display_name)
 
     def _reparse(self, data: Mapping[str, Any], display_name: str, text: str) -> bool:
         """Whether the router matches ``queryText`` instead of the agent's intent: always

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO, builtin_slot_specs
-from ..nlu import IntentMatch
+from ..nlu import IntentMatch, SlotValue
+from ..nlu.context import copied_slots, required_contexts, requires_ok
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
@@ -202,6 +203,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
                     name, list_name, words, intent=self.turn.intent
                 ),
             )
+            slots = self._copied(skill, slots)
             # a platform's "three" (03:00) is read within the skill's hours, as the router reads "om drie"
             return self.router.resolved(IntentMatch(intent=self.turn.intent, slots=slots, skill=name))
         return self.router.parse(
@@ -212,6 +214,20 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             prefer_builtin=self._answers(),
             confirming=self.state.slot_to_confirm,
         )
+
+    def _copied(self, skill: Skill | None, slots: dict[str, SlotValue]) -> dict[str, SlotValue]:
+        """``slots`` with those the block the platform matched in a context (``Turn.said_in``) copies
+        from the dialog's context (``{previous: {value: ShopHours, slot: true}}``): the platform sends
+        only what the caller said, and the router's match of the same words has them."""
+        if not self.turn.said_in or skill is None:
+            return slots
+        context = self.state.context()
+        found = skill.intents(self.turn.language).intents.get(self.turn.intent or "")
+        for block in found.data if found else ():
+            required = block.requires_context
+            if self.turn.said_in in required_contexts(required) and requires_ok(required, context):
+                slots = copied_slots(slots, required, context, spoken=self.turn.slots)
+        return slots
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from ..builtins import BUILTIN, SPEAK_LANGUAGE, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentData, IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
-from ..nlu.context import allowed_values
+from ..nlu.context import Requires, required_contexts
 from ..nlu.entries import ListEntry, expansions, list_entries
 from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList
@@ -57,10 +56,6 @@ class ExportError(VoiceError):
     exit_code = 2
 
 
-Requires = tuple[tuple[str, str | None], ...]
-"""An intent context a sentence is said in, as (key, value) per key; the value None where any will do."""
-
-
 @dataclass(frozen=True, slots=True)
 class TemplateSentence:
     """A sample sentence as literal and slot parts: ``("are you open ", None), ("monday", "day")``."""
@@ -73,8 +68,14 @@ class TemplateSentence:
     """The intent context its template's block requires (``{dialog: OrderCake}``: said only in that flow),
     one value per key; a block that allows several values gives a sentence for each."""
 
+    excludes: tuple[str, ...] = ()
+    """The keys of the intent context its block's ``excludes_context`` rules out: no platform can say
+    "not in this context", so each export decides what to do with such a sentence (exports.md)."""
+
     @classmethod
-    def of(cls, sample: Sample, language: str, requires: Requires = ()) -> TemplateSentence:
+    def of(
+        cls, sample: Sample, language: str, requires: Requires = (), excludes: tuple[str, ...] = ()
+    ) -> TemplateSentence:
         """Split a sample at its slots; digits in the literal words are spelled out (Alexa refuses them)."""
         parts: list[tuple[str, str | None]] = []
         position = 0
@@ -85,7 +86,7 @@ class TemplateSentence:
             position = slot.end
         if position < len(sample.text):
             parts.append((_spelled(sample.text[position:], language), None))
-        return cls(tuple(parts), sample.template, requires)
+        return cls(tuple(parts), sample.template, requires, excludes)
 
     @property
     def slot_names(self) -> tuple[str, ...]:
@@ -151,36 +152,29 @@ def _intents_of(
         samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill)
         requires = _requires(intent.data)
         sentences = _interleaved(
-            TemplateSentence.of(sample, language, context)
+            TemplateSentence.of(sample, language, context, excludes)
             for sample in samples
-            for context in requires.get(sample.template, ((),))
+            for context, excludes in requires.get(sample.template, {(): ()}).items()
         )
         slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
         found.append(SkillIntent(name, slots, sentences))
     return tuple(found)
 
 
-def _requires(blocks: Iterable[IntentData]) -> dict[str, tuple[Requires, ...]]:
-    """Template text -> the intent contexts its block requires. A template also in a block without
-    context rules is said anywhere."""
-    found: dict[str, tuple[Requires, ...]] = {}
+def _requires(blocks: Iterable[IntentData]) -> dict[str, dict[Requires, tuple[str, ...]]]:
+    """Template text -> the intent contexts its blocks require (``required_contexts``), each with the keys
+    its block's ``excludes_context`` rules out there (none where another block says it without them).
+    A template also in a block without ``requires_context`` is said anywhere."""
+    found: dict[str, dict[Requires, tuple[str, ...]]] = {}
     for block in blocks:
-        contexts = _contexts(block.requires_context)
+        excluded = tuple(block.excludes_context)
         for template in block.templates:
-            known = found.get(template.text, ())
-            found[template.text] = ((),) if () in (*known, *contexts) else (*known, *contexts)
+            said = found.setdefault(template.text, {})
+            for context in required_contexts(block.requires_context):
+                said[context] = excluded if said.get(context, excluded) else ()
+            if () in said:
+                found[template.text] = {(): said[()]}
     return found
-
-
-def _contexts(required: Mapping[str, Any]) -> tuple[Requires, ...]:
-    """The contexts that meet ``required``, read as the matcher reads it (``allowed_values``): a key that
-    allows several values (``previous: [A, B]``) gives one context per value, one that takes any
-    (``previous: null``) the value None."""
-    options = []
-    for key, wanted in required.items():
-        allowed = allowed_values(wanted)
-        options.append([(key, None)] if allowed is None else [(key, str(value)) for value in allowed])
-    return tuple(itertools.product(*options))
 
 
 def _spelled(text: str, language: str) -> str:

@@ -4,7 +4,9 @@
     intents/<Intent>.json                  parameters (@sys.date, @sys.any, @<list> ...), webhook on
     intents/<Intent>_usersays_<lang>.json  training phrases, slot words annotated with their entity
     intents/<Intent> - <context>.json      the phrases said only in an intent context (a flow's bare
-                                           answers), with that context as input context
+                                           answers), with that context as input context; a sentence of
+                                           a block with rules Dialogflow cannot check (another key than
+                                           the dialog's, ``excludes_context``) is left out, logged
     entities/<list>.json                   one custom entity per value list
     entities/<list>_entries_<lang>.json    its values: the list's id (or the value) as reference value,
                                            the canonical value and every way to say it as synonyms
@@ -23,6 +25,7 @@ default language's ``locales/<lang>/skill.yaml``; a wildcard slot's training wor
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 import zipfile
@@ -35,7 +38,7 @@ from ..builtins import SPEAK_LANGUAGE, builtin_intents
 from ..channels.dialogflow import FALLBACK_INTENT, NO_INPUT_EVENTS, NO_INPUT_INTENT, WELCOME_EVENTS
 from ..nlu import IntentSet, SlotSpec
 from ..nlu.slot_types import DIALOGFLOW_ANY_WORDS
-from ..platform_contexts import context_intent, context_name
+from ..platform_contexts import KEYS, context_intent, context_name
 from ..skill import Skill
 from .common import (
     FRAMEWORK_LISTS,
@@ -53,6 +56,8 @@ from .common import (
 )
 
 __all__ = ["MAX_PHRASES_PER_INTENT", "DialogflowAgent", "dialogflow_agent"]
+
+_LOGGER = logging.getLogger(__name__)
 
 MAX_PHRASES_PER_INTENT = 300
 MAX_DESCRIPTION_CHARS = 500
@@ -134,8 +139,17 @@ class _Builder:
         for intent in intents:
             types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
             by_context: dict[Requires, list[TemplateSentence]] = {(): []}
-            for sentence in intent.sentences:
+            expressed = [sentence for sentence in intent.sentences if _expressible(sentence)]
+            for sentence in expressed:
                 by_context.setdefault(sentence.requires, []).append(sentence)
+            if len(expressed) < len(intent.sentences):
+                _LOGGER.info(
+                    "intent %s (%s): %d sentences left out (context rules Dialogflow cannot check; "
+                    "the fallback hands their words to our router)",
+                    intent.name,
+                    language,
+                    len(intent.sentences) - len(expressed),
+                )
             for requires, sentences in by_context.items():
                 name = context_intent(intent.name, requires) if requires else intent.name
                 self.contexts[name] = tuple(context_name(key, value) for key, value in requires)
@@ -206,6 +220,14 @@ class _Builder:
             "automatedExpansion": False,
             "allowFuzzyExtraction": False,
         }
+
+
+def _expressible(sentence: TemplateSentence) -> bool:
+    """Whether the agent can match ``sentence`` exactly where the router does: its block needs only keys
+    the webhook sets as contexts (``KEYS``), and rules none out (Dialogflow has no "not in this context").
+    Left out, its words reach the fallback intent, whose text the router reads in the dialog's context,
+    list values' contexts (a lamp's ``domain``) and ``excludes_context`` included."""
+    return not sentence.excludes and all(key in KEYS for key, _ in sentence.requires)
 
 
 def _entry(entry: ListEntry) -> dict[str, Any]:

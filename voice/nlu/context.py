@@ -9,18 +9,27 @@ forms for everyone: the matcher here, the exports' input contexts and the dialog
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from .types import SlotValue
+
 __all__ = [
+    "Requires",
     "allowed_values",
     "allows_value",
     "context_slots",
+    "copied_slots",
     "excludes_ok",
     "may_satisfy",
     "offered_context",
+    "required_contexts",
     "requires_ok",
 ]
+
+Requires = tuple[tuple[str, str | None], ...]
+"""An intent context a sentence is said in, as (key, value) per key; the value None where any will do."""
 
 
 def unpack(value: Any) -> Any:
@@ -98,6 +107,33 @@ def context_slots(required: Mapping[str, Any], context: Mapping[str, Any]) -> di
         else:
             copied[name] = (actual, "")
     return copied
+
+
+def copied_slots(
+    slots: Mapping[str, SlotValue],
+    required: Mapping[str, Any],
+    context: Mapping[str, Any],
+    spoken: Collection[str],
+) -> dict[str, SlotValue]:
+    """``slots`` with those ``required`` copies from ``context`` (``context_slots``) added, unless the
+    caller said that slot (``spoken``) or the block fixed it: the matcher's match and a platform's intent
+    matched in that context (``Turn.said_in``) get them alike."""
+    filled = dict(slots)
+    for name, (value, text) in context_slots(required, context).items():
+        if name not in spoken:
+            filled.setdefault(name, SlotValue(text=text, value=value))
+    return filled
+
+
+def required_contexts(required: Mapping[str, Any]) -> tuple[Requires, ...]:
+    """The contexts that meet ``required``, spelled out for a platform (``allowed_values``): a key that
+    allows several values (``previous: [A, B]``) gives one context per value, one that takes any
+    (``previous: null``) the value None; no requirement gives the one empty context."""
+    options = []
+    for key, wanted in required.items():
+        allowed = allowed_values(wanted)
+        options.append([(key, None)] if allowed is None else [(key, str(value)) for value in allowed])
+    return tuple(itertools.product(*options))
 
 
 def offered_context(contexts: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:

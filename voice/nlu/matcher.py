@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .compile import Entry, compile_sets
-from .context import context_slots, excludes_ok, may_satisfy, offered_context, requires_ok
+from .context import copied_slots, excludes_ok, may_satisfy, offered_context, requires_ok
 from .errors import TemplateError
 from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
@@ -311,12 +311,10 @@ def _to_match(found: _Found, score: float) -> IntentMatch:
     spoken = set(slots)
     for name, value in block.slots.items():
         slots.setdefault(name, SlotValue(text="", value=value))
-    for name, (value, text) in context_slots(block.requires_context, found.context).items():
-        if name not in spoken:
-            slots.setdefault(name, SlotValue(text=text, value=value))
+    filled = copied_slots(slots, block.requires_context, found.context, spoken)
     return IntentMatch(
         intent=entry.intent,
-        slots=MappingProxyType(slots),
+        slots=MappingProxyType(filled),
         score=score,
         skill=entry.skill,
         template=entry.template.text,

@@ -315,6 +315,50 @@ def test_the_exported_bare_answer_intent_fills_the_flows_slot(
     assert data["fulfillmentText"] == "Did I get your name right: Els de Vries?"
 
 
+SHOPS_CODE = """
+from voice import Reply, Skill, Turn
+
+skill = Skill("shops", __file__)
+
+
+@skill.intent("ShopHours")
+def shop_hours(turn: Turn) -> Reply:
+    return Reply(speech=f"On {turn.value('day')}, after {turn.value('previous', 'nothing')}.")
+"""
+SHOPS_INTENTS = """
+language: en
+intents:
+  ShopHours:
+    data:
+      - sentences: ["opening hours [on {day}]"]
+      - requires_context: {previous: {value: ShopHours, slot: true}}
+        sentences: ["and [on] {day}"]
+lists:
+  day:
+    values: [saturday, sunday]
+"""
+FOLLOW_UP = "ShopHours - previous ShopHours"
+
+
+def test_an_exported_context_intent_gets_the_slot_its_block_copies_from_the_context(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """The follow-up "and on sunday" arrives as the exported intent with only the day: the slot that
+    ``{value: ShopHours, slot: true}`` copies from the context is the dialog's, as the router's has it."""
+    folder = tmp_path / "shops"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(SHOPS_CODE)
+    (folder / "locales" / "en" / "intents.yaml").write_text(SHOPS_INTENTS)
+    skill = load_skill(folder)
+    assert f"intents/{FOLLOW_UP}.json" in dialogflow_agent(skill).files
+    with open_store("sqlite://:memory:") as store:
+        client = serve(Recorder(Dialog(Router([skill]), store)), router=Router([skill]))
+        first = post(client, _agent_matched(1, "ShopHours", day="saturday"))
+        follow_up = post(client, _agent_matched(2, FOLLOW_UP, day="sunday"))
+    assert first["fulfillmentText"] == "On saturday, after nothing."
+    assert follow_up["fulfillmentText"] == "On sunday, after ShopHours."
+
+
 def test_an_ended_or_handed_over_conversation_sets_no_intent_contexts(
     client_for: ClientFor, recorder: Recorder
 ) -> None:
