@@ -523,3 +523,35 @@ def test_alexa_hears_a_bare_answer_in_any_form_of_flow_context_only_as_the_slots
     assert "{day}" not in shop_hours["samples"] and "and on {day}" in shop_hours["samples"]
     (day,) = shop_hours["slots"]
     assert "{day}" in day["samples"]
+
+
+def test_a_prompt_that_spells_a_slot_out_has_alexa_spell_its_value(tmp_path: Path) -> None:
+    """``{{ order_number | spell }}`` spelled the reference: an alias "{ o r d e r _ n u m b e r }",
+    which the export refused as an undeclared slot. A variant that changes the value is left out."""
+    from voice.flow import Slot
+
+    folder = tmp_path / "shop"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  TrackOrder:\n    data: [{sentences: ['where is order {order_number}']}]\n"
+        "lists:\n  order_number: {values: [{in: a one two, out: A12}]}\n"
+    )
+    (folder / "locales" / "en" / "responses.yaml").write_text(
+        "responses:\n  AskOrder: What is your order number?\n"
+        "  ConfirmOrder:\n    - 'Order {{ order_number | spell }}, is that right?'\n"
+        "    - 'Order {{ order_number | upper }}?'\n"
+        "  ConfirmTrack: '<speak>Track order {{ order_number | spell }} &amp; tell you?</speak>'\n"
+    )
+    shop = Skill("shop", folder)
+    shop.flow(
+        "TrackOrder", slots=[Slot("order_number", "AskOrder", confirm="ConfirmOrder")], confirm="ConfirmTrack"
+    )
+    model = alexa_package(shop, "en-US").interaction_model
+    prompts = {p["id"]: p["variations"] for p in model["interactionModel"]["prompts"]}
+    spelled = '<say-as interpret-as="spell-out">{order_number}</say-as>'
+    assert prompts["Confirm.Slot.TrackOrder.order_number"] == [
+        {"type": "SSML", "value": f"<speak>Order {spelled}, is that right?</speak>"}
+    ]
+    assert prompts["Confirm.Intent.TrackOrder"] == [
+        {"type": "SSML", "value": f"<speak>Track order {spelled} &amp; tell you?</speak>"}
+    ]
