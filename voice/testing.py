@@ -12,6 +12,7 @@ A script (``skills/<name>/tests/*.yaml``)::
       - user: ik wil een afspraak maken
         intent: BookAppointment
         reply: Op welke dag wilt u komen?   # exact text, or /a regular expression/
+        shown: /^Op welke dag/              # as a screen shows it (B42, said "B 4 2"); as reply
         expect: slot                        # nothing, answer, slot, confirmation
         reprompt: Op welke dag wilt u komen?   # said after silence (null: none); as reply
       - user: morgen

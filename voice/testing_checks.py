@@ -1,6 +1,8 @@
 """What a conversation script's turn is checked against: the reply, the dialog state, the handoff.
 
-An expected ``reply`` or ``reprompt`` is the exact text, or a regular expression written ``/.../``.
+An expected ``reply``, ``shown`` or ``reprompt`` is the exact text, or a regular expression written
+``/.../``. ``reply`` is the reply as it is said (a booking number spelled out, "B 4 2"), ``shown`` as a
+screen shows it (typed chat, Dialogflow's display text, Alexa's card: "B42").
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def check_turn(
             yield f"slot {name} = {_slot_text(got)!r}, expected {str(value)!r}"
     if "reply" in expected and not _text_matches(str(expected["reply"]), reply.text):
         yield f"reply {reply.text!r}, expected {expected['reply']!r}"
+    if "shown" in expected and not _text_matches(str(expected["shown"]), reply.display):
+        yield f"shown {reply.display!r}, expected {expected['shown']!r}"
     if "reprompt" in expected and not _reprompt_matches(expected["reprompt"], reply.reprompt):
         yield f"reprompt {reply.reprompt!r}, expected {expected['reprompt']!r}"
     if "expect" in expected and reply.expect.value != expected["expect"]:

@@ -45,7 +45,7 @@ class Script:
     stubs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-_EXPECTATIONS = {"intent", "slots", "reply", "reprompt", "expect", "end", "handoff", "state"}
+_EXPECTATIONS = {"intent", "slots", "reply", "shown", "reprompt", "expect", "end", "handoff", "state"}
 
 
 class _ScriptLoader(UniqueKeyLoader):
@@ -151,7 +151,7 @@ def _turn(item: Any) -> ScriptTurn:
     for key in ("slots", "state"):
         if item.get(key) is not None and not isinstance(item[key], dict):
             raise _ShapeProblem(key, f"it must be a mapping like {key}: {{name: value}}, not {item[key]!r}")
-    for key in ("reply", "reprompt"):
+    for key in ("reply", "shown", "reprompt"):
         if item.get(key) is not None and (problem := pattern_problem(str(item[key]))):
             raise _ShapeProblem(key, f"{problem}; write the exact text, or a regular expression as /.../")
     return ScriptTurn(

@@ -132,7 +132,10 @@ def test_alexas_built_ins_carry_what_callers_say_for_them(
 
 @pytest.mark.parametrize(
     ("locale", "sample", "words"),
-    [("en-US", "do you speak {language}", "english"), ("nl-NL", "spreekt u {language}", "engels")],
+    [
+        ("en-US", "do you speak {language}", ["english"]),
+        ("nl-NL", "spreekt u {language}", ["engels", "english"]),
+    ],
 )
 def test_do_you_speak_english_is_an_intent_with_the_languages_as_a_slot_type(
     skill: Skill, locale: str, sample: str, words: str
@@ -146,7 +149,27 @@ def test_do_you_speak_english_is_an_intent_with_the_languages_as_a_slot_type(
     assert speak["slots"][0]["name"] == "language" and speak["slots"][0]["type"] == "VoiceLanguageType"
     types = {t["name"]: t["values"] for t in language_model(model)["types"]}
     english = next(value for value in types["VoiceLanguageType"] if value["name"]["value"] == "en")
-    assert (english["id"], english["name"]["synonyms"]) == ("EN", [words])
+    assert (english["id"], english["name"]["synonyms"]) == ("EN", words)
+
+
+@pytest.mark.parametrize(
+    ("locale", "sample", "value", "name"),
+    [
+        ("nl-NL", "do you speak {language} please", "en", "english"),
+        ("en-US", "spreekt u {language}", "nl", "nederlands"),
+    ],
+)
+def test_a_sentence_that_names_the_language_carries_it_as_the_slot_for_alexa(
+    skill: Skill, locale: str, sample: str, value: str, name: str
+) -> None:
+    """ "do you speak english" on the Dutch line fixes ``language: en``, but was a sample without the slot:
+    Alexa sent no language. Its word is the slot, and the value's synonym in this locale's type."""
+    model = alexa_package(skill, locale).interaction_model
+    samples = intent(model, "SpeakLanguage")["samples"]
+    assert sample in samples and not [said for said in samples if name in said.split()]
+    types = {t["name"]: t["values"] for t in language_model(model)["types"]}
+    named = next(found for found in types["VoiceLanguageType"] if found["name"]["value"] == value)
+    assert name in named["name"]["synonyms"]
 
 
 def test_samples_are_expanded_from_the_templates_with_slot_references(model: dict[str, Any]) -> None:
@@ -386,6 +409,11 @@ def test_do_you_speak_english_is_an_intent_with_an_entity_of_the_languages(
         e["value"]: e["synonyms"] for e in read(agent_zip, f"entities/voice_language_entries_{language}.json")
     }
     assert words in entries["en"] and len(entries) == 8
+    # "do you speak english" on the Dutch line names the language itself: the word is the parameter
+    named, value = {"en": ("nederlands", "nl"), "nl": ("english", "en")}[language]
+    assert (named, "@voice_language") in annotated and named in entries[value]
+    plain = [part["text"] for phrase in phrases for part in phrase["data"] if "meta" not in part]
+    assert not [text for text in plain if named in text.lower().split()]
     assert "intents/TalkToAgent.json" not in agent_zip.namelist(), "the others reach the fallback"
 
 
@@ -580,3 +608,35 @@ def test_alexa_hears_a_bare_answer_in_any_form_of_flow_context_only_as_the_slots
     assert "{day}" not in shop_hours["samples"] and "and on {day}" in shop_hours["samples"]
     (day,) = shop_hours["slots"]
     assert "{day}" in day["samples"]
+
+
+def test_a_prompt_that_spells_a_slot_out_has_alexa_spell_its_value(tmp_path: Path) -> None:
+    """``{{ order_number | spell }}`` spelled the reference: an alias "{ o r d e r _ n u m b e r }",
+    which the export refused as an undeclared slot. A variant that changes the value is left out."""
+    from voice.flow import Slot
+
+    folder = tmp_path / "shop"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  TrackOrder:\n    data: [{sentences: ['where is order {order_number}']}]\n"
+        "lists:\n  order_number: {values: [{in: a one two, out: A12}]}\n"
+    )
+    (folder / "locales" / "en" / "responses.yaml").write_text(
+        "responses:\n  AskOrder: What is your order number?\n"
+        "  ConfirmOrder:\n    - 'Order {{ order_number | spell }}, is that right?'\n"
+        "    - 'Order {{ order_number | upper }}?'\n"
+        "  ConfirmTrack: '<speak>Track order {{ order_number | spell }} &amp; tell you?</speak>'\n"
+    )
+    shop = Skill("shop", folder)
+    shop.flow(
+        "TrackOrder", slots=[Slot("order_number", "AskOrder", confirm="ConfirmOrder")], confirm="ConfirmTrack"
+    )
+    model = alexa_package(shop, "en-US").interaction_model
+    prompts = {p["id"]: p["variations"] for p in model["interactionModel"]["prompts"]}
+    spelled = '<say-as interpret-as="spell-out">{order_number}</say-as>'
+    assert prompts["Confirm.Slot.TrackOrder.order_number"] == [
+        {"type": "SSML", "value": f"<speak>Order {spelled}, is that right?</speak>"}
+    ]
+    assert prompts["Confirm.Intent.TrackOrder"] == [
+        {"type": "SSML", "value": f"<speak>Track order {spelled} &amp; tell you?</speak>"}
+    ]

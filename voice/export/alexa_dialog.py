@@ -4,12 +4,16 @@ Our dialog layer drives every conversation itself (``Dialog.ElicitSlot`` / ``Con
 ``ConfirmIntent`` with our own speech), so the model says ``delegationStrategy:
 SKILL_RESPONSE``; the prompts exist because Alexa requires them and speaks them only if a
 request is delegated. They are the skill's own response templates with each slot value as
-Alexa's ``{slot}`` reference; a variant that needs any other value is left out, and when no
-variant is left a neutral sentence keeps the slot required.
+Alexa's ``{slot}`` reference; a slot spelled out (``{{ order_number | spell }}``, our ``<sub>`` whose
+alias is what is said) becomes ``<say-as interpret-as="spell-out">{order_number}</say-as>``, as Alexa
+spells a value it only knows when it speaks. A variant that needs any other value, or changes a slot's
+value in a way Alexa cannot (``{{ order_number | upper }}``), is left out, and when no variant is left a
+neutral sentence keeps the slot required.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +24,7 @@ from ..flow import Flow
 from ..flow import Slot as FlowSlot
 from ..responses import Responses
 from ..skill import Skill
+from ..ssml import spelled_out
 from .common import SkillIntent
 
 __all__ = ["dialog_model"]
@@ -28,6 +33,7 @@ _NEUTRAL = {
     "en": {"elicitation": "What is the {spoken}?", "confirmation": "Shall I go ahead?"},
     "nl": {"elicitation": "Wat is de {spoken}?", "confirmation": "Zal ik dat doen?"},
 }
+_REFERENCE = re.compile(r"\{([^{}]*)\}")
 
 
 def dialog_model(
@@ -113,24 +119,42 @@ class _Prompts:
 
     def variations(self, key: str, slots: Mapping[str, str], kind: str, slot: str) -> list[dict[str, str]]:
         """Every variant of ``key`` that renders with slot references only; else the neutral sentence."""
-        found = _rendered(self.responses, key, {name: f"{{{name}}}" for name in slots})
+        found = _rendered(self.responses, key, slots)
         if found:
             return found
         return [{"type": "PlainText", "value": self.neutral[kind].format(spoken=slot.replace("_", " "))}]
 
     def slot_confirmation(self, key: str, slots: Mapping[str, str], slot: str) -> list[dict[str, str]]:
         """The skill's confirmation question, else the framework's "Did you say {slot}?"."""
-        found = _rendered(self.responses, key, {name: f"{{{name}}}" for name in slots})
-        return found or _rendered(self.builtins, "confirm_slot", {"value": f"{{{slot}}}"})
+        found = _rendered(self.responses, key, slots)
+        return found or _rendered(self.builtins, "confirm_slot", slots, {"value": slot})
 
 
-def _rendered(responses: Responses, key: str, values: Mapping[str, str]) -> list[dict[str, str]]:
+def _rendered(
+    responses: Responses, key: str, slots: Mapping[str, str], names: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """The variants of ``key`` with each value (``names``: the template's name -> the slot, else the
+    slots' own names) as its slot's reference; those that need or change another value are left out."""
+    names = names or {name: name for name in slots}
     variations = []
     for template in responses.templates.get(key, ()):
         try:
-            text = " ".join(template.render(values).split())
+            text = " ".join(template.render({name: f"{{{slot}}}" for name, slot in names.items()}).split())
         except jinja2.UndefinedError:
             continue  # needs a value that is not a slot (a description computed at runtime)
+        text = _spelled_slots(text, slots)
+        if any(reference not in slots for reference in _REFERENCE.findall(text)):
+            continue  # a slot's value changed by the template ("{ORDER_NUMBER}"): Alexa cannot say it
         kind = "SSML" if text.startswith("<speak") else "PlainText"
         variations.append({"type": kind, "value": text})
     return variations
+
+
+def _spelled_slots(text: str, slots: Mapping[str, str]) -> str:
+    """``text`` with each slot the template spells out (``| spell``) spelled by Alexa: our ``<sub>`` says
+    the characters of the reference ("{ o r d e r _ n u m b e r }"), Alexa's ``say-as`` those of the value."""
+    for name in slots:
+        text = text.replace(
+            spelled_out(f"{{{name}}}"), f'<say-as interpret-as="spell-out">{{{name}}}</say-as>'
+        )
+    return text
