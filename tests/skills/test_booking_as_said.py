@@ -235,3 +235,19 @@ def test_a_built_in_request_at_the_name_question_is_no_name(dialog: Dialog, loca
     replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], said])
     assert replies[-1].startswith(answer), replies[-1]
 
+
+NAME_AT_THE_CONFIRMATION = {
+    "nl": ["Piet de Boer", "ja", "nee, de naam is Klaas de Boer", "ja", "ja"],
+    "en": ["Piet de Boer", "yes", "no, the name is Klaas de Boer", "yes", "yes"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_the_name_corrected_at_the_confirmation_is_booked(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Dus een afspraak ... voor Piet de Boer. Zal ik hem boeken?" "Nee, de naam is Klaas de Boer": Dutch
+    had no sentence for it (English had "the name is"), so the caller was not understood."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *NAME_AT_THE_CONFIRMATION[locale]])
+    assert replies[-3] == CONFIRM_NAME[locale].format("Klaas de Boer")
+    assert booked(api) == [("10:00", "Klaas de Boer")]
