@@ -46,6 +46,7 @@ __all__ = [
     "Redactor",
     "TurnRedaction",
     "find_personal_data",
+    "only_placeholders",
     "placeholder",
     "redact_slots",
     "redact_text",
@@ -68,6 +69,15 @@ def _digest(text: str) -> bytes:
 def placeholder(name: str) -> str:
     """What stands in for personal data of a kind or a sensitive slot: ``[phone]``, ``[name]``."""
     return f"[{name}]"
+
+
+_PLACEHOLDER = re.compile(r"\[\w+\]")
+
+
+def only_placeholders(text: str) -> bool:
+    """Whether ``text`` is nothing but placeholders ("[name]", "[name]."): the words behind them were
+    taken out, so nothing of it can be learnt from (``voice review``)."""
+    return bool(_PLACEHOLDER.search(text)) and not _PLACEHOLDER.sub("", text).strip(" ,.;:!?…")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

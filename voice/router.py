@@ -16,6 +16,7 @@ from .builtins import BUILTIN, builtin_intents, builtin_languages
 from .errors import SkillError
 from .hesitations import corrected, without_hesitations, without_opener
 from .nlu import IntentMatch, IntentSet, Matcher
+from .nlu.slots import WILDCARD_KIND
 from .person_request import PERSON_REQUEST, tails
 from .skill import Skill
 
@@ -108,8 +109,8 @@ class Router:
         rest = without_opener(text, language)
         if found is None and rest != text:
             found = self._best(rest, language, context, now, prefer_builtin)
-        if found is None:
-            found = self._correction(text, language, _answering(context, confirming), now)
+        if found is None or self._any_words(found, language, context):
+            found = self._correction(text, language, _answering(context, confirming), now) or found
         if found is None:
             found = self._person_request(text, language, context, now)
         return self.resolved(found)
@@ -124,6 +125,18 @@ class Router:
             return None
         found = self._best(rest, language, context, now, ())
         return found if found is not None and found.intent == flow and found.skill != BUILTIN else None
+
+    def _any_words(self, found: IntentMatch, language: str, context: Mapping[str, Any] | None) -> bool:
+        """Whether ``found`` answers the flow's open question with any words (a wildcard slot, such as a
+        name): after an opening no, the flow's own sentence is likelier ("nee, een retour")."""
+        asked = (context or {}).get("asking")
+        skill = self.skills.get(found.skill)
+        if not isinstance(asked, str) or skill is None or asked not in found.slots:
+            return False
+        return (
+            bool(found.slots[asked].text)
+            and skill.slot_kinds(found.intent, language).get(asked) == WILDCARD_KIND
+        )
 
     def _person_request(
         self, text: str, language: str, context: Mapping[str, Any] | None, now: Any

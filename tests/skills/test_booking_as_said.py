@@ -153,3 +153,101 @@ def test_the_name_said_again_without_a_no_confirms_it(dialog: Dialog, api: Booki
     session = dialog.store.load("s1")
     flow = session.dialog.flow if session is not None else None
     assert flow is not None and flow.confirmed == ("name",) and flow.confirming_slot is None
+
+
+def appointments(api: BookingApi) -> list[tuple[str, str, str, str]]:
+    """The (date, time, name, topic) of every booking that reached the API."""
+    return [(body["date"], body["time"], body["name"], body["topic"]) for _, body in api.bookings]
+
+
+CONFIRM_NAME = {"nl": "Heb ik uw naam goed verstaan: {}?", "en": "Did I get your name right: {}?"}
+ASK_NAME = {"nl": "En wat is uw naam?", "en": "And what is your name?"}
+UP_TO_THE_NAME = {
+    "nl": ["ik wil een afspraak maken over een retour", "morgen", "om tien uur"],
+    "en": ["book an appointment about a return", "tomorrow", "at ten"],
+}
+CORRECTIONS_AT_THE_NAME = {
+    "nl": ["nee, om elf uur", "over een factuur", "nee, woensdag", "nee, een retour", "elf uur"],
+    "en": ["no, at eleven", "about an invoice", "no, wednesday", "no, a return", "eleven"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_correction_said_to_the_name_question_is_no_name(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Nee, om elf uur" to "En wat is uw naam?" became the name ("Heb ik uw naam goed verstaan: Nee Om
+    Elf Uur?"): the name's any-words template won over the flow's own sentences. A sentence that reads
+    every word with typed slots corrects them, the name is asked again, and the booking has it all."""
+    yes = {"nl": "ja", "en": "yes"}[locale]
+    corrections = CORRECTIONS_AT_THE_NAME[locale]
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *corrections, "Klaas van Dam", yes, yes])
+    assert replies[3 : 3 + len(corrections)] == [ASK_NAME[locale]] * len(corrections)
+    assert replies[-2].startswith(("Dus een afspraak op woensdag", "So that's an appointment on Wednesday"))
+    assert appointments(api) == [("2026-11-25", "11:00", "Klaas van Dam", "return")]
+
+
+NAMES = [
+    ("Piet de Boer", "Piet de Boer"),
+    ("Daan", "Daan"),
+    ("Klaas van Dam", "Klaas van Dam"),
+    ("Annemiek de Wit", "Annemiek de Wit"),
+    ("Piet Zondag", "Piet Zondag"),
+]
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize(("said", "heard"), NAMES)
+def test_a_name_with_words_of_the_flow_is_still_a_name(
+    dialog: Dialog, locale: str, said: str, heard: str
+) -> None:
+    """Only a sentence that reads every word with typed slots outranks the name: a name with a day or a
+    number in it is the name."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], said])
+    assert replies[-1] == CONFIRM_NAME[locale].format(heard)
+
+
+CARRIED_NAMES = {"nl": ["mijn naam is Daan", "ik ben Elf"], "en": ["my name is Daan", "i am Elf"]}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_name_said_with_its_carrier_words_is_the_name(dialog: Dialog, locale: str) -> None:
+    first, second = CARRIED_NAMES[locale]
+    no = {"nl": "nee", "en": "no"}[locale]
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], first, no, second])
+    assert [replies[3], replies[-1]] == [
+        CONFIRM_NAME[locale].format("Daan"),
+        CONFIRM_NAME[locale].format("Elf"),
+    ]
+
+
+NO_NAMES = {
+    "nl": [("stop", "Tot ziens"), ("een medewerker", "Sorry, ik kan u nu niet met een collega verbinden")],
+    "en": [("stop", "Goodbye"), ("an agent", "Sorry, I can't put you through to a colleague")],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_built_in_request_at_the_name_question_is_no_name(dialog: Dialog, locale: str, which: int) -> None:
+    """ "Een medewerker" was refused as a name ("Sorry, ik heb alleen uw naam nodig"): no built-in read it."""
+    said, answer = NO_NAMES[locale][which]
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], said])
+    assert replies[-1].startswith(answer), replies[-1]
+
+
+NAME_AT_THE_CONFIRMATION = {
+    "nl": ["Piet de Boer", "ja", "nee, de naam is Klaas de Boer", "ja", "ja"],
+    "en": ["Piet de Boer", "yes", "no, the name is Klaas de Boer", "yes", "yes"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_the_name_corrected_at_the_confirmation_is_booked(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Dus een afspraak ... voor Piet de Boer. Zal ik hem boeken?" "Nee, de naam is Klaas de Boer": Dutch
+    had no sentence for it (English had "the name is"), so the caller was not understood."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *NAME_AT_THE_CONFIRMATION[locale]])
+    assert replies[-3] == CONFIRM_NAME[locale].format("Klaas de Boer")
+    assert booked(api) == [("10:00", "Klaas de Boer")]

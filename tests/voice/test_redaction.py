@@ -600,7 +600,7 @@ BOOKED_UNTIL_THE_CHECK = {
 }
 NAMES_NOT_UNDERSTOOD = [
     # the booking's check reads the name back: a correction no template reads went to the review list
-    ("nl", [*BOOKED_UNTIL_THE_CHECK["nl"], "nee de naam is Klaas de Boer"]),
+    ("nl", [*BOOKED_UNTIL_THE_CHECK["nl"], "nee, het moet Klaas de Boer zijn"]),
     ("en", [*BOOKED_UNTIL_THE_CHECK["en"], "no, it should be Klaas de Boer"]),
     # a request for a person is read from the end of the sentence: the words before it were kept
     ("nl", [*BOOKED_UNTIL_THE_CHECK["nl"][:3], "Klaas de Boer, ik wil een mens spreken"]),
@@ -613,7 +613,7 @@ NAMES_NOT_UNDERSTOOD = [
 def test_a_name_said_where_the_flow_asks_about_the_name_is_stored_nowhere(
     language: str, said: list[str], tmp_path: Path
 ) -> None:
-    """ "Dus een afspraak ... voor Piet de Boer. Zal ik hem boeken?" "Nee, de naam is Klaas de Boer": no
+    """ "Dus een afspraak ... voor Piet de Boer. Zal ik hem boeken?" "Nee, het moet Klaas de Boer zijn": no
     template read it, so it was stored as said, and the review list showed it to every dashboard user
     until the caller's data was forgotten. Words a template did not read in full while the flow asks
     about a sensitive slot (its question, the check of its value, the check of the whole booking that

@@ -8,6 +8,9 @@
   the reviewer writes;
 - ``mark_out_of_scope``: it is recorded as not for this assistant.
 
+An utterance that is only a placeholder ("[name]", a caller's name taken out) is refused by every action
+(``reviewable``): there is nothing to learn from it, but it shows which question went wrong.
+
 intents.yaml is edited as text, one line inserted where a developer would write it (comments, order and
 layout stay), after finding the place with PyYAML's node positions; a file that no longer loads
 afterwards is put back. Phrasings and new entries go to the reviews' own file beside the content
@@ -37,6 +40,7 @@ from ..knowledge.faq import faq_entry
 from ..knowledge.reviewed import add_reviewed_entry, add_reviewed_phrasing, reviewed_file
 from ..nlu import IntentSet, Matcher
 from ..nlu.spans import SlotSpan, slot_spans, with_placeholders
+from ..redaction import only_placeholders
 from ..store import Store
 from .unmatched import normalise
 
@@ -52,6 +56,7 @@ __all__ = [
     "forget_reviews",
     "mark_out_of_scope",
     "record_review",
+    "reviewable",
     "reviews_of",
 ]
 
@@ -85,6 +90,7 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
     other values too ("ik wil {date} {time} langskomen voor {topic}"); when the template would not read
     the utterance back with those slots, or no slot takes any of its words, the words are written as
     said."""
+    reviewable(utterance)
     path = skill_root / "locales" / language / "intents.yaml"
     words = _words(utterance)
     text = _read(path)
@@ -110,6 +116,18 @@ def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -
     return Reviewed("sentence", intent, path, sentence=sentence)
 
 
+def reviewable(utterance: str) -> None:
+    """Refuse an utterance that is only placeholders ("[name]"): a sentence or phrasing made of it would
+    put the placeholder's word into the skill, and marking it would hide the next failed name question.
+    It stays on the list, where it shows the question whose answer went wrong."""
+    if only_placeholders(utterance):
+        raise ReviewError(
+            f"{utterance.strip()} stands for words taken out as personal data (such as a caller's name), "
+            "so there is nothing to add or mark; it stays on the list to show which question's answer "
+            "went wrong."
+        )
+
+
 def _reads(matcher: Matcher, intent: str, words: str, spans: list[SlotSpan]) -> bool:
     """Whether ``words`` match ``intent`` with every slot of ``spans`` filled."""
     slots = {span.slot for span in spans}
@@ -120,6 +138,7 @@ def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str)
     """Add ``utterance`` to the phrasings of entry ``entry_id`` (an FAQ question, a page passage, or one
     a review made), unless it has it: in the reviews' own file, so that importing the team's content
     again keeps it (``voice.knowledge.reviewed``)."""
+    reviewable(utterance)
     words = _words(utterance)
     folder = content_folder(skill_root, language)
     entries = knowledge_entries(skill_root, language)
@@ -145,6 +164,7 @@ def add_entry(
     reviews' own file, like a phrasing. The entry's question is ``written``, the team's own text, else
     ``entry_question(question)`` with the names the content writes: callers hear it ("Bedoelt u: ...?"),
     so it keeps the team's case. Its id is made from that question, so asking twice adds nothing."""
+    reviewable(question)
     asked = question.strip()
     if not normalise(asked):
         raise ReviewError("the question has no words to make an entry of; choose another.")
@@ -239,6 +259,7 @@ _SENTENCE_START = re.compile(r"[.!?:;\n]+")
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:
     """Record that the assistant need not understand ``utterance``."""
+    reviewable(utterance)
     reviewed = Reviewed("out_of_scope", "", None)
     record_review(store, utterance, reviewed, skill=skill, locale=locale, reviewer=reviewer)
     return reviewed

@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ..redaction import only_placeholders
 from ..store import Store
 from .period import Filters
 
@@ -59,6 +60,12 @@ class UtteranceGroup:
     asked: tuple[tuple[str, int], ...] = ()
     """For a short answer: what the assistant said just before it (its question), with how often,
     the most frequent first (at most three)."""
+
+    @property
+    def redacted(self) -> bool:
+        """Whether it is only a placeholder ("[name]"): shown, for the question it answered, but no review
+        action takes it (``voice.analytics.review.reviewable``)."""
+        return only_placeholders(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -114,7 +114,7 @@ intents:
         sentences:
           - "[op] {date} [om {time}]"
           - "[om] {time}"
-          - "(mijn naam is|ik heet|op naam van) {name}"
+          - "(mijn naam is|de naam is|ik heet|op naam van) {name}"
       - requires_context: {dialog: BookAppointment, asking: name}
         sentences:
           - "{name}"

@@ -144,7 +144,7 @@ class Recorder:
     def _asked(self, flow: ActiveFlow) -> str | None:
         """The sensitive slot the flow asks the caller about: by its prompt, by the check of its value
         ("Nee, het is Piet de Vries"), or by the confirmation of the whole intent, which reads its value
-        back ("... voor Piet de Boer. Zal ik hem boeken?" "Nee, de naam is Klaas de Boer")."""
+        back ("... voor Piet de Boer. Zal ik hem boeken?" "Nee, het moet Klaas de Boer zijn")."""
         sensitive = self._sensitive(flow.skill, flow.intent)
         asked = flow.asking or flow.confirming_slot
         if asked is None and flow.confirming is Confirming.INTENT:

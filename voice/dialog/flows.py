@@ -14,15 +14,13 @@ from ..flow import Flow, Slot
 from ..hesitations import corrected
 from ..names import NameCheck, without_carrier
 from ..nlu import IntentMatch, SlotValue, find_slot_type
+from ..nlu.slots import WILDCARD_KIND
 from ..reply import Expect, Reply
 from ..skill import Skill
 from ..ssml import joined
 from ..state import ActiveFlow, Confirming, DialogState
 from ..turn import Turn
 from .handoff import HandoffPolicy
-
-WILDCARD = "wildcard"
-"""The kind of a slot whose list takes any words (``wildcard: true``)."""
 
 
 class FlowFilling:
@@ -253,7 +251,7 @@ def free_text(kind: str) -> bool:
     everywhere, a slot type the platforms carry as free speech (Alexa and Dialogflow do not check a
     pattern's code, as the router does) on Alexa and Dialogflow."""
     found = find_slot_type(kind)
-    return kind == WILDCARD or (found is not None and found.takes_any_words)
+    return kind == WILDCARD_KIND or (found is not None and found.takes_any_words)
 
 
 def understood(value: object) -> bool:

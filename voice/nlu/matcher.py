@@ -22,7 +22,7 @@ from .fuzzy import DEFAULT_THRESHOLD, Corrector
 from .graph import PREFERRED_WEIGHT, Capture, Run
 from .intents import IntentData, IntentSet
 from .list_lookup import ListLookup
-from .lists import CAPTURE, ListMatcher
+from .lists import CAPTURE, WILDCARD, ListMatcher
 from .needles import Haystack
 from .normalize import Utterance
 from .scope import ListKey
@@ -49,11 +49,23 @@ class _Found:
     def rank(self) -> tuple[int, str, int]:
         return self.cost, self.entry.intent, self.entry.number
 
-    def rank_answering(self, asked: str | None) -> tuple[bool, int, str, int]:
+    def rank_answering(self, asked: str | None) -> tuple[int, int, str, int]:
         """The rank among an intent's readings while a flow asks for slot ``asked``: a reading that fills
-        it comes first ("12-12" asked for a date is the date, not the time 12:12)."""
-        misses = asked is not None and all(capture[0] != asked for capture in self.captures)
-        return (misses, *self.rank)
+        it comes first ("12-12" asked for a date is the date, not the time 12:12). Not so when it fills it
+        with any words (a wildcard, such as a name): a reading without any words, all of whose slots are
+        typed, comes before it; "nee, om elf uur" asked for a name corrects the time, and is no name."""
+        kinds = [capture[5] for capture in self.captures if capture[0] == asked]
+        if asked is None or (kinds and WILDCARD not in kinds):
+            tier = _FILLS_ASKED
+        elif all(capture[5] != WILDCARD for capture in self.captures):
+            tier = _TYPED
+        else:
+            tier = _ANY_WORDS if kinds else _MISSES
+        return (tier, *self.rank)
+
+
+_FILLS_ASKED, _TYPED, _ANY_WORDS, _MISSES = range(4)
+"""The tiers of ``_Found.rank_answering``, best first."""
 
 
 class Matcher:

@@ -24,10 +24,14 @@ __all__ = [
     "SlotSpec",
     "SlotTypeList",
     "ValueList",
+    "WILDCARD_KIND",
     "WildcardList",
     "parse_slot_list",
     "slot_kind",
 ]
+
+WILDCARD_KIND = "wildcard"
+"""The ``SlotSpec.kind`` of a slot whose list takes any words (``wildcard: true``)."""
 
 _FRACTIONS = {"halves": (0.5,), "tenths": tuple(i / 10 for i in range(1, 10))}
 
@@ -189,7 +193,7 @@ def slot_kind(slot_list: SlotList | None) -> str:
         return "runtime"
     if isinstance(slot_list, SlotTypeList):
         return slot_list.name
-    return {ValueList: "values", RangeList: "range", WildcardList: "wildcard"}[type(slot_list)]
+    return {ValueList: "values", RangeList: "range", WildcardList: WILDCARD_KIND}[type(slot_list)]
 
 
 def parse_slot_list(name: str, data: Mapping[str, Any]) -> SlotList:

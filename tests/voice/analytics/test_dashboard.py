@@ -431,3 +431,26 @@ def test_a_language_or_channel_in_any_case_filters_as_the_report_does(client: Fl
     assert log_in(client) == 302
     page = client.get("/dashboard/", query_string={**PERIOD, "locale": "NL-be", "channel": "Alexa"})
     assert re.search(r'data-kpi="conversations">3<', page.get_data(as_text=True))
+
+
+def test_a_placeholder_is_shown_without_review_forms_and_a_review_of_it_is_refused(
+    own_skill: tuple[FlaskClient, Path], tmp_path: Path
+) -> None:
+    """ "[name]" (a caller's name taken out) had the review forms of any utterance: "add to intent" wrote
+    "name" into the skill."""
+    client, skill_root = own_skill
+    with open_store(f"sqlite://{tmp_path / 'sessions.db'}") as store:
+        missed(store, ("nl", "[name]"), at=NOW_TURN.timestamp())
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    row = next(row for row in page.split('<tr class="group">') if ">[name]</a>" in row)
+    assert "Personal data taken out" in row and "<form" not in row
+    before = {path: path.read_bytes() for path in skill_root.rglob("*") if path.is_file()}
+    form = {"action": "sentence", "target": "BookAppointment", "skill": "customer_service", "locale": "nl"}
+    done = client.post(
+        "/dashboard/review",
+        query_string=PERIOD,
+        data={**form, "utterance": "[name]", "csrf_token": csrf(page)},
+    )
+    after = html.unescape(client.get(done.headers["Location"]).get_data(as_text=True))
+    assert "stands for words taken out as personal data" in after
+    assert {path: path.read_bytes() for path in skill_root.rglob("*") if path.is_file()} == before

@@ -215,6 +215,33 @@ def test_bad_review_input_is_one_error_line_and_changes_nothing(
     assert {path: path.read_text(encoding="utf-8") for path in skill.rglob("*.yaml")} == before
 
 
+REDACTED = "[name]"
+"""What the list shows of an answer to the name question that filled no name (``voice.redaction``)."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sentence", REDACTED, "--intent", "Capabilities", "--skill", "customer_service", "--locale", "nl"],
+        ["phrasing", REDACTED, "--entry", "levertijd", "--skill", "customer_service", "--locale", "nl"],
+        ["entry", REDACTED, "--answer", "Ja.", "--skill", "customer_service", "--locale", "nl"],
+        ["out-of-scope", REDACTED, "--locale", "nl"],
+    ],
+    ids=["sentence", "phrasing", "entry", "out-of-scope"],
+)  # fmt: skip
+def test_a_placeholder_on_the_list_is_shown_but_no_review_takes_it(
+    setup: tuple[Path, Path], args: list[str]
+) -> None:
+    """ "[name]" (a caller's name taken out) stayed on the list with the question it answered, and "add
+    sentence" wrote "name" into the skill as a sentence of the booking."""
+    config, skill = setup
+    _missed(_store_url(config), ("nl", REDACTED), ("nl", "[name]."))
+    before = {path: path.read_bytes() for path in skill.rglob("*") if path.is_file()}
+    _one_error(_voice(config, "review", *args), "stands for words taken out as personal data")
+    assert {path: path.read_bytes() for path in skill.rglob("*") if path.is_file()} == before
+    assert _still_to_review(config) == [REDACTED]
+
+
 def test_review_needs_its_options() -> None:
     result = CliRunner().invoke(cli, ["review", "sentence", MISSED_NL, "--skill", "customer_service"])
     assert result.exit_code == 2 and "Missing option '--intent'" in result.output
