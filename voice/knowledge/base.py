@@ -229,9 +229,16 @@ class KnowledgeBase:
 
     def ask(self, question: str) -> Decision:
         """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""
+        return self.ask_ranked(question)[0]
+
+    def ask_ranked(self, question: str) -> tuple[Decision, tuple[Candidate, ...]]:
+        """``ask`` and ``rank`` from one ranking: an evaluation needs both, and ranking is most of the
+        work."""
         candidates, evidence = self._ranked(question)
         decision = decide(candidates, evidence, self.policy)
-        return self._on_topic(question, decision) if decision.kind is DecisionKind.CONFIRM else decision
+        if decision.kind is DecisionKind.CONFIRM:
+            decision = self._on_topic(question, decision)
+        return decision, candidates
 
     def _on_topic(self, question: str, decision: Decision) -> Decision:
         """``decision`` without the entries offered that are about something else (``conflicts``): a

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import voice.knowledge
-from voice.knowledge import DecisionKind, Entry, KnowledgeBase, spoken_answer
+from voice.knowledge import DecisionKind, Entry, EvalSet, KnowledgeBase, evaluate, spoken_answer
 from voice.knowledge.decision import Candidate, Evidence, Policy, decide
 from voice.knowledge.text import Analyzer
 
@@ -303,6 +303,27 @@ def test_an_entry_offered_is_compared_from_terms_analysed_at_load(
     question = "zit er ei in"
     assert "noten" not in {c.id for c in bakery["nl"].ask(question).candidates}
     assert analysed and all(text in question for text in analysed), analysed
+
+
+def test_an_evaluation_ranks_each_question_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its decision and its top-1 come from one ranking: ranking is most of a question's time."""
+    kb = KnowledgeBase.load(write_skill(tmp_path, "en", {"faq.yaml": BAKERY["en"]}), "en", use_model=False)
+    ranked: list[str] = []
+    rank = KnowledgeBase._ranked
+
+    def counted(self: KnowledgeBase, question: str) -> tuple[tuple[Candidate, ...], Evidence]:
+        ranked.append(question)
+        return rank(self, question)
+
+    monkeypatch.setattr(KnowledgeBase, "_ranked", counted)
+    evalset = EvalSet(
+        skill="",
+        language="en",
+        questions=(("when is the bakery open", "hours"),),
+        out_of_scope=("do you sell cars",),
+    )
+    report = evaluate(kb, evalset)
+    assert ranked == ["when is the bakery open", "do you sell cars"] and report.top1 == 1.0
 
 
 @needs_model
