@@ -312,11 +312,7 @@ def _keyword_lookups(indexes: _Indexes) -> _Indexes:
     """``indexes`` with each entry's terms and the questions the content asks, analysed once."""
     if indexes.sparse is None:
         return indexes
-    sparse = indexes.sparse
-    found = {
-        entry.id: entry_terms(entry, i, sparse.analyzer, sparse.entries_asking)
-        for i, entry in enumerate(indexes.entries)
-    }
+    found = entry_terms(indexes.entries, indexes.sparse.analyzer)
     return replace(indexes, asked=_asked(found.values()), terms=found)
 
 

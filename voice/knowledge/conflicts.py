@@ -16,11 +16,11 @@ without "vrij" it lost the entry's frame, and gluten seemed closer to nuts than 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .entries import Entry
-from .sparse import fields
 from .text import Analyzer, words
 
 MAX_SWAPPED = 2
@@ -33,68 +33,85 @@ Terms = frozenset[str]
 @dataclass(frozen=True, slots=True)
 class EntryTerms:
     """One entry's analysed terms, made once when the index is read: a question compared with an entry
-    offered must not analyse the entry's whole text again."""
+    offered analyses none of the entry (which terms its answer has, the keyword index knows)."""
 
     position: int
     """The entry's place in the index (its row of scores)."""
     forms: tuple[Terms, ...]
     """The terms of its question and of each phrasing."""
-    every: Terms
-    """All its terms, answer included."""
     subject: Terms
     """Its title's terms no other entry asks about, and its questions' compounds of them ("notenvrij")."""
     beside: frozenset[str] = frozenset()
     """What those compounds add to the subject, as written ("vrij")."""
 
 
-def entry_terms(
-    entry: Entry, position: int, analyzer: Analyzer, entries_asking: Callable[[str], int]
-) -> EntryTerms:
-    """``entry``'s terms; ``entries_asking``: how many entries ask about a term (in a question or
-    phrasing: an answer that names nuts in passing does not take the subject from the nut entry)."""
-    texts = (entry.title, *entry.phrasings)
-    subject = frozenset(term for term in analyzer.terms(entry.title) if entries_asking(term) == 1)
-    compounds: dict[str, str] = {}
-    for word in (word for text in texts for word in words(text)):
-        terms = analyzer.terms(word)
-        if not terms or terms[0] in subject or entries_asking(terms[0]) != 1:
+def entry_terms(entries: Sequence[Entry], analyzer: Analyzer) -> dict[str, EntryTerms]:
+    """Every entry's terms by its id. An entry's subject is asked by no other entry's question or
+    phrasing: an answer that names nuts in passing does not take the subject from the nut entry."""
+    forms = [tuple(frozenset(analyzer.terms(text)) for text in (e.title, *e.phrasings)) for e in entries]
+    asking = Counter(term for texts in forms for term in frozenset().union(*texts))
+    analysed: dict[str, list[str]] = {}
+    found = {}
+    for position, (entry, texts) in enumerate(zip(entries, forms, strict=True)):
+        subject = frozenset(term for term in texts[0] if asking[term] == 1)
+        compounds = _compounds(entry, subject, asking, analyzer, analysed)
+        found[entry.id] = EntryTerms(
+            position=position,
+            forms=texts,
+            subject=subject | frozenset(compounds),
+            beside=frozenset(compounds.values()),
+        )
+    return found
+
+
+def _compounds(
+    entry: Entry, subject: Terms, asking: Counter[str], analyzer: Analyzer, analysed: dict[str, list[str]]
+) -> dict[str, str]:
+    """The entry's own words in its questions that are compounds of its subject ("notenvrij"), with what
+    they add to it ("vrij"); ``analysed``: each word's terms, kept across entries."""
+    found: dict[str, str] = {}
+    if not subject:
+        return found
+    for word in (word for text in (entry.title, *entry.phrasings) for word in words(text)):
+        if word not in analysed:
+            analysed[word] = analyzer.terms(word)
+        terms = analysed[word]
+        if not terms or terms[0] in subject or asking[terms[0]] != 1:
             continue  # the subject itself ("bevatten" is no compound of "bevat"), or not the entry's own
         part = analyzer.beside(word, subject)
         if part:
-            compounds[terms[0]] = part
-    return EntryTerms(
-        position=position,
-        forms=tuple(frozenset(analyzer.terms(text)) for text in texts),
-        every=frozenset(term for text, _ in fields(entry) for term in analyzer.terms(text)),
-        subject=subject | frozenset(compounds),
-        beside=frozenset(compounds.values()),
-    )
+            found[terms[0]] = part
+    return found
 
 
-def swapped(question: Terms, entry: EntryTerms, entries_with: Callable[[str], int]) -> Terms:
+def swapped(question: Terms, entry: EntryTerms, entries_with: Callable[[str], frozenset[int]]) -> Terms:
     """The question's terms that stand where the entry's own subject stands (empty: none do).
 
-    ``entries_with``: how many entries have a term. The question's terms must be a subject too, rare in
-    the content ("what about my password" is no other subject). They must stand in the subject's place
-    in each of the entry's texts most like the question: "ik wil het in delen betalen" is as much "Kan
-    ik achteraf betalen?" as "Kan ik in termijnen betalen?", where "delen" stands for no subject."""
+    ``entries_with``: the entries (their places) that have a term, answers included. The question's
+    terms must be a subject too, rare in the content ("what about my password" is no other subject).
+    They must stand in the subject's place in each of the entry's texts most like the question: "ik wil
+    het in delen betalen" is as much "Kan ik achteraf betalen?" as "Kan ik in termijnen betalen?", where
+    "delen" stands for no subject."""
     best = max((_overlap(question, form) for form in entry.forms), default=0.0)
-    found = [
-        _swapped(question, form, entry, entries_with)
-        for form in entry.forms
-        if _overlap(question, form) == best
-    ]
-    return found[0] if found and all(found) else frozenset()
+    tied = [form for form in entry.forms if _overlap(question, form) == best]
+    found = [_swapped(question, form, entry) for form in tied]
+    if not found or not all(found):
+        return frozenset()
+    rare = all(_elsewhere(entries_with(term), entry) for term in frozenset().union(*found))
+    return found[0] if rare else frozenset()
 
 
-def _swapped(question: Terms, form: Terms, entry: EntryTerms, entries_with: Callable[[str], int]) -> Terms:
+def _swapped(question: Terms, form: Terms, entry: EntryTerms) -> Terms:
     """The question's terms in the place of the entry's subject in ``form``, one of its texts."""
     new = question - form
-    if not question & form or not new or len(new) > MAX_SWAPPED or new & entry.every:
-        return frozenset()
-    if any(entries_with(term) > 1 for term in new):
+    if not question & form or not new or len(new) > MAX_SWAPPED:
         return frozenset()
     return new if (form - question) & entry.subject else frozenset()
+
+
+def _elsewhere(having: frozenset[int], entry: EntryTerms) -> bool:
+    """Whether a term that ``having`` entries have is in no part of ``entry`` and in one other at most."""
+    return entry.position not in having and len(having) <= 1
 
 
 def without(question: str, terms: Terms, analyse: Callable[[str], list[str]], beside: frozenset[str]) -> str:

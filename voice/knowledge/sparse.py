@@ -65,22 +65,12 @@ class SparseIndex:
         result: Scores = np.maximum.reduceat(per_doc, self.starts)
         return result
 
-    def entries_with(self, term: str) -> int:
-        """How many entries have ``term`` (an analysed term) in their questions or answer."""
-        found = self._found(term)
-        return int(np.count_nonzero(np.maximum.reduceat(found, self.starts))) if found.size else 0
-
-    def entries_asking(self, term: str) -> int:
-        """How many entries have ``term`` in their question or phrasings: an answer that names it in
-        passing ("taarten zonder noten bestelt u ...") is not about it."""
-        found = self._found(term)
-        return int(np.count_nonzero(found[self.starts])) if found.size else 0
-
-    def _found(self, term: str) -> Scores:
-        """Each document's score for ``term`` alone (empty: no document has it)."""
+    def entries_with(self, term: str) -> frozenset[int]:
+        """The entries (their places) that have ``term`` (an analysed term) in their questions or answer."""
         if term not in self.bm25.vocab_dict or not len(self.starts):
-            return np.zeros(0, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores([term]), dtype=np.float32)
+            return frozenset()
+        found = np.maximum.reduceat(self.bm25.get_scores([term]), self.starts)
+        return frozenset(int(i) for i in np.flatnonzero(found))
 
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder / "bm25"), show_progress=False)

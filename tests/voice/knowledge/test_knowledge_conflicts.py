@@ -16,12 +16,10 @@ NUTS_FORMS = (
     frozenset({"taart", "notenvrij"}),  # "Is de taart notenvrij?": a compound, not the title's "noot"
 )
 NUTS = EntryTerms(
-    position=0,
-    forms=NUTS_FORMS,
-    every=frozenset({"bevat", "taart", "noot", "zit", "notenvrij", "bakkerij"}),
-    subject=frozenset({"noot", "notenvrij"}),
-    beside=frozenset({"vrij"}),
+    position=0, forms=NUTS_FORMS, subject=frozenset({"noot", "notenvrij"}), beside=frozenset({"vrij"})
 )
+NUTS_TERMS = frozenset({"bevat", "taart", "noot", "zit", "notenvrij", "bakkerij"})
+"""All the nut entry's terms, its answer's included."""
 
 
 @pytest.mark.parametrize(
@@ -42,8 +40,9 @@ def test_the_terms_in_the_place_of_the_entrys_subject(
 ) -> None:
     """``elsewhere``: how many other entries have a term."""
 
-    def entries_with(term: str) -> int:
-        return int(term in NUTS.every) + elsewhere.get(term, 0)
+    def entries_with(term: str) -> frozenset[int]:
+        mine = {NUTS.position} if term in NUTS_TERMS else set()
+        return frozenset(mine | set(range(1, 1 + elsewhere.get(term, 0))))
 
     assert swapped(frozenset(question), NUTS, entries_with) == found
 
@@ -56,25 +55,26 @@ NUT_ENTRY = Entry(
 )
 
 
+ORDERING = Entry(
+    id="bestellen",
+    title="Hoe ver van tevoren moet ik een taart bestellen?",
+    text="Twee dagen, een taart zonder noten een week.",  # names nuts in passing: not about them
+)
+
+
 @pytest.mark.parametrize(
-    ("elsewhere", "subject", "beside"),
+    ("other", "subject", "beside"),
     [
-        ({}, {"noot", "notenvrij"}, {"vrij"}),  # the title's own word, and a phrasing's compound of it
-        ({"noot": 1}, set(), set()),  # another entry has nuts too: not what sets this one apart
+        (ORDERING, {"bevat", "noot", "notenvrij"}, {"vrij"}),  # the title's words, and a phrasing's compound
+        (Entry(id="zonder", title="Hebben jullie taarten zonder noten?", text="Ja."), {"bevat"}, set()),
     ],
-    ids=["own", "shared"],
+    ids=["own", "asked-elsewhere"],
 )
 def test_an_entrys_subject_is_its_titles_own_words_and_their_compounds(
-    elsewhere: dict[str, int], subject: set[str], beside: set[str]
+    other: Entry, subject: set[str], beside: set[str]
 ) -> None:
-    nl = analyzer("nl")
-    nl.split_compounds = True
-
-    def entries_asking(term: str) -> int:
-        return 1 + {"taart": 2, "bevat": 1, **elsewhere}.get(term, 0)
-
-    terms = entry_terms(NUT_ENTRY, 3, nl, entries_asking)
-    assert (terms.position, terms.subject, terms.beside) == (3, subject, beside)
+    terms = entry_terms([other, NUT_ENTRY], analyzer("nl"))["noten"]
+    assert (terms.position, terms.subject, terms.beside) == (1, subject, beside)
 
 
 def test_the_question_without_them_keeps_its_own_words() -> None:
@@ -94,10 +94,9 @@ def test_a_text_as_like_the_question_without_the_subject_in_its_place_keeps_the_
     later = EntryTerms(
         position=0,
         forms=(frozenset({"achteraf", "betal"}), frozenset({"termijn", "betal"})),
-        every=frozenset({"achteraf", "betal", "termijn"}),
         subject=frozenset({"achteraf"}),
     )
-    assert swapped(frozenset({"deel", "betal"}), later, lambda term: 1) == frozenset()
-    assert swapped(frozenset({"deel", "betal"}), replace(later, forms=later.forms[:1]), lambda term: 1) == {
-        "deel"
-    }
+    assert swapped(frozenset({"deel", "betal"}), later, lambda term: frozenset()) == frozenset()
+    assert swapped(
+        frozenset({"deel", "betal"}), replace(later, forms=later.forms[:1]), lambda term: frozenset()
+    ) == {"deel"}
