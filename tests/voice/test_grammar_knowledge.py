@@ -61,6 +61,16 @@ def test_content_questions_become_spoken_words(text: str, language: str, spoken:
     assert spoken_words(text, language) == spoken
 
 
+def test_a_page_passage_adds_its_heading_as_a_caller_asks_it(tmp_path: Path) -> None:
+    """The grammar held "garantie en reparatie hoe lang heb ik garantie": the passage's title, with the
+    page's title in front, which no caller says."""
+    folder = tmp_path / "shop" / "knowledge" / "nl"
+    folder.mkdir(parents=True)
+    page = "# Garantie en reparatie\n\n## Hoe lang heb ik garantie?\n\nTwee jaar.\n"
+    (folder / "garantie.md").write_text(page, encoding="utf-8")
+    assert question_phrases(tmp_path / "shop", "nl") == ("hoe lang heb ik garantie?",)
+
+
 def test_a_skill_without_content_adds_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "clock"
     (folder / "locales" / "en").mkdir(parents=True)

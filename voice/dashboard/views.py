@@ -222,19 +222,26 @@ def not_understood() -> str:
 
 
 def _targets() -> dict[str, dict[str, dict[str, Any]]]:
-    """Per skill and language: its intents and its knowledge entries (the review forms' choices), and
-    the names its content writes (``written_forms``: a new entry's question says them so)."""
+    """Per skill and language: its intents and its knowledge entries (the review forms' choices, each
+    the value submitted and what the list shows: an entry's question as a caller hears it offered, not
+    an id like ``garantie#hoe-lang-heb-ik-garantie``), and the names its content writes
+    (``written_forms``: a new entry's question says them so)."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for name, skill in _state().skills.items():
         for language in skill.languages:
             intents = sorted(skill.intents(language).intents)
             entries = knowledge_entries(skill.root, language)
             found.setdefault(name, {})[language] = {
-                "intents": intents,
-                "entries": [entry.id for entry in entries],
+                "intents": [(intent, intent) for intent in intents],
+                "entries": [(entry.id, _capitalised(entry.offered)) for entry in entries],
                 "names": written_forms(entries),
             }
     return found
+
+
+def _capitalised(text: str) -> str:
+    """A title as a line of its own starts it ("hoe lang heb ik garantie?" is said after "Bedoelt u:")."""
+    return text[:1].upper() + text[1:]
 
 
 @blueprint.route("/review", methods=["POST"])

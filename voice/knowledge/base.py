@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,12 @@ import numpy as np
 import numpy.typing as npt
 
 from . import dense
-from .conflicts import swapped, without
+from .conflicts import EntryTerms, entry_terms, swapped, without
 from .content import content_folder, load_content
 from .decision import Candidate, Decision, DecisionKind, Evidence, Policy, decide
 from .duplicates import Pair, near_duplicates
 from .entries import Entry
-from .sparse import SparseIndex, fields
+from .sparse import SparseIndex
 from .spoken import spoken_answer
 from .storage import (
     building,
@@ -56,6 +57,8 @@ class _Indexes:
     dense: dense.DenseIndex | None
     asked: dict[frozenset[str], int] | None = None
     """The terms of each question and phrasing -> its entry (terms two entries share are left out)."""
+    terms: dict[str, EntryTerms] | None = None
+    """Each entry's terms by its id, for the entries offered (``conflicts``)."""
 
 
 class KnowledgeBase:
@@ -112,7 +115,7 @@ class KnowledgeBase:
         kb = cls._at(skill_root, language, False, policy)
         entries = load_content(kb.content_dir)
         sparse = SparseIndex.build(entries, analyzer(language)) if entries else None
-        kb._indexes = _Indexes(entries, sparse, None, _asked(entries, sparse) if sparse is not None else None)
+        kb._indexes = _keyword_lookups(_Indexes(entries, sparse, None))
         kb._stamp = manifest_stamp(kb.index_dir)  # a build published later is read in, keywords only
         return kb
 
@@ -213,8 +216,7 @@ class KnowledgeBase:
         model = None
         if self.use_model and manifest.get("model") == dense.MODEL:
             model = dense.DenseIndex.load(folder, dense.embedder())
-        asked = _asked(entries, sparse) if sparse is not None else None
-        return _Indexes(entries, sparse, model, asked)
+        return _keyword_lookups(_Indexes(entries, sparse, model))
 
     def near_duplicates(self) -> list[Pair]:
         """Pairs of entries that ask the same question with different answers (``duplicates``), from the
@@ -227,9 +229,16 @@ class KnowledgeBase:
 
     def ask(self, question: str) -> Decision:
         """What to do with ``question``: answer, confirm (with candidates in order) or abstain."""
+        return self.ask_ranked(question)[0]
+
+    def ask_ranked(self, question: str) -> tuple[Decision, tuple[Candidate, ...]]:
+        """``ask`` and ``rank`` from one ranking: an evaluation needs both, and ranking is most of the
+        work."""
         candidates, evidence = self._ranked(question)
         decision = decide(candidates, evidence, self.policy)
-        return self._on_topic(question, decision) if decision.kind is DecisionKind.CONFIRM else decision
+        if decision.kind is DecisionKind.CONFIRM:
+            decision = self._on_topic(question, decision)
+        return decision, candidates
 
     def _on_topic(self, question: str, decision: Decision) -> Decision:
         """``decision`` without the entries offered that are about something else (``conflicts``): a
@@ -245,22 +254,15 @@ class KnowledgeBase:
     def _about_something_else(self, question: str, candidate: Candidate) -> bool:
         """Whether ``question`` asks ``candidate``'s question about another subject: its words in the place
         of the entry's subject take it away from the entry (needs the model: a synonym brings it closer)."""
-        sparse, model = self._indexes.sparse, self._indexes.dense
-        if sparse is None or model is None or candidate.similarity is None:
+        indexes = self._indexes
+        sparse, model, entry = indexes.sparse, indexes.dense, (indexes.terms or {}).get(candidate.id)
+        if sparse is None or model is None or entry is None or candidate.similarity is None:
             return False
-        terms, entry = sparse.analyzer.terms, candidate.entry
-        new = swapped(
-            frozenset(terms(question)),
-            [frozenset(terms(text)) for text in (entry.title, *entry.phrasings)],
-            frozenset(term for text, _ in fields(entry) for term in terms(text)),
-            frozenset(terms(entry.title)),
-            sparse.entries_with,
-        )
+        new = swapped(frozenset(sparse.analyzer.terms(question)), entry, sparse.entries_with)
         if not new:
             return False
-        rest = without(question, new, terms)
-        position = self._indexes.entries.index(entry)
-        return not rest or float(model.scores(rest)[position]) > candidate.similarity
+        rest = without(question, new, sparse.analyzer.terms, entry.beside)
+        return not rest or float(model.scores(rest)[entry.position]) > candidate.similarity
 
     def rank(self, question: str) -> tuple[Candidate, ...]:
         """The best entries for ``question`` by combined score, before any decision (at most 10)."""
@@ -306,14 +308,21 @@ class KnowledgeBase:
         return (manifest.get("model") == dense.MODEL) == self.use_model
 
 
-def _asked(entries: tuple[Entry, ...], sparse: SparseIndex) -> dict[frozenset[str], int]:
+def _keyword_lookups(indexes: _Indexes) -> _Indexes:
+    """``indexes`` with each entry's terms and the questions the content asks, analysed once."""
+    if indexes.sparse is None:
+        return indexes
+    found = entry_terms(indexes.entries, indexes.sparse.analyzer)
+    return replace(indexes, asked=_asked(found.values()), terms=found)
+
+
+def _asked(entries: Iterable[EntryTerms]) -> dict[frozenset[str], int]:
     """The terms of every question and phrasing, with the entry that asks them (when only one does)."""
     found: dict[frozenset[str], int | None] = {}
-    for i, entry in enumerate(entries):
-        for text in (entry.title, *entry.phrasings):
-            terms = frozenset(sparse.analyzer.terms(text))
+    for entry in entries:
+        for terms in entry.forms:
             if terms:
-                found[terms] = i if found.get(terms, i) == i else None
+                found[terms] = entry.position if found.get(terms, entry.position) == entry.position else None
     return {terms: i for terms, i in found.items() if i is not None}
 
 

@@ -99,9 +99,11 @@ def read_files(files: Iterable[tuple[Path, str]]) -> tuple[Entry, ...]:
 
 def question_phrases(skill_root: Path, language: str) -> tuple[str, ...]:
     """What callers say to ask the skill's content in ``language``: every FAQ question and phrasing
-    (a page passage's heading too), distinct, in content order; empty without content."""
+    (a page passage's heading too, without the page's title and parent heading in front: a caller asks
+    "hoe lang heb ik garantie", not "garantie en reparatie hoe lang heb ik garantie"), distinct, in
+    content order; empty without content."""
     entries = load_content(content_folder(skill_root, language))
-    found = (text.strip() for entry in entries for text in (entry.title, *entry.phrasings))
+    found = (text.strip() for entry in entries for text in (entry.heading, *entry.phrasings))
     return tuple(dict.fromkeys(text for text in found if text))
 
 

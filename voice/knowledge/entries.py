@@ -28,11 +28,17 @@ class Entry:
     title and the parent heading; empty for FAQ entries."""
 
     @property
+    def heading(self) -> str:
+        """The title without its context: the FAQ question, or the passage's own heading ("hoe lang heb ik
+        garantie?"), as a caller asks it."""
+        return self.title.removeprefix(f"{self.context}: ") if self.context else self.title
+
+    @property
     def offered(self) -> str:
         """The title as "Bedoelt u: ...?" says it. After that colon a title's own ("Garantie en reparatie:
         hoe lang heb ik garantie?") makes two, so a heading that is a question is said alone, as a caller
         asks it, and another one after its context and a comma ("Paspoort en ID-kaart, kosten")."""
-        heading = self.title.removeprefix(f"{self.context}: ") if self.context else self.title
+        heading = self.heading
         if heading == self.title or heading.endswith("?"):
             return heading
         return f"{self.context}, {heading}"

@@ -125,7 +125,8 @@ class _Tally:
     misses: list[str] = field(default_factory=list)
 
     def add(self, say: str, expect: str, decision: Decision, ranked_first: str) -> None:
-        """Count one question (``expect`` empty: out of scope)."""
+        """Count one question (``expect`` empty: out of scope); ``ranked_first``: the best-ranked entry,
+        whatever the decision offered (a confirmation skips the unlikely)."""
         best = decision.best.id if decision.best else ""
         answered = decision.kind is DecisionKind.ANSWER
         confirmed = decision.kind is DecisionKind.CONFIRM
@@ -155,9 +156,9 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
     cases = [*questions, *((say, "") for say in evalset.out_of_scope)]
     for say, expect in cases:
         started = time.perf_counter()
-        decision = kb.ask(say)
+        decision, ranked = kb.ask_ranked(say)
         timings.append(time.perf_counter() - started)
-        tally.add(say, expect, decision, _ranked_first(kb, say))
+        tally.add(say, expect, decision, ranked[0].id if ranked else "")
     timings = sorted(timings) or [0.0]
     n_in, total, outside = len(questions), len(cases), len(evalset.out_of_scope)
     return Report(
@@ -179,12 +180,6 @@ def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:
         unknown=unknown,
         left_out=len(evalset.questions) - n_in,
     )
-
-
-def _ranked_first(kb: KnowledgeBase, say: str) -> str:
-    """The best-ranked entry, whatever the decision offered (a confirmation skips the unlikely)."""
-    ranked = kb.rank(say)
-    return ranked[0].id if ranked else ""
 
 
 def _rate(count: int, total: int) -> float:

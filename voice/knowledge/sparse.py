@@ -65,12 +65,12 @@ class SparseIndex:
         result: Scores = np.maximum.reduceat(per_doc, self.starts)
         return result
 
-    def entries_with(self, term: str) -> int:
-        """How many entries have ``term`` (an analysed term) in their questions or answer."""
+    def entries_with(self, term: str) -> frozenset[int]:
+        """The entries (their places) that have ``term`` (an analysed term) in their questions or answer."""
         if term not in self.bm25.vocab_dict or not len(self.starts):
-            return 0
+            return frozenset()
         found = np.maximum.reduceat(self.bm25.get_scores([term]), self.starts)
-        return int(np.count_nonzero(found))
+        return frozenset(int(i) for i in np.flatnonzero(found))
 
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder / "bm25"), show_progress=False)

@@ -84,6 +84,21 @@ class Analyzer:
                 if word not in self.stop_words:
                     self.vocabulary.add(self._term(word))
 
+    def beside(self, word: str, stems: frozenset[str]) -> str:
+        """The part of the compound ``word`` beside one whose term is in ``stems`` ("notenvrij" with
+        "noot": "vrij"); empty when no part of it is. The other part need not be known: what a
+        compound adds to a subject ("-vrij", "-allergie") is often not in the content on its own."""
+        if not self.split_compounds:
+            return ""
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            if self._term(tail) in stems:
+                return head
+            linked = (head, head[:-1]) if head[-1] in "se" else (head,)
+            if any(len(part) >= _MIN_PART and self._term(part) in stems for part in linked):
+                return tail
+        return ""
+
     def _synonym(self, word: str) -> str:
         """The word the content uses for ``word``: the lexicon's own word first, else the synonym of a
         word with its key."""

@@ -207,7 +207,8 @@ def test_a_phrasing_from_the_dashboard_leaves_the_teams_csv_file_as_it_is(
     faq = skill_root / "knowledge" / "nl" / "faq.csv"
     before = faq.read_bytes()
     page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
-    assert "<option>betalen</option>" in page  # the entries of the CSV file are the form's choices
+    # the entries of the CSV file are the form's choices, by their questions (the id is what is sent)
+    assert '<option value="betalen">Hoe kan ik betalen?</option>' in page
     form = {"action": "phrasing", "target": "betalen", "skill": "customer_service", "locale": "nl"}
     done = client.post(
         "/dashboard/review",
@@ -218,6 +219,21 @@ def test_a_phrasing_from_the_dashboard_leaves_the_teams_csv_file_as_it_is(
     assert "Done" in after, re.findall(r"class=\"flash\">([^<]*)<", after)
     assert faq.read_bytes() == before
     assert read_reviewed(faq.parent).phrasings == {"betalen": ("waar is mijn pakket nou",)}
+
+
+def test_the_entries_to_add_to_are_shown_by_their_questions_not_their_ids(
+    own_skill: tuple[FlaskClient, Path],
+) -> None:
+    """The list showed ids like ``garantie#hoe-lang-heb-ik-garantie``, not the question a reviewer reads."""
+    client, skill_root = own_skill
+    page = "# Garantie en reparatie\n\n## Hoe lang heb ik garantie?\n\nTwee jaar.\n\n## Kosten\n\nGratis.\n"
+    (skill_root / "knowledge" / "nl" / "garantie.md").write_text(page, encoding="utf-8")
+    shown = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    choices = re.findall(r'<option value="(garantie#[^"]*)">([^<]*)</option>', shown)
+    assert choices == [
+        ("garantie#hoe-lang-heb-ik-garantie", "Hoe lang heb ik garantie?"),
+        ("garantie#kosten", "Garantie en reparatie, kosten"),
+    ]
 
 
 def test_a_new_entry_needs_the_csrf_token_and_an_answer(own_skill: tuple[FlaskClient, Path]) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import voice.knowledge
-from voice.knowledge import DecisionKind, Entry, KnowledgeBase, spoken_answer
+from voice.knowledge import DecisionKind, Entry, EvalSet, KnowledgeBase, evaluate, spoken_answer
 from voice.knowledge.decision import Candidate, Evidence, Policy, decide
+from voice.knowledge.text import Analyzer
 
 from .knowledge_support import needs_model, write_skill
 
@@ -208,7 +209,7 @@ BAKERY = {
 - id: bestellen
   question: Hoe ver van tevoren moet ik een taart bestellen?
   phrasings: [Wanneer moet ik mijn taart bestellen?, Kan ik morgen een taart ophalen?]
-  answer: Bestel een taart minstens twee dagen van tevoren, in de winkel of op onze website.
+  answer: Bestel een taart minstens twee dagen van tevoren, een taart zonder noten een week.
 - id: openingstijden
   question: Hoe laat is de bakkerij open?
   phrasings: [Wat zijn jullie openingstijden?, Zijn jullie op zondag open?]
@@ -222,7 +223,7 @@ BAKERY = {
 - id: ordering
   question: How far ahead do I need to order a cake?
   phrasings: [When should I order my cake?, Can I pick up a cake tomorrow?]
-  answer: Order a cake at least two days ahead, in the shop or on our website.
+  answer: Order a cake at least two days ahead, a cake without nuts a week ahead.
 - id: hours
   question: When is the bakery open?
   phrasings: [What are your opening hours?, Are you open on Sunday?]
@@ -231,24 +232,98 @@ BAKERY = {
 }
 
 
+@pytest.fixture(scope="module")
+def bakery(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeBase]:
+    """A bakery's FAQ with one allergen entry (nuts), per language, built once for the module."""
+    root = tmp_path_factory.mktemp("bakery")
+    return {
+        lang: KnowledgeBase.load(
+            write_skill(root / lang, lang, {"faq.yaml": faq}), lang, index_root=root / "index"
+        )
+        for lang, faq in BAKERY.items()
+    }
+
+
+NUTS = {"nl": "noten", "en": "nuts"}
+
+
 @needs_model
 @pytest.mark.parametrize(
-    ("language", "other", "same", "entry"),
+    ("language", "other"),
     [
-        ("nl", "zit er ei in", "zitten er noten in", "noten"),
-        ("en", "is there milk in the cake", "are there nuts in it", "nuts"),
+        ("nl", "zit er ei in"),
+        ("nl", "is de taart glutenvrij"),  # "glutenvrij" in the place of the phrasing's "notenvrij"
+        ("nl", "is de taart lactosevrij"),
+        ("nl", "zit er gluten in de taart"),
+        ("nl", "zit er melk in de taart"),
+        ("nl", "bevat de taart ei"),
+        ("nl", "zit er soja in"),
+        ("en", "is there milk in the cake"),
+        ("en", "is the cake gluten free"),
+        ("en", "is the cake lactose free"),
+        ("en", "does the cake contain egg"),
+        ("en", "is there soy in the cake"),
     ],
-    ids=["nl", "en"],
 )
 def test_an_entry_is_not_offered_for_its_question_about_another_subject(
-    tmp_path: Path, language: str, other: str, same: str, entry: str
+    bakery: dict[str, KnowledgeBase], language: str, other: str
 ) -> None:
     """ "zit er ei in" was offered "Bevatten jullie taarten noten?" (both methods ranked it first), and a
-    "ja" read the nut answer to an egg question."""
-    kb = KnowledgeBase.load(write_skill(tmp_path, language, {"faq.yaml": BAKERY[language]}), language)
-    decision = kb.ask(other)
-    assert entry not in {c.id for c in decision.candidates}, decision.reason
-    assert kb.ask(same).candidates[0].id == entry
+    "ja" read the nut answer to an egg question; "is de taart glutenvrij" was, after that was mended, and
+    every allergen was once another answer named nuts in passing (as the bakery's ordering answer does)."""
+    decision = bakery[language].ask(other)
+    assert NUTS[language] not in {c.id for c in decision.candidates}, decision.reason
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "same"),
+    [("nl", "zitten er noten in"), ("nl", "is de taart notenvrij"), ("en", "are there nuts in it")],
+)
+def test_the_entrys_own_subject_still_finds_it(
+    bakery: dict[str, KnowledgeBase], language: str, same: str
+) -> None:
+    assert bakery[language].ask(same).candidates[0].id == NUTS[language]
+
+
+@needs_model
+def test_an_entry_offered_is_compared_from_terms_analysed_at_load(
+    bakery: dict[str, KnowledgeBase], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether "zit er ei in" asks the nut entry about another subject is found from that entry's terms
+    analysed when the index was read: asking analyses the question only, not the entry offered."""
+    analysed: list[str] = []
+    terms = Analyzer.terms
+
+    def recorded(self: Analyzer, text: str) -> list[str]:
+        analysed.append(text)
+        return terms(self, text)
+
+    monkeypatch.setattr(Analyzer, "terms", recorded)
+    question = "zit er ei in"
+    assert "noten" not in {c.id for c in bakery["nl"].ask(question).candidates}
+    assert analysed and all(text in question for text in analysed), analysed
+
+
+def test_an_evaluation_ranks_each_question_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its decision and its top-1 come from one ranking: ranking is most of a question's time."""
+    kb = KnowledgeBase.load(write_skill(tmp_path, "en", {"faq.yaml": BAKERY["en"]}), "en", use_model=False)
+    ranked: list[str] = []
+    rank = KnowledgeBase._ranked
+
+    def counted(self: KnowledgeBase, question: str) -> tuple[tuple[Candidate, ...], Evidence]:
+        ranked.append(question)
+        return rank(self, question)
+
+    monkeypatch.setattr(KnowledgeBase, "_ranked", counted)
+    evalset = EvalSet(
+        skill="",
+        language="en",
+        questions=(("when is the bakery open", "hours"),),
+        out_of_scope=("do you sell cars",),
+    )
+    report = evaluate(kb, evalset)
+    assert ranked == ["when is the bakery open", "do you sell cars"] and report.top1 == 1.0
 
 
 @needs_model
