@@ -8,7 +8,6 @@ The code is read, not run (``voice.skill_source``): a use that cannot be followe
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from .builtins import builtin_responses
 from .flow import Flow
 from .responses import read_names, required_names
 from .skill import Skill
-from .skill_source import SaidCall, lines_of, returned_keys, returned_names, said_calls
+from .skill_source import SaidCall, lines_of, module_file, returned_keys, returned_names, said_calls
 from .suggestions import did_you_mean
 
 __all__ = ["response_problems", "response_value_problems", "unsaid_return"]
@@ -164,7 +163,7 @@ def _said_in_handler_modules(skill: Skill) -> Iterator[tuple[str, SaidCall, froz
     skill's handlers say; intents None: outside every handler."""
     spans: dict[str, list[tuple[range, frozenset[str]]]] = {}  # module file -> handlers' lines, intents
     for function in set(skill.handlers.values()):
-        path = getattr(sys.modules.get(function.__module__), "__file__", None)
+        path = module_file(function)
         handled = frozenset(intent for intent, other in skill.handlers.items() if other is function)
         if path:
             spans.setdefault(path, []).append((lines_of(function), handled))

@@ -21,7 +21,9 @@ responses and prompts fit together (``skill_problems``):
   ``requires_context: {dialog: X}`` names a flow (at the start only a warning: read from the code
   without running it, ``voice.skill_source``);
 - every ``flow_labels`` and ``slot_labels`` entry of ``skill.yaml`` names a flow, or a slot of a flow
-  (at the start only a warning: only the dashboard reads them).
+  (at the start only a warning: only the dashboard reads them);
+- ``voice check`` alone warns of calls older ``voice init`` skills made that now do harm
+  (``outdated_calls``: ``reading(..., either_half=True)`` books "at 3 am" at 15:00).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -32,8 +34,9 @@ from __future__ import annotations
 import logging
 import operator
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 from .builtins import (
@@ -52,9 +55,10 @@ from .nlu.template import Alt, Expr, ListRef, Perm, Seq
 from .response_check import response_problems, response_value_problems
 from .router import Router
 from .skill import Skill
+from .skill_source import either_half_lines, module_file
 from .suggestions import did_you_mean
 
-__all__ = ["check_skills", "skill_problems"]
+__all__ = ["check_skills", "outdated_calls", "skill_problems"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -118,6 +122,30 @@ def _authoring_problems(router: Router) -> list[str]:
         problems += response_value_problems(skill)
         problems += _label_problems(skill)
     return problems
+
+
+def outdated_calls(skill: Skill) -> Iterator[str]:
+    """Calls that older ``voice init`` skills made and that now do harm, one warning each, read from the
+    modules of the skill's handlers and flows: ``reading(..., either_half=True)`` read every time from
+    1:00 to 12:59 in either half of the day, so "at 3 am" was booked at 15:00. Only a warning: the call
+    is still right for a time whose origin is unknown, which a skill's turn never holds."""
+    for path in _own_modules(skill):
+        for line in either_half_lines(path):
+            yield (
+                f"skill {skill.name!r}: {path} line {line} reads a time with reading(..., either_half=True), "
+                'which books "at 3 am" and "om drie uur \'s nachts" at 15:00; write reading(time, day), '
+                "as voice init does now (a time said without its part of the day comes within the hours)."
+            )
+
+
+def _own_modules(skill: Skill) -> list[str]:
+    """The files in the skill's folder of the modules that define its handlers, validators and describes."""
+    functions: list[Callable[..., Any] | None] = [*skill.handlers.values()]
+    for flow in skill.flows.values():
+        functions += [flow.describe, *(slot.validate for slot in flow.slots)]
+    paths = {module_file(function) for function in functions if function is not None}
+    root = skill.root.resolve()
+    return sorted(path for path in paths if path and Path(path).resolve().is_relative_to(root))
 
 
 def _publishing_problems(router: Router) -> list[str]:

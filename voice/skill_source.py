@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SaidCall", "lines_of", "returned_keys", "returned_names", "said_calls"]
+__all__ = [
+    "SaidCall",
+    "either_half_lines",
+    "lines_of",
+    "module_file",
+    "returned_keys",
+    "returned_names",
+    "said_calls",
+]
 
 _SAYING = frozenset({"reply", "say"})
 """Skill methods whose second argument is a response key."""
@@ -62,13 +71,26 @@ def returned_names(function: Callable[..., Any] | None) -> frozenset[str] | None
     return _dict_keys(definition)
 
 
+def module_file(function: Callable[..., Any]) -> str | None:
+    """The file of the module that defines ``function``; None when it has none."""
+    return getattr(sys.modules.get(getattr(function, "__module__", "") or ""), "__file__", None)
+
+
+@cache
+def _module_tree(path: str) -> ast.Module | None:
+    """A module's syntax tree, read once for every check that asks; None when it cannot be read."""
+    try:
+        return ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
 @cache
 def said_calls(path: str) -> tuple[SaidCall, ...]:
     """Every ``<skill>.reply(turn, "Key")`` and ``<skill>.say(turn, "Key")`` in a module, one per key
     (``"A" if ... else "B"`` names two)."""
-    try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+    tree = _module_tree(path)
+    if tree is None:
         return ()
     functions = {node.name: node for node in tree.body if isinstance(node, _FUNCTIONS)}
     found: list[SaidCall] = []
@@ -78,6 +100,27 @@ def said_calls(path: str) -> tuple[SaidCall, ...]:
             names = _passed_names(node, functions)
             found += [SaidCall(key, node.lineno, names) for key in _strings(node.args[1])]
     return tuple(found)
+
+
+def either_half_lines(path: str) -> tuple[int, ...]:
+    """The lines of a module's ``<hours>.reading(..., either_half=...)`` calls (but ``either_half=False``):
+    the call older ``voice init`` skills made, which reads "3 am" as 15:00."""
+    tree = _module_tree(path)
+    if tree is None:
+        return ()
+    return tuple(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "reading"
+        and any(_either_half(keyword) for keyword in node.keywords)
+    )
+
+
+def _either_half(keyword: ast.keyword) -> bool:
+    off = isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+    return keyword.arg == "either_half" and not off
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)

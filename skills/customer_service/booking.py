@@ -21,8 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from voice import VoiceError
-
-from .json_call import CallFailed, call_json
+from voice.http_json import CallFailed, call_json
 
 DEFAULT_TIMEOUT_S = 5.0
 UNAVAILABLE = 503

@@ -18,9 +18,9 @@ import urllib.parse
 import urllib.request
 
 from voice import VoiceError
+from voice.http_json import CallFailed, call_json
 
 from .content import STATUSES, Order, OrderLookup, iso_date
-from .json_call import CallFailed, call_json
 
 DEFAULT_TIMEOUT_S = 3.0
 NOT_FOUND = 404

@@ -30,8 +30,28 @@ def test_init_makes_a_skill_that_passes_test_and_check_at_once(tmp_path: Path) -
     checked = CliRunner().invoke(cli, ["check", str(folder)])
     assert checked.exit_code == 0 and "PROBLEM" not in checked.output, checked.output
     assert "builtin/" not in checked.output, "the framework's own overlaps are not the author's to fix"
+    assert "either_half" not in checked.output, "the template reads times as said (see the test below)"
     again = CliRunner().invoke(cli, ["init", "gemeente", "--into", str(tmp_path)])
     assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_check_warns_of_the_either_half_reading_older_init_skills_have(tmp_path: Path) -> None:
+    """``voice init`` wrote ``reading(time, day, either_half=True)`` before times kept their part of the
+    day, so such a skill books "at 3 am" at 15:00; ``voice check`` names the line and the call to write."""
+    assert CliRunner().invoke(cli, ["init", "oude_winkel", "--into", str(tmp_path)]).exit_code == 0
+    code = tmp_path / "oude_winkel" / "__init__.py"
+    written = code.read_text(encoding="utf-8")
+    new_call = "return _hours().reading(time, day)\n"
+    assert new_call in written, "voice init's template changed its reading: update this test"
+    code.write_text(written.replace(new_call, "return _hours().reading(time, day, either_half=True)\n"))
+    line = written[: written.index(new_call)].count("\n") + 1
+    checked = CliRunner().invoke(cli, ["check", str(tmp_path / "oude_winkel")])
+    assert checked.exit_code == 0, checked.output
+    assert [warning for warning in checked.stderr.splitlines() if "either_half" in warning] == [
+        f"warning: skill 'oude_winkel': {code} line {line} reads a time with reading(..., either_half=True), "
+        'which books "at 3 am" and "om drie uur \'s nachts" at 15:00; write reading(time, day), as voice '
+        "init does now (a time said without its part of the day comes within the hours)."
+    ]
 
 
 def test_the_scaffold_labels_its_flow_and_steps_for_the_dashboard(tmp_path: Path) -> None:

@@ -59,6 +59,9 @@ class Endpoint:
                     )
                     self.connection.close()
                     return
+                if mode == "garbage":  # not HTTP: a proxy or a TLS port spoken to in plain text
+                    self.wfile.write(b"garbage\r\n")
+                    return
                 if mode == "held":
                     endpoint.held.set()
                     endpoint.release.wait(10)
@@ -234,6 +237,23 @@ def test_a_record_the_queue_file_takes_after_the_endpoint_failed_is_no_error(
     assert store.outbox_counts()["pending"] == 1
     sender.stop(timeout=1)
     store.close()
+
+
+def test_an_endpoint_that_answers_no_http_is_a_failed_attempt_and_the_queue_file_takes_the_record(
+    endpoint: Endpoint, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sink let http.client's BadStatusLine out (it caught urllib's and socket errors only), so the
+    queue file after it was never tried; it now fails like any call through ``voice.http_json``."""
+    endpoint.mode = "garbage"
+    queue = tmp_path / "handoff.jsonl"
+    record = handoff_record("r5", user_id="u", session_id="s5", time=NOW)
+    with caplog.at_level(logging.WARNING):
+        assert FanOutSink([HttpSink(endpoint.url, timeout=2.0), QueueFileSink(queue)]).deliver(record)
+    assert [json.loads(line)["id"] for line in queue.read_text(encoding="utf-8").splitlines()] == ["r5"]
+    assert (
+        "handoff delivery attempt 1 to" in caplog.text
+        and "the handoff endpoint did not answer" in caplog.text
+    )
 
 
 def _item(record_id: str, session_id: str, clock: Clock) -> OutboxItem:

@@ -21,7 +21,7 @@ from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
 from ..response_check import unsaid_return
-from ..skill_check import skill_problems
+from ..skill_check import outdated_calls, skill_problems
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..testing_fit import unserved_language, unserved_reason
 from .context import (
@@ -94,7 +94,7 @@ def check(
     for skill in router.skills.values():
         for line in examples_in_use(skill):
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
-        for line in unsaid_return(skill) if away else ():
+        for line in [*outdated_calls(skill), *(unsaid_return(skill) if away else ())]:
             click.echo(f"warning: {line}", err=True)
     if problems:
         sys.exit(1)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ..hours import BusinessHours
+from ..http_json import CallFailed, call_json
 from .irritation import IRRITATION_CUES, cue_forms, spoken_words
 
 _LOGGER = logging.getLogger(__name__)
@@ -194,7 +194,8 @@ class HandoffSink(ABC):
 
 
 class HttpSink(HandoffSink):
-    """POSTs each record as JSON with its id as ``Idempotency-Key``, with a timeout per attempt.
+    """POSTs each record as JSON with its id as ``Idempotency-Key``, with a timeout per attempt, through
+    ``voice.http_json`` (every failure, an answer that is no HTTP too, is a failed attempt).
 
     ``retries`` are immediate extra attempts; the outbox sender retries later, with back-off, anyway.
     """
@@ -216,12 +217,13 @@ class HttpSink(HandoffSink):
         headers = {**self.headers, "Idempotency-Key": record.id}
         for attempt in range(self.retries + 1):
             request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    if 200 <= response.status < 300:
-                        return True
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                _LOGGER.warning("handoff delivery attempt %d to %s failed: %s", attempt + 1, self.url, exc)
+            try:  # any 2xx takes it; the answer's body, if any, is not read
+                call_json(request, timeout=self.timeout, system="the handoff endpoint", read_answer=False)
+                return True
+            except CallFailed as failed:
+                _LOGGER.warning(
+                    "handoff delivery attempt %d to %s failed: %s", attempt + 1, self.url, failed.message
+                )
             if attempt < self.retries:  # no pause after the last attempt: the sender's back-off takes over
                 time.sleep(self.backoff * (attempt + 1))
         # a warning: a queue file after it may take the record; the outbox says when nothing did
