@@ -50,9 +50,10 @@ from .common import (
     TemplateSentence,
     builtins_of,
     framework_intents,
+    list_entries,
     platform_type,
     skill_intents,
-    slot_entries,
+    slot_list,
     value_kind,
 )
 
@@ -196,11 +197,11 @@ def _slot_types(
 ) -> list[dict[str, Any]]:
     """Custom slot types from the value lists the intents use: values with ids and synonyms."""
     types: dict[str, list[dict[str, Any]]] = {}
-    for owner, spec in ((found, spec) for found in intents for spec in found.slots):
+    for spec in (spec for intent in intents for spec in intent.slots):
         if value_kind(intent_set, spec) != "values":
             continue
         values = []
-        for entry in slot_entries(intent_set, spec, owner):
+        for entry in list_entries(slot_list(intent_set, spec)):
             synonyms = [s for s in map(clean_utterance, entry.synonyms) if s]
             value: dict[str, Any] = {"name": {"value": entry.value, "synonyms": synonyms}}
             values.append({"id": _value_id(entry), **value})

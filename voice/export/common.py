@@ -4,29 +4,22 @@ The Alexa interaction model and the Dialogflow agent are two spellings of the sa
 intents a skill has, which sentences say them, which slots they fill and what the values of a
 slot list are called. Those facts are gathered here once, from the compiled templates, so the
 exports never re-parse YAML and never disagree with the router.
-
-A sentence whose block fixes a slot (``slots: {language: en}``) and names that value itself ("do you
-speak english" on the Dutch line) carries the slot over those words, so the platform sends the value the
-router would set: a platform cannot fix a value per sample. The built-in intents name a language in
-another language's words, so their lists' values also go by the names the other built-in languages give
-them where a sentence uses one (``SkillIntent.names``).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..builtins import BUILTIN, SPEAK_LANGUAGE, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentData, IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.context import Requires, required_contexts
-from ..nlu.entries import ListEntry, canonical, expansions, list_entries
+from ..nlu.entries import ListEntry, expansions, list_entries
 from ..nlu.numbers import number_words
-from ..nlu.slots import SlotList, ValueList
+from ..nlu.slots import SlotList
 from ..skill import Skill
 
 __all__ = [
@@ -42,7 +35,6 @@ __all__ = [
     "list_entries",
     "platform_type",
     "skill_intents",
-    "slot_entries",
     "slot_list",
     "value_kind",
 ]
@@ -82,27 +74,16 @@ class TemplateSentence:
 
     @classmethod
     def of(
-        cls,
-        sample: Sample,
-        language: str,
-        requires: Requires = (),
-        excludes: tuple[str, ...] = (),
-        named: Mapping[str, Iterable[str]] | None = None,
+        cls, sample: Sample, language: str, requires: Requires = (), excludes: tuple[str, ...] = ()
     ) -> TemplateSentence:
-        """Split a sample at its slots, and at the words that name a value its block fixes (``named``:
-        slot -> the value's names); digits in the literal words are spelled out (Alexa refuses them)."""
-        spans = [(slot.start, slot.end, slot.name) for slot in sample.slots]
-        for name, words in (named or {}).items():
-            found = _named_span(sample.text, words, spans)
-            if found is not None and name not in {taken for _, _, taken in spans}:
-                spans.append((*found, name))
+        """Split a sample at its slots; digits in the literal words are spelled out (Alexa refuses them)."""
         parts: list[tuple[str, str | None]] = []
         position = 0
-        for start, end, name in sorted(spans):
-            if start > position:
-                parts.append((_spelled(sample.text[position:start], language), None))
-            parts.append((sample.text[start:end], name))
-            position = end
+        for slot in sorted(sample.slots, key=lambda s: s.start):
+            if slot.start > position:
+                parts.append((_spelled(sample.text[position : slot.start], language), None))
+            parts.append((sample.text[slot.start : slot.end], slot.name))
+            position = slot.end
         if position < len(sample.text):
             parts.append((_spelled(sample.text[position:], language), None))
         return cls(tuple(parts), sample.template, requires, excludes)
@@ -134,9 +115,6 @@ class SkillIntent:
     name: str
     slots: tuple[SlotSpec, ...]
     sentences: tuple[TemplateSentence, ...]
-    names: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
-    """Slot -> value -> the words its sentences name a fixed value by ("english" for ``en`` on the Dutch
-    line): synonyms of the value where its list lacks them (``slot_entries``)."""
 
 
 def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
@@ -145,7 +123,7 @@ def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
         raise ExportError(
             f"skill {skill.name!r} has no {language!r} templates; it has {', '.join(skill.languages)}."
         )
-    return _intents_of(skill.intents(language), skill.name, language, None, ())
+    return _intents_of(skill.intents(language), skill.name, language, None)
 
 
 def framework_intents(language: str) -> tuple[SkillIntent, ...]:
@@ -160,19 +138,12 @@ def builtins_of(language: str, names: Iterable[str]) -> tuple[SkillIntent, ...]:
     (none for a language it lacks)."""
     if language not in builtin_languages():
         return ()
-    others = tuple(builtin_intents(other) for other in sorted(builtin_languages()) if other != language)
-    return _intents_of(builtin_intents(language), BUILTIN, language, tuple(names), others)
+    return _intents_of(builtin_intents(language), BUILTIN, language, tuple(names))
 
 
 def _intents_of(
-    intent_set: IntentSet,
-    skill: str,
-    language: str,
-    names: tuple[str, ...] | None,
-    elsewhere: tuple[IntentSet, ...],
+    intent_set: IntentSet, skill: str, language: str, names: tuple[str, ...] | None
 ) -> tuple[SkillIntent, ...]:
-    """The intents of ``intent_set`` (those of ``names``, or all); a fixed value is named by its list's
-    words here and in ``elsewhere`` (the built-in intents of the other languages)."""
     matcher = Matcher([intent_set])
     found = []
     for name, intent in intent_set.intents.items():
@@ -180,69 +151,14 @@ def _intents_of(
             continue
         samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill)
         requires = _requires(intent.data)
-        slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
-        fixed = _fixed_names(intent.data, slots, (intent_set, *elsewhere))
         sentences = _interleaved(
-            TemplateSentence.of(sample, language, context, excludes, fixed.get(sample.template, {}))
+            TemplateSentence.of(sample, language, context, excludes)
             for sample in samples
             for context, excludes in requires.get(sample.template, {(): ()}).items()
         )
-        found.append(SkillIntent(name, slots, sentences, _names_said(sentences, fixed, intent.data)))
+        slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
+        found.append(SkillIntent(name, slots, sentences))
     return tuple(found)
-
-
-def _fixed_names(
-    blocks: Iterable[IntentData], slots: tuple[SlotSpec, ...], lists: tuple[IntentSet, ...]
-) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Template text -> slot -> the names of the value its block fixes, for the slots exported with a
-    value list: longest first, so "english please" is not cut at "english"."""
-    listed = {spec.name: spec for spec in slots if spec.kind == "values"}
-    found: dict[str, dict[str, tuple[str, ...]]] = {}
-    for block in blocks:
-        named = {
-            slot: _value_names(lists, listed[slot], value)
-            for slot, value in block.slots.items()
-            if slot in listed
-        }
-        for template in block.templates:
-            found[template.text] = {slot: words for slot, words in named.items() if words}
-    return found
-
-
-def _value_names(lists: Iterable[IntentSet], spec: SlotSpec, value: Any) -> tuple[str, ...]:
-    """Every way the lists of ``spec`` (in each intent set) say ``value``."""
-    words: dict[str, None] = {}
-    for intent_set in lists:
-        found = slot_list(intent_set, spec)
-        for item in found.values if isinstance(found, ValueList) else ():
-            if str(value) in (canonical(item), item.id):
-                words.update(dict.fromkeys(expansions(item.expr)))
-    return tuple(sorted(words, key=len, reverse=True))
-
-
-def _named_span(text: str, words: Iterable[str], taken: list[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """Where the first of ``words`` that ``text`` says as a whole word is, outside the ``taken`` spans."""
-    for word in words:
-        for found in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
-            if all(found.end() <= start or found.start() >= end for start, end, _ in taken):
-                return found.span()
-    return None
-
-
-def _names_said(
-    sentences: Iterable[TemplateSentence],
-    fixed: Mapping[str, Mapping[str, tuple[str, ...]]],
-    blocks: Iterable[IntentData],
-) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Slot -> fixed value -> the words the sentences name it by."""
-    values = {template.text: block.slots for block in blocks for template in block.templates}
-    said: dict[str, dict[str, dict[str, None]]] = {}
-    for sentence in sentences:
-        for words, slot in sentence.parts:
-            if slot is not None and slot in fixed.get(sentence.template, {}):
-                value = str(values[sentence.template][slot])
-                said.setdefault(slot, {}).setdefault(value, {})[words.lower()] = None
-    return {slot: {value: tuple(words) for value, words in found.items()} for slot, found in said.items()}
 
 
 def _requires(blocks: Iterable[IntentData]) -> dict[str, dict[Requires, tuple[str, ...]]]:
@@ -290,21 +206,6 @@ def slot_list(intent_set: IntentSet, spec: SlotSpec) -> SlotList | None:
         return found
     blocks = (block for intent in intent_set.intents.values() for block in intent.data)
     return next((block.lists[spec.list_name] for block in blocks if spec.list_name in block.lists), None)
-
-
-def slot_entries(intent_set: IntentSet, spec: SlotSpec, intent: SkillIntent) -> tuple[ListEntry, ...]:
-    """The entries of a slot's value list, each also called what ``intent``'s sentences name it
-    (``SkillIntent.names``): the platform resolves "english" on the Dutch line to ``en``."""
-    names = intent.names.get(spec.name, {})
-    return tuple(
-        replace(entry, synonyms=tuple(dict.fromkeys((*entry.synonyms, *_names_of(entry, names)))))
-        for entry in list_entries(slot_list(intent_set, spec))
-    )
-
-
-def _names_of(entry: ListEntry, names: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The names given to an entry's value, which a block fixes as its ``out`` or its id."""
-    return (*names.get(entry.value, ()), *(names.get(entry.id, ()) if entry.id else ()))
 
 
 def value_kind(intent_set: IntentSet, spec: SlotSpec) -> str:

@@ -48,9 +48,10 @@ from .common import (
     SkillIntent,
     TemplateSentence,
     builtins_of,
+    list_entries,
     platform_type,
     skill_intents,
-    slot_entries,
+    slot_list,
     value_kind,
 )
 
@@ -136,9 +137,7 @@ class _Builder:
     ) -> None:
         """``intents`` of ``intent_set`` in ``language``; ``prefix`` goes before the names of its lists."""
         for intent in intents:
-            types = {
-                spec.name: self._entity(intent_set, spec, intent, language, prefix) for spec in intent.slots
-            }
+            types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
             by_context: dict[Requires, list[TemplateSentence]] = {(): []}
             expressed = [sentence for sentence in intent.sentences if _expressible(sentence)]
             for sentence in expressed:
@@ -158,17 +157,14 @@ class _Builder:
                 phrases = [_phrase(s, types, language, self._id) for s in sentences]
                 self.phrases[(name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
 
-    def _entity(
-        self, intent_set: IntentSet, spec: SlotSpec, intent: SkillIntent, language: str, prefix: str
-    ) -> str:
-        """The parameter's entity; a value list becomes a custom entity with this language's entries
-        (and the names ``intent``'s sentences give a fixed value: "english" on the Dutch line)."""
+    def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str, prefix: str) -> str:
+        """The parameter's entity; a value list becomes a custom entity with this language's entries."""
         kind = value_kind(intent_set, spec)
         if kind != "values":
             found = platform_type(kind)
             return ANY_TEXT if found is None else found.dialogflow
         name = re.sub(r"[^A-Za-z0-9_-]+", "_", prefix + spec.list_name)
-        entries = slot_entries(intent_set, spec, intent)
+        entries = list_entries(slot_list(intent_set, spec))
         self.entries[(name, language)] = [_entry(entry) for entry in entries]
         return f"@{name}"
 
