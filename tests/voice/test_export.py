@@ -580,3 +580,28 @@ def test_alexa_hears_a_bare_answer_in_any_form_of_flow_context_only_as_the_slots
     assert "{day}" not in shop_hours["samples"] and "and on {day}" in shop_hours["samples"]
     (day,) = shop_hours["slots"]
     assert "{day}" in day["samples"]
+
+
+def test_phrases_over_the_cap_are_left_out_of_the_agent_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Dialogflow takes at most ``MAX_PHRASES_PER_INTENT`` phrases per intent; the rest were dropped
+    without a word, where the Alexa export counts its left-out samples."""
+    from voice import Skill
+    from voice.export.common import skill_intents
+    from voice.export.dialogflow import MAX_PHRASES_PER_INTENT
+
+    words = "(alpha|bravo|charlie|delta|echo|foxtrot|golf) (hotel|india|juliet|kilo|lima|mike|oscar)"
+    templates = "".join(f"          - '{opening} {words}'\n" for opening in "abcdefghijkl")
+    folder = tmp_path / "chatty"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Chatty:\n    data:\n      - sentences:\n" + templates
+    )
+    skill = Skill("chatty", folder)
+    (chatty,) = skill_intents(skill, "en")
+    over = len(chatty.sentences) - MAX_PHRASES_PER_INTENT
+    assert over > 0
+    caplog.set_level(logging.INFO, logger="voice.export.dialogflow")
+    assert len(dialogflow_phrases(skill)["Chatty"]) == MAX_PHRASES_PER_INTENT
+    assert f"intent Chatty (en): {over} sentences left out (over the cap" in caplog.text

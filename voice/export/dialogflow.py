@@ -155,7 +155,7 @@ class _Builder:
                 self.contexts[name] = tuple(context_name(key, value) for key, value in requires)
                 self.parameters.setdefault(name, {}).update(types)
                 phrases = [_phrase(s, types, language, self._id) for s in sentences]
-                self.phrases[(name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
+                self.phrases[(name, language)] = _capped(phrases, name, language)
 
     def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str, prefix: str) -> str:
         """The parameter's entity; a value list becomes a custom entity with this language's entries."""
@@ -220,6 +220,20 @@ class _Builder:
             "automatedExpansion": False,
             "allowFuzzyExtraction": False,
         }
+
+
+def _capped(phrases: list[dict[str, Any]], name: str, language: str) -> list[dict[str, Any]]:
+    """The first ``MAX_PHRASES_PER_INTENT`` phrases (they take turns by template, so every template keeps
+    some); the rest are logged as the Alexa export logs its left-out samples, so a skill author sees them."""
+    if len(phrases) > MAX_PHRASES_PER_INTENT:
+        _LOGGER.info(
+            "intent %s (%s): %d sentences left out (over the cap of %d phrases per intent)",
+            name,
+            language,
+            len(phrases) - MAX_PHRASES_PER_INTENT,
+            MAX_PHRASES_PER_INTENT,
+        )
+    return phrases[:MAX_PHRASES_PER_INTENT]
 
 
 def _expressible(sentence: TemplateSentence) -> bool:
