@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO, builtin_slot_specs
 from ..nlu import IntentMatch, SlotValue
-from ..nlu.context import copied_slots, required_contexts, requires_ok
+from ..nlu.context import copied_slots, requires_ok
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
@@ -20,6 +20,7 @@ from ..ssml import joined
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, no_person_reply, with_question
+from .blocks import said_blocks
 from .flows import FlowFilling, plain
 from .follow_up import with_previous_slots
 from .handoff import HandoffPolicy
@@ -222,11 +223,9 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         if not self.turn.said_in or skill is None:
             return slots
         context = self.state.context()
-        found = skill.intents(self.turn.language).intents.get(self.turn.intent or "")
-        for block in found.data if found else ():
-            required = block.requires_context
-            if self.turn.said_in in required_contexts(required) and requires_ok(required, context):
-                slots = copied_slots(slots, required, context, spoken=self.turn.slots)
+        for block in said_blocks(skill, self.turn):
+            if requires_ok(block.requires_context, context):
+                slots = copied_slots(slots, block.requires_context, context, spoken=self.turn.slots)
         return slots
 
     def _owner(self) -> str:
