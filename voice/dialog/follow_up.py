@@ -38,7 +38,8 @@ def with_previous_slots(
 def _follows_up(skill: Skill, turn: Turn) -> bool:
     """Whether the turn was said in one of the intent's blocks said only after that intent (the router's
     template, or the context of the platform's intent: ``said_blocks``)."""
-    return any(_after(block.requires_context, turn.intent) for block in said_blocks(skill, turn))
+    blocks = said_blocks(skill.intents(turn.language), turn)
+    return any(_after(block.requires_context, turn.intent) for block in blocks)
 
 
 def _after(required: Mapping[str, Any], intent: str | None) -> bool:

@@ -4,7 +4,8 @@
     intents/<Intent>.json                  parameters (@sys.date, @sys.any, @<list> ...), webhook on
     intents/<Intent>_usersays_<lang>.json  training phrases, slot words annotated with their entity
     intents/<Intent> - <context>.json      the phrases said only in an intent context (a flow's bare
-                                           answers), with that context as input context; a sentence of
+                                           answers), with that context as input context, or of a block
+                                           with fixed slots (``- with language_nl``); a sentence of
                                            a block with rules Dialogflow cannot check (another key than
                                            the dialog's, ``excludes_context``) is left out, logged
     entities/<list>.json                   one custom entity per value list
@@ -44,7 +45,7 @@ from .common import (
     FRAMEWORK_LISTS,
     ExportError,
     ListEntry,
-    Requires,
+    Said,
     SkillIntent,
     TemplateSentence,
     builtins_of,
@@ -138,10 +139,10 @@ class _Builder:
         """``intents`` of ``intent_set`` in ``language``; ``prefix`` goes before the names of its lists."""
         for intent in intents:
             types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
-            by_context: dict[Requires, list[TemplateSentence]] = {(): []}
+            by_context: dict[Said, list[TemplateSentence]] = {((), ""): []}
             expressed = [sentence for sentence in intent.sentences if _expressible(sentence)]
             for sentence in expressed:
-                by_context.setdefault(sentence.requires, []).append(sentence)
+                by_context.setdefault((sentence.requires, sentence.fixed), []).append(sentence)
             if len(expressed) < len(intent.sentences):
                 _LOGGER.info(
                     "intent %s (%s): %d sentences left out (context rules Dialogflow cannot check; "
@@ -150,8 +151,8 @@ class _Builder:
                     language,
                     len(intent.sentences) - len(expressed),
                 )
-            for requires, sentences in by_context.items():
-                name = context_intent(intent.name, requires) if requires else intent.name
+            for (requires, fixed), sentences in by_context.items():
+                name = context_intent(intent.name, requires, fixed)
                 self.contexts[name] = tuple(context_name(key, value) for key, value in requires)
                 self.parameters.setdefault(name, {}).update(types)
                 phrases = [_phrase(s, types, language, self._id) for s in sentences]

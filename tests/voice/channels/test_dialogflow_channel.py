@@ -337,6 +337,8 @@ intents:
       - sentences: ["opening hours [in {shop}] [on {day}]"]
       - requires_context: {previous: {value: ShopHours, slot: true}}
         sentences: ["and [on] {day}"]
+      - sentences: ["weekend hours [in {shop}]"]
+        slots: {day: saturday}
 lists:
   shop:
     values: [den bosch, utrecht]
@@ -388,6 +390,30 @@ def test_a_follow_up_the_agent_matched_keeps_the_slots_of_the_question_it_follow
     assert follow_up == ["den bosch on any day, after nothing.", "den bosch on sunday, after ShopHours."]
     anew = converse(serve, skill, in_den_bosch, ("ShopHours", {"day": "sunday"}))
     assert anew[1] == "Which shop? on sunday, after nothing."
+
+
+WEEKEND = "ShopHours - with day_saturday"
+"""The exported intent of the block that sets ``day: saturday`` for all its sentences."""
+
+
+def test_an_exported_intent_of_a_block_with_fixed_slots_gets_them(serve: Serve, tmp_path: Path) -> None:
+    """ "weekend hours in utrecht" is Saturday to the router (the block's ``slots: {day: saturday}``); the
+    agent cannot send a value nobody said, so the block is an intent of its own, whose values the dialog
+    adds as the matcher does. What the caller said wins."""
+    skill = shops(tmp_path)
+    files = dialogflow_agent(skill).files
+    phrases = files[f"intents/{WEEKEND}_usersays_en.json"]
+    assert {"".join(part["text"] for part in phrase["data"]) for phrase in phrases} == {
+        "weekend hours",
+        "weekend hours in den bosch",
+        "weekend hours in utrecht",
+    }
+    assert "weekend hours" not in json.dumps(files["intents/ShopHours_usersays_en.json"])
+    with open_store("sqlite://:memory:") as store:
+        typed = Dialog(Router([skill]), store).respond(Turn(text="weekend hours in utrecht")).text
+    assert converse(serve, skill, (WEEKEND, {"shop": "utrecht"})) == [typed]
+    assert typed == "utrecht on saturday, after nothing."
+    assert converse(serve, skill, (WEEKEND, {"day": "sunday"})) == ["Which shop? on sunday, after nothing."]
 
 
 def test_an_ended_or_handed_over_conversation_sets_no_intent_contexts(
