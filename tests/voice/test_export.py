@@ -613,3 +613,30 @@ def test_phrases_over_the_cap_are_left_out_of_the_agent_and_logged(
     caplog.set_level(logging.INFO, logger="voice.export.dialogflow")
     assert len(dialogflow_phrases(skill)["Chatty"]) == MAX_PHRASES_PER_INTENT
     assert f"intent Chatty (en): {over} sentences left out (over the cap" in caplog.text
+
+
+def test_a_flows_block_with_fixed_slots_is_a_dialog_intent_on_alexa_too(tmp_path: Path) -> None:
+    """The block's own intent (``BookTable__party_two``) is the flow's: without its dialog model Alexa
+    refuses the webhook's ``Dialog.ElicitSlot`` for the flow's next slot."""
+    folder = tmp_path / "tables"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(
+        "from voice import Skill, Slot\n\nskill = Skill('tables', __file__)\n"
+        "skill.flow('BookTable', slots=[Slot('party', 'AskParty'), Slot('day', 'AskDay')])\n"
+    )
+    (folder / "locales" / "en" / "responses.yaml").write_text(
+        "responses:\n  AskParty: For how many?\n  AskDay: On which day?\n"
+    )
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  BookTable:\n    data:\n"
+        "      - sentences: ['book a table [for {party}] [on {day}]']\n"
+        "      - sentences: ['a table for the two of us [on {day}]']\n        slots: {party: 2}\n"
+        "lists:\n  party: {range: {from: 1, to: 8}}\n  day: {values: [monday, sunday]}\n"
+    )
+    model = alexa_package(load_skill(folder), "en-US").interaction_model["interactionModel"]
+    assert check_interaction_model({"interactionModel": model}) == []
+    dialog = {intent["name"]: intent for intent in model["dialog"]["intents"]}
+    assert set(dialog) == {"BookTable", "BookTable__party_two"}
+    assert dialog["BookTable__party_two"]["slots"] == dialog["BookTable"]["slots"]
+    samples = intent({"interactionModel": model}, "BookTable__party_two")["samples"]
+    assert set(samples) == {"a table for the two of us", "a table for the two of us on {day}"}

@@ -124,18 +124,15 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     slot_types = {intent.name: _slot_type_map(intent_set, intent) for intent in intents}
     taken: set[str] = set()
     shadows = _shadows_yes_no(language)
-    found = [
-        _intent(part, slot_types[intent.name], taken, shadows)
-        for intent in intents
-        for part in _by_fixed(intent)
-    ]
+    parts = [(intent, part) for intent in intents for part in _by_fixed(intent)]
+    found = [_intent(part, slot_types[intent.name], taken, shadows) for intent, part in parts]
     framework, framework_types = _framework_intents(language, taken, shadows)
     found += framework
     types += framework_types
     question = question_intent(skill, language, taken)
     found += ([question] if question else []) + _required_intents(language, taken)
     language_model = {"invocationName": invocation, "intents": found, "types": types}
-    dialog, prompts = dialog_model(skill, language, intents, slot_types)
+    dialog, prompts = dialog_model(skill, language, tuple(part for _, part in parts), slot_types)
     return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
 
 
