@@ -12,6 +12,12 @@ takes any value (``{previous: null}``) needs only the key: the webhook sets ``vo
 The intent's slots that such a block copies from the context (``{value: X, slot: true}``) come from the
 dialog's context too, as the router's match gets them: ``context_of`` reads which context the display
 name says, and the dialog fills them (``Turn.said_in``).
+
+A block's fixed ``slots:`` (``{language: nl}`` for "spreekt u nederlands") are no words a platform can
+send, and no intent tells one phrase's values from another's; so such a block gets an intent of its own on
+both platforms, named after its values (``fixed_tag``): Dialogflow's ``SpeakLanguage - with language_nl``,
+Alexa's ``SpeakLanguage__language_nl``. The channels read the tag back (``Turn.said_with``), and the dialog
+adds the values of the block it names, as the router's match has them.
 """
 
 from __future__ import annotations
@@ -29,7 +35,11 @@ __all__ = [
     "context_name",
     "context_names",
     "context_of",
+    "fixed_intent",
+    "fixed_of",
+    "fixed_tag",
     "intent_of",
+    "said_with",
 ]
 
 SEPARATOR = " - "
@@ -54,19 +64,51 @@ def context_names(context: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(name for key, value in held for name in (context_name(key, value), context_name(key)))
 
 
-def context_intent(intent: str, requires: Iterable[tuple[str, str | None]]) -> str:
+def context_intent(intent: str, requires: Iterable[tuple[str, str | None]], fixed: str = "") -> str:
     """The display name of the intent that carries ``intent``'s phrases said only in ``requires``
-    (a value None: any value)."""
-    return (
-        intent + SEPARATOR + " ".join(f"{key} {_ANY if value is None else value}" for key, value in requires)
-    )
+    (a value None: any value), of a block whose fixed slots ``fixed_tag`` names ``fixed``; ``intent``
+    itself for neither."""
+    said = [f"{key} {_ANY if value is None else value}" for key, value in requires]
+    said += [f"{_WITH} {fixed}"] if fixed else []
+    return intent + SEPARATOR + " ".join(said) if said else intent
+
+
+_WITH = "with"
+"""In a display name, before the tag of the block's fixed slots."""
+_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def fixed_tag(slots: Mapping[str, Any]) -> str:
+    """A block's fixed slots as the platforms' intent names carry them, letters and underscores only
+    (Alexa's rule): ``{language: nl}`` -> ``language_nl``; empty for none. Two blocks of an intent may get
+    one tag (``floor: 1`` and ``floor: "one"``): the dialog then adds only the values they share."""
+    said = " ".join(f"{name} {value}" for name, value in sorted(slots.items(), key=lambda item: item[0]))
+    spelled = re.sub(r"\d", lambda digit: f" {_DIGITS[int(digit.group())]} ", said.lower())
+    return re.sub(r"[^a-z]+", "_", spelled).strip("_")
+
+
+FIXED = "__"
+"""In an Alexa intent name, between our intent and its block's ``fixed_tag``: no intent name has it."""
+
+
+def fixed_intent(intent: str, fixed: str) -> str:
+    """The Alexa intent of ``intent``'s block whose fixed slots ``fixed_tag`` names ``fixed``."""
+    return f"{intent}{FIXED}{fixed}" if fixed else intent
+
+
+def fixed_of(name: str) -> tuple[str, str]:
+    """Our intent and the ``fixed_tag`` an Alexa intent name carries (none for any other name)."""
+    intent, _, fixed = name.partition(FIXED)
+    return (intent, fixed) if intent and fixed else (name, "")
 
 
 KEYS = ("dialog", "asking", "previous")
 """The keys of the dialog's intent context (``DialogState.context``), the only ones the webhook sets: a
 sentence whose block needs another (``domain``, ``area``) cannot be an exported intent's input context."""
 _PAIR = rf"({'|'.join(KEYS)}) (\S+)"
-_EXPORTED = re.compile(rf"(?P<intent>.+?){SEPARATOR}(?P<context>(?:{_PAIR} ?)+)")
+_EXPORTED = re.compile(
+    rf"(?P<intent>.+?){SEPARATOR}(?=\S)(?P<context>(?:{_PAIR} ?)*)(?:{_WITH} (?P<fixed>[a-z_]+))?"
+)
 
 
 def intent_of(display_name: str) -> str:
@@ -74,6 +116,13 @@ def intent_of(display_name: str) -> str:
     other name as it is (a hand-made agent's follow-up ``BookTable - yes`` is no ``BookTable``)."""
     exported = _EXPORTED.fullmatch(display_name)
     return exported["intent"] if exported else display_name
+
+
+def said_with(display_name: str) -> str:
+    """The ``fixed_tag`` of the block an exported display name was written for (``SpeakLanguage - with
+    language_nl``); empty for any other name."""
+    exported = _EXPORTED.fullmatch(display_name)
+    return (exported["fixed"] or "") if exported else ""
 
 
 def context_of(display_name: str) -> Requires:

@@ -54,6 +54,10 @@ class Turn:
     """The intent context the platform matched ``intent`` in (a Dialogflow intent the export wrote for a
     block's ``requires_context``, read from its display name): the dialog copies that block's ``slot:``
     values from its own context, as the router's match gets them. Empty: matched anywhere."""
+    said_with: str = ""
+    """The fixed ``slots:`` of the template block the platform's intent was exported for, as its name
+    carries them (``voice.platform_contexts.fixed_tag``): the dialog adds that block's values, as the
+    router's match has them. Empty: a block without fixed slots."""
     skill: str = ""
     match: IntentMatch | None = None
     user: Mapping[str, Any] = field(default_factory=lambda: _NO_USER)

@@ -58,7 +58,15 @@ def test_the_alexa_model_keeps_every_rule(model: dict[str, Any]) -> None:
 
 def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]) -> None:
     names = {i["name"] for i in language_model(model)["intents"]}
-    framework = {"TalkToAgent", "Greeting", "Thanks", "SpeakLanguage", "Question"}  # Question: it has content
+    # Question: it has content; "spreekt u nederlands" sets the language: its block's own intent
+    framework = {
+        "TalkToAgent",
+        "Greeting",
+        "Thanks",
+        "SpeakLanguage",
+        "SpeakLanguage__language_nl",
+        "Question",
+    }
     assert names == SKILL_INTENTS | framework | set(REQUIRED_INTENTS)
     # Alexa sends no words with a fallback, so asking for a person must be an intent of its own.
     to_agent = intent(model, "TalkToAgent")["samples"]
@@ -612,3 +620,55 @@ def test_a_prompt_that_spells_a_slot_out_has_alexa_spell_its_value(tmp_path: Pat
     assert prompts["Confirm.Intent.TrackOrder"] == [
         {"type": "SSML", "value": f"<speak>Track order {spelled} &amp; tell you?</speak>"}
     ]
+
+
+def test_phrases_over_the_cap_are_left_out_of_the_agent_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Dialogflow takes at most ``MAX_PHRASES_PER_INTENT`` phrases per intent; the rest were dropped
+    without a word, where the Alexa export counts its left-out samples."""
+    from voice import Skill
+    from voice.export.common import skill_intents
+    from voice.export.dialogflow import MAX_PHRASES_PER_INTENT
+
+    words = "(alpha|bravo|charlie|delta|echo|foxtrot|golf) (hotel|india|juliet|kilo|lima|mike|oscar)"
+    templates = "".join(f"          - '{opening} {words}'\n" for opening in "abcdefghijkl")
+    folder = tmp_path / "chatty"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  Chatty:\n    data:\n      - sentences:\n" + templates
+    )
+    skill = Skill("chatty", folder)
+    (chatty,) = skill_intents(skill, "en")
+    over = len(chatty.sentences) - MAX_PHRASES_PER_INTENT
+    assert over > 0
+    caplog.set_level(logging.INFO, logger="voice.export.dialogflow")
+    assert len(dialogflow_phrases(skill)["Chatty"]) == MAX_PHRASES_PER_INTENT
+    assert f"intent Chatty (en): {over} sentences left out (over the cap" in caplog.text
+
+
+def test_a_flows_block_with_fixed_slots_is_a_dialog_intent_on_alexa_too(tmp_path: Path) -> None:
+    """The block's own intent (``BookTable__party_two``) is the flow's: without its dialog model Alexa
+    refuses the webhook's ``Dialog.ElicitSlot`` for the flow's next slot."""
+    folder = tmp_path / "tables"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(
+        "from voice import Skill, Slot\n\nskill = Skill('tables', __file__)\n"
+        "skill.flow('BookTable', slots=[Slot('party', 'AskParty'), Slot('day', 'AskDay')])\n"
+    )
+    (folder / "locales" / "en" / "responses.yaml").write_text(
+        "responses:\n  AskParty: For how many?\n  AskDay: On which day?\n"
+    )
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  BookTable:\n    data:\n"
+        "      - sentences: ['book a table [for {party}] [on {day}]']\n"
+        "      - sentences: ['a table for the two of us [on {day}]']\n        slots: {party: 2}\n"
+        "lists:\n  party: {range: {from: 1, to: 8}}\n  day: {values: [monday, sunday]}\n"
+    )
+    model = alexa_package(load_skill(folder), "en-US").interaction_model["interactionModel"]
+    assert check_interaction_model({"interactionModel": model}) == []
+    dialog = {intent["name"]: intent for intent in model["dialog"]["intents"]}
+    assert set(dialog) == {"BookTable", "BookTable__party_two"}
+    assert dialog["BookTable__party_two"]["slots"] == dialog["BookTable"]["slots"]
+    samples = intent({"interactionModel": model}, "BookTable__party_two")["samples"]
+    assert set(samples) == {"a table for the two of us", "a table for the two of us on {day}"}

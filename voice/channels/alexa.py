@@ -32,6 +32,7 @@ from ..builtins import ALEXA_INTENTS, LAUNCH
 from ..config_shapes import Check, is_flag, is_text_list
 from ..language import language_of
 from ..nlu import SlotValue
+from ..platform_contexts import fixed_of
 from ..reply import Reply
 from ..router import Router
 from ..turn import Responder, Turn
@@ -160,10 +161,12 @@ class AlexaChannel(WebhookChannel):
         attributes = _attributes(envelope)
         if kind == "LaunchRequest":
             intent: Mapping[str, Any] | None = None
-            name, slots = LAUNCH, {}
+            name, slots, said_with = LAUNCH, {}, ""
         elif kind == "IntentRequest":
             intent = _intent(request)
-            name = _confirmation(intent, attributes.get(CHANNEL_KEY)) or _our_name(intent["name"])
+            confirmed = _confirmation(intent, attributes.get(CHANNEL_KEY))
+            name = confirmed or _our_name(intent["name"])
+            said_with = "" if confirmed else fixed_of(intent["name"])[1]
             slots = _slots(intent)
         else:
             raise RequestError(f"this skill does not serve Alexa {str(kind)[:60]!r} requests.")
@@ -172,6 +175,7 @@ class AlexaChannel(WebhookChannel):
         return Turn(
             intent=name,
             slots=slots,
+            said_with=said_with,
             locale=locale(request.get("locale"), "request.locale"),
             channel=self.name,
             session_id=identifier(_session_id(envelope), "session.sessionId", required=True),
@@ -237,7 +241,9 @@ def _intent(request: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _our_name(name: str) -> str:
-    return ALEXA_INTENTS.get(name, name)
+    """Our intent for Alexa's: a built-in's, or the exported intent of a block with fixed slots
+    (``SpeakLanguage__language_nl`` is ``SpeakLanguage``, ``voice.platform_contexts``)."""
+    return ALEXA_INTENTS.get(name) or fixed_of(name)[0]
 
 
 def _slots(intent: Mapping[str, Any]) -> dict[str, SlotValue]:

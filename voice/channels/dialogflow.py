@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from ..nlu.context import Requires
-from ..platform_contexts import context_of, intent_of
+from ..platform_contexts import context_of, intent_of, said_with
 from ..reply import Reply
 from ..turn import Turn
 from .dialogflow_render import render
@@ -155,11 +155,13 @@ class DialogflowChannel(WebhookChannel):
         text = lookup(data, "queryResult.queryText", default="")
         ended = hung_up(text)
         reparse = silent or ended or self._reparse(data, display_name, text)
+        said = ((), "") if reparse else self._said(display_name)
         return Turn(
             text="" if silent or is_event(text) else text,
             intent=None if reparse else self._intent(display_name),
             slots={} if reparse else slots(parameters, contexts),
-            said_in=() if reparse else self._said_in(display_name),
+            said_in=said[0],
+            said_with=said[1],
             locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
             channel=self.name,
             call=rang_in(data),
@@ -179,11 +181,13 @@ class DialogflowChannel(WebhookChannel):
         (``OrderCake - dialog OrderCake asking cake_name``, a flow's bare answer, is ``OrderCake``)."""
         return self.options.intent_map.get(display_name) or intent_of(display_name)
 
-    def _said_in(self, display_name: str) -> Requires:
-        """The intent context an exported intent's name says it was matched in (``OrderCake - dialog
-        OrderCake``), whose ``slot:`` values the dialog fills; none for a name ``dialogflow_intent_map``
-        maps."""
-        return () if display_name in self.options.intent_map else context_of(display_name)
+    def _said(self, display_name: str) -> tuple[Requires, str]:
+        """The intent context and the fixed slots' tag (``fixed_tag``) of the block an exported intent's
+        name says it was matched in (``OrderCake - dialog OrderCake``, ``SpeakLanguage - with
+        language_nl``), whose values the dialog fills; none for a name ``dialogflow_intent_map`` maps."""
+        if display_name in self.options.intent_map:
+            return (), ""
+        return context_of(display_name), said_with(display_name)
 
     def _reparse(self, data: Mapping[str, Any], display_name: str, text: str) -> bool:
         """Whether the router matches ``queryText`` instead of the agent's intent: always

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO, builtin_slot_specs
-from ..nlu import IntentMatch, SlotValue
-from ..nlu.context import copied_slots, required_contexts, requires_ok
+from ..nlu import IntentMatch, IntentSet, SlotValue
+from ..nlu.context import copied_slots, requires_ok
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
@@ -20,6 +20,7 @@ from ..ssml import joined
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, no_person_reply, with_question
+from .blocks import intents_of, said_blocks, shared_fixed
 from .flows import FlowFilling, plain
 from .follow_up import with_previous_slots
 from .handoff import HandoffPolicy
@@ -203,7 +204,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
                     name, list_name, words, intent=self.turn.intent
                 ),
             )
-            slots = self._copied(skill, slots)
+            slots = self._said_slots(intents_of(skill, language), slots)
             # a platform's "three" (03:00) is read within the skill's hours, as the router reads "om drie"
             return self.router.resolved(IntentMatch(intent=self.turn.intent, slots=slots, skill=name))
         return self.router.parse(
@@ -215,19 +216,20 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             confirming=self.state.slot_to_confirm,
         )
 
-    def _copied(self, skill: Skill | None, slots: dict[str, SlotValue]) -> dict[str, SlotValue]:
-        """``slots`` with those the block the platform matched in a context (``Turn.said_in``) copies
-        from the dialog's context (``{previous: {value: ShopHours, slot: true}}``): the platform sends
-        only what the caller said, and the router's match of the same words has them."""
-        if not self.turn.said_in or skill is None:
+    def _said_slots(self, intents: IntentSet | None, slots: dict[str, SlotValue]) -> dict[str, SlotValue]:
+        """``slots`` with those of the block the platform matched the intent in (``said_blocks``): its
+        fixed ``slots:`` ("spreekt u nederlands": ``language: nl``) and those it copies from the dialog's
+        context (``{previous: {value: ShopHours, slot: true}}``). The platform sends only what the caller
+        said; the router's match of the same words has them."""
+        if intents is None or not (self.turn.said_in or self.turn.said_with):
             return slots
         context = self.state.context()
-        found = skill.intents(self.turn.language).intents.get(self.turn.intent or "")
-        for block in found.data if found else ():
-            required = block.requires_context
-            if self.turn.said_in in required_contexts(required) and requires_ok(required, context):
-                slots = copied_slots(slots, required, context, spoken=self.turn.slots)
-        return slots
+        blocks = said_blocks(intents, self.turn)
+        filled = {**shared_fixed(blocks), **slots}  # what the caller said wins, as in the matcher
+        for block in blocks:
+            if requires_ok(block.requires_context, context):
+                filled = copied_slots(filled, block.requires_context, context, spoken=self.turn.slots)
+        return filled
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""

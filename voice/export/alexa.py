@@ -25,13 +25,14 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..builtins import ALEXA_INTENTS, YES_OR_NO, builtin_intents, builtin_languages
 from ..nlu import IntentSet, Matcher, SlotSpec
+from ..platform_contexts import fixed_intent
 from ..skill import Skill
 from .alexa_dialog import dialog_model
 from .alexa_question import question_intent
@@ -123,14 +124,15 @@ def interaction_model(skill: Skill, language: str, invocation: str) -> dict[str,
     slot_types = {intent.name: _slot_type_map(intent_set, intent) for intent in intents}
     taken: set[str] = set()
     shadows = _shadows_yes_no(language)
-    found = [_intent(intent, slot_types[intent.name], taken, shadows) for intent in intents]
+    parts = [(intent, part) for intent in intents for part in _by_fixed(intent)]
+    found = [_intent(part, slot_types[intent.name], taken, shadows) for intent, part in parts]
     framework, framework_types = _framework_intents(language, taken, shadows)
     found += framework
     types += framework_types
     question = question_intent(skill, language, taken)
     found += ([question] if question else []) + _required_intents(language, taken)
     language_model = {"invocationName": invocation, "intents": found, "types": types}
-    dialog, prompts = dialog_model(skill, language, intents, slot_types)
+    dialog, prompts = dialog_model(skill, language, tuple(part for _, part in parts), slot_types)
     return {"interactionModel": {"languageModel": language_model, "dialog": dialog, "prompts": prompts}}
 
 
@@ -144,8 +146,9 @@ def _framework_intents(
         return [], []
     intent_set = builtin_intents(language)
     found = [
-        _intent(intent, _slot_type_map(intent_set, intent, FRAMEWORK_LISTS), taken, shadows)
+        _intent(part, _slot_type_map(intent_set, intent, FRAMEWORK_LISTS), taken, shadows)
         for intent in intents
+        for part in _by_fixed(intent)
     ]
     return found, _slot_types(intent_set, intents, FRAMEWORK_LISTS)
 
@@ -216,6 +219,18 @@ def _value_id(entry: ListEntry) -> str:
     if entry.id is not None and _ALEXA_ID.fullmatch(entry.id):
         return entry.id
     return re.sub(r"[^A-Za-z0-9_]+", "_", entry.id or entry.value).strip("_").upper() or "VALUE"
+
+
+def _by_fixed(intent: SkillIntent) -> tuple[SkillIntent, ...]:
+    """The intent with the sentences of blocks without fixed ``slots:``, then one Alexa intent per block
+    with them (``SpeakLanguage__language_nl``), which the channel reads back as the intent and the block
+    whose values the dialog adds (``voice.platform_contexts``): Alexa cannot send a value nobody said."""
+    tags = dict.fromkeys(sentence.fixed for sentence in intent.sentences if sentence.fixed)
+    parts = [replace(intent, sentences=tuple(s for s in intent.sentences if not s.fixed))]
+    for tag in tags:
+        sentences = tuple(sentence for sentence in intent.sentences if sentence.fixed == tag)
+        parts.append(replace(intent, name=fixed_intent(intent.name, tag), sentences=sentences))
+    return tuple(parts)
 
 
 def _intent(

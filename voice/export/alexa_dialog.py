@@ -22,6 +22,7 @@ import jinja2
 from ..builtins import BUILTIN_LOCALES, builtin_reply_languages, builtin_responses
 from ..flow import Flow
 from ..flow import Slot as FlowSlot
+from ..platform_contexts import fixed_of
 from ..responses import Responses
 from ..skill import Skill
 from ..ssml import spelled_out
@@ -46,16 +47,18 @@ def dialog_model(
     prompts: dict[str, list[dict[str, str]]] = {}
     renderer = _Prompts(skill.responses(language), _builtin_responses(language), language)
     dialog_intents = []
-    for intent in intents:
-        flow = skill.flows.get(intent.name)
+    for intent in intents:  # a flow's block with fixed slots is an intent of its own: the flow's too
+        ours = fixed_of(intent.name)[0]
+        flow = skill.flows.get(ours)
         if flow is not None:
-            dialog_intents.append(_dialog_intent(flow, slot_types[intent.name], renderer, prompts))
+            dialog_intents.append(_dialog_intent(flow, intent.name, slot_types[ours], renderer, prompts))
     dialog = {"delegationStrategy": "SKILL_RESPONSE", "intents": dialog_intents}
     return dialog, [{"id": pid, "variations": variations} for pid, variations in prompts.items()]
 
 
 def _dialog_intent(
     flow: Flow,
+    name: str,
     slot_types: Mapping[str, str],
     renderer: _Prompts,
     prompts: dict[str, list[dict[str, str]]],
@@ -64,7 +67,7 @@ def _dialog_intent(
     ordered = asked + [name for name in slot_types if name not in asked]
     slots = [_dialog_slot(flow, name, slot_types, renderer, prompts) for name in ordered]
     entry: dict[str, Any] = {
-        "name": flow.intent,
+        "name": name,
         "confirmationRequired": flow.confirm is not None,
         "prompts": {},
         "slots": slots,

@@ -20,6 +20,7 @@ from ..nlu.context import Requires, required_contexts
 from ..nlu.entries import ListEntry, expansions, list_entries
 from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList
+from ..platform_contexts import fixed_tag
 from ..skill import Skill
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ExportError",
     "ListEntry",
     "Requires",
+    "Said",
     "SkillIntent",
     "TemplateSentence",
     "builtins_of",
@@ -72,9 +74,13 @@ class TemplateSentence:
     """The keys of the intent context its block's ``excludes_context`` rules out: no platform can say
     "not in this context", so each export decides what to do with such a sentence (exports.md)."""
 
+    fixed: str = ""
+    """Its block's fixed ``slots:`` as ``fixed_tag`` names them: no platform can send them, so the
+    sentence goes to an intent of that name, which the dialog reads back (``Turn.said_with``)."""
+
     @classmethod
     def of(
-        cls, sample: Sample, language: str, requires: Requires = (), excludes: tuple[str, ...] = ()
+        cls, sample: Sample, language: str, said: Said = ((), ""), excludes: tuple[str, ...] = ()
     ) -> TemplateSentence:
         """Split a sample at its slots; digits in the literal words are spelled out (Alexa refuses them)."""
         parts: list[tuple[str, str | None]] = []
@@ -86,7 +92,7 @@ class TemplateSentence:
             position = slot.end
         if position < len(sample.text):
             parts.append((_spelled(sample.text[position:], language), None))
-        return cls(tuple(parts), sample.template, requires, excludes)
+        return cls(tuple(parts), sample.template, said[0], excludes, said[1])
 
     @property
     def slot_names(self) -> tuple[str, ...]:
@@ -152,28 +158,35 @@ def _intents_of(
         samples = sample_sentences(matcher, name, limit=SAMPLES_PER_TEMPLATE, skill=skill)
         requires = _requires(intent.data)
         sentences = _interleaved(
-            TemplateSentence.of(sample, language, context, excludes)
+            TemplateSentence.of(sample, language, said, excludes)
             for sample in samples
-            for context, excludes in requires.get(sample.template, {(): ()}).items()
+            for said, excludes in requires.get(sample.template, {_ANYWHERE: ()}).items()
         )
         slots = tuple(spec for spec in intent.slot_specs(intent_set) if spec.kind != "fixed")
         found.append(SkillIntent(name, slots, sentences))
     return tuple(found)
 
 
-def _requires(blocks: Iterable[IntentData]) -> dict[str, dict[Requires, tuple[str, ...]]]:
-    """Template text -> the intent contexts its blocks require (``required_contexts``), each with the keys
-    its block's ``excludes_context`` rules out there (none where another block says it without them).
-    A template also in a block without ``requires_context`` is said anywhere."""
-    found: dict[str, dict[Requires, tuple[str, ...]]] = {}
+Said = tuple[Requires, str]
+"""Where a sentence is said: the intent context its block requires, and its block's ``fixed_tag``."""
+_ANYWHERE: Said = ((), "")
+
+
+def _requires(blocks: Iterable[IntentData]) -> dict[str, dict[Said, tuple[str, ...]]]:
+    """Template text -> the intent contexts its blocks require (``required_contexts``) with their fixed
+    slots' tag, each with the keys its block's ``excludes_context`` rules out there (none where another
+    block says it without them). A template also in a block without ``requires_context`` or fixed slots
+    is said anywhere."""
+    found: dict[str, dict[Said, tuple[str, ...]]] = {}
     for block in blocks:
         excluded = tuple(block.excludes_context)
+        fixed = fixed_tag(block.slots)
         for template in block.templates:
             said = found.setdefault(template.text, {})
             for context in required_contexts(block.requires_context):
-                said[context] = excluded if said.get(context, excluded) else ()
-            if () in said:
-                found[template.text] = {(): said[()]}
+                said[(context, fixed)] = excluded if said.get((context, fixed), excluded) else ()
+            if _ANYWHERE in said:
+                found[template.text] = {_ANYWHERE: said[_ANYWHERE]}
     return found
 
 

@@ -4,7 +4,8 @@
     intents/<Intent>.json                  parameters (@sys.date, @sys.any, @<list> ...), webhook on
     intents/<Intent>_usersays_<lang>.json  training phrases, slot words annotated with their entity
     intents/<Intent> - <context>.json      the phrases said only in an intent context (a flow's bare
-                                           answers), with that context as input context; a sentence of
+                                           answers), with that context as input context, or of a block
+                                           with fixed slots (``- with language_nl``); a sentence of
                                            a block with rules Dialogflow cannot check (another key than
                                            the dialog's, ``excludes_context``) is left out, logged
     entities/<list>.json                   one custom entity per value list
@@ -44,7 +45,7 @@ from .common import (
     FRAMEWORK_LISTS,
     ExportError,
     ListEntry,
-    Requires,
+    Said,
     SkillIntent,
     TemplateSentence,
     builtins_of,
@@ -138,10 +139,10 @@ class _Builder:
         """``intents`` of ``intent_set`` in ``language``; ``prefix`` goes before the names of its lists."""
         for intent in intents:
             types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
-            by_context: dict[Requires, list[TemplateSentence]] = {(): []}
+            by_context: dict[Said, list[TemplateSentence]] = {((), ""): []}
             expressed = [sentence for sentence in intent.sentences if _expressible(sentence)]
             for sentence in expressed:
-                by_context.setdefault(sentence.requires, []).append(sentence)
+                by_context.setdefault((sentence.requires, sentence.fixed), []).append(sentence)
             if len(expressed) < len(intent.sentences):
                 _LOGGER.info(
                     "intent %s (%s): %d sentences left out (context rules Dialogflow cannot check; "
@@ -150,12 +151,12 @@ class _Builder:
                     language,
                     len(intent.sentences) - len(expressed),
                 )
-            for requires, sentences in by_context.items():
-                name = context_intent(intent.name, requires) if requires else intent.name
+            for (requires, fixed), sentences in by_context.items():
+                name = context_intent(intent.name, requires, fixed)
                 self.contexts[name] = tuple(context_name(key, value) for key, value in requires)
                 self.parameters.setdefault(name, {}).update(types)
                 phrases = [_phrase(s, types, language, self._id) for s in sentences]
-                self.phrases[(name, language)] = phrases[:MAX_PHRASES_PER_INTENT]
+                self.phrases[(name, language)] = _capped(phrases, name, language)
 
     def _entity(self, intent_set: IntentSet, spec: SlotSpec, language: str, prefix: str) -> str:
         """The parameter's entity; a value list becomes a custom entity with this language's entries."""
@@ -220,6 +221,20 @@ class _Builder:
             "automatedExpansion": False,
             "allowFuzzyExtraction": False,
         }
+
+
+def _capped(phrases: list[dict[str, Any]], name: str, language: str) -> list[dict[str, Any]]:
+    """The first ``MAX_PHRASES_PER_INTENT`` phrases (they take turns by template, so every template keeps
+    some); the rest are logged as the Alexa export logs its left-out samples, so a skill author sees them."""
+    if len(phrases) > MAX_PHRASES_PER_INTENT:
+        _LOGGER.info(
+            "intent %s (%s): %d sentences left out (over the cap of %d phrases per intent)",
+            name,
+            language,
+            len(phrases) - MAX_PHRASES_PER_INTENT,
+            MAX_PHRASES_PER_INTENT,
+        )
+    return phrases[:MAX_PHRASES_PER_INTENT]
 
 
 def _expressible(sentence: TemplateSentence) -> bool:

@@ -17,6 +17,7 @@ from ask_sdk_model.response_envelope import ResponseEnvelope
 from flask.testing import FlaskClient
 from serving import Serve, serving
 from test_alexa_platform_values import bookable_day, intent_request
+from test_dialogflow_channel import shops
 
 from voice import Card, Dialog, Expect, Reply, Router, Skill, Turn, load_skill
 from voice.assistant import MEMORY_STORE
@@ -26,6 +27,7 @@ from voice.channels.alexa import CHANNEL_KEY, AlexaChannel
 from voice.channels.alexa_render import MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
 from voice.channels.alexa_verify import AlexaVerifier, AlexaVerifyConfig
 from voice.errors import ConfigError
+from voice.export import alexa_package
 from voice.ssml import to_ssml
 from voice.store import open_store
 from voice.testing_stubs import stubbed_setting
@@ -614,3 +616,31 @@ def test_a_verifier_without_skill_ids_cannot_be_built() -> None:
 def test_without_verification_no_skill_id_is_needed(serve: Serve, recorder: Recorder) -> None:
     client = serve(recorder, {"alexa_verify": False, "alexa_application_ids": []})
     assert client.post("/alexa", json=fixture("order_status")).status_code == 200
+
+
+def shop_talk(serve: Serve, skill: Skill, *matched: tuple[str, dict[str, Any]]) -> list[str]:
+    """The speech of one Alexa session's turns, each an intent Alexa matched with its slots."""
+    session = "amzn1.echo-api.session.shops"
+    with open_store("sqlite://:memory:") as store:
+        client = serve(Dialog(Router([skill]), store), UNVERIFIED, router=Router([skill]))
+        return [ssml(post(client, intent_request(name, slots, session=session))) for name, slots in matched]
+
+
+def test_an_alexa_intent_of_a_block_with_fixed_slots_gets_them(serve: Serve, tmp_path: Path) -> None:
+    """ "weekend hours" is Saturday to the router (its block's ``slots: {day: saturday}``); Alexa cannot
+    send a value nobody said, so the block is an intent of its own, read back as ShopHours."""
+    skill = shops(tmp_path)
+    model = alexa_package(skill, "en-US").interaction_model["interactionModel"]["languageModel"]
+    weekend = next(i for i in model["intents"] if i["name"] == "ShopHours__day_saturday")
+    assert set(weekend["samples"]) == {"weekend hours", "weekend hours in {shop}"}
+    said = shop_talk(serve, skill, ("ShopHours__day_saturday", {"shop": "utrecht"}))
+    assert said == ["<speak>utrecht on saturday, after nothing.</speak>"]
+
+
+def test_an_alexa_follow_up_is_the_question_asked_anew(serve: Serve, tmp_path: Path) -> None:
+    """Alexa has no contexts: "and on sunday" is a sample of ShopHours itself, which nothing tells from
+    "opening hours on sunday", so it keeps no shop (docs/exports.md; Dialogflow's follow-up intent does)."""
+    said = shop_talk(
+        serve, shops(tmp_path), ("ShopHours", {"shop": "den bosch"}), ("ShopHours", {"day": "sunday"})
+    )
+    assert said[1] == "<speak>Which shop? on sunday, after nothing.</speak>"

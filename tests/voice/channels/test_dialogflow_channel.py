@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from serving import Serve, serving
 from test_alexa_platform_values import bookable_day
 
-from voice import Card, Dialog, Expect, Reply, Router, Turn, load_skill
+from voice import Card, Dialog, Expect, Reply, Router, Skill, Turn, load_skill
 from voice.errors import ConfigError
 from voice.export import dialogflow_agent
 from voice.store import open_store
@@ -323,21 +323,49 @@ skill = Skill("shops", __file__)
 
 @skill.intent("ShopHours")
 def shop_hours(turn: Turn) -> Reply:
-    return Reply(speech=f"On {turn.value('day')}, after {turn.value('previous', 'nothing')}.")
+    shop, day, previous = (turn.value(name, default) for name, default in SHOPS_DEFAULTS)
+    return Reply(speech=f"{shop} on {day}, after {previous}.")
+
+
+SHOPS_DEFAULTS = (("shop", "Which shop?"), ("day", "any day"), ("previous", "nothing"))
 """
 SHOPS_INTENTS = """
 language: en
 intents:
   ShopHours:
     data:
-      - sentences: ["opening hours [on {day}]"]
+      - sentences: ["opening hours [in {shop}] [on {day}]"]
       - requires_context: {previous: {value: ShopHours, slot: true}}
         sentences: ["and [on] {day}"]
+      - sentences: ["weekend hours [in {shop}]"]
+        slots: {day: saturday}
 lists:
+  shop:
+    values: [den bosch, utrecht]
   day:
     values: [saturday, sunday]
 """
 FOLLOW_UP = "ShopHours - previous ShopHours"
+
+
+def shops(tmp_path: Path) -> Skill:
+    """A skill with opening hours per shop and day, and the follow-up "and on sunday"."""
+    folder = tmp_path / "shops"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "__init__.py").write_text(SHOPS_CODE)
+    (folder / "locales" / "en" / "intents.yaml").write_text(SHOPS_INTENTS)
+    return load_skill(folder)
+
+
+def converse(serve: Serve, skill: Skill, *matched: tuple[str, dict[str, Any]]) -> list[str]:
+    """What the webhook answers to one conversation's turns, each an intent the agent matched with its
+    parameters."""
+    with open_store("sqlite://:memory:") as store:
+        client = serve(Recorder(Dialog(Router([skill]), store)), router=Router([skill]))
+        return [
+            post(client, _agent_matched(turn, name, **parameters))["fulfillmentText"]
+            for turn, (name, parameters) in enumerate(matched, start=1)
+        ]
 
 
 def test_an_exported_context_intent_gets_the_slot_its_block_copies_from_the_context(
@@ -345,18 +373,47 @@ def test_an_exported_context_intent_gets_the_slot_its_block_copies_from_the_cont
 ) -> None:
     """The follow-up "and on sunday" arrives as the exported intent with only the day: the slot that
     ``{value: ShopHours, slot: true}`` copies from the context is the dialog's, as the router's has it."""
-    folder = tmp_path / "shops"
-    (folder / "locales" / "en").mkdir(parents=True)
-    (folder / "__init__.py").write_text(SHOPS_CODE)
-    (folder / "locales" / "en" / "intents.yaml").write_text(SHOPS_INTENTS)
-    skill = load_skill(folder)
+    skill = shops(tmp_path)
     assert f"intents/{FOLLOW_UP}.json" in dialogflow_agent(skill).files
+    said = converse(serve, skill, ("ShopHours", {"day": "saturday"}), (FOLLOW_UP, {"day": "sunday"}))
+    assert said == ["Which shop? on saturday, after nothing.", "Which shop? on sunday, after ShopHours."]
+
+
+def test_a_follow_up_the_agent_matched_keeps_the_slots_of_the_question_it_follows(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """ "and on sunday" after the hours in Den Bosch asks for Den Bosch's Sunday, as the router's match of
+    the same words does; a question asked anew starts afresh."""
+    skill = shops(tmp_path)
+    in_den_bosch = ("ShopHours", {"shop": "den bosch"})
+    follow_up = converse(serve, skill, in_den_bosch, (FOLLOW_UP, {"day": "sunday"}))
+    assert follow_up == ["den bosch on any day, after nothing.", "den bosch on sunday, after ShopHours."]
+    anew = converse(serve, skill, in_den_bosch, ("ShopHours", {"day": "sunday"}))
+    assert anew[1] == "Which shop? on sunday, after nothing."
+
+
+WEEKEND = "ShopHours - with day_saturday"
+"""The exported intent of the block that sets ``day: saturday`` for all its sentences."""
+
+
+def test_an_exported_intent_of_a_block_with_fixed_slots_gets_them(serve: Serve, tmp_path: Path) -> None:
+    """ "weekend hours in utrecht" is Saturday to the router (the block's ``slots: {day: saturday}``); the
+    agent cannot send a value nobody said, so the block is an intent of its own, whose values the dialog
+    adds as the matcher does. What the caller said wins."""
+    skill = shops(tmp_path)
+    files = dialogflow_agent(skill).files
+    phrases = files[f"intents/{WEEKEND}_usersays_en.json"]
+    assert {"".join(part["text"] for part in phrase["data"]) for phrase in phrases} == {
+        "weekend hours",
+        "weekend hours in den bosch",
+        "weekend hours in utrecht",
+    }
+    assert "weekend hours" not in json.dumps(files["intents/ShopHours_usersays_en.json"])
     with open_store("sqlite://:memory:") as store:
-        client = serve(Recorder(Dialog(Router([skill]), store)), router=Router([skill]))
-        first = post(client, _agent_matched(1, "ShopHours", day="saturday"))
-        follow_up = post(client, _agent_matched(2, FOLLOW_UP, day="sunday"))
-    assert first["fulfillmentText"] == "On saturday, after nothing."
-    assert follow_up["fulfillmentText"] == "On sunday, after ShopHours."
+        typed = Dialog(Router([skill]), store).respond(Turn(text="weekend hours in utrecht")).text
+    assert converse(serve, skill, (WEEKEND, {"shop": "utrecht"})) == [typed]
+    assert typed == "utrecht on saturday, after nothing."
+    assert converse(serve, skill, (WEEKEND, {"day": "sunday"})) == ["Which shop? on sunday, after nothing."]
 
 
 def test_an_ended_or_handed_over_conversation_sets_no_intent_contexts(
