@@ -393,7 +393,7 @@ def _tell_figures(report: Report, say: Texts) -> None:
         return _number(say, value, ".3f")
 
     offered = say("eval_confirm_right", rate=rate(report.confirm_right))
-    latency = {"p50": _number(say, report.p50_ms), "p95": _number(say, report.p95_ms)}
+    latency = {"p50": _number(say, report.p50_ms, ""), "p95": _number(say, report.p95_ms, "")}
     rows = [
         (say("eval_top1"), rate(report.top1)),
         (say("eval_answered_right"), rate(report.answered_right)),
