@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -24,6 +26,21 @@ AUDIO = ROOT / "fixtures" / "audio"
 FIXTURE_MODELS = ROOT / "fixtures" / "models"
 """Prebuilt English and Dutch fixture models of fixtures/phrases (rebuild: see its README)."""
 KOREAN_PHRASES = ("음악 틀어", "안녕하세요", "불 꺼")
+
+
+@contextlib.contextmanager
+def bare_terminal() -> Iterator[None]:
+    """Logging as a user's terminal has it, unconfigured (pytest's capture handlers set aside): a warning
+    reaches stderr bare, through ``logging.lastResort``."""
+    root = logging.getLogger()
+    capturing = list(root.handlers)
+    for handler in capturing:
+        root.removeHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in capturing:
+            root.addHandler(handler)
 
 
 @pytest.fixture(autouse=True)

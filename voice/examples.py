@@ -21,6 +21,7 @@ import yaml
 from .knowledge.content import content_files, content_folder
 
 if TYPE_CHECKING:
+    from .analytics.team import Texts
     from .skill import Skill
 
 EXAMPLE_MARK = "# voice init example"
@@ -37,32 +38,30 @@ def example_files(folder: Path) -> list[Path]:
     return [path for path in content_files(folder) if _first_line(path).startswith(EXAMPLE_MARK)]
 
 
-def leftovers(skill_root: Path, languages: tuple[str, ...] = ("nl", "en")) -> list[str]:
+def leftovers(skill_root: Path, languages: tuple[str, ...], say: Texts) -> list[str]:
     """One line per example of ``voice init`` the skill still has in ``languages``: its example FAQ
-    and the replies it has not changed."""
+    and the replies it has not changed; in the team's words ``say``."""
     lines = []
     for language in languages:
         folder = content_folder(skill_root, language)
         lines += [
-            f"{path.relative_to(skill_root).as_posix()}: the example FAQ of voice init is still answered; "
-            "import your own content (which replaces it) or delete the file"
-            for path in example_files(folder)
+            say("example_faq", path=path.relative_to(skill_root).as_posix()) for path in example_files(folder)
         ]
         responses = _responses(skill_root / "locales" / language / "responses.yaml")
         lines += [
-            f"locales/{language}/responses.yaml: {key} still says the example of voice init ({text!r}); "
-            "write your own"
+            say("example_reply", language=language, key=key, text=repr(text))
             for key, text in EXAMPLE_REPLIES.get(language, {}).items()
             if responses.get(key) == text
         ]
     return lines
 
 
-def examples_in_use(skill: Skill, languages: tuple[str, ...] | None = None) -> list[str]:
+def examples_in_use(skill: Skill, languages: tuple[str, ...] | None, say: Texts) -> list[str]:
     """One sentence per example the skill still answers callers with: voice init's (``leftovers``) in
-    ``languages`` (default: all the skill's) and the skill's own sample data (``Skill.example_data``)."""
-    own = skill.example_data() if skill.example_data else []
-    return leftovers(skill.root, languages or skill.languages) + own
+    ``languages`` (None: all the skill's) and the skill's own sample data (``Skill.example_data``, told
+    the team's language), in the team's words ``say``."""
+    own = skill.example_data(say.language) if skill.example_data else []
+    return leftovers(skill.root, languages or skill.languages, say) + own
 
 
 def _first_line(path: Path) -> str:

@@ -34,6 +34,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .analytics.team import Team, texts
 from .assistant import UNREACHABLE_HANDOFF, Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .channels.dialogflow import check_intent_map, unsent_transfer
@@ -128,8 +129,9 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
 def _warn_of_examples(assistant: Assistant) -> None:
     """Name the example data callers would hear (a sample company's number, made-up orders): a warning,
     not a stop, since a demo or a test server may serve it on purpose."""
+    say = texts(Team.from_config(assistant.config).language, "commands")
     for skill in assistant.router.skills.values():
-        for line in examples_in_use(skill):
+        for line in examples_in_use(skill, None, say):
             _LOGGER.warning("skill %r: %s", skill.name, line)
 
 

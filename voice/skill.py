@@ -105,9 +105,10 @@ class Skill:
         self.hours: BusinessHours | None = None
         """When the organisation is open: times said without a part of the day ("om drie") are read
         within these hours (``voice.BusinessHours``)."""
-        self.example_data: Callable[[], list[str]] | None = None
+        self.example_data: Callable[[str], list[str]] | None = None
         """The skill's own sample data still in use, one sentence each (what it is, what to replace it
-        with): ``voice check`` and the start warn of it (``voice.examples.examples_in_use``)."""
+        with) in the team's language it is given (``team_says``): ``voice check``, the start and
+        ``voice knowledge import`` warn of it (``voice.examples.examples_in_use``)."""
         self.data_problems: Callable[[], list[str]] | None = None
         """What in the skill's own data a caller's turn would fail on (an order of an unknown status),
         one sentence each naming the file and the fix: ``voice check`` and the start refuse it
@@ -190,6 +191,12 @@ class Skill:
     def builtin_replies(self, language: str) -> Responses:
         """The skill's own versions of the framework's replies (``builtin:`` in ``responses.yaml``)."""
         return _builtin_replies(self.root, language)
+
+    def team_says(self, language: str, key: str, **values: Any) -> str:
+        """Render ``key`` of the ``team:`` section of the skill's ``responses.yaml`` in ``language``
+        (English when the skill has no such file): what the skill tells its team, not its callers, such
+        as the sample data it still uses."""
+        return _team_texts(self.root, language).render(key, values)
 
     def say(self, turn: Turn, key: str, **values: Any) -> str:
         """Render response ``key`` in the turn's language with the slot values and ``values``, and
@@ -336,6 +343,12 @@ def _labels(path: Path, key: str, labels: Any) -> dict[str, str]:
         what, name, label = _LABEL_KEYS[key]
         raise SkillError(f'{path}: {key!r} must map {what} to texts, like {key}: {{{name}: "{label}"}}.')
     return {name: " ".join(label.split()) for name, label in labels.items()}
+
+
+@cache
+def _team_texts(root: Path, language: str) -> Responses:
+    path = _responses_file(root, language)
+    return Responses.from_file(path if path.is_file() else _responses_file(root, "en"), section="team")
 
 
 @cache

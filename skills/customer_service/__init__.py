@@ -92,21 +92,15 @@ def _lookup(number: str, _session: str, when: dt.datetime, url: str) -> Order | 
         return error.message
 
 
-def sample_data_in_use() -> list[str]:
-    """The shipped sample data callers would still hear, one sentence each (``voice check`` and the
-    start warn of it: a team that adopted the skill must not answer with Voorbeeld BV's number)."""
+def sample_data_in_use(language: str) -> list[str]:
+    """The shipped sample data callers would still hear, one sentence each in the team's ``language``
+    (``voice check`` and the start warn of it: a team that adopted the skill must not answer with
+    Voorbeeld BV's number)."""
     lines = []
     if sample := sample_details(company()):
-        lines.append(
-            f"data/company.yaml still has the sample company's details ({', '.join(sample)}), which "
-            "callers hear; put your company's name, phone, email, chat address and opening hours there."
-        )
+        lines.append(skill.team_says(language, "sample_company", details=", ".join(sample)))
     if not skill.settings.get("orders_url") and _sample_orders():
-        lines.append(
-            "data/orders.json holds the sample orders, which callers hear as theirs; set orders_url in "
-            "[skill.customer_service] to your order system, or replace the file with your own orders "
-            "(docs/skills.md, 'The shipped skill's data')."
-        )
+        lines.append(skill.team_says(language, "sample_orders"))
     return lines
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from booking_api import serving_booking_api
 from click.testing import CliRunner
+from conftest import bare_terminal
 
 from voice.cli import cli
 from voice.knowledge import KnowledgeBase
@@ -97,21 +96,6 @@ def test_chat_shows_order_and_booking_numbers_as_written(tmp_path: Path) -> None
         assert replies[-1].endswith(shown[language][1]), result.output
 
 
-@contextlib.contextmanager
-def _bare_terminal() -> Iterator[None]:
-    """Logging as a user's terminal has it, unconfigured (pytest's capture handlers set aside): a warning
-    reaches stderr bare, through ``logging.lastResort``."""
-    root = logging.getLogger()
-    capturing = list(root.handlers)
-    for handler in capturing:
-        root.removeHandler(handler)
-    try:
-        yield
-    finally:
-        for handler in capturing:
-            root.addHandler(handler)
-
-
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 def test_a_booking_failure_logged_in_a_dutch_chat_stays_out_of_the_conversation(
     tmp_path: Path, debug: bool
@@ -121,7 +105,7 @@ def test_a_booking_failure_logged_in_a_dutch_chat_stays_out_of_the_conversation(
     lines = (
         "maak een afspraak voor morgen om tien uur|ik heet els|ja|advies|ja|wat zijn jullie openingstijden"
     )
-    with serving_booking_api() as (api, url), _bare_terminal():
+    with serving_booking_api() as (api, url), bare_terminal():
         api.mode = "refuse"
         config = tmp_path / "voice.toml"
         config.write_text(f'skills = ["customer_service"]\n[skill.customer_service]\nbooking_url = "{url}"\n')

@@ -352,3 +352,35 @@ def test_forget_of_no_one_says_so_and_names_the_number_as_the_store_keeps_it(tmp
     )
     with open_store(url) as store:
         assert len(store.read_log()) == 4
+
+
+def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
+    """Purge, forget, export and check spoke English to a team whose config serves Dutch, where voice
+    review spoke Dutch; they choose the language as review does (--lang, else the config's)."""
+    config, url = _config(tmp_path)
+    config.write_text(config.read_text() + 'locales = ["nl-NL"]\n')
+    _converse(url, "old-caller", "s-old", days_ago=45)
+    _converse(url, "+31612345001", "s1", days_ago=0)
+    runner = CliRunner()
+    purged = runner.invoke(cli, ["data", "purge", "--config", str(config)])
+    assert purged.exit_code == 0 and purged.output.splitlines() == [
+        "1 verlopen sessie verwijderd; 0 antwoorden bewaard voor herhaalde verzoeken en 0 afgeleverde "
+        "outboxrecords ouder dan 24 uur verwijderd",
+        "2 logregels, 1 beurtsignaal en 0 beoordelingen ouder dan 30 dagen verwijderd, en de onthouden "
+        "gegevens van 0 gebruikers, niet gezien in 30 dagen",
+    ]
+    nobody = runner.invoke(cli, ["data", "forget", "06-12345001", "--config", str(config)])
+    assert nobody.exit_code == 1 and nobody.stderr == (
+        "error: er is niets bewaard over gebruiker '06-12345001', dus is er niets gewist; de opslag bewaart "
+        "+31612345001: als dat het nummer van de beller is, voer dan voice data forget +31612345001 uit.\n"
+    )
+    withheld = runner.invoke(cli, ["data", "export", "anonymous", "--config", str(config)])
+    assert withheld.exit_code == 1 and "staat voor elke beller die het nummer afschermde" in withheld.stderr
+    out = tmp_path / "caller.json"
+    exported = runner.invoke(cli, ["data", "export", "+31612345001", "-o", str(out), "--config", str(config)])
+    assert exported.output == f"alles wat over gebruiker +31612345001 is bewaard, is geschreven naar {out}\n"
+    assert json.loads(out.read_text(encoding="utf-8"))["user_id"] == "+31612345001"  # the JSON as it was
+    checked = runner.invoke(cli, ["data", "check", "--config", str(config)])
+    assert checked.output == "ok; 0 doorverbindrecords wachten op aflevering\n"
+    english = runner.invoke(cli, ["data", "forget", "+31612345001", "--lang", "en", "--config", str(config)])
+    assert english.output == "erased 4 records of user +31612345001\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import AUDIO, FIXTURE_MODELS, fixture_phrases
+from conftest import AUDIO, FIXTURE_MODELS, bare_terminal, fixture_phrases
 
 from speech import audio
 from speech.devices import SimulatedAudio
@@ -199,3 +199,25 @@ def test_the_demo_sessions_are_understood(language: str, expected: list[str], tm
     for line in expected:
         assert line in result.output
     assert "(nothing understood)" not in result.output
+
+
+def test_a_failed_order_lookup_logged_in_voice_run_follows_the_reply(tmp_path: Path) -> None:
+    """A warning logged during a turn (an order system that does not answer) showed bare between what
+    the loop said, as in ``voice chat`` before; it follows the turn's reply, marked as the log's."""
+    from click.testing import CliRunner
+
+    from voice.cli import cli
+
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        'skills = ["customer_service"]\n[skill.customer_service]\norders_url = "http://127.0.0.1:9"\n'
+    )
+    model, session = FIXTURE_MODELS / "en", AUDIO / "en_fx_session.wav"
+    command = ["run", "-l", "en", "--memory", "--model", str(model), "--input", str(session)]
+    with bare_terminal():
+        result = CliRunner().invoke(cli, [*command, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    shown = result.output.splitlines()
+    logged = [i for i, line in enumerate(shown) if "order lookup of session" in line]
+    assert logged and all(shown[i].startswith("log: order lookup of session") for i in logged), result.output
+    assert all(shown[i - 1].split("s ", 1)[-1].startswith("assistant [") for i in logged), result.output

@@ -15,7 +15,7 @@ from .period import Filters
 from .team import Texts, texts
 from .unmatched import UtteranceGroup, read_not_understood
 
-__all__ = ["Report", "build_report", "group_line"]
+__all__ = ["Report", "build_report", "group_line", "written_number"]
 
 Value = float | int | None
 
@@ -183,7 +183,7 @@ def format_value(unit: str, value: Value, language: str = "en") -> str:
     if value is None:
         return "-"
     factor, shown, _ = _FORMATS.get(unit, _COUNT_FORMAT)
-    return _written(shown.format(value * factor), language)
+    return written_number(shown.format(value * factor), language)
 
 
 def format_change(unit: str, now: Value, before: Value, language: str = "en") -> str:
@@ -191,10 +191,10 @@ def format_change(unit: str, now: Value, before: Value, language: str = "en") ->
     if change is None:
         return ""
     factor, _, shown = _FORMATS.get(unit, _COUNT_FORMAT)
-    return _written(shown.format(change * factor, points=_POINTS.get(language, "pt")), language)
+    return written_number(shown.format(change * factor, points=_POINTS.get(language, "pt")), language)
 
 
-def _written(number: str, language: str) -> str:
+def written_number(number: str, language: str) -> str:
     """``number`` as formatted in English, with ``language``'s separators (no Babel for two swaps)."""
     table = _SEPARATORS.get(language)
     return number.translate(table) if table else number

@@ -1,7 +1,8 @@
 """How the team reads its insights: in its language and its time zone.
 
 The words of the dashboard and of ``voice report`` and ``voice review`` live beside the assistant's
-own replies, in ``voice/locales/<lang>/insights.yaml``, and are read as ``Responses`` (Jinja2), so a
+own replies, in ``voice/locales/<lang>/insights.yaml``, those of ``voice data``, ``voice knowledge`` and
+the sample-data warnings in ``commands.yaml``; they are read as ``Responses`` (Jinja2), so a
 translation is one more file of the mechanism the skills already use. ``[insights] language`` and the
 config's ``time_zone`` choose them (see docs/insights.md).
 """
@@ -22,7 +23,7 @@ from ..language import language_of
 from ..responses import Responses
 from ..skill import Skill
 
-__all__ = ["LANGUAGES", "StageNames", "Team", "Texts", "texts"]
+__all__ = ["LANGUAGES", "WORDS", "StageNames", "Team", "Texts", "texts"]
 
 LANGUAGES = INSIGHT_LANGUAGES
 """The languages the insights are written in."""
@@ -90,12 +91,16 @@ def readable_name(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def texts(language: str) -> Texts:
-    """The words of ``language`` (read once); a language without them gets English."""
+WORDS = ("insights", "commands")
+"""The files of the team's words in each language: the insights', and the other commands'."""
+
+
+@lru_cache(maxsize=len(LANGUAGES) * len(WORDS))
+def texts(language: str, words: str = "insights") -> Texts:
+    """The words of ``language`` (read once) from ``words``.yaml; a language without them gets English."""
     chosen = language if language in LANGUAGES else _DEFAULT
-    path = BUILTIN_LOCALES / chosen / "insights.yaml"
-    return Texts(chosen, Responses.from_file(path, section="insights"))
+    path = BUILTIN_LOCALES / chosen / f"{words}.yaml"
+    return Texts(chosen, Responses.from_file(path, section=words))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

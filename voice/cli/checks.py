@@ -33,6 +33,7 @@ from .context import (
     pass_context,
     read_lists,
 )
+from .insights import team_texts
 
 if TYPE_CHECKING:
     from ..router import Router
@@ -91,8 +92,9 @@ def check(
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
     away = team_hours(config.handoff.get("hours", ALWAYS)) is not None
+    say = team_texts(context, None, "commands")
     for skill in router.skills.values():
-        for line in examples_in_use(skill):
+        for line in examples_in_use(skill, None, say):
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
         for line in [*outdated_calls(skill), *(unsaid_return(skill) if away else ())]:
             click.echo(f"warning: {line}", err=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,8 +18,10 @@ from ..errors import VoiceError
 
 __all__ = [
     "CliContext",
+    "HeldLog",
     "config_option",
     "given_or_default_locale",
+    "held_log",
     "home_assistant_option",
     "list_option",
     "locale_option",
@@ -126,3 +130,35 @@ def read_lists(values: tuple[str, ...]) -> dict[str, list[str]]:
 def counted(count: int, noun: str, plural: str = "") -> str:
     """``count`` and ``noun`` in the number it needs: "1 log row", "2 log rows", "0 replies"."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+class HeldLog(logging.Handler):
+    """The warnings logged while a conversation runs (a booking API that refused), held out of it: bare
+    on the terminal, between the replies, a Dutch chat or ``voice run`` showed them in English as if said
+    to the caller. ``tell`` prints them after it (``voice chat --debug``, ``voice run``: after each turn's
+    reply), each marked as the log's."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def tell(self) -> None:
+        for line in self.lines:
+            click.echo(f"log: {line}", err=True)
+        self.lines.clear()
+
+
+@contextmanager
+def held_log() -> Iterator[HeldLog]:
+    """Hold what is logged until the conversation (or its turn) is over; logging the application
+    configured itself still goes where it sends it."""
+    held = HeldLog()
+    logging.getLogger().addHandler(held)
+    try:
+        yield held
+    finally:
+        logging.getLogger().removeHandler(held)
+        held.tell()

@@ -6,10 +6,8 @@ import datetime as dt
 import getpass
 import io
 import json
-import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -32,6 +30,7 @@ from .authoring import debug_line, expected_context, parse_now
 from .context import (
     CliContext,
     config_option,
+    held_log,
     home_assistant_option,
     list_option,
     locale_option,
@@ -151,7 +150,7 @@ def chat(
         channel = ChatChannel(locale, user_id=user or getpass.getuser())
         typed = _typed_lines()
         interactive = typed.isatty()
-        with _held_log() as log:
+        with held_log() as log:
             while True:
                 if interactive:
                     click.echo("> ", nl=False)
@@ -164,37 +163,6 @@ def chat(
                     log.tell()
     finally:
         assistant.close()
-
-
-class _HeldLog(logging.Handler):
-    """The warnings logged while a chat runs (a booking API that refused), held out of the conversation:
-    bare on the terminal, between the replies, a Dutch chat showed them in English as if said to the
-    caller. ``tell`` prints them after it (``--debug``: after each turn's line), each marked as the log's."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-    def tell(self) -> None:
-        for line in self.lines:
-            click.echo(f"log: {line}", err=True)
-        self.lines.clear()
-
-
-@contextmanager
-def _held_log() -> Iterator[_HeldLog]:
-    """Hold what is logged until the chat (or, ``--debug``, the turn) is over; logging the application
-    configured itself still goes where it sends it."""
-    held = _HeldLog()
-    logging.getLogger().addHandler(held)
-    try:
-        yield held
-    finally:
-        logging.getLogger().removeHandler(held)
-        held.tell()
 
 
 def _typed_lines() -> TextIO:

@@ -15,16 +15,23 @@ from typing import Any, NoReturn
 import click
 
 from ..analytics.review import forget_reviews, reviews_of
+from ..analytics.team import Texts
 from ..channels.dialogflow import is_withheld
 from ..config import Config, business_zone, store_url
 from ..dialog import QueueFileSink
 from ..errors import VoiceError
 from ..store import Store, StoreError, open_store
 from ..store.base import REQUEST_MEMORY_S
-from ..store.copy import BATCH_ROWS, copy_store
+from ..store.copy import BATCH_ROWS, CopyReport, copy_store
 from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
-from .context import CliContext, config_option, counted, pass_context
+from .context import CliContext, config_option, pass_context
+from .insights import LANG_OPTION, team_texts
+
+
+def _words(context: CliContext, lang: str | None) -> Texts:
+    """What ``voice data`` says, in ``--lang`` or the team's language as ``voice review`` chooses it."""
+    return team_texts(context, lang, "commands")
 
 
 @click.group()
@@ -33,50 +40,54 @@ def data() -> None:
 
 
 @data.command()
+@LANG_OPTION
 @config_option
 @pass_context
-def purge(context: CliContext) -> None:
+def purge(context: CliContext, lang: str | None) -> None:
     """Delete expired sessions, and conversation-log rows (their signals and the reviews too) and records
     of the [handoff] queue file older than the configured retention_days, and the attributes remembered
     about users not seen for as long."""
-    config = context.config
+    config, say = context.config, _words(context, lang)
     with open_store(store_url(config)) as store:
         expired = store.purge_expired_rows()
         old = store.purge_log_rows(config.retention_days)
-    hours = f"{REQUEST_MEMORY_S / 3600:g} hours"
-    days = f"{config.retention_days} days"
-    click.echo(
-        f"deleted {counted(expired['sessions'], 'expired session')}; "
-        f"{counted(expired['answers'], 'reply', 'replies')} kept for repeated requests and "
-        f"{counted(expired['outbox'], 'delivered outbox record')} older than {hours}"
+    days = config.retention_days
+    sessions, replies = (
+        say("count_expired_session", count=expired["sessions"]),
+        say("count_reply", count=expired["answers"]),
     )
-    click.echo(
-        f"deleted {counted(old['log'], 'log row')}, {counted(old['signals'], 'turn signal')} and "
-        f"{counted(old['reviews'], 'review')} older than {days}, and the remembered attributes of "
-        f"{counted(old['users'], 'user')} not seen for {days}"
-    )
+    outbox = say("count_outbox_record", count=expired["outbox"])
+    hours = f"{REQUEST_MEMORY_S / 3600:g}"
+    click.echo(say("purged_expired", sessions=sessions, replies=replies, outbox=outbox, hours=hours))
+    counts = {key: say(f"count_{noun}", count=old[key]) for key, noun in _PURGED.items()}
+    click.echo(say("purged_old", days=days, **counts))
     queue = _handoff_queue(config)
     if queue is not None:
         before = dt.datetime.now(dt.UTC) - dt.timedelta(days=config.retention_days)
-        with _queue_access(queue, "rewrite", "write that file and its folder"):
-            queued = queue.purge(before)
-        click.echo(
-            f"deleted {counted(queued, 'handoff record')} older than {days} from the queue file {queue.path}"
-        )
+        with _queue_access(queue, say, "queue_unwritable"):
+            queued = say("count_handoff_record", count=queue.purge(before))
+        click.echo(say("purged_queue", queued=queued, days=days, path=queue.path))
+
+
+_PURGED = {"log": "log_row", "signals": "turn_signal", "reviews": "review", "users": "user"}
+"""The counts of ``purge_log_rows`` -> the noun they count."""
 
 
 @data.command()
+@LANG_OPTION
 @config_option
 @pass_context
-def migrate(context: CliContext) -> None:
+def migrate(context: CliContext, lang: str | None) -> None:
     """Bring the store's tables to this program's schema version, keeping every record (SQLite or
     PostgreSQL); run it before starting a new version of the program on several hosts."""
     url = store_url(context.config)
     before, after = migrate_store(url)
-    if before == after:
-        click.echo(f"the store is at schema version {after} already; nothing to do")
-    else:
-        click.echo(f"upgraded the store from schema version {before} to {after}")
+    say = _words(context, lang)
+    click.echo(
+        say("migrated_already", version=after)
+        if before == after
+        else say("migrated", before=before, after=after)
+    )
 
 
 def migrate_store(url: str) -> tuple[int, int]:
@@ -105,13 +116,11 @@ def _sqlite_version(path: str) -> int:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def _existing_source(url: str) -> None:
+def _existing_source(url: str, say: Texts) -> None:
     """A copy reads its source: an SQLite file that is not there is a typo, not an empty store to create."""
     scheme, _, location = url.partition("://")
     if scheme.lower() == "sqlite" and location and location != ":memory:" and not Path(location).is_file():
-        raise StoreError(
-            f"the source store {location} does not exist; check the path (sqlite:///path/to/sessions.db)."
-        )
+        raise StoreError(say("no_source_store", path=location))
 
 
 @data.command(name="copy")
@@ -127,28 +136,44 @@ def _existing_source(url: str) -> None:
 @click.option(
     "--restart", is_flag=True, help="Copy every row again instead of continuing after the target's last."
 )
-def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) -> None:
+@LANG_OPTION
+@config_option
+@pass_context
+def copy_data(
+    context: CliContext, source_url: str, target_url: str, batch_rows: int, restart: bool, lang: str | None
+) -> None:
     """Copy every table of the store at SOURCE_URL into the one at TARGET_URL (SQLite to PostgreSQL
     and back), then compare row counts and checksums per table; exit 1 on a difference. Stop the
     application first. An interrupted copy continues where it stopped when run again."""
 
-    def told(table: str, rows: int) -> None:
-        click.echo(f"{table}: {counted(rows, 'row')} copied", err=True)
+    say = _words(context, lang)
 
-    _existing_source(source_url)
+    def told(table: str, rows: int) -> None:
+        click.echo(say("copied_rows", table=table, rows=say("count_row", count=rows)), err=True)
+
+    _existing_source(source_url, say)
     report = copy_store(source_url, target_url, batch_rows=batch_rows, restart=restart, progress=told)
-    width = max(len("table"), *(len(result.table) for result in report.tables))
-    click.echo(f"{'table':<{width}} {'copied':>9} {'source rows':>12} {'target rows':>12}  checksums")
+    _tell_copy(report, say)
+    if not report.ok:
+        click.echo(f"error: {say('copy_differs', different=say('copy_different'))}", err=True)
+        raise SystemExit(1)
+    click.echo(say("copied", tables=say("count_table", count=len(report.tables))))
+
+
+def _tell_copy(report: CopyReport, say: Texts) -> None:
+    """The copy's table: per table the rows copied, counted in source and target, and their checksums."""
+    table, copied, source, target, sums = (
+        say(key)
+        for key in ("copy_table", "copy_copied", "copy_source_rows", "copy_target_rows", "copy_checksums")
+    )
+    width = max(len(table), *(len(result.table) for result in report.tables))
+    click.echo(f"{table:<{width}} {copied:>9} {source:>12} {target:>12}  {sums}")
     for result in report.tables:
-        same = "ok" if result.ok else "DIFFERENT"
+        same = say("copy_same" if result.ok else "copy_different")
         click.echo(
             f"{result.table:<{width}} {result.copied:>9} {result.source.rows:>12} {result.target.rows:>12}  "
             f"{result.source.checksum} {result.target.checksum} {same}"
         )
-    if not report.ok:
-        click.echo("error: the target differs from the source; see the tables marked DIFFERENT.", err=True)
-        raise SystemExit(1)
-    click.echo(f"copied and verified {counted(len(report.tables), 'table')}")
 
 
 @data.command()
@@ -159,36 +184,37 @@ def copy_data(source_url: str, target_url: str, batch_rows: int, restart: bool) 
     help="USER_ID is one that withheld callers share (anonymous, restricted ...): erase what an older "
     "version kept under it, every such caller's.",
 )
+@LANG_OPTION
 @config_option
 @pass_context
-def forget(context: CliContext, user_id: str, shared: bool) -> None:
+def forget(context: CliContext, user_id: str, shared: bool, lang: str | None) -> None:
     """Erase everything kept about USER_ID: sessions, remembered attributes, the conversation log and
     its per-turn signals, the reviews of their words, and their handoff records in the store and in the
     [handoff] queue file."""
+    say = _words(context, lang)
     if not (shared and user_id.strip()):
-        _one_caller(user_id, "forget")
+        _one_caller(user_id, "forget", say)
     with open_store(store_url(context.config)) as store:
         count = forget_reviews(store, user_id) + store.delete_user(user_id)  # reviews first: see there
         stored = _stored_forms(store, user_id) if not count else []
     queue = _handoff_queue(context.config)
     queued = 0
     if queue is not None:
-        with _queue_access(queue, "rewrite", "write that file and its folder"):
+        with _queue_access(queue, say, "queue_unwritable"):
             queued = queue.forget(user_id)
     receiver = context.config.handoff.get("url")
     if not count and not queued:  # one sentence, not "erased 0 ..." lines before an error
-        kept_there = (
-            f" here (handoff records sent to {receiver} are kept by its receiver)" if receiver else ""
+        nothing = say("nothing_erased", receiver=receiver)
+        raise VoiceError(
+            say("nothing_kept", user=repr(user_id), outcome=nothing, stored=stored, command="forget")
         )
-        raise VoiceError(_nothing_kept(user_id, stored, "forget", f"nothing was erased{kept_there}"))
     if count:
-        click.echo(f"erased {counted(count, 'record')} of user {user_id}")
+        click.echo(say("erased", records=say("count_record", count=count), user=user_id))
     if queue is not None:
-        click.echo(
-            f"erased {counted(queued, 'handoff record')} of user {user_id} from the queue file {queue.path}"
-        )
+        records = say("count_handoff_record", count=queued)
+        click.echo(say("erased_queue", records=records, user=user_id, path=queue.path))
     if receiver:
-        click.echo(f"handoff records sent to {receiver} are kept by its receiver: erase them there too")
+        click.echo(say("kept_by_receiver", receiver=receiver))
 
 
 @data.command(name="export")
@@ -199,23 +225,28 @@ def forget(context: CliContext, user_id: str, shared: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the JSON to this file instead of standard output.",
 )
+@LANG_OPTION
 @config_option
 @pass_context
-def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
+def export_user(context: CliContext, user_id: str, output: Path | None, lang: str | None) -> None:
     """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log and its
     per-turn signals, the reviews of their words, handoff records, those in the [handoff] queue file
     too), for an access request; ``forget`` erases the same records."""
-    _one_caller(user_id, "export")
+    say = _words(context, lang)
+    _one_caller(user_id, "export", say)
     with open_store(store_url(context.config)) as store:
         found = user_data(store, user_id, business_zone(context.config))
         kept = any(found[key] for key in _RECORDS)
         stored = [] if kept else _stored_forms(store, user_id)
     queue = _handoff_queue(context.config)
     if queue is not None:
-        with _queue_access(queue, "read", "read that file"):
+        with _queue_access(queue, say, "queue_unreadable"):
             found["handoff_queue"] = queue.records_of(user_id)
     if not kept and not found.get("handoff_queue"):
-        click.echo(f"note: {_nothing_kept(user_id, stored, 'export', 'the export is empty')}", err=True)
+        empty = say(
+            "nothing_kept", user=repr(user_id), outcome=say("export_empty"), stored=stored, command="export"
+        )
+        click.echo(f"note: {empty}", err=True)
     text = json.dumps(found, ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)
@@ -223,33 +254,31 @@ def export_user(context: CliContext, user_id: str, output: Path | None) -> None:
         try:
             output.write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            raise VoiceError(
-                f"cannot write {output}: {exc.strerror or exc}; check that its folder exists and is writable."
-            ) from exc
-        click.echo(f"wrote everything kept about user {user_id} to {output}")
+            raise VoiceError(say("export_unwritable", path=output, reason=exc.strerror or exc)) from exc
+        click.echo(say("exported", user=user_id, path=output))
 
 
 @data.command()
+@LANG_OPTION
 @config_option
 @pass_context
-def check(context: CliContext) -> None:
+def check(context: CliContext, lang: str | None) -> None:
     """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem.
     An SQLite file too damaged to open is checked read-only, so its problems are listed too."""
-    url = store_url(context.config)
+    url, say = store_url(context.config), _words(context, lang)
     try:
         store = open_store(url)
     except StoreError:
         problems = file_problems(url.partition("://")[2]) if url.lower().startswith("sqlite:") else []
         if not problems:
             raise
-        _list_problems(problems, "damaged; the store cannot be opened: restore it from a backup")
+        _list_problems(problems, say("check_unopenable"))
     with store:
         problems = store.check()
         pending = store.outbox_counts()["pending"]
-    waiting = f"{pending} handoff records waiting to be delivered"
     if problems:
-        _list_problems(problems, f"damaged; {waiting}")
-    click.echo(f"ok; {waiting}")
+        _list_problems(problems, say("check_damaged", count=pending))
+    click.echo(say("check_ok", count=pending))
 
 
 def _list_problems(problems: list[str], verdict: str) -> NoReturn:
@@ -265,15 +294,13 @@ def _handoff_queue(config: Config) -> QueueFileSink | None:
 
 
 @contextlib.contextmanager
-def _queue_access(queue: QueueFileSink, doing: str, may: str) -> Iterator[None]:
-    """One sentence instead of a traceback when the queue file cannot be read or written."""
+def _queue_access(queue: QueueFileSink, say: Texts, problem: str) -> Iterator[None]:
+    """One sentence (``problem``: ``queue_unreadable`` or ``queue_unwritable``) instead of a traceback
+    when the queue file cannot be read or written."""
     try:
         yield
     except OSError as exc:
-        raise VoiceError(
-            f"cannot {doing} the handoff queue {queue.path}: {exc.strerror or exc}; run the command again "
-            f"as a user that may {may}."
-        ) from exc
+        raise VoiceError(say(problem, path=queue.path, reason=exc.strerror or exc)) from exc
 
 
 _RECORDS = ("attributes", "sessions", "log", "replies", "outbox", "signals", "reviews")
@@ -282,25 +309,13 @@ _SEPARATORS = re.compile(r"[\s().-]+")
 """What people write inside a phone number (06-12345001, 06 1234 5001, (020) 123 4567)."""
 
 
-def _one_caller(user_id: str, command: str) -> None:
+def _one_caller(user_id: str, command: str, say: Texts) -> None:
     """Refuse an id that many callers share: sessions of callers who withheld their number (or gave no
     id) are kept without one, and an export or erasure must not reach unrelated callers."""
     if not user_id.strip():
-        raise VoiceError(
-            f"an empty user id stands for every caller who withheld the number or gave no id, not for one "
-            f"caller, so voice data {command} does not take it; give one caller's user id as the store keeps "
-            "it (such as +31612345001)."
-        )
+        raise VoiceError(say("empty_user_id", command=command))
     if is_withheld(user_id):
-        legacy = (
-            " (or forget --shared to erase what an older version kept under it)"
-            if command == "forget"
-            else ""
-        )
-        raise VoiceError(
-            f"{user_id!r} stands for every caller who withheld the number, not for one caller, so voice data "
-            f"{command} does not take it; give one caller's user id as the store keeps it{legacy}."
-        )
+        raise VoiceError(say("withheld_user_id", user=repr(user_id), command=command))
 
 
 def _stored_forms(store: Store, user_id: str) -> list[str]:
@@ -341,17 +356,6 @@ def _phone_digits(written: str) -> tuple[str, str]:
     if digits.startswith("00"):
         return digits[2:], ""
     return ("", digits[1:]) if digits.startswith("0") else ("", "")
-
-
-def _nothing_kept(user_id: str, stored: list[str], command: str, outcome: str) -> str:
-    """One sentence: nothing is kept under ``user_id``, and the stored numbers it may have meant (a hint
-    to check with the caller: a national number behind another country code is another caller's)."""
-    nothing = f"nothing is kept about user {user_id!r}, so {outcome}"
-    if not stored:
-        return f"{nothing}; check the id as the store keeps it (a phone number as +31612345001)."
-    run = f"voice data {command} {stored[0]}" if len(stored) == 1 else f"voice data {command} with it"
-    which = "that is" if len(stored) == 1 else "one is"
-    return f"{nothing}; the store keeps {' and '.join(stored)}: if {which} the caller's number, run {run}."
 
 
 def user_data(store: Store, user_id: str, zone: dt.tzinfo = dt.UTC) -> dict[str, Any]:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from werkzeug.security import generate_password_hash
@@ -21,7 +23,9 @@ from ..skill import Skill
 from ..store import Store, open_store
 from .context import CliContext, config_option, pass_context
 
-__all__ = ["LANG_OPTION", "dashboard", "named_skill", "report", "team_texts"]
+__all__ = ["LANG_OPTION", "dashboard", "lang_option", "named_skill", "report", "team_texts"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -33,17 +37,23 @@ def _date(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD.") from exc
 
 
-LANG_OPTION = click.option(
-    "-l",
-    "--lang",
-    type=click.Choice(LANGUAGES, case_sensitive=False),
-    help="The language of what is printed; default: [insights] language (see docs/insights.md).",
-)
+def lang_option(*names: str) -> Callable[[F], F]:
+    """The option of the language of what is printed (``-l/--lang`` unless ``names`` say otherwise: where
+    ``-l`` is the content's language)."""
+    return click.option(
+        *(names or ("-l", "--lang")),
+        "lang",
+        type=click.Choice(LANGUAGES, case_sensitive=False),
+        help="The language of what is printed; default: [insights] language (see docs/insights.md).",
+    )
 
 
-def team_texts(context: CliContext, lang: str | None) -> Texts:
-    """The words of ``--lang``, else of the config's ``[insights] language``."""
-    return texts(lang.lower() if lang else Team.from_config(context.config).language)
+LANG_OPTION = lang_option()
+
+
+def team_texts(context: CliContext, lang: str | None, words: str = "insights") -> Texts:
+    """The words of ``--lang``, else of the config's ``[insights] language``, from ``words``.yaml."""
+    return texts(lang.lower() if lang else Team.from_config(context.config).language, words)
 
 
 @click.command()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from ..analytics.report import written_number
+from ..analytics.team import Texts
 from ..assistant import configured_skill
 from ..config import LOCALE_DEFAULT, Config, skills_folder
 from ..errors import SkillError, VoiceError
@@ -31,7 +33,8 @@ from ..knowledge.reviewed import ReviewedContent, import_notes, read_reviewed, r
 from ..knowledge.vectors import Progress
 from ..language import language_of
 from ..skill_loading import skill_folder
-from .context import CliContext, config_option, counted, given_or_default_locale, pass_context
+from .context import CliContext, config_option, given_or_default_locale, pass_context
+from .insights import lang_option, team_texts
 
 SLOW_TEXTS = 10_000
 """Texts to embed above which the import warns that it takes minutes."""
@@ -56,6 +59,20 @@ def _content_language(locale: str) -> str:
     return language
 
 
+_LANG = lang_option("--lang")
+"""What is printed is in the team's language, as ``voice review`` chooses it; ``-l`` is the content's."""
+
+
+def _words(context: CliContext, lang: str | None) -> Texts:
+    return team_texts(context, lang, "commands")
+
+
+def _number(say: Texts, value: float, form: str = ",") -> str:
+    """``value`` in ``form`` as ``say``'s language writes it: English 12,000 and 0.932, Dutch 12.000 and
+    0,932 (as ``voice report`` writes its figures)."""
+    return written_number(format(value, form), say.language)
+
+
 @click.group("knowledge")
 def knowledge() -> None:
     """Answers from the organisation's own content (FAQ, pages) -- see docs/knowledge.md."""
@@ -70,9 +87,12 @@ def knowledge() -> None:
     callback=given_or_default_locale,
     help=f"Language of the content, like nl or en (nl-NL reads as nl); {LOCALE_DEFAULT}.",
 )
+@_LANG
 @config_option
 @pass_context
-def import_(context: CliContext, paths: tuple[Path, ...], skill: str, language: str) -> None:
+def import_(
+    context: CliContext, paths: tuple[Path, ...], skill: str, language: str, lang: str | None
+) -> None:
     """Check content files, copy them into the skill and rebuild its index.
 
     A file lands as knowledge/LANG/<its name>, a folder's files as knowledge/LANG/<folder>/<path in it>;
@@ -83,33 +103,34 @@ def import_(context: CliContext, paths: tuple[Path, ...], skill: str, language: 
     still answered. Nothing is copied unless every file reads and the skill's content with them has
     unique ids; an import stopped while the index is built (Ctrl-C) leaves the skill as it was.
     """
-    language = _content_language(language)
+    language, say = _content_language(language), _words(context, lang)
     root = skill_root(skill, context.config)
     target = content_folder(root, language)
-    work = _prepare(paths, target)
+    work = _prepare(paths, target, say)
     with placed(work.plan, [*work.examples, *work.gone], target):
-        kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty()))
+        kb = KnowledgeBase.load(root, language, progress=_progress(sys.stderr.isatty(), say))
     record(paths, target, set(work.plan.values()))
     prune(work.gone, target)
-    _tell_import(work, root, target)
-    _tell_duplicates(kb.near_duplicates())
-    _tell_examples(skill, root, language, context.config)
+    _tell_import(work, root, target, say)
+    _tell_duplicates(kb.near_duplicates(), say)
+    _tell_examples(skill, root, language, context.config, say)
+    shown = {"count": len(kb.entries), "path": kb.index_dir}
     if kb.built is None:
-        click.echo(f"index of {len(kb.entries)} entries unchanged: {kb.index_dir}")
+        click.echo(say("index_unchanged", **shown))
     else:
-        click.echo(f"index of {len(kb.entries)} entries built in {kb.built:.2f} s: {kb.index_dir}")
+        click.echo(say("index_built", seconds=_number(say, kb.built, ".2f"), **shown))
 
 
-def _tell_examples(reference: str, root: Path, language: str, config: Config) -> None:
+def _tell_examples(reference: str, root: Path, language: str, config: Config, say: Texts) -> None:
     """Warn of each example callers would still hear, as ``voice check`` does: voice init's in the
     content's language, and the skill's own sample data, which its code names (a skill that does not
     load is ``voice check``'s to explain: the import needs only its files)."""
     try:
         skill = configured_skill(reference, config)
     except VoiceError:
-        name, lines = root.name, leftovers(root, (language,))
+        name, lines = root.name, leftovers(root, (language,), say)
     else:
-        name, lines = skill.name, examples_in_use(skill, (language,))
+        name, lines = skill.name, examples_in_use(skill, (language,), say)
     for line in lines:
         click.echo(f"warning: skill {name!r}: {line}", err=True)
 
@@ -137,10 +158,10 @@ class _Import:
     """The files given that replace a different file of their name."""
 
 
-def _prepare(paths: tuple[Path, ...], target: Path) -> _Import:
+def _prepare(paths: tuple[Path, ...], target: Path, say: Texts) -> _Import:
     """The import of ``paths`` into ``target``, every file read: it stops here, before anything is copied,
     unless every file reads and the ids are unique across the content it leaves."""
-    plan = _content_plan(paths, target)
+    plan = _content_plan(paths, target, say)
     replaced = set(plan.values())
     examples = [path for path in example_files(target) if path not in replaced]
     gone, unknown = stale(paths, target, replaced)
@@ -163,59 +184,44 @@ def _prepare(paths: tuple[Path, ...], target: Path) -> _Import:
     )
 
 
-def _content_plan(paths: tuple[Path, ...], target: Path) -> dict[Path, Path]:
+def _content_plan(paths: tuple[Path, ...], target: Path, say: Texts) -> dict[Path, Path]:
     """Each content file of ``paths`` -> where it goes in ``target``; the files of other kinds are named,
     and none at all is a ``SkillError``."""
-    plan, skipped = _destinations(paths, target)
+    plan, skipped = _destinations(paths, target, say)
+    kinds = ", ".join(sorted(READERS))
     if skipped:
-        click.echo(
-            f"skipped {len(skipped)} files of a kind not read ({', '.join(f.name for f in skipped)}); "
-            f"content files are {', '.join(sorted(READERS))}"
-        )
+        names = ", ".join(f.name for f in skipped)
+        click.echo(say("skipped_files", count=len(skipped), names=names, kinds=kinds))
     if not plan:
-        raise SkillError(
-            f"no content files in {', '.join(map(str, paths))}; use {', '.join(sorted(READERS))}."
-        )
+        raise SkillError(say("no_content_files", paths=", ".join(map(str, paths)), kinds=kinds))
     return plan
 
 
-def _tell_import(work: _Import, root: Path, target: Path) -> None:
+def _tell_import(work: _Import, root: Path, target: Path, say: Texts) -> None:
     """What the import removed, replaced and brought, and what it means for the reviews' additions."""
     tell_removed(work.gone, work.unknown, work.dropped, target)
     for path in work.examples:
-        example = path.relative_to(target).as_posix()
-        click.echo(f"{example}: the example FAQ of voice init, removed: your content replaces it")
-    _tell_files(work.new, work.replacing, work.dropped, work.entries)
+        click.echo(say("example_removed", path=path.relative_to(target).as_posix()))
+    _tell_files(work, say)
     label = reviewed_file(target).relative_to(root).as_posix()
     for note in import_notes(work.entries, work.reviewed, label):
         click.echo(note)
 
 
-def _tell_files(
-    new: list[tuple[Path, str]], replacing: set[Path], dropped: Counter[str], entries: tuple[Entry, ...]
-) -> None:
+def _tell_files(work: _Import, say: Texts) -> None:
     """A line per file imported: its entries, what it replaced and lost, and its own notes."""
-    counts = Counter(entry.source for entry in entries)
-    for file, source in new:
-        replaced_note = "; it replaces the file of that name" if file in replacing else ""
-        if dropped[source]:
-            had = dropped[source]
-            replaced_note += (
-                ", and 1 entry that file had is gone"
-                if had == 1
-                else f", and {had} entries that file had are gone"
-            )
-        click.echo(f"{source}: {counts[source]} entries (from {file}{replaced_note})")
-        if dropped[source] and ids_from_questions(entries, source):
-            click.echo(
-                f"{source}: an id made from a question changes when the question is reworded, and "
-                "evaluation sets and reviews then miss it; an id column (or id field) keeps it"
-            )
+    counts = Counter(entry.source for entry in work.entries)
+    for file, source in work.new:
+        lost, replaces = work.dropped[source], file in work.replacing
+        shown = {"source": source, "count": counts[source], "file": file}
+        click.echo(say("file_imported", replaces=replaces, lost=lost, **shown))
+        if lost and ids_from_questions(work.entries, source):
+            click.echo(say("ids_from_questions", source=source))
         for note in file_notes(file):
             click.echo(note)
 
 
-def _destinations(paths: tuple[Path, ...], target: Path) -> tuple[dict[Path, Path], list[Path]]:
+def _destinations(paths: tuple[Path, ...], target: Path, say: Texts) -> tuple[dict[Path, Path], list[Path]]:
     """Each content file to import -> where it goes in ``target`` (a file already there stays put), and
     the files of a kind not read (a PDF, a Word file); two files that would land on the same name are
     refused."""
@@ -238,10 +244,7 @@ def _destinations(paths: tuple[Path, ...], target: Path) -> tuple[dict[Path, Pat
             if file.is_relative_to(target.resolve()):
                 dest = target / file.relative_to(target.resolve())  # already in the skill: stays
             if dest in taken:
-                raise SkillError(
-                    f"{taken[dest]} and {file} would both be copied to {dest}; rename one, "
-                    "or import the folders that hold them."
-                )
+                raise SkillError(say("same_destination", first=taken[dest], second=file, path=dest))
             plan[file] = taken[dest] = dest
     return plan, skipped
 
@@ -286,37 +289,30 @@ def _same(file: Path, dest: Path) -> bool:
     return dest.exists() and dest.samefile(file)
 
 
-def _progress(terminal: bool) -> Progress:
+def _progress(terminal: bool, say: Texts) -> Progress:
     """What the import shows while it embeds: a warning when that will take minutes, and (on a
     terminal) how far it is."""
 
     def show(done: int, total: int) -> None:
         if done == 0 and total >= SLOW_TEXTS:
             minutes = max(1, round(total / TEXTS_PER_MINUTE))
-            click.echo(
-                f"embedding {total:,} texts takes about {minutes} minutes here; Ctrl-C stops it and leaves "
-                "the skill as it was",
-                err=True,
-            )
+            click.echo(say("embedding_slow", total=_number(say, total), minutes=minutes), err=True)
         if terminal:
-            click.echo(f"\rembedding {done:,} of {total:,} texts", nl=done == total, err=True)
+            counts = {"done": _number(say, done), "total": _number(say, total)}
+            click.echo(f"\r{say('embedding', **counts)}", nl=done == total, err=True)
 
     return show
 
 
-def _tell_duplicates(pairs: list[Pair]) -> None:
+def _tell_duplicates(pairs: list[Pair], say: Texts) -> None:
     """The near-duplicate questions with different answers, for the team to clean (at most ``SHOWN``)."""
     if not pairs:
         return
-    counted = "1 pair of entries asks" if len(pairs) == 1 else f"{len(pairs)} pairs of entries ask"
-    click.echo(
-        f"{counted} the same question with different answers (a caller gets either one): "
-        "check that they agree, or keep one"
-    )
+    click.echo(say("duplicates", count=len(pairs)))
     for pair in pairs[:SHOWN]:
         click.echo(f"  {_named(pair.first)}  ~  {_named(pair.second)}")
     if len(pairs) > SHOWN:
-        click.echo(f"  ({len(pairs) - SHOWN} more)")
+        click.echo(f"  {say('more', count=len(pairs) - SHOWN)}")
 
 
 def _named(entry: Entry) -> str:
@@ -336,22 +332,26 @@ def _hidden(relative: Path) -> bool:
     callback=given_or_default_locale,
     help=f"Language of the question, like nl or en (nl-NL reads as nl); {LOCALE_DEFAULT}.",
 )
+@_LANG
 @config_option
 @pass_context
-def ask(context: CliContext, question: str, skill: str, language: str) -> None:
+def ask(context: CliContext, question: str, skill: str, language: str, lang: str | None) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""
-    language = _content_language(language)
+    language, say = _content_language(language), _words(context, lang)
     decision = KnowledgeBase.load(skill_root(skill, context.config), language).ask(question)
     click.echo(f"{decision.kind.value}: {decision.reason}")
     for number, candidate in enumerate(decision.candidates, start=1):
-        similarity = "-" if candidate.similarity is None else f"{candidate.similarity:.3f}"
-        click.echo(
-            f"{number}. {candidate.title} [{candidate.id}, {candidate.source}] score {candidate.score:.2f} "
-            f"(keywords {candidate.keyword_score:.2f}, similarity {similarity})"
-        )
-        click.echo(f"   says: {candidate.spoken}")
+        similarity = "-" if candidate.similarity is None else _number(say, candidate.similarity, ".3f")
+        shown = {"title": candidate.title, "id": candidate.id, "source": candidate.source}
+        scores = {
+            "score": _number(say, candidate.score, ".2f"),
+            "keywords": _number(say, candidate.keyword_score, ".2f"),
+            "similarity": similarity,
+        }
+        click.echo(say("candidate", number=number, **shown, **scores))
+        click.echo(f"   {say('candidate_says', text=candidate.spoken)}")
         if candidate.link:
-            click.echo(f"   link: {candidate.link}")
+            click.echo(f"   {say('candidate_link', link=candidate.link)}")
 
 
 @knowledge.command("eval")
@@ -361,51 +361,63 @@ def ask(context: CliContext, question: str, skill: str, language: str) -> None:
     "--json", "as_json", is_flag=True, help="Print the figures as one JSON line (-v: with the misses)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List the questions that went wrong or were guessed at.")
+@_LANG
 @config_option
 @pass_context
-def eval_(context: CliContext, file: Path, skill: str | None, as_json: bool, verbose: bool) -> None:
+def eval_(
+    context: CliContext, file: Path, skill: str | None, as_json: bool, verbose: bool, lang: str | None
+) -> None:
     """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
+    say = _words(context, lang)
     evalset = EvalSet.from_file(file)
     language = _content_language(evalset.language)
     reference = skill or evalset.skill
     if not reference:
-        raise SkillError(f"{file} names no skill; add 'skill: NAME' or pass --skill.")
+        raise SkillError(say("eval_no_skill", file=file))
     report = evaluate(KnowledgeBase.load(skill_root(reference, context.config), language), evalset)
     if as_json:
         click.echo(json.dumps(report.to_dict(misses=verbose)))
         return
-    click.echo(
-        f"{report.language}: {report.questions} questions, {report.out_of_scope} out of scope\n"
-        f"top-1 accuracy   {report.top1:.3f}\n"
-        f"answered right   {report.answered_right:.3f}\n"
-        f"confirm rate     {report.confirm_rate:.3f} (right entry offered: {report.confirm_right:.3f})\n"
-        f"  in scope       {report.confirm_in_scope:.3f}\n"
-        f"  out of scope   {report.out_of_scope_guessed:.3f} (offered a guess instead of the fallback)\n"
-        f"abstain rate     {report.abstain_rate:.3f}\n"
-        f"false answers    {report.false_answer_rate:.3f}\n"
-        f"latency          p50 {report.p50_ms} ms, p95 {report.p95_ms} ms"
-    )
+    _tell_figures(report, say)
     if report.unknown:
-        click.echo(_left_out(report, file))
+        click.echo(_left_out(report, file, say))
     if verbose:
         for line in report.misses:
             click.echo(f"  {line}")
 
 
-def _left_out(report: Report, file: Path) -> str:
+def _tell_figures(report: Report, say: Texts) -> None:
+    """The evaluation's figures, a label and its value a line, the values in one column."""
+
+    def rate(value: float) -> str:
+        return _number(say, value, ".3f")
+
+    offered = say("eval_confirm_right", rate=rate(report.confirm_right))
+    latency = {"p50": _number(say, report.p50_ms, ""), "p95": _number(say, report.p95_ms, "")}
+    rows = [
+        (say("eval_top1"), rate(report.top1)),
+        (say("eval_answered_right"), rate(report.answered_right)),
+        (say("eval_confirm_rate"), f"{rate(report.confirm_rate)} {offered}"),
+        (f"  {say('eval_in_scope')}", rate(report.confirm_in_scope)),
+        (f"  {say('eval_out_of_scope')}", f"{rate(report.out_of_scope_guessed)} {say('eval_guessed')}"),
+        (say("eval_abstain_rate"), rate(report.abstain_rate)),
+        (say("eval_false_answers"), rate(report.false_answer_rate)),
+        (say("eval_latency"), say("eval_latency_figures", **latency)),
+    ]
+    width = max(len(label) for label, _ in rows) + 3
+    head = {"language": report.language, "questions": report.questions, "out_of_scope": report.out_of_scope}
+    click.echo(say("eval_head", **head))
+    for label, value in rows:
+        click.echo(f"{label:<{width}}{value}")
+
+
+def _left_out(report: Report, file: Path, say: Texts) -> str:
     """One sentence on the questions ``eval`` left out: the ids the content does not have; when they are
     most of the file, that it was written for other content (the shipped skill's set after a team
     imported its own FAQ), rather than one id to write per question."""
-    questions = counted(report.left_out, "question")
     if report.left_out > report.questions:
         asked = report.left_out + report.questions
-        return (
-            f"{report.left_out} of {asked} questions in {file} expect entries the content does not have: "
-            "the file was written for other content; write an evaluation file with your callers' "
-            "questions and your entries' ids (docs/knowledge.md, Commands)."
-        )
+        return say("eval_other_content", left_out=report.left_out, asked=asked, file=file)
     ids = ", ".join(repr(entry_id) for entry_id in report.unknown)
-    return (
-        f"{questions} left out: the content has no entry {ids} (its question reworded, or removed); "
-        f"write the entry's id now in {file} (an id column or field keeps an id when a question changes)"
-    )
+    questions = say("count_question", count=report.left_out)
+    return say("eval_left_out", questions=questions, ids=ids, file=file)

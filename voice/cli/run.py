@@ -28,7 +28,15 @@ from speech.listen import STANDOUT_DB
 from ..channels.local import LoopConfig, LoopEvent, Mode, build_local_loop
 from ..errors import VoiceError
 from ..language import language_of
-from .context import CliContext, config_option, locale_option, pass_context, require_language
+from .context import (
+    CliContext,
+    HeldLog,
+    config_option,
+    held_log,
+    locale_option,
+    pass_context,
+    require_language,
+)
 
 
 @click.command()
@@ -92,7 +100,10 @@ from .context import CliContext, config_option, locale_option, pass_context, req
 @config_option
 @pass_context
 def run(context: CliContext, /, **options: Any) -> None:
-    """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in)."""
+    """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in).
+
+    Warnings logged meanwhile follow the reply of their turn, marked "log:".
+    """
     chosen = RunOptions(**options)
     _check_files(chosen)
     language = language_of(chosen.locale)
@@ -107,20 +118,21 @@ def run(context: CliContext, /, **options: Any) -> None:
             _warn_if_fixture_model(model_dir)
         audio_in = simulated or SoundDeviceInput(_device(chosen.input_device))
         audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(chosen.output_device))
-        loop = build_local_loop(
-            assistant,
-            chosen.locale,
-            (audio_in, audio_out),
-            model_dir=model_dir,
-            settings=chosen.loop_config(),
-            on_event=_printer(chosen.as_json),
-            pushed=_talk_button(chosen.push_at, live=simulated is None and chosen.push_to_talk),
-        )
-        note = _replies_note(chosen)
-        if note:
-            click.echo(note, err=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            loop.run()
+        with held_log() as log:
+            loop = build_local_loop(
+                assistant,
+                chosen.locale,
+                (audio_in, audio_out),
+                model_dir=model_dir,
+                settings=chosen.loop_config(),
+                on_event=_printer(chosen.as_json, log),
+                pushed=_talk_button(chosen.push_at, live=simulated is None and chosen.push_to_talk),
+            )
+            note = _replies_note(chosen)
+            if note:
+                click.echo(note, err=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                loop.run()
     finally:
         if audio_in is not None:
             audio_in.close()
@@ -245,34 +257,45 @@ def _device(name: str | None) -> int | str | None:
     return int(name) if name is not None and name.isdigit() else name
 
 
-def _printer(as_json: bool):  # type: ignore[no-untyped-def]
+_TURN_ENDS = frozenset({"reply", "gave_up"})
+"""The events after which what was logged during the turn is told."""
+
+
+def _printer(as_json: bool, log: HeldLog) -> Callable[[LoopEvent], None]:
     def show(event: LoopEvent) -> None:
-        if as_json:
-            click.echo(json.dumps(event.to_dict(), ensure_ascii=False))
-            return
-        data = event.data
-        if event.kind == "rejected" and data.get("second_opinion"):
-            return  # the words heard follow, on a line that says they were outside the grammar
-        line = {
-            "state": f"[{data.get('state')}{' (follow-up)' if data.get('follow_up') else ''}]",
-            "wake": f"(wake word: {data.get('phrase')})",
-            "push": "(talk button)",
-            "partial": f"  … {data.get('text')}",
-            "heard": f"you{' (heard outside the grammar)' if data.get('outside_grammar') else ''}: "
-            f"{data.get('text') or '(nothing understood)'}",
-            "rejected": f"  ({'background' if data.get('background') else 'not in the grammar'}: "
-            f"{', '.join(data.get('heard', [])) or 'no words'})",
-            "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
-            "gave_up": f"(not understood {data.get('misses')} times in a row; starting over)"
-            + (f"\n         assistant: {data['text']}" if data.get("text") else ""),
-            "barge_in": "(interrupted)",
-            "timeout": "(no answer; waiting for the wake word)",
-            "earcon": "(listening ends: tone)",
-        }.get(event.kind, event.kind)
-        click.echo(f"{event.at:7.2f}s {line}")
-        sys.stdout.flush()
+        _show(event, as_json)
+        if event.kind in _TURN_ENDS:
+            log.tell()
 
     return show
+
+
+def _show(event: LoopEvent, as_json: bool) -> None:
+    """One event as a line of the terminal, or a JSON object with ``--json``."""
+    if as_json:
+        click.echo(json.dumps(event.to_dict(), ensure_ascii=False))
+        return
+    data = event.data
+    if event.kind == "rejected" and data.get("second_opinion"):
+        return  # the words heard follow, on a line that says they were outside the grammar
+    line = {
+        "state": f"[{data.get('state')}{' (follow-up)' if data.get('follow_up') else ''}]",
+        "wake": f"(wake word: {data.get('phrase')})",
+        "push": "(talk button)",
+        "partial": f"  … {data.get('text')}",
+        "heard": f"you{' (heard outside the grammar)' if data.get('outside_grammar') else ''}: "
+        f"{data.get('text') or '(nothing understood)'}",
+        "rejected": f"  ({'background' if data.get('background') else 'not in the grammar'}: "
+        f"{', '.join(data.get('heard', [])) or 'no words'})",
+        "reply": f"assistant [{data.get('intent') or 'no intent'}]: {data.get('text')}",
+        "gave_up": f"(not understood {data.get('misses')} times in a row; starting over)"
+        + (f"\n         assistant: {data['text']}" if data.get("text") else ""),
+        "barge_in": "(interrupted)",
+        "timeout": "(no answer; waiting for the wake word)",
+        "earcon": "(listening ends: tone)",
+    }.get(event.kind, event.kind)
+    click.echo(f"{event.at:7.2f}s {line}")
+    sys.stdout.flush()
 
 
 @click.command()

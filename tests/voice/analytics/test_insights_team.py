@@ -21,6 +21,7 @@ from voice.analytics.team import LANGUAGES, StageNames, Team, texts
 from voice.builtins import BUILTIN_LOCALES
 from voice.cli import cli
 from voice.config import Config
+from voice.responses import read_names
 from voice.skill_loading import load_skill
 from voice.store import open_store
 from voice.store.signals import Outcome, Understood
@@ -89,6 +90,24 @@ def test_every_language_has_every_text_and_each_renders() -> None:
         say = texts(language)
         assert all(say(key, **values).strip() for key in keys[language]), language
     assert texts("nl")("kpi_containment") != texts("en")("kpi_containment")
+
+
+def test_every_language_has_every_command_text_and_each_renders() -> None:
+    """The words of voice data, voice knowledge and the sample-data warnings: a key missing in one
+    language would fail that command for its team."""
+    keys = {
+        language: set(yaml.safe_load((BUILTIN_LOCALES / language / "commands.yaml").read_text())["commands"])
+        for language in LANGUAGES
+    }
+    assert keys["en"] == keys["nl"]
+    numbers = {"count": 2, "lost": 2}
+    for language in LANGUAGES:
+        say = texts(language, "commands")
+        for key in keys[language]:
+            names = {name for text in say.responses.texts[key] for name in read_names(text)}
+            values = {name: "x" for name in names} | {"stored": ["+31612345001"]}
+            assert say(key, **values | {k: v for k, v in numbers.items() if k in names}).strip(), key
+    assert texts("nl", "commands")("count_row", count=2) == "2 rijen"
 
 
 @pytest.mark.parametrize(

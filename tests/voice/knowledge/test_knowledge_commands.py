@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -213,5 +214,44 @@ def test_the_knowledge_commands_find_the_skill_in_the_configs_project(
     args = ["--config", str(config), *args] if where == "group" else [*args, "--config", str(config)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    said = "faq.csv: 1 entries" if command == "import" else "Er is een parkeerplaats achter de winkel."
+    said = "faq.csv: 1 item (uit" if command == "import" else "Er is een parkeerplaats achter de winkel."
     assert said in result.output
+
+
+def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> None:
+    """Import, ask and eval spoke English to a team whose config serves Dutch, where voice review spoke
+    Dutch; they choose the language as review does (--lang, else the config's), whatever the content's
+    language (-l), and the --json figures stay as they were."""
+    skill = write_skill(tmp_path, "en", {})
+    config = tmp_path / "voice.toml"
+    config.write_text('locales = ["nl-NL", "en"]\n', encoding="utf-8")
+    source = tmp_path / "upload" / "faq.csv"
+    source.parent.mkdir()
+    source.write_text(FAQ_CSV, encoding="utf-8")
+    team = ["--skill", str(skill), "--config", str(config)]
+    imported = CliRunner().invoke(cli, ["knowledge", "import", str(source), "-l", "en", *team])
+    assert imported.exit_code == 0, imported.output
+    assert f"faq.csv: 2 items (uit {source.resolve()})\nindex van 2 items gebouwd in " in imported.output
+    asked = CliRunner().invoke(cli, ["knowledge", "ask", "when are you open", "-l", "en", *team])
+    scores = r"\[hours, faq\.csv\] score \d,\d\d \(trefwoorden \d,\d\d, gelijkenis \d,\d{3}\)$"
+    assert re.search(scores, asked.output, re.MULTILINE), asked.output
+    assert "   zegt: Every day from 9 to 5.\n" in asked.output
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text(
+        "language: en\nquestions: [{say: 'is there parking', expect: parking}, {say: 'x', expect: gone}]\n",
+        encoding="utf-8",
+    )
+    unnamed = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--config", str(config)])
+    assert unnamed.stderr == f"error: {evalfile} noemt geen skill; voeg 'skill: NAAM' toe of geef --skill.\n"
+    evaluated = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), *team])
+    lines = evaluated.output.splitlines()
+    assert lines[:3] == [
+        "en: 1 vraag, 0 buiten het bereik",
+        "top-1-nauwkeurigheid   1,000",
+        "goed beantwoord        1,000",
+    ]
+    assert lines[-1].startswith("1 vraag weggelaten: de inhoud heeft geen item 'gone'"), evaluated.output
+    figures = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--json", *team])
+    assert json.loads(figures.output)["top1"] == 1.0
+    english = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--lang", "en", *team])
+    assert english.output.splitlines()[:2] == ["en: 1 questions, 0 out of scope", "top-1 accuracy   1.000"]

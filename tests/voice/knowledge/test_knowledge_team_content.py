@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from voice.analytics.review import ReviewError, add_entry, add_phrasing
+from voice.analytics.team import texts
 from voice.cli import cli
 from voice.cli.knowledge import _progress, knowledge, placed
 from voice.errors import SkillError
@@ -91,13 +92,19 @@ def test_voice_check_warns_of_the_examples_until_they_are_changed(tmp_path: Path
     assert checked.exit_code == 0, checked.output
     assert "warning: skill 'gemeente': knowledge/nl/faq.yaml: the example FAQ of voice init" in checked.output
     assert "locales/en/responses.yaml: OpeningHours still says the example" in checked.output
+    assert leftovers(skill, ("nl",), texts("nl", "commands")) == [  # a Dutch team's words
+        "knowledge/nl/faq.yaml: de voorbeeld-FAQ van voice init wordt nog beantwoord; importeer uw eigen "
+        "inhoud (die hem vervangt) of verwijder het bestand",
+        "locales/nl/responses.yaml: OpeningHours zegt nog het voorbeeld van voice init ('We zijn open van "
+        "maandag tot en met vrijdag, van 9 tot 5.'); schrijf uw eigen",
+    ]
     for language in ("nl", "en"):
         responses = skill / "locales" / language / "responses.yaml"
         text = responses.read_text(encoding="utf-8").splitlines()
         text[1] = '  OpeningHours: "Het gemeentehuis is open van 8.30 tot 17.00 uur."'
         responses.write_text("\n".join(text) + "\n", encoding="utf-8")
         (skill / "knowledge" / language / "faq.yaml").unlink()
-    assert leftovers(skill) == []
+    assert leftovers(skill, ("nl", "en"), texts("en", "commands")) == []
 
 
 def test_files_of_a_kind_not_read_are_named_with_the_kinds_that_are(tmp_path: Path) -> None:
@@ -229,7 +236,7 @@ def test_embedding_reports_its_progress_in_steps() -> None:
 def test_a_large_import_warns_that_it_takes_minutes_and_shows_progress(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    show = _progress(terminal=True)
+    show = _progress(terminal=True, say=texts("en", "commands"))
     show(0, 60_000)
     show(60_000, 60_000)
     err = capsys.readouterr().err
@@ -238,9 +245,11 @@ def test_a_large_import_warns_that_it_takes_minutes_and_shows_progress(
         in err
     )
     assert "\rembedding 60,000 of 60,000 texts\n" in err
-    quiet = _progress(terminal=False)
+    quiet = _progress(terminal=False, say=texts("en", "commands"))
     quiet(0, 500)
     assert capsys.readouterr().err == ""
+    _progress(terminal=True, say=texts("nl", "commands"))(6_000, 60_000)  # a Dutch team's separators
+    assert capsys.readouterr().err == "\r6.000 van 60.000 teksten ingebed"
 
 
 def test_the_import_lists_questions_asked_twice_with_different_answers(tmp_path: Path) -> None:
