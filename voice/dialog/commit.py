@@ -70,17 +70,19 @@ class Recorder:
         signals = turn_signals(
             facts, turn, loaded, state, text=heard.text, skills=self.router.skills, policy=self.policy
         )
-        state = replace(state, outcome=signals.outcome.value)  # the next turn moves its count from it
+        if state.outcome != signals.outcome.value:  # the next turn moves its count from it
+            state = replace(state, outcome=signals.outcome.value)
 
         def change(session: Session, unheard: bool) -> Session:
             # a reply the caller has not heard ("one moment") keeps the session for the next turn
             ended = session.ended or (reply.end_session and not unheard)
             dialog = state.with_pending(*late.unheard) if unheard else state
-            return replace(
-                session.after_turn(dialog, ended=ended),
-                skill=session.skill or signals.conversation_skill,
-                handed_over=session.handed_over or state.handed_over,
-            )
+            after = session.after_turn(dialog, ended=ended)
+            skill = session.skill or signals.conversation_skill
+            handed_over = session.handed_over or state.handed_over
+            if (skill, handed_over) == (session.skill, session.handed_over):  # as on most turns: no replace
+                return after
+            return replace(after, skill=skill, handed_over=handed_over)
 
         def told(unheard: bool) -> Told:
             """What the caller heard, and the request's answer: the reply; or "one moment", and the turn's
@@ -189,7 +191,9 @@ class Recorder:
         def write() -> None:
             nonlocal stored
             unheard = heard_late()
-            stored = replace(signals, deadline_overrun=unheard)
+            stored = (
+                signals if signals.deadline_overrun == unheard else replace(signals, deadline_overrun=unheard)
+            )
             turns, answer = told(unheard)
             self.store.record_exchange(
                 session_id,

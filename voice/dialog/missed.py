@@ -75,6 +75,8 @@ class MissedTurns:
         first; the caller holds the session. When the store cannot take one now, it waits again with
         those after it."""
         self._forget_parent()
+        if session_id not in self._waiting:  # every turn asks, few find one: no lock, no wake-up (a turn
+            return  # kept a moment later waits for the thread, as one kept just after the lock would)
         with self._changed:
             waiting = self._waiting.pop(session_id, [])
             later = [m for m in waiting if before is not None and m.turn.time.timestamp() >= before]

@@ -111,7 +111,8 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return self._builtin("unsupported_language", end_session=True)
         if not self.turn.text.strip() and self.turn.intent is None:
             return self._silence()
-        self.state = replace(self.state, no_input=0)
+        if self.state.no_input:  # a replace costs microseconds; most turns have nothing to reset
+            self.state = replace(self.state, no_input=0)
         match = self._match()
         if match is not None:
             self.turn = self.turn.matched(match)
@@ -164,7 +165,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         """The reply to an intent; a turn that helped the caller ends a run of misses."""
         self.counted = False
         reply = self._builtin_intent(match.intent) if match.skill == BUILTIN else self._intent(match)
-        if not self.counted:
+        if not self.counted and self.state.fallbacks:
             self.state = replace(self.state, fallbacks=0)
         if reply.handoff and not self.state.handed_over:  # a handler asked for a person: as handoff_reply
             self.state = self.state.handing_over(f"skill:{self.handled or match.intent}")
@@ -243,7 +244,8 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         if self.turn.text and self.policy.irritated(self.turn.text, self.turn.language):
             return "irritation"
         count = self.state.low_confidence + 1 if self._heard_badly() else 0
-        self.state = replace(self.state, low_confidence=count)  # its answer decides a handoff: ``_unhelped``
+        if count != self.state.low_confidence:  # its answer decides a handoff: ``_unhelped``
+            self.state = replace(self.state, low_confidence=count)
         return None
 
     def _heard_badly(self) -> bool:

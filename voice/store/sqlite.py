@@ -51,6 +51,7 @@ from .sqlite_rows import (
     SELECT_SESSIONS,
     TAKE_GUESS,
     UPDATE_SESSION,
+    UPDATE_TURN,
     UPSERT_ROLLUP,
     log_entry,
     log_query,
@@ -138,7 +139,7 @@ class SqliteStore(Store):
         row = session_row(saved)
         with self._db.write() as db:
             if session.version:
-                stored = db.execute(UPDATE_SESSION, (*row[1:], session.id, session.version)).rowcount == 1
+                stored = _updated(db, row, session.version)
             else:
                 found = db.execute(INSERT_SESSION, (*row, now)).fetchone()
                 stored = found is not None
@@ -262,6 +263,14 @@ def _settle_guess(db: sqlite3.Connection, turn: TurnSignals) -> None:
     elif turn.guess == "missed":
         for found in db.execute(MISS_GUESS, (turn.session_id,)).fetchall():
             db.executemany(UPSERT_ROLLUP, missed_guess_counts(*found))
+
+
+def _updated(db: sqlite3.Connection, row: tuple[Any, ...], version: int) -> bool:
+    """Save a stored session's ``session_row`` over the ``version`` it was loaded from."""
+    session_id, user_id = row[0], row[1]
+    if db.execute(UPDATE_TURN, (*row[2:], session_id, version, user_id)).rowcount == 1:
+        return True
+    return db.execute(UPDATE_SESSION, (*row[1:], session_id, version)).rowcount == 1
 
 
 def _conflict(db: sqlite3.Connection, session: Session, now: float) -> None:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,27 @@ def test_purges_delete_in_batches_until_nothing_is_left(
     clock.advance(120)
     assert store.purge_expired() == 10
     assert store.sessions_of("u1") == ()
+
+
+def test_a_turns_save_rewrites_no_entry_of_the_users_index(store: SqliteStore) -> None:
+    """A saved session keeps its user from turn to turn, so its save leaves ``sessions_by_user`` alone (a
+    page less to commit per turn); a session given to another user is found under that user all the same."""
+    session = _start(store)
+    db = store._db.own_connection()
+    index = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sessions_by_user'").fetchone()[0]
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    try:
+        session = store.save(session.with_attributes({"n": 1}))
+    finally:
+        db.set_trace_callback(None)
+    updates = [statement for statement in statements if statement.startswith("UPDATE sessions")]
+    written = {
+        row[3] for update in updates for row in db.execute(f"EXPLAIN {update}") if row[1] == "OpenWrite"
+    }
+    assert updates and index not in written
+    store.update(session.id, lambda loaded: replace(loaded, user_id="u2"))
+    assert [found.id for found in store.sessions_of("u2")] == ["s1"] and store.sessions_of("u1") == ()
 
 
 def test_a_background_thread_checkpoints_the_wal_soon_after_writes(tmp_path: Path) -> None:
