@@ -23,6 +23,7 @@ The skill's change takes effect when the assistant is built again (a restart or 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections import Counter
@@ -39,6 +40,7 @@ from ..knowledge.entries import Entry
 from ..knowledge.faq import faq_entry
 from ..knowledge.reviewed import add_reviewed_entry, add_reviewed_phrasing, reviewed_file
 from ..nlu import IntentSet, Matcher
+from ..nlu.normalize import normalize
 from ..nlu.spans import SlotSpan, slot_spans, with_placeholders
 from ..redaction import only_placeholders
 from ..store import Store
@@ -81,39 +83,83 @@ class Reviewed:
     """False when the file already had the utterance, so nothing was written (the review still counts)."""
     sentence: str = ""
     """A sentence's template as written (or found) in intents.yaml, shown to the team; else empty."""
+    written: bool = True
+    """False for a preview (``dry_run``): ``added`` says it would be added, and nothing was written."""
 
 
-def add_sentence(skill_root: Path, language: str, intent: str, utterance: str) -> Reviewed:
+def add_sentence(
+    skill_root: Path,
+    language: str,
+    intent: str,
+    utterance: str,
+    *,
+    as_said: bool = False,
+    dry_run: bool = False,
+) -> Reviewed:
     """Append ``utterance`` as a template sentence of ``intent`` (its first sentence list), unless one of
     its lists already has it: a second run must not add it twice. The words the intent's slots would take
     (a day, a time, a topic of its list) become their placeholders, so the sentence fills them and matches
-    other values too ("ik wil {date} {time} langskomen voor {topic}"); when the template would not read
-    the utterance back with those slots, or no slot takes any of its words, the words are written as
-    said."""
+    other values too ("ik wil {date} {time} langskomen voor {topic}"); ``as_said`` writes the words as
+    said. ``dry_run`` only says what would be written (``written`` False), for a preview."""
     reviewable(utterance)
     path = skill_root / "locales" / language / "intents.yaml"
     words = _words(utterance)
     text = _read(path)
-    root = yaml.compose(text)
-    intents = _child(root, "intents")
+    lists = _sentence_lists(text, path, intent)
+    sentence = words if as_said else _generalised(skill_root, path, text, lists[0], intent, utterance)
+    if _holds(lists, {words, sentence}):
+        return Reviewed("sentence", intent, path, added=False, sentence=sentence)
+    if dry_run:
+        return Reviewed("sentence", intent, path, sentence=sentence, written=False)
+    path.write_text(_inserted(path, text, lists[0], sentence), encoding="utf-8")
+    _check_skill(path, text, skill_root)
+    return Reviewed("sentence", intent, path, sentence=sentence)
+
+
+def _sentence_lists(text: str, path: Path, intent: str) -> list[yaml.SequenceNode]:
+    """The sentence lists of ``intent`` in intents.yaml's ``text``; none is one sentence."""
+    intents = _child(yaml.compose(text), "intents")
     found = _child(intents, intent) if intents is not None else None
     data = _child(found, "data") if found is not None else None
     found_lists = (_child(block, "sentences") for block in getattr(data, "value", ()))
     lists = [node for node in found_lists if isinstance(node, yaml.SequenceNode)]
     if not lists:
         raise ReviewError(f"intent {intent} has no sentence list in {path}; choose one of its intents.")
+    return lists
+
+
+def _generalised(
+    skill_root: Path, path: Path, text: str, sequence: yaml.SequenceNode, intent: str, utterance: str
+) -> str:
+    """The template of ``utterance``: the words its slots take as their placeholders, found in the
+    matcher's own reading of it. A slot stays only where the matcher, with the template added, reads the
+    utterance as ``intent`` with that slot's value as the slot's list read it; the others stay words
+    (and with none left, the words are written as said)."""
+    now = dt.datetime.now(dt.UTC)
     matcher = _compiled(skill_root, path)
-    spans = slot_spans(matcher, matcher.sets[0].skill, intent, words)
-    sentence = with_placeholders(words, spans)
-    if _holds(lists, {words, sentence}):
-        return Reviewed("sentence", intent, path, added=False, sentence=sentence)
-    _insert_item(path, text, lists[0], sentence)
-    checked = _check_skill(path, text, skill_root)
-    if spans and not _reads(checked, intent, words, spans):  # the words as said, which match as said
-        sentence = words
-        _insert_item(path, text, lists[0], sentence)
-        _check_skill(path, text, skill_root)
-    return Reviewed("sentence", intent, path, sentence=sentence)
+    said = normalize(utterance)
+    spans = slot_spans(matcher, matcher.sets[0].skill, intent, said, now)
+    while spans:
+        sentence = with_placeholders(said, spans, normalise)
+        added = _compiled(skill_root, path, _inserted(path, text, sequence, sentence))
+        misread = _misread(added, intent, utterance, spans, now)
+        if not misread:
+            return sentence
+        spans = [span for span in spans if span not in misread]
+    return _words(utterance)
+
+
+def _misread(
+    matcher: Matcher, intent: str, utterance: str, spans: list[SlotSpan], now: dt.datetime
+) -> list[SlotSpan]:
+    """The spans whose slot the matcher does not fill with the span's value when it reads ``utterance``
+    (all of them when it does not read it as ``intent``)."""
+    found = next((m for m in matcher.match_all(utterance, fuzzy=False, now=now) if m.intent == intent), None)
+    if found is None:
+        return spans
+    return [
+        span for span in spans if span.slot not in found.slots or found.slots[span.slot].value != span.value
+    ]
 
 
 def reviewable(utterance: str) -> None:
@@ -126,12 +172,6 @@ def reviewable(utterance: str) -> None:
             "so there is nothing to add or mark; it stays on the list to show which question's answer "
             "went wrong."
         )
-
-
-def _reads(matcher: Matcher, intent: str, words: str, spans: list[SlotSpan]) -> bool:
-    """Whether ``words`` match ``intent`` with every slot of ``spans`` filled."""
-    slots = {span.slot for span in spans}
-    return any(found.intent == intent and slots <= set(found.slots) for found in matcher.match_all(words))
 
 
 def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
@@ -368,8 +408,8 @@ def _yaml_scalar(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _insert_item(path: Path, text: str, sequence: yaml.SequenceNode, value: str) -> None:
-    """Write ``value`` as a new last item of a block sequence, indented like the items before it."""
+def _inserted(path: Path, text: str, sequence: yaml.SequenceNode, value: str) -> str:
+    """``text`` with ``value`` as a new last item of a block sequence, indented like the items before it."""
     if sequence.flow_style:
         raise ReviewError(f"{path} writes this list as [a, b]; write it as one item per line to add to it.")
     last = sequence.value[-1]
@@ -380,7 +420,7 @@ def _insert_item(path: Path, text: str, sequence: yaml.SequenceNode, value: str)
     if at > 0 and not lines[at - 1].endswith("\n"):
         lines[at - 1] += "\n"
     lines[at:at] = [f"{' ' * dash}- {_yaml_scalar(value)}\n"]
-    path.write_text("".join(lines), encoding="utf-8")
+    return "".join(lines)
 
 
 def _check_yaml(path: Path, before: str) -> None:
@@ -401,14 +441,16 @@ def _check_skill(path: Path, before: str, skill_root: Path) -> Matcher:
         raise ReviewError(f"the new sentence breaks the skill ({exc.message}); {path} was put back.") from exc
 
 
-def _compiled(skill_root: Path, path: Path) -> Matcher:
-    """The skill's intents of ``path`` as the file is now, compiled: read again, not the ones this
-    process loaded before (those are kept once loaded). The skill is imported first, so the slot types
-    it registers are known."""
+def _compiled(skill_root: Path, path: Path, text: str | None = None) -> Matcher:
+    """The skill's intents of ``path`` as the file is now (or as ``text`` would make it), compiled: read
+    again, not the ones this process loaded before (those are kept once loaded). The skill is imported
+    first, so the slot types it registers are known."""
     from ..skill_loading import load_skill
 
     try:
         skill = load_skill(skill_root)
-        return Matcher([IntentSet.from_file(path, skill=skill.name)])
-    except VoiceError as exc:
-        raise ReviewError(exc.message) from exc
+        if text is None:
+            return Matcher([IntentSet.from_file(path, skill=skill.name)])
+        return Matcher([IntentSet.from_dict(yaml.safe_load(text), skill=skill.name, source=str(path))])
+    except (VoiceError, yaml.YAMLError) as exc:
+        raise ReviewError(getattr(exc, "message", str(exc))) from exc

@@ -135,11 +135,21 @@ def _echo_also(said: tuple[str, ...], say: Texts) -> None:
 @review.command("sentence")
 @_WHAT
 @click.option("--intent", required=True, help="The intent it should match.")
+@click.option(
+    "--as-said", is_flag=True, help="Write the words as said, without putting the slots' placeholders in."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the sentence that would be written; change nothing, not even the list.",
+)
 @_reviewing
 def review_sentence(
     context: CliContext,
     utterance: str,
     intent: str,
+    as_said: bool,
+    dry_run: bool,
     skill: str,
     locale: str,
     days: int,
@@ -148,8 +158,16 @@ def review_sentence(
 ) -> None:
     """Add UTTERANCE as a template sentence of an intent (locales/<lang>/intents.yaml); its group's
     similar phrasings leave the list with it."""
+    say = team_texts(context, lang)
+    if dry_run:
+        chosen = _skill(context, skill)
+        done = add_sentence(
+            chosen.root, language_of(locale), intent, utterance, as_said=as_said, dry_run=True
+        )
+        click.echo(say("review_preview" if done.added else "review_there", **_shown(done)))
+        return
     said = _said(context, utterance, locale, days, only)
-    _add(context, said, skill, locale, add_sentence, intent, team_texts(context, lang))
+    _add(context, said, skill, locale, partial(add_sentence, as_said=as_said), intent, say)
 
 
 @review.command("phrasing")
@@ -243,6 +261,10 @@ def _add(
     chosen = _skill(context, skill)
     done = add(chosen.root, language, target, said[0])
     _record(context, said, done, chosen.name, language)
-    shown = {"path": done.path, "target": done.target, "sentence": done.sentence}
-    click.echo(say("review_added" if done.added else "review_there", **shown))
+    click.echo(say("review_added" if done.added else "review_there", **_shown(done)))
     _echo_also(said, say)
+
+
+def _shown(done: Reviewed) -> dict[str, object]:
+    """What the texts of an action say: the file, the intent or entry, the sentence's template."""
+    return {"path": done.path, "target": done.target, "sentence": done.sentence}

@@ -34,7 +34,7 @@ from ..analytics.review import (
     written_forms,
 )
 from ..analytics.team import LANGUAGES, StageNames
-from ..analytics.unmatched import not_in_log
+from ..analytics.unmatched import normalise, not_in_log
 from ..builtins import BUILTIN
 from ..channels import CHANNEL_NAMES
 from ..knowledge.content import languages as knowledge_languages
@@ -244,19 +244,68 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@dataclass(frozen=True, slots=True)
+class _Posted:
+    """A review form's utterance, its group's other phrasings, the skill and the language."""
+
+    said: list[str]
+    skill: Skill | None
+    language: str
+
+    @property
+    def utterance(self) -> str:
+        return self.said[0]
+
+
+def _posted() -> _Posted:
+    """The review form's words, checked: only what callers said and was not understood (400 else)."""
+    form, state = request.form, _state()
+    said = [form.get("utterance", ""), *form.getlist("also")]  # the group's other phrasings go too
+    unknown = not_in_log(state.store, said)
+    if unknown:
+        abort(400, page_texts()("not_in_list", utterance=unknown[0]))
+    skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
+    return _Posted(said, skill, language_of(form.get("locale", "")))
+
+
+def _back() -> Response:
+    """Back to the list with the reviewer's filters."""
+    query = request.query_string.decode()
+    return redirect(url_for("dashboard.not_understood") + (f"?{query}" if query else ""))
+
+
+@blueprint.route("/review/preview", methods=["POST"])
+@login_required
+def review_preview() -> Response | str:
+    """The sentence that "add to intent" would write (its template, the intent), to confirm or to add as
+    said; nothing is written or recorded."""
+    check_csrf()
+    posted, say = _posted(), page_texts()
+    target = request.form.get("target", "")
+    try:
+        if posted.skill is None or posted.skill.name == BUILTIN:
+            raise ReviewError(say("choose_skill"))
+        done = add_sentence(posted.skill.root, posted.language, target, posted.utterance, dry_run=True)
+    except ReviewError as exc:
+        flash(say("review_not_done", reason=exc.message))
+        return _back()
+    return render_template(
+        "dashboard/review_preview.html",
+        filters=_filters(),  # no filters form: the page is the answer to a POST
+        posted=posted,
+        done=done,
+        form=request.form,
+        as_said=normalise(posted.utterance),
+    )
+
+
 @blueprint.route("/review", methods=["POST"])
 @login_required
 def review() -> Response:
     check_csrf()
-    form, state = request.form, _state()
-    utterance, action, target = form.get("utterance", ""), form.get("action", ""), form.get("target", "")
-    said = [utterance, *form.getlist("also")]  # the group's other phrasings are dealt with too
-    unknown = not_in_log(state.store, said)
-    say = page_texts()
-    if unknown:
-        abort(400, say("not_in_list", utterance=unknown[0]))
-    skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
-    language = language_of(form.get("locale", ""))
+    form, state, posted = request.form, _state(), _posted()
+    utterance, action, target = posted.utterance, form.get("action", ""), form.get("target", "")
+    skill, language, say = posted.skill, posted.language, page_texts()
     reviewer = user() or ""
     try:
         if action == "out_of_scope":
@@ -265,15 +314,17 @@ def review() -> Response:
             )
         elif skill is None or skill.name == BUILTIN:
             raise ReviewError(say("choose_skill"))
-        elif action in ("sentence", "phrasing"):
-            change = add_sentence if action == "sentence" else add_phrasing
-            done = change(skill.root, language, target, utterance)
+        elif action == "sentence":
+            as_said = form.get("as_said") == "1"
+            done = add_sentence(skill.root, language, target, utterance, as_said=as_said)
+        elif action == "phrasing":
+            done = add_phrasing(skill.root, language, target, utterance)
         elif action == "entry":
             answer, written = form.get("answer", ""), form.get("question", "")
-            done = add_entry(skill.root, language, utterance, answer, also=said[1:], written=written)
+            done = add_entry(skill.root, language, utterance, answer, also=posted.said[1:], written=written)
         else:
             abort(400, say("unknown_action"))
-        for text in said:
+        for text in posted.said:
             record_review(
                 state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
@@ -284,8 +335,7 @@ def review() -> Response:
             flash(say("review_already", **shown))
     except ReviewError as exc:
         flash(say("review_not_done", reason=exc.message))
-    query = request.query_string.decode()  # back to the list with the reviewer's filters
-    return redirect(url_for("dashboard.not_understood") + (f"?{query}" if query else ""))
+    return _back()
 
 
 def _reasons(handoffs: Mapping[str, int]) -> dict[str, list[Any]]:

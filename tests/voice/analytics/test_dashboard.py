@@ -286,6 +286,43 @@ def test_a_sentence_from_the_dashboard_keeps_its_slots_and_shows_the_template(
     assert f'"{written}"' in (skill_root / "locales" / "nl" / "intents.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("as_said", [False, True], ids=["template", "as-said"])
+def test_a_sentence_is_previewed_before_it_is_added(
+    own_skill: tuple[FlaskClient, Path], tmp_path: Path, as_said: bool
+) -> None:
+    """ "Add to intent" wrote at once: the team saw the template only after it was in the skill, and could
+    not choose to keep the words as said."""
+    client, skill_root = own_skill
+    said, written = (
+        "ik wil zaterdag om elf uur langskomen voor advies",
+        "ik wil {date} {time} langskomen voor {topic}",
+    )
+    with open_store(f"sqlite://{tmp_path / 'sessions.db'}") as store:
+        missed(store, ("nl", said), at=NOW_TURN.timestamp())
+    intents = skill_root / "locales" / "nl" / "intents.yaml"
+    before = intents.read_text(encoding="utf-8")
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert 'action="/dashboard/review/preview?' in page
+    form = {"action": "sentence", "target": "BookAppointment", "skill": "customer_service", "locale": "nl"}
+    data = {**form, "utterance": said, "csrf_token": csrf(page)}
+    assert client.post("/dashboard/review/preview", data={**data, "csrf_token": ""}).status_code == 400
+    preview = client.post("/dashboard/review/preview", query_string={**PERIOD, "lang": "nl"}, data=data)
+    shown = html.unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200 and f"<code>{written}</code>" in shown, shown
+    assert "BookAppointment" in shown and f"De woorden toevoegen zoals gezegd: “{said}”" in shown
+    assert intents.read_text(encoding="utf-8") == before  # a preview writes nothing ...
+    listed = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert said in listed  # ... and records nothing
+    chosen = 'class="review-as_said"' if as_said else 'class="review-confirm"'
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', shown.split(chosen)[1].split("</form>")[0]))
+    done = client.post("/dashboard/review", query_string=PERIOD, data=fields)
+    after = html.unescape(client.get(done.headers["Location"]).get_data(as_text=True))
+    sentence = said if as_said else written
+    assert f"geschreven als “{sentence}”" in after, re.findall(r"class=\"flash\">([^<]*)<", after)
+    changed = intents.read_text(encoding="utf-8")
+    assert f'          - "{sentence}"\n' in changed and f'"{said if not as_said else written}"' not in changed
+
+
 def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, shop_skill: Skill) -> None:
     """They came most reached first, by name when equal: date, name, time."""
     url = f"sqlite://{tmp_path / 'sessions.db'}"

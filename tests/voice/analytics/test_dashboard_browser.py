@@ -141,6 +141,9 @@ def test_a_reviewer_logs_in_reads_the_kpis_filters_and_reviews(
     assert row.locator("td.count").inner_text() == "2"
     row.locator("form.review-sentence select").select_option("OrderStatus")
     row.locator("form.review-sentence button").click()
+    page.wait_for_selector("form.review-confirm")  # the preview: the sentence that would be written
+    assert "waar is mijn pakket" in page.inner_text("p.preview")
+    page.click("form.review-confirm button")
     page.wait_for_selector(".flash")
     assert "Done" in page.inner_text(".flash") and "Nothing left to review" in page.content()
     page.screenshot(path=str(tmp_path / "not-understood.png"), full_page=True)

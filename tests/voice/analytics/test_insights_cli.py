@@ -380,6 +380,103 @@ def test_a_sentence_no_slot_takes_a_word_of_is_written_as_said(setup: tuple[Path
     )  # fmt: skip
 
 
+TABLE = {"nl": "reserveer een tafel voor {number} personen", "en": "book a table for {number} people"}
+"""Per language: an intent's sentence whose number counts the people (ReserveTable, added to the copy)."""
+
+
+def _with_table_intent(skill: Path, locale: str) -> None:
+    """The copied skill with an intent ReserveTable, whose ``{number}`` slot is the party's size."""
+    intents = skill / "locales" / locale / "intents.yaml"
+    text = intents.read_text(encoding="utf-8")
+    added = (
+        f'  ReserveTable:\n    data:\n      - sentences:\n          - "{TABLE[locale]}"\n  Capabilities:\n'
+    )
+    intents.write_text(text.replace("  Capabilities:\n", added, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "written", "people"),
+    [
+        ("nl", "ik wil twee stoelen bij een tafel voor vier personen",
+         "ik wil twee stoelen bij een tafel voor {number} personen", 4),
+        ("en", "I want three chairs at a table for four people",
+         "i want three chairs at a table for {number} people", 4),
+        ("nl", "ik wil twee stoelen", "ik wil twee stoelen", None),
+        ("en", "I want two chairs", "i want two chairs", None),
+    ],
+    ids=["nl", "en", "nl-no-slot", "en-no-slot"],
+)  # fmt: skip
+def test_a_number_that_counts_another_thing_stays_a_word(
+    setup: tuple[Path, Path], locale: str, said: str, written: str, people: int | None
+) -> None:
+    """A ``{number}`` slot took the "twee" of "twee stoelen": said again, the table was for two people."""
+    config, skill = setup
+    _with_table_intent(skill, locale)
+    args = ["review", "sentence", said, "--intent", "ReserveTable", "--skill", "customer_service"]
+    added = _voice(config, *args, "--locale", locale)
+    assert added.exit_code == 0 and f"as “{written}”" in added.output, added.output
+    again = Router([load_skill(skill)]).parse(said, locale, now=NOW)
+    assert again is not None and again.intent == "ReserveTable" and again.template == written
+    assert again.value("number") == people
+
+
+TEMPLATES = {
+    "nl": "ik wil {date} {time} langskomen voor {topic}",
+    "en": "i want to come by {date} {time} for {topic}",
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "time"),
+    [
+        ("nl", "ik wil zaterdag om drie uur 's middags langskomen voor advies", dt.time(15)),
+        ("nl", "ik wil zaterdag om 3.30 uur langskomen voor advies", dt.time(15, 30)),
+        ("en", "I want to come by on Saturday at three in the afternoon for advice", dt.time(15)),
+        ("en", "I want to come by on Saturday at 3 o’clock for advice", dt.time(15)),
+    ],
+    ids=["nl-middags", "nl-3.30-uur", "en-afternoon", "en-o-clock"],
+)  # fmt: skip
+def test_a_time_slot_takes_the_words_the_matcher_reads_as_the_time(
+    setup: tuple[Path, Path], locale: str, said: str, time: dt.time
+) -> None:
+    """The review's own normalisation cut "3.30" and "o’clock" apart: the time took "om 3 30" and left
+    "uur" behind ("{time} uur"), or left "clock" behind, and a caller saying it again was not understood."""
+    config, skill = setup
+    written = TEMPLATES[locale]
+    args = ["review", "sentence", said, "--intent", "BookAppointment", "--skill", "customer_service"]
+    added = _voice(config, *args, "--locale", locale)
+    assert added.exit_code == 0 and f"as “{written}”" in added.output, added.output
+    again = Router([load_skill(skill)]).parse(said, locale, now=NOW)
+    assert again is not None and again.template == written
+    assert (again.value("date"), again.value("time")) == (dt.date(2026, 11, 28), time)
+    assert again.value("topic") == "advice"
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_dry_run_prints_the_template_and_changes_nothing(setup: tuple[Path, Path], locale: str) -> None:
+    """There was no way to see the template before it was written into the skill."""
+    config, skill = setup
+    said = {
+        "nl": "ik wil zaterdag om elf uur langskomen voor advies",
+        "en": "I want to come by on Saturday at eleven for advice.",
+    }[locale]
+    written = TEMPLATES[locale]
+    _missed(_store_url(config), (locale, said))
+    intents = skill / "locales" / locale / "intents.yaml"
+    before = intents.read_text(encoding="utf-8")
+    args = ["review", "sentence", said, "--intent", "BookAppointment", "--skill", "customer_service"]
+    dry = _voice(config, *args, "--locale", locale, "--dry-run")
+    assert (
+        dry.exit_code == 0 and dry.output.startswith("would be added to ") and f"as “{written}”" in dry.output
+    )
+    assert intents.read_text(encoding="utf-8") == before and _still_to_review(config) == [said]
+    as_said = _voice(config, *args, "--locale", locale, "--dry-run", "--as-said", "-l", "nl")
+    assert f"als “{said.lower().rstrip('.')}”; er is niets geschreven" in as_said.output, as_said.output
+    done = _voice(config, *args, "--locale", locale)
+    assert done.exit_code == 0 and f'          - "{written}"\n' in intents.read_text(encoding="utf-8")
+    assert _still_to_review(config) == []
+
+
 # -- the team's own FAQ file, imported again; new entries; a skill's folder ---------------------------
 
 CSV_HEADER = '\ufeff"id";"question";"phrasings";"answer"\r\n'
