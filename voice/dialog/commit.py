@@ -74,15 +74,7 @@ class Recorder:
             state = replace(state, outcome=signals.outcome.value)
 
         def change(session: Session, unheard: bool) -> Session:
-            # a reply the caller has not heard ("one moment") keeps the session for the next turn
-            ended = session.ended or (reply.end_session and not unheard)
-            dialog = state.with_pending(*late.unheard) if unheard else state
-            after = session.after_turn(dialog, ended=ended)
-            skill = session.skill or signals.conversation_skill
-            handed_over = session.handed_over or state.handed_over
-            if (skill, handed_over) == (session.skill, session.handed_over):  # as on most turns: no replace
-                return after
-            return replace(after, skill=skill, handed_over=handed_over)
+            return _session_after(session, state, reply, late, signals, unheard)
 
         def told(unheard: bool) -> Told:
             """What the caller heard, and the request's answer: the reply; or "one moment", and the turn's
@@ -272,3 +264,18 @@ def _exchange(turn: Turn, reply: Reply, hide: TurnRedaction) -> tuple[TurnRecord
 def request_answer(turn: Turn, reply: Reply) -> Answer | None:
     """``reply`` as the answer to the turn's platform request; None without a request id."""
     return (turn.request_id, reply.to_dict()) if turn.request_id else None
+
+
+def _session_after(
+    session: Session, state: DialogState, reply: Reply, late: LateTurn, signals: TurnSignals, unheard: bool
+) -> Session:
+    """The session as the turn leaves it. A reply the caller has not heard ("one moment") keeps the
+    session for the next turn, with the replies still to tell."""
+    ended = session.ended or (reply.end_session and not unheard)
+    dialog = state.with_pending(*late.unheard) if unheard else state
+    after = session.after_turn(dialog, ended=ended)
+    skill = session.skill or signals.conversation_skill
+    handed_over = session.handed_over or state.handed_over
+    if (skill, handed_over) == (session.skill, session.handed_over):  # as on most turns: no replace
+        return after
+    return replace(after, skill=skill, handed_over=handed_over)
