@@ -9,13 +9,10 @@ the sample company and orders, ``voice check`` and the start warn of them (``sam
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 from dataclasses import replace
 from functools import cache, lru_cache
 from typing import Any
-
-from text_to_num import alpha2digit
 
 from voice import (
     BusinessHours,
@@ -41,6 +38,7 @@ from .content import (
     Order,
     OrderLookup,
     load_company,
+    order_number,
     sample_details,
 )
 from .orders_api import HttpOrders, OrderLookupError
@@ -152,16 +150,6 @@ def _hours_on(turn: Turn, day: str) -> str:
     if today.open is None:
         return skill.say(turn, "ClosedOnDay", day_name=day_name)
     return skill.say(turn, "OpenOnDay", day_name=day_name, open=today.open, close=today.close)
-
-
-def order_number(spoken: str, language: str) -> str | None:
-    """Digits of an order number said as digits or number words ("een twee drie vier" -> "1234").
-
-    The slot takes any words, so a caller who goes on ("1234 en hoe laat zijn jullie open") gives it
-    the rest of the sentence too: the number is what it starts with, and the rest is not part of it."""
-    words = alpha2digit(spoken, language if language in ("en", "nl") else "en").split()
-    digits = "".join(itertools.takewhile(str.isdigit, (word.strip(".,?!") for word in words)))
-    return digits or None
 
 
 @skill.intent("OrderStatus")

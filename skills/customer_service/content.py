@@ -8,6 +8,7 @@ files are a sample (``SAMPLE_COMPANY``, ``EXAMPLE_KEY``): ``voice check`` and th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from abc import ABC, abstractmethod
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from text_to_num import alpha2digit
 
 DATA = Path(__file__).parent / "data"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -164,3 +166,13 @@ def iso_date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def order_number(spoken: str, language: str) -> str | None:
+    """Digits of an order number said as digits or number words ("een twee drie vier" -> "1234").
+
+    The slot takes any words, so a caller who goes on ("1234 en hoe laat zijn jullie open") gives it
+    the rest of the sentence too: the number is what it starts with, and the rest is not part of it."""
+    words = alpha2digit(spoken, language if language in ("en", "nl") else "en").split()
+    digits = "".join(itertools.takewhile(str.isdigit, (word.strip(".,?!") for word in words)))
+    return digits or None
