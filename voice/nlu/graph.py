@@ -248,18 +248,33 @@ def _dispatched(graph: Graph, node: int, run: Run, here: dict[State, Best]) -> l
 
 
 def _tables(out: list[tuple[Any, ...]]) -> tuple[_Dispatch, _Dispatch] | None:
-    """Dispatch tables for a node's edges (None if it has too few literals to gain)."""
-    literals = [edge for edge in out if edge[0] == LIT and not edge[6]]
-    if len(literals) < _DISPATCH_FROM:
-        return None
+    """Dispatch tables for a node's edges (None if too few say what they start with to gain).
+
+    A literal starts with its first character, a rule call with its rule's ``start_chars``:
+    a rule that cannot start at the next character is skipped without being called.
+    """
     found: list[_Dispatch] = []
     for sow in (False, True):
-        chars = {edge[3 if sow else 2][:1] for edge in literals}
+        starts = [_edge_starts(edge, sow) for edge in out]
+        known = [chars for chars in starts if chars is not None]
+        if len(known) < _DISPATCH_FROM:
+            return None
         by_char = {
-            char: [e for e in out if e[0] != LIT or e[6] or e[3 if sow else 2][:1] == char] for char in chars
+            char: [edge for edge, chars in zip(out, starts, strict=True) if chars is None or char in chars]
+            for char in frozenset().union(*known)
         }
-        found.append((by_char, [e for e in out if e[0] != LIT or e[6]]))
+        found.append((by_char, [edge for edge, chars in zip(out, starts, strict=True) if chars is None]))
     return found[0], found[1]
+
+
+def _edge_starts(edge: tuple[Any, ...], sow: bool) -> frozenset[str] | None:
+    """The characters a move over ``edge`` can start with (None: any, or it may move without one)."""
+    if edge[0] == LIT:
+        return None if edge[6] else frozenset((edge[3 if sow else 2][:1],))
+    if edge[0] == CALL:
+        callee: Callee = edge[2]
+        return callee.start_chars()[sow]
+    return None
 
 
 def _merge(dest: dict[State, Best], moved: dict[State, Best]) -> None:

@@ -100,6 +100,7 @@ class Matcher:
         self._skip_sets = tuple({entry.skip_words for entry in self._entries if entry.skip_words})
         self._corrector: Corrector | None = None
         self._provided: frozenset[str] | None = None
+        self._offering: tuple[ListMatcher, ...] | None = None
         self._lookup = ListLookup(self._entries, self._lists, self.language, spaced=self._spaced)
 
     @property
@@ -124,6 +125,7 @@ class Matcher:
             self._lists[(scope, name)] = compiled
         self._corrector = None
         self._provided = None
+        self._offering = None
 
     def list_value(
         self, skill: str, name: str, text: object, *, intent: str | None = None
@@ -196,7 +198,7 @@ class Matcher:
         haystack = Haystack.of(texts.variants(self._skip_sets))
         best: dict[tuple[str, str], _Found] = {}
         allowed: dict[int, bool] = {}
-        offered = _Offered(self._lists, haystack)
+        offered = _Offered(self._offering_lists(), haystack)
         asked = context.get("asking")
         for number in self._index.candidates(haystack, self._presence(haystack)):
             entry = self._entries[number]
@@ -258,6 +260,12 @@ class Matcher:
             return True
         return may_satisfy(required, context, offered.get())
 
+    def _offering_lists(self) -> tuple[ListMatcher, ...]:
+        """The lists with values that carry context: the others offer none, so are not searched."""
+        if self._offering is None:
+            self._offering = tuple(matcher for matcher in self._lists.values() if matcher.context_keys())
+        return self._offering
+
     def _context_keys(self) -> frozenset[str]:
         if self._provided is None:
             self._provided = frozenset().union(*(matcher.context_keys() for matcher in self._lists.values()))
@@ -270,7 +278,7 @@ class Matcher:
 class _Offered:
     """The context values that list values occurring in the utterance could add, found on first use."""
 
-    def __init__(self, lists: Mapping[ListKey, ListMatcher], haystack: Haystack) -> None:
+    def __init__(self, lists: Iterable[ListMatcher], haystack: Haystack) -> None:
         self._lists = lists
         self._haystack = haystack
         self._found: dict[str, list[Any]] | None = None
@@ -278,7 +286,7 @@ class _Offered:
     def get(self) -> dict[str, list[Any]]:
         if self._found is None:
             haystack = self._haystack  # it has "-" and "_" read as spaces, too: "living-room" offers
-            contexts = (context for matcher in self._lists.values() for context in matcher.offered(haystack))
+            contexts = (context for matcher in self._lists for context in matcher.offered(haystack))
             self._found = offered_context(contexts)
         return self._found
 

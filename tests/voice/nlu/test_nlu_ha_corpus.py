@@ -113,6 +113,24 @@ def test_context_from_a_name_satisfies_requires_context() -> None:
     assert matcher.match("open the radio") is None
 
 
+def test_names_given_context_at_run_time_offer_it_after_earlier_matches() -> None:
+    """The lists searched for offered context are kept between utterances; setting a list renews them."""
+    matcher = _set(
+        {
+            "intents": {
+                "Open": {
+                    "data": [{"sentences": ["open [the] {name}"], "requires_context": {"domain": "cover"}}]
+                }
+            }
+        },
+        name=["garage door"],
+    )
+    assert matcher.match("open the garage door") is None  # no name carries context yet
+    matcher.set_list("name", [{"in": "garage door", "out": "garage door", "context": {"domain": "cover"}}])
+    found = matcher.match("open the garage door")
+    assert found is not None and found.context["domain"] == "cover"
+
+
 def test_ignore_whitespace_drops_spaces_between_cjk_letters() -> None:
     data = {
         "language": "zh-cn",

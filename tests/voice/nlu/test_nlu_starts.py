@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from voice.nlu.graph import Graph, Run
+from voice.nlu.calls import RuleCall
+from voice.nlu.graph import Graph, Run, execute
 from voice.nlu.starts import StartIndex, can_start
 
 
@@ -62,3 +63,20 @@ def test_index_agrees_with_can_start() -> None:
         for sow in (False, True):
             expected = tuple(name for name, graph in GRAPHS.items() if can_start(graph, run, pos, sow))
             assert index.at(run, pos, sow) == expected, (pos, sow)
+
+
+def test_a_node_of_rule_calls_dispatches_them_by_their_start() -> None:
+    """A rule that cannot start at the next character is skipped, like a literal that does not."""
+    graph = Graph()
+    ends = [graph.call(0, RuleCall(GRAPHS[name])) for name in ("lamp", "light", "fan")]
+    final = graph.node()
+    for end in ends:
+        graph.epsilon(end, final)
+    run = _run("fan")
+    assert execute(graph, run, 0, True)  # the walk builds the start node's table on its first visit
+    tables = graph.dispatch[0]
+    assert tables is not None
+    by_char, anything = tables[True]
+    assert [edge[2].graph for edge in by_char["f"]] == [GRAPHS["fan"]]
+    assert [edge[2].graph for edge in by_char["l"]] == [GRAPHS["lamp"], GRAPHS["light"]]
+    assert anything == []
