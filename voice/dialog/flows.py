@@ -60,7 +60,27 @@ class FlowFilling:
             asking=None,
         )
         self.state = replace(self.state, flow=flow)
-        return self._advance(skill, spec, changed, answering=active.asking)
+        reply = self._advance(skill, spec, changed, answering=active.asking)
+        instead = active.asking is not None and active.asking not in said  # not the answer asked for
+        return self._noted(skill, spec, changed if instead else [], reply)
+
+    def _noted(self, skill: Skill, spec: Flow, others: list[str], reply: Reply) -> Reply:
+        """``reply`` after the framework's ``correction_noted`` ("Goed, om 11:00.") when the turn changed
+        ``others`` instead of answering the question asked ("nee, om elf uur" to "En wat is uw naam?") and
+        the flow kept them: the question alone sounds as if the caller was not heard. A refused value has
+        its own answer ("Op die dag zijn we gesloten"); a check or the confirmation reads it back itself."""
+        flow = self.state.flow
+        kept = [name for name in others if flow is not None and name in flow.slots]
+        if not kept or flow is None or reply.expect is not Expect.SLOT:
+            return reply
+        turn = self._flow_turn(flow)
+        values = spec.values(turn)
+        noted = [str(values.get(name) or flow.slots[name].text) for name in kept]
+        slots = {name: slot.value for name, slot in turn.slots.items()}
+        said = builtin_reply(
+            turn, "correction_noted", skills=[skill], **{**slots, **values}, changed=kept, noted=noted
+        ).speech
+        return replace(reply, speech=joined(said, reply.speech))
 
     def _heard(self, spec: Flow, name: str, value: SlotValue) -> SlotValue:
         """The slot as the flow keeps it: a name without the words said before it ("het is Daan" is
