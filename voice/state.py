@@ -62,6 +62,11 @@ class ActiveFlow:
     them all): the value is validated again only when one of those changes, so a validator that asks a
     booking or order service is not asked again about a value it already passed."""
 
+    @property
+    def slot_to_check(self) -> str | None:
+        """The slot whose value awaits a yes or no ("Heb ik uw naam goed verstaan: Dan?"), or None."""
+        return self.confirming_slot if self.confirming is Confirming.SLOT else None
+
     def refusing(self, slot: str) -> ActiveFlow:
         """This flow after refusing a value of ``slot``: one more in a row, or the first of that slot."""
         count = self.refusals + 1 if self.refused == slot else 1
@@ -180,8 +185,7 @@ class DialogState:
     @property
     def slot_to_confirm(self) -> str | None:
         """The slot whose value awaits a yes or no ("Heb ik uw naam goed verstaan: Anna?"), or None."""
-        flow = self.flow
-        return flow.confirming_slot if flow is not None and flow.confirming is Confirming.SLOT else None
+        return self.flow.slot_to_check if self.flow is not None else None
 
     def context(self) -> dict[str, Any]:
         """The intent context for the matcher: the flow in progress, or the previous intent."""

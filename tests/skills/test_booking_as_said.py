@@ -268,3 +268,19 @@ def test_the_name_corrected_at_the_confirmation_is_booked(
     replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *NAME_AT_THE_CONFIRMATION[locale]])
     assert replies[-3] == CONFIRM_NAME[locale].format("Klaas de Boer")
     assert booked(api) == [("10:00", "Klaas de Boer")]
+
+
+OTHER_NAME_AT_THE_CHECK = {"nl": ["Dan", "Daan", "ja", "ja"], "en": ["Dan", "Daan", "yes", "yes"]}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_another_name_said_at_the_check_of_the_name_is_checked_again(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """A bare "Daan" to "Heb ik uw naam goed verstaan: Dan?" was not understood ("Sorry, dat begreep ik
+    niet"): it is the name corrected, as "nee, Daan" is, and checked again; a yes still is a yes."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *OTHER_NAME_AT_THE_CHECK[locale]])
+    assert replies[3:5] == [CONFIRM_NAME[locale].format("Dan"), CONFIRM_NAME[locale].format("Daan")]
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.fallbacks == 0
+    assert booked(api) == [("10:00", "Daan")]

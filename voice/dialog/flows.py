@@ -59,10 +59,26 @@ class FlowFilling:
             confirmed=tuple(name for name in active.confirmed if name not in changed),
             asking=None,
         )
-        self.state = replace(self.state, flow=flow)
+        before, self.state = self.state, replace(self.state, flow=flow)
         reply = self._advance(skill, spec, changed, answering=active.asking)
+        if self._no_other_value(active, said):
+            self.state = before  # the check stands: the words go to the answerers, as words no one reads
+            return self._unmatched()
         instead = active.asking is not None and active.asking not in said  # not the answer asked for
         return self._noted(skill, spec, changed if instead else [], reply)
+
+    def _no_other_value(self, active: ActiveFlow, said: Mapping[str, SlotValue]) -> bool:
+        """Whether the turn was bare words at the check of a slot that takes any words, which the router
+        read as another value ("Daan" to "... verstaan: Dan?"), and the slot's validator refused them
+        ("wat kost verzenden naar belgië"): no value, so the check of the value heard stands."""
+        checking, flow = active.slot_to_check, self.state.flow
+        if checking is None or set(said) != {checking} or flow is None or checking in flow.slots:
+            return False
+        return bool(self.turn.text.strip()) and corrected(self.turn.text, self.turn.language) is None
+
+    def _unmatched(self) -> Reply:
+        """The answerer chain's reply to the turn (the turn step's)."""
+        raise NotImplementedError
 
     def _noted(self, skill: Skill, spec: Flow, others: list[str], reply: Reply) -> Reply:
         """``reply`` after the framework's ``correction_noted`` ("Goed, om 11:00.") when the turn changed
