@@ -55,7 +55,8 @@ class ActiveFlow:
     confirmed: tuple[str, ...] = ()
     """Slots whose value the caller confirmed."""
     refused: str | None = None
-    """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row."""
+    """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row (by its
+    validator, or by the caller at its check: a no, another value)."""
     refusals: int = 0
     checked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per slot whose value its validator passed, the other slots the validator read (``*``: it looked at

@@ -284,3 +284,48 @@ def test_another_name_said_at_the_check_of_the_name_is_checked_again(
     session = dialog.store.load("s1")
     assert session is not None and session.dialog.fallbacks == 0
     assert booked(api) == [("10:00", "Daan")]
+
+
+FAILED_CHECKS = {
+    "nl": [
+        ["nee, Daan", "nee, Daan", "nee, Daan"],
+        ["Daan", "nee, mijn naam is Daan", "nee"],
+        ["nee", "Daan", "nee", "Dean", "nee"],
+    ],
+    "en": [
+        ["no, Daan", "no, Daan", "no, Daan"],
+        ["Daan", "no, my name is Daan", "no"],
+        ["no", "Daan", "no", "Dean", "no"],
+    ],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_the_third_failed_check_of_the_name_hands_over(
+    dialog: Dialog, api: BookingApi, locale: str, which: int
+) -> None:
+    """ "Nee, Daan" said again and again to the check of the name reached a person only by the miss count,
+    and a plain "nee" in between reset it: a caller who could not get the name across was asked for ever.
+    Each check that fails (another name, the same one with a no, a no) is an answer refused for the name:
+    the third in a row hands over (``max_refusals``), with one handoff record and nothing booked."""
+    checks = FAILED_CHECKS[locale][which]
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], "Dan", *checks])
+    assert not any("collega" in reply or "colleague" in reply for reply in replies[:-1])
+    assert replies[-1].startswith(
+        ("Sorry, ik kan u nu niet met een collega", "Sorry, I can't put you through")
+    )
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.handoff_reason == "refusals"
+    assert dialog.store.outbox_counts()["pending"] == 1 and api.bookings == []
+    assert dialog.store.select("SELECT handoff_reason FROM signals WHERE handoff <> ''") == [("refusals",)]
+
+
+def test_a_yes_at_the_check_ends_the_failed_checks(dialog: Dialog, api: BookingApi) -> None:
+    """Two failed checks of the name, then a yes: the name is taken, so a name corrected at the
+    confirmation starts its own count (a no to its check is the first, and nobody is handed the call)."""
+    checks = ["Dan", "nee, Daan", "nee, mijn naam is Daan", "ja"]
+    again = ["nee, de naam is Dean", "nee", "Dean", "ja", "ja"]
+    replies = conversation(dialog, "nl", [*UP_TO_THE_NAME["nl"], *checks, *again])
+    assert replies[-4] == ASK_NAME["nl"] and dialog.store.outbox_counts()["pending"] == 0
+    assert booked(api) == [("10:00", "Dean")]

@@ -64,8 +64,19 @@ class FlowFilling:
         if self._no_other_value(active, said):
             self.state = before  # the check stands: the words go to the answerers, as words no one reads
             return self._unmatched()
+        self._check_failed(active, changed)
         instead = active.asking is not None and active.asking not in said  # not the answer asked for
         return self._noted(skill, spec, changed if instead else [], reply)
+
+    def _check_failed(self, active: ActiveFlow, changed: list[str]) -> None:
+        """Count another value said at the check of a slot ("nee, Daan" to "... verstaan: Dan?") that is
+        checked in turn as one more answer refused for that slot: with the caller's no ("nee") and the same
+        value said with one ("nee, mijn naam is Daan"), the ``max_refusals``-th in a row hands over, so a
+        caller who cannot get a name across reaches a person (a no resets the miss count). A value the
+        validator refused was counted by it."""
+        checking, flow = active.slot_to_check, self.state.flow
+        if checking in changed and flow is not None and flow.slot_to_check == checking:
+            self._set_flow(flow.refusing(checking))
 
     def _no_other_value(self, active: ActiveFlow, said: Mapping[str, SlotValue]) -> bool:
         """Whether the turn was bare words at the check of a slot that takes any words, which the router
@@ -126,14 +137,17 @@ class FlowFilling:
             return self._refused(skill, spec, wrong, problem, answered=wrong.name == answering)
         flow = self.state.flow
         assert flow is not None
-        if flow.refusals:  # every value passed: the refusals in a row end
+        checks = (
+            (slot, self._slot_check(skill, spec, slot, turn)) for slot in map(spec.slot, changed) if slot
+        )
+        slot, check = next(((slot, check) for slot, check in checks if check), (None, None))
+        if flow.refusals and (slot is None or slot.name != flow.refused):
+            # every value passed: the refusals in a row end, unless the caller still has to confirm it
             flow = replace(flow, refused=None, refusals=0)
             self._set_flow(flow)
-        for slot in (spec.slot(name) for name in changed):
-            check = self._slot_check(skill, spec, slot, turn) if slot is not None else None
-            if slot is not None and check:
-                self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
-                return asking(check, Expect.CONFIRMATION, slot.name)
+        if slot is not None and check:
+            self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
+            return asking(check, Expect.CONFIRMATION, slot.name)
         missing = next((s for s in spec.slots if s.name not in flow.slots and not s.optional), None)
         if missing is not None:
             self._set_flow(replace(flow, asking=missing.name))
@@ -217,15 +231,19 @@ class FlowFilling:
         it confirms it. After a no ("nee, mijn naam is Daan") it does not: a no is never a yes, and the
         value is no correction either, so the caller is asked once more to say yes or no to what was heard
         ("Ik versta opnieuw Daan; klopt dat, ja of nee?"). Either answer moves on (a plain no asks the
-        slot's question); the turn is a miss, so a caller who cannot get the value across reaches a person."""
+        slot's question); the turn is a miss and a failed check (``_check_failed``), so a caller who cannot
+        get the value across reaches a person."""
         if corrected(self.turn.text, self.turn.language) is None:
             return self._confirmed(skill, flow)
         self._missed()
+        self._set_flow(flow.refusing(str(flow.confirming_slot)))
         words = flow.slots[str(flow.confirming_slot)].text
         question = builtin_reply(self.turn, "confirm_same", skills=[skill], value=words).text
         return asking(question, Expect.CONFIRMATION, flow.confirming_slot)
 
     def _denied(self, skill: Skill, flow: ActiveFlow) -> Reply:
+        """A no: to the confirmation, what to change; to a slot's check, its question again (a failed
+        check, counted with the slot's refusals: ``_check_failed``)."""
         if flow.confirming is Confirming.INTENT:
             self._set_flow(replace(flow, confirming=Confirming.NOTHING))
             return builtin_reply(self.turn, "deny_confirmation", expect=Expect.ANSWER, skills=[skill])
@@ -238,7 +256,7 @@ class FlowFilling:
             confirming_slot=None,
             asking=name,
         )
-        self._set_flow(flow)
+        self._set_flow(flow.refusing(name))
         turn = self._flow_turn(flow)
         slot = spec.slot(name)
         prompt = skill.say(turn, slot.prompt, **spec.values(turn)) if slot else ""
