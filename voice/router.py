@@ -101,8 +101,9 @@ class Router:
         ``voice.hesitations``). In a flow, a no before one of the flow's sentences ("nee, om vier uur") is
         that sentence: a correction. While the flow asks to confirm the slot ``confirming`` ("Heb ik uw
         naam goed verstaan: Anna?"), a no before an answer to that slot's own question is one too ("nee,
-        Daan"), as if that question were open. A sentence that still matches nothing but ends in a request
-        for a person is that request ("dit is belachelijk ik wil een mens spreken";
+        Daan"), as if that question were open; for a slot that takes any words (a name), so are words that
+        match nothing else ("Daan" to "... verstaan: Dan?"). A sentence that still matches nothing but
+        ends in a request for a person is that request ("dit is belachelijk ik wil een mens spreken";
         ``voice.person_request``)."""
         text = without_hesitations(text, language)
         found = self._best(text, language, context, now, prefer_builtin)
@@ -111,6 +112,8 @@ class Router:
             found = self._best(rest, language, context, now, prefer_builtin)
         if found is None or self._any_words(found, language, context):
             found = self._correction(text, language, _answering(context, confirming), now) or found
+        if found is None and confirming:
+            found = self._another_value(text, language, context, confirming, now)
         if found is None:
             found = self._person_request(text, language, context, now)
         return self.resolved(found)
@@ -125,6 +128,18 @@ class Router:
             return None
         found = self._best(rest, language, context, now, ())
         return found if found is not None and found.intent == flow and found.skill != BUILTIN else None
+
+    def _another_value(
+        self, text: str, language: str, context: Mapping[str, Any] | None, slot: str, now: Any
+    ) -> IntentMatch | None:
+        """At the check of a free-text slot ("Heb ik uw naam goed verstaan: Dan?"), words that nothing else
+        reads ("Daan") as the answer to that slot's question: another value, as after a no ("nee, Daan").
+        A yes, a no or another built-in matched first, so only words that would be no answer get here."""
+        answering = _answering(context, slot)
+        found = self._best(text, language, answering, now, ())
+        if found is None or found.intent != (context or {}).get("dialog") or found.skill == BUILTIN:
+            return None
+        return found if self._any_words(found, language, answering) else None
 
     def _any_words(self, found: IntentMatch, language: str, context: Mapping[str, Any] | None) -> bool:
         """Whether ``found`` answers the flow's open question with any words (a wildcard slot, such as a

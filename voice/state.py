@@ -55,12 +55,18 @@ class ActiveFlow:
     confirmed: tuple[str, ...] = ()
     """Slots whose value the caller confirmed."""
     refused: str | None = None
-    """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row."""
+    """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row (by its
+    validator, or by the caller at its check: a no, another value)."""
     refusals: int = 0
     checked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per slot whose value its validator passed, the other slots the validator read (``*``: it looked at
     them all): the value is validated again only when one of those changes, so a validator that asks a
     booking or order service is not asked again about a value it already passed."""
+
+    @property
+    def slot_to_check(self) -> str | None:
+        """The slot whose value awaits a yes or no ("Heb ik uw naam goed verstaan: Dan?"), or None."""
+        return self.confirming_slot if self.confirming is Confirming.SLOT else None
 
     def refusing(self, slot: str) -> ActiveFlow:
         """This flow after refusing a value of ``slot``: one more in a row, or the first of that slot."""
@@ -180,8 +186,7 @@ class DialogState:
     @property
     def slot_to_confirm(self) -> str | None:
         """The slot whose value awaits a yes or no ("Heb ik uw naam goed verstaan: Anna?"), or None."""
-        flow = self.flow
-        return flow.confirming_slot if flow is not None and flow.confirming is Confirming.SLOT else None
+        return self.flow.slot_to_check if self.flow is not None else None
 
     def context(self) -> dict[str, Any]:
         """The intent context for the matcher: the flow in progress, or the previous intent."""

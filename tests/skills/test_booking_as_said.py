@@ -170,6 +170,20 @@ CORRECTIONS_AT_THE_NAME = {
     "nl": ["nee, om elf uur", "over een factuur", "nee, woensdag", "nee, een retour", "elf uur"],
     "en": ["no, at eleven", "about an invoice", "no, wednesday", "no, a return", "eleven"],
 }
+NOTED_AT_THE_NAME = {
+    "nl": [
+        "Goed, om 11:00.",
+        "Goed, over een factuur.",
+        "Goed, op woensdag 25 november.",
+        "Goed, over een retour.",
+    ],
+    "en": [
+        "Okay, at 11:00.",
+        "Okay, about an invoice.",
+        "Okay, on Wednesday 25 November.",
+        "Okay, about a return.",
+    ],
+}
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])
@@ -178,11 +192,14 @@ def test_a_correction_said_to_the_name_question_is_no_name(
 ) -> None:
     """ "Nee, om elf uur" to "En wat is uw naam?" became the name ("Heb ik uw naam goed verstaan: Nee Om
     Elf Uur?"): the name's any-words template won over the flow's own sentences. A sentence that reads
-    every word with typed slots corrects them, the name is asked again, and the booking has it all."""
+    every word with typed slots corrects them, the name is asked again after the change is acknowledged as
+    the confirmation reads it (the question alone sounded as if it was not heard; the time said again is no
+    change), and the booking has it all."""
     yes = {"nl": "ja", "en": "yes"}[locale]
     corrections = CORRECTIONS_AT_THE_NAME[locale]
     replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *corrections, "Klaas van Dam", yes, yes])
-    assert replies[3 : 3 + len(corrections)] == [ASK_NAME[locale]] * len(corrections)
+    noted = [f"{said} {ASK_NAME[locale]}" for said in NOTED_AT_THE_NAME[locale]]
+    assert replies[3 : 3 + len(corrections)] == [*noted, ASK_NAME[locale]]
     assert replies[-2].startswith(("Dus een afspraak op woensdag", "So that's an appointment on Wednesday"))
     assert appointments(api) == [("2026-11-25", "11:00", "Klaas van Dam", "return")]
 
@@ -251,3 +268,64 @@ def test_the_name_corrected_at_the_confirmation_is_booked(
     replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *NAME_AT_THE_CONFIRMATION[locale]])
     assert replies[-3] == CONFIRM_NAME[locale].format("Klaas de Boer")
     assert booked(api) == [("10:00", "Klaas de Boer")]
+
+
+OTHER_NAME_AT_THE_CHECK = {"nl": ["Dan", "Daan", "ja", "ja"], "en": ["Dan", "Daan", "yes", "yes"]}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_another_name_said_at_the_check_of_the_name_is_checked_again(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """A bare "Daan" to "Heb ik uw naam goed verstaan: Dan?" was not understood ("Sorry, dat begreep ik
+    niet"): it is the name corrected, as "nee, Daan" is, and checked again; a yes still is a yes."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *OTHER_NAME_AT_THE_CHECK[locale]])
+    assert replies[3:5] == [CONFIRM_NAME[locale].format("Dan"), CONFIRM_NAME[locale].format("Daan")]
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.fallbacks == 0
+    assert booked(api) == [("10:00", "Daan")]
+
+
+FAILED_CHECKS = {
+    "nl": [
+        ["nee, Daan", "nee, Daan", "nee, Daan"],
+        ["Daan", "nee, mijn naam is Daan", "nee"],
+        ["nee", "Daan", "nee", "Dean", "nee"],
+    ],
+    "en": [
+        ["no, Daan", "no, Daan", "no, Daan"],
+        ["Daan", "no, my name is Daan", "no"],
+        ["no", "Daan", "no", "Dean", "no"],
+    ],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_the_third_failed_check_of_the_name_hands_over(
+    dialog: Dialog, api: BookingApi, locale: str, which: int
+) -> None:
+    """ "Nee, Daan" said again and again to the check of the name reached a person only by the miss count,
+    and a plain "nee" in between reset it: a caller who could not get the name across was asked for ever.
+    Each check that fails (another name, the same one with a no, a no) is an answer refused for the name:
+    the third in a row hands over (``max_refusals``), with one handoff record and nothing booked."""
+    checks = FAILED_CHECKS[locale][which]
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], "Dan", *checks])
+    assert not any("collega" in reply or "colleague" in reply for reply in replies[:-1])
+    assert replies[-1].startswith(
+        ("Sorry, ik kan u nu niet met een collega", "Sorry, I can't put you through")
+    )
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.handoff_reason == "refusals"
+    assert dialog.store.outbox_counts()["pending"] == 1 and api.bookings == []
+    assert dialog.store.select("SELECT handoff_reason FROM signals WHERE handoff <> ''") == [("refusals",)]
+
+
+def test_a_yes_at_the_check_ends_the_failed_checks(dialog: Dialog, api: BookingApi) -> None:
+    """Two failed checks of the name, then a yes: the name is taken, so a name corrected at the
+    confirmation starts its own count (a no to its check is the first, and nobody is handed the call)."""
+    checks = ["Dan", "nee, Daan", "nee, mijn naam is Daan", "ja"]
+    again = ["nee, de naam is Dean", "nee", "Dean", "ja", "ja"]
+    replies = conversation(dialog, "nl", [*UP_TO_THE_NAME["nl"], *checks, *again])
+    assert replies[-4] == ASK_NAME["nl"] and dialog.store.outbox_counts()["pending"] == 0
+    assert booked(api) == [("10:00", "Dean")]

@@ -100,3 +100,10 @@ def test_the_order_service_is_asked_once_per_order_number_and_the_day_again_when
     assert looked_up == [1234, 404, 5678]
     monday, tuesday = dt.date(2026, 11, 30), dt.date(2026, 12, 1)
     assert days == [(monday, 1234), (tuesday, 1234), (tuesday, 5678)]
+
+
+def test_another_slot_said_to_a_question_is_acknowledged_before_it_is_asked_again(tmp_path: Path) -> None:
+    """ "No, order 5678" to "On which day?" was answered with the same question: the caller could not tell
+    the new order number was taken until the confirmation. The framework's ``correction_noted`` says it."""
+    said = talk(shop(tmp_path, [], []), "redeliver order 1234", "no, order 5678", "on monday")
+    assert said[1:] == ["Okay, I've noted 5678. On which day?", "Redeliver order 5678 on 2026-11-30?"]

@@ -59,8 +59,55 @@ class FlowFilling:
             confirmed=tuple(name for name in active.confirmed if name not in changed),
             asking=None,
         )
-        self.state = replace(self.state, flow=flow)
-        return self._advance(skill, spec, changed, answering=active.asking)
+        before, self.state = self.state, replace(self.state, flow=flow)
+        reply = self._advance(skill, spec, changed, answering=active.asking)
+        if self._no_other_value(active, said):
+            self.state = before  # the check stands: the words go to the answerers, as words no one reads
+            return self._unmatched()
+        self._check_failed(active, changed)
+        instead = active.asking is not None and active.asking not in said  # not the answer asked for
+        return self._noted(skill, spec, changed if instead else [], reply)
+
+    def _check_failed(self, active: ActiveFlow, changed: list[str]) -> None:
+        """Count another value said at the check of a slot ("nee, Daan" to "... verstaan: Dan?") that is
+        checked in turn as one more answer refused for that slot: with the caller's no ("nee") and the same
+        value said with one ("nee, mijn naam is Daan"), the ``max_refusals``-th in a row hands over, so a
+        caller who cannot get a name across reaches a person (a no resets the miss count). A value the
+        validator refused was counted by it."""
+        checking, flow = active.slot_to_check, self.state.flow
+        if checking in changed and flow is not None and flow.slot_to_check == checking:
+            self._set_flow(flow.refusing(checking))
+
+    def _no_other_value(self, active: ActiveFlow, said: Mapping[str, SlotValue]) -> bool:
+        """Whether the turn was bare words at the check of a slot that takes any words, which the router
+        read as another value ("Daan" to "... verstaan: Dan?"), and the slot's validator refused them
+        ("wat kost verzenden naar belgië"): no value, so the check of the value heard stands."""
+        checking, flow = active.slot_to_check, self.state.flow
+        if checking is None or set(said) != {checking} or flow is None or checking in flow.slots:
+            return False
+        return bool(self.turn.text.strip()) and corrected(self.turn.text, self.turn.language) is None
+
+    def _unmatched(self) -> Reply:
+        """The answerer chain's reply to the turn (the turn step's)."""
+        raise NotImplementedError
+
+    def _noted(self, skill: Skill, spec: Flow, others: list[str], reply: Reply) -> Reply:
+        """``reply`` after the framework's ``correction_noted`` ("Goed, om 11:00.") when the turn changed
+        ``others`` instead of answering the question asked ("nee, om elf uur" to "En wat is uw naam?") and
+        the flow kept them: the question alone sounds as if the caller was not heard. A refused value has
+        its own answer ("Op die dag zijn we gesloten"); a check or the confirmation reads it back itself."""
+        flow = self.state.flow
+        kept = [name for name in others if flow is not None and name in flow.slots]
+        if not kept or flow is None or reply.expect is not Expect.SLOT:
+            return reply
+        turn = self._flow_turn(flow)
+        values = spec.values(turn)
+        noted = [str(values.get(name) or flow.slots[name].text) for name in kept]
+        slots = {name: slot.value for name, slot in turn.slots.items()}
+        said = builtin_reply(
+            turn, "correction_noted", skills=[skill], **{**slots, **values}, changed=kept, noted=noted
+        ).speech
+        return replace(reply, speech=joined(said, reply.speech))
 
     def _heard(self, spec: Flow, name: str, value: SlotValue) -> SlotValue:
         """The slot as the flow keeps it: a name without the words said before it ("het is Daan" is
@@ -90,14 +137,17 @@ class FlowFilling:
             return self._refused(skill, spec, wrong, problem, answered=wrong.name == answering)
         flow = self.state.flow
         assert flow is not None
-        if flow.refusals:  # every value passed: the refusals in a row end
+        checks = (
+            (slot, self._slot_check(skill, spec, slot, turn)) for slot in map(spec.slot, changed) if slot
+        )
+        slot, check = next(((slot, check) for slot, check in checks if check), (None, None))
+        if flow.refusals and (slot is None or slot.name != flow.refused):
+            # every value passed: the refusals in a row end, unless the caller still has to confirm it
             flow = replace(flow, refused=None, refusals=0)
             self._set_flow(flow)
-        for slot in (spec.slot(name) for name in changed):
-            check = self._slot_check(skill, spec, slot, turn) if slot is not None else None
-            if slot is not None and check:
-                self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
-                return asking(check, Expect.CONFIRMATION, slot.name)
+        if slot is not None and check:
+            self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
+            return asking(check, Expect.CONFIRMATION, slot.name)
         missing = next((s for s in spec.slots if s.name not in flow.slots and not s.optional), None)
         if missing is not None:
             self._set_flow(replace(flow, asking=missing.name))
@@ -181,15 +231,19 @@ class FlowFilling:
         it confirms it. After a no ("nee, mijn naam is Daan") it does not: a no is never a yes, and the
         value is no correction either, so the caller is asked once more to say yes or no to what was heard
         ("Ik versta opnieuw Daan; klopt dat, ja of nee?"). Either answer moves on (a plain no asks the
-        slot's question); the turn is a miss, so a caller who cannot get the value across reaches a person."""
+        slot's question); the turn is a miss and a failed check (``_check_failed``), so a caller who cannot
+        get the value across reaches a person."""
         if corrected(self.turn.text, self.turn.language) is None:
             return self._confirmed(skill, flow)
         self._missed()
+        self._set_flow(flow.refusing(str(flow.confirming_slot)))
         words = flow.slots[str(flow.confirming_slot)].text
         question = builtin_reply(self.turn, "confirm_same", skills=[skill], value=words).text
         return asking(question, Expect.CONFIRMATION, flow.confirming_slot)
 
     def _denied(self, skill: Skill, flow: ActiveFlow) -> Reply:
+        """A no: to the confirmation, what to change; to a slot's check, its question again (a failed
+        check, counted with the slot's refusals: ``_check_failed``)."""
         if flow.confirming is Confirming.INTENT:
             self._set_flow(replace(flow, confirming=Confirming.NOTHING))
             return builtin_reply(self.turn, "deny_confirmation", expect=Expect.ANSWER, skills=[skill])
@@ -202,7 +256,7 @@ class FlowFilling:
             confirming_slot=None,
             asking=name,
         )
-        self._set_flow(flow)
+        self._set_flow(flow.refusing(name))
         turn = self._flow_turn(flow)
         slot = spec.slot(name)
         prompt = skill.say(turn, slot.prompt, **spec.values(turn)) if slot else ""

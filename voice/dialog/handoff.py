@@ -43,7 +43,8 @@ class HandoffPolicy:
     """Silent turns in a row before closing politely."""
     max_refusals: int = 3
     """The N-th value in a row a flow refuses for the same slot hands over ("Op die dag zijn we
-    gesloten" to a caller who keeps naming Sunday): each was understood, so none is a miss."""
+    gesloten" to a caller who keeps naming Sunday): each was understood, so none is a miss. A failed
+    check of the slot's value (a no, another value) is one too."""
     transfer_to: str = ""
     """The phone number (E.164) a phone gateway puts a handed-over call through to; empty: none is set, and
     the gateway gets no transfer to carry out (``Reply.transfer_to``)."""
