@@ -1,8 +1,7 @@
 """Improving the assistant from what it did not understand: the reviewer's four actions.
 
-- ``add_sentence``: the utterance becomes a template sentence of an intent, appended to the first
-  sentence list of that intent in ``skills/<name>/locales/<lang>/intents.yaml``, the words its slots
-  would take written as their placeholders (``ik wil {date} {time} langskomen voor {topic}``);
+- ``add_sentence`` (in ``review_sentence``): the utterance becomes a template sentence of an intent in
+  the skill's intents.yaml;
 - ``add_phrasing``: it becomes a phrasing of a knowledge entry (an FAQ question or a page passage);
 - ``add_entry``: a question the assistant could not answer becomes a new FAQ entry, with the answer
   the reviewer writes;
@@ -11,19 +10,15 @@
 An utterance that is only a placeholder ("[name]", a caller's name taken out) is refused by every action
 (``reviewable``): there is nothing to learn from it, but it shows which question went wrong.
 
-intents.yaml is edited as text, one line inserted where a developer would write it (comments, order and
-layout stay), after finding the place with PyYAML's node positions; a file that no longer loads
-afterwards is put back. Phrasings and new entries go to the reviews' own file beside the content
+Phrasings and new entries go to the reviews' own file beside the content
 (``voice.knowledge.reviewed``), not into the team's FAQ file, which ``voice knowledge import`` replaces.
 The words are written as the matcher compares them (lower case, no punctuation), so they hold no
 template syntax but a slot's placeholder; words the list already has are not added again. Every action
 is recorded in the store's ``reviews`` table, which takes the utterance off the not-understood list.
-The skill's change takes effect when the assistant is built again (a restart or a reload of the server).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from collections import Counter
@@ -32,16 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import VoiceError
 from ..knowledge.content import check_language, content_folder, load_content
 from ..knowledge.entries import Entry
 from ..knowledge.faq import faq_entry
 from ..knowledge.reviewed import add_reviewed_entry, add_reviewed_phrasing, reviewed_file
-from ..nlu import IntentSet, Matcher
-from ..nlu.normalize import normalize
-from ..nlu.spans import SlotSpan, slot_spans, with_placeholders
 from ..redaction import only_placeholders
 from ..store import Store
 from .unmatched import normalise
@@ -51,7 +41,6 @@ __all__ = [
     "Reviewed",
     "add_entry",
     "add_phrasing",
-    "add_sentence",
     "entry_question",
     "knowledge_entries",
     "written_forms",
@@ -60,6 +49,7 @@ __all__ = [
     "record_review",
     "reviewable",
     "reviews_of",
+    "words_to_add",
 ]
 
 
@@ -87,81 +77,6 @@ class Reviewed:
     """False for a preview (``dry_run``): ``added`` says it would be added, and nothing was written."""
 
 
-def add_sentence(
-    skill_root: Path,
-    language: str,
-    intent: str,
-    utterance: str,
-    *,
-    as_said: bool = False,
-    dry_run: bool = False,
-) -> Reviewed:
-    """Append ``utterance`` as a template sentence of ``intent`` (its first sentence list), unless one of
-    its lists already has it: a second run must not add it twice. The words the intent's slots would take
-    (a day, a time, a topic of its list) become their placeholders, so the sentence fills them and matches
-    other values too ("ik wil {date} {time} langskomen voor {topic}"); ``as_said`` writes the words as
-    said. ``dry_run`` only says what would be written (``written`` False), for a preview."""
-    reviewable(utterance)
-    path = skill_root / "locales" / language / "intents.yaml"
-    words = _words(utterance)
-    text = _read(path)
-    lists = _sentence_lists(text, path, intent)
-    sentence = words if as_said else _generalised(skill_root, path, text, lists[0], intent, utterance)
-    if _holds(lists, {words, sentence}):
-        return Reviewed("sentence", intent, path, added=False, sentence=sentence)
-    if dry_run:
-        return Reviewed("sentence", intent, path, sentence=sentence, written=False)
-    path.write_text(_inserted(path, text, lists[0], sentence), encoding="utf-8")
-    _check_skill(path, text, skill_root)
-    return Reviewed("sentence", intent, path, sentence=sentence)
-
-
-def _sentence_lists(text: str, path: Path, intent: str) -> list[yaml.SequenceNode]:
-    """The sentence lists of ``intent`` in intents.yaml's ``text``; none is one sentence."""
-    intents = _child(yaml.compose(text), "intents")
-    found = _child(intents, intent) if intents is not None else None
-    data = _child(found, "data") if found is not None else None
-    found_lists = (_child(block, "sentences") for block in getattr(data, "value", ()))
-    lists = [node for node in found_lists if isinstance(node, yaml.SequenceNode)]
-    if not lists:
-        raise ReviewError(f"intent {intent} has no sentence list in {path}; choose one of its intents.")
-    return lists
-
-
-def _generalised(
-    skill_root: Path, path: Path, text: str, sequence: yaml.SequenceNode, intent: str, utterance: str
-) -> str:
-    """The template of ``utterance``: the words its slots take as their placeholders, found in the
-    matcher's own reading of it. A slot stays only where the matcher, with the template added, reads the
-    utterance as ``intent`` with that slot's value as the slot's list read it; the others stay words
-    (and with none left, the words are written as said)."""
-    now = dt.datetime.now(dt.UTC)
-    matcher = _compiled(skill_root, path)
-    said = normalize(utterance)
-    spans = slot_spans(matcher, matcher.sets[0].skill, intent, said, now)
-    while spans:
-        sentence = with_placeholders(said, spans, normalise)
-        added = _compiled(skill_root, path, _inserted(path, text, sequence, sentence))
-        misread = _misread(added, intent, utterance, spans, now)
-        if not misread:
-            return sentence
-        spans = [span for span in spans if span not in misread]
-    return _words(utterance)
-
-
-def _misread(
-    matcher: Matcher, intent: str, utterance: str, spans: list[SlotSpan], now: dt.datetime
-) -> list[SlotSpan]:
-    """The spans whose slot the matcher does not fill with the span's value when it reads ``utterance``
-    (all of them when it does not read it as ``intent``)."""
-    found = next((m for m in matcher.match_all(utterance, fuzzy=False, now=now) if m.intent == intent), None)
-    if found is None:
-        return spans
-    return [
-        span for span in spans if span.slot not in found.slots or found.slots[span.slot].value != span.value
-    ]
-
-
 def reviewable(utterance: str) -> None:
     """Refuse an utterance that is only placeholders ("[name]"): a sentence or phrasing made of it would
     put the placeholder's word into the skill, and marking it would hide the next failed name question.
@@ -179,7 +94,7 @@ def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str)
     a review made), unless it has it: in the reviews' own file, so that importing the team's content
     again keeps it (``voice.knowledge.reviewed``)."""
     reviewable(utterance)
-    words = _words(utterance)
+    words = words_to_add(utterance)
     folder = content_folder(skill_root, language)
     entries = knowledge_entries(skill_root, language)
     entry = next((entry for entry in entries if entry.id == entry_id), None)
@@ -368,89 +283,9 @@ def _marks(values: list[str]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _words(utterance: str) -> str:
+def words_to_add(utterance: str) -> str:
+    """The words an action adds, as the matcher compares them; an utterance without any is refused."""
     words = normalise(utterance)
     if not words:
         raise ReviewError("the utterance has no words to add; choose another.")
     return words
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReviewError(f"cannot read {path}: {exc.strerror}; check the skill's folder.") from exc
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((value for name, value in node.value if _scalar(name) == key), None)
-
-
-def _holds(sequences: list[yaml.SequenceNode], sentences: set[str]) -> bool:
-    """Whether one of the items already is one of ``sentences`` (the words as said, compared as the
-    matcher compares them, or their template, as written)."""
-    return any(
-        normalise(said) in sentences or " ".join(said.lower().split()) in sentences
-        for sequence in sequences
-        for item in sequence.value
-        if (said := _scalar(item)) is not None
-    )
-
-
-def _scalar(node: yaml.Node | None) -> str | None:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
-
-
-def _yaml_scalar(value: str) -> str:
-    """``value`` as a YAML scalar in double quotes, as the skill files write sentences."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _inserted(path: Path, text: str, sequence: yaml.SequenceNode, value: str) -> str:
-    """``text`` with ``value`` as a new last item of a block sequence, indented like the items before it."""
-    if sequence.flow_style:
-        raise ReviewError(f"{path} writes this list as [a, b]; write it as one item per line to add to it.")
-    last = sequence.value[-1]
-    lines = text.splitlines(keepends=True)
-    item_line = lines[last.start_mark.line]
-    dash = item_line.index("-") if "-" in item_line[: last.start_mark.column] else last.start_mark.column - 2
-    at = last.end_mark.line + (1 if last.end_mark.column else 0)
-    if at > 0 and not lines[at - 1].endswith("\n"):
-        lines[at - 1] += "\n"
-    lines[at:at] = [f"{' ' * dash}- {_yaml_scalar(value)}\n"]
-    return "".join(lines)
-
-
-def _check_yaml(path: Path, before: str) -> None:
-    try:
-        yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        path.write_text(before, encoding="utf-8")
-        raise ReviewError(f"the change would break {path} ({exc}); it was put back.") from exc
-
-
-def _check_skill(path: Path, before: str, skill_root: Path) -> Matcher:
-    """The skill must still load and compile with the new sentence; otherwise the file is put back."""
-    _check_yaml(path, before)
-    try:
-        return _compiled(skill_root, path)
-    except ReviewError as exc:
-        path.write_text(before, encoding="utf-8")
-        raise ReviewError(f"the new sentence breaks the skill ({exc.message}); {path} was put back.") from exc
-
-
-def _compiled(skill_root: Path, path: Path, text: str | None = None) -> Matcher:
-    """The skill's intents of ``path`` as the file is now (or as ``text`` would make it), compiled: read
-    again, not the ones this process loaded before (those are kept once loaded). The skill is imported
-    first, so the slot types it registers are known."""
-    from ..skill_loading import load_skill
-
-    try:
-        skill = load_skill(skill_root)
-        if text is None:
-            return Matcher([IntentSet.from_file(path, skill=skill.name)])
-        return Matcher([IntentSet.from_dict(yaml.safe_load(text), skill=skill.name, source=str(path))])
-    except (VoiceError, yaml.YAMLError) as exc:
-        raise ReviewError(getattr(exc, "message", str(exc))) from exc

@@ -16,10 +16,10 @@ from ..analytics.review import (
     Reviewed,
     add_entry,
     add_phrasing,
-    add_sentence,
     mark_out_of_scope,
     record_review,
 )
+from ..analytics.review_sentence import add_sentence
 from ..analytics.team import Team, Texts
 from ..analytics.unmatched import group_phrasings
 from ..assistant import load_skills

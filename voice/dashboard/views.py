@@ -26,13 +26,13 @@ from ..analytics.review import (
     ReviewError,
     add_entry,
     add_phrasing,
-    add_sentence,
     entry_question,
     knowledge_entries,
     mark_out_of_scope,
     record_review,
     written_forms,
 )
+from ..analytics.review_sentence import add_sentence
 from ..analytics.team import LANGUAGES, StageNames
 from ..analytics.unmatched import normalise, not_in_log
 from ..builtins import BUILTIN

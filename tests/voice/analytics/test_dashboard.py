@@ -16,7 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voice import Router, Skill, Turn
-from voice.analytics.review import add_phrasing, add_sentence
+from voice.analytics.review import add_phrasing
+from voice.analytics.review_sentence import add_sentence
 from voice.dialog import Dialog
 from voice.knowledge.reviewed import read_reviewed
 from voice.store import open_store

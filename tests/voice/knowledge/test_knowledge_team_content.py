@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from voice.analytics.review import ReviewError, add_entry, add_phrasing
 from voice.analytics.team import texts
 from voice.cli import cli
-from voice.cli.knowledge import _progress, knowledge, placed
+from voice.cli.knowledge import _progress, knowledge
+from voice.cli.knowledge_import import placed
 from voice.errors import SkillError
 from voice.examples import EXAMPLE_MARK, leftovers
 from voice.knowledge import KnowledgeBase
