@@ -225,7 +225,7 @@ class Dialog:
             return step, step.run(), False
         except Exception:
             _LOGGER.exception("skill failed on intent %s (session %s)", step.turn.intent, turn.session_id)
-            step.state, reply = self._crashed(step.turn, before)
+            step.state, reply = self._crashed(step.turn, before, step.available)
             return step, reply, True
 
     def _store_missed(self, missed: MissedTurn) -> None:
@@ -298,13 +298,13 @@ class Dialog:
             transfer_to=self.policy.transfer_to or reply.transfer_to if available.present else "",
         )
 
-    def _crashed(self, turn: Turn, before: DialogState) -> tuple[DialogState, Reply]:
+    def _crashed(self, turn: Turn, before: DialogState, available: Availability) -> tuple[DialogState, Reply]:
         """After a handler raised: the state before the turn, so that the caller can try again (an API
         that blinked), and the turn counted as one that did not help, so that a handler that keeps
-        failing ends at a person after ``max_fallbacks`` in a row instead of an apology at every try."""
+        failing ends at a person after ``max_fallbacks`` in a row instead of an apology at every try
+        (``available``: the step's, as the turn found the team)."""
         state = replace(before, fallbacks=before.fallbacks + 1)
         if state.fallbacks >= self.policy.max_fallbacks and not state.handed_over:
-            available = self.policy.availability(turn.time, reachable=self.reachable)
             handoff = handoff_reply(turn, self._speakers(turn), available)
             return state.handing_over("fallbacks"), handoff
         return state, apology(turn, self._speakers(turn), before.open_question)
