@@ -22,8 +22,10 @@ responses and prompts fit together (``skill_problems``):
   without running it, ``voice.skill_source``);
 - every ``flow_labels`` and ``slot_labels`` entry of ``skill.yaml`` names a flow, or a slot of a flow
   (at the start only a warning: only the dashboard reads them);
-- ``voice check`` alone warns of calls older ``voice init`` skills made that now do harm
-  (``outdated_calls``: ``reading(..., either_half=True)`` books "at 3 am" at 15:00).
+- ``voice check`` and the start (``voice serve``, gunicorn) warn (``skill_warnings``) of calls older
+  ``voice init`` skills made that now do harm (``outdated_calls``: ``reading(..., either_half=True)``
+  books "at 3 am" at 15:00), and, with ``[handoff] hours`` set, of a skill's own ``no_person`` that never
+  says when the team is back (``voice.response_check.unsaid_return``).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -47,18 +49,19 @@ from .builtins import (
     builtin_reply_languages,
     builtin_responses,
 )
+from .dialog.handoff import ALWAYS, team_hours
 from .errors import SkillError, VoiceError
 from .language import language_of
 from .nlu.context import allowed_values
 from .nlu.intents import IntentData
 from .nlu.template import Alt, Expr, ListRef, Perm, Seq
-from .response_check import response_problems, response_value_problems
+from .response_check import response_problems, response_value_problems, unsaid_return
 from .router import Router
 from .skill import Skill
 from .skill_source import either_half_lines, module_file
 from .suggestions import did_you_mean
 
-__all__ = ["check_skills", "outdated_calls", "skill_problems"]
+__all__ = ["check_skills", "outdated_calls", "skill_problems", "skill_warnings"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -122,6 +125,14 @@ def _authoring_problems(router: Router) -> list[str]:
         problems += response_value_problems(skill)
         problems += _label_problems(skill)
     return problems
+
+
+def skill_warnings(skill: Skill, handoff: Mapping[str, Any]) -> list[str]:
+    """What ``voice check`` and the start warn of, one sentence each, without refusing the skill: its
+    ``outdated_calls``, and with the team's ``[handoff] hours`` set, its ``unsaid_return``. Only warnings:
+    both are read from the code and the replies, and a skill may mean them."""
+    away = team_hours(handoff.get("hours", ALWAYS)) is not None
+    return [*outdated_calls(skill), *(unsaid_return(skill) if away else ())]
 
 
 def outdated_calls(skill: Skill) -> Iterator[str]:
