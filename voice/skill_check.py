@@ -4,6 +4,7 @@
 router's matchers (an unknown list or rule is found here), and checks that handlers, templates,
 responses and prompts fit together (``skill_problems``):
 
+- no intent name has the platforms' separators (``_name_problems``: ``__``, `` - ``);
 - every handler and flow belongs to an intent some template defines (a misspelt name is refused,
   with the nearest intent), and every slot a flow asks for is one its intent's templates fill;
 - every prompt, confirmation and validator answer of a flow is a response in every language;
@@ -55,6 +56,7 @@ from .language import language_of
 from .nlu.context import allowed_values
 from .nlu.intents import IntentData
 from .nlu.template import Alt, Expr, ListRef, Perm, Seq
+from .platform_contexts import FIXED, SEPARATOR
 from .response_check import response_problems, response_value_problems, unsaid_return
 from .router import Router
 from .skill import Skill
@@ -100,6 +102,7 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
         router.matcher(language)
     problems: list[str] = []
     for skill in router.skills.values():
+        problems += _name_problems(skill)
         problems += _handler_problems(skill)
         problems += _flow_slot_problems(router, skill)
         problems += response_problems(skill)
@@ -257,6 +260,23 @@ def _builtin_sentence(skill: Skill, language: str, *, intents: bool, replies: bo
         own = skill.root / "locales" / language / "responses.yaml"
         fix += f" (the skill may instead give every reply itself, under 'builtin:' in {own})"
     return f"skill {skill.name!r} speaks {language!r}, but the framework has {', and '.join(missing)}; {fix}."
+
+
+def _name_problems(skill: Skill) -> Iterator[str]:
+    """An intent whose name has a separator the exports put into platform intent names (Alexa's
+    ``Intent__tag``, Dialogflow's ``Intent - with tag``): the channels would read a request for it back
+    as another intent, or as this one with a block's fixed values."""
+    for language in skill.languages:
+        intents = skill.intents(language)
+        for name in intents.intents:
+            separator = next((separator for separator in (FIXED, SEPARATOR) if separator in name), "")
+            if separator:
+                yield (
+                    f"skill {skill.name!r}: intent {name!r} in {intents.source} has {separator!r} in its "
+                    "name, which the Alexa and Dialogflow exports put between an intent and the tag of its "
+                    "variants, so a platform's request for it would be read as another intent; rename it "
+                    f"without {FIXED!r} (two underscores) and {SEPARATOR!r} (a dash between spaces)."
+                )
 
 
 def _handler_problems(skill: Skill) -> Iterator[str]:

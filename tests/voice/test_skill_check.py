@@ -81,6 +81,27 @@ def test_a_skill_that_fits_together_has_no_problems(tmp_path: Path) -> None:
     assert _problems(_skill(tmp_path, "check_fine")) == []
 
 
+@pytest.mark.parametrize(("name", "separator"), [("Opening__Late", "__"), ("Opening - Late", " - ")])
+def test_an_intent_name_with_a_platform_separator_is_refused(
+    tmp_path: Path, name: str, separator: str
+) -> None:
+    """The exports name Alexa's ``Intent__tag`` and Dialogflow's ``Intent - with tag``, and the channels
+    split the names there: ``Opening__Late`` came back from Alexa as ``Opening``."""
+    folder = _skill(tmp_path, "check_separator", languages=("en",))
+    intents, responses = (folder / "locales" / "en" / file for file in ("intents.yaml", "responses.yaml"))
+    _rewrite(intents, "Opening:", f"{name}:")
+    _rewrite(responses, "Opening:", f"{name!r}:")
+    refusal = (
+        f"skill 'check_separator': intent {name!r} in {intents} has {separator!r} in its name, which the "
+        "Alexa and Dialogflow exports put between an intent and the tag of its variants, so a platform's "
+        "request for it would be read as another intent; rename it without '__' (two underscores) and "
+        "' - ' (a dash between spaces)."
+    )
+    assert _problems(folder) == [refusal]
+    with pytest.raises(SkillError, match=re.escape(refusal)):
+        check_skills(Router([load_skill(folder)]))
+
+
 def test_a_misspelt_handler_names_the_nearest_intent(tmp_path: Path) -> None:
     with pytest.raises(
         SkillError, match=r"intent 'Colect'.*; fix the name \(did you mean 'Collect'\?\) or add"
