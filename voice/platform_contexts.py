@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 SEPARATOR = " - "
-"""Between the intent and its context in an exported display name; no intent name has it."""
+"""Between the intent and its context in an exported display name; no intent name has it (the start and
+``voice check`` refuse one, ``voice.skill_check``)."""
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -88,7 +89,8 @@ def fixed_tag(slots: Mapping[str, Any]) -> str:
 
 
 FIXED = "__"
-"""In an Alexa intent name, between our intent and its block's ``fixed_tag``: no intent name has it."""
+"""In an Alexa intent name, between our intent and its block's ``fixed_tag``: no intent name has it (the
+start and ``voice check`` refuse one)."""
 
 
 def fixed_intent(intent: str, fixed: str) -> str:

@@ -46,6 +46,7 @@ from .dialog.deadline import wait_for_turns
 from .errors import ConfigError, VoiceError
 from .examples import examples_in_use
 from .fastpath import FastWebhooks
+from .skill_check import skill_warnings
 
 __all__ = [
     "SERVER_DEFAULTS",
@@ -111,7 +112,7 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
         _LOGGER.warning(warning)
     if isinstance(assistant.dialog, Dialog) and not assistant.dialog.reachable:
         _LOGGER.warning(UNREACHABLE_HANDOFF)
-    _warn_of_examples(assistant)
+    _warn_of_skills(assistant)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant
@@ -126,13 +127,16 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     return app
 
 
-def _warn_of_examples(assistant: Assistant) -> None:
-    """Name the example data callers would hear (a sample company's number, made-up orders): a warning,
-    not a stop, since a demo or a test server may serve it on purpose."""
+def _warn_of_skills(assistant: Assistant) -> None:
+    """Name the example data callers would hear (a sample company's number, made-up orders), and what
+    ``voice check`` warns of in the skills' code and replies (``skill_warnings``): warnings, not a stop,
+    since a demo or a test server may serve the examples on purpose, and a skill may mean the rest."""
     say = texts(Team.from_config(assistant.config).language, "commands")
     for skill in assistant.router.skills.values():
         for line in examples_in_use(skill, None, say):
             _LOGGER.warning("skill %r: %s", skill.name, line)
+        for line in skill_warnings(skill, assistant.config.handoff):
+            _LOGGER.warning("%s", line)
 
 
 @dataclass(frozen=True, slots=True)

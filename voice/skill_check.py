@@ -4,6 +4,7 @@
 router's matchers (an unknown list or rule is found here), and checks that handlers, templates,
 responses and prompts fit together (``skill_problems``):
 
+- no intent name has the platforms' separators (``_name_problems``: ``__``, `` - ``);
 - every handler and flow belongs to an intent some template defines (a misspelt name is refused,
   with the nearest intent), and every slot a flow asks for is one its intent's templates fill;
 - every prompt, confirmation and validator answer of a flow is a response in every language;
@@ -22,8 +23,10 @@ responses and prompts fit together (``skill_problems``):
   without running it, ``voice.skill_source``);
 - every ``flow_labels`` and ``slot_labels`` entry of ``skill.yaml`` names a flow, or a slot of a flow
   (at the start only a warning: only the dashboard reads them);
-- ``voice check`` alone warns of calls older ``voice init`` skills made that now do harm
-  (``outdated_calls``: ``reading(..., either_half=True)`` books "at 3 am" at 15:00).
+- ``voice check`` and the start (``voice serve``, gunicorn) warn (``skill_warnings``) of calls older
+  ``voice init`` skills made that now do harm (``outdated_calls``: ``reading(..., either_half=True)``
+  books "at 3 am" at 15:00), and, with ``[handoff] hours`` set, of a skill's own ``no_person`` that never
+  says when the team is back (``voice.response_check.unsaid_return``).
 
 The first problem is one ``SkillError`` sentence that names the skill, the file and the fix;
 ``voice check`` lists them all.
@@ -47,18 +50,20 @@ from .builtins import (
     builtin_reply_languages,
     builtin_responses,
 )
+from .dialog.handoff import ALWAYS, team_hours
 from .errors import SkillError, VoiceError
 from .language import language_of
 from .nlu.context import allowed_values
 from .nlu.intents import IntentData
 from .nlu.template import Alt, Expr, ListRef, Perm, Seq
-from .response_check import response_problems, response_value_problems
+from .platform_contexts import FIXED, SEPARATOR
+from .response_check import response_problems, response_value_problems, unsaid_return
 from .router import Router
 from .skill import Skill
 from .skill_source import either_half_lines, module_file
 from .suggestions import did_you_mean
 
-__all__ = ["check_skills", "outdated_calls", "skill_problems"]
+__all__ = ["check_skills", "outdated_calls", "skill_problems", "skill_warnings"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -97,6 +102,7 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
         router.matcher(language)
     problems: list[str] = []
     for skill in router.skills.values():
+        problems += _name_problems(skill)
         problems += _handler_problems(skill)
         problems += _flow_slot_problems(router, skill)
         problems += response_problems(skill)
@@ -122,6 +128,14 @@ def _authoring_problems(router: Router) -> list[str]:
         problems += response_value_problems(skill)
         problems += _label_problems(skill)
     return problems
+
+
+def skill_warnings(skill: Skill, handoff: Mapping[str, Any]) -> list[str]:
+    """What ``voice check`` and the start warn of, one sentence each, without refusing the skill: its
+    ``outdated_calls``, and with the team's ``[handoff] hours`` set, its ``unsaid_return``. Only warnings:
+    both are read from the code and the replies, and a skill may mean them."""
+    away = team_hours(handoff.get("hours", ALWAYS)) is not None
+    return [*outdated_calls(skill), *(unsaid_return(skill) if away else ())]
 
 
 def outdated_calls(skill: Skill) -> Iterator[str]:
@@ -246,6 +260,23 @@ def _builtin_sentence(skill: Skill, language: str, *, intents: bool, replies: bo
         own = skill.root / "locales" / language / "responses.yaml"
         fix += f" (the skill may instead give every reply itself, under 'builtin:' in {own})"
     return f"skill {skill.name!r} speaks {language!r}, but the framework has {', and '.join(missing)}; {fix}."
+
+
+def _name_problems(skill: Skill) -> Iterator[str]:
+    """An intent whose name has a separator the exports put into platform intent names (Alexa's
+    ``Intent__tag``, Dialogflow's ``Intent - with tag``): the channels would read a request for it back
+    as another intent, or as this one with a block's fixed values."""
+    for language in skill.languages:
+        intents = skill.intents(language)
+        for name in intents.intents:
+            separator = next((separator for separator in (FIXED, SEPARATOR) if separator in name), "")
+            if separator:
+                yield (
+                    f"skill {skill.name!r}: intent {name!r} in {intents.source} has {separator!r} in its "
+                    "name, which the Alexa and Dialogflow exports put between an intent and the tag of its "
+                    "variants, so a platform's request for it would be read as another intent; rename it "
+                    f"without {FIXED!r} (two underscores) and {SEPARATOR!r} (a dash between spaces)."
+                )
 
 
 def _handler_problems(skill: Skill) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import textwrap
@@ -15,6 +16,7 @@ from voice import Router, SkillError, Turn, load_skill
 from voice import builtins as framework
 from voice.builtins import BUILTIN_LOCALES, builtin_reply, builtin_responses
 from voice.cli import cli
+from voice.server import create_app
 from voice.skill_check import check_skills, skill_problems
 
 CODE = """
@@ -77,6 +79,27 @@ def _problems(folder: Path) -> list[str]:
 
 def test_a_skill_that_fits_together_has_no_problems(tmp_path: Path) -> None:
     assert _problems(_skill(tmp_path, "check_fine")) == []
+
+
+@pytest.mark.parametrize(("name", "separator"), [("Opening__Late", "__"), ("Opening - Late", " - ")])
+def test_an_intent_name_with_a_platform_separator_is_refused(
+    tmp_path: Path, name: str, separator: str
+) -> None:
+    """The exports name Alexa's ``Intent__tag`` and Dialogflow's ``Intent - with tag``, and the channels
+    split the names there: ``Opening__Late`` came back from Alexa as ``Opening``."""
+    folder = _skill(tmp_path, "check_separator", languages=("en",))
+    intents, responses = (folder / "locales" / "en" / file for file in ("intents.yaml", "responses.yaml"))
+    _rewrite(intents, "Opening:", f"{name}:")
+    _rewrite(responses, "Opening:", f"{name!r}:")
+    refusal = (
+        f"skill 'check_separator': intent {name!r} in {intents} has {separator!r} in its name, which the "
+        "Alexa and Dialogflow exports put between an intent and the tag of its variants, so a platform's "
+        "request for it would be read as another intent; rename it without '__' (two underscores) and "
+        "' - ' (a dash between spaces)."
+    )
+    assert _problems(folder) == [refusal]
+    with pytest.raises(SkillError, match=re.escape(refusal)):
+        check_skills(Router([load_skill(folder)]))
 
 
 def test_a_misspelt_handler_names_the_nearest_intent(tmp_path: Path) -> None:
@@ -592,3 +615,35 @@ def test_voice_check_warns_of_a_no_person_that_never_says_when_the_team_is_back(
         if hours
         else []
     )
+
+
+def test_the_start_warns_as_voice_check_does_of_an_outdated_call_and_a_no_person_without_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server started with an older skill's ``reading(..., either_half=True)`` (3 am booked at 15:00),
+    or with a ``no_person`` that never says when the team is back, said nothing of either: only ``voice
+    check`` did. The start logs each once, in voice check's words (no "refuses": neither is refused)."""
+    folder = _skill(tmp_path, "check_start_warns", languages=("en",))
+    with (folder / "__init__.py").open("a") as code:
+        code.write(
+            "\n\ndef _when(hours, time, day):\n    return hours.reading(time, day, either_half=True)\n"
+        )
+    with (folder / "locales" / "en" / "responses.yaml").open("a") as file:
+        file.write("builtin:\n  no_person: 'Sorry, nobody can take your call now.'\n")
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["{folder}"]\nstore = "sqlite://:memory:"\n[handoff.hours]\nmonday = "09:00-17:00"\n'
+    )
+    checked = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert checked.exit_code == 0, checked.output
+    said = [line.removeprefix("warning: ") for line in checked.stderr.splitlines()]
+    expected = [line for line in said if "either_half" in line or "no_person" in line]
+    assert len(expected) == 2
+    caplog.set_level(logging.WARNING)
+    create_app({"ALEXA_VERIFY": False, "VOICE_CONFIG": str(config)})
+    logged = [
+        r.getMessage()
+        for r in caplog.records
+        if "either_half" in r.getMessage() or "no_person" in r.getMessage()
+    ]
+    assert logged == expected

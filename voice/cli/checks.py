@@ -14,14 +14,12 @@ import click
 from ..assistant import Assistant, build_router, load_skills, served_languages
 from ..builtins import BUILTIN
 from ..config import Config, only_skills, skill_references
-from ..dialog.handoff import ALWAYS, team_hours
 from ..errors import VoiceError
 from ..examples import examples_in_use
 from ..language import language_of
 from ..nlu import IntentSet
 from ..nlu.check import find_conflicts
-from ..response_check import unsaid_return
-from ..skill_check import outdated_calls, skill_problems
+from ..skill_check import skill_problems, skill_warnings
 from ..testing import assistant_for_tests, load_script, run_script, scripts_of
 from ..testing_fit import unserved_language, unserved_reason
 from .context import (
@@ -91,12 +89,11 @@ def check(
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
-    away = team_hours(config.handoff.get("hours", ALWAYS)) is not None
     say = team_texts(context, None, "commands")
     for skill in router.skills.values():
         for line in examples_in_use(skill, None, say):
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
-        for line in [*outdated_calls(skill), *(unsaid_return(skill) if away else ())]:
+        for line in skill_warnings(skill, config.handoff):
             click.echo(f"warning: {line}", err=True)
     if problems:
         sys.exit(1)
