@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..analytics import (
 )
 from ..analytics.conversations import latest_handoffs, search_conversations, transcript
 from ..analytics.review import (
+    Reviewed,
     ReviewError,
     add_entry,
     add_phrasing,
@@ -30,6 +31,7 @@ from ..analytics.review import (
     knowledge_entries,
     mark_out_of_scope,
     record_review,
+    words_to_add,
     written_forms,
 )
 from ..analytics.review_sentence import add_sentence
@@ -38,6 +40,7 @@ from ..analytics.unmatched import normalise, not_in_log
 from ..builtins import BUILTIN
 from ..channels import CHANNEL_NAMES
 from ..knowledge.content import languages as knowledge_languages
+from ..knowledge.entries import Entry
 from ..language import language_of
 from ..skill import Skill
 from ..store import Store
@@ -233,10 +236,15 @@ def _targets() -> dict[str, dict[str, dict[str, Any]]]:
             entries = knowledge_entries(skill.root, language)
             found.setdefault(name, {})[language] = {
                 "intents": [(intent, intent) for intent in intents],
-                "entries": [(entry.id, _capitalised(entry.offered)) for entry in entries],
+                "entries": _entry_choices(entries),
                 "names": written_forms(entries),
             }
     return found
+
+
+def _entry_choices(entries: Iterable[Entry]) -> list[tuple[str, str]]:
+    """Each entry's id and its question as the list and the preview show it."""
+    return [(entry.id, _capitalised(entry.offered)) for entry in entries]
 
 
 def _capitalised(text: str) -> str:
@@ -274,18 +282,43 @@ def _back() -> Response:
     return redirect(url_for("dashboard.not_understood") + (f"?{query}" if query else ""))
 
 
+@dataclass(frozen=True, slots=True)
+class _Preview:
+    """What an addition would write: the action's answer, the intent or entry as the list shows it,
+    and the words (a sentence's template, a phrasing's words as the matcher compares them)."""
+
+    done: Reviewed
+    target: str
+    words: str
+
+
+def _preview(skill: Skill, posted: _Posted, action: str, target: str) -> _Preview:
+    """``add_sentence`` or ``add_phrasing`` run dry: nothing is written (a ``ReviewError`` when it
+    cannot be done)."""
+    if action == "sentence":
+        done = add_sentence(skill.root, posted.language, target, posted.utterance, dry_run=True)
+        return _Preview(done, done.target, done.sentence)
+    if action == "phrasing":
+        done = add_phrasing(skill.root, posted.language, target, posted.utterance, dry_run=True)
+        questions = dict(_entry_choices(knowledge_entries(skill.root, posted.language)))
+        return _Preview(done, questions[done.target], words_to_add(posted.utterance))
+    abort(400, page_texts()("unknown_action"))
+
+
 @blueprint.route("/review/preview", methods=["POST"])
 @login_required
 def review_preview() -> Response | str:
-    """The sentence that "add to intent" would write (its template, the intent), to confirm or to add as
-    said; nothing is written or recorded."""
+    """What "add to intent" or "add to knowledge entry" would write (a sentence's template and the
+    intent; a phrasing's words and the entry's question), to confirm (a sentence also as said) or go
+    back; nothing is written or recorded."""
     check_csrf()
     posted, say = _posted(), page_texts()
-    target = request.form.get("target", "")
     try:
         if posted.skill is None or posted.skill.name == BUILTIN:
             raise ReviewError(say("choose_skill"))
-        done = add_sentence(posted.skill.root, posted.language, target, posted.utterance, dry_run=True)
+        preview = _preview(
+            posted.skill, posted, request.form.get("action", ""), request.form.get("target", "")
+        )
     except ReviewError as exc:
         flash(say("review_not_done", reason=exc.message))
         return _back()
@@ -293,7 +326,7 @@ def review_preview() -> Response | str:
         "dashboard/review_preview.html",
         filters=_filters(),  # no filters form: the page is the answer to a POST
         posted=posted,
-        done=done,
+        preview=preview,
         form=request.form,
         as_said=normalise(posted.utterance),
     )
