@@ -89,10 +89,13 @@ def reviewable(utterance: str) -> None:
         )
 
 
-def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str) -> Reviewed:
+def add_phrasing(
+    skill_root: Path, language: str, entry_id: str, utterance: str, *, dry_run: bool = False
+) -> Reviewed:
     """Add ``utterance`` to the phrasings of entry ``entry_id`` (an FAQ question, a page passage, or one
     a review made), unless it has it: in the reviews' own file, so that importing the team's content
-    again keeps it (``voice.knowledge.reviewed``)."""
+    again keeps it (``voice.knowledge.reviewed``). The words written are ``words_to_add(utterance)``;
+    ``dry_run`` only says whether they would be (``written`` False), for a preview."""
     reviewable(utterance)
     words = words_to_add(utterance)
     folder = content_folder(skill_root, language)
@@ -102,6 +105,8 @@ def add_phrasing(skill_root: Path, language: str, entry_id: str, utterance: str)
         raise ReviewError(_no_entry(entry_id, folder, [entry.id for entry in entries]))
     if any(normalise(phrasing) == words for phrasing in (entry.title, *entry.phrasings)):
         return Reviewed("phrasing", entry_id, reviewed_file(folder), added=False)
+    if dry_run:
+        return Reviewed("phrasing", entry_id, reviewed_file(folder), written=False)
     return Reviewed("phrasing", entry_id, add_reviewed_phrasing(folder, entry_id, words))
 
 

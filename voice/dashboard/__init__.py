@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from ..analytics.team import Team
 from ..assistant import Assistant
+from . import not_understood  # noqa: F401  (its routes join the blueprint)
 from .accounts import Accounts, DashboardSettings
 from .views import DashboardState, blueprint, error_page
 

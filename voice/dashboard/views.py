@@ -1,4 +1,5 @@
-"""The dashboard's pages: overview, not understood (with review actions), flows, handoffs, conversations."""
+"""The dashboard's blueprint and pages: overview, flows, handoffs, conversations (the not-understood
+page and its review actions are ``voice.dashboard.not_understood``'s)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
@@ -18,27 +19,12 @@ from ..analytics import (
     flow_steps,
     format_change,
     format_value,
-    read_not_understood,
     read_trend,
 )
 from ..analytics.conversations import latest_handoffs, search_conversations, transcript
-from ..analytics.review import (
-    ReviewError,
-    add_entry,
-    add_phrasing,
-    entry_question,
-    knowledge_entries,
-    mark_out_of_scope,
-    record_review,
-    written_forms,
-)
-from ..analytics.review_sentence import add_sentence
+from ..analytics.review import entry_question
 from ..analytics.team import LANGUAGES, StageNames
-from ..analytics.unmatched import normalise, not_in_log
-from ..builtins import BUILTIN
 from ..channels import CHANNEL_NAMES
-from ..knowledge.content import languages as knowledge_languages
-from ..language import language_of
 from ..skill import Skill
 from ..store import Store
 from .accounts import Accounts
@@ -204,138 +190,6 @@ def overview() -> str:
         },
     }
     return _page("overview.html", filters, report=report, charts=charts)
-
-
-@blueprint.route("/not-understood")
-@login_required
-def not_understood() -> str:
-    filters = _filters()
-    groups = read_not_understood(_state().store, filters, limit=50)
-    return _page(
-        "not_understood.html",
-        filters,
-        groups=groups,
-        targets=_targets(),
-        entry_skills=[name for name in _state().skills if name != BUILTIN],
-        knowledge_languages=knowledge_languages(),
-    )
-
-
-def _targets() -> dict[str, dict[str, dict[str, Any]]]:
-    """Per skill and language: its intents and its knowledge entries (the review forms' choices, each
-    the value submitted and what the list shows: an entry's question as a caller hears it offered, not
-    an id like ``garantie#hoe-lang-heb-ik-garantie``), and the names its content writes
-    (``written_forms``: a new entry's question says them so)."""
-    found: dict[str, dict[str, dict[str, Any]]] = {}
-    for name, skill in _state().skills.items():
-        for language in skill.languages:
-            intents = sorted(skill.intents(language).intents)
-            entries = knowledge_entries(skill.root, language)
-            found.setdefault(name, {})[language] = {
-                "intents": [(intent, intent) for intent in intents],
-                "entries": [(entry.id, _capitalised(entry.offered)) for entry in entries],
-                "names": written_forms(entries),
-            }
-    return found
-
-
-def _capitalised(text: str) -> str:
-    """A title as a line of its own starts it ("hoe lang heb ik garantie?" is said after "Bedoelt u:")."""
-    return text[:1].upper() + text[1:]
-
-
-@dataclass(frozen=True, slots=True)
-class _Posted:
-    """A review form's utterance, its group's other phrasings, the skill and the language."""
-
-    said: list[str]
-    skill: Skill | None
-    language: str
-
-    @property
-    def utterance(self) -> str:
-        return self.said[0]
-
-
-def _posted() -> _Posted:
-    """The review form's words, checked: only what callers said and was not understood (400 else)."""
-    form, state = request.form, _state()
-    said = [form.get("utterance", ""), *form.getlist("also")]  # the group's other phrasings go too
-    unknown = not_in_log(state.store, said)
-    if unknown:
-        abort(400, page_texts()("not_in_list", utterance=unknown[0]))
-    skill = state.skills.get(form.get("skill", "")) if form.get("skill") else None
-    return _Posted(said, skill, language_of(form.get("locale", "")))
-
-
-def _back() -> Response:
-    """Back to the list with the reviewer's filters."""
-    query = request.query_string.decode()
-    return redirect(url_for("dashboard.not_understood") + (f"?{query}" if query else ""))
-
-
-@blueprint.route("/review/preview", methods=["POST"])
-@login_required
-def review_preview() -> Response | str:
-    """The sentence that "add to intent" would write (its template, the intent), to confirm or to add as
-    said; nothing is written or recorded."""
-    check_csrf()
-    posted, say = _posted(), page_texts()
-    target = request.form.get("target", "")
-    try:
-        if posted.skill is None or posted.skill.name == BUILTIN:
-            raise ReviewError(say("choose_skill"))
-        done = add_sentence(posted.skill.root, posted.language, target, posted.utterance, dry_run=True)
-    except ReviewError as exc:
-        flash(say("review_not_done", reason=exc.message))
-        return _back()
-    return render_template(
-        "dashboard/review_preview.html",
-        filters=_filters(),  # no filters form: the page is the answer to a POST
-        posted=posted,
-        done=done,
-        form=request.form,
-        as_said=normalise(posted.utterance),
-    )
-
-
-@blueprint.route("/review", methods=["POST"])
-@login_required
-def review() -> Response:
-    check_csrf()
-    form, state, posted = request.form, _state(), _posted()
-    utterance, action, target = posted.utterance, form.get("action", ""), form.get("target", "")
-    skill, language, say = posted.skill, posted.language, page_texts()
-    reviewer = user() or ""
-    try:
-        if action == "out_of_scope":
-            done = mark_out_of_scope(
-                state.store, utterance, skill=form.get("skill", ""), locale=language, reviewer=reviewer
-            )
-        elif skill is None or skill.name == BUILTIN:
-            raise ReviewError(say("choose_skill"))
-        elif action == "sentence":
-            as_said = form.get("as_said") == "1"
-            done = add_sentence(skill.root, language, target, utterance, as_said=as_said)
-        elif action == "phrasing":
-            done = add_phrasing(skill.root, language, target, utterance)
-        elif action == "entry":
-            answer, written = form.get("answer", ""), form.get("question", "")
-            done = add_entry(skill.root, language, utterance, answer, also=posted.said[1:], written=written)
-        else:
-            abort(400, say("unknown_action"))
-        for text in posted.said:
-            record_review(
-                state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
-            )
-        shown = {"utterance": utterance, "target": done.target, "sentence": done.sentence}
-        if done.added:
-            flash(say("review_done", action=say(f"action_{action}"), **shown))
-        else:
-            flash(say("review_already", **shown))
-    except ReviewError as exc:
-        flash(say("review_not_done", reason=exc.message))
-    return _back()
 
 
 def _reasons(handoffs: Mapping[str, int]) -> dict[str, list[Any]]:

@@ -99,7 +99,8 @@ class Dialog:
         is spoken at the next turn. A turn that finds its session busy while another turn of it waits
         for it in this process, or while ``MAX_LOCK_WAITS`` turns wait, hears "one moment" at once
         (``SessionWaits``); it is stored once the session is free (``MissedTurns``), as is a turn that
-        waited for its session in vain. A turn without a session id (a one-shot call through the
+        waited for its session in vain. A hang-up gets the end of the session in all these cases: its
+        caller is gone. A turn without a session id (a one-shot call through the
         Python API) gets a session of its own; the webhook channels refuse a request without one.
         """
         turn = replace(
@@ -122,7 +123,10 @@ class Dialog:
         return reply if reply is not None and not late.abandoned else self._one_moment(turn)
 
     def _one_moment(self, turn: Turn) -> Reply:
-        """What the caller hears when the turn's deadline runs out before its reply is ready."""
+        """What the caller hears when the turn's deadline runs out before its reply is ready (or its
+        session is busy); a hang-up's caller is gone, and it gets the end of the session at once."""
+        if turn.hung_up:
+            return hung_up_reply()
         voices = self._speakers(turn)
         return reprompted(
             builtin_reply(turn, "one_moment", expect=Expect.ANSWER, skills=voices), turn, voices
@@ -164,7 +168,7 @@ class Dialog:
             late.park()
             latency_ms = (time.perf_counter() - started) * 1000
             self.missed.add(MissedTurn(turn, late, noted=True, latency_ms=latency_ms))
-            return apology(turn, self._speakers(turn))
+            return hung_up_reply() if turn.hung_up else apology(turn, self._speakers(turn))
         self._housekeeping()
         return reply
 

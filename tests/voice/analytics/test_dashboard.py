@@ -324,6 +324,49 @@ def test_a_sentence_is_previewed_before_it_is_added(
     assert f'          - "{sentence}"\n' in changed and f'"{said if not as_said else written}"' not in changed
 
 
+@pytest.mark.parametrize(
+    ("lang", "title", "back"),
+    [
+        ("nl", "Toevoegen aan kennisbankitem: de woorden", "Terug naar de lijst, zonder toe te voegen"),
+        ("en", "Add to knowledge entry: the words", "Back to the list, without adding"),
+    ],
+)
+def test_a_phrasing_is_previewed_before_it_is_added(
+    own_skill: tuple[FlaskClient, Path], tmp_path: Path, lang: str, title: str, back: str
+) -> None:
+    """ "Add to knowledge entry" wrote at once, while "add to intent" showed what it would write first."""
+    client, skill_root = own_skill
+    said, words = "Kan ik met Maestro pinnen?", "kan ik met maestro pinnen"
+    with open_store(f"sqlite://{tmp_path / 'sessions.db'}") as store:
+        missed(store, ("nl", said), at=NOW_TURN.timestamp())
+    page = client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    assert re.search(r'action="/dashboard/review/preview\?[^"]*" class="review-phrasing"', page)
+    form = {"action": "phrasing", "target": "betalen", "skill": "customer_service", "locale": "nl"}
+    data = {**form, "utterance": said, "csrf_token": csrf(page)}
+    assert client.post("/dashboard/review/preview", data={**data, "csrf_token": ""}).status_code == 400
+    preview = client.post("/dashboard/review/preview", query_string={**PERIOD, "lang": lang}, data=data)
+    shown = html.unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200 and f"<h1>{title}</h1>" in shown and back in shown, shown
+    assert "“Hoe kan ik betalen?”" in shown and f"<code>{words}</code>" in shown  # the entry by its question
+    assert 'class="review-as_said"' not in shown  # a phrasing is always written as the matcher compares
+    reviewed = skill_root / "knowledge" / "reviewed"
+    assert not reviewed.exists()  # a preview writes nothing, records nothing ...
+    listed = f'name="utterance" value="{said}"'
+    assert listed in html.unescape(
+        client.get("/dashboard/not-understood", query_string=PERIOD).get_data(as_text=True)
+    )
+    confirm = shown.split('class="review-confirm"')[1].split("</form>")[0]
+    done = client.post("/dashboard/review", query_string=PERIOD, data=dict(_FIELD.findall(confirm)))
+    assert done.status_code == 302
+    assert read_reviewed(reviewed.parent / "nl").phrasings == {"betalen": (words,)}
+    assert listed not in html.unescape(
+        client.get(done.headers["Location"]).get_data(as_text=True)
+    )  # ... till now
+
+
+_FIELD = re.compile(r'name="(\w+)" value="([^"]*)"')
+
+
 def test_the_flows_page_lists_the_steps_as_the_flow_asks_them(tmp_path: Path, shop_skill: Skill) -> None:
     """They came most reached first, by name when equal: date, name, time."""
     url = f"sqlite://{tmp_path / 'sessions.db'}"

@@ -23,8 +23,11 @@ from flask.testing import FlaskClient
 
 from voice.analytics import Filters, build_report
 from voice.assistant import Assistant, build_assistant
+from voice.channels.dialogflow import DialogflowChannel
 from voice.cli import cli
 from voice.config import Config
+from voice.dialog import waits
+from voice.dialog.deadline import wait_for_turns
 from voice.errors import ConfigError
 from voice.hours import WEEKDAYS
 from voice.nlu import weekday_name
@@ -340,16 +343,41 @@ def test_a_caller_who_hangs_up_mid_booking_ends_the_conversation_unsaid(phone: A
     line = phone(transfer_to=NUMBER)
     for words in ("ik wil een afspraak maken", "morgen"):
         line.say("c1", words, "nl")
-    data = line.say("c1", event, "nl")
-    assert (data["fulfillmentText"], data["endInteraction"]) == ("", True)
-    assert data["payload"]["voice"]["end_session"] is True and "liveAgentHandoff" not in data
-    assert data["outputContexts"][0]["lifespanCount"] == 0
+    _ends_the_call(line.say("c1", event, "nl"))
     store = line.assistant.dialog.store
     rows = store.select("SELECT intent, understood, flow, outcome FROM signals ORDER BY seq")
     assert rows[-1] == ("Hangup", "hangup", "BookAppointment", "gave_up")
     line.say("c2", SAID["nl"]["person"], "nl")
     line.say("c2", event, "nl")  # the end of a handed-over call is the colleague's
     assert store.select("SELECT count(*) FROM signals WHERE session_id LIKE '%c2'") == [(1,)]
+
+
+def _ends_the_call(data: Mapping[str, Any]) -> None:
+    """The answer to a hang-up: nothing said, the call and its contexts ended."""
+    assert (data["fulfillmentText"], data["endInteraction"]) == ("", True), data
+    assert data["payload"]["voice"]["end_session"] is True and "liveAgentHandoff" not in data
+    assert data["outputContexts"][0]["lifespanCount"] == 0
+
+
+@pytest.mark.parametrize("gave_up", ["session", "deadline"])
+def test_a_hang_up_that_waits_for_its_session_is_answered_as_a_hang_up(
+    phone: Any, monkeypatch: pytest.MonkeyPatch, gave_up: str
+) -> None:
+    """A hang-up while another turn held the call's session was answered as a waiting turn is: the
+    apology ("Sorry, ...") or "one moment" with the call kept open, to a caller who had gone."""
+    if gave_up == "session":  # it stops waiting for its session soon: the apology
+        monkeypatch.setattr(waits, "TURN_WAIT_S", 0.3)
+    else:  # the request's deadline runs out while it waits: "one moment"
+        monkeypatch.setattr(DialogflowChannel, "deadline_s", 0.3)
+    line = phone(transfer_to=NUMBER)
+    for words in ("ik wil een afspraak maken", "morgen"):
+        line.say("c1", words, "nl")
+    dialog = line.assistant.dialog
+    with dialog.store.lock_session(f"{PROJECT}/sessions/c1", timeout=10):  # another turn holds it
+        _ends_the_call(line.say("c1", "TELEPHONY_HANGUP", "nl"))
+    assert wait_for_turns(10) and dialog.missed.wait(10)
+    rows = dialog.store.select("SELECT intent, flow, outcome FROM signals ORDER BY seq")
+    assert rows[-1] == ("Hangup", "BookAppointment", "gave_up")  # stored once the session was free
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
