@@ -14,9 +14,10 @@ from ..analytics.report import written_number
 from ..analytics.team import Texts
 from ..config import LOCALE_DEFAULT, Config, skills_folder
 from ..errors import SkillError
+from ..knowledge import Decision, DecisionKind, Figures
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.content import check_language, content_folder
-from ..knowledge.evaluation import EvalSet, Report, evaluate
+from ..knowledge.evaluation import EvalSet, Miss, Report, evaluate
 from ..knowledge.refresh import prune, record
 from ..knowledge.vectors import Progress
 from ..language import language_of
@@ -139,7 +140,7 @@ def ask(context: CliContext, question: str, skill: str, language: str, lang: str
     """Print the decision for QUESTION, with the answer, its source and its scores."""
     language, say = _content_language(language), _words(context, lang)
     decision = KnowledgeBase.load(skill_root(skill, context.config), language).ask(question)
-    click.echo(f"{decision.kind.value}: {decision.reason}")
+    click.echo(f"{say(f'decision_{decision.kind.value}')}: {_reason(decision, say)}")
     for number, candidate in enumerate(decision.candidates, start=1):
         similarity = "-" if candidate.similarity is None else _number(say, candidate.similarity, ".3f")
         shown = {"title": candidate.title, "id": candidate.id, "source": candidate.source}
@@ -152,6 +153,20 @@ def ask(context: CliContext, question: str, skill: str, language: str, lang: str
         click.echo(f"   {say('candidate_says', text=candidate.spoken)}")
         if candidate.link:
             click.echo(f"   {say('candidate_link', link=candidate.link)}")
+
+
+def _reason(decision: Decision, say: Texts) -> str:
+    """Why the engine decided so (``Decision.why``), with its figures, in the team's language."""
+    figures = "" if decision.figures is None else _figures(decision.figures, say)
+    return say(f"reason_{decision.why.value}", figures=figures)
+
+
+def _figures(figures: Figures, say: Texts) -> str:
+    keywords = _number(say, figures.keyword_score, ".2f")
+    if figures.similarity is None:
+        return say("figures_keywords", keywords=keywords, margin=_number(say, figures.margin, ".2f"))
+    similarity = _number(say, figures.similarity, ".3f")
+    return say("figures_model", similarity=similarity, keywords=keywords, agree=figures.agree)
 
 
 @knowledge.command("eval")
@@ -182,8 +197,17 @@ def eval_(
     if report.unknown:
         click.echo(_left_out(report, file, say))
     if verbose:
-        for line in report.misses:
-            click.echo(f"  {line}")
+        _tell_misses(report.misses, say)
+
+
+def _tell_misses(misses: tuple[Miss, ...], say: Texts) -> None:
+    """A line per question that went wrong, what was decided in a column of its own."""
+    kinds = {kind: say(f"decision_{kind.value}") for kind in DecisionKind}
+    width = max(len(name) for name in kinds.values())
+    for miss in misses:
+        expected = miss.expected or say("miss_none")
+        line = say("miss", question=repr(miss.question), got=miss.got, expected=expected)
+        click.echo(f"  {kinds[miss.kind]:{width}} {line}")
 
 
 def _tell_figures(report: Report, say: Texts) -> None:

@@ -24,8 +24,9 @@ from ..examples import example_files, examples_in_use, leftovers
 from ..knowledge.content import READERS, content_files, file_notes, read_files
 from ..knowledge.duplicates import Pair
 from ..knowledge.entries import Entry
-from ..knowledge.refresh import ids_from_questions, lost_entries, stale, tell_removed
-from ..knowledge.reviewed import ReviewedContent, import_notes, read_reviewed, reviewed_file
+from ..knowledge.faq import FIELDS
+from ..knowledge.refresh import ids_from_questions, lost_entries, stale
+from ..knowledge.reviewed import ReviewedContent, after_import, read_reviewed, reviewed_file
 
 __all__ = ["ImportPlan", "placed", "prepare", "tell_duplicates", "tell_examples", "tell_import"]
 
@@ -111,13 +112,34 @@ def _content_plan(paths: tuple[Path, ...], target: Path, say: Texts) -> dict[Pat
 
 def tell_import(work: ImportPlan, root: Path, target: Path, say: Texts) -> None:
     """What the import removed, replaced and brought, and what it means for the reviews' additions."""
-    tell_removed(work.gone, work.unknown, work.dropped, target)
+    _tell_removed(work, target, say)
     for path in work.examples:
         click.echo(say("example_removed", path=path.relative_to(target).as_posix()))
     _tell_files(work, say)
-    label = reviewed_file(target).relative_to(root).as_posix()
-    for note in import_notes(work.entries, work.reviewed, label):
-        click.echo(note)
+    _tell_reviews(work, reviewed_file(target).relative_to(root).as_posix(), say)
+
+
+def _tell_removed(work: ImportPlan, target: Path, say: Texts) -> None:
+    """Which pages the import removed (and how many entries went with them), and which files it found
+    written there by hand."""
+    for path in work.gone:
+        click.echo(say("page_removed", path=path.relative_to(target).as_posix()))
+    if work.gone:
+        removed = sum(work.dropped[path.relative_to(target).as_posix()] for path in work.gone)
+        click.echo(say("entries_removed", count=removed))
+    for path in work.unknown:
+        click.echo(say("file_by_hand", path=path.relative_to(target).as_posix(), file=path))
+
+
+def _tell_reviews(work: ImportPlan, label: str, say: Texts) -> None:
+    """What the reviews' additions (in ``label``) come to with the content the import leaves."""
+    reviews = after_import(work.entries, work.reviewed)
+    if reviews.phrasings or reviews.entries:
+        click.echo(say("reviews_kept", label=label, phrasings=reviews.phrasings, entries=reviews.entries))
+    for entry_id in reviews.in_content:
+        click.echo(say("review_in_content", label=label, id=repr(entry_id)))
+    for entry_id in reviews.unused:
+        click.echo(say("review_unused", label=label, id=repr(entry_id)))
 
 
 def _tell_files(work: ImportPlan, say: Texts) -> None:
@@ -129,8 +151,19 @@ def _tell_files(work: ImportPlan, say: Texts) -> None:
         click.echo(say("file_imported", replaces=replaces, lost=lost, **shown))
         if lost and ids_from_questions(work.entries, source):
             click.echo(say("ids_from_questions", source=source))
-        for note in file_notes(file):
-            click.echo(note)
+        _tell_notes(file, say)
+
+
+def _tell_notes(file: Path, say: Texts) -> None:
+    """What the import found in a CSV file besides its entries: its encoding, the columns left out."""
+    found = file_notes(file)
+    if found is None:
+        return
+    if found.fell_back:
+        click.echo(say("csv_not_utf8", name=found.name))
+    if found.left_out:
+        columns, read = ", ".join(found.left_out), ", ".join(FIELDS)
+        click.echo(say("csv_left_out", name=found.name, columns=columns, read=read))
 
 
 def _destinations(paths: tuple[Path, ...], target: Path, say: Texts) -> tuple[dict[Path, Path], list[Path]]:

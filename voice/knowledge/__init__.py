@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .content import load_content, question_phrases, read_file
-from .decision import Candidate, Decision, DecisionKind, Policy
+from .decision import Candidate, Decision, DecisionKind, Figures, Policy, Why
 from .entries import Entry
 from .spoken import shown_text, spoken_answer
 
@@ -44,9 +44,11 @@ __all__ = [
     "DecisionKind",
     "Entry",
     "EvalSet",
+    "Figures",
     "KnowledgeBase",
     "Policy",
     "Report",
+    "Why",
     "evaluate",
     "load_content",
     "question_phrases",

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from . import dense
 from .conflicts import EntryTerms, entry_terms, swapped, without
 from .content import content_folder, load_content
-from .decision import Candidate, Decision, DecisionKind, Evidence, Policy, decide
+from .decision import Candidate, Decision, DecisionKind, Evidence, Policy, Why, decide
 from .duplicates import Pair, near_duplicates
 from .entries import Entry
 from .sparse import SparseIndex
@@ -248,8 +248,7 @@ class KnowledgeBase:
             return decision
         if kept:
             return replace(decision, candidates=kept)
-        reason = f"the entries offered are about something else ({decision.reason})"
-        return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=reason)
+        return replace(decision, kind=DecisionKind.ABSTAIN, candidates=(), why=Why.OFF_TOPIC)
 
     def _about_something_else(self, question: str, candidate: Candidate) -> bool:
         """Whether ``question`` asks ``candidate``'s question about another subject: its words in the place

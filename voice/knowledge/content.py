@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, SkillError
 from .entries import Entry
-from .faq import csv_notes, read_csv, read_yaml
+from .faq import CsvFindings, csv_findings, read_csv, read_yaml
 from .pages import read_html, read_markdown, read_text
 from .reviewed import read_reviewed, with_reviewed
 
@@ -62,10 +62,10 @@ def read_file(path: Path, source: str | None = None) -> list[Entry]:
     return reader(path, source or path.name)
 
 
-def file_notes(path: Path) -> list[str]:
+def file_notes(path: Path) -> CsvFindings | None:
     """What an import says about a file it read besides its entries: a CSV's encoding, its columns left
-    out."""
-    return csv_notes(path) if path.suffix.lower() == ".csv" else []
+    out (None: nothing to say of a file of another kind)."""
+    return csv_findings(path) if path.suffix.lower() == ".csv" else None
 
 
 def load_content(folder: Path) -> tuple[Entry, ...]:

@@ -59,6 +59,50 @@ class Candidate:
         return self.entry.source
 
 
+class Why(StrEnum):
+    """Why a decision went as it did: a code the team's language phrases (``voice knowledge ask``)."""
+
+    CONFIDENT = "confident"
+    ASKED = "asked"
+    """The question has the very terms of one of the entry's own questions or phrasings."""
+    UNSURE = "unsure"
+    NOTHING = "nothing"
+    NO_CONTENT = "no_content"
+    OFF_TOPIC = "off_topic"
+    """Unsure, and every entry it would offer is about something else."""
+
+
+_REASONS = {
+    Why.CONFIDENT: "confident: {}",
+    Why.ASKED: "asked as the content asks it: {}",
+    Why.UNSURE: "unsure: {}",
+    Why.NOTHING: "nothing close enough: {}",
+    Why.NO_CONTENT: "no content to answer from",
+    Why.OFF_TOPIC: "the entries offered are about something else (unsure: {})",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figures:
+    """The best candidate's figures a decision weighed."""
+
+    keyword_score: float
+    similarity: float | None = None
+    """None: no embedding model, and ``margin`` decided."""
+    agree: bool = False
+    """With the model: whether the keyword index and the model ranked the same entry first."""
+    margin: float = 0.0
+    """Without the model: how many times the runner-up's keyword score the best has."""
+
+    @property
+    def line(self) -> str:
+        """In English, for ``Decision.reason``."""
+        if self.similarity is None:
+            return f"keyword score {self.keyword_score:.2f}, margin {self.margin:.2f}x (no embedding model)"
+        agree = "agree" if self.agree else "disagree"
+        return f"similarity {self.similarity:.3f}, keyword score {self.keyword_score:.2f}, methods {agree}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision:
     """The knowledge base's verdict on one question."""
@@ -66,12 +110,19 @@ class Decision:
     kind: DecisionKind
     candidates: tuple[Candidate, ...]
     """Best first; for ``CONFIRM`` offer them in this order ("no" tries the next); empty when abstaining."""
-    reason: str
-    """Why, in one line with the figures (scores, margin, agreement): for logs and ``voice knowledge ask``."""
+    why: Why
+    figures: Figures | None = None
+    """None only for ``Why.NO_CONTENT``."""
 
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def reason(self) -> str:
+        """Why, in one English line with the figures (scores, margin, agreement): for logs; ``voice
+        knowledge ask`` phrases ``why`` and ``figures`` in the team's language."""
+        return _REASONS[self.why].format(self.figures.line if self.figures else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,27 +176,25 @@ class Evidence:
 def decide(candidates: tuple[Candidate, ...], evidence: Evidence, policy: Policy) -> Decision:
     """Answer, confirm or abstain on ``candidates`` (ordered by combined score)."""
     if not candidates:
-        return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason="no content to answer from")
+        return Decision(kind=DecisionKind.ABSTAIN, candidates=(), why=Why.NO_CONTENT)
     best = candidates[0]
     if best.similarity is None:
         return _by_keywords(candidates, policy)
     agree = evidence.keyword_first == 0 and evidence.model_first == 0
-    figures = (
-        f"similarity {best.similarity:.3f}, keyword score {best.keyword_score:.2f}, "
-        f"methods {'agree' if agree else 'disagree'}"
-    )
+    figures = Figures(keyword_score=best.keyword_score, similarity=best.similarity, agree=agree)
     if agree and best.similarity >= policy.answer_similarity and best.keyword_score >= policy.answer_keywords:
-        return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=f"confident: {figures}")
+        return Decision(
+            kind=DecisionKind.ANSWER, candidates=candidates[:1], why=Why.CONFIDENT, figures=figures
+        )
     if agree and evidence.said_first == 0 and best.similarity >= policy.answer_similarity:
-        reason = f"asked as the content asks it: {figures}"
-        return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=reason)
+        return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], why=Why.ASKED, figures=figures)
     close = max(policy.confirm_similarity, best.similarity - policy.offer_within)
     offered = tuple(
         c for c in candidates[: policy.offered] if (c.similarity or 0) >= _needed(c, close, policy)
     )
     if offered and (best.keyword_score > 0 or best.similarity >= policy.answer_similarity):
-        return Decision(kind=DecisionKind.CONFIRM, candidates=offered, reason=f"unsure: {figures}")
-    return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=f"nothing close enough: {figures}")
+        return Decision(kind=DecisionKind.CONFIRM, candidates=offered, why=Why.UNSURE, figures=figures)
+    return Decision(kind=DecisionKind.ABSTAIN, candidates=(), why=Why.NOTHING, figures=figures)
 
 
 def _needed(candidate: Candidate, close: float, policy: Policy) -> float:
@@ -158,10 +207,12 @@ def _by_keywords(candidates: tuple[Candidate, ...], policy: Policy) -> Decision:
     best = candidates[0]
     runner_up = candidates[1].keyword_score if len(candidates) > 1 else 0.0
     margin = best.keyword_score / runner_up if runner_up > 0 else float("inf")
-    figures = f"keyword score {best.keyword_score:.2f}, margin {margin:.2f}x (no embedding model)"
+    figures = Figures(keyword_score=best.keyword_score, margin=margin)
     if best.keyword_score >= policy.answer_keyword and margin >= policy.answer_margin:
-        return Decision(kind=DecisionKind.ANSWER, candidates=candidates[:1], reason=f"confident: {figures}")
+        return Decision(
+            kind=DecisionKind.ANSWER, candidates=candidates[:1], why=Why.CONFIDENT, figures=figures
+        )
     offered = tuple(c for c in candidates[: policy.offered] if c.keyword_score >= policy.confirm_keyword)
     if offered:
-        return Decision(kind=DecisionKind.CONFIRM, candidates=offered, reason=f"unsure: {figures}")
-    return Decision(kind=DecisionKind.ABSTAIN, candidates=(), reason=f"nothing close enough: {figures}")
+        return Decision(kind=DecisionKind.CONFIRM, candidates=offered, why=Why.UNSURE, figures=figures)
+    return Decision(kind=DecisionKind.ABSTAIN, candidates=(), why=Why.NOTHING, figures=figures)

@@ -96,9 +96,9 @@ class Report:
     """Guesses an out-of-scope question hears on average (each "no" brings the next one offered)."""
     p50_ms: float
     p95_ms: float
-    misses: tuple[str, ...] = ()
-    """What went wrong, one line each (for ``voice knowledge eval --verbose``): a wrong entry ranked
-    first or answered, and an out-of-scope question offered a guess."""
+    misses: tuple[Miss, ...] = ()
+    """What went wrong (for ``voice knowledge eval --verbose``): a wrong entry ranked first or answered,
+    and an out-of-scope question offered a guess."""
     unknown: tuple[str, ...] = ()
     """Entry ids the file expects and the content does not have (renamed or removed): their questions
     are left out of the figures, which the rest still give."""
@@ -106,8 +106,25 @@ class Report:
     """Questions left out for expecting an ``unknown`` id."""
 
     def to_dict(self, *, misses: bool = False) -> dict[str, Any]:
-        """The figures (and ``misses``, as a list) by name."""
-        return {name: getattr(self, name) for name in self.__slots__ if misses or name != "misses"}
+        """The figures (and ``misses``, as a list of English lines) by name."""
+        shown = {name: getattr(self, name) for name in self.__slots__ if misses or name != "misses"}
+        return {**shown, "misses": [miss.line for miss in self.misses]} if misses else shown
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """One question that went wrong: what was decided, the entry ranked first and the one expected
+    (empty: out of scope)."""
+
+    kind: DecisionKind
+    question: str
+    got: str
+    expected: str
+
+    @property
+    def line(self) -> str:
+        """In English, for ``--json``."""
+        return f"{self.kind.value:7} {self.question!r}: got {self.got}, expected {self.expected or '(none)'}"
 
 
 @dataclass(slots=True)
@@ -122,7 +139,7 @@ class _Tally:
     false: int = 0
     guessed: int = 0
     guesses: int = 0
-    misses: list[str] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
 
     def add(self, say: str, expect: str, decision: Decision, ranked_first: str) -> None:
         """Count one question (``expect`` empty: out of scope); ``ranked_first``: the best-ranked entry,
@@ -141,9 +158,7 @@ class _Tally:
         self.guessed += guess
         self.guesses += len(offered) if guess else 0
         if answered and best != expect or expect and ranked_first != expect or guess:
-            self.misses.append(
-                f"{decision.kind.value:7} {say!r}: got {ranked_first}, expected {expect or '(none)'}"
-            )
+            self.misses.append(Miss(decision.kind, say, ranked_first, expect))
 
 
 def evaluate(kb: KnowledgeBase, evalset: EvalSet) -> Report:

@@ -12,7 +12,7 @@ YAML::
 CSV has the columns ``question,answer`` and optionally ``id,phrasings,short,link``; phrasings are
 separated by ``|``. Header names are read in any case, in English or Dutch (``COLUMNS``: ``vraag``,
 ``antwoord``, ``formuleringen``, ...); other columns (a category, a date) are left out, and
-``csv_notes`` names them. The columns are separated by commas, or by semicolons when the header row has
+``csv_findings`` names them. The columns are separated by commas, or by semicolons when the header row has
 semicolons and no comma. A file that is not UTF-8 is read as Windows-1252, which Excel saves in Western
 Europe. Errors name the spreadsheet's row (the header is row 1).
 """
@@ -23,6 +23,7 @@ import csv
 import hashlib
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,31 +85,56 @@ def read_csv(path: Path, source: str) -> list[Entry]:
     return entries
 
 
-def csv_text(path: Path) -> tuple[str, str]:
-    """The text of a CSV file, and a note when it was not UTF-8 and so read as ``FALLBACK_ENCODING``."""
+def csv_text(path: Path) -> tuple[str, bool]:
+    """The text of a CSV file, and whether it was not UTF-8 and so read as ``FALLBACK_ENCODING``."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig"), ""
+        return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
         pass
     try:
         text = data.decode(FALLBACK_ENCODING)
     except UnicodeDecodeError as exc:
         raise SkillError(f"{path} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV.") from exc
-    return text, f"{path.name}: not UTF-8, so read as Windows-1252 (Excel's CSV); save it as UTF-8 CSV"
+    return text, True
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFindings:
+    """What an import says about a CSV file it reads besides its entries; the command phrases it in the
+    team's language."""
+
+    name: str
+    fell_back: bool
+    """Not UTF-8, so read as ``FALLBACK_ENCODING`` (Excel's CSV)."""
+    left_out: tuple[str, ...]
+    """The header's columns not read."""
+
+    @property
+    def lines(self) -> list[str]:
+        """In English, one note a line."""
+        notes = [f"{self.name}: not UTF-8, so read as Windows-1252 (Excel's CSV); save it as UTF-8 CSV"]
+        notes = notes if self.fell_back else []
+        if self.left_out:
+            shown = ", ".join(self.left_out)
+            notes.append(
+                f"{self.name}: columns left out: {shown} (read are {', '.join(FIELDS)}, or in Dutch)"
+            )
+        return notes
+
+
+def csv_findings(path: Path) -> CsvFindings:
+    """The encoding a CSV file fell back to and the columns left out."""
+    text, fell_back = csv_text(path)
+    rows = _csv_records(text, path, csv_separator(text))
+    header = [name.strip() for name in rows[0][1]] if rows else []
+    ignored = tuple(name for name in header if name and name.lower() not in COLUMNS)
+    return CsvFindings(path.name, fell_back, ignored)
 
 
 def csv_notes(path: Path) -> list[str]:
-    """What an import says about a CSV file it reads: the encoding it fell back to, the columns left out."""
-    text, encoding_note = csv_text(path)
-    rows = _csv_records(text, path, csv_separator(text))
-    header = [name.strip() for name in rows[0][1]] if rows else []
-    ignored = [name for name in header if name and name.lower() not in COLUMNS]
-    notes = [encoding_note] if encoding_note else []
-    if ignored:
-        known = ", ".join(FIELDS)
-        notes.append(f"{path.name}: columns left out: {', '.join(ignored)} (read are {known}, or in Dutch)")
-    return notes
+    """``csv_findings`` in English."""
+    return csv_findings(path).lines
 
 
 def csv_separator(text: str) -> str:

@@ -12,8 +12,6 @@ from collections import Counter
 from contextlib import suppress
 from pathlib import Path
 
-import click
-
 from ..errors import SkillError
 from .content import content_files, read_file
 from .entries import Entry
@@ -97,22 +95,3 @@ def ids_from_questions(entries: tuple[Entry, ...], source: str) -> bool:
     """Whether an FAQ entry of ``source`` has the id made from its question (no id column or field; a
     page passage's id has its page's path in front)."""
     return any(entry.id == slug(entry.title) for entry in entries if entry.source == source)
-
-
-def tell_removed(gone: list[Path], unknown: list[Path], dropped: Counter[str], target: Path) -> None:
-    """Say which pages the import removed (and how many entries went with them), and which files it
-    found written there by hand."""
-    for path in gone:
-        click.echo(f"{path.relative_to(target).as_posix()}: removed: the folder imported no longer has it")
-    if gone:
-        removed = sum(dropped[path.relative_to(target).as_posix()] for path in gone)
-        click.echo(
-            "1 entry removed: its page is gone"
-            if removed == 1
-            else f"{removed} entries removed: their pages are gone"
-        )
-    for path in unknown:
-        click.echo(
-            f"{path.relative_to(target).as_posix()}: not in the folder imported, still answered; "
-            f"delete {path} to stop answering from it"
-        )

@@ -10,7 +10,7 @@ content:
 
 An entry of the content with the id of one made here wins (the team took it into its own file) and
 still gets the reviewed phrasings; phrasings of an id that no entry has are not used, and the import
-says so (``import_notes``).
+says so (``after_import``).
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from .faq import faq_entry, invalid_yaml
 
 __all__ = [
     "ReviewedContent",
+    "ReviewsAfterImport",
     "add_reviewed_entry",
     "add_reviewed_phrasing",
-    "import_notes",
+    "after_import",
     "read_reviewed",
     "reviewed_file",
     "with_reviewed",
@@ -122,29 +123,32 @@ def _changing(folder: Path) -> Iterator[None]:
         yield
 
 
-def import_notes(content: tuple[Entry, ...], reviewed: ReviewedContent, label: str) -> list[str]:
-    """What an import says about the reviews' additions to the content it leaves (``label``: their
-    file): how many are kept, and those that no longer apply."""
+@dataclass(frozen=True, slots=True)
+class ReviewsAfterImport:
+    """What the reviews' additions come to with the content an import leaves; the command says it."""
+
+    phrasings: int
+    """Phrasings kept: their entry is still there."""
+    entries: int
+    """Entries a review made that the content does not have: kept and answered."""
+    in_content: tuple[str, ...]
+    """Ids of entries a review made that the content has now (the content's is answered)."""
+    unused: tuple[str, ...]
+    """Ids that reviews added phrasings to and no entry has now."""
+
+
+def after_import(content: tuple[Entry, ...], reviewed: ReviewedContent) -> ReviewsAfterImport:
+    """The reviews' additions to the content an import leaves: how many are kept, and those that no
+    longer apply."""
     ids = {entry.id for entry in content}
     entries = [entry for entry in reviewed.entries if entry.id not in ids]
     known = ids | {entry.id for entry in entries}
-    kept = sum(len(found) for entry_id, found in reviewed.phrasings.items() if entry_id in known)
-    notes = []
-    if kept or entries:
-        notes.append(f"{label}: kept what reviews added: {kept} phrasings and {len(entries)} new entries")
-    notes += [
-        f"{label}: the entry {entry.id!r} a review made is in the content now, which is answered; "
-        f"delete it from {label}"
-        for entry in reviewed.entries
-        if entry.id in ids
-    ]
-    notes += [
-        f"{label}: the phrasings reviews added to {entry_id!r} are not used, as no entry has that id now; "
-        f"move them to another entry there or delete them"
-        for entry_id in reviewed.phrasings
-        if entry_id not in known
-    ]
-    return notes
+    return ReviewsAfterImport(
+        phrasings=sum(len(found) for entry_id, found in reviewed.phrasings.items() if entry_id in known),
+        entries=len(entries),
+        in_content=tuple(entry.id for entry in reviewed.entries if entry.id in ids),
+        unused=tuple(entry_id for entry_id in reviewed.phrasings if entry_id not in known),
+    )
 
 
 def _phrasings(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:

@@ -13,6 +13,7 @@ from voice.cli import cli
 from voice.cli.knowledge import knowledge
 from voice.errors import ConfigError
 from voice.knowledge import KnowledgeBase
+from voice.knowledge.refresh import record
 from voice.knowledge.reviewed import add_reviewed_phrasing
 
 from .knowledge_support import EVAL, write_skill
@@ -221,18 +222,51 @@ def test_the_knowledge_commands_find_the_skill_in_the_configs_project(
 def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> None:
     """Import, ask and eval spoke English to a team whose config serves Dutch, where voice review spoke
     Dutch; they choose the language as review does (--lang, else the config's), whatever the content's
-    language (-l), and the --json figures stay as they were."""
+    language (-l), and the --json figures stay as they were. So do the engine's reason for a decision,
+    a CSV file's notes, the pages an import removed or found written by hand, what reviews added, and
+    eval's misses (the engine gives codes and figures; the command words them)."""
     skill = write_skill(tmp_path, "en", {})
+    target = skill / "knowledge" / "en"
+    (target / "pages").mkdir()
+    (target / "pages" / "old.md").write_text("# Gift wrapping\n\nRed paper.\n", encoding="utf-8")
+    (target / "pages" / "hand.md").write_text("# Gift cards\n\nFrom 10 euros.\n", encoding="utf-8")
+    add_reviewed_phrasing(target, "parking", "where do i leave my car")
+    add_reviewed_phrasing(target, "gone", "is it still there")
     config = tmp_path / "voice.toml"
     config.write_text('locales = ["nl-NL", "en"]\n', encoding="utf-8")
     source = tmp_path / "upload" / "faq.csv"
     source.parent.mkdir()
     source.write_text(FAQ_CSV, encoding="utf-8")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "extra.csv").write_bytes(
+        "vraag;antwoord;categorie\nBezorgen jullie?;Ja, één dag.;x\n".encode("cp1252")
+    )
+    record((pages,), target, {target / "pages" / "old.md"})  # an earlier import of the folder brought it
     team = ["--skill", str(skill), "--config", str(config)]
-    imported = CliRunner().invoke(cli, ["knowledge", "import", str(source), "-l", "en", *team])
+    imported = CliRunner().invoke(cli, ["knowledge", "import", str(source), str(pages), "-l", "en", *team])
     assert imported.exit_code == 0, imported.output
-    assert f"faq.csv: 2 items (uit {source.resolve()})\nindex van 2 items gebouwd in " in imported.output
+    assert f"faq.csv: 2 items (uit {source.resolve()})\n" in imported.output
+    lines, reviewed = imported.output.splitlines(), "knowledge/reviewed/en.yaml"
+    by_hand = target / "pages" / "hand.md"
+    assert lines[:3] == [
+        "pages/old.md: verwijderd: de geïmporteerde map heeft het niet meer",
+        "1 item verwijderd: de pagina ervan is weg",
+        f"pages/hand.md: niet in de geïmporteerde map, wordt nog beantwoord; verwijder {by_hand} om er niet"
+        " meer uit te antwoorden",
+    ]
+    assert lines[5:9] == [
+        "extra.csv: geen UTF-8, dus gelezen als Windows-1252 (de CSV van Excel); sla het op als UTF-8-CSV",
+        "extra.csv: kolommen weggelaten: categorie (gelezen worden id, question, phrasings, answer, short,"
+        " link, of in het Nederlands)",
+        f"{reviewed}: bewaard wat beoordelingen toevoegden: 1 formulering en 0 nieuwe items",
+        f"{reviewed}: de formuleringen die beoordelingen aan 'gone' toevoegden, worden niet gebruikt, want"
+        " geen item heeft dat id nu; verplaats ze naar een ander item daar of verwijder ze",
+    ]
+    assert lines[9].startswith("index van 4 items gebouwd in "), imported.output
     asked = CliRunner().invoke(cli, ["knowledge", "ask", "when are you open", "-l", "en", *team])
+    decided = r"bevestigen: onzeker: gelijkenis \d,\d{3}, trefwoordscore \d,\d\d, de methoden zijn het eens\n"
+    assert re.match(decided, asked.output), asked.output
     scores = r"\[hours, faq\.csv\] score \d,\d\d \(trefwoorden \d,\d\d, gelijkenis \d,\d{3}\)$"
     assert re.search(scores, asked.output, re.MULTILINE), asked.output
     assert "   zegt: Every day from 9 to 5.\n" in asked.output
@@ -253,5 +287,16 @@ def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> N
     assert lines[-1].startswith("1 vraag weggelaten: de inhoud heeft geen item 'gone'"), evaluated.output
     figures = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--json", *team])
     assert json.loads(figures.output)["top1"] == 1.0
+    missed = tmp_path / "missed.yaml"
+    missed.write_text(
+        "language: en\nquestions: [{say: 'where do i leave my car', expect: hours}]\n"
+        "out_of_scope: ['is there parking']\n",
+        encoding="utf-8",
+    )
+    verbose = CliRunner().invoke(cli, ["knowledge", "eval", str(missed), "-v", *team])
+    assert verbose.output.splitlines()[-2:] == [
+        "  antwoorden 'where do i leave my car': kreeg parking, verwacht hours",
+        "  antwoorden 'is there parking': kreeg parking, verwacht (geen)",
+    ]
     english = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--lang", "en", *team])
     assert english.output.splitlines()[:2] == ["en: 1 questions, 0 out of scope", "top-1 accuracy   1.000"]
