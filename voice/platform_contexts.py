@@ -100,7 +100,7 @@ def fixed_intent(intent: str, fixed: str) -> str:
 
 def fixed_of(name: str) -> tuple[str, str]:
     """Our intent and the ``fixed_tag`` an Alexa intent name carries (none for any other name)."""
-    intent, _, fixed = name.partition(FIXED)
+    intent, _, fixed = name.rpartition(FIXED)  # a tag has no "__"; an intent may end in "_"
     return (intent, fixed) if intent and fixed else (name, "")
 
 

@@ -50,10 +50,11 @@ class Turn:
     conversation ends, and its log and KPIs say the caller hung up rather than fell silent."""
     confidence: float = 1.0
     """Recognition confidence of ``text`` (1.0 for typed text)."""
-    said_in: Requires = ()
+    said_in: Requires | None = ()
     """The intent context the platform matched ``intent`` in (a Dialogflow intent the export wrote for a
     block's ``requires_context``, read from its display name): the dialog copies that block's ``slot:``
-    values from its own context, as the router's match gets them. Empty: matched anywhere."""
+    values from its own context, as the router's match gets them. Empty: matched anywhere. None: the
+    platform has no contexts (Alexa), so a block's fixed slots (``said_with``) name it in any."""
     said_with: str = ""
     """The fixed ``slots:`` of the template block the platform's intent was exported for, as its name
     carries them (``voice.platform_contexts.fixed_tag``): the dialog adds that block's values, as the

@@ -17,7 +17,7 @@ from voice.builtins import ALEXA_INTENTS
 from voice.cli.export import export
 from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
 from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
-from voice.platform_contexts import context_names, intent_of
+from voice.platform_contexts import context_names, fixed_intent, fixed_of, fixed_tag, intent_of
 from voice.state import ActiveFlow, DialogState
 
 SKILL_INTENTS = {
@@ -684,3 +684,28 @@ def test_a_flows_block_with_fixed_slots_is_a_dialog_intent_on_alexa_too(tmp_path
     assert dialog["BookTable__party_two"]["slots"] == dialog["BookTable"]["slots"]
     samples = intent({"interactionModel": model}, "BookTable__party_two")["samples"]
     assert set(samples) == {"a table for the two of us", "a table for the two of us on {day}"}
+
+
+@pytest.mark.parametrize("intent", ["SetFloor", "Set_", "set_floor_"])
+def test_an_alexa_intent_of_fixed_slots_is_read_back_as_its_intent_and_tag(intent: str) -> None:
+    """A tag never holds "__" (``fixed_tag`` joins with one "_"), but an intent may end in "_": read at
+    the first "__", ``Set___floor_one`` was intent ``Set`` with tag ``_floor_one``, which no block has."""
+    tag = fixed_tag({"floor": 1})
+    assert fixed_of(fixed_intent(intent, tag)) == (intent, tag) == (intent, "floor_one")
+
+
+def test_an_intent_whose_every_block_fixes_slots_has_no_empty_alexa_intent(tmp_path: Path) -> None:
+    """ "first floor" and "second floor" each fix the floor: the intent itself has no sentence left, and
+    was exported as ``SetFloor`` without samples beside its two blocks' intents."""
+    folder = tmp_path / "lift"
+    (folder / "locales" / "en").mkdir(parents=True)
+    (folder / "locales" / "en" / "intents.yaml").write_text(
+        "language: en\nintents:\n  SetFloor:\n    data:\n"
+        "      - sentences: ['first floor']\n        slots: {floor: 1}\n"
+        "      - sentences: ['second floor']\n        slots: {floor: 2}\n"
+    )
+    (folder / "locales" / "en" / "responses.yaml").write_text("responses:\n  SetFloor: Going up.\n")
+    model = alexa_package(Skill("lift", folder), "en-US").interaction_model
+    names = {found["name"] for found in model["interactionModel"]["languageModel"]["intents"]}
+    assert {"SetFloor__floor_one", "SetFloor__floor_two"} <= names and "SetFloor" not in names
+    assert check_interaction_model(model) == []

@@ -175,6 +175,7 @@ class AlexaChannel(WebhookChannel):
         return Turn(
             intent=name,
             slots=slots,
+            said_in=None,  # Alexa has no contexts: its intent was matched wherever the caller was
             said_with=said_with,
             locale=locale(request.get("locale"), "request.locale"),
             channel=self.name,

@@ -39,12 +39,18 @@ def said_blocks(intents: IntentSet, turn: Turn) -> tuple[IntentData, ...]:
     template = turn.match.template if turn.match is not None else ""
     if template:
         return tuple(block for block in blocks if any(said.text == template for said in block.templates))
-    return tuple(
-        block
-        for block in blocks
-        if turn.said_in in required_contexts(block.requires_context)
-        and fixed_tag(block.slots) == turn.said_with
-    )
+    return tuple(block for block in blocks if _exported_for(block, turn))
+
+
+def _exported_for(block: IntentData, turn: Turn) -> bool:
+    """Whether the platform's intent of ``turn`` is the one the export wrote for ``block``. Alexa, which
+    has no contexts (``said_in`` None), gets one intent per fixed tag whatever the block's
+    ``requires_context``; its plain intent holds only the blocks said anywhere (follow-ups start afresh)."""
+    if fixed_tag(block.slots) != turn.said_with:
+        return False
+    if turn.said_in is None:
+        return bool(turn.said_with) or not block.requires_context
+    return turn.said_in in required_contexts(block.requires_context)
 
 
 def shared_fixed(blocks: Sequence[IntentData]) -> dict[str, SlotValue]:

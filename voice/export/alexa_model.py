@@ -162,9 +162,11 @@ def _value_id(entry: ListEntry) -> str:
 def _by_fixed(intent: SkillIntent) -> tuple[SkillIntent, ...]:
     """The intent with the sentences of blocks without fixed ``slots:``, then one Alexa intent per block
     with them (``SpeakLanguage__language_nl``), which the channel reads back as the intent and the block
-    whose values the dialog adds (``voice.platform_contexts``): Alexa cannot send a value nobody said."""
+    whose values the dialog adds (``voice.platform_contexts``): Alexa cannot send a value nobody said.
+    An intent whose every block fixes slots has no sentences of its own left: no intent without samples."""
     tags = dict.fromkeys(sentence.fixed for sentence in intent.sentences if sentence.fixed)
-    parts = [replace(intent, sentences=tuple(s for s in intent.sentences if not s.fixed))]
+    plain = tuple(sentence for sentence in intent.sentences if not sentence.fixed)
+    parts = [replace(intent, sentences=plain)] if plain or not tags else []
     for tag in tags:
         sentences = tuple(sentence for sentence in intent.sentences if sentence.fixed == tag)
         parts.append(replace(intent, name=fixed_intent(intent.name, tag), sentences=sentences))

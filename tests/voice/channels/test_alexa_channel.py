@@ -17,7 +17,7 @@ from ask_sdk_model.response_envelope import ResponseEnvelope
 from flask.testing import FlaskClient
 from serving import Serve, serving
 from test_alexa_platform_values import bookable_day, intent_request
-from test_dialogflow_channel import shops
+from test_dialogflow_channel import SHOPS_INTENTS, shops
 
 from voice import Card, Dialog, Expect, Reply, Router, Skill, Turn, load_skill
 from voice.assistant import MEMORY_STORE
@@ -635,6 +635,26 @@ def test_an_alexa_intent_of_a_block_with_fixed_slots_gets_them(serve: Serve, tmp
     assert set(weekend["samples"]) == {"weekend hours", "weekend hours in {shop}"}
     said = shop_talk(serve, skill, ("ShopHours__day_saturday", {"shop": "utrecht"}))
     assert said == ["<speak>utrecht on saturday, after nothing.</speak>"]
+
+
+def test_an_alexa_intent_of_a_follow_up_block_with_fixed_slots_gets_them(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """ "and at the weekend" after the hours in Utrecht: its block is a follow-up (``previous:
+    ShopHours``) with ``day: sunday`` fixed. Alexa has no contexts, so the turn named none and the block
+    was never found: the day was lost. Its fixed tag names it wherever it is said."""
+    skill = shops(tmp_path)
+    follow_up = '      - requires_context: {previous: ShopHours}\n        sentences: ["and at the weekend"]\n'
+    intents = skill.root / "locales" / "en" / "intents.yaml"
+    intents.write_text(SHOPS_INTENTS.replace("lists:", f"{follow_up}        slots: {{day: sunday}}\nlists:"))
+    skill = load_skill(skill.root)
+    model = alexa_package(skill, "en-US").interaction_model["interactionModel"]["languageModel"]
+    assert (
+        "and at the weekend"
+        in next(i for i in model["intents"] if i["name"] == "ShopHours__day_sunday")["samples"]
+    )
+    said = shop_talk(serve, skill, ("ShopHours", {"shop": "utrecht"}), ("ShopHours__day_sunday", {}))
+    assert said[1] == "<speak>utrecht on sunday, after nothing.</speak>"
 
 
 def test_an_alexa_follow_up_is_the_question_asked_anew(serve: Serve, tmp_path: Path) -> None:
