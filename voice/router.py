@@ -102,9 +102,9 @@ class Router:
         that sentence: a correction. While the flow asks to confirm the slot ``confirming`` ("Heb ik uw
         naam goed verstaan: Anna?"), a no before an answer to that slot's own question is one too ("nee,
         Daan"), as if that question were open; for a slot that takes any words (a name), so are words that
-        match nothing else ("Daan" to "... verstaan: Dan?"). A sentence that still matches nothing but
-        ends in a request for a person is that request ("dit is belachelijk ik wil een mens spreken";
-        ``voice.person_request``)."""
+        match nothing else ("Daan" to "... verstaan: Dan?"), unless the sentence ends in a request for a
+        person. A sentence that still matches nothing but ends in a request for a person is that request
+        ("dit is belachelijk ik wil een mens spreken"; ``voice.person_request``)."""
         text = without_hesitations(text, language)
         found = self._best(text, language, context, now, prefer_builtin)
         rest = without_opener(text, language)
@@ -112,10 +112,10 @@ class Router:
             found = self._best(rest, language, context, now, prefer_builtin)
         if found is None or self._any_words(found, language, context):
             found = self._correction(text, language, _answering(context, confirming), now) or found
-        if found is None and confirming:
-            found = self._another_value(text, language, context, confirming, now)
         if found is None:
             found = self._person_request(text, language, context, now)
+        if found is None and confirming:  # after the request for a person: a name takes any words
+            found = self._another_value(text, language, context, confirming, now)
         return self.resolved(found)
 
     def _correction(

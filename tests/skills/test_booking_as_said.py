@@ -329,3 +329,24 @@ def test_a_yes_at_the_check_ends_the_failed_checks(dialog: Dialog, api: BookingA
     replies = conversation(dialog, "nl", [*UP_TO_THE_NAME["nl"], *checks, *again])
     assert replies[-4] == ASK_NAME["nl"] and dialog.store.outbox_counts()["pending"] == 0
     assert booked(api) == [("10:00", "Dean")]
+
+
+PERSON_AT_THE_CHECK = {
+    "nl": "weet je wat, ik wil een mens spreken",
+    "en": "you know what, I want to speak to a person",
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_request_for_a_person_at_the_check_of_the_name_is_that_request(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """A sentence ending in a request for a person is that request, at the check of the name too: read
+    first as another name it was refused by the name's check and heard as a miss ("Sorry, dat begreep
+    ik niet. Heb ik uw naam goed verstaan: Dan?"), and the caller was never put through."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], "Dan", PERSON_AT_THE_CHECK[locale]])
+    assert replies[-1].startswith(
+        ("Sorry, ik kan u nu niet met een collega", "Sorry, I can't put you through")
+    )
+    assert dialog.store.select("SELECT handoff_reason FROM signals WHERE handoff <> ''") == [("asked",)]
+    assert dialog.store.outbox_counts()["pending"] == 1 and api.bookings == []
