@@ -46,6 +46,7 @@ __all__ = [
     "Redactor",
     "TurnRedaction",
     "find_personal_data",
+    "has_placeholders",
     "only_placeholders",
     "placeholder",
     "redact_slots",
@@ -72,6 +73,11 @@ def placeholder(name: str) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\[\w+\]")
+
+
+def has_placeholders(text: str) -> bool:
+    """Whether ``text`` holds a placeholder ("op naam van [name]"): words taken out as personal data."""
+    return bool(_PLACEHOLDER.search(text))
 
 
 def only_placeholders(text: str) -> bool:

@@ -32,7 +32,7 @@ from ..knowledge.content import check_language, content_folder, load_content
 from ..knowledge.entries import Entry
 from ..knowledge.faq import faq_entry
 from ..knowledge.reviewed import add_reviewed_entry, add_reviewed_phrasing, reviewed_file
-from ..redaction import only_placeholders
+from ..redaction import has_placeholders, only_placeholders
 from ..store import Store
 from .unmatched import normalise
 
@@ -77,15 +77,22 @@ class Reviewed:
     """False for a preview (``dry_run``): ``added`` says it would be added, and nothing was written."""
 
 
-def reviewable(utterance: str) -> None:
+def reviewable(utterance: str, *, learnt: bool = True) -> None:
     """Refuse an utterance that is only placeholders ("[name]"): a sentence or phrasing made of it would
     put the placeholder's word into the skill, and marking it would hide the next failed name question.
-    It stays on the list, where it shows the question whose answer went wrong."""
+    It stays on the list, where it shows the question whose answer went wrong. What the skill learns from
+    (``learnt``: a sentence, a phrasing, an entry) may hold none either ("op naam van [name]" became
+    "op naam van name"); such words may still be marked out of scope."""
     if only_placeholders(utterance):
         raise ReviewError(
             f"{utterance.strip()} stands for words taken out as personal data (such as a caller's name), "
             "so there is nothing to add or mark; it stays on the list to show which question's answer "
             "went wrong."
+        )
+    if learnt and has_placeholders(utterance):
+        raise ReviewError(
+            f"{utterance.strip()!r} holds words taken out as personal data, whose placeholder the skill "
+            "would learn as a word; add the sentence as a caller would say it in your own words instead."
         )
 
 
@@ -219,7 +226,7 @@ _SENTENCE_START = re.compile(r"[.!?:;\n]+")
 
 def mark_out_of_scope(store: Store, utterance: str, *, skill: str, locale: str, reviewer: str) -> Reviewed:
     """Record that the assistant need not understand ``utterance``."""
-    reviewable(utterance)
+    reviewable(utterance, learnt=False)
     reviewed = Reviewed("out_of_scope", "", None)
     record_review(store, utterance, reviewed, skill=skill, locale=locale, reviewer=reviewer)
     return reviewed

@@ -242,6 +242,31 @@ def test_a_placeholder_on_the_list_is_shown_but_no_review_takes_it(
     assert _still_to_review(config) == [REDACTED]
 
 
+PARTLY_REDACTED = "ik wil een afspraak op naam van [name]"
+IN_DUTCH = ["--skill", "customer_service", "--locale", "nl"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sentence", PARTLY_REDACTED, "--intent", "BookAppointment", *IN_DUTCH],
+        ["phrasing", PARTLY_REDACTED, "--entry", "levertijd", *IN_DUTCH],
+        ["entry", PARTLY_REDACTED, "--answer", "Ja.", *IN_DUTCH],
+    ],
+    ids=["sentence", "phrasing", "entry"],
+)  # fmt: skip
+def test_words_with_a_placeholder_are_not_learnt(setup: tuple[Path, Path], args: list[str]) -> None:
+    """ "op naam van [name]" was written into the skill as "op naam van name": the placeholder's word
+    became one a caller says. Words that hold a placeholder may still be marked out of scope."""
+    config, skill = setup
+    _missed(_store_url(config), ("nl", PARTLY_REDACTED))
+    before = {path: path.read_bytes() for path in skill.rglob("*") if path.is_file()}
+    _one_error(_voice(config, "review", *args), "holds words taken out as personal data")
+    assert {path: path.read_bytes() for path in skill.rglob("*") if path.is_file()} == before
+    marked = _voice(config, "review", "out-of-scope", PARTLY_REDACTED, "--locale", "nl")
+    assert marked.exit_code == 0, marked.output
+
+
 def test_review_needs_its_options() -> None:
     result = CliRunner().invoke(cli, ["review", "sentence", MISSED_NL, "--skill", "customer_service"])
     assert result.exit_code == 2 and "Missing option '--intent'" in result.output
