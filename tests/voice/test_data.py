@@ -14,6 +14,7 @@ from handoff_records import handoff_record
 
 from voice import Dialog, Router, Turn, load_skill
 from voice.analytics.review import Reviewed, record_review
+from voice.analytics.team import texts
 from voice.cli import cli
 from voice.dialog import HandoffRecord, QueueFileSink
 from voice.store import open_store
@@ -364,11 +365,12 @@ def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
     runner = CliRunner()
     purged = runner.invoke(cli, ["data", "purge", "--config", str(config)])
     assert purged.exit_code == 0 and purged.output.splitlines() == [
-        "1 verlopen sessie verwijderd; 0 antwoorden bewaard voor herhaalde verzoeken en 0 afgeleverde "
-        "outboxrecords ouder dan 24 uur verwijderd",
+        "1 verlopen sessie verwijderd, en 0 antwoorden die voor herhaalde verzoeken bewaard waren en 0 "
+        "afgeleverde outboxrecords ouder dan 24 uur",
         "2 logregels, 1 beurtsignaal en 0 beoordelingen ouder dan 30 dagen verwijderd, en de onthouden "
         "gegevens van 0 gebruikers, niet gezien in 30 dagen",
     ]
+    assert texts("nl", "commands")("count_turn_signal", count=2) == "2 beurtsignalen"  # not "signaalen"
     nobody = runner.invoke(cli, ["data", "forget", "06-12345001", "--config", str(config)])
     assert nobody.exit_code == 1 and nobody.stderr == (
         "error: er is niets bewaard over gebruiker '06-12345001', dus is er niets gewist; de opslag bewaart "
