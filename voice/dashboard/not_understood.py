@@ -127,9 +127,15 @@ def _preview(skill: Skill, posted: _Posted, action: str, target: str) -> _Previe
         return _Preview(done, done.target, done.sentence)
     if action == "phrasing":
         done = add_phrasing(skill.root, posted.language, target, posted.utterance, dry_run=True)
-        questions = dict(_entry_choices(knowledge_entries(skill.root, posted.language)))
-        return _Preview(done, questions[done.target], words_to_add(posted.utterance))
+        return _Preview(
+            done, _entry_question(skill, posted.language, done.target), words_to_add(posted.utterance)
+        )
     abort(400, page_texts()("unknown_action"))
+
+
+def _entry_question(skill: Skill, language: str, entry_id: str) -> str:
+    """An entry as the list shows it, by its question (its id where it has none)."""
+    return dict(_entry_choices(knowledge_entries(skill.root, language))).get(entry_id, entry_id)
 
 
 @blueprint.route("/review/preview", methods=["POST"])
@@ -188,7 +194,10 @@ def review() -> Response:
             record_review(
                 state.store, text, done, skill=form.get("skill", ""), locale=language, reviewer=reviewer
             )
-        shown = {"utterance": utterance, "target": done.target, "sentence": done.sentence}
+        target = (
+            _entry_question(skill, language, done.target) if skill and action == "phrasing" else done.target
+        )
+        shown = {"utterance": utterance, "target": target, "sentence": done.sentence}
         if done.added:
             flash(say("review_done", action=say(f"action_{action}"), **shown))
         else:

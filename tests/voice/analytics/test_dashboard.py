@@ -359,9 +359,9 @@ def test_a_phrasing_is_previewed_before_it_is_added(
     done = client.post("/dashboard/review", query_string=PERIOD, data=dict(_FIELD.findall(confirm)))
     assert done.status_code == 302
     assert read_reviewed(reviewed.parent / "nl").phrasings == {"betalen": (words,)}
-    assert listed not in html.unescape(
-        client.get(done.headers["Location"]).get_data(as_text=True)
-    )  # ... till now
+    after = html.unescape(client.get(done.headers["Location"]).get_data(as_text=True))
+    assert listed not in after  # ... till now
+    assert "Hoe kan ik betalen?" in after and "→ betalen" not in after  # the message names the question
 
 
 _FIELD = re.compile(r'name="(\w+)" value="([^"]*)"')
