@@ -114,6 +114,8 @@ def _here(**changed: str) -> str:
     endpoint = request.endpoint or ""
     if not endpoint.startswith("dashboard.") or endpoint == "dashboard.static":
         return url_for("dashboard.overview", **values)
+    if request.url_rule is not None and "GET" not in (request.url_rule.methods or ()):
+        endpoint = "dashboard.not_understood"  # the preview answers its form: a link cannot post it again
     return url_for(endpoint, **{**(request.view_args or {}), **request.args.to_dict(), **values})
 
 

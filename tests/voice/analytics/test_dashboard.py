@@ -349,6 +349,8 @@ def test_a_phrasing_is_previewed_before_it_is_added(
     assert preview.status_code == 200 and f"<h1>{title}</h1>" in shown and back in shown, shown
     assert "“Hoe kan ik betalen?”" in shown and f"<code>{words}</code>" in shown  # the entry by its question
     assert 'class="review-as_said"' not in shown  # a phrasing is always written as the matcher compares
+    (other,) = re.findall(r'<a href="([^"]+)" hreflang', shown)  # the other language: a GET of a POST's page
+    assert client.get(other).status_code == 200 and "/dashboard/not-understood?" in other, other
     reviewed = skill_root / "knowledge" / "reviewed"
     assert not reviewed.exists()  # a preview writes nothing, records nothing ...
     listed = f'name="utterance" value="{said}"'
