@@ -8,18 +8,17 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
-from ..analytics.review import forget_reviews, reviews_of
-from ..analytics.team import Texts
+from ..analytics.review import forget_reviews
+from ..analytics.team import Texts, texts
 from ..channels.dialogflow import is_withheld
 from ..config import Config, business_zone, store_url
 from ..dialog import QueueFileSink
-from ..errors import VoiceError
+from ..errors import ConfigError, VoiceError
 from ..store import Store, StoreError, open_store
 from ..store.base import REQUEST_MEMORY_S
 from ..store.copy import BATCH_ROWS, CopyReport, copy_store
@@ -27,6 +26,7 @@ from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
 from .context import CliContext, config_option, pass_context
 from .insights import LANG_OPTION, team_texts
+from .user_records import user_data
 
 
 def _words(context: CliContext, lang: str | None) -> Texts:
@@ -146,7 +146,7 @@ def copy_data(
     and back), then compare row counts and checksums per table; exit 1 on a difference. Stop the
     application first. An interrupted copy continues where it stopped when run again."""
 
-    say = _words(context, lang)
+    say = _copy_words(context, lang)
 
     def told(table: str, rows: int) -> None:
         click.echo(say("copied_rows", table=table, rows=say("count_row", count=rows)), err=True)
@@ -158,6 +158,15 @@ def copy_data(
         click.echo(f"error: {say('copy_differs', different=say('copy_different'))}", err=True)
         raise SystemExit(1)
     click.echo(say("copied", tables=say("count_table", count=len(report.tables))))
+
+
+def _copy_words(context: CliContext, lang: str | None) -> Texts:
+    """The copy's words: it moves a store to another host, where the config may be gone or not yet
+    written; its language then is English (``--lang`` chooses another), as before it read the config."""
+    try:
+        return _words(context, lang)
+    except ConfigError:
+        return texts("en", "commands")
 
 
 def _tell_copy(report: CopyReport, say: Texts) -> None:
@@ -356,41 +365,3 @@ def _phone_digits(written: str) -> tuple[str, str]:
     if digits.startswith("00"):
         return digits[2:], ""
     return ("", digits[1:]) if digits.startswith("0") else ("", "")
-
-
-def user_data(store: Store, user_id: str, zone: dt.tzinfo = dt.UTC) -> dict[str, Any]:
-    """The records of one user, as JSON-ready values; their times in ISO 8601 in ``zone`` (the caller
-    who asked for them reads "2026-11-29T10:28:55+01:00", not seconds since 1970)."""
-    return {
-        "user_id": user_id,
-        "attributes": store.get_user(user_id),
-        "attributes_updated_at": _iso(store.user_updated_at(user_id), zone),
-        "sessions": [_session_record(session.to_dict(), zone) for session in store.sessions_of(user_id)],
-        "log": [
-            _dated(asdict(entry) | {"speaker": entry.speaker.value}, ("time",), zone)
-            for entry in store.read_log(user_id=user_id)
-        ],
-        "replies": [
-            {"request_id": request_id, "reply": reply} for request_id, reply in store.answers_of(user_id)
-        ],
-        "outbox": [_dated(asdict(item), ("created_at",), zone) for item in store.outbox_of(user_id)],
-        "signals": [_dated(signal, ("time",), zone) for signal in store.signals_of(user_id)],
-        "reviews": [_dated(review, ("time",), zone) for review in reviews_of(store, user_id)],
-    }
-
-
-def _session_record(session: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
-    """A session's dict with its times, and those of its history's turns, in ISO 8601 (``ttl`` is a
-    duration and stays in seconds)."""
-    history = [_dated(turn, ("time",), zone) for turn in session["history"]]
-    return _dated(session, ("created_at", "updated_at", "expires_at"), zone) | {"history": history}
-
-
-def _dated(record: dict[str, Any], keys: tuple[str, ...], zone: dt.tzinfo) -> dict[str, Any]:
-    """``record`` with the epoch seconds under ``keys`` written as ISO 8601 with the offset of ``zone``."""
-    return record | {key: _iso(record[key], zone) for key in keys}
-
-
-def _iso(seconds: float | None, zone: dt.tzinfo) -> str | None:
-    """Epoch seconds as ISO 8601 with the offset of ``zone``; None stays None (nothing remembered)."""
-    return None if seconds is None else dt.datetime.fromtimestamp(seconds, zone).isoformat()

@@ -137,7 +137,10 @@ def test_voice_data_copy_aligns_its_table_and_counts_one_row_as_one(tmp_path: Pa
     source, target = tmp_path / "source.db", tmp_path / "target.db"
     with open_store(f"sqlite:///{source}") as store:
         store.save_user("u1", {"name": "Anneke"})
-    done = CliRunner().invoke(cli, ["data", "copy", f"sqlite:///{source}", f"sqlite:///{target}"])
+    missing = {
+        "VOICE_CONFIG": str(tmp_path / "moved.toml")
+    }  # the copy reads the config for its language only
+    done = CliRunner(env=missing).invoke(cli, ["data", "copy", f"sqlite:///{source}", f"sqlite:///{target}"])
     assert done.exit_code == 0, done.output
     assert done.stderr == "users: 1 row copied\n"
     header, *rows, verdict = done.stdout.splitlines()

@@ -5,7 +5,7 @@ Runs once per store of ``STORE_URLS`` (conftest.py), like ``test_contract.py``.
 
 from __future__ import annotations
 
-from voice.cli.data import user_data
+from voice.cli.user_records import user_data
 from voice.store import OutboxItem, Session, Speaker, Store, TurnRecord
 
 from .samples import FakeClock
