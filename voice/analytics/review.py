@@ -73,8 +73,6 @@ class Reviewed:
     """False when the file already had the utterance, so nothing was written (the review still counts)."""
     sentence: str = ""
     """A sentence's template as written (or found) in intents.yaml, shown to the team; else empty."""
-    written: bool = True
-    """False for a preview (``dry_run``): ``added`` says it would be added, and nothing was written."""
 
 
 def reviewable(utterance: str, *, learnt: bool = True) -> None:
@@ -113,7 +111,7 @@ def add_phrasing(
     if any(normalise(phrasing) == words for phrasing in (entry.title, *entry.phrasings)):
         return Reviewed("phrasing", entry_id, reviewed_file(folder), added=False)
     if dry_run:
-        return Reviewed("phrasing", entry_id, reviewed_file(folder), written=False)
+        return Reviewed("phrasing", entry_id, reviewed_file(folder))
     return Reviewed("phrasing", entry_id, add_reviewed_phrasing(folder, entry_id, words))
 
 

@@ -48,7 +48,7 @@ def add_sentence(
     if _holds(lists, {words, sentence}):
         return Reviewed("sentence", intent, path, added=False, sentence=sentence)
     if dry_run:
-        return Reviewed("sentence", intent, path, sentence=sentence, written=False)
+        return Reviewed("sentence", intent, path, sentence=sentence)
     path.write_text(_inserted(path, text, lists[0], sentence), encoding="utf-8")
     _check_skill(path, text, skill_root)
     return Reviewed("sentence", intent, path, sentence=sentence)
