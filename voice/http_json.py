@@ -45,5 +45,7 @@ def call_json(
         raise CallFailed(f"{system} failed (HTTP {exc.code}).", status=exc.code, sent=True) from exc
     except urllib.error.URLError as exc:  # urllib wraps only what fails before the request is sent
         raise CallFailed(f"{system} could not be reached ({exc.reason}).", sent=False) from exc
+    except http.client.InvalidURL as exc:  # refused before connecting ("http://host:abc"), unwrapped
+        raise CallFailed(f"{system} could not be reached ({exc}).", sent=False) from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:  # sent: waiting or reading failed
         raise CallFailed(f"{system} did not answer ({exc!r}).", sent=True) from exc

@@ -72,9 +72,10 @@ def test_a_refused_or_unreachable_booking_is_a_failure_with_nothing_booked(
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    with pytest.raises(BookingError, match="could not be reached") as unreachable:
-        BookingClient(closed).book(APPOINTMENT, key="k")
-    assert not isinstance(unreachable.value, BookingUnconfirmed)
+    for nobody in (closed, "http://127.0.0.1:abc"):  # a port that is no number fails before connecting
+        with pytest.raises(BookingError, match="could not be reached") as unreachable:
+            BookingClient(nobody).book(APPOINTMENT, key="k")
+        assert not isinstance(unreachable.value, BookingUnconfirmed)
 
 
 def _confirmed_booking(locale: str) -> Turn:
