@@ -384,5 +384,8 @@ def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
     assert json.loads(out.read_text(encoding="utf-8"))["user_id"] == "+31612345001"  # the JSON as it was
     checked = runner.invoke(cli, ["data", "check", "--config", str(config)])
     assert checked.output == "ok; 0 doorverbindrecords wachten op aflevering\n"
+    one = {"count": 1}  # "1 doorverbindrecords wachten" and "1 handoff records waiting" were plural
+    assert texts("nl", "commands")("check_ok", **one) == "ok; 1 doorverbindrecord wacht op aflevering"
+    assert texts("en", "commands")("check_ok", **one) == "ok; 1 handoff record waiting to be delivered"
     english = runner.invoke(cli, ["data", "forget", "+31612345001", "--lang", "en", "--config", str(config)])
     assert english.output == "erased 4 records of user +31612345001\n"
