@@ -35,6 +35,7 @@ from .common import (
     SkillIntent,
     TemplateSentence,
     builtins_of,
+    distinct_sentences,
     framework_intents,
     list_entries,
     platform_type,
@@ -195,7 +196,7 @@ def _intent(
         {"name": name, "type": kind, "samples": _slot_samples(intent, name, kind, shadows)}
         for name, kind in slot_types.items()
     ]
-    dropped = _sentence_count(intent) - len(samples)
+    dropped = distinct_sentences(intent.sentences) - len(samples)
     if dropped:
         _LOGGER.info(
             "intent %s: %d sentences left out (alike once slots are {slot}, refused, or over the cap)",
@@ -203,12 +204,6 @@ def _intent(
             dropped,
         )
     return {"name": intent.name, "slots": slots, "samples": samples}
-
-
-def _sentence_count(intent: SkillIntent) -> int:
-    """The intent's sentences, each once: a block that allows several context values gives a copy for
-    each (``TemplateSentence.requires``), which Alexa, with no contexts, takes as one sample."""
-    return len({(sentence.template, sentence.parts) for sentence in intent.sentences})
 
 
 def _sample(sentence: TemplateSentence, slot_types: dict[str, str]) -> str | None:

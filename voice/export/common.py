@@ -33,6 +33,7 @@ __all__ = [
     "SkillIntent",
     "TemplateSentence",
     "builtins_of",
+    "distinct_sentences",
     "expansions",
     "list_entries",
     "platform_type",
@@ -231,3 +232,9 @@ def value_kind(intent_set: IntentSet, spec: SlotSpec) -> str:
 def platform_type(kind: str) -> SlotType | None:
     """The slot type whose platform types a slot of this kind is exported with (a range is a number)."""
     return find_slot_type("number" if kind == "range" else kind)
+
+
+def distinct_sentences(sentences: Iterable[TemplateSentence]) -> int:
+    """How many sentences these are, each once: a block that allows several context values gives a copy
+    for each (``TemplateSentence.requires``), which the export logs count as one sentence."""
+    return len({(sentence.template, sentence.parts) for sentence in sentences})

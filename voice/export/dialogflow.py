@@ -49,6 +49,7 @@ from .common import (
     SkillIntent,
     TemplateSentence,
     builtins_of,
+    distinct_sentences,
     list_entries,
     platform_type,
     skill_intents,
@@ -143,13 +144,14 @@ class _Builder:
             expressed = [sentence for sentence in intent.sentences if _expressible(sentence)]
             for sentence in expressed:
                 by_context.setdefault((sentence.requires, sentence.fixed), []).append(sentence)
-            if len(expressed) < len(intent.sentences):
+            left_out = distinct_sentences(s for s in intent.sentences if not _expressible(s))
+            if left_out:
                 _LOGGER.info(
                     "intent %s (%s): %d sentences left out (context rules Dialogflow cannot check; "
                     "the fallback hands their words to our router)",
                     intent.name,
                     language,
-                    len(intent.sentences) - len(expressed),
+                    left_out,
                 )
             for (requires, fixed), sentences in by_context.items():
                 name = context_intent(intent.name, requires, fixed)
