@@ -10,7 +10,7 @@ of their own, ``OrderCake - dialog OrderCake asking cake_name``, whose input con
 Without it, a phrase that is only ``@sys.any`` would catch every question the caller asks. A key that
 takes any value (``{previous: null}``) needs only the key: the webhook sets ``voice-previous`` too.
 The intent's slots that such a block copies from the context (``{value: X, slot: true}``) come from the
-dialog's context too, as the router's match gets them: ``context_of`` reads which context the display
+dialog's context too, as the router's match gets them: ``said_of`` reads which context the display
 name says, and the dialog fills them (``Turn.said_in``).
 
 A block's fixed ``slots:`` (``{language: nl}`` for "spreekt u nederlands") are no words a platform can
@@ -34,12 +34,11 @@ __all__ = [
     "context_intent",
     "context_name",
     "context_names",
-    "context_of",
     "fixed_intent",
     "fixed_of",
     "fixed_tag",
     "intent_of",
-    "said_with",
+    "said_of",
 ]
 
 SEPARATOR = " - "
@@ -120,16 +119,13 @@ def intent_of(display_name: str) -> str:
     return exported["intent"] if exported else display_name
 
 
-def said_with(display_name: str) -> str:
-    """The ``fixed_tag`` of the block an exported display name was written for (``SpeakLanguage - with
-    language_nl``); empty for any other name."""
-    exported = _EXPORTED.fullmatch(display_name)
-    return (exported["fixed"] or "") if exported else ""
-
-
-def context_of(display_name: str) -> Requires:
+def said_of(display_name: str) -> tuple[Requires, str]:
     """The intent context an exported display name says its phrases are said in, as ``context_intent``
-    got it: ``ShopHours - previous (any)`` -> ``(("previous", None),)``; none for any other name."""
+    got it (``ShopHours - previous (any)`` -> ``(("previous", None),)``), and the ``fixed_tag`` of the
+    block it was written for (``SpeakLanguage - with language_nl``); none for any other name. One match
+    of the name for both, on every Dialogflow turn."""
     exported = _EXPORTED.fullmatch(display_name)
-    pairs = re.findall(_PAIR, exported["context"]) if exported else ()
-    return tuple((key, None if value == _ANY else value) for key, value in pairs)
+    if not exported:
+        return (), ""
+    pairs = re.findall(_PAIR, exported["context"])
+    return tuple((key, None if value == _ANY else value) for key, value in pairs), exported["fixed"] or ""

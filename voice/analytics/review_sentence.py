@@ -74,7 +74,7 @@ def _generalised(
     utterance as ``intent`` with that slot's value as the slot's list read it; the others stay words
     (and with none left, the words are written as said)."""
     now = dt.datetime.now(dt.UTC)
-    matcher = _compiled(skill_root, path)
+    matcher = _compiled(skill_root, path, text)  # the file as add_sentence read it: not read again
     said = normalize(utterance)
     spans = slot_spans(matcher, matcher.sets[0].skill, intent, said, now)
     while spans:

@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from ..nlu.context import Requires
-from ..platform_contexts import context_of, intent_of, said_with
+from ..platform_contexts import intent_of, said_of
 from ..reply import Reply
 from ..turn import Turn
 from .dialogflow_render import render
@@ -187,7 +187,7 @@ class DialogflowChannel(WebhookChannel):
         language_nl``), whose values the dialog fills; none for a name ``dialogflow_intent_map`` maps."""
         if display_name in self.options.intent_map:
             return (), ""
-        return context_of(display_name), said_with(display_name)
+        return said_of(display_name)
 
     def _reparse(self, data: Mapping[str, Any], display_name: str, text: str) -> bool:
         """Whether the router matches ``queryText`` instead of the agent's intent: always

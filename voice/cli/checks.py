@@ -31,7 +31,7 @@ from .context import (
     pass_context,
     read_lists,
 )
-from .insights import team_texts
+from .insights import command_texts
 
 if TYPE_CHECKING:
     from ..router import Router
@@ -89,7 +89,7 @@ def check(
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
-    say = team_texts(context, None, "commands")
+    say = command_texts(context, None)
     for skill in router.skills.values():
         for line in examples_in_use(skill, None, say):
             click.echo(f"warning: skill {skill.name!r}: {line}", err=True)

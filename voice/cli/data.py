@@ -25,13 +25,8 @@ from ..store.copy import BATCH_ROWS, CopyReport, copy_store
 from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
 from .context import CliContext, config_option, pass_context
-from .insights import LANG_OPTION, team_texts
+from .insights import LANG_OPTION, command_texts
 from .user_records import user_data
-
-
-def _words(context: CliContext, lang: str | None) -> Texts:
-    """What ``voice data`` says, in ``--lang`` or the team's language as ``voice review`` chooses it."""
-    return team_texts(context, lang, "commands")
 
 
 @click.group()
@@ -47,7 +42,7 @@ def purge(context: CliContext, lang: str | None) -> None:
     """Delete expired sessions, and conversation-log rows (their signals and the reviews too) and records
     of the [handoff] queue file older than the configured retention_days, and the attributes remembered
     about users not seen for as long."""
-    config, say = context.config, _words(context, lang)
+    config, say = context.config, command_texts(context, lang)
     with open_store(store_url(config)) as store:
         expired = store.purge_expired_rows()
         old = store.purge_log_rows(config.retention_days)
@@ -82,7 +77,7 @@ def migrate(context: CliContext, lang: str | None) -> None:
     PostgreSQL); run it before starting a new version of the program on several hosts."""
     url = store_url(context.config)
     before, after = migrate_store(url)
-    say = _words(context, lang)
+    say = command_texts(context, lang)
     click.echo(
         say("migrated_already", version=after)
         if before == after
@@ -164,7 +159,7 @@ def _copy_words(context: CliContext, lang: str | None) -> Texts:
     """The copy's words: it moves a store to another host, where the config may be gone or not yet
     written; its language then is English (``--lang`` chooses another), as before it read the config."""
     try:
-        return _words(context, lang)
+        return command_texts(context, lang)
     except ConfigError:
         return texts("en", "commands")
 
@@ -200,7 +195,7 @@ def forget(context: CliContext, user_id: str, shared: bool, lang: str | None) ->
     """Erase everything kept about USER_ID: sessions, remembered attributes, the conversation log and
     its per-turn signals, the reviews of their words, and their handoff records in the store and in the
     [handoff] queue file."""
-    say = _words(context, lang)
+    say = command_texts(context, lang)
     if not (shared and user_id.strip()):
         _one_caller(user_id, "forget", say)
     with open_store(store_url(context.config)) as store:
@@ -241,7 +236,7 @@ def export_user(context: CliContext, user_id: str, output: Path | None, lang: st
     """Everything kept about USER_ID as JSON (remembered attributes, sessions, conversation log and its
     per-turn signals, the reviews of their words, handoff records, those in the [handoff] queue file
     too), for an access request; ``forget`` erases the same records."""
-    say = _words(context, lang)
+    say = command_texts(context, lang)
     _one_caller(user_id, "export", say)
     with open_store(store_url(context.config)) as store:
         found = user_data(store, user_id, business_zone(context.config))
@@ -274,7 +269,7 @@ def export_user(context: CliContext, user_id: str, output: Path | None, lang: st
 def check(context: CliContext, lang: str | None) -> None:
     """Run the database's full consistency check (SQLite: PRAGMA integrity_check); exit 1 on a problem.
     An SQLite file too damaged to open is checked read-only, so its problems are listed too."""
-    url, say = store_url(context.config), _words(context, lang)
+    url, say = store_url(context.config), command_texts(context, lang)
     try:
         store = open_store(url)
     except StoreError:

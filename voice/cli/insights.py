@@ -56,6 +56,12 @@ def team_texts(context: CliContext, lang: str | None, words: str = "insights") -
     return texts(lang.lower() if lang else Team.from_config(context.config).language, words)
 
 
+def command_texts(context: CliContext, lang: str | None) -> Texts:
+    """What ``voice data`` and ``voice knowledge`` say (``commands.yaml``), in ``--lang`` or the team's
+    language as ``voice review`` chooses it."""
+    return team_texts(context, lang, "commands")
+
+
 @click.command()
 @click.option("--from", "start", help="First day (YYYY-MM-DD, UTC); default: --days before --to.")
 @click.option("--to", "end", help="Last day (YYYY-MM-DD, UTC); default: today.")

@@ -23,7 +23,7 @@ from ..knowledge.vectors import Progress
 from ..language import language_of
 from ..skill_loading import skill_folder
 from .context import CliContext, config_option, given_or_default_locale, pass_context
-from .insights import lang_option, team_texts
+from .insights import command_texts, lang_option
 from .knowledge_import import placed, prepare, tell_duplicates, tell_examples, tell_import
 
 SLOW_TEXTS = 10_000
@@ -49,10 +49,6 @@ def _content_language(locale: str) -> str:
 
 _LANG = lang_option("--lang")
 """What is printed is in the team's language, as ``voice review`` chooses it; ``-l`` is the content's."""
-
-
-def _words(context: CliContext, lang: str | None) -> Texts:
-    return team_texts(context, lang, "commands")
 
 
 def _number(say: Texts, value: float, form: str = ",") -> str:
@@ -91,7 +87,7 @@ def import_(
     still answered. Nothing is copied unless every file reads and the skill's content with them has
     unique ids; an import stopped while the index is built (Ctrl-C) leaves the skill as it was.
     """
-    language, say = _content_language(language), _words(context, lang)
+    language, say = _content_language(language), command_texts(context, lang)
     root = skill_root(skill, context.config)
     target = content_folder(root, language)
     work = prepare(paths, target, say)
@@ -138,7 +134,7 @@ def _progress(terminal: bool, say: Texts) -> Progress:
 @pass_context
 def ask(context: CliContext, question: str, skill: str, language: str, lang: str | None) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""
-    language, say = _content_language(language), _words(context, lang)
+    language, say = _content_language(language), command_texts(context, lang)
     decision = KnowledgeBase.load(skill_root(skill, context.config), language).ask(question)
     click.echo(f"{say(f'decision_{decision.kind.value}')}: {_reason(decision, say)}")
     for number, candidate in enumerate(decision.candidates, start=1):
@@ -183,7 +179,7 @@ def eval_(
     context: CliContext, file: Path, skill: str | None, as_json: bool, verbose: bool, lang: str | None
 ) -> None:
     """Top-1 accuracy, confirm, abstain and false-answer rates on an evaluation FILE."""
-    say = _words(context, lang)
+    say = command_texts(context, lang)
     evalset = EvalSet.from_file(file)
     language = _content_language(evalset.language)
     reference = skill or evalset.skill

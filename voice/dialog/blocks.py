@@ -14,12 +14,13 @@ from collections.abc import Sequence
 
 from ..builtins import builtin_intents, builtin_languages
 from ..nlu import IntentData, IntentSet, SlotValue
-from ..nlu.context import required_contexts
+from ..nlu.context import copied_slots, required_contexts, requires_ok
 from ..platform_contexts import fixed_tag
 from ..skill import Skill
+from ..state import DialogState
 from ..turn import Turn
 
-__all__ = ["intents_of", "said_blocks", "shared_fixed"]
+__all__ = ["intents_of", "platform_slots", "said_blocks", "shared_fixed"]
 
 
 def intents_of(skill: Skill | None, language: str) -> IntentSet | None:
@@ -64,3 +65,20 @@ def shared_fixed(blocks: Sequence[IntentData]) -> dict[str, SlotValue]:
         for name, value in first.slots.items()
         if all(name in other.slots and other.slots[name] == value for other in others)
     }
+
+
+def platform_slots(
+    intents: IntentSet | None, turn: Turn, state: DialogState, slots: dict[str, SlotValue]
+) -> dict[str, SlotValue]:
+    """``slots`` of a platform's intent with those of the block it was matched in (``said_blocks``): its
+    fixed ``slots:`` ("spreekt u nederlands": ``language: nl``) and those it copies from the context of
+    the dialog's ``state`` (``{previous: {value: ShopHours, slot: true}}``). The platform sends only
+    what the caller said; the router's match of the same words has them."""
+    if intents is None or not (turn.said_in or turn.said_with):
+        return slots
+    context, blocks = state.context(), said_blocks(intents, turn)
+    filled = {**shared_fixed(blocks), **slots}  # what the caller said wins, as in the matcher
+    for block in blocks:
+        if requires_ok(block.requires_context, context):
+            filled = copied_slots(filled, block.requires_context, context, spoken=turn.slots)
+    return filled

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cached_property
 
 from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO, builtin_slot_specs
-from ..nlu import IntentMatch, IntentSet, SlotValue
-from ..nlu.context import copied_slots, requires_ok
+from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
 from ..skill import Skill
 from ..slot_values import coerce
-from ..ssml import joined
+from ..ssml import display_text, joined
 from ..state import ASKED, ActiveFlow, DialogState
 from ..turn import Turn
 from .answerers import Answer, Answerer, Fallback, Offering, handoff_reply, no_person_reply, with_question
-from .blocks import intents_of, said_blocks, shared_fixed
+from .blocks import intents_of, platform_slots
 from .flows import FlowFilling, plain
 from .follow_up import with_previous_slots
 from .handoff import HandoffPolicy
@@ -55,9 +55,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         now (``handoff_reply``). The chain's ``Fallback`` hands over with this turn's availability."""
         self.router, self.policy = router, policy
         self.available = policy.availability(turn.time, reachable=reachable)
-        self.answerers = tuple(
-            replace(a, available=self.available) if isinstance(a, Fallback) else a for a in answerers
-        )
+        self._answerers = answerers
         self.turn, self.state = turn, state
         self.satisfaction = satisfaction or Satisfaction()
         self.satisfaction_score: float | None = None
@@ -181,8 +179,16 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return handoff
         told = no_person_reply(self.turn, self._speakers(), self.available).speech
         speech = handoff.no_person or joined(handoff.speech, told)
-        card = handoff.card and replace(handoff.card, text=Reply(speech=speech).display)
+        card = handoff.card and replace(handoff.card, text=display_text(speech))
         return replace(handoff, speech=speech, card=card, handoff=False)
+
+    @cached_property
+    def answerers(self) -> tuple[Answerer, ...]:
+        """The chain, its ``Fallback`` with this turn's availability: made only for a turn that reaches
+        the chain (most turns match an intent and never do)."""
+        return tuple(
+            replace(a, available=self.available) if isinstance(a, Fallback) else a for a in self._answerers
+        )
 
     # -- understanding --------------------------------------------------------------------------
 
@@ -205,7 +211,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
                     name, list_name, words, intent=self.turn.intent
                 ),
             )
-            slots = self._said_slots(intents_of(skill, language), slots)
+            slots = platform_slots(intents_of(skill, language), self.turn, self.state, slots)
             # a platform's "three" (03:00) is read within the skill's hours, as the router reads "om drie"
             return self.router.resolved(IntentMatch(intent=self.turn.intent, slots=slots, skill=name))
         return self.router.parse(
@@ -216,21 +222,6 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             prefer_builtin=self._answers(),
             confirming=self.state.slot_to_confirm,
         )
-
-    def _said_slots(self, intents: IntentSet | None, slots: dict[str, SlotValue]) -> dict[str, SlotValue]:
-        """``slots`` with those of the block the platform matched the intent in (``said_blocks``): its
-        fixed ``slots:`` ("spreekt u nederlands": ``language: nl``) and those it copies from the dialog's
-        context (``{previous: {value: ShopHours, slot: true}}``). The platform sends only what the caller
-        said; the router's match of the same words has them."""
-        if intents is None or not (self.turn.said_in or self.turn.said_with):
-            return slots
-        context = self.state.context()
-        blocks = said_blocks(intents, self.turn)
-        filled = {**shared_fixed(blocks), **slots}  # what the caller said wins, as in the matcher
-        for block in blocks:
-            if requires_ok(block.requires_context, context):
-                filled = copied_slots(filled, block.requires_context, context, spoken=self.turn.slots)
-        return filled
 
     def _owner(self) -> str:
         """The skill that declares the channel's intent, the active flow's first; else the built-ins."""

@@ -28,7 +28,6 @@ __all__ = [
     "FRAMEWORK_LISTS",
     "ExportError",
     "ListEntry",
-    "Requires",
     "Said",
     "SkillIntent",
     "TemplateSentence",

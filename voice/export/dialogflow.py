@@ -141,10 +141,13 @@ class _Builder:
         for intent in intents:
             types = {spec.name: self._entity(intent_set, spec, language, prefix) for spec in intent.slots}
             by_context: dict[Said, list[TemplateSentence]] = {((), ""): []}
-            expressed = [sentence for sentence in intent.sentences if _expressible(sentence)]
-            for sentence in expressed:
-                by_context.setdefault((sentence.requires, sentence.fixed), []).append(sentence)
-            left_out = distinct_sentences(s for s in intent.sentences if not _expressible(s))
+            left: list[TemplateSentence] = []
+            for sentence in intent.sentences:
+                if _expressible(sentence):
+                    by_context.setdefault((sentence.requires, sentence.fixed), []).append(sentence)
+                else:
+                    left.append(sentence)
+            left_out = distinct_sentences(left)
             if left_out:
                 _LOGGER.info(
                     "intent %s (%s): %d sentences left out (context rules Dialogflow cannot check; "

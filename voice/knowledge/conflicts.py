@@ -92,8 +92,9 @@ def swapped(question: Terms, entry: EntryTerms, entries_with: Callable[[str], fr
     They must stand in the subject's place in each of the entry's texts most like the question: "ik wil
     het in delen betalen" is as much "Kan ik achteraf betalen?" as "Kan ik in termijnen betalen?", where
     "delen" stands for no subject."""
-    best = max((_overlap(question, form) for form in entry.forms), default=0.0)
-    tied = [form for form in entry.forms if _overlap(question, form) == best]
+    scored = [(_overlap(question, form), form) for form in entry.forms]
+    best = max((score for score, _ in scored), default=0.0)
+    tied = [form for score, form in scored if score == best]
     found = [_swapped(question, form, entry) for form in tied]
     if not found or not all(found):
         return frozenset()
