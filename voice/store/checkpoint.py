@@ -6,6 +6,11 @@ that pushes the log past 1000 pages does that copy itself, so about one turn in 
 4-5 ms longer. A ``Checkpointer`` thread per process does the copying instead, shortly after
 writes; the turns' own connections only checkpoint as a safety net, past ``SAFETY_NET_PAGES``.
 A log past ``RESTART_FRAMES`` is restarted, which keeps the file bounded under steady load.
+
+SQLite's mutexes do not survive a fork: a child forked while this thread was inside SQLite (even
+in one of its allocations) would wait forever at its own first SQLite call. A fork therefore waits
+until the thread is out of SQLite (``_IN_SQLITE``); the thread goes in once per statement, so a
+fork waits at most one checkpoint.
 """
 
 from __future__ import annotations
@@ -18,6 +23,12 @@ import time
 from pathlib import Path
 
 _LOGGER = logging.getLogger(__name__)
+
+_IN_SQLITE = threading.Lock()
+"""Held by a checkpoint thread while it is inside SQLite, and by a thread that forks (see above)."""
+os.register_at_fork(
+    before=_IN_SQLITE.acquire, after_in_parent=_IN_SQLITE.release, after_in_child=_IN_SQLITE.release
+)
 
 SAFETY_NET_PAGES = 10_000
 """``wal_autocheckpoint`` of the turns' connections: they checkpoint only if this thread falls behind."""
@@ -59,7 +70,10 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        db = sqlite3.connect(self.path, timeout=RESTART_WAIT_S, isolation_level=None, check_same_thread=False)
+        with _IN_SQLITE:
+            db = sqlite3.connect(
+                self.path, timeout=RESTART_WAIT_S, isolation_level=None, check_same_thread=False
+            )
         try:
             while self._written.wait() and not self._stopping.wait(self.delay):
                 self._written.clear()
@@ -69,13 +83,15 @@ class Checkpointer:
                 except sqlite3.Error as exc:  # the next commit tries again; the safety net remains
                     _LOGGER.warning("checkpoint of %s failed: %s", self.path, exc)
         finally:
-            db.close()
+            with _IN_SQLITE:
+                db.close()
 
 
 def _checkpoint(db: sqlite3.Connection, mode: str) -> int:
     """Frames in the log after a checkpoint in ``mode``; -1 when other checkpoints kept it from running."""
     for _ in range(TRIES):
-        _busy, frames, _copied = db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        with _IN_SQLITE:
+            _busy, frames, _copied = db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         if frames >= 0:
             return int(frames)
         time.sleep(0.01)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -30,6 +31,7 @@ from voice.store import (
     TurnRecord,
     open_store,
 )
+from voice.store.checkpoint import Checkpointer
 
 from .samples import START, FakeClock
 
@@ -127,6 +129,40 @@ def test_a_background_thread_checkpoints_the_wal_soon_after_writes(tmp_path: Pat
 
 def _checkpoint_threads() -> set[threading.Thread]:
     return {thread for thread in threading.enumerate() if thread.name == "voice-store-checkpoint"}
+
+
+def _open_and_read(path: Path) -> None:
+    sqlite3.connect(path).execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def test_a_child_forked_while_the_checkpoint_thread_works_can_use_sqlite(tmp_path: Path) -> None:
+    """A fork while the thread was inside SQLite left the child waiting forever at its first SQLite call
+    (SQLite's mutexes do not survive a fork): without the guard, every run here had such a child."""
+    path = tmp_path / "sessions.db"
+    SqliteStore(path).close()
+    checkpointer, busy = Checkpointer(path, delay=0), threading.Event()
+
+    def keep_it_checkpointing() -> None:
+        while not busy.is_set():
+            checkpointer.written()
+            time.sleep(0)
+
+    nudger = threading.Thread(target=keep_it_checkpointing)
+    nudger.start()
+    try:
+        for _ in range(60):
+            child = multiprocessing.get_context("fork").Process(target=_open_and_read, args=(path,))
+            child.start()
+            child.join(5)
+            if child.exitcode is None:
+                child.kill()
+                child.join(5)
+                pytest.fail("the child waited for a lock SQLite held in the parent's checkpoint thread")
+            assert child.exitcode == 0
+    finally:
+        busy.set()
+        nudger.join()
+        checkpointer.stop()
 
 
 def test_paths_that_cannot_be_opened(tmp_path: Path) -> None:
