@@ -13,7 +13,6 @@ neutral sentence keeps the slot required.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ from ..platform_contexts import fixed_of
 from ..responses import Responses
 from ..skill import Skill
 from ..ssml import spelled_out
+from .alexa_rules import SLOT_REFERENCE
 from .common import SkillIntent
 
 __all__ = ["dialog_model"]
@@ -34,7 +34,6 @@ _NEUTRAL = {
     "en": {"elicitation": "What is the {spoken}?", "confirmation": "Shall I go ahead?"},
     "nl": {"elicitation": "Wat is de {spoken}?", "confirmation": "Zal ik dat doen?"},
 }
-_REFERENCE = re.compile(r"\{([^{}]*)\}")
 
 
 def dialog_model(
@@ -146,7 +145,7 @@ def _rendered(
         except jinja2.UndefinedError:
             continue  # needs a value that is not a slot (a description computed at runtime)
         text = _spelled_slots(text, slots)
-        if any(reference not in slots for reference in _REFERENCE.findall(text)):
+        if any(reference not in slots for reference in SLOT_REFERENCE.findall(text)):
             continue  # a slot's value changed by the template ("{ORDER_NUMBER}"): Alexa cannot say it
         kind = "SSML" if text.startswith("<speak") else "PlainText"
         variations.append({"type": kind, "value": text})

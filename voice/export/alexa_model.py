@@ -28,7 +28,7 @@ from ..platform_contexts import fixed_intent
 from ..skill import Skill
 from .alexa_dialog import dialog_model
 from .alexa_question import question_intent
-from .alexa_rules import REQUIRED_INTENTS, SEARCH_QUERY, clean_utterance
+from .alexa_rules import REQUIRED_INTENTS, SEARCH_QUERY, SLOT_REFERENCE, clean_utterance
 from .common import (
     FRAMEWORK_LISTS,
     ListEntry,
@@ -50,7 +50,6 @@ _LOGGER = logging.getLogger(__name__)
 
 MAX_SAMPLES_PER_INTENT = 200
 MAX_SLOT_SAMPLES = 40
-_SLOT = re.compile(r"\{[^{}]*\}")
 _ALEXA_ID = re.compile(r"[A-Za-z0-9_]+")
 """Slot value ids kept as written: Amazon's examples use only these characters (``SONG``)."""
 
@@ -243,7 +242,7 @@ def _said_as(language: str) -> Callable[[str], str | None]:
     matcher = Matcher([builtin_intents(language)])
 
     def said_as(sample: str) -> str | None:
-        words = " ".join(_SLOT.sub(" ", sample).split())
+        words = " ".join(SLOT_REFERENCE.sub(" ", sample).split())
         found = matcher.match(words, fuzzy=False) if words else None
         return found.intent if found is not None else None
 

@@ -24,6 +24,7 @@ from ..nlu.slot_types import ALEXA_ANY_WORDS
 __all__ = [
     "MAX_UTTERANCE_CHARS",
     "REQUIRED_INTENTS",
+    "SLOT_REFERENCE",
     "check_interaction_model",
     "clean_utterance",
     "invocation_name",
@@ -32,6 +33,8 @@ __all__ = [
 MAX_UTTERANCE_CHARS = 200
 MAX_INVOCATION_CHARS = 50
 SEARCH_QUERY = ALEXA_ANY_WORDS
+SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
+"""A ``{slot}`` reference in a sample or prompt; its group is the slot's name."""
 
 REQUIRED_INTENTS = (
     "AMAZON.CancelIntent",
@@ -68,7 +71,6 @@ _FORBIDDEN_INVOCATION_WORDS = frozenset(
     }
 )
 _UTTERANCE = re.compile(r"[^\W\d]|[ '._-]|\{[A-Za-z][A-Za-z_]*\}")
-_SLOT_REF = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"[A-Za-z][A-Za-z_]*")
 _UNSPOKEN = re.compile(r"[,;:!?\"()]")
 _SPACES = re.compile(r"\s+")
@@ -76,7 +78,7 @@ _SPACES = re.compile(r"\s+")
 
 def clean_utterance(text: str) -> str | None:
     """``text`` as an Alexa sample (unspoken punctuation dropped, lower case); None when Alexa refuses it."""
-    pieces = _SLOT_REF.split(text)  # literal, slot name, literal, ...
+    pieces = SLOT_REFERENCE.split(text)  # literal, slot name, literal, ...
     joined = "".join(
         "{" + piece + "}" if index % 2 else _UNSPOKEN.sub(" ", piece).lower()
         for index, piece in enumerate(pieces)
@@ -150,12 +152,12 @@ def _intent_problems(intent: Mapping[str, Any], known: set[Any], seen: dict[str,
 
 
 def _sample_problems(sample: str, slots: Mapping[str, Any]) -> list[str]:
-    problems = [f"undeclared slot {{{ref}}}" for ref in _SLOT_REF.findall(sample) if ref not in slots]
-    refs = _SLOT_REF.findall(sample)
+    refs = SLOT_REFERENCE.findall(sample)
+    problems = [f"undeclared slot {{{ref}}}" for ref in refs if ref not in slots]
     if any(slots.get(ref) == SEARCH_QUERY for ref in refs):
         if len(refs) > 1:
             problems.append("an AMAZON.SearchQuery slot must be the only slot of its utterance")
-        if not _SLOT_REF.sub("", sample).strip():
+        if not SLOT_REFERENCE.sub("", sample).strip():
             problems.append("an AMAZON.SearchQuery slot needs a carrier phrase")
     problem = _utterance_problem(sample)
     return problems + ([problem] if problem else [])
@@ -200,6 +202,6 @@ def _prompt_problems(
         if not variations:
             problems.append(f"{where}: {kind} prompt {prompt_id!r} is missing or has no variations")
         for variation in variations:
-            unknown = [ref for ref in _SLOT_REF.findall(str(variation.get("value"))) if ref not in slots]
+            unknown = [ref for ref in SLOT_REFERENCE.findall(str(variation.get("value"))) if ref not in slots]
             problems += [f"{where}: prompt {prompt_id!r} names undeclared slot {{{ref}}}" for ref in unknown]
     return problems

@@ -257,7 +257,7 @@ class KnowledgeBase:
         sparse, model, entry = indexes.sparse, indexes.dense, (indexes.terms or {}).get(candidate.id)
         if sparse is None or model is None or entry is None or candidate.similarity is None:
             return False
-        new = swapped(frozenset(sparse.analyzer.terms(question)), entry, sparse.entries_with)
+        new = swapped(frozenset(sparse.analyzer.terms(question)), entry, sparse.positions_with)
         if not new:
             return False
         rest = without(question, new, sparse.analyzer.terms, entry.beside)

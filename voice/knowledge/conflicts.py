@@ -84,10 +84,10 @@ def _compounds(
     return found
 
 
-def swapped(question: Terms, entry: EntryTerms, entries_with: Callable[[str], frozenset[int]]) -> Terms:
+def swapped(question: Terms, entry: EntryTerms, positions_with: Callable[[str], frozenset[int]]) -> Terms:
     """The question's terms that stand where the entry's own subject stands (empty: none do).
 
-    ``entries_with``: the entries (their places) that have a term, answers included. The question's
+    ``positions_with``: the positions of the entries that have a term, answers included. The question's
     terms must be a subject too, rare in the content ("what about my password" is no other subject).
     They must stand in the subject's place in each of the entry's texts most like the question: "ik wil
     het in delen betalen" is as much "Kan ik achteraf betalen?" as "Kan ik in termijnen betalen?", where
@@ -98,7 +98,7 @@ def swapped(question: Terms, entry: EntryTerms, entries_with: Callable[[str], fr
     found = [_swapped(question, form, entry) for form in tied]
     if not found or not all(found):
         return frozenset()
-    rare = all(_elsewhere(entries_with(term), entry) for term in frozenset().union(*found))
+    rare = all(_elsewhere(positions_with(term), entry) for term in frozenset().union(*found))
     return found[0] if rare else frozenset()
 
 

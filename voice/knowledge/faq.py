@@ -110,18 +110,6 @@ class CsvFindings:
     left_out: tuple[str, ...]
     """The header's columns not read."""
 
-    @property
-    def lines(self) -> list[str]:
-        """In English, one note a line."""
-        notes = [f"{self.name}: not UTF-8, so read as Windows-1252 (Excel's CSV); save it as UTF-8 CSV"]
-        notes = notes if self.fell_back else []
-        if self.left_out:
-            shown = ", ".join(self.left_out)
-            notes.append(
-                f"{self.name}: columns left out: {shown} (read are {', '.join(FIELDS)}, or in Dutch)"
-            )
-        return notes
-
 
 def csv_findings(path: Path) -> CsvFindings:
     """The encoding a CSV file fell back to and the columns left out."""
@@ -130,11 +118,6 @@ def csv_findings(path: Path) -> CsvFindings:
     header = [name.strip() for name in rows[0][1]] if rows else []
     ignored = tuple(name for name in header if name and name.lower() not in COLUMNS)
     return CsvFindings(path.name, fell_back, ignored)
-
-
-def csv_notes(path: Path) -> list[str]:
-    """``csv_findings`` in English."""
-    return csv_findings(path).lines
 
 
 def csv_separator(text: str) -> str:

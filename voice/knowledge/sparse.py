@@ -65,8 +65,9 @@ class SparseIndex:
         result: Scores = np.maximum.reduceat(per_doc, self.starts)
         return result
 
-    def entries_with(self, term: str) -> frozenset[int]:
-        """The entries (their places) that have ``term`` (an analysed term) in their questions or answer."""
+    def positions_with(self, term: str) -> frozenset[int]:
+        """The positions (their order in the index) of the entries that have ``term`` (an analysed term)
+        in their questions or answer."""
         if term not in self.bm25.vocab_dict or not len(self.starts):
             return frozenset()
         found = np.maximum.reduceat(self.bm25.get_scores([term]), self.starts)

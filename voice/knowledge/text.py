@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -90,11 +90,9 @@ class Analyzer:
         compound adds to a subject ("-vrij", "-allergie") is often not in the content on its own."""
         if not self.split_compounds:
             return ""
-        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
-            head, tail = word[:cut], word[cut:]
+        for head, tail, linked in _cuts(word):
             if self._term(tail) in stems:
                 return head
-            linked = (head, head[:-1]) if head[-1] in "se" else (head,)
             if any(len(part) >= _MIN_PART and self._term(part) in stems for part in linked):
                 return tail
         return ""
@@ -145,16 +143,24 @@ class Analyzer:
 
     def _split(self, word: str, stem: str) -> tuple[str, ...]:
         """Two known stems that make up ``word`` (with a linking s or e allowed), the longest tail first."""
-        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
-            head, tail = word[:cut], word[cut:]
+        for _head, tail, heads in _cuts(word):
             tail_stem = self._term(tail)
             if tail_stem == stem or tail_stem not in self.vocabulary:
                 continue
-            for linked in (head, head[:-1] if head[-1] in "se" else ""):
+            for linked in heads:
                 head_stem = self._term(linked) if len(linked) >= _MIN_PART else ""
                 if head_stem in self.vocabulary and linked not in self.stop_words:
                     return (head_stem, tail_stem)
         return ()
+
+
+def _cuts(word: str) -> Iterator[tuple[str, str, tuple[str, str]]]:
+    """Each way to cut the compound ``word`` in two (parts of at least ``_MIN_PART``): the head, the tail,
+    and the head with and without a linking s or e ("verzendings" + "kosten": "verzending"), "" for the
+    latter when the head ends in neither. Splitting and ``Analyzer.beside`` cut words the same way."""
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        yield head, tail, (head, head[:-1] if head[-1] in "se" else "")
 
 
 _VOWELS = frozenset("aeiouy")

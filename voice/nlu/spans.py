@@ -97,15 +97,20 @@ def _slot_calls(matcher: Matcher, skill: str, intent: str) -> Iterator[SlotCall]
                 yield call
 
 
+def _sentences(matcher: Matcher, skill: str, intent: str) -> Iterator[Expr]:
+    """The parsed sentences ``skill``'s ``intent`` writes itself (expansion rules not followed)."""
+    for intent_set in matcher.sets:
+        if intent_set.skill == skill and intent in intent_set.intents:
+            for block in intent_set.intents[intent].data:
+                yield from (template.expr for template in block.templates)
+
+
 def _literal_words(matcher: Matcher, skill: str, intent: str) -> set[str]:
     """The words the intent's own sentences write as literal text (expansion rules not followed)."""
     return {
         word
-        for intent_set in matcher.sets
-        if intent_set.skill == skill and intent in intent_set.intents
-        for block in intent_set.intents[intent].data
-        for template in block.templates
-        for expr in walk(template.expr)
+        for sentence in _sentences(matcher, skill, intent)
+        for expr in walk(sentence)
         if isinstance(expr, Text)
         for word in normalize(expr.text).split()
     }
@@ -123,11 +128,8 @@ _ANY = "*"
 def _followers(matcher: Matcher, skill: str, intent: str) -> dict[str, set[str]]:
     """Per slot, the words the intent's sentences write right after it ("" where a sentence may end)."""
     found: dict[str, set[str]] = {}
-    for intent_set in matcher.sets:
-        if intent_set.skill == skill and intent in intent_set.intents:
-            for block in intent_set.intents[intent].data:
-                for template in block.templates:
-                    _first_words(template.expr, frozenset({""}), found)
+    for sentence in _sentences(matcher, skill, intent):
+        _first_words(sentence, frozenset({""}), found)
     return found
 
 

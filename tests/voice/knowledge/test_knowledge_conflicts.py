@@ -40,11 +40,11 @@ def test_the_terms_in_the_place_of_the_entrys_subject(
 ) -> None:
     """``elsewhere``: how many other entries have a term."""
 
-    def entries_with(term: str) -> frozenset[int]:
+    def positions_with(term: str) -> frozenset[int]:
         mine = {NUTS.position} if term in NUTS_TERMS else set()
         return frozenset(mine | set(range(1, 1 + elsewhere.get(term, 0))))
 
-    assert swapped(frozenset(question), NUTS, entries_with) == found
+    assert swapped(frozenset(question), NUTS, positions_with) == found
 
 
 NUT_ENTRY = Entry(
