@@ -1,8 +1,13 @@
-"""What the store tests share: a fake clock, and a session and dialog state with every field set."""
+"""What the store tests share: a fake clock, a session and dialog state with every field set, and a forked
+child that must not hang."""
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+from collections.abc import Callable
+
+import pytest
 
 from voice.nlu import SlotValue
 from voice.reply import Card, Expect, Reply
@@ -12,6 +17,19 @@ from voice.store import Session, Speaker, TurnRecord
 START = 1_700_000_000.0
 """The fake clock's first reading, in seconds since the epoch."""
 CEST = dt.timezone(dt.timedelta(hours=2))
+
+
+def run_forked(target: Callable[..., object], *args: object, hung: str) -> None:
+    """Run ``target(*args)`` in a child forked from this process; the test fails with ``hung`` if the child
+    has not ended within 10 s (it is killed), or if it failed."""
+    child = multiprocessing.get_context("fork").Process(target=target, args=args)
+    child.start()
+    child.join(10)
+    if child.exitcode is None:
+        child.kill()
+        child.join(10)
+        pytest.fail(hung)
+    assert child.exitcode == 0
 
 
 class FakeClock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -33,7 +32,7 @@ from voice.store import (
 )
 from voice.store.checkpoint import Checkpointer
 
-from .samples import START, FakeClock
+from .samples import START, FakeClock, run_forked
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = Path(__file__).with_name("store_worker.py")
@@ -151,14 +150,11 @@ def test_a_child_forked_while_the_checkpoint_thread_works_can_use_sqlite(tmp_pat
     nudger.start()
     try:
         for _ in range(60):
-            child = multiprocessing.get_context("fork").Process(target=_open_and_read, args=(path,))
-            child.start()
-            child.join(5)
-            if child.exitcode is None:
-                child.kill()
-                child.join(5)
-                pytest.fail("the child waited for a lock SQLite held in the parent's checkpoint thread")
-            assert child.exitcode == 0
+            run_forked(
+                _open_and_read,
+                path,
+                hung="the child waited for a lock SQLite held in the parent's checkpoint thread",
+            )
     finally:
         busy.set()
         nudger.join()

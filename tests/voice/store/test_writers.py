@@ -22,7 +22,7 @@ import pytest
 from voice.store import LogEntry, Speaker, SqliteStore
 from voice.store.base import BusyError, StoreError
 
-from .samples import START
+from .samples import START, run_forked
 
 
 def _entry(session_id: str, n: int) -> LogEntry:
@@ -243,13 +243,10 @@ def _take_a_session_and_write(store: SqliteStore) -> None:
 def test_a_child_forked_while_a_thread_held_the_locks_table_can_take_turns(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db")
     with _held_by_a_thread(store._db.sessions._mutex):  # noqa: SLF001  (between two lock-table updates)
-        child = multiprocessing.get_context("fork").Process(target=_take_a_session_and_write, args=(store,))
-        child.start()
-        child.join(10)
-    if child.exitcode is None:
-        child.kill()
-        child.join(10)
-        pytest.fail("the child waited forever for a lock its parent's thread held at the fork")
-    assert child.exitcode == 0
+        run_forked(
+            _take_a_session_and_write,
+            store,
+            hung="the child waited forever for a lock its parent's thread held at the fork",
+        )
     assert [row.session_id for row in store.read_log()] == ["child"]
     store.close()
