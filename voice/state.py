@@ -165,6 +165,10 @@ class DialogState:
     whose request failed to its end, whatever polite turns ("thanks", "no") follow it."""
     satisfaction_asked: bool = False
     """The end-of-conversation question (``voice.dialog.satisfaction``) was asked: once per conversation."""
+    withheld_as: str = ""
+    """Set at a handoff in a conversation with a sensitive slot (``voice.dialog.commit``): the slot whose
+    placeholder stores what the caller says after it, words nobody reads (and the flow's words, which
+    a repeat of its value would be known by, go when the handoff ends the session: ``closed``)."""
 
     def closed(self) -> DialogState:
         """What an ended conversation keeps: how it ended (its KPIs, and a turn a phone gateway still sends
@@ -176,6 +180,7 @@ class DialogState:
             handoff_id=self.handoff_id,
             outcome=self.outcome,
             failed=self.failed,
+            withheld_as=self.withheld_as,
         )
 
     @property
@@ -255,6 +260,7 @@ class DialogState:
             "outcome": self.outcome,
             "failed": self.failed,
             "satisfaction_asked": self.satisfaction_asked,
+            "withheld_as": self.withheld_as,
         }
 
     @classmethod
@@ -282,6 +288,7 @@ class DialogState:
             # a state stored before ``failed`` was kept: its last reply is all that shows a failure
             failed=bool(raw.get("failed", bool(last and last.get("failed")))),
             satisfaction_asked=bool(raw.get("satisfaction_asked", False)),
+            withheld_as=str(raw.get("withheld_as") or ""),
         )
 
 

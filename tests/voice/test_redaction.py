@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -19,7 +20,8 @@ from click.testing import CliRunner
 from voice import Router, SlotValue, Turn, load_skill, redaction
 from voice.cli import cli
 from voice.config import Config, load_config
-from voice.dialog import Dialog, QueueFileSink
+from voice.dialog import Dialog, QueueFileSink, waits
+from voice.dialog.deadline import wait_for_turns
 from voice.errors import ConfigError
 from voice.redaction import Kind, RedactionSettings, Redactor, find_personal_data, redact_slots, redact_text
 from voice.redaction_rules import is_bsn, is_iban, luhn
@@ -633,6 +635,98 @@ def test_a_name_said_where_the_flow_asks_about_the_name_is_stored_nowhere(
     config.write_text(f'store = "sqlite:///{database}"\n', encoding="utf-8")
     listed = CliRunner().invoke(cli, ["review", "list", "--config", str(config)])
     assert listed.exit_code == 0 and "Klaas" not in listed.output, listed.output
+
+
+HANDED_OVER_AT_THE_CHECK = {
+    "nl": [*BOOKED_UNTIL_THE_CHECK["nl"][:3], "ik wil een medewerker spreken"],
+    "en": [*BOOKED_UNTIL_THE_CHECK["en"][:3], "I want to speak to a person"],
+}
+SAID_WHILE_WAITING = {
+    "nl": ["nee, Daan", "Daan de Boer", "bel me op 06-12345678"],
+    "en": ["no, Daan", "Daan de Boer", "call me on 06-12345678"],
+}
+
+
+def _handed_over(dialog: Dialog, language: str, *, minutes: int = 0) -> None:
+    """The booking reaches the check of the name ("Piet de Boer"), and the caller asks for a person."""
+    for n, text in enumerate(HANDED_OVER_AT_THE_CHECK[language]):
+        when = NOW + dt.timedelta(minutes=minutes, seconds=n)
+        dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=when))
+
+
+def _stored_bytes(folder: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in folder.glob("sessions.db*"))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_what_the_caller_says_on_the_line_after_a_handoff_is_stored_as_the_name(
+    tmp_path: Path, language: str
+) -> None:
+    """ "Heb ik uw naam goed verstaan: Piet de Boer?" "Ik wil een medewerker spreken": the handoff ends
+    the session, and the gateway keeps the caller on the line (``Turn.handed_over``). "Nee, Daan" was
+    stored as said: the flow that would have made it ``[name]`` went with the session. Every such turn
+    is now stored whole as ``[name]`` in the log and the history; every turn is still stored."""
+    database = tmp_path / "sessions.db"
+    said = SAID_WHILE_WAITING[language]
+    with open_store(f"sqlite:///{database}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        _handed_over(dialog, language)
+        for n, text in enumerate(said):
+            turn = Turn(text=text, locale=language, session_id="s1", user_id="u1", handed_over=True)
+            dialog.respond(replace(turn, time=NOW + dt.timedelta(minutes=1, seconds=n)))
+        dialog.close()
+        log = store.read_log(session_id="s1")
+        session = store.load("s1")
+    assert session is not None and session.ended and session.dialog.flow is None
+    callers = [e.text for e in log if e.speaker is Speaker.USER]
+    assert len(log) == 2 * (4 + len(said))
+    assert callers[4:] == ["[name]"] * len(said)
+    assert [t.text for t in session.history if t.speaker is Speaker.USER][4:] == callers[4:]
+    assert b"Daan" not in _stored_bytes(tmp_path) and b"12345678" not in _stored_bytes(tmp_path)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_after_a_handoff_with_no_sensitive_slot_the_words_are_redacted_as_any_turn(
+    tmp_path: Path, language: str
+) -> None:
+    """A handoff asked for at once: no slot holds a name, so the words said while waiting are stored as
+    any turn's: their phone number redacted, the rest as said (no more redacted than a normal turn)."""
+    asked, waiting = {
+        "nl": ("ik wil een medewerker spreken", "hallo? bel me op 06-12345678"),
+        "en": ("I want to speak to a person", "hello? call me on 06-12345678"),
+    }[language]
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        for text, handed_over in ((asked, False), (waiting, True)):
+            turn = Turn(text=text, locale=language, session_id="s1", user_id="u1", handed_over=handed_over)
+            dialog.respond(replace(turn, time=NOW))
+        dialog.close()
+        callers = [e.text for e in store.read_log(session_id="s1") if e.speaker is Speaker.USER]
+    assert callers == [asked, waiting.replace("06-12345678", "[phone]")]
+
+
+def test_a_turn_after_a_handoff_that_waited_for_its_session_in_vain_is_stored_as_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same words, said after the handoff while another host held the session: the turn is stored
+    once the session is free (``Dialog._store_missed``, which reads the words to store what they
+    meant), and as ``[name]`` too; a hang-up with words, stored the same way, too."""
+    monkeypatch.setattr(waits, "TURN_WAIT_S", 0.3)
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        _handed_over(dialog, "nl")
+        for n, hung_up in enumerate((False, True)):
+            text = ("nee, Daan", "Daan de Boer")[n]
+            turn = Turn(text=text, locale="nl", session_id="s1", handed_over=True, hung_up=hung_up)
+            with store.lock_session("s1", timeout=10):
+                dialog.respond(replace(turn, time=NOW + dt.timedelta(minutes=1, seconds=n)))
+                assert wait_for_turns(10)
+            assert dialog.missed.wait(10)
+        dialog.close()
+        log = store.read_log(session_id="s1")
+    assert len(log) == 2 * 6
+    assert [e.text for e in log if e.speaker is Speaker.USER][4:] == ["[name]", "[name]"]
+    assert b"Daan" not in _stored_bytes(tmp_path)
 
 
 AT_THE_CHECKS = {

@@ -67,6 +67,8 @@ class Recorder:
         a busy database past the deadline learns it after: the dialog then corrects what it stored.)"""
         heard, said = _exchange(turn, reply, self.redaction(turn, state, loaded))
         handing_over = state.handed_over and not loaded.dialog.handed_over
+        if handing_over:
+            state = replace(state, withheld_as=self._withheld_as(turn, state, loaded, facts))
         signals = turn_signals(
             facts, turn, loaded, state, text=heard.text, skills=self.router.skills, policy=self.policy
         )
@@ -104,7 +106,7 @@ class Recorder:
                 slots = {**flow.slots, **slots}
                 sensitive |= self._sensitive(flow.skill, flow.intent)
         asked = self._birth_date_asked(loaded.dialog.flow)
-        unfilled = self._unfilled_answer(turn, loaded.dialog.flow)
+        unfilled = self._unfilled_answer(turn, loaded.dialog)
         return self.redactor.for_turn(slots, sensitive, birth_date_asked=asked, unfilled=unfilled)
 
     def _sensitive(self, skill_name: str, intent: str | None) -> frozenset[str]:
@@ -125,15 +127,28 @@ class Recorder:
             return False
         return bool({flow.asking, flow.confirming_slot} & skill.birth_date_slots(flow.intent))
 
-    def _unfilled_answer(self, turn: Turn, flow: ActiveFlow | None) -> str | None:
+    def _unfilled_answer(self, turn: Turn, before: DialogState) -> str | None:
         """The sensitive slot the turn answers a question about (``_asked``) without filling it, if any:
-        which of its words would have been the value is unknown, so none is stored. Words a template
-        read in full with no slot that takes any words ("ja", "stop", "nee, om elf uur") are the skill's
-        own and the values of typed slots: they stay."""
-        slot = self._asked(flow) if flow is not None else None
-        if slot is None or slot in turn.slots or self._read_in_full(turn):
+        which of its words would have been the value is unknown, so none is stored. After a handoff
+        in a conversation with a sensitive slot, every turn stands for it (``DialogState.withheld_as``).
+        Words a template read in full with no slot that takes any words ("ja", "stop", "nee, om elf
+        uur") are the skill's own and the values of typed slots: they stay."""
+        slot = (self._asked(before.flow) if before.flow is not None else None) or before.withheld_as
+        if not slot or slot in turn.slots or self._read_in_full(turn):
             return None
         return slot
+
+    def _withheld_as(self, turn: Turn, state: DialogState, loaded: Session, facts: TurnFacts) -> str:
+        """The sensitive slot whose placeholder stores the caller's words after this turn's handoff: the
+        one a flow asked about, else one of the flows' or the intent's; none without such a slot. The
+        assistant reads no word said after a handoff, so none fills a slot, and the flow's values, by
+        which a normal turn's repeat of them is found, go when the session ends."""
+        flows = [flow for flow in (loaded.dialog.flow, state.flow, facts.finished_flow) if flow is not None]
+        asked = next((slot for slot in map(self._asked, flows) if slot), None)
+        sensitive = self._sensitive(turn.skill, turn.intent).union(
+            *(self._sensitive(flow.skill, flow.intent) for flow in flows)
+        )
+        return asked or min(sensitive, default="")
 
     def _asked(self, flow: ActiveFlow) -> str | None:
         """The sensitive slot the flow asks the caller about: by its prompt, by the check of its value
