@@ -331,6 +331,29 @@ def test_a_yes_at_the_check_ends_the_failed_checks(dialog: Dialog, api: BookingA
     assert booked(api) == [("10:00", "Dean")]
 
 
+CORRECTION_AT_THE_CHECK = {
+    "nl": ["Dan", "nee, om elf uur", "nee", "Daan", "ja", "ja"],
+    "en": ["Dan", "no, at eleven", "no", "Daan", "yes", "yes"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_another_slot_corrected_at_the_check_of_the_name_keeps_the_check(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Nee, om elf uur" to "Heb ik uw naam goed verstaan: Dan?" corrected the time silently and took the
+    name without its yes (the topic was asked next). The correction is acknowledged and the check asked
+    again, so the no that follows still asks for the name."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *CORRECTION_AT_THE_CHECK[locale]])
+    noted = NOTED_AT_THE_NAME[locale][0]
+    assert replies[4:7] == [
+        f"{noted} {CONFIRM_NAME[locale].format('Dan')}",
+        ASK_NAME[locale],
+        CONFIRM_NAME[locale].format("Daan"),
+    ]
+    assert booked(api) == [("11:00", "Daan")]
+
+
 PERSON_AT_THE_CHECK = {
     "nl": "weet je wat, ik wil een mens spreken",
     "en": "you know what, I want to speak to a person",
