@@ -28,6 +28,7 @@ __all__ = [
     "BUILTIN_LOCALES",
     "LAUNCH",
     "SPEAK_LANGUAGE",
+    "WAIT",
     "builtin_intents",
     "builtin_languages",
     "builtin_reply",
@@ -49,6 +50,9 @@ HANGUP = "Hangup"
 SPEAK_LANGUAGE = "SpeakLanguage"
 """The caller asks which language the line speaks ("spreekt u Engels?"); its slot ``language`` is the
 one asked about (``en``, ``nl``, ...)."""
+WAIT = "Wait"
+"""Filler said while the caller thinks ("hold on", "wacht even", or only "uhm"): no answer to the open
+question and no miss; the question waits (``voice.hesitations``)."""
 YES_OR_NO = ("Yes", "No")
 """The built-in answers to a yes/no question."""
 ALEXA_INTENTS: Mapping[str, str] = MappingProxyType(

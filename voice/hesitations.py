@@ -4,6 +4,7 @@ the words a caller opens a follow-up with ("en", "and", "nou").
 They carry no meaning, and a template cannot expect them everywhere: "eh een twee drie vier" as an
 order number or "uh yes" to a question matched nothing. The router reads the words without them, for
 every skill and the built-in intents alike (a skill's ``skip_words`` only apply to its own templates).
+Said alone, they are the built-in ``Wait`` ("wacht even"): the caller is thinking, and is not yet done.
 An opener is dropped only when the whole sentence matches nothing: templates that spell it out ("en
 morgen?" after the opening hours) keep it. A "no" that opens a correction in a flow ("nee, om vier uur",
 "no, make it friday") is read the same way by the dialog (``corrected``).

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from .builtins import BUILTIN, builtin_intents, builtin_languages
+from .builtins import BUILTIN, WAIT, builtin_intents, builtin_languages
 from .errors import SkillError
 from .hesitations import corrected, without_hesitations, without_opener
 from .nlu import IntentMatch, IntentSet, Matcher
@@ -98,14 +98,18 @@ class Router:
         comes before yes, since "ok thanks" there means that was all; a skill's own intent of that name
         is no answer to it). Hesitation sounds ("eh", "uh") are not read, and an opening "en", "and" or
         "nou" that no template has is read without it ("en wat zijn jullie openingstijden";
-        ``voice.hesitations``). In a flow, a no before one of the flow's sentences ("nee, om vier uur") is
+        ``voice.hesitations``); hesitation sounds alone ("uhm") are the built-in ``Wait``, as "wacht even"
+        is: the caller is thinking. In a flow, a no before one of the flow's sentences ("nee, om vier uur") is
         that sentence: a correction. While the flow asks to confirm the slot ``confirming`` ("Heb ik uw
         naam goed verstaan: Anna?"), a no before an answer to that slot's own question is one too ("nee,
         Daan"), as if that question were open; for a slot that takes any words (a name), so are words that
         match nothing else ("Daan" to "... verstaan: Dan?"), unless the sentence ends in a request for a
         person. A sentence that still matches nothing but ends in a request for a person is that request
         ("dit is belachelijk ik wil een mens spreken"; ``voice.person_request``)."""
-        text = without_hesitations(text, language)
+        said = without_hesitations(text, language)
+        if not said and text.strip():
+            return IntentMatch(intent=WAIT, skill=BUILTIN)
+        text = said
         found = self._best(text, language, context, now, prefer_builtin)
         rest = without_opener(text, language)
         if found is None and rest != text:

@@ -331,6 +331,62 @@ def test_a_yes_at_the_check_ends_the_failed_checks(dialog: Dialog, api: BookingA
     assert booked(api) == [("10:00", "Dean")]
 
 
+CORRECTION_AT_THE_CHECK = {
+    "nl": ["Dan", "nee, om elf uur", "nee", "Daan", "ja", "ja"],
+    "en": ["Dan", "no, at eleven", "no", "Daan", "yes", "yes"],
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_another_slot_corrected_at_the_check_of_the_name_keeps_the_check(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Nee, om elf uur" to "Heb ik uw naam goed verstaan: Dan?" corrected the time silently and took the
+    name without its yes (the topic was asked next). The correction is acknowledged and the check asked
+    again, so the no that follows still asks for the name."""
+    replies = conversation(dialog, locale, [*UP_TO_THE_NAME[locale], *CORRECTION_AT_THE_CHECK[locale]])
+    noted = NOTED_AT_THE_NAME[locale][0]
+    assert replies[4:7] == [
+        f"{noted} {CONFIRM_NAME[locale].format('Dan')}",
+        ASK_NAME[locale],
+        CONFIRM_NAME[locale].format("Daan"),
+    ]
+    assert booked(api) == [("11:00", "Daan")]
+
+
+FILLERS = {
+    "nl": ["wacht even", "momentje", "eh", "even kijken", "ik denk even na"],
+    "en": ["hold on", "wait a moment", "one second", "uhm", "let me think"],
+}
+TAKE_YOUR_TIME = {"nl": "Natuurlijk, neemt u de tijd. {}", "en": "Of course, take your time. {}"}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_filler_at_the_name_question_and_its_check_is_no_name(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """ "Wacht even" / "hold on" was read back as a name ("Did I get your name right: Hold On?"), "wait a
+    moment" refused as one, "uhm" not understood, and each counted toward the refusals of the name: the
+    third handed over. Filler waits: the open question is asked again politely, nothing is filled, and
+    neither a refusal nor a miss is counted."""
+    fillers, no = FILLERS[locale], {"nl": "nee, Daan", "en": "no, Daan"}[locale]
+    yes = {"nl": "ja", "en": "yes"}[locale]
+    lines = [*UP_TO_THE_NAME[locale], *fillers, "Dan", *fillers, no, *fillers, yes, yes]
+    replies = conversation(dialog, locale, lines)
+    waiting = TAKE_YOUR_TIME[locale].format
+    dan, daan = CONFIRM_NAME[locale].format("Dan"), CONFIRM_NAME[locale].format("Daan")
+    assert replies[3:-2] == [
+        *[waiting(ASK_NAME[locale])] * len(fillers),
+        dan,
+        *[waiting(dan)] * len(fillers),
+        daan,
+        *[waiting(daan)] * len(fillers),
+    ]
+    session = dialog.store.load("s1")
+    assert session is not None and session.dialog.fallbacks == 0 and not session.dialog.handoff_reason
+    assert booked(api) == [("10:00", "Daan")]
+
+
 PERSON_AT_THE_CHECK = {
     "nl": "weet je wat, ik wil een mens spreken",
     "en": "you know what, I want to speak to a person",

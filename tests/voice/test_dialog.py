@@ -176,6 +176,20 @@ def test_a_person_is_promised_only_when_one_can_be_reached(
         assert read_totals(store, Filters.last_days(2, today=NOW.date())).get(f"handoff:{reason}") == 1
 
 
+def test_filler_between_misses_neither_resets_nor_adds_to_them(
+    customer_service: Skill, tmp_path: Path
+) -> None:
+    """Filler ("eh", "wacht even": the built-in Wait) is no answer that helped: a caller misunderstood three
+    times reaches a person, however much they hesitate in between, and the hesitation is no miss either."""
+    lines = ["blabla", "eh", "blabla", "wacht even", "momentje", "blabla"]
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([customer_service]), store)
+        replies = [dialog.respond(_turn(text, locale="nl")).text for text in lines]
+        dialog.close()
+        assert replies[1] == "Natuurlijk, neemt u de tijd. Zeg het maar als u zover bent."
+        assert replies[-2] == replies[1] and replies[-1] == NOBODY["nl"]
+
+
 def test_a_call_kept_on_the_line_after_it_is_not_promised_a_colleague_either(
     customer_service: Skill, tmp_path: Path
 ) -> None:

@@ -63,6 +63,7 @@ def test_the_alexa_model_has_the_skill_and_builtin_intents(model: dict[str, Any]
         "TalkToAgent",
         "Greeting",
         "Thanks",
+        "Wait",
         "SpeakLanguage",
         "SpeakLanguage__language_nl",
         "Question",

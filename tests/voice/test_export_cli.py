@@ -110,7 +110,7 @@ def test_alexa_in_a_language_without_built_in_intents_is_written_with_a_warning(
     result = CliRunner().invoke(cli, [*args, "-l", "de-DE"])
     assert result.exit_code == 0, result.output
     (warning,) = [line for line in result.output.splitlines() if line.startswith(_no_builtins_warning("de"))]
-    assert "the model has no TalkToAgent, Greeting, Thanks or SpeakLanguage intent" in warning
+    assert "the model has no TalkToAgent, Greeting, Thanks, Wait or SpeakLanguage intent" in warning
     assert warning.endswith(
         f"add intents.yaml to {BUILTIN_LOCALES / 'de'}/, translated from {BUILTIN_LOCALES / 'en'}/ "
         "(docs/dialogs.md)."

@@ -178,8 +178,8 @@ def _missing_info(skill: Skill, locale: str) -> list[str]:
 
 _ALEXA_WITHOUT_BUILTINS = (
     f"the model has no {', '.join(FRAMEWORK_INTENTS[:-1])} or {FRAMEWORK_INTENTS[-1]} intent, and a caller "
-    "cannot ask for a person, greet, thank or ask which language it speaks (Alexa's own yes, no, help and "
-    "stop still reach the skill)"
+    "cannot ask for a person, greet, thank, ask it to wait or ask which language it speaks (Alexa's own "
+    "yes, no, help and stop still reach the skill)"
 )
 _AGENT_WITHOUT_BUILTINS = (
     "a caller cannot say yes, no, help or stop, or ask for a person, since the agent has no intent for them "

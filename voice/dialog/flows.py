@@ -65,7 +65,8 @@ class FlowFilling:
             self.state = before  # the check stands: the words go to the answerers, as words no one reads
             return self._unmatched()
         self._check_failed(active, changed)
-        instead = active.asking is not None and active.asking not in said  # not the answer asked for
+        asked = active.asking or active.slot_to_check
+        instead = asked is not None and asked not in said  # not the answer asked for, nor its check's
         return self._noted(skill, spec, changed if instead else [], reply)
 
     def _check_failed(self, active: ActiveFlow, changed: list[str]) -> None:
@@ -93,12 +94,14 @@ class FlowFilling:
 
     def _noted(self, skill: Skill, spec: Flow, others: list[str], reply: Reply) -> Reply:
         """``reply`` after the framework's ``correction_noted`` ("Goed, om 11:00.") when the turn changed
-        ``others`` instead of answering the question asked ("nee, om elf uur" to "En wat is uw naam?") and
-        the flow kept them: the question alone sounds as if the caller was not heard. A refused value has
-        its own answer ("Op die dag zijn we gesloten"); a check or the confirmation reads it back itself."""
+        ``others`` instead of answering the question asked ("nee, om elf uur" to "En wat is uw naam?", or
+        to "Heb ik uw naam goed verstaan: Daan?") and the flow kept them, and the reply asks about another
+        slot: the question alone sounds as if the caller was not heard. A refused value has its own answer
+        ("Op die dag zijn we gesloten"); its own check or the confirmation reads it back itself."""
         flow = self.state.flow
         kept = [name for name in others if flow is not None and name in flow.slots]
-        if not kept or flow is None or reply.expect is not Expect.SLOT:
+        asks_another = reply.expect in (Expect.SLOT, Expect.CONFIRMATION) and reply.slot not in (None, *kept)
+        if not kept or flow is None or not asks_another:
             return reply
         turn = self._flow_turn(flow)
         values = spec.values(turn)
@@ -141,6 +144,8 @@ class FlowFilling:
             (slot, self._slot_check(skill, spec, slot, turn)) for slot in map(spec.slot, changed) if slot
         )
         slot, check = next(((slot, check) for slot, check in checks if check), (None, None))
+        if slot is None and (slot := unchecked(spec, flow)) is not None:
+            check = self._slot_check(skill, spec, slot, turn)
         if flow.refusals and (slot is None or slot.name != flow.refused):
             # every value passed: the refusals in a row end, unless the caller still has to confirm it
             flow = replace(flow, refused=None, refusals=0)
@@ -298,6 +303,21 @@ def stale(flow: ActiveFlow, name: str, changed: list[str]) -> bool:
     validator never passed it, or read one of them."""
     read = flow.checked.get(name)
     return read is None or EVERY_SLOT in read or any(other in changed for other in read)
+
+
+def unchecked(spec: Flow, flow: ActiveFlow) -> Slot | None:
+    """The first slot that always asks to confirm its value (``Slot.confirm``) and holds one the caller
+    has not said yes to: its check was left open by a turn that changed another slot ("nee, om elf uur"
+    to "Heb ik uw naam goed verstaan: Daan?"), and is asked again before anything else, so no value is
+    taken without its yes."""
+    return next(
+        (
+            slot
+            for slot in spec.slots
+            if slot.confirm and slot.name in flow.slots and slot.name not in flow.confirmed
+        ),
+        None,
+    )
 
 
 def free_text(kind: str) -> bool:

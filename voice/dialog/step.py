@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 
-from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, YES_OR_NO, builtin_slot_specs
+from ..builtins import BUILTIN, HANGUP, LAUNCH, SPEAK_LANGUAGE, WAIT, YES_OR_NO, builtin_slot_specs
 from ..nlu import IntentMatch
 from ..reply import Expect, Reply
 from ..router import Router
@@ -337,7 +337,9 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return replace(help_reply, speech=joined(help_reply.speech, question)) if question else help_reply
         if intent == SPEAK_LANGUAGE:
             return self._speaks_language()
-        if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
+        if intent == WAIT:  # the caller is not done: neither a miss nor an answer, so the counts stand
+            self.counted = True
+        if intent in ("Greeting", "Thanks", WAIT):  # politeness; in a flow, back to the question asked
             question = self.state.open_question
             if question:
                 return with_question(self.turn, f"{intent.lower()}_in_flow", question, self._speakers())

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..builtins import BUILTIN, SPEAK_LANGUAGE, builtin_intents, builtin_languages
+from ..builtins import BUILTIN, SPEAK_LANGUAGE, WAIT, builtin_intents, builtin_languages
 from ..errors import VoiceError
 from ..nlu import IntentData, IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.context import Requires, required_contexts
@@ -43,7 +43,7 @@ __all__ = [
 
 SAMPLES_PER_TEMPLATE = 40
 """Random walks per template; the exports cap the total per intent themselves."""
-FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks", SPEAK_LANGUAGE)
+FRAMEWORK_INTENTS = ("TalkToAgent", "Greeting", "Thanks", WAIT, SPEAK_LANGUAGE)
 """The dialog's built-in intents that Alexa has no built-in for; exports carry them as custom intents."""
 FRAMEWORK_LISTS = "voice_"
 """Put before the name of a built-in intent's list (SpeakLanguage's ``language``) where an export names
@@ -134,8 +134,9 @@ def skill_intents(skill: Skill, language: str) -> tuple[SkillIntent, ...]:
 
 def framework_intents(language: str) -> tuple[SkillIntent, ...]:
     """The dialog's own intents that platforms have no built-in for (asking for a person, greeting,
-    thanks, which language the line speaks), so the platform can recognise them instead of sending a
-    fallback (none for a language the framework has no built-in intents in: the export warns of it)."""
+    thanks, filler such as "hold on", which language the line speaks), so the platform can recognise
+    them instead of sending a fallback or filling a free-text slot with them (none for a language the
+    framework has no built-in intents in: the export warns of it)."""
     return builtins_of(language, FRAMEWORK_INTENTS)
 
 
