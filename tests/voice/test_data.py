@@ -373,7 +373,7 @@ def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
     assert texts("nl", "commands")("count_turn_signal", count=2) == "2 beurtsignalen"  # not "signaalen"
     nobody = runner.invoke(cli, ["data", "forget", "06-12345001", "--config", str(config)])
     assert nobody.exit_code == 1 and nobody.stderr == (
-        "error: er is niets bewaard over gebruiker '06-12345001', dus is er niets gewist; de opslag bewaart "
+        "fout: er is niets bewaard over gebruiker '06-12345001', dus is er niets gewist; de opslag bewaart "
         "+31612345001: als dat het nummer van de beller is, voer dan voice data forget +31612345001 uit.\n"
     )
     withheld = runner.invoke(cli, ["data", "export", "anonymous", "--config", str(config)])

@@ -27,6 +27,7 @@ from ..knowledge.entries import Entry
 from ..knowledge.faq import FIELDS
 from ..knowledge.refresh import ids_from_questions, lost_entries, stale
 from ..knowledge.reviewed import ReviewedContent, after_import, read_reviewed, reviewed_file
+from .context import warn
 
 __all__ = ["ImportPlan", "placed", "prepare", "tell_duplicates", "tell_examples", "tell_import"]
 
@@ -45,7 +46,7 @@ def tell_examples(reference: str, root: Path, language: str, config: Config, say
     else:
         name, lines = skill.name, examples_in_use(skill, (language,), say)
     for line in lines:
-        click.echo(f"warning: skill {name!r}: {line}", err=True)
+        warn(say, f"skill {name!r}: {line}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -276,7 +276,7 @@ def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> N
         encoding="utf-8",
     )
     unnamed = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--config", str(config)])
-    assert unnamed.stderr == f"error: {evalfile} noemt geen skill; voeg 'skill: NAAM' toe of geef --skill.\n"
+    assert unnamed.stderr == f"fout: {evalfile} noemt geen skill; voeg 'skill: NAAM' toe of geef --skill.\n"
     evaluated = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), *team])
     lines = evaluated.output.splitlines()
     assert lines[:3] == [
