@@ -20,7 +20,7 @@ from voice.examples import EXAMPLE_MARK, leftovers
 from voice.knowledge import KnowledgeBase
 from voice.knowledge.content import read_file
 from voice.knowledge.duplicates import near_duplicates
-from voice.knowledge.faq import csv_notes
+from voice.knowledge.faq import csv_findings
 from voice.knowledge.pages import read_html
 from voice.knowledge.reviewed import read_reviewed
 from voice.knowledge.text import analyzer
@@ -138,7 +138,7 @@ def test_csv_headers_are_read_in_any_case_and_in_dutch(tmp_path: Path, header: s
 def test_csv_columns_not_read_are_left_out_and_named_once(tmp_path: Path) -> None:
     path = _upload(tmp_path, "faq.csv", GEMEENTE_CSV)
     assert [entry.text for entry in read_file(path)][0] == "Een paspoort kost € 84,30 (tarief 2025)."
-    (note,) = csv_notes(path)
+    (note,) = csv_findings(path).told(texts("en", "commands"))
     assert note.startswith("faq.csv: columns left out: Categorie, Laatst gewijzigd (read are id, question")
     skill = write_skill(tmp_path, "nl", {})
     assert note in _import(skill, path)
@@ -173,7 +173,7 @@ def test_a_csv_excel_saved_as_windows_1252_is_read_with_a_note(tmp_path: Path) -
     path = _upload(tmp_path, "faq.csv", "vraag;antwoord\nWat kost één paspoort?;€ 84,30.\n".encode("cp1252"))
     (entry,) = read_file(path)
     assert (entry.title, entry.text) == ("Wat kost één paspoort?", "€ 84,30.")
-    assert csv_notes(path) == [
+    assert csv_findings(path).told(texts("en", "commands")) == [
         "faq.csv: not UTF-8, so read as Windows-1252 (Excel's CSV); save it as UTF-8 CSV"
     ]
 
