@@ -18,7 +18,10 @@ The speech layer has its own base, ``speech.errors.SpeechError`` (speech knows n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+if TYPE_CHECKING:
+    from .analytics.team import Texts
 
 __all__ = ["ConfigError", "SkillError", "VoiceError", "yaml_problem"]
 
@@ -34,6 +37,23 @@ class VoiceError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.key = ""
+        """The sentence's key in ``commands.yaml`` (``said``); empty for one written in English only."""
+        self.values: Mapping[str, Any] = {}
+
+    @classmethod
+    def said(cls, key: str, /, **values: Any) -> Self:
+        """The error whose sentence is ``key`` of ``commands.yaml``: in English as its ``message`` (logs,
+        HTTP, tests), and in the team's words where a command shows it (``told``)."""
+        from .analytics.team import texts  # the team's words are read as responses: above the errors
+
+        error = cls(texts("en", "commands")(key, **values))
+        error.key, error.values = key, values
+        return error
+
+    def told(self, say: Texts) -> str:
+        """The sentence in the words of ``say`` (the command's), where it has them; else ``message``."""
+        return say(self.key, **self.values) if self.key else self.message
 
 
 class ConfigError(VoiceError):

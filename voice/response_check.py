@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .builtins import builtin_responses
 from .flow import Flow
@@ -18,6 +19,9 @@ from .responses import read_names, required_names
 from .skill import Skill
 from .skill_source import SaidCall, lines_of, module_file, returned_keys, returned_names, said_calls
 from .suggestions import did_you_mean
+
+if TYPE_CHECKING:
+    from .analytics.team import Texts
 
 __all__ = ["response_problems", "response_value_problems", "unsaid_return"]
 
@@ -69,18 +73,15 @@ def response_value_problems(skill: Skill) -> Iterator[str]:
                 )
 
 
-def unsaid_return(skill: Skill) -> Iterator[str]:
+def unsaid_return(skill: Skill, say: Texts) -> Iterator[str]:
     """The skill's own ``no_person`` (``builtin:``) in a language that never reads ``back``: with the
-    team's ``[handoff] hours`` set, a caller after hours is not told when they can reach a person."""
+    team's ``[handoff] hours`` set, a caller after hours is not told when they can reach a person (in
+    the team's words ``say``)."""
     for language in skill.languages:
         replies = skill.builtin_replies(language)
         texts = replies.texts.get("no_person", ())
         if any("back" not in read_names(text) for text in texts):
-            yield (
-                f"skill {skill.name!r}: no_person in {replies.source} does not tell callers when the team "
-                "is back, though [handoff] hours is set; add {{ back }} to it (the framework's says "
-                "{% if back %}Our colleagues are back {{ back }}.{% endif %})."
-            )
+            yield say("unsaid_return", skill=repr(skill.name), source=replies.source)
 
 
 def _given_values(skill: Skill, language: str) -> dict[str, frozenset[str] | None]:

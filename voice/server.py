@@ -34,7 +34,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .analytics.team import Team, texts
+from .analytics.team import Team, Texts, texts
 from .assistant import UNREACHABLE_HANDOFF, Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .channels.dialogflow import check_intent_map, unsent_transfer
@@ -108,11 +108,12 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
         assistant = build_assistant(config, serving=True)
         atexit.register(_finish, weakref.ref(assistant))  # a stopping worker finishes its late turns
     check_intent_map(settings, assistant.router, config.source)
-    if warning := unsent_transfer(settings, config.handoff):
-        _LOGGER.warning(warning)
+    say = texts(Team.from_config(assistant.config).language, "commands")
+    if unsent_transfer(settings, config.handoff):
+        _LOGGER.warning(say("unsent_transfer"))
     if isinstance(assistant.dialog, Dialog) and not assistant.dialog.reachable:
         _LOGGER.warning(UNREACHABLE_HANDOFF)
-    _warn_of_skills(assistant)
+    _warn_of_skills(assistant, say)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_content_length"]
     app.extensions["voice.assistant"] = assistant
@@ -127,15 +128,15 @@ def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | No
     return app
 
 
-def _warn_of_skills(assistant: Assistant) -> None:
+def _warn_of_skills(assistant: Assistant, say: Texts) -> None:
     """Name the example data callers would hear (a sample company's number, made-up orders), and what
     ``voice check`` warns of in the skills' code and replies (``skill_warnings``): warnings, not a stop,
-    since a demo or a test server may serve the examples on purpose, and a skill may mean the rest."""
-    say = texts(Team.from_config(assistant.config).language, "commands")
+    since a demo or a test server may serve the examples on purpose, and a skill may mean the rest; in
+    the team's words ``say``."""
     for skill in assistant.router.skills.values():
         for line in examples_in_use(skill, None, say):
             _LOGGER.warning("skill %r: %s", skill.name, line)
-        for line in skill_warnings(skill, assistant.config.handoff):
+        for line in skill_warnings(skill, assistant.config.handoff, say):
             _LOGGER.warning("%s", line)
 
 

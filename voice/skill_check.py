@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from functools import reduce
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .builtins import (
     LAUNCH,
@@ -59,6 +59,9 @@ from .router import Router
 from .skill import Skill
 from .skill_source import either_half_lines, module_file
 from .suggestions import did_you_mean
+
+if TYPE_CHECKING:
+    from .analytics.team import Texts
 
 __all__ = ["check_skills", "outdated_calls", "skill_problems", "skill_warnings"]
 
@@ -127,26 +130,23 @@ def _authoring_problems(router: Router) -> list[str]:
     return problems
 
 
-def skill_warnings(skill: Skill, handoff: Mapping[str, Any]) -> list[str]:
-    """What ``voice check`` and the start warn of, one sentence each, without refusing the skill: its
-    ``outdated_calls``, and with the team's ``[handoff] hours`` set, its ``unsaid_return``. Only warnings:
-    both are read from the code and the replies, and a skill may mean them."""
+def skill_warnings(skill: Skill, handoff: Mapping[str, Any], say: Texts) -> list[str]:
+    """What ``voice check`` and the start warn of, one sentence each in the team's words ``say``, without
+    refusing the skill: its ``outdated_calls``, and with the team's ``[handoff] hours`` set, its
+    ``unsaid_return``. Only warnings: both are read from the code and the replies, and a skill may mean
+    them."""
     away = team_hours(handoff.get("hours", ALWAYS)) is not None
-    return [*outdated_calls(skill), *(unsaid_return(skill) if away else ())]
+    return [*outdated_calls(skill, say), *(unsaid_return(skill, say) if away else ())]
 
 
-def outdated_calls(skill: Skill) -> Iterator[str]:
+def outdated_calls(skill: Skill, say: Texts) -> Iterator[str]:
     """Calls that older ``voice init`` skills made and that now do harm, one warning each, read from the
     modules of the skill's handlers and flows: ``reading(..., either_half=True)`` read every time from
     1:00 to 12:59 in either half of the day, so "at 3 am" was booked at 15:00. Only a warning: the call
     is still right for a time whose origin is unknown, which a skill's turn never holds."""
     for path in _own_modules(skill):
         for line in either_half_lines(path):
-            yield (
-                f"skill {skill.name!r}: {path} line {line} reads a time with reading(..., either_half=True), "
-                'which books "at 3 am" and "om drie uur \'s nachts" at 15:00; write reading(time, day), '
-                "as voice init does now (a time said without its part of the day comes within the hours)."
-            )
+            yield say("outdated_call", skill=repr(skill.name), path=path, line=line)
 
 
 def _own_modules(skill: Skill) -> list[str]:

@@ -69,14 +69,15 @@ def test_a_dutch_team_is_warned_of_the_sample_data_in_dutch(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A config that serves Dutch got the warnings in English from voice check and the start; they are
-    in the team's language as voice review chooses it."""
+    in the team's language as voice review chooses it, and so is their mark."""
     config = _config(tmp_path, 'locales = ["nl-NL"]\n')
     warned = _check(config)
     assert (
-        "warning: skill 'customer_service': data/company.yaml heeft nog de gegevens van het voorbeeldbedrijf "
+        "waarschuwing: skill 'customer_service': data/company.yaml heeft nog de gegevens van het "
+        "voorbeeldbedrijf "
         "(Voorbeeld BV, 020 123 4567, " in warned
     )
-    assert "warning: skill 'customer_service': data/orders.json bevat de voorbeeldbestellingen" in warned
+    assert "waarschuwing: skill 'customer_service': data/orders.json bevat de voorbeeldbestellingen" in warned
     assert COMPANY not in warned and ORDERS not in warned
     caplog.set_level(logging.WARNING, logger="voice.server")
     create_app({"ALEXA_VERIFY": False, "VOICE_CONFIG": str(config)})

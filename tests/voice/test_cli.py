@@ -204,3 +204,18 @@ def test_python_m_voice_is_the_voice_command() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "OpeningHours" in done.stdout
+
+
+def test_what_a_dutch_teams_chat_logged_is_marked_in_dutch(tmp_path: Path) -> None:
+    """A warning logged during a chat (an order system that does not answer) follows it marked "log:"
+    (voice run's test keeps that for an English team); a team that reads its commands in Dutch reads
+    "logboek:", as voice check and voice data mark their lines in its words."""
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        'skills = ["customer_service"]\nlocales = ["nl"]\n'
+        '[skill.customer_service]\norders_url = "http://127.0.0.1:9"\n'
+    )
+    command = ["chat", "-l", "nl", "--memory", "--config", str(config)]
+    result = CliRunner().invoke(cli, command, input="waar is mijn bestelling 123456\n")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("logboek: order lookup of session "), result.stderr

@@ -373,7 +373,7 @@ def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
     assert texts("nl", "commands")("count_turn_signal", count=2) == "2 beurtsignalen"  # not "signaalen"
     nobody = runner.invoke(cli, ["data", "forget", "06-12345001", "--config", str(config)])
     assert nobody.exit_code == 1 and nobody.stderr == (
-        "error: er is niets bewaard over gebruiker '06-12345001', dus is er niets gewist; de opslag bewaart "
+        "fout: er is niets bewaard over gebruiker '06-12345001', dus is er niets gewist; de opslag bewaart "
         "+31612345001: als dat het nummer van de beller is, voer dan voice data forget +31612345001 uit.\n"
     )
     withheld = runner.invoke(cli, ["data", "export", "anonymous", "--config", str(config)])
@@ -389,3 +389,24 @@ def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
     assert texts("en", "commands")("check_ok", **one) == "ok; 1 handoff record waiting to be delivered"
     english = runner.invoke(cli, ["data", "forget", "+31612345001", "--lang", "en", "--config", str(config)])
     assert english.output == "erased 4 records of user +31612345001\n"
+
+
+def test_a_dutch_team_reads_the_stores_own_errors_in_dutch(tmp_path: Path) -> None:
+    """A store that does not open was told in English, marked "error:", to a team that reads voice data
+    in Dutch; --lang en tells it as before."""
+    folder = tmp_path / "sessions.db"
+    folder.mkdir()
+    config = tmp_path / "voice.toml"
+    config.write_text(f'store = "sqlite:///{folder}"\nlocales = ["nl-NL"]\n')
+    dutch = CliRunner().invoke(cli, ["data", "purge", "--config", str(config)])
+    english = CliRunner().invoke(cli, ["data", "purge", "--lang", "en", "--config", str(config)])
+    reason = "unable to open database file"
+    assert dutch.exit_code == english.exit_code == 1
+    assert dutch.stderr == (
+        f"fout: de sessiedatabase /{folder} kan niet worden geopend: {reason}; controleer dat het pad een "
+        "bestand (geen map) in een beschrijfbare map noemt.\n"
+    )
+    assert english.stderr == (
+        f"error: cannot open the session database /{folder}: {reason}; check that the path names a file "
+        "(not a folder) in a writable folder.\n"
+    )

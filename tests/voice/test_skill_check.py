@@ -647,3 +647,46 @@ def test_the_start_warns_as_voice_check_does_of_an_outdated_call_and_a_no_person
         if "either_half" in r.getMessage() or "no_person" in r.getMessage()
     ]
     assert logged == expected
+
+
+def test_a_dutch_team_reads_voice_checks_warnings_in_dutch_as_the_start_logs_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``voice check`` warned a Dutch team in English, each line marked "warning:", of an outdated call,
+    a no_person without back, a transfer a v2 webhook cannot send and Alexa without skill ids (its sample
+    data warnings were already Dutch); the start logs the skills' warnings in the same words."""
+    folder = _skill(tmp_path, "check_dutch_team", languages=("en",))
+    with (folder / "__init__.py").open("a") as code:
+        code.write(
+            "\n\ndef _when(hours, time, day):\n    return hours.reading(time, day, either_half=True)\n"
+        )
+    with (folder / "locales" / "en" / "responses.yaml").open("a") as file:
+        file.write("builtin:\n  no_person: 'Sorry, nobody can take your call now.'\n")
+    config = tmp_path / "voice.toml"
+    config.write_text(
+        f'skills = ["{folder}"]\nstore = "sqlite://:memory:"\n[insights]\nlanguage = "nl"\n'
+        '[handoff]\ntransfer_to = "+31201234567"\n[handoff.hours]\nmonday = "09:00-17:00"\n'
+    )
+    checked = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    assert checked.exit_code == 0, checked.output
+    code, replies = folder / "__init__.py", folder / "locales" / "en" / "responses.yaml"
+    line = next(n for n, text in enumerate(code.read_text().splitlines(), 1) if "either_half" in text)
+    assert checked.stderr.splitlines() == [
+        "waarschuwing: Alexa-verzoekverificatie staat aan en alexa_application_ids is leeg, dus de server "
+        "(voice serve, gunicorn) weigert te starten; zet [server] alexa_application_ids op het id van uw "
+        'skill (["amzn1.ask.skill.…"]), of gebruik alleen tijdens ontwikkeling voice serve --no-verify.',
+        "waarschuwing: [handoff] transfer_to is ingesteld, maar de v2-webhookantwoorden van Dialogflow "
+        "hebben geen doorverbindbericht, dus wordt er geen gesprek doorverbonden; zet [server] "
+        'dialogflow_api_version = "v2beta1" als uw gateway v2beta1 aanroept.',
+        f"waarschuwing: skill 'check_dutch_team': {code} regel {line} leest een tijd met reading(..., "
+        'either_half=True), die "at 3 am" en "om drie uur \'s nachts" om 15:00 boekt; schrijf '
+        "reading(time, day), zoals voice init nu doet (een tijd zonder dagdeel valt dan binnen de "
+        "openingstijden).",
+        f"waarschuwing: skill 'check_dutch_team': no_person in {replies} (builtin) zegt bellers niet wanneer "
+        "het team terug is, terwijl [handoff] hours is ingesteld; voeg er {{ back }} aan toe (die van het "
+        "framework zegt {% if back %}Onze collega's zijn er {{ back }} weer.{% endif %}).",
+    ]
+    caplog.set_level(logging.WARNING)
+    create_app({"ALEXA_VERIFY": False, "VOICE_CONFIG": str(config)})
+    said = [line.removeprefix("waarschuwing: ") for line in checked.stderr.splitlines()[1:]]
+    assert [r.getMessage() for r in caplog.records if r.getMessage() in said] == said

@@ -1,8 +1,9 @@
 """How the team reads its insights: in its language and its time zone.
 
 The words of the dashboard and of ``voice report`` and ``voice review`` live beside the assistant's
-own replies, in ``voice/locales/<lang>/insights.yaml``, those of ``voice data``, ``voice knowledge`` and
-the sample-data warnings in ``commands.yaml``; they are read as ``Responses`` (Jinja2), so a
+own replies, in ``voice/locales/<lang>/insights.yaml``, those of ``voice data``, ``voice knowledge``,
+``voice check`` and the sample-data warnings, the marks of the commands' error lines and the errors of
+content and of the store in ``commands.yaml``; they are read as ``Responses`` (Jinja2), so a
 translation is one more file of the mechanism the skills already use. ``[insights] language`` and the
 config's ``time_zone`` choose them (see docs/insights.md).
 """

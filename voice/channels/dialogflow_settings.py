@@ -147,16 +147,11 @@ class DialogflowSettings:
         )
 
 
-def unsent_transfer(settings: Mapping[str, Any], handoff: Mapping[str, Any]) -> str:
-    """A warning when ``[handoff] transfer_to`` is set but the webhook answers in v2, which has no transfer
-    message: the phone gateway would never put a call through (empty when there is nothing to say)."""
-    if not handoff.get("transfer_to") or settings["dialogflow_api_version"] != "v2":
-        return ""
-    return (
-        "[handoff] transfer_to is set, but Dialogflow's v2 webhook responses have no transfer message, "
-        'so no call is put through; set [server] dialogflow_api_version = "v2beta1" if your gateway '
-        "calls v2beta1."
-    )
+def unsent_transfer(settings: Mapping[str, Any], handoff: Mapping[str, Any]) -> bool:
+    """Whether ``[handoff] transfer_to`` is set but the webhook answers in v2, which has no transfer
+    message: the phone gateway would never put a call through (``voice check`` and the start warn of it
+    in the team's words, ``unsent_transfer`` of ``commands.yaml``)."""
+    return bool(handoff.get("transfer_to")) and settings["dialogflow_api_version"] == "v2"
 
 
 def check_intent_map(settings: Mapping[str, Any], router: Router, source: str) -> None:

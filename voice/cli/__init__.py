@@ -15,22 +15,25 @@ from speech.errors import SpeechError
 
 from ..errors import VoiceError
 from . import authoring, checks, conversation, data, export, insights, knowledge, review, run, serve, speech
-from .context import config_option
+from .context import CliContext, config_option, marked
 
 
 class _VoiceGroup(click.Group):
     """A click group that renders every expected error as one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        context = ctx.ensure_object(CliContext)  # made here, the command's is this one: its words too
         try:
             return super().invoke(ctx)
         except (VoiceError, SpeechError) as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            say = context.words  # the command's words once it chose them
+            told = exc.told(say) if isinstance(exc, VoiceError) else exc.message
+            click.echo(marked(say, "error", told), err=True)
             ctx.exit(exc.exit_code)
         except click.BadParameter as exc:
             if exc.param is None or not isinstance(exc.param.type, click.Path):
                 raise
-            click.echo(f"error: {_path_problem(exc)}", err=True)
+            click.echo(marked(context.words, "error", _path_problem(exc)), err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -30,10 +30,12 @@ from .context import (
     list_option,
     pass_context,
     read_lists,
+    warn,
 )
 from .insights import command_texts
 
 if TYPE_CHECKING:
+    from ..analytics.team import Texts
     from ..router import Router
     from ..server import StartSettings
 
@@ -72,7 +74,7 @@ def check(
 
     if skill_names:
         context._config = only_skills(context.config, skill_names)
-    config = context.config
+    config, say = context.config, command_texts(context, None)
     start = start_settings(config)  # refused first, as every start does, the VOICE_* variables included
     languages = [language_of(loc) for loc in locales]
     skills = load_skills(config)
@@ -85,16 +87,15 @@ def check(
     router = build_router(config, skills, extra_intents=extra, lists=read_lists(list_values))
     if not config.chosen_skills:  # the map may name the intents of the skills left out
         check_intent_map(start.values, router, config.source)
-    _tell_start_settings(start, config)
+    _tell_start_settings(start, config, say)
     problems = skill_problems(router)
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
-    say = command_texts(context, None)
     for skill in router.skills.values():
         for line in examples_in_use(skill, None, say):
-            click.echo(f"warning: skill {skill.name!r}: {line}", err=True)
-        for line in skill_warnings(skill, config.handoff):
-            click.echo(f"warning: {line}", err=True)
+            warn(say, f"skill {skill.name!r}: {line}")
+        for line in skill_warnings(skill, config.handoff, say):
+            warn(say, line)
     if problems:
         sys.exit(1)
     results = [_tell_conflicts(router, language, per_template) for language in languages or router.languages]
@@ -121,27 +122,18 @@ def _tell_conflicts(router: Router, language: str, per_template: int) -> bool:
     return report.ok
 
 
-_NO_SKILL_IDS = (
-    "Alexa request verification is on and alexa_application_ids is empty, so the server (voice serve, "
-    "gunicorn) will refuse to start; set [server] alexa_application_ids to your skill's id "
-    '(["amzn1.ask.skill.…"]), or, for development only, run voice serve --no-verify.'
-)
-
-
-def _tell_start_settings(start: StartSettings, config: Config) -> None:
+def _tell_start_settings(start: StartSettings, config: Config, say: Texts) -> None:
     """Name the ``VOICE_*`` variables the settings came from, and warn of what only ``voice serve
     --no-verify`` starts and of a phone transfer the webhook cannot send."""
     from ..channels.alexa import verify_config
     from ..channels.dialogflow import unsent_transfer
 
     if start.environment:
-        click.echo(
-            f"settings from the environment, as every start reads them: {', '.join(start.environment)}"
-        )
+        click.echo(say("from_environment", names=", ".join(start.environment)))
     if verify_config(start.values).lacks_skill_ids:
-        click.echo(f"warning: {_NO_SKILL_IDS}", err=True)
-    if warning := unsent_transfer(start.values, config.handoff):
-        click.echo(f"warning: {warning}", err=True)
+        warn(say, say("no_skill_ids"))
+    if unsent_transfer(start.values, config.handoff):
+        warn(say, say("unsent_transfer"))
 
 
 @dataclass(frozen=True, slots=True)

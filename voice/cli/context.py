@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..analytics.team import Texts, texts
 from ..assistant import Assistant, build_assistant
 from ..config import LOCALE_DEFAULT, Config, default_locale, load_config
 from ..errors import VoiceError
@@ -25,9 +26,11 @@ __all__ = [
     "home_assistant_option",
     "list_option",
     "locale_option",
+    "marked",
     "pass_context",
     "read_lists",
     "require_language",
+    "warn",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +42,13 @@ class CliContext:
 
     config_path: Path | None = None
     _config: Config | None = field(default=None, repr=False)
+    said: Texts | None = field(default=None, repr=False)
+    """The words the command chose (``command_texts``): its error line is in them too."""
+
+    @property
+    def words(self) -> Texts:
+        """The words the command chose, else (before it chose, or a command that has none) English."""
+        return self.said or texts("en", "commands")
 
     @property
     def config(self) -> Config:
@@ -127,6 +137,16 @@ def read_lists(values: tuple[str, ...]) -> dict[str, list[str]]:
     return dict(lists)
 
 
+def marked(say: Texts, kind: str, line: str) -> str:
+    """``line`` marked as an ``error``, ``warning`` or ``log`` line, the mark in the words of ``say``."""
+    return f"{say(f'prefix_{kind}')}: {line}"
+
+
+def warn(say: Texts, line: str) -> None:
+    """Print a warning (on stderr) marked in the words of ``say``."""
+    click.echo(marked(say, "warning", line), err=True)
+
+
 def counted(count: int, noun: str, plural: str = "") -> str:
     """``count`` and ``noun`` in the number it needs: "1 log row", "2 log rows", "0 replies"."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
@@ -136,10 +156,11 @@ class HeldLog(logging.Handler):
     """The warnings logged while a conversation runs (a booking API that refused), held out of it: bare
     on the terminal, between the replies, a Dutch chat or ``voice run`` showed them in English as if said
     to the caller. ``tell`` prints them after it (``voice chat --debug``, ``voice run``: after each turn's
-    reply), each marked as the log's."""
+    reply), each marked as the log's in the team's words ``say``."""
 
-    def __init__(self) -> None:
+    def __init__(self, say: Texts) -> None:
         super().__init__(logging.WARNING)
+        self.say = say
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -147,15 +168,15 @@ class HeldLog(logging.Handler):
 
     def tell(self) -> None:
         for line in self.lines:
-            click.echo(f"log: {line}", err=True)
+            click.echo(marked(self.say, "log", line), err=True)
         self.lines.clear()
 
 
 @contextmanager
-def held_log() -> Iterator[HeldLog]:
+def held_log(say: Texts) -> Iterator[HeldLog]:
     """Hold what is logged until the conversation (or its turn) is over; logging the application
     configured itself still goes where it sends it."""
-    held = HeldLog()
+    held = HeldLog(say)
     logging.getLogger().addHandler(held)
     try:
         yield held

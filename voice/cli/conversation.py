@@ -38,6 +38,7 @@ from .context import (
     read_lists,
     require_language,
 )
+from .insights import command_texts
 
 
 def _assistant(
@@ -135,7 +136,8 @@ def chat(
     """A typed conversation with the skills; one line is one turn (Ctrl-D ends).
 
     It is kept, logged and handed off like a call, in the configured store (``--memory``: not kept).
-    Warnings logged meanwhile follow the conversation, marked "log:" (--debug: each under its turn).
+    Warnings logged meanwhile follow the conversation, marked "log:" in the team's words (--debug: each
+    under its turn).
     """
     if skill_names:
         context._config = only_skills(context.config, skill_names)
@@ -150,7 +152,7 @@ def chat(
         channel = ChatChannel(locale, user_id=user or getpass.getuser())
         typed = _typed_lines()
         interactive = typed.isatty()
-        with held_log() as log:
+        with held_log(command_texts(context, None)) as log:
             while True:
                 if interactive:
                     click.echo("> ", nl=False)

@@ -24,7 +24,7 @@ from ..store.base import REQUEST_MEMORY_S
 from ..store.copy import BATCH_ROWS, CopyReport, copy_store
 from ..store.sqlite_files import file_problems
 from ..store.url import POSTGRES_SCHEMES
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, marked, pass_context
 from .insights import LANG_OPTION, command_texts
 from .user_records import user_data
 
@@ -75,9 +75,8 @@ _PURGED = {"log": "log_row", "signals": "turn_signal", "reviews": "review", "use
 def migrate(context: CliContext, lang: str | None) -> None:
     """Bring the store's tables to this program's schema version, keeping every record (SQLite or
     PostgreSQL); run it before starting a new version of the program on several hosts."""
-    url = store_url(context.config)
-    before, after = migrate_store(url)
-    say = command_texts(context, lang)
+    say = command_texts(context, lang)  # first: the store's errors are told in its words too
+    before, after = migrate_store(store_url(context.config))
     click.echo(
         say("migrated_already", version=after)
         if before == after
@@ -150,7 +149,7 @@ def copy_data(
     report = copy_store(source_url, target_url, batch_rows=batch_rows, restart=restart, progress=told)
     _tell_copy(report, say)
     if not report.ok:
-        click.echo(f"error: {say('copy_differs', different=say('copy_different'))}", err=True)
+        click.echo(marked(say, "error", say("copy_differs", different=say("copy_different"))), err=True)
         raise SystemExit(1)
     click.echo(say("copied", tables=say("count_table", count=len(report.tables))))
 

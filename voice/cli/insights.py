@@ -57,9 +57,10 @@ def team_texts(context: CliContext, lang: str | None, words: str = "insights") -
 
 
 def command_texts(context: CliContext, lang: str | None) -> Texts:
-    """What ``voice data`` and ``voice knowledge`` say (``commands.yaml``), in ``--lang`` or the team's
-    language as ``voice review`` chooses it."""
-    return team_texts(context, lang, "commands")
+    """What ``voice data``, ``voice knowledge`` and ``voice check`` say (``commands.yaml``), in ``--lang``
+    or the team's language as ``voice review`` chooses it; the command's error line is in them too."""
+    context.said = team_texts(context, lang, "commands")
+    return context.said
 
 
 @click.command()

@@ -24,9 +24,9 @@ from ..examples import example_files, examples_in_use, leftovers
 from ..knowledge.content import READERS, content_files, file_notes, read_files
 from ..knowledge.duplicates import Pair
 from ..knowledge.entries import Entry
-from ..knowledge.faq import FIELDS
 from ..knowledge.refresh import ids_from_questions, lost_entries, stale
 from ..knowledge.reviewed import ReviewedContent, after_import, read_reviewed, reviewed_file
+from .context import warn
 
 __all__ = ["ImportPlan", "placed", "prepare", "tell_duplicates", "tell_examples", "tell_import"]
 
@@ -45,7 +45,7 @@ def tell_examples(reference: str, root: Path, language: str, config: Config, say
     else:
         name, lines = skill.name, examples_in_use(skill, (language,), say)
     for line in lines:
-        click.echo(f"warning: skill {name!r}: {line}", err=True)
+        warn(say, f"skill {name!r}: {line}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,13 +157,8 @@ def _tell_files(work: ImportPlan, say: Texts) -> None:
 def _tell_notes(file: Path, say: Texts) -> None:
     """What the import found in a CSV file besides its entries: its encoding, the columns left out."""
     found = file_notes(file)
-    if found is None:
-        return
-    if found.fell_back:
-        click.echo(say("csv_not_utf8", name=found.name))
-    if found.left_out:
-        columns, read = ", ".join(found.left_out), ", ".join(FIELDS)
-        click.echo(say("csv_left_out", name=found.name, columns=columns, read=read))
+    for line in found.told(say) if found else ():
+        click.echo(line)
 
 
 def _destinations(paths: tuple[Path, ...], target: Path, say: Texts) -> tuple[dict[Path, Path], list[Path]]:

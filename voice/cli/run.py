@@ -37,6 +37,7 @@ from .context import (
     pass_context,
     require_language,
 )
+from .insights import command_texts
 
 
 @click.command()
@@ -102,7 +103,7 @@ from .context import (
 def run(context: CliContext, /, **options: Any) -> None:
     """Talk to the skills hands-free: wake word, command, spoken reply, follow-ups (and --barge-in).
 
-    Warnings logged meanwhile follow the reply of their turn, marked "log:".
+    Warnings logged meanwhile follow the reply of their turn, marked "log:" in the team's words.
     """
     chosen = RunOptions(**options)
     _check_files(chosen)
@@ -118,7 +119,7 @@ def run(context: CliContext, /, **options: Any) -> None:
             _warn_if_fixture_model(model_dir)
         audio_in = simulated or SoundDeviceInput(_device(chosen.input_device))
         audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(chosen.output_device))
-        with held_log() as log:
+        with held_log(command_texts(context, None)) as log:
             loop = build_local_loop(
                 assistant,
                 chosen.locale,

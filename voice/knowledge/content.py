@@ -55,10 +55,9 @@ def read_file(path: Path, source: str | None = None) -> list[Entry]:
     """The entries of one content file; a bad file raises ``SkillError`` saying what to fix."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        kinds = ", ".join(sorted(READERS))
-        raise SkillError(f"{path}: unknown kind of content file; use one of {kinds}.")
+        raise SkillError.said("content_unknown_kind", path=path, kinds=", ".join(sorted(READERS)))
     if not path.is_file():
-        raise SkillError(f"{path} does not exist; check the path.")
+        raise SkillError.said("content_missing", path=path)
     return reader(path, source or path.name)
 
 
@@ -88,10 +87,8 @@ def read_files(files: Iterable[tuple[Path, str]]) -> tuple[Entry, ...]:
     for path, source in files:
         for entry in read_file(path, source):
             if entry.id in where:
-                raise SkillError(
-                    f"{path}, {entry.title!r}: the id {entry.id!r} is used in {where[entry.id]} too; "
-                    "give one of them another id."
-                )
+                shown = {"title": repr(entry.title), "id": repr(entry.id), "other": where[entry.id]}
+                raise SkillError.said("content_same_id", path=path, **shown)
             where[entry.id] = entry.source
             entries.append(entry)
     return tuple(entries)

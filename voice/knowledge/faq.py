@@ -25,7 +25,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -34,18 +34,20 @@ from ..strict_yaml import UniqueKeyLoader
 from .entries import Entry
 from .spoken import without_tags
 
+if TYPE_CHECKING:
+    from ..analytics.team import Texts
+
 FIELDS = ("id", "question", "phrasings", "answer", "short", "link")
 REQUIRED = ("question", "answer")
 OPTIONAL_TEXT = ("short", "link")
 """Optional fields that must be text when given (a bare ``yes`` in YAML is a boolean)."""
 SLUG_LENGTH = 60
+DUTCH = {"question": "vraag", "phrasings": "formuleringen", "answer": "antwoord", "short": "kort"}
+"""Field -> its Dutch CSV column, as a Dutch team's notes name it (``column_names``)."""
 COLUMNS = {
     **{name: name for name in FIELDS},
-    "vraag": "question",
-    "formuleringen": "phrasings",
+    **{column: name for name, column in DUTCH.items()},
     "varianten": "phrasings",
-    "antwoord": "answer",
-    "kort": "short",
     "kort antwoord": "short",
 }
 """CSV header name (lower case) -> the field it fills: English or Dutch."""
@@ -62,7 +64,7 @@ def read_yaml(path: Path, source: str) -> list[Entry]:
     if isinstance(data, dict) and "faq" in data:
         data = data["faq"]
     if not isinstance(data, list) or not data:
-        raise SkillError(f"{path} must be a list of FAQ entries, each with a question and an answer.")
+        raise SkillError.said("faq_not_list", path=path)
     return [faq_entry(raw, path, source, number) for number, raw in enumerate(data, start=1)]
 
 
@@ -72,15 +74,12 @@ def read_csv(path: Path, source: str) -> list[Entry]:
     separator = csv_separator(text)
     rows = _csv_records(text, path, separator)
     if not rows:
-        raise SkillError(
-            f"{path} needs a header row with the columns question and answer (or vraag and antwoord), "
-            "separated by commas or semicolons."
-        )
+        raise SkillError.said("csv_no_header", path=path)
     fields = _csv_fields(rows[0][1], path)
     raws = [(number, _csv_row(row, fields, path, number, separator)) for number, row in rows[1:]]
     entries = [faq_entry(raw, path, source, number, unit="row") for number, raw in raws if raw]
     if not entries:
-        raise SkillError(f"{path} has no rows under its header; add one row per question.")
+        raise SkillError.said("csv_no_rows", path=path)
     _check_unique(entries, [number for number, raw in raws if raw], path)
     return entries
 
@@ -95,20 +94,32 @@ def csv_text(path: Path) -> tuple[str, bool]:
     try:
         text = data.decode(FALLBACK_ENCODING)
     except UnicodeDecodeError as exc:
-        raise SkillError(f"{path} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV.") from exc
+        raise SkillError.said("csv_not_text", path=path) from exc
     return text, True
+
+
+def column_names(language: str) -> tuple[str, ...]:
+    """The CSV columns read, as a team of ``language`` writes them (Dutch: ``vraag``, ``antwoord`` ...)."""
+    return tuple(DUTCH.get(name, name) for name in FIELDS) if language == "nl" else FIELDS
 
 
 @dataclass(frozen=True, slots=True)
 class CsvFindings:
-    """What an import says about a CSV file it reads besides its entries; the command phrases it in the
-    team's language."""
+    """What an import says about a CSV file it reads besides its entries, in the team's words."""
 
     name: str
     fell_back: bool
     """Not UTF-8, so read as ``FALLBACK_ENCODING`` (Excel's CSV)."""
     left_out: tuple[str, ...]
     """The header's columns not read."""
+
+    def told(self, say: Texts) -> list[str]:
+        """One note a line, in the words of ``say``; the columns read as its language writes them."""
+        notes = [say("csv_not_utf8", name=self.name)] if self.fell_back else []
+        if self.left_out:
+            read = ", ".join(column_names(say.language))
+            notes.append(say("csv_left_out", name=self.name, columns=", ".join(self.left_out), read=read))
+        return notes
 
 
 def csv_findings(path: Path) -> CsvFindings:
@@ -139,15 +150,8 @@ def _csv_records(text: str, path: Path, separator: str) -> list[tuple[int, list[
                 rows.append((number, row))
     except csv.Error as exc:
         row_number = number + 1
-        if "unexpected end of data" in str(exc):
-            raise SkillError(
-                f'{path}, row {row_number}: a double quote (") opens a field that is never closed; '
-                "close it, or remove it."
-            ) from exc
-        raise SkillError(
-            f"{path}, row {row_number}: text after a closing double quote; put the whole field in "
-            'double quotes and write a quote inside it as "".'
-        ) from exc
+        key = "csv_open_quote" if "unexpected end of data" in str(exc) else "csv_after_quote"
+        raise SkillError.said(key, path=path, row=row_number) from exc
     return rows
 
 
@@ -157,14 +161,13 @@ def _csv_fields(header: list[str], path: Path) -> list[str | None]:
     fields = [COLUMNS.get(name.strip().lower()) for name in header]
     missing = [name for name in REQUIRED if name not in fields]
     if missing:
-        raise SkillError(
-            f"{path} needs a header row with the columns question and answer (or vraag and antwoord), "
-            "separated by commas or semicolons."
-        )
+        raise SkillError.said("csv_no_header", path=path)
     twice = next((field for field in fields if field and fields.count(field) > 1), None)
     if twice is not None:
         names = [name.strip() for name, field in zip(header, fields, strict=True) if field == twice]
-        raise SkillError(f"{path}: the columns {' and '.join(names)} both give the {twice}; keep one.")
+        raise SkillError.said(
+            "csv_same_field", path=path, names=names, field=twice, column=DUTCH.get(twice, twice)
+        )
     return fields
 
 
@@ -175,10 +178,7 @@ def _csv_row(
     than the header is refused: an unquoted separator in an answer would otherwise cut the answer short
     without a word."""
     if any(value.strip() for value in row[len(fields) :]):
-        raise SkillError(
-            f"{path}, row {number}: more fields than the header has columns; "
-            f'put a question or answer that contains a "{separator}" in double quotes.'
-        )
+        raise SkillError.said("csv_more_fields", path=path, row=number, separator=separator)
     raw: dict[str, Any] = {
         field: value.strip() for field, value in zip(fields, row, strict=False) if field and value.strip()
     }
@@ -196,36 +196,38 @@ def _check_unique(entries: list[Entry], numbers: list[int], path: Path) -> None:
             seen[entry.id] = (number, entry)
             continue
         first, other = seen[entry.id]
+        rows = {"path": path, "first": first, "second": number, "id": repr(entry.id)}
         if slug(other.title) == slug(entry.title):
-            raise SkillError(
-                f"{path}, rows {first} and {number}: the same question {entry.title!r} "
-                f"(id {entry.id!r}) twice; merge the rows or change one question."
-            )
-        raise SkillError(
-            f"{path}, rows {first} and {number}: the same id {entry.id!r}; give each row its own id."
-        )
+            raise SkillError.said("csv_same_question", title=repr(entry.title), **rows)
+        raise SkillError.said("csv_same_id", **rows)
 
 
 def faq_entry(raw: Any, path: Path, source: str, number: int, *, unit: str = "entry") -> Entry:
     """The ``number``-th entry (or CSV ``row``: ``unit``) of the FAQ file ``path`` from its fields;
     ``SkillError`` says what to fix."""
-    where = f"{path}, {unit} {number}"
+
+    def problem(kind: str, name: str = "", **values: Any) -> SkillError:
+        where = {"path": path, "row": unit == "row", "number": number}
+        return SkillError.said(
+            "faq_entry", problem=kind, name=name, column=DUTCH.get(name, name), **where, **values
+        )
+
     if not isinstance(raw, dict):
-        raise SkillError(f"{where}: expected question, answer, ...; got {raw!r}.")
+        raise problem("not_fields", got=repr(raw))
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
-        raise SkillError(f"{where}: unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}.")
+        raise problem("unknown_field", repr(unknown[0]), fields=", ".join(FIELDS))
     for name in REQUIRED:
         if raw.get(name) is not None and not isinstance(raw[name], str):
-            raise SkillError(f"{where}: the {name} must be text; put it in quotes.")
+            raise problem("not_text", name)
         if not isinstance(raw.get(name), str) or not raw[name].strip():
-            raise SkillError(f"{where}: the {name} is missing or empty; add it.")
+            raise problem("missing", name)
     for name in OPTIONAL_TEXT:
         if raw.get(name) is not None and not isinstance(raw[name], str):
-            raise SkillError(f"{where}: the {name} must be text; put it in quotes.")
+            raise problem("not_text", name)
     phrasings = raw.get("phrasings") or []
     if not isinstance(phrasings, list) or not all(isinstance(p, str) for p in phrasings):
-        raise SkillError(f"{where}: phrasings must be a list of sentences.")
+        raise problem("phrasings")
     question = _clean(raw["question"])
     return Entry(
         id=str(raw.get("id") or slug(question)),
@@ -256,5 +258,5 @@ def invalid_yaml(path: Path, exc: Exception) -> SkillError:
     """A YAML (or decoding) error as one sentence: PyYAML's own message spans several lines, repeats the
     file and may begin with its context ("while parsing a flow sequence") instead of the problem."""
     if isinstance(exc, UnicodeDecodeError):
-        return SkillError(f"{path} is not UTF-8 text; save it as UTF-8.")
-    return SkillError(f"{path} is not valid YAML ({yaml_problem(exc)}); fix the file.")
+        return SkillError.said("content_not_utf8", path=path)
+    return SkillError.said("content_not_yaml", path=path, problem=yaml_problem(exc))

@@ -197,7 +197,7 @@ def _entries(path: Path, source: str, found: list[Passage]) -> list[Entry]:
         if p.text
     ]
     if not entries:
-        raise SkillError(f"{path} has no text to answer from; add some or remove the file.")
+        raise SkillError.said("content_no_text", path=path)
     return _unique(entries)
 
 

@@ -150,14 +150,8 @@ class SqliteConnections:
             if self.path != MEMORY:
                 self._forget_connection()
             if "locked" in str(exc) or "busy" in str(exc):
-                raise BusyError(
-                    f"the session database {self.path} stayed locked for over {self.busy_timeout:g} s; "
-                    "another process holds it too long, so try again or raise busy_timeout."
-                ) from exc
-            raise StoreError(
-                f"the session database {self.path} failed: {exc}; check its disk and folder."
-            ) from exc
+                seconds = f"{self.busy_timeout:g}"
+                raise BusyError.said("store_locked", path=self.path, seconds=seconds) from exc
+            raise StoreError.said("store_failed", path=self.path, reason=str(exc), disk=True) from exc
         except sqlite3.Error as exc:
-            raise StoreError(
-                f"the session database {self.path} failed: {exc}; check that it is a voice-skills store."
-            ) from exc
+            raise StoreError.said("store_failed", path=self.path, reason=str(exc), disk=False) from exc

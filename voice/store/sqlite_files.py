@@ -42,21 +42,14 @@ def make_parent(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(
-            f"cannot create the folder of the session database {path}: {exc.strerror}; "
-            "choose a path in a writable folder."
-        ) from exc
+        raise StoreError.said("store_no_folder", path=path, reason=exc.strerror) from exc
 
 
 def refuse_truncated(path: Path) -> None:
     """Refuse a database that was in use and is now missing or empty (0 bytes)."""
     if not Path(f"{path}.locks").exists() or (path.exists() and path.stat().st_size > 0):
         return
-    state = "is empty (0 bytes)" if path.exists() else "is missing"
-    raise StoreError(
-        f"the session database {path} {state}, but it was in use ({path}.locks exists): it was truncated "
-        "or deleted; restore it from a backup, or remove the .locks file too to start an empty one."
-    )
+    raise StoreError.said("store_truncated", path=path, empty=path.exists())
 
 
 def connect(path: str | Path, busy_timeout: float) -> sqlite3.Connection:
@@ -101,27 +94,18 @@ def _write_ahead_logging(db: sqlite3.Connection, busy_timeout: float) -> str:
 def _unopenable(path: str | Path, exc: sqlite3.Error) -> StoreError:
     if "malformed" in str(exc) or "not a database" in str(exc):
         return _damaged(path, str(exc))
-    return StoreError(
-        f"cannot open the session database {path}: {exc}; "
-        "check that the path names a file (not a folder) in a writable folder."
-    )
+    return StoreError.said("store_unopenable", path=path, reason=str(exc))
 
 
 def _damaged(path: str | Path, problem: str) -> StoreError:
-    return StoreError(
-        f"the session database {path} is damaged ({problem}); restore it from a backup "
-        "('voice data check' runs SQLite's full check on it and lists every problem it finds)."
-    )
+    return StoreError.said("store_damaged", path=path, reason=problem)
 
 
 def schema_version(db: sqlite3.Connection, path: str | Path) -> int:
     """The file's schema version; a newer one than this program's is refused."""
     found = int(db.execute("PRAGMA user_version").fetchone()[0])
     if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"the session database {path} has schema version {found}, newer than this program's "
-            f"{SCHEMA_VERSION}; upgrade voice-skills or use another file."
-        )
+        raise StoreError.said("store_newer", path=path, found=found, ours=SCHEMA_VERSION)
     return found
 
 

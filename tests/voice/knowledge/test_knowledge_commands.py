@@ -257,8 +257,8 @@ def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> N
     ]
     assert lines[5:9] == [
         "extra.csv: geen UTF-8, dus gelezen als Windows-1252 (de CSV van Excel); sla het op als UTF-8-CSV",
-        "extra.csv: kolommen weggelaten: categorie (gelezen worden id, question, phrasings, answer, short,"
-        " link, of in het Nederlands)",
+        "extra.csv: kolommen weggelaten: categorie (gelezen worden id, vraag, formuleringen, antwoord, kort,"
+        " link, of in het Engels)",
         f"{reviewed}: bewaard wat beoordelingen toevoegden: 1 formulering en 0 nieuwe items",
         f"{reviewed}: de formuleringen die beoordelingen aan 'gone' toevoegden, worden niet gebruikt, want"
         " geen item heeft dat id nu; verplaats ze naar een ander item daar of verwijder ze",
@@ -276,7 +276,7 @@ def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> N
         encoding="utf-8",
     )
     unnamed = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--config", str(config)])
-    assert unnamed.stderr == f"error: {evalfile} noemt geen skill; voeg 'skill: NAAM' toe of geef --skill.\n"
+    assert unnamed.stderr == f"fout: {evalfile} noemt geen skill; voeg 'skill: NAAM' toe of geef --skill.\n"
     evaluated = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), *team])
     lines = evaluated.output.splitlines()
     assert lines[:3] == [
@@ -300,3 +300,19 @@ def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> N
     ]
     english = CliRunner().invoke(cli, ["knowledge", "eval", str(evalfile), "--lang", "en", *team])
     assert english.output.splitlines()[:2] == ["en: 1 questions, 0 out of scope", "top-1 accuracy   1.000"]
+
+
+def test_a_dutch_team_reads_why_content_does_not_read_in_dutch(tmp_path: Path) -> None:
+    """A CSV with a problem was refused in English, marked "error:", to a team that reads the import in
+    Dutch; --lang en keeps the English."""
+    skill = write_skill(tmp_path, "nl", {})
+    config = tmp_path / "voice.toml"
+    config.write_text('locales = ["nl-NL"]\n', encoding="utf-8")
+    bad = tmp_path / "faq.csv"
+    bad.write_text("vraag;antwoord\nA?;Ja.\nB?;\n", encoding="utf-8")
+    team = ["--skill", str(skill), "--config", str(config)]
+    dutch = CliRunner().invoke(cli, ["knowledge", "import", str(bad), *team])
+    english = CliRunner().invoke(cli, ["knowledge", "import", str(bad), "--lang", "en", *team])
+    assert dutch.exit_code == english.exit_code == 2
+    assert dutch.stderr == f"fout: {bad}, rij 3: de kolom antwoord ontbreekt of is leeg; vul het in.\n"
+    assert english.stderr == f"error: {bad}, row 3: the answer is missing or empty; add it.\n"
