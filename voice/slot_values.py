@@ -6,7 +6,9 @@ as {"amount": 10, "unit": "min"}. Handlers and validators get ``datetime.date``,
 ``datetime.time`` and ``datetime.timedelta`` whatever the channel, as from the router, and a
 ``DateRange`` or ``PartOfDay`` for "this weekend" (``2026-W49-WE``) or "in the morning" (``MO``).
 A value in no known form (Alexa's "?" for a number it did not catch) stays as it came; a list or
-an object that no slot type read counts as not given (``coerce``).
+an object that no slot type read counts as not given (``coerce``). The application log says which slot and
+list or slot type a value did not fit, and its size, never its words: they are the caller's, and that log is
+neither redacted, nor kept within ``retention_days``, nor erased with a caller's data (docs/sessions.md).
 Each slot type says how (``voice.nlu.slot_types``), in the turn's language (a spelled code comes as
 words); this module applies it to slots. A value list's slot gets the list value the platform named
 (Alexa's entity id or name, Dialogflow's reference value): its ``out`` and ``id``, as typed chat does.
@@ -67,11 +69,9 @@ def coerce(
         if isinstance(slot_list, ValueList):
             listed = _listed(slot, slot_list) or _heard(slot, slot_list, read)
             if listed is None:
+                said = _size(slot.text or slot.value)
                 _LOGGER.info(
-                    "slot %s: %r is no value of list %s; it counts as not given",
-                    name,
-                    slot.text,
-                    slot_list.name,
+                    "slot %s: %s is no value of list %s; it counts as not given", name, said, slot_list.name
                 )
                 continue
             converted[name] = listed
@@ -80,7 +80,7 @@ def coerce(
         if isinstance(slot_list, RangeList):
             found = _scaled(found, slot_list)
         if found.value is slot.value and isinstance(slot.value, list | dict):
-            _LOGGER.info("slot %s: %r is not one value; it counts as not given", name, slot.value)
+            _LOGGER.info("slot %s: %s is not one value; it counts as not given", name, _size(slot.value))
             continue
         converted[name] = found
     return converted
@@ -94,11 +94,25 @@ def _typed(name: str, slot: SlotValue, kind: str, language: str, now: dt.datetim
     try:
         value = _read(found, slot.value, language, now)
     except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
+        said, error = _size(slot.value), type(exc).__name__  # the error's message may quote the value
         _LOGGER.info(
-            "slot %s: %r is not a %s value (%s); the skill gets it as sent", name, slot.value, found.name, exc
+            "slot %s: %s is not a %s value (%s); the skill gets it as sent", name, said, found.name, error
         )
         return slot  # not in the platform's usual form: leave it to the validator
     return slot if value is slot.value else replace(slot, value=value)
+
+
+def _size(value: Any) -> str:
+    """A platform's value for the log, without what it says: "a value of 3 words (17 characters)", "a list
+    of 2 items"; enough to tell an empty or garbled value from a sentence said to the slot."""
+    if isinstance(value, str):
+        words = len(value.split())
+        return f"a value of {words} word{'' if words == 1 else 's'} ({len(value)} characters)"
+    if isinstance(value, dict):
+        return f"an object of {len(value)} keys"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} items"
+    return f"a {type(value).__name__} value"
 
 
 def _read(found: SlotType, value: Any, language: str, now: dt.datetime) -> Any:

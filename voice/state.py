@@ -54,6 +54,10 @@ class ActiveFlow:
     """The slot whose value awaits a yes or no, with ``Confirming.SLOT``."""
     confirmed: tuple[str, ...] = ()
     """Slots whose value the caller confirmed."""
+    checks: tuple[str, ...] = ()
+    """Slots whose value the flow asked the caller to confirm ("Zei u tien uur?"), until the value changes:
+    without a yes (``confirmed``) the check is asked again, also one asked only because the value was heard
+    badly, when the caller changed another slot at it ("nee, op woensdag")."""
     refused: str | None = None
     """The slot whose values the flow refused at its latest turns, ``refusals`` times in a row (by its
     validator, or by the caller at its check: a no, another value)."""
@@ -82,6 +86,7 @@ class ActiveFlow:
             "confirming": self.confirming.value,
             "confirming_slot": self.confirming_slot,
             "confirmed": list(self.confirmed),
+            "checks": list(self.checks),
             "refused": self.refused,
             "refusals": self.refusals,
             "checked": {name: list(read) for name, read in self.checked.items()},
@@ -98,6 +103,7 @@ class ActiveFlow:
             confirming=confirming,
             confirming_slot=slot,
             confirmed=tuple(raw.get("confirmed") or ()),
+            checks=tuple(raw.get("checks") or ()),
             refused=raw.get("refused"),
             refusals=int(raw.get("refusals") or 0),
             checked={str(name): tuple(read) for name, read in (raw.get("checked") or {}).items()},

@@ -354,6 +354,33 @@ def test_another_slot_corrected_at_the_check_of_the_name_keeps_the_check(
     assert booked(api) == [("11:00", "Daan")]
 
 
+HEARD_BADLY_AT_THE_TIME = {
+    "nl": ("Zei u tien uur?", ["nee, woensdag", "ja", "Daan", "ja", "ja"]),
+    "en": ("Did you say ten?", ["no, wednesday", "yes", "Daan", "yes", "yes"]),
+}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_another_slot_corrected_at_the_check_of_a_time_heard_badly_keeps_the_check(
+    dialog: Dialog, api: BookingApi, locale: str
+) -> None:
+    """A time heard badly is checked ("Zei u tien uur?"); "nee, woensdag" to that check corrected the day
+    and took the time without its yes (the name was asked next), since only a slot that always asks to
+    confirm kept its check."""
+    check, rest = HEARD_BADLY_AT_THE_TIME[locale]
+    *before, badly = UP_TO_THE_NAME[locale]
+    turns = [(line, 1.0) for line in before] + [(badly, 0.3)] + [(line, 1.0) for line in rest]
+    replies = [
+        dialog.respond(
+            Turn(text=text, locale=locale, session_id="s1", user_id="u1", time=MONDAY, confidence=heard)
+        ).text
+        for text, heard in turns
+    ]
+    assert replies[2:5] == [check, f"{NOTED_AT_THE_NAME[locale][2]} {check}", ASK_NAME[locale]]
+    assert booked(api) == [("10:00", "Daan")]
+    assert api.bookings[0][1]["date"] == "2026-11-25"
+
+
 FILLERS = {
     "nl": ["wacht even", "momentje", "eh", "even kijken", "ik denk even na"],
     "en": ["hold on", "wait a moment", "one second", "uhm", "let me think"],

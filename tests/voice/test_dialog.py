@@ -190,6 +190,17 @@ def test_filler_between_misses_neither_resets_nor_adds_to_them(
         assert replies[-2] == replies[1] and replies[-1] == NOBODY["nl"]
 
 
+def test_filler_to_anything_else_keeps_the_question(customer_service: Skill, tmp_path: Path) -> None:
+    """ "Wacht even" to "Kan ik nog iets anders voor u doen?" dropped the question, and the caller's no
+    after it was a stray no: "Sorry, dat verstond ik niet", a miss, where a goodbye was meant."""
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([customer_service]), store)
+        replies = [dialog.respond(_turn(text, locale="nl")) for text in ("bedankt", "wacht even", "nee")]
+        dialog.close()
+    assert replies[1].text == "Natuurlijk, neemt u de tijd. Kan ik nog iets voor u doen?"
+    assert (replies[2].text, replies[2].end_session) == ("Tot ziens, en dank u wel.", True)
+
+
 def test_a_call_kept_on_the_line_after_it_is_not_promised_a_colleague_either(
     customer_service: Skill, tmp_path: Path
 ) -> None:

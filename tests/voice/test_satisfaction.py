@@ -207,6 +207,30 @@ def test_a_score_is_understood(tmp_path: Path, locale: str, answers: tuple[str, 
     assert kpis.satisfaction_score == pytest.approx(score)
 
 
+@pytest.mark.parametrize(
+    ("mode", "locale", "said", "waited", "score"),
+    [
+        ("yes_no", "nl", ("tot ziens", "wacht even", "ja"), "Natuurlijk, neemt u de tijd.", 1.0),
+        ("scale", "en", ("goodbye", "uhm", "four"), "Of course, take your time.", 4.0),
+    ],
+    ids=["nl", "en"],
+)
+def test_filler_to_the_question_asks_it_again(
+    tmp_path: Path, mode: str, locale: str, said: tuple[str, ...], waited: str, score: float
+) -> None:
+    """ "Wacht even" to "Heeft dit u geholpen?" got "Zeg het maar als u zover bent." without the
+    question, so the "ja" after it answered nothing: "Sorry, dat verstond ik niet", a miss, and no score."""
+    assistant = _assistant(tmp_path, mode)
+    try:
+        asked, wait, thanks = (assistant.respond(_turn(text, locale)) for text in said)
+        kpis = _kpis(assistant, locale)
+    finally:
+        assistant.close()
+    assert wait.text == f"{waited} {asked.text}" and not wait.end_session
+    assert thanks.end_session and kpis.satisfaction_score == score
+    assert (kpis.fallback_rate, kpis.contained, kpis.to_dict()["satisfaction_answers"]) == (0.0, 1, 1)
+
+
 def _kpis(assistant: Assistant, locale: str) -> Kpis:
     today = dt.datetime.now(dt.UTC).date()
     return build_report(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from voice import DateRange, SlotValue, dutch_postcode, register_slot_type
-from voice.nlu import unregister_slot_type
+from voice.nlu import SlotType, unregister_slot_type
+from voice.nlu.slots import ValueList
 from voice.slot_values import coerce
 
 
@@ -87,6 +90,55 @@ def test_a_list_or_object_no_slot_type_read_counts_as_not_given(kind: str, raw: 
     """Dialogflow sends a list only for an "is list" parameter, which no slot is."""
     slots = {"x": SlotValue(text="said", value=raw), "y": SlotValue(text="kept", value="kept")}
     assert coerce(slots, {"x": kind}, language="en") == {"y": slots["y"]}
+
+
+SAID = "jan jansen nul zes een twee drie vier vijf zes zeven acht"
+"""A caller's name and phone number, said to a slot they do not fit."""
+
+
+def _refuses(value: Any, language: str, now: Any) -> Any:
+    raise ValueError(f"no code in {value!r}")  # as a team's reader may: its message quotes the value
+
+
+@pytest.fixture
+def refusing() -> Iterator[str]:
+    register_slot_type(
+        SlotType(
+            name="coerce_refusing",
+            parse=lambda *_: None,
+            examples={"en": ("a1",), "nl": ("a1",)},
+            alexa="AMAZON.SearchQuery",
+            dialogflow="@sys.any",
+            from_platform=_refuses,
+        )
+    )
+    yield "coerce_refusing"
+    unregister_slot_type("coerce_refusing")
+
+
+def test_the_log_names_the_slot_a_value_did_not_fit_but_not_the_callers_words(
+    refusing: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A list slot's words that no list value has were logged as said ("slot day: 'jan jansen nul zes ...'
+    is no value of list day"), and so were a list sent for one value and a value a slot type could not
+    read: a caller's name and number in the application log, which no redaction, retention or erasure
+    reaches. The log keeps what a team needs to find the slot: its name, the list or type, the size."""
+    days = ValueList.of("day", ["maandag", "dinsdag"])
+    slots = {
+        "day": SlotValue(text=SAID, value=SAID),
+        "when": SlotValue(text=SAID, value=[SAID, "nul zes"]),
+        "code": SlotValue(text=SAID, value=SAID),
+    }
+    with caplog.at_level(logging.INFO, logger="voice.slot_values"):
+        kept = coerce(slots, {"when": "date", "code": refusing}, language="nl", lists={"day": days})
+    assert set(kept) == {"code"} and kept["code"].value == SAID  # the validator decides about words kept
+    assert caplog.messages == [
+        "slot day: a value of 12 words (57 characters) is no value of list day; it counts as not given",
+        "slot when: a list of 2 items is not one value; it counts as not given",
+        "slot code: a value of 12 words (57 characters) is not a coerce_refusing value (ValueError); "
+        "the skill gets it as sent",
+    ]
+    assert not any(word in caplog.text for word in ("jan", "jansen", "nul zes"))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from booking_api import serving_booking_api
 
-from voice import Router, Skill, Turn
+from voice import Reply, Router, Skill, Turn
 from voice.analytics import Filters, build_report, flow_steps
 from voice.dialog import Answer, Answerer, Dialog, waits
 from voice.dialog.answerers import Loading
@@ -339,6 +339,31 @@ def test_a_goodbye_to_an_offered_answer_gave_up(
     assert (offered["knowledge"], left["intent"], left["outcome"]) == ("confirm", "Stop", "gave_up")
     counts = _counts(dialog.store)
     assert counts["outcome:gave_up"] == 1 and "outcome:contained" not in counts
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "filler", "waited"),
+    [
+        ("nl", "ik ben mijn wachtwoord kwijt", "wacht even", "Natuurlijk, neemt u de tijd."),
+        ("en", "how do i return something", "hold on", "Of course, take your time."),
+    ],
+    ids=["nl", "en"],
+)
+def test_filler_to_an_offered_answer_keeps_it_open(
+    dialog: Dialog, language: str, question: str, filler: str, waited: str
+) -> None:
+    """ "Wacht even" to "Bedoelt u ...?" dropped the offer as a miss: the caller heard "take your time,
+    tell me when you are ready", and their yes after it was "Sorry, I didn't catch that"."""
+
+    def say(text: str) -> Reply:
+        return dialog.respond(Turn(text=text, locale=language, session_id="s1", user_id="u1", time=NOW))
+
+    offer, wait, taken = say(question), say(filler), say("ja" if language == "nl" else "yes")
+    assert (wait.text, wait.expect, wait.reprompt) == (f"{waited} {offer.text}", offer.expect, offer.text)
+    assert taken.card is not None and not taken.text.startswith("Sorry")
+    offered, filled, answered = _signals(dialog.store)
+    assert (offered["knowledge"], offered["understood"], filled["intent"]) == ("confirm", "knowledge", "Wait")
+    assert "understood:none" not in _counts(dialog.store)
 
 
 def _hang_up(dialog: Dialog, session: str, language: str) -> str:

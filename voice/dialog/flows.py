@@ -57,6 +57,7 @@ class FlowFilling:
             keep,
             slots={**active.slots, **said},
             confirmed=tuple(name for name in active.confirmed if name not in changed),
+            checks=tuple(name for name in active.checks if name not in changed),
             asking=None,
         )
         before, self.state = self.state, replace(self.state, flow=flow)
@@ -145,13 +146,14 @@ class FlowFilling:
         )
         slot, check = next(((slot, check) for slot, check in checks if check), (None, None))
         if slot is None and (slot := unchecked(spec, flow)) is not None:
-            check = self._slot_check(skill, spec, slot, turn)
+            check = self._slot_check(skill, spec, slot, turn, again=True)
         if flow.refusals and (slot is None or slot.name != flow.refused):
             # every value passed: the refusals in a row end, unless the caller still has to confirm it
             flow = replace(flow, refused=None, refusals=0)
             self._set_flow(flow)
         if slot is not None and check:
-            self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name))
+            asked = tuple(dict.fromkeys((*flow.checks, slot.name)))
+            self._set_flow(replace(flow, confirming=Confirming.SLOT, confirming_slot=slot.name, checks=asked))
             return asking(check, Expect.CONFIRMATION, slot.name)
         missing = next((s for s in spec.slots if s.name not in flow.slots and not s.optional), None)
         if missing is not None:
@@ -181,14 +183,17 @@ class FlowFilling:
         self._set_flow(replace(flow, checked={name: checked[name] for name in checked if name in flow.slots}))
         return refused
 
-    def _slot_check(self, skill: Skill, spec: Flow, slot: Slot, turn: Turn) -> str | None:
+    def _slot_check(
+        self, skill: Skill, spec: Flow, slot: Slot, turn: Turn, *, again: bool = False
+    ) -> str | None:
         """The question that confirms the slot's new value before it is acted on, or None: the slot's
         own ``confirm``; else, for a value heard badly (below ``low_confidence_below``), its
-        ``confirm_unclear`` or the framework's "Zei u ...?" with the words as heard."""
+        ``confirm_unclear`` or the framework's "Zei u ...?" with the words as heard. ``again``: a check
+        left open is asked again, however well this turn was heard (the value was heard at an earlier one)."""
         values = spec.values(turn)
         if slot.confirm:
             return skill.say(turn, slot.confirm, **values)
-        if turn.confidence >= self.policy.low_confidence_below:
+        if not again and turn.confidence >= self.policy.low_confidence_below:
             return None
         if slot.confirm_unclear:
             return skill.say(turn, slot.confirm_unclear, **values)
@@ -306,15 +311,17 @@ def stale(flow: ActiveFlow, name: str, changed: list[str]) -> bool:
 
 
 def unchecked(spec: Flow, flow: ActiveFlow) -> Slot | None:
-    """The first slot that always asks to confirm its value (``Slot.confirm``) and holds one the caller
-    has not said yes to: its check was left open by a turn that changed another slot ("nee, om elf uur"
-    to "Heb ik uw naam goed verstaan: Daan?"), and is asked again before anything else, so no value is
-    taken without its yes."""
+    """The first slot that holds a value the caller has not said yes to, though it always asks to confirm
+    its value (``Slot.confirm``) or its check was asked (a value heard badly: "Zei u tien uur?"): the check
+    was left open by a turn that changed another slot ("nee, om elf uur" to "Heb ik uw naam goed verstaan:
+    Daan?"), and is asked again before anything else, so no value is taken without its yes."""
     return next(
         (
             slot
             for slot in spec.slots
-            if slot.confirm and slot.name in flow.slots and slot.name not in flow.confirmed
+            if (slot.confirm or slot.name in flow.checks)
+            and slot.name in flow.slots
+            and slot.name not in flow.confirmed
         ),
         None,
     )

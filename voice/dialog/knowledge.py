@@ -5,7 +5,8 @@ turn's language (``skills/<name>/knowledge/<lang>/``). Confident: the short answ
 full text and link go on a card. Unsure: "Do you mean ...?", and yes takes the answer, no offers
 the next candidate, and after the last one the caller is asked to put it differently (a miss, so
 the fallback policy still ends at a person; so is an offer the caller answers neither yes nor no,
-which the dialog counts). Nothing: the next answerer (the fallback) decides.
+which the dialog counts, except filler such as "wacht even": the offer is asked again). Nothing: the
+next answerer (the fallback) decides.
 In a flow, the flow's open question is asked again after the answer.
 
 A platform that cannot pass free speech through a fallback sends it as the ``Question`` intent

@@ -6,7 +6,7 @@ nothing more) asks the question instead of ending at once, once per conversation
 ``satisfaction_asked``). The question is the last reply, marked by its ``slot``: the next turn reads
 the answer from it. A yes or no (``yes_no``: 1 or 0) or a number from 1 to 5 said as digits or words
 (``scale``; a grade out of ten counts half) is the score; the assistant thanks the caller and ends.
-Anything else is a normal turn.
+Filler ("wacht even") asks the question again (the built-in ``Wait``); anything else is a normal turn.
 """
 
 from __future__ import annotations

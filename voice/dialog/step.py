@@ -30,6 +30,9 @@ from .satisfaction import QUESTION_SLOT, Satisfaction, question_reply
 from .satisfaction_asking import SatisfactionAsking
 from .signals import answerer_names
 
+_KEEP_OFFER = (*YES_OR_NO, WAIT)
+"""What leaves an offer ("Bedoelt u ...?") open: its answer, or filler while the caller thinks."""
+
 
 def hung_up_reply() -> Reply:
     """The answer to a hang-up: nothing to say, and the end of the conversation."""
@@ -117,7 +120,7 @@ class TurnStep(FlowFilling, SatisfactionAsking):
         rated = self._rated(match)
         if rated is not None:
             return rated
-        if self.state.offer is not None and (match is None or match.intent not in YES_OR_NO):
+        if self.state.offer is not None and (match is None or match.intent not in _KEEP_OFFER):
             # the caller moved on: the offer did not help (a miss, unless this turn helps)
             self.state = replace(self.state, offer=None, fallbacks=self.state.fallbacks + 1)
         reason = self._handoff_trigger(match)
@@ -337,14 +340,27 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return replace(help_reply, speech=joined(help_reply.speech, question)) if question else help_reply
         if intent == SPEAK_LANGUAGE:
             return self._speaks_language()
-        if intent == WAIT:  # the caller is not done: neither a miss nor an answer, so the counts stand
-            self.counted = True
-        if intent in ("Greeting", "Thanks", WAIT):  # politeness; in a flow, back to the question asked
+        if intent == WAIT:
+            return self._wait()
+        if intent in ("Greeting", "Thanks"):  # politeness; in a flow, back to the question asked
             question = self.state.open_question
             if question:
                 return with_question(self.turn, f"{intent.lower()}_in_flow", question, self._speakers())
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._not_understood()  # a stray yes or no
+
+    def _wait(self) -> Reply:
+        """Filler ("wacht even", "uhm"): the caller is not done, so it is neither a miss nor an answer (the
+        counts stand), and the question they were asked stays open and is asked again. One that waits for
+        its own answer (an offer's "Bedoelt u ...?", "did this help?", "anything else?") keeps waiting for
+        it, so the yes that follows still answers it."""
+        self.counted = True
+        asked = self._still_asked()
+        question = asked.reprompt if asked is not None else self.state.open_question
+        if not question:
+            return self._builtin("wait", expect=Expect.ANSWER)
+        reply = with_question(self.turn, "wait_in_flow", question, self._speakers())
+        return replace(reply, expect=asked.expect, slot=asked.slot) if asked is not None else reply
 
     def _speaks_language(self) -> Reply:
         """ "Spreekt u Engels?": which language this line speaks, then the open question (or "what can I

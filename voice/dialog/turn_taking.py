@@ -56,6 +56,17 @@ class TurnTaking:
             last is not None and last.slot == ANYTHING_ELSE and not self.state.flow and not self.state.offer
         )
 
+    def _still_asked(self) -> Reply | None:
+        """The last reply, when it asked a question that only its own answer closes and that is still
+        open: an offer ("Bedoelt u ...?"), "did this help?" or "anything else?"; else None."""
+        last = self.state.last_reply
+        if last is None or not last.reprompt:
+            return None
+        open_ = (
+            self.state.offer is not None or self.satisfaction.awaiting(self.state) or self._anything_else()
+        )
+        return last if open_ else None
+
     def _silence(self) -> Reply:
         """The caller said nothing: the open question again, and after ``max_no_input`` times a goodbye."""
         count = self.state.no_input + 1

@@ -64,6 +64,7 @@ def active_dialog() -> DialogState:
             confirming=Confirming.SLOT,
             confirming_slot="party",
             confirmed=("date", "time"),
+            checks=("time", "party"),
             checked={"date": (), "time": ("date",)},
         ),
         previous_intent="OpeningHours",
