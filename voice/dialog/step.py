@@ -349,19 +349,6 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return self._builtin(intent.lower(), expect=Expect.ANSWER)
         return self._not_understood()  # a stray yes or no
 
-    def _wait(self) -> Reply:
-        """Filler ("wacht even", "uhm"): the caller is not done, so it is neither a miss nor an answer (the
-        counts stand), and the question they were asked stays open and is asked again. One that waits for
-        its own answer (an offer's "Bedoelt u ...?", "did this help?", "anything else?") keeps waiting for
-        it, so the yes that follows still answers it."""
-        self.counted = True
-        asked = self._still_asked()
-        question = asked.reprompt if asked is not None else self.state.open_question
-        if not question:
-            return self._builtin("wait", expect=Expect.ANSWER)
-        reply = with_question(self.turn, "wait_in_flow", question, self._speakers())
-        return replace(reply, expect=asked.expect, slot=asked.slot) if asked is not None else reply
-
     def _speaks_language(self) -> Reply:
         """ "Spreekt u Engels?": which language this line speaks, then the open question (or "what can I
         do for you?"), so a caller who asked in the middle of a flow goes on where they were."""

@@ -2,7 +2,8 @@
 
 ``TurnTaking`` is the part of a turn's decisions (``voice.dialog.step.TurnStep``) that ends a reply
 with a question or a short reprompt, asks "anything else?" after a complete answer on a phone line,
-and speaks the framework's replies; it works on the step's ``turn`` and ``state``.
+asks the open question again after filler ("wacht even"), and speaks the framework's replies; it
+works on the step's ``turn`` and ``state``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class TurnTaking:
     satisfaction: Satisfaction
     answered_by: str
     settled_by: str
+    counted: bool
 
     def _answers(self) -> tuple[str, ...]:
         """The built-in intents that answer the question the last reply asked, if it asked one."""
@@ -66,6 +68,19 @@ class TurnTaking:
             self.state.offer is not None or self.satisfaction.awaiting(self.state) or self._anything_else()
         )
         return last if open_ else None
+
+    def _wait(self) -> Reply:
+        """Filler ("wacht even", "uhm"): the caller is not done, so it is neither a miss nor an answer (the
+        counts stand), and the question they were asked stays open and is asked again. One that waits for
+        its own answer (an offer's "Bedoelt u ...?", "did this help?", "anything else?") keeps waiting for
+        it, so the yes that follows still answers it."""
+        self.counted = True
+        asked = self._still_asked()
+        question = asked.reprompt if asked is not None else self.state.open_question
+        if not question:
+            return self._builtin("wait", expect=Expect.ANSWER)
+        reply = with_question(self.turn, "wait_in_flow", question, self._speakers())
+        return replace(reply, expect=asked.expect, slot=asked.slot) if asked is not None else reply
 
     def _silence(self) -> Reply:
         """The caller said nothing: the open question again, and after ``max_no_input`` times a goodbye."""
