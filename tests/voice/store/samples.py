@@ -1,11 +1,12 @@
-"""What the store tests share: a fake clock, a session and dialog state with every field set, and a forked
-child that must not hang."""
+"""What the store tests share: a fake clock, a session and dialog state with every field set, a forked
+child that must not hang, and a fresh interpreter for a test that forks."""
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,8 @@ from voice.store import Session, Speaker, TurnRecord
 START = 1_700_000_000.0
 """The fake clock's first reading, in seconds since the epoch."""
 CEST = dt.timezone(dt.timedelta(hours=2))
+FRESH_PROCESS_S = 120.0
+"""The longest a test may run in its fresh process (``in_a_fresh_process``)."""
 
 
 def run_forked(target: Callable[..., object], *args: object, hung: str) -> None:
@@ -30,6 +33,25 @@ def run_forked(target: Callable[..., object], *args: object, hung: str) -> None:
         child.join(10)
         pytest.fail(hung)
     assert child.exitcode == 0
+
+
+def in_a_fresh_process(body: Callable[[Path], None], tmp_path: Path) -> None:
+    """Run ``body(tmp_path)`` (a module-level function) in a spawned interpreter; the test fails as it
+    fails there (its traceback is in the captured stderr).
+
+    For a test that forks: the child inherits the state of every thread of the forking process, and in the
+    pytest worker other tests leave threads running (a server app that is never closed keeps its outbox
+    sender, which writes to its SQLite store every 5 s). One inside SQLite at the fork leaves SQLite's
+    global mutexes held in the child, which then hangs at its first SQLite call: the test would fail for
+    another test's thread. A spawned interpreter has only the test's own threads."""
+    process = multiprocessing.get_context("spawn").Process(target=body, args=(tmp_path,))
+    process.start()
+    process.join(FRESH_PROCESS_S)
+    if process.exitcode is None:
+        process.kill()
+        process.join(10)
+        pytest.fail(f"the test's fresh process did not end within {FRESH_PROCESS_S:g} s")
+    assert process.exitcode == 0, "the test failed in its fresh process (see its traceback in stderr)"
 
 
 class FakeClock:

@@ -32,7 +32,7 @@ from voice.store import (
 )
 from voice.store.checkpoint import Checkpointer
 
-from .samples import START, FakeClock, run_forked
+from .samples import START, FakeClock, in_a_fresh_process, run_forked
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = Path(__file__).with_name("store_worker.py")
@@ -136,7 +136,12 @@ def _open_and_read(path: Path) -> None:
 
 def test_a_child_forked_while_the_checkpoint_thread_works_can_use_sqlite(tmp_path: Path) -> None:
     """A fork while the thread was inside SQLite left the child waiting forever at its first SQLite call
-    (SQLite's mutexes do not survive a fork): without the guard, every run here had such a child."""
+    (SQLite's mutexes do not survive a fork): without the guard, every run here had such a child. In a
+    fresh process: another test's thread inside SQLite at a fork would hang the child as well."""
+    in_a_fresh_process(_fork_while_the_checkpoint_thread_works, tmp_path)
+
+
+def _fork_while_the_checkpoint_thread_works(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     SqliteStore(path).close()
     checkpointer, busy = Checkpointer(path, delay=0), threading.Event()

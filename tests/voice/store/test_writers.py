@@ -22,7 +22,7 @@ import pytest
 from voice.store import LogEntry, Speaker, SqliteStore
 from voice.store.base import BusyError, StoreError
 
-from .samples import START, run_forked
+from .samples import START, in_a_fresh_process, run_forked
 
 
 def _entry(session_id: str, n: int) -> LogEntry:
@@ -155,6 +155,10 @@ def _write_one(store: SqliteStore, report: Connection) -> None:
 
 
 def test_a_child_forked_while_a_thread_writes_can_write(tmp_path: Path) -> None:
+    in_a_fresh_process(_fork_while_a_thread_writes, tmp_path)  # no other test's thread in SQLite at the fork
+
+
+def _fork_while_a_thread_writes(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db", busy_timeout=5)
     context = multiprocessing.get_context("fork")
     reports, report = context.Pipe(duplex=False)
@@ -241,6 +245,10 @@ def _take_a_session_and_write(store: SqliteStore) -> None:
 
 
 def test_a_child_forked_while_a_thread_held_the_locks_table_can_take_turns(tmp_path: Path) -> None:
+    in_a_fresh_process(_fork_while_a_thread_holds_the_locks_table, tmp_path)  # as above
+
+
+def _fork_while_a_thread_holds_the_locks_table(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "sessions.db")
     with _held_by_a_thread(store._db.sessions._mutex):  # noqa: SLF001  (between two lock-table updates)
         run_forked(
