@@ -9,6 +9,7 @@ store), its booking API a local stub. Needs ``node``; ``npm ci`` runs when node_
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import shutil
 import subprocess
@@ -51,12 +52,15 @@ class BookingApi(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def driver() -> Path:
-    """The Node driver with virtual-alexa installed (``npm ci`` on a fresh checkout)."""
-    if not (DRIVER / "node_modules" / "virtual-alexa").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed; run 'npm ci --prefix tests/voice/channels/virtual_alexa'")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=DRIVER, check=True, timeout=600)
+    """The Node driver with virtual-alexa installed (``npm ci`` on a fresh checkout). The test workers
+    take turns at the install: ``npm ci`` first empties node_modules, under a worker already using it."""
+    with (DRIVER / "node_modules.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (DRIVER / "node_modules" / "virtual-alexa").is_dir():
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.skip("npm is not installed; run 'npm ci --prefix tests/voice/channels/virtual_alexa'")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=DRIVER, check=True, timeout=600)
     return DRIVER / "drive.js"
 
 
@@ -87,6 +91,7 @@ def skill_url(tmp_path_factory: pytest.TempPathFactory, booking_url: str) -> Ite
     thread.start()
     yield f"http://127.0.0.1:{server.port}/alexa"
     server.shutdown()
+    app.extensions["voice.assistant"].close()  # its outbox and checkpoint threads
 
 
 @pytest.fixture(scope="module")
