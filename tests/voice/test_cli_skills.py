@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,9 +147,34 @@ def test_check_reports_templates_that_never_match(tmp_path) -> None:  # type: ig
     config = tmp_path / "voice.toml"
     config.write_text(f'skills = ["{lonely}"]\n')
     result = CliRunner().invoke(cli, ["check", "--config", str(config)])
-    assert result.exit_code == 1 and "NEVER MATCHES: lonely/Thief 'call {person}'" in result.output
+    assert result.exit_code == 1 and (
+        "  NEVER MATCHES: lonely/Thief 'call {person}': no sentence can be generated: a list is empty or no "
+        "value fits the context" in result.stdout.splitlines()
+    ), result.output
     filled = CliRunner().invoke(cli, ["check", "--config", str(config), "--list", "person=anna"])
     assert filled.exit_code == 0, filled.output
+
+
+def test_a_dutch_team_reads_the_table_of_conflicts_in_dutch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The counts, "ACROSS SKILLS" and "NEVER MATCHES" with its reason were English to a Dutch team."""
+    thief = _skill_folder(
+        tmp_path, "thief", ["what can you do", "call {person}"], "lists:\n  person:\n    values: []\n"
+    )
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["customer_service", "{thief}"]\n[insights]\nlanguage = "nl"\n')
+    result = CliRunner().invoke(cli, ["check", "-l", "en", "--config", str(config)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(
+        r"en: \d+ voorbeeldzinnen, [1-9]\d* geclaimd door meer dan één intent, 1 templates die nooit "
+        "kunnen matchen",
+        lines[0],
+    ), lines[0]
+    assert any(line.startswith("  TUSSEN SKILLS: 'what can you do'") for line in lines), lines
+    assert lines[-1] == (
+        "  MATCHT NOOIT: thief/Thief 'call {person}': er kan geen zin worden gemaakt: een lijst is leeg of "
+        "geen waarde past bij de context"
+    )
 
 
 def test_check_runs_over_home_assistant_in_both_languages() -> None:
