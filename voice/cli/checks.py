@@ -165,6 +165,7 @@ def _run_file(path: Path, assistant: Assistant) -> _Played:
 def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
     """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default. Scripts in a
     language the config's locales leave out are skipped, with the reason."""
+    command_texts(context, None)  # what the skills refuse is told in the team's words
     config = only_skills(context.config, skill_names) if skill_names else context.config
     references = skill_references(config)
     build_router(config, load_skills(config))  # the scripts run per skill: refuse the set as every start does
@@ -185,10 +186,7 @@ def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
                         click.echo(f"     {failure}")
             assistant.close()
     if not total:
-        raise VoiceError(
-            f"no conversation scripts in the tests/ folder of {', '.join(references)}; "
-            "write one (docs/skills.md, Conversation tests)."
-        )
+        raise VoiceError.said("no_scripts", skills=", ".join(references))
     _tell_totals(total - skipped.total(), failed, skipped, config)
     if failed:
         sys.exit(1)
