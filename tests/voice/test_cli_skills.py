@@ -314,6 +314,11 @@ def _team_config(tmp_path, language: str, skill: str) -> str:  # type: ignore[no
             "error: no skill speaks 'fr'; loaded languages: en, nl.",
         ),
         (
+            ["run", "-l", "fr"],
+            "fout: geen skill spreekt 'fr'; de geladen talen zijn en, nl.",
+            "error: no skill speaks 'fr'; loaded languages: en, nl.",
+        ),
+        (
             ["export", "alexa", "thief", "--endpoint", "http://voice.example.org/alexa"],
             "fout: --endpoint 'http://voice.example.org/alexa' is geen HTTPS-adres, en Alexa roept alleen "
             "HTTPS aan; geef er een zoals https://voice.example.com/alexa.",
@@ -338,12 +343,12 @@ def _team_config(tmp_path, language: str, skill: str) -> str:  # type: ignore[no
             "error: there is no skill 'weather' in the config; choose one of thief (a name or its folder).",
         ),
     ],
-    ids=["serve", "test", "parse", "export", "export-folder", "report", "review"],
+    ids=["serve", "test", "parse", "run", "export", "export-folder", "report", "review"],
 )
 def test_a_dutch_team_reads_the_commands_errors_in_dutch(  # type: ignore[no-untyped-def]
     tmp_path, command: list[str], dutch: str, english: str
 ) -> None:
-    """voice serve, test, parse, export, report and review marked their errors "error:" in English
+    """voice serve, test, parse, run, export, report and review marked their errors "error:" in English
     sentences to a Dutch team; they are in [insights] language now, English unchanged."""
     root = _skill_folder(tmp_path, "thief", ["steal {thing}"], lists="lists:\n  thing: {wildcard: true}\n")
     (tmp_path / "thief" / "locales" / "nl").mkdir()
