@@ -52,8 +52,12 @@ class VoiceError(Exception):
         return error
 
     def told(self, say: Texts) -> str:
-        """The sentence in the words of ``say`` (the command's), where it has them; else ``message``."""
-        return say(self.key, **self.values) if self.key else self.message
+        """The sentence in the words of ``say`` (the command's), where it has them; else ``message``. A
+        value that is itself an error (the problem a skill's line names) is told in those words too."""
+        if not self.key:
+            return self.message
+        values = {k: v.told(say) if isinstance(v, VoiceError) else v for k, v in self.values.items()}
+        return say(self.key, **values)
 
 
 class ConfigError(VoiceError):

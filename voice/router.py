@@ -72,8 +72,8 @@ class Router:
         if found is None:
             sets = self._sets.get(language)
             if not sets:
-                raise SkillError(
-                    f"no skill speaks {language!r}; loaded languages: {', '.join(self.languages)}."
+                raise SkillError.said(
+                    "no_skill_speaks", language=repr(language), languages=", ".join(self.languages)
                 )
             found = Matcher(sets, fuzzy_threshold=self.fuzzy_threshold)
             for name, values in self.lists.items():

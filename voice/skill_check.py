@@ -58,7 +58,7 @@ from .response_check import response_problems, response_value_problems, unsaid_r
 from .router import Router
 from .skill import Skill
 from .skill_source import either_half_lines, module_file
-from .suggestions import did_you_mean
+from .suggestions import did_you_mean, nearest
 
 if TYPE_CHECKING:
     from .analytics.team import Texts
@@ -77,20 +77,20 @@ def check_skills(router: Router) -> None:
     the framework's built-ins is logged too: its skill still answers its own intents, and refusing it
     would stop every other skill with it. So are the authoring checks (``_authoring_problems``): read
     from the code without running it, they must not stop a server on a guess."""
-    for problem in _publishing_problems(router):
-        _LOGGER.warning("%s (the welcome names no business until it is fixed)", problem)
+    for unread in _publishing_problems(router):
+        _LOGGER.warning("%s (the welcome names no business until it is fixed)", unread)
     for problem in builtin_problems(router) + locale_problems(router) + _authoring_problems(router):
         _LOGGER.warning("%s ('voice check' refuses this)", problem)
     problems = skill_problems(router, strict=False)
     if problems:
-        more = f" ({len(problems) - 1} more: run 'voice check')" if len(problems) > 1 else ""
-        raise SkillError(problems[0] + more)
+        raise SkillError.said("first_problem", problem=problems[0], more=len(problems) - 1)
 
 
-def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
-    """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each,
-    and (``strict``) what the start only logs: publishing texts that cannot be read, languages
-    without the framework's built-ins, and the authoring checks.
+def skill_problems(router: Router, *, strict: bool = True) -> list[SkillError]:
+    """Every mismatch between the skills' handlers, templates, responses and prompts, one sentence each
+    (an error a command tells in the team's words, where it has them), and (``strict``) what the start
+    only logs: publishing texts that cannot be read, languages without the framework's built-ins, and
+    the authoring checks.
 
     Templates and responses that cannot be read, and matchers that do not compile, raise at once.
     """
@@ -100,21 +100,18 @@ def skill_problems(router: Router, *, strict: bool = True) -> list[str]:
             skill.responses(language)
     for language in router.languages:
         router.matcher(language)
-    problems: list[str] = []
+    problems: list[SkillError] = []
     for skill in router.skills.values():
         problems += _name_problems(skill)
         problems += _handler_problems(skill)
         problems += _flow_slot_problems(router, skill)
-        problems += response_problems(skill)
+        problems += map(SkillError, response_problems(skill))
         problems += _knowledge_problems(skill)
         problems += _data_problems(skill)
     if strict:  # a start logs these itself (``check_skills``): not worked out twice
-        problems += (
-            _publishing_problems(router)
-            + builtin_problems(router)
-            + locale_problems(router)
-            + _authoring_problems(router)
-        )
+        problems += _publishing_problems(router)
+        problems += map(SkillError, builtin_problems(router) + locale_problems(router))
+        problems += map(SkillError, _authoring_problems(router))
     return problems
 
 
@@ -159,11 +156,11 @@ def _own_modules(skill: Skill) -> list[str]:
     return sorted(path for path in paths if path and Path(path).resolve().is_relative_to(root))
 
 
-def _publishing_problems(router: Router) -> list[str]:
+def _publishing_problems(router: Router) -> list[SkillError]:
     return [problem for skill in router.skills.values() for problem in _info_problems(skill)]
 
 
-def _name_problems(skill: Skill) -> Iterator[str]:
+def _name_problems(skill: Skill) -> Iterator[SkillError]:
     """An intent whose name has a separator the exports put into platform intent names (Alexa's
     ``Intent__tag``, Dialogflow's ``Intent - with tag``): the channels would read a request for it back
     as another intent, or as this one with a block's fixed values."""
@@ -172,28 +169,34 @@ def _name_problems(skill: Skill) -> Iterator[str]:
         for name in intents.intents:
             separator = next((separator for separator in (FIXED, SEPARATOR) if separator in name), "")
             if separator:
-                yield (
-                    f"skill {skill.name!r}: intent {name!r} in {intents.source} has {separator!r} in its "
-                    "name, which the Alexa and Dialogflow exports put between an intent and the tag of its "
-                    "variants, so a platform's request for it would be read as another intent; rename it "
-                    f"without {FIXED!r} (two underscores) and {SEPARATOR!r} (a dash between spaces)."
+                yield SkillError.said(
+                    "intent_separator",
+                    skill=repr(skill.name),
+                    intent=repr(name),
+                    file=intents.source,
+                    separator=repr(separator),
+                    fixed=repr(FIXED),
+                    dash=repr(SEPARATOR),
                 )
 
 
-def _handler_problems(skill: Skill) -> Iterator[str]:
+def _handler_problems(skill: Skill) -> Iterator[SkillError]:
     declared = {name for language in skill.languages for name in skill.intents(language).intents}
     known = declared | _framework_intents()
-    for kind, names in (("a handler", skill.handlers), ("a flow", skill.flows)):
+    for flow, names in ((False, skill.handlers), (True, skill.flows)):
         for name in names:
             if name not in known:
-                hint = did_you_mean(name, declared)
-                yield (
-                    f"skill {skill.name!r} has {kind} for intent {name!r}, which no template in "
-                    f"{skill.root / 'locales'}/*/intents.yaml defines; fix the name{hint} or add the intent."
+                yield SkillError.said(
+                    "unknown_intent",
+                    skill=repr(skill.name),
+                    flow=flow,
+                    intent=repr(name),
+                    files=f"{skill.root / 'locales'}/*/intents.yaml",
+                    nearest=nearest(name, declared),
                 )
 
 
-def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
+def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[SkillError]:
     """A flow slot that no template of its intent fills: the flow would ask for it forever."""
     for intent, flow in skill.flows.items():
         for language in skill.languages:
@@ -202,12 +205,15 @@ def _flow_slot_problems(router: Router, skill: Skill) -> Iterator[str]:
                 continue
             for slot in flow.slots:
                 if slot.name not in fillable:
-                    hint = did_you_mean(slot.name, fillable)
-                    yield (
-                        f"skill {skill.name!r} asks for slot {slot.name!r} in the flow of {intent!r}, which "
-                        f"no template of {intent!r} in {skill.root / 'locales' / language / 'intents.yaml'} "
-                        f"fills (they fill {', '.join(sorted(fillable)) or 'none'}); fix the slot's "
-                        f"name{hint} or add a template with {{{slot.name}}}."
+                    yield SkillError.said(
+                        "unfilled_slot",
+                        skill=repr(skill.name),
+                        slot=repr(slot.name),
+                        intent=repr(intent),
+                        file=skill.root / "locales" / language / "intents.yaml",
+                        fillable=", ".join(sorted(fillable)),
+                        nearest=nearest(slot.name, fillable),
+                        braced=f"{{{slot.name}}}",
                     )
 
 
@@ -264,7 +270,7 @@ def _most_uses(expr: Expr) -> Counter[str]:
     return Counter()
 
 
-def _knowledge_problems(skill: Skill) -> Iterator[str]:
+def _knowledge_problems(skill: Skill) -> Iterator[SkillError]:
     """Content the dialog would load (``knowledge/<lang>/``, a folder of at most three letters) that
     cannot be read, or is in a language the engine has no lexicon for. Reads the files only: no index."""
     folder = skill.root / "knowledge"
@@ -276,27 +282,32 @@ def _knowledge_problems(skill: Skill) -> Iterator[str]:
         try:
             check_language(content.name)
         except VoiceError as exc:
-            yield f"skill {skill.name!r}: {content}: {exc.message} Rename the folder or remove it."
+            yield SkillError.said("knowledge_folder", skill=repr(skill.name), folder=content, problem=exc)
             continue
         try:
             load_content(content)
         except VoiceError as exc:  # it names the file and the fix
-            yield f"skill {skill.name!r}: {exc.message}"
+            yield _of_skill(skill, exc)
 
 
-def _data_problems(skill: Skill) -> list[str]:
+def _of_skill(skill: Skill, problem: VoiceError | str) -> SkillError:
+    """``problem`` (an error, told in the team's words where it has them) as the named skill's."""
+    return SkillError.said("skill_problem", skill=repr(skill.name), problem=problem)
+
+
+def _data_problems(skill: Skill) -> list[SkillError]:
     """The skill's own data that a turn would fail on, as it says (``Skill.data_problems``)."""
     said = skill.data_problems() if skill.data_problems else []
-    return [f"skill {skill.name!r}: {problem}" for problem in said]
+    return [_of_skill(skill, problem) for problem in said]
 
 
-def _info_problems(skill: Skill) -> Iterator[str]:
+def _info_problems(skill: Skill) -> Iterator[SkillError]:
     """A ``locales/<lang>/skill.yaml`` that the exports could not read (they are its only readers)."""
     for language in skill.languages:
         try:
             skill.info(language)
         except SkillError as exc:  # it names the file and the key
-            yield f"skill {skill.name!r}: {exc.message}"
+            yield _of_skill(skill, exc)
 
 
 def _label_problems(skill: Skill) -> Iterator[str]:

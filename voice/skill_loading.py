@@ -9,12 +9,13 @@ import importlib.util
 import re
 import sys
 import traceback
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .errors import SkillError, VoiceError
 from .skill import Skill
-from .suggestions import did_you_mean
+from .suggestions import nearest
 
 __all__ = ["discover", "load_skill", "skill_folder"]
 
@@ -38,7 +39,7 @@ def load_skill(reference: str | Path, skills_folder: Path | None = None) -> Skil
         raise _load_failure(text, exc) from exc
     skill = getattr(module, "skill", None)
     if not isinstance(skill, Skill):
-        raise SkillError(f"{module.__name__} defines no 'skill = Skill(...)'; add one.")
+        raise SkillError.said("no_skill_object", module=module.__name__)
     return skill
 
 
@@ -71,8 +72,8 @@ def _skill_folder(reference: str, skills_folder: Path | None) -> Path | None:
     if len(path.parts) > 1 or reference.startswith("."):  # "./shop" is a path, not a module name
         known = discover(path.parent) if path.parent.is_dir() else []
         parent = str(path.parent).replace("{", "{{").replace("}", "}}")  # a folder's braces are no field
-        hint = did_you_mean(path.name, known, str(Path(parent) / "{}"))
-        raise SkillError(f"there is no skill folder {path}{hint}; check the path.")
+        close = nearest(path.name, known, str(Path(parent) / "{}"))
+        raise SkillError.said("no_skill_folder", path=path, nearest=close)
     if skills_folder is not None and (skills_folder / reference).is_dir():
         return skills_folder / reference
     return None
@@ -81,33 +82,26 @@ def _skill_folder(reference: str, skills_folder: Path | None) -> Path | None:
 def _no_skill(reference: str, skills_folder: Path | None) -> SkillError:
     from .config import SKILLS_DIR
 
-    places = [f"{skills_folder}/"] if skills_folder else []
     known = (discover(skills_folder) if skills_folder else []) + discover(SKILLS_DIR)
-    hint = did_you_mean(reference.rpartition(".")[2], known)
-    return SkillError(
-        f"there is no skill {reference!r} in {' or '.join([*places, 'the shipped skills'])}{hint}; "
-        "check the name, or give the skill's folder path."
-    )
+    close = nearest(reference.rpartition(".")[2], known)
+    return SkillError.said("no_skill", skill=repr(reference), folder=skills_folder or "", nearest=close)
 
 
 def _load_failure(reference: str, exc: Exception) -> SkillError:
     """Where the skill's own code failed, and on what."""
+    said = partial(SkillError.said, "cannot_load", skill=repr(reference))
     if isinstance(exc, SyntaxError):
-        what = f"{exc.filename} line {exc.lineno} has a syntax error ({exc.msg}); fix its code."
-    elif isinstance(exc, ModuleNotFoundError):
-        what = (
-            f"{_raised_in(exc)} imports {exc.name!r}, which is not installed; "
-            "fix its code or install the package."
-        )
-    else:
-        what = f"{_raised_in(exc)} raised {type(exc).__name__}: {exc}; fix its code."
-    return SkillError(f"skill {reference!r} cannot load: {what}")
+        return said(kind="syntax", where=f"{exc.filename} line {exc.lineno}", what=exc.msg)
+    if isinstance(exc, ModuleNotFoundError):
+        return said(kind="missing", where=_raised_in(exc), what=repr(exc.name))
+    return said(kind="raised", where=_raised_in(exc), what=f"{type(exc).__name__}: {exc}")
 
 
 def _raised_in(exc: Exception) -> str:
-    """The file and line of the skill's code that raised ``exc`` (the importer's own frames left out)."""
+    """The file and line of the skill's code that raised ``exc`` (the importer's own frames left out);
+    empty when none is known (the sentence says "its code" in its words then)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
-    return f"{frames[-1].filename} line {frames[-1].lineno}" if frames else "its code"
+    return f"{frames[-1].filename} line {frames[-1].lineno}" if frames else ""
 
 
 def _import_folder(path: Path) -> Any:
@@ -122,9 +116,7 @@ def _import_folder(path: Path) -> Any:
         name, path / "__init__.py", submodule_search_locations=[str(path)]
     )
     if spec is None or spec.loader is None or not (path / "__init__.py").is_file():
-        raise SkillError(
-            f"{path} is not a skill folder: it has no __init__.py; create one with 'skill = Skill(...)'."
-        )
+        raise SkillError.said("not_skill_folder", path=path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:

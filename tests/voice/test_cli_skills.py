@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,9 +147,34 @@ def test_check_reports_templates_that_never_match(tmp_path) -> None:  # type: ig
     config = tmp_path / "voice.toml"
     config.write_text(f'skills = ["{lonely}"]\n')
     result = CliRunner().invoke(cli, ["check", "--config", str(config)])
-    assert result.exit_code == 1 and "NEVER MATCHES: lonely/Thief 'call {person}'" in result.output
+    assert result.exit_code == 1 and (
+        "  NEVER MATCHES: lonely/Thief 'call {person}': no sentence can be generated: a list is empty or no "
+        "value fits the context" in result.stdout.splitlines()
+    ), result.output
     filled = CliRunner().invoke(cli, ["check", "--config", str(config), "--list", "person=anna"])
     assert filled.exit_code == 0, filled.output
+
+
+def test_a_dutch_team_reads_the_table_of_conflicts_in_dutch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The counts, "ACROSS SKILLS" and "NEVER MATCHES" with its reason were English to a Dutch team."""
+    thief = _skill_folder(
+        tmp_path, "thief", ["what can you do", "call {person}"], "lists:\n  person:\n    values: []\n"
+    )
+    config = tmp_path / "voice.toml"
+    config.write_text(f'skills = ["customer_service", "{thief}"]\n[insights]\nlanguage = "nl"\n')
+    result = CliRunner().invoke(cli, ["check", "-l", "en", "--config", str(config)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(
+        r"en: \d+ voorbeeldzinnen, [1-9]\d* geclaimd door meer dan één intent, 1 templates die nooit "
+        "kunnen matchen",
+        lines[0],
+    ), lines[0]
+    assert any(line.startswith("  TUSSEN SKILLS: 'what can you do'") for line in lines), lines
+    assert lines[-1] == (
+        "  MATCHT NOOIT: thief/Thief 'call {person}': er kan geen zin worden gemaakt: een lijst is leeg of "
+        "geen waarde past bij de context"
+    )
 
 
 def test_check_runs_over_home_assistant_in_both_languages() -> None:
@@ -255,3 +281,87 @@ def test_chat_loads_the_knowledge_of_its_language_before_the_first_prompt(tmp_pa
     result = CliRunner().invoke(cli, ["chat", "-l", "nl", "--memory", "--skill", str(folder)], input=stdin)
     assert result.exit_code == 0 and "gratis parkeergelegenheid" in result.output, result.output
     assert stdin.noted == [True]
+
+
+def _team_config(tmp_path, language: str, skill: str) -> str:  # type: ignore[no-untyped-def]
+    config = tmp_path / f"{language}.toml"
+    store = f"sqlite:///{tmp_path}/{language}.db"
+    config.write_text(f'skills = ["{skill}"]\nstore = "{store}"\n[insights]\nlanguage = "{language}"\n')
+    return str(config)
+
+
+@pytest.mark.parametrize(
+    ("command", "dutch", "english"),
+    [
+        (
+            ["serve", "--no-verify"],
+            "fout: skill 'thief' heeft een handler voor intent 'Thef', maar geen template in "
+            "{root}/locales/*/intents.yaml definieert dat; verbeter de naam (bedoelt u 'Thief'?) of voeg het "
+            "intent toe.",
+            "error: skill 'thief' has a handler for intent 'Thef', which no template in "
+            "{root}/locales/*/intents.yaml defines; fix the name (did you mean 'Thief'?) or add the intent.",
+        ),
+        (
+            ["test"],
+            "fout: er zijn geen gespreksscripts in de map tests/ van {root}; schrijf er een (docs/skills.md, "
+            "Conversation tests).",
+            "error: no conversation scripts in the tests/ folder of {root}; write one (docs/skills.md, "
+            "Conversation tests).",
+        ),
+        (
+            ["parse", "hallo", "-l", "fr"],
+            "fout: geen skill spreekt 'fr'; de geladen talen zijn en, nl.",
+            "error: no skill speaks 'fr'; loaded languages: en, nl.",
+        ),
+        (
+            ["run", "-l", "fr"],
+            "fout: geen skill spreekt 'fr'; de geladen talen zijn en, nl.",
+            "error: no skill speaks 'fr'; loaded languages: en, nl.",
+        ),
+        (
+            ["export", "alexa", "thief", "--endpoint", "http://voice.example.org/alexa"],
+            "fout: --endpoint 'http://voice.example.org/alexa' is geen HTTPS-adres, en Alexa roept alleen "
+            "HTTPS aan; geef er een zoals https://voice.example.com/alexa.",
+            "error: --endpoint 'http://voice.example.org/alexa' is not an HTTPS address, and Alexa calls "
+            "only HTTPS; give one like https://voice.example.com/alexa.",
+        ),
+        (
+            ["export", "alexa", "{root}/../thef"],
+            "fout: er is geen skillmap {root}/../thef (bedoelt u {root}/../thief?); controleer het pad.",
+            "error: there is no skill folder {root}/../thef (did you mean {root}/../thief?); check the path.",
+        ),
+        (
+            ["report", "--skill", "weather"],
+            "fout: er is geen skill 'weather' in de configuratie; kies een van thief (een naam of de map "
+            "ervan).",
+            "error: there is no skill 'weather' in the config; choose one of thief (a name or its folder).",
+        ),
+        (
+            ["review", "out-of-scope", "hallo", "--skill", "weather"],
+            "fout: er is geen skill 'weather' in de configuratie; kies een van thief (een naam of de map "
+            "ervan).",
+            "error: there is no skill 'weather' in the config; choose one of thief (a name or its folder).",
+        ),
+    ],
+    ids=["serve", "test", "parse", "run", "export", "export-folder", "report", "review"],
+)
+def test_a_dutch_team_reads_the_commands_errors_in_dutch(  # type: ignore[no-untyped-def]
+    tmp_path, command: list[str], dutch: str, english: str
+) -> None:
+    """voice serve, test, parse, run, export, report and review marked their errors "error:" in English
+    sentences to a Dutch team; they are in [insights] language now, English unchanged."""
+    root = _skill_folder(tmp_path, "thief", ["steal {thing}"], lists="lists:\n  thing: {wildcard: true}\n")
+    (tmp_path / "thief" / "locales" / "nl").mkdir()
+    for file in ("intents.yaml", "responses.yaml"):
+        text = (tmp_path / "thief" / "locales" / "en" / file).read_text()
+        (tmp_path / "thief" / "locales" / "nl" / file).write_text(
+            text.replace("language: en", "language: nl")
+        )
+    if command[0] == "serve":
+        with (tmp_path / "thief" / "__init__.py").open("a") as code:
+            code.write("\n@skill.intent('Thef')\ndef thef(turn):\n    return skill.reply(turn, 'Thief')\n")
+    args = [part.format(root=root) for part in command]
+    for language, expected in (("nl", dutch), ("en", english)):
+        result = CliRunner().invoke(cli, [*args, "--config", _team_config(tmp_path, language, root)])
+        assert result.exit_code != 0, result.output
+        assert result.stderr.splitlines()[-1] == expected.format(root=root), result.output

@@ -225,3 +225,15 @@ def test_a_project_skill_is_exported_by_name(
     result = CliRunner().invoke(cli, ["export", kind, "hours", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "wrote " in result.output
+
+
+def test_a_dutch_team_reads_the_exports_warning_in_dutch(tmp_path: Path) -> None:
+    """The warning of an agent without a webhook was English, marked "warning:", to a Dutch team."""
+    config = tmp_path / "voice.toml"
+    config.write_text('skills = ["customer_service"]\n[insights]\nlanguage = "nl"\n')
+    out = ["-o", str(tmp_path / "agent.zip"), "--config", str(config)]
+    result = CliRunner().invoke(cli, ["export", "dialogflow", "customer_service", *out])
+    assert result.exit_code == 0 and result.stderr.splitlines() == [
+        "waarschuwing: er is geen --webhook-url gegeven, dus heeft de agent geen webhookadres; geef "
+        "--webhook-url https://<uw server>/dialogflow voordat u het uitrolt."
+    ], result.output

@@ -62,7 +62,7 @@ def test_content_that_reads_is_no_problem(tmp_path: Path) -> None:
 
 def test_a_duplicate_id_is_a_skill_problem_naming_the_file_and_fix(tmp_path: Path) -> None:
     folder = _skill(tmp_path, {"en/faq.yaml": FAQ, "en/more.yaml": OTHER})
-    problems = skill_problems(Router([load_skill(folder)]))
+    problems = [problem.message for problem in skill_problems(Router([load_skill(folder)]))]
     assert len(problems) == 1
     assert (
         "more.yaml, 'Can I park at the store?': the id 'hours' is used in faq.yaml too; "
@@ -74,7 +74,7 @@ def test_a_duplicate_id_is_a_skill_problem_naming_the_file_and_fix(tmp_path: Pat
 
 def test_a_bad_file_and_an_unknown_language_are_skill_problems(tmp_path: Path) -> None:
     folder = _skill(tmp_path, {"en/faq.yaml": "- question: 'Open?'\n", "xx/faq.yaml": FAQ})
-    problems = skill_problems(Router([load_skill(folder)]))
+    problems = [problem.message for problem in skill_problems(Router([load_skill(folder)]))]
     assert len(problems) == 2
     assert "faq.yaml, entry 1: the answer is missing or empty; add it." in problems[0]
     assert "no knowledge lexicon for language 'xx'" in problems[1] and "Rename the folder" in problems[1]

@@ -74,7 +74,7 @@ def _skill(
 
 
 def _problems(folder: Path) -> list[str]:
-    return skill_problems(Router([load_skill(folder)]))
+    return [problem.message for problem in skill_problems(Router([load_skill(folder)]))]
 
 
 def test_a_skill_that_fits_together_has_no_problems(tmp_path: Path) -> None:
@@ -443,7 +443,7 @@ def test_a_language_folder_without_intents_is_named_by_the_check_and_logged_at_t
     (folder / "locales" / "nl-BE").mkdir()  # a region's store texts, where the skill speaks the language
     (folder / "locales" / "nl-BE" / "skill.yaml").write_text("name: Check\n")
     router = Router([load_skill(folder)])
-    assert skill_problems(router) == [
+    assert [problem.message for problem in skill_problems(router)] == [
         f"skill 'check_no_intents': {folder / 'locales' / 'en'} has no intents.yaml, so the skill does not "
         f"speak 'en'; add {folder / 'locales' / 'en' / 'intents.yaml'}, or remove the folder."
     ]
@@ -690,3 +690,30 @@ def test_a_dutch_team_reads_voice_checks_warnings_in_dutch_as_the_start_logs_the
     create_app({"ALEXA_VERIFY": False, "VOICE_CONFIG": str(config)})
     said = [line.removeprefix("waarschuwing: ") for line in checked.stderr.splitlines()[1:]]
     assert [r.getMessage() for r in caplog.records if r.getMessage() in said] == said
+
+
+def test_a_dutch_team_reads_voice_checks_problems_in_dutch(tmp_path: Path) -> None:
+    """``voice check`` marked a Dutch team's problems "PROBLEM:" in English sentences: a handler of no
+    intent, a knowledge folder of no language; they are the team's words now, English unchanged."""
+    folder = _skill(tmp_path, "check_dutch_problems", handled="Colect")
+    (folder / "knowledge" / "xx").mkdir(parents=True)
+    said = {}
+    for language in ("en", "nl"):
+        config = tmp_path / f"{language}.toml"
+        config.write_text(f'skills = ["{folder}"]\n[insights]\nlanguage = "{language}"\n')
+        result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+        assert result.exit_code == 1, result.output
+        said[language] = result.stdout.splitlines()
+    intents, knowledge = f"{folder}/locales/*/intents.yaml", folder / "knowledge" / "xx"
+    assert said["nl"] == [
+        f"PROBLEEM: skill 'check_dutch_problems' heeft een handler voor intent 'Colect', maar geen template "
+        f"in {intents} definieert dat; verbeter de naam (bedoelt u 'Collect'?) of voeg het intent toe.",
+        f"PROBLEEM: skill 'check_dutch_problems': {knowledge}: er is geen kennislexicon voor de taal 'xx'; "
+        "bekend zijn en, nl. Hernoem de map of verwijder hem.",
+    ]
+    assert said["en"] == [
+        f"PROBLEM: skill 'check_dutch_problems' has a handler for intent 'Colect', which no template in "
+        f"{intents} defines; fix the name (did you mean 'Collect'?) or add the intent.",
+        f"PROBLEM: skill 'check_dutch_problems': {knowledge}: no knowledge lexicon for language 'xx'; "
+        "known: en, nl. Rename the folder or remove it.",
+    ]

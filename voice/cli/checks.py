@@ -28,6 +28,7 @@ from .context import (
     counted,
     home_assistant_option,
     list_option,
+    marked,
     pass_context,
     read_lists,
     warn,
@@ -90,7 +91,7 @@ def check(
     _tell_start_settings(start, config, say)
     problems = skill_problems(router)
     for problem in problems:
-        click.echo(f"PROBLEM: {problem}")
+        click.echo(marked(say, "problem", problem.told(say)))
     for skill in router.skills.values():
         for line in examples_in_use(skill, None, say):
             warn(say, f"skill {skill.name!r}: {line}")
@@ -98,27 +99,28 @@ def check(
             warn(say, line)
     if problems:
         sys.exit(1)
-    results = [_tell_conflicts(router, language, per_template) for language in languages or router.languages]
+    results = [
+        _tell_conflicts(router, language, per_template, say) for language in languages or router.languages
+    ]
     if not all(results):
         sys.exit(1)
 
 
-def _tell_conflicts(router: Router, language: str, per_template: int) -> bool:
+def _tell_conflicts(router: Router, language: str, per_template: int, say: Texts) -> bool:
     """Print the sentences of ``language`` more than one intent claims and the templates that can never
-    match; whether there were none."""
+    match, in the team's words ``say``; whether there were none."""
     report = find_conflicts(router.matcher(language), per_template=per_template)
     # the framework's own overlaps ("ok thanks": yes or thanks, as the dialog asks) are no skill's to fix
     conflicts = [c for c in report.conflicts if any(skill != BUILTIN for skill, _ in c.matches)]
-    click.echo(
-        f"{language}: {report.sentences} sample sentences, {len(conflicts)} claimed by more "
-        f"than one intent, {len(report.dead)} templates that can never match"
-    )
+    counts = {"sentences": report.sentences, "conflicts": len(conflicts), "dead": len(report.dead)}
+    click.echo(say("conflicts_head", language=language, **counts))
     for conflict in conflicts:
-        where = "ACROSS SKILLS" if conflict.cross_skill else "within a skill"
+        where = say("conflict_across" if conflict.cross_skill else "conflict_within")
         claims = ", ".join(f"{skill}/{intent}" for skill, intent in conflict.matches)
         click.echo(f"  {where}: {conflict.sentence!r} ({conflict.skill}/{conflict.intent}) -> {claims}")
     for dead in report.dead:
-        click.echo(f"  NEVER MATCHES: {dead.skill}/{dead.intent} {dead.template!r}: {dead.reason}")
+        why = say("never_matches_why", example=repr(dead.example) if dead.example else "")
+        click.echo(f"  {say('never_matches')}: {dead.skill}/{dead.intent} {dead.template!r}: {why}")
     return report.ok
 
 
@@ -163,6 +165,7 @@ def _run_file(path: Path, assistant: Assistant) -> _Played:
 def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
     """Run the conversation scripts (tests/*.yaml) of the skills; all loaded skills by default. Scripts in a
     language the config's locales leave out are skipped, with the reason."""
+    command_texts(context, None)  # what the skills refuse is told in the team's words
     config = only_skills(context.config, skill_names) if skill_names else context.config
     references = skill_references(config)
     build_router(config, load_skills(config))  # the scripts run per skill: refuse the set as every start does
@@ -183,10 +186,7 @@ def test_skills(context: CliContext, skill_names: tuple[str, ...]) -> None:
                         click.echo(f"     {failure}")
             assistant.close()
     if not total:
-        raise VoiceError(
-            f"no conversation scripts in the tests/ folder of {', '.join(references)}; "
-            "write one (docs/skills.md, Conversation tests)."
-        )
+        raise VoiceError.said("no_scripts", skills=", ".join(references))
     _tell_totals(total - skipped.total(), failed, skipped, config)
     if failed:
         sys.exit(1)

@@ -44,6 +44,7 @@ from .insights import command_texts
 def _assistant(
     context: CliContext, languages: list[str], ha: bool, list_values: tuple[str, ...], *, memory: bool
 ) -> Assistant:
+    command_texts(context, None)  # first: what the skills and the store refuse is in the team's words
     return context.assistant(
         memory=memory, home_assistant=languages if ha else [], lists=read_lists(list_values)
     )

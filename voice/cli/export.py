@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
@@ -17,7 +18,11 @@ from ..export.common import FRAMEWORK_INTENTS
 from ..language import language_of
 from ..skill import Skill
 from ..skill_loading import load_skill
-from .context import CliContext, config_option, pass_context
+from .context import CliContext, config_option, pass_context, warn
+from .insights import command_texts
+
+if TYPE_CHECKING:
+    from ..analytics.team import Texts
 
 
 @click.group()
@@ -61,14 +66,14 @@ def export_alexa(
     endpoint: str | None,
 ) -> None:
     """Write SKILL's interaction model for each LOCALE and the manifest; deploy them with 'ask deploy'."""
+    say = command_texts(context, None)
     if endpoint is not None:
         _require_https("--endpoint", endpoint, "Alexa", "/alexa")
     loaded = _project_skill(context, skill)
     given = endpoint or deployed_endpoint(output)  # the package's own, when it has a real one
     chosen = given or DEFAULT_ENDPOINT
     packages = [alexa_package(loaded, one, invocation=invocation_name, endpoint=chosen) for one in locales]
-    outcome = f"the manifest sends Alexa's requests to {DEFAULT_ENDPOINT}"
-    warnings = _no_address("--endpoint", given, outcome, "/alexa")
+    warnings = _no_address(say, "--endpoint", given, "/alexa", placeholder=DEFAULT_ENDPOINT)
     for package in packages:
         model_path = _write(package.write, output)
         language_model = package.interaction_model["interactionModel"]["languageModel"]
@@ -78,7 +83,7 @@ def export_alexa(
             f"wrote {model_path} ({len(language_model['intents'])} intents, {samples} sample utterances, "
             f"invocation name {language_model['invocationName']!r})"
         )
-    _warn(list(dict.fromkeys(warnings)))
+    _warn(say, list(dict.fromkeys(warnings)))
 
 
 _ALEXA_CUSTOM_LOCALES = frozenset(
@@ -130,6 +135,7 @@ def export_dialogflow(
     context: CliContext, skill: str, output: Path | None, webhook_url: str, default_language: str | None
 ) -> None:
     """Write a Dialogflow ES agent zip with SKILL's intents and entities in every language it has."""
+    say = command_texts(context, None)
     if webhook_url:
         _require_https("--webhook-url", webhook_url, "Dialogflow ES", "/dialogflow")
     loaded = _project_skill(context, skill)
@@ -142,14 +148,15 @@ def export_dialogflow(
         languages = (default_language, *(language for language in languages if language != default_language))
     agent = dialogflow_agent(loaded, languages=languages, webhook_url=webhook_url)
     path = _write(agent.write, output or Path(f"{loaded.name}-dialogflow.zip"))
-    _warn(_no_address("--webhook-url", webhook_url, "the agent has no webhook address", "/dialogflow"))
-    _warn(_missing_info(loaded, languages[0]))
+    _warn(say, _no_address(say, "--webhook-url", webhook_url, "/dialogflow"))
+    _warn(say, _missing_info(loaded, languages[0]))
     _warn(
+        say,
         [
             warning
             for language in languages
             for warning in _missing_builtins(language, _AGENT_WITHOUT_BUILTINS)
-        ]
+        ],
     )
     intents = sum(1 for name in agent.files if name.startswith("intents/") and "_usersays_" not in name)
     click.echo(f"wrote {path} ({intents} intents, languages {', '.join(languages)}, default {languages[0]})")
@@ -199,29 +206,24 @@ def _missing_builtins(language: str, lost: str) -> list[str]:
     ]
 
 
-def _warn(warnings: list[str]) -> None:
+def _warn(say: Texts, warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        warn(say, warning)
 
 
-def _no_address(option: str, given: str | None, outcome: str, path: str) -> list[str]:
+def _no_address(say: Texts, option: str, given: str | None, path: str, *, placeholder: str = "") -> list[str]:
     """The warning both exports give without the webhook's address: a package that would be deployed as
-    written would send the platform's requests to a placeholder, or nowhere."""
+    written would send the platform's requests to a ``placeholder`` (Alexa's), or nowhere."""
     if given:
         return []
-    return [
-        f"no {option} was given, so {outcome}; pass {option} https://<your server>{path} before you deploy."
-    ]
+    return [say("no_address", option=option, placeholder=placeholder, path=path)]
 
 
 def _require_https(option: str, url: str, platform: str, path: str) -> None:
     """Refuse an address the platform would never call: Alexa and Dialogflow ES call HTTPS only."""
     parts = urlsplit(url)
     if parts.scheme.lower() != "https" or not parts.netloc:
-        raise ExportError(
-            f"{option} {url!r} is not an HTTPS address, and {platform} calls only HTTPS; "
-            f"give one like https://voice.example.com{path}."
-        )
+        raise ExportError.said("not_https", option=option, url=repr(url), platform=platform, path=path)
 
 
 def _write(write: Callable[[Path], Path], path: Path) -> Path:

@@ -52,15 +52,18 @@ LANG_OPTION = lang_option()
 
 
 def team_texts(context: CliContext, lang: str | None, words: str = "insights") -> Texts:
-    """The words of ``--lang``, else of the config's ``[insights] language``, from ``words``.yaml."""
-    return texts(lang.lower() if lang else Team.from_config(context.config).language, words)
+    """The words of ``--lang``, else of the config's ``[insights] language``, from ``words``.yaml; the
+    command's error and warning lines are in that language from now on (``CliContext.said``)."""
+    language = lang.lower() if lang else Team.from_config(context.config).language
+    context.said = texts(language, "commands")
+    return texts(language, words)
 
 
 def command_texts(context: CliContext, lang: str | None) -> Texts:
-    """What ``voice data``, ``voice knowledge`` and ``voice check`` say (``commands.yaml``), in ``--lang``
-    or the team's language as ``voice review`` chooses it; the command's error line is in them too."""
-    context.said = team_texts(context, lang, "commands")
-    return context.said
+    """What the commands say (``commands.yaml``), in ``--lang`` or the team's language as ``voice review``
+    chooses it; the command's error line is in them too. A command chooses them before it reads its
+    skills or its store, so that their errors are in them."""
+    return team_texts(context, lang, "commands")
 
 
 @click.command()
@@ -95,6 +98,7 @@ def report(
 ) -> None:
     """Print the KPIs of a period beside those of the period before (see docs/insights.md); the table in
     the team's language, the CSV and JSON with the KPIs' English names."""
+    say = team_texts(context, lang)  # first: the errors of the skills and the store are in its words too
     loaded = load_skills(context.config)  # for the checks of --skill and --locale, and the funnels' order
     if skill:
         skill = named_skill(loaded, skill).name
@@ -108,7 +112,6 @@ def report(
         satisfaction = Team.from_config(context.config).satisfaction
         found = build_report(store, filters, flows=flow_steps(loaded), satisfaction=satisfaction)
     if form == "table":
-        say = team_texts(context, lang)
         shown = found.to_table(say, StageNames.of(loaded, say).heading)
     else:
         shown = getattr(found, f"to_{form}")()
@@ -201,10 +204,7 @@ def named_skill(loaded: list[Skill], name: str) -> Skill:
     folder = Path(name).resolve()
     found = next((skill for skill in loaded if skill.root.resolve() == folder), None)
     if found is None:
-        raise ConfigError(
-            f"there is no skill {name!r} in the config; choose one of {', '.join(sorted(skills))} "
-            "(a name or its folder)."
-        )
+        raise ConfigError.said("not_in_config", skill=repr(name), skills=", ".join(sorted(skills)))
     return found
 
 

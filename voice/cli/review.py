@@ -58,8 +58,8 @@ def review_list(
     """The not-understood utterances still to review, grouped, most frequent first: the count, language,
     skill, when last said (the team's time zone), the words, and for a short answer ("ja") the question
     it answered."""
-    filters = Filters.last_days(days, locale=language_of(locale), skill=skill)
     say, team = team_texts(context, lang), Team.from_config(context.config)
+    filters = Filters.last_days(days, locale=language_of(locale), skill=skill)
     with open_store(store_url(context.config)) as store:
         groups = read_not_understood(store, filters, limit=50)
     for group in groups:
@@ -186,8 +186,9 @@ def review_phrasing(
 ) -> None:
     """Add UTTERANCE as a phrasing of a knowledge entry (kept in knowledge/reviewed/<lang>.yaml); its
     group's similar phrasings leave the list with it."""
+    say = team_texts(context, lang)  # first: the errors of the skill and the store are in its words too
     said = _said(context, utterance, locale, days, only)
-    _add(context, said, skill, locale, add_phrasing, entry, team_texts(context, lang))
+    _add(context, said, skill, locale, add_phrasing, entry, say)
 
 
 @review.command("entry")
@@ -214,9 +215,10 @@ def review_entry(
 ) -> None:
     """Make QUESTION, which the assistant could not answer, a new knowledge entry with ANSWER; its
     group's similar phrasings become phrasings of the entry, and leave the list with it."""
+    say = team_texts(context, lang)  # first: the errors of the skill and the store are in its words too
     said = _said(context, question, locale, days, only)
     new_entry = partial(_new_entry, written=written, also=said[1:])
-    _add(context, said, skill, locale, new_entry, answer, team_texts(context, lang))
+    _add(context, said, skill, locale, new_entry, answer, say)
 
 
 def _new_entry(
@@ -236,12 +238,12 @@ def review_out_of_scope(
 ) -> None:
     """Mark UTTERANCE as not for this assistant: it leaves the not-understood list with its group's
     similar phrasings."""
+    say = team_texts(context, lang)  # first: the errors of the skill and the store are in its words too
     skill = _skill(context, skill).name if skill else ""
     said = _said(context, utterance, locale, days, only)
     with open_store(store_url(context.config)) as store:
         done = mark_out_of_scope(store, utterance, skill=skill, locale=locale, reviewer=getpass.getuser())
     _record(context, said[1:], done, skill, locale)
-    say = team_texts(context, lang)
     click.echo(say("review_out_of_scope", utterance=utterance))
     _echo_also(said, say)
 

@@ -105,6 +105,7 @@ def run(context: CliContext, /, **options: Any) -> None:
 
     Warnings logged meanwhile follow the reply of their turn, marked "log:" in the team's words.
     """
+    say = command_texts(context, None)  # first: what the skills and the store refuse is in its words too
     chosen = RunOptions(**options)
     _check_files(chosen)
     language = language_of(chosen.locale)
@@ -119,7 +120,7 @@ def run(context: CliContext, /, **options: Any) -> None:
             _warn_if_fixture_model(model_dir)
         audio_in = simulated or SoundDeviceInput(_device(chosen.input_device))
         audio_out: AudioOutput = simulated or SoundDeviceOutput(_device(chosen.output_device))
-        with held_log(command_texts(context, None)) as log:
+        with held_log(say) as log:
             loop = build_local_loop(
                 assistant,
                 chosen.locale,

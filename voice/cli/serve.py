@@ -8,6 +8,7 @@ import click
 
 from ..server import create_app
 from .context import CliContext, config_option, pass_context
+from .insights import command_texts
 
 
 @click.command()
@@ -18,6 +19,7 @@ from .context import CliContext, config_option, pass_context
 @pass_context
 def serve(context: CliContext, host: str, port: int, no_verify: bool) -> None:
     """Serve /alexa, /dialogflow and /healthz for development; production uses gunicorn (docs/channels.md)."""
+    command_texts(context, None)  # what the start refuses is told in the team's words
     settings: dict[str, Any] = {}  # on top of the VOICE_* environment, which create_app reads
     if context.config_path is not None:
         settings["VOICE_CONFIG"] = str(context.config_path)

@@ -34,7 +34,7 @@ def languages() -> tuple[str, ...]:
 def check_language(language: str) -> None:
     """Raise ``ConfigError`` unless the engine has a lexicon for ``language`` (reads no word list)."""
     if language not in languages():
-        raise ConfigError(f"no knowledge lexicon for language {language!r}; known: {', '.join(languages())}.")
+        raise ConfigError.said("no_lexicon", language=repr(language), known=", ".join(languages()))
 
 
 def content_folder(skill_root: Path, language: str) -> Path:

@@ -42,24 +42,20 @@ class EvalSet:
         try:
             data: Any = load_yaml(file.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise SkillError(
-                f"cannot read the evaluation file {file} ({exc.strerror}); check the path."
-            ) from exc
+            raise SkillError.said("eval_unreadable", path=file, reason=exc.strerror) from exc
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise invalid_yaml(file, exc) from exc
         if not isinstance(data, dict) or not data.get("language") or not data.get("questions"):
-            raise SkillError(f"{file} needs a language and a list of questions ({{say: ..., expect: ...}}).")
+            raise SkillError.said("eval_shape", path=file)
         if not isinstance(data["questions"], list):
-            raise SkillError(f"{file}: questions must be a list of {{say: ..., expect: entry id}}.")
+            raise SkillError.said("eval_questions", path=file)
         out_of_scope = data.get("out_of_scope") or []
         if not isinstance(out_of_scope, list) or not all(isinstance(q, str) and q for q in out_of_scope):
-            raise SkillError(
-                f"{file}: out_of_scope must be a list of questions, one sentence an item (quote each one)."
-            )
+            raise SkillError.said("eval_out_of_scope_list", path=file)
         questions = []
         for number, item in enumerate(data["questions"], start=1):
             if not isinstance(item, dict) or not item.get("say") or not item.get("expect"):
-                raise SkillError(f"{file}, question {number}: give it as {{say: ..., expect: entry id}}.")
+                raise SkillError.said("eval_question", path=file, number=number)
             questions.append((str(item["say"]), str(item["expect"])))
         return cls(
             skill=str(data.get("skill") or ""),

@@ -78,9 +78,7 @@ def read_reviewed(folder: Path) -> ReviewedContent:
         raise invalid_yaml(path, exc) from exc
     data = {} if data is None else data
     if not isinstance(data, dict) or set(data) - set(KEYS):
-        raise SkillError(
-            f"{path} may hold only phrasings: and entries:, as the reviews write it; fix the file."
-        )
+        raise SkillError.said("reviewed_keys", path=path)
     source = f"../reviewed/{path.name}"
     entries = [
         faq_entry(raw, path, source, number) for number, raw in enumerate(data.get("entries") or [], 1)
@@ -156,7 +154,7 @@ def _phrasings(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
         isinstance(entry_id, str) and isinstance(listed, list) and all(isinstance(p, str) for p in listed)
         for entry_id, listed in raw.items()
     ):
-        raise SkillError(f"{path}: phrasings must map an entry id to a list of sentences; fix the file.")
+        raise SkillError.said("reviewed_phrasings", path=path)
     return {entry_id: tuple(" ".join(p.split()) for p in listed) for entry_id, listed in raw.items()}
 
 

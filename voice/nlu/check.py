@@ -46,16 +46,18 @@ class Conflict:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeadTemplate:
-    """A template that can never match, and why."""
+    """A template that can never match, and why: ``example`` is one of its own sentences that does not
+    match it, or empty when none can be generated (a list is empty or no value fits the context); the
+    reason's sentence is the command's (``never_matches_why`` in ``commands.yaml``)."""
 
     skill: str
     intent: str
     template: str
-    reason: str
+    example: str
 
     @classmethod
-    def of(cls, entry: Entry, reason: str) -> DeadTemplate:
-        return cls(skill=entry.skill, intent=entry.intent, template=entry.template.text, reason=reason)
+    def of(cls, entry: Entry, example: str) -> DeadTemplate:
+        return cls(skill=entry.skill, intent=entry.intent, template=entry.template.text, example=example)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,11 +91,7 @@ def find_conflicts(matcher: Matcher, *, per_template: int = 3, seed: int = 0) ->
     for entry in matcher.entries:
         samples = list(sample_entry(entry, matcher.language, limit=per_template, seed=seed))
         if not samples:
-            dead.append(
-                DeadTemplate.of(
-                    entry, "no sentence can be generated: a list is empty or no value fits the context"
-                )
-            )
+            dead.append(DeadTemplate.of(entry, ""))
             continue
         total += len(samples)
         context, own = _context_for(entry), (entry.skill, entry.intent)
@@ -112,8 +110,6 @@ def find_conflicts(matcher: Matcher, *, per_template: int = 3, seed: int = 0) ->
                     matches=matches,
                 )
         if not comes_back:
-            dead.append(
-                DeadTemplate.of(entry, f"its own sentences do not match it, e.g. {samples[0].text!r}")
-            )
+            dead.append(DeadTemplate.of(entry, samples[0].text))
     _LOGGER.debug("Checked %d sentences: %d conflicts, %d dead templates", total, len(conflicts), len(dead))
     return CheckReport(conflicts=tuple(conflicts.values()), dead=tuple(dead), sentences=total)

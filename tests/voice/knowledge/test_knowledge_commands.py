@@ -316,3 +316,33 @@ def test_a_dutch_team_reads_why_content_does_not_read_in_dutch(tmp_path: Path) -
     assert dutch.exit_code == english.exit_code == 2
     assert dutch.stderr == f"fout: {bad}, rij 3: de kolom antwoord ontbreekt of is leeg; vul het in.\n"
     assert english.stderr == f"error: {bad}, row 3: the answer is missing or empty; add it.\n"
+
+
+def test_a_dutch_team_reads_why_a_reviews_or_evaluation_file_does_not_read_in_dutch(tmp_path: Path) -> None:
+    """A reviews' file (knowledge/reviewed/nl.yaml) or an evaluation file with a problem was refused in
+    English, marked "fout:", to a Dutch team; --lang en keeps the English."""
+    skill = write_skill(tmp_path, "nl", {"faq.yaml": "- {question: Open?, answer: Ja.}\n"})
+    reviewed = skill / "knowledge" / "reviewed" / "nl.yaml"
+    reviewed.parent.mkdir()
+    reviewed.write_text("added: {}\n", encoding="utf-8")
+    evalfile = tmp_path / "eval.yaml"
+    evalfile.write_text("language: nl\nquestions: 3\n", encoding="utf-8")
+    config = tmp_path / "voice.toml"
+    config.write_text('locales = ["nl-NL"]\n', encoding="utf-8")
+    team = ["--skill", str(skill), "--config", str(config)]
+    refused = {
+        language: [
+            CliRunner().invoke(cli, ["knowledge", *command, *team, *given]).stderr
+            for command in (["ask", "open?"], ["eval", str(evalfile)])
+        ]
+        for language, given in (("nl", []), ("en", ["--lang", "en"]))
+    }
+    assert refused["nl"] == [
+        f"fout: {reviewed} mag alleen phrasings: en entries: bevatten, zoals de beoordelingen het schrijven; "
+        "herstel het bestand.\n",
+        f"fout: {evalfile}: questions moet een lijst met {{say: ..., expect: item-id}} zijn.\n",
+    ]
+    assert refused["en"] == [
+        f"error: {reviewed} may hold only phrasings: and entries:, as the reviews write it; fix the file.\n",
+        f"error: {evalfile}: questions must be a list of {{say: ..., expect: entry id}}.\n",
+    ]
