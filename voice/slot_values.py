@@ -106,13 +106,17 @@ def _size(value: Any) -> str:
     """A platform's value for the log, without what it says: "a value of 3 words (17 characters)", "a list
     of 2 items"; enough to tell an empty or garbled value from a sentence said to the slot."""
     if isinstance(value, str):
-        words = len(value.split())
-        return f"a value of {words} word{'' if words == 1 else 's'} ({len(value)} characters)"
+        return f"a value of {_counted(len(value.split()), 'word')} ({_counted(len(value), 'character')})"
     if isinstance(value, dict):
-        return f"an object of {len(value)} keys"
+        return f"an object of {_counted(len(value), 'key')}"
     if isinstance(value, list | tuple):
-        return f"a list of {len(value)} items"
-    return f"a {type(value).__name__} value"
+        return f"a list of {_counted(len(value), 'item')}"
+    kind = type(value).__name__
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} value"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _read(found: SlotType, value: Any, language: str, now: dt.datetime) -> Any:

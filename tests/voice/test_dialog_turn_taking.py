@@ -233,6 +233,27 @@ def test_a_flow_heard_badly_turn_after_turn_still_reaches_a_person(dialog: Dialo
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
+def test_filler_heard_badly_neither_adds_to_nor_resets_the_turns_heard_badly(
+    dialog: Dialog, language: str
+) -> None:
+    """ "Uhm" on a poor line is heard badly too, and it counted: a caller who hesitated twice while a
+    flow waited was handed over for the line, though filler is no answer (docs/dialogs.md). It now
+    leaves the count as it was: the next turn heard badly that does not help still hands over."""
+    order = {
+        "nl": ["waar is mijn bestelling", "een twee drie vier"],
+        "en": ["where is my order", "one two three four"],
+    }
+    filler = {"nl": ["uhm", "wacht even"], "en": ["uhm", "hold on"]}[language]
+    for text in order[language]:
+        _say(dialog, language, text, confidence=0.3)
+    waited = [_say(dialog, language, text, confidence=0.3) for text in filler]
+    assert not any(reply.handoff or reply.end_session for reply in waited)
+    assert _handoff_reasons(dialog) == []
+    handoff = _say(dialog, language, NO[language], confidence=0.3)
+    assert handoff.handoff and _handoff_reasons(dialog) == ["low_confidence"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
 def test_an_offer_replaced_by_a_handoff_is_not_counted_as_offered(dialog: Dialog, language: str) -> None:
     """The third "Bedoelt u ...?" in a row to words heard badly is a question back: the caller hears the
     handoff instead, so the KPIs count no knowledge offer at that turn and the state keeps none."""

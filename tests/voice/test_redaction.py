@@ -686,6 +686,55 @@ def test_what_the_caller_says_on_the_line_after_a_handoff_is_stored_as_the_name(
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_name_a_platform_matched_after_a_handoff_is_stored_nowhere(tmp_path: Path, language: str) -> None:
+    """A Dialogflow agent that matched the caller's words after the handoff sends its intent and slots
+    ("nee, Daan Jansen": ``BookAppointment``, name "Daan Jansen"). The slot was taken to fill the name,
+    so the words were stored as said, and the slot's value with them: the dialog answers no turn after a
+    handoff, so the turn had no skill whose sensitive slots to redact. Its words are now ``[name]`` and so
+    is its slot, in the log, the history and every table."""
+    said = {"nl": "nee, Daan Jansen", "en": "no, Daan Jansen"}[language]
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        _handed_over(dialog, language)
+        name = {"name": SlotValue(text="Daan Jansen", value="Daan Jansen")}
+        turn = Turn(text=said, locale=language, session_id="s1", user_id="u1", handed_over=True)
+        matched = replace(turn, intent="BookAppointment", slots=name, channel="dialogflow")
+        dialog.respond(replace(matched, time=NOW + dt.timedelta(minutes=1)))
+        dialog.close()
+        log = store.read_log(session_id="s1")
+        session = store.load("s1")
+    assert session is not None and len(log) == 2 * 5
+    assert [e.text for e in log if e.speaker is Speaker.USER][4:] == ["[name]"]
+    waited = [t for t in session.history if t.speaker is Speaker.USER][4]
+    assert (waited.text, waited.intent, waited.slots) == ("[name]", "BookAppointment", {"name": "[name]"})
+    assert b"Daan" not in _stored_bytes(tmp_path)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_sensitive_slot_a_platform_matched_after_a_handoff_without_one_is_redacted(
+    tmp_path: Path, language: str
+) -> None:
+    """A handoff asked for at once withholds no slot; the platform then matches a booking with a name.
+    The dialog did not match the intent, so it knew no skill to mark the name sensitive, and stored it:
+    the skills that declare the intent now say which of its slots are."""
+    asked = {"nl": "ik wil een medewerker spreken", "en": "I want to speak to a person"}[language]
+    with open_store(f"sqlite:///{tmp_path / 'sessions.db'}") as store:
+        dialog = Dialog(Router([load_skill("customer_service")]), store)
+        dialog.respond(Turn(text=asked, locale=language, session_id="s1", user_id="u1", time=NOW))
+        name = {"name": SlotValue(text="Daan Jansen", value="Daan Jansen")}
+        turn = Turn(text="Daan Jansen", locale=language, session_id="s1", user_id="u1", handed_over=True)
+        dialog.respond(
+            replace(turn, intent="BookAppointment", slots=name, time=NOW + dt.timedelta(minutes=1))
+        )
+        dialog.close()
+        session = store.load("s1")
+    assert session is not None
+    waited = [t for t in session.history if t.speaker is Speaker.USER][-1]
+    assert (waited.text, waited.slots) == ("[name]", {"name": "[name]"})
+    assert b"Daan" not in _stored_bytes(tmp_path)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
 def test_after_a_handoff_with_no_sensitive_slot_the_words_are_redacted_as_any_turn(
     tmp_path: Path, language: str
 ) -> None:

@@ -141,6 +141,24 @@ def test_the_log_names_the_slot_a_value_did_not_fit_but_not_the_callers_words(
     assert not any(word in caplog.text for word in ("jan", "jansen", "nul zes"))
 
 
+def test_the_log_counts_one_item_one_key_and_a_single_value_in_plain_english(
+    refusing: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sizes read "a list of 1 items", "an object of 1 keys", "a int value"."""
+    slots = {
+        "when": SlotValue(text="x", value=["x"]),
+        "until": SlotValue(text="x", value={"x": 1}),
+        "code": SlotValue(text="x", value=7),
+    }
+    with caplog.at_level(logging.INFO, logger="voice.slot_values"):
+        coerce(slots, {"when": "date", "until": "date", "code": refusing}, language="nl")
+    assert caplog.messages == [
+        "slot when: a list of 1 item is not one value; it counts as not given",
+        "slot until: an object of 1 key is not one value; it counts as not given",
+        "slot code: an int value is not a coerce_refusing value (ValueError); the skill gets it as sent",
+    ]
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -148,12 +148,20 @@ class AlexaChannel(WebhookChannel):
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
         asked: _Request = turn.platform
-        dialog_directive = directive(reply, asked.intent, asked.dialog_state)
+        modelled = asked.intent is not None and self._modelled(asked.intent["name"], turn.language)
+        dialog_directive = directive(reply, asked.intent, asked.dialog_state, modelled=modelled)
         confirming = asked_confirmation(dialog_directive, asked.intent)
         state = dict(asked.attributes)
         if confirming:
             state[CHANNEL_KEY] = confirming
         return WebResponse(fitted(reply, state, dialog_directive))
+
+    def _modelled(self, name: str, language: str) -> bool:
+        """Whether the exported dialog model carries Alexa's intent ``name``: it holds the flows of the
+        skills that declare it (``voice.export.alexa_dialog``). Without a router nothing says so."""
+        ours = fixed_of(name)[0]
+        owners = self.router.owners(ours, language) if self.router is not None else []
+        return any(ours in skill.flows for skill in owners)
 
     def _turn(self, envelope: Mapping[str, Any], answer_by: float) -> Turn:
         request = _request(envelope)

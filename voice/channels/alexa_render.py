@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..dialog.knowledge import QUESTION_INTENT
 from ..reply import Expect, Reply
 from ..ssml import shorten, to_ssml
 
@@ -32,12 +31,13 @@ def slot_map(intent: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def directive(
-    reply: Reply, intent: Mapping[str, Any] | None, dialog_state: str | None
+    reply: Reply, intent: Mapping[str, Any] | None, dialog_state: str | None, *, modelled: bool
 ) -> dict[str, Any] | None:
-    """The Dialog directive that ``reply.expect`` asks for; Alexa allows them only in IntentRequests.
-    The ``Question`` intent has no dialog model: a "Do you mean ...?" after it is plain speech, and
-    the caller's yes or no comes back as AMAZON.YesIntent / NoIntent."""
-    if intent is None or intent["name"] == QUESTION_INTENT or not reply.expects_answer:
+    """The Dialog directive that ``reply.expect`` asks for; Alexa allows them only in IntentRequests,
+    and only for an intent the exported dialog model carries (``modelled``: a skill's flow). Any other
+    (``Question``, the filler ``Wait``, ``Thanks``) gets plain speech: a "Do you mean ...?" after it
+    is a question like any other, and the caller's yes or no comes back as AMAZON.YesIntent / NoIntent."""
+    if intent is None or not modelled or not reply.expects_answer:
         return None
     has_slot = reply.slot is not None and reply.slot in slot_map(intent)
     if reply.expect is Expect.SLOT and has_slot:

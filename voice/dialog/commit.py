@@ -100,7 +100,7 @@ class Recorder:
     def redaction(self, turn: Turn, state: DialogState, loaded: Session) -> TurnRedaction:
         """What the turn's stored words must not hold: personal data, and the words of the sensitive
         slots of its intent and of the flow it is in (the assistant may repeat them)."""
-        slots, sensitive = dict(turn.slots), set(self._sensitive(turn.skill, turn.intent))
+        slots, sensitive = dict(turn.slots), set(self._intent_sensitive(turn))
         for flow in (loaded.dialog.flow, state.flow):
             if flow is not None:
                 slots = {**flow.slots, **slots}
@@ -108,6 +108,14 @@ class Recorder:
         asked = self._birth_date_asked(loaded.dialog.flow)
         unfilled = self._unfilled_answer(turn, loaded.dialog)
         return self.redactor.for_turn(slots, sensitive, birth_date_asked=asked, unfilled=unfilled)
+
+    def _intent_sensitive(self, turn: Turn) -> frozenset[str]:
+        """The sensitive slots of the turn's intent: its skill's, or, for an intent a platform resolved
+        that the dialog did not match (a turn after a handoff), those of every skill that declares it."""
+        if turn.skill or turn.intent is None:
+            return self._sensitive(turn.skill, turn.intent)
+        owners = self.router.owners(turn.intent, turn.language)
+        return frozenset().union(*(self._sensitive(skill.name, turn.intent) for skill in owners))
 
     def _sensitive(self, skill_name: str, intent: str | None) -> frozenset[str]:
         """The slots stored redacted: those the skill marks, and those holding a date of birth while
@@ -132,11 +140,13 @@ class Recorder:
         which of its words would have been the value is unknown, so none is stored. After a handoff
         in a conversation with a sensitive slot, every turn stands for it (``DialogState.withheld_as``).
         Words a template read in full with no slot that takes any words ("ja", "stop", "nee, om elf
-        uur") are the skill's own and the values of typed slots: they stay."""
-        slot = (self._asked(before.flow) if before.flow is not None else None) or before.withheld_as
-        if not slot or slot in turn.slots or self._read_in_full(turn):
+        uur") are the skill's own and the values of typed slots: they stay. A slot a platform sent after
+        the handoff fills nothing (the assistant reads none of it): its words stand for the slot too."""
+        asked = self._asked(before.flow) if before.flow is not None else None
+        if asked and asked in turn.slots:
             return None
-        return slot
+        slot = asked or before.withheld_as
+        return None if not slot or self._read_in_full(turn) else slot
 
     def _withheld_as(self, turn: Turn, state: DialogState, loaded: Session, facts: TurnFacts) -> str:
         """The sensitive slot whose placeholder stores the caller's words after this turn's handoff: the
@@ -145,7 +155,7 @@ class Recorder:
         which a normal turn's repeat of them is found, go when the session ends."""
         flows = [flow for flow in (loaded.dialog.flow, state.flow, facts.finished_flow) if flow is not None]
         asked = next((slot for slot in map(self._asked, flows) if slot), None)
-        sensitive = self._sensitive(turn.skill, turn.intent).union(
+        sensitive = self._intent_sensitive(turn).union(
             *(self._sensitive(flow.skill, flow.intent) for flow in flows)
         )
         return asked or min(sensitive, default="")

@@ -237,6 +237,8 @@ class TurnStep(FlowFilling, SatisfactionAsking):
             return "asked"
         if self.turn.text and self.policy.irritated(self.turn.text, self.turn.language):
             return "irritation"
+        if match is not None and match.intent == WAIT:  # filler ("uhm"), however heard: the count stands
+            return None
         count = self.state.low_confidence + 1 if self._heard_badly() else 0
         if count != self.state.low_confidence:  # its answer decides a handoff: ``_unhelped``
             self.state = replace(self.state, low_confidence=count)

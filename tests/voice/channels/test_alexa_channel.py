@@ -121,9 +121,10 @@ FakeReplyApp = Callable[[Reply], FlaskClient]
 
 
 @pytest.fixture
-def fake_reply_app(serve: Serve) -> FakeReplyApp:
-    """An app whose responder answers every turn with the given reply."""
-    return lambda reply: serve(Recorder(reply=reply), UNVERIFIED)
+def fake_reply_app(serve: Serve, router: Router) -> FakeReplyApp:
+    """An app whose responder answers every turn with the given reply; its skills' flows are the
+    exported dialog model the directives are for."""
+    return lambda reply: serve(Recorder(reply=reply), UNVERIFIED, router=router)
 
 
 def test_launch_without_a_launch_handler_is_welcomed_and_listens(client: FlaskClient) -> None:
@@ -354,6 +355,25 @@ def test_no_directive_outside_an_intent_request_or_for_a_foreign_slot(fake_reply
     assert "directives" not in launched["response"]
     foreign = Reply(speech="Which day?", expect=Expect.SLOT, slot="day")
     assert "directives" not in post(fake_reply_app(foreign), fixture("order_status"))["response"]
+
+
+@pytest.mark.parametrize("locale", ["en-US", "nl-NL"])
+def test_a_directive_goes_only_with_an_intent_the_exported_dialog_model_carries(
+    fake_reply_app: FakeReplyApp, router: Router, locale: str
+) -> None:
+    """Filler to "Do you mean ...?" ("uhm": the custom ``Wait`` intent) keeps the offer's question, and
+    it got ``Dialog.ConfirmIntent``, which Alexa refuses on an intent without a dialog model; only
+    ``Question`` was spared. Every intent the export leaves out of the dialog model now gets plain
+    speech, and the caller's yes comes back as AMAZON.YesIntent."""
+    model = alexa_package(router.skills["customer_service"], locale).interaction_model["interactionModel"]
+    modelled = {intent["name"] for intent in model["dialog"]["intents"]}
+    assert modelled == {"OrderStatus", "BookAppointment"}
+    app = fake_reply_app(Reply(speech="Do you mean: how do I send an item back?", expect=Expect.CONFIRMATION))
+    for name in (intent["name"] for intent in model["languageModel"]["intents"]):
+        data = post(app, intent_request(name, {}, locale=locale))
+        expected = [{"type": "Dialog.ConfirmIntent"}] if name in modelled else None
+        assert data["response"].get("directives") == expected, name
+        assert data["response"]["shouldEndSession"] is False and "Do you mean" in ssml(data)
 
 
 @pytest.mark.parametrize(("status", "answer"), [("CONFIRMED", "Yes"), ("DENIED", "No")])

@@ -104,6 +104,22 @@ def test_a_confirmation_after_a_question_is_plain_speech_and_yes_takes_it(client
     assert "returns form" in said(alexa(client, yes))
 
 
+def test_filler_to_the_question_back_is_plain_speech_and_yes_still_takes_it(client: FlaskClient) -> None:
+    """ "Uhm" (the custom ``Wait`` intent) to "Do you mean ...?" asks it again, and went with
+    ``Dialog.ConfirmIntent``, which Alexa refuses on an intent without a dialog model."""
+    alexa(client, question("how do i return something", session="filler", request="f1"))
+    turns: dict[str, dict[str, Any]] = {}
+    for request, intent in (("f2", "Wait"), ("f3", "AMAZON.YesIntent")):
+        body = fixture("alexa", "question")
+        body["session"]["sessionId"] = "amzn1.echo-api.session.filler"
+        body["request"].update(requestId=f"amzn1.echo-api.request.{request}", intent={"name": intent})
+        turns[intent] = alexa(client, body)
+    waited = turns["Wait"]
+    assert said(waited).endswith("Do you mean: How do I send an item back?")
+    assert "directives" not in waited and waited["shouldEndSession"] is False
+    assert "returns form" in said(turns["AMAZON.YesIntent"])
+
+
 def test_a_question_that_an_intent_matches_reaches_the_intent(client: FlaskClient) -> None:
     response = alexa(client, question("what time do you open on monday", session="hours", request="h1"))
     assert said(response) == "On Monday we are open from 9:00 to 17:30."

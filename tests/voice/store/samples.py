@@ -12,7 +12,7 @@ import pytest
 
 from voice.nlu import SlotValue
 from voice.reply import Card, Expect, Reply
-from voice.state import ActiveFlow, Confirming, DialogState
+from voice.state import ActiveFlow, Confirming, DialogState, Offer
 from voice.store import Session, Speaker, TurnRecord
 
 START = 1_700_000_000.0
@@ -109,6 +109,17 @@ def active_dialog() -> DialogState:
         ),
         handed_over=True,
         handoff_reason="fallbacks",
+        handoff_id="5f0c3a9e1b2d4c6f8a7e9d0b1c2a3f4e",
+        offer=Offer(
+            by="knowledge",
+            source="customer_service",
+            candidates=("Hoe stuur ik iets terug?", "Wat kost verzending?"),
+            resume=Reply(speech="Voor hoeveel personen?", expect=Expect.SLOT, slot="party"),
+        ),
+        outcome="handoff",
+        failed=True,
+        satisfaction_asked=True,
+        withheld_as="name",
     )
 
 
