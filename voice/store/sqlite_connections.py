@@ -39,6 +39,9 @@ class SqliteConnections:
         self._local: Any = SimpleNamespace() if self.path == MEMORY else threading.local()
         self._lock = threading.RLock()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._in_use: set[sqlite3.Connection] = set()
+        """Connections a thread is running statements on: ``close`` leaves each to its thread, which
+        closes it when done (closing one under a running statement crashed the process)."""
         self._checkpointer: Checkpointer | None = None
         self.sessions = SessionLocks(None if self.path == MEMORY else Path(f"{self.path}.locks"))
         """The turns' hold on their sessions, and the writers' turn at the file."""
@@ -50,14 +53,15 @@ class SqliteConnections:
             self._forget_connection()
 
     def close(self) -> None:
-        """Close this process's connections and stop its checkpoint thread."""
+        """Close this process's connections and stop its checkpoint thread; a connection in use (a
+        purge in a background thread, a turn past the server's stop) is closed by its thread when done."""
         with self._lock:
             self._closed = True
             pid = os.getpid()
             for owner, db in self._connections:
-                if owner == pid:  # a parent's connection must not be closed from a forked child
+                if owner == pid and db not in self._in_use:  # not a parent's, after a fork
                     db.close()
-            self._connections.clear()
+            self._connections = [(owner, db) for owner, db in self._connections if db in self._in_use]
             if self._checkpointer is not None and self._checkpointer.pid == pid:
                 self._checkpointer.stop()
             self._checkpointer = None
@@ -112,8 +116,18 @@ class SqliteConnections:
         if self.path == MEMORY:
             with self._lock:
                 yield self.own_connection()
-        else:
-            yield self.own_connection()
+            return
+        db = self.own_connection()
+        with self._lock:
+            self._in_use.add(db)
+        try:
+            yield db
+        finally:
+            with self._lock:
+                self._in_use.discard(db)
+                closed_meanwhile = self._closed
+            if closed_meanwhile:
+                self._forget_connection()
 
     def own_connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use (and again after a fork)."""
