@@ -34,7 +34,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .analytics.team import Team, Texts, texts
+from .analytics.team import Team, Texts, marked, texts
 from .assistant import UNREACHABLE_HANDOFF, Assistant, build_assistant
 from .channels import WEBHOOKS, WebhookChannel, WebRequest, WebResponse
 from .channels.dialogflow import check_intent_map, unsent_transfer
@@ -96,8 +96,19 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, assistant: Assis
         if "gunicorn.arbiter" in sys.modules:  # one line in gunicorn's log instead of a traceback
             from gunicorn.errors import AppImportError
 
-            raise AppImportError(f"error: {error.message}") from None
+            raise AppImportError(_refusal(error, test_config)) from None
         raise
+
+
+def _refusal(error: VoiceError, test_config: Mapping[str, Any] | None) -> str:
+    """The refused start's one line in gunicorn's log, in the team's words as ``voice serve`` says it;
+    English when the config does not load either (its language is not known then)."""
+    try:
+        config = load_config(dict(test_config or {}).get("VOICE_CONFIG"))
+    except VoiceError:
+        return f"error: {error.message}"
+    say = texts(Team.from_config(config).language, "commands")
+    return marked(say, "error", error.told(say))
 
 
 def _create_app(test_config: Mapping[str, Any] | None, assistant: Assistant | None) -> Flask:

@@ -91,17 +91,18 @@ def _load_failure(reference: str, exc: Exception) -> SkillError:
     """Where the skill's own code failed, and on what."""
     said = partial(SkillError.said, "cannot_load", skill=repr(reference))
     if isinstance(exc, SyntaxError):
-        return said(kind="syntax", where=f"{exc.filename} line {exc.lineno}", what=exc.msg)
+        return said(kind="syntax", path=exc.filename or "", line=exc.lineno, what=exc.msg)
     if isinstance(exc, ModuleNotFoundError):
-        return said(kind="missing", where=_raised_in(exc), what=repr(exc.name))
-    return said(kind="raised", where=_raised_in(exc), what=f"{type(exc).__name__}: {exc}")
+        return said(kind="missing", **_raised_in(exc), what=repr(exc.name))
+    return said(kind="raised", **_raised_in(exc), what=f"{type(exc).__name__}: {exc}")
 
 
-def _raised_in(exc: Exception) -> str:
-    """The file and line of the skill's code that raised ``exc`` (the importer's own frames left out);
-    empty when none is known (the sentence says "its code" in its words then)."""
+def _raised_in(exc: Exception) -> dict[str, Any]:
+    """The ``path`` and ``line`` of the skill's code that raised ``exc`` (the importer's own frames left
+    out), apart, as each language says "line" its own way; the path empty when none is known (the
+    sentence says "its code" in its words then)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
-    return f"{frames[-1].filename} line {frames[-1].lineno}" if frames else ""
+    return {"path": frames[-1].filename, "line": frames[-1].lineno} if frames else {"path": ""}
 
 
 def _import_folder(path: Path) -> Any:

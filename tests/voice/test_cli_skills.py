@@ -14,6 +14,7 @@ from booking_api import serving_booking_api
 from click.testing import CliRunner
 from conftest import bare_terminal
 
+from voice.analytics.team import texts
 from voice.cli import cli
 from voice.knowledge import KnowledgeBase
 
@@ -166,10 +167,19 @@ def test_a_dutch_team_reads_the_table_of_conflicts_in_dutch(tmp_path) -> None:  
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert re.fullmatch(
-        r"en: \d+ voorbeeldzinnen, [1-9]\d* geclaimd door meer dan één intent, 1 templates die nooit "
-        "kunnen matchen",
+        r"en: \d+ voorbeeldzinnen, [1-9]\d* geclaimd door meer dan één intent, 1 template die nooit "
+        "kan matchen",
         lines[0],
     ), lines[0]
+    one = {
+        "language": "en",
+        "sentences": 1,
+        "conflicts": 0,
+        "dead": 1,
+    }  # was "1 sample sentences", "1 templates"
+    assert texts("en", "commands")("conflicts_head", **one) == (
+        "en: 1 sample sentence, 0 claimed by more than one intent, 1 template that can never match"
+    )
     assert any(line.startswith("  TUSSEN SKILLS: 'what can you do'") for line in lines), lines
     assert lines[-1] == (
         "  MATCHT NOOIT: thief/Thief 'call {person}': er kan geen zin worden gemaakt: een lijst is leeg of "

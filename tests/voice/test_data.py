@@ -378,6 +378,10 @@ def test_a_dutch_team_reads_voice_data_in_dutch(tmp_path: Path) -> None:
     )
     withheld = runner.invoke(cli, ["data", "export", "anonymous", "--config", str(config)])
     assert withheld.exit_code == 1 and "staat voor elke beller die het nummer afschermde" in withheld.stderr
+    empty = runner.invoke(cli, ["data", "export", "nobody", "--config", str(config)])
+    assert empty.stderr.startswith(
+        "opmerking: er is niets bewaard over gebruiker 'nobody', dus is de export leeg"
+    )
     out = tmp_path / "caller.json"
     exported = runner.invoke(cli, ["data", "export", "+31612345001", "-o", str(out), "--config", str(config)])
     assert exported.output == f"alles wat over gebruiker +31612345001 is bewaard, is geschreven naar {out}\n"

@@ -235,5 +235,5 @@ def test_a_dutch_team_reads_the_exports_warning_in_dutch(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["export", "dialogflow", "customer_service", *out])
     assert result.exit_code == 0 and result.stderr.splitlines() == [
         "waarschuwing: er is geen --webhook-url gegeven, dus heeft de agent geen webhookadres; geef "
-        "--webhook-url https://<uw server>/dialogflow voordat u het uitrolt."
+        "--webhook-url https://<uw server>/dialogflow voordat u uitrolt."
     ], result.output

@@ -291,6 +291,27 @@ def test_a_broken_skill_stops_create_app_with_one_sentence(
     assert str(under_gunicorn.value) == f"error: {message}"
 
 
+def test_gunicorn_refuses_a_dutch_teams_start_in_dutch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under gunicorn the refused start was English, "error: ...", where voice serve says it in the
+    team's words; a config that does not load (no language known) keeps English."""
+    from gunicorn.errors import AppImportError
+
+    config = broken_config(tmp_path, "orphan_handler")
+    config.write_text(f'{config.read_text()}[insights]\nlanguage = "nl"\n')
+    monkeypatch.setitem(sys.modules, "gunicorn.arbiter", types.ModuleType("gunicorn.arbiter"))
+    with pytest.raises(AppImportError) as dutch:
+        create_app({"VOICE_CONFIG": str(config)})
+    assert str(dutch.value).startswith(
+        "fout: skill 'orphan_handler' heeft een handler voor intent 'Goodbye', "
+    )
+    config.write_text("skills = [\n")
+    with pytest.raises(AppImportError) as unread:
+        create_app({"VOICE_CONFIG": str(config)})
+    assert str(unread.value).startswith("error: ")
+
+
 @pytest.mark.parametrize(
     ("server_table", "starts"),
     [

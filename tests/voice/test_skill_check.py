@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from voice import Router, SkillError, Turn, load_skill
 from voice import builtins as framework
+from voice.analytics.team import texts
 from voice.builtins import BUILTIN_LOCALES, builtin_reply, builtin_responses
 from voice.cli import cli
 from voice.server import create_app
@@ -368,6 +369,9 @@ def test_a_flow_slot_no_template_fills_is_refused(tmp_path: Path) -> None:
         "fix the slot's name (did you mean 'street'?) or add a template with {straat}."
         for language in ("en", "nl")
     ]
+    none = {"skill": "'s'", "slot": "'straat'", "intent": "'Collect'", "file": "f", "fillable": ""}
+    dutch = texts("nl", "commands")("unfilled_slot", nearest="", braced="{straat}", **none)
+    assert "(ze vullen geen enkel slot)" in dutch, dutch  # was "(ze vullen geen)"
 
 
 def test_an_intent_of_one_language_needs_its_replies_only_there(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from voice import SkillError, load_skill
+from voice.analytics.team import texts
 from voice.cli import cli
 from voice.config import SKILLS_DIR, load_config, skills_folder
 from voice.skill_loading import skill_folder
@@ -128,6 +129,23 @@ def test_a_skill_that_cannot_load_is_one_sentence_that_says_why(
     reference = _broken(tmp_path, kind)
     with pytest.raises(SkillError, match=message.format(root=re.escape(str(tmp_path)))):
         load_skill(reference, tmp_path / "skills")
+
+
+def test_a_skill_that_raises_while_loading_says_its_line_in_each_language(tmp_path: Path) -> None:
+    """The file and line were one English "<file> line 5" in the Dutch sentence too."""
+    code = _init(tmp_path / "skills", "shop") / "__init__.py"
+    code.write_text(code.read_text().replace("import datetime as dt\n", "import datetime as dt\n1 / 0\n"))
+    with pytest.raises(SkillError) as raised:
+        load_skill(str(code.parent), tmp_path / "skills")
+    line = code.read_text().splitlines().index("1 / 0") + 1
+    assert raised.value.told(texts("nl", "commands")) == (
+        f"skill '{code.parent}' kan niet worden geladen: {code} regel {line} gaf de fout "
+        "ZeroDivisionError: division by zero; verbeter de code."
+    )
+    assert raised.value.message == (
+        f"skill '{code.parent}' cannot load: {code} line {line} raised ZeroDivisionError: division by zero; "
+        "fix its code."
+    )
 
 
 def test_two_skills_that_name_themselves_alike_stop_voice_test_as_they_stop_check(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from ..language import language_of
 from ..responses import Responses
 from ..skill import Skill
 
-__all__ = ["LANGUAGES", "WORDS", "StageNames", "Team", "Texts", "texts"]
+__all__ = ["LANGUAGES", "WORDS", "StageNames", "Team", "Texts", "marked", "texts"]
 
 LANGUAGES = INSIGHT_LANGUAGES
 """The languages the insights are written in."""
@@ -102,6 +102,13 @@ def texts(language: str, words: str = "insights") -> Texts:
     chosen = language if language in LANGUAGES else _DEFAULT
     path = BUILTIN_LOCALES / chosen / f"{words}.yaml"
     return Texts(chosen, Responses.from_file(path, section=words))
+
+
+def marked(say: Texts, kind: str, line: str) -> str:
+    """``line`` marked as an ``error``, ``warning``, ``log`` or ``note`` line (or a store's ``damage``),
+    the mark in the words of ``say`` (``commands.yaml``): the commands' lines and gunicorn's refused
+    start alike."""
+    return f"{say(f'prefix_{kind}')}: {line}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..analytics.team import Texts, texts
+from ..analytics.team import Texts, marked, texts
 from ..assistant import Assistant, build_assistant
 from ..config import LOCALE_DEFAULT, Config, default_locale, load_config
 from ..errors import VoiceError
@@ -135,11 +135,6 @@ def read_lists(values: tuple[str, ...]) -> dict[str, list[str]]:
             raise VoiceError(f"--list {item!r} is not NAME=VALUE; write it like --list area=keuken.")
         lists[name.strip()].append(value.strip())
     return dict(lists)
-
-
-def marked(say: Texts, kind: str, line: str) -> str:
-    """``line`` marked as an ``error``, ``warning`` or ``log`` line, the mark in the words of ``say``."""
-    return f"{say(f'prefix_{kind}')}: {line}"
 
 
 def warn(say: Texts, line: str) -> None:

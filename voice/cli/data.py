@@ -249,7 +249,7 @@ def export_user(context: CliContext, user_id: str, output: Path | None, lang: st
         empty = say(
             "nothing_kept", user=repr(user_id), outcome=say("export_empty"), stored=stored, command="export"
         )
-        click.echo(f"note: {empty}", err=True)
+        click.echo(marked(say, "note", empty), err=True)
     text = json.dumps(found, ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)
@@ -275,18 +275,18 @@ def check(context: CliContext, lang: str | None) -> None:
         problems = file_problems(url.partition("://")[2]) if url.lower().startswith("sqlite:") else []
         if not problems:
             raise
-        _list_problems(problems, say("check_unopenable"))
+        _list_problems(problems, say("check_unopenable"), say)
     with store:
         problems = store.check()
         pending = store.outbox_counts()["pending"]
     if problems:
-        _list_problems(problems, say("check_damaged", count=pending))
+        _list_problems(problems, say("check_damaged", count=pending), say)
     click.echo(say("check_ok", count=pending))
 
 
-def _list_problems(problems: list[str], verdict: str) -> NoReturn:
+def _list_problems(problems: list[str], verdict: str, say: Texts) -> NoReturn:
     for problem in problems:
-        click.echo(f"problem: {problem}")
+        click.echo(marked(say, "damage", problem))
     click.echo(verdict)
     raise SystemExit(1)
 

@@ -87,7 +87,8 @@ def import_(
     still answered. Nothing is copied unless every file reads and the skill's content with them has
     unique ids; an import stopped while the index is built (Ctrl-C) leaves the skill as it was.
     """
-    language, say = _content_language(language), command_texts(context, lang)
+    say = command_texts(context, lang)  # first: the words of a refused -l are the team's too
+    language = _content_language(language)
     root = skill_root(skill, context.config)
     target = content_folder(root, language)
     work = prepare(paths, target, say)
@@ -134,7 +135,8 @@ def _progress(terminal: bool, say: Texts) -> Progress:
 @pass_context
 def ask(context: CliContext, question: str, skill: str, language: str, lang: str | None) -> None:
     """Print the decision for QUESTION, with the answer, its source and its scores."""
-    language, say = _content_language(language), command_texts(context, lang)
+    say = command_texts(context, lang)  # first: the words of a refused -l are the team's too
+    language = _content_language(language)
     decision = KnowledgeBase.load(skill_root(skill, context.config), language).ask(question)
     click.echo(f"{say(f'decision_{decision.kind.value}')}: {_reason(decision, say)}")
     for number, candidate in enumerate(decision.candidates, start=1):

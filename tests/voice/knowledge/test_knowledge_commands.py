@@ -303,8 +303,8 @@ def test_a_dutch_team_reads_the_knowledge_commands_in_dutch(tmp_path: Path) -> N
 
 
 def test_a_dutch_team_reads_why_content_does_not_read_in_dutch(tmp_path: Path) -> None:
-    """A CSV with a problem was refused in English, marked "error:", to a team that reads the import in
-    Dutch; --lang en keeps the English."""
+    """A CSV with a problem, or a content language with no lexicon (-l fr), was refused in English,
+    marked "error:", to a team that reads the import in Dutch; --lang en keeps the English."""
     skill = write_skill(tmp_path, "nl", {})
     config = tmp_path / "voice.toml"
     config.write_text('locales = ["nl-NL"]\n', encoding="utf-8")
@@ -314,8 +314,11 @@ def test_a_dutch_team_reads_why_content_does_not_read_in_dutch(tmp_path: Path) -
     dutch = CliRunner().invoke(cli, ["knowledge", "import", str(bad), *team])
     english = CliRunner().invoke(cli, ["knowledge", "import", str(bad), "--lang", "en", *team])
     assert dutch.exit_code == english.exit_code == 2
-    assert dutch.stderr == f"fout: {bad}, rij 3: de kolom antwoord ontbreekt of is leeg; vul het in.\n"
+    assert dutch.stderr == f"fout: {bad}, rij 3: de cel in de kolom antwoord is leeg; vul die in.\n"
     assert english.stderr == f"error: {bad}, row 3: the answer is missing or empty; add it.\n"
+    for command in (["import", str(bad)], ["ask", "open?"]):
+        french = CliRunner().invoke(cli, ["knowledge", *command, "-l", "fr", *team])
+        assert french.stderr == "fout: er is geen kennislexicon voor de taal 'fr'; bekend zijn en, nl.\n"
 
 
 def test_a_dutch_team_reads_why_a_reviews_or_evaluation_file_does_not_read_in_dutch(tmp_path: Path) -> None:

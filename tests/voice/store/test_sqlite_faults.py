@@ -97,6 +97,9 @@ def test_voice_data_check_lists_the_problems_of_a_file_the_start_refuses(tmp_pat
     assert result.output.endswith("damaged; the store cannot be opened: restore it from a backup\n")
     if damage == "index page":
         assert "problem: *** in database main ***\nPage " in result.output
+    config.write_text(f'{config.read_text()}locales = ["nl-NL"]\n')  # marked in a Dutch team's words
+    dutch = CliRunner().invoke(cli, ["data", "check", "--config", str(config)])
+    assert dutch.output.startswith("probleem: ") and dutch.output.endswith("zet een reservekopie terug\n")
 
 
 def test_a_read_only_database_recovers_without_a_restart(tmp_path: Path) -> None:
