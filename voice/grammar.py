@@ -28,7 +28,7 @@ from .router import Router
 
 PER_TEMPLATE = 40
 BUILTIN_PER_TEMPLATE = 10_000
-"""In effect all: the built-in templates expand to a few hundred sentences per language."""
+"""In effect all: the built-in templates expand to under two thousand sentences per language."""
 SHORT_PER_TEMPLATE = 200
 """Short sentences (``SHORT_WORDS`` words or fewer, like "and what about sunday") are all taken."""
 SHORT_WORDS = 4

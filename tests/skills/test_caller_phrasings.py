@@ -111,6 +111,14 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("hoe laat zijn jullie open op zaterdag", "OpeningHours", {"day": "saturday"}),
         ("hoe laat gaan jullie dicht vandaag", "OpeningHours", {"day": "today"}),
         ("ik wil graag een afspraak maken voor advies", "BookAppointment", {"topic": "advice"}),
+        # filler that was read as a name (review of 2026-11-29)
+        ("oké wacht even", "Wait", {}),
+        ("ja wacht even", "Wait", {}),
+        ("een ogenblik geduld", "Wait", {}),
+        ("wacht even een momentje", "Wait", {}),
+        ("even kijken hoor", "Wait", {}),
+        ("ik zoek het even op", "Wait", {}),
+        ("eventjes", "Wait", {}),
     ],
     "en": [
         ("what time do you open tomorrow", "OpeningHours", {"day": "tomorrow"}),
@@ -185,6 +193,17 @@ PHRASINGS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("never mind, stop", "Cancel", {}),
         ("no stop", "Stop", {}),
         ("i'd like to book an appointment for advice", "BookAppointment", {"topic": "advice"}),
+        # filler that was read as a name (review of 2026-11-29)
+        ("ok hold on", "Wait", {}),
+        ("yes hold on", "Wait", {}),
+        ("okay one second", "Wait", {}),
+        ("sure, one moment", "Wait", {}),
+        ("a moment please", "Wait", {}),
+        ("bear with me", "Wait", {}),
+        ("let me think about it", "Wait", {}),
+        ("i need a minute", "Wait", {}),
+        ("hang on let me check", "Wait", {}),
+        ("let me check that", "Wait", {}),
     ],
 }
 
@@ -241,3 +260,37 @@ def test_only_a_request_for_a_person_is_read_from_the_end_of_a_sentence(router: 
     """A sentence that merely ends like another template says something else."""
     assert router.parse("mijn buurman zei het is morgen open", "nl", now=MONDAY) is None
     assert router.parse("ik begrijp het niet, ik wil een afspraak maken", "nl", now=MONDAY) is None
+
+
+ASKING_NAME = {"dialog": "BookAppointment", "asking": "name"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "slot", "value"),
+    [
+        ("nl", "Wachter", "name", "Wachter"),
+        ("nl", "Mo Menten", "name", "Mo Menten"),
+        ("nl", "de tweede", "date", "2026-12-02"),
+        ("nl", "om tien uur", "time", "10:00:00"),
+        ("en", "Holden", "name", "Holden"),
+        ("en", "Waite", "name", "Waite"),
+        ("en", "second", "date", "2026-12-02"),  # an ordinal: English bare "second" is no filler
+        ("en", "a second", "name", "a second"),  # nor "a second", "a minute": a duration could be asked
+        ("en", "at ten", "time", "10:00:00"),
+    ],
+)
+def test_words_near_the_filler_stay_answers(
+    router: Router, language: str, text: str, slot: str, value: str
+) -> None:
+    """The filler templates ("wacht even een momentje", "hold on") must not take names, dates or times
+    that sound like them: asked for a name, these are still the booking's answers."""
+    match = router.parse(text, language, ASKING_NAME, now=MONDAY)
+    assert match is not None and match.intent == "BookAppointment", text
+    assert str(match.slots[slot].value) == value
+
+
+@pytest.mark.parametrize(("language", "text"), [("nl", "ja"), ("nl", "oké"), ("en", "yes"), ("en", "sure")])
+def test_an_opener_alone_is_still_a_yes(router: Router, language: str, text: str) -> None:
+    """ "oké wacht even" waits, "oké" alone answers the question."""
+    match = router.parse(text, language, ASKING_NAME, now=MONDAY)
+    assert match is not None and match.intent == "Yes"
