@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import VoiceError
 from ..language import language_of
-from .team import texts
+from .team import Texts, texts
 
 __all__ = ["Filters", "ReportError", "checked_language"]
 
@@ -27,6 +27,10 @@ class ReportError(VoiceError):
     def __init__(self, key: str, **values: Any) -> None:
         super().__init__(texts("en")(key, **values))
         self.key, self.values = key, values
+
+    def told(self, say: Texts) -> str:
+        """In the language of ``say`` (the command's words), from ``insights.yaml``, not its file."""
+        return texts(say.language)(self.key, **self.values)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -297,7 +297,9 @@ def test_the_locale_filter_offers_only_the_languages_the_config_serves(seeded: S
     config.write_text(f'store = "sqlite://{seeded.path}"\nlocales = ["nl"]\n')  # type: ignore[attr-defined]
     result = CliRunner().invoke(cli, ["report", "--config", str(config), "--locale", "en"])
     assert result.exit_code != 0
-    assert result.output.strip() == "error: the assistant does not speak 'en'; choose one of nl."
+    # A Dutch-only config is a Dutch team: its words (it was no line at all: the key was looked up in
+    # commands.yaml, not insights.yaml, and that error had no words either)
+    assert result.output.strip() == "fout: de assistent spreekt geen 'en'; kies uit nl."
 
 
 def test_the_dashboard_refuses_a_period_with_no_room_before_it() -> None:
