@@ -621,19 +621,26 @@ def test_voice_check_warns_of_a_no_person_that_never_says_when_the_team_is_back(
     )
 
 
-def test_the_start_warns_as_voice_check_does_of_an_outdated_call_and_a_no_person_without_back(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A server started with an older skill's ``reading(..., either_half=True)`` (3 am booked at 15:00),
-    or with a ``no_person`` that never says when the team is back, said nothing of either: only ``voice
-    check`` did. The start logs each once, in voice check's words (no "refuses": neither is refused)."""
-    folder = _skill(tmp_path, "check_start_warns", languages=("en",))
+def _skill_to_warn_of(tmp_path: Path, name: str) -> Path:
+    """An English skill with an outdated ``reading(..., either_half=True)`` call and a ``no_person`` that
+    never says when the team is back: two warnings, none a refusal."""
+    folder = _skill(tmp_path, name, languages=("en",))
     with (folder / "__init__.py").open("a") as code:
         code.write(
             "\n\ndef _when(hours, time, day):\n    return hours.reading(time, day, either_half=True)\n"
         )
     with (folder / "locales" / "en" / "responses.yaml").open("a") as file:
         file.write("builtin:\n  no_person: 'Sorry, nobody can take your call now.'\n")
+    return folder
+
+
+def test_the_start_warns_as_voice_check_does_of_an_outdated_call_and_a_no_person_without_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server started with an older skill's ``reading(..., either_half=True)`` (3 am booked at 15:00),
+    or with a ``no_person`` that never says when the team is back, said nothing of either: only ``voice
+    check`` did. The start logs each once, in voice check's words (no "refuses": neither is refused)."""
+    folder = _skill_to_warn_of(tmp_path, "check_start_warns")
     config = tmp_path / "voice.toml"
     config.write_text(
         f'skills = ["{folder}"]\nstore = "sqlite://:memory:"\n[handoff.hours]\nmonday = "09:00-17:00"\n'
@@ -659,13 +666,7 @@ def test_a_dutch_team_reads_voice_checks_warnings_in_dutch_as_the_start_logs_the
     """``voice check`` warned a Dutch team in English, each line marked "warning:", of an outdated call,
     a no_person without back, a transfer a v2 webhook cannot send and Alexa without skill ids (its sample
     data warnings were already Dutch); the start logs the skills' warnings in the same words."""
-    folder = _skill(tmp_path, "check_dutch_team", languages=("en",))
-    with (folder / "__init__.py").open("a") as code:
-        code.write(
-            "\n\ndef _when(hours, time, day):\n    return hours.reading(time, day, either_half=True)\n"
-        )
-    with (folder / "locales" / "en" / "responses.yaml").open("a") as file:
-        file.write("builtin:\n  no_person: 'Sorry, nobody can take your call now.'\n")
+    folder = _skill_to_warn_of(tmp_path, "check_dutch_team")
     config = tmp_path / "voice.toml"
     config.write_text(
         f'skills = ["{folder}"]\nstore = "sqlite://:memory:"\n[insights]\nlanguage = "nl"\n'
