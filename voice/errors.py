@@ -33,12 +33,14 @@ class VoiceError(Exception):
     http_status: int = 400
     headers: ClassVar[Mapping[str, str]] = {}
     """Extra HTTP headers for the error response (``WWW-Authenticate`` ...)."""
+    words: ClassVar[str] = "commands"
+    """The texts file (``voice/locales/<lang>/<words>.yaml``) whose ``key`` is the sentence."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
         self.key = ""
-        """The sentence's key in ``commands.yaml`` (``said``); empty for one written in English only."""
+        """The sentence's key in the ``words`` file (``said``); empty for one written in English only."""
         self.values: Mapping[str, Any] = {}
 
     @classmethod
@@ -47,17 +49,20 @@ class VoiceError(Exception):
         HTTP, tests), and in the team's words where a command shows it (``told``)."""
         from .analytics.team import texts  # the team's words are read as responses: above the errors
 
-        error = cls(texts("en", "commands")(key, **values))
+        error = cls(texts("en", cls.words)(key, **values))
         error.key, error.values = key, values
         return error
 
     def told(self, say: Texts) -> str:
-        """The sentence in the words of ``say`` (the command's), where it has them; else ``message``. A
-        value that is itself an error (the problem a skill's line names) is told in those words too."""
+        """The sentence in the language of ``say`` (the command's words), where it has them; else
+        ``message``. A value that is itself an error (the problem a skill's line names) is told in that
+        language too."""
+        from .analytics.team import texts
+
         if not self.key:
             return self.message
         values = {k: v.told(say) if isinstance(v, VoiceError) else v for k, v in self.values.items()}
-        return say(self.key, **values)
+        return (say if self.words == "commands" else texts(say.language, self.words))(self.key, **values)
 
 
 class ConfigError(VoiceError):

@@ -6,12 +6,12 @@ such as "zoë" or "morgen") matches only while that context holds. Dialogflow ES
 phrase a condition, only a whole intent input contexts: the export writes such phrases into an intent
 of their own, ``OrderCake - dialog OrderCake asking cake_name``, whose input contexts are the names
 ``context_name`` makes, and the webhook must keep those contexts active while the dialog is in them
-(``context_names``, lifespan 1 every turn) and read the intent back as ``OrderCake`` (``intent_of``).
+(``context_names``, lifespan 1 every turn) and read the intent back as ``OrderCake`` (``read_exported``).
 Without it, a phrase that is only ``@sys.any`` would catch every question the caller asks. A key that
 takes any value (``{previous: null}``) needs only the key: the webhook sets ``voice-previous`` too.
 The intent's slots that such a block copies from the context (``{value: X, slot: true}``) come from the
-dialog's context too, as the router's match gets them: ``said_of`` reads which context the display
-name says, and the dialog fills them (``Turn.said_in``).
+dialog's context too, as the router's match gets them: ``read_exported`` reads which context the
+display name says, and the dialog fills them (``Turn.said_in``).
 
 A block's fixed ``slots:`` (``{language: nl}`` for "spreekt u nederlands") are no words a platform can
 send, and no intent tells one phrase's values from another's; so such a block gets an intent of its own on
@@ -37,8 +37,7 @@ __all__ = [
     "fixed_intent",
     "fixed_of",
     "fixed_tag",
-    "intent_of",
-    "said_of",
+    "read_exported",
 ]
 
 SEPARATOR = " - "
@@ -82,6 +81,8 @@ def fixed_tag(slots: Mapping[str, Any]) -> str:
     """A block's fixed slots as the platforms' intent names carry them, letters and underscores only
     (Alexa's rule): ``{language: nl}`` -> ``language_nl``; empty for none. Two blocks of an intent may get
     one tag (``floor: 1`` and ``floor: "one"``): the dialog then adds only the values they share."""
+    if not slots:  # most blocks: asked for each of them on every platform turn
+        return ""
     said = " ".join(f"{name} {value}" for name, value in sorted(slots.items(), key=lambda item: item[0]))
     spelled = re.sub(r"\d", lambda digit: f" {_DIGITS[int(digit.group())]} ", said.lower())
     return re.sub(r"[^a-z]+", "_", spelled).strip("_")
@@ -112,20 +113,16 @@ _EXPORTED = re.compile(
 )
 
 
-def intent_of(display_name: str) -> str:
-    """Our intent for an exported display name: ``OrderCake - dialog OrderCake`` -> ``OrderCake``; any
-    other name as it is (a hand-made agent's follow-up ``BookTable - yes`` is no ``BookTable``)."""
-    exported = _EXPORTED.fullmatch(display_name)
-    return exported["intent"] if exported else display_name
-
-
-def said_of(display_name: str) -> tuple[Requires, str]:
-    """The intent context an exported display name says its phrases are said in, as ``context_intent``
-    got it (``ShopHours - previous (any)`` -> ``(("previous", None),)``), and the ``fixed_tag`` of the
-    block it was written for (``SpeakLanguage - with language_nl``); none for any other name. One match
-    of the name for both, on every Dialogflow turn."""
+def read_exported(display_name: str) -> tuple[str, Requires, str]:
+    """What an exported display name says, from one match of it on every Dialogflow turn: our intent
+    (``OrderCake - dialog OrderCake`` -> ``OrderCake``), the intent context its phrases are said in, as
+    ``context_intent`` got it (``ShopHours - previous (any)`` -> ``(("previous", None),)``), and the
+    ``fixed_tag`` of the block it was written for (``SpeakLanguage - with language_nl``). Any other name
+    is itself, said anywhere, with no fixed slots (a hand-made agent's follow-up ``BookTable - yes`` is
+    no ``BookTable``)."""
     exported = _EXPORTED.fullmatch(display_name)
     if not exported:
-        return (), ""
+        return display_name, (), ""
     pairs = re.findall(_PAIR, exported["context"])
-    return tuple((key, None if value == _ANY else value) for key, value in pairs), exported["fixed"] or ""
+    said_in = tuple((key, None if value == _ANY else value) for key, value in pairs)
+    return exported["intent"], said_in, exported["fixed"] or ""

@@ -114,12 +114,13 @@ class Router:
         rest = without_opener(text, language)
         if found is None and rest != text:
             found = self._best(rest, language, context, now, prefer_builtin)
+        answering = _answering(context, confirming)
         if found is None or self._any_words(found, language, context):
-            found = self._correction(text, language, _answering(context, confirming), now) or found
+            found = self._correction(text, language, answering, now) or found
         if found is None:
             found = self._person_request(text, language, context, now)
         if found is None and confirming:  # after the request for a person: a name takes any words
-            found = self._another_value(text, language, context, confirming, now)
+            found = self._another_value(text, language, answering, now)
         return self.resolved(found)
 
     def _correction(
@@ -127,23 +128,29 @@ class Router:
     ) -> IntentMatch | None:
         """The flow's own sentence after an opening no ("nee, om vier uur" when the flow in progress reads
         "om vier uur"): a correction of its slots, as if said without the no; None for anything else."""
-        flow, rest = (context or {}).get("dialog"), corrected(text, language)
-        if flow is None or rest is None:
-            return None
-        found = self._best(rest, language, context, now, ())
-        return found if found is not None and found.intent == flow and found.skill != BUILTIN else None
+        rest = corrected(text, language)
+        return None if rest is None else self._flow_sentence(rest, language, context, now)
 
     def _another_value(
-        self, text: str, language: str, context: Mapping[str, Any] | None, slot: str, now: Any
+        self, text: str, language: str, answering: Mapping[str, Any] | None, now: Any
     ) -> IntentMatch | None:
         """At the check of a free-text slot ("Heb ik uw naam goed verstaan: Dan?"), words that nothing else
-        reads ("Daan") as the answer to that slot's question: another value, as after a no ("nee, Daan").
-        A yes, a no or another built-in matched first, so only words that would be no answer get here."""
-        answering = _answering(context, slot)
-        found = self._best(text, language, answering, now, ())
-        if found is None or found.intent != (context or {}).get("dialog") or found.skill == BUILTIN:
+        reads ("Daan") as the answer to that slot's question (``answering``): another value, as after a no
+        ("nee, Daan"). A yes, a no or another built-in matched first, so only words that would be no answer
+        get here."""
+        found = self._flow_sentence(text, language, answering, now)
+        return found if found is not None and self._any_words(found, language, answering) else None
+
+    def _flow_sentence(
+        self, text: str, language: str, context: Mapping[str, Any] | None, now: Any
+    ) -> IntentMatch | None:
+        """``text`` as a sentence of the flow in progress (the context's ``dialog``), not a built-in; None
+        when no flow is in progress or the text is none of its sentences."""
+        flow = (context or {}).get("dialog")
+        if flow is None:
             return None
-        return found if self._any_words(found, language, answering) else None
+        found = self._best(text, language, context, now, ())
+        return found if found is not None and found.intent == flow and found.skill != BUILTIN else None
 
     def _any_words(self, found: IntentMatch, language: str, context: Mapping[str, Any] | None) -> bool:
         """Whether ``found`` answers the flow's open question with any words (a wildcard slot, such as a

@@ -17,7 +17,7 @@ from voice.builtins import ALEXA_INTENTS
 from voice.cli.export import export
 from voice.export import ExportError, alexa_package, check_interaction_model, dialogflow_agent
 from voice.export.alexa_rules import REQUIRED_INTENTS, clean_utterance, invocation_name
-from voice.platform_contexts import context_names, fixed_intent, fixed_of, fixed_tag, intent_of
+from voice.platform_contexts import context_names, fixed_intent, fixed_of, fixed_tag, read_exported
 from voice.state import ActiveFlow, DialogState
 
 SKILL_INTENTS = {
@@ -422,7 +422,7 @@ def test_a_flows_bare_answers_match_only_while_the_flow_asks(agent_zip: zipfile.
     state = DialogState(flow=ActiveFlow(intent="BookAppointment", skill="customer_service", asking="name"))
     assert set(asking["contexts"]) == {"voice-dialog-bookappointment", "voice-asking-name"}
     assert set(context_names(state.context())) == {*asking["contexts"], "voice-dialog", "voice-asking"}
-    assert intent_of(asking["name"]) == "BookAppointment"
+    assert read_exported(asking["name"])[0] == "BookAppointment"
     follow_up = read(agent_zip, "intents/OpeningHours - previous OpeningHours.json")
     assert follow_up["contexts"] == ["voice-previous-openinghours"]
     assert set(context_names(DialogState(previous_intent="OpeningHours").context())) == {
@@ -472,7 +472,7 @@ def test_digits_in_templates_are_spelled_out_for_alexa(tmp_path: Path) -> None:
     ],
 )
 def test_only_exported_context_intents_are_read_back_as_their_intent(display_name: str, intent: str) -> None:
-    assert intent_of(display_name) == intent
+    assert read_exported(display_name)[0] == intent
 
 
 def a_skill_with(tmp_path: Path, requires: str) -> Skill:

@@ -16,7 +16,7 @@ from voice.cli import cli
 from voice.errors import SkillError
 from voice.export import alexa_package, dialogflow_agent
 from voice.nlu import IntentSet, Matcher, TemplateError, sample_sentences
-from voice.platform_contexts import intent_of
+from voice.platform_contexts import read_exported
 
 _INTENTS = """language: {language}
 intents:
@@ -156,7 +156,7 @@ def _training(files: dict[str, Any], intent: str, language: str) -> list[dict[st
         for key, phrases in files.items()
         if key.startswith("intents/")
         and key.endswith(suffix)
-        and intent_of(key.removeprefix("intents/").removesuffix(suffix)) == intent
+        and read_exported(key.removeprefix("intents/").removesuffix(suffix))[0] == intent
         for phrase in phrases
     ]
 

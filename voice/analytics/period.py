@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import VoiceError
 from ..language import language_of
-from .team import Texts, texts
+from .team import texts
 
 __all__ = ["Filters", "ReportError", "checked_language"]
 
@@ -20,17 +20,14 @@ class ReportError(VoiceError):
     """A report was asked for with filters that make no sense (an unreadable date, an empty period).
 
     Its sentence is the text ``key`` of ``insights.yaml`` (English as ``message``), so the dashboard
-    shows it in the page's language."""
+    shows it in the page's language, and a command in the team's (``told``)."""
 
     http_status = 400
+    words = "insights"
 
     def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(texts("en")(key, **values))
+        super().__init__(texts("en", self.words)(key, **values))
         self.key, self.values = key, values
-
-    def told(self, say: Texts) -> str:
-        """In the language of ``say`` (the command's words), from ``insights.yaml``, not its file."""
-        return texts(say.language)(self.key, **self.values)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -148,7 +148,11 @@ class AlexaChannel(WebhookChannel):
 
     def to_response(self, reply: Reply, turn: Turn) -> WebResponse:
         asked: _Request = turn.platform
-        modelled = asked.intent is not None and self._modelled(asked.intent["name"], turn.language)
+        modelled = (  # only a reply that expects an answer can get a directive
+            asked.intent is not None
+            and reply.expects_answer
+            and self._modelled(asked.intent["name"], turn.language)
+        )
         dialog_directive = directive(reply, asked.intent, asked.dialog_state, modelled=modelled)
         confirming = asked_confirmation(dialog_directive, asked.intent)
         state = dict(asked.attributes)

@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from ..nlu.context import Requires
-from ..platform_contexts import intent_of, said_of
+from ..platform_contexts import read_exported
 from ..reply import Reply
 from ..turn import Turn
 from .dialogflow_render import render
@@ -155,13 +155,13 @@ class DialogflowChannel(WebhookChannel):
         text = lookup(data, "queryResult.queryText", default="")
         ended = hung_up(text)
         reparse = silent or ended or self._reparse(data, display_name, text)
-        said = ((), "") if reparse else self._said(display_name)
+        intent, said_in, said_with = (None, (), "") if reparse else self._read(display_name)
         return Turn(
             text="" if silent or is_event(text) else text,
-            intent=None if reparse else self._intent(display_name),
+            intent=intent,
             slots={} if reparse else slots(parameters, contexts),
-            said_in=said[0],
-            said_with=said[1],
+            said_in=said_in,
+            said_with=said_with,
             locale=locale(lookup(data, "queryResult.languageCode"), "queryResult.languageCode"),
             channel=self.name,
             call=rang_in(data),
@@ -176,18 +176,14 @@ class DialogflowChannel(WebhookChannel):
             platform=PlatformState(state=state, telephony=telephony(data)),
         )
 
-    def _intent(self, display_name: str) -> str:
-        """Our intent for the agent's: ``dialogflow_intent_map`` first, else the exported name read back
-        (``OrderCake - dialog OrderCake asking cake_name``, a flow's bare answer, is ``OrderCake``)."""
-        return self.options.intent_map.get(display_name) or intent_of(display_name)
-
-    def _said(self, display_name: str) -> tuple[Requires, str]:
-        """The intent context and the fixed slots' tag (``fixed_tag``) of the block an exported intent's
-        name says it was matched in (``OrderCake - dialog OrderCake``, ``SpeakLanguage - with
-        language_nl``), whose values the dialog fills; none for a name ``dialogflow_intent_map`` maps."""
+    def _read(self, display_name: str) -> tuple[str, Requires, str]:
+        """Our intent for the agent's, with the intent context and the fixed slots' tag (``fixed_tag``) of
+        the block an exported intent's name says it was matched in, whose values the dialog fills
+        (``read_exported``: ``OrderCake - dialog OrderCake``, ``SpeakLanguage - with language_nl``). A name
+        ``dialogflow_intent_map`` maps is its intent, said anywhere."""
         if display_name in self.options.intent_map:
-            return (), ""
-        return said_of(display_name)
+            return self.options.intent_map[display_name] or read_exported(display_name)[0], (), ""
+        return read_exported(display_name)
 
     def _reparse(self, data: Mapping[str, Any], display_name: str, text: str) -> bool:
         """Whether the router matches ``queryText`` instead of the agent's intent: always

@@ -17,7 +17,7 @@ from ..builtins import BUILTIN, SPEAK_LANGUAGE, WAIT, builtin_intents, builtin_l
 from ..errors import VoiceError
 from ..nlu import IntentData, IntentSet, Matcher, Sample, SlotSpec, SlotType, find_slot_type, sample_sentences
 from ..nlu.context import Requires, required_contexts
-from ..nlu.entries import ListEntry, expansions, list_entries
+from ..nlu.entries import ListEntry, list_entries
 from ..nlu.numbers import number_words
 from ..nlu.slots import SlotList
 from ..platform_contexts import fixed_tag
@@ -33,7 +33,6 @@ __all__ = [
     "TemplateSentence",
     "builtins_of",
     "distinct_sentences",
-    "expansions",
     "list_entries",
     "platform_type",
     "skill_intents",
