@@ -65,7 +65,8 @@ class Recorder:
         replies the caller has not heard (``late.unheard``) are kept for the next turn, a reply that ends
         the session does not end it, and the signals count a missed deadline. (A commit that waits for
         a busy database past the deadline learns it after: the dialog then corrects what it stored.)"""
-        heard, said = _exchange(turn, reply, self.redaction(turn, state, loaded))
+        hide = self.redaction(turn, state, loaded)
+        heard, said = _exchange(turn, reply, hide)
         handing_over = state.handed_over and not loaded.dialog.handed_over
         if handing_over:
             state = replace(state, withheld_as=self._withheld_as(turn, state, loaded, facts))
@@ -88,7 +89,11 @@ class Recorder:
 
         def outbox(heard_turns: tuple[TurnRecord, ...]) -> tuple[OutboxItem, ...]:
             """The handoff record, its transcript ending as the caller heard the turn."""
-            return (self._handoff(turn, state, loaded, heard_turns, facts, signals),) if handing_over else ()
+            return (
+                (self._handoff(turn, state, loaded, heard_turns, facts, signals, hide),)
+                if handing_over
+                else ()
+            )
 
         stored = self._record(turn.session_id, told, change, late.kept_with_turn, loaded, outbox, signals)
         if reply.remember and turn.user_id:
@@ -100,11 +105,12 @@ class Recorder:
     def redaction(self, turn: Turn, state: DialogState, loaded: Session) -> TurnRedaction:
         """What the turn's stored words must not hold: personal data, and the words of the sensitive
         slots of its intent and of the flow it is in (the assistant may repeat them)."""
-        slots, sensitive = dict(turn.slots), set(self._intent_sensitive(turn))
-        for flow in (loaded.dialog.flow, state.flow):
-            if flow is not None:
-                slots = {**flow.slots, **slots}
-                sensitive |= self._sensitive(flow.skill, flow.intent)
+        flows = [flow for flow in (loaded.dialog.flow, state.flow) if flow is not None]
+        slots = {  # the turn's values first, then those the flow had before it, then after it
+            **{name: value for flow in reversed(flows) for name, value in flow.slots.items()},
+            **turn.slots,
+        }
+        sensitive = self._sensitive_in(turn, flows)
         asked = self._birth_date_asked(loaded.dialog.flow)
         unfilled = self._unfilled_answer(turn, loaded.dialog)
         return self.redactor.for_turn(slots, sensitive, birth_date_asked=asked, unfilled=unfilled)
@@ -155,10 +161,13 @@ class Recorder:
         which a normal turn's repeat of them is found, go when the session ends."""
         flows = [flow for flow in (loaded.dialog.flow, state.flow, facts.finished_flow) if flow is not None]
         asked = next((slot for slot in map(self._asked, flows) if slot), None)
-        sensitive = self._intent_sensitive(turn).union(
+        return asked or min(self._sensitive_in(turn, flows), default="")
+
+    def _sensitive_in(self, turn: Turn, flows: list[ActiveFlow]) -> frozenset[str]:
+        """The sensitive slots of the turn's intent and of ``flows``."""
+        return self._intent_sensitive(turn).union(
             *(self._sensitive(flow.skill, flow.intent) for flow in flows)
         )
-        return asked or min(sensitive, default="")
 
     def _asked(self, flow: ActiveFlow) -> str | None:
         """The sensitive slot the flow asks the caller about: by its prompt, by the check of its value
@@ -234,6 +243,7 @@ class Recorder:
         said: tuple[TurnRecord, ...],
         facts: TurnFacts,
         signals: TurnSignals,
+        hide: TurnRedaction,
     ) -> OutboxItem:
         """The handoff record for the outbox, saved with the turn; the sender delivers it afterwards.
         Without a sink it waits there (the caller heard that nobody can be put through now, unless a
@@ -262,7 +272,7 @@ class Recorder:
                 {"speaker": t.speaker.value, "text": t.text, "intent": t.intent}
                 for t in (*loaded.history, *said)
             ),
-            slots=self.redaction(turn, state, loaded).slots(
+            slots=hide.slots(
                 {name: to_json(slot.value) for name, slot in (flow.slots if flow else {}).items()}
             ),
             after_hours=facts.after_hours,
